@@ -1,0 +1,94 @@
+/* classifier.h - flow classification with nDPI (application, category) and
+ * Hyperscan (domain lists on SNI / Host / CONNECT / DNS names, payload marks).
+ *
+ * Two levels: one engine (class map + compiled Hyperscan database), built on
+ * the main lcore from conf/classes.conf and conf/lists/, shared read-only; and
+ * one cls_worker per worker lcore (its own nDPI detection module, a cloned
+ * Hyperscan scratch and a fixed pool of per-flow states). A flow holds a
+ * state slot only while it is undecided; the worker ends it at the verdict.
+ */
+#ifndef ADUANA_CLASSIFIER_H
+#define ADUANA_CLASSIFIER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parse.h"
+
+#define CLS_NO_SLOT UINT32_MAX
+
+struct cls_engine;
+struct cls_worker;
+
+/* What classification knows of a flow so far. Strings are valid until the
+ * next call on the same slot or cls_flow_end(). */
+struct cls_result {
+	const char *app_master; /* nDPI master protocol name, NULL if unknown */
+	const char *app;        /* nDPI app protocol name, NULL if none */
+	uint16_t master_id;     /* nDPI protocol ids, 0 = unknown */
+	uint16_t app_id;
+	bool known;   /* nDPI finished with a real (not guessed) protocol */
+	bool guessed; /* from a port/IP guess: may block, never allow */
+	bool done;    /* nothing more will be learned from further packets */
+	uint8_t cls;  /* enum policy_class, from the class map or a list match */
+	const char *sni;
+	const char *host; /* HTTP Host or CONNECT target */
+	const char *dns_query;
+};
+
+/* Build the engine: load the class map and compile every list under
+ * lists_dir. NULL on error with "FILE:LINE: message" in err. Main lcore. */
+struct cls_engine *cls_engine_create(const char *classes_path, const char *lists_dir, char *err,
+				     size_t errlen);
+
+/* Free the engine. Accepts NULL. Main lcore, after every worker is gone. */
+void cls_engine_destroy(struct cls_engine *e);
+
+/* Write the flow log's "app" string for a pair of protocol ids ("TLS.Facebook",
+ * "DNS", "Unknown"). Any thread; read-only. */
+void cls_app_name(const struct cls_engine *e, uint16_t master_id, uint16_t app_id, char *buf,
+		  size_t size);
+
+/* Per-worker state with room for max_active flows under classification at
+ * once. Main lcore, before the worker starts. NULL on failure. */
+struct cls_worker *cls_worker_create(const struct cls_engine *e, uint32_t max_active, int socket);
+
+/* Free it. Accepts NULL. Main lcore, after the worker stopped. */
+void cls_worker_destroy(struct cls_worker *w);
+
+/* Take a state slot for a new flow; CLS_NO_SLOT when the pool is exhausted
+ * (the caller applies exception:classifier_alloc). Owning worker. */
+uint32_t cls_flow_begin(struct cls_worker *w);
+
+/* Give the slot back. Owning worker. */
+void cls_flow_end(struct cls_worker *w, uint32_t slot);
+
+/* Feed one packet of the flow: l3 points at its IP header, l3_len bytes;
+ * r is its parse result; from_initiator tells the direction. Fills out with
+ * all that is known so far. Owning worker; no allocation on this path. */
+void cls_flow_packet(struct cls_worker *w, uint32_t slot, const uint8_t *l3, uint16_t l3_len,
+		     const struct parse_result *r, bool from_initiator, uint64_t now_ns,
+		     struct cls_result *out);
+
+/* The packet budget is spent: ask nDPI for its guess and fill out (guessed
+ * results are marked so). Owning worker. */
+void cls_flow_giveup(struct cls_worker *w, uint32_t slot, struct cls_result *out);
+
+/* Additions (classifiers/ndpi.c). */
+
+/* Flows holding a state slot now. Owning worker (or any thread for stats,
+ * as an approximate value). */
+uint32_t cls_worker_active(const struct cls_worker *w);
+
+/* Bytes of one per-flow state slot (nDPI's flow struct plus ours, cache-line
+ * rounded). Any thread. */
+size_t cls_worker_slot_size(const struct cls_worker *w);
+
+/* nDPI heap calls since start (ndpi_malloc/ndpi_free, all threads). nDPI 4.2
+ * allocates on a few per-packet paths (TLS/QUIC reassembly buffers, HTTP
+ * URL/UA, certificate names), freed at cls_flow_end(); see
+ * docs/classification.md. Any thread. */
+void cls_ndpi_heap_stats(uint64_t *allocs, uint64_t *frees);
+
+#endif

@@ -1,0 +1,344 @@
+/* The per-worker flow table (see flow.h and docs/flow-table.md). */
+#include "flow.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_memory.h>
+#include <rte_random.h>
+
+/* The key is hashed and compared as raw bytes: a padding hole would let
+ * two equal flows differ in garbage. flow_key_make zeroes it anyway. */
+static_assert(sizeof(struct flow_key) == 40, "struct flow_key must be 40 bytes, no padding");
+
+#define FLOW_NS_PER_S	    1000000000ULL
+#define FLOW_IPPROTO_ICMP   1
+#define FLOW_IPPROTO_TCP    6
+#define FLOW_IPPROTO_UDP    17
+#define FLOW_IPPROTO_ICMPV6 58
+
+/* The DESIGN 3.4 defaults, so a table is usable before the config sets them. */
+static const uint32_t flow_default_timeouts[POLICY_TO_COUNT] = {
+	[POLICY_TO_TCP] = 3600, [POLICY_TO_TCP_CLOSED] = 10, [POLICY_TO_UDP] = 120,
+	[POLICY_TO_ICMP] = 30,	[POLICY_TO_OTHER] = 60,
+};
+
+struct flow_table {
+	struct rte_hash *hash;
+	struct flow *flows; /* n_slots entries, indexed by the hash's key position */
+	uint32_t capacity;  /* flows the table accepts */
+	uint32_t n_slots;   /* rte_hash_max_key_id() + 1 */
+	uint32_t count;
+	uint32_t cursor; /* next slot flow_expire_slice visits */
+	uint64_t timeout_ns[POLICY_TO_COUNT];
+	uint64_t memory; /* bytes, measured at creation */
+} __rte_cache_aligned;
+
+/* Bytes allocated on every DPDK heap. The difference around the creation
+ * is what the table really took: hash struct, key store, buckets, the
+ * extendable buckets, both free-slot rings, the flow array and the malloc
+ * element headers, with no guessing at rte_hash internals. */
+static uint64_t flow_heap_allocated(void)
+{
+	uint64_t sum = 0;
+	unsigned i;
+
+	for (i = 0; i < rte_socket_count(); i++) {
+		struct rte_malloc_socket_stats st;
+
+		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i), &st) == 0)
+			sum += st.heap_allocsz_bytes;
+	}
+	return sum;
+}
+
+/* Fallback when the measurement is not usable (another thread allocated or
+ * freed meanwhile): rte_hash's layout in DPDK 22.11 for a single-writer
+ * table with extendable buckets. */
+static uint64_t flow_memory_estimate(uint32_t entries, uint32_t n_slots)
+{
+	/* Key store entries: an 8-byte data pointer then the key, 16-aligned. */
+	uint64_t key_entry = RTE_ALIGN_CEIL(sizeof(void *) + sizeof(struct flow_key), 16);
+	/* 8 entries per 64-byte bucket, bucket count a power of two. */
+	uint64_t buckets = rte_align32pow2(entries) / 8;
+	uint64_t mem = 0;
+
+	mem += (uint64_t)n_slots * sizeof(struct flow);
+	mem += ((uint64_t)entries + 1) * key_entry;		     /* key store, slot 0 dummy */
+	mem += buckets * RTE_CACHE_LINE_SIZE * 2;		     /* main + extendable */
+	mem += (uint64_t)rte_align32pow2(entries + 1) * 4;	     /* free key slot ring */
+	mem += (uint64_t)rte_align32pow2((uint32_t)buckets + 1) * 4; /* free ext bucket ring */
+	return mem;
+}
+
+struct flow_table *flow_table_create(const char *name, uint32_t capacity, int socket)
+{
+	struct rte_hash_parameters hp = {
+		.name = name,
+		/* rte_hash refuses fewer entries than one bucket holds; a
+		 * smaller capacity is enforced by the count instead. */
+		.entries = RTE_MAX(capacity, 8u),
+		.key_len = sizeof(struct flow_key),
+		.hash_func = rte_hash_crc,
+		/* A per-table random seed: remote hosts choose the keys, so
+		 * they must not be able to precompute colliding ones. */
+		.hash_func_init_val = (uint32_t)rte_rand(),
+		.socket_id = socket,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+	struct flow_table *ft;
+	uint64_t before, after, array_bytes;
+	int32_t max_id;
+	unsigned i;
+
+	if (name == NULL || capacity == 0 || capacity > RTE_HASH_ENTRIES_MAX) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	/* rte_hash would find out too, but only after its ring creation
+	 * failed and logged a misleading out-of-memory error. */
+	if (rte_hash_find_existing(name) != NULL) {
+		rte_errno = EEXIST;
+		return NULL;
+	}
+	before = flow_heap_allocated();
+	ft = rte_zmalloc_socket("flow_table", sizeof(*ft), RTE_CACHE_LINE_SIZE, socket);
+	if (ft == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	ft->hash = rte_hash_create(&hp);
+	if (ft->hash == NULL)
+		goto out_free_ft;
+	max_id = rte_hash_max_key_id(ft->hash);
+	if (max_id < 0) {
+		rte_errno = EINVAL;
+		goto out_free_hash;
+	}
+	ft->n_slots = (uint32_t)max_id + 1;
+	ft->flows = rte_zmalloc_socket("flow_array", (size_t)ft->n_slots * sizeof(struct flow),
+				       RTE_CACHE_LINE_SIZE, socket);
+	if (ft->flows == NULL) {
+		rte_errno = ENOMEM;
+		goto out_free_hash;
+	}
+	ft->capacity = capacity;
+	for (i = 0; i < POLICY_TO_COUNT; i++)
+		ft->timeout_ns[i] = flow_default_timeouts[i] * FLOW_NS_PER_S;
+
+	after = flow_heap_allocated();
+	array_bytes = (uint64_t)ft->n_slots * sizeof(struct flow);
+	ft->memory = after > before && after - before >= array_bytes
+			     ? after - before
+			     : flow_memory_estimate(hp.entries, ft->n_slots);
+	return ft;
+
+out_free_hash:
+	rte_hash_free(ft->hash);
+out_free_ft:
+	rte_free(ft);
+	return NULL;
+}
+
+void flow_table_destroy(struct flow_table *ft)
+{
+	if (ft == NULL)
+		return;
+	rte_hash_free(ft->hash);
+	rte_free(ft->flows);
+	rte_free(ft);
+}
+
+void flow_table_set_timeouts(struct flow_table *ft, const uint32_t timeouts[POLICY_TO_COUNT])
+{
+	unsigned i;
+
+	for (i = 0; i < POLICY_TO_COUNT; i++)
+		ft->timeout_ns[i] = (uint64_t)timeouts[i] * FLOW_NS_PER_S;
+}
+
+void flow_key_make(struct flow_key *k, const struct parse_result *r, bool *src_is_a)
+{
+	int c = memcmp(r->src, r->dst, sizeof(r->src));
+	bool a = c < 0 || (c == 0 && r->sport <= r->dport);
+
+	memset(k, 0, sizeof(*k));
+	if (a) {
+		memcpy(k->addr_a, r->src, sizeof(k->addr_a));
+		memcpy(k->addr_b, r->dst, sizeof(k->addr_b));
+		k->port_a = r->sport;
+		k->port_b = r->dport;
+	} else {
+		memcpy(k->addr_a, r->dst, sizeof(k->addr_a));
+		memcpy(k->addr_b, r->src, sizeof(k->addr_b));
+		k->port_a = r->dport;
+		k->port_b = r->sport;
+	}
+	k->vlan = r->vlan;
+	k->l4proto = r->l4proto;
+	k->family = r->family;
+	*src_is_a = a;
+}
+
+struct flow *flow_lookup(struct flow_table *ft, const struct flow_key *k)
+{
+	int32_t pos = rte_hash_lookup(ft->hash, k);
+
+	return pos >= 0 ? &ft->flows[pos] : NULL;
+}
+
+void flow_lookup_bulk(struct flow_table *ft, const struct flow_key **keys, unsigned n,
+		      struct flow **flows)
+{
+	int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
+	unsigned done, i, m;
+
+	/* Chunked so that a caller passing more than the documented 64 gets
+	 * the right answer rather than -EINVAL and garbage. */
+	for (done = 0; done < n; done += m) {
+		m = RTE_MIN(n - done, (unsigned)RTE_HASH_LOOKUP_BULK_MAX);
+		if (rte_hash_lookup_bulk(ft->hash, (const void **)(keys + done), m, pos) < 0) {
+			for (i = 0; i < m; i++)
+				flows[done + i] = NULL;
+			continue;
+		}
+		for (i = 0; i < m; i++)
+			flows[done + i] = pos[i] >= 0 ? &ft->flows[pos[i]] : NULL;
+	}
+}
+
+struct flow *flow_insert(struct flow_table *ft, const struct flow_key *k)
+{
+	struct flow *f;
+	int32_t pos;
+
+	if (ft->count >= ft->capacity) {
+		rte_errno = ENOSPC;
+		return NULL;
+	}
+	pos = rte_hash_add_key(ft->hash, k);
+	if (pos < 0) {
+		rte_errno = -pos;
+		return NULL;
+	}
+	if ((uint32_t)pos >= ft->n_slots) {
+		/* Cannot happen with a single-writer table; never index out of
+		 * the array if a future rte_hash thinks otherwise. */
+		rte_hash_del_key(ft->hash, k);
+		rte_errno = ERANGE;
+		return NULL;
+	}
+	f = &ft->flows[pos];
+	if (f->in_use)
+		return f; /* already present: keep its state rather than lose it */
+	memset(f, 0, sizeof(*f));
+	f->key = *k;
+	f->cls_idx = FLOW_NO_CLS;
+	f->in_use = 1;
+	ft->count++;
+	return f;
+}
+
+void flow_remove(struct flow_table *ft, struct flow *f)
+{
+	if (f == NULL || !f->in_use)
+		return;
+	if (rte_hash_del_key(ft->hash, &f->key) >= 0)
+		ft->count--;
+	f->in_use = 0;
+}
+
+uint64_t flow_timeout_ns(const struct flow_table *ft, const struct flow *f)
+{
+	const uint8_t both_fins = FLOW_TCP_FIN_A | FLOW_TCP_FIN_B;
+
+	switch (f->key.l4proto) {
+	case FLOW_IPPROTO_TCP:
+		if ((f->tcp & FLOW_TCP_RST) || (f->tcp & both_fins) == both_fins)
+			return ft->timeout_ns[POLICY_TO_TCP_CLOSED];
+		return ft->timeout_ns[POLICY_TO_TCP];
+	case FLOW_IPPROTO_UDP:
+		return ft->timeout_ns[POLICY_TO_UDP];
+	case FLOW_IPPROTO_ICMP:
+	case FLOW_IPPROTO_ICMPV6:
+		return ft->timeout_ns[POLICY_TO_ICMP];
+	default:
+		return ft->timeout_ns[POLICY_TO_OTHER];
+	}
+}
+
+bool flow_expired(const struct flow_table *ft, const struct flow *f, uint64_t now)
+{
+	/* now <= ts_last happens with packet timestamps from several ports
+	 * or a clock step: never expire on a negative age. */
+	return now > f->ts_last && now - f->ts_last > flow_timeout_ns(ft, f);
+}
+
+unsigned flow_expire_slice(struct flow_table *ft, uint64_t now, unsigned budget, flow_cb cb,
+			   void *arg)
+{
+	unsigned removed = 0;
+	uint32_t cursor = ft->cursor;
+	unsigned i;
+
+	if (ft->count == 0)
+		return 0;
+	/* More than one lap per call would only revisit the same slots. */
+	if (budget > ft->n_slots)
+		budget = ft->n_slots;
+	for (i = 0; i < budget; i++) {
+		struct flow *f = &ft->flows[cursor];
+
+		if (++cursor == ft->n_slots)
+			cursor = 0;
+		if (!f->in_use || !flow_expired(ft, f, now))
+			continue;
+		if (cb != NULL)
+			cb(f, arg);
+		flow_remove(ft, f);
+		removed++;
+	}
+	ft->cursor = cursor;
+	return removed;
+}
+
+unsigned flow_flush(struct flow_table *ft, flow_cb cb, void *arg)
+{
+	unsigned removed = 0;
+	uint32_t i;
+
+	for (i = 0; i < ft->n_slots && ft->count > 0; i++) {
+		struct flow *f = &ft->flows[i];
+
+		if (!f->in_use)
+			continue;
+		if (cb != NULL)
+			cb(f, arg);
+		flow_remove(ft, f);
+		removed++;
+	}
+	ft->cursor = 0;
+	return removed;
+}
+
+uint32_t flow_count(const struct flow_table *ft)
+{
+	return ft->count;
+}
+
+uint32_t flow_capacity(const struct flow_table *ft)
+{
+	return ft->capacity;
+}
+
+uint64_t flow_table_memory(const struct flow_table *ft)
+{
+	return ft->memory;
+}

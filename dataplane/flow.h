@@ -1,0 +1,126 @@
+/* flow.h - the per-worker flow table: an rte_hash on a symmetric 5-tuple key
+ * plus a flat array of flow state indexed by the hash's key position.
+ *
+ * One table per worker, created on the main lcore, then used by that worker
+ * only (no locks). Capacity is exact: the hash uses its extendable buckets,
+ * so a table is full only when it holds `capacity` flows.
+ */
+#ifndef ADUANA_FLOW_H
+#define ADUANA_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "parse.h"
+#include "policy.h"
+
+/* Symmetric key: side a is the (address, port) pair that sorts first, so
+ * both directions of a flow give the same key. 40 bytes, no padding holes. */
+struct flow_key {
+	uint8_t addr_a[16];
+	uint8_t addr_b[16];
+	uint16_t port_a;
+	uint16_t port_b;
+	uint16_t vlan;
+	uint8_t l4proto;
+	uint8_t family;
+};
+
+/* TCP bits kept for timeouts only. */
+enum flow_tcp_bits {
+	FLOW_TCP_SYN = 1 << 0,     /* a SYN without ACK opened the flow */
+	FLOW_TCP_FIN_A = 1 << 1,
+	FLOW_TCP_FIN_B = 1 << 2,
+	FLOW_TCP_RST = 1 << 3,
+};
+
+/* Which hostname a flow carries (the flow log's sni / host / dns_query). */
+enum flow_name_kind { FLOW_NAME_NONE = 0, FLOW_NAME_SNI, FLOW_NAME_HOST, FLOW_NAME_DNS };
+
+#define FLOW_NAME_MAX 64
+#define FLOW_NO_CLS UINT32_MAX
+
+/* State of one flow. Written only by the owning worker. */
+struct flow {
+	struct flow_key key;
+	uint64_t ts_start; /* ns, packet time */
+	uint64_t ts_last;
+	uint64_t bytes_out; /* initiator -> responder, bytes on the wire */
+	uint64_t bytes_in;
+	uint32_t pkts_out;
+	uint32_t pkts_in;
+	uint32_t dropped_pkts;
+	uint32_t policy_version; /* the snapshot that decided it */
+	uint32_t cls_idx;        /* classifier state slot, FLOW_NO_CLS when none */
+	uint16_t pkts_to_verdict;
+	int16_t zone;            /* zone index, -1 = none */
+	struct policy_decision decision;
+	uint16_t app_master; /* nDPI protocol ids, 0 = unknown */
+	uint16_t app;
+	uint8_t init_is_a; /* the initiator is side a of the key */
+	uint8_t outbound;  /* the inside side opened the flow */
+	uint8_t tcp;       /* enum flow_tcp_bits */
+	uint8_t cls;       /* enum policy_class */
+	uint8_t app_guessed;
+	uint8_t name_kind; /* enum flow_name_kind */
+	uint8_t in_use;
+	uint8_t pad_;
+	char name[FLOW_NAME_MAX]; /* NUL-terminated, truncated */
+};
+
+struct flow_table;
+
+/* Create a table for `capacity` flows on NUMA socket `socket`. name must be
+ * unique in the process. Main lcore, at start-up. NULL on failure. */
+struct flow_table *flow_table_create(const char *name, uint32_t capacity, int socket);
+
+/* Destroy a table. Accepts NULL. Main lcore, after the worker stopped. */
+void flow_table_destroy(struct flow_table *ft);
+
+/* Idle timeouts in seconds, indexed by enum policy_timeout. Owning worker or
+ * before the worker starts. */
+void flow_table_set_timeouts(struct flow_table *ft, const uint32_t timeouts[POLICY_TO_COUNT]);
+
+/* Build the symmetric key of a parsed packet. *src_is_a tells whether the
+ * packet's source is side a. Any thread. */
+void flow_key_make(struct flow_key *k, const struct parse_result *r, bool *src_is_a);
+
+/* Find a flow; NULL when absent. Owning worker. */
+struct flow *flow_lookup(struct flow_table *ft, const struct flow_key *k);
+
+/* Look up n (<= 64) keys at once; flows[i] is NULL when absent. Owning worker. */
+void flow_lookup_bulk(struct flow_table *ft, const struct flow_key **keys, unsigned n,
+		      struct flow **flows);
+
+/* Add a flow (zeroed, key set, in_use = 1). NULL when the table is full.
+ * Owning worker. */
+struct flow *flow_insert(struct flow_table *ft, const struct flow_key *k);
+
+/* Remove a flow; its pointer is invalid afterwards. Owning worker. */
+void flow_remove(struct flow_table *ft, struct flow *f);
+
+/* Idle timeout of this flow in ns, from its protocol and TCP state. */
+uint64_t flow_timeout_ns(const struct flow_table *ft, const struct flow *f);
+
+/* True when f has been idle past its timeout at time now (ns). */
+bool flow_expired(const struct flow_table *ft, const struct flow *f, uint64_t now);
+
+typedef void (*flow_cb)(struct flow *f, void *arg);
+
+/* Visit up to `budget` slots from where the last call stopped, and for each
+ * expired flow call cb and then remove it. Returns the flows removed. Owning
+ * worker, once per burst: the budget bounds the work. */
+unsigned flow_expire_slice(struct flow_table *ft, uint64_t now, unsigned budget, flow_cb cb,
+			   void *arg);
+
+/* Call cb on every flow and then remove it (exit flush). Owning worker. */
+unsigned flow_flush(struct flow_table *ft, flow_cb cb, void *arg);
+
+/* Flows in the table, and its capacity. */
+uint32_t flow_count(const struct flow_table *ft);
+uint32_t flow_capacity(const struct flow_table *ft);
+
+/* Bytes of memory the table holds (hash + flow array), for the benchmarks. */
+uint64_t flow_table_memory(const struct flow_table *ft);
+
+#endif

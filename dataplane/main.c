@@ -1,0 +1,726 @@
+/* aduana: the dataplane process. EAL and port set-up, worker launch, and the
+ * main lcore's control loop (flow records, timers, summary). The main lcore
+ * never touches packets.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "classifier.h"
+#include "config.h"
+#include "flow.h"
+#include "flowlog.h"
+#include "policy.h"
+#include "port.h"
+#include "replay.h"
+#include "stats.h"
+#include "worker.h"
+
+#define MAIN_REC_RING 65536   /* flow records in flight per worker */
+#define MAIN_PKT_RING 4096    /* dispatch rings */
+#define MAIN_MBUFS_REPLAY 65535
+#define MAIN_MBUFS_LIVE 32767
+
+struct main_opts {
+	const char *conf;
+	const char *replay;
+	const char *flow_log;
+	const char *pass_pcap;
+	const char *drop_pcap;
+	const char *inside;
+	const char *outside;
+	unsigned workers; /* 0: from the config */
+	double duration;  /* 0: until a signal */
+	bool quiet;
+};
+
+static volatile sig_atomic_t main_quit;
+
+static void main_signal(int sig)
+{
+	(void)sig;
+	main_quit = 1;
+}
+
+static void main_usage(FILE *out)
+{
+	fputs("NAME\n"
+	      "    aduana - inline data-egress inspection dataplane (DPDK)\n"
+	      "\n"
+	      "SYNOPSIS\n"
+	      "    aduana --replay IN.pcap -c CONF [--flow-log FILE|-] [--pass-pcap FILE]\n"
+	      "           [--drop-pcap FILE] [--workers N]\n"
+	      "    aduana [EAL options] -- -c CONF --inside PORT --outside PORT\n"
+	      "           [--flow-log FILE|-] [--duration SECONDS] [--workers N]\n"
+	      "\n"
+	      "DESCRIPTION\n"
+	      "    Bridges an inside and an outside port, classifies every flow and\n"
+	      "    enforces the policy in CONF. At exit (SIGINT, SIGTERM, --duration or\n"
+	      "    the end of a replay) prints one JSON line {\"summary\": {...}}.\n"
+	      "\n"
+	      "    --replay runs the same dataplane on DPDK pcap virtual devices, with\n"
+	      "    the EAL arguments set for you: packets whose source is in a zone\n"
+	      "    enter the inside port, the rest the outside port, in capture order.\n"
+	      "    pcap and pcapng; Ethernet, Linux cooked, raw IP and loopback.\n"
+	      "\n"
+	      "OPTIONS\n"
+	      "    -c, --config CONF     policy file (libconfig; see conf/aduana.conf)\n"
+	      "    --inside PORT         port id or device name facing the protected LAN\n"
+	      "    --outside PORT        port id or device name facing the WAN\n"
+	      "    --flow-log FILE|-     flow records as JSON lines (default: log.flow_log)\n"
+	      "    --workers N           worker lcores (default: dataplane.workers)\n"
+	      "    --duration SECONDS    stop after this long (live mode)\n"
+	      "    --pass-pcap FILE      replay: write forwarded packets here\n"
+	      "    --drop-pcap FILE      replay: write dropped packets here\n"
+	      "    -q, --quiet           no progress lines on stderr\n"
+	      "    -h, --help            this text\n"
+	      "\n"
+	      "EXAMPLES\n"
+	      "    aduana --replay pcaps/demo.pcap -c conf/aduana.conf --flow-log -\n"
+	      "    aduana -l 0-2 -a 0000:03:00.0 -a 0000:03:00.1 -- -c /etc/aduana/aduana.conf \\\n"
+	      "           --inside 0000:03:00.0 --outside 0000:03:00.1\n"
+	      "\n"
+	      "EXIT STATUS\n"
+	      "    0 on success, 1 on a runtime failure, 2 on bad arguments or config.\n",
+	      out);
+}
+
+static int main_parse_opts(int argc, char **argv, struct main_opts *o)
+{
+	enum { O_REPLAY = 256, O_FLOWLOG, O_PASS, O_DROP, O_INSIDE, O_OUTSIDE, O_WORKERS,
+	       O_DURATION };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "replay", required_argument, NULL, O_REPLAY },
+		{ "flow-log", required_argument, NULL, O_FLOWLOG },
+		{ "pass-pcap", required_argument, NULL, O_PASS },
+		{ "drop-pcap", required_argument, NULL, O_DROP },
+		{ "inside", required_argument, NULL, O_INSIDE },
+		{ "outside", required_argument, NULL, O_OUTSIDE },
+		{ "workers", required_argument, NULL, O_WORKERS },
+		{ "duration", required_argument, NULL, O_DURATION },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	long v;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->conf = optarg;
+			break;
+		case O_REPLAY:
+			o->replay = optarg;
+			break;
+		case O_FLOWLOG:
+			o->flow_log = optarg;
+			break;
+		case O_PASS:
+			o->pass_pcap = optarg;
+			break;
+		case O_DROP:
+			o->drop_pcap = optarg;
+			break;
+		case O_INSIDE:
+			o->inside = optarg;
+			break;
+		case O_OUTSIDE:
+			o->outside = optarg;
+			break;
+		case O_WORKERS:
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > WORKER_MAX) {
+				fprintf(stderr, "aduana: --workers: expected 1..%d, got '%s'\n",
+					WORKER_MAX, optarg);
+				return -EINVAL;
+			}
+			o->workers = (unsigned)v;
+			break;
+		case O_DURATION:
+			o->duration = strtod(optarg, &end);
+			if (*end || o->duration <= 0) {
+				fprintf(stderr, "aduana: --duration: expected seconds > 0, got '%s'\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			main_usage(stdout);
+			exit(0);
+		default:
+			fprintf(stderr, "Try 'aduana --help'.\n");
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "aduana: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (!o->conf) {
+		fprintf(stderr, "aduana: -c CONF is required. Try 'aduana --help'.\n");
+		return -EINVAL;
+	}
+	if (!o->replay && (!o->inside || !o->outside)) {
+		fprintf(stderr, "aduana: live mode needs --inside PORT and --outside PORT "
+				"(or use --replay FILE)\n");
+		return -EINVAL;
+	}
+	if (!o->replay && (o->pass_pcap || o->drop_pcap)) {
+		fprintf(stderr, "aduana: --pass-pcap and --drop-pcap are for --replay\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Everything the process owns, for one clean-up path. */
+struct main_ctx {
+	struct main_opts o;
+	struct policy *pol;
+	struct cls_engine *cls;
+	struct dp dp;
+	struct worker *workers;
+	struct rte_mempool *mp;
+	FILE *flow_log;
+	char tmpdir[PATH_MAX];
+	char f_in[PATH_MAX + 32], f_out[PATH_MAX + 32], f_tx_in[PATH_MAX + 32],
+		f_tx_out[PATH_MAX + 32], f_empty[PATH_MAX + 32];
+	struct replay_stats rs;
+	uint64_t started_ns;
+	uint64_t records;
+	uint64_t write_errors;
+};
+
+static uint64_t main_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int main_open_flow_log(struct main_ctx *x)
+{
+	const char *path = x->o.flow_log ? x->o.flow_log : x->pol->flow_log;
+
+	if (!path || !*path)
+		return 0;
+	if (strcmp(path, "-") == 0) {
+		x->flow_log = stdout;
+		return 0;
+	}
+	x->flow_log = fopen(path, "a");
+	if (!x->flow_log) {
+		fprintf(stderr, "aduana: flow log %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Main lcore: move finished flow records from the workers' rings to the
+ * log. Returns how many it wrote. */
+static unsigned main_drain_records(struct main_ctx *x)
+{
+	struct flowlog_rec recs[64];
+	unsigned i, j, n, total = 0;
+
+	for (i = 0; i < x->dp.n_workers; i++) {
+		do {
+			n = rte_ring_sc_dequeue_burst_elem(x->workers[i].rec_ring, recs,
+							   sizeof(recs[0]), RTE_DIM(recs), NULL);
+			for (j = 0; j < n && x->flow_log; j++)
+				if (flowlog_write(x->flow_log, &recs[j], x->pol, x->cls) != 0)
+					x->write_errors++;
+			total += n;
+		} while (n == RTE_DIM(recs));
+	}
+	x->records += total;
+	return total;
+}
+
+static void main_sum(const struct main_ctx *x, struct stats *sum)
+{
+	unsigned i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < x->dp.n_workers; i++)
+		stats_add(sum, &x->workers[i].st);
+}
+
+static void main_print_summary(struct main_ctx *x)
+{
+	struct stats s;
+	uint64_t first = UINT64_MAX, last = 0, nombuf = 0, rx_pkts;
+	struct rte_eth_stats es;
+	double seconds;
+	unsigned i;
+
+	main_sum(x, &s);
+	for (i = 0; i < x->dp.n_workers; i++) {
+		if (x->workers[i].first_ts && x->workers[i].first_ts < first)
+			first = x->workers[i].first_ts;
+		if (x->workers[i].last_ts > last)
+			last = x->workers[i].last_ts;
+	}
+	if (x->dp.replay)
+		seconds = first < last ? (double)(last - first) / (double)x->dp.tsc_hz : 0;
+	else
+		seconds = (double)(main_wall_ns() - x->started_ns) / 1e9;
+	if (rte_eth_stats_get(x->dp.port_in, &es) == 0)
+		nombuf += es.rx_nombuf;
+	if (rte_eth_stats_get(x->dp.port_out, &es) == 0)
+		nombuf += es.rx_nombuf;
+	rx_pkts = s.c[STATS_rx];
+
+	printf("{\"summary\": {\"mode\":\"%s\",\"rx\":%" PRIu64 ",\"tx\":%" PRIu64
+	       ",\"dropped\":%" PRIu64 ",\"drops\":{",
+	       x->dp.replay ? "replay" : "live", s.c[STATS_rx], s.c[STATS_tx],
+	       s.c[STATS_dropped]);
+	for (i = 0; i < STATS_DROP_COUNT; i++)
+		printf("%s\"%s\":%" PRIu64, i ? "," : "", stats_drop_name(i), s.drop[i]);
+	printf("},\"drops_by_class\":{");
+	for (i = 1; i < POLICY_CLASS_COUNT; i++)
+		printf("%s\"%s\":%" PRIu64, i > 1 ? "," : "", policy_class_name(i),
+		       s.class_drop[i]);
+	printf("},\"parse_errors\":{");
+	for (i = 1; i < PARSE_ERR_COUNT; i++)
+		printf("%s\"%s\":%" PRIu64, i > 1 ? "," : "", parse_error_name(i),
+		       s.parse_err[i]);
+	printf("},\"flows\":%" PRIu64 ",\"flows_untracked\":%" PRIu64
+	       ",\"flow_records\":%" PRIu64 ",\"flowlog_dropped\":%" PRIu64
+	       ",\"l2_pass\":%" PRIu64 ",\"nd_pass\":%" PRIu64 ",\"classified\":%" PRIu64
+	       ",\"rx_nombuf\":%" PRIu64 ",\"workers\":%u,\"policy_version\":%u",
+	       s.c[STATS_flows], s.c[STATS_flows_untracked], x->records,
+	       s.c[STATS_flowlog_dropped], s.c[STATS_l2_pass], s.c[STATS_nd_pass],
+	       s.c[STATS_classified], nombuf, x->dp.n_workers, x->pol->version);
+	if (x->dp.replay)
+		printf(",\"input_packets\":%" PRIu64 ",\"timestamps_nudged\":%" PRIu64,
+		       x->rs.total, x->rs.nudged);
+	printf(",\"seconds\":%.6f,\"pps\":%.0f,\"cycles_per_packet\":%.1f}}\n", seconds,
+	       seconds > 0 ? (double)rx_pkts / seconds : 0,
+	       rx_pkts ? (double)s.c[STATS_cycles] / (double)rx_pkts : 0);
+	fflush(stdout);
+	if (nombuf)
+		fprintf(stderr, "aduana: warning: %" PRIu64 " packets lost for lack of mbufs\n",
+			nombuf);
+	if (x->write_errors)
+		fprintf(stderr, "aduana: warning: %" PRIu64 " flow records failed to write\n",
+			x->write_errors);
+}
+
+/* Build the EAL arguments of a replay: pcap virtual devices, no hugepages,
+ * no PCI, nothing shared with other DPDK processes. */
+static int main_replay_eal(struct main_ctx *x, char **eargv, int max, char *store, size_t size)
+{
+	unsigned ncpu = (unsigned)sysconf(_SC_NPROCESSORS_ONLN), i;
+	uint64_t mem_mb;
+	int n = 0;
+	size_t off = 0;
+
+#define EARG(...)                                                                  \
+	do {                                                                        \
+		int len_ = snprintf(store + off, size - off, __VA_ARGS__);          \
+		if (n >= max - 1 || len_ < 0 || (size_t)len_ >= size - off)         \
+			return -E2BIG;                                              \
+		eargv[n++] = store + off;                                           \
+		off += (size_t)len_ + 1;                                            \
+	} while (0)
+
+	/* Memory: mbufs, and per worker its flow table and classifier pool. */
+	mem_mb = 256 + (uint64_t)x->dp.n_workers * x->pol->dp.flows_per_worker * 512 / (1 << 20);
+	EARG("aduana");
+	EARG("--no-huge");
+	EARG("--no-pci");
+	EARG("--no-shconf");
+	EARG("--file-prefix=aduana-replay-%d", (int)getpid());
+	EARG("--no-telemetry");
+	EARG("-m");
+	EARG("%" PRIu64, mem_mb);
+	EARG("--log-level=*:warning");
+	/* lcore 0 (main) on CPU 0, workers spread over the other CPUs. */
+	{
+		char lc[256];
+		size_t lo = (size_t)snprintf(lc, sizeof(lc), "0@0");
+
+		for (i = 1; i <= x->dp.n_workers && lo < sizeof(lc); i++)
+			lo += (size_t)snprintf(lc + lo, sizeof(lc) - lo, ",%u@%u", i,
+					       ncpu > 1 ? 1 + (i - 1) % (ncpu - 1) : 0);
+		EARG("--lcores=%s", lc);
+	}
+	EARG("--vdev=net_pcap_in,rx_pcap=%s,tx_pcap=%s", x->f_in, x->f_tx_in);
+	EARG("--vdev=net_pcap_out,rx_pcap=%s,tx_pcap=%s", x->f_out, x->f_tx_out);
+	if (x->o.drop_pcap)
+		EARG("--vdev=net_pcap_drop,rx_pcap=%s,tx_pcap=%s", x->f_empty, x->o.drop_pcap);
+	eargv[n] = NULL;
+	return n;
+#undef EARG
+}
+
+static int main_replay_prepare(struct main_ctx *x)
+{
+	char err[512];
+	int rc;
+
+	snprintf(x->tmpdir, sizeof(x->tmpdir), "%s/aduana-replay-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(x->tmpdir)) {
+		fprintf(stderr, "aduana: cannot create %s: %s\n", x->tmpdir, strerror(errno));
+		x->tmpdir[0] = '\0';
+		return -errno;
+	}
+	snprintf(x->f_in, sizeof(x->f_in), "%s/inside.pcap", x->tmpdir);
+	snprintf(x->f_out, sizeof(x->f_out), "%s/outside.pcap", x->tmpdir);
+	snprintf(x->f_tx_in, sizeof(x->f_tx_in), "%s/tx-inside.pcap", x->tmpdir);
+	snprintf(x->f_tx_out, sizeof(x->f_tx_out), "%s/tx-outside.pcap", x->tmpdir);
+	snprintf(x->f_empty, sizeof(x->f_empty), "%s/empty.pcap", x->tmpdir);
+	rc = replay_split(x->o.replay, x->pol, x->f_in, x->f_out, &x->rs, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "aduana: %s\n", err);
+		return rc;
+	}
+	if (x->o.drop_pcap && replay_empty_pcap(x->f_empty) != 0) {
+		fprintf(stderr, "aduana: cannot write %s\n", x->f_empty);
+		return -EIO;
+	}
+	if (!x->o.quiet)
+		fprintf(stderr,
+			"aduana: replay %s (%s): %" PRIu64 " packets, %" PRIu64
+			" inside, %" PRIu64 " outside\n",
+			x->o.replay, x->rs.linktype_name ? x->rs.linktype_name : "?",
+			x->rs.total, x->rs.inside, x->rs.outside);
+	return 0;
+}
+
+static void main_replay_cleanup(struct main_ctx *x)
+{
+	char err[512];
+
+	if (!x->tmpdir[0])
+		return;
+	if (x->o.pass_pcap && access(x->f_tx_in, R_OK) == 0 &&
+	    replay_merge(x->f_tx_out, x->f_tx_in, x->o.pass_pcap, err, sizeof(err)) != 0)
+		fprintf(stderr, "aduana: --pass-pcap: %s\n", err);
+	unlink(x->f_in);
+	unlink(x->f_out);
+	unlink(x->f_tx_in);
+	unlink(x->f_tx_out);
+	unlink(x->f_empty);
+	rmdir(x->tmpdir);
+}
+
+static int main_setup_workers(struct main_ctx *x)
+{
+	struct dp *dp = &x->dp;
+	char name[RTE_RING_NAMESIZE];
+	unsigned i, lcore;
+	int socket = (int)rte_socket_id();
+	size_t qsz;
+
+	x->workers = rte_zmalloc("workers", sizeof(*x->workers) * dp->n_workers,
+				 RTE_CACHE_LINE_SIZE);
+	if (!x->workers)
+		return -ENOMEM;
+	qsz = rte_rcu_qsbr_get_memsize(dp->n_workers);
+	dp->qsbr = rte_zmalloc("qsbr", qsz, RTE_CACHE_LINE_SIZE);
+	if (!dp->qsbr || rte_rcu_qsbr_init(dp->qsbr, dp->n_workers) != 0)
+		return -ENOMEM;
+
+	i = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		struct worker *w;
+
+		if (i == dp->n_workers)
+			break;
+		w = &x->workers[i];
+		w->id = i;
+		w->lcore = lcore;
+		w->dp = dp;
+		w->peers = x->workers;
+		snprintf(name, sizeof(name), "flows%u", i);
+		w->ft = flow_table_create(name, x->pol->dp.flows_per_worker, socket);
+		if (!w->ft) {
+			fprintf(stderr, "aduana: worker %u: cannot create a flow table of %u flows\n",
+				i, x->pol->dp.flows_per_worker);
+			return -ENOMEM;
+		}
+		flow_table_set_timeouts(w->ft, x->pol->dp.timeouts);
+		w->cls = cls_worker_create(x->cls,
+					   RTE_MIN(x->pol->dp.flows_per_worker, (uint32_t)65536),
+					   socket);
+		if (!w->cls) {
+			fprintf(stderr, "aduana: worker %u: cannot create its classifier\n", i);
+			return -ENOMEM;
+		}
+		snprintf(name, sizeof(name), "recs%u", i);
+		w->rec_ring = flowlog_ring_create(name, MAIN_REC_RING, socket);
+		if (!w->rec_ring)
+			return -ENOMEM;
+		if (dp->mode == WORKER_DISPATCH && i > 0) {
+			snprintf(name, sizeof(name), "rx%u", i);
+			w->rx_ring = rte_ring_create(name, MAIN_PKT_RING, socket,
+						     RING_F_SP_ENQ | RING_F_SC_DEQ);
+			snprintf(name, sizeof(name), "tx%u", i);
+			w->tx_ring = rte_ring_create(name, MAIN_PKT_RING, socket,
+						     RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (!w->rx_ring || !w->tx_ring)
+				return -ENOMEM;
+		}
+		i++;
+	}
+	if (i < dp->n_workers) {
+		fprintf(stderr,
+			"aduana: %u worker(s) need %u worker lcores, EAL gave %u; "
+			"pass e.g. -l 0-%u\n",
+			dp->n_workers, dp->n_workers, i, dp->n_workers);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void main_free(struct main_ctx *x)
+{
+	unsigned i;
+
+	if (x->workers) {
+		for (i = 0; i < x->dp.n_workers; i++) {
+			flow_table_destroy(x->workers[i].ft);
+			cls_worker_destroy(x->workers[i].cls);
+			rte_ring_free(x->workers[i].rec_ring);
+			rte_ring_free(x->workers[i].rx_ring);
+			rte_ring_free(x->workers[i].tx_ring);
+		}
+		rte_free(x->workers);
+	}
+	rte_free(x->dp.qsbr);
+	cls_engine_destroy(x->cls);
+	if (x->flow_log && x->flow_log != stdout)
+		fclose(x->flow_log);
+}
+
+static int main_ports(struct main_ctx *x)
+{
+	struct dp *dp = &x->dp;
+	uint16_t nq = 1;
+	bool rss = false;
+	int rc;
+
+	if (x->o.replay) {
+		rc = port_resolve("net_pcap_in", &dp->port_in);
+		rc = rc ? rc : port_resolve("net_pcap_out", &dp->port_out);
+		dp->port_drop = -1;
+		if (!rc && x->o.drop_pcap) {
+			uint16_t pd;
+
+			rc = port_resolve("net_pcap_drop", &pd);
+			dp->port_drop = pd;
+		}
+		if (rc) {
+			fprintf(stderr, "aduana: replay devices missing (net_pcap driver?)\n");
+			return rc;
+		}
+	} else {
+		dp->port_drop = -1;
+		if (port_resolve(x->o.inside, &dp->port_in) != 0) {
+			fprintf(stderr, "aduana: --inside %s: no such port (have %u)\n",
+				x->o.inside, rte_eth_dev_count_avail());
+			return -ENODEV;
+		}
+		if (port_resolve(x->o.outside, &dp->port_out) != 0) {
+			fprintf(stderr, "aduana: --outside %s: no such port (have %u)\n",
+				x->o.outside, rte_eth_dev_count_avail());
+			return -ENODEV;
+		}
+		if (dp->port_in == dp->port_out) {
+			fprintf(stderr, "aduana: --inside and --outside are the same port\n");
+			return -EINVAL;
+		}
+		rss = dp->n_workers > 1 && port_can_rss(dp->port_in, (uint16_t)dp->n_workers) &&
+		      port_can_rss(dp->port_out, (uint16_t)dp->n_workers);
+		if (rss)
+			nq = (uint16_t)dp->n_workers;
+	}
+	dp->mode = rss ? WORKER_RSS : WORKER_DISPATCH;
+	x->mp = rte_pktmbuf_pool_create("mbufs", x->o.replay ? MAIN_MBUFS_REPLAY : MAIN_MBUFS_LIVE,
+					256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (!x->mp) {
+		fprintf(stderr, "aduana: cannot allocate the mbuf pool: %s\n",
+			rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	rc = port_setup(dp->port_in, nq, x->mp, rss, x->o.replay != NULL);
+	rc = rc ? rc : port_setup(dp->port_out, nq, x->mp, rss, x->o.replay != NULL);
+	if (!rc && dp->port_drop >= 0)
+		rc = port_setup((uint16_t)dp->port_drop, 1, x->mp, false, false);
+	return rc;
+}
+
+static void main_progress(struct main_ctx *x, uint64_t *next_ns)
+{
+	uint64_t now = main_wall_ns();
+	struct stats s;
+
+	if (x->o.quiet || now < *next_ns)
+		return;
+	*next_ns = now + 2000000000ull;
+	main_sum(x, &s);
+	if (x->dp.replay)
+		fprintf(stderr, "aduana: %" PRIu64 "/%" PRIu64 " packets, %" PRIu64 " flows\n",
+			s.c[STATS_rx], x->rs.total, s.c[STATS_flows]);
+	else
+		fprintf(stderr,
+			"aduana: rx %" PRIu64 " tx %" PRIu64 " dropped %" PRIu64 " flows %" PRIu64
+			"\n",
+			s.c[STATS_rx], s.c[STATS_tx], s.c[STATS_dropped], s.c[STATS_flows]);
+}
+
+/* The main lcore's loop: records, progress, stop conditions. */
+static void main_control_loop(struct main_ctx *x)
+{
+	uint64_t next_progress = main_wall_ns() + 2000000000ull;
+	uint64_t deadline = x->o.duration > 0
+				    ? main_wall_ns() + (uint64_t)(x->o.duration * 1e9)
+				    : UINT64_MAX;
+
+	while (__atomic_load_n(&x->dp.done, __ATOMIC_ACQUIRE) < x->dp.n_workers) {
+		if (!x->dp.stop && (main_quit || main_wall_ns() >= deadline))
+			x->dp.stop = true;
+		if (main_drain_records(x) == 0)
+			usleep(1000);
+		main_progress(x, &next_progress);
+	}
+	rte_eal_mp_wait_lcore();
+	main_drain_records(x);
+	if (x->flow_log)
+		fflush(x->flow_log);
+}
+
+int main(int argc, char **argv)
+{
+	static char estore[8192];
+	struct main_ctx x;
+	char *eargv[32], err[1024];
+	int eargc, rc, status = 1;
+	unsigned i;
+	bool replay_mode = false;
+
+	memset(&x, 0, sizeof(x));
+	for (i = 1; i < (unsigned)argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--replay") == 0 || strncmp(argv[i], "--replay=", 9) == 0)
+			replay_mode = true;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			main_usage(stdout);
+			return 0;
+		}
+	}
+
+	if (replay_mode) {
+		if (main_parse_opts(argc, argv, &x.o) != 0)
+			return 2;
+	} else {
+		/* Live: EAL takes its own arguments first (up to "--"). */
+		rc = rte_eal_init(argc, argv);
+		if (rc < 0) {
+			fprintf(stderr, "aduana: EAL initialisation failed: %s\n",
+				rte_strerror(rte_errno));
+			return 2;
+		}
+		argv[rc] = argv[0];
+		if (main_parse_opts(argc - rc, argv + rc, &x.o) != 0)
+			return 2;
+	}
+
+	x.pol = config_load(x.o.conf, 1, err, sizeof(err));
+	if (!x.pol) {
+		fprintf(stderr, "aduana: %s\n", err);
+		return 2;
+	}
+	x.dp.n_workers = x.o.workers ? x.o.workers : x.pol->dp.workers;
+	if (x.dp.n_workers > WORKER_MAX)
+		x.dp.n_workers = WORKER_MAX;
+	x.dp.replay = replay_mode;
+
+	if (replay_mode) {
+		if (main_replay_prepare(&x) != 0) {
+			status = 2;
+			goto out_replay;
+		}
+		eargc = main_replay_eal(&x, eargv, RTE_DIM(eargv), estore, sizeof(estore));
+		if (eargc < 0 || rte_eal_init(eargc, eargv) < 0) {
+			fprintf(stderr, "aduana: EAL initialisation failed: %s\n",
+				rte_strerror(rte_errno));
+			goto out_replay;
+		}
+	}
+
+	x.cls = cls_engine_create(x.pol->classes_path, x.pol->lists_path, err, sizeof(err));
+	if (!x.cls) {
+		fprintf(stderr, "aduana: %s\n", err);
+		status = 2;
+		goto out_eal;
+	}
+	x.dp.cls = x.cls;
+	x.dp.policy = x.pol;
+	x.dp.tsc_hz = rte_get_tsc_hz();
+	x.dp.tsc_base = rte_rdtsc();
+	x.dp.epoch_ns = main_wall_ns();
+	x.started_ns = x.dp.epoch_ns;
+	if (replay_mode) {
+		rc = rte_mbuf_dyn_rx_timestamp_register(&x.dp.ts_off, &x.dp.ts_flag);
+		if (rc) {
+			fprintf(stderr, "aduana: cannot register the mbuf timestamp field\n");
+			goto out_free;
+		}
+	}
+	if (main_ports(&x) != 0 || main_setup_workers(&x) != 0 || main_open_flow_log(&x) != 0)
+		goto out_free;
+
+	signal(SIGINT, main_signal);
+	signal(SIGTERM, main_signal);
+	for (i = 0; i < x.dp.n_workers; i++)
+		rte_eal_remote_launch(worker_main, &x.workers[i], x.workers[i].lcore);
+	main_control_loop(&x);
+	rte_eth_dev_stop(x.dp.port_in);
+	rte_eth_dev_stop(x.dp.port_out);
+	if (x.dp.port_drop >= 0)
+		rte_eth_dev_stop((uint16_t)x.dp.port_drop);
+	main_print_summary(&x);
+	status = 0;
+out_free:
+	main_free(&x);
+out_eal:
+	rte_eal_cleanup();
+out_replay:
+	if (replay_mode)
+		main_replay_cleanup(&x);
+	policy_free(x.pol);
+	return status;
+}

@@ -1,0 +1,38 @@
+/* replay.h - capture preparation for `aduana --replay`: any supported link
+ * type in pcap or pcapng becomes two Ethernet pcaps, one per port, split by
+ * the zones (a source address in a zone arrives on the inside port), with
+ * timestamps made strictly increasing so the dataplane can merge the ports
+ * back into capture order. Also the merge of the two TX captures.
+ *
+ * Main thread, before EAL start-up and after the ports are stopped.
+ */
+#ifndef ADUANA_REPLAY_H
+#define ADUANA_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+struct replay_stats {
+	uint64_t total;   /* frames read */
+	uint64_t inside;  /* frames written for the inside port */
+	uint64_t outside; /* ... for the outside port */
+	uint64_t nudged;  /* timestamps moved forward to keep the order strict */
+	int linktype;     /* the input's DLT_* */
+	const char *linktype_name;
+};
+
+/* Split `in` into in_path / out_path. Returns 0, or -errno with a one-line
+ * message in err (unreadable file, unsupported link type, ...). */
+int replay_split(const char *in, const struct policy *pol, const char *in_path,
+		 const char *out_path, struct replay_stats *st, char *err, size_t errlen);
+
+/* Merge two Ethernet captures by timestamp into out (nanosecond pcap).
+ * Returns 0 or -errno with a message in err. */
+int replay_merge(const char *a, const char *b, const char *out, char *err, size_t errlen);
+
+/* Write an Ethernet pcap with no packets (an input for a TX-only port). */
+int replay_empty_pcap(const char *path);
+
+#endif

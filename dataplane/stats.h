@@ -1,0 +1,75 @@
+/* stats.h - the dataplane's counters, from one X-macro list so the enum,
+ * the names in the summary and the telemetry cannot drift apart.
+ *
+ * Each worker owns a cache-aligned array of them (written by that worker
+ * only); the main lcore sums them for the summary and telemetry.
+ */
+#ifndef ADUANA_STATS_H
+#define ADUANA_STATS_H
+
+#include <stdint.h>
+
+#include "parse.h"
+#include "policy.h"
+
+/* General counters. rx = tx + dropped always holds at exit. */
+#define STATS_COUNTERS(X)                                                      \
+	X(rx)                                                                  \
+	X(tx)                                                                  \
+	X(dropped)                                                             \
+	X(flows)           /* flows created (table entries) */                 \
+	X(flows_ended)     /* records emitted for table entries */             \
+	X(flows_untracked) /* one-packet records: full table, bad L4, fragment */\
+	X(flowlog_dropped) /* a record lost because the ring was full */       \
+	X(l2_pass)         /* ARP forwarded */                                 \
+	X(nd_pass)         /* IPv6 neighbour discovery forwarded */            \
+	X(classified)      /* flows that took a classifier slot */             \
+	X(rejudged)        /* decided flows judged again after a policy swap */\
+	X(cycles)          /* TSC cycles spent on packets */
+
+/* Why a packet was dropped: the summary's "drops" object. The policy's
+ * exceptions are part of the list, so each has its own counter. */
+#define STATS_DROPS(X)                                                         \
+	X(default)                                                             \
+	X(class)                                                               \
+	POLICY_EXCEPTIONS(X)                                                   \
+	X(bad_l2)                                                              \
+	X(bad_l3)                                                              \
+	X(l2_other)                                                            \
+	X(dispatch_full)                                                       \
+	X(tx_failed)
+
+enum stats_counter {
+#define X(n) STATS_##n,
+	STATS_COUNTERS(X)
+#undef X
+	STATS_COUNT
+};
+
+enum stats_drop {
+#define X(n) STATS_DROP_##n,
+	STATS_DROPS(X)
+#undef X
+	STATS_DROP_COUNT
+};
+
+/* One worker's counters. */
+struct stats {
+	uint64_t c[STATS_COUNT];
+	uint64_t drop[STATS_DROP_COUNT];
+	uint64_t parse_err[PARSE_ERR_COUNT];
+	uint64_t class_drop[POLICY_CLASS_COUNT]; /* drops by policy class */
+};
+
+/* Name of a counter / drop reason. */
+const char *stats_counter_name(unsigned i);
+const char *stats_drop_name(unsigned i);
+
+/* The drop reason for a policy decision that dropped. */
+unsigned stats_drop_for(uint8_t reason, uint16_t arg);
+
+/* sum += one. Main lcore; one is read without locks, so a sum taken while
+ * the workers run may be a few packets behind. */
+void stats_add(struct stats *sum, const struct stats *one);
+
+#endif

@@ -1,0 +1,467 @@
+/* policy.c - evaluation of a flow against a policy snapshot (DESIGN 4).
+ *
+ * Everything here is read-only on the snapshot and allocation-free, so
+ * workers may call it on the packet path; only policy_free() writes.
+ */
+#include "policy.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const policy_class_names[POLICY_CLASS_COUNT] = {[POLICY_CLASS_NONE] = NULL,
+#define X(n) [POLICY_CLASS_##n] = #n,
+								   POLICY_CLASSES(X)
+#undef X
+};
+
+static const char *const policy_exception_names[POLICY_EXC_COUNT] = {
+#define X(n) [POLICY_EXC_##n] = #n,
+	POLICY_EXCEPTIONS(X)
+#undef X
+};
+
+const char *policy_class_name(unsigned cls)
+{
+	return cls < POLICY_CLASS_COUNT ? policy_class_names[cls] : NULL;
+}
+
+const char *policy_exception_name(unsigned e)
+{
+	return e < POLICY_EXC_COUNT ? policy_exception_names[e] : NULL;
+}
+
+unsigned policy_class_from_name(const char *name)
+{
+	unsigned i;
+
+	if (!name)
+		return POLICY_CLASS_NONE;
+	for (i = 1; i < POLICY_CLASS_COUNT; i++)
+		if (strcmp(policy_class_names[i], name) == 0)
+			return i;
+	return POLICY_CLASS_NONE;
+}
+
+void policy_addr_from_v4(uint8_t out[16], const uint8_t v4[4])
+{
+	memset(out, 0, 10);
+	out[10] = 0xff;
+	out[11] = 0xff;
+	memcpy(out + 12, v4, 4);
+}
+
+/* Clear the host bits so that equal prefixes compare equal byte for byte
+ * (config.c relies on this to find a subnet listed in two zones). */
+static void policy_prefix_mask(struct policy_prefix *pfx)
+{
+	unsigned i;
+
+	for (i = 0; i < 16; i++) {
+		unsigned bits = pfx->len > i * 8 ? pfx->len - i * 8 : 0;
+
+		if (bits < 8)
+			pfx->addr[i] &= (uint8_t)(0xff00u >> bits);
+	}
+}
+
+/* A strict decimal length: digits only, no sign, no spaces, no leading
+ * zero, at most max. Anything looser lets typos through as valid prefixes. */
+static int policy_prefix_len_parse(const char *s, unsigned max, unsigned *out)
+{
+	unsigned v = 0;
+
+	if (!*s || (s[0] == '0' && s[1]))
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned)(*s - '0');
+		if (v > max)
+			return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+int policy_prefix_parse(const char *text, struct policy_prefix *out)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	struct policy_prefix pfx;
+	uint8_t v4[4];
+	unsigned len;
+	char *slash;
+	size_t n;
+
+	if (!text || !out)
+		return -EINVAL;
+	n = strlen(text);
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, text, n + 1);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+
+	memset(&pfx, 0, sizeof(pfx));
+	if (inet_pton(AF_INET, buf, v4) == 1) {
+		len = 32;
+		if (slash && policy_prefix_len_parse(slash, 32, &len) < 0)
+			return -EINVAL;
+		policy_addr_from_v4(pfx.addr, v4);
+		pfx.len = (uint8_t)(len + 96);
+	} else if (inet_pton(AF_INET6, buf, pfx.addr) == 1) {
+		len = 128;
+		if (slash && policy_prefix_len_parse(slash, 128, &len) < 0)
+			return -EINVAL;
+		pfx.len = (uint8_t)len;
+	} else {
+		return -EINVAL;
+	}
+	/* Host bits are accepted and dropped: "10.1.2.3/16" means 10.1.0.0/16,
+	 * as most routers read it. */
+	policy_prefix_mask(&pfx);
+	*out = pfx;
+	return 0;
+}
+
+bool policy_prefix_match(const struct policy_prefix *pfx, const uint8_t addr[16])
+{
+	unsigned full = pfx->len / 8, rest = pfx->len % 8;
+
+	if (memcmp(pfx->addr, addr, full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	return ((pfx->addr[full] ^ addr[full]) & (uint8_t)(0xff00u >> rest)) == 0;
+}
+
+int policy_zone_find(const struct policy *p, const uint8_t addr[16])
+{
+	unsigned i;
+
+	/* zone_prefixes is sorted longest first, so the first hit is the
+	 * longest match. */
+	for (i = 0; i < p->n_zone_prefixes; i++)
+		if (policy_prefix_match(&p->zone_prefixes[i].pfx, addr))
+			return p->zone_prefixes[i].zone;
+	return -1;
+}
+
+bool policy_host_match(const char *pattern, const char *host)
+{
+	size_t plen, hlen;
+
+	if (!pattern || !host || !*pattern || !*host)
+		return false;
+	plen = strlen(pattern);
+	hlen = strlen(host);
+	/* "name." is the same name, fully qualified. */
+	if (host[hlen - 1] == '.')
+		hlen--;
+	if (pattern[plen - 1] == '.')
+		plen--;
+	if (hlen == 0)
+		return false;
+
+	if (plen > 2 && pattern[0] == '*' && pattern[1] == '.') {
+		/* "*.x.y" stands for names below x.y only: the host needs at
+		 * least one label in front of ".x.y", so x.y itself and
+		 * ".x.y" do not match. */
+		size_t slen = plen - 1; /* ".x.y" */
+
+		if (hlen <= slen)
+			return false;
+		return strncasecmp(host + hlen - slen, pattern + 1, slen) == 0;
+	}
+	return hlen == plen && strncasecmp(host, pattern, plen) == 0;
+}
+
+bool policy_app_match(const char *name, const char *app_master, const char *app)
+{
+	if (!name)
+		return false;
+	return (app_master && strcasecmp(name, app_master) == 0) ||
+	       (app && strcasecmp(name, app) == 0);
+}
+
+static void policy_decide(struct policy_decision *d, unsigned verdict, unsigned reason,
+			  unsigned arg)
+{
+	d->verdict = (uint8_t)verdict;
+	d->reason = (uint8_t)reason;
+	d->arg = (uint16_t)arg;
+}
+
+static unsigned policy_action_verdict(uint8_t action)
+{
+	return action == POLICY_ACT_ALLOW ? POLICY_ALLOW : POLICY_DROP;
+}
+
+static bool policy_grant_matches(const struct policy_grant *g, const struct policy_flow *f)
+{
+	uint16_t port = f->outbound ? f->remote_port : f->local_port;
+
+	return (g->zone == -1 || g->zone == f->zone) &&
+	       (g->local.len == 0 || policy_prefix_match(&g->local, f->local)) &&
+	       (g->remote.len == 0 || policy_prefix_match(&g->remote, f->remote)) &&
+	       (g->port == 0 || g->port == port) && (g->l4proto == 0 || g->l4proto == f->l4proto) &&
+	       (g->expires == 0 || f->now < g->expires);
+}
+
+/* An endpoint is a candidate when the flow goes to one of its addresses and
+ * ports: the part of the match known from the first packet. */
+static bool policy_endpoint_candidate(const struct policy_endpoint *ep, const struct policy_flow *f)
+{
+	bool addr_ok = false;
+	unsigned i;
+
+	for (i = 0; i < ep->n_prefixes && !addr_ok; i++)
+		addr_ok = policy_prefix_match(&ep->prefixes[i], f->remote);
+	if (!addr_ok)
+		return false;
+	if (ep->n_ports == 0)
+		return true;
+	for (i = 0; i < ep->n_ports; i++)
+		if (ep->ports[i] == f->remote_port)
+			return true;
+	return false;
+}
+
+static bool policy_is_web_name(const char *name)
+{
+	static const char *const web[] = {"TLS", "HTTP", "QUIC", "HTTP_Proxy", "HTTP_Connect"};
+	unsigned i;
+
+	if (!name)
+		return false;
+	for (i = 0; i < sizeof(web) / sizeof(web[0]); i++)
+		if (strcasecmp(name, web[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Web flows carry a name (SNI, Host) that the endpoint's hosts must match;
+ * other protocols (SMTP, DNS, ...) have no such name to check. */
+static bool policy_flow_is_web(const struct policy_flow *f)
+{
+	return f->sni || f->host || policy_is_web_name(f->app_master) || policy_is_web_name(f->app);
+}
+
+static bool policy_endpoint_app_matches(const struct policy_endpoint *ep,
+					const struct policy_flow *f)
+{
+	const char *name;
+	bool ok = ep->n_apps == 0;
+	unsigned i;
+
+	for (i = 0; i < ep->n_apps && !ok; i++)
+		ok = policy_app_match(ep->apps[i], f->app_master, f->app);
+	if (!ok)
+		return false;
+	if (ep->n_hosts == 0 || !policy_flow_is_web(f))
+		return true;
+	name = f->sni ? f->sni : f->host;
+	if (!name)
+		return false;
+	for (i = 0; i < ep->n_hosts; i++)
+		if (policy_host_match(ep->hosts[i], name))
+			return true;
+	return false;
+}
+
+static bool policy_class_blocked(const struct policy_profile *prof, unsigned cls)
+{
+	return cls != POLICY_CLASS_NONE && cls < POLICY_CLASS_COUNT &&
+	       (prof->block_mask & (1u << cls));
+}
+
+static void policy_evaluate_inbound(const struct policy_profile *prof, unsigned prof_idx,
+				    const struct policy_flow *f, struct policy_decision *d)
+{
+	if (prof->inbound_action == POLICY_ACT_DROP) {
+		policy_decide(d, POLICY_DROP, POLICY_R_DEFAULT, prof_idx);
+		return;
+	}
+	/* Remote access opened from outside is a way in: never allowed, even
+	 * when the profile lets other inbound traffic through. */
+	if (f->cls == POLICY_CLASS_remote_access || policy_class_blocked(prof, f->cls)) {
+		policy_decide(d, POLICY_DROP, POLICY_R_CLASS, f->cls);
+		return;
+	}
+	if (f->app_known)
+		policy_decide(d, POLICY_ALLOW, POLICY_R_DEFAULT, prof_idx);
+	else if (f->giveup)
+		policy_decide(d, policy_action_verdict(prof->on_giveup), POLICY_R_EXCEPTION,
+			      POLICY_EXC_giveup);
+	else
+		policy_decide(d, POLICY_PENDING, POLICY_R_NONE, 0);
+}
+
+static void policy_evaluate_outbound(const struct policy *p, const struct policy_profile *prof,
+				     unsigned prof_idx, const struct policy_flow *f,
+				     struct policy_decision *d)
+{
+	bool any_candidate = false;
+	unsigned i;
+
+	/* a. An endpoint that declares no apps and no hosts is fully judged by
+	 * address and port, so the flow is allowed at its first packet. */
+	for (i = 0; i < prof->n_allow; i++) {
+		const struct policy_endpoint *ep = &p->endpoints[prof->allow[i]];
+
+		if (!policy_endpoint_candidate(ep, f))
+			continue;
+		any_candidate = true;
+		if (ep->n_apps == 0 && ep->n_hosts == 0) {
+			policy_decide(d, POLICY_ALLOW, POLICY_R_ENDPOINT, prof->allow[i]);
+			return;
+		}
+	}
+
+	/* b. Otherwise the application (and, for web flows, the name) must
+	 * match too. A guess from the port or the address never allows: the
+	 * point is that "TCP to 443" is not "TLS to the E2M server". */
+	if (any_candidate && f->app_known && !f->app_guessed) {
+		for (i = 0; i < prof->n_allow; i++) {
+			const struct policy_endpoint *ep = &p->endpoints[prof->allow[i]];
+
+			if (policy_endpoint_candidate(ep, f) &&
+			    policy_endpoint_app_matches(ep, f)) {
+				policy_decide(d, POLICY_ALLOW, POLICY_R_ENDPOINT, prof->allow[i]);
+				return;
+			}
+		}
+	}
+
+	/* c. A blocked class drops, guessed or not. */
+	if (policy_class_blocked(prof, f->cls)) {
+		policy_decide(d, POLICY_DROP, POLICY_R_CLASS, f->cls);
+		return;
+	}
+
+	/* d. Nothing could ever allow it and the default is drop: drop now,
+	 * so that no packet leaks while the classifier makes up its mind. */
+	if (!any_candidate && prof->default_action == POLICY_ACT_DROP) {
+		policy_decide(d, POLICY_DROP, POLICY_R_DEFAULT, prof_idx);
+		return;
+	}
+
+	if (f->app_known)
+		policy_decide(d, policy_action_verdict(prof->default_action), POLICY_R_DEFAULT,
+			      prof_idx);
+	else if (f->giveup)
+		policy_decide(d, policy_action_verdict(prof->on_giveup), POLICY_R_EXCEPTION,
+			      POLICY_EXC_giveup);
+	else
+		policy_decide(d, POLICY_PENDING, POLICY_R_NONE, 0);
+}
+
+void policy_evaluate(const struct policy *p, const struct policy_flow *f, struct policy_decision *d)
+{
+	unsigned i, prof_idx;
+
+	if (f->zone < 0) {
+		policy_decide(d, POLICY_ALLOW, POLICY_R_PASSTHROUGH, 0);
+		return;
+	}
+	/* A zone index from another snapshot is a caller bug; fail closed
+	 * rather than read past the array. */
+	if ((unsigned)f->zone >= p->n_zones) {
+		policy_decide(d, POLICY_DROP, POLICY_R_NONE, 0);
+		return;
+	}
+
+	for (i = 0; i < p->n_grants; i++) {
+		if (policy_grant_matches(&p->grants[i], f)) {
+			policy_decide(d, POLICY_ALLOW, POLICY_R_GRANT, i);
+			return;
+		}
+	}
+
+	prof_idx = p->zones[f->zone].profile;
+	if (f->outbound)
+		policy_evaluate_outbound(p, &p->profiles[prof_idx], prof_idx, f, d);
+	else
+		policy_evaluate_inbound(&p->profiles[prof_idx], prof_idx, f, d);
+}
+
+void policy_exception(const struct policy *p, int zone, enum policy_exception e,
+		      struct policy_decision *d)
+{
+	const struct policy_profile *prof;
+	uint8_t action;
+
+	/* Passthrough traffic is not ours to protect. */
+	if (zone < 0) {
+		policy_decide(d, POLICY_ALLOW, POLICY_R_EXCEPTION, e);
+		return;
+	}
+	if ((unsigned)zone >= p->n_zones) {
+		policy_decide(d, POLICY_DROP, POLICY_R_EXCEPTION, e);
+		return;
+	}
+	prof = &p->profiles[p->zones[zone].profile];
+	action = e == POLICY_EXC_giveup ? prof->on_giveup : prof->on_exception;
+	policy_decide(d, policy_action_verdict(action), POLICY_R_EXCEPTION, e);
+}
+
+int policy_reason_format(const struct policy *p, const struct policy_decision *d, char *buf,
+			 size_t size)
+{
+	const char *name;
+
+	switch (d->reason) {
+	case POLICY_R_ENDPOINT:
+		name = p && d->arg < p->n_endpoints ? p->endpoints[d->arg].name : "?";
+		return snprintf(buf, size, "allow:%s", name);
+	case POLICY_R_CLASS:
+		name = policy_class_name(d->arg);
+		return snprintf(buf, size, "class:%s", name ? name : "?");
+	case POLICY_R_DEFAULT:
+		name = p && d->arg < p->n_profiles ? p->profiles[d->arg].name : "?";
+		return snprintf(buf, size, "default:%s", name);
+	case POLICY_R_GRANT:
+		if (p && d->arg < p->n_grants)
+			return snprintf(buf, size, "grant:%u", (unsigned)p->grants[d->arg].id);
+		return snprintf(buf, size, "grant:?");
+	case POLICY_R_EXCEPTION:
+		name = policy_exception_name(d->arg);
+		return snprintf(buf, size, "exception:%s", name ? name : "?");
+	case POLICY_R_PASSTHROUGH:
+		return snprintf(buf, size, "passthrough");
+	default:
+		return snprintf(buf, size, "none");
+	}
+}
+
+void policy_free(struct policy *p)
+{
+	unsigned i, j;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->n_endpoints; i++) {
+		struct policy_endpoint *ep = &p->endpoints[i];
+
+		free(ep->prefixes);
+		for (j = 0; j < ep->n_hosts; j++)
+			free(ep->hosts[j]);
+		free(ep->hosts);
+		free(ep->ports);
+		for (j = 0; j < ep->n_apps; j++)
+			free(ep->apps[j]);
+		free(ep->apps);
+	}
+	free(p->endpoints);
+	for (i = 0; i < p->n_profiles; i++)
+		free(p->profiles[i].allow);
+	free(p->profiles);
+	free(p->zones);
+	free(p->zone_prefixes);
+	free(p->grants);
+	free(p);
+}

@@ -1,0 +1,244 @@
+/* policy.h - the policy snapshot and its evaluation (DESIGN 4).
+ *
+ * Pure C, no DPDK types, so it is unit-testable on its own. A snapshot is built
+ * by config.c on the control path, is immutable once published, and is read
+ * concurrently by every worker. Addresses are always 16 bytes: IPv4 is stored
+ * IPv4-mapped (::ffff:a.b.c.d) and an IPv4 prefix length is stored plus 96.
+ */
+#ifndef ADUANA_POLICY_H
+#define ADUANA_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define POLICY_NAME_MAX 48
+#define POLICY_PATH_MAX 512
+
+/* Policy classes (DESIGN 4). One list, so the enum and the names agree. */
+#define POLICY_CLASSES(X)                                                      \
+	X(file_sharing)                                                        \
+	X(social)                                                              \
+	X(proxy)                                                               \
+	X(p2p)                                                                 \
+	X(remote_access)                                                       \
+	X(vpn)                                                                 \
+	X(mail)                                                                \
+	X(webmail)                                                             \
+	X(encrypted_dns)                                                       \
+	X(storage)                                                             \
+	X(document_upload)
+
+enum policy_class {
+	POLICY_CLASS_NONE = 0,
+#define X(n) POLICY_CLASS_##n,
+	POLICY_CLASSES(X)
+#undef X
+	POLICY_CLASS_COUNT
+};
+
+/* Fail-closed exceptions (DESIGN 4): each has a per-zone action (the
+ * profile's on_exception), its own counter, and the flow-log reason
+ * "exception:<name>". "giveup" is the classification budget running out;
+ * it uses on_giveup instead of on_exception. */
+#define POLICY_EXCEPTIONS(X)                                                   \
+	X(flow_table_full)                                                     \
+	X(classifier_alloc)                                                    \
+	X(fragment)                                                            \
+	X(malformed)                                                           \
+	X(midstream)                                                           \
+	X(reassembly)                                                          \
+	X(giveup)
+
+enum policy_exception {
+#define X(n) POLICY_EXC_##n,
+	POLICY_EXCEPTIONS(X)
+#undef X
+	POLICY_EXC_COUNT
+};
+
+enum policy_action { POLICY_ACT_ALLOW = 0, POLICY_ACT_DROP = 1 };
+
+enum policy_verdict {
+	POLICY_PENDING = 0, /* not decided yet: forward and keep classifying */
+	POLICY_ALLOW = 1,
+	POLICY_DROP = 2,
+};
+
+/* Why a verdict was given; printed as DESIGN 3.2's "reason". */
+enum policy_reason {
+	POLICY_R_NONE = 0,
+	POLICY_R_ENDPOINT,    /* allow:<endpoint>, arg = endpoint index */
+	POLICY_R_CLASS,       /* class:<class>, arg = enum policy_class */
+	POLICY_R_DEFAULT,     /* default:<profile>, arg = profile index */
+	POLICY_R_GRANT,       /* grant:<id>, arg = grant index */
+	POLICY_R_EXCEPTION,   /* exception:<name>, arg = enum policy_exception */
+	POLICY_R_PASSTHROUGH, /* no zone on either side */
+};
+
+struct policy_decision {
+	uint8_t verdict; /* enum policy_verdict */
+	uint8_t reason;  /* enum policy_reason */
+	uint16_t arg;
+};
+
+struct policy_prefix {
+	uint8_t addr[16]; /* masked to len */
+	uint8_t len;      /* 0..128; IPv4 prefixes are stored as len + 96 */
+};
+
+struct policy_endpoint {
+	char name[POLICY_NAME_MAX];
+	struct policy_prefix *prefixes;
+	unsigned n_prefixes;
+	char **hosts; /* lower case, no trailing dot; "*.x.y" matches sub-names of x.y */
+	unsigned n_hosts;
+	uint16_t *ports;
+	unsigned n_ports;
+	char **apps; /* nDPI names; matches either part of "Master.App" */
+	unsigned n_apps;
+};
+
+struct policy_profile {
+	char name[POLICY_NAME_MAX];
+	uint8_t default_action; /* enum policy_action */
+	uint8_t inbound_action;
+	uint8_t on_giveup;
+	uint8_t on_exception;
+	uint16_t *allow; /* endpoint indexes */
+	unsigned n_allow;
+	uint32_t block_mask; /* bit (1u << enum policy_class) */
+};
+
+struct policy_zone {
+	char name[POLICY_NAME_MAX];
+	unsigned profile; /* profile index */
+};
+
+/* One subnet of one zone, for the longest-prefix lookup. */
+struct policy_zone_prefix {
+	struct policy_prefix pfx;
+	uint16_t zone;
+};
+
+/* An approved, time-limited exception (granted through aduanad). Zero
+ * fields are wildcards. */
+struct policy_grant {
+	uint32_t id;
+	int zone;                   /* -1 = any */
+	struct policy_prefix local;  /* inside host(s); len 0 = any */
+	struct policy_prefix remote; /* outside address(es); len 0 = any */
+	uint16_t port;               /* responder port; 0 = any */
+	uint8_t l4proto;             /* 0 = any */
+	uint64_t expires;            /* seconds since the epoch; 0 = never */
+};
+
+enum policy_timeout {
+	POLICY_TO_TCP = 0,
+	POLICY_TO_TCP_CLOSED,
+	POLICY_TO_UDP,
+	POLICY_TO_ICMP,
+	POLICY_TO_OTHER,
+	POLICY_TO_COUNT
+};
+
+struct policy_dataplane {
+	unsigned workers;
+	uint32_t flows_per_worker;
+	unsigned classify_packets;
+	uint32_t timeouts[POLICY_TO_COUNT]; /* seconds */
+};
+
+/* An immutable snapshot. Owned by whoever built it; freed with
+ * policy_free() once no worker can still read it. */
+struct policy {
+	uint32_t version;
+	char source[POLICY_PATH_MAX];       /* the config file it came from */
+	char hash[65];                      /* sha-256 hex of the config text */
+	struct policy_dataplane dp;
+	char flow_log[POLICY_PATH_MAX];     /* "" = none, "-" = stdout */
+	char classes_path[POLICY_PATH_MAX]; /* resolved relative to source */
+	char lists_path[POLICY_PATH_MAX];
+
+	struct policy_endpoint *endpoints;
+	unsigned n_endpoints;
+	struct policy_profile *profiles;
+	unsigned n_profiles;
+	struct policy_zone *zones;
+	unsigned n_zones;
+	struct policy_zone_prefix *zone_prefixes; /* sorted, longest first */
+	unsigned n_zone_prefixes;
+	struct policy_grant *grants;
+	unsigned n_grants;
+};
+
+/* What the evaluator knows of a flow. The dataplane fills the first block at
+ * the first packet; classification fills the rest as it learns it (NULL or
+ * zero until known). */
+struct policy_flow {
+	int zone;             /* zone index, -1 = none */
+	bool outbound;        /* the inside side opened the flow */
+	uint8_t l4proto;      /* IPPROTO_* */
+	uint8_t local[16];    /* the inside address */
+	uint8_t remote[16];   /* the outside address */
+	uint16_t remote_port; /* outbound: the responder's port */
+	uint16_t local_port;  /* inbound: the inside responder's port */
+	uint64_t now;         /* seconds since the epoch, for grant expiry */
+
+	const char *app_master; /* nDPI master protocol name, e.g. "TLS" */
+	const char *app;        /* nDPI app protocol name, e.g. "Facebook" */
+	bool app_known;         /* detection finished with a real protocol */
+	bool app_guessed;       /* app/class come from a port/IP guess: may block, never allow */
+	uint8_t cls;            /* enum policy_class */
+	const char *sni;
+	const char *host;
+	const char *dns_query;
+	bool giveup; /* the classification budget is spent */
+};
+
+/* Parse "a.b.c.d[/len]" or "x::y[/len]" into a masked prefix.
+ * Returns 0 or -EINVAL. Any thread. */
+int policy_prefix_parse(const char *text, struct policy_prefix *out);
+
+/* Map a raw address (4 or 16 bytes, network order) to the 16-byte form. */
+void policy_addr_from_v4(uint8_t out[16], const uint8_t v4[4]);
+
+/* True when addr lies inside pfx. Any thread. */
+bool policy_prefix_match(const struct policy_prefix *pfx, const uint8_t addr[16]);
+
+/* Zone of an address by longest prefix, or -1. Any thread; read-only. */
+int policy_zone_find(const struct policy *p, const uint8_t addr[16]);
+
+/* True when host (any case, optional trailing dot) matches pattern (lower
+ * case, "*.suffix" for any name below suffix). Any thread. */
+bool policy_host_match(const char *pattern, const char *host);
+
+/* True when name equals either part of an nDPI "Master.App" pair (case
+ * insensitive). */
+bool policy_app_match(const char *name, const char *app_master, const char *app);
+
+/* Judge a flow with what is known of it, in the order of DESIGN 4. Returns
+ * POLICY_PENDING when more classification could change the answer. Called
+ * by workers on the packet path for undecided flows only; read-only. */
+void policy_evaluate(const struct policy *p, const struct policy_flow *f,
+		     struct policy_decision *d);
+
+/* The zone's action for an exception (zone -1: allow, passthrough). */
+void policy_exception(const struct policy *p, int zone, enum policy_exception e,
+		      struct policy_decision *d);
+
+/* Format d as DESIGN 3.2's reason ("allow:e2m", "class:p2p", ...).
+ * Returns the length written (truncated to size). Any thread. */
+int policy_reason_format(const struct policy *p, const struct policy_decision *d,
+			 char *buf, size_t size);
+
+/* Names of classes and exceptions; NULL when out of range. */
+const char *policy_class_name(unsigned cls);
+const char *policy_exception_name(unsigned e);
+/* enum policy_class for a name, or POLICY_CLASS_NONE. */
+unsigned policy_class_from_name(const char *name);
+
+/* Free a snapshot and everything it owns. Accepts NULL. */
+void policy_free(struct policy *p);
+
+#endif

@@ -1,0 +1,1089 @@
+/* Unit tests for dataplane/parse.c: frames are assembled byte by byte and
+ * parsed from heap copies of exactly their length, so ASan catches any read
+ * past the end. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "unit.h"
+
+#define ETH_IPV4     0x0800
+#define ETH_IPV6     0x86dd
+#define ETH_ARP	     0x0806
+#define ETH_VLAN     0x8100
+#define ETH_QINQ     0x88a8
+#define ETH_QINQ_OLD 0x9100
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
+
+/* A frame under construction. */
+struct frame {
+	uint8_t b[2048];
+	uint32_t len;
+	uint32_t l3;  /* IP header offset */
+	uint32_t udp; /* UDP header offset, 0 = none */
+	int family;
+};
+
+static const uint8_t v4_a[4] = {10, 10, 0, 5};
+static const uint8_t v4_b[4] = {192, 0, 2, 25};
+static const uint8_t v6_a[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0xe2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5};
+static const uint8_t v6_b[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x25};
+
+static void fr_put8(struct frame *f, uint8_t v)
+{
+	f->b[f->len++] = v;
+}
+
+static void fr_put16(struct frame *f, uint16_t v)
+{
+	fr_put8(f, (uint8_t)(v >> 8));
+	fr_put8(f, (uint8_t)v);
+}
+
+static void fr_set16(struct frame *f, uint32_t off, uint16_t v)
+{
+	f->b[off] = (uint8_t)(v >> 8);
+	f->b[off + 1] = (uint8_t)v;
+}
+
+static void fr_bytes(struct frame *f, const uint8_t *p, unsigned n)
+{
+	memcpy(f->b + f->len, p, n);
+	f->len += n;
+}
+
+static void fr_zeros(struct frame *f, unsigned n)
+{
+	memset(f->b + f->len, 0, n);
+	f->len += n;
+}
+
+static void fr_eth(struct frame *f, uint16_t type)
+{
+	static const uint8_t macs[12] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2};
+
+	memset(f, 0, sizeof(*f));
+	fr_bytes(f, macs, sizeof(macs));
+	fr_put16(f, type);
+}
+
+static void fr_vlan(struct frame *f, uint16_t vid, uint16_t next)
+{
+	fr_put16(f, (uint16_t)(0x2000 | vid)); /* PCP 1: must not leak into the id */
+	fr_put16(f, next);
+}
+
+/* IPv4 header with opt_len bytes of options (NOPs) and the raw flags and
+ * fragment offset field; total_len is fixed by fr_done. */
+static void fr_ipv4(struct frame *f, uint8_t proto, const uint8_t src[4], const uint8_t dst[4],
+		    unsigned opt_len, uint16_t frag_field)
+{
+	f->l3 = f->len;
+	f->family = 4;
+	fr_put8(f, (uint8_t)(0x40 | (20 + opt_len) / 4));
+	fr_put8(f, 0);
+	fr_put16(f, 0);
+	fr_put16(f, 0x1234);
+	fr_put16(f, frag_field);
+	fr_put8(f, 64);
+	fr_put8(f, proto);
+	fr_put16(f, 0);
+	fr_bytes(f, src, 4);
+	fr_bytes(f, dst, 4);
+	memset(f->b + f->len, 1, opt_len);
+	f->len += opt_len;
+}
+
+static void fr_ipv6(struct frame *f, uint8_t nh, const uint8_t src[16], const uint8_t dst[16])
+{
+	f->l3 = f->len;
+	f->family = 6;
+	fr_put16(f, 0x6000);
+	fr_put16(f, 0);
+	fr_put16(f, 0);
+	fr_put8(f, nh);
+	fr_put8(f, 64);
+	fr_bytes(f, src, 16);
+	fr_bytes(f, dst, 16);
+}
+
+/* Hop-by-hop, routing or destination options: (len8 + 1) * 8 bytes. */
+static void fr_ip6ext(struct frame *f, uint8_t next, uint8_t len8)
+{
+	fr_put8(f, next);
+	fr_put8(f, len8);
+	fr_zeros(f, (unsigned)(len8 + 1) * 8 - 2);
+}
+
+static void fr_ip6frag(struct frame *f, uint8_t next, uint16_t offset8, int more)
+{
+	fr_put8(f, next);
+	fr_put8(f, 0);
+	fr_put16(f, (uint16_t)(offset8 << 3 | (more ? 1 : 0)));
+	fr_put16(f, 0xabcd);
+	fr_put16(f, 0x0001);
+}
+
+static void fr_tcp(struct frame *f, uint16_t sport, uint16_t dport, uint8_t flags, unsigned opt_len)
+{
+	fr_put16(f, sport);
+	fr_put16(f, dport);
+	fr_put16(f, 0x1111);
+	fr_put16(f, 0x2222); /* seq */
+	fr_put16(f, 0);
+	fr_put16(f, 0); /* ack */
+	fr_put8(f, (uint8_t)((20 + opt_len) / 4 << 4));
+	fr_put8(f, flags);
+	fr_put16(f, 65535);
+	fr_put16(f, 0);
+	fr_put16(f, 0);
+	memset(f->b + f->len, 1, opt_len);
+	f->len += opt_len;
+}
+
+static void fr_udp(struct frame *f, uint16_t sport, uint16_t dport)
+{
+	f->udp = f->len;
+	fr_put16(f, sport);
+	fr_put16(f, dport);
+	fr_put16(f, 0);
+	fr_put16(f, 0);
+}
+
+static void fr_icmp(struct frame *f, uint8_t type, uint8_t code, uint16_t id)
+{
+	fr_put8(f, type);
+	fr_put8(f, code);
+	fr_put16(f, 0);
+	fr_put16(f, id);
+	fr_put16(f, 7); /* sequence */
+}
+
+static void fr_payload(struct frame *f, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		fr_put8(f, (uint8_t)('a' + i % 26));
+}
+
+/* Fix the IP and UDP lengths to what was appended. */
+static void fr_done(struct frame *f)
+{
+	if (f->family == 4)
+		fr_set16(f, f->l3 + 2, (uint16_t)(f->len - f->l3));
+	else if (f->family == 6)
+		fr_set16(f, f->l3 + 4, (uint16_t)(f->len - f->l3 - 40));
+	if (f->udp)
+		fr_set16(f, f->udp + 4, (uint16_t)(f->len - f->udp));
+}
+
+/* Properties every result has, whatever the input. */
+static void check_invariants(const struct parse_result *r, uint32_t len)
+{
+	CU_ASSERT(r->kind <= PARSE_BAD_L3);
+	CU_ASSERT(r->err < PARSE_ERR_COUNT);
+	CU_ASSERT(r->frag <= PARSE_FRAG_LATER);
+	CU_ASSERT(r->n_vlans <= 2);
+	if (r->kind == PARSE_BAD_L2 || r->kind == PARSE_BAD_L3)
+		CU_ASSERT(r->err != PARSE_ERR_NONE);
+	if (r->kind == PARSE_L2_PASS || r->kind == PARSE_L2_OTHER)
+		CU_ASSERT(r->err == PARSE_ERR_NONE);
+	if (r->kind == PARSE_IP) {
+		CU_ASSERT(r->family == 4 || r->family == 6);
+		CU_ASSERT(r->l3_off < len);
+		CU_ASSERT(r->l4_off > r->l3_off && r->l4_off <= len);
+		CU_ASSERT(r->payload_off >= r->l4_off);
+		CU_ASSERT((uint32_t)r->payload_off + r->payload_len <= len);
+		if (r->frag == PARSE_FRAG_LATER)
+			CU_ASSERT(r->sport == 0 && r->dport == 0);
+	}
+}
+
+/* Parse the first len bytes of f from a heap buffer of exactly len bytes. */
+static void parse_exact(const struct frame *f, uint32_t len, struct parse_result *r)
+{
+	uint8_t *p = malloc(len);
+
+	CU_ASSERT_FATAL(p != NULL || len == 0);
+	if (len)
+		memcpy(p, f->b, len);
+	parse_frame(p, len, r);
+	free(p);
+	check_invariants(r, len);
+}
+
+static void parse_full(const struct frame *f, struct parse_result *r)
+{
+	parse_exact(f, f->len, r);
+}
+
+static void check_v4_addrs(const struct parse_result *r, const uint8_t src[4], const uint8_t dst[4])
+{
+	static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	CU_ASSERT(memcmp(r->src, prefix, 12) == 0);
+	CU_ASSERT(memcmp(r->dst, prefix, 12) == 0);
+	CU_ASSERT(memcmp(r->src + 12, src, 4) == 0);
+	CU_ASSERT(memcmp(r->dst + 12, dst, 4) == 0);
+}
+
+static void build_tcp_v4(struct frame *f, unsigned tcp_opt, unsigned payload)
+{
+	fr_eth(f, ETH_IPV4);
+	fr_ipv4(f, 6, v4_a, v4_b, 0, 0x4000 /* DF */);
+	fr_tcp(f, 40000, 443, TCP_SYN | TCP_ACK, tcp_opt);
+	fr_payload(f, payload);
+	fr_done(f);
+}
+
+static void test_tcp_v4(void)
+{
+	struct frame f;
+	struct parse_result r;
+
+	build_tcp_v4(&f, 0, 100);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.family, 4);
+	CU_ASSERT_EQUAL(r.l4proto, 6);
+	CU_ASSERT_EQUAL(r.frag, PARSE_FRAG_NONE);
+	CU_ASSERT_EQUAL(r.n_vlans, 0);
+	CU_ASSERT_EQUAL(r.vlan, 0);
+	CU_ASSERT_EQUAL(r.sport, 40000);
+	CU_ASSERT_EQUAL(r.dport, 443);
+	CU_ASSERT_EQUAL(r.tcp_flags, TCP_SYN | TCP_ACK);
+	CU_ASSERT_EQUAL(r.l3_off, 14);
+	CU_ASSERT_EQUAL(r.l4_off, 34);
+	CU_ASSERT_EQUAL(r.payload_off, 54);
+	CU_ASSERT_EQUAL(r.payload_len, 100);
+	check_v4_addrs(&r, v4_a, v4_b);
+}
+
+static void test_tcp_v6(void)
+{
+	struct frame f;
+	struct parse_result r;
+
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 6, v6_a, v6_b);
+	fr_tcp(&f, 51000, 22, TCP_ACK | TCP_FIN, 12);
+	fr_payload(&f, 33);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.family, 6);
+	CU_ASSERT_EQUAL(r.l4proto, 6);
+	CU_ASSERT_EQUAL(r.sport, 51000);
+	CU_ASSERT_EQUAL(r.dport, 22);
+	CU_ASSERT_EQUAL(r.tcp_flags, TCP_ACK | TCP_FIN);
+	CU_ASSERT_EQUAL(r.l3_off, 14);
+	CU_ASSERT_EQUAL(r.l4_off, 54);
+	CU_ASSERT_EQUAL(r.payload_off, 86);
+	CU_ASSERT_EQUAL(r.payload_len, 33);
+	CU_ASSERT(memcmp(r.src, v6_a, 16) == 0);
+	CU_ASSERT(memcmp(r.dst, v6_b, 16) == 0);
+}
+
+static void test_ipv4_options(void)
+{
+	struct frame f;
+	struct parse_result r;
+
+	fr_eth(&f, ETH_IPV4);
+	fr_ipv4(&f, 17, v4_a, v4_b, 12, 0);
+	fr_udp(&f, 5353, 53);
+	fr_payload(&f, 30);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.l4proto, 17);
+	CU_ASSERT_EQUAL(r.l4_off, 14 + 32);
+	CU_ASSERT_EQUAL(r.payload_off, 14 + 32 + 8);
+	CU_ASSERT_EQUAL(r.payload_len, 30);
+	CU_ASSERT_EQUAL(r.sport, 5353);
+	CU_ASSERT_EQUAL(r.dport, 53);
+	check_v4_addrs(&r, v4_a, v4_b);
+}
+
+/* Short frames are padded to 60 bytes on the wire: the IP length wins. */
+static void test_ipv4_padding(void)
+{
+	struct frame f;
+	struct parse_result r;
+
+	build_tcp_v4(&f, 0, 0);
+	CU_ASSERT_EQUAL(f.len, 54);
+	fr_zeros(&f, 6);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.payload_len, 0);
+
+	fr_eth(&f, ETH_IPV4);
+	fr_ipv4(&f, 17, v4_a, v4_b, 0, 0);
+	fr_udp(&f, 1000, 2000);
+	fr_payload(&f, 2);
+	fr_done(&f);
+	fr_zeros(&f, 60 - f.len);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.payload_len, 2);
+}
+
+static void test_vlan_single(void)
+{
+	struct frame f;
+	struct parse_result r;
+
+	fr_eth(&f, ETH_VLAN);
+	fr_vlan(&f, 100, ETH_IPV4);
+	fr_ipv4(&f, 6, v4_a, v4_b, 0, 0);
+	fr_tcp(&f, 1234, 80, TCP_SYN, 0);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.n_vlans, 1);
+	CU_ASSERT_EQUAL(r.vlan, 100);
+	CU_ASSERT_EQUAL(r.l3_off, 18);
+	CU_ASSERT_EQUAL(r.l4_off, 38);
+	CU_ASSERT_EQUAL(r.dport, 80);
+}
+
+static void test_qinq(void)
+{
+	static const uint16_t outer[] = {ETH_QINQ, ETH_QINQ_OLD, ETH_VLAN};
+	struct frame f;
+	struct parse_result r;
+	unsigned i;
+
+	for (i = 0; i < sizeof(outer) / sizeof(outer[0]); i++) {
+		fr_eth(&f, outer[i]);
+		fr_vlan(&f, 300, ETH_VLAN);
+		fr_vlan(&f, 100, ETH_IPV6);
+		fr_ipv6(&f, 17, v6_a, v6_b);
+		fr_udp(&f, 4000, 53);
+		fr_payload(&f, 10);
+		fr_done(&f);
+		parse_full(&f, &r);
+		CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+		CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+		CU_ASSERT_EQUAL(r.n_vlans, 2);
+		CU_ASSERT_EQUAL(r.vlan, 300);
+		CU_ASSERT_EQUAL(r.l3_off, 22);
+		CU_ASSERT_EQUAL(r.l4_off, 62);
+		CU_ASSERT_EQUAL(r.sport, 4000);
+		CU_ASSERT_EQUAL(r.payload_len, 10);
+	}
+}
+
+static void test_three_vlans(void)
+{
+	struct frame f;
+	struct parse_result r;
+
+	fr_eth(&f, ETH_QINQ);
+	fr_vlan(&f, 300, ETH_VLAN);
+	fr_vlan(&f, 100, ETH_VLAN);
+	fr_vlan(&f, 7, ETH_IPV4);
+	fr_ipv4(&f, 6, v4_a, v4_b, 0, 0);
+	fr_tcp(&f, 1234, 80, TCP_SYN, 0);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L2);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_too_many_vlans);
+
+	/* A tag cut in half. */
+	fr_eth(&f, ETH_VLAN);
+	fr_put16(&f, 100);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L2);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_truncated_vlan);
+}
+
+static void test_arp_and_other(void)
+{
+	struct frame f;
+	struct parse_result r;
+
+	fr_eth(&f, ETH_ARP);
+	fr_zeros(&f, 28);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_L2_PASS);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+
+	fr_eth(&f, ETH_VLAN);
+	fr_vlan(&f, 42, ETH_ARP);
+	fr_zeros(&f, 28);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_L2_PASS);
+	CU_ASSERT_EQUAL(r.vlan, 42);
+
+	fr_eth(&f, 0x88cc); /* LLDP */
+	fr_zeros(&f, 40);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_L2_OTHER);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+
+	/* An Ethernet header and nothing else is still a (useless) frame. */
+	fr_eth(&f, 0x88b5);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_L2_OTHER);
+}
+
+/* Every prefix of a TCP/IPv4 frame: the error names the layer the frame
+ * ends in. Past the TCP header the datagram is shorter than its IP length. */
+static void test_truncation_tcp_v4(void)
+{
+	struct frame f;
+	struct parse_result r;
+	uint32_t len;
+
+	build_tcp_v4(&f, 8, 10); /* 14 + 20 + 28 + 10 = 72 */
+	CU_ASSERT_EQUAL_FATAL(f.len, 72);
+	for (len = 0; len < f.len; len++) {
+		parse_exact(&f, len, &r);
+		if (len < 14) {
+			CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L2);
+			CU_ASSERT_EQUAL(r.err, PARSE_ERR_truncated_l2);
+		} else if (len < 34) {
+			CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
+			CU_ASSERT_EQUAL(r.err, PARSE_ERR_truncated_ipv4);
+		} else if (len < 62) {
+			/* The IP header is whole: the addresses can be trusted. */
+			CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+			CU_ASSERT_EQUAL(r.err, PARSE_ERR_truncated_tcp);
+			check_v4_addrs(&r, v4_a, v4_b);
+		} else {
+			CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
+			CU_ASSERT_EQUAL(r.err, PARSE_ERR_bad_ipv4_total_len);
+		}
+	}
+	parse_exact(&f, f.len, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+}
+
+/* The same over VLAN + IPv6 + two extension headers + UDP. */
+static void test_truncation_udp_v6(void)
+{
+	struct frame f;
+	struct parse_result r;
+	uint32_t len;
+
+	fr_eth(&f, ETH_VLAN);
+	fr_vlan(&f, 9, ETH_IPV6);
+	fr_ipv6(&f, 0, v6_a, v6_b);
+	fr_ip6ext(&f, 60, 1); /* 16 */
+	fr_ip6ext(&f, 17, 0); /* 8 */
+	fr_udp(&f, 3000, 4000);
+	fr_payload(&f, 12);
+	fr_done(&f);
+	/* 18 + 40 + 24 + 8 + 12 */
+	CU_ASSERT_EQUAL_FATAL(f.len, 102);
+	for (len = 0; len <= f.len; len++) {
+		parse_exact(&f, len, &r);
+		if (len < 14) {
+			CU_ASSERT_EQUAL(r.err, PARSE_ERR_truncated_l2);
+		} else if (len < 18) {
+			CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L2);
+			CU_ASSERT_EQUAL(r.err, PARSE_ERR_truncated_vlan);
+		} else if (len < 58) {
+			CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
+			CU_ASSERT_EQUAL(r.err, PARSE_ERR_truncated_ipv6);
+		} else if (len < 82) {
+			CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
+			CU_ASSERT_EQUAL(r.err, PARSE_ERR_truncated_ipv6_ext);
+		} else if (len < 90) {
+			CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+			CU_ASSERT_EQUAL(r.err, PARSE_ERR_truncated_udp);
+		} else if (len < f.len) {
+			CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
+			CU_ASSERT_EQUAL(r.err, PARSE_ERR_bad_ipv6_payload_len);
+		} else {
+			CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+			CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+			CU_ASSERT_EQUAL(r.l4_off, 82);
+			CU_ASSERT_EQUAL(r.vlan, 9);
+		}
+	}
+}
+
+static void test_truncation_icmp(void)
+{
+	struct frame f;
+	struct parse_result r;
+	uint32_t len;
+
+	fr_eth(&f, ETH_IPV4);
+	fr_ipv4(&f, 1, v4_a, v4_b, 0, 0);
+	fr_icmp(&f, 8, 0, 99);
+	fr_done(&f);
+	for (len = 34; len < f.len; len++) {
+		parse_exact(&f, len, &r);
+		CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+		CU_ASSERT_EQUAL(r.err, PARSE_ERR_truncated_icmp);
+	}
+}
+
+static void test_bad_ipv4(void)
+{
+	struct frame f;
+	struct parse_result r;
+
+	build_tcp_v4(&f, 0, 10);
+	f.b[14] = 0x55; /* version 5 */
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_bad_ipv4_version);
+
+	build_tcp_v4(&f, 0, 10);
+	f.b[14] = 0x44; /* IHL 4 */
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_bad_ipv4_ihl);
+
+	build_tcp_v4(&f, 0, 30);
+	f.b[14] = 0x4f; /* 60-byte header in a 70-byte datagram: fits, TCP becomes options */
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_truncated_tcp);
+
+	build_tcp_v4(&f, 0, 0);
+	f.b[14] = 0x4f; /* 60-byte header, 40 bytes in the frame */
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_truncated_ipv4);
+
+	build_tcp_v4(&f, 0, 10);
+	fr_set16(&f, 16, (uint16_t)(f.len - 14 + 1)); /* one byte more than present */
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_bad_ipv4_total_len);
+
+	build_tcp_v4(&f, 0, 10);
+	fr_set16(&f, 16, 19); /* shorter than the header */
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_bad_ipv4_total_len);
+
+	build_tcp_v4(&f, 0, 10);
+	fr_set16(&f, 16, 30); /* header fits, TCP does not */
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_truncated_tcp);
+
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 6, v6_a, v6_b);
+	fr_tcp(&f, 1, 2, TCP_SYN, 0);
+	fr_done(&f);
+	f.b[14] = 0x40;
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_bad_ipv6_version);
+	f.b[14] = 0x60;
+	fr_set16(&f, 18, 21); /* payload length one more than present */
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_bad_ipv6_payload_len);
+}
+
+static void test_ipv6_ext_chain(void)
+{
+	struct frame f;
+	struct parse_result r;
+
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 0, v6_a, v6_b);
+	fr_ip6ext(&f, 43, 0); /* hop-by-hop, 8 bytes */
+	fr_ip6ext(&f, 60, 1); /* routing, 16 bytes */
+	fr_ip6ext(&f, 17, 0); /* destination options, 8 bytes */
+	fr_udp(&f, 5353, 53);
+	fr_payload(&f, 20);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.l4proto, 17);
+	CU_ASSERT_EQUAL(r.frag, PARSE_FRAG_NONE);
+	CU_ASSERT_EQUAL(r.l4_off, 14 + 40 + 32);
+	CU_ASSERT_EQUAL(r.payload_off, 14 + 40 + 32 + 8);
+	CU_ASSERT_EQUAL(r.payload_len, 20);
+	CU_ASSERT_EQUAL(r.sport, 5353);
+	CU_ASSERT_EQUAL(r.dport, 53);
+
+	/* AH: length in 4-byte units, minus 2 (24 bytes here). */
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 51, v6_a, v6_b);
+	fr_put8(&f, 6);
+	fr_put8(&f, 4);
+	fr_zeros(&f, 22);
+	fr_tcp(&f, 7000, 443, TCP_SYN, 0);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.l4proto, 6);
+	CU_ASSERT_EQUAL(r.l4_off, 14 + 40 + 24);
+	CU_ASSERT_EQUAL(r.dport, 443);
+}
+
+static void build_ext_run(struct frame *f, unsigned n)
+{
+	unsigned i;
+
+	fr_eth(f, ETH_IPV6);
+	fr_ipv6(f, 60, v6_a, v6_b);
+	for (i = 0; i < n; i++)
+		fr_ip6ext(f, i + 1 < n ? 60 : 17, 0);
+	fr_udp(f, 1, 2);
+	fr_done(f);
+}
+
+static void test_ipv6_ext_limits(void)
+{
+	struct frame f;
+	struct parse_result r;
+
+	build_ext_run(&f, 8);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.sport, 1);
+
+	build_ext_run(&f, 9);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_too_many_ipv6_ext);
+
+	/* An extension header longer than the datagram that holds it. */
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 0, v6_a, v6_b);
+	fr_ip6ext(&f, 17, 0);
+	fr_udp(&f, 1, 2);
+	fr_done(&f);
+	f.b[14 + 40 + 1] = 10; /* claims 88 bytes */
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_truncated_ipv6_ext);
+}
+
+static void test_ipv6_esp_none(void)
+{
+	struct frame f;
+	struct parse_result r;
+
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 0, v6_a, v6_b);
+	fr_ip6ext(&f, 50, 0);
+	fr_payload(&f, 40);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.l4proto, 50);
+	CU_ASSERT_EQUAL(r.sport, 0);
+	CU_ASSERT_EQUAL(r.dport, 0);
+	CU_ASSERT_EQUAL(r.payload_len, 40);
+
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 59, v6_a, v6_b);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.l4proto, 59);
+	CU_ASSERT_EQUAL(r.payload_len, 0);
+
+	fr_eth(&f, ETH_IPV4);
+	fr_ipv4(&f, 47, v4_a, v4_b, 0, 0); /* GRE: no ports */
+	fr_payload(&f, 24);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.l4proto, 47);
+	CU_ASSERT_EQUAL(r.payload_off, 34);
+	CU_ASSERT_EQUAL(r.payload_len, 24);
+}
+
+static void test_ipv6_fragments(void)
+{
+	struct frame f;
+	struct parse_result r;
+
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 44, v6_a, v6_b);
+	fr_ip6frag(&f, 17, 0, 1);
+	fr_udp(&f, 5000, 6000);
+	fr_payload(&f, 100);
+	fr_done(&f);
+	fr_set16(&f, f.udp + 4, 3000); /* the whole datagram's length */
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.frag, PARSE_FRAG_FIRST);
+	CU_ASSERT_EQUAL(r.l4proto, 17);
+	CU_ASSERT_EQUAL(r.sport, 5000);
+	CU_ASSERT_EQUAL(r.dport, 6000);
+	CU_ASSERT_EQUAL(r.payload_len, 100);
+
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 0, v6_a, v6_b);
+	fr_ip6ext(&f, 44, 0);
+	fr_ip6frag(&f, 17, 185, 0);
+	fr_payload(&f, 50);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.frag, PARSE_FRAG_LATER);
+	CU_ASSERT_EQUAL(r.l4proto, 17);
+	CU_ASSERT_EQUAL(r.sport, 0);
+	CU_ASSERT_EQUAL(r.dport, 0);
+	CU_ASSERT_EQUAL(r.l4_off, 14 + 40 + 16);
+	CU_ASSERT_EQUAL(r.payload_len, 50);
+
+	/* Offset 0 and no M: an atomic fragment is a whole packet. */
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 44, v6_a, v6_b);
+	fr_ip6frag(&f, 6, 0, 0);
+	fr_tcp(&f, 1, 2, TCP_SYN, 0);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.frag, PARSE_FRAG_NONE);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.dport, 2);
+}
+
+static void test_ipv4_fragments(void)
+{
+	struct frame f;
+	struct parse_result r;
+
+	fr_eth(&f, ETH_IPV4);
+	fr_ipv4(&f, 17, v4_a, v4_b, 0, 0x2000 /* MF */);
+	fr_udp(&f, 5000, 6000);
+	fr_payload(&f, 64);
+	fr_done(&f);
+	fr_set16(&f, f.udp + 4, 3000);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.frag, PARSE_FRAG_FIRST);
+	CU_ASSERT_EQUAL(r.sport, 5000);
+	CU_ASSERT_EQUAL(r.dport, 6000);
+
+	fr_eth(&f, ETH_IPV4);
+	fr_ipv4(&f, 17, v4_a, v4_b, 0, 0x2000 | 9);
+	fr_payload(&f, 64);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.frag, PARSE_FRAG_LATER);
+	CU_ASSERT_EQUAL(r.l4proto, 17);
+	CU_ASSERT_EQUAL(r.sport, 0);
+	CU_ASSERT_EQUAL(r.dport, 0);
+	CU_ASSERT_EQUAL(r.payload_len, 64);
+
+	/* The last fragment: offset set, MF clear. */
+	fr_eth(&f, ETH_IPV4);
+	fr_ipv4(&f, 6, v4_a, v4_b, 0, 0x4000 | 100);
+	fr_payload(&f, 3); /* shorter than any TCP header: must not be parsed */
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.frag, PARSE_FRAG_LATER);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+}
+
+static void test_bad_tcp_udp(void)
+{
+	struct frame f;
+	struct parse_result r;
+
+	build_tcp_v4(&f, 0, 20);
+	f.b[34 + 12] = 4 << 4;
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_bad_tcp_doff);
+	CU_ASSERT_EQUAL(r.dport, 443); /* ports were read before the check */
+
+	build_tcp_v4(&f, 0, 20);
+	f.b[34 + 12] = 15 << 4; /* 60 bytes, the datagram has 40 after IP */
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_bad_tcp_doff);
+
+	fr_eth(&f, ETH_IPV4);
+	fr_ipv4(&f, 17, v4_a, v4_b, 0, 0);
+	fr_udp(&f, 1, 2);
+	fr_payload(&f, 10);
+	fr_done(&f);
+	fr_set16(&f, f.udp + 4, 7);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_bad_udp_len);
+	fr_set16(&f, f.udp + 4, 19); /* one more than the datagram */
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_bad_udp_len);
+	fr_set16(&f, f.udp + 4, 12); /* shorter: trailing bytes are not payload */
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.payload_len, 4);
+}
+
+static void build_icmp(struct frame *f, int family, int reverse, uint8_t type, uint8_t code,
+		       uint16_t id)
+{
+	if (family == 4) {
+		fr_eth(f, ETH_IPV4);
+		fr_ipv4(f, 1, reverse ? v4_b : v4_a, reverse ? v4_a : v4_b, 0, 0);
+	} else {
+		fr_eth(f, ETH_IPV6);
+		fr_ipv6(f, 58, reverse ? v6_b : v6_a, reverse ? v6_a : v6_b);
+	}
+	fr_icmp(f, type, code, id);
+	fr_payload(f, 56);
+	fr_done(f);
+}
+
+static void test_icmp_echo(void)
+{
+	static const uint8_t types[2][2] = {{8, 0}, {128, 129}};
+	struct frame f;
+	struct parse_result req, rep, other;
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		int fam = i == 0 ? 4 : 6;
+
+		build_icmp(&f, fam, 0, types[i][0], 0, 0x4242);
+		parse_full(&f, &req);
+		build_icmp(&f, fam, 1, types[i][1], 0, 0x4242);
+		parse_full(&f, &rep);
+		build_icmp(&f, fam, 0, types[i][0], 0, 0x4243);
+		parse_full(&f, &other);
+		CU_ASSERT_EQUAL(req.kind, PARSE_IP);
+		CU_ASSERT_EQUAL(req.err, PARSE_ERR_NONE);
+		CU_ASSERT_EQUAL(req.l4proto, fam == 4 ? 1 : 58);
+		CU_ASSERT_EQUAL(req.icmp_type, types[i][0]);
+		CU_ASSERT_EQUAL(rep.icmp_type, types[i][1]);
+		CU_ASSERT_EQUAL(req.sport, 0x4242);
+		CU_ASSERT_EQUAL(req.dport, types[i][0] << 8);
+		/* The reply mirrors the request like a TCP server's answer. */
+		CU_ASSERT_EQUAL(rep.sport, req.dport);
+		CU_ASSERT_EQUAL(rep.dport, req.sport);
+		CU_ASSERT_EQUAL(req.payload_off, req.l4_off + 8);
+		CU_ASSERT_EQUAL(req.payload_len, 56);
+		CU_ASSERT_EQUAL(parse_sym_hash(&req), parse_sym_hash(&rep));
+		CU_ASSERT_NOT_EQUAL(parse_sym_hash(&req), parse_sym_hash(&other));
+	}
+
+	/* Other ICMP: type and code in dport, no source port. */
+	build_icmp(&f, 4, 1, 3, 3, 0);
+	parse_full(&f, &req);
+	CU_ASSERT_EQUAL(req.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(req.icmp_type, 3);
+	CU_ASSERT_EQUAL(req.sport, 0);
+	CU_ASSERT_EQUAL(req.dport, 0x0303);
+}
+
+static void test_icmpv6_nd(void)
+{
+	struct frame f;
+	struct parse_result r;
+	unsigned t;
+
+	for (t = 128; t <= 140; t++) {
+		build_icmp(&f, 6, 0, (uint8_t)t, 0, 0);
+		parse_full(&f, &r);
+		CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+		CU_ASSERT_EQUAL(r.icmp_type, t);
+		CU_ASSERT_EQUAL(parse_is_nd(&r), t >= 133 && t <= 137);
+	}
+	/* The same type numbers over IPv4 ICMP are not ND. */
+	build_icmp(&f, 4, 0, 135, 0, 0);
+	parse_full(&f, &r);
+	CU_ASSERT_FALSE(parse_is_nd(&r));
+	/* Nor is a truncated ICMPv6 header. */
+	build_icmp(&f, 6, 0, 135, 0, 0);
+	fr_set16(&f, 18, 4);
+	parse_exact(&f, 14 + 40 + 4, &r);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_truncated_icmp);
+	CU_ASSERT_FALSE(parse_is_nd(&r));
+}
+
+static void test_sym_hash(void)
+{
+	struct frame f;
+	struct parse_result a, b, c, d;
+
+	fr_eth(&f, ETH_IPV4);
+	fr_ipv4(&f, 6, v4_a, v4_b, 0, 0);
+	fr_tcp(&f, 40000, 443, TCP_SYN, 0);
+	fr_done(&f);
+	parse_full(&f, &a);
+	fr_eth(&f, ETH_IPV4);
+	fr_ipv4(&f, 6, v4_b, v4_a, 0, 0);
+	fr_tcp(&f, 443, 40000, TCP_SYN | TCP_ACK, 0);
+	fr_done(&f);
+	parse_full(&f, &b);
+	fr_eth(&f, ETH_IPV4);
+	fr_ipv4(&f, 6, v4_a, v4_b, 0, 0);
+	fr_tcp(&f, 40001, 443, TCP_SYN, 0);
+	fr_done(&f);
+	parse_full(&f, &c);
+	fr_eth(&f, ETH_IPV4);
+	fr_ipv4(&f, 17, v4_a, v4_b, 0, 0);
+	fr_udp(&f, 40000, 443);
+	fr_done(&f);
+	parse_full(&f, &d);
+	CU_ASSERT_EQUAL(parse_sym_hash(&a), parse_sym_hash(&b));
+	CU_ASSERT_NOT_EQUAL(parse_sym_hash(&a), parse_sym_hash(&c));
+	CU_ASSERT_NOT_EQUAL(parse_sym_hash(&a), parse_sym_hash(&d));
+
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 6, v6_a, v6_b);
+	fr_tcp(&f, 40000, 443, TCP_SYN, 0);
+	fr_done(&f);
+	parse_full(&f, &a);
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 6, v6_b, v6_a);
+	fr_tcp(&f, 443, 40000, TCP_RST, 0);
+	fr_done(&f);
+	parse_full(&f, &b);
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 6, v6_a, v6_b);
+	fr_tcp(&f, 40000, 444, TCP_SYN, 0);
+	fr_done(&f);
+	parse_full(&f, &c);
+	CU_ASSERT_EQUAL(parse_sym_hash(&a), parse_sym_hash(&b));
+	CU_ASSERT_NOT_EQUAL(parse_sym_hash(&a), parse_sym_hash(&c));
+}
+
+/* Dispatch takes the hash modulo a few workers: flows that differ only in
+ * the source port or the last address byte must spread evenly. */
+static void test_sym_hash_spread(void)
+{
+	unsigned buckets[16] = {0};
+	struct parse_result r;
+	unsigned i, max = 0, min = ~0u;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = PARSE_IP;
+	r.family = 4;
+	r.l4proto = 6;
+	r.src[10] = r.src[11] = r.dst[10] = r.dst[11] = 0xff;
+	memcpy(r.src + 12, v4_a, 4);
+	memcpy(r.dst + 12, v4_b, 4);
+	r.dport = 443;
+	for (i = 0; i < 16384; i++) {
+		r.sport = (uint16_t)(32768 + i / 4);
+		r.src[15] = (uint8_t)(i % 4);
+		buckets[parse_sym_hash(&r) % 16]++;
+	}
+	for (i = 0; i < 16; i++) {
+		max = buckets[i] > max ? buckets[i] : max;
+		min = buckets[i] < min ? buckets[i] : min;
+	}
+	/* 1024 expected per bucket; +-20 % is far outside random variation. */
+	CU_ASSERT(min > 820 && max < 1230);
+}
+
+static void test_error_names(void)
+{
+	unsigned i, j;
+
+	CU_ASSERT_STRING_EQUAL(parse_error_name(PARSE_ERR_truncated_tcp), "truncated_tcp");
+	CU_ASSERT_STRING_EQUAL(parse_error_name(PARSE_ERR_too_many_ipv6_ext), "too_many_ipv6_ext");
+	CU_ASSERT_PTR_NULL(parse_error_name(PARSE_ERR_COUNT));
+	CU_ASSERT_PTR_NULL(parse_error_name(1000));
+	for (i = 1; i < PARSE_ERR_COUNT; i++) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(parse_error_name(i));
+		for (j = 1; j < i; j++)
+			CU_ASSERT(strcmp(parse_error_name(i), parse_error_name(j)) != 0);
+	}
+}
+
+static uint32_t fuzz_state = 0x12345678;
+
+static uint32_t fuzz_next(void)
+{
+	fuzz_state ^= fuzz_state << 13;
+	fuzz_state ^= fuzz_state >> 17;
+	fuzz_state ^= fuzz_state << 5;
+	return fuzz_state;
+}
+
+/* Random byte flips and cuts of valid frames: nothing may crash or read
+ * past the end (ASan), and every result keeps the invariants. */
+static void test_fuzz(void)
+{
+	struct frame seeds[4], f;
+	struct parse_result r;
+	unsigned i, k;
+
+	build_tcp_v4(&seeds[0], 8, 20);
+	fr_eth(&seeds[1], ETH_QINQ);
+	fr_vlan(&seeds[1], 1, ETH_VLAN);
+	fr_vlan(&seeds[1], 2, ETH_IPV6);
+	fr_ipv6(&seeds[1], 0, v6_a, v6_b);
+	fr_ip6ext(&seeds[1], 44, 0);
+	fr_ip6frag(&seeds[1], 51, 0, 1);
+	fr_put8(&seeds[1], 17);
+	fr_put8(&seeds[1], 1);
+	fr_zeros(&seeds[1], 10);
+	fr_udp(&seeds[1], 1, 2);
+	fr_payload(&seeds[1], 8);
+	fr_done(&seeds[1]);
+	build_icmp(&seeds[2], 6, 0, 135, 0, 0);
+	build_icmp(&seeds[3], 4, 0, 8, 0, 1);
+
+	for (i = 0; i < 40000; i++) {
+		f = seeds[i % 4];
+		for (k = fuzz_next() % 5; k > 0; k--)
+			f.b[fuzz_next() % f.len] = (uint8_t)fuzz_next();
+		parse_exact(&f, fuzz_next() % (f.len + 1), &r);
+	}
+}
+
+static CU_TestInfo parse_tests[] = {
+	{"tcp over ipv4", test_tcp_v4},
+	{"tcp over ipv6 with options", test_tcp_v6},
+	{"ipv4 options", test_ipv4_options},
+	{"ethernet padding", test_ipv4_padding},
+	{"single vlan", test_vlan_single},
+	{"qinq outer id", test_qinq},
+	{"three tags, cut tag", test_three_vlans},
+	{"arp and other ethertypes", test_arp_and_other},
+	{"every truncation of tcp/ipv4", test_truncation_tcp_v4},
+	{"every truncation of vlan/ipv6/ext/udp", test_truncation_udp_v6},
+	{"truncated icmp", test_truncation_icmp},
+	{"bad ipv4/ipv6 headers", test_bad_ipv4},
+	{"ipv6 extension chain, ah", test_ipv6_ext_chain},
+	{"ipv6 extension limits", test_ipv6_ext_limits},
+	{"esp, no next header, gre", test_ipv6_esp_none},
+	{"ipv6 fragments", test_ipv6_fragments},
+	{"ipv4 fragments", test_ipv4_fragments},
+	{"bad tcp doff, udp len", test_bad_tcp_udp},
+	{"icmp echo is one flow", test_icmp_echo},
+	{"icmpv6 nd", test_icmpv6_nd},
+	{"symmetric hash", test_sym_hash},
+	{"symmetric hash spread", test_sym_hash_spread},
+	{"error names", test_error_names},
+	{"fuzz", test_fuzz},
+	CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+	return unit_run("parse", NULL, NULL, parse_tests);
+}

@@ -1,0 +1,853 @@
+/* test_policy.c - the policy evaluator (DESIGN 4), rule by rule.
+ *
+ * The snapshot under test is built by config_load() from the inline config
+ * below, so these tests also pin down what a config means; grants have no
+ * config syntax (aduanad adds them) and are set by hand.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "policy.h"
+#include "unit.h"
+
+/* The shipped E2M policy plus what the tests need: an endpoint without apps
+ * or hosts ("backup"), IPv6 endpoint addresses, an office subnet nested in
+ * the e2m /16, a zone whose profile lets inbound traffic in, and a
+ * punycode host. */
+static const char test_policy_conf[] =
+	"version = 1;\n"
+	"endpoints = (\n"
+	"  { name = \"boc_mail\"; addresses = [ \"192.0.2.25/32\" ];\n"
+	"    hosts = [ \"mail.customs.example\" ];\n"
+	"    ports = [ 25, 465, 587, 993, 995 ]; apps = [ \"SMTP\", \"SMTPS\", \"IMAPS\", "
+	"\"POPS\" ]; },\n"
+	"  { name = \"e2m\"; addresses = [ \"198.51.100.0/28\", \"2001:db8:e2e::/64\" ];\n"
+	"    hosts = [ \"e2m.customs.example\", \"*.e2m.customs.example\", "
+	"\"xn--bcher-kva.example\" ];\n"
+	"    ports = [ 443 ]; apps = [ \"TLS\" ]; },\n"
+	"  { name = \"dns\"; addresses = [ \"192.0.2.53/32\" ]; ports = [ 53 ]; apps = [ \"DNS\" "
+	"]; "
+	"},\n"
+	"  { name = \"backup\"; addresses = [ \"203.0.113.7/32\", \"2001:db8:bac::7\" ]; ports = [ "
+	"22 "
+	"]; }\n"
+	");\n"
+	"profiles = (\n"
+	"  { name = \"e2m-strict\"; default = \"drop\"; inbound = \"drop\"; on_giveup = \"drop\";\n"
+	"    on_exception = \"drop\"; allow = [ \"boc_mail\", \"e2m\", \"dns\", \"backup\" ];\n"
+	"    block = [ \"file_sharing\", \"social\", \"proxy\", \"p2p\", \"remote_access\", "
+	"\"vpn\",\n"
+	"              \"mail\", \"webmail\", \"encrypted_dns\", \"storage\", \"document_upload\" "
+	"]; "
+	"},\n"
+	"  { name = \"office\"; default = \"allow\"; inbound = \"drop\"; on_giveup = \"allow\";\n"
+	"    on_exception = \"allow\"; allow = [ ]; block = [ \"p2p\", \"remote_access\", "
+	"\"proxy\" "
+	"]; },\n"
+	"  { name = \"servers\"; default = \"allow\"; inbound = \"allow\"; on_giveup = \"drop\";\n"
+	"    on_exception = \"allow\"; block = [ \"p2p\" ]; }\n"
+	");\n"
+	"zones = (\n"
+	"  { name = \"e2m\"; subnets = [ \"10.10.0.0/16\", \"2001:db8:e2::/48\" ]; profile = "
+	"\"e2m-strict\"; },\n"
+	"  { name = \"office\"; subnets = [ \"10.20.0.0/16\", \"10.10.99.0/24\" ]; profile = "
+	"\"office\"; },\n"
+	"  { name = \"dmz\"; subnets = [ \"10.30.0.0/24\" ]; profile = \"servers\"; }\n"
+	");\n";
+
+enum { Z_E2M = 0, Z_OFFICE = 1, Z_DMZ = 2 };
+
+static struct policy *P;
+
+static int test_policy_init(void)
+{
+	char err[512];
+	const char *path = unit_write_tmp("policy.conf", test_policy_conf);
+
+	if (!path)
+		return 1;
+	P = config_load(path, 3, err, sizeof(err));
+	unlink(path);
+	if (!P) {
+		fprintf(stderr, "test config: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+static int test_policy_fini(void)
+{
+	policy_free(P);
+	P = NULL;
+	return 0;
+}
+
+static void test_addr(const char *text, uint8_t out[16])
+{
+	struct policy_prefix pfx;
+
+	memset(out, 0, 16);
+	if (policy_prefix_parse(text, &pfx) == 0)
+		memcpy(out, pfx.addr, 16);
+	else
+		CU_FAIL("bad address in test");
+}
+
+/* A TCP flow opened from local (inside) to remote:port, as the dataplane
+ * describes it at its first packet. */
+static struct policy_flow test_flow(const char *local, const char *remote, uint16_t port)
+{
+	struct policy_flow f;
+
+	memset(&f, 0, sizeof(f));
+	test_addr(local, f.local);
+	test_addr(remote, f.remote);
+	f.zone = policy_zone_find(P, f.local);
+	f.outbound = true;
+	f.l4proto = 6;
+	f.remote_port = port;
+	f.local_port = 50000;
+	f.now = 1000;
+	return f;
+}
+
+/* The same flow after classification found TLS with this SNI. */
+static struct policy_flow test_flow_tls(const char *local, const char *remote, uint16_t port,
+					const char *sni)
+{
+	struct policy_flow f = test_flow(local, remote, port);
+
+	f.app_master = "TLS";
+	f.app_known = true;
+	f.sni = sni;
+	return f;
+}
+
+/* Inbound: remote opened the flow to local:port. */
+static struct policy_flow test_flow_in(const char *local, uint16_t port, const char *remote)
+{
+	struct policy_flow f = test_flow(local, remote, 40000);
+
+	f.outbound = false;
+	f.local_port = port;
+	return f;
+}
+
+static const char *test_verdict_name(unsigned v)
+{
+	return v == POLICY_ALLOW ? "allow" : v == POLICY_DROP ? "drop" : "pending";
+}
+
+/* Evaluate f and check the verdict and the reason string; on a mismatch
+ * say which line expected what, since CUnit only prints the expression. */
+static void test_expect_at(int line, const struct policy_flow *f, unsigned verdict,
+			   const char *reason)
+{
+	struct policy_decision d;
+	char got[128];
+
+	memset(&d, 0xa5, sizeof(d));
+	policy_evaluate(P, f, &d);
+	policy_reason_format(P, &d, got, sizeof(got));
+	if (d.verdict != verdict || strcmp(got, reason) != 0)
+		fprintf(stderr, "\n  line %d: expected %s %s, got %s %s\n", line,
+			test_verdict_name(verdict), reason, test_verdict_name(d.verdict), got);
+	CU_ASSERT_EQUAL(d.verdict, verdict);
+	CU_ASSERT_STRING_EQUAL(got, reason);
+}
+
+#define EXPECT(f, verdict, reason) test_expect_at(__LINE__, &(f), verdict, reason)
+
+static void test_prefix_parse(void)
+{
+	struct policy_prefix pfx;
+	static const uint8_t v4[4] = {192, 0, 2, 1};
+	static const uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1};
+	static const char *const bad[] = {
+		"",
+		"1.2.3",
+		"1.2.3.4/33",
+		"1.2.3.4/",
+		"1.2.3.4/-1",
+		"1.2.3.4/+8",
+		"/8",
+		"1.2.3.4 ",
+		" 1.2.3.4",
+		"1.2.3.256",
+		"::/129",
+		"2001:db8::g",
+		"localhost",
+		"1.2.3.4/8x",
+		"::1/",
+		"1.2.3.4/0008",
+		"fe80::1%eth0",
+		"::1/1/2",
+		"1.2.3.4/08",
+		"1.2.3.4/ 8",
+	};
+	uint8_t addr[16];
+	unsigned i;
+
+	CU_ASSERT_EQUAL(policy_prefix_parse("192.0.2.1", &pfx), 0);
+	CU_ASSERT_EQUAL(pfx.len, 128);
+	CU_ASSERT_EQUAL(memcmp(pfx.addr, mapped, 16), 0);
+	policy_addr_from_v4(addr, v4);
+	CU_ASSERT_EQUAL(memcmp(addr, mapped, 16), 0);
+
+	CU_ASSERT_EQUAL(policy_prefix_parse("10.0.0.0/8", &pfx), 0);
+	CU_ASSERT_EQUAL(pfx.len, 8 + 96);
+	CU_ASSERT_EQUAL(policy_prefix_parse("0.0.0.0/0", &pfx), 0);
+	CU_ASSERT_EQUAL(pfx.len, 96);
+	CU_ASSERT_TRUE(policy_prefix_match(&pfx, addr));
+
+	/* Host bits are masked off, so equal subnets compare equal. */
+	CU_ASSERT_EQUAL(policy_prefix_parse("10.1.2.3/16", &pfx), 0);
+	test_addr("10.1.0.0", addr);
+	CU_ASSERT_EQUAL(memcmp(pfx.addr, addr, 16), 0);
+	CU_ASSERT_EQUAL(policy_prefix_parse("10.1.255.255/17", &pfx), 0);
+	test_addr("10.1.128.0", addr);
+	CU_ASSERT_EQUAL(memcmp(pfx.addr, addr, 16), 0);
+	test_addr("10.1.127.255", addr);
+	CU_ASSERT_FALSE(policy_prefix_match(&pfx, addr));
+	test_addr("10.1.128.0", addr);
+	CU_ASSERT_TRUE(policy_prefix_match(&pfx, addr));
+
+	CU_ASSERT_EQUAL(policy_prefix_parse("2001:db8:e2::/48", &pfx), 0);
+	CU_ASSERT_EQUAL(pfx.len, 48);
+	test_addr("2001:db8:e2:ffff::1", addr);
+	CU_ASSERT_TRUE(policy_prefix_match(&pfx, addr));
+	test_addr("2001:db8:e3::1", addr);
+	CU_ASSERT_FALSE(policy_prefix_match(&pfx, addr));
+	CU_ASSERT_EQUAL(policy_prefix_parse("2001:DB8::1", &pfx), 0);
+	CU_ASSERT_EQUAL(pfx.len, 128);
+	CU_ASSERT_EQUAL(policy_prefix_parse("2001:db8::ff/121", &pfx), 0);
+	CU_ASSERT_EQUAL(pfx.addr[15], 0x80);
+	CU_ASSERT_EQUAL(policy_prefix_parse("::/0", &pfx), 0);
+	CU_ASSERT_EQUAL(pfx.len, 0);
+	CU_ASSERT_TRUE(policy_prefix_match(&pfx, addr));
+	CU_ASSERT_EQUAL(policy_prefix_parse("::ffff:192.0.2.1", &pfx), 0);
+	CU_ASSERT_EQUAL(memcmp(pfx.addr, mapped, 16), 0);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = policy_prefix_parse(bad[i], &pfx);
+
+		if (ret != -EINVAL)
+			fprintf(stderr, "\n  accepted '%s'\n", bad[i]);
+		CU_ASSERT_EQUAL(ret, -EINVAL);
+	}
+	CU_ASSERT_EQUAL(policy_prefix_parse(NULL, &pfx), -EINVAL);
+}
+
+static void test_zone_find(void)
+{
+	uint8_t addr[16];
+	unsigned i;
+
+	test_addr("10.10.1.1", addr);
+	CU_ASSERT_EQUAL(policy_zone_find(P, addr), Z_E2M);
+	/* 10.10.99.0/24 (office) is inside 10.10.0.0/16 (e2m): longest wins,
+	 * whatever the order in the file. */
+	test_addr("10.10.99.5", addr);
+	CU_ASSERT_EQUAL(policy_zone_find(P, addr), Z_OFFICE);
+	test_addr("10.10.98.255", addr);
+	CU_ASSERT_EQUAL(policy_zone_find(P, addr), Z_E2M);
+	test_addr("10.20.3.4", addr);
+	CU_ASSERT_EQUAL(policy_zone_find(P, addr), Z_OFFICE);
+	test_addr("2001:db8:e2::5", addr);
+	CU_ASSERT_EQUAL(policy_zone_find(P, addr), Z_E2M);
+	test_addr("10.30.0.255", addr);
+	CU_ASSERT_EQUAL(policy_zone_find(P, addr), Z_DMZ);
+	test_addr("10.30.1.0", addr);
+	CU_ASSERT_EQUAL(policy_zone_find(P, addr), -1);
+	test_addr("8.8.8.8", addr);
+	CU_ASSERT_EQUAL(policy_zone_find(P, addr), -1);
+	test_addr("2001:db8:e3::5", addr);
+	CU_ASSERT_EQUAL(policy_zone_find(P, addr), -1);
+
+	CU_ASSERT_EQUAL(P->n_zone_prefixes, 5);
+	for (i = 1; i < P->n_zone_prefixes; i++)
+		CU_ASSERT_TRUE(P->zone_prefixes[i - 1].pfx.len >= P->zone_prefixes[i].pfx.len);
+}
+
+static void test_host_match(void)
+{
+	CU_ASSERT_TRUE(policy_host_match("e2m.customs.example", "e2m.customs.example"));
+	CU_ASSERT_TRUE(policy_host_match("e2m.customs.example", "E2M.Customs.EXAMPLE"));
+	CU_ASSERT_TRUE(policy_host_match("e2m.customs.example", "e2m.customs.example."));
+	CU_ASSERT_FALSE(policy_host_match("e2m.customs.example", "e2m.customs.example.."));
+	CU_ASSERT_FALSE(policy_host_match("e2m.customs.example", "x.e2m.customs.example"));
+	CU_ASSERT_FALSE(policy_host_match("e2m.customs.example", "e2m.customs.exampl"));
+	CU_ASSERT_FALSE(policy_host_match("e2m.customs.example", "ae2m.customs.example"));
+
+	CU_ASSERT_TRUE(policy_host_match("*.example.org", "a.example.org"));
+	CU_ASSERT_TRUE(policy_host_match("*.example.org", "a.b.example.org"));
+	CU_ASSERT_TRUE(policy_host_match("*.example.org", "A.Example.Org."));
+	CU_ASSERT_FALSE(policy_host_match("*.example.org", "example.org"));
+	CU_ASSERT_FALSE(policy_host_match("*.example.org", "example.org."));
+	CU_ASSERT_FALSE(policy_host_match("*.example.org", ".example.org"));
+	CU_ASSERT_FALSE(policy_host_match("*.example.org", "aexample.org"));
+	CU_ASSERT_FALSE(policy_host_match("*.example.org", "a.example.org.evil"));
+
+	CU_ASSERT_TRUE(policy_host_match("xn--bcher-kva.example", "xn--bcher-kva.example"));
+	CU_ASSERT_TRUE(policy_host_match("xn--bcher-kva.example", "XN--BCHER-KVA.example."));
+	CU_ASSERT_FALSE(policy_host_match("xn--bcher-kva.example", "bcher-kva.example"));
+
+	CU_ASSERT_FALSE(policy_host_match("e2m.customs.example", NULL));
+	CU_ASSERT_FALSE(policy_host_match("e2m.customs.example", ""));
+	CU_ASSERT_FALSE(policy_host_match("e2m.customs.example", "."));
+	CU_ASSERT_FALSE(policy_host_match(NULL, "e2m.customs.example"));
+	CU_ASSERT_FALSE(policy_host_match("", "e2m.customs.example"));
+}
+
+static void test_app_match(void)
+{
+	/* nDPI "TLS.Google": master TLS, app Google. */
+	CU_ASSERT_TRUE(policy_app_match("TLS", "TLS", "Google"));
+	CU_ASSERT_TRUE(policy_app_match("Google", "TLS", "Google"));
+	CU_ASSERT_TRUE(policy_app_match("tls", "TLS", "Google"));
+	CU_ASSERT_TRUE(policy_app_match("SMTP", NULL, "SMTP"));
+	CU_ASSERT_TRUE(policy_app_match("SMTP", "SMTP", NULL));
+	CU_ASSERT_FALSE(policy_app_match("TLS", "QUIC", "Google"));
+	CU_ASSERT_FALSE(policy_app_match("TLS", NULL, NULL));
+	CU_ASSERT_FALSE(policy_app_match("TL", "TLS", "Google"));
+	CU_ASSERT_FALSE(policy_app_match(NULL, "TLS", "Google"));
+}
+
+static void test_passthrough(void)
+{
+	struct policy_flow f = test_flow("172.16.0.1", "8.8.8.8", 6881);
+
+	CU_ASSERT_EQUAL(f.zone, -1);
+	EXPECT(f, POLICY_ALLOW, "passthrough");
+	f.cls = POLICY_CLASS_p2p;
+	f.app = "BitTorrent";
+	f.app_known = true;
+	EXPECT(f, POLICY_ALLOW, "passthrough");
+	f.outbound = false;
+	EXPECT(f, POLICY_ALLOW, "passthrough");
+}
+
+/* Replace the snapshot's grants with one grant; policy_free() frees it. */
+static struct policy_grant *test_grant_set(void)
+{
+	free(P->grants);
+	P->grants = calloc(1, sizeof(*P->grants));
+	P->n_grants = P->grants ? 1 : 0;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(P->grants);
+	P->grants[0].id = 4242;
+	P->grants[0].zone = -1;
+	return &P->grants[0];
+}
+
+static void test_grant_clear(void)
+{
+	free(P->grants);
+	P->grants = NULL;
+	P->n_grants = 0;
+}
+
+static void test_grant(void)
+{
+	struct policy_flow f = test_flow("10.10.1.1", "8.8.8.8", 22);
+	struct policy_grant *g;
+
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	g = test_grant_set();
+	/* All-wildcard grant: beats the strict default at packet 1. */
+	EXPECT(f, POLICY_ALLOW, "grant:4242");
+
+	/* It also beats a blocked class. */
+	f.cls = POLICY_CLASS_remote_access;
+	f.app = "SSH";
+	f.app_known = true;
+	EXPECT(f, POLICY_ALLOW, "grant:4242");
+
+	CU_ASSERT_EQUAL(policy_prefix_parse("10.10.1.0/24", &g->local), 0);
+	CU_ASSERT_EQUAL(policy_prefix_parse("8.8.8.8", &g->remote), 0);
+	g->zone = Z_E2M;
+	g->port = 22;
+	g->l4proto = 6;
+	g->expires = 2000;
+	EXPECT(f, POLICY_ALLOW, "grant:4242");
+
+	/* Each field narrows it. */
+	f.now = 2000; /* expired: back to the policy */
+	EXPECT(f, POLICY_DROP, "class:remote_access");
+	f.now = 1999;
+	EXPECT(f, POLICY_ALLOW, "grant:4242");
+	f.remote_port = 23;
+	EXPECT(f, POLICY_DROP, "class:remote_access");
+	f.remote_port = 22;
+	f.l4proto = 17;
+	EXPECT(f, POLICY_DROP, "class:remote_access");
+	f.l4proto = 6;
+	test_addr("8.8.4.4", f.remote);
+	EXPECT(f, POLICY_DROP, "class:remote_access");
+	test_addr("8.8.8.8", f.remote);
+	test_addr("10.10.2.1", f.local);
+	EXPECT(f, POLICY_DROP, "class:remote_access");
+	test_addr("10.10.1.1", f.local);
+	g->zone = Z_OFFICE;
+	EXPECT(f, POLICY_DROP, "class:remote_access");
+	g->zone = Z_E2M;
+	EXPECT(f, POLICY_ALLOW, "grant:4242");
+
+	/* Inbound: the responder port is the local one. */
+	g->port = 8443;
+	f = test_flow_in("10.10.1.1", 8443, "8.8.8.8");
+	EXPECT(f, POLICY_ALLOW, "grant:4242");
+	f.local_port = 22;
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+
+	/* An office flow that would be allowed anyway is still credited to
+	 * the grant: it is the first rule. */
+	g->zone = -1;
+	g->port = 0;
+	memset(&g->local, 0, sizeof(g->local));
+	memset(&g->remote, 0, sizeof(g->remote));
+	f = test_flow("10.20.1.1", "8.8.8.8", 80);
+	EXPECT(f, POLICY_ALLOW, "grant:4242");
+
+	test_grant_clear();
+	EXPECT(f, POLICY_PENDING, "none");
+}
+
+static void test_endpoint_packet1(void)
+{
+	/* backup has no apps and no hosts: address and port are all there is
+	 * to match, so it allows at the first packet. */
+	struct policy_flow f = test_flow("10.10.1.1", "203.0.113.7", 22);
+
+	EXPECT(f, POLICY_ALLOW, "allow:backup");
+	/* Even if classification later calls it remote access: the endpoint
+	 * was declared for anything on that port. */
+	f.cls = POLICY_CLASS_remote_access;
+	f.app = "SSH";
+	f.app_known = true;
+	EXPECT(f, POLICY_ALLOW, "allow:backup");
+
+	f = test_flow("10.10.1.1", "203.0.113.7", 23);
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f = test_flow("10.10.1.1", "203.0.113.8", 22);
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+}
+
+static void test_strict_packet1_drop(void)
+{
+	static const char *const remotes[] = {"8.8.8.8", "198.51.100.16", "192.0.2.26",
+					      "192.0.2.54"};
+	unsigned i;
+
+	/* Nothing can allow these: dropped at packet 1, never PENDING, and
+	 * still dropped whatever classification finds later. */
+	for (i = 0; i < sizeof(remotes) / sizeof(remotes[0]); i++) {
+		struct policy_flow f = test_flow("10.10.1.1", remotes[i], 443);
+
+		EXPECT(f, POLICY_DROP, "default:e2m-strict");
+		f.app_master = "TLS";
+		f.sni = "e2m.customs.example"; /* SNI alone never allows */
+		EXPECT(f, POLICY_DROP, "default:e2m-strict");
+		f.app_known = true;
+		EXPECT(f, POLICY_DROP, "default:e2m-strict");
+		f.giveup = true;
+		EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	}
+}
+
+static void test_wrong_port(void)
+{
+	struct policy_flow f = test_flow("10.10.1.1", "198.51.100.1", 80);
+
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f = test_flow_tls("10.10.1.1", "198.51.100.1", 8443, "e2m.customs.example");
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f = test_flow("10.10.1.1", "192.0.2.25", 443);
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f = test_flow("10.10.1.1", "192.0.2.53", 853); /* DoT to the resolver */
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+}
+
+static void test_endpoint_apps(void)
+{
+	struct policy_flow f = test_flow("10.10.1.1", "198.51.100.1", 443);
+
+	/* Address and port match, app unknown yet: keep classifying. */
+	EXPECT(f, POLICY_PENDING, "none");
+	f.sni = "e2m.customs.example"; /* SNI seen, app not final yet */
+	EXPECT(f, POLICY_PENDING, "none");
+
+	f = test_flow_tls("10.10.1.1", "198.51.100.1", 443, "e2m.customs.example");
+	EXPECT(f, POLICY_ALLOW, "allow:e2m");
+	f.sni = "E2M.customs.example.";
+	EXPECT(f, POLICY_ALLOW, "allow:e2m");
+	f.sni = "api.e2m.customs.example";
+	EXPECT(f, POLICY_ALLOW, "allow:e2m");
+	f.sni = "a.b.e2m.customs.example";
+	EXPECT(f, POLICY_ALLOW, "allow:e2m");
+	f.sni = "xn--bcher-kva.example";
+	EXPECT(f, POLICY_ALLOW, "allow:e2m");
+	/* "TLS" matches nDPI's TLS.Google (master TLS, app Google). */
+	f.sni = "e2m.customs.example";
+	f.app = "Google";
+	EXPECT(f, POLICY_ALLOW, "allow:e2m");
+	f.app = NULL;
+
+	/* Foreign names on the E2M address: the default. */
+	f.sni = "www.google.com";
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f.sni = "customs.example";
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f.sni = "e2m.customs.example.evil.example";
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	/* TLS without SNI cannot prove where it goes. */
+	f.sni = NULL;
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	/* The HTTP Host counts when there is no SNI... */
+	f.app_master = "HTTP";
+	f.host = "e2m.customs.example";
+	EXPECT(f, POLICY_DROP, "default:e2m-strict"); /* ...but HTTP is not declared */
+	f.app_master = "TLS";
+	EXPECT(f, POLICY_ALLOW, "allow:e2m");
+	f.host = NULL;
+
+	/* A guessed TLS (port 443) never allows. */
+	f = test_flow_tls("10.10.1.1", "198.51.100.1", 443, "e2m.customs.example");
+	f.app_guessed = true;
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f.app_known = false;
+	EXPECT(f, POLICY_PENDING, "none");
+	f.giveup = true;
+	EXPECT(f, POLICY_DROP, "exception:giveup");
+
+	/* An allowed endpoint comes before a blocked class. */
+	f = test_flow_tls("10.10.1.1", "198.51.100.1", 443, "e2m.customs.example");
+	f.cls = POLICY_CLASS_document_upload;
+	EXPECT(f, POLICY_ALLOW, "allow:e2m");
+	f.sni = "upload.evil.example";
+	EXPECT(f, POLICY_DROP, "class:document_upload");
+}
+
+static void test_remote_access_to_e2m(void)
+{
+	/* RDP on the E2M server's address and port: the endpoint declares TLS,
+	 * not RDP, so this is remote access. */
+	struct policy_flow f = test_flow("10.10.1.1", "198.51.100.1", 443);
+
+	EXPECT(f, POLICY_PENDING, "none");
+	f.app = "RDP";
+	f.app_known = true;
+	f.cls = POLICY_CLASS_remote_access;
+	EXPECT(f, POLICY_DROP, "class:remote_access");
+	/* With the SNI of the E2M server too. */
+	f.sni = "e2m.customs.example";
+	EXPECT(f, POLICY_DROP, "class:remote_access");
+	/* On RDP's own port it never gets that far. */
+	f = test_flow("10.10.1.1", "198.51.100.1", 3389);
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	/* A guessed class blocks too. */
+	f = test_flow("10.10.1.1", "198.51.100.1", 443);
+	f.app = "RDP";
+	f.app_guessed = true;
+	f.cls = POLICY_CLASS_remote_access;
+	EXPECT(f, POLICY_DROP, "class:remote_access");
+}
+
+static void test_non_web_endpoints(void)
+{
+	/* SMTP carries no SNI or Host: the endpoint's hosts do not apply. */
+	struct policy_flow f = test_flow("10.10.1.1", "192.0.2.25", 25);
+
+	EXPECT(f, POLICY_PENDING, "none");
+	f.app_master = "SMTP";
+	f.app_known = true;
+	EXPECT(f, POLICY_ALLOW, "allow:boc_mail");
+	/* Mail submission with TLS: nDPI says SMTPS with an SNI, which must
+	 * then be the relay's. */
+	f = test_flow("10.10.1.1", "192.0.2.25", 465);
+	f.app_master = "SMTPS";
+	f.app_known = true;
+	f.sni = "mail.customs.example";
+	EXPECT(f, POLICY_ALLOW, "allow:boc_mail");
+	f.sni = "smtp.gmail.com";
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	/* Plain TLS on the mail ports is not a declared app. */
+	f = test_flow_tls("10.10.1.1", "192.0.2.25", 465, "mail.customs.example");
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+
+	f = test_flow("10.10.1.1", "192.0.2.53", 53);
+	f.l4proto = 17;
+	EXPECT(f, POLICY_PENDING, "none");
+	f.app_master = "DNS";
+	f.app_known = true;
+	f.dns_query = "e2m.customs.example";
+	EXPECT(f, POLICY_ALLOW, "allow:dns");
+	/* Something else to port 53 on the resolver. */
+	f.app_master = "OpenVPN";
+	f.cls = POLICY_CLASS_vpn;
+	EXPECT(f, POLICY_DROP, "class:vpn");
+	f.cls = POLICY_CLASS_NONE;
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+}
+
+static void test_office_classes(void)
+{
+	struct policy_flow f = test_flow("10.20.1.1", "8.8.8.8", 6881);
+
+	CU_ASSERT_EQUAL(f.zone, Z_OFFICE);
+	/* Default allow: nothing is decided before classification. */
+	EXPECT(f, POLICY_PENDING, "none");
+	f.cls = POLICY_CLASS_p2p; /* a guess from the port is enough to block */
+	f.app_guessed = true;
+	EXPECT(f, POLICY_DROP, "class:p2p");
+
+	f = test_flow_tls("10.20.1.1", "157.240.1.35", 443, "www.facebook.com");
+	f.app = "Facebook";
+	f.cls = POLICY_CLASS_social; /* not blocked for the office */
+	EXPECT(f, POLICY_ALLOW, "default:office");
+	f.cls = POLICY_CLASS_proxy;
+	EXPECT(f, POLICY_DROP, "class:proxy");
+
+	/* Nested office subnet inside the e2m /16 follows the office. */
+	f = test_flow("10.10.99.1", "8.8.8.8", 3389);
+	CU_ASSERT_EQUAL(f.zone, Z_OFFICE);
+	EXPECT(f, POLICY_PENDING, "none");
+	f.app = "RDP";
+	f.app_known = true;
+	f.cls = POLICY_CLASS_remote_access;
+	EXPECT(f, POLICY_DROP, "class:remote_access");
+
+	/* Giveup: the office's on_giveup is allow. */
+	f = test_flow("10.20.1.1", "8.8.8.8", 9999);
+	f.giveup = true;
+	EXPECT(f, POLICY_ALLOW, "exception:giveup");
+	/* A known app is judged by the default, not the giveup. */
+	f.app_known = true;
+	f.app = "Unknown_but_final";
+	EXPECT(f, POLICY_ALLOW, "default:office");
+}
+
+static void test_strict_giveup(void)
+{
+	/* A candidate endpoint kept the flow open; classification gave up. */
+	struct policy_flow f = test_flow("10.10.1.1", "198.51.100.1", 443);
+
+	f.giveup = true;
+	EXPECT(f, POLICY_DROP, "exception:giveup");
+}
+
+static void test_inbound(void)
+{
+	/* Strict zone: inbound drops at the first packet, before anything
+	 * about the flow is known. */
+	struct policy_flow f = test_flow_in("10.10.1.1", 443, "8.8.8.8");
+
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	/* Inbound is not an outbound endpoint flow. */
+	f = test_flow_in("10.10.1.1", 443, "198.51.100.1");
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f = test_flow_in("10.20.1.1", 80, "8.8.8.8");
+	EXPECT(f, POLICY_DROP, "default:office");
+
+	/* The dmz's profile lets inbound in, after classification. */
+	f = test_flow_in("10.30.0.10", 443, "8.8.8.8");
+	CU_ASSERT_EQUAL(f.zone, Z_DMZ);
+	EXPECT(f, POLICY_PENDING, "none");
+	f.app_master = "TLS";
+	f.app_known = true;
+	EXPECT(f, POLICY_ALLOW, "default:servers");
+	/* Remote access is blocked inbound even though the profile does not
+	 * list it. */
+	f.app_master = "RDP";
+	f.cls = POLICY_CLASS_remote_access;
+	EXPECT(f, POLICY_DROP, "class:remote_access");
+	f.app_known = false;
+	f.app_guessed = true;
+	EXPECT(f, POLICY_DROP, "class:remote_access");
+	/* Listed classes block. */
+	f.cls = POLICY_CLASS_p2p;
+	EXPECT(f, POLICY_DROP, "class:p2p");
+	/* Unlisted ones do not. */
+	f.cls = POLICY_CLASS_social;
+	f.app_known = true;
+	f.app_guessed = false;
+	EXPECT(f, POLICY_ALLOW, "default:servers");
+	/* Giveup: servers' on_giveup is drop. */
+	f = test_flow_in("10.30.0.10", 443, "8.8.8.8");
+	f.giveup = true;
+	EXPECT(f, POLICY_DROP, "exception:giveup");
+
+	/* The dmz's outbound follows its default (allow). */
+	f = test_flow("10.30.0.10", "8.8.8.8", 443);
+	f.app_known = true;
+	f.app_master = "TLS";
+	EXPECT(f, POLICY_ALLOW, "default:servers");
+}
+
+static void test_ipv6(void)
+{
+	struct policy_flow f =
+		test_flow_tls("2001:db8:e2::5", "2001:db8:e2e::1", 443, "e2m.customs.example");
+
+	CU_ASSERT_EQUAL(f.zone, Z_E2M);
+	EXPECT(f, POLICY_ALLOW, "allow:e2m");
+	f.sni = "www.example.com";
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f = test_flow("2001:db8:e2::5", "2001:db8:e2e::1", 443);
+	EXPECT(f, POLICY_PENDING, "none");
+	f = test_flow("2001:db8:e2::5", "2001:db8:bac::7", 22);
+	EXPECT(f, POLICY_ALLOW, "allow:backup");
+	f = test_flow("2001:db8:e2::5", "2001:db8:ffff::1", 443);
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	/* An IPv4 endpoint never matches an IPv6 flow to a look-alike. */
+	f = test_flow("2001:db8:e2::5", "::c633:6401", 443); /* ::198.51.100.1 */
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f = test_flow_in("2001:db8:e2::5", 22, "2001:db8:bac::7");
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f = test_flow("2001:db8:1::5", "2001:db8:bac::7", 22);
+	EXPECT(f, POLICY_ALLOW, "passthrough");
+}
+
+static void test_bad_zone_index(void)
+{
+	struct policy_flow f = test_flow("10.10.1.1", "203.0.113.7", 22);
+
+	f.zone = (int)P->n_zones;
+	EXPECT(f, POLICY_DROP, "none");
+}
+
+static void test_exception_actions(void)
+{
+	struct policy_decision d;
+	char buf[64];
+
+	policy_exception(P, Z_E2M, POLICY_EXC_flow_table_full, &d);
+	CU_ASSERT_EQUAL(d.verdict, POLICY_DROP);
+	CU_ASSERT_EQUAL(d.reason, POLICY_R_EXCEPTION);
+	CU_ASSERT_EQUAL(d.arg, POLICY_EXC_flow_table_full);
+	policy_reason_format(P, &d, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "exception:flow_table_full");
+	policy_exception(P, Z_E2M, POLICY_EXC_giveup, &d);
+	CU_ASSERT_EQUAL(d.verdict, POLICY_DROP);
+
+	policy_exception(P, Z_OFFICE, POLICY_EXC_midstream, &d);
+	CU_ASSERT_EQUAL(d.verdict, POLICY_ALLOW);
+	CU_ASSERT_EQUAL(d.arg, POLICY_EXC_midstream);
+	policy_exception(P, Z_OFFICE, POLICY_EXC_giveup, &d);
+	CU_ASSERT_EQUAL(d.verdict, POLICY_ALLOW);
+
+	/* servers: on_exception allow, on_giveup drop. */
+	policy_exception(P, Z_DMZ, POLICY_EXC_fragment, &d);
+	CU_ASSERT_EQUAL(d.verdict, POLICY_ALLOW);
+	policy_exception(P, Z_DMZ, POLICY_EXC_giveup, &d);
+	CU_ASSERT_EQUAL(d.verdict, POLICY_DROP);
+	CU_ASSERT_EQUAL(d.reason, POLICY_R_EXCEPTION);
+	CU_ASSERT_EQUAL(d.arg, POLICY_EXC_giveup);
+
+	/* No zone: passthrough traffic is not protected. */
+	policy_exception(P, -1, POLICY_EXC_malformed, &d);
+	CU_ASSERT_EQUAL(d.verdict, POLICY_ALLOW);
+	CU_ASSERT_EQUAL(d.reason, POLICY_R_EXCEPTION);
+	policy_reason_format(P, &d, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "exception:malformed");
+}
+
+static void test_reason_format(void)
+{
+	struct policy_decision d = {POLICY_ALLOW, POLICY_R_ENDPOINT, 1};
+	char buf[64];
+	int n;
+
+	n = policy_reason_format(P, &d, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "allow:e2m");
+	CU_ASSERT_EQUAL(n, 9);
+	d = (struct policy_decision){POLICY_DROP, POLICY_R_CLASS, POLICY_CLASS_encrypted_dns};
+	policy_reason_format(P, &d, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "class:encrypted_dns");
+	d = (struct policy_decision){POLICY_DROP, POLICY_R_DEFAULT, 0};
+	policy_reason_format(P, &d, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "default:e2m-strict");
+	d = (struct policy_decision){POLICY_DROP, POLICY_R_EXCEPTION, POLICY_EXC_reassembly};
+	policy_reason_format(P, &d, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "exception:reassembly");
+	d = (struct policy_decision){POLICY_ALLOW, POLICY_R_PASSTHROUGH, 0};
+	policy_reason_format(P, &d, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "passthrough");
+	d = (struct policy_decision){POLICY_PENDING, POLICY_R_NONE, 0};
+	policy_reason_format(P, &d, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "none");
+
+	/* Grants print their id, not their index. */
+	test_grant_set()->id = 77;
+	d = (struct policy_decision){POLICY_ALLOW, POLICY_R_GRANT, 0};
+	policy_reason_format(P, &d, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "grant:77");
+	test_grant_clear();
+
+	/* snprintf-style: the full length, the text cut to the buffer. */
+	d = (struct policy_decision){POLICY_DROP, POLICY_R_DEFAULT, 0};
+	n = policy_reason_format(P, &d, buf, 8);
+	CU_ASSERT_EQUAL(n, (int)strlen("default:e2m-strict"));
+	CU_ASSERT_STRING_EQUAL(buf, "default");
+
+	/* Out-of-range args do not read past the snapshot. */
+	d = (struct policy_decision){POLICY_ALLOW, POLICY_R_ENDPOINT, 999};
+	policy_reason_format(P, &d, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "allow:?");
+	d = (struct policy_decision){POLICY_ALLOW, POLICY_R_GRANT, 0};
+	policy_reason_format(P, &d, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "grant:?");
+}
+
+static void test_names(void)
+{
+	unsigned i;
+
+	CU_ASSERT_PTR_NULL(policy_class_name(POLICY_CLASS_NONE));
+	CU_ASSERT_PTR_NULL(policy_class_name(POLICY_CLASS_COUNT));
+	CU_ASSERT_STRING_EQUAL(policy_class_name(POLICY_CLASS_file_sharing), "file_sharing");
+	CU_ASSERT_STRING_EQUAL(policy_class_name(POLICY_CLASS_document_upload), "document_upload");
+	for (i = 1; i < POLICY_CLASS_COUNT; i++)
+		CU_ASSERT_EQUAL(policy_class_from_name(policy_class_name(i)), i);
+	CU_ASSERT_EQUAL(policy_class_from_name("torrent"), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(policy_class_from_name(""), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(policy_class_from_name(NULL), POLICY_CLASS_NONE);
+
+	CU_ASSERT_STRING_EQUAL(policy_exception_name(POLICY_EXC_flow_table_full),
+			       "flow_table_full");
+	CU_ASSERT_STRING_EQUAL(policy_exception_name(POLICY_EXC_giveup), "giveup");
+	CU_ASSERT_PTR_NULL(policy_exception_name(POLICY_EXC_COUNT));
+	policy_free(NULL);
+}
+
+static CU_TestInfo test_policy_tests[] = {
+	{"prefix parse and match", test_prefix_parse},
+	{"zone by longest prefix", test_zone_find},
+	{"host matcher", test_host_match},
+	{"app matcher", test_app_match},
+	{"no zone: passthrough", test_passthrough},
+	{"grants come first", test_grant},
+	{"endpoint without apps allows at packet 1", test_endpoint_packet1},
+	{"strict zone drops non-endpoints at packet 1", test_strict_packet1_drop},
+	{"wrong port drops", test_wrong_port},
+	{"endpoint apps and hosts", test_endpoint_apps},
+	{"RDP to the E2M address is remote access", test_remote_access_to_e2m},
+	{"non-web endpoints (SMTP, DNS)", test_non_web_endpoints},
+	{"office classes and default", test_office_classes},
+	{"strict giveup", test_strict_giveup},
+	{"inbound", test_inbound},
+	{"IPv6 zone and endpoints", test_ipv6},
+	{"zone index out of range fails closed", test_bad_zone_index},
+	{"exception actions per zone", test_exception_actions},
+	{"reason strings", test_reason_format},
+	{"class and exception names", test_names},
+	CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+	return unit_run("policy", test_policy_init, test_policy_fini, test_policy_tests);
+}
