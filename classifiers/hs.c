@@ -1,0 +1,689 @@
+/* hs.c - domain lists -> one Hyperscan database; payload marks (hs.h).
+ *
+ * Every list line becomes one expression, all flagged CASELESS|SINGLEMATCH,
+ * with id = class << 24 | entry index, so a match tells the class directly
+ * and the entry (for the "longest pattern wins" rule) without a search.
+ */
+#include "hs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hs/hs.h>
+
+#include "policy.h"
+
+#define HS_ID_CLASS_SHIFT 24
+#define HS_ID_INDEX_MASK  ((1u << HS_ID_CLASS_SHIFT) - 1)
+#define HS_LINE_MAX	  1024 /* a list line longer than this is refused */
+
+struct hs_entry {
+	uint16_t spec; /* literal characters of a domain pattern, 0 for re: */
+	uint8_t cls;
+};
+
+struct hs_lists {
+	hs_database_t *db;     /* NULL when there are no patterns */
+	hs_scratch_t *scratch; /* prototype for hs_clone_scratch */
+	struct hs_entry *entries;
+	unsigned n;
+};
+
+struct hs_matcher {
+	const struct hs_lists *l;
+	hs_scratch_t *scratch;
+};
+
+/* Load-time state: the expressions and where each came from. */
+struct hs_loader {
+	const char *dir;
+	char *err;
+	size_t errlen;
+	char **exprs;
+	char **keys;  /* normalised pattern text, for duplicate checks */
+	char **files; /* file of each expression (shared strings) */
+	unsigned *lines;
+	struct hs_entry *entries;
+	unsigned n, cap;
+	char **file_names; /* owned, one per file read */
+	unsigned n_files;
+};
+
+/* clang-format off */
+static const char *const hs_class_names[POLICY_CLASS_COUNT] = {
+	[POLICY_CLASS_NONE] = NULL,
+#define X(n) [POLICY_CLASS_##n] = #n,
+	POLICY_CLASSES(X)
+#undef X
+};
+/* clang-format on */
+
+static unsigned hs_class_from_name(const char *name, size_t len)
+{
+	for (unsigned c = 1; c < POLICY_CLASS_COUNT; c++)
+		if (strlen(hs_class_names[c]) == len && memcmp(hs_class_names[c], name, len) == 0)
+			return c;
+	return POLICY_CLASS_NONE;
+}
+
+static void hs_lists_error(struct hs_loader *ld, const char *file, unsigned line, const char *fmt,
+			   ...) __attribute__((format(printf, 4, 5)));
+
+static void hs_lists_error(struct hs_loader *ld, const char *file, unsigned line, const char *fmt,
+			   ...)
+{
+	size_t off;
+	va_list ap;
+
+	if (!ld->err || ld->errlen == 0)
+		return;
+	snprintf(ld->err, ld->errlen, "%s:%u: ", file, line);
+	off = strlen(ld->err);
+	va_start(ap, fmt);
+	vsnprintf(ld->err + off, ld->errlen - off, fmt, ap);
+	va_end(ap);
+}
+
+static int hs_loader_grow(struct hs_loader *ld)
+{
+	unsigned cap = ld->cap ? ld->cap * 2 : 64;
+	void *p;
+
+#define HS_GROW(field)                                                                             \
+	do {                                                                                       \
+		p = realloc(ld->field, cap * sizeof(*ld->field));                                  \
+		if (!p)                                                                            \
+			return -ENOMEM;                                                            \
+		ld->field = p;                                                                     \
+	} while (0)
+	HS_GROW(exprs);
+	HS_GROW(keys);
+	HS_GROW(files);
+	HS_GROW(lines);
+	HS_GROW(entries);
+#undef HS_GROW
+	ld->cap = cap;
+	return 0;
+}
+
+/* ASCII only, whatever the locale: a list is bytes, not text. */
+static bool hs_is_label_char(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+}
+
+/* Turn a domain pattern (already lower case, comment and blanks removed)
+ * into an anchored regex. Only [a-z0-9_-] pass through unescaped; '.' is
+ * escaped and '*' becomes a label wildcard, so no list line can inject
+ * regex syntax. */
+static int hs_domain_regex(struct hs_loader *ld, const char *file, unsigned line, char *pat,
+			   char **out_re, uint16_t *spec)
+{
+	size_t len = strlen(pat), cap, o = 0, lit = 0;
+	bool sub_only = false;
+	char *re, *p;
+
+	if (len > 1 && pat[len - 1] == '.')
+		pat[--len] = '\0';
+	for (p = pat; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (hs_is_label_char(ch))
+			lit++;
+		else if (ch != '.' && ch != '*')
+			goto bad_char;
+	}
+	if (len > 253) {
+		hs_lists_error(ld, file, line, "name pattern longer than 253 characters");
+		return -EINVAL;
+	}
+	if (lit == 0) {
+		hs_lists_error(ld, file, line, "\"%s\" has no literal label", pat);
+		return -EINVAL;
+	}
+	if (strncmp(pat, "*.", 2) == 0) {
+		sub_only = true;
+		pat += 2;
+	}
+	/* Labels: non-empty, at most 63 characters. */
+	for (p = pat;;) {
+		size_t l = strcspn(p, ".");
+
+		if (l == 0 || l > 63) {
+			hs_lists_error(ld, file, line, "\"%s\": %s label", pat,
+				       l ? "a too long" : "an empty");
+			return -EINVAL;
+		}
+		if (!p[l])
+			break;
+		p += l + 1;
+	}
+
+	cap = 32 + 6 * strlen(pat);
+	re = malloc(cap);
+	if (!re)
+		return -ENOMEM;
+	o += (size_t)snprintf(re + o, cap - o, "%s", sub_only ? "[^.]\\." : "(?:^|\\.)");
+	for (p = pat; *p; p++) {
+		if (*p == '.') {
+			re[o++] = '\\';
+			re[o++] = '.';
+		} else if (*p == '*') {
+			/* A whole-label '*' needs at least one character. */
+			bool whole = (p == pat || p[-1] == '.') && (p[1] == '.' || !p[1]);
+
+			o += (size_t)snprintf(re + o, cap - o, "%s", whole ? "[^.]+" : "[^.]*");
+		} else {
+			re[o++] = *p;
+		}
+	}
+	snprintf(re + o, cap - o, "\\.?\\z");
+	*out_re = re;
+	*spec = (uint16_t)(lit + 1); /* + 1: any domain pattern beats a regex */
+	return 0;
+
+bad_char:
+	if ((unsigned char)*p >= ' ' && (unsigned char)*p < 0x7f)
+		hs_lists_error(ld, file, line,
+			       "invalid character '%c' in \"%s\" (a domain pattern is letters, "
+			       "digits, '-', '_', '.' and '*'; use re: for a regex)",
+			       *p, pat);
+	else
+		hs_lists_error(ld, file, line,
+			       "invalid byte \\x%02x in \"%s\" (write internationalised names in "
+			       "their punycode xn-- form)",
+			       (unsigned char)*p, pat);
+	return -EINVAL;
+}
+
+static int hs_add_line(struct hs_loader *ld, const char *file, unsigned line, char *text,
+		       unsigned cls)
+{
+	struct hs_entry ent = {.cls = (uint8_t)cls};
+	char *re = NULL, *key;
+	int rc;
+
+	if (ld->n >= HS_ID_INDEX_MASK) {
+		hs_lists_error(ld, file, line, "too many patterns");
+		return -E2BIG;
+	}
+	if (strncmp(text, "re:", 3) == 0) {
+		const char *r = text + 3;
+
+		while (*r == ' ' || *r == '\t')
+			r++;
+		if (!*r) {
+			hs_lists_error(ld, file, line, "empty regex");
+			return -EINVAL;
+		}
+		re = strdup(r);
+		key = strdup(text);
+	} else {
+		for (char *p = text; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		rc = hs_domain_regex(ld, file, line, text, &re, &ent.spec);
+		if (rc)
+			return rc;
+		key = strdup(text);
+	}
+	if (!re || !key) {
+		free(re);
+		free(key);
+		return -ENOMEM;
+	}
+	if (ld->n == ld->cap && hs_loader_grow(ld)) {
+		free(re);
+		free(key);
+		return -ENOMEM;
+	}
+	ld->exprs[ld->n] = re;
+	ld->keys[ld->n] = key;
+	ld->files[ld->n] = (char *)file;
+	ld->lines[ld->n] = line;
+	ld->entries[ld->n] = ent;
+	ld->n++;
+	return 0;
+}
+
+static int hs_lists_read_file(struct hs_loader *ld, const char *file, unsigned cls)
+{
+	char buf[HS_LINE_MAX + 2];
+	unsigned line = 0;
+	int rc = 0;
+	FILE *f;
+
+	f = fopen(file, "r");
+	if (!f) {
+		rc = -errno;
+		hs_lists_error(ld, file, 0, "cannot read: %s", strerror(-rc));
+		return rc;
+	}
+	while (fgets(buf, sizeof(buf), f)) {
+		size_t len = strlen(buf);
+		char *s = buf, *e;
+
+		line++;
+		if (len == sizeof(buf) - 1 && buf[len - 1] != '\n' && !feof(f)) {
+			hs_lists_error(ld, file, line, "line longer than %d characters",
+				       HS_LINE_MAX);
+			rc = -EINVAL;
+			break;
+		}
+		e = strchr(s, '#');
+		if (e)
+			*e = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+		e = s + strlen(s);
+		while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		if (!*s)
+			continue;
+		rc = hs_add_line(ld, file, line, s, cls);
+		if (rc)
+			break;
+	}
+	if (!rc && ferror(f)) {
+		hs_lists_error(ld, file, line, "read error");
+		rc = -EIO;
+	}
+	fclose(f);
+	return rc;
+}
+
+static int hs_cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int hs_cmp_key(const void *a, const void *b, void *arg)
+{
+	char **keys = arg;
+
+	return strcmp(keys[*(const unsigned *)a], keys[*(const unsigned *)b]);
+}
+
+/* The same pattern in two places is an error: in two classes it would be
+ * ambiguous, in one it is a leftover the operator should know about. */
+static int hs_lists_check_duplicates(struct hs_loader *ld)
+{
+	unsigned *idx;
+	int rc = 0;
+
+	if (ld->n < 2)
+		return 0;
+	idx = malloc(ld->n * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (unsigned i = 0; i < ld->n; i++)
+		idx[i] = i;
+	qsort_r(idx, ld->n, sizeof(*idx), hs_cmp_key, ld->keys);
+	for (unsigned i = 1; i < ld->n; i++) {
+		unsigned a = idx[i - 1], b = idx[i];
+
+		if (strcmp(ld->keys[a], ld->keys[b]) != 0)
+			continue;
+		if (a > b) {
+			unsigned t = a;
+
+			a = b;
+			b = t;
+		}
+		hs_lists_error(ld, ld->files[b], ld->lines[b], "\"%s\" is already listed at %s:%u",
+			       ld->keys[b], ld->files[a], ld->lines[a]);
+		rc = -EINVAL;
+		break;
+	}
+	free(idx);
+	return rc;
+}
+
+static int hs_lists_read_dir(struct hs_loader *ld)
+{
+	struct dirent *de;
+	char **names = NULL;
+	unsigned n = 0, cap = 0;
+	int rc = 0;
+	DIR *d;
+
+	d = opendir(ld->dir);
+	if (!d) {
+		rc = -errno;
+		hs_lists_error(ld, ld->dir, 0, "cannot open list directory: %s", strerror(-rc));
+		return rc;
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".txt") != 0)
+			continue;
+		if (n == cap) {
+			void *p = realloc(names, (cap ? cap * 2 : 16) * sizeof(*names));
+
+			if (!p) {
+				rc = -ENOMEM;
+				goto out_free_names;
+			}
+			names = p;
+			cap = cap ? cap * 2 : 16;
+		}
+		names[n] = strdup(de->d_name);
+		if (!names[n]) {
+			rc = -ENOMEM;
+			goto out_free_names;
+		}
+		n++;
+	}
+	if (n)
+		qsort(names, n, sizeof(*names), hs_cmp_name);
+
+	ld->file_names = calloc(n ? n : 1, sizeof(*ld->file_names));
+	if (!ld->file_names) {
+		rc = -ENOMEM;
+		goto out_free_names;
+	}
+	for (unsigned i = 0; i < n && !rc; i++) {
+		size_t stem = strlen(names[i]) - 4;
+		unsigned cls = hs_class_from_name(names[i], stem);
+		char *path;
+
+		if (asprintf(&path, "%s/%s", ld->dir, names[i]) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+		ld->file_names[ld->n_files++] = path;
+		if (cls == POLICY_CLASS_NONE) {
+			hs_lists_error(ld, path, 0,
+				       "unknown class \"%.*s\" (list files are <class>.txt)",
+				       (int)stem, names[i]);
+			rc = -EINVAL;
+			break;
+		}
+		rc = hs_lists_read_file(ld, path, cls);
+	}
+
+out_free_names:
+	for (unsigned i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return rc;
+}
+
+static int hs_lists_compile(struct hs_loader *ld, struct hs_lists *l)
+{
+	hs_compile_error_t *cerr = NULL;
+	unsigned *flags, *ids;
+	int rc = 0;
+
+	if (ld->n == 0)
+		return 0;
+	flags = malloc(ld->n * sizeof(*flags));
+	ids = malloc(ld->n * sizeof(*ids));
+	if (!flags || !ids) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	for (unsigned i = 0; i < ld->n; i++) {
+		flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+		ids[i] = (unsigned)ld->entries[i].cls << HS_ID_CLASS_SHIFT | i;
+	}
+	if (hs_compile_multi((const char *const *)ld->exprs, flags, ids, ld->n, HS_MODE_BLOCK, NULL,
+			     &l->db, &cerr) != HS_SUCCESS) {
+		if (cerr && cerr->expression >= 0 && (unsigned)cerr->expression < ld->n)
+			hs_lists_error(ld, ld->files[cerr->expression], ld->lines[cerr->expression],
+				       "bad pattern \"%s\": %s", ld->keys[cerr->expression],
+				       cerr->message);
+		else
+			hs_lists_error(ld, ld->dir, 0, "hyperscan: %s",
+				       cerr ? cerr->message : "compile failed");
+		hs_free_compile_error(cerr);
+		l->db = NULL;
+		rc = -EINVAL;
+		goto out_free;
+	}
+	if (hs_alloc_scratch(l->db, &l->scratch) != HS_SUCCESS) {
+		hs_lists_error(ld, ld->dir, 0, "hyperscan: cannot allocate scratch");
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	l->entries = malloc(ld->n * sizeof(*l->entries));
+	if (!l->entries) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	memcpy(l->entries, ld->entries, ld->n * sizeof(*l->entries));
+	l->n = ld->n;
+out_free:
+	free(flags);
+	free(ids);
+	return rc;
+}
+
+static void hs_loader_free(struct hs_loader *ld)
+{
+	for (unsigned i = 0; i < ld->n; i++) {
+		free(ld->exprs[i]);
+		free(ld->keys[i]);
+	}
+	free(ld->exprs);
+	free(ld->keys);
+	free(ld->files);
+	free(ld->lines);
+	free(ld->entries);
+	for (unsigned i = 0; i < ld->n_files; i++)
+		free(ld->file_names[i]);
+	free(ld->file_names);
+}
+
+struct hs_lists *hs_lists_load(const char *dir, char *err, size_t errlen)
+{
+	struct hs_loader ld = {.dir = dir, .err = err, .errlen = errlen};
+	struct hs_lists *l;
+	int rc = -ENOMEM;
+
+	if (err && errlen)
+		err[0] = '\0';
+	l = calloc(1, sizeof(*l));
+	if (l && !dir)
+		return l; /* no list directory: an empty set */
+	if (l) {
+		rc = hs_lists_read_dir(&ld);
+		if (!rc)
+			rc = hs_lists_check_duplicates(&ld);
+		if (!rc)
+			rc = hs_lists_compile(&ld, l);
+	}
+	hs_loader_free(&ld);
+	if (rc) {
+		/* Every other failure has written its own message. */
+		if (err && errlen && !err[0])
+			snprintf(err, errlen, "%s:0: %s", dir, strerror(-rc));
+		hs_lists_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void hs_lists_free(struct hs_lists *l)
+{
+	if (!l)
+		return;
+	hs_free_scratch(l->scratch);
+	hs_free_database(l->db);
+	free(l->entries);
+	free(l);
+}
+
+unsigned hs_lists_count(const struct hs_lists *l)
+{
+	return l->n;
+}
+
+struct hs_matcher *hs_matcher_create(const struct hs_lists *l)
+{
+	struct hs_matcher *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->l = l;
+	if (l->scratch && hs_clone_scratch(l->scratch, &m->scratch) != HS_SUCCESS) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void hs_matcher_free(struct hs_matcher *m)
+{
+	if (!m)
+		return;
+	hs_free_scratch(m->scratch);
+	free(m);
+}
+
+struct hs_match_ctx {
+	const struct hs_lists *l;
+	unsigned best; /* entry index, or UINT32_MAX */
+};
+
+static int hs_on_match(unsigned int id, unsigned long long from, unsigned long long to,
+		       unsigned int flags, void *arg)
+{
+	struct hs_match_ctx *c = arg;
+	unsigned idx = id & HS_ID_INDEX_MASK;
+
+	(void)from;
+	(void)to;
+	(void)flags;
+	/* Longest domain pattern wins; on a tie the earlier line (file order). */
+	if (c->best == UINT32_MAX || c->l->entries[idx].spec > c->l->entries[c->best].spec ||
+	    (c->l->entries[idx].spec == c->l->entries[c->best].spec && idx < c->best))
+		c->best = idx;
+	return 0;
+}
+
+unsigned hs_match_name(struct hs_matcher *m, const char *name, size_t len)
+{
+	struct hs_match_ctx c = {.l = m->l, .best = UINT32_MAX};
+
+	if (!m->l->db || !name || len == 0)
+		return POLICY_CLASS_NONE;
+	if (len > HS_NAME_MAX)
+		len = HS_NAME_MAX;
+	if (hs_scan(m->l->db, name, (unsigned)len, 0, m->scratch, hs_on_match, &c) != HS_SUCCESS)
+		return POLICY_CLASS_NONE;
+	return c.best == UINT32_MAX ? POLICY_CLASS_NONE : m->l->entries[c.best].cls;
+}
+
+/* The signatures are file-format magic numbers, not site data, so they
+ * live here rather than in a list. */
+static bool hs_docsig_at(const uint8_t *p, size_t n)
+{
+	static const uint8_t ole2[8] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
+
+	if (n >= 5 && memcmp(p, "%PDF-", 5) == 0)
+		return true;
+	if (n >= 8 && memcmp(p, ole2, 8) == 0)
+		return true;
+	if (n >= 4 && memcmp(p, "PK\x03\x04", 4) == 0)
+		return true;
+	return false;
+}
+
+bool hs_docsig_match(const uint8_t *p, size_t n)
+{
+	size_t off = 0;
+
+	if (!p)
+		return false;
+	if (hs_docsig_at(p, n))
+		return true;
+	while (off + 4 < n) {
+		const uint8_t *q = memmem(p + off, n - off, "\r\n\r\n", 4);
+
+		if (!q)
+			break;
+		off = (size_t)(q - p) + 4;
+		if (hs_docsig_at(p + off, n - off))
+			return true;
+	}
+	return false;
+}
+
+bool hs_webdav_match(const uint8_t *p, size_t n)
+{
+	static const char *const methods[] = {"PROPFIND ", "PROPPATCH ", "MKCOL ", "COPY ",
+					      "MOVE ",	   "LOCK ",	 "UNLOCK "};
+	size_t scan = n < 2048 ? n : 2048;
+
+	if (!p)
+		return false;
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		size_t ml = strlen(methods[i]);
+
+		if (n > ml && memcmp(p, methods[i], ml) == 0)
+			return memmem(p + ml, scan - ml, " HTTP/", 6) != NULL;
+	}
+	return false;
+}
+
+size_t hs_authority_host(const char *s, size_t n, char *out, size_t size)
+{
+	size_t start = 0, end = n;
+
+	if (!s || !out || size == 0)
+		return 0;
+	out[0] = '\0';
+	if (n && s[0] == '[') {
+		const char *rb = memchr(s, ']', n);
+
+		if (!rb)
+			return 0;
+		start = 1;
+		end = (size_t)(rb - s);
+	} else {
+		const char *colon = memchr(s, ':', n);
+
+		/* One colon followed by digits only is a port; anything else
+		 * (a bare IPv6 address) is left whole. */
+		if (colon && !memchr(colon + 1, ':', n - (size_t)(colon - s) - 1)) {
+			size_t i = (size_t)(colon - s) + 1;
+
+			while (i < n && s[i] >= '0' && s[i] <= '9')
+				i++;
+			if (i == n)
+				end = (size_t)(colon - s);
+		}
+	}
+	if (end <= start || end - start >= size)
+		return 0;
+	memcpy(out, s + start, end - start);
+	out[end - start] = '\0';
+	return end - start;
+}
+
+size_t hs_connect_target(const uint8_t *p, size_t n, char *out, size_t size)
+{
+	const char *auth, *sp;
+	size_t rest;
+
+	if (!p || !out || size == 0)
+		return 0;
+	out[0] = '\0';
+	if (n < 9 || memcmp(p, "CONNECT ", 8) != 0)
+		return 0;
+	auth = (const char *)p + 8;
+	rest = n - 8;
+	if (rest > HS_NAME_MAX + 8)
+		rest = HS_NAME_MAX + 8;
+	sp = memchr(auth, ' ', rest);
+	if (!sp)
+		return 0;
+	return hs_authority_host(auth, (size_t)(sp - auth), out, size);
+}

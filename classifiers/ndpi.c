@@ -1,0 +1,549 @@
+/* ndpi.c - the classifier (classifier.h): engine (class map, compiled
+ * lists, one nDPI module for names) and per-worker state (own nDPI module,
+ * Hyperscan scratch, fixed pool of per-flow states).
+ *
+ * A state slot is our small struct followed by nDPI's flow struct, both
+ * cache-line aligned, in one slab allocated at create time. Free slots form
+ * a LIFO list; slots never used yet lie above a high-water mark and are not
+ * touched before the worker takes them, so their pages are first touched
+ * (and placed) by the worker's own lcore.
+ */
+#include "classifier.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ndpi_api.h>
+
+#include "classmap.h"
+#include "hs.h"
+#include "policy.h"
+
+#define CLS_CACHE_LINE 64
+#define CLS_ALIGN(x)   (((x) + CLS_CACHE_LINE - 1) & ~(size_t)(CLS_CACHE_LINE - 1))
+/* Outbound payload packets checked for payload marks. */
+#define CLS_MARK_PKTS 4
+/* Our copy of a name: nDPI 4.2 keeps at most 79 characters (the tail) in
+ * host_server_name; a CONNECT target may be longer, we keep its tail too. */
+#define CLS_NAME_MAX 95
+
+enum cls_name_kind { CLS_NAME_NONE = 0, CLS_NAME_SNI, CLS_NAME_HOST, CLS_NAME_DNS };
+
+enum cls_flags {
+	CLS_F_IN_USE = 1 << 0,
+	CLS_F_NDPI_DONE = 1 << 1, /* nDPI has nothing more to learn */
+	CLS_F_GIVEUP = 1 << 2,
+	CLS_F_GUESSED = 1 << 3, /* ndpi_detection_giveup() guessed */
+	CLS_F_DOC = 1 << 4,	/* a document signature went out */
+	CLS_F_WEBDAV = 1 << 5,	/* a WebDAV method went out */
+};
+
+struct cls_state {
+	uint32_t next_free; /* free list link, CLS_NO_SLOT at the end */
+	uint16_t pkts;
+	uint16_t master; /* normalised: master = the only or lower protocol */
+	uint16_t app;	 /* the upper protocol, 0 when there is one only */
+	uint8_t flags;	 /* enum cls_flags */
+	uint8_t out_payloads;
+	uint8_t category; /* ndpi_protocol_category_t (< 256 in 4.2) */
+	uint8_t confidence;
+	uint8_t name_kind; /* enum cls_name_kind */
+	uint8_t list_cls;  /* class of the name from the lists */
+	char name[CLS_NAME_MAX + 1];
+};
+
+struct cls_engine {
+	struct ndpi_detection_module_struct *ndpi; /* names only */
+	struct classmap *map;
+	struct hs_lists *lists;
+	unsigned n_protos;
+};
+
+struct cls_worker {
+	const struct cls_engine *e;
+	struct ndpi_detection_module_struct *ndpi;
+	struct hs_matcher *hs;
+	uint8_t *slab; /* aligned start */
+	void *slab_mem;
+	size_t stride;	    /* bytes per slot */
+	size_t flow_off;    /* nDPI flow offset within a slot */
+	size_t flow_size;   /* bytes of nDPI's flow struct */
+	uint32_t n;	    /* slots */
+	uint32_t high;	    /* slots [high, n) were never used */
+	uint32_t free_head; /* returned slots */
+	uint32_t active;
+} __attribute__((aligned(CLS_CACHE_LINE)));
+
+static atomic_uint_fast64_t cls_heap_allocs;
+static atomic_uint_fast64_t cls_heap_frees;
+
+static void *cls_ndpi_malloc(size_t size)
+{
+	atomic_fetch_add_explicit(&cls_heap_allocs, 1, memory_order_relaxed);
+	return malloc(size);
+}
+
+static void cls_ndpi_free(void *p)
+{
+	if (p)
+		atomic_fetch_add_explicit(&cls_heap_frees, 1, memory_order_relaxed);
+	free(p);
+}
+
+void cls_ndpi_heap_stats(uint64_t *allocs, uint64_t *frees)
+{
+	if (allocs)
+		*allocs = atomic_load_explicit(&cls_heap_allocs, memory_order_relaxed);
+	if (frees)
+		*frees = atomic_load_explicit(&cls_heap_frees, memory_order_relaxed);
+}
+
+/* nDPI's allocators are process-wide; they only count and call libc, so
+ * setting them more than once, or after some nDPI memory exists, is safe. */
+static void cls_ndpi_allocators(void)
+{
+	set_ndpi_malloc(cls_ndpi_malloc);
+	set_ndpi_free(cls_ndpi_free);
+}
+
+/* One detection module with every protocol enabled. Main lcore only:
+ * nDPI forbids creating modules in parallel. */
+static struct ndpi_detection_module_struct *cls_ndpi_module(void)
+{
+	struct ndpi_detection_module_struct *m;
+	NDPI_PROTOCOL_BITMASK all;
+
+	m = ndpi_init_detection_module(ndpi_no_prefs);
+	if (!m)
+		return NULL;
+	NDPI_BITMASK_SET_ALL(all);
+	ndpi_set_protocol_detection_bitmask2(m, &all);
+	ndpi_finalize_initialization(m);
+	return m;
+}
+
+static const char *cls_proto_name(struct ndpi_detection_module_struct *m, unsigned n_protos,
+				  uint16_t id)
+{
+	const char *s = id < n_protos ? ndpi_get_proto_name(m, id) : NULL;
+
+	return s ? s : "Unknown";
+}
+
+struct cls_engine *cls_engine_create(const char *classes_path, const char *lists_dir, char *err,
+				     size_t errlen)
+{
+	struct cls_engine *e;
+
+	if (err && errlen)
+		err[0] = '\0';
+	/* We read nDPI's flow struct fields from the header we compiled with:
+	 * refuse a library whose layout differs. */
+	if (ndpi_get_api_version() != NDPI_API_VERSION ||
+	    ndpi_detection_get_sizeof_ndpi_flow_struct() != sizeof(struct ndpi_flow_struct)) {
+		snprintf(err, errlen,
+			 "%s:0: nDPI library (API %u, flow %u bytes) does not match its headers "
+			 "(API %u, flow %zu bytes)",
+			 classes_path, ndpi_get_api_version(),
+			 ndpi_detection_get_sizeof_ndpi_flow_struct(), NDPI_API_VERSION,
+			 sizeof(struct ndpi_flow_struct));
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		goto out_nomem;
+	cls_ndpi_allocators();
+	e->ndpi = cls_ndpi_module();
+	if (!e->ndpi) {
+		snprintf(err, errlen, "%s:0: cannot initialise nDPI", classes_path);
+		goto out_free_engine;
+	}
+	e->n_protos = ndpi_get_num_supported_protocols(e->ndpi);
+	e->map = classmap_load(classes_path, e->ndpi, err, errlen);
+	if (!e->map)
+		goto out_free_engine;
+	e->lists = hs_lists_load(lists_dir, err, errlen);
+	if (!e->lists)
+		goto out_free_engine;
+	return e;
+
+out_free_engine:
+	cls_engine_destroy(e);
+	return NULL;
+out_nomem:
+	snprintf(err, errlen, "%s:0: out of memory", classes_path);
+	return NULL;
+}
+
+void cls_engine_destroy(struct cls_engine *e)
+{
+	if (!e)
+		return;
+	hs_lists_free(e->lists);
+	classmap_free(e->map);
+	if (e->ndpi)
+		ndpi_exit_detection_module(e->ndpi);
+	free(e);
+}
+
+void cls_app_name(const struct cls_engine *e, uint16_t master_id, uint16_t app_id, char *buf,
+		  size_t size)
+{
+	if (!buf || size == 0)
+		return;
+	if (master_id && app_id && master_id != app_id)
+		snprintf(buf, size, "%s.%s", cls_proto_name(e->ndpi, e->n_protos, master_id),
+			 cls_proto_name(e->ndpi, e->n_protos, app_id));
+	else
+		snprintf(buf, size, "%s",
+			 cls_proto_name(e->ndpi, e->n_protos, master_id ? master_id : app_id));
+}
+
+struct cls_worker *cls_worker_create(const struct cls_engine *e, uint32_t max_active, int socket)
+{
+	struct cls_worker *w;
+	size_t bytes;
+
+	/* socket: the slab is placed by first touch on the worker (above);
+	 * nDPI's module is allocated by nDPI itself on this (main) thread. */
+	(void)socket;
+	if (!e || max_active == 0 || max_active == CLS_NO_SLOT)
+		return NULL;
+	if (posix_memalign((void **)&w, CLS_CACHE_LINE, sizeof(*w)))
+		return NULL;
+	memset(w, 0, sizeof(*w));
+	w->e = e;
+	w->n = max_active;
+	w->free_head = CLS_NO_SLOT;
+	w->flow_size = ndpi_detection_get_sizeof_ndpi_flow_struct();
+	w->flow_off = CLS_ALIGN(sizeof(struct cls_state));
+	w->stride = w->flow_off + CLS_ALIGN(w->flow_size);
+	if ((uint64_t)max_active > (SIZE_MAX - CLS_CACHE_LINE) / w->stride)
+		goto out_free_worker;
+	bytes = (size_t)max_active * w->stride + CLS_CACHE_LINE;
+	/* calloc: zeroed (nDPI wants a zeroed flow) and, for a big pool, fresh
+	 * mmap'd pages that nobody touches before the worker does. */
+	w->slab_mem = calloc(1, bytes);
+	if (!w->slab_mem)
+		goto out_free_worker;
+	w->slab = (uint8_t *)CLS_ALIGN((uintptr_t)w->slab_mem);
+	w->hs = hs_matcher_create(e->lists);
+	if (!w->hs)
+		goto out_free_worker;
+	w->ndpi = cls_ndpi_module();
+	if (!w->ndpi)
+		goto out_free_worker;
+	return w;
+
+out_free_worker:
+	cls_worker_destroy(w);
+	return NULL;
+}
+
+static inline struct cls_state *cls_state_of(const struct cls_worker *w, uint32_t slot)
+{
+	return (struct cls_state *)(w->slab + (size_t)slot * w->stride);
+}
+
+static inline struct ndpi_flow_struct *cls_flow_of(const struct cls_worker *w, uint32_t slot)
+{
+	return (struct ndpi_flow_struct *)(w->slab + (size_t)slot * w->stride + w->flow_off);
+}
+
+void cls_worker_destroy(struct cls_worker *w)
+{
+	if (!w)
+		return;
+	/* Slots still held (flows open at exit) may own nDPI buffers. */
+	if (w->slab) {
+		for (uint32_t i = 0; i < w->high; i++)
+			if (cls_state_of(w, i)->flags & CLS_F_IN_USE)
+				ndpi_free_flow_data(cls_flow_of(w, i));
+	}
+	if (w->ndpi)
+		ndpi_exit_detection_module(w->ndpi);
+	hs_matcher_free(w->hs);
+	free(w->slab_mem);
+	free(w);
+}
+
+uint32_t cls_worker_active(const struct cls_worker *w)
+{
+	return w->active;
+}
+
+size_t cls_worker_slot_size(const struct cls_worker *w)
+{
+	return w->stride;
+}
+
+uint32_t cls_flow_begin(struct cls_worker *w)
+{
+	struct cls_state *st;
+	uint32_t slot;
+
+	if (w->free_head != CLS_NO_SLOT) {
+		slot = w->free_head;
+		st = cls_state_of(w, slot);
+		w->free_head = st->next_free;
+	} else if (w->high < w->n) {
+		slot = w->high++;
+		st = cls_state_of(w, slot);
+	} else {
+		return CLS_NO_SLOT;
+	}
+	st->next_free = CLS_NO_SLOT;
+	st->flags = CLS_F_IN_USE;
+	w->active++;
+	return slot;
+}
+
+void cls_flow_end(struct cls_worker *w, uint32_t slot)
+{
+	struct cls_state *st;
+	struct ndpi_flow_struct *f;
+
+	if (slot >= w->high)
+		return;
+	st = cls_state_of(w, slot);
+	if (!(st->flags & CLS_F_IN_USE))
+		return;
+	f = cls_flow_of(w, slot);
+	/* Frees what nDPI hung on the flow (reassembly buffers, HTTP and
+	 * certificate strings), then back to the all-zero state nDPI expects. */
+	ndpi_free_flow_data(f);
+	memset(f, 0, w->flow_size);
+	memset(st, 0, sizeof(*st));
+	st->next_free = w->free_head;
+	w->free_head = slot;
+	w->active--;
+}
+
+/* nDPI reports one protocol as {0, X} or {X, X} and two as {lower, upper};
+ * we keep master = the only or lower one, app = the upper one or 0. */
+static void cls_take_proto(struct cls_state *st, const struct ndpi_flow_struct *f, ndpi_protocol p)
+{
+	if (p.master_protocol && p.app_protocol && p.master_protocol != p.app_protocol) {
+		st->master = p.master_protocol;
+		st->app = p.app_protocol;
+	} else {
+		st->master = p.app_protocol ? p.app_protocol : p.master_protocol;
+		st->app = 0;
+	}
+	st->category = p.category < 256 ? (uint8_t)p.category : 0;
+	st->confidence = (uint8_t)f->confidence;
+}
+
+/* Which of our names nDPI's general-purpose host_server_name holds: it
+ * also carries DHCP, NetBIOS and Kerberos names, which are not matched. */
+static enum cls_name_kind cls_name_kind_of(uint16_t proto)
+{
+	switch (proto) {
+	case NDPI_PROTOCOL_TLS:
+	case NDPI_PROTOCOL_QUIC:
+	case NDPI_PROTOCOL_DTLS:
+	case NDPI_PROTOCOL_MAIL_SMTPS:
+	case NDPI_PROTOCOL_MAIL_IMAPS:
+	case NDPI_PROTOCOL_MAIL_POPS:
+		return CLS_NAME_SNI;
+	case NDPI_PROTOCOL_HTTP:
+	case NDPI_PROTOCOL_HTTP_CONNECT:
+	case NDPI_PROTOCOL_HTTP_PROXY:
+		return CLS_NAME_HOST;
+	case NDPI_PROTOCOL_DNS:
+		return CLS_NAME_DNS;
+	default:
+		return CLS_NAME_NONE;
+	}
+}
+
+/* Store a name (keeping its tail if too long, as nDPI does: the domain
+ * part is what the lists match) and match it against the lists. */
+static void cls_set_name(struct cls_worker *w, struct cls_state *st, enum cls_name_kind kind,
+			 const char *name, size_t len)
+{
+	if (len > CLS_NAME_MAX) {
+		name += len - CLS_NAME_MAX;
+		len = CLS_NAME_MAX;
+	}
+	if (st->name_kind == kind && strlen(st->name) == len && memcmp(st->name, name, len) == 0)
+		return;
+	memcpy(st->name, name, len);
+	st->name[len] = '\0';
+	st->name_kind = (uint8_t)kind;
+	st->list_cls = (uint8_t)hs_match_name(w->hs, st->name, len);
+}
+
+static void cls_take_name(struct cls_worker *w, struct cls_state *st,
+			  const struct ndpi_flow_struct *f)
+{
+	enum cls_name_kind kind;
+	char host[CLS_NAME_MAX + 1];
+	size_t len;
+
+	if (!f->host_server_name[0])
+		return;
+	kind = cls_name_kind_of(st->master);
+	if (kind == CLS_NAME_NONE)
+		return;
+	len = strnlen(f->host_server_name, sizeof(f->host_server_name));
+	if (kind == CLS_NAME_HOST) {
+		/* "Host: name:8080" -> name */
+		len = hs_authority_host(f->host_server_name, len, host, sizeof(host));
+		if (!len)
+			return;
+		cls_set_name(w, st, kind, host, len);
+	} else {
+		cls_set_name(w, st, kind, f->host_server_name, len);
+	}
+}
+
+/* Payload marks on the first outbound payloads: the CONNECT target (when
+ * nDPI has not given a name), WebDAV methods and document signatures. */
+static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uint8_t *l3,
+			   uint16_t l3_len, const struct parse_result *r)
+{
+	const uint8_t *p;
+	size_t off, n;
+
+	if (st->out_payloads >= CLS_MARK_PKTS || r->payload_len == 0 || r->payload_off < r->l3_off)
+		return;
+	off = (size_t)(r->payload_off - r->l3_off);
+	if (off >= l3_len)
+		return;
+	p = l3 + off;
+	n = l3_len - off;
+	if (n > r->payload_len)
+		n = r->payload_len;
+	st->out_payloads++;
+	if (st->name_kind == CLS_NAME_NONE && n > 8 && p[0] == 'C') {
+		char target[HS_NAME_MAX + 1];
+		size_t len = hs_connect_target(p, n, target, sizeof(target));
+
+		if (len)
+			cls_set_name(w, st, CLS_NAME_HOST, target, len);
+	}
+	if (hs_webdav_match(p, n))
+		st->flags |= CLS_F_WEBDAV;
+	if (hs_docsig_match(p, n))
+		st->flags |= CLS_F_DOC;
+}
+
+/* Precedence (docs/classification.md): a list match on the flow's name,
+ * then nDPI's app protocol, master protocol and category, then the
+ * payload marks. document_upload also replaces storage: a file-transfer
+ * protocol carrying a document is the more specific finding; every other
+ * class already names the application decisively and stays. */
+static unsigned cls_class_of(const struct cls_worker *w, const struct cls_state *st)
+{
+	unsigned cls = st->list_cls;
+
+	if (cls == POLICY_CLASS_NONE)
+		cls = classmap_lookup(w->e->map, st->master, st->app, st->category);
+	if (cls == POLICY_CLASS_NONE && (st->flags & CLS_F_WEBDAV))
+		cls = POLICY_CLASS_storage;
+	if ((st->flags & CLS_F_DOC) && (cls == POLICY_CLASS_NONE || cls == POLICY_CLASS_storage))
+		cls = POLICY_CLASS_document_upload;
+	return cls;
+}
+
+static void cls_fill(const struct cls_worker *w, const struct cls_state *st, struct cls_result *out)
+{
+	bool found = st->master != 0;
+	bool dpi = st->confidence == NDPI_CONFIDENCE_DPI ||
+		   st->confidence == NDPI_CONFIDENCE_DPI_CACHE;
+	unsigned n_protos = w->e->n_protos;
+
+	memset(out, 0, sizeof(*out));
+	out->master_id = st->master;
+	out->app_id = st->app;
+	out->app_master = found ? cls_proto_name(w->ndpi, n_protos, st->master) : NULL;
+	out->app = st->app ? cls_proto_name(w->ndpi, n_protos, st->app) : NULL;
+	out->known = found && dpi && !(st->flags & CLS_F_GUESSED);
+	out->guessed = found && !out->known;
+	out->cls = (uint8_t)cls_class_of(w, st);
+	switch (st->name_kind) {
+	case CLS_NAME_SNI:
+		out->sni = st->name;
+		break;
+	case CLS_NAME_HOST:
+		out->host = st->name;
+		break;
+	case CLS_NAME_DNS:
+		out->dns_query = st->name;
+		break;
+	default:
+		break;
+	}
+	/* Done when nDPI is, unless a payload mark could still change the
+	 * class: a cleartext flow without a decisive class, inside the
+	 * marks window. */
+	if (st->flags & CLS_F_GIVEUP) {
+		out->done = true;
+	} else if (st->flags & CLS_F_NDPI_DONE) {
+		bool marks_open =
+			st->out_payloads < CLS_MARK_PKTS && st->name_kind != CLS_NAME_SNI &&
+			st->name_kind != CLS_NAME_DNS &&
+			(out->cls == POLICY_CLASS_NONE || out->cls == POLICY_CLASS_storage);
+
+		out->done = !marks_open;
+	}
+}
+
+void cls_flow_packet(struct cls_worker *w, uint32_t slot, const uint8_t *l3, uint16_t l3_len,
+		     const struct parse_result *r, bool from_initiator, uint64_t now_ns,
+		     struct cls_result *out)
+{
+	struct ndpi_flow_struct *f;
+	struct cls_state *st;
+
+	if (slot >= w->high || !(cls_state_of(w, slot)->flags & CLS_F_IN_USE)) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	st = cls_state_of(w, slot);
+	f = cls_flow_of(w, slot);
+	if (st->pkts < UINT16_MAX)
+		st->pkts++;
+	if (!(st->flags & (CLS_F_NDPI_DONE | CLS_F_GIVEUP))) {
+		ndpi_protocol p =
+			ndpi_detection_process_packet(w->ndpi, f, l3, l3_len, now_ns / 1000000u);
+
+		cls_take_proto(st, f, p);
+		cls_take_name(w, st, f);
+		if (st->master != NDPI_PROTOCOL_UNKNOWN &&
+		    (st->confidence == NDPI_CONFIDENCE_DPI ||
+		     st->confidence == NDPI_CONFIDENCE_DPI_CACHE) &&
+		    !ndpi_extra_dissection_possible(w->ndpi, f))
+			st->flags |= CLS_F_NDPI_DONE;
+	}
+	if (from_initiator)
+		cls_take_marks(w, st, l3, l3_len, r);
+	cls_fill(w, st, out);
+}
+
+void cls_flow_giveup(struct cls_worker *w, uint32_t slot, struct cls_result *out)
+{
+	struct ndpi_flow_struct *f;
+	struct cls_state *st;
+
+	if (slot >= w->high || !(cls_state_of(w, slot)->flags & CLS_F_IN_USE)) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	st = cls_state_of(w, slot);
+	f = cls_flow_of(w, slot);
+	if (!(st->flags & (CLS_F_NDPI_DONE | CLS_F_GIVEUP))) {
+		uint8_t guessed = 0;
+		ndpi_protocol p = ndpi_detection_giveup(w->ndpi, f, 1, &guessed);
+
+		cls_take_proto(st, f, p);
+		cls_take_name(w, st, f);
+		if (guessed)
+			st->flags |= CLS_F_GUESSED;
+	}
+	st->flags |= CLS_F_GIVEUP;
+	cls_fill(w, st, out);
+}

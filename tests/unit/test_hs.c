@@ -1,0 +1,374 @@
+/* test_hs.c - domain lists compiled with Hyperscan, and the payload marks.
+ * Runs from the repository root (the shipped lists are conf/lists). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hs.h"
+#include "policy.h"
+#include "unit.h"
+
+#define LISTS_DIR "conf/lists"
+
+/* Make a scratch list directory holding the given (file, text) pairs. */
+static const char *make_dir(const char *name, const char *const *files)
+{
+	static char dir[512];
+	char path[700];
+
+	snprintf(dir, sizeof(dir), "%s", unit_tmp_path(name));
+	mkdir(dir, 0700);
+	for (; files && files[0]; files += 2) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, files[0]);
+		f = fopen(path, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		fputs(files[1], f);
+		fclose(f);
+	}
+	return dir;
+}
+
+static void remove_dir(const char *dir, const char *const *files)
+{
+	char path[700];
+
+	for (; files && files[0]; files += 2) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[0]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+static unsigned match(struct hs_matcher *m, const char *name)
+{
+	return hs_match_name(m, name, strlen(name));
+}
+
+static void test_shipped_lists(void)
+{
+	char err[512];
+	struct hs_lists *l = hs_lists_load(LISTS_DIR, err, sizeof(err));
+	struct hs_matcher *m;
+
+	if (!l)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT(hs_lists_count(l) > 300);
+	m = hs_matcher_create(l);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+
+	CU_ASSERT_EQUAL(match(m, "wetransfer.com"), POLICY_CLASS_file_sharing);
+	CU_ASSERT_EQUAL(match(m, "www.WeTransfer.com."), POLICY_CLASS_file_sharing);
+	CU_ASSERT_EQUAL(match(m, "mega.nz"), POLICY_CLASS_file_sharing);
+	CU_ASSERT_EQUAL(match(m, "mail.google.com"), POLICY_CLASS_webmail);
+	CU_ASSERT_EQUAL(match(m, "outlook.live.com"), POLICY_CLASS_webmail);
+	CU_ASSERT_EQUAL(match(m, "mail.yahoo.com"), POLICY_CLASS_webmail);
+	CU_ASSERT_EQUAL(match(m, "nordvpn.com"), POLICY_CLASS_vpn);
+	CU_ASSERT_EQUAL(match(m, "api.protonvpn.ch"), POLICY_CLASS_vpn);
+	CU_ASSERT_EQUAL(match(m, "www.expressvpn.com"), POLICY_CLASS_vpn);
+	CU_ASSERT_EQUAL(match(m, "www.torproject.org"), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(match(m, "abc123.ngrok-free.app"), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(match(m, "router.bittorrent.com"), POLICY_CLASS_p2p);
+	CU_ASSERT_EQUAL(match(m, "bsky.app"), POLICY_CLASS_social);
+	CU_ASSERT_EQUAL(match(m, "relay.rustdesk.com"), POLICY_CLASS_remote_access);
+	CU_ASSERT_EQUAL(match(m, "cloudflare-dns.com"), POLICY_CLASS_encrypted_dns);
+	CU_ASSERT_EQUAL(match(m, "mozilla.cloudflare-dns.com"), POLICY_CLASS_encrypted_dns);
+	/* Longest pattern wins across lists. */
+	CU_ASSERT_EQUAL(match(m, "proton.me"), POLICY_CLASS_webmail);
+	CU_ASSERT_EQUAL(match(m, "account.proton.me"), POLICY_CLASS_webmail);
+	CU_ASSERT_EQUAL(match(m, "drive.proton.me"), POLICY_CLASS_file_sharing);
+	CU_ASSERT_EQUAL(match(m, "vpn-api.proton.me"), POLICY_CLASS_vpn);
+	CU_ASSERT_EQUAL(match(m, "outlook.com"), POLICY_CLASS_webmail);
+	CU_ASSERT_EQUAL(match(m, "smtp-mail.outlook.com"), POLICY_CLASS_mail);
+	CU_ASSERT_EQUAL(match(m, "imap.gmail.com"), POLICY_CLASS_mail);
+	/* Label wildcards in the shipped lists. */
+	CU_ASSERT_EQUAL(match(m, "dns.quad9.net"), POLICY_CLASS_encrypted_dns);
+	CU_ASSERT_EQUAL(match(m, "dns11.quad9.net"), POLICY_CLASS_encrypted_dns);
+	CU_ASSERT_EQUAL(match(m, "www.quad9.net"), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(match(m, "bucket.s3.eu-west-1.amazonaws.com"), POLICY_CLASS_storage);
+	CU_ASSERT_EQUAL(match(m, "s3-eu-west-1.amazonaws.com"), POLICY_CLASS_storage);
+	CU_ASSERT_EQUAL(match(m, "email-smtp.us-east-1.amazonaws.com"), POLICY_CLASS_mail);
+	CU_ASSERT_EQUAL(match(m, "ec2.us-east-1.amazonaws.com"), POLICY_CLASS_NONE);
+	/* Anchoring: no suffix-substring or prefix matches. */
+	CU_ASSERT_EQUAL(match(m, "badwetransfer.com"), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(match(m, "wetransfer.com.evil.example"), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(match(m, "gmail.com"), POLICY_CLASS_NONE); /* not "mail.com" */
+	CU_ASSERT_EQUAL(match(m, "www.example.org"), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(match(m, ""), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(hs_match_name(m, NULL, 0), POLICY_CLASS_NONE);
+
+	hs_matcher_free(m);
+	hs_lists_free(l);
+}
+
+static const char *const patterns_files[] = {
+	"proxy.txt",
+	"# comment line\n"
+	"\n"
+	"  example.com   # trailing comment\n"
+	"*.sub.example.net\n"
+	"vpn*.example.org\n"
+	"mail.*.example.io\n"
+	"Trailing.Dot.example.\n"
+	"xn--bcher-kva.example\n"
+	"re:^rx[0-9]+\\.example\\.re$\n",
+	"social.txt",
+	"social.example.com\n",
+	"notes.md",
+	"this is not a list and is ignored\n",
+	NULL,
+};
+
+static void test_patterns(void)
+{
+	const char *dir = make_dir("lists-ok", patterns_files);
+	char err[512];
+	struct hs_lists *l = hs_lists_load(dir, err, sizeof(err));
+	struct hs_matcher *m, *m2;
+
+	if (!l)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT_EQUAL(hs_lists_count(l), 8);
+	m = hs_matcher_create(l);
+	m2 = hs_matcher_create(l); /* a second worker's scratch */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m2);
+
+	/* The name itself and sub-names; case; trailing dot. */
+	CU_ASSERT_EQUAL(match(m, "example.com"), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(match(m, "x.example.com"), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(match(m, "a.b.c.EXAMPLE.COM"), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(match(m, "example.com."), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(match(m2, "Example.Com"), POLICY_CLASS_proxy);
+	/* Not a suffix substring, not a prefix, not a middle label. */
+	CU_ASSERT_EQUAL(match(m, "badexample.com"), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(match(m, "example.com.au"), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(match(m, "example.co"), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(match(m, "example.com.."), POLICY_CLASS_NONE);
+	/* A more specific pattern in another list wins. */
+	CU_ASSERT_EQUAL(match(m, "social.example.com"), POLICY_CLASS_social);
+	CU_ASSERT_EQUAL(match(m, "www.social.example.com"), POLICY_CLASS_social);
+	/* "*.x": sub-names only. */
+	CU_ASSERT_EQUAL(match(m, "a.sub.example.net"), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(match(m, "a.b.sub.example.net"), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(match(m, "sub.example.net"), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(match(m, "xsub.example.net"), POLICY_CLASS_NONE);
+	/* '*' inside a label; a whole-label '*' is exactly one label. */
+	CU_ASSERT_EQUAL(match(m, "vpn.example.org"), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(match(m, "vpn-fr-3.example.org"), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(match(m, "x.vpn12.example.org"), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(match(m, "xvpn.example.org"), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(match(m, "vpn.a.example.org"), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(match(m, "mail.eu.example.io"), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(match(m, "mail..example.io"), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(match(m, "mail.a.b.example.io"), POLICY_CLASS_NONE);
+	/* A pattern written with a trailing dot and capitals. */
+	CU_ASSERT_EQUAL(match(m, "trailing.dot.example"), POLICY_CLASS_proxy);
+	/* IDN: the punycode name is plain ASCII. */
+	CU_ASSERT_EQUAL(match(m, "xn--bcher-kva.example"), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(match(m, "shop.XN--BCHER-KVA.example."), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(match(m, "xn--bcher-kva.example.net"), POLICY_CLASS_NONE);
+	/* Raw regex lines. */
+	CU_ASSERT_EQUAL(match(m, "rx42.example.re"), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(match(m, "rx.example.re"), POLICY_CLASS_NONE);
+
+	hs_matcher_free(m);
+	hs_matcher_free(m2);
+	hs_lists_free(l);
+	remove_dir(dir, patterns_files);
+}
+
+static void assert_list_error(const char *file, const char *text, const char *line_and_msg)
+{
+	const char *const files[] = {file, text, NULL};
+	const char *dir = make_dir("lists-bad", files);
+	char err[512], want[700];
+	struct hs_lists *l = hs_lists_load(dir, err, sizeof(err));
+
+	CU_ASSERT_PTR_NULL(l);
+	hs_lists_free(l);
+	snprintf(want, sizeof(want), "%s/%s:%s", dir, file, line_and_msg);
+	if (strstr(err, want) != err)
+		fprintf(stderr, "\n  got:  %s\n  want: %s...\n", err, want);
+	CU_ASSERT(strstr(err, want) == err);
+	remove_dir(dir, files);
+}
+
+static void test_errors(void)
+{
+	/* Characters a domain pattern cannot hold: refused with FILE:LINE. */
+	assert_list_error("proxy.txt", "ok.example\nbad example.com\n",
+			  "2: invalid character ' ' in \"bad example.com\"");
+	assert_list_error("proxy.txt", "a.example\nb.example\nbad(x).example\n",
+			  "3: invalid character '('");
+	assert_list_error("vpn.txt",
+			  "# IDN must be punycode\nb\xc3\xbc"
+			  "cher.example\n",
+			  "2: invalid byte \\xc3");
+	/* Hyperscan compile errors name the line of the expression. */
+	assert_list_error("p2p.txt", "fine.example\nre:^broken(\\.example$\nother.example\n",
+			  "2: bad pattern \"re:^broken(\\.example$\": ");
+	/* Label rules. */
+	assert_list_error("p2p.txt", "a..example\n", "1: \"a..example\": an empty label");
+	assert_list_error("p2p.txt", "*.*\n", "1: \"*.*\" has no literal label");
+	assert_list_error("p2p.txt", "re:\n", "1: empty regex");
+	/* A list file for an unknown class. */
+	assert_list_error("socail.txt", "example.com\n", "0: unknown class \"socail\"");
+}
+
+static void test_duplicates(void)
+{
+	const char *const files[] = {
+		"p2p.txt",   "a.example\nshared.example\n",
+		"proxy.txt", "b.example\n\nShared.Example.\n",
+		NULL,
+	};
+	const char *dir = make_dir("lists-dup", files);
+	char err[512], want[1500];
+	struct hs_lists *l = hs_lists_load(dir, err, sizeof(err));
+
+	CU_ASSERT_PTR_NULL(l);
+	snprintf(want, sizeof(want),
+		 "%s/proxy.txt:3: \"shared.example\" is already listed at %s/p2p.txt:2", dir, dir);
+	if (strcmp(err, want) != 0)
+		fprintf(stderr, "\n  got:  %s\n  want: %s\n", err, want);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	remove_dir(dir, files);
+}
+
+static void test_empty(void)
+{
+	const char *const files[] = {"proxy.txt", "# nothing yet\n", NULL};
+	const char *dir = make_dir("lists-empty", files);
+	char err[512];
+	struct hs_lists *l = hs_lists_load(dir, err, sizeof(err));
+	struct hs_matcher *m;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT_EQUAL(hs_lists_count(l), 0);
+	m = hs_matcher_create(l);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(match(m, "example.com"), POLICY_CLASS_NONE);
+	hs_matcher_free(m);
+	hs_lists_free(l);
+	remove_dir(dir, files);
+
+	l = hs_lists_load(NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT_EQUAL(hs_lists_count(l), 0);
+	hs_lists_free(l);
+
+	l = hs_lists_load("/nonexistent/lists", err, sizeof(err));
+	CU_ASSERT_PTR_NULL(l);
+	CU_ASSERT(strncmp(err, "/nonexistent/lists:0: cannot open list directory", 48) == 0);
+	hs_lists_free(NULL);
+	hs_matcher_free(NULL);
+}
+
+#define B(s) ((const uint8_t *)(s)), (sizeof(s) - 1)
+#define S(s) (s), (sizeof(s) - 1)
+
+static void test_docsig(void)
+{
+	static const uint8_t ole2[] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0};
+	static const char post[] = "POST /upload HTTP/1.1\r\nHost: x.example\r\n"
+				   "Content-Type: application/pdf\r\n\r\n%PDF-1.7\n";
+	static const char multipart[] =
+		"--b0undary\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.docx\""
+		"\r\nContent-Type: application/octet-stream\r\n\r\nPK\x03\x04\x14\x00\x06\x00";
+	static const char html[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n<html";
+
+	CU_ASSERT_TRUE(hs_docsig_match(B("%PDF-1.4\n%\xe2\xe3")));
+	CU_ASSERT_TRUE(hs_docsig_match(B("%PDF-")));
+	CU_ASSERT_TRUE(hs_docsig_match(ole2, sizeof(ole2)));
+	CU_ASSERT_TRUE(hs_docsig_match(ole2, 8));
+	CU_ASSERT_TRUE(hs_docsig_match(B("PK\x03\x04\x14\x00\x06\x00")));
+	CU_ASSERT_TRUE(hs_docsig_match(B("PK\x03\x04")));
+	CU_ASSERT_TRUE(hs_docsig_match(B(post)));
+	CU_ASSERT_TRUE(hs_docsig_match(B(multipart)));
+	/* Short buffers: a signature cut by the end of the payload is no match. */
+	CU_ASSERT_FALSE(hs_docsig_match(B("%PDF")));
+	CU_ASSERT_FALSE(hs_docsig_match(B("%PD")));
+	CU_ASSERT_FALSE(hs_docsig_match(ole2, 7));
+	CU_ASSERT_FALSE(hs_docsig_match(B("PK\x03")));
+	CU_ASSERT_FALSE(hs_docsig_match(B("\r\n\r\n%PDF")));
+	CU_ASSERT_FALSE(hs_docsig_match(B("")));
+	CU_ASSERT_FALSE(hs_docsig_match(NULL, 10));
+	/* Near misses. */
+	CU_ASSERT_FALSE(hs_docsig_match(B("%pdf-1.4")));
+	CU_ASSERT_FALSE(hs_docsig_match(B("PK\x05\x06")));
+	CU_ASSERT_FALSE(hs_docsig_match(B("x%PDF-1.4")));
+	CU_ASSERT_FALSE(hs_docsig_match(B("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")));
+	CU_ASSERT_FALSE(hs_docsig_match(B("GET / HTTP/1.1\r\nHost: a\r\n\r\n")));
+	CU_ASSERT_FALSE(hs_docsig_match(B(html)));
+}
+
+static void test_webdav(void)
+{
+	CU_ASSERT_TRUE(hs_webdav_match(B("PROPFIND /dav/ HTTP/1.1\r\nDepth: 1\r\n")));
+	CU_ASSERT_TRUE(hs_webdav_match(B("MKCOL /dav/new/ HTTP/1.1\r\n")));
+	CU_ASSERT_TRUE(hs_webdav_match(B("LOCK /a.docx HTTP/1.1\r\n")));
+	CU_ASSERT_TRUE(hs_webdav_match(B("MOVE /a HTTP/1.0\r\n")));
+	CU_ASSERT_FALSE(hs_webdav_match(B("GET / HTTP/1.1\r\n")));
+	CU_ASSERT_FALSE(hs_webdav_match(B("PUT /a.pdf HTTP/1.1\r\n")));
+	CU_ASSERT_FALSE(hs_webdav_match(B("PROPFIND")));
+	CU_ASSERT_FALSE(hs_webdav_match(B("MOVE north\r\n")));
+	CU_ASSERT_FALSE(hs_webdav_match(B("propfind / HTTP/1.1\r\n")));
+	CU_ASSERT_FALSE(hs_webdav_match(NULL, 0));
+}
+
+static void test_connect_and_authority(void)
+{
+	char out[HS_NAME_MAX + 1];
+
+	CU_ASSERT_EQUAL(hs_connect_target(B("CONNECT www.example.com:443 HTTP/1.1\r\nHost: "
+					    "www.example.com:443\r\n\r\n"),
+					  out, sizeof(out)),
+			15);
+	CU_ASSERT_STRING_EQUAL(out, "www.example.com");
+	CU_ASSERT_EQUAL(
+		hs_connect_target(B("CONNECT [2001:db8::1]:443 HTTP/1.1\r\n"), out, sizeof(out)),
+		11);
+	CU_ASSERT_STRING_EQUAL(out, "2001:db8::1");
+	CU_ASSERT_EQUAL(
+		hs_connect_target(B("CONNECT 192.0.2.1:8443 HTTP/1.0\r\n"), out, sizeof(out)), 9);
+	CU_ASSERT_STRING_EQUAL(out, "192.0.2.1");
+	CU_ASSERT_EQUAL(
+		hs_connect_target(B("GET http://a.example/ HTTP/1.1\r\n"), out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(hs_connect_target(B("CONNECT a.example:443"), out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(hs_connect_target(B("CONNECT  HTTP/1.1"), out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(hs_connect_target(B("CONNECT www.example.com:443 HTTP/1.1"), out, 8), 0);
+
+	CU_ASSERT_EQUAL(hs_authority_host(S("a.example:8080"), out, sizeof(out)), 9);
+	CU_ASSERT_STRING_EQUAL(out, "a.example");
+	CU_ASSERT_EQUAL(hs_authority_host(S("a.example"), out, sizeof(out)), 9);
+	CU_ASSERT_STRING_EQUAL(out, "a.example");
+	CU_ASSERT_EQUAL(hs_authority_host(S("2001:db8::1"), out, sizeof(out)), 11);
+	CU_ASSERT_STRING_EQUAL(out, "2001:db8::1");
+	CU_ASSERT_EQUAL(hs_authority_host(S("[2001:db8::1]"), out, sizeof(out)), 11);
+	CU_ASSERT_EQUAL(hs_authority_host(S("[2001:db8::1"), out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(hs_authority_host(S(":80"), out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(hs_authority_host(S("a.example:8080"), out, 9), 0);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{"shipped lists compile and match", test_shipped_lists},
+		{"patterns: sub-names, wildcards, case, dot, IDN", test_patterns},
+		{"bad lines name FILE:LINE", test_errors},
+		{"duplicate pattern names both lines", test_duplicates},
+		{"empty, NULL and missing list dirs", test_empty},
+		{"document signatures", test_docsig},
+		{"WebDAV methods", test_webdav},
+		{"CONNECT target and authority host", test_connect_and_authority},
+		CU_TEST_INFO_NULL,
+	};
+
+	return unit_run("hs", NULL, NULL, tests);
+}
