@@ -39,6 +39,7 @@ enum flow_name_kind { FLOW_NAME_NONE = 0, FLOW_NAME_SNI, FLOW_NAME_HOST, FLOW_NA
 
 #define FLOW_NAME_MAX 64
 #define FLOW_NO_CLS UINT32_MAX
+#define FLOW_LEARNED_MAX 2
 
 /* State of one flow. Written only by the owning worker. */
 struct flow {
@@ -52,6 +53,8 @@ struct flow {
 	uint32_t dropped_pkts;
 	uint32_t policy_version; /* the snapshot that decided it */
 	uint32_t cls_idx;        /* classifier state slot, FLOW_NO_CLS when none */
+	uint32_t seq_next;       /* TCP: the initiator's next sequence number, while undecided */
+	uint64_t learned;        /* endpoints whose DNS-learned addresses hold the remote */
 	uint16_t pkts_to_verdict;
 	int16_t zone;            /* zone index, -1 = none */
 	struct policy_decision decision;
@@ -64,8 +67,10 @@ struct flow {
 	uint8_t app_guessed;
 	uint8_t name_kind; /* enum flow_name_kind */
 	uint8_t in_use;
-	uint8_t pad_;
+	uint8_t learn;     /* an endpoint's DNS flow: its answers teach addresses */
+	uint8_t n_learned; /* addresses it taught (the first FLOW_LEARNED_MAX kept) */
 	char name[FLOW_NAME_MAX]; /* NUL-terminated, truncated */
+	uint8_t learned_addr[FLOW_LEARNED_MAX][16];
 };
 
 struct flow_table;

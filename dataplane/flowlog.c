@@ -48,6 +48,8 @@ void flowlog_rec_from_flow(struct flowlog_rec *rec, const struct flow *f)
 	rec->cls = f->cls;
 	rec->name_kind = f->name_kind;
 	memcpy(rec->name, f->name, sizeof(rec->name));
+	rec->n_learned = f->n_learned;
+	memcpy(rec->learned_addr, f->learned_addr, sizeof(rec->learned_addr));
 	rec->name[sizeof(rec->name) - 1] = '\0';
 }
 
@@ -156,6 +158,16 @@ int flowlog_write(FILE *out, const struct flowlog_rec *rec, const struct policy 
 	fprintf(out, ",\"verdict\":\"%s\",\"reason\":",
 		rec->decision.verdict == POLICY_DROP ? "drop" : "allow");
 	flowlog_str(out, reason);
+	fputs(",\"learned\":[", out);
+	for (unsigned i = 0; i < rec->n_learned && i < FLOW_LEARNED_MAX; i++) {
+		char a[INET6_ADDRSTRLEN];
+		static const uint8_t v4pre[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+		bool v4 = memcmp(rec->learned_addr[i], v4pre, sizeof(v4pre)) == 0;
+
+		flowlog_addr(a, sizeof(a), rec->learned_addr[i], v4 ? 4 : 6);
+		fprintf(out, "%s\"%s\"", i ? "," : "", a);
+	}
+	fprintf(out, "],\"learned_count\":%u", rec->n_learned);
 	fprintf(out,
 		",\"policy_version\":%u,\"pkts_to_verdict\":%u,\"pkts_out\":%u,"
 		"\"bytes_out\":%lu,\"pkts_in\":%u,\"bytes_in\":%lu,\"dropped_pkts\":%u}\n",

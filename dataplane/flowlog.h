@@ -41,7 +41,9 @@ struct flowlog_rec {
 	uint8_t outbound;
 	uint8_t cls;
 	uint8_t name_kind;
+	uint8_t n_learned;
 	char name[FLOW_NAME_MAX];
+	uint8_t learned_addr[FLOW_LEARNED_MAX][16];
 } __attribute__((aligned(64)));
 
 /* Fill rec from a flow. Owning worker. */

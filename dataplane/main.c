@@ -32,6 +32,7 @@
 #include "config.h"
 #include "flow.h"
 #include "flowlog.h"
+#include "learn.h"
 #include "policy.h"
 #include "port.h"
 #include "replay.h"
@@ -317,10 +318,12 @@ static void main_print_summary(struct main_ctx *x)
 	printf("},\"flows\":%" PRIu64 ",\"flows_untracked\":%" PRIu64
 	       ",\"flow_records\":%" PRIu64 ",\"flowlog_dropped\":%" PRIu64
 	       ",\"l2_pass\":%" PRIu64 ",\"nd_pass\":%" PRIu64 ",\"classified\":%" PRIu64
-	       ",\"rx_nombuf\":%" PRIu64 ",\"workers\":%u,\"policy_version\":%u",
+	       ",\"dns_learned\":%" PRIu64 ",\"rx_nombuf\":%" PRIu64
+	       ",\"workers\":%u,\"policy_version\":%u",
 	       s.c[STATS_flows], s.c[STATS_flows_untracked], x->records,
 	       s.c[STATS_flowlog_dropped], s.c[STATS_l2_pass], s.c[STATS_nd_pass],
-	       s.c[STATS_classified], nombuf, x->dp.n_workers, x->pol->version);
+	       s.c[STATS_classified], s.c[STATS_dns_learned], nombuf, x->dp.n_workers,
+	       x->pol->version);
 	if (x->dp.replay)
 		printf(",\"input_packets\":%" PRIu64 ",\"timestamps_nudged\":%" PRIu64,
 		       x->rs.total, x->rs.nudged);
@@ -446,8 +449,11 @@ static int main_setup_workers(struct main_ctx *x)
 
 	x->workers = rte_zmalloc("workers", sizeof(*x->workers) * dp->n_workers,
 				 RTE_CACHE_LINE_SIZE);
-	if (!x->workers)
+	dp->learn = rte_zmalloc("learn", sizeof(*dp->learn) * dp->n_workers, 0);
+	if (!x->workers || !dp->learn)
 		return -ENOMEM;
+	for (i = 0; i < x->pol->n_endpoints; i++)
+		dp->learn_on |= x->pol->endpoints[i].n_hosts > 0;
 	qsz = rte_rcu_qsbr_get_memsize(dp->n_workers);
 	dp->qsbr = rte_zmalloc("qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	if (!dp->qsbr || rte_rcu_qsbr_init(dp->qsbr, dp->n_workers) != 0)
@@ -465,6 +471,12 @@ static int main_setup_workers(struct main_ctx *x)
 		w->lcore = lcore;
 		w->dp = dp;
 		w->peers = x->workers;
+		w->learn = rte_zmalloc_socket("learn", sizeof(*w->learn), RTE_CACHE_LINE_SIZE,
+					      socket);
+		if (!w->learn)
+			return -ENOMEM;
+		learn_init(w->learn);
+		dp->learn[i] = w->learn;
 		snprintf(name, sizeof(name), "flows%u", i);
 		w->ft = flow_table_create(name, x->pol->dp.flows_per_worker, socket);
 		if (!w->ft) {
@@ -517,10 +529,12 @@ static void main_free(struct main_ctx *x)
 			rte_ring_free(x->workers[i].rec_ring);
 			rte_ring_free(x->workers[i].rx_ring);
 			rte_ring_free(x->workers[i].tx_ring);
+			rte_free(x->workers[i].learn);
 		}
 		rte_free(x->workers);
 	}
 	rte_free(x->dp.qsbr);
+	rte_free(x->dp.learn);
 	cls_engine_destroy(x->cls);
 	if (x->flow_log && x->flow_log != stdout)
 		fclose(x->flow_log);

@@ -76,6 +76,7 @@ static enum parse_error parse_l4(const uint8_t *data, uint32_t off, uint32_t cla
 		r->sport = parse_rd16(l4);
 		r->dport = parse_rd16(l4 + 2);
 		r->tcp_flags = l4[13];
+		r->tcp_seq = (uint32_t)parse_rd16(l4 + 4) << 16 | parse_rd16(l4 + 6);
 		hlen = (uint32_t)(l4[12] >> 4) * 4;
 		if (hlen < PARSE_TCP_HLEN || off + hlen > claimed)
 			return PARSE_ERR_bad_tcp_doff;

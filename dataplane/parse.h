@@ -70,6 +70,7 @@ struct parse_result {
 	uint16_t l4_off;
 	uint16_t payload_off; /* first byte after the L4 header */
 	uint16_t payload_len; /* bytes of L4 payload present in the frame */
+	uint32_t tcp_seq;     /* TCP sequence number, host order */
 	uint8_t src[16];      /* IPv4-mapped for IPv4 */
 	uint8_t dst[16];
 };

@@ -25,6 +25,8 @@
 	X(nd_pass)         /* IPv6 neighbour discovery forwarded */            \
 	X(classified)      /* flows that took a classifier slot */             \
 	X(rejudged)        /* decided flows judged again after a policy swap */\
+	X(dns_learned)     /* endpoint addresses learned from DNS answers */   \
+	X(dns_bad)         /* answers of endpoint DNS flows that did not parse */\
 	X(cycles)          /* TSC cycles spent on packets */
 
 /* Why a packet was dropped: the summary's "drops" object. The policy's

@@ -15,8 +15,10 @@
 #include <rte_ring.h>
 
 #include "classifier.h"
+#include "dns.h"
 #include "flow.h"
 #include "flowlog.h"
+#include "learn.h"
 #include "parse.h"
 #include "policy.h"
 
@@ -94,6 +96,46 @@ static void worker_policy_flow(struct policy_flow *pf, const struct flow *f, uin
 	pf->local_port = inside_is_a ? k->port_a : k->port_b;
 	pf->remote_port = inside_is_a ? k->port_b : k->port_a;
 	pf->now = now / 1000000000ull;
+	pf->learned = f->learned;
+}
+
+/* A UDP flow to port 53 that an endpoint allowed is a trusted resolver:
+ * its answers for endpoint names may teach addresses (learn.h). */
+static inline void worker_learn_flag(const struct worker *w, struct flow *f)
+{
+	bool inside_is_a = f->init_is_a; /* outbound flows only */
+
+	if (w->dp->learn_on && f->outbound && f->key.l4proto == IPPROTO_UDP &&
+	    f->decision.verdict == POLICY_ALLOW && f->decision.reason == POLICY_R_ENDPOINT &&
+	    (inside_is_a ? f->key.port_b : f->key.port_a) == 53)
+		f->learn = 1;
+}
+
+/* An answer on a resolver flow: learn the addresses of endpoint names. */
+static void worker_learn(struct worker *w, const struct policy *pol, struct flow *f,
+			 const struct rte_mbuf *m, const struct parse_result *r)
+{
+	struct dns_answer ans[DNS_MAX_ANSWERS];
+	char qname[256];
+	uint64_t mask;
+	int n, i;
+
+	n = dns_parse_response(rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off,
+			       r->payload_len, qname, sizeof(qname), ans, RTE_DIM(ans));
+	if (n < 0) {
+		w->st.c[STATS_dns_bad]++;
+		return;
+	}
+	mask = n ? policy_endpoints_for_host(pol, qname) : 0;
+	for (i = 0; i < n && mask; i++) {
+		learn_add(w->learn, ans[i].addr, mask, ans[i].ttl,
+			  (uint32_t)(w->now / 1000000000ull));
+		if (f->n_learned < FLOW_LEARNED_MAX)
+			memcpy(f->learned_addr[f->n_learned], ans[i].addr, 16);
+		if (f->n_learned < UINT8_MAX)
+			f->n_learned++;
+		w->st.c[STATS_dns_learned]++;
+	}
 }
 
 static void worker_cls_apply(struct policy_flow *pf, const struct cls_result *cr)
@@ -119,6 +161,7 @@ static void worker_decided(struct worker *w, struct flow *f, const struct cls_re
 	cls_flow_end(w->cls, f->cls_idx);
 	f->cls_idx = FLOW_NO_CLS;
 	f->pkts_to_verdict = (uint16_t)RTE_MIN(f->pkts_out + f->pkts_in, UINT16_MAX);
+	worker_learn_flag(w, f);
 }
 
 /* Judge a still-undecided flow with the give-up rule (budget spent, or the
@@ -245,11 +288,18 @@ static struct flow *worker_flow_new(struct worker *w, const struct policy *pol,
 			return f;
 		}
 		f->tcp = FLOW_TCP_SYN;
+		f->seq_next = r->tcp_seq + 1 + r->payload_len;
 	}
+	if (w->dp->learn_on && f->outbound)
+		f->learned = learn_lookup(w->dp->learn, w->dp->n_workers,
+					  f->init_is_a ? k->addr_b : k->addr_a,
+					  (uint32_t)(w->now / 1000000000ull));
 	worker_policy_flow(&pf, f, w->now);
 	policy_evaluate(pol, &pf, &f->decision);
-	if (f->decision.verdict != POLICY_PENDING)
+	if (f->decision.verdict != POLICY_PENDING) {
+		worker_learn_flag(w, f);
 		return f;
+	}
 	f->cls_idx = cls_flow_begin(w->cls);
 	if (unlikely(f->cls_idx == CLS_NO_SLOT)) {
 		f->cls_idx = FLOW_NO_CLS;
@@ -261,6 +311,38 @@ static struct flow *worker_flow_new(struct worker *w, const struct policy *pol,
 	return f;
 }
 
+/* The classifier reads the start of a TCP stream in order. A segment of the
+ * initiator that leaves a gap or rewrites bytes already seen could show the
+ * classifier something else than the server gets (the classic evasion), so
+ * it is an exception, fail-closed where the zone says so. An exact
+ * retransmission is harmless and skipped. Returns false when the packet must
+ * not reach the classifier. */
+static bool worker_seq_check(struct worker *w, const struct policy *pol, struct flow *f,
+			     const struct parse_result *r)
+{
+	int32_t gap = (int32_t)(r->tcp_seq - f->seq_next);
+	struct policy_decision d;
+	struct cls_result cr;
+
+	if (gap == 0) {
+		f->seq_next += r->payload_len;
+		return true;
+	}
+	if (gap < 0 && (int32_t)(r->tcp_seq + r->payload_len - f->seq_next) <= 0)
+		return false; /* retransmission */
+	policy_exception(pol, f->zone, POLICY_EXC_reassembly, &d);
+	if (d.verdict != POLICY_DROP) {
+		/* Zones that allow on exceptions keep classifying. */
+		if (gap > 0 || (int32_t)(r->tcp_seq + r->payload_len - f->seq_next) > 0)
+			f->seq_next = r->tcp_seq + r->payload_len;
+		return true;
+	}
+	f->decision = d;
+	memset(&cr, 0, sizeof(cr));
+	worker_decided(w, f, &cr);
+	return false;
+}
+
 static void worker_classify(struct worker *w, const struct policy *pol, struct flow *f,
 			    const struct rte_mbuf *m, const struct parse_result *r, bool from_init)
 {
@@ -270,6 +352,9 @@ static void worker_classify(struct worker *w, const struct policy *pol, struct f
 	struct cls_result cr;
 	bool giveup;
 
+	if (r->l4proto == IPPROTO_TCP && from_init && r->payload_len &&
+	    !(r->tcp_flags & RTE_TCP_SYN_FLAG) && !worker_seq_check(w, pol, f, r))
+		return;
 	cls_flow_packet(w->cls, f->cls_idx, l3, l3_len, r, from_init, w->now, &cr);
 	giveup = f->pkts_out + f->pkts_in >= pol->dp.classify_packets || (cr.done && !cr.known);
 	if (giveup) {
@@ -343,6 +428,8 @@ static int worker_ip(struct worker *w, const struct policy *pol, const struct rt
 		worker_tcp_track(f, r, src_is_a);
 	if (unlikely(f->decision.verdict == POLICY_PENDING))
 		worker_classify(w, pol, f, m, r, from_init);
+	if (unlikely(f->learn) && !from_init)
+		worker_learn(w, pol, f, m, r);
 	if (f->decision.verdict == POLICY_DROP) {
 		f->dropped_pkts++;
 		worker_drop_count(w, f);

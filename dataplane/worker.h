@@ -27,6 +27,7 @@ struct flow_table;
 struct cls_engine;
 struct cls_worker;
 struct policy;
+struct learn_table;
 
 enum worker_mode {
 	WORKER_RSS = 0,  /* one queue pair per worker on each port */
@@ -48,6 +49,8 @@ struct dp {
 	uint64_t epoch_ns;   /* wall clock at tsc_base (live mode) */
 	uint64_t tsc_base;
 	const struct cls_engine *cls;
+	struct learn_table **learn; /* every worker's learned addresses (learn.h) */
+	bool learn_on;              /* the policy has endpoints with hostnames */
 	struct policy *policy; /* current snapshot; read with an acquire load */
 	struct rte_rcu_qsbr *qsbr;
 	volatile bool stop;      /* live: leave the loop now */
@@ -67,6 +70,7 @@ struct worker {
 	struct rte_ring *rx_ring;  /* dispatch: packets for this worker */
 	struct rte_ring *tx_ring;  /* dispatch: this worker's output, mbuf->port = destination */
 	struct rte_ring *rec_ring; /* flow records to the main lcore */
+	struct learn_table *learn; /* written by this worker only */
 	uint64_t now;              /* ns since the epoch: packet time or wall clock */
 	uint64_t first_ts;         /* replay: first and last packet processed (TSC) */
 	uint64_t last_ts;

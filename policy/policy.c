@@ -180,6 +180,20 @@ bool policy_host_match(const char *pattern, const char *host)
 	return hlen == plen && strncasecmp(host, pattern, plen) == 0;
 }
 
+uint64_t policy_endpoints_for_host(const struct policy *p, const char *host)
+{
+	uint64_t mask = 0;
+	unsigned i, j;
+
+	for (i = 0; i < p->n_endpoints && i < 64; i++)
+		for (j = 0; j < p->endpoints[i].n_hosts; j++)
+			if (policy_host_match(p->endpoints[i].hosts[j], host)) {
+				mask |= 1ull << i;
+				break;
+			}
+	return mask;
+}
+
 bool policy_app_match(const char *name, const char *app_master, const char *app)
 {
 	if (!name)
@@ -212,11 +226,13 @@ static bool policy_grant_matches(const struct policy_grant *g, const struct poli
 	       (g->expires == 0 || f->now < g->expires);
 }
 
-/* An endpoint is a candidate when the flow goes to one of its addresses and
+/* An endpoint is a candidate when the flow goes to one of its addresses
+ * (configured, or learned from a DNS answer for one of its names) and
  * ports: the part of the match known from the first packet. */
-static bool policy_endpoint_candidate(const struct policy_endpoint *ep, const struct policy_flow *f)
+static bool policy_endpoint_candidate(const struct policy_endpoint *ep, unsigned idx,
+				      const struct policy_flow *f)
 {
-	bool addr_ok = false;
+	bool addr_ok = idx < 64 && (f->learned & (1ull << idx));
 	unsigned i;
 
 	for (i = 0; i < ep->n_prefixes && !addr_ok; i++)
@@ -313,7 +329,7 @@ static void policy_evaluate_outbound(const struct policy *p, const struct policy
 	for (i = 0; i < prof->n_allow; i++) {
 		const struct policy_endpoint *ep = &p->endpoints[prof->allow[i]];
 
-		if (!policy_endpoint_candidate(ep, f))
+		if (!policy_endpoint_candidate(ep, prof->allow[i], f))
 			continue;
 		any_candidate = true;
 		if (ep->n_apps == 0 && ep->n_hosts == 0) {
@@ -329,7 +345,7 @@ static void policy_evaluate_outbound(const struct policy *p, const struct policy
 		for (i = 0; i < prof->n_allow; i++) {
 			const struct policy_endpoint *ep = &p->endpoints[prof->allow[i]];
 
-			if (policy_endpoint_candidate(ep, f) &&
+			if (policy_endpoint_candidate(ep, prof->allow[i], f) &&
 			    policy_endpoint_app_matches(ep, f)) {
 				policy_decide(d, POLICY_ALLOW, POLICY_R_ENDPOINT, prof->allow[i]);
 				return;

@@ -194,6 +194,7 @@ struct policy_flow {
 	const char *host;
 	const char *dns_query;
 	bool giveup; /* the classification budget is spent */
+	uint64_t learned; /* bit i: remote is a DNS-learned address of endpoint i */
 };
 
 /* Parse "a.b.c.d[/len]" or "x::y[/len]" into a masked prefix.
@@ -212,6 +213,10 @@ int policy_zone_find(const struct policy *p, const uint8_t addr[16]);
 /* True when host (any case, optional trailing dot) matches pattern (lower
  * case, "*.suffix" for any name below suffix). Any thread. */
 bool policy_host_match(const char *pattern, const char *host);
+
+/* Endpoints (bit i = endpoint i, the first 64) with a hostname matching
+ * host: whose DNS answers may add addresses to them. Any thread. */
+uint64_t policy_endpoints_for_host(const struct policy *p, const char *host);
 
 /* True when name equals either part of an nDPI "Master.App" pair (case
  * insensitive). */
