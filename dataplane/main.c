@@ -41,7 +41,9 @@
 
 #define MAIN_REC_RING 65536   /* flow records in flight per worker */
 #define MAIN_PKT_RING 4096    /* dispatch rings */
-#define MAIN_MBUFS_REPLAY 65535
+/* Replay never drops at a ring (producers wait), so the mbufs in flight are
+ * bounded by the dispatch rings plus a few bursts. */
+#define MAIN_MBUFS_REPLAY(nw) (2048u + 2u * MAIN_PKT_RING * ((nw)-1u))
 #define MAIN_MBUFS_LIVE 32767
 
 struct main_opts {
@@ -239,9 +241,26 @@ static int main_open_flow_log(struct main_ctx *x)
 		return 0;
 	}
 	x->flow_log = fopen(path, "a");
+	if (!x->flow_log && errno == ENOENT) {
+		/* A first start on a new machine: make the log's directory
+		 * (one level, like systemd's LogsDirectory=). */
+		char dir[PATH_MAX];
+		char *slash;
+
+		snprintf(dir, sizeof(dir), "%s", path);
+		slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			if (mkdir(dir, 0750) == 0)
+				x->flow_log = fopen(path, "a");
+		}
+	}
 	if (!x->flow_log) {
-		fprintf(stderr, "aduana: flow log %s: %s\n", path, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		fprintf(stderr, "aduana: flow log %s: %s (set log.flow_log or --flow-log)\n", path,
+			strerror(e));
+		return -e;
 	}
 	return 0;
 }
@@ -357,8 +376,12 @@ static int main_replay_eal(struct main_ctx *x, char **eargv, int max, char *stor
 		off += (size_t)len_ + 1;                                            \
 	} while (0)
 
-	/* Memory: mbufs, and per worker its flow table and classifier pool. */
-	mem_mb = 256 + (uint64_t)x->dp.n_workers * x->pol->dp.flows_per_worker * 512 / (1 << 20);
+	/* Memory, counted from the parts: the mbuf pool (about 2.5 KB each),
+	 * and per worker its flow table (under 300 B a flow, flow-table.md),
+	 * its record ring and rings, plus room for DPDK itself. */
+	mem_mb = 64 + (uint64_t)MAIN_MBUFS_REPLAY(x->dp.n_workers) * 2560 / (1 << 20) +
+		 (uint64_t)x->dp.n_workers *
+			 (40 + (uint64_t)x->pol->dp.flows_per_worker * 384 / (1 << 20));
 	EARG("aduana");
 	EARG("--no-huge");
 	EARG("--no-pci");
@@ -583,7 +606,7 @@ static int main_ports(struct main_ctx *x)
 			nq = (uint16_t)dp->n_workers;
 	}
 	dp->mode = rss ? WORKER_RSS : WORKER_DISPATCH;
-	x->mp = rte_pktmbuf_pool_create("mbufs", x->o.replay ? MAIN_MBUFS_REPLAY : MAIN_MBUFS_LIVE,
+	x->mp = rte_pktmbuf_pool_create("mbufs", x->o.replay ? MAIN_MBUFS_REPLAY(dp->n_workers) : MAIN_MBUFS_LIVE,
 					256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (!x->mp) {
 		fprintf(stderr, "aduana: cannot allocate the mbuf pool: %s\n",
@@ -681,6 +704,10 @@ int main(int argc, char **argv)
 	if (x.dp.n_workers > WORKER_MAX)
 		x.dp.n_workers = WORKER_MAX;
 	x.dp.replay = replay_mode;
+	if (main_open_flow_log(&x) != 0) {
+		policy_free(x.pol);
+		return 2;
+	}
 
 	if (replay_mode) {
 		if (main_replay_prepare(&x) != 0) {
@@ -714,7 +741,7 @@ int main(int argc, char **argv)
 			goto out_free;
 		}
 	}
-	if (main_ports(&x) != 0 || main_setup_workers(&x) != 0 || main_open_flow_log(&x) != 0)
+	if (main_ports(&x) != 0 || main_setup_workers(&x) != 0)
 		goto out_free;
 
 	signal(SIGINT, main_signal);

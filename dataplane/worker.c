@@ -26,6 +26,13 @@
 
 enum { ACT_FWD = 0, ACT_DROP = 1 };
 
+/* A packet's flow key and the result of the burst's bulk lookup. */
+struct worker_lk {
+	struct flow_key k;
+	struct flow *f;
+	bool src_is_a;
+};
+
 /* Output of one burst, by destination. */
 struct worker_out {
 	struct rte_mbuf *fwd[2][WORKER_BURST * 2]; /* [0]: to port_in, [1]: to port_out */
@@ -388,12 +395,12 @@ static inline bool worker_tcp_reopens(const struct flow *f, const struct parse_r
 
 /* One IP packet through the flow table and the policy. */
 static int worker_ip(struct worker *w, const struct policy *pol, const struct rte_mbuf *m,
-		     const struct parse_result *r)
+		     const struct parse_result *r, const struct worker_lk *lk)
 {
 	uint32_t len = rte_pktmbuf_pkt_len(m);
-	struct flow_key k;
-	struct flow *f;
-	bool src_is_a, from_init;
+	const struct flow_key *k = &lk->k;
+	bool src_is_a = lk->src_is_a, from_init;
+	struct flow *f = lk->f;
 
 	if (unlikely(r->err != PARSE_ERR_NONE)) {
 		w->st.parse_err[r->err]++;
@@ -402,18 +409,22 @@ static int worker_ip(struct worker *w, const struct policy *pol, const struct rt
 	if (unlikely(r->frag != PARSE_FRAG_NONE))
 		return worker_untracked(w, pol, r, POLICY_EXC_fragment, len);
 
-	flow_key_make(&k, r, &src_is_a);
-	f = flow_lookup(w->ft, &k);
+	/* An earlier packet of this burst may have added or ended the flow
+	 * after the bulk lookup: then look again. */
+	if (unlikely(w->ft_changed))
+		f = flow_lookup(w->ft, k);
 	if (f && unlikely(flow_expired(w->ft, f, w->now) ||
-			  (k.l4proto == IPPROTO_TCP && worker_tcp_reopens(f, r)))) {
+			  (k->l4proto == IPPROTO_TCP && worker_tcp_reopens(f, r)))) {
 		worker_flow_end(w, pol, f, w->dp->replay);
 		flow_remove(w->ft, f);
+		w->ft_changed = true;
 		f = NULL;
 	}
 	if (!f) {
-		f = worker_flow_new(w, pol, r, &k, src_is_a);
+		f = worker_flow_new(w, pol, r, k, src_is_a);
 		if (unlikely(!f))
 			return worker_untracked(w, pol, r, POLICY_EXC_flow_table_full, len);
+		w->ft_changed = true;
 	}
 	from_init = src_is_a == f->init_is_a;
 	f->ts_last = w->now;
@@ -424,7 +435,7 @@ static int worker_ip(struct worker *w, const struct policy *pol, const struct rt
 		f->pkts_in++;
 		f->bytes_in += len;
 	}
-	if (k.l4proto == IPPROTO_TCP)
+	if (k->l4proto == IPPROTO_TCP)
 		worker_tcp_track(f, r, src_is_a);
 	if (unlikely(f->decision.verdict == POLICY_PENDING))
 		worker_classify(w, pol, f, m, r, from_init);
@@ -440,7 +451,8 @@ static int worker_ip(struct worker *w, const struct policy *pol, const struct rt
 
 /* Judge one parsed packet; drops are counted by reason where decided. */
 static inline int worker_judge(struct worker *w, const struct policy *pol,
-			       const struct rte_mbuf *m, const struct parse_result *r)
+			       const struct rte_mbuf *m, const struct parse_result *r,
+			       const struct worker_lk *lk)
 {
 	switch (r->kind) {
 	case PARSE_IP:
@@ -449,7 +461,7 @@ static inline int worker_judge(struct worker *w, const struct policy *pol,
 			w->st.c[STATS_nd_pass]++;
 			return ACT_FWD;
 		}
-		return worker_ip(w, pol, m, r);
+		return worker_ip(w, pol, m, r, lk);
 	case PARSE_L2_PASS:
 		w->st.c[STATS_l2_pass]++;
 		return ACT_FWD;
@@ -467,20 +479,48 @@ static inline int worker_judge(struct worker *w, const struct policy *pol,
 	}
 }
 
-/* Judge n parsed packets and sort them into out. */
-static void worker_burst(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
-			 const struct parse_result *r, unsigned n, struct worker_out *out)
+static inline bool worker_trackable(const struct parse_result *r)
+{
+	return r->kind == PARSE_IP && r->err == PARSE_ERR_NONE && r->frag == PARSE_FRAG_NONE;
+}
+
+/* Judge n parsed packets and sort them into out. The flows of the whole
+ * burst are looked up at once and prefetched, so their cache misses
+ * overlap instead of adding up. `replay` is a constant in each caller. */
+static inline void worker_burst_x(struct worker *w, const struct policy *pol,
+				  struct rte_mbuf **pkts, const struct parse_result *r, unsigned n,
+				  struct worker_out *out, const bool replay)
 {
 	const struct dp *dp = w->dp;
-	unsigned i;
+	struct worker_lk lk[WORKER_BURST * 2];
+	const struct flow_key *keys[WORKER_BURST * 2];
+	struct flow *found[WORKER_BURST * 2];
+	uint8_t map[WORKER_BURST * 2];
+	unsigned i, nk = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!worker_trackable(&r[i]))
+			continue;
+		flow_key_make(&lk[i].k, &r[i], &lk[i].src_is_a);
+		keys[nk] = &lk[i].k;
+		map[nk++] = (uint8_t)i;
+	}
+	if (nk)
+		flow_lookup_bulk(w->ft, keys, nk, found);
+	for (i = 0; i < nk; i++) {
+		lk[map[i]].f = found[i];
+		if (found[i])
+			rte_prefetch0(found[i]);
+	}
+	w->ft_changed = false;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
-		if (dp->replay)
+		if (replay)
 			w->now = worker_pkt_time(dp, m);
 		w->st.c[STATS_rx]++;
-		if (worker_judge(w, pol, m, &r[i]) == ACT_FWD) {
+		if (worker_judge(w, pol, m, &r[i], &lk[i]) == ACT_FWD) {
 			unsigned d = m->port == dp->port_in; /* out the other side */
 
 			out->fwd[d][out->n_fwd[d]++] = m;
@@ -489,6 +529,15 @@ static void worker_burst(struct worker *w, const struct policy *pol, struct rte_
 			out->drop[out->n_drop++] = m;
 		}
 	}
+}
+
+static void worker_burst(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
+			 const struct parse_result *r, unsigned n, struct worker_out *out)
+{
+	if (w->dp->replay)
+		worker_burst_x(w, pol, pkts, r, n, out, true);
+	else
+		worker_burst_x(w, pol, pkts, r, n, out, false);
 }
 
 static inline void worker_parse(struct rte_mbuf *m, struct parse_result *r)

@@ -72,6 +72,7 @@ struct worker {
 	struct rte_ring *rec_ring; /* flow records to the main lcore */
 	struct learn_table *learn; /* written by this worker only */
 	uint64_t now;              /* ns since the epoch: packet time or wall clock */
+	bool ft_changed;           /* the table changed since this burst's bulk lookup */
 	uint64_t first_ts;         /* replay: first and last packet processed (TSC) */
 	uint64_t last_ts;
 	struct worker *peers;      /* the array of all workers (dispatch) */
