@@ -27,6 +27,7 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
+#include <rte_telemetry.h>
 
 #include "classifier.h"
 #include "config.h"
@@ -356,6 +357,57 @@ static void main_print_summary(struct main_ctx *x)
 	if (x->write_errors)
 		fprintf(stderr, "aduana: warning: %" PRIu64 " flow records failed to write\n",
 			x->write_errors);
+}
+
+/* DPDK telemetry: /aduana/stats (counters and drops), /aduana/parse_errors.
+ * Called on the telemetry thread; the counters are read without locks, so
+ * a reading may be a few packets behind the workers. */
+static struct main_ctx *main_tel_ctx;
+
+static int main_tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct stats s;
+	char name[64];
+	unsigned i;
+
+	(void)cmd;
+	(void)params;
+	main_sum(main_tel_ctx, &s);
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < STATS_COUNT; i++)
+		rte_tel_data_add_dict_u64(d, stats_counter_name(i), s.c[i]);
+	for (i = 0; i < STATS_DROP_COUNT; i++) {
+		snprintf(name, sizeof(name), "drop_%s", stats_drop_name(i));
+		rte_tel_data_add_dict_u64(d, name, s.drop[i]);
+	}
+	for (i = 1; i < POLICY_CLASS_COUNT; i++) {
+		snprintf(name, sizeof(name), "drop_class_%s", policy_class_name(i));
+		rte_tel_data_add_dict_u64(d, name, s.class_drop[i]);
+	}
+	return 0;
+}
+
+static int main_tel_parse(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct stats s;
+	unsigned i;
+
+	(void)cmd;
+	(void)params;
+	main_sum(main_tel_ctx, &s);
+	rte_tel_data_start_dict(d);
+	for (i = 1; i < PARSE_ERR_COUNT; i++)
+		rte_tel_data_add_dict_u64(d, parse_error_name(i), s.parse_err[i]);
+	return 0;
+}
+
+static void main_telemetry(struct main_ctx *x)
+{
+	main_tel_ctx = x;
+	rte_telemetry_register_cmd("/aduana/stats", main_tel_stats,
+				   "aduana counters and drops by reason. No parameters");
+	rte_telemetry_register_cmd("/aduana/parse_errors", main_tel_parse,
+				   "aduana malformed frames by reason. No parameters");
 }
 
 /* Build the EAL arguments of a replay: pcap virtual devices, no hugepages,
@@ -744,8 +796,10 @@ int main(int argc, char **argv)
 	if (main_ports(&x) != 0 || main_setup_workers(&x) != 0)
 		goto out_free;
 
+	main_telemetry(&x);
 	signal(SIGINT, main_signal);
 	signal(SIGTERM, main_signal);
+	x.started_ns = main_wall_ns();
 	for (i = 0; i < x.dp.n_workers; i++)
 		rte_eal_remote_launch(worker_main, &x.workers[i], x.workers[i].lcore);
 	main_control_loop(&x);

@@ -398,9 +398,9 @@ static int worker_ip(struct worker *w, const struct policy *pol, const struct rt
 		     const struct parse_result *r, const struct worker_lk *lk)
 {
 	uint32_t len = rte_pktmbuf_pkt_len(m);
-	const struct flow_key *k = &lk->k;
-	bool src_is_a = lk->src_is_a, from_init;
-	struct flow *f = lk->f;
+	const struct flow_key *k;
+	bool src_is_a, from_init;
+	struct flow *f;
 
 	if (unlikely(r->err != PARSE_ERR_NONE)) {
 		w->st.parse_err[r->err]++;
@@ -409,6 +409,10 @@ static int worker_ip(struct worker *w, const struct policy *pol, const struct rt
 	if (unlikely(r->frag != PARSE_FRAG_NONE))
 		return worker_untracked(w, pol, r, POLICY_EXC_fragment, len);
 
+	/* Only trackable packets have a key and a lookup result. */
+	k = &lk->k;
+	src_is_a = lk->src_is_a;
+	f = lk->f;
 	/* An earlier packet of this burst may have added or ended the flow
 	 * after the bulk lookup: then look again. */
 	if (unlikely(w->ft_changed))
