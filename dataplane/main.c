@@ -58,6 +58,7 @@ struct main_opts {
 	unsigned workers; /* 0: from the config */
 	double duration;  /* 0: until a signal */
 	bool quiet;
+	bool check;       /* validate CONF and its class map and lists, then exit */
 };
 
 static volatile sig_atomic_t main_quit;
@@ -78,6 +79,7 @@ static void main_usage(FILE *out)
 	      "           [--drop-pcap FILE] [--workers N]\n"
 	      "    aduana [EAL options] -- -c CONF --inside PORT --outside PORT\n"
 	      "           [--flow-log FILE|-] [--duration SECONDS] [--workers N]\n"
+	      "    aduana --check -c CONF\n"
 	      "\n"
 	      "DESCRIPTION\n"
 	      "    Bridges an inside and an outside port, classifies every flow and\n"
@@ -98,6 +100,7 @@ static void main_usage(FILE *out)
 	      "    --duration SECONDS    stop after this long (live mode)\n"
 	      "    --pass-pcap FILE      replay: write forwarded packets here\n"
 	      "    --drop-pcap FILE      replay: write dropped packets here\n"
+	      "    --check               validate CONF, its class map and lists; exit\n"
 	      "    -q, --quiet           no progress lines on stderr\n"
 	      "    -h, --help            this text\n"
 	      "\n"
@@ -114,7 +117,7 @@ static void main_usage(FILE *out)
 static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 {
 	enum { O_REPLAY = 256, O_FLOWLOG, O_PASS, O_DROP, O_INSIDE, O_OUTSIDE, O_WORKERS,
-	       O_DURATION };
+	       O_DURATION, O_CHECK };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "replay", required_argument, NULL, O_REPLAY },
@@ -126,6 +129,7 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		{ "workers", required_argument, NULL, O_WORKERS },
 		{ "duration", required_argument, NULL, O_DURATION },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "check", no_argument, NULL, O_CHECK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -177,6 +181,9 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		case 'q':
 			o->quiet = true;
 			break;
+		case O_CHECK:
+			o->check = true;
+			break;
 		case 'h':
 			main_usage(stdout);
 			exit(0);
@@ -193,6 +200,8 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		fprintf(stderr, "aduana: -c CONF is required. Try 'aduana --help'.\n");
 		return -EINVAL;
 	}
+	if (o->check)
+		return 0;
 	if (!o->replay && (!o->inside || !o->outside)) {
 		fprintf(stderr, "aduana: live mode needs --inside PORT and --outside PORT "
 				"(or use --replay FILE)\n");
@@ -712,6 +721,24 @@ static void main_control_loop(struct main_ctx *x)
 		fflush(x->flow_log);
 }
 
+/* --check: everything a start would load, without starting anything. */
+static int main_check(struct main_ctx *x)
+{
+	char err[1024];
+
+	x->cls = cls_engine_create(x->pol->classes_path, x->pol->lists_path, err, sizeof(err));
+	if (!x->cls) {
+		fprintf(stderr, "aduana: %s\n", err);
+		policy_free(x->pol);
+		return 2;
+	}
+	printf("%s: ok: %u zones, %u profiles, %u endpoints; sha256 %s\n", x->o.conf,
+	       x->pol->n_zones, x->pol->n_profiles, x->pol->n_endpoints, x->pol->hash);
+	cls_engine_destroy(x->cls);
+	policy_free(x->pol);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static char estore[8192];
@@ -723,8 +750,9 @@ int main(int argc, char **argv)
 
 	memset(&x, 0, sizeof(x));
 	for (i = 1; i < (unsigned)argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strcmp(argv[i], "--replay") == 0 || strncmp(argv[i], "--replay=", 9) == 0)
-			replay_mode = true;
+		if (strcmp(argv[i], "--replay") == 0 || strncmp(argv[i], "--replay=", 9) == 0 ||
+		    strcmp(argv[i], "--check") == 0)
+			replay_mode = true; /* no EAL arguments before our own */
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			main_usage(stdout);
 			return 0;
@@ -752,6 +780,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "aduana: %s\n", err);
 		return 2;
 	}
+	if (x.o.check)
+		return main_check(&x);
 	x.dp.n_workers = x.o.workers ? x.o.workers : x.pol->dp.workers;
 	if (x.dp.n_workers > WORKER_MAX)
 		x.dp.n_workers = WORKER_MAX;

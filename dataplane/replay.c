@@ -144,7 +144,11 @@ int replay_split(const char *in, const struct policy *pol, const char *in_path,
 	memset(st, 0, sizeof(*st));
 	src = pcap_open_offline(in, perr);
 	if (!src) {
-		snprintf(err, errlen, "%s", perr);
+		/* libpcap names the file for some errors, not for all */
+		if (strstr(perr, in))
+			snprintf(err, errlen, "%s", perr);
+		else
+			snprintf(err, errlen, "%s: %s", in, perr);
 		return -EINVAL;
 	}
 	st->linktype = pcap_datalink(src);
