@@ -71,6 +71,13 @@ void cls_flow_packet(struct cls_worker *w, uint32_t slot, const uint8_t *l3, uin
 		     const struct parse_result *r, bool from_initiator, uint64_t now_ns,
 		     struct cls_result *out);
 
+/* What nDPI guesses from the responder's port and (IPv4) the addresses
+ * alone, before any payload: a guess, so it may block but never allow.
+ * Addresses are 16-byte (IPv4-mapped); port in host order. Owning worker;
+ * needs no slot. */
+void cls_guess(struct cls_worker *w, uint8_t l4proto, const uint8_t src[16], const uint8_t dst[16],
+	       uint16_t dport, struct cls_result *out);
+
 /* The packet budget is spent: ask nDPI for its guess and fill out (guessed
  * results are marked so). Owning worker. */
 void cls_flow_giveup(struct cls_worker *w, uint32_t slot, struct cls_result *out);

@@ -524,6 +524,40 @@ void cls_flow_packet(struct cls_worker *w, uint32_t slot, const uint8_t *l3, uin
 	cls_fill(w, st, out);
 }
 
+static uint32_t cls_v4_host(const uint8_t a[16])
+{
+	static const uint8_t pre[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (memcmp(a, pre, sizeof(pre)) != 0)
+		return 0; /* nDPI's address lists are IPv4 only */
+	return (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
+}
+
+void cls_guess(struct cls_worker *w, uint8_t l4proto, const uint8_t src[16], const uint8_t dst[16],
+	       uint16_t dport, struct cls_result *out)
+{
+	struct cls_state st;
+	ndpi_protocol p;
+
+	/* The initiator's port is left out: an ephemeral port that happens
+	 * to be some protocol's number says nothing about the flow. */
+	p = ndpi_guess_undetected_protocol(w->ndpi, NULL, l4proto, cls_v4_host(src), 0,
+					   cls_v4_host(dst), dport);
+	memset(&st, 0, sizeof(st));
+	if (p.master_protocol && p.app_protocol && p.master_protocol != p.app_protocol) {
+		st.master = p.master_protocol;
+		st.app = p.app_protocol;
+	} else {
+		st.master = p.app_protocol ? p.app_protocol : p.master_protocol;
+	}
+	st.category = p.category < 256 ? (uint8_t)p.category : 0;
+	st.flags = CLS_F_GUESSED;
+	cls_fill(w, &st, out);
+	out->known = false;
+	out->guessed = st.master != 0;
+	out->done = false;
+}
+
 void cls_flow_giveup(struct cls_worker *w, uint32_t slot, struct cls_result *out)
 {
 	struct ndpi_flow_struct *f;

@@ -46,6 +46,9 @@
  * bounded by the dispatch rings plus a few bursts. */
 #define MAIN_MBUFS_REPLAY(nw) (2048u + 2u * MAIN_PKT_RING * ((nw)-1u))
 #define MAIN_MBUFS_LIVE 32767
+/* Captures hold frames bigger than the wire's (taken with segmentation
+ * offloads), up to jumbo size: replay buffers fit those whole. */
+#define MAIN_REPLAY_DATAROOM (9216 + RTE_PKTMBUF_HEADROOM)
 
 struct main_opts {
 	const char *conf;
@@ -440,7 +443,8 @@ static int main_replay_eal(struct main_ctx *x, char **eargv, int max, char *stor
 	/* Memory, counted from the parts: the mbuf pool (about 2.5 KB each),
 	 * and per worker its flow table (under 300 B a flow, flow-table.md),
 	 * its record ring and rings, plus room for DPDK itself. */
-	mem_mb = 64 + (uint64_t)MAIN_MBUFS_REPLAY(x->dp.n_workers) * 2560 / (1 << 20) +
+	mem_mb = 64 + (uint64_t)MAIN_MBUFS_REPLAY(x->dp.n_workers) * (MAIN_REPLAY_DATAROOM + 512) /
+			      (1 << 20) +
 		 (uint64_t)x->dp.n_workers *
 			 (40 + (uint64_t)x->pol->dp.flows_per_worker * 384 / (1 << 20));
 	EARG("aduana");
@@ -668,7 +672,9 @@ static int main_ports(struct main_ctx *x)
 	}
 	dp->mode = rss ? WORKER_RSS : WORKER_DISPATCH;
 	x->mp = rte_pktmbuf_pool_create("mbufs", x->o.replay ? MAIN_MBUFS_REPLAY(dp->n_workers) : MAIN_MBUFS_LIVE,
-					256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+					256, 0,
+					x->o.replay ? MAIN_REPLAY_DATAROOM : RTE_MBUF_DEFAULT_BUF_SIZE,
+					(int)rte_socket_id());
 	if (!x->mp) {
 		fprintf(stderr, "aduana: cannot allocate the mbuf pool: %s\n",
 			rte_strerror(rte_errno));
@@ -711,8 +717,11 @@ static void main_control_loop(struct main_ctx *x)
 	while (__atomic_load_n(&x->dp.done, __ATOMIC_ACQUIRE) < x->dp.n_workers) {
 		if (!x->dp.stop && (main_quit || main_wall_ns() >= deadline))
 			x->dp.stop = true;
+		/* Records reach the file as flows end, for whoever tails it. */
 		if (main_drain_records(x) == 0)
 			usleep(1000);
+		else if (x->flow_log)
+			fflush(x->flow_log);
 		main_progress(x, &next_progress);
 	}
 	rte_eal_mp_wait_lcore();
@@ -813,6 +822,7 @@ int main(int argc, char **argv)
 	x.dp.cls = x.cls;
 	x.dp.policy = x.pol;
 	x.dp.tsc_hz = rte_get_tsc_hz();
+	x.dp.ns_per_cycle = (uint64_t)(((unsigned __int128)1000000000ull << 32) / x.dp.tsc_hz);
 	x.dp.tsc_base = rte_rdtsc();
 	x.dp.epoch_ns = main_wall_ns();
 	x.started_ns = x.dp.epoch_ns;

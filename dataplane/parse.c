@@ -21,6 +21,9 @@
 #define PARSE_ETH_VLAN	   0x8100
 #define PARSE_ETH_QINQ	   0x88a8
 #define PARSE_ETH_QINQ_OLD 0x9100
+#define PARSE_ETH_PPPOE_DISC 0x8863
+#define PARSE_ETH_PPPOE_SESS 0x8864
+#define PARSE_PPPOE_HLEN     8 /* 6-byte PPPoE header + 2-byte PPP protocol */
 
 #define PARSE_P_HOPOPTS	 0
 #define PARSE_P_ICMP	 1
@@ -327,6 +330,25 @@ void parse_frame(const uint8_t *data, uint32_t len, struct parse_result *r)
 		r->n_vlans++;
 		etype = parse_rd16(data + off + 2);
 		off += PARSE_VLAN_HLEN;
+	}
+	if (etype == PARSE_ETH_PPPOE_SESS) {
+		uint16_t ppp;
+
+		if (len - off < PARSE_PPPOE_HLEN) {
+			r->kind = PARSE_BAD_L2;
+			r->err = PARSE_ERR_truncated_pppoe;
+			return;
+		}
+		ppp = parse_rd16(data + off + 6);
+		off += PARSE_PPPOE_HLEN;
+		/* IP inside PPP is judged like any IP; PPP's own control
+		 * protocols (LCP, IPCP, auth: 0x8000 and up) keep the link up. */
+		etype = ppp == 0x0021 ? PARSE_ETH_IPV4
+			: ppp == 0x0057 ? PARSE_ETH_IPV6
+			: ppp >= 0x8000 ? PARSE_ETH_ARP
+					: 0;
+	} else if (etype == PARSE_ETH_PPPOE_DISC) {
+		etype = PARSE_ETH_ARP;
 	}
 	r->l3_off = (uint16_t)off;
 

@@ -16,6 +16,8 @@
 	X(truncated_l2)                                                        \
 	X(truncated_vlan)                                                      \
 	X(too_many_vlans)                                                      \
+	X(truncated_pppoe)                                                     \
+	X(frame_too_long)  /* does not fit one mbuf segment (worker) */        \
 	X(truncated_ipv4)                                                      \
 	X(bad_ipv4_version)                                                    \
 	X(bad_ipv4_ihl)                                                        \
@@ -42,7 +44,7 @@ enum parse_error {
 /* What the frame is, as far as the dataplane is concerned. */
 enum parse_kind {
 	PARSE_IP = 0,     /* IPv4/IPv6 with addresses; see err/frag for the L4 */
-	PARSE_L2_PASS,    /* ARP: forwarded so the link works */
+	PARSE_L2_PASS,    /* ARP, PPPoE discovery and PPP link control: forwarded so the link works */
 	PARSE_L2_OTHER,   /* any other ethertype */
 	PARSE_BAD_L2,     /* Ethernet/VLAN header broken: err says why */
 	PARSE_BAD_L3,     /* IP header broken, no trustworthy addresses */

@@ -43,7 +43,9 @@ struct worker_out {
 
 static inline uint64_t worker_clock(const struct dp *dp)
 {
-	return dp->epoch_ns + (rte_rdtsc() - dp->tsc_base) * 1000000000ull / dp->tsc_hz;
+	/* Fixed point: cycles * 1e9 would overflow 64 bits after ~9 s. */
+	return dp->epoch_ns +
+	       (uint64_t)(((unsigned __int128)(rte_rdtsc() - dp->tsc_base) * dp->ns_per_cycle) >> 32);
 }
 
 static inline uint64_t worker_pkt_time(const struct dp *dp, const struct rte_mbuf *m)
@@ -145,11 +147,15 @@ static void worker_learn(struct worker *w, const struct policy *pol, struct flow
 	}
 }
 
-static void worker_cls_apply(struct policy_flow *pf, const struct cls_result *cr)
+/* final: no more packets will be classified. Until nDPI is done with a
+ * flow its answer may still be refined: TLS is "TLS" at the ClientHello
+ * and "TLS.AnyDesk" a few packets later, at the certificate. */
+static void worker_cls_apply(struct policy_flow *pf, const struct cls_result *cr, bool final)
 {
 	pf->app_master = cr->app_master;
 	pf->app = cr->app;
 	pf->app_known = cr->known;
+	pf->app_partial = cr->known && !cr->done && !final;
 	pf->app_guessed = cr->guessed;
 	pf->cls = cr->cls;
 	pf->sni = cr->sni;
@@ -180,7 +186,7 @@ static void worker_giveup(struct worker *w, const struct policy *pol, struct flo
 
 	cls_flow_giveup(w->cls, f->cls_idx, &cr);
 	worker_policy_flow(&pf, f, w->now);
-	worker_cls_apply(&pf, &cr);
+	worker_cls_apply(&pf, &cr, true);
 	pf.giveup = true;
 	policy_evaluate(pol, &pf, &f->decision);
 	if (f->decision.verdict == POLICY_PENDING) /* cannot happen: fail closed anyway */
@@ -265,6 +271,7 @@ static struct flow *worker_flow_new(struct worker *w, const struct policy *pol,
 				    bool src_is_a)
 {
 	struct policy_flow pf;
+	struct cls_result cr;
 	struct flow *f;
 	bool outbound;
 	int zone;
@@ -292,10 +299,16 @@ static struct flow *worker_flow_new(struct worker *w, const struct policy *pol,
 		 * for how it started. */
 		if ((r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG) {
 			policy_exception(pol, zone, POLICY_EXC_midstream, &f->decision);
-			return f;
+			if (f->decision.verdict == POLICY_DROP)
+				return f;
+			/* A zone that allows on exceptions still applies the
+			 * rest of its policy: classify from here on. */
+			f->decision.verdict = POLICY_PENDING;
+			f->seq_next = r->tcp_seq;
+		} else {
+			f->tcp = FLOW_TCP_SYN;
+			f->seq_next = r->tcp_seq + 1 + r->payload_len;
 		}
-		f->tcp = FLOW_TCP_SYN;
-		f->seq_next = r->tcp_seq + 1 + r->payload_len;
 	}
 	if (w->dp->learn_on && f->outbound)
 		f->learned = learn_lookup(w->dp->learn, w->dp->n_workers,
@@ -313,8 +326,22 @@ static struct flow *worker_flow_new(struct worker *w, const struct policy *pol,
 		policy_exception(pol, zone, POLICY_EXC_classifier_alloc, &f->decision);
 		return f;
 	}
-	f->pkts_to_verdict = 0;
 	w->st.c[STATS_classified]++;
+	/* Before any payload: what the responder's port or address suggests
+	 * may block (a guess never allows), so such flows leak nothing. */
+	cls_guess(w->cls, k->l4proto, f->init_is_a ? k->addr_a : k->addr_b,
+		  f->init_is_a ? k->addr_b : k->addr_a, f->init_is_a ? k->port_b : k->port_a, &cr);
+	if (cr.cls != POLICY_CLASS_NONE) {
+		worker_cls_apply(&pf, &cr, false);
+		policy_evaluate(pol, &pf, &f->decision);
+		if (f->decision.verdict == POLICY_DROP) {
+			worker_decided(w, f, &cr);
+			f->pkts_to_verdict = 1;
+			return f;
+		}
+		f->decision.verdict = POLICY_PENDING;
+	}
+	f->pkts_to_verdict = 0;
 	return f;
 }
 
@@ -369,7 +396,7 @@ static void worker_classify(struct worker *w, const struct policy *pol, struct f
 		return;
 	}
 	worker_policy_flow(&pf, f, w->now);
-	worker_cls_apply(&pf, &cr);
+	worker_cls_apply(&pf, &cr, false);
 	policy_evaluate(pol, &pf, &f->decision);
 	if (f->decision.verdict != POLICY_PENDING)
 		worker_decided(w, f, &cr);
@@ -546,6 +573,15 @@ static void worker_burst(struct worker *w, const struct policy *pol, struct rte_
 
 static inline void worker_parse(struct rte_mbuf *m, struct parse_result *r)
 {
+	/* The parser and the classifiers read one contiguous buffer. A frame
+	 * spread over segments (jumbo, or a capture made with offloads) is
+	 * joined when its first segment has room, else refused and counted. */
+	if (unlikely(m->nb_segs > 1) && rte_pktmbuf_linearize(m) != 0) {
+		memset(r, 0, sizeof(*r));
+		r->kind = PARSE_BAD_L2;
+		r->err = PARSE_ERR_frame_too_long;
+		return;
+	}
 	parse_frame(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), r);
 }
 

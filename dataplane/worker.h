@@ -46,6 +46,7 @@ struct dp {
 	int ts_off;          /* mbuf timestamp dynfield offset (replay) */
 	uint64_t ts_flag;    /* its ol_flags bit */
 	uint64_t tsc_hz;
+	uint64_t ns_per_cycle; /* 32.32 fixed point */
 	uint64_t epoch_ns;   /* wall clock at tsc_base (live mode) */
 	uint64_t tsc_base;
 	const struct cls_engine *cls;

@@ -598,7 +598,7 @@ def case_midstream():
         t.ack(True)             # out: 4 frames, 2 out / 2 in
     mid(S1, 40001, SINK, 443, 7001)      # strict: drop exception:midstream
     mid(S6A, 40002, SINK6, 443, 7002)    # strict IPv6: drop exception:midstream
-    mid(O1, 40003, SINK, 443, 7003)      # office: allow exception:midstream
+    mid(O1, 40003, SINK, 443, 7003)      # office (exceptions allow): judged on, allow:sink
     Tcp(cap, S2, 40004, SINK, 443, isn=7004).session(REQ, RESP)  # control: allow:sink
     return cap
 

@@ -308,7 +308,7 @@ static void policy_evaluate_inbound(const struct policy_profile *prof, unsigned 
 		policy_decide(d, POLICY_DROP, POLICY_R_CLASS, f->cls);
 		return;
 	}
-	if (f->app_known)
+	if (f->app_known && (!f->app_partial || f->giveup))
 		policy_decide(d, POLICY_ALLOW, POLICY_R_DEFAULT, prof_idx);
 	else if (f->giveup)
 		policy_decide(d, policy_action_verdict(prof->on_giveup), POLICY_R_EXCEPTION,
@@ -366,7 +366,11 @@ static void policy_evaluate_outbound(const struct policy *p, const struct policy
 		return;
 	}
 
-	if (f->app_known)
+	/* e. An allowing default waits until the classifier has said all it
+	 * will: "TLS" at the ClientHello may be "TLS.AnyDesk" at the
+	 * certificate. A dropping default has nothing to wait for. */
+	if (f->app_known && (!f->app_partial || f->giveup ||
+			     prof->default_action == POLICY_ACT_DROP))
 		policy_decide(d, policy_action_verdict(prof->default_action), POLICY_R_DEFAULT,
 			      prof_idx);
 	else if (f->giveup)

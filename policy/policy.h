@@ -189,6 +189,7 @@ struct policy_flow {
 	const char *app;        /* nDPI app protocol name, e.g. "Facebook" */
 	bool app_known;         /* detection finished with a real protocol */
 	bool app_guessed;       /* app/class come from a port/IP guess: may block, never allow */
+	bool app_partial;       /* known, but the classifier may still refine it (TLS -> TLS.X) */
 	uint8_t cls;            /* enum policy_class */
 	const char *sni;
 	const char *host;

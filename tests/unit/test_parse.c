@@ -1055,7 +1055,77 @@ static void test_fuzz(void)
 	}
 }
 
+/* PPPoE session header (6 bytes) and PPP protocol. */
+static void fr_pppoe(struct frame *f, uint16_t ppp_proto)
+{
+	fr_put8(f, 0x11); /* version 1, type 1 */
+	fr_put8(f, 0);    /* session data */
+	fr_put16(f, 0x0042);
+	fr_put16(f, 0); /* length: not checked */
+	fr_put16(f, ppp_proto);
+}
+
+static void test_pppoe(void)
+{
+	struct frame f;
+	struct parse_result r;
+
+	/* VLAN + PPPoE + IPv4 + TCP: judged like any IP packet */
+	fr_eth(&f, ETH_VLAN);
+	fr_vlan(&f, 7, 0x8864);
+	fr_pppoe(&f, 0x0021);
+	fr_ipv4(&f, 6, v4_a, v4_b, 0, 0);
+	fr_tcp(&f, 1234, 443, TCP_SYN, 0);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.vlan, 7);
+	CU_ASSERT_EQUAL(r.l3_off, 14 + 4 + 8);
+	CU_ASSERT_EQUAL(r.dport, 443);
+	check_v4_addrs(&r, v4_a, v4_b);
+
+	/* PPPoE + IPv6 + UDP */
+	fr_eth(&f, 0x8864);
+	fr_pppoe(&f, 0x0057);
+	fr_ipv6(&f, 17, v6_a, v6_b);
+	fr_udp(&f, 5353, 53);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.family, 6);
+	CU_ASSERT_EQUAL(r.dport, 53);
+
+	/* LCP (0xc021) and discovery (0x8863) keep the link up: passed */
+	fr_eth(&f, 0x8864);
+	fr_pppoe(&f, 0xc021);
+	fr_zeros(&f, 8);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_L2_PASS);
+	fr_eth(&f, 0x8863);
+	fr_zeros(&f, 12);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_L2_PASS);
+
+	/* an unknown PPP data protocol is not IP and not control */
+	fr_eth(&f, 0x8864);
+	fr_pppoe(&f, 0x0031);
+	fr_zeros(&f, 8);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_L2_OTHER);
+
+	/* every cut inside the PPPoE header is truncated_pppoe */
+	fr_eth(&f, 0x8864);
+	fr_pppoe(&f, 0x0021);
+	for (uint32_t len = 14; len < 22; len++) {
+		parse_exact(&f, len, &r);
+		CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L2);
+		CU_ASSERT_EQUAL(r.err, PARSE_ERR_truncated_pppoe);
+	}
+}
+
 static CU_TestInfo parse_tests[] = {
+	{"pppoe", test_pppoe},
 	{"tcp over ipv4", test_tcp_v4},
 	{"tcp over ipv6 with options", test_tcp_v6},
 	{"ipv4 options", test_ipv4_options},

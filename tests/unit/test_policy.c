@@ -630,6 +630,35 @@ static void test_office_classes(void)
 	EXPECT(f, POLICY_ALLOW, "default:office");
 }
 
+/* A partial answer (nDPI not done yet) lets an endpoint allow and a class
+ * block, but an allowing default waits for the final answer. */
+static void test_partial_app(void)
+{
+	struct policy_flow f = test_flow_tls("10.20.1.1", "203.0.113.7", 443, "x.example");
+
+	f.app_partial = true;
+	EXPECT(f, POLICY_PENDING, "none");
+	f.app = "AnyDesk"; /* the certificate came: a blocked class */
+	f.cls = POLICY_CLASS_remote_access;
+	EXPECT(f, POLICY_DROP, "class:remote_access");
+	f.app = NULL;
+	f.cls = POLICY_CLASS_NONE;
+	f.app_partial = false;
+	EXPECT(f, POLICY_ALLOW, "default:office");
+	/* the budget spent: the partial answer is all there is */
+	f.app_partial = true;
+	f.giveup = true;
+	EXPECT(f, POLICY_ALLOW, "default:office");
+
+	/* strict: the endpoint allows on a partial TLS answer with its SNI... */
+	f = test_flow_tls("10.10.1.1", "198.51.100.1", 443, "e2m.customs.example");
+	f.app_partial = true;
+	EXPECT(f, POLICY_ALLOW, "allow:e2m");
+	/* ...and a dropping default does not wait for a foreign SNI */
+	f.sni = "evil.example";
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+}
+
 static void test_strict_giveup(void)
 {
 	/* A candidate endpoint kept the flow open; classification gave up. */
@@ -824,6 +853,7 @@ static void test_names(void)
 }
 
 static CU_TestInfo test_policy_tests[] = {
+	{ "partial application answer", test_partial_app },
 	{"prefix parse and match", test_prefix_parse},
 	{"zone by longest prefix", test_zone_find},
 	{"host matcher", test_host_match},

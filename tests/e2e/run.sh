@@ -1,0 +1,374 @@
+#!/usr/bin/env bash
+# tests/e2e/run.sh - end-to-end tests (DESIGN 6): real clients and real
+# servers in network namespaces, with aduana inline on two veth pairs
+# (DPDK net_af_packet). The world (namespaces, servers, client sessions) is
+# described in tests/e2e/lib.sh.
+#
+# The case config is conf/aduana.conf (the shipped E2M policy) with its
+# classes and lists paths made absolute. Each client session runs under a
+# timeout; then aduana is stopped with SIGINT, and each check asserts both
+# the client's outcome and the flow-log record of its flow (verdict, reason,
+# app, names, packets). Last come the flow log's times and the summary's
+# accounting (rx = tx + dropped, flow_records = lines, flowlog_dropped = 0).
+#
+# Prints "PASS e2e/<name>" or "FAIL e2e/<name>: detail" per check and ends
+# with "e2e: N passed, N failed[, N skipped]". Exits 1 when a check failed.
+# Not root, no usable `ip netns`, or packages that cannot be installed:
+# every check is reported as skipped (exit 0). The whole run takes about a
+# minute and is bounded at about three.
+#
+# Environment: BUILD (default build), E2E_KEEP=1 keeps the work directory
+# (it is always kept after a failure), E2E_OFFLOADS=keep leaves the veths'
+# offloads on (see e2e_offloads_off in lib.sh).
+set -u -o pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 2
+BUILD=${BUILD:-build}
+case $BUILD in /*) BIN=$BUILD/aduana ;; *) BIN=$ROOT/$BUILD/aduana ;; esac
+E2E_TAG=$$
+# shellcheck source=tests/e2e/lib.sh
+. "$ROOT/tests/e2e/lib.sh"
+
+CHECKS=(servers tls_e2m tls_e2m_wildcard tls_foreign_sni tls_no_sni tls_social_sni
+	tls_listed_sni tls_other_address http_on_tls_port ssh_on_tls_port smtp_submission
+	smtp_starttls smtps ssh_e2m dns_resolver dns_other_resolver inbound icmp_out ipv6_out
+	ipv6_passthrough office_web office_proxy flowlog_live flowlog_times summary)
+
+passed=0
+failed=0
+skipped=0
+declare -A ERR C_RC C_T0 C_T1
+
+pass() { echo "PASS e2e/$1"; passed=$((passed + 1)); }
+fail() { echo "FAIL e2e/$1: $(cut -c1-2000 <<<"$2")"; failed=$((failed + 1)); }
+err() { ERR[$1]="${ERR[$1]:-}${ERR[$1]:+; }$2"; }
+result_line() {
+	if [ $skipped -gt 0 ]; then
+		echo "e2e: $passed passed, $failed failed, $skipped skipped"
+	else
+		echo "e2e: $passed passed, $failed failed"
+	fi
+}
+skip_all() {
+	local c
+	for c in "${CHECKS[@]}"; do
+		echo "SKIP e2e/$c: $1"
+		skipped=$((skipped + 1))
+	done
+	result_line
+	exit 0
+}
+fail_all() {
+	local c
+	for c in "${CHECKS[@]}"; do
+		fail "$c" "$1"
+	done
+	result_line
+	exit 1
+}
+
+# --- preconditions ------------------------------------------------------
+
+[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces, af_packet)"
+command -v ip >/dev/null || skip_all "no iproute2"
+if ! ip netns add "ad-probe-$$" 2>/dev/null; then
+	skip_all "ip netns is not usable here"
+fi
+ip netns del "ad-probe-$$"
+[ -x "$BIN" ] || fail_all "$BIN does not exist; build it first (make)"
+# shellcheck disable=SC2119 # no extra packages
+e2e_install || skip_all "cannot install $E2E_MISSING"
+
+# --- work directory, clean-up -------------------------------------------
+
+T=$(mktemp -d /tmp/aduana-e2e.XXXXXX)
+chmod 755 "$T"
+FLOWLOG=$T/flows.jsonl
+ADUANA_PID=
+
+cleanup() {
+	trap - EXIT INT TERM
+	[ -n "$ADUANA_PID" ] && stop_pid "$ADUANA_PID" INT
+	e2e_teardown
+	if [ "${E2E_KEEP:-0}" = 1 ] || [ $failed -gt 0 ]; then
+		echo "e2e: work directory kept: $T" >&2
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the world ----------------------------------------------------------
+
+e2e_topology aduana || fail_all "cannot create the namespaces and veths"
+e2e_pki || fail_all "openssl could not make the test certificates"
+e2e_servers
+e2e_servers_ready
+
+# The case config: the shipped policy, its data paths made absolute.
+CONF=$T/aduana.conf
+sed -e "s|^classes = \"[^\"]*\"|classes = \"$ROOT/conf/classes.conf\"|" \
+	-e "s|^lists = \"[^\"]*\"|lists = \"$ROOT/conf/lists\"|" \
+	-e "s|flow_log = \"[^\"]*\"|flow_log = \"$FLOWLOG\"|" conf/aduana.conf >"$CONF"
+if ! grep -q "^classes = \"$ROOT/conf/classes.conf\"" "$CONF" ||
+	! grep -q "^lists = \"$ROOT/conf/lists\"" "$CONF"; then
+	fail_all "conf/aduana.conf has no top-level classes/lists lines to rewrite"
+fi
+
+# aduana in the middle namespace. Started directly (not through a shell
+# function), so that $! is aduana itself and SIGINT reaches it.
+lcores="-l 0-1"
+[ "$(nproc)" -lt 2 ] && lcores="--lcores=(0-1)@0"
+# shellcheck disable=SC2086
+ip netns exec "$E2E_NS_MID" "$BIN" $lcores --no-huge --no-pci --no-shconf \
+	--file-prefix "e2e$$" -m 512 --log-level='*:warning' \
+	--vdev net_af_packet0,iface=in --vdev net_af_packet1,iface=out \
+	-- -c "$CONF" --inside net_af_packet0 --outside net_af_packet1 \
+	--flow-log "$FLOWLOG" >"$T/aduana.out" 2>"$T/aduana.err" &
+ADUANA_PID=$!
+t_start=$(date +%s.%N)
+
+# Ready when frames cross both ways: the office host (default allow) pings
+# an outside address; ARP has to cross first.
+ready=0
+end=$((SECONDS + 60))
+while [ $SECONDS -lt $end ] && kill -0 "$ADUANA_PID" 2>/dev/null; do
+	if nsi ping -n -c 1 -W 1 -I 10.20.1.10 203.0.113.80 >/dev/null 2>&1; then
+		ready=1
+		break
+	fi
+done
+[ $ready = 1 ] || fail_all "aduana did not bridge within 60 s: $(tail -c 600 "$T/aduana.err" | tr '\n' ' ')"
+
+# --- the sessions -------------------------------------------------------
+
+# client NAME NSFUNC TIMEOUT CMD...: run one session; keep its exit code,
+# output ($T/client-NAME.log) and start and end times.
+client() {
+	local name=$1 ns=$2 to=$3
+	shift 3
+	C_T0[$name]=$(date +%s.%N)
+	if ! kill -0 "$ADUANA_PID" 2>/dev/null; then
+		C_RC[$name]=255
+		echo "not run: aduana is no longer running" >"$T/client-$name.log"
+		C_T1[$name]=${C_T0[$name]}
+		return
+	fi
+	"$ns" timeout -k 2 "$to" "$@" >"$T/client-$name.log" 2>&1 </dev/null
+	C_RC[$name]=$?
+	C_T1[$name]=$(date +%s.%N)
+}
+
+e2e_clients
+
+# A flow is logged when it ends or times out (DESIGN 3.2), not only at exit:
+# the first TLS flow closed (FIN both ways) long ago, and tcp_closed is 10 s.
+t_closed=${C_T1[tls_e2m]%.*}
+while [ $(($(date +%s) - t_closed)) -lt 16 ]; do sleep 1; done
+cp "$FLOWLOG" "$T/flows-before-exit.jsonl" 2>/dev/null || : >"$T/flows-before-exit.jsonl"
+t_snap=$(date -u +%T)
+
+# Stop aduana: it logs the flows still open and prints the summary.
+kill -INT "$ADUANA_PID"
+end=$((SECONDS + 15))
+while kill -0 "$ADUANA_PID" 2>/dev/null && [ $SECONDS -lt $end ]; do
+	sleep 0.1
+done
+if kill -0 "$ADUANA_PID" 2>/dev/null; then
+	err summary "aduana still running 15 s after SIGINT"
+	kill -KILL "$ADUANA_PID"
+fi
+wait "$ADUANA_PID"
+aduana_rc=$?
+ADUANA_PID=
+t_stop=$(date +%s.%N)
+touch "$FLOWLOG"
+
+# --- checks -------------------------------------------------------------
+
+client_out() { tr '\n' ' ' <"$T/client-$1.log" | cut -c1-240; }
+
+# expect_ok NAME [REGEX]: the client exited 0 (and printed REGEX).
+expect_ok() {
+	local name=$1 re=${2:-}
+	if [ "${C_RC[$name]}" != 0 ]; then
+		err "$name" "client failed (exit ${C_RC[$name]}): $(client_out "$name")"
+	elif [ -n "$re" ] && ! grep -Eq "$re" "$T/client-$name.log"; then
+		err "$name" "client output lacks /$re/: $(client_out "$name")"
+	fi
+}
+
+# expect_fail NAME [REGEX]: the client failed (and did not print REGEX).
+expect_fail() {
+	local name=$1 re=${2:-}
+	if [ "${C_RC[$name]}" = 0 ]; then
+		err "$name" "client succeeded, expected it to fail: $(client_out "$name")"
+	elif [ -n "$re" ] && grep -Eq "$re" "$T/client-$name.log"; then
+		err "$name" "client got through (/$re/ in its output): $(client_out "$name")"
+	fi
+}
+
+# RFC 3339 with microseconds -> seconds since the epoch, for jq.
+# shellcheck disable=SC2016 # jq, not shell
+JQ_SECS='def secs: sub("\\.[0-9]+Z$"; "Z") as $s | ($s | fromdateiso8601)
+	+ ((capture("\\.(?<f>[0-9]+)Z$").f // "0") | ("0." + .) | tonumber);'
+
+# expect_flow NAME SELECT ASSERT: at least one flow record matches the jq
+# filter SELECT, and every one that does satisfies ASSERT. Its ts_start must
+# also lie within the client's run (reported under flowlog_times).
+expect_flow() {
+	local name=$1 sel=$2 want=$3 recs late
+	recs=$(jq -c -s "[.[] | select($sel)]" "$FLOWLOG" 2>&1) || {
+		err "$name" "flow log unreadable: $recs"
+		return
+	}
+	if [ "$(jq length <<<"$recs")" = 0 ]; then
+		err "$name" "no flow record with $sel"
+		return
+	fi
+	if ! jq -e "all(.[]; $want)" <<<"$recs" >/dev/null; then
+		err "$name" "flow record(s) $(jq -c '[.[] | {zone,dir,proto,src,sport,dst,dport,app,class,sni,host,dns_query,verdict,reason,pkts_to_verdict,pkts_out,pkts_in,dropped_pkts}]' <<<"$recs" | cut -c1-900) do not satisfy: $want"
+	fi
+	late=$(jq -r --argjson t0 "${C_T0[$name]}" --argjson t1 "${C_T1[$name]}" "$JQ_SECS"'
+		.[] | select((.ts_start|secs) < $t0 - 1 or (.ts_start|secs) > $t1 + 1) | .ts_start' <<<"$recs")
+	[ -z "$late" ] || err flowlog_times "$name starts at $(head -1 <<<"$late") but ran $(date -u -d "@${C_T0[$name]}" +%T.%3N)..$(date -u -d "@${C_T1[$name]}" +%T.%3N)"
+}
+
+V4=10.10.1.10
+E2M=198.51.100.5
+NO_CERT='BEGIN CERTIFICATE|Server certificate'
+MAIL_OK='^<[-~] +250 .*(queued|OK|id=)'
+
+expect_ok tls_e2m '^e2m ok$'
+expect_flow tls_e2m ".src==\"$V4\" and .dst==\"$E2M\" and .dport==443 and .sni==\"e2m.customs.example\"" \
+	'.zone=="e2m" and .dir=="out" and .proto=="tcp" and .verdict=="allow" and .reason=="allow:e2m" and (.app|startswith("TLS")) and .dropped_pkts==0 and .pkts_in>0'
+
+expect_ok tls_e2m_wildcard '^e2m ok$'
+expect_flow tls_e2m_wildcard ".src==\"$V4\" and .dst==\"$E2M\" and .dport==443 and .sni==\"app.e2m.customs.example\"" \
+	'.verdict=="allow" and .reason=="allow:e2m" and (.app|startswith("TLS")) and .dropped_pkts==0'
+
+# Decided at the ClientHello (packet 4): only the SYN-ACK came back.
+expect_fail tls_foreign_sni "$NO_CERT"
+expect_flow tls_foreign_sni ".src==\"$V4\" and .dst==\"$E2M\" and .dport==443 and .sni==\"evil.example\"" \
+	'.verdict=="drop" and .reason=="default:e2m-strict" and (.app|startswith("TLS")) and .pkts_to_verdict>=4 and .pkts_in==1 and .dropped_pkts>=1'
+
+expect_fail tls_no_sni "$NO_CERT"
+expect_flow tls_no_sni ".src==\"$V4\" and .dst==\"$E2M\" and .dport==443 and .sni==null and .host==null" \
+	'.verdict=="drop" and .reason=="default:e2m-strict" and .pkts_to_verdict>=4 and .pkts_in==1 and .dropped_pkts>=1'
+
+expect_fail tls_social_sni "$NO_CERT"
+expect_flow tls_social_sni ".src==\"$V4\" and .dst==\"$E2M\" and .dport==443 and .sni==\"www.facebook.com\"" \
+	'.verdict=="drop" and .reason=="class:social" and .class=="social" and (.app|startswith("TLS")) and .pkts_in==1 and .dropped_pkts>=1'
+
+expect_fail tls_listed_sni "$NO_CERT"
+expect_flow tls_listed_sni ".src==\"$V4\" and .dst==\"$E2M\" and .dport==443 and .sni==\"mastodon.social\"" \
+	'.verdict=="drop" and .reason=="class:social" and .class=="social" and .pkts_in==1 and .dropped_pkts>=1'
+
+# No endpoint at that address: dropped at its first packet (DESIGN 4).
+expect_fail tls_other_address 'outside ok'
+expect_flow tls_other_address ".src==\"$V4\" and .dst==\"203.0.113.80\" and .dport==443" \
+	'.verdict=="drop" and .reason=="default:e2m-strict" and .pkts_to_verdict==1 and .pkts_in==0 and .dropped_pkts==.pkts_out'
+
+expect_fail http_on_tls_port 'HTTP|html'
+expect_flow http_on_tls_port ".src==\"$V4\" and .dst==\"$E2M\" and .dport==443 and .host==\"e2m.customs.example\"" \
+	'.verdict=="drop" and .reason=="default:e2m-strict" and (.app|startswith("HTTP")) and .pkts_in==1 and .dropped_pkts>=1'
+
+expect_fail ssh_on_tls_port 'Permission denied'
+expect_flow ssh_on_tls_port ".src==\"$V4\" and .dst==\"198.51.100.6\" and .dport==443" \
+	'.verdict=="drop" and .reason=="class:remote_access" and .class=="remote_access" and .app=="SSH" and .dropped_pkts>=1'
+
+expect_ok smtp_submission "$MAIL_OK"
+expect_flow smtp_submission ".src==\"$V4\" and .dst==\"192.0.2.25\" and .dport==587 and .sport==40587" \
+	'.verdict=="allow" and .reason=="allow:boc_mail" and .app=="SMTP" and .dropped_pkts==0'
+
+expect_ok smtp_starttls "$MAIL_OK"
+expect_flow smtp_starttls ".src==\"$V4\" and .dst==\"192.0.2.25\" and .dport==587 and .sport==41587" \
+	'.verdict=="allow" and .reason=="allow:boc_mail" and (.app|startswith("SMTP")) and .dropped_pkts==0'
+
+expect_ok smtps "$MAIL_OK"
+expect_flow smtps ".src==\"$V4\" and .dst==\"192.0.2.25\" and .dport==465" \
+	'.verdict=="allow" and .reason=="allow:boc_mail" and (.app|startswith("SMTPS")) and .sni=="mail.customs.example" and .dropped_pkts==0'
+
+expect_fail ssh_e2m '^SSH-|Permission denied'
+expect_flow ssh_e2m ".src==\"$V4\" and .dst==\"$E2M\" and .dport==22" \
+	'.verdict=="drop" and .reason=="default:e2m-strict" and .pkts_to_verdict==1 and .pkts_in==0'
+
+expect_ok dns_resolver '^198\.51\.100\.5$'
+expect_flow dns_resolver ".src==\"$V4\" and .dst==\"192.0.2.53\" and .dport==53 and .dns_query==\"e2m.customs.example\"" \
+	'.proto=="udp" and .verdict=="allow" and .reason=="allow:dns" and .app=="DNS" and .dropped_pkts==0 and .pkts_in>=1'
+
+expect_fail dns_other_resolver 'ANSWER SECTION'
+expect_flow dns_other_resolver ".src==\"$V4\" and .dst==\"203.0.113.80\" and .dport==53" \
+	'.proto=="udp" and .verdict=="drop" and .reason=="default:e2m-strict" and .pkts_to_verdict==1'
+
+expect_fail inbound 'succeeded'
+expect_flow inbound ".src==\"203.0.113.9\" and .dst==\"$V4\" and .dport==22" \
+	'.zone=="e2m" and .dir=="in" and .proto=="tcp" and .verdict=="drop" and .reason=="default:e2m-strict" and .pkts_in==0'
+
+expect_fail icmp_out 'bytes from'
+expect_flow icmp_out ".src==\"$V4\" and .dst==\"203.0.113.80\" and .proto==\"icmp\"" \
+	'.verdict=="drop" and .reason=="default:e2m-strict" and .pkts_to_verdict==1 and .pkts_in==0'
+
+expect_fail ipv6_out 'outside ok'
+expect_flow ipv6_out ".src==\"2001:db8:e2::10\" and .dst==\"2001:db8:ff::80\" and .dport==443" \
+	'.zone=="e2m" and .proto=="tcp" and .verdict=="drop" and .reason=="default:e2m-strict" and .pkts_to_verdict==1'
+
+expect_ok ipv6_passthrough '^outside ok$'
+expect_flow ipv6_passthrough ".src==\"2001:db8:99::10\" and .dst==\"2001:db8:ff::80\" and .dport==443" \
+	'.zone=="none" and .verdict=="allow" and .reason=="passthrough" and .dropped_pkts==0'
+
+expect_ok office_web '^outside ok$'
+expect_flow office_web ".src==\"10.20.1.10\" and .dst==\"203.0.113.80\" and .dport==443" \
+	'.zone=="office" and .verdict=="allow" and .reason=="default:office" and (.app|startswith("TLS")) and .dropped_pkts==0'
+
+expect_fail office_proxy 'outside ok'
+expect_flow office_proxy ".src==\"10.20.1.10\" and .dst==\"203.0.113.80\" and .dport==8888" \
+	'.zone=="office" and .verdict=="drop" and .reason=="class:proxy" and .class=="proxy" and .dropped_pkts>=1'
+
+# The e2m flow closed long before the snapshot: it must have been logged.
+n=$(jq -c 'select(.sni=="e2m.customs.example")' "$T/flows-before-exit.jsonl" 2>/dev/null | wc -l)
+[ "$n" -ge 1 ] || err flowlog_live "the flow to e2m.customs.example closed at $(date -u -d "@$t_closed" +%T) (tcp_closed = 10 s) was not in the flow log at $t_snap while aduana ran ($(wc -l <"$T/flows-before-exit.jsonl") records were)"
+
+# Every record's times lie within aduana's run, and no flow ends before it
+# starts.
+bad=$(jq -c --argjson t0 "$t_start" --argjson t1 "$t_stop" "$JQ_SECS"'
+	select((.ts_start|secs) > (.ts_end|secs) or (.ts_start|secs) < $t0 - 2 or (.ts_end|secs) > $t1 + 2)
+	| {ts_start, ts_end, src, sport, dst, dport}' "$FLOWLOG" 2>&1)
+[ -z "$bad" ] || err flowlog_times "$(wc -l <<<"$bad") record(s) end before they start or lie outside aduana's run ($(date -u -d "@${t_start%.*}" +%T)..$(date -u -d "@${t_stop%.*}" +%T)), e.g. $(head -2 <<<"$bad" | tr '\n' ' ')"
+
+# The summary: one line, the counters balance, every record reached the log.
+[ "$aduana_rc" = 0 ] || err summary "aduana exited with $aduana_rc: $(tail -c 300 "$T/aduana.err" | tr '\n' ' ')"
+summary=$(grep '^{"summary"' "$T/aduana.out" | tail -1)
+if [ -z "$summary" ]; then
+	err summary "no summary line on stdout: $(tail -c 300 "$T/aduana.out" | tr '\n' ' ')"
+else
+	echo "$summary" >"$T/summary.json"
+	lines=$(wc -l <"$FLOWLOG")
+	parsed=$(jq -c . "$FLOWLOG" 2>/dev/null | wc -l)
+	[ "$parsed" = "$lines" ] || err summary "$((lines - parsed)) flow-log line(s) are not JSON"
+	jq -e '.summary | .rx == .tx + .dropped' <<<"$summary" >/dev/null ||
+		err summary "rx != tx + dropped: $(jq -c '.summary | {rx,tx,dropped}' <<<"$summary")"
+	jq -e '.summary | .dropped == ([.drops[]] | add)' <<<"$summary" >/dev/null ||
+		err summary "the drops do not add up to dropped: $(jq -c '.summary | {dropped,drops}' <<<"$summary")"
+	jq -e --argjson n "$lines" '.summary.flow_records == $n' <<<"$summary" >/dev/null ||
+		err summary "flow_records $(jq '.summary.flow_records' <<<"$summary") != $lines lines in the flow log"
+	jq -e '.summary.flowlog_dropped == 0' <<<"$summary" >/dev/null ||
+		err summary "flowlog_dropped is $(jq '.summary.flowlog_dropped' <<<"$summary")"
+	# The dropped packets are those of the dropped flows, nothing else.
+	jq -e --slurpfile f "$FLOWLOG" '.summary.dropped == ([$f[] | .dropped_pkts] | add)' <<<"$summary" >/dev/null ||
+		err summary "dropped $(jq '.summary.dropped' <<<"$summary") != the flow records' dropped_pkts $(jq -s '[.[].dropped_pkts] | add' "$FLOWLOG")"
+	jq -e '.summary | .l2_pass > 0 and .nd_pass > 0' <<<"$summary" >/dev/null ||
+		err summary "ARP or neighbour discovery did not pass: $(jq -c '.summary | {l2_pass,nd_pass}' <<<"$summary")"
+fi
+
+for c in "${CHECKS[@]}"; do
+	if [ -n "${ERR[$c]:-}" ]; then
+		fail "$c" "${ERR[$c]}"
+	else
+		pass "$c"
+	fi
+done
+result_line
+[ $failed -eq 0 ]
