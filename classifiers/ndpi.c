@@ -539,9 +539,11 @@ void cls_guess(struct cls_worker *w, uint8_t l4proto, const uint8_t src[16], con
 	struct cls_state st;
 	ndpi_protocol p;
 
-	/* The initiator's port is left out: an ephemeral port that happens
-	 * to be some protocol's number says nothing about the flow. */
-	p = ndpi_guess_undetected_protocol(w->ndpi, NULL, l4proto, cls_v4_host(src), 0,
+	/* The initiator's port is left out (an ephemeral port that happens
+	 * to be some protocol's number says nothing about the flow). nDPI
+	 * 4.2 ignores a port pair with a zero in it, so the responder's port
+	 * stands on both sides. */
+	p = ndpi_guess_undetected_protocol(w->ndpi, NULL, l4proto, cls_v4_host(src), dport,
 					   cls_v4_host(dst), dport);
 	memset(&st, 0, sizeof(st));
 	if (p.master_protocol && p.app_protocol && p.master_protocol != p.app_protocol) {

@@ -353,8 +353,12 @@ static void policy_evaluate_outbound(const struct policy *p, const struct policy
 		}
 	}
 
-	/* c. A blocked class drops, guessed or not. */
-	if (policy_class_blocked(prof, f->cls)) {
+	/* c. A blocked class drops, guessed or not; but a guess does not cut
+	 * short a flow to a declared endpoint, whose own check (by DPI) is
+	 * still to come: the agency's SMTP relay "looks like mail" by port.
+	 * Once classification gives up, the guess is all there is. */
+	if (policy_class_blocked(prof, f->cls) &&
+	    !(f->app_guessed && any_candidate && !f->giveup)) {
 		policy_decide(d, POLICY_DROP, POLICY_R_CLASS, f->cls);
 		return;
 	}

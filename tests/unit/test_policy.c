@@ -548,11 +548,14 @@ static void test_remote_access_to_e2m(void)
 	/* On RDP's own port it never gets that far. */
 	f = test_flow("10.10.1.1", "198.51.100.1", 3389);
 	EXPECT(f, POLICY_DROP, "default:e2m-strict");
-	/* A guessed class blocks too. */
+	/* A guessed class blocks too: on an endpoint's address and port once
+	 * classification gives up (before that, DPI may still find TLS). */
 	f = test_flow("10.10.1.1", "198.51.100.1", 443);
 	f.app = "RDP";
 	f.app_guessed = true;
 	f.cls = POLICY_CLASS_remote_access;
+	EXPECT(f, POLICY_PENDING, "none");
+	f.giveup = true;
 	EXPECT(f, POLICY_DROP, "class:remote_access");
 }
 
@@ -657,6 +660,33 @@ static void test_partial_app(void)
 	/* ...and a dropping default does not wait for a foreign SNI */
 	f.sni = "evil.example";
 	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+}
+
+/* A port guess blocks, except on the way to a declared endpoint. */
+static void test_guess_vs_endpoint(void)
+{
+	struct policy_flow f = test_flow("10.10.1.1", "192.0.2.25", 587);
+
+	f.app_master = "SMTP";
+	f.app_guessed = true;
+	f.cls = POLICY_CLASS_mail;
+	EXPECT(f, POLICY_PENDING, "none"); /* the mail relay: wait for DPI */
+	f.app_guessed = false;
+	f.app_known = true;
+	EXPECT(f, POLICY_ALLOW, "allow:boc_mail");
+	/* the same guess elsewhere in the office blocks at once */
+	f = test_flow("10.20.1.1", "203.0.113.5", 1080);
+	f.app_master = "SOCKS";
+	f.app_guessed = true;
+	f.cls = POLICY_CLASS_proxy;
+	EXPECT(f, POLICY_DROP, "class:proxy");
+	/* at give-up a guessed class to an endpoint address blocks */
+	f = test_flow("10.10.1.1", "192.0.2.25", 587);
+	f.app_master = "SMTP";
+	f.app_guessed = true;
+	f.cls = POLICY_CLASS_mail;
+	f.giveup = true;
+	EXPECT(f, POLICY_DROP, "class:mail");
 }
 
 static void test_strict_giveup(void)
@@ -854,6 +884,7 @@ static void test_names(void)
 
 static CU_TestInfo test_policy_tests[] = {
 	{ "partial application answer", test_partial_app },
+	{ "port guess and endpoints", test_guess_vs_endpoint },
 	{"prefix parse and match", test_prefix_parse},
 	{"zone by longest prefix", test_zone_find},
 	{"host matcher", test_host_match},
