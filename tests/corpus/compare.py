@@ -1,0 +1,621 @@
+#!/usr/bin/python3
+"""tests/corpus/compare.py - judge aduana's replays of nDPI's capture corpus.
+
+Called by tests/corpus/run.sh after it has replayed every capture twice:
+
+  OUT/all/<capture>.{jsonl,sum,rc}     the classify-everything policy
+  OUT/strict/<capture>.{jsonl,sum,rc}  the shipped-policy shape ("strict-all":
+                                       every class blocked, nothing else)
+
+What a flow "should" be comes from nDPI, never from our own output: each
+flow of <capture>.out (nDPI's own reader, a newer nDPI than Debian's 4.2)
+gets the class that conf/classes.conf gives its protocol name and category,
+resolved the way the engine does it (docs/classification.md): app part of
+"Master.App" first, then the master, then the category. Flows are joined to
+our flow records on the 5-tuple, in either orientation.
+
+Prints the per-class table, the misses, PASS/FAIL/XFAIL lines and last
+`corpus: N passed, N failed`. Exit status 1 on any failure.
+
+Standard library only (Debian's /usr/bin/python3).
+"""
+
+import argparse
+import ipaddress
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+from collections import defaultdict
+
+THRESHOLD = 0.90  # Done-when: per-class block rate >= 90 %
+FALSE_MAX = 0.02  # Done-when: under 2 % false blocks among ordinary flows
+
+# Protocols of the newer nDPI that Debian's 4.2 lacks, and that
+# conf/classes.conf says are covered another way (its comments: "WebDAV is not
+# a protocol in nDPI 4.2: its methods are a payload mark" -> storage). This is
+# test data stated here, in the open, not taken from aduana's output.
+NEWER_NDPI = {"webdav": "storage"}
+
+# ---------------------------------------------------------------------------
+# libconfig, just enough of it: groups, lists, arrays, scalars, comments.
+
+_TOKEN = re.compile(
+    r"""\s+|\#[^\n]*|//[^\n]*|/\*.*?\*/
+      |(?P<str>"(?:[^"\\]|\\.)*")
+      |(?P<num>[-+]?(?:0[xX][0-9a-fA-F]+|[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)L{0,2})
+      |(?P<name>[A-Za-z*][-A-Za-z0-9_*]*)
+      |(?P<punct>[{}\[\]()=:;,])""",
+    re.S | re.X,
+)
+
+
+def _tokens(text):
+    pos = 0
+    out = []
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m:
+            line = text.count("\n", 0, pos) + 1
+            raise ValueError("libconfig: bad character at line %d" % line)
+        pos = m.end()
+        for kind in ("str", "num", "name", "punct"):
+            if m.group(kind) is not None:
+                out.append((kind, m.group(kind)))
+                break
+    return out
+
+
+def libconfig_load(path):
+    """Parse a libconfig file into nested dicts and lists."""
+    with open(path, encoding="utf-8") as f:
+        toks = _tokens(f.read())
+    i = 0
+
+    def peek():
+        return toks[i] if i < len(toks) else (None, None)
+
+    def take(want=None):
+        nonlocal i
+        tok = peek()
+        if want is not None and tok[1] != want:
+            raise ValueError("libconfig: expected %r, got %r" % (want, tok[1]))
+        i += 1
+        return tok
+
+    def value():
+        kind, text = peek()
+        if text == "{":
+            take("{")
+            g = settings("}")
+            take("}")
+            return g
+        if text in ("[", "("):
+            close = "]" if text == "[" else ")"
+            take(text)
+            items = []
+            while peek()[1] != close:
+                items.append(value())
+                if peek()[1] == ",":
+                    take(",")
+            take(close)
+            return items
+        take()
+        if kind == "str":
+            s = bytes(text[1:-1], "utf-8").decode("unicode_escape")
+            while peek()[0] == "str":  # adjacent strings concatenate
+                s += bytes(take()[1][1:-1], "utf-8").decode("unicode_escape")
+            return s
+        if kind == "num":
+            t = text.rstrip("L")
+            return int(t, 0) if re.fullmatch(r"[-+]?(0[xX][0-9a-fA-F]+|[0-9]+)", t) else float(t)
+        if kind == "name" and text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        raise ValueError("libconfig: unexpected %r" % text)
+
+    def settings(end):
+        g = {}
+        while peek()[1] != end:
+            kind, name = take()
+            if kind != "name":
+                raise ValueError("libconfig: expected a setting name, got %r" % name)
+            if peek()[1] not in ("=", ":"):
+                raise ValueError("libconfig: expected = after %s" % name)
+            take()
+            g[name] = value()
+            if peek()[1] in (";", ","):
+                take()
+        return g
+
+    return settings(None)
+
+
+class ClassMap:
+    """conf/classes.conf: protocol and category names -> class."""
+
+    def __init__(self, path):
+        conf = libconfig_load(path)
+        self.classes = list(conf["classes"].keys())
+        self.proto = {}
+        self.cat = {}
+        for cls, body in conf["classes"].items():
+            for n in body.get("protocols", []):
+                self.proto[n.lower()] = cls
+            for n in body.get("categories", []):
+                self.cat[n.lower()] = cls
+
+    def of_label(self, label, category=None):
+        """Class of an nDPI "Master.App" label (and category), as the engine
+        resolves it: app, master, category; None when nothing maps."""
+        if not label or label == "Unknown":
+            return None
+        parts = label.split(".", 1)
+        master, app = parts[0], (parts[1] if len(parts) > 1 else None)
+        for name in (app, master):
+            if name and name.lower() in self.proto:
+                return self.proto[name.lower()]
+        if category and category.lower() in self.cat:
+            return self.cat[category.lower()]
+        for name in (app, master):
+            if name and name.lower() in NEWER_NDPI:
+                return NEWER_NDPI[name.lower()]
+        return None
+
+
+# ---------------------------------------------------------------------------
+# nDPI reader output (.out files, and ndpiReader 4.2's -v 2 output).
+
+_FLOW = re.compile(
+    r"^\s*\d+\s+(?P<proto>TCP|UDP|ICMP|ICMPV6|ICMP6|IPv6-ICMP|[A-Za-z0-9_-]+)\s+"
+    r"(?P<a>\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+?):(?P<ap>\d+)\s+(?:<->|->|<-)\s+"
+    r"(?P<b>\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+?):(?P<bp>\d+)\s+(?P<rest>\[.*)$"
+)
+_PROTO = re.compile(r"\[proto: (?:[0-9.]+/)?(?P<label>[^\]]+)\]")
+_CAT = re.compile(r"\[cat: (?P<cat>[^/\]]+)")
+_CONF = re.compile(r"\[Confidence: (?P<c>[^\]]+)\]")
+
+
+def _addr(text):
+    text = text.strip("[]")
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def flow_key(proto, a, ap, b, bp):
+    """Orientation-free key; ICMP flows have no ports."""
+    proto = proto.lower()
+    if proto in ("icmp", "icmpv6", "icmp6", "ipv6-icmp"):
+        proto = "icmp6" if ":" in str(a) else "icmp"
+        ap = bp = 0
+    ends = sorted([(a.version, a.packed, ap), (b.version, b.packed, bp)])
+    return (proto, ends[0], ends[1])
+
+
+def parse_ndpi_flows(text):
+    flows = []
+    for line in text.splitlines():
+        m = _FLOW.match(line)
+        if not m:
+            continue
+        a, b = _addr(m.group("a")), _addr(m.group("b"))
+        pm = _PROTO.search(m.group("rest"))
+        if a is None or b is None or not pm:
+            continue
+        cm = _CAT.search(m.group("rest"))
+        conf = _CONF.search(m.group("rest"))
+        flows.append({
+            "proto": m.group("proto").lower(),
+            "a": a, "ap": int(m.group("ap")), "b": b, "bp": int(m.group("bp")),
+            "label": pm.group("label").strip(),
+            "cat": cm.group("cat").strip() if cm else None,
+            "confidence": conf.group("c") if conf else None,
+            "key": flow_key(m.group("proto"), a, int(m.group("ap")), b, int(m.group("bp"))),
+            "text": "%s %s:%s <-> %s:%s" % (m.group("proto"), m.group("a"), m.group("ap"),
+                                           m.group("b"), m.group("bp")),
+        })
+    return flows
+
+
+# ---------------------------------------------------------------------------
+# Captures
+
+def count_packets(path):
+    """Packets in a pcap or pcapng file (EPB, SPB and old PB blocks)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = data[:4]
+    n = 0
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        end = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+        off = 24
+        while off + 16 <= len(data):
+            incl = struct.unpack(end + "I", data[off + 8:off + 12])[0]
+            off += 16 + incl
+            n += 1
+        return n
+    if magic == b"\x0a\x0d\x0d\x0a":
+        off = 0
+        end = "<"
+        while off + 12 <= len(data):
+            if data[off:off + 4] == b"\x0a\x0d\x0d\x0a":
+                end = "<" if data[off + 8:off + 12] == b"\x4d\x3c\x2b\x1a" else ">"
+            btype, blen = struct.unpack(end + "II", data[off:off + 8])
+            if blen < 12:
+                break
+            if btype in (2, 3, 6):
+                n += 1
+            off += blen
+        return n
+    raise ValueError("%s: not a pcap or pcapng file" % path)
+
+
+def parse_readme(path):
+    """README 'What each stands for': group -> (classes, capture names)."""
+    groups = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"^\s*-\s*([A-Za-z0-9_ /]+?)\s*:\s*(.+)$", line)
+            if not m:
+                continue
+            classes = [c.strip() for c in m.group(1).split("/")]
+            names = re.sub(r"\([^)]*\)", "", m.group(2))
+            caps = [c.strip() for c in names.split(",") if c.strip()]
+            groups.append((classes, caps))
+    return groups
+
+
+def load_records(path):
+    recs = []
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if line:
+                    recs.append(json.loads(line))
+    for r in recs:
+        a, b = _addr(r["src"]), _addr(r["dst"])
+        r["_key"] = flow_key(str(r["proto"]), a, int(r["sport"]), b, int(r["dport"]))
+    recs.sort(key=lambda r: r["ts_start"])
+    return recs
+
+
+def load_summary(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith('{"summary"'):
+                    return json.loads(line)["summary"]
+    except OSError:
+        pass
+    return None
+
+
+def rec_text(r):
+    if r is None:
+        return "no flow record"
+    name = r.get("sni") or r.get("host") or r.get("dns_query")
+    return "%s/%s %s pkts_to_verdict=%s dropped_pkts=%s%s" % (
+        r["app"], r["class"], r["reason"], r["pkts_to_verdict"], r["dropped_pkts"],
+        (" name=" + name) if name else "")
+
+
+# ---------------------------------------------------------------------------
+
+class Result:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.xfailed = 0
+
+    def check(self, ok, name, text, xfail=None):
+        if ok:
+            print("PASS corpus/%s: %s" % (name, text))
+            self.passed += 1
+        elif xfail:
+            print("XFAIL corpus/%s: %s (%s)" % (name, text, xfail))
+            self.xfailed += 1
+        else:
+            print("FAIL corpus/%s: %s" % (name, text))
+            self.failed += 1
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--out", required=True, help="$BUILD/corpus")
+    ap.add_argument("--classes", required=True)
+    ap.add_argument("--ndpireader", default="ndpiReader")
+    args = ap.parse_args()
+
+    cmap = ClassMap(args.classes)
+    # What the strict-all pass blocks, from the policy run.sh generated.
+    strict = libconfig_load(os.path.join(args.out, "strict.conf"))
+    blocked = set(strict["profiles"][0]["block"])
+    res = Result()
+
+    caps = sorted(f for f in os.listdir(args.corpus)
+                  if f.endswith((".pcap", ".pcapng")))
+    base = {re.sub(r"\.pcap(ng)?$", "", c): c for c in caps}
+
+    # -- counters: every replay ran, balances, and saw every input packet ----
+    for mode in ("all", "strict"):
+        bad = []
+        for c in caps:
+            stem = os.path.join(args.out, mode, c)
+            try:
+                rc = open(stem + ".rc").read().strip()
+            except OSError:
+                rc = "?"
+            s = load_summary(stem + ".sum")
+            if rc != "0" or s is None:
+                try:
+                    with open(stem + ".err", encoding="utf-8", errors="replace") as f:
+                        err = " | ".join(f.read().strip().splitlines()[-3:])
+                except OSError:
+                    err = ""
+                bad.append("%s: exit %s, %s%s" % (c, rc, "summary" if s else "no summary",
+                                                  (": " + err) if err else ""))
+                continue
+            n = count_packets(os.path.join(args.corpus, c))
+            drops = sum(s["drops"].values())
+            by_class = sum(s.get("drops_by_class", {}).values())
+            why = []
+            if s["rx"] != s["tx"] + s["dropped"]:
+                why.append("rx %d != tx %d + dropped %d" % (s["rx"], s["tx"], s["dropped"]))
+            if s["rx"] != n:
+                why.append("rx %d != %d packets in the capture" % (s["rx"], n))
+            if drops != s["dropped"]:
+                why.append("drops by reason add up to %d, dropped %d" % (drops, s["dropped"]))
+            if by_class != s["drops"].get("class", 0):
+                why.append("drops_by_class add up to %d, drops.class %d"
+                           % (by_class, s["drops"].get("class", 0)))
+            if why:
+                bad.append("%s: %s" % (c, "; ".join(why)))
+        for b in bad:
+            print("  counters/%s: %s" % (mode, b))
+        res.check(not bad, "counters/%s" % mode,
+                  "%d/%d replays ran and balance (rx = tx + dropped = packets in, drops add up)"
+                  % (len(caps) - len(bad), len(caps)))
+
+    # -- join every .out flow with our records, in both passes -------------------
+    flows = []        # one per .out flow
+    unjoined = []     # our records with no .out flow
+    for c in caps:
+        outp = os.path.join(args.corpus, c + ".out")
+        if not os.path.exists(outp):
+            continue
+        with open(outp, encoding="utf-8", errors="replace") as f:
+            nflows = parse_ndpi_flows(f.read())
+        recs = {m: load_records(os.path.join(args.out, m, c + ".jsonl"))
+                for m in ("all", "strict")}
+        idx = {m: defaultdict(list) for m in recs}
+        for m, rs in recs.items():
+            for r in rs:
+                idx[m][r["_key"]].append(r)
+        keys = set()
+        for fl in nflows:
+            keys.add(fl["key"])
+            fl["capture"] = c
+            fl["expected"] = cmap.of_label(fl["label"], fl["cat"])
+            fl["all"] = idx["all"].get(fl["key"], [])
+            fl["strict"] = idx["strict"].get(fl["key"], [])
+            first = fl["all"][0] if fl["all"] else None
+            fl["ours"] = first["class"] if first else None
+            s = fl["strict"][0] if fl["strict"] else None
+            fl["verdict_drop"] = bool(s and s["verdict"] == "drop"
+                                      and s["reason"].startswith("class:")
+                                      and s["reason"][6:] in blocked)
+            # Dropped means a packet was stopped: a drop verdict that came
+            # with the flow's last packet (or at its expiry) stopped nothing.
+            fl["dropped"] = fl["verdict_drop"] and s["dropped_pkts"] > 0
+            fl["any_drop"] = bool(s and s["verdict"] == "drop")
+            fl["srec"] = s
+            flows.append(fl)
+        for r in recs["all"]:
+            if r["_key"] not in keys:
+                unjoined.append((c, r))
+
+    # -- nDPI 4.2 (Debian's ndpiReader) on the captures where we miss flows -------
+    ndpi42 = {}
+
+    def label42(fl):
+        c = fl["capture"]
+        if c not in ndpi42:
+            cache = os.path.join(args.out, "ndpi42", c + ".txt")
+            os.makedirs(os.path.dirname(cache), exist_ok=True)
+            try:
+                p = subprocess.run([args.ndpireader, "-i", os.path.join(args.corpus, c), "-v", "2"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   timeout=120, check=False)
+                text = p.stdout.decode("utf-8", "replace")
+            except (OSError, subprocess.TimeoutExpired) as e:
+                text = ""
+                print("  ndpiReader failed on %s: %s" % (c, e))
+            with open(cache, "w", encoding="utf-8") as f:
+                f.write(text)
+            ndpi42[c] = {}
+            for f42 in parse_ndpi_flows(text):
+                ndpi42[c].setdefault(f42["key"], f42)
+        return ndpi42[c].get(fl["key"])
+
+    def undetectable42(fl):
+        """nDPI 4.2 gives this flow no label of its expected class."""
+        f42 = label42(fl)
+        if f42 is None:
+            return True, "not a flow for ndpiReader 4.2"
+        cls = cmap.of_label(f42["label"], f42["cat"])
+        return cls != fl["expected"], "ndpiReader 4.2: %s [%s]" % (f42["label"], f42["confidence"])
+
+    # -- pass 1: the per-class table ----------------------------------------------
+    print()
+    print("Classify-everything pass: expected = class of the .out protocol/category via "
+          "conf/classes.conf; ours = class in our flow record (joined on the 5-tuple).")
+    print("Test-side names for protocols newer than nDPI 4.2: %s"
+          % ", ".join("%s->%s" % kv for kv in sorted(NEWER_NDPI.items())))
+    hdr = "%-16s %8s %6s %8s %7s %12s %8s %10s %11s" % (
+        "class", "expected", "ours", "matched", "rate", "4.2-unknown", "false", "dropped", "late-drop")
+    print(hdr)
+    print("-" * len(hdr))
+    tot = defaultdict(int)
+    for cls in cmap.classes:
+        exp = [f for f in flows if f["expected"] == cls]
+        ours = [f for f in flows if f["ours"] == cls]
+        matched = [f for f in exp if f["ours"] == cls]
+        miss42 = [f for f in exp if f["ours"] != cls and undetectable42(f)[0]]
+        false = [f for f in ours if f["expected"] is None]
+        dropped = [f for f in exp if f["dropped"]]
+        late = [f for f in exp if f["verdict_drop"] and not f["dropped"]]
+        rate = "%6.1f%%" % (100.0 * len(matched) / len(exp)) if exp else "     -"
+        print("%-16s %8d %6d %8d %7s %12d %8d %10d %11d" % (
+            cls, len(exp), len(ours), len(matched), rate, len(miss42), len(false),
+            len(dropped), len(late)))
+        for k, v in (("exp", exp), ("ours", ours), ("matched", matched), ("miss42", miss42),
+                     ("false", false), ("dropped", dropped), ("late", late)):
+            tot[k] += len(v)
+    none = [f for f in flows if f["expected"] is None]
+    print("-" * len(hdr))
+    print("%-16s %8d %6d %8d %7s %12d %8d %10d %11d" % (
+        "all classes", tot["exp"], tot["ours"], tot["matched"],
+        "%6.1f%%" % (100.0 * tot["matched"] / tot["exp"]) if tot["exp"] else "-",
+        tot["miss42"], tot["false"], tot["dropped"], tot["late"]))
+    print("(%d .out flows in %d captures; %d map to no class; %d of our records have no .out flow)"
+          % (len(flows), len(set(f["capture"] for f in flows)), len(none), len(unjoined)))
+    print("columns: matched = expected and ours agree; 4.2-unknown = missed flows Debian's "
+          "ndpiReader 4.2 also cannot put in the class; false = flows whose .out protocol maps "
+          "to no class but we gave this one; dropped = strict-all pass dropped them "
+          "(class:* reason, >=1 packet stopped); late-drop = drop verdict but no packet stopped")
+
+    print()
+    print("Misses (expected class not given), pass 1 / strict-all pass:")
+    for f in flows:
+        if f["expected"] and (f["ours"] != f["expected"] or not f["dropped"]):
+            u, why = undetectable42(f)
+            print("  %-14s %-22s %-60s .out=%s | all: %s | strict: %s | %s" % (
+                f["expected"], f["capture"], f["text"], f["label"],
+                rec_text(f["all"][0] if f["all"] else None), rec_text(f["srec"]), why))
+    causes = defaultdict(int)
+    for f in flows:
+        if f["expected"] and not f["dropped"]:
+            r = f["srec"]
+            if r is None:
+                causes["no flow record"] += 1
+            elif f["verdict_drop"]:
+                causes["class:* verdict that stopped no packet"] += 1
+            else:
+                causes[r["reason"]] += 1
+    if causes:
+        print("  why not dropped (strict-all reason): " +
+              ", ".join("%s %d" % kv for kv in sorted(causes.items(), key=lambda x: -x[1])))
+    print("False classes (the .out protocol maps to no class):")
+    for f in flows:
+        if f["expected"] is None and f["ours"] is not None:
+            print("  %-14s %-22s %-60s .out=%s [cat %s] | ours: %s" % (
+                f["ours"], f["capture"], f["text"], f["label"], f["cat"],
+                rec_text(f["all"][0])))
+    if unjoined:
+        print("Our records with no .out flow:")
+        for c, r in unjoined:
+            print("  %-22s %s %s:%s -> %s:%s %s" % (c, r["proto"], r["src"], r["sport"],
+                                                     r["dst"], r["dport"], rec_text(r)))
+
+    # -- pass 2: the assertions per blocked class --------------------------------
+    print()
+    print("strict-all pass (every class blocked, default/inbound/on_giveup/on_exception allow):")
+    groups = parse_readme(os.path.join(args.corpus, "README.md"))
+    per_class = {}
+    ordinary = []
+    missing_caps = []
+    for classes, names in groups:
+        capsin = []
+        for n in names:
+            if n in base:
+                capsin.append(base[n])
+            else:
+                missing_caps.append(n)
+        if [x.lower() for x in classes] == ["ordinary traffic"]:
+            ordinary.extend(capsin)
+            continue
+        for cls in classes:
+            if cls not in blocked:
+                continue
+            fl = [f for f in flows if f["capture"] in capsin and f["expected"] == cls]
+            per_class.setdefault(cls, []).extend(fl)
+    notcounted = defaultdict(int)
+    for classes, names in groups:
+        if [x.lower() for x in classes] == ["ordinary traffic"]:
+            continue
+        for n in names:
+            for f in flows:
+                if f["capture"] == base.get(n) and f["expected"] not in classes:
+                    notcounted[(f["capture"], f["expected"])] += 1
+    if notcounted:
+        print("  not counted (the .out gives these flows of a class's captures another class "
+              "or none): " + ", ".join("%s %d (%s)" % (c, k, e or "no class")
+                                       for (c, e), k in sorted(notcounted.items(),
+                                                               key=lambda x: (x[0][0], str(x[0][1])))))
+    for n in missing_caps:
+        print("  note: README names %s but the corpus has no such capture" % n)
+
+    unasserted = [c for c in cmap.classes if c not in per_class]
+    if unasserted:
+        print("  note: no README capture stands for %s: not asserted" % ", ".join(unasserted))
+    for cls in cmap.classes:
+        if cls not in per_class:
+            continue
+        fl = per_class[cls]
+        if not fl:
+            res.check(False, cls, "no flow of this class in its README captures")
+            continue
+        got = [f for f in fl if f["dropped"]]
+        missed = [f for f in fl if not f["dropped"]]
+        rate = len(got) / len(fl)
+        text = "%d/%d dropped (%.1f%%)" % (len(got), len(fl), 100.0 * rate)
+        late = [f for f in missed if f["verdict_drop"]]
+        if late:
+            text += ", %d more with a drop verdict that stopped no packet" % len(late)
+        xfail = None
+        if rate < THRESHOLD:
+            u42 = [f for f in missed if undetectable42(f)[0]]
+            detectable = len(fl) - len(u42)
+            if u42 and (len(u42) == len(missed) or
+                        (detectable and len(got) / detectable >= THRESHOLD)):
+                xfail = "%d of the %d missed flows are ones Debian's nDPI 4.2 cannot detect " \
+                        "either: %s; %d/%d of the rest dropped" % (
+                            len(u42), len(missed),
+                            ", ".join("%s %s (%s)" % (f["capture"], f["text"], undetectable42(f)[1])
+                                      for f in u42),
+                            len(got), detectable)
+        res.check(rate >= THRESHOLD, cls, text, xfail)
+
+    ord_flows = [f for f in flows if f["capture"] in ordinary and f["expected"] is None]
+    seen = [f for f in ord_flows if f["strict"]]
+    unseen = [f for f in ord_flows if not f["strict"]]
+    fb = [f for f in seen if f["any_drop"]]
+    for f in fb:
+        print("  false block: %s %s .out=%s | ours: %s" % (f["capture"], f["text"], f["label"],
+                                                           rec_text(f["srec"])))
+    for f in unseen:
+        print("  note: %s %s .out=%s has no flow record (its packets never became a flow; "
+              "see the replay's drops)" % (f["capture"], f["text"], f["label"]))
+    frac = len(fb) / len(seen) if seen else 1.0
+    res.check(seen and frac < FALSE_MAX, "false_blocks",
+              "%d/%d ordinary flows dropped (%.1f%%, limit %.0f%%) in %s" % (
+                  len(fb), len(seen), 100.0 * frac, 100 * FALSE_MAX, ", ".join(ordinary)))
+
+    print()
+    tail = "corpus: %d passed, %d failed" % (res.passed, res.failed)
+    if res.xfailed:
+        # An XFAIL is neither passed nor failed: the closing line counts it as
+        # skipped, so tests/run.sh shows it.
+        print("(%d xfail: a known nDPI 4.2 limit, counted as skipped)" % res.xfailed)
+        tail += ", %d skipped" % res.xfailed
+    print(tail)
+    return 1 if res.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
