@@ -603,6 +603,67 @@ def case_midstream():
     return cap
 
 
+def case_tls_split():
+    """ClientHellos over two TCP segments: in order (must be read), and out
+    of order or overlapping (the classic evasion: fail closed in the strict
+    zone). Plus a verdict that must stick when the protocol changes."""
+    cap = Capture()
+
+    def split(c, cport, sni, seed, isn, order):
+        """handshake 3 + ClientHello segments (2 or 3) + ACK + server flight 2
+        + request 2 + close 3 frames."""
+        t = Tcp(cap, c, cport, E2M, 443, isn=isn, rtt_us=20000)
+        t.handshake()
+        ch = client_hello(sni, seed)
+        a, b = ch[:40], ch[40:]
+        base = t.cseq
+        if order == "inorder":
+            t.frame(True, "PA", a, seq=base)
+            t.frame(True, "PA", b, seq=base + 40)
+        elif order == "reversed":       # the second half first: a gap
+            t.frame(True, "PA", b, seq=base + 40)
+            t.frame(True, "PA", a, seq=base)
+        elif order == "overlap":        # rewrites bytes 20..39 of the first half
+            t.frame(True, "PA", a, seq=base)
+            t.frame(True, "PA", b"\x00" * 20 + b, seq=base + 20)
+        elif order == "retrans":        # the first half twice, byte for byte
+            t.frame(True, "PA", a, seq=base)
+            t.frame(True, "PA", a, seq=base)
+            t.frame(True, "PA", b, seq=base + 40)
+        t.cseq = base + len(ch)
+        t.ack(False)
+        t.data(False, server_hello_flight(seed))
+        t.data(True, tls_appdata(seed + "req", 180))
+        t.close()
+
+    split(S1, 41001, "e2m.customs.example", "split-in", 8001, "inorder")   # allow:e2m
+    split(S1, 41002, "e2m.customs.example", "split-rev", 8002, "reversed")  # exception:reassembly
+    split(S1, 41003, "e2m.customs.example", "split-ovl", 8003, "overlap")   # exception:reassembly
+    split(S1, 41004, "e2m.customs.example", "split-rtx", 8004, "retrans")   # allow:e2m
+    split(O1, 41005, "www.example.com", "split-off", 8005, "reversed")      # office: judged on, allowed
+    # Sticky verdicts: a flow decided as one protocol that then speaks
+    # another (an SSH banner) is not judged again.
+    # Office HTTP: final once its 4th request closes the document-mark
+    # window (frame 17), then the banner (frames 20-21).
+    t = Tcp(cap, O1, 41006, "203.0.113.60", 80, isn=8006)
+    t.handshake()
+    for _ in range(4):
+        t.data(True, http_get("www.example.com"))
+        t.data(False, HTTP_OK)
+    t.data(True, b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+    t.data(False, b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+    t.close()
+    # Strict: the E2M TLS session allowed by its endpoint, then the banner.
+    t = Tcp(cap, S1, 41007, E2M, 443, isn=8007, rtt_us=20000)
+    t.handshake()
+    t.data(True, client_hello("e2m.customs.example", "sticky"))
+    t.data(False, server_hello_flight("sticky"))
+    t.data(True, b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+    t.data(False, b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+    t.close()
+    return cap
+
+
 def case_workers():
     """24 interleaved flows, for --workers 1 vs --workers 2."""
     cap = Capture()
@@ -734,6 +795,7 @@ CASES = {
     "timeout_tcp": case_timeout_tcp,
     "midstream": case_midstream,
     "workers": case_workers,
+    "tls_split": case_tls_split,
     "demo": case_demo,
 }
 
