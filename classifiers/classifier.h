@@ -25,8 +25,8 @@ struct cls_worker;
  * next call on the same slot or cls_flow_end(). */
 struct cls_result {
 	const char *app_master; /* nDPI master protocol name, NULL if unknown */
-	const char *app;        /* nDPI app protocol name, NULL if none */
-	uint16_t master_id;     /* nDPI protocol ids, 0 = unknown */
+	const char *app;	/* nDPI app protocol name, NULL if none */
+	uint16_t master_id;	/* nDPI protocol ids, 0 = unknown */
 	uint16_t app_id;
 	bool known;   /* nDPI finished with a real (not guessed) protocol */
 	bool guessed; /* from a port/IP guess: may block, never allow */

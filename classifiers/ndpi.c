@@ -526,7 +526,7 @@ void cls_flow_packet(struct cls_worker *w, uint32_t slot, const uint8_t *l3, uin
 
 static uint32_t cls_v4_host(const uint8_t a[16])
 {
-	static const uint8_t pre[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const uint8_t pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 	if (memcmp(a, pre, sizeof(pre)) != 0)
 		return 0; /* nDPI's address lists are IPv4 only */

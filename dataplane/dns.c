@@ -102,7 +102,8 @@ int dns_parse_response(const uint8_t *p, size_t n, char *qname, size_t qsize,
 		off += 10;
 		if (off + rdlen > n)
 			return -EINVAL;
-		if (cls == 1 && got < max && ((type == 1 && rdlen == 4) || (type == 28 && rdlen == 16))) {
+		if (cls == 1 && got < max &&
+		    ((type == 1 && rdlen == 4) || (type == 28 && rdlen == 16))) {
 			memset(out[got].addr, 0, 16);
 			if (type == 1) {
 				out[got].addr[10] = out[got].addr[11] = 0xff;

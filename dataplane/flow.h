@@ -28,7 +28,7 @@ struct flow_key {
 
 /* TCP bits kept for timeouts only. */
 enum flow_tcp_bits {
-	FLOW_TCP_SYN = 1 << 0,     /* a SYN without ACK opened the flow */
+	FLOW_TCP_SYN = 1 << 0, /* a SYN without ACK opened the flow */
 	FLOW_TCP_FIN_A = 1 << 1,
 	FLOW_TCP_FIN_B = 1 << 2,
 	FLOW_TCP_RST = 1 << 3,
@@ -37,8 +37,8 @@ enum flow_tcp_bits {
 /* Which hostname a flow carries (the flow log's sni / host / dns_query). */
 enum flow_name_kind { FLOW_NAME_NONE = 0, FLOW_NAME_SNI, FLOW_NAME_HOST, FLOW_NAME_DNS };
 
-#define FLOW_NAME_MAX 64
-#define FLOW_NO_CLS UINT32_MAX
+#define FLOW_NAME_MAX	 64
+#define FLOW_NO_CLS	 UINT32_MAX
 #define FLOW_LEARNED_MAX 2
 
 /* State of one flow. Written only by the owning worker. */
@@ -52,23 +52,23 @@ struct flow {
 	uint32_t pkts_in;
 	uint32_t dropped_pkts;
 	uint32_t policy_version; /* the snapshot that decided it */
-	uint32_t cls_idx;        /* classifier state slot, FLOW_NO_CLS when none */
-	uint32_t seq_next;       /* TCP: the initiator's next sequence number, while undecided */
-	uint64_t learned;        /* endpoints whose DNS-learned addresses hold the remote */
+	uint32_t cls_idx;	 /* classifier state slot, FLOW_NO_CLS when none */
+	uint32_t seq_next;	 /* TCP: the initiator's next sequence number, while undecided */
+	uint64_t learned;	 /* endpoints whose DNS-learned addresses hold the remote */
 	uint16_t pkts_to_verdict;
-	int16_t zone;            /* zone index, -1 = none */
+	int16_t zone; /* zone index, -1 = none */
 	struct policy_decision decision;
 	uint16_t app_master; /* nDPI protocol ids, 0 = unknown */
 	uint16_t app;
 	uint8_t init_is_a; /* the initiator is side a of the key */
 	uint8_t outbound;  /* the inside side opened the flow */
-	uint8_t tcp;       /* enum flow_tcp_bits */
-	uint8_t cls;       /* enum policy_class */
+	uint8_t tcp;	   /* enum flow_tcp_bits */
+	uint8_t cls;	   /* enum policy_class */
 	uint8_t app_guessed;
 	uint8_t name_kind; /* enum flow_name_kind */
 	uint8_t in_use;
-	uint8_t learn;     /* an endpoint's DNS flow: its answers teach addresses */
-	uint8_t n_learned; /* addresses it taught (the first FLOW_LEARNED_MAX kept) */
+	uint8_t learn;		  /* an endpoint's DNS flow: its answers teach addresses */
+	uint8_t n_learned;	  /* addresses it taught (the first FLOW_LEARNED_MAX kept) */
 	char name[FLOW_NAME_MAX]; /* NUL-terminated, truncated */
 	uint8_t learned_addr[FLOW_LEARNED_MAX][16];
 };

@@ -124,8 +124,7 @@ static void flowlog_proto(FILE *out, uint8_t l4proto)
 int flowlog_write(FILE *out, const struct flowlog_rec *rec, const struct policy *pol,
 		  const struct cls_engine *e)
 {
-	char t0[40], t1[40], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], reason[128],
-		app[64];
+	char t0[40], t1[40], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], reason[128], app[64];
 	const char *zone = "none";
 
 	flowlog_time(t0, sizeof(t0), rec->ts_start);
@@ -161,7 +160,7 @@ int flowlog_write(FILE *out, const struct flowlog_rec *rec, const struct policy 
 	fputs(",\"learned\":[", out);
 	for (unsigned i = 0; i < rec->n_learned && i < FLOW_LEARNED_MAX; i++) {
 		char a[INET6_ADDRSTRLEN];
-		static const uint8_t v4pre[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+		static const uint8_t v4pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 		bool v4 = memcmp(rec->learned_addr[i], v4pre, sizeof(v4pre)) == 0;
 
 		flowlog_addr(a, sizeof(a), rec->learned_addr[i], v4 ? 4 : 6);

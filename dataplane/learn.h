@@ -13,21 +13,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LEARN_SETS 256
-#define LEARN_WAYS 4
-#define LEARN_TTL_MIN 5     /* seconds: a TTL of 0 still covers the connect */
+#define LEARN_SETS    256
+#define LEARN_WAYS    4
+#define LEARN_TTL_MIN 5 /* seconds: a TTL of 0 still covers the connect */
 #define LEARN_TTL_MAX 86400
 
 struct learn_entry {
-	uint32_t seq;     /* odd while being written */
+	uint32_t seq;	  /* odd while being written */
 	uint32_t expires; /* seconds since the epoch; 0 = empty */
-	uint64_t mask;    /* endpoints (bit i = endpoint i) */
+	uint64_t mask;	  /* endpoints (bit i = endpoint i) */
 	uint8_t addr[16];
 };
 
 struct learn_table {
 	struct learn_entry set[LEARN_SETS][LEARN_WAYS];
-	uint64_t added;   /* new entries */
+	uint64_t added;	  /* new entries */
 	uint64_t evicted; /* live entries pushed out by a full set */
 };
 

@@ -40,12 +40,12 @@
 #include "stats.h"
 #include "worker.h"
 
-#define MAIN_REC_RING 65536   /* flow records in flight per worker */
-#define MAIN_PKT_RING 4096    /* dispatch rings */
+#define MAIN_REC_RING 65536 /* flow records in flight per worker */
+#define MAIN_PKT_RING 4096  /* dispatch rings */
 /* Replay never drops at a ring (producers wait), so the mbufs in flight are
  * bounded by the dispatch rings plus a few bursts. */
 #define MAIN_MBUFS_REPLAY(nw) (2048u + 2u * MAIN_PKT_RING * ((nw)-1u))
-#define MAIN_MBUFS_LIVE 32767
+#define MAIN_MBUFS_LIVE	      32767
 /* Captures hold frames bigger than the wire's (taken with segmentation
  * offloads), up to jumbo size: replay buffers fit those whole. */
 #define MAIN_REPLAY_DATAROOM (9216 + RTE_PKTMBUF_HEADROOM)
@@ -61,7 +61,7 @@ struct main_opts {
 	unsigned workers; /* 0: from the config */
 	double duration;  /* 0: until a signal */
 	bool quiet;
-	bool check;       /* validate CONF and its class map and lists, then exit */
+	bool check; /* validate CONF and its class map and lists, then exit */
 };
 
 static volatile sig_atomic_t main_quit;
@@ -119,22 +119,31 @@ static void main_usage(FILE *out)
 
 static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 {
-	enum { O_REPLAY = 256, O_FLOWLOG, O_PASS, O_DROP, O_INSIDE, O_OUTSIDE, O_WORKERS,
-	       O_DURATION, O_CHECK };
+	enum {
+		O_REPLAY = 256,
+		O_FLOWLOG,
+		O_PASS,
+		O_DROP,
+		O_INSIDE,
+		O_OUTSIDE,
+		O_WORKERS,
+		O_DURATION,
+		O_CHECK
+	};
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "replay", required_argument, NULL, O_REPLAY },
-		{ "flow-log", required_argument, NULL, O_FLOWLOG },
-		{ "pass-pcap", required_argument, NULL, O_PASS },
-		{ "drop-pcap", required_argument, NULL, O_DROP },
-		{ "inside", required_argument, NULL, O_INSIDE },
-		{ "outside", required_argument, NULL, O_OUTSIDE },
-		{ "workers", required_argument, NULL, O_WORKERS },
-		{ "duration", required_argument, NULL, O_DURATION },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "check", no_argument, NULL, O_CHECK },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"config", required_argument, NULL, 'c'},
+		{"replay", required_argument, NULL, O_REPLAY},
+		{"flow-log", required_argument, NULL, O_FLOWLOG},
+		{"pass-pcap", required_argument, NULL, O_PASS},
+		{"drop-pcap", required_argument, NULL, O_DROP},
+		{"inside", required_argument, NULL, O_INSIDE},
+		{"outside", required_argument, NULL, O_OUTSIDE},
+		{"workers", required_argument, NULL, O_WORKERS},
+		{"duration", required_argument, NULL, O_DURATION},
+		{"quiet", no_argument, NULL, 'q'},
+		{"check", no_argument, NULL, O_CHECK},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	char *end;
 	long v;
@@ -176,7 +185,8 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		case O_DURATION:
 			o->duration = strtod(optarg, &end);
 			if (*end || o->duration <= 0) {
-				fprintf(stderr, "aduana: --duration: expected seconds > 0, got '%s'\n",
+				fprintf(stderr,
+					"aduana: --duration: expected seconds > 0, got '%s'\n",
 					optarg);
 				return -EINVAL;
 			}
@@ -335,8 +345,7 @@ static void main_print_summary(struct main_ctx *x)
 
 	printf("{\"summary\": {\"mode\":\"%s\",\"rx\":%" PRIu64 ",\"tx\":%" PRIu64
 	       ",\"dropped\":%" PRIu64 ",\"drops\":{",
-	       x->dp.replay ? "replay" : "live", s.c[STATS_rx], s.c[STATS_tx],
-	       s.c[STATS_dropped]);
+	       x->dp.replay ? "replay" : "live", s.c[STATS_rx], s.c[STATS_tx], s.c[STATS_dropped]);
 	for (i = 0; i < STATS_DROP_COUNT; i++)
 		printf("%s\"%s\":%" PRIu64, i ? "," : "", stats_drop_name(i), s.drop[i]);
 	printf("},\"drops_by_class\":{");
@@ -345,20 +354,17 @@ static void main_print_summary(struct main_ctx *x)
 		       s.class_drop[i]);
 	printf("},\"parse_errors\":{");
 	for (i = 1; i < PARSE_ERR_COUNT; i++)
-		printf("%s\"%s\":%" PRIu64, i > 1 ? "," : "", parse_error_name(i),
-		       s.parse_err[i]);
-	printf("},\"flows\":%" PRIu64 ",\"flows_untracked\":%" PRIu64
-	       ",\"flow_records\":%" PRIu64 ",\"flowlog_dropped\":%" PRIu64
-	       ",\"l2_pass\":%" PRIu64 ",\"nd_pass\":%" PRIu64 ",\"classified\":%" PRIu64
-	       ",\"dns_learned\":%" PRIu64 ",\"rx_nombuf\":%" PRIu64
+		printf("%s\"%s\":%" PRIu64, i > 1 ? "," : "", parse_error_name(i), s.parse_err[i]);
+	printf("},\"flows\":%" PRIu64 ",\"flows_untracked\":%" PRIu64 ",\"flow_records\":%" PRIu64
+	       ",\"flowlog_dropped\":%" PRIu64 ",\"l2_pass\":%" PRIu64 ",\"nd_pass\":%" PRIu64
+	       ",\"classified\":%" PRIu64 ",\"dns_learned\":%" PRIu64 ",\"rx_nombuf\":%" PRIu64
 	       ",\"workers\":%u,\"policy_version\":%u",
-	       s.c[STATS_flows], s.c[STATS_flows_untracked], x->records,
-	       s.c[STATS_flowlog_dropped], s.c[STATS_l2_pass], s.c[STATS_nd_pass],
-	       s.c[STATS_classified], s.c[STATS_dns_learned], nombuf, x->dp.n_workers,
-	       x->pol->version);
+	       s.c[STATS_flows], s.c[STATS_flows_untracked], x->records, s.c[STATS_flowlog_dropped],
+	       s.c[STATS_l2_pass], s.c[STATS_nd_pass], s.c[STATS_classified],
+	       s.c[STATS_dns_learned], nombuf, x->dp.n_workers, x->pol->version);
 	if (x->dp.replay)
-		printf(",\"input_packets\":%" PRIu64 ",\"timestamps_nudged\":%" PRIu64,
-		       x->rs.total, x->rs.nudged);
+		printf(",\"input_packets\":%" PRIu64 ",\"timestamps_nudged\":%" PRIu64, x->rs.total,
+		       x->rs.nudged);
 	printf(",\"seconds\":%.6f,\"pps\":%.0f,\"cycles_per_packet\":%.1f}}\n", seconds,
 	       seconds > 0 ? (double)rx_pkts / seconds : 0,
 	       rx_pkts ? (double)s.c[STATS_cycles] / (double)rx_pkts : 0);
@@ -431,20 +437,21 @@ static int main_replay_eal(struct main_ctx *x, char **eargv, int max, char *stor
 	int n = 0;
 	size_t off = 0;
 
-#define EARG(...)                                                                  \
-	do {                                                                        \
-		int len_ = snprintf(store + off, size - off, __VA_ARGS__);          \
-		if (n >= max - 1 || len_ < 0 || (size_t)len_ >= size - off)         \
-			return -E2BIG;                                              \
-		eargv[n++] = store + off;                                           \
-		off += (size_t)len_ + 1;                                            \
+#define EARG(...)                                                                                  \
+	do {                                                                                       \
+		int len_ = snprintf(store + off, size - off, __VA_ARGS__);                         \
+		if (n >= max - 1 || len_ < 0 || (size_t)len_ >= size - off)                        \
+			return -E2BIG;                                                             \
+		eargv[n++] = store + off;                                                          \
+		off += (size_t)len_ + 1;                                                           \
 	} while (0)
 
 	/* Memory, counted from the parts: the mbuf pool (about 2.5 KB each),
 	 * and per worker its flow table (under 300 B a flow, flow-table.md),
 	 * its record ring and rings, plus room for DPDK itself. */
-	mem_mb = 64 + (uint64_t)MAIN_MBUFS_REPLAY(x->dp.n_workers) * (MAIN_REPLAY_DATAROOM + 512) /
-			      (1 << 20) +
+	mem_mb = 64 +
+		 (uint64_t)MAIN_MBUFS_REPLAY(x->dp.n_workers) * (MAIN_REPLAY_DATAROOM + 512) /
+			 (1 << 20) +
 		 (uint64_t)x->dp.n_workers *
 			 (40 + (uint64_t)x->pol->dp.flows_per_worker * 384 / (1 << 20));
 	EARG("aduana");
@@ -503,10 +510,10 @@ static int main_replay_prepare(struct main_ctx *x)
 	}
 	if (!x->o.quiet)
 		fprintf(stderr,
-			"aduana: replay %s (%s): %" PRIu64 " packets, %" PRIu64
-			" inside, %" PRIu64 " outside\n",
-			x->o.replay, x->rs.linktype_name ? x->rs.linktype_name : "?",
-			x->rs.total, x->rs.inside, x->rs.outside);
+			"aduana: replay %s (%s): %" PRIu64 " packets, %" PRIu64 " inside, %" PRIu64
+			" outside\n",
+			x->o.replay, x->rs.linktype_name ? x->rs.linktype_name : "?", x->rs.total,
+			x->rs.inside, x->rs.outside);
 	return 0;
 }
 
@@ -535,8 +542,8 @@ static int main_setup_workers(struct main_ctx *x)
 	int socket = (int)rte_socket_id();
 	size_t qsz;
 
-	x->workers = rte_zmalloc("workers", sizeof(*x->workers) * dp->n_workers,
-				 RTE_CACHE_LINE_SIZE);
+	x->workers =
+		rte_zmalloc("workers", sizeof(*x->workers) * dp->n_workers, RTE_CACHE_LINE_SIZE);
 	dp->learn = rte_zmalloc("learn", sizeof(*dp->learn) * dp->n_workers, 0);
 	if (!x->workers || !dp->learn)
 		return -ENOMEM;
@@ -559,8 +566,8 @@ static int main_setup_workers(struct main_ctx *x)
 		w->lcore = lcore;
 		w->dp = dp;
 		w->peers = x->workers;
-		w->learn = rte_zmalloc_socket("learn", sizeof(*w->learn), RTE_CACHE_LINE_SIZE,
-					      socket);
+		w->learn =
+			rte_zmalloc_socket("learn", sizeof(*w->learn), RTE_CACHE_LINE_SIZE, socket);
 		if (!w->learn)
 			return -ENOMEM;
 		learn_init(w->learn);
@@ -568,14 +575,14 @@ static int main_setup_workers(struct main_ctx *x)
 		snprintf(name, sizeof(name), "flows%u", i);
 		w->ft = flow_table_create(name, x->pol->dp.flows_per_worker, socket);
 		if (!w->ft) {
-			fprintf(stderr, "aduana: worker %u: cannot create a flow table of %u flows\n",
-				i, x->pol->dp.flows_per_worker);
+			fprintf(stderr,
+				"aduana: worker %u: cannot create a flow table of %u flows\n", i,
+				x->pol->dp.flows_per_worker);
 			return -ENOMEM;
 		}
 		flow_table_set_timeouts(w->ft, x->pol->dp.timeouts);
-		w->cls = cls_worker_create(x->cls,
-					   RTE_MIN(x->pol->dp.flows_per_worker, (uint32_t)65536),
-					   socket);
+		w->cls = cls_worker_create(
+			x->cls, RTE_MIN(x->pol->dp.flows_per_worker, (uint32_t)65536), socket);
 		if (!w->cls) {
 			fprintf(stderr, "aduana: worker %u: cannot create its classifier\n", i);
 			return -ENOMEM;
@@ -671,10 +678,10 @@ static int main_ports(struct main_ctx *x)
 			nq = (uint16_t)dp->n_workers;
 	}
 	dp->mode = rss ? WORKER_RSS : WORKER_DISPATCH;
-	x->mp = rte_pktmbuf_pool_create("mbufs", x->o.replay ? MAIN_MBUFS_REPLAY(dp->n_workers) : MAIN_MBUFS_LIVE,
-					256, 0,
-					x->o.replay ? MAIN_REPLAY_DATAROOM : RTE_MBUF_DEFAULT_BUF_SIZE,
-					(int)rte_socket_id());
+	x->mp = rte_pktmbuf_pool_create(
+		"mbufs", x->o.replay ? MAIN_MBUFS_REPLAY(dp->n_workers) : MAIN_MBUFS_LIVE, 256, 0,
+		x->o.replay ? MAIN_REPLAY_DATAROOM : RTE_MBUF_DEFAULT_BUF_SIZE,
+		(int)rte_socket_id());
 	if (!x->mp) {
 		fprintf(stderr, "aduana: cannot allocate the mbuf pool: %s\n",
 			rte_strerror(rte_errno));
@@ -710,9 +717,8 @@ static void main_progress(struct main_ctx *x, uint64_t *next_ns)
 static void main_control_loop(struct main_ctx *x)
 {
 	uint64_t next_progress = main_wall_ns() + 2000000000ull;
-	uint64_t deadline = x->o.duration > 0
-				    ? main_wall_ns() + (uint64_t)(x->o.duration * 1e9)
-				    : UINT64_MAX;
+	uint64_t deadline =
+		x->o.duration > 0 ? main_wall_ns() + (uint64_t)(x->o.duration * 1e9) : UINT64_MAX;
 
 	while (__atomic_load_n(&x->dp.done, __ATOMIC_ACQUIRE) < x->dp.n_workers) {
 		if (!x->dp.stop && (main_quit || main_wall_ns() >= deadline))

@@ -15,12 +15,12 @@
 #define PARSE_UDP_HLEN	   8
 #define PARSE_ICMP_HLEN	   8 /* type, code, checksum and the 4-byte rest of header */
 
-#define PARSE_ETH_IPV4	   0x0800
-#define PARSE_ETH_ARP	   0x0806
-#define PARSE_ETH_IPV6	   0x86dd
-#define PARSE_ETH_VLAN	   0x8100
-#define PARSE_ETH_QINQ	   0x88a8
-#define PARSE_ETH_QINQ_OLD 0x9100
+#define PARSE_ETH_IPV4	     0x0800
+#define PARSE_ETH_ARP	     0x0806
+#define PARSE_ETH_IPV6	     0x86dd
+#define PARSE_ETH_VLAN	     0x8100
+#define PARSE_ETH_QINQ	     0x88a8
+#define PARSE_ETH_QINQ_OLD   0x9100
 #define PARSE_ETH_PPPOE_DISC 0x8863
 #define PARSE_ETH_PPPOE_SESS 0x8864
 #define PARSE_PPPOE_HLEN     8 /* 6-byte PPPoE header + 2-byte PPP protocol */
@@ -343,7 +343,7 @@ void parse_frame(const uint8_t *data, uint32_t len, struct parse_result *r)
 		off += PARSE_PPPOE_HLEN;
 		/* IP inside PPP is judged like any IP; PPP's own control
 		 * protocols (LCP, IPCP, auth: 0x8000 and up) keep the link up. */
-		etype = ppp == 0x0021 ? PARSE_ETH_IPV4
+		etype = ppp == 0x0021	? PARSE_ETH_IPV4
 			: ppp == 0x0057 ? PARSE_ETH_IPV6
 			: ppp >= 0x8000 ? PARSE_ETH_ARP
 					: 0;

@@ -12,25 +12,25 @@
 
 /* Why a frame could not be parsed fully. One list for the enum, the names
  * and the counters. */
-#define PARSE_ERRORS(X)                                                        \
-	X(truncated_l2)                                                        \
-	X(truncated_vlan)                                                      \
-	X(too_many_vlans)                                                      \
-	X(truncated_pppoe)                                                     \
-	X(frame_too_long)  /* does not fit one mbuf segment (worker) */        \
-	X(truncated_ipv4)                                                      \
-	X(bad_ipv4_version)                                                    \
-	X(bad_ipv4_ihl)                                                        \
-	X(bad_ipv4_total_len)                                                  \
-	X(truncated_ipv6)                                                      \
-	X(bad_ipv6_version)                                                    \
-	X(bad_ipv6_payload_len)                                                \
-	X(truncated_ipv6_ext)                                                  \
-	X(too_many_ipv6_ext)                                                   \
-	X(truncated_tcp)                                                       \
-	X(bad_tcp_doff)                                                        \
-	X(truncated_udp)                                                       \
-	X(bad_udp_len)                                                         \
+#define PARSE_ERRORS(X)                                                                            \
+	X(truncated_l2)                                                                            \
+	X(truncated_vlan)                                                                          \
+	X(too_many_vlans)                                                                          \
+	X(truncated_pppoe)                                                                         \
+	X(frame_too_long) /* does not fit one mbuf segment (worker) */                             \
+	X(truncated_ipv4)                                                                          \
+	X(bad_ipv4_version)                                                                        \
+	X(bad_ipv4_ihl)                                                                            \
+	X(bad_ipv4_total_len)                                                                      \
+	X(truncated_ipv6)                                                                          \
+	X(bad_ipv6_version)                                                                        \
+	X(bad_ipv6_payload_len)                                                                    \
+	X(truncated_ipv6_ext)                                                                      \
+	X(too_many_ipv6_ext)                                                                       \
+	X(truncated_tcp)                                                                           \
+	X(bad_tcp_doff)                                                                            \
+	X(truncated_udp)                                                                           \
+	X(bad_udp_len)                                                                             \
 	X(truncated_icmp)
 
 enum parse_error {
@@ -38,16 +38,16 @@ enum parse_error {
 #define X(n) PARSE_ERR_##n,
 	PARSE_ERRORS(X)
 #undef X
-	PARSE_ERR_COUNT
+		PARSE_ERR_COUNT
 };
 
 /* What the frame is, as far as the dataplane is concerned. */
 enum parse_kind {
-	PARSE_IP = 0,     /* IPv4/IPv6 with addresses; see err/frag for the L4 */
-	PARSE_L2_PASS,    /* ARP, PPPoE discovery and PPP link control: forwarded so the link works */
-	PARSE_L2_OTHER,   /* any other ethertype */
-	PARSE_BAD_L2,     /* Ethernet/VLAN header broken: err says why */
-	PARSE_BAD_L3,     /* IP header broken, no trustworthy addresses */
+	PARSE_IP = 0,	/* IPv4/IPv6 with addresses; see err/frag for the L4 */
+	PARSE_L2_PASS,	/* ARP, PPPoE discovery and PPP link control: forwarded so the link works */
+	PARSE_L2_OTHER, /* any other ethertype */
+	PARSE_BAD_L2,	/* Ethernet/VLAN header broken: err says why */
+	PARSE_BAD_L3,	/* IP header broken, no trustworthy addresses */
 };
 
 enum parse_frag {
@@ -57,17 +57,17 @@ enum parse_frag {
 };
 
 struct parse_result {
-	uint8_t kind;      /* enum parse_kind */
-	uint8_t err;       /* enum parse_error; for PARSE_IP: the L4 is malformed */
-	uint8_t family;    /* 4 or 6 (PARSE_IP only) */
+	uint8_t kind;	   /* enum parse_kind */
+	uint8_t err;	   /* enum parse_error; for PARSE_IP: the L4 is malformed */
+	uint8_t family;	   /* 4 or 6 (PARSE_IP only) */
 	uint8_t l4proto;   /* IPPROTO_*, after IPv6 extension headers */
-	uint8_t frag;      /* enum parse_frag */
+	uint8_t frag;	   /* enum parse_frag */
 	uint8_t tcp_flags; /* TCP only */
 	uint8_t n_vlans;
 	uint8_t icmp_type; /* ICMP / ICMPv6 only */
-	uint16_t vlan;     /* outermost VLAN id, 0 = untagged */
-	uint16_t sport;    /* host order; ICMP echo: see parse.c (request and reply mirror) */
-	uint16_t dport;    /* host order; ICMP: type << 8 | code */
+	uint16_t vlan;	   /* outermost VLAN id, 0 = untagged */
+	uint16_t sport;	   /* host order; ICMP echo: see parse.c (request and reply mirror) */
+	uint16_t dport;	   /* host order; ICMP: type << 8 | code */
 	uint16_t l3_off;   /* bytes from the frame start */
 	uint16_t l4_off;
 	uint16_t payload_off; /* first byte after the L4 header */

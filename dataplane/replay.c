@@ -55,7 +55,7 @@ static uint16_t replay_loop_type(const uint8_t *p)
  * or 0 when the frame is too short for its own link header. */
 static uint32_t replay_to_eth(int dlt, const uint8_t *p, uint32_t n, uint8_t *buf)
 {
-	static const uint8_t macs[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
+	static const uint8_t macs[12] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1};
 	uint32_t skip;
 	uint16_t type;
 

@@ -15,11 +15,11 @@
 #include "policy.h"
 
 struct replay_stats {
-	uint64_t total;   /* frames read */
+	uint64_t total;	  /* frames read */
 	uint64_t inside;  /* frames written for the inside port */
 	uint64_t outside; /* ... for the outside port */
 	uint64_t nudged;  /* timestamps moved forward to keep the order strict */
-	int linktype;     /* the input's DLT_* */
+	int linktype;	  /* the input's DLT_* */
 	const char *linktype_name;
 };
 

@@ -13,46 +13,45 @@
 #include "policy.h"
 
 /* General counters. rx = tx + dropped always holds at exit. */
-#define STATS_COUNTERS(X)                                                      \
-	X(rx)                                                                  \
-	X(tx)                                                                  \
-	X(dropped)                                                             \
-	X(flows)           /* flows created (table entries) */                 \
-	X(flows_ended)     /* records emitted for table entries */             \
-	X(flows_untracked) /* one-packet records: full table, bad L4, fragment */\
-	X(flowlog_dropped) /* a record lost because the ring was full */       \
-	X(l2_pass)         /* ARP forwarded */                                 \
-	X(nd_pass)         /* IPv6 neighbour discovery forwarded */            \
-	X(classified)      /* flows that took a classifier slot */             \
-	X(rejudged)        /* decided flows judged again after a policy swap */\
-	X(dns_learned)     /* endpoint addresses learned from DNS answers */   \
-	X(dns_bad)         /* answers of endpoint DNS flows that did not parse */\
-	X(cycles)          /* TSC cycles spent on packets */
+#define STATS_COUNTERS(X)                                                                          \
+	X(rx)                                                                                      \
+	X(tx)                                                                                      \
+	X(dropped)                                                                                 \
+	X(flows)	   /* flows created (table entries) */                                     \
+	X(flows_ended)	   /* records emitted for table entries */                                 \
+	X(flows_untracked) /* one-packet records: full table, bad L4, fragment */                  \
+	X(flowlog_dropped) /* a record lost because the ring was full */                           \
+	X(l2_pass)	   /* ARP forwarded */                                                     \
+	X(nd_pass)	   /* IPv6 neighbour discovery forwarded */                                \
+	X(classified)	   /* flows that took a classifier slot */                                 \
+	X(dns_learned)	   /* endpoint addresses learned from DNS answers */                       \
+	X(dns_bad)	   /* answers of endpoint DNS flows that did not parse */                  \
+	X(cycles)	   /* TSC cycles spent on packets */
 
 /* Why a packet was dropped: the summary's "drops" object. The policy's
  * exceptions are part of the list, so each has its own counter. */
-#define STATS_DROPS(X)                                                         \
-	X(default)                                                             \
-	X(class)                                                               \
-	POLICY_EXCEPTIONS(X)                                                   \
-	X(bad_l2)                                                              \
-	X(bad_l3)                                                              \
-	X(l2_other)                                                            \
-	X(dispatch_full)                                                       \
+#define STATS_DROPS(X)                                                                             \
+	X(default)                                                                                 \
+	X(class)                                                                                   \
+	POLICY_EXCEPTIONS(X)                                                                       \
+	X(bad_l2)                                                                                  \
+	X(bad_l3)                                                                                  \
+	X(l2_other)                                                                                \
+	X(dispatch_full)                                                                           \
 	X(tx_failed)
 
 enum stats_counter {
 #define X(n) STATS_##n,
 	STATS_COUNTERS(X)
 #undef X
-	STATS_COUNT
+		STATS_COUNT
 };
 
 enum stats_drop {
 #define X(n) STATS_DROP_##n,
 	STATS_DROPS(X)
 #undef X
-	STATS_DROP_COUNT
+		STATS_DROP_COUNT
 };
 
 /* One worker's counters. */

@@ -45,7 +45,8 @@ static inline uint64_t worker_clock(const struct dp *dp)
 {
 	/* Fixed point: cycles * 1e9 would overflow 64 bits after ~9 s. */
 	return dp->epoch_ns +
-	       (uint64_t)(((unsigned __int128)(rte_rdtsc() - dp->tsc_base) * dp->ns_per_cycle) >> 32);
+	       (uint64_t)(((unsigned __int128)(rte_rdtsc() - dp->tsc_base) * dp->ns_per_cycle) >>
+			  32);
 }
 
 static inline uint64_t worker_pkt_time(const struct dp *dp, const struct rte_mbuf *m)
@@ -412,12 +413,10 @@ static inline void worker_tcp_track(struct flow *f, const struct parse_result *r
 
 static inline bool worker_tcp_reopens(const struct flow *f, const struct parse_result *r)
 {
-	bool closed = (f->tcp & FLOW_TCP_RST) ||
-		      (f->tcp & (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) ==
-			      (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B);
+	bool closed = (f->tcp & FLOW_TCP_RST) || (f->tcp & (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) ==
+							 (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B);
 
-	return closed &&
-	       (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
+	return closed && (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
 }
 
 /* One IP packet through the flow table and the policy. */
@@ -481,9 +480,8 @@ static int worker_ip(struct worker *w, const struct policy *pol, const struct rt
 }
 
 /* Judge one parsed packet; drops are counted by reason where decided. */
-static inline int worker_judge(struct worker *w, const struct policy *pol,
-			       const struct rte_mbuf *m, const struct parse_result *r,
-			       const struct worker_lk *lk)
+static inline int worker_judge(struct worker *w, const struct policy *pol, const struct rte_mbuf *m,
+			       const struct parse_result *r, const struct worker_lk *lk)
 {
 	switch (r->kind) {
 	case PARSE_IP:
@@ -626,7 +624,7 @@ static void worker_handoff(struct worker *w, struct rte_mbuf **pkts, unsigned n,
 static void worker_out_flush(struct worker *w, struct worker_out *out)
 {
 	const struct dp *dp = w->dp;
-	const uint16_t ports[2] = { dp->port_in, dp->port_out };
+	const uint16_t ports[2] = {dp->port_in, dp->port_out};
 	unsigned d, i, sent;
 
 	if (dp->mode == WORKER_DISPATCH && w->id != 0) {
@@ -671,7 +669,7 @@ static unsigned worker_drain_peers(struct worker *w)
 	const struct dp *dp = w->dp;
 	struct rte_mbuf *pkts[WORKER_BURST * 2], *to[3][WORKER_BURST * 2];
 	unsigned j, i, n, nt[3], sent, total = 0;
-	const uint16_t ports[2] = { dp->port_in, dp->port_out };
+	const uint16_t ports[2] = {dp->port_in, dp->port_out};
 
 	for (j = 1; j < dp->n_workers; j++) {
 		n = rte_ring_sc_dequeue_burst(w->peers[j].tx_ring, (void **)pkts, RTE_DIM(pkts),
@@ -681,7 +679,9 @@ static unsigned worker_drain_peers(struct worker *w)
 		total += n;
 		nt[0] = nt[1] = nt[2] = 0;
 		for (i = 0; i < n; i++) {
-			unsigned d = pkts[i]->port == ports[0] ? 0 : pkts[i]->port == ports[1] ? 1 : 2;
+			unsigned d = pkts[i]->port == ports[0]	 ? 0
+				     : pkts[i]->port == ports[1] ? 1
+								 : 2;
 
 			to[d][nt[d]++] = pkts[i];
 		}
@@ -707,7 +707,7 @@ static void worker_dispatch(struct worker *w, const struct policy *pol, struct r
 	struct parse_result r[WORKER_BURST * 2];
 	struct rte_mbuf *local[WORKER_BURST * 2];
 	struct rte_mbuf *to[WORKER_MAX][WORKER_BURST * 2];
-	unsigned nt[WORKER_MAX] = { 0 };
+	unsigned nt[WORKER_MAX] = {0};
 	unsigned i, t, nl = 0, done;
 
 	for (i = 0; i < n; i++) {
@@ -725,8 +725,8 @@ static void worker_dispatch(struct worker *w, const struct policy *pol, struct r
 			continue;
 		done = 0;
 		for (;;) {
-			done += rte_ring_sp_enqueue_burst(w->peers[t].rx_ring, (void **)to[t] + done,
-							  nt[t] - done, NULL);
+			done += rte_ring_sp_enqueue_burst(
+				w->peers[t].rx_ring, (void **)to[t] + done, nt[t] - done, NULL);
 			if (done == nt[t] || !dp->replay)
 				break;
 			worker_drain_peers(w); /* the peer may be waiting on us */
@@ -754,7 +754,7 @@ static unsigned worker_merge_rx(struct worker *w, struct worker_merge *mg, struc
 				unsigned max, bool *end)
 {
 	const struct dp *dp = w->dp;
-	const uint16_t ports[2] = { dp->port_in, dp->port_out };
+	const uint16_t ports[2] = {dp->port_in, dp->port_out};
 	unsigned s, cnt = 0;
 
 	for (s = 0; s < 2; s++) {
@@ -784,7 +784,7 @@ static unsigned worker_merge_rx(struct worker *w, struct worker_merge *mg, struc
 
 static void worker_housekeeping(struct worker *w, const struct policy *pol)
 {
-	struct worker_expire_arg a = { w, pol, w->dp->replay };
+	struct worker_expire_arg a = {w, pol, w->dp->replay};
 
 	if (!w->dp->replay)
 		w->now = worker_clock(w->dp);
@@ -801,7 +801,7 @@ static inline const struct policy *worker_policy(const struct dp *dp)
 static void worker_finish(struct worker *w)
 {
 	const struct policy *pol = worker_policy(w->dp);
-	struct worker_expire_arg a = { w, pol, true };
+	struct worker_expire_arg a = {w, pol, true};
 
 	if (!w->dp->replay)
 		w->now = worker_clock(w->dp);
@@ -826,8 +826,8 @@ static inline void worker_account(struct worker *w, uint64_t t0, unsigned n)
 static void worker_loop_dispatcher(struct worker *w)
 {
 	struct dp *dp = w->dp;
-	struct worker_merge mg = { 0 };
-	struct worker_out out = { 0 };
+	struct worker_merge mg = {0};
+	struct worker_out out = {0};
 	struct rte_mbuf *pkts[WORKER_BURST * 2];
 	unsigned n;
 	bool end = false;
@@ -870,7 +870,7 @@ static void worker_loop_dispatcher(struct worker *w)
 static void worker_loop_peer(struct worker *w)
 {
 	struct dp *dp = w->dp;
-	struct worker_out out = { 0 };
+	struct worker_out out = {0};
 	struct rte_mbuf *pkts[WORKER_BURST];
 	struct parse_result r[WORKER_BURST];
 	unsigned n, i;
@@ -903,7 +903,7 @@ static void worker_loop_peer(struct worker *w)
 static void worker_loop_rss(struct worker *w)
 {
 	struct dp *dp = w->dp;
-	struct worker_out out = { 0 };
+	struct worker_out out = {0};
 	struct rte_mbuf *pkts[WORKER_BURST * 2];
 	struct parse_result r[WORKER_BURST * 2];
 	unsigned n, i;

@@ -373,8 +373,8 @@ static void policy_evaluate_outbound(const struct policy *p, const struct policy
 	/* e. An allowing default waits until the classifier has said all it
 	 * will: "TLS" at the ClientHello may be "TLS.AnyDesk" at the
 	 * certificate. A dropping default has nothing to wait for. */
-	if (f->app_known && (!f->app_partial || f->giveup ||
-			     prof->default_action == POLICY_ACT_DROP))
+	if (f->app_known &&
+	    (!f->app_partial || f->giveup || prof->default_action == POLICY_ACT_DROP))
 		policy_decide(d, policy_action_verdict(prof->default_action), POLICY_R_DEFAULT,
 			      prof_idx);
 	else if (f->giveup)

@@ -16,17 +16,17 @@
 #define POLICY_PATH_MAX 512
 
 /* Policy classes (DESIGN 4). One list, so the enum and the names agree. */
-#define POLICY_CLASSES(X)                                                      \
-	X(file_sharing)                                                        \
-	X(social)                                                              \
-	X(proxy)                                                               \
-	X(p2p)                                                                 \
-	X(remote_access)                                                       \
-	X(vpn)                                                                 \
-	X(mail)                                                                \
-	X(webmail)                                                             \
-	X(encrypted_dns)                                                       \
-	X(storage)                                                             \
+#define POLICY_CLASSES(X)                                                                          \
+	X(file_sharing)                                                                            \
+	X(social)                                                                                  \
+	X(proxy)                                                                                   \
+	X(p2p)                                                                                     \
+	X(remote_access)                                                                           \
+	X(vpn)                                                                                     \
+	X(mail)                                                                                    \
+	X(webmail)                                                                                 \
+	X(encrypted_dns)                                                                           \
+	X(storage)                                                                                 \
 	X(document_upload)
 
 enum policy_class {
@@ -34,27 +34,27 @@ enum policy_class {
 #define X(n) POLICY_CLASS_##n,
 	POLICY_CLASSES(X)
 #undef X
-	POLICY_CLASS_COUNT
+		POLICY_CLASS_COUNT
 };
 
 /* Fail-closed exceptions (DESIGN 4): each has a per-zone action (the
  * profile's on_exception), its own counter, and the flow-log reason
  * "exception:<name>". "giveup" is the classification budget running out;
  * it uses on_giveup instead of on_exception. */
-#define POLICY_EXCEPTIONS(X)                                                   \
-	X(flow_table_full)                                                     \
-	X(classifier_alloc)                                                    \
-	X(fragment)                                                            \
-	X(malformed)                                                           \
-	X(midstream)                                                           \
-	X(reassembly)                                                          \
+#define POLICY_EXCEPTIONS(X)                                                                       \
+	X(flow_table_full)                                                                         \
+	X(classifier_alloc)                                                                        \
+	X(fragment)                                                                                \
+	X(malformed)                                                                               \
+	X(midstream)                                                                               \
+	X(reassembly)                                                                              \
 	X(giveup)
 
 enum policy_exception {
 #define X(n) POLICY_EXC_##n,
 	POLICY_EXCEPTIONS(X)
 #undef X
-	POLICY_EXC_COUNT
+		POLICY_EXC_COUNT
 };
 
 enum policy_action { POLICY_ACT_ALLOW = 0, POLICY_ACT_DROP = 1 };
@@ -69,22 +69,22 @@ enum policy_verdict {
 enum policy_reason {
 	POLICY_R_NONE = 0,
 	POLICY_R_ENDPOINT,    /* allow:<endpoint>, arg = endpoint index */
-	POLICY_R_CLASS,       /* class:<class>, arg = enum policy_class */
+	POLICY_R_CLASS,	      /* class:<class>, arg = enum policy_class */
 	POLICY_R_DEFAULT,     /* default:<profile>, arg = profile index */
-	POLICY_R_GRANT,       /* grant:<id>, arg = grant index */
+	POLICY_R_GRANT,	      /* grant:<id>, arg = grant index */
 	POLICY_R_EXCEPTION,   /* exception:<name>, arg = enum policy_exception */
 	POLICY_R_PASSTHROUGH, /* no zone on either side */
 };
 
 struct policy_decision {
 	uint8_t verdict; /* enum policy_verdict */
-	uint8_t reason;  /* enum policy_reason */
+	uint8_t reason;	 /* enum policy_reason */
 	uint16_t arg;
 };
 
 struct policy_prefix {
 	uint8_t addr[16]; /* masked to len */
-	uint8_t len;      /* 0..128; IPv4 prefixes are stored as len + 96 */
+	uint8_t len;	  /* 0..128; IPv4 prefixes are stored as len + 96 */
 };
 
 struct policy_endpoint {
@@ -125,12 +125,12 @@ struct policy_zone_prefix {
  * fields are wildcards. */
 struct policy_grant {
 	uint32_t id;
-	int zone;                   /* -1 = any */
+	int zone;		     /* -1 = any */
 	struct policy_prefix local;  /* inside host(s); len 0 = any */
 	struct policy_prefix remote; /* outside address(es); len 0 = any */
-	uint16_t port;               /* responder port; 0 = any */
-	uint8_t l4proto;             /* 0 = any */
-	uint64_t expires;            /* seconds since the epoch; 0 = never */
+	uint16_t port;		     /* responder port; 0 = any */
+	uint8_t l4proto;	     /* 0 = any */
+	uint64_t expires;	     /* seconds since the epoch; 0 = never */
 };
 
 enum policy_timeout {
@@ -153,10 +153,10 @@ struct policy_dataplane {
  * policy_free() once no worker can still read it. */
 struct policy {
 	uint32_t version;
-	char source[POLICY_PATH_MAX];       /* the config file it came from */
-	char hash[65];                      /* sha-256 hex of the config text */
+	char source[POLICY_PATH_MAX]; /* the config file it came from */
+	char hash[65];		      /* sha-256 hex of the config text */
 	struct policy_dataplane dp;
-	char flow_log[POLICY_PATH_MAX];     /* "" = none, "-" = stdout */
+	char flow_log[POLICY_PATH_MAX];	    /* "" = none, "-" = stdout */
 	char classes_path[POLICY_PATH_MAX]; /* resolved relative to source */
 	char lists_path[POLICY_PATH_MAX];
 
@@ -176,25 +176,25 @@ struct policy {
  * the first packet; classification fills the rest as it learns it (NULL or
  * zero until known). */
 struct policy_flow {
-	int zone;             /* zone index, -1 = none */
-	bool outbound;        /* the inside side opened the flow */
+	int zone;	      /* zone index, -1 = none */
+	bool outbound;	      /* the inside side opened the flow */
 	uint8_t l4proto;      /* IPPROTO_* */
 	uint8_t local[16];    /* the inside address */
 	uint8_t remote[16];   /* the outside address */
 	uint16_t remote_port; /* outbound: the responder's port */
 	uint16_t local_port;  /* inbound: the inside responder's port */
-	uint64_t now;         /* seconds since the epoch, for grant expiry */
+	uint64_t now;	      /* seconds since the epoch, for grant expiry */
 
 	const char *app_master; /* nDPI master protocol name, e.g. "TLS" */
-	const char *app;        /* nDPI app protocol name, e.g. "Facebook" */
-	bool app_known;         /* detection finished with a real protocol */
-	bool app_guessed;       /* app/class come from a port/IP guess: may block, never allow */
-	bool app_partial;       /* known, but the classifier may still refine it (TLS -> TLS.X) */
-	uint8_t cls;            /* enum policy_class */
+	const char *app;	/* nDPI app protocol name, e.g. "Facebook" */
+	bool app_known;		/* detection finished with a real protocol */
+	bool app_guessed;	/* app/class come from a port/IP guess: may block, never allow */
+	bool app_partial;	/* known, but the classifier may still refine it (TLS -> TLS.X) */
+	uint8_t cls;		/* enum policy_class */
 	const char *sni;
 	const char *host;
 	const char *dns_query;
-	bool giveup; /* the classification budget is spent */
+	bool giveup;	  /* the classification budget is spent */
 	uint64_t learned; /* bit i: remote is a DNS-learned address of endpoint i */
 };
 
@@ -235,8 +235,8 @@ void policy_exception(const struct policy *p, int zone, enum policy_exception e,
 
 /* Format d as DESIGN 3.2's reason ("allow:e2m", "class:p2p", ...).
  * Returns the length written (truncated to size). Any thread. */
-int policy_reason_format(const struct policy *p, const struct policy_decision *d,
-			 char *buf, size_t size);
+int policy_reason_format(const struct policy *p, const struct policy_decision *d, char *buf,
+			 size_t size);
 
 /* Names of classes and exceptions; NULL when out of range. */
 const char *policy_class_name(unsigned cls);

@@ -12,26 +12,25 @@
 /* A response to "E2M.Customs.Example A" with a CNAME, one A and one AAAA. */
 static size_t dns_build(uint8_t *p, uint8_t flags2, uint8_t flags3, uint32_t ttl)
 {
-	static const uint8_t q[] = { 3, 'E', '2', 'M', 7, 'C', 'u', 's', 't', 'o', 'm', 's', 7,
-				     'E', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 1, 0, 1 };
+	static const uint8_t q[] = {3,	 'E', '2', 'M', 7,   'C', 'u', 's', 't', 'o', 'm', 's', 7,
+				    'E', 'x', 'a', 'm', 'p', 'l', 'e', 0,   0,	 1,   0,   1};
 	size_t o = 0;
 
-	memcpy(p, (uint8_t[]){ 0x12, 0x34, flags2, flags3, 0, 1, 0, 3, 0, 0, 0, 0 }, 12);
+	memcpy(p, (uint8_t[]){0x12, 0x34, flags2, flags3, 0, 1, 0, 3, 0, 0, 0, 0}, 12);
 	o = 12;
 	memcpy(p + o, q, sizeof(q));
 	o += sizeof(q);
 	/* CNAME (pointer to the question), rdata: "x" + pointer */
-	memcpy(p + o, (uint8_t[]){ 0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 4, 1, 'x', 0xc0, 12 },
-	       16);
+	memcpy(p + o, (uint8_t[]){0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 4, 1, 'x', 0xc0, 12}, 16);
 	o += 16;
 	/* A 198.51.100.7 */
 	memcpy(p + o,
-	       (uint8_t[]){ 0xc0, 12, 0, 1, 0, 1, (uint8_t)(ttl >> 24), (uint8_t)(ttl >> 16),
-			    (uint8_t)(ttl >> 8), (uint8_t)ttl, 0, 4, 198, 51, 100, 7 },
+	       (uint8_t[]){0xc0, 12, 0, 1, 0, 1, (uint8_t)(ttl >> 24), (uint8_t)(ttl >> 16),
+			   (uint8_t)(ttl >> 8), (uint8_t)ttl, 0, 4, 198, 51, 100, 7},
 	       16);
 	o += 16;
 	/* AAAA 2001:db8::7 */
-	memcpy(p + o, (uint8_t[]){ 0xc0, 12, 0, 28, 0, 1, 0, 0, 1, 0, 0, 16 }, 12);
+	memcpy(p + o, (uint8_t[]){0xc0, 12, 0, 28, 0, 1, 0, 0, 1, 0, 0, 16}, 12);
 	o += 12;
 	memset(p + o, 0, 16);
 	p[o] = 0x20;
@@ -48,7 +47,7 @@ static void test_dns_response(void)
 	size_t n = dns_build(p, 0x81, 0x80, 300);
 	struct dns_answer a[4];
 	char qname[64];
-	uint8_t v4[16] = { [10] = 0xff, [11] = 0xff, [12] = 198, [13] = 51, [14] = 100, [15] = 7 };
+	uint8_t v4[16] = {[10] = 0xff, [11] = 0xff, [12] = 198, [13] = 51, [14] = 100, [15] = 7};
 
 	CU_ASSERT_EQUAL(dns_parse_response(p, n, qname, sizeof(qname), a, 4), 2);
 	CU_ASSERT_STRING_EQUAL(qname, "e2m.customs.example");
@@ -94,8 +93,8 @@ static void test_dns_rejects(void)
 static void test_learn_table(void)
 {
 	static struct learn_table t1, t2;
-	struct learn_table *both[2] = { &t1, &t2 };
-	uint8_t a[16] = { [10] = 0xff, [11] = 0xff, [12] = 203, [13] = 0, [14] = 113, [15] = 50 };
+	struct learn_table *both[2] = {&t1, &t2};
+	uint8_t a[16] = {[10] = 0xff, [11] = 0xff, [12] = 203, [13] = 0, [14] = 113, [15] = 50};
 	uint8_t b[16];
 	unsigned i;
 
@@ -139,8 +138,10 @@ static void test_policy_learned(void)
 		"endpoints = ( { name = \"e2m\"; addresses = [ \"198.51.100.0/28\" ];\n"
 		"  hosts = [ \"e2m.customs.example\" ]; ports = [ 443 ]; apps = [ \"TLS\" ]; },\n"
 		"  { name = \"plain\"; addresses = [ \"192.0.2.1\" ]; } );\n"
-		"profiles = ( { name = \"strict\"; default = \"drop\"; allow = [ \"e2m\", \"plain\" ]; } );\n"
-		"zones = ( { name = \"z\"; subnets = [ \"10.10.0.0/16\" ]; profile = \"strict\"; } );\n";
+		"profiles = ( { name = \"strict\"; default = \"drop\"; allow = [ \"e2m\", "
+		"\"plain\" ]; } );\n"
+		"zones = ( { name = \"z\"; subnets = [ \"10.10.0.0/16\" ]; profile = \"strict\"; } "
+		");\n";
 	char err[256];
 	struct policy *p = config_load(unit_write_tmp("learned.conf", conf), 1, err, sizeof(err));
 	struct policy_flow f;
@@ -190,10 +191,10 @@ static void test_policy_learned(void)
 int main(void)
 {
 	CU_TestInfo tests[] = {
-		{ "dns response", test_dns_response },
-		{ "dns rejects and truncation", test_dns_rejects },
-		{ "learn table", test_learn_table },
-		{ "policy with learned addresses", test_policy_learned },
+		{"dns response", test_dns_response},
+		{"dns rejects and truncation", test_dns_rejects},
+		{"learn table", test_learn_table},
+		{"policy with learned addresses", test_policy_learned},
 		CU_TEST_INFO_NULL,
 	};
 

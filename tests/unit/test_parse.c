@@ -1059,7 +1059,7 @@ static void test_fuzz(void)
 static void fr_pppoe(struct frame *f, uint16_t ppp_proto)
 {
 	fr_put8(f, 0x11); /* version 1, type 1 */
-	fr_put8(f, 0);    /* session data */
+	fr_put8(f, 0);	  /* session data */
 	fr_put16(f, 0x0042);
 	fr_put16(f, 0); /* length: not checked */
 	fr_put16(f, ppp_proto);

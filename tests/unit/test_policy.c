@@ -883,8 +883,8 @@ static void test_names(void)
 }
 
 static CU_TestInfo test_policy_tests[] = {
-	{ "partial application answer", test_partial_app },
-	{ "port guess and endpoints", test_guess_vs_endpoint },
+	{"partial application answer", test_partial_app},
+	{"port guess and endpoints", test_guess_vs_endpoint},
 	{"prefix parse and match", test_prefix_parse},
 	{"zone by longest prefix", test_zone_find},
 	{"host matcher", test_host_match},

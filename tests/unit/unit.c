@@ -6,11 +6,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-int unit_run(const char *suite, CU_InitializeFunc init, CU_CleanupFunc fini,
-	     CU_TestInfo *tests)
+int unit_run(const char *suite, CU_InitializeFunc init, CU_CleanupFunc fini, CU_TestInfo *tests)
 {
 	CU_SuiteInfo suites[] = {
-		{ (char *)suite, init, fini, NULL, NULL, tests },
+		{(char *)suite, init, fini, NULL, NULL, tests},
 		CU_SUITE_INFO_NULL,
 	};
 	unsigned failed;

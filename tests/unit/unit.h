@@ -8,8 +8,7 @@
 /* Run one suite with its tests (terminated by CU_TEST_INFO_NULL) in CUnit's
  * basic mode. Returns 0 when every test passed, 1 otherwise. init/fini may
  * be NULL. */
-int unit_run(const char *suite, CU_InitializeFunc init, CU_CleanupFunc fini,
-	     CU_TestInfo *tests);
+int unit_run(const char *suite, CU_InitializeFunc init, CU_CleanupFunc fini, CU_TestInfo *tests);
 
 /* Path of a scratch file under $TMPDIR unique to this process, made from
  * name. Returned buffer is static per call site use: copy it. */
