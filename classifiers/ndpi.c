@@ -323,7 +323,9 @@ void cls_flow_end(struct cls_worker *w, uint32_t slot)
 
 /* nDPI reports one protocol as {0, X} or {X, X} and two as {lower, upper};
  * we keep master = the only or lower one, app = the upper one or 0. */
-static void cls_take_proto(struct cls_state *st, const struct ndpi_flow_struct *f, ndpi_protocol p)
+/* nDPI's answer as our (master, app) pair: "TLS.Facebook" is (TLS,
+ * Facebook); a lone protocol is the master. */
+static void cls_set_proto(struct cls_state *st, ndpi_protocol p)
 {
 	if (p.master_protocol && p.app_protocol && p.master_protocol != p.app_protocol) {
 		st->master = p.master_protocol;
@@ -333,6 +335,11 @@ static void cls_take_proto(struct cls_state *st, const struct ndpi_flow_struct *
 		st->app = 0;
 	}
 	st->category = p.category < 256 ? (uint8_t)p.category : 0;
+}
+
+static void cls_take_proto(struct cls_state *st, const struct ndpi_flow_struct *f, ndpi_protocol p)
+{
+	cls_set_proto(st, p);
 	st->confidence = (uint8_t)f->confidence;
 }
 
@@ -546,13 +553,7 @@ void cls_guess(struct cls_worker *w, uint8_t l4proto, const uint8_t src[16], con
 	p = ndpi_guess_undetected_protocol(w->ndpi, NULL, l4proto, cls_v4_host(src), dport,
 					   cls_v4_host(dst), dport);
 	memset(&st, 0, sizeof(st));
-	if (p.master_protocol && p.app_protocol && p.master_protocol != p.app_protocol) {
-		st.master = p.master_protocol;
-		st.app = p.app_protocol;
-	} else {
-		st.master = p.app_protocol ? p.app_protocol : p.master_protocol;
-	}
-	st.category = p.category < 256 ? (uint8_t)p.category : 0;
+	cls_set_proto(&st, p);
 	st.flags = CLS_F_GUESSED;
 	cls_fill(w, &st, out);
 	out->known = false;

@@ -184,19 +184,10 @@ def gen_teamviewer():
 
 # ----------------------------------------------------------------------- RDP
 
-def rdp_cr(user):
-    cookie = b"Cookie: mstshash=%s\r\n" % user.encode()
-    neg = b"\x01\x00\x08\x00\x03\x00\x00\x00"  # RDP_NEG_REQ: TLS | CredSSP
-    x224 = b"\xe0\x00\x00\x00\x00\x00" + cookie + neg
-    x224 = bytes([len(x224)]) + x224
-    return b"\x03\x00" + struct.pack("!H", 4 + len(x224)) + x224
-
-
-def rdp_cc():
-    neg = b"\x02\x1f\x08\x00\x02\x00\x00\x00"  # RDP_NEG_RSP: CredSSP
-    x224 = b"\xd0\x00\x00\x12\x34\x00" + neg
-    x224 = bytes([len(x224)]) + x224
-    return b"\x03\x00" + struct.pack("!H", 4 + len(x224)) + x224
+# The X.224 Connection Request / Confirm are the ones of the replay generator.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_replay import rdp_connection_confirm as rdp_cc  # noqa: E402
+from gen_replay import rdp_connection_request as rdp_cr  # noqa: E402
 
 
 def rdp_msgs(seed, user):
