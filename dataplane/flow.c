@@ -1,6 +1,8 @@
 /* The per-worker flow table (see flow.h and docs/flow-table.md). */
 #include "flow.h"
 
+#include <stddef.h>
+
 #include <assert.h>
 #include <errno.h>
 #include <string.h>
@@ -17,6 +19,9 @@
 /* The key is hashed and compared as raw bytes: a padding hole would let
  * two equal flows differ in garbage. flow_key_make zeroes it anyway. */
 static_assert(sizeof(struct flow_key) == 40, "struct flow_key must be 40 bytes, no padding");
+static_assert(offsetof(struct flow, key) + offsetof(struct flow_key, l4proto) < 64,
+	      "the per-packet fields of struct flow share its first cache line");
+static_assert(sizeof(struct flow) == 256, "struct flow is four cache lines");
 
 #define FLOW_NS_PER_S	    1000000000ULL
 #define FLOW_IPPROTO_ICMP   1

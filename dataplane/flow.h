@@ -17,13 +17,13 @@
 /* Symmetric key: side a is the (address, port) pair that sorts first, so
  * both directions of a flow give the same key. 40 bytes, no padding holes. */
 struct flow_key {
-	uint8_t addr_a[16];
-	uint8_t addr_b[16];
+	uint8_t l4proto; /* first: the per-packet timeout check reads it */
+	uint8_t family;
+	uint16_t vlan;
 	uint16_t port_a;
 	uint16_t port_b;
-	uint16_t vlan;
-	uint8_t l4proto;
-	uint8_t family;
+	uint8_t addr_a[16];
+	uint8_t addr_b[16];
 };
 
 /* TCP bits kept for timeouts only. */
@@ -43,35 +43,38 @@ enum flow_name_kind { FLOW_NAME_NONE = 0, FLOW_NAME_SNI, FLOW_NAME_HOST, FLOW_NA
 
 /* State of one flow. Written only by the owning worker. */
 struct flow {
-	struct flow_key key;
-	uint64_t ts_start; /* ns, packet time */
-	uint64_t ts_last;
+	/* What every packet of a decided flow touches, in the first 64 bytes
+	 * (the array is cache-aligned and a flow is 4 cache lines). */
+	uint64_t ts_last;   /* ns, packet time */
 	uint64_t bytes_out; /* initiator -> responder, bytes on the wire */
 	uint64_t bytes_in;
 	uint32_t pkts_out;
 	uint32_t pkts_in;
 	uint32_t dropped_pkts;
-	uint32_t policy_version; /* the snapshot that decided it */
-	uint32_t cls_idx;	 /* classifier state slot, FLOW_NO_CLS when none */
-	uint32_t seq_next;	 /* TCP: the initiator's next sequence number, while undecided */
-	uint64_t learned;	 /* endpoints whose DNS-learned addresses hold the remote */
-	uint16_t pkts_to_verdict;
-	int16_t zone; /* zone index, -1 = none */
 	struct policy_decision decision;
+	uint32_t cls_idx; /* classifier state slot, FLOW_NO_CLS when none */
+	uint8_t init_is_a; /* the initiator is side a of the key */
+	uint8_t tcp;	   /* enum flow_tcp_bits */
+	uint8_t learn;	   /* an endpoint's DNS flow: its answers teach addresses */
+	uint8_t in_use;
+	uint8_t outbound; /* the inside side opened the flow */
+	uint8_t cls;	  /* enum policy_class */
+	int16_t zone;	  /* zone index, -1 = none */
+	struct flow_key key; /* from byte 56: l4proto in the first line too */
+	/* The rest: flow start, classification results, the log's names. */
+	uint64_t ts_start;
+	uint64_t learned;	 /* endpoints whose DNS-learned addresses hold the remote */
+	uint32_t policy_version; /* the snapshot that decided it */
+	uint32_t seq_next;	 /* TCP: the initiator's next sequence number, while undecided */
+	uint16_t pkts_to_verdict;
 	uint16_t app_master; /* nDPI protocol ids, 0 = unknown */
 	uint16_t app;
-	uint8_t init_is_a; /* the initiator is side a of the key */
-	uint8_t outbound;  /* the inside side opened the flow */
-	uint8_t tcp;	   /* enum flow_tcp_bits */
-	uint8_t cls;	   /* enum policy_class */
 	uint8_t app_guessed;
 	uint8_t name_kind; /* enum flow_name_kind */
-	uint8_t in_use;
-	uint8_t learn;		  /* an endpoint's DNS flow: its answers teach addresses */
-	uint8_t n_learned;	  /* addresses it taught (the first FLOW_LEARNED_MAX kept) */
+	uint8_t n_learned; /* addresses it taught (the first FLOW_LEARNED_MAX kept) */
 	char name[FLOW_NAME_MAX]; /* NUL-terminated, truncated */
 	uint8_t learned_addr[FLOW_LEARNED_MAX][16];
-};
+} __attribute__((aligned(64)));
 
 struct flow_table;
 

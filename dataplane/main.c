@@ -473,8 +473,15 @@ static int main_replay_eal(struct main_ctx *x, char **eargv, int max, char *stor
 					       ncpu > 1 ? 1 + (i - 1) % (ncpu - 1) : 0);
 		EARG("--lcores=%s", lc);
 	}
-	EARG("--vdev=net_pcap_in,rx_pcap=%s,tx_pcap=%s", x->f_in, x->f_tx_in);
-	EARG("--vdev=net_pcap_out,rx_pcap=%s,tx_pcap=%s", x->f_out, x->f_tx_out);
+	/* Without --pass-pcap nobody reads what the ports send: net_pcap
+	 * with no tx_pcap drops it instead of writing a file per packet. */
+	if (x->o.pass_pcap) {
+		EARG("--vdev=net_pcap_in,rx_pcap=%s,tx_pcap=%s", x->f_in, x->f_tx_in);
+		EARG("--vdev=net_pcap_out,rx_pcap=%s,tx_pcap=%s", x->f_out, x->f_tx_out);
+	} else {
+		EARG("--vdev=net_pcap_in,rx_pcap=%s", x->f_in);
+		EARG("--vdev=net_pcap_out,rx_pcap=%s", x->f_out);
+	}
 	if (x->o.drop_pcap)
 		EARG("--vdev=net_pcap_drop,rx_pcap=%s,tx_pcap=%s", x->f_empty, x->o.drop_pcap);
 	eargv[n] = NULL;

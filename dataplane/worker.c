@@ -22,7 +22,8 @@
 #include "parse.h"
 #include "policy.h"
 
-#define EXPIRE_BUDGET 64 /* flow slots visited per burst */
+#define EXPIRE_BUDGET 64 /* flow slots visited per call at most */
+#define EXPIRE_LAP_NS 1000000000ull /* the sweep passes over the table once a second */
 
 enum { ACT_FWD = 0, ACT_DROP = 1 };
 
@@ -782,13 +783,38 @@ static unsigned worker_merge_rx(struct worker *w, struct worker_merge *mg, struc
 	return cnt;
 }
 
+/* The expiry sweep is paced by time, not by loop turns: the table is
+ * visited once per EXPIRE_LAP_NS of (packet or wall) time, so a fast loop
+ * does not spend its cycles walking empty slots. A flow therefore ends at
+ * most a lap after its timeout; a packet of an expired flow ends it at once. */
+static inline unsigned worker_sweep_budget(struct worker *w)
+{
+	uint64_t elapsed = w->now > w->sweep_ts ? w->now - w->sweep_ts : 0;
+	uint64_t slots;
+
+	w->sweep_ts = w->now;
+	if (elapsed > EXPIRE_LAP_NS)
+		elapsed = EXPIRE_LAP_NS;
+	w->sweep_credit += elapsed * flow_capacity(w->ft); /* slot-nanoseconds */
+	slots = w->sweep_credit / EXPIRE_LAP_NS;
+	if (slots > EXPIRE_BUDGET)
+		slots = EXPIRE_BUDGET;
+	w->sweep_credit -= slots * EXPIRE_LAP_NS;
+	if (w->sweep_credit > EXPIRE_BUDGET * EXPIRE_LAP_NS)
+		w->sweep_credit = EXPIRE_BUDGET * EXPIRE_LAP_NS; /* no catching up in bursts */
+	return (unsigned)slots;
+}
+
 static void worker_housekeeping(struct worker *w, const struct policy *pol)
 {
 	struct worker_expire_arg a = {w, pol, w->dp->replay};
+	unsigned budget;
 
 	if (!w->dp->replay)
 		w->now = worker_clock(w->dp);
-	flow_expire_slice(w->ft, w->now, EXPIRE_BUDGET, worker_expire_cb, &a);
+	budget = worker_sweep_budget(w);
+	if (budget)
+		flow_expire_slice(w->ft, w->now, budget, worker_expire_cb, &a);
 	if (w->dp->qsbr)
 		rte_rcu_qsbr_quiescent(w->dp->qsbr, w->id);
 }

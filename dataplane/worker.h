@@ -74,6 +74,8 @@ struct worker {
 	struct learn_table *learn; /* written by this worker only */
 	uint64_t now;		   /* ns since the epoch: packet time or wall clock */
 	bool ft_changed;	   /* the table changed since this burst's bulk lookup */
+	uint64_t sweep_ts;	   /* expiry pacing: last housekeeping time (ns) */
+	uint64_t sweep_credit;	   /* slot-nanoseconds not yet spent */
 	uint64_t first_ts;	   /* replay: first and last packet processed (TSC) */
 	uint64_t last_ts;
 	struct worker *peers; /* the array of all workers (dispatch) */
