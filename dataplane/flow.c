@@ -19,6 +19,7 @@
 /* The key is hashed and compared as raw bytes: a padding hole would let
  * two equal flows differ in garbage. flow_key_make zeroes it anyway. */
 static_assert(sizeof(struct flow_key) == 40, "struct flow_key must be 40 bytes, no padding");
+static_assert(_Alignof(struct flow_key) >= 8, "the CRC hash reads keys as 64-bit words");
 static_assert(offsetof(struct flow, key) + offsetof(struct flow_key, l4proto) < 64,
 	      "the per-packet fields of struct flow share its first cache line");
 static_assert(sizeof(struct flow) == 256, "struct flow is four cache lines");

@@ -24,7 +24,7 @@ struct flow_key {
 	uint16_t port_b;
 	uint8_t addr_a[16];
 	uint8_t addr_b[16];
-};
+} __attribute__((aligned(8))); /* rte_hash_crc reads the key 8 bytes at a time */
 
 /* TCP bits kept for timeouts only. */
 enum flow_tcp_bits {
