@@ -26,7 +26,11 @@
 	X(classified)	   /* flows that took a classifier slot */                                 \
 	X(dns_learned)	   /* endpoint addresses learned from DNS answers */                       \
 	X(dns_bad)	   /* answers of endpoint DNS flows that did not parse */                  \
-	X(cycles)	   /* TSC cycles spent on packets */
+	X(cycles)	   /* TSC cycles spent on packets */                                     \
+	X(cycles_new)	   /* ...of which making (and ending) flows */                           \
+	X(cycles_classify) /* ...of which classifying undecided flows */                         \
+	X(pkts_new)	   /* packets that made a flow */                                        \
+	X(pkts_classify)   /* packets that went through the classifiers */
 
 /* Why a packet was dropped: the summary's "drops" object. The policy's
  * exceptions are part of the list, so each has its own counter. */
