@@ -499,18 +499,26 @@ static void cls_fill(const struct cls_worker *w, const struct cls_state *st, str
 	}
 }
 
+/* The state of a slot in use, or NULL (and an empty result) for a slot the
+ * caller does not hold: a bug in the caller must not read stale state. */
+static struct cls_state *cls_slot_live(struct cls_worker *w, uint32_t slot, struct cls_result *out)
+{
+	if (slot >= w->high || !(cls_state_of(w, slot)->flags & CLS_F_IN_USE)) {
+		memset(out, 0, sizeof(*out));
+		return NULL;
+	}
+	return cls_state_of(w, slot);
+}
+
 void cls_flow_packet(struct cls_worker *w, uint32_t slot, const uint8_t *l3, uint16_t l3_len,
 		     const struct parse_result *r, bool from_initiator, uint64_t now_ns,
 		     struct cls_result *out)
 {
 	struct ndpi_flow_struct *f;
-	struct cls_state *st;
+	struct cls_state *st = cls_slot_live(w, slot, out);
 
-	if (slot >= w->high || !(cls_state_of(w, slot)->flags & CLS_F_IN_USE)) {
-		memset(out, 0, sizeof(*out));
+	if (!st)
 		return;
-	}
-	st = cls_state_of(w, slot);
 	f = cls_flow_of(w, slot);
 	if (st->pkts < UINT16_MAX)
 		st->pkts++;
@@ -564,13 +572,10 @@ void cls_guess(struct cls_worker *w, uint8_t l4proto, const uint8_t src[16], con
 void cls_flow_giveup(struct cls_worker *w, uint32_t slot, struct cls_result *out)
 {
 	struct ndpi_flow_struct *f;
-	struct cls_state *st;
+	struct cls_state *st = cls_slot_live(w, slot, out);
 
-	if (slot >= w->high || !(cls_state_of(w, slot)->flags & CLS_F_IN_USE)) {
-		memset(out, 0, sizeof(*out));
+	if (!st)
 		return;
-	}
-	st = cls_state_of(w, slot);
 	f = cls_flow_of(w, slot);
 	if (!(st->flags & (CLS_F_NDPI_DONE | CLS_F_GIVEUP))) {
 		uint8_t guessed = 0;

@@ -78,14 +78,12 @@ def mac(addr):
     return "02:%02x:%02x:%02x:%02x:%02x" % tuple(hashlib.sha256(addr.encode()).digest()[:5])
 
 
-def prand(seed, n):
-    """n deterministic filler bytes."""
-    out = b""
-    i = 0
-    while len(out) < n:
-        out += hashlib.sha256(b"%s/%d" % (seed.encode(), i)).digest()
-        i += 1
-    return out[:n]
+# Shared with the replay generator: deterministic filler bytes, and the
+# X.224 Connection Request / Confirm of RDP.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_replay import prand  # noqa: E402
+from gen_replay import rdp_connection_confirm as rdp_cc  # noqa: E402
+from gen_replay import rdp_connection_request as rdp_cr  # noqa: E402
 
 
 class Capture:
@@ -184,10 +182,6 @@ def gen_teamviewer():
 
 # ----------------------------------------------------------------------- RDP
 
-# The X.224 Connection Request / Confirm are the ones of the replay generator.
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_replay import rdp_connection_confirm as rdp_cc  # noqa: E402
-from gen_replay import rdp_connection_request as rdp_cr  # noqa: E402
 
 
 def rdp_msgs(seed, user):
