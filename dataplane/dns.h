@@ -1,26 +1,102 @@
-/* dns.h - just enough of a DNS response to learn endpoint addresses: the
- * question name and the A/AAAA records of the answer section.
+/* dns.h - what DNS learning needs of a resolver flow: the queries a zone
+ * host sent, and the answers that may teach endpoint addresses (DESIGN 4.1).
  *
- * Pure C over the UDP payload; never reads past n. Any thread.
+ * An answer teaches only when it answers a query that the same flow sent
+ * (transaction ID, name, type and class), and only its records whose owner
+ * is the question name or is reached from it through the answer's own CNAME
+ * chain. Everything else is refused with a reason. Pure C over the DNS
+ * message (the UDP payload, or a TCP message without its length prefix);
+ * never reads past n. Any thread; the pending-query table belongs to one.
  */
 #ifndef ADUANA_DNS_H
 #define ADUANA_DNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define DNS_MAX_ANSWERS 16
+#define DNS_NAME_MAX	256	       /* a presentation name of at most 253 characters, NUL */
+#define DNS_CHAIN_MAX	8	       /* names in one CNAME chain, the question's included */
+#define DNS_PENDING	64	       /* outstanding queries per worker */
+#define DNS_PENDING_NS	10000000000ull /* a query waits 10 s for its answer */
+
+#define DNS_TYPE_A     1
+#define DNS_TYPE_CNAME 5
+#define DNS_TYPE_AAAA  28
+#define DNS_CLASS_IN   1
+
+/* Why an answer taught nothing: the counters' names (dns_bad_<reason>). */
+#define DNS_REASONS(X)                                                                             \
+	X(format)      /* not a well-formed message, name or record */                             \
+	X(rcode)       /* an error answer (NXDOMAIN, SERVFAIL, ...) or a truncated one */          \
+	X(unsolicited) /* no query of this flow is waiting */                                      \
+	X(id)	       /* queries wait, but none with this transaction ID */                       \
+	X(question)    /* the ID matches, the question (name, type, class) does not */             \
+	X(offchain)    /* an address record off the question's CNAME chain, or of another type */  \
+	X(tcp_split)   /* a TCP message not whole in one segment */                                \
+	X(wrong_side)  /* an answer from the inside, or a query from the outside */
+
+enum dns_reason {
+	DNS_OK = 0,
+#define X(n) DNS_R_##n,
+	DNS_REASONS(X)
+#undef X
+		DNS_R_COUNT
+};
 
 struct dns_answer {
 	uint8_t addr[16]; /* IPv4-mapped for A records */
 	uint32_t ttl;
 };
 
-/* Parse a response (QR set, RCODE 0, one question). Writes the question
- * name (lower case, no trailing dot) into qname and up to max A/AAAA
- * answers into out. Returns the number of answers, or -EINVAL when the
- * payload is not such a response. */
-int dns_parse_response(const uint8_t *p, size_t n, char *qname, size_t qsize,
-		       struct dns_answer *out, unsigned max);
+struct dns_question {
+	uint16_t id;
+	uint16_t qtype;
+	uint16_t qclass;
+	char name[DNS_NAME_MAX]; /* lower case, no trailing dot */
+};
+
+/* Parse a standard query (QR 0, opcode 0, one question) into q. Names with
+ * bytes no hostname has are refused. Returns 0 or -EINVAL. */
+int dns_parse_query(const uint8_t *p, size_t n, struct dns_question *q);
+
+/* Parse an answer (QR 1, opcode 0, RCODE 0, TC 0, one question): its own
+ * question into q and, into out, the A records (for an A question) or AAAA
+ * records (for AAAA) whose owner is on the question's CNAME chain. Any
+ * address record off the chain or of the other type refuses the whole
+ * answer. Returns the number of addresses (0 and more), or -EINVAL with
+ * *why set. */
+int dns_parse_answer(const uint8_t *p, size_t n, struct dns_question *q, struct dns_answer *out,
+		     unsigned max, enum dns_reason *why);
+
+/* Queries waiting for their answers, on one worker. */
+struct dns_pending_entry {
+	uint64_t flow;	  /* the flow's identity: slot address ^ generation */
+	uint64_t expires; /* ns; 0 = free */
+	struct dns_question q;
+};
+
+struct dns_pending {
+	struct dns_pending_entry e[DNS_PENDING];
+	unsigned next; /* the entry the next add may overwrite when all are busy */
+};
+
+/* Empty the table. Before its worker starts. */
+void dns_pending_init(struct dns_pending *t);
+
+/* Remember that flow sent q at time now (ns). When all entries wait, the
+ * oldest is forgotten. Owning worker. */
+void dns_pending_add(struct dns_pending *t, uint64_t flow, const struct dns_question *q,
+		     uint64_t now);
+
+/* Take the query of flow that answer a (its own question) answers: the
+ * entry is freed, so one query teaches once. Returns DNS_OK, or
+ * DNS_R_unsolicited, DNS_R_id or DNS_R_question. Owning worker. */
+enum dns_reason dns_pending_take(struct dns_pending *t, uint64_t flow, const struct dns_question *a,
+				 uint64_t now);
+
+/* Name of a reason ("offchain"), or NULL. */
+const char *dns_reason_name(unsigned r);
 
 #endif

@@ -32,9 +32,12 @@ static_assert(sizeof(struct flow) == 256, "struct flow is four cache lines");
 
 /* The DESIGN 3.4 defaults, so a table is usable before the config sets them. */
 static const uint32_t flow_default_timeouts[POLICY_TO_COUNT] = {
-	[POLICY_TO_TCP] = 3600, [POLICY_TO_TCP_CLOSED] = 10, [POLICY_TO_UDP] = 120,
-	[POLICY_TO_ICMP] = 30,	[POLICY_TO_OTHER] = 60,
+	[POLICY_TO_TCP] = 3600,	  [POLICY_TO_TCP_CLOSED] = 10, [POLICY_TO_UDP] = 120,
+	[POLICY_TO_ICMP] = 30,	  [POLICY_TO_OTHER] = 60,      [POLICY_TO_TCP_SYN] = 10,
+	[POLICY_TO_DROPPED] = 10,
 };
+
+#define FLOW_EVICT_LOOK 64 /* stale candidates skipped per eviction at most */
 
 struct flow_table {
 	struct rte_hash *hash;
@@ -43,6 +46,11 @@ struct flow_table {
 	uint32_t n_slots;   /* rte_hash_max_key_id() + 1 */
 	uint32_t count;
 	uint32_t cursor; /* next slot flow_expire_slice visits */
+	uint32_t gen;	 /* the next flow's generation */
+	uint64_t *evq;	 /* evictable candidates: slot << 32 | gen, oldest at tail */
+	uint32_t evq_mask;
+	uint32_t evq_head, evq_tail;
+	void (*pending_cb)(struct flow *f, void *arg);
 	uint64_t timeout_ns[POLICY_TO_COUNT];
 	uint64_t memory; /* bytes, measured at creation */
 } __rte_cache_aligned;
@@ -135,6 +143,13 @@ struct flow_table *flow_table_create(const char *name, uint32_t capacity, int so
 		rte_errno = ENOMEM;
 		goto out_free_hash;
 	}
+	ft->evq_mask = rte_align32pow2(capacity) - 1;
+	ft->evq = rte_zmalloc_socket("flow_evq", ((size_t)ft->evq_mask + 1) * sizeof(uint64_t),
+				     RTE_CACHE_LINE_SIZE, socket);
+	if (ft->evq == NULL) {
+		rte_errno = ENOMEM;
+		goto out_free_flows;
+	}
 	ft->capacity = capacity;
 	for (i = 0; i < POLICY_TO_COUNT; i++)
 		ft->timeout_ns[i] = flow_default_timeouts[i] * FLOW_NS_PER_S;
@@ -146,6 +161,8 @@ struct flow_table *flow_table_create(const char *name, uint32_t capacity, int so
 			     : flow_memory_estimate(hp.entries, ft->n_slots);
 	return ft;
 
+out_free_flows:
+	rte_free(ft->flows);
 out_free_hash:
 	rte_hash_free(ft->hash);
 out_free_ft:
@@ -159,7 +176,45 @@ void flow_table_destroy(struct flow_table *ft)
 		return;
 	rte_hash_free(ft->hash);
 	rte_free(ft->flows);
+	rte_free(ft->evq);
 	rte_free(ft);
+}
+
+void flow_table_set_pending_cb(struct flow_table *ft, void (*cb)(struct flow *f, void *arg))
+{
+	ft->pending_cb = cb;
+}
+
+bool flow_is_evictable(const struct flow *f)
+{
+	return f->in_use &&
+	       (f->decision.verdict == POLICY_DROP ||
+		(f->key.l4proto == FLOW_IPPROTO_TCP && (f->tcp & FLOW_TCP_SYN) && f->pkts_in == 0));
+}
+
+void flow_evictable(struct flow_table *ft, const struct flow *f)
+{
+	uint32_t slot = (uint32_t)(f - ft->flows);
+
+	if (ft->evq_head - ft->evq_tail > ft->evq_mask)
+		ft->evq_tail++; /* full: the oldest candidate is forgotten */
+	ft->evq[ft->evq_head++ & ft->evq_mask] = (uint64_t)slot << 32 | f->gen;
+}
+
+struct flow *flow_evict_candidate(struct flow_table *ft)
+{
+	unsigned looked;
+
+	for (looked = 0; looked < FLOW_EVICT_LOOK && ft->evq_tail != ft->evq_head; looked++) {
+		uint64_t e = ft->evq[ft->evq_tail++ & ft->evq_mask];
+		struct flow *f = &ft->flows[e >> 32];
+
+		/* A candidate may have ended, or become an established or
+		 * allowed flow, since it was queued. */
+		if (f->in_use && f->gen == (uint32_t)e && flow_is_evictable(f))
+			return f;
+	}
+	return NULL;
 }
 
 void flow_table_set_timeouts(struct flow_table *ft, const uint32_t timeouts[POLICY_TO_COUNT])
@@ -248,6 +303,7 @@ struct flow *flow_insert(struct flow_table *ft, const struct flow_key *k)
 	f->key = *k;
 	f->cls_idx = FLOW_NO_CLS;
 	f->in_use = 1;
+	f->gen = ++ft->gen;
 	ft->count++;
 	return f;
 }
@@ -265,10 +321,14 @@ uint64_t flow_timeout_ns(const struct flow_table *ft, const struct flow *f)
 {
 	const uint8_t both_fins = FLOW_TCP_FIN_A | FLOW_TCP_FIN_B;
 
+	if (f->decision.verdict == POLICY_DROP)
+		return ft->timeout_ns[POLICY_TO_DROPPED];
 	switch (f->key.l4proto) {
 	case FLOW_IPPROTO_TCP:
 		if ((f->tcp & FLOW_TCP_RST) || (f->tcp & both_fins) == both_fins)
 			return ft->timeout_ns[POLICY_TO_TCP_CLOSED];
+		if ((f->tcp & FLOW_TCP_SYN) && f->pkts_in == 0)
+			return ft->timeout_ns[POLICY_TO_TCP_SYN];
 		return ft->timeout_ns[POLICY_TO_TCP];
 	case FLOW_IPPROTO_UDP:
 		return ft->timeout_ns[POLICY_TO_UDP];
@@ -304,8 +364,13 @@ unsigned flow_expire_slice(struct flow_table *ft, uint64_t now, unsigned budget,
 
 		if (++cursor == ft->n_slots)
 			cursor = 0;
-		if (!f->in_use || !flow_expired(ft, f, now))
+		if (!f->in_use)
 			continue;
+		if (!flow_expired(ft, f, now)) {
+			if (f->cls_idx != FLOW_NO_CLS && ft->pending_cb != NULL)
+				ft->pending_cb(f, arg);
+			continue;
+		}
 		if (cb != NULL)
 			cb(f, arg);
 		flow_remove(ft, f);

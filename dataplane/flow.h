@@ -34,6 +34,14 @@ enum flow_tcp_bits {
 	FLOW_TCP_RST = 1 << 3,
 };
 
+/* Per-flow bits the judge reads on every packet. */
+enum flow_flags {
+	FLOW_F_LEARN = 1 << 0,	     /* a resolver flow: its answers may teach addresses */
+	FLOW_F_INIT_ZONED = 1 << 1,  /* the initiator's address is in a zone */
+	FLOW_F_RESP_ZONED = 1 << 2,  /* the responder's address is in a zone */
+	FLOW_F_INIT_INSIDE = 1 << 3, /* the initiator's frames arrive on the inside port */
+};
+
 /* Which hostname a flow carries (the flow log's sni / host / dns_query). */
 enum flow_name_kind { FLOW_NAME_NONE = 0, FLOW_NAME_SNI, FLOW_NAME_HOST, FLOW_NAME_DNS };
 
@@ -52,14 +60,14 @@ struct flow {
 	uint32_t pkts_in;
 	uint32_t dropped_pkts;
 	struct policy_decision decision;
-	uint32_t cls_idx; /* classifier state slot, FLOW_NO_CLS when none */
+	uint32_t cls_idx;  /* classifier state slot, FLOW_NO_CLS when none */
 	uint8_t init_is_a; /* the initiator is side a of the key */
 	uint8_t tcp;	   /* enum flow_tcp_bits */
-	uint8_t learn;	   /* an endpoint's DNS flow: its answers teach addresses */
+	uint8_t flags;	   /* enum flow_flags */
 	uint8_t in_use;
-	uint8_t outbound; /* the inside side opened the flow */
-	uint8_t cls;	  /* enum policy_class */
-	int16_t zone;	  /* zone index, -1 = none */
+	uint8_t outbound;    /* the inside side opened the flow */
+	uint8_t cls;	     /* enum policy_class */
+	int16_t zone;	     /* zone index, -1 = none */
 	struct flow_key key; /* from byte 56: l4proto in the first line too */
 	/* The rest: flow start, classification results, the log's names. */
 	uint64_t ts_start;
@@ -70,10 +78,11 @@ struct flow {
 	uint16_t app_master; /* nDPI protocol ids, 0 = unknown */
 	uint16_t app;
 	uint8_t app_guessed;
-	uint8_t name_kind; /* enum flow_name_kind */
-	uint8_t n_learned; /* addresses it taught (the first FLOW_LEARNED_MAX kept) */
+	uint8_t name_kind;	  /* enum flow_name_kind */
+	uint8_t n_learned;	  /* addresses it taught (the first FLOW_LEARNED_MAX kept) */
 	char name[FLOW_NAME_MAX]; /* NUL-terminated, truncated */
 	uint8_t learned_addr[FLOW_LEARNED_MAX][16];
+	uint32_t gen; /* bumped each time the slot takes a new flow */
 } __attribute__((aligned(64)));
 
 struct flow_table;
@@ -107,7 +116,28 @@ struct flow *flow_insert(struct flow_table *ft, const struct flow_key *k);
 /* Remove a flow; its pointer is invalid afterwards. Owning worker. */
 void flow_remove(struct flow_table *ft, struct flow *f);
 
-/* Idle timeout of this flow in ns, from its protocol and TCP state. */
+/* True when f is what an outsider can create at will and so what a full
+ * table gives up first: a dropped flow, or a TCP flow whose SYN the
+ * responder has not answered. */
+bool flow_is_evictable(const struct flow *f);
+
+/* Note that f has become evictable (made half-open, or dropped). Cheap; the
+ * candidates queue in order, so the oldest goes first. Owning worker. */
+void flow_evictable(struct flow_table *ft, const struct flow *f);
+
+/* The oldest flow that is still evictable, or NULL when there is none
+ * (after looking at a bounded number of stale candidates). The caller logs
+ * it and removes it. Owning worker. */
+struct flow *flow_evict_candidate(struct flow_table *ft);
+
+/* A function the expiry sweep calls on every live flow it visits that still
+ * holds a classifier slot (cls_idx != FLOW_NO_CLS), with the sweep's arg:
+ * where undecided flows that went quiet give up on time. Before the worker
+ * starts. */
+void flow_table_set_pending_cb(struct flow_table *ft, void (*cb)(struct flow *f, void *arg));
+
+/* Idle timeout of this flow in ns, from its protocol, TCP state and verdict
+ * (dropped and half-open flows get their own, short timeouts). */
 uint64_t flow_timeout_ns(const struct flow_table *ft, const struct flow *f);
 
 /* True when f has been idle past its timeout at time now (ns). */

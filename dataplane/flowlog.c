@@ -49,6 +49,7 @@ void flowlog_rec_from_flow(struct flowlog_rec *rec, const struct flow *f)
 	rec->name_kind = f->name_kind;
 	memcpy(rec->name, f->name, sizeof(rec->name));
 	rec->n_learned = f->n_learned;
+	rec->aggregate = 0;
 	memcpy(rec->learned_addr, f->learned_addr, sizeof(rec->learned_addr));
 	rec->name[sizeof(rec->name) - 1] = '\0';
 }
@@ -167,6 +168,8 @@ int flowlog_write(FILE *out, const struct flowlog_rec *rec, const struct policy 
 		fprintf(out, "%s\"%s\"", i ? "," : "", a);
 	}
 	fprintf(out, "],\"learned_count\":%u", rec->n_learned);
+	if (rec->aggregate)
+		fprintf(out, ",\"aggregate\":%u", rec->aggregate);
 	fprintf(out,
 		",\"policy_version\":%u,\"pkts_to_verdict\":%u,\"pkts_out\":%u,"
 		"\"bytes_out\":%lu,\"pkts_in\":%u,\"bytes_in\":%lu,\"dropped_pkts\":%u}\n",

@@ -42,6 +42,7 @@ struct flowlog_rec {
 	uint8_t cls;
 	uint8_t name_kind;
 	uint8_t n_learned;
+	uint32_t aggregate; /* packets an aggregated record stands for; 0 = a flow's record */
 	char name[FLOW_NAME_MAX];
 	uint8_t learned_addr[FLOW_LEARNED_MAX][16];
 } __attribute__((aligned(64)));

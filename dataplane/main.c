@@ -31,6 +31,7 @@
 
 #include "classifier.h"
 #include "config.h"
+#include "dns.h"
 #include "flow.h"
 #include "flowlog.h"
 #include "learn.h"
@@ -40,8 +41,10 @@
 #include "stats.h"
 #include "worker.h"
 
-#define MAIN_REC_RING 65536 /* flow records in flight per worker */
-#define MAIN_PKT_RING 4096  /* dispatch rings */
+#define MAIN_REC_RING	 65536	       /* flow records in flight per worker */
+#define MAIN_DRAIN_SLICE 4096	       /* records written per control-loop turn at most */
+#define MAIN_ANCHOR_NS	 1000000000ull /* re-anchor the live clock every second */
+#define MAIN_PKT_RING	 4096	       /* dispatch rings */
 /* Replay never drops at a ring (producers wait), so the mbufs in flight are
  * bounded by the dispatch rings plus a few bursts. */
 #define MAIN_MBUFS_REPLAY(nw) (2048u + 2u * MAIN_PKT_RING * ((nw)-1u))
@@ -61,7 +64,9 @@ struct main_opts {
 	unsigned workers; /* 0: from the config */
 	double duration;  /* 0: until a signal */
 	bool quiet;
-	bool check; /* validate CONF and its class map and lists, then exit */
+	bool check;		   /* validate CONF and its class map and lists, then exit */
+	struct replay_sides sides; /* --inside-mac, --by-interface */
+	bool sides_set;
 };
 
 static volatile sig_atomic_t main_quit;
@@ -80,6 +85,7 @@ static void main_usage(FILE *out)
 	      "SYNOPSIS\n"
 	      "    aduana --replay IN.pcap -c CONF [--flow-log FILE|-] [--pass-pcap FILE]\n"
 	      "           [--drop-pcap FILE] [--workers N]\n"
+	      "           [--inside-mac MAC[,MAC...] | --by-interface]\n"
 	      "    aduana [EAL options] -- -c CONF --inside PORT --outside PORT\n"
 	      "           [--flow-log FILE|-] [--duration SECONDS] [--workers N]\n"
 	      "    aduana --check -c CONF\n"
@@ -103,6 +109,10 @@ static void main_usage(FILE *out)
 	      "    --duration SECONDS    stop after this long (live mode)\n"
 	      "    --pass-pcap FILE      replay: write forwarded packets here\n"
 	      "    --drop-pcap FILE      replay: write dropped packets here\n"
+	      "    --inside-mac MAC,...  replay: frames from these source MACs enter the\n"
+	      "                          inside port, all others the outside port\n"
+	      "    --by-interface        replay: pcapng interface 0 is the inside port,\n"
+	      "                          the other interfaces the outside port\n"
 	      "    --check               validate CONF, its class map and lists; exit\n"
 	      "    -q, --quiet           no progress lines on stderr\n"
 	      "    -h, --help            this text\n"
@@ -128,7 +138,9 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		O_OUTSIDE,
 		O_WORKERS,
 		O_DURATION,
-		O_CHECK
+		O_CHECK,
+		O_INSIDE_MAC,
+		O_BY_IFACE
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -142,6 +154,8 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		{"duration", required_argument, NULL, O_DURATION},
 		{"quiet", no_argument, NULL, 'q'},
 		{"check", no_argument, NULL, O_CHECK},
+		{"inside-mac", required_argument, NULL, O_INSIDE_MAC},
+		{"by-interface", no_argument, NULL, O_BY_IFACE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -197,6 +211,20 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		case O_CHECK:
 			o->check = true;
 			break;
+		case O_INSIDE_MAC:
+			if (replay_parse_macs(optarg, &o->sides) != 0) {
+				fprintf(stderr,
+					"aduana: --inside-mac: expected MAC[,MAC...] (at most %d, "
+					"aa:bb:cc:dd:ee:ff), got '%s'\n",
+					REPLAY_MACS_MAX, optarg);
+				return -EINVAL;
+			}
+			o->sides_set = true;
+			break;
+		case O_BY_IFACE:
+			o->sides.by_iface = true;
+			o->sides_set = true;
+			break;
 		case 'h':
 			main_usage(stdout);
 			exit(0);
@@ -218,6 +246,14 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 	if (!o->replay && (!o->inside || !o->outside)) {
 		fprintf(stderr, "aduana: live mode needs --inside PORT and --outside PORT "
 				"(or use --replay FILE)\n");
+		return -EINVAL;
+	}
+	if (o->sides.by_iface && o->sides.n_macs) {
+		fprintf(stderr, "aduana: --inside-mac and --by-interface exclude each other\n");
+		return -EINVAL;
+	}
+	if (!o->replay && o->sides_set) {
+		fprintf(stderr, "aduana: --inside-mac and --by-interface are for --replay\n");
 		return -EINVAL;
 	}
 	if (!o->replay && (o->pass_pcap || o->drop_pcap)) {
@@ -289,22 +325,28 @@ static int main_open_flow_log(struct main_ctx *x)
 }
 
 /* Main lcore: move finished flow records from the workers' rings to the
- * log. Returns how many it wrote. */
+ * log, at most MAIN_DRAIN_SLICE records per call, taken from each worker
+ * in turn, so that the caller looks at the clock, the stop flag and its
+ * other duties between slices whatever the workers produce (a ring that
+ * stays full is the workers' problem: they drop and count records, never
+ * packets). Returns how many it wrote. */
 static unsigned main_drain_records(struct main_ctx *x)
 {
 	struct flowlog_rec recs[64];
-	unsigned i, j, n, total = 0;
+	unsigned i, j, n, total = 0, got;
 
-	for (i = 0; i < x->dp.n_workers; i++) {
-		do {
+	do {
+		got = 0;
+		for (i = 0; i < x->dp.n_workers && total < MAIN_DRAIN_SLICE; i++) {
 			n = rte_ring_sc_dequeue_burst_elem(x->workers[i].rec_ring, recs,
 							   sizeof(recs[0]), RTE_DIM(recs), NULL);
 			for (j = 0; j < n && x->flow_log; j++)
 				if (flowlog_write(x->flow_log, &recs[j], x->pol, x->cls) != 0)
 					x->write_errors++;
 			total += n;
-		} while (n == RTE_DIM(recs));
-	}
+			got += n;
+		}
+	} while (got && total < MAIN_DRAIN_SLICE);
 	x->records += total;
 	return total;
 }
@@ -355,7 +397,16 @@ static void main_print_summary(struct main_ctx *x)
 	printf("},\"parse_errors\":{");
 	for (i = 1; i < PARSE_ERR_COUNT; i++)
 		printf("%s\"%s\":%" PRIu64, i > 1 ? "," : "", parse_error_name(i), s.parse_err[i]);
-	printf("},\"flows\":%" PRIu64 ",\"flows_untracked\":%" PRIu64 ",\"flow_records\":%" PRIu64
+	printf("},\"dns_bad_by_reason\":{");
+	for (i = 1; i < DNS_R_COUNT; i++)
+		printf("%s\"%s\":%" PRIu64, i > 1 ? "," : "", dns_reason_name(i), s.dns_bad[i]);
+	printf("},\"evicted\":%" PRIu64 ",\"records_aggregated\":%" PRIu64 ",\"link_pass\":%" PRIu64
+	       ",\"icmp_err_flow\":%" PRIu64 ",\"classify_timeout\":%" PRIu64
+	       ",\"dns_queries\":%" PRIu64 ",\"dns_bad\":%" PRIu64,
+	       s.c[STATS_evicted], s.c[STATS_records_aggregated], s.c[STATS_link_pass],
+	       s.c[STATS_icmp_err_flow], s.c[STATS_classify_timeout], s.c[STATS_dns_queries],
+	       s.c[STATS_dns_bad]);
+	printf(",\"flows\":%" PRIu64 ",\"flows_untracked\":%" PRIu64 ",\"flow_records\":%" PRIu64
 	       ",\"flowlog_dropped\":%" PRIu64 ",\"l2_pass\":%" PRIu64 ",\"nd_pass\":%" PRIu64
 	       ",\"classified\":%" PRIu64 ",\"dns_learned\":%" PRIu64 ",\"rx_nombuf\":%" PRIu64
 	       ",\"workers\":%u,\"policy_version\":%u",
@@ -376,7 +427,8 @@ static void main_print_summary(struct main_ctx *x)
 				  s.c[STATS_cycles_classify]) /
 				 (double)rx_pkts
 		       : 0,
-	       s.c[STATS_pkts_new] ? (double)s.c[STATS_cycles_new] / (double)s.c[STATS_pkts_new] : 0,
+	       s.c[STATS_pkts_new] ? (double)s.c[STATS_cycles_new] / (double)s.c[STATS_pkts_new]
+				   : 0,
 	       s.c[STATS_pkts_classify]
 		       ? (double)s.c[STATS_cycles_classify] / (double)s.c[STATS_pkts_classify]
 		       : 0);
@@ -413,6 +465,10 @@ static int main_tel_stats(const char *cmd, const char *params, struct rte_tel_da
 	for (i = 1; i < POLICY_CLASS_COUNT; i++) {
 		snprintf(name, sizeof(name), "drop_class_%s", policy_class_name(i));
 		rte_tel_data_add_dict_u64(d, name, s.class_drop[i]);
+	}
+	for (i = 1; i < DNS_R_COUNT; i++) {
+		snprintf(name, sizeof(name), "dns_bad_%s", dns_reason_name(i));
+		rte_tel_data_add_dict_u64(d, name, s.dns_bad[i]);
 	}
 	return 0;
 }
@@ -518,7 +574,8 @@ static int main_replay_prepare(struct main_ctx *x)
 	snprintf(x->f_tx_in, sizeof(x->f_tx_in), "%s/tx-inside.pcap", x->tmpdir);
 	snprintf(x->f_tx_out, sizeof(x->f_tx_out), "%s/tx-outside.pcap", x->tmpdir);
 	snprintf(x->f_empty, sizeof(x->f_empty), "%s/empty.pcap", x->tmpdir);
-	rc = replay_split(x->o.replay, x->pol, x->f_in, x->f_out, &x->rs, err, sizeof(err));
+	rc = replay_split(x->o.replay, x->pol, x->o.sides_set ? &x->o.sides : NULL, x->f_in,
+			  x->f_out, &x->rs, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "aduana: %s\n", err);
 		return rc;
@@ -591,6 +648,10 @@ static int main_setup_workers(struct main_ctx *x)
 			return -ENOMEM;
 		learn_init(w->learn);
 		dp->learn[i] = w->learn;
+		w->dnsq = rte_zmalloc_socket("dnsq", sizeof(*w->dnsq), RTE_CACHE_LINE_SIZE, socket);
+		if (!w->dnsq)
+			return -ENOMEM;
+		dns_pending_init(w->dnsq);
 		snprintf(name, sizeof(name), "flows%u", i);
 		w->ft = flow_table_create(name, x->pol->dp.flows_per_worker, socket);
 		if (!w->ft) {
@@ -644,6 +705,7 @@ static void main_free(struct main_ctx *x)
 			rte_ring_free(x->workers[i].rx_ring);
 			rte_ring_free(x->workers[i].tx_ring);
 			rte_free(x->workers[i].learn);
+			rte_free(x->workers[i].dnsq);
 		}
 		rte_free(x->workers);
 	}
@@ -732,16 +794,25 @@ static void main_progress(struct main_ctx *x, uint64_t *next_ns)
 			s.c[STATS_rx], s.c[STATS_tx], s.c[STATS_dropped], s.c[STATS_flows]);
 }
 
-/* The main lcore's loop: records, progress, stop conditions. */
+/* The main lcore's loop: records, progress, clock, stop conditions. Each
+ * turn is bounded (one drain slice), so a stop request, the deadline and
+ * the progress line are answered within milliseconds under any load. */
 static void main_control_loop(struct main_ctx *x)
 {
 	uint64_t next_progress = main_wall_ns() + 2000000000ull;
+	uint64_t next_anchor = main_wall_ns() + MAIN_ANCHOR_NS;
 	uint64_t deadline =
 		x->o.duration > 0 ? main_wall_ns() + (uint64_t)(x->o.duration * 1e9) : UINT64_MAX;
 
 	while (__atomic_load_n(&x->dp.done, __ATOMIC_ACQUIRE) < x->dp.n_workers) {
-		if (!x->dp.stop && (main_quit || main_wall_ns() >= deadline))
+		uint64_t now = main_wall_ns();
+
+		if (!x->dp.stop && (main_quit || now >= deadline))
 			x->dp.stop = true;
+		if (!x->dp.replay && now >= next_anchor) {
+			worker_clock_anchor(&x->dp, rte_rdtsc(), main_wall_ns());
+			next_anchor = now + MAIN_ANCHOR_NS;
+		}
 		/* Records reach the file as flows end, for whoever tails it. */
 		if (main_drain_records(x) == 0)
 			usleep(1000);
@@ -750,7 +821,8 @@ static void main_control_loop(struct main_ctx *x)
 		main_progress(x, &next_progress);
 	}
 	rte_eal_mp_wait_lcore();
-	main_drain_records(x);
+	while (main_drain_records(x))
+		;
 	if (x->flow_log)
 		fflush(x->flow_log);
 }

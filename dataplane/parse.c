@@ -57,6 +57,13 @@ static inline uint32_t parse_min32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
+static inline bool parse_is_mapped(const uint8_t a[16])
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	return memcmp(a, mapped, sizeof(mapped)) == 0;
+}
+
 /*
  * Parse the L4 header at off. The IP header claims the datagram ends at
  * `claimed`; the frame may end earlier (`have` = min(claimed, len)). Needing
@@ -245,6 +252,12 @@ static void parse_ipv6(const uint8_t *data, uint32_t len, uint32_t off, struct p
 	r->family = 6;
 	memcpy(r->src, ip + 8, 16);
 	memcpy(r->dst, ip + 24, 16);
+	/* IPv4 is kept as ::ffff:a.b.c.d here; a packet that carries such an
+	 * address would otherwise be judged as the IPv4 host it names. */
+	if (parse_is_mapped(r->src) || parse_is_mapped(r->dst)) {
+		r->err = PARSE_ERR_ipv6_mapped_addr;
+		return;
+	}
 	claimed = off + PARSE_IPV6_HLEN + parse_rd16(ip + 4);
 	have = parse_min32(claimed, len);
 	nh = ip[6];
@@ -373,6 +386,106 @@ bool parse_is_nd(const struct parse_result *r)
 	return r->kind == PARSE_IP && r->family == 6 && r->l4proto == PARSE_P_ICMPV6 &&
 	       r->err == PARSE_ERR_NONE && r->frag != PARSE_FRAG_LATER && r->icmp_type >= 133 &&
 	       r->icmp_type <= 137;
+}
+
+static bool parse_icmp_is_error(const struct parse_result *r)
+{
+	if (r->family == 4 && r->l4proto == PARSE_P_ICMP)
+		return r->icmp_type == 3 || r->icmp_type == 4 || r->icmp_type == 5 ||
+		       r->icmp_type == 11 || r->icmp_type == 12;
+	if (r->family == 6 && r->l4proto == PARSE_P_ICMPV6)
+		return r->icmp_type >= 1 && r->icmp_type <= 4;
+	return false;
+}
+
+bool parse_icmp_inner(const uint8_t *data, uint32_t len, const struct parse_result *outer,
+		      struct parse_result *inner)
+{
+	uint32_t off = (uint32_t)outer->l4_off + PARSE_ICMP_HLEN, hlen;
+	const uint8_t *ip;
+	uint8_t nh;
+	unsigned n_ext;
+
+	if (outer->kind != PARSE_IP || outer->err != PARSE_ERR_NONE ||
+	    outer->frag != PARSE_FRAG_NONE || !parse_icmp_is_error(outer))
+		return false;
+	if (len > UINT16_MAX)
+		len = UINT16_MAX;
+	memset(inner, 0, sizeof(*inner));
+	inner->kind = PARSE_IP;
+	inner->vlan = outer->vlan;
+	ip = data + off;
+	if (outer->family == 4) {
+		if (off + PARSE_IPV4_HLEN > len || ip[0] >> 4 != 4)
+			return false;
+		hlen = (uint32_t)(ip[0] & 0x0f) * 4;
+		/* Only a first (or no) fragment carries the ports. */
+		if (hlen < PARSE_IPV4_HLEN || off + hlen > len || (parse_rd16(ip + 6) & 0x1fff))
+			return false;
+		inner->family = 4;
+		inner->l4proto = ip[9];
+		inner->src[10] = inner->src[11] = inner->dst[10] = inner->dst[11] = 0xff;
+		memcpy(inner->src + 12, ip + 12, 4);
+		memcpy(inner->dst + 12, ip + 16, 4);
+		off += hlen;
+	} else {
+		if (off + PARSE_IPV6_HLEN > len || ip[0] >> 4 != 6)
+			return false;
+		inner->family = 6;
+		memcpy(inner->src, ip + 8, 16);
+		memcpy(inner->dst, ip + 24, 16);
+		if (parse_is_mapped(inner->src) || parse_is_mapped(inner->dst))
+			return false;
+		nh = ip[6];
+		off += PARSE_IPV6_HLEN;
+		for (n_ext = 0; nh == PARSE_P_HOPOPTS || nh == PARSE_P_ROUTING ||
+				nh == PARSE_P_DSTOPTS || nh == PARSE_P_FRAGMENT;
+		     n_ext++) {
+			if (n_ext == PARSE_IPV6_EXT_MAX || off + 8 > len)
+				return false;
+			if (nh == PARSE_P_FRAGMENT) {
+				if (parse_rd16(data + off + 2) & 0xfff8)
+					return false;
+				hlen = 8;
+			} else {
+				hlen = ((uint32_t)data[off + 1] + 1) * 8;
+			}
+			nh = data[off];
+			off += hlen;
+		}
+		inner->l4proto = nh;
+	}
+	if (inner->l4proto == PARSE_P_TCP || inner->l4proto == PARSE_P_UDP) {
+		/* RFC 792 and 4443 quote at least the first 8 bytes. */
+		if (off + 4 > len)
+			return false;
+		inner->sport = parse_rd16(data + off);
+		inner->dport = parse_rd16(data + off + 2);
+		return true;
+	}
+	return false;
+}
+
+bool parse_is_link_service(const struct parse_result *r)
+{
+	static const uint8_t dhcp6_servers[16] = {0xff, 0x02, [13] = 0x01, [15] = 0x02};
+
+	if (r->kind != PARSE_IP || r->err != PARSE_ERR_NONE || r->frag != PARSE_FRAG_NONE)
+		return false;
+	if (r->l4proto == PARSE_P_UDP && r->family == 4)
+		return r->sport == 68 && r->dport == 67; /* DHCP client to server */
+	if (r->family != 6)
+		return false;
+	/* Link-local (fe80::/10) or unspecified sources only: these never leave the link. */
+	if (!((r->src[0] == 0xfe && (r->src[1] & 0xc0) == 0x80) ||
+	      (r->src[0] == 0 && memcmp(r->src, r->src + 1, 15) == 0)))
+		return false;
+	if (r->l4proto == PARSE_P_UDP)
+		return r->sport == 546 && r->dport == 547 && memcmp(r->dst, dhcp6_servers, 16) == 0;
+	if (r->l4proto == PARSE_P_ICMPV6) /* MLD query, report, done; MLDv2 report */
+		return r->icmp_type == 130 || r->icmp_type == 131 || r->icmp_type == 132 ||
+		       r->icmp_type == 143;
+	return false;
 }
 
 static inline uint64_t parse_fmix64(uint64_t h)

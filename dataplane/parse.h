@@ -25,6 +25,7 @@
 	X(truncated_ipv6)                                                                          \
 	X(bad_ipv6_version)                                                                        \
 	X(bad_ipv6_payload_len)                                                                    \
+	X(ipv6_mapped_addr) /* ::ffff:0:0/96 on the wire (RFC 6890: never forwardable) */          \
 	X(truncated_ipv6_ext)                                                                      \
 	X(too_many_ipv6_ext)                                                                       \
 	X(truncated_tcp)                                                                           \
@@ -80,6 +81,19 @@ struct parse_result {
 /* Parse one frame. Always fills r->kind (and r->err when something is
  * wrong); addresses are valid only for PARSE_IP. Any thread; no state. */
 void parse_frame(const uint8_t *data, uint32_t len, struct parse_result *r);
+
+/* For an ICMP or ICMPv6 error (unreachable, packet too big, time
+ * exceeded, parameter problem, source quench/redirect for IPv4) whose
+ * embedded datagram shows addresses and, for TCP and UDP, ports: fill inner
+ * with that datagram's identity (family, l4proto, src, dst, sport, dport,
+ * vlan of the outer frame) and return true. The embedded header is the
+ * original packet as its sender sent it. Any thread; no state. */
+bool parse_icmp_inner(const uint8_t *data, uint32_t len, const struct parse_result *outer,
+		      struct parse_result *inner);
+
+/* True for link services an address-less or unzoned host needs before it
+ * has a zone address: DHCPv4 and DHCPv6 client requests, MLD reports. */
+bool parse_is_link_service(const struct parse_result *r);
 
 /* True for ICMPv6 neighbour discovery (router/neighbour solicitation and
  * advertisement, redirect): passed like ARP so the link works. */

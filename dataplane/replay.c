@@ -5,6 +5,7 @@
 #include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
@@ -129,9 +130,117 @@ static bool replay_is_inside(const struct policy *pol, const uint8_t *frame, uin
 	return false;
 }
 
-int replay_split(const char *in, const struct policy *pol, const char *in_path,
-		 const char *out_path, struct replay_stats *st, char *err, size_t errlen)
+int replay_parse_macs(const char *text, struct replay_sides *sides)
 {
+	const char *p = text;
+
+	sides->n_macs = 0;
+	for (;;) {
+		unsigned b[6];
+		int used = 0, i;
+
+		if (sides->n_macs == REPLAY_MACS_MAX ||
+		    sscanf(p, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+			   &used) != 6 ||
+		    used != 17)
+			return -EINVAL;
+		for (i = 0; i < 6; i++)
+			sides->macs[sides->n_macs][i] = (uint8_t)b[i];
+		sides->n_macs++;
+		p += used;
+		if (*p == '\0')
+			return 0;
+		if (*p++ != ',')
+			return -EINVAL;
+	}
+}
+
+static uint32_t replay_rd32(const uint8_t *p, bool swap)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return swap ? __builtin_bswap32(v) : v;
+}
+
+/* The interface of every packet of a pcapng file, in file order (libpcap
+ * reads the packets but does not say which interface each came from).
+ * Returns the count, or -1 when the file is not pcapng or is broken. The
+ * caller frees *ids. */
+static long replay_pcapng_ifaces(const char *path, uint8_t **ids)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t hdr[12], *out = NULL;
+	size_t cap = 0, n = 0;
+	bool swap = false, first = true;
+	long ret = -1;
+
+	*ids = NULL;
+	if (!f)
+		return -1;
+	for (;;) {
+		uint32_t type, len, ifc = 0;
+		size_t got = fread(hdr, 1, 12, f);
+
+		if (got == 0 && !first)
+			break; /* the end, between blocks */
+		if (got != 12)
+			goto out;
+		/* A Section Header Block (its type reads the same in both byte
+		 * orders) sets the byte order of what follows. */
+		if (replay_rd32(hdr, false) == 0x0a0d0d0a) {
+			uint32_t bom = replay_rd32(hdr + 8, false);
+
+			if (bom != 0x1a2b3c4d && bom != 0x4d3c2b1a)
+				goto out;
+			swap = bom != 0x1a2b3c4d;
+		} else if (first) {
+			goto out; /* not pcapng */
+		}
+		first = false;
+		type = replay_rd32(hdr, swap);
+		len = replay_rd32(hdr + 4, swap);
+		if (len < 12 || len % 4 || fseek(f, (long)len - 12, SEEK_CUR) != 0)
+			goto out;
+		if (type != 6 && type != 3) /* Enhanced / Simple Packet Block */
+			continue;
+		if (type == 6)
+			ifc = replay_rd32(hdr + 8, swap);
+		if (n == cap) {
+			uint8_t *grown = realloc(out, cap * 2 + 1024);
+
+			if (!grown)
+				goto out;
+			out = grown;
+			cap = cap * 2 + 1024;
+		}
+		out[n++] = ifc > 255 ? 255 : (uint8_t)ifc;
+	}
+	*ids = out;
+	out = NULL;
+	ret = (long)n;
+out:
+	free(out);
+	fclose(f);
+	return ret;
+}
+
+static bool replay_mac_inside(const struct replay_sides *sides, const uint8_t *frame)
+{
+	unsigned i;
+
+	for (i = 0; i < sides->n_macs; i++)
+		if (memcmp(frame + 6, sides->macs[i], 6) == 0)
+			return true;
+	return false;
+}
+
+int replay_split(const char *in, const struct policy *pol, const struct replay_sides *sides,
+		 const char *in_path, const char *out_path, struct replay_stats *st, char *err,
+		 size_t errlen)
+{
+	uint8_t *ifaces = NULL;
+	long n_ifaces = 0;
 	static uint8_t frame[REPLAY_SNAPLEN + 64];
 	char perr[PCAP_ERRBUF_SIZE];
 	pcap_dumper_t *d_in = NULL, *d_out = NULL;
@@ -160,6 +269,17 @@ int replay_split(const char *in, const struct policy *pol, const char *in_path,
 			 in, st->linktype, st->linktype_name ? st->linktype_name : "unknown");
 		rc = -ENOTSUP;
 		goto out_close_src;
+	}
+	if (sides && sides->by_iface) {
+		n_ifaces = replay_pcapng_ifaces(in, &ifaces);
+		if (n_ifaces < 0) {
+			snprintf(err, errlen,
+				 "%s: --by-interface needs a pcapng capture (its packets name "
+				 "their interface)",
+				 in);
+			rc = -EINVAL;
+			goto out_close_src;
+		}
 	}
 	dead = pcap_open_dead(DLT_EN10MB, REPLAY_SNAPLEN);
 	if (!dead) {
@@ -195,7 +315,11 @@ int replay_split(const char *in, const struct policy *pol, const char *in_path,
 		oh.ts.tv_usec = (suseconds_t)(us % 1000000u);
 		oh.caplen = len;
 		oh.len = len + (h->len > n ? h->len - n : 0);
-		if (replay_is_inside(pol, frame, len)) {
+		if (sides && sides->by_iface
+			    ? (long)(st->total - 1) < n_ifaces && ifaces[st->total - 1] == 0
+		    : sides && sides->n_macs
+			    ? len >= REPLAY_ETH_LEN && replay_mac_inside(sides, frame)
+			    : replay_is_inside(pol, frame, len)) {
 			pcap_dump((u_char *)d_in, &oh, frame);
 			st->inside++;
 		} else {
@@ -217,6 +341,7 @@ out_close_dump:
 		pcap_close(dead);
 out_close_src:
 	pcap_close(src);
+	free(ifaces);
 	return rc;
 }
 

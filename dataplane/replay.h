@@ -23,10 +23,28 @@ struct replay_stats {
 	const char *linktype_name;
 };
 
-/* Split `in` into in_path / out_path. Returns 0, or -errno with a one-line
- * message in err (unreadable file, unsupported link type, ...). */
-int replay_split(const char *in, const struct policy *pol, const char *in_path,
-		 const char *out_path, struct replay_stats *st, char *err, size_t errlen);
+#define REPLAY_MACS_MAX 16
+
+/* How frames are put on the two ports. By default by address: a frame
+ * whose source is in a zone enters the inside port. With MACs, frames from
+ * those source MACs enter the inside port and all others the outside one;
+ * by_iface puts pcapng interface 0 inside and every other interface
+ * outside. The last two let a capture show spoofed and unzoned frames. */
+struct replay_sides {
+	uint8_t macs[REPLAY_MACS_MAX][6];
+	unsigned n_macs;
+	bool by_iface;
+};
+
+/* Parse "aa:bb:cc:dd:ee:ff[,...]" into sides. Returns 0 or -EINVAL. */
+int replay_parse_macs(const char *text, struct replay_sides *sides);
+
+/* Split `in` into in_path / out_path (sides NULL: by address). Returns 0, or
+ * -errno with a one-line message in err (unreadable file, unsupported link
+ * type, by_iface on a file that is not pcapng, ...). */
+int replay_split(const char *in, const struct policy *pol, const struct replay_sides *sides,
+		 const char *in_path, const char *out_path, struct replay_stats *st, char *err,
+		 size_t errlen);
 
 /* Merge two Ethernet captures by timestamp into out (nanosecond pcap).
  * Returns 0 or -errno with a message in err. */

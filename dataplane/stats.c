@@ -51,4 +51,6 @@ void stats_add(struct stats *sum, const struct stats *one)
 		sum->parse_err[i] += one->parse_err[i];
 	for (i = 0; i < POLICY_CLASS_COUNT; i++)
 		sum->class_drop[i] += one->class_drop[i];
+	for (i = 0; i < DNS_R_COUNT; i++)
+		sum->dns_bad[i] += one->dns_bad[i];
 }

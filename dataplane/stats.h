@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "dns.h"
 #include "parse.h"
 #include "policy.h"
 
@@ -19,18 +20,25 @@
 	X(dropped)                                                                                 \
 	X(flows)	   /* flows created (table entries) */                                     \
 	X(flows_ended)	   /* records emitted for table entries */                                 \
-	X(flows_untracked) /* one-packet records: full table, bad L4, fragment */                  \
-	X(flowlog_dropped) /* a record lost because the ring was full */                           \
-	X(l2_pass)	   /* ARP forwarded */                                                     \
-	X(nd_pass)	   /* IPv6 neighbour discovery forwarded */                                \
-	X(classified)	   /* flows that took a classifier slot */                                 \
-	X(dns_learned)	   /* endpoint addresses learned from DNS answers */                       \
-	X(dns_bad)	   /* answers of endpoint DNS flows that did not parse */                  \
-	X(cycles)	   /* TSC cycles spent on packets */                                     \
-	X(cycles_new)	   /* ...of which making (and ending) flows */                           \
-	X(cycles_classify) /* ...of which classifying undecided flows */                         \
-	X(pkts_new)	   /* packets that made a flow */                                        \
-	X(pkts_classify)   /* packets that went through the classifiers */
+	X(flows_untracked) /* packets without a table entry: spoofed, unzoned, full, bad L4, frag  \
+			    */                                                                     \
+	X(records_aggregated) /* records that stood for packets without an entry */                \
+	X(evicted)	      /* dropped or half-open flows ended to make room */                  \
+	X(flowlog_dropped)    /* a record lost because the ring was full */                        \
+	X(l2_pass)	      /* ARP forwarded */                                                  \
+	X(nd_pass)	      /* IPv6 neighbour discovery forwarded */                             \
+	X(link_pass)	      /* DHCP, DHCPv6, MLD from hosts not (yet) in a zone, forwarded */    \
+	X(icmp_err_flow)      /* ICMP errors that followed the verdict of the flow they quote */   \
+	X(classify_timeout)   /* undecided flows that gave up on time, not packets */              \
+	X(dns_queries)	      /* queries of zone hosts to a resolver endpoint, awaiting answers */ \
+	X(classified)	      /* flows that took a classifier slot */                              \
+	X(dns_learned)	      /* endpoint addresses learned from DNS answers */                    \
+	X(dns_bad)	      /* answers that taught nothing (dns_bad_by_reason says why) */       \
+	X(cycles)	      /* TSC cycles spent on packets */                                    \
+	X(cycles_new)	      /* ...of which making (and ending) flows */                          \
+	X(cycles_classify)    /* ...of which classifying undecided flows */                        \
+	X(pkts_new)	      /* packets that made a flow */                                       \
+	X(pkts_classify)      /* packets that went through the classifiers */
 
 /* Why a packet was dropped: the summary's "drops" object. The policy's
  * exceptions are part of the list, so each has its own counter. */
@@ -64,6 +72,7 @@ struct stats {
 	uint64_t drop[STATS_DROP_COUNT];
 	uint64_t parse_err[PARSE_ERR_COUNT];
 	uint64_t class_drop[POLICY_CLASS_COUNT]; /* drops by policy class */
+	uint64_t dns_bad[DNS_R_COUNT];		 /* answers refused, by reason */
 };
 
 /* Name of a counter / drop reason. */

@@ -1,12 +1,14 @@
-/* worker.h - the worker lcores: the only poll loop. Each processes bursts
- * to completion: parse, flow lookup, first-packet policy, classification of
+/* worker.h - the worker lcores' shared state. A worker processes bursts to
+ * completion: parse, flow lookup, first-packet policy, classification of
  * undecided flows, verdict, counters, and flow records to its ring.
  *
- * Two ways packets reach workers. With symmetric RSS, worker i owns RX/TX
- * queue i of both ports. Without it (virtual devices), worker 0 owns the
- * ports' single queues and dispatches by a symmetric hash to the others
- * through SPSC rings; they hand forwarded packets back the same way. Either
- * way both directions of a flow meet on one worker. docs/dispatch.md.
+ * Two files share the work. io.c (worker_main, the poll loops) decides how
+ * packets reach a worker and leave it: with symmetric RSS, worker i owns
+ * RX/TX queue i of both ports; without it (virtual devices), worker 0 owns
+ * the ports' single queues and dispatches by a symmetric hash to the others
+ * through SPSC rings; replay merges the two ports back into capture order.
+ * judge.c judges packets, with the port a frame arrived on as a constant
+ * argument (DESIGN 4.1). docs/dispatch.md.
  */
 #ifndef ADUANA_WORKER_H
 #define ADUANA_WORKER_H
@@ -16,6 +18,8 @@
 
 #include <rte_common.h>
 
+#include "dns.h"
+#include "flow.h"
 #include "stats.h"
 
 #define WORKER_MAX   16
@@ -28,6 +32,8 @@ struct cls_engine;
 struct cls_worker;
 struct policy;
 struct learn_table;
+struct rte_mbuf;
+struct parse_result;
 
 enum worker_mode {
 	WORKER_RSS = 0,	 /* one queue pair per worker on each port */
@@ -46,8 +52,13 @@ struct dp {
 	int ts_off;	  /* mbuf timestamp dynfield offset (replay) */
 	uint64_t ts_flag; /* its ol_flags bit */
 	uint64_t tsc_hz;
+	/* Live clock: the wall clock at tsc_base, re-anchored by the main
+	 * lcore every second (worker_clock_anchor) so that flow times, DNS
+	 * TTLs and grant expiry do not drift with the TSC over months. A
+	 * sequence count guards the three fields: odd while being written. */
+	uint32_t clk_seq;
 	uint64_t ns_per_cycle; /* 32.32 fixed point */
-	uint64_t epoch_ns;     /* wall clock at tsc_base (live mode) */
+	uint64_t epoch_ns;
 	uint64_t tsc_base;
 	const struct cls_engine *cls;
 	struct learn_table **learn; /* every worker's learned addresses (learn.h) */
@@ -57,6 +68,26 @@ struct dp {
 	volatile bool stop;	/* live: leave the loop now */
 	volatile unsigned done; /* replay: workers finished (flush included) */
 	volatile bool eof;	/* replay: worker 0 saw the end of both inputs */
+};
+
+/* Packets of a burst by where they go. */
+struct worker_out {
+	struct rte_mbuf *fwd[2][WORKER_BURST * 2]; /* [0]: to port_in, [1]: to port_out */
+	uint16_t n_fwd[2];
+	struct rte_mbuf *drop[WORKER_BURST * 2];
+	uint16_t n_drop;
+};
+
+/* Packets that cannot have a table entry (spoofed, unzoned, malformed,
+ * fragments, a full table) are logged as one record per zone, reason and
+ * second, carrying how many packets it stands for (DESIGN 4.1). */
+#define WORKER_AGG_SLOTS 32
+#define WORKER_AGG_NS	 1000000000ull
+
+struct worker_agg {
+	struct flow f;	/* the first packet's identity; counts of all of them */
+	uint32_t count; /* packets; 0 = free slot */
+	uint8_t exc;	/* enum policy_exception */
 };
 
 /* One worker's state. Written by its own lcore only (counters are read by
@@ -78,10 +109,38 @@ struct worker {
 	uint64_t sweep_credit;	   /* slot-nanoseconds not yet spent */
 	uint64_t first_ts;	   /* replay: first and last packet processed (TSC) */
 	uint64_t last_ts;
-	struct worker *peers; /* the array of all workers (dispatch) */
+	struct worker *peers;	   /* the array of all workers (dispatch) */
+	uint64_t flush_deadline;   /* TSC: a live exit flush stops waiting for room here */
+	uint64_t processed;	   /* dispatch peers: packets judged (written by the peer) */
+	uint64_t sent[WORKER_MAX]; /* dispatcher: packets handed to each peer */
+	struct dns_pending *dnsq;  /* queries of resolver flows awaiting answers */
+	struct worker_agg agg[WORKER_AGG_SLOTS];
 } __rte_cache_aligned;
 
-/* The lcore entry point; arg is the struct worker. */
+/* The lcore entry point (io.c); arg is the struct worker. */
 int worker_main(void *arg);
+
+/* Live time in ns since the epoch, from the TSC and the latest anchor.
+ * Any lcore. */
+uint64_t worker_clock(const struct dp *dp);
+
+/* Publish a new anchor: the TSC now and the wall clock now. Main lcore. */
+void worker_clock_anchor(struct dp *dp, uint64_t tsc, uint64_t wall_ns);
+
+/* judge.c: judge n parsed packets (their flows looked up in bulk) and sort
+ * them into out. Owning worker. */
+void judge_burst(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
+		 const struct parse_result *r, unsigned n, struct worker_out *out);
+
+/* judge.c: expiry sweep, classification time budget, aggregated records.
+ * Once per loop turn. Owning worker. */
+void judge_housekeeping(struct worker *w, const struct policy *pol);
+
+/* judge.c: end every flow and write out what is aggregated (exit). */
+void judge_finish(struct worker *w, const struct policy *pol);
+
+/* judge.c: the flow a packet belongs to for dispatch: for an ICMP error,
+ * the flow of the datagram it quotes. Returns the symmetric hash. */
+uint32_t judge_dispatch_hash(const struct rte_mbuf *m, const struct parse_result *r);
 
 #endif

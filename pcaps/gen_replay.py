@@ -35,6 +35,7 @@ from scapy.layers.inet6 import (  # noqa: E402
     IPv6ExtHdrDestOpt,
     IPv6ExtHdrHopByHop,
     ICMPv6EchoRequest,
+    ICMPv6PacketTooBig,
     ICMPv6ND_NA,
     ICMPv6ND_NS,
     ICMPv6NDOptDstLLAddr,
@@ -528,21 +529,21 @@ def case_arp_nd():
 
 
 def case_table_full():
-    """flows_per_worker = 4: the fifth flow on finds the table full."""
+    """flows_per_worker = 4: the fifth flow evicts the dropped one, the sixth finds no room."""
     cap = Capture()
     p = b"T" * 100  # 142-byte frames
     udp(cap, O1, 40001, SINK, 5000, p)  # F1 office -> sink: allow:sink
     udp(cap, S1, 40002, SINK, 5000, p)  # F2 strict -> sink: allow:sink
-    udp(cap, S2, 40003, X80, 5000, p)   # F3 strict -> outside: drop default
+    udp(cap, S2, 40003, X80, 5000, p)   # F3 strict -> outside: drop default (evictable)
     udp(cap, O2, 40004, SINK, 5000, p)  # F4 office -> sink: allow:sink (table now full)
-    udp(cap, S3, 40005, SINK, 5000, p)  # F5 strict, no room: drop exception:flow_table_full
-    udp(cap, O3, 40006, "203.0.113.60", 5000, p)  # F6 office, no room: allow exception:flow_table_full
+    udp(cap, S3, 40005, SINK, 5000, p)  # F5 strict: evicts F3, then allow:sink
+    udp(cap, O3, 40006, "203.0.113.60", 5000, p)  # F6 office, nothing to evict: exception:flow_table_full
     # the first four go on with their verdicts
     udp(cap, SINK, 5000, O1, 40001, p)
     udp(cap, SINK, 5000, S1, 40002, p)
     udp(cap, S2, 40003, X80, 5000, p)
     udp(cap, SINK, 5000, O2, 40004, p)
-    # second packet of each over-capacity flow: one more record each
+    # second packets: F3's finds no room now; F5 goes on; F6 still no room
     udp(cap, S3, 40005, SINK, 5000, p)
     udp(cap, O3, 40006, "203.0.113.60", 5000, p)
     udp(cap, O1, 40001, SINK, 5000, p)
@@ -781,6 +782,179 @@ def case_demo():
     t.session(http_get("www.example.net"), HTTP_OK)
     return cap
 
+# ---- trust from the wire (DESIGN 4.1). These captures are replayed with
+# --inside-mac: a frame's port is the one its source MAC says, whatever
+# addresses it carries, so spoofed and unzoned frames can be shown.
+RESOLVER = "192.0.2.53"
+INSIDE_MACS = [host_mac(S1), host_mac(S2), host_mac(S6A)]  # the case args list these
+
+
+def at(cap, eth_src, eth_dst, pkt, gap=1000):
+    """A frame with chosen MACs: its port follows eth_src."""
+    cap.emit(Ether(src=eth_src, dst=eth_dst) / pkt, gap)
+
+
+def case_trust_sides():
+    """Sides come from ports: spoofed zone addresses from outside, unzoned hosts inside."""
+    cap = Capture()
+    m1 = host_mac(S1)
+    # control: S1 -> sink, allowed, 2 out + 1 in
+    udp(cap, S1, 40010, SINK, 5000, b"A" * 60)
+    udp(cap, SINK, 5000, S1, 40010, b"a" * 60)
+    # spoofed: S1's address arriving from outside, on the live flow's 5-tuple
+    at(cap, GATEWAY_MAC, m1, IP(src=S1, dst=SINK) / UDP(sport=40010, dport=5000) / Raw(b"X" * 60))
+    udp(cap, S1, 40010, SINK, 5000, b"A" * 60)
+    # spoofed: a new flow "from" S2 arriving outside (would be allow:sink from inside)
+    at(cap, GATEWAY_MAC, host_mac(S2), IP(src=S2, dst=SINK) / UDP(sport=40011, dport=5000) / Raw(b"Y" * 60))
+    at(cap, GATEWAY_MAC, host_mac(S6A),
+       IPv6(src=S6A, dst=SINK6) / UDP(sport=40012, dport=5000) / Raw(b"Y" * 60))
+    # unzoned: the inside host S1's MAC with an address in no zone
+    at(cap, m1, GATEWAY_MAC, IP(src="203.0.113.5", dst=SINK) / UDP(sport=40013, dport=5000) / Raw(b"Z" * 60))
+    at(cap, m1, GATEWAY_MAC, IP(src="10.99.0.5", dst=X80) / TCP(sport=40014, dport=443, flags="S"))
+    # a reply forged from inside onto the live flow (the sink's address from S1's port)
+    at(cap, m1, GATEWAY_MAC, IP(src=SINK, dst=S1) / UDP(sport=5000, dport=40010) / Raw(b"F" * 60))
+    # link services of a host without an address keep working: DHCP, DHCPv6, MLD
+    at(cap, m1, "ff:ff:ff:ff:ff:ff", IP(src="0.0.0.0", dst="255.255.255.255") / UDP(sport=68, dport=67) / Raw(b"D" * 240))
+    at(cap, m1, "33:33:00:01:00:02",
+       IPv6(src="fe80::1", dst="ff02::1:2") / UDP(sport=546, dport=547) / Raw(b"d" * 40))
+    # control: an ordinary inbound flow from outside stays inbound
+    udp(cap, "203.0.113.9", 41000, S1, 5000, b"I" * 60)
+    return cap
+
+
+def dns_msg(id_, qname, qtype="A", answers=(), qr=0):
+    an = None
+    for rr in answers:
+        an = rr if an is None else an / rr
+    return bytes(DNS(id=id_, qr=qr, rd=1, ra=qr, qd=DNSQR(qname=qname, qtype=qtype), an=an))
+
+
+def case_dns_forged():
+    """DNS learning only from real answers (DESIGN 4.1): forged ones teach nothing."""
+    cap = Capture()
+    m1 = host_mac(S1)
+    e2m = "e2m.customs.example"
+    evil = "203.0.113.66"
+
+    def q(port, id_, name=e2m):
+        udp(cap, S1, port, RESOLVER, 53, dns_msg(id_, name), gap=20000)
+
+    def ans(port, id_, qname=e2m, owner=None, addr=evil, ttl=300, inside=False):
+        rr = DNSRR(rrname=owner or qname, type="A", ttl=ttl, rdata=addr)
+        payload = UDP(sport=53, dport=port) / Raw(dns_msg(id_, qname, answers=[rr], qr=1))
+        if inside:  # the resolver's address, sent by the E2M host itself
+            at(cap, m1, GATEWAY_MAC, IP(src=RESOLVER, dst=S1) / payload, gap=3000)
+        else:
+            at(cap, GATEWAY_MAC, m1, IP(src=RESOLVER, dst=S1) / payload, gap=3000)
+
+    # 1. wrong transaction ID
+    q(53001, 0x1111)
+    ans(53001, 0x2222)
+    # 2. another question, right ID
+    q(53002, 0x1112)
+    ans(53002, 0x1112, qname="mail.customs.example")
+    # 3. sent from the inside (S1's MAC), right ID and question
+    q(53003, 0x1113)
+    ans(53003, 0x1113, inside=True)
+    # 4. unsolicited: a second answer after the real one was taken (which
+    #    taught nothing: NXDOMAIN-free but its address is the static one)
+    q(53004, 0x1114)
+    ans(53004, 0x1114, addr=E2M)
+    ans(53004, 0x1114)
+    # 5. an owner name off the CNAME chain
+    q(53005, 0x1115)
+    rr = DNSRR(rrname=e2m, type="CNAME", ttl=60, rdata="edge.customs.example") / \
+        DNSRR(rrname="other.example", type="A", ttl=60, rdata=evil)
+    at(cap, GATEWAY_MAC, m1, IP(src=RESOLVER, dst=S1) / UDP(sport=53, dport=53005) /
+       Raw(bytes(DNS(id=0x1115, qr=1, rd=1, ra=1, qd=DNSQR(qname=e2m), an=rr))), gap=3000)
+    # the forged address with the endpoint's name: dropped at its first packet
+    tls_session(cap, S1, 40201, evil, 443, e2m, "forged-1", isn=7001)
+    # 6. a genuine answer with a huge TTL teaches, clamped to dns_ttl_max (60 s)
+    learned = "203.0.113.50"
+    q(53006, 0x1116)
+    ans(53006, 0x1116, addr=learned, ttl=4000000000)
+    tls_session(cap, S1, 40202, learned, 443, e2m, "learned-1", isn=7002)
+    cap.idle(61)  # past the clamped TTL: forgotten
+    tls_session(cap, S1, 40203, learned, 443, e2m, "learned-2", isn=7003)
+    return cap
+
+
+def case_syn_flood():
+    """A flood of dropped inbound SYNs from many sources cannot lock the strict zone out."""
+    cap = Capture()
+    for i in range(300):
+        src = "203.0.%d.%d" % (113 if i < 250 else 114, 1 + i % 250)
+        cap.emit(l2(src, S1) / IP(src=src, dst=S1) / TCP(sport=20000 + i, dport=443, flags="S", seq=i),
+                 100)
+    # the allowed work of the strict zone still gets a table entry: 10 frames
+    Tcp(cap, S1, 40300, SINK, 443, isn=8001).session(REQ, RESP)
+    return cap
+
+
+def case_frag_flood():
+    """A flood of fragments makes one record per zone, reason and second."""
+    cap = Capture()
+    for i in range(300):  # later fragments (offset 1480), 2.99 s in all
+        f = IP(src=S1, dst=SINK, id=0x7000 + i, frag=185, proto=17) / Raw(b"F" * 200)
+        cap.emit(l2(S1, SINK) / f, 10000)
+    udp(cap, S1, 40400, SINK, 5000, b"W" * 60)
+    udp(cap, SINK, 5000, S1, 40400, b"w" * 60)
+    return cap
+
+
+def case_v4mapped():
+    """IPv6 packets with IPv4-mapped addresses never match IPv4 zones or endpoints."""
+    cap = Capture()
+    # to the E2M server's IPv4 address in mapped form, TLS with the E2M name (10 frames
+    # sent, every one refused: no flow, so no handshake either)
+    for i in range(3):
+        cap.emit(l2(S6A, X6) / IPv6(src=S6A, dst="::ffff:198.51.100.5") /
+                 TCP(sport=40500, dport=443, flags="S", seq=1), 1000)
+    # from a mapped source that names an e2m host, to the sink endpoint
+    cap.emit(l2(S6A, X6) / IPv6(src="::ffff:10.10.1.10", dst=SINK6) / UDP(sport=40501, dport=5000) /
+             Raw(b"M" * 40), 1000)
+    cap.emit(l2(X6, S6A) / IPv6(src="::ffff:192.0.2.100", dst=S6A) / UDP(sport=5000, dport=40502) /
+             Raw(b"M" * 40), 1000)
+    # control: the same host to the sink over real IPv6
+    udp(cap, S6A, 40503, SINK6, 5000, b"V" * 40)
+    return cap
+
+
+def case_icmp_errors():
+    """ICMP errors follow the verdict of the flow they quote (path-MTU discovery works)."""
+    cap = Capture()
+    router, router6 = "203.0.113.1", "2001:db8:ffff::fe"
+    # allowed: S1 -> sink:443, handshake + one big segment
+    t = Tcp(cap, S1, 40600, SINK, 443, isn=8101)
+    t.handshake()
+    big = l2(S1, SINK) / IP(src=S1, dst=SINK, flags="DF") / TCP(sport=40600, dport=443, flags="PA",
+                                                              seq=t.cseq, ack=t.sseq) / Raw(b"B" * 1400)
+    cap.emit(big, 1000)
+    # frag needed (3/4) from a router back to S1, quoting that segment: passes
+    err = IP(src=router, dst=S1) / ICMP(type=3, code=4, nexthopmtu=1280) / bytes(big[IP])[:548]
+    cap.emit(l2(router, S1) / err, 1000)
+    # dropped: S1 -> 203.0.113.80:443 (default drop); its error is dropped too
+    d = l2(S1, X80) / IP(src=S1, dst=X80, flags="DF") / TCP(sport=40601, dport=443, flags="S", seq=5)
+    cap.emit(d, 1000)
+    cap.emit(l2(router, S1) / IP(src=router, dst=S1) / ICMP(type=3, code=4, nexthopmtu=1280) /
+             bytes(d[IP]), 1000)
+    # IPv6 packet too big for an allowed IPv6 flow: passes
+    t6 = Tcp(cap, S6A, 40602, SINK6, 443, isn=8102)
+    t6.handshake()
+    big6 = l2(S6A, SINK6) / IPv6(src=S6A, dst=SINK6) / TCP(sport=40602, dport=443, flags="PA",
+                                                          seq=t6.cseq, ack=t6.sseq) / Raw(b"b" * 1400)
+    cap.emit(big6, 1000)
+    cap.emit(l2(router6, S6A) / IPv6(src=router6, dst=S6A) / ICMPv6PacketTooBig(mtu=1280) /
+             bytes(big6[IPv6])[:1232], 1000)
+    # an error that quotes no flow: judged as a flow of its own (inbound: dropped)
+    q = IP(src=S1, dst=X80) / TCP(sport=40699, dport=443, flags="S")
+    cap.emit(l2(router, S1) / IP(src=router, dst=S1) / ICMP(type=3, code=4, nexthopmtu=1280) /
+             bytes(q), 1000)
+    # from the strict zone to a third party, quoting the allowed flow: not a way out
+    cap.emit(l2(S1, X80) / IP(src=S1, dst=X80) / ICMP(type=3, code=3) / bytes(big[IP])[:548], 1000)
+    return cap
+
+
 
 CASES = {
     "first_packet": case_first_packet,
@@ -797,6 +971,12 @@ CASES = {
     "workers": case_workers,
     "tls_split": case_tls_split,
     "demo": case_demo,
+    "trust_sides": case_trust_sides,
+    "dns_forged": case_dns_forged,
+    "syn_flood": case_syn_flood,
+    "frag_flood": case_frag_flood,
+    "v4mapped": case_v4mapped,
+    "icmp_errors": case_icmp_errors,
 }
 
 

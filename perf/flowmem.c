@@ -18,8 +18,18 @@
 int main(int argc, char **argv)
 {
 	char prefix[64], mem[32], err[512];
-	char *eargv[] = { "flowmem", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
-			  "--log-level=*:error", "-l", "0", "-m", mem, prefix, NULL };
+	char *eargv[] = {"flowmem",
+			 "--no-huge",
+			 "--no-pci",
+			 "--no-shconf",
+			 "--no-telemetry",
+			 "--log-level=*:error",
+			 "-l",
+			 "0",
+			 "-m",
+			 mem,
+			 prefix,
+			 NULL};
 	struct flow_table *ft;
 	struct cls_engine *e;
 	struct cls_worker *w;

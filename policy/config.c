@@ -35,16 +35,25 @@ struct config_ctx {
 };
 
 static const char *const config_top_keys[] = {
-	"version", "dataplane", "log", "classes", "lists", "endpoints", "profiles", "zones", NULL,
+	"version", "dataplane", "log",	    "classes", "lists",
+	"unzoned", "endpoints", "profiles", "zones",   NULL,
 };
 static const char *const config_dataplane_keys[] = {
-	"workers", "flows_per_worker", "classify_packets", "timeouts", NULL,
+	"workers",
+	"flows_per_worker",
+	"classify_packets",
+	"classify_seconds",
+	"dns_ttl_max",
+	"timeouts",
+	NULL,
 };
 /* In enum policy_timeout order. */
 static const char *const config_timeout_keys[] = {
-	"tcp", "tcp_closed", "udp", "icmp", "other", NULL,
+	"tcp", "tcp_closed", "udp", "icmp", "other", "tcp_syn", "dropped", NULL,
 };
-static const uint32_t config_timeout_defaults[POLICY_TO_COUNT] = {3600, 10, 120, 30, 60};
+/* Half-open and dropped flows are what an outsider can create at will:
+ * seconds, not minutes (DESIGN 4.1). */
+static const uint32_t config_timeout_defaults[POLICY_TO_COUNT] = {3600, 10, 120, 30, 60, 10, 10};
 static const char *const config_log_keys[] = {"flow_log", NULL};
 static const char *const config_endpoint_keys[] = {
 	"name", "addresses", "hosts", "ports", "apps", NULL,
@@ -280,6 +289,8 @@ static int config_parse_dataplane(struct config_ctx *c, const config_setting_t *
 	dp->workers = 1;
 	dp->flows_per_worker = 262144;
 	dp->classify_packets = 32;
+	dp->classify_seconds = 10;
+	dp->dns_ttl_max = 3600;
 	memcpy(dp->timeouts, config_timeout_defaults, sizeof(dp->timeouts));
 
 	g = config_setting_get_member(root, "dataplane");
@@ -308,6 +319,18 @@ static int config_parse_dataplane(struct config_ctx *c, const config_setting_t *
 		if (ret < 0)
 			return ret;
 		dp->classify_packets = (unsigned)v;
+	}
+	if ((s = config_setting_get_member(g, "classify_seconds"))) {
+		ret = config_get_int(c, s, "dataplane", "classify_seconds", 1, 3600, &v);
+		if (ret < 0)
+			return ret;
+		dp->classify_seconds = (uint32_t)v;
+	}
+	if ((s = config_setting_get_member(g, "dns_ttl_max"))) {
+		ret = config_get_int(c, s, "dataplane", "dns_ttl_max", 5, 86400, &v);
+		if (ret < 0)
+			return ret;
+		dp->dns_ttl_max = (uint32_t)v;
 	}
 
 	to = config_setting_get_member(g, "timeouts");
@@ -1058,6 +1081,8 @@ struct policy *config_load(const char *path, uint32_t version, char *err, size_t
 	if (config_check_keys(c, root, NULL, config_top_keys) < 0 ||
 	    config_parse_version(c, root) < 0 || config_parse_dataplane(c, root) < 0 ||
 	    config_parse_log(c, root) < 0 ||
+	    config_get_action(c, root, "config", "unzoned", POLICY_ACT_DROP, &p->unzoned_action) <
+		    0 ||
 	    config_parse_path(c, root, "classes", "classes.conf", p->classes_path) < 0 ||
 	    config_parse_path(c, root, "lists", "lists", p->lists_path) < 0 ||
 	    config_parse_endpoints(c, root) < 0 || config_parse_profiles(c, root) < 0 ||

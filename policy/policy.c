@@ -46,6 +46,13 @@ unsigned policy_class_from_name(const char *name)
 	return POLICY_CLASS_NONE;
 }
 
+bool policy_addr_is_v4(const uint8_t addr[16])
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	return memcmp(addr, mapped, sizeof(mapped)) == 0;
+}
+
 void policy_addr_from_v4(uint8_t out[16], const uint8_t v4[4])
 {
 	memset(out, 0, 10);
@@ -118,6 +125,9 @@ int policy_prefix_parse(const char *text, struct policy_prefix *out)
 		if (slash && policy_prefix_len_parse(slash, 128, &len) < 0)
 			return -EINVAL;
 		pfx.len = (uint8_t)len;
+		/* Would match IPv4 packets: say it in IPv4. */
+		if (len >= 96 && policy_addr_is_v4(pfx.addr))
+			return -EINVAL;
 	} else {
 		return -EINVAL;
 	}
@@ -132,6 +142,10 @@ bool policy_prefix_match(const struct policy_prefix *pfx, const uint8_t addr[16]
 {
 	unsigned full = pfx->len / 8, rest = pfx->len % 8;
 
+	/* An IPv4 prefix is 96 bits or longer; a shorter one is IPv6 and may
+	 * cover ::ffff:0:0/96 ("::/0"), which is not IPv4 space to it. */
+	if (pfx->len < 96 && policy_addr_is_v4(addr))
+		return false;
 	if (memcmp(pfx->addr, addr, full) != 0)
 		return false;
 	if (rest == 0)
@@ -419,6 +433,16 @@ void policy_exception(const struct policy *p, int zone, enum policy_exception e,
 	const struct policy_profile *prof;
 	uint8_t action;
 
+	/* A zone's address arriving from outside is forged, whatever the
+	 * zone's profile: there is nothing to weigh. */
+	if (e == POLICY_EXC_spoofed) {
+		policy_decide(d, POLICY_DROP, POLICY_R_EXCEPTION, e);
+		return;
+	}
+	if (e == POLICY_EXC_unzoned) {
+		policy_decide(d, policy_action_verdict(p->unzoned_action), POLICY_R_EXCEPTION, e);
+		return;
+	}
 	/* Passthrough traffic is not ours to protect. */
 	if (zone < 0) {
 		policy_decide(d, POLICY_ALLOW, POLICY_R_EXCEPTION, e);

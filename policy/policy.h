@@ -48,7 +48,9 @@ enum policy_class {
 	X(malformed)                                                                               \
 	X(midstream)                                                                               \
 	X(reassembly)                                                                              \
-	X(giveup)
+	X(giveup)                                                                                  \
+	X(spoofed) /* outside port, source in a zone: always dropped */                            \
+	X(unzoned) /* inside port, source in no zone: the site's unzoned action */
 
 enum policy_exception {
 #define X(n) POLICY_EXC_##n,
@@ -139,6 +141,8 @@ enum policy_timeout {
 	POLICY_TO_UDP,
 	POLICY_TO_ICMP,
 	POLICY_TO_OTHER,
+	POLICY_TO_TCP_SYN, /* half-open: a SYN the responder has not answered */
+	POLICY_TO_DROPPED, /* any flow whose verdict is drop */
 	POLICY_TO_COUNT
 };
 
@@ -146,6 +150,8 @@ struct policy_dataplane {
 	unsigned workers;
 	uint32_t flows_per_worker;
 	unsigned classify_packets;
+	uint32_t classify_seconds;	    /* an undecided flow gives up after this long */
+	uint32_t dns_ttl_max;		    /* learned addresses live at most this long (s) */
 	uint32_t timeouts[POLICY_TO_COUNT]; /* seconds */
 };
 
@@ -159,6 +165,7 @@ struct policy {
 	char flow_log[POLICY_PATH_MAX];	    /* "" = none, "-" = stdout */
 	char classes_path[POLICY_PATH_MAX]; /* resolved relative to source */
 	char lists_path[POLICY_PATH_MAX];
+	uint8_t unzoned_action; /* enum policy_action for inside sources in no zone */
 
 	struct policy_endpoint *endpoints;
 	unsigned n_endpoints;
@@ -198,14 +205,21 @@ struct policy_flow {
 	uint64_t learned; /* bit i: remote is a DNS-learned address of endpoint i */
 };
 
-/* Parse "a.b.c.d[/len]" or "x::y[/len]" into a masked prefix.
+/* Parse "a.b.c.d[/len]" or "x::y[/len]" into a masked prefix. An IPv6
+ * prefix inside ::ffff:0:0/96 (IPv4-mapped) is refused: write it as IPv4.
  * Returns 0 or -EINVAL. Any thread. */
 int policy_prefix_parse(const char *text, struct policy_prefix *out);
+
+/* True for an address in ::ffff:0:0/96 (how IPv4 is stored here). */
+bool policy_addr_is_v4(const uint8_t addr[16]);
 
 /* Map a raw address (4 or 16 bytes, network order) to the 16-byte form. */
 void policy_addr_from_v4(uint8_t out[16], const uint8_t v4[4]);
 
-/* True when addr lies inside pfx. Any thread. */
+/* True when addr lies inside pfx. An IPv6 prefix never matches an IPv4
+ * (mapped) address, whatever its length: "::/0" is not every address. The
+ * dataplane refuses IPv6 packets that carry ::ffff:0:0/96 addresses, so a
+ * mapped address here is always a real IPv4 one. Any thread. */
 bool policy_prefix_match(const struct policy_prefix *pfx, const uint8_t addr[16]);
 
 /* Zone of an address by longest prefix, or -1. Any thread; read-only. */

@@ -2,8 +2,11 @@
 # tests/e2e/lib.sh - the end-to-end world, shared by run.sh (the tests) and
 # capture.sh (the same sessions recorded as pcaps). Sourced, not run.
 #
+#   ns ad-cli-PID   an E2M workstation behind a router: 10.10.9.10, MTU 1500
+#        | veth: "c" <-> "r" (the router's end has MTU 1280: path-MTU discovery)
 #   ns ad-in-PID    inside hosts: 10.10.1.10 + 2001:db8:e2::10 (zone e2m),
-#                   10.20.1.10 (zone office), 2001:db8:99::10 (no zone)
+#                   10.20.1.10 (zone office), 2001:db8:99::10 (no zone); it
+#                   routes for 10.10.9.0/24
 #        | veth: "host" <-> "in"
 #   ns ad-mid-PID   aduana: net_af_packet0 on "in", net_af_packet1 on "out"
 #        | veth: "out" <-> "host"
@@ -32,6 +35,7 @@
 E2E_NS_IN=ad-in-$E2E_TAG
 E2E_NS_MID=ad-mid-$E2E_TAG
 E2E_NS_OUT=ad-out-$E2E_TAG
+E2E_NS_CLI=ad-cli-$E2E_TAG
 E2E_PIDS=()
 # shellcheck disable=SC2034 # read by the caller after e2e_install fails
 E2E_MISSING=
@@ -39,6 +43,7 @@ E2E_MISSING=
 nsi() { ip netns exec "$E2E_NS_IN" "$@"; }
 nsm() { ip netns exec "$E2E_NS_MID" "$@"; }
 nso() { ip netns exec "$E2E_NS_OUT" "$@"; }
+ncl() { ip netns exec "$E2E_NS_CLI" "$@"; }
 
 # Debian packages the servers and clients need, and the file proving each.
 # scripts/deps.sh installs most of them already.
@@ -128,7 +133,7 @@ e2e_teardown() {
 	E2E_PIDS=()
 	# Anything still running in our namespaces was started by us (a
 	# client's or a server's child).
-	for ns in "$E2E_NS_IN" "$E2E_NS_MID" "$E2E_NS_OUT"; do
+	for ns in "$E2E_NS_IN" "$E2E_NS_MID" "$E2E_NS_OUT" "$E2E_NS_CLI"; do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do
 			kill -KILL "$pid" 2>/dev/null
 		done
@@ -153,7 +158,7 @@ e2e_offloads_off() {
 # e2e_topology aduana|direct
 e2e_topology() {
 	local mode=$1 ns a
-	local all=("$E2E_NS_IN" "$E2E_NS_OUT")
+	local all=("$E2E_NS_IN" "$E2E_NS_OUT" "$E2E_NS_CLI")
 	[ "$mode" = aduana ] && all+=("$E2E_NS_MID")
 	for ns in "${all[@]}"; do
 		ip netns add "$ns" || return 1
@@ -199,6 +204,21 @@ e2e_topology() {
 	ip -n "$E2E_NS_OUT" route add 10.20.0.0/16 dev host
 	ip -n "$E2E_NS_OUT" -6 route add 2001:db8:e2::/48 dev host
 	ip -n "$E2E_NS_OUT" -6 route add 2001:db8:99::/64 dev host
+
+	# A workstation behind a router on the inside, on a narrower link: the
+	# router's end takes 1280 bytes, the workstation's 1500, so the
+	# workstation asks for full-size segments and the router must send
+	# "fragmentation needed" back across aduana to the server.
+	ip link add r netns "$E2E_NS_IN" type veth peer c netns "$E2E_NS_CLI" || return 1
+	e2e_offloads_off "$E2E_NS_IN" r
+	e2e_offloads_off "$E2E_NS_CLI" c
+	ip -n "$E2E_NS_IN" link set r mtu 1280 up
+	ip -n "$E2E_NS_IN" addr add 10.10.9.1/24 dev r
+	nsi sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 >/dev/null
+	ip -n "$E2E_NS_CLI" link set c up
+	ip -n "$E2E_NS_CLI" addr add 10.10.9.10/24 dev c
+	ip -n "$E2E_NS_CLI" route add default via 10.10.9.1
+	ip -n "$E2E_NS_OUT" route add 10.10.9.0/24 via 10.10.1.10 dev host
 }
 
 # A test CA and one certificate per server name, under $T/pki.
@@ -262,7 +282,8 @@ e2e_start_nginx() {
 		        server_name e2m.customs.example *.e2m.customs.example;
 		        ssl_certificate $p/e2m.customs.example.crt;
 		        ssl_certificate_key $p/e2m.customs.example.key;
-		        return 200 "e2m ok\n";
+		        location / { return 200 "e2m ok\n"; }
+		        location = /big.bin { alias $d/big.bin; }
 		    }
 		    server {
 		        listen 198.51.100.5:443 ssl;
@@ -281,6 +302,8 @@ e2e_start_nginx() {
 		    }
 		}
 	EOF
+	# A download for path-MTU discovery (run.sh checks its sha256).
+	head -c 4194304 /dev/urandom >"$d/big.bin"
 	ip netns exec "$E2E_NS_OUT" /usr/sbin/nginx -e "$d/error.log" -p "$d" -c "$d/nginx.conf" \
 		>"$d/stdout" 2>&1 &
 	E2E_PIDS+=($!)
@@ -416,6 +439,20 @@ e2e_servers_ready() {
 		err servers "nginx does not serve evil.example on 198.51.100.5:443"
 	wait_until 5 nsi nc.openbsd -z -w 1 10.10.1.10 22 ||
 		err servers "the inside listener does not answer on 10.10.1.10:22"
+}
+
+# The sessions of the trust checks (DESIGN 4.1), under aduana only (they need
+# the router namespace, and one forges frames).
+e2e_clients_trust() {
+	# An allowed download through a link that needs path-MTU discovery.
+	client pmtu_download ncl 20 curl -sS --max-time 18 --cacert "$CA" -o "$T/big.dl" \
+		--resolve e2m.customs.example:443:198.51.100.5 https://e2m.customs.example/big.bin
+	# The E2M host forges the resolver's answer itself (the site resolver
+	# answers too), then uses the forged address with the E2M name.
+	client dns_forged_inside nsi 10 /usr/bin/python3 "$ROOT/tests/e2e/forge_dns.py" \
+		"$(nso cat /sys/class/net/host/address)" 10.10.1.10 192.0.2.53 e2m.customs.example 203.0.113.80
+	client dns_forged_use nsi 5 curl -sS --max-time 3 --cacert "$CA" --local-port 40443 \
+		--resolve e2m.customs.example:443:203.0.113.80 https://e2m.customs.example/
 }
 
 # The client sessions, in order. Each is "client NAME NSFUNC TIMEOUT CMD...";

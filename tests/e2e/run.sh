@@ -33,7 +33,8 @@ E2E_TAG=$$
 CHECKS=(servers tls_e2m tls_e2m_wildcard tls_foreign_sni tls_no_sni tls_social_sni
 	tls_listed_sni tls_other_address http_on_tls_port ssh_on_tls_port smtp_submission
 	smtp_starttls smtps ssh_e2m dns_resolver dns_other_resolver inbound icmp_out ipv6_out
-	ipv6_passthrough office_web office_proxy flowlog_live flowlog_times summary)
+	ipv6_unzoned office_web office_proxy pmtu_download dns_forged_inside flowlog_live
+	flowlog_times summary)
 
 passed=0
 failed=0
@@ -162,6 +163,7 @@ client() {
 }
 
 e2e_clients
+e2e_clients_trust
 
 # A flow is logged when it ends or times out (DESIGN 3.2), not only at exit:
 # the first TLS flow closed (FIN both ways) long ago, and tcp_closed is 10 s.
@@ -315,9 +317,11 @@ expect_fail ipv6_out 'outside ok'
 expect_flow ipv6_out ".src==\"2001:db8:e2::10\" and .dst==\"2001:db8:ff::80\" and .dport==443" \
 	'.zone=="e2m" and .proto=="tcp" and .verdict=="drop" and .reason=="default:e2m-strict" and .pkts_to_verdict==1'
 
-expect_ok ipv6_passthrough '^outside ok$'
-expect_flow ipv6_passthrough ".src==\"2001:db8:99::10\" and .dst==\"2001:db8:ff::80\" and .dport==443" \
-	'.zone=="none" and .verdict=="allow" and .reason=="passthrough" and .dropped_pkts==0'
+# An inside host with an address in no zone (DESIGN 4.1): the shipped
+# unzoned action drops it; its record is aggregated (no table entry).
+expect_fail ipv6_unzoned 'outside ok'
+expect_flow ipv6_unzoned ".src==\"2001:db8:99::10\" and .dst==\"2001:db8:ff::80\" and .dport==443" \
+	'.zone=="none" and .verdict=="drop" and .reason=="exception:unzoned" and .aggregate>=1'
 
 expect_ok office_web '^outside ok$'
 expect_flow office_web ".src==\"10.20.1.10\" and .dst==\"203.0.113.80\" and .dport==443" \
@@ -326,6 +330,30 @@ expect_flow office_web ".src==\"10.20.1.10\" and .dst==\"203.0.113.80\" and .dpo
 expect_fail office_proxy 'outside ok'
 expect_flow office_proxy ".src==\"10.20.1.10\" and .dst==\"203.0.113.80\" and .dport==8888" \
 	'.zone=="office" and .verdict=="drop" and .reason=="class:proxy" and .class=="proxy" and .dropped_pkts>=1'
+
+# Path-MTU discovery: the router's "fragmentation needed" crossed aduana
+# (it follows the allowed flow), and the download is whole.
+expect_ok pmtu_download
+if [ "${C_RC[pmtu_download]}" = 0 ]; then
+	want=$(sha256sum <"$T/nginx/big.bin" | cut -d' ' -f1)
+	got=$(sha256sum <"$T/big.dl" | cut -d' ' -f1)
+	[ "$want" = "$got" ] || err pmtu_download "the download's sha256 $got is not the file's $want"
+fi
+expect_flow pmtu_download ".src==\"10.10.9.10\" and .dst==\"198.51.100.5\" and .dport==443" \
+	'.zone=="e2m" and .verdict=="allow" and .reason=="allow:e2m" and .dropped_pkts==0 and .bytes_in > 4194304'
+
+# The forged answer from the E2M host taught nothing: the forged address
+# with the E2M name is dropped at its first packet, the forged frame was
+# dropped as a reply from the inside port, and the resolver flow learned
+# only the real address.
+expect_fail dns_forged_use 'e2m ok|outside ok|evil ok'
+expect_flow dns_forged_use ".src==\"$V4\" and .sport==40443 and .dst==\"203.0.113.80\" and .dport==443" \
+	'.verdict=="drop" and .reason=="default:e2m-strict" and .pkts_to_verdict==1'
+expect_flow dns_forged_inside ".src==\"192.0.2.53\" and .dst==\"$V4\" and .sport==53" \
+	'.verdict=="drop" and .reason=="exception:unzoned" and .aggregate>=1'
+bad=$(jq -c 'select(.dport==53 and (.learned|index("203.0.113.80")))' "$FLOWLOG" 2>/dev/null)
+[ -z "$bad" ] || err dns_forged_inside "a DNS flow learned the forged address: $bad"
+ERR[dns_forged_inside]="${ERR[dns_forged_inside]:-}${ERR[dns_forged_use]:+${ERR[dns_forged_inside]:+; }${ERR[dns_forged_use]}}"
 
 # The e2m flow closed long before the snapshot: it must have been logged.
 n=$(jq -c 'select(.sni=="e2m.customs.example")' "$T/flows-before-exit.jsonl" 2>/dev/null | wc -l)
@@ -359,6 +387,8 @@ else
 	# The dropped packets are those of the dropped flows, nothing else.
 	jq -e --slurpfile f "$FLOWLOG" '.summary.dropped == ([$f[] | .dropped_pkts] | add)' <<<"$summary" >/dev/null ||
 		err summary "dropped $(jq '.summary.dropped' <<<"$summary") != the flow records' dropped_pkts $(jq -s '[.[].dropped_pkts] | add' "$FLOWLOG")"
+	jq -e '.summary | .icmp_err_flow > 0' <<<"$summary" >/dev/null ||
+		err pmtu_download "no ICMP error followed its flow: $(jq -c '.summary | {icmp_err_flow}' <<<"$summary")"
 	jq -e '.summary | .l2_pass > 0 and .nd_pass > 0' <<<"$summary" >/dev/null ||
 		err summary "ARP or neighbour discovery did not pass: $(jq -c '.summary | {l2_pass,nd_pass}' <<<"$summary")"
 fi

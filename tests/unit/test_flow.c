@@ -264,8 +264,9 @@ static struct flow *insert_proto(struct flow_table *ft, uint8_t proto, uint16_t 
 static void test_timeouts(void)
 {
 	static const uint32_t to[POLICY_TO_COUNT] = {
-		[POLICY_TO_TCP] = 100, [POLICY_TO_TCP_CLOSED] = 5, [POLICY_TO_UDP] = 30,
-		[POLICY_TO_ICMP] = 10, [POLICY_TO_OTHER] = 20,
+		[POLICY_TO_TCP] = 100,	 [POLICY_TO_TCP_CLOSED] = 5, [POLICY_TO_UDP] = 30,
+		[POLICY_TO_ICMP] = 10,	 [POLICY_TO_OTHER] = 20,     [POLICY_TO_TCP_SYN] = 3,
+		[POLICY_TO_DROPPED] = 4,
 	};
 	struct flow_table *ft = flow_table_create("t_timeouts", 64, SOCKET_ID_ANY);
 	struct flow *tcp, *udp, *icmp, *icmp6, *gre;
@@ -289,6 +290,19 @@ static void test_timeouts(void)
 	CU_ASSERT_EQUAL(flow_timeout_ns(ft, icmp), 10 * NS);
 	CU_ASSERT_EQUAL(flow_timeout_ns(ft, icmp6), 10 * NS);
 	CU_ASSERT_EQUAL(flow_timeout_ns(ft, gre), 20 * NS);
+
+	/* Half-open (a SYN nobody answered) and dropped flows are what an
+	 * outsider can make at will: their own short timeouts (DESIGN 4.1). */
+	tcp->tcp = FLOW_TCP_SYN;
+	CU_ASSERT_EQUAL(flow_timeout_ns(ft, tcp), 3 * NS);
+	udp->decision.verdict = POLICY_DROP;
+	CU_ASSERT_EQUAL(flow_timeout_ns(ft, udp), 4 * NS);
+	udp->decision.verdict = POLICY_ALLOW;
+	tcp->pkts_in = 1;
+	CU_ASSERT_EQUAL(flow_timeout_ns(ft, tcp), 100 * NS);
+	tcp->decision.verdict = POLICY_DROP;
+	CU_ASSERT_EQUAL(flow_timeout_ns(ft, tcp), 4 * NS);
+	tcp->decision.verdict = POLICY_ALLOW;
 
 	/* TCP is closed after a RST or a FIN from each side, not one FIN. */
 	tcp->tcp = FLOW_TCP_SYN | FLOW_TCP_FIN_A;
@@ -453,7 +467,56 @@ static int suite_fini(void)
 	return rte_eal_cleanup() < 0 ? -1 : 0;
 }
 
+/* A full table gives up its oldest dropped or half-open flow, never an
+ * established allowed one, and skips candidates that changed since. */
+static void test_eviction(void)
+{
+	struct flow_table *ft = flow_table_create("t_evict", 8, SOCKET_ID_ANY);
+	struct flow *f[8], *v;
+	unsigned i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ft);
+	CU_ASSERT_PTR_NULL(flow_evict_candidate(ft)); /* nothing queued */
+	for (i = 0; i < 8; i++) {
+		f[i] = insert_proto(ft, 6, (uint16_t)(100 + i));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f[i]);
+		f[i]->decision.verdict = POLICY_ALLOW;
+		f[i]->pkts_in = 1; /* established */
+	}
+	CU_ASSERT_PTR_NULL(insert_proto(ft, 6, 200)); /* full */
+	/* nothing evictable: established allowed flows stay */
+	for (i = 0; i < 8; i++)
+		flow_evictable(ft, f[i]);
+	CU_ASSERT_PTR_NULL(flow_evict_candidate(ft));
+	/* f[2] half-open, then f[5] dropped, then f[1] half-open again */
+	f[2]->tcp = FLOW_TCP_SYN;
+	f[2]->pkts_in = 0;
+	flow_evictable(ft, f[2]);
+	f[5]->decision.verdict = POLICY_DROP;
+	flow_evictable(ft, f[5]);
+	f[1]->tcp = FLOW_TCP_SYN;
+	f[1]->pkts_in = 0;
+	flow_evictable(ft, f[1]);
+	/* f[2] got its answer meanwhile: no longer a candidate */
+	f[2]->pkts_in = 1;
+	v = flow_evict_candidate(ft);
+	CU_ASSERT_PTR_EQUAL(v, f[5]); /* the oldest that still qualifies */
+	flow_remove(ft, v);
+	CU_ASSERT_PTR_NOT_NULL(insert_proto(ft, 6, 201));
+	/* a slot reused by a new flow is not its old self */
+	v = flow_evict_candidate(ft);
+	CU_ASSERT_PTR_EQUAL(v, f[1]);
+	flow_remove(ft, v);
+	v = insert_proto(ft, 6, 202);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	v->tcp = FLOW_TCP_SYN; /* half-open, but never queued: generation differs */
+	CU_ASSERT_PTR_NULL(flow_evict_candidate(ft));
+	CU_ASSERT_TRUE(flow_is_evictable(v));
+	flow_table_destroy(ft);
+}
+
 static CU_TestInfo flow_tests[] = {
+	{"eviction", test_eviction},
 	{"symmetric key", test_key_symmetric},
 	{"insert, lookup, remove", test_insert_lookup_remove},
 	{"capacity is exact", test_capacity_exact},

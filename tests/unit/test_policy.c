@@ -229,8 +229,19 @@ static void test_prefix_parse(void)
 	CU_ASSERT_EQUAL(policy_prefix_parse("::/0", &pfx), 0);
 	CU_ASSERT_EQUAL(pfx.len, 0);
 	CU_ASSERT_TRUE(policy_prefix_match(&pfx, addr));
-	CU_ASSERT_EQUAL(policy_prefix_parse("::ffff:192.0.2.1", &pfx), 0);
-	CU_ASSERT_EQUAL(memcmp(pfx.addr, mapped, 16), 0);
+	/* IPv4 written as IPv6 would match IPv4 packets: refused, say it in
+	 * IPv4. And no IPv6 prefix, however short, covers IPv4 (DESIGN 4.1). */
+	CU_ASSERT_EQUAL(policy_prefix_parse("::ffff:192.0.2.1", &pfx), -EINVAL);
+	CU_ASSERT_EQUAL(policy_prefix_parse("::ffff:0:0/96", &pfx), -EINVAL);
+	CU_ASSERT_EQUAL(policy_prefix_parse("::/0", &pfx), 0);
+	CU_ASSERT_FALSE(policy_prefix_match(&pfx, mapped));
+	CU_ASSERT_EQUAL(policy_prefix_parse("::/64", &pfx), 0);
+	CU_ASSERT_FALSE(policy_prefix_match(&pfx, mapped));
+	CU_ASSERT_EQUAL(policy_prefix_parse("192.0.2.0/24", &pfx), 0);
+	CU_ASSERT_TRUE(policy_prefix_match(&pfx, mapped));
+	CU_ASSERT_EQUAL(policy_prefix_parse("0.0.0.0/0", &pfx), 0);
+	CU_ASSERT_TRUE(policy_prefix_match(&pfx, mapped));
+	CU_ASSERT_FALSE(policy_prefix_match(&pfx, addr));
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int ret = policy_prefix_parse(bad[i], &pfx);

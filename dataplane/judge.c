@@ -1,0 +1,890 @@
+/* The judge: one packet through the flow table and the policy (see
+ * worker.h). The port a frame arrived on is a constant argument of
+ * judge_ip(), with a thin wrapper for each side, so the side of a frame is
+ * never inferred from what the frame says about itself (DESIGN 4.1).
+ */
+#include "worker.h"
+
+#include <netinet/in.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_pause.h>
+#include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_tcp.h>
+
+#include "classifier.h"
+#include "dns.h"
+#include "flow.h"
+#include "flowlog.h"
+#include "learn.h"
+#include "parse.h"
+#include "policy.h"
+
+#define JUDGE_EXPIRE_BUDGET 64		  /* flow slots visited per call at most */
+#define JUDGE_EXPIRE_LAP_NS 1000000000ull /* the sweep passes over the table once a second */
+#define JUDGE_NS	    1000000000ull
+
+enum { ACT_FWD = 0, ACT_DROP = 1 };
+
+/* A packet's flow key and the result of the burst's bulk lookup. */
+struct judge_lk {
+	struct flow_key k;
+	struct flow *f;
+	bool src_is_a;
+};
+
+static inline uint64_t judge_pkt_time(const struct dp *dp, const struct rte_mbuf *m)
+{
+	/* net_pcap stamps microseconds since the epoch. */
+	return *RTE_MBUF_DYNFIELD(m, dp->ts_off, const rte_mbuf_timestamp_t *) * 1000ull;
+}
+
+/* Hand a record to the main lcore. While replaying or flushing at exit the
+ * worker waits for room (nothing is lost) up to its flush deadline; on the
+ * live path a full ring costs the record, never the packet. */
+static void judge_emit_rec(struct worker *w, struct flowlog_rec *rec, bool lossless)
+{
+	while (rte_ring_sp_enqueue_elem(w->rec_ring, rec, sizeof(*rec)) != 0) {
+		if (!lossless || (w->flush_deadline && rte_rdtsc() > w->flush_deadline)) {
+			w->st.c[STATS_flowlog_dropped]++;
+			return;
+		}
+		rte_pause();
+	}
+}
+
+static void judge_emit(struct worker *w, const struct flow *f, bool lossless)
+{
+	struct flowlog_rec rec;
+
+	flowlog_rec_from_flow(&rec, f);
+	judge_emit_rec(w, &rec, lossless);
+}
+
+static void judge_name_set(struct flow *f, const struct cls_result *cr)
+{
+	const char *name = NULL;
+
+	if (cr->sni) {
+		name = cr->sni;
+		f->name_kind = FLOW_NAME_SNI;
+	} else if (cr->host) {
+		name = cr->host;
+		f->name_kind = FLOW_NAME_HOST;
+	} else if (cr->dns_query) {
+		name = cr->dns_query;
+		f->name_kind = FLOW_NAME_DNS;
+	}
+	if (name)
+		snprintf(f->name, sizeof(f->name), "%s", name);
+}
+
+/* What the evaluator needs of a flow, from its key and state. */
+static void judge_policy_flow(struct policy_flow *pf, const struct flow *f, uint64_t now)
+{
+	const struct flow_key *k = &f->key;
+	/* The inside address is the initiator's for outbound flows. */
+	bool inside_is_a = f->outbound ? f->init_is_a : !f->init_is_a;
+
+	memset(pf, 0, sizeof(*pf));
+	pf->zone = f->zone;
+	pf->outbound = f->outbound;
+	pf->l4proto = k->l4proto;
+	memcpy(pf->local, inside_is_a ? k->addr_a : k->addr_b, 16);
+	memcpy(pf->remote, inside_is_a ? k->addr_b : k->addr_a, 16);
+	pf->local_port = inside_is_a ? k->port_a : k->port_b;
+	pf->remote_port = inside_is_a ? k->port_b : k->port_a;
+	pf->now = now / JUDGE_NS;
+	pf->learned = f->learned;
+}
+
+/* A flow to port 53 (UDP or TCP) that an endpoint allowed is a resolver
+ * flow: its queries for endpoint names are remembered, and the answers to
+ * them may teach addresses. */
+static inline void judge_learn_flag(const struct worker *w, struct flow *f)
+{
+	bool inside_is_a = f->init_is_a; /* outbound flows only */
+
+	if (w->dp->learn_on && f->outbound &&
+	    (f->key.l4proto == IPPROTO_UDP || f->key.l4proto == IPPROTO_TCP) &&
+	    f->decision.verdict == POLICY_ALLOW && f->decision.reason == POLICY_R_ENDPOINT &&
+	    (inside_is_a ? f->key.port_b : f->key.port_a) == 53)
+		f->flags |= FLOW_F_LEARN;
+}
+
+static inline uint64_t judge_flow_id(const struct flow *f)
+{
+	return (uint64_t)(uintptr_t)f | (uint64_t)(f->gen & 0xffff) << 48;
+}
+
+/* The DNS message of a packet: the UDP payload, or for TCP one whole
+ * message after its 2-byte length. NULL when there is none. */
+static const uint8_t *judge_dns_msg(const struct rte_mbuf *m, const struct parse_result *r,
+				    size_t *n, bool *split)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+	size_t len;
+
+	*split = false;
+	if (r->payload_len == 0)
+		return NULL;
+	if (r->l4proto != IPPROTO_TCP) {
+		*n = r->payload_len;
+		return p;
+	}
+	if (r->payload_len < 2)
+		return NULL;
+	len = (size_t)p[0] << 8 | p[1];
+	if (len + 2 > r->payload_len) {
+		*split = true;
+		return NULL;
+	}
+	*n = len;
+	return p + 2;
+}
+
+/* A packet of a resolver flow: remember the inside host's queries for
+ * endpoint names, and learn from the answers to them (DESIGN 4.1). */
+static void judge_learn(struct worker *w, const struct policy *pol, struct flow *f,
+			const struct rte_mbuf *m, const struct parse_result *r, bool from_init,
+			bool inside)
+{
+	struct dns_answer ans[DNS_MAX_ANSWERS];
+	struct dns_question q;
+	enum dns_reason why;
+	const uint8_t *msg;
+	uint64_t mask;
+	size_t n = 0;
+	bool split;
+	int cnt, i;
+
+	msg = judge_dns_msg(m, r, &n, &split);
+	if (from_init) {
+		/* Queries come from the zone host, on the inside port. */
+		if (!msg || !inside || dns_parse_query(msg, n, &q) != 0)
+			return;
+		if (q.qclass != DNS_CLASS_IN ||
+		    (q.qtype != DNS_TYPE_A && q.qtype != DNS_TYPE_AAAA) ||
+		    !policy_endpoints_for_host(pol, q.name))
+			return;
+		dns_pending_add(w->dnsq, judge_flow_id(f), &q, w->now);
+		w->st.c[STATS_dns_queries]++;
+		return;
+	}
+	if (!inside) {
+		if (!msg) {
+			if (split) {
+				w->st.c[STATS_dns_bad]++;
+				w->st.dns_bad[DNS_R_tcp_split]++;
+			}
+			return;
+		}
+		cnt = dns_parse_answer(msg, n, &q, ans, RTE_DIM(ans), &why);
+		if (cnt >= 0)
+			why = dns_pending_take(w->dnsq, judge_flow_id(f), &q, w->now);
+	} else {
+		cnt = -1;
+		why = DNS_R_wrong_side;
+	}
+	if (why != DNS_OK) {
+		w->st.c[STATS_dns_bad]++;
+		w->st.dns_bad[why]++;
+		return;
+	}
+	mask = policy_endpoints_for_host(pol, q.name);
+	for (i = 0; i < cnt && mask; i++) {
+		uint32_t ttl = RTE_MIN(ans[i].ttl, pol->dp.dns_ttl_max);
+
+		learn_add(w->learn, ans[i].addr, mask, ttl, (uint32_t)(w->now / JUDGE_NS));
+		if (f->n_learned < FLOW_LEARNED_MAX)
+			memcpy(f->learned_addr[f->n_learned], ans[i].addr, 16);
+		if (f->n_learned < UINT8_MAX)
+			f->n_learned++;
+		w->st.c[STATS_dns_learned]++;
+	}
+}
+
+/* final: no more packets will be classified. Until nDPI is done with a
+ * flow its answer may still be refined: TLS is "TLS" at the ClientHello
+ * and "TLS.AnyDesk" a few packets later, at the certificate. */
+static void judge_cls_apply(struct policy_flow *pf, const struct cls_result *cr, bool final)
+{
+	pf->app_master = cr->app_master;
+	pf->app = cr->app;
+	pf->app_known = cr->known;
+	pf->app_partial = cr->known && !cr->done && !final;
+	pf->app_guessed = cr->guessed;
+	pf->cls = cr->cls;
+	pf->sni = cr->sni;
+	pf->host = cr->host;
+	pf->dns_query = cr->dns_query;
+}
+
+/* A verdict is final: keep what the log needs and free the classifier. */
+static void judge_decided(struct worker *w, struct flow *f, const struct cls_result *cr)
+{
+	f->app_master = cr->master_id;
+	f->app = cr->app_id;
+	f->cls = cr->cls;
+	f->app_guessed = cr->guessed;
+	judge_name_set(f, cr);
+	if (f->cls_idx != FLOW_NO_CLS)
+		cls_flow_end(w->cls, f->cls_idx);
+	f->cls_idx = FLOW_NO_CLS;
+	f->pkts_to_verdict = (uint16_t)RTE_MIN(f->pkts_out + f->pkts_in, UINT16_MAX);
+	judge_learn_flag(w, f);
+	if (f->decision.verdict == POLICY_DROP)
+		flow_evictable(w->ft, f);
+}
+
+/* Judge a still-undecided flow with the give-up rule (budget spent, or the
+ * flow ended first). */
+static void judge_giveup(struct worker *w, const struct policy *pol, struct flow *f)
+{
+	struct policy_flow pf;
+	struct cls_result cr;
+
+	cls_flow_giveup(w->cls, f->cls_idx, &cr);
+	judge_policy_flow(&pf, f, w->now);
+	judge_cls_apply(&pf, &cr, true);
+	pf.giveup = true;
+	policy_evaluate(pol, &pf, &f->decision);
+	if (f->decision.verdict == POLICY_PENDING) /* cannot happen: fail closed anyway */
+		policy_exception(pol, f->zone, POLICY_EXC_giveup, &f->decision);
+	judge_decided(w, f, &cr);
+}
+
+/* A flow leaves the table: settle it and log it. The caller removes it. */
+static void judge_flow_end(struct worker *w, const struct policy *pol, struct flow *f,
+			   bool lossless)
+{
+	if (f->cls_idx != FLOW_NO_CLS)
+		judge_giveup(w, pol, f);
+	judge_emit(w, f, lossless);
+	w->st.c[STATS_flows_ended]++;
+}
+
+struct judge_expire_arg {
+	struct worker *w;
+	const struct policy *pol;
+	bool lossless;
+};
+
+static void judge_expire_cb(struct flow *f, void *arg)
+{
+	struct judge_expire_arg *a = arg;
+
+	judge_flow_end(a->w, a->pol, f, a->lossless);
+}
+
+static inline bool judge_classify_late(const struct worker *w, const struct policy *pol,
+				       const struct flow *f)
+{
+	return w->now > f->ts_start &&
+	       w->now - f->ts_start > (uint64_t)pol->dp.classify_seconds * JUDGE_NS;
+}
+
+/* The sweep found an undecided flow: one that went quiet past the time
+ * budget gives up now rather than hold a classifier slot until it idles
+ * out (an hour, for TCP). */
+static void judge_pending_cb(struct flow *f, void *arg)
+{
+	struct judge_expire_arg *a = arg;
+
+	if (judge_classify_late(a->w, a->pol, f)) {
+		a->w->st.c[STATS_classify_timeout]++;
+		judge_giveup(a->w, a->pol, f);
+	}
+}
+
+static inline void judge_drop_count(struct worker *w, const struct policy_decision *d)
+{
+	w->st.drop[stats_drop_for(d->reason, d->arg)]++;
+	if (d->reason == POLICY_R_CLASS && d->arg < POLICY_CLASS_COUNT)
+		w->st.class_drop[d->arg]++;
+}
+
+/* Write out an aggregation slot and free it. */
+static void judge_agg_emit(struct worker *w, struct worker_agg *a, bool lossless)
+{
+	struct flowlog_rec rec;
+
+	flowlog_rec_from_flow(&rec, &a->f);
+	rec.aggregate = a->count;
+	judge_emit_rec(w, &rec, lossless);
+	w->st.c[STATS_records_aggregated]++;
+	a->count = 0;
+}
+
+/* A packet that cannot have (or must not touch) a table entry: judged by
+ * exc's action for the zone, counted, and folded into the record of its
+ * zone and reason for this second. */
+static int judge_untracked(struct worker *w, const struct policy *pol, const struct parse_result *r,
+			   enum policy_exception exc, uint32_t len, int zone, bool outbound)
+{
+	unsigned slot = ((unsigned)(zone + 1) * POLICY_EXC_COUNT + exc) % WORKER_AGG_SLOTS;
+	struct worker_agg *a = &w->agg[slot];
+	struct policy_decision d;
+	bool src_is_a;
+
+	policy_exception(pol, zone, exc, &d);
+	w->st.c[STATS_flows_untracked]++;
+	if (d.verdict == POLICY_DROP)
+		judge_drop_count(w, &d);
+	if (a->count && (a->f.zone != zone || a->exc != exc || a->f.decision.verdict != d.verdict ||
+			 w->now - a->f.ts_start >= WORKER_AGG_NS || a->count == UINT32_MAX))
+		judge_agg_emit(w, a, w->dp->replay);
+	if (!a->count) {
+		memset(&a->f, 0, sizeof(a->f));
+		flow_key_make(&a->f.key, r, &src_is_a);
+		a->f.init_is_a = src_is_a;
+		a->f.zone = (int16_t)zone;
+		a->f.outbound = outbound;
+		a->f.ts_start = w->now;
+		a->f.pkts_to_verdict = 1;
+		a->f.policy_version = pol->version;
+		a->f.cls_idx = FLOW_NO_CLS;
+		a->f.decision = d;
+		a->exc = (uint8_t)exc;
+	}
+	a->count++;
+	a->f.ts_last = w->now;
+	a->f.pkts_out++;
+	a->f.bytes_out += len;
+	if (d.verdict == POLICY_DROP)
+		a->f.dropped_pkts++;
+	return d.verdict == POLICY_DROP ? ACT_DROP : ACT_FWD;
+}
+
+/* The zone and direction of a packet that has no flow yet, from the port it
+ * arrived on (DESIGN 4.1). Returns the exception it raises instead
+ * (spoofed, unzoned), or POLICY_EXC_COUNT. */
+static inline unsigned judge_side_zone(const struct policy *pol, const struct parse_result *r,
+				       const bool inside, int *zone, bool *outbound)
+{
+	int zs = policy_zone_find(pol, r->src);
+
+	if (inside) {
+		*zone = zs;
+		*outbound = true;
+		return zs >= 0 ? POLICY_EXC_COUNT : POLICY_EXC_unzoned;
+	}
+	*outbound = false;
+	if (zs >= 0) {
+		*zone = zs;
+		return POLICY_EXC_spoofed;
+	}
+	*zone = policy_zone_find(pol, r->dst);
+	return POLICY_EXC_COUNT;
+}
+
+/* Make a room in a full table: the oldest dropped or half-open flow goes
+ * first. Returns true when one went. */
+static bool judge_evict(struct worker *w, const struct policy *pol)
+{
+	struct flow *v = flow_evict_candidate(w->ft);
+
+	if (!v)
+		return false;
+	judge_flow_end(w, pol, v, w->dp->replay);
+	flow_remove(w->ft, v);
+	w->st.c[STATS_evicted]++;
+	return true;
+}
+
+static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
+				   const struct parse_result *r, const struct flow_key *k,
+				   bool src_is_a, int zone, bool outbound, const bool inside)
+{
+	struct policy_flow pf;
+	struct cls_result cr;
+	struct flow *f;
+
+	f = flow_insert(w->ft, k);
+	if (unlikely(!f) && judge_evict(w, pol))
+		f = flow_insert(w->ft, k);
+	if (unlikely(!f))
+		return NULL;
+	w->st.c[STATS_flows]++;
+	f->ts_start = w->now;
+	f->init_is_a = src_is_a;
+	f->policy_version = pol->version;
+	f->zone = (int16_t)zone;
+	f->outbound = outbound;
+	f->pkts_to_verdict = 1;
+	/* Which addresses are zone addresses, once: every later packet is
+	 * checked against the port it arrives on with these bits. */
+	if (inside)
+		f->flags |= FLOW_F_INIT_INSIDE;
+	if (policy_zone_find(pol, r->src) >= 0)
+		f->flags |= FLOW_F_INIT_ZONED;
+	if (policy_zone_find(pol, r->dst) >= 0)
+		f->flags |= FLOW_F_RESP_ZONED;
+
+	if (zone < 0) {
+		/* No zone on either side: the site's unzoned action allowed
+		 * it (an inside host in no zone), or it is passthrough
+		 * between two outside addresses. */
+		f->decision.verdict = POLICY_ALLOW;
+		f->decision.reason = POLICY_R_PASSTHROUGH;
+		return f;
+	}
+	if (k->l4proto == IPPROTO_TCP) {
+		/* A flow whose first packet is not a SYN began before we
+		 * were watching (restart, asymmetric path): nothing vouches
+		 * for how it started. */
+		if ((r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG) {
+			policy_exception(pol, zone, POLICY_EXC_midstream, &f->decision);
+			if (f->decision.verdict == POLICY_DROP) {
+				flow_evictable(w->ft, f);
+				return f;
+			}
+			/* A zone that allows on exceptions still applies the
+			 * rest of its policy: classify from here on. */
+			f->decision.verdict = POLICY_PENDING;
+			f->seq_next = r->tcp_seq;
+		} else {
+			f->tcp = FLOW_TCP_SYN;
+			f->seq_next = r->tcp_seq + 1 + r->payload_len;
+			flow_evictable(w->ft, f); /* half-open until the responder answers */
+		}
+	}
+	if (w->dp->learn_on && f->outbound)
+		f->learned = learn_lookup(w->dp->learn, w->dp->n_workers,
+					  f->init_is_a ? k->addr_b : k->addr_a,
+					  (uint32_t)(w->now / JUDGE_NS));
+	judge_policy_flow(&pf, f, w->now);
+	policy_evaluate(pol, &pf, &f->decision);
+	if (f->decision.verdict != POLICY_PENDING) {
+		judge_learn_flag(w, f);
+		if (f->decision.verdict == POLICY_DROP && !(f->tcp & FLOW_TCP_SYN))
+			flow_evictable(w->ft, f);
+		return f;
+	}
+	f->cls_idx = cls_flow_begin(w->cls);
+	if (unlikely(f->cls_idx == CLS_NO_SLOT)) {
+		f->cls_idx = FLOW_NO_CLS;
+		policy_exception(pol, zone, POLICY_EXC_classifier_alloc, &f->decision);
+		if (f->decision.verdict == POLICY_DROP)
+			flow_evictable(w->ft, f);
+		return f;
+	}
+	w->st.c[STATS_classified]++;
+	/* Before any payload: what the responder's port or address suggests
+	 * may block (a guess never allows), so such flows leak nothing. */
+	cls_guess(w->cls, k->l4proto, f->init_is_a ? k->addr_a : k->addr_b,
+		  f->init_is_a ? k->addr_b : k->addr_a, f->init_is_a ? k->port_b : k->port_a, &cr);
+	if (cr.cls != POLICY_CLASS_NONE) {
+		judge_cls_apply(&pf, &cr, false);
+		policy_evaluate(pol, &pf, &f->decision);
+		if (f->decision.verdict == POLICY_DROP) {
+			judge_decided(w, f, &cr);
+			f->pkts_to_verdict = 1;
+			return f;
+		}
+		f->decision.verdict = POLICY_PENDING;
+	}
+	f->pkts_to_verdict = 0;
+	return f;
+}
+
+/* The classifier reads the start of a TCP stream in order. A segment of the
+ * initiator that leaves a gap or rewrites bytes already seen could show the
+ * classifier something else than the server gets (the classic evasion), so
+ * it is an exception, fail-closed where the zone says so. An exact
+ * retransmission is harmless and skipped. Returns false when the packet must
+ * not reach the classifier. */
+static bool judge_seq_check(struct worker *w, const struct policy *pol, struct flow *f,
+			    const struct parse_result *r)
+{
+	int32_t gap = (int32_t)(r->tcp_seq - f->seq_next);
+	struct policy_decision d;
+	struct cls_result cr;
+
+	if (gap == 0) {
+		f->seq_next += r->payload_len;
+		return true;
+	}
+	if (gap < 0 && (int32_t)(r->tcp_seq + r->payload_len - f->seq_next) <= 0)
+		return false; /* retransmission */
+	policy_exception(pol, f->zone, POLICY_EXC_reassembly, &d);
+	if (d.verdict != POLICY_DROP) {
+		/* Zones that allow on exceptions keep classifying. */
+		if (gap > 0 || (int32_t)(r->tcp_seq + r->payload_len - f->seq_next) > 0)
+			f->seq_next = r->tcp_seq + r->payload_len;
+		return true;
+	}
+	f->decision = d;
+	memset(&cr, 0, sizeof(cr));
+	judge_decided(w, f, &cr);
+	return false;
+}
+
+static void judge_classify(struct worker *w, const struct policy *pol, struct flow *f,
+			   const struct rte_mbuf *m, const struct parse_result *r, bool from_init)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *) + r->l3_off;
+	uint16_t l3_len = (uint16_t)(rte_pktmbuf_data_len(m) - r->l3_off);
+	struct policy_flow pf;
+	struct cls_result cr;
+	bool giveup;
+
+	if (r->l4proto == IPPROTO_TCP && from_init && r->payload_len &&
+	    !(r->tcp_flags & RTE_TCP_SYN_FLAG) && !judge_seq_check(w, pol, f, r))
+		return;
+	if (unlikely(judge_classify_late(w, pol, f))) {
+		w->st.c[STATS_classify_timeout]++;
+		judge_giveup(w, pol, f);
+		return;
+	}
+	cls_flow_packet(w->cls, f->cls_idx, l3, l3_len, r, from_init, w->now, &cr);
+	giveup = f->pkts_out + f->pkts_in >= pol->dp.classify_packets || (cr.done && !cr.known);
+	if (giveup) {
+		judge_giveup(w, pol, f);
+		return;
+	}
+	judge_policy_flow(&pf, f, w->now);
+	judge_cls_apply(&pf, &cr, false);
+	policy_evaluate(pol, &pf, &f->decision);
+	if (f->decision.verdict != POLICY_PENDING)
+		judge_decided(w, f, &cr);
+}
+
+static inline void judge_tcp_track(struct flow *f, const struct parse_result *r, bool src_is_a)
+{
+	if (r->tcp_flags & RTE_TCP_RST_FLAG)
+		f->tcp |= FLOW_TCP_RST;
+	if (r->tcp_flags & RTE_TCP_FIN_FLAG)
+		f->tcp |= src_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B;
+}
+
+static inline bool judge_tcp_reopens(const struct flow *f, const struct parse_result *r)
+{
+	bool closed = (f->tcp & FLOW_TCP_RST) || (f->tcp & (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) ==
+							 (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B);
+
+	return closed && (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
+}
+
+/* The flow the quoted datagram of an ICMP error belongs to, when the error
+ * goes back to that datagram's sender from the other side. NULL otherwise. */
+static struct flow *judge_icmp_flow(struct worker *w, const struct rte_mbuf *m,
+				    const struct parse_result *r, const bool inside)
+{
+	struct parse_result in;
+	struct flow_key k;
+	struct flow *f;
+	bool src_is_a, sender_inside;
+
+	if (!parse_icmp_inner(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), r,
+			      &in))
+		return NULL;
+	/* The error is for the quoted packet's sender, one of the flow's own
+	 * hosts; a third party is not reached this way. */
+	if (memcmp(r->dst, in.src, 16) != 0)
+		return NULL;
+	flow_key_make(&k, &in, &src_is_a);
+	f = flow_lookup(w->ft, &k);
+	if (!f || flow_expired(w->ft, f, w->now))
+		return NULL;
+	/* The sender's frames arrive on one port; its errors come back on
+	 * the other. */
+	sender_inside = (src_is_a == f->init_is_a) == !!(f->flags & FLOW_F_INIT_INSIDE);
+	return sender_inside != inside ? f : NULL;
+}
+
+/* One IP packet through the flow table and the policy. `inside` is the
+ * port it arrived on: a constant in each caller. */
+static inline int judge_ip(struct worker *w, const struct policy *pol, const struct rte_mbuf *m,
+			   const struct parse_result *r, const struct judge_lk *lk,
+			   const bool inside)
+{
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	const struct flow_key *k;
+	bool src_is_a, from_init, expect_inside, outbound;
+	struct flow *f;
+	unsigned exc;
+	int zone;
+
+	if (unlikely(r->err != PARSE_ERR_NONE || r->frag != PARSE_FRAG_NONE)) {
+		exc = judge_side_zone(pol, r, inside, &zone, &outbound);
+		if (r->err != PARSE_ERR_NONE)
+			w->st.parse_err[r->err]++;
+		if (exc == POLICY_EXC_COUNT)
+			exc = r->err != PARSE_ERR_NONE ? POLICY_EXC_malformed : POLICY_EXC_fragment;
+		return judge_untracked(w, pol, r, exc, len, zone, outbound);
+	}
+
+	/* Only trackable packets have a key and a lookup result. */
+	k = &lk->k;
+	src_is_a = lk->src_is_a;
+	f = lk->f;
+	/* An earlier packet of this burst may have added or ended the flow
+	 * after the bulk lookup: then look again. */
+	if (unlikely(w->ft_changed))
+		f = flow_lookup(w->ft, k);
+	if (unlikely(!f) || unlikely(flow_expired(w->ft, f, w->now) ||
+				     (k->l4proto == IPPROTO_TCP && judge_tcp_reopens(f, r)))) {
+		/* The slow path of new flows is timed apart (summary:
+		 * cycles_per_new_flow), so the cost of established packets
+		 * can be read on its own. */
+		uint64_t t0 = rte_rdtsc();
+
+		exc = judge_side_zone(pol, r, inside, &zone, &outbound);
+		if (exc == POLICY_EXC_unzoned && pol->unzoned_action == POLICY_ACT_ALLOW)
+			exc = POLICY_EXC_COUNT; /* the site lets hosts in no zone through */
+		if (unlikely(r->icmp_type && exc == POLICY_EXC_COUNT &&
+			     (r->l4proto == IPPROTO_ICMP || r->l4proto == IPPROTO_ICMPV6))) {
+			struct flow *of = judge_icmp_flow(w, m, r, inside);
+
+			if (of) {
+				w->st.c[STATS_icmp_err_flow]++;
+				w->st.c[STATS_cycles_new] += rte_rdtsc() - t0;
+				if (of->decision.verdict != POLICY_DROP)
+					return ACT_FWD;
+				judge_drop_count(w, &of->decision);
+				return ACT_DROP;
+			}
+		}
+		if (unlikely(exc != POLICY_EXC_COUNT)) {
+			w->st.c[STATS_cycles_new] += rte_rdtsc() - t0;
+			if (exc == POLICY_EXC_unzoned && parse_is_link_service(r)) {
+				w->st.c[STATS_link_pass]++;
+				return ACT_FWD;
+			}
+			return judge_untracked(w, pol, r, exc, len, zone, outbound);
+		}
+		if (f) {
+			judge_flow_end(w, pol, f, w->dp->replay);
+			flow_remove(w->ft, f);
+		}
+		w->ft_changed = true;
+		f = judge_flow_new(w, pol, r, k, src_is_a, zone, outbound, inside);
+		w->st.c[STATS_pkts_new]++;
+		w->st.c[STATS_cycles_new] += rte_rdtsc() - t0;
+		if (unlikely(!f))
+			return judge_untracked(w, pol, r, POLICY_EXC_flow_table_full, len, zone,
+					       outbound);
+	}
+	from_init = src_is_a == f->init_is_a;
+	/* Each party of a flow has its port: the initiator the one its first
+	 * frame came in on, the responder inside when it has a zone address.
+	 * A frame on the other port is not from who it says (a zone address
+	 * from outside, a forged answer from inside) and touches nothing of
+	 * the flow's state. */
+	expect_inside = (f->flags & (from_init ? FLOW_F_INIT_INSIDE : FLOW_F_RESP_ZONED)) != 0;
+	if (unlikely(expect_inside != inside))
+		return judge_untracked(w, pol, r,
+				       inside && pol->unzoned_action != POLICY_ACT_ALLOW
+					       ? POLICY_EXC_unzoned
+					       : POLICY_EXC_spoofed,
+				       len, f->zone, f->outbound);
+	f->ts_last = w->now;
+	if (from_init) {
+		f->pkts_out++;
+		f->bytes_out += len;
+	} else {
+		f->pkts_in++;
+		f->bytes_in += len;
+	}
+	if (k->l4proto == IPPROTO_TCP)
+		judge_tcp_track(f, r, src_is_a);
+	if (unlikely(f->decision.verdict == POLICY_PENDING)) {
+		uint64_t t0 = rte_rdtsc();
+
+		judge_classify(w, pol, f, m, r, from_init);
+		w->st.c[STATS_pkts_classify]++;
+		w->st.c[STATS_cycles_classify] += rte_rdtsc() - t0;
+	}
+	if (unlikely(f->flags & FLOW_F_LEARN))
+		judge_learn(w, pol, f, m, r, from_init, inside);
+	if (f->decision.verdict == POLICY_DROP) {
+		f->dropped_pkts++;
+		judge_drop_count(w, &f->decision);
+		return ACT_DROP;
+	}
+	return ACT_FWD;
+}
+
+/* Judge one parsed packet; drops are counted by reason where decided. */
+static inline int judge_packet(struct worker *w, const struct policy *pol, const struct rte_mbuf *m,
+			       const struct parse_result *r, const struct judge_lk *lk,
+			       const bool inside)
+{
+	switch (r->kind) {
+	case PARSE_IP:
+		if (unlikely(r->l4proto == IPPROTO_ICMPV6 && r->err == PARSE_ERR_NONE &&
+			     parse_is_nd(r))) {
+			w->st.c[STATS_nd_pass]++;
+			return ACT_FWD;
+		}
+		return judge_ip(w, pol, m, r, lk, inside);
+	case PARSE_L2_PASS:
+		w->st.c[STATS_l2_pass]++;
+		return ACT_FWD;
+	case PARSE_L2_OTHER:
+		w->st.drop[STATS_DROP_l2_other]++;
+		return ACT_DROP;
+	case PARSE_BAD_L2:
+		w->st.parse_err[r->err]++;
+		w->st.drop[STATS_DROP_bad_l2]++;
+		return ACT_DROP;
+	default:
+		w->st.parse_err[r->err]++;
+		w->st.drop[STATS_DROP_bad_l3]++;
+		return ACT_DROP;
+	}
+}
+
+static int judge_inside(struct worker *w, const struct policy *pol, const struct rte_mbuf *m,
+			const struct parse_result *r, const struct judge_lk *lk)
+{
+	return judge_packet(w, pol, m, r, lk, true);
+}
+
+static int judge_outside(struct worker *w, const struct policy *pol, const struct rte_mbuf *m,
+			 const struct parse_result *r, const struct judge_lk *lk)
+{
+	return judge_packet(w, pol, m, r, lk, false);
+}
+
+static inline bool judge_trackable(const struct parse_result *r)
+{
+	return r->kind == PARSE_IP && r->err == PARSE_ERR_NONE && r->frag == PARSE_FRAG_NONE;
+}
+
+/* The flows of the whole burst are looked up at once and prefetched, so
+ * their cache misses overlap instead of adding up. `replay` is a constant
+ * in each caller. */
+static inline void judge_burst_x(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
+				 const struct parse_result *r, unsigned n, struct worker_out *out,
+				 const bool replay)
+{
+	const struct dp *dp = w->dp;
+	struct judge_lk lk[WORKER_BURST * 2];
+	const struct flow_key *keys[WORKER_BURST * 2];
+	struct flow *found[WORKER_BURST * 2];
+	uint8_t map[WORKER_BURST * 2];
+	unsigned i, nk = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!judge_trackable(&r[i]))
+			continue;
+		flow_key_make(&lk[i].k, &r[i], &lk[i].src_is_a);
+		keys[nk] = &lk[i].k;
+		map[nk++] = (uint8_t)i;
+	}
+	if (nk)
+		flow_lookup_bulk(w->ft, keys, nk, found);
+	for (i = 0; i < nk; i++) {
+		lk[map[i]].f = found[i];
+		if (found[i])
+			rte_prefetch0(found[i]);
+	}
+	w->ft_changed = false;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		bool inside = m->port == dp->port_in; /* the port it arrived on */
+		int act;
+
+		if (replay)
+			w->now = judge_pkt_time(dp, m);
+		w->st.c[STATS_rx]++;
+		act = inside ? judge_inside(w, pol, m, &r[i], &lk[i])
+			     : judge_outside(w, pol, m, &r[i], &lk[i]);
+		if (act == ACT_FWD) {
+			out->fwd[inside][out->n_fwd[inside]++] = m; /* out the other side */
+		} else {
+			w->st.c[STATS_dropped]++;
+			out->drop[out->n_drop++] = m;
+		}
+	}
+}
+
+void judge_burst(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
+		 const struct parse_result *r, unsigned n, struct worker_out *out)
+{
+	if (w->dp->replay)
+		judge_burst_x(w, pol, pkts, r, n, out, true);
+	else
+		judge_burst_x(w, pol, pkts, r, n, out, false);
+}
+
+uint32_t judge_dispatch_hash(const struct rte_mbuf *m, const struct parse_result *r)
+{
+	struct parse_result in;
+
+	if (unlikely(r->icmp_type &&
+		     (r->l4proto == IPPROTO_ICMP || r->l4proto == IPPROTO_ICMPV6)) &&
+	    parse_icmp_inner(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), r, &in))
+		return parse_sym_hash(&in);
+	return parse_sym_hash(r);
+}
+
+/* The expiry sweep is paced by time, not by loop turns: the table is
+ * visited once per JUDGE_EXPIRE_LAP_NS of (packet or wall) time, so a fast
+ * loop does not spend its cycles walking empty slots. A flow therefore ends
+ * at most a lap after its timeout; a packet of an expired flow ends it at
+ * once. */
+static inline unsigned judge_sweep_budget(struct worker *w)
+{
+	uint64_t elapsed = w->now > w->sweep_ts ? w->now - w->sweep_ts : 0;
+	uint64_t slots;
+
+	w->sweep_ts = w->now;
+	if (elapsed > JUDGE_EXPIRE_LAP_NS)
+		elapsed = JUDGE_EXPIRE_LAP_NS;
+	w->sweep_credit += elapsed * flow_capacity(w->ft); /* slot-nanoseconds */
+	slots = w->sweep_credit / JUDGE_EXPIRE_LAP_NS;
+	if (slots > JUDGE_EXPIRE_BUDGET)
+		slots = JUDGE_EXPIRE_BUDGET;
+	w->sweep_credit -= slots * JUDGE_EXPIRE_LAP_NS;
+	if (w->sweep_credit > JUDGE_EXPIRE_BUDGET * JUDGE_EXPIRE_LAP_NS)
+		w->sweep_credit = JUDGE_EXPIRE_BUDGET * JUDGE_EXPIRE_LAP_NS; /* no catching up */
+	return (unsigned)slots;
+}
+
+void judge_housekeeping(struct worker *w, const struct policy *pol)
+{
+	struct judge_expire_arg a = {w, pol, w->dp->replay};
+	unsigned budget, i;
+
+	if (!w->dp->replay)
+		w->now = worker_clock(w->dp);
+	budget = judge_sweep_budget(w);
+	if (budget) {
+		flow_table_set_pending_cb(w->ft, judge_pending_cb);
+		flow_expire_slice(w->ft, w->now, budget, judge_expire_cb, &a);
+	}
+	/* Aggregated records go out once their second is over, even when no
+	 * further packet of their kind comes. */
+	for (i = 0; i < WORKER_AGG_SLOTS; i++)
+		if (w->agg[i].count && w->now - w->agg[i].f.ts_start >= WORKER_AGG_NS)
+			judge_agg_emit(w, &w->agg[i], w->dp->replay);
+	if (w->dp->qsbr)
+		rte_rcu_qsbr_quiescent(w->dp->qsbr, w->id);
+}
+
+void judge_finish(struct worker *w, const struct policy *pol)
+{
+	struct judge_expire_arg a = {w, pol, true};
+	unsigned i;
+
+	if (!w->dp->replay) {
+		w->now = worker_clock(w->dp);
+		/* Live: records that cannot be written within a second are
+		 * dropped and counted, so stopping never waits on the log. */
+		w->flush_deadline = rte_rdtsc() + w->dp->tsc_hz;
+	}
+	for (i = 0; i < WORKER_AGG_SLOTS; i++)
+		if (w->agg[i].count)
+			judge_agg_emit(w, &w->agg[i], true);
+	flow_flush(w->ft, judge_expire_cb, &a);
+}
