@@ -24,7 +24,7 @@ from scapy.sendrecv import sendp  # noqa: E402
 def main(argv):
     gw_mac, host, resolver, name, forged = argv[1:6]
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((host, 0))
+    s.bind((host, 45353))  # run.sh tells its flow apart by this port
     port = s.getsockname()[1]
     qid = 0x5eed
     s.sendto(bytes(DNS(id=qid, rd=1, qd=DNSQR(qname=name, qtype="A"))), (resolver, 53))

@@ -509,7 +509,7 @@ e2e_clients() {
 	# IPv6 from the strict zone, and from a zoneless inside address.
 	client ipv6_out nsi 5 curl -sS --max-time 3 --cacert "$CA" --interface 2001:db8:e2::10 \
 		"https://[2001:db8:ff::80]/"
-	client ipv6_passthrough nsi 8 curl -sS --max-time 6 --cacert "$CA" \
+	client ipv6_unzoned nsi 5 curl -sS --max-time 6 --cacert "$CA" \
 		--interface 2001:db8:99::10 "https://[2001:db8:ff::80]/"
 	# The office zone browses anywhere (default allow), but not through a proxy.
 	client office_web nsi 8 curl -sS --max-time 6 --cacert "$CA" --interface 10.20.1.10 \
