@@ -137,7 +137,7 @@ deb:
 	@scripts/deps.sh --quiet
 	@mkdir -p $(BUILD)/deb/src
 	@rm -f $(BUILD)/deb/*.deb $(BUILD)/deb/*.buildinfo $(BUILD)/deb/*.changes
-	tar -c --exclude=./.git --exclude='./build*' --exclude=./debian/aduana \
+	tar -c --exclude=./.git --exclude='./build*' --exclude='./$(BUILD)' --exclude=./debian/aduana \
 		--exclude='./debian/.debhelper' --exclude='*/__pycache__' . | tar -x -C $(BUILD)/deb/src
 	cd $(BUILD)/deb/src && env -i PATH="$$PATH" HOME="$$HOME" \
 		$${DEB_BUILD_OPTIONS:+DEB_BUILD_OPTIONS="$$DEB_BUILD_OPTIONS"} \
