@@ -86,8 +86,12 @@ echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO de
 # Try without a fresh package index first: it may already be current, and then
 # a machine without network still gets what its apt cache holds.
 if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if ! { $SUDO apt-get update -qq &&
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
+    echo "deps: apt-get could not install ${missing[*]}." >&2
+    echo "deps: the first run needs a Debian 12 mirror (main) in /etc/apt/sources.list." >&2
+    exit 1
+  fi
 fi
 still=()
 while read -r pkg file; do
