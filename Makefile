@@ -4,6 +4,18 @@ BUILD ?= build
 CC ?= cc
 SAN ?= 0
 
+# make install: FHS places under PREFIX, staged under DESTDIR. The config,
+# its defaults file and the log directory stay in /etc and /var whatever
+# the prefix: the unit, the man page and the README point there.
+PREFIX ?= /usr/local
+DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/aduana
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+LOGDIR ?= /var/log/aduana
+
 PKGS := libdpdk libndpi libhs libconfig cunit libpcap sqlite3
 
 # Everything below needs the libraries; `make deps` installs them. The guard
@@ -34,8 +46,9 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test unit bench fuzz clean help check-pkgs format
+.PHONY: all prog deps run test unit bench fuzz clean help check-pkgs format install uninstall deb
 all: check-pkgs $(BUILD)/aduana $(UNIT_BIN)
+prog: check-pkgs $(BUILD)/aduana
 
 help:
 	@echo "make deps   install the Debian packages aduana needs (idempotent)"
@@ -43,6 +56,8 @@ help:
 	@echo "make run    replay the demo capture through the shipped E2M policy"
 	@echo "make test   build and run every test; ends with 'N passed, N failed'"
 	@echo "make bench  benchmarks against dpdk-testpmd and ndpiReader (perf/)"
+	@echo "make install [PREFIX=/usr/local] [DESTDIR=]  binary, config, unit, man page"
+	@echo "make deb    build the Debian package into $(BUILD)/deb/ (debhelper)"
 	@echo "make SAN=1  the same with ASan/UBSan, in build-san/"
 
 check-pkgs:
@@ -86,10 +101,53 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) perf/bench.sh
 
+# The unit and the defaults file carry the paths of this install.
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@LOGDIR@|$(LOGDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
+
+install: prog
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/aduana/lists $(DESTDIR)$(SYSCONFDIR)/default
+	install -d -m 0750 $(DESTDIR)$(LOGDIR)
+	install -m 0755 $(BUILD)/aduana $(DESTDIR)$(SBINDIR)/aduana
+	install -m 0644 conf/aduana.conf conf/classes.conf $(DESTDIR)$(SYSCONFDIR)/aduana/
+	install -m 0644 conf/lists/*.txt conf/lists/README.md $(DESTDIR)$(SYSCONFDIR)/aduana/lists/
+	$(SUBST) conf/systemd/aduana.default > $(DESTDIR)$(SYSCONFDIR)/default/aduana
+	$(SUBST) conf/systemd/aduana.service.in > $(DESTDIR)$(UNITDIR)/aduana.service
+	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/default/aduana $(DESTDIR)$(UNITDIR)/aduana.service
+	$(SUBST) docs/aduana.8 > $(DESTDIR)$(MANDIR)/man8/aduana.8
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/aduana.8
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 pcaps/demo.pcap $(DESTDIR)$(DOCDIR)/examples/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/aduana $(DESTDIR)$(MANDIR)/man8/aduana.8 \
+		$(DESTDIR)$(UNITDIR)/aduana.service
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@echo "left in place: $(SYSCONFDIR)/aduana, $(SYSCONFDIR)/default/aduana, $(LOGDIR)"
+
+# dpkg-buildpackage writes the packages beside the source tree; build from a
+# copy under $(BUILD)/deb/src so that they land in $(BUILD)/deb/, not in the
+# directory above the checkout. The copy keeps its own build-deb/ between
+# runs (tar keeps the sources' times, so make rebuilds only what changed).
+# The package is built with Debian's flags alone: none of this make's
+# variables (SAN, PREFIX, CFLAGS, ...) reach it, only PATH, HOME and
+# DEB_BUILD_OPTIONS.
+deb:
+	@scripts/deps.sh --quiet
+	@mkdir -p $(BUILD)/deb/src
+	@rm -f $(BUILD)/deb/*.deb $(BUILD)/deb/*.buildinfo $(BUILD)/deb/*.changes
+	tar -c --exclude=./.git --exclude='./build*' --exclude='./$(BUILD)' --exclude=./debian/aduana \
+		--exclude='./debian/.debhelper' --exclude='*/__pycache__' . | tar -x -C $(BUILD)/deb/src
+	cd $(BUILD)/deb/src && env -i PATH="$$PATH" HOME="$$HOME" \
+		$${DEB_BUILD_OPTIONS:+DEB_BUILD_OPTIONS="$$DEB_BUILD_OPTIONS"} \
+		dpkg-buildpackage -us -uc -b -nc -J$$(nproc)
+	@ls $(BUILD)/deb/*.deb
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-deb
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

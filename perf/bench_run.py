@@ -39,6 +39,26 @@ def log(msg):
 
 # --------------------------------------------------------------- running
 
+# Debian's ndpiReader 4.2 runs self-tests at every start that write
+# /tmp/ses_result.csv and /tmp/des_result.csv: fixed paths, and no option
+# turns them off. Call litter_before() before a run and litter_clean() after:
+# it removes those files when they were not there before the run.
+NDPI_LITTER = ("/tmp/ses_result.csv", "/tmp/des_result.csv", "/tmp/result.csv")
+
+
+def litter_before():
+    return {p for p in NDPI_LITTER if os.path.lexists(p)}
+
+
+def litter_clean(before):
+    for p in NDPI_LITTER:
+        if p not in before:
+            try:
+                os.unlink(p)
+            except FileNotFoundError:
+                pass
+
+
 class Run:
     """One process: its output lines with arrival time and the worker
     thread's schedstat at that moment, its rusage and exit code."""
@@ -255,7 +275,9 @@ class Bench:
                 "maxrss_kb": r.maxrss_kb, "wall": r.wall}
 
     def ndpireader(self, pcap):
+        before = litter_before()
         r = Run(["ndpiReader", "-i", pcap], thread="-", cpu_list="1")
+        litter_clean(before)
         txt = r.text()
         m = re.search(r"nDPI throughput:\s+([\d.]+) ([KMG]?) ?pps", txt)
         pk = re.search(r"IP packets:\s+(\d+)\s+of (\d+) packets total", txt)

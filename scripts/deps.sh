@@ -1,52 +1,104 @@
 #!/usr/bin/env bash
-# Install the Debian 12 packages aduana needs to build, run and test.
-# Idempotent: does nothing when everything is present. --quiet: silent then.
+# Install the Debian 12 packages aduana needs to build, run, test, package
+# and benchmark it.
+#
+#   scripts/deps.sh            install what is missing, say what
+#   scripts/deps.sh --quiet    the same, silent when nothing is missing
+#   scripts/deps.sh --verify   check the table below against dpkg's database:
+#                              every installed package must ship its file
+#
+# Each package is proved installed by a file that the package itself ships
+# (`dpkg -L PKG` lists it; `--verify` checks it), never by a file that
+# another package brings along. So once everything is in, a second run finds
+# every file, runs no apt-get and makes no network access.
+#
+# The e2e suite's servers and clients (nginx, exim, sshd, ...) are not here:
+# tests/e2e/lib.sh installs them with system services kept from starting.
 set -euo pipefail
-quiet=0; [ "${1:-}" = "--quiet" ] && quiet=1
+mode=${1:-}
 
-# Packages and the file that proves each is installed.
-declare -A need=(
-  [pkg-config]=/usr/bin/pkg-config
-  [build-essential]=/usr/bin/make
-  [libdpdk-dev]=/usr/lib/x86_64-linux-gnu/pkgconfig/libdpdk.pc
-  [dpdk]=/usr/bin/dpdk-testpmd
-  [libhyperscan-dev]=/usr/include/hs/hs.h
-  [libndpi-dev]=/usr/include/ndpi/ndpi_api.h
-  [libndpi-bin]=/usr/bin/ndpiReader
-  [libconfig-dev]=/usr/include/libconfig.h
-  [libcunit1-dev]=/usr/include/CUnit/CUnit.h
-  [libpcap-dev]=/usr/include/pcap/pcap.h
-  [libsqlite3-dev]=/usr/include/sqlite3.h
-  [sqlite3]=/usr/bin/sqlite3
-  [libnuma-dev]=/usr/include/numa.h
-  [python3-scapy]=/usr/lib/python3/dist-packages/scapy/__init__.py
-  [tcpreplay]=/usr/bin/tcprewrite
-  [tshark]=/usr/bin/tshark
-  [jq]=/usr/bin/jq
-  [iproute2]=/usr/sbin/ip
-  [curl]=/usr/bin/curl
-  [openssl]=/usr/bin/openssl
-  [valgrind]=/usr/bin/valgrind
-  [nginx-light]=/usr/sbin/nginx
-  [swaks]=/usr/bin/swaks
-  [openssh-server]=/usr/sbin/sshd
-  [openssh-client]=/usr/bin/ssh
-  [nfdump]=/usr/bin/nfcapd
-  [tinyproxy]=/usr/bin/tinyproxy
-)
+# PACKAGE FILE-IT-SHIPS                      used by
+TABLE='
+build-essential /usr/share/build-essential/list  make, gcc, libc headers
+pkgconf /usr/bin/pkg-config                      the Makefile
+python3 /usr/share/doc/python3/copyright         scripts/flowtable.py, tests, pcaps/
+libdpdk-dev /usr/lib/x86_64-linux-gnu/pkgconfig/libdpdk.pc
+dpdk /usr/bin/dpdk-devbind.py                    README: binding NIC ports
+dpdk-dev /usr/bin/dpdk-testpmd                   make bench; also dpdk-telemetry.py
+libhyperscan-dev /usr/include/hs/hs.h
+libndpi-dev /usr/include/ndpi/ndpi_api.h
+libndpi-bin /usr/bin/ndpiReader                  tests/corpus, make bench
+libconfig-dev /usr/include/libconfig.h
+libcunit1-dev /usr/include/CUnit/CUnit.h
+libpcap0.8-dev /usr/include/pcap/pcap.h
+libsqlite3-dev /usr/include/sqlite3.h
+sqlite3 /usr/bin/sqlite3
+libnuma-dev /usr/include/numa.h
+python3-scapy /usr/lib/python3/dist-packages/scapy/__init__.py   pcaps/gen_*.py
+tcpreplay /usr/bin/tcprewrite                    make bench
+tshark /usr/bin/tshark                           tests/replay
+wireshark-common /usr/bin/editcap                tests/replay, make bench
+jq /usr/bin/jq                                   tests
+iproute2 /bin/ip                                 tests/e2e
+curl /usr/bin/curl                               tests/e2e
+openssl /usr/bin/openssl                         tests/e2e
+valgrind /usr/bin/valgrind                       tests/perf (callgrind)
+dpkg-dev /usr/bin/dpkg-buildpackage              make deb
+debhelper /usr/bin/dh                            make deb
+'
+
+table() { sed -e '/^$/d' <<<"$TABLE" | awk '{print $1, $2}'; }
+
+if [ "$mode" = --verify ]; then
+  bad=0
+  while read -r pkg file; do
+    st=$(dpkg-query -W -f '${db:Status-Status}' "$pkg" 2>/dev/null || true)
+    if [ "$st" != installed ]; then
+      echo "deps: $pkg is not installed; cannot check $file"
+      continue
+    fi
+    # dpkg-query -S prints "pkg[:arch][, pkg...]: path" for the owners.
+    if dpkg-query -S "$file" 2>/dev/null | cut -d: -f1 | tr ',' '\n' | tr -d ' ' |
+      grep -qx "$pkg"; then
+      echo "deps: ok $pkg ships $file"
+    else
+      echo "deps: BAD $file is not shipped by $pkg ($(dpkg-query -S "$file" 2>&1 | head -1))"
+      bad=1
+    fi
+  done < <(table)
+  exit $bad
+fi
+
 missing=()
-for p in "${!need[@]}"; do
-  [ -e "${need[$p]}" ] || missing+=("$p")
-done
+while read -r pkg file; do
+  [ -e "$file" ] || missing+=("$pkg")
+done < <(table)
 if [ ${#missing[@]} -eq 0 ]; then
-  [ $quiet = 1 ] || echo "deps: everything is installed"
+  [ "$mode" = --quiet ] || echo "deps: everything is installed"
   exit 0
 fi
 echo "deps: installing ${missing[*]}"
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
 # tshark asks whether non-root may capture; the answer does not matter here.
+# (debconf-set-selections comes with debconf, which every Debian has.)
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Try without a fresh package index first: it may already be current, and then
+# a machine without network still gets what its apt cache holds.
+if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+  if ! { $SUDO apt-get update -qq &&
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
+    echo "deps: apt-get could not install ${missing[*]}." >&2
+    echo "deps: the first run needs a Debian 12 mirror (main) in /etc/apt/sources.list." >&2
+    exit 1
+  fi
+fi
+still=()
+while read -r pkg file; do
+  [ -e "$file" ] || still+=("$pkg: $file")
+done < <(table)
+if [ ${#still[@]} -gt 0 ]; then
+  echo "deps: installed, but these files are still missing: ${still[*]}" >&2
+  exit 1
+fi
 echo "deps: done"

@@ -30,6 +30,26 @@ import subprocess
 import sys
 from collections import defaultdict
 
+
+# Debian's ndpiReader 4.2 runs self-tests at every start that write
+# /tmp/ses_result.csv and /tmp/des_result.csv: fixed paths, and no option
+# turns them off. Call litter_before() before a run and litter_clean() after:
+# it removes those files when they were not there before the run.
+NDPI_LITTER = ("/tmp/ses_result.csv", "/tmp/des_result.csv", "/tmp/result.csv")
+
+
+def litter_before():
+    return {p for p in NDPI_LITTER if os.path.lexists(p)}
+
+
+def litter_clean(before):
+    for p in NDPI_LITTER:
+        if p not in before:
+            try:
+                os.unlink(p)
+            except FileNotFoundError:
+                pass
+
 THRESHOLD = 0.90  # Done-when: per-class block rate >= 90 %
 FALSE_MAX = 0.02  # Done-when: under 2 % false blocks among ordinary flows
 
@@ -427,6 +447,7 @@ def main():
         if c not in ndpi42:
             cache = os.path.join(args.out, "ndpi42", c + ".txt")
             os.makedirs(os.path.dirname(cache), exist_ok=True)
+            before = litter_before()
             try:
                 p = subprocess.run([args.ndpireader, "-i", os.path.join(args.corpus, c), "-v", "2"],
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -435,6 +456,8 @@ def main():
             except (OSError, subprocess.TimeoutExpired) as e:
                 text = ""
                 print("  ndpiReader failed on %s: %s" % (c, e))
+            finally:
+                litter_clean(before)
             with open(cache, "w", encoding="utf-8") as f:
                 f.write(text)
             ndpi42[c] = {}

@@ -45,15 +45,15 @@ nsm() { ip netns exec "$E2E_NS_MID" "$@"; }
 nso() { ip netns exec "$E2E_NS_OUT" "$@"; }
 ncl() { ip netns exec "$E2E_NS_CLI" "$@"; }
 
-# Debian packages the servers and clients need, and the file proving each.
-# scripts/deps.sh installs most of them already.
+# Debian packages the servers and clients need, and a file each one itself
+# ships (dpkg -L), proving it installed. scripts/deps.sh leaves these to us.
 declare -A E2E_NEED=(
-	[nginx-light]=/usr/sbin/nginx
+	[nginx]=/usr/sbin/nginx
 	[exim4-daemon-light]=/usr/sbin/exim4
 	[openssh-server]=/usr/sbin/sshd
 	[openssh-client]=/usr/bin/ssh
 	[dnsmasq-base]=/usr/sbin/dnsmasq
-	[tinyproxy]=/usr/bin/tinyproxy
+	[tinyproxy-bin]=/usr/bin/tinyproxy
 	[bind9-dnsutils]=/usr/bin/dig
 	[swaks]=/usr/bin/swaks
 	[curl]=/usr/bin/curl

@@ -13,9 +13,11 @@
 #
 # Prints "PASS e2e/<name>" or "FAIL e2e/<name>: detail" per check and ends
 # with "e2e: N passed, N failed[, N skipped]". Exits 1 when a check failed.
-# Not root, no usable `ip netns`, or packages that cannot be installed:
-# every check is reported as skipped (exit 0). The whole run takes about a
-# minute and is bounded at about three.
+# Not root, no usable `ip netns` (made and entered by a probe first), or
+# packages that cannot be installed: one SKIP line gives the reason and every
+# check counts as skipped (exit 0). A world that cannot be set up (no binary,
+# no veths, aduana not bridging) is one FAIL line with the reason. The whole
+# run takes about a minute and is bounded at about three.
 #
 # Environment: BUILD (default build), E2E_KEEP=1 keeps the work directory
 # (it is always kept after a failure), E2E_OFFLOADS=keep leaves the veths'
@@ -51,20 +53,17 @@ result_line() {
 		echo "e2e: $passed passed, $failed failed"
 	fi
 }
+# One reason, said once: when the world cannot be built, none of the checks
+# can run, and one line says why. A skip counts every check as skipped; a
+# set-up failure counts as one failure (the reason), not one per check.
 skip_all() {
-	local c
-	for c in "${CHECKS[@]}"; do
-		echo "SKIP e2e/$c: $1"
-		skipped=$((skipped + 1))
-	done
+	echo "SKIP e2e: $1 (all ${#CHECKS[@]} checks skipped)"
+	skipped=${#CHECKS[@]}
 	result_line
 	exit 0
 }
 fail_all() {
-	local c
-	for c in "${CHECKS[@]}"; do
-		fail "$c" "$1"
-	done
+	fail setup "$1 (none of the ${#CHECKS[@]} checks could run)"
 	result_line
 	exit 1
 }
@@ -72,9 +71,16 @@ fail_all() {
 # --- preconditions ------------------------------------------------------
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces, af_packet)"
-command -v ip >/dev/null || skip_all "no iproute2"
-if ! ip netns add "ad-probe-$$" 2>/dev/null; then
-	skip_all "ip netns is not usable here"
+command -v ip >/dev/null || skip_all "no iproute2 (ip)"
+# A namespace that can be made but not entered (no mount rights in a
+# container, a read-only /sys, seccomp) fails later at every check; try both
+# here, with what makes "ip netns exec" fail in the reason.
+if ! probe_err=$(ip netns add "ad-probe-$$" 2>&1); then
+	skip_all "ip netns add fails here: $(head -c 200 <<<"$probe_err")"
+fi
+if ! probe_err=$(ip netns exec "ad-probe-$$" ip link set lo up 2>&1); then
+	ip netns del "ad-probe-$$" 2>/dev/null
+	skip_all "ip netns exec fails here: $(head -c 200 <<<"$probe_err" | tr '\n' ' ' | sed 's/ *$//')"
 fi
 ip netns del "ad-probe-$$"
 [ -x "$BIN" ] || fail_all "$BIN does not exist; build it first (make)"

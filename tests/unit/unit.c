@@ -2,9 +2,38 @@
 #include "unit.h"
 
 #include <CUnit/Basic.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+/* The scratch directory of this process, made at the first unit_tmp_path()
+ * and removed with everything in it when the suite has run. */
+static char unit_tmp_dir[256];
+
+static void unit_tmp_cleanup(void)
+{
+	char path[512];
+	struct dirent *e;
+	DIR *d;
+
+	if (!unit_tmp_dir[0])
+		return;
+	d = opendir(unit_tmp_dir);
+	if (d) {
+		while ((e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", unit_tmp_dir, e->d_name);
+			unlink(path);
+		}
+		closedir(d);
+	}
+	if (rmdir(unit_tmp_dir) != 0)
+		perror(unit_tmp_dir);
+	unit_tmp_dir[0] = 0;
+}
 
 int unit_run(const char *suite, CU_InitializeFunc init, CU_CleanupFunc fini, CU_TestInfo *tests)
 {
@@ -25,6 +54,7 @@ int unit_run(const char *suite, CU_InitializeFunc init, CU_CleanupFunc fini, CU_
 	CU_basic_run_tests();
 	failed = CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
 	CU_cleanup_registry();
+	unit_tmp_cleanup();
 	return failed ? 1 : 0;
 }
 
@@ -33,8 +63,15 @@ const char *unit_tmp_path(const char *name)
 	static char path[512];
 	const char *dir = getenv("TMPDIR");
 
-	snprintf(path, sizeof(path), "%s/aduana-unit-%d-%s", dir ? dir : "/tmp", (int)getpid(),
-		 name);
+	if (!unit_tmp_dir[0]) {
+		snprintf(unit_tmp_dir, sizeof(unit_tmp_dir), "%s/aduana-unit-XXXXXX",
+			 dir && *dir ? dir : "/tmp");
+		if (!mkdtemp(unit_tmp_dir)) {
+			perror(unit_tmp_dir);
+			abort();
+		}
+	}
+	snprintf(path, sizeof(path), "%s/%s", unit_tmp_dir, name);
 	return path;
 }
 

@@ -10,8 +10,9 @@
  * be NULL. */
 int unit_run(const char *suite, CU_InitializeFunc init, CU_CleanupFunc fini, CU_TestInfo *tests);
 
-/* Path of a scratch file under $TMPDIR unique to this process, made from
- * name. Returned buffer is static per call site use: copy it. */
+/* Path of a scratch file named name in a directory of this process's own
+ * under $TMPDIR (default /tmp). unit_run() removes the directory and every
+ * file in it when the suite has run. Returned buffer is static: copy it. */
 const char *unit_tmp_path(const char *name);
 
 /* Write text to a new scratch file and return its path (static buffer). */
