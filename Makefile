@@ -29,7 +29,8 @@ endif
 POLICY_SRC := $(wildcard policy/*.c)
 DP_SRC := $(filter-out dataplane/main.c,$(wildcard dataplane/*.c))
 CLS_SRC := $(wildcard classifiers/*.c)
-LIB_SRC := $(POLICY_SRC) $(DP_SRC) $(CLS_SRC)
+CTL_LIB_SRC := ctl/proto.c
+LIB_SRC := $(POLICY_SRC) $(DP_SRC) $(CLS_SRC) $(CTL_LIB_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

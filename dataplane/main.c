@@ -31,6 +31,7 @@
 
 #include "classifier.h"
 #include "config.h"
+#include "ctlsock.h"
 #include "flow.h"
 #include "flowlog.h"
 #include "learn.h"
@@ -41,6 +42,7 @@
 #include "worker.h"
 
 #define MAIN_REC_RING 65536 /* flow records in flight per worker */
+#define MAIN_CTL_LINGER_MS 5000 /* at exit, wait this long for aduanad to ack records */
 #define MAIN_PKT_RING 4096  /* dispatch rings */
 /* Replay never drops at a ring (producers wait), so the mbufs in flight are
  * bounded by the dispatch rings plus a few bursts. */
@@ -58,6 +60,7 @@ struct main_opts {
 	const char *drop_pcap;
 	const char *inside;
 	const char *outside;
+	const char *ctl; /* the private control socket (ctlsock.h) */
 	unsigned workers; /* 0: from the config */
 	double duration;  /* 0: until a signal */
 	bool quiet;
@@ -101,6 +104,8 @@ static void main_usage(FILE *out)
 	      "    --flow-log FILE|-     flow records as JSON lines (default: log.flow_log)\n"
 	      "    --workers N           worker lcores (default: dataplane.workers)\n"
 	      "    --duration SECONDS    stop after this long (live mode)\n"
+	      "    --ctl PATH            serve the private control socket for aduanad here\n"
+	      "                          (status, reload, the flow-record stream)\n"
 	      "    --pass-pcap FILE      replay: write forwarded packets here\n"
 	      "    --drop-pcap FILE      replay: write dropped packets here\n"
 	      "    --check               validate CONF, its class map and lists; exit\n"
@@ -128,7 +133,8 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		O_OUTSIDE,
 		O_WORKERS,
 		O_DURATION,
-		O_CHECK
+		O_CHECK,
+		O_CTL
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -142,6 +148,7 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		{"duration", required_argument, NULL, O_DURATION},
 		{"quiet", no_argument, NULL, 'q'},
 		{"check", no_argument, NULL, O_CHECK},
+		{"ctl", required_argument, NULL, O_CTL},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -197,6 +204,9 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		case O_CHECK:
 			o->check = true;
 			break;
+		case O_CTL:
+			o->ctl = optarg;
+			break;
 		case 'h':
 			main_usage(stdout);
 			exit(0);
@@ -235,6 +245,7 @@ struct main_ctx {
 	struct dp dp;
 	struct worker *workers;
 	struct rte_mempool *mp;
+	struct ctlsock *ctl;
 	FILE *flow_log;
 	char tmpdir[PATH_MAX];
 	char f_in[PATH_MAX + 32], f_out[PATH_MAX + 32], f_tx_in[PATH_MAX + 32],
@@ -299,9 +310,15 @@ static unsigned main_drain_records(struct main_ctx *x)
 		do {
 			n = rte_ring_sc_dequeue_burst_elem(x->workers[i].rec_ring, recs,
 							   sizeof(recs[0]), RTE_DIM(recs), NULL);
-			for (j = 0; j < n && x->flow_log; j++)
-				if (flowlog_write(x->flow_log, &recs[j], x->pol, x->cls) != 0)
+			for (j = 0; j < n; j++) {
+				ctlsock_record(x->ctl, &recs[j]);
+				if (x->flow_log &&
+				    flowlog_write(x->flow_log, &recs[j],
+						  ctlsock_policy(x->ctl, x->pol,
+								 recs[j].policy_version),
+						  x->cls) != 0)
 					x->write_errors++;
+			}
 			total += n;
 		} while (n == RTE_DIM(recs));
 	}
@@ -748,11 +765,13 @@ static void main_control_loop(struct main_ctx *x)
 		else if (x->flow_log)
 			fflush(x->flow_log);
 		main_progress(x, &next_progress);
+		ctlsock_poll(x->ctl);
 	}
 	rte_eal_mp_wait_lcore();
 	main_drain_records(x);
 	if (x->flow_log)
 		fflush(x->flow_log);
+	ctlsock_finish(x->ctl, MAIN_CTL_LINGER_MS);
 }
 
 /* --check: everything a start would load, without starting anything. */
@@ -861,6 +880,13 @@ int main(int argc, char **argv)
 	if (main_ports(&x) != 0 || main_setup_workers(&x) != 0)
 		goto out_free;
 
+	if (x.o.ctl) {
+		x.ctl = ctlsock_create(x.o.ctl, &x.dp, &x.pol, x.workers, x.cls, err, sizeof(err));
+		if (!x.ctl) {
+			fprintf(stderr, "aduana: %s\n", err);
+			goto out_free;
+		}
+	}
 	main_telemetry(&x);
 	signal(SIGINT, main_signal);
 	signal(SIGTERM, main_signal);
@@ -875,6 +901,7 @@ int main(int argc, char **argv)
 	main_print_summary(&x);
 	status = 0;
 out_free:
+	ctlsock_destroy(x.ctl);
 	main_free(&x);
 out_eal:
 	rte_eal_cleanup();
