@@ -32,15 +32,19 @@ CLS_SRC := $(wildcard classifiers/*.c)
 CTL_LIB_SRC := ctl/proto.c
 LIB_SRC := $(POLICY_SRC) $(DP_SRC) $(CLS_SRC) $(CTL_LIB_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# aduanad's own modules; aduanad and aduanactl also link policy/ and
+# classifiers/ from libaduana.a (validation), never the DPDK objects.
+CTLD_SRC := ctl/store.c ctl/flowrec.c ctl/export_json.c ctl/export_ipfix.c
+CTLD_OBJ := $(CTLD_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps run test unit bench fuzz clean help check-pkgs format
-all: check-pkgs $(BUILD)/aduana $(UNIT_BIN)
+all: check-pkgs $(BUILD)/aduana $(BUILD)/aduanad $(BUILD)/aduanactl $(UNIT_BIN)
 
 help:
 	@echo "make deps   install the Debian packages aduana needs (idempotent)"
-	@echo "make        build $(BUILD)/aduana and the unit tests"
+	@echo "make        build $(BUILD)/aduana, aduanad, aduanactl and the unit tests"
 	@echo "make run    replay the demo capture through the shipped E2M policy"
 	@echo "make test   build and run every test; ends with 'N passed, N failed'"
 	@echo "make bench  benchmarks against dpdk-testpmd and ndpiReader (perf/)"
@@ -63,6 +67,12 @@ $(BUILD)/libaduana.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/aduana: $(BUILD)/obj/dataplane/main.o $(BUILD)/libaduana.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/aduanad: $(BUILD)/obj/ctl/aduanad.o $(CTLD_OBJ) $(BUILD)/libaduana.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/aduanactl: $(BUILD)/obj/ctl/aduanactl.o $(BUILD)/obj/ctl/flowrec.o $(BUILD)/libaduana.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/unit.o $(BUILD)/libaduana.a
