@@ -432,17 +432,18 @@ void ctlsock_poll(struct ctlsock *cs)
 		if (!pfd[k].revents)
 			continue;
 		if (idx[k] < 0) {
-			int fd = accept4(cs->lfd, NULL, NULL, SOCK_CLOEXEC);
+			int fd;
 
-			if (fd < 0)
-				continue;
-			for (i = 0; i < CS_CLIENTS && cs->cl[i].c.fd >= 0; i++)
-				;
-			if (i == CS_CLIENTS || proto_conn_init(&cs->cl[i].c, fd, CS_OUT_MAX) != 0) {
-				close(fd); /* full: the peer sees EOF */
-				if (i < CS_CLIENTS)
-					cs->cl[i].c.fd = -1;
-				continue;
+			/* Everyone waiting; more than CS_CLIENTS at once see EOF. */
+			while ((fd = accept4(cs->lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+				for (i = 0; i < CS_CLIENTS && cs->cl[i].c.fd >= 0; i++)
+					;
+				if (i == CS_CLIENTS ||
+				    proto_conn_init(&cs->cl[i].c, fd, CS_OUT_MAX) != 0) {
+					close(fd);
+					if (i < CS_CLIENTS)
+						cs->cl[i].c.fd = -1;
+				}
 			}
 			continue;
 		}
