@@ -113,7 +113,7 @@ static int ctl_opts(const struct ctl_cmd *c, int argc, char **argv, const struct
 	if (first_ == -1)                                                                          \
 		return 0;                                                                          \
 	if (first_ < 0)                                                                            \
-		return 2
+	return 2
 
 /* --- check --- */
 
@@ -128,7 +128,8 @@ static int ctl_check(int argc, char **argv)
 
 	CTL_OPTS(c, NULL, NULL, NULL);
 	if (argc - first_ != 1) {
-		fprintf(stderr, "aduanactl check: expected one CONF. Try 'aduanactl check --help'.\n");
+		fprintf(stderr,
+			"aduanactl check: expected one CONF. Try 'aduanactl check --help'.\n");
 		return 2;
 	}
 	p = config_load(argv[first_], 0, err, sizeof(err));
@@ -180,8 +181,8 @@ static int ctl_status(int argc, char **argv)
 		printf("%s\n", reply);
 	} else {
 		printf("%-32s %s\n", "COUNTER", "VALUE");
-		while (proto_json_next(reply, len, &pos, key, sizeof(key), val, sizeof(val), NULL) ==
-		       1)
+		while (proto_json_next(reply, len, &pos, key, sizeof(key), val, sizeof(val),
+				       NULL) == 1)
 			printf("%-32s %s\n", key, val);
 	}
 	free(reply);
@@ -234,8 +235,7 @@ static int ctl_since(const char *s, uint64_t *ms)
 
 static int ctl_flows_opt(int opt, const char *arg, void *a)
 {
-	static const char *const keys[] = {"zone", "verdict", "host", "class", "since_ms",
-					   "limit"};
+	static const char *const keys[] = {"zone", "verdict", "host", "class", "since_ms", "limit"};
 	struct ctl_flows_opts *o = a;
 	uint64_t ms;
 	char num[32];
@@ -269,9 +269,12 @@ static int ctl_flows_opt(int opt, const char *arg, void *a)
 static int ctl_flows(int argc, char **argv)
 {
 	static const struct option extra[] = {
-		{"zone", required_argument, NULL, 1},  {"verdict", required_argument, NULL, 2},
-		{"host", required_argument, NULL, 3},  {"class", required_argument, NULL, 4},
-		{"since", required_argument, NULL, 5}, {"limit", required_argument, NULL, 6},
+		{"zone", required_argument, NULL, 1},
+		{"verdict", required_argument, NULL, 2},
+		{"host", required_argument, NULL, 3},
+		{"class", required_argument, NULL, 4},
+		{"since", required_argument, NULL, 5},
+		{"limit", required_argument, NULL, 6},
 		{NULL, 0, NULL, 0},
 	};
 	const struct ctl_cmd *c = ctl_find("flows");
@@ -294,16 +297,20 @@ static int ctl_flows(int argc, char **argv)
 	} else {
 		printf("%-24s %-8s %-5s %-40s %-40s %-20s %-14s %-7s %s\n", "END", "ZONE", "PROTO",
 		       "SOURCE", "DESTINATION", "APP", "CLASS", "VERDICT", "REASON");
-		for (line = strtok_r(reply, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		for (line = strtok_r(reply, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
 			struct flowrec r;
 			char err[64], a[64], b[64];
 
 			if (flowrec_parse(line, strlen(line), &r, err, sizeof(err)) != 0)
 				continue;
-			snprintf(a, sizeof(a), r.family == 6 ? "[%s]:%u" : "%s:%u", r.src_s, r.sport);
-			snprintf(b, sizeof(b), r.family == 6 ? "[%s]:%u" : "%s:%u", r.dst_s, r.dport);
-			printf("%-24s %-8s %-5s %-40s %-40s %-20s %-14s %-7s %s\n", r.ts_end, r.zone,
-			       r.proto, a, b, r.app, r.has_cls ? r.cls : "-", r.verdict, r.reason);
+			snprintf(a, sizeof(a), r.family == 6 ? "[%s]:%u" : "%s:%u", r.src_s,
+				 r.sport);
+			snprintf(b, sizeof(b), r.family == 6 ? "[%s]:%u" : "%s:%u", r.dst_s,
+				 r.dport);
+			printf("%-24s %-8s %-5s %-40s %-40s %-20s %-14s %-7s %s\n", r.ts_end,
+			       r.zone, r.proto, a, b, r.app, r.has_cls ? r.cls : "-", r.verdict,
+			       r.reason);
 		}
 	}
 	free(reply);
@@ -322,13 +329,15 @@ static int ctl_reload(int argc, char **argv)
 
 	CTL_OPTS(c, NULL, NULL, NULL);
 	if (argc - first_ > 1) {
-		fprintf(stderr, "aduanactl reload: at most one CONF. Try 'aduanactl reload --help'.\n");
+		fprintf(stderr,
+			"aduanactl reload: at most one CONF. Try 'aduanactl reload --help'.\n");
 		return 2;
 	}
 	if (argc - first_ == 1) {
 		/* aduanad resolves paths in its own directory: send ours whole. */
 		if (!realpath(argv[first_], abs)) {
-			fprintf(stderr, "aduanactl reload: %s: %s\n", argv[first_], strerror(errno));
+			fprintf(stderr, "aduanactl reload: %s: %s\n", argv[first_],
+				strerror(errno));
 			return 2;
 		}
 		path = abs;
@@ -376,7 +385,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	 "    dataplane's (prefixed dp_: packets, drops by reason, policy version and\n"
 	 "    hash, record stream queue), one per line, or one JSON object.\n",
 	 ctl_status},
-	{"flows", "flows [--zone Z] [--verdict allow|drop] [--host H] [--class C] [--since D] [--limit N] [--json]",
+	{"flows",
+	 "flows [--zone Z] [--verdict allow|drop] [--host H] [--class C] [--since D] [--limit N] "
+	 "[--json]",
 	 "DESCRIPTION\n"
 	 "    Finished flows from aduanad's store, newest first. --host matches the\n"
 	 "    source, destination, SNI or HTTP host; --since takes 30s, 15m, 2h, 7d or an\n"
@@ -395,8 +406,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	 "EXIT STATUS\n"
 	 "    0 swapped; 2 rejected; 1 aduanad or the dataplane unreachable.\n",
 	 ctl_reload},
-	{"help", "help [COMMAND]", "DESCRIPTION\n    The list of commands, or one command's help.\n",
-	 ctl_help},
+	{"help", "help [COMMAND]",
+	 "DESCRIPTION\n    The list of commands, or one command's help.\n", ctl_help},
 };
 
 static const struct ctl_cmd *ctl_find(const char *name)

@@ -65,8 +65,8 @@ struct d_ctx {
 	char stream[40];
 	uint64_t last_seq, acked_seq;
 	uint64_t dp_retry_at, batch_since, retain_at;
-	uint64_t n_received, n_stored, n_dup, n_bad, n_imported, n_commits, n_connects,
-		n_retained, n_store_errors;
+	uint64_t n_received, n_stored, n_dup, n_bad, n_imported, n_commits, n_connects, n_retained,
+		n_store_errors;
 };
 
 static volatile sig_atomic_t d_quit, d_hup;
@@ -194,7 +194,8 @@ static int d_conf_int(const config_setting_t *g, const char *key, long long lo, 
 
 	if (!s)
 		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
 		snprintf(msg, sizeof(msg), "'%s': expected an integer", key);
 		return d_conf_fail(err, errlen, path, s, msg);
 	}
@@ -249,7 +250,8 @@ static int d_conf_load(const char *path, struct d_conf *cf, char *err, size_t er
 		goto out;
 	g = config_setting_get_member(root, "store");
 	if (!g || !config_setting_is_group(g)) {
-		d_conf_fail(err, errlen, path, g ? g : root, "'store' group with a path is required");
+		d_conf_fail(err, errlen, path, g ? g : root,
+			    "'store' group with a path is required");
 		goto out;
 	}
 	if (d_conf_keys(g, k_store, path, err, errlen) ||
@@ -281,10 +283,11 @@ static int d_conf_load(const char *path, struct d_conf *cf, char *err, size_t er
 		cf->json_keep = (unsigned)v;
 	}
 	g = config_setting_get_member(root, "syslog");
-	if (g && (d_conf_keys(g, k_syslog, path, err, errlen) ||
-		  d_conf_str(g, "target", cf->syslog, sizeof(cf->syslog), true, path, err, errlen) ||
-		  d_conf_str(g, "facility", cf->facility, sizeof(cf->facility), false, path, err,
-			     errlen)))
+	if (g &&
+	    (d_conf_keys(g, k_syslog, path, err, errlen) ||
+	     d_conf_str(g, "target", cf->syslog, sizeof(cf->syslog), true, path, err, errlen) ||
+	     d_conf_str(g, "facility", cf->facility, sizeof(cf->facility), false, path, err,
+			errlen)))
 		goto out;
 	g = config_setting_get_member(root, "ipfix");
 	if (g) {
@@ -472,8 +475,8 @@ static void d_error(struct proto_conn *c, const char *msg)
 
 /* A short request on a connection of its own, so the stream never waits
  * behind a reload. Blocking: the dataplane answers from its main lcore. */
-static int d_dp_call(struct d_ctx *x, uint8_t type, const char *body, char **reply,
-		     uint32_t *rlen, uint8_t *rtype)
+static int d_dp_call(struct d_ctx *x, uint8_t type, const char *body, char **reply, uint32_t *rlen,
+		     uint8_t *rtype)
 {
 	int fd = proto_connect(x->cf.dataplane), rc;
 
@@ -784,7 +787,8 @@ static void d_loop(struct d_ctx *x)
 					continue;
 				for (i = 0; i < D_CLIENTS && x->cl[i].fd >= 0; i++)
 					;
-				if (i == D_CLIENTS || proto_conn_init(&x->cl[i], fd, D_OUT_MAX) != 0) {
+				if (i == D_CLIENTS ||
+				    proto_conn_init(&x->cl[i], fd, D_OUT_MAX) != 0) {
 					close(fd);
 					if (i < D_CLIENTS)
 						x->cl[i].fd = -1;
@@ -821,8 +825,8 @@ static int d_import(struct d_ctx *x, const char *path)
 	free(line);
 	if (f != stdin)
 		fclose(f);
-	fprintf(stderr, "aduanad: imported %" PRIu64 " records: %" PRIu64 " stored, %" PRIu64
-			" rejected\n",
+	fprintf(stderr,
+		"aduanad: imported %" PRIu64 " records: %" PRIu64 " stored, %" PRIu64 " rejected\n",
 		x->n_received, x->n_stored, x->n_bad);
 	return x->n_bad || x->n_store_errors ? 1 : 0;
 }
@@ -872,8 +876,8 @@ int main(int argc, char **argv)
 	x.store = store_open(x.cf.store, err, sizeof(err));
 	if (!x.store)
 		goto out_err;
-	if (x.cf.json[0] &&
-	    !(x.json = export_json_open(x.cf.json, x.cf.json_max, x.cf.json_keep, err, sizeof(err))))
+	if (x.cf.json[0] && !(x.json = export_json_open(x.cf.json, x.cf.json_max, x.cf.json_keep,
+							err, sizeof(err))))
 		goto out_err;
 	if (x.cf.syslog[0] &&
 	    !(x.sys = export_syslog_open(x.cf.syslog, x.cf.facility, x.cf.pen, err, sizeof(err))))

@@ -18,21 +18,21 @@
 
 #include "flowrec.h"
 
-#define IPFIX_VERSION	    10
-#define IPFIX_MSG_MAX	    1400 /* fits a 1500-byte MTU with IP/UDP headers */
-#define IPFIX_TPL_V4	    256
-#define IPFIX_TPL_V6	    257
-#define IPFIX_PEN_REVERSE   29305
-#define IPFIX_VARLEN	    65535
-#define IPFIX_COLLECTORS    8
-#define IPFIX_TCP_BACKLOG   (4u << 20)
-#define IPFIX_RECONNECT_S   5
-#define IPFIX_STR_MAX	    254 /* one-byte variable-length prefix */
+#define IPFIX_VERSION	  10
+#define IPFIX_MSG_MAX	  1400 /* fits a 1500-byte MTU with IP/UDP headers */
+#define IPFIX_TPL_V4	  256
+#define IPFIX_TPL_V6	  257
+#define IPFIX_PEN_REVERSE 29305
+#define IPFIX_VARLEN	  65535
+#define IPFIX_COLLECTORS  8
+#define IPFIX_TCP_BACKLOG (4u << 20)
+#define IPFIX_RECONNECT_S 5
+#define IPFIX_STR_MAX	  254 /* one-byte variable-length prefix */
 
 /* RFC 7270 forwardingStatus, one byte: status in the top two bits. */
-#define IPFIX_FWD_FORWARDED   0x40 /* 64: forwarded, reason unknown */
-#define IPFIX_FWD_DROP	      0x80 /* 128: dropped, reason unknown */
-#define IPFIX_FWD_DROP_ACL    0x81 /* 129: dropped, ACL deny */
+#define IPFIX_FWD_FORWARDED 0x40 /* 64: forwarded, reason unknown */
+#define IPFIX_FWD_DROP	    0x80 /* 128: dropped, reason unknown */
+#define IPFIX_FWD_DROP_ACL  0x81 /* 129: dropped, ACL deny */
 
 /* flowEndReason (IANA). */
 #define IPFIX_END_IDLE	 1
@@ -48,27 +48,27 @@ struct ipfix_field {
 /* In encoding order; the address fields are replaced per family. The
  * enterprise fields get the operator's PEN at run time (pen 1 here). */
 static const struct ipfix_field ipfix_fields[] = {
-	{8, 4, 0},	     /* sourceIPv4Address / 27 sourceIPv6Address */
-	{12, 4, 0},	     /* destinationIPv4Address / 28 destinationIPv6Address */
-	{7, 2, 0},	     /* sourceTransportPort */
-	{11, 2, 0},	     /* destinationTransportPort */
-	{4, 1, 0},	     /* protocolIdentifier */
-	{152, 8, 0},	     /* flowStartMilliseconds */
-	{153, 8, 0},	     /* flowEndMilliseconds */
-	{1, 8, 0},	     /* octetDeltaCount: initiator -> responder */
-	{2, 8, 0},	     /* packetDeltaCount */
+	{8, 4, 0},		   /* sourceIPv4Address / 27 sourceIPv6Address */
+	{12, 4, 0},		   /* destinationIPv4Address / 28 destinationIPv6Address */
+	{7, 2, 0},		   /* sourceTransportPort */
+	{11, 2, 0},		   /* destinationTransportPort */
+	{4, 1, 0},		   /* protocolIdentifier */
+	{152, 8, 0},		   /* flowStartMilliseconds */
+	{153, 8, 0},		   /* flowEndMilliseconds */
+	{1, 8, 0},		   /* octetDeltaCount: initiator -> responder */
+	{2, 8, 0},		   /* packetDeltaCount */
 	{1, 8, IPFIX_PEN_REVERSE}, /* reverseOctetDeltaCount */
 	{2, 8, IPFIX_PEN_REVERSE}, /* reversePacketDeltaCount */
-	{136, 1, 0},	     /* flowEndReason */
-	{89, 1, 0},	     /* forwardingStatus (RFC 7270, reduced size) */
-	{61, 1, 0},	     /* flowDirection: 0 ingress, 1 egress (opened from inside) */
-	{96, IPFIX_VARLEN, 0}, /* applicationName */
-	{1, IPFIX_VARLEN, 1},  /* aduana zone */
-	{2, IPFIX_VARLEN, 1},  /* aduana class */
-	{3, IPFIX_VARLEN, 1},  /* aduana reason */
-	{4, IPFIX_VARLEN, 1},  /* aduana sni */
-	{5, 4, 1},	     /* aduana policy version */
-	{6, 8, 1},	     /* aduana dropped packets */
+	{136, 1, 0},		   /* flowEndReason */
+	{89, 1, 0},		   /* forwardingStatus (RFC 7270, reduced size) */
+	{61, 1, 0},		   /* flowDirection: 0 ingress, 1 egress (opened from inside) */
+	{96, IPFIX_VARLEN, 0},	   /* applicationName */
+	{1, IPFIX_VARLEN, 1},	   /* aduana zone */
+	{2, IPFIX_VARLEN, 1},	   /* aduana class */
+	{3, IPFIX_VARLEN, 1},	   /* aduana reason */
+	{4, IPFIX_VARLEN, 1},	   /* aduana sni */
+	{5, 4, 1},		   /* aduana policy version */
+	{6, 8, 1},		   /* aduana dropped packets */
 };
 #define IPFIX_NFIELDS (sizeof(ipfix_fields) / sizeof(ipfix_fields[0]))
 
@@ -245,9 +245,8 @@ static void ipfix_connect(struct ipfix_collector *c, uint64_t now)
 	if (c->fd >= 0 || now < c->retry_at)
 		return;
 	c->retry_at = now + IPFIX_RECONNECT_S;
-	c->fd = socket(c->sa.ss_family, (c->tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK |
-						SOCK_CLOEXEC,
-		       0);
+	c->fd = socket(c->sa.ss_family,
+		       (c->tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		return;
 	if (connect(c->fd, (struct sockaddr *)&c->sa, c->salen) != 0 && errno != EINPROGRESS) {
@@ -369,9 +368,9 @@ void export_ipfix_record(struct export_ipfix *x, const struct flowrec *r)
 	ipfix_put64(p + 32, r->bytes_in);
 	ipfix_put64(p + 40, r->pkts_in);
 	p += 48;
-	*p++ = strcmp(r->end, "end") == 0	 ? IPFIX_END_FLOW
+	*p++ = strcmp(r->end, "end") == 0      ? IPFIX_END_FLOW
 	       : strcmp(r->end, "forced") == 0 ? IPFIX_END_FORCED
-						 : IPFIX_END_IDLE;
+					       : IPFIX_END_IDLE;
 	if (strcmp(r->verdict, "drop") != 0)
 		fwd = IPFIX_FWD_FORWARDED;
 	else if (strncmp(r->reason, "class:", 6) == 0 || strncmp(r->reason, "default:", 8) == 0)

@@ -34,8 +34,8 @@ static int export_json_openfd(struct export_json *j)
 	return 0;
 }
 
-struct export_json *export_json_open(const char *path, uint64_t max_bytes, unsigned keep,
-				     char *err, size_t errlen)
+struct export_json *export_json_open(const char *path, uint64_t max_bytes, unsigned keep, char *err,
+				     size_t errlen)
 {
 	struct export_json *j = calloc(1, sizeof(*j));
 	int rc;
@@ -190,7 +190,8 @@ struct export_syslog *export_syslog_open(const char *target, const char *facilit
 			memmove(host, host + 1, strlen(host));
 		}
 		if (!port || getaddrinfo(host, port, &hints, &ai) != 0) {
-			snprintf(err, errlen, "syslog target '%s': expected udp:ADDRESS:PORT", target);
+			snprintf(err, errlen, "syslog target '%s': expected udp:ADDRESS:PORT",
+				 target);
 			goto out_free;
 		}
 		s->fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -249,15 +250,17 @@ void export_syslog_send(struct export_syslog *s, const char *line, size_t len, c
 	export_sd_value(v, sizeof(v), verdict);
 	/* <PRI>VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG;
 	 * severity 6 (informational). */
-	n = snprintf(msg, sizeof(msg), "<%u>1 %s.%03ldZ %s aduanad %s flow [flow@%u zone=\"%s\" verdict=\"%s\"] ",
-		     s->facility * 8 + 6, ts, now.tv_nsec / 1000000, s->hostname, s->procid,
-		     s->pen, z, v);
+	n = snprintf(msg, sizeof(msg),
+		     "<%u>1 %s.%03ldZ %s aduanad %s flow [flow@%u zone=\"%s\" verdict=\"%s\"] ",
+		     s->facility * 8 + 6, ts, now.tv_nsec / 1000000, s->hostname, s->procid, s->pen,
+		     z, v);
 	if (n < 0 || (size_t)n + len > sizeof(msg)) {
 		s->lost++;
 		return;
 	}
 	memcpy(msg + n, line, len);
-	if (send(s->fd, msg, (size_t)n + len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)((size_t)n + len))
+	if (send(s->fd, msg, (size_t)n + len, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+	    (ssize_t)((size_t)n + len))
 		s->sent++;
 	else
 		s->lost++;

@@ -14,8 +14,8 @@ struct export_syslog;
 
 /* Open path for appending. max_bytes 0: never rotate by size; keep: how
  * many rotated files (path.1 .. path.keep) to keep. NULL with err. */
-struct export_json *export_json_open(const char *path, uint64_t max_bytes, unsigned keep,
-				     char *err, size_t errlen);
+struct export_json *export_json_open(const char *path, uint64_t max_bytes, unsigned keep, char *err,
+				     size_t errlen);
 
 /* Append one line (with its newline). Rotates first when the file would
  * pass max_bytes. Returns 0 or -errno. */

@@ -79,7 +79,7 @@ int flowrec_parse(const char *line, size_t len, struct flowrec *r, char *err, si
 #define STR(name, field, bit)                                                                      \
 	if (strcmp(key, name) == 0) {                                                              \
 		if (!null)                                                                         \
-			flowrec_copy(r->field, sizeof(r->field), val);                           \
+			flowrec_copy(r->field, sizeof(r->field), val);                             \
 		seen |= bit;                                                                       \
 		continue;                                                                          \
 	}
@@ -133,7 +133,7 @@ int flowrec_parse(const char *line, size_t len, struct flowrec *r, char *err, si
 	if (strcmp(key, name) == 0) {                                                              \
 		r->flag = !null;                                                                   \
 		if (!null)                                                                         \
-			flowrec_copy(r->field, sizeof(r->field), val);                           \
+			flowrec_copy(r->field, sizeof(r->field), val);                             \
 		continue;                                                                          \
 	}
 		OPT("class", cls, has_cls)

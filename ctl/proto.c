@@ -129,7 +129,6 @@ int proto_conn_next(struct proto_conn *c, uint8_t *type, const uint8_t **body, u
 	return 1;
 }
 
-
 int proto_conn_send(struct proto_conn *c, uint8_t type, const void *body, size_t len)
 {
 	size_t live = c->out_len - c->out_off;
@@ -217,8 +216,8 @@ static int proto_io_all(int fd, void *buf, size_t len, bool wr, int timeout_ms)
 	return 0;
 }
 
-int proto_call(int fd, uint8_t type, const void *body, size_t len, int timeout_ms,
-	       uint8_t *rtype, char **rbody, uint32_t *rlen)
+int proto_call(int fd, uint8_t type, const void *body, size_t len, int timeout_ms, uint8_t *rtype,
+	       char **rbody, uint32_t *rlen)
 {
 	uint8_t hdr[PROTO_HDR_SIZE];
 	long blen;

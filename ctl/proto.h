@@ -12,24 +12,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_MAGIC0	'A'
-#define PROTO_MAGIC1	'D'
-#define PROTO_VERSION	1
-#define PROTO_HDR_SIZE	8
-#define PROTO_BODY_MAX	(1u << 20) /* a frame's body, bytes */
+#define PROTO_MAGIC0   'A'
+#define PROTO_MAGIC1   'D'
+#define PROTO_VERSION  1
+#define PROTO_HDR_SIZE 8
+#define PROTO_BODY_MAX (1u << 20) /* a frame's body, bytes */
 
 /* Frame types. Requests are below 0x40; a reply to request T is T | 0x80. */
 enum proto_type {
-	PROTO_STATUS = 0x01,	 /* -> JSON object of counters */
-	PROTO_FLOWS = 0x02,	 /* body: "key=value" lines -> JSON lines */
-	PROTO_RELOAD = 0x03,	 /* body: config path -> JSON object */
-	PROTO_SUBSCRIBE = 0x04,	 /* dataplane: this connection becomes the record stream */
-	PROTO_GRANT_ADD = 0x05,	 /* reserved for grants (issue 11): answered with an error */
-	PROTO_GRANT_DEL = 0x06,	 /* reserved, as above */
-	PROTO_RECORD = 0x10,	 /* dataplane -> aduanad: u64 seq (BE) + one JSON line */
-	PROTO_ACK = 0x11,	 /* aduanad -> dataplane: u64 seq (BE), all <= seq stored */
-	PROTO_REPLY = 0x80,	 /* OR-ed with the request type */
-	PROTO_ERROR = 0x7f,	 /* body: {"error": "..."} */
+	PROTO_STATUS = 0x01,	/* -> JSON object of counters */
+	PROTO_FLOWS = 0x02,	/* body: "key=value" lines -> JSON lines */
+	PROTO_RELOAD = 0x03,	/* body: config path -> JSON object */
+	PROTO_SUBSCRIBE = 0x04, /* dataplane: this connection becomes the record stream */
+	PROTO_GRANT_ADD = 0x05, /* reserved for grants (issue 11): answered with an error */
+	PROTO_GRANT_DEL = 0x06, /* reserved, as above */
+	PROTO_RECORD = 0x10,	/* dataplane -> aduanad: u64 seq (BE) + one JSON line */
+	PROTO_ACK = 0x11,	/* aduanad -> dataplane: u64 seq (BE), all <= seq stored */
+	PROTO_REPLY = 0x80,	/* OR-ed with the request type */
+	PROTO_ERROR = 0x7f,	/* body: {"error": "..."} */
 };
 
 /* A buffered, non-blocking connection. in: bytes read, not yet framed;
@@ -85,8 +85,8 @@ void proto_hdr_write(uint8_t hdr[PROTO_HDR_SIZE], uint8_t type, uint32_t len);
  * proto_call: send one request and wait up to timeout_ms for one frame;
  * *body is malloc'd (caller frees). Returns 0 or -errno. */
 int proto_connect(const char *path);
-int proto_call(int fd, uint8_t type, const void *body, size_t len, int timeout_ms,
-	       uint8_t *rtype, char **rbody, uint32_t *rlen);
+int proto_call(int fd, uint8_t type, const void *body, size_t len, int timeout_ms, uint8_t *rtype,
+	       char **rbody, uint32_t *rlen);
 
 /* Flat JSON objects. proto_json_get finds key at the top level of obj
  * (len bytes) and writes its value into out (strings unescaped, numbers

@@ -178,8 +178,9 @@ void store_size(struct store *s, uint64_t *rows, uint64_t *bytes)
 	int64_t psize = store_pragma(s, "PRAGMA page_size");
 
 	*rows = s->rows;
-	*bytes = pages > 0 && free_pages >= 0 && psize > 0 ? (uint64_t)((pages - free_pages) * psize)
-							     : 0;
+	*bytes = pages > 0 && free_pages >= 0 && psize > 0
+			 ? (uint64_t)((pages - free_pages) * psize)
+			 : 0;
 }
 
 static int store_delete(struct store *s, const char *sql, int64_t arg, unsigned slice)

@@ -33,12 +33,12 @@
 #include "stats.h"
 #include "worker.h"
 
-#define CS_CLIENTS    8
-#define CS_REC_MAX    65536u	   /* records queued for the stream (power of two) */
-#define CS_BYTES_MAX  (64u << 20)  /* ...and their bytes */
-#define CS_OUT_MAX    (4u << 20)   /* bytes queued on one connection */
-#define CS_HIST	      16	   /* retired snapshots kept to name their records */
-#define CS_LINE_MAX   2048
+#define CS_CLIENTS   8
+#define CS_REC_MAX   65536u	 /* records queued for the stream (power of two) */
+#define CS_BYTES_MAX (64u << 20) /* ...and their bytes */
+#define CS_OUT_MAX   (4u << 20)	 /* bytes queued on one connection */
+#define CS_HIST	     16		 /* retired snapshots kept to name their records */
+#define CS_LINE_MAX  2048
 
 struct cs_rec {
 	char *line; /* the JSON line, newline included */
@@ -115,8 +115,7 @@ struct ctlsock *ctlsock_create(const char *path, struct dp *dp, struct policy **
 	for (i = 0; i < CS_CLIENTS; i++)
 		cs->cl[i].c.fd = -1;
 	snprintf(cs->stream_id, sizeof(cs->stream_id), "%" PRIx64 "-%x",
-		 (uint64_t)time(NULL) * 1000000u + rte_rdtsc() % 1000000u,
-		 (unsigned)getpid());
+		 (uint64_t)time(NULL) * 1000000u + rte_rdtsc() % 1000000u, (unsigned)getpid());
 
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	cs->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -177,15 +176,16 @@ static void cs_status(struct ctlsock *cs, int i)
 	ADD("{\"policy_version\":%u,\"policy_hash\":\"%s\",\"policy_source\":", pol->version,
 	    pol->hash);
 	proto_json_str(body, 16384, &off, pol->source);
-	ADD(",\"mode\":\"%s\",\"workers\":%u,\"flows_open\":%" PRIu64, cs->dp->replay ? "replay" : "live",
-	    cs->dp->n_workers, open);
+	ADD(",\"mode\":\"%s\",\"workers\":%u,\"flows_open\":%" PRIu64,
+	    cs->dp->replay ? "replay" : "live", cs->dp->n_workers, open);
 	for (w = 0; w < STATS_COUNT; w++)
 		ADD(",\"%s\":%" PRIu64, stats_counter_name(w), s.c[w]);
 	for (w = 0; w < STATS_DROP_COUNT; w++)
 		ADD(",\"drop_%s\":%" PRIu64, stats_drop_name(w), s.drop[w]);
 	ADD(",\"stream_id\":\"%s\",\"stream_subscribed\":%s,\"stream_queued\":%" PRIu64
-	    ",\"stream_pending\":%" PRIu64 ",\"stream_acked\":%" PRIu64 ",\"stream_dropped\":%" PRIu64
-	    ",\"stream_resent\":%" PRIu64 ",\"reloads\":%u,\"reload_errors\":%u"
+	    ",\"stream_pending\":%" PRIu64 ",\"stream_acked\":%" PRIu64
+	    ",\"stream_dropped\":%" PRIu64 ",\"stream_resent\":%" PRIu64
+	    ",\"reloads\":%u,\"reload_errors\":%u"
 	    ",\"bad_requests\":%" PRIu64 "}",
 	    cs->stream_id, cs->sub >= 0 ? "true" : "false", cs->n_queued, cs->tail - cs->head,
 	    cs->head, cs->n_dropped, cs->n_resent, cs->reloads, cs->reload_errors,
@@ -270,12 +270,13 @@ static void cs_reload(struct ctlsock *cs, int i, const uint8_t *body, uint32_t l
 	cs->last_rcu_cycles = t1 - t0;
 	cs_retire(cs, old);
 	cs->reloads++;
-	off = (size_t)snprintf(reply, sizeof(reply),
-			       "{\"policy_version\":%u,\"previous_version\":%u,\"policy_hash\":\"%s\","
-			       "\"previous_hash\":\"%s\",\"flows_to_rejudge\":%" PRIu64
-			       ",\"rcu_wait_us\":%.1f,\"restart_needed\":[%s],\"source\":",
-			       pol->version, old->version, pol->hash, old->hash, open,
-			       (double)cs->last_rcu_cycles * 1e6 / (double)rte_get_tsc_hz(), restart);
+	off = (size_t)snprintf(
+		reply, sizeof(reply),
+		"{\"policy_version\":%u,\"previous_version\":%u,\"policy_hash\":\"%s\","
+		"\"previous_hash\":\"%s\",\"flows_to_rejudge\":%" PRIu64
+		",\"rcu_wait_us\":%.1f,\"restart_needed\":[%s],\"source\":",
+		pol->version, old->version, pol->hash, old->hash, open,
+		(double)cs->last_rcu_cycles * 1e6 / (double)rte_get_tsc_hz(), restart);
 	proto_json_str(reply, sizeof(reply), &off, pol->source);
 	snprintf(reply + off, sizeof(reply) - off, "}");
 	proto_conn_send(&cs->cl[i].c, PROTO_RELOAD | PROTO_REPLY, reply, strlen(reply));
@@ -335,8 +336,9 @@ static void cs_request(struct ctlsock *cs, int i, uint8_t type, const uint8_t *b
 		cs_ack(cs, i, body, len);
 		break;
 	case PROTO_FLOWS:
-		cs_error(cs, i, "flows: the open-flow dump is not implemented yet (needs a worker "
-				"export); finished flows are in aduanad's store");
+		cs_error(cs, i,
+			 "flows: the open-flow dump is not implemented yet (needs a worker "
+			 "export); finished flows are in aduanad's store");
 		break;
 	case PROTO_GRANT_ADD:
 	case PROTO_GRANT_DEL:
