@@ -32,6 +32,7 @@ declare -A need=(
   [openssh-server]=/usr/sbin/sshd
   [openssh-client]=/usr/bin/ssh
   [nfdump]=/usr/bin/nfcapd
+  [rsyslog]=/usr/sbin/rsyslogd
   [tinyproxy]=/usr/bin/tinyproxy
 )
 missing=()
