@@ -10,6 +10,7 @@ SAN ?= 0
 PREFIX ?= /usr/local
 DESTDIR ?=
 SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/aduana
 UNITDIR ?= $(PREFIX)/lib/systemd/system
@@ -41,18 +42,23 @@ endif
 POLICY_SRC := $(wildcard policy/*.c)
 DP_SRC := $(filter-out dataplane/main.c,$(wildcard dataplane/*.c))
 CLS_SRC := $(wildcard classifiers/*.c)
-LIB_SRC := $(POLICY_SRC) $(DP_SRC) $(CLS_SRC)
+CTL_LIB_SRC := ctl/proto.c
+LIB_SRC := $(POLICY_SRC) $(DP_SRC) $(CLS_SRC) $(CTL_LIB_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# aduanad's own modules; aduanad and aduanactl also link policy/ and
+# classifiers/ from libaduana.a (validation), never the DPDK objects.
+CTLD_SRC := ctl/store.c ctl/flowrec.c ctl/export_json.c ctl/export_ipfix.c
+CTLD_OBJ := $(CTLD_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all prog deps run test unit bench fuzz clean help check-pkgs format install uninstall deb
-all: check-pkgs $(BUILD)/aduana $(UNIT_BIN)
-prog: check-pkgs $(BUILD)/aduana
+all: check-pkgs $(BUILD)/aduana $(BUILD)/aduanad $(BUILD)/aduanactl $(UNIT_BIN)
+prog: check-pkgs $(BUILD)/aduana $(BUILD)/aduanad $(BUILD)/aduanactl
 
 help:
 	@echo "make deps   install the Debian packages aduana needs (idempotent)"
-	@echo "make        build $(BUILD)/aduana and the unit tests"
+	@echo "make        build $(BUILD)/aduana, aduanad, aduanactl and the unit tests"
 	@echo "make run    replay the demo capture through the shipped E2M policy"
 	@echo "make test   build and run every test; ends with 'N passed, N failed'"
 	@echo "make bench  benchmarks against dpdk-testpmd and ndpiReader (perf/)"
@@ -77,6 +83,12 @@ $(BUILD)/libaduana.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/aduana: $(BUILD)/obj/dataplane/main.o $(BUILD)/libaduana.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/aduanad: $(BUILD)/obj/ctl/aduanad.o $(CTLD_OBJ) $(BUILD)/libaduana.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/aduanactl: $(BUILD)/obj/ctl/aduanactl.o $(BUILD)/obj/ctl/flowrec.o $(BUILD)/libaduana.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/unit.o $(BUILD)/libaduana.a
@@ -106,23 +118,28 @@ SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	-e 's|@LOGDIR@|$(LOGDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
 
 install: prog
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples \
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/aduana/lists $(DESTDIR)$(SYSCONFDIR)/default
 	install -d -m 0750 $(DESTDIR)$(LOGDIR)
-	install -m 0755 $(BUILD)/aduana $(DESTDIR)$(SBINDIR)/aduana
-	install -m 0644 conf/aduana.conf conf/classes.conf $(DESTDIR)$(SYSCONFDIR)/aduana/
+	install -m 0755 $(BUILD)/aduana $(BUILD)/aduanad $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(BUILD)/aduanactl $(DESTDIR)$(BINDIR)/aduanactl
+	install -m 0644 conf/aduana.conf conf/classes.conf conf/aduanad.conf \
+		$(DESTDIR)$(SYSCONFDIR)/aduana/
 	install -m 0644 conf/lists/*.txt conf/lists/README.md $(DESTDIR)$(SYSCONFDIR)/aduana/lists/
 	$(SUBST) conf/systemd/aduana.default > $(DESTDIR)$(SYSCONFDIR)/default/aduana
 	$(SUBST) conf/systemd/aduana.service.in > $(DESTDIR)$(UNITDIR)/aduana.service
-	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/default/aduana $(DESTDIR)$(UNITDIR)/aduana.service
+	$(SUBST) conf/systemd/aduanad.service.in > $(DESTDIR)$(UNITDIR)/aduanad.service
+	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/default/aduana $(DESTDIR)$(UNITDIR)/aduana.service \
+		$(DESTDIR)$(UNITDIR)/aduanad.service
 	$(SUBST) docs/aduana.8 > $(DESTDIR)$(MANDIR)/man8/aduana.8
 	chmod 0644 $(DESTDIR)$(MANDIR)/man8/aduana.8
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 pcaps/demo.pcap $(DESTDIR)$(DOCDIR)/examples/
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/aduana $(DESTDIR)$(MANDIR)/man8/aduana.8 \
-		$(DESTDIR)$(UNITDIR)/aduana.service
+	rm -f $(DESTDIR)$(SBINDIR)/aduana $(DESTDIR)$(SBINDIR)/aduanad $(DESTDIR)$(BINDIR)/aduanactl \
+		$(DESTDIR)$(MANDIR)/man8/aduana.8 $(DESTDIR)$(UNITDIR)/aduana.service \
+		$(DESTDIR)$(UNITDIR)/aduanad.service
 	rm -rf $(DESTDIR)$(DOCDIR)
 	@echo "left in place: $(SYSCONFDIR)/aduana, $(SYSCONFDIR)/default/aduana, $(LOGDIR)"
 

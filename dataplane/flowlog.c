@@ -47,6 +47,11 @@ void flowlog_rec_from_flow(struct flowlog_rec *rec, const struct flow *f)
 	rec->outbound = f->outbound;
 	rec->cls = f->cls;
 	rec->name_kind = f->name_kind;
+	rec->end = (f->tcp & FLOW_TCP_RST) ||
+				   (f->tcp & (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) ==
+					   (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)
+			   ? FLOWLOG_END_FLOW
+			   : FLOWLOG_END_IDLE;
 	memcpy(rec->name, f->name, sizeof(rec->name));
 	rec->n_learned = f->n_learned;
 	rec->aggregate = 0;
@@ -167,7 +172,10 @@ int flowlog_write(FILE *out, const struct flowlog_rec *rec, const struct policy 
 		flowlog_addr(a, sizeof(a), rec->learned_addr[i], v4 ? 4 : 6);
 		fprintf(out, "%s\"%s\"", i ? "," : "", a);
 	}
-	fprintf(out, "],\"learned_count\":%u", rec->n_learned);
+	fprintf(out, "],\"learned_count\":%u,\"end\":\"%s\"", rec->n_learned,
+		rec->end == FLOWLOG_END_FLOW	 ? "end"
+		: rec->end == FLOWLOG_END_FORCED ? "forced"
+						 : "idle");
 	if (rec->aggregate)
 		fprintf(out, ",\"aggregate\":%u", rec->aggregate);
 	fprintf(out,

@@ -17,6 +17,13 @@
 struct cls_engine;
 struct rte_ring;
 
+/* Why a record was written (IPFIX flowEndReason). */
+enum flowlog_end {
+	FLOWLOG_END_IDLE = 0, /* idle timeout */
+	FLOWLOG_END_FLOW,     /* TCP FIN both ways or RST, then its short timeout */
+	FLOWLOG_END_FORCED,   /* still open at exit (set by the worker's flush) */
+};
+
 /* One finished flow, from the initiator's point of view. */
 struct flowlog_rec {
 	uint64_t ts_start; /* ns since the epoch */
@@ -42,12 +49,14 @@ struct flowlog_rec {
 	uint8_t cls;
 	uint8_t name_kind;
 	uint8_t n_learned;
+	uint8_t end;	    /* enum flowlog_end */
 	uint32_t aggregate; /* packets an aggregated record stands for; 0 = a flow's record */
 	char name[FLOW_NAME_MAX];
 	uint8_t learned_addr[FLOW_LEARNED_MAX][16];
 } __attribute__((aligned(64)));
 
-/* Fill rec from a flow. Owning worker. */
+/* Fill rec from a flow (end: idle, or flow from the TCP bits; the exit
+ * flush sets FLOWLOG_END_FORCED itself). Owning worker. */
 void flowlog_rec_from_flow(struct flowlog_rec *rec, const struct flow *f);
 
 /* Create the SPSC ring of records for one worker (count: power of two).

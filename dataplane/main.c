@@ -31,6 +31,7 @@
 
 #include "classifier.h"
 #include "config.h"
+#include "ctlsock.h"
 #include "dns.h"
 #include "flow.h"
 #include "flowlog.h"
@@ -41,10 +42,11 @@
 #include "stats.h"
 #include "worker.h"
 
-#define MAIN_REC_RING	 65536	       /* flow records in flight per worker */
-#define MAIN_DRAIN_SLICE 4096	       /* records written per control-loop turn at most */
-#define MAIN_ANCHOR_NS	 1000000000ull /* re-anchor the live clock every second */
-#define MAIN_PKT_RING	 4096	       /* dispatch rings */
+#define MAIN_REC_RING	   65536		 /* flow records in flight per worker */
+#define MAIN_DRAIN_SLICE   4096		 /* records written per control-loop turn at most */
+#define MAIN_ANCHOR_NS	   1000000000ull /* re-anchor the live clock every second */
+#define MAIN_CTL_LINGER_MS 5000		 /* at exit, wait this long for aduanad to ack records */
+#define MAIN_PKT_RING	   4096		 /* dispatch rings */
 /* Replay never drops at a ring (producers wait), so the mbufs in flight are
  * bounded by the dispatch rings plus a few bursts. */
 #define MAIN_MBUFS_REPLAY(nw) (2048u + 2u * MAIN_PKT_RING * ((nw)-1u))
@@ -61,6 +63,7 @@ struct main_opts {
 	const char *drop_pcap;
 	const char *inside;
 	const char *outside;
+	const char *ctl; /* the private control socket (ctlsock.h) */
 	unsigned workers; /* 0: from the config */
 	double duration;  /* 0: until a signal */
 	bool quiet;
@@ -107,6 +110,8 @@ static void main_usage(FILE *out)
 	      "    --flow-log FILE|-     flow records as JSON lines (default: log.flow_log)\n"
 	      "    --workers N           worker lcores (default: dataplane.workers)\n"
 	      "    --duration SECONDS    stop after this long (live mode)\n"
+	      "    --ctl PATH            serve the private control socket for aduanad here\n"
+	      "                          (status, reload, the flow-record stream)\n"
 	      "    --pass-pcap FILE      replay: write forwarded packets here\n"
 	      "    --drop-pcap FILE      replay: write dropped packets here\n"
 	      "    --inside-mac MAC,...  replay: frames from these source MACs enter the\n"
@@ -140,7 +145,8 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		O_DURATION,
 		O_CHECK,
 		O_INSIDE_MAC,
-		O_BY_IFACE
+		O_BY_IFACE,
+		O_CTL
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -156,6 +162,7 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		{"check", no_argument, NULL, O_CHECK},
 		{"inside-mac", required_argument, NULL, O_INSIDE_MAC},
 		{"by-interface", no_argument, NULL, O_BY_IFACE},
+		{"ctl", required_argument, NULL, O_CTL},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -225,6 +232,9 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 			o->sides.by_iface = true;
 			o->sides_set = true;
 			break;
+		case O_CTL:
+			o->ctl = optarg;
+			break;
 		case 'h':
 			main_usage(stdout);
 			exit(0);
@@ -271,6 +281,7 @@ struct main_ctx {
 	struct dp dp;
 	struct worker *workers;
 	struct rte_mempool *mp;
+	struct ctlsock *ctl;
 	FILE *flow_log;
 	char tmpdir[PATH_MAX];
 	char f_in[PATH_MAX + 32], f_out[PATH_MAX + 32], f_tx_in[PATH_MAX + 32],
@@ -340,9 +351,15 @@ static unsigned main_drain_records(struct main_ctx *x)
 		for (i = 0; i < x->dp.n_workers && total < MAIN_DRAIN_SLICE; i++) {
 			n = rte_ring_sc_dequeue_burst_elem(x->workers[i].rec_ring, recs,
 							   sizeof(recs[0]), RTE_DIM(recs), NULL);
-			for (j = 0; j < n && x->flow_log; j++)
-				if (flowlog_write(x->flow_log, &recs[j], x->pol, x->cls) != 0)
+			for (j = 0; j < n; j++) {
+				ctlsock_record(x->ctl, &recs[j]);
+				if (x->flow_log &&
+				    flowlog_write(x->flow_log, &recs[j],
+						  ctlsock_policy(x->ctl, x->pol,
+								 recs[j].policy_version),
+						  x->cls) != 0)
 					x->write_errors++;
+			}
 			total += n;
 			got += n;
 		}
@@ -819,12 +836,14 @@ static void main_control_loop(struct main_ctx *x)
 		else if (x->flow_log)
 			fflush(x->flow_log);
 		main_progress(x, &next_progress);
+		ctlsock_poll(x->ctl);
 	}
 	rte_eal_mp_wait_lcore();
 	while (main_drain_records(x))
 		;
 	if (x->flow_log)
 		fflush(x->flow_log);
+	ctlsock_finish(x->ctl, MAIN_CTL_LINGER_MS);
 }
 
 /* --check: everything a start would load, without starting anything. */
@@ -933,6 +952,13 @@ int main(int argc, char **argv)
 	if (main_ports(&x) != 0 || main_setup_workers(&x) != 0)
 		goto out_free;
 
+	if (x.o.ctl) {
+		x.ctl = ctlsock_create(x.o.ctl, &x.dp, &x.pol, x.workers, x.cls, err, sizeof(err));
+		if (!x.ctl) {
+			fprintf(stderr, "aduana: %s\n", err);
+			goto out_free;
+		}
+	}
 	main_telemetry(&x);
 	signal(SIGINT, main_signal);
 	signal(SIGTERM, main_signal);
@@ -947,6 +973,7 @@ int main(int argc, char **argv)
 	main_print_summary(&x);
 	status = 0;
 out_free:
+	ctlsock_destroy(x.ctl);
 	main_free(&x);
 out_eal:
 	rte_eal_cleanup();

@@ -14,6 +14,8 @@
 #
 # The e2e suite's servers and clients (nginx, exim, sshd, ...) are not here:
 # tests/e2e/lib.sh installs them with system services kept from starting.
+# The collectors of tests/ctl (nfdump, rsyslog) are, and their services are
+# kept from starting too: the tests run private instances.
 set -euo pipefail
 mode=${1:-}
 
@@ -45,6 +47,8 @@ openssl /usr/bin/openssl                         tests/e2e
 valgrind /usr/bin/valgrind                       tests/perf (callgrind)
 dpkg-dev /usr/bin/dpkg-buildpackage              make deb
 debhelper /usr/bin/dh                            make deb
+nfdump /usr/bin/nfcapd                           tests/ctl: an IPFIX collector
+rsyslog /usr/sbin/rsyslogd                       tests/ctl: an RFC 5424 syslog receiver
 '
 
 table() { sed -e '/^$/d' <<<"$TABLE" | awk '{print $1, $2}'; }
@@ -83,6 +87,16 @@ export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root may capture; the answer does not matter here.
 # (debconf-set-selections comes with debconf, which every Debian has.)
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+# Packages that ship services (nfdump, rsyslog) must not start them: a
+# policy-rc.d that says no, for the length of the install, unless the
+# machine already has one of its own.
+rcd=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  rcd=/usr/sbin/policy-rc.d
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$rcd" >/dev/null
+  $SUDO chmod 755 "$rcd"
+  trap '$SUDO rm -f "$rcd"' EXIT
+fi
 # Try without a fresh package index first: it may already be current, and then
 # a machine without network still gets what its apt cache holds.
 if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then

@@ -50,7 +50,18 @@ fi
 check_tree() {
 	local name=$1 r=$2 sbin=$3 doc=$4 unitdir=$5 errs=() f mode
 	[ -x "$r$sbin/aduana" ] || errs+=("no executable $sbin/aduana")
-	for f in aduana.conf classes.conf; do
+	[ -x "$r$sbin/aduanad" ] || errs+=("no executable $sbin/aduanad")
+	[ -x "$r${sbin%/sbin}/bin/aduanactl" ] || errs+=("no executable ${sbin%/sbin}/bin/aduanactl")
+	f=$r$unitdir/aduanad.service
+	if [ ! -s "$f" ]; then
+		errs+=("no $unitdir/aduanad.service")
+	else
+		grep -q "^ExecStart=$sbin/aduanad -c /etc/aduana/aduanad.conf$" "$f" ||
+			errs+=("aduanad.service's ExecStart is not $sbin/aduanad -c /etc/aduana/aduanad.conf")
+		grep -q '^User=aduana$' "$f" || errs+=("aduanad.service does not run as aduana")
+		! grep -n '@[A-Z]*@' "$f" >/dev/null || errs+=("unsubstituted paths in aduanad.service")
+	fi
+	for f in aduana.conf classes.conf aduanad.conf; do
 		cmp -s "conf/$f" "$r/etc/aduana/$f" || errs+=("/etc/aduana/$f differs from conf/$f or is missing")
 	done
 	for f in conf/lists/*.txt; do

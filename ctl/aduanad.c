@@ -1,0 +1,935 @@
+/* aduanad: the unprivileged control daemon. It takes the flow-record stream
+ * from the dataplane's private socket, stores it (SQLite), exports it (JSON
+ * lines, syslog, IPFIX), and serves aduanactl on the operators' socket:
+ * status, flows, reload (validated here first, then swapped by the
+ * dataplane). One thread, one poll loop. docs/control.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "classifier.h"
+#include "config.h"
+#include "export_ipfix.h"
+#include "export_json.h"
+#include "flowrec.h"
+#include "policy.h"
+#include "proto.h"
+#include "store.h"
+
+#define D_CLIENTS     16
+#define D_OUT_MAX     (8u << 20)
+#define D_BATCH_MS    100  /* a batch commits after this long... */
+#define D_RETRY_MS    500  /* dataplane reconnect pace */
+#define D_RETAIN_MS   1000 /* one retention slice per second */
+#define D_RETAIN_ROWS 2000
+#define D_CALL_MS     30000
+
+struct d_conf {
+	char dataplane[108], socket[108], policy[PATH_MAX];
+	char store[PATH_MAX];
+	unsigned batch;
+	uint64_t max_age_ms, max_bytes;
+	char json[PATH_MAX];
+	uint64_t json_max;
+	unsigned json_keep;
+	char syslog[256], facility[16];
+	uint32_t pen, domain;
+	unsigned refresh;
+	char collectors[8][128];
+	unsigned n_collectors;
+};
+
+struct d_ctx {
+	struct d_conf cf;
+	struct store *store;
+	struct export_json *json;
+	struct export_syslog *sys;
+	struct export_ipfix *ipfix;
+	int lfd;
+	struct proto_conn cl[D_CLIENTS];
+	struct proto_conn dp; /* the record stream; fd -1 when away */
+	char stream[40];
+	uint64_t last_seq, acked_seq;
+	uint64_t dp_retry_at, batch_since, retain_at;
+	uint64_t n_received, n_stored, n_dup, n_bad, n_imported, n_commits, n_connects, n_retained,
+		n_store_errors;
+};
+
+static volatile sig_atomic_t d_quit, d_hup;
+
+static void d_signal(int sig)
+{
+	if (sig == SIGHUP)
+		d_hup = 1;
+	else
+		d_quit = 1;
+}
+
+static uint64_t d_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static uint64_t d_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void d_usage(FILE *out)
+{
+	fputs("NAME\n"
+	      "    aduanad - aduana's control daemon: flow store, exports, operators' socket\n"
+	      "\n"
+	      "SYNOPSIS\n"
+	      "    aduanad -c CONF\n"
+	      "    aduanad -c CONF --import FILE|-\n"
+	      "\n"
+	      "DESCRIPTION\n"
+	      "    Runs unprivileged (systemd: User=aduana). Connects to the dataplane's\n"
+	      "    private control socket, subscribes to its flow-record stream and\n"
+	      "    acknowledges records once they are committed to the SQLite store, so\n"
+	      "    records are not lost while aduanad restarts (the dataplane keeps a\n"
+	      "    bounded queue and counts what it had to drop). Every stored record\n"
+	      "    is also written as a JSON line to a rotating file, sent to syslog\n"
+	      "    (RFC 5424) and exported to IPFIX collectors (RFC 7011, UDP or TCP).\n"
+	      "    aduanactl talks to aduanad on the operators' socket.\n"
+	      "\n"
+	      "OPTIONS\n"
+	      "    -c, --config CONF   daemon configuration (see conf/aduanad.conf)\n"
+	      "    --import FILE|-     store and export the flow-log JSON lines of FILE\n"
+	      "                        (a replay's --flow-log), then exit\n"
+	      "    -h, --help          this text\n"
+	      "\n"
+	      "SIGNALS\n"
+	      "    SIGHUP reopens the JSON log (after logrotate); SIGTERM, SIGINT commit\n"
+	      "    and exit.\n"
+	      "\n"
+	      "FILES\n"
+	      "    /etc/aduana/aduanad.conf, /run/aduana/aduanad.sock,\n"
+	      "    /var/lib/aduana/flows.db, /var/log/aduana/flows.jsonl\n"
+	      "\n"
+	      "EXIT STATUS\n"
+	      "    0 on a clean stop, 1 on a runtime failure, 2 on bad arguments or config.\n",
+	      out);
+}
+
+/* --- configuration --- */
+
+static int d_conf_fail(char *err, size_t errlen, const char *path, const config_setting_t *s,
+		       const char *msg)
+{
+	snprintf(err, errlen, "%s:%d: %s", path, s ? config_setting_source_line(s) : 1, msg);
+	return -EINVAL;
+}
+
+static int d_conf_keys(const config_setting_t *g, const char *const *keys, const char *path,
+		       char *err, size_t errlen)
+{
+	int i, n = config_setting_length(g);
+
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(e);
+		const char *const *k;
+		char msg[160];
+
+		for (k = keys; *k && strcmp(*k, name ? name : "") != 0; k++)
+			;
+		if (!*k) {
+			snprintf(msg, sizeof(msg), "unknown key '%s'", name ? name : "?");
+			return d_conf_fail(err, errlen, path, e, msg);
+		}
+	}
+	return 0;
+}
+
+static int d_conf_str(const config_setting_t *g, const char *key, char *out, size_t size,
+		      bool required, const char *path, char *err, size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	char msg[160];
+	const char *v;
+
+	if (!s) {
+		if (!required)
+			return 0;
+		snprintf(msg, sizeof(msg), "'%s' is required", key);
+		return d_conf_fail(err, errlen, path, g, msg);
+	}
+	v = config_setting_get_string(s);
+	if (!v || strlen(v) >= size) {
+		snprintf(msg, sizeof(msg), "'%s': expected a string shorter than %zu", key, size);
+		return d_conf_fail(err, errlen, path, s, msg);
+	}
+	snprintf(out, size, "%s", v);
+	return 0;
+}
+
+static int d_conf_int(const config_setting_t *g, const char *key, long long lo, long long hi,
+		      uint64_t *out, const char *path, char *err, size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	char msg[160];
+	long long v;
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		snprintf(msg, sizeof(msg), "'%s': expected an integer", key);
+		return d_conf_fail(err, errlen, path, s, msg);
+	}
+	v = config_setting_get_int64(s);
+	if (v < lo || v > hi) {
+		snprintf(msg, sizeof(msg), "'%s': expected %lld..%lld, got %lld", key, lo, hi, v);
+		return d_conf_fail(err, errlen, path, s, msg);
+	}
+	*out = (uint64_t)v;
+	return 0;
+}
+
+static int d_conf_load(const char *path, struct d_conf *cf, char *err, size_t errlen)
+{
+	static const char *const top[] = {"dataplane", "socket", "policy", "store",
+					  "json",      "syslog", "ipfix",  NULL};
+	static const char *const k_store[] = {"path", "batch", "max_age_days", "max_mbytes", NULL};
+	static const char *const k_json[] = {"path", "max_mbytes", "keep", NULL};
+	static const char *const k_syslog[] = {"target", "facility", NULL};
+	static const char *const k_ipfix[] = {"enterprise", "domain", "template_refresh",
+					      "collectors", NULL};
+	config_t c;
+	config_setting_t *root, *g, *l;
+	uint64_t v;
+	int rc = -EINVAL;
+
+	memset(cf, 0, sizeof(*cf));
+	snprintf(cf->dataplane, sizeof(cf->dataplane), "/run/aduana/dataplane.sock");
+	snprintf(cf->socket, sizeof(cf->socket), "/run/aduana/aduanad.sock");
+	snprintf(cf->policy, sizeof(cf->policy), "/etc/aduana/aduana.conf");
+	snprintf(cf->facility, sizeof(cf->facility), "local0");
+	cf->batch = 512;
+	cf->json_keep = 5;
+	cf->pen = 32473; /* RFC 5612's documentation PEN: set your own */
+	cf->domain = 1;
+	cf->refresh = 60;
+	config_init(&c);
+	if (!config_read_file(&c, path)) {
+		if (config_error_type(&c) == CONFIG_ERR_FILE_IO)
+			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		else
+			snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&c),
+				 config_error_text(&c));
+		goto out;
+	}
+	root = config_root_setting(&c);
+	if (d_conf_keys(root, top, path, err, errlen) ||
+	    d_conf_str(root, "dataplane", cf->dataplane, sizeof(cf->dataplane), false, path, err,
+		       errlen) ||
+	    d_conf_str(root, "socket", cf->socket, sizeof(cf->socket), false, path, err, errlen) ||
+	    d_conf_str(root, "policy", cf->policy, sizeof(cf->policy), false, path, err, errlen))
+		goto out;
+	g = config_setting_get_member(root, "store");
+	if (!g || !config_setting_is_group(g)) {
+		d_conf_fail(err, errlen, path, g ? g : root,
+			    "'store' group with a path is required");
+		goto out;
+	}
+	if (d_conf_keys(g, k_store, path, err, errlen) ||
+	    d_conf_str(g, "path", cf->store, sizeof(cf->store), true, path, err, errlen))
+		goto out;
+	v = cf->batch;
+	if (d_conf_int(g, "batch", 1, 100000, &v, path, err, errlen))
+		goto out;
+	cf->batch = (unsigned)v;
+	v = 0;
+	if (d_conf_int(g, "max_age_days", 0, 36500, &v, path, err, errlen))
+		goto out;
+	cf->max_age_ms = v * 86400000ull;
+	v = 0;
+	if (d_conf_int(g, "max_mbytes", 0, 1 << 24, &v, path, err, errlen))
+		goto out;
+	cf->max_bytes = v << 20;
+	g = config_setting_get_member(root, "json");
+	if (g) {
+		v = 0;
+		if (d_conf_keys(g, k_json, path, err, errlen) ||
+		    d_conf_str(g, "path", cf->json, sizeof(cf->json), true, path, err, errlen) ||
+		    d_conf_int(g, "max_mbytes", 0, 1 << 20, &v, path, err, errlen))
+			goto out;
+		cf->json_max = v << 20;
+		v = cf->json_keep;
+		if (d_conf_int(g, "keep", 0, 1000, &v, path, err, errlen))
+			goto out;
+		cf->json_keep = (unsigned)v;
+	}
+	g = config_setting_get_member(root, "syslog");
+	if (g &&
+	    (d_conf_keys(g, k_syslog, path, err, errlen) ||
+	     d_conf_str(g, "target", cf->syslog, sizeof(cf->syslog), true, path, err, errlen) ||
+	     d_conf_str(g, "facility", cf->facility, sizeof(cf->facility), false, path, err,
+			errlen)))
+		goto out;
+	g = config_setting_get_member(root, "ipfix");
+	if (g) {
+		if (d_conf_keys(g, k_ipfix, path, err, errlen))
+			goto out;
+		v = cf->pen;
+		if (d_conf_int(g, "enterprise", 1, UINT32_MAX, &v, path, err, errlen))
+			goto out;
+		cf->pen = (uint32_t)v;
+		v = cf->domain;
+		if (d_conf_int(g, "domain", 0, UINT32_MAX, &v, path, err, errlen))
+			goto out;
+		cf->domain = (uint32_t)v;
+		v = cf->refresh;
+		if (d_conf_int(g, "template_refresh", 1, 86400, &v, path, err, errlen))
+			goto out;
+		cf->refresh = (unsigned)v;
+		l = config_setting_get_member(g, "collectors");
+		if (l) {
+			int i, n = config_setting_length(l);
+
+			if (!config_setting_is_array(l) && !config_setting_is_list(l)) {
+				d_conf_fail(err, errlen, path, l, "'collectors': expected a list");
+				goto out;
+			}
+			for (i = 0; i < n; i++) {
+				const char *sv = config_setting_get_string_elem(l, i);
+
+				if (!sv || strlen(sv) >= sizeof(cf->collectors[0]) || i >= 8) {
+					d_conf_fail(err, errlen, path, l,
+						    "'collectors': at most 8 strings "
+						    "\"udp:HOST:PORT\" or \"tcp:HOST:PORT\"");
+					goto out;
+				}
+				snprintf(cf->collectors[cf->n_collectors++],
+					 sizeof(cf->collectors[0]), "%s", sv);
+			}
+		}
+	}
+	rc = 0;
+out:
+	config_destroy(&c);
+	return rc;
+}
+
+/* --- ingestion --- */
+
+/* One record from the stream (stream != NULL) or an import. */
+static void d_ingest(struct d_ctx *x, const char *stream, uint64_t seq, const char *line,
+		     size_t len)
+{
+	struct flowrec r;
+	char err[128];
+	int rc;
+
+	x->n_received++;
+	if (flowrec_parse(line, len, &r, err, sizeof(err)) != 0) {
+		x->n_bad++;
+		fprintf(stderr, "aduanad: record %" PRIu64 " rejected: %s\n", seq, err);
+		return;
+	}
+	if (!x->batch_since)
+		x->batch_since = d_now_ms();
+	rc = store_add(x->store, stream, seq, &r, line, len);
+	if (rc < 0) {
+		x->n_store_errors++;
+		return;
+	}
+	if (rc == 0) { /* re-sent after a reconnect: stored and exported already */
+		x->n_dup++;
+		return;
+	}
+	x->n_stored++;
+	if (x->json)
+		export_json_write(x->json, line, len);
+	if (x->sys)
+		export_syslog_send(x->sys, line, len, r.zone, r.verdict);
+	if (x->ipfix)
+		export_ipfix_record(x->ipfix, &r);
+}
+
+/* Commit, then tell the dataplane it may forget what is stored. */
+static void d_commit(struct d_ctx *x)
+{
+	uint8_t b[8];
+	int k;
+
+	if (store_pending(x->store)) {
+		if (store_commit(x->store) != 0) {
+			x->n_store_errors++;
+			fprintf(stderr, "aduanad: commit failed; records stay unacknowledged\n");
+			return;
+		}
+		x->n_commits++;
+	}
+	x->batch_since = 0;
+	if (x->ipfix)
+		export_ipfix_flush(x->ipfix, d_wall_ms() / 1000);
+	if (x->dp.fd >= 0 && x->last_seq > x->acked_seq) {
+		for (k = 0; k < 8; k++)
+			b[k] = (uint8_t)(x->last_seq >> (56 - 8 * k));
+		if (proto_conn_send(&x->dp, PROTO_ACK, b, sizeof(b)) == 0)
+			x->acked_seq = x->last_seq;
+	}
+}
+
+static void d_dp_close(struct d_ctx *x, const char *why)
+{
+	if (x->dp.fd < 0)
+		return;
+	d_commit(x);
+	proto_conn_close(&x->dp);
+	fprintf(stderr, "aduanad: dataplane stream closed: %s\n", why);
+	x->dp_retry_at = d_now_ms() + D_RETRY_MS;
+}
+
+static void d_dp_connect(struct d_ctx *x)
+{
+	int fd;
+
+	if (x->dp.fd >= 0 || d_now_ms() < x->dp_retry_at)
+		return;
+	x->dp_retry_at = d_now_ms() + D_RETRY_MS;
+	fd = proto_connect(x->cf.dataplane);
+	if (fd < 0)
+		return;
+	if (proto_conn_init(&x->dp, fd, D_OUT_MAX) != 0 ||
+	    proto_conn_send(&x->dp, PROTO_SUBSCRIBE, NULL, 0) != 0) {
+		proto_conn_close(&x->dp);
+		return;
+	}
+	x->n_connects++;
+	x->stream[0] = '\0';
+	x->last_seq = x->acked_seq = 0;
+}
+
+static void d_dp_read(struct d_ctx *x)
+{
+	const uint8_t *body;
+	uint8_t type;
+	uint32_t len;
+	long n = proto_conn_read(&x->dp);
+	int rc;
+
+	while ((rc = proto_conn_next(&x->dp, &type, &body, &len)) == 1) {
+		if (type == (PROTO_SUBSCRIBE | PROTO_REPLY)) {
+			char v[40];
+
+			if (proto_json_get((const char *)body, len, "stream_id", v, sizeof(v),
+					   NULL) == 0)
+				snprintf(x->stream, sizeof(x->stream), "%s", v);
+			fprintf(stderr, "aduanad: subscribed to dataplane stream %s\n", x->stream);
+		} else if (type == PROTO_RECORD && len > 8 && x->stream[0]) {
+			uint64_t seq = 0;
+
+			for (int k = 0; k < 8; k++)
+				seq = seq << 8 | body[k];
+			d_ingest(x, x->stream, seq, (const char *)body + 8, len - 8);
+			if (seq > x->last_seq)
+				x->last_seq = seq;
+			if (store_pending(x->store) >= x->cf.batch)
+				d_commit(x);
+		} else if (type == PROTO_ERROR) {
+			fprintf(stderr, "aduanad: dataplane says: %.*s\n", (int)len, body);
+		}
+		proto_conn_pop(&x->dp, len);
+	}
+	if (rc < 0)
+		d_dp_close(x, "bad frame");
+	else if (n < 0)
+		d_dp_close(x, n == -EPIPE ? "the dataplane went away" : strerror((int)-n));
+}
+
+/* --- operators' socket --- */
+
+static void d_error(struct proto_conn *c, const char *msg)
+{
+	char body[2048];
+	size_t off = (size_t)snprintf(body, sizeof(body), "{\"error\":");
+
+	proto_json_str(body, sizeof(body), &off, msg);
+	snprintf(body + off, sizeof(body) - off, "}");
+	proto_conn_send(c, PROTO_ERROR, body, strlen(body));
+}
+
+/* A short request on a connection of its own, so the stream never waits
+ * behind a reload. Blocking: the dataplane answers from its main lcore. */
+static int d_dp_call(struct d_ctx *x, uint8_t type, const char *body, char **reply, uint32_t *rlen,
+		     uint8_t *rtype)
+{
+	int fd = proto_connect(x->cf.dataplane), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = proto_call(fd, type, body, body ? strlen(body) : 0, D_CALL_MS, rtype, reply, rlen);
+	close(fd);
+	return rc;
+}
+
+static void d_status(struct d_ctx *x, struct proto_conn *c)
+{
+	char *b = malloc(32768), *dp = NULL, key[64], val[256];
+	uint64_t rows = 0, bytes = 0, a = 0, e = 0, m = 0;
+	uint32_t dlen;
+	uint8_t t;
+	size_t off = 0, pos = 0;
+	bool is_str;
+
+	if (!b) {
+		d_error(c, "out of memory");
+		return;
+	}
+	store_size(x->store, &rows, &bytes);
+#define ADD(...) off += (size_t)snprintf(b + off, 32768 - off, __VA_ARGS__)
+	ADD("{\"records_received\":%" PRIu64 ",\"records_stored\":%" PRIu64
+	    ",\"records_duplicate\":%" PRIu64 ",\"records_bad\":%" PRIu64
+	    ",\"store_errors\":%" PRIu64 ",\"commits\":%" PRIu64 ",\"store_rows\":%" PRIu64
+	    ",\"store_bytes\":%" PRIu64 ",\"retention_deleted\":%" PRIu64
+	    ",\"dataplane_connects\":%" PRIu64 ",\"dataplane_stream\":\"%s\"",
+	    x->n_received, x->n_stored, x->n_dup, x->n_bad, x->n_store_errors, x->n_commits, rows,
+	    bytes, x->n_retained, x->n_connects, x->dp.fd >= 0 ? x->stream : "");
+	if (x->json) {
+		export_json_stats(x->json, &a, &e);
+		ADD(",\"json_lines\":%" PRIu64 ",\"json_errors\":%" PRIu64, a, e);
+	}
+	if (x->sys) {
+		export_syslog_stats(x->sys, &a, &e);
+		ADD(",\"syslog_sent\":%" PRIu64 ",\"syslog_lost\":%" PRIu64, a, e);
+	}
+	if (x->ipfix) {
+		export_ipfix_stats(x->ipfix, &a, &m, &e);
+		ADD(",\"ipfix_records\":%" PRIu64 ",\"ipfix_messages\":%" PRIu64
+		    ",\"ipfix_lost\":%" PRIu64,
+		    a, m, e);
+	}
+	/* The dataplane's own counters, flattened with a "dp_" prefix. */
+	if (d_dp_call(x, PROTO_STATUS, NULL, &dp, &dlen, &t) == 0 &&
+	    t == (PROTO_STATUS | PROTO_REPLY)) {
+		ADD(",\"dataplane\":\"up\"");
+		while (proto_json_next(dp, dlen, &pos, key, sizeof(key), val, sizeof(val),
+				       &is_str) == 1 &&
+		       off < 32000) {
+			ADD(",\"dp_%s\":", key);
+			if (is_str)
+				proto_json_str(b, 32768, &off, val);
+			else
+				ADD("%s", val);
+		}
+	} else {
+		ADD(",\"dataplane\":\"unreachable\"");
+	}
+	ADD("}");
+#undef ADD
+	free(dp);
+	proto_conn_send(c, PROTO_STATUS | PROTO_REPLY, b, strlen(b));
+	free(b);
+}
+
+struct d_flows_arg {
+	char *buf;
+	size_t len, cap;
+};
+
+static int d_flows_cb(void *arg, const char *line, size_t len)
+{
+	struct d_flows_arg *a = arg;
+
+	if (a->len + len + 1 > a->cap)
+		return 1; /* the frame is full: the newest fit */
+	memcpy(a->buf + a->len, line, len);
+	a->buf[a->len + len] = '\n';
+	a->len += len + 1;
+	return 0;
+}
+
+static void d_flows(struct d_ctx *x, struct proto_conn *c, const uint8_t *body, uint32_t len)
+{
+	char req[2048], *line, *save = NULL, *eq, *end;
+	struct store_filter f = {0};
+	struct d_flows_arg a = {0};
+	int n;
+
+	if (len >= sizeof(req)) {
+		d_error(c, "flows: request too long");
+		return;
+	}
+	memcpy(req, body, len);
+	req[len] = '\0';
+	for (line = strtok_r(req, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		eq = strchr(line, '=');
+		if (!eq) {
+			d_error(c, "flows: expected key=value lines");
+			return;
+		}
+		*eq++ = '\0';
+		if (strcmp(line, "zone") == 0)
+			f.zone = eq;
+		else if (strcmp(line, "verdict") == 0)
+			f.verdict = eq;
+		else if (strcmp(line, "host") == 0)
+			f.host = eq;
+		else if (strcmp(line, "class") == 0)
+			f.cls = eq;
+		else if (strcmp(line, "since_ms") == 0)
+			f.since_ms = strtoull(eq, &end, 10);
+		else if (strcmp(line, "limit") == 0)
+			f.limit = (unsigned)strtoul(eq, &end, 10);
+		else {
+			d_error(c, "flows: unknown filter");
+			return;
+		}
+	}
+	a.cap = PROTO_BODY_MAX;
+	a.buf = malloc(a.cap);
+	if (!a.buf) {
+		d_error(c, "out of memory");
+		return;
+	}
+	n = store_query(x->store, &f, d_flows_cb, &a);
+	if (n < 0)
+		d_error(c, "flows: query failed");
+	else
+		proto_conn_send(c, PROTO_FLOWS | PROTO_REPLY, a.buf, a.len);
+	free(a.buf);
+}
+
+/* Validate as a start would (loader, class map, Hyperscan compile), then
+ * ask the dataplane to swap. A rejected config never reaches it. */
+static void d_reload(struct d_ctx *x, struct proto_conn *c, const uint8_t *body, uint32_t len)
+{
+	char path[PATH_MAX], abs[PATH_MAX], err[1024], *reply = NULL;
+	struct policy *pol;
+	struct cls_engine *e;
+	uint32_t rlen;
+	uint8_t t;
+	int rc;
+
+	if (len >= sizeof(path) || memchr(body, '\0', len)) {
+		d_error(c, "reload: bad path");
+		return;
+	}
+	memcpy(path, body, len);
+	path[len] = '\0';
+	if (!len)
+		snprintf(path, sizeof(path), "%s", x->cf.policy);
+	pol = config_load(path, 0, err, sizeof(err));
+	if (!pol) {
+		d_error(c, err);
+		return;
+	}
+	e = cls_engine_create(pol->classes_path, pol->lists_path, err, sizeof(err));
+	policy_free(pol);
+	if (!e) {
+		d_error(c, err);
+		return;
+	}
+	cls_engine_destroy(e);
+	if (!realpath(path, abs)) {
+		d_error(c, "reload: cannot resolve the path");
+		return;
+	}
+	rc = d_dp_call(x, PROTO_RELOAD, abs, &reply, &rlen, &t);
+	if (rc) {
+		snprintf(err, sizeof(err),
+			 "%.512s is valid, but the dataplane at %.108s did not answer (%.64s); "
+			 "nothing changed",
+			 path, x->cf.dataplane, strerror(-rc));
+		d_error(c, err);
+		return;
+	}
+	proto_conn_send(c, t, reply, rlen); /* the swap's answer, or its error */
+	fprintf(stderr, "aduanad: reload %s: %.*s\n", abs, (int)rlen, reply);
+	free(reply);
+}
+
+static void d_client_read(struct d_ctx *x, struct proto_conn *c)
+{
+	const uint8_t *body;
+	uint8_t type;
+	uint32_t len;
+	long n = proto_conn_read(c);
+	int rc;
+
+	while ((rc = proto_conn_next(c, &type, &body, &len)) == 1) {
+		switch (type) {
+		case PROTO_STATUS:
+			d_status(x, c);
+			break;
+		case PROTO_FLOWS:
+			d_commit(x); /* what was received is visible */
+			d_flows(x, c, body, len);
+			break;
+		case PROTO_RELOAD:
+			d_reload(x, c, body, len);
+			break;
+		default:
+			d_error(c, "unknown request type");
+		}
+		proto_conn_pop(c, len);
+	}
+	if (rc < 0) {
+		d_error(c, rc == -EPROTONOSUPPORT ? "unsupported protocol version (this is 1)"
+			   : rc == -EMSGSIZE	  ? "frame too large"
+						  : "not a frame (bad magic)");
+		proto_conn_flush(c);
+		proto_conn_close(c);
+		return;
+	}
+	if (n < 0)
+		proto_conn_close(c);
+}
+
+static int d_listen(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	/* 0660: the aduana group may run aduanactl; roles come with issue 11. */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(path, 0660) != 0 ||
+	    listen(fd, 16) != 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+static void d_loop(struct d_ctx *x)
+{
+	struct pollfd pfd[D_CLIENTS + 2];
+	struct proto_conn *who[D_CLIENTS + 2];
+	int n, i, k;
+
+	while (!d_quit) {
+		uint64_t now = d_now_ms();
+
+		if (d_hup) {
+			d_hup = 0;
+			if (x->json)
+				export_json_reopen(x->json);
+		}
+		d_dp_connect(x);
+		if (x->batch_since && now - x->batch_since >= D_BATCH_MS)
+			d_commit(x);
+		if (now >= x->retain_at) {
+			int del;
+
+			x->retain_at = now + D_RETAIN_MS;
+			d_commit(x);
+			del = store_retain(x->store, d_wall_ms(), x->cf.max_age_ms, x->cf.max_bytes,
+					   D_RETAIN_ROWS);
+			if (del > 0)
+				x->n_retained += (uint64_t)del;
+			if (x->ipfix)
+				export_ipfix_flush(x->ipfix, d_wall_ms() / 1000);
+		}
+		n = 0;
+		pfd[n] = (struct pollfd){.fd = x->lfd, .events = POLLIN};
+		who[n++] = NULL;
+		if (x->dp.fd >= 0) {
+			if (proto_conn_flush(&x->dp) < 0) {
+				d_dp_close(x, "write failed");
+			} else {
+				pfd[n] = (struct pollfd){.fd = x->dp.fd, .events = POLLIN};
+				who[n++] = &x->dp;
+			}
+		}
+		for (i = 0; i < D_CLIENTS; i++) {
+			if (x->cl[i].fd < 0)
+				continue;
+			if (proto_conn_flush(&x->cl[i]) < 0) {
+				proto_conn_close(&x->cl[i]);
+				continue;
+			}
+			pfd[n] = (struct pollfd){
+				.fd = x->cl[i].fd,
+				.events = (short)(POLLIN | (x->cl[i].out_len ? POLLOUT : 0))};
+			who[n++] = &x->cl[i];
+		}
+		if (poll(pfd, (nfds_t)n, x->batch_since ? 20 : 100) <= 0)
+			continue;
+		for (k = 0; k < n; k++) {
+			if (!pfd[k].revents)
+				continue;
+			if (!who[k]) {
+				int fd = accept4(x->lfd, NULL, NULL, SOCK_CLOEXEC);
+
+				if (fd < 0)
+					continue;
+				for (i = 0; i < D_CLIENTS && x->cl[i].fd >= 0; i++)
+					;
+				if (i == D_CLIENTS ||
+				    proto_conn_init(&x->cl[i], fd, D_OUT_MAX) != 0) {
+					close(fd);
+					if (i < D_CLIENTS)
+						x->cl[i].fd = -1;
+				}
+			} else if (who[k] == &x->dp) {
+				d_dp_read(x);
+			} else if (pfd[k].revents & (POLLIN | POLLHUP | POLLERR)) {
+				d_client_read(x, who[k]);
+			}
+		}
+	}
+}
+
+/* --import: a flow log's lines, stored without a stream (no dedup). */
+static int d_import(struct d_ctx *x, const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f) {
+		fprintf(stderr, "aduanad: --import %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (n <= 1)
+			continue;
+		d_ingest(x, NULL, ++x->n_imported, line, (size_t)n);
+		if (store_pending(x->store) >= x->cf.batch)
+			d_commit(x);
+	}
+	d_commit(x);
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	fprintf(stderr,
+		"aduanad: imported %" PRIu64 " records: %" PRIu64 " stored, %" PRIu64 " rejected\n",
+		x->n_received, x->n_stored, x->n_bad);
+	return x->n_bad || x->n_store_errors ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"import", required_argument, NULL, 'i'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct d_ctx x;
+	const char *conf = NULL, *import = NULL;
+	char err[1024];
+	int c, i, status = 1;
+
+	memset(&x, 0, sizeof(x));
+	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'i':
+			import = optarg;
+			break;
+		case 'h':
+			d_usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'aduanad --help'.\n");
+			return 2;
+		}
+	}
+	if (!conf || optind < argc) {
+		fprintf(stderr, "aduanad: -c CONF is required. Try 'aduanad --help'.\n");
+		return 2;
+	}
+	if (d_conf_load(conf, &x.cf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "aduanad: %s\n", err);
+		return 2;
+	}
+	x.lfd = -1;
+	x.dp.fd = -1;
+	for (i = 0; i < D_CLIENTS; i++)
+		x.cl[i].fd = -1;
+	x.store = store_open(x.cf.store, err, sizeof(err));
+	if (!x.store)
+		goto out_err;
+	if (x.cf.json[0] && !(x.json = export_json_open(x.cf.json, x.cf.json_max, x.cf.json_keep,
+							err, sizeof(err))))
+		goto out_err;
+	if (x.cf.syslog[0] &&
+	    !(x.sys = export_syslog_open(x.cf.syslog, x.cf.facility, x.cf.pen, err, sizeof(err))))
+		goto out_err;
+	if (x.cf.n_collectors) {
+		x.ipfix = export_ipfix_create(x.cf.pen, x.cf.domain, x.cf.refresh);
+		if (!x.ipfix) {
+			snprintf(err, sizeof(err), "out of memory");
+			goto out_err;
+		}
+		for (i = 0; i < (int)x.cf.n_collectors; i++)
+			if (export_ipfix_add(x.ipfix, x.cf.collectors[i], err, sizeof(err)) != 0)
+				goto out_err;
+		export_ipfix_flush(x.ipfix, d_wall_ms() / 1000);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (import) {
+		status = d_import(&x, import);
+		goto out;
+	}
+	x.lfd = d_listen(x.cf.socket);
+	if (x.lfd < 0) {
+		snprintf(err, sizeof(err), "socket %s: %s", x.cf.socket, strerror(-x.lfd));
+		goto out_err;
+	}
+	signal(SIGINT, d_signal);
+	signal(SIGTERM, d_signal);
+	signal(SIGHUP, d_signal);
+	fprintf(stderr, "aduanad: serving %s; dataplane %s; store %s\n", x.cf.socket,
+		x.cf.dataplane, x.cf.store);
+	d_loop(&x);
+	d_commit(&x);
+	status = 0;
+	goto out;
+out_err:
+	fprintf(stderr, "aduanad: %s\n", err);
+	status = x.store ? 1 : 2;
+out:
+	for (i = 0; i < D_CLIENTS; i++)
+		if (x.cl[i].fd >= 0)
+			proto_conn_close(&x.cl[i]);
+	if (x.dp.fd >= 0)
+		proto_conn_close(&x.dp);
+	if (x.lfd >= 0) {
+		close(x.lfd);
+		unlink(x.cf.socket);
+	}
+	if (x.ipfix)
+		export_ipfix_flush(x.ipfix, d_wall_ms() / 1000);
+	export_ipfix_destroy(x.ipfix);
+	export_syslog_close(x.sys);
+	export_json_close(x.json);
+	store_close(x.store);
+	return status;
+}
