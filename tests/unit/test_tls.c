@@ -1212,12 +1212,18 @@ static void corpus_file(const char *dir, const char *file, struct corpus_sum *su
 				f = &flows[i];
 		}
 		if (!f) {
-			/* Only flows whose SYN we see. */
-			if ((r.tcp_flags & 0x12) != 0x02 || n == MAX_FLOWS)
+			/* Flows whose SYN we see, and flows caught after it
+			 * whose first data is a hello's start (tls_2_reasms
+			 * begins at the SYN-ACK). */
+			const uint8_t *pl = data + r.payload_off;
+			bool syn = (r.tcp_flags & 0x12) == 0x02;
+			bool ch = r.payload_len >= 6 && pl[0] == 0x16 && pl[1] == 3 && pl[5] == 1;
+
+			if ((!syn && !ch) || n == MAX_FLOWS)
 				continue;
 			f = &flows[n++];
 			f->first = r;
-			f->next = r.tcp_seq + 1;
+			f->next = syn ? r.tcp_seq + 1 : r.tcp_seq;
 			f->buf = malloc(TLS_CH_MAX);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(f->buf);
 			tls_ch_init(&f->t, f->buf, TLS_CH_MAX);
