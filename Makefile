@@ -65,6 +65,7 @@ help:
 	@echo "make install [PREFIX=/usr/local] [DESTDIR=]  binary, config, unit, man page"
 	@echo "make deb    build the Debian package into $(BUILD)/deb/ (debhelper)"
 	@echo "make SAN=1  the same with ASan/UBSan, in build-san/"
+	@echo "make fuzz   libFuzzer targets (clang) in build-fuzz/, FUZZ_SECONDS each (default 600)"
 
 check-pkgs:
 ifneq ($(PKG_OK),yes)
@@ -165,6 +166,34 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-san build-deb
+	rm -rf build build-san build-deb build-fuzz
+
+# libFuzzer targets: tests/fuzz/fuzz_NAME.c, linked with FUZZ_SRC_fuzz_NAME,
+# built with clang, ASan and UBSan into build-fuzz/. `make fuzz` runs each
+# for FUZZ_SECONDS from its corpus (build-fuzz/corpus/NAME, which grows) and
+# the seeds tests/fuzz/seeds_NAME.py writes; a finding is left as
+# build-fuzz/NAME-crash-* and fails the target. None of it needs DPDK.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_DIR := build-fuzz
+FUZZ_CFLAGS := -g -O1 -std=gnu11 $(WARN) -D_GNU_SOURCE -Iclassifiers -Ipolicy \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SRC_fuzz_tls := classifiers/tls.c classifiers/tls.h
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+.SECONDEXPANSION:
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_fuzz_$$*)
+	@command -v $(FUZZ_CC) >/dev/null || { echo "error: $(FUZZ_CC) not found (apt-get install -y clang)" >&2; exit 1; }
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter %.c,$(FUZZ_SRC_fuzz_$*))
+
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t; \
+		s=tests/fuzz/seeds_$${t#fuzz_}.py; [ ! -x $$s ] || $$s $(FUZZ_DIR)/seeds/$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_DIR)/$$t- $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t; \
+	done
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
