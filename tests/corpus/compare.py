@@ -361,11 +361,16 @@ def mission_flows(corpus, recdir, cmap):
         for fl in nflows:
             exp = cmap.of_label(fl["label"], fl["cat"])
             recs = idx.get(fl["key"], [])
-            r = recs[0] if recs else None
+            # One .out flow may have several records: the flow's own and
+            # one-packet records of its IP fragments (exception:fragment).
+            # The flow's verdict is its class drop if any, else its own.
+            drops = [x for x in recs if x["verdict"] == "drop" and x["reason"].startswith("class:")]
+            own = [x for x in recs if x["reason"] != "exception:fragment"]
+            r = (drops or own or recs or [None])[0]
             fl["capture"] = c
             fl["expected"] = exp if exp in MISSION else None
             fl["rec"] = r
-            fl["blocked"] = bool(r and r["verdict"] == "drop" and r["reason"].startswith("class:"))
+            fl["blocked"] = bool(drops)
             fl["stopped"] = fl["blocked"] and r["dropped_pkts"] > 0
             flows.append(fl)
     return flows
