@@ -338,10 +338,12 @@ MISSION = ["file_sharing", "encrypted_dns", "social", "vpn", "storage", "webmail
 # (docs/classification.md has the figures), rounded down a little so that
 # a capture's timing cannot flip them; they are never lowered below what
 # was measured, only raised as recall improves.
-MACRO_RECALL_MIN = 0.90
-CLASS_RECALL_MIN = 0.75     # no single class may fall far behind the mean
-FALSE_ALL_MAX = 0.02        # over all flows without a mission class
-FALSE_CAPTURE_MAX = 0.02    # mean of the per-capture fractions
+# Measured on both subsets (2659 flows, 263 captures): macro 0.935, lowest
+# class vpn 79.7 %, false blocks 0.39 % over all flows, 1.87 % per capture.
+MACRO_RECALL_MIN = 0.93
+CLASS_RECALL_MIN = 0.79     # no single class may fall far behind the mean
+FALSE_ALL_MAX = 0.005       # over all flows without a mission class
+FALSE_CAPTURE_MAX = 0.02    # mean of the per-capture fractions (issue's bar)
 
 
 def mission_flows(corpus, recdir, cmap):
