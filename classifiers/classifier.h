@@ -35,6 +35,15 @@ struct cls_result {
 	const char *sni;
 	const char *host; /* HTTP Host or CONNECT target */
 	const char *dns_query;
+	/* Our payload signature's family (lists/<class>.sig: "Gnutella",
+	 * "DNSCrypt", ...) when one matched, else NULL. The flow log's app
+	 * comes from nDPI's ids; this names what gave the class. */
+	const char *family;
+	/* The request carried a CONNECT target, absolute-form authority or
+	 * Host value with a NUL or characters no host name has: a server may
+	 * read it otherwise than we do (DESIGN 4.2). The worker should judge
+	 * the flow as exception:malformed. */
+	bool malformed;
 };
 
 /* Build the engine: load the class map and compile every list under

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <hs/hs.h>
 
@@ -26,16 +27,36 @@ struct hs_entry {
 	uint8_t cls;
 };
 
+/* A payload signature (<class>.sig): the regex is in the payload database;
+ * these are the checks Hyperscan cannot express. */
+struct hs_sig {
+	char family[HS_FAMILY_MAX + 1];
+	uint8_t cls;
+	uint8_t l4proto; /* 6, 17, or 0 = either */
+	uint8_t dir;	 /* HS_DIR_* */
+	uint8_t len_kind; /* 0 none, else bytes of the length field (2/4), | 0x80 LE */
+	uint16_t len_off; /* the field's offset */
+	int32_t len_add;  /* field + len_add == payload bytes */
+	uint16_t size;	  /* exact payload bytes, 0 = any */
+	uint8_t n_ports;
+	uint16_t ports[HS_SIG_PORTS]; /* responder ports, none = any */
+};
+
 struct hs_lists {
 	hs_database_t *db;     /* NULL when there are no patterns */
 	hs_scratch_t *scratch; /* prototype for hs_clone_scratch */
 	struct hs_entry *entries;
 	unsigned n;
+	hs_database_t *sig_db; /* payload signatures, NULL when none */
+	hs_scratch_t *sig_scratch;
+	struct hs_sig *sigs;
+	unsigned n_sigs;
 };
 
 struct hs_matcher {
 	const struct hs_lists *l;
 	hs_scratch_t *scratch;
+	hs_scratch_t *sig_scratch;
 };
 
 /* Load-time state: the expressions and where each came from. */
@@ -48,6 +69,7 @@ struct hs_loader {
 	char **files; /* file of each expression (shared strings) */
 	unsigned *lines;
 	struct hs_entry *entries;
+	struct hs_sig *sigs; /* signature loader only */
 	unsigned n, cap;
 	char **file_names; /* owned, one per file read */
 	unsigned n_files;
@@ -105,6 +127,7 @@ static int hs_loader_grow(struct hs_loader *ld)
 	HS_GROW(files);
 	HS_GROW(lines);
 	HS_GROW(entries);
+	HS_GROW(sigs);
 #undef HS_GROW
 	ld->cap = cap;
 	return 0;
@@ -343,7 +366,275 @@ static int hs_lists_check_duplicates(struct hs_loader *ld)
 	return rc;
 }
 
-static int hs_lists_read_dir(struct hs_loader *ld)
+/* Parse one unsigned number (decimal) of at most max; false on junk. */
+static bool hs_parse_uint(const char *t, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (*t < '0' || *t > '9')
+		return false;
+	errno = 0;
+	*out = strtoul(t, &end, 10);
+	return !errno && !*end && *out <= max;
+}
+
+/* "len=le32@19+23": the 4-byte little-endian field at offset 19, plus 23,
+ * is the payload size. Widths 16 and 32, le or be; the addend may be
+ * negative. */
+static bool hs_parse_len(const char *t, struct hs_sig *sig)
+{
+	unsigned long off;
+	long add;
+	char kind[5], *end, offbuf[8];
+	const char *at = strchr(t, '@'), *pm;
+
+	if (!at)
+		return false;
+	memcpy(kind, t, 4);
+	kind[4] = '\0';
+	if (strncmp(t, "u8@", 3) == 0) {
+		sig->len_kind = 1;
+		at = t + 2;
+	} else if (at - t != 4) {
+		return false;
+	} else if (strcmp(kind, "le16") == 0)
+		sig->len_kind = 0x80 | 2;
+	else if (strcmp(kind, "be16") == 0)
+		sig->len_kind = 2;
+	else if (strcmp(kind, "le32") == 0)
+		sig->len_kind = 0x80 | 4;
+	else if (strcmp(kind, "be32") == 0)
+		sig->len_kind = 4;
+	else
+		return false;
+	pm = at + 1 + strcspn(at + 1, "+-");
+	if (!*pm || (size_t)(pm - at - 1) >= sizeof(offbuf))
+		return false;
+	memcpy(offbuf, at + 1, (size_t)(pm - at - 1));
+	offbuf[pm - at - 1] = '\0';
+	if (!hs_parse_uint(offbuf, 1024, &off))
+		return false;
+	errno = 0;
+	add = strtol(pm, &end, 10);
+	if (errno || *end || add < -65535 || add > 65535)
+		return false;
+	sig->len_off = (uint16_t)off;
+	sig->len_add = (int32_t)add;
+	return true;
+}
+
+/* FAMILY TRANSPORT DIR [port=N,..] [size=N] [len=KIND@OFF+ADD] re:REGEX */
+static int hs_add_sig_line(struct hs_loader *ld, const char *file, unsigned line, char *text,
+			   unsigned cls)
+{
+	struct hs_sig sig = {.cls = (uint8_t)cls};
+	char *re, *tok, *save = NULL, *rx = strstr(text, "re:");
+	unsigned field = 0;
+
+	if (ld->n >= HS_ID_INDEX_MASK) {
+		hs_lists_error(ld, file, line, "too many signatures");
+		return -E2BIG;
+	}
+	if (!rx) {
+		hs_lists_error(ld, file, line, "no re:REGEX (FAMILY TRANSPORT DIR [options] re:REGEX)");
+		return -EINVAL;
+	}
+	*rx = '\0';
+	rx += 3;
+	while (*rx == ' ' || *rx == '\t')
+		rx++;
+	if (!*rx) {
+		hs_lists_error(ld, file, line, "empty regex");
+		return -EINVAL;
+	}
+	for (tok = strtok_r(text, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save), field++) {
+		unsigned long v;
+
+		if (field == 0) {
+			size_t fl = strlen(tok);
+
+			if (fl > HS_FAMILY_MAX || strspn(tok, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+							      "OPQRSTUVWXYZ0123456789_-") != fl) {
+				hs_lists_error(ld, file, line,
+					       "bad family \"%s\" (letters, digits, '_', '-'; at "
+					       "most %d)",
+					       tok, HS_FAMILY_MAX);
+				return -EINVAL;
+			}
+			memcpy(sig.family, tok, fl + 1);
+		} else if (field == 1) {
+			if (strcmp(tok, "tcp") == 0)
+				sig.l4proto = 6;
+			else if (strcmp(tok, "udp") == 0)
+				sig.l4proto = 17;
+			else if (strcmp(tok, "any") != 0)
+				goto bad_transport;
+		} else if (field == 2) {
+			if (strcmp(tok, "out") == 0)
+				sig.dir = HS_DIR_OUT;
+			else if (strcmp(tok, "in") == 0)
+				sig.dir = HS_DIR_IN;
+			else if (strcmp(tok, "any") == 0)
+				sig.dir = HS_DIR_OUT | HS_DIR_IN;
+			else
+				goto bad_dir;
+		} else if (strncmp(tok, "port=", 5) == 0) {
+			char *ps = NULL, *pt;
+
+			for (pt = strtok_r(tok + 5, ",", &ps); pt; pt = strtok_r(NULL, ",", &ps)) {
+				if (sig.n_ports == HS_SIG_PORTS || !hs_parse_uint(pt, 65535, &v) ||
+				    v == 0) {
+					hs_lists_error(ld, file, line,
+						       "bad port \"%s\" (1-65535, at most %d)", pt,
+						       HS_SIG_PORTS);
+					return -EINVAL;
+				}
+				sig.ports[sig.n_ports++] = (uint16_t)v;
+			}
+		} else if (strncmp(tok, "size=", 5) == 0) {
+			if (!hs_parse_uint(tok + 5, 65535, &v) || v == 0) {
+				hs_lists_error(ld, file, line, "bad size \"%s\"", tok + 5);
+				return -EINVAL;
+			}
+			sig.size = (uint16_t)v;
+		} else if (strncmp(tok, "len=", 4) == 0) {
+			if (!hs_parse_len(tok + 4, &sig)) {
+				hs_lists_error(ld, file, line,
+					       "bad length check \"%s\" (len=le32@OFFSET+ADD; u8, le16, "
+					       "be16, le32, be32)",
+					       tok + 4);
+				return -EINVAL;
+			}
+		} else {
+			hs_lists_error(ld, file, line, "unknown option \"%s\" (port=, size=, len=)",
+				       tok);
+			return -EINVAL;
+		}
+	}
+	if (field < 3) {
+		hs_lists_error(ld, file, line, "expected FAMILY TRANSPORT DIR [options] re:REGEX");
+		return -EINVAL;
+	}
+	re = strdup(rx);
+	if (!re)
+		return -ENOMEM;
+	if (ld->n == ld->cap && hs_loader_grow(ld)) {
+		free(re);
+		return -ENOMEM;
+	}
+	ld->exprs[ld->n] = re;
+	ld->keys[ld->n] = NULL;
+	ld->files[ld->n] = (char *)file;
+	ld->lines[ld->n] = line;
+	ld->sigs[ld->n] = sig;
+	ld->n++;
+	return 0;
+
+bad_transport:
+	hs_lists_error(ld, file, line, "transport \"%s\" is not tcp, udp or any", tok);
+	return -EINVAL;
+bad_dir:
+	hs_lists_error(ld, file, line, "direction \"%s\" is not out, in or any", tok);
+	return -EINVAL;
+}
+
+static int hs_sigs_read_file(struct hs_loader *ld, const char *file, unsigned cls)
+{
+	char buf[HS_LINE_MAX + 2];
+	unsigned line = 0;
+	int rc = 0;
+	FILE *f;
+
+	f = fopen(file, "r");
+	if (!f) {
+		rc = -errno;
+		hs_lists_error(ld, file, 0, "cannot read: %s", strerror(-rc));
+		return rc;
+	}
+	while (fgets(buf, sizeof(buf), f)) {
+		size_t len = strlen(buf);
+		char *p = buf, *e;
+
+		line++;
+		if (len == sizeof(buf) - 1 && buf[len - 1] != '\n' && !feof(f)) {
+			hs_lists_error(ld, file, line, "line longer than %d characters",
+				       HS_LINE_MAX);
+			rc = -EINVAL;
+			break;
+		}
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = p + strlen(p);
+		while (e > p && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		/* Only whole-line comments: a regex may hold '#'. */
+		if (!*p || *p == '#')
+			continue;
+		rc = hs_add_sig_line(ld, file, line, p, cls);
+		if (rc)
+			break;
+	}
+	if (!rc && ferror(f)) {
+		hs_lists_error(ld, file, line, "read error");
+		rc = -EIO;
+	}
+	fclose(f);
+	return rc;
+}
+
+static int hs_sigs_compile(struct hs_loader *ld, struct hs_lists *l)
+{
+	hs_compile_error_t *cerr = NULL;
+	unsigned *flags, *ids;
+	int rc = 0;
+
+	if (ld->n == 0)
+		return 0;
+	flags = malloc(ld->n * sizeof(*flags));
+	ids = malloc(ld->n * sizeof(*ids));
+	if (!flags || !ids) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	for (unsigned i = 0; i < ld->n; i++) {
+		flags[i] = HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH;
+		ids[i] = i;
+	}
+	if (hs_compile_multi((const char *const *)ld->exprs, flags, ids, ld->n, HS_MODE_BLOCK, NULL,
+			     &l->sig_db, &cerr) != HS_SUCCESS) {
+		if (cerr && cerr->expression >= 0 && (unsigned)cerr->expression < ld->n)
+			hs_lists_error(ld, ld->files[cerr->expression], ld->lines[cerr->expression],
+				       "bad signature regex \"%s\": %s", ld->exprs[cerr->expression],
+				       cerr->message);
+		else
+			hs_lists_error(ld, ld->dir, 0, "hyperscan: %s",
+				       cerr ? cerr->message : "compile failed");
+		hs_free_compile_error(cerr);
+		l->sig_db = NULL;
+		rc = -EINVAL;
+		goto out_free;
+	}
+	if (hs_alloc_scratch(l->sig_db, &l->sig_scratch) != HS_SUCCESS) {
+		hs_lists_error(ld, ld->dir, 0, "hyperscan: cannot allocate scratch");
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	l->sigs = malloc(ld->n * sizeof(*l->sigs));
+	if (!l->sigs) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	memcpy(l->sigs, ld->sigs, ld->n * sizeof(*l->sigs));
+	l->n_sigs = ld->n;
+out_free:
+	free(flags);
+	free(ids);
+	return rc;
+}
+
+/* Read every <class>EXT file of the directory, in name order, with rd. */
+static int hs_lists_read_dir(struct hs_loader *ld, const char *ext,
+			     int (*rd)(struct hs_loader *, const char *, unsigned))
 {
 	struct dirent *de;
 	char **names = NULL;
@@ -360,7 +651,7 @@ static int hs_lists_read_dir(struct hs_loader *ld)
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 
-		if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".txt") != 0)
+		if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ext) != 0)
 			continue;
 		if (n == cap) {
 			void *p = realloc(names, (cap ? cap * 2 : 16) * sizeof(*names));
@@ -399,12 +690,12 @@ static int hs_lists_read_dir(struct hs_loader *ld)
 		ld->file_names[ld->n_files++] = path;
 		if (cls == POLICY_CLASS_NONE) {
 			hs_lists_error(ld, path, 0,
-				       "unknown class \"%.*s\" (list files are <class>.txt)",
-				       (int)stem, names[i]);
+				       "unknown class \"%.*s\" (list files are <class>%s)",
+				       (int)stem, names[i], ext);
 			rc = -EINVAL;
 			break;
 		}
-		rc = hs_lists_read_file(ld, path, cls);
+		rc = rd(ld, path, cls);
 	}
 
 out_free_names:
@@ -476,6 +767,7 @@ static void hs_loader_free(struct hs_loader *ld)
 	free(ld->files);
 	free(ld->lines);
 	free(ld->entries);
+	free(ld->sigs);
 	for (unsigned i = 0; i < ld->n_files; i++)
 		free(ld->file_names[i]);
 	free(ld->file_names);
@@ -484,6 +776,7 @@ static void hs_loader_free(struct hs_loader *ld)
 struct hs_lists *hs_lists_load(const char *dir, char *err, size_t errlen)
 {
 	struct hs_loader ld = {.dir = dir, .err = err, .errlen = errlen};
+	struct hs_loader sl = {.dir = dir, .err = err, .errlen = errlen};
 	struct hs_lists *l;
 	int rc = -ENOMEM;
 
@@ -493,13 +786,18 @@ struct hs_lists *hs_lists_load(const char *dir, char *err, size_t errlen)
 	if (l && !dir)
 		return l; /* no list directory: an empty set */
 	if (l) {
-		rc = hs_lists_read_dir(&ld);
+		rc = hs_lists_read_dir(&ld, ".txt", hs_lists_read_file);
 		if (!rc)
 			rc = hs_lists_check_duplicates(&ld);
 		if (!rc)
 			rc = hs_lists_compile(&ld, l);
+		if (!rc)
+			rc = hs_lists_read_dir(&sl, ".sig", hs_sigs_read_file);
+		if (!rc)
+			rc = hs_sigs_compile(&sl, l);
 	}
 	hs_loader_free(&ld);
+	hs_loader_free(&sl);
 	if (rc) {
 		/* Every other failure has written its own message. */
 		if (err && errlen && !err[0])
@@ -517,6 +815,9 @@ void hs_lists_free(struct hs_lists *l)
 	hs_free_scratch(l->scratch);
 	hs_free_database(l->db);
 	free(l->entries);
+	hs_free_scratch(l->sig_scratch);
+	hs_free_database(l->sig_db);
+	free(l->sigs);
 	free(l);
 }
 
@@ -532,8 +833,9 @@ struct hs_matcher *hs_matcher_create(const struct hs_lists *l)
 	if (!m)
 		return NULL;
 	m->l = l;
-	if (l->scratch && hs_clone_scratch(l->scratch, &m->scratch) != HS_SUCCESS) {
-		free(m);
+	if ((l->scratch && hs_clone_scratch(l->scratch, &m->scratch) != HS_SUCCESS) ||
+	    (l->sig_scratch && hs_clone_scratch(l->sig_scratch, &m->sig_scratch) != HS_SUCCESS)) {
+		hs_matcher_free(m);
 		return NULL;
 	}
 	return m;
@@ -544,6 +846,7 @@ void hs_matcher_free(struct hs_matcher *m)
 	if (!m)
 		return;
 	hs_free_scratch(m->scratch);
+	hs_free_scratch(m->sig_scratch);
 	free(m);
 }
 
@@ -579,6 +882,92 @@ unsigned hs_match_name(struct hs_matcher *m, const char *name, size_t len)
 	if (hs_scan(m->l->db, name, (unsigned)len, 0, m->scratch, hs_on_match, &c) != HS_SUCCESS)
 		return POLICY_CLASS_NONE;
 	return c.best == UINT32_MAX ? POLICY_CLASS_NONE : m->l->entries[c.best].cls;
+}
+
+unsigned hs_sigs_count(const struct hs_lists *l)
+{
+	return l->n_sigs;
+}
+
+struct hs_sig_ctx {
+	const struct hs_lists *l;
+	const uint8_t *p;
+	size_t n;
+	uint8_t l4proto;
+	uint8_t dir;
+	uint16_t resp_port;
+	unsigned best; /* signature index, or UINT32_MAX */
+};
+
+static bool hs_sig_checks(const struct hs_sig *sig, const struct hs_sig_ctx *c)
+{
+	if (sig->l4proto && sig->l4proto != c->l4proto)
+		return false;
+	if (!(sig->dir & c->dir))
+		return false;
+	if (sig->size && sig->size != c->n)
+		return false;
+	if (sig->n_ports) {
+		unsigned i;
+
+		for (i = 0; i < sig->n_ports && sig->ports[i] != c->resp_port; i++)
+			;
+		if (i == sig->n_ports)
+			return false;
+	}
+	if (sig->len_kind) {
+		unsigned w = sig->len_kind & 0x7f;
+		uint64_t v = 0;
+
+		if ((size_t)sig->len_off + w > c->n)
+			return false;
+		for (unsigned i = 0; i < w; i++) {
+			unsigned b = (sig->len_kind & 0x80) ? w - 1 - i : i;
+
+			v = v << 8 | c->p[sig->len_off + b];
+		}
+		if ((int64_t)v + sig->len_add != (int64_t)c->n)
+			return false;
+	}
+	return true;
+}
+
+static int hs_on_sig(unsigned int id, unsigned long long from, unsigned long long to,
+		     unsigned int flags, void *arg)
+{
+	struct hs_sig_ctx *c = arg;
+
+	(void)from;
+	(void)to;
+	(void)flags;
+	/* The first line (file order) whose checks pass wins. */
+	if (id < c->l->n_sigs && id < c->best && hs_sig_checks(&c->l->sigs[id], c))
+		c->best = id;
+	return 0;
+}
+
+unsigned hs_match_payload(struct hs_matcher *m, const uint8_t *p, size_t n, uint8_t l4proto,
+			  bool from_initiator, uint16_t resp_port, const char **family)
+{
+	struct hs_sig_ctx c = {.l = m->l,
+			       .p = p,
+			       .n = n,
+			       .l4proto = l4proto,
+			       .dir = from_initiator ? HS_DIR_OUT : HS_DIR_IN,
+			       .resp_port = resp_port,
+			       .best = UINT32_MAX};
+
+	if (family)
+		*family = NULL;
+	if (!m->l->sig_db || !p || n == 0)
+		return POLICY_CLASS_NONE;
+	if (hs_scan(m->l->sig_db, (const char *)p, (unsigned)(n < HS_SCAN_MAX ? n : HS_SCAN_MAX), 0,
+		    m->sig_scratch, hs_on_sig, &c) != HS_SUCCESS ||
+	    c.best == UINT32_MAX)
+		return POLICY_CLASS_NONE;
+	if (family)
+		*family = m->l->sigs[c.best].family;
+	return m->l->sigs[c.best].cls;
 }
 
 /* The signatures are file-format magic numbers, not site data, so they
@@ -686,4 +1075,87 @@ size_t hs_connect_target(const uint8_t *p, size_t n, char *out, size_t size)
 	if (!sp)
 		return 0;
 	return hs_authority_host(auth, (size_t)(sp - auth), out, size);
+}
+
+/* Characters an authority (host[:port], [v6]:port) may hold. */
+static bool hs_authority_ok(const uint8_t *a, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t ch = a[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_' || ch == ':' ||
+		      ch == '[' || ch == ']'))
+			return false;
+	}
+	return true;
+}
+
+static bool hs_prefix_nocase(const uint8_t *p, size_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return n >= l && strncasecmp((const char *)p, lit, l) == 0;
+}
+
+unsigned hs_http_request_check(const uint8_t *p, size_t n)
+{
+	const uint8_t *sp, *end, *head_end, *h;
+	unsigned out = 0;
+	size_t m, head;
+
+	if (!p || n < 4)
+		return 0;
+	if (n > HS_SCAN_MAX)
+		n = HS_SCAN_MAX;
+	/* A request line: an upper-case method token, one space. */
+	for (m = 0; m < n && m < 16 && p[m] >= 'A' && p[m] <= 'Z'; m++)
+		;
+	if (m < 3 || m >= n || p[m] != ' ')
+		return 0;
+	out |= HS_HTTP_REQUEST;
+	sp = p + m + 1;
+	end = memchr(sp, ' ', n - (size_t)(sp - p));
+	if (!end) /* the target runs past this segment: judge what is here */
+		end = p + n;
+	if (m == 7 && memcmp(p, "CONNECT", 7) == 0) {
+		out |= HS_HTTP_PROXY;
+		if (!hs_authority_ok(sp, (size_t)(end - sp)))
+			out |= HS_HTTP_MALFORMED;
+	} else if (hs_prefix_nocase(sp, (size_t)(end - sp), "http://") ||
+		   hs_prefix_nocase(sp, (size_t)(end - sp), "https://")) {
+		/* absolute-form: what a client sends to a proxy (RFC 9112 3.2.2) */
+		const uint8_t *a = memchr(sp, '/', (size_t)(end - sp)) + 2, *ae;
+
+		out |= HS_HTTP_PROXY;
+		for (ae = a; ae < end && *ae != '/' && *ae != '?' && *ae != '#'; ae++)
+			;
+		if (!hs_authority_ok(a, (size_t)(ae - a)))
+			out |= HS_HTTP_MALFORMED;
+	}
+	if (memchr(p, '\0', (size_t)(end - p)))
+		out |= HS_HTTP_MALFORMED;
+	/* The Host header, within the request head present here. */
+	head_end = memmem(p, n, "\r\n\r\n", 4);
+	head = head_end ? (size_t)(head_end - p) + 2 : n;
+	for (h = p; (h = memmem(h, head - (size_t)(h - p), "\r\n", 2)) != NULL; h += 2) {
+		const uint8_t *v, *ve;
+
+		if (!hs_prefix_nocase(h + 2, head - (size_t)(h + 2 - p), "host:"))
+			continue;
+		v = h + 7;
+		ve = memmem(v, head - (size_t)(v - p), "\r\n", 2);
+		if (!ve)
+			break; /* cut by the segment: nothing to judge yet */
+		while (v < ve && (*v == ' ' || *v == '\t'))
+			v++;
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+			ve--;
+		if (!hs_authority_ok(v, (size_t)(ve - v)))
+			out |= HS_HTTP_MALFORMED;
+		break;
+	}
+	return out;
 }

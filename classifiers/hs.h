@@ -17,6 +17,13 @@
 
 /* Longest name matched or copied (DNS names are at most 253 characters). */
 #define HS_NAME_MAX 255
+/* Payload signatures (<class>.sig): longest family name, responder ports
+ * per line, payload bytes scanned. */
+#define HS_FAMILY_MAX 31
+#define HS_SIG_PORTS  8
+#define HS_SCAN_MAX   2048
+#define HS_DIR_OUT    1 /* the initiator's payloads */
+#define HS_DIR_IN     2 /* the responder's */
 
 struct hs_lists;
 struct hs_matcher;
@@ -31,6 +38,17 @@ struct hs_matcher;
  * NULL dir, gives an empty set.
  * Main lcore; the result is owned by the caller. */
 struct hs_lists *hs_lists_load(const char *dir, char *err, size_t errlen);
+
+/* The same directory's <class>.sig files are payload signatures for the
+ * protocols nDPI 4.2 lacks, compiled into a second database. One per line:
+ *   FAMILY TRANSPORT DIR [port=N,...] [size=N] [len=KIND@OFF+ADD] re:REGEX
+ * TRANSPORT is tcp, udp or any; DIR is out (the initiator's payloads), in
+ * or any; port= lists responder ports; size= is the exact payload size;
+ * len= says a length field (u8, le16, be16, le32, be32 at byte OFF) plus ADD
+ * equals the payload size. REGEX (the rest of the line) is a Hyperscan
+ * regex over the payload bytes, DOTALL, anchored with ^ where meant. Only
+ * whole lines are comments ('#' may be part of a regex). Errors are
+ * "FILE:LINE: message" like the lists'. See conf/lists/README.md. */
 
 /* Free the database. Accepts NULL. Main lcore, after every matcher is gone. */
 void hs_lists_free(struct hs_lists *l);
@@ -51,6 +69,17 @@ void hs_matcher_free(struct hs_matcher *m);
  * a domain pattern beats a regex. Owning worker; no allocation. */
 unsigned hs_match_name(struct hs_matcher *m, const char *name, size_t len);
 
+/* Payload signatures compiled (0 for none). Any thread. */
+unsigned hs_sigs_count(const struct hs_lists *l);
+
+/* Class (enum policy_class) of the first signature line whose regex matches
+ * the payload p (n bytes, the first HS_SCAN_MAX scanned) and whose checks
+ * (transport, direction, responder port, size, length field) pass; its
+ * family name (owned by the database) in *family. POLICY_CLASS_NONE and
+ * NULL when none. Owning worker; no allocation. */
+unsigned hs_match_payload(struct hs_matcher *m, const uint8_t *p, size_t n, uint8_t l4proto,
+			  bool from_initiator, uint16_t resp_port, const char **family);
+
 /* True when p starts with a document signature: PDF "%PDF-", OLE2
  * (D0 CF 11 E0 A1 B1 1A E1: .doc/.xls/.ppt/.msg) or ZIP "PK\3\4" (OOXML
  * .docx/.xlsx/.pptx, ODF, any zip); or when one starts right after an
@@ -64,6 +93,18 @@ bool hs_webdav_match(const uint8_t *p, size_t n);
 /* When p starts with "CONNECT host:port HTTP/...", copy host (no port, no
  * IPv6 brackets) into out and return its length; else return 0. Pure. */
 size_t hs_connect_target(const uint8_t *p, size_t n, char *out, size_t size);
+
+/* What hs_http_request_check() found. */
+#define HS_HTTP_REQUEST	  1u /* p starts an HTTP request line */
+#define HS_HTTP_PROXY	  2u /* CONNECT, or an absolute-form target (http://...) */
+#define HS_HTTP_MALFORMED 4u /* a NUL in the request line, or a CONNECT target,
+			      * absolute-form authority or Host value with
+			      * characters no host name or address has */
+
+/* Judge the start of an HTTP request (p, n bytes; the first HS_SCAN_MAX):
+ * HS_HTTP_* bits, 0 when p is not a request line. Proxy use is behaviour:
+ * a CONNECT or an absolute-form target, never the port. Pure. */
+unsigned hs_http_request_check(const uint8_t *p, size_t n);
 
 /* Copy the host part of an authority "host[:port]" or "[v6addr][:port]"
  * (s, n bytes) into out, NUL-terminated. Returns its length, 0 when empty

@@ -38,6 +38,10 @@ enum cls_flags {
 	CLS_F_GUESSED = 1 << 3, /* ndpi_detection_giveup() guessed */
 	CLS_F_DOC = 1 << 4,	/* a document signature went out */
 	CLS_F_WEBDAV = 1 << 5,	/* a WebDAV method went out */
+	CLS_F_CONNECT = 1 << 6, /* an HTTP CONNECT went out */
+	CLS_F_ABSFORM = 1 << 7, /* an absolute-form request target went out */
+	CLS_F_MALFORMED = 1 << 8, /* a CONNECT target or Host no server should accept */
+	CLS_F_APP_BY_ADDR = 1 << 9, /* nDPI's app came from the server address only */
 };
 
 struct cls_state {
@@ -45,12 +49,16 @@ struct cls_state {
 	uint16_t pkts;
 	uint16_t master; /* normalised: master = the only or lower protocol */
 	uint16_t app;	 /* the upper protocol, 0 when there is one only */
-	uint8_t flags;	 /* enum cls_flags */
+	uint16_t flags;	 /* enum cls_flags */
+	uint16_t name_proto; /* nDPI's protocol for the name, by its host match */
 	uint8_t out_payloads;
+	uint8_t in_payloads;
 	uint8_t category; /* ndpi_protocol_category_t (< 256 in 4.2) */
 	uint8_t confidence;
 	uint8_t name_kind; /* enum cls_name_kind */
 	uint8_t list_cls;  /* class of the name from the lists */
+	uint8_t sig_cls;   /* class of a payload signature (lists/<class>.sig) */
+	const char *sig_family; /* its family name, owned by the engine */
 	char name[CLS_NAME_MAX + 1];
 };
 
@@ -381,6 +389,14 @@ static void cls_set_name(struct cls_worker *w, struct cls_state *st, enum cls_na
 	st->name[len] = '\0';
 	st->name_kind = (uint8_t)kind;
 	st->list_cls = (uint8_t)hs_match_name(w->hs, st->name, len);
+	/* Which protocol nDPI's own host table gives the name: an app that
+	 * the name confirms is not an address guess. */
+	{
+		ndpi_protocol_match_result m;
+		int id = ndpi_match_string_subprotocol(w->ndpi, st->name, (u_int)len, &m);
+
+		st->name_proto = id > 0 ? (uint16_t)id : 0;
+	}
 }
 
 static void cls_take_name(struct cls_worker *w, struct cls_state *st,
@@ -407,15 +423,38 @@ static void cls_take_name(struct cls_worker *w, struct cls_state *st,
 	}
 }
 
-/* Payload marks on the first outbound payloads: the CONNECT target (when
- * nDPI has not given a name), WebDAV methods and document signatures. */
-static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uint8_t *l3,
-			   uint16_t l3_len, const struct parse_result *r)
+/* Mark an app that nDPI 4.2 took from the server's address (its
+ * guessed_host_protocol_id) while DPI named the master protocol, unless the
+ * flow's name maps to the same app; the category becomes the master's. */
+static void cls_take_addr_app(struct cls_worker *w, struct cls_state *st,
+			      const struct ndpi_flow_struct *f)
 {
+	st->flags &= (uint16_t)~CLS_F_APP_BY_ADDR;
+	if (st->app && st->master && st->app == f->guessed_host_protocol_id &&
+	    st->name_proto != st->app) {
+		ndpi_protocol q;
+
+		memset(&q, 0, sizeof(q));
+		q.app_protocol = st->master;
+		st->flags |= CLS_F_APP_BY_ADDR;
+		st->category = (uint8_t)ndpi_get_proto_category(w->ndpi, q);
+	}
+}
+
+/* Payload marks on the first payloads of each direction: our payload
+ * signatures (lists/<class>.sig) both ways; on the initiator's side also
+ * proxy behaviour (CONNECT, absolute-form targets) and malformed request
+ * targets or Host values, the CONNECT target (when nDPI has not given a
+ * name), WebDAV methods and document signatures. */
+static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uint8_t *l3,
+			   uint16_t l3_len, const struct parse_result *r, bool from_initiator)
+{
+	uint8_t *seen = from_initiator ? &st->out_payloads : &st->in_payloads;
 	const uint8_t *p;
 	size_t off, n;
+	unsigned http;
 
-	if (st->out_payloads >= CLS_MARK_PKTS || r->payload_len == 0 || r->payload_off < r->l3_off)
+	if (*seen >= CLS_MARK_PKTS || r->payload_len == 0 || r->payload_off < r->l3_off)
 		return;
 	off = (size_t)(r->payload_off - r->l3_off);
 	if (off >= l3_len)
@@ -424,7 +463,25 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	n = l3_len - off;
 	if (n > r->payload_len)
 		n = r->payload_len;
-	st->out_payloads++;
+	(*seen)++;
+	if (st->sig_cls == POLICY_CLASS_NONE) {
+		const char *family;
+		unsigned c = hs_match_payload(w->hs, p, n, r->l4proto, from_initiator,
+					      from_initiator ? r->dport : r->sport, &family);
+
+		if (c != POLICY_CLASS_NONE) {
+			st->sig_cls = (uint8_t)c;
+			st->sig_family = family;
+		}
+	}
+	if (!from_initiator)
+		return;
+	if (r->l4proto == 6 && (http = hs_http_request_check(p, n))) {
+		if (http & HS_HTTP_PROXY)
+			st->flags |= p[0] == 'C' ? CLS_F_CONNECT : CLS_F_ABSFORM;
+		if (http & HS_HTTP_MALFORMED)
+			st->flags |= CLS_F_MALFORMED;
+	}
 	if (st->name_kind == CLS_NAME_NONE && n > 8 && p[0] == 'C') {
 		char target[HS_NAME_MAX + 1];
 		size_t len = hs_connect_target(p, n, target, sizeof(target));
@@ -438,17 +495,50 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 		st->flags |= CLS_F_DOC;
 }
 
+/* nDPI 4.2 names HTTP on ports 8080 and 3128 "HTTP_Proxy" from the port
+ * alone. A proxy is behaviour: HTTP_Proxy only with an absolute-form target,
+ * HTTP_Connect only with a CONNECT, whatever the port. */
+static uint16_t cls_master_eff(const struct cls_state *st)
+{
+	uint16_t m = st->master;
+	bool http = m == NDPI_PROTOCOL_UNKNOWN || m == NDPI_PROTOCOL_HTTP ||
+		    m == NDPI_PROTOCOL_HTTP_PROXY || m == NDPI_PROTOCOL_HTTP_CONNECT;
+
+	if (http && (st->flags & CLS_F_CONNECT))
+		return NDPI_PROTOCOL_HTTP_CONNECT;
+	if (http && (st->flags & CLS_F_ABSFORM))
+		return NDPI_PROTOCOL_HTTP_PROXY;
+	if (m == NDPI_PROTOCOL_HTTP_PROXY)
+		return NDPI_PROTOCOL_HTTP;
+	return m;
+}
+
+/* An app nDPI took from the server's address alone ("STUN.Facebook" for a
+ * WhatsApp call through Facebook's network) says who runs the server, not
+ * what the flow is: once DPI has named the protocol, it is not used. */
+static uint16_t cls_app_eff(const struct cls_state *st)
+{
+	return (st->flags & CLS_F_APP_BY_ADDR) ? 0 : st->app;
+}
+
 /* Precedence (docs/classification.md): a list match on the flow's name,
  * then nDPI's app protocol, master protocol and category, then the
  * payload marks. document_upload also replaces storage: a file-transfer
  * protocol carrying a document is the more specific finding; every other
  * class already names the application decisively and stays. */
-static unsigned cls_class_of(const struct cls_worker *w, const struct cls_state *st)
+static unsigned cls_class_of(const struct cls_worker *w, const struct cls_state *st,
+			     bool *by_ndpi)
 {
 	unsigned cls = st->list_cls;
 
+	*by_ndpi = false;
+	if (cls == POLICY_CLASS_NONE) {
+		cls = classmap_lookup(w->e->map, cls_master_eff(st), cls_app_eff(st),
+				      st->category);
+		*by_ndpi = cls != POLICY_CLASS_NONE;
+	}
 	if (cls == POLICY_CLASS_NONE)
-		cls = classmap_lookup(w->e->map, st->master, st->app, st->category);
+		cls = st->sig_cls;
 	if (cls == POLICY_CLASS_NONE && (st->flags & CLS_F_WEBDAV))
 		cls = POLICY_CLASS_storage;
 	if ((st->flags & CLS_F_DOC) && (cls == POLICY_CLASS_NONE || cls == POLICY_CLASS_storage))
@@ -458,19 +548,26 @@ static unsigned cls_class_of(const struct cls_worker *w, const struct cls_state 
 
 static void cls_fill(const struct cls_worker *w, const struct cls_state *st, struct cls_result *out)
 {
-	bool found = st->master != 0;
+	uint16_t master = cls_master_eff(st), app = cls_app_eff(st);
+	bool found = master != 0, by_ndpi;
 	bool dpi = st->confidence == NDPI_CONFIDENCE_DPI ||
 		   st->confidence == NDPI_CONFIDENCE_DPI_CACHE;
 	unsigned n_protos = w->e->n_protos;
 
 	memset(out, 0, sizeof(*out));
-	out->master_id = st->master;
-	out->app_id = st->app;
-	out->app_master = found ? cls_proto_name(w->ndpi, n_protos, st->master) : NULL;
-	out->app = st->app ? cls_proto_name(w->ndpi, n_protos, st->app) : NULL;
+	out->master_id = master;
+	out->app_id = app;
+	out->app_master = found ? cls_proto_name(w->ndpi, n_protos, master) : NULL;
+	out->app = app ? cls_proto_name(w->ndpi, n_protos, app) : NULL;
 	out->known = found && dpi && !(st->flags & CLS_F_GUESSED);
-	out->guessed = found && !out->known;
-	out->cls = (uint8_t)cls_class_of(w, st);
+	out->cls = (uint8_t)cls_class_of(w, st, &by_ndpi);
+	/* A class from our own evidence (a name on the lists, a payload
+	 * signature, a mark, proxy behaviour) is not a guess, even while
+	 * nDPI's protocol still is. */
+	out->guessed = found && !out->known && !(st->flags & (CLS_F_CONNECT | CLS_F_ABSFORM)) &&
+		       (by_ndpi || out->cls == POLICY_CLASS_NONE);
+	out->family = st->sig_family;
+	out->malformed = (st->flags & CLS_F_MALFORMED) != 0;
 	switch (st->name_kind) {
 	case CLS_NAME_SNI:
 		out->sni = st->name;
@@ -528,14 +625,14 @@ void cls_flow_packet(struct cls_worker *w, uint32_t slot, const uint8_t *l3, uin
 
 		cls_take_proto(st, f, p);
 		cls_take_name(w, st, f);
+		cls_take_addr_app(w, st, f);
 		if (st->master != NDPI_PROTOCOL_UNKNOWN &&
 		    (st->confidence == NDPI_CONFIDENCE_DPI ||
 		     st->confidence == NDPI_CONFIDENCE_DPI_CACHE) &&
 		    !ndpi_extra_dissection_possible(w->ndpi, f))
 			st->flags |= CLS_F_NDPI_DONE;
 	}
-	if (from_initiator)
-		cls_take_marks(w, st, l3, l3_len, r);
+	cls_take_marks(w, st, l3, l3_len, r, from_initiator);
 	cls_fill(w, st, out);
 }
 
@@ -564,8 +661,10 @@ void cls_guess(struct cls_worker *w, uint8_t l4proto, const uint8_t src[16], con
 	cls_set_proto(&st, p);
 	st.flags = CLS_F_GUESSED;
 	cls_fill(w, &st, out);
-	out->known = false;
-	out->guessed = st.master != 0;
+	/* Beyond TCP and UDP the IP protocol number is the protocol: ESP,
+	 * AH and GRE are what they say, not a guess. */
+	out->known = l4proto != 6 && l4proto != 17 && st.master != 0;
+	out->guessed = st.master != 0 && !out->known;
 	out->done = false;
 }
 
@@ -583,6 +682,7 @@ void cls_flow_giveup(struct cls_worker *w, uint32_t slot, struct cls_result *out
 
 		cls_take_proto(st, f, p);
 		cls_take_name(w, st, f);
+		cls_take_addr_app(w, st, f);
 		if (guessed)
 			st->flags |= CLS_F_GUESSED;
 	}

@@ -59,7 +59,7 @@ static const char *const config_endpoint_keys[] = {
 	"name", "addresses", "hosts", "ports", "apps", NULL,
 };
 static const char *const config_profile_keys[] = {
-	"name", "default", "inbound", "on_giveup", "on_exception", "allow", "block", NULL,
+	"name", "default", "inbound", "on_giveup", "on_exception", "guess", "allow", "block", NULL,
 };
 static const char *const config_zone_keys[] = {"name", "subnets", "profile", NULL};
 
@@ -758,6 +758,23 @@ static int config_parse_profile(struct config_ctx *c, const config_setting_t *g,
 					&prof->on_exception);
 	if (ret < 0)
 		return ret;
+	/* A guess waits for DPI where the default allows (an intranet web
+	 * server on 8080 is not a proxy), and blocks at once where it drops. */
+	prof->guess_blocks = prof->default_action == POLICY_ACT_DROP;
+	if ((s = config_setting_get_member(g, "guess"))) {
+		const char *text;
+
+		ret = config_get_string(c, s, label, "guess", &text);
+		if (ret < 0)
+			return ret;
+		if (strcmp(text, "block") == 0)
+			prof->guess_blocks = true;
+		else if (strcmp(text, "wait") == 0)
+			prof->guess_blocks = false;
+		else
+			return config_fail(c, s, "%s: guess must be \"block\" or \"wait\" (got \"%s\")",
+					   label, text);
+	}
 
 	if ((s = config_setting_get_member(g, "allow"))) {
 		ret = config_parse_allow(c, s, label, prof);

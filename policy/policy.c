@@ -370,9 +370,11 @@ static void policy_evaluate_outbound(const struct policy *p, const struct policy
 	/* c. A blocked class drops, guessed or not; but a guess does not cut
 	 * short a flow to a declared endpoint, whose own check (by DPI) is
 	 * still to come: the agency's SMTP relay "looks like mail" by port.
-	 * Once classification gives up, the guess is all there is. */
+	 * Nor, in a profile whose guesses wait (the default where the default
+	 * allows), any flow: HTTP to an intranet server on 8080 is not a
+	 * proxy. Once classification gives up, the guess is all there is. */
 	if (policy_class_blocked(prof, f->cls) &&
-	    !(f->app_guessed && any_candidate && !f->giveup)) {
+	    !(f->app_guessed && (any_candidate || !prof->guess_blocks) && !f->giveup)) {
 		policy_decide(d, POLICY_DROP, POLICY_R_CLASS, f->cls);
 		return;
 	}

@@ -107,6 +107,10 @@ struct policy_profile {
 	uint8_t inbound_action;
 	uint8_t on_giveup;
 	uint8_t on_exception;
+	/* A port or address guess of a blocked class: true drops it at once,
+	 * false waits until DPI confirms it or gives up ("guess" key; the
+	 * default is true when default_action is drop, false otherwise). */
+	bool guess_blocks;
 	uint16_t *allow; /* endpoint indexes */
 	unsigned n_allow;
 	uint32_t block_mask; /* bit (1u << enum policy_class) */

@@ -57,7 +57,17 @@ FALSE_MAX = 0.02  # Done-when: under 2 % false blocks among ordinary flows
 # conf/classes.conf says are covered another way (its comments: "WebDAV is not
 # a protocol in nDPI 4.2: its methods are a payload mark" -> storage). This is
 # test data stated here, in the open, not taken from aduana's output.
-NEWER_NDPI = {"webdav": "storage"}
+NEWER_NDPI = {
+    "webdav": "storage",
+    # Issue 12's families (README "Classification beyond nDPI 4.2"): the
+    # class the mission gives each, whatever category the newer nDPI files
+    # it under.
+    "nomachine": "remote_access", "radmin": "remote_access", "rsh": "remote_access",
+    "cloudflarewarp": "vpn", "tailscale": "vpn", "softether": "vpn", "operavpn": "vpn",
+    "tunnelbear": "vpn", "nordvpn": "vpn", "protonvpn": "vpn",
+    "psiphon": "proxy", "ultrasurf": "proxy",
+    "uftp": "storage",
+}
 
 # ---------------------------------------------------------------------------
 # libconfig, just enough of it: groups, lists, arrays, scalars, comments.
@@ -171,6 +181,9 @@ class ClassMap:
         resolves it: app, master, category; None when nothing maps."""
         if not label or label == "Unknown":
             return None
+        # A tunnelled flow ("VXLAN:91.119/TLS.Facebook") is judged by what
+        # it carries.
+        label = label.rsplit("/", 1)[-1]
         parts = label.split(".", 1)
         master, app = parts[0], (parts[1] if len(parts) > 1 else None)
         for name in (app, master):
@@ -324,6 +337,142 @@ def rec_text(r):
 
 
 # ---------------------------------------------------------------------------
+# The mission score (issue 12): the measurement an outside reviewer made on
+# the held-out part of the corpus, repeated on the subsets we have. One zone,
+# default allow, the mission's classes blocked (run.sh's "mission" policy).
+#   recall      per class: flows whose .out protocol maps to the class that
+#               got a drop verdict (any class reason), and the macro mean;
+#   false block flows whose .out protocol maps to no mission class that got
+#               a drop verdict, over all flows and as the mean of the
+#               per-capture fractions.
+
+# The classes the mission blocks (DESIGN 4): file sharing, social media,
+# proxies and anonymizers, P2P, remote desktop, VPNs, webmail, encrypted
+# DNS, storage. "mail" and "document_upload" depend on the declared mail
+# endpoints, so they are scored by the strict-all pass above instead.
+MISSION = ["file_sharing", "encrypted_dns", "social", "vpn", "storage", "webmail",
+           "remote_access", "proxy", "p2p"]
+
+# Done-when of issue 12 is macro recall >= 0.90 and false blocks <= 2 %.
+# The bars below are what this tree measured on the shared subsets
+# (docs/classification.md has the figures), rounded down a little so that
+# a capture's timing cannot flip them; they are never lowered below what
+# was measured, only raised as recall improves.
+# Measured on both subsets (2659 flows, 263 captures): macro 0.935, lowest
+# class vpn 79.7 %, false blocks 0.39 % over all flows, 1.87 % per capture.
+MACRO_RECALL_MIN = 0.93
+CLASS_RECALL_MIN = 0.79     # no single class may fall far behind the mean
+FALSE_ALL_MAX = 0.005       # over all flows without a mission class
+FALSE_CAPTURE_MAX = 0.02    # mean of the per-capture fractions (issue's bar)
+
+
+def mission_flows(corpus, recdir, cmap):
+    """Every .out flow of corpus joined with its record of the mission pass."""
+    flows = []
+    if not os.path.isdir(corpus):
+        return flows
+    for c in sorted(f for f in os.listdir(corpus) if f.endswith((".pcap", ".pcapng", ".cap"))):
+        outp = os.path.join(corpus, c + ".out")
+        if not os.path.exists(outp):
+            continue
+        with open(outp, encoding="utf-8", errors="replace") as f:
+            nflows = parse_ndpi_flows(f.read())
+        idx = defaultdict(list)
+        for r in load_records(os.path.join(recdir, c + ".jsonl")):
+            idx[r["_key"]].append(r)
+        for fl in nflows:
+            exp = cmap.of_label(fl["label"], fl["cat"])
+            recs = idx.get(fl["key"], [])
+            # One .out flow may have several records: the flow's own and
+            # one-packet records of its IP fragments (exception:fragment).
+            # The flow's verdict is its class drop if any, else its own.
+            drops = [x for x in recs if x["verdict"] == "drop" and x["reason"].startswith("class:")]
+            own = [x for x in recs if x["reason"] != "exception:fragment"]
+            r = (drops or own or recs or [None])[0]
+            fl["capture"] = c
+            fl["expected"] = exp if exp in MISSION else None
+            fl["rec"] = r
+            fl["blocked"] = bool(drops)
+            fl["stopped"] = fl["blocked"] and r["dropped_pkts"] > 0
+            flows.append(fl)
+    return flows
+
+
+def mission_numbers(flows):
+    per = {}
+    for cls in MISSION:
+        exp = [f for f in flows if f["expected"] == cls]
+        got = [f for f in exp if f["blocked"]]
+        ptv = [f["rec"]["pkts_to_verdict"] for f in got]
+        per[cls] = (len(exp), len(got), (sum(ptv) / len(ptv)) if ptv else None)
+    present = [c for c in MISSION if per[c][0]]
+    macro = sum(per[c][1] / per[c][0] for c in present) / len(present) if present else None
+    none = [f for f in flows if f["expected"] is None]
+    fb = [f for f in none if f["blocked"]]
+    caps = defaultdict(lambda: [0, 0])
+    for f in none:
+        caps[f["capture"]][0] += 1
+        caps[f["capture"]][1] += f["blocked"]
+    per_cap = (sum(b / n for n, b in caps.values()) / len(caps)) if caps else 0.0
+    return per, macro, none, fb, caps, per_cap
+
+
+def mission_report(name, flows):
+    per, macro, none, fb, caps, per_cap = mission_numbers(flows)
+    print()
+    print("Mission score on %s: %d .out flows in %d captures (one zone, default allow, "
+          "%s blocked)" % (name, len(flows), len(set(f["capture"] for f in flows)),
+                           ", ".join(MISSION)))
+    hdr = "%-14s %8s %8s %8s %9s" % ("class", "flows", "blocked", "recall", "pkts->v")
+    print(hdr)
+    print("-" * len(hdr))
+    for cls in MISSION:
+        n, got, ptv = per[cls]
+        print("%-14s %8d %8d %8s %9s" % (cls, n, got, "%.1f%%" % (100.0 * got / n) if n else "-",
+                                         "%.1f" % ptv if ptv is not None else "-"))
+    print("-" * len(hdr))
+    print("macro recall %s; false blocks %d/%d flows without a mission class (%.2f%%), "
+          "%.2f%% per capture (mean over %d captures)" % (
+              "%.3f" % macro if macro is not None else "-", len(fb), len(none),
+              100.0 * len(fb) / len(none) if none else 0.0, 100.0 * per_cap, len(caps)))
+    worst = sorted(((b, b / n, c) for c, (n, b) in caps.items() if b), reverse=True)[:8]
+    if worst:
+        print("worst captures (false blocks): " + ", ".join(
+            "%s %d/%d" % (c, b, caps[c][0]) for b, _, c in worst))
+    for f in fb:
+        print("  false block: %-28s %-52s .out=%s [%s] | ours: %s" % (
+            f["capture"], f["text"], f["label"], f["cat"], rec_text(f["rec"])))
+    missed = [f for f in flows if f["expected"] and not f["blocked"]]
+    by_cap = defaultdict(int)
+    for f in missed:
+        by_cap[(f["expected"], f["capture"])] += 1
+    if missed:
+        print("missed (class, capture, flows): " + ", ".join(
+            "%s %s %d" % (k[0], k[1], v) for k, v in sorted(by_cap.items(), key=lambda x: -x[1])))
+    for f in missed:
+        print("  miss: %-14s %-28s %-52s .out=%s | ours: %s" % (
+            f["expected"], f["capture"], f["text"], f["label"], rec_text(f["rec"])))
+
+
+def mission_assert(res, flows, name):
+    per, macro, none, fb, _, per_cap = mission_numbers(flows)
+    res.check(macro is not None and macro >= MACRO_RECALL_MIN, "mission/macro_recall",
+              "%s: macro recall %s (bar %.2f)" % (name, "%.3f" % macro if macro else "-",
+                                                  MACRO_RECALL_MIN))
+    low = ["%s %d/%d" % (c, per[c][1], per[c][0]) for c in MISSION
+           if per[c][0] and per[c][1] / per[c][0] < CLASS_RECALL_MIN]
+    res.check(not low, "mission/class_recall", "%s: every class >= %.0f%%%s" % (
+        name, 100 * CLASS_RECALL_MIN, (", below: " + ", ".join(low)) if low else ""))
+    frac = len(fb) / len(none) if none else 0.0
+    res.check(frac <= FALSE_ALL_MAX, "mission/false_blocks",
+              "%s: %d/%d flows without a mission class blocked (%.2f%%, bar %.1f%%)" % (
+                  name, len(fb), len(none), 100 * frac, 100 * FALSE_ALL_MAX))
+    res.check(per_cap <= FALSE_CAPTURE_MAX, "mission/false_blocks_per_capture",
+              "%s: %.2f%% per capture (bar %.1f%%)" % (name, 100 * per_cap,
+                                                       100 * FALSE_CAPTURE_MAX))
+
+
+# ---------------------------------------------------------------------------
 
 class Result:
     def __init__(self):
@@ -349,6 +498,7 @@ def main():
     ap.add_argument("--out", required=True, help="$BUILD/corpus")
     ap.add_argument("--classes", required=True)
     ap.add_argument("--ndpireader", default="ndpiReader")
+    ap.add_argument("--more", help="a second corpus subset (ndpi-more), mission pass only")
     args = ap.parse_args()
 
     cmap = ClassMap(args.classes)
@@ -628,6 +778,19 @@ def main():
     res.check(seen and frac < FALSE_MAX, "false_blocks",
               "%d/%d ordinary flows dropped (%.1f%%, limit %.0f%%) in %s" % (
                   len(fb), len(seen), 100.0 * frac, 100 * FALSE_MAX, ", ".join(ordinary)))
+
+    # -- the mission score (issue 12) on every corpus subset ---------------------
+    subsets = [("ndpi", args.corpus, os.path.join(args.out, "mission"))]
+    if args.more:
+        subsets.append(("ndpi-more", args.more, os.path.join(args.out, "more", "mission")))
+    every = []
+    for name, cdir, rdir in subsets:
+        fl = mission_flows(cdir, rdir, cmap)
+        every.extend(fl)
+        mission_report(name, fl)
+    if len(subsets) > 1:
+        mission_report("both subsets", every)
+    mission_assert(res, every, "+".join(s[0] for s in subsets))
 
     print()
     tail = "corpus: %d passed, %d failed" % (res.passed, res.failed)

@@ -128,6 +128,9 @@ static void test_shipped(void)
 	CU_ASSERT_EQUAL(office->inbound_action, POLICY_ACT_DROP);
 	CU_ASSERT_EQUAL(office->on_giveup, POLICY_ACT_ALLOW);
 	CU_ASSERT_EQUAL(office->on_exception, POLICY_ACT_ALLOW);
+	/* guesses: block where the default drops, wait where it allows */
+	CU_ASSERT_TRUE(strict->guess_blocks);
+	CU_ASSERT_FALSE(office->guess_blocks);
 	CU_ASSERT_EQUAL(office->n_allow, 0);
 	CU_ASSERT_EQUAL(office->block_mask, (1u << POLICY_CLASS_p2p) |
 						    (1u << POLICY_CLASS_remote_access) |
@@ -565,6 +568,9 @@ static void test_bad_action(void)
 	BAD(EP "profiles = ( { name = \"strict\"; default = \"drop\";\n"
 	       "  on_giveup = \"Drop\"; } );\n",
 	    4, "on_giveup must be \"allow\" or \"drop\"");
+	BAD(EP "profiles = ( { name = \"strict\"; default = \"allow\";\n"
+	       "  guess = \"drop\"; } );\n",
+	    4, "profile 'strict': guess must be \"block\" or \"wait\" (got \"drop\")");
 	BAD(EP "profiles = ( { name = \"strict\"; default = \"drop\"; inbound = true; } );\n", 3,
 	    "inbound must be a string");
 	BAD(EP "profiles = (\n"

@@ -89,8 +89,11 @@ static void test_shipped_lists(void)
 	CU_ASSERT_EQUAL(match(m, "dns.quad9.net"), POLICY_CLASS_encrypted_dns);
 	CU_ASSERT_EQUAL(match(m, "dns11.quad9.net"), POLICY_CLASS_encrypted_dns);
 	CU_ASSERT_EQUAL(match(m, "www.quad9.net"), POLICY_CLASS_NONE);
-	CU_ASSERT_EQUAL(match(m, "bucket.s3.eu-west-1.amazonaws.com"), POLICY_CLASS_storage);
-	CU_ASSERT_EQUAL(match(m, "s3-eu-west-1.amazonaws.com"), POLICY_CLASS_storage);
+	/* Cloud object stores are opt-in (storage.txt): ordinary web use. */
+	CU_ASSERT_EQUAL(match(m, "bucket.s3.eu-west-1.amazonaws.com"), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(match(m, "s3-eu-west-1.amazonaws.com"), POLICY_CLASS_NONE);
+	/* DNSCrypt's certificate query name. */
+	CU_ASSERT_EQUAL(match(m, "2.dnscrypt-cert.example.org"), POLICY_CLASS_encrypted_dns);
 	CU_ASSERT_EQUAL(match(m, "email-smtp.us-east-1.amazonaws.com"), POLICY_CLASS_mail);
 	CU_ASSERT_EQUAL(match(m, "ec2.us-east-1.amazonaws.com"), POLICY_CLASS_NONE);
 	/* Anchoring: no suffix-substring or prefix matches. */
@@ -356,6 +359,137 @@ static void test_connect_and_authority(void)
 	CU_ASSERT_EQUAL(hs_authority_host(S("a.example:8080"), out, 9), 0);
 }
 
+static void test_sig_errors(void)
+{
+	assert_list_error("p2p.sig", "# c\nX sctp out re:^a\n",
+			  "2: transport \"sctp\" is not tcp, udp or any");
+	assert_list_error("p2p.sig", "X tcp both re:^a\n",
+			  "1: direction \"both\" is not out, in or any");
+	assert_list_error("p2p.sig", "X tcp out colour=red re:^a\n",
+			  "1: unknown option \"colour=red\"");
+	assert_list_error("p2p.sig", "X udp any len=le24@1+2 re:^a\n",
+			  "1: bad length check \"le24@1+2\"");
+	assert_list_error("p2p.sig", "X udp any port=0 re:^a\n", "1: bad port \"0\"");
+	assert_list_error("p2p.sig", "X udp any ^a\n", "1: no re:REGEX");
+	assert_list_error("p2p.sig", "X udp re:^a\n", "1: expected FAMILY TRANSPORT DIR");
+	assert_list_error("p2p.sig", "Bad/name udp any re:^a\n", "1: bad family \"Bad/name\"");
+	assert_list_error("p2p.sig", "A udp any re:^a\nB tcp in re:^(b\n",
+			  "2: bad signature regex \"^(b\": ");
+	assert_list_error("socail.sig", "X udp any re:^a\n", "0: unknown class \"socail\"");
+}
+
+static unsigned sig(struct hs_matcher *m, const void *p, size_t n, uint8_t l4, bool out,
+		    uint16_t port, const char **fam)
+{
+	return hs_match_payload(m, p, n, l4, out, port, fam);
+}
+
+/* The shipped signatures (conf/lists/<class>.sig) on payloads built from
+ * the public protocol descriptions they cite. */
+static void test_sigs_shipped(void)
+{
+	char err[512];
+	struct hs_lists *l = hs_lists_load(LISTS_DIR, err, sizeof(err));
+	struct hs_matcher *m;
+	const char *fam;
+	uint8_t ping[23] = {0}, ike[28] = {0}, warp[148] = {0x01, 0x5a, 0x11, 0x3c};
+
+	if (!l)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT(hs_sigs_count(l) >= 10);
+	m = hs_matcher_create(l);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+#define P(x) x, sizeof(x) - 1
+	CU_ASSERT_EQUAL(sig(m, P("GNUTELLA CONNECT/0.6\r\n"), 6, true, 6346, &fam), POLICY_CLASS_p2p);
+	CU_ASSERT_STRING_EQUAL(fam, "Gnutella");
+	CU_ASSERT_EQUAL(sig(m, P("GNUTELLA/0.6 200 OK\r\n"), 6, false, 6346, &fam),
+			POLICY_CLASS_p2p);
+	/* A Gnutella ping over UDP: modern GUID mark, type 0, TTL 7, length 0. */
+	ping[8] = 0xff;
+	ping[17] = 7;
+	CU_ASSERT_EQUAL(sig(m, ping, sizeof(ping), 17, true, 6346, &fam), POLICY_CLASS_p2p);
+	CU_ASSERT_EQUAL(sig(m, ping, sizeof(ping), 6, true, 6346, &fam), POLICY_CLASS_NONE);
+	ping[19] = 1; /* says one payload byte that is not there */
+	CU_ASSERT_EQUAL(sig(m, ping, sizeof(ping), 17, true, 6346, &fam), POLICY_CLASS_NONE);
+	ping[19] = 0;
+	ping[8] = 0x12; /* no modern GUID mark */
+	CU_ASSERT_EQUAL(sig(m, ping, sizeof(ping), 17, true, 6346, &fam), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(sig(m, P("d1:ad2:id20:abcdefghij0123456789e1:q4:pinge"), 17, true, 6881, &fam),
+			POLICY_CLASS_p2p);
+	/* DNSCrypt: the resolver magic, answers only. */
+	CU_ASSERT_EQUAL(sig(m, P("r6fnvWj8xxxxxxxxxxxxxxxx"), 17, false, 443, &fam),
+			POLICY_CLASS_encrypted_dns);
+	CU_ASSERT_STRING_EQUAL(fam, "DNSCrypt");
+	CU_ASSERT_EQUAL(sig(m, P("r6fnvWj8xxxxxxxxxxxxxxxx"), 17, true, 443, &fam), POLICY_CLASS_NONE);
+	/* Remote desktops. */
+	CU_ASSERT_EQUAL(sig(m, P("NXSH-7.10.1\n"), 6, true, 4000, &fam), POLICY_CLASS_remote_access);
+	CU_ASSERT_EQUAL(sig(m, P("\x01\x00\x00\x00\x01\x00\x00\x00\x08\x08"), 6, true, 4899, &fam),
+			POLICY_CLASS_remote_access);
+	CU_ASSERT_STRING_EQUAL(fam, "Radmin");
+	CU_ASSERT_EQUAL(sig(m, P("1023\0alice\0alice\0ls -l\0"), 6, true, 514, &fam),
+			POLICY_CLASS_remote_access);
+	CU_ASSERT_EQUAL(sig(m, P("1023\0alice\0alice\0ls -l\0"), 6, true, 5514, &fam),
+			POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(sig(m, P("\0alice\0alice\0xterm/38400\0"), 6, true, 513, &fam),
+			POLICY_CLASS_remote_access);
+	/* WARP: WireGuard initiation with a client id in the reserved bytes. */
+	CU_ASSERT_EQUAL(sig(m, warp, sizeof(warp), 17, true, 2408, &fam), POLICY_CLASS_vpn);
+	CU_ASSERT_STRING_EQUAL(fam, "CloudflareWarp");
+	CU_ASSERT_EQUAL(sig(m, warp, sizeof(warp) - 1, 17, true, 2408, &fam), POLICY_CLASS_NONE);
+	/* IKEv2 IKE_SA_INIT, length 28 (a header alone). */
+	ike[0] = 0x11;
+	ike[16] = 33;
+	ike[17] = 0x20;
+	ike[18] = 34;
+	ike[27] = 28;
+	CU_ASSERT_EQUAL(sig(m, ike, sizeof(ike), 17, true, 500, &fam), POLICY_CLASS_vpn);
+	ike[27] = 29;
+	CU_ASSERT_EQUAL(sig(m, ike, sizeof(ike), 17, true, 500, &fam), POLICY_CLASS_NONE);
+	/* SOCKS handshakes are proxy behaviour on any port. */
+	CU_ASSERT_EQUAL(sig(m, P("\x05\x01\x00"), 6, true, 9050, &fam), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(sig(m, P("\x05\x02\x00\x02"), 6, true, 1080, &fam), POLICY_CLASS_proxy);
+	CU_ASSERT_EQUAL(sig(m, P("\x05\x01\x00\x00"), 6, true, 1080, &fam), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(sig(m, P("\x04\x01\x00\x50\x0a\x00\x00\x01bob\0"), 6, true, 1080, &fam),
+			POLICY_CLASS_proxy);
+	/* UFTP announce on its port. */
+	CU_ASSERT_EQUAL(sig(m, P("\x50\x01\x00\x10"), 17, true, 1044, &fam), POLICY_CLASS_storage);
+	/* Ordinary payloads match nothing. */
+	CU_ASSERT_EQUAL(sig(m, P("GET / HTTP/1.1\r\nHost: a.example\r\n\r\n"), 6, true, 80, &fam),
+			POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(sig(m, P("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"), 6, true, 443, &fam),
+			POLICY_CLASS_NONE);
+	CU_ASSERT_PTR_NULL(fam);
+#undef P
+	hs_matcher_free(m);
+	hs_lists_free(l);
+}
+
+static void test_http_check(void)
+{
+#define H(x) hs_http_request_check((const uint8_t *)x, sizeof(x) - 1)
+	/* HTTP to a server on 8080 is HTTP: no proxy behaviour. */
+	CU_ASSERT_EQUAL(H("GET /app HTTP/1.1\r\nHost: intranet.example:8080\r\n\r\n"),
+			HS_HTTP_REQUEST);
+	CU_ASSERT_EQUAL(H("GET http://a.example/x HTTP/1.1\r\nHost: a.example\r\n\r\n"),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(H("CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n"),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(H("CONNECT [2001:db8::1]:443 HTTP/1.1\r\n\r\n"),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	/* NULs and non-host characters are malformed. */
+	CU_ASSERT(H("CONNECT a.exa\0mple:443 HTTP/1.1\r\n\r\n") & HS_HTTP_MALFORMED);
+	CU_ASSERT(H("CONNECT a.example%2f:443 HTTP/1.1\r\n\r\n") & HS_HTTP_MALFORMED);
+	CU_ASSERT(H("GET http://user@a.example/ HTTP/1.1\r\n\r\n") & HS_HTTP_MALFORMED);
+	CU_ASSERT(H("GET / HTTP/1.1\r\nHost: a.exa\0mple\r\n\r\n") & HS_HTTP_MALFORMED);
+	CU_ASSERT(H("GET / HTTP/1.1\r\nhost: a example\r\n\r\n") & HS_HTTP_MALFORMED);
+	CU_ASSERT_FALSE(H("GET / HTTP/1.1\r\nHost: a.example \r\n\r\n") & HS_HTTP_MALFORMED);
+	/* Not a request. */
+	CU_ASSERT_EQUAL(H("\x16\x03\x01\x02\x00"), 0);
+	CU_ASSERT_EQUAL(H("get / HTTP/1.1\r\n"), 0);
+#undef H
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -367,6 +501,9 @@ int main(void)
 		{"document signatures", test_docsig},
 		{"WebDAV methods", test_webdav},
 		{"CONNECT target and authority host", test_connect_and_authority},
+		{"payload signatures: bad lines name FILE:LINE", test_sig_errors},
+		{"payload signatures: shipped families", test_sigs_shipped},
+		{"HTTP requests: proxy behaviour, malformed names", test_http_check},
 		CU_TEST_INFO_NULL,
 	};
 

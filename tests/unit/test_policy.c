@@ -49,7 +49,7 @@ static const char test_policy_conf[] =
 	"\"proxy\" "
 	"]; },\n"
 	"  { name = \"servers\"; default = \"allow\"; inbound = \"allow\"; on_giveup = \"drop\";\n"
-	"    on_exception = \"allow\"; block = [ \"p2p\" ]; }\n"
+	"    on_exception = \"allow\"; guess = \"block\"; block = [ \"p2p\" ]; }\n"
 	");\n"
 	"zones = (\n"
 	"  { name = \"e2m\"; subnets = [ \"10.10.0.0/16\", \"2001:db8:e2::/48\" ]; profile = "
@@ -614,7 +614,22 @@ static void test_office_classes(void)
 	CU_ASSERT_EQUAL(f.zone, Z_OFFICE);
 	/* Default allow: nothing is decided before classification. */
 	EXPECT(f, POLICY_PENDING, "none");
-	f.cls = POLICY_CLASS_p2p; /* a guess from the port is enough to block */
+	/* A guess from the port waits for DPI where the default allows... */
+	f.cls = POLICY_CLASS_p2p;
+	f.app_guessed = true;
+	EXPECT(f, POLICY_PENDING, "none");
+	/* ...and blocks when DPI gives up on the flow... */
+	f.giveup = true;
+	EXPECT(f, POLICY_DROP, "class:p2p");
+	/* ...or confirms it. */
+	f.giveup = false;
+	f.app_guessed = false;
+	f.app_known = true;
+	EXPECT(f, POLICY_DROP, "class:p2p");
+	/* A profile with guess = "block" drops the guess at once. */
+	f = test_flow("10.30.0.10", "8.8.8.8", 6881);
+	CU_ASSERT_EQUAL(f.zone, Z_DMZ);
+	f.cls = POLICY_CLASS_p2p;
 	f.app_guessed = true;
 	EXPECT(f, POLICY_DROP, "class:p2p");
 
@@ -673,7 +688,8 @@ static void test_partial_app(void)
 	EXPECT(f, POLICY_DROP, "default:e2m-strict");
 }
 
-/* A port guess blocks, except on the way to a declared endpoint. */
+/* A port guess blocks, except on the way to a declared endpoint and in a
+ * profile whose guesses wait. */
 static void test_guess_vs_endpoint(void)
 {
 	struct policy_flow f = test_flow("10.10.1.1", "192.0.2.25", 587);
@@ -685,11 +701,14 @@ static void test_guess_vs_endpoint(void)
 	f.app_guessed = false;
 	f.app_known = true;
 	EXPECT(f, POLICY_ALLOW, "allow:boc_mail");
-	/* the same guess elsewhere in the office blocks at once */
+	/* the same guess elsewhere in the office waits for DPI (guesses
+	 * wait where the default allows) */
 	f = test_flow("10.20.1.1", "203.0.113.5", 1080);
 	f.app_master = "SOCKS";
 	f.app_guessed = true;
 	f.cls = POLICY_CLASS_proxy;
+	EXPECT(f, POLICY_PENDING, "none");
+	f.giveup = true;
 	EXPECT(f, POLICY_DROP, "class:proxy");
 	/* at give-up a guessed class to an endpoint address blocks */
 	f = test_flow("10.10.1.1", "192.0.2.25", 587);

@@ -1,0 +1,26 @@
+# p2p payload signatures (hs.h, README.md "Payload signatures"). nDPI 4.2
+# misses most Gnutella flows; these follow the Gnutella Protocol
+# Specification v0.6 (rfc-gnutella.sourceforge.net, "GDF" draft).
+#
+# FAMILY     TRANSPORT DIR  [options]            re:REGEX
+# Gnutella 0.6 handshake (spec 2.2): "GNUTELLA CONNECT/0.6", answered
+# "GNUTELLA/0.6 200 OK"; 0.4 answered "GNUTELLA OK".
+Gnutella     tcp  out                            re:^GNUTELLA CONNECT/\d
+Gnutella     tcp  in                             re:^GNUTELLA(/\d\.\d \d{3}| OK)
+# Push-initiated transfer (spec 3.3): "GIV <index>:<servent GUID hex>/<name>"
+Gnutella     tcp  out                            re:^GIV \d+:[0-9A-Fa-f]{32}/
+# Downloads by URN (HUGE, spec appendix): "GET /uri-res/N2R?urn:sha1:..."
+Gnutella     tcp  out                            re:^GET /uri-res/N2R\?urn:
+# A Gnutella descriptor over UDP (spec 2.3): 16-byte GUID whose byte 8 is
+# 0xff and byte 15 is 0x00 (the mark of modern servents), payload type
+# (ping 00, pong 01, bye 02, vendor 31/32, push 40, query 80, query hit 81),
+# TTL and hops (at most 15 each), and a little-endian payload length that,
+# with the 23-byte header, is the datagram.
+Gnutella     udp  any  len=le32@19+23            re:^.{8}\xff.{6}\x00[\x00\x01\x02\x31\x32\x40\x80\x81][\x00-\x0f][\x00-\x0f]
+# BitTorrent DHT (BEP 5): bencoded KRPC queries and answers start with a
+# dictionary whose first key is "a" (query arguments) or "r" (response)
+# holding the 20-byte node id.
+BitTorrent   udp  any                            re:^d1:[ar]d2:id20:
+# uTP (BEP 29) connection request: type ST_SYN (4) and version 1, no
+# extension, a bare 20-byte header.
+BitTorrent   udp  out  size=20                   re:^\x41\x00

@@ -1,0 +1,11 @@
+# proxy payload signatures (hs.h, README.md "Payload signatures"): a SOCKS
+# handshake is proxy behaviour on any port (nDPI 4.2 misreads some as
+# Cassandra). HTTP CONNECT and absolute-form targets are checked in code
+# (hs_http_request_check), HTTP_Proxy from the port alone is not a proxy.
+#
+# FAMILY     TRANSPORT DIR  [options]            re:REGEX
+# SOCKS5 (RFC 1928 3): version 5, NMETHODS, that many methods.
+SOCKS5       tcp  out  len=u8@1+2                re:^\x05[\x01-\x09]
+# SOCKS4 / 4a: version 4, CONNECT or BIND, port, IPv4, user id, NUL (4a:
+# 0.0.0.x and a host name, NUL).
+SOCKS4       tcp  out                            re:^\x04[\x01\x02].{6}[\x21-\x7e]{0,64}\x00([A-Za-z0-9._-]{1,253}\x00)?\z

@@ -1,0 +1,14 @@
+# remote_access payload signatures (hs.h, README.md "Payload signatures").
+#
+# FAMILY     TRANSPORT DIR  [options]            re:REGEX
+# NoMachine NX: the session opens with the client's "NXSH-<version>" and
+# the server's "NXD-<version>" banner (NoMachine's NX protocol, port 4000).
+NoMachine    tcp  any                            re:^NX(SH|D)-\d+\.\d+
+# Radmin: the session setup request the public IDS rules describe (Emerging
+# Threats "Radmin Remote Control Session Setup Initiate").
+Radmin       tcp  out                            re:^\x01\x00\x00\x00\x01\x00\x00\x00\x08\x08
+# BSD rsh (rshd(8), port 514): "[stderr port]\0local user\0remote
+# user\0command\0"; rlogin (RFC 1282, port 513): "\0local user\0remote
+# user\0terminal/speed\0".
+RSH          tcp  out  port=514                  re:^\d{0,5}\x00[\x21-\x7e]{1,64}\x00[\x21-\x7e]{1,64}\x00[^\x00]+\x00
+RSH          tcp  out  port=513                  re:^\x00[\x21-\x7e]{1,64}\x00[\x21-\x7e]{1,64}\x00[\x21-\x7e]+/\d+\x00
