@@ -126,7 +126,8 @@ install: prog
 	install -m 0755 $(BUILD)/aduanactl $(DESTDIR)$(BINDIR)/aduanactl
 	install -m 0644 conf/aduana.conf conf/classes.conf conf/aduanad.conf \
 		$(DESTDIR)$(SYSCONFDIR)/aduana/
-	install -m 0644 conf/lists/*.txt conf/lists/README.md $(DESTDIR)$(SYSCONFDIR)/aduana/lists/
+	install -m 0644 conf/lists/*.txt conf/lists/*.sig conf/lists/README.md \
+		$(DESTDIR)$(SYSCONFDIR)/aduana/lists/
 	$(SUBST) conf/systemd/aduana.default > $(DESTDIR)$(SYSCONFDIR)/default/aduana
 	$(SUBST) conf/systemd/aduana.service.in > $(DESTDIR)$(UNITDIR)/aduana.service
 	$(SUBST) conf/systemd/aduanad.service.in > $(DESTDIR)$(UNITDIR)/aduanad.service

@@ -59,6 +59,10 @@ void cls_engine_destroy(struct cls_engine *e);
 void cls_app_name(const struct cls_engine *e, uint16_t master_id, uint16_t app_id, char *buf,
 		  size_t size);
 
+/* The nDPI name of one protocol id, or NULL for 0 (unknown). Any thread;
+ * read-only. */
+const char *cls_proto_str(const struct cls_engine *e, uint16_t id);
+
 /* Per-worker state with room for max_active flows under classification at
  * once. Main lcore, before the worker starts. NULL on failure. */
 struct cls_worker *cls_worker_create(const struct cls_engine *e, uint32_t max_active, int socket);

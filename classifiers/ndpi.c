@@ -35,29 +35,29 @@ enum cls_flags {
 	CLS_F_IN_USE = 1 << 0,
 	CLS_F_NDPI_DONE = 1 << 1, /* nDPI has nothing more to learn */
 	CLS_F_GIVEUP = 1 << 2,
-	CLS_F_GUESSED = 1 << 3, /* ndpi_detection_giveup() guessed */
-	CLS_F_DOC = 1 << 4,	/* a document signature went out */
-	CLS_F_WEBDAV = 1 << 5,	/* a WebDAV method went out */
-	CLS_F_CONNECT = 1 << 6, /* an HTTP CONNECT went out */
-	CLS_F_ABSFORM = 1 << 7, /* an absolute-form request target went out */
-	CLS_F_MALFORMED = 1 << 8, /* a CONNECT target or Host no server should accept */
+	CLS_F_GUESSED = 1 << 3,	    /* ndpi_detection_giveup() guessed */
+	CLS_F_DOC = 1 << 4,	    /* a document signature went out */
+	CLS_F_WEBDAV = 1 << 5,	    /* a WebDAV method went out */
+	CLS_F_CONNECT = 1 << 6,	    /* an HTTP CONNECT went out */
+	CLS_F_ABSFORM = 1 << 7,	    /* an absolute-form request target went out */
+	CLS_F_MALFORMED = 1 << 8,   /* a CONNECT target or Host no server should accept */
 	CLS_F_APP_BY_ADDR = 1 << 9, /* nDPI's app came from the server address only */
 };
 
 struct cls_state {
 	uint32_t next_free; /* free list link, CLS_NO_SLOT at the end */
 	uint16_t pkts;
-	uint16_t master; /* normalised: master = the only or lower protocol */
-	uint16_t app;	 /* the upper protocol, 0 when there is one only */
-	uint16_t flags;	 /* enum cls_flags */
+	uint16_t master;     /* normalised: master = the only or lower protocol */
+	uint16_t app;	     /* the upper protocol, 0 when there is one only */
+	uint16_t flags;	     /* enum cls_flags */
 	uint16_t name_proto; /* nDPI's protocol for the name, by its host match */
 	uint8_t out_payloads;
 	uint8_t in_payloads;
 	uint8_t category; /* ndpi_protocol_category_t (< 256 in 4.2) */
 	uint8_t confidence;
-	uint8_t name_kind; /* enum cls_name_kind */
-	uint8_t list_cls;  /* class of the name from the lists */
-	uint8_t sig_cls;   /* class of a payload signature (lists/<class>.sig) */
+	uint8_t name_kind;	/* enum cls_name_kind */
+	uint8_t list_cls;	/* class of the name from the lists */
+	uint8_t sig_cls;	/* class of a payload signature (lists/<class>.sig) */
 	const char *sig_family; /* its family name, owned by the engine */
 	char name[CLS_NAME_MAX + 1];
 };
@@ -207,6 +207,11 @@ void cls_app_name(const struct cls_engine *e, uint16_t master_id, uint16_t app_i
 	else
 		snprintf(buf, size, "%s",
 			 cls_proto_name(e->ndpi, e->n_protos, master_id ? master_id : app_id));
+}
+
+const char *cls_proto_str(const struct cls_engine *e, uint16_t id)
+{
+	return id ? cls_proto_name(e->ndpi, e->n_protos, id) : NULL;
 }
 
 struct cls_worker *cls_worker_create(const struct cls_engine *e, uint32_t max_active, int socket)
@@ -526,15 +531,13 @@ static uint16_t cls_app_eff(const struct cls_state *st)
  * payload marks. document_upload also replaces storage: a file-transfer
  * protocol carrying a document is the more specific finding; every other
  * class already names the application decisively and stays. */
-static unsigned cls_class_of(const struct cls_worker *w, const struct cls_state *st,
-			     bool *by_ndpi)
+static unsigned cls_class_of(const struct cls_worker *w, const struct cls_state *st, bool *by_ndpi)
 {
 	unsigned cls = st->list_cls;
 
 	*by_ndpi = false;
 	if (cls == POLICY_CLASS_NONE) {
-		cls = classmap_lookup(w->e->map, cls_master_eff(st), cls_app_eff(st),
-				      st->category);
+		cls = classmap_lookup(w->e->map, cls_master_eff(st), cls_app_eff(st), st->category);
 		*by_ndpi = cls != POLICY_CLASS_NONE;
 	}
 	if (cls == POLICY_CLASS_NONE)

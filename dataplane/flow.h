@@ -65,15 +65,15 @@ struct flow {
 	uint8_t tcp;	   /* enum flow_tcp_bits */
 	uint8_t flags;	   /* enum flow_flags */
 	uint8_t in_use;
-	uint8_t outbound;    /* the inside side opened the flow */
-	uint8_t cls;	     /* enum policy_class */
-	int16_t zone;	     /* zone index, -1 = none */
-	struct flow_key key; /* from byte 56: l4proto in the first line too */
+	uint8_t outbound;	 /* the inside side opened the flow */
+	uint8_t cls;		 /* enum policy_class */
+	int16_t zone;		 /* zone index, -1 = none */
+	uint32_t policy_version; /* the snapshot that decided it (checked per packet) */
+	struct flow_key key;	 /* from byte 56: l4proto in the first line too */
 	/* The rest: flow start, classification results, the log's names. */
 	uint64_t ts_start;
-	uint64_t learned;	 /* endpoints whose DNS-learned addresses hold the remote */
-	uint32_t policy_version; /* the snapshot that decided it */
-	uint32_t seq_next;	 /* TCP: the initiator's next sequence number, while undecided */
+	uint64_t learned;  /* endpoints whose DNS-learned addresses hold the remote */
+	uint32_t seq_next; /* TCP: the initiator's next sequence number, while undecided */
 	uint16_t pkts_to_verdict;
 	uint16_t app_master; /* nDPI protocol ids, 0 = unknown */
 	uint16_t app;

@@ -47,9 +47,8 @@ void flowlog_rec_from_flow(struct flowlog_rec *rec, const struct flow *f)
 	rec->outbound = f->outbound;
 	rec->cls = f->cls;
 	rec->name_kind = f->name_kind;
-	rec->end = (f->tcp & FLOW_TCP_RST) ||
-				   (f->tcp & (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) ==
-					   (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)
+	rec->end = (f->tcp & FLOW_TCP_RST) || (f->tcp & (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) ==
+						      (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)
 			   ? FLOWLOG_END_FLOW
 			   : FLOWLOG_END_IDLE;
 	memcpy(rec->name, f->name, sizeof(rec->name));

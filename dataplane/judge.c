@@ -544,6 +544,18 @@ static void judge_classify(struct worker *w, const struct policy *pol, struct fl
 		return;
 	}
 	cls_flow_packet(w->cls, f->cls_idx, l3, l3_len, r, from_init, w->now, &cr);
+	if (unlikely(cr.malformed)) {
+		/* A name the server could read otherwise (a NUL or a character no
+		 * hostname has, in a CONNECT target or a Host header). */
+		struct policy_decision d;
+
+		policy_exception(pol, f->zone, POLICY_EXC_malformed, &d);
+		if (d.verdict == POLICY_DROP) {
+			f->decision = d;
+			judge_decided(w, f, &cr);
+			return;
+		}
+	}
 	giveup = f->pkts_out + f->pkts_in >= pol->dp.classify_packets || (cr.done && !cr.known);
 	if (giveup) {
 		judge_giveup(w, pol, f);
@@ -570,6 +582,62 @@ static inline bool judge_tcp_reopens(const struct flow *f, const struct parse_re
 							 (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B);
 
 	return closed && (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
+}
+
+/* A flow decided under an older policy snapshot is judged again under the
+ * current one at its next packet (DESIGN 1, 3.3): with what is known of it,
+ * as final. A tighter policy therefore cuts flows that are already open. A
+ * flow decided by an exception takes the new zone's action for it. */
+static void judge_rejudge(struct worker *w, const struct policy *pol, struct flow *f)
+{
+	bool inside_is_a = f->outbound ? f->init_is_a : !f->init_is_a;
+	const struct dp *dp = w->dp;
+	struct policy_decision d;
+	struct policy_flow pf;
+	int zone;
+
+	zone = policy_zone_find(pol, inside_is_a ? f->key.addr_a : f->key.addr_b);
+	f->policy_version = pol->version;
+	w->st.c[STATS_rejudged]++;
+	f->zone = (int16_t)zone;
+	if (f->cls_idx != FLOW_NO_CLS)
+		return; /* still classifying: the new snapshot judges it from here on */
+	if (f->decision.reason == POLICY_R_EXCEPTION) {
+		policy_exception(pol, zone, f->decision.arg, &d);
+	} else if (zone < 0) {
+		if (pol->unzoned_action == POLICY_ACT_ALLOW || !(f->flags & FLOW_F_INIT_INSIDE)) {
+			d.verdict = POLICY_ALLOW;
+			d.reason = POLICY_R_PASSTHROUGH;
+			d.arg = 0;
+		} else {
+			policy_exception(pol, zone, POLICY_EXC_unzoned, &d);
+		}
+	} else {
+		if (dp->learn_on && f->outbound)
+			f->learned = learn_lookup(dp->learn, dp->n_workers,
+						  f->init_is_a ? f->key.addr_b : f->key.addr_a,
+						  (uint32_t)(w->now / JUDGE_NS));
+		judge_policy_flow(&pf, f, w->now);
+		pf.app_master = cls_proto_str(dp->cls, f->app_master);
+		pf.app = cls_proto_str(dp->cls, f->app);
+		pf.app_known = f->app_master || f->app;
+		pf.app_guessed = f->app_guessed;
+		pf.cls = f->cls;
+		pf.sni = f->name_kind == FLOW_NAME_SNI ? f->name : NULL;
+		pf.host = f->name_kind == FLOW_NAME_HOST ? f->name : NULL;
+		pf.dns_query = f->name_kind == FLOW_NAME_DNS ? f->name : NULL;
+		pf.giveup = true; /* nothing more will be learned of it */
+		policy_evaluate(pol, &pf, &d);
+		if (d.verdict == POLICY_PENDING)
+			policy_exception(pol, zone, POLICY_EXC_giveup, &d);
+	}
+	if (d.verdict != f->decision.verdict)
+		w->st.c[STATS_rejudged_changed]++;
+	f->decision = d;
+	f->flags &= (uint8_t)~FLOW_F_LEARN;
+	judge_learn_flag(w, f);
+	if (d.verdict == POLICY_DROP)
+		flow_evictable(w->ft, f);
 }
 
 /* The flow the quoted datagram of an ICMP error belongs to, when the error
@@ -685,6 +753,8 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 					       ? POLICY_EXC_unzoned
 					       : POLICY_EXC_spoofed,
 				       len, f->zone, f->outbound);
+	if (unlikely(f->policy_version != pol->version))
+		judge_rejudge(w, pol, f);
 	f->ts_last = w->now;
 	if (from_init) {
 		f->pkts_out++;

@@ -42,7 +42,7 @@
 #include "stats.h"
 #include "worker.h"
 
-#define MAIN_REC_RING	   65536		 /* flow records in flight per worker */
+#define MAIN_REC_RING	   65536	 /* flow records in flight per worker */
 #define MAIN_DRAIN_SLICE   4096		 /* records written per control-loop turn at most */
 #define MAIN_ANCHOR_NS	   1000000000ull /* re-anchor the live clock every second */
 #define MAIN_CTL_LINGER_MS 5000		 /* at exit, wait this long for aduanad to ack records */
@@ -63,7 +63,7 @@ struct main_opts {
 	const char *drop_pcap;
 	const char *inside;
 	const char *outside;
-	const char *ctl; /* the private control socket (ctlsock.h) */
+	const char *ctl;  /* the private control socket (ctlsock.h) */
 	unsigned workers; /* 0: from the config */
 	double duration;  /* 0: until a signal */
 	bool quiet;
@@ -354,10 +354,10 @@ static unsigned main_drain_records(struct main_ctx *x)
 			for (j = 0; j < n; j++) {
 				ctlsock_record(x->ctl, &recs[j]);
 				if (x->flow_log &&
-				    flowlog_write(x->flow_log, &recs[j],
-						  ctlsock_policy(x->ctl, x->pol,
-								 recs[j].policy_version),
-						  x->cls) != 0)
+				    flowlog_write(
+					    x->flow_log, &recs[j],
+					    ctlsock_policy(x->ctl, x->pol, recs[j].policy_version),
+					    x->cls) != 0)
 					x->write_errors++;
 			}
 			total += n;
@@ -419,10 +419,11 @@ static void main_print_summary(struct main_ctx *x)
 		printf("%s\"%s\":%" PRIu64, i > 1 ? "," : "", dns_reason_name(i), s.dns_bad[i]);
 	printf("},\"evicted\":%" PRIu64 ",\"records_aggregated\":%" PRIu64 ",\"link_pass\":%" PRIu64
 	       ",\"icmp_err_flow\":%" PRIu64 ",\"classify_timeout\":%" PRIu64
-	       ",\"dns_queries\":%" PRIu64 ",\"dns_bad\":%" PRIu64,
+	       ",\"dns_queries\":%" PRIu64 ",\"dns_bad\":%" PRIu64 ",\"rejudged\":%" PRIu64
+	       ",\"rejudged_changed\":%" PRIu64,
 	       s.c[STATS_evicted], s.c[STATS_records_aggregated], s.c[STATS_link_pass],
 	       s.c[STATS_icmp_err_flow], s.c[STATS_classify_timeout], s.c[STATS_dns_queries],
-	       s.c[STATS_dns_bad]);
+	       s.c[STATS_dns_bad], s.c[STATS_rejudged], s.c[STATS_rejudged_changed]);
 	printf(",\"flows\":%" PRIu64 ",\"flows_untracked\":%" PRIu64 ",\"flow_records\":%" PRIu64
 	       ",\"flowlog_dropped\":%" PRIu64 ",\"l2_pass\":%" PRIu64 ",\"nd_pass\":%" PRIu64
 	       ",\"classified\":%" PRIu64 ",\"dns_learned\":%" PRIu64 ",\"rx_nombuf\":%" PRIu64

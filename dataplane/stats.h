@@ -30,6 +30,8 @@
 	X(link_pass)	      /* DHCP, DHCPv6, MLD from hosts not (yet) in a zone, forwarded */    \
 	X(icmp_err_flow)      /* ICMP errors that followed the verdict of the flow they quote */   \
 	X(classify_timeout)   /* undecided flows that gave up on time, not packets */              \
+	X(rejudged)	      /* flows judged again under a newer policy snapshot */               \
+	X(rejudged_changed)   /* ...whose verdict changed */                                       \
 	X(dns_queries)	      /* queries of zone hosts to a resolver endpoint, awaiting answers */ \
 	X(classified)	      /* flows that took a classifier slot */                              \
 	X(dns_learned)	      /* endpoint addresses learned from DNS answers */                    \

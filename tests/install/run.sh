@@ -64,7 +64,7 @@ check_tree() {
 	for f in aduana.conf classes.conf aduanad.conf; do
 		cmp -s "conf/$f" "$r/etc/aduana/$f" || errs+=("/etc/aduana/$f differs from conf/$f or is missing")
 	done
-	for f in conf/lists/*.txt; do
+	for f in conf/lists/*.txt conf/lists/*.sig; do
 		cmp -s "$f" "$r/etc/aduana/lists/${f##*/}" || errs+=("/etc/aduana/lists/${f##*/} missing or differs")
 	done
 	[ -s "$r/etc/default/aduana" ] || errs+=("no /etc/default/aduana")
