@@ -1,0 +1,1092 @@
+#!/usr/bin/python3
+"""gen.py - deterministic captures for the evasion suite (issue 8, item 7).
+
+usage:
+  gen.py OUTDIR [CASE...]   write OUTDIR/<case>/in.pcap and OUTDIR/<case>/markers.json
+                            (every case by default)
+  gen.py --list             list the cases, one per line
+
+One small capture per case, one flow per capture (rst_new_handshake_ok reuses
+its 5-tuple for a second connection). The expected verdicts are in
+tests/evasion/expected.tsv, worked out by hand from DESIGN 4, 4.1 and 4.2;
+tests/evasion/README.md says what each case does.
+
+markers.json holds the byte strings the scorer looks for in pass.pcap:
+  "leak": bytes the policy forbids to pass. Each case places them only in
+          frames that must not be forwarded: data after the point where the
+          flow must be stopped, or the copy of the ClientHello that completes a
+          forbidden name. Any of them in pass.pcap is a leak.
+  "pass": bytes of a must-allow flow that must reach the other side.
+Markers are ASCII "LEAK<case>" / "PASS<case>" (a DNS query is its own marker).
+
+Built on the helpers of pcaps/gen_replay.py (Capture, Tcp, l2, prand,
+server_hello_flight, tls_appdata) and pcaps/gen_classes.py (OpenVPN,
+BitTorrent and WireGuard messages). Every byte is fixed: running it twice
+gives identical files. Run with /usr/bin/python3 (Debian's python3-scapy).
+"""
+
+import json
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "pcaps"))
+
+from gen_replay import (  # noqa: E402
+    Capture,
+    Tcp,
+    l2,
+    prand,
+    server_hello_flight,
+    tls_appdata,
+)
+from gen_classes import bt_msgs, ovpn_msgs, wg_msgs  # noqa: E402
+from scapy.layers.inet import IP, TCP, UDP  # noqa: E402
+from scapy.layers.inet6 import IPv6, IPv6ExtHdrFragment  # noqa: E402
+from scapy.layers.dns import DNS, DNSQR, DNSRR  # noqa: E402
+from scapy.packet import Raw  # noqa: E402
+
+# ------------------------------------------------------------ address plan
+# tests/evasion/case.conf: the shipped E2M policy, plus an IPv6 prefix for the
+# e2m endpoint and for the office zone, and "social" among the office blocks.
+
+S1 = "10.10.1.10"            # zone e2m (e2m-strict)
+S6 = "2001:db8:e2::10"       # zone e2m, IPv6
+O1 = "10.20.1.20"            # zone office
+O6 = "2001:db8:20::20"       # zone office, IPv6
+E2M = "198.51.100.5"         # endpoint e2m: TLS on 443, hosts e2m.customs.example, *.e2m.customs.example
+E2M6 = "2001:db8:e2e::5"     # endpoint e2m, IPv6
+MAIL = "192.0.2.25"          # endpoint boc_mail: SMTP, SMTPS, IMAPS, POPS on 25 465 587 993 995
+RESOLVER = "192.0.2.53"      # endpoint dns: DNS on 53
+SOC = "203.0.113.70"         # an outside web server (office traffic)
+SOC6 = "2001:db8:ffff::70"
+
+E2M_NAME = "e2m.customs.example"
+EVIL = "exfil.attacker.test"   # same length as E2M_NAME: copies overlap byte for byte
+FB = "www.facebook.com"        # nDPI maps it to Facebook, class social
+VK = "m.vk.com"                # conf/lists/social.txt (vk.com): social without nDPI's help
+assert len(EVIL) == len(E2M_NAME)
+
+CCS = b"\x14\x03\x03\x00\x01\x01"
+
+
+def leak(case):
+    return ("LEAK<%s>" % case).encode()
+
+
+def passm(case):
+    return ("PASS<%s>" % case).encode()
+
+
+def sid32(marker):
+    """A 32-byte legacy_session_id holding a marker (the field is opaque)."""
+    assert len(marker) <= 32
+    return marker + b"-" * (32 - len(marker))
+
+
+# --------------------------------------------------------------- TLS bytes
+# Built by hand (not with scapy's TLS layer) so that every length can be made
+# to disagree on purpose.
+
+def ext(etype, data):
+    return struct.pack("!HH", etype, len(data)) + data
+
+
+def sni_entry(name, name_len=None):
+    n = len(name) if name_len is None else name_len
+    return b"\x00" + struct.pack("!H", n) + name
+
+
+def sni_ext(entries, list_len=None):
+    body = b"".join(entries)
+    n = len(body) if list_len is None else list_len
+    return ext(0, struct.pack("!H", n) + body)
+
+
+def alpn_ext(extra=()):
+    names = [b"h2", b"http/1.1"] + list(extra)
+    lst = b"".join(bytes([len(n)]) + n for n in names)
+    return ext(16, struct.pack("!H", len(lst)) + lst)
+
+
+def std_exts(seed):
+    """What curl/openssl send besides SNI and ALPN (TLS 1.3 capable)."""
+    return [
+        ext(10, struct.pack("!HHHH", 6, 29, 23, 24)),                                   # supported_groups
+        ext(13, struct.pack("!H", 12) + struct.pack("!6H", 0x0403, 0x0804, 0x0401,
+                                                     0x0503, 0x0805, 0x0501)),           # signature_algorithms
+        ext(43, b"\x04\x03\x04\x03\x03"),                                                 # supported_versions
+        ext(51, struct.pack("!H", 36) + struct.pack("!HH", 29, 32) + prand(seed + "k", 32)),  # key_share
+    ]
+
+
+CIPHERS = struct.pack("!9H", 0x1302, 0x1303, 0x1301, 0xC02C, 0xC030, 0xC02B, 0xC02F, 0xCCA9, 0xCCA8)
+
+
+def hs_client_hello(seed, sni=E2M_NAME, sid=None, sni_raw=None, extra=(), alpn_extra=(), exts=None):
+    """The ClientHello handshake message (type 1). sni_raw replaces the
+    server_name extension (b"" leaves it out); extra are more extensions
+    before ALPN, which is always last (a marker in it sits at the end)."""
+    if exts is None:
+        first = sni_ext([sni_entry(sni.encode())]) if sni_raw is None else sni_raw
+        exts = [first] + std_exts(seed) + list(extra) + [alpn_ext(alpn_extra)]
+    eb = b"".join(exts)
+    body = (b"\x03\x03" + prand(seed + "r", 32) + b"\x20" + (sid or prand(seed + "s", 32))
+            + struct.pack("!H", len(CIPHERS)) + CIPHERS + b"\x01\x00"
+            + struct.pack("!H", len(eb)) + eb)
+    return b"\x01" + struct.pack("!I", len(body))[1:] + body
+
+
+def record(ctype, body, version=0x0301):
+    return bytes([ctype]) + struct.pack("!HH", version, len(body)) + body
+
+
+def hello(seed, **kw):
+    """A ClientHello in one TLS record."""
+    return record(22, hs_client_hello(seed, **kw))
+
+
+def marked_record(marker, seed, n=160):
+    """An application_data record whose (opaque) payload starts with marker."""
+    body = marker + prand(seed, n)
+    return record(23, body, 0x0303)
+
+
+def tls12_server_flight(seed):
+    """TLS 1.2: ServerHello (no supported_versions), Certificate,
+    ServerKeyExchange, ServerHelloDone, in one record."""
+    sh = (b"\x03\x03" + prand(seed + "sr", 32) + b"\x20" + prand(seed + "ss", 32) + b"\xc0\x2f\x00"
+          + struct.pack("!H", 5) + ext(0xFF01, b"\x00"))
+    cert = prand(seed + "cert", 600)
+    certs = struct.pack("!I", len(cert))[1:] + cert
+    certmsg = struct.pack("!I", len(certs))[1:] + certs
+    ske = b"\x03\x00\x1d\x20" + prand(seed + "ske", 32) + b"\x04\x01\x01\x00" + prand(seed + "sig", 256)
+
+    def hs(t, b):
+        return bytes([t]) + struct.pack("!I", len(b))[1:] + b
+    return record(22, hs(2, sh) + hs(11, certmsg) + hs(12, ske) + hs(14, b""), 0x0303)
+
+
+# ----------------------------------------------------------------- frames
+
+class ETcp(Tcp):
+    """gen_replay's Tcp with per-frame IP and TCP fields: a wrong checksum,
+    a short TTL, the urgent pointer, and IP fragmentation."""
+
+    def raw(self, from_client, flags, payload=b"", seq=None, ack=None, ipkw=None, tcpkw=None,
+            options=None, frag=None, gap=None):
+        src, dst = (self.c, self.s) if from_client else (self.s, self.c)
+        sp, dp = (self.cport, self.sport) if from_client else (self.sport, self.cport)
+        if seq is None:
+            seq = self.cseq if from_client else self.sseq
+        if ack is None:
+            ack = self.sseq if from_client else self.cseq
+        if "A" not in flags:
+            ack = 0
+        ip = (IPv6 if ":" in src else IP)(src=src, dst=dst, **(ipkw or {}))
+        tcp = TCP(sport=sp, dport=dp, flags=flags, seq=seq, ack=ack, window=64240,
+                  options=options or [], **(tcpkw or {}))
+        pkt = ip / tcp
+        if payload:
+            pkt = pkt / Raw(payload)
+        gap = self.rtt // 2 if gap is None else gap
+        if frag is None:
+            self.cap.emit(l2(src, dst, self.vlans) / pkt, gap)
+            return
+        # frag: the offsets (bytes of the IP payload, multiples of 8) where
+        # fragments start, after the first at 0.
+        for f in fragments(pkt, frag):
+            self.cap.emit(l2(src, dst, self.vlans) / f, gap)
+            gap = 100
+
+
+def fragments(pkt, cuts, ident=0x4242):
+    """Cut an IPv4 or IPv6 packet into fragments starting at the given
+    payload offsets (multiples of 8), in order."""
+    v6 = IPv6 in pkt
+    if v6:
+        hdr = IPv6(bytes(pkt[IPv6]))  # checksums filled in
+        nh = hdr.nh
+    else:
+        hdr = IP(bytes(pkt[IP]))
+    l4 = bytes(hdr.payload)
+    bounds = [0] + list(cuts) + [len(l4)]
+    out = []
+    for a, b in zip(bounds, bounds[1:]):
+        assert a % 8 == 0 and a < b
+        more = b < len(l4)
+        if v6:
+            f = (IPv6(src=hdr.src, dst=hdr.dst, hlim=hdr.hlim)
+                 / IPv6ExtHdrFragment(nh=nh, offset=a // 8, m=int(more), id=ident) / Raw(l4[a:b]))
+        else:
+            f = IP(src=hdr.src, dst=hdr.dst, ttl=hdr.ttl, id=ident, proto=hdr.proto,
+                   flags="MF" if more else 0, frag=a // 8) / Raw(l4[a:b])
+        out.append(f)
+    return out
+
+
+def segments(t, data, size):
+    """data from the client in segments of `size` bytes, in order, no ACKs."""
+    base = t.cseq
+    for i in range(0, len(data), size):
+        t.raw(True, "PA", data[i:i + size], seq=base + i, gap=200)
+    t.cseq = base + len(data)
+
+
+def cut_at(t, data, cuts, order=None):
+    """data from the client cut at the given offsets; order lists the pieces
+    in sending order (default in order)."""
+    base = t.cseq
+    bounds = [0] + list(cuts) + [len(data)]
+    pieces = [(bounds[i], data[bounds[i]:bounds[i + 1]]) for i in range(len(bounds) - 1)]
+    for i in (order or range(len(pieces))):
+        off, p = pieces[i]
+        t.raw(True, "PA", p, seq=base + off)
+    t.cseq = base + len(data)
+
+
+def tls_flow(cap, c, cport, s, isn, seed, send_hello, after_marker, vlans=(), sport=443, close=True):
+    """Handshake, the ClientHello (send_hello(t) sends it), the server's ACK
+    and flight, the client's Finished, a client record that starts with
+    after_marker, the server's answer, close. Returns the connection."""
+    t = ETcp(cap, c, cport, s, sport, vlans=vlans, isn=isn, rtt_us=20000)
+    t.handshake()
+    send_hello(t)
+    t.ack(False)
+    t.data(False, server_hello_flight(seed))
+    t.data(True, CCS + tls_appdata(seed + "fin", 53))
+    t.data(True, marked_record(after_marker, seed + "req"))
+    t.data(False, tls_appdata(seed + "resp", 400))
+    if close:
+        t.close()
+    return t
+
+
+def send_whole(data):
+    def f(t):
+        t.send(True, data)
+    return f
+
+
+def tls_established(cap, c, cport, s, isn, seed, sport=443):
+    """An allowed E2M TLS 1.3 session up to and including one exchange of
+    application data; the caller goes on from there."""
+    t = ETcp(cap, c, cport, s, sport, isn=isn, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(seed))
+    t.data(False, server_hello_flight(seed))
+    t.data(True, CCS + tls_appdata(seed + "fin", 53))
+    t.data(True, tls_appdata(seed + "req", 180))
+    t.data(False, tls_appdata(seed + "resp", 700))
+    return t
+
+
+def udp(cap, src, sport, dst, dport, payload, gap=10000):
+    cap.emit(l2(src, dst) / (IPv6 if ":" in src else IP)(src=src, dst=dst)
+             / UDP(sport=sport, dport=dport) / Raw(payload), gap)
+
+
+# ------------------------------------------------------------------- cases
+
+CASES = {}
+
+
+def case(fn):
+    CASES[fn.__name__[5:]] = fn
+    return fn
+
+
+def name_offset(h, name):
+    i = h.find(name.encode())
+    assert i > 0
+    return i
+
+
+# --- TCP segmentation
+
+@case
+def case_seg_1byte_e2m(n):
+    """A genuine E2M ClientHello in 1-byte segments."""
+    cap = Capture()
+    tls_flow(cap, S1, 42001, E2M, 101, n, lambda t: segments(t, hello(n), 1), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_seg_1byte_evil(n):
+    """A ClientHello for another name to E2M's address, in 1-byte segments."""
+    cap = Capture()
+    tls_flow(cap, S1, 42002, E2M, 102, n, lambda t: segments(t, hello(n, sni=EVIL), 1), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_seg_sni_straddle_e2m(n):
+    """A genuine ClientHello cut inside the record header and inside the name."""
+    cap = Capture()
+    h = hello(n)
+    off = name_offset(h, E2M_NAME)
+    tls_flow(cap, S1, 42003, E2M, 103, n, lambda t: cut_at(t, h, [3, off + 5, off + 11]), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_seg_1byte_social(n):
+    """Office: a ClientHello for a social site in 1-byte segments."""
+    cap = Capture()
+    tls_flow(cap, O1, 42004, SOC, 104, n, lambda t: segments(t, hello(n, sni=VK), 1), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+# --- reordering
+
+@case
+def case_reorder_evil(n):
+    """The second half of an evil ClientHello first, then the first half."""
+    cap = Capture()
+    h = hello(n, sni=EVIL, sid=sid32(leak(n)))
+    off = name_offset(h, EVIL)
+    # the first half holds the session id (the marker): it completes the name
+    tls_flow(cap, S1, 42011, E2M, 111, n, lambda t: cut_at(t, h, [off + 8], order=[1, 0]), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_reorder_social(n):
+    """Office: a ClientHello for a social site, second half first."""
+    cap = Capture()
+    h = hello(n, sni=VK, sid=sid32(leak(n)))
+    off = name_offset(h, VK)
+    tls_flow(cap, O1, 42012, SOC, 112, n, lambda t: cut_at(t, h, [off + 3], order=[1, 0]), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+# --- overlapping segments with conflicting bytes
+
+def overlap(cap, n, cport, isn, first_name, second_name, second_sid):
+    """Segment 1: bytes [0, end of name) of a ClientHello for first_name.
+    Segment 2: bytes [session id, end) of one for second_name: the session
+    id and the name are covered twice."""
+    a = hello(n, sni=first_name)
+    b = hello(n, sni=second_name, sid=second_sid)
+    assert len(a) == len(b)
+    sid_off = 5 + 4 + 2 + 32 + 1
+    end = name_offset(a, first_name) + len(first_name)
+
+    def send(t):
+        base = t.cseq
+        t.raw(True, "PA", a[:end], seq=base)
+        t.raw(True, "PA", b[sid_off:], seq=base + sid_off)
+        t.cseq = base + len(a)
+    tls_flow(cap, S1, cport, E2M, isn, n, send, leak(n))
+
+
+@case
+def case_overlap_e2m_then_evil(n):
+    """First copy says e2m, the overlapping second copy says evil."""
+    cap = Capture()
+    overlap(cap, n, 42021, 121, E2M_NAME, EVIL, sid32(leak(n)))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_overlap_evil_then_e2m(n):
+    """First copy says evil, the overlapping second copy says e2m."""
+    cap = Capture()
+    overlap(cap, n, 42022, 122, EVIL, E2M_NAME, sid32(leak(n)))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_overlap_same_e2m(n):
+    """The same overlap with identical bytes (a repacketised retransmission)."""
+    cap = Capture()
+    h = hello(n)
+    sid_off = 5 + 4 + 2 + 32 + 1
+    end = name_offset(h, E2M_NAME) + len(E2M_NAME)
+
+    def send(t):
+        base = t.cseq
+        t.raw(True, "PA", h[:end], seq=base)
+        t.raw(True, "PA", h[sid_off:], seq=base + sid_off)
+        t.cseq = base + len(h)
+    tls_flow(cap, S1, 42023, E2M, 123, n, send, passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+# --- insertion (Ptacek & Newsham): a copy the server never accepts
+
+def insertion(cap, n, cport, isn, first_kw):
+    a = hello(n)                               # what the inserted copy says
+    b = hello(n, sni=EVIL, sid=sid32(leak(n)))  # what the server reads
+
+    def send(t):
+        base = t.cseq
+        t.raw(True, "PA", a, seq=base, **first_kw)
+        t.raw(True, "PA", b, seq=base)
+        t.cseq = base + len(b)
+    tls_flow(cap, S1, cport, E2M, isn, n, send, leak(n))
+
+
+@case
+def case_insert_badsum(n):
+    """An e2m ClientHello with a wrong TCP checksum, then the evil one."""
+    cap = Capture()
+    insertion(cap, n, 42031, 131, {"tcpkw": {"chksum": 0xDEAD}})
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_insert_ttl(n):
+    """An e2m ClientHello with TTL 1 (expires before the server), then the evil one."""
+    cap = Capture()
+    insertion(cap, n, 42032, 132, {"ipkw": {"ttl": 1}})
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_insert_badsum_ok(n):
+    """A genuine ClientHello damaged on the wire (wrong checksum), then its retransmission."""
+    cap = Capture()
+    h = hello(n)
+    damaged = bytearray(h)
+    damaged[20] ^= 0x40  # a bit of the random
+
+    def send(t):
+        base = t.cseq
+        t.raw(True, "PA", bytes(damaged), seq=base, tcpkw={"chksum": 0xDEAD})
+        t.raw(True, "PA", h, seq=base, gap=200000)
+        t.cseq = base + len(h)
+    tls_flow(cap, S1, 42033, E2M, 133, n, send, passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+# --- TLS record fragmentation
+
+def two_records(msg, cut):
+    return record(22, msg[:cut]) + record(22, msg[cut:])
+
+
+@case
+def case_tlsrec_split_e2m(n):
+    """A genuine ClientHello split over two TLS records (cut inside the name)."""
+    cap = Capture()
+    m = hs_client_hello(n)
+    cut = m.find(E2M_NAME.encode()) + 7
+    tls_flow(cap, S1, 42041, E2M, 141, n, send_whole(two_records(m, cut)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_tlsrec_tiny_e2m(n):
+    """A genuine ClientHello in records of 16 bytes each."""
+    cap = Capture()
+    m = hs_client_hello(n)
+    recs = b"".join(record(22, m[i:i + 16]) for i in range(0, len(m), 16))
+    tls_flow(cap, S1, 42042, E2M, 142, n, send_whole(recs), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_tlsrec_split_evil(n):
+    """An evil ClientHello split over two TLS records."""
+    cap = Capture()
+    m = hs_client_hello(n, sni=EVIL, sid=sid32(leak(n)))
+    cut = m.find(EVIL.encode()) + 7
+    tls_flow(cap, S1, 42043, E2M, 143, n, send_whole(two_records(m, cut)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_tlsrec_split_social(n):
+    """Office: a ClientHello for a social site split over two TLS records."""
+    cap = Capture()
+    m = hs_client_hello(n, sni=VK, sid=sid32(leak(n)))
+    cut = m.find(VK.encode()) + 3
+    tls_flow(cap, O1, 42044, SOC, 144, n, send_whole(two_records(m, cut)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+# --- SNI parser differentials
+
+def sni_case(n, cport, isn, **kw):
+    cap = Capture()
+    tls_flow(cap, S1, cport, E2M, isn, n, send_whole(hello(n, sid=sid32(leak(n)), **kw)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+E2M_B, EVIL_B = E2M_NAME.encode(), EVIL.encode()
+
+
+@case
+def case_sni_two_names_e2m_first(n):
+    return sni_case(n, 42051, 151, sni_raw=sni_ext([sni_entry(E2M_B), sni_entry(EVIL_B)]))
+
+
+@case
+def case_sni_two_names_evil_first(n):
+    return sni_case(n, 42052, 152, sni_raw=sni_ext([sni_entry(EVIL_B), sni_entry(E2M_B)]))
+
+
+@case
+def case_sni_two_exts(n):
+    """Two server_name extensions: e2m first, evil later in the list."""
+    return sni_case(n, 42053, 153, extra=[sni_ext([sni_entry(EVIL_B)])])
+
+
+@case
+def case_sni_nul(n):
+    return sni_case(n, 42054, 154, sni=E2M_NAME + "\x00." + EVIL)
+
+
+@case
+def case_sni_odd_chars(n):
+    """A name with a '/' that ends like an allowed wildcard name."""
+    return sni_case(n, 42055, 155, sni=EVIL + "/." + E2M_NAME)
+
+
+@case
+def case_sni_list_short(n):
+    """The list length covers the e2m entry only; the extension holds an evil entry after it."""
+    return sni_case(n, 42056, 156, sni_raw=sni_ext([sni_entry(E2M_B), sni_entry(EVIL_B)],
+                                                  list_len=3 + len(E2M_B)))
+
+
+@case
+def case_sni_name_overrun(n):
+    """The name length runs past the end of the server_name list."""
+    return sni_case(n, 42057, 157, sni_raw=sni_ext([sni_entry(E2M_B, name_len=len(E2M_B) + 8)],
+                                                  list_len=3 + len(E2M_B)))
+
+
+@case
+def case_sni_dup_ext(n):
+    """The e2m name, and supported_groups twice (repeated extensions)."""
+    return sni_case(n, 42058, 158, extra=[ext(10, struct.pack("!HH", 2, 29))])
+
+
+@case
+def case_sni_trailing_dot_social(n):
+    """Office: a social name with a trailing dot."""
+    cap = Capture()
+    tls_flow(cap, O1, 42059, SOC, 159, n, send_whole(hello(n, sni=VK + ".", sid=sid32(leak(n)))), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_sni_wildcard_ok(n):
+    """A genuine name under *.e2m.customs.example."""
+    cap = Capture()
+    tls_flow(cap, S1, 42060, E2M, 160, n, send_whole(hello(n, sni="api." + E2M_NAME)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_sni_ech_grease_ok(n):
+    """A genuine e2m ClientHello with a GREASE encrypted_client_hello extension (as Chrome sends)."""
+    cap = Capture()
+    ech = (b"\x00" + struct.pack("!HH", 1, 1) + b"\x2a" + struct.pack("!H", 32) + prand(n + "enc", 32)
+           + struct.pack("!H", 144) + prand(n + "ech", 144))
+    tls_flow(cap, S1, 42061, E2M, 161, n, send_whole(hello(n, extra=[ext(0xFE0D, ech)])), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+# --- protocol change after an allow
+
+@case
+def case_after_tls13_ok(n):
+    """A genuine TLS 1.3 session with records across segment boundaries."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42071, E2M, 171, n)
+    r1 = marked_record(passm(n), n + "r1", 300)
+    r2 = tls_appdata(n + "r2", 90)
+    r3 = tls_appdata(n + "r3", 2500)
+    stream = r1 + r2 + r3
+    # two records and a bit in one segment, the rest cut inside a record header
+    cuts = [len(r1) + len(r2) + 2, len(r1) + len(r2) + 1400]
+    cut_at(t, stream, cuts)
+    t.ack(False)
+    big = tls_appdata(n + "big", 4000)
+    for i in range(0, len(big), 1448):
+        t.send(False, big[i:i + 1448])
+    t.ack(True)
+    t.data(True, record(21, prand(n + "cn", 19), 0x0303))  # close_notify (encrypted)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_after_tls12_ok(n):
+    """A genuine TLS 1.2 session: encrypted Finished in handshake records after ChangeCipherSpec."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42072, E2M, 443, isn=172, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(n))
+    t.data(False, tls12_server_flight(n))
+    cke = b"\x10\x00\x00\x21\x20" + prand(n + "cke", 32)
+    t.data(True, record(22, cke, 0x0303) + CCS + record(22, prand(n + "cfin", 40), 0x0303))
+    t.data(False, CCS + record(22, prand(n + "sfin", 40), 0x0303))
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(False, tls_appdata(n + "resp", 900))
+    t.data(True, record(21, prand(n + "cn", 26), 0x0303))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+def after(n, cport, isn, from_client, payload):
+    cap = Capture()
+    t = tls_established(cap, S1, cport, E2M, isn, n)
+    t.data(from_client, payload)
+    t.data(not from_client, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_after_http_client(n):
+    return after(n, 42073, 173, True, b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n)
+                 + b"\r\n\r\n")
+
+
+@case
+def case_after_http_server(n):
+    return after(n, 42074, 174, False, b"HTTP/1.1 200 OK\r\nContent-Length: 24\r\n\r\n" + leak(n) + b"\n")
+
+
+@case
+def case_after_ssh_client(n):
+    return after(n, 42075, 175, True, b"SSH-2.0-OpenSSH_9.2p1 " + leak(n) + b"\r\n")
+
+
+@case
+def case_after_ssh_server(n):
+    return after(n, 42076, 176, False, b"SSH-2.0-OpenSSH_9.2p1 " + leak(n) + b"\r\n")
+
+
+@case
+def case_after_hello_client(n):
+    """A second, plaintext ClientHello for another name after the handshake."""
+    return after(n, 42077, 177, True, hello(n + "2", sni=EVIL, sid=sid32(leak(n))))
+
+
+@case
+def case_after_hello_server(n):
+    """The server sends a plaintext handshake record (a ServerHello) after the handshake."""
+    body = b"\x03\x03" + prand(n + "sr", 32) + b"\x20" + sid32(leak(n)) + b"\x13\x01\x00\x00\x00"
+    return after(n, 42078, 178, False, record(22, b"\x02" + struct.pack("!I", len(body))[1:] + body, 0x0303))
+
+
+# --- foreign protocols on allowed addresses and ports
+
+def foreign_tcp(n, cport, isn, server, sport, msgs):
+    cap = Capture()
+    t = ETcp(cap, S1, cport, server, sport, isn=isn, rtt_us=20000)
+    t.handshake()
+    for from_c, p in msgs:
+        t.data(from_c, p)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+def with_leak(n, msgs):
+    """The marker after the last message: the flow's first payload in each
+    direction keeps its own wire format."""
+    return list(msgs) + [(True, leak(n))]
+
+
+@case
+def case_foreign_openvpn_e2m(n):
+    msgs = ovpn_msgs(n)
+    c, p = msgs[3]
+    msgs[3] = (c, p + leak(n))  # in the control channel's TLS, after the resets
+    return foreign_tcp(n, 42081, 181, E2M, 443, [(c, struct.pack("!H", len(p)) + p) for c, p in msgs])
+
+
+@case
+def case_foreign_bittorrent_e2m(n):
+    return foreign_tcp(n, 42082, 182, E2M, 443, with_leak(n, bt_msgs(n)))
+
+
+@case
+def case_foreign_ssh_e2m(n):
+    """An SSH server behind E2M's address and port: its banner first."""
+    return foreign_tcp(n, 42083, 183, E2M, 443, [
+        (False, b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"),
+        (True, b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"),
+        (True, struct.pack("!IBB", 300, 8, 20) + prand(n + "kex", 298))] + [(True, leak(n))])
+
+
+@case
+def case_foreign_http_e2m(n):
+    return foreign_tcp(n, 42084, 184, E2M, 443, [
+        (True, b"POST /upload HTTP/1.1\r\nHost: " + E2M_B + b"\r\nContent-Length: 20\r\n\r\n" + leak(n)),
+        (False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")])
+
+
+@case
+def case_foreign_http_mail(n):
+    return foreign_tcp(n, 42085, 185, MAIL, 25, [
+        (True, b"POST /upload HTTP/1.1\r\nHost: mail.customs.example\r\nContent-Length: 20\r\n\r\n" + leak(n)),
+        (False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")])
+
+
+@case
+def case_foreign_wireguard_dns(n):
+    cap = Capture()
+    for i, (from_c, p) in enumerate(wg_msgs(n)):
+        p = p + leak(n) if i == 2 else p
+        if from_c:
+            udp(cap, S1, 42086, RESOLVER, 53, p)
+        else:
+            udp(cap, RESOLVER, 53, S1, 42086, p)
+    return cap, {"leak": [leak(n)]}
+
+
+def smtp_start(t, starttls):
+    t.data(False, b"220 mail.customs.example ESMTP Postfix (Debian/GNU)\r\n")
+    t.data(True, b"EHLO ws-10.e2m.customs.example\r\n")
+    t.data(False, b"250-mail.customs.example\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+                  + (b"250-STARTTLS\r\n" if starttls else b"") + b"250-8BITMIME\r\n250 SMTPUTF8\r\n")
+    if starttls:
+        t.data(True, b"STARTTLS\r\n")
+        t.data(False, b"220 2.0.0 Ready to start TLS\r\n")
+
+
+@case
+def case_smtp_ok(n):
+    """A genuine SMTP session to the agency relay."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42087, MAIL, 25, isn=187, rtt_us=4000)
+    t.handshake()
+    smtp_start(t, False)
+    for c, s in ((b"MAIL FROM:<declarant@e2m.customs.example>\r\n", b"250 2.1.0 Ok\r\n"),
+                 (b"RCPT TO:<office@customs.example>\r\n", b"250 2.1.5 Ok\r\n"),
+                 (b"DATA\r\n", b"354 End data with <CR><LF>.<CR><LF>\r\n"),
+                 (b"Subject: declaration\r\n\r\n" + passm(n) + b"\r\n.\r\n", b"250 2.0.0 Ok: queued\r\n"),
+                 (b"QUIT\r\n", b"221 2.0.0 Bye\r\n")):
+        t.data(True, c)
+        t.data(False, s)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_dns_ok(n):
+    """A genuine DNS query to the resolver endpoint, and its answer."""
+    cap = Capture()
+    q = bytes(DNS(id=0x5151, rd=1, qd=DNSQR(qname=E2M_NAME, qtype="A")))
+    a = bytes(DNS(id=0x5151, qr=1, rd=1, ra=1, qd=DNSQR(qname=E2M_NAME, qtype="A"),
+                  an=DNSRR(rrname=E2M_NAME, type="A", ttl=300, rdata=E2M)))
+    udp(cap, S1, 42088, RESOLVER, 53, q)
+    udp(cap, RESOLVER, 53, S1, 42088, a)
+    return cap, {"pass": [q, a]}
+
+
+# --- STARTTLS
+
+def starttls(n, cport, isn, then):
+    cap = Capture()
+    t = ETcp(cap, S1, cport, MAIL, 587, isn=isn, rtt_us=4000)
+    t.handshake()
+    smtp_start(t, True)
+    then(t)
+    t.close()
+    return cap
+
+
+@case
+def case_starttls_plain(n):
+    """After STARTTLS and the 220, the client goes on in plaintext."""
+    def then(t):
+        t.data(True, b"MAIL FROM:<" + leak(n) + b"@" + EVIL_B + b">\r\n")
+        t.data(False, b"250 2.1.0 Ok\r\n")
+    return starttls(n, 42091, 191, then), {"leak": [leak(n)]}
+
+
+@case
+def case_starttls_tls_then_plain(n):
+    """After STARTTLS: a TLS handshake, then plaintext that is no TLS record."""
+    def then(t):
+        t.data(True, hello(n, sni="mail.customs.example"))
+        t.data(False, server_hello_flight(n))
+        t.data(True, CCS + tls_appdata(n + "fin", 53))
+        t.data(True, b"DATA\r\n" + leak(n) + b"\r\n.\r\n")
+        t.data(False, tls_appdata(n + "resp", 60))
+    return starttls(n, 42092, 192, then), {"leak": [leak(n)]}
+
+
+@case
+def case_starttls_ok(n):
+    """A genuine STARTTLS session."""
+    def then(t):
+        t.data(True, hello(n, sni="mail.customs.example"))
+        t.data(False, server_hello_flight(n))
+        t.data(True, CCS + tls_appdata(n + "fin", 53))
+        t.data(True, marked_record(passm(n), n + "req", 400))
+        t.data(False, tls_appdata(n + "resp", 60))
+    return starttls(n, 42093, 193, then), {"pass": [passm(n)]}
+
+
+# --- IP fragments
+
+def frag_hello_flow(cap, n, c, cport, s, isn, sni, cut_fn, marker, vlans=()):
+    """A ClientHello in one TCP segment, IP-fragmented at cut_fn(ip payload, hello)."""
+    kw = {}
+    if marker.startswith(b"LEAK"):
+        kw["alpn_extra"] = [marker]   # at the very end: in the last fragment
+    else:
+        kw["sid"] = sid32(marker)     # in the first fragment
+    h = hello(n, sni=sni, **kw)
+
+    def send(t):
+        t.raw(True, "PA", h, frag=cut_fn(20 + len(h)))
+        t.cseq += len(h)
+    return tls_flow(cap, c, cport, s, isn, n, send, marker, vlans=vlans)
+
+
+def three_frags(total):
+    """Fragment starts: 104, and a multiple of 8 at least 48 bytes before the end."""
+    return [104, (total - 48) // 8 * 8]
+
+
+@case
+def case_frag4_social(n):
+    """Office: a ClientHello for Facebook in 3 IPv4 fragments."""
+    cap = Capture()
+    frag_hello_flow(cap, n, O1, 42101, SOC, 201, FB, three_frags, leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_frag6_social(n):
+    """Office: a ClientHello for Facebook in 3 IPv6 fragments."""
+    cap = Capture()
+    frag_hello_flow(cap, n, O6, 42102, SOC6, 202, FB, three_frags, leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_frag4_evil(n):
+    cap = Capture()
+    frag_hello_flow(cap, n, S1, 42103, E2M, 203, EVIL, three_frags, leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_frag6_evil(n):
+    cap = Capture()
+    frag_hello_flow(cap, n, S6, 42104, E2M6, 204, EVIL, three_frags, leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_frag4_tiny_evil(n):
+    """RFC 1858 tiny fragments: 8 bytes each, the first holds half a TCP header."""
+    cap = Capture()
+    frag_hello_flow(cap, n, S1, 42105, E2M, 205, EVIL, lambda total: list(range(8, total, 8)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_frag4_overlap(n):
+    """Overlapping IPv4 fragments: the first says e2m, the overlap says evil."""
+    cap = Capture()
+    a = hello(n)
+    b = hello(n, sni=EVIL, sid=sid32(leak(n)))
+    name_at = 20 + name_offset(a, E2M_NAME)   # in the IP payload
+    start2 = 40                               # 8-aligned, in the random: before the session id and name
+    end1 = (name_at + len(E2M_NAME) + 7) // 8 * 8
+
+    def send(t):
+        # The TCP checksum is right for the overlap's bytes (a receiver that
+        # keeps the later copy reads a valid evil ClientHello), wrong for
+        # the first copy's.
+        base = t.cseq
+        tcp = TCP(sport=t.cport, dport=t.sport, flags="PA", seq=base, ack=t.sseq, window=64240)
+        mixed = a[:start2 - 20] + b[start2 - 20:]
+        pm = bytes(IP(bytes(IP(src=S1, dst=E2M) / tcp / Raw(mixed))).payload)
+        f1 = IP(src=S1, dst=E2M, id=0x4343, proto=6, flags="MF", frag=0) / Raw(pm[:20] + a[:end1 - 20])
+        f2 = IP(src=S1, dst=E2M, id=0x4343, proto=6, flags=0, frag=start2 // 8) / Raw(pm[start2:])
+        t.cap.emit(l2(S1, E2M) / f1, 10000)
+        t.cap.emit(l2(S1, E2M) / f2, 100)
+        t.cseq = base + len(a)
+    tls_flow(cap, S1, 42106, E2M, 206, n, send, leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_frag4_e2m_ok(n):
+    """A genuine e2m ClientHello in 3 IPv4 fragments."""
+    cap = Capture()
+    frag_hello_flow(cap, n, S1, 42107, E2M, 207, E2M_NAME, three_frags, passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_frag6_e2m_ok(n):
+    """A genuine e2m ClientHello in 3 IPv6 fragments."""
+    cap = Capture()
+    frag_hello_flow(cap, n, S6, 42108, E2M6, 208, E2M_NAME, three_frags, passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+# --- 802.1Q tagged frames
+
+@case
+def case_vlan_e2m_ok(n):
+    cap = Capture()
+    tls_flow(cap, S1, 42111, E2M, 211, n, send_whole(hello(n)), passm(n), vlans=((0x8100, 100),))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_vlan_evil(n):
+    cap = Capture()
+    tls_flow(cap, S1, 42112, E2M, 212, n, send_whole(hello(n, sni=EVIL, sid=sid32(leak(n)))), leak(n),
+             vlans=((0x8100, 100),))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_qinq_social(n):
+    cap = Capture()
+    tls_flow(cap, O1, 42113, SOC, 213, n, send_whole(hello(n, sni=FB, sid=sid32(leak(n)))), leak(n),
+             vlans=((0x88A8, 200), (0x8100, 100)))
+    return cap, {"leak": [leak(n)]}
+
+
+# --- SYN with data (TCP Fast Open, RFC 7413)
+
+@case
+def case_syn_data_tfo(n):
+    """The SYN carries an e2m ClientHello and a TFO cookie; the server, without
+    TFO, acks the SYN alone, and the client sends an evil ClientHello."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42121, E2M, 443, isn=221, rtt_us=20000)
+    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7), (34, prand(n + "cookie", 8))]
+    t.raw(True, "S", hello(n), options=opts)
+    t.cseq += 1
+    t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])
+    t.sseq += 1
+    t.ack(True)
+    t.data(True, hello(n, sni=EVIL, sid=sid32(leak(n))))
+    t.data(False, server_hello_flight(n))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+# --- urgent data (RFC 793 / RFC 1122 / RFC 6093)
+
+@case
+def case_urgent(n):
+    """The ClientHello segment has URG set, the urgent pointer inside the name."""
+    cap = Capture()
+    h = hello(n, sid=sid32(leak(n)))
+    off = name_offset(h, E2M_NAME)
+
+    def send(t):
+        t.raw(True, "PAU", h, tcpkw={"urgptr": off + 4})
+        t.cseq += len(h)
+    tls_flow(cap, S1, 42131, E2M, 231, n, send, leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+# --- RST and FIN desynchronisation
+
+@case
+def case_rst_then_data(n):
+    """An allowed session, the client's RST, then data without a new handshake."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42141, E2M, 241, n)
+    t.raw(True, "R")
+    t.data(True, b"GET / HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n")
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rst_badsum_then_data(n):
+    """An allowed session, a RST with a wrong checksum (the server keeps the
+    connection), then plaintext."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42142, E2M, 242, n)
+    t.raw(True, "R", tcpkw={"chksum": 0xBEEF})
+    t.data(True, b"GET / HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n")
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_fin_then_data(n):
+    """An allowed session, the client's FIN, then client data beyond the FIN."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42143, E2M, 243, n)
+    t.raw(True, "FA")
+    t.cseq += 1
+    t.raw(False, "A")
+    t.data(True, marked_record(leak(n), n + "late"))
+    t.raw(False, "FA")
+    t.sseq += 1
+    t.ack(True)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rst_new_handshake_ok(n):
+    """A session reset by the client, then a new connection on the same 5-tuple."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42144, E2M, 244, n)
+    t.raw(True, "R")
+    tls_flow(cap, S1, 42144, E2M, 5244, n + "2", send_whole(hello(n + "2")), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_fin_halfclose_ok(n):
+    """The server closes its side first; the client still sends, then closes."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42145, E2M, 245, n)
+    t.raw(False, "FA")
+    t.sseq += 1
+    t.ack(True)
+    t.data(True, marked_record(passm(n), n + "late"))
+    t.send(True, record(21, prand(n + "cn", 19), 0x0303))
+    t.raw(True, "FA")
+    t.cseq += 1
+    t.ack(False)
+    return cap, {"pass": [passm(n)]}
+
+
+# ------------------------------------------------------------------- main
+
+def write_case(outdir, name):
+    cap, markers = CASES[name](name)
+    d = os.path.join(outdir, name)
+    cap.write(os.path.join(d, "in.pcap"))
+    with open(os.path.join(d, "markers.json"), "w") as f:
+        json.dump({k: [m.hex() for m in v] for k, v in markers.items()}, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[1] == "--list":
+        print("\n".join(CASES))
+        return 0
+    if len(argv) < 2 or argv[1].startswith("-"):
+        sys.stderr.write(__doc__)
+        return 2
+    outdir, names = argv[1], argv[2:] or list(CASES)
+    unknown = [x for x in names if x not in CASES]
+    if unknown:
+        sys.stderr.write("gen.py: unknown case(s): %s\n" % " ".join(unknown))
+        return 2
+    for x in names:
+        write_case(outdir, x)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# tests/evasion/run.sh [CASE...] - the evasion suite (issue 8 item 7; tests/evasion/README.md).
+#
+#   1. tests/evasion/gen.py writes one capture per case into $BUILD/evasion/<case>/in.pcap,
+#      with the markers the scorer looks for (markers.json);
+#   2. each capture is replayed through the real dataplane with 1 and 2 workers:
+#      $BUILD/aduana --replay in.pcap -c tests/evasion/case.conf --workers N
+#        --flow-log w<N>/out.jsonl --pass-pcap w<N>/pass.pcap --drop-pcap w<N>/drop.pcap
+#   3. tests/evasion/score.py compares each flow with tests/evasion/expected.tsv and
+#      names bypasses, leaks and false blocks.
+#
+# Prints `PASS evasion/<case>` or `FAIL evasion/<case>: ...` per case and ends with
+# `evasion: N passed, N failed`. Exit 0 all passed, 1 a failure, 2 cannot run.
+#
+# Environment: BUILD (default build), EVASION_TIMEOUT (seconds per replay, default 60),
+# EVASION_WORKERS (worker counts, default "1 2").
+set -u -o pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 2
+BUILD=${BUILD:-build}
+BIN=$BUILD/aduana
+PY=/usr/bin/python3 # has scapy (Debian python3-scapy)
+HERE=tests/evasion
+OUT=$BUILD/evasion
+TIMEOUT=${EVASION_TIMEOUT:-60}
+WORKERS=${EVASION_WORKERS:-1 2}
+
+if [ ! -x "$BIN" ]; then
+	echo "evasion: $BIN does not exist; build it first (make)"
+	exit 2
+fi
+if ! command -v timeout >/dev/null; then
+	echo "evasion: timeout (coreutils) is missing"
+	exit 2
+fi
+if ! "$PY" -c 'import scapy' 2>/dev/null; then
+	echo "evasion: $PY has no scapy (apt-get install python3-scapy)"
+	exit 2
+fi
+
+if [ $# -gt 0 ]; then
+	cases=("$@")
+else
+	mapfile -t cases < <("$PY" "$HERE/gen.py" --list)
+fi
+if [ ${#cases[@]} -eq 0 ]; then
+	echo "evasion: no cases"
+	exit 2
+fi
+
+rm -rf "${OUT:?}"
+mkdir -p "$OUT"
+if ! "$PY" "$HERE/gen.py" "$OUT" "${cases[@]}"; then
+	echo "evasion: $HERE/gen.py failed"
+	exit 2
+fi
+
+for c in "${cases[@]}"; do
+	for n in $WORKERS; do
+		d=$OUT/$c/w$n
+		mkdir -p "$d"
+		cmd=("$BIN" --replay "$OUT/$c/in.pcap" -c "$HERE/case.conf" --workers "$n"
+			--flow-log "$d/out.jsonl" --pass-pcap "$d/pass.pcap" --drop-pcap "$d/drop.pcap")
+		printf '%q ' "${cmd[@]}" >"$d/cmd"
+		timeout -k 5 "$TIMEOUT" "${cmd[@]}" >"$d/stdout" 2>"$d/stderr" </dev/null
+		echo $? >"$d/rc"
+	done
+done
+
+if [ $# -gt 0 ]; then
+	"$PY" "$HERE/score.py" "$HERE/expected.tsv" "$OUT" "$WORKERS" "${cases[@]}"
+else
+	"$PY" "$HERE/score.py" "$HERE/expected.tsv" "$OUT" "$WORKERS"
+fi
