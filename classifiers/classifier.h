@@ -59,6 +59,12 @@ void cls_engine_destroy(struct cls_engine *e);
 void cls_app_name(const struct cls_engine *e, uint16_t master_id, uint16_t app_id, char *buf,
 		  size_t size);
 
+/* aduana's own ClientHello reader (tls.h) read a well-formed hello of this
+ * flow: its server name (len 0: none) is the flow's SNI from now on, the
+ * flow is TLS, and a name nDPI reads otherwise marks the result malformed
+ * (DESIGN 4.2). The worker that owns the slot. */
+void cls_flow_own_sni(struct cls_worker *w, uint32_t slot, const char *name, size_t len);
+
 /* The nDPI name of one protocol id, or NULL for 0 (unknown). Any thread;
  * read-only. */
 const char *cls_proto_str(const struct cls_engine *e, uint16_t id);

@@ -9,6 +9,7 @@
  * (and placed) by the worker's own lcore.
  */
 #include "classifier.h"
+#include "tls.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -42,7 +43,10 @@ enum cls_flags {
 	CLS_F_ABSFORM = 1 << 7,	    /* an absolute-form request target went out */
 	CLS_F_MALFORMED = 1 << 8,   /* a CONNECT target or Host no server should accept */
 	CLS_F_APP_BY_ADDR = 1 << 9, /* nDPI's app came from the server address only */
+	CLS_F_OWN_SNI = 1 << 10,    /* the name came from aduana's own ClientHello reader */
 };
+
+#define CLS_OWN_NAME (TLS_NDPI_NAME_MAX + 1)
 
 struct cls_state {
 	uint32_t next_free; /* free list link, CLS_NO_SLOT at the end */
@@ -60,6 +64,9 @@ struct cls_state {
 	uint8_t sig_cls;	/* class of a payload signature (lists/<class>.sig) */
 	const char *sig_family; /* its family name, owned by the engine */
 	char name[CLS_NAME_MAX + 1];
+	/* aduana's own reader's name, its last CLS_OWN_NAME bytes: enough to
+	 * compare with nDPI's, which keeps a long name's last 79. */
+	char own_name[CLS_OWN_NAME + 1];
 };
 
 struct cls_engine {
@@ -352,6 +359,11 @@ static void cls_set_proto(struct cls_state *st, ndpi_protocol p)
 
 static void cls_take_proto(struct cls_state *st, const struct ndpi_flow_struct *f, ndpi_protocol p)
 {
+	/* Once our reader has read a ClientHello the flow is TLS: nDPI may
+	 * name more (TLS.Facebook, by DPI), not less (a port guess). */
+	if ((st->flags & CLS_F_OWN_SNI) && f->confidence != NDPI_CONFIDENCE_DPI &&
+	    f->confidence != NDPI_CONFIDENCE_DPI_CACHE)
+		return;
 	cls_set_proto(st, p);
 	st->confidence = (uint8_t)f->confidence;
 }
@@ -417,6 +429,13 @@ static void cls_take_name(struct cls_worker *w, struct cls_state *st,
 	if (kind == CLS_NAME_NONE)
 		return;
 	len = strnlen(f->host_server_name, sizeof(f->host_server_name));
+	if (st->flags & CLS_F_OWN_SNI) {
+		/* Ours is the policy's name; nDPI reading another one means a
+		 * server could too (DESIGN 4.2). nDPI keeps a long name's tail. */
+		if (kind == CLS_NAME_SNI && !tls_name_agrees(st->own_name, f->host_server_name))
+			st->flags |= CLS_F_MALFORMED;
+		return;
+	}
 	if (kind == CLS_NAME_HOST) {
 		/* "Host: name:8080" -> name */
 		len = hs_authority_host(f->host_server_name, len, host, sizeof(host));
@@ -691,4 +710,37 @@ void cls_flow_giveup(struct cls_worker *w, uint32_t slot, struct cls_result *out
 	}
 	st->flags |= CLS_F_GIVEUP;
 	cls_fill(w, st, out);
+}
+
+void cls_flow_own_sni(struct cls_worker *w, uint32_t slot, const char *name, size_t len)
+{
+	struct cls_result dummy;
+	struct cls_state *st = cls_slot_live(w, slot, &dummy);
+	struct ndpi_flow_struct *f;
+
+	if (!st || (st->flags & CLS_F_OWN_SNI))
+		return;
+	f = cls_flow_of(w, slot);
+	if (len > CLS_OWN_NAME)
+		memcpy(st->own_name, name + len - CLS_OWN_NAME, CLS_OWN_NAME + 1);
+	else
+		memcpy(st->own_name, name, len + 1);
+	/* What nDPI read before ours was complete must agree too. */
+	if (f->host_server_name[0] && cls_name_kind_of(st->master) == CLS_NAME_SNI &&
+	    !tls_name_agrees(st->own_name, f->host_server_name))
+		st->flags |= CLS_F_MALFORMED;
+	st->flags |= CLS_F_OWN_SNI;
+	/* A well-formed ClientHello is TLS, whatever nDPI guessed from the
+	 * port so far (it may still name the application on top). */
+	if (st->master == NDPI_PROTOCOL_UNKNOWN || (st->confidence != NDPI_CONFIDENCE_DPI &&
+						    st->confidence != NDPI_CONFIDENCE_DPI_CACHE)) {
+		if (st->master != NDPI_PROTOCOL_TLS && st->app != NDPI_PROTOCOL_TLS) {
+			st->master = NDPI_PROTOCOL_TLS;
+			st->app = 0;
+		}
+		st->confidence = NDPI_CONFIDENCE_DPI;
+		st->flags &= (uint16_t)~CLS_F_GUESSED;
+	}
+	if (len)
+		cls_set_name(w, st, CLS_NAME_SNI, name, len);
 }

@@ -302,6 +302,7 @@ struct flow *flow_insert(struct flow_table *ft, const struct flow_key *k)
 	memset(f, 0, sizeof(*f));
 	f->key = *k;
 	f->cls_idx = FLOW_NO_CLS;
+	f->stream_idx = FLOW_NO_CLS;
 	f->in_use = 1;
 	f->gen = ++ft->gen;
 	ft->count++;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "conform.h"
 #include "parse.h"
 #include "policy.h"
 
@@ -40,6 +41,10 @@ enum flow_flags {
 	FLOW_F_INIT_ZONED = 1 << 1,  /* the initiator's address is in a zone */
 	FLOW_F_RESP_ZONED = 1 << 2,  /* the responder's address is in a zone */
 	FLOW_F_INIT_INSIDE = 1 << 3, /* the initiator's frames arrive on the inside port */
+	FLOW_F_CONFORM = 1 << 4,     /* its endpoints declare applications: bytes are checked */
+	FLOW_F_FIRST_OUT = 1 << 5,   /* the initiator's first payload was seen */
+	FLOW_F_FIRST_IN = 1 << 6,    /* the responder's first payload was seen */
+	FLOW_F_RESP_SEQ = 1 << 7,    /* seq_resp holds the responder's next sequence number */
 };
 
 /* Which hostname a flow carries (the flow log's sni / host / dns_query). */
@@ -81,8 +86,16 @@ struct flow {
 	uint8_t name_kind;	  /* enum flow_name_kind */
 	uint8_t n_learned;	  /* addresses it taught (the first FLOW_LEARNED_MAX kept) */
 	char name[FLOW_NAME_MAX]; /* NUL-terminated, truncated */
-	uint8_t learned_addr[FLOW_LEARNED_MAX][16];
-	uint32_t gen; /* bumped each time the slot takes a new flow */
+	union {
+		/* resolver flows (FLOW_F_LEARN) */
+		uint8_t learned_addr[FLOW_LEARNED_MAX][16];
+		/* flows checked for their whole life (FLOW_F_CONFORM) */
+		struct conform conform;
+	};
+	uint32_t gen;	     /* bumped each time the slot takes a new flow */
+	uint32_t seq_resp;   /* TCP: the responder's next sequence number (FLOW_F_RESP_SEQ) */
+	uint32_t fin_seq[2]; /* TCP: where each side's FIN ended its stream (FLOW_TCP_FIN_*) */
+	uint32_t stream_idx; /* first-bytes reassembly slot (stream.h), STREAM_NO_SLOT if none */
 } __attribute__((aligned(64)));
 
 struct flow_table;

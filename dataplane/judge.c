@@ -16,6 +16,7 @@
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
+#include <rte_ip.h>
 #include <rte_tcp.h>
 
 #include "classifier.h"
@@ -25,6 +26,7 @@
 #include "learn.h"
 #include "parse.h"
 #include "policy.h"
+#include "stream.h"
 
 #define JUDGE_EXPIRE_BUDGET 64		  /* flow slots visited per call at most */
 #define JUDGE_EXPIRE_LAP_NS 1000000000ull /* the sweep passes over the table once a second */
@@ -237,6 +239,10 @@ static void judge_decided(struct worker *w, struct flow *f, const struct cls_res
 	if (f->cls_idx != FLOW_NO_CLS)
 		cls_flow_end(w->cls, f->cls_idx);
 	f->cls_idx = FLOW_NO_CLS;
+	if (f->stream_idx != FLOW_NO_CLS) {
+		stream_close(w->streams, f->stream_idx);
+		f->stream_idx = FLOW_NO_CLS;
+	}
 	f->pkts_to_verdict = (uint16_t)RTE_MIN(f->pkts_out + f->pkts_in, UINT16_MAX);
 	judge_learn_flag(w, f);
 	if (f->decision.verdict == POLICY_DROP)
@@ -398,6 +404,9 @@ static bool judge_evict(struct worker *w, const struct policy *pol)
 	return true;
 }
 
+static bool judge_stream_exception(struct worker *w, const struct policy *pol, struct flow *f,
+				   enum policy_exception e);
+
 static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 				   const struct parse_result *r, const struct flow_key *k,
 				   bool src_is_a, int zone, bool outbound, const bool inside)
@@ -451,7 +460,9 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 			f->seq_next = r->tcp_seq;
 		} else {
 			f->tcp = FLOW_TCP_SYN;
-			f->seq_next = r->tcp_seq + 1 + r->payload_len;
+			/* A SYN's data is not part of the stream we read
+			 * (judge_tcp: ambiguous). */
+			f->seq_next = r->tcp_seq + 1;
 			flow_evictable(w->ft, f); /* half-open until the responder answers */
 		}
 	}
@@ -460,6 +471,17 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 					  f->init_is_a ? k->addr_b : k->addr_a,
 					  (uint32_t)(w->now / JUDGE_NS));
 	judge_policy_flow(&pf, f, w->now);
+	{
+		bool tls_only;
+
+		/* Endpoints that declare applications: the flow's bytes are
+		 * checked for its whole life (DESIGN 4.2). */
+		if (f->outbound && (k->l4proto == IPPROTO_TCP || k->l4proto == IPPROTO_UDP) &&
+		    policy_flow_apps(pol, &pf, &tls_only) == POLICY_APPS_CHECKED) {
+			f->flags |= FLOW_F_CONFORM;
+			conform_init(&f->conform, tls_only);
+		}
+	}
 	policy_evaluate(pol, &pf, &f->decision);
 	if (f->decision.verdict != POLICY_PENDING) {
 		judge_learn_flag(w, f);
@@ -476,6 +498,15 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 		return f;
 	}
 	w->st.c[STATS_classified]++;
+	if (k->l4proto == IPPROTO_TCP && (f->tcp & FLOW_TCP_SYN)) {
+		f->stream_idx = stream_open(w->streams, f->seq_next);
+		if (unlikely(f->stream_idx == STREAM_NO_SLOT)) {
+			f->stream_idx = FLOW_NO_CLS;
+			w->st.c[STATS_stream_full]++;
+			if (judge_stream_exception(w, pol, f, POLICY_EXC_classifier_alloc))
+				return f;
+		}
+	}
 	/* Before any payload: what the responder's port or address suggests
 	 * may block (a guess never allows), so such flows leak nothing. */
 	cls_guess(w->cls, k->l4proto, f->init_is_a ? k->addr_a : k->addr_b,
@@ -494,35 +525,191 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 	return f;
 }
 
-/* The classifier reads the start of a TCP stream in order. A segment of the
- * initiator that leaves a gap or rewrites bytes already seen could show the
- * classifier something else than the server gets (the classic evasion), so
- * it is an exception, fail-closed where the zone says so. An exact
- * retransmission is harmless and skipped. Returns false when the packet must
- * not reach the classifier. */
-static bool judge_seq_check(struct worker *w, const struct policy *pol, struct flow *f,
-			    const struct parse_result *r)
+/* The TCP checksum, for segments whose bytes matter (classified, checked
+ * for conformance, or a RST): a segment the receiver will discard must not
+ * decide what it reads. The NIC's word is taken where it checked. */
+static bool judge_l4_csum_ok(const struct rte_mbuf *m, const struct parse_result *r)
 {
-	int32_t gap = (int32_t)(r->tcp_seq - f->seq_next);
+	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *) + r->l3_off;
+	uint32_t l4_len = (uint32_t)r->payload_off + r->payload_len - r->l4_off;
+	uint32_t sum;
+
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		return true;
+	if (r->family == 4)
+		sum = rte_raw_cksum(l3 + 12, 8);
+	else
+		sum = rte_raw_cksum(l3 + 8, 32);
+	sum += rte_cpu_to_be_16((uint16_t)r->l4proto);
+	sum += rte_cpu_to_be_16((uint16_t)l4_len);
+	sum += rte_raw_cksum(rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, l4_len);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum == 0xffff;
+}
+
+/* An exception raised by the stream's bytes. Returns true when the zone's
+ * action dropped the flow (from this packet on). */
+static bool judge_stream_exception(struct worker *w, const struct policy *pol, struct flow *f,
+				   enum policy_exception e)
+{
 	struct policy_decision d;
 	struct cls_result cr;
 
-	if (gap == 0) {
-		f->seq_next += r->payload_len;
-		return true;
-	}
-	if (gap < 0 && (int32_t)(r->tcp_seq + r->payload_len - f->seq_next) <= 0)
-		return false; /* retransmission */
-	policy_exception(pol, f->zone, POLICY_EXC_reassembly, &d);
-	if (d.verdict != POLICY_DROP) {
-		/* Zones that allow on exceptions keep classifying. */
-		if (gap > 0 || (int32_t)(r->tcp_seq + r->payload_len - f->seq_next) > 0)
-			f->seq_next = r->tcp_seq + r->payload_len;
-		return true;
+	policy_exception(pol, f->zone, e, &d);
+	if (d.verdict != POLICY_DROP)
+		return false; /* zones that allow on exceptions keep judging */
+	w->st.c[STATS_stream_exceptions]++;
+	if (f->cls_idx != FLOW_NO_CLS) {
+		cls_flow_giveup(w->cls, f->cls_idx, &cr);
+	} else {
+		memset(&cr, 0, sizeof(cr));
+		cr.master_id = f->app_master;
+		cr.app_id = f->app;
+		cr.cls = f->cls;
+		cr.guessed = f->app_guessed;
 	}
 	f->decision = d;
-	memset(&cr, 0, sizeof(cr));
 	judge_decided(w, f, &cr);
+	return true;
+}
+
+enum { TCP_GO = 0, TCP_SKIP, TCP_DROP, TCP_FOREIGN };
+
+/* The stream under a TCP segment (DESIGN 4.2): until the verdict, and for
+ * the whole life of a flow whose endpoints declare applications. Segments
+ * the receiver may read otherwise (SYN data, urgent data, a bad checksum,
+ * bytes that rewrite bytes already seen, data after RST or beyond FIN) are
+ * refused or kept from the classifiers; the initiator's first bytes are
+ * reassembled in any order for the ClientHello reader; a checked flow's
+ * first payload in each direction must fit an application its endpoint
+ * declares, and its TLS framing (or SMTP, then TLS after STARTTLS) must hold
+ * to the last byte. TCP_SKIP: forward, do not classify. */
+static int judge_tcp(struct worker *w, const struct policy *pol, struct flow *f,
+		     const struct rte_mbuf *m, const struct parse_result *r, bool from_init)
+{
+	const uint8_t *pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+	bool pending = f->decision.verdict == POLICY_PENDING;
+	bool conform = (f->flags & FLOW_F_CONFORM) && f->decision.verdict != POLICY_DROP;
+	uint32_t n = r->payload_len, seq = r->tcp_seq, *next;
+	unsigned dir = from_init ? 0 : 1;
+	int32_t off;
+
+	if (!pending && !conform)
+		return TCP_GO;
+	if (r->tcp_flags & RTE_TCP_SYN_FLAG) {
+		if (!from_init) {
+			f->seq_resp = seq + 1;
+			f->flags |= FLOW_F_RESP_SEQ;
+		}
+		/* Data on a SYN: a server with TCP Fast Open reads it, one
+		 * without does not. Never classified. */
+		if (n && judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
+			return TCP_DROP;
+		return n ? TCP_SKIP : TCP_GO;
+	}
+	if (n == 0)
+		return TCP_GO;
+	/* Urgent data: the receiver may take it out of the stream, or not. */
+	if ((r->tcp_flags & RTE_TCP_URG_FLAG) &&
+	    judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
+		return TCP_DROP;
+	if (!judge_l4_csum_ok(m, r)) {
+		w->st.c[STATS_bad_checksum]++;
+		return TCP_SKIP;
+	}
+	/* No new data after a RST, or beyond a side's FIN, without a new
+	 * handshake: it would ride the old verdict. */
+	if ((f->tcp & FLOW_TCP_RST) ||
+	    ((f->tcp & ((dir == 0) == f->init_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B)) &&
+	     (int32_t)(seq + n - f->fin_seq[dir]) > 0)) {
+		if (judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
+			return TCP_DROP;
+		return TCP_SKIP;
+	}
+	if (dir == 1 && !(f->flags & FLOW_F_RESP_SEQ))
+		return TCP_GO; /* a flow picked up midstream: no sequence to hold */
+	next = dir ? &f->seq_resp : &f->seq_next;
+	off = (int32_t)(seq - *next);
+	/* The initiator's first bytes, in any order: overlaps compared. */
+	if (dir == 0 && f->stream_idx != FLOW_NO_CLS &&
+	    stream_add(w->streams, f->stream_idx, seq, pl, n) == STREAM_CONFLICT &&
+	    judge_stream_exception(w, pol, f, POLICY_EXC_reassembly))
+		return TCP_DROP;
+	if (off > 0) {
+		/* A gap. A checked flow is held to the order the receiver
+		 * reads: the segment goes again once the gap is filled. */
+		if (conform) {
+			w->st.c[STATS_conform_reordered]++;
+			return TCP_DROP;
+		}
+		return TCP_SKIP;
+	}
+	if (off + (int32_t)n <= 0)
+		return TCP_SKIP; /* a retransmission (its bytes compared above while kept) */
+	*next = seq + n;
+	if (!conform)
+		return TCP_GO;
+	pl += -off;
+	n -= (uint32_t)-off;
+	if (!(f->flags & (dir ? FLOW_F_FIRST_IN : FLOW_F_FIRST_OUT))) {
+		struct policy_flow pf;
+
+		f->flags |= dir ? FLOW_F_FIRST_IN : FLOW_F_FIRST_OUT;
+		judge_policy_flow(&pf, f, w->now);
+		/* Foreign: dropped at this packet, after the classifiers had
+		 * their look (a class says more than "not TLS"). */
+		if (!policy_payload_plausible(pol, &pf, from_init, pl, n))
+			return TCP_FOREIGN;
+	}
+	/* A resolver flow keeps learned addresses where others keep this
+	 * state; its first payloads were checked above. */
+	if (!(f->flags & FLOW_F_LEARN) &&
+	    conform_feed(&f->conform, from_init, pl, n) != CONFORM_OK &&
+	    judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
+		return TCP_DROP;
+	return TCP_GO;
+}
+
+/* Every datagram of a checked UDP flow (DNS to the resolver) must be a
+ * plausible message of a declared application, for the flow's whole life.
+ * True when it is not. */
+static bool judge_udp_foreign(struct worker *w, const struct policy *pol, struct flow *f,
+			      const struct rte_mbuf *m, const struct parse_result *r,
+			      bool from_init)
+{
+	struct policy_flow pf;
+
+	if (!(f->flags & FLOW_F_CONFORM) || f->decision.verdict == POLICY_DROP || !r->payload_len)
+		return false;
+	judge_policy_flow(&pf, f, w->now);
+	return !policy_payload_plausible(pol, &pf, from_init,
+					 rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off,
+					 r->payload_len);
+}
+
+/* The ClientHello reader's answer, once: a malformed hello is an
+ * exception; a good one gives the flow its name (the policy's, DESIGN 4.2).
+ * Returns true when the flow was dropped. */
+static bool judge_hello(struct worker *w, const struct policy *pol, struct flow *f)
+{
+	const struct tls_ch *ch = stream_tls(w->streams, f->stream_idx);
+
+	if (ch->status == TLS_CH_MALFORMED) {
+		w->st.c[STATS_tls_malformed]++;
+		stream_close(w->streams, f->stream_idx);
+		f->stream_idx = FLOW_NO_CLS;
+		return judge_stream_exception(w, pol, f, POLICY_EXC_malformed);
+	}
+	if (ch->status == TLS_CH_DONE) {
+		cls_flow_own_sni(w->cls, f->cls_idx, ch->info.sni, ch->info.sni_len);
+		w->st.c[STATS_tls_hellos]++;
+		stream_close(w->streams, f->stream_idx);
+		f->stream_idx = FLOW_NO_CLS;
+	} else if (ch->status == TLS_CH_NOT_TLS) {
+		stream_close(w->streams, f->stream_idx);
+		f->stream_idx = FLOW_NO_CLS;
+	}
 	return false;
 }
 
@@ -531,13 +718,18 @@ static void judge_classify(struct worker *w, const struct policy *pol, struct fl
 {
 	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *) + r->l3_off;
 	uint16_t l3_len = (uint16_t)(rte_pktmbuf_data_len(m) - r->l3_off);
+	bool reading = false; /* the reader still waits for the rest of a hello */
 	struct policy_flow pf;
 	struct cls_result cr;
 	bool giveup;
 
-	if (r->l4proto == IPPROTO_TCP && from_init && r->payload_len &&
-	    !(r->tcp_flags & RTE_TCP_SYN_FLAG) && !judge_seq_check(w, pol, f, r))
-		return;
+	if (f->stream_idx != FLOW_NO_CLS) {
+		if (judge_hello(w, pol, f))
+			return;
+		reading = f->stream_idx != FLOW_NO_CLS &&
+			  stream_have(w->streams, f->stream_idx) > 0 &&
+			  stream_have(w->streams, f->stream_idx) < STREAM_MAX;
+	}
 	if (unlikely(judge_classify_late(w, pol, f))) {
 		w->st.c[STATS_classify_timeout]++;
 		judge_giveup(w, pol, f);
@@ -556,7 +748,11 @@ static void judge_classify(struct worker *w, const struct policy *pol, struct fl
 			return;
 		}
 	}
-	giveup = f->pkts_out + f->pkts_in >= pol->dp.classify_packets || (cr.done && !cr.known);
+	/* The budget counts bytes as well as packets: a ClientHello in many
+	 * small segments is read to its end (up to STREAM_MAX bytes), while
+	 * the time budget still bounds it. */
+	giveup = (f->pkts_out + f->pkts_in >= pol->dp.classify_packets && !reading) ||
+		 (cr.done && !cr.known && !reading);
 	if (giveup) {
 		judge_giveup(w, pol, f);
 		return;
@@ -568,12 +764,23 @@ static void judge_classify(struct worker *w, const struct policy *pol, struct fl
 		judge_decided(w, f, &cr);
 }
 
-static inline void judge_tcp_track(struct flow *f, const struct parse_result *r, bool src_is_a)
+static inline void judge_tcp_track(struct flow *f, const struct rte_mbuf *m,
+				   const struct parse_result *r, bool src_is_a, bool from_init)
 {
-	if (r->tcp_flags & RTE_TCP_RST_FLAG)
-		f->tcp |= FLOW_TCP_RST;
-	if (r->tcp_flags & RTE_TCP_FIN_FLAG)
-		f->tcp |= src_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B;
+	if (unlikely(r->tcp_flags & (RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG))) {
+		bool checked = f->decision.verdict == POLICY_PENDING || (f->flags & FLOW_F_CONFORM);
+
+		/* A RST or FIN the receiver discards (bad checksum) closes
+		 * nothing, or a forged one could end our watch early. */
+		if (checked && !judge_l4_csum_ok(m, r))
+			return;
+		if (r->tcp_flags & RTE_TCP_RST_FLAG)
+			f->tcp |= FLOW_TCP_RST;
+		if (r->tcp_flags & RTE_TCP_FIN_FLAG) {
+			f->tcp |= src_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B;
+			f->fin_seq[from_init ? 0 : 1] = r->tcp_seq + r->payload_len;
+		}
+	}
 }
 
 static inline bool judge_tcp_reopens(const struct flow *f, const struct parse_result *r)
@@ -676,9 +883,9 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 	const struct flow_key *k;
 	bool src_is_a, from_init, expect_inside, outbound;
+	int zone, t = TCP_GO;
 	struct flow *f;
 	unsigned exc;
-	int zone;
 
 	if (unlikely(r->err != PARSE_ERR_NONE || r->frag != PARSE_FRAG_NONE)) {
 		exc = judge_side_zone(pol, r, inside, &zone, &outbound);
@@ -763,8 +970,21 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 		f->pkts_in++;
 		f->bytes_in += len;
 	}
-	if (k->l4proto == IPPROTO_TCP)
-		judge_tcp_track(f, r, src_is_a);
+	if (k->l4proto == IPPROTO_TCP) {
+		t = judge_tcp(w, pol, f, m, r, from_init);
+		/* FIN and RST count once the segment's bytes were judged. */
+		judge_tcp_track(f, m, r, src_is_a, from_init);
+		if (unlikely(t == TCP_DROP) && f->decision.verdict != POLICY_DROP) {
+			f->dropped_pkts++;
+			w->st.drop[STATS_DROP_reordered]++;
+			return ACT_DROP; /* this segment only: the flow goes on */
+		}
+		if (unlikely(t == TCP_SKIP) && f->decision.verdict == POLICY_PENDING)
+			goto judged;
+	} else if (unlikely(f->flags & FLOW_F_CONFORM) && k->l4proto == IPPROTO_UDP &&
+		   judge_udp_foreign(w, pol, f, m, r, from_init)) {
+		t = TCP_FOREIGN;
+	}
 	if (unlikely(f->decision.verdict == POLICY_PENDING)) {
 		uint64_t t0 = rte_rdtsc();
 
@@ -772,6 +992,11 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 		w->st.c[STATS_pkts_classify]++;
 		w->st.c[STATS_cycles_classify] += rte_rdtsc() - t0;
 	}
+	/* A payload foreign to every application the endpoints declare goes
+	 * no further, whatever the classifiers made of it (DESIGN 4.2). */
+	if (unlikely(t == TCP_FOREIGN) && f->decision.verdict != POLICY_DROP)
+		judge_stream_exception(w, pol, f, POLICY_EXC_conformance);
+judged:
 	if (unlikely(f->flags & FLOW_F_LEARN))
 		judge_learn(w, pol, f, m, r, from_init, inside);
 	if (f->decision.verdict == POLICY_DROP) {

@@ -40,12 +40,14 @@
 #include "port.h"
 #include "replay.h"
 #include "stats.h"
+#include "stream.h"
 #include "worker.h"
 
 #define MAIN_REC_RING	   65536	 /* flow records in flight per worker */
 #define MAIN_DRAIN_SLICE   4096		 /* records written per control-loop turn at most */
 #define MAIN_ANCHOR_NS	   1000000000ull /* re-anchor the live clock every second */
 #define MAIN_CTL_LINGER_MS 5000		 /* at exit, wait this long for aduanad to ack records */
+#define MAIN_STREAM_SLOTS  512		 /* undecided TCP flows per worker reassembled at once */
 #define MAIN_PKT_RING	   4096		 /* dispatch rings */
 /* Replay never drops at a ring (producers wait), so the mbufs in flight are
  * bounded by the dispatch rings plus a few bursts. */
@@ -414,6 +416,10 @@ static void main_print_summary(struct main_ctx *x)
 	printf("},\"parse_errors\":{");
 	for (i = 1; i < PARSE_ERR_COUNT; i++)
 		printf("%s\"%s\":%" PRIu64, i > 1 ? "," : "", parse_error_name(i), s.parse_err[i]);
+	/* Every counter of the X-macro list, for scripts and tests. */
+	printf("},\"counters\":{");
+	for (i = 0; i < STATS_COUNT; i++)
+		printf("%s\"%s\":%" PRIu64, i ? "," : "", stats_counter_name(i), s.c[i]);
 	printf("},\"dns_bad_by_reason\":{");
 	for (i = 1; i < DNS_R_COUNT; i++)
 		printf("%s\"%s\":%" PRIu64, i > 1 ? "," : "", dns_reason_name(i), s.dns_bad[i]);
@@ -539,7 +545,8 @@ static int main_replay_eal(struct main_ctx *x, char **eargv, int max, char *stor
 		 (uint64_t)MAIN_MBUFS_REPLAY(x->dp.n_workers) * (MAIN_REPLAY_DATAROOM + 512) /
 			 (1 << 20) +
 		 (uint64_t)x->dp.n_workers *
-			 (40 + (uint64_t)x->pol->dp.flows_per_worker * 384 / (1 << 20));
+			 (40 + (uint64_t)x->pol->dp.flows_per_worker * 384 / (1 << 20) +
+			  stream_pool_size(MAIN_STREAM_SLOTS) / (1 << 20) + 1);
 	EARG("aduana");
 	EARG("--no-huge");
 	EARG("--no-pci");
@@ -634,6 +641,7 @@ static int main_setup_workers(struct main_ctx *x)
 	char name[RTE_RING_NAMESIZE];
 	unsigned i, lcore;
 	int socket = (int)rte_socket_id();
+	void *stream_mem;
 	size_t qsz;
 
 	x->workers =
@@ -670,6 +678,18 @@ static int main_setup_workers(struct main_ctx *x)
 		if (!w->dnsq)
 			return -ENOMEM;
 		dns_pending_init(w->dnsq);
+		w->streams = rte_zmalloc_socket("streams", sizeof(*w->streams), RTE_CACHE_LINE_SIZE,
+						socket);
+		stream_mem = w->streams ? rte_zmalloc_socket("stream_slots",
+							     stream_pool_size(MAIN_STREAM_SLOTS),
+							     RTE_CACHE_LINE_SIZE, socket)
+					: NULL;
+		if (!stream_mem) {
+			fprintf(stderr, "aduana: worker %u: cannot allocate %u reassembly slots\n",
+				i, MAIN_STREAM_SLOTS);
+			return -ENOMEM;
+		}
+		stream_pool_init(w->streams, stream_mem, MAIN_STREAM_SLOTS);
 		snprintf(name, sizeof(name), "flows%u", i);
 		w->ft = flow_table_create(name, x->pol->dp.flows_per_worker, socket);
 		if (!w->ft) {
@@ -724,6 +744,10 @@ static void main_free(struct main_ctx *x)
 			rte_ring_free(x->workers[i].tx_ring);
 			rte_free(x->workers[i].learn);
 			rte_free(x->workers[i].dnsq);
+			if (x->workers[i].streams) {
+				rte_free(x->workers[i].streams->slots);
+				rte_free(x->workers[i].streams);
+			}
 		}
 		rte_free(x->workers);
 	}

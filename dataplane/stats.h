@@ -32,6 +32,12 @@
 	X(classify_timeout)   /* undecided flows that gave up on time, not packets */              \
 	X(rejudged)	      /* flows judged again under a newer policy snapshot */               \
 	X(rejudged_changed)   /* ...whose verdict changed */                                       \
+	X(stream_exceptions)  /* flows dropped for their bytes (DESIGN 4.2) */                     \
+	X(stream_full)	      /* TCP flows that found no reassembly slot */                        \
+	X(bad_checksum)	      /* segments not classified: the receiver discards them */            \
+	X(conform_reordered)  /* segments of checked flows dropped until the gap is filled */      \
+	X(tls_hellos)	      /* ClientHellos read by aduana's own reader */                       \
+	X(tls_malformed)      /* ClientHellos it refused */                                        \
 	X(dns_queries)	      /* queries of zone hosts to a resolver endpoint, awaiting answers */ \
 	X(classified)	      /* flows that took a classifier slot */                              \
 	X(dns_learned)	      /* endpoint addresses learned from DNS answers */                    \
@@ -52,6 +58,7 @@
 	X(bad_l3)                                                                                  \
 	X(l2_other)                                                                                \
 	X(dispatch_full)                                                                           \
+	X(reordered) /* one segment of a checked flow, ahead of a gap (the flow goes on) */        \
 	X(tx_failed)
 
 enum stats_counter {

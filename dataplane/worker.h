@@ -21,6 +21,7 @@
 #include "dns.h"
 #include "flow.h"
 #include "stats.h"
+#include "stream.h"
 
 #define WORKER_MAX   16
 #define WORKER_BURST 32
@@ -109,11 +110,12 @@ struct worker {
 	uint64_t sweep_credit;	   /* slot-nanoseconds not yet spent */
 	uint64_t first_ts;	   /* replay: first and last packet processed (TSC) */
 	uint64_t last_ts;
-	struct worker *peers;	   /* the array of all workers (dispatch) */
-	uint64_t flush_deadline;   /* TSC: a live exit flush stops waiting for room here */
-	uint64_t processed;	   /* dispatch peers: packets judged (written by the peer) */
-	uint64_t sent[WORKER_MAX]; /* dispatcher: packets handed to each peer */
-	struct dns_pending *dnsq;  /* queries of resolver flows awaiting answers */
+	struct worker *peers;	     /* the array of all workers (dispatch) */
+	uint64_t flush_deadline;     /* TSC: a live exit flush stops waiting for room here */
+	uint64_t processed;	     /* dispatch peers: packets judged (written by the peer) */
+	uint64_t sent[WORKER_MAX];   /* dispatcher: packets handed to each peer */
+	struct dns_pending *dnsq;    /* queries of resolver flows awaiting answers */
+	struct stream_pool *streams; /* first-bytes reassembly (stream.h) */
 	struct worker_agg agg[WORKER_AGG_SLOTS];
 } __rte_cache_aligned;
 

@@ -6,6 +6,7 @@
 #include "policy.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,6 +259,130 @@ static bool policy_endpoint_candidate(const struct policy_endpoint *ep, unsigned
 	for (i = 0; i < ep->n_ports; i++)
 		if (ep->ports[i] == f->remote_port)
 			return true;
+	return false;
+}
+
+static bool policy_app_is_tls(const char *app)
+{
+	static const char *const tls[] = {"TLS",   "SMTPS", "IMAPS", "POPS", "POP3S",
+					  "HTTPS", "FTPS",  "LDAPS", "DoT"};
+	unsigned i;
+
+	for (i = 0; i < sizeof(tls) / sizeof(tls[0]); i++)
+		if (strcasecmp(app, tls[i]) == 0)
+			return true;
+	return false;
+}
+
+enum policy_apps policy_flow_apps(const struct policy *p, const struct policy_flow *f,
+				  bool *tls_only)
+{
+	const struct policy_profile *prof;
+	bool any = false;
+	unsigned i, j;
+
+	*tls_only = true;
+	if (f->zone < 0 || (unsigned)f->zone >= p->n_zones || !f->outbound)
+		return POLICY_APPS_FREE;
+	prof = &p->profiles[p->zones[f->zone].profile];
+	for (i = 0; i < prof->n_allow; i++) {
+		const struct policy_endpoint *ep = &p->endpoints[prof->allow[i]];
+
+		if (!policy_endpoint_candidate(ep, prof->allow[i], f))
+			continue;
+		if (ep->n_apps == 0)
+			return POLICY_APPS_FREE; /* anything goes on this one */
+		any = true;
+		for (j = 0; j < ep->n_apps; j++)
+			*tls_only &= policy_app_is_tls(ep->apps[j]);
+	}
+	return any ? POLICY_APPS_CHECKED : POLICY_APPS_FREE;
+}
+
+static bool policy_prefix_ci(const uint8_t *d, size_t n, const char *lit)
+{
+	size_t i, m = strlen(lit);
+
+	for (i = 0; i < m && i < n; i++)
+		if (toupper(d[i]) != toupper((unsigned char)lit[i]))
+			return false;
+	return true; /* a short first segment: what is there fits */
+}
+
+/* A DNS message's header: one question, QR as the direction says, a
+ * standard query or its answer. Over TCP, after a 2-byte length. */
+static bool policy_dns_plausible(const struct policy_flow *f, bool query, const uint8_t *d,
+				 size_t n)
+{
+	if (f->l4proto == 6) {
+		if (n < 2)
+			return true;
+		d += 2;
+		n -= 2;
+	}
+	if (n < 12)
+		return f->l4proto == 6; /* TCP may cut it; UDP may not */
+	return ((d[2] & 0x80) != 0) == !query && (d[2] & 0x78) == 0 && d[4] == 0 && d[5] == 1;
+}
+
+/* The first bytes of one application in one direction. NULL: no check. */
+static int policy_app_plausible(const char *app, const struct policy_flow *f, bool client,
+				const uint8_t *d, size_t n)
+{
+	static const char *const methods[] = {"GET ",	 "POST ",    "HEAD ",  "PUT ",
+					      "DELETE ", "OPTIONS ", "PATCH ", "CONNECT "};
+	unsigned i;
+
+	if (policy_app_is_tls(app)) {
+		if (client)
+			return d[0] == 0x16 && (n < 2 || d[1] == 3) && (n < 3 || d[2] <= 4);
+		return (d[0] == 0x16 || d[0] == 0x15) && (n < 2 || d[1] == 3);
+	}
+	if (strcasecmp(app, "SMTP") == 0) {
+		if (!client) /* a reply code: 220 greeting, or 421/554 refusals */
+			return d[0] >= '2' && d[0] <= '5';
+		return policy_prefix_ci(d, n, "EHLO") || policy_prefix_ci(d, n, "HELO") ||
+		       policy_prefix_ci(d, n, "QUIT");
+	}
+	if (strcasecmp(app, "DNS") == 0)
+		return policy_dns_plausible(f, client, d, n);
+	if (strcasecmp(app, "HTTP") == 0) {
+		if (!client)
+			return policy_prefix_ci(d, n, "HTTP/");
+		for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+			if (policy_prefix_ci(d, n, methods[i]))
+				return true;
+		return false;
+	}
+	if (strcasecmp(app, "SSH") == 0)
+		return policy_prefix_ci(d, n, "SSH-");
+	if (strcasecmp(app, "POP3") == 0)
+		return client || d[0] == '+' || d[0] == '-';
+	if (strcasecmp(app, "IMAP") == 0)
+		return client || d[0] == '*';
+	return -1;
+}
+
+bool policy_payload_plausible(const struct policy *p, const struct policy_flow *f, bool from_init,
+			      const uint8_t *d, size_t n)
+{
+	const struct policy_profile *prof;
+	unsigned i, j;
+
+	if (n == 0 || f->zone < 0 || (unsigned)f->zone >= p->n_zones || !f->outbound)
+		return true;
+	prof = &p->profiles[p->zones[f->zone].profile];
+	for (i = 0; i < prof->n_allow; i++) {
+		const struct policy_endpoint *ep = &p->endpoints[prof->allow[i]];
+
+		if (!policy_endpoint_candidate(ep, prof->allow[i], f))
+			continue;
+		if (ep->n_apps == 0)
+			return true;
+		for (j = 0; j < ep->n_apps; j++)
+			if (policy_app_plausible(ep->apps[j], f, from_init, d, n) != 0)
+				return true;
+	}
 	return false;
 }
 

@@ -49,8 +49,10 @@ enum policy_class {
 	X(midstream)                                                                               \
 	X(reassembly)                                                                              \
 	X(giveup)                                                                                  \
-	X(spoofed) /* outside port, source in a zone: always dropped */                            \
-	X(unzoned) /* inside port, source in no zone: the site's unzoned action */
+	X(ambiguous)   /* SYN data, urgent data: the receiver may read it either way */            \
+	X(conformance) /* the bytes stopped being what the verdict was about */                    \
+	X(spoofed)     /* outside port, source in a zone: always dropped */                        \
+	X(unzoned)     /* inside port, source in no zone: the site's unzoned action */
 
 enum policy_exception {
 #define X(n) POLICY_EXC_##n,
@@ -240,6 +242,28 @@ uint64_t policy_endpoints_for_host(const struct policy *p, const char *host);
 /* True when name equals either part of an nDPI "Master.App" pair (case
  * insensitive). */
 bool policy_app_match(const char *name, const char *app_master, const char *app);
+
+/* What an outbound flow's candidate endpoints (address or learned address,
+ * and port, of the endpoints its zone allows) say about its application
+ * (DESIGN 4.2). */
+enum policy_apps {
+	POLICY_APPS_FREE = 0, /* no candidate, or one that declares no application */
+	POLICY_APPS_CHECKED,  /* every candidate declares applications: check them */
+};
+
+/* Whether the flow's bytes must be checked against the applications its
+ * candidate endpoints declare. *tls_only: every one of those applications
+ * is TLS or TLS-wrapped (TLS, SMTPS, IMAPS, POPS, HTTPS, ...). Any thread. */
+enum policy_apps policy_flow_apps(const struct policy *p, const struct policy_flow *f,
+				  bool *tls_only);
+
+/* True when the first payload of one direction (from the initiator, or
+ * not) is a plausible start of an application some candidate endpoint of
+ * the flow declares: a TLS handshake record, an SMTP greeting or command,
+ * a well-formed DNS message, ... Applications without a check of ours are
+ * taken as plausible. Any thread. */
+bool policy_payload_plausible(const struct policy *p, const struct policy_flow *f, bool from_init,
+			      const uint8_t *d, size_t n);
 
 /* Judge a flow with what is known of it, in the order of DESIGN 4. Returns
  * POLICY_PENDING when more classification could change the answer. Called

@@ -1,0 +1,180 @@
+/* Lifelong conformance of allowed flows (see conform.h). */
+#include "conform.h"
+
+#include <string.h>
+
+#define CONFORM_D_APPDATA   0x01 /* this direction sent application data */
+#define CONFORM_D_CHECKBODY 0x02 /* the current record's first byte must be looked at */
+#define CONFORM_D_SEEN	    0x04 /* this direction sent a byte */
+
+#define CONFORM_TLS_MAX (16384 + 2048) /* TLSCiphertext.length at most (RFC 5246) */
+
+enum { SMTP_PLAIN = 0, SMTP_SENT, SMTP_REPLY };
+
+/* clang-format off */
+static const char *const conform_reason_names[CONFORM_R_COUNT] = {
+	[CONFORM_OK] = "ok",
+#define X(n) [CONFORM_R_##n] = #n,
+	CONFORM_REASONS(X)
+#undef X
+};
+/* clang-format on */
+
+const char *conform_reason_name(unsigned r)
+{
+	return r < CONFORM_R_COUNT ? conform_reason_names[r] : NULL;
+}
+
+void conform_init(struct conform *c, bool tls_only)
+{
+	memset(c, 0, sizeof(*c));
+	c->mode = tls_only ? CONFORM_TLS : CONFORM_UNSET;
+	c->bol = 3;
+}
+
+/* TLS record framing of one direction over n bytes. */
+static enum conform_reason conform_tls(struct conform_dir *d, bool client, const uint8_t *p,
+				       size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		if (d->left) {
+			size_t take = n - i < d->left ? n - i : d->left;
+
+			/* A handshake record after application data is a
+			 * renegotiation (encrypted) or, if it reads as a
+			 * plaintext ClientHello, another hello for another
+			 * name on a flow already allowed. */
+			if ((d->flags & CONFORM_D_CHECKBODY) && client && p[i] == 1)
+				return CONFORM_R_tls_rehello;
+			d->flags &= (uint8_t)~CONFORM_D_CHECKBODY;
+			d->left = (uint16_t)(d->left - take);
+			i += take;
+			continue;
+		}
+		if (d->hdr_have < 4) {
+			d->hdr[d->hdr_have++] = p[i++];
+			if (d->hdr_have == 1 && (d->hdr[0] < 20 || d->hdr[0] > 23))
+				return CONFORM_R_tls_type;
+			if (d->hdr_have == 3 && (d->hdr[1] != 3 || d->hdr[2] < 1 || d->hdr[2] > 4))
+				return CONFORM_R_tls_version;
+			continue;
+		}
+		/* The fifth byte completes the header. */
+		{
+			unsigned len = (unsigned)d->hdr[3] << 8 | p[i++];
+
+			d->hdr_have = 0;
+			if (len > CONFORM_TLS_MAX || (len == 0 && d->hdr[0] != 23))
+				return CONFORM_R_tls_length;
+			d->left = (uint16_t)len;
+			if (d->hdr[0] == 23)
+				d->flags |= CONFORM_D_APPDATA;
+			else if (d->hdr[0] == 22 && (d->flags & CONFORM_D_APPDATA))
+				d->flags |= CONFORM_D_CHECKBODY;
+		}
+	}
+	return CONFORM_OK;
+}
+
+static inline uint8_t conform_upper(uint8_t b)
+{
+	return b >= 'a' && b <= 'z' ? (uint8_t)(b - 32) : b;
+}
+
+/* The client side of SMTP: watch for a STARTTLS command line. */
+static enum conform_reason conform_smtp_client(struct conform *c, const uint8_t *p, size_t n)
+{
+	static const char cmd[] = "STARTTLS";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t b = p[i];
+
+		/* RFC 3207: after STARTTLS the client waits for the reply. */
+		if (c->smtp != SMTP_PLAIN)
+			return CONFORM_R_smtp_pipeline;
+		if (c->bol & 1) {
+			c->match = 0;
+			c->bol &= (uint8_t)~1;
+		}
+		if (b == '\n') {
+			if (c->match == 8)
+				c->smtp = SMTP_SENT;
+			c->bol |= 1;
+			continue;
+		}
+		if (c->match < 8 && conform_upper(b) == (uint8_t)cmd[c->match])
+			c->match++;
+		else if (!(c->match == 8 && (b == '\r' || b == ' ')))
+			c->match = 0xff; /* not this line */
+	}
+	return CONFORM_OK;
+}
+
+/* The server side of SMTP: a reply code first; after STARTTLS a final
+ * "220" line switches both directions to TLS, and what follows it is TLS. */
+static enum conform_reason conform_smtp_server(struct conform *c, const uint8_t *p, size_t n)
+{
+	struct conform_dir *d = &c->d[1];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t b = p[i];
+
+		if (c->bol & 2) {
+			d->hdr_have = 0;
+			c->bol &= (uint8_t)~2;
+		}
+		if (d->hdr_have < 4)
+			d->hdr[d->hdr_have++] = b;
+		if (d->hdr_have == 1 && !(d->flags & CONFORM_D_SEEN) && (b < '2' || b > '5'))
+			return CONFORM_R_smtp_greeting;
+		d->flags |= CONFORM_D_SEEN;
+		if (b != '\n')
+			continue;
+		c->bol |= 2;
+		if (c->smtp != SMTP_SENT || d->hdr_have < 4)
+			continue;
+		if (d->hdr[3] == '-')
+			continue; /* a multi-line reply goes on */
+		if (memcmp(d->hdr, "220", 3) != 0) {
+			c->smtp = SMTP_PLAIN; /* STARTTLS refused: still SMTP */
+			continue;
+		}
+		/* From the next byte on, both directions speak TLS. */
+		c->mode = CONFORM_TLS;
+		memset(c->d, 0, sizeof(c->d));
+		return conform_tls(&c->d[1], false, p + i + 1, n - i - 1);
+	}
+	return CONFORM_OK;
+}
+
+enum conform_reason conform_feed(struct conform *c, bool from_init, const uint8_t *p, size_t n)
+{
+	if (n == 0)
+		return CONFORM_OK;
+	if (c->mode == CONFORM_UNSET) {
+		/* The first byte chooses: a client speaking TLS first, or a
+		 * server greeting with a reply code (SMTP). */
+		if (from_init && p[0] == 0x16)
+			c->mode = CONFORM_TLS;
+		else if (!from_init && p[0] >= '2' && p[0] <= '5')
+			c->mode = CONFORM_SMTP;
+		else
+			c->mode = CONFORM_OFF;
+	}
+	switch (c->mode) {
+	case CONFORM_TLS:
+		if (!(c->d[from_init ? 0 : 1].flags & CONFORM_D_SEEN) && p[0] != 0x16 &&
+		    (from_init || p[0] != 0x15))
+			return CONFORM_R_not_tls;
+		c->d[from_init ? 0 : 1].flags |= CONFORM_D_SEEN;
+		return conform_tls(&c->d[from_init ? 0 : 1], from_init, p, n);
+	case CONFORM_SMTP:
+		return from_init ? conform_smtp_client(c, p, n) : conform_smtp_server(c, p, n);
+	default:
+		return CONFORM_OK;
+	}
+}

@@ -1,0 +1,68 @@
+/* conform.h - lifelong conformance of a flow that an endpoint allowed for
+ * the applications it declares (DESIGN 4.2): TLS record framing in both
+ * directions for the flow's whole life, and SMTP whose STARTTLS must be
+ * followed by TLS. Fed the in-order bytes of each direction; says when the
+ * stream stops being what the verdict was about.
+ *
+ * Pure C over byte runs, 20 bytes of state, no allocation. The owning
+ * worker.
+ */
+#ifndef ADUANA_CONFORM_H
+#define ADUANA_CONFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFORM_REASONS(X)                                                                         \
+	X(tls_type)	 /* a record type TLS does not have (or heartbeat) */                      \
+	X(tls_version)	 /* a record version that is not 3.1 .. 3.4 */                             \
+	X(tls_length)	 /* a record of 0 bytes or over 2^14 + 256 */                              \
+	X(tls_rehello)	 /* a plaintext ClientHello after application data */                      \
+	X(not_tls)	 /* the first bytes of a TLS flow are no TLS record */                     \
+	X(smtp_pipeline) /* bytes after STARTTLS before the server's answer */                     \
+	X(smtp_greeting) /* the server of an SMTP flow does not greet with a reply code */
+
+enum conform_reason {
+	CONFORM_OK = 0,
+#define X(n) CONFORM_R_##n,
+	CONFORM_REASONS(X)
+#undef X
+		CONFORM_R_COUNT
+};
+
+enum conform_mode {
+	CONFORM_UNSET = 0, /* no byte yet: the first ones choose */
+	CONFORM_TLS,	   /* TLS records both ways */
+	CONFORM_SMTP,	   /* SMTP lines until STARTTLS and the server's 220 */
+	CONFORM_OFF,	   /* an application without a check of its own */
+};
+
+struct conform_dir {
+	uint16_t left;	  /* bytes of the current record's body still to come */
+	uint8_t hdr_have; /* bytes of a record header seen (0..4) */
+	uint8_t hdr[4];
+	uint8_t flags; /* CONFORM_D_* */
+};
+
+struct conform {
+	struct conform_dir d[2]; /* [0] initiator -> responder, [1] back */
+	uint8_t mode;		 /* enum conform_mode */
+	uint8_t smtp;		 /* SMTP state (conform.c) */
+	uint8_t match;		 /* progress matching "STARTTLS" in the client's lines */
+	uint8_t bol;		 /* bit per direction: at the start of a line */
+};
+
+/* Start a flow's state; tls_only: the endpoint declares TLS-only
+ * applications (TLS, SMTPS, IMAPS, POPS), so both directions must be TLS
+ * from byte 0. */
+void conform_init(struct conform *c, bool tls_only);
+
+/* Feed n in-order bytes of one direction. Returns CONFORM_OK or the first
+ * breach; after a breach the state is undefined (the flow is dropped). */
+enum conform_reason conform_feed(struct conform *c, bool from_init, const uint8_t *p, size_t n);
+
+/* Name of a reason ("tls_type"), or NULL. */
+const char *conform_reason_name(unsigned r);
+
+#endif

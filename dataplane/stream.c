@@ -1,0 +1,93 @@
+/* First-bytes reassembly of a TCP stream (see stream.h). */
+#include "stream.h"
+
+#include <string.h>
+
+size_t stream_pool_size(uint32_t n)
+{
+	return (size_t)n * sizeof(struct stream_slot);
+}
+
+void stream_pool_init(struct stream_pool *p, void *slots, uint32_t n)
+{
+	p->slots = slots;
+	p->n = n;
+	p->high = 0;
+	p->free_head = STREAM_NO_SLOT;
+	p->active = 0;
+}
+
+uint32_t stream_open(struct stream_pool *p, uint32_t base)
+{
+	struct stream_slot *s;
+	uint32_t i;
+
+	if (p->free_head != STREAM_NO_SLOT) {
+		i = p->free_head;
+		p->free_head = p->slots[i].next_free;
+	} else if (p->high < p->n) {
+		i = p->high++;
+	} else {
+		return STREAM_NO_SLOT;
+	}
+	s = &p->slots[i];
+	/* The map must start empty; the buffers need not. */
+	memset(s->map, 0, sizeof(s->map));
+	s->base = base;
+	s->have = 0;
+	s->fed = 0;
+	s->in_use = 1;
+	tls_ch_init(&s->ch, s->hello, sizeof(s->hello));
+	s->tls = TLS_CH_NEED_MORE;
+	p->active++;
+	return i;
+}
+
+void stream_close(struct stream_pool *p, uint32_t slot)
+{
+	if (slot >= p->n || !p->slots[slot].in_use)
+		return;
+	p->slots[slot].in_use = 0;
+	p->slots[slot].next_free = p->free_head;
+	p->free_head = slot;
+	p->active--;
+}
+
+static inline bool stream_bit(const uint8_t *map, uint32_t i)
+{
+	return map[i >> 3] & (1u << (i & 7));
+}
+
+enum stream_add stream_add(struct stream_pool *p, uint32_t slot, uint32_t seq, const uint8_t *data,
+			   size_t n)
+{
+	struct stream_slot *s = &p->slots[slot];
+	int64_t off = (int32_t)(seq - s->base);
+	size_t i, from = 0, to = n;
+	uint32_t h;
+
+	/* Only what lies in [0, STREAM_MAX) of the stream is kept. */
+	if (off < 0)
+		from = (size_t)(-off) < n ? (size_t)(-off) : n;
+	if (off + (int64_t)n > STREAM_MAX)
+		to = off >= STREAM_MAX ? from : (size_t)(STREAM_MAX - off);
+	for (i = from; i < to; i++) {
+		uint32_t at = (uint32_t)(off + (int64_t)i);
+
+		if (stream_bit(s->map, at)) {
+			if (s->buf[at] != data[i])
+				return STREAM_CONFLICT;
+			continue;
+		}
+		s->buf[at] = data[i];
+		s->map[at >> 3] |= (uint8_t)(1u << (at & 7));
+	}
+	for (h = s->have; h < STREAM_MAX && stream_bit(s->map, h); h++)
+		;
+	s->have = h;
+	if (s->fed < s->have && s->tls == TLS_CH_NEED_MORE) {
+		s->tls = (uint8_t)tls_ch_feed(&s->ch, s->buf + s->fed, s->have - s->fed);
+		s->fed = s->have;
+	}
+	return STREAM_ADDED;
+}

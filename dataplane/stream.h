@@ -1,0 +1,81 @@
+/* stream.h - the first bytes of a TCP flow's initiator stream, kept until
+ * the verdict (DESIGN 4.2): segments are placed by sequence number whatever
+ * order they come in, bytes that two segments both cover are compared, and
+ * the contiguous prefix is fed to aduana's own ClientHello reader (tls.h).
+ *
+ * A bounded pool of slots per worker, allocated at start-up; a flow takes a
+ * slot while it is undecided and gives it back at its verdict. Pure C, no
+ * DPDK types. Each pool belongs to one worker.
+ */
+#ifndef ADUANA_STREAM_H
+#define ADUANA_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tls.h"
+
+#define STREAM_MAX     TLS_CH_MAX /* bytes of the stream kept: a ClientHello's bound */
+#define STREAM_NO_SLOT UINT32_MAX
+
+enum stream_add {
+	STREAM_ADDED = 0, /* stored (or already there, the same bytes) */
+	STREAM_CONFLICT,  /* bytes already seen differ: the receiver may read either */
+};
+
+struct stream_slot {
+	uint32_t base;	    /* sequence number of stream byte 0 */
+	uint32_t have;	    /* contiguous bytes from byte 0 */
+	uint32_t fed;	    /* bytes handed to the reader */
+	uint32_t next_free; /* free list link */
+	uint8_t in_use;
+	uint8_t tls; /* enum tls_ch_status of the reader so far */
+	struct tls_ch ch;
+	uint8_t map[STREAM_MAX / 8]; /* bit per byte: received */
+	uint8_t buf[STREAM_MAX];
+	uint8_t hello[TLS_CH_MAX]; /* the reader's buffer */
+};
+
+struct stream_pool {
+	struct stream_slot *slots;
+	uint32_t n;
+	uint32_t high; /* slots [high, n) were never used */
+	uint32_t free_head;
+	uint32_t active;
+};
+
+/* Bytes a pool of n slots takes. */
+size_t stream_pool_size(uint32_t n);
+
+/* Set up a pool over caller-owned, zeroed memory of stream_pool_size(n)
+ * bytes (slots) for n slots. Before the worker starts. */
+void stream_pool_init(struct stream_pool *p, void *slots, uint32_t n);
+
+/* Take a slot for a stream whose byte 0 has sequence number base, or
+ * STREAM_NO_SLOT when all are taken. */
+uint32_t stream_open(struct stream_pool *p, uint32_t base);
+
+/* Give a slot back. Accepts STREAM_NO_SLOT. */
+void stream_close(struct stream_pool *p, uint32_t slot);
+
+/* Place a segment's bytes (sequence number seq). Bytes outside the first
+ * STREAM_MAX of the stream are not kept (the reader refuses a hello that
+ * long anyway). Bytes that an earlier segment covered are compared. Newly
+ * contiguous bytes go to the reader. */
+enum stream_add stream_add(struct stream_pool *p, uint32_t slot, uint32_t seq, const uint8_t *data,
+			   size_t n);
+
+/* The reader of a slot (status: ->status, result: ->info). */
+static inline const struct tls_ch *stream_tls(const struct stream_pool *p, uint32_t slot)
+{
+	return &p->slots[slot].ch;
+}
+
+/* Contiguous bytes of a slot's stream. */
+static inline uint32_t stream_have(const struct stream_pool *p, uint32_t slot)
+{
+	return p->slots[slot].have;
+}
+
+#endif
