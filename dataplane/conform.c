@@ -44,9 +44,10 @@ static enum conform_reason conform_tls(struct conform_dir *d, bool client, const
 
 			/* A handshake record after application data is a
 			 * renegotiation (encrypted) or, if it reads as a
-			 * plaintext ClientHello, another hello for another
-			 * name on a flow already allowed. */
-			if ((d->flags & CONFORM_D_CHECKBODY) && client && p[i] == 1)
+			 * plaintext ClientHello (or ServerHello from the
+			 * server), a second handshake in clear on a flow
+			 * already allowed: another name, another session. */
+			if ((d->flags & CONFORM_D_CHECKBODY) && p[i] == (client ? 1 : 2))
 				return CONFORM_R_tls_rehello;
 			d->flags &= (uint8_t)~CONFORM_D_CHECKBODY;
 			d->left = (uint16_t)(d->left - take);

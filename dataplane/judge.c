@@ -239,7 +239,11 @@ static void judge_decided(struct worker *w, struct flow *f, const struct cls_res
 	if (f->cls_idx != FLOW_NO_CLS)
 		cls_flow_end(w->cls, f->cls_idx);
 	f->cls_idx = FLOW_NO_CLS;
-	if (f->stream_idx != FLOW_NO_CLS) {
+	/* An allowed checked flow keeps its first bytes until the responder
+	 * answers: a copy of the hello that never reached it (a short TTL)
+	 * followed by another one that does is compared, not waved through. */
+	if (f->stream_idx != FLOW_NO_CLS &&
+	    !(f->decision.verdict == POLICY_ALLOW && (f->flags & FLOW_F_CONFORM))) {
 		stream_close(w->streams, f->stream_idx);
 		f->stream_idx = FLOW_NO_CLS;
 	}
@@ -272,6 +276,10 @@ static void judge_flow_end(struct worker *w, const struct policy *pol, struct fl
 {
 	if (f->cls_idx != FLOW_NO_CLS)
 		judge_giveup(w, pol, f);
+	if (f->stream_idx != FLOW_NO_CLS) {
+		stream_close(w->streams, f->stream_idx);
+		f->stream_idx = FLOW_NO_CLS;
+	}
 	judge_emit(w, f, lossless);
 	w->st.c[STATS_flows_ended]++;
 }
@@ -627,6 +635,11 @@ static int judge_tcp(struct worker *w, const struct policy *pol, struct flow *f,
 			return TCP_DROP;
 		return TCP_SKIP;
 	}
+	if (dir == 1 && f->stream_idx != FLOW_NO_CLS && f->decision.verdict == POLICY_ALLOW) {
+		/* The responder answers: it has the hello we judged. */
+		stream_close(w->streams, f->stream_idx);
+		f->stream_idx = FLOW_NO_CLS;
+	}
 	if (dir == 1 && !(f->flags & FLOW_F_RESP_SEQ))
 		return TCP_GO; /* a flow picked up midstream: no sequence to hold */
 	next = dir ? &f->seq_resp : &f->seq_next;
@@ -702,10 +715,13 @@ static bool judge_hello(struct worker *w, const struct policy *pol, struct flow 
 		return judge_stream_exception(w, pol, f, POLICY_EXC_malformed);
 	}
 	if (ch->status == TLS_CH_DONE) {
-		cls_flow_own_sni(w->cls, f->cls_idx, ch->info.sni, ch->info.sni_len);
-		w->st.c[STATS_tls_hellos]++;
-		stream_close(w->streams, f->stream_idx);
-		f->stream_idx = FLOW_NO_CLS;
+		/* Once: the slot stays (its bytes are compared) until the
+		 * responder answers or the flow ends. */
+		if (!w->streams->slots[f->stream_idx].reported) {
+			w->streams->slots[f->stream_idx].reported = 1;
+			cls_flow_own_sni(w->cls, f->cls_idx, ch->info.sni, ch->info.sni_len);
+			w->st.c[STATS_tls_hellos]++;
+		}
 	} else if (ch->status == TLS_CH_NOT_TLS) {
 		stream_close(w->streams, f->stream_idx);
 		f->stream_idx = FLOW_NO_CLS;

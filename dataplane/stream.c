@@ -37,6 +37,7 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base)
 	s->have = 0;
 	s->fed = 0;
 	s->in_use = 1;
+	s->reported = 0;
 	tls_ch_init(&s->ch, s->hello, sizeof(s->hello));
 	s->tls = TLS_CH_NEED_MORE;
 	p->active++;

@@ -30,7 +30,8 @@ struct stream_slot {
 	uint32_t fed;	    /* bytes handed to the reader */
 	uint32_t next_free; /* free list link */
 	uint8_t in_use;
-	uint8_t tls; /* enum tls_ch_status of the reader so far */
+	uint8_t tls;	  /* enum tls_ch_status of the reader so far */
+	uint8_t reported; /* the caller took the reader's answer */
 	struct tls_ch ch;
 	uint8_t map[STREAM_MAX / 8]; /* bit per byte: received */
 	uint8_t buf[STREAM_MAX];
