@@ -319,9 +319,25 @@ static inline const struct policy *worker_policy(const struct dp *dp)
 	return __atomic_load_n(&dp->policy, __ATOMIC_ACQUIRE);
 }
 
+/* Fragments whose datagram never came whole (judge.c) leave with the next
+ * flush, through the drop port like any dropped packet. */
+static void worker_late_flush(struct worker *w)
+{
+	struct worker_out out;
+
+	if (!w->n_late)
+		return;
+	out.n_fwd[0] = out.n_fwd[1] = 0;
+	memcpy(out.drop, w->late, w->n_late * sizeof(w->late[0]));
+	out.n_drop = (uint16_t)w->n_late;
+	w->n_late = 0;
+	worker_out_flush(w, &out);
+}
+
 static void worker_finish(struct worker *w)
 {
 	judge_finish(w, worker_policy(w->dp));
+	worker_late_flush(w);
 	if (w->dp->qsbr)
 		rte_rcu_qsbr_thread_offline(w->dp->qsbr, w->id);
 	__atomic_add_fetch(&w->dp->done, 1, __ATOMIC_RELEASE);
@@ -370,6 +386,7 @@ static void worker_loop_dispatcher(struct worker *w)
 		if (dp->n_workers > 1)
 			worker_drain_peers(w);
 		judge_housekeeping(w, pol);
+		worker_late_flush(w);
 		if (!n && !dp->replay)
 			rte_pause();
 	}
@@ -413,6 +430,7 @@ static void worker_loop_peer(struct worker *w)
 			rte_pause();
 		}
 		judge_housekeeping(w, pol);
+		worker_late_flush(w);
 	}
 }
 
@@ -443,6 +461,7 @@ static void worker_loop_rss(struct worker *w)
 			rte_pause();
 		}
 		judge_housekeeping(w, pol);
+		worker_late_flush(w);
 	}
 }
 

@@ -22,6 +22,7 @@
 #include "classifier.h"
 #include "dns.h"
 #include "flow.h"
+#include "frag.h"
 #include "flowlog.h"
 #include "learn.h"
 #include "parse.h"
@@ -339,15 +340,15 @@ static void judge_agg_emit(struct worker *w, struct worker_agg *a, bool lossless
 /* A packet that cannot have (or must not touch) a table entry: judged by
  * exc's action for the zone, counted, and folded into the record of its
  * zone and reason for this second. */
-static int judge_untracked(struct worker *w, const struct policy *pol, const struct parse_result *r,
-			   enum policy_exception exc, uint32_t len, int zone, bool outbound)
+static int judge_aggregate(struct worker *w, const struct policy *pol, const struct parse_result *r,
+			   const struct policy_decision *dd, enum policy_exception exc,
+			   uint32_t len, int zone, bool outbound)
 {
 	unsigned slot = ((unsigned)(zone + 1) * POLICY_EXC_COUNT + exc) % WORKER_AGG_SLOTS;
 	struct worker_agg *a = &w->agg[slot];
-	struct policy_decision d;
+	struct policy_decision d = *dd;
 	bool src_is_a;
 
-	policy_exception(pol, zone, exc, &d);
 	w->st.c[STATS_flows_untracked]++;
 	if (d.verdict == POLICY_DROP)
 		judge_drop_count(w, &d);
@@ -374,6 +375,15 @@ static int judge_untracked(struct worker *w, const struct policy *pol, const str
 	if (d.verdict == POLICY_DROP)
 		a->f.dropped_pkts++;
 	return d.verdict == POLICY_DROP ? ACT_DROP : ACT_FWD;
+}
+
+static int judge_untracked(struct worker *w, const struct policy *pol, const struct parse_result *r,
+			   enum policy_exception exc, uint32_t len, int zone, bool outbound)
+{
+	struct policy_decision d;
+
+	policy_exception(pol, zone, exc, &d);
+	return judge_aggregate(w, pol, r, &d, exc, len, zone, outbound);
 }
 
 /* The zone and direction of a packet that has no flow yet, from the port it
@@ -1065,6 +1075,124 @@ static int judge_outside(struct worker *w, const struct policy *pol, const struc
 	return judge_packet(w, pol, m, r, lk, false);
 }
 
+enum { ACT_HELD = 2 };
+
+/* Give held fragments the verdict of their datagram: into out, counted as
+ * the packets they are (the datagram's own drop reason counted once more
+ * for each further fragment). */
+static void judge_frag_emit(struct worker *w, struct rte_mbuf **held, unsigned n, int act,
+			    bool inside, int drop_reason, struct worker_out *out)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		if (act == ACT_FWD) {
+			out->fwd[inside][out->n_fwd[inside]++] = held[i];
+		} else {
+			w->st.c[STATS_dropped]++;
+			if (i && drop_reason >= 0)
+				w->st.drop[drop_reason]++;
+			out->drop[out->n_drop++] = held[i];
+		}
+	}
+}
+
+/* The drop reason a judgement counted (the one counter that moved), or -1. */
+static int judge_drop_moved(const uint64_t *before, const uint64_t *after)
+{
+	unsigned i;
+
+	for (i = 0; i < STATS_DROP_COUNT; i++)
+		if (after[i] != before[i])
+			return (int)i;
+	return -1;
+}
+
+static int judge_inside(struct worker *w, const struct policy *pol, const struct rte_mbuf *m,
+			const struct parse_result *r, const struct judge_lk *lk);
+static int judge_outside(struct worker *w, const struct policy *pol, const struct rte_mbuf *m,
+			 const struct parse_result *r, const struct judge_lk *lk);
+
+/* An IP fragment (DESIGN 4.2): held until its datagram is whole, which is
+ * then judged as its flow; every fragment follows that verdict. */
+static int judge_frag(struct worker *w, const struct policy *pol, struct rte_mbuf *m,
+		      const struct parse_result *r, bool inside, struct worker_out *out)
+{
+	struct rte_mbuf *held[FRAG_MAX_FRAGS];
+	uint64_t before[STATS_DROP_COUNT];
+	struct parse_result r2;
+	struct rte_mbuf fm;
+	struct judge_lk lk;
+	const uint8_t *frame;
+	enum frag_add st;
+	unsigned slot = 0, n;
+	bool outbound;
+	int act, zone;
+	uint32_t len;
+
+	st = frag_add(w->frags, m, rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), r,
+		      w->now, &slot);
+	if (st == FRAG_HELD)
+		return ACT_HELD;
+	if (st != FRAG_WHOLE) {
+		/* Not to be judged as a datagram: the zone's exception, for
+		 * this fragment and any held with it. */
+		enum policy_exception e =
+			st == FRAG_OVERLAP ? POLICY_EXC_reassembly : POLICY_EXC_fragment;
+
+		unsigned exc = judge_side_zone(pol, r, inside, &zone, &outbound);
+
+		if (exc != POLICY_EXC_COUNT)
+			e = (enum policy_exception)exc;
+		act = judge_untracked(w, pol, r, e, rte_pktmbuf_pkt_len(m), zone, outbound);
+		if (st == FRAG_OVERLAP || st == FRAG_TOO_MANY) {
+			n = frag_release(w->frags, slot, held);
+			memcpy(before, w->st.drop, sizeof(before));
+			for (unsigned i = 0; i < n; i++)
+				judge_untracked(w, pol, r, e, rte_pktmbuf_pkt_len(held[i]), zone,
+						outbound);
+			judge_frag_emit(w, held, n, act, inside, -1, out);
+			w->st.c[STATS_frag_refused] += n + 1;
+		}
+		return act;
+	}
+	/* The whole datagram, judged once as one packet of its flow. */
+	len = frag_datagram(w->frags, slot, &frame);
+	parse_frame(frame, len, &r2);
+	memset(&fm, 0, sizeof(fm));
+	fm.buf_addr = (void *)(uintptr_t)frame;
+	fm.data_off = 0;
+	fm.data_len = (uint16_t)RTE_MIN(len, (uint32_t)UINT16_MAX);
+	fm.pkt_len = len;
+	fm.nb_segs = 1;
+	fm.port = m->port;
+	memset(&lk, 0, sizeof(lk));
+	if (r2.kind == PARSE_IP && r2.err == PARSE_ERR_NONE && r2.frag == PARSE_FRAG_NONE) {
+		flow_key_make(&lk.k, &r2, &lk.src_is_a);
+		lk.f = flow_lookup(w->ft, &lk.k);
+	}
+	w->ft_changed = true;
+	memcpy(before, w->st.drop, sizeof(before));
+	act = inside ? judge_inside(w, pol, &fm, &r2, &lk) : judge_outside(w, pol, &fm, &r2, &lk);
+	n = frag_release(w->frags, slot, held);
+	/* The flow counts the fragments as the packets on the wire they were. */
+	if (n > 1 && r2.kind == PARSE_IP && r2.err == PARSE_ERR_NONE) {
+		struct flow *f = flow_lookup(w->ft, &lk.k);
+
+		if (f) {
+			if (lk.src_is_a == f->init_is_a)
+				f->pkts_out += n - 1;
+			else
+				f->pkts_in += n - 1;
+			if (act == ACT_DROP)
+				f->dropped_pkts += n - 1;
+		}
+	}
+	w->st.c[STATS_frag_reassembled]++;
+	judge_frag_emit(w, held, n, act, inside, judge_drop_moved(before, w->st.drop), out);
+	return ACT_HELD;
+}
+
 static inline bool judge_trackable(const struct parse_result *r)
 {
 	return r->kind == PARSE_IP && r->err == PARSE_ERR_NONE && r->frag == PARSE_FRAG_NONE;
@@ -1108,8 +1236,14 @@ static inline void judge_burst_x(struct worker *w, const struct policy *pol, str
 		if (replay)
 			w->now = judge_pkt_time(dp, m);
 		w->st.c[STATS_rx]++;
-		act = inside ? judge_inside(w, pol, m, &r[i], &lk[i])
-			     : judge_outside(w, pol, m, &r[i], &lk[i]);
+		if (unlikely(r[i].kind == PARSE_IP && r[i].frag != PARSE_FRAG_NONE)) {
+			act = judge_frag(w, pol, m, &r[i], inside, out);
+			if (act == ACT_HELD)
+				continue;
+		} else {
+			act = inside ? judge_inside(w, pol, m, &r[i], &lk[i])
+				     : judge_outside(w, pol, m, &r[i], &lk[i]);
+		}
 		if (act == ACT_FWD) {
 			out->fwd[inside][out->n_fwd[inside]++] = m; /* out the other side */
 		} else {
@@ -1132,11 +1266,14 @@ uint32_t judge_dispatch_hash(const struct rte_mbuf *m, const struct parse_result
 {
 	struct parse_result in;
 
+	/* By the two addresses alone: a datagram's later fragments carry no
+	 * ports, and must meet their first fragment and their flow on one
+	 * worker (frag.h); an ICMP error, the flow it quotes. */
 	if (unlikely(r->icmp_type &&
 		     (r->l4proto == IPPROTO_ICMP || r->l4proto == IPPROTO_ICMPV6)) &&
 	    parse_icmp_inner(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), r, &in))
-		return parse_sym_hash(&in);
-	return parse_sym_hash(r);
+		r = &in;
+	return parse_addr_hash(r);
 }
 
 /* The expiry sweep is paced by time, not by loop turns: the table is
@@ -1162,6 +1299,38 @@ static inline unsigned judge_sweep_budget(struct worker *w)
 	return (unsigned)slots;
 }
 
+/* A datagram not whole in time: its fragments are dropped, whatever the
+ * zone (nobody can read an incomplete datagram), and logged like any packet
+ * without a flow. */
+static void judge_frags_drop(struct worker *w, const struct policy *pol, unsigned slot)
+{
+	const struct frag_slot *fs = &w->frags->slot[slot];
+	struct policy_decision d = {POLICY_DROP, POLICY_R_EXCEPTION, POLICY_EXC_fragment};
+	struct rte_mbuf *held[FRAG_MAX_FRAGS];
+	struct parse_result r;
+	bool outbound = true;
+	int zone = -1;
+	unsigned n, i;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = PARSE_IP;
+	r.family = fs->family;
+	r.l4proto = fs->l4proto;
+	memcpy(r.src, fs->src, 16);
+	memcpy(r.dst, fs->dst, 16);
+	n = frag_release(w->frags, slot, held);
+	if (n)
+		judge_side_zone(pol, &r, held[0]->port == w->dp->port_in, &zone, &outbound);
+	for (i = 0; i < n; i++)
+		judge_aggregate(w, pol, &r, &d, POLICY_EXC_fragment, rte_pktmbuf_pkt_len(held[i]),
+				zone, outbound);
+	w->st.c[STATS_dropped] += n;
+	w->st.c[STATS_frag_expired] += n;
+	/* out through the drop port at the loop's next flush (io.c) */
+	memcpy(w->late + w->n_late, held, n * sizeof(held[0]));
+	w->n_late += n;
+}
+
 void judge_housekeeping(struct worker *w, const struct policy *pol)
 {
 	struct judge_expire_arg a = {w, pol, w->dp->replay};
@@ -1174,6 +1343,10 @@ void judge_housekeeping(struct worker *w, const struct policy *pol)
 		flow_table_set_pending_cb(w->ft, judge_pending_cb);
 		flow_expire_slice(w->ft, w->now, budget, judge_expire_cb, &a);
 	}
+	/* Datagrams not whole in time: their fragments are dropped. */
+	for (int slot = frag_expired(w->frags, w->now); slot >= 0;
+	     slot = frag_expired(w->frags, w->now))
+		judge_frags_drop(w, pol, (unsigned)slot);
 	/* Aggregated records go out once their second is over, even when no
 	 * further packet of their kind comes. */
 	for (i = 0; i < WORKER_AGG_SLOTS; i++)
@@ -1194,6 +1367,9 @@ void judge_finish(struct worker *w, const struct policy *pol)
 		 * dropped and counted, so stopping never waits on the log. */
 		w->flush_deadline = rte_rdtsc() + w->dp->tsc_hz;
 	}
+	for (i = 0; i < FRAG_SLOTS; i++)
+		if (w->frags->slot[i].in_use)
+			judge_frags_drop(w, pol, i);
 	for (i = 0; i < WORKER_AGG_SLOTS; i++)
 		if (w->agg[i].count)
 			judge_agg_emit(w, &w->agg[i], true);

@@ -35,6 +35,7 @@
 #include "dns.h"
 #include "flow.h"
 #include "flowlog.h"
+#include "frag.h"
 #include "learn.h"
 #include "policy.h"
 #include "port.h"
@@ -546,7 +547,9 @@ static int main_replay_eal(struct main_ctx *x, char **eargv, int max, char *stor
 			 (1 << 20) +
 		 (uint64_t)x->dp.n_workers *
 			 (40 + (uint64_t)x->pol->dp.flows_per_worker * 384 / (1 << 20) +
-			  stream_pool_size(MAIN_STREAM_SLOTS) / (1 << 20) + 1);
+			  (stream_pool_size(MAIN_STREAM_SLOTS) + sizeof(struct frag_table)) /
+				  (1 << 20) +
+			  1);
 	EARG("aduana");
 	EARG("--no-huge");
 	EARG("--no-pci");
@@ -690,6 +693,11 @@ static int main_setup_workers(struct main_ctx *x)
 			return -ENOMEM;
 		}
 		stream_pool_init(w->streams, stream_mem, MAIN_STREAM_SLOTS);
+		w->frags =
+			rte_zmalloc_socket("frags", sizeof(*w->frags), RTE_CACHE_LINE_SIZE, socket);
+		if (!w->frags)
+			return -ENOMEM;
+		frag_init(w->frags);
 		snprintf(name, sizeof(name), "flows%u", i);
 		w->ft = flow_table_create(name, x->pol->dp.flows_per_worker, socket);
 		if (!w->ft) {
@@ -744,6 +752,7 @@ static void main_free(struct main_ctx *x)
 			rte_ring_free(x->workers[i].tx_ring);
 			rte_free(x->workers[i].learn);
 			rte_free(x->workers[i].dnsq);
+			rte_free(x->workers[i].frags);
 			if (x->workers[i].streams) {
 				rte_free(x->workers[i].streams->slots);
 				rte_free(x->workers[i].streams);

@@ -518,6 +518,14 @@ uint32_t parse_sym_hash(const struct parse_result *r)
 	return (uint32_t)(h ^ h >> 32);
 }
 
+uint32_t parse_addr_hash(const struct parse_result *r)
+{
+	uint64_t h = parse_side_hash(r->src, 0) + parse_side_hash(r->dst, 0);
+
+	h = parse_fmix64(h ^ (uint64_t)r->family << 56);
+	return (uint32_t)(h ^ h >> 32);
+}
+
 const char *parse_error_name(unsigned err)
 {
 	return err < PARSE_ERR_COUNT ? parse_error_names[err] : NULL;

@@ -103,6 +103,10 @@ bool parse_is_nd(const struct parse_result *r);
  * both directions; used for software dispatch to workers. */
 uint32_t parse_sym_hash(const struct parse_result *r);
 
+/* The same over the two addresses only (and the IP version): what
+ * dispatch uses, so that fragments meet their flow. Any thread. */
+uint32_t parse_addr_hash(const struct parse_result *r);
+
 /* Name of a parse error ("truncated_tcp"), or NULL. */
 const char *parse_error_name(unsigned err);
 

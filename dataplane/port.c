@@ -49,7 +49,7 @@ bool port_can_rss(uint16_t port, uint16_t nq)
 	if (rte_eth_dev_info_get(port, &info) != 0)
 		return false;
 	return info.max_rx_queues >= nq && info.max_tx_queues >= nq &&
-	       (info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP)) &&
+	       (info.flow_type_rss_offloads & RTE_ETH_RSS_IP) &&
 	       (info.hash_key_size == 0 || info.hash_key_size == sizeof(port_sym_key));
 }
 
@@ -73,9 +73,9 @@ int port_setup(uint16_t port, uint16_t nq, struct rte_mempool *mp, bool rss, boo
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_key = port_sym_key;
 		conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(port_sym_key);
-		conf.rx_adv_conf.rss_conf.rss_hf =
-			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
-			info.flow_type_rss_offloads;
+		/* The addresses only: IP fragments (no ports) must reach the
+		 * worker of their flow (frag.h). */
+		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
 	}
 	if (timestamps && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP))
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;

@@ -38,6 +38,9 @@
 	X(conform_reordered)  /* segments of checked flows dropped until the gap is filled */      \
 	X(tls_hellos)	      /* ClientHellos read by aduana's own reader */                       \
 	X(tls_malformed)      /* ClientHellos it refused */                                        \
+	X(frag_reassembled)   /* datagrams made whole from their fragments and judged */           \
+	X(frag_refused)	      /* fragments refused: overlaps that differ, too many */              \
+	X(frag_expired)	      /* fragments of datagrams not whole in time, dropped */              \
 	X(dns_queries)	      /* queries of zone hosts to a resolver endpoint, awaiting answers */ \
 	X(classified)	      /* flows that took a classifier slot */                              \
 	X(dns_learned)	      /* endpoint addresses learned from DNS answers */                    \

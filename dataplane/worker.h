@@ -20,6 +20,7 @@
 
 #include "dns.h"
 #include "flow.h"
+#include "frag.h"
 #include "stats.h"
 #include "stream.h"
 
@@ -72,10 +73,13 @@ struct dp {
 };
 
 /* Packets of a burst by where they go. */
+/* Room for a burst and for every fragment the reassembly may release. */
+#define WORKER_OUT_MAX (WORKER_BURST * 2 + FRAG_SLOTS * FRAG_MAX_FRAGS)
+
 struct worker_out {
-	struct rte_mbuf *fwd[2][WORKER_BURST * 2]; /* [0]: to port_in, [1]: to port_out */
+	struct rte_mbuf *fwd[2][WORKER_OUT_MAX]; /* [0]: to port_in, [1]: to port_out */
 	uint16_t n_fwd[2];
-	struct rte_mbuf *drop[WORKER_BURST * 2];
+	struct rte_mbuf *drop[WORKER_OUT_MAX];
 	uint16_t n_drop;
 };
 
@@ -116,6 +120,9 @@ struct worker {
 	uint64_t sent[WORKER_MAX];   /* dispatcher: packets handed to each peer */
 	struct dns_pending *dnsq;    /* queries of resolver flows awaiting answers */
 	struct stream_pool *streams; /* first-bytes reassembly (stream.h) */
+	struct frag_table *frags;    /* IP fragments held until whole (frag.h) */
+	struct rte_mbuf *late[FRAG_SLOTS * FRAG_MAX_FRAGS]; /* expired fragments to drop */
+	unsigned n_late;
 	struct worker_agg agg[WORKER_AGG_SLOTS];
 } __rte_cache_aligned;
 

@@ -486,7 +486,7 @@ def case_l3_options():
 
 
 def case_fragments():
-    """IPv4 and IPv6 fragments: exception:fragment, per zone."""
+    """IPv4 and IPv6 fragments, reassembled and judged as their flow (DESIGN 4.2)."""
     cap = Capture()
     big = b"F" * 2000
     # strict IPv4: one 2008-byte UDP datagram in 2 fragments, to the endpoint
@@ -499,6 +499,16 @@ def case_fragments():
     # office IPv4 in 2 fragments: office on_exception = allow
     for f in fragment(IP(src=O1, dst=SINK, id=0x6363) / UDP(sport=40003, dport=5000) / Raw(big), fragsize=1480):
         cap.emit(l2(O1, SINK) / f)
+    # strict IPv4 to an address no endpoint has: its datagram is dropped, both fragments
+    for f in fragment(IP(src=S1, dst=X80, id=0x6464) / UDP(sport=40005, dport=5000) / Raw(big), fragsize=1480):
+        cap.emit(l2(S1, X80) / f)
+    # strict IPv4 to the sink, a third fragment that rewrites bytes of the first: the
+    # receiver may keep either copy -> exception:reassembly, every fragment dropped
+    frags = fragment(IP(src=S1, dst=SINK, id=0x6565) / UDP(sport=40006, dport=5000) / Raw(big), fragsize=1480)
+    evil = frags[0].copy()
+    evil[Raw].load = b"X" * len(evil[Raw].load)
+    for f in (frags[0], evil, frags[1]):
+        cap.emit(l2(S1, SINK) / f)
     # control: an unfragmented datagram of the same host to the same endpoint
     udp(cap, S1, 40004, SINK, 5000, b"W" * 60)
     udp(cap, SINK, 5000, S1, 40004, b"w" * 60)

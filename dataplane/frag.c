@@ -1,0 +1,219 @@
+/* IP fragment reassembly (see frag.h). */
+#include "frag.h"
+
+#include <string.h>
+
+#define FRAG_P_FRAGMENT 44
+
+static inline uint16_t frag_rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+void frag_init(struct frag_table *t)
+{
+	unsigned i;
+
+	for (i = 0; i < FRAG_SLOTS; i++)
+		t->slot[i].in_use = 0;
+	t->held = 0;
+}
+
+/* Where a fragment's bytes go: its identity, offset, length, the last
+ * flag, and the header to keep when it is the first. Returns false when
+ * the fragment cannot be read so. */
+struct frag_info {
+	uint32_t id;
+	uint32_t off;	  /* payload offset in the datagram */
+	uint32_t len;	  /* payload bytes */
+	uint32_t pay;	  /* payload start in the frame */
+	uint32_t hdr_len; /* bytes of frame to keep as the datagram's header */
+	uint8_t proto;
+	bool more;
+};
+
+static bool frag_read(const uint8_t *d, uint32_t n, const struct parse_result *r,
+		      struct frag_info *fi)
+{
+	const uint8_t *ip = d + r->l3_off;
+	uint32_t end;
+
+	if (r->family == 4) {
+		uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4, fo = frag_rd16(ip + 6);
+
+		end = r->l3_off + frag_rd16(ip + 2);
+		fi->id = frag_rd16(ip + 4);
+		fi->off = (fo & 0x1fff) * 8;
+		fi->more = (fo & 0x2000) != 0;
+		fi->proto = ip[9];
+		fi->pay = r->l3_off + ihl;
+		fi->hdr_len = fi->pay;
+	} else {
+		uint32_t off = r->l3_off + 40, hlen;
+		uint8_t nh = ip[6];
+		unsigned k;
+
+		end = r->l3_off + 40 + frag_rd16(ip + 4);
+		for (k = 0; k < 8 && nh != FRAG_P_FRAGMENT; k++) {
+			if (off + 8 > n)
+				return false;
+			hlen = nh == 51 ? ((uint32_t)d[off + 1] + 2) * 4
+					: ((uint32_t)d[off + 1] + 1) * 8;
+			nh = d[off];
+			off += hlen;
+		}
+		if (nh != FRAG_P_FRAGMENT || off + 8 > n)
+			return false;
+		fi->proto = d[off];
+		fi->off = frag_rd16(d + off + 2) & 0xfff8;
+		fi->more = (d[off + 3] & 1) != 0;
+		fi->id = (uint32_t)frag_rd16(d + off + 4) << 16 | frag_rd16(d + off + 6);
+		fi->pay = off + 8;
+		/* The datagram's header: the fixed IPv6 header only (the
+		 * extension headers before the fragment header judge nothing). */
+		fi->hdr_len = r->l3_off + 40;
+	}
+	if (end > n)
+		end = n;
+	if (fi->pay > end || fi->hdr_len > FRAG_HDR_MAX)
+		return false;
+	fi->len = end - fi->pay;
+	return true;
+}
+
+static struct frag_slot *frag_find(struct frag_table *t, const struct parse_result *r,
+				   const struct frag_info *fi, unsigned *idx)
+{
+	struct frag_slot *free_slot = NULL;
+	unsigned i, free_idx = 0;
+
+	for (i = 0; i < FRAG_SLOTS; i++) {
+		struct frag_slot *s = &t->slot[i];
+
+		if (!s->in_use) {
+			if (!free_slot) {
+				free_slot = s;
+				free_idx = i;
+			}
+			continue;
+		}
+		if (s->id == fi->id && s->family == r->family && s->l4proto == fi->proto &&
+		    memcmp(s->src, r->src, 16) == 0 && memcmp(s->dst, r->dst, 16) == 0) {
+			*idx = i;
+			return s;
+		}
+	}
+	if (free_slot) {
+		*idx = free_idx;
+		memset(free_slot->map, 0, sizeof(free_slot->map));
+		free_slot->in_use = 1;
+		free_slot->n_frags = 0;
+		free_slot->total = 0;
+		free_slot->hdr_len = 0;
+		free_slot->id = fi->id;
+		free_slot->family = r->family;
+		free_slot->l4proto = fi->proto;
+		memcpy(free_slot->src, r->src, 16);
+		memcpy(free_slot->dst, r->dst, 16);
+	}
+	return free_slot;
+}
+
+static inline bool frag_bit(const uint8_t *map, uint32_t i)
+{
+	return map[i >> 3] & (1u << (i & 7));
+}
+
+enum frag_add frag_add(struct frag_table *t, struct rte_mbuf *m, const uint8_t *d, uint32_t n,
+		       const struct parse_result *r, uint64_t now, unsigned *slot)
+{
+	struct frag_info fi;
+	struct frag_slot *s;
+	uint32_t i, h;
+
+	if (!frag_read(d, n, r, &fi))
+		return FRAG_BAD;
+	s = frag_find(t, r, &fi, slot);
+	if (!s)
+		return FRAG_FULL;
+	if (s->n_frags == 0)
+		s->first_ns = now;
+	if (s->n_frags == FRAG_MAX_FRAGS || fi.off + fi.len > FRAG_MAX_BYTES ||
+	    (!fi.more && s->total && s->total != fi.off + fi.len))
+		return FRAG_TOO_MANY;
+	for (i = 0; i < fi.len; i++) {
+		uint32_t at = fi.off + i;
+
+		if (frag_bit(s->map, at)) {
+			if (s->buf[FRAG_HDR_MAX + at] != d[fi.pay + i])
+				return FRAG_OVERLAP;
+			continue;
+		}
+		s->buf[FRAG_HDR_MAX + at] = d[fi.pay + i];
+		s->map[at >> 3] |= (uint8_t)(1u << (at & 7));
+	}
+	if (!fi.more)
+		s->total = fi.off + fi.len;
+	if (fi.off == 0 && !s->hdr_len) {
+		memcpy(s->hdr, d, fi.hdr_len);
+		s->hdr_len = (uint16_t)fi.hdr_len;
+		s->l3_off = r->l3_off;
+	}
+	s->m[s->n_frags++] = m;
+	t->held++;
+	if (!s->total || !s->hdr_len)
+		return FRAG_HELD;
+	for (h = 0; h < s->total && frag_bit(s->map, h); h++)
+		;
+	return h == s->total ? FRAG_WHOLE : FRAG_HELD;
+}
+
+uint32_t frag_datagram(struct frag_table *t, unsigned slot, const uint8_t **frame)
+{
+	struct frag_slot *s = &t->slot[slot];
+	uint8_t *f = s->buf + FRAG_HDR_MAX - s->hdr_len;
+	uint8_t *ip;
+	uint32_t l3;
+
+	memcpy(f, s->hdr, s->hdr_len);
+	l3 = s->l3_off;
+	ip = f + l3;
+	if (s->family == 4) {
+		ip[2] = (uint8_t)((s->hdr_len - l3 + s->total) >> 8);
+		ip[3] = (uint8_t)(s->hdr_len - l3 + s->total);
+		ip[6] = 0;
+		ip[7] = 0;
+	} else {
+		ip[4] = (uint8_t)(s->total >> 8);
+		ip[5] = (uint8_t)s->total;
+		ip[6] = s->l4proto;
+	}
+	*frame = f;
+	return s->hdr_len + s->total;
+}
+
+unsigned frag_release(struct frag_table *t, unsigned slot, struct rte_mbuf **out)
+{
+	struct frag_slot *s = &t->slot[slot];
+	unsigned i, n = s->n_frags;
+
+	for (i = 0; i < n; i++)
+		out[i] = s->m[i];
+	t->held -= n;
+	s->n_frags = 0;
+	s->in_use = 0;
+	return n;
+}
+
+int frag_expired(const struct frag_table *t, uint64_t now)
+{
+	unsigned i;
+
+	if (!t->held)
+		return -1;
+	for (i = 0; i < FRAG_SLOTS; i++)
+		if (t->slot[i].in_use && now > t->slot[i].first_ns &&
+		    now - t->slot[i].first_ns > FRAG_TIMEOUT_NS)
+			return (int)i;
+	return -1;
+}

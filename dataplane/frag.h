@@ -1,0 +1,82 @@
+/* frag.h - IP fragments reassembled so that they are judged as their flow
+ * (DESIGN 4.2). The fragments are held, not forwarded, until their datagram
+ * is whole; then the datagram is judged once and every fragment follows its
+ * verdict. Overlaps with different bytes, too many fragments and a full
+ * table are exceptions; a datagram not whole in time is dropped.
+ *
+ * Bounded: FRAG_SLOTS datagrams of at most FRAG_MAX_FRAGS fragments and
+ * FRAG_MAX_BYTES bytes per worker, allocated at start-up. The owning worker.
+ */
+#ifndef ADUANA_FRAG_H
+#define ADUANA_FRAG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "parse.h"
+
+#define FRAG_SLOTS	32
+#define FRAG_MAX_FRAGS	16
+#define FRAG_MAX_BYTES	65535u
+#define FRAG_HDR_MAX	128 /* L2 and L3 header of the first fragment kept */
+#define FRAG_TIMEOUT_NS 2000000000ull
+
+struct rte_mbuf;
+
+enum frag_add {
+	FRAG_HELD = 0, /* kept; the datagram is not whole yet */
+	FRAG_WHOLE,    /* the datagram is whole: frag_datagram() has it */
+	FRAG_OVERLAP,  /* bytes a fragment covered before differ: an exception */
+	FRAG_TOO_MANY, /* more fragments than FRAG_MAX_FRAGS, or too long */
+	FRAG_FULL,     /* no room for another datagram */
+	FRAG_BAD,      /* a fragment that cannot be placed (bad offset, length) */
+};
+
+struct frag_slot {
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint32_t id;
+	uint8_t family;
+	uint8_t l4proto;
+	uint8_t in_use;
+	uint8_t n_frags;
+	uint64_t first_ns;
+	uint32_t total; /* payload bytes of the datagram, known from its last fragment; 0 before */
+	uint16_t hdr_len;
+	uint16_t l3_off; /* where the IP header starts in hdr */
+	struct rte_mbuf *m[FRAG_MAX_FRAGS];
+	uint8_t hdr[FRAG_HDR_MAX]; /* frame of the first fragment up to its L4 (rewritten) */
+	uint8_t map[FRAG_MAX_BYTES / 8 + 1];
+	uint8_t buf[FRAG_MAX_BYTES + FRAG_HDR_MAX]; /* the whole frame once rebuilt */
+};
+
+struct frag_table {
+	struct frag_slot slot[FRAG_SLOTS];
+	uint32_t held; /* fragments held over all slots */
+};
+
+/* Empty a table. Before its worker starts. */
+void frag_init(struct frag_table *t);
+
+/* Place a fragment (the frame d of n bytes in mbuf m, parsed as r, arrived
+ * at now ns) and hold its mbuf.
+ * On FRAG_WHOLE, *slot is the datagram's slot. On any other answer but
+ * FRAG_HELD the fragment is not held (the caller judges and frees it) and,
+ * for FRAG_OVERLAP and FRAG_TOO_MANY, *slot is the datagram whose held
+ * fragments the caller must release with the same judgement. */
+enum frag_add frag_add(struct frag_table *t, struct rte_mbuf *m, const uint8_t *d, uint32_t n,
+		       const struct parse_result *r, uint64_t now, unsigned *slot);
+
+/* The whole datagram of a slot as one frame (no fragment header, lengths
+ * set), in the slot's buffer. Returns its length. */
+uint32_t frag_datagram(struct frag_table *t, unsigned slot, const uint8_t **frame);
+
+/* Hand over a slot's held mbufs (up to FRAG_MAX_FRAGS into out) and free
+ * the slot. Returns how many. */
+unsigned frag_release(struct frag_table *t, unsigned slot, struct rte_mbuf **out);
+
+/* A slot whose datagram has waited longer than FRAG_TIMEOUT_NS at now, or
+ * -1. The caller releases it (and drops what it gets). */
+int frag_expired(const struct frag_table *t, uint64_t now);
+
+#endif
