@@ -728,7 +728,16 @@ static bool judge_hello(struct worker *w, const struct policy *pol, struct flow 
 		/* Once: the slot stays (its bytes are compared) until the
 		 * responder answers or the flow ends. */
 		if (!w->streams->slots[f->stream_idx].reported) {
+			struct policy_flow pf;
+
 			w->streams->slots[f->stream_idx].reported = 1;
+			/* With ECH (real or GREASE: no one can tell), a dedicated
+			 * endpoint serves its outer name whatever the extension
+			 * holds; a shared front may serve any name behind it. */
+			judge_policy_flow(&pf, f, w->now);
+			if (ch->info.has_ech && policy_flow_shared_front(pol, &pf) &&
+			    judge_stream_exception(w, pol, f, POLICY_EXC_ech))
+				return true;
 			cls_flow_own_sni(w->cls, f->cls_idx, ch->info.sni, ch->info.sni_len);
 			w->st.c[STATS_tls_hellos]++;
 		}

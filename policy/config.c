@@ -56,7 +56,7 @@ static const char *const config_timeout_keys[] = {
 static const uint32_t config_timeout_defaults[POLICY_TO_COUNT] = {3600, 10, 120, 30, 60, 10, 10};
 static const char *const config_log_keys[] = {"flow_log", NULL};
 static const char *const config_endpoint_keys[] = {
-	"name", "addresses", "hosts", "ports", "apps", NULL,
+	"name", "addresses", "hosts", "ports", "apps", "shared_front", NULL,
 };
 static const char *const config_profile_keys[] = {
 	"name", "default", "inbound", "on_giveup", "on_exception", "guess", "allow", "block", NULL,
@@ -599,6 +599,11 @@ static int config_parse_endpoint(struct config_ctx *c, const config_setting_t *g
 				return config_fail(c, e, "out of memory");
 		}
 	}
+	if ((s = config_setting_get_member(g, "shared_front"))) {
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+			return config_fail(c, s, "%s: shared_front must be true or false", label);
+		ep->shared_front = config_setting_get_bool(s) != 0;
+	}
 	return 0;
 }
 
@@ -772,7 +777,8 @@ static int config_parse_profile(struct config_ctx *c, const config_setting_t *g,
 		else if (strcmp(text, "wait") == 0)
 			prof->guess_blocks = false;
 		else
-			return config_fail(c, s, "%s: guess must be \"block\" or \"wait\" (got \"%s\")",
+			return config_fail(c, s,
+					   "%s: guess must be \"block\" or \"wait\" (got \"%s\")",
 					   label, text);
 	}
 

@@ -299,6 +299,21 @@ enum policy_apps policy_flow_apps(const struct policy *p, const struct policy_fl
 	return any ? POLICY_APPS_CHECKED : POLICY_APPS_FREE;
 }
 
+bool policy_flow_shared_front(const struct policy *p, const struct policy_flow *f)
+{
+	const struct policy_profile *prof;
+	unsigned i;
+
+	if (f->zone < 0 || (unsigned)f->zone >= p->n_zones || !f->outbound)
+		return false;
+	prof = &p->profiles[p->zones[f->zone].profile];
+	for (i = 0; i < prof->n_allow; i++)
+		if (p->endpoints[prof->allow[i]].shared_front &&
+		    policy_endpoint_candidate(&p->endpoints[prof->allow[i]], prof->allow[i], f))
+			return true;
+	return false;
+}
+
 static bool policy_prefix_ci(const uint8_t *d, size_t n, const char *lit)
 {
 	size_t i, m = strlen(lit);

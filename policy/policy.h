@@ -49,6 +49,7 @@ enum policy_class {
 	X(midstream)                                                                               \
 	X(reassembly)                                                                              \
 	X(giveup)                                                                                  \
+	X(ech)	       /* Encrypted Client Hello to a shared front: the real name is hidden */     \
 	X(ambiguous)   /* SYN data, urgent data: the receiver may read it either way */            \
 	X(conformance) /* the bytes stopped being what the verdict was about */                    \
 	X(spoofed)     /* outside port, source in a zone: always dropped */                        \
@@ -101,6 +102,7 @@ struct policy_endpoint {
 	unsigned n_ports;
 	char **apps; /* nDPI names; matches either part of "Master.App" */
 	unsigned n_apps;
+	bool shared_front; /* its addresses serve other names too (a CDN): ECH hides which */
 };
 
 struct policy_profile {
@@ -256,6 +258,11 @@ enum policy_apps {
  * is TLS or TLS-wrapped (TLS, SMTPS, IMAPS, POPS, HTTPS, ...). Any thread. */
 enum policy_apps policy_flow_apps(const struct policy *p, const struct policy_flow *f,
 				  bool *tls_only);
+
+/* True when a candidate endpoint of the flow is declared a shared front
+ * (shared_front = true): there an Encrypted Client Hello hides the name the
+ * front really serves (DESIGN 4.2). Any thread. */
+bool policy_flow_shared_front(const struct policy *p, const struct policy_flow *f);
 
 /* True when the first payload of one direction (from the initiator, or
  * not) is a plausible start of an application some candidate endpoint of

@@ -592,6 +592,28 @@ def case_sni_ech_grease_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+FRONT, FRONT_NAME = "203.0.113.120", "portal.customs.example"
+
+
+@case
+def case_ech_front(n):
+    """The same GREASE-or-real ECH extension to an endpoint declared a shared front."""
+    cap = Capture()
+    ech = (b"\x00" + struct.pack("!HH", 1, 1) + b"\x2a" + struct.pack("!H", 32) + prand(n + "enc", 32)
+           + struct.pack("!H", 144) + prand(n + "ech", 144))
+    tls_flow(cap, S1, 42062, FRONT, 162, n,
+             send_whole(hello(n, sni=FRONT_NAME, sid=sid32(leak(n)), extra=[ext(0xFE0D, ech)])), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_front_ok(n):
+    """A ClientHello without ECH to the shared front, with its declared name."""
+    cap = Capture()
+    tls_flow(cap, S1, 42063, FRONT, 163, n, send_whole(hello(n, sni=FRONT_NAME)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
 # --- protocol change after an allow
 
 @case
