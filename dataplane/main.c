@@ -461,6 +461,11 @@ static void main_print_summary(struct main_ctx *x)
 	if (nombuf)
 		fprintf(stderr, "aduana: warning: %" PRIu64 " packets lost for lack of mbufs\n",
 			nombuf);
+	if (s.c[STATS_flowlog_dropped])
+		fprintf(stderr,
+			"aduana: warning: %" PRIu64 " flow records dropped: the log could not keep "
+			"up (packets were not affected)\n",
+			s.c[STATS_flowlog_dropped]);
 	if (x->write_errors)
 		fprintf(stderr, "aduana: warning: %" PRIu64 " flow records failed to write\n",
 			x->write_errors);
@@ -791,12 +796,16 @@ static int main_ports(struct main_ctx *x)
 	} else {
 		dp->port_drop = -1;
 		if (port_resolve(x->o.inside, &dp->port_in) != 0) {
-			fprintf(stderr, "aduana: --inside %s: no such port (have %u)\n",
+			fprintf(stderr,
+				"aduana: --inside %s: no such port (have %u; a device that failed "
+				"to start says why in DPDK's messages above)\n",
 				x->o.inside, rte_eth_dev_count_avail());
 			return -ENODEV;
 		}
 		if (port_resolve(x->o.outside, &dp->port_out) != 0) {
-			fprintf(stderr, "aduana: --outside %s: no such port (have %u)\n",
+			fprintf(stderr,
+				"aduana: --outside %s: no such port (have %u; a device that failed "
+				"to start says why in DPDK's messages above)\n",
 				x->o.outside, rte_eth_dev_count_avail());
 			return -ENODEV;
 		}
@@ -949,6 +958,12 @@ int main(int argc, char **argv)
 		policy_free(x.pol);
 		return 2;
 	}
+	/* A live run writes a record per flow, fast: say where. */
+	if (!replay_mode && !x.o.quiet)
+		fprintf(stderr, "aduana: flow records to %s\n",
+			x.flow_log == stdout ? "stdout"
+			: x.flow_log	     ? (x.o.flow_log ? x.o.flow_log : x.pol->flow_log)
+					     : "nowhere (log.flow_log is empty)");
 
 	if (replay_mode) {
 		if (main_replay_prepare(&x) != 0) {
