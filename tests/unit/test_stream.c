@@ -844,6 +844,21 @@ static void test_frag_limits(void)
 			FRAG_TOO_MANY);
 	CU_ASSERT_EQUAL(frag_release(frag_tab, s2, out), 1);
 
+	/* Bytes past the datagram's end, before or after its last fragment:
+	 * judged by no one, so refused. */
+	CU_ASSERT_EQUAL(frag_put(MB(0), v4_frag(frame, 11, 17, l4, 0, 48, true), 5, &slot),
+			FRAG_HELD);
+	CU_ASSERT_EQUAL(frag_put(MB(1), v4_frag(frame, 11, 17, l4, 16, 16, false), 5, &s2),
+			FRAG_TOO_MANY);
+	CU_ASSERT_EQUAL(s2, slot);
+	CU_ASSERT_EQUAL(frag_release(frag_tab, s2, out), 1);
+	CU_ASSERT_EQUAL(frag_put(MB(0), v4_frag(frame, 12, 17, l4, 8, 8, false), 5, &slot),
+			FRAG_HELD);
+	CU_ASSERT_EQUAL(frag_put(MB(1), v4_frag(frame, 12, 17, l4, 0, 24, true), 5, &s2),
+			FRAG_TOO_MANY);
+	CU_ASSERT_EQUAL(frag_release(frag_tab, s2, out), 1);
+	CU_ASSERT_EQUAL(frag_tab->held, 0);
+
 	/* FRAG_SLOTS datagrams waiting: no room for another. */
 	for (unsigned i = 0; i < FRAG_SLOTS; i++)
 		CU_ASSERT_EQUAL(frag_put(MB(i), v4_frag(frame, 100 + i, 17, l4, 0, 16, true),
