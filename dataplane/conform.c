@@ -144,10 +144,13 @@ static enum conform_reason conform_smtp_server(struct conform *c, const uint8_t 
 			c->smtp = SMTP_PLAIN; /* STARTTLS refused: still SMTP */
 			continue;
 		}
-		/* From the next byte on, both directions speak TLS. */
+		/* From the next byte on, both directions speak TLS. The rest
+		 * of this run is the server's first TLS bytes: fed as if they
+		 * came apart, so that their first byte is checked (and marked
+		 * seen) whatever the segmentation. */
 		c->mode = CONFORM_TLS;
 		memset(c->d, 0, sizeof(c->d));
-		return conform_tls(&c->d[1], false, p + i + 1, n - i - 1);
+		return conform_feed(c, false, p + i + 1, n - i - 1);
 	}
 	return CONFORM_OK;
 }

@@ -17,7 +17,7 @@
 #define CONFORM_REASONS(X)                                                                         \
 	X(tls_type)	 /* a record type TLS does not have (or heartbeat) */                      \
 	X(tls_version)	 /* a record version that is not 3.1 .. 3.4 */                             \
-	X(tls_length)	 /* a record of 0 bytes or over 2^14 + 256 */                              \
+	X(tls_length)	 /* a record of 0 bytes or over 2^14 + 2048 */                             \
 	X(tls_rehello)	 /* a plaintext Client/ServerHello after application data */               \
 	X(not_tls)	 /* the first bytes of a TLS flow are no TLS record */                     \
 	X(smtp_pipeline) /* bytes after STARTTLS before the server's answer */                     \

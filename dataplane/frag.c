@@ -109,6 +109,7 @@ static struct frag_slot *frag_find(struct frag_table *t, const struct parse_resu
 		free_slot->in_use = 1;
 		free_slot->n_frags = 0;
 		free_slot->total = 0;
+		free_slot->end = 0;
 		free_slot->hdr_len = 0;
 		free_slot->id = fi->id;
 		free_slot->family = r->family;
@@ -138,8 +139,12 @@ enum frag_add frag_add(struct frag_table *t, struct rte_mbuf *m, const uint8_t *
 		return FRAG_FULL;
 	if (s->n_frags == 0)
 		s->first_ns = now;
+	/* Bytes past the datagram's end would be judged by no one, yet
+	 * forwarded with its fragments (a receiver discards such a
+	 * datagram, an observer on the way reads them). */
 	if (s->n_frags == FRAG_MAX_FRAGS || fi.off + fi.len > FRAG_MAX_BYTES ||
-	    (!fi.more && s->total && s->total != fi.off + fi.len))
+	    (!fi.more && s->total && s->total != fi.off + fi.len) ||
+	    (s->total && fi.off + fi.len > s->total) || (!fi.more && s->end > fi.off + fi.len))
 		return FRAG_TOO_MANY;
 	for (i = 0; i < fi.len; i++) {
 		uint32_t at = fi.off + i;
@@ -154,6 +159,8 @@ enum frag_add frag_add(struct frag_table *t, struct rte_mbuf *m, const uint8_t *
 	}
 	if (!fi.more)
 		s->total = fi.off + fi.len;
+	if (fi.off + fi.len > s->end)
+		s->end = fi.off + fi.len;
 	if (fi.off == 0 && !s->hdr_len) {
 		memcpy(s->hdr, d, fi.hdr_len);
 		s->hdr_len = (uint16_t)fi.hdr_len;

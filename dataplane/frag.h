@@ -27,7 +27,7 @@ enum frag_add {
 	FRAG_HELD = 0, /* kept; the datagram is not whole yet */
 	FRAG_WHOLE,    /* the datagram is whole: frag_datagram() has it */
 	FRAG_OVERLAP,  /* bytes a fragment covered before differ: an exception */
-	FRAG_TOO_MANY, /* more fragments than FRAG_MAX_FRAGS, or too long */
+	FRAG_TOO_MANY, /* more fragments than FRAG_MAX_FRAGS, too long, or past the end */
 	FRAG_FULL,     /* no room for another datagram */
 	FRAG_BAD,      /* a fragment that cannot be placed (bad offset, length) */
 };
@@ -42,6 +42,7 @@ struct frag_slot {
 	uint8_t n_frags;
 	uint64_t first_ns;
 	uint32_t total; /* payload bytes of the datagram, known from its last fragment; 0 before */
+	uint32_t end;	/* end of the furthest fragment held */
 	uint16_t hdr_len;
 	uint16_t l3_off; /* where the IP header starts in hdr */
 	struct rte_mbuf *m[FRAG_MAX_FRAGS];
