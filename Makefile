@@ -52,7 +52,7 @@ CTLD_OBJ := $(CTLD_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all prog deps run test unit bench fuzz clean help check-pkgs format install uninstall deb
+.PHONY: all prog deps run test unit bench bench-download fuzz clean help check-pkgs format install uninstall deb
 all: check-pkgs $(BUILD)/aduana $(BUILD)/aduanad $(BUILD)/aduanactl $(UNIT_BIN)
 prog: check-pkgs $(BUILD)/aduana $(BUILD)/aduanad $(BUILD)/aduanactl
 
@@ -62,6 +62,7 @@ help:
 	@echo "make run    replay the demo capture through the shipped E2M policy"
 	@echo "make test   build and run every test; ends with 'N passed, N failed'"
 	@echo "make bench  benchmarks against dpdk-testpmd and ndpiReader (perf/)"
+	@echo "make bench-download  100 MB TLS download through aduana vs a Linux bridge (root)"
 	@echo "make install [PREFIX=/usr/local] [DESTDIR=]  binary, config, unit, man page"
 	@echo "make deb    build the Debian package into $(BUILD)/deb/ (debhelper)"
 	@echo "make SAN=1  the same with ASan/UBSan, in build-san/"
@@ -113,6 +114,11 @@ bench:
 	@scripts/deps.sh --quiet
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) perf/bench.sh
+
+# Issue 8: a 100 MB TLS download through aduana vs a Linux bridge (root,
+# network namespaces, about 30 s).
+bench-download: all
+	@BUILD=$(BUILD) perf/download.sh
 
 # The unit and the defaults file carry the paths of this install.
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \

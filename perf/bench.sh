@@ -3,7 +3,7 @@
 #
 #   perf/bench.sh            every figure, 5 runs each (about 10 minutes)
 #   perf/bench.sh --quick    1 run each, small captures (a smoke test, about 3 minutes)
-#   perf/bench.sh --only ladder,peer,scaling,memory,verdict   a subset
+#   perf/bench.sh --only ladder,peer,scaling,memory,verdict,flood,conform   a subset
 #
 # Generates the captures into $BUILD/perf/ (perf/gen_bench.py; kept between
 # runs while the generator is unchanged), writes the configs there, builds
@@ -17,7 +17,7 @@ BUILD=${BUILD:-build}
 PY=/usr/bin/python3
 PD=$ROOT/$BUILD/perf
 quick=0
-only=ladder,peer,scaling,memory,verdict
+only=ladder,peer,scaling,memory,verdict,flood,conform
 runs=5
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -53,6 +53,9 @@ for size in 64 imix; do
 		need "$PD/$kind-$size.pcap" || $gen ladder --kind $kind --size $size --check -o "$PD/$kind-$size.pcap"
 	done
 done
+need "$PD/flood.pcap" || $gen flood --frames 16384 --check -o "$PD/flood.pcap"
+need "$PD/allowed.pcap" || $gen allowed --frames 32 -o "$PD/allowed.pcap"
+need "$PD/tls.pcap" || $gen tls --flows 256 --records 395 --check -o "$PD/tls.pcap"
 IFS=, read -ra SF <<<"$scale_flows"
 for n in "${SF[@]}"; do
 	p=$(( scale_total / n )); [ $p -ge 1 ] || p=1
@@ -131,6 +134,30 @@ conf verdict.conf 262144 "$ALL" blockall "$L"              # every class blocked
 conf scale.conf $max_flows '"10.10.0.0/16"' strict "$L"    # decided at packet 1 (drop), then fast path
 conf scale-pass.conf $max_flows '"10.99.0.0/16"' strict "$L"
 conf freed.conf 131072 '"10.10.0.0/16"' office-fc "$L"     # classifier pool: 65536 slots
+
+# Issue 7: the flood's table holds 4096 flows, fewer than the capture's 16384
+# sources, so with infinite_rx every SYN is a new flow that evicts one.
+# Issue 8: the e2m endpoint with TLS and its hosts (lifelong conformance)
+# against the same endpoint with nothing declared (allowed at packet 1).
+conf2() { # NAME FLOWS E2M_EXTRA
+	cat >"$PD/$1" <<-EOF
+	# perf/bench.sh: $1
+	version = 1;
+	dataplane = { workers = 1; flows_per_worker = $2; classify_packets = 32;
+	  timeouts = { tcp = 3600; tcp_closed = 10; tcp_syn = 10; dropped = 10; udp = 120; icmp = 30; other = 60; }; };
+	log = { flow_log = ""; };
+	classes = "$ROOT/conf/classes.conf";
+	lists = "$L";
+	endpoints = ( { name = "sink"; addresses = [ "198.51.100.0/24" ]; ports = [ 4000 ]; },
+	  { name = "e2m"; addresses = [ "198.51.100.0/28" ]; ports = [ 443 ]; $3 } );
+	profiles = ( { name = "strict"; default = "drop"; inbound = "drop"; on_giveup = "drop"; on_exception = "drop";
+	    allow = [ "sink", "e2m" ]; block = [ ]; } );
+	zones = ( { name = "bench"; subnets = [ "10.10.0.0/16" ]; profile = "strict"; } );
+	EOF
+}
+conf2 flood.conf 4096 ''
+conf2 conform-tls.conf 16384 'hosts = [ "e2m.customs.example", "*.e2m.customs.example" ]; apps = [ "TLS" ];'
+conf2 conform-none.conf 16384 ''
 
 # ---- flowmem: bytes per flow of the table and the classifier ----
 CF=$(pkg-config --cflags libdpdk libndpi libhs | sed 's/-I/-isystem /g')

@@ -197,16 +197,16 @@ class Bench:
         self.seq += 1
         return "bench%d_%s%d" % (os.getpid(), what, self.seq)
 
-    def testpmd(self, pcap, periods, need_window=True):
-        return retry(lambda: self._testpmd(pcap, periods, need_window))
+    def testpmd(self, pcap, periods, need_window=True, mbufs=16384):
+        return retry(lambda: self._testpmd(pcap, periods, need_window, mbufs))
 
-    def _testpmd(self, pcap, periods, need_window=True):
+    def _testpmd(self, pcap, periods, need_window=True, mbufs=16384):
         """Runs until `periods` one-second stats blocks were printed; the
         window is from the second block to the last."""
         cmd = ["stdbuf", "-oL", "dpdk-testpmd", "-l", "0-1", "--no-huge", "--no-pci", "-m", "1024",
                "--no-shconf", "--file-prefix", self.prefix("tp"),
                "--vdev", "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap, "--vdev", "net_null0,no-rx=1",
-               "--", "--forward-mode=io", "--total-num-mbufs=16384", "--stats-period", "1",
+               "--", "--forward-mode=io", "--total-num-mbufs=%d" % mbufs, "--stats-period", "1",
                "--record-core-cycles"]
         r = Run(cmd, stop_when=lambda run: sum("NIC statistics for port 0" in l[2]
                                                for l in run.lines) >= periods)
@@ -231,12 +231,23 @@ class Bench:
         w["cyc_tool"] = float(m.group(1))
         return w
 
-    def _live(self, pcap, conf, seconds):
+    def _live(self, pcap, conf, seconds, inside_pcap=None, flood=False):
+        """pcap on the inside port (net_null0 outside), or with flood=True
+        on the outside port, with inside_pcap (or nothing: net_null0) on
+        the inside port; flood runs write the flow log to /dev/null."""
+        vd = ["--vdev", "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap]
+        if not flood:
+            ports = ["--inside", "net_pcap0", "--outside", "net_null0"]
+            vd += ["--vdev", "net_null0,no-rx=1"]
+        elif inside_pcap:
+            ports = ["--inside", "net_pcap1", "--outside", "net_pcap0", "--flow-log", "/dev/null"]
+            vd += ["--vdev", "net_pcap1,rx_pcap=%s,infinite_rx=1" % inside_pcap]
+        else:
+            ports = ["--inside", "net_null0", "--outside", "net_pcap0", "--flow-log", "/dev/null"]
+            vd += ["--vdev", "net_null0,no-rx=1"]
         cmd = [self.aduana, "-l", "0-1", "--no-huge", "--no-pci", "--no-shconf", "-m", "1024",
-               "--file-prefix", self.prefix("ad"), "--log-level=*:warning",
-               "--vdev", "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap, "--vdev", "net_null0,no-rx=1",
-               "--", "-c", conf, "--inside", "net_pcap0", "--outside", "net_null0",
-               "--duration", str(seconds)]
+               "--file-prefix", self.prefix("ad"), "--log-level=*:warning"] + vd + [
+               "--", "-c", conf] + ports + ["--duration", str(seconds)]
         r = Run(cmd)
         s = r.summary()
         if r.rc != 0 or not s:
@@ -251,13 +262,18 @@ class Bench:
             r.fail("aduana live (fewer than 2 progress lines)")
         w["cyc_tool"] = s["cycles_per_packet"]
         w["summary"] = {k: s[k] for k in ("rx", "tx", "dropped", "flows", "classified", "flowlog_dropped")}
+        if flood:
+            w["summary"].update({k: s[k] for k in ("evicted", "flow_records", "seconds", "pps",
+                                                   "cycles_per_packet_base", "cycles_per_new_flow",
+                                                   "flows_untracked", "records_aggregated")})
+            w["summary"]["drops"] = {k: v for k, v in s["drops"].items() if v}
         return w
 
     def replay(self, pcap, conf, flow_log=None):
         return retry(lambda: self._replay(pcap, conf, flow_log))
 
-    def live(self, pcap, conf, seconds):
-        return retry(lambda: self._live(pcap, conf, seconds))
+    def live(self, pcap, conf, seconds, **kw):
+        return retry(lambda: self._live(pcap, conf, seconds, **kw))
 
     def _replay(self, pcap, conf, flow_log=None):
         cmd = [self.aduana, "--replay", pcap, "-c", conf, "-q"]
@@ -512,6 +528,93 @@ def fig_verdict(b, res):
                               for k, v in sorted(by.items())}
 
 
+def fig_flood(b, res):
+    """Issue 7: a SYN flood from distinct outside sources at full rate on the
+    outside port (flood.pcap, 16384 sources; the table holds 4096 flows, so
+    every SYN is a new flow that evicts the oldest dropped one), alone and
+    with one allowed UDP flow at full rate on the inside port."""
+    a = b.a
+    pcap, allowed = os.path.join(b.pd, "flood.pcap"), os.path.join(b.pd, "allowed.pcap")
+    conf = os.path.join(b.pd, "flood.conf")
+    fl, alone, mixed = [], [], []
+    for rep in range(a.runs):
+        log("flood run %d/%d" % (rep + 1, a.runs))
+        fl.append(b.testpmd(pcap, a.tp_periods, mbufs=32767))  # 16384 frames held by infinite_rx
+        alone.append(b.live(pcap, conf, a.live_seconds, flood=True))
+        mixed.append(b.live(pcap, conf, a.live_seconds, inside_pcap=allowed, flood=True))
+    f_cyc = med([x["cyc_oncpu"] for x in fl])
+    f_mpps = med([x["mpps_oncpu"] for x in fl])
+    out = {}
+    for key, xs, label in (("alone", alone, "SYN flood, outside, every SYN a new flow"),
+                           ("with_allowed", mixed, "SYN flood + 1 allowed flow (50/50)")):
+        sm = [x["summary"] for x in xs]
+        o = {"cyc_tool": med([x["cyc_tool"] for x in xs]), "cyc_oncpu": med([x["cyc_oncpu"] for x in xs]),
+             "cycles_per_new_flow": med([x["cycles_per_new_flow"] for x in sm]),
+             "cycles_per_packet_base": med([x["cycles_per_packet_base"] for x in sm]),
+             "flowlog_lines_per_s": med([x["flow_records"] / x["seconds"] for x in sm]),
+             "flowlog_dropped_per_s": med([x["flowlog_dropped"] / x["seconds"] for x in sm]),
+             "flowlog_dropped_share": med([x["flowlog_dropped"] / max(1, x["flowlog_dropped"] + x["flow_records"])
+                                           for x in sm]),
+             "new_flows_per_s": med([x["flows"] / x["seconds"] for x in sm]),
+             "evicted_share": med([x["evicted"] / max(1, x["flows"]) for x in sm])}
+        if key == "with_allowed":
+            # The flood is all dropped and every flood SYN makes a flow; the
+            # allowed flow is the inside port's traffic: its packets are tx.
+            # It kept working when every packet that was not dropped went
+            # out (tx = rx - dropped), it got about half of the polls, and
+            # it never had to be made again (flows = flood drops + 1).
+            o["allowed_tx"] = [x["tx"] for x in sm]
+            o["allowed_share_of_rx"] = med([x["tx"] / x["rx"] for x in sm])
+            o["allowed_kept_working"] = all(x["tx"] == x["rx"] - x["dropped"] and x["tx"] > 0.4 * x["rx"]
+                                            and x["flows"] == x["dropped"] + 1 for x in sm)
+        o["runs"] = xs
+        out[key] = o
+        res["figures"].append({
+            "group": "flood", "figure": label, "cyc_tool": o["cyc_tool"], "cyc_oncpu": o["cyc_oncpu"],
+            "mpps_oncpu": med([x["mpps_oncpu"] for x in xs]), "mpps_wall": med([x["mpps_wall"] for x in xs]),
+            "baseline": "testpmd flood", "base_cyc": f_cyc, "base_mpps": f_mpps,
+            "ratio": o["cyc_oncpu"] / f_cyc if o["cyc_oncpu"] and f_cyc else None,
+            "ratio_kind": "x floor cycles", "capture": "flood.pcap", "config": "flood.conf"})
+    out["floor"] = {"cyc_oncpu": f_cyc, "mpps_oncpu": f_mpps, "runs": fl}
+    res["flood"] = out
+
+
+def fig_conform(b, res):
+    """Issue 8: lifelong TLS conformance. The same capture (tls.pcap: 256
+    long TLS sessions to e2m, 204544 frames, replay split by address)
+    through an e2m endpoint that declares TLS and its hosts (classified,
+    then checked for its whole life) and one that declares nothing (allowed
+    at packet 1, never checked). Replay: cycles_per_packet leaves out the
+    pcap read; cycles_per_packet_base also leaves out making flows and
+    classifying, so it is the decided-flow path."""
+    a = b.a
+    pcap = os.path.join(b.pd, "tls.pcap")
+    raw = {"tls": [], "none": []}
+    for rep in range(a.runs):
+        log("conformance run %d/%d" % (rep + 1, a.runs))
+        for k in ("none", "tls"):
+            raw[k].append(b.replay(pcap, os.path.join(b.pd, "conform-%s.conf" % k)))
+    o = {}
+    for k, xs in raw.items():
+        sm = [x["summary"] for x in xs]
+        o[k] = {"cyc_tool": med([x["cyc_tool"] for x in xs]),
+                "cyc_base": med([x["cycles_per_packet_base"] for x in sm]),
+                "cyc_oncpu": med([b.tsc_hz * x["worker_run_s"] / x["rx"] for x in xs]),
+                "forwarded_all": all(x["tx"] == x["rx"] for x in sm), "runs": xs}
+    o["ratio_tool"] = o["tls"]["cyc_tool"] / o["none"]["cyc_tool"]
+    o["ratio_base"] = o["tls"]["cyc_base"] / o["none"]["cyc_base"]
+    res["conformance"] = o
+    for k, label in (("none", "decided TLS flows, endpoint without apps"),
+                     ("tls", "decided TLS flows, lifelong TLS check")):
+        res["figures"].append({
+            "group": "conformance", "figure": label + " (replay)", "cyc_tool": o[k]["cyc_tool"],
+            "cyc_oncpu": o[k]["cyc_oncpu"], "mpps_oncpu": None, "mpps_wall": None,
+            "baseline": "no apps" if k == "tls" else "-",
+            "base_cyc": o["none"]["cyc_tool"] if k == "tls" else None,
+            "ratio": o["ratio_tool"] if k == "tls" else 1.0, "ratio_kind": "x cycles (summary)",
+            "note": "base path %.1f cyc/pkt" % o[k]["cyc_base"]})
+
+
 def human(n):
     return "%dK" % (n // 1000) if n < 1000000 else "%dM" % (n // 1000000)
 
@@ -565,6 +668,17 @@ def targets(res):
                   "detail": "per-pair steady estimates 1M: %s; 1K: %s" % (
                       ", ".join("%.0f" % d for d in big[0]["steady_pairs"]),
                       ", ".join("%.0f" % d for d in sc[min(sc, key=int)]["steady_pairs"]))})
+    c = res.get("conformance")
+    if c:
+        t.append({"target": "lifelong TLS conformance <= +10% cycles/pkt over the decided-flow path",
+                  "value": round(c["ratio_tool"], 2), "met": c["ratio_tool"] <= 1.10,
+                  "detail": "base path %.1f vs %.1f cyc/pkt (x%.2f)" % (
+                      c["tls"]["cyc_base"], c["none"]["cyc_base"], c["ratio_base"])})
+    fd = res.get("flood", {}).get("with_allowed")
+    if fd:
+        t.append({"target": "allowed flow keeps working under a SYN flood",
+                  "value": "%.0f%% of rx forwarded" % (100 * fd["allowed_share_of_rx"]),
+                  "met": fd["allowed_kept_working"]})
     mem = res.get("memory", {}).get("flowmem", {}).get("1048576")
     if mem:
         v = mem["table_bytes_per_flow"]
@@ -615,7 +729,7 @@ def main():
     ap.add_argument("--tp-periods", type=int, default=4)
     ap.add_argument("--copies", type=int, default=40)
     ap.add_argument("--scale-flows", default="1000,100000,1000000")
-    ap.add_argument("--only", default="ladder,peer,scaling,memory,verdict")
+    ap.add_argument("--only", default="ladder,peer,scaling,memory,verdict,flood,conform")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--results", default=os.path.join(ROOT, "perf", "results"))
     a = ap.parse_args()
@@ -639,7 +753,8 @@ def main():
         os.replace(path + ".tmp", path)
 
     for fig, fn in (("ladder", fig_ladder), ("peer", fig_peer), ("scaling", fig_scaling),
-                    ("memory", fig_memory), ("verdict", fig_verdict)):
+                    ("memory", fig_memory), ("verdict", fig_verdict), ("flood", fig_flood),
+                    ("conform", fig_conform)):
         if fig in only:
             fn(b, res)
             save(False)  # a partial result survives a later failure
@@ -677,7 +792,24 @@ def main():
                   "%d classifier_alloc drops -> %s" % (fr["classified"], fr["cls_pool_slots"],
                                                        fr["classifier_alloc_drops"],
                                                        "yes" if fr["freed_after_verdict"] else "NO"))
-    print("\ntargets (issue 4):")
+    if "flood" in res:
+        print("\nSYN flood (live, outside port, full rate; flow log to /dev/null):")
+        print("| run | cyc/pkt (summary) | on-CPU cyc/pkt | cycles_per_new_flow | new flows/s | evicted/flows | flow log lines/s | flowlog_dropped/s | dropped share |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for k in ("alone", "with_allowed"):
+            v = res["flood"][k]
+            print("| %s | %.1f | %.1f | %.0f | %.0f | %.3f | %.0f | %.0f | %.2f |" % (
+                k, v["cyc_tool"], v["cyc_oncpu"], v["cycles_per_new_flow"], v["new_flows_per_s"],
+                v["evicted_share"], v["flowlog_lines_per_s"], v["flowlog_dropped_per_s"], v["flowlog_dropped_share"]))
+        v = res["flood"]["with_allowed"]
+        print("allowed flow: tx %s, %.0f%% of rx, kept working: %s" % (
+            v["allowed_tx"], 100 * v["allowed_share_of_rx"], v["allowed_kept_working"]))
+    if "conformance" in res:
+        c = res["conformance"]
+        print("\nlifelong TLS conformance (replay tls.pcap): %.1f vs %.1f cyc/pkt = x%.2f; base path %.1f vs %.1f = x%.2f"
+              % (c["tls"]["cyc_tool"], c["none"]["cyc_tool"], c["ratio_tool"], c["tls"]["cyc_base"],
+                 c["none"]["cyc_base"], c["ratio_base"]))
+    print("\ntargets (issue 4, 7, 8):")
     for t in res["targets"]:
         state = t["met"] if isinstance(t["met"], str) else ("met" if t["met"] else "NOT met")
         print("  [%s] %s: %s%s" % (state, t["target"], t["value"],

@@ -24,6 +24,21 @@ Captures (all Ethernet, microsecond pcap, timestamps 1 us apart):
   scale               N UDP flows x P passes, 64-byte frames, round robin
                       (all N flows concurrent), 10.10/16 -> 203.0.113.0/24.
 
+  flood               N TCP SYNs from N distinct outside sources (seeded random
+                      addresses outside every bench range) to random hosts of the
+                      strict zone 10.10.0.0/16, ports 22/80/443/445/3389, 64 bytes.
+                      Meant for the outside port (live: net_pcap infinite_rx).
+  allowed             K UDP frames of one allowed flow 10.10.1.10:40000 ->
+                      198.51.100.5:4000 (the bench endpoint, no apps), 64 bytes.
+                      Meant for the inside port alongside "flood".
+  tls                 F TLS sessions 10.10.x.y -> 198.51.100.5:443 (SNI
+                      e2m.customs.example), all concurrent (round robin by
+                      position), each: handshake, ClientHello, server flight,
+                      client Finished, then D server records of 1441 bytes in
+                      1500-byte frames, each ACKed by the client. Real TCP
+                      checksums (a bad one is not classified). For --replay
+                      (address split: both directions of every flow).
+
   corpus DIR OUT      the shared nDPI captures as one Ethernet pcap (pcapng
                       converted with editcap first by bench.sh; BSD loopback
                       frames get an Ethernet header).
@@ -112,6 +127,106 @@ def tcp_frame(src, dst, sport, dport, flags, seq, ack, size, payload=b"", c2s=Tr
     if len(fr) < size:
         fr += b"\0" * (size - len(fr))
     return fr
+
+
+def tcp_seg(src, dst, sport, dport, flags, seq, ack, payload=b"", c2s=True):
+    """A TCP segment with real checksums, the payload exactly as given."""
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
+                      5 << 4, flags, 64240, 0, 0) + payload
+    c = csum(src + dst + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)
+    tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
+    macs = MAC_C + MAC_S if c2s else MAC_S + MAC_C
+    fr = macs + ETH_IP4 + ipv4_hdr(src, dst, 6, len(tcp)) + tcp
+    return fr + b"\0" * max(0, 60 - len(fr))
+
+
+def outside_addr(rnd):
+    """A random IPv4 address outside every range the bench configs name."""
+    while True:
+        a = rnd.getrandbits(32)
+        b0, b1 = a >> 24, (a >> 16) & 0xFF
+        if b0 in (0, 10, 127) or b0 >= 224 or (b0, b1) in ((198, 51), (192, 0), (203, 0), (169, 254)):
+            continue
+        return struct.pack("!I", a)
+
+
+def gen_flood(path, n, seed=7):
+    import random
+    rnd = random.Random(seed)
+    w = PcapWriter(path)
+    seen = set()
+    while w.n < n:
+        src = outside_addr(rnd)
+        if src in seen:
+            continue
+        seen.add(src)
+        dst = ip4(10, 10, rnd.randrange(256), rnd.randrange(1, 255))
+        dport = (22, 80, 443, 445, 3389)[rnd.randrange(5)]
+        w.write(tcp_seg(src, dst, rnd.randrange(1024, 65536), dport, TH_SYN, rnd.getrandbits(32), 0,
+                        c2s=False))
+    w.close()
+    return w.n
+
+
+def gen_allowed(path, n):
+    w = PcapWriter(path)
+    for _ in range(n):
+        w.write(udp_frame(ip4(10, 10, 1, 10), ip4(198, 51, 100, 5), 40000, 4000, 64, b"allowed"))
+    w.close()
+    return w.n
+
+
+def gen_tls(path, flows, records):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "evasion"))
+    from gen import CCS, hello, server_hello_flight, tls_appdata  # noqa: E402
+
+    s = ip4(198, 51, 100, 5)
+    per_flow = []  # frames of each position, built per flow
+    w = PcapWriter(path)
+    conns = []
+    for i in range(flows):
+        c, cport = client_addr(i)
+        cport = 20000 + i % 40000
+        seed = "bench%d" % (i % 64)
+        conns.append((c, cport, seed))
+    # the sequence of (c2s?, flags, payload) per position, with a payload
+    # function per flow seed (the bytes differ per seed, not their lengths)
+    rec_body = 1500 - 54 - 5
+
+    def steps(seed):
+        yield True, TH_SYN, b""
+        yield False, TH_SYN | TH_ACK, b""
+        yield True, TH_ACK, b""
+        yield True, TH_PSH | TH_ACK, hello(seed)
+        yield False, TH_ACK, b""
+        yield False, TH_PSH | TH_ACK, server_hello_flight(seed)
+        yield True, TH_ACK, b""
+        yield True, TH_PSH | TH_ACK, CCS + tls_appdata(seed + "fin", 53)
+        yield False, TH_ACK, b""
+        for k in range(records):
+            yield False, TH_PSH | TH_ACK, tls_appdata(seed + "d%d" % (k % 4), rec_body)
+            yield True, TH_ACK, b""
+    cache = {}
+    for c, cport, seed in conns:
+        if seed not in cache:
+            cache[seed] = list(steps(seed))
+        per_flow.append(cache[seed])
+    npos = len(per_flow[0])
+    state = [[1000, 5000] for _ in conns]  # client seq, server seq
+    for p in range(npos):
+        for i, (c, cport, seed) in enumerate(conns):
+            c2s, flags, pl = per_flow[i][p]
+            cs, ss = state[i]
+            if c2s:
+                fr = tcp_seg(c, s, cport, 443, flags, cs, 0 if flags == TH_SYN else ss, pl, True)
+                cs += len(pl) + (1 if flags & TH_SYN else 0)
+            else:
+                fr = tcp_seg(s, c, 443, cport, flags, ss, cs, pl, False)
+                ss += len(pl) + (1 if flags & TH_SYN else 0)
+            state[i] = [cs, ss]
+            w.write(fr)
+    w.close()
+    return w.n
 
 
 def sizes_for(size, n):
@@ -315,6 +430,18 @@ def main():
     b.add_argument("--passes", type=int, required=True)
     b.add_argument("--check", action="store_true")
     b.add_argument("-o", required=True)
+    d = sub.add_parser("flood")
+    d.add_argument("--frames", type=int, default=16384)
+    d.add_argument("--check", action="store_true")
+    d.add_argument("-o", required=True)
+    e = sub.add_parser("allowed")
+    e.add_argument("--frames", type=int, default=32)
+    e.add_argument("-o", required=True)
+    f = sub.add_parser("tls")
+    f.add_argument("--flows", type=int, default=1024)
+    f.add_argument("--records", type=int, default=95)
+    f.add_argument("--check", action="store_true")
+    f.add_argument("-o", required=True)
     c = sub.add_parser("corpus")
     c.add_argument("srcs", nargs="+")
     c.add_argument("-o", required=True)
@@ -323,6 +450,12 @@ def main():
     tmp = args.o + ".tmp"
     if args.cmd == "ladder":
         n = gen_ladder(tmp, args.kind, args.size, args.flows, args.group)
+    elif args.cmd == "flood":
+        n = gen_flood(tmp, args.frames)
+    elif args.cmd == "allowed":
+        n = gen_allowed(tmp, args.frames)
+    elif args.cmd == "tls":
+        n = gen_tls(tmp, args.flows, args.records)
     elif args.cmd == "scale":
         n = gen_scale(tmp, args.flows, args.passes)
     else:

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# perf/download.sh - issue 8 "Done when": a 100 MB download over TLS
+# (nginx -> curl, e2m.customs.example, sha256 checked) through aduana live on
+# net_af_packet with the shipped policy (the flow is allow:e2m and checked
+# for its whole life), and through a plain Linux bridge on the same veths.
+# RUNS (default 3) of each, alternating; prints the median time ratio
+# aduana/bridge and the CPU model, and writes perf/results/<date>-download.json.
+# Needs root (network namespaces). `make bench-download` runs it.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD=${BUILD:-build}
+RUNS=${RUNS:-3}
+MB=${MB:-100}
+case $BUILD in /*) BIN=$BUILD/aduana ;; *) BIN=$ROOT/$BUILD/aduana ;; esac
+[ -x "$BIN" ] || { echo "download.sh: $BIN not built (make)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "download.sh: needs root (network namespaces)" >&2; exit 1; }
+E2E_TAG=dl$$
+# shellcheck source=tests/e2e/lib.sh
+. tests/e2e/lib.sh
+err() { echo "download.sh: $1: $2" >&2; }
+e2e_install || { echo "download.sh: cannot install $E2E_MISSING" >&2; exit 1; }
+T=$(mktemp -d /tmp/aduana-dl.XXXXXX)
+chmod 755 "$T"
+ADUANA_PID=
+cleanup() {
+	trap - EXIT INT TERM
+	[ -n "$ADUANA_PID" ] && stop_pid "$ADUANA_PID" INT
+	e2e_teardown
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+e2e_topology aduana || { echo "download.sh: cannot make the namespaces" >&2; exit 1; }
+e2e_pki || exit 1
+e2e_start_nginx
+head -c $((MB * 1048576)) /dev/urandom >"$T/nginx/big.bin"
+want=$(sha256sum <"$T/nginx/big.bin" | cut -d' ' -f1)
+wait_until 10 nso curl -sf --max-time 2 --cacert "$CA" --resolve e2m.customs.example:443:198.51.100.5 \
+	https://e2m.customs.example/ || { echo "download.sh: nginx does not answer" >&2; exit 1; }
+CONF=$T/aduana.conf
+sed -e "s|^classes = \"[^\"]*\"|classes = \"$ROOT/conf/classes.conf\"|" \
+	-e "s|^lists = \"[^\"]*\"|lists = \"$ROOT/conf/lists\"|" \
+	-e "s|flow_log = \"[^\"]*\"|flow_log = \"$T/flows.jsonl\"|" conf/aduana.conf >"$CONF"
+
+lcores="-l 0-1"
+[ "$(nproc)" -lt 2 ] && lcores="--lcores=(0-1)@0"
+start_aduana() {
+	# shellcheck disable=SC2086
+	ip netns exec "$E2E_NS_MID" "$BIN" $lcores --no-huge --no-pci --no-shconf \
+		--file-prefix "dl$$" -m 512 --log-level='*:warning' \
+		--vdev net_af_packet0,iface=in --vdev net_af_packet1,iface=out \
+		-- -c "$CONF" --inside net_af_packet0 --outside net_af_packet1 >"$T/aduana.out" 2>"$T/aduana.err" &
+	ADUANA_PID=$!
+	wait_until 60 nsi ping -n -c 1 -W 1 -I 10.20.1.10 203.0.113.80 ||
+		{ echo "download.sh: aduana does not bridge: $(tail -c 300 "$T/aduana.err")" >&2; exit 1; }
+}
+stop_aduana() { stop_pid "$ADUANA_PID" INT; ADUANA_PID=; }
+bridge_up() {
+	ip -n "$E2E_NS_MID" link add br0 type bridge
+	ip -n "$E2E_NS_MID" link set in master br0
+	ip -n "$E2E_NS_MID" link set out master br0
+	ip -n "$E2E_NS_MID" link set br0 up
+	wait_until 20 nsi ping -n -c 1 -W 1 -I 10.20.1.10 203.0.113.80 ||
+		{ echo "download.sh: the bridge does not forward" >&2; exit 1; }
+}
+bridge_down() { ip -n "$E2E_NS_MID" link del br0; }
+# One download from the E2M workstation (10.10.1.10): prints its seconds.
+download() {
+	rm -f "$T/dl"
+	local t
+	t=$(nsi curl -sS --max-time 300 --cacert "$CA" --interface 10.10.1.10 \
+		--resolve e2m.customs.example:443:198.51.100.5 -o "$T/dl" -w '%{time_total}' \
+		https://e2m.customs.example/big.bin) || { echo "download.sh: $1: curl failed" >&2; return 1; }
+	[ "$(sha256sum <"$T/dl" | cut -d' ' -f1)" = "$want" ] || { echo "download.sh: $1: sha256 differs" >&2; return 1; }
+	echo "$t"
+}
+A=() B=()
+for i in $(seq 1 "$RUNS"); do
+	start_aduana
+	a=$(download aduana) || exit 1
+	stop_aduana
+	grep -q '"reason":"allow:e2m".*"bytes_in":[0-9]\{8,\}' "$T/flows.jsonl" ||
+		{ echo "download.sh: no allow:e2m record of the download in the flow log" >&2; exit 1; }
+	bridge_up
+	b=$(download bridge) || exit 1
+	bridge_down
+	echo "download.sh: run $i: aduana ${a}s, bridge ${b}s" >&2
+	A+=("$a") B+=("$b")
+done
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
+/usr/bin/python3 - "$cpu" "$MB" "${A[*]}" "${B[*]}" <<'PY'
+import datetime, json, os, statistics, sys
+cpu, mb, a, b = sys.argv[1], int(sys.argv[2]), [float(x) for x in sys.argv[3].split()], [float(x) for x in sys.argv[4].split()]
+ma, mb_ = statistics.median(a), statistics.median(b)
+res = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "cpu": cpu,
+       "cpus": os.cpu_count(), "loadavg_end": open("/proc/loadavg").read().split()[:3],
+       "download_mb": mb, "aduana_s": a, "bridge_s": b, "aduana_median_s": ma, "bridge_median_s": mb_,
+       "ratio_aduana_over_bridge": ma / mb_,
+       "method": "curl over TLS (nginx, e2m.customs.example, sha256 checked), aduana live on net_af_packet "
+                 "(shipped policy, allow:e2m, lifelong TLS check) vs a Linux bridge on the same veths, alternating"}
+d = os.path.join("perf", "results")
+os.makedirs(d, exist_ok=True)
+p = os.path.join(d, datetime.datetime.now().strftime("%Y-%m-%d") + "-download.json")
+json.dump(res, open(p, "w"), indent=1)
+print("download %d MB over TLS: aduana %s s (median %.2f), bridge %s s (median %.2f): ratio aduana/bridge %.2f"
+      % (mb, " ".join("%.2f" % x for x in a), ma, " ".join("%.2f" % x for x in b), mb_, ma / mb_))
+print("cpu: %s, %d CPUs; results: %s" % (cpu, os.cpu_count(), p))
+PY
