@@ -62,6 +62,16 @@ void conform_init(struct conform *c, bool tls_only);
  * breach; after a breach the state is undefined (the flow is dropped). */
 enum conform_reason conform_feed(struct conform *c, bool from_init, const uint8_t *p, size_t n);
 
+/* True when the next n in-order bytes of one direction lie wholly inside
+ * the body of the current TLS record: they move no record boundary,
+ * whatever they hold. */
+static inline bool conform_in_body(const struct conform *c, bool from_init, uint32_t n)
+{
+	const struct conform_dir *d = &c->d[from_init ? 0 : 1];
+
+	return c->mode == CONFORM_TLS && d->hdr_have == 0 && d->left >= n;
+}
+
 /* Name of a reason ("tls_type"), or NULL. */
 const char *conform_reason_name(unsigned r);
 

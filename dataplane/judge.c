@@ -632,10 +632,6 @@ static int judge_tcp(struct worker *w, const struct policy *pol, struct flow *f,
 	if ((r->tcp_flags & RTE_TCP_URG_FLAG) &&
 	    judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
 		return TCP_DROP;
-	if (!judge_l4_csum_ok(m, r)) {
-		w->st.c[STATS_bad_checksum]++;
-		return TCP_SKIP;
-	}
 	/* No new data after a RST, or beyond a side's FIN, without a new
 	 * handshake: it would ride the old verdict. */
 	if ((f->tcp & FLOW_TCP_RST) ||
@@ -654,6 +650,19 @@ static int judge_tcp(struct worker *w, const struct policy *pol, struct flow *f,
 		return TCP_GO; /* a flow picked up midstream: no sequence to hold */
 	next = dir ? &f->seq_resp : &f->seq_next;
 	off = (int32_t)(seq - *next);
+	/* A segment the receiver will discard (bad checksum) must not decide
+	 * what we read. Checked on every segment until the verdict; after it,
+	 * only where its bytes matter: a segment that lies wholly inside a TLS
+	 * record's body moves no boundary, whatever it holds (most of a
+	 * download, where a NIC without checksum offload would otherwise cost
+	 * a pass over every byte). */
+	if ((pending || f->stream_idx != FLOW_NO_CLS || off > 0 || off + (int32_t)n <= 0 ||
+	     (f->flags & FLOW_F_LEARN) ||
+	     !conform_in_body(&f->conform, from_init, n - (uint32_t)-off)) &&
+	    !judge_l4_csum_ok(m, r)) {
+		w->st.c[STATS_bad_checksum]++;
+		return TCP_SKIP;
+	}
 	/* The initiator's first bytes, in any order: overlaps compared. */
 	if (dir == 0 && f->stream_idx != FLOW_NO_CLS &&
 	    stream_add(w->streams, f->stream_idx, seq, pl, n) == STREAM_CONFLICT &&

@@ -79,6 +79,9 @@ int port_setup(uint16_t port, uint16_t nq, struct rte_mempool *mp, bool rss, boo
 	}
 	if (timestamps && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP))
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
+	/* The judge checks the TCP checksum of segments whose bytes matter
+	 * (DESIGN 4.2); a NIC that checks it saves a pass over each of them. */
+	conf.rxmode.offloads |= info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
 
 	rc = rte_eth_dev_configure(port, nq, nq, &conf);
 	if (rc) {
