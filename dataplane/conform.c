@@ -11,6 +11,14 @@
 
 enum { SMTP_PLAIN = 0, SMTP_SENT, SMTP_REPLY };
 
+#define CONFORM_B_GREETED 0x04 /* the server's greeting has been read */
+#define CONFORM_B_SMTP	  0x10 /* the endpoint declares SMTP */
+
+void conform_declare_smtp(struct conform *c)
+{
+	c->bol |= CONFORM_B_SMTP;
+}
+
 /* clang-format off */
 static const char *const conform_reason_names[CONFORM_R_COUNT] = {
 	[CONFORM_OK] = "ok",
@@ -101,6 +109,10 @@ static enum conform_reason conform_smtp_client(struct conform *c, const uint8_t 
 			c->bol &= (uint8_t)~1;
 		}
 		if (b == '\n') {
+			/* One more command waiting for its reply (pipelining,
+			 * RFC 2920: STARTTLS may follow EHLO in one go). */
+			if (c->unanswered < UINT8_MAX)
+				c->unanswered++;
 			if (c->match == 8)
 				c->smtp = SMTP_SENT;
 			c->bol |= 1;
@@ -136,11 +148,19 @@ static enum conform_reason conform_smtp_server(struct conform *c, const uint8_t 
 		if (b != '\n')
 			continue;
 		c->bol |= 2;
-		if (c->smtp != SMTP_SENT || d->hdr_have < 4)
-			continue;
-		if (d->hdr[3] == '-')
+		if (d->hdr_have >= 4 && d->hdr[3] == '-')
 			continue; /* a multi-line reply goes on */
-		if (memcmp(d->hdr, "220", 3) != 0) {
+		/* A final reply line: the greeting first, then one per command,
+		 * in order. STARTTLS's is the one that answers the last command. */
+		if (!(c->bol & CONFORM_B_GREETED)) {
+			c->bol |= CONFORM_B_GREETED;
+			continue;
+		}
+		if (c->unanswered)
+			c->unanswered--;
+		if (c->smtp != SMTP_SENT || c->unanswered)
+			continue;
+		if (d->hdr_have < 3 || memcmp(d->hdr, "220", 3) != 0) {
 			c->smtp = SMTP_PLAIN; /* STARTTLS refused: still SMTP */
 			continue;
 		}
@@ -166,6 +186,8 @@ enum conform_reason conform_feed(struct conform *c, bool from_init, const uint8_
 			c->mode = CONFORM_TLS;
 		else if (!from_init && p[0] >= '2' && p[0] <= '5')
 			c->mode = CONFORM_SMTP;
+		else if (c->bol & CONFORM_B_SMTP)
+			c->mode = CONFORM_SMTP; /* an early talker: still SMTP, still checked */
 		else
 			c->mode = CONFORM_OFF;
 	}

@@ -4,7 +4,7 @@
  * followed by TLS. Fed the in-order bytes of each direction; says when the
  * stream stops being what the verdict was about.
  *
- * Pure C over byte runs, 20 bytes of state, no allocation. The owning
+ * Pure C over byte runs, 22 bytes of state, no allocation. The owning
  * worker.
  */
 #ifndef ADUANA_CONFORM_H
@@ -50,13 +50,18 @@ struct conform {
 	uint8_t mode;		 /* enum conform_mode */
 	uint8_t smtp;		 /* SMTP state (conform.c) */
 	uint8_t match;		 /* progress matching "STARTTLS" in the client's lines */
-	uint8_t bol;		 /* bit per direction: at the start of a line */
+	uint8_t bol;		 /* bit per direction: at the start of a line; flags */
+	uint8_t unanswered;	 /* SMTP commands sent and not answered yet */
 };
 
 /* Start a flow's state; tls_only: the endpoint declares TLS-only
  * applications (TLS, SMTPS, IMAPS, POPS), so both directions must be TLS
  * from byte 0. */
 void conform_init(struct conform *c, bool tls_only);
+
+/* The endpoint declares SMTP: a client that speaks before the server's
+ * greeting is still checked as SMTP (not left unchecked). */
+void conform_declare_smtp(struct conform *c);
 
 /* Feed n in-order bytes of one direction. Returns CONFORM_OK or the first
  * breach; after a breach the state is undefined (the flow is dropped). */

@@ -498,6 +498,8 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 		    policy_flow_apps(pol, &pf, &tls_only) == POLICY_APPS_CHECKED) {
 			f->flags |= FLOW_F_CONFORM;
 			conform_init(&f->conform, tls_only);
+			if (policy_flow_declares(pol, &pf, "SMTP"))
+				conform_declare_smtp(&f->conform);
 		}
 	}
 	policy_evaluate(pol, &pf, &f->decision);

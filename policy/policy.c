@@ -299,6 +299,26 @@ enum policy_apps policy_flow_apps(const struct policy *p, const struct policy_fl
 	return any ? POLICY_APPS_CHECKED : POLICY_APPS_FREE;
 }
 
+bool policy_flow_declares(const struct policy *p, const struct policy_flow *f, const char *app)
+{
+	const struct policy_profile *prof;
+	unsigned i, j;
+
+	if (f->zone < 0 || (unsigned)f->zone >= p->n_zones || !f->outbound)
+		return false;
+	prof = &p->profiles[p->zones[f->zone].profile];
+	for (i = 0; i < prof->n_allow; i++) {
+		const struct policy_endpoint *ep = &p->endpoints[prof->allow[i]];
+
+		if (!policy_endpoint_candidate(ep, prof->allow[i], f))
+			continue;
+		for (j = 0; j < ep->n_apps; j++)
+			if (strcasecmp(ep->apps[j], app) == 0)
+				return true;
+	}
+	return false;
+}
+
 bool policy_flow_shared_front(const struct policy *p, const struct policy_flow *f)
 {
 	const struct policy_profile *prof;

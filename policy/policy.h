@@ -259,6 +259,9 @@ enum policy_apps {
 enum policy_apps policy_flow_apps(const struct policy *p, const struct policy_flow *f,
 				  bool *tls_only);
 
+/* True when a candidate endpoint of the flow declares app. Any thread. */
+bool policy_flow_declares(const struct policy *p, const struct policy_flow *f, const char *app);
+
 /* True when a candidate endpoint of the flow is declared a shared front
  * (shared_front = true): there an Encrypted Client Hello hides the name the
  * front really serves (DESIGN 4.2). Any thread. */

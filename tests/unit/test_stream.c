@@ -507,6 +507,49 @@ static void smtp_to_starttls(struct conform *c)
 	CU_ASSERT_EQUAL(FEED(c, true, "STARTTLS\r\n"), CONFORM_OK);
 }
 
+/* Two gaps the first tests left: a client that speaks before the greeting,
+ * and EHLO and STARTTLS pipelined in one go. */
+static void test_conform_smtp_order(void)
+{
+	struct bytes cl;
+	struct conform c;
+
+	tls_client2(&cl);
+	/* An early talker on an endpoint that declares SMTP stays checked:
+	 * the 220 to its STARTTLS switches to TLS, plain text then fails. */
+	conform_init(&c, false);
+	conform_declare_smtp(&c);
+	CU_ASSERT_EQUAL(FEED(&c, true, "EHLO ws1\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(c.mode, CONFORM_SMTP);
+	CU_ASSERT_EQUAL(FEED(&c, false, "220 mail ESMTP\r\n250 mail\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, "STARTTLS\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, false, "220 Ready\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(c.mode, CONFORM_TLS);
+	CU_ASSERT_EQUAL(FEED(&c, true, "MAIL FROM:<a@b>\r\n"), CONFORM_R_not_tls);
+	/* Without the declaration a client-first stream is not ours to check. */
+	conform_init(&c, false);
+	CU_ASSERT_EQUAL(FEED(&c, true, "EHLO ws1\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(c.mode, CONFORM_OFF);
+	/* EHLO and STARTTLS pipelined: the EHLO's final 250 is not the answer
+	 * to STARTTLS; the 220 that follows it is. */
+	conform_init(&c, false);
+	CU_ASSERT_EQUAL(FEED(&c, false, "220 mail ESMTP\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, "EHLO ws1\r\nSTARTTLS\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, false, "250-mail\r\n250 STARTTLS\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(c.mode, CONFORM_SMTP);
+	CU_ASSERT_EQUAL(FEED(&c, false, "220 Ready\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(c.mode, CONFORM_TLS);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, cl.b, cl.n), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, "DATA\r\n"), CONFORM_R_tls_type);
+	/* ... and a refusal of it keeps SMTP. */
+	conform_init(&c, false);
+	CU_ASSERT_EQUAL(FEED(&c, false, "220 mail ESMTP\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, "EHLO ws1\r\nSTARTTLS\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, false, "250 mail\r\n454 TLS not available\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(c.mode, CONFORM_SMTP);
+	CU_ASSERT_EQUAL(FEED(&c, true, "QUIT\r\n"), CONFORM_OK);
+}
+
 static void test_conform_smtp(void)
 {
 	static const char *const pieces[][3] = {
@@ -1066,6 +1109,7 @@ int main(void)
 		{"conform: bad first byte, type, version, length", test_conform_bad},
 		{"conform: plaintext hello after application data", test_conform_rehello},
 		{"conform: SMTP STARTTLS", test_conform_smtp},
+		{"conform: SMTP early talker, pipelined STARTTLS", test_conform_smtp_order},
 		{"frag: two fragments, IPv4 and IPv6, either order", test_frag_whole},
 		{"frag: overlaps", test_frag_overlap},
 		{"frag: too many, full, expired", test_frag_limits},
