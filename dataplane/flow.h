@@ -33,6 +33,11 @@ enum flow_tcp_bits {
 	FLOW_TCP_FIN_A = 1 << 1,
 	FLOW_TCP_FIN_B = 1 << 2,
 	FLOW_TCP_RST = 1 << 3,
+	/* A segment with a good checksum came from that side (judge.c): from
+	 * then on its bad ones are refused. A side whose every segment has a
+	 * bad one was captured before its NIC's checksum offload. */
+	FLOW_TCP_CSUM_INIT = 1 << 4,
+	FLOW_TCP_CSUM_RESP = 1 << 5,
 };
 
 /* Per-flow bits the judge reads on every packet. */

@@ -548,7 +548,7 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 /* The TCP checksum, for segments whose bytes matter (classified, checked
  * for conformance, or a RST): a segment the receiver will discard must not
  * decide what it reads. The NIC's word is taken where it checked. */
-static bool judge_l4_csum_ok(const struct rte_mbuf *m, const struct parse_result *r)
+static bool judge_l4_csum_raw(const struct rte_mbuf *m, const struct parse_result *r)
 {
 	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *) + r->l3_off;
 	uint32_t l4_len = (uint32_t)r->payload_off + r->payload_len - r->l4_off;
@@ -566,6 +566,25 @@ static bool judge_l4_csum_ok(const struct rte_mbuf *m, const struct parse_result
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum == 0xffff;
+}
+
+/* Whether a segment counts as one the receiver reads. A side that has sent
+ * a good checksum before and now sends a bad one is inserting what the
+ * receiver discards (Ptacek and Newsham): refused. A side that never sent
+ * a good one was captured on its own host before checksum offload filled
+ * the field in: the receiver reads its segments, and so do we (an attacker
+ * gains nothing there: a receiver that discarded them all would read
+ * nothing at all). */
+static bool judge_l4_csum_ok(struct flow *f, const struct rte_mbuf *m, const struct parse_result *r,
+			     bool from_init)
+{
+	uint8_t good = from_init ? FLOW_TCP_CSUM_INIT : FLOW_TCP_CSUM_RESP;
+
+	if (judge_l4_csum_raw(m, r)) {
+		f->tcp |= good;
+		return true;
+	}
+	return !(f->tcp & good);
 }
 
 /* An exception raised by the stream's bytes. Returns true when the zone's
@@ -622,6 +641,8 @@ static int judge_tcp(struct worker *w, const struct policy *pol, struct flow *f,
 			f->seq_resp = seq + 1;
 			f->flags |= FLOW_F_RESP_SEQ;
 		}
+		/* Which sides send real checksums (judge_l4_csum_ok). */
+		judge_l4_csum_ok(f, m, r, from_init);
 		/* Data on a SYN: a server with TCP Fast Open reads it, one
 		 * without does not. Never classified. */
 		if (n && judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
@@ -661,7 +682,7 @@ static int judge_tcp(struct worker *w, const struct policy *pol, struct flow *f,
 	if ((pending || f->stream_idx != FLOW_NO_CLS || off > 0 || off + (int32_t)n <= 0 ||
 	     (f->flags & FLOW_F_LEARN) ||
 	     !conform_in_body(&f->conform, from_init, n - (uint32_t)-off)) &&
-	    !judge_l4_csum_ok(m, r)) {
+	    !judge_l4_csum_ok(f, m, r, from_init)) {
 		w->st.c[STATS_bad_checksum]++;
 		return TCP_SKIP;
 	}
@@ -818,7 +839,7 @@ static inline void judge_tcp_track(struct flow *f, const struct rte_mbuf *m,
 
 		/* A RST or FIN the receiver discards (bad checksum) closes
 		 * nothing, or a forged one could end our watch early. */
-		if (checked && !judge_l4_csum_ok(m, r))
+		if (checked && !judge_l4_csum_ok(f, m, r, from_init))
 			return;
 		if (r->tcp_flags & RTE_TCP_RST_FLAG)
 			f->tcp |= FLOW_TCP_RST;
