@@ -274,22 +274,35 @@ static bool policy_app_is_tls(const char *app)
 	return false;
 }
 
+/* The next candidate endpoint (by address or learned address, and port)
+ * among those the flow's profile allows, from *pos on; NULL at the end. Only
+ * outbound flows of a zone have candidates. */
+static const struct policy_endpoint *
+policy_next_candidate(const struct policy *p, const struct policy_flow *f, unsigned *pos)
+{
+	const struct policy_profile *prof;
+
+	if (f->zone < 0 || (unsigned)f->zone >= p->n_zones || !f->outbound)
+		return NULL;
+	prof = &p->profiles[p->zones[f->zone].profile];
+	while (*pos < prof->n_allow) {
+		unsigned idx = prof->allow[(*pos)++];
+
+		if (policy_endpoint_candidate(&p->endpoints[idx], idx, f))
+			return &p->endpoints[idx];
+	}
+	return NULL;
+}
+
 enum policy_apps policy_flow_apps(const struct policy *p, const struct policy_flow *f,
 				  bool *tls_only)
 {
-	const struct policy_profile *prof;
+	const struct policy_endpoint *ep;
+	unsigned pos = 0, j;
 	bool any = false;
-	unsigned i, j;
 
 	*tls_only = true;
-	if (f->zone < 0 || (unsigned)f->zone >= p->n_zones || !f->outbound)
-		return POLICY_APPS_FREE;
-	prof = &p->profiles[p->zones[f->zone].profile];
-	for (i = 0; i < prof->n_allow; i++) {
-		const struct policy_endpoint *ep = &p->endpoints[prof->allow[i]];
-
-		if (!policy_endpoint_candidate(ep, prof->allow[i], f))
-			continue;
+	while ((ep = policy_next_candidate(p, f, &pos))) {
 		if (ep->n_apps == 0)
 			return POLICY_APPS_FREE; /* anything goes on this one */
 		any = true;
@@ -301,35 +314,23 @@ enum policy_apps policy_flow_apps(const struct policy *p, const struct policy_fl
 
 bool policy_flow_declares(const struct policy *p, const struct policy_flow *f, const char *app)
 {
-	const struct policy_profile *prof;
-	unsigned i, j;
+	const struct policy_endpoint *ep;
+	unsigned pos = 0, j;
 
-	if (f->zone < 0 || (unsigned)f->zone >= p->n_zones || !f->outbound)
-		return false;
-	prof = &p->profiles[p->zones[f->zone].profile];
-	for (i = 0; i < prof->n_allow; i++) {
-		const struct policy_endpoint *ep = &p->endpoints[prof->allow[i]];
-
-		if (!policy_endpoint_candidate(ep, prof->allow[i], f))
-			continue;
+	while ((ep = policy_next_candidate(p, f, &pos)))
 		for (j = 0; j < ep->n_apps; j++)
 			if (strcasecmp(ep->apps[j], app) == 0)
 				return true;
-	}
 	return false;
 }
 
 bool policy_flow_shared_front(const struct policy *p, const struct policy_flow *f)
 {
-	const struct policy_profile *prof;
-	unsigned i;
+	const struct policy_endpoint *ep;
+	unsigned pos = 0;
 
-	if (f->zone < 0 || (unsigned)f->zone >= p->n_zones || !f->outbound)
-		return false;
-	prof = &p->profiles[p->zones[f->zone].profile];
-	for (i = 0; i < prof->n_allow; i++)
-		if (p->endpoints[prof->allow[i]].shared_front &&
-		    policy_endpoint_candidate(&p->endpoints[prof->allow[i]], prof->allow[i], f))
+	while ((ep = policy_next_candidate(p, f, &pos)))
+		if (ep->shared_front)
 			return true;
 	return false;
 }
@@ -401,17 +402,12 @@ static int policy_app_plausible(const char *app, const struct policy_flow *f, bo
 bool policy_payload_plausible(const struct policy *p, const struct policy_flow *f, bool from_init,
 			      const uint8_t *d, size_t n)
 {
-	const struct policy_profile *prof;
-	unsigned i, j;
+	const struct policy_endpoint *ep;
+	unsigned pos = 0, j;
 
-	if (n == 0 || f->zone < 0 || (unsigned)f->zone >= p->n_zones || !f->outbound)
+	if (n == 0 || f->zone < 0 || !f->outbound)
 		return true;
-	prof = &p->profiles[p->zones[f->zone].profile];
-	for (i = 0; i < prof->n_allow; i++) {
-		const struct policy_endpoint *ep = &p->endpoints[prof->allow[i]];
-
-		if (!policy_endpoint_candidate(ep, prof->allow[i], f))
-			continue;
+	while ((ep = policy_next_candidate(p, f, &pos))) {
 		if (ep->n_apps == 0)
 			return true;
 		for (j = 0; j < ep->n_apps; j++)
