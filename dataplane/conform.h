@@ -77,6 +77,16 @@ static inline bool conform_in_body(const struct conform *c, bool from_init, uint
 	return c->mode == CONFORM_TLS && d->hdr_have == 0 && d->left >= n;
 }
 
+/* Pass over n bytes that lie wholly inside the current record's body
+ * (conform_in_body true): their content moves no boundary, so a segment
+ * past a gap inside one record needs no order. */
+static inline void conform_skip_body(struct conform *c, bool from_init, uint32_t n)
+{
+	struct conform_dir *d = &c->d[from_init ? 0 : 1];
+
+	d->left = (uint16_t)(d->left - n);
+}
+
 /* Name of a reason ("tls_type"), or NULL. */
 const char *conform_reason_name(unsigned r);
 

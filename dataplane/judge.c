@@ -692,7 +692,18 @@ static int judge_tcp(struct worker *w, const struct policy *pol, struct flow *f,
 	    judge_stream_exception(w, pol, f, POLICY_EXC_reassembly))
 		return TCP_DROP;
 	if (off > 0) {
-		/* A gap. A checked flow is held to the order the receiver
+		/* A gap wholly inside the current TLS record's body, segment
+		 * included, moves no record boundary, whatever the missing
+		 * bytes hold: pass over them (the gap, when it is filled, is a
+		 * retransmission). A lost packet then costs no more than it
+		 * would without us. */
+		if (conform && !pending && !(f->flags & FLOW_F_LEARN) &&
+		    conform_in_body(&f->conform, from_init, (uint32_t)off + n)) {
+			conform_skip_body(&f->conform, from_init, (uint32_t)off + n);
+			*next = seq + n;
+			return TCP_GO;
+		}
+		/* Otherwise a checked flow is held to the order the receiver
 		 * reads: the segment goes again once the gap is filled. */
 		if (conform) {
 			w->st.c[STATS_conform_reordered]++;
