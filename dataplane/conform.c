@@ -9,7 +9,7 @@
 
 #define CONFORM_TLS_MAX (16384 + 2048) /* TLSCiphertext.length at most (RFC 5246) */
 
-enum { SMTP_PLAIN = 0, SMTP_SENT, SMTP_REPLY };
+enum { SMTP_PLAIN = 0, SMTP_SENT };
 
 #define CONFORM_B_GREETED 0x04 /* the server's greeting has been read */
 #define CONFORM_B_SMTP	  0x10 /* the endpoint declares SMTP */

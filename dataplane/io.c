@@ -35,12 +35,6 @@ uint64_t worker_clock(const struct dp *dp)
 	return epoch + (uint64_t)(((unsigned __int128)(rte_rdtsc() - base) * npc) >> 32);
 }
 
-static inline uint64_t worker_pkt_time(const struct dp *dp, const struct rte_mbuf *m)
-{
-	/* net_pcap stamps microseconds since the epoch. */
-	return *RTE_MBUF_DYNFIELD(m, dp->ts_off, const rte_mbuf_timestamp_t *) * 1000ull;
-}
-
 void worker_clock_anchor(struct dp *dp, uint64_t tsc, uint64_t wall_ns)
 {
 	uint32_t seq = dp->clk_seq;

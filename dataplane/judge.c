@@ -42,12 +42,6 @@ struct judge_lk {
 	bool src_is_a;
 };
 
-static inline uint64_t judge_pkt_time(const struct dp *dp, const struct rte_mbuf *m)
-{
-	/* net_pcap stamps microseconds since the epoch. */
-	return *RTE_MBUF_DYNFIELD(m, dp->ts_off, const rte_mbuf_timestamp_t *) * 1000ull;
-}
-
 /* Hand a record to the main lcore. While replaying or flushing at exit the
  * worker waits for room (nothing is lost) up to its flush deadline; on the
  * live path a full ring costs the record, never the packet. */
@@ -1286,7 +1280,7 @@ static inline void judge_burst_x(struct worker *w, const struct policy *pol, str
 		int act;
 
 		if (replay)
-			w->now = judge_pkt_time(dp, m);
+			w->now = worker_pkt_time(dp, m);
 		w->st.c[STATS_rx]++;
 		if (unlikely(r[i].kind == PARSE_IP && r[i].frag != PARSE_FRAG_NONE)) {
 			act = judge_frag(w, pol, m, &r[i], inside, out);

@@ -17,6 +17,8 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 
 #include "dns.h"
 #include "flow.h"
@@ -125,6 +127,13 @@ struct worker {
 	unsigned n_late;
 	struct worker_agg agg[WORKER_AGG_SLOTS];
 } __rte_cache_aligned;
+
+/* A replayed packet's time in ns: net_pcap stamps microseconds since the
+ * epoch in the mbuf's timestamp field. Replay only. */
+static inline uint64_t worker_pkt_time(const struct dp *dp, const struct rte_mbuf *m)
+{
+	return *RTE_MBUF_DYNFIELD(m, dp->ts_off, const rte_mbuf_timestamp_t *) * 1000ull;
+}
 
 /* The lcore entry point (io.c); arg is the struct worker. */
 int worker_main(void *arg);
