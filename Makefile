@@ -183,11 +183,12 @@ clean:
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_DIR := build-fuzz
-FUZZ_CFLAGS := -g -O1 -std=gnu11 $(WARN) -D_GNU_SOURCE -Iclassifiers -Ipolicy -Idataplane \
+FUZZ_CFLAGS := -g -O1 -std=gnu11 $(WARN) -D_GNU_SOURCE -Iclassifiers -Ipolicy -Idataplane -Ictl \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_SRC_fuzz_tls := classifiers/tls.c classifiers/tls.h
 FUZZ_SRC_fuzz_stream := dataplane/stream.c dataplane/conform.c classifiers/tls.c \
 	dataplane/stream.h dataplane/conform.h classifiers/tls.h
+FUZZ_SRC_fuzz_proto := ctl/proto.c ctl/flowrec.c ctl/proto.h ctl/flowrec.h
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .SECONDEXPANSION:
