@@ -639,7 +639,7 @@ static void cs_read(struct ctlsock *cs, int i)
 			 : rc == -EMSGSIZE	? "frame too large"
 						: "not a frame (bad magic)");
 		cl->closing = true;
-		cl->c.in_len = 0;
+		cl->c.in_len = cl->c.in_off = 0;
 		return;
 	}
 	if (n < 0) /* the peer closed; half a frame left there is dropped */
