@@ -188,6 +188,8 @@ FUZZ_CFLAGS := -g -O1 -std=gnu11 $(WARN) -D_GNU_SOURCE -Iclassifiers -Ipolicy -I
 FUZZ_SRC_fuzz_tls := classifiers/tls.c classifiers/tls.h
 FUZZ_SRC_fuzz_stream := dataplane/stream.c dataplane/conform.c classifiers/tls.c \
 	dataplane/stream.h dataplane/conform.h classifiers/tls.h
+FUZZ_SRC_fuzz_config := policy/config.c policy/policy.c policy/sha256.c policy/config.h
+FUZZ_LIBS_fuzz_config := -lconfig
 FUZZ_SRC_fuzz_proto := ctl/proto.c ctl/flowrec.c ctl/proto.h ctl/flowrec.h
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -195,14 +197,14 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_fuzz_$$*)
 	@command -v $(FUZZ_CC) >/dev/null || { echo "error: $(FUZZ_CC) not found (apt-get install -y clang)" >&2; exit 1; }
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter %.c,$(FUZZ_SRC_fuzz_$*))
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter %.c,$(FUZZ_SRC_fuzz_$*)) $(FUZZ_LIBS_fuzz_$*)
 
 fuzz: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t; \
 		s=tests/fuzz/seeds_$${t#fuzz_}.py; [ ! -x $$s ] || $$s $(FUZZ_DIR)/seeds/$$t; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-		$(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp $(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-artifact_prefix=$(FUZZ_DIR)/$$t- $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t; \
 	done
 
