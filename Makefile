@@ -52,7 +52,7 @@ CTLD_OBJ := $(CTLD_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all prog deps run test unit bench bench-download fuzz clean help check-pkgs format install uninstall deb
+.PHONY: all prog deps run test unit bench bench-download bench-ctl fuzz clean help check-pkgs format install uninstall deb
 all: check-pkgs $(BUILD)/aduana $(BUILD)/aduanad $(BUILD)/aduanactl $(UNIT_BIN)
 prog: check-pkgs $(BUILD)/aduana $(BUILD)/aduanad $(BUILD)/aduanactl
 
@@ -63,6 +63,7 @@ help:
 	@echo "make test   build and run every test; ends with 'N passed, N failed'"
 	@echo "make bench  benchmarks against dpdk-testpmd and ndpiReader (perf/)"
 	@echo "make bench-download  100 MB TLS download through aduana vs a Linux bridge (root)"
+	@echo "make bench-ctl       aduanad's records/s into SQLite vs the dataplane's record rate"
 	@echo "make install [PREFIX=/usr/local] [DESTDIR=]  binary, config, unit, man page"
 	@echo "make deb    build the Debian package into $(BUILD)/deb/ (debhelper)"
 	@echo "make SAN=1  the same with ASan/UBSan, in build-san/"
@@ -119,6 +120,11 @@ bench:
 # network namespaces, about 30 s).
 bench-download: all
 	@BUILD=$(BUILD) perf/download.sh
+
+# Issue 10: aduanad's records/s into SQLite against the dataplane's record
+# rate, on the same capture (about a minute).
+bench-ctl: all
+	@BUILD=$(BUILD) perf/ctl_rate.sh
 
 # The unit and the defaults file carry the paths of this install.
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
