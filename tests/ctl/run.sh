@@ -184,6 +184,35 @@ expect stream-no-dup "$n" "$(sqlite3 "$T/flows.db" 'SELECT COUNT(DISTINCT seq) F
 printf '{"ts_start":"x"}\n' >"$T/junk.jsonl"
 check import-rejects 1 'rejected' -- "$D" -c "$T/d.conf" --import "$T/junk.jsonl"
 
+# --- aduanad killed (SIGKILL) and restarted mid-stream: every record is
+# stored once. 50000 short flows, streamed at the replay's exit flush;
+# aduanad dies after its first commits and comes back 0.3 s later. ---
+/usr/bin/python3 perf/gen_bench.py scale --flows 50000 --passes 1 -o "$T/many.pcap" >/dev/null
+rm -f "$T/flows.db" "$T/flows.db-wal" "$T/flows.db-shm"
+sed -i "s|^json = .*|json = { path = \"$T/out2.jsonl\"; max_mbytes = 0; };|; s|^syslog = .*||; s|^ipfix = .*||; s|^          collectors = .*||" "$T/d.conf"
+"$D" -c "$T/d.conf" 2>"$T/dk1.err" & dk=$!; pids+=($dk)
+"$A" --replay "$T/many.pcap" -c conf/aduana.conf --flow-log "$T/many.jsonl" --ctl "$T/dp.sock" -q \
+  >"$T/sum-many" 2>"$T/dp-many.err" & dpm=$!
+killed=0
+for i in $(seq 1 400); do
+  st=$(sqlite3 "$T/flows.db" 'SELECT COUNT(*) FROM flows' 2>/dev/null || echo 0)
+  if [ "${st:-0}" -gt 0 ]; then kill -9 "$dk"; killed=$st; break; fi
+  sleep 0.025
+done
+wait "$dk" 2>/dev/null
+sleep 0.3
+"$D" -c "$T/d.conf" 2>"$T/dk2.err" & dk=$!; pids+=($dk)
+wait "$dpm"; expect kill9-replay-exit 0 $?
+nm=$(wc -l <"$T/many.jsonl")
+[ "$killed" -gt 0 ] && [ "$killed" -lt "$nm" ] && ok kill9-mid-stream || ko kill9-mid-stream "killed at $killed of $nm stored"
+grep -q "$nm records queued, $nm acknowledged, 0 dropped (queue full), 0 unacknowledged" "$T/dp-many.err" \
+  && ok kill9-all-acked || ko kill9-all-acked "$(tail -2 "$T/dp-many.err")"
+wait_for "[ \$(sqlite3 $T/flows.db 'SELECT COUNT(*) FROM flows' 2>/dev/null || echo 0) -ge $nm ]" || true
+expect kill9-rows "$nm" "$(sqlite3 "$T/flows.db" 'SELECT COUNT(*) FROM flows')"
+expect kill9-no-dup "$nm" "$(sqlite3 "$T/flows.db" 'SELECT COUNT(DISTINCT seq) FROM flows')"
+expect kill9-bytes "$(jq -s 'map(.bytes_out)|add' "$T/many.jsonl")" "$(sqlite3 "$T/flows.db" 'SELECT SUM(bytes_out) FROM flows')"
+kill "$dk"; wait "$dk" 2>/dev/null
+
 # --- live dataplane: status, malformed requests, reloads under load ---
 sed 's/default = "allow"; inbound = "drop"; on_giveup = "allow"/default = "drop"; inbound = "drop"; on_giveup = "drop"/' conf/aduana.conf >"$T/tight.conf"
 sed -i "s|\"classes.conf\"|\"$ROOT/conf/classes.conf\"|; s|= \"lists\"|= \"$ROOT/conf/lists\"|" "$T/tight.conf"
