@@ -52,7 +52,7 @@ CTLD_OBJ := $(CTLD_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all prog deps run test unit bench bench-download fuzz clean help check-pkgs format install uninstall deb
+.PHONY: all prog deps run test unit bench bench-download bench-ctl fuzz clean help check-pkgs format install uninstall deb
 all: check-pkgs $(BUILD)/aduana $(BUILD)/aduanad $(BUILD)/aduanactl $(UNIT_BIN)
 prog: check-pkgs $(BUILD)/aduana $(BUILD)/aduanad $(BUILD)/aduanactl
 
@@ -63,6 +63,7 @@ help:
 	@echo "make test   build and run every test; ends with 'N passed, N failed'"
 	@echo "make bench  benchmarks against dpdk-testpmd and ndpiReader (perf/)"
 	@echo "make bench-download  100 MB TLS download through aduana vs a Linux bridge (root)"
+	@echo "make bench-ctl       aduanad's records/s into SQLite vs the dataplane's record rate"
 	@echo "make install [PREFIX=/usr/local] [DESTDIR=]  binary, config, unit, man page"
 	@echo "make deb    build the Debian package into $(BUILD)/deb/ (debhelper)"
 	@echo "make SAN=1  the same with ASan/UBSan, in build-san/"
@@ -119,6 +120,11 @@ bench:
 # network namespaces, about 30 s).
 bench-download: all
 	@BUILD=$(BUILD) perf/download.sh
+
+# Issue 10: aduanad's records/s into SQLite against the dataplane's record
+# rate, on the same capture (about a minute).
+bench-ctl: all
+	@BUILD=$(BUILD) perf/ctl_rate.sh
 
 # The unit and the defaults file carry the paths of this install.
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
@@ -183,25 +189,28 @@ clean:
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_DIR := build-fuzz
-FUZZ_CFLAGS := -g -O1 -std=gnu11 $(WARN) -D_GNU_SOURCE -Iclassifiers -Ipolicy -Idataplane \
+FUZZ_CFLAGS := -g -O1 -std=gnu11 $(WARN) -D_GNU_SOURCE -Iclassifiers -Ipolicy -Idataplane -Ictl \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_SRC_fuzz_tls := classifiers/tls.c classifiers/tls.h
 FUZZ_SRC_fuzz_stream := dataplane/stream.c dataplane/conform.c classifiers/tls.c \
 	dataplane/stream.h dataplane/conform.h classifiers/tls.h
+FUZZ_SRC_fuzz_config := policy/config.c policy/policy.c policy/sha256.c policy/config.h
+FUZZ_LIBS_fuzz_config := -lconfig
+FUZZ_SRC_fuzz_proto := ctl/proto.c ctl/flowrec.c ctl/proto.h ctl/flowrec.h
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .SECONDEXPANSION:
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_fuzz_$$*)
 	@command -v $(FUZZ_CC) >/dev/null || { echo "error: $(FUZZ_CC) not found (apt-get install -y clang)" >&2; exit 1; }
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter %.c,$(FUZZ_SRC_fuzz_$*))
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter %.c,$(FUZZ_SRC_fuzz_$*)) $(FUZZ_LIBS_fuzz_$*)
 
 fuzz: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t; \
 		s=tests/fuzz/seeds_$${t#fuzz_}.py; [ ! -x $$s ] || $$s $(FUZZ_DIR)/seeds/$$t; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-		$(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp $(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-artifact_prefix=$(FUZZ_DIR)/$$t- $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t; \
 	done
 

@@ -195,6 +195,7 @@ struct ctl_flows_opts {
 	char body[2048];
 	size_t off;
 	bool bad;
+	bool open;
 };
 
 /* "30s", "15m", "2h", "7d", or an RFC 3339 UTC time. */
@@ -240,6 +241,10 @@ static int ctl_flows_opt(int opt, const char *arg, void *a)
 	uint64_t ms;
 	char num[32];
 
+	if (opt == 7) {
+		o->open = true;
+		return 0;
+	}
 	if (opt < 1 || opt > 6)
 		return -1;
 	if (strchr(arg, '\n'))
@@ -257,8 +262,10 @@ static int ctl_flows_opt(int opt, const char *arg, void *a)
 		fprintf(stderr, "aduanactl flows: --limit: expected 1..100000\n");
 		return -1;
 	}
-	if (opt == 2 && strcmp(arg, "allow") != 0 && strcmp(arg, "drop") != 0) {
-		fprintf(stderr, "aduanactl flows: --verdict: expected allow or drop\n");
+	if (opt == 2 && strcmp(arg, "allow") != 0 && strcmp(arg, "drop") != 0 &&
+	    strcmp(arg, "pending") != 0) {
+		fprintf(stderr, "aduanactl flows: --verdict: expected allow, drop or pending "
+				"(pending: --open only)\n");
 		return -1;
 	}
 	o->off += (size_t)snprintf(o->body + o->off, sizeof(o->body) - o->off, "%s=%s\n",
@@ -275,6 +282,7 @@ static int ctl_flows(int argc, char **argv)
 		{"class", required_argument, NULL, 4},
 		{"since", required_argument, NULL, 5},
 		{"limit", required_argument, NULL, 6},
+		{"open", no_argument, NULL, 7},
 		{NULL, 0, NULL, 0},
 	};
 	const struct ctl_cmd *c = ctl_find("flows");
@@ -289,9 +297,43 @@ static int ctl_flows(int argc, char **argv)
 			argv[first_]);
 		return 2;
 	}
+	if (o.open) {
+		/* aduanad forwards the filters to the dataplane's open-flow dump */
+		if (o.off + 7 >= sizeof(o.body))
+			return 2;
+		memmove(o.body + 7, o.body, o.off);
+		memcpy(o.body, "open=1\n", 7);
+		o.off += 7;
+	}
 	rc = ctl_call(PROTO_FLOWS, o.body, o.off, &reply, &len);
 	if (rc)
 		return rc;
+	if (o.open) {
+		/* The first line sums the dump up: to stderr, so that stdout
+		 * stays flow records only. */
+		char *nl = memchr(reply, '\n', len);
+		size_t hl = nl ? (size_t)(nl - reply) + 1 : len;
+		struct {
+			unsigned long long open, matched;
+			unsigned shown, unanswered;
+		} h = {0};
+		const char *p;
+
+		if ((p = strstr(reply, "\"open_flows\":")) && p < reply + hl)
+			h.open = strtoull(p + 13, NULL, 10);
+		if ((p = strstr(reply, "\"matched\":")) && p < reply + hl)
+			h.matched = strtoull(p + 10, NULL, 10);
+		if ((p = strstr(reply, "\"shown\":")) && p < reply + hl)
+			h.shown = (unsigned)strtoul(p + 8, NULL, 10);
+		if ((p = strstr(reply, "\"workers_unanswered\":")) && p < reply + hl)
+			h.unanswered = (unsigned)strtoul(p + 21, NULL, 10);
+		fprintf(stderr, "aduanactl flows: %llu open flows, %llu matched, %u shown%s\n",
+			h.open, h.matched, h.shown,
+			h.unanswered ? " (some workers did not answer in time)" : "");
+		memmove(reply, reply + hl, len - hl);
+		len -= (uint32_t)hl;
+		reply[len] = '\0';
+	}
 	if (ctl_json) {
 		fwrite(reply, 1, len, stdout);
 	} else {
@@ -386,13 +428,17 @@ static const struct ctl_cmd ctl_cmds[] = {
 	 "    hash, record stream queue), one per line, or one JSON object.\n",
 	 ctl_status},
 	{"flows",
-	 "flows [--zone Z] [--verdict allow|drop] [--host H] [--class C] [--since D] [--limit N] "
-	 "[--json]",
+	 "flows [--open] [--zone Z] [--verdict allow|drop|pending] [--host H] [--class C] [--since D] "
+	 "[--limit N] [--json]",
 	 "DESCRIPTION\n"
 	 "    Finished flows from aduanad's store, newest first. --host matches the\n"
 	 "    source, destination, SNI or HTTP host; --since takes 30s, 15m, 2h, 7d or an\n"
 	 "    RFC 3339 UTC time; --limit defaults to 100. --json prints the records as\n"
-	 "    JSON lines (the flow-log format, README).\n",
+	 "    JSON lines (the flow-log format, README).\n"
+	 "    --open shows the flows open now instead, from the dataplane's tables (the\n"
+	 "    workers copy them between bursts); ts_end is their latest packet, and\n"
+	 "    --host matches an address or a part of the flow's name. A summary line\n"
+	 "    (open, matched, shown) goes to stderr.\n",
 	 ctl_flows},
 	{"reload", "reload [--json] [CONF]",
 	 "DESCRIPTION\n"

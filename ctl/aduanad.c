@@ -4,6 +4,7 @@
  * status, flows, reload (validated here first, then swapped by the
  * dataplane). One thread, one poll loop. docs/control.md.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -28,6 +29,7 @@
 #include "flowrec.h"
 #include "policy.h"
 #include "proto.h"
+#include "sha256.h"
 #include "store.h"
 
 #define D_CLIENTS     16
@@ -53,6 +55,8 @@ struct d_conf {
 	unsigned n_collectors;
 };
 
+#define D_VALID_KEEP 8
+
 struct d_ctx {
 	struct d_conf cf;
 	struct store *store;
@@ -67,6 +71,12 @@ struct d_ctx {
 	uint64_t dp_retry_at, batch_since, retain_at;
 	uint64_t n_received, n_stored, n_dup, n_bad, n_imported, n_commits, n_connects, n_retained,
 		n_store_errors;
+	/* Digests of input sets (config, class map, every list file) that
+	 * validated in full: the same bytes compile the same way, so a reload
+	 * of one of them skips the Hyperscan compile (d_inputs_digest). */
+	uint8_t valid[D_VALID_KEEP][SHA256_DIGEST_SIZE];
+	unsigned n_valid, valid_next;
+	uint64_t n_validated, n_validated_cached;
 };
 
 static volatile sig_atomic_t d_quit, d_hup;
@@ -509,6 +519,8 @@ static void d_status(struct d_ctx *x, struct proto_conn *c)
 	    ",\"dataplane_connects\":%" PRIu64 ",\"dataplane_stream\":\"%s\"",
 	    x->n_received, x->n_stored, x->n_dup, x->n_bad, x->n_store_errors, x->n_commits, rows,
 	    bytes, x->n_retained, x->n_connects, x->dp.fd >= 0 ? x->stream : "");
+	ADD(",\"reload_validations\":%" PRIu64 ",\"reload_validations_cached\":%" PRIu64,
+	    x->n_validated, x->n_validated_cached);
 	if (x->json) {
 		export_json_stats(x->json, &a, &e);
 		ADD(",\"json_lines\":%" PRIu64 ",\"json_errors\":%" PRIu64, a, e);
@@ -563,6 +575,24 @@ static int d_flows_cb(void *arg, const char *line, size_t len)
 	return 0;
 }
 
+/* Open flows come from the dataplane's tables (its open-flow dump), with
+ * the same filters; the answer is relayed as it is. */
+static void d_flows_open(struct d_ctx *x, struct proto_conn *c, const char *filters)
+{
+	char *reply = NULL;
+	uint32_t rlen = 0;
+	uint8_t t = 0;
+
+	if (d_dp_call(x, PROTO_FLOWS, filters, &reply, &rlen, &t) != 0) {
+		d_error(c, "flows --open: the dataplane is not reachable");
+	} else if (t == (PROTO_FLOWS | PROTO_REPLY) || t == PROTO_ERROR) {
+		proto_conn_send(c, t, reply, rlen);
+	} else {
+		d_error(c, "flows --open: unexpected answer from the dataplane");
+	}
+	free(reply);
+}
+
 static void d_flows(struct d_ctx *x, struct proto_conn *c, const uint8_t *body, uint32_t len)
 {
 	char req[2048], *line, *save = NULL, *eq, *end;
@@ -576,6 +606,10 @@ static void d_flows(struct d_ctx *x, struct proto_conn *c, const uint8_t *body, 
 	}
 	memcpy(req, body, len);
 	req[len] = '\0';
+	if (strncmp(req, "open=1\n", 7) == 0) {
+		d_flows_open(x, c, req + 7);
+		return;
+	}
 	for (line = strtok_r(req, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		eq = strchr(line, '=');
 		if (!eq) {
@@ -614,13 +648,118 @@ static void d_flows(struct d_ctx *x, struct proto_conn *c, const uint8_t *body, 
 	free(a.buf);
 }
 
+/* Hash a file's name, size and bytes into ctx. -errno on failure. */
+static int d_digest_file(struct sha256_ctx *ctx, const char *path)
+{
+	char buf[65536];
+	uint64_t size = 0;
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return -errno;
+	sha256_update(ctx, path, strlen(path) + 1);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		sha256_update(ctx, buf, n);
+		size += n;
+	}
+	if (ferror(f)) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	sha256_update(ctx, &size, sizeof(size));
+	return 0;
+}
+
+static int d_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The digest of everything a full validation reads: the config file, the
+ * class map, and every file of the list directory (names sorted; a superset
+ * of the .txt and .sig files the compile reads). -errno when one cannot be
+ * read: then validate in full, uncached. */
+static int d_inputs_digest(const char *conf, const struct policy *pol,
+			   uint8_t out[SHA256_DIGEST_SIZE])
+{
+	struct sha256_ctx ctx;
+	char **names = NULL, path[PATH_MAX * 2];
+	unsigned n = 0, cap = 0, i;
+	struct dirent *de;
+	int rc;
+	DIR *d;
+
+	sha256_init(&ctx);
+	if ((rc = d_digest_file(&ctx, conf)) || (rc = d_digest_file(&ctx, pol->classes_path)))
+		return rc;
+	if (!pol->lists_path[0]) {
+		sha256_final(&ctx, out);
+		return 0;
+	}
+	d = opendir(pol->lists_path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **p = realloc(names, (cap ? cap * 2 : 32) * sizeof(*names));
+
+			if (!p) {
+				rc = -ENOMEM;
+				break;
+			}
+			names = p;
+			cap = cap ? cap * 2 : 32;
+		}
+		if (!(names[n] = strdup(de->d_name))) {
+			rc = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (!rc && n)
+		qsort(names, n, sizeof(*names), d_cmp_str);
+	for (i = 0; i < n && !rc; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pol->lists_path, names[i]);
+		rc = d_digest_file(&ctx, path);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (!rc)
+		sha256_final(&ctx, out);
+	return rc;
+}
+
+static bool d_valid_known(const struct d_ctx *x, const uint8_t dg[SHA256_DIGEST_SIZE])
+{
+	for (unsigned i = 0; i < x->n_valid; i++)
+		if (memcmp(x->valid[i], dg, SHA256_DIGEST_SIZE) == 0)
+			return true;
+	return false;
+}
+
+static void d_valid_add(struct d_ctx *x, const uint8_t dg[SHA256_DIGEST_SIZE])
+{
+	memcpy(x->valid[x->valid_next], dg, SHA256_DIGEST_SIZE);
+	x->valid_next = (x->valid_next + 1) % D_VALID_KEEP;
+	if (x->n_valid < D_VALID_KEEP)
+		x->n_valid++;
+}
+
 /* Validate as a start would (loader, class map, Hyperscan compile), then
  * ask the dataplane to swap. A rejected config never reaches it. */
 static void d_reload(struct d_ctx *x, struct proto_conn *c, const uint8_t *body, uint32_t len)
 {
 	char path[PATH_MAX], abs[PATH_MAX], err[1024], *reply = NULL;
+	uint8_t dg[SHA256_DIGEST_SIZE];
 	struct policy *pol;
 	struct cls_engine *e;
+	bool cached;
 	uint32_t rlen;
 	uint8_t t;
 	int rc;
@@ -638,13 +777,22 @@ static void d_reload(struct d_ctx *x, struct proto_conn *c, const uint8_t *body,
 		d_error(c, err);
 		return;
 	}
-	e = cls_engine_create(pol->classes_path, pol->lists_path, err, sizeof(err));
-	policy_free(pol);
-	if (!e) {
-		d_error(c, err);
-		return;
+	x->n_validated++;
+	cached = d_inputs_digest(path, pol, dg) == 0;
+	if (cached && d_valid_known(x, dg)) {
+		x->n_validated_cached++;
+		policy_free(pol);
+	} else {
+		e = cls_engine_create(pol->classes_path, pol->lists_path, err, sizeof(err));
+		policy_free(pol);
+		if (!e) {
+			d_error(c, err);
+			return;
+		}
+		cls_engine_destroy(e);
+		if (cached)
+			d_valid_add(x, dg);
 	}
-	cls_engine_destroy(e);
 	if (!realpath(path, abs)) {
 		d_error(c, "reload: cannot resolve the path");
 		return;

@@ -37,7 +37,7 @@ enum proto_type {
 struct proto_conn {
 	int fd;
 	uint8_t *in;
-	size_t in_len, in_cap;
+	size_t in_off, in_len, in_cap; /* unframed bytes: in[in_off..in_len) */
 	uint8_t *out;
 	size_t out_len, out_off, out_cap;
 	size_t out_max; /* a peer that reads nothing cannot make us grow beyond this */

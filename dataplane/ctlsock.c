@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,20 @@ struct cs_rec {
 struct cs_client {
 	struct proto_conn c;
 	bool closing; /* answered a framing error: close once flushed */
+	uint32_t gen; /* bumped at each close: a late answer finds its asker gone */
+};
+
+/* An open-flow dump in progress (flowdump.h): the workers fill their own
+ * buffers; the answer goes out once all are done or the deadline passed. */
+#define CS_DUMP_LIMIT 100000u
+#define CS_DUMP_MS    2000u
+
+struct cs_dump {
+	bool active;
+	int client;
+	uint32_t gen;
+	uint32_t limit;
+	uint64_t deadline; /* TSC */
 };
 
 struct ctlsock {
@@ -55,7 +70,7 @@ struct ctlsock {
 	int lfd;
 	struct dp *dp;
 	struct policy **pol;
-	const struct worker *workers;
+	struct worker *workers;
 	const struct cls_engine *cls;
 	struct cs_client cl[CS_CLIENTS];
 	int sub; /* index of the subscribed client, -1 */
@@ -75,12 +90,15 @@ struct ctlsock {
 	uint32_t reloads, reload_errors;
 	uint64_t last_rcu_cycles;
 	uint64_t bad_requests;
+	struct cs_dump dump;
+	uint64_t dumps;
 };
 
 static void cs_client_close(struct ctlsock *cs, int i)
 {
 	proto_conn_close(&cs->cl[i].c);
 	cs->cl[i].closing = false;
+	cs->cl[i].gen++;
 	if (cs->sub == i) {
 		cs->sub = -1;
 		cs->n_resent += cs->sent - cs->head;
@@ -89,7 +107,7 @@ static void cs_client_close(struct ctlsock *cs, int i)
 }
 
 struct ctlsock *ctlsock_create(const char *path, struct dp *dp, struct policy **pol,
-			       const struct worker *workers, const struct cls_engine *cls,
+			       struct worker *workers, const struct cls_engine *cls,
 			       char *err, size_t errlen)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -318,6 +336,257 @@ static void cs_ack(struct ctlsock *cs, int i, const uint8_t *body, uint32_t len)
 	}
 }
 
+
+/* --- the open-flow dump --- */
+
+static int cs_class_find(const char *name)
+{
+	for (unsigned c = 0; c < POLICY_CLASS_COUNT; c++) {
+		const char *n = policy_class_name(c);
+
+		if (n && strcmp(n, name) == 0)
+			return (int)c;
+	}
+	return -1;
+}
+
+/* Parse a flows request (key=value lines, as aduanad's store takes them)
+ * into a filter. NULL on success, else what was wrong. */
+static const char *cs_flows_filter(const struct policy *pol, const uint8_t *body, uint32_t len,
+				   struct flowdump_filter *flt, uint32_t *limit)
+{
+	char req[2048], *line, *save = NULL, *eq, *end;
+	unsigned long long v;
+	unsigned z;
+
+	memset(flt, 0, sizeof(*flt));
+	flt->zone = -2;
+	flt->verdict = -1;
+	flt->cls = -1;
+	*limit = 1000;
+	if (len >= sizeof(req))
+		return "flows: request too long";
+	if (memchr(body, '\0', len))
+		return "flows: NUL in request";
+	memcpy(req, body, len);
+	req[len] = '\0';
+	for (line = strtok_r(req, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		eq = strchr(line, '=');
+		if (!eq)
+			return "flows: expected key=value lines";
+		*eq++ = '\0';
+		if (strcmp(line, "zone") == 0) {
+			for (z = 0; z < pol->n_zones && strcmp(pol->zones[z].name, eq) != 0; z++)
+				;
+			if (z == pol->n_zones && strcmp(eq, "none") != 0)
+				return "flows: no such zone in the running policy";
+			flt->zone = z == pol->n_zones ? -1 : (int16_t)z;
+		} else if (strcmp(line, "verdict") == 0) {
+			if (strcmp(eq, "allow") == 0)
+				flt->verdict = POLICY_ALLOW;
+			else if (strcmp(eq, "drop") == 0)
+				flt->verdict = POLICY_DROP;
+			else if (strcmp(eq, "pending") == 0)
+				flt->verdict = POLICY_PENDING;
+			else
+				return "flows: verdict: expected allow, drop or pending";
+		} else if (strcmp(line, "class") == 0) {
+			int c = cs_class_find(eq);
+
+			if (c < 0)
+				return "flows: no such class";
+			flt->cls = (int16_t)c;
+		} else if (strcmp(line, "host") == 0) {
+			struct in_addr a4;
+
+			if (inet_pton(AF_INET, eq, &a4) == 1) {
+				flt->has_addr = 1;
+				flt->family = 4;
+				memcpy(flt->addr + 12, &a4, 4);
+			} else if (inet_pton(AF_INET6, eq, flt->addr) == 1) {
+				flt->has_addr = 1;
+				flt->family = 6;
+			} else if (!*eq || strlen(eq) >= sizeof(flt->name)) {
+				return "flows: host: expected an address or a name of 1 to 63 bytes";
+			} else {
+				snprintf(flt->name, sizeof(flt->name), "%s", eq);
+			}
+		} else if (strcmp(line, "since_ms") == 0) {
+			errno = 0;
+			v = strtoull(eq, &end, 10);
+			if (errno || end == eq || *end || v > UINT64_MAX / 1000000u)
+				return "flows: since_ms: expected milliseconds since the epoch";
+			flt->since_ns = v * 1000000u;
+		} else if (strcmp(line, "limit") == 0) {
+			errno = 0;
+			v = strtoull(eq, &end, 10);
+			if (errno || end == eq || *end || v < 1 || v > CS_DUMP_LIMIT)
+				return "flows: limit: expected 1..100000";
+			*limit = (uint32_t)v;
+		} else {
+			return "flows: unknown filter (zone, verdict, host, class, since_ms, limit)";
+		}
+	}
+	return NULL;
+}
+
+static void cs_flows(struct ctlsock *cs, int i, const uint8_t *body, uint32_t len)
+{
+	struct flowdump_filter flt;
+	const char *bad;
+	uint32_t limit;
+	unsigned w;
+
+	bad = cs_flows_filter(*cs->pol, body, len, &flt, &limit);
+	if (bad) {
+		cs_error(cs, i, bad);
+		return;
+	}
+	if (cs->dump.active) {
+		cs_error(cs, i, "flows: a dump is already in progress; try again");
+		return;
+	}
+	for (w = 0; w < cs->dp->n_workers; w++) {
+		struct flowdump *d = &cs->workers[w].dump;
+
+		if (__atomic_load_n(&d->done, __ATOMIC_ACQUIRE) != d->req) {
+			/* A worker that never finished an earlier dump (it
+			 * stopped): its buffer may still be written. */
+			cs_error(cs, i, "flows: a worker has not answered an earlier dump");
+			return;
+		}
+		if (d->cap < limit) {
+			struct flowlog_rec *b = realloc(d->buf, (size_t)limit * sizeof(*b));
+
+			if (!b) {
+				cs_error(cs, i, "flows: out of memory");
+				return;
+			}
+			d->buf = b;
+			d->cap = limit;
+		}
+	}
+	for (w = 0; w < cs->dp->n_workers; w++) {
+		struct flowdump *d = &cs->workers[w].dump;
+
+		d->flt = flt;
+		d->n = d->pos = d->seen = d->total = 0;
+		__atomic_store_n(&d->req, d->req + 1, __ATOMIC_RELEASE);
+	}
+	cs->dump = (struct cs_dump){
+		.active = true,
+		.client = i,
+		.gen = cs->cl[i].gen,
+		.limit = limit,
+		.deadline = rte_rdtsc() + rte_get_tsc_hz() / 1000 * CS_DUMP_MS,
+	};
+	cs->dumps++;
+}
+
+static int cs_rec_newest_first(const void *a, const void *b)
+{
+	const struct flowlog_rec *x = *(const struct flowlog_rec *const *)a;
+	const struct flowlog_rec *y = *(const struct flowlog_rec *const *)b;
+
+	return x->ts_end < y->ts_end ? 1 : x->ts_end > y->ts_end ? -1 : 0;
+}
+
+/* The answer: one summary line, then the flows as flow-log lines (ts_end
+ * is the last packet so far), newest first, up to the limit and the frame
+ * size. */
+static void cs_dump_answer(struct ctlsock *cs, unsigned unanswered)
+{
+	struct cs_dump *dd = &cs->dump;
+	const struct flowlog_rec **all = NULL;
+	uint64_t seen = 0, total = 0;
+	size_t n = 0, k, off, cap = PROTO_BODY_MAX;
+	char *body = NULL, line[CS_LINE_MAX];
+	unsigned w, shown = 0;
+	bool truncated = false;
+
+	dd->active = false;
+	if (cs->cl[dd->client].c.fd < 0 || cs->cl[dd->client].gen != dd->gen)
+		return; /* the asker left */
+	for (w = 0; w < cs->dp->n_workers; w++) {
+		struct flowdump *d = &cs->workers[w].dump;
+
+		if (__atomic_load_n(&d->done, __ATOMIC_ACQUIRE) != d->req)
+			continue;
+		n += d->n;
+		seen += d->seen;
+		total += d->total;
+	}
+	body = malloc(cap);
+	all = malloc((n ? n : 1) * sizeof(*all));
+	if (!body || !all) {
+		cs_error(cs, dd->client, "flows: out of memory");
+		goto out;
+	}
+	n = 0;
+	for (w = 0; w < cs->dp->n_workers; w++) {
+		struct flowdump *d = &cs->workers[w].dump;
+
+		if (__atomic_load_n(&d->done, __ATOMIC_ACQUIRE) != d->req)
+			continue;
+		for (k = 0; k < d->n; k++)
+			all[n++] = &d->buf[k];
+	}
+	qsort(all, n, sizeof(*all), cs_rec_newest_first);
+	off = 256; /* room for the summary line, written last at the front */
+	for (k = 0; k < n && shown < dd->limit; k++) {
+		FILE *f = fmemopen(line, sizeof(line), "w");
+		long l;
+
+		if (!f)
+			break;
+		flowlog_write(f, all[k], ctlsock_policy(cs, *cs->pol, all[k]->policy_version),
+			      cs->cls);
+		l = ftell(f);
+		fclose(f);
+		if (l <= 0 || l >= (long)sizeof(line) - 1)
+			continue;
+		if (off + (size_t)l > cap) {
+			truncated = true;
+			break;
+		}
+		memcpy(body + off, line, (size_t)l);
+		off += (size_t)l;
+		shown++;
+	}
+	{
+		char head[256];
+		int h = snprintf(head, sizeof(head),
+				 "{\"open_flows\":%" PRIu64 ",\"matched\":%" PRIu64
+				 ",\"shown\":%u,\"truncated\":%s,\"workers\":%u,"
+				 "\"workers_unanswered\":%u}\n",
+				 total, seen, shown, truncated || seen > shown ? "true" : "false",
+				 cs->dp->n_workers, unanswered);
+
+		memmove(body + 256 - h, head, (size_t)h);
+		proto_conn_send(&cs->cl[dd->client].c, PROTO_FLOWS | PROTO_REPLY,
+				body + 256 - h, off - 256 + (size_t)h);
+	}
+out:
+	free(all);
+	free(body);
+}
+
+static void cs_dump_poll(struct ctlsock *cs)
+{
+	unsigned w, pending = 0;
+
+	if (!cs->dump.active)
+		return;
+	for (w = 0; w < cs->dp->n_workers; w++) {
+		struct flowdump *d = &cs->workers[w].dump;
+
+		pending += __atomic_load_n(&d->done, __ATOMIC_ACQUIRE) != d->req;
+	}
+	if (pending && rte_rdtsc() < cs->dump.deadline)
+		return;
+	cs_dump_answer(cs, pending);
+}
+
 static void cs_request(struct ctlsock *cs, int i, uint8_t type, const uint8_t *body, uint32_t len)
 {
 	char msg[96];
@@ -336,9 +605,7 @@ static void cs_request(struct ctlsock *cs, int i, uint8_t type, const uint8_t *b
 		cs_ack(cs, i, body, len);
 		break;
 	case PROTO_FLOWS:
-		cs_error(cs, i,
-			 "flows: the open-flow dump is not implemented yet (needs a worker "
-			 "export); finished flows are in aduanad's store");
+		cs_flows(cs, i, body, len);
 		break;
 	case PROTO_GRANT_ADD:
 	case PROTO_GRANT_DEL:
@@ -372,7 +639,7 @@ static void cs_read(struct ctlsock *cs, int i)
 			 : rc == -EMSGSIZE	? "frame too large"
 						: "not a frame (bad magic)");
 		cl->closing = true;
-		cl->c.in_len = 0;
+		cl->c.in_len = cl->c.in_off = 0;
 		return;
 	}
 	if (n < 0) /* the peer closed; half a frame left there is dropped */
@@ -409,6 +676,7 @@ void ctlsock_poll(struct ctlsock *cs)
 
 	if (!cs)
 		return;
+	cs_dump_poll(cs);
 	cs_stream(cs);
 	pfd[n].fd = cs->lfd;
 	pfd[n].events = POLLIN;
@@ -543,6 +811,12 @@ void ctlsock_destroy(struct ctlsock *cs)
 		free(cs->q[cs->head % CS_REC_MAX].line);
 	for (i = 0; i < cs->n_hist; i++)
 		policy_free(cs->hist[i]);
+	/* The workers have stopped: their dump buffers are ours again. */
+	for (i = 0; i < cs->dp->n_workers; i++) {
+		free(cs->workers[i].dump.buf);
+		cs->workers[i].dump.buf = NULL;
+		cs->workers[i].dump.cap = 0;
+	}
 	free(cs->q);
 	free(cs);
 }

@@ -26,7 +26,7 @@ struct cls_engine;
  * ctlsock. Main lcore, after the workers are set up. NULL on failure with a
  * message in err. */
 struct ctlsock *ctlsock_create(const char *path, struct dp *dp, struct policy **pol,
-			       const struct worker *workers, const struct cls_engine *cls,
+			       struct worker *workers, const struct cls_engine *cls,
 			       char *err, size_t errlen);
 
 /* Serve what is ready: accept, read requests, answer, stream records,

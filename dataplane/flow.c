@@ -400,6 +400,16 @@ unsigned flow_flush(struct flow_table *ft, flow_cb cb, void *arg)
 	return removed;
 }
 
+uint32_t flow_slots(const struct flow_table *ft)
+{
+	return ft->n_slots;
+}
+
+const struct flow *flow_at(const struct flow_table *ft, uint32_t i)
+{
+	return i < ft->n_slots && ft->flows[i].in_use ? &ft->flows[i] : NULL;
+}
+
 uint32_t flow_count(const struct flow_table *ft)
 {
 	return ft->count;

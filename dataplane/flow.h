@@ -172,6 +172,11 @@ unsigned flow_expire_slice(struct flow_table *ft, uint64_t now, unsigned budget,
 /* Call cb on every flow and then remove it (exit flush). Owning worker. */
 unsigned flow_flush(struct flow_table *ft, flow_cb cb, void *arg);
 
+/* Slots of the table (flow_at's range), and the flow in slot i, or NULL
+ * when the slot is free. Owning worker (the open-flow dump, flowdump.c). */
+uint32_t flow_slots(const struct flow_table *ft);
+const struct flow *flow_at(const struct flow_table *ft, uint32_t i);
+
 /* Flows in the table, and its capacity. */
 uint32_t flow_count(const struct flow_table *ft);
 uint32_t flow_capacity(const struct flow_table *ft);

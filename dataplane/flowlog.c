@@ -160,7 +160,10 @@ int flowlog_write(FILE *out, const struct flowlog_rec *rec, const struct policy 
 	fputs(",\"dns_query\":", out);
 	flowlog_str(out, rec->name_kind == FLOW_NAME_DNS ? rec->name : NULL);
 	fprintf(out, ",\"verdict\":\"%s\",\"reason\":",
-		rec->decision.verdict == POLICY_DROP ? "drop" : "allow");
+		rec->decision.verdict == POLICY_DROP ? "drop"
+		: rec->decision.verdict == POLICY_PENDING && rec->end == FLOWLOG_END_OPEN
+			? "pending" /* only an open flow can still be undecided */
+			: "allow");
 	flowlog_str(out, reason);
 	fputs(",\"learned\":[", out);
 	for (unsigned i = 0; i < rec->n_learned && i < FLOW_LEARNED_MAX; i++) {
@@ -174,6 +177,7 @@ int flowlog_write(FILE *out, const struct flowlog_rec *rec, const struct policy 
 	fprintf(out, "],\"learned_count\":%u,\"end\":\"%s\"", rec->n_learned,
 		rec->end == FLOWLOG_END_FLOW	 ? "end"
 		: rec->end == FLOWLOG_END_FORCED ? "forced"
+		: rec->end == FLOWLOG_END_OPEN	 ? "open"
 						 : "idle");
 	if (rec->aggregate)
 		fprintf(out, ",\"aggregate\":%u", rec->aggregate);

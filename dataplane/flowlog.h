@@ -22,6 +22,7 @@ enum flowlog_end {
 	FLOWLOG_END_IDLE = 0, /* idle timeout */
 	FLOWLOG_END_FLOW,     /* TCP FIN both ways or RST, then its short timeout */
 	FLOWLOG_END_FORCED,   /* still open at exit (set by the worker's flush) */
+	FLOWLOG_END_OPEN,     /* still open: the open-flow dump (flowdump.c) */
 };
 
 /* One finished flow, from the initiator's point of view. */

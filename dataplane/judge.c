@@ -1032,8 +1032,12 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 					       ? POLICY_EXC_unzoned
 					       : POLICY_EXC_spoofed,
 				       len, f->zone, f->outbound);
-	if (unlikely(f->policy_version != pol->version))
+	if (unlikely(f->policy_version != pol->version)) {
+		uint64_t t0 = rte_rdtsc();
+
 		judge_rejudge(w, pol, f);
+		w->st.c[STATS_rejudge_cycles] += rte_rdtsc() - t0;
+	}
 	f->ts_last = w->now;
 	if (from_init) {
 		f->pkts_out++;
@@ -1398,6 +1402,7 @@ void judge_housekeeping(struct worker *w, const struct policy *pol)
 	for (i = 0; i < WORKER_AGG_SLOTS; i++)
 		if (w->agg[i].count && w->now - w->agg[i].f.ts_start >= WORKER_AGG_NS)
 			judge_agg_emit(w, &w->agg[i], w->dp->replay);
+	flowdump_slice(w);
 	if (w->dp->qsbr)
 		rte_rcu_qsbr_quiescent(w->dp->qsbr, w->id);
 }

@@ -32,6 +32,7 @@
 	X(classify_timeout)   /* undecided flows that gave up on time, not packets */              \
 	X(rejudged)	      /* flows judged again under a newer policy snapshot */               \
 	X(rejudged_changed)   /* ...whose verdict changed */                                       \
+	X(rejudge_cycles)     /* TSC cycles the workers spent re-judging (a reload's cost) */      \
 	X(stream_exceptions)  /* flows dropped for their bytes (DESIGN 4.2) */                     \
 	X(stream_full)	      /* TCP flows that found no reassembly slot */                        \
 	X(bad_checksum)	      /* segments not classified: the receiver discards them */            \

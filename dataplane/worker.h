@@ -22,6 +22,7 @@
 
 #include "dns.h"
 #include "flow.h"
+#include "flowdump.h"
 #include "frag.h"
 #include "stats.h"
 #include "stream.h"
@@ -126,6 +127,7 @@ struct worker {
 	struct rte_mbuf *late[FRAG_SLOTS * FRAG_MAX_FRAGS]; /* expired fragments to drop */
 	unsigned n_late;
 	struct worker_agg agg[WORKER_AGG_SLOTS];
+	struct flowdump dump; /* the open-flow dump (flowdump.h) */
 } __rte_cache_aligned;
 
 /* A replayed packet's time in ns: net_pcap stamps microseconds since the

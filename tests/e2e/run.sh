@@ -35,8 +35,8 @@ E2E_TAG=$$
 CHECKS=(servers tls_e2m tls_e2m_wildcard tls_foreign_sni tls_no_sni tls_social_sni
 	tls_listed_sni tls_other_address http_on_tls_port ssh_on_tls_port smtp_submission
 	smtp_starttls smtps ssh_e2m dns_resolver dns_other_resolver inbound icmp_out ipv6_out
-	ipv6_unzoned office_web office_proxy pmtu_download dns_forged_inside flowlog_live
-	flowlog_times summary)
+	ipv6_unzoned office_web office_proxy pmtu_download dns_forged_inside reload_cut
+	flowlog_live flowlog_times summary)
 
 passed=0
 failed=0
@@ -97,6 +97,7 @@ ADUANA_PID=
 cleanup() {
 	trap - EXIT INT TERM
 	[ -n "$ADUANA_PID" ] && stop_pid "$ADUANA_PID" INT
+	[ -n "${ADUANAD_PID:-}" ] && stop_pid "$ADUANAD_PID" TERM
 	e2e_teardown
 	if [ "${E2E_KEEP:-0}" = 1 ] || [ $failed -gt 0 ]; then
 		echo "e2e: work directory kept: $T" >&2
@@ -133,8 +134,18 @@ ip netns exec "$E2E_NS_MID" "$BIN" $lcores --no-huge --no-pci --no-shconf \
 	--file-prefix "e2e$$" -m 512 --log-level='*:warning' \
 	--vdev net_af_packet0,iface=in --vdev net_af_packet1,iface=out \
 	-- -c "$CONF" --inside net_af_packet0 --outside net_af_packet1 \
-	--flow-log "$FLOWLOG" >"$T/aduana.out" 2>"$T/aduana.err" &
+	--flow-log "$FLOWLOG" --ctl "$T/dp.sock" >"$T/aduana.out" 2>"$T/aduana.err" &
 ADUANA_PID=$!
+# aduanad and aduanactl, as an operator runs them (README, deployment).
+CTL=$(dirname "$BIN")/aduanactl
+cat >"$T/aduanad.conf" <<CF
+dataplane = "$T/dp.sock";
+socket = "$T/aduanad.sock";
+policy = "$CONF";
+store = { path = "$T/flows.db"; };
+CF
+"$(dirname "$BIN")/aduanad" -c "$T/aduanad.conf" >"$T/aduanad.out" 2>"$T/aduanad.err" &
+ADUANAD_PID=$!
 t_start=$(date +%s.%N)
 
 # Ready when frames cross both ways: the office host (default allow) pings
@@ -170,6 +181,25 @@ client() {
 
 e2e_clients
 e2e_clients_trust
+
+# A long allowed download, then a reload that no longer allows E2M: the
+# transfer is cut at its next packet (DESIGN 3.3), and the policy goes back.
+sed 's/allow = \[ "boc_mail", "e2m", "dns" \]/allow = [ "boc_mail", "dns" ]/' "$CONF" >"$T/no-e2m.conf"
+grep -q 'allow = \[ "boc_mail", "dns" \]' "$T/no-e2m.conf" || err reload_cut "could not derive the no-e2m policy"
+C_T0[reload_cut]=$(date +%s.%N)
+nsi timeout -k 2 40 curl -sS --max-time 35 --speed-limit 1 --speed-time 4 --limit-rate 400k \
+	--cacert "$CA" -o "$T/cut.dl" --resolve bulk.e2m.customs.example:443:198.51.100.5 \
+	https://bulk.e2m.customs.example/big.bin >"$T/client-reload_cut.log" 2>&1 </dev/null &
+cut_pid=$!
+dl_started() { [ "$(stat -c %s "$T/cut.dl" 2>/dev/null || echo 0)" -gt 200000 ]; }
+wait_until 10 dl_started || err reload_cut "the download did not start"
+"$CTL" --socket "$T/aduanad.sock" flows --open --json --host 198.51.100.5 >"$T/open-before.json" 2>/dev/null
+"$CTL" --socket "$T/aduanad.sock" reload "$T/no-e2m.conf" >"$T/reload-cut.out" 2>&1 || err reload_cut "reload failed: $(cat "$T/reload-cut.out")"
+size_at_reload=$(stat -c %s "$T/cut.dl" 2>/dev/null || echo 0)
+wait "$cut_pid"
+C_RC[reload_cut]=$?
+C_T1[reload_cut]=$(date +%s.%N)
+"$CTL" --socket "$T/aduanad.sock" reload "$CONF" >>"$T/reload-cut.out" 2>&1 || err reload_cut "reload back failed: $(cat "$T/reload-cut.out")"
 
 # A flow is logged when it ends or times out (DESIGN 3.2), not only at exit:
 # the first TLS flow closed (FIN both ways) long ago, and tcp_closed is 10 s.
@@ -232,7 +262,11 @@ expect_flow() {
 	# timeout (10 s, DESIGN 4.1) its segments come back as a new flow that
 	# did not start with a SYN: exception:midstream, dropped too (checked
 	# below for all of them). They are not the session's own record.
-	recs=$(jq -c -s "[.[] | select(($sel) and .reason != \"exception:midstream\")]" "$FLOWLOG" 2>&1) || {
+	# Likewise, a record that starts after the session ended is its
+	# orphaned socket's retransmission, judged as a new flow (in a zone
+	# whose exceptions are allowed, classified again).
+	recs=$(jq -c -s --argjson t1 "${C_T1[$name]}" "$JQ_SECS"'
+		[.[] | select(('"$sel"') and .reason != "exception:midstream" and (.ts_start|secs) <= $t1 + 1)]' "$FLOWLOG" 2>&1) || {
 		err "$name" "flow log unreadable: $recs"
 		return
 	}
@@ -343,6 +377,18 @@ expect_flow office_proxy ".src==\"10.20.1.10\" and .dst==\"203.0.113.80\" and .d
 
 # Path-MTU discovery: the router's "fragmentation needed" crossed aduana
 # (it follows the allowed flow), and the download is whole.
+# reload_cut: allowed and open before the reload, cut after it.
+jq -s -e 'any(.[]; .dport == 443 and .sni == "bulk.e2m.customs.example" and .verdict == "allow" and .reason == "allow:e2m" and .end == "open")' "$T/open-before.json" >/dev/null ||
+	err reload_cut "aduanactl flows --open did not show the download allowed: $(head -c 400 "$T/open-before.json")"
+grep -Eq 'policy version [0-9]+ -> [0-9]+' "$T/reload-cut.out" || err reload_cut "reload said: $(head -c 300 "$T/reload-cut.out")"
+[ "${C_RC[reload_cut]}" != 0 ] || err reload_cut "the download completed although the policy was tightened"
+got=$(stat -c %s "$T/cut.dl" 2>/dev/null || echo 0)
+[ "$got" -lt 4194304 ] || err reload_cut "all 4194304 bytes arrived"
+# At most what was in flight at the swap arrives after it (socket buffers).
+[ $((got - size_at_reload)) -lt 1048576 ] || err reload_cut "$((got - size_at_reload)) bytes arrived after the reload"
+expect_flow reload_cut ".src==\"$V4\" and .dst==\"$E2M\" and .dport==443 and .sni==\"bulk.e2m.customs.example\"" \
+	'.verdict=="drop" and .reason=="default:e2m-strict" and .dropped_pkts>0 and .pkts_in>50'
+
 expect_ok pmtu_download
 if [ "${C_RC[pmtu_download]}" = 0 ]; then
 	want=$(sha256sum <"$T/nginx/big.bin" | cut -d' ' -f1)
