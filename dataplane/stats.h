@@ -32,6 +32,8 @@
 	X(classify_timeout)   /* undecided flows that gave up on time, not packets */              \
 	X(rejudged)	      /* flows judged again under a newer policy snapshot */               \
 	X(rejudged_changed)   /* ...whose verdict changed */                                       \
+	X(grant_allowed)      /* flows a grant allowed (reason grant:<id>) */                      \
+	X(grant_ended)	      /* granted flows judged again because their grant expired or went */ \
 	X(stream_exceptions)  /* flows dropped for their bytes (DESIGN 4.2) */                     \
 	X(stream_full)	      /* TCP flows that found no reassembly slot */                        \
 	X(bad_checksum)	      /* segments not classified: the receiver discards them */            \
