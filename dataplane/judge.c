@@ -110,12 +110,15 @@ static void judge_policy_flow(struct policy_flow *pf, const struct flow *f, cons
 	pf->grants = judge_grants(w);
 }
 
-/* A decision that names a grant: the flow keeps the grant's id (for its
- * record and approval), end and table generation (judge_grant_over). */
+/* After a decision: the grant table it was judged against (a dropped flow
+ * is judged again when the table changes), and for a decision that names
+ * a grant, the grant's id (for its record and approval) and end
+ * (judge_grant_over). */
 static void judge_grant_note(struct worker *w, struct flow *f, const struct policy_flow *pf)
 {
 	const struct policy_grant *g = grant_of(pf->grants, &f->decision);
 
+	f->grant_gen = pf->grants ? pf->grants->gen : 0;
 	if (!g)
 		return;
 	if (f->grant_id != g->id)
@@ -554,6 +557,7 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 	if (cr.cls != POLICY_CLASS_NONE) {
 		judge_cls_apply(&pf, &cr, false);
 		policy_evaluate(pol, &pf, &f->decision);
+		judge_grant_note(w, f, &pf);
 		if (f->decision.verdict == POLICY_DROP) {
 			judge_decided(w, f, &cr);
 			f->pkts_to_verdict = 1;
@@ -940,7 +944,7 @@ static void judge_rejudge(struct worker *w, const struct policy *pol, struct flo
 	if (d.verdict != f->decision.verdict)
 		w->st.c[STATS_rejudged_changed]++;
 	f->decision = d;
-	if (d.reason == POLICY_R_GRANT)
+	if (zone >= 0 && d.reason != POLICY_R_EXCEPTION)
 		judge_grant_note(w, f, &pf);
 	f->flags &= (uint8_t)~FLOW_F_LEARN;
 	judge_learn_flag(w, f);
@@ -969,6 +973,20 @@ static bool judge_grant_over(struct worker *w, struct flow *f)
 			       w->now / JUDGE_NS < t->g[i].from;
 		}
 	}
+	return true;
+}
+
+/* Whether a dropped flow should be judged again because the grants changed
+ * since it was judged: a grant added for it opens it at its next packet
+ * (a client's retried SYN), as a reload would. Exceptions stay. */
+static bool judge_grants_new(struct worker *w, struct flow *f)
+{
+	const struct policy_grants *t = judge_grants(w);
+
+	if (likely(!t || t->gen == f->grant_gen) || f->decision.reason == POLICY_R_EXCEPTION ||
+	    f->zone < 0 || !f->outbound)
+		return false;
+	f->grant_gen = t->gen;
 	return true;
 }
 
@@ -1091,6 +1109,8 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 	 * longer carries its flows: judged again, as a reload would. */
 	if (unlikely(f->decision.reason == POLICY_R_GRANT) && judge_grant_over(w, f)) {
 		w->st.c[STATS_grant_ended]++;
+		judge_rejudge(w, pol, f);
+	} else if (unlikely(f->decision.verdict == POLICY_DROP) && judge_grants_new(w, f)) {
 		judge_rejudge(w, pol, f);
 	}
 	f->ts_last = w->now;
