@@ -47,7 +47,7 @@ LIB_SRC := $(POLICY_SRC) $(DP_SRC) $(CLS_SRC) $(CTL_LIB_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 # aduanad's own modules; aduanad and aduanactl also link policy/ and
 # classifiers/ from libaduana.a (validation), never the DPDK objects.
-CTLD_SRC := ctl/store.c ctl/flowrec.c ctl/export_json.c ctl/export_ipfix.c
+CTLD_SRC := ctl/store.c ctl/flowrec.c ctl/export_json.c ctl/export_ipfix.c ctl/grants.c
 CTLD_OBJ := $(CTLD_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

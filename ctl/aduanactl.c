@@ -2,7 +2,12 @@
  * text; every command but `check` talks to aduanad on its socket.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <pcap/pcap.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +19,7 @@
 #include "classifier.h"
 #include "config.h"
 #include "flowrec.h"
+#include "grant.h"
 #include "policy.h"
 #include "proto.h"
 
@@ -410,6 +416,504 @@ static int ctl_reload(int argc, char **argv)
 	return 0;
 }
 
+
+/* --- grants --- */
+
+struct ctl_grant_opts {
+	char body[4096];
+	size_t off;
+	bool all;
+};
+
+static int ctl_grant_opt(int opt, const char *arg, void *a)
+{
+	static const char *const keys[] = {"src", "dst", "for", "approval", "reason"};
+	struct ctl_grant_opts *o = a;
+
+	if (opt == 6) {
+		o->all = true;
+		return 0;
+	}
+	if (opt < 1 || opt > 5)
+		return -1;
+	if (strchr(arg, '\n')) {
+		fprintf(stderr, "aduanactl grant: --%s: no newlines\n", keys[opt - 1]);
+		return -1;
+	}
+	o->off += (size_t)snprintf(o->body + o->off, sizeof(o->body) - o->off, "%s=%s\n",
+				   keys[opt - 1], arg);
+	if (o->off >= sizeof(o->body)) {
+		fprintf(stderr, "aduanactl grant: request too long\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* One grant object (aduanad's JSON) as a table row. */
+static void ctl_grant_row(const char *obj, size_t len)
+{
+	char id[16], src[80], dst[96], until[32], state[16], appr[80], reason[256];
+
+	if (proto_json_get(obj, len, "id", id, sizeof(id), NULL) != 0)
+		return;
+	proto_json_get(obj, len, "src", src, sizeof(src), NULL);
+	proto_json_get(obj, len, "dst", dst, sizeof(dst), NULL);
+	proto_json_get(obj, len, "until", until, sizeof(until), NULL);
+	proto_json_get(obj, len, "state", state, sizeof(state), NULL);
+	proto_json_get(obj, len, "approval", appr, sizeof(appr), NULL);
+	if (proto_json_get(obj, len, "reason", reason, sizeof(reason), NULL) != 0 ||
+	    strcmp(reason, "null") == 0)
+		snprintf(reason, sizeof(reason), "-");
+	printf("%-6s %-20s %-36s %-21s %-8s %-24s %s\n", id, src, dst, until, state, appr, reason);
+}
+
+static int ctl_grant(int argc, char **argv)
+{
+	static const struct option extra[] = {
+		{"src", required_argument, NULL, 1},	  {"dst", required_argument, NULL, 2},
+		{"for", required_argument, NULL, 3},	  {"approval", required_argument, NULL, 4},
+		{"reason", required_argument, NULL, 5}, {NULL, 0, NULL, 0},
+	};
+	const struct ctl_cmd *c = ctl_find("grant");
+	struct ctl_grant_opts o = {0};
+	char *reply, obj[4096], dp[600];
+	uint32_t len;
+	int rc;
+
+	CTL_OPTS(c, extra, ctl_grant_opt, &o);
+	if (argc > first_) {
+		fprintf(stderr, "aduanactl grant: unexpected '%s'. Try 'aduanactl grant --help'.\n",
+			argv[first_]);
+		return 2;
+	}
+	rc = ctl_call(PROTO_GRANT_ADD, o.body, o.off, &reply, &len);
+	if (rc)
+		return rc;
+	if (ctl_json) {
+		printf("%.*s\n", (int)len, reply);
+	} else if (proto_json_get(reply, len, "grant", obj, sizeof(obj), NULL) == 0) {
+		char id[16], src[80], dst[96], until[32], appr[80];
+
+		proto_json_get(obj, strlen(obj), "id", id, sizeof(id), NULL);
+		proto_json_get(obj, strlen(obj), "src", src, sizeof(src), NULL);
+		proto_json_get(obj, strlen(obj), "dst", dst, sizeof(dst), NULL);
+		proto_json_get(obj, strlen(obj), "until", until, sizeof(until), NULL);
+		proto_json_get(obj, strlen(obj), "approval", appr, sizeof(appr), NULL);
+		if (proto_json_get(reply, len, "dataplane", dp, sizeof(dp), NULL) != 0)
+			snprintf(dp, sizeof(dp), "?");
+		printf("grant %s: %s -> %s until %s (approval %s)\ndataplane: %s\n", id, src, dst,
+		       until, appr, dp);
+	}
+	free(reply);
+	return 0;
+}
+
+static int ctl_grants(int argc, char **argv)
+{
+	static const struct option extra[] = {
+		{"all", no_argument, NULL, 6},
+		{NULL, 0, NULL, 0},
+	};
+	const struct ctl_cmd *c = ctl_find("grants");
+	struct ctl_grant_opts o = {0};
+	char *reply, *line, *save = NULL;
+	uint32_t len;
+	int rc;
+
+	CTL_OPTS(c, extra, ctl_grant_opt, &o);
+	if (argc > first_) {
+		fprintf(stderr, "aduanactl grants: no arguments. Try 'aduanactl grants --help'.\n");
+		return 2;
+	}
+	rc = ctl_call(PROTO_GRANT_LIST, o.all ? "all=1" : "", o.all ? 5 : 0, &reply, &len);
+	if (rc)
+		return rc;
+	if (ctl_json) {
+		fwrite(reply, 1, len, stdout);
+	} else {
+		printf("%-6s %-20s %-36s %-21s %-8s %-24s %s\n", "ID", "SRC", "DST", "UNTIL", "STATE",
+		       "APPROVAL", "REASON");
+		for (line = strtok_r(reply, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			ctl_grant_row(line, strlen(line));
+	}
+	free(reply);
+	return 0;
+}
+
+static int ctl_revoke(int argc, char **argv)
+{
+	const struct ctl_cmd *c = ctl_find("revoke");
+	char *reply, dp[600];
+	uint32_t len;
+	int rc;
+
+	CTL_OPTS(c, NULL, NULL, NULL);
+	if (argc - first_ != 1) {
+		fprintf(stderr, "aduanactl revoke: expected one grant ID. Try 'aduanactl revoke "
+				"--help'.\n");
+		return 2;
+	}
+	rc = ctl_call(PROTO_GRANT_DEL, argv[first_], strlen(argv[first_]), &reply, &len);
+	if (rc)
+		return rc;
+	if (ctl_json) {
+		printf("%.*s\n", (int)len, reply);
+	} else {
+		if (proto_json_get(reply, len, "dataplane", dp, sizeof(dp), NULL) != 0)
+			snprintf(dp, sizeof(dp), "?");
+		printf("grant %s revoked; its open flows are cut at their next packet\n"
+		       "dataplane: %s\n",
+		       argv[first_], dp);
+	}
+	free(reply);
+	return 0;
+}
+
+/* --- simulate --- */
+
+struct ctl_sim_opts {
+	const char *pcap, *running, *aduana;
+};
+
+static int ctl_sim_opt(int opt, const char *arg, void *a)
+{
+	struct ctl_sim_opts *o = a;
+
+	if (opt == 1)
+		o->pcap = arg;
+	else if (opt == 2)
+		o->running = arg;
+	else if (opt == 3)
+		o->aduana = arg;
+	else
+		return -1;
+	return 0;
+}
+
+/* The dataplane binary: --aduana, $ADUANA_BIN, beside aduanactl (a build
+ * tree), or the installed one. */
+static int ctl_sim_binary(const char *opt, char *out, size_t size)
+{
+	static const char *const std[] = {"/usr/sbin/aduana", "/usr/local/sbin/aduana"};
+	char self[PATH_MAX - 32];
+	ssize_t n;
+	unsigned i;
+
+	if (opt || getenv("ADUANA_BIN")) {
+		snprintf(out, size, "%s", opt ? opt : getenv("ADUANA_BIN"));
+		return access(out, X_OK) == 0 ? 0 : -ENOENT;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		char *slash;
+
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(out, size, "%s/aduana", self);
+			if (access(out, X_OK) == 0)
+				return 0;
+			snprintf(out, size, "%s/../sbin/aduana", self);
+			if (access(out, X_OK) == 0)
+				return 0;
+		}
+	}
+	for (i = 0; i < sizeof(std) / sizeof(std[0]); i++) {
+		snprintf(out, size, "%s", std[i]);
+		if (access(out, X_OK) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* One offline replay: the dataplane's own --replay, one worker, records to
+ * log. Returns 0, or 1 with its error output on stderr. */
+static int ctl_sim_replay(const char *bin, const char *pcap, const char *conf, const char *log,
+			  const char *errfile)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR), ef = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		if (devnull < 0 || ef < 0)
+			_exit(127);
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		dup2(ef, 2);
+		execl(bin, bin, "--replay", pcap, "-c", conf, "--flow-log", log, "--workers", "1",
+		      "-q", (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		FILE *f = fopen(errfile, "r");
+		char line[512];
+
+		fprintf(stderr, "aduanactl simulate: the replay of %s through %s failed:\n", pcap,
+			conf);
+		while (f && fgets(line, sizeof(line), f))
+			fprintf(stderr, "  %s", line);
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	return 0;
+}
+
+struct ctl_sim_rec {
+	char key[200];
+	struct flowrec r;
+	char *line;
+};
+
+static int ctl_sim_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ctl_sim_rec *)a)->key, ((const struct ctl_sim_rec *)b)->key);
+}
+
+/* A flow log's records, sorted by flow (5-tuple and start). */
+static struct ctl_sim_rec *ctl_sim_load(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	struct ctl_sim_rec *v = NULL;
+	size_t cap = 0, cnt = 0, lcap = 0;
+	char *line = NULL, err[128];
+	ssize_t len;
+
+	if (!f)
+		return NULL;
+	while ((len = getline(&line, &lcap, f)) > 0) {
+		struct ctl_sim_rec *r;
+
+		if (cnt == cap) {
+			struct ctl_sim_rec *t = realloc(v, (cap = cap ? cap * 2 : 256) * sizeof(*v));
+
+			if (!t)
+				break;
+			v = t;
+		}
+		r = &v[cnt];
+		if (flowrec_parse(line, (size_t)len, &r->r, err, sizeof(err)) != 0)
+			continue;
+		snprintf(r->key, sizeof(r->key), "%s|%s|%u|%s|%u|%s", r->r.proto, r->r.src_s,
+			 r->r.sport, r->r.dst_s, r->r.dport, r->r.ts_start);
+		r->line = strndup(line, (size_t)len);
+		cnt++;
+	}
+	free(line);
+	fclose(f);
+	if (v)
+		qsort(v, cnt, sizeof(*v), ctl_sim_cmp);
+	*n = cnt;
+	if (!v)
+		v = calloc(1, sizeof(*v));
+	return v;
+}
+
+static void ctl_sim_print(const struct ctl_sim_rec *a, const struct ctl_sim_rec *b)
+{
+	const struct flowrec *r = a ? &a->r : &b->r;
+	char flow[160];
+
+	if (ctl_json) {
+		char out[2048];
+		size_t off = 0;
+
+		off += (size_t)snprintf(out, sizeof(out), "{\"proto\":\"%s\",\"src\":\"%s\",\"sport\":%u,"
+					"\"dst\":\"%s\",\"dport\":%u,\"ts_start\":\"%s\",\"zone\":",
+					r->proto, r->src_s, r->sport, r->dst_s, r->dport, r->ts_start);
+		proto_json_str(out, sizeof(out), &off, r->zone);
+		off += (size_t)snprintf(out + off, sizeof(out) - off, ",\"app\":");
+		proto_json_str(out, sizeof(out), &off, r->app);
+		off += (size_t)snprintf(out + off, sizeof(out) - off, ",\"class\":");
+		proto_json_str(out, sizeof(out), &off, r->has_cls ? r->cls : NULL);
+		off += (size_t)snprintf(out + off, sizeof(out) - off, ",\"sni\":");
+		proto_json_str(out, sizeof(out), &off, r->has_sni ? r->sni : NULL);
+		off += (size_t)snprintf(out + off, sizeof(out) - off, ",\"host\":");
+		proto_json_str(out, sizeof(out), &off, r->has_host ? r->host : NULL);
+		off += (size_t)snprintf(out + off, sizeof(out) - off, ",\"running\":");
+		if (a) {
+			off += (size_t)snprintf(out + off, sizeof(out) - off,
+						"{\"verdict\":\"%s\",\"reason\":", a->r.verdict);
+			proto_json_str(out, sizeof(out), &off, a->r.reason);
+			off += (size_t)snprintf(out + off, sizeof(out) - off, "}");
+		} else {
+			off += (size_t)snprintf(out + off, sizeof(out) - off, "null");
+		}
+		off += (size_t)snprintf(out + off, sizeof(out) - off, ",\"candidate\":");
+		if (b) {
+			off += (size_t)snprintf(out + off, sizeof(out) - off,
+						"{\"verdict\":\"%s\",\"reason\":", b->r.verdict);
+			proto_json_str(out, sizeof(out), &off, b->r.reason);
+			off += (size_t)snprintf(out + off, sizeof(out) - off, "}");
+		} else {
+			off += (size_t)snprintf(out + off, sizeof(out) - off, "null");
+		}
+		printf("%s}\n", out);
+		return;
+	}
+	snprintf(flow, sizeof(flow), r->family == 6 ? "%s [%s]:%u -> [%s]:%u" : "%s %s:%u -> %s:%u",
+		 r->proto, r->src_s, r->sport, r->dst_s, r->dport);
+	printf("%-26s %-52s %-8s %-20s %-14s %-5s %-26s %-5s %s\n", r->ts_start, flow, r->zone,
+	       r->app, r->has_cls ? r->cls : "-", a ? a->r.verdict : "-", a ? a->r.reason : "-",
+	       b ? b->r.verdict : "-", b ? b->r.reason : "-");
+}
+
+static int ctl_simulate(int argc, char **argv)
+{
+	static const struct option extra[] = {
+		{"pcap", required_argument, NULL, 1},
+		{"running", required_argument, NULL, 2},
+		{"aduana", required_argument, NULL, 3},
+		{NULL, 0, NULL, 0},
+	};
+	const struct ctl_cmd *c = ctl_find("simulate");
+	struct ctl_sim_opts o = {0};
+	char running[PATH_MAX], cand[PATH_MAX], bin[PATH_MAX], dir[] = "/tmp/aduana-simulate-XXXXXX",
+							       la[PATH_MAX + 16], lb[PATH_MAX + 16],
+							       ea[PATH_MAX + 16], pcap_err[PCAP_ERRBUF_SIZE];
+	char err[1024], hash[80] = "";
+	struct ctl_sim_rec *ra = NULL, *rb = NULL;
+	size_t na = 0, nb = 0, i = 0, j = 0;
+	unsigned changed = 0, a2d = 0, d2a = 0, other = 0;
+	struct policy *p;
+	pcap_t *pc;
+	int rc = 1;
+
+	CTL_OPTS(c, extra, ctl_sim_opt, &o);
+	if (!o.pcap || argc - first_ > 1) {
+		fprintf(stderr, "aduanactl simulate: expected --pcap FILE [CONF]. Try 'aduanactl "
+				"simulate --help'.\n");
+		return 2;
+	}
+	/* The capture: readable, and a capture. */
+	pc = pcap_open_offline(o.pcap, pcap_err);
+	if (!pc) {
+		fprintf(stderr, "aduanactl simulate: --pcap %s: %s\n", o.pcap, pcap_err);
+		return 2;
+	}
+	pcap_close(pc);
+	/* The running policy: the file the dataplane enforces (its status
+	 * names it), unless --running says otherwise. */
+	if (o.running) {
+		snprintf(running, sizeof(running), "%s", o.running);
+	} else {
+		char *reply;
+		uint32_t len;
+		bool json = ctl_json;
+
+		ctl_json = false;
+		rc = ctl_call(PROTO_STATUS, NULL, 0, &reply, &len);
+		ctl_json = json;
+		if (rc) {
+			fprintf(stderr, "aduanactl simulate: the running policy is aduanad's to tell "
+					"(or give --running CONF)\n");
+			return rc;
+		}
+		if (proto_json_get(reply, len, "dp_policy_source", running, sizeof(running),
+				   NULL) != 0) {
+			fprintf(stderr, "aduanactl simulate: the dataplane is not running, so there "
+					"is no running policy; give --running CONF\n");
+			free(reply);
+			return 1;
+		}
+		proto_json_get(reply, len, "dp_policy_hash", hash, sizeof(hash), NULL);
+		free(reply);
+	}
+	snprintf(cand, sizeof(cand), "%s", argc - first_ == 1 ? argv[first_] : running);
+	/* Both must load (every error names FILE:LINE), and the class map and
+	 * lists compile, before anything runs. */
+	for (int k = 0; k < 2; k++) {
+		const char *path = k ? cand : running;
+		struct cls_engine *e;
+
+		p = config_load(path, 0, err, sizeof(err));
+		e = p ? cls_engine_create(p->classes_path, p->lists_path, err, sizeof(err)) : NULL;
+		if (!e) {
+			fprintf(stderr, "aduanactl simulate: %s\n", err);
+			policy_free(p);
+			return 2;
+		}
+		if (!k && hash[0] && strcmp(hash, p->hash) != 0)
+			fprintf(stderr,
+				"aduanactl simulate: note: %s changed since the dataplane loaded it; "
+				"the running side replays the file as it is now\n",
+				path);
+		cls_engine_destroy(e);
+		policy_free(p);
+	}
+	if (ctl_sim_binary(o.aduana, bin, sizeof(bin)) != 0) {
+		fprintf(stderr, "aduanactl simulate: cannot find the aduana binary (--aduana PATH or "
+				"$ADUANA_BIN)\n");
+		return 1;
+	}
+	if (!mkdtemp(dir)) {
+		fprintf(stderr, "aduanactl simulate: %s\n", strerror(errno));
+		return 1;
+	}
+	snprintf(la, sizeof(la), "%s/running.jsonl", dir);
+	snprintf(lb, sizeof(lb), "%s/candidate.jsonl", dir);
+	snprintf(ea, sizeof(ea), "%s/stderr", dir);
+	/* The running dataplane is not touched: each side is an offline
+	 * replay of its own. */
+	if (ctl_sim_replay(bin, o.pcap, running, la, ea) || ctl_sim_replay(bin, o.pcap, cand, lb, ea))
+		goto out;
+	ra = ctl_sim_load(la, &na);
+	rb = ctl_sim_load(lb, &nb);
+	if (!ra || !rb) {
+		fprintf(stderr, "aduanactl simulate: cannot read the replays' flow logs\n");
+		goto out;
+	}
+	if (!ctl_json)
+		printf("%-26s %-52s %-8s %-20s %-14s %-32s %s\n", "START", "FLOW", "ZONE", "APP",
+		       "CLASS", "RUNNING", "CANDIDATE");
+	while (i < na || j < nb) {
+		int cmp = i == na ? 1 : j == nb ? -1 : strcmp(ra[i].key, rb[j].key);
+
+		if (cmp == 0) {
+			if (strcmp(ra[i].r.verdict, rb[j].r.verdict) != 0) {
+				ctl_sim_print(&ra[i], &rb[j]);
+				changed++;
+				if (strcmp(ra[i].r.verdict, "allow") == 0)
+					a2d++;
+				else
+					d2a++;
+			}
+			i++;
+			j++;
+		} else if (cmp < 0) {
+			ctl_sim_print(&ra[i++], NULL);
+			other++;
+		} else {
+			ctl_sim_print(NULL, &rb[j++]);
+			other++;
+		}
+	}
+	if (!ctl_json)
+		printf("%zu flows replayed; %u would change verdict (%u allow -> drop, %u drop -> "
+		       "allow)%s\nrunning: %s\ncandidate: %s\n",
+		       na, changed, a2d, d2a,
+		       other ? "; records present on one side only are listed with '-'" : "",
+		       running, cand);
+	rc = 0;
+out:
+	for (i = 0; ra && i < na; i++)
+		free(ra[i].line);
+	for (i = 0; rb && i < nb; i++)
+		free(rb[i].line);
+	free(ra);
+	free(rb);
+	unlink(la);
+	unlink(lb);
+	unlink(ea);
+	rmdir(dir);
+	return rc;
+}
+
 static int ctl_help(int argc, char **argv);
 
 static const struct ctl_cmd ctl_cmds[] = {
@@ -452,6 +956,62 @@ static const struct ctl_cmd ctl_cmds[] = {
 	 "EXIT STATUS\n"
 	 "    0 swapped; 2 rejected; 1 aduanad or the dataplane unreachable.\n",
 	 ctl_reload},
+	{"grant",
+	 "grant --src ADDR|ZONE --dst HOST|ADDR[:PORT] --for DURATION --approval REF "
+	 "[--reason TEXT] [--json]",
+	 "DESCRIPTION\n"
+	 "    An approved, time-limited exception (DESIGN 4, rule 1): flows from --src\n"
+	 "    (an inside address, prefix or zone name) to --dst that the zone would drop\n"
+	 "    are allowed, with reason grant:<id>, and their records carry the approval\n"
+	 "    reference. It ends by itself after --for (90s, 30m, 8h, 7d; at most 90d);\n"
+	 "    its open flows are then cut at their next packet, as a reload does.\n\n"
+	 "    --dst ADDR[/LEN][:PORT] allows everything to that address (and port).\n"
+	 "    --dst HOST[:PORT] allows TLS whose SNI, or HTTP whose Host, is HOST\n"
+	 "    (\"*.example.org\" for names below it), to addresses the zone's resolver\n"
+	 "    answered for HOST: SNI alone never allows, and another name, another\n"
+	 "    protocol or an address DNS did not give stay dropped. The integrity checks\n"
+	 "    of DESIGN 4.2 still apply, and exceptions (malformed, midstream, ...) stay.\n"
+	 "    --approval REF names the written approval (1..64 of A-Z a-z 0-9 . _ : / # +\n"
+	 "    -); --reason is free text (at most 200 bytes).\n\n"
+	 "    aduanad keeps grants in its store: they survive a restart of aduanad or of\n"
+	 "    the dataplane (pushed again at each connect). New flows are judged with\n"
+	 "    the grant; a flow already dropped stays dropped until it times out.\n\n"
+	 "EXAMPLES\n"
+	 "    aduanactl grant --src 10.10.1.5 --dst files.partner.example:443 --for 8h \\\n"
+	 "        --approval COMM-2026-117 --reason 'E2M export to partner'\n\n"
+	 "EXIT STATUS\n"
+	 "    0 granted; 2 refused (the message says why); 1 aduanad unreachable.\n",
+	 ctl_grant},
+	{"grants", "grants [--all] [--json]",
+	 "DESCRIPTION\n"
+	 "    The live grants: ID, source, destination, end (UTC), state, approval and\n"
+	 "    reason. --all adds those that expired or were revoked (newest first).\n"
+	 "    --json prints one JSON object per line.\n",
+	 ctl_grants},
+	{"revoke", "revoke [--json] ID",
+	 "DESCRIPTION\n"
+	 "    End grant ID now. Its open flows are cut at their next packet (judged\n"
+	 "    again by the policy, as after a reload); their records keep the approval.\n\n"
+	 "EXIT STATUS\n"
+	 "    0 revoked; 2 no live grant ID; 1 aduanad unreachable.\n",
+	 ctl_revoke},
+	{"simulate", "simulate --pcap FILE [--running CONF] [--aduana PATH] [--json] [CONF]",
+	 "DESCRIPTION\n"
+	 "    What would this change break? Replays the capture offline through the\n"
+	 "    candidate policy CONF and through the running one, each with the\n"
+	 "    dataplane's own replay mode (aduana --replay, one worker), and lists the\n"
+	 "    flows whose verdict differs, with both reasons. The running dataplane is\n"
+	 "    not touched. The running policy is the file the dataplane enforces (from\n"
+	 "    aduanad's status), or --running CONF; CONF defaults to that same file as it\n"
+	 "    is on disk now (what a plain reload would load). Grants are not applied on\n"
+	 "    either side. --aduana names the dataplane binary (default: beside\n"
+	 "    aduanactl, then /usr/sbin/aduana). --json prints one JSON object per\n"
+	 "    differing flow: 5-tuple, ts_start, zone, app, class, sni, host, and\n"
+	 "    running/candidate {verdict, reason}.\n\n"
+	 "EXIT STATUS\n"
+	 "    0 done (differences or not); 2 a bad capture or config (the error names\n"
+	 "    FILE:LINE); 1 aduanad unreachable or a replay failed.\n",
+	 ctl_simulate},
 	{"help", "help [COMMAND]",
 	 "DESCRIPTION\n    The list of commands, or one command's help.\n", ctl_help},
 };
@@ -467,7 +1027,8 @@ static const struct ctl_cmd *ctl_find(const char *name)
 static void ctl_usage(FILE *out)
 {
 	fputs("NAME\n"
-	      "    aduanactl - operate aduana: check and reload policy, status, flows\n\n"
+	      "    aduanactl - operate aduana: check and reload policy, status, flows,\n"
+	      "    grants, what-if simulation\n\n"
 	      "SYNOPSIS\n"
 	      "    aduanactl [--socket PATH] COMMAND [OPTIONS] [ARGS]\n\n"
 	      "COMMANDS\n",

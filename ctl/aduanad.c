@@ -2,7 +2,8 @@
  * from the dataplane's private socket, stores it (SQLite), exports it (JSON
  * lines, syslog, IPFIX), and serves aduanactl on the operators' socket:
  * status, flows, reload (validated here first, then swapped by the
- * dataplane). One thread, one poll loop. docs/control.md.
+ * dataplane), grants (kept here, pushed to the dataplane). One thread, one
+ * poll loop. docs/control.md.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +28,7 @@
 #include "export_ipfix.h"
 #include "export_json.h"
 #include "flowrec.h"
+#include "grants.h"
 #include "policy.h"
 #include "proto.h"
 #include "sha256.h"
@@ -63,6 +65,7 @@ struct d_ctx {
 	struct export_json *json;
 	struct export_syslog *sys;
 	struct export_ipfix *ipfix;
+	struct grants *grants;
 	int lfd;
 	struct proto_conn cl[D_CLIENTS];
 	struct proto_conn dp; /* the record stream; fd -1 when away */
@@ -404,6 +407,22 @@ static void d_commit(struct d_ctx *x)
 	}
 }
 
+/* The dataplane holds exactly the live grants: all of them again at each
+ * connect (it may have restarted empty, or kept one revoked meanwhile),
+ * queued behind the subscription on the stream's own connection. */
+static void d_grants_sync(struct d_ctx *x)
+{
+	char *body = malloc(65536);
+	long n;
+
+	if (!body)
+		return;
+	n = grants_sync_body(x->grants, d_wall_ms() / 1000, body, 65536);
+	if (n > 0 && proto_conn_send(&x->dp, PROTO_GRANT_ADD, body, (size_t)n) != 0)
+		fprintf(stderr, "aduanad: could not queue the grants for the dataplane\n");
+	free(body);
+}
+
 static void d_dp_close(struct d_ctx *x, const char *why)
 {
 	if (x->dp.fd < 0)
@@ -432,6 +451,7 @@ static void d_dp_connect(struct d_ctx *x)
 	x->n_connects++;
 	x->stream[0] = '\0';
 	x->last_seq = x->acked_seq = 0;
+	d_grants_sync(x);
 }
 
 static void d_dp_read(struct d_ctx *x)
@@ -811,6 +831,150 @@ static void d_reload(struct d_ctx *x, struct proto_conn *c, const uint8_t *body,
 	free(reply);
 }
 
+/* --- grants --- */
+
+static uint32_t d_peer_uid(const struct proto_conn *c)
+{
+	struct ucred cr;
+	socklen_t n = sizeof(cr);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cr, &n) != 0)
+		return UINT32_MAX;
+	return cr.uid;
+}
+
+/* The policy the dataplane enforces (its status names the file), else
+ * aduanad's configured one: grants are checked against its zones. */
+static struct policy *d_running_policy(struct d_ctx *x)
+{
+	char path[PATH_MAX], err[1024], *st = NULL;
+	uint32_t len;
+	uint8_t t;
+	struct policy *p;
+
+	snprintf(path, sizeof(path), "%s", x->cf.policy);
+	if (d_dp_call(x, PROTO_STATUS, NULL, &st, &len, &t) == 0 &&
+	    t == (PROTO_STATUS | PROTO_REPLY))
+		proto_json_get(st, len, "policy_source", path, sizeof(path), NULL);
+	free(st);
+	p = config_load(path, 0, err, sizeof(err));
+	return p;
+}
+
+/* Tell the dataplane; its word goes into the answer (a grant stored while
+ * it is away is pushed when it comes back). */
+static void d_grant_push(struct d_ctx *x, uint8_t type, const char *line, char *out, size_t size,
+			 size_t *off)
+{
+	char *reply = NULL, msg[512];
+	uint32_t rlen;
+	uint8_t t;
+	int rc = d_dp_call(x, type, line, &reply, &rlen, &t);
+
+	if (rc == 0 && t == (type | PROTO_REPLY)) {
+		*off += (size_t)snprintf(out + *off, size - *off, ",\"dataplane\":\"%s\"",
+					 type == PROTO_GRANT_ADD ? "active" : "removed");
+	} else {
+		if (rc)
+			snprintf(msg, sizeof(msg), "pending: dataplane unreachable (%s); sent when it "
+				 "connects", strerror(-rc));
+		else if (proto_json_get(reply, rlen, "error", msg + 9, sizeof(msg) - 9, NULL) == 0)
+			memcpy(msg, "refused: ", 9);
+		else
+			snprintf(msg, sizeof(msg), "refused");
+		*off += (size_t)snprintf(out + *off, size - *off, ",\"dataplane\":");
+		proto_json_str(out, size, off, msg);
+	}
+	free(reply);
+}
+
+static void d_grant_add(struct d_ctx *x, struct proto_conn *c, const uint8_t *body, uint32_t len)
+{
+	char *out = malloc(8192), line[GRANTS_REQ_MAX], reply[4096];
+	struct policy *pol;
+	size_t off = 0;
+	long id;
+
+	if (!out) {
+		d_error(c, "out of memory");
+		return;
+	}
+	d_commit(x); /* the grant's row commits on its own */
+	pol = len <= GRANTS_REQ_MAX ? d_running_policy(x) : NULL;
+	id = grants_add(x->grants, (const char *)body, len, pol, d_wall_ms() / 1000,
+			d_peer_uid(c), reply, sizeof(reply), line, sizeof(line));
+	policy_free(pol);
+	if (id < 0) {
+		d_error(c, reply);
+		free(out);
+		return;
+	}
+	off = (size_t)snprintf(out, 8192, "{\"grant\":%s", reply);
+	d_grant_push(x, PROTO_GRANT_ADD, line, out, 8192, &off);
+	snprintf(out + off, 8192 - off, "}");
+	fprintf(stderr, "aduanad: grant %ld: %s\n", id, line);
+	proto_conn_send(c, PROTO_GRANT_ADD | PROTO_REPLY, out, strlen(out));
+	free(out);
+}
+
+static void d_grant_del(struct d_ctx *x, struct proto_conn *c, const uint8_t *body, uint32_t len)
+{
+	char out[8192], reply[4096], idbuf[24];
+	size_t off;
+	long id;
+
+	d_commit(x);
+	id = grants_revoke(x->grants, (const char *)body, len, d_wall_ms() / 1000, d_peer_uid(c),
+			   reply, sizeof(reply));
+	if (id < 0) {
+		d_error(c, reply);
+		return;
+	}
+	snprintf(idbuf, sizeof(idbuf), "%ld", id);
+	off = (size_t)snprintf(out, sizeof(out), "{\"grant\":%s", reply);
+	d_grant_push(x, PROTO_GRANT_DEL, idbuf, out, sizeof(out), &off);
+	snprintf(out + off, sizeof(out) - off, "}");
+	fprintf(stderr, "aduanad: grant %ld revoked\n", id);
+	proto_conn_send(c, PROTO_GRANT_DEL | PROTO_REPLY, out, strlen(out));
+}
+
+static void d_grant_list(struct d_ctx *x, struct proto_conn *c, const uint8_t *body, uint32_t len)
+{
+	char *out = malloc(PROTO_BODY_MAX);
+	long n;
+
+	if (!out) {
+		d_error(c, "out of memory");
+		return;
+	}
+	n = grants_list(x->grants, len == 5 && memcmp(body, "all=1", 5) == 0, d_wall_ms() / 1000,
+			out, PROTO_BODY_MAX);
+	if (n < 0)
+		d_error(c, "grants: query failed");
+	else
+		proto_conn_send(c, PROTO_GRANT_LIST | PROTO_REPLY, out, (size_t)n);
+	free(out);
+}
+
+/* Grants that ended: marked, and taken from the dataplane (which also
+ * ends them by its own clock). */
+static void d_grants_tick(struct d_ctx *x)
+{
+	uint32_t ids[64];
+	unsigned n = grants_expire(x->grants, d_wall_ms() / 1000, ids, 64), i;
+
+	for (i = 0; i < n; i++) {
+		char idbuf[24], *reply = NULL;
+		uint32_t rlen;
+		uint8_t t;
+
+		snprintf(idbuf, sizeof(idbuf), "%u", ids[i]);
+		fprintf(stderr, "aduanad: grant %u expired\n", ids[i]);
+		if (x->dp.fd >= 0 && d_dp_call(x, PROTO_GRANT_DEL, idbuf, &reply, &rlen, &t) == 0)
+			free(reply);
+	}
+}
+
 static void d_client_read(struct d_ctx *x, struct proto_conn *c)
 {
 	const uint8_t *body;
@@ -830,6 +994,15 @@ static void d_client_read(struct d_ctx *x, struct proto_conn *c)
 			break;
 		case PROTO_RELOAD:
 			d_reload(x, c, body, len);
+			break;
+		case PROTO_GRANT_ADD:
+			d_grant_add(x, c, body, len);
+			break;
+		case PROTO_GRANT_DEL:
+			d_grant_del(x, c, body, len);
+			break;
+		case PROTO_GRANT_LIST:
+			d_grant_list(x, c, body, len);
 			break;
 		default:
 			d_error(c, "unknown request type");
@@ -893,6 +1066,7 @@ static void d_loop(struct d_ctx *x)
 
 			x->retain_at = now + D_RETAIN_MS;
 			d_commit(x);
+			d_grants_tick(x);
 			del = store_retain(x->store, d_wall_ms(), x->cf.max_age_ms, x->cf.max_bytes,
 					   D_RETAIN_ROWS);
 			if (del > 0)
@@ -1024,6 +1198,9 @@ int main(int argc, char **argv)
 	x.store = store_open(x.cf.store, err, sizeof(err));
 	if (!x.store)
 		goto out_err;
+	x.grants = grants_open(x.store, err, sizeof(err));
+	if (!x.grants)
+		goto out_err;
 	if (x.cf.json[0] && !(x.json = export_json_open(x.cf.json, x.cf.json_max, x.cf.json_keep,
 							err, sizeof(err))))
 		goto out_err;
@@ -1078,6 +1255,7 @@ out:
 	export_ipfix_destroy(x.ipfix);
 	export_syslog_close(x.sys);
 	export_json_close(x.json);
+	grants_close(x.grants);
 	store_close(x.store);
 	return status;
 }

@@ -24,8 +24,9 @@ enum proto_type {
 	PROTO_FLOWS = 0x02,	/* body: "key=value" lines -> JSON lines */
 	PROTO_RELOAD = 0x03,	/* body: config path -> JSON object */
 	PROTO_SUBSCRIBE = 0x04, /* dataplane: this connection becomes the record stream */
-	PROTO_GRANT_ADD = 0x05, /* reserved for grants (issue 11): answered with an error */
-	PROTO_GRANT_DEL = 0x06, /* reserved, as above */
+	PROTO_GRANT_ADD = 0x05,	 /* dataplane: grant lines; aduanad: key=value lines */
+	PROTO_GRANT_DEL = 0x06,	 /* body: a grant id */
+	PROTO_GRANT_LIST = 0x07, /* -> JSON: the live grants */
 	PROTO_RECORD = 0x10,	/* dataplane -> aduanad: u64 seq (BE) + one JSON line */
 	PROTO_ACK = 0x11,	/* aduanad -> dataplane: u64 seq (BE), all <= seq stored */
 	PROTO_REPLY = 0x80,	/* OR-ed with the request type */

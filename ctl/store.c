@@ -44,6 +44,11 @@ static const char store_insert[] =
 	" pkts_out, bytes_out, pkts_in, bytes_in, dropped_pkts, line)"
 	" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
+struct sqlite3 *store_db(struct store *s)
+{
+	return s->db;
+}
+
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
 	struct store *s = calloc(1, sizeof(*s));

@@ -29,6 +29,7 @@
 #include "config.h"
 #include "flow.h"
 #include "flowlog.h"
+#include "grantreg.h"
 #include "policy.h"
 #include "proto.h"
 #include "stats.h"
@@ -72,6 +73,7 @@ struct ctlsock {
 	struct policy **pol;
 	struct worker *workers;
 	const struct cls_engine *cls;
+	struct grant_reg *grants; /* grantreg.h; NULL: grants are refused */
 	struct cs_client cl[CS_CLIENTS];
 	int sub; /* index of the subscribed client, -1 */
 	char stream_id[40];
@@ -203,11 +205,11 @@ static void cs_status(struct ctlsock *cs, int i)
 	ADD(",\"stream_id\":\"%s\",\"stream_subscribed\":%s,\"stream_queued\":%" PRIu64
 	    ",\"stream_pending\":%" PRIu64 ",\"stream_acked\":%" PRIu64
 	    ",\"stream_dropped\":%" PRIu64 ",\"stream_resent\":%" PRIu64
-	    ",\"reloads\":%u,\"reload_errors\":%u"
+	    ",\"reloads\":%u,\"reload_errors\":%u,\"grants\":%u"
 	    ",\"bad_requests\":%" PRIu64 "}",
 	    cs->stream_id, cs->sub >= 0 ? "true" : "false", cs->n_queued, cs->tail - cs->head,
 	    cs->head, cs->n_dropped, cs->n_resent, cs->reloads, cs->reload_errors,
-	    cs->bad_requests);
+	    grant_reg_count(cs->grants), cs->bad_requests);
 #undef ADD
 	proto_conn_send(&cs->cl[i].c, PROTO_STATUS | PROTO_REPLY, body, strlen(body));
 	free(body);
@@ -287,6 +289,7 @@ static void cs_reload(struct ctlsock *cs, int i, const uint8_t *body, uint32_t l
 	t1 = rte_rdtsc();
 	cs->last_rcu_cycles = t1 - t0;
 	cs_retire(cs, old);
+	grant_reg_rebind(cs->grants); /* zone names to the new snapshot's indexes */
 	cs->reloads++;
 	off = (size_t)snprintf(
 		reply, sizeof(reply),
@@ -587,6 +590,21 @@ static void cs_dump_poll(struct ctlsock *cs)
 	cs_dump_answer(cs, pending);
 }
 
+static void cs_grant(struct ctlsock *cs, int i, uint8_t type, const uint8_t *body, uint32_t len)
+{
+	char *reply = malloc(65536);
+
+	if (!reply) {
+		cs_error(cs, i, "out of memory");
+		return;
+	}
+	if (grant_reg_request(cs->grants, type, body, len, reply, 65536) == 0)
+		proto_conn_send(&cs->cl[i].c, type | PROTO_REPLY, reply, strlen(reply));
+	else
+		cs_error(cs, i, reply);
+	free(reply);
+}
+
 static void cs_request(struct ctlsock *cs, int i, uint8_t type, const uint8_t *body, uint32_t len)
 {
 	char msg[96];
@@ -609,7 +627,8 @@ static void cs_request(struct ctlsock *cs, int i, uint8_t type, const uint8_t *b
 		break;
 	case PROTO_GRANT_ADD:
 	case PROTO_GRANT_DEL:
-		cs_error(cs, i, "grants are not implemented yet (issue 11)");
+	case PROTO_GRANT_LIST:
+		cs_grant(cs, i, type, body, len);
 		break;
 	default:
 		snprintf(msg, sizeof(msg), "unknown request type 0x%02x", type);
@@ -725,6 +744,12 @@ void ctlsock_poll(struct ctlsock *cs)
 	for (i = 0; i < CS_CLIENTS; i++)
 		if (cs->cl[i].c.fd >= 0 && proto_conn_flush(&cs->cl[i].c) < 0)
 			cs_client_close(cs, i);
+}
+
+void ctlsock_set_grants(struct ctlsock *cs, struct grant_reg *grants)
+{
+	if (cs)
+		cs->grants = grants;
 }
 
 const struct policy *ctlsock_policy(const struct ctlsock *cs, const struct policy *cur,

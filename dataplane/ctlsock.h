@@ -19,6 +19,7 @@ struct worker;
 struct policy;
 struct flowlog_rec;
 struct cls_engine;
+struct grant_reg;
 
 /* Listen on path (a stale socket file is replaced; mode 0660). pol points
  * at the caller's current snapshot pointer: a reload replaces *pol, and the
@@ -28,6 +29,10 @@ struct cls_engine;
 struct ctlsock *ctlsock_create(const char *path, struct dp *dp, struct policy **pol,
 			       struct worker *workers, const struct cls_engine *cls,
 			       char *err, size_t errlen);
+
+/* Serve grant requests (add, remove, list) from this registry
+ * (grantreg.h). Main lcore, before the first poll. */
+void ctlsock_set_grants(struct ctlsock *cs, struct grant_reg *grants);
 
 /* Serve what is ready: accept, read requests, answer, stream records,
  * take acknowledgements. Poll with a zero timeout. Main lcore. */

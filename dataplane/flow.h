@@ -101,6 +101,11 @@ struct flow {
 	uint32_t seq_resp;   /* TCP: the responder's next sequence number (FLOW_F_RESP_SEQ) */
 	uint32_t fin_seq[2]; /* TCP: where each side's FIN ended its stream (FLOW_TCP_FIN_*) */
 	uint32_t stream_idx; /* first-bytes reassembly slot (stream.h), STREAM_NO_SLOT if none */
+	/* The grant that allowed it (reason grant:<id>), kept after the grant
+	 * ends so the record names its approval; 0 = none. */
+	uint32_t grant_id;
+	uint32_t grant_until; /* its end, seconds since the epoch */
+	uint32_t grant_gen;   /* the grant table it was last found in */
 } __attribute__((aligned(64)));
 
 struct flow_table;

@@ -54,8 +54,18 @@ void flowlog_rec_from_flow(struct flowlog_rec *rec, const struct flow *f)
 	memcpy(rec->name, f->name, sizeof(rec->name));
 	rec->n_learned = f->n_learned;
 	rec->aggregate = 0;
+	rec->grant_id = f->grant_id;
 	memcpy(rec->learned_addr, f->learned_addr, sizeof(rec->learned_addr));
 	rec->name[sizeof(rec->name) - 1] = '\0';
+}
+
+static const char *(*flowlog_approval)(void *arg, uint32_t id);
+static void *flowlog_approval_arg;
+
+void flowlog_set_approvals(const char *(*lookup)(void *arg, uint32_t id), void *arg)
+{
+	flowlog_approval = lookup;
+	flowlog_approval_arg = arg;
 }
 
 struct rte_ring *flowlog_ring_create(const char *name, unsigned count, int socket)
@@ -138,7 +148,10 @@ int flowlog_write(FILE *out, const struct flowlog_rec *rec, const struct policy 
 	flowlog_addr(dst, sizeof(dst), rec->dst, rec->family);
 	if (rec->zone >= 0 && (unsigned)rec->zone < pol->n_zones)
 		zone = pol->zones[rec->zone].name;
-	policy_reason_format(pol, &rec->decision, reason, sizeof(reason));
+	if (rec->decision.reason == POLICY_R_GRANT)
+		snprintf(reason, sizeof(reason), "grant:%u", rec->grant_id);
+	else
+		policy_reason_format(pol, &rec->decision, reason, sizeof(reason));
 	if (e)
 		cls_app_name(e, rec->app_master, rec->app, app, sizeof(app));
 	else
@@ -165,6 +178,16 @@ int flowlog_write(FILE *out, const struct flowlog_rec *rec, const struct policy 
 			? "pending" /* only an open flow can still be undecided */
 			: "allow");
 	flowlog_str(out, reason);
+	/* The grant that allowed the flow (or its first part, when the grant
+	 * ended under it) and its approval reference. */
+	if (rec->grant_id) {
+		fprintf(out, ",\"grant\":%u,\"approval\":", rec->grant_id);
+		flowlog_str(out, flowlog_approval
+					 ? flowlog_approval(flowlog_approval_arg, rec->grant_id)
+					 : NULL);
+	} else {
+		fputs(",\"grant\":null,\"approval\":null", out);
+	}
 	fputs(",\"learned\":[", out);
 	for (unsigned i = 0; i < rec->n_learned && i < FLOW_LEARNED_MAX; i++) {
 		char a[INET6_ADDRSTRLEN];

@@ -52,6 +52,7 @@ struct flowlog_rec {
 	uint8_t n_learned;
 	uint8_t end;	    /* enum flowlog_end */
 	uint32_t aggregate; /* packets an aggregated record stands for; 0 = a flow's record */
+	uint32_t grant_id;  /* the grant that allowed it (or some of it); 0 = none */
 	char name[FLOW_NAME_MAX];
 	uint8_t learned_addr[FLOW_LEARNED_MAX][16];
 } __attribute__((aligned(64)));
@@ -68,6 +69,11 @@ struct rte_ring *flowlog_ring_create(const char *name, unsigned count, int socke
  * reason) and e (app; may be NULL). Returns 0 or -errno from the stream. */
 int flowlog_write(FILE *out, const struct flowlog_rec *rec, const struct policy *pol,
 		  const struct cls_engine *e);
+
+/* Where records find the approval reference of their grant (grant_id):
+ * lookup(arg, id) returns it, or NULL. Main lcore, before records are
+ * written; NULL lookup: approvals print as null. */
+void flowlog_set_approvals(const char *(*lookup)(void *arg, uint32_t id), void *arg);
 
 /* Format ns since the epoch as RFC 3339 UTC with microseconds. */
 void flowlog_time(char *buf, size_t size, uint64_t ns);

@@ -23,6 +23,7 @@
 #include "dns.h"
 #include "flow.h"
 #include "frag.h"
+#include "grant.h"
 #include "flowlog.h"
 #include "learn.h"
 #include "parse.h"
@@ -83,8 +84,15 @@ static void judge_name_set(struct flow *f, const struct cls_result *cr)
 }
 
 /* What the evaluator needs of a flow, from its key and state. */
-static void judge_policy_flow(struct policy_flow *pf, const struct flow *f, uint64_t now)
+static inline const struct policy_grants *judge_grants(const struct worker *w)
 {
+	return __atomic_load_n(&w->dp->grants, __ATOMIC_ACQUIRE);
+}
+
+static void judge_policy_flow(struct policy_flow *pf, const struct flow *f, const struct worker *w)
+{
+	uint64_t now = w->now;
+
 	const struct flow_key *k = &f->key;
 	/* The inside address is the initiator's for outbound flows. */
 	bool inside_is_a = f->outbound ? f->init_is_a : !f->init_is_a;
@@ -99,6 +107,25 @@ static void judge_policy_flow(struct policy_flow *pf, const struct flow *f, uint
 	pf->remote_port = inside_is_a ? k->port_b : k->port_a;
 	pf->now = now / JUDGE_NS;
 	pf->learned = f->learned;
+	pf->grants = judge_grants(w);
+}
+
+/* After a decision: the grant table it was judged against (a dropped flow
+ * is judged again when the table changes), and for a decision that names
+ * a grant, the grant's id (for its record and approval) and end
+ * (judge_grant_over). */
+static void judge_grant_note(struct worker *w, struct flow *f, const struct policy_flow *pf)
+{
+	const struct policy_grant *g = grant_of(pf->grants, &f->decision);
+
+	f->grant_gen = pf->grants ? pf->grants->gen : 0;
+	if (!g)
+		return;
+	if (f->grant_id != g->id)
+		w->st.c[STATS_grant_allowed]++;
+	f->grant_id = g->id;
+	f->grant_until = (uint32_t)g->until;
+	f->grant_gen = pf->grants->gen;
 }
 
 /* A flow to port 53 (UDP or TCP) that an endpoint allowed is a resolver
@@ -168,7 +195,7 @@ static void judge_learn(struct worker *w, const struct policy *pol, struct flow 
 			return;
 		if (q.qclass != DNS_CLASS_IN ||
 		    (q.qtype != DNS_TYPE_A && q.qtype != DNS_TYPE_AAAA) ||
-		    !policy_endpoints_for_host(pol, q.name))
+		    !policy_learn_mask(pol, judge_grants(w), q.name))
 			return;
 		dns_pending_add(w->dnsq, judge_flow_id(f), &q, w->now);
 		w->st.c[STATS_dns_queries]++;
@@ -194,7 +221,7 @@ static void judge_learn(struct worker *w, const struct policy *pol, struct flow 
 		w->st.dns_bad[why]++;
 		return;
 	}
-	mask = policy_endpoints_for_host(pol, q.name);
+	mask = policy_learn_mask(pol, judge_grants(w), q.name);
 	for (i = 0; i < cnt && mask; i++) {
 		uint32_t ttl = RTE_MIN(ans[i].ttl, pol->dp.dns_ttl_max);
 
@@ -256,10 +283,11 @@ static void judge_giveup(struct worker *w, const struct policy *pol, struct flow
 	struct cls_result cr;
 
 	cls_flow_giveup(w->cls, f->cls_idx, &cr);
-	judge_policy_flow(&pf, f, w->now);
+	judge_policy_flow(&pf, f, w);
 	judge_cls_apply(&pf, &cr, true);
 	pf.giveup = true;
 	policy_evaluate(pol, &pf, &f->decision);
+	judge_grant_note(w, f, &pf);
 	if (f->decision.verdict == POLICY_PENDING) /* cannot happen: fail closed anyway */
 		policy_exception(pol, f->zone, POLICY_EXC_giveup, &f->decision);
 	judge_decided(w, f, &cr);
@@ -482,7 +510,7 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 		f->learned = learn_lookup(w->dp->learn, w->dp->n_workers,
 					  f->init_is_a ? k->addr_b : k->addr_a,
 					  (uint32_t)(w->now / JUDGE_NS));
-	judge_policy_flow(&pf, f, w->now);
+	judge_policy_flow(&pf, f, w);
 	{
 		bool tls_only;
 
@@ -497,6 +525,7 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 		}
 	}
 	policy_evaluate(pol, &pf, &f->decision);
+	judge_grant_note(w, f, &pf);
 	if (f->decision.verdict != POLICY_PENDING) {
 		judge_learn_flag(w, f);
 		if (f->decision.verdict == POLICY_DROP && !(f->tcp & FLOW_TCP_SYN))
@@ -528,6 +557,7 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 	if (cr.cls != POLICY_CLASS_NONE) {
 		judge_cls_apply(&pf, &cr, false);
 		policy_evaluate(pol, &pf, &f->decision);
+		judge_grant_note(w, f, &pf);
 		if (f->decision.verdict == POLICY_DROP) {
 			judge_decided(w, f, &cr);
 			f->pkts_to_verdict = 1;
@@ -716,7 +746,7 @@ static int judge_tcp(struct worker *w, const struct policy *pol, struct flow *f,
 		struct policy_flow pf;
 
 		f->flags |= dir ? FLOW_F_FIRST_IN : FLOW_F_FIRST_OUT;
-		judge_policy_flow(&pf, f, w->now);
+		judge_policy_flow(&pf, f, w);
 		/* Foreign: dropped at this packet, after the classifiers had
 		 * their look (a class says more than "not TLS"). */
 		if (!policy_payload_plausible(pol, &pf, from_init, pl, n))
@@ -742,7 +772,7 @@ static bool judge_udp_foreign(struct worker *w, const struct policy *pol, struct
 
 	if (!(f->flags & FLOW_F_CONFORM) || f->decision.verdict == POLICY_DROP || !r->payload_len)
 		return false;
-	judge_policy_flow(&pf, f, w->now);
+	judge_policy_flow(&pf, f, w);
 	return !policy_payload_plausible(pol, &pf, from_init,
 					 rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off,
 					 r->payload_len);
@@ -771,7 +801,7 @@ static bool judge_hello(struct worker *w, const struct policy *pol, struct flow 
 			/* With ECH (real or GREASE: no one can tell), a dedicated
 			 * endpoint serves its outer name whatever the extension
 			 * holds; a shared front may serve any name behind it. */
-			judge_policy_flow(&pf, f, w->now);
+			judge_policy_flow(&pf, f, w);
 			if (ch->info.has_ech && policy_flow_shared_front(pol, &pf) &&
 			    judge_stream_exception(w, pol, f, POLICY_EXC_ech))
 				return true;
@@ -829,9 +859,10 @@ static void judge_classify(struct worker *w, const struct policy *pol, struct fl
 		judge_giveup(w, pol, f);
 		return;
 	}
-	judge_policy_flow(&pf, f, w->now);
+	judge_policy_flow(&pf, f, w);
 	judge_cls_apply(&pf, &cr, false);
 	policy_evaluate(pol, &pf, &f->decision);
+	judge_grant_note(w, f, &pf);
 	if (f->decision.verdict != POLICY_PENDING)
 		judge_decided(w, f, &cr);
 }
@@ -896,7 +927,7 @@ static void judge_rejudge(struct worker *w, const struct policy *pol, struct flo
 			f->learned = learn_lookup(dp->learn, dp->n_workers,
 						  f->init_is_a ? f->key.addr_b : f->key.addr_a,
 						  (uint32_t)(w->now / JUDGE_NS));
-		judge_policy_flow(&pf, f, w->now);
+		judge_policy_flow(&pf, f, w);
 		pf.app_master = cls_proto_str(dp->cls, f->app_master);
 		pf.app = cls_proto_str(dp->cls, f->app);
 		pf.app_known = f->app_master || f->app;
@@ -913,10 +944,50 @@ static void judge_rejudge(struct worker *w, const struct policy *pol, struct flo
 	if (d.verdict != f->decision.verdict)
 		w->st.c[STATS_rejudged_changed]++;
 	f->decision = d;
+	if (zone >= 0 && d.reason != POLICY_R_EXCEPTION)
+		judge_grant_note(w, f, &pf);
 	f->flags &= (uint8_t)~FLOW_F_LEARN;
 	judge_learn_flag(w, f);
 	if (d.verdict == POLICY_DROP)
 		flow_evictable(w->ft, f);
+}
+
+/* Whether the grant that allowed f is over: past its end by this packet's
+ * clock, or gone from the live table (revoked). A grant pushed again with
+ * a later end (aduanad after a restart) carries on. */
+static bool judge_grant_over(struct worker *w, struct flow *f)
+{
+	const struct policy_grants *t;
+	unsigned i;
+
+	if (w->now / JUDGE_NS >= f->grant_until)
+		return true;
+	t = judge_grants(w);
+	if (likely(t && t->gen == f->grant_gen))
+		return false;
+	for (i = 0; t && i < t->n; i++) {
+		if (t->g[i].id == f->grant_id) {
+			f->grant_gen = t->gen;
+			f->grant_until = (uint32_t)t->g[i].until;
+			return w->now / JUDGE_NS >= f->grant_until ||
+			       w->now / JUDGE_NS < t->g[i].from;
+		}
+	}
+	return true;
+}
+
+/* Whether a dropped flow should be judged again because the grants changed
+ * since it was judged: a grant added for it opens it at its next packet
+ * (a client's retried SYN), as a reload would. Exceptions stay. */
+static bool judge_grants_new(struct worker *w, struct flow *f)
+{
+	const struct policy_grants *t = judge_grants(w);
+
+	if (likely(!t || t->gen == f->grant_gen) || f->decision.reason == POLICY_R_EXCEPTION ||
+	    f->zone < 0 || !f->outbound)
+		return false;
+	f->grant_gen = t->gen;
+	return true;
 }
 
 /* The flow the quoted datagram of an ICMP error belongs to, when the error
@@ -1037,6 +1108,14 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 
 		judge_rejudge(w, pol, f);
 		w->st.c[STATS_rejudge_cycles] += rte_rdtsc() - t0;
+	}
+	/* A grant that ended (expired by the packet's clock, or revoked) no
+	 * longer carries its flows: judged again, as a reload would. */
+	if (unlikely(f->decision.reason == POLICY_R_GRANT) && judge_grant_over(w, f)) {
+		w->st.c[STATS_grant_ended]++;
+		judge_rejudge(w, pol, f);
+	} else if (unlikely(f->decision.verdict == POLICY_DROP) && judge_grants_new(w, f)) {
+		judge_rejudge(w, pol, f);
 	}
 	f->ts_last = w->now;
 	if (from_init) {

@@ -36,6 +36,7 @@
 #include "flow.h"
 #include "flowlog.h"
 #include "frag.h"
+#include "grantreg.h"
 #include "learn.h"
 #include "policy.h"
 #include "port.h"
@@ -67,6 +68,7 @@ struct main_opts {
 	const char *inside;
 	const char *outside;
 	const char *ctl;  /* the private control socket (ctlsock.h) */
+	const char *grants; /* grant lines to start with (grantreg.h) */
 	unsigned workers; /* 0: from the config */
 	double duration;  /* 0: until a signal */
 	bool quiet;
@@ -91,9 +93,10 @@ static void main_usage(FILE *out)
 	      "SYNOPSIS\n"
 	      "    aduana --replay IN.pcap -c CONF [--flow-log FILE|-] [--pass-pcap FILE]\n"
 	      "           [--drop-pcap FILE] [--workers N]\n"
-	      "           [--inside-mac MAC[,MAC...] | --by-interface]\n"
+	      "           [--inside-mac MAC[,MAC...] | --by-interface] [--grants FILE]\n"
 	      "    aduana [EAL options] -- -c CONF --inside PORT --outside PORT\n"
 	      "           [--flow-log FILE|-] [--duration SECONDS] [--workers N]\n"
+	      "           [--ctl PATH] [--grants FILE]\n"
 	      "    aduana --check -c CONF\n"
 	      "\n"
 	      "DESCRIPTION\n"
@@ -114,7 +117,11 @@ static void main_usage(FILE *out)
 	      "    --workers N           worker lcores (default: dataplane.workers)\n"
 	      "    --duration SECONDS    stop after this long (live mode)\n"
 	      "    --ctl PATH            serve the private control socket for aduanad here\n"
-	      "                          (status, reload, the flow-record stream)\n"
+	      "                          (status, reload, grants, the flow-record stream)\n"
+	      "    --grants FILE         start with these grants, one a line:\n"
+	      "                          id=N src=ADDR|ZONE dst=HOST|ADDR[:PORT] from=T\n"
+	      "                          until=T approval=REF (T: epoch seconds; replay\n"
+	      "                          judges them by the packets' time)\n"
 	      "    --pass-pcap FILE      replay: write forwarded packets here\n"
 	      "    --drop-pcap FILE      replay: write dropped packets here\n"
 	      "    --inside-mac MAC,...  replay: frames from these source MACs enter the\n"
@@ -149,7 +156,8 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		O_CHECK,
 		O_INSIDE_MAC,
 		O_BY_IFACE,
-		O_CTL
+		O_CTL,
+		O_GRANTS
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -166,6 +174,7 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		{"inside-mac", required_argument, NULL, O_INSIDE_MAC},
 		{"by-interface", no_argument, NULL, O_BY_IFACE},
 		{"ctl", required_argument, NULL, O_CTL},
+		{"grants", required_argument, NULL, O_GRANTS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -238,6 +247,9 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		case O_CTL:
 			o->ctl = optarg;
 			break;
+		case O_GRANTS:
+			o->grants = optarg;
+			break;
 		case 'h':
 			main_usage(stdout);
 			exit(0);
@@ -285,6 +297,7 @@ struct main_ctx {
 	struct worker *workers;
 	struct rte_mempool *mp;
 	struct ctlsock *ctl;
+	struct grant_reg *grants;
 	FILE *flow_log;
 	char tmpdir[PATH_MAX];
 	char f_in[PATH_MAX + 32], f_out[PATH_MAX + 32], f_tx_in[PATH_MAX + 32],
@@ -872,6 +885,9 @@ static void main_control_loop(struct main_ctx *x)
 		if (!x->dp.replay && now >= next_anchor) {
 			worker_clock_anchor(&x->dp, rte_rdtsc(), main_wall_ns());
 			next_anchor = now + MAIN_ANCHOR_NS;
+			/* Ended grants leave the table; workers cut their
+			 * flows by their own clock meanwhile. */
+			grant_reg_tick(x->grants, now / 1000000000ull);
 		}
 		/* Records reach the file as flows end, for whoever tails it. */
 		if (main_drain_records(x) == 0)
@@ -1001,12 +1017,24 @@ int main(int argc, char **argv)
 	if (main_ports(&x) != 0 || main_setup_workers(&x) != 0)
 		goto out_free;
 
+	x.grants = grant_reg_create(&x.dp, &x.pol);
+	if (!x.grants) {
+		fprintf(stderr, "aduana: out of memory\n");
+		goto out_free;
+	}
+	flowlog_set_approvals(grant_reg_approval, x.grants);
+	if (x.o.grants && grant_reg_load(x.grants, x.o.grants, err, sizeof(err)) != 0) {
+		fprintf(stderr, "aduana: %s\n", err);
+		status = 2;
+		goto out_free;
+	}
 	if (x.o.ctl) {
 		x.ctl = ctlsock_create(x.o.ctl, &x.dp, &x.pol, x.workers, x.cls, err, sizeof(err));
 		if (!x.ctl) {
 			fprintf(stderr, "aduana: %s\n", err);
 			goto out_free;
 		}
+		ctlsock_set_grants(x.ctl, x.grants);
 	}
 	main_telemetry(&x);
 	signal(SIGINT, main_signal);
@@ -1023,6 +1051,8 @@ int main(int argc, char **argv)
 	status = 0;
 out_free:
 	ctlsock_destroy(x.ctl);
+	flowlog_set_approvals(NULL, NULL);
+	grant_reg_destroy(x.grants);
 	main_free(&x);
 out_eal:
 	rte_eal_cleanup();

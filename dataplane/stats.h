@@ -33,6 +33,8 @@
 	X(rejudged)	      /* flows judged again under a newer policy snapshot */               \
 	X(rejudged_changed)   /* ...whose verdict changed */                                       \
 	X(rejudge_cycles)     /* TSC cycles the workers spent re-judging (a reload's cost) */      \
+	X(grant_allowed)      /* flows a grant allowed (reason grant:<id>) */                      \
+	X(grant_ended)	      /* granted flows judged again because their grant expired or went */ \
 	X(stream_exceptions)  /* flows dropped for their bytes (DESIGN 4.2) */                     \
 	X(stream_full)	      /* TCP flows that found no reassembly slot */                        \
 	X(bad_checksum)	      /* segments not classified: the receiver discards them */            \

@@ -36,6 +36,7 @@ struct flow_table;
 struct cls_engine;
 struct cls_worker;
 struct policy;
+struct policy_grants;
 struct learn_table;
 struct rte_mbuf;
 struct parse_result;
@@ -69,6 +70,9 @@ struct dp {
 	struct learn_table **learn; /* every worker's learned addresses (learn.h) */
 	bool learn_on;		    /* the policy has endpoints with hostnames */
 	struct policy *policy;	    /* current snapshot; read with an acquire load */
+	/* The live grants (grant.h), published apart from the snapshot by the
+	 * main lcore (dataplane/grant.c), the same way; NULL when none. */
+	struct policy_grants *grants;
 	struct rte_rcu_qsbr *qsbr;
 	volatile bool stop;	/* live: leave the loop now */
 	volatile unsigned done; /* replay: workers finished (flush included) */

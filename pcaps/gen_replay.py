@@ -966,6 +966,62 @@ def case_icmp_errors():
 
 
 
+def case_grants():
+    """Grants (tests/replay/grants/grants.txt): an address grant allows one
+    host's flows to its address and port and cuts them at their first packet
+    after it ends; a host grant allows TLS with its name to an address DNS
+    taught for it, and nothing else; a zone grant allows the zone's flows to
+    an address on any port; a grant not yet begun allows nothing."""
+    cap = Capture()
+    g1, g2, p90, p91, p82, p83 = ("10.10.1.20", "10.10.1.21", "203.0.113.90", "203.0.113.91",
+                                  "203.0.113.82", "203.0.113.83")
+    name = "files.partner.example"
+    # A. grant 101 (g1 -> X80:443, until T0 + 10 s): allowed, 16 frames
+    tls_session(cap, g1, 41001, X80, 443, "anything.example", "grant-a", isn=8001)
+    # B. another host of the zone, same address and port: not granted
+    tls_session(cap, S1, 41002, X80, 443, "anything.example", "grant-b", isn=8002)
+    # C. the granted host, another port: not granted (2 SYNs)
+    Tcp(cap, g1, 41003, X80, 22, isn=8003).syn_retries(2)
+    # D. granted at T0 + ~1 s, still talking when the grant ends (T0 + 10 s):
+    #    9 frames allowed, then cut at its first packet after the end (5 frames)
+    cap.idle(1)
+    t = Tcp(cap, g1, 41004, X80, 443, isn=8004, rtt_us=20000)
+    t.handshake()
+    t.data(True, client_hello("anything.example", "grant-d"))
+    t.data(False, server_hello_flight("grant-d"))
+    t.data(True, tls_appdata("grant-d-req", 200))
+    cap.idle(10)
+    t.data(True, tls_appdata("grant-d-req2", 200))
+    t.close()
+    # E. the same host and address after the end: dropped at packet 1
+    Tcp(cap, g1, 41005, X80, 443, isn=8005).syn_retries(1)
+    # M. grant 104 (to 203.0.113.83) begins later: nothing yet
+    Tcp(cap, g1, 41006, p83, 443, isn=8006).syn_retries(1)
+    # F. g2 asks the resolver for the host grant's name; the answer teaches
+    udp(cap, g2, 53101, RESOLVER, 53, dns_msg(0x2101, name), gap=20000)
+    rr = DNSRR(rrname=name, type="A", ttl=300, rdata=p90)
+    udp(cap, RESOLVER, 53, g2, 53101, dns_msg(0x2101, name, answers=[rr], qr=1), gap=3000)
+    # G. TLS with the grant's name to the learned address: allowed
+    tls_session(cap, g2, 41101, p90, 443, name, "grant-g", isn=8101)
+    # H. another name to the same address: dropped at the ClientHello
+    tls_session(cap, g2, 41102, p90, 443, "evil.example", "grant-h", isn=8102)
+    # I. the grant's name to an address DNS did not teach: dropped at packet 1
+    tls_session(cap, g2, 41103, p91, 443, name, "grant-i", isn=8103)
+    # J. a foreign protocol to the learned address: dropped at its first payload
+    t = Tcp(cap, g2, 41104, p90, 443, isn=8104)
+    t.handshake()
+    t.data(True, b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+    t.data(False, b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+    t.close()
+    # K. another host, the grant's name, the learned address: not granted
+    tls_session(cap, S1, 41105, p90, 443, name, "grant-k", isn=8105)
+    # L. grant 103 (zone e2m -> 203.0.113.82, any port): UDP and TCP allowed
+    udp(cap, S1, 5000, p82, 5000, b"x" * 40)
+    udp(cap, p82, 5000, S1, 5000, b"y" * 40)
+    Tcp(cap, S2, 41201, p82, 8080, isn=8201).session(http_get("p82.example"), HTTP_OK)
+    return cap
+
+
 CASES = {
     "first_packet": case_first_packet,
     "vlan": case_vlan,
@@ -987,6 +1043,7 @@ CASES = {
     "frag_flood": case_frag_flood,
     "v4mapped": case_v4mapped,
     "icmp_errors": case_icmp_errors,
+    "grants": case_grants,
 }
 
 

@@ -5,6 +5,8 @@
  */
 #include "policy.h"
 
+#include "grant.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -200,12 +202,25 @@ uint64_t policy_endpoints_for_host(const struct policy *p, const char *host)
 	uint64_t mask = 0;
 	unsigned i, j;
 
-	for (i = 0; i < p->n_endpoints && i < 64; i++)
+	for (i = 0; i < p->n_endpoints && i < POLICY_LEARN_ENDPOINTS; i++)
 		for (j = 0; j < p->endpoints[i].n_hosts; j++)
 			if (policy_host_match(p->endpoints[i].hosts[j], host)) {
 				mask |= 1ull << i;
 				break;
 			}
+	return mask;
+}
+
+uint64_t policy_learn_mask(const struct policy *p, const struct policy_grants *t,
+			   const char *host)
+{
+	uint64_t mask = policy_endpoints_for_host(p, host);
+	unsigned i;
+
+	for (i = 0; t && i < t->n; i++)
+		if (t->g[i].host[0] && t->g[i].learn_bit < 64 &&
+		    policy_host_match(t->g[i].host, host))
+			mask |= 1ull << t->g[i].learn_bit;
 	return mask;
 }
 
@@ -230,17 +245,6 @@ static unsigned policy_action_verdict(uint8_t action)
 	return action == POLICY_ACT_ALLOW ? POLICY_ALLOW : POLICY_DROP;
 }
 
-static bool policy_grant_matches(const struct policy_grant *g, const struct policy_flow *f)
-{
-	uint16_t port = f->outbound ? f->remote_port : f->local_port;
-
-	return (g->zone == -1 || g->zone == f->zone) &&
-	       (g->local.len == 0 || policy_prefix_match(&g->local, f->local)) &&
-	       (g->remote.len == 0 || policy_prefix_match(&g->remote, f->remote)) &&
-	       (g->port == 0 || g->port == port) && (g->l4proto == 0 || g->l4proto == f->l4proto) &&
-	       (g->expires == 0 || f->now < g->expires);
-}
-
 /* An endpoint is a candidate when the flow goes to one of its addresses
  * (configured, or learned from a DNS answer for one of its names) and
  * ports: the part of the match known from the first packet. */
@@ -260,6 +264,49 @@ static bool policy_endpoint_candidate(const struct policy_endpoint *ep, unsigned
 		if (ep->ports[i] == f->remote_port)
 			return true;
 	return false;
+}
+
+/* A grant covers the flow's source and time: an outbound flow of its zone
+ * or from its address, within [from, until). */
+static bool policy_grant_src_ok(const struct policy *p, const struct policy_grants *t,
+				const struct policy_grant *g, const struct policy_flow *f)
+{
+	if (!f->outbound || f->zone < 0 || (unsigned)f->zone >= p->n_zones || f->now < g->from ||
+	    f->now >= g->until)
+		return false;
+	if (!g->zone_name[0])
+		return policy_prefix_match(&g->local, f->local);
+	/* Zone indexes are the snapshot's the table was built for; right
+	 * after a reload, compare by name. */
+	if (t->resolved_for == p->version)
+		return g->zone == f->zone;
+	return strcmp(p->zones[f->zone].name, g->zone_name) == 0;
+}
+
+/* A host grant is a candidate like an endpoint: the flow goes to an address
+ * DNS taught for its name (a resolver's answer to this zone), on its port.
+ * The name itself is read later (SNI, Host). */
+static bool policy_grant_candidate(const struct policy *p, const struct policy_grants *t,
+				   const struct policy_grant *g, const struct policy_flow *f)
+{
+	return g->host[0] && policy_grant_src_ok(p, t, g, f) &&
+	       policy_endpoint_candidate(&g->ep, g->learn_bit, f);
+}
+
+static bool policy_endpoint_app_matches(const struct policy_endpoint *ep,
+					const struct policy_flow *f);
+
+/* What a grant allows: everything to its address (and port), or TLS and
+ * HTTP whose name (SNI, Host) is its host, on a candidate address. A
+ * guessed application never matches. */
+static bool policy_grant_matches(const struct policy *p, const struct policy_grants *t,
+				 const struct policy_grant *g, const struct policy_flow *f)
+{
+	if (g->host[0])
+		return policy_grant_candidate(p, t, g, f) && f->app_known && !f->app_guessed &&
+		       policy_endpoint_app_matches(&g->ep, f);
+	return policy_grant_src_ok(p, t, g, f) && policy_prefix_match(&g->remote, f->remote) &&
+	       (g->port == 0 || g->port == f->remote_port);
 }
 
 static bool policy_app_is_tls(const char *app)
@@ -290,6 +337,14 @@ policy_next_candidate(const struct policy *p, const struct policy_flow *f, unsig
 
 		if (policy_endpoint_candidate(&p->endpoints[idx], idx, f))
 			return &p->endpoints[idx];
+	}
+	/* Then the host grants, as endpoints declaring TLS and HTTP. */
+	while (f->grants && *pos - prof->n_allow < f->grants->n) {
+		const struct policy_grant *g = &f->grants->g[*pos - prof->n_allow];
+
+		(*pos)++;
+		if (policy_grant_candidate(p, f->grants, g, f))
+			return &g->ep;
 	}
 	return NULL;
 }
@@ -507,6 +562,9 @@ static void policy_evaluate_outbound(const struct policy *p, const struct policy
 			return;
 		}
 	}
+	/* A host grant's candidate waits for its name like an endpoint's. */
+	for (i = 0; !any_candidate && f->grants && i < f->grants->n; i++)
+		any_candidate = policy_grant_candidate(p, f->grants, &f->grants->g[i], f);
 
 	/* b. Otherwise the application (and, for web flows, the name) must
 	 * match too. A guess from the port or the address never allows: the
@@ -571,8 +629,10 @@ void policy_evaluate(const struct policy *p, const struct policy_flow *f, struct
 		return;
 	}
 
-	for (i = 0; i < p->n_grants; i++) {
-		if (policy_grant_matches(&p->grants[i], f)) {
+	/* 1. An active grant allows (grant.h). Exceptions were decided
+	 * before the evaluator is asked, and stay. */
+	for (i = 0; f->grants && i < f->grants->n; i++) {
+		if (policy_grant_matches(p, f->grants, &f->grants->g[i], f)) {
 			policy_decide(d, POLICY_ALLOW, POLICY_R_GRANT, i);
 			return;
 		}
@@ -630,9 +690,7 @@ int policy_reason_format(const struct policy *p, const struct policy_decision *d
 	case POLICY_R_DEFAULT:
 		name = p && d->arg < p->n_profiles ? p->profiles[d->arg].name : "?";
 		return snprintf(buf, size, "default:%s", name);
-	case POLICY_R_GRANT:
-		if (p && d->arg < p->n_grants)
-			return snprintf(buf, size, "grant:%u", (unsigned)p->grants[d->arg].id);
+	case POLICY_R_GRANT: /* the id is the grant table's: grant_of() */
 		return snprintf(buf, size, "grant:?");
 	case POLICY_R_EXCEPTION:
 		name = policy_exception_name(d->arg);
@@ -668,6 +726,5 @@ void policy_free(struct policy *p)
 	free(p->profiles);
 	free(p->zones);
 	free(p->zone_prefixes);
-	free(p->grants);
 	free(p);
 }

@@ -131,18 +131,6 @@ struct policy_zone_prefix {
 	uint16_t zone;
 };
 
-/* An approved, time-limited exception (granted through aduanad). Zero
- * fields are wildcards. */
-struct policy_grant {
-	uint32_t id;
-	int zone;		     /* -1 = any */
-	struct policy_prefix local;  /* inside host(s); len 0 = any */
-	struct policy_prefix remote; /* outside address(es); len 0 = any */
-	uint16_t port;		     /* responder port; 0 = any */
-	uint8_t l4proto;	     /* 0 = any */
-	uint64_t expires;	     /* seconds since the epoch; 0 = never */
-};
-
 enum policy_timeout {
 	POLICY_TO_TCP = 0,
 	POLICY_TO_TCP_CLOSED,
@@ -183,9 +171,11 @@ struct policy {
 	unsigned n_zones;
 	struct policy_zone_prefix *zone_prefixes; /* sorted, longest first */
 	unsigned n_zone_prefixes;
-	struct policy_grant *grants;
-	unsigned n_grants;
 };
+
+/* Grants (grant.h) live in a table of their own, published apart from the
+ * snapshot: a grant changes nothing of the config. */
+struct policy_grants;
 
 /* What the evaluator knows of a flow. The dataplane fills the first block at
  * the first packet; classification fills the rest as it learns it (NULL or
@@ -199,6 +189,7 @@ struct policy_flow {
 	uint16_t remote_port; /* outbound: the responder's port */
 	uint16_t local_port;  /* inbound: the inside responder's port */
 	uint64_t now;	      /* seconds since the epoch, for grant expiry */
+	const struct policy_grants *grants; /* the live grants (grant.h), or NULL */
 
 	const char *app_master; /* nDPI master protocol name, e.g. "TLS" */
 	const char *app;	/* nDPI app protocol name, e.g. "Facebook" */
@@ -237,9 +228,16 @@ int policy_zone_find(const struct policy *p, const uint8_t addr[16]);
  * case, "*.suffix" for any name below suffix). Any thread. */
 bool policy_host_match(const char *pattern, const char *host);
 
-/* Endpoints (bit i = endpoint i, the first 64) with a hostname matching
- * host: whose DNS answers may add addresses to them. Any thread. */
+/* Endpoints (bit i = endpoint i, the first POLICY_LEARN_ENDPOINTS) with a
+ * hostname matching host: whose DNS answers may add addresses to them. Any
+ * thread. */
+#define POLICY_LEARN_ENDPOINTS 48
 uint64_t policy_endpoints_for_host(const struct policy *p, const char *host);
+
+/* The same, plus the learn bits (grant.h) of the host grants in t whose
+ * name matches host. Any thread. */
+uint64_t policy_learn_mask(const struct policy *p, const struct policy_grants *t,
+			   const char *host);
 
 /* True when name equals either part of an nDPI "Master.App" pair (case
  * insensitive). */

@@ -77,7 +77,7 @@ CF
 
 # --- help and config checks (offline) ---
 check help 0 '^SYNOPSIS' -- "$C" --help
-for cmd in check status flows reload; do
+for cmd in check status flows reload grant grants revoke simulate; do
   check "help-$cmd" 0 "aduanactl .*$cmd" -- "$C" "$cmd" --help
 done
 check aduanad-help 0 'aduanad -c CONF' -- "$D" --help
@@ -257,7 +257,12 @@ cases = {
   "wrong-version": b"AD\x02\x01\x00\x00\x00\x00",
   "oversize": b"AD\x01\x01\xff\xff\xff\xff",
   "unknown-type": b"AD\x01\x33\x00\x00\x00\x00",
-  "grant-not-yet": b"AD\x01\x05\x00\x00\x00\x00",
+  "grant-empty": b"AD\x01\x05\x00\x00\x00\x00",
+  "grant-garbage": b"AD\x01\x05\x00\x00\x00\x05x=y z",
+  "grant-bad-line": b"AD\x01\x05" + struct.pack(">I", 56) + b"id=1 src=10.10.1.300 dst=1.2.3.4 until=9999999999 approval=A",
+  "grant-nul": b"AD\x01\x05\x00\x00\x00\x03a\x00b",
+  "grant-del-bad": b"AD\x01\x06\x00\x00\x00\x03abc",
+  "grant-del-none": b"AD\x01\x06\x00\x00\x00\x0299",
   "ack-unsubscribed": b"AD\x01\x11\x00\x00\x00\x01x",
 }
 for name, data in cases.items():
@@ -273,7 +278,7 @@ for i in range(50):
     s = conn(); s.sendall(os.urandom(64)); s.close()
 print("random", "error", "serving" if status_ok() else "DEAD")
 PY
-for c in garbage wrong-version oversize unknown-type grant-not-yet ack-unsubscribed half-frame random; do
+for c in garbage wrong-version oversize unknown-type grant-empty grant-garbage grant-bad-line grant-nul grant-del-bad grant-del-none ack-unsubscribed half-frame random; do
   grep -qx "$c error serving" "$T/malformed.out" && ok "malformed-$c" || ko "malformed-$c" "$(grep "^$c" "$T/malformed.out" || tail -3 "$T/malformed.out")"
 done
 # Open flows, from the dataplane's tables through aduanad.
@@ -309,6 +314,70 @@ print("good", "ok" if t == 0x82 and head["shown"] <= 2 and head["open_flows"] >=
 PY
 [ "$(grep -c '^bad error$' "$T/dump-bad.out")" = 9 ] && grep -qx 'good ok' "$T/dump-bad.out" && ok flows-open-malformed ||
   ko flows-open-malformed "$(grep -v '^bad error$' "$T/dump-bad.out" | head -5)"
+
+# --- grants (issue 11): checked by aduanad, kept in its store, pushed to the
+# dataplane, and pushed again after either restarts ---
+check grant-add 0 '^grant 1: 10\.10\.1\.10 -> 203\.0\.113\.80:443 until .*approval CMO-04-2019/7' -- \
+  "$C" grant --src 10.10.1.10 --dst 203.0.113.80:443 --for 2h --approval CMO-04-2019/7 --reason "E2M export, ticket 7"
+check grant-host 0 '"grant":\{"id":2,"src":"e2m","dst":"files.partner.example:443".*"dataplane":"active"' -- \
+  "$C" grant --json --src e2m --dst files.partner.example:443 --for 30m --approval COMM-2
+check grant-short 0 '^grant 3: ' -- "$C" grant --src 10.10.1.11 --dst 203.0.113.81 --for 5s --approval SHORT-3
+check dp-holds-grants 0 '"dp_grants":3,' -- "$C" status --json
+check grants-table 0 '^1 +10\.10\.1\.10 +203\.0\.113\.80:443 +[0-9T:-]+Z +active +CMO-04-2019/7 +E2M export, ticket 7' -- "$C" grants
+expect grants-json 3 "$("$C" grants --all --json | jq -s 'length')"
+# Malformed requests: each refused with its reason, nothing stored, the daemon serves on.
+check grant-bad-src 2 "src '10\.10\.1\.300': not an address" -- "$C" grant --src 10.10.1.300 --dst 1.2.3.4 --for 1h --approval A
+check grant-bad-dst 2 "dst '203\.0\.113\.999': not an address" -- "$C" grant --src 10.10.1.10 --dst 203.0.113.999 --for 1h --approval A
+check grant-bad-port 2 'bad port' -- "$C" grant --src 10.10.1.10 --dst 203.0.113.9:99999 --for 1h --approval A
+check grant-bad-duration 2 "--for '10y': expected a duration" -- "$C" grant --src 10.10.1.10 --dst 203.0.113.9 --for 10y --approval A
+check grant-too-long 2 "--for '91d'" -- "$C" grant --src 10.10.1.10 --dst 203.0.113.9 --for 91d --approval A
+check grant-no-approval 2 'approval REF is required' -- "$C" grant --src 10.10.1.10 --dst 203.0.113.9 --for 1h
+check grant-bad-approval 2 'approval: expected 1\.\.64' -- "$C" grant --src 10.10.1.10 --dst 203.0.113.9 --for 1h --approval 'two words'
+check grant-no-zone 2 'is in no zone' -- "$C" grant --src 172.16.0.1 --dst 203.0.113.9 --for 1h --approval A
+check grant-unknown-zone 2 "no such zone" -- "$C" grant --src nozone --dst 203.0.113.9 --for 1h --approval A
+check grant-oversize-reason 2 'reason: at most 200' -- "$C" grant --src 10.10.1.10 --dst 203.0.113.9 --for 1h --approval A --reason "$(head -c 300 /dev/zero | tr '\0' x)"
+check grant-oversize 2 'too long' -- "$C" grant --src 10.10.1.10 --dst 203.0.113.9 --for 1h --approval A --reason "$(head -c 5000 /dev/zero | tr '\0' x)"
+python3 - "$T/d.sock" >"$T/dgrant.out" 2>&1 <<'PY'
+import socket, struct, sys, json
+def call(t, body):
+    s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
+    s.sendall(b"AD\x01" + bytes([t]) + struct.pack(">I", len(body)) + body)
+    h = b""
+    while len(h) < 8: h += s.recv(8 - len(h))
+    n = struct.unpack(">I", h[4:])[0]; b = b""
+    while len(b) < n: b += s.recv(n - len(b))
+    s.close(); return h[3], b
+for name, t, body in [("unknown-key", 5, b"src=e2m\ndst=1.2.3.4\nfor=1h\napproval=A\nrole=admin\n"),
+                      ("no-equals", 5, b"garbage\n"), ("nul", 5, b"src=e2m\x00"),
+                      ("huge", 5, b"reason=" + b"x" * 100000), ("revoke-text", 6, b"one"),
+                      ("revoke-zero", 6, b"0"), ("revoke-missing", 6, b"4242")]:
+    t2, b = call(t, body)
+    print(name, "error" if t2 == 0x7f and "error" in json.loads(b) else "NO-ERROR:" + b[:80].decode(errors="replace"))
+t2, b = call(1, b"")
+print("still-serving", "ok" if t2 == 0x81 else "DEAD")
+PY
+for c in unknown-key no-equals nul huge revoke-text revoke-zero revoke-missing; do
+  grep -qx "$c error" "$T/dgrant.out" && ok "grant-raw-$c" || ko "grant-raw-$c" "$(grep "^$c" "$T/dgrant.out" || tail -2 "$T/dgrant.out")"
+done
+grep -qx 'still-serving ok' "$T/dgrant.out" && ok grant-raw-serving || ko grant-raw-serving "$(tail -2 "$T/dgrant.out")"
+expect grants-unchanged 3 "$("$C" grants --all --json | jq -s 'length')"
+# Expiry: by aduanad's clock (marked expired, taken from the dataplane).
+sleep 5
+wait_for "\"$C\" grants --all --json | grep -q '\"state\":\"expired\"'" || true
+expect grant-expired expired "$("$C" grants --all --json | jq -r 'select(.id==3) | .state')"
+wait_for "\"$C\" status --json | grep -q '\"dp_grants\":2,'" && ok grant-expired-dataplane || ko grant-expired-dataplane "$("$C" status --json | jq -c .dp_grants)"
+check revoke-ok 0 '^dataplane: removed' -- "$C" revoke 2
+check revoke-again 2 'no live grant 2' -- "$C" revoke 2
+check revoke-bad 2 "'x' is not a grant id" -- "$C" revoke x
+check dp-after-revoke 0 '"dp_grants":1,' -- "$C" status --json
+expect grants-all 3 "$("$C" grants --all --json | jq -s 'length')"
+expect grant-revoked-state revoked "$("$C" grants --all --json | jq -r 'select(.id==2) | .state')"
+# A restart of aduanad keeps the grant (its store), and so does one of the
+# dataplane: aduanad pushes the live grants again at each connect.
+kill "$dpid"; wait "$dpid" 2>/dev/null
+"$D" -c "$T/d.conf" 2>"$T/d3.err" & dpid=$!; pids+=($dpid)
+wait_for "[ -S $T/d.sock ] && \"$C\" grants --json 2>/dev/null | grep -q '\"id\":1,'" && ok grant-survives-aduanad || ko grant-survives-aduanad "$("$C" grants 2>&1)"
+wait_for "\"$C\" status --json | grep -q '\"dp_grants\":1,'" && ok grant-dataplane-after-aduanad-restart || ko grant-dataplane-after-aduanad-restart "$("$C" status --json | jq -c .dp_grants)"
 check reload-reject 2 'reject.conf:2: ' -- "$C" reload "$T/reject.conf"
 check reload-reject-unchanged 0 '"dp_policy_version":1,' -- "$C" status --json
 check reload-ok 0 'policy version 1 -> 2, sha256 [0-9a-f]{64}' -- "$C" reload "$T/tight.conf"
@@ -342,6 +411,40 @@ expect reload-rx-missed 0 "$(jq '(.summary.counters.rx_missed // 0) + (.summary.
 rj=$(jq '.summary.counters.rejudged' <<<"$sum"); rc_=$(jq '.summary.counters.rejudge_cycles' <<<"$sum")
 [ "$rj" -gt 0 ] && [ "$rc_" -gt 0 ] && ok reload-rejudge-cost || ko reload-rejudge-cost "rejudged=$rj cycles=$rc_"
 echo "ctl: figure: $rj flows re-judged over 104 reloads, $((rc_ / (rj > 0 ? rj : 1))) TSC cycles each on the workers ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
+
+
+# The dataplane restarts empty; aduanad reconnects and pushes the live grant.
+"$A" -l 0-1 --no-huge --no-pci -m 512 --no-shconf --file-prefix "ctl2$$" --log-level '*:warning' \
+  --vdev "net_pcap0,rx_pcap=pcaps/demo.pcap,infinite_rx=1" --vdev net_null0,no-rx=1 \
+  -- -c conf/aduana.conf --inside net_pcap0 --outside net_null0 --ctl "$T/dp.sock" --duration 120 -q \
+  >"$T/sum3" 2>"$T/dp3.err" & live=$!; pids+=($live)
+wait_for "\"$C\" status --json 2>/dev/null | grep -q '\"dp_grants\":1,'" || sleep 5
+check grant-survives-dataplane-restart 0 '"dp_grants":1,' -- "$C" status --json
+# The granted flow of demo.pcap (10.10.1.10 -> 203.0.113.80:443, dropped
+# without the grant) is allowed now, and its records name the approval.
+wait_for "\"$C\" status --json | grep -q '\"dp_grant_allowed\":[1-9]'" || true
+check grant-counter 0 '"dp_grant_allowed":[1-9]' -- "$C" status --json
+kill -INT "$live"; wait "$live"
+wait_for "\"$C\" flows --json --limit 1000 | jq -s -e 'map(select(.reason==\"grant:1\" and .approval==\"CMO-04-2019/7\" and .grant==1)) | length > 0' >/dev/null" \
+  && ok grant-flow-in-store || ko grant-flow-in-store "$("$C" flows --json --limit 1000 | jq -c 'select(.dst=="203.0.113.80")' | head -2)"
+
+# --- simulate (issue 11): a candidate that blocks one more class lists
+# exactly the flows of that class, against the flow log of a replay ---
+mergecap -F pcap -w "$T/sim.pcap" pcaps/demo.pcap pcaps/clients/office_social.pcap pcaps/clients/document_upload.pcap
+cp conf/aduana.conf "$T/run.conf"; sed -i "s|\"classes.conf\"|\"$ROOT/conf/classes.conf\"|; s|= \"lists\"|= \"$ROOT/conf/lists\"|" "$T/run.conf"
+sed 's/block = \[ "p2p", "remote_access", "proxy" \]/block = [ "p2p", "remote_access", "proxy", "social" ]/' "$T/run.conf" >"$T/cand.conf"
+"$A" --replay "$T/sim.pcap" -c "$T/run.conf" --flow-log "$T/sim-run.jsonl" --workers 1 -q >/dev/null 2>&1
+want=$(jq -c 'select(.class=="social" and .zone=="office" and .verdict=="allow") | [.proto,.src,.sport,.dst,.dport]' "$T/sim-run.jsonl" | sort)
+"$C" simulate --json --running "$T/run.conf" --pcap "$T/sim.pcap" "$T/cand.conf" >"$T/sim.json" 2>"$T/sim.err"; expect simulate-exit 0 $?
+got=$(jq -c '[.proto,.src,.sport,.dst,.dport]' "$T/sim.json" | sort)
+[ -n "$want" ] && [ "$want" = "$got" ] && ok simulate-lists-the-class || ko simulate-lists-the-class "want [$want] got [$got] $(head -c 300 "$T/sim.err")"
+expect simulate-reasons 'allow default:office drop class:social' "$(jq -r '[.running.verdict, .running.reason, .candidate.verdict, .candidate.reason] | join(" ")' "$T/sim.json" | sort -u)"
+check simulate-table 0 '1 would change verdict \(1 allow -> drop' -- "$C" simulate --running "$T/run.conf" --pcap "$T/sim.pcap" "$T/cand.conf"
+check simulate-same 0 '0 would change verdict' -- "$C" simulate --running "$T/run.conf" --pcap "$T/sim.pcap" "$T/run.conf"
+check simulate-bad-conf 2 'bad\.conf:2: ' -- "$C" simulate --running "$T/run.conf" --pcap "$T/sim.pcap" "$T/bad.conf"
+check simulate-bad-pcap 2 'simulate: --pcap .*junk.jsonl: ' -- "$C" simulate --running "$T/run.conf" --pcap "$T/junk.jsonl" "$T/cand.conf"
+check simulate-no-pcap 2 'expected --pcap FILE' -- "$C" simulate "$T/cand.conf"
+check simulate-missing-pcap 2 'simulate: --pcap /nonexistent' -- "$C" simulate --running "$T/run.conf" --pcap /nonexistent.pcap
 
 echo "ctl: $pass passed, $fail failed"
 [ $fail -eq 0 ]

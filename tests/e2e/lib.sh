@@ -275,7 +275,8 @@ e2e_start_nginx() {
 		        server_name outside.example;
 		        ssl_certificate $p/outside.example.crt;
 		        ssl_certificate_key $p/outside.example.key;
-		        return 200 "outside ok\n";
+		        location / { return 200 "outside ok\n"; }
+		        location = /big.bin { alias $d/big.bin; }
 		    }
 		    server {
 		        listen 198.51.100.5:443 ssl;

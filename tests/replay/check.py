@@ -40,7 +40,7 @@ from decimal import Decimal
 FIELDS = ["ts_start", "ts_end", "zone", "dir", "proto", "src", "sport", "dst", "dport",
           "app", "class", "sni", "host", "dns_query", "verdict", "reason",
           "policy_version", "pkts_to_verdict", "pkts_out", "bytes_out", "pkts_in",
-          "bytes_in", "dropped_pkts"]
+          "bytes_in", "dropped_pkts", "grant", "approval"]
 # Present on some records only: DNS learning, and aggregated records.
 OPTIONAL_FIELDS = ["learned", "learned_count", "aggregate"]
 COUNTERS = ["pkts_to_verdict", "pkts_out", "bytes_out", "pkts_in", "bytes_in", "dropped_pkts"]
@@ -166,7 +166,9 @@ def schema_problems(r, reordered=0):
     a dropped flow drops every packet from its verdict packet on. The one
     exception: a segment of a checked flow that arrives ahead of a gap is
     dropped on its own (DESIGN 4.2; the summary's drops.reordered counts
-    them), so a flow may drop up to that many more."""
+    them), so a flow may drop up to that many more. And a flow a grant
+    allowed (grant not null) is cut at its first packet after the grant
+    ends: dropped, having dropped only from that packet on."""
     p = []
     where = "record line %d (%s)" % (r["_line"], fmt_key(key_of(r)))
     missing = [k for k in FIELDS if k not in r]
@@ -208,7 +210,11 @@ def schema_problems(r, reordered=0):
             p.append("%s: pkts_to_verdict %d > packets %d" % (where, c["pkts_to_verdict"], total))
         if v == "allow" and c["dropped_pkts"] > reordered:
             p.append("%s: allowed flow with dropped_pkts %d" % (where, c["dropped_pkts"]))
-        if v == "drop" and c["pkts_to_verdict"] >= 1:
+        if v == "drop" and r.get("grant") is not None:
+            if not 0 < c["dropped_pkts"] < total:
+                p.append("%s: a granted flow cut with dropped_pkts %d of %d" %
+                         (where, c["dropped_pkts"], total))
+        elif v == "drop" and c["pkts_to_verdict"] >= 1:
             want = total - c["pkts_to_verdict"] + 1
             if not want <= c["dropped_pkts"] <= want + reordered:
                 p.append("%s: dropped flow with dropped_pkts %d, but %d packets from its verdict "

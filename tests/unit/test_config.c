@@ -75,7 +75,6 @@ static void test_shipped(void)
 	CU_ASSERT_EQUAL(p->n_profiles, 2);
 	CU_ASSERT_EQUAL(p->n_zones, 2);
 	CU_ASSERT_EQUAL(p->n_zone_prefixes, 3);
-	CU_ASSERT_EQUAL(p->n_grants, 0);
 
 	CU_ASSERT_EQUAL(p->dp.workers, 1);
 	CU_ASSERT_EQUAL(p->dp.flows_per_worker, 262144);

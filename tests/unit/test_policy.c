@@ -2,7 +2,7 @@
  *
  * The snapshot under test is built by config_load() from the inline config
  * below, so these tests also pin down what a config means; grants have no
- * config syntax (aduanad adds them) and are set by hand.
+ * config syntax (aduanad adds them) and come from their text form.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "grant.h"
 #include "policy.h"
 #include "unit.h"
 
@@ -152,7 +153,10 @@ static void test_expect_at(int line, const struct policy_flow *f, unsigned verdi
 
 	memset(&d, 0xa5, sizeof(d));
 	policy_evaluate(P, f, &d);
-	policy_reason_format(P, &d, got, sizeof(got));
+	if (d.reason == POLICY_R_GRANT && grant_of(f->grants, &d))
+		snprintf(got, sizeof(got), "grant:%u", grant_of(f->grants, &d)->id);
+	else
+		policy_reason_format(P, &d, got, sizeof(got));
 	if (d.verdict != verdict || strcmp(got, reason) != 0)
 		fprintf(stderr, "\n  line %d: expected %s %s, got %s %s\n", line,
 			test_verdict_name(verdict), reason, test_verdict_name(d.verdict), got);
@@ -342,89 +346,206 @@ static void test_passthrough(void)
 	EXPECT(f, POLICY_ALLOW, "passthrough");
 }
 
-/* Replace the snapshot's grants with one grant; policy_free() frees it. */
-static struct policy_grant *test_grant_set(void)
-{
-	free(P->grants);
-	P->grants = calloc(1, sizeof(*P->grants));
-	P->n_grants = P->grants ? 1 : 0;
-	CU_ASSERT_PTR_NOT_NULL_FATAL(P->grants);
-	P->grants[0].id = 4242;
-	P->grants[0].zone = -1;
-	return &P->grants[0];
-}
+/* A table of one grant, from its text form. */
+static struct policy_grants test_grants;
 
-static void test_grant_clear(void)
+static struct policy_grant *test_grant_set(const char *line)
 {
-	free(P->grants);
-	P->grants = NULL;
-	P->n_grants = 0;
+	char err[256];
+	int rc;
+
+	memset(&test_grants, 0, sizeof(test_grants));
+	rc = grant_parse_line(line, &test_grants.g[0], err, sizeof(err));
+	if (rc != 0)
+		fprintf(stderr, "\n  grant '%s': %s\n", line, err);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	test_grants.n = 1;
+	test_grants.gen = 1;
+	test_grants.resolved_for = P->version;
+	test_grants.g[0].learn_bit = GRANT_LEARN_BIT0;
+	grant_fix(&test_grants.g[0], P);
+	return &test_grants.g[0];
 }
 
 static void test_grant(void)
 {
 	struct policy_flow f = test_flow("10.10.1.1", "8.8.8.8", 22);
-	struct policy_grant *g;
 
 	EXPECT(f, POLICY_DROP, "default:e2m-strict");
-	g = test_grant_set();
-	/* All-wildcard grant: beats the strict default at packet 1. */
+	f.grants = &test_grants;
+	test_grant_set("id=4242 src=e2m dst=8.8.8.8 from=0 until=2000 approval=E2M-1");
+	/* An address grant beats the strict default at packet 1. */
 	EXPECT(f, POLICY_ALLOW, "grant:4242");
-
-	/* It also beats a blocked class. */
+	/* It also beats a blocked class (DESIGN 4: rule 1). */
 	f.cls = POLICY_CLASS_remote_access;
 	f.app = "SSH";
 	f.app_known = true;
 	EXPECT(f, POLICY_ALLOW, "grant:4242");
 
-	CU_ASSERT_EQUAL(policy_prefix_parse("10.10.1.0/24", &g->local), 0);
-	CU_ASSERT_EQUAL(policy_prefix_parse("8.8.8.8", &g->remote), 0);
-	g->zone = Z_E2M;
-	g->port = 22;
-	g->l4proto = 6;
-	g->expires = 2000;
+	test_grant_set("id=4242 src=10.10.1.0/24 dst=8.8.8.8:22 from=900 until=2000 "
+		       "approval=E2M-1");
 	EXPECT(f, POLICY_ALLOW, "grant:4242");
-
 	/* Each field narrows it. */
-	f.now = 2000; /* expired: back to the policy */
+	f.now = 2000; /* ended: back to the policy */
+	EXPECT(f, POLICY_DROP, "class:remote_access");
+	f.now = 899; /* not yet */
 	EXPECT(f, POLICY_DROP, "class:remote_access");
 	f.now = 1999;
 	EXPECT(f, POLICY_ALLOW, "grant:4242");
 	f.remote_port = 23;
 	EXPECT(f, POLICY_DROP, "class:remote_access");
 	f.remote_port = 22;
-	f.l4proto = 17;
-	EXPECT(f, POLICY_DROP, "class:remote_access");
-	f.l4proto = 6;
 	test_addr("8.8.4.4", f.remote);
 	EXPECT(f, POLICY_DROP, "class:remote_access");
 	test_addr("8.8.8.8", f.remote);
 	test_addr("10.10.2.1", f.local);
 	EXPECT(f, POLICY_DROP, "class:remote_access");
 	test_addr("10.10.1.1", f.local);
-	g->zone = Z_OFFICE;
-	EXPECT(f, POLICY_DROP, "class:remote_access");
-	g->zone = Z_E2M;
 	EXPECT(f, POLICY_ALLOW, "grant:4242");
 
-	/* Inbound: the responder port is the local one. */
-	g->port = 8443;
-	f = test_flow_in("10.10.1.1", 8443, "8.8.8.8");
-	EXPECT(f, POLICY_ALLOW, "grant:4242");
-	f.local_port = 22;
+	/* A zone grant: only that zone's flows. */
+	test_grant_set("id=7 src=office dst=8.8.8.8 from=0 until=2000 approval=E2M-1");
+	EXPECT(f, POLICY_DROP, "class:remote_access");
+	/* After a reload the zone is found by name. */
+	test_grants.resolved_for = P->version + 1;
+	test_grant_set("id=7 src=e2m dst=8.8.8.8 from=0 until=2000 approval=E2M-1");
+	test_grants.resolved_for = P->version + 1;
+	test_grants.g[0].zone = Z_OFFICE; /* stale index: not used */
+	EXPECT(f, POLICY_ALLOW, "grant:7");
+
+	/* Never inbound: a grant is from its src to its dst. */
+	test_grant_set("id=8 src=e2m dst=8.8.8.8 from=0 until=2000 approval=E2M-1");
+	f = test_flow_in("10.10.1.1", 22, "8.8.8.8");
+	f.grants = &test_grants;
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+}
+
+/* A host grant is an endpoint of DNS-learned addresses, TLS or HTTP with
+ * its name: SNI alone, a guess, another name, another address or another
+ * protocol get nothing from it. */
+static void test_grant_host(void)
+{
+	struct policy_flow f = test_flow("10.10.1.1", "203.0.113.80", 443);
+	bool tls_only;
+
+	f.grants = &test_grants;
+	test_grant_set("id=9 src=10.10.1.1 dst=files.partner.example:443 from=0 until=2000 "
+		       "approval=CMO-04");
+	/* Not a learned address: dropped at packet 1 as before. */
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f.app_master = "TLS";
+	f.app_known = true;
+	f.sni = "files.partner.example";
 	EXPECT(f, POLICY_DROP, "default:e2m-strict");
 
-	/* An office flow that would be allowed anyway is still credited to
-	 * the grant: it is the first rule. */
-	g->zone = -1;
-	g->port = 0;
-	memset(&g->local, 0, sizeof(g->local));
-	memset(&g->remote, 0, sizeof(g->remote));
-	f = test_flow("10.20.1.1", "8.8.8.8", 80);
-	EXPECT(f, POLICY_ALLOW, "grant:4242");
-
-	test_grant_clear();
+	/* Learned for the grant's name: a candidate, classified first. */
+	f = test_flow("10.10.1.1", "203.0.113.80", 443);
+	f.grants = &test_grants;
+	f.learned = 1ull << GRANT_LEARN_BIT0;
 	EXPECT(f, POLICY_PENDING, "none");
+	CU_ASSERT_EQUAL(policy_flow_apps(P, &f, &tls_only), POLICY_APPS_CHECKED);
+	CU_ASSERT_FALSE(tls_only);
+	CU_ASSERT_TRUE(policy_payload_plausible(P, &f, true, (const uint8_t *)"\x16\x03\x01", 3));
+	CU_ASSERT_TRUE(policy_payload_plausible(P, &f, true, (const uint8_t *)"GET / ", 6));
+	CU_ASSERT_FALSE(policy_payload_plausible(P, &f, true, (const uint8_t *)"SSH-2.0", 7));
+	f.app_master = "TLS";
+	f.app_known = true;
+	f.sni = "files.partner.example";
+	EXPECT(f, POLICY_ALLOW, "grant:9");
+	f.sni = "FILES.partner.example.";
+	EXPECT(f, POLICY_ALLOW, "grant:9");
+	f.sni = "evil.example";
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f.sni = NULL;
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f.sni = "files.partner.example";
+	f.app_guessed = true;
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f.app_guessed = false;
+	f.app_master = "SSH";
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	/* Plain HTTP by its Host. */
+	f.app_master = "HTTP";
+	f.sni = NULL;
+	f.host = "files.partner.example";
+	EXPECT(f, POLICY_ALLOW, "grant:9");
+	/* Another port, another source, after the end: nothing. */
+	f.remote_port = 8443;
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f.remote_port = 443;
+	test_addr("10.10.1.2", f.local);
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	test_addr("10.10.1.1", f.local);
+	f.now = 2000;
+	EXPECT(f, POLICY_DROP, "default:e2m-strict");
+	f.now = 1000;
+	EXPECT(f, POLICY_ALLOW, "grant:9");
+	/* DNS answers for the name teach the grant's bit. */
+	CU_ASSERT_EQUAL(policy_learn_mask(P, &test_grants, "files.partner.example"),
+			1ull << GRANT_LEARN_BIT0);
+	CU_ASSERT_EQUAL(policy_learn_mask(P, &test_grants, "e2m.customs.example"), 1ull << 1);
+	CU_ASSERT_EQUAL(policy_learn_mask(P, NULL, "files.partner.example"), 0);
+}
+
+/* The text form: what aduanad sends and --grants reads. */
+static void test_grant_text(void)
+{
+	static const char *const bad_dst[] = {
+		"",	       "10.10.1.300",	   "1.2.3.4:0",		"1.2.3.4:65536",
+		"1.2.3.4:x",   "host",		   "a..b",		"-a.b",
+		"[2001:db8::1", "[2001:db8::1]x", "ex ample.org",	"1.2.3.4/33",
+		"example.123", "xn--\x01.example", "a-very-very-very-very-very-very-very-very-long-name.example.org.x.y.z",
+	};
+	static const char *const bad_src[] = {"", "10.10.1.300", "Not A Zone", "zone.x", "1.2.3.4/40"};
+	struct policy_grant g;
+	char err[256], line[GRANT_LINE_MAX];
+	unsigned i;
+
+	for (i = 0; i < sizeof(bad_dst) / sizeof(bad_dst[0]); i++) {
+		CU_ASSERT_EQUAL(grant_parse_dst(bad_dst[i], &g, err, sizeof(err)), -EINVAL);
+		if (grant_parse_dst(bad_dst[i], &g, err, sizeof(err)) == 0)
+			fprintf(stderr, "\n  dst '%s' accepted\n", bad_dst[i]);
+	}
+	for (i = 0; i < sizeof(bad_src) / sizeof(bad_src[0]); i++)
+		CU_ASSERT_EQUAL(grant_parse_src(bad_src[i], &g, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(grant_parse_dst("[2001:db8::1]:443", &g, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(g.port, 443);
+	CU_ASSERT_EQUAL(grant_parse_dst("2001:db8::/32", &g, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(g.port, 0);
+	CU_ASSERT_EQUAL(grant_parse_dst("*.Files.Example:8443", &g, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(g.host, "*.files.example");
+	CU_ASSERT_FALSE(grant_approval_ok(""));
+	CU_ASSERT_FALSE(grant_approval_ok("has space"));
+	CU_ASSERT_FALSE(grant_approval_ok("a\"b"));
+	CU_ASSERT_TRUE(grant_approval_ok("CMO-04-2019/E2M#12"));
+
+	/* Round trip. */
+	CU_ASSERT_EQUAL(grant_parse_line("id=3 src=10.10.0.0/16 dst=[2001:db8::1]:443 from=5 "
+					 "until=10 approval=A-1 # comment",
+					 &g, err, sizeof(err)),
+			0);
+	grant_format(&g, line, sizeof(line));
+	CU_ASSERT_STRING_EQUAL(line, "id=3 src=10.10.0.0/16 dst=[2001:db8::1]:443 from=5 "
+				     "until=10 approval=A-1");
+	CU_ASSERT_EQUAL(grant_parse_line("  # nothing", &g, err, sizeof(err)), 1);
+	CU_ASSERT_EQUAL(grant_parse_line("id=3 src=e2m dst=1.2.3.4 from=5 until=5 approval=A",
+					 &g, err, sizeof(err)),
+			-EINVAL);
+	CU_ASSERT_EQUAL(grant_parse_line("id=3 src=e2m dst=1.2.3.4 until=9", &g, err, sizeof(err)),
+			-EINVAL);
+	CU_ASSERT_EQUAL(grant_parse_line("id=0 src=e2m dst=1.2.3.4 until=9 approval=A", &g, err,
+					 sizeof(err)),
+			-EINVAL);
+	CU_ASSERT_EQUAL(grant_parse_line("id=1 src=e2m dst=1.2.3.4 until=9 approval=A bogus=1",
+					 &g, err, sizeof(err)),
+			-EINVAL);
+	/* Checked against the snapshot: a zone that exists, a source in one. */
+	CU_ASSERT_EQUAL(grant_parse_src("nozone", &g, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(grant_check(&g, P, err, sizeof(err)), -ENOENT);
+	CU_ASSERT_EQUAL(grant_parse_src("172.16.0.1", &g, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(grant_check(&g, P, err, sizeof(err)), -ENOENT);
+	CU_ASSERT_EQUAL(grant_parse_src("10.10.1.1", &g, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(grant_check(&g, P, err, sizeof(err)), 0);
 }
 
 static void test_endpoint_packet1(void)
@@ -869,12 +990,13 @@ static void test_reason_format(void)
 	policy_reason_format(P, &d, buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(buf, "none");
 
-	/* Grants print their id, not their index. */
-	test_grant_set()->id = 77;
+	/* Grants print their id, not their index: the grant table has it. */
+	test_grant_set("id=77 src=e2m dst=1.2.3.4 until=9 approval=A");
 	d = (struct policy_decision){POLICY_ALLOW, POLICY_R_GRANT, 0};
-	policy_reason_format(P, &d, buf, sizeof(buf));
-	CU_ASSERT_STRING_EQUAL(buf, "grant:77");
-	test_grant_clear();
+	CU_ASSERT_EQUAL(grant_of(&test_grants, &d)->id, 77);
+	d.arg = 1;
+	CU_ASSERT_PTR_NULL(grant_of(&test_grants, &d));
+	CU_ASSERT_PTR_NULL(grant_of(NULL, &d));
 
 	/* snprintf-style: the full length, the text cut to the buffer. */
 	d = (struct policy_decision){POLICY_DROP, POLICY_R_DEFAULT, 0};
@@ -921,6 +1043,8 @@ static CU_TestInfo test_policy_tests[] = {
 	{"app matcher", test_app_match},
 	{"no zone: passthrough", test_passthrough},
 	{"grants come first", test_grant},
+	{"host grants: learned address, TLS or HTTP, its name", test_grant_host},
+	{"grant text form and checks", test_grant_text},
 	{"endpoint without apps allows at packet 1", test_endpoint_packet1},
 	{"strict zone drops non-endpoints at packet 1", test_strict_packet1_drop},
 	{"wrong port drops", test_wrong_port},
