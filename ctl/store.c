@@ -279,6 +279,11 @@ int store_query(struct store *s, const struct store_filter *f,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : -EIO;
 }
 
+struct sqlite3 *store_db(struct store *s)
+{
+	return s->db;
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
