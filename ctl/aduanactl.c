@@ -1117,7 +1117,8 @@ static const struct ctl_cmd *ctl_find(const char *name)
 static void ctl_usage(FILE *out)
 {
 	fputs("NAME\n"
-	      "    aduanactl - operate aduana: check and reload policy, status, flows\n\n"
+	      "    aduanactl - operate aduana: check and reload policy, status, flows,\n"
+	      "    the audit trail and the compliance report\n\n"
 	      "SYNOPSIS\n"
 	      "    aduanactl [--socket PATH] COMMAND [OPTIONS] [ARGS]\n\n"
 	      "COMMANDS\n",

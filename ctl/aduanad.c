@@ -570,7 +570,7 @@ static void d_running_hash(struct d_ctx *x, char out[AUDIT_HASH_HEX])
 	free(reply);
 }
 
-/* Send the chain's head to syslog: after each entry (with the entry) and
+/* Send the chain's head to syslog and IPFIX: after each entry (with the entry) and
  * every D_AUDIT_HEAD_MS, so that a rewrite of the whole file on this box
  * is caught by what left it. */
 static void d_audit_head(struct d_ctx *x, bool with_entry)
@@ -581,12 +581,15 @@ static void d_audit_head(struct d_ctx *x, bool with_entry)
 	size_t len = 0;
 
 	x->audit_head_at = d_now_ms() + D_AUDIT_HEAD_MS;
-	if (!x->audit || !x->sys)
+	if (!x->audit)
 		return;
 	audit_head(x->audit, &seq, head);
 	if (with_entry)
 		line = audit_last_line(x->audit, &len);
-	export_syslog_audit(x->sys, seq, head, line, len);
+	if (x->sys)
+		export_syslog_audit(x->sys, seq, head, line, len);
+	if (x->ipfix)
+		export_ipfix_audit(x->ipfix, seq, head);
 }
 
 /* One audit entry (audit.h), then its head to syslog. p NULL: aduanad
@@ -922,7 +925,7 @@ static void d_report(struct d_ctx *x, struct proto_conn *c, const uint8_t *body,
 		} else if (strcmp(line, "since_ms") == 0) {
 			errno = 0;
 			since = strtoull(eq, &end, 10);
-			if (errno || end == eq || *end) {
+			if (errno || *eq < '0' || *eq > '9' || *end) {
 				d_error(c, "report: since_ms: expected milliseconds since the epoch");
 				return;
 			}
@@ -1000,7 +1003,7 @@ static void d_audit_show(struct d_ctx *x, struct proto_conn *c, const uint8_t *b
 			req[len - 10] = '\0';
 		errno = 0;
 		a.since_ms = strtoull(req, &end, 10);
-		if (errno || end == req || *end) {
+		if (errno || req[0] < '0' || req[0] > '9' || *end) {
 			d_error(c, "audit: since_ms: expected milliseconds since the epoch");
 			return;
 		}
