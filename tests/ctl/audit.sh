@@ -76,7 +76,17 @@ with open(sys.argv[2], "ab", buffering=0) as f:
     while True:
         d, _ = s.recvfrom(65536)
         f.write(d.replace(b"\n", b" ") + b"\n")
-' "$SYS" "$AT/syslog.log" & apids+=($!)
+'  "$SYS" "$AT/syslog.log" & apids+=($!)
+# A plain IPFIX receiver: each datagram as hex; tshark decodes them later.
+NFA=$(port udp)
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1])))
+with open(sys.argv[2], "a", buffering=1) as f:
+    while True:
+        d, _ = s.recvfrom(65536); f.write(d.hex() + "\n")
+' "$NFA" "$AT/ipfix.hex" & apids+=($!)
+sleep 0.5   # both listen before aduanad sends its first templates
 
 if [ $made_user = 1 ]; then
   ROLES="socket_group = \"$G\"; roles = { viewer = { groups = [ \"$G\" ]; }; };"
@@ -90,6 +100,7 @@ policy = "$ROOT/conf/aduana.conf";
 store = { path = "$AT/flows.db"; batch = 8; max_age_days = 0; max_mbytes = 0; };
 audit = "$AT/audit.jsonl";
 syslog = { target = "udp:127.0.0.1:$SYS"; facility = "local4"; };
+ipfix = { enterprise = 32473; domain = 9; collectors = [ "udp:127.0.0.1:$NFA" ]; };
 $ROLES
 CF
 
@@ -181,6 +192,21 @@ if [ $made_user = 1 ]; then
   wait_for "grep -q 'head=\"$head\"' $AT/syslog.log" || true
   grep -Eq "^<165>1 [0-9T:.-]+Z [^ ]+ aduanad [0-9]+ audit \[audit@32473 seq=\"$hseq\" head=\"$head\"\] \{\"seq\":$hseq," "$AT/syslog.log" \
     && ok audit-head-syslog || ko audit-head-syslog "$(tail -2 "$AT/syslog.log")"
+  # And to IPFIX, as an options record (template 258), decoded by tshark.
+  /usr/bin/python3 - "$AT/ipfix.hex" "$AT/ipfix.pcap" "$NFA" <<'PY' 2>/dev/null
+import sys
+from scapy.all import Ether, IP, UDP, Raw, wrpcap
+wrpcap(sys.argv[2], [Ether() / IP(src="127.0.0.1", dst="127.0.0.1") / UDP(sport=40000, dport=int(sys.argv[3]))
+                     / Raw(bytes.fromhex(l.strip())) for l in open(sys.argv[1]) if l.strip()])
+PY
+  tshark -r "$AT/ipfix.pcap" -d "udp.port==$NFA,cflow" -V 2>/dev/null >"$AT/ipfix.txt"
+  grep -q 'Options Template (Id = 258) (Scope Count = 1; Data Count = 2)' "$AT/ipfix.txt" \
+    && ok audit-head-ipfix-template || ko audit-head-ipfix-template "no options template 258 decoded"
+  want7=$(printf '%016x' "$hseq" | sed 's/../& /g;s/ $//')
+  want8=$(cut -c1-48 <<<"$head" | sed 's/../& /g;s/ $//')
+  last=$(grep -A8 'FlowSet Id: (Data) (258)' "$AT/ipfix.txt" | grep 'Type [78]: Value' | tail -2 | tr '\n' '|')
+  grep -q "Type 7: Value (hex bytes): $want7|.*Type 8: Value (hex bytes): $want8" <<<"$last" \
+    && ok audit-head-ipfix-record || ko audit-head-ipfix-record "want seq $want7 head $want8..., got $last"
   check audit-status-head 0 "\"audit_head_seq\":$hseq,\"audit_head\":\"$head\"" -- "$C" status --json
   check audit-since-future 0 '^SEQ' -- "$C" audit --since 2099-01-01T00:00:00Z
   expect audit-since-future-empty 0 "$("$C" audit --json --since 2099-01-01T00:00:00Z | jq '.list | length')"
@@ -204,7 +230,8 @@ if [ $made_user = 1 ]; then
   check audit-restored 0 'audit chain: ok: 2 entries' -- "$C" audit
 else
   for t in audit-chain-ok audit-refusals audit-who-groups audit-who-uid audit-entry-fields \
-    audit-first-prev audit-prev-links audit-hash-recomputed audit-head-syslog audit-status-head \
+    audit-first-prev audit-prev-links audit-hash-recomputed audit-head-syslog \
+    audit-head-ipfix-template audit-head-ipfix-record audit-status-head \
     audit-since-future audit-since-future-empty audit-tamper-exit audit-tamper-named \
     audit-tamper-file audit-tamper-json audit-file-alone-holds audit-rewrite-caught audit-restored; do
     skipped "$t" "no test user: no refusals to audit"
