@@ -57,7 +57,8 @@ trap 'audit_cleanup' EXIT
 # --- the caller: a user in a viewer group only ---
 made_user=0
 if [ "$(id -u)" = 0 ] && command -v useradd >/dev/null && groupadd "$G" 2>/dev/null; then
-  if useradd -M -N -g "$G" -s /usr/sbin/nologin -d /nonexistent "$U" 2>/dev/null; then
+  # The viewer group is a supplementary one: only SO_PEERGROUPS tells it.
+  if useradd -M -N -G "$G" -s /usr/sbin/nologin -d /nonexistent "$U" 2>/dev/null; then
     made_user=1
   else
     groupdel "$G"
@@ -177,7 +178,8 @@ if [ $made_user = 1 ]; then
   expect audit-chain-ok true "$(jq -r .ok <<<"$aj")"
   expect audit-refusals "reload refused viewer $U CHG-1|grant refused viewer $U APR-77" \
     "$(jq -r '[.list[] | select(.result=="refused") | "\(.action) \(.result) \(.who.role) \(.who.user) \(.approval)"] | join("|")' <<<"$aj")"
-  expect audit-who-groups "$G" "$(jq -r '.list[0].who.groups[0]' <<<"$aj")"
+  expect audit-who-supplementary "$G not-primary" \
+    "$(jq -r --arg g "$G" --argjson gid "$(getent group "$G" | cut -d: -f3)" '.list[0].who | "\(.groups | map(select(. == $g))[0]) \(if .gid == $gid then "primary" else "not-primary" end)"' <<<"$aj")"
   expect audit-who-uid "$(id -u "$U")" "$(jq -r '.list[0].who.uid' <<<"$aj")"
   # No dataplane now: the hashes are unknown (null), the same before and after.
   expect audit-entry-fields "seq time who action result detail hash_before hash_after approval prev hash" \
@@ -229,7 +231,7 @@ PY
   cp "$AT/audit.orig" "$AT/audit.jsonl"
   check audit-restored 0 'audit chain: ok: 2 entries' -- "$C" audit
 else
-  for t in audit-chain-ok audit-refusals audit-who-groups audit-who-uid audit-entry-fields \
+  for t in audit-chain-ok audit-refusals audit-who-supplementary audit-who-uid audit-entry-fields \
     audit-first-prev audit-prev-links audit-hash-recomputed audit-head-syslog \
     audit-head-ipfix-template audit-head-ipfix-record audit-status-head \
     audit-since-future audit-since-future-empty audit-tamper-exit audit-tamper-named \
