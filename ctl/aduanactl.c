@@ -24,10 +24,10 @@
 /* Exit statuses (README "Exit statuses"). */
 enum {
 	CTL_OK = 0,
-	CTL_FAIL = 1,	  /* aduanad unreachable, a runtime failure */
-	CTL_USAGE = 2,	  /* bad usage, a rejected config, an error answer */
-	CTL_REFUSED = 3,  /* the caller's role does not allow the request */
-	CTL_BROKEN = 4,	  /* audit: the chain does not verify */
+	CTL_FAIL = 1,	 /* aduanad unreachable, a runtime failure */
+	CTL_USAGE = 2,	 /* bad usage, a rejected config, an error answer */
+	CTL_REFUSED = 3, /* the caller's role does not allow the request */
+	CTL_BROKEN = 4,	 /* audit: the chain does not verify */
 };
 
 static const char *ctl_socket = CTL_DEFAULT_SOCKET;
@@ -70,8 +70,8 @@ static int ctl_call(uint8_t type, const char *body, size_t len, char **reply, ui
 	}
 	if (t == PROTO_ERROR) {
 		char msg[2048], refused[8];
-		bool is_refusal = proto_json_get(*reply, *rlen, "refused", refused,
-						 sizeof(refused), NULL) == 0 &&
+		bool is_refusal = proto_json_get(*reply, *rlen, "refused", refused, sizeof(refused),
+						 NULL) == 0 &&
 				  strcmp(refused, "true") == 0;
 
 		if (proto_json_get(*reply, *rlen, "error", msg, sizeof(msg), NULL) != 0)
@@ -428,8 +428,9 @@ static int ctl_since_opt(int opt, const char *arg, void *a)
 	switch (opt) {
 	case 1:
 		if (ctl_since(arg, &o->since_ms) != 0) {
-			fprintf(stderr, "aduanactl: --since: expected 30s, 15m, 2h, 7d or an RFC 3339 "
-					"UTC time\n");
+			fprintf(stderr,
+				"aduanactl: --since: expected 30s, 15m, 2h, 7d or an RFC 3339 "
+				"UTC time\n");
 			return -1;
 		}
 		return 0;
@@ -485,8 +486,8 @@ static int ctl_lines_cb(void *arg, const char *line, size_t len, uint64_t ms)
 static void ctl_audit_row(const char *line, size_t len)
 {
 	char seq[24] = "?", tm[40] = "?", who[512] = "", user[80] = "?", uid[16] = "-",
-	     role[16] = "?", act[64] = "?", res[16] = "?", appr[256] = "", det[2048] = "",
-	     s1[80], s2[256], s3[2048], s4[80];
+	     role[16] = "?", act[64] = "?", res[16] = "?", appr[256] = "", det[2048] = "", s1[80],
+	     s2[256], s3[2048], s4[80];
 
 	proto_json_get(line, len, "seq", seq, sizeof(seq), NULL);
 	proto_json_get(line, len, "time", tm, sizeof(tm), NULL);
@@ -497,7 +498,8 @@ static void ctl_audit_row(const char *line, size_t len)
 	}
 	proto_json_get(line, len, "action", act, sizeof(act), NULL);
 	proto_json_get(line, len, "result", res, sizeof(res), NULL);
-	if (proto_json_get(line, len, "approval", appr, sizeof(appr), NULL) || !strcmp(appr, "null"))
+	if (proto_json_get(line, len, "approval", appr, sizeof(appr), NULL) ||
+	    !strcmp(appr, "null"))
 		snprintf(appr, sizeof(appr), "-");
 	proto_json_get(line, len, "detail", det, sizeof(det), NULL);
 	snprintf(who, sizeof(who), "%s(%s)", ctl_safe(user, s1, sizeof(s1)), uid);
@@ -542,13 +544,13 @@ static int ctl_audit(int argc, char **argv)
 		reply = malloc(l.len + 2048);
 		if (!reply)
 			return 1;
-		off = (size_t)snprintf(reply, 2048,
-				       "{\"ok\":%s,\"entries\":%llu,\"head_seq\":%llu,\"head\":\"%s\","
-				       "\"broken_seq\":%llu,\"broken_line\":%llu,\"why\":",
-				       v.ok ? "true" : "false", (unsigned long long)v.entries,
-				       (unsigned long long)v.head_seq, v.head,
-				       (unsigned long long)v.broken_seq,
-				       (unsigned long long)v.broken_line);
+		off = (size_t)snprintf(
+			reply, 2048,
+			"{\"ok\":%s,\"entries\":%llu,\"head_seq\":%llu,\"head\":\"%s\","
+			"\"broken_seq\":%llu,\"broken_line\":%llu,\"why\":",
+			v.ok ? "true" : "false", (unsigned long long)v.entries,
+			(unsigned long long)v.head_seq, v.head, (unsigned long long)v.broken_seq,
+			(unsigned long long)v.broken_line);
 		proto_json_str(reply, 2048, &off, v.ok ? NULL : v.why);
 		off += (size_t)snprintf(reply + off, 2048 - off, ",\"file\":");
 		proto_json_str(reply, 2048, &off, o.file);
@@ -577,7 +579,8 @@ static int ctl_audit(int argc, char **argv)
 		bool first = true;
 
 		printf("%.*s,\"list\":[", (int)mlen - 1, reply);
-		for (line = strtok_r(entries, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		for (line = strtok_r(entries, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
 			printf("%s%s", first ? "" : ",", line);
 			first = false;
 		}
@@ -585,10 +588,12 @@ static int ctl_audit(int argc, char **argv)
 	} else {
 		printf("%-6s %-27s %-20s %-8s %-10s %-8s %-16s %s\n", "SEQ", "TIME", "WHO(UID)",
 		       "ROLE", "ACTION", "RESULT", "APPROVAL", "DETAIL");
-		for (line = strtok_r(entries, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		for (line = strtok_r(entries, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
 			ctl_audit_row(line, strlen(line));
 		if (strcmp(ok, "true") == 0)
-			printf("audit chain: ok: %s entries, head seq %s, sha256 %s\n", n, hs, head);
+			printf("audit chain: ok: %s entries, head seq %s, sha256 %s\n", n, hs,
+			       head);
 		else
 			printf("audit chain: BROKEN: %s\n", ctl_safe(why, w, sizeof(w)));
 	}
@@ -668,8 +673,8 @@ static void ctl_report_table(char **L, size_t n)
 	printf("%-14s %-16s %-40s %-24s %s\n", ctl_safe(rp(l, "reason", a, 256), s1, 256),
 	       ctl_safe(rp(l, "zone", b, 256), s2, 256), ctl_safe(rp(l, "host", cc, 256), s3, 256),
 	       ctl_safe(rp(l, "approval", d, 256), e, 256), rp(l, "flows", s1, 32));
-	printf("\nEXCEPTIONS (FAIL-CLOSED EVENTS)\n%-28s %-16s %-40s %s\n", "REASON", "ZONE", "HOST",
-	       "FLOWS");
+	printf("\nEXCEPTIONS (FAIL-CLOSED EVENTS)\n%-28s %-16s %-40s %s\n", "REASON", "ZONE",
+	       "HOST", "FLOWS");
 	RP_EACH(L, n, "exception", l)
 	printf("%-28s %-16s %-40s %s\n", ctl_safe(rp(l, "reason", a, 256), s1, 256),
 	       ctl_safe(rp(l, "zone", b, 256), s2, 256), ctl_safe(rp(l, "host", cc, 256), s3, 256),
@@ -682,8 +687,9 @@ static void ctl_report_table(char **L, size_t n)
 static void ctl_report_json(char **L, size_t n)
 {
 	static const char *const kinds[][2] = {
-		{"zone", "zones"},	       {"class", "classes"}, {"blocked", "blocked"},
-		{"destination", "destinations"}, {"grant", "grants"},  {"exception", "exceptions"},
+		{"zone", "zones"},	{"class", "classes"},
+		{"blocked", "blocked"}, {"destination", "destinations"},
+		{"grant", "grants"},	{"exception", "exceptions"},
 	};
 	const char *m = "{}";
 
@@ -751,8 +757,9 @@ static void h_bars(FILE *f, const char *id, const char *title, char labels[][256
 	}
 	fprintf(f, "<figure class=\"chart\" id=\"%s\"><figcaption>", id);
 	h_esc(f, title);
-	fprintf(f, "</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
-		   "width=\"%d\" height=\"%zu\" viewBox=\"0 0 %d %zu\">\n",
+	fprintf(f,
+		"</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
+		"width=\"%d\" height=\"%zu\" viewBox=\"0 0 %d %zu\">\n",
 		lw + bw + 80, n * rh + top * 2 + (n ? 0 : rh), lw + bw + 80,
 		n * rh + top * 2 + (n ? 0 : rh));
 	if (!n)
@@ -774,10 +781,13 @@ static void h_bars(FILE *f, const char *id, const char *title, char labels[][256
 		h_esc(f, labels[i]);
 		fprintf(f, "</text>");
 		if (total)
-			fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"total\"/>",
+			fprintf(f,
+				"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+				"class=\"total\"/>",
 				lw, y + 3, (int)((double)total[i] * bw / (double)max), rh - 6);
-		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"value\"/>"
-			   "<text x=\"%d\" y=\"%d\">%lld</text></g>\n",
+		fprintf(f,
+			"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"value\"/>"
+			"<text x=\"%d\" y=\"%d\">%lld</text></g>\n",
 			lw, y + 3, w > 0 ? w : 1, rh - 6, lw + (w > 0 ? w : 1) + 6, y + 17,
 			values[i]);
 	}
@@ -833,7 +843,7 @@ static int ctl_report_html(char **L, size_t n, const char *path)
 		"h2{break-after:avoid}.card{border-color:#999}}";
 	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
 	char a[256], b[256], cc[256], d[256], e[256];
-	char (*labels)[256] = calloc(n + 1, 256);
+	char(*labels)[256] = calloc(n + 1, 256);
 	long long *vals = calloc(n + 1, sizeof(long long)), *tot = calloc(n + 1, sizeof(long long));
 	const char *m = NULL;
 	size_t k;
@@ -850,8 +860,9 @@ static int ctl_report_html(char **L, size_t n, const char *path)
 	for (size_t i = 0; i < n; i++)
 		if (rp_is(L[i], "meta"))
 			m = L[i];
-	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-		   "<title>aduana compliance report</title>\n<style>%s</style></head>\n<body>\n",
+	fprintf(f,
+		"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		"<title>aduana compliance report</title>\n<style>%s</style></head>\n<body>\n",
 		css);
 	fprintf(f, "<h1>aduana compliance report</h1>\n<p class=\"meta\">Flows ending <span "
 		   "id=\"first\">");
@@ -908,7 +919,8 @@ static int ctl_report_html(char **L, size_t n, const char *path)
 		RP_EACH(L, n, "zone", l)
 		{
 			const char *cells[] = {rp(l, "zone", a, 256), rp(l, "flows", b, 32),
-					       rp(l, "blocked", cc, 32), rp(l, "grant_flows", d, 32),
+					       rp(l, "blocked", cc, 32),
+					       rp(l, "grant_flows", d, 32),
 					       rp(l, "exception_flows", e, 32)};
 			h_row(f, cells, num, 5, "zone");
 		}
@@ -932,18 +944,21 @@ static int ctl_report_html(char **L, size_t n, const char *path)
 	fprintf(f, "</tbody></table></section>\n<section id=\"destinations\"><h2>Top blocked "
 		   "destinations</h2><table>");
 	{
-		static const char *const cols[] = {"Destination (SNI, host or address)", "Attempts"};
+		static const char *const cols[] = {"Destination (SNI, host or address)",
+						   "Attempts"};
 		static const bool num[] = {false, true};
 
 		h_head(f, cols, 2);
 		RP_EACH(L, n, "destination", l)
 		{
-			const char *cells[] = {rp(l, "destination", a, 256), rp(l, "attempts", b, 32)};
+			const char *cells[] = {rp(l, "destination", a, 256),
+					       rp(l, "attempts", b, 32)};
 			h_row(f, cells, num, 2, "destination");
 		}
 		h_empty(f, L, n, "destination", 2);
 	}
-	fprintf(f, "</tbody></table></section>\n<section id=\"grants\"><h2>Grants used</h2><table>");
+	fprintf(f,
+		"</tbody></table></section>\n<section id=\"grants\"><h2>Grants used</h2><table>");
 	{
 		static const char *const cols[] = {"Grant", "Zone", "Host", "Approval", "Flows"};
 		static const bool num[] = {false, false, false, false, true};
@@ -1003,7 +1018,8 @@ static int ctl_report(int argc, char **argv)
 
 	CTL_OPTS(c, extra, ctl_since_opt, &o);
 	if (argc > first_) {
-		fprintf(stderr, "aduanactl report: unexpected '%s'. Try 'aduanactl report --help'.\n",
+		fprintf(stderr,
+			"aduanactl report: unexpected '%s'. Try 'aduanactl report --help'.\n",
 			argv[first_]);
 		return 2;
 	}

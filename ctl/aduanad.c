@@ -34,13 +34,13 @@
 #include "roles.h"
 #include "store.h"
 
-#define D_CLIENTS     16
-#define D_OUT_MAX     (8u << 20)
-#define D_BATCH_MS    100  /* a batch commits after this long... */
-#define D_RETRY_MS    500  /* dataplane reconnect pace */
-#define D_RETAIN_MS   1000 /* one retention slice per second */
-#define D_RETAIN_ROWS 2000
-#define D_CALL_MS     30000
+#define D_CLIENTS	16
+#define D_OUT_MAX	(8u << 20)
+#define D_BATCH_MS	100  /* a batch commits after this long... */
+#define D_RETRY_MS	500  /* dataplane reconnect pace */
+#define D_RETAIN_MS	1000 /* one retention slice per second */
+#define D_RETAIN_ROWS	2000
+#define D_CALL_MS	30000
 #define D_AUDIT_HEAD_MS 60000 /* the audit chain's head to syslog, also after each entry */
 
 struct d_conf {
@@ -56,8 +56,8 @@ struct d_conf {
 	unsigned refresh;
 	char collectors[8][128];
 	unsigned n_collectors;
-	char audit[PATH_MAX];	/* default: audit.jsonl beside the store */
-	char socket_group[64];	/* "": the process's own group */
+	char audit[PATH_MAX];  /* default: audit.jsonl beside the store */
+	char socket_group[64]; /* "": the process's own group */
 	struct roles roles;
 };
 
@@ -221,8 +221,8 @@ static int d_conf_int(const config_setting_t *g, const char *key, long long lo, 
 
 static int d_conf_load(const char *path, struct d_conf *cf, char *err, size_t errlen)
 {
-	static const char *const top[] = {"dataplane", "socket", "policy",	"store",
-					  "json",      "syslog", "ipfix",	"audit",
+	static const char *const top[] = {"dataplane", "socket",       "policy", "store",
+					  "json",      "syslog",       "ipfix",	 "audit",
 					  "roles",     "socket_group", NULL};
 	static const char *const k_store[] = {"path", "batch", "max_age_days", "max_mbytes", NULL};
 	static const char *const k_json[] = {"path", "max_mbytes", "keep", NULL};
@@ -596,8 +596,7 @@ static void d_audit_head(struct d_ctx *x, bool with_entry)
  * itself. For grants: d_audit(x, p, "grant", AUDIT_OK, "id=3 src=... dst=...
  * for=2h", hash, hash, approval). */
 static void d_audit(struct d_ctx *x, const struct peer *p, const char *action, int result,
-		    const char *detail, const char *before, const char *after,
-		    const char *approval)
+		    const char *detail, const char *before, const char *after, const char *approval)
 {
 	if (!x->audit)
 		return;
@@ -657,20 +656,19 @@ static bool d_allowed(struct d_ctx *x, struct proto_conn *c, const struct peer *
 		      const uint8_t *body, uint32_t len)
 {
 	enum role need = roles_needed(type);
-	char msg[512], detail[1024], args[512], name[32], appr[256], hash[AUDIT_HASH_HEX],
-		b[1024];
+	char msg[512], detail[1024], args[512], name[32], appr[256], hash[AUDIT_HASH_HEX], b[1024];
 	const char *what = d_req_name(type, name, sizeof(name));
 	size_t off;
 
 	if (p->role >= need)
 		return true;
-	snprintf(msg, sizeof(msg),
-		 "refused: %s needs role %s; you are %.64s (uid %u), role %s", what,
-		 role_name(need), p->user, (unsigned)p->uid, role_name(p->role));
+	snprintf(msg, sizeof(msg), "refused: %s needs role %s; you are %.64s (uid %u), role %s",
+		 what, role_name(need), p->user, (unsigned)p->uid, role_name(p->role));
 	off = (size_t)snprintf(b, sizeof(b), "{\"error\":");
 	proto_json_str(b, sizeof(b), &off, msg);
-	snprintf(b + off, sizeof(b) - off, ",\"refused\":true,\"role_needed\":\"%s\",\"role\":\"%s\"}",
-		 role_name(need), role_name(p->role));
+	snprintf(b + off, sizeof(b) - off,
+		 ",\"refused\":true,\"role_needed\":\"%s\",\"role\":\"%s\"}", role_name(need),
+		 role_name(p->role));
 	proto_conn_send(c, PROTO_ERROR, b, strlen(b));
 	d_body_text(body, len, args, sizeof(args));
 	d_body_approval(body, len, appr, sizeof(appr));
@@ -829,8 +827,9 @@ static void d_flows(struct d_ctx *x, struct proto_conn *c, const uint8_t *body, 
 static void d_reload(struct d_ctx *x, struct proto_conn *c, const struct peer *p,
 		     const uint8_t *body, uint32_t len)
 {
-	char path[PATH_MAX], abs[PATH_MAX], err[1024], *reply = NULL, appr[256],
-		before[AUDIT_HASH_HEX], after[AUDIT_HASH_HEX], detail[PATH_MAX + 1100];
+	char path[PATH_MAX], abs[PATH_MAX], err[1024],
+		*reply = NULL, appr[256], before[AUDIT_HASH_HEX], after[AUDIT_HASH_HEX],
+		detail[PATH_MAX + 1100];
 	const uint8_t *nl = memchr(body, '\n', len);
 	uint32_t plen = nl ? (uint32_t)(nl - body) : len;
 	struct policy *pol;
@@ -926,7 +925,8 @@ static void d_report(struct d_ctx *x, struct proto_conn *c, const uint8_t *body,
 			errno = 0;
 			since = strtoull(eq, &end, 10);
 			if (errno || *eq < '0' || *eq > '9' || *end) {
-				d_error(c, "report: since_ms: expected milliseconds since the epoch");
+				d_error(c,
+					"report: since_ms: expected milliseconds since the epoch");
 				return;
 			}
 		} else {
@@ -1040,13 +1040,14 @@ static void d_audit_show(struct d_ctx *x, struct proto_conn *c, const uint8_t *b
 			 "with hash %.16s...: the file was rewritten, cut or appended to",
 			 (unsigned long long)v.head_seq, (unsigned long long)seq, head);
 	}
-	off = (size_t)snprintf(meta, sizeof(meta),
-			       "{\"ok\":%s,\"entries\":%llu,\"head_seq\":%llu,\"head\":\"%s\","
-			       "\"daemon_head_seq\":%llu,\"daemon_head\":\"%s\",\"broken_seq\":%llu,"
-			       "\"broken_line\":%llu,\"why\":",
-			       v.ok ? "true" : "false", (unsigned long long)v.entries,
-			       (unsigned long long)v.head_seq, v.head, (unsigned long long)seq, head,
-			       (unsigned long long)v.broken_seq, (unsigned long long)v.broken_line);
+	off = (size_t)snprintf(
+		meta, sizeof(meta),
+		"{\"ok\":%s,\"entries\":%llu,\"head_seq\":%llu,\"head\":\"%s\","
+		"\"daemon_head_seq\":%llu,\"daemon_head\":\"%s\",\"broken_seq\":%llu,"
+		"\"broken_line\":%llu,\"why\":",
+		v.ok ? "true" : "false", (unsigned long long)v.entries,
+		(unsigned long long)v.head_seq, v.head, (unsigned long long)seq, head,
+		(unsigned long long)v.broken_seq, (unsigned long long)v.broken_line);
 	proto_json_str(meta, sizeof(meta), &off, v.ok ? NULL : v.why);
 	off += (size_t)snprintf(meta + off, sizeof(meta) - off, ",\"file\":");
 	proto_json_str(meta, sizeof(meta), &off, audit_path(x->audit));
@@ -1126,8 +1127,7 @@ static int d_listen(const char *path, const char *group)
 	/* 0660, group socket_group: who may connect at all; what each caller
 	 * may do is its role's (roles.h), checked on every request. */
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(path, 0660) != 0 ||
-	    (group[0] && (!gr || chown(path, (uid_t)-1, gr->gr_gid) != 0)) ||
-	    listen(fd, 16) != 0) {
+	    (group[0] && (!gr || chown(path, (uid_t)-1, gr->gr_gid) != 0)) || listen(fd, 16) != 0) {
 		int e = errno;
 
 		close(fd);

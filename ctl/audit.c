@@ -221,8 +221,8 @@ long long audit_append(struct audit *a, const struct peer *who, const char *acti
 	off = (size_t)snprintf(b, size, "{\"seq\":%llu,\"time\":\"%s.%06ldZ\",\"who\":",
 			       (unsigned long long)(a->seq + 1), ts, now.tv_nsec / 1000);
 	if (who) {
-		off += (size_t)snprintf(b + off, size - off, "{\"uid\":%u,\"user\":",
-					(unsigned)who->uid);
+		off += (size_t)snprintf(b + off, size - off,
+					"{\"uid\":%u,\"user\":", (unsigned)who->uid);
 		proto_json_str(b, size, &off, who->user);
 		off += (size_t)snprintf(b + off, size - off, ",\"gid\":%u,\"pid\":%d,\"gids\":[",
 					(unsigned)who->gid, (int)who->pid);
@@ -246,8 +246,10 @@ long long audit_append(struct audit *a, const struct peer *who, const char *acti
 	off += (size_t)snprintf(b + off, size - off, ",\"result\":\"%s\"",
 				results[(unsigned)result < 3 ? result : 2]);
 	audit_add(b, size, &off, ",\"detail\":%s", detail);
-	audit_add(b, size, &off, ",\"hash_before\":%s", hash_before && *hash_before ? hash_before : NULL);
-	audit_add(b, size, &off, ",\"hash_after\":%s", hash_after && *hash_after ? hash_after : NULL);
+	audit_add(b, size, &off, ",\"hash_before\":%s",
+		  hash_before && *hash_before ? hash_before : NULL);
+	audit_add(b, size, &off, ",\"hash_after\":%s",
+		  hash_after && *hash_after ? hash_after : NULL);
 	audit_add(b, size, &off, ",\"approval\":%s", approval && *approval ? approval : NULL);
 	audit_add(b, size, &off, ",\"prev\":%s", a->head);
 	if (off >= size) {

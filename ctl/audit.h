@@ -58,12 +58,12 @@ void audit_close(struct audit *a);
 /* The verdict on a whole file. */
 struct audit_verify {
 	bool ok;
-	uint64_t entries;	 /* lines read */
-	uint64_t head_seq;	 /* the last entry's seq as written */
+	uint64_t entries;	   /* lines read */
+	uint64_t head_seq;	   /* the last entry's seq as written */
 	char head[AUDIT_HASH_HEX]; /* the last entry's hash as written */
-	uint64_t broken_seq;	 /* the first entry that breaks the chain (0: ok, or no seq) */
-	uint64_t broken_line;	 /* its line number, from 1 */
-	char why[320];		 /* what is wrong with it */
+	uint64_t broken_seq;	   /* the first entry that breaks the chain (0: ok, or no seq) */
+	uint64_t broken_line;	   /* its line number, from 1 */
+	char why[320];		   /* what is wrong with it */
 };
 
 /* Read path from the start and check every entry: its own hash, its prev

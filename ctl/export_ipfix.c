@@ -239,8 +239,8 @@ static size_t ipfix_templates(const struct export_ipfix *x, uint8_t *buf)
 		ipfix_put16(buf + off, 3);
 		off += 4;
 		ipfix_put16(buf + off, IPFIX_TPL_AUDIT);
-		ipfix_put16(buf + off + 2, 3); /* fields */
-		ipfix_put16(buf + off + 4, 1); /* of which scope */
+		ipfix_put16(buf + off + 2, 3);	 /* fields */
+		ipfix_put16(buf + off + 4, 1);	 /* of which scope */
 		ipfix_put16(buf + off + 6, 149); /* observationDomainId */
 		ipfix_put16(buf + off + 8, 4);
 		ipfix_put16(buf + off + 10, 0x8000 | 7);

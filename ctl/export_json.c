@@ -275,8 +275,8 @@ void export_syslog_send(struct export_syslog *s, const char *line, size_t len, c
 	export_syslog_msg(s, 6, "flow", sd, line, len);
 }
 
-void export_syslog_audit(struct export_syslog *s, uint64_t seq, const char *head,
-			 const char *line, size_t len)
+void export_syslog_audit(struct export_syslog *s, uint64_t seq, const char *head, const char *line,
+			 size_t len)
 {
 	char sd[256], h[80];
 

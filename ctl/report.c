@@ -17,7 +17,7 @@
 #define REPORT_MAX PROTO_BODY_MAX
 
 /* ?1: since (ms), ?2: zone or NULL. */
-#define W " FROM flows WHERE ts_end >= ?1 AND (?2 IS NULL OR zone = ?2)"
+#define W      " FROM flows WHERE ts_end >= ?1 AND (?2 IS NULL OR zone = ?2)"
 #define INSIDE "CASE WHEN dir = 'out' THEN src ELSE dst END"
 
 static const struct {
@@ -33,10 +33,11 @@ static const struct {
 		    " AND verdict = 'drop' GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3 LIMIT 1000"},
 	{"destination", "SELECT COALESCE(sni, host, dst) AS destination, COUNT(*) AS attempts" W
 			" AND verdict = 'drop' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"},
-	{"grant", "SELECT reason, zone, " INSIDE " AS host,"
-		  " CASE WHEN json_valid(line) THEN json_extract(line, '$.approval') END AS approval,"
-		  " COUNT(*) AS flows" W " AND reason LIKE 'grant:%'"
-		  " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3"},
+	{"grant",
+	 "SELECT reason, zone, " INSIDE " AS host,"
+	 " CASE WHEN json_valid(line) THEN json_extract(line, '$.approval') END AS approval,"
+	 " COUNT(*) AS flows" W " AND reason LIKE 'grant:%'"
+	 " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3"},
 	{"exception", "SELECT reason, zone, " INSIDE " AS host, COUNT(*) AS flows" W
 		      " AND reason LIKE 'exception:%' GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3"},
 };
@@ -95,8 +96,8 @@ static int report_row(struct report_buf *r, const char *t, sqlite3_stmt *st)
 
 	off = (size_t)snprintf(line, sizeof(line), "{\"t\":\"%s\"", t);
 	for (i = 0; i < n && off < sizeof(line); i++) {
-		off += (size_t)snprintf(line + off, sizeof(line) - off, ",\"%s\":",
-					sqlite3_column_name(st, i));
+		off += (size_t)snprintf(line + off, sizeof(line) - off,
+					",\"%s\":", sqlite3_column_name(st, i));
 		if (off >= sizeof(line))
 			break;
 		switch (sqlite3_column_type(st, i)) {
@@ -123,8 +124,8 @@ static int report_row(struct report_buf *r, const char *t, sqlite3_stmt *st)
 	return 0;
 }
 
-static sqlite3_stmt *report_prep(sqlite3 *db, const char *sql, uint64_t since_ms,
-				 const char *zone, char *err, size_t errlen)
+static sqlite3_stmt *report_prep(sqlite3 *db, const char *sql, uint64_t since_ms, const char *zone,
+				 char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 
@@ -152,12 +153,13 @@ int report_build(struct store *s, uint64_t since_ms, const char *zone, char **ou
 	unsigned q;
 	int rc;
 
-	st = report_prep(db,
-			 "SELECT COUNT(*), COALESCE(SUM(verdict = 'allow'), 0),"
-			 " COALESCE(SUM(verdict = 'drop'), 0),"
-			 " COALESCE(SUM(reason LIKE 'grant:%'), 0),"
-			 " COALESCE(SUM(reason LIKE 'exception:%'), 0), MIN(ts_start), MAX(ts_end)" W,
-			 since_ms, zone, err, errlen);
+	st = report_prep(
+		db,
+		"SELECT COUNT(*), COALESCE(SUM(verdict = 'allow'), 0),"
+		" COALESCE(SUM(verdict = 'drop'), 0),"
+		" COALESCE(SUM(reason LIKE 'grant:%'), 0),"
+		" COALESCE(SUM(reason LIKE 'exception:%'), 0), MIN(ts_start), MAX(ts_end)" W,
+		since_ms, zone, err, errlen);
 	if (!st)
 		return -EIO;
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -167,8 +169,8 @@ int report_build(struct store *s, uint64_t since_ms, const char *zone, char **ou
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	report_ms(now_s, sizeof(now_s), (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
-	off = (size_t)snprintf(meta, sizeof(meta), "{\"t\":\"meta\",\"generated\":\"%s\",\"since\":",
-			       now_s);
+	off = (size_t)snprintf(meta, sizeof(meta),
+			       "{\"t\":\"meta\",\"generated\":\"%s\",\"since\":", now_s);
 	if (since_ms) {
 		report_ms(a, sizeof(a), (int64_t)since_ms);
 		off += (size_t)snprintf(meta + off, sizeof(meta) - off, "\"%s\"", a);
@@ -186,14 +188,13 @@ int report_build(struct store *s, uint64_t since_ms, const char *zone, char **ou
 		off += (size_t)snprintf(meta + off, sizeof(meta) - off,
 					",\"first\":\"%s\",\"last\":\"%s\"", a, b);
 	}
-	off += (size_t)snprintf(meta + off, sizeof(meta) - off,
-				",\"flows\":%lld,\"allowed\":%lld,\"blocked\":%lld,"
-				"\"grant_flows\":%lld,\"exception_flows\":%lld}\n",
-				(long long)sqlite3_column_int64(st, 0),
-				(long long)sqlite3_column_int64(st, 1),
-				(long long)sqlite3_column_int64(st, 2),
-				(long long)sqlite3_column_int64(st, 3),
-				(long long)sqlite3_column_int64(st, 4));
+	off += (size_t)snprintf(
+		meta + off, sizeof(meta) - off,
+		",\"flows\":%lld,\"allowed\":%lld,\"blocked\":%lld,"
+		"\"grant_flows\":%lld,\"exception_flows\":%lld}\n",
+		(long long)sqlite3_column_int64(st, 0), (long long)sqlite3_column_int64(st, 1),
+		(long long)sqlite3_column_int64(st, 2), (long long)sqlite3_column_int64(st, 3),
+		(long long)sqlite3_column_int64(st, 4));
 	sqlite3_finalize(st);
 	if (off >= sizeof(meta) || !report_room(&r, off)) {
 		snprintf(err, errlen, "report: out of memory");
@@ -213,8 +214,9 @@ int report_build(struct store *s, uint64_t since_ms, const char *zone, char **ou
 				break;
 		sqlite3_finalize(st);
 		if (r.full) {
-			snprintf(err, errlen, "report: larger than a frame (1 MiB); narrow it "
-					      "with --since or --zone");
+			snprintf(err, errlen,
+				 "report: larger than a frame (1 MiB); narrow it "
+				 "with --since or --zone");
 			free(r.b);
 			return -E2BIG;
 		}

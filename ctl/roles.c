@@ -68,8 +68,9 @@ static int roles_list(const config_setting_t *l, char out[][64], unsigned *n, co
 			const char *s = config_setting_get_string(e);
 
 			if (!s[0] || strlen(s) >= 64 || strchr(s, ':') || strchr(s, ' '))
-				return roles_fail(err, errlen, path, e,
-						  "expected a user or group name (1..63 characters)");
+				return roles_fail(
+					err, errlen, path, e,
+					"expected a user or group name (1..63 characters)");
 			snprintf(out[(*n)++], 64, "%s", s);
 		} else {
 			return roles_fail(err, errlen, path, e, "expected a name or a number");
@@ -116,13 +117,14 @@ int roles_conf(const config_setting_t *g, struct roles *r, const char *path, cha
 			int rc;
 
 			if (k && strcmp(k, "users") == 0)
-				rc = roles_list(l, r->users[ro], &r->n_users[ro], path, err, errlen);
+				rc = roles_list(l, r->users[ro], &r->n_users[ro], path, err,
+						errlen);
 			else if (k && strcmp(k, "groups") == 0)
 				rc = roles_list(l, r->groups[ro], &r->n_groups[ro], path, err,
 						errlen);
 			else {
-				snprintf(msg, sizeof(msg), "unknown key '%s' (expected users, groups)",
-					 k ? k : "?");
+				snprintf(msg, sizeof(msg),
+					 "unknown key '%s' (expected users, groups)", k ? k : "?");
 				return roles_fail(err, errlen, path, l, msg);
 			}
 			if (rc)

@@ -29,7 +29,7 @@ struct peer {
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
-	char user[64];		  /* name, or the number when it has none */
+	char user[64];		   /* name, or the number when it has none */
 	gid_t groups[PEER_GROUPS]; /* primary first, then supplementary */
 	char group_names[PEER_GROUPS][64];
 	unsigned n_groups;
