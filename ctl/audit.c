@@ -208,7 +208,7 @@ long long audit_append(struct audit *a, const struct peer *who, const char *acti
 		       const char *approval)
 {
 	static const char *const results[] = {"ok", "refused", "error"};
-	char *b = a->last, hash[AUDIT_HASH_HEX], ts[40];
+	char *b = a->last, hash[AUDIT_HASH_HEX], ts[40], cut[AUDIT_DETAIL_MAX + 4], acut[264];
 	size_t size = sizeof(a->last) - AUDIT_SUFFIX_LEN - 2, off;
 	struct timespec now;
 	struct tm tm;
@@ -245,6 +245,14 @@ long long audit_append(struct audit *a, const struct peer *who, const char *acti
 	audit_add(b, size, &off, ",\"action\":%s", action);
 	off += (size_t)snprintf(b + off, size - off, ",\"result\":\"%s\"",
 				results[(unsigned)result < 3 ? result : 2]);
+	if (detail && strlen(detail) > AUDIT_DETAIL_MAX) {
+		snprintf(cut, sizeof(cut), "%.*s...", AUDIT_DETAIL_MAX, detail);
+		detail = cut;
+	}
+	if (approval && strlen(approval) > 256) {
+		snprintf(acut, sizeof(acut), "%.256s...", approval);
+		approval = acut;
+	}
 	audit_add(b, size, &off, ",\"detail\":%s", detail);
 	audit_add(b, size, &off, ",\"hash_before\":%s",
 		  hash_before && *hash_before ? hash_before : NULL);

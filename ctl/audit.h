@@ -23,8 +23,9 @@ enum audit_result {
 	AUDIT_ERROR = 2,   /* allowed, but it failed (rejected config, dataplane away...) */
 };
 
-#define AUDIT_HASH_HEX 65 /* 64 hex digits and the NUL */
-#define AUDIT_LINE_MAX 8192
+#define AUDIT_HASH_HEX	 65 /* 64 hex digits and the NUL */
+#define AUDIT_LINE_MAX	 16384
+#define AUDIT_DETAIL_MAX 1024 /* bytes of detail kept; longer is cut, marked "..." */
 
 /* Open (create, mode 0640) path for appending and find the chain's head
  * (the last entry's seq and hash). A broken chain is reported on stderr

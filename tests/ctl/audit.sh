@@ -211,6 +211,7 @@ PY
     && ok audit-head-ipfix-record || ko audit-head-ipfix-record "want seq $want7 head $want8..., got $last"
   check audit-status-head 0 "\"audit_head_seq\":$hseq,\"audit_head\":\"$head\"" -- "$C" status --json
   check audit-since-future 0 '^SEQ' -- "$C" audit --since 2099-01-01T00:00:00Z
+  expect audit-since-past 2 "$("$C" audit --json --since 1h | jq '.list | length')"
   expect audit-since-future-empty 0 "$("$C" audit --json --since 2099-01-01T00:00:00Z | jq '.list | length')"
 
   # Tamper: edit entry 1 (the refused reload becomes "ok").
@@ -234,7 +235,7 @@ else
   for t in audit-chain-ok audit-refusals audit-who-supplementary audit-who-uid audit-entry-fields \
     audit-first-prev audit-prev-links audit-hash-recomputed audit-head-syslog \
     audit-head-ipfix-template audit-head-ipfix-record audit-status-head \
-    audit-since-future audit-since-future-empty audit-tamper-exit audit-tamper-named \
+    audit-since-future audit-since-past audit-since-future-empty audit-tamper-exit audit-tamper-named \
     audit-tamper-file audit-tamper-json audit-file-alone-holds audit-rewrite-caught audit-restored; do
     skipped "$t" "no test user: no refusals to audit"
   done
