@@ -95,6 +95,13 @@ $(BUILD)/aduanactl: $(BUILD)/obj/ctl/aduanactl.o $(BUILD)/obj/ctl/flowrec.o $(BU
 		$(BUILD)/obj/ctl/roles.o $(BUILD)/libaduana.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# test_audit also links aduanad's roles, audit log and record parser.
+$(BUILD)/tests/test_audit: $(BUILD)/obj/tests/unit/test_audit.o $(BUILD)/obj/tests/unit/unit.o \
+		$(BUILD)/obj/ctl/roles.o $(BUILD)/obj/ctl/audit.o $(BUILD)/obj/ctl/flowrec.o \
+		$(BUILD)/libaduana.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/unit.o $(BUILD)/libaduana.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

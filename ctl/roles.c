@@ -47,7 +47,8 @@ static int roles_list(const config_setting_t *l, char out[][64], unsigned *n, co
 
 	if (!config_setting_is_array(l) && !config_setting_is_list(l))
 		return roles_fail(err, errlen, path, l,
-				  "expected a list of names or numbers, e.g. [ \"alice\", 1001 ]");
+				  "expected a list of names or numbers, e.g. [ \"alice\" ] or ( "
+				  "\"alice\", 1001 )");
 	len = config_setting_length(l);
 	if (len > ROLES_ENTRIES) {
 		snprintf(msg, sizeof(msg), "at most %d entries", ROLES_ENTRIES);
