@@ -1065,7 +1065,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	 "DESCRIPTION\n"
 	 "    aduanad's counters (records received, stored, duplicate, exports) and the\n"
 	 "    dataplane's (prefixed dp_: packets, drops by reason, policy version and\n"
-	 "    hash, record stream queue), one per line, or one JSON object.\n",
+	 "    hash, record stream queue), one per line, or one JSON object; the audit\n"
+	 "    log's head (audit_head_seq, audit_head) and who you are to aduanad\n"
+	 "    (caller, caller_role).\n",
 	 ctl_status},
 	{"flows",
 	 "flows [--zone Z] [--verdict allow|drop] [--host H] [--class C] [--since D] [--limit N] "
