@@ -559,6 +559,7 @@ static int ctl_audit(int argc, char **argv)
 		if (l.len)
 			memcpy(reply + off, l.buf, l.len);
 		len = (uint32_t)(off + l.len);
+		reply[len] = '\0'; /* as proto_call's answers are */
 		free(l.buf);
 	} else {
 		snprintf(body, sizeof(body), o.since_ms ? "since_ms=%" PRIu64 : "", o.since_ms);
