@@ -34,14 +34,14 @@
 #include "roles.h"
 #include "store.h"
 
-#define D_CLIENTS	16
-#define D_OUT_MAX	(8u << 20)
-#define D_BATCH_MS	100  /* a batch commits after this long... */
-#define D_RETRY_MS	500  /* dataplane reconnect pace */
-#define D_RETAIN_MS	1000 /* one retention slice per second */
-#define D_RETAIN_ROWS	2000
-#define D_CALL_MS	30000
-#define D_AUDIT_HEAD_MS 60000 /* the audit chain's head to syslog, also after each entry */
+#define D_CLIENTS     16
+#define D_OUT_MAX     (8u << 20)
+#define D_BATCH_MS    100  /* a batch commits after this long... */
+#define D_RETRY_MS    500  /* dataplane reconnect pace */
+#define D_RETAIN_MS   1000 /* one retention slice per second */
+#define D_RETAIN_ROWS 2000
+#define D_CALL_MS     30000
+#define D_HEAD_MS     60000 /* the audit head to syslog/IPFIX; also after each entry */
 
 struct d_conf {
 	char dataplane[108], socket[108], policy[PATH_MAX];
@@ -123,7 +123,10 @@ static void d_usage(FILE *out)
 	      "    bounded queue and counts what it had to drop). Every stored record\n"
 	      "    is also written as a JSON line to a rotating file, sent to syslog\n"
 	      "    (RFC 5424) and exported to IPFIX collectors (RFC 7011, UDP or TCP).\n"
-	      "    aduanactl talks to aduanad on the operators' socket.\n"
+	      "    aduanactl talks to aduanad on the operators' socket, where each caller\n"
+	      "    (SO_PEERCRED, SO_PEERGROUPS) gets the role the config's `roles` give\n"
+	      "    it (viewer, operator, admin); every change and every refusal goes to\n"
+	      "    the hash-chained audit log, whose head is sent to syslog and IPFIX.\n"
 	      "\n"
 	      "OPTIONS\n"
 	      "    -c, --config CONF   daemon configuration (see conf/aduanad.conf)\n"
@@ -137,7 +140,8 @@ static void d_usage(FILE *out)
 	      "\n"
 	      "FILES\n"
 	      "    /etc/aduana/aduanad.conf, /run/aduana/aduanad.sock,\n"
-	      "    /var/lib/aduana/flows.db, /var/log/aduana/flows.jsonl\n"
+	      "    /var/lib/aduana/flows.db, /var/lib/aduana/audit.jsonl,\n"
+	      "    /var/log/aduana/flows.jsonl\n"
 	      "\n"
 	      "EXIT STATUS\n"
 	      "    0 on a clean stop, 1 on a runtime failure, 2 on bad arguments or config.\n",
@@ -571,7 +575,7 @@ static void d_running_hash(struct d_ctx *x, char out[AUDIT_HASH_HEX])
 }
 
 /* Send the chain's head to syslog and IPFIX: after each entry (with the entry) and
- * every D_AUDIT_HEAD_MS, so that a rewrite of the whole file on this box
+ * every D_HEAD_MS, so that a rewrite of the whole file on this box
  * is caught by what left it. */
 static void d_audit_head(struct d_ctx *x, bool with_entry)
 {
@@ -580,7 +584,7 @@ static void d_audit_head(struct d_ctx *x, bool with_entry)
 	uint64_t seq;
 	size_t len = 0;
 
-	x->audit_head_at = d_now_ms() + D_AUDIT_HEAD_MS;
+	x->audit_head_at = d_now_ms() + D_HEAD_MS;
 	if (!x->audit)
 		return;
 	audit_head(x->audit, &seq, head);
