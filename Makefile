@@ -47,7 +47,8 @@ LIB_SRC := $(POLICY_SRC) $(DP_SRC) $(CLS_SRC) $(CTL_LIB_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 # aduanad's own modules; aduanad and aduanactl also link policy/ and
 # classifiers/ from libaduana.a (validation), never the DPDK objects.
-CTLD_SRC := ctl/store.c ctl/flowrec.c ctl/export_json.c ctl/export_ipfix.c ctl/grants.c
+CTLD_SRC := ctl/store.c ctl/flowrec.c ctl/export_json.c ctl/export_ipfix.c ctl/grants.c \
+	ctl/roles.c ctl/audit.c ctl/report.c
 CTLD_OBJ := $(CTLD_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -91,7 +92,15 @@ $(BUILD)/aduana: $(BUILD)/obj/dataplane/main.o $(BUILD)/libaduana.a
 $(BUILD)/aduanad: $(BUILD)/obj/ctl/aduanad.o $(CTLD_OBJ) $(BUILD)/libaduana.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/aduanactl: $(BUILD)/obj/ctl/aduanactl.o $(BUILD)/obj/ctl/flowrec.o $(BUILD)/libaduana.a
+$(BUILD)/aduanactl: $(BUILD)/obj/ctl/aduanactl.o $(BUILD)/obj/ctl/flowrec.o $(BUILD)/obj/ctl/audit.o \
+		$(BUILD)/obj/ctl/roles.o $(BUILD)/libaduana.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# test_audit also links aduanad's roles, audit log and record parser.
+$(BUILD)/tests/test_audit: $(BUILD)/obj/tests/unit/test_audit.o $(BUILD)/obj/tests/unit/unit.o \
+		$(BUILD)/obj/ctl/roles.o $(BUILD)/obj/ctl/audit.o $(BUILD)/obj/ctl/flowrec.o \
+		$(BUILD)/libaduana.a
+	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/unit.o $(BUILD)/libaduana.a

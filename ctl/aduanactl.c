@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "classifier.h"
 #include "config.h"
 #include "flowrec.h"
@@ -25,6 +26,15 @@
 
 #define CTL_DEFAULT_SOCKET "/run/aduana/aduanad.sock"
 #define CTL_TIMEOUT_MS	   60000
+
+/* Exit statuses (README "Exit statuses"). */
+enum {
+	CTL_OK = 0,
+	CTL_FAIL = 1,	 /* aduanad unreachable, a runtime failure */
+	CTL_USAGE = 2,	 /* bad usage, a rejected config, an error answer */
+	CTL_REFUSED = 3, /* the caller's role does not allow the request */
+	CTL_BROKEN = 4,	 /* audit: the chain does not verify */
+};
 
 static const char *ctl_socket = CTL_DEFAULT_SOCKET;
 
@@ -65,7 +75,10 @@ static int ctl_call(uint8_t type, const char *body, size_t len, char **reply, ui
 		return 1;
 	}
 	if (t == PROTO_ERROR) {
-		char msg[2048];
+		char msg[2048], refused[8];
+		bool is_refusal = proto_json_get(*reply, *rlen, "refused", refused, sizeof(refused),
+						 NULL) == 0 &&
+				  strcmp(refused, "true") == 0;
 
 		if (proto_json_get(*reply, *rlen, "error", msg, sizeof(msg), NULL) != 0)
 			snprintf(msg, sizeof(msg), "%.*s", (int)*rlen, *reply);
@@ -75,7 +88,7 @@ static int ctl_call(uint8_t type, const char *body, size_t len, char **reply, ui
 			fprintf(stderr, "aduanactl: %s\n", msg);
 		free(*reply);
 		*reply = NULL;
-		return 2;
+		return is_refusal ? CTL_REFUSED : CTL_USAGE;
 	}
 	if (t != (type | PROTO_REPLY)) {
 		fprintf(stderr, "aduanactl: unexpected answer type 0x%02x\n", t);
@@ -367,15 +380,30 @@ static int ctl_flows(int argc, char **argv)
 
 /* --- reload --- */
 
+static int ctl_approval_opt(int opt, const char *arg, void *a)
+{
+	if (opt != 1 || !arg[0] || strlen(arg) > 200 || strchr(arg, '\n')) {
+		fprintf(stderr, "aduanactl: --approval: expected a reference of 1..200 characters "
+				"on one line\n");
+		return -1;
+	}
+	*(const char **)a = arg;
+	return 0;
+}
+
 static int ctl_reload(int argc, char **argv)
 {
+	static const struct option extra[] = {
+		{"approval", required_argument, NULL, 1},
+		{NULL, 0, NULL, 0},
+	};
 	const struct ctl_cmd *c = ctl_find("reload");
-	char *reply, abs[4096], v[256];
-	const char *path = "";
+	char *reply, abs[4096], v[256], body[4400];
+	const char *path = "", *approval = NULL;
 	uint32_t len;
 	int rc;
 
-	CTL_OPTS(c, NULL, NULL, NULL);
+	CTL_OPTS(c, extra, ctl_approval_opt, &approval);
 	if (argc - first_ > 1) {
 		fprintf(stderr,
 			"aduanactl reload: at most one CONF. Try 'aduanactl reload --help'.\n");
@@ -390,7 +418,13 @@ static int ctl_reload(int argc, char **argv)
 		}
 		path = abs;
 	}
-	rc = ctl_call(PROTO_RELOAD, path, strlen(path), &reply, &len);
+	if (strchr(path, '\n')) {
+		fprintf(stderr, "aduanactl reload: a path with a newline is not supported\n");
+		return 2;
+	}
+	snprintf(body, sizeof(body), "%s%s%s", path, approval ? "\napproval=" : "",
+		 approval ? approval : "");
+	rc = ctl_call(PROTO_RELOAD, body, strlen(body), &reply, &len);
 	if (rc)
 		return rc;
 	if (ctl_json) {
@@ -914,6 +948,655 @@ out:
 	return rc;
 }
 
+/* --- audit --- */
+
+/* Terminal-safe: control characters from the logs (an SNI is chosen by
+ * whoever sent it) never reach the terminal as such. */
+static const char *ctl_safe(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (; *in && o + 1 < size; in++)
+		out[o++] = (unsigned char)*in < 0x20 || *in == 0x7f ? '?' : *in;
+	out[o] = '\0';
+	return out;
+}
+
+struct ctl_since_opt {
+	uint64_t since_ms;
+	const char *file, *zone, *html;
+};
+
+static int ctl_since_opt(int opt, const char *arg, void *a)
+{
+	struct ctl_since_opt *o = a;
+
+	switch (opt) {
+	case 1:
+		if (ctl_since(arg, &o->since_ms) != 0) {
+			fprintf(stderr,
+				"aduanactl: --since: expected 30s, 15m, 2h, 7d or an RFC 3339 "
+				"UTC time\n");
+			return -1;
+		}
+		return 0;
+	case 2:
+		o->file = arg;
+		return 0;
+	case 3:
+		if (!arg[0] || strchr(arg, '\n') || strlen(arg) > 79) {
+			fprintf(stderr, "aduanactl: --zone: expected a zone name\n");
+			return -1;
+		}
+		o->zone = arg;
+		return 0;
+	case 4:
+		o->html = arg;
+		return 0;
+	}
+	return -1;
+}
+
+struct ctl_lines {
+	char *buf;
+	size_t len, cap;
+	uint64_t n;
+	uint64_t since_ms;
+};
+
+static int ctl_lines_cb(void *arg, const char *line, size_t len, uint64_t ms)
+{
+	struct ctl_lines *l = arg;
+
+	if (ms < l->since_ms)
+		return 0;
+	if (l->len + len + 1 > l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 65536;
+		char *nb;
+
+		while (cap < l->len + len + 1)
+			cap *= 2;
+		nb = realloc(l->buf, cap);
+		if (!nb)
+			return 1;
+		l->buf = nb;
+		l->cap = cap;
+	}
+	memcpy(l->buf + l->len, line, len);
+	l->buf[l->len + len] = '\n';
+	l->len += len + 1;
+	l->n++;
+	return 0;
+}
+
+static void ctl_audit_row(const char *line, size_t len)
+{
+	char seq[24] = "?", tm[40] = "?", who[512] = "", user[80] = "?", uid[16] = "-",
+	     role[16] = "?", act[64] = "?", res[16] = "?", appr[256] = "", det[2048] = "", s1[80],
+	     s2[256], s3[2048], s4[80];
+
+	proto_json_get(line, len, "seq", seq, sizeof(seq), NULL);
+	proto_json_get(line, len, "time", tm, sizeof(tm), NULL);
+	if (proto_json_get(line, len, "who", who, sizeof(who), NULL) == 0) {
+		proto_json_get(who, strlen(who), "user", user, sizeof(user), NULL);
+		proto_json_get(who, strlen(who), "uid", uid, sizeof(uid), NULL);
+		proto_json_get(who, strlen(who), "role", role, sizeof(role), NULL);
+	}
+	proto_json_get(line, len, "action", act, sizeof(act), NULL);
+	proto_json_get(line, len, "result", res, sizeof(res), NULL);
+	if (proto_json_get(line, len, "approval", appr, sizeof(appr), NULL) ||
+	    !strcmp(appr, "null"))
+		snprintf(appr, sizeof(appr), "-");
+	proto_json_get(line, len, "detail", det, sizeof(det), NULL);
+	snprintf(who, sizeof(who), "%s(%s)", ctl_safe(user, s1, sizeof(s1)), uid);
+	printf("%-6s %-27s %-20s %-8s %-10s %-8s %-16s %s\n", seq, tm, who, role,
+	       ctl_safe(act, s4, sizeof(s4)), res, ctl_safe(appr, s2, sizeof(s2)),
+	       ctl_safe(det, s3, sizeof(s3)));
+}
+
+static int ctl_audit(int argc, char **argv)
+{
+	static const struct option extra[] = {
+		{"since", required_argument, NULL, 1},
+		{"file", required_argument, NULL, 2},
+		{NULL, 0, NULL, 0},
+	};
+	const struct ctl_cmd *c = ctl_find("audit");
+	struct ctl_since_opt o = {0};
+	char *reply = NULL, *entries, *line, *save = NULL, ok[8] = "false", why[512] = "",
+	     head[80] = "", hs[24] = "0", bs[24] = "0", n[24] = "0", w[512];
+	uint32_t len;
+	size_t mlen;
+	int rc;
+	char body[64];
+
+	CTL_OPTS(c, extra, ctl_since_opt, &o);
+	if (argc > first_) {
+		fprintf(stderr, "aduanactl audit: unexpected '%s'. Try 'aduanactl audit --help'.\n",
+			argv[first_]);
+		return 2;
+	}
+	if (o.file) {
+		/* A copy, checked here: no daemon, no daemon head. */
+		struct ctl_lines l = {.since_ms = o.since_ms};
+		struct audit_verify v;
+		size_t off;
+
+		rc = audit_verify_file(o.file, &v, ctl_lines_cb, &l);
+		if (rc) {
+			fprintf(stderr, "aduanactl audit: %s: %s\n", o.file, strerror(-rc));
+			return 1;
+		}
+		reply = malloc(l.len + 2048);
+		if (!reply)
+			return 1;
+		off = (size_t)snprintf(
+			reply, 2048,
+			"{\"ok\":%s,\"entries\":%llu,\"head_seq\":%llu,\"head\":\"%s\","
+			"\"broken_seq\":%llu,\"broken_line\":%llu,\"why\":",
+			v.ok ? "true" : "false", (unsigned long long)v.entries,
+			(unsigned long long)v.head_seq, v.head, (unsigned long long)v.broken_seq,
+			(unsigned long long)v.broken_line);
+		proto_json_str(reply, 2048, &off, v.ok ? NULL : v.why);
+		off += (size_t)snprintf(reply + off, 2048 - off, ",\"file\":");
+		proto_json_str(reply, 2048, &off, o.file);
+		off += (size_t)snprintf(reply + off, 2048 - off, ",\"shown\":%llu,\"omitted\":0}\n",
+					(unsigned long long)l.n);
+		if (l.len)
+			memcpy(reply + off, l.buf, l.len);
+		len = (uint32_t)(off + l.len);
+		reply[len] = '\0'; /* as proto_call's answers are */
+		free(l.buf);
+	} else {
+		snprintf(body, sizeof(body), o.since_ms ? "since_ms=%" PRIu64 : "", o.since_ms);
+		rc = ctl_call(PROTO_AUDIT, body, strlen(body), &reply, &len);
+		if (rc)
+			return rc;
+	}
+	entries = memchr(reply, '\n', len);
+	mlen = entries ? (size_t)(entries - reply) : len;
+	entries = entries ? entries + 1 : reply + len;
+	proto_json_get(reply, mlen, "ok", ok, sizeof(ok), NULL);
+	proto_json_get(reply, mlen, "why", why, sizeof(why), NULL);
+	proto_json_get(reply, mlen, "head", head, sizeof(head), NULL);
+	proto_json_get(reply, mlen, "head_seq", hs, sizeof(hs), NULL);
+	proto_json_get(reply, mlen, "broken_seq", bs, sizeof(bs), NULL);
+	proto_json_get(reply, mlen, "entries", n, sizeof(n), NULL);
+	if (ctl_json) {
+		bool first = true;
+
+		printf("%.*s,\"list\":[", (int)mlen - 1, reply);
+		for (line = strtok_r(entries, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			printf("%s%s", first ? "" : ",", line);
+			first = false;
+		}
+		printf("]}\n");
+	} else {
+		printf("%-6s %-27s %-20s %-8s %-10s %-8s %-16s %s\n", "SEQ", "TIME", "WHO(UID)",
+		       "ROLE", "ACTION", "RESULT", "APPROVAL", "DETAIL");
+		for (line = strtok_r(entries, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
+			ctl_audit_row(line, strlen(line));
+		if (strcmp(ok, "true") == 0)
+			printf("audit chain: ok: %s entries, head seq %s, sha256 %s\n", n, hs,
+			       head);
+		else
+			printf("audit chain: BROKEN: %s\n", ctl_safe(why, w, sizeof(w)));
+	}
+	free(reply);
+	return strcmp(ok, "true") == 0 ? 0 : CTL_BROKEN;
+}
+
+/* --- report --- */
+
+/* A member of one report line; "" when absent, "-" for null. */
+static const char *rp(const char *line, const char *key, char *out, size_t size)
+{
+	bool is_str = false;
+
+	if (proto_json_get(line, strlen(line), key, out, size, &is_str) != 0)
+		out[0] = '\0';
+	else if (!is_str && strcmp(out, "null") == 0)
+		snprintf(out, size, "-");
+	return out;
+}
+
+static bool rp_is(const char *line, const char *t)
+{
+	char v[32];
+
+	return strcmp(rp(line, "t", v, sizeof(v)), t) == 0;
+}
+
+/* The lines of kind t, in order; n lines at most (0: all). cb gets each. */
+#define RP_EACH(lines, nlines, t, var)                                                             \
+	for (size_t i_ = 0; i_ < (nlines); i_++)                                                   \
+		for (const char *var = (lines)[i_]; var && rp_is(var, t); var = NULL)
+
+static void ctl_report_table(char **L, size_t n)
+{
+	char a[256], b[256], cc[256], d[256], e[256], s1[256], s2[256], s3[256];
+	const char *m = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (rp_is(L[i], "meta"))
+			m = L[i];
+	if (!m)
+		return;
+	printf("COMPLIANCE REPORT  flows ending %s .. %s", rp(m, "first", a, sizeof(a)),
+	       rp(m, "last", b, sizeof(b)));
+	if (strcmp(rp(m, "since", a, sizeof(a)), "-") != 0)
+		printf("  since %s", a);
+	if (strcmp(rp(m, "zone", a, sizeof(a)), "-") != 0)
+		printf("  zone %s", ctl_safe(a, s1, sizeof(s1)));
+	printf("\n\n%-10s %-10s %-10s %-12s %s\n", "FLOWS", "ALLOWED", "BLOCKED", "GRANT_FLOWS",
+	       "EXCEPTIONS");
+	printf("%-10s %-10s %-10s %-12s %s\n", rp(m, "flows", a, 32), rp(m, "allowed", b, 32),
+	       rp(m, "blocked", cc, 32), rp(m, "grant_flows", d, 32),
+	       rp(m, "exception_flows", e, 32));
+	printf("\nPER ZONE\n%-16s %-10s %-10s %-12s %s\n", "ZONE", "FLOWS", "BLOCKED",
+	       "GRANT_FLOWS", "EXCEPTIONS");
+	RP_EACH(L, n, "zone", l)
+	printf("%-16s %-10s %-10s %-12s %s\n", ctl_safe(rp(l, "zone", a, 256), s1, 256),
+	       rp(l, "flows", b, 32), rp(l, "blocked", cc, 32), rp(l, "grant_flows", d, 32),
+	       rp(l, "exception_flows", e, 32));
+	printf("\nBLOCKED PER CLASS\n%-24s %s\n", "CLASS", "BLOCKED");
+	RP_EACH(L, n, "class", l)
+	printf("%-24s %s\n", ctl_safe(rp(l, "class", a, 256), s1, 256), rp(l, "blocked", b, 32));
+	printf("\nBLOCKED ATTEMPTS PER ZONE, HOST AND CLASS\n%-16s %-40s %-20s %s\n", "ZONE",
+	       "HOST", "CLASS", "ATTEMPTS");
+	RP_EACH(L, n, "blocked", l)
+	printf("%-16s %-40s %-20s %s\n", ctl_safe(rp(l, "zone", a, 256), s1, 256),
+	       ctl_safe(rp(l, "host", b, 256), s2, 256), ctl_safe(rp(l, "class", cc, 256), s3, 256),
+	       rp(l, "attempts", d, 32));
+	printf("\nTOP BLOCKED DESTINATIONS\n%-60s %s\n", "DESTINATION", "ATTEMPTS");
+	RP_EACH(L, n, "destination", l)
+	printf("%-60s %s\n", ctl_safe(rp(l, "destination", a, 256), s1, 256),
+	       rp(l, "attempts", b, 32));
+	printf("\nGRANTS USED\n%-14s %-16s %-40s %-24s %s\n", "GRANT", "ZONE", "HOST", "APPROVAL",
+	       "FLOWS");
+	RP_EACH(L, n, "grant", l)
+	printf("%-14s %-16s %-40s %-24s %s\n", ctl_safe(rp(l, "reason", a, 256), s1, 256),
+	       ctl_safe(rp(l, "zone", b, 256), s2, 256), ctl_safe(rp(l, "host", cc, 256), s3, 256),
+	       ctl_safe(rp(l, "approval", d, 256), e, 256), rp(l, "flows", s1, 32));
+	printf("\nEXCEPTIONS (FAIL-CLOSED EVENTS)\n%-28s %-16s %-40s %s\n", "REASON", "ZONE",
+	       "HOST", "FLOWS");
+	RP_EACH(L, n, "exception", l)
+	printf("%-28s %-16s %-40s %s\n", ctl_safe(rp(l, "reason", a, 256), s1, 256),
+	       ctl_safe(rp(l, "zone", b, 256), s2, 256), ctl_safe(rp(l, "host", cc, 256), s3, 256),
+	       rp(l, "flows", d, 32));
+}
+
+/* One object: {"meta":{...},"zones":[...],"classes":[...],"blocked":[...],
+ * "destinations":[...],"grants":[...],"exceptions":[...]}, each element
+ * the line without its "t" member. */
+static void ctl_report_json(char **L, size_t n)
+{
+	static const char *const kinds[][2] = {
+		{"zone", "zones"},	{"class", "classes"},
+		{"blocked", "blocked"}, {"destination", "destinations"},
+		{"grant", "grants"},	{"exception", "exceptions"},
+	};
+	const char *m = "{}";
+
+	for (size_t i = 0; i < n; i++)
+		if (rp_is(L[i], "meta"))
+			m = L[i];
+	/* Every line starts {"t":"KIND", (report.h): drop that member. */
+	printf("{\"meta\":{%s", strchr(m, ',') ? strchr(m, ',') + 1 : "}");
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		bool first = true;
+
+		printf(",\"%s\":[", kinds[k][1]);
+		RP_EACH(L, n, kinds[k][0], l)
+		{
+			printf("%s{%s", first ? "" : ",", strchr(l, ',') + 1);
+			first = false;
+		}
+		printf("]");
+	}
+	printf("}\n");
+}
+
+/* HTML: every string from the store is escaped (a hostname is whatever
+ * the client sent); control characters are dropped. */
+static void h_esc(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			if ((unsigned char)*s >= 0x20 && *s != 0x7f)
+				fputc(*s, f);
+		}
+	}
+}
+
+/* A horizontal bar chart as inline SVG: labels[i], values[i] (and, when
+ * total is given, a lighter bar behind for total[i]). */
+static void h_bars(FILE *f, const char *id, const char *title, char labels[][256],
+		   const long long *values, const long long *total, size_t n, const char *unit)
+{
+	long long max = 1;
+	const int lw = 220, bw = 420, rh = 26, top = 8;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (values[i] > max)
+			max = values[i];
+		if (total && total[i] > max)
+			max = total[i];
+	}
+	fprintf(f, "<figure class=\"chart\" id=\"%s\"><figcaption>", id);
+	h_esc(f, title);
+	fprintf(f,
+		"</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
+		"width=\"%d\" height=\"%zu\" viewBox=\"0 0 %d %zu\">\n",
+		lw + bw + 80, n * rh + top * 2 + (n ? 0 : rh), lw + bw + 80,
+		n * rh + top * 2 + (n ? 0 : rh));
+	if (!n)
+		fprintf(f, "<text x=\"4\" y=\"%d\" class=\"none\">none</text>\n", top + 16);
+	for (i = 0; i < n; i++) {
+		int y = top + (int)i * rh, w = (int)((double)values[i] * bw / (double)max);
+
+		fprintf(f, "<g class=\"bar\" data-label=\"");
+		h_esc(f, labels[i]);
+		fprintf(f, "\" data-value=\"%lld\"", values[i]);
+		if (total)
+			fprintf(f, " data-total=\"%lld\"", total[i]);
+		fprintf(f, "><title>");
+		h_esc(f, labels[i]);
+		fprintf(f, ": %lld %s", values[i], unit);
+		if (total)
+			fprintf(f, " of %lld flows", total[i]);
+		fprintf(f, "</title><text x=\"%d\" y=\"%d\" text-anchor=\"end\">", lw - 8, y + 17);
+		h_esc(f, labels[i]);
+		fprintf(f, "</text>");
+		if (total)
+			fprintf(f,
+				"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+				"class=\"total\"/>",
+				lw, y + 3, (int)((double)total[i] * bw / (double)max), rh - 6);
+		fprintf(f,
+			"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"value\"/>"
+			"<text x=\"%d\" y=\"%d\">%lld</text></g>\n",
+			lw, y + 3, w > 0 ? w : 1, rh - 6, lw + (w > 0 ? w : 1) + 6, y + 17,
+			values[i]);
+	}
+	fprintf(f, "</svg></figure>\n");
+}
+
+/* A table row: cells are {text, is_number}. */
+static void h_row(FILE *f, const char *const *cells, const bool *num, size_t n, const char *cls)
+{
+	fprintf(f, "<tr class=\"%s\">", cls);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, num[i] ? "<td class=\"num\">" : "<td>");
+		h_esc(f, cells[i]);
+		fprintf(f, "</td>");
+	}
+	fprintf(f, "</tr>\n");
+}
+
+static void h_head(FILE *f, const char *const *cols, size_t n)
+{
+	fprintf(f, "<thead><tr>");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "<th>%s</th>", cols[i]);
+	fprintf(f, "</tr></thead><tbody>\n");
+}
+
+/* A table with no rows says so. */
+static void h_empty(FILE *f, char **L, size_t n, const char *t, int cols)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rp_is(L[i], t))
+			return;
+	fprintf(f, "<tr class=\"empty\"><td colspan=\"%d\" class=\"none\">none</td></tr>\n", cols);
+}
+
+static int ctl_report_html(char **L, size_t n, const char *path)
+{
+	static const char css[] =
+		"body{font-family:DejaVu Sans,Arial,sans-serif;margin:2em;color:#222}"
+		"h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:1.6em;"
+		"border-bottom:1px solid #bbb}"
+		".meta{color:#555}.cards{display:flex;gap:1em;flex-wrap:wrap;margin:1em 0}"
+		".card{border:1px solid #ccc;border-radius:6px;padding:.6em 1em;min-width:8em}"
+		".card b{display:block;font-size:1.6em}"
+		"table{border-collapse:collapse;margin:.5em 0;font-size:.9em}"
+		"th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}"
+		"td.num{text-align:right;font-variant-numeric:tabular-nums}th{background:#eee}"
+		"figure{margin:.5em 0}figcaption{font-weight:bold;margin-bottom:.3em}"
+		"svg text{font-size:12px;fill:#222}rect.value{fill:#c0392b}rect.total{fill:#d5dbe0}"
+		".none{color:#777;font-style:italic}"
+		"@page{size:A4;margin:15mm}"
+		"@media print{body{margin:0;font-size:10pt}section{break-inside:avoid}"
+		"h2{break-after:avoid}.card{border-color:#999}}";
+	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+	char a[256], b[256], cc[256], d[256], e[256];
+	char(*labels)[256] = calloc(n + 1, 256);
+	long long *vals = calloc(n + 1, sizeof(long long)), *tot = calloc(n + 1, sizeof(long long));
+	const char *m = NULL;
+	size_t k;
+
+	if (!f || !labels || !vals || !tot) {
+		fprintf(stderr, "aduanactl report: %s: %s\n", path, strerror(errno));
+		free(labels);
+		free(vals);
+		free(tot);
+		if (f && f != stdout)
+			fclose(f);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (rp_is(L[i], "meta"))
+			m = L[i];
+	fprintf(f,
+		"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		"<title>aduana compliance report</title>\n<style>%s</style></head>\n<body>\n",
+		css);
+	fprintf(f, "<h1>aduana compliance report</h1>\n<p class=\"meta\">Flows ending <span "
+		   "id=\"first\">");
+	h_esc(f, rp(m, "first", a, sizeof(a)));
+	fprintf(f, "</span> to <span id=\"last\">");
+	h_esc(f, rp(m, "last", a, sizeof(a)));
+	fprintf(f, "</span>; since <span id=\"since\">");
+	h_esc(f, strcmp(rp(m, "since", a, sizeof(a)), "-") ? a : "the start of the store");
+	fprintf(f, "</span>; zone <span id=\"zone\">");
+	h_esc(f, strcmp(rp(m, "zone", a, sizeof(a)), "-") ? a : "all");
+	fprintf(f, "</span>; generated <span id=\"generated\">");
+	h_esc(f, rp(m, "generated", a, sizeof(a)));
+	fprintf(f, "</span>.</p>\n<div class=\"cards\">\n");
+	{
+		static const char *const keys[][2] = {
+			{"flows", "Flows"},
+			{"allowed", "Allowed"},
+			{"blocked", "Blocked attempts"},
+			{"grant_flows", "Flows under a grant"},
+			{"exception_flows", "Exceptions (fail-closed)"},
+		};
+		for (k = 0; k < 5; k++) {
+			fprintf(f, "<div class=\"card\"><b id=\"total-%s\">", keys[k][0]);
+			h_esc(f, rp(m, keys[k][0], a, sizeof(a)));
+			fprintf(f, "</b>%s</div>\n", keys[k][1]);
+		}
+	}
+	fprintf(f, "</div>\n<section id=\"charts\"><h2>Blocked attempts</h2>\n");
+	k = 0;
+	RP_EACH(L, n, "class", l)
+	{
+		rp(l, "class", labels[k], 256);
+		if (!strcmp(labels[k], "-"))
+			snprintf(labels[k], 256, "(no class)");
+		vals[k++] = atoll(rp(l, "blocked", a, 32));
+	}
+	h_bars(f, "chart-class", "Blocked attempts per class", labels, vals, NULL, k, "blocked");
+	k = 0;
+	RP_EACH(L, n, "zone", l)
+	{
+		rp(l, "zone", labels[k], 256);
+		vals[k] = atoll(rp(l, "blocked", a, 32));
+		tot[k++] = atoll(rp(l, "flows", a, 32));
+	}
+	h_bars(f, "chart-zone", "Blocked attempts per zone (grey: all flows)", labels, vals, tot, k,
+	       "blocked");
+	fprintf(f, "</section>\n<section id=\"zones\"><h2>Per zone</h2><table>");
+	{
+		static const char *const cols[] = {"Zone", "Flows", "Blocked", "Under a grant",
+						   "Exceptions"};
+		static const bool num[] = {false, true, true, true, true};
+
+		h_head(f, cols, 5);
+		RP_EACH(L, n, "zone", l)
+		{
+			const char *cells[] = {rp(l, "zone", a, 256), rp(l, "flows", b, 32),
+					       rp(l, "blocked", cc, 32),
+					       rp(l, "grant_flows", d, 32),
+					       rp(l, "exception_flows", e, 32)};
+			h_row(f, cells, num, 5, "zone");
+		}
+		h_empty(f, L, n, "zone", 5);
+	}
+	fprintf(f, "</tbody></table></section>\n<section id=\"blocked\"><h2>Blocked attempts per "
+		   "zone, host and class</h2><table>");
+	{
+		static const char *const cols[] = {"Zone", "Host", "Class", "Attempts"};
+		static const bool num[] = {false, false, false, true};
+
+		h_head(f, cols, 4);
+		RP_EACH(L, n, "blocked", l)
+		{
+			const char *cells[] = {rp(l, "zone", a, 256), rp(l, "host", b, 256),
+					       rp(l, "class", cc, 256), rp(l, "attempts", d, 32)};
+			h_row(f, cells, num, 4, "blocked");
+		}
+		h_empty(f, L, n, "blocked", 4);
+	}
+	fprintf(f, "</tbody></table></section>\n<section id=\"destinations\"><h2>Top blocked "
+		   "destinations</h2><table>");
+	{
+		static const char *const cols[] = {"Destination (SNI, host or address)",
+						   "Attempts"};
+		static const bool num[] = {false, true};
+
+		h_head(f, cols, 2);
+		RP_EACH(L, n, "destination", l)
+		{
+			const char *cells[] = {rp(l, "destination", a, 256),
+					       rp(l, "attempts", b, 32)};
+			h_row(f, cells, num, 2, "destination");
+		}
+		h_empty(f, L, n, "destination", 2);
+	}
+	fprintf(f,
+		"</tbody></table></section>\n<section id=\"grants\"><h2>Grants used</h2><table>");
+	{
+		static const char *const cols[] = {"Grant", "Zone", "Host", "Approval", "Flows"};
+		static const bool num[] = {false, false, false, false, true};
+
+		h_head(f, cols, 5);
+		RP_EACH(L, n, "grant", l)
+		{
+			const char *cells[] = {rp(l, "reason", a, 256), rp(l, "zone", b, 256),
+					       rp(l, "host", cc, 256), rp(l, "approval", d, 256),
+					       rp(l, "flows", e, 32)};
+			h_row(f, cells, num, 5, "grant");
+		}
+		h_empty(f, L, n, "grant", 5);
+	}
+	fprintf(f, "</tbody></table></section>\n<section id=\"exceptions\"><h2>Exceptions "
+		   "(fail-closed events)</h2><table>");
+	{
+		static const char *const cols[] = {"Reason", "Zone", "Host", "Flows"};
+		static const bool num[] = {false, false, false, true};
+
+		h_head(f, cols, 4);
+		RP_EACH(L, n, "exception", l)
+		{
+			const char *cells[] = {rp(l, "reason", a, 256), rp(l, "zone", b, 256),
+					       rp(l, "host", cc, 256), rp(l, "flows", d, 32)};
+			h_row(f, cells, num, 4, "exception");
+		}
+		h_empty(f, L, n, "exception", 4);
+	}
+	fprintf(f, "</tbody></table></section>\n<p class=\"meta\">From aduanad's flow store; the "
+		   "flow log has every record behind these figures (aduanactl flows).</p>\n"
+		   "</body></html>\n");
+	free(labels);
+	free(vals);
+	free(tot);
+	if (f != stdout && fclose(f) != 0) {
+		fprintf(stderr, "aduanactl report: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static int ctl_report(int argc, char **argv)
+{
+	static const struct option extra[] = {
+		{"since", required_argument, NULL, 1},
+		{"zone", required_argument, NULL, 3},
+		{"html", required_argument, NULL, 4},
+		{NULL, 0, NULL, 0},
+	};
+	const struct ctl_cmd *c = ctl_find("report");
+	struct ctl_since_opt o = {0};
+	char body[256], *reply, **L = NULL, *line, *save = NULL;
+	size_t n = 0, off = 0;
+	uint32_t len;
+	int rc;
+
+	CTL_OPTS(c, extra, ctl_since_opt, &o);
+	if (argc > first_) {
+		fprintf(stderr,
+			"aduanactl report: unexpected '%s'. Try 'aduanactl report --help'.\n",
+			argv[first_]);
+		return 2;
+	}
+	if (o.since_ms)
+		off += (size_t)snprintf(body + off, sizeof(body) - off, "since_ms=%" PRIu64 "\n",
+					o.since_ms);
+	if (o.zone)
+		off += (size_t)snprintf(body + off, sizeof(body) - off, "zone=%s\n", o.zone);
+	rc = ctl_call(PROTO_REPORT, body, off, &reply, &len);
+	if (rc)
+		return rc;
+	L = calloc(len / 8 + 2, sizeof(*L));
+	if (!L) {
+		free(reply);
+		return 1;
+	}
+	for (line = strtok_r(reply, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		L[n++] = line;
+	rc = 0;
+	if (o.html)
+		rc = ctl_report_html(L, n, o.html);
+	if (ctl_json)
+		ctl_report_json(L, n);
+	else if (!o.html || strcmp(o.html, "-") != 0)
+		ctl_report_table(L, n);
+	free(L);
+	free(reply);
+	return rc;
+}
+
 static int ctl_help(int argc, char **argv);
 
 static const struct ctl_cmd ctl_cmds[] = {
@@ -929,7 +1612,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	 "DESCRIPTION\n"
 	 "    aduanad's counters (records received, stored, duplicate, exports) and the\n"
 	 "    dataplane's (prefixed dp_: packets, drops by reason, policy version and\n"
-	 "    hash, record stream queue), one per line, or one JSON object.\n",
+	 "    hash, record stream queue), one per line, or one JSON object; the audit\n"
+	 "    log's head (audit_head_seq, audit_head) and who you are to aduanad\n"
+	 "    (caller, caller_role).\n",
 	 ctl_status},
 	{"flows",
 	 "flows [--open] [--zone Z] [--verdict allow|drop|pending] [--host H] [--class C] [--since D] "
@@ -944,7 +1629,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	 "    --host matches an address or a part of the flow's name. A summary line\n"
 	 "    (open, matched, shown) goes to stderr.\n",
 	 ctl_flows},
-	{"reload", "reload [--json] [CONF]",
+	{"reload", "reload [--approval REF] [--json] [CONF]",
 	 "DESCRIPTION\n"
 	 "    Validate CONF (default: aduanad's 'policy'), then have the dataplane swap\n"
 	 "    to it: the new snapshot is published with one atomic store and the old one\n"
@@ -952,9 +1637,11 @@ static const struct ctl_cmd ctl_cmds[] = {
 	 "    and hash and how many open flows will be re-judged at their next packet.\n"
 	 "    A rejected config changes nothing; the error names its file and line.\n"
 	 "    Sizes (dataplane.*), log.flow_log, classes and lists need a restart; the\n"
-	 "    answer lists those that changed.\n\n"
+	 "    answer lists those that changed. Admin only. --approval REF is written\n"
+	 "    to the audit log with the entry (who, when, the hashes before and after).\n\n"
 	 "EXIT STATUS\n"
-	 "    0 swapped; 2 rejected; 1 aduanad or the dataplane unreachable.\n",
+	 "    0 swapped; 2 rejected; 1 aduanad or the dataplane unreachable; 3 refused\n"
+	 "    (your role is not admin).\n",
 	 ctl_reload},
 	{"grant",
 	 "grant --src ADDR|ZONE --dst HOST|ADDR[:PORT] --for DURATION --approval REF "
@@ -980,7 +1667,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	 "    aduanactl grant --src 10.10.1.5 --dst files.partner.example:443 --for 8h \\\n"
 	 "        --approval COMM-2026-117 --reason 'E2M export to partner'\n\n"
 	 "EXIT STATUS\n"
-	 "    0 granted; 2 refused (the message says why); 1 aduanad unreachable.\n",
+	 "    0 granted; 2 refused (the message says why); 1 aduanad unreachable; 3 refused\n"
+	 "    (your role is not admin). Every grant and every refusal is audited.\n",
 	 ctl_grant},
 	{"grants", "grants [--all] [--json]",
 	 "DESCRIPTION\n"
@@ -993,7 +1681,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	 "    End grant ID now. Its open flows are cut at their next packet (judged\n"
 	 "    again by the policy, as after a reload); their records keep the approval.\n\n"
 	 "EXIT STATUS\n"
-	 "    0 revoked; 2 no live grant ID; 1 aduanad unreachable.\n",
+	 "    0 revoked; 2 no live grant ID; 1 aduanad unreachable; 3 refused (your role\n"
+	 "    is not admin). Audited.\n",
 	 ctl_revoke},
 	{"simulate", "simulate --pcap FILE [--running CONF] [--aduana PATH] [--json] [CONF]",
 	 "DESCRIPTION\n"
@@ -1012,6 +1701,34 @@ static const struct ctl_cmd ctl_cmds[] = {
 	 "    0 done (differences or not); 2 a bad capture or config (the error names\n"
 	 "    FILE:LINE); 1 aduanad unreachable or a replay failed.\n",
 	 ctl_simulate},
+	{"audit", "audit [--since D] [--file COPY] [--json]",
+	 "DESCRIPTION\n"
+	 "    aduanad's audit log: every change (reload, grant, revoke) and every\n"
+	 "    refusal, with who (uid, user, groups, role), when, what, the result, the\n"
+	 "    policy's sha256 before and after and the approval reference. The whole\n"
+	 "    chain is verified from its first entry: each entry's hash, its prev (the\n"
+	 "    hash of the entry before) and its seq, and that the file ends with the last\n"
+	 "    entry aduanad wrote. The first entry that breaks it is named. --since\n"
+	 "    shows only entries from then on (30s, 15m, 2h, 7d or RFC 3339 UTC); the\n"
+	 "    check still covers the whole file. --file checks a copy of the log here,\n"
+	 "    without aduanad (compare its head with the one syslog received).\n\n"
+	 "EXIT STATUS\n"
+	 "    0 the chain holds; 4 it is broken; 1 aduanad unreachable or the file\n"
+	 "    unreadable; 3 refused (no role).\n",
+	 ctl_audit},
+	{"report", "report [--since D] [--zone Z] [--html FILE] [--json]",
+	 "DESCRIPTION\n"
+	 "    The compliance report, computed by aduanad from its flow store: totals;\n"
+	 "    per zone flows, blocked attempts, flows under a grant and exceptions;\n"
+	 "    blocked attempts per class and per zone, host (the inside host) and class;\n"
+	 "    the top 10 blocked destinations (SNI, else HTTP host, else address);\n"
+	 "    grants used (flows with reason grant:<id>, with the approval reference\n"
+	 "    their records carry); and exceptions (reason exception:*, the fail-closed\n"
+	 "    events). --since (30s, 15m, 2h, 7d or RFC 3339 UTC) counts flows that\n"
+	 "    ended from then on; --zone one zone. --html FILE also writes one\n"
+	 "    self-contained, printable HTML page with inline SVG charts (FILE - : to\n"
+	 "    stdout, instead of the table). --json prints one object.\n",
+	 ctl_report},
 	{"help", "help [COMMAND]",
 	 "DESCRIPTION\n    The list of commands, or one command's help.\n", ctl_help},
 };
@@ -1028,7 +1745,7 @@ static void ctl_usage(FILE *out)
 {
 	fputs("NAME\n"
 	      "    aduanactl - operate aduana: check and reload policy, status, flows,\n"
-	      "    grants, what-if simulation\n\n"
+	      "    grants, what-if simulation, the audit trail and the compliance report\n\n"
 	      "SYNOPSIS\n"
 	      "    aduanactl [--socket PATH] COMMAND [OPTIONS] [ARGS]\n\n"
 	      "COMMANDS\n",
@@ -1041,8 +1758,10 @@ static void ctl_usage(FILE *out)
 	      "    --json          machine-readable output, on every command with a table\n"
 	      "    -h, --help      this text; 'aduanactl COMMAND --help' for one command\n\n"
 	      "EXIT STATUS\n"
-	      "    0 success; 1 aduanad unreachable or a runtime failure; 2 bad usage or a\n"
-	      "    rejected config.\n",
+	      "    0 success; 1 aduanad unreachable or a runtime failure; 2 bad usage, a\n"
+	      "    rejected config or an error answer; 3 refused: the caller's role does not\n"
+	      "    allow it (the message names the role needed and yours); 4 audit: the\n"
+	      "    chain is broken.\n",
 	      out);
 }
 

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <libconfig.h>
 #include <limits.h>
@@ -23,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "classifier.h"
 #include "config.h"
 #include "export_ipfix.h"
@@ -32,6 +34,8 @@
 #include "policy.h"
 #include "proto.h"
 #include "sha256.h"
+#include "report.h"
+#include "roles.h"
 #include "store.h"
 
 #define D_CLIENTS     16
@@ -41,6 +45,7 @@
 #define D_RETAIN_MS   1000 /* one retention slice per second */
 #define D_RETAIN_ROWS 2000
 #define D_CALL_MS     30000
+#define D_HEAD_MS     60000 /* the audit head to syslog/IPFIX; also after each entry */
 
 struct d_conf {
 	char dataplane[108], socket[108], policy[PATH_MAX];
@@ -55,6 +60,9 @@ struct d_conf {
 	unsigned refresh;
 	char collectors[8][128];
 	unsigned n_collectors;
+	char audit[PATH_MAX];  /* default: audit.jsonl beside the store */
+	char socket_group[64]; /* "": the process's own group */
+	struct roles roles;
 };
 
 #define D_VALID_KEEP 8
@@ -68,6 +76,9 @@ struct d_ctx {
 	struct grants *grants;
 	int lfd;
 	struct proto_conn cl[D_CLIENTS];
+	struct peer peer[D_CLIENTS]; /* who is on each client connection */
+	struct audit *audit;
+	uint64_t audit_head_at;
 	struct proto_conn dp; /* the record stream; fd -1 when away */
 	char stream[40];
 	uint64_t last_seq, acked_seq;
@@ -125,7 +136,10 @@ static void d_usage(FILE *out)
 	      "    bounded queue and counts what it had to drop). Every stored record\n"
 	      "    is also written as a JSON line to a rotating file, sent to syslog\n"
 	      "    (RFC 5424) and exported to IPFIX collectors (RFC 7011, UDP or TCP).\n"
-	      "    aduanactl talks to aduanad on the operators' socket.\n"
+	      "    aduanactl talks to aduanad on the operators' socket, where each caller\n"
+	      "    (SO_PEERCRED, SO_PEERGROUPS) gets the role the config's `roles` give\n"
+	      "    it (viewer, operator, admin); every change and every refusal goes to\n"
+	      "    the hash-chained audit log, whose head is sent to syslog and IPFIX.\n"
 	      "\n"
 	      "OPTIONS\n"
 	      "    -c, --config CONF   daemon configuration (see conf/aduanad.conf)\n"
@@ -139,7 +153,8 @@ static void d_usage(FILE *out)
 	      "\n"
 	      "FILES\n"
 	      "    /etc/aduana/aduanad.conf, /run/aduana/aduanad.sock,\n"
-	      "    /var/lib/aduana/flows.db, /var/log/aduana/flows.jsonl\n"
+	      "    /var/lib/aduana/flows.db, /var/lib/aduana/audit.jsonl,\n"
+	      "    /var/log/aduana/flows.jsonl\n"
 	      "\n"
 	      "EXIT STATUS\n"
 	      "    0 on a clean stop, 1 on a runtime failure, 2 on bad arguments or config.\n",
@@ -223,8 +238,9 @@ static int d_conf_int(const config_setting_t *g, const char *key, long long lo, 
 
 static int d_conf_load(const char *path, struct d_conf *cf, char *err, size_t errlen)
 {
-	static const char *const top[] = {"dataplane", "socket", "policy", "store",
-					  "json",      "syslog", "ipfix",  NULL};
+	static const char *const top[] = {"dataplane", "socket",       "policy", "store",
+					  "json",      "syslog",       "ipfix",	 "audit",
+					  "roles",     "socket_group", NULL};
 	static const char *const k_store[] = {"path", "batch", "max_age_days", "max_mbytes", NULL};
 	static const char *const k_json[] = {"path", "max_mbytes", "keep", NULL};
 	static const char *const k_syslog[] = {"target", "facility", NULL};
@@ -245,6 +261,7 @@ static int d_conf_load(const char *path, struct d_conf *cf, char *err, size_t er
 	cf->pen = 32473; /* RFC 5612's documentation PEN: set your own */
 	cf->domain = 1;
 	cf->refresh = 60;
+	roles_default(&cf->roles);
 	config_init(&c);
 	if (!config_read_file(&c, path)) {
 		if (config_error_type(&c) == CONFIG_ERR_FILE_IO)
@@ -259,7 +276,13 @@ static int d_conf_load(const char *path, struct d_conf *cf, char *err, size_t er
 	    d_conf_str(root, "dataplane", cf->dataplane, sizeof(cf->dataplane), false, path, err,
 		       errlen) ||
 	    d_conf_str(root, "socket", cf->socket, sizeof(cf->socket), false, path, err, errlen) ||
-	    d_conf_str(root, "policy", cf->policy, sizeof(cf->policy), false, path, err, errlen))
+	    d_conf_str(root, "policy", cf->policy, sizeof(cf->policy), false, path, err, errlen) ||
+	    d_conf_str(root, "audit", cf->audit, sizeof(cf->audit), false, path, err, errlen) ||
+	    d_conf_str(root, "socket_group", cf->socket_group, sizeof(cf->socket_group), false,
+		       path, err, errlen))
+		goto out;
+	g = config_setting_get_member(root, "roles");
+	if (g && roles_conf(g, &cf->roles, path, err, errlen) != 0)
 		goto out;
 	g = config_setting_get_member(root, "store");
 	if (!g || !config_setting_is_group(g)) {
@@ -339,6 +362,26 @@ static int d_conf_load(const char *path, struct d_conf *cf, char *err, size_t er
 					 sizeof(cf->collectors[0]), "%s", sv);
 			}
 		}
+	}
+	if (!cf->audit[0]) {
+		/* The state directory: beside the store. */
+		const char *slash = strrchr(cf->store, '/');
+		int dl = slash ? (int)(slash - cf->store) : 0;
+
+		if ((size_t)dl + 13 >= sizeof(cf->audit)) {
+			d_conf_fail(err, errlen, path, root, "'store.path' too long for 'audit'");
+			goto out;
+		}
+		snprintf(cf->audit, sizeof(cf->audit), "%.*s%saudit.jsonl", dl, cf->store,
+			 slash ? "/" : "");
+	}
+	if (cf->socket_group[0] && !getgrnam(cf->socket_group)) {
+		const config_setting_t *sg = config_setting_get_member(root, "socket_group");
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "'socket_group': no group '%s'", cf->socket_group);
+		d_conf_fail(err, errlen, path, sg, msg);
+		goto out;
 	}
 	rc = 0;
 out:
@@ -517,7 +560,161 @@ static int d_dp_call(struct d_ctx *x, uint8_t type, const char *body, char **rep
 	return rc;
 }
 
-static void d_status(struct d_ctx *x, struct proto_conn *c)
+/* --- roles and the audit trail --- */
+
+static const char *d_req_name(uint8_t type, char *buf, size_t size)
+{
+	switch (type) {
+	case PROTO_STATUS:
+		return "status";
+	case PROTO_FLOWS:
+		return "flows";
+	case PROTO_RELOAD:
+		return "reload";
+	case PROTO_GRANT_ADD:
+		return "grant";
+	case PROTO_GRANT_DEL:
+		return "revoke";
+	case PROTO_GRANT_LIST:
+		return "grants";
+	case PROTO_REPORT:
+		return "report";
+	case PROTO_AUDIT:
+		return "audit";
+	case PROTO_SIMULATE:
+		return "simulate";
+	default:
+		snprintf(buf, size, "request-0x%02x", type);
+		return buf;
+	}
+}
+
+/* The running policy's sha256, asked of the dataplane; "" when away. */
+static void d_running_hash(struct d_ctx *x, char out[AUDIT_HASH_HEX])
+{
+	char *reply = NULL;
+	uint32_t rlen;
+	uint8_t t;
+
+	out[0] = '\0';
+	if (d_dp_call(x, PROTO_STATUS, NULL, &reply, &rlen, &t) == 0 &&
+	    t == (PROTO_STATUS | PROTO_REPLY) &&
+	    proto_json_get(reply, rlen, "policy_hash", out, AUDIT_HASH_HEX, NULL) != 0)
+		out[0] = '\0';
+	free(reply);
+}
+
+/* Send the chain's head to syslog and IPFIX: after each entry (with the entry) and
+ * every D_HEAD_MS, so that a rewrite of the whole file on this box
+ * is caught by what left it. */
+static void d_audit_head(struct d_ctx *x, bool with_entry)
+{
+	char head[AUDIT_HASH_HEX];
+	const char *line = NULL;
+	uint64_t seq;
+	size_t len = 0;
+
+	x->audit_head_at = d_now_ms() + D_HEAD_MS;
+	if (!x->audit)
+		return;
+	audit_head(x->audit, &seq, head);
+	if (with_entry)
+		line = audit_last_line(x->audit, &len);
+	if (x->sys)
+		export_syslog_audit(x->sys, seq, head, line, len);
+	if (x->ipfix)
+		export_ipfix_audit(x->ipfix, seq, head);
+}
+
+/* One audit entry (audit.h), then its head to syslog. p NULL: aduanad
+ * itself. For grants: d_audit(x, p, "grant", AUDIT_OK, "id=3 src=... dst=...
+ * for=2h", hash, hash, approval). */
+static void d_audit(struct d_ctx *x, const struct peer *p, const char *action, int result,
+		    const char *detail, const char *before, const char *after, const char *approval)
+{
+	if (!x->audit)
+		return;
+	if (audit_append(x->audit, p, action, result, detail, before, after, approval) > 0)
+		d_audit_head(x, true);
+}
+
+/* A request's body, printable, one line, for the audit entry. */
+static void d_body_text(const uint8_t *body, uint32_t len, char *out, size_t size)
+{
+	size_t o = 0;
+	uint32_t i;
+
+	for (i = 0; i < len && o + 4 < size; i++) {
+		if (body[i] == '\n') {
+			if (i + 1 < len) {
+				out[o++] = ';';
+				out[o++] = ' ';
+			}
+		} else {
+			out[o++] = body[i] >= 0x20 && body[i] < 0x7f ? (char)body[i] : '?';
+		}
+	}
+	if (i < len && o + 4 <= size) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+/* The approval reference a request carries: an "approval=REF" line, or
+ * an "approval" member of a JSON body. "" when none. */
+static void d_body_approval(const uint8_t *body, uint32_t len, char *out, size_t size)
+{
+	const char *b = (const char *)body, *e = b + len, *l, *nl;
+
+	out[0] = '\0';
+	if (len && b[0] == '{') {
+		if (proto_json_get(b, len, "approval", out, size, NULL) != 0)
+			out[0] = '\0';
+		return;
+	}
+	for (l = b; l < e; l = nl + 1) {
+		nl = memchr(l, '\n', (size_t)(e - l));
+		if (!nl)
+			nl = e;
+		if ((size_t)(nl - l) > 9 && memcmp(l, "approval=", 9) == 0) {
+			snprintf(out, size, "%.*s", (int)(nl - l - 9), l + 9);
+			return;
+		}
+	}
+}
+
+/* Whether p may send a request of this type. A refusal is answered with
+ * the role needed and the caller's, and audited with the request. */
+static bool d_allowed(struct d_ctx *x, struct proto_conn *c, const struct peer *p, uint8_t type,
+		      const uint8_t *body, uint32_t len)
+{
+	enum role need = roles_needed(type);
+	char msg[512], detail[1024], args[512], name[32], appr[256], hash[AUDIT_HASH_HEX], b[1024];
+	const char *what = d_req_name(type, name, sizeof(name));
+	size_t off;
+
+	if (p->role >= need)
+		return true;
+	snprintf(msg, sizeof(msg), "refused: %s needs role %s; you are %.64s (uid %u), role %s",
+		 what, role_name(need), p->user, (unsigned)p->uid, role_name(p->role));
+	off = (size_t)snprintf(b, sizeof(b), "{\"error\":");
+	proto_json_str(b, sizeof(b), &off, msg);
+	snprintf(b + off, sizeof(b) - off,
+		 ",\"refused\":true,\"role_needed\":\"%s\",\"role\":\"%s\"}", role_name(need),
+		 role_name(p->role));
+	proto_conn_send(c, PROTO_ERROR, b, strlen(b));
+	d_body_text(body, len, args, sizeof(args));
+	d_body_approval(body, len, appr, sizeof(appr));
+	snprintf(detail, sizeof(detail), "%s%s%s; needs role %s, caller has role %s", what,
+		 args[0] ? " " : "", args, role_name(need), role_name(p->role));
+	d_running_hash(x, hash);
+	d_audit(x, p, what, AUDIT_REFUSED, detail, hash, hash, appr);
+	fprintf(stderr, "aduanad: %s\n", msg);
+	return false;
+}
+
+static void d_status(struct d_ctx *x, struct proto_conn *c, const struct peer *p)
 {
 	char *b = malloc(32768), *dp = NULL, key[64], val[256];
 	uint64_t rows = 0, bytes = 0, a = 0, e = 0, m = 0;
@@ -555,6 +752,19 @@ static void d_status(struct d_ctx *x, struct proto_conn *c)
 		    ",\"ipfix_lost\":%" PRIu64,
 		    a, m, e);
 	}
+	if (x->audit) {
+		char head[AUDIT_HASH_HEX];
+		uint64_t seq;
+
+		audit_stats(x->audit, &a, &e);
+		audit_head(x->audit, &seq, head);
+		ADD(",\"audit_written\":%" PRIu64 ",\"audit_errors\":%" PRIu64
+		    ",\"audit_head_seq\":%" PRIu64 ",\"audit_head\":\"%s\"",
+		    a, e, seq, head);
+	}
+	ADD(",\"caller\":");
+	proto_json_str(b, 32768, &off, p->user);
+	ADD(",\"caller_role\":\"%s\"", role_name(p->role));
 	/* The dataplane's own counters, flattened with a "dp_" prefix. */
 	if (d_dp_call(x, PROTO_STATUS, NULL, &dp, &dlen, &t) == 0 &&
 	    t == (PROTO_STATUS | PROTO_REPLY)) {
@@ -772,10 +982,17 @@ static void d_valid_add(struct d_ctx *x, const uint8_t dg[SHA256_DIGEST_SIZE])
 }
 
 /* Validate as a start would (loader, class map, Hyperscan compile), then
- * ask the dataplane to swap. A rejected config never reaches it. */
-static void d_reload(struct d_ctx *x, struct proto_conn *c, const uint8_t *body, uint32_t len)
+ * ask the dataplane to swap. A rejected config never reaches it. Body: the
+ * config path (empty: the configured one), then optional "approval=REF"
+ * lines. Audited, whatever the outcome. */
+static void d_reload(struct d_ctx *x, struct proto_conn *c, const struct peer *p,
+		     const uint8_t *body, uint32_t len)
 {
-	char path[PATH_MAX], abs[PATH_MAX], err[1024], *reply = NULL;
+	char path[PATH_MAX], abs[PATH_MAX], err[1024],
+		*reply = NULL, appr[256], before[AUDIT_HASH_HEX], after[AUDIT_HASH_HEX],
+		detail[PATH_MAX + 1100];
+	const uint8_t *nl = memchr(body, '\n', len);
+	uint32_t plen = nl ? (uint32_t)(nl - body) : len;
 	uint8_t dg[SHA256_DIGEST_SIZE];
 	struct policy *pol;
 	struct cls_engine *e;
@@ -784,19 +1001,20 @@ static void d_reload(struct d_ctx *x, struct proto_conn *c, const uint8_t *body,
 	uint8_t t;
 	int rc;
 
-	if (len >= sizeof(path) || memchr(body, '\0', len)) {
+	d_body_approval(body, len, appr, sizeof(appr));
+	d_running_hash(x, before);
+	if (plen >= sizeof(path) || memchr(body, '\0', len)) {
 		d_error(c, "reload: bad path");
+		d_audit(x, p, "reload", AUDIT_ERROR, "reload: bad path", before, before, appr);
 		return;
 	}
-	memcpy(path, body, len);
-	path[len] = '\0';
-	if (!len)
+	memcpy(path, body, plen);
+	path[plen] = '\0';
+	if (!plen)
 		snprintf(path, sizeof(path), "%s", x->cf.policy);
 	pol = config_load(path, 0, err, sizeof(err));
-	if (!pol) {
-		d_error(c, err);
-		return;
-	}
+	if (!pol)
+		goto rejected;
 	x->n_validated++;
 	cached = d_inputs_digest(path, pol, dg) == 0;
 	if (cached && d_valid_known(x, dg)) {
@@ -805,17 +1023,15 @@ static void d_reload(struct d_ctx *x, struct proto_conn *c, const uint8_t *body,
 	} else {
 		e = cls_engine_create(pol->classes_path, pol->lists_path, err, sizeof(err));
 		policy_free(pol);
-		if (!e) {
-			d_error(c, err);
-			return;
-		}
+		if (!e)
+			goto rejected;
 		cls_engine_destroy(e);
 		if (cached)
 			d_valid_add(x, dg);
 	}
 	if (!realpath(path, abs)) {
-		d_error(c, "reload: cannot resolve the path");
-		return;
+		snprintf(err, sizeof(err), "reload: cannot resolve the path");
+		goto rejected;
 	}
 	rc = d_dp_call(x, PROTO_RELOAD, abs, &reply, &rlen, &t);
 	if (rc) {
@@ -823,12 +1039,199 @@ static void d_reload(struct d_ctx *x, struct proto_conn *c, const uint8_t *body,
 			 "%.512s is valid, but the dataplane at %.108s did not answer (%.64s); "
 			 "nothing changed",
 			 path, x->cf.dataplane, strerror(-rc));
-		d_error(c, err);
-		return;
+		goto rejected;
 	}
 	proto_conn_send(c, t, reply, rlen); /* the swap's answer, or its error */
 	fprintf(stderr, "aduanad: reload %s: %.*s\n", abs, (int)rlen, reply);
+	if (t == (PROTO_RELOAD | PROTO_REPLY)) {
+		char ver[32] = "?", prev[32] = "?";
+
+		if (proto_json_get(reply, rlen, "previous_hash", before, sizeof(before), NULL))
+			before[0] = '\0';
+		if (proto_json_get(reply, rlen, "policy_hash", after, sizeof(after), NULL))
+			after[0] = '\0';
+		proto_json_get(reply, rlen, "policy_version", ver, sizeof(ver), NULL);
+		proto_json_get(reply, rlen, "previous_version", prev, sizeof(prev), NULL);
+		snprintf(detail, sizeof(detail), "reload %s: policy version %s -> %s", abs, prev,
+			 ver);
+		d_audit(x, p, "reload", AUDIT_OK, detail, before, after, appr);
+	} else {
+		snprintf(detail, sizeof(detail), "reload %s: the dataplane refused: %.*s", abs,
+			 (int)(rlen < 900 ? rlen : 900), reply);
+		d_running_hash(x, after);
+		d_audit(x, p, "reload", AUDIT_ERROR, detail, before, after, appr);
+	}
 	free(reply);
+	return;
+rejected:
+	d_error(c, err);
+	snprintf(detail, sizeof(detail), "reload %s: %s", path, err);
+	d_audit(x, p, "reload", AUDIT_ERROR, detail, before, before, appr);
+}
+
+/* The compliance report (report.h). Body: "since_ms=N" and "zone=Z"
+ * lines, both optional. */
+static void d_report(struct d_ctx *x, struct proto_conn *c, const uint8_t *body, uint32_t len)
+{
+	char req[1024], *line, *save = NULL, *eq, *end, err[256], *out = NULL;
+	const char *zone = NULL;
+	uint64_t since = 0;
+	size_t olen;
+
+	if (len >= sizeof(req) || memchr(body, '\0', len)) {
+		d_error(c, "report: request too long");
+		return;
+	}
+	memcpy(req, body, len);
+	req[len] = '\0';
+	for (line = strtok_r(req, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		eq = strchr(line, '=');
+		if (!eq) {
+			d_error(c, "report: expected key=value lines");
+			return;
+		}
+		*eq++ = '\0';
+		if (strcmp(line, "zone") == 0 && *eq) {
+			zone = eq;
+		} else if (strcmp(line, "since_ms") == 0) {
+			errno = 0;
+			since = strtoull(eq, &end, 10);
+			if (errno || *eq < '0' || *eq > '9' || *end) {
+				d_error(c,
+					"report: since_ms: expected milliseconds since the epoch");
+				return;
+			}
+		} else {
+			d_error(c, "report: unknown key (expected since_ms, zone)");
+			return;
+		}
+	}
+	d_commit(x); /* what was received is counted */
+	if (report_build(x->store, since, zone, &out, &olen, err, sizeof(err)) != 0) {
+		d_error(c, err);
+		return;
+	}
+	proto_conn_send(c, PROTO_REPORT | PROTO_REPLY, out, olen);
+	free(out);
+}
+
+struct d_audit_arg {
+	uint64_t since_ms;
+	char *buf;
+	size_t len, cap;
+	uint64_t shown, omitted;
+};
+
+static int d_audit_cb(void *arg, const char *line, size_t len, uint64_t ms)
+{
+	struct d_audit_arg *a = arg;
+	size_t cut;
+	const char *nl;
+
+	if (ms < a->since_ms)
+		return 0;
+	/* Keep the newest that fit: drop the oldest shown. */
+	while (a->len + len + 1 > a->cap && a->len) {
+		nl = memchr(a->buf, '\n', a->len);
+		cut = nl ? (size_t)(nl - a->buf) + 1 : a->len;
+		memmove(a->buf, a->buf + cut, a->len - cut);
+		a->len -= cut;
+		a->shown--;
+		a->omitted++;
+	}
+	if (len + 1 > a->cap) {
+		a->omitted++;
+		return 0;
+	}
+	memcpy(a->buf + a->len, line, len);
+	a->buf[a->len + len] = '\n';
+	a->len += len + 1;
+	a->shown++;
+	return 0;
+}
+
+/* The audit log, verified from its first entry: a first line with the
+ * verdict, then the entries (those since since_ms; the newest that fit in
+ * a frame). */
+static void d_audit_show(struct d_ctx *x, struct proto_conn *c, const uint8_t *body, uint32_t len)
+{
+	struct d_audit_arg a = {0};
+	struct audit_verify v;
+	char head[AUDIT_HASH_HEX], meta[2048], *out, *end;
+	uint64_t seq;
+	size_t off;
+	int rc;
+
+	if (len) {
+		char req[64];
+
+		if (len >= sizeof(req) || len < 10 || memcmp(body, "since_ms=", 9) != 0) {
+			d_error(c, "audit: expected an empty body or since_ms=N");
+			return;
+		}
+		memcpy(req, body + 9, len - 9);
+		req[len - 9] = '\0';
+		if (req[len - 10] == '\n')
+			req[len - 10] = '\0';
+		errno = 0;
+		a.since_ms = strtoull(req, &end, 10);
+		if (errno || req[0] < '0' || req[0] > '9' || *end) {
+			d_error(c, "audit: since_ms: expected milliseconds since the epoch");
+			return;
+		}
+	}
+	if (!x->audit) {
+		d_error(c, "audit: no audit log open");
+		return;
+	}
+	a.cap = PROTO_BODY_MAX - sizeof(meta);
+	a.buf = malloc(a.cap);
+	out = malloc(PROTO_BODY_MAX);
+	if (!a.buf || !out) {
+		free(a.buf);
+		free(out);
+		d_error(c, "out of memory");
+		return;
+	}
+	rc = audit_verify_file(audit_path(x->audit), &v, d_audit_cb, &a);
+	if (rc) {
+		snprintf(meta, sizeof(meta), "audit: cannot read %s: %s", audit_path(x->audit),
+			 strerror(-rc));
+		d_error(c, meta);
+		goto out;
+	}
+	audit_head(x->audit, &seq, head);
+	/* A file whose chain holds but whose head is not the last entry this
+	 * daemon wrote was rewritten (or cut) behind its back. */
+	if (v.ok && (v.head_seq != seq || strcmp(v.head, head) != 0)) {
+		v.ok = false;
+		v.broken_seq = v.head_seq;
+		v.broken_line = v.entries;
+		snprintf(v.why, sizeof(v.why),
+			 "the file ends at seq %llu, but the last entry aduanad wrote is seq %llu "
+			 "with hash %.16s...: the file was rewritten, cut or appended to",
+			 (unsigned long long)v.head_seq, (unsigned long long)seq, head);
+	}
+	off = (size_t)snprintf(
+		meta, sizeof(meta),
+		"{\"ok\":%s,\"entries\":%llu,\"head_seq\":%llu,\"head\":\"%s\","
+		"\"daemon_head_seq\":%llu,\"daemon_head\":\"%s\",\"broken_seq\":%llu,"
+		"\"broken_line\":%llu,\"why\":",
+		v.ok ? "true" : "false", (unsigned long long)v.entries,
+		(unsigned long long)v.head_seq, v.head, (unsigned long long)seq, head,
+		(unsigned long long)v.broken_seq, (unsigned long long)v.broken_line);
+	proto_json_str(meta, sizeof(meta), &off, v.ok ? NULL : v.why);
+	off += (size_t)snprintf(meta + off, sizeof(meta) - off, ",\"file\":");
+	proto_json_str(meta, sizeof(meta), &off, audit_path(x->audit));
+	off += (size_t)snprintf(meta + off, sizeof(meta) - off,
+				",\"shown\":%llu,\"omitted\":%llu}\n", (unsigned long long)a.shown,
+				(unsigned long long)a.omitted);
+	memcpy(out, meta, off);
+	memcpy(out + off, a.buf, a.len);
+	proto_conn_send(c, PROTO_AUDIT | PROTO_REPLY, out, off + a.len);
+out:
+	free(a.buf);
+	free(out);
 }
 
 /* --- grants --- */
@@ -888,9 +1291,11 @@ static void d_grant_push(struct d_ctx *x, uint8_t type, const char *line, char *
 	free(reply);
 }
 
-static void d_grant_add(struct d_ctx *x, struct proto_conn *c, const uint8_t *body, uint32_t len)
+static void d_grant_add(struct d_ctx *x, struct proto_conn *c, const struct peer *p,
+			const uint8_t *body, uint32_t len)
 {
-	char *out = malloc(8192), line[GRANTS_REQ_MAX], reply[4096];
+	char *out = malloc(8192), line[GRANTS_REQ_MAX], reply[4096], appr[256],
+				   hash[AUDIT_HASH_HEX], detail[1024];
 	struct policy *pol;
 	size_t off = 0;
 	long id;
@@ -904,11 +1309,21 @@ static void d_grant_add(struct d_ctx *x, struct proto_conn *c, const uint8_t *bo
 	id = grants_add(x->grants, (const char *)body, len, pol, d_wall_ms() / 1000,
 			d_peer_uid(c), reply, sizeof(reply), line, sizeof(line));
 	policy_free(pol);
+	/* Every grant, and every request refused as malformed, is audited: a
+	 * grant changes what the appliance lets out as surely as a reload. */
+	d_body_approval(body, len, appr, sizeof(appr));
+	d_running_hash(x, hash);
 	if (id < 0) {
+		d_body_text(body, len, detail, sizeof(detail) / 2);
+		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail), " -> %.400s",
+			 reply);
+		d_audit(x, p, "grant", AUDIT_ERROR, detail, hash, hash, appr);
 		d_error(c, reply);
 		free(out);
 		return;
 	}
+	snprintf(detail, sizeof(detail), "id=%ld %.900s", id, line);
+	d_audit(x, p, "grant", AUDIT_OK, detail, hash, hash, appr);
 	off = (size_t)snprintf(out, 8192, "{\"grant\":%s", reply);
 	d_grant_push(x, PROTO_GRANT_ADD, line, out, 8192, &off);
 	snprintf(out + off, 8192 - off, "}");
@@ -917,19 +1332,27 @@ static void d_grant_add(struct d_ctx *x, struct proto_conn *c, const uint8_t *bo
 	free(out);
 }
 
-static void d_grant_del(struct d_ctx *x, struct proto_conn *c, const uint8_t *body, uint32_t len)
+static void d_grant_del(struct d_ctx *x, struct proto_conn *c, const struct peer *p,
+			const uint8_t *body, uint32_t len)
 {
-	char out[8192], reply[4096], idbuf[24];
+	char out[8192], reply[4096], idbuf[24], hash[AUDIT_HASH_HEX], detail[600];
 	size_t off;
 	long id;
 
 	d_commit(x);
 	id = grants_revoke(x->grants, (const char *)body, len, d_wall_ms() / 1000, d_peer_uid(c),
 			   reply, sizeof(reply));
+	d_running_hash(x, hash);
 	if (id < 0) {
+		d_body_text(body, len, detail, 64);
+		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail), " -> %.400s",
+			 reply);
+		d_audit(x, p, "revoke", AUDIT_ERROR, detail, hash, hash, "");
 		d_error(c, reply);
 		return;
 	}
+	snprintf(detail, sizeof(detail), "id=%ld", id);
+	d_audit(x, p, "revoke", AUDIT_OK, detail, hash, hash, "");
 	snprintf(idbuf, sizeof(idbuf), "%ld", id);
 	off = (size_t)snprintf(out, sizeof(out), "{\"grant\":%s", reply);
 	d_grant_push(x, PROTO_GRANT_DEL, idbuf, out, sizeof(out), &off);
@@ -968,8 +1391,13 @@ static void d_grants_tick(struct d_ctx *x)
 		uint32_t rlen;
 		uint8_t t;
 
+		char detail[32], hash[AUDIT_HASH_HEX];
+
 		snprintf(idbuf, sizeof(idbuf), "%u", ids[i]);
 		fprintf(stderr, "aduanad: grant %u expired\n", ids[i]);
+		snprintf(detail, sizeof(detail), "id=%u", ids[i]);
+		d_running_hash(x, hash);
+		d_audit(x, NULL, "expire", AUDIT_OK, detail, hash, hash, "");
 		if (x->dp.fd >= 0 && d_dp_call(x, PROTO_GRANT_DEL, idbuf, &reply, &rlen, &t) == 0)
 			free(reply);
 	}
@@ -977,6 +1405,7 @@ static void d_grants_tick(struct d_ctx *x)
 
 static void d_client_read(struct d_ctx *x, struct proto_conn *c)
 {
+	const struct peer *p = &x->peer[c - x->cl];
 	const uint8_t *body;
 	uint8_t type;
 	uint32_t len;
@@ -984,22 +1413,33 @@ static void d_client_read(struct d_ctx *x, struct proto_conn *c)
 	int rc;
 
 	while ((rc = proto_conn_next(c, &type, &body, &len)) == 1) {
+		/* The role first: a refused request is not looked at further. */
+		if (!d_allowed(x, c, p, type, body, len)) {
+			proto_conn_pop(c, len);
+			continue;
+		}
 		switch (type) {
 		case PROTO_STATUS:
-			d_status(x, c);
+			d_status(x, c, p);
 			break;
 		case PROTO_FLOWS:
 			d_commit(x); /* what was received is visible */
 			d_flows(x, c, body, len);
 			break;
 		case PROTO_RELOAD:
-			d_reload(x, c, body, len);
+			d_reload(x, c, p, body, len);
+			break;
+		case PROTO_REPORT:
+			d_report(x, c, body, len);
+			break;
+		case PROTO_AUDIT:
+			d_audit_show(x, c, body, len);
 			break;
 		case PROTO_GRANT_ADD:
-			d_grant_add(x, c, body, len);
+			d_grant_add(x, c, p, body, len);
 			break;
 		case PROTO_GRANT_DEL:
-			d_grant_del(x, c, body, len);
+			d_grant_del(x, c, p, body, len);
 			break;
 		case PROTO_GRANT_LIST:
 			d_grant_list(x, c, body, len);
@@ -1021,8 +1461,9 @@ static void d_client_read(struct d_ctx *x, struct proto_conn *c)
 		proto_conn_close(c);
 }
 
-static int d_listen(const char *path)
+static int d_listen(const char *path, const char *group)
 {
+	struct group *gr = group[0] ? getgrnam(group) : NULL;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd;
 
@@ -1033,9 +1474,10 @@ static int d_listen(const char *path)
 	if (fd < 0)
 		return -errno;
 	unlink(path);
-	/* 0660: the aduana group may run aduanactl; roles come with issue 11. */
+	/* 0660, group socket_group: who may connect at all; what each caller
+	 * may do is its role's (roles.h), checked on every request. */
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(path, 0660) != 0 ||
-	    listen(fd, 16) != 0) {
+	    (group[0] && (!gr || chown(path, (uid_t)-1, gr->gr_gid) != 0)) || listen(fd, 16) != 0) {
 		int e = errno;
 
 		close(fd);
@@ -1061,6 +1503,8 @@ static void d_loop(struct d_ctx *x)
 		d_dp_connect(x);
 		if (x->batch_since && now - x->batch_since >= D_BATCH_MS)
 			d_commit(x);
+		if (now >= x->audit_head_at)
+			d_audit_head(x, false);
 		if (now >= x->retain_at) {
 			int del;
 
@@ -1110,6 +1554,7 @@ static void d_loop(struct d_ctx *x)
 				for (i = 0; i < D_CLIENTS && x->cl[i].fd >= 0; i++)
 					;
 				if (i == D_CLIENTS ||
+				    roles_peer(&x->cf.roles, fd, &x->peer[i]) != 0 ||
 				    proto_conn_init(&x->cl[i], fd, D_OUT_MAX) != 0) {
 					close(fd);
 					if (i < D_CLIENTS)
@@ -1223,9 +1668,14 @@ int main(int argc, char **argv)
 		status = d_import(&x, import);
 		goto out;
 	}
-	x.lfd = d_listen(x.cf.socket);
+	x.audit = audit_open(x.cf.audit, err, sizeof(err));
+	if (!x.audit)
+		goto out_err;
+	x.lfd = d_listen(x.cf.socket, x.cf.socket_group);
 	if (x.lfd < 0) {
-		snprintf(err, sizeof(err), "socket %s: %s", x.cf.socket, strerror(-x.lfd));
+		snprintf(err, sizeof(err), "socket %s (group %s): %s", x.cf.socket,
+			 x.cf.socket_group[0] ? x.cf.socket_group : "of the process",
+			 strerror(-x.lfd));
 		goto out_err;
 	}
 	signal(SIGINT, d_signal);
@@ -1257,5 +1707,6 @@ out:
 	export_json_close(x.json);
 	grants_close(x.grants);
 	store_close(x.store);
+	audit_close(x.audit);
 	return status;
 }

@@ -22,6 +22,7 @@
 #define IPFIX_MSG_MAX	  1400 /* fits a 1500-byte MTU with IP/UDP headers */
 #define IPFIX_TPL_V4	  256
 #define IPFIX_TPL_V6	  257
+#define IPFIX_TPL_AUDIT	  258 /* options template: the audit chain's head */
 #define IPFIX_PEN_REVERSE 29305
 #define IPFIX_VARLEN	  65535
 #define IPFIX_COLLECTORS  8
@@ -98,6 +99,7 @@ struct export_ipfix {
 	uint16_t set_tpl; /* its template */
 	uint32_t n_recs;  /* data records in the message */
 	uint64_t records, messages, lost;
+	uint64_t audits; /* audit head records sent */
 };
 
 static void ipfix_put16(uint8_t *p, uint16_t v)
@@ -228,6 +230,30 @@ static size_t ipfix_templates(const struct export_ipfix *x, uint8_t *buf)
 	}
 	ipfix_put16(buf + 16, 2); /* template set id */
 	ipfix_put16(buf + 18, (uint16_t)(off - 16));
+	/* An options template set (RFC 7011 3.4.2.2): scope the observation
+	 * domain; the audit log's head seq (PEN element 7, 8 bytes) and sha256
+	 * (PEN element 8, 32 bytes). */
+	{
+		size_t set = off;
+
+		ipfix_put16(buf + off, 3);
+		off += 4;
+		ipfix_put16(buf + off, IPFIX_TPL_AUDIT);
+		ipfix_put16(buf + off + 2, 3);	 /* fields */
+		ipfix_put16(buf + off + 4, 1);	 /* of which scope */
+		ipfix_put16(buf + off + 6, 149); /* observationDomainId */
+		ipfix_put16(buf + off + 8, 4);
+		ipfix_put16(buf + off + 10, 0x8000 | 7);
+		ipfix_put16(buf + off + 12, 8);
+		ipfix_put32(buf + off + 14, x->pen);
+		ipfix_put16(buf + off + 18, 0x8000 | 8);
+		ipfix_put16(buf + off + 20, 32);
+		ipfix_put32(buf + off + 22, x->pen);
+		off += 26;
+		ipfix_put16(buf + off, 0); /* padding to a 4-byte boundary */
+		off += 2;
+		ipfix_put16(buf + set + 2, (uint16_t)(off - set));
+	}
 	return off;
 }
 
@@ -403,6 +429,41 @@ void export_ipfix_record(struct export_ipfix *x, const struct flowrec *r)
 	x->len += (size_t)(p - rec);
 	x->n_recs++;
 	x->records++;
+}
+
+void export_ipfix_audit(struct export_ipfix *x, uint64_t seq, const char *head)
+{
+	uint8_t buf[16 + 4 + 44];
+	unsigned i;
+
+	if (x->n_col == 0 || strlen(head) != 64)
+		return;
+	ipfix_emit(x); /* the flow records before it go first */
+	ipfix_put16(buf + 16, IPFIX_TPL_AUDIT);
+	ipfix_put16(buf + 18, 4 + 44);
+	ipfix_put32(buf + 20, x->domain);
+	ipfix_put64(buf + 24, seq);
+	for (i = 0; i < 32; i++) {
+		unsigned v;
+
+		if (sscanf(head + 2 * i, "%2x", &v) != 1)
+			return;
+		buf[32 + i] = (uint8_t)v;
+	}
+	for (i = 0; i < x->n_col; i++) {
+		struct ipfix_collector *c = &x->col[i];
+
+		if (c->tcp && c->fd >= 0 && !c->connected) {
+			ipfix_send_templates(x, c);
+			c->connected = true;
+		}
+		ipfix_header(x, buf, sizeof(buf), c->seq);
+		ipfix_send(x, c, buf, sizeof(buf));
+		c->seq += 1;
+		if (c->tcp)
+			ipfix_tcp_write(c);
+	}
+	x->audits++;
 }
 
 void export_ipfix_flush(struct export_ipfix *x, uint64_t now)

@@ -26,6 +26,12 @@ int export_ipfix_add(struct export_ipfix *x, const char *spec, char *err, size_t
  * first. */
 void export_ipfix_record(struct export_ipfix *x, const struct flowrec *r);
 
+/* The audit log's head as an options record (template 258, scope the
+ * observation domain; PEN elements 7: seq, 8 bytes, and 8: the sha256, 32
+ * bytes), in a message of its own after what is pending. head: 64 hex
+ * digits. Never blocks. */
+void export_ipfix_audit(struct export_ipfix *x, uint64_t seq, const char *head);
+
 /* Send the message being built, refresh templates, reconnect TCP
  * collectors, write queued TCP bytes. Never blocks. now: seconds. */
 void export_ipfix_flush(struct export_ipfix *x, uint64_t now);

@@ -233,10 +233,12 @@ static size_t export_sd_value(char *buf, size_t size, const char *v)
 	return o;
 }
 
-void export_syslog_send(struct export_syslog *s, const char *line, size_t len, const char *zone,
-			const char *verdict)
+/* <PRI>VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG, the SD
+ * already escaped; sev: the severity. */
+static void export_syslog_msg(struct export_syslog *s, unsigned sev, const char *msgid,
+			      const char *sd, const char *line, size_t len)
 {
-	char msg[4096], ts[40], z[128], v[32];
+	char msg[8192], ts[40];
 	struct timespec now;
 	struct tm tm;
 	int n;
@@ -246,14 +248,9 @@ void export_syslog_send(struct export_syslog *s, const char *line, size_t len, c
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	export_sd_value(z, sizeof(z), zone);
-	export_sd_value(v, sizeof(v), verdict);
-	/* <PRI>VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG;
-	 * severity 6 (informational). */
-	n = snprintf(msg, sizeof(msg),
-		     "<%u>1 %s.%03ldZ %s aduanad %s flow [flow@%u zone=\"%s\" verdict=\"%s\"] ",
-		     s->facility * 8 + 6, ts, now.tv_nsec / 1000000, s->hostname, s->procid, s->pen,
-		     z, v);
+	n = snprintf(msg, sizeof(msg), "<%u>1 %s.%03ldZ %s aduanad %s %s %s ",
+		     s->facility * 8 + sev, ts, now.tv_nsec / 1000000, s->hostname, s->procid,
+		     msgid, sd);
 	if (n < 0 || (size_t)n + len > sizeof(msg)) {
 		s->lost++;
 		return;
@@ -264,6 +261,34 @@ void export_syslog_send(struct export_syslog *s, const char *line, size_t len, c
 		s->sent++;
 	else
 		s->lost++;
+}
+
+void export_syslog_send(struct export_syslog *s, const char *line, size_t len, const char *zone,
+			const char *verdict)
+{
+	char sd[256], z[128], v[32];
+
+	export_sd_value(z, sizeof(z), zone);
+	export_sd_value(v, sizeof(v), verdict);
+	/* Severity 6 (informational). */
+	snprintf(sd, sizeof(sd), "[flow@%u zone=\"%s\" verdict=\"%s\"]", s->pen, z, v);
+	export_syslog_msg(s, 6, "flow", sd, line, len);
+}
+
+void export_syslog_audit(struct export_syslog *s, uint64_t seq, const char *head, const char *line,
+			 size_t len)
+{
+	char sd[256], h[80];
+
+	export_sd_value(h, sizeof(h), head);
+	/* Severity 5 (notice): a change or a refusal, or the periodic head. */
+	snprintf(sd, sizeof(sd), "[audit@%u seq=\"%llu\" head=\"%s\"]", s->pen,
+		 (unsigned long long)seq, h);
+	if (!line || !len) {
+		line = "{\"audit_head\":true}";
+		len = strlen(line);
+	}
+	export_syslog_msg(s, 5, "audit", sd, line, len);
 }
 
 void export_syslog_stats(const struct export_syslog *s, uint64_t *sent, uint64_t *lost)

@@ -41,6 +41,13 @@ struct export_syslog *export_syslog_open(const char *target, const char *facilit
 void export_syslog_send(struct export_syslog *s, const char *line, size_t len, const char *zone,
 			const char *verdict);
 
+/* The audit chain's head as an RFC 5424 message: MSGID "audit", severity
+ * notice, structured data [audit@PEN seq="N" head="SHA256"], and the
+ * entry's JSON line as MSG (line NULL: the periodic head alone, MSG
+ * {"audit_head":true}). Never blocks, as above. */
+void export_syslog_audit(struct export_syslog *s, uint64_t seq, const char *head, const char *line,
+			 size_t len);
+
 void export_syslog_stats(const struct export_syslog *s, uint64_t *sent, uint64_t *lost);
 
 void export_syslog_close(struct export_syslog *s);

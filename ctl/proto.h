@@ -20,17 +20,20 @@
 
 /* Frame types. Requests are below 0x40; a reply to request T is T | 0x80. */
 enum proto_type {
-	PROTO_STATUS = 0x01,	/* -> JSON object of counters */
-	PROTO_FLOWS = 0x02,	/* body: "key=value" lines -> JSON lines */
-	PROTO_RELOAD = 0x03,	/* body: config path -> JSON object */
-	PROTO_SUBSCRIBE = 0x04, /* dataplane: this connection becomes the record stream */
+	PROTO_STATUS = 0x01,	 /* -> JSON object of counters */
+	PROTO_FLOWS = 0x02,	 /* body: "key=value" lines -> JSON lines */
+	PROTO_RELOAD = 0x03,	 /* body: config path -> JSON object */
+	PROTO_SUBSCRIBE = 0x04,	 /* dataplane: this connection becomes the record stream */
 	PROTO_GRANT_ADD = 0x05,	 /* dataplane: grant lines; aduanad: key=value lines */
 	PROTO_GRANT_DEL = 0x06,	 /* body: a grant id */
 	PROTO_GRANT_LIST = 0x07, /* -> JSON: the live grants */
-	PROTO_RECORD = 0x10,	/* dataplane -> aduanad: u64 seq (BE) + one JSON line */
-	PROTO_ACK = 0x11,	/* aduanad -> dataplane: u64 seq (BE), all <= seq stored */
-	PROTO_REPLY = 0x80,	/* OR-ed with the request type */
-	PROTO_ERROR = 0x7f,	/* body: {"error": "..."} */
+	PROTO_REPORT = 0x08,	 /* aduanad: body "key=value" lines -> the compliance report */
+	PROTO_AUDIT = 0x09,	 /* aduanad: body "key=value" lines -> verdict + entries */
+	PROTO_SIMULATE = 0x0a,	 /* reserved: simulate runs in aduanactl (role: operator) */
+	PROTO_RECORD = 0x10,	 /* dataplane -> aduanad: u64 seq (BE) + one JSON line */
+	PROTO_ACK = 0x11,	 /* aduanad -> dataplane: u64 seq (BE), all <= seq stored */
+	PROTO_REPLY = 0x80,	 /* OR-ed with the request type */
+	PROTO_ERROR = 0x7f,	 /* body: {"error": "..."} */
 };
 
 /* A buffered, non-blocking connection. in: bytes read, not yet framed;

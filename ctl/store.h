@@ -51,7 +51,9 @@ int store_query(struct store *s, const struct store_filter *f,
 /* Rows in the store, and bytes the live pages take. */
 void store_size(struct store *s, uint64_t *rows, uint64_t *bytes);
 
-/* The open database, for aduanad's other tables (grants.c). */
+/* The open database, for aduanad's other tables (grants.c) and the
+ * report's read-only queries (report.c), on aduanad's thread. */
+struct sqlite3;
 struct sqlite3 *store_db(struct store *s);
 
 /* Commit what is pending and close. Accepts NULL. */

@@ -49,6 +49,7 @@ dpkg-dev /usr/bin/dpkg-buildpackage              make deb
 debhelper /usr/bin/dh                            make deb
 nfdump /usr/bin/nfcapd                           tests/ctl: an IPFIX collector
 rsyslog /usr/sbin/rsyslogd                       tests/ctl: an RFC 5424 syslog receiver
+chromium /usr/bin/chromium                       tests/ctl: the HTML report in a headless browser
 '
 
 table() { sed -e '/^$/d' <<<"$TABLE" | awk '{print $1, $2}'; }

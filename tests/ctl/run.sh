@@ -45,7 +45,8 @@ global(workDirectory="$T/rs")
 module(load="imudp")
 input(type="imudp" address="127.0.0.1" port="$SYS")
 template(name="t" type="string" string="%protocol-version% %app-name% %msgid% %structured-data% %msg%\n")
-if \$app-name == "aduanad" then action(type="omfile" file="$T/rs/flows.log" template="t")
+if \$app-name == "aduanad" and \$msgid == "flow" then action(type="omfile" file="$T/rs/flows.log" template="t")
+if \$app-name == "aduanad" and \$msgid == "audit" then action(type="omfile" file="$T/rs/audit.log" template="t")
 RS
 rsyslogd -n -f "$T/rsyslog.conf" -i "$T/rs/pid" >"$T/rsyslog.log" 2>&1 & pids+=($!)
 # The TCP collector: a plain sink; tshark reads what crossed loopback.
@@ -77,7 +78,7 @@ CF
 
 # --- help and config checks (offline) ---
 check help 0 '^SYNOPSIS' -- "$C" --help
-for cmd in check status flows reload grant grants revoke simulate; do
+for cmd in check status flows reload grant grants revoke simulate audit report; do
   check "help-$cmd" 0 "aduanactl .*$cmd" -- "$C" "$cmd" --help
 done
 check aduanad-help 0 'aduanad -c CONF' -- "$D" --help
@@ -188,29 +189,31 @@ check import-rejects 1 'rejected' -- "$D" -c "$T/d.conf" --import "$T/junk.jsonl
 # stored once. 50000 short flows, streamed at the replay's exit flush;
 # aduanad dies after its first commits and comes back 0.3 s later. ---
 /usr/bin/python3 perf/gen_bench.py scale --flows 50000 --passes 1 -o "$T/many.pcap" >/dev/null
-rm -f "$T/flows.db" "$T/flows.db-wal" "$T/flows.db-shm"
-sed -i "s|^json = .*|json = { path = \"$T/out2.jsonl\"; max_mbytes = 0; };|; s|^syslog = .*||; s|^ipfix = .*||; s|^          collectors = .*||" "$T/d.conf"
-"$D" -c "$T/d.conf" 2>"$T/dk1.err" & dk=$!; pids+=($dk)
+# Its own aduanad config: another store, JSON file and audit log; no exports.
+sed -e "s|^store = .*|store = { path = \"$T/kill.db\"; };|" -e "s|^json = .*|json = { path = \"$T/out2.jsonl\"; max_mbytes = 0; };|" \
+  -e '/^syslog = /d' -e '/^ipfix = /d' -e '/^          collectors = /d' "$T/d.conf" >"$T/d9.conf"
+echo "audit = \"$T/audit9.jsonl\";" >>"$T/d9.conf"
+"$D" -c "$T/d9.conf" 2>"$T/dk1.err" & dk=$!; pids+=($dk)
 "$A" --replay "$T/many.pcap" -c conf/aduana.conf --flow-log "$T/many.jsonl" --ctl "$T/dp.sock" -q \
   >"$T/sum-many" 2>"$T/dp-many.err" & dpm=$!
 killed=0
 for i in $(seq 1 400); do
-  st=$(sqlite3 "$T/flows.db" 'SELECT COUNT(*) FROM flows' 2>/dev/null || echo 0)
+  st=$(sqlite3 "$T/kill.db" 'SELECT COUNT(*) FROM flows' 2>/dev/null || echo 0)
   if [ "${st:-0}" -gt 0 ]; then kill -9 "$dk"; killed=$st; break; fi
   sleep 0.025
 done
 wait "$dk" 2>/dev/null
 sleep 0.3
-"$D" -c "$T/d.conf" 2>"$T/dk2.err" & dk=$!; pids+=($dk)
+"$D" -c "$T/d9.conf" 2>"$T/dk2.err" & dk=$!; pids+=($dk)
 wait "$dpm"; expect kill9-replay-exit 0 $?
 nm=$(wc -l <"$T/many.jsonl")
 [ "$killed" -gt 0 ] && [ "$killed" -lt "$nm" ] && ok kill9-mid-stream || ko kill9-mid-stream "killed at $killed of $nm stored"
 grep -q "$nm records queued, $nm acknowledged, 0 dropped (queue full), 0 unacknowledged" "$T/dp-many.err" \
   && ok kill9-all-acked || ko kill9-all-acked "$(tail -2 "$T/dp-many.err")"
-wait_for "[ \$(sqlite3 $T/flows.db 'SELECT COUNT(*) FROM flows' 2>/dev/null || echo 0) -ge $nm ]" || true
-expect kill9-rows "$nm" "$(sqlite3 "$T/flows.db" 'SELECT COUNT(*) FROM flows')"
-expect kill9-no-dup "$nm" "$(sqlite3 "$T/flows.db" 'SELECT COUNT(DISTINCT seq) FROM flows')"
-expect kill9-bytes "$(jq -s 'map(.bytes_out)|add' "$T/many.jsonl")" "$(sqlite3 "$T/flows.db" 'SELECT SUM(bytes_out) FROM flows')"
+wait_for "[ \$(sqlite3 $T/kill.db 'SELECT COUNT(*) FROM flows' 2>/dev/null || echo 0) -ge $nm ]" || true
+expect kill9-rows "$nm" "$(sqlite3 "$T/kill.db" 'SELECT COUNT(*) FROM flows')"
+expect kill9-no-dup "$nm" "$(sqlite3 "$T/kill.db" 'SELECT COUNT(DISTINCT seq) FROM flows')"
+expect kill9-bytes "$(jq -s 'map(.bytes_out)|add' "$T/many.jsonl")" "$(sqlite3 "$T/kill.db" 'SELECT SUM(bytes_out) FROM flows')"
 kill "$dk"; wait "$dk" 2>/dev/null
 
 # --- live dataplane: status, malformed requests, reloads under load ---
@@ -401,6 +404,20 @@ expect reload-100-alternating 0 "$bad"
 check reload-version-after 0 '"dp_policy_version":104,' -- "$C" status --json
 check reload-validations-cached 0 '"reload_validations_cached":(9[89]|1[0-9][0-9]),' -- "$C" status --json
 "$C" status --json >"$T/status-after.json"
+# Every reload is in the audit log (beside the store: $T/audit.jsonl), with
+# the policy's hash before and after; the rejected one as an error.
+aj=$("$C" audit --json); expect audit-chain-after-reloads true "$(jq -r .ok <<<"$aj")"
+expect audit-reloads-ok 103 "$(jq '[.list[] | select(.action=="reload" and .result=="ok")] | length' <<<"$aj")"
+expect audit-reload-rejected "error" "$(jq -r '[.list[] | select(.action=="reload")][0].result' <<<"$aj")"
+h_conf=$("$C" check --json conf/aduana.conf | jq -r .sha256); h_tight=$("$C" check --json "$T/tight.conf" | jq -r .sha256)
+expect audit-reload-hashes "$h_conf $h_tight root admin" \
+  "$(jq -r '[.list[] | select(.action=="reload" and .result=="ok")][0] | "\(.hash_before) \(.hash_after) \(.who.user) \(.who.role)"' <<<"$aj")"
+# The head after each entry reached a real rsyslogd, parsed as RFC 5424.
+ah=$("$C" status --json | jq -r '"seq=\"\(.audit_head_seq)\" head=\"\(.audit_head)\""')
+wait_for "grep -qF '$ah' $T/rs/audit.log" || true
+grep -qF "1 aduanad audit [audit@32473 $ah] {\"seq\":" "$T/rs/audit.log" && ok audit-head-rsyslog || ko audit-head-rsyslog "$(tail -1 "$T/rs/audit.log")"
+expect audit-reload-rejected-unchanged "$h_conf $h_conf" \
+  "$(jq -r '[.list[] | select(.action=="reload")][0] | "\(.hash_before) \(.hash_after)"' <<<"$aj")"
 kill -INT "$live"; wait "$live"
 sum=$(grep '"summary"' "$T/sum2")
 rx=$(jq '.summary.rx' <<<"$sum"); tx=$(jq '.summary.tx' <<<"$sum"); dr=$(jq '.summary.dropped' <<<"$sum")
@@ -446,5 +463,10 @@ check simulate-bad-pcap 2 'simulate: --pcap .*junk.jsonl: ' -- "$C" simulate --r
 check simulate-no-pcap 2 'expected --pcap FILE' -- "$C" simulate "$T/cand.conf"
 check simulate-missing-pcap 2 'simulate: --pcap /nonexistent' -- "$C" simulate --running "$T/run.conf" --pcap /nonexistent.pcap
 
-echo "ctl: $pass passed, $fail failed"
+# Roles, the audit trail and the compliance report (issue 11).
+skip=0
+. tests/ctl/audit.sh
+
+if [ "$skip" -gt 0 ]; then echo "ctl: $pass passed, $fail failed, $skip skipped"
+else echo "ctl: $pass passed, $fail failed"; fi
 [ $fail -eq 0 ]
