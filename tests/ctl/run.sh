@@ -381,6 +381,16 @@ kill "$dpid"; wait "$dpid" 2>/dev/null
 "$D" -c "$T/d.conf" 2>"$T/d3.err" & dpid=$!; pids+=($dpid)
 wait_for "[ -S $T/d.sock ] && \"$C\" grants --json 2>/dev/null | grep -q '\"id\":1,'" && ok grant-survives-aduanad || ko grant-survives-aduanad "$("$C" grants 2>&1)"
 wait_for "\"$C\" status --json | grep -q '\"dp_grants\":1,'" && ok grant-dataplane-after-aduanad-restart || ko grant-dataplane-after-aduanad-restart "$("$C" status --json | jq -c .dp_grants)"
+# Grants are changes: each one, each revoke, each expiry and each malformed
+# request is in the audit log, with its approval; the chain holds.
+aj=$("$C" audit --json)
+expect audit-grants-chain true "$(jq -r .ok <<<"$aj")"
+expect audit-grant-ok "1" "$(jq '[.list[] | select(.action=="grant" and .result=="ok" and .approval=="CMO-04-2019/7")] | length' <<<"$aj")"
+expect audit-grant-ok-all 3 "$(jq '[.list[] | select(.action=="grant" and .result=="ok")] | length' <<<"$aj")"
+# 10 malformed grants through aduanactl (the 5000-byte one never leaves it) + 4 raw frames
+expect audit-grant-errors 14 "$(jq '[.list[] | select(.action=="grant" and .result=="error")] | length' <<<"$aj")"
+expect audit-revoke-ok 1 "$(jq '[.list[] | select(.action=="revoke" and .result=="ok" and .detail=="id=2")] | length' <<<"$aj")"
+expect audit-expire "id=3" "$(jq -r '[.list[] | select(.action=="expire")][0].detail' <<<"$aj")"
 check reload-reject 2 'reject.conf:2: ' -- "$C" reload "$T/reject.conf"
 check reload-reject-unchanged 0 '"dp_policy_version":1,' -- "$C" status --json
 check reload-ok 0 'policy version 1 -> 2, sha256 [0-9a-f]{64}' -- "$C" reload "$T/tight.conf"
