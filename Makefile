@@ -158,6 +158,16 @@ install: prog
 	chmod 0644 $(DESTDIR)$(MANDIR)/man8/aduana.8
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 pcaps/demo.pcap $(DESTDIR)$(DOCDIR)/examples/
+	@# As the package's postinst does: the daemon's user and the operators'
+	@# groups (aduanad.service and aduanad.conf name them). Only for a real
+	@# install as root; a staged one (DESTDIR) leaves that to its package.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+		getent passwd aduana >/dev/null || useradd --system --user-group \
+			--home-dir /var/lib/aduana --no-create-home --shell /usr/sbin/nologin aduana; \
+		for g in aduana-admin aduana-operator aduana-viewer; do \
+			getent group $$g >/dev/null || groupadd --system $$g; \
+		done; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/aduana $(DESTDIR)$(SBINDIR)/aduanad $(DESTDIR)$(BINDIR)/aduanactl \
