@@ -781,6 +781,10 @@ static void test_corpus_table(void)
 	       (unsigned long long)(a1 - a0), (unsigned long long)(f1 - f0));
 	/* Every worker was destroyed: whatever nDPI allocated came back. */
 	CU_ASSERT_EQUAL(a1 - a0, f1 - f0);
+	/* nDPI's own wrappers (which add to a process-wide atomic on every
+	 * allocation) never ran: aduana's ndpi_malloc & co. took their calls. */
+	printf("nDPI's own allocation counter: %u  ", ndpi_get_tot_allocated_memory());
+	CU_ASSERT_EQUAL(ndpi_get_tot_allocated_memory(), 0);
 	CU_ASSERT(with_expected * 10 >= tried * 8);
 }
 
