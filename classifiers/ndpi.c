@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gcrypt.h>
 #include <ndpi_api.h>
@@ -284,6 +285,10 @@ struct cls_engine *cls_engine_create(const char *classes_path, const char *lists
 	if (!e)
 		goto out_nomem;
 	cls_ndpi_allocators();
+	/* nDPI reads certificate validity times with mktime(), whose first
+	 * call loads the time zone (fopen, malloc): do it here, on the main
+	 * lcore, so that no worker's first certificate does. */
+	tzset();
 	e->ndpi = cls_ndpi_module();
 	if (!e->ndpi) {
 		snprintf(err, errlen, "%s:0: cannot initialise nDPI", classes_path);
