@@ -469,6 +469,10 @@ static void main_print_summary(struct main_ctx *x)
 		printf(",\"input_packets\":%" PRIu64 ",\"timestamps_nudged\":%" PRIu64, x->rs.total,
 		       x->rs.nudged);
 	main_print_heap(x);
+	printf(",\"worker_mode\":\"%s\",\"worker_rx\":[", x->dp.mode == WORKER_RSS ? "rss" : "dispatch");
+	for (i = 0; i < x->dp.n_workers; i++)
+		printf("%s%" PRIu64, i ? "," : "", x->workers[i].st.c[STATS_rx]);
+	printf("]");
 	/* Where the worker's cycles go: the base path every packet takes
 	 * (parse, lookup, verdict, TX), making flows, and classifying. */
 	printf(",\"seconds\":%.6f,\"pps\":%.0f,\"cycles_per_packet\":%.1f"
