@@ -124,4 +124,8 @@ void cls_ndpi_heap_stats(uint64_t *allocs, uint64_t *frees);
 struct arena_stats;
 void cls_worker_heap_stats(const struct cls_worker *w, struct arena_stats *st);
 
+/* The worker's nDPI arena itself (dataplane/arena.h): for tests that fill
+ * it. */
+struct arena *cls_worker_arena(const struct cls_worker *w);
+
 #endif

@@ -232,10 +232,7 @@ static inline void cls_arena_leave(struct arena *prev)
  * counted (the arena's failures). */
 static inline bool cls_arena_failed(const struct cls_worker *w, uint64_t before)
 {
-	struct arena_stats st;
-
-	arena_get_stats(w->arena, &st);
-	return st.failures != before;
+	return arena_failures(w->arena) != before;
 }
 
 /* One detection module with every protocol enabled. Main lcore only:
@@ -422,6 +419,11 @@ void cls_worker_destroy(struct cls_worker *w)
 void cls_worker_heap_stats(const struct cls_worker *w, struct arena_stats *st)
 {
 	arena_get_stats(w ? w->arena : NULL, st);
+}
+
+struct arena *cls_worker_arena(const struct cls_worker *w)
+{
+	return w ? w->arena : NULL;
 }
 
 uint32_t cls_worker_active(const struct cls_worker *w)
@@ -797,11 +799,10 @@ void cls_flow_packet(struct cls_worker *w, uint32_t slot, const uint8_t *l3, uin
 	if (st->pkts < UINT16_MAX)
 		st->pkts++;
 	if (!(st->flags & (CLS_F_NDPI_DONE | CLS_F_GIVEUP))) {
-		struct arena_stats as;
 		struct arena *prev;
 		ndpi_protocol p;
 
-		arena_get_stats(w->arena, &as);
+		uint64_t fails = arena_failures(w->arena);
 		prev = cls_arena_enter(w);
 		p = ndpi_detection_process_packet(w->ndpi, f, l3, l3_len, now_ns / 1000000u);
 		cls_take_proto(st, f, p);
@@ -813,7 +814,7 @@ void cls_flow_packet(struct cls_worker *w, uint32_t slot, const uint8_t *l3, uin
 		    !ndpi_extra_dissection_possible(w->ndpi, f))
 			st->flags |= CLS_F_NDPI_DONE;
 		cls_arena_leave(prev);
-		if (unlikely_nomem(cls_arena_failed(w, as.failures)))
+		if (unlikely_nomem(cls_arena_failed(w, fails)))
 			cls_nomem(st);
 	}
 	cls_take_marks(w, st, l3, l3_len, r, from_initiator);
@@ -864,12 +865,11 @@ void cls_flow_giveup(struct cls_worker *w, uint32_t slot, struct cls_result *out
 		return;
 	f = cls_flow_of(w, slot);
 	if (!(st->flags & (CLS_F_NDPI_DONE | CLS_F_GIVEUP))) {
-		struct arena_stats as;
 		uint8_t guessed = 0;
 		struct arena *prev;
 		ndpi_protocol p;
 
-		arena_get_stats(w->arena, &as);
+		uint64_t fails = arena_failures(w->arena);
 		prev = cls_arena_enter(w);
 		p = ndpi_detection_giveup(w->ndpi, f, 1, &guessed);
 		cls_take_proto(st, f, p);
@@ -878,7 +878,7 @@ void cls_flow_giveup(struct cls_worker *w, uint32_t slot, struct cls_result *out
 		cls_arena_leave(prev);
 		if (guessed)
 			st->flags |= CLS_F_GUESSED;
-		if (unlikely_nomem(cls_arena_failed(w, as.failures)))
+		if (unlikely_nomem(cls_arena_failed(w, fails)))
 			cls_nomem(st);
 	}
 	st->flags |= CLS_F_GIVEUP;

@@ -339,6 +339,11 @@ void *arena_realloc_any(void *p, size_t n)
 	return NULL;
 }
 
+uint64_t arena_failures(const struct arena *a)
+{
+	return a ? a->st.failures : 0;
+}
+
 void arena_get_stats(const struct arena *a, struct arena_stats *st)
 {
 	if (!a) {

@@ -74,6 +74,10 @@ void arena_free_any(void *p);
 /* p is a block of the calling thread's arena. */
 bool arena_mine(const void *p);
 
+/* a's refusals so far (arena_stats.failures); 0 for NULL. Cheap: for a
+ * check around each call into nDPI. */
+uint64_t arena_failures(const struct arena *a);
+
 /* a's counters. Any thread. */
 void arena_get_stats(const struct arena *a, struct arena_stats *st);
 
