@@ -42,7 +42,7 @@ finish() {
 }
 
 [ -x "$BIN" ] || { echo "heap: $BIN does not exist; build it first (make)"; exit 2; }
-if nm "$BIN" 2>/dev/null | grep -q __asan_init; then
+if nm "$BIN" 2>/dev/null | grep __asan_init >/dev/null; then  # not -q: with pipefail, nm would die of SIGPIPE
 	echo "SKIP heap: $BIN is built with AddressSanitizer, which must own malloc"
 	finish 1
 fi
