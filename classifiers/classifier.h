@@ -111,10 +111,21 @@ uint32_t cls_worker_active(const struct cls_worker *w);
  * rounded). Any thread. */
 size_t cls_worker_slot_size(const struct cls_worker *w);
 
-/* nDPI heap calls since start (ndpi_malloc/ndpi_free, all threads). nDPI 4.2
- * allocates on a few per-packet paths (TLS/QUIC reassembly buffers, HTTP
- * URL/UA, certificate names), freed at cls_flow_end(); see
- * docs/classification.md. Any thread. */
+/* nDPI heap calls since start (ndpi_malloc/ndpi_free and libgcrypt's, all
+ * threads, arenas and libc). nDPI 4.2 allocates on a few per-packet paths
+ * (TLS/QUIC reassembly buffers, HTTP URL/UA, certificate names), freed at
+ * cls_flow_end(); on a worker that memory comes from the worker's arena
+ * (dataplane/arena.h), never from libc. Any thread. */
 void cls_ndpi_heap_stats(uint64_t *allocs, uint64_t *frees);
+
+/* The worker's nDPI arena: allocations, frees, bytes in use, high water,
+ * refusals (each refusal gave a flow up unknown). Any thread (approximate
+ * while the worker runs). */
+struct arena_stats;
+void cls_worker_heap_stats(const struct cls_worker *w, struct arena_stats *st);
+
+/* The worker's nDPI arena itself (dataplane/arena.h): for tests that fill
+ * it. */
+struct arena *cls_worker_arena(const struct cls_worker *w);
 
 #endif

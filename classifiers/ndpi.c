@@ -11,13 +11,15 @@
 #include "classifier.h"
 #include "tls.h"
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <gcrypt.h>
 #include <ndpi_api.h>
 
+#include "arena.h"
 #include "classmap.h"
 #include "hs.h"
 #include "policy.h"
@@ -44,9 +46,17 @@ enum cls_flags {
 	CLS_F_MALFORMED = 1 << 8,   /* a CONNECT target or Host no server should accept */
 	CLS_F_APP_BY_ADDR = 1 << 9, /* nDPI's app came from the server address only */
 	CLS_F_OWN_SNI = 1 << 10,    /* the name came from aduana's own ClientHello reader */
+	CLS_F_NOMEM = 1 << 11,	    /* nDPI was refused memory: given up, unknown */
 };
 
 #define CLS_OWN_NAME (TLS_NDPI_NAME_MAX + 1)
+
+/* nDPI's heap per worker: this many bytes per flow slot, within bounds. */
+#define CLS_ARENA_PER_FLOW 2048u
+#define CLS_ARENA_MIN	   (16u << 20)
+#define CLS_ARENA_MAX	   (512u << 20)
+#define CLS_ARENA_BYTES(b)                                                                         \
+	((b) < CLS_ARENA_MIN ? CLS_ARENA_MIN : (b) > CLS_ARENA_MAX ? CLS_ARENA_MAX : (b))
 
 struct cls_state {
 	uint32_t next_free; /* free list link, CLS_NO_SLOT at the end */
@@ -89,38 +99,140 @@ struct cls_worker {
 	uint32_t high;	    /* slots [high, n) were never used */
 	uint32_t free_head; /* returned slots */
 	uint32_t active;
+	struct arena *arena; /* nDPI's heap on this worker */
 } __attribute__((aligned(CLS_CACHE_LINE)));
 
-static atomic_uint_fast64_t cls_heap_allocs;
-static atomic_uint_fast64_t cls_heap_frees;
-
-static void *cls_ndpi_malloc(size_t size)
+/* nDPI's heap (issue 13 item 4). Each worker's nDPI calls run with the
+ * worker's arena as the thread's arena (cls_arena_enter), so what nDPI
+ * allocates while classifying comes from that arena: no libc call and no
+ * shared atomic on a worker. Elsewhere (the main lcore building modules)
+ * it is libc.
+ *
+ * nDPI 4.2's own ndpi_malloc() adds every size to a process-wide atomic
+ * (ndpi_tot_allocated_memory) before it calls the set_ndpi_malloc() hook,
+ * and ndpi_calloc/realloc/strdup go through it. The library calls all of
+ * them through its PLT, so aduana defines them itself: the dynamic linker
+ * binds the library's calls to these, and the counter is never touched
+ * (tests/unit/test_cls.c checks ndpi_get_tot_allocated_memory() stays 0).
+ * This needs nDPI as a shared library, which is how it is linked. The
+ * set_ndpi_* hooks are set too, for a build where the library's own
+ * wrappers would run.
+ *
+ * libgcrypt (nDPI's QUIC decryption) allocates its cipher and hash
+ * contexts per packet: its allocation handler goes to the same place. */
+void *ndpi_malloc(size_t size)
 {
-	atomic_fetch_add_explicit(&cls_heap_allocs, 1, memory_order_relaxed);
-	return malloc(size);
+	return arena_malloc_any(size);
 }
 
-static void cls_ndpi_free(void *p)
+void *ndpi_calloc(unsigned long count, size_t size)
 {
-	if (p)
-		atomic_fetch_add_explicit(&cls_heap_frees, 1, memory_order_relaxed);
-	free(p);
+	return arena_calloc_any(count, size);
+}
+
+void ndpi_free(void *ptr)
+{
+	arena_free_any(ptr);
+}
+
+void *ndpi_realloc(void *ptr, size_t old_size, size_t new_size)
+{
+	void *q;
+
+	/* A block of this thread's arena, or any block on a thread without
+	 * one: the allocator knows its size. */
+	if (!ptr || arena_mine(ptr) || !arena_current())
+		return arena_realloc_any(ptr, new_size ? new_size : 1);
+	/* Anything else (made before this thread had its arena): nDPI's own
+	 * way, a new block and a copy of what the caller says is there. */
+	q = arena_malloc_any(new_size);
+	if (q) {
+		memcpy(q, ptr, old_size < new_size ? old_size : new_size);
+		arena_free_any(ptr);
+	}
+	return q;
+}
+
+char *ndpi_strdup(const char *s)
+{
+	size_t n;
+	char *d;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	d = arena_malloc_any(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+void *ndpi_flow_malloc(size_t size)
+{
+	return arena_malloc_any(size);
+}
+
+void ndpi_flow_free(void *ptr)
+{
+	arena_free_any(ptr);
+}
+
+static void *cls_gcry_alloc(size_t n)
+{
+	return arena_malloc_any(n);
+}
+
+static int cls_gcry_is_secure(const void *p)
+{
+	(void)p;
+	return 0;
+}
+
+static void *cls_gcry_realloc(void *p, size_t n)
+{
+	return arena_realloc_any(p, n);
 }
 
 void cls_ndpi_heap_stats(uint64_t *allocs, uint64_t *frees)
 {
-	if (allocs)
-		*allocs = atomic_load_explicit(&cls_heap_allocs, memory_order_relaxed);
-	if (frees)
-		*frees = atomic_load_explicit(&cls_heap_frees, memory_order_relaxed);
+	arena_totals(allocs, frees, NULL);
 }
 
-/* nDPI's allocators are process-wide; they only count and call libc, so
- * setting them more than once, or after some nDPI memory exists, is safe. */
+/* Set the hooks once, on the main lcore, before the first module: nDPI's
+ * first module initialises libgcrypt, after which its handler is fixed. */
 static void cls_ndpi_allocators(void)
 {
-	set_ndpi_malloc(cls_ndpi_malloc);
-	set_ndpi_free(cls_ndpi_free);
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	gcry_set_allocation_handler(cls_gcry_alloc, cls_gcry_alloc, cls_gcry_is_secure,
+				    cls_gcry_realloc, arena_free_any);
+	set_ndpi_malloc(ndpi_malloc);
+	set_ndpi_free(ndpi_free);
+	set_ndpi_flow_malloc(ndpi_flow_malloc);
+	set_ndpi_flow_free(ndpi_flow_free);
+}
+
+/* Run nDPI calls for w with its arena as this thread's. */
+static inline struct arena *cls_arena_enter(const struct cls_worker *w)
+{
+	return arena_swap(w->arena);
+}
+
+static inline void cls_arena_leave(struct arena *prev)
+{
+	arena_swap(prev);
+}
+
+/* An allocation nDPI asked for during this call was refused (the arena is
+ * full): nDPI carries on without it, so what it says of this flow can no
+ * longer be trusted. The flow is given up unclassified (fail closed) and
+ * counted (the arena's failures). */
+static inline bool cls_arena_failed(const struct cls_worker *w, uint64_t before)
+{
+	return arena_failures(w->arena) != before;
 }
 
 /* One detection module with every protocol enabled. Main lcore only:
@@ -170,6 +282,10 @@ struct cls_engine *cls_engine_create(const char *classes_path, const char *lists
 	if (!e)
 		goto out_nomem;
 	cls_ndpi_allocators();
+	/* nDPI reads certificate validity times with mktime(), whose first
+	 * call loads the time zone (fopen, malloc): do it here, on the main
+	 * lcore, so that no worker's first certificate does. */
+	tzset();
 	e->ndpi = cls_ndpi_module();
 	if (!e->ndpi) {
 		snprintf(err, errlen, "%s:0: cannot initialise nDPI", classes_path);
@@ -255,6 +371,13 @@ struct cls_worker *cls_worker_create(const struct cls_engine *e, uint32_t max_ac
 	w->ndpi = cls_ndpi_module();
 	if (!w->ndpi)
 		goto out_free_worker;
+	/* What nDPI allocates per flow while it classifies (TLS and QUIC
+	 * reassembly, names, certificate strings, lazily made caches): a few
+	 * KiB per flow at most while it is being classified. Reserved, not
+	 * committed; a request beyond it fails the flow closed. */
+	w->arena = arena_create(CLS_ARENA_BYTES((size_t)max_active * CLS_ARENA_PER_FLOW));
+	if (!w->arena)
+		goto out_free_worker;
 	return w;
 
 out_free_worker:
@@ -276,7 +399,10 @@ void cls_worker_destroy(struct cls_worker *w)
 {
 	if (!w)
 		return;
-	/* Slots still held (flows open at exit) may own nDPI buffers. */
+	/* Slots still held (flows open at exit) may own nDPI buffers; they
+	 * and the module's lazily made parts may lie in the arena. This
+	 * thread has no arena: arena_free_any gives each block back where it
+	 * came from. */
 	if (w->slab) {
 		for (uint32_t i = 0; i < w->high; i++)
 			if (cls_state_of(w, i)->flags & CLS_F_IN_USE)
@@ -284,9 +410,20 @@ void cls_worker_destroy(struct cls_worker *w)
 	}
 	if (w->ndpi)
 		ndpi_exit_detection_module(w->ndpi);
+	arena_destroy(w->arena);
 	hs_matcher_free(w->hs);
 	free(w->slab_mem);
 	free(w);
+}
+
+void cls_worker_heap_stats(const struct cls_worker *w, struct arena_stats *st)
+{
+	arena_get_stats(w ? w->arena : NULL, st);
+}
+
+struct arena *cls_worker_arena(const struct cls_worker *w)
+{
+	return w ? w->arena : NULL;
 }
 
 uint32_t cls_worker_active(const struct cls_worker *w)
@@ -324,6 +461,7 @@ void cls_flow_end(struct cls_worker *w, uint32_t slot)
 {
 	struct cls_state *st;
 	struct ndpi_flow_struct *f;
+	struct arena *prev;
 
 	if (slot >= w->high)
 		return;
@@ -333,7 +471,9 @@ void cls_flow_end(struct cls_worker *w, uint32_t slot)
 	f = cls_flow_of(w, slot);
 	/* Frees what nDPI hung on the flow (reassembly buffers, HTTP and
 	 * certificate strings), then back to the all-zero state nDPI expects. */
+	prev = cls_arena_enter(w);
 	ndpi_free_flow_data(f);
+	cls_arena_leave(prev);
 	memset(f, 0, w->flow_size);
 	memset(st, 0, sizeof(*st));
 	st->next_free = w->free_head;
@@ -618,6 +758,23 @@ static void cls_fill(const struct cls_worker *w, const struct cls_state *st, str
 	}
 }
 
+#define unlikely_nomem(x) __builtin_expect(!!(x), 0)
+
+/* nDPI was refused memory for this flow: whatever it said may be wrong.
+ * Forget its answer and what was read from names; the flow is given up
+ * unknown, and the zone's give-up rule judges it (fail closed). */
+static void cls_nomem(struct cls_state *st)
+{
+	st->master = 0;
+	st->app = 0;
+	st->category = 0;
+	st->confidence = 0;
+	st->name_proto = 0;
+	st->list_cls = POLICY_CLASS_NONE;
+	st->flags &= (uint16_t)~(CLS_F_NDPI_DONE | CLS_F_GUESSED | CLS_F_APP_BY_ADDR);
+	st->flags |= CLS_F_GIVEUP | CLS_F_NOMEM;
+}
+
 /* The state of a slot in use, or NULL (and an empty result) for a slot the
  * caller does not hold: a bug in the caller must not read stale state. */
 static struct cls_state *cls_slot_live(struct cls_worker *w, uint32_t slot, struct cls_result *out)
@@ -642,9 +799,12 @@ void cls_flow_packet(struct cls_worker *w, uint32_t slot, const uint8_t *l3, uin
 	if (st->pkts < UINT16_MAX)
 		st->pkts++;
 	if (!(st->flags & (CLS_F_NDPI_DONE | CLS_F_GIVEUP))) {
-		ndpi_protocol p =
-			ndpi_detection_process_packet(w->ndpi, f, l3, l3_len, now_ns / 1000000u);
+		struct arena *prev;
+		ndpi_protocol p;
 
+		uint64_t fails = arena_failures(w->arena);
+		prev = cls_arena_enter(w);
+		p = ndpi_detection_process_packet(w->ndpi, f, l3, l3_len, now_ns / 1000000u);
 		cls_take_proto(st, f, p);
 		cls_take_name(w, st, f);
 		cls_take_addr_app(w, st, f);
@@ -653,6 +813,9 @@ void cls_flow_packet(struct cls_worker *w, uint32_t slot, const uint8_t *l3, uin
 		     st->confidence == NDPI_CONFIDENCE_DPI_CACHE) &&
 		    !ndpi_extra_dissection_possible(w->ndpi, f))
 			st->flags |= CLS_F_NDPI_DONE;
+		cls_arena_leave(prev);
+		if (unlikely_nomem(cls_arena_failed(w, fails)))
+			cls_nomem(st);
 	}
 	cls_take_marks(w, st, l3, l3_len, r, from_initiator);
 	cls_fill(w, st, out);
@@ -671,14 +834,17 @@ void cls_guess(struct cls_worker *w, uint8_t l4proto, const uint8_t src[16], con
 	       uint16_t dport, struct cls_result *out)
 {
 	struct cls_state st;
+	struct arena *prev;
 	ndpi_protocol p;
 
 	/* The initiator's port is left out (an ephemeral port that happens
 	 * to be some protocol's number says nothing about the flow). nDPI
 	 * 4.2 ignores a port pair with a zero in it, so the responder's port
 	 * stands on both sides. */
+	prev = cls_arena_enter(w);
 	p = ndpi_guess_undetected_protocol(w->ndpi, NULL, l4proto, cls_v4_host(src), dport,
 					   cls_v4_host(dst), dport);
+	cls_arena_leave(prev);
 	memset(&st, 0, sizeof(st));
 	cls_set_proto(&st, p);
 	st.flags = CLS_F_GUESSED;
@@ -700,13 +866,20 @@ void cls_flow_giveup(struct cls_worker *w, uint32_t slot, struct cls_result *out
 	f = cls_flow_of(w, slot);
 	if (!(st->flags & (CLS_F_NDPI_DONE | CLS_F_GIVEUP))) {
 		uint8_t guessed = 0;
-		ndpi_protocol p = ndpi_detection_giveup(w->ndpi, f, 1, &guessed);
+		struct arena *prev;
+		ndpi_protocol p;
 
+		uint64_t fails = arena_failures(w->arena);
+		prev = cls_arena_enter(w);
+		p = ndpi_detection_giveup(w->ndpi, f, 1, &guessed);
 		cls_take_proto(st, f, p);
 		cls_take_name(w, st, f);
 		cls_take_addr_app(w, st, f);
+		cls_arena_leave(prev);
 		if (guessed)
 			st->flags |= CLS_F_GUESSED;
+		if (unlikely_nomem(cls_arena_failed(w, fails)))
+			cls_nomem(st);
 	}
 	st->flags |= CLS_F_GIVEUP;
 	cls_fill(w, st, out);

@@ -26,6 +26,8 @@
 #include <rte_cycles.h>
 #include <rte_rcu_qsbr.h>
 
+#include "arena.h"
+#include "classifier.h"
 #include "config.h"
 #include "flow.h"
 #include "flowlog.h"
@@ -178,6 +180,7 @@ static void cs_status(struct ctlsock *cs, int i)
 	const struct policy *pol = *cs->pol;
 	char *body = malloc(16384);
 	struct stats s;
+	struct arena_stats heap = {0};
 	uint64_t open = 0;
 	size_t off = 0;
 	unsigned w;
@@ -189,8 +192,16 @@ static void cs_status(struct ctlsock *cs, int i)
 	memset(&s, 0, sizeof(s));
 	/* Read without locks: a reading may be a few packets behind. */
 	for (w = 0; w < cs->dp->n_workers; w++) {
+		struct arena_stats as;
+
 		stats_add(&s, &cs->workers[w].st);
 		open += flow_count(cs->workers[w].ft);
+		cls_worker_heap_stats(cs->workers[w].cls, &as);
+		heap.allocs += as.allocs;
+		heap.frees += as.frees;
+		heap.bytes_in_use += as.bytes_in_use;
+		heap.high_water += as.high_water;
+		heap.failures += as.failures;
 	}
 #define ADD(...) off += (size_t)snprintf(body + off, 16384 - off, __VA_ARGS__)
 	ADD("{\"policy_version\":%u,\"policy_hash\":\"%s\",\"policy_source\":", pol->version,
@@ -202,6 +213,12 @@ static void cs_status(struct ctlsock *cs, int i)
 		ADD(",\"%s\":%" PRIu64, stats_counter_name(w), s.c[w]);
 	for (w = 0; w < STATS_DROP_COUNT; w++)
 		ADD(",\"drop_%s\":%" PRIu64, stats_drop_name(w), s.drop[w]);
+	/* nDPI's heap, the workers' arenas together (high water: the sum of
+	 * each worker's). */
+	ADD(",\"ndpi_heap_allocs\":%" PRIu64 ",\"ndpi_heap_frees\":%" PRIu64
+	    ",\"ndpi_heap_in_use\":%" PRIu64 ",\"ndpi_heap_high_water\":%" PRIu64
+	    ",\"ndpi_heap_failures\":%" PRIu64,
+	    heap.allocs, heap.frees, heap.bytes_in_use, heap.high_water, heap.failures);
 	ADD(",\"stream_id\":\"%s\",\"stream_subscribed\":%s,\"stream_queued\":%" PRIu64
 	    ",\"stream_pending\":%" PRIu64 ",\"stream_acked\":%" PRIu64
 	    ",\"stream_dropped\":%" PRIu64 ",\"stream_resent\":%" PRIu64

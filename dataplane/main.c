@@ -29,6 +29,7 @@
 #include <rte_ring.h>
 #include <rte_telemetry.h>
 
+#include "arena.h"
 #include "classifier.h"
 #include "config.h"
 #include "ctlsock.h"
@@ -393,6 +394,32 @@ static void main_sum(const struct main_ctx *x, struct stats *sum)
 		stats_add(sum, &x->workers[i].st);
 }
 
+/* nDPI's heap on each worker (its arena, issue 13): allocations, frees,
+ * bytes in use, high water and refusals (each gave a flow up unknown). */
+static void main_print_heap(struct main_ctx *x)
+{
+	struct arena_stats a, sum;
+	unsigned i;
+
+	memset(&sum, 0, sizeof(sum));
+	printf(",\"ndpi_heap\":{\"workers\":[");
+	for (i = 0; i < x->dp.n_workers; i++) {
+		cls_worker_heap_stats(x->workers[i].cls, &a);
+		printf("%s{\"allocs\":%" PRIu64 ",\"frees\":%" PRIu64 ",\"in_use\":%" PRIu64
+		       ",\"high_water\":%" PRIu64 ",\"failures\":%" PRIu64 ",\"foreign\":%" PRIu64
+		       ",\"reserved\":%" PRIu64 "}",
+		       i ? "," : "", a.allocs, a.frees, a.bytes_in_use, a.high_water, a.failures,
+		       a.foreign, a.reserved);
+		sum.allocs += a.allocs;
+		sum.frees += a.frees;
+		sum.failures += a.failures;
+		sum.foreign += a.foreign;
+	}
+	printf("],\"allocs\":%" PRIu64 ",\"frees\":%" PRIu64 ",\"failures\":%" PRIu64
+	       ",\"foreign\":%" PRIu64 "}",
+	       sum.allocs, sum.frees, sum.failures, sum.foreign);
+}
+
 static void main_print_summary(struct main_ctx *x)
 {
 	struct stats s;
@@ -454,6 +481,11 @@ static void main_print_summary(struct main_ctx *x)
 	if (x->dp.replay)
 		printf(",\"input_packets\":%" PRIu64 ",\"timestamps_nudged\":%" PRIu64, x->rs.total,
 		       x->rs.nudged);
+	main_print_heap(x);
+	printf(",\"worker_mode\":\"%s\",\"worker_rx\":[", x->dp.mode == WORKER_RSS ? "rss" : "dispatch");
+	for (i = 0; i < x->dp.n_workers; i++)
+		printf("%s%" PRIu64, i ? "," : "", x->workers[i].st.c[STATS_rx]);
+	printf("]");
 	/* Where the worker's cycles go: the base path every packet takes
 	 * (parse, lookup, verdict, TX), making flows, and classifying. */
 	printf(",\"seconds\":%.6f,\"pps\":%.0f,\"cycles_per_packet\":%.1f"

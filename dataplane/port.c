@@ -42,12 +42,32 @@ const char *port_name(uint16_t port)
 	return name;
 }
 
+/* net_af_packet with qpairs=N spreads its N queues itself: each queue is a
+ * socket of one PACKET_FANOUT group of type HASH, and the kernel picks the
+ * socket by __skb_get_hash_symmetric(), which orders the addresses and
+ * ports before hashing: both directions of a flow get one hash, and since
+ * the inside and the outside port use the same function with the same N,
+ * one queue index on both ports (tests/rss/run.sh checks it on veths). The
+ * PMD also asks for DEFRAG (the kernel reassembles IP fragments before it
+ * hashes) and ROLLOVER: a packet whose socket's ring is full goes to
+ * another socket, so under overload a flow's packet can reach another
+ * worker (which sees it as a flow it does not know, and judges it so).
+ * Every socket of the group must be polled: the queue count must be the
+ * PMD's qpairs exactly. */
+static bool port_kernel_fanout(const struct rte_eth_dev_info *info, uint16_t nq)
+{
+	return info->driver_name && strcmp(info->driver_name, "net_af_packet") == 0 &&
+	       info->max_rx_queues == nq && info->max_tx_queues == nq;
+}
+
 bool port_can_rss(uint16_t port, uint16_t nq)
 {
 	struct rte_eth_dev_info info;
 
 	if (rte_eth_dev_info_get(port, &info) != 0)
 		return false;
+	if (port_kernel_fanout(&info, nq))
+		return true;
 	return info.max_rx_queues >= nq && info.max_tx_queues >= nq &&
 	       (info.flow_type_rss_offloads & RTE_ETH_RSS_IP) &&
 	       (info.hash_key_size == 0 || info.hash_key_size == sizeof(port_sym_key));
@@ -69,7 +89,9 @@ int port_setup(uint16_t port, uint16_t nq, struct rte_mempool *mp, bool rss, boo
 		return rc;
 	}
 	memset(&conf, 0, sizeof(conf));
-	if (rss && nq > 1) {
+	/* A device that spreads by itself (port_kernel_fanout) takes no RSS
+	 * settings: it has no key and no hash types to set. */
+	if (rss && nq > 1 && !port_kernel_fanout(&info, nq)) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_key = port_sym_key;
 		conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(port_sym_key);

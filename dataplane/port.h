@@ -14,7 +14,9 @@ struct rte_mempool;
  * Returns 0 or -ENODEV. */
 int port_resolve(const char *text, uint16_t *port);
 
-/* True when the port can spread nq queues by a symmetric RSS hash. */
+/* True when the port can spread nq queues by a symmetric hash: RSS with a
+ * symmetric key, or net_af_packet with qpairs=nq (the kernel's symmetric
+ * fanout hash; see port.c). */
 bool port_can_rss(uint16_t port, uint16_t nq);
 
 /* Configure nq RX and TX queues (RSS across them when rss), enable RX

@@ -19,7 +19,9 @@
 # `replay: N passed, N failed`. Exit 0 all passed, 1 a failure, 2 cannot run.
 #
 # Environment: BUILD (default build), REPLAY_TIMEOUT (seconds per run,
-# default 60), REPLAY_COMPARE_WORKERS=0 to skip step 4.
+# default 60), REPLAY_COMPARE_WORKERS=0 to skip step 4, REPLAY_HEAP=0 to
+# skip tests/replay/heap.sh (no libc heap calls on workers, issue 13), which
+# runs after the cases when none is named.
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -187,6 +189,18 @@ for c in "${cases[@]}"; do
 		fi
 	fi
 done
+
+# Issue 13: no libc heap call on a worker while it replays every capture
+# (tests/replay/heap.sh), on a full run only. It reuses the cases' inputs.
+if [ $# -eq 0 ] && [ "${REPLAY_HEAP:-1}" != 0 ]; then
+	heap_out=$("$HERE/heap.sh" 2>&1)
+	echo "$heap_out" | grep -v '^heap: [0-9]* passed'
+	hp=$(sed -nE 's/^heap: ([0-9]+) passed.*/\1/p' <<<"$heap_out")
+	hf=$(sed -nE 's/^heap: [0-9]+ passed, ([0-9]+) failed.*/\1/p' <<<"$heap_out")
+	[ -n "$hp" ] || { echo "FAIL replay/heap: tests/replay/heap.sh ended without a result line"; hp=0; hf=1; }
+	passed=$((passed + hp))
+	failed=$((failed + hf))
+fi
 
 echo "replay: $passed passed, $failed failed"
 [ "$failed" = 0 ]

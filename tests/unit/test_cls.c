@@ -14,6 +14,7 @@
 
 #include <ndpi_api.h>
 
+#include "arena.h"
 #include "classifier.h"
 #include "parse.h"
 #include "policy.h"
@@ -339,6 +340,48 @@ static void test_http_names(void)
 	CU_ASSERT_FALSE(r.done); /* a document could still follow */
 	end_all(w);
 	cls_worker_destroy(w);
+}
+
+/* A full arena fails the flow closed: the request nDPI could not keep
+ * memory for is given up unknown, not classified on half an answer, and
+ * the refusal is counted; nothing reaches libc, nothing crashes. */
+static void test_arena_full(void)
+{
+	static const char get[] = "GET /files/archive.zip HTTP/1.1\r\nHost: www.mediafire.com\r\n"
+				  "User-Agent: curl/8\r\nAccept: */*\r\n\r\n";
+	struct cls_worker *w = cls_worker_create(engine, 8, 0);
+	struct arena_stats st0, st1;
+	struct arena *prev;
+	unsigned held = 0;
+	const char *p[1] = {get};
+	size_t len[1] = {sizeof(get) - 1};
+	struct cls_result r;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	/* The same request classifies with room in the arena. */
+	tcp_session(w, 80, p, len, 1, &r);
+	CU_ASSERT_EQUAL(r.cls, POLICY_CLASS_file_sharing);
+	end_all(w);
+	/* Take every block the arena can give, of every class. */
+	prev = arena_swap(cls_worker_arena(w));
+	for (size_t sz = ARENA_MAX_BLOCK; sz >= 16; sz /= 2)
+		while (arena_malloc_any(sz))
+			held++;
+	arena_swap(prev);
+	CU_ASSERT(held > 0);
+	cls_worker_heap_stats(w, &st0);
+	tcp_session(w, 80, p, len, 1, &r);
+	cls_worker_heap_stats(w, &st1);
+	CU_ASSERT(st1.failures > st0.failures);
+	CU_ASSERT_TRUE(r.done);
+	CU_ASSERT_FALSE(r.known);
+	CU_ASSERT_EQUAL(r.master_id, 0);
+	CU_ASSERT_EQUAL(r.cls, POLICY_CLASS_NONE);
+	cls_flow_giveup(w, 0, &r); /* the give-up path keeps it unknown */
+	CU_ASSERT_EQUAL(r.master_id, 0);
+	CU_ASSERT_EQUAL(r.cls, POLICY_CLASS_NONE);
+	end_all(w);
+	cls_worker_destroy(w); /* the held blocks go with the arena */
 }
 
 static void test_dns_name(void)
@@ -781,6 +824,10 @@ static void test_corpus_table(void)
 	       (unsigned long long)(a1 - a0), (unsigned long long)(f1 - f0));
 	/* Every worker was destroyed: whatever nDPI allocated came back. */
 	CU_ASSERT_EQUAL(a1 - a0, f1 - f0);
+	/* nDPI's own wrappers (which add to a process-wide atomic on every
+	 * allocation) never ran: aduana's ndpi_malloc & co. took their calls. */
+	printf("nDPI's own allocation counter: %u  ", ndpi_get_tot_allocated_memory());
+	CU_ASSERT_EQUAL(ndpi_get_tot_allocated_memory(), 0);
 	CU_ASSERT(with_expected * 10 >= tried * 8);
 }
 
@@ -793,6 +840,7 @@ int main(void)
 		{"TLS SNI: list match, nDPI app, punycode", test_tls_sni_list},
 		{"HTTP Host and CONNECT target", test_http_names},
 		{"DNS query name", test_dns_name},
+		{"nDPI arena full: the flow fails closed", test_arena_full},
 		{"payload marks: documents, WebDAV", test_payload_marks},
 		{"corpus: rdp.pcap -> remote_access", test_corpus_rdp},
 		{"corpus: bittorrent.pcap -> p2p", test_corpus_bittorrent},
