@@ -1249,7 +1249,7 @@ static inline bool judge_trackable(const struct parse_result *r)
  * in each caller. */
 static inline void judge_burst_x(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
 				 const struct parse_result *r, unsigned n, struct worker_out *out,
-				 const bool replay)
+				 const bool replay, const bool timed)
 {
 	const struct dp *dp = w->dp;
 	struct judge_lk lk[WORKER_BURST * 2];
@@ -1273,6 +1273,8 @@ static inline void judge_burst_x(struct worker *w, const struct policy *pol, str
 			rte_prefetch0(found[i]);
 	}
 	w->ft_changed = false;
+	if (timed)
+		worker_stage(w, STATS_stage_lookup);
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -1297,15 +1299,26 @@ static inline void judge_burst_x(struct worker *w, const struct policy *pol, str
 			out->drop[out->n_drop++] = m;
 		}
 	}
+	if (timed)
+		worker_stage(w, STATS_stage_judge);
 }
 
 void judge_burst(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
 		 const struct parse_result *r, unsigned n, struct worker_out *out)
 {
 	if (w->dp->replay)
-		judge_burst_x(w, pol, pkts, r, n, out, true);
+		judge_burst_x(w, pol, pkts, r, n, out, true, false);
 	else
-		judge_burst_x(w, pol, pkts, r, n, out, false);
+		judge_burst_x(w, pol, pkts, r, n, out, false, false);
+}
+
+void judge_burst_timed(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
+		       const struct parse_result *r, unsigned n, struct worker_out *out)
+{
+	if (w->dp->replay)
+		judge_burst_x(w, pol, pkts, r, n, out, true, true);
+	else
+		judge_burst_x(w, pol, pkts, r, n, out, false, true);
 }
 
 uint32_t judge_dispatch_hash(const struct rte_mbuf *m, const struct parse_result *r)

@@ -177,6 +177,36 @@ def window(samples, tsc_hz):
             "packets": dp, "window_s": dt}
 
 
+STAGES = ("rx", "parse", "lookup", "judge", "tx", "house", "idle")
+
+
+def stage_split(samples, stg, w, stamp_cyc, tsc_hz):
+    """The window's stage cycles per packet (aduana --stage-cycles): the
+    same two progress lines as the on-CPU figure. The stamps chain, so the
+    stages add up to the loop's TSC time in the window, which is its
+    on-CPU time plus the time it spent preempted (schedstat's run-queue
+    wait). Each stage is scaled by on-CPU / (on-CPU + preempted), since
+    preemption falls on the stages in proportion to the time they take,
+    and given net of the stamps' own cost (stamps x the cost measured at
+    start, taken from the stages in proportion to their cycles).
+    "unattributed" is what the scaled stages miss of the on-CPU figure."""
+    ok = [i for i, x in enumerate(samples) if x[2]]
+    a, b = ok[0], ok[-1]
+    dp = w["packets"]
+    raw = {k: (stg[b].get(k, 0) - stg[a].get(k, 0)) / dp for k in STAGES}
+    stamps = (stg[b].get("stamps", 0) - stg[a].get("stamps", 0)) / dp
+    tot = sum(raw.values())
+    stamp_total = stamps * stamp_cyc
+    oncpu = w["cyc_oncpu"]
+    wait = tsc_hz * ((samples[b][2][1] - samples[a][2][1]) / 1e9) / dp
+    scale = oncpu / (oncpu + wait) if oncpu + wait > 0 else 1.0
+    net = {k: (v - stamp_total * v / tot) * scale if tot else 0 for k, v in raw.items()}
+    return {"raw": raw, "raw_sum": tot, "stamps_per_pkt": stamps, "stamp_cyc": stamp_cyc,
+            "stamps_cyc_per_pkt": stamp_total, "preempted_cyc_per_pkt": wait,
+            "net": net, "net_sum": sum(net.values()), "oncpu": oncpu,
+            "unattributed": oncpu - sum(net.values()) - stamp_total * scale}
+
+
 # --------------------------------------------------------------- tools
 
 class Bench:
@@ -231,7 +261,7 @@ class Bench:
         w["cyc_tool"] = float(m.group(1))
         return w
 
-    def _live(self, pcap, conf, seconds, inside_pcap=None, flood=False):
+    def _live(self, pcap, conf, seconds, inside_pcap=None, flood=False, stages=False):
         """pcap on the inside port (net_null0 outside), or with flood=True
         on the outside port, with inside_pcap (or nothing: net_null0) on
         the inside port; flood runs write the flow log to /dev/null."""
@@ -248,18 +278,23 @@ class Bench:
         cmd = [self.aduana, "-l", "0-1", "--no-huge", "--no-pci", "--no-shconf", "-m", "1024",
                "--file-prefix", self.prefix("ad"), "--log-level=*:warning"] + vd + [
                "--", "-c", conf] + ports + ["--duration", str(seconds)]
+        if stages:
+            cmd.append("--stage-cycles")
         r = Run(cmd)
         s = r.summary()
         if r.rc != 0 or not s:
             r.fail("aduana live")
-        samples = []
+        samples, stg = [], []
         for t, st, l, sc in r.lines:
             m = re.match(r"aduana: rx (\d+) ", l)
             if st == "err" and m:
                 samples.append((t, int(m.group(1)), sc))
+                stg.append(dict((k, int(v)) for k, v in re.findall(r" (\w+)=(\d+)", l)))
         w = window(samples, self.tsc_hz)
         if not w:
             r.fail("aduana live (fewer than 2 progress lines)")
+        if stages:
+            w["stages"] = stage_split(samples, stg, w, s.get("stage_stamp_cycles", 0), self.tsc_hz)
         w["cyc_tool"] = s["cycles_per_packet"]
         w["summary"] = {k: s[k] for k in ("rx", "tx", "dropped", "flows", "classified", "flowlog_dropped")}
         if flood:
