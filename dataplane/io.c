@@ -434,11 +434,11 @@ static inline void worker_loop_peer_x(struct worker *w, const bool timed)
 		n = rte_ring_sc_dequeue_burst(w->rx_ring, (void **)pkts, WORKER_BURST, NULL);
 		if (timed)
 			worker_stage(w, n ? STATS_stage_rx : STATS_stage_idle);
+		if (!dp->replay)
+			w->now = worker_clock(dp);
 		if (n) {
 			uint64_t t0 = rte_rdtsc();
 
-			if (!dp->replay)
-				w->now = worker_clock(dp);
 			for (i = 0; i < n; i++)
 				worker_parse(pkts[i], &r[i]);
 			if (timed) {

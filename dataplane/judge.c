@@ -20,6 +20,7 @@
 #include <rte_tcp.h>
 
 #include "classifier.h"
+#include "csum.h"
 #include "dns.h"
 #include "flow.h"
 #include "frag.h"
@@ -546,20 +547,17 @@ static bool judge_l4_csum_raw(const struct rte_mbuf *m, const struct parse_resul
 {
 	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *) + r->l3_off;
 	uint32_t l4_len = (uint32_t)r->payload_off + r->payload_len - r->l4_off;
-	uint32_t sum;
+	uint64_t sum;
 
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
 		return true;
-	if (r->family == 4)
-		sum = rte_raw_cksum(l3 + 12, 8);
-	else
-		sum = rte_raw_cksum(l3 + 8, 32);
+	/* The pseudo-header's addresses, protocol and length, then the
+	 * segment (csum.h: word-wide, rte_raw_cksum's result). */
+	sum = r->family == 4 ? csum_sum(l3 + 12, 8) : csum_sum(l3 + 8, 32);
 	sum += rte_cpu_to_be_16((uint16_t)r->l4proto);
 	sum += rte_cpu_to_be_16((uint16_t)l4_len);
-	sum += rte_raw_cksum(rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, l4_len);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum == 0xffff;
+	sum += csum_sum(rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, l4_len);
+	return csum_fold(sum) == 0xffff;
 }
 
 /* Whether a segment counts as one the receiver reads. A side that has sent
@@ -1395,8 +1393,7 @@ void judge_housekeeping(struct worker *w, const struct policy *pol)
 	struct judge_expire_arg a = {w, pol, w->dp->replay};
 	unsigned budget, i;
 
-	if (!w->dp->replay)
-		w->now = worker_clock(w->dp);
+	/* w->now: the loop read the clock this turn (io.c). */
 	budget = judge_sweep_budget(w);
 	if (budget) {
 		flow_table_set_pending_cb(w->ft, judge_pending_cb);

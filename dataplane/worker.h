@@ -171,7 +171,8 @@ void judge_burst_timed(struct worker *w, const struct policy *pol, struct rte_mb
 		       const struct parse_result *r, unsigned n, struct worker_out *out);
 
 /* judge.c: expiry sweep, classification time budget, aggregated records.
- * Once per loop turn. Owning worker. */
+ * Once per loop turn, after the loop set w->now (live: worker_clock).
+ * Owning worker. */
 void judge_housekeeping(struct worker *w, const struct policy *pol);
 
 /* judge.c: end every flow and write out what is aggregated (exit). */
