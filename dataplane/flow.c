@@ -357,6 +357,22 @@ struct flow *flow_insert(struct flow_table *ft, const struct flow_key *k)
 	return f;
 }
 
+struct flow *flow_renew(struct flow_table *ft, struct flow *f)
+{
+	struct flow_key k = f->key;
+
+	/* The same key, so the same hash entry and slot: only the state is
+	 * new. The slot is the one just read, so this touches no cold line
+	 * (a delete and an add would take the oldest free slot, a cold one). */
+	memset(f, 0, sizeof(*f));
+	f->key = k;
+	f->cls_idx = FLOW_NO_CLS;
+	f->stream_idx = FLOW_NO_CLS;
+	f->in_use = 1;
+	f->gen = ++ft->gen;
+	return f;
+}
+
 void flow_remove(struct flow_table *ft, struct flow *f)
 {
 	if (f == NULL || !f->in_use)

@@ -176,27 +176,48 @@ static unsigned worker_drain_peers(struct worker *w)
 	return total;
 }
 
-/* Worker 0 in dispatch mode: parse, keep its own share, pass the rest on. */
+/* Worker 0 in dispatch mode: hash, keep its own share (parsed here), pass
+ * the rest on to be parsed by their owner. */
 static inline void worker_dispatch_run(struct worker *w, const struct policy *pol,
 				       struct rte_mbuf **pkts, unsigned n, struct worker_out *out,
 				       const bool timed)
 {
 	const struct dp *dp = w->dp;
 	struct parse_result r[WORKER_BURST * 2];
-	struct rte_mbuf *local[WORKER_BURST * 2];
+	struct rte_mbuf *local[WORKER_BURST * 2], **pkts_local = local;
 	struct rte_mbuf *to[WORKER_MAX][WORKER_BURST * 2];
 	unsigned nt[WORKER_MAX] = {0};
 	unsigned i, t, nl = 0, done;
 
+	if (dp->n_workers == 1) {
+		for (i = 0; i < n; i++)
+			worker_parse(pkts[i], &r[i]);
+		nl = n;
+		pkts_local = pkts;
+		goto judge;
+	}
+	/* Worker 0 only hashes the addresses of the frames it hands on:
+	 * they are parsed once, by their owner. The frames it keeps, and
+	 * those the short hash does not cover (ICMP errors, tunnels,
+	 * extension headers), are parsed here. */
 	for (i = 0; i < n; i++) {
-		worker_parse(pkts[i], &r[nl]);
-		t = 0;
-		if (dp->n_workers > 1 && r[nl].kind == PARSE_IP)
-			t = judge_dispatch_hash(pkts[i], &r[nl]) % dp->n_workers;
+		struct rte_mbuf *m = pkts[i];
+		uint32_t h;
+
+		if (likely(m->nb_segs == 1) &&
+		    parse_dispatch_hash(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &h)) {
+			t = h % dp->n_workers;
+			if (t == 0)
+				worker_parse(m, &r[nl]);
+		} else {
+			worker_parse(m, &r[nl]);
+			t = r[nl].kind == PARSE_IP ? judge_dispatch_hash(m, &r[nl]) % dp->n_workers
+						   : 0;
+		}
 		if (t == 0)
-			local[nl++] = pkts[i];
+			local[nl++] = m;
 		else
-			to[t][nt[t]++] = pkts[i];
+			to[t][nt[t]++] = m;
 	}
 	for (t = 1; t < dp->n_workers; t++) {
 		if (!nt[t])
@@ -218,11 +239,12 @@ static inline void worker_dispatch_run(struct worker *w, const struct policy *po
 		}
 		w->sent[t] += done;
 	}
+judge:
 	if (timed) {
 		worker_stage(w, STATS_stage_parse);
-		judge_burst_timed(w, pol, local, r, nl, out);
+		judge_burst_timed(w, pol, pkts_local, r, nl, out);
 	} else {
-		judge_burst(w, pol, local, r, nl, out);
+		judge_burst(w, pol, pkts_local, r, nl, out);
 	}
 }
 

@@ -420,19 +420,27 @@ static bool judge_evict(struct worker *w, const struct policy *pol)
 static bool judge_stream_exception(struct worker *w, const struct policy *pol, struct flow *f,
 				   enum policy_exception e);
 
+/* A new flow of key k: in the place of `old`, an ended flow of the same key
+ * (flow_renew), or a new table entry. */
 static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 				   const struct parse_result *r, const struct flow_key *k,
-				   bool src_is_a, int zone, bool outbound, const bool inside)
+				   bool src_is_a, int zone, bool outbound, const bool inside,
+				   struct flow *old)
 {
 	struct policy_flow pf;
 	struct cls_result cr;
 	struct flow *f;
 
-	f = flow_insert(w->ft, k);
-	if (unlikely(!f) && judge_evict(w, pol))
+	if (old) {
+		f = flow_renew(w->ft, old);
+	} else {
+		w->ft_changed = true;
 		f = flow_insert(w->ft, k);
-	if (unlikely(!f))
-		return NULL;
+		if (unlikely(!f) && judge_evict(w, pol))
+			f = flow_insert(w->ft, k);
+		if (unlikely(!f))
+			return NULL;
+	}
 	w->st.c[STATS_flows]++;
 	f->ts_start = w->now;
 	f->init_is_a = src_is_a;
@@ -1005,12 +1013,9 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 			}
 			return judge_untracked(w, pol, r, exc, len, zone, outbound);
 		}
-		if (f) {
+		if (f)
 			judge_flow_end(w, pol, f, w->dp->replay);
-			flow_remove(w->ft, f);
-		}
-		w->ft_changed = true;
-		f = judge_flow_new(w, pol, r, k, src_is_a, zone, outbound, inside);
+		f = judge_flow_new(w, pol, r, k, src_is_a, zone, outbound, inside, f);
 		w->st.c[STATS_pkts_new]++;
 		w->st.c[STATS_cycles_new] += rte_rdtsc() - t0;
 		if (unlikely(!f))

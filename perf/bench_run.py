@@ -388,6 +388,7 @@ def fig_ladder(b, res):
     for s in sizes:
         for name, _, _ in steps:
             raw[s][name] = []
+            raw[s]["stages:" + name] = []
     for rep in range(a.runs):
         for s in sizes:
             log("ladder %s run %d/%d" % (s, rep + 1, a.runs))
@@ -395,6 +396,11 @@ def fig_ladder(b, res):
             for name, kind, conf in steps:
                 raw[s][name].append(b.live(os.path.join(b.pd, "%s-%s.pcap" % (kind, s)),
                                            os.path.join(b.pd, conf), a.live_seconds))
+                # The same step again with --stage-cycles: the split, and
+                # its own on-CPU figure (the stamps' cost, measured).
+                raw[s]["stages:" + name].append(b.live(os.path.join(b.pd, "%s-%s.pcap" % (kind, s)),
+                                                       os.path.join(b.pd, conf), a.live_seconds,
+                                                       stages=True))
     rows = []
     for s in sizes:
         label = "64B" if s == "64" else "IMIX"
@@ -417,6 +423,14 @@ def fig_ladder(b, res):
                          "ratio": c / f_cyc if c and f_cyc else None, "ratio_kind": "x floor cycles",
                          "cpu_share": med([x["cpu_share"] for x in xs]),
                          "capture": "%s-%s.pcap" % (kind, s), "config": conf, "runs": xs})
+            ts = raw[s]["stages:" + name]
+            st = {k: med([x["stages"]["net"][k] for x in ts]) for k in STAGES}
+            res.setdefault("stages", []).append({
+                "figure": "%s, %s" % (name, label), "net": st, "net_sum": sum(st.values()),
+                "stamps": med([x["stages"]["stamps_cyc_per_pkt"] for x in ts]),
+                "unattributed": med([x["stages"]["unattributed"] for x in ts]),
+                "oncpu_timed": med([x["cyc_oncpu"] for x in ts]), "oncpu": c,
+                "floor": f_cyc, "runs": [x["stages"] for x in ts]})
     res["figures"] += rows
 
 
@@ -690,6 +704,15 @@ def targets(res):
         if f and f.get("ratio"):
             t.append({"target": "passthrough <= 2.5x testpmd cycles/pkt (%s)" % lab,
                       "value": round(f["ratio"], 2), "met": f["ratio"] <= 2.5})
+    for lab in ("64B", "IMIX"):
+        f = fl.get("strict zone, decided flows, %s" % lab)
+        if f and f.get("ratio"):
+            t.append({"target": "decided flows <= 2.0x testpmd on-CPU cycles/pkt (%s, issue 13)" % lab,
+                      "value": round(f["ratio"], 2), "met": f["ratio"] <= 2.0})
+        f = fl.get("strict zone, first-packet drops, %s" % lab)
+        if f and f.get("ratio"):
+            t.append({"target": "first-packet drops <= 4x testpmd on-CPU cycles/pkt (%s, issue 13)" % lab,
+                      "value": round(f["ratio"], 2), "met": f["ratio"] <= 4.0})
     p = [f for f in res["figures"] if f["group"] == "peer"]
     if p:
         t.append({"target": "classify-everything >= 1.5x ndpiReader pps",
@@ -726,12 +749,16 @@ def targets(res):
 
 
 def machine(a_build):
-    cpu = "?"
+    cpu, flags = "?", []
     with open("/proc/cpuinfo") as f:
         for line in f:
-            if line.startswith("model name"):
+            if line.startswith("model name") and cpu == "?":
                 cpu = line.split(":", 1)[1].strip()
-                break
+            elif line.startswith("flags") and not flags:
+                have = set(line.split(":", 1)[1].split())
+                # what the fast path's cost depends on
+                flags = [x for x in ("sse4_2", "avx2", "avx512f", "avx512bw", "avx512vl", "bmi2",
+                                     "constant_tsc", "nonstop_tsc", "hypervisor") if x in have]
 
     def ver(cmd):
         try:
@@ -748,7 +775,16 @@ def machine(a_build):
            "uncommitted_changes": [l[3:] for l in dirty.splitlines()],
            "binary_sha256": subprocess.run(["sha256sum", a_build],
                                            capture_output=True, text=True).stdout.split()[:1]}
-    return {"cpu": cpu, "cpus": os.cpu_count(), "kernel": os.uname().release, "source": src,
+    cache = {}
+    for idx in glob.glob("/sys/devices/system/cpu/cpu0/cache/index*"):
+        try:
+            lv = open(idx + "/level").read().strip()
+            ty = open(idx + "/type").read().strip()
+            cache["L%s%s" % (lv, "d" if ty == "Data" else "i" if ty == "Instruction" else "")] = \
+                open(idx + "/size").read().strip()
+        except OSError:
+            pass
+    return {"cpu": cpu, "flags": flags, "cache": cache, "cpus": os.cpu_count(), "kernel": os.uname().release, "source": src,
             "loadavg_start": open("/proc/loadavg").read().split()[:3],
             "dpdk": ver(["pkg-config", "--modversion", "libdpdk"]),
             "ndpi": ver(["pkg-config", "--modversion", "libndpi"]),
@@ -799,6 +835,15 @@ def main():
     res["table"] = table(res)
 
     print(res["table"])
+    if res.get("stages"):
+        print("\nper-stage split, cycles/packet (aduana --stage-cycles, the same live runs' window; each\n"
+              "stage net of the stamps and scaled to the on-CPU time; perf/README.md):")
+        print("| figure | " + " | ".join(STAGES) + " | sum | stamps | unattributed | on-CPU (stamped run) | on-CPU (plain run) | floor |")
+        print("|---|" + "---|" * (len(STAGES) + 6))
+        for g in res["stages"]:
+            print("| %s | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |" % (
+                g["figure"], " | ".join(fmt(g["net"][k]) for k in STAGES), g["net_sum"], g["stamps"],
+                g["unattributed"], g["oncpu_timed"], g["oncpu"], g["floor"]))
     if "scaling" in res:
         print("\nflow scaling (aduana --replay, decided flows dropped after packet 1, table of %s slots):"
               % fmt(res["scaling_capacity"], 0) if "scaling_capacity" in res else "\nflow scaling:")
@@ -851,8 +896,11 @@ def main():
                                   (" (" + t["detail"] + ")") if t.get("detail") else ""))
     for n in res["notes"]:
         print("note: " + n)
-    print("machine: %s, %d CPUs, TSC %.0f MHz, DPDK %s, nDPI %s, Hyperscan %s; load %s -> %s; %.0f s"
-          % (res["machine"]["cpu"], res["machine"]["cpus"], res["machine"]["tsc_mhz"], res["machine"]["dpdk"],
+    print("machine: %s, %d CPUs, TSC %.0f MHz, flags %s, cache %s, DPDK %s, nDPI %s, Hyperscan %s; load %s -> %s; %.0f s"
+          % (res["machine"]["cpu"], res["machine"]["cpus"], res["machine"]["tsc_mhz"],
+             " ".join(res["machine"]["flags"]) or "-",
+             " ".join("%s %s" % kv for kv in sorted(res["machine"]["cache"].items())) or "-",
+             res["machine"]["dpdk"],
              res["machine"]["ndpi"], res["machine"]["hyperscan"], "/".join(res["machine"]["loadavg_start"]),
              "/".join(res["machine"]["loadavg_end"]), res["seconds"]))
     save(True)
