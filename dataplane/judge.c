@@ -1272,8 +1272,16 @@ static inline void judge_burst_x(struct worker *w, const struct policy *pol, str
 		flow_lookup_bulk(w->ft, keys, nk, found);
 	for (i = 0; i < nk; i++) {
 		lk[map[i]].f = found[i];
-		if (found[i])
+		if (found[i]) {
 			rte_prefetch0(found[i]);
+			/* A SYN may start a new flow in this slot (flow_renew),
+			 * which writes all of it: fetch the rest too. */
+			if (unlikely(r[map[i]].tcp_flags & RTE_TCP_SYN_FLAG)) {
+				rte_prefetch0((const char *)found[i] + 64);
+				rte_prefetch0((const char *)found[i] + 128);
+				rte_prefetch0((const char *)found[i] + 192);
+			}
+		}
 	}
 	w->ft_changed = false;
 	if (timed)
