@@ -68,6 +68,7 @@ struct flow_table {
 	uint32_t cursor; /* next slot flow_expire_slice visits */
 	uint32_t gen;	 /* the next flow's generation */
 	uint32_t seed;	 /* the hash's random seed (rte_hash_crc's init value) */
+	uint64_t *used;	 /* a bit per slot in use: the sweep skips empty words */
 	uint64_t *evq;	 /* evictable candidates: slot << 32 | gen, oldest at tail */
 	uint32_t evq_mask;
 	uint32_t evq_head, evq_tail;
@@ -166,6 +167,12 @@ struct flow_table *flow_table_create(const char *name, uint32_t capacity, int so
 		rte_errno = ENOMEM;
 		goto out_free_hash;
 	}
+	ft->used = rte_zmalloc_socket("flow_used", ((size_t)ft->n_slots + 63) / 64 * sizeof(uint64_t),
+				      RTE_CACHE_LINE_SIZE, socket);
+	if (ft->used == NULL) {
+		rte_errno = ENOMEM;
+		goto out_free_flows;
+	}
 	ft->evq_mask = rte_align32pow2(capacity) - 1;
 	ft->evq = rte_zmalloc_socket("flow_evq", ((size_t)ft->evq_mask + 1) * sizeof(uint64_t),
 				     RTE_CACHE_LINE_SIZE, socket);
@@ -185,6 +192,7 @@ struct flow_table *flow_table_create(const char *name, uint32_t capacity, int so
 	return ft;
 
 out_free_flows:
+	rte_free(ft->used);
 	rte_free(ft->flows);
 out_free_hash:
 	rte_hash_free(ft->hash);
@@ -212,6 +220,7 @@ void flow_table_destroy(struct flow_table *ft)
 		return;
 	rte_hash_free(ft->hash);
 	rte_free(ft->flows);
+	rte_free(ft->used);
 	rte_free(ft->evq);
 	rte_free(ft);
 }
@@ -353,6 +362,7 @@ struct flow *flow_insert(struct flow_table *ft, const struct flow_key *k)
 	f->stream_idx = FLOW_NO_CLS;
 	f->in_use = 1;
 	f->gen = ++ft->gen;
+	ft->used[(uint32_t)pos / 64] |= 1ull << ((uint32_t)pos % 64);
 	ft->count++;
 	return f;
 }
@@ -375,11 +385,16 @@ struct flow *flow_renew(struct flow_table *ft, struct flow *f)
 
 void flow_remove(struct flow_table *ft, struct flow *f)
 {
+	uint32_t slot;
+
 	if (f == NULL || !f->in_use)
 		return;
+	slot = (uint32_t)(f - ft->flows);
+
 	if (rte_hash_del_key_with_hash(ft->hash, &f->key, flow_hash(ft, &f->key)) >= 0)
 		ft->count--;
 	f->in_use = 0;
+	ft->used[slot / 64] &= ~(1ull << (slot % 64));
 }
 
 uint64_t flow_timeout_ns(const struct flow_table *ft, const struct flow *f)
@@ -426,10 +441,21 @@ unsigned flow_expire_slice(struct flow_table *ft, uint64_t now, unsigned budget,
 		budget = ft->n_slots;
 	for (i = 0; i < budget; i++) {
 		struct flow *f = &ft->flows[cursor];
+		uint64_t word = ft->used[cursor / 64];
 
+		/* A whole word of empty slots is passed over at once, and an
+		 * empty slot without reading its flow (a cold line). */
+		if (word == 0 && cursor % 64 == 0 && cursor + 64 <= ft->n_slots &&
+		    budget - i >= 64) {
+			i += 63;
+			cursor += 64;
+			if (cursor == ft->n_slots)
+				cursor = 0;
+			continue;
+		}
 		if (++cursor == ft->n_slots)
 			cursor = 0;
-		if (!f->in_use)
+		if (!(word >> ((f - ft->flows) % 64) & 1))
 			continue;
 		if (!flow_expired(ft, f, now)) {
 			if (f->cls_idx != FLOW_NO_CLS && ft->pending_cb != NULL)

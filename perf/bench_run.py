@@ -629,39 +629,51 @@ def fig_flood(b, res):
 
 
 def fig_conform(b, res):
-    """Issue 8: lifelong TLS conformance. The same capture (tls.pcap: 256
-    long TLS sessions to e2m, 204544 frames, replay split by address)
-    through an e2m endpoint that declares TLS and its hosts (classified,
-    then checked for its whole life) and one that declares nothing (allowed
-    at packet 1, never checked). Replay: cycles_per_packet leaves out the
-    pcap read; cycles_per_packet_base also leaves out making flows and
-    classifying, so it is the decided-flow path."""
+    """Issue 8: lifelong TLS conformance. The same capture through an e2m
+    endpoint that declares TLS and its hosts (classified, then checked for
+    its whole life) and one that declares nothing (allowed at packet 1,
+    never checked). Two captures, 256 long TLS sessions each, replayed
+    (split by address): tls.pcap, one 1441-byte record per 1500-byte frame
+    (every data segment carries a record header: the worst case, each one
+    checksummed, docs/stream.md), and tls16k.pcap, 16 KiB records over 12
+    frames (what TLS stacks send in bulk). Replay: cycles_per_packet leaves
+    out the pcap read; cycles_per_packet_base also leaves out making flows
+    and classifying, so it is the decided-flow path."""
     a = b.a
-    pcap = os.path.join(b.pd, "tls.pcap")
-    raw = {"tls": [], "none": []}
-    for rep in range(a.runs):
-        log("conformance run %d/%d" % (rep + 1, a.runs))
-        for k in ("none", "tls"):
-            raw[k].append(b.replay(pcap, os.path.join(b.pd, "conform-%s.conf" % k)))
-    o = {}
-    for k, xs in raw.items():
-        sm = [x["summary"] for x in xs]
-        o[k] = {"cyc_tool": med([x["cyc_tool"] for x in xs]),
-                "cyc_base": med([x["cycles_per_packet_base"] for x in sm]),
-                "cyc_oncpu": med([b.tsc_hz * x["worker_run_s"] / x["rx"] for x in xs]),
-                "forwarded_all": all(x["tx"] == x["rx"] for x in sm), "runs": xs}
-    o["ratio_tool"] = o["tls"]["cyc_tool"] / o["none"]["cyc_tool"]
-    o["ratio_base"] = o["tls"]["cyc_base"] / o["none"]["cyc_base"]
-    res["conformance"] = o
-    for k, label in (("none", "decided TLS flows, endpoint without apps"),
-                     ("tls", "decided TLS flows, lifelong TLS check")):
-        res["figures"].append({
-            "group": "conformance", "figure": label + " (replay)", "cyc_tool": o[k]["cyc_tool"],
-            "cyc_oncpu": o[k]["cyc_oncpu"], "mpps_oncpu": None, "mpps_wall": None,
-            "baseline": "no apps" if k == "tls" else "-",
-            "base_cyc": o["none"]["cyc_tool"] if k == "tls" else None,
-            "ratio": o["ratio_tool"] if k == "tls" else 1.0, "ratio_kind": "x cycles (summary)",
-            "note": "base path %.1f cyc/pkt" % o[k]["cyc_base"]})
+    res["conformance"] = {}
+    for cap, label in (("tls", "1 record/frame (worst case)"), ("tls16k", "16 KiB records")):
+        pcap = os.path.join(b.pd, cap + ".pcap")
+        if not os.path.exists(pcap):
+            continue
+        raw = {"tls": [], "none": []}
+        for rep in range(a.runs):
+            log("conformance %s run %d/%d" % (cap, rep + 1, a.runs))
+            for k in ("none", "tls"):
+                raw[k].append(b.replay(pcap, os.path.join(b.pd, "conform-%s.conf" % k)))
+        o = {}
+        for k, xs in raw.items():
+            sm = [x["summary"] for x in xs]
+            o[k] = {"cyc_tool": med([x["cyc_tool"] for x in xs]),
+                    "cyc_base": med([x["cycles_per_packet_base"] for x in sm]),
+                    "cyc_oncpu": med([b.tsc_hz * x["worker_run_s"] / x["rx"] for x in xs]),
+                    "forwarded_all": all(x["tx"] == x["rx"] for x in sm), "runs": xs}
+        # each run pairs a "none" and a "tls" replay made back to back: the
+        # median of the per-pair ratios cancels load that moves between runs
+        o["pair_ratios"] = sorted(t["cyc_tool"] / n["cyc_tool"] for t, n in zip(raw["tls"], raw["none"]))
+        o["ratio_tool"] = med(o["pair_ratios"])
+        o["ratio_base"] = o["tls"]["cyc_base"] / o["none"]["cyc_base"]
+        o["capture"] = cap + ".pcap"
+        res["conformance"][cap] = o
+        for k, lab in (("none", "decided TLS flows, endpoint without apps"),
+                       ("tls", "decided TLS flows, lifelong TLS check")):
+            res["figures"].append({
+                "group": "conformance", "figure": "%s, %s (replay)" % (lab, label),
+                "cyc_tool": o[k]["cyc_tool"],
+                "cyc_oncpu": o[k]["cyc_oncpu"], "mpps_oncpu": None, "mpps_wall": None,
+                "baseline": "no apps" if k == "tls" else "-",
+                "base_cyc": o["none"]["cyc_tool"] if k == "tls" else None,
+                "ratio": o["ratio_tool"] if k == "tls" else 1.0, "ratio_kind": "x cycles (summary, median pair)",
+                "note": "base path %.1f cyc/pkt" % o[k]["cyc_base"]})
 
 
 def human(n):
@@ -726,9 +738,8 @@ def targets(res):
                   "detail": "per-pair steady estimates 1M: %s; 1K: %s" % (
                       ", ".join("%.0f" % d for d in big[0]["steady_pairs"]),
                       ", ".join("%.0f" % d for d in sc[min(sc, key=int)]["steady_pairs"]))})
-    c = res.get("conformance")
-    if c:
-        t.append({"target": "lifelong TLS conformance <= +10% cycles/pkt over the decided-flow path",
+    for cap, c in res.get("conformance", {}).items():
+        t.append({"target": "lifelong TLS conformance <= +10%% cycles/pkt over the decided-flow path (%s)" % c["capture"],
                   "value": round(c["ratio_tool"], 2), "met": c["ratio_tool"] <= 1.10,
                   "detail": "base path %.1f vs %.1f cyc/pkt (x%.2f)" % (
                       c["tls"]["cyc_base"], c["none"]["cyc_base"], c["ratio_base"])})
@@ -884,10 +895,10 @@ def main():
         v = res["flood"]["with_allowed"]
         print("allowed flow: tx %s, %.0f%% of rx, kept working: %s" % (
             v["allowed_tx"], 100 * v["allowed_share_of_rx"], v["allowed_kept_working"]))
-    if "conformance" in res:
-        c = res["conformance"]
-        print("\nlifelong TLS conformance (replay tls.pcap): %.1f vs %.1f cyc/pkt = x%.2f; base path %.1f vs %.1f = x%.2f"
-              % (c["tls"]["cyc_tool"], c["none"]["cyc_tool"], c["ratio_tool"], c["tls"]["cyc_base"],
+    for cap, c in res.get("conformance", {}).items():
+        print("\nlifelong TLS conformance (replay %s): %.1f vs %.1f cyc/pkt, median pair x%.2f (pairs %s); base path %.1f vs %.1f = x%.2f"
+              % (c["capture"], c["tls"]["cyc_tool"], c["none"]["cyc_tool"], c["ratio_tool"],
+                 " ".join("%.2f" % x for x in c["pair_ratios"]), c["tls"]["cyc_base"],
                  c["none"]["cyc_base"], c["ratio_base"]))
     print("\ntargets (issue 4, 7, 8):")
     for t in res["targets"]:
