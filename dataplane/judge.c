@@ -449,8 +449,8 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 	f->outbound = outbound;
 	f->pkts_to_verdict = 1;
 	/* Which addresses are zone addresses, once: every later packet is
-	 * checked against the port it arrives on with these bits. */
-	/* judge_side_zone found `zone` for the source of an inside frame,
+	 * checked against the port it arrives on with these bits.
+	 * judge_side_zone found `zone` for the source of an inside frame,
 	 * and for the destination of an outside one whose source has none. */
 	if (inside)
 		f->flags |= FLOW_F_INIT_INSIDE;
