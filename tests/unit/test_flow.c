@@ -516,6 +516,62 @@ static void test_eviction(void)
 	flow_table_destroy(ft);
 }
 
+/* flow_renew: the same slot and key, a new generation, the state zeroed;
+ * and a sparse table (a few flows in many slots) is swept whole, by the
+ * bit per slot in use, with budgets that skip words of empty slots. */
+static void test_renew_and_sparse_sweep(void)
+{
+	static const uint32_t to[POLICY_TO_COUNT] = {100, 5, 30, 10, 20};
+	struct flow_table *ft = flow_table_create("t_renew", 4096, SOCKET_ID_ANY);
+	uint64_t now = 10000 * NS;
+	struct visit v = {0, now - 30 * NS, false};
+	struct flow *f, *g;
+	struct flow_key k;
+	unsigned i, total = 0, calls;
+	uint32_t gen;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ft);
+	flow_table_set_timeouts(ft, to);
+	{
+		struct parse_result r = mk_pkt(4, 6, 1, 1000, 1, 443);
+
+		k = key_of(&r);
+	}
+	f = flow_insert(ft, &k);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	f->pkts_out = 7;
+	f->tcp = FLOW_TCP_RST;
+	gen = f->gen;
+	g = flow_renew(ft, f);
+	CU_ASSERT_PTR_EQUAL(g, f);
+	CU_ASSERT_NOT_EQUAL(g->gen, gen);
+	CU_ASSERT_EQUAL(g->pkts_out, 0);
+	CU_ASSERT_EQUAL(g->tcp, 0);
+	CU_ASSERT_EQUAL(g->cls_idx, FLOW_NO_CLS);
+	CU_ASSERT_EQUAL(memcmp(&g->key, &k, sizeof(k)), 0);
+	CU_ASSERT_PTR_EQUAL(flow_lookup(ft, &k), g);
+	CU_ASSERT_EQUAL(flow_count(ft), 1);
+	flow_remove(ft, g);
+	CU_ASSERT_EQUAL(flow_count(ft), 0);
+
+	/* 20 flows, all stale, somewhere among 4096+ slots. */
+	for (i = 0; i < 20; i++) {
+		struct parse_result r = mk_pkt(4, 17, (uint16_t)(i * 97), 1000, 1, 53);
+
+		k = key_of(&r);
+		f = flow_insert(ft, &k);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		f->ts_last = now - 31 * NS;
+	}
+	for (calls = 0; calls < 10000 && flow_count(ft) > 0; calls++)
+		total += flow_expire_slice(ft, now, 64 + calls % 7, visit_cb, &v);
+	CU_ASSERT_EQUAL(total, 20);
+	CU_ASSERT_EQUAL(v.calls, 20);
+	CU_ASSERT_FALSE(v.wrong);
+	CU_ASSERT_EQUAL(flow_count(ft), 0);
+	flow_table_destroy(ft);
+}
+
 /* flow_key_make orders the two sides as memcmp does, whatever the bytes. */
 static void test_key_order(void)
 {
@@ -556,6 +612,7 @@ static CU_TestInfo flow_tests[] = {
 	{"bulk lookup", test_bulk},
 	{"timeouts", test_timeouts},
 	{"expire slice", test_expire_slice},
+	{"renew in place, sparse sweep", test_renew_and_sparse_sweep},
 	{"flush", test_flush},
 	{"create errors, memory", test_create_and_memory},
 	CU_TEST_INFO_NULL,
