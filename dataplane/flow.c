@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
@@ -30,6 +31,25 @@ static_assert(sizeof(struct flow) == 256, "struct flow is four cache lines");
 #define FLOW_IPPROTO_UDP    17
 #define FLOW_IPPROTO_ICMPV6 58
 
+/* A key's hash, the same as the table's own hash function (rte_hash_crc
+ * of the 40 bytes with the table's seed), computed here, inline, so that a
+ * burst's keys are hashed back to back and each packet's key is hashed
+ * once: every table call below passes it on (the _with_hash variants). */
+static inline uint32_t flow_hash(const struct flow_table *ft, const struct flow_key *k);
+
+/* Key equality for the table: 5 words, no call to memcmp (rte_hash has no
+ * compare of its own for 40-byte keys). 0 when equal. */
+static int flow_key_cmp(const void *a, const void *b, size_t len)
+{
+	uint64_t x[5], y[5];
+
+	(void)len;
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) !=
+	       0;
+}
+
 /* The DESIGN 3.4 defaults, so a table is usable before the config sets them. */
 static const uint32_t flow_default_timeouts[POLICY_TO_COUNT] = {
 	[POLICY_TO_TCP] = 3600,	  [POLICY_TO_TCP_CLOSED] = 10, [POLICY_TO_UDP] = 120,
@@ -47,6 +67,8 @@ struct flow_table {
 	uint32_t count;
 	uint32_t cursor; /* next slot flow_expire_slice visits */
 	uint32_t gen;	 /* the next flow's generation */
+	uint32_t seed;	 /* the hash's random seed (rte_hash_crc's init value) */
+	uint64_t *used;	 /* a bit per slot in use: the sweep skips empty words */
 	uint64_t *evq;	 /* evictable candidates: slot << 32 | gen, oldest at tail */
 	uint32_t evq_mask;
 	uint32_t evq_head, evq_tail;
@@ -103,7 +125,6 @@ struct flow_table *flow_table_create(const char *name, uint32_t capacity, int so
 		.hash_func = rte_hash_crc,
 		/* A per-table random seed: remote hosts choose the keys, so
 		 * they must not be able to precompute colliding ones. */
-		.hash_func_init_val = (uint32_t)rte_rand(),
 		.socket_id = socket,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
@@ -118,6 +139,7 @@ struct flow_table *flow_table_create(const char *name, uint32_t capacity, int so
 	}
 	/* rte_hash would find out too, but only after its ring creation
 	 * failed and logged a misleading out-of-memory error. */
+	hp.hash_func_init_val = (uint32_t)rte_rand();
 	if (rte_hash_find_existing(name) != NULL) {
 		rte_errno = EEXIST;
 		return NULL;
@@ -128,9 +150,11 @@ struct flow_table *flow_table_create(const char *name, uint32_t capacity, int so
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	ft->seed = hp.hash_func_init_val;
 	ft->hash = rte_hash_create(&hp);
 	if (ft->hash == NULL)
 		goto out_free_ft;
+	rte_hash_set_cmp_func(ft->hash, flow_key_cmp);
 	max_id = rte_hash_max_key_id(ft->hash);
 	if (max_id < 0) {
 		rte_errno = EINVAL;
@@ -142,6 +166,12 @@ struct flow_table *flow_table_create(const char *name, uint32_t capacity, int so
 	if (ft->flows == NULL) {
 		rte_errno = ENOMEM;
 		goto out_free_hash;
+	}
+	ft->used = rte_zmalloc_socket("flow_used", ((size_t)ft->n_slots + 63) / 64 * sizeof(uint64_t),
+				      RTE_CACHE_LINE_SIZE, socket);
+	if (ft->used == NULL) {
+		rte_errno = ENOMEM;
+		goto out_free_flows;
 	}
 	ft->evq_mask = rte_align32pow2(capacity) - 1;
 	ft->evq = rte_zmalloc_socket("flow_evq", ((size_t)ft->evq_mask + 1) * sizeof(uint64_t),
@@ -162,6 +192,7 @@ struct flow_table *flow_table_create(const char *name, uint32_t capacity, int so
 	return ft;
 
 out_free_flows:
+	rte_free(ft->used);
 	rte_free(ft->flows);
 out_free_hash:
 	rte_hash_free(ft->hash);
@@ -170,12 +201,26 @@ out_free_ft:
 	return NULL;
 }
 
+static inline uint32_t flow_hash(const struct flow_table *ft, const struct flow_key *k)
+{
+	uint64_t x[5];
+	uint32_t h = ft->seed;
+
+	memcpy(x, k, sizeof(x));
+	h = rte_hash_crc_8byte(x[0], h);
+	h = rte_hash_crc_8byte(x[1], h);
+	h = rte_hash_crc_8byte(x[2], h);
+	h = rte_hash_crc_8byte(x[3], h);
+	return rte_hash_crc_8byte(x[4], h);
+}
+
 void flow_table_destroy(struct flow_table *ft)
 {
 	if (ft == NULL)
 		return;
 	rte_hash_free(ft->hash);
 	rte_free(ft->flows);
+	rte_free(ft->used);
 	rte_free(ft->evq);
 	rte_free(ft);
 }
@@ -227,30 +272,38 @@ void flow_table_set_timeouts(struct flow_table *ft, const uint32_t timeouts[POLI
 
 void flow_key_make(struct flow_key *k, const struct parse_result *r, bool *src_is_a)
 {
-	int c = memcmp(r->src, r->dst, sizeof(r->src));
-	bool a = c < 0 || (c == 0 && r->sport <= r->dport);
+	uint64_t s[2], d[2], s0, d0, s1, d1;
+	bool a;
 
-	memset(k, 0, sizeof(*k));
+	/* memcmp's order of the two addresses, from two big-endian words
+	 * each (no call, no byte loop): side a sorts first. */
+	memcpy(s, r->src, 16);
+	memcpy(d, r->dst, 16);
+	s0 = rte_be_to_cpu_64(s[0]);
+	d0 = rte_be_to_cpu_64(d[0]);
+	s1 = rte_be_to_cpu_64(s[1]);
+	d1 = rte_be_to_cpu_64(d[1]);
+	a = s0 < d0 || (s0 == d0 && (s1 < d1 || (s1 == d1 && r->sport <= r->dport)));
+	k->l4proto = r->l4proto;
+	k->family = r->family;
+	k->vlan = r->vlan;
 	if (a) {
-		memcpy(k->addr_a, r->src, sizeof(k->addr_a));
-		memcpy(k->addr_b, r->dst, sizeof(k->addr_b));
+		memcpy(k->addr_a, s, 16);
+		memcpy(k->addr_b, d, 16);
 		k->port_a = r->sport;
 		k->port_b = r->dport;
 	} else {
-		memcpy(k->addr_a, r->dst, sizeof(k->addr_a));
-		memcpy(k->addr_b, r->src, sizeof(k->addr_b));
+		memcpy(k->addr_a, d, 16);
+		memcpy(k->addr_b, s, 16);
 		k->port_a = r->dport;
 		k->port_b = r->sport;
 	}
-	k->vlan = r->vlan;
-	k->l4proto = r->l4proto;
-	k->family = r->family;
 	*src_is_a = a;
 }
 
 struct flow *flow_lookup(struct flow_table *ft, const struct flow_key *k)
 {
-	int32_t pos = rte_hash_lookup(ft->hash, k);
+	int32_t pos = rte_hash_lookup_with_hash(ft->hash, k, flow_hash(ft, k));
 
 	return pos >= 0 ? &ft->flows[pos] : NULL;
 }
@@ -259,13 +312,17 @@ void flow_lookup_bulk(struct flow_table *ft, const struct flow_key **keys, unsig
 		      struct flow **flows)
 {
 	int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
+	hash_sig_t sig[RTE_HASH_LOOKUP_BULK_MAX];
 	unsigned done, i, m;
 
 	/* Chunked so that a caller passing more than the documented 64 gets
 	 * the right answer rather than -EINVAL and garbage. */
 	for (done = 0; done < n; done += m) {
 		m = RTE_MIN(n - done, (unsigned)RTE_HASH_LOOKUP_BULK_MAX);
-		if (rte_hash_lookup_bulk(ft->hash, (const void **)(keys + done), m, pos) < 0) {
+		for (i = 0; i < m; i++)
+			sig[i] = flow_hash(ft, keys[done + i]);
+		if (rte_hash_lookup_with_hash_bulk(ft->hash, (const void **)(keys + done), sig, m,
+						   pos) < 0) {
 			for (i = 0; i < m; i++)
 				flows[done + i] = NULL;
 			continue;
@@ -284,7 +341,7 @@ struct flow *flow_insert(struct flow_table *ft, const struct flow_key *k)
 		rte_errno = ENOSPC;
 		return NULL;
 	}
-	pos = rte_hash_add_key(ft->hash, k);
+	pos = rte_hash_add_key_with_hash(ft->hash, k, flow_hash(ft, k));
 	if (pos < 0) {
 		rte_errno = -pos;
 		return NULL;
@@ -292,7 +349,7 @@ struct flow *flow_insert(struct flow_table *ft, const struct flow_key *k)
 	if ((uint32_t)pos >= ft->n_slots) {
 		/* Cannot happen with a single-writer table; never index out of
 		 * the array if a future rte_hash thinks otherwise. */
-		rte_hash_del_key(ft->hash, k);
+		rte_hash_del_key_with_hash(ft->hash, k, flow_hash(ft, k));
 		rte_errno = ERANGE;
 		return NULL;
 	}
@@ -305,17 +362,39 @@ struct flow *flow_insert(struct flow_table *ft, const struct flow_key *k)
 	f->stream_idx = FLOW_NO_CLS;
 	f->in_use = 1;
 	f->gen = ++ft->gen;
+	ft->used[(uint32_t)pos / 64] |= 1ull << ((uint32_t)pos % 64);
 	ft->count++;
+	return f;
+}
+
+struct flow *flow_renew(struct flow_table *ft, struct flow *f)
+{
+	struct flow_key k = f->key;
+
+	/* The same key, so the same hash entry and slot: only the state is
+	 * new. The slot is the one just read, so this touches no cold line
+	 * (a delete and an add would take the oldest free slot, a cold one). */
+	memset(f, 0, sizeof(*f));
+	f->key = k;
+	f->cls_idx = FLOW_NO_CLS;
+	f->stream_idx = FLOW_NO_CLS;
+	f->in_use = 1;
+	f->gen = ++ft->gen;
 	return f;
 }
 
 void flow_remove(struct flow_table *ft, struct flow *f)
 {
+	uint32_t slot;
+
 	if (f == NULL || !f->in_use)
 		return;
-	if (rte_hash_del_key(ft->hash, &f->key) >= 0)
+	slot = (uint32_t)(f - ft->flows);
+
+	if (rte_hash_del_key_with_hash(ft->hash, &f->key, flow_hash(ft, &f->key)) >= 0)
 		ft->count--;
 	f->in_use = 0;
+	ft->used[slot / 64] &= ~(1ull << (slot % 64));
 }
 
 uint64_t flow_timeout_ns(const struct flow_table *ft, const struct flow *f)
@@ -362,10 +441,21 @@ unsigned flow_expire_slice(struct flow_table *ft, uint64_t now, unsigned budget,
 		budget = ft->n_slots;
 	for (i = 0; i < budget; i++) {
 		struct flow *f = &ft->flows[cursor];
+		uint64_t word = ft->used[cursor / 64];
 
+		/* A whole word of empty slots is passed over at once, and an
+		 * empty slot without reading its flow (a cold line). */
+		if (word == 0 && cursor % 64 == 0 && cursor + 64 <= ft->n_slots &&
+		    budget - i >= 64) {
+			i += 63;
+			cursor += 64;
+			if (cursor == ft->n_slots)
+				cursor = 0;
+			continue;
+		}
 		if (++cursor == ft->n_slots)
 			cursor = 0;
-		if (!f->in_use)
+		if (!(word >> ((f - ft->flows) % 64) & 1))
 			continue;
 		if (!flow_expired(ft, f, now)) {
 			if (f->cls_idx != FLOW_NO_CLS && ft->pending_cb != NULL)

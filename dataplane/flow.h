@@ -136,6 +136,12 @@ void flow_lookup_bulk(struct flow_table *ft, const struct flow_key **keys, unsig
  * Owning worker. */
 struct flow *flow_insert(struct flow_table *ft, const struct flow_key *k);
 
+/* End f's flow and start a new one of the same key in its place (zeroed,
+ * key kept, in_use = 1, a new generation): what flow_remove and then
+ * flow_insert of the key would give, without touching the hash. Owning
+ * worker. */
+struct flow *flow_renew(struct flow_table *ft, struct flow *f);
+
 /* Remove a flow; its pointer is invalid afterwards. Owning worker. */
 void flow_remove(struct flow_table *ft, struct flow *f);
 

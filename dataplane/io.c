@@ -176,26 +176,48 @@ static unsigned worker_drain_peers(struct worker *w)
 	return total;
 }
 
-/* Worker 0 in dispatch mode: parse, keep its own share, pass the rest on. */
-static void worker_dispatch_run(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
-				unsigned n, struct worker_out *out)
+/* Worker 0 in dispatch mode: hash, keep its own share (parsed here), pass
+ * the rest on to be parsed by their owner. */
+static inline void worker_dispatch_run(struct worker *w, const struct policy *pol,
+				       struct rte_mbuf **pkts, unsigned n, struct worker_out *out,
+				       const bool timed)
 {
 	const struct dp *dp = w->dp;
 	struct parse_result r[WORKER_BURST * 2];
-	struct rte_mbuf *local[WORKER_BURST * 2];
+	struct rte_mbuf *local[WORKER_BURST * 2], **pkts_local = local;
 	struct rte_mbuf *to[WORKER_MAX][WORKER_BURST * 2];
 	unsigned nt[WORKER_MAX] = {0};
 	unsigned i, t, nl = 0, done;
 
+	if (dp->n_workers == 1) {
+		for (i = 0; i < n; i++)
+			worker_parse(pkts[i], &r[i]);
+		nl = n;
+		pkts_local = pkts;
+		goto judge;
+	}
+	/* Worker 0 only hashes the addresses of the frames it hands on:
+	 * they are parsed once, by their owner. The frames it keeps, and
+	 * those the short hash does not cover (ICMP errors, tunnels,
+	 * extension headers), are parsed here. */
 	for (i = 0; i < n; i++) {
-		worker_parse(pkts[i], &r[nl]);
-		t = 0;
-		if (dp->n_workers > 1 && r[nl].kind == PARSE_IP)
-			t = judge_dispatch_hash(pkts[i], &r[nl]) % dp->n_workers;
+		struct rte_mbuf *m = pkts[i];
+		uint32_t h;
+
+		if (likely(m->nb_segs == 1) &&
+		    parse_dispatch_hash(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &h)) {
+			t = h % dp->n_workers;
+			if (t == 0)
+				worker_parse(m, &r[nl]);
+		} else {
+			worker_parse(m, &r[nl]);
+			t = r[nl].kind == PARSE_IP ? judge_dispatch_hash(m, &r[nl]) % dp->n_workers
+						   : 0;
+		}
 		if (t == 0)
-			local[nl++] = pkts[i];
+			local[nl++] = m;
 		else
-			to[t][nt[t]++] = pkts[i];
+			to[t][nt[t]++] = m;
 	}
 	for (t = 1; t < dp->n_workers; t++) {
 		if (!nt[t])
@@ -217,7 +239,13 @@ static void worker_dispatch_run(struct worker *w, const struct policy *pol, stru
 		}
 		w->sent[t] += done;
 	}
-	judge_burst(w, pol, local, r, nl, out);
+judge:
+	if (timed) {
+		worker_stage(w, STATS_stage_parse);
+		judge_burst_timed(w, pol, pkts_local, r, nl, out);
+	} else {
+		judge_burst(w, pol, pkts_local, r, nl, out);
+	}
 }
 
 /* Replay with several workers: a DNS answer may teach an address that a
@@ -247,25 +275,26 @@ static void worker_barrier(struct worker *w)
 		}
 }
 
-static void worker_dispatch(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
-			    unsigned n, struct worker_out *out)
+static inline void worker_dispatch(struct worker *w, const struct policy *pol,
+				   struct rte_mbuf **pkts, unsigned n, struct worker_out *out,
+				   const bool timed)
 {
 	const struct dp *dp = w->dp;
 	unsigned i, start = 0;
 
 	if (!dp->replay || dp->n_workers < 2 || !dp->learn_on) {
-		worker_dispatch_run(w, pol, pkts, n, out);
+		worker_dispatch_run(w, pol, pkts, n, out, timed);
 		return;
 	}
 	for (i = 0; i < n; i++) {
 		if (!worker_learn_point(dp, pkts[i]))
 			continue;
-		worker_dispatch_run(w, pol, pkts + start, i + 1 - start, out);
+		worker_dispatch_run(w, pol, pkts + start, i + 1 - start, out, timed);
 		worker_barrier(w);
 		start = i + 1;
 	}
 	if (start < n)
-		worker_dispatch_run(w, pol, pkts + start, n - start, out);
+		worker_dispatch_run(w, pol, pkts + start, n - start, out, timed);
 }
 
 /* Replay input: the two ports' streams merged back into capture order by
@@ -348,8 +377,9 @@ static inline void worker_account(struct worker *w, uint64_t t0, unsigned n)
 	(void)n;
 }
 
-/* Worker 0 of dispatch mode: owns both ports' queue 0. */
-static void worker_loop_dispatcher(struct worker *w)
+/* Worker 0 of dispatch mode: owns both ports' queue 0. `timed` is a
+ * constant in each caller (--stage-cycles). */
+static inline void worker_loop_dispatcher_x(struct worker *w, const bool timed)
 {
 	struct dp *dp = w->dp;
 	struct worker_merge mg = {0};
@@ -369,20 +399,29 @@ static void worker_loop_dispatcher(struct worker *w)
 				break;
 			n = rte_eth_rx_burst(dp->port_in, 0, pkts, WORKER_BURST);
 			n += rte_eth_rx_burst(dp->port_out, 0, pkts + n, WORKER_BURST);
-			w->now = worker_clock(dp);
 		}
+		if (timed)
+			worker_stage(w, n ? STATS_stage_rx : STATS_stage_idle);
+		if (!dp->replay)
+			w->now = worker_clock(dp);
 		if (n) {
 			t0 = rte_rdtsc();
-			worker_dispatch(w, pol, pkts, n, &out);
+			worker_dispatch(w, pol, pkts, n, &out, timed);
 			worker_out_flush(w, &out);
 			worker_account(w, t0, n);
+			if (timed)
+				worker_stage(w, STATS_stage_tx);
 		}
 		if (dp->n_workers > 1)
 			worker_drain_peers(w);
+		if (timed && dp->n_workers > 1)
+			worker_stage(w, STATS_stage_tx);
 		judge_housekeeping(w, pol);
 		worker_late_flush(w);
 		if (!n && !dp->replay)
 			rte_pause();
+		if (timed)
+			worker_stage(w, n ? STATS_stage_house : STATS_stage_idle);
 	}
 	__atomic_store_n(&dp->eof, true, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&dp->done, __ATOMIC_ACQUIRE) < dp->n_workers - 1) {
@@ -393,8 +432,16 @@ static void worker_loop_dispatcher(struct worker *w)
 		;
 }
 
+static void worker_loop_dispatcher(struct worker *w)
+{
+	if (w->dp->stages)
+		worker_loop_dispatcher_x(w, true);
+	else
+		worker_loop_dispatcher_x(w, false);
+}
+
 /* Workers 1..N-1 of dispatch mode: fed by worker 0's ring. */
-static void worker_loop_peer(struct worker *w)
+static inline void worker_loop_peer_x(struct worker *w, const bool timed)
 {
 	struct dp *dp = w->dp;
 	struct worker_out out = {0};
@@ -407,17 +454,26 @@ static void worker_loop_peer(struct worker *w)
 		bool eof = __atomic_load_n(&dp->eof, __ATOMIC_ACQUIRE);
 
 		n = rte_ring_sc_dequeue_burst(w->rx_ring, (void **)pkts, WORKER_BURST, NULL);
+		if (timed)
+			worker_stage(w, n ? STATS_stage_rx : STATS_stage_idle);
+		if (!dp->replay)
+			w->now = worker_clock(dp);
 		if (n) {
 			uint64_t t0 = rte_rdtsc();
 
-			if (!dp->replay)
-				w->now = worker_clock(dp);
 			for (i = 0; i < n; i++)
 				worker_parse(pkts[i], &r[i]);
-			judge_burst(w, pol, pkts, r, n, &out);
+			if (timed) {
+				worker_stage(w, STATS_stage_parse);
+				judge_burst_timed(w, pol, pkts, r, n, &out);
+			} else {
+				judge_burst(w, pol, pkts, r, n, &out);
+			}
 			worker_out_flush(w, &out);
 			worker_account(w, t0, n);
 			__atomic_store_n(&w->processed, w->processed + n, __ATOMIC_RELEASE);
+			if (timed)
+				worker_stage(w, STATS_stage_tx);
 		} else if (eof) {
 			break; /* eof was set after worker 0's last enqueue */
 		} else {
@@ -425,11 +481,21 @@ static void worker_loop_peer(struct worker *w)
 		}
 		judge_housekeeping(w, pol);
 		worker_late_flush(w);
+		if (timed)
+			worker_stage(w, n ? STATS_stage_house : STATS_stage_idle);
 	}
 }
 
+static void worker_loop_peer(struct worker *w)
+{
+	if (w->dp->stages)
+		worker_loop_peer_x(w, true);
+	else
+		worker_loop_peer_x(w, false);
+}
+
 /* RSS mode: this worker owns queue `id` of both ports. */
-static void worker_loop_rss(struct worker *w)
+static inline void worker_loop_rss_x(struct worker *w, const bool timed)
 {
 	struct dp *dp = w->dp;
 	struct worker_out out = {0};
@@ -442,21 +508,60 @@ static void worker_loop_rss(struct worker *w)
 
 		n = rte_eth_rx_burst(dp->port_in, (uint16_t)w->id, pkts, WORKER_BURST);
 		n += rte_eth_rx_burst(dp->port_out, (uint16_t)w->id, pkts + n, WORKER_BURST);
+		if (timed)
+			worker_stage(w, n ? STATS_stage_rx : STATS_stage_idle);
 		w->now = worker_clock(dp);
 		if (n) {
 			uint64_t t0 = rte_rdtsc();
 
 			for (i = 0; i < n; i++)
 				worker_parse(pkts[i], &r[i]);
-			judge_burst(w, pol, pkts, r, n, &out);
+			if (timed) {
+				worker_stage(w, STATS_stage_parse);
+				judge_burst_timed(w, pol, pkts, r, n, &out);
+			} else {
+				judge_burst(w, pol, pkts, r, n, &out);
+			}
 			worker_out_flush(w, &out);
 			worker_account(w, t0, n);
+			if (timed)
+				worker_stage(w, STATS_stage_tx);
 		} else {
 			rte_pause();
 		}
 		judge_housekeeping(w, pol);
 		worker_late_flush(w);
+		if (timed)
+			worker_stage(w, n ? STATS_stage_house : STATS_stage_idle);
 	}
+}
+
+static void worker_loop_rss(struct worker *w)
+{
+	if (w->dp->stages)
+		worker_loop_rss_x(w, true);
+	else
+		worker_loop_rss_x(w, false);
+}
+
+/* What one stamp costs: the mean of a run of back-to-back stamps into a
+ * counter nobody reads, taken before the loop starts. bench_run.py
+ * subtracts stamps x this from the stages. */
+static void worker_stage_calibrate(struct worker *w)
+{
+	uint64_t save_n = w->st.c[STATS_stage_stamps], t0, t1;
+	unsigned i;
+
+	w->stage_t = rte_rdtsc();
+	t0 = rte_rdtsc();
+	for (i = 0; i < 4096; i++)
+		worker_stage(w, STATS_stage_idle);
+	t1 = rte_rdtsc();
+	w->st.c[STATS_stage_idle] = 0;
+	w->st.c[STATS_stage_stamps] = save_n;
+	if (w->id == 0)
+		w->dp->stage_stamp_cycles = (t1 - t0) / 4096;
+	w->stage_t = rte_rdtsc();
 }
 
 int worker_main(void *arg)
@@ -468,6 +573,8 @@ int worker_main(void *arg)
 		rte_rcu_qsbr_thread_register(dp->qsbr, w->id);
 		rte_rcu_qsbr_thread_online(dp->qsbr, w->id);
 	}
+	if (dp->stages)
+		worker_stage_calibrate(w);
 	if (dp->mode == WORKER_RSS)
 		worker_loop_rss(w);
 	else if (w->id == 0)

@@ -20,6 +20,7 @@
 #include <rte_tcp.h>
 
 #include "classifier.h"
+#include "csum.h"
 #include "dns.h"
 #include "flow.h"
 #include "frag.h"
@@ -447,19 +448,27 @@ static bool judge_evict(struct worker *w, const struct policy *pol)
 static bool judge_stream_exception(struct worker *w, const struct policy *pol, struct flow *f,
 				   enum policy_exception e);
 
+/* A new flow of key k: in the place of `old`, an ended flow of the same key
+ * (flow_renew), or a new table entry. */
 static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 				   const struct parse_result *r, const struct flow_key *k,
-				   bool src_is_a, int zone, bool outbound, const bool inside)
+				   bool src_is_a, int zone, bool outbound, const bool inside,
+				   struct flow *old)
 {
 	struct policy_flow pf;
 	struct cls_result cr;
 	struct flow *f;
 
-	f = flow_insert(w->ft, k);
-	if (unlikely(!f) && judge_evict(w, pol))
+	if (old) {
+		f = flow_renew(w->ft, old);
+	} else {
+		w->ft_changed = true;
 		f = flow_insert(w->ft, k);
-	if (unlikely(!f))
-		return NULL;
+		if (unlikely(!f) && judge_evict(w, pol))
+			f = flow_insert(w->ft, k);
+		if (unlikely(!f))
+			return NULL;
+	}
 	w->st.c[STATS_flows]++;
 	f->ts_start = w->now;
 	f->init_is_a = src_is_a;
@@ -468,12 +477,14 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 	f->outbound = outbound;
 	f->pkts_to_verdict = 1;
 	/* Which addresses are zone addresses, once: every later packet is
-	 * checked against the port it arrives on with these bits. */
+	 * checked against the port it arrives on with these bits.
+	 * judge_side_zone found `zone` for the source of an inside frame,
+	 * and for the destination of an outside one whose source has none. */
 	if (inside)
 		f->flags |= FLOW_F_INIT_INSIDE;
-	if (policy_zone_find(pol, r->src) >= 0)
+	if (inside && zone >= 0)
 		f->flags |= FLOW_F_INIT_ZONED;
-	if (policy_zone_find(pol, r->dst) >= 0)
+	if (inside ? policy_zone_find(pol, r->dst) >= 0 : zone >= 0)
 		f->flags |= FLOW_F_RESP_ZONED;
 
 	if (zone < 0) {
@@ -576,20 +587,17 @@ static bool judge_l4_csum_raw(const struct rte_mbuf *m, const struct parse_resul
 {
 	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *) + r->l3_off;
 	uint32_t l4_len = (uint32_t)r->payload_off + r->payload_len - r->l4_off;
-	uint32_t sum;
+	uint64_t sum;
 
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
 		return true;
-	if (r->family == 4)
-		sum = rte_raw_cksum(l3 + 12, 8);
-	else
-		sum = rte_raw_cksum(l3 + 8, 32);
+	/* The pseudo-header's addresses, protocol and length, then the
+	 * segment (csum.h: word-wide, rte_raw_cksum's result). */
+	sum = r->family == 4 ? csum_sum(l3 + 12, 8) : csum_sum(l3 + 8, 32);
 	sum += rte_cpu_to_be_16((uint16_t)r->l4proto);
 	sum += rte_cpu_to_be_16((uint16_t)l4_len);
-	sum += rte_raw_cksum(rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, l4_len);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum == 0xffff;
+	sum += csum_sum(rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, l4_len);
+	return csum_fold(sum) == 0xffff;
 }
 
 /* Whether a segment counts as one the receiver reads. A side that has sent
@@ -1078,12 +1086,9 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 			}
 			return judge_untracked(w, pol, r, exc, len, zone, outbound);
 		}
-		if (f) {
+		if (f)
 			judge_flow_end(w, pol, f, w->dp->replay);
-			flow_remove(w->ft, f);
-		}
-		w->ft_changed = true;
-		f = judge_flow_new(w, pol, r, k, src_is_a, zone, outbound, inside);
+		f = judge_flow_new(w, pol, r, k, src_is_a, zone, outbound, inside, f);
 		w->st.c[STATS_pkts_new]++;
 		w->st.c[STATS_cycles_new] += rte_rdtsc() - t0;
 		if (unlikely(!f))
@@ -1332,7 +1337,7 @@ static inline bool judge_trackable(const struct parse_result *r)
  * in each caller. */
 static inline void judge_burst_x(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
 				 const struct parse_result *r, unsigned n, struct worker_out *out,
-				 const bool replay)
+				 const bool replay, const bool timed)
 {
 	const struct dp *dp = w->dp;
 	struct judge_lk lk[WORKER_BURST * 2];
@@ -1352,10 +1357,20 @@ static inline void judge_burst_x(struct worker *w, const struct policy *pol, str
 		flow_lookup_bulk(w->ft, keys, nk, found);
 	for (i = 0; i < nk; i++) {
 		lk[map[i]].f = found[i];
-		if (found[i])
+		if (found[i]) {
 			rte_prefetch0(found[i]);
+			/* A SYN may start a new flow in this slot (flow_renew),
+			 * which writes all of it: fetch the rest too. */
+			if (unlikely(r[map[i]].tcp_flags & RTE_TCP_SYN_FLAG)) {
+				rte_prefetch0((const char *)found[i] + 64);
+				rte_prefetch0((const char *)found[i] + 128);
+				rte_prefetch0((const char *)found[i] + 192);
+			}
+		}
 	}
 	w->ft_changed = false;
+	if (timed)
+		worker_stage(w, STATS_stage_lookup);
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -1380,15 +1395,26 @@ static inline void judge_burst_x(struct worker *w, const struct policy *pol, str
 			out->drop[out->n_drop++] = m;
 		}
 	}
+	if (timed)
+		worker_stage(w, STATS_stage_judge);
 }
 
 void judge_burst(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
 		 const struct parse_result *r, unsigned n, struct worker_out *out)
 {
 	if (w->dp->replay)
-		judge_burst_x(w, pol, pkts, r, n, out, true);
+		judge_burst_x(w, pol, pkts, r, n, out, true, false);
 	else
-		judge_burst_x(w, pol, pkts, r, n, out, false);
+		judge_burst_x(w, pol, pkts, r, n, out, false, false);
+}
+
+void judge_burst_timed(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
+		       const struct parse_result *r, unsigned n, struct worker_out *out)
+{
+	if (w->dp->replay)
+		judge_burst_x(w, pol, pkts, r, n, out, true, true);
+	else
+		judge_burst_x(w, pol, pkts, r, n, out, false, true);
 }
 
 uint32_t judge_dispatch_hash(const struct rte_mbuf *m, const struct parse_result *r)
@@ -1465,8 +1491,7 @@ void judge_housekeeping(struct worker *w, const struct policy *pol)
 	struct judge_expire_arg a = {w, pol, w->dp->replay};
 	unsigned budget, i;
 
-	if (!w->dp->replay)
-		w->now = worker_clock(w->dp);
+	/* w->now: the loop read the clock this turn (io.c). */
 	budget = judge_sweep_budget(w);
 	if (budget) {
 		flow_table_set_pending_cb(w->ft, judge_pending_cb);

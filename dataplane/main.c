@@ -73,6 +73,7 @@ struct main_opts {
 	unsigned workers; /* 0: from the config */
 	double duration;  /* 0: until a signal */
 	bool quiet;
+	bool stages; /* --stage-cycles */
 	bool check;		   /* validate CONF and its class map and lists, then exit */
 	struct replay_sides sides; /* --inside-mac, --by-interface */
 	bool sides_set;
@@ -131,6 +132,10 @@ static void main_usage(FILE *out)
 	      "                          the other interfaces the outside port\n"
 	      "    --check               validate CONF, its class map and lists; exit\n"
 	      "    -q, --quiet           no progress lines on stderr\n"
+	      "    --stage-cycles        the workers stamp each stage of their loop (receive,\n"
+	      "                          parse, lookup, judge, transmit, housekeeping) and the\n"
+	      "                          summary and progress lines split the cycles by stage\n"
+	      "                          (for perf/; a run without it pays nothing)\n"
 	      "    -h, --help            this text\n"
 	      "\n"
 	      "EXAMPLES\n"
@@ -158,7 +163,8 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		O_INSIDE_MAC,
 		O_BY_IFACE,
 		O_CTL,
-		O_GRANTS
+		O_GRANTS,
+		O_STAGES
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -176,6 +182,7 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		{"by-interface", no_argument, NULL, O_BY_IFACE},
 		{"ctl", required_argument, NULL, O_CTL},
 		{"grants", required_argument, NULL, O_GRANTS},
+		{"stage-cycles", no_argument, NULL, O_STAGES},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -244,6 +251,9 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		case O_BY_IFACE:
 			o->sides.by_iface = true;
 			o->sides_set = true;
+			break;
+		case O_STAGES:
+			o->stages = true;
 			break;
 		case O_CTL:
 			o->ctl = optarg;
@@ -490,7 +500,7 @@ static void main_print_summary(struct main_ctx *x)
 	 * (parse, lookup, verdict, TX), making flows, and classifying. */
 	printf(",\"seconds\":%.6f,\"pps\":%.0f,\"cycles_per_packet\":%.1f"
 	       ",\"cycles_per_packet_base\":%.1f,\"cycles_per_new_flow\":%.1f"
-	       ",\"cycles_per_classified_packet\":%.1f}}\n",
+	       ",\"cycles_per_classified_packet\":%.1f,\"stage_stamp_cycles\":%" PRIu64 "}}\n",
 	       seconds, seconds > 0 ? (double)rx_pkts / seconds : 0,
 	       rx_pkts ? (double)s.c[STATS_cycles] / (double)rx_pkts : 0,
 	       rx_pkts ? (double)(s.c[STATS_cycles] - s.c[STATS_cycles_new] -
@@ -501,7 +511,8 @@ static void main_print_summary(struct main_ctx *x)
 				   : 0,
 	       s.c[STATS_pkts_classify]
 		       ? (double)s.c[STATS_cycles_classify] / (double)s.c[STATS_pkts_classify]
-		       : 0);
+		       : 0,
+	       x->dp.stage_stamp_cycles);
 	fflush(stdout);
 	if (nombuf)
 		fprintf(stderr, "aduana: warning: %" PRIu64 " packets lost for lack of mbufs\n",
@@ -895,8 +906,16 @@ static void main_progress(struct main_ctx *x, uint64_t *next_ns)
 	else
 		fprintf(stderr,
 			"aduana: rx %" PRIu64 " tx %" PRIu64 " dropped %" PRIu64 " flows %" PRIu64
-			"\n",
-			s.c[STATS_rx], s.c[STATS_tx], s.c[STATS_dropped], s.c[STATS_flows]);
+			"%s",
+			s.c[STATS_rx], s.c[STATS_tx], s.c[STATS_dropped], s.c[STATS_flows],
+			x->dp.stages ? "" : "\n");
+	if (!x->dp.replay && x->dp.stages) {
+		/* Cumulative stage cycles, for a window between two lines. */
+		fprintf(stderr, " stages");
+		for (unsigned i = STATS_stage_rx; i <= STATS_stage_stamps; i++)
+			fprintf(stderr, " %s=%" PRIu64, stats_counter_name(i) + 6, s.c[i]);
+		fprintf(stderr, "\n");
+	}
 }
 
 /* The main lcore's loop: records, progress, clock, stop conditions. Each
@@ -1002,6 +1021,7 @@ int main(int argc, char **argv)
 	if (x.dp.n_workers > WORKER_MAX)
 		x.dp.n_workers = WORKER_MAX;
 	x.dp.replay = replay_mode;
+	x.dp.stages = x.o.stages;
 	if (main_open_flow_log(&x) != 0) {
 		policy_free(x.pol);
 		return 2;

@@ -526,6 +526,53 @@ uint32_t parse_addr_hash(const struct parse_result *r)
 	return (uint32_t)(h ^ h >> 32);
 }
 
+bool parse_dispatch_hash(const uint8_t *data, uint32_t len, uint32_t *hash)
+{
+	struct parse_result r;
+	uint32_t off = PARSE_ETH_HLEN, ihl;
+	uint16_t etype;
+	const uint8_t *ip;
+
+	if (len < PARSE_ETH_HLEN + PARSE_IPV4_HLEN || len > UINT16_MAX)
+		return false;
+	etype = parse_rd16(data + 12);
+	if (etype == PARSE_ETH_VLAN) {
+		etype = parse_rd16(data + off + 2);
+		off += PARSE_VLAN_HLEN;
+	}
+	if (len - off < (etype == PARSE_ETH_IPV6 ? PARSE_IPV6_HLEN : PARSE_IPV4_HLEN))
+		return false;
+	ip = data + off;
+	/* Only what parse_frame certainly takes for PARSE_IP of a flow,
+	 * and not ICMP (an error goes with the flow it quotes). */
+	if (etype == PARSE_ETH_IPV4) {
+		ihl = (uint32_t)(ip[0] & 0x0f) * 4;
+		if (ip[0] >> 4 != 4 || ihl < PARSE_IPV4_HLEN || ihl > len - off ||
+		    parse_rd16(ip + 2) < ihl || parse_rd16(ip + 2) > len - off ||
+		    ip[9] == PARSE_P_ICMP)
+			return false;
+		memset(r.src, 0, 10);
+		memset(r.dst, 0, 10);
+		r.src[10] = r.src[11] = r.dst[10] = r.dst[11] = 0xff;
+		memcpy(r.src + 12, ip + 12, 4);
+		memcpy(r.dst + 12, ip + 16, 4);
+		r.family = 4;
+	} else if (etype == PARSE_ETH_IPV6) {
+		if (ip[0] >> 4 != 6 || (ip[6] != PARSE_P_TCP && ip[6] != PARSE_P_UDP) ||
+		    parse_rd16(ip + 4) > len - off - PARSE_IPV6_HLEN)
+			return false;
+		memcpy(r.src, ip + 8, 16);
+		memcpy(r.dst, ip + 24, 16);
+		if (parse_is_mapped(r.src) || parse_is_mapped(r.dst))
+			return false;
+		r.family = 6;
+	} else {
+		return false;
+	}
+	*hash = parse_addr_hash(&r);
+	return true;
+}
+
 const char *parse_error_name(unsigned err)
 {
 	return err < PARSE_ERR_COUNT ? parse_error_names[err] : NULL;

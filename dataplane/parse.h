@@ -110,4 +110,13 @@ uint32_t parse_addr_hash(const struct parse_result *r);
 /* Name of a parse error ("truncated_tcp"), or NULL. */
 const char *parse_error_name(unsigned err);
 
+/* Dispatch mode (io.c): the owning worker's hash of a frame without a
+ * full parse, for the common frames of flows (Ethernet, at most one
+ * 802.1Q tag, IPv4 other than ICMP, IPv6 straight to TCP or UDP). The
+ * hash is parse_addr_hash's of what parse_frame would find, so a flow's
+ * fragments and the ICMP errors about it (which return false here: the
+ * caller parses them and uses judge_dispatch_hash) meet on one worker.
+ * False when the frame needs the full parse. Any thread; no state. */
+bool parse_dispatch_hash(const uint8_t *data, uint32_t len, uint32_t *hash);
+
 #endif

@@ -52,7 +52,17 @@
 	X(cycles_new)	      /* ...of which making (and ending) flows */                          \
 	X(cycles_classify)    /* ...of which classifying undecided flows */                        \
 	X(pkts_new)	      /* packets that made a flow */                                       \
-	X(pkts_classify)      /* packets that went through the classifiers */
+	X(pkts_classify)      /* packets that went through the classifiers */                       \
+	/* --stage-cycles only (io.c): the worker loop's TSC cycles by stage;                      \
+	 * they add up to the loop's whole time from its first stamp. */                           \
+	X(stage_rx)	 /* rte_eth_rx_burst: the PMD's receive and its mbuf refill */             \
+	X(stage_parse)	 /* parse_frame, and dispatch hashing */                                  \
+	X(stage_lookup)	 /* flow keys, the bulk hash lookup, prefetches */                         \
+	X(stage_judge)	 /* the per-packet verdict: flow state, policy, classifiers */             \
+	X(stage_tx)	 /* rte_eth_tx_burst, and freeing dropped mbufs */                         \
+	X(stage_house)	 /* housekeeping: clock, expiry sweep, aggregated records, RCU */          \
+	X(stage_idle)	 /* loop turns that received nothing */                                    \
+	X(stage_stamps)	 /* stamps taken (their cost: the summary's stage_stamp_cycles) */
 
 /* Why a packet was dropped: the summary's "drops" object. The policy's
  * exceptions are part of the list, so each has its own counter. */

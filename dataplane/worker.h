@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
@@ -54,6 +55,8 @@ struct dp {
 	int32_t port_drop; /* replay --drop-pcap: dropped packets go here, or -1 */
 	uint8_t mode;	   /* enum worker_mode */
 	bool replay;	   /* time from packet timestamps, lossless rings */
+	bool stages;	   /* --stage-cycles: the loops that stamp each stage (io.c) */
+	uint64_t stage_stamp_cycles; /* what one stamp costs, measured at start */
 	unsigned n_workers;
 	int ts_off;	  /* mbuf timestamp dynfield offset (replay) */
 	uint64_t ts_flag; /* its ol_flags bit */
@@ -119,6 +122,7 @@ struct worker {
 	bool ft_changed;	   /* the table changed since this burst's bulk lookup */
 	uint64_t sweep_ts;	   /* expiry pacing: last housekeeping time (ns) */
 	uint64_t sweep_credit;	   /* slot-nanoseconds not yet spent */
+	uint64_t stage_t;	   /* --stage-cycles: the last stamp (TSC) */
 	uint64_t first_ts;	   /* replay: first and last packet processed (TSC) */
 	uint64_t last_ts;
 	struct worker *peers;	     /* the array of all workers (dispatch) */
@@ -141,6 +145,18 @@ static inline uint64_t worker_pkt_time(const struct dp *dp, const struct rte_mbu
 	return *RTE_MBUF_DYNFIELD(m, dp->ts_off, const rte_mbuf_timestamp_t *) * 1000ull;
 }
 
+/* --stage-cycles: the cycles since the last stamp go to `stage` (a
+ * STATS_stage_* counter). Only the loops instantiated with `timed` call it,
+ * so a run without the option pays nothing. */
+static inline void worker_stage(struct worker *w, unsigned stage)
+{
+	uint64_t t = rte_rdtsc();
+
+	w->st.c[stage] += t - w->stage_t;
+	w->st.c[STATS_stage_stamps]++;
+	w->stage_t = t;
+}
+
 /* The lcore entry point (io.c); arg is the struct worker. */
 int worker_main(void *arg);
 
@@ -156,8 +172,13 @@ void worker_clock_anchor(struct dp *dp, uint64_t tsc, uint64_t wall_ns);
 void judge_burst(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
 		 const struct parse_result *r, unsigned n, struct worker_out *out);
 
+/* The same, stamping the lookup and judge stages (--stage-cycles). */
+void judge_burst_timed(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
+		       const struct parse_result *r, unsigned n, struct worker_out *out);
+
 /* judge.c: expiry sweep, classification time budget, aggregated records.
- * Once per loop turn. Owning worker. */
+ * Once per loop turn, after the loop set w->now (live: worker_clock).
+ * Owning worker. */
 void judge_housekeeping(struct worker *w, const struct policy *pol);
 
 /* judge.c: end every flow and write out what is aggregated (exit). */

@@ -56,6 +56,7 @@ done
 need "$PD/flood.pcap" || $gen flood --frames 16384 --check -o "$PD/flood.pcap"
 need "$PD/allowed.pcap" || $gen allowed --frames 32 -o "$PD/allowed.pcap"
 need "$PD/tls.pcap" || $gen tls --flows 256 --records 395 --check -o "$PD/tls.pcap"
+need "$PD/tls16k.pcap" || $gen tls --flows 256 --records 33 --record-size 16384 -o "$PD/tls16k.pcap"
 IFS=, read -ra SF <<<"$scale_flows"
 for n in "${SF[@]}"; do
 	p=$(( scale_total / n )); [ $p -ge 1 ] || p=1

@@ -38,6 +38,8 @@ Captures (all Ethernet, microsecond pcap, timestamps 1 us apart):
                       1500-byte frames, each ACKed by the client. Real TCP
                       checksums (a bad one is not classified). For --replay
                       (address split: both directions of every flow).
+                      --record-size N: records of N body bytes spread over
+                      full frames instead (16384: what TLS stacks send in bulk).
 
   corpus DIR OUT      the shared nDPI captures as one Ethernet pcap (pcapng
                       converted with editcap first by bench.sh; BSD loopback
@@ -176,7 +178,7 @@ def gen_allowed(path, n):
     return w.n
 
 
-def gen_tls(path, flows, records):
+def gen_tls(path, flows, records, record_size=0):
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "evasion"))
     from gen import CCS, hello, server_hello_flight, tls_appdata  # noqa: E402
 
@@ -204,8 +206,15 @@ def gen_tls(path, flows, records):
         yield True, TH_PSH | TH_ACK, CCS + tls_appdata(seed + "fin", 53)
         yield False, TH_ACK, b""
         for k in range(records):
-            yield False, TH_PSH | TH_ACK, tls_appdata(seed + "d%d" % (k % 4), rec_body)
-            yield True, TH_ACK, b""
+            if not record_size:
+                yield False, TH_PSH | TH_ACK, tls_appdata(seed + "d%d" % (k % 4), rec_body)
+                yield True, TH_ACK, b""
+                continue
+            # one record of record_size body bytes over full segments
+            rec = tls_appdata(seed + "d%d" % (k % 4), record_size)
+            for o in range(0, len(rec), rec_body + 5):
+                yield False, TH_PSH | TH_ACK, rec[o:o + rec_body + 5]
+                yield True, TH_ACK, b""
     cache = {}
     for c, cport, seed in conns:
         if seed not in cache:
@@ -440,6 +449,9 @@ def main():
     f = sub.add_parser("tls")
     f.add_argument("--flows", type=int, default=1024)
     f.add_argument("--records", type=int, default=95)
+    f.add_argument("--record-size", type=int, default=0,
+                   help="body bytes per record, over as many 1500-byte frames as it takes "
+                        "(default: one 1441-byte record per frame)")
     f.add_argument("--check", action="store_true")
     f.add_argument("-o", required=True)
     c = sub.add_parser("corpus")
@@ -455,7 +467,7 @@ def main():
     elif args.cmd == "allowed":
         n = gen_allowed(tmp, args.frames)
     elif args.cmd == "tls":
-        n = gen_tls(tmp, args.flows, args.records)
+        n = gen_tls(tmp, args.flows, args.records, args.record_size)
     elif args.cmd == "scale":
         n = gen_scale(tmp, args.flows, args.passes)
     else:

@@ -1,6 +1,7 @@
 /* Unit tests for dataplane/flow.c on a real rte_hash: DPDK runs without
  * hugepages or devices, so the suite needs no special machine. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_eal.h>
@@ -515,14 +516,103 @@ static void test_eviction(void)
 	flow_table_destroy(ft);
 }
 
+/* flow_renew: the same slot and key, a new generation, the state zeroed;
+ * and a sparse table (a few flows in many slots) is swept whole, by the
+ * bit per slot in use, with budgets that skip words of empty slots. */
+static void test_renew_and_sparse_sweep(void)
+{
+	static const uint32_t to[POLICY_TO_COUNT] = {100, 5, 30, 10, 20};
+	struct flow_table *ft = flow_table_create("t_renew", 4096, SOCKET_ID_ANY);
+	uint64_t now = 10000 * NS;
+	struct visit v = {0, now - 30 * NS, false};
+	struct flow *f, *g;
+	struct flow_key k;
+	unsigned i, total = 0, calls;
+	uint32_t gen;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ft);
+	flow_table_set_timeouts(ft, to);
+	{
+		struct parse_result r = mk_pkt(4, 6, 1, 1000, 1, 443);
+
+		k = key_of(&r);
+	}
+	f = flow_insert(ft, &k);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	f->pkts_out = 7;
+	f->tcp = FLOW_TCP_RST;
+	gen = f->gen;
+	g = flow_renew(ft, f);
+	CU_ASSERT_PTR_EQUAL(g, f);
+	CU_ASSERT_NOT_EQUAL(g->gen, gen);
+	CU_ASSERT_EQUAL(g->pkts_out, 0);
+	CU_ASSERT_EQUAL(g->tcp, 0);
+	CU_ASSERT_EQUAL(g->cls_idx, FLOW_NO_CLS);
+	CU_ASSERT_EQUAL(memcmp(&g->key, &k, sizeof(k)), 0);
+	CU_ASSERT_PTR_EQUAL(flow_lookup(ft, &k), g);
+	CU_ASSERT_EQUAL(flow_count(ft), 1);
+	flow_remove(ft, g);
+	CU_ASSERT_EQUAL(flow_count(ft), 0);
+
+	/* 20 flows, all stale, somewhere among 4096+ slots. */
+	for (i = 0; i < 20; i++) {
+		struct parse_result r = mk_pkt(4, 17, (uint16_t)(i * 97), 1000, 1, 53);
+
+		k = key_of(&r);
+		f = flow_insert(ft, &k);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		f->ts_last = now - 31 * NS;
+	}
+	for (calls = 0; calls < 10000 && flow_count(ft) > 0; calls++)
+		total += flow_expire_slice(ft, now, 64 + calls % 7, visit_cb, &v);
+	CU_ASSERT_EQUAL(total, 20);
+	CU_ASSERT_EQUAL(v.calls, 20);
+	CU_ASSERT_FALSE(v.wrong);
+	CU_ASSERT_EQUAL(flow_count(ft), 0);
+	flow_table_destroy(ft);
+}
+
+/* flow_key_make orders the two sides as memcmp does, whatever the bytes. */
+static void test_key_order(void)
+{
+	unsigned i, j, bad = 0;
+
+	srand(11);
+	for (i = 0; i < 20000; i++) {
+		struct parse_result r;
+		struct flow_key k;
+		bool a, want;
+		int c;
+
+		memset(&r, 0, sizeof(r));
+		for (j = 0; j < 16; j++) {
+			r.src[j] = (uint8_t)(rand() & (i & 1 ? 0x01 : 0xff));
+			r.dst[j] = (uint8_t)(rand() & (i & 1 ? 0x01 : 0xff));
+		}
+		if (i % 7 == 0)
+			memcpy(r.dst, r.src, 16);
+		r.sport = (uint16_t)(rand() & 3);
+		r.dport = (uint16_t)(rand() & 3);
+		c = memcmp(r.src, r.dst, 16);
+		want = c < 0 || (c == 0 && r.sport <= r.dport);
+		flow_key_make(&k, &r, &a);
+		if (a != want || memcmp(k.addr_a, want ? r.src : r.dst, 16) != 0 ||
+		    k.port_a != (want ? r.sport : r.dport))
+			bad++;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static CU_TestInfo flow_tests[] = {
 	{"eviction", test_eviction},
 	{"symmetric key", test_key_symmetric},
+	{"key order is memcmp's", test_key_order},
 	{"insert, lookup, remove", test_insert_lookup_remove},
 	{"capacity is exact", test_capacity_exact},
 	{"bulk lookup", test_bulk},
 	{"timeouts", test_timeouts},
 	{"expire slice", test_expire_slice},
+	{"renew in place, sparse sweep", test_renew_and_sparse_sweep},
 	{"flush", test_flush},
 	{"create errors, memory", test_create_and_memory},
 	CU_TEST_INFO_NULL,

@@ -1124,6 +1124,66 @@ static void test_pppoe(void)
 	}
 }
 
+/* Dispatch hashing without a full parse (parse_dispatch_hash) gives the
+ * owner a full parse would: on frames of every shape, and on each of them
+ * cut short and with bytes flipped. */
+static void dispatch_agrees(const uint8_t *b, uint32_t len, unsigned *covered, unsigned *bad)
+{
+	struct parse_result r;
+	uint32_t h;
+
+	if (!parse_dispatch_hash(b, len, &h))
+		return;
+	(*covered)++;
+	parse_frame(b, len, &r);
+	if (r.kind != PARSE_IP || parse_addr_hash(&r) != h ||
+	    ((r.l4proto == 1 || r.l4proto == 58) && r.icmp_type)) {
+		(*bad)++;
+		if (getenv("DEBUG_DISPATCH"))
+			fprintf(stderr, "kind %u err %u fam %u l4 %u len %u etype %02x%02x\n", r.kind,
+				r.err, r.family, r.l4proto, len, b[12], b[13]);
+	}
+}
+
+static void test_dispatch_hash(void)
+{
+	struct frame f[8];
+	unsigned i, n = 0, covered = 0, bad = 0, cut, k;
+	uint8_t b[2048];
+
+	memset(f, 0, sizeof(f));
+	fr_eth(&f[n], 0x0800), fr_ipv4(&f[n], 6, v4_a, v4_b, 0, 0), fr_tcp(&f[n], 1, 2, TCP_SYN, 0),
+		fr_payload(&f[n], 10), fr_done(&f[n]), n++;
+	fr_eth(&f[n], 0x8100), fr_vlan(&f[n], 7, 0x0800), fr_ipv4(&f[n], 17, v4_b, v4_a, 8, 0),
+		fr_udp(&f[n], 53, 53), fr_payload(&f[n], 30), fr_done(&f[n]), n++;
+	fr_eth(&f[n], 0x0800), fr_ipv4(&f[n], 17, v4_a, v4_b, 0, 0x2000 | 0), fr_udp(&f[n], 9, 9),
+		fr_payload(&f[n], 100), fr_done(&f[n]), n++;
+	fr_eth(&f[n], 0x0800), fr_ipv4(&f[n], 1, v4_a, v4_b, 0, 0), fr_icmp(&f[n], 3, 1, 0),
+		fr_payload(&f[n], 28), fr_done(&f[n]), n++;
+	fr_eth(&f[n], 0x86dd), fr_ipv6(&f[n], 6, v6_a, v6_b), fr_tcp(&f[n], 443, 5000, TCP_ACK, 12),
+		fr_payload(&f[n], 40), fr_done(&f[n]), n++;
+	fr_eth(&f[n], 0x86dd), fr_ipv6(&f[n], 44, v6_b, v6_a), fr_ip6frag(&f[n], 17, 0, 1),
+		fr_udp(&f[n], 1, 2), fr_payload(&f[n], 20), fr_done(&f[n]), n++;
+	fr_eth(&f[n], 0x8100), fr_vlan(&f[n], 9, 0x86dd), fr_ipv6(&f[n], 17, v6_a, v6_b),
+		fr_udp(&f[n], 5, 6), fr_payload(&f[n], 4), fr_done(&f[n]), n++;
+	fr_eth(&f[n], 0x86dd), fr_ipv6(&f[n], 58, v6_a, v6_b), fr_icmp(&f[n], 1, 4, 0),
+		fr_payload(&f[n], 48), fr_done(&f[n]), n++;
+	srand(5);
+	for (i = 0; i < n; i++) {
+		for (cut = 0; cut <= f[i].len; cut++)
+			dispatch_agrees(f[i].b, cut, &covered, &bad);
+		for (k = 0; k < 3000; k++) {
+			memcpy(b, f[i].b, f[i].len);
+			b[rand() % (int)f[i].len] ^= (uint8_t)(1u << (rand() % 8));
+			if (k & 1)
+				b[rand() % 60] = (uint8_t)rand();
+			dispatch_agrees(b, f[i].len, &covered, &bad);
+		}
+	}
+	CU_ASSERT(covered > 1000);
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static CU_TestInfo parse_tests[] = {
 	{"pppoe", test_pppoe},
 	{"tcp over ipv4", test_tcp_v4},
@@ -1140,6 +1200,7 @@ static CU_TestInfo parse_tests[] = {
 	{"bad ipv4/ipv6 headers", test_bad_ipv4},
 	{"ipv6 extension chain, ah", test_ipv6_ext_chain},
 	{"ipv6 extension limits", test_ipv6_ext_limits},
+	{"dispatch hash without a full parse", test_dispatch_hash},
 	{"esp, no next header, gre", test_ipv6_esp_none},
 	{"ipv6 fragments", test_ipv6_fragments},
 	{"ipv4 fragments", test_ipv4_fragments},
