@@ -39,6 +39,12 @@
 #include "store.h"
 
 #define D_CLIENTS     16
+/* One caller below admin may not hold the socket: each uid gets at most
+ * D_PER_UID connections, and the last D_ADMIN_SLOTS are for admins, so
+ * connections left open (or half a frame, forever) cannot lock an admin
+ * out of revoke or reload. */
+#define D_PER_UID     4
+#define D_ADMIN_SLOTS 4
 #define D_OUT_MAX     (8u << 20)
 #define D_BATCH_MS    100  /* a batch commits after this long... */
 #define D_RETRY_MS    500  /* dataplane reconnect pace */
@@ -1486,6 +1492,71 @@ static int d_listen(const char *path, const char *group)
 	return fd;
 }
 
+/* Turn a connection away with an error frame (best effort: the socket's
+ * buffer takes it whole or not at all), then close it. */
+static void d_turn_away(int fd, const char *msg)
+{
+	char b[512];
+	size_t off = PROTO_HDR_SIZE;
+
+	off += (size_t)snprintf(b + off, sizeof(b) - off, "{\"error\":");
+	proto_json_str(b, sizeof(b), &off, msg);
+	off += (size_t)snprintf(b + off, sizeof(b) - off, "}");
+	if (off < sizeof(b)) {
+		proto_hdr_write((uint8_t *)b, PROTO_ERROR, (uint32_t)(off - PROTO_HDR_SIZE));
+		if (send(fd, b, off, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+			/* nothing more to do: the close says it */
+		}
+	}
+	close(fd);
+}
+
+/* A new caller: its role from the kernel's credentials, then a slot if the
+ * limits allow (D_PER_UID, D_ADMIN_SLOTS). */
+static void d_accept(struct d_ctx *x, int fd)
+{
+	struct peer p;
+	unsigned used = 0, mine = 0;
+	int i, free_slot = -1;
+	char msg[256];
+
+	if (roles_peer(&x->cf.roles, fd, &p) != 0) {
+		close(fd);
+		return;
+	}
+	for (i = 0; i < D_CLIENTS; i++) {
+		if (x->cl[i].fd < 0) {
+			if (free_slot < 0)
+				free_slot = i;
+			continue;
+		}
+		used++;
+		if (x->peer[i].uid == p.uid)
+			mine++;
+	}
+	msg[0] = '\0';
+	if (free_slot < 0)
+		snprintf(msg, sizeof(msg), "busy: all %d connections are in use", D_CLIENTS);
+	else if (p.role < ROLE_ADMIN && mine >= D_PER_UID)
+		snprintf(msg, sizeof(msg),
+			 "busy: %.64s (uid %u) already holds %u connections, the most one caller "
+			 "below admin may",
+			 p.user, (unsigned)p.uid, mine);
+	else if (p.role < ROLE_ADMIN && used >= D_CLIENTS - D_ADMIN_SLOTS)
+		snprintf(msg, sizeof(msg),
+			 "busy: %u connections in use; the last %d are kept for admins", used,
+			 D_ADMIN_SLOTS);
+	if (msg[0] || proto_conn_init(&x->cl[free_slot], fd, D_OUT_MAX) != 0) {
+		if (msg[0])
+			fprintf(stderr, "aduanad: %s\n", msg);
+		d_turn_away(fd, msg[0] ? msg : "cannot serve this connection");
+		if (free_slot >= 0)
+			x->cl[free_slot].fd = -1;
+		return;
+	}
+	x->peer[free_slot] = p;
+}
+
 static void d_loop(struct d_ctx *x)
 {
 	struct pollfd pfd[D_CLIENTS + 2];
@@ -1551,15 +1622,7 @@ static void d_loop(struct d_ctx *x)
 
 				if (fd < 0)
 					continue;
-				for (i = 0; i < D_CLIENTS && x->cl[i].fd >= 0; i++)
-					;
-				if (i == D_CLIENTS ||
-				    roles_peer(&x->cf.roles, fd, &x->peer[i]) != 0 ||
-				    proto_conn_init(&x->cl[i], fd, D_OUT_MAX) != 0) {
-					close(fd);
-					if (i < D_CLIENTS)
-						x->cl[i].fd = -1;
-				}
+				d_accept(x, fd);
 			} else if (who[k] == &x->dp) {
 				d_dp_read(x);
 			} else if (pfd[k].revents & (POLLIN | POLLHUP | POLLERR)) {

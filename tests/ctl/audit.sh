@@ -164,9 +164,36 @@ PY
   grep -q '^0x7f .*"refused":true,"role_needed":"admin","role":"viewer"' "$AT/grant.out" \
     && ok roles-viewer-grant-refused || ko roles-viewer-grant-refused "$(cat "$AT/grant.out")"
   check roles-viewer-audit-reads 0 'audit chain: ok' -- as_user "$AT/aduanactl" --socket "$AT/a.sock" audit
+  # A viewer who holds connections open (half a header each, forever)
+  # cannot lock an admin out of revoke or reload: at most 4 per uid below
+  # admin, and the last slots are kept for admins.
+  cat >"$AT/hog.py" <<'HOG'
+import os, socket, sys, time
+held = []
+for i in range(40):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+    try:
+        s.send(b"AD\x01\x01\x00\x00"); held.append(s)
+    except OSError:
+        pass
+print("ready", flush=True)
+for i in range(300):  # until told, 30 s at most
+    if os.path.exists(sys.argv[2]):
+        break
+    time.sleep(0.1)
+HOG
+  chmod 0644 "$AT/hog.py"
+  runuser -u "$U" -- python3 "$AT/hog.py" "$AT/a.sock" "$AT/hog.stop" >"$AT/hog.out" 2>&1 &
+  hogpid=$!; apids+=($hogpid)
+  wait_for "grep -q ready $AT/hog.out" || true
+  check roles-hog-admin-served 0 '"caller":"root","caller_role":"admin"' -- "$C" status --json
+  check roles-hog-viewer-busy 2 'busy: .* already holds 4 connections' -- as_user "$AT/aduanactl" --socket "$AT/a.sock" status
+  touch "$AT/hog.stop"; wait "$hogpid" 2>/dev/null
+  check roles-hog-gone-viewer-served 0 '"caller_role":"viewer"' -- as_user "$AT/aduanactl" --socket "$AT/a.sock" status --json
 else
   for t in roles-socket-group roles-viewer-status roles-viewer-flows roles-viewer-report \
-    roles-viewer-reload-refused roles-viewer-grant-refused roles-viewer-audit-reads; do
+    roles-viewer-reload-refused roles-viewer-grant-refused roles-viewer-audit-reads \
+    roles-hog-admin-served roles-hog-viewer-busy roles-hog-gone-viewer-served; do
     skipped "$t" "not root, or useradd/groupadd unavailable"
   done
 fi
