@@ -190,10 +190,23 @@ HOG
   check roles-hog-viewer-busy 2 'busy: .* already holds 4 connections' -- as_user "$AT/aduanactl" --socket "$AT/a.sock" status
   touch "$AT/hog.stop"; wait "$hogpid" 2>/dev/null
   check roles-hog-gone-viewer-served 0 '"caller_role":"viewer"' -- as_user "$AT/aduanactl" --socket "$AT/a.sock" status --json
+  # simulate runs offline as the caller (README "Roles"): a viewer may, and
+  # reads only what it may read; a root-only capture or config stays closed.
+  mkdir -p "$AT/sim"; cp -r conf/aduana.conf conf/classes.conf conf/lists pcaps/demo.pcap "$A" "$AT/sim/"
+  chmod -R a+rX "$AT/sim"
+  check roles-viewer-simulate 0 '11 flows replayed; 0 would change' -- as_user "$AT/aduanactl" simulate \
+    --aduana "$AT/sim/aduana" --running "$AT/sim/aduana.conf" --pcap "$AT/sim/demo.pcap" "$AT/sim/aduana.conf"
+  cp pcaps/demo.pcap "$AT/sim/secret.pcap"; chmod 0600 "$AT/sim/secret.pcap"
+  check roles-viewer-simulate-private-pcap 2 'secret.pcap: .*Permission denied' -- as_user "$AT/aduanactl" simulate \
+    --aduana "$AT/sim/aduana" --running "$AT/sim/aduana.conf" --pcap "$AT/sim/secret.pcap"
+  cp conf/aduana.conf "$AT/sim/secret.conf"; chmod 0600 "$AT/sim/secret.conf"
+  check roles-viewer-simulate-private-conf 2 'secret.conf' -- as_user "$AT/aduanactl" simulate \
+    --aduana "$AT/sim/aduana" --running "$AT/sim/aduana.conf" --pcap "$AT/sim/demo.pcap" "$AT/sim/secret.conf"
 else
   for t in roles-socket-group roles-viewer-status roles-viewer-flows roles-viewer-report \
     roles-viewer-reload-refused roles-viewer-grant-refused roles-viewer-audit-reads \
-    roles-hog-admin-served roles-hog-viewer-busy roles-hog-gone-viewer-served; do
+    roles-hog-admin-served roles-hog-viewer-busy roles-hog-gone-viewer-served \
+    roles-viewer-simulate roles-viewer-simulate-private-pcap roles-viewer-simulate-private-conf; do
     skipped "$t" "not root, or useradd/groupadd unavailable"
   done
 fi
