@@ -271,12 +271,24 @@ PY
   check audit-rewrite-caught 4 'BROKEN: the file ends at seq 1, but the last entry aduanad wrote is seq 2' -- "$C" audit
   cp "$AT/audit.orig" "$AT/audit.jsonl"
   check audit-restored 0 'audit chain: ok: 2 entries' -- "$C" audit
+  # The log replaced behind aduanad (sed -i above; here mv and a copy back,
+  # as an editor saves): aduanad wrote every later entry into the unlinked
+  # file, lost to `audit` and gone at its next start. It opens the path
+  # again: the entry lands in the file, and the chain holds.
+  mv "$AT/audit.jsonl" "$AT/audit.moved"; cp "$AT/audit.moved" "$AT/audit.jsonl"
+  "$C" grant --src nozone --dst upload.example:443 --for 1h --approval REPL-1 >/dev/null 2>&1
+  expect audit-replaced-reopened "grant error REPL-1" \
+    "$(tail -n 1 "$AT/audit.jsonl" | jq -r '"\(.action) \(.result) \(.approval)"')"
+  check audit-replaced-chain 0 'audit chain: ok: 3 entries' -- "$C" audit
+  grep -q 'audit log .* was replaced or removed behind aduanad; opened again' "$AT/d.err" \
+    && ok audit-replaced-said || ko audit-replaced-said "$(tail -2 "$AT/d.err")"
 else
   for t in audit-chain-ok audit-refusals audit-who-supplementary audit-who-uid audit-entry-fields \
     audit-first-prev audit-prev-links audit-hash-recomputed audit-head-syslog \
     audit-head-ipfix-template audit-head-ipfix-record audit-status-head \
     audit-since-future audit-since-past audit-since-future-empty audit-tamper-exit audit-tamper-named \
-    audit-tamper-file audit-tamper-json audit-file-alone-holds audit-rewrite-caught audit-restored; do
+    audit-tamper-file audit-tamper-json audit-file-alone-holds audit-rewrite-caught audit-restored \
+    audit-replaced-reopened audit-replaced-chain audit-replaced-said; do
     skipped "$t" "no test user: no refusals to audit"
   done
 fi
