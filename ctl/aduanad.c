@@ -73,6 +73,22 @@ struct d_conf {
 
 #define D_VALID_KEEP 8
 
+/* Refusals a caller may write to the audit log: D_REFUSE_BURST at once,
+ * then one per D_REFUSE_MS. A viewer sending refused requests in a loop
+ * wrote ~5 MB/s of entries (each fsynced) until the disk was full; past
+ * the quota a refusal is still answered and counted, and the caller's next
+ * entry says how many were not written. */
+#define D_REFUSE_BURST 20
+#define D_REFUSE_MS    6000
+#define D_REFUSERS     64
+
+struct d_refuser {
+	uid_t uid;
+	bool used;
+	uint64_t tat;	     /* GCRA: when the caller's quota is whole again */
+	uint64_t unwritten;  /* refusals not written since its last entry */
+};
+
 struct d_ctx {
 	struct d_conf cf;
 	struct store *store;
@@ -97,6 +113,8 @@ struct d_ctx {
 	uint8_t valid[D_VALID_KEEP][SHA256_DIGEST_SIZE];
 	unsigned n_valid, valid_next;
 	uint64_t n_validated, n_validated_cached;
+	struct d_refuser refusers[D_REFUSERS];
+	uint64_t n_refusals, n_refusals_unwritten;
 };
 
 static volatile sig_atomic_t d_quit, d_hup;
@@ -690,6 +708,48 @@ static void d_body_approval(const uint8_t *body, uint32_t len, char *out, size_t
 	}
 }
 
+/* Whether a refusal of p's may be written now (its quota); *unwritten
+ * takes the count of its refusals not written before this one. */
+static bool d_refusal_quota(struct d_ctx *x, const struct peer *p, uint64_t *unwritten)
+{
+	const uint64_t now = d_now_ms(), span = (uint64_t)D_REFUSE_BURST * D_REFUSE_MS;
+	struct d_refuser *r = NULL, *oldest = &x->refusers[0];
+	unsigned i;
+
+	for (i = 0; i < D_REFUSERS && !r; i++) {
+		if (x->refusers[i].used && x->refusers[i].uid == p->uid)
+			r = &x->refusers[i];
+		else if (!x->refusers[i].used || x->refusers[i].tat < oldest->tat)
+			oldest = &x->refusers[i];
+	}
+	if (!r) {
+		/* A full table forgets the caller whose quota is the most whole;
+		 * its count of unwritten refusals goes to the log with it. */
+		if (oldest->used && oldest->unwritten) {
+			char detail[160];
+
+			snprintf(detail, sizeof(detail),
+				 "%" PRIu64 " refusals of uid %u were not written (more than %d at "
+				 "once, then one per %d s)",
+				 oldest->unwritten, (unsigned)oldest->uid, D_REFUSE_BURST,
+				 D_REFUSE_MS / 1000);
+			d_audit(x, NULL, "refusals-unwritten", AUDIT_OK, detail, "", "", "");
+		}
+		r = oldest;
+		*r = (struct d_refuser){.uid = p->uid, .used = true, .tat = now};
+	}
+	if (r->tat < now)
+		r->tat = now;
+	if (r->tat + D_REFUSE_MS - now > span) {
+		r->unwritten++;
+		return false;
+	}
+	r->tat += D_REFUSE_MS;
+	*unwritten = r->unwritten;
+	r->unwritten = 0;
+	return true;
+}
+
 /* Whether p may send a request of this type. A refusal is answered with
  * the role needed and the caller's, and audited with the request. */
 static bool d_allowed(struct d_ctx *x, struct proto_conn *c, const struct peer *p, uint8_t type,
@@ -698,10 +758,12 @@ static bool d_allowed(struct d_ctx *x, struct proto_conn *c, const struct peer *
 	enum role need = roles_needed(type);
 	char msg[512], detail[1024], args[512], name[32], appr[256], hash[AUDIT_HASH_HEX], b[1024];
 	const char *what = d_req_name(type, name, sizeof(name));
+	uint64_t unwritten = 0;
 	size_t off;
 
 	if (p->role >= need)
 		return true;
+	x->n_refusals++;
 	snprintf(msg, sizeof(msg), "refused: %s needs role %s; you are %.64s (uid %u), role %s",
 		 what, role_name(need), p->user, (unsigned)p->uid, role_name(p->role));
 	off = (size_t)snprintf(b, sizeof(b), "{\"error\":");
@@ -710,10 +772,19 @@ static bool d_allowed(struct d_ctx *x, struct proto_conn *c, const struct peer *
 		 ",\"refused\":true,\"role_needed\":\"%s\",\"role\":\"%s\"}", role_name(need),
 		 role_name(p->role));
 	proto_conn_send(c, PROTO_ERROR, b, strlen(b));
+	if (!d_refusal_quota(x, p, &unwritten)) {
+		x->n_refusals_unwritten++;
+		return false;
+	}
 	d_body_text(body, len, args, sizeof(args));
 	d_body_approval(body, len, appr, sizeof(appr));
-	snprintf(detail, sizeof(detail), "%s%s%s; needs role %s, caller has role %s", what,
-		 args[0] ? " " : "", args, role_name(need), role_name(p->role));
+	off = (size_t)snprintf(detail, sizeof(detail), "%s%s%s; needs role %s, caller has role %s",
+			       what, args[0] ? " " : "", args, role_name(need), role_name(p->role));
+	if (unwritten && off < sizeof(detail))
+		snprintf(detail + off, sizeof(detail) - off,
+			 "; %" PRIu64 " earlier refusals of this caller were not written (more "
+			 "than %d at once, then one per %d s)",
+			 unwritten, D_REFUSE_BURST, D_REFUSE_MS / 1000);
 	d_running_hash(x, hash);
 	d_audit(x, p, what, AUDIT_REFUSED, detail, hash, hash, appr);
 	fprintf(stderr, "aduanad: %s\n", msg);
@@ -744,6 +815,8 @@ static void d_status(struct d_ctx *x, struct proto_conn *c, const struct peer *p
 	    bytes, x->n_retained, x->n_connects, x->dp.fd >= 0 ? x->stream : "");
 	ADD(",\"reload_validations\":%" PRIu64 ",\"reload_validations_cached\":%" PRIu64,
 	    x->n_validated, x->n_validated_cached);
+	ADD(",\"refusals\":%" PRIu64 ",\"refusals_unwritten\":%" PRIu64, x->n_refusals,
+	    x->n_refusals_unwritten);
 	if (x->json) {
 		export_json_stats(x->json, &a, &e);
 		ADD(",\"json_lines\":%" PRIu64 ",\"json_errors\":%" PRIu64, a, e);
