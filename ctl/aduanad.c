@@ -1327,9 +1327,9 @@ static uint32_t d_peer_uid(const struct proto_conn *c)
 
 /* The policy the dataplane enforces (its status names the file), else
  * aduanad's configured one: grants are checked against its zones. */
-static struct policy *d_running_policy(struct d_ctx *x)
+static struct policy *d_running_policy(struct d_ctx *x, char *err, size_t errlen)
 {
-	char path[PATH_MAX], err[1024], *st = NULL;
+	char path[PATH_MAX], *st = NULL;
 	uint32_t len;
 	uint8_t t;
 	struct policy *p;
@@ -1339,7 +1339,7 @@ static struct policy *d_running_policy(struct d_ctx *x)
 	    t == (PROTO_STATUS | PROTO_REPLY))
 		proto_json_get(st, len, "policy_source", path, sizeof(path), NULL);
 	free(st);
-	p = config_load(path, 0, err, sizeof(err));
+	p = config_load(path, 0, err, errlen);
 	return p;
 }
 
@@ -1374,7 +1374,7 @@ static void d_grant_add(struct d_ctx *x, struct proto_conn *c, const struct peer
 			const uint8_t *body, uint32_t len)
 {
 	char *out = malloc(8192), line[GRANTS_REQ_MAX], reply[4096], appr[256],
-				   hash[AUDIT_HASH_HEX], detail[1024];
+				   hash[AUDIT_HASH_HEX], detail[1024], perr[1024];
 	struct policy *pol;
 	size_t off = 0;
 	long id;
@@ -1384,9 +1384,18 @@ static void d_grant_add(struct d_ctx *x, struct proto_conn *c, const struct peer
 		return;
 	}
 	d_commit(x); /* the grant's row commits on its own */
-	pol = len <= GRANTS_REQ_MAX ? d_running_policy(x) : NULL;
-	id = grants_add(x->grants, (const char *)body, len, pol, d_wall_ms() / 1000,
-			d_peer_uid(c), reply, sizeof(reply), line, sizeof(line));
+	pol = len <= GRANTS_REQ_MAX ? d_running_policy(x, perr, sizeof(perr)) : NULL;
+	if (len <= GRANTS_REQ_MAX && !pol) {
+		/* Unchecked, a source could be anything (0.0.0.0/0: every zone). */
+		snprintf(reply, sizeof(reply),
+			 "grant: the running policy cannot be read to check the source against "
+			 "its zones (%.900s); nothing stored",
+			 perr);
+		id = -ENOENT;
+	} else {
+		id = grants_add(x->grants, (const char *)body, len, pol, d_wall_ms() / 1000,
+				d_peer_uid(c), reply, sizeof(reply), line, sizeof(line));
+	}
 	policy_free(pol);
 	/* Every grant, and every request refused as malformed, is audited: a
 	 * grant changes what the appliance lets out as surely as a reload. */

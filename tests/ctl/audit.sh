@@ -486,6 +486,22 @@ else
 fi
 
 kill "$adpid" 2>/dev/null; wait "$adpid" 2>/dev/null
+
+# --- a grant whose source cannot be checked is not stored ---
+# aduanad checks a grant's source against the running policy's zones; when
+# it could not load that policy (missing, unreadable, broken) it skipped the
+# check and stored src=0.0.0.0/0, every zone.
+sed "s|^policy = .*|policy = \"$AT/gone.conf\";|; s|^socket = .*|socket = \"$AT/u.sock\";|; s|^dataplane = .*|dataplane = \"$AT/u-dp.sock\";|; s|flows.db|u.db|; s|audit.jsonl|u-audit.jsonl|" \
+  "$AT/d.conf" >"$AT/u.conf"
+"$D" -c "$AT/u.conf" 2>"$AT/u.err" & upid=$!; apids+=($upid)
+wait_for "[ -S $AT/u.sock ]" || true
+check grant-unchecked-refused 2 'grant: the running policy cannot be read to check the source .*gone.conf.*nothing stored' -- \
+  "$C" --socket "$AT/u.sock" grant --src 0.0.0.0/0 --dst 0.0.0.0/0 --for 1h --approval WIDE-1
+expect grant-unchecked-not-stored 0 "$("$C" --socket "$AT/u.sock" grants --all --json | jq -s length)"
+expect grant-unchecked-audited "grant error WIDE-1" \
+  "$("$C" --socket "$AT/u.sock" audit --json | jq -r '.list[-1] | "\(.action) \(.result) \(.approval)"')"
+kill "$upid" 2>/dev/null; wait "$upid" 2>/dev/null
+
 if [ "$AUDIT_ALONE" = 1 ]; then
   if [ "$skip" -gt 0 ]; then echo "audit: $pass passed, $fail failed, $skip skipped"
   else echo "audit: $pass passed, $fail failed"; fi
