@@ -1357,7 +1357,15 @@ static void d_grant_push(struct d_ctx *x, uint8_t type, const char *line, char *
 		*off += (size_t)snprintf(out + *off, size - *off, ",\"dataplane\":\"%s\"",
 					 type == PROTO_GRANT_ADD ? "active" : "removed");
 	} else {
-		if (rc)
+		if (rc && x->dp.fd >= 0) {
+			/* The stream is up, so no reconnect would send it: the
+			 * live set goes now, queued on the stream's connection. */
+			d_grants_sync(x);
+			snprintf(msg, sizeof(msg),
+				 "pending: the dataplane did not take the call (%s); the live grants "
+				 "were queued on its record stream",
+				 strerror(-rc));
+		} else if (rc)
 			snprintf(msg, sizeof(msg), "pending: dataplane unreachable (%s); sent when it "
 				 "connects", strerror(-rc));
 		else if (proto_json_get(reply, rlen, "error", msg + 9, sizeof(msg) - 9, NULL) == 0)

@@ -410,6 +410,29 @@ for id in $("$C" grants --json | jq -r 'select(.approval|startswith("LIM-")) | .
   "$C" revoke "$id" >/dev/null 2>&1
 done
 check grant-limit-cleaned 0 '"dp_grants":1,' -- "$C" status --json
+# A revoke the dataplane did not take (its 8 connections busy) was "sent
+# when it connects"; but the record stream stayed up, so it never was: the
+# dataplane enforced the revoked grant until its end. Now the live set is
+# queued on the stream at once.
+"$C" grant --src 10.10.1.12 --dst 203.0.113.82:443 --for 1h --approval BUSY-1 >/dev/null 2>&1
+check grant-busy-added 0 '"dp_grants":2,' -- "$C" status --json
+busy_id=$("$C" grants --json | jq -r 'select(.approval=="BUSY-1") | .id')
+python3 - "$T/dp.sock" "$T/dp-busy.stop" >"$T/dp-busy.out" 2>&1 <<'BUSY' & busy=$!
+import os, socket, sys, time
+held = []
+for i in range(12):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); held.append(s)
+time.sleep(0.5)
+print("ready", flush=True)
+for i in range(300):
+    if os.path.exists(sys.argv[2]): break
+    time.sleep(0.1)
+BUSY
+wait_for "grep -q ready $T/dp-busy.out" || true
+check grant-busy-revoke-pending 0 'pending' -- "$C" revoke "$busy_id"
+touch "$T/dp-busy.stop"; wait "$busy" 2>/dev/null
+wait_for "\"$C\" status --json | grep -q '\"dp_grants\":1,'" && ok grant-busy-revoke-reaches-dataplane \
+  || ko grant-busy-revoke-reaches-dataplane "$("$C" status --json | jq -c .dp_grants)"
 check reload-reject 2 'reject.conf:2: ' -- "$C" reload "$T/reject.conf"
 check reload-reject-unchanged 0 '"dp_policy_version":1,' -- "$C" status --json
 check reload-ok 0 'policy version 1 -> 2, sha256 [0-9a-f]{64}' -- "$C" reload "$T/tight.conf"
