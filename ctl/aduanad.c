@@ -1514,6 +1514,22 @@ static void d_client_read(struct d_ctx *x, struct proto_conn *c)
 			proto_conn_pop(c, len);
 			continue;
 		}
+		/* A change is made only when its entry can be written: with the
+		 * log's disk full, reloads and grants went on unaudited. */
+		if ((type == PROTO_RELOAD || type == PROTO_GRANT_ADD || type == PROTO_GRANT_DEL) &&
+		    x->audit) {
+			char why[PATH_MAX + 128], msg[PATH_MAX + 256], name[32];
+
+			if (audit_room(x->audit, why, sizeof(why)) != 0) {
+				snprintf(msg, sizeof(msg),
+					 "%s: not done: the audit log cannot take its entry (%s)",
+					 d_req_name(type, name, sizeof(name)), why);
+				d_error(c, msg);
+				fprintf(stderr, "aduanad: %s\n", msg);
+				proto_conn_pop(c, len);
+				continue;
+			}
+		}
 		switch (type) {
 		case PROTO_STATUS:
 			d_status(x, c, p);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -326,6 +327,27 @@ void audit_stats(const struct audit *a, uint64_t *written, uint64_t *errors)
 {
 	*written = a->written;
 	*errors = a->errors;
+}
+
+int audit_room(struct audit *a, char *why, size_t size)
+{
+	struct statvfs sv;
+	unsigned long long avail;
+
+	audit_reopen_if_replaced(a);
+	if (fstatvfs(a->fd, &sv) != 0) {
+		int e = errno;
+
+		snprintf(why, size, "audit log %s: %s", a->path, strerror(e));
+		return -e;
+	}
+	avail = (unsigned long long)sv.f_bavail * sv.f_frsize;
+	if (avail < AUDIT_ROOM) {
+		snprintf(why, size, "audit log %s: %llu bytes free on its filesystem, %d needed",
+			 a->path, avail, AUDIT_ROOM);
+		return -ENOSPC;
+	}
+	return 0;
 }
 
 const char *audit_path(const struct audit *a)

@@ -44,6 +44,7 @@ audit_cleanup() {
   for p in "${apids[@]}"; do kill "$p" 2>/dev/null; done
   sleep 0.2
   for p in "${apids[@]}"; do kill -9 "$p" 2>/dev/null; done
+  mountpoint -q "$AT/small" 2>/dev/null && umount "$AT/small"
   if [ "${made_user:-0}" = 1 ]; then
     userdel "$U" 2>/dev/null
     groupdel "$G" 2>/dev/null
@@ -501,6 +502,36 @@ expect grant-unchecked-not-stored 0 "$("$C" --socket "$AT/u.sock" grants --all -
 expect grant-unchecked-audited "grant error WIDE-1" \
   "$("$C" --socket "$AT/u.sock" audit --json | jq -r '.list[-1] | "\(.action) \(.result) \(.approval)"')"
 kill "$upid" 2>/dev/null; wait "$upid" 2>/dev/null
+
+# --- the audit log's disk full: a change is not made unaudited ---
+# With the log's filesystem full, a grant was stored (and pushed) with no
+# entry (audit_errors 1). Now reload, grant and revoke wait for room.
+mkdir -p "$AT/small"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=512k tmpfs "$AT/small" 2>/dev/null; then
+  sed "s|^audit = .*|audit = \"$AT/small/audit.jsonl\";|; s|^socket = .*|socket = \"$AT/f.sock\";|; s|^dataplane = .*|dataplane = \"$AT/f-dp.sock\";|; s|flows.db|f.db|" \
+    "$AT/d.conf" >"$AT/f.conf"
+  "$D" -c "$AT/f.conf" 2>"$AT/f.err" & fpid=$!; apids+=($fpid)
+  wait_for "[ -S $AT/f.sock ]" || true
+  check audit-full-before 0 '^grant 1: ' -- "$C" --socket "$AT/f.sock" grant --src e2m --dst 203.0.113.70:443 --for 1h --approval FULL-1
+  dd if=/dev/zero of="$AT/small/fill" bs=4k 2>/dev/null
+  check audit-full-grant-refused 2 'grant: not done: the audit log cannot take its entry \(audit log .*bytes free' -- \
+    "$C" --socket "$AT/f.sock" grant --src e2m --dst 203.0.113.71:443 --for 1h --approval FULL-2
+  check audit-full-revoke-refused 2 'revoke: not done: the audit log cannot take its entry' -- "$C" --socket "$AT/f.sock" revoke 1
+  check audit-full-reload-refused 2 'reload: not done: the audit log cannot take its entry' -- "$C" --socket "$AT/f.sock" reload
+  expect audit-full-nothing-changed "FULL-1 active" \
+    "$("$C" --socket "$AT/f.sock" grants --all --json | jq -rs 'map("\(.approval) \(.state)") | join(",")')"
+  expect audit-full-no-errors 0 "$("$C" --socket "$AT/f.sock" status --json | jq .audit_errors)"
+  rm -f "$AT/small/fill"
+  check audit-full-room-again 0 '^grant 2: ' -- "$C" --socket "$AT/f.sock" grant --src e2m --dst 203.0.113.71:443 --for 1h --approval FULL-2
+  check audit-full-chain 0 'audit chain: ok: 2 entries' -- "$C" --socket "$AT/f.sock" audit
+  kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null
+  umount "$AT/small"
+else
+  for t in audit-full-before audit-full-grant-refused audit-full-revoke-refused audit-full-reload-refused \
+    audit-full-nothing-changed audit-full-no-errors audit-full-room-again audit-full-chain; do
+    skipped "$t" "needs root to mount a small tmpfs"
+  done
+fi
 
 if [ "$AUDIT_ALONE" = 1 ]; then
   if [ "$skip" -gt 0 ]; then echo "audit: $pass passed, $fail failed, $skip skipped"
