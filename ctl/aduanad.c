@@ -85,8 +85,8 @@ struct d_conf {
 struct d_refuser {
 	uid_t uid;
 	bool used;
-	uint64_t tat;	     /* GCRA: when the caller's quota is whole again */
-	uint64_t unwritten;  /* refusals not written since its last entry */
+	uint64_t tat;	    /* GCRA: when the caller's quota is whole again */
+	uint64_t unwritten; /* refusals not written since its last entry */
 };
 
 struct d_ctx {
@@ -1362,8 +1362,8 @@ static void d_grant_push(struct d_ctx *x, uint8_t type, const char *line, char *
 			 * live set goes now, queued on the stream's connection. */
 			d_grants_sync(x);
 			snprintf(msg, sizeof(msg),
-				 "pending: the dataplane did not take the call (%s); the live grants "
-				 "were queued on its record stream",
+				 "pending: the dataplane did not take the call (%s); the live "
+				 "grants were queued on its record stream",
 				 strerror(-rc));
 		} else if (rc)
 			snprintf(msg, sizeof(msg), "pending: dataplane unreachable (%s); sent when it "

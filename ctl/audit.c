@@ -210,12 +210,14 @@ static void audit_reopen_if_replaced(struct audit *a)
 		return;
 	fd = open(a->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (fd < 0) {
-		fprintf(stderr, "aduanad: audit log %s was replaced and cannot be opened again: %s\n",
+		fprintf(stderr,
+			"aduanad: audit log %s was replaced and cannot be opened again: %s\n",
 			a->path, strerror(errno));
 		return;
 	}
-	fprintf(stderr, "aduanad: audit log %s was replaced or removed behind aduanad; opened "
-			"again (its chain will show the break)\n",
+	fprintf(stderr,
+		"aduanad: audit log %s was replaced or removed behind aduanad; opened "
+		"again (its chain will show the break)\n",
 		a->path);
 	close(a->fd);
 	a->fd = fd;

@@ -346,7 +346,8 @@ int grant_check(const struct policy_grant *g, const struct policy *p, char *err,
 		snprintf(err, errlen,
 			 "src %s is not all in zone %s of %s%s%s: a grant's source is a zone, or "
 			 "addresses of one",
-			 src, p->zones[z].name, p->source, other >= 0 ? "; it covers addresses of zone " : "",
+			 src, p->zones[z].name, p->source,
+			 other >= 0 ? "; it covers addresses of zone " : "",
 			 other >= 0 ? p->zones[other].name : "");
 		return -EINVAL;
 	}
