@@ -39,6 +39,12 @@
 #include "store.h"
 
 #define D_CLIENTS     16
+/* One caller below admin may not hold the socket: each uid gets at most
+ * D_PER_UID connections, and the last D_ADMIN_SLOTS are for admins, so
+ * connections left open (or half a frame, forever) cannot lock an admin
+ * out of revoke or reload. */
+#define D_PER_UID     4
+#define D_ADMIN_SLOTS 4
 #define D_OUT_MAX     (8u << 20)
 #define D_BATCH_MS    100  /* a batch commits after this long... */
 #define D_RETRY_MS    500  /* dataplane reconnect pace */
@@ -67,6 +73,22 @@ struct d_conf {
 
 #define D_VALID_KEEP 8
 
+/* Refusals a caller may write to the audit log: D_REFUSE_BURST at once,
+ * then one per D_REFUSE_MS. A viewer sending refused requests in a loop
+ * wrote ~5 MB/s of entries (each fsynced) until the disk was full; past
+ * the quota a refusal is still answered and counted, and the caller's next
+ * entry says how many were not written. */
+#define D_REFUSE_BURST 20
+#define D_REFUSE_MS    6000
+#define D_REFUSERS     64
+
+struct d_refuser {
+	uid_t uid;
+	bool used;
+	uint64_t tat;	    /* GCRA: when the caller's quota is whole again */
+	uint64_t unwritten; /* refusals not written since its last entry */
+};
+
 struct d_ctx {
 	struct d_conf cf;
 	struct store *store;
@@ -91,6 +113,8 @@ struct d_ctx {
 	uint8_t valid[D_VALID_KEEP][SHA256_DIGEST_SIZE];
 	unsigned n_valid, valid_next;
 	uint64_t n_validated, n_validated_cached;
+	struct d_refuser refusers[D_REFUSERS];
+	uint64_t n_refusals, n_refusals_unwritten;
 };
 
 static volatile sig_atomic_t d_quit, d_hup;
@@ -684,6 +708,48 @@ static void d_body_approval(const uint8_t *body, uint32_t len, char *out, size_t
 	}
 }
 
+/* Whether a refusal of p's may be written now (its quota); *unwritten
+ * takes the count of its refusals not written before this one. */
+static bool d_refusal_quota(struct d_ctx *x, const struct peer *p, uint64_t *unwritten)
+{
+	const uint64_t now = d_now_ms(), span = (uint64_t)D_REFUSE_BURST * D_REFUSE_MS;
+	struct d_refuser *r = NULL, *oldest = &x->refusers[0];
+	unsigned i;
+
+	for (i = 0; i < D_REFUSERS && !r; i++) {
+		if (x->refusers[i].used && x->refusers[i].uid == p->uid)
+			r = &x->refusers[i];
+		else if (!x->refusers[i].used || x->refusers[i].tat < oldest->tat)
+			oldest = &x->refusers[i];
+	}
+	if (!r) {
+		/* A full table forgets the caller whose quota is the most whole;
+		 * its count of unwritten refusals goes to the log with it. */
+		if (oldest->used && oldest->unwritten) {
+			char detail[160];
+
+			snprintf(detail, sizeof(detail),
+				 "%" PRIu64 " refusals of uid %u were not written (more than %d at "
+				 "once, then one per %d s)",
+				 oldest->unwritten, (unsigned)oldest->uid, D_REFUSE_BURST,
+				 D_REFUSE_MS / 1000);
+			d_audit(x, NULL, "refusals-unwritten", AUDIT_OK, detail, "", "", "");
+		}
+		r = oldest;
+		*r = (struct d_refuser){.uid = p->uid, .used = true, .tat = now};
+	}
+	if (r->tat < now)
+		r->tat = now;
+	if (r->tat + D_REFUSE_MS - now > span) {
+		r->unwritten++;
+		return false;
+	}
+	r->tat += D_REFUSE_MS;
+	*unwritten = r->unwritten;
+	r->unwritten = 0;
+	return true;
+}
+
 /* Whether p may send a request of this type. A refusal is answered with
  * the role needed and the caller's, and audited with the request. */
 static bool d_allowed(struct d_ctx *x, struct proto_conn *c, const struct peer *p, uint8_t type,
@@ -692,10 +758,12 @@ static bool d_allowed(struct d_ctx *x, struct proto_conn *c, const struct peer *
 	enum role need = roles_needed(type);
 	char msg[512], detail[1024], args[512], name[32], appr[256], hash[AUDIT_HASH_HEX], b[1024];
 	const char *what = d_req_name(type, name, sizeof(name));
+	uint64_t unwritten = 0;
 	size_t off;
 
 	if (p->role >= need)
 		return true;
+	x->n_refusals++;
 	snprintf(msg, sizeof(msg), "refused: %s needs role %s; you are %.64s (uid %u), role %s",
 		 what, role_name(need), p->user, (unsigned)p->uid, role_name(p->role));
 	off = (size_t)snprintf(b, sizeof(b), "{\"error\":");
@@ -704,10 +772,19 @@ static bool d_allowed(struct d_ctx *x, struct proto_conn *c, const struct peer *
 		 ",\"refused\":true,\"role_needed\":\"%s\",\"role\":\"%s\"}", role_name(need),
 		 role_name(p->role));
 	proto_conn_send(c, PROTO_ERROR, b, strlen(b));
+	if (!d_refusal_quota(x, p, &unwritten)) {
+		x->n_refusals_unwritten++;
+		return false;
+	}
 	d_body_text(body, len, args, sizeof(args));
 	d_body_approval(body, len, appr, sizeof(appr));
-	snprintf(detail, sizeof(detail), "%s%s%s; needs role %s, caller has role %s", what,
-		 args[0] ? " " : "", args, role_name(need), role_name(p->role));
+	off = (size_t)snprintf(detail, sizeof(detail), "%s%s%s; needs role %s, caller has role %s",
+			       what, args[0] ? " " : "", args, role_name(need), role_name(p->role));
+	if (unwritten && off < sizeof(detail))
+		snprintf(detail + off, sizeof(detail) - off,
+			 "; %" PRIu64 " earlier refusals of this caller were not written (more "
+			 "than %d at once, then one per %d s)",
+			 unwritten, D_REFUSE_BURST, D_REFUSE_MS / 1000);
 	d_running_hash(x, hash);
 	d_audit(x, p, what, AUDIT_REFUSED, detail, hash, hash, appr);
 	fprintf(stderr, "aduanad: %s\n", msg);
@@ -738,6 +815,8 @@ static void d_status(struct d_ctx *x, struct proto_conn *c, const struct peer *p
 	    bytes, x->n_retained, x->n_connects, x->dp.fd >= 0 ? x->stream : "");
 	ADD(",\"reload_validations\":%" PRIu64 ",\"reload_validations_cached\":%" PRIu64,
 	    x->n_validated, x->n_validated_cached);
+	ADD(",\"refusals\":%" PRIu64 ",\"refusals_unwritten\":%" PRIu64, x->n_refusals,
+	    x->n_refusals_unwritten);
 	if (x->json) {
 		export_json_stats(x->json, &a, &e);
 		ADD(",\"json_lines\":%" PRIu64 ",\"json_errors\":%" PRIu64, a, e);
@@ -1248,9 +1327,9 @@ static uint32_t d_peer_uid(const struct proto_conn *c)
 
 /* The policy the dataplane enforces (its status names the file), else
  * aduanad's configured one: grants are checked against its zones. */
-static struct policy *d_running_policy(struct d_ctx *x)
+static struct policy *d_running_policy(struct d_ctx *x, char *err, size_t errlen)
 {
-	char path[PATH_MAX], err[1024], *st = NULL;
+	char path[PATH_MAX], *st = NULL;
 	uint32_t len;
 	uint8_t t;
 	struct policy *p;
@@ -1260,7 +1339,7 @@ static struct policy *d_running_policy(struct d_ctx *x)
 	    t == (PROTO_STATUS | PROTO_REPLY))
 		proto_json_get(st, len, "policy_source", path, sizeof(path), NULL);
 	free(st);
-	p = config_load(path, 0, err, sizeof(err));
+	p = config_load(path, 0, err, errlen);
 	return p;
 }
 
@@ -1278,7 +1357,15 @@ static void d_grant_push(struct d_ctx *x, uint8_t type, const char *line, char *
 		*off += (size_t)snprintf(out + *off, size - *off, ",\"dataplane\":\"%s\"",
 					 type == PROTO_GRANT_ADD ? "active" : "removed");
 	} else {
-		if (rc)
+		if (rc && x->dp.fd >= 0) {
+			/* The stream is up, so no reconnect would send it: the
+			 * live set goes now, queued on the stream's connection. */
+			d_grants_sync(x);
+			snprintf(msg, sizeof(msg),
+				 "pending: the dataplane did not take the call (%s); the live "
+				 "grants were queued on its record stream",
+				 strerror(-rc));
+		} else if (rc)
 			snprintf(msg, sizeof(msg), "pending: dataplane unreachable (%s); sent when it "
 				 "connects", strerror(-rc));
 		else if (proto_json_get(reply, rlen, "error", msg + 9, sizeof(msg) - 9, NULL) == 0)
@@ -1295,7 +1382,7 @@ static void d_grant_add(struct d_ctx *x, struct proto_conn *c, const struct peer
 			const uint8_t *body, uint32_t len)
 {
 	char *out = malloc(8192), line[GRANTS_REQ_MAX], reply[4096], appr[256],
-				   hash[AUDIT_HASH_HEX], detail[1024];
+				   hash[AUDIT_HASH_HEX], detail[1024], perr[1024];
 	struct policy *pol;
 	size_t off = 0;
 	long id;
@@ -1305,9 +1392,18 @@ static void d_grant_add(struct d_ctx *x, struct proto_conn *c, const struct peer
 		return;
 	}
 	d_commit(x); /* the grant's row commits on its own */
-	pol = len <= GRANTS_REQ_MAX ? d_running_policy(x) : NULL;
-	id = grants_add(x->grants, (const char *)body, len, pol, d_wall_ms() / 1000,
-			d_peer_uid(c), reply, sizeof(reply), line, sizeof(line));
+	pol = len <= GRANTS_REQ_MAX ? d_running_policy(x, perr, sizeof(perr)) : NULL;
+	if (len <= GRANTS_REQ_MAX && !pol) {
+		/* Unchecked, a source could be anything (0.0.0.0/0: every zone). */
+		snprintf(reply, sizeof(reply),
+			 "grant: the running policy cannot be read to check the source against "
+			 "its zones (%.900s); nothing stored",
+			 perr);
+		id = -ENOENT;
+	} else {
+		id = grants_add(x->grants, (const char *)body, len, pol, d_wall_ms() / 1000,
+				d_peer_uid(c), reply, sizeof(reply), line, sizeof(line));
+	}
 	policy_free(pol);
 	/* Every grant, and every request refused as malformed, is audited: a
 	 * grant changes what the appliance lets out as surely as a reload. */
@@ -1418,6 +1514,22 @@ static void d_client_read(struct d_ctx *x, struct proto_conn *c)
 			proto_conn_pop(c, len);
 			continue;
 		}
+		/* A change is made only when its entry can be written: with the
+		 * log's disk full, reloads and grants went on unaudited. */
+		if ((type == PROTO_RELOAD || type == PROTO_GRANT_ADD || type == PROTO_GRANT_DEL) &&
+		    x->audit) {
+			char why[PATH_MAX + 128], msg[PATH_MAX + 256], name[32];
+
+			if (audit_room(x->audit, why, sizeof(why)) != 0) {
+				snprintf(msg, sizeof(msg),
+					 "%s: not done: the audit log cannot take its entry (%s)",
+					 d_req_name(type, name, sizeof(name)), why);
+				d_error(c, msg);
+				fprintf(stderr, "aduanad: %s\n", msg);
+				proto_conn_pop(c, len);
+				continue;
+			}
+		}
 		switch (type) {
 		case PROTO_STATUS:
 			d_status(x, c, p);
@@ -1486,6 +1598,71 @@ static int d_listen(const char *path, const char *group)
 	return fd;
 }
 
+/* Turn a connection away with an error frame (best effort: the socket's
+ * buffer takes it whole or not at all), then close it. */
+static void d_turn_away(int fd, const char *msg)
+{
+	char b[512];
+	size_t off = PROTO_HDR_SIZE;
+
+	off += (size_t)snprintf(b + off, sizeof(b) - off, "{\"error\":");
+	proto_json_str(b, sizeof(b), &off, msg);
+	off += (size_t)snprintf(b + off, sizeof(b) - off, "}");
+	if (off < sizeof(b)) {
+		proto_hdr_write((uint8_t *)b, PROTO_ERROR, (uint32_t)(off - PROTO_HDR_SIZE));
+		if (send(fd, b, off, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+			/* nothing more to do: the close says it */
+		}
+	}
+	close(fd);
+}
+
+/* A new caller: its role from the kernel's credentials, then a slot if the
+ * limits allow (D_PER_UID, D_ADMIN_SLOTS). */
+static void d_accept(struct d_ctx *x, int fd)
+{
+	struct peer p;
+	unsigned used = 0, mine = 0;
+	int i, free_slot = -1;
+	char msg[256];
+
+	if (roles_peer(&x->cf.roles, fd, &p) != 0) {
+		close(fd);
+		return;
+	}
+	for (i = 0; i < D_CLIENTS; i++) {
+		if (x->cl[i].fd < 0) {
+			if (free_slot < 0)
+				free_slot = i;
+			continue;
+		}
+		used++;
+		if (x->peer[i].uid == p.uid)
+			mine++;
+	}
+	msg[0] = '\0';
+	if (free_slot < 0)
+		snprintf(msg, sizeof(msg), "busy: all %d connections are in use", D_CLIENTS);
+	else if (p.role < ROLE_ADMIN && mine >= D_PER_UID)
+		snprintf(msg, sizeof(msg),
+			 "busy: %.64s (uid %u) already holds %u connections, the most one caller "
+			 "below admin may",
+			 p.user, (unsigned)p.uid, mine);
+	else if (p.role < ROLE_ADMIN && used >= D_CLIENTS - D_ADMIN_SLOTS)
+		snprintf(msg, sizeof(msg),
+			 "busy: %u connections in use; the last %d are kept for admins", used,
+			 D_ADMIN_SLOTS);
+	if (msg[0] || proto_conn_init(&x->cl[free_slot], fd, D_OUT_MAX) != 0) {
+		if (msg[0])
+			fprintf(stderr, "aduanad: %s\n", msg);
+		d_turn_away(fd, msg[0] ? msg : "cannot serve this connection");
+		if (free_slot >= 0)
+			x->cl[free_slot].fd = -1;
+		return;
+	}
+	x->peer[free_slot] = p;
+}
+
 static void d_loop(struct d_ctx *x)
 {
 	struct pollfd pfd[D_CLIENTS + 2];
@@ -1551,15 +1728,7 @@ static void d_loop(struct d_ctx *x)
 
 				if (fd < 0)
 					continue;
-				for (i = 0; i < D_CLIENTS && x->cl[i].fd >= 0; i++)
-					;
-				if (i == D_CLIENTS ||
-				    roles_peer(&x->cf.roles, fd, &x->peer[i]) != 0 ||
-				    proto_conn_init(&x->cl[i], fd, D_OUT_MAX) != 0) {
-					close(fd);
-					if (i < D_CLIENTS)
-						x->cl[i].fd = -1;
-				}
+				d_accept(x, fd);
 			} else if (who[k] == &x->dp) {
 				d_dp_read(x);
 			} else if (pfd[k].revents & (POLLIN | POLLHUP | POLLERR)) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,7 +29,7 @@ struct audit {
 	char head[AUDIT_HASH_HEX];
 	char last[AUDIT_LINE_MAX];
 	size_t last_len;
-	uint64_t written, errors;
+	uint64_t written, errors, reopened;
 };
 
 static bool audit_is_hex64(const char *s)
@@ -194,6 +195,35 @@ struct audit *audit_open(const char *path, char *err, size_t errlen)
 	return a;
 }
 
+/* The file at the path must be the one a->fd writes: a log replaced
+ * behind aduanad (sed -i, mv, rm) would otherwise take every later entry
+ * into an unlinked file that nobody can read, and that is gone at the next
+ * start. Reopened, the next entry lands at the path; its prev names the
+ * head aduanad wrote last, so a replaced file shows the break. */
+static void audit_reopen_if_replaced(struct audit *a)
+{
+	struct stat fst, pst;
+	int fd;
+
+	if (fstat(a->fd, &fst) == 0 && stat(a->path, &pst) == 0 && fst.st_dev == pst.st_dev &&
+	    fst.st_ino == pst.st_ino)
+		return;
+	fd = open(a->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		fprintf(stderr,
+			"aduanad: audit log %s was replaced and cannot be opened again: %s\n",
+			a->path, strerror(errno));
+		return;
+	}
+	fprintf(stderr,
+		"aduanad: audit log %s was replaced or removed behind aduanad; opened "
+		"again (its chain will show the break)\n",
+		a->path);
+	close(a->fd);
+	a->fd = fd;
+	a->reopened++;
+}
+
 static void audit_add(char *b, size_t size, size_t *off, const char *fmt, const char *s)
 {
 	if (*off >= size)
@@ -266,6 +296,7 @@ long long audit_append(struct audit *a, const struct peer *who, const char *acti
 	}
 	audit_hash_body(b, off, hash);
 	off += (size_t)snprintf(b + off, sizeof(a->last) - off, AUDIT_SUFFIX "%s\"}\n", hash);
+	audit_reopen_if_replaced(a);
 	w = write(a->fd, b, off);
 	if (w != (ssize_t)off || fsync(a->fd) != 0) {
 		int e = w < 0 ? errno : EIO;
@@ -298,6 +329,27 @@ void audit_stats(const struct audit *a, uint64_t *written, uint64_t *errors)
 {
 	*written = a->written;
 	*errors = a->errors;
+}
+
+int audit_room(struct audit *a, char *why, size_t size)
+{
+	struct statvfs sv;
+	unsigned long long avail;
+
+	audit_reopen_if_replaced(a);
+	if (fstatvfs(a->fd, &sv) != 0) {
+		int e = errno;
+
+		snprintf(why, size, "audit log %s: %s", a->path, strerror(e));
+		return -e;
+	}
+	avail = (unsigned long long)sv.f_bavail * sv.f_frsize;
+	if (avail < AUDIT_ROOM) {
+		snprintf(why, size, "audit log %s: %llu bytes free on its filesystem, %d needed",
+			 a->path, avail, AUDIT_ROOM);
+		return -ENOSPC;
+	}
+	return 0;
 }
 
 const char *audit_path(const struct audit *a)

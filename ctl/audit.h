@@ -54,6 +54,11 @@ void audit_stats(const struct audit *a, uint64_t *written, uint64_t *errors);
 
 const char *audit_path(const struct audit *a);
 
+/* Whether the log can take the entries of a change: AUDIT_ROOM bytes free
+ * on its filesystem. 0, or -ENOSPC (or the fstatvfs error) with why. */
+#define AUDIT_ROOM (4 * AUDIT_LINE_MAX)
+int audit_room(struct audit *a, char *why, size_t size);
+
 void audit_close(struct audit *a);
 
 /* The verdict on a whole file. */

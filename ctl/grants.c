@@ -149,6 +149,49 @@ static int grants_dpline(sqlite3_stmt *st, char *out, size_t size, char *err, si
 	return 0;
 }
 
+/* Room for one more live grant (host: by name) in the dataplane's table:
+ * at most GRANT_MAX, GRANT_HOST_SLOTS of them by host name. A grant stored
+ * past either made every later sync (the "replace" after each connect)
+ * fail as a whole: a restarted dataplane then held none of them. */
+static int grants_room(struct grants *g, uint64_t now, bool host, char *reply, size_t size)
+{
+	sqlite3_stmt *st = NULL;
+	unsigned live = 0, hosts = 0;
+	struct policy_grant pg;
+	char err[256];
+
+	if (sqlite3_prepare_v2(g->db, "SELECT dst FROM grants WHERE state = 'active' AND until > ?",
+			       -1, &st, NULL) != SQLITE_OK) {
+		snprintf(reply, size, "grant: store: %s", sqlite3_errmsg(g->db));
+		return -EIO;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *dst = (const char *)sqlite3_column_text(st, 0);
+
+		live++;
+		memset(&pg, 0, sizeof(pg));
+		if (dst && grant_parse_dst(dst, &pg, err, sizeof(err)) == 0 && pg.host[0])
+			hosts++;
+	}
+	sqlite3_finalize(st);
+	if (live >= GRANT_MAX) {
+		snprintf(reply, size,
+			 "grant: %u grants are live, the most the dataplane holds; revoke one "
+			 "first",
+			 live);
+		return -ENOSPC;
+	}
+	if (host && hosts >= GRANT_HOST_SLOTS) {
+		snprintf(reply, size,
+			 "grant: %u grants by host name are live, the most the dataplane holds at "
+			 "once; revoke one first, or grant an address",
+			 hosts);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
 long grants_add(struct grants *g, const char *req, size_t len, const struct policy *pol,
 		uint64_t now, uint32_t uid, char *reply, size_t size, char *dpline, size_t dpsize)
 {
@@ -232,6 +275,12 @@ long grants_add(struct grants *g, const char *req, size_t len, const struct poli
 	    (pol && grant_check(&pg, pol, err, sizeof(err)) != 0)) {
 		snprintf(reply, size, "grant: %s", err);
 		return -EINVAL;
+	}
+	{
+		int rc = grants_room(g, now, pg.host[0] != '\0', reply, size);
+
+		if (rc)
+			return rc;
 	}
 	grant_src_str(&pg, src, sizeof(src));
 	grant_dst_str(&pg, dst, sizeof(dst));

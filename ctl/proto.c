@@ -238,8 +238,15 @@ int proto_call(int fd, uint8_t type, const void *body, size_t len, int timeout_m
 	rc = proto_io_all(fd, hdr, sizeof(hdr), true, timeout_ms);
 	if (!rc && len)
 		rc = proto_io_all(fd, (void *)(uintptr_t)body, len, true, timeout_ms);
-	if (!rc)
+	/* A server that turned the connection away (busy) answered and closed
+	 * before the request was through: its answer still says why. */
+	if (!rc || rc == -EPIPE || rc == -ECONNRESET) {
+		int wrc = rc;
+
 		rc = proto_io_all(fd, hdr, sizeof(hdr), false, timeout_ms);
+		if (rc && wrc)
+			rc = wrc;
+	}
 	if (rc)
 		return rc;
 	blen = proto_hdr_check(hdr, rtype);

@@ -310,6 +310,9 @@ int grant_format(const struct policy_grant *g, char *buf, size_t size)
 int grant_check(const struct policy_grant *g, const struct policy *p, char *err, size_t errlen)
 {
 	unsigned i;
+	int z, other = -1;
+	bool within = false;
+	char src[80];
 
 	if (g->zone_name[0]) {
 		for (i = 0; i < p->n_zones; i++)
@@ -318,14 +321,35 @@ int grant_check(const struct policy_grant *g, const struct policy *p, char *err,
 		snprintf(err, errlen, "src '%s': no such zone in %s", g->zone_name, p->source);
 		return -ENOENT;
 	}
-	if (policy_zone_find(p, g->local.addr) < 0) {
-		char src[80];
-
-		grant_src_str(g, src, sizeof(src));
+	z = policy_zone_find(p, g->local.addr);
+	grant_src_str(g, src, sizeof(src));
+	if (z < 0) {
 		snprintf(err, errlen,
 			 "src %s is in no zone of %s: its flows are not judged, nothing to grant",
 			 src, p->source);
 		return -ENOENT;
+	}
+	/* A prefix is addresses of one zone: inside one of its subnets, with
+	 * no subnet of another zone (a longer one, carved out of it) inside:
+	 * else the grant would reach hosts of a zone it does not name. */
+	for (i = 0; i < p->n_zone_prefixes; i++) {
+		const struct policy_zone_prefix *zp = &p->zone_prefixes[i];
+
+		if (zp->zone == z && zp->pfx.len <= g->local.len &&
+		    policy_prefix_match(&zp->pfx, g->local.addr))
+			within = true;
+		if (zp->zone != z && other < 0 && zp->pfx.len > g->local.len &&
+		    policy_prefix_match(&g->local, zp->pfx.addr))
+			other = zp->zone;
+	}
+	if (!within || other >= 0) {
+		snprintf(err, errlen,
+			 "src %s is not all in zone %s of %s%s%s: a grant's source is a zone, or "
+			 "addresses of one",
+			 src, p->zones[z].name, p->source,
+			 other >= 0 ? "; it covers addresses of zone " : "",
+			 other >= 0 ? p->zones[other].name : "");
+		return -EINVAL;
 	}
 	return 0;
 }

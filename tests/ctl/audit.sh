@@ -44,6 +44,7 @@ audit_cleanup() {
   for p in "${apids[@]}"; do kill "$p" 2>/dev/null; done
   sleep 0.2
   for p in "${apids[@]}"; do kill -9 "$p" 2>/dev/null; done
+  mountpoint -q "$AT/small" 2>/dev/null && umount "$AT/small"
   if [ "${made_user:-0}" = 1 ]; then
     userdel "$U" 2>/dev/null
     groupdel "$G" 2>/dev/null
@@ -164,9 +165,49 @@ PY
   grep -q '^0x7f .*"refused":true,"role_needed":"admin","role":"viewer"' "$AT/grant.out" \
     && ok roles-viewer-grant-refused || ko roles-viewer-grant-refused "$(cat "$AT/grant.out")"
   check roles-viewer-audit-reads 0 'audit chain: ok' -- as_user "$AT/aduanactl" --socket "$AT/a.sock" audit
+  # A viewer who holds connections open (half a header each, forever)
+  # cannot lock an admin out of revoke or reload: at most 4 per uid below
+  # admin, and the last slots are kept for admins.
+  cat >"$AT/hog.py" <<'HOG'
+import os, socket, sys, time
+held = []
+for i in range(40):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+    try:
+        s.send(b"AD\x01\x01\x00\x00"); held.append(s)
+    except OSError:
+        pass
+print("ready", flush=True)
+for i in range(300):  # until told, 30 s at most
+    if os.path.exists(sys.argv[2]):
+        break
+    time.sleep(0.1)
+HOG
+  chmod 0644 "$AT/hog.py"
+  runuser -u "$U" -- python3 "$AT/hog.py" "$AT/a.sock" "$AT/hog.stop" >"$AT/hog.out" 2>&1 &
+  hogpid=$!; apids+=($hogpid)
+  wait_for "grep -q ready $AT/hog.out" || true
+  check roles-hog-admin-served 0 '"caller":"root","caller_role":"admin"' -- "$C" status --json
+  check roles-hog-viewer-busy 2 'busy: .* already holds 4 connections' -- as_user "$AT/aduanactl" --socket "$AT/a.sock" status
+  touch "$AT/hog.stop"; wait "$hogpid" 2>/dev/null
+  check roles-hog-gone-viewer-served 0 '"caller_role":"viewer"' -- as_user "$AT/aduanactl" --socket "$AT/a.sock" status --json
+  # simulate runs offline as the caller (README "Roles"): a viewer may, and
+  # reads only what it may read; a root-only capture or config stays closed.
+  mkdir -p "$AT/sim"; cp -r conf/aduana.conf conf/classes.conf conf/lists pcaps/demo.pcap "$A" "$AT/sim/"
+  chmod -R a+rX "$AT/sim"
+  check roles-viewer-simulate 0 '11 flows replayed; 0 would change' -- as_user "$AT/aduanactl" simulate \
+    --aduana "$AT/sim/aduana" --running "$AT/sim/aduana.conf" --pcap "$AT/sim/demo.pcap" "$AT/sim/aduana.conf"
+  cp pcaps/demo.pcap "$AT/sim/secret.pcap"; chmod 0600 "$AT/sim/secret.pcap"
+  check roles-viewer-simulate-private-pcap 2 'secret.pcap: .*Permission denied' -- as_user "$AT/aduanactl" simulate \
+    --aduana "$AT/sim/aduana" --running "$AT/sim/aduana.conf" --pcap "$AT/sim/secret.pcap"
+  cp conf/aduana.conf "$AT/sim/secret.conf"; chmod 0600 "$AT/sim/secret.conf"
+  check roles-viewer-simulate-private-conf 2 'secret.conf' -- as_user "$AT/aduanactl" simulate \
+    --aduana "$AT/sim/aduana" --running "$AT/sim/aduana.conf" --pcap "$AT/sim/demo.pcap" "$AT/sim/secret.conf"
 else
   for t in roles-socket-group roles-viewer-status roles-viewer-flows roles-viewer-report \
-    roles-viewer-reload-refused roles-viewer-grant-refused roles-viewer-audit-reads; do
+    roles-viewer-reload-refused roles-viewer-grant-refused roles-viewer-audit-reads \
+    roles-hog-admin-served roles-hog-viewer-busy roles-hog-gone-viewer-served \
+    roles-viewer-simulate roles-viewer-simulate-private-pcap roles-viewer-simulate-private-conf; do
     skipped "$t" "not root, or useradd/groupadd unavailable"
   done
 fi
@@ -231,12 +272,57 @@ PY
   check audit-rewrite-caught 4 'BROKEN: the file ends at seq 1, but the last entry aduanad wrote is seq 2' -- "$C" audit
   cp "$AT/audit.orig" "$AT/audit.jsonl"
   check audit-restored 0 'audit chain: ok: 2 entries' -- "$C" audit
+  # The log replaced behind aduanad (sed -i above; here mv and a copy back,
+  # as an editor saves): aduanad wrote every later entry into the unlinked
+  # file, lost to `audit` and gone at its next start. It opens the path
+  # again: the entry lands in the file, and the chain holds.
+  mv "$AT/audit.jsonl" "$AT/audit.moved"; cp "$AT/audit.moved" "$AT/audit.jsonl"
+  "$C" grant --src nozone --dst upload.example:443 --for 1h --approval REPL-1 >/dev/null 2>&1
+  expect audit-replaced-reopened "grant error REPL-1" \
+    "$(tail -n 1 "$AT/audit.jsonl" | jq -r '"\(.action) \(.result) \(.approval)"')"
+  check audit-replaced-chain 0 'audit chain: ok: 3 entries' -- "$C" audit
+  grep -q 'audit log .* was replaced or removed behind aduanad; opened again' "$AT/d.err" \
+    && ok audit-replaced-said || ko audit-replaced-said "$(tail -2 "$AT/d.err")"
+  # A viewer sending refused requests in a loop wrote an fsynced entry per
+  # refusal (~5 MB/s) until the disk was full. Now: 20 at once, then one
+  # per 6 s; every refusal is still answered and counted, and the caller's
+  # next entry says how many were not written.
+  cat >"$AT/flood.py" <<'FLOOD'
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
+body = b"/etc/aduana/aduana.conf\napproval=FLOOD-1"
+refused = 0
+for i in range(int(sys.argv[2])):
+    s.sendall(b"AD\x01\x03" + struct.pack(">I", len(body)) + body)
+    h = b""
+    while len(h) < 8: h += s.recv(8 - len(h))
+    n = struct.unpack(">I", h[4:])[0]; b = b""
+    while len(b) < n: b += s.recv(n - len(b))
+    refused += h[3] == 0x7f and b'"refused":true' in b
+print("refused", refused)
+FLOOD
+  chmod 0644 "$AT/flood.py"
+  n0=$(wc -l <"$AT/audit.jsonl")
+  expect audit-flood-all-refused "refused 500" "$(as_user python3 "$AT/flood.py" "$AT/a.sock" 500 2>&1)"
+  n1=$(wc -l <"$AT/audit.jsonl")
+  [ $((n1 - n0)) -ge 1 ] && [ $((n1 - n0)) -le 20 ] && ok audit-flood-bounded \
+    || ko audit-flood-bounded "500 refusals wrote $((n1 - n0)) entries (want 1..20)"
+  st=$("$C" status --json)
+  unwritten=$(jq -r '.refusals_unwritten // 0' <<<"$st")
+  expect audit-flood-counted 500 "$(( unwritten + n1 - n0 ))"
+  sleep 6.5
+  as_user "$AT/aduanactl" --socket "$AT/a.sock" reload --approval FLOOD-2 "$AT/cand.conf" >/dev/null 2>&1
+  expect audit-flood-next-says "$unwritten earlier refusals of this caller were not written" \
+    "$(tail -n 1 "$AT/audit.jsonl" | jq -r '.detail' | grep -o '[0-9]* earlier refusals of this caller were not written')"
+  check audit-flood-chain 0 'audit chain: ok' -- "$C" audit
 else
   for t in audit-chain-ok audit-refusals audit-who-supplementary audit-who-uid audit-entry-fields \
     audit-first-prev audit-prev-links audit-hash-recomputed audit-head-syslog \
     audit-head-ipfix-template audit-head-ipfix-record audit-status-head \
     audit-since-future audit-since-past audit-since-future-empty audit-tamper-exit audit-tamper-named \
-    audit-tamper-file audit-tamper-json audit-file-alone-holds audit-rewrite-caught audit-restored; do
+    audit-tamper-file audit-tamper-json audit-file-alone-holds audit-rewrite-caught audit-restored \
+    audit-replaced-reopened audit-replaced-chain audit-replaced-said \
+    audit-flood-all-refused audit-flood-bounded audit-flood-counted audit-flood-next-says audit-flood-chain; do
     skipped "$t" "no test user: no refusals to audit"
   done
 fi
@@ -401,6 +487,52 @@ else
 fi
 
 kill "$adpid" 2>/dev/null; wait "$adpid" 2>/dev/null
+
+# --- a grant whose source cannot be checked is not stored ---
+# aduanad checks a grant's source against the running policy's zones; when
+# it could not load that policy (missing, unreadable, broken) it skipped the
+# check and stored src=0.0.0.0/0, every zone.
+sed "s|^policy = .*|policy = \"$AT/gone.conf\";|; s|^socket = .*|socket = \"$AT/u.sock\";|; s|^dataplane = .*|dataplane = \"$AT/u-dp.sock\";|; s|flows.db|u.db|; s|audit.jsonl|u-audit.jsonl|" \
+  "$AT/d.conf" >"$AT/u.conf"
+"$D" -c "$AT/u.conf" 2>"$AT/u.err" & upid=$!; apids+=($upid)
+wait_for "[ -S $AT/u.sock ]" || true
+check grant-unchecked-refused 2 'grant: the running policy cannot be read to check the source .*gone.conf.*nothing stored' -- \
+  "$C" --socket "$AT/u.sock" grant --src 0.0.0.0/0 --dst 0.0.0.0/0 --for 1h --approval WIDE-1
+expect grant-unchecked-not-stored 0 "$("$C" --socket "$AT/u.sock" grants --all --json | jq -s length)"
+expect grant-unchecked-audited "grant error WIDE-1" \
+  "$("$C" --socket "$AT/u.sock" audit --json | jq -r '.list[-1] | "\(.action) \(.result) \(.approval)"')"
+kill "$upid" 2>/dev/null; wait "$upid" 2>/dev/null
+
+# --- the audit log's disk full: a change is not made unaudited ---
+# With the log's filesystem full, a grant was stored (and pushed) with no
+# entry (audit_errors 1). Now reload, grant and revoke wait for room.
+mkdir -p "$AT/small"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=512k tmpfs "$AT/small" 2>/dev/null; then
+  sed "s|^audit = .*|audit = \"$AT/small/audit.jsonl\";|; s|^socket = .*|socket = \"$AT/f.sock\";|; s|^dataplane = .*|dataplane = \"$AT/f-dp.sock\";|; s|flows.db|f.db|" \
+    "$AT/d.conf" >"$AT/f.conf"
+  "$D" -c "$AT/f.conf" 2>"$AT/f.err" & fpid=$!; apids+=($fpid)
+  wait_for "[ -S $AT/f.sock ]" || true
+  check audit-full-before 0 '^grant 1: ' -- "$C" --socket "$AT/f.sock" grant --src e2m --dst 203.0.113.70:443 --for 1h --approval FULL-1
+  dd if=/dev/zero of="$AT/small/fill" bs=4k 2>/dev/null
+  check audit-full-grant-refused 2 'grant: not done: the audit log cannot take its entry \(audit log .*bytes free' -- \
+    "$C" --socket "$AT/f.sock" grant --src e2m --dst 203.0.113.71:443 --for 1h --approval FULL-2
+  check audit-full-revoke-refused 2 'revoke: not done: the audit log cannot take its entry' -- "$C" --socket "$AT/f.sock" revoke 1
+  check audit-full-reload-refused 2 'reload: not done: the audit log cannot take its entry' -- "$C" --socket "$AT/f.sock" reload
+  expect audit-full-nothing-changed "FULL-1 active" \
+    "$("$C" --socket "$AT/f.sock" grants --all --json | jq -rs 'map("\(.approval) \(.state)") | join(",")')"
+  expect audit-full-no-errors 0 "$("$C" --socket "$AT/f.sock" status --json | jq .audit_errors)"
+  rm -f "$AT/small/fill"
+  check audit-full-room-again 0 '^grant 2: ' -- "$C" --socket "$AT/f.sock" grant --src e2m --dst 203.0.113.71:443 --for 1h --approval FULL-2
+  check audit-full-chain 0 'audit chain: ok: 2 entries' -- "$C" --socket "$AT/f.sock" audit
+  kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null
+  umount "$AT/small"
+else
+  for t in audit-full-before audit-full-grant-refused audit-full-revoke-refused audit-full-reload-refused \
+    audit-full-nothing-changed audit-full-no-errors audit-full-room-again audit-full-chain; do
+    skipped "$t" "needs root to mount a small tmpfs"
+  done
+fi
+
 if [ "$AUDIT_ALONE" = 1 ]; then
   if [ "$skip" -gt 0 ]; then echo "audit: $pass passed, $fail failed, $skip skipped"
   else echo "audit: $pass passed, $fail failed"; fi

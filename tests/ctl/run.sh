@@ -391,6 +391,48 @@ expect audit-grant-ok-all 3 "$(jq '[.list[] | select(.action=="grant" and .resul
 expect audit-grant-errors 14 "$(jq '[.list[] | select(.action=="grant" and .result=="error")] | length' <<<"$aj")"
 expect audit-revoke-ok 1 "$(jq '[.list[] | select(.action=="revoke" and .result=="ok" and .detail=="id=2")] | length' <<<"$aj")"
 expect audit-expire "id=3" "$(jq -r '[.list[] | select(.action=="expire")][0].detail' <<<"$aj")"
+# The dataplane holds 16 grants by host name at once (64 in all). aduanad
+# stored a 17th as active while the dataplane refused it, and from then on
+# every sync ("replace" at each connect) was refused whole: a restarted
+# dataplane held none of the grants. aduanad refuses it up front.
+bad=0
+for i in $(seq 1 16); do
+  "$C" grant --json --src e2m --dst "h$i.partner.example:443" --for 1h --approval "LIM-$i" 2>&1 |
+    grep -q '"dataplane":"active"' || bad=$((bad + 1))
+done
+expect grant-16-hosts-active 0 "$bad"
+check grant-17th-host-refused 2 'grant: 16 grants by host name are live, the most the dataplane holds' -- \
+  "$C" grant --src e2m --dst h17.partner.example:443 --for 1h --approval LIM-17
+expect grant-17th-not-stored 0 "$("$C" grants --all --json | jq -s 'map(select(.approval=="LIM-17")) | length')"
+check grant-address-still-room 0 '"dataplane":"active"' -- \
+  "$C" grant --json --src e2m --dst 203.0.113.99:443 --for 1h --approval LIM-ADDR
+for id in $("$C" grants --json | jq -r 'select(.approval|startswith("LIM-")) | .id'); do
+  "$C" revoke "$id" >/dev/null 2>&1
+done
+check grant-limit-cleaned 0 '"dp_grants":1,' -- "$C" status --json
+# A revoke the dataplane did not take (its 8 connections busy) was "sent
+# when it connects"; but the record stream stayed up, so it never was: the
+# dataplane enforced the revoked grant until its end. Now the live set is
+# queued on the stream at once.
+"$C" grant --src 10.10.1.12 --dst 203.0.113.82:443 --for 1h --approval BUSY-1 >/dev/null 2>&1
+check grant-busy-added 0 '"dp_grants":2,' -- "$C" status --json
+busy_id=$("$C" grants --json | jq -r 'select(.approval=="BUSY-1") | .id')
+python3 - "$T/dp.sock" "$T/dp-busy.stop" >"$T/dp-busy.out" 2>&1 <<'BUSY' & busy=$!
+import os, socket, sys, time
+held = []
+for i in range(12):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); held.append(s)
+time.sleep(0.5)
+print("ready", flush=True)
+for i in range(300):
+    if os.path.exists(sys.argv[2]): break
+    time.sleep(0.1)
+BUSY
+wait_for "grep -q ready $T/dp-busy.out" || true
+check grant-busy-revoke-pending 0 'pending' -- "$C" revoke "$busy_id"
+touch "$T/dp-busy.stop"; wait "$busy" 2>/dev/null
+wait_for "\"$C\" status --json | grep -q '\"dp_grants\":1,'" && ok grant-busy-revoke-reaches-dataplane \
+  || ko grant-busy-revoke-reaches-dataplane "$("$C" status --json | jq -c .dp_grants)"
 check reload-reject 2 'reject.conf:2: ' -- "$C" reload "$T/reject.conf"
 check reload-reject-unchanged 0 '"dp_policy_version":1,' -- "$C" status --json
 check reload-ok 0 'policy version 1 -> 2, sha256 [0-9a-f]{64}' -- "$C" reload "$T/tight.conf"

@@ -546,6 +546,23 @@ static void test_grant_text(void)
 	CU_ASSERT_EQUAL(grant_check(&g, P, err, sizeof(err)), -ENOENT);
 	CU_ASSERT_EQUAL(grant_parse_src("10.10.1.1", &g, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(grant_check(&g, P, err, sizeof(err)), 0);
+	/* A prefix is addresses of one zone. 10.10.0.0/16 is e2m's subnet, but
+	 * office's 10.10.99.0/24 is carved out of it: a grant from it would
+	 * open office hosts too. 10.10.0.0/15 reaches past e2m. */
+	CU_ASSERT_EQUAL(grant_parse_src("10.10.1.0/24", &g, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(grant_check(&g, P, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(grant_parse_src("10.10.99.0/25", &g, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(grant_check(&g, P, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(grant_parse_src("10.10.0.0/16", &g, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(grant_check(&g, P, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "covers addresses of zone office"));
+	CU_ASSERT_EQUAL(grant_parse_src("10.10.0.0/15", &g, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(grant_check(&g, P, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "is not all in zone e2m"));
+	CU_ASSERT_EQUAL(grant_parse_src("2001:db8:e2::/48", &g, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(grant_check(&g, P, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(grant_parse_src("2001:db8:e2::/47", &g, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(grant_check(&g, P, err, sizeof(err)), -EINVAL);
 }
 
 static void test_endpoint_packet1(void)
