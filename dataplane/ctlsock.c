@@ -10,6 +10,7 @@
 #include "ctlsock.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <arpa/inet.h>
@@ -110,10 +111,13 @@ static void cs_client_close(struct ctlsock *cs, int i)
 	}
 }
 
-struct ctlsock *ctlsock_create(const char *path, struct dp *dp, struct policy **pol,
+struct ctlsock *ctlsock_create(const char *path, const char *group, struct dp *dp, struct policy **pol,
 			       struct worker *workers, const struct cls_engine *cls,
 			       char *err, size_t errlen)
 {
+	struct group *gr;
+	mode_t old_mask;
+	int rc;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct ctlsock *cs;
 	unsigned i;
@@ -143,8 +147,24 @@ struct ctlsock *ctlsock_create(const char *path, struct dp *dp, struct policy **
 	cs->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (cs->lfd < 0)
 		goto out_errno;
+	if (group) {
+		gr = getgrnam(group);
+		if (!gr) {
+			snprintf(err, errlen, "--ctl-group %s: no such group", group);
+			close(cs->lfd);
+			goto out_quiet;
+		}
+	} else {
+		gr = getgrnam("aduana"); /* the package's group for aduanad */
+	}
 	unlink(path); /* a stale socket from an earlier run */
-	if (bind(cs->lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(path, 0660) != 0 ||
+	/* Created 0660 at once (no window with wider modes, no chmod by path
+	 * in a directory aduanad owns), then given the group by path without
+	 * following a link someone may have put there since. */
+	old_mask = umask(0117);
+	rc = bind(cs->lfd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old_mask);
+	if (rc != 0 || (gr && lchown(path, (uid_t)-1, gr->gr_gid) != 0) ||
 	    listen(cs->lfd, CS_CLIENTS) != 0)
 		goto out_close;
 	return cs;
@@ -153,6 +173,7 @@ out_close:
 	close(cs->lfd);
 out_errno:
 	snprintf(err, errlen, "--ctl %s: %s", path, strerror(errno));
+out_quiet:
 	free(cs->q);
 	free(cs);
 	return NULL;

@@ -26,7 +26,7 @@ struct grant_reg;
  * caller frees whatever *pol is at exit; older snapshots belong to the
  * ctlsock. Main lcore, after the workers are set up. NULL on failure with a
  * message in err. */
-struct ctlsock *ctlsock_create(const char *path, struct dp *dp, struct policy **pol,
+struct ctlsock *ctlsock_create(const char *path, const char *group, struct dp *dp, struct policy **pol,
 			       struct worker *workers, const struct cls_engine *cls,
 			       char *err, size_t errlen);
 

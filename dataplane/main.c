@@ -3,6 +3,7 @@
  * never touches packets.
  */
 #include <errno.h>
+#include <grp.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -69,6 +70,7 @@ struct main_opts {
 	const char *inside;
 	const char *outside;
 	const char *ctl;  /* the private control socket (ctlsock.h) */
+	const char *ctl_group; /* its group; NULL: "aduana" when that group exists */
 	const char *grants; /* grant lines to start with (grantreg.h) */
 	unsigned workers; /* 0: from the config */
 	double duration;  /* 0: until a signal */
@@ -119,7 +121,9 @@ static void main_usage(FILE *out)
 	      "    --workers N           worker lcores (default: dataplane.workers)\n"
 	      "    --duration SECONDS    stop after this long (live mode)\n"
 	      "    --ctl PATH            serve the private control socket for aduanad here\n"
-	      "                          (status, reload, grants, the flow-record stream)\n"
+	      "                          (status, reload, grants, the flow-record stream);\n"
+	      "                          mode 0660, group aduana when that group exists\n"
+	      "    --ctl-group GROUP     the control socket's group (must exist)\n"
 	      "    --grants FILE         start with these grants, one a line:\n"
 	      "                          id=N src=ADDR|ZONE dst=HOST|ADDR[:PORT] from=T\n"
 	      "                          until=T approval=REF (T: epoch seconds; replay\n"
@@ -164,7 +168,8 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		O_BY_IFACE,
 		O_CTL,
 		O_GRANTS,
-		O_STAGES
+		O_STAGES,
+		O_CTL_GROUP
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -183,6 +188,7 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 		{"ctl", required_argument, NULL, O_CTL},
 		{"grants", required_argument, NULL, O_GRANTS},
 		{"stage-cycles", no_argument, NULL, O_STAGES},
+		{"ctl-group", required_argument, NULL, O_CTL_GROUP},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -257,6 +263,13 @@ static int main_parse_opts(int argc, char **argv, struct main_opts *o)
 			break;
 		case O_CTL:
 			o->ctl = optarg;
+			break;
+		case O_CTL_GROUP:
+			if (!getgrnam(optarg)) {
+				fprintf(stderr, "aduana: --ctl-group %s: no such group\n", optarg);
+				return -EINVAL;
+			}
+			o->ctl_group = optarg;
 			break;
 		case O_GRANTS:
 			o->grants = optarg;
@@ -1081,7 +1094,7 @@ int main(int argc, char **argv)
 		goto out_free;
 	}
 	if (x.o.ctl) {
-		x.ctl = ctlsock_create(x.o.ctl, &x.dp, &x.pol, x.workers, x.cls, err, sizeof(err));
+		x.ctl = ctlsock_create(x.o.ctl, x.o.ctl_group, &x.dp, &x.pol, x.workers, x.cls, err, sizeof(err));
 		if (!x.ctl) {
 			fprintf(stderr, "aduana: %s\n", err);
 			goto out_free;

@@ -58,6 +58,15 @@ check inside-mac-live 2 'are for --replay' -- "$A" --no-huge --no-pci --no-shcon
 check by-interface-pcap 2 'by-interface needs a pcapng' -- "$A" --replay pcaps/demo.pcap -c conf/aduana.conf --by-interface --flow-log /dev/null
 printf 'version = 1;\nzones = ( { name = "x"; subnets = [ "::ffff:10.0.0.0/104" ]; profile = "p"; } );\n' > "$T/mapped.conf"
 check check-mapped-prefix 2 "mapped.conf:2: " -- "$A" --check -c "$T/mapped.conf"
+# The control socket: 0660 from its creation, in the group asked for.
+check ctl-group-missing 2 'ctl-group nosuchgroup: no such group' -- "$A" --replay pcaps/demo.pcap -c conf/aduana.conf --flow-log /dev/null --ctl "$T/c.sock" --ctl-group nosuchgroup
+"$A" --replay pcaps/demo.pcap -c conf/aduana.conf --flow-log /dev/null --ctl "$T/g.sock" --ctl-group nogroup -q >/dev/null 2>"$T/g.err" &
+gp=$!
+for i in $(seq 1 50); do [ -S "$T/g.sock" ] && break; sleep 0.1; done
+mode=$(stat -c '%a %G' "$T/g.sock" 2>/dev/null)
+wait $gp
+if [ "$mode" = "660 nogroup" ]; then echo "PASS cli/ctl-group-mode"; pass=$((pass + 1));
+else echo "FAIL cli/ctl-group-mode: socket is '$mode' (want '660 nogroup')"; fail=$((fail + 1)); fi
 printf 'version = 1;\nunzoned = "maybe";\n' > "$T/unzoned.conf"
 check check-bad-unzoned 2 'unzoned.conf:2: .*unzoned must be "allow" or "drop"' -- "$A" --check -c "$T/unzoned.conf"
 
