@@ -381,7 +381,7 @@ static void test_sig_errors(void)
 static unsigned sig(struct hs_matcher *m, const void *p, size_t n, uint8_t l4, bool out,
 		    uint16_t port, const char **fam)
 {
-	return hs_match_payload(m, p, n, l4, out, port, fam);
+	return hs_match_payload(m, p, n, l4, out, port, fam, NULL);
 }
 
 /* The shipped signatures (conf/lists/<class>.sig) on payloads built from
