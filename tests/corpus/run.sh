@@ -82,7 +82,14 @@ if [ ! -x "$OUT/aduana" ]; then
 	exit 1
 fi
 
-# The two policies. Paths are absolute, so the configs may live anywhere.
+# And of the class map and lists, for the same reason (an edit under conf/
+# while the test runs must not change some replays and not others).
+mkdir -p "$OUT/conf"
+cp "$ROOT/conf/classes.conf" "$OUT/conf/classes.conf"
+cp -r "$ROOT/conf/lists" "$OUT/conf/lists"
+CONF=$(cd "$OUT/conf" && pwd)
+
+# The policies. Paths are absolute, so the configs may live anywhere.
 # A small flow table: no capture has more than a few dozen flows, and the
 # replay's memory (so its start-up time) is sized on it.
 policy() { # NAME BLOCK [GUESS]
@@ -92,8 +99,8 @@ version = 1;
 dataplane = { workers = 1; flows_per_worker = 4096; classify_packets = 32;
               timeouts = { tcp = 3600; tcp_closed = 10; udp = 120; icmp = 30; other = 60; }; };
 log = { flow_log = "-"; };
-classes = "$ROOT/conf/classes.conf";
-lists = "$ROOT/conf/lists";
+classes = "$CONF/classes.conf";
+lists = "$CONF/lists";
 endpoints = ( );
 profiles = (
   { name = "$1"; default = "allow"; inbound = "allow"; on_giveup = "allow"; on_exception = "allow";
@@ -169,5 +176,5 @@ fi
 only=()
 [ -n "$ONLY" ] && only=(--only "$ONLY")
 
-"$PY" tests/corpus/compare.py --corpus "$CORPUS" --out "$OUT" --classes "$ROOT/conf/classes.conf" \
+"$PY" tests/corpus/compare.py --corpus "$CORPUS" --out "$OUT" --classes "$CONF/classes.conf" \
 	--baseline "$ROOT/tests/corpus/baseline-ptv.tsv" "${more[@]}" "${only[@]}"

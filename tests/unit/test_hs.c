@@ -483,16 +483,19 @@ static void test_sigs_shipped(void)
 		t[1] = 53; /* the length field disagrees */
 		CU_ASSERT_EQUAL(sig(m, t, sizeof(t), 6, true, 443, &fam), POLICY_CLASS_NONE);
 	}
-	/* WireGuard lines only confirm: alone they give no class, but say so. */
+	/* WireGuard: a handshake initiation classifies; transport data only
+	 * on 51820, elsewhere it only confirms (no class, but the bit). */
 	{
 		uint8_t init[148] = {1}, data[69] = {4};
 		unsigned classes = 0;
 
-		CU_ASSERT_EQUAL(hs_match_payload(m, init, sizeof(init), 17, true, 51820, &fam,
+		CU_ASSERT_EQUAL(hs_match_payload(m, init, sizeof(init), 17, true, 4000, &fam,
 						 &classes),
-				POLICY_CLASS_NONE);
+				POLICY_CLASS_vpn);
 		CU_ASSERT_EQUAL(classes, 1u << POLICY_CLASS_vpn);
 		CU_ASSERT_EQUAL(hs_match_payload(m, data, 64, 17, true, 51820, &fam, &classes),
+				POLICY_CLASS_vpn);
+		CU_ASSERT_EQUAL(hs_match_payload(m, data, 64, 17, true, 4000, &fam, &classes),
 				POLICY_CLASS_NONE);
 		CU_ASSERT_EQUAL(classes, 1u << POLICY_CLASS_vpn);
 		/* A game's 69-byte datagram is no WireGuard transport message. */
