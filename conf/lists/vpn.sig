@@ -8,7 +8,9 @@
 CloudflareWarp   udp  out  size=148 port=2408,500,1701,4500  re:^\x01
 CloudflareWarp   udp  in   size=92  port=2408,500,1701,4500  re:^\x02
 # IKE (RFC 7296 section 3.1; IKEv1 RFC 2408): initiator and responder SPIs,
-# next payload, version 0x20 (IKEv2) or 0x10 (IKEv1), exchange type
+# next payload (a payload type of RFC 7296 3.2 and RFC 7383: at most 53,
+# so IKE_AUTH's encrypted payload 46 too), version 0x20 (IKEv2) or 0x10
+# (IKEv1), exchange type
 # (IKEv1 main 2, aggressive 4, informational 5; IKEv2 34-37), and a
 # big-endian length that is the whole message. On 4500 (RFC 3948) a
 # 4-byte zero non-ESP marker comes first.

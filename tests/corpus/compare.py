@@ -1,11 +1,15 @@
 #!/usr/bin/python3
 """tests/corpus/compare.py - judge aduana's replays of nDPI's capture corpus.
 
-Called by tests/corpus/run.sh after it has replayed every capture twice:
+Called by tests/corpus/run.sh after it has replayed the captures:
 
   OUT/all/<capture>.{jsonl,sum,rc}     the classify-everything policy
   OUT/strict/<capture>.{jsonl,sum,rc}  the shipped-policy shape ("strict-all":
                                        every class blocked, nothing else)
+  OUT/{,more/}mission/<capture>.*      issue 12's mission policy (default
+                                       allow, the mission's classes blocked,
+                                       guesses wait), ndpi and ndpi-more
+  OUT/{,more/}mblock/<capture>.*       the same with guess = "block"
 
 What a flow "should" be comes from nDPI, never from our own output: each
 flow of <capture>.out (nDPI's own reader, a newer nDPI than Debian's 4.2)
@@ -370,10 +374,13 @@ GOAL_FALSE_CAPTURE = 0.02
 # blocks) to the next step: a change that loses recall fails here before it
 # reaches the goals. Replays are deterministic (capture timestamps), so the
 # rounding is not for noise. Never lowered below what was measured.
-MACRO_RECALL_MIN = 0.93
-CLASS_RECALL_MIN = 0.79     # no single class may fall far behind the mean
-FALSE_ALL_MAX = 0.005       # over all flows without a mission class
-FALSE_CAPTURE_MAX = 0.02    # mean of the per-capture fractions (issue's bar)
+# Measured on both subsets (2659 flows, 263 captures; docs/classification.md):
+# macro 0.982, lowest class social 94.2 % (VXLAN-carried flows), false
+# blocks 0.19 % over all flows and 1.12 % per capture.
+MACRO_RECALL_MIN = 0.98
+CLASS_RECALL_MIN = 0.94     # no single class may fall far behind the mean
+FALSE_ALL_MAX = 0.0025      # over all flows without a mission class
+FALSE_CAPTURE_MAX = 0.015   # mean of the per-capture fractions
 
 
 def capture_names(corpus, only=None):
@@ -533,38 +540,59 @@ def load_baseline(path):
         for line in f:
             if line.startswith("#") or not line.strip():
                 continue
-            subset, cap, text, cls, pre, wait0 = line.rstrip("\n").split("\t")
+            subset, cap, text, cls, pre, wait0, pre_app = line.rstrip("\n").split("\t")
             base[(subset, cap, text)] = {
                 "class": cls,
                 "pre": None if pre == "-" else int(pre),
-                "wait0": None if wait0 == "-" else int(wait0)}
+                "wait0": None if wait0 == "-" else int(wait0),
+                "pre_app": pre_app}
     return base
+
+
+# Baseline verdicts that issue 12 itself withdrew, so that no tree after it
+# can match them: item 2, "HTTP on 8080 or 3128 is not a proxy by that
+# alone", withdrew nDPI 4.2's HTTP_Proxy from the port. Such a flow is now
+# a proxy when its CONNECT or absolute-form request shows (the first
+# payload), not at its SYN. These flows are left out of the comparison with
+# "pre", and counted in the table.
+WITHDRAWN_PRE_APPS = ("HTTP_Proxy",)
+
+
+def ptv_withdrawn(entry, column):
+    return column == "pre" and entry["pre_app"] in WITHDRAWN_PRE_APPS
 
 
 def ptv_table(name, flows, base, subset, column):
     """Per class: (common flows, mean now, mean then, blocked now, mean of
     every blocked flow now, blocked then, mean of every blocked flow then)."""
     rows = {}
+    left_out = 0
     for cls in MISSION:
         exp = [f for f in flows if f["expected"] == cls]
         now = [f for f in exp if f["blocked"]]
         then = [base[(subset, f["capture"], f["text"])][column] for f in exp
                 if (subset, f["capture"], f["text"]) in base
                 and base[(subset, f["capture"], f["text"])][column] is not None]
-        common = [(f["rec"]["pkts_to_verdict"], base[(subset, f["capture"], f["text"])][column])
-                  for f in now if (subset, f["capture"], f["text"]) in base
-                  and base[(subset, f["capture"], f["text"])][column] is not None]
+        common = []
+        for f in now:
+            e = base.get((subset, f["capture"], f["text"]))
+            if e is None or e[column] is None:
+                continue
+            if ptv_withdrawn(e, column):
+                left_out += 1
+                continue
+            common.append((f["rec"]["pkts_to_verdict"], e[column]))
 
         def mean(xs):
             return sum(xs) / len(xs) if xs else None
         rows[cls] = (len(common), mean([a for a, _ in common]), mean([b for _, b in common]),
                      len(now), mean([f["rec"]["pkts_to_verdict"] for f in now]),
                      len(then), mean(then))
-    return rows
+    return rows, left_out
 
 
 def ptv_report(res, name, flows, base, subset, column, assert_it):
-    rows = ptv_table(name, flows, base, subset, column)
+    rows, left_out = ptv_table(name, flows, base, subset, column)
     fmt = lambda x: "%.2f" % x if x is not None else "-"
     print()
     print("Packets to verdict on %s, pass %s vs baseline %s (mean pkts_to_verdict of the "
@@ -580,6 +608,9 @@ def ptv_report(res, name, flows, base, subset, column, assert_it):
                                                        nt, fmt(at)))
         if n and a > b + 1e-9:
             worse.append("%s %.2f > %.2f" % (cls, a, b))
+    if left_out:
+        print("(%d flow(s) left out of \"common\": their %s verdict was %s from the port alone, "
+              "which issue 12 item 2 withdrew)" % (left_out, column, "/".join(WITHDRAWN_PRE_APPS)))
     if assert_it:
         res.check(not worse, "ptv/%s/%s" % (subset, name),
                   "packets to verdict per class no worse than %s over the flows both block%s"
@@ -599,14 +630,18 @@ def write_baseline(args, cmap):
                 if not f["expected"]:
                     continue
                 k = (subset, f["capture"], f["text"])
-                rows.setdefault(k, {"class": f["expected"], "pre": "-", "wait0": "-"})
+                rows.setdefault(k, {"class": f["expected"], "pre": "-", "wait0": "-",
+                                    "pre_app": "-"})
                 if f["blocked"]:
                     rows[k][col] = str(f["rec"]["pkts_to_verdict"])
+                    if col == "pre":
+                        rows[k]["pre_app"] = f["rec"]["app"]
     with open(args.write_baseline, "w", encoding="utf-8") as out:
         out.write(BASELINE_HEADER)
         for k in sorted(rows):
             r = rows[k]
-            out.write("\t".join([k[0], k[1], k[2], r["class"], r["pre"], r["wait0"]]) + "\n")
+            out.write("\t".join([k[0], k[1], k[2], r["class"], r["pre"], r["wait0"],
+                                 r["pre_app"]]) + "\n")
     return 0
 
 
@@ -619,8 +654,9 @@ BASELINE_HEADER = """\
 #   pre    tree 1843721 (before issue 12: port/address guesses block at once),
 #          run.sh's mission policy, replayed by that tree's own run.sh;
 #   wait0  tree 7f8d6d9 (where this measurement was added: guesses wait for
-#          DPI in a default-allow profile), the same policy.
-# subset\tcapture\tflow\tclass\tpre\twait0
+#          DPI in a default-allow profile), the same policy;
+#   pre_app  the app of the pre tree's record ("-" when not blocked).
+# subset\tcapture\tflow\tclass\tpre\twait0\tpre_app
 """
 
 
