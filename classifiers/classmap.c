@@ -173,8 +173,9 @@ static int classmap_load_confirm(struct classmap_loader *ld, const config_settin
 		}
 		id = classmap_find_proto(ld, name);
 		if (id <= 0 || ld->m->proto_cls[id] != cls) {
-			classmap_error(ld, elem, "confirm: \"%s\" is not one of the protocols of %s",
-				       name, cname);
+			classmap_error(ld, elem,
+				       "confirm: \"%s\" is not one of the protocols of %s", name,
+				       cname);
 			return -EINVAL;
 		}
 		ld->m->proto_confirm[id] = 1;

@@ -36,14 +36,14 @@ enum cls_flags {
 	CLS_F_IN_USE = 1 << 0,
 	CLS_F_NDPI_DONE = 1 << 1, /* nDPI has nothing more to learn */
 	CLS_F_GIVEUP = 1 << 2,
-	CLS_F_GUESSED = 1 << 3,	    /* ndpi_detection_giveup() guessed */
-	CLS_F_DOC = 1 << 4,	    /* a document signature went out */
-	CLS_F_WEBDAV = 1 << 5,	    /* a WebDAV method went out */
-	CLS_F_CONNECT = 1 << 6,	    /* an HTTP CONNECT went out */
-	CLS_F_ABSFORM = 1 << 7,	    /* an absolute-form request target went out */
-	CLS_F_MALFORMED = 1 << 8,   /* a CONNECT target or Host no server should accept */
-	CLS_F_APP_BY_ADDR = 1 << 9, /* nDPI's app came from the server address only */
-	CLS_F_OWN_SNI = 1 << 10,    /* the name came from aduana's own ClientHello reader */
+	CLS_F_GUESSED = 1 << 3,	     /* ndpi_detection_giveup() guessed */
+	CLS_F_DOC = 1 << 4,	     /* a document signature went out */
+	CLS_F_WEBDAV = 1 << 5,	     /* a WebDAV method went out */
+	CLS_F_CONNECT = 1 << 6,	     /* an HTTP CONNECT went out */
+	CLS_F_ABSFORM = 1 << 7,	     /* an absolute-form request target went out */
+	CLS_F_MALFORMED = 1 << 8,    /* a CONNECT target or Host no server should accept */
+	CLS_F_APP_BY_ADDR = 1 << 9,  /* nDPI's app came from the server address only */
+	CLS_F_OWN_SNI = 1 << 10,     /* the name came from aduana's own ClientHello reader */
 	CLS_F_APP_NOT_TOR = 1 << 11, /* nDPI's Tor app, on an SNI no Tor client sends */
 	CLS_F_FIRST_GUESS = 1 << 12, /* cls_guess(): before any payload */
 };
@@ -456,7 +456,7 @@ static void cls_take_name(struct cls_worker *w, struct cls_state *st,
 static void cls_take_addr_app(struct cls_worker *w, struct cls_state *st,
 			      const struct ndpi_flow_struct *f)
 {
-	st->flags &= (uint16_t)~(CLS_F_APP_BY_ADDR | CLS_F_APP_NOT_TOR);
+	st->flags &= (uint16_t) ~(CLS_F_APP_BY_ADDR | CLS_F_APP_NOT_TOR);
 	/* nDPI 4.2 calls TLS "Tor" when the SNI merely looks random; a Tor
 	 * client's SNI is "www." + base32 + ".com" (hs_tor_name). */
 	if (st->app == NDPI_PROTOCOL_TOR && st->name_kind == CLS_NAME_SNI &&
@@ -505,9 +505,9 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	{
 		const char *family;
 		unsigned classes;
-		unsigned c = hs_match_payload(w->hs, p, n, r->l4proto, from_initiator,
-					      from_initiator ? r->dport : r->sport, &family,
-					      &classes);
+		unsigned c =
+			hs_match_payload(w->hs, p, n, r->l4proto, from_initiator,
+					 from_initiator ? r->dport : r->sport, &family, &classes);
 
 		st->sig_seen |= (uint16_t)classes;
 		if (c != POLICY_CLASS_NONE && st->sig_cls == POLICY_CLASS_NONE) {
