@@ -16,7 +16,8 @@
 #include "policy.h"
 
 struct classmap {
-	uint8_t *proto_cls; /* indexed by nDPI protocol id */
+	uint8_t *proto_cls;	/* indexed by nDPI protocol id */
+	uint8_t *proto_confirm; /* 1: its class needs a confirming signature */
 	unsigned n_protos;
 	uint8_t cat_cls[NDPI_PROTOCOL_NUM_CATEGORIES];
 	unsigned n_mapped;
@@ -146,6 +147,42 @@ static int classmap_add(struct classmap_loader *ld, const config_setting_t *elem
 	return 0;
 }
 
+/* "confirm = [ names ]": protocols of this class (listed in its
+ * "protocols") that give the class only when one of our payload
+ * signatures of the class matched the flow too (nDPI 4.2 names them from
+ * evidence too weak to block on). */
+static int classmap_load_confirm(struct classmap_loader *ld, const config_setting_t *grp,
+				 const char *cname, unsigned cls)
+{
+	const config_setting_t *list = config_setting_get_member(grp, "confirm");
+
+	if (!list)
+		return 0;
+	if (!config_setting_is_aggregate(list) || config_setting_is_group(list)) {
+		classmap_error(ld, list, "confirm must be a list of names");
+		return -EINVAL;
+	}
+	for (int j = 0; j < config_setting_length(list); j++) {
+		const config_setting_t *elem = config_setting_get_elem(list, (unsigned)j);
+		const char *name = config_setting_get_string(elem);
+		int id;
+
+		if (!name) {
+			classmap_error(ld, elem, "confirm must be strings");
+			return -EINVAL;
+		}
+		id = classmap_find_proto(ld, name);
+		if (id <= 0 || ld->m->proto_cls[id] != cls) {
+			classmap_error(ld, elem,
+				       "confirm: \"%s\" is not one of the protocols of %s", name,
+				       cname);
+			return -EINVAL;
+		}
+		ld->m->proto_confirm[id] = 1;
+	}
+	return 0;
+}
+
 static int classmap_load_class(struct classmap_loader *ld, const config_setting_t *grp)
 {
 	const char *cname = config_setting_name(grp);
@@ -169,6 +206,8 @@ static int classmap_load_class(struct classmap_loader *ld, const config_setting_
 			is_cat = false;
 		} else if (strcmp(key, "categories") == 0) {
 			is_cat = true;
+		} else if (strcmp(key, "confirm") == 0) {
+			continue; /* after every protocol of the class is known */
 		} else {
 			classmap_error(ld, list, "unknown key \"%s\" in class %s", key, cname);
 			return -EINVAL;
@@ -185,7 +224,7 @@ static int classmap_load_class(struct classmap_loader *ld, const config_setting_
 				return rc;
 		}
 	}
-	return 0;
+	return classmap_load_confirm(ld, grp, cname, cls);
 }
 
 static int classmap_load_root(struct classmap_loader *ld, const config_setting_t *root)
@@ -237,8 +276,9 @@ struct classmap *classmap_load(const char *path, struct ndpi_detection_module_st
 		goto out_nomem;
 	ld.m->n_protos = ndpi_get_num_supported_protocols(ndpi);
 	ld.m->proto_cls = calloc(ld.m->n_protos ? ld.m->n_protos : 1, 1);
+	ld.m->proto_confirm = calloc(ld.m->n_protos ? ld.m->n_protos : 1, 1);
 	ld.proto_line = calloc(ld.m->n_protos ? ld.m->n_protos : 1, sizeof(*ld.proto_line));
-	if (!ld.m->proto_cls || !ld.proto_line)
+	if (!ld.m->proto_cls || !ld.m->proto_confirm || !ld.proto_line)
 		goto out_free_map;
 
 	config_init(&cfg);
@@ -276,6 +316,7 @@ void classmap_free(struct classmap *m)
 	if (!m)
 		return;
 	free(m->proto_cls);
+	free(m->proto_confirm);
 	free(m);
 }
 
@@ -299,6 +340,11 @@ unsigned classmap_lookup(const struct classmap *m, uint16_t master_id, uint16_t 
 	if (cls == POLICY_CLASS_NONE)
 		cls = classmap_category(m, category);
 	return cls;
+}
+
+bool classmap_confirm(const struct classmap *m, uint16_t proto_id)
+{
+	return proto_id < m->n_protos && m->proto_confirm[proto_id];
 }
 
 unsigned classmap_count(const struct classmap *m)

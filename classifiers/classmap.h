@@ -7,6 +7,7 @@
 #ifndef ADUANA_CLASSMAP_H
 #define ADUANA_CLASSMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,12 @@ unsigned classmap_category(const struct classmap *m, unsigned category);
  * Any thread; read-only. */
 unsigned classmap_lookup(const struct classmap *m, uint16_t master_id, uint16_t app_id,
 			 unsigned category);
+
+/* True when proto_id's class needs confirming: classes.conf lists it under
+ * its class's "confirm", and the class applies only when a payload
+ * signature of that class (conf/lists/<class>.sig) matched the flow too.
+ * Any thread; read-only. */
+bool classmap_confirm(const struct classmap *m, uint16_t proto_id);
 
 /* Number of protocol and category names mapped to a class (for start-up
  * logs and tests). Any thread. */

@@ -39,6 +39,7 @@ struct hs_sig {
 	int32_t len_add;  /* field + len_add == payload bytes */
 	uint16_t size;	  /* exact payload bytes, 0 = any */
 	uint8_t n_ports;
+	bool confirm; /* only confirms nDPI's protocol (classes.conf confirm) */
 	uint16_t ports[HS_SIG_PORTS]; /* responder ports, none = any */
 };
 
@@ -497,6 +498,8 @@ static int hs_add_sig_line(struct hs_loader *ld, const char *file, unsigned line
 				return -EINVAL;
 			}
 			sig.size = (uint16_t)v;
+		} else if (strcmp(tok, "confirm") == 0) {
+			sig.confirm = true;
 		} else if (strncmp(tok, "len=", 4) == 0) {
 			if (!hs_parse_len(tok + 4, &sig)) {
 				hs_lists_error(ld, file, line,
@@ -506,8 +509,8 @@ static int hs_add_sig_line(struct hs_loader *ld, const char *file, unsigned line
 				return -EINVAL;
 			}
 		} else {
-			hs_lists_error(ld, file, line, "unknown option \"%s\" (port=, size=, len=)",
-				       tok);
+			hs_lists_error(ld, file, line,
+				       "unknown option \"%s\" (port=, size=, len=, confirm)", tok);
 			return -EINVAL;
 		}
 	}
@@ -896,7 +899,8 @@ struct hs_sig_ctx {
 	uint8_t l4proto;
 	uint8_t dir;
 	uint16_t resp_port;
-	unsigned best; /* signature index, or UINT32_MAX */
+	unsigned best;	   /* signature index, or UINT32_MAX */
+	unsigned classes; /* bit per class of every line whose checks pass */
 };
 
 static bool hs_sig_checks(const struct hs_sig *sig, const struct hs_sig_ctx *c)
@@ -940,14 +944,19 @@ static int hs_on_sig(unsigned int id, unsigned long long from, unsigned long lon
 	(void)from;
 	(void)to;
 	(void)flags;
-	/* The first line (file order) whose checks pass wins. */
-	if (id < c->l->n_sigs && id < c->best && hs_sig_checks(&c->l->sigs[id], c))
-		c->best = id;
+	/* The first line (file order) whose checks pass wins; a confirm line
+	 * only counts in the classes seen. */
+	if (id < c->l->n_sigs && hs_sig_checks(&c->l->sigs[id], c)) {
+		c->classes |= 1u << c->l->sigs[id].cls;
+		if (id < c->best && !c->l->sigs[id].confirm)
+			c->best = id;
+	}
 	return 0;
 }
 
 unsigned hs_match_payload(struct hs_matcher *m, const uint8_t *p, size_t n, uint8_t l4proto,
-			  bool from_initiator, uint16_t resp_port, const char **family)
+			  bool from_initiator, uint16_t resp_port, const char **family,
+			  unsigned *classes)
 {
 	struct hs_sig_ctx c = {.l = m->l,
 			       .p = p,
@@ -959,11 +968,16 @@ unsigned hs_match_payload(struct hs_matcher *m, const uint8_t *p, size_t n, uint
 
 	if (family)
 		*family = NULL;
+	if (classes)
+		*classes = 0;
 	if (!m->l->sig_db || !p || n == 0)
 		return POLICY_CLASS_NONE;
 	if (hs_scan(m->l->sig_db, (const char *)p, (unsigned)(n < HS_SCAN_MAX ? n : HS_SCAN_MAX), 0,
-		    m->sig_scratch, hs_on_sig, &c) != HS_SUCCESS ||
-	    c.best == UINT32_MAX)
+		    m->sig_scratch, hs_on_sig, &c) != HS_SUCCESS)
+		return POLICY_CLASS_NONE;
+	if (classes)
+		*classes = c.classes;
+	if (c.best == UINT32_MAX)
 		return POLICY_CLASS_NONE;
 	if (family)
 		*family = m->l->sigs[c.best].family;
@@ -1003,6 +1017,23 @@ bool hs_docsig_match(const uint8_t *p, size_t n)
 			return true;
 	}
 	return false;
+}
+
+bool hs_tor_name(const char *name, size_t len)
+{
+	size_t mid;
+
+	if (!name || len < 4 + 4 + 4 || len > 4 + 25 + 4 || memcmp(name, "www.", 4) != 0 ||
+	    (memcmp(name + len - 4, ".com", 4) != 0 && memcmp(name + len - 4, ".net", 4) != 0))
+		return false;
+	mid = len - 8;
+	for (size_t i = 0; i < mid; i++) {
+		char ch = name[4 + i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '2' && ch <= '7')))
+			return false;
+	}
+	return true;
 }
 
 bool hs_webdav_match(const uint8_t *p, size_t n)

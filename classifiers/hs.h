@@ -45,7 +45,8 @@ struct hs_lists *hs_lists_load(const char *dir, char *err, size_t errlen);
  * TRANSPORT is tcp, udp or any; DIR is out (the initiator's payloads), in
  * or any; port= lists responder ports; size= is the exact payload size;
  * len= says a length field (u8, le16, be16, le32, be32 at byte OFF) plus ADD
- * equals the payload size. REGEX (the rest of the line) is a Hyperscan
+ * equals the payload size; confirm makes the line confirm nDPI's protocol
+ * only (see hs_match_payload). REGEX (the rest of the line) is a Hyperscan
  * regex over the payload bytes, DOTALL, anchored with ^ where meant. Only
  * whole lines are comments ('#' may be part of a regex). Errors are
  * "FILE:LINE: message" like the lists'. See conf/lists/README.md. */
@@ -76,9 +77,21 @@ unsigned hs_sigs_count(const struct hs_lists *l);
  * the payload p (n bytes, the first HS_SCAN_MAX scanned) and whose checks
  * (transport, direction, responder port, size, length field) pass; its
  * family name (owned by the database) in *family. POLICY_CLASS_NONE and
- * NULL when none. Owning worker; no allocation. */
+ * NULL when none. A line with the option "confirm" never gives the class:
+ * it only confirms an nDPI protocol that classes.conf lists under
+ * "confirm". *classes (when not NULL) gets a bit (1 << class) for the
+ * class of every line that matched, confirm lines included. Owning worker;
+ * no allocation. */
 unsigned hs_match_payload(struct hs_matcher *m, const uint8_t *p, size_t n, uint8_t l4proto,
-			  bool from_initiator, uint16_t resp_port, const char **family);
+			  bool from_initiator, uint16_t resp_port, const char **family,
+			  unsigned *classes);
+
+/* True when name (len bytes) has the shape of the random host name a Tor
+ * client puts in its TLS SNI: "www." then 4 to 25 characters of Tor's
+ * base32 alphabet [a-z2-7], then ".com" or ".net" (Tor's
+ * crypto_random_hostname(), used by tortls for the fake SNI and the link
+ * certificates). Pure. */
+bool hs_tor_name(const char *name, size_t len);
 
 /* True when p starts with a document signature: PDF "%PDF-", OLE2
  * (D0 CF 11 E0 A1 B1 1A E1: .doc/.xls/.ppt/.msg) or ZIP "PK\3\4" (OOXML

@@ -38,15 +38,17 @@ enum cls_flags {
 	CLS_F_IN_USE = 1 << 0,
 	CLS_F_NDPI_DONE = 1 << 1, /* nDPI has nothing more to learn */
 	CLS_F_GIVEUP = 1 << 2,
-	CLS_F_GUESSED = 1 << 3,	    /* ndpi_detection_giveup() guessed */
-	CLS_F_DOC = 1 << 4,	    /* a document signature went out */
-	CLS_F_WEBDAV = 1 << 5,	    /* a WebDAV method went out */
-	CLS_F_CONNECT = 1 << 6,	    /* an HTTP CONNECT went out */
-	CLS_F_ABSFORM = 1 << 7,	    /* an absolute-form request target went out */
-	CLS_F_MALFORMED = 1 << 8,   /* a CONNECT target or Host no server should accept */
-	CLS_F_APP_BY_ADDR = 1 << 9, /* nDPI's app came from the server address only */
-	CLS_F_OWN_SNI = 1 << 10,    /* the name came from aduana's own ClientHello reader */
-	CLS_F_NOMEM = 1 << 11,	    /* nDPI was refused memory: given up, unknown */
+	CLS_F_GUESSED = 1 << 3,	     /* ndpi_detection_giveup() guessed */
+	CLS_F_DOC = 1 << 4,	     /* a document signature went out */
+	CLS_F_WEBDAV = 1 << 5,	     /* a WebDAV method went out */
+	CLS_F_CONNECT = 1 << 6,	     /* an HTTP CONNECT went out */
+	CLS_F_ABSFORM = 1 << 7,	     /* an absolute-form request target went out */
+	CLS_F_MALFORMED = 1 << 8,    /* a CONNECT target or Host no server should accept */
+	CLS_F_APP_BY_ADDR = 1 << 9,  /* nDPI's app came from the server address only */
+	CLS_F_OWN_SNI = 1 << 10,     /* the name came from aduana's own ClientHello reader */
+	CLS_F_APP_NOT_TOR = 1 << 11, /* nDPI's Tor app, on an SNI no Tor client sends */
+	CLS_F_FIRST_GUESS = 1 << 12, /* cls_guess(): before any payload */
+	CLS_F_NOMEM = 1 << 13,	     /* nDPI was refused memory: given up, unknown */
 };
 
 #define CLS_OWN_NAME (TLS_NDPI_NAME_MAX + 1)
@@ -72,6 +74,7 @@ struct cls_state {
 	uint8_t name_kind;	/* enum cls_name_kind */
 	uint8_t list_cls;	/* class of the name from the lists */
 	uint8_t sig_cls;	/* class of a payload signature (lists/<class>.sig) */
+	uint16_t sig_seen;	/* bit per class of every signature that matched */
 	const char *sig_family; /* its family name, owned by the engine */
 	char name[CLS_NAME_MAX + 1];
 	/* aduana's own reader's name, its last CLS_OWN_NAME bytes: enough to
@@ -593,7 +596,12 @@ static void cls_take_name(struct cls_worker *w, struct cls_state *st,
 static void cls_take_addr_app(struct cls_worker *w, struct cls_state *st,
 			      const struct ndpi_flow_struct *f)
 {
-	st->flags &= (uint16_t)~CLS_F_APP_BY_ADDR;
+	st->flags &= (uint16_t) ~(CLS_F_APP_BY_ADDR | CLS_F_APP_NOT_TOR);
+	/* nDPI 4.2 calls TLS "Tor" when the SNI merely looks random; a Tor
+	 * client's SNI is "www." + base32 + ".com" (hs_tor_name). */
+	if (st->app == NDPI_PROTOCOL_TOR && st->name_kind == CLS_NAME_SNI &&
+	    st->name_proto != NDPI_PROTOCOL_TOR && !hs_tor_name(st->name, strlen(st->name)))
+		st->flags |= CLS_F_APP_NOT_TOR;
 	if (st->app && st->master && st->app == f->guessed_host_protocol_id &&
 	    st->name_proto != st->app) {
 		ndpi_protocol q;
@@ -601,6 +609,12 @@ static void cls_take_addr_app(struct cls_worker *w, struct cls_state *st,
 		memset(&q, 0, sizeof(q));
 		q.app_protocol = st->master;
 		st->flags |= CLS_F_APP_BY_ADDR;
+		st->category = (uint8_t)ndpi_get_proto_category(w->ndpi, q);
+	} else if (st->flags & CLS_F_APP_NOT_TOR) {
+		ndpi_protocol q;
+
+		memset(&q, 0, sizeof(q));
+		q.app_protocol = st->master;
 		st->category = (uint8_t)ndpi_get_proto_category(w->ndpi, q);
 	}
 }
@@ -628,12 +642,15 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	if (n > r->payload_len)
 		n = r->payload_len;
 	(*seen)++;
-	if (st->sig_cls == POLICY_CLASS_NONE) {
+	{
 		const char *family;
-		unsigned c = hs_match_payload(w->hs, p, n, r->l4proto, from_initiator,
-					      from_initiator ? r->dport : r->sport, &family);
+		unsigned classes;
+		unsigned c =
+			hs_match_payload(w->hs, p, n, r->l4proto, from_initiator,
+					 from_initiator ? r->dport : r->sport, &family, &classes);
 
-		if (c != POLICY_CLASS_NONE) {
+		st->sig_seen |= (uint16_t)classes;
+		if (c != POLICY_CLASS_NONE && st->sig_cls == POLICY_CLASS_NONE) {
 			st->sig_cls = (uint8_t)c;
 			st->sig_family = family;
 		}
@@ -682,7 +699,37 @@ static uint16_t cls_master_eff(const struct cls_state *st)
  * what the flow is: once DPI has named the protocol, it is not used. */
 static uint16_t cls_app_eff(const struct cls_state *st)
 {
-	return (st->flags & CLS_F_APP_BY_ADDR) ? 0 : st->app;
+	return (st->flags & (CLS_F_APP_BY_ADDR | CLS_F_APP_NOT_TOR)) ? 0 : st->app;
+}
+
+/* Class of nDPI's names. A protocol that classes.conf lists under
+ * "confirm" (nDPI 4.2 names it from evidence too weak to block on: SOCKS
+ * from a version byte, WireGuard from a type byte) counts only when one of
+ * our signatures of its class matched the flow; otherwise it and the
+ * category it brought are left out. The port guess before any payload
+ * (cls_guess) is not held to that: it is a guess, and blocks or waits as
+ * the profile says. */
+static unsigned cls_ndpi_class(const struct cls_worker *w, const struct cls_state *st)
+{
+	const struct classmap *map = w->e->map;
+	uint16_t master = cls_master_eff(st), app = cls_app_eff(st);
+	unsigned cat = st->category;
+	bool check = !(st->flags & CLS_F_FIRST_GUESS);
+	bool drop_app = check && app && classmap_confirm(map, app) &&
+			!(st->sig_seen & (1u << classmap_proto(map, app)));
+	bool drop_master = check && master && classmap_confirm(map, master) &&
+			   !(st->sig_seen & (1u << classmap_proto(map, master)));
+
+	if (drop_app || drop_master) {
+		ndpi_protocol q;
+
+		app = drop_app ? 0 : app;
+		master = drop_master ? 0 : master;
+		memset(&q, 0, sizeof(q));
+		q.app_protocol = app ? app : master;
+		cat = q.app_protocol ? ndpi_get_proto_category(w->ndpi, q) : 0;
+	}
+	return classmap_lookup(map, master, app, cat);
 }
 
 /* Precedence (docs/classification.md): a list match on the flow's name,
@@ -696,7 +743,7 @@ static unsigned cls_class_of(const struct cls_worker *w, const struct cls_state 
 
 	*by_ndpi = false;
 	if (cls == POLICY_CLASS_NONE) {
-		cls = classmap_lookup(w->e->map, cls_master_eff(st), cls_app_eff(st), st->category);
+		cls = cls_ndpi_class(w, st);
 		*by_ndpi = cls != POLICY_CLASS_NONE;
 	}
 	if (cls == POLICY_CLASS_NONE)
@@ -847,7 +894,7 @@ void cls_guess(struct cls_worker *w, uint8_t l4proto, const uint8_t src[16], con
 	cls_arena_leave(prev);
 	memset(&st, 0, sizeof(st));
 	cls_set_proto(&st, p);
-	st.flags = CLS_F_GUESSED;
+	st.flags = CLS_F_GUESSED | CLS_F_FIRST_GUESS;
 	cls_fill(w, &st, out);
 	/* Beyond TCP and UDP the IP protocol number is the protocol: ESP,
 	 * AH and GRE are what they say, not a guess. */

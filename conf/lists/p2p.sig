@@ -24,3 +24,10 @@ BitTorrent   udp  any                            re:^d1:[ar]d2:id20:
 # uTP (BEP 29) connection request: type ST_SYN (4) and version 1, no
 # extension, a bare 20-byte header.
 BitTorrent   udp  out  size=20                   re:^\x41\x00
+# eDonkey / eMule (Kulbak and Bickson, "The eMule Protocol Specification",
+# 2005, section 6): a TCP message is a protocol byte (0xE3 eDonkey, 0xC5
+# eMule extensions), a little-endian length of the rest, and an opcode;
+# a connection opens with Hello (0x01, then the 16-byte user hash's size
+# 16) or is answered with Hello answer (0x4C, the user hash).
+eDonkey      tcp  any  len=le32@1+5              re:^[\xe3\xc5].{4}\x01\x10
+eDonkey      tcp  any  len=le32@1+5              re:^\xe3.{4}\x4c

@@ -9,3 +9,7 @@ SOCKS5       tcp  out  len=u8@1+2                re:^\x05[\x01-\x09]
 # SOCKS4 / 4a: version 4, CONNECT or BIND, port, IPv4, user id, NUL (4a:
 # 0.0.0.x and a host name, NUL).
 SOCKS4       tcp  out                            re:^\x04[\x01\x02].{6}[\x21-\x7e]{0,64}\x00([A-Za-z0-9._-]{1,253}\x00)?\z
+# SOCKS5 (RFC 1928 3): the server's method selection, version 5 and the
+# method (none 0, GSSAPI 1, user/password 2, none acceptable 0xff). Two
+# bytes say little alone: it only confirms nDPI's SOCKS (classes.conf).
+SOCKS5       tcp  in   size=2 confirm            re:^\x05[\x00-\x02\xff]

@@ -12,3 +12,9 @@ Radmin       tcp  out                            re:^\x01\x00\x00\x00\x01\x00\x0
 # user\0terminal/speed\0".
 RSH          tcp  out  port=514                  re:^\d{0,5}\x00[\x21-\x7e]{1,64}\x00[\x21-\x7e]{1,64}\x00[^\x00]+\x00
 RSH          tcp  out  port=513                  re:^\x00[\x21-\x7e]{1,64}\x00[\x21-\x7e]{1,64}\x00[\x21-\x7e]+/\d+\x00
+# AnyDesk's TLS: its client offers the ALPN protocol (RFC 7301 3.1: the
+# application names itself) "anydesk/<version>/<os>" in the ClientHello.
+AnyDesk      tcp  out                            re:^\x16\x03[\x01-\x04]..\x01.*[\x09-\x40]anydesk/\d+\.\d+
+# Telnet (RFC 854, RFC 855): on port 23 a session opens with option
+# negotiation, IAC (0xFF) then DO/DONT/WILL/WONT (0xFB-0xFE) and an option.
+Telnet       tcp  any  port=23                   re:^\xff[\xfb-\xfe][\x00-\x2f]

@@ -1,11 +1,15 @@
 #!/usr/bin/python3
 """tests/corpus/compare.py - judge aduana's replays of nDPI's capture corpus.
 
-Called by tests/corpus/run.sh after it has replayed every capture twice:
+Called by tests/corpus/run.sh after it has replayed the captures:
 
   OUT/all/<capture>.{jsonl,sum,rc}     the classify-everything policy
   OUT/strict/<capture>.{jsonl,sum,rc}  the shipped-policy shape ("strict-all":
                                        every class blocked, nothing else)
+  OUT/{,more/}mission/<capture>.*      issue 12's mission policy (default
+                                       allow, the mission's classes blocked,
+                                       guesses wait), ndpi and ndpi-more
+  OUT/{,more/}mblock/<capture>.*       the same with guess = "block"
 
 What a flow "should" be comes from nDPI, never from our own output: each
 flow of <capture>.out (nDPI's own reader, a newer nDPI than Debian's 4.2)
@@ -218,9 +222,15 @@ def _addr(text):
         return None
 
 
+# IP protocols that nDPI's reader names and our flow records give by number.
+IP_PROTO_NAMES = {"1": "icmp", "2": "igmp", "47": "gre", "50": "esp", "51": "ah",
+                  "58": "icmp6", "103": "pim", "112": "vrrp", "113": "pgm", "132": "sctp"}
+
+
 def flow_key(proto, a, ap, b, bp):
     """Orientation-free key; ICMP flows have no ports."""
-    proto = proto.lower()
+    proto = str(proto).lower()
+    proto = IP_PROTO_NAMES.get(proto, proto)
     if proto in ("icmp", "icmpv6", "icmp6", "ipv6-icmp"):
         proto = "icmp6" if ":" in str(a) else "icmp"
         ap = bp = 0
@@ -353,25 +363,39 @@ def rec_text(r):
 MISSION = ["file_sharing", "encrypted_dns", "social", "vpn", "storage", "webmail",
            "remote_access", "proxy", "p2p"]
 
-# Done-when of issue 12 is macro recall >= 0.90 and false blocks <= 2 %.
-# The bars below are what this tree measured on the shared subsets
-# (docs/classification.md has the figures), rounded down a little so that
-# a capture's timing cannot flip them; they are never lowered below what
-# was measured, only raised as recall improves.
-# Measured on both subsets (2659 flows, 263 captures): macro 0.935, lowest
-# class vpn 79.7 %, false blocks 0.39 % over all flows, 1.87 % per capture.
-MACRO_RECALL_MIN = 0.93
-CLASS_RECALL_MIN = 0.79     # no single class may fall far behind the mean
-FALSE_ALL_MAX = 0.005       # over all flows without a mission class
-FALSE_CAPTURE_MAX = 0.02    # mean of the per-capture fractions (issue's bar)
+# Done-when of issue 12, asserted on each subset on its own: macro recall
+# at least 0.90 over the mission's classes, false blocks at most 2 % of the
+# flows without a mission class, over all flows and per capture.
+GOAL_MACRO = 0.90
+GOAL_FALSE_ALL = 0.02
+GOAL_FALSE_CAPTURE = 0.02
+# Regression bars on both subsets together, at what this tree measured
+# (docs/classification.md has the figures), rounded down (up for false
+# blocks) to the next step: a change that loses recall fails here before it
+# reaches the goals. Replays are deterministic (capture timestamps), so the
+# rounding is not for noise. Never lowered below what was measured.
+# Measured on both subsets (2659 flows, 263 captures; docs/classification.md):
+# macro 0.982, lowest class social 94.2 % (VXLAN-carried flows), false
+# blocks 0.19 % over all flows and 1.12 % per capture.
+MACRO_RECALL_MIN = 0.98
+CLASS_RECALL_MIN = 0.94     # no single class may fall far behind the mean
+FALSE_ALL_MAX = 0.0025      # over all flows without a mission class
+FALSE_CAPTURE_MAX = 0.015   # mean of the per-capture fractions
 
 
-def mission_flows(corpus, recdir, cmap):
-    """Every .out flow of corpus joined with its record of the mission pass."""
+def capture_names(corpus, only=None):
+    names = sorted(f for f in os.listdir(corpus) if f.endswith((".pcap", ".pcapng", ".cap")))
+    if only:
+        names = [c for c in names if re.search(only, c)]
+    return names
+
+
+def mission_flows(corpus, recdir, cmap, only=None):
+    """Every .out flow of corpus joined with its record of a mission pass."""
     flows = []
     if not os.path.isdir(corpus):
         return flows
-    for c in sorted(f for f in os.listdir(corpus) if f.endswith((".pcap", ".pcapng", ".cap"))):
+    for c in capture_names(corpus, only):
         outp = os.path.join(corpus, c + ".out")
         if not os.path.exists(outp):
             continue
@@ -417,7 +441,7 @@ def mission_numbers(flows):
     return per, macro, none, fb, caps, per_cap
 
 
-def mission_report(name, flows):
+def mission_report(name, flows, verbose=True):
     per, macro, none, fb, caps, per_cap = mission_numbers(flows)
     print()
     print("Mission score on %s: %d .out flows in %d captures (one zone, default allow, "
@@ -435,10 +459,13 @@ def mission_report(name, flows):
           "%.2f%% per capture (mean over %d captures)" % (
               "%.3f" % macro if macro is not None else "-", len(fb), len(none),
               100.0 * len(fb) / len(none) if none else 0.0, 100.0 * per_cap, len(caps)))
-    worst = sorted(((b, b / n, c) for c, (n, b) in caps.items() if b), reverse=True)[:8]
+    worst = sorted(((b, b / n, c) for c, (n, b) in caps.items() if b),
+                   key=lambda x: (-x[1], -x[0], x[2]))[:8]
     if worst:
-        print("worst captures (false blocks): " + ", ".join(
+        print("worst captures (false blocks, by share of the capture's flows): " + ", ".join(
             "%s %d/%d" % (c, b, caps[c][0]) for b, _, c in worst))
+    if not verbose:
+        return
     for f in fb:
         print("  false block: %-28s %-52s .out=%s [%s] | ours: %s" % (
             f["capture"], f["text"], f["label"], f["cat"], rec_text(f["rec"])))
@@ -454,7 +481,21 @@ def mission_report(name, flows):
             f["expected"], f["capture"], f["text"], f["label"], rec_text(f["rec"])))
 
 
+def mission_goals(res, flows, name):
+    """Issue 12's Done-when on one subset."""
+    per, macro, none, fb, _, per_cap = mission_numbers(flows)
+    res.check(macro is not None and macro >= GOAL_MACRO, "mission/%s/macro_recall" % name,
+              "macro recall %s (goal %.2f)" % ("%.3f" % macro if macro else "-", GOAL_MACRO))
+    frac = len(fb) / len(none) if none else 0.0
+    res.check(frac <= GOAL_FALSE_ALL, "mission/%s/false_blocks" % name,
+              "%d/%d flows without a mission class blocked (%.2f%%, goal %.0f%%)" % (
+                  len(fb), len(none), 100 * frac, 100 * GOAL_FALSE_ALL))
+    res.check(per_cap <= GOAL_FALSE_CAPTURE, "mission/%s/false_blocks_per_capture" % name,
+              "%.2f%% per capture (goal %.0f%%)" % (100 * per_cap, 100 * GOAL_FALSE_CAPTURE))
+
+
 def mission_assert(res, flows, name):
+    """The regression bars, on every subset together."""
     per, macro, none, fb, _, per_cap = mission_numbers(flows)
     res.check(macro is not None and macro >= MACRO_RECALL_MIN, "mission/macro_recall",
               "%s: macro recall %s (bar %.2f)" % (name, "%.3f" % macro if macro else "-",
@@ -470,6 +511,153 @@ def mission_assert(res, flows, name):
     res.check(per_cap <= FALSE_CAPTURE_MAX, "mission/false_blocks_per_capture",
               "%s: %.2f%% per capture (bar %.1f%%)" % (name, 100 * per_cap,
                                                        100 * FALSE_CAPTURE_MAX))
+
+
+# ---------------------------------------------------------------------------
+# Packets to verdict (issue 12 item 6): per class, no worse than before.
+#
+# tests/corpus/baseline-ptv.tsv holds, for every .out flow of a mission
+# class, the pkts_to_verdict of its class drop measured on two earlier
+# trees ("-" where that tree did not block it):
+#   pre    the tree before issue 12 (every port/address guess blocked at
+#          once), mission policy;
+#   wait0  the tree where this work started, mission policy (guesses wait
+#          for DPI in a default-allow profile, issue 12 item 5).
+# The "mblock" pass (guesses block, as every profile did before the issue)
+# is compared with "pre", the "mission" pass with "wait0". Per class, over
+# the flows both blocked, the mean now must not exceed the mean then. Flows
+# blocked only now are new recall, not slower verdicts; flows blocked only
+# then are lost recall, which the recall figures show.
+
+PTV_COLUMNS = ("pre", "wait0")
+
+
+def load_baseline(path):
+    base = {}
+    if not path or not os.path.exists(path):
+        return base
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            subset, cap, text, cls, pre, wait0, pre_app = line.rstrip("\n").split("\t")
+            base[(subset, cap, text)] = {
+                "class": cls,
+                "pre": None if pre == "-" else int(pre),
+                "wait0": None if wait0 == "-" else int(wait0),
+                "pre_app": pre_app}
+    return base
+
+
+# Baseline verdicts that issue 12 itself withdrew, so that no tree after it
+# can match them: item 2, "HTTP on 8080 or 3128 is not a proxy by that
+# alone", withdrew nDPI 4.2's HTTP_Proxy from the port. Such a flow is now
+# a proxy when its CONNECT or absolute-form request shows (the first
+# payload), not at its SYN. These flows are left out of the comparison with
+# "pre", and counted in the table.
+WITHDRAWN_PRE_APPS = ("HTTP_Proxy",)
+
+
+def ptv_withdrawn(entry, column):
+    return column == "pre" and entry["pre_app"] in WITHDRAWN_PRE_APPS
+
+
+def ptv_table(name, flows, base, subset, column):
+    """Per class: (common flows, mean now, mean then, blocked now, mean of
+    every blocked flow now, blocked then, mean of every blocked flow then)."""
+    rows = {}
+    left_out = 0
+    for cls in MISSION:
+        exp = [f for f in flows if f["expected"] == cls]
+        now = [f for f in exp if f["blocked"]]
+        then = [base[(subset, f["capture"], f["text"])][column] for f in exp
+                if (subset, f["capture"], f["text"]) in base
+                and base[(subset, f["capture"], f["text"])][column] is not None]
+        common = []
+        for f in now:
+            e = base.get((subset, f["capture"], f["text"]))
+            if e is None or e[column] is None:
+                continue
+            if ptv_withdrawn(e, column):
+                left_out += 1
+                continue
+            common.append((f["rec"]["pkts_to_verdict"], e[column]))
+
+        def mean(xs):
+            return sum(xs) / len(xs) if xs else None
+        rows[cls] = (len(common), mean([a for a, _ in common]), mean([b for _, b in common]),
+                     len(now), mean([f["rec"]["pkts_to_verdict"] for f in now]),
+                     len(then), mean(then))
+    return rows, left_out
+
+
+def ptv_report(res, name, flows, base, subset, column, assert_it):
+    rows, left_out = ptv_table(name, flows, base, subset, column)
+    fmt = lambda x: "%.2f" % x if x is not None else "-"
+    print()
+    print("Packets to verdict on %s, pass %s vs baseline %s (mean pkts_to_verdict of the "
+          "class drops):" % (subset, name, column))
+    hdr = "%-14s %7s %9s %9s   %8s %9s %8s %9s" % (
+        "class", "common", "now", "then", "blk now", "all now", "blk then", "all then")
+    print(hdr)
+    print("-" * len(hdr))
+    worse = []
+    for cls in MISSION:
+        n, a, b, nn, an, nt, at = rows[cls]
+        print("%-14s %7d %9s %9s   %8d %9s %8d %9s" % (cls, n, fmt(a), fmt(b), nn, fmt(an),
+                                                       nt, fmt(at)))
+        if n and a > b + 1e-9:
+            worse.append("%s %.2f > %.2f" % (cls, a, b))
+    if left_out:
+        print("(%d flow(s) left out of \"common\": their %s verdict was %s from the port alone, "
+              "which issue 12 item 2 withdrew)" % (left_out, column, "/".join(WITHDRAWN_PRE_APPS)))
+    if assert_it:
+        res.check(not worse, "ptv/%s/%s" % (subset, name),
+                  "packets to verdict per class no worse than %s over the flows both block%s"
+                  % (column, (": " + ", ".join(worse)) if worse else ""))
+
+
+def write_baseline(args, cmap):
+    """--write-baseline FILE from two result trees (--pre-out, --wait0-out),
+    each laid out like run.sh's OUT (mission/, more/mission/)."""
+    rows = {}
+    subsets = [("ndpi", args.corpus, "mission")]
+    if args.more:
+        subsets.append(("ndpi-more", args.more, os.path.join("more", "mission")))
+    for col, tree in (("pre", args.pre_out), ("wait0", args.wait0_out)):
+        for subset, cdir, rel in subsets:
+            for f in mission_flows(cdir, os.path.join(tree, rel), cmap):
+                if not f["expected"]:
+                    continue
+                k = (subset, f["capture"], f["text"])
+                rows.setdefault(k, {"class": f["expected"], "pre": "-", "wait0": "-",
+                                    "pre_app": "-"})
+                if f["blocked"]:
+                    rows[k][col] = str(f["rec"]["pkts_to_verdict"])
+                    if col == "pre":
+                        rows[k]["pre_app"] = f["rec"]["app"]
+    with open(args.write_baseline, "w", encoding="utf-8") as out:
+        out.write(BASELINE_HEADER)
+        for k in sorted(rows):
+            r = rows[k]
+            out.write("\t".join([k[0], k[1], k[2], r["class"], r["pre"], r["wait0"],
+                                 r["pre_app"]]) + "\n")
+    return 0
+
+
+BASELINE_HEADER = """\
+# tests/corpus/baseline-ptv.tsv - packets to verdict before (issue 12 item 6).
+# Written by: compare.py --write-baseline FILE --pre-out DIR --wait0-out DIR
+# (docs/classification.md, "Packets to verdict"). One line per .out flow of a
+# mission class in the two shared subsets; pkts_to_verdict of its class drop,
+# "-" when that tree did not block it.
+#   pre    tree 1843721 (before issue 12: port/address guesses block at once),
+#          run.sh's mission policy, replayed by that tree's own run.sh;
+#   wait0  tree 7f8d6d9 (where this measurement was added: guesses wait for
+#          DPI in a default-allow profile), the same policy;
+#   pre_app  the app of the pre tree's record ("-" when not blocked).
+# subset\tcapture\tflow\tclass\tpre\twait0\tpre_app
+"""
 
 
 # ---------------------------------------------------------------------------
@@ -498,17 +686,25 @@ def main():
     ap.add_argument("--out", required=True, help="$BUILD/corpus")
     ap.add_argument("--classes", required=True)
     ap.add_argument("--ndpireader", default="ndpiReader")
-    ap.add_argument("--more", help="a second corpus subset (ndpi-more), mission pass only")
+    ap.add_argument("--more", help="a second corpus subset (ndpi-more), mission passes only")
+    ap.add_argument("--baseline", help="tests/corpus/baseline-ptv.tsv")
+    ap.add_argument("--only", help="a regex: score only the captures whose name matches "
+                    "(the goals are then not asserted)")
+    ap.add_argument("--write-baseline", metavar="FILE",
+                    help="write the packets-to-verdict baseline from --pre-out and --wait0-out")
+    ap.add_argument("--pre-out", help="result tree of the tree before issue 12")
+    ap.add_argument("--wait0-out", help="result tree of the tree the baseline was added to")
     args = ap.parse_args()
 
     cmap = ClassMap(args.classes)
+    if args.write_baseline:
+        return write_baseline(args, cmap)
     # What the strict-all pass blocks, from the policy run.sh generated.
     strict = libconfig_load(os.path.join(args.out, "strict.conf"))
     blocked = set(strict["profiles"][0]["block"])
     res = Result()
 
-    caps = sorted(f for f in os.listdir(args.corpus)
-                  if f.endswith((".pcap", ".pcapng")))
+    caps = [c for c in capture_names(args.corpus, args.only) if not c.endswith(".cap")]
     base = {re.sub(r"\.pcap(ng)?$", "", c): c for c in caps}
 
     # -- counters: every replay ran, balances, and saw every input packet ----
@@ -740,6 +936,8 @@ def main():
         if cls not in per_class:
             continue
         fl = per_class[cls]
+        if not fl and args.only:
+            continue
         if not fl:
             res.check(False, cls, "no flow of this class in its README captures")
             continue
@@ -775,22 +973,38 @@ def main():
         print("  note: %s %s .out=%s has no flow record (its packets never became a flow; "
               "see the replay's drops)" % (f["capture"], f["text"], f["label"]))
     frac = len(fb) / len(seen) if seen else 1.0
-    res.check(seen and frac < FALSE_MAX, "false_blocks",
-              "%d/%d ordinary flows dropped (%.1f%%, limit %.0f%%) in %s" % (
-                  len(fb), len(seen), 100.0 * frac, 100 * FALSE_MAX, ", ".join(ordinary)))
+    if seen or not args.only:
+        res.check(seen and frac < FALSE_MAX, "false_blocks",
+                  "%d/%d ordinary flows dropped (%.1f%%, limit %.0f%%) in %s" % (
+                      len(fb), len(seen), 100.0 * frac, 100 * FALSE_MAX, ", ".join(ordinary)))
 
     # -- the mission score (issue 12) on every corpus subset ---------------------
-    subsets = [("ndpi", args.corpus, os.path.join(args.out, "mission"))]
+    subsets = [("ndpi", args.corpus, "")]
     if args.more:
-        subsets.append(("ndpi-more", args.more, os.path.join(args.out, "more", "mission")))
+        subsets.append(("ndpi-more", args.more, "more"))
+    ptv_base = load_baseline(args.baseline)
+    if args.baseline and not ptv_base:
+        res.check(False, "ptv/baseline", "%s is missing or empty" % args.baseline)
     every = []
-    for name, cdir, rdir in subsets:
-        fl = mission_flows(cdir, rdir, cmap)
+    for name, cdir, rel in subsets:
+        fl = mission_flows(cdir, os.path.join(args.out, rel, "mission"), cmap, args.only)
+        fb = mission_flows(cdir, os.path.join(args.out, rel, "mblock"), cmap, args.only)
         every.extend(fl)
         mission_report(name, fl)
+        mission_report(name + ", guesses blocking (mblock)", fb, verbose=False)
+        if not args.only:
+            mission_goals(res, fl, name)
+        if ptv_base:
+            ptv_report(res, "mblock", fb, ptv_base, name, "pre", not args.only)
+            ptv_report(res, "mission", fl, ptv_base, name, "wait0", not args.only)
+            ptv_report(res, "mission", fl, ptv_base, name, "pre", False)
     if len(subsets) > 1:
-        mission_report("both subsets", every)
-    mission_assert(res, every, "+".join(s[0] for s in subsets))
+        mission_report("both subsets", every, verbose=False)
+    if args.only:
+        print("note: only the captures matching %r were scored: issue 12's goals and bars "
+              "are not asserted" % args.only)
+    else:
+        mission_assert(res, every, "+".join(s[0] for s in subsets))
 
     print()
     tail = "corpus: %d passed, %d failed" % (res.passed, res.failed)

@@ -213,6 +213,13 @@ static void test_errors(void)
 	/* Not a string. */
 	assert_error("classes = {\n  p2p = { protocols = [ 3 ]; };\n};\n",
 		     "2: protocols must be strings");
+	/* confirm names a protocol of its own class only. */
+	assert_error("classes = {\n  proxy = { protocols = [ \"SOCKS\" ];\n"
+		     "    confirm = [ \"Tor\" ]; };\n};\n",
+		     "3: confirm: \"Tor\" is not one of the protocols of proxy");
+	assert_error("classes = {\n  proxy = { protocols = [ \"SOCKS\" ];\n"
+		     "    confirm = [ 3 ]; };\n};\n",
+		     "3: confirm must be strings");
 	/* libconfig syntax error keeps libconfig's line. */
 	assert_error("classes = {\n  p2p = { protocols = [ \"BitTorrent\" ; };\n};\n",
 		     "2: syntax error");
@@ -235,6 +242,16 @@ static void test_ok_variants(void)
 	CU_ASSERT_EQUAL(classmap_proto(m, proto_id("Z39.50")), POLICY_CLASS_social);
 	CU_ASSERT_EQUAL(classmap_count(m), 3);
 	classmap_free(m);
+
+	/* confirm: the shipped map holds SOCKS and WireGuard to a signature,
+	 * and nothing else. */
+	CU_ASSERT_TRUE(classmap_confirm(shipped, proto_id("SOCKS")));
+	CU_ASSERT_TRUE(classmap_confirm(shipped, proto_id("WireGuard")));
+	CU_ASSERT_FALSE(classmap_confirm(shipped, proto_id("OpenVPN")));
+	CU_ASSERT_FALSE(classmap_confirm(shipped, proto_id("Tor")));
+	CU_ASSERT_FALSE(classmap_confirm(shipped, 0));
+	CU_ASSERT_FALSE(classmap_confirm(shipped, 65535));
+	CU_ASSERT_EQUAL(proto_cls("SOCKS"), POLICY_CLASS_proxy);
 
 	/* A missing file. */
 	m = classmap_load("/nonexistent/classes.conf", ndpi, err, sizeof(err));

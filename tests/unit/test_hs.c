@@ -381,7 +381,7 @@ static void test_sig_errors(void)
 static unsigned sig(struct hs_matcher *m, const void *p, size_t n, uint8_t l4, bool out,
 		    uint16_t port, const char **fam)
 {
-	return hs_match_payload(m, p, n, l4, out, port, fam);
+	return hs_match_payload(m, p, n, l4, out, port, fam, NULL);
 }
 
 /* The shipped signatures (conf/lists/<class>.sig) on payloads built from
@@ -454,6 +454,99 @@ static void test_sigs_shipped(void)
 			POLICY_CLASS_proxy);
 	/* UFTP announce on its port. */
 	CU_ASSERT_EQUAL(sig(m, P("\x50\x01\x00\x10"), 17, true, 1044, &fam), POLICY_CLASS_storage);
+	/* OpenVPN hard resets: plain, tls-auth (SHA1), tls-crypt, over TCP. */
+	CU_ASSERT_EQUAL(sig(m, P("\x38\x33\x48\x57\x70\x3d\x96\xdb\x39\0\0\0\0\0"), 17, true,
+			    1194, &fam),
+			POLICY_CLASS_vpn);
+	CU_ASSERT_STRING_EQUAL(fam, "OpenVPN");
+	CU_ASSERT_EQUAL(sig(m, P("\x38\x33\x48\x57\x70\x3d\x96\xdb\x39\0\0\0\0\1"), 17, true,
+			    1194, &fam),
+			POLICY_CLASS_NONE);
+	{
+		uint8_t c[42] = {0x38, 1, 2, 3, 4, 5, 6, 7, 8};
+		uint8_t s[54] = {0x40, 9, 9, 9, 9, 9, 9, 9, 9};
+		uint8_t t[56] = {0, 54, 0x38, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 1, 0x63, 0xcf, 0x4f};
+
+		memset(c + 9, 0xab, 20);
+		c[32] = 1; /* replay packet id 1 */
+		c[33] = 0x57; /* a timestamp of 2016 */
+		CU_ASSERT_EQUAL(sig(m, c, sizeof(c), 17, true, 1194, &fam), POLICY_CLASS_vpn);
+		c[33] = 0x20; /* a timestamp of 1987 */
+		CU_ASSERT_EQUAL(sig(m, c, sizeof(c), 17, true, 1194, &fam), POLICY_CLASS_NONE);
+		memset(s + 9, 0xcd, 20);
+		s[32] = 1;
+		s[33] = 0x57;
+		s[37] = 1; /* one ack: message 0 of the client's session */
+		memcpy(s + 42, c + 1, 8);
+		CU_ASSERT_EQUAL(sig(m, s, sizeof(s), 17, false, 1194, &fam), POLICY_CLASS_vpn);
+		CU_ASSERT_EQUAL(sig(m, t, sizeof(t), 6, true, 443, &fam), POLICY_CLASS_vpn);
+		t[1] = 53; /* the length field disagrees */
+		CU_ASSERT_EQUAL(sig(m, t, sizeof(t), 6, true, 443, &fam), POLICY_CLASS_NONE);
+	}
+	/* WireGuard: a handshake initiation classifies; transport data only
+	 * on 51820, elsewhere it only confirms (no class, but the bit). */
+	{
+		uint8_t init[148] = {1}, data[69] = {4};
+		unsigned classes = 0;
+
+		CU_ASSERT_EQUAL(hs_match_payload(m, init, sizeof(init), 17, true, 4000, &fam,
+						 &classes),
+				POLICY_CLASS_vpn);
+		CU_ASSERT_EQUAL(classes, 1u << POLICY_CLASS_vpn);
+		CU_ASSERT_EQUAL(hs_match_payload(m, data, 64, 17, true, 51820, &fam, &classes),
+				POLICY_CLASS_vpn);
+		CU_ASSERT_EQUAL(hs_match_payload(m, data, 64, 17, true, 4000, &fam, &classes),
+				POLICY_CLASS_NONE);
+		CU_ASSERT_EQUAL(classes, 1u << POLICY_CLASS_vpn);
+		/* A game's 69-byte datagram is no WireGuard transport message. */
+		CU_ASSERT_EQUAL(hs_match_payload(m, data, sizeof(data), 17, true, 15007, &fam,
+						 &classes),
+				POLICY_CLASS_NONE);
+		CU_ASSERT_EQUAL(classes, 0);
+		/* SOCKS5 method selection: confirm only. */
+		CU_ASSERT_EQUAL(hs_match_payload(m, (const uint8_t *)"\x05\x00", 2, 6, false, 1080,
+						 &fam, &classes),
+				POLICY_CLASS_NONE);
+		CU_ASSERT_EQUAL(classes, 1u << POLICY_CLASS_proxy);
+	}
+	/* Tailscale disco, SoftEther's address answer. */
+	{
+		uint8_t disco[92] = "TS\xf0\x9f\x92\xac";
+
+		CU_ASSERT_EQUAL(sig(m, disco, sizeof(disco), 17, true, 41641, &fam), POLICY_CLASS_vpn);
+		CU_ASSERT_STRING_EQUAL(fam, "Tailscale");
+	}
+	CU_ASSERT_EQUAL(sig(m, P("IP=90.186.132.133,PORT=51381"), 17, false, 5004, &fam),
+			POLICY_CLASS_vpn);
+	CU_ASSERT_EQUAL(sig(m, P("IP=90.186.132.133,PORT=51381"), 17, true, 5004, &fam),
+			POLICY_CLASS_NONE);
+	/* DoT and DoQ on port 853 only. */
+	CU_ASSERT_EQUAL(sig(m, P("\x16\x03\x01\x00\xc1\x01\x00\x00\xbd\x03\x03"), 6, true, 853,
+			    &fam),
+			POLICY_CLASS_encrypted_dns);
+	CU_ASSERT_EQUAL(sig(m, P("\xc3\x00\x00\x00\x01\x08"), 17, true, 853, &fam),
+			POLICY_CLASS_encrypted_dns);
+	CU_ASSERT_EQUAL(sig(m, P("\xc3\x00\x00\x00\x01\x08"), 17, true, 443, &fam),
+			POLICY_CLASS_NONE);
+	/* AnyDesk's ALPN in a ClientHello. */
+	CU_ASSERT_EQUAL(sig(m, P("\x16\x03\x01\x01\x00\x01\x00\x00\xfc\x03\x03...."
+				 "\x00\x10\x00\x16\x00\x14\x13" "anydesk/6.2.0/linux"),
+			    6, true, 443, &fam),
+			POLICY_CLASS_remote_access);
+	/* eDonkey Hello: 0xE3, length 6 (opcode, hash size and 4 bytes). */
+	CU_ASSERT_EQUAL(sig(m, P("\xe3\x06\x00\x00\x00\x01\x10" "abcd"), 6, true, 4662, &fam),
+			POLICY_CLASS_p2p);
+	CU_ASSERT_EQUAL(sig(m, P("\xe3\x07\x00\x00\x00\x01\x10" "abcd"), 6, true, 4662, &fam),
+			POLICY_CLASS_NONE);
+	/* NNTP on 119; TFTP option acknowledgement. */
+	CU_ASSERT_EQUAL(sig(m, P("200 news.example.net InterNetNews server INN 2.6 ready\r\n"), 6,
+			    false, 119, &fam),
+			POLICY_CLASS_file_sharing);
+	CU_ASSERT_EQUAL(sig(m, P("200 OK\r\n"), 6, false, 80, &fam), POLICY_CLASS_NONE);
+	CU_ASSERT_EQUAL(sig(m, P("\0\6blksize\0" "1468\0tsize\0" "100000\0"), 17, false, 47649,
+			    &fam),
+			POLICY_CLASS_storage);
+	CU_ASSERT_STRING_EQUAL(fam, "TFTP");
 	/* Ordinary payloads match nothing. */
 	CU_ASSERT_EQUAL(sig(m, P("GET / HTTP/1.1\r\nHost: a.example\r\n\r\n"), 6, true, 80, &fam),
 			POLICY_CLASS_NONE);
@@ -463,6 +556,22 @@ static void test_sigs_shipped(void)
 #undef P
 	hs_matcher_free(m);
 	hs_lists_free(l);
+}
+
+static void test_tor_name(void)
+{
+#define T(x) hs_tor_name(x, sizeof(x) - 1)
+	CU_ASSERT_TRUE(T("www.t3i3ru.com"));
+	CU_ASSERT_TRUE(T("www.e6r5p57kbafwrxj3plz.com"));
+	CU_ASSERT_TRUE(T("www.ct7ctrgb6cr7.net"));
+	CU_ASSERT_FALSE(T("www.1084bets10.com")); /* 0, 1 and 8 are not base32 */
+	CU_ASSERT_FALSE(T("www.abc.com"));	  /* too short */
+	CU_ASSERT_FALSE(T("www.abcdefghijklmnopqrstuvwxyz.com")); /* 26: too long */
+	CU_ASSERT_FALSE(T("www.Example.com"));
+	CU_ASSERT_FALSE(T("www.example.org"));
+	CU_ASSERT_FALSE(T("mail.example.com"));
+	CU_ASSERT_FALSE(hs_tor_name(NULL, 0));
+#undef T
 }
 
 static void test_http_check(void)
@@ -504,6 +613,7 @@ int main(void)
 		{"payload signatures: bad lines name FILE:LINE", test_sig_errors},
 		{"payload signatures: shipped families", test_sigs_shipped},
 		{"HTTP requests: proxy behaviour, malformed names", test_http_check},
+		{"Tor client host names", test_tor_name},
 		CU_TEST_INFO_NULL,
 	};
 
