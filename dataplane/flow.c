@@ -15,6 +15,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
+#include <rte_prefetch.h>
 #include <rte_random.h>
 
 /* The key is hashed and compared as raw bytes: a padding hole would let
@@ -58,6 +59,7 @@ static const uint32_t flow_default_timeouts[POLICY_TO_COUNT] = {
 };
 
 #define FLOW_EVICT_LOOK 64 /* stale candidates skipped per eviction at most */
+#define FLOW_FCACHE_MAX (1u << 16) /* cache entries at most (256 KiB) */
 
 struct flow_table {
 	struct rte_hash *hash;
@@ -70,6 +72,12 @@ struct flow_table {
 	uint32_t seed;	 /* the hash's random seed (rte_hash_crc's init value) */
 	uint64_t *used;	 /* a bit per slot in use: the sweep skips empty words */
 	uint64_t *evq;	 /* evictable candidates: slot << 32 | gen, oldest at tail */
+	/* A direct-mapped cache in front of the hash: key hash -> slot + 1
+	 * (0 = none). A hint only: a hit is the slot whose flow is in use and
+	 * holds the very key, which the hash maps to that slot; anything else
+	 * asks the hash. */
+	uint32_t *fcache;
+	uint32_t fcache_mask;
 	uint32_t evq_mask;
 	uint32_t evq_head, evq_tail;
 	void (*pending_cb)(struct flow *f, void *arg);
@@ -180,6 +188,13 @@ struct flow_table *flow_table_create(const char *name, uint32_t capacity, int so
 		rte_errno = ENOMEM;
 		goto out_free_flows;
 	}
+	ft->fcache_mask = RTE_MIN(rte_align32pow2(ft->n_slots), FLOW_FCACHE_MAX) - 1;
+	ft->fcache = rte_zmalloc_socket("flow_fcache", ((size_t)ft->fcache_mask + 1) * sizeof(uint32_t),
+					RTE_CACHE_LINE_SIZE, socket);
+	if (ft->fcache == NULL) {
+		rte_errno = ENOMEM;
+		goto out_free_flows;
+	}
 	ft->capacity = capacity;
 	for (i = 0; i < POLICY_TO_COUNT; i++)
 		ft->timeout_ns[i] = flow_default_timeouts[i] * FLOW_NS_PER_S;
@@ -188,10 +203,12 @@ struct flow_table *flow_table_create(const char *name, uint32_t capacity, int so
 	array_bytes = (uint64_t)ft->n_slots * sizeof(struct flow);
 	ft->memory = after > before && after - before >= array_bytes
 			     ? after - before
-			     : flow_memory_estimate(hp.entries, ft->n_slots);
+			     : flow_memory_estimate(hp.entries, ft->n_slots) +
+				       ((uint64_t)ft->fcache_mask + 1) * sizeof(uint32_t);
 	return ft;
 
 out_free_flows:
+	rte_free(ft->evq);
 	rte_free(ft->used);
 	rte_free(ft->flows);
 out_free_hash:
@@ -222,6 +239,7 @@ void flow_table_destroy(struct flow_table *ft)
 	rte_free(ft->flows);
 	rte_free(ft->used);
 	rte_free(ft->evq);
+	rte_free(ft->fcache);
 	rte_free(ft);
 }
 
@@ -308,27 +326,66 @@ struct flow *flow_lookup(struct flow_table *ft, const struct flow_key *k)
 	return pos >= 0 ? &ft->flows[pos] : NULL;
 }
 
+static inline bool flow_key_eq(const struct flow_key *a, const struct flow_key *b)
+{
+	return flow_key_cmp(a, b, sizeof(*a)) == 0;
+}
+
 void flow_lookup_bulk(struct flow_table *ft, const struct flow_key **keys, unsigned n,
 		      struct flow **flows)
 {
 	int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
-	hash_sig_t sig[RTE_HASH_LOOKUP_BULK_MAX];
-	unsigned done, i, m;
+	hash_sig_t sig[RTE_HASH_LOOKUP_BULK_MAX], msig[RTE_HASH_LOOKUP_BULK_MAX];
+	const void *mkey[RTE_HASH_LOOKUP_BULK_MAX];
+	uint8_t mi[RTE_HASH_LOOKUP_BULK_MAX];
+	unsigned done, i, m, nm;
 
 	/* Chunked so that a caller passing more than the documented 64 gets
 	 * the right answer rather than -EINVAL and garbage. */
 	for (done = 0; done < n; done += m) {
 		m = RTE_MIN(n - done, (unsigned)RTE_HASH_LOOKUP_BULK_MAX);
-		for (i = 0; i < m; i++)
+		/* The cache first: the slot it names for each key, fetched
+		 * (the key sits across the flow's first two lines) ... */
+		for (i = 0; i < m; i++) {
+			uint32_t c;
+
 			sig[i] = flow_hash(ft, keys[done + i]);
-		if (rte_hash_lookup_with_hash_bulk(ft->hash, (const void **)(keys + done), sig, m,
-						   pos) < 0) {
-			for (i = 0; i < m; i++)
+			c = ft->fcache[sig[i] & ft->fcache_mask];
+			if (c && c - 1 < ft->n_slots) {
+				struct flow *f = &ft->flows[c - 1];
+
+				rte_prefetch0(f);
+				rte_prefetch0((const char *)f + 64);
+				flows[done + i] = f;
+			} else {
 				flows[done + i] = NULL;
+			}
+		}
+		/* ... taken when it holds that key; the rest go to the hash. */
+		for (i = 0, nm = 0; i < m; i++) {
+			struct flow *f = flows[done + i];
+
+			if (f && f->in_use && flow_key_eq(&f->key, keys[done + i]))
+				continue;
+			mkey[nm] = keys[done + i];
+			msig[nm] = sig[i];
+			mi[nm++] = (uint8_t)i;
+		}
+		if (!nm)
+			continue;
+		if (rte_hash_lookup_with_hash_bulk(ft->hash, mkey, msig, nm, pos) < 0) {
+			for (i = 0; i < nm; i++)
+				flows[done + mi[i]] = NULL;
 			continue;
 		}
-		for (i = 0; i < m; i++)
-			flows[done + i] = pos[i] >= 0 ? &ft->flows[pos[i]] : NULL;
+		for (i = 0; i < nm; i++) {
+			if (pos[i] >= 0 && (uint32_t)pos[i] < ft->n_slots) {
+				flows[done + mi[i]] = &ft->flows[pos[i]];
+				ft->fcache[msig[i] & ft->fcache_mask] = (uint32_t)pos[i] + 1;
+			} else {
+				flows[done + mi[i]] = NULL;
+			}
+		}
 	}
 }
 
@@ -336,12 +393,14 @@ struct flow *flow_insert(struct flow_table *ft, const struct flow_key *k)
 {
 	struct flow *f;
 	int32_t pos;
+	uint32_t h;
 
 	if (ft->count >= ft->capacity) {
 		rte_errno = ENOSPC;
 		return NULL;
 	}
-	pos = rte_hash_add_key_with_hash(ft->hash, k, flow_hash(ft, k));
+	h = flow_hash(ft, k);
+	pos = rte_hash_add_key_with_hash(ft->hash, k, h);
 	if (pos < 0) {
 		rte_errno = -pos;
 		return NULL;
@@ -349,10 +408,11 @@ struct flow *flow_insert(struct flow_table *ft, const struct flow_key *k)
 	if ((uint32_t)pos >= ft->n_slots) {
 		/* Cannot happen with a single-writer table; never index out of
 		 * the array if a future rte_hash thinks otherwise. */
-		rte_hash_del_key_with_hash(ft->hash, k, flow_hash(ft, k));
+		rte_hash_del_key_with_hash(ft->hash, k, h);
 		rte_errno = ERANGE;
 		return NULL;
 	}
+	ft->fcache[h & ft->fcache_mask] = (uint32_t)pos + 1;
 	f = &ft->flows[pos];
 	if (f->in_use)
 		return f; /* already present: keep its state rather than lose it */

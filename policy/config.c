@@ -627,6 +627,10 @@ static int config_parse_endpoints(struct config_ctx *c, const config_setting_t *
 		if (ret < 0)
 			return ret;
 	}
+	c->p->no_apps = true;
+	for (i = 0; i < n; i++)
+		if (c->p->endpoints[i].n_apps)
+			c->p->no_apps = false;
 	return 0;
 }
 

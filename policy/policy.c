@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,9 +52,13 @@ unsigned policy_class_from_name(const char *name)
 
 bool policy_addr_is_v4(const uint8_t addr[16])
 {
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	uint64_t hi;
+	uint32_t mid;
 
-	return memcmp(addr, mapped, sizeof(mapped)) == 0;
+	/* ::ffff:0:0/96, as two words rather than a memcmp call */
+	memcpy(&hi, addr, 8);
+	memcpy(&mid, addr + 8, 4);
+	return hi == 0 && mid == htonl(0xffff);
 }
 
 void policy_addr_from_v4(uint8_t out[16], const uint8_t v4[4])
@@ -143,17 +148,24 @@ int policy_prefix_parse(const char *text, struct policy_prefix *out)
 
 bool policy_prefix_match(const struct policy_prefix *pfx, const uint8_t addr[16])
 {
-	unsigned full = pfx->len / 8, rest = pfx->len % 8;
+	unsigned len = pfx->len;
+	uint64_t a0, a1, p0, p1, m0, m1;
 
 	/* An IPv4 prefix is 96 bits or longer; a shorter one is IPv6 and may
 	 * cover ::ffff:0:0/96 ("::/0"), which is not IPv4 space to it. */
-	if (pfx->len < 96 && policy_addr_is_v4(addr))
+	if (len < 96 && policy_addr_is_v4(addr))
 		return false;
-	if (memcmp(pfx->addr, addr, full) != 0)
+	if (len > 128) /* not a prefix the config makes: fail closed */
 		return false;
-	if (rest == 0)
-		return true;
-	return ((pfx->addr[full] ^ addr[full]) & (uint8_t)(0xff00u >> rest)) == 0;
+	/* Two 64-bit words under the prefix's mask, in network order: every
+	 * new flow matches several prefixes (zones, endpoints). */
+	memcpy(&a0, addr, 8);
+	memcpy(&a1, addr + 8, 8);
+	memcpy(&p0, pfx->addr, 8);
+	memcpy(&p1, pfx->addr + 8, 8);
+	m0 = len >= 64 ? ~0ull : len == 0 ? 0 : ~0ull << (64 - len);
+	m1 = len <= 64 ? 0 : len >= 128 ? ~0ull : ~0ull << (128 - len);
+	return (((be64toh(a0) ^ be64toh(p0)) & m0) | ((be64toh(a1) ^ be64toh(p1)) & m1)) == 0;
 }
 
 int policy_zone_find(const struct policy *p, const uint8_t addr[16])
@@ -357,6 +369,10 @@ enum policy_apps policy_flow_apps(const struct policy *p, const struct policy_fl
 	bool any = false;
 
 	*tls_only = true;
+	/* No endpoint declares applications and no grant could: no candidate
+	 * can have any, so none needs looking for (every new flow asks). */
+	if (p->no_apps && !(f->grants && f->grants->n))
+		return POLICY_APPS_FREE;
 	while ((ep = policy_next_candidate(p, f, &pos))) {
 		if (ep->n_apps == 0)
 			return POLICY_APPS_FREE; /* anything goes on this one */

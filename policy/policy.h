@@ -162,6 +162,9 @@ struct policy {
 	char classes_path[POLICY_PATH_MAX]; /* resolved relative to source */
 	char lists_path[POLICY_PATH_MAX];
 	uint8_t unzoned_action; /* enum policy_action for inside sources in no zone */
+	/* Set by the config when no endpoint declares applications (then only
+	 * a host grant can make a flow's bytes checked). false = look. */
+	bool no_apps;
 
 	struct policy_endpoint *endpoints;
 	unsigned n_endpoints;

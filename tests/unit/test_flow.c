@@ -73,6 +73,11 @@ static struct flow_key key_n(unsigned i)
 	return key_of(&r);
 }
 
+static bool flow_key_cmp_eq(const struct flow_key *a, const struct flow_key *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
 static void test_key_symmetric(void)
 {
 	static const int families[] = {4, 6};
@@ -603,6 +608,51 @@ static void test_key_order(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* The bulk lookup's slot cache is a hint: under inserts, removals and
+ * renewals of more keys than it has entries (so entries collide and slots
+ * are reused by other keys), bulk lookups say what the hash says. */
+static void test_bulk_cache(void)
+{
+	struct flow_table *ft = flow_table_create("t_bcache", 16, SOCKET_ID_ANY);
+	struct flow_key keys[96];
+	const struct flow_key *kp[96];
+	struct flow *res[96];
+	unsigned i, step, bad = 0, hits = 0;
+	uint64_t x = 88172645463325252ull;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ft);
+	for (i = 0; i < 96; i++) {
+		keys[i] = key_n(i);
+		kp[i] = &keys[i];
+	}
+	for (step = 0; step < 3000; step++) {
+		unsigned k;
+		struct flow *f;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		k = (unsigned)(x % 96);
+		f = flow_lookup(ft, &keys[k]);
+		if (f && (x >> 40) % 4 == 0)
+			flow_renew(ft, f);
+		else if (f)
+			flow_remove(ft, f);
+		else
+			flow_insert(ft, &keys[k]); /* NULL when full: fine */
+		flow_lookup_bulk(ft, kp + (step % 32), 64, res);
+		for (i = 0; i < 64; i++) {
+			f = flow_lookup(ft, kp[step % 32 + i]);
+			if (res[i] != f)
+				bad++;
+			if (f && !flow_key_cmp_eq(&f->key, kp[step % 32 + i]))
+				bad++;
+			hits += f != NULL;
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(hits > 0);
+	flow_table_destroy(ft);
+}
+
 static CU_TestInfo flow_tests[] = {
 	{"eviction", test_eviction},
 	{"symmetric key", test_key_symmetric},
@@ -610,6 +660,7 @@ static CU_TestInfo flow_tests[] = {
 	{"insert, lookup, remove", test_insert_lookup_remove},
 	{"capacity is exact", test_capacity_exact},
 	{"bulk lookup", test_bulk},
+	{"bulk lookup's slot cache", test_bulk_cache},
 	{"timeouts", test_timeouts},
 	{"expire slice", test_expire_slice},
 	{"renew in place, sparse sweep", test_renew_and_sparse_sweep},

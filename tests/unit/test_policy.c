@@ -257,6 +257,45 @@ static void test_prefix_parse(void)
 	CU_ASSERT_EQUAL(policy_prefix_parse(NULL, &pfx), -EINVAL);
 }
 
+/* policy_prefix_match compares words under a mask: at every length, it
+ * agrees with a bit-by-bit reading of the prefix. */
+static void test_prefix_every_len(void)
+{
+	static const char *const bases[] = {"2001:db8:e2:ffff:8000:1:ff00:ff", "::",
+					    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"};
+	struct policy_prefix pfx;
+	uint8_t addr[16];
+	unsigned b, len, flip, bad = 0;
+
+	for (b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
+		for (len = 0; len <= 128; len++) {
+			test_addr(bases[b], pfx.addr);
+			pfx.len = (uint8_t)len;
+			for (unsigned i = 0; i < 128; i++) /* masked to len, as parsed */
+				if (i >= len)
+					pfx.addr[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+			/* flip each bit of the prefix's own address in turn:
+			 * a match only when the bit lies outside the prefix */
+			for (flip = 0; flip < 128; flip++) {
+				bool want = flip >= len;
+
+				memcpy(addr, pfx.addr, 16);
+				addr[flip / 8] ^= (uint8_t)(0x80u >> (flip % 8));
+				if (policy_addr_is_v4(addr) && len < 96)
+					want = false;
+				if (policy_prefix_match(&pfx, addr) != want)
+					bad++;
+			}
+			memcpy(addr, pfx.addr, 16);
+			if (!policy_addr_is_v4(addr) && !policy_prefix_match(&pfx, addr))
+				bad++;
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	pfx.len = 129; /* not made by the parser: never matches */
+	CU_ASSERT_FALSE(policy_prefix_match(&pfx, addr));
+}
+
 static void test_zone_find(void)
 {
 	uint8_t addr[16];
@@ -445,6 +484,15 @@ static void test_grant_host(void)
 	EXPECT(f, POLICY_PENDING, "none");
 	CU_ASSERT_EQUAL(policy_flow_apps(P, &f, &tls_only), POLICY_APPS_CHECKED);
 	CU_ASSERT_FALSE(tls_only);
+	/* The config's endpoints declare applications (e2m): it says so.
+	 * Were none to, a host grant still makes the flow checked. */
+	CU_ASSERT_FALSE(P->no_apps);
+	P->no_apps = true;
+	CU_ASSERT_EQUAL(policy_flow_apps(P, &f, &tls_only), POLICY_APPS_CHECKED);
+	f.grants = NULL;
+	CU_ASSERT_EQUAL(policy_flow_apps(P, &f, &tls_only), POLICY_APPS_FREE);
+	f.grants = &test_grants;
+	P->no_apps = false;
 	CU_ASSERT_TRUE(policy_payload_plausible(P, &f, true, (const uint8_t *)"\x16\x03\x01", 3));
 	CU_ASSERT_TRUE(policy_payload_plausible(P, &f, true, (const uint8_t *)"GET / ", 6));
 	CU_ASSERT_FALSE(policy_payload_plausible(P, &f, true, (const uint8_t *)"SSH-2.0", 7));
@@ -1055,6 +1103,7 @@ static CU_TestInfo test_policy_tests[] = {
 	{"partial application answer", test_partial_app},
 	{"port guess and endpoints", test_guess_vs_endpoint},
 	{"prefix parse and match", test_prefix_parse},
+	{"prefix match at every length", test_prefix_every_len},
 	{"zone by longest prefix", test_zone_find},
 	{"host matcher", test_host_match},
 	{"app matcher", test_app_match},
