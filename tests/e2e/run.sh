@@ -423,8 +423,14 @@ if [ "${C_RC[pmtu_download]}" = 0 ]; then
 	got=$(sha256sum <"$T/big.dl" | cut -d' ' -f1)
 	[ "$want" = "$got" ] || err pmtu_download "the download's sha256 $got is not the file's $want"
 fi
+# A checked TLS flow drops nothing, except segments that arrive past a gap
+# and would move a record boundary (docs/stream.md): when the machine is so
+# loaded that aduana's receive ring overflows, the lost segment leaves such
+# a gap until the sender retransmits it. Those drops are counted as
+# drops.reordered; any other drop of this flow fails the check.
+reordered=$(grep '^{"summary"' "$T/aduana.out" | tail -1 | jq '.summary.drops.reordered // 0' 2>/dev/null || echo 0)
 expect_flow pmtu_download ".src==\"10.10.9.10\" and .dst==\"198.51.100.5\" and .dport==443" \
-	'.zone=="e2m" and .verdict=="allow" and .reason=="allow:e2m" and .dropped_pkts==0 and .bytes_in > 4194304'
+	'.zone=="e2m" and .verdict=="allow" and .reason=="allow:e2m" and .dropped_pkts <= '"${reordered:-0}"' and .bytes_in > 4194304'
 
 # The forged answer from the E2M host taught nothing: the forged address
 # with the E2M name is dropped at its first packet, the forged frame was
