@@ -23,6 +23,7 @@
 	X(flows_untracked) /* packets without a table entry: spoofed, unzoned, full, bad L4, frag  \
 			    */                                                                     \
 	X(records_aggregated) /* records that stood for packets without an entry */                \
+	X(first_drops_aggregated) /* flows dropped at packet 1 past first_drop_records: no entry */ \
 	X(evicted)	      /* dropped or half-open flows ended to make room */                  \
 	X(flowlog_dropped)    /* a record lost because the ring was full */                        \
 	X(l2_pass)	      /* ARP forwarded */                                                  \

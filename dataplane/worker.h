@@ -135,6 +135,11 @@ struct worker {
 	struct rte_mbuf *late[FRAG_SLOTS * FRAG_MAX_FRAGS]; /* expired fragments to drop */
 	unsigned n_late;
 	struct worker_agg agg[WORKER_AGG_SLOTS];
+	/* Flows dropped at their first packet that may still have an entry
+	 * and a record of their own this second (dataplane.first_drop_records). */
+	uint32_t first_drop_left;
+	uint64_t first_drop_sec;
+	uint32_t new_tick; /* new-flow packets seen: 1 in 8 is timed (cycles_new) */
 	struct flowdump dump; /* the open-flow dump (flowdump.h) */
 } __rte_cache_aligned;
 

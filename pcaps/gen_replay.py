@@ -901,6 +901,30 @@ def case_syn_flood():
     return cap
 
 
+def case_first_drop_budget():
+    """Past dataplane.first_drop_records per second, flows dropped at their first packet get no
+    entry and no record of their own: one aggregated record per zone and reason and second."""
+    cap = Capture()
+    # 100 outbound SYNs to 100 destinations outside every endpoint, 100 us apart
+    for i in range(100):
+        dst = "203.0.113.%d" % (1 + i)
+        cap.emit(l2(S1, dst) / IP(src=S1, dst=dst) / TCP(sport=30000 + i, dport=443, flags="S", seq=i),
+                 100)
+    # a second SYN of flows 0-4 (entries: they follow them) and of flows 20-24 (none: judged again)
+    for i in list(range(5)) + list(range(20, 25)):
+        dst = "203.0.113.%d" % (1 + i)
+        cap.emit(l2(S1, dst) / IP(src=S1, dst=dst) / TCP(sport=30000 + i, dport=443, flags="S", seq=i),
+                 100)
+    # an allowed flow still gets its entry: 10 frames
+    Tcp(cap, S1, 40310, SINK, 443, isn=8101).session(REQ, RESP)
+    # two seconds later the budget is whole again: a record of its own
+    cap.emit(l2(S1, "203.0.113.200") / IP(src=S1, dst="203.0.113.200") /
+             TCP(sport=30200, dport=443, flags="S", seq=7), 2000000)
+    cap.emit(l2(S1, "203.0.113.201") / IP(src=S1, dst="203.0.113.201") /
+             TCP(sport=30201, dport=443, flags="S", seq=7), 100)
+    return cap
+
+
 def case_frag_flood():
     """A flood of fragments makes one record per zone, reason and second."""
     cap = Capture()
@@ -1040,6 +1064,7 @@ CASES = {
     "trust_sides": case_trust_sides,
     "dns_forged": case_dns_forged,
     "syn_flood": case_syn_flood,
+    "first_drop_budget": case_first_drop_budget,
     "frag_flood": case_frag_flood,
     "v4mapped": case_v4mapped,
     "icmp_errors": case_icmp_errors,

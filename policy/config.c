@@ -44,6 +44,7 @@ static const char *const config_dataplane_keys[] = {
 	"classify_packets",
 	"classify_seconds",
 	"dns_ttl_max",
+	"first_drop_records",
 	"timeouts",
 	NULL,
 };
@@ -291,6 +292,7 @@ static int config_parse_dataplane(struct config_ctx *c, const config_setting_t *
 	dp->classify_packets = 32;
 	dp->classify_seconds = 10;
 	dp->dns_ttl_max = 3600;
+	dp->first_drop_records = 10000;
 	memcpy(dp->timeouts, config_timeout_defaults, sizeof(dp->timeouts));
 
 	g = config_setting_get_member(root, "dataplane");
@@ -331,6 +333,13 @@ static int config_parse_dataplane(struct config_ctx *c, const config_setting_t *
 		if (ret < 0)
 			return ret;
 		dp->dns_ttl_max = (uint32_t)v;
+	}
+
+	if ((s = config_setting_get_member(g, "first_drop_records"))) {
+		ret = config_get_int(c, s, "dataplane", "first_drop_records", 0, 100000000, &v);
+		if (ret < 0)
+			return ret;
+		dp->first_drop_records = (uint32_t)v;
 	}
 
 	to = config_setting_get_member(g, "timeouts");

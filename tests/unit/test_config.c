@@ -79,6 +79,7 @@ static void test_shipped(void)
 	CU_ASSERT_EQUAL(p->dp.workers, 1);
 	CU_ASSERT_EQUAL(p->dp.flows_per_worker, 262144);
 	CU_ASSERT_EQUAL(p->dp.classify_packets, 32);
+	CU_ASSERT_EQUAL(p->dp.first_drop_records, 10000);
 	CU_ASSERT_EQUAL(p->dp.timeouts[POLICY_TO_TCP], 3600);
 	CU_ASSERT_EQUAL(p->dp.timeouts[POLICY_TO_TCP_CLOSED], 10);
 	CU_ASSERT_EQUAL(p->dp.timeouts[POLICY_TO_UDP], 120);
@@ -391,6 +392,9 @@ static void test_bad_dataplane_values(void)
 	    "dataplane = {\n"
 	    "  classify_packets = 256; };\n",
 	    3, "classify_packets must be between 1 and 255");
+	BAD("version = 1;\n"
+	    "dataplane = { first_drop_records = -1; };\n",
+	    2, "first_drop_records must be between 0 and 100000000 (got -1)");
 	BAD("version = 1;\n"
 	    "dataplane = { flows_per_worker = 16777217; };\n",
 	    2, "flows_per_worker must be between 1 and 16777216");
