@@ -172,6 +172,19 @@ uint64_t flow_timeout_ns(const struct flow_table *ft, const struct flow *f);
 /* True when f has been idle past its timeout at time now (ns). */
 bool flow_expired(const struct flow_table *ft, const struct flow *f, uint64_t now);
 
+/* Every timeout is at least this long (flow_table_set_timeouts): a flow
+ * seen more recently cannot have expired, whatever its kind. */
+#define FLOW_MIN_TIMEOUT_NS 1000000000ull
+
+/* flow_expired, with the common case (seen within the last second) inline. */
+static inline bool flow_expired_fast(const struct flow_table *ft, const struct flow *f,
+				     uint64_t now)
+{
+	if (now <= f->ts_last + FLOW_MIN_TIMEOUT_NS)
+		return false;
+	return flow_expired(ft, f, now);
+}
+
 typedef void (*flow_cb)(struct flow *f, void *arg);
 
 /* Visit up to `budget` slots from where the last call stopped, and for each

@@ -19,7 +19,9 @@
 #include "parse.h"
 #include "policy.h"
 
-uint64_t worker_clock(const struct dp *dp)
+/* The live clock at TSC value tsc (read by the caller, which may use it
+ * for its own accounting too: a TSC read is not free in a VM). */
+static inline uint64_t worker_clock_at(const struct dp *dp, uint64_t tsc)
 {
 	uint64_t base, epoch, npc;
 	uint32_t seq;
@@ -32,7 +34,12 @@ uint64_t worker_clock(const struct dp *dp)
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	} while ((seq & 1) || seq != __atomic_load_n(&dp->clk_seq, __ATOMIC_RELAXED));
 	/* Fixed point: cycles * 1e9 would overflow 64 bits after ~9 s. */
-	return epoch + (uint64_t)(((unsigned __int128)(rte_rdtsc() - base) * npc) >> 32);
+	return epoch + (uint64_t)(((unsigned __int128)(tsc - base) * npc) >> 32);
+}
+
+uint64_t worker_clock(const struct dp *dp)
+{
+	return worker_clock_at(dp, rte_rdtsc());
 }
 
 void worker_clock_anchor(struct dp *dp, uint64_t tsc, uint64_t wall_ns)
@@ -402,10 +409,10 @@ static inline void worker_loop_dispatcher_x(struct worker *w, const bool timed)
 		}
 		if (timed)
 			worker_stage(w, n ? STATS_stage_rx : STATS_stage_idle);
+		t0 = rte_rdtsc();
 		if (!dp->replay)
-			w->now = worker_clock(dp);
+			w->now = worker_clock_at(dp, t0);
 		if (n) {
-			t0 = rte_rdtsc();
 			worker_dispatch(w, pol, pkts, n, &out, timed);
 			worker_out_flush(w, &out);
 			worker_account(w, t0, n);
@@ -510,10 +517,10 @@ static inline void worker_loop_rss_x(struct worker *w, const bool timed)
 		n += rte_eth_rx_burst(dp->port_out, (uint16_t)w->id, pkts + n, WORKER_BURST);
 		if (timed)
 			worker_stage(w, n ? STATS_stage_rx : STATS_stage_idle);
-		w->now = worker_clock(dp);
-		if (n) {
-			uint64_t t0 = rte_rdtsc();
+		uint64_t t0 = rte_rdtsc();
 
+		w->now = worker_clock_at(dp, t0);
+		if (n) {
 			for (i = 0; i < n; i++)
 				worker_parse(pkts[i], &r[i]);
 			if (timed) {

@@ -390,6 +390,7 @@ static void judge_agg_emit(struct worker *w, struct worker_agg *a, bool lossless
 	judge_emit_rec(w, &rec, lossless);
 	w->st.c[STATS_records_aggregated]++;
 	a->count = 0;
+	w->agg_open--;
 }
 
 /* A packet that cannot have (or must not touch) a table entry: judged by
@@ -412,6 +413,7 @@ static int judge_aggregate(struct worker *w, const struct policy *pol, const str
 			 w->now - a->f.ts_start >= WORKER_AGG_NS || a->count == UINT32_MAX))
 		judge_agg_emit(w, a, w->dp->replay);
 	if (!a->count) {
+		w->agg_open++;
 		memset(&a->f, 0, sizeof(a->f));
 		flow_key_make(&a->f.key, r, &src_is_a);
 		a->f.init_is_a = src_is_a;
@@ -1139,7 +1141,7 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 	 * after the bulk lookup: then look again. */
 	if (unlikely(w->ft_changed))
 		f = flow_lookup(w->ft, k);
-	if (unlikely(!f) || unlikely(flow_expired(w->ft, f, w->now) ||
+	if (unlikely(!f) || unlikely(flow_expired_fast(w->ft, f, w->now) ||
 				     (k->l4proto == IPPROTO_TCP && judge_tcp_reopens(f, r)))) {
 		/* The slow path of new flows is timed apart (summary:
 		 * cycles_per_new_flow), so the cost of established packets
@@ -1614,9 +1616,10 @@ void judge_housekeeping(struct worker *w, const struct policy *pol)
 		judge_frags_drop(w, pol, (unsigned)slot);
 	/* Aggregated records go out once their second is over, even when no
 	 * further packet of their kind comes. */
-	for (i = 0; i < WORKER_AGG_SLOTS; i++)
-		if (w->agg[i].count && w->now - w->agg[i].f.ts_start >= WORKER_AGG_NS)
-			judge_agg_emit(w, &w->agg[i], w->dp->replay);
+	if (w->agg_open)
+		for (i = 0; i < WORKER_AGG_SLOTS; i++)
+			if (w->agg[i].count && w->now - w->agg[i].f.ts_start >= WORKER_AGG_NS)
+				judge_agg_emit(w, &w->agg[i], w->dp->replay);
 	flowdump_slice(w);
 	if (w->dp->qsbr)
 		rte_rcu_qsbr_quiescent(w->dp->qsbr, w->id);

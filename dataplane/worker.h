@@ -139,6 +139,7 @@ struct worker {
 	 * and a record of their own this second (dataplane.first_drop_records). */
 	uint32_t first_drop_left;
 	uint64_t first_drop_sec;
+	uint32_t agg_open; /* agg[] slots with a count */
 	uint32_t new_tick; /* new-flow packets seen: 1 in 8 is timed (cycles_new) */
 	struct flowdump dump; /* the open-flow dump (flowdump.h) */
 } __rte_cache_aligned;
