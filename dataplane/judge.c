@@ -400,7 +400,11 @@ static int judge_aggregate(struct worker *w, const struct policy *pol, const str
 			   const struct policy_decision *dd, enum policy_exception exc,
 			   uint32_t len, int zone, bool outbound)
 {
-	unsigned slot = ((unsigned)(zone + 1) * POLICY_EXC_COUNT + exc) % WORKER_AGG_SLOTS;
+	/* First-packet drops past the budget (exc COUNT: a policy verdict)
+	 * are aggregated by direction too, as their records say "dir". */
+	const bool dir = exc == POLICY_EXC_COUNT && outbound;
+	unsigned slot = (((unsigned)(zone + 1) * (POLICY_EXC_COUNT + 1) + exc) * 2 + dir) %
+			WORKER_AGG_SLOTS;
 	struct worker_agg *a = &w->agg[slot];
 	struct policy_decision d = *dd;
 	bool src_is_a;
@@ -408,7 +412,9 @@ static int judge_aggregate(struct worker *w, const struct policy *pol, const str
 	w->st.c[STATS_flows_untracked]++;
 	if (d.verdict == POLICY_DROP)
 		judge_drop_count(w, &d);
-	if (a->count && (a->f.zone != zone || a->exc != exc || a->f.decision.verdict != d.verdict ||
+	if (a->count && (a->f.zone != zone || a->exc != exc ||
+			 (exc == POLICY_EXC_COUNT && a->f.outbound != outbound) ||
+			 a->f.decision.verdict != d.verdict ||
 			 a->f.decision.reason != d.reason || a->f.decision.arg != d.arg ||
 			 w->now - a->f.ts_start >= WORKER_AGG_NS || a->count == UINT32_MAX))
 		judge_agg_emit(w, a, w->dp->replay);
@@ -468,16 +474,17 @@ static inline unsigned judge_side_zone(const struct policy *pol, const struct pa
 
 /* How many more flows dropped at their first packet may have an entry and
  * a record of their own this second (dataplane.first_drop_records). */
-static inline uint32_t judge_first_drop_left(struct worker *w, const struct policy *pol)
+static inline uint32_t judge_first_drop_left(struct worker *w, const struct policy *pol,
+					     bool outbound)
 {
 	uint64_t sec = w->now / 1000000000ull;
 
 	if (unlikely(sec != w->first_drop_sec)) {
 		w->first_drop_sec = sec;
-		w->first_drop_left = pol->dp.first_drop_records ? pol->dp.first_drop_records
-								 : UINT32_MAX;
+		w->first_drop_left[0] = w->first_drop_left[1] =
+			pol->dp.first_drop_records ? pol->dp.first_drop_records : UINT32_MAX;
 	}
-	return w->first_drop_left;
+	return w->first_drop_left[outbound];
 }
 
 /* The verdict judge_flow_new would give a new flow at its first packet, when
@@ -1178,8 +1185,11 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 		 * packet (a flood, a scan) takes no entry and no record of
 		 * its own: it is counted into its zone's and reason's
 		 * aggregate, and its next packet is judged the same way
-		 * again. An ended flow in its slot is logged and goes. */
-		if (unlikely(judge_first_drop_left(w, pol) == 0)) {
+		 * again. An ended flow in its slot is logged and goes. Each
+		 * direction has its own budget: a flood from outside cannot
+		 * take the records of the inside hosts' refused attempts,
+		 * which the compliance report counts. */
+		if (unlikely(judge_first_drop_left(w, pol, outbound) == 0)) {
 			struct policy_decision d;
 
 			if (judge_first_drop(w, pol, r, k, src_is_a, zone, outbound, &d)) {
@@ -1205,8 +1215,8 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 		if (unlikely(!f))
 			return judge_untracked(w, pol, r, POLICY_EXC_flow_table_full, len, zone,
 					       outbound);
-		if (f->decision.verdict == POLICY_DROP && w->first_drop_left)
-			w->first_drop_left--;
+		if (f->decision.verdict == POLICY_DROP && w->first_drop_left[f->outbound])
+			w->first_drop_left[f->outbound]--;
 	}
 	from_init = src_is_a == f->init_is_a;
 	/* Each party of a flow has its port: the initiator the one its first

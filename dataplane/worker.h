@@ -137,7 +137,7 @@ struct worker {
 	struct worker_agg agg[WORKER_AGG_SLOTS];
 	/* Flows dropped at their first packet that may still have an entry
 	 * and a record of their own this second (dataplane.first_drop_records). */
-	uint32_t first_drop_left;
+	uint32_t first_drop_left[2]; /* [outbound] */
 	uint64_t first_drop_sec;
 	uint32_t agg_open; /* agg[] slots with a count */
 	uint32_t new_tick; /* new-flow packets seen: 1 in 8 is timed (cycles_new) */

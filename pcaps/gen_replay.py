@@ -915,6 +915,12 @@ def case_first_drop_budget():
         dst = "203.0.113.%d" % (1 + i)
         cap.emit(l2(S1, dst) / IP(src=S1, dst=dst) / TCP(sport=30000 + i, dport=443, flags="S", seq=i),
                  100)
+    # 30 inbound SYNs from outside (inbound = drop): their own budget of 20, untouched by the
+    # outbound flood; the other 10 in an aggregate of their own (dir=in)
+    for i in range(30):
+        src = "203.0.114.%d" % (1 + i)
+        cap.emit(l2(src, S2) / IP(src=src, dst=S2) / TCP(sport=20000 + i, dport=22, flags="S", seq=i),
+                 100)
     # an allowed flow still gets its entry: 10 frames
     Tcp(cap, S1, 40310, SINK, 443, isn=8101).session(REQ, RESP)
     # two seconds later the budget is whole again: a record of its own
