@@ -149,7 +149,7 @@ struct policy_dataplane {
 	uint32_t classify_seconds;	    /* an undecided flow gives up after this long */
 	uint32_t dns_ttl_max;		    /* learned addresses live at most this long (s) */
 	/* Flows dropped at their first packet that get a table entry and a
-	 * record of their own, per worker per second; past it (a flood or a
+	 * record of their own, per worker, direction and second; past it (a flood or a
 	 * scan) they get neither and are logged as aggregates. 0 = no limit. */
 	uint32_t first_drop_records;
 	uint32_t timeouts[POLICY_TO_COUNT]; /* seconds */
