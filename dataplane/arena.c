@@ -116,6 +116,11 @@ struct arena *arena_create(size_t bytes)
 		free(a);
 		return NULL;
 	}
+	/* Transparent huge pages where the kernel has them: the worker then
+	 * faults its heap in 2 MiB at a time, not 4 KiB at a time, on the
+	 * packet path (the arena is carved from its start up, so what is
+	 * faulted is about what is used). Advice only: ignored elsewhere. */
+	(void)madvise(m, bytes, MADV_HUGEPAGE);
 	a->base = m;
 	a->end = a->base + bytes;
 	a->st.reserved = bytes;
