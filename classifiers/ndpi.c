@@ -96,8 +96,7 @@ struct cls_worker {
 	struct ndpi_detection_module_struct *ndpi;
 	struct hs_matcher *hs;
 	uint8_t *slab; /* aligned start */
-	void *slab_mem;	    /* mapped, slab_bytes long */
-	size_t slab_bytes;
+	void *slab_mem;
 	size_t stride;	    /* bytes per slot */
 	size_t flow_off;    /* nDPI flow offset within a slot */
 	size_t flow_size;   /* bytes of nDPI's flow struct */
@@ -343,29 +342,6 @@ const char *cls_proto_str(const struct cls_engine *e, uint16_t id)
 	return id ? cls_proto_name(e->ndpi, e->n_protos, id) : NULL;
 }
 
-#define CLS_HUGE ((size_t)2 << 20)
-
-/* bytes (a multiple of CLS_HUGE) of zeroed anonymous memory starting on a
- * CLS_HUGE boundary, advised for transparent huge pages; NULL on failure. */
-static void *cls_map_aligned(size_t bytes)
-{
-	uint8_t *m, *a;
-
-	if (bytes > SIZE_MAX - CLS_HUGE)
-		return NULL;
-	m = mmap(NULL, bytes + CLS_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		 0);
-	if (m == MAP_FAILED)
-		return NULL;
-	a = (uint8_t *)(((uintptr_t)m + CLS_HUGE - 1) & ~(uintptr_t)(CLS_HUGE - 1));
-	if (a > m)
-		munmap(m, (size_t)(a - m));
-	if (m + CLS_HUGE > a)
-		munmap(a + bytes, (size_t)(m + CLS_HUGE - a));
-	(void)madvise(a, bytes, MADV_HUGEPAGE);
-	return a;
-}
-
 struct cls_worker *cls_worker_create(const struct cls_engine *e, uint32_t max_active, int socket)
 {
 	struct cls_worker *w;
@@ -387,19 +363,13 @@ struct cls_worker *cls_worker_create(const struct cls_engine *e, uint32_t max_ac
 	w->stride = w->flow_off + CLS_ALIGN(w->flow_size);
 	if ((uint64_t)max_active > (SIZE_MAX - CLS_CACHE_LINE) / w->stride)
 		goto out_free_worker;
-	bytes = (size_t)max_active * w->stride;
-	/* Fresh anonymous pages: zeroed (nDPI wants a zeroed flow), and nobody
-	 * touches them before the worker does. Slots are taken from the
-	 * bottom up (free list first, then the high-water mark), so with
-	 * transparent huge pages the worker faults them in 2 MiB at a time
-	 * instead of one 4 KiB page per slot or two, on the packet path. The
-	 * slab starts on a 2 MiB boundary so that its first, busiest slots
-	 * are in a huge page too. */
-	w->slab_bytes = (bytes + CLS_HUGE - 1) & ~(size_t)(CLS_HUGE - 1);
-	w->slab_mem = cls_map_aligned(w->slab_bytes);
+	bytes = (size_t)max_active * w->stride + CLS_CACHE_LINE;
+	/* calloc: zeroed (nDPI wants a zeroed flow) and, for a big pool, fresh
+	 * mmap'd pages that nobody touches before the worker does. */
+	w->slab_mem = calloc(1, bytes);
 	if (!w->slab_mem)
 		goto out_free_worker;
-	w->slab = w->slab_mem;
+	w->slab = (uint8_t *)CLS_ALIGN((uintptr_t)w->slab_mem);
 	w->hs = hs_matcher_create(e->lists);
 	if (!w->hs)
 		goto out_free_worker;
@@ -447,9 +417,29 @@ void cls_worker_destroy(struct cls_worker *w)
 		ndpi_exit_detection_module(w->ndpi);
 	arena_destroy(w->arena);
 	hs_matcher_free(w->hs);
-	if (w->slab_mem)
-		munmap(w->slab_mem, w->slab_bytes);
+	free(w->slab_mem);
 	free(w);
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+void cls_worker_prefault(struct cls_worker *w, uint32_t slots)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), lo, hi;
+
+	if (!w || !slots)
+		return;
+	if (slots > w->n)
+		slots = w->n;
+	/* The slab's whole pages among the first `slots` slots (calloc gave
+	 * them untouched: populating keeps them zero). */
+	lo = ((uintptr_t)w->slab + pg - 1) & ~(pg - 1);
+	hi = ((uintptr_t)w->slab + (size_t)slots * w->stride) & ~(pg - 1);
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+	arena_prefault(w->arena, (size_t)slots * CLS_ARENA_PER_FLOW);
 }
 
 void cls_worker_heap_stats(const struct cls_worker *w, struct arena_stats *st)

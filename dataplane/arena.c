@@ -116,11 +116,6 @@ struct arena *arena_create(size_t bytes)
 		free(a);
 		return NULL;
 	}
-	/* Transparent huge pages where the kernel has them: the worker then
-	 * faults its heap in 2 MiB at a time, not 4 KiB at a time, on the
-	 * packet path (the arena is carved from its start up, so what is
-	 * faulted is about what is used). Advice only: ignored elsewhere. */
-	(void)madvise(m, bytes, MADV_HUGEPAGE);
 	a->base = m;
 	a->end = a->base + bytes;
 	a->st.reserved = bytes;
@@ -129,6 +124,21 @@ struct arena *arena_create(size_t bytes)
 	if (i + 1 > atomic_load(&arena_n))
 		atomic_store(&arena_n, i + 1);
 	return a;
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+void arena_prefault(struct arena *a, size_t bytes)
+{
+	size_t size;
+
+	if (!a)
+		return;
+	size = (size_t)(a->end - a->base);
+	/* A kernel without it refuses: the pages then come as they are used. */
+	(void)madvise(a->base, bytes < size ? bytes : size, MADV_POPULATE_WRITE);
 }
 
 void arena_destroy(struct arena *a)

@@ -55,6 +55,7 @@
 #define MAIN_CTL_LINGER_MS 5000		 /* at exit, wait this long for aduanad to ack records */
 #define MAIN_STREAM_SLOTS  512		 /* undecided TCP flows per worker reassembled at once */
 #define MAIN_PKT_RING	   4096		 /* dispatch rings */
+#define MAIN_WARM_SLOTS	   2048		 /* replay: classifier slots faulted in at start */
 /* Replay never drops at a ring (producers wait), so the mbufs in flight are
  * bounded by the dispatch rings plus a few bursts. */
 #define MAIN_MBUFS_REPLAY(nw) (2048u + 2u * MAIN_PKT_RING * ((nw)-1u))
@@ -991,18 +992,23 @@ static int main_prefault_seg(const struct rte_memseg_list *msl, const struct rte
 }
 
 /* Replay runs on small pages (--no-huge): the mbuf pool, the flow tables,
- * the rings and the reassembly slots would be faulted in one 4 KiB page at a
- * time by the worker as the capture first reaches them, a kernel trap each
- * on the packet path. An appliance faults its memory in at start: so does
+ * the rings, the reassembly slots, the classifier's slots and nDPI's heap
+ * would be faulted in one 4 KiB page at a time by the worker as the capture
+ * first reaches them, a kernel trap each on the packet path. An appliance faults its memory in at start: so does
  * the replay, here, before the workers are launched. The replay's memory
  * (-m) is sized to its parts (main_replay_eal), so this is about what it
  * uses. */
-static void main_prefault(void)
+static void main_prefault(struct main_ctx *x)
 {
 	uint64_t bytes = 0;
+	unsigned i;
 
 	rte_memseg_contig_walk(main_prefault_seg, &bytes);
-	(void)bytes;
+	/* The classifier's slots and nDPI's heap are sized for 65536 flows
+	 * under classification at once (reserved, not committed): the first
+	 * MAIN_WARM_SLOTS of them, the part a capture reaches first. */
+	for (i = 0; i < x->dp.n_workers; i++)
+		cls_worker_prefault(x->workers[i].cls, MAIN_WARM_SLOTS);
 }
 
 /* --check: everything a start would load, without starting anything. */
@@ -1118,7 +1124,7 @@ int main(int argc, char **argv)
 	if (main_ports(&x) != 0 || main_setup_workers(&x) != 0)
 		goto out_free;
 	if (replay_mode)
-		main_prefault();
+		main_prefault(&x);
 
 	x.grants = grant_reg_create(&x.dp, &x.pol);
 	if (!x.grants) {
