@@ -679,6 +679,7 @@ static int main_replay_prepare(struct main_ctx *x)
 	snprintf(x->f_tx_in, sizeof(x->f_tx_in), "%s/tx-inside.pcap", x->tmpdir);
 	snprintf(x->f_tx_out, sizeof(x->f_tx_out), "%s/tx-outside.pcap", x->tmpdir);
 	snprintf(x->f_empty, sizeof(x->f_empty), "%s/empty.pcap", x->tmpdir);
+	replay_set_map_dir(x->tmpdir);
 	rc = replay_split(x->o.replay, x->pol, x->o.sides_set ? &x->o.sides : NULL, x->f_in,
 			  x->f_out, &x->rs, err, sizeof(err));
 	if (rc) {
