@@ -73,6 +73,12 @@ const char *cls_proto_str(const struct cls_engine *e, uint16_t id);
  * once. Main lcore, before the worker starts. NULL on failure. */
 struct cls_worker *cls_worker_create(const struct cls_engine *e, uint32_t max_active, int socket);
 
+/* Fault in, now, the memory the first `slots` flows under classification
+ * would fault in one page at a time on the worker: their slots and as much
+ * of nDPI's heap. Contents unchanged. Main lcore, before the worker starts
+ * (the pages are then placed by this thread, not by first touch). */
+void cls_worker_prefault(struct cls_worker *w, uint32_t slots);
+
 /* Free it. Accepts NULL. Main lcore, after the worker stopped. */
 void cls_worker_destroy(struct cls_worker *w);
 

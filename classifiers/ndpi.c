@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <gcrypt.h>
 #include <ndpi_api.h>
@@ -417,6 +419,27 @@ void cls_worker_destroy(struct cls_worker *w)
 	hs_matcher_free(w->hs);
 	free(w->slab_mem);
 	free(w);
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+void cls_worker_prefault(struct cls_worker *w, uint32_t slots)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), lo, hi;
+
+	if (!w || !slots)
+		return;
+	if (slots > w->n)
+		slots = w->n;
+	/* The slab's whole pages among the first `slots` slots (calloc gave
+	 * them untouched: populating keeps them zero). */
+	lo = ((uintptr_t)w->slab + pg - 1) & ~(pg - 1);
+	hi = ((uintptr_t)w->slab + (size_t)slots * w->stride) & ~(pg - 1);
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+	arena_prefault(w->arena, (size_t)slots * CLS_ARENA_PER_FLOW);
 }
 
 void cls_worker_heap_stats(const struct cls_worker *w, struct arena_stats *st)

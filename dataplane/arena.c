@@ -126,6 +126,21 @@ struct arena *arena_create(size_t bytes)
 	return a;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+void arena_prefault(struct arena *a, size_t bytes)
+{
+	size_t size;
+
+	if (!a)
+		return;
+	size = (size_t)(a->end - a->base);
+	/* A kernel without it refuses: the pages then come as they are used. */
+	(void)madvise(a->base, bytes < size ? bytes : size, MADV_POPULATE_WRITE);
+}
+
 void arena_destroy(struct arena *a)
 {
 	if (!a)

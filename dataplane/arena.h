@@ -52,6 +52,12 @@ struct arena_stats {
 #define ARENA_MAX_ARENAS 256
 struct arena *arena_create(size_t bytes);
 
+/* Fault the first `bytes` of the region in now (where the kernel can:
+ * MADV_POPULATE_WRITE), so that the worker does not take a page fault per
+ * 4 KiB as it carves them. The contents are not changed. Main thread,
+ * before the owner runs. */
+void arena_prefault(struct arena *a, size_t bytes);
+
 /* Give the region back. Its counters are added to the totals of
  * arena_totals(). Main thread, once no thread uses it. Accepts NULL. */
 void arena_destroy(struct arena *a);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_memory.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 #include <rte_telemetry.h>
@@ -53,6 +55,7 @@
 #define MAIN_CTL_LINGER_MS 5000		 /* at exit, wait this long for aduanad to ack records */
 #define MAIN_STREAM_SLOTS  512		 /* undecided TCP flows per worker reassembled at once */
 #define MAIN_PKT_RING	   4096		 /* dispatch rings */
+#define MAIN_WARM_SLOTS	   2048		 /* replay: classifier slots faulted in at start */
 /* Replay never drops at a ring (producers wait), so the mbufs in flight are
  * bounded by the dispatch rings plus a few bursts. */
 #define MAIN_MBUFS_REPLAY(nw) (2048u + 2u * MAIN_PKT_RING * ((nw)-1u))
@@ -676,6 +679,7 @@ static int main_replay_prepare(struct main_ctx *x)
 	snprintf(x->f_tx_in, sizeof(x->f_tx_in), "%s/tx-inside.pcap", x->tmpdir);
 	snprintf(x->f_tx_out, sizeof(x->f_tx_out), "%s/tx-outside.pcap", x->tmpdir);
 	snprintf(x->f_empty, sizeof(x->f_empty), "%s/empty.pcap", x->tmpdir);
+	replay_set_map_dir(x->tmpdir);
 	rc = replay_split(x->o.replay, x->pol, x->o.sides_set ? &x->o.sides : NULL, x->f_in,
 			  x->f_out, &x->rs, err, sizeof(err));
 	if (rc) {
@@ -969,6 +973,45 @@ static void main_control_loop(struct main_ctx *x)
 	ctlsock_finish(x->ctl, MAIN_CTL_LINGER_MS);
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+static int main_prefault_seg(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
+			     size_t len, void *arg)
+{
+	uint64_t *bytes = arg;
+
+	/* Hugepages are already there (EAL faults them in as it maps them). */
+	if (msl->page_sz > (uint64_t)sysconf(_SC_PAGESIZE))
+		return 0;
+	/* Faults every page in for writing without changing its contents
+	 * (memory in use stays as it is). A kernel without it: nothing. */
+	if (madvise(ms->addr, len, MADV_POPULATE_WRITE) == 0)
+		*bytes += len;
+	return 0;
+}
+
+/* Replay runs on small pages (--no-huge): the mbuf pool, the flow tables,
+ * the rings, the reassembly slots, the classifier's slots and nDPI's heap
+ * would be faulted in one 4 KiB page at a time by the worker as the capture
+ * first reaches them, a kernel trap each on the packet path. An appliance faults its memory in at start: so does
+ * the replay, here, before the workers are launched. The replay's memory
+ * (-m) is sized to its parts (main_replay_eal), so this is about what it
+ * uses. */
+static void main_prefault(struct main_ctx *x)
+{
+	uint64_t bytes = 0;
+	unsigned i;
+
+	rte_memseg_contig_walk(main_prefault_seg, &bytes);
+	/* The classifier's slots and nDPI's heap are sized for 65536 flows
+	 * under classification at once (reserved, not committed): the first
+	 * MAIN_WARM_SLOTS of them, the part a capture reaches first. */
+	for (i = 0; i < x->dp.n_workers; i++)
+		cls_worker_prefault(x->workers[i].cls, MAIN_WARM_SLOTS);
+}
+
 /* --check: everything a start would load, without starting anything. */
 static int main_check(struct main_ctx *x)
 {
@@ -1081,6 +1124,8 @@ int main(int argc, char **argv)
 	}
 	if (main_ports(&x) != 0 || main_setup_workers(&x) != 0)
 		goto out_free;
+	if (replay_mode)
+		main_prefault(&x);
 
 	x.grants = grant_reg_create(&x.dp, &x.pol);
 	if (!x.grants) {

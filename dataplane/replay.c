@@ -2,11 +2,17 @@
 #include "replay.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "parse.h"
 
@@ -403,4 +409,131 @@ int replay_empty_pcap(const char *path)
 		return -EIO;
 	pcap_dump_close(d);
 	return 0;
+}
+
+/* Reading the replay's own captures from a memory map (replay.h). */
+static char replay_map_root[4096];
+
+void replay_set_map_dir(const char *dir)
+{
+	if (!dir || snprintf(replay_map_root, sizeof(replay_map_root), "%s", dir) >=
+			    (int)sizeof(replay_map_root))
+		replay_map_root[0] = '\0';
+}
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* Linux 5.14 */
+#endif
+#define REPLAY_MAP_AHEAD ((size_t)2 << 20)
+
+struct replay_map {
+	const uint8_t *p;
+	size_t len;
+	size_t pos;
+	size_t mapped; /* [0, mapped) has been populated */
+};
+
+static ssize_t replay_map_read(void *cookie, char *buf, size_t n)
+{
+	struct replay_map *m = cookie;
+	size_t k = m->len - m->pos < n ? m->len - m->pos : n;
+
+	/* The reader maps the file's pages itself, 2 MiB at a time, rather
+	 * than by a page fault every 16 pages. */
+	if (m->pos + k > m->mapped) {
+		size_t from = m->mapped, to = m->pos + k + REPLAY_MAP_AHEAD;
+
+		if (to > m->len)
+			to = m->len;
+		(void)madvise((void *)(m->p + from), to - from, MADV_POPULATE_READ);
+		m->mapped = to;
+	}
+	memcpy(buf, m->p + m->pos, k);
+	m->pos += k;
+	return (ssize_t)k;
+}
+
+static int replay_map_seek(void *cookie, off64_t *off, int whence)
+{
+	struct replay_map *m = cookie;
+	off64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (off64_t)m->pos : (off64_t)m->len;
+
+	if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
+		return -1;
+	if (*off < -base || base + *off > (off64_t)m->len)
+		return -1;
+	m->pos = (size_t)(base + *off);
+	*off = (off64_t)m->pos;
+	return 0;
+}
+
+static int replay_map_close(void *cookie)
+{
+	struct replay_map *m = cookie;
+
+	munmap((void *)m->p, m->len);
+	free(m);
+	return 0;
+}
+
+/* fname mapped read-only as a stdio stream, or NULL (not one of ours, empty,
+ * or the map failed: the caller opens it the ordinary way). */
+static FILE *replay_map_open(const char *fname)
+{
+	static const cookie_io_functions_t io = {
+		.read = replay_map_read, .seek = replay_map_seek, .close = replay_map_close};
+	size_t root = strlen(replay_map_root);
+	struct replay_map *m;
+	struct stat st;
+	void *p;
+	FILE *f;
+	int fd;
+
+	if (!root || strncmp(fname, replay_map_root, root) != 0 || fname[root] != '/')
+		return NULL;
+	fd = open(fname, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+		close(fd);
+		return NULL;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return NULL;
+	(void)madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+	m = malloc(sizeof(*m));
+	f = m ? fopencookie(m, "rb", io) : NULL;
+	if (!f) {
+		free(m);
+		munmap(p, (size_t)st.st_size);
+		return NULL;
+	}
+	m->p = p;
+	m->len = (size_t)st.st_size;
+	m->pos = 0;
+	m->mapped = 0;
+	/* One reader (the port's queue, or the main thread): no stdio lock
+	 * around each of libpcap's two freads a packet. */
+	__fsetlocking(f, FSETLOCKING_BYCALLER);
+	return f;
+}
+
+/* libpcap's own pcap_open_offline(), for every caller in the process (the
+ * dynamic linker binds the net_pcap driver's call here, as it binds nDPI's
+ * ndpi_malloc to classifiers/ndpi.c's): the replay's captures through a
+ * map, anything else exactly as libpcap opens it. */
+pcap_t *pcap_open_offline(const char *fname, char *errbuf)
+{
+	FILE *f = fname ? replay_map_open(fname) : NULL;
+	pcap_t *p;
+
+	if (!f)
+		return pcap_open_offline_with_tstamp_precision(fname, PCAP_TSTAMP_PRECISION_MICRO,
+								 errbuf);
+	p = pcap_fopen_offline(f, errbuf);
+	if (!p)
+		fclose(f);
+	return p;
 }

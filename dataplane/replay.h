@@ -53,4 +53,12 @@ int replay_merge(const char *a, const char *b, const char *out, char *err, size_
 /* Write an Ethernet pcap with no packets (an input for a TX-only port). */
 int replay_empty_pcap(const char *path);
 
+/* The replay's own working directory (its split captures). Captures under
+ * it that libpcap's pcap_open_offline() opens, in particular the ones the
+ * net_pcap ports read on the worker, are read from a memory map of the file
+ * instead of through read(2) into a 4 KiB stdio buffer: the same bytes,
+ * parsed by the same libpcap, without a system call and a kernel copy every
+ * few packets. NULL: none (every capture opens as libpcap opens it). */
+void replay_set_map_dir(const char *dir);
+
 #endif

@@ -187,6 +187,31 @@ static void test_threads(void)
 	arena_destroy(t2.a);
 }
 
+static void test_prefault_keeps_contents(void)
+{
+	struct arena *a = arena_create(8 << 20);
+	unsigned char *p, *q;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	arena_swap(a);
+	p = arena_malloc_any(100000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	memset(p, 0x5a, 100000);
+	arena_prefault(a, 4 << 20);
+	arena_prefault(a, (size_t)64 << 20); /* more than the region: clamped */
+	for (int i = 0; i < 100000; i++)
+		if (p[i] != 0x5a) {
+			CU_FAIL("prefault changed a block's contents");
+			break;
+		}
+	q = arena_malloc_any(200000); /* never touched before: still zero */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	CU_ASSERT(q[0] == 0 && q[199999] == 0);
+	arena_prefault(NULL, 4096);
+	arena_swap(NULL);
+	arena_destroy(a);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -195,6 +220,7 @@ int main(void)
 		{"arena: full fails closed and counts", test_full},
 		{"arena: libc without an arena, teardown frees", test_libc_and_teardown},
 		{"arena: one per thread, foreign frees left alone", test_threads},
+		{"arena: prefault keeps contents", test_prefault_keeps_contents},
 		CU_TEST_INFO_NULL,
 	};
 
