@@ -3,10 +3,6 @@
 
 #include <string.h>
 
-#define CONFORM_D_APPDATA   0x01 /* this direction sent application data */
-#define CONFORM_D_CHECKBODY 0x02 /* the current record's first byte must be looked at */
-#define CONFORM_D_SEEN	    0x04 /* this direction sent a byte */
-
 #define CONFORM_TLS_MAX (16384 + 2048) /* TLSCiphertext.length at most (RFC 5246) */
 
 enum { SMTP_PLAIN = 0, SMTP_SENT };
@@ -78,6 +74,7 @@ static enum conform_reason conform_tls(struct conform_dir *d, bool client, const
 			if (len > CONFORM_TLS_MAX || (len == 0 && d->hdr[0] != 23))
 				return CONFORM_R_tls_length;
 			d->left = (uint16_t)len;
+			d->flags &= (uint8_t)~CONFORM_D_CHECKBODY;
 			if (d->hdr[0] == 23)
 				d->flags |= CONFORM_D_APPDATA;
 			else if (d->hdr[0] == 22 && (d->flags & CONFORM_D_APPDATA))

@@ -479,6 +479,19 @@ static void test_conform_rehello(void)
 	CU_ASSERT_EQUAL(FEED(&c, true, "\x16\x03\x03\x00\x03\x8a\x01\x01"), CONFORM_OK);
 	/* The check is armed for the record's first body byte only. */
 	CU_ASSERT_EQUAL(FEED(&c, true, "\x17\x03\x03\x00\x02\x01\x01"), CONFORM_OK);
+	/* While it is armed, no byte of the body is "in body" (skipped
+	 * unread, or unsummed): the first one must be read; after it, the
+	 * rest is. */
+	CU_ASSERT_EQUAL(FEED(&c, true, "\x16\x03\x03\x00\x08"), CONFORM_OK);
+	CU_ASSERT_FALSE(conform_in_body(&c, true, 1));
+	CU_ASSERT_FALSE(conform_in_body(&c, true, 8));
+	CU_ASSERT_EQUAL(FEED(&c, true, "\x8a"), CONFORM_OK);
+	CU_ASSERT_TRUE(conform_in_body(&c, true, 7));
+	CU_ASSERT_FALSE(conform_in_body(&c, true, 8));
+	conform_skip_body(&c, true, 7);
+	CU_ASSERT_FALSE(conform_in_body(&c, true, 1));
+	/* The next record's first body byte is not looked at. */
+	CU_ASSERT_EQUAL(FEED(&c, true, "\x17\x03\x03\x00\x02\x01\x01"), CONFORM_OK);
 	/* Before application data a second hello is a handshake (after a
 	 * HelloRetryRequest). */
 	client_hello(&ch, sni_e2m);
