@@ -782,7 +782,9 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 }
 
 /* A TCP segment: the flows and segments that need nothing, in a few
- * compares, and judge_tcp_long() for the rest. */
+ * compares, a checked flow's next bytes in order, and judge_tcp_long() for
+ * the rest (before the verdict, gaps, retransmissions, SYN, URG, RST, FIN,
+ * first payloads, the first-bytes slot). */
 static inline int judge_tcp(struct worker *w, const struct policy *pol, struct flow *f,
 			    const struct rte_mbuf *m, const struct parse_result *r, bool from_init)
 {
@@ -809,10 +811,25 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_URG_FLAG)) &&
 	    f->stream_idx == FLOW_NO_CLS) {
 		next = from_init ? &f->seq_next : &f->seq_resp;
-		if (r->tcp_seq == *next && conform_in_body(&f->conform, from_init, n)) {
-			conform_skip_body(&f->conform, from_init, n);
-			*next += n;
-			return TCP_GO;
+		if (r->tcp_seq == *next) {
+			if (conform_in_body(&f->conform, from_init, n)) {
+				conform_skip_body(&f->conform, from_init, n);
+				*next += n;
+				return TCP_GO;
+			}
+			/* The next bytes in order, touching a record header
+			 * (or a byte a check reads): summed, then read, as
+			 * judge_tcp_long() would. A bad sum goes the long way
+			 * (counted, not read). */
+			if (judge_l4_csum_ok(f, m, r, from_init)) {
+				*next += n;
+				if (conform_feed(&f->conform, from_init,
+						 rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off,
+						 n) != CONFORM_OK &&
+				    judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
+					return TCP_DROP;
+				return TCP_GO;
+			}
 		}
 	}
 	return judge_tcp_long(w, pol, f, m, r, from_init);
