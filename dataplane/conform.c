@@ -101,7 +101,8 @@ static enum conform_reason conform_tls(struct conform_dir *d, bool client, const
 		}
 		/* The fifth byte completes the header. */
 		{
-			enum conform_reason e = conform_tls_header(d, (unsigned)d->hdr[3] << 8 | p[i++]);
+			enum conform_reason e =
+				conform_tls_header(d, (unsigned)d->hdr[3] << 8 | p[i++]);
 
 			if (e != CONFORM_OK)
 				return e;

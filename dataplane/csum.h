@@ -127,9 +127,9 @@ static inline uint64_t csum_sum_sse2(const void *buf, size_t n)
 		}
 		for (; p < e; p += 16)
 			a = _mm_add_epi32(
-				a, _mm_madd_epi16(_mm_xor_si128(_mm_loadu_si128((const __m128i *)p),
-								flip),
-						  one));
+				a, _mm_madd_epi16(
+					   _mm_xor_si128(_mm_loadu_si128((const __m128i *)p), flip),
+					   one));
 		a = _mm_add_epi32(_mm_add_epi32(a, b), _mm_add_epi32(c, d));
 		_mm_storeu_si128((__m128i *)l, a);
 		s += (int64_t)l[0] + l[1] + l[2] + l[3];
@@ -147,7 +147,8 @@ static inline uint64_t csum_sum_sse2(const void *buf, size_t n)
 #else
 #define CSUM_AVX2_TARGET "avx2,tune=haswell"
 #endif
-__attribute__((target(CSUM_AVX2_TARGET))) static inline uint64_t csum_sum_avx2(const void *buf, size_t n)
+__attribute__((target(CSUM_AVX2_TARGET))) static inline uint64_t csum_sum_avx2(const void *buf,
+									       size_t n)
 {
 	const uint8_t *p = buf;
 	const __m256i flip = _mm256_set1_epi16((short)0x8000);
@@ -176,7 +177,8 @@ __attribute__((target(CSUM_AVX2_TARGET))) static inline uint64_t csum_sum_avx2(c
 		for (; p < e; p += 32)
 			a = _mm256_add_epi32(
 				a, _mm256_madd_epi16(
-					   _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)p), flip),
+					   _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)p),
+							    flip),
 					   one));
 		a = _mm256_add_epi32(_mm256_add_epi32(a, b), _mm256_add_epi32(c, d));
 		/* Eight signed 32-bit lanes widened to four 64-bit ones. */

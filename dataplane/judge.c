@@ -669,9 +669,9 @@ enum { TCP_GO = 0, TCP_SKIP, TCP_DROP, TCP_FOREIGN };
  * declares, and its TLS framing (or SMTP, then TLS after STARTTLS) must hold
  * to the last byte. TCP_SKIP: forward, do not classify. The common cases
  * are judge_tcp() below, inlined; this is the rest, a call away. */
-static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *pol,
-					 struct flow *f, const struct rte_mbuf *m,
-					 const struct parse_result *r, bool from_init)
+static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *pol, struct flow *f,
+					 const struct rte_mbuf *m, const struct parse_result *r,
+					 bool from_init)
 {
 	const uint8_t *pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
 	bool pending = f->decision.verdict == POLICY_PENDING;
@@ -824,7 +824,8 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 			if (judge_l4_csum_ok(f, m, r, from_init)) {
 				*next += n;
 				if (conform_feed(&f->conform, from_init,
-						 rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off,
+						 rte_pktmbuf_mtod(m, const uint8_t *) +
+							 r->payload_off,
 						 n) != CONFORM_OK &&
 				    judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
 					return TCP_DROP;

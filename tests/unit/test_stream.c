@@ -1145,7 +1145,7 @@ static unsigned csum_check(csum_fn fn, const uint8_t *buf, unsigned maxlen)
 
 static void test_csum(void)
 {
-	static const uint8_t fills[][2] = {{0xff, 0xff}, {0, 0}, {0x00, 0x80}, {0x80, 0x00},
+	static const uint8_t fills[][2] = {{0xff, 0xff}, {0, 0},       {0x00, 0x80}, {0x80, 0x00},
 					   {0xff, 0x7f}, {0x7f, 0xff}, {0x01, 0x00}};
 	static uint8_t big[3 * CSUM_BLOCK + 200];
 	csum_fn fns[5];
@@ -1177,8 +1177,8 @@ static void test_csum(void)
 		/* Long buffers: random, then each fill, at a few lengths and
 		 * alignments across block boundaries. */
 		for (k = 0; k <= sizeof(fills) / sizeof(fills[0]); k++) {
-			static const size_t lens[] = {CSUM_BLOCK - 1,	  CSUM_BLOCK,
-						      CSUM_BLOCK + 1,	  CSUM_BLOCK + 33,
+			static const size_t lens[] = {CSUM_BLOCK - 1,	    CSUM_BLOCK,
+						      CSUM_BLOCK + 1,	    CSUM_BLOCK + 33,
 						      2 * CSUM_BLOCK + 127, 3 * CSUM_BLOCK + 131};
 			unsigned li, off;
 
