@@ -3,10 +3,6 @@
 
 #include <string.h>
 
-#define CONFORM_D_APPDATA   0x01 /* this direction sent application data */
-#define CONFORM_D_CHECKBODY 0x02 /* the current record's first byte must be looked at */
-#define CONFORM_D_SEEN	    0x04 /* this direction sent a byte */
-
 #define CONFORM_TLS_MAX (16384 + 2048) /* TLSCiphertext.length at most (RFC 5246) */
 
 enum { SMTP_PLAIN = 0, SMTP_SENT };
@@ -40,6 +36,22 @@ void conform_init(struct conform *c, bool tls_only)
 	c->bol = 3;
 }
 
+/* A whole record header read (type in hdr[0], the length's bytes given):
+ * its length checked, the body to come. */
+static inline enum conform_reason conform_tls_header(struct conform_dir *d, unsigned len)
+{
+	d->hdr_have = 0;
+	if (len > CONFORM_TLS_MAX || (len == 0 && d->hdr[0] != 23))
+		return CONFORM_R_tls_length;
+	d->left = (uint16_t)len;
+	d->flags &= (uint8_t)~CONFORM_D_CHECKBODY;
+	if (d->hdr[0] == 23)
+		d->flags |= CONFORM_D_APPDATA;
+	else if (d->hdr[0] == 22 && (d->flags & CONFORM_D_APPDATA))
+		d->flags |= CONFORM_D_CHECKBODY;
+	return CONFORM_OK;
+}
+
 /* TLS record framing of one direction over n bytes. */
 static enum conform_reason conform_tls(struct conform_dir *d, bool client, const uint8_t *p,
 				       size_t n)
@@ -62,6 +74,23 @@ static enum conform_reason conform_tls(struct conform_dir *d, bool client, const
 			i += take;
 			continue;
 		}
+		if (d->hdr_have == 0 && n - i >= 5) {
+			/* A whole header in this run (the common case): the
+			 * same checks, in the same order, as byte by byte. */
+			const uint8_t *h = p + i;
+			enum conform_reason e;
+
+			if (h[0] < 20 || h[0] > 23)
+				return CONFORM_R_tls_type;
+			if (h[1] != 3 || h[2] < 1 || h[2] > 4)
+				return CONFORM_R_tls_version;
+			memcpy(d->hdr, h, 4);
+			i += 5;
+			e = conform_tls_header(d, (unsigned)h[3] << 8 | h[4]);
+			if (e != CONFORM_OK)
+				return e;
+			continue;
+		}
 		if (d->hdr_have < 4) {
 			d->hdr[d->hdr_have++] = p[i++];
 			if (d->hdr_have == 1 && (d->hdr[0] < 20 || d->hdr[0] > 23))
@@ -72,16 +101,11 @@ static enum conform_reason conform_tls(struct conform_dir *d, bool client, const
 		}
 		/* The fifth byte completes the header. */
 		{
-			unsigned len = (unsigned)d->hdr[3] << 8 | p[i++];
+			enum conform_reason e =
+				conform_tls_header(d, (unsigned)d->hdr[3] << 8 | p[i++]);
 
-			d->hdr_have = 0;
-			if (len > CONFORM_TLS_MAX || (len == 0 && d->hdr[0] != 23))
-				return CONFORM_R_tls_length;
-			d->left = (uint16_t)len;
-			if (d->hdr[0] == 23)
-				d->flags |= CONFORM_D_APPDATA;
-			else if (d->hdr[0] == 22 && (d->flags & CONFORM_D_APPDATA))
-				d->flags |= CONFORM_D_CHECKBODY;
+			if (e != CONFORM_OK)
+				return e;
 		}
 	}
 	return CONFORM_OK;

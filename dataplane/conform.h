@@ -38,6 +38,10 @@ enum conform_mode {
 	CONFORM_OFF,	   /* an application without a check of its own */
 };
 
+#define CONFORM_D_APPDATA   0x01 /* this direction sent application data */
+#define CONFORM_D_CHECKBODY 0x02 /* the current record's first byte must be looked at */
+#define CONFORM_D_SEEN	    0x04 /* this direction sent a byte */
+
 struct conform_dir {
 	uint16_t left;	  /* bytes of the current record's body still to come */
 	uint8_t hdr_have; /* bytes of a record header seen (0..4) */
@@ -68,13 +72,18 @@ void conform_declare_smtp(struct conform *c);
 enum conform_reason conform_feed(struct conform *c, bool from_init, const uint8_t *p, size_t n);
 
 /* True when the next n in-order bytes of one direction lie wholly inside
- * the body of the current TLS record: they move no record boundary,
- * whatever they hold. */
+ * the body of the current TLS record and none of them is looked at: they
+ * move no record boundary and no check reads them, whatever they hold. Not
+ * so for the first byte of a handshake record after application data (it
+ * must not start a plaintext hello, CONFORM_D_CHECKBODY): skipped unread,
+ * or taken from a copy the receiver discards, it would leave the check
+ * blind to the byte the receiver reads. */
 static inline bool conform_in_body(const struct conform *c, bool from_init, uint32_t n)
 {
 	const struct conform_dir *d = &c->d[from_init ? 0 : 1];
 
-	return c->mode == CONFORM_TLS && d->hdr_have == 0 && d->left >= n;
+	return c->mode == CONFORM_TLS && d->hdr_have == 0 && d->left >= n &&
+	       !(d->flags & CONFORM_D_CHECKBODY);
 }
 
 /* Pass over n bytes that lie wholly inside the current record's body

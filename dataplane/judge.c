@@ -748,9 +748,11 @@ enum { TCP_GO = 0, TCP_SKIP, TCP_DROP, TCP_FOREIGN };
  * reassembled in any order for the ClientHello reader; a checked flow's
  * first payload in each direction must fit an application its endpoint
  * declares, and its TLS framing (or SMTP, then TLS after STARTTLS) must hold
- * to the last byte. TCP_SKIP: forward, do not classify. */
-static int judge_tcp(struct worker *w, const struct policy *pol, struct flow *f,
-		     const struct rte_mbuf *m, const struct parse_result *r, bool from_init)
+ * to the last byte. TCP_SKIP: forward, do not classify. The common cases
+ * are judge_tcp() below, inlined; this is the rest, a call away. */
+static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *pol, struct flow *f,
+					 const struct rte_mbuf *m, const struct parse_result *r,
+					 bool from_init)
 {
 	const uint8_t *pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
 	bool pending = f->decision.verdict == POLICY_PENDING;
@@ -759,8 +761,6 @@ static int judge_tcp(struct worker *w, const struct policy *pol, struct flow *f,
 	unsigned dir = from_init ? 0 : 1;
 	int32_t off;
 
-	if (!pending && !conform)
-		return TCP_GO;
 	if (r->tcp_flags & RTE_TCP_SYN_FLAG) {
 		if (!from_init) {
 			f->seq_resp = seq + 1;
@@ -860,6 +860,61 @@ static int judge_tcp(struct worker *w, const struct policy *pol, struct flow *f,
 	    judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
 		return TCP_DROP;
 	return TCP_GO;
+}
+
+/* A TCP segment: the flows and segments that need nothing, in a few
+ * compares, a checked flow's next bytes in order, and judge_tcp_long() for
+ * the rest (before the verdict, gaps, retransmissions, SYN, URG, RST, FIN,
+ * first payloads, the first-bytes slot). */
+static inline int judge_tcp(struct worker *w, const struct policy *pol, struct flow *f,
+			    const struct rte_mbuf *m, const struct parse_result *r, bool from_init)
+{
+	uint32_t n = r->payload_len, *next;
+
+	/* An unchecked decided flow (pending or checked: judged below). */
+	if (f->decision.verdict != POLICY_PENDING &&
+	    (!(f->flags & FLOW_F_CONFORM) || f->decision.verdict == POLICY_DROP))
+		return TCP_GO;
+	/* A bare ACK: nothing to place or read (a SYN's is). */
+	if (n == 0 && !(r->tcp_flags & RTE_TCP_SYN_FLAG))
+		return TCP_GO;
+	/* A decided, checked flow's common segment: the next bytes in order,
+	 * wholly inside the current TLS record's body, on a flow with nothing
+	 * else to watch (both first payloads checked, the responder's sequence
+	 * known, no first-bytes slot, no RST or FIN seen, not a resolver
+	 * flow). Its bytes move no record boundary and no check reads them:
+	 * judge_tcp_long() would come to the same (no sum, the body passed
+	 * over), here in a few compares. */
+	if (likely(f->decision.verdict != POLICY_PENDING) &&
+	    (f->flags & (FLOW_F_LEARN | FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN | FLOW_F_RESP_SEQ)) ==
+		    (FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN | FLOW_F_RESP_SEQ) &&
+	    !(f->tcp & (FLOW_TCP_RST | FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) &&
+	    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_URG_FLAG)) &&
+	    f->stream_idx == FLOW_NO_CLS) {
+		next = from_init ? &f->seq_next : &f->seq_resp;
+		if (r->tcp_seq == *next) {
+			if (conform_in_body(&f->conform, from_init, n)) {
+				conform_skip_body(&f->conform, from_init, n);
+				*next += n;
+				return TCP_GO;
+			}
+			/* The next bytes in order, touching a record header
+			 * (or a byte a check reads): summed, then read, as
+			 * judge_tcp_long() would. A bad sum goes the long way
+			 * (counted, not read). */
+			if (judge_l4_csum_ok(f, m, r, from_init)) {
+				*next += n;
+				if (conform_feed(&f->conform, from_init,
+						 rte_pktmbuf_mtod(m, const uint8_t *) +
+							 r->payload_off,
+						 n) != CONFORM_OK &&
+				    judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
+					return TCP_DROP;
+				return TCP_GO;
+			}
+		}
+	}
+	return judge_tcp_long(w, pol, f, m, r, from_init);
 }
 
 /* Every datagram of a checked UDP flow (DNS to the resolver) must be a

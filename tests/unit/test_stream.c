@@ -479,6 +479,19 @@ static void test_conform_rehello(void)
 	CU_ASSERT_EQUAL(FEED(&c, true, "\x16\x03\x03\x00\x03\x8a\x01\x01"), CONFORM_OK);
 	/* The check is armed for the record's first body byte only. */
 	CU_ASSERT_EQUAL(FEED(&c, true, "\x17\x03\x03\x00\x02\x01\x01"), CONFORM_OK);
+	/* While it is armed, no byte of the body is "in body" (skipped
+	 * unread, or unsummed): the first one must be read; after it, the
+	 * rest is. */
+	CU_ASSERT_EQUAL(FEED(&c, true, "\x16\x03\x03\x00\x08"), CONFORM_OK);
+	CU_ASSERT_FALSE(conform_in_body(&c, true, 1));
+	CU_ASSERT_FALSE(conform_in_body(&c, true, 8));
+	CU_ASSERT_EQUAL(FEED(&c, true, "\x8a"), CONFORM_OK);
+	CU_ASSERT_TRUE(conform_in_body(&c, true, 7));
+	CU_ASSERT_FALSE(conform_in_body(&c, true, 8));
+	conform_skip_body(&c, true, 7);
+	CU_ASSERT_FALSE(conform_in_body(&c, true, 1));
+	/* The next record's first body byte is not looked at. */
+	CU_ASSERT_EQUAL(FEED(&c, true, "\x17\x03\x03\x00\x02\x01\x01"), CONFORM_OK);
 	/* Before application data a second hello is a handshake (after a
 	 * HelloRetryRequest). */
 	client_hello(&ch, sni_e2m);
@@ -1100,26 +1113,84 @@ static int suite_fini(void)
 	return 0;
 }
 
-/* csum.h against rte_raw_cksum: every length up to 300 at every alignment,
- * random bytes, and the all-ones and all-zero buffers. */
+/* csum.h against rte_raw_cksum: every path (scalar, SSE2, AVX2 where the
+ * CPU has it, and the dispatcher) at every length up to 1600 (a whole
+ * segment's) and every alignment in a 64-byte line, over random bytes, the
+ * all-ones and all-zero buffers and words at the edges of the signed trick
+ * (0x8000, 0x7fff); and buffers of several vector blocks (CSUM_BLOCK),
+ * against rte_raw_cksum added up chunk by chunk (its own 32-bit sum would
+ * wrap on buffers that long). */
+typedef uint64_t (*csum_fn)(const void *, size_t);
+
+static uint16_t csum_ref_long(const uint8_t *p, size_t n)
+{
+	uint64_t s = 0;
+
+	/* Even chunks: the words stay where they are. */
+	for (; n > 60000; p += 60000, n -= 60000)
+		s += rte_raw_cksum(p, 60000);
+	return csum_fold(s + rte_raw_cksum(p, n));
+}
+
+static unsigned csum_check(csum_fn fn, const uint8_t *buf, unsigned maxlen)
+{
+	unsigned len, off, bad = 0;
+
+	for (off = 0; off < 64; off++)
+		for (len = 0; len <= maxlen; len++)
+			if (csum_fold(fn(buf + off, len)) != rte_raw_cksum(buf + off, len))
+				bad++;
+	return bad;
+}
+
 static void test_csum(void)
 {
-	uint8_t buf[320];
-	unsigned len, off, i, bad = 0;
+	static const uint8_t fills[][2] = {{0xff, 0xff}, {0, 0},       {0x00, 0x80}, {0x80, 0x00},
+					   {0xff, 0x7f}, {0x7f, 0xff}, {0x01, 0x00}};
+	static uint8_t big[3 * CSUM_BLOCK + 200];
+	csum_fn fns[5];
+	unsigned nf = 0, f, i, k, bad = 0;
+	uint8_t buf[1600 + 64];
 
+	fns[nf++] = csum_sum_scalar;
+	fns[nf++] = csum_sum;
+#ifdef CSUM_X86
+	fns[nf++] = csum_sum_sse2;
+	if (__builtin_cpu_supports("avx2"))
+		fns[nf++] = csum_sum_avx2;
+	else
+		fprintf(stderr, "test_csum: no AVX2 on this CPU, its path not tested\n");
+#endif
 	srand(7);
-	for (i = 0; i < sizeof(buf); i++)
-		buf[i] = (uint8_t)rand();
-	for (off = 0; off < 4; off++)
-		for (len = 0; len <= 300; len++)
-			if (csum_fold(csum_sum(buf + off, len)) != rte_raw_cksum(buf + off, len))
-				bad++;
-	memset(buf, 0xff, sizeof(buf));
-	for (len = 0; len <= 300; len++)
-		if (csum_fold(csum_sum(buf + 1, len)) != rte_raw_cksum(buf + 1, len))
-			bad++;
-	memset(buf, 0, sizeof(buf));
-	CU_ASSERT_EQUAL(csum_fold(csum_sum(buf, 64)), 0);
+	for (f = 0; f < nf; f++) {
+		for (i = 0; i < sizeof(buf); i++)
+			buf[i] = (uint8_t)rand();
+		bad += csum_check(fns[f], buf, 1600);
+		for (k = 0; k < sizeof(fills) / sizeof(fills[0]); k++) {
+			for (i = 0; i < sizeof(buf); i++)
+				buf[i] = fills[k][i & 1];
+			bad += csum_check(fns[f], buf, 1600);
+		}
+		memset(buf, 0, sizeof(buf));
+		CU_ASSERT_EQUAL(csum_fold(fns[f](buf, 64)), 0);
+		CU_ASSERT_EQUAL(csum_fold(fns[f](buf, 1500)), 0);
+		/* Long buffers: random, then each fill, at a few lengths and
+		 * alignments across block boundaries. */
+		for (k = 0; k <= sizeof(fills) / sizeof(fills[0]); k++) {
+			static const size_t lens[] = {CSUM_BLOCK - 1,	    CSUM_BLOCK,
+						      CSUM_BLOCK + 1,	    CSUM_BLOCK + 33,
+						      2 * CSUM_BLOCK + 127, 3 * CSUM_BLOCK + 131};
+			unsigned li, off;
+
+			for (i = 0; i < sizeof(big); i++)
+				big[i] = k == 0 ? (uint8_t)rand() : fills[k - 1][i & 1];
+			for (li = 0; li < sizeof(lens) / sizeof(lens[0]); li++)
+				for (off = 0; off < 3; off++)
+					if (csum_fold(fns[f](big + off, lens[li])) !=
+					    csum_ref_long(big + off, lens[li]))
+						bad++;
+		}
+	}
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
@@ -1127,7 +1198,7 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		{"stream: in order and reversed", test_stream_order},
-		{"csum: word-wide sum equals rte_raw_cksum", test_csum},
+		{"csum: every path equals rte_raw_cksum", test_csum},
 		{"stream: overlaps compared", test_stream_overlap},
 		{"stream: before base and beyond STREAM_MAX", test_stream_bounds},
 		{"stream: pool exhaustion and reuse", test_stream_pool},
