@@ -934,11 +934,27 @@ static void d_flows(struct d_ctx *x, struct proto_conn *c, const uint8_t *body, 
 			f.host = eq;
 		else if (strcmp(line, "class") == 0)
 			f.cls = eq;
-		else if (strcmp(line, "since_ms") == 0)
+		else if (strcmp(line, "since_ms") == 0) {
+			/* The dataplane's open-flow dump takes the same
+			 * numbers (cs_flows_filter): a bad one is an error,
+			 * not a silent 0 that would widen the query. */
+			errno = 0;
 			f.since_ms = strtoull(eq, &end, 10);
-		else if (strcmp(line, "limit") == 0)
-			f.limit = (unsigned)strtoul(eq, &end, 10);
-		else {
+			if (errno || end == eq || *end || *eq == '-') {
+				d_error(c, "flows: since_ms: expected milliseconds since the epoch");
+				return;
+			}
+		} else if (strcmp(line, "limit") == 0) {
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(eq, &end, 10);
+			if (errno || end == eq || *end || *eq == '-' || v < 1 || v > 100000) {
+				d_error(c, "flows: limit: expected 1..100000");
+				return;
+			}
+			f.limit = (unsigned)v;
+		} else {
 			d_error(c, "flows: unknown filter");
 			return;
 		}

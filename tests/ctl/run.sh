@@ -317,6 +317,28 @@ print("good", "ok" if t == 0x82 and head["shown"] <= 2 and head["open_flows"] >=
 PY
 [ "$(grep -c '^bad error$' "$T/dump-bad.out")" = 9 ] && grep -qx 'good ok' "$T/dump-bad.out" && ok flows-open-malformed ||
   ko flows-open-malformed "$(grep -v '^bad error$' "$T/dump-bad.out" | head -5)"
+# aduanad's stored-flow query takes the same numbers: a bad one is an error,
+# never a silent 0 that widens the query
+python3 - "$T/d.sock" >"$T/store-bad.out" 2>&1 <<'PY'
+import socket, struct, sys, json
+def call(body):
+    s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(sys.argv[1])
+    s.sendall(b"AD\x01\x02" + struct.pack(">I", len(body)) + body)
+    h = b""
+    while len(h) < 8: h += s.recv(8 - len(h))
+    n = struct.unpack(">I", h[4:])[0]; b = b""
+    while len(b) < n: b += s.recv(n - len(b))
+    s.close(); return h[3], b
+bad = [b"limit=0", b"limit=999999999", b"limit=-1", b"limit=2x", b"since_ms=abc", b"since_ms=-5", b"since_ms=", b"bogus=1", b"nokey"]
+for body in bad:
+    t, b = call(body)
+    print("bad", "error" if t == 0x7f and "error" in json.loads(b) else "NO-ERROR %r %r" % (body, b[:80]))
+t, b = call(b"limit=2")
+lines = [l for l in b.split(b"\n") if l]
+print("good", "ok" if t == 0x82 and 1 <= len(lines) <= 2 and all("verdict" in json.loads(l) for l in lines) else "BAD %r" % b[:200])
+PY
+[ "$(grep -c '^bad error$' "$T/store-bad.out")" = 9 ] && grep -qx 'good ok' "$T/store-bad.out" && ok flows-store-malformed ||
+  ko flows-store-malformed "$(grep -v '^bad error$' "$T/store-bad.out" | head -5)"
 
 # --- grants (issue 11): checked by aduanad, kept in its store, pushed to the
 # dataplane, and pushed again after either restarts ---
