@@ -1254,6 +1254,7 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 					w->ft_changed = true;
 				}
 				w->st.c[STATS_first_drops_aggregated]++;
+				w->st.c[STATS_pkts_new]++; /* judged as a new flow, timed as one */
 				judge_new_timed(w, t0);
 				return judge_aggregate(w, pol, r, &d,
 						       d.reason == POLICY_R_EXCEPTION

@@ -52,7 +52,7 @@
 	X(cycles)	      /* TSC cycles spent on packets */                                    \
 	X(cycles_new)	      /* ...of which making (and ending) flows */                          \
 	X(cycles_classify)    /* ...of which classifying undecided flows */                        \
-	X(pkts_new)	      /* packets that made a flow */                                       \
+	X(pkts_new)	      /* packets judged as new flows (an entry, or a first-drop aggregate) */ \
 	X(pkts_classify)      /* packets that went through the classifiers */                       \
 	/* --stage-cycles only (io.c): the worker loop's TSC cycles by stage;                      \
 	 * they add up to the loop's whole time from its first stamp. */                           \
