@@ -122,25 +122,41 @@ static inline const struct policy_grants *judge_grants(const struct worker *w)
 	return __atomic_load_n(&w->dp->grants, __ATOMIC_ACQUIRE);
 }
 
-static void judge_policy_flow(struct policy_flow *pf, const struct flow *f, const struct worker *w)
+/* The same from a key alone: what a flow of key k, opened by side a when
+ * init_is_a, would be judged on (judge_first_drop has no entry). */
+static void judge_policy_key(struct policy_flow *pf, const struct flow_key *k, bool init_is_a,
+			     int zone, bool outbound, uint64_t learned, const struct worker *w)
 {
-	uint64_t now = w->now;
-
-	const struct flow_key *k = &f->key;
 	/* The inside address is the initiator's for outbound flows. */
-	bool inside_is_a = f->outbound ? f->init_is_a : !f->init_is_a;
+	bool inside_is_a = outbound ? init_is_a : !init_is_a;
 
 	judge_pf_zero(pf);
-	pf->zone = f->zone;
-	pf->outbound = f->outbound;
+	pf->zone = zone;
+	pf->outbound = outbound;
 	pf->l4proto = k->l4proto;
 	memcpy(pf->local, inside_is_a ? k->addr_a : k->addr_b, 16);
 	memcpy(pf->remote, inside_is_a ? k->addr_b : k->addr_a, 16);
 	pf->local_port = inside_is_a ? k->port_a : k->port_b;
 	pf->remote_port = inside_is_a ? k->port_b : k->port_a;
-	pf->now = now / JUDGE_NS;
-	pf->learned = f->learned;
+	pf->now = w->now / JUDGE_NS;
+	pf->learned = learned;
 	pf->grants = judge_grants(w);
+}
+
+static void judge_policy_flow(struct policy_flow *pf, const struct flow *f, const struct worker *w)
+{
+	judge_policy_key(pf, &f->key, f->init_is_a, f->zone, f->outbound, f->learned, w);
+}
+
+/* The endpoints whose DNS-learned addresses hold the responder of an
+ * outbound flow of key k (none for inbound flows, or without names). */
+static inline uint64_t judge_learned(const struct worker *w, const struct flow_key *k,
+				     bool init_is_a, bool outbound)
+{
+	if (!w->dp->learn_on || !outbound)
+		return 0;
+	return learn_lookup(w->dp->learn, w->dp->n_workers, init_is_a ? k->addr_b : k->addr_a,
+			    (uint32_t)(w->now / JUDGE_NS));
 }
 
 /* After a decision: the grant table it was judged against (a dropped flow
@@ -497,7 +513,6 @@ static bool judge_first_drop(struct worker *w, const struct policy *pol,
 			     int zone, bool outbound, struct policy_decision *d)
 {
 	struct policy_flow pf;
-	bool inside_is_a = outbound ? src_is_a : !src_is_a;
 
 	if (zone < 0)
 		return false;
@@ -506,20 +521,8 @@ static bool judge_first_drop(struct worker *w, const struct policy *pol,
 		policy_exception(pol, zone, POLICY_EXC_midstream, d);
 		return d->verdict == POLICY_DROP;
 	}
-	judge_pf_zero(&pf);
-	pf.zone = (int16_t)zone;
-	pf.outbound = outbound;
-	pf.l4proto = k->l4proto;
-	memcpy(pf.local, inside_is_a ? k->addr_a : k->addr_b, 16);
-	memcpy(pf.remote, inside_is_a ? k->addr_b : k->addr_a, 16);
-	pf.local_port = inside_is_a ? k->port_a : k->port_b;
-	pf.remote_port = inside_is_a ? k->port_b : k->port_a;
-	pf.now = w->now / JUDGE_NS;
-	if (w->dp->learn_on && outbound)
-		pf.learned = learn_lookup(w->dp->learn, w->dp->n_workers,
-					  src_is_a ? k->addr_b : k->addr_a,
-					  (uint32_t)(w->now / JUDGE_NS));
-	pf.grants = judge_grants(w);
+	judge_policy_key(&pf, k, src_is_a, zone, outbound, judge_learned(w, k, src_is_a, outbound),
+			 w);
 	policy_evaluate(pol, &pf, d);
 	return d->verdict == POLICY_DROP;
 }
@@ -610,10 +613,7 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 			flow_evictable(w->ft, f); /* half-open until the responder answers */
 		}
 	}
-	if (w->dp->learn_on && f->outbound)
-		f->learned = learn_lookup(w->dp->learn, w->dp->n_workers,
-					  f->init_is_a ? k->addr_b : k->addr_a,
-					  (uint32_t)(w->now / JUDGE_NS));
+	f->learned = judge_learned(w, k, f->init_is_a, f->outbound);
 	judge_policy_flow(&pf, f, w);
 	{
 		bool tls_only;
