@@ -285,6 +285,10 @@ e2e_start_nginx() {
 		        ssl_certificate_key $p/e2m.customs.example.key;
 		        location / { return 200 "e2m ok\n"; }
 		        location = /big.bin { alias $d/big.bin; }
+		        # Paced by the server, so that what is in flight when a
+		        # test cuts the flow is bounded by the rate, not by the
+		        # client's receive buffer (reload_cut).
+		        location = /slow.bin { alias $d/big.bin; limit_rate 400k; }
 		    }
 		    server {
 		        listen 198.51.100.5:443 ssl;

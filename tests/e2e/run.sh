@@ -215,9 +215,12 @@ e2e_clients_trust
 sed 's/allow = \[ "boc_mail", "e2m", "dns" \]/allow = [ "boc_mail", "dns" ]/' "$CONF" >"$T/no-e2m.conf"
 grep -q 'allow = \[ "boc_mail", "dns" \]' "$T/no-e2m.conf" || err reload_cut "could not derive the no-e2m policy"
 C_T0[reload_cut]=$(date +%s.%N)
-nsi timeout -k 2 40 curl -sS --max-time 35 --speed-limit 1 --speed-time 4 --limit-rate 400k \
+# The server paces it (nginx limit_rate on /slow.bin): a client-side rate
+# limit would let the server fill the client's receive buffer, and the
+# bytes "after the reload" would measure that buffer, not aduana.
+nsi timeout -k 2 40 curl -sS --max-time 35 --speed-limit 1 --speed-time 4 \
 	--cacert "$CA" -o "$T/cut.dl" --resolve bulk.e2m.customs.example:443:198.51.100.5 \
-	https://bulk.e2m.customs.example/big.bin >"$T/client-reload_cut.log" 2>&1 </dev/null &
+	https://bulk.e2m.customs.example/slow.bin >"$T/client-reload_cut.log" 2>&1 </dev/null &
 cut_pid=$!
 dl_started() { [ "$(stat -c %s "$T/cut.dl" 2>/dev/null || echo 0)" -gt 200000 ]; }
 wait_until 10 dl_started || err reload_cut "the download did not start"
