@@ -1173,6 +1173,16 @@ static struct flow *judge_icmp_flow(struct worker *w, const struct rte_mbuf *m,
 	return sender_inside != inside ? f : NULL;
 }
 
+/* A packet of an undecided flow (tc: the TSC when its judgement began, 0
+ * for a decided flow's) counted as classification's. */
+static inline void judge_classify_timed(struct worker *w, uint64_t tc)
+{
+	if (unlikely(tc)) {
+		w->st.c[STATS_pkts_classify]++;
+		w->st.c[STATS_cycles_classify] += rte_rdtsc() - tc;
+	}
+}
+
 /* One IP packet through the flow table and the policy. `inside` is the
  * port it arrived on: a constant in each caller. */
 static inline int judge_ip(struct worker *w, const struct policy *pol, const struct rte_mbuf *m,
@@ -1183,6 +1193,7 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 	const struct flow_key *k;
 	bool src_is_a, from_init, expect_inside, outbound;
 	int zone, t = TCP_GO;
+	uint64_t tc = 0;
 	struct flow *f;
 	unsigned exc;
 
@@ -1309,6 +1320,12 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 		f->pkts_in++;
 		f->bytes_in += len;
 	}
+	/* A packet of a flow still undecided is classification's, all of
+	 * it: the stream's first bytes, the hello reader, the sums, the
+	 * classifiers (summary: cycles_per_classified_packet), so that
+	 * cycles_per_packet_base is the decided-flow path alone. */
+	if (unlikely(f->decision.verdict == POLICY_PENDING))
+		tc = rte_rdtsc();
 	if (k->l4proto == IPPROTO_TCP) {
 		t = judge_tcp(w, pol, f, m, r, from_init);
 		/* FIN and RST count once the segment's bytes were judged. */
@@ -1316,6 +1333,7 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 		if (unlikely(t == TCP_DROP) && f->decision.verdict != POLICY_DROP) {
 			f->dropped_pkts++;
 			w->st.drop[STATS_DROP_reordered]++;
+			judge_classify_timed(w, tc);
 			return ACT_DROP; /* this segment only: the flow goes on */
 		}
 		if (unlikely(t == TCP_SKIP) && f->decision.verdict == POLICY_PENDING)
@@ -1324,18 +1342,14 @@ static inline int judge_ip(struct worker *w, const struct policy *pol, const str
 		   judge_udp_foreign(w, pol, f, m, r, from_init)) {
 		t = TCP_FOREIGN;
 	}
-	if (unlikely(f->decision.verdict == POLICY_PENDING)) {
-		uint64_t t0 = rte_rdtsc();
-
+	if (unlikely(f->decision.verdict == POLICY_PENDING))
 		judge_classify(w, pol, f, m, r, from_init);
-		w->st.c[STATS_pkts_classify]++;
-		w->st.c[STATS_cycles_classify] += rte_rdtsc() - t0;
-	}
 	/* A payload foreign to every application the endpoints declare goes
 	 * no further, whatever the classifiers made of it (DESIGN 4.2). */
 	if (unlikely(t == TCP_FOREIGN) && f->decision.verdict != POLICY_DROP)
 		judge_stream_exception(w, pol, f, POLICY_EXC_conformance);
 judged:
+	judge_classify_timed(w, tc);
 	if (unlikely(f->flags & FLOW_F_LEARN))
 		judge_learn(w, pol, f, m, r, from_init, inside);
 	if (f->decision.verdict == POLICY_DROP) {

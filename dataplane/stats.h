@@ -53,7 +53,7 @@
 	X(cycles_new)	      /* ...of which making (and ending) flows */                          \
 	X(cycles_classify)    /* ...of which classifying undecided flows */                        \
 	X(pkts_new)	      /* packets judged as new flows (an entry, or a first-drop aggregate) */ \
-	X(pkts_classify)      /* packets that went through the classifiers */                       \
+	X(pkts_classify)      /* packets of undecided flows (classifying) */                       \
 	/* --stage-cycles only (io.c): the worker loop's TSC cycles by stage;                      \
 	 * they add up to the loop's whole time from its first stamp. */                           \
 	X(stage_rx)	 /* rte_eth_rx_burst: the PMD's receive and its mbuf refill */             \
