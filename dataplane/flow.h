@@ -97,6 +97,9 @@ struct flow {
 		/* flows checked for their whole life (FLOW_F_CONFORM) */
 		struct conform conform;
 	};
+	/* TCP: the highest TTL (hop limit) each side's accepted segments have
+	 * carried, [0] initiator (judge_discardable). */
+	uint8_t ttl_max[2];
 	uint32_t gen;	     /* bumped each time the slot takes a new flow */
 	uint32_t seq_resp;   /* TCP: the responder's next sequence number (FLOW_F_RESP_SEQ) */
 	uint32_t fin_seq[2]; /* TCP: where each side's FIN ended its stream (FLOW_TCP_FIN_*) */

@@ -712,6 +712,62 @@ static bool judge_l4_csum_ok(struct flow *f, const struct rte_mbuf *m, const str
 	return !(f->tcp & good);
 }
 
+/* The TTL (IPv4) or hop limit (IPv6) of a segment as it reached us. */
+static inline uint8_t judge_ttl(const struct rte_mbuf *m, const struct parse_result *r)
+{
+	return rte_pktmbuf_mtod(m, const uint8_t *)[r->l3_off + (r->family == 4 ? 8 : 7)];
+}
+
+/* Whether the receiver may discard a segment of a checked flow whose bytes
+ * we are about to read, for a reason other than its checksum
+ * (judge_l4_csum_ok). A copy that the receiver never reads, read by us,
+ * lets a second copy of the same bytes carry anything past the check as a
+ * retransmission: the insertion attack of Ptacek and Newsham, with each of
+ * the ways of making a receiver drop a segment that evasion tools use
+ * (docs/stream.md). The sender's TTLs are learned from its handshake and
+ * from the segments read; a lower one may expire before the receiver. */
+static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
+			      const struct parse_result *r, bool from_init)
+{
+	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
+	unsigned dir = from_init ? 0 : 1, doff, i;
+	uint8_t ttl = judge_ttl(m, r);
+
+	if (ttl < f->ttl_max[dir])
+		return true;
+	f->ttl_max[dir] = ttl;
+	/* Data without ACK: discarded once synchronized (RFC 9293 3.10.7.4). */
+	if (!(r->tcp_flags & RTE_TCP_ACK_FLAG))
+		return true;
+	/* An ACK of bytes the other side has not sent: discarded (RFC 9293
+	 * 3.10.7.4). Its next byte is known on a flow that began with a SYN
+	 * (for the responder, once it answered); its FIN takes one more. */
+	if ((f->tcp & FLOW_TCP_SYN) && (!from_init || (f->flags & FLOW_F_RESP_SEQ))) {
+		uint32_t ack = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(th + 8));
+		uint32_t other = from_init ? f->seq_resp : f->seq_next;
+
+		if (f->tcp & ((dir == 1) == f->init_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B))
+			other++;
+		if ((int32_t)(ack - other) > 0)
+			return true;
+	}
+	/* The options: a TCP-MD5 signature (RFC 2385) is dropped by a
+	 * receiver without the key; a malformed list may be, too. */
+	doff = (unsigned)(th[12] >> 4) * 4;
+	for (i = 20; i < doff;) {
+		if (th[i] == 0)
+			break; /* end of the list */
+		if (th[i] == 1) {
+			i++; /* padding */
+			continue;
+		}
+		if (i + 1 >= doff || th[i + 1] < 2 || i + th[i + 1] > doff || th[i] == 19)
+			return true;
+		i += th[i + 1];
+	}
+	return false;
+}
+
 /* An exception raised by the stream's bytes. Returns true when the zone's
  * action dropped the flow (from this packet on). */
 static bool judge_stream_exception(struct worker *w, const struct policy *pol, struct flow *f,
@@ -766,8 +822,10 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			f->seq_resp = seq + 1;
 			f->flags |= FLOW_F_RESP_SEQ;
 		}
-		/* Which sides send real checksums (judge_l4_csum_ok). */
+		/* Which sides send real checksums (judge_l4_csum_ok), and the
+		 * hop count each side's packets arrive with (judge_discardable). */
 		judge_l4_csum_ok(f, m, r, from_init);
+		f->ttl_max[dir] = RTE_MAX(f->ttl_max[dir], judge_ttl(m, r));
 		/* Data on a SYN: a server with TCP Fast Open reads it, one
 		 * without does not. Never classified. */
 		if (n && judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
@@ -854,11 +912,18 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			return TCP_FOREIGN;
 	}
 	/* A resolver flow keeps learned addresses where others keep this
-	 * state; its first payloads were checked above. */
-	if (!(f->flags & FLOW_F_LEARN) &&
-	    conform_feed(&f->conform, from_init, pl, n) != CONFORM_OK &&
-	    judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
-		return TCP_DROP;
+	 * state; its first payloads were checked above. Bytes that move
+	 * our reading (not wholly inside a record's body) are read only
+	 * from a copy the receiver keeps. */
+	if (!(f->flags & FLOW_F_LEARN)) {
+		if (!pending && !conform_in_body(&f->conform, from_init, n) &&
+		    judge_discardable(f, m, r, from_init) &&
+		    judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
+			return TCP_DROP;
+		if (conform_feed(&f->conform, from_init, pl, n) != CONFORM_OK &&
+		    judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
+			return TCP_DROP;
+	}
 	return TCP_GO;
 }
 
@@ -904,6 +969,9 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 			 * (counted, not read). */
 			if (judge_l4_csum_ok(f, m, r, from_init)) {
 				*next += n;
+				if (unlikely(judge_discardable(f, m, r, from_init)) &&
+				    judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
+					return TCP_DROP;
 				if (conform_feed(&f->conform, from_init,
 						 rte_pktmbuf_mtod(m, const uint8_t *) +
 							 r->payload_off,

