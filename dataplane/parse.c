@@ -275,6 +275,13 @@ static void parse_ipv6(const uint8_t *data, uint32_t len, uint32_t off, struct p
 			r->err = PARSE_ERR_too_many_ipv6_ext;
 			return;
 		}
+		/* Hop-by-Hop options come right after the IPv6 header or not
+		 * at all: a host drops a packet with them anywhere else, so
+		 * its bytes must not count as read. */
+		if (nh == PARSE_P_HOPOPTS && n_ext > 0) {
+			r->err = PARSE_ERR_ipv6_hopopts_late;
+			return;
+		}
 		if (have - off < 8) { /* every extension header is at least 8 bytes */
 			r->err = PARSE_ERR_truncated_ipv6_ext;
 			return;

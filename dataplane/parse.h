@@ -28,6 +28,7 @@
 	X(ipv6_mapped_addr) /* ::ffff:0:0/96 on the wire (RFC 6890: never forwardable) */          \
 	X(truncated_ipv6_ext)                                                                      \
 	X(too_many_ipv6_ext)                                                                       \
+	X(ipv6_hopopts_late) /* Hop-by-Hop not first (RFC 8200 4.1: receivers drop it) */         \
 	X(truncated_tcp)                                                                           \
 	X(bad_tcp_doff)                                                                            \
 	X(truncated_udp)                                                                           \

