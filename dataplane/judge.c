@@ -743,8 +743,10 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 	 * 3.10.7.4). Its next byte is known on a flow that began with a SYN
 	 * (for the responder, once it answered); its FIN takes one more. */
 	if ((f->tcp & FLOW_TCP_SYN) && (!from_init || (f->flags & FLOW_F_RESP_SEQ))) {
-		uint32_t ack = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(th + 8));
-		uint32_t other = from_init ? f->seq_resp : f->seq_next;
+		uint32_t ack, other = from_init ? f->seq_resp : f->seq_next;
+
+		memcpy(&ack, th + 8, sizeof(ack));
+		ack = rte_be_to_cpu_32(ack);
 
 		if (f->tcp & ((dir == 1) == f->init_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B))
 			other++;

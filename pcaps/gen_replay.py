@@ -642,8 +642,17 @@ def case_tls_split():
             t.frame(True, "PA", a, seq=base)
             t.frame(True, "PA", b, seq=base + 40)
         t.cseq = base + len(ch)
-        t.ack(False)
-        t.data(False, server_hello_flight(seed))
+        if order == "reversed":
+            # The early half was dropped (reordered) and never sent again:
+            # the server holds only the first half and acknowledges that.
+            flight = server_hello_flight(seed)
+            t.frame(False, "A", ack=base + 40)
+            t.frame(False, "PA", flight, ack=base + 40)
+            t.sseq += len(flight)
+            t.frame(True, "A")
+        else:
+            t.ack(False)
+            t.data(False, server_hello_flight(seed))
         t.data(True, tls_appdata(seed + "req", 180))
         t.close()
 
