@@ -676,7 +676,14 @@ def fig_conform(b, res):
         o["pair_ratios"] = sorted(t["cyc_proc_oncpu"] / n["cyc_proc_oncpu"]
                                   for t, n in zip(raw["tls"], raw["none"]))
         o["ratio_tool"] = med(o["pair_ratios"])
-        o["ratio_base"] = o["tls"]["cyc_base"] / o["none"]["cyc_base"]
+        # The bar (issue 8 item 4) is over the decided-flow path: the base
+        # path of each run (summary cycles_per_packet_base: every packet,
+        # without making flows or classifying, which the checked flows do
+        # once each), paired run by run like the rest.
+        o["pair_ratios_base"] = sorted(t["summary"]["cycles_per_packet_base"] /
+                                       n["summary"]["cycles_per_packet_base"]
+                                       for t, n in zip(raw["tls"], raw["none"]))
+        o["ratio_base"] = med(o["pair_ratios_base"])
         o["capture"] = cap + ".pcap"
         res["conformance"][cap] = o
         for k, lab in (("none", "decided TLS flows, endpoint without apps"),
@@ -756,9 +763,11 @@ def targets(res):
                       ", ".join("%.0f" % d for d in sc[min(sc, key=int)]["steady_pairs"]))})
     for cap, c in res.get("conformance", {}).items():
         t.append({"target": "lifelong TLS conformance <= +10%% cycles/pkt over the decided-flow path (%s)" % c["capture"],
-                  "value": round(c["ratio_tool"], 2), "met": c["ratio_tool"] <= 1.10,
-                  "detail": "base path %.1f vs %.1f cyc/pkt (x%.2f)" % (
-                      c["tls"]["cyc_base"], c["none"]["cyc_base"], c["ratio_base"])})
+                  "value": round(c["ratio_base"], 3), "met": c["ratio_base"] <= 1.10,
+                  "detail": "base path %.1f vs %.1f cyc/pkt, median pair x%.3f (pairs %s); whole run with"
+                            " classification x%.2f" % (
+                      c["tls"]["cyc_base"], c["none"]["cyc_base"], c["ratio_base"],
+                      " ".join("%.3f" % x for x in c["pair_ratios_base"]), c["ratio_tool"])})
     fd = res.get("flood", {}).get("with_allowed")
     if fd:
         t.append({"target": "allowed flow keeps working under a SYN flood",
@@ -913,11 +922,12 @@ def main():
             v["allowed_tx"], 100 * v["allowed_share_of_rx"], v["allowed_kept_working"]))
     for cap, c in res.get("conformance", {}).items():
         print("\nlifelong TLS conformance (replay %s): on-CPU %.1f vs %.1f cyc/pkt, median pair x%.2f (pairs %s;"
-              " TSC pairs %s); summary (TSC) %.1f vs %.1f; base path %.1f vs %.1f = x%.2f"
+              " TSC pairs %s); summary (TSC) %.1f vs %.1f; base path %.1f vs %.1f, median pair x%.3f (pairs %s)"
               % (c["capture"], c["tls"]["cyc_proc_oncpu"], c["none"]["cyc_proc_oncpu"], c["ratio_tool"],
                  " ".join("%.2f" % x for x in c["pair_ratios"]),
                  " ".join("%.2f" % x for x in c["pair_ratios_tsc"]), c["tls"]["cyc_tool"],
-                 c["none"]["cyc_tool"], c["tls"]["cyc_base"], c["none"]["cyc_base"], c["ratio_base"]))
+                 c["none"]["cyc_tool"], c["tls"]["cyc_base"], c["none"]["cyc_base"], c["ratio_base"],
+                 " ".join("%.3f" % x for x in c["pair_ratios_base"])))
     print("\ntargets (issue 4, 7, 8):")
     for t in res["targets"]:
         state = t["met"] if isinstance(t["met"], str) else ("met" if t["met"] else "NOT met")
