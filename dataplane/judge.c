@@ -736,6 +736,12 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 	if (ttl < f->ttl_max[dir])
 		return true;
 	f->ttl_max[dir] = ttl;
+	/* IP options (IPv4) or extension headers (IPv6) that a host may
+	 * refuse: source routes (dropped by default), options of a type the
+	 * host does not know and must discard (RFC 8200 4.2). TCP needs
+	 * neither. */
+	if (r->l4_off - r->l3_off != (r->family == 4 ? 20 : 40))
+		return true;
 	/* Data without ACK: discarded once synchronized (RFC 9293 3.10.7.4). */
 	if (!(r->tcp_flags & RTE_TCP_ACK_FLAG))
 		return true;

