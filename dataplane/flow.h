@@ -38,6 +38,10 @@ enum flow_tcp_bits {
 	 * bad one was captured before its NIC's checksum offload. */
 	FLOW_TCP_CSUM_INIT = 1 << 4,
 	FLOW_TCP_CSUM_RESP = 1 << 5,
+	/* Its SYN (INIT) or SYN-ACK (RESP) carried a TCP timestamp: with both,
+	 * the receivers check them (PAWS, RFC 7323) and so do we. */
+	FLOW_TCP_TS_INIT = 1 << 6,
+	FLOW_TCP_TS_RESP = 1 << 7,
 };
 
 /* Per-flow bits the judge reads on every packet. */
@@ -102,7 +106,14 @@ struct flow {
 	uint8_t ttl_max[2];
 	uint32_t gen;	     /* bumped each time the slot takes a new flow */
 	uint32_t seq_resp;   /* TCP: the responder's next sequence number (FLOW_F_RESP_SEQ) */
-	uint32_t fin_seq[2]; /* TCP: where each side's FIN ended its stream (FLOW_TCP_FIN_*) */
+	union {
+		/* TCP, per side ([0] initiator), once it sent a FIN: where its
+		 * FIN ended its stream (FLOW_TCP_FIN_*) */
+		uint32_t fin_seq[2];
+		/* ... and before: the newest timestamp it sent in a segment we
+		 * read (FLOW_TCP_TS_*; judge_discardable) */
+		uint32_t ts_recent[2];
+	};
 	uint32_t stream_idx; /* first-bytes reassembly slot (stream.h), STREAM_NO_SLOT if none */
 	/* The grant that allowed it (reason grant:<id>), kept after the grant
 	 * ends so the record names its approval; 0 = none. */

