@@ -127,8 +127,8 @@ static inline const struct policy_grants *judge_grants(const struct worker *w)
  * inline: as a call (three callers), a first-packet drop cost about 60
  * cycles more (perf/README.md, "Lifelong TLS conformance, fourth pass"). */
 static __rte_always_inline void judge_policy_key(struct policy_flow *pf, const struct flow_key *k,
-						bool init_is_a, int zone, bool outbound,
-						uint64_t learned, const struct worker *w)
+						 bool init_is_a, int zone, bool outbound,
+						 uint64_t learned, const struct worker *w)
 {
 	/* The inside address is the initiator's for outbound flows. */
 	bool inside_is_a = outbound ? init_is_a : !init_is_a;
@@ -433,9 +433,9 @@ static int judge_aggregate(struct worker *w, const struct policy *pol, const str
 		judge_drop_count(w, &d);
 	if (a->count && (a->f.zone != zone || a->exc != exc ||
 			 (exc == POLICY_EXC_COUNT && a->f.outbound != outbound) ||
-			 a->f.decision.verdict != d.verdict ||
-			 a->f.decision.reason != d.reason || a->f.decision.arg != d.arg ||
-			 w->now - a->f.ts_start >= WORKER_AGG_NS || a->count == UINT32_MAX))
+			 a->f.decision.verdict != d.verdict || a->f.decision.reason != d.reason ||
+			 a->f.decision.arg != d.arg || w->now - a->f.ts_start >= WORKER_AGG_NS ||
+			 a->count == UINT32_MAX))
 		judge_agg_emit(w, a, w->dp->replay);
 	if (!a->count) {
 		w->agg_open++;
