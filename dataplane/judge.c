@@ -721,6 +721,34 @@ static inline uint8_t judge_ttl(const struct rte_mbuf *m, const struct parse_res
 	return rte_pktmbuf_mtod(m, const uint8_t *)[r->l3_off + (r->family == 4 ? 8 : 7)];
 }
 
+/* A TCP header's options (RFC 9293 3.1): false when a receiver may drop
+ * the segment for them (a malformed list; a TCP-MD5 signature, RFC 2385,
+ * which a receiver without the key drops). *has_ts: it carries a timestamp
+ * (RFC 7323), whose value is *tsval. */
+static bool judge_tcp_opts(const uint8_t *th, bool *has_ts, uint32_t *tsval)
+{
+	unsigned doff = (unsigned)(th[12] >> 4) * 4, i;
+
+	*has_ts = false;
+	for (i = 20; i < doff;) {
+		if (th[i] == 0)
+			break; /* end of the list */
+		if (th[i] == 1) {
+			i++; /* padding */
+			continue;
+		}
+		if (i + 1 >= doff || th[i + 1] < 2 || i + th[i + 1] > doff || th[i] == 19)
+			return false;
+		if (th[i] == 8 && th[i + 1] == 10) {
+			memcpy(tsval, th + i + 2, sizeof(*tsval));
+			*tsval = rte_be_to_cpu_32(*tsval);
+			*has_ts = true;
+		}
+		i += th[i + 1];
+	}
+	return true;
+}
+
 /* Whether the receiver may discard a segment of a checked flow whose bytes
  * we are about to read, for a reason other than its checksum
  * (judge_l4_csum_ok). A copy that the receiver never reads, read by us,
@@ -733,8 +761,10 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 			      const struct parse_result *r, bool from_init)
 {
 	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
-	unsigned dir = from_init ? 0 : 1, doff, i;
+	unsigned dir = from_init ? 0 : 1;
 	uint8_t ttl = judge_ttl(m, r);
+	uint32_t tsval;
+	bool has_ts;
 
 	if (ttl < f->ttl_max[dir])
 		return true;
@@ -766,56 +796,16 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 	 * receiver without the key; a malformed list may be, too; so is a
 	 * timestamp older than one its sender sent before, where both sides
 	 * use them (PAWS, RFC 7323 5.3; Linux allows 1 back). */
-	doff = (unsigned)(th[12] >> 4) * 4;
-	for (i = 20; i < doff;) {
-		if (th[i] == 0)
-			break; /* end of the list */
-		if (th[i] == 1) {
-			i++; /* padding */
-			continue;
-		}
-		if (i + 1 >= doff || th[i + 1] < 2 || i + th[i + 1] > doff || th[i] == 19)
+	if (!judge_tcp_opts(th, &has_ts, &tsval))
+		return true;
+	if (has_ts &&
+	    (f->tcp & (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) ==
+		    (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP) &&
+	    !(f->tcp & ((dir == 0) == f->init_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B))) {
+		if ((int32_t)(f->ts_recent[dir] - tsval) > 1)
 			return true;
-		if (th[i] == 8 && th[i + 1] == 10 &&
-		    (f->tcp & (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) ==
-			    (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP) &&
-		    !(f->tcp & ((dir == 0) == f->init_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B))) {
-			uint32_t tsval;
-
-			memcpy(&tsval, th + i + 2, sizeof(tsval));
-			tsval = rte_be_to_cpu_32(tsval);
-			if ((int32_t)(f->ts_recent[dir] - tsval) > 1)
-				return true;
-			if ((int32_t)(tsval - f->ts_recent[dir]) > 0)
-				f->ts_recent[dir] = tsval;
-		}
-		i += th[i + 1];
-	}
-	return false;
-}
-
-/* A SYN's timestamp (RFC 7323), into ts_recent; true when it has one. */
-static bool judge_syn_ts(struct flow *f, const struct rte_mbuf *m, const struct parse_result *r,
-			 unsigned dir)
-{
-	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
-	unsigned doff = (unsigned)(th[12] >> 4) * 4, i;
-
-	for (i = 20; i < doff;) {
-		if (th[i] == 0)
-			break;
-		if (th[i] == 1) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= doff || th[i + 1] < 2 || i + th[i + 1] > doff)
-			break;
-		if (th[i] == 8 && th[i + 1] == 10) {
-			memcpy(&f->ts_recent[dir], th + i + 2, sizeof(f->ts_recent[dir]));
-			f->ts_recent[dir] = rte_be_to_cpu_32(f->ts_recent[dir]);
-			return true;
-		}
-		i += th[i + 1];
+		if ((int32_t)(tsval - f->ts_recent[dir]) > 0)
+			f->ts_recent[dir] = tsval;
 	}
 	return false;
 }
@@ -874,16 +864,27 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			f->seq_resp = seq + 1;
 			f->flags |= FLOW_F_RESP_SEQ;
 		}
-		/* Which sides send real checksums (judge_l4_csum_ok), and the
-		 * hop count each side's packets arrive with (judge_discardable). */
+		/* Which sides send real checksums (judge_l4_csum_ok), the hop
+		 * count each side's packets arrive with and whether it uses
+		 * timestamps (judge_discardable). */
 		judge_l4_csum_ok(f, m, r, from_init);
 		f->ttl_max[dir] = RTE_MAX(f->ttl_max[dir], judge_ttl(m, r));
-		/* And whether it uses timestamps (a SYN whose sum is bad, or
-		 * a SYN again, says so again). */
 		if (!(f->tcp & (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B | FLOW_TCP_RST))) {
-			uint8_t ts = from_init ? FLOW_TCP_TS_INIT : FLOW_TCP_TS_RESP;
+			uint8_t bit = from_init ? FLOW_TCP_TS_INIT : FLOW_TCP_TS_RESP;
+			uint32_t tsval;
+			bool has_ts;
 
-			f->tcp = (uint8_t)((f->tcp & ~ts) | (judge_syn_ts(f, m, r, dir) ? ts : 0));
+			/* Once a side has shown timestamps it keeps them, and
+			 * its newest only moves on: a SYN again, mid-flow, must
+			 * neither turn the check off nor wind it back. */
+			judge_tcp_opts(rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, &has_ts,
+				       &tsval);
+			if (has_ts && !(f->tcp & bit)) {
+				f->tcp |= bit;
+				f->ts_recent[dir] = tsval;
+			} else if (has_ts && (int32_t)(tsval - f->ts_recent[dir]) > 0) {
+				f->ts_recent[dir] = tsval;
+			}
 		}
 		/* Data on a SYN: a server with TCP Fast Open reads it, one
 		 * without does not. Never classified. */

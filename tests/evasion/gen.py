@@ -800,7 +800,8 @@ def after_insert(n, send_decoy, established=None):
 # the client port of each insertion case (its ISN: the port - 41900)
 CPORT = {"after_insert_badsum": 42154, "after_insert_ttl": 42156, "after_insert_noack": 42157,
          "after_insert_md5": 42158, "after_insert_badack": 42159, "after_insert_hbh6": 42162,
-         "after_insert_ipopt": 42163, "after_insert_dstopt6": 42164, "after_insert_paws": 42165}
+         "after_insert_ipopt": 42163, "after_insert_dstopt6": 42164, "after_insert_paws": 42165,
+         "after_insert_paws_resyn": 42167}
 
 
 def v6_decoy(cport, *ext):
@@ -934,6 +935,20 @@ def case_after_insert_paws(n):
     return after_insert(
         n, lambda t, d, b: t.raw(True, "PA", d, seq=b, options=t.opts(True, tsval=(t.ts[True] - 600000) & 0xFFFFFFFF)),
         lambda cap: tls_established_ts(cap, CPORT[n], CPORT[n] - 41900, n))
+
+
+@case
+def case_after_insert_paws_resyn(n):
+    """Both sides use timestamps; a SYN again mid-flow with an old timestamp
+    (the server answers it with a challenge ACK and keeps its own), then the
+    decoy record with that old timestamp (PAWS: the server drops it)."""
+    def send(t, decoy, base):
+        old = (t.ts[True] - 600000) & 0xFFFFFFFF
+        t.raw(True, "S", seq=base - 1, options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (old, 0)),
+                                                 ("NOP", None), ("WScale", 7)])
+        t.raw(False, "A", options=t.opts(False))
+        t.raw(True, "PA", decoy, seq=base, options=t.opts(True, tsval=old))
+    return after_insert(n, send, lambda cap: tls_established_ts(cap, CPORT[n], CPORT[n] - 41900, n))
 
 
 @case
