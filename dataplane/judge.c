@@ -860,7 +860,11 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	int32_t off;
 
 	if (r->tcp_flags & RTE_TCP_SYN_FLAG) {
-		if (!from_init) {
+		/* The responder's first sequence number, from its SYN-ACK,
+		 * until it has sent bytes we read: a SYN-ACK again after that
+		 * (forged from outside, or a server gone wrong) moves nothing,
+		 * or its next bytes would pass unread as retransmissions. */
+		if (!from_init && !(f->flags & FLOW_F_FIRST_IN)) {
 			f->seq_resp = seq + 1;
 			f->flags |= FLOW_F_RESP_SEQ;
 		}

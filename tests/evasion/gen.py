@@ -952,6 +952,19 @@ def case_after_insert_paws_resyn(n):
 
 
 @case
+def case_after_resynack(n):
+    """After the handshake, a SYN-ACK again from the server's side with
+    another sequence number (forged from outside, or a server gone wrong),
+    then the server sends plaintext HTTP at its real sequence number."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42168, E2M, 268, n)
+    t.raw(False, "SA", seq=(t.sseq + 100000) & 0xFFFFFFFF, options=[("MSS", 1460)])
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 24\r\n\r\n" + leak(n) + b"\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
 def case_after_ts_ok(n):
     """Both sides use timestamps; records both ways, one sent again with the same stamp."""
     cap = Capture()
