@@ -769,6 +769,12 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 	if (ttl < f->ttl_max[dir])
 		return true;
 	f->ttl_max[dir] = ttl;
+	/* A side that has sent a FIN has no bytes left that move a record
+	 * boundary, unless its FIN came ahead of a gap; and where its FIN
+	 * ended is kept where its newest timestamp was (flow.h): a FIN that
+	 * the receiver ignores (out of its window) must not turn PAWS off. */
+	if (f->tcp & ((dir == 0) == f->init_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B))
+		return true;
 	/* IP options (IPv4) or extension headers (IPv6) that a host may
 	 * refuse: source routes (dropped by default), options of a type the
 	 * host does not know and must discard (RFC 8200 4.2). TCP needs
@@ -799,9 +805,7 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 	if (!judge_tcp_opts(th, &has_ts, &tsval))
 		return true;
 	if (has_ts &&
-	    (f->tcp & (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) ==
-		    (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP) &&
-	    !(f->tcp & ((dir == 0) == f->init_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B))) {
+	    (f->tcp & (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) == (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) {
 		if ((int32_t)(f->ts_recent[dir] - tsval) > 1)
 			return true;
 		if ((int32_t)(tsval - f->ts_recent[dir]) > 0)

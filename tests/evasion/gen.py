@@ -801,7 +801,7 @@ def after_insert(n, send_decoy, established=None):
 CPORT = {"after_insert_badsum": 42154, "after_insert_ttl": 42156, "after_insert_noack": 42157,
          "after_insert_md5": 42158, "after_insert_badack": 42159, "after_insert_hbh6": 42162,
          "after_insert_ipopt": 42163, "after_insert_dstopt6": 42164, "after_insert_paws": 42165,
-         "after_insert_paws_resyn": 42167}
+         "after_insert_paws_resyn": 42167, "after_insert_paws_fin": 42169}
 
 
 def v6_decoy(cport, *ext):
@@ -962,6 +962,17 @@ def case_after_resynack(n):
     t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 24\r\n\r\n" + leak(n) + b"\n")
     t.close()
     return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_after_insert_paws_fin(n):
+    """Both sides use timestamps; a FIN far beyond the server's window
+    (it ignores it), then the decoy record with an old timestamp (PAWS: the
+    server drops it)."""
+    def send(t, decoy, base):
+        t.raw(True, "FA", seq=(base + 5000000) & 0xFFFFFFFF, options=t.opts(True))
+        t.raw(True, "PA", decoy, seq=base, options=t.opts(True, tsval=(t.ts[True] - 600000) & 0xFFFFFFFF))
+    return after_insert(n, send, lambda cap: tls_established_ts(cap, CPORT[n], CPORT[n] - 41900, n))
 
 
 @case
