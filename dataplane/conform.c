@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#define CONFORM_TLS_MAX (16384 + 2048) /* TLSCiphertext.length at most (RFC 5246) */
 
 enum { SMTP_PLAIN = 0, SMTP_SENT };
 

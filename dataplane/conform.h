@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define CONFORM_REASONS(X)                                                                         \
 	X(tls_type)	 /* a record type TLS does not have (or heartbeat) */                      \
@@ -94,6 +95,34 @@ static inline void conform_skip_body(struct conform *c, bool from_init, uint32_t
 	struct conform_dir *d = &c->d[from_init ? 0 : 1];
 
 	d->left = (uint16_t)(d->left - n);
+}
+
+#define CONFORM_TLS_MAX (16384 + 2048) /* TLSCiphertext.length at most (RFC 5246) */
+
+/* The common segment of a checked TLS direction that touches a record
+ * header: the rest of the current record's body, then one whole header of
+ * an application-data record whose body runs to the segment's end or past
+ * it. Read in a few compares, with conform_feed's result and state; false,
+ * touching nothing, for any other segment (conform_feed reads those). */
+static inline bool conform_next_appdata(struct conform *c, bool from_init, const uint8_t *p,
+					uint32_t n)
+{
+	struct conform_dir *d = &c->d[from_init ? 0 : 1];
+	uint32_t l = d->left, len;
+	const uint8_t *h = p + l;
+
+	if (c->mode != CONFORM_TLS || d->hdr_have ||
+	    (d->flags & (CONFORM_D_CHECKBODY | CONFORM_D_SEEN)) != CONFORM_D_SEEN || l + 5 > n)
+		return false;
+	if (h[0] != 23 || h[1] != 3 || h[2] < 1 || h[2] > 4)
+		return false;
+	len = (uint32_t)h[3] << 8 | h[4];
+	if (len > CONFORM_TLS_MAX || l + 5 + len < n)
+		return false;
+	memcpy(d->hdr, h, 4);
+	d->left = (uint16_t)(len - (n - l - 5));
+	d->flags |= CONFORM_D_APPDATA;
+	return true;
 }
 
 /* Name of a reason ("tls_type"), or NULL. */

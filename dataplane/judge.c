@@ -728,8 +728,21 @@ static inline uint8_t judge_ttl(const struct rte_mbuf *m, const struct parse_res
 static bool judge_tcp_opts(const uint8_t *th, bool *has_ts, uint32_t *tsval)
 {
 	unsigned doff = (unsigned)(th[12] >> 4) * 4, i;
+	uint32_t lead;
 
 	*has_ts = false;
+	/* The layouts nearly every segment has, read at once: none, and a
+	 * timestamp behind two NOPs (Linux, the BSDs, Windows). The same
+	 * answer as the walk below. */
+	if (doff == 20)
+		return true;
+	memcpy(&lead, th + 20, sizeof(lead));
+	if (doff == 32 && lead == rte_cpu_to_be_32(0x0101080a)) {
+		memcpy(tsval, th + 24, sizeof(*tsval));
+		*tsval = rte_be_to_cpu_32(*tsval);
+		*has_ts = true;
+		return true;
+	}
 	for (i = 20; i < doff;) {
 		if (th[i] == 0)
 			break; /* end of the list */
@@ -1003,6 +1016,7 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 			    const struct rte_mbuf *m, const struct parse_result *r, bool from_init)
 {
 	uint32_t n = r->payload_len, *next;
+	const uint8_t *pl;
 
 	/* An unchecked decided flow (pending or checked: judged below). */
 	if (f->decision.verdict != POLICY_PENDING &&
@@ -1040,10 +1054,9 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 				if (unlikely(judge_discardable(f, m, r, from_init)) &&
 				    judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
 					return TCP_DROP;
-				if (conform_feed(&f->conform, from_init,
-						 rte_pktmbuf_mtod(m, const uint8_t *) +
-							 r->payload_off,
-						 n) != CONFORM_OK &&
+				pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+				if (!conform_next_appdata(&f->conform, from_init, pl, n) &&
+				    conform_feed(&f->conform, from_init, pl, n) != CONFORM_OK &&
 				    judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
 					return TCP_DROP;
 				return TCP_GO;

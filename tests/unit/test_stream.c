@@ -403,6 +403,72 @@ static void test_conform_splits(void)
 	CU_ASSERT_PTR_NULL(conform_reason_name(CONFORM_R_COUNT));
 }
 
+/* conform_next_appdata (the fast reader judge_tcp uses for a segment that
+ * touches a record header) against conform_feed: over record streams of
+ * every kind, good and bad, cut at random, it must give conform_feed's
+ * result and state, or decline and touch nothing. */
+static void test_conform_fast(void)
+{
+	static uint8_t st[1 << 16];
+	uint32_t x = 12345;
+	unsigned round, taken = 0, declined = 0;
+
+	for (round = 0; round < 400; round++) {
+		struct conform a, b, b0;
+		size_t n = 0, at = 0;
+
+		/* A handshake record first, then records of random type,
+		 * size and (now and then) a broken header. */
+		memcpy(st, "\x16\x03\x01\x00\x04\x01\x00\x00\x00", 9);
+		n = 9;
+		while (n < sizeof(st) - 20000) {
+			unsigned len, type;
+
+			x = x * 1103515245u + 12345u;
+			type = (x >> 8) % 16 == 0 ? 20 + (x >> 12) % 3 : 23;
+			len = (x >> 16) % 4 == 0 ? (x >> 4) % 64 : (x >> 3) % (16384 + 2048);
+			if ((x >> 20) % 97 == 0)
+				len = 16384 + 2049; /* too long */
+			st[n] = (uint8_t)((x >> 24) % 211 == 0 ? 24 : type);
+			st[n + 1] = 3;
+			st[n + 2] = (uint8_t)((x >> 25) % 199 == 0 ? 9 : 3);
+			st[n + 3] = (uint8_t)(len >> 8);
+			st[n + 4] = (uint8_t)len;
+			memset(st + n + 5, (x >> 6) % 2 ? 1 : 0xaa, len);
+			n += 5 + len;
+		}
+		conform_init(&a, true);
+		conform_init(&b, true);
+		while (at < n) {
+			size_t seg;
+			enum conform_reason ra, rb;
+
+			x = x * 1103515245u + 12345u;
+			seg = (x >> 16) % 5 == 0 ? 1 + (x >> 8) % 7 : 1 + (x >> 8) % 1448;
+			if (seg > n - at)
+				seg = n - at;
+			ra = conform_feed(&a, true, st + at, seg);
+			b0 = b;
+			if (conform_next_appdata(&b, true, st + at, (uint32_t)seg)) {
+				taken++;
+				rb = CONFORM_OK;
+			} else {
+				declined++;
+				CU_ASSERT_EQUAL(memcmp(&b, &b0, sizeof(b)), 0);
+				rb = conform_feed(&b, true, st + at, seg);
+			}
+			CU_ASSERT_EQUAL(ra, rb);
+			if (ra != CONFORM_OK)
+				break;
+			CU_ASSERT_EQUAL(memcmp(&a, &b, sizeof(a)), 0);
+			at += seg;
+		}
+	}
+	/* Both paths were taken, many times. */
+	CU_ASSERT(taken > 1000);
+	CU_ASSERT(declined > 1000);
+}
+
 /* A record header after the client's hello: its verdict. */
 static enum conform_reason after_hello(const uint8_t *hdr, size_t n)
 {
@@ -1205,6 +1271,7 @@ int main(void)
 		{"stream: sequence wrap-around", test_stream_wrap},
 		{"conform: TLS records at every split", test_conform_splits},
 		{"conform: bad first byte, type, version, length", test_conform_bad},
+		{"conform: the fast header reader agrees with conform_feed", test_conform_fast},
 		{"conform: plaintext hello after application data", test_conform_rehello},
 		{"conform: SMTP STARTTLS", test_conform_smtp},
 		{"conform: SMTP early talker, pipelined STARTTLS", test_conform_smtp_order},
