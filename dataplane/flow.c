@@ -290,37 +290,6 @@ void flow_table_set_timeouts(struct flow_table *ft, const uint32_t timeouts[POLI
 		ft->timeout_ns[i] = (uint64_t)RTE_MAX(timeouts[i], 1u) * FLOW_NS_PER_S;
 }
 
-void flow_key_make(struct flow_key *k, const struct parse_result *r, bool *src_is_a)
-{
-	uint64_t s[2], d[2], s0, d0, s1, d1;
-	bool a;
-
-	/* memcmp's order of the two addresses, from two big-endian words
-	 * each (no call, no byte loop): side a sorts first. */
-	memcpy(s, r->src, 16);
-	memcpy(d, r->dst, 16);
-	s0 = rte_be_to_cpu_64(s[0]);
-	d0 = rte_be_to_cpu_64(d[0]);
-	s1 = rte_be_to_cpu_64(s[1]);
-	d1 = rte_be_to_cpu_64(d[1]);
-	a = s0 < d0 || (s0 == d0 && (s1 < d1 || (s1 == d1 && r->sport <= r->dport)));
-	k->l4proto = r->l4proto;
-	k->family = r->family;
-	k->vlan = r->vlan;
-	if (a) {
-		memcpy(k->addr_a, s, 16);
-		memcpy(k->addr_b, d, 16);
-		k->port_a = r->sport;
-		k->port_b = r->dport;
-	} else {
-		memcpy(k->addr_a, d, 16);
-		memcpy(k->addr_b, s, 16);
-		k->port_a = r->dport;
-		k->port_b = r->sport;
-	}
-	*src_is_a = a;
-}
-
 struct flow *flow_lookup(struct flow_table *ft, const struct flow_key *k)
 {
 	int32_t pos = rte_hash_lookup_with_hash(ft->hash, k, flow_hash(ft, k));

@@ -10,6 +10,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
 
 #include "conform.h"
 #include "parse.h"
@@ -136,8 +139,38 @@ void flow_table_destroy(struct flow_table *ft);
 void flow_table_set_timeouts(struct flow_table *ft, const uint32_t timeouts[POLICY_TO_COUNT]);
 
 /* Build the symmetric key of a parsed packet. *src_is_a tells whether the
- * packet's source is side a. Any thread. */
-void flow_key_make(struct flow_key *k, const struct parse_result *r, bool *src_is_a);
+ * packet's source is side a. Any thread. Inline: once per packet. */
+static inline void flow_key_make(struct flow_key *k, const struct parse_result *r, bool *src_is_a)
+{
+	uint64_t s[2], d[2], s0, d0, s1, d1;
+	bool a;
+
+	/* memcmp's order of the two addresses, from two big-endian words
+	 * each (no call, no byte loop): side a sorts first. */
+	memcpy(s, r->src, 16);
+	memcpy(d, r->dst, 16);
+	s0 = rte_be_to_cpu_64(s[0]);
+	d0 = rte_be_to_cpu_64(d[0]);
+	s1 = rte_be_to_cpu_64(s[1]);
+	d1 = rte_be_to_cpu_64(d[1]);
+	a = s0 < d0 || (s0 == d0 && (s1 < d1 || (s1 == d1 && r->sport <= r->dport)));
+	k->l4proto = r->l4proto;
+	k->family = r->family;
+	k->vlan = r->vlan;
+	if (a) {
+		memcpy(k->addr_a, s, 16);
+		memcpy(k->addr_b, d, 16);
+		k->port_a = r->sport;
+		k->port_b = r->dport;
+	} else {
+		memcpy(k->addr_a, d, 16);
+		memcpy(k->addr_b, s, 16);
+		k->port_a = r->dport;
+		k->port_b = r->sport;
+	}
+	*src_is_a = a;
+}
+
 
 /* Find a flow; NULL when absent. Owning worker. */
 struct flow *flow_lookup(struct flow_table *ft, const struct flow_key *k);

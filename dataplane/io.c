@@ -17,6 +17,7 @@
 #include <rte_ring.h>
 
 #include "parse.h"
+#include "parse_frame.h"
 #include "policy.h"
 
 /* The live clock at TSC value tsc (read by the caller, which may use it
@@ -64,7 +65,7 @@ static inline void worker_parse(struct rte_mbuf *m, struct parse_result *r)
 		r->err = PARSE_ERR_frame_too_long;
 		return;
 	}
-	parse_frame(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), r);
+	parse_frame_inline(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), r);
 }
 
 /* Transmit on a port queue; returns how many went out, frees the rest. */
