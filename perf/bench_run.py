@@ -752,6 +752,8 @@ def targets(res):
     if p:
         t.append({"target": "classify-everything >= 1.5x ndpiReader pps",
                   "value": round(p[0]["ratio"], 2), "met": p[0]["ratio"] >= 1.5})
+        t.append({"target": "classification >= 2x ndpiReader pps (peer, issue 13)",
+                  "value": round(p[0]["ratio"], 2), "met": p[0]["ratio"] >= 2.0})
     sc = res.get("scaling", {})
     big = [v for k, v in sc.items() if int(k) >= 1000000]
     if big:
