@@ -50,7 +50,7 @@ start_aduana() {
 	# shellcheck disable=SC2086
 	ip netns exec "$E2E_NS_MID" "$BIN" $lcores --no-huge --no-pci --no-shconf \
 		--file-prefix "dl$$" -m 512 --log-level='*:warning' \
-		--vdev net_af_packet0,iface=in --vdev net_af_packet1,iface=out \
+		--vdev net_af_packet0,iface=in,framecnt=4096 --vdev net_af_packet1,iface=out,framecnt=4096 \
 		-- -c "$CONF" --inside net_af_packet0 --outside net_af_packet1 >"$T/aduana.out" 2>"$T/aduana.err" &
 	ADUANA_PID=$!
 	wait_until 60 nsi ping -n -c 1 -W 1 -I 10.20.1.10 203.0.113.80 ||
@@ -81,6 +81,21 @@ for i in $(seq 1 "$RUNS"); do
 	start_aduana
 	a=$(download aduana) || exit 1
 	stop_aduana
+	# what the dataplane saw of that run (its summary line): drops and
+	# their reasons, segments held for order, bad sums, lost on transmit
+	/usr/bin/python3 - "$T/aduana.out" >>"$T/runs.jsonl" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    if l.startswith('{"summary"'):
+        s = json.loads(l)["summary"]
+        c = s.get("counters", {})
+        print(json.dumps({"rx": s.get("rx"), "tx": s.get("tx"), "dropped": s.get("dropped"),
+                          "drops": {k: v for k, v in s.get("drops", {}).items() if v},
+                          **{k: c.get(k) for k in ("conform_reordered", "bad_checksum", "stream_exceptions")}}))
+        break
+else:
+    print("{}")
+PY
 	grep -q '"reason":"allow:e2m".*"bytes_in":[0-9]\{8,\}' "$T/flows.jsonl" ||
 		{ echo "download.sh: no allow:e2m record of the download in the flow log" >&2; exit 1; }
 	bridge_up
@@ -90,14 +105,15 @@ for i in $(seq 1 "$RUNS"); do
 	A+=("$a") B+=("$b")
 done
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
-/usr/bin/python3 - "$cpu" "$MB" "${A[*]}" "${B[*]}" <<'PY'
+/usr/bin/python3 - "$cpu" "$MB" "${A[*]}" "${B[*]}" "$T/runs.jsonl" <<'PY'
 import datetime, json, os, statistics, sys
 cpu, mb, a, b = sys.argv[1], int(sys.argv[2]), [float(x) for x in sys.argv[3].split()], [float(x) for x in sys.argv[4].split()]
+runs = [json.loads(l) for l in open(sys.argv[5])] if os.path.exists(sys.argv[5]) else []
 ma, mb_ = statistics.median(a), statistics.median(b)
 res = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "cpu": cpu,
        "cpus": os.cpu_count(), "loadavg_end": open("/proc/loadavg").read().split()[:3],
        "download_mb": mb, "aduana_s": a, "bridge_s": b, "aduana_median_s": ma, "bridge_median_s": mb_,
-       "ratio_aduana_over_bridge": ma / mb_,
+       "ratio_aduana_over_bridge": ma / mb_, "aduana_runs": runs,
        "method": "curl over TLS (nginx, e2m.customs.example, sha256 checked), aduana live on net_af_packet "
                  "(shipped policy, allow:e2m, lifelong TLS check) vs a Linux bridge on the same veths, alternating"}
 d = os.path.join("perf", "results")
@@ -106,5 +122,7 @@ p = os.path.join(d, datetime.datetime.now().strftime("%Y-%m-%d") + "-download.js
 json.dump(res, open(p, "w"), indent=1)
 print("download %d MB over TLS: aduana %s s (median %.2f), bridge %s s (median %.2f): ratio aduana/bridge %.2f"
       % (mb, " ".join("%.2f" % x for x in a), ma, " ".join("%.2f" % x for x in b), mb_, ma / mb_))
+for i, r in enumerate(runs):
+    print("aduana run %d: %s" % (i + 1, json.dumps(r)))
 print("cpu: %s, %d CPUs; results: %s" % (cpu, os.cpu_count(), p))
 PY
