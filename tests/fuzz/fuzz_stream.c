@@ -152,9 +152,13 @@ static unsigned fz_conform(bool tls_only, const struct fz_seg *seg, unsigned nse
 				r = conform_feed(&c, from_init, p + lo, hi - lo);
 			if (r == CONFORM_OK)
 				r = conform_feed(&c, from_init, p + hi, len - hi);
-		} else {
+		} else if (how == 2) {
 			for (size_t i = 0; i < len && r == CONFORM_OK; i++)
 				r = conform_feed(&c, from_init, p + i, 1);
+		} else {
+			/* judge_tcp's way: the fast header reader first. */
+			if (!conform_next_appdata(&c, from_init, p, (uint32_t)len))
+				r = conform_feed(&c, from_init, p, len);
 		}
 		FZ_CHECK(r < CONFORM_R_COUNT && conform_reason_name(r) != NULL);
 		if (r != CONFORM_OK)
@@ -204,5 +208,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	whole = fz_conform(tls_only, seg, nseg, body, blen, 0);
 	FZ_CHECK(fz_conform(tls_only, seg, nseg, body, blen, 1) == whole);
 	FZ_CHECK(fz_conform(tls_only, seg, nseg, body, blen, 2) == whole);
+	FZ_CHECK(fz_conform(tls_only, seg, nseg, body, blen, 3) == whole);
 	return 0;
 }

@@ -134,14 +134,16 @@ run() {
 		--flow-log "$d/flows.jsonl" >"$d/stdout" 2>"$d/stderr" &
 	ADUANA_PID=$!
 	# Ready when a UDP echo from the office address crosses both ways (ARP
-	# first); the probe's source port is outside the clients' range.
+	# first). The probe's source port is fixed below the clients' range
+	# (records() leaves it out): an ephemeral one (32768-60999) could fall
+	# inside that range, and did, as an extra flow in one run only.
 	ready=0
 	end=$((SECONDS + 60))
 	while [ $SECONDS -lt $end ] && kill -0 "$ADUANA_PID" 2>/dev/null; do
 		if ip netns exec "$NS_IN" "$PY" -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)
-s.bind(("10.10.1.10", 0)); s.sendto(b"probe", (sys.argv[1], 80))
+s.bind(("10.10.1.10", 40000)); s.sendto(b"probe", (sys.argv[1], 80))
 sys.exit(0 if s.recvfrom(100)[0] == b"probe" else 1)' "$srv" 2>/dev/null; then
 			ready=1
 			break
