@@ -109,11 +109,12 @@ static inline bool conform_next_appdata(struct conform *c, bool from_init, const
 {
 	struct conform_dir *d = &c->d[from_init ? 0 : 1];
 	uint32_t l = d->left, len;
-	const uint8_t *h = p + l;
+	const uint8_t *h;
 
 	if (c->mode != CONFORM_TLS || d->hdr_have ||
 	    (d->flags & (CONFORM_D_CHECKBODY | CONFORM_D_SEEN)) != CONFORM_D_SEEN || l + 5 > n)
 		return false;
+	h = p + l; /* within the run: l + 5 <= n */
 	if (h[0] != 23 || h[1] != 3 || h[2] < 1 || h[2] > 4)
 		return false;
 	len = (uint32_t)h[3] << 8 | h[4];
