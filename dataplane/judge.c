@@ -715,6 +715,13 @@ static bool judge_l4_csum_ok(struct flow *f, const struct rte_mbuf *m, const str
 	return !(f->tcp & good);
 }
 
+/* The FIN bit (FLOW_TCP_FIN_A or _B, named by key side) of one side of a
+ * flow: dir 0 the initiator, 1 the responder. */
+static inline uint8_t judge_fin_bit(const struct flow *f, unsigned dir)
+{
+	return (dir == 0) == f->init_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B;
+}
+
 /* The TTL (IPv4) or hop limit (IPv6) of a segment as it reached us. */
 static inline uint8_t judge_ttl(const struct rte_mbuf *m, const struct parse_result *r)
 {
@@ -786,7 +793,7 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 	 * boundary, unless its FIN came ahead of a gap; and where its FIN
 	 * ended is kept where its newest timestamp was (flow.h): a FIN that
 	 * the receiver ignores (out of its window) must not turn PAWS off. */
-	if (f->tcp & ((dir == 0) == f->init_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B))
+	if (f->tcp & judge_fin_bit(f, dir))
 		return true;
 	/* IP options (IPv4) or extension headers (IPv6) that a host may
 	 * refuse: source routes (dropped by default), options of a type the
@@ -806,7 +813,7 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 		memcpy(&ack, th + 8, sizeof(ack));
 		ack = rte_be_to_cpu_32(ack);
 
-		if (f->tcp & ((dir == 1) == f->init_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B))
+		if (f->tcp & judge_fin_bit(f, !dir))
 			other++;
 		if ((int32_t)(ack - other) > 0)
 			return true;
@@ -922,7 +929,7 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	/* No new data after a RST, or beyond a side's FIN, without a new
 	 * handshake: it would ride the old verdict. */
 	if ((f->tcp & FLOW_TCP_RST) ||
-	    ((f->tcp & ((dir == 0) == f->init_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B)) &&
+	    ((f->tcp & judge_fin_bit(f, dir)) &&
 	     (int32_t)(seq + n - f->fin_seq[dir]) > 0)) {
 		if (judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
 			return TCP_DROP;
