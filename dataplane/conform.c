@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-
 enum { SMTP_PLAIN = 0, SMTP_SENT };
 
 #define CONFORM_B_GREETED 0x04 /* the server's greeting has been read */

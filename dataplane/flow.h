@@ -107,8 +107,8 @@ struct flow {
 	/* TCP: the highest TTL (hop limit) each side's accepted segments have
 	 * carried, [0] initiator (judge_discardable). */
 	uint8_t ttl_max[2];
-	uint32_t gen;	     /* bumped each time the slot takes a new flow */
-	uint32_t seq_resp;   /* TCP: the responder's next sequence number (FLOW_F_RESP_SEQ) */
+	uint32_t gen;	   /* bumped each time the slot takes a new flow */
+	uint32_t seq_resp; /* TCP: the responder's next sequence number (FLOW_F_RESP_SEQ) */
 	union {
 		/* TCP, per side ([0] initiator), once it sent a FIN: where its
 		 * FIN ended its stream (FLOW_TCP_FIN_*) */
@@ -170,7 +170,6 @@ static inline void flow_key_make(struct flow_key *k, const struct parse_result *
 	}
 	*src_is_a = a;
 }
-
 
 /* Find a flow; NULL when absent. Owning worker. */
 struct flow *flow_lookup(struct flow_table *ft, const struct flow_key *k);

@@ -743,12 +743,14 @@ static bool judge_tcp_opts(const uint8_t *th, bool *has_ts, uint32_t *tsval)
 	 * answer as the walk below. */
 	if (doff == 20)
 		return true;
-	memcpy(&lead, th + 20, sizeof(lead));
-	if (doff == 32 && lead == rte_cpu_to_be_32(0x0101080a)) {
-		memcpy(tsval, th + 24, sizeof(*tsval));
-		*tsval = rte_be_to_cpu_32(*tsval);
-		*has_ts = true;
-		return true;
+	if (doff == 32) {
+		memcpy(&lead, th + 20, sizeof(lead));
+		if (lead == rte_cpu_to_be_32(0x0101080a)) {
+			memcpy(tsval, th + 24, sizeof(*tsval));
+			*tsval = rte_be_to_cpu_32(*tsval);
+			*has_ts = true;
+			return true;
+		}
 	}
 	for (i = 20; i < doff;) {
 		if (th[i] == 0)
@@ -929,8 +931,7 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	/* No new data after a RST, or beyond a side's FIN, without a new
 	 * handshake: it would ride the old verdict. */
 	if ((f->tcp & FLOW_TCP_RST) ||
-	    ((f->tcp & judge_fin_bit(f, dir)) &&
-	     (int32_t)(seq + n - f->fin_seq[dir]) > 0)) {
+	    ((f->tcp & judge_fin_bit(f, dir)) && (int32_t)(seq + n - f->fin_seq[dir]) > 0)) {
 		if (judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
 			return TCP_DROP;
 		return TCP_SKIP;
@@ -1341,9 +1342,9 @@ static inline void judge_classify_timed(struct worker *w, uint64_t tc)
 
 /* One IP packet through the flow table and the policy. `inside` is the
  * port it arrived on: a constant in each caller. */
-static __rte_always_inline int judge_ip(struct worker *w, const struct policy *pol, const struct rte_mbuf *m,
-			   const struct parse_result *r, const struct judge_lk *lk,
-			   const bool inside)
+static __rte_always_inline int judge_ip(struct worker *w, const struct policy *pol,
+					const struct rte_mbuf *m, const struct parse_result *r,
+					const struct judge_lk *lk, const bool inside)
 {
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 	const struct flow_key *k;
@@ -1517,9 +1518,9 @@ judged:
 }
 
 /* Judge one parsed packet; drops are counted by reason where decided. */
-static __rte_always_inline int judge_packet(struct worker *w, const struct policy *pol, const struct rte_mbuf *m,
-			       const struct parse_result *r, const struct judge_lk *lk,
-			       const bool inside)
+static __rte_always_inline int judge_packet(struct worker *w, const struct policy *pol,
+					    const struct rte_mbuf *m, const struct parse_result *r,
+					    const struct judge_lk *lk, const bool inside)
 {
 	switch (r->kind) {
 	case PARSE_IP:
@@ -1692,9 +1693,10 @@ static inline bool judge_trackable(const struct parse_result *r)
 /* The flows of the whole burst are looked up at once and prefetched, so
  * their cache misses overlap instead of adding up. `replay` is a constant
  * in each caller. */
-static __rte_always_inline void judge_burst_x(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
-				 const struct parse_result *r, unsigned n, struct worker_out *out,
-				 const bool replay, const bool timed)
+static __rte_always_inline void judge_burst_x(struct worker *w, const struct policy *pol,
+					      struct rte_mbuf **pkts, const struct parse_result *r,
+					      unsigned n, struct worker_out *out, const bool replay,
+					      const bool timed)
 {
 	const struct dp *dp = w->dp;
 	struct judge_lk lk[WORKER_BURST * 2];

@@ -68,8 +68,8 @@ static inline bool parse_is_mapped(const uint8_t a[16])
  * bytes beyond `have` is a truncated header, a header field contradicting
  * `claimed` is a bad one. Returns the error, or PARSE_ERR_NONE.
  */
-static inline enum parse_error parse_l4(const uint8_t *data, uint32_t off, uint32_t claimed, uint32_t have,
-				 bool first_frag, struct parse_result *r)
+static inline enum parse_error parse_l4(const uint8_t *data, uint32_t off, uint32_t claimed,
+					uint32_t have, bool first_frag, struct parse_result *r)
 {
 	const uint8_t *l4 = data + off;
 	uint32_t avail = have - off;
@@ -163,7 +163,7 @@ static inline enum parse_error parse_l4(const uint8_t *data, uint32_t off, uint3
  * still good), otherwise the IP length itself is to blame.
  */
 static inline void parse_l3_tail(const uint8_t *data, uint32_t off, uint32_t claimed, uint32_t len,
-			  enum parse_error len_err, struct parse_result *r)
+				 enum parse_error len_err, struct parse_result *r)
 {
 	uint32_t have = parse_min32(claimed, len);
 	enum parse_error err = PARSE_ERR_NONE;
@@ -187,7 +187,8 @@ static inline void parse_l3_tail(const uint8_t *data, uint32_t off, uint32_t cla
 	}
 }
 
-static inline void parse_ipv4(const uint8_t *data, uint32_t len, uint32_t off, struct parse_result *r)
+static inline void parse_ipv4(const uint8_t *data, uint32_t len, uint32_t off,
+			      struct parse_result *r)
 {
 	const uint8_t *ip = data + off;
 	uint32_t ihl, total, fo;
@@ -231,7 +232,8 @@ static inline void parse_ipv4(const uint8_t *data, uint32_t len, uint32_t off, s
 	parse_l3_tail(data, off + ihl, off + total, len, PARSE_ERR_bad_ipv4_total_len, r);
 }
 
-static inline void parse_ipv6(const uint8_t *data, uint32_t len, uint32_t off, struct parse_result *r)
+static inline void parse_ipv6(const uint8_t *data, uint32_t len, uint32_t off,
+			      struct parse_result *r)
 {
 	const uint8_t *ip = data + off;
 	uint32_t claimed, have, hlen;
@@ -314,7 +316,8 @@ static inline void parse_ipv6(const uint8_t *data, uint32_t len, uint32_t off, s
 	parse_l3_tail(data, off, claimed, len, PARSE_ERR_bad_ipv6_payload_len, r);
 }
 
-static inline __attribute__((always_inline)) void parse_frame_inline(const uint8_t *data, uint32_t len, struct parse_result *r)
+static inline __attribute__((always_inline)) void
+parse_frame_inline(const uint8_t *data, uint32_t len, struct parse_result *r)
 {
 	uint32_t off = PARSE_ETH_HLEN;
 	uint16_t etype;
