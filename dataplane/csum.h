@@ -139,9 +139,23 @@ static inline uint64_t csum_sum_sse2(const void *buf, size_t n)
 	return (uint64_t)(s + (int64_t)(words * 32768u)) + csum_sum_scalar(p, n);
 }
 
-/* AVX2: 128 bytes (four vectors, four chains) a round. GCC's generic
- * tuning would split each unaligned 256-bit load in two (half the speed
- * here): tuned for the first AVX2 core instead. */
+/* Bytes 64..127 set: the masks of csum_sum_avx2's last window. */
+#define CSUM_FF8 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+static const uint8_t csum_tail_ones[128] __attribute__((aligned(64))) = {
+	[64] = CSUM_FF8, CSUM_FF8, CSUM_FF8, CSUM_FF8, CSUM_FF8, CSUM_FF8, CSUM_FF8, CSUM_FF8};
+#undef CSUM_FF8
+
+/* AVX2: 64 bytes (two vectors, two chains) a round, then the last n % 64
+ * bytes from the 64-byte window that ends where the buffer ends, the bytes
+ * already added masked off: no branch on the tail's length, where the
+ * scalar tail took several (a segment's length varies from one to the
+ * next, so they were mispredicted). When n % 64 is odd that window starts
+ * at an odd offset: each of its words holds its two bytes the other way
+ * round, and its sum times 256 is congruent to theirs modulo 0xffff
+ * (2^16 = 1). Masked bytes are zero words, which the flip and the 32768 a
+ * word cancel. Below 64 bytes, the scalar path. GCC's generic tuning
+ * would split each unaligned 256-bit load in two (half the speed here):
+ * tuned for the first AVX2 core instead. */
 #ifdef __clang__
 #define CSUM_AVX2_TARGET "avx2"
 #else
@@ -153,48 +167,53 @@ __attribute__((target(CSUM_AVX2_TARGET))) static inline uint64_t csum_sum_avx2(c
 	const uint8_t *p = buf;
 	const __m256i flip = _mm256_set1_epi16((short)0x8000);
 	const __m256i one = _mm256_set1_epi16(1);
-	int64_t s = 0;
+	__m256i a, b, w;
+	__m128i h;
+	int64_t s = 0, t;
 	uint64_t words = 0;
 
-	while (n >= 32) {
-		size_t blk = n < CSUM_BLOCK ? n & ~(size_t)31 : CSUM_BLOCK;
-		__m256i a = _mm256_setzero_si256(), b = a, c = a, d = a;
+	if (n < 64)
+		return csum_sum_scalar(buf, n);
+	do {
+		size_t blk = n < CSUM_BLOCK ? n & ~(size_t)63 : CSUM_BLOCK;
 		const uint8_t *e = p + blk;
-		__m128i h;
-		__m256i w;
 
-		for (; e - p >= 128; p += 128) {
+		a = _mm256_setzero_si256();
+		b = a;
+		for (; p < e; p += 64) {
 			__m256i v0 = _mm256_loadu_si256((const __m256i *)p);
 			__m256i v1 = _mm256_loadu_si256((const __m256i *)(p + 32));
-			__m256i v2 = _mm256_loadu_si256((const __m256i *)(p + 64));
-			__m256i v3 = _mm256_loadu_si256((const __m256i *)(p + 96));
 
 			a = _mm256_add_epi32(a, _mm256_madd_epi16(_mm256_xor_si256(v0, flip), one));
 			b = _mm256_add_epi32(b, _mm256_madd_epi16(_mm256_xor_si256(v1, flip), one));
-			c = _mm256_add_epi32(c, _mm256_madd_epi16(_mm256_xor_si256(v2, flip), one));
-			d = _mm256_add_epi32(d, _mm256_madd_epi16(_mm256_xor_si256(v3, flip), one));
 		}
-		for (; p < e; p += 32)
-			a = _mm256_add_epi32(
-				a, _mm256_madd_epi16(
-					   _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)p),
-							    flip),
-					   one));
-		a = _mm256_add_epi32(_mm256_add_epi32(a, b), _mm256_add_epi32(c, d));
 		/* Eight signed 32-bit lanes widened to four 64-bit ones. */
+		a = _mm256_add_epi32(a, b);
 		w = _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(a)),
 				     _mm256_cvtepi32_epi64(_mm256_extracti128_si256(a, 1)));
 		h = _mm_add_epi64(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
 		s += _mm_cvtsi128_si64(h) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(h, h));
 		words += blk / 2;
 		n -= blk;
-	}
-	/* Clean upper halves before any SSE code runs again (the tail below,
-	 * the caller): GCC emits no VZEROUPPER for a function that is AVX2
-	 * by attribute alone, and SSE code after dirty ones pays for it on
-	 * every instruction (4.5 times this sum's own time, measured). */
+	} while (n >= 64);
+	/* The last n (0..63) bytes, at p, at least 64 bytes into the buffer:
+	 * the window p + n - 64 .. p + n, its first 64 - n bytes masked. */
+	a = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(p + n - 64)),
+			     _mm256_loadu_si256((const __m256i *)(csum_tail_ones + n)));
+	b = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(p + n - 32)),
+			     _mm256_loadu_si256((const __m256i *)(csum_tail_ones + n + 32)));
+	a = _mm256_add_epi32(_mm256_madd_epi16(_mm256_xor_si256(a, flip), one),
+			     _mm256_madd_epi16(_mm256_xor_si256(b, flip), one));
+	w = _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(a)),
+			     _mm256_cvtepi32_epi64(_mm256_extracti128_si256(a, 1)));
+	h = _mm_add_epi64(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
+	t = _mm_cvtsi128_si64(h) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(h, h)) + 32 * 32768;
+	/* Clean upper halves before any SSE code runs again (the caller):
+	 * GCC emits no VZEROUPPER for a function that is AVX2 by attribute
+	 * alone, and SSE code after dirty ones pays for it on every
+	 * instruction (4.5 times this sum's own time, measured). */
 	_mm256_zeroupper();
-	return (uint64_t)(s + (int64_t)(words * 32768u)) + csum_sum_scalar(p, n);
+	return (uint64_t)(s + (int64_t)(words * 32768u)) + ((uint64_t)t << (8 * (n & 1)));
 }
 #endif
 
