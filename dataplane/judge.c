@@ -38,7 +38,8 @@
 #define JUDGE_EXPIRE_LAP_NS 1000000000ull /* the sweep passes over the table once a second */
 #define JUDGE_NS	    1000000000ull
 
-enum { ACT_FWD = 0, ACT_DROP = 1 };
+/* ACT_HOLD: a segment held past a gap (judge_hold_take), not yet judged. */
+enum { ACT_FWD = 0, ACT_DROP = 1, ACT_HOLD = 3 };
 
 /* A packet's flow key and the result of the burst's bulk lookup. */
 struct judge_lk {
@@ -862,7 +863,47 @@ static bool judge_stream_exception(struct worker *w, const struct policy *pol, s
 	return true;
 }
 
-enum { TCP_GO = 0, TCP_SKIP, TCP_DROP, TCP_FOREIGN };
+enum { TCP_GO = 0, TCP_SKIP, TCP_DROP, TCP_FOREIGN, TCP_HOLD };
+
+/* A segment of a decided, checked flow ahead of a gap that it cannot be
+ * passed over (it would move a record boundary) is held, not dropped, when
+ * there is room: in w->hold, until the gap is filled and it is read in
+ * order like any segment (judge_hold_release), or for WORKER_HOLD_NS at
+ * most (then dropped, as without room). Its bytes reach the receiver only
+ * after we have read them in order, so a reordered path, or a lost segment
+ * that the sender sends again, costs a well-formed flow nothing. Plain
+ * data segments only (no SYN, FIN, RST or URG), never a copy rebuilt from
+ * fragments, and at most WORKER_HOLD_PER_FLOW per flow, so that no flow
+ * takes every slot. Takes the slot and returns true, or false. */
+static bool judge_hold_take(struct worker *w, struct flow *f, const struct parse_result *r,
+			    unsigned dir)
+{
+	unsigned i;
+
+	if (w->hold_off || (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG |
+					     RTE_TCP_URG_FLAG)) ||
+	    (f->flags & FLOW_F_LEARN) || f->conform.held >= WORKER_HOLD_PER_FLOW ||
+	    w->n_hold >= WORKER_HOLD_SLOTS)
+		return false;
+	for (i = 0; i < WORKER_HOLD_SLOTS; i++) {
+		struct worker_hold *h = &w->hold[i];
+
+		if (h->f)
+			continue;
+		h->f = f;
+		h->gen = f->gen;
+		h->seq = r->tcp_seq;
+		h->ts = w->now;
+		h->r = *r;
+		h->dir = (uint8_t)dir;
+		w->hold_put = h; /* the burst loop adds the mbuf and its port */
+		w->n_hold++;
+		f->conform.held++;
+		w->st.c[STATS_conform_held]++;
+		return true;
+	}
+	return false;
+}
 
 /* The stream under a TCP segment (DESIGN 4.2): until the verdict, and for
  * the whole life of a flow whose endpoints declare applications. Segments
@@ -973,11 +1014,16 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		    conform_in_body(&f->conform, from_init, (uint32_t)off + n)) {
 			conform_skip_body(&f->conform, from_init, (uint32_t)off + n);
 			*next = seq + n;
+			if (f->conform.held)
+				w->hold_wake = true;
 			return TCP_GO;
 		}
 		/* Otherwise a checked flow is held to the order the receiver
-		 * reads: the segment goes again once the gap is filled. */
+		 * reads: the segment is held until the gap is filled, or
+		 * dropped (it goes again once the gap is filled). */
 		if (conform) {
+			if (!pending && judge_hold_take(w, f, r, dir))
+				return TCP_HOLD;
 			w->st.c[STATS_conform_reordered]++;
 			return TCP_DROP;
 		}
@@ -988,6 +1034,8 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	*next = seq + n;
 	if (!conform)
 		return TCP_GO;
+	if (f->conform.held && !(f->flags & FLOW_F_LEARN))
+		w->hold_wake = true; /* segments held past this gap may follow now */
 	pl += -off;
 	n -= (uint32_t)-off;
 	if (!(f->flags & (dir ? FLOW_F_FIRST_IN : FLOW_F_FIRST_OUT))) {
@@ -1045,7 +1093,7 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		    (FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN | FLOW_F_RESP_SEQ) &&
 	    !(f->tcp & (FLOW_TCP_RST | FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) &&
 	    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_URG_FLAG)) &&
-	    f->stream_idx == FLOW_NO_CLS) {
+	    f->stream_idx == FLOW_NO_CLS && !f->conform.held) {
 		next = from_init ? &f->seq_next : &f->seq_resp;
 		if (r->tcp_seq == *next) {
 			if (conform_in_body(&f->conform, from_init, n)) {
@@ -1485,6 +1533,18 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 		tc = rte_rdtsc();
 	if (k->l4proto == IPPROTO_TCP) {
 		t = judge_tcp(w, pol, f, m, r, from_init);
+		if (unlikely(t == TCP_HOLD)) {
+			/* Counted when it is judged (judge_hold_release). */
+			if (from_init) {
+				f->pkts_out--;
+				f->bytes_out -= len;
+			} else {
+				f->pkts_in--;
+				f->bytes_in -= len;
+			}
+			judge_classify_timed(w, tc);
+			return ACT_HOLD;
+		}
 		/* FIN and RST count once the segment's bytes were judged. */
 		judge_tcp_track(f, m, r, src_is_a, from_init);
 		if (unlikely(t == TCP_DROP) && f->decision.verdict != POLICY_DROP) {
@@ -1665,7 +1725,9 @@ static int judge_frag(struct worker *w, const struct policy *pol, struct rte_mbu
 	}
 	w->ft_changed = true;
 	memcpy(before, w->st.drop, sizeof(before));
+	w->hold_off = true; /* fm lives on this stack: never held */
 	act = judge_whole(w, pol, &fm, &r2, &lk, inside);
+	w->hold_off = false;
 	n = frag_release(w->frags, slot, held);
 	/* The flow counts the fragments as the packets on the wire they were. */
 	if (n > 1 && r2.kind == PARSE_IP && r2.err == PARSE_ERR_NONE) {
@@ -1683,6 +1745,95 @@ static int judge_frag(struct worker *w, const struct policy *pol, struct rte_mbu
 	w->st.c[STATS_frag_reassembled]++;
 	judge_frag_emit(w, held, n, act, inside, judge_drop_moved(before, w->st.drop), out);
 	return ACT_HELD;
+}
+
+/* Held segments whose gap was filled (their sequence number reached):
+ * judged now, in order, as they would have been on arrival, and out after
+ * the segment that filled the gap. A segment that fills a gap for a later
+ * one lets that one go in the same pass. */
+static __rte_noinline void judge_hold_release(struct worker *w, const struct policy *pol,
+					      struct worker_out *out)
+{
+	bool again = true;
+	unsigned i;
+
+	w->hold_wake = false;
+	while (again) {
+		again = false;
+		for (i = 0; i < WORKER_HOLD_SLOTS; i++) {
+			struct worker_hold *h = &w->hold[i];
+			struct rte_mbuf *m = h->m;
+			struct judge_lk lk;
+			struct flow *f = h->f;
+			uint32_t next;
+			int act;
+
+			if (!f || !m || f->gen != h->gen || !f->in_use)
+				continue; /* free, or gone (judge_hold_expire) */
+			next = h->dir ? f->seq_resp : f->seq_next;
+			if ((int32_t)(h->seq - next) > 0)
+				continue; /* its gap is still open */
+			h->f = NULL;
+			h->m = NULL;
+			w->n_hold--;
+			f->conform.held--;
+			flow_key_make(&lk.k, &h->r, &lk.src_is_a);
+			lk.f = f;
+			w->ft_changed = true; /* judge_ip looks the flow up again */
+			act = judge_packet(w, pol, m, &h->r, &lk, h->inside);
+			if (act == ACT_FWD) {
+				out->fwd[h->inside][out->n_fwd[h->inside]++] = m;
+			} else if (act == ACT_DROP) {
+				w->st.c[STATS_dropped]++;
+				out->drop[out->n_drop++] = m;
+			} else {
+				w->hold_put->m = m; /* held again: cannot happen (seq <= next) */
+				w->hold_put->inside = h->inside;
+			}
+			again = true;
+		}
+	}
+	w->hold_wake = false;
+}
+
+/* Held segments whose flow ended, or that waited WORKER_HOLD_NS (all of
+ * them when `all`): dropped through the drop port at the loop's next
+ * flush, counted as the reordered segments they are. */
+static void judge_hold_expire(struct worker *w, bool all)
+{
+	unsigned i;
+
+	for (i = 0; i < WORKER_HOLD_SLOTS && w->n_hold; i++) {
+		struct worker_hold *h = &w->hold[i];
+		struct flow *f = h->f;
+		bool alive;
+
+		if (!f)
+			continue;
+		alive = f->gen == h->gen && f->in_use;
+		if (alive && !all && w->now - h->ts < WORKER_HOLD_NS)
+			continue;
+		if (alive) {
+			uint32_t len = rte_pktmbuf_pkt_len(h->m);
+
+			f->conform.held--;
+			f->dropped_pkts++;
+			if (h->dir == 0) {
+				f->pkts_out++;
+				f->bytes_out += len;
+			} else {
+				f->pkts_in++;
+				f->bytes_in += len;
+			}
+		}
+		w->st.c[STATS_dropped]++;
+		w->st.c[STATS_conform_reordered]++;
+		w->st.drop[STATS_DROP_reordered]++;
+		w->late[w->n_late++] = h->m;
+		h->f = NULL;
+		h->m = NULL;
+		w->n_hold--;
+	}
 }
 
 static inline bool judge_trackable(const struct parse_result *r)
@@ -1749,10 +1900,17 @@ static __rte_always_inline void judge_burst_x(struct worker *w, const struct pol
 		}
 		if (act == ACT_FWD) {
 			out->fwd[inside][out->n_fwd[inside]++] = m; /* out the other side */
-		} else {
+		} else if (likely(act == ACT_DROP)) {
 			w->st.c[STATS_dropped]++;
 			out->drop[out->n_drop++] = m;
+		} else {
+			w->hold_put->m = m; /* ACT_HOLD: judge_hold_take took a slot */
+			w->hold_put->inside = inside;
 		}
+		/* Segments held past a gap that this packet filled: read in
+		 * order now, out after it, before the next packet is judged. */
+		if (unlikely(w->hold_wake))
+			judge_hold_release(w, pol, out);
 	}
 	if (timed)
 		worker_stage(w, STATS_stage_judge);
@@ -1866,6 +2024,8 @@ void judge_housekeeping(struct worker *w, const struct policy *pol)
 		for (i = 0; i < WORKER_AGG_SLOTS; i++)
 			if (w->agg[i].count && w->now - w->agg[i].f.ts_start >= WORKER_AGG_NS)
 				judge_agg_emit(w, &w->agg[i], w->dp->replay);
+	if (unlikely(w->n_hold))
+		judge_hold_expire(w, false);
 	flowdump_slice(w);
 	if (w->dp->qsbr)
 		rte_rcu_qsbr_quiescent(w->dp->qsbr, w->id);
@@ -1885,6 +2045,7 @@ void judge_finish(struct worker *w, const struct policy *pol)
 	for (i = 0; i < FRAG_SLOTS; i++)
 		if (w->frags->slot[i].in_use)
 			judge_frags_drop(w, pol, i);
+	judge_hold_expire(w, true);
 	for (i = 0; i < WORKER_AGG_SLOTS; i++)
 		if (w->agg[i].count)
 			judge_agg_emit(w, &w->agg[i], true);

@@ -40,6 +40,7 @@
 	X(stream_full)	      /* TCP flows that found no reassembly slot */                        \
 	X(bad_checksum)	      /* segments not classified: the receiver discards them */            \
 	X(conform_reordered)  /* segments of checked flows dropped until the gap is filled */      \
+	X(conform_held)	      /* segments of checked flows held past a gap, read once it filled */ \
 	X(tls_hellos)	      /* ClientHellos read by aduana's own reader */                       \
 	X(tls_malformed)      /* ClientHellos it refused */                                        \
 	X(frag_reassembled)   /* datagrams made whole from their fragments and judged */           \

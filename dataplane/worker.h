@@ -82,9 +82,27 @@ struct dp {
 	volatile bool eof;	/* replay: worker 0 saw the end of both inputs */
 };
 
+/* Segments of checked TCP flows held past a gap (judge.c, DESIGN 4.2):
+ * per worker, per flow, and for how long (packet or wall time). */
+#define WORKER_HOLD_SLOTS    64
+#define WORKER_HOLD_PER_FLOW 16
+#define WORKER_HOLD_NS	     1000000000ull
+
+struct worker_hold {
+	struct rte_mbuf *m; /* NULL: a free slot */
+	struct flow *f;
+	uint32_t gen; /* f->gen when held: the flow is gone when it differs */
+	uint32_t seq;
+	uint64_t ts; /* w->now when held */
+	struct parse_result r;
+	uint8_t dir;	/* 0: the initiator's segment */
+	uint8_t inside; /* the port it came in on */
+};
+
 /* Packets of a burst by where they go. */
-/* Room for a burst and for every fragment the reassembly may release. */
-#define WORKER_OUT_MAX (WORKER_BURST * 2 + FRAG_SLOTS * FRAG_MAX_FRAGS)
+/* Room for a burst, for every fragment the reassembly may release and for
+ * every segment held past a gap. */
+#define WORKER_OUT_MAX (WORKER_BURST * 2 + FRAG_SLOTS * FRAG_MAX_FRAGS + WORKER_HOLD_SLOTS)
 
 struct worker_out {
 	struct rte_mbuf *fwd[2][WORKER_OUT_MAX]; /* [0]: to port_in, [1]: to port_out */
@@ -132,8 +150,14 @@ struct worker {
 	struct dns_pending *dnsq;    /* queries of resolver flows awaiting answers */
 	struct stream_pool *streams; /* first-bytes reassembly (stream.h) */
 	struct frag_table *frags;    /* IP fragments held until whole (frag.h) */
-	struct rte_mbuf *late[FRAG_SLOTS * FRAG_MAX_FRAGS]; /* expired fragments to drop */
+	/* expired fragments and held segments to drop */
+	struct rte_mbuf *late[FRAG_SLOTS * FRAG_MAX_FRAGS + WORKER_HOLD_SLOTS];
 	unsigned n_late;
+	struct worker_hold hold[WORKER_HOLD_SLOTS];
+	unsigned n_hold;	  /* slots in use */
+	struct worker_hold *hold_put; /* judge_hold_take: the slot this segment took */
+	bool hold_wake;		      /* a flow with held segments moved on: release them */
+	bool hold_off;		      /* judging a datagram rebuilt from fragments */
 	struct worker_agg agg[WORKER_AGG_SLOTS];
 	/* Flows dropped at their first packet that may still have an entry
 	 * and a record of their own this second (dataplane.first_drop_records). */

