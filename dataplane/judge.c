@@ -677,15 +677,23 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 	return f;
 }
 
-/* The TCP checksum, for segments whose bytes matter (classified, checked
- * for conformance, or a RST): a segment the receiver will discard must not
- * decide what it reads. The NIC's word is taken where it checked. */
+/* The TCP checksum (and IPv4's header checksum), for segments whose bytes
+ * matter (classified, checked for conformance, or a RST): a segment the
+ * receiver will discard must not decide what it reads. The NIC's word is
+ * taken where it checked. */
 static bool judge_l4_csum_raw(const struct rte_mbuf *m, const struct parse_result *r)
 {
 	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *) + r->l3_off;
 	uint32_t l4_len = (uint32_t)r->payload_off + r->payload_len - r->l4_off;
 	uint64_t sum;
 
+	/* IPv4: the header's own checksum first. Every router and the
+	 * receiving host drop a datagram whose header sum is wrong (RFC 1812
+	 * 5.2.2, RFC 1122 3.2.1.2), whatever its TCP sum says. */
+	if (r->family == 4 &&
+	    (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+	    csum_fold(csum_sum(l3, (size_t)(r->l4_off - r->l3_off))) != 0xffff)
+		return false;
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
 		return true;
 	/* The pseudo-header's addresses, protocol and length, then the
@@ -716,6 +724,29 @@ static bool judge_l4_csum_ok(struct flow *f, const struct rte_mbuf *m, const str
 	return !(f->tcp & good);
 }
 
+/* A SYN-ACK (its sums right) acknowledges the initiator's SYN the
+ * responder took: the initiator's next sequence number moves there while
+ * none of its bytes was read (the first-bytes slot with it). True when it
+ * cannot move (bytes were read at the other place). */
+static bool judge_synack_rebase(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+				const struct parse_result *r)
+{
+	uint32_t ack;
+
+	memcpy(&ack, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 8, sizeof(ack));
+	ack = rte_be_to_cpu_32(ack);
+	if (ack == f->seq_next)
+		return false;
+	if (f->stream_idx != FLOW_NO_CLS) {
+		if (!stream_rebase(w->streams, f->stream_idx, ack))
+			return true;
+	} else if (f->flags & FLOW_F_FIRST_OUT) {
+		return true;
+	}
+	f->seq_next = ack;
+	return false;
+}
+
 /* The FIN bit (FLOW_TCP_FIN_A or _B, named by key side) of one side of a
  * flow: dir 0 the initiator, 1 the responder. */
 static inline uint8_t judge_fin_bit(const struct flow *f, unsigned dir)
@@ -731,7 +762,7 @@ static inline uint8_t judge_ttl(const struct rte_mbuf *m, const struct parse_res
 
 /* A TCP header's options (RFC 9293 3.1): false when a receiver may drop
  * the segment for them (a malformed list; a TCP-MD5 signature, RFC 2385,
- * which a receiver without the key drops). *has_ts: it carries a timestamp
+ * or a TCP-AO one, RFC 5925, which a receiver without the key drops). *has_ts: it carries a timestamp
  * (RFC 7323), whose value is *tsval. */
 static bool judge_tcp_opts(const uint8_t *th, bool *has_ts, uint32_t *tsval)
 {
@@ -760,7 +791,8 @@ static bool judge_tcp_opts(const uint8_t *th, bool *has_ts, uint32_t *tsval)
 			i++; /* padding */
 			continue;
 		}
-		if (i + 1 >= doff || th[i + 1] < 2 || i + th[i + 1] > doff || th[i] == 19)
+		if (i + 1 >= doff || th[i + 1] < 2 || i + th[i + 1] > doff || th[i] == 19 ||
+		    th[i] == 29)
 			return false;
 		if (th[i] == 8 && th[i + 1] == 10) {
 			memcpy(tsval, th + i + 2, sizeof(*tsval));
@@ -835,6 +867,30 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 			f->ts_recent[dir] = tsval;
 	}
 	return false;
+}
+
+/* Both sides of a flow use TCP timestamps (RFC 7323): PAWS applies. */
+static inline bool judge_paws(const struct flow *f)
+{
+	return (f->tcp & (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) ==
+	       (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP);
+}
+
+/* A segment whose bytes we pass over unread (inside a record's body), in
+ * order, on a flow with PAWS: its timestamp still counts. The receiver
+ * keeps the newest one of the segments it takes in order, and refuses a
+ * later segment older than that; were it left out here, a body segment
+ * with a stamp far ahead would let a decoy with a stamp between the two
+ * pass our check and not the receiver's. */
+static __rte_noinline void judge_ts_note(struct flow *f, const struct rte_mbuf *m,
+					 const struct parse_result *r, unsigned dir)
+{
+	uint32_t tsval;
+	bool has_ts;
+
+	if (judge_tcp_opts(rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, &has_ts, &tsval) &&
+	    has_ts && (int32_t)(tsval - f->ts_recent[dir]) > 0)
+		f->ts_recent[dir] = tsval;
 }
 
 /* An exception raised by the stream's bytes. Returns true when the zone's
@@ -934,6 +990,17 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		if (!from_init && !(f->flags & FLOW_F_FIRST_IN)) {
 			f->seq_resp = seq + 1;
 			f->flags |= FLOW_F_RESP_SEQ;
+			/* The initiator's stream starts after the SYN that the
+			 * responder took, which its SYN-ACK acknowledges, not
+			 * after the first SYN we saw: a SYN that the responder
+			 * dropped (a wrong sum, an expiring TTL) would set us
+			 * reading at another place, where its real bytes pass
+			 * as old ones. Moved while no byte of the initiator
+			 * was read; after that, two readings: ambiguous. */
+			if ((r->tcp_flags & RTE_TCP_ACK_FLAG) && judge_l4_csum_raw(m, r) &&
+			    judge_synack_rebase(w, f, m, r) &&
+			    judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
+				return TCP_DROP;
 		}
 		/* Which sides send real checksums (judge_l4_csum_ok), the hop
 		 * count each side's packets arrive with and whether it uses
@@ -1053,10 +1120,13 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	 * our reading (not wholly inside a record's body) are read only
 	 * from a copy the receiver keeps. */
 	if (!(f->flags & FLOW_F_LEARN)) {
-		if (!pending && !conform_in_body(&f->conform, from_init, n) &&
-		    judge_discardable(f, m, r, from_init) &&
-		    judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
-			return TCP_DROP;
+		if (!pending && !conform_in_body(&f->conform, from_init, n)) {
+			if (judge_discardable(f, m, r, from_init) &&
+			    judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
+				return TCP_DROP;
+		} else if (!pending && judge_paws(f) && !(f->tcp & judge_fin_bit(f, dir))) {
+			judge_ts_note(f, m, r, dir);
+		}
 		if (conform_feed(&f->conform, from_init, pl, n) != CONFORM_OK &&
 		    judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
 			return TCP_DROP;
@@ -1097,6 +1167,8 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		next = from_init ? &f->seq_next : &f->seq_resp;
 		if (r->tcp_seq == *next) {
 			if (conform_in_body(&f->conform, from_init, n)) {
+				if (unlikely(judge_paws(f)))
+					judge_ts_note(f, m, r, from_init ? 0 : 1);
 				conform_skip_body(&f->conform, from_init, n);
 				*next += n;
 				return TCP_GO;
@@ -1228,6 +1300,21 @@ static void judge_classify(struct worker *w, const struct policy *pol, struct fl
 		judge_decided(w, f, &cr);
 }
 
+static bool judge_rst_exact(const struct flow *f, const struct rte_mbuf *m,
+			    const struct parse_result *r, bool from_init)
+{
+	uint32_t ack;
+
+	if (from_init)
+		return r->tcp_seq == f->seq_next;
+	if (f->flags & FLOW_F_RESP_SEQ)
+		return r->tcp_seq == f->seq_resp;
+	if (!(r->tcp_flags & RTE_TCP_ACK_FLAG))
+		return false;
+	memcpy(&ack, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 8, sizeof(ack));
+	return rte_be_to_cpu_32(ack) == f->seq_next;
+}
+
 static inline void judge_tcp_track(struct flow *f, const struct rte_mbuf *m,
 				   const struct parse_result *r, bool src_is_a, bool from_init)
 {
@@ -1238,7 +1325,19 @@ static inline void judge_tcp_track(struct flow *f, const struct rte_mbuf *m,
 		 * nothing, or a forged one could end our watch early. */
 		if (checked && !judge_l4_csum_ok(f, m, r, from_init))
 			return;
-		if (r->tcp_flags & RTE_TCP_RST_FLAG)
+		/* Nor one that expires on the way (a lower TTL than its
+		 * side's segments came with). */
+		if (checked && judge_ttl(m, r) < f->ttl_max[from_init ? 0 : 1])
+			return;
+		/* A RST resets its receiver only at exactly the sequence
+		 * number it expects next (RFC 5961 3.2; Linux); any other is
+		 * answered with a challenge ACK and the connection goes on.
+		 * A forged one out of the window must not close the flow for
+		 * us: a SYN after it would open a new one, under which the
+		 * old connection's bytes would pass as old ones. Where that
+		 * number is not known (the responder refusing a SYN), its
+		 * ACK must acknowledge the initiator's SYN. */
+		if ((r->tcp_flags & RTE_TCP_RST_FLAG) && (!checked || judge_rst_exact(f, m, r, from_init)))
 			f->tcp |= FLOW_TCP_RST;
 		if (r->tcp_flags & RTE_TCP_FIN_FLAG) {
 			f->tcp |= src_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B;
@@ -1718,6 +1817,9 @@ static int judge_frag(struct worker *w, const struct policy *pol, struct rte_mbu
 	fm.pkt_len = len;
 	fm.nb_segs = 1;
 	fm.port = m->port;
+	/* The rebuilt header's own sum is not kept up to date (its length
+	 * and fragment fields changed); the fragments' were what arrived. */
+	fm.ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD;
 	memset(&lk, 0, sizeof(lk));
 	if (r2.kind == PARSE_IP && r2.err == PARSE_ERR_NONE && r2.frag == PARSE_FRAG_NONE) {
 		flow_key_make(&lk.k, &r2, &lk.src_is_a);

