@@ -4,7 +4,8 @@
  * followed by TLS. Fed the in-order bytes of each direction; says when the
  * stream stops being what the verdict was about.
  *
- * Pure C over byte runs, 23 bytes of state, no allocation. The owning
+ * Pure C over byte runs, 23 bytes of state (and 8 that judge.c keeps
+ * here), no allocation. The owning
  * worker.
  */
 #ifndef ADUANA_CONFORM_H
@@ -58,6 +59,7 @@ struct conform {
 	uint8_t bol;		 /* bit per direction: at the start of a line; flags */
 	uint8_t unanswered;	 /* SMTP commands sent and not answered yet */
 	uint8_t held;		 /* segments of the flow held past a gap (judge.c) */
+	uint8_t l2dst[2][4];	 /* each side's frames' destination MAC, keyed hash (judge.c) */
 };
 
 /* Start a flow's state; tls_only: the endpoint declares TLS-only

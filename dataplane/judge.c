@@ -9,6 +9,7 @@
 
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
@@ -747,6 +748,38 @@ static bool judge_synack_rebase(struct worker *w, struct flow *f, const struct r
 	return false;
 }
 
+/* A frame's destination MAC as a 32-bit hash keyed per process (0 stands
+ * for "not seen"): the key keeps anyone from choosing another address
+ * with the same hash. */
+static uint64_t judge_l2_key[2];
+
+__attribute__((constructor)) static void judge_l2_key_init(void)
+{
+	if (getrandom(judge_l2_key, sizeof(judge_l2_key), 0) != (ssize_t)sizeof(judge_l2_key))
+		judge_l2_key[0] = rte_rdtsc();
+	judge_l2_key[1] |= 1;
+}
+
+static inline uint32_t judge_l2_dst(const struct rte_mbuf *m)
+{
+	const uint8_t *e = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint64_t mac = 0;
+	uint32_t h;
+
+	memcpy(&mac, e, 6);
+	h = (uint32_t)(((mac ^ judge_l2_key[0]) * judge_l2_key[1]) >> 32);
+	return h ? h : 1;
+}
+
+/* The hash kept for a side of a checked flow, 0 when none yet. */
+static inline uint32_t judge_l2_seen(const struct flow *f, unsigned dir)
+{
+	uint32_t h;
+
+	memcpy(&h, f->conform.l2dst[dir], 4);
+	return h;
+}
+
 /* The FIN bit (FLOW_TCP_FIN_A or _B, named by key side) of one side of a
  * flow: dir 0 the initiator, 1 the responder. */
 static inline uint8_t judge_fin_bit(const struct flow *f, unsigned dir)
@@ -822,6 +855,13 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 	bool has_ts;
 
 	if (ttl < f->ttl_max[dir])
+		return true;
+	/* A frame to another MAC than its side's handshake went to, or a
+	 * unicast datagram in a broadcast or multicast frame: the next hop
+	 * takes it off the wire or leaves it there, and neither forwards it
+	 * (Linux forwards only frames addressed to it) nor reads it. */
+	if ((rte_pktmbuf_mtod(m, const uint8_t *)[0] & 0x01) ||
+	    (judge_l2_seen(f, dir) && judge_l2_seen(f, dir) != judge_l2_dst(m)))
 		return true;
 	f->ttl_max[dir] = ttl;
 	/* A side that has sent a FIN has no bytes left that move a record
@@ -1007,6 +1047,12 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		 * timestamps (judge_discardable). */
 		judge_l4_csum_ok(f, m, r, from_init);
 		f->ttl_max[dir] = RTE_MAX(f->ttl_max[dir], judge_ttl(m, r));
+		if ((f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN)) == FLOW_F_CONFORM &&
+		    !judge_l2_seen(f, dir)) {
+			uint32_t h = judge_l2_dst(m);
+
+			memcpy(f->conform.l2dst[dir], &h, 4);
+		}
 		if (!(f->tcp & (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B | FLOW_TCP_RST))) {
 			uint8_t bit = from_init ? FLOW_TCP_TS_INIT : FLOW_TCP_TS_RESP;
 			uint32_t tsval;

@@ -46,6 +46,7 @@ from scapy.layers.inet import IP, IPOption_LSRR, TCP, UDP  # noqa: E402
 from scapy.layers.inet6 import HBHOptUnknown, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop  # noqa: E402
 from scapy.layers.dns import DNS, DNSQR, DNSRR  # noqa: E402
 from scapy.packet import Raw  # noqa: E402
+from scapy.layers.l2 import Ether  # noqa: E402
 
 # ------------------------------------------------------------ address plan
 # tests/evasion/case.conf: the shipped E2M policy, plus an IPv6 prefix for the
@@ -908,7 +909,8 @@ CPORT = {"after_insert_badsum": 42154, "after_insert_ttl": 42156, "after_insert_
          "after_insert_md5": 42158, "after_insert_badack": 42159, "after_insert_hbh6": 42162,
          "after_insert_ipopt": 42163, "after_insert_dstopt6": 42164, "after_insert_paws": 42165,
          "after_insert_paws_resyn": 42167, "after_insert_paws_fin": 42169,
-         "after_insert_ipcsum": 42172, "after_insert_tcpao": 42173}
+         "after_insert_ipcsum": 42172, "after_insert_tcpao": 42173,
+         "after_insert_l2other": 42178, "after_insert_l2bcast": 42179}
 
 
 def v6_decoy(cport, *ext):
@@ -961,6 +963,29 @@ def case_after_insert_tcpao(n):
     """The decoy record with a TCP-AO option (RFC 5925; dropped by a server without the key)."""
     return after_insert(n, lambda t, d, b: t.raw(True, "PA", d, seq=b,
                                                  options=[(29, b"\x01\x01" + prand(n + "ao", 12))]))
+
+
+def l2_decoy(dmac):
+    """Send the decoy in a frame to another destination MAC than the
+    client's other frames go to (the next hop leaves it on the wire)."""
+    def send(t, decoy, base):
+        pkt = l2(t.c, t.s) / IP(src=t.c, dst=t.s) / TCP(sport=t.cport, dport=t.sport, flags="PA", seq=base,
+                                                     ack=t.sseq, window=64240) / Raw(decoy)
+        pkt[Ether].dst = dmac
+        t.cap.emit(pkt, 10000)
+    return send
+
+
+@case
+def case_after_insert_l2other(n):
+    """The decoy record in a frame to another unicast MAC."""
+    return after_insert(n, l2_decoy("02:de:ad:be:ef:01"))
+
+
+@case
+def case_after_insert_l2bcast(n):
+    """The decoy record in a broadcast frame."""
+    return after_insert(n, l2_decoy("ff:ff:ff:ff:ff:ff"))
 
 
 @case
