@@ -4,10 +4,23 @@
 #include <string.h>
 
 #define FRAG_P_FRAGMENT 44
+#define FRAG_P_DSTOPTS	60
 
 static inline uint16_t frag_rd16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* The folded one's-complement sum of an IPv4 header (n bytes, even). */
+static uint16_t frag_ip4_sum(const uint8_t *ip, uint32_t n)
+{
+	uint32_t sum = 0, i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += frag_rd16(ip + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
 }
 
 void frag_init(struct frag_table *t)
@@ -29,6 +42,8 @@ struct frag_info {
 	uint32_t pay;	  /* payload start in the frame */
 	uint32_t hdr_len; /* bytes of frame to keep as the datagram's header */
 	uint8_t proto;
+	uint8_t ttl;  /* TTL or hop limit */
+	uint8_t mark; /* FRAG_M_*: what a receiver may drop this fragment for */
 	bool more;
 };
 
@@ -48,6 +63,10 @@ static bool frag_read(const uint8_t *d, uint32_t n, const struct parse_result *r
 		fi->proto = ip[9];
 		fi->pay = r->l3_off + ihl;
 		fi->hdr_len = fi->pay;
+		fi->ttl = ip[8];
+		fi->mark = ihl > 20 ? FRAG_M_OPTS : 0;
+		if (frag_ip4_sum(ip, ihl) != 0xffff)
+			fi->mark |= FRAG_M_IPSUM;
 	} else {
 		uint32_t off = r->l3_off + 40, hlen;
 		uint8_t nh = ip[6];
@@ -72,10 +91,16 @@ static bool frag_read(const uint8_t *d, uint32_t n, const struct parse_result *r
 		/* The datagram's header: the fixed IPv6 header only (the
 		 * extension headers before the fragment header judge nothing). */
 		fi->hdr_len = r->l3_off + 40;
+		fi->ttl = ip[7];
+		/* Extension headers before this fragment's Fragment header
+		 * (each fragment carries its own): a host may drop it for
+		 * them, and the datagram with it. */
+		fi->mark = k ? FRAG_M_OPTS : 0;
 	}
 	if (end > n)
 		end = n;
-	if (fi->pay > end || fi->hdr_len > FRAG_HDR_MAX)
+	/* Room is kept for the mark of options (frag_datagram). */
+	if (fi->pay > end || fi->hdr_len + FRAG_MARK_LEN > FRAG_HDR_MAX)
 		return false;
 	fi->len = end - fi->pay;
 	return true;
@@ -111,6 +136,8 @@ static struct frag_slot *frag_find(struct frag_table *t, const struct parse_resu
 		free_slot->total = 0;
 		free_slot->end = 0;
 		free_slot->hdr_len = 0;
+		free_slot->ttl_min = 255;
+		free_slot->mark = 0;
 		free_slot->id = fi->id;
 		free_slot->family = r->family;
 		free_slot->l4proto = fi->proto;
@@ -139,6 +166,11 @@ enum frag_add frag_add(struct frag_table *t, struct rte_mbuf *m, const uint8_t *
 		return FRAG_FULL;
 	if (s->n_frags == 0)
 		s->first_ns = now;
+	/* A first fragment without the whole upper-layer header (the parser
+	 * could not read it to its end, its TCP options included): a
+	 * receiver drops it (RFC 8200 4.5; RFC 1858's tiny fragments). */
+	if (fi.off == 0 && r->err != PARSE_ERR_NONE)
+		return FRAG_SHORT;
 	/* Bytes past the datagram's end would be judged by no one, yet
 	 * forwarded with its fragments (a receiver discards such a
 	 * datagram, an observer on the way reads them). */
@@ -146,17 +178,18 @@ enum frag_add frag_add(struct frag_table *t, struct rte_mbuf *m, const uint8_t *
 	    (!fi.more && s->total && s->total != fi.off + fi.len) ||
 	    (s->total && fi.off + fi.len > s->total) || (!fi.more && s->end > fi.off + fi.len))
 		return FRAG_TOO_MANY;
-	for (i = 0; i < fi.len; i++) {
-		uint32_t at = fi.off + i;
-
-		if (frag_bit(s->map, at)) {
-			if (s->buf[FRAG_HDR_MAX + at] != d[fi.pay + i])
-				return FRAG_OVERLAP;
-			continue;
-		}
-		s->buf[FRAG_HDR_MAX + at] = d[fi.pay + i];
-		s->map[at >> 3] |= (uint8_t)(1u << (at & 7));
-	}
+	/* Any overlap, the same bytes or not: Linux (since 4.19) discards
+	 * the whole datagram, as RFC 5722 asks for IPv6; other hosts keep
+	 * one copy or the other. */
+	for (i = 0; i < fi.len; i++)
+		if (frag_bit(s->map, fi.off + i))
+			return FRAG_OVERLAP;
+	memcpy(s->buf + FRAG_HDR_MAX + fi.off, d + fi.pay, fi.len);
+	for (i = 0; i < fi.len; i++)
+		s->map[(fi.off + i) >> 3] |= (uint8_t)(1u << ((fi.off + i) & 7));
+	if (fi.ttl < s->ttl_min)
+		s->ttl_min = fi.ttl;
+	s->mark |= fi.mark;
 	if (!fi.more)
 		s->total = fi.off + fi.len;
 	if (fi.off + fi.len > s->end)
@@ -177,26 +210,57 @@ enum frag_add frag_add(struct frag_table *t, struct rte_mbuf *m, const uint8_t *
 
 uint32_t frag_datagram(struct frag_table *t, unsigned slot, const uint8_t **frame)
 {
+	static const uint8_t nops[4] = {1, 1, 1, 0}; /* NOP NOP NOP EOL */
 	struct frag_slot *s = &t->slot[slot];
-	uint8_t *f = s->buf + FRAG_HDR_MAX - s->hdr_len;
-	uint8_t *ip;
-	uint32_t l3;
+	uint32_t l3 = s->l3_off, mark = 0, len;
+	uint8_t *f, *ip;
+	uint16_t sum;
 
+	/* Options in some fragment that the kept header does not show
+	 * (IPv6 keeps none): marked by options that read as such, so that
+	 * the datagram is judged as one a host may drop (judge.c reads an
+	 * L3 header longer than the fixed one so). */
+	if ((s->mark & FRAG_M_OPTS) && (s->family == 6 || s->hdr_len - l3 == 20))
+		mark = s->family == 4 ? 4 : FRAG_MARK_LEN;
+	f = s->buf + FRAG_HDR_MAX - s->hdr_len - mark;
 	memcpy(f, s->hdr, s->hdr_len);
-	l3 = s->l3_off;
 	ip = f + l3;
+	len = s->hdr_len + mark - l3 + s->total;
 	if (s->family == 4) {
-		ip[2] = (uint8_t)((s->hdr_len - l3 + s->total) >> 8);
-		ip[3] = (uint8_t)(s->hdr_len - l3 + s->total);
+		if (mark) {
+			memcpy(f + s->hdr_len, nops, sizeof(nops));
+			ip[0]++; /* IHL */
+		}
+		ip[2] = (uint8_t)(len >> 8);
+		ip[3] = (uint8_t)len;
 		ip[6] = 0;
 		ip[7] = 0;
+		ip[8] = s->ttl_min;
+		/* Its checksum right, unless a fragment's was wrong. */
+		ip[10] = 0;
+		ip[11] = 0;
+		sum = (uint16_t)~frag_ip4_sum(ip, (uint32_t)(ip[0] & 0x0f) * 4);
+		if (s->mark & FRAG_M_IPSUM)
+			sum ^= 0x0101; /* never the same sum (0 and 0xffff are) */
+		ip[10] = (uint8_t)(sum >> 8);
+		ip[11] = (uint8_t)sum;
 	} else {
-		ip[4] = (uint8_t)(s->total >> 8);
-		ip[5] = (uint8_t)s->total;
-		ip[6] = s->l4proto;
+		len -= 40;
+		if (mark) {
+			uint8_t *x = f + s->hdr_len;
+
+			memset(x, 0, FRAG_MARK_LEN);
+			x[0] = s->l4proto;
+			x[2] = 1; /* PadN of 4 */
+			x[3] = 4;
+		}
+		ip[4] = (uint8_t)(len >> 8);
+		ip[5] = (uint8_t)len;
+		ip[6] = mark ? FRAG_P_DSTOPTS : s->l4proto;
+		ip[7] = s->ttl_min;
 	}
 	*frame = f;
-	return s->hdr_len + s->total;
+	return s->hdr_len + mark + s->total;
 }
 
 unsigned frag_release(struct frag_table *t, unsigned slot, struct rte_mbuf **out)

@@ -1842,7 +1842,7 @@ static int judge_frag(struct worker *w, const struct policy *pol, struct rte_mbu
 		if (exc != POLICY_EXC_COUNT)
 			e = (enum policy_exception)exc;
 		act = judge_untracked(w, pol, r, e, rte_pktmbuf_pkt_len(m), zone, outbound);
-		if (st == FRAG_OVERLAP || st == FRAG_TOO_MANY) {
+		if (st == FRAG_OVERLAP || st == FRAG_TOO_MANY || st == FRAG_SHORT) {
 			n = frag_release(w->frags, slot, held);
 			memcpy(before, w->st.drop, sizeof(before));
 			for (unsigned i = 0; i < n; i++)
@@ -1863,9 +1863,12 @@ static int judge_frag(struct worker *w, const struct policy *pol, struct rte_mbu
 	fm.pkt_len = len;
 	fm.nb_segs = 1;
 	fm.port = m->port;
-	/* The rebuilt header's own sum is not kept up to date (its length
-	 * and fragment fields changed); the fragments' were what arrived. */
-	fm.ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+	/* The IPv4 header's checksum as the NIC would say: bad when one of
+	 * the fragments' was (frag_datagram wrote it so). */
+	if (r2.family == 4)
+		fm.ol_flags = (w->frags->slot[slot].mark & FRAG_M_IPSUM)
+				      ? RTE_MBUF_F_RX_IP_CKSUM_BAD
+				      : RTE_MBUF_F_RX_IP_CKSUM_GOOD;
 	memset(&lk, 0, sizeof(lk));
 	if (r2.kind == PARSE_IP && r2.err == PARSE_ERR_NONE && r2.frag == PARSE_FRAG_NONE) {
 		flow_key_make(&lk.k, &r2, &lk.src_is_a);

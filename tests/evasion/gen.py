@@ -1605,6 +1605,129 @@ def case_fin_halfclose_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+# --- insertion through IP fragments: a decoy datagram the server never completes
+
+# the client port of each case (its ISN: the port - 41900)
+CPORT.update({"after_frag4_ttl": 42401, "after_frag4_overlap": 42402, "after_frag4_lsrr": 42403,
+              "after_frag6_dstopt": 42404, "after_frag6_hlim": 42405, "after_frag6_tiny": 42406})
+
+
+def frag_send(t, payload, seq, parts, ident):
+    """The client's segment (payload at seq) sent as IP fragments: parts
+    lists (start, end, edit) in sending order, bytes of the IP payload;
+    edit(fragment) returns the frame's L3 to send instead (None: as cut)."""
+    ip = (IPv6 if ":" in t.c else IP)(src=t.c, dst=t.s)
+    pkt = ip / TCP(sport=t.cport, dport=t.sport, flags="PA", seq=seq, ack=t.sseq, window=64240) / Raw(payload)
+    v6 = IPv6 in pkt
+    hdr = (IPv6 if v6 else IP)(bytes(pkt))  # checksums filled in
+    l4 = bytes(hdr.payload)
+    gap = t.rtt // 2
+    for a, b, edit in parts:
+        b = min(b, len(l4))
+        assert a % 8 == 0 and a < b
+        more = b < len(l4)
+        if v6:
+            f = (IPv6(src=hdr.src, dst=hdr.dst, hlim=hdr.hlim)
+                 / IPv6ExtHdrFragment(nh=hdr.nh, offset=a // 8, m=int(more), id=ident) / Raw(l4[a:b]))
+        else:
+            f = IP(src=hdr.src, dst=hdr.dst, ttl=hdr.ttl, id=ident, proto=hdr.proto,
+                   flags="MF" if more else 0, frag=a // 8) / Raw(l4[a:b])
+        if edit:
+            f = edit(f)
+        t.cap.emit(l2(t.c, t.s, t.vlans) / f, gap)
+        gap = 100
+
+
+def frag_decoy(parts, ident=0x4a4a):
+    return lambda t, decoy, base: frag_send(t, decoy, base, parts, ident)
+
+
+def set_field(field, value):
+    def edit(f):
+        setattr(f, field, value)
+        return f
+    return edit
+
+
+def with_dstopt(f):
+    """The fragment with a Destination Options header before its Fragment
+    header, holding an option of an unknown type that says discard."""
+    opt = IPv6ExtHdrDestOpt(options=[HBHOptUnknown(otype=0x9E, optdata=b"\x00" * 4)])
+    return IPv6(src=f.src, dst=f.dst, hlim=f.hlim) / opt / f[IPv6ExtHdrFragment]
+
+
+@case
+def case_after_frag4_ttl(n):
+    """The decoy record in two IPv4 fragments, the later with a TTL that
+    expires before the server (the datagram is never whole there)."""
+    return after_insert(n, frag_decoy([(0, 48, None), (48, 1 << 16, set_field("ttl", 1))]))
+
+
+@case
+def case_after_frag4_overlap(n):
+    """The decoy record in two IPv4 fragments that overlap by 8 bytes, the
+    same bytes in both (Linux discards the whole datagram, RFC 5722)."""
+    return after_insert(n, frag_decoy([(0, 48, None), (40, 1 << 16, None)]))
+
+
+@case
+def case_after_frag4_lsrr(n):
+    """The decoy record in two IPv4 fragments, the later with a loose
+    source route option (hosts drop source-routed packets by default)."""
+    def lsrr(f):
+        f.options = [IPOption_LSRR(routers=["192.0.2.1"])]
+        return f
+    return after_insert(n, frag_decoy([(0, 48, None), (48, 1 << 16, lsrr)]))
+
+
+@case
+def case_after_frag6_dstopt(n):
+    """IPv6: the decoy record in two fragments, each with a Destination
+    Options header before the Fragment header holding an option of an
+    unknown type that says discard (RFC 8200 4.2)."""
+    return after_insert(n, frag_decoy([(0, 48, with_dstopt), (48, 1 << 16, with_dstopt)]), v6_established(n))
+
+
+@case
+def case_after_frag6_hlim(n):
+    """IPv6: the decoy record in two fragments, the later with hop limit 1."""
+    return after_insert(n, frag_decoy([(0, 48, None), (48, 1 << 16, set_field("hlim", 1))]), v6_established(n))
+
+
+@case
+def case_after_frag6_tiny(n):
+    """IPv6: the decoy record in two fragments, the first with only 8 bytes
+    of the TCP header (RFC 8200 4.5: a host drops it)."""
+    return after_insert(n, frag_decoy([(0, 8, None), (8, 1 << 16, None)]), v6_established(n))
+
+
+def frag_ok(n, cport, c, s):
+    """A genuine e2m session; one record sent in two IP fragments with the
+    same TTL that do not overlap, then more records both ways."""
+    cap = Capture()
+    t = tls_established(cap, c, cport, s, cport - 41900, n)
+    rec = marked_record(passm(n), n + "frag", 300)
+    frag_send(t, rec, t.cseq, [(0, 96, None), (96, 1 << 16, None)], 0x4b4b)
+    t.cseq += len(rec)
+    t.raw(False, "A")
+    t.data(False, tls_appdata(n + "more", 400))
+    t.data(True, tls_appdata(n + "more2", 200))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_after_frag4_ok(n):
+    """A record in two IPv4 fragments, equal TTLs, no overlap: read and allowed."""
+    return frag_ok(n, 42407, S1, E2M)
+
+
+@case
+def case_after_frag6_ok(n):
+    """The same in two IPv6 fragments."""
+    return frag_ok(n, 42408, S6, E2M6)
+
+
 # ------------------------------------------------------------------- main
 
 def write_case(outdir, name):

@@ -756,25 +756,52 @@ static size_t l4_make(uint8_t *l4, unsigned proto, size_t n)
 	return h;
 }
 
+/* The one's-complement sum of an IPv4 header, folded. */
+static uint16_t ip4_sum(const uint8_t *ip, size_t n)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
 /* An Ethernet frame carrying bytes [off, off + n) of datagram l4 as an
- * IPv4 fragment. */
-static uint32_t v4_frag(uint8_t *f, unsigned id, unsigned proto, const uint8_t *l4, size_t off,
-			size_t n, bool more)
+ * IPv4 fragment with this TTL and opt_len bytes of options (a loose source
+ * route, then padding), its header checksum right. */
+static uint32_t v4_frag_x(uint8_t *f, unsigned id, unsigned proto, const uint8_t *l4, size_t off,
+			  size_t n, bool more, uint8_t ttl, size_t opt_len)
 {
 	uint8_t *ip = f + 14;
 	unsigned fo = (unsigned)(off / 8) | (more ? 0x2000 : 0);
+	size_t ihl = 20 + opt_len;
+	uint16_t sum;
 
-	memset(f, 0, 34);
+	memset(f, 0, 14 + ihl);
 	f[5] = 1, f[11] = 2, f[12] = 0x08, f[13] = 0x00;
-	ip[0] = 0x45;
-	ip[2] = (uint8_t)((20 + n) >> 8), ip[3] = (uint8_t)(20 + n);
+	ip[0] = (uint8_t)(0x40 | ihl / 4);
+	ip[2] = (uint8_t)((ihl + n) >> 8), ip[3] = (uint8_t)(ihl + n);
 	ip[4] = (uint8_t)(id >> 8), ip[5] = (uint8_t)id;
 	ip[6] = (uint8_t)(fo >> 8), ip[7] = (uint8_t)fo;
-	ip[8] = 64, ip[9] = (uint8_t)proto;
+	ip[8] = ttl, ip[9] = (uint8_t)proto;
 	memcpy(ip + 12, v4_src, 4);
 	memcpy(ip + 16, v4_dst, 4);
-	memcpy(f + 34, l4 + off, n);
-	return (uint32_t)(34 + n);
+	if (opt_len >= 8) {
+		ip[20] = 0x83, ip[21] = 7, ip[22] = 4; /* LSRR, one address */
+		ip[23] = 192, ip[24] = 0, ip[25] = 2, ip[26] = 1;
+	}
+	sum = (uint16_t)~ip4_sum(ip, ihl);
+	ip[10] = (uint8_t)(sum >> 8), ip[11] = (uint8_t)sum;
+	memcpy(f + 14 + ihl, l4 + off, n);
+	return (uint32_t)(14 + ihl + n);
+}
+
+static uint32_t v4_frag(uint8_t *f, unsigned id, unsigned proto, const uint8_t *l4, size_t off,
+			size_t n, bool more)
+{
+	return v4_frag_x(f, id, proto, l4, off, n, more, 64, 0);
 }
 
 /* The same as IPv6, with a destination options header before the
@@ -825,8 +852,10 @@ static enum frag_add frag_put(struct rte_mbuf *m, uint32_t len, uint64_t now, un
 	return frag_add(frag_tab, m, frame, len, &r, now, slot);
 }
 
-/* The slot's datagram parses as an unfragmented packet of datagram l4. */
-static void check_whole(unsigned slot, unsigned family, unsigned proto, const uint8_t *l4, size_t n)
+/* The slot's datagram parses as an unfragmented packet of datagram l4,
+ * its L3 header l3_len bytes long. */
+static void check_whole_x(unsigned slot, unsigned family, unsigned proto, const uint8_t *l4,
+			  size_t n, unsigned l3_len)
 {
 	struct parse_result r;
 	const uint8_t *d;
@@ -842,12 +871,18 @@ static void check_whole(unsigned slot, unsigned family, unsigned proto, const ui
 	CU_ASSERT_EQUAL(r.l4proto, proto);
 	CU_ASSERT_EQUAL(r.sport, proto == 17 ? 5353 : 40000);
 	CU_ASSERT_EQUAL(r.dport, proto == 17 ? 53 : 443);
-	CU_ASSERT_EQUAL(len, 14 + (family == 4 ? 20 : 40) + n);
+	CU_ASSERT_EQUAL(len, 14 + l3_len + n);
+	CU_ASSERT_EQUAL(r.l4_off, 14 + l3_len);
 	CU_ASSERT_EQUAL(r.payload_len, n - h);
 	if (r.payload_len == n - h)
 		CU_ASSERT_EQUAL(memcmp(d + r.payload_off, l4 + h, n - h), 0);
 	if (family == 4)
 		CU_ASSERT_EQUAL(memcmp(r.dst + 12, v4_dst, 4), 0);
+}
+
+static void check_whole(unsigned slot, unsigned family, unsigned proto, const uint8_t *l4, size_t n)
+{
+	check_whole_x(slot, family, proto, l4, n, family == 4 ? 20 : 40);
 }
 
 /* Two fragments of one datagram, cut at 8 * k, in order or reversed. */
@@ -875,7 +910,9 @@ static void two_frags(unsigned family, unsigned proto, bool reversed, bool dstop
 	}
 	CU_ASSERT_EQUAL(slot2, slot);
 	CU_ASSERT_EQUAL(frag_tab->held, 2);
-	check_whole(slot2, family, proto, l4, n);
+	/* Extension headers before the Fragment header: shown as an empty
+	 * Destination Options header (frag_datagram). */
+	check_whole_x(slot2, family, proto, l4, n, family == 4 ? 20 : dstopts ? 48 : 40);
 	CU_ASSERT_EQUAL(frag_release(frag_tab, slot2, out), 2);
 	CU_ASSERT_PTR_EQUAL(out[0], MB(0));
 	CU_ASSERT_PTR_EQUAL(out[1], MB(1));
@@ -920,7 +957,8 @@ static void test_frag_overlap(void)
 		CU_ASSERT_EQUAL(s2, slot);
 		CU_ASSERT_EQUAL(frag_release(frag_tab, s2, out), 1);
 		CU_ASSERT_PTR_EQUAL(out[0], MB(0));
-		/* The same overlap with the same bytes. */
+		/* The same overlap with the same bytes: refused too (Linux
+		 * discards the whole datagram, RFC 5722), either order. */
 		CU_ASSERT_EQUAL(frag_put(MB(2),
 					 fam == 4
 						 ? v4_frag(frame, 7, 17, l4, 64, 136, false)
@@ -931,10 +969,143 @@ static void test_frag_overlap(void)
 					 fam == 4 ? v4_frag(frame, 7, 17, l4, 0, 80, true)
 						  : v6_frag(frame, 7, 17, l4, 0, 80, true, false),
 					 13, &s2),
-				FRAG_WHOLE);
+				FRAG_OVERLAP);
 		CU_ASSERT_EQUAL(s2, slot);
-		check_whole(s2, fam, 17, l4, sizeof(l4));
-		/* A duplicate fragment is held too and released with the rest. */
+		CU_ASSERT_EQUAL(frag_release(frag_tab, s2, out), 1);
+		CU_ASSERT_PTR_EQUAL(out[0], MB(2));
+		/* A duplicate, byte for byte. */
+		CU_ASSERT_EQUAL(frag_put(MB(4),
+					 fam == 4 ? v4_frag(frame, 7, 17, l4, 0, 80, true)
+						  : v6_frag(frame, 7, 17, l4, 0, 80, true, false),
+					 14, &slot),
+				FRAG_HELD);
+		CU_ASSERT_EQUAL(frag_put(MB(5),
+					 fam == 4 ? v4_frag(frame, 7, 17, l4, 0, 80, true)
+						  : v6_frag(frame, 7, 17, l4, 0, 80, true, false),
+					 15, &s2),
+				FRAG_OVERLAP);
+		CU_ASSERT_EQUAL(frag_release(frag_tab, s2, out), 1);
+		CU_ASSERT_EQUAL(frag_tab->held, 0);
+	}
+}
+
+/* A first fragment without the whole TCP (or UDP) header: refused, with
+ * whatever was held of its datagram. */
+static void test_frag_short(void)
+{
+	struct rte_mbuf *out[FRAG_MAX_FRAGS];
+	uint8_t l4[200];
+	unsigned slot = 99, s2 = 98;
+
+	for (unsigned fam = 4; fam <= 6; fam += 2) {
+		l4_make(l4, 6, sizeof(l4));
+		frag_init(frag_tab);
+		/* 8 bytes of the TCP header first: refused at once. */
+		CU_ASSERT_EQUAL(frag_put(MB(0),
+					 fam == 4 ? v4_frag(frame, 20, 6, l4, 0, 8, true)
+						  : v6_frag(frame, 20, 6, l4, 0, 8, true, false),
+					 10, &slot),
+				FRAG_SHORT);
+		CU_ASSERT_EQUAL(frag_release(frag_tab, slot, out), 0);
+		/* The rest first, then 16 bytes of it. */
+		CU_ASSERT_EQUAL(frag_put(MB(1),
+					 fam == 4
+						 ? v4_frag(frame, 21, 6, l4, 16, 184, false)
+						 : v6_frag(frame, 21, 6, l4, 16, 184, false, false),
+					 10, &slot),
+				FRAG_HELD);
+		CU_ASSERT_EQUAL(frag_put(MB(2),
+					 fam == 4 ? v4_frag(frame, 21, 6, l4, 0, 16, true)
+						  : v6_frag(frame, 21, 6, l4, 0, 16, true, false),
+					 11, &s2),
+				FRAG_SHORT);
+		CU_ASSERT_EQUAL(s2, slot);
+		CU_ASSERT_EQUAL(frag_release(frag_tab, s2, out), 1);
+		CU_ASSERT_PTR_EQUAL(out[0], MB(1));
+		/* A 32-byte TCP header (options) cut after 24 bytes. */
+		l4[12] = 0x80;
+		CU_ASSERT_EQUAL(frag_put(MB(3),
+					 fam == 4 ? v4_frag(frame, 22, 6, l4, 0, 24, true)
+						  : v6_frag(frame, 22, 6, l4, 0, 24, true, false),
+					 12, &slot),
+				FRAG_SHORT);
+		CU_ASSERT_EQUAL(frag_release(frag_tab, slot, out), 0);
+		/* The whole header and 8 bytes more: held, then whole. */
+		l4_make(l4, 6, sizeof(l4));
+		CU_ASSERT_EQUAL(frag_put(MB(4),
+					 fam == 4 ? v4_frag(frame, 23, 6, l4, 0, 24, true)
+						  : v6_frag(frame, 23, 6, l4, 0, 24, true, false),
+					 13, &slot),
+				FRAG_HELD);
+		CU_ASSERT_EQUAL(frag_put(MB(5),
+					 fam == 4
+						 ? v4_frag(frame, 23, 6, l4, 24, 176, false)
+						 : v6_frag(frame, 23, 6, l4, 24, 176, false, false),
+					 14, &s2),
+				FRAG_WHOLE);
+		check_whole(s2, fam, 6, l4, sizeof(l4));
+		CU_ASSERT_EQUAL(frag_release(frag_tab, s2, out), 2);
+		/* UDP: its 8-byte header is whole in 8 bytes. */
+		l4_make(l4, 17, sizeof(l4));
+		CU_ASSERT_EQUAL(frag_put(MB(6),
+					 fam == 4 ? v4_frag(frame, 24, 17, l4, 0, 8, true)
+						  : v6_frag(frame, 24, 17, l4, 0, 8, true, false),
+					 15, &slot),
+				FRAG_HELD);
+		CU_ASSERT_EQUAL(frag_release(frag_tab, slot, out), 1);
+		CU_ASSERT_EQUAL(frag_tab->held, 0);
+	}
+}
+
+/* The rebuilt datagram shows its worst fragment: the lowest TTL, options
+ * that any fragment had, a wrong IPv4 header checksum if any had one. */
+static void test_frag_worst(void)
+{
+	struct rte_mbuf *out[FRAG_MAX_FRAGS];
+	uint8_t l4[200];
+	const uint8_t *d, *ip;
+	unsigned slot = 99, s2 = 98;
+	uint32_t len;
+
+	l4_make(l4, 6, sizeof(l4));
+	/* IPv4: the later fragment with TTL 1, then with a source route. */
+	for (unsigned k = 0; k < 4; k++) {
+		bool late_opts = k == 1, first_opts = k == 2, badsum = k == 3;
+
+		frag_init(frag_tab);
+		CU_ASSERT_EQUAL(
+			frag_put(MB(0),
+				 v4_frag_x(frame, 30, 6, l4, 0, 96, true, 64, first_opts ? 8 : 0),
+				 10, &slot),
+			FRAG_HELD);
+		len = v4_frag_x(frame, 30, 6, l4, 96, 104, false, k == 0 ? 1 : 64,
+				late_opts ? 8 : 0);
+		if (badsum)
+			frame[14 + 10] ^= 0x40;
+		CU_ASSERT_EQUAL(frag_put(MB(1), len, 11, &s2), FRAG_WHOLE);
+		check_whole_x(s2, 4, 6, l4, sizeof(l4), k == 1 ? 24 : k == 2 ? 28 : 20);
+		len = frag_datagram(frag_tab, s2, &d);
+		ip = d + 14;
+		CU_ASSERT_EQUAL(ip[8], k == 0 ? 1 : 64);
+		CU_ASSERT_EQUAL(ip[6] | ip[7], 0);
+		CU_ASSERT_EQUAL(ip4_sum(ip, (size_t)(ip[0] & 0x0f) * 4) == 0xffff, !badsum);
+		CU_ASSERT_EQUAL(!!(frag_tab->slot[s2].mark & FRAG_M_IPSUM), badsum);
+		CU_ASSERT_EQUAL(frag_release(frag_tab, s2, out), 2);
+	}
+	/* IPv6: the later fragment with hop limit 1, then with a Destination
+	 * Options header before its Fragment header. */
+	for (unsigned k = 0; k < 2; k++) {
+		frag_init(frag_tab);
+		CU_ASSERT_EQUAL(
+			frag_put(MB(0), v6_frag(frame, 31, 6, l4, 0, 96, true, false), 10, &slot),
+			FRAG_HELD);
+		len = v6_frag(frame, 31, 6, l4, 96, 104, false, k == 1);
+		if (k == 0)
+			frame[14 + 7] = 1;
+		CU_ASSERT_EQUAL(frag_put(MB(1), len, 11, &s2), FRAG_WHOLE);
+		check_whole_x(s2, 6, 6, l4, sizeof(l4), k == 1 ? 48 : 40);
+		frag_datagram(frag_tab, s2, &d);
+		CU_ASSERT_EQUAL(d[14 + 7], k == 0 ? 1 : 64);
 		CU_ASSERT_EQUAL(frag_release(frag_tab, s2, out), 2);
 	}
 }
@@ -1277,6 +1448,8 @@ int main(void)
 		{"conform: SMTP early talker, pipelined STARTTLS", test_conform_smtp_order},
 		{"frag: two fragments, IPv4 and IPv6, either order", test_frag_whole},
 		{"frag: overlaps", test_frag_overlap},
+		{"frag: a first fragment without the whole L4 header", test_frag_short},
+		{"frag: the datagram shows its worst fragment", test_frag_worst},
 		{"frag: too many, full, expired", test_frag_limits},
 		{"policy: flows whose applications are checked", test_policy_apps},
 		{"policy: plausible first payloads", test_policy_plausible},
