@@ -959,6 +959,44 @@ static bool judge_stream_exception(struct worker *w, const struct policy *pol, s
 	return true;
 }
 
+/* The first bytes of the responder's stream are a HelloRetryRequest: a
+ * handshake record whose message is a ServerHello with the random that
+ * RFC 8446 4.1.3 gives it. */
+static bool judge_is_hrr(const uint8_t *p, uint32_t n)
+{
+	static const uint8_t hrr[32] = {0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11,
+					0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+					0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e,
+					0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
+
+	return n >= 43 && p[0] == 22 && p[5] == 2 && memcmp(p + 11, hrr, sizeof(hrr)) == 0;
+}
+
+/* After a HelloRetryRequest, the client's second ClientHello (read by the
+ * first-bytes slot, stream_hello2) must be one the responder reads as the
+ * first: RFC 8446 4.1.2 lets it change only its key shares, cookie, early
+ * data, PSK and padding. Servers differ on a second hello that names
+ * another server (OpenSSL reads the new name, Go refuses it), so another
+ * name, or an ECH extension that came or went, is malformed; so is a hello
+ * the reader refuses. Returns true when the flow was dropped. */
+static bool judge_hello2(struct worker *w, const struct policy *pol, struct flow *f)
+{
+	struct stream_slot *s = &w->streams->slots[f->stream_idx];
+	enum tls_ch_status st = stream_hello2(w->streams, f->stream_idx);
+	bool bad;
+
+	if (st == TLS_CH_NEED_MORE)
+		return false;
+	bad = st != TLS_CH_DONE || s->ch.info.has_sni != s->ch1.has_sni ||
+	      strcmp(s->ch.info.sni, s->ch1.sni) != 0 || s->ch.info.has_ech != s->ch1.has_ech;
+	stream_close(w->streams, f->stream_idx);
+	f->stream_idx = FLOW_NO_CLS;
+	if (!bad)
+		return false;
+	w->st.c[STATS_tls_malformed]++;
+	return judge_stream_exception(w, pol, f, POLICY_EXC_malformed);
+}
+
 enum { TCP_GO = 0, TCP_SKIP, TCP_DROP, TCP_FOREIGN, TCP_HOLD };
 
 /* A segment of a decided, checked flow ahead of a gap that it cannot be
@@ -1090,10 +1128,18 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			return TCP_DROP;
 		return TCP_SKIP;
 	}
-	if (dir == 1 && f->stream_idx != FLOW_NO_CLS && f->decision.verdict == POLICY_ALLOW) {
-		/* The responder answers: it has the hello we judged. */
-		stream_close(w->streams, f->stream_idx);
-		f->stream_idx = FLOW_NO_CLS;
+	if (dir == 1 && f->stream_idx != FLOW_NO_CLS && f->decision.verdict == POLICY_ALLOW &&
+	    !w->streams->slots[f->stream_idx].hrr) {
+		/* The responder answers: it has the hello we judged. Unless
+		 * it asks for another (a HelloRetryRequest): then the slot
+		 * reads the client's second ClientHello too. */
+		if (stream_tls(w->streams, f->stream_idx)->status == TLS_CH_DONE &&
+		    judge_is_hrr(pl, n)) {
+			stream_expect_hello2(w->streams, f->stream_idx);
+		} else {
+			stream_close(w->streams, f->stream_idx);
+			f->stream_idx = FLOW_NO_CLS;
+		}
 	}
 	if (dir == 1 && !(f->flags & FLOW_F_RESP_SEQ))
 		return TCP_GO; /* a flow picked up midstream: no sequence to hold */
@@ -1116,6 +1162,9 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	if (dir == 0 && f->stream_idx != FLOW_NO_CLS &&
 	    stream_add(w->streams, f->stream_idx, seq, pl, n) == STREAM_CONFLICT &&
 	    judge_stream_exception(w, pol, f, POLICY_EXC_reassembly))
+		return TCP_DROP;
+	if (dir == 0 && f->stream_idx != FLOW_NO_CLS && w->streams->slots[f->stream_idx].hrr &&
+	    judge_hello2(w, pol, f))
 		return TCP_DROP;
 	if (off > 0) {
 		/* A gap wholly inside the current TLS record's body, segment

@@ -39,6 +39,7 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base)
 	s->in_use = 1;
 	s->reported = 0;
 	s->any = 0;
+	s->hrr = 0;
 	tls_ch_init(&s->ch, s->hello, sizeof(s->hello));
 	s->tls = TLS_CH_NEED_MORE;
 	p->active++;
@@ -88,9 +89,51 @@ enum stream_add stream_add(struct stream_pool *p, uint32_t slot, uint32_t seq, c
 	for (h = s->have; h < STREAM_MAX && stream_bit(s->map, h); h++)
 		;
 	s->have = h;
-	if (s->fed < s->have && s->tls == TLS_CH_NEED_MORE) {
+	if (s->fed < s->have && s->tls == TLS_CH_NEED_MORE && !s->hrr) {
 		s->tls = (uint8_t)tls_ch_feed(&s->ch, s->buf + s->fed, s->have - s->fed);
 		s->fed = s->have;
 	}
 	return STREAM_ADDED;
+}
+
+void stream_expect_hello2(struct stream_pool *p, uint32_t slot)
+{
+	struct stream_slot *s = &p->slots[slot];
+
+	s->ch1 = s->ch.info;
+	s->ch1.alpn = NULL; /* its bytes go with the reader's buffer */
+	s->hrr = 1;
+	s->ch2_in = 0;
+	s->ch2_at = s->ch.info.stream_bytes;
+	tls_ch_init(&s->ch, s->hello, sizeof(s->hello));
+	s->tls = TLS_CH_NEED_MORE;
+}
+
+enum tls_ch_status stream_hello2(struct stream_pool *p, uint32_t slot)
+{
+	struct stream_slot *s = &p->slots[slot];
+
+	while (s->tls == TLS_CH_NEED_MORE && s->ch2_at < s->have) {
+		if (!s->ch2_in) {
+			uint32_t len;
+
+			if (s->have - s->ch2_at < 5)
+				break;
+			if (s->buf[s->ch2_at] != 20) {
+				s->ch2_in = 1;
+				continue;
+			}
+			len = (uint32_t)s->buf[s->ch2_at + 3] << 8 | s->buf[s->ch2_at + 4];
+			if (s->have - s->ch2_at < 5 + len)
+				break;
+			s->ch2_at += 5 + len; /* ChangeCipherSpec (middlebox compatibility) */
+			continue;
+		}
+		s->tls = (uint8_t)tls_ch_feed(&s->ch, s->buf + s->ch2_at, s->have - s->ch2_at);
+		s->ch2_at = s->have;
+	}
+	/* A second hello that does not fit the slot cannot be read whole. */
+	if (s->tls == TLS_CH_NEED_MORE && s->have >= STREAM_MAX)
+		s->tls = TLS_CH_MALFORMED;
+	return (enum tls_ch_status)s->tls;
 }

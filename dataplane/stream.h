@@ -33,6 +33,10 @@ struct stream_slot {
 	uint8_t tls;	  /* enum tls_ch_status of the reader so far */
 	uint8_t reported; /* the caller took the reader's answer */
 	uint8_t any;	  /* a byte was stored */
+	uint8_t hrr;	  /* the responder asked for a second ClientHello (stream_hello2) */
+	uint8_t ch2_in;	  /* stream_hello2: past the ChangeCipherSpec records */
+	uint32_t ch2_at;  /* stream_hello2: the next stream byte it looks at */
+	struct tls_ch_info ch1; /* the first hello's reading, once hrr is set */
 	struct tls_ch ch;
 	uint8_t map[STREAM_MAX / 8]; /* bit per byte: received */
 	uint8_t buf[STREAM_MAX];
@@ -84,6 +88,17 @@ static inline bool stream_empty(const struct stream_pool *p, uint32_t slot)
 {
 	return !p->slots[slot].any;
 }
+
+/* The responder answered the first ClientHello (read: TLS_CH_DONE) with a
+ * HelloRetryRequest: keep its reading in ->ch1 and read the client's
+ * second ClientHello, which follows it after any ChangeCipherSpec record
+ * (RFC 8446 4.1.4, D.4), with a fresh reader (stream_hello2). */
+void stream_expect_hello2(struct stream_pool *p, uint32_t slot);
+
+/* Read on in the second ClientHello as far as the contiguous bytes go:
+ * its status (TLS_CH_NOT_TLS: another record than a handshake one came
+ * first; TLS_CH_MALFORMED also when it does not fit the slot). */
+enum tls_ch_status stream_hello2(struct stream_pool *p, uint32_t slot);
 
 /* The reader of a slot (status: ->status, result: ->info). */
 static inline const struct tls_ch *stream_tls(const struct stream_pool *p, uint32_t slot)

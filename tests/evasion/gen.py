@@ -615,6 +615,61 @@ def case_front_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+HRR_RANDOM = bytes.fromhex("CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C")
+
+
+def hrr_flight(seed):
+    """A TLS 1.3 HelloRetryRequest (a ServerHello with RFC 8446's random,
+    asking for a secp256r1 key share), then ChangeCipherSpec."""
+    exts = b"\x00\x2b\x00\x02\x03\x04" + b"\x00\x33\x00\x02\x00\x17"
+    body = (b"\x03\x03" + HRR_RANDOM + b"\x20" + prand(seed + "s", 32) + b"\x13\x01" + b"\x00"
+            + struct.pack("!H", len(exts)) + exts)
+    return record(22, b"\x02" + struct.pack("!I", len(body))[1:] + body, 0x0303) + CCS
+
+
+def hrr(n, cport, isn, server, name1, name2, mark, extra2=()):
+    """The client's ClientHello for name1, the server's HelloRetryRequest,
+    the client's ChangeCipherSpec and second ClientHello for name2 (mark in
+    its padding extension), the handshake's end, application data with
+    mark."""
+    cap = Capture()
+    t = ETcp(cap, S1, cport, server, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n, sni=name1)
+    t.data(True, ch1)
+    t.data(False, hrr_flight(n))
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    pad = ext(21, mark + b"\x00" * 40)
+    t.data(True, CCS + hello(n, sni=name2, sid=sid, extra=list(extra2) + [pad]))
+    t.data(False, server_hello_flight(n))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(mark, n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_hrr_ok(n):
+    """TLS 1.3 with a HelloRetryRequest: the second ClientHello names the same server."""
+    return hrr(n, 42180, 280, E2M, E2M_NAME, E2M_NAME, passm(n)), {"pass": [passm(n)]}
+
+
+@case
+def case_hrr_other_name(n):
+    """After a HelloRetryRequest, the second ClientHello names another server
+    (OpenSSL reads the new name; RFC 8446 forbids the change)."""
+    return hrr(n, 42181, 281, E2M, E2M_NAME, EVIL, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_hrr_front_ech(n):
+    """At a shared front, the first ClientHello without ECH, the second with it."""
+    ech = (b"\x00" + struct.pack("!HH", 1, 1) + b"\x2a" + struct.pack("!H", 32) + prand(n + "enc", 32)
+           + struct.pack("!H", 144) + prand(n + "ech", 144))
+    return hrr(n, 42182, 282, FRONT, FRONT_NAME, FRONT_NAME, leak(n), [ext(0xFE0D, ech)]), {"leak": [leak(n)]}
+
+
 # --- protocol change after an allow
 
 @case
