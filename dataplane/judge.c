@@ -1005,8 +1005,9 @@ enum { TCP_GO = 0, TCP_SKIP, TCP_DROP, TCP_FOREIGN, TCP_HOLD };
  * order like any segment (judge_hold_release), or for WORKER_HOLD_NS at
  * most (then dropped, as without room). Its bytes reach the receiver only
  * after we have read them in order, so a reordered path, or a lost segment
- * that the sender sends again, costs a well-formed flow nothing. Plain
- * data segments only (no SYN, FIN, RST or URG), never a copy rebuilt from
+ * that the sender sends again, costs a well-formed flow nothing. Data
+ * segments and FINs (a FIN ahead of a gap ends the stream only once the
+ * gap is filled), no SYN, RST or URG, never a copy rebuilt from
  * fragments, and at most WORKER_HOLD_PER_FLOW per flow, so that no flow
  * takes every slot. Takes the slot and returns true, or false. */
 static bool judge_hold_take(struct worker *w, struct flow *f, const struct parse_result *r,
@@ -1014,8 +1015,7 @@ static bool judge_hold_take(struct worker *w, struct flow *f, const struct parse
 {
 	unsigned i;
 
-	if (w->hold_off || (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG |
-					     RTE_TCP_URG_FLAG)) ||
+	if (w->hold_off || (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_URG_FLAG)) ||
 	    (f->flags & FLOW_F_LEARN) || f->conform.held >= WORKER_HOLD_PER_FLOW ||
 	    w->n_hold >= WORKER_HOLD_SLOTS)
 		return false;
@@ -1114,8 +1114,16 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			return TCP_DROP;
 		return n ? TCP_SKIP : TCP_GO;
 	}
-	if (n == 0)
+	if (n == 0) {
+		/* A FIN ahead of a gap, on a checked flow: held like data
+		 * (it ends the stream only once the gap is filled). */
+		if ((r->tcp_flags & RTE_TCP_FIN_FLAG) && conform && !pending &&
+		    (dir == 0 || (f->flags & FLOW_F_RESP_SEQ)) &&
+		    (int32_t)(seq - (dir ? f->seq_resp : f->seq_next)) > 0 &&
+		    judge_hold_take(w, f, r, dir))
+			return TCP_HOLD;
 		return TCP_GO;
+	}
 	/* Urgent data: the receiver may take it out of the stream, or not. */
 	if ((r->tcp_flags & RTE_TCP_URG_FLAG) &&
 	    judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
@@ -1243,8 +1251,9 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	if (f->decision.verdict != POLICY_PENDING &&
 	    (!(f->flags & FLOW_F_CONFORM) || f->decision.verdict == POLICY_DROP))
 		return TCP_GO;
-	/* A bare ACK: nothing to place or read (a SYN's is). */
-	if (n == 0 && !(r->tcp_flags & RTE_TCP_SYN_FLAG))
+	/* A bare ACK: nothing to place or read (a SYN's, or a FIN's
+	 * place, is). */
+	if (n == 0 && !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)))
 		return TCP_GO;
 	/* A decided, checked flow's common segment: the next bytes in order,
 	 * wholly inside the current TLS record's body, on a flow with nothing
@@ -1434,6 +1443,13 @@ static inline void judge_tcp_track(struct flow *f, const struct rte_mbuf *m,
 		 * ACK must acknowledge the initiator's SYN. */
 		if ((r->tcp_flags & RTE_TCP_RST_FLAG) && (!checked || judge_rst_exact(f, m, r, from_init)))
 			f->tcp |= FLOW_TCP_RST;
+		/* A FIN ahead of a gap (lost or reordered bytes before it)
+		 * ends nothing yet: the receiver takes it once the gap is
+		 * filled, and the bytes that fill it are read like any. */
+		if ((r->tcp_flags & RTE_TCP_FIN_FLAG) && checked &&
+		    (from_init || (f->flags & FLOW_F_RESP_SEQ)) &&
+		    (int32_t)(r->tcp_seq - (from_init ? f->seq_next : f->seq_resp)) > 0)
+			return;
 		if (r->tcp_flags & RTE_TCP_FIN_FLAG) {
 			f->tcp |= src_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B;
 			f->fin_seq[from_init ? 0 : 1] = r->tcp_seq + r->payload_len;

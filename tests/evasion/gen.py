@@ -861,6 +861,27 @@ def case_after_reorder_ok(n):
 
 
 @case
+def case_fin_ahead_gap_ok(n):
+    """The client's last record (application data, then close_notify) is lost
+    before us; its FIN comes first, then the record again (a retransmission
+    timeout); the server answers and closes."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42183, E2M, 283, n)
+    last = marked_record(passm(n), n + "last", 300) + record(21, prand(n + "cn", 19), 0x0303)
+    base = t.cseq
+    t.raw(True, "FA", seq=base + len(last))
+    t.raw(False, "A", ack=base)
+    t.raw(True, "PA", last, seq=base, gap=200000)
+    t.cseq = base + len(last) + 1
+    t.raw(False, "A")
+    t.data(False, tls_appdata(n + "resp", 200))
+    t.raw(False, "FA")
+    t.sseq += 1
+    t.raw(True, "A")
+    return cap, {"pass": [passm(n)]}
+
+
+@case
 def case_after_reorder_plain(n):
     """After the handshake, a record's body, then plaintext HTTP, where the
     segment with the end of the body and the plaintext overtakes the body
