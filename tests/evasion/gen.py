@@ -1430,6 +1430,88 @@ def case_fin_halfclose_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+# --- Application-layer names (red-team findings, app-fixes)
+# Office: the class of a name comes from the lists and from nDPI's own host
+# table, whoever read the name (our ClientHello reader, our HTTP reading)
+# and with one trailing dot ignored, as the lists do.
+
+def http_flow(cap, cport, isn, dport, req, resp_marker=b""):
+    """Office HTTP: handshake, the request, the server's answer, close."""
+    t = ETcp(cap, O1, cport, SOC, dport, isn=isn, rtt_us=20000)
+    t.handshake()
+    t.data(True, req)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + resp_marker + b"x" * 20)
+    t.close()
+    return t
+
+
+def http_req(host, marker, pre=b"", line=b"GET / HTTP/1.1"):
+    return (pre + line + b"\r\nHost: " + host + b"\r\nUser-Agent: Mozilla/5.0\r\nX-Mark: "
+            + marker + b"\r\nAccept: */*\r\n\r\n")
+
+
+@case
+def case_app_rec2_fb(n):
+    """Office: www.facebook.com (social by nDPI's host table only) in two records."""
+    cap = Capture()
+    m = hs_client_hello(n, sni=FB, sid=sid32(leak(n)))
+    tls_flow(cap, O1, 42300, SOC, 400, n, send_whole(two_records(m, m.find(FB.encode()) + 3)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_rec16_instagram(n):
+    """Office: www.instagram.com in 16-byte records."""
+    cap = Capture()
+    m = hs_client_hello(n, sni="www.instagram.com", sid=sid32(leak(n)))
+    data = b"".join(record(22, m[i:i + 16]) for i in range(0, len(m), 16))
+    tls_flow(cap, O1, 42301, SOC, 401, n, send_whole(data), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_seg1_twitter(n):
+    """Office: twitter.com in one record, sent in 1-byte segments."""
+    cap = Capture()
+    h = hello(n, sni="twitter.com", sid=sid32(leak(n)))
+    tls_flow(cap, O1, 42302, SOC, 402, n, lambda t: segments(t, h, 1), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_rec2_other_ok(n):
+    """Office: a name of no class (www.example.org) in two records stays allowed."""
+    cap = Capture()
+    m = hs_client_hello(n, sni="www.example.org")
+    tls_flow(cap, O1, 42303, SOC, 403, n, send_whole(two_records(m, m.find(b"example") + 3)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_app_sni_dot_fb(n):
+    """Office: SNI www.facebook.com. in one record (our reader refuses the
+    dot; the office allows the exception; nDPI reads the name)."""
+    cap = Capture()
+    tls_flow(cap, O1, 42304, SOC, 404, n, send_whole(hello(n, sni=FB + ".", sid=sid32(leak(n)))), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_host_dot_fb(n):
+    """Office HTTP: Host: www.facebook.com. (trailing dot)."""
+    cap = Capture()
+    http_flow(cap, 42305, 405, 80, http_req(b"www.facebook.com.", leak(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_host_dot_ok(n):
+    """Office HTTP: Host: www.example.org. (trailing dot, no class) stays allowed."""
+    cap = Capture()
+    http_flow(cap, 42306, 406, 80, http_req(b"www.example.org.", passm(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
 # ------------------------------------------------------------------- main
 
 def write_case(outdir, name):
