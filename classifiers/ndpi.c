@@ -981,6 +981,24 @@ void cls_flow_giveup(struct cls_worker *w, uint32_t slot, struct cls_result *out
 	cls_fill(w, st, out);
 }
 
+unsigned cls_name_class(struct cls_worker *w, const char *name, size_t len)
+{
+	ndpi_protocol_match_result m;
+	unsigned cls = hs_match_name(w->hs, name, len);
+	int id;
+
+	if (cls != POLICY_CLASS_NONE || len == 0)
+		return cls;
+	if (len > 1 && name[len - 1] == '.')
+		len--;
+	memset(&m, 0, sizeof(m));
+	id = ndpi_match_string_subprotocol(w->ndpi, (char *)name, (u_int)len, &m);
+	if (id <= 0)
+		return POLICY_CLASS_NONE;
+	return classmap_lookup(w->e->map, NDPI_PROTOCOL_TLS, (uint16_t)id,
+			       m.protocol_category < 256 ? m.protocol_category : 0);
+}
+
 void cls_flow_own_sni(struct cls_worker *w, uint32_t slot, const char *name, size_t len)
 {
 	struct cls_result dummy;

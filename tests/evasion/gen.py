@@ -1512,6 +1512,63 @@ def case_app_http_host_dot_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+def bad_hello_case(n, cport, isn, data, sender=None):
+    cap = Capture()
+    tls_flow(cap, O1, cport, SOC, isn, n, sender or send_whole(data), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+def two_records_v(msg, cut, v1, v2):
+    return record(22, msg[:cut], v1) + record(22, msg[cut:], v2)
+
+
+@case
+def case_app_bad_rec2_dot_vk(n):
+    """Office: m.vk.com. (trailing dot) in a hello over two records: the
+    reader refuses the dot, nDPI reads no record-split hello."""
+    m = hs_client_hello(n, sni=VK + ".", sid=sid32(leak(n)))
+    return bad_hello_case(n, 42330, 430, two_records(m, m.find(VK.encode()) + 3))
+
+
+@case
+def case_app_bad_recver0300_vk(n):
+    """Office: m.vk.com in two records of version 0x0300 (servers accept any 3.x)."""
+    m = hs_client_hello(n, sni=VK, sid=sid32(leak(n)))
+    return bad_hello_case(n, 42331, 431, two_records_v(m, m.find(VK.encode()) + 3, 0x0300, 0x0300))
+
+
+@case
+def case_app_bad_recver_mixed_fb(n):
+    """Office: www.facebook.com in two records, versions 0x0301 then 0x0303."""
+    m = hs_client_hello(n, sni=FB, sid=sid32(leak(n)))
+    return bad_hello_case(n, 42332, 432, two_records_v(m, m.find(FB.encode()) + 3, 0x0301, 0x0303))
+
+
+@case
+def case_app_bad_sni_type1_fb(n):
+    """Office: server_name list [type 1 www.example.org, host_name www.facebook.com]."""
+    ents = [b"\x01" + sni_entry(b"www.example.org")[1:], sni_entry(FB.encode())]
+    return bad_hello_case(n, 42333, 433, hello(n, sni_raw=sni_ext(ents), sid=sid32(leak(n))))
+
+
+@case
+def case_app_bad_recver_seg_vk(n):
+    """Office: m.vk.com in one record of version 0x0300, sent in 40-byte
+    segments (the reader refuses at the first header; the names come later)."""
+    data = record(22, hs_client_hello(n, sni=VK), 0x0300)
+    return bad_hello_case(n, 42334, 434, data, sender=lambda t: segments(t, data, 40))
+
+
+@case
+def case_app_bad_rec2_dot_ok(n):
+    """Office: www.example.org. (no class) in two records: refused by the
+    reader, an exception the office allows, no class: stays allowed."""
+    cap = Capture()
+    m = hs_client_hello(n, sni="www.example.org.")
+    tls_flow(cap, O1, 42335, SOC, 435, n, send_whole(two_records(m, m.find(b"example") + 3)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
 # ------------------------------------------------------------------- main
 
 def write_case(outdir, name):
