@@ -662,7 +662,7 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	uint8_t *seen = from_initiator ? &st->out_payloads : &st->in_payloads;
 	const uint8_t *p;
 	size_t off, n;
-	unsigned http;
+	unsigned http = 0;
 
 	if (*seen >= CLS_MARK_PKTS || r->payload_len == 0 || r->payload_off < r->l3_off)
 		return;
@@ -673,6 +673,10 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	n = l3_len - off;
 	if (n > r->payload_len)
 		n = r->payload_len;
+	/* White space alone (what a server skips before a request line) does
+	 * not use up the window: the request after it is still read. */
+	if (from_initiator && r->l4proto == 6 && hs_http_lead(p, n) == n)
+		return;
 	(*seen)++;
 	{
 		const char *family;
@@ -689,16 +693,21 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	}
 	if (!from_initiator)
 		return;
+	/* Our own reading of a request (hs.c) skips the white space servers
+	 * skip before the request line; nDPI 4.2 does not, and then reads no
+	 * Host: ours is the name. */
 	if (r->l4proto == 6 && (http = hs_http_request_check(p, n))) {
 		if (http & HS_HTTP_PROXY)
-			st->flags |= p[0] == 'C' ? CLS_F_CONNECT : CLS_F_ABSFORM;
+			st->flags |= p[hs_http_lead(p, n)] == 'C' ? CLS_F_CONNECT : CLS_F_ABSFORM;
 		if (http & HS_HTTP_MALFORMED)
 			st->flags |= CLS_F_MALFORMED;
 	}
-	if (st->name_kind == CLS_NAME_NONE && n > 8 && p[0] == 'C') {
+	if (st->name_kind == CLS_NAME_NONE && (http & HS_HTTP_REQUEST)) {
 		char target[HS_NAME_MAX + 1];
 		size_t len = hs_connect_target(p, n, target, sizeof(target));
 
+		if (!len)
+			len = hs_http_host(p, n, target, sizeof(target));
 		if (len)
 			cls_set_name(w, st, CLS_NAME_HOST, target, len);
 	}

@@ -1569,6 +1569,67 @@ def case_app_bad_rec2_dot_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+@case
+def case_app_http_crlf_vk(n):
+    """Office HTTP: CRLF before the request line, Host m.vk.com (lists/social.txt)."""
+    cap = Capture()
+    http_flow(cap, 42310, 410, 80, http_req(b"m.vk.com", leak(n), pre=b"\r\n"), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_sp_fb(n):
+    """Office HTTP: spaces before the request line, Host www.facebook.com (nDPI's host table)."""
+    cap = Capture()
+    http_flow(cap, 42311, 411, 80, http_req(b"www.facebook.com", leak(n), pre=b"  "), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_lf_seg_vk(n):
+    """Office HTTP: a lone LF in a segment of its own, then the request for m.vk.com."""
+    cap = Capture()
+    t = ETcp(cap, O1, 42312, SOC, 80, isn=412, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"\n")
+    t.data(True, http_req(b"m.vk.com", leak(n)))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + leak(n) + b"x" * 20)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_crlf_connect(n):
+    """Office: CRLF, then CONNECT www.example.org:443 to a proxy port (3128), then the tunnelled TLS."""
+    cap = Capture()
+    t = ETcp(cap, O1, 42313, SOC, 3128, isn=413, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"\r\nCONNECT www.example.org:443 HTTP/1.1\r\nHost: www.example.org:443\r\n\r\n")
+    t.data(False, b"HTTP/1.1 200 Connection established\r\n\r\n")
+    t.data(True, hello(n, sni="www.example.org", sid=sid32(leak(n))))
+    t.data(False, server_hello_flight(n))
+    t.data(True, marked_record(leak(n), n))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_crlf_absform(n):
+    """Office: CRLF, then an absolute-form GET http://www.example.org/ to a proxy port (3128)."""
+    cap = Capture()
+    http_flow(cap, 42314, 414, 3128, http_req(b"www.example.org", leak(n), pre=b"\r\n",
+                                              line=b"GET http://www.example.org/ HTTP/1.1"), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_crlf_ok(n):
+    """Office HTTP: CRLF before a request for www.example.org (no class) stays allowed."""
+    cap = Capture()
+    http_flow(cap, 42315, 415, 80, http_req(b"www.example.org", passm(n), pre=b"\r\n"), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
 # ------------------------------------------------------------------- main
 
 def write_case(outdir, name):
