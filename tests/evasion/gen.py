@@ -1630,6 +1630,24 @@ def case_app_http_crlf_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+@case
+def case_app_udp_tls_e2m(n):
+    """UDP datagrams to the e2m endpoint's TLS port that start like a TLS handshake record."""
+    cap = Capture()
+    for i in range(6):
+        udp(cap, S1, 42320, E2M, 443, b"\x16\x03\x01\x05\x00" + leak(n) + prand(n + str(i), 600))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_udp_smtp_mail(n):
+    """UDP datagrams to the mail relay's SMTP port that start with EHLO."""
+    cap = Capture()
+    for i in range(4):
+        udp(cap, S1, 42321, MAIL, 25, b"EHLO ws-10.e2m.customs.example\r\n" + leak(n) + prand(n + str(i), 300))
+    return cap, {"leak": [leak(n)]}
+
+
 # ------------------------------------------------------------------- main
 
 def write_case(outdir, name):
