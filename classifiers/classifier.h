@@ -65,6 +65,12 @@ void cls_app_name(const struct cls_engine *e, uint16_t master_id, uint16_t app_i
  * (DESIGN 4.2). The worker that owns the slot. */
 void cls_flow_own_sni(struct cls_worker *w, uint32_t slot, const char *name, size_t len);
 
+/* The class a TLS server name (len bytes) gets, as the flow's SNI would:
+ * the lists, else nDPI's host table (one trailing dot ignored) mapped
+ * through classes.conf as TLS.<app>. For the names of a ClientHello our
+ * reader refused (tls_ch_names). Owning worker; no allocation. */
+unsigned cls_name_class(struct cls_worker *w, const char *name, size_t len);
+
 /* The nDPI name of one protocol id, or NULL for 0 (unknown). Any thread;
  * read-only. */
 const char *cls_proto_str(const struct cls_engine *e, uint16_t id);

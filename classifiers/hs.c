@@ -1036,14 +1036,26 @@ bool hs_tor_name(const char *name, size_t len)
 	return true;
 }
 
+size_t hs_http_lead(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (p && i < n && (p[i] == '\r' || p[i] == '\n' || p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i;
+}
+
 bool hs_webdav_match(const uint8_t *p, size_t n)
 {
 	static const char *const methods[] = {"PROPFIND ", "PROPPATCH ", "MKCOL ", "COPY ",
 					      "MOVE ",	   "LOCK ",	 "UNLOCK "};
-	size_t scan = n < 2048 ? n : 2048;
+	size_t scan, lead = hs_http_lead(p, n);
 
 	if (!p)
 		return false;
+	p += lead;
+	n -= lead;
+	scan = n < 2048 ? n : 2048;
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
 		size_t ml = strlen(methods[i]);
 
@@ -1093,9 +1105,13 @@ size_t hs_connect_target(const uint8_t *p, size_t n, char *out, size_t size)
 	const char *auth, *sp;
 	size_t rest;
 
+	size_t lead = hs_http_lead(p, n);
+
 	if (!p || !out || size == 0)
 		return 0;
 	out[0] = '\0';
+	p += lead;
+	n -= lead;
 	if (n < 9 || memcmp(p, "CONNECT ", 8) != 0)
 		return 0;
 	auth = (const char *)p + 8;
@@ -1137,10 +1153,17 @@ unsigned hs_http_request_check(const uint8_t *p, size_t n)
 	unsigned out = 0;
 	size_t m, head;
 
-	if (!p || n < 4)
+	if (!p)
 		return 0;
 	if (n > HS_SCAN_MAX)
 		n = HS_SCAN_MAX;
+	/* Servers skip empty lines before the request line (RFC 9112 2.2),
+	 * some any white space (Squid): so do we. */
+	m = hs_http_lead(p, n);
+	p += m;
+	n -= m;
+	if (n < 4)
+		return 0;
 	/* A request line: an upper-case method token, one space. */
 	for (m = 0; m < n && m < 16 && p[m] >= 'A' && p[m] <= 'Z'; m++)
 		;
@@ -1189,4 +1212,40 @@ unsigned hs_http_request_check(const uint8_t *p, size_t n)
 		break;
 	}
 	return out;
+}
+
+size_t hs_http_host(const uint8_t *p, size_t n, char *out, size_t size)
+{
+	const uint8_t *head_end, *h;
+	size_t head, lead = hs_http_lead(p, n);
+
+	if (!p || !out || size == 0)
+		return 0;
+	out[0] = '\0';
+	if (!(hs_http_request_check(p, n) & HS_HTTP_REQUEST))
+		return 0;
+	p += lead;
+	n -= lead;
+	if (n > HS_SCAN_MAX)
+		n = HS_SCAN_MAX;
+	head_end = memmem(p, n, "\r\n\r\n", 4);
+	head = head_end ? (size_t)(head_end - p) + 2 : n;
+	for (h = p; (h = memmem(h, head - (size_t)(h - p), "\r\n", 2)) != NULL; h += 2) {
+		const uint8_t *v, *ve;
+
+		if (!hs_prefix_nocase(h + 2, head - (size_t)(h + 2 - p), "host:"))
+			continue;
+		v = h + 7;
+		ve = memmem(v, head - (size_t)(v - p), "\r\n", 2);
+		if (!ve)
+			return 0; /* cut by the segment */
+		while (v < ve && (*v == ' ' || *v == '\t'))
+			v++;
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+			ve--;
+		if (!hs_authority_ok(v, (size_t)(ve - v)))
+			return 0;
+		return hs_authority_host((const char *)v, (size_t)(ve - v), out, size);
+	}
+	return 0;
 }

@@ -103,6 +103,11 @@ bool hs_docsig_match(const uint8_t *p, size_t n);
  * PROPPATCH, MKCOL, COPY, MOVE, LOCK, UNLOCK). Pure. */
 bool hs_webdav_match(const uint8_t *p, size_t n);
 
+/* Bytes of white space (CR, LF, SP, HTAB) before an HTTP request line:
+ * servers skip empty lines there (RFC 9112 2.2), Squid any white space.
+ * The HTTP helpers below skip them too. Pure. */
+size_t hs_http_lead(const uint8_t *p, size_t n);
+
 /* When p starts with "CONNECT host:port HTTP/...", copy host (no port, no
  * IPv6 brackets) into out and return its length; else return 0. Pure. */
 size_t hs_connect_target(const uint8_t *p, size_t n, char *out, size_t size);
@@ -118,6 +123,13 @@ size_t hs_connect_target(const uint8_t *p, size_t n, char *out, size_t size);
  * HS_HTTP_* bits, 0 when p is not a request line. Proxy use is behaviour:
  * a CONNECT or an absolute-form target, never the port. Pure. */
 unsigned hs_http_request_check(const uint8_t *p, size_t n);
+
+/* When p starts an HTTP request (hs_http_request_check) whose head, as far
+ * as p holds it, has a complete Host header line of host name characters,
+ * copy its host (no port, no IPv6 brackets) into out, NUL-terminated, and
+ * return its length; else return 0. The name of a request nDPI does not
+ * read (one after leading white space). Pure. */
+size_t hs_http_host(const uint8_t *p, size_t n, char *out, size_t size);
 
 /* Copy the host part of an authority "host[:port]" or "[v6addr][:port]"
  * (s, n bytes) into out, NUL-terminated. Returns its length, 0 when empty

@@ -69,6 +69,7 @@ struct cls_state {
 	uint16_t app;	     /* the upper protocol, 0 when there is one only */
 	uint16_t flags;	     /* enum cls_flags */
 	uint16_t name_proto; /* nDPI's protocol for the name, by its host match */
+	uint8_t name_cat;    /* and the category that match gives */
 	uint8_t out_payloads;
 	uint8_t in_payloads;
 	uint8_t category; /* ndpi_protocol_category_t (< 256 in 4.2) */
@@ -573,12 +574,20 @@ static void cls_set_name(struct cls_worker *w, struct cls_state *st, enum cls_na
 	st->name_kind = (uint8_t)kind;
 	st->list_cls = (uint8_t)hs_match_name(w->hs, st->name, len);
 	/* Which protocol nDPI's own host table gives the name: an app that
-	 * the name confirms is not an address guess. */
+	 * the name confirms is not an address guess, and the app of a name
+	 * nDPI could not match itself (cls_app_eff). The lists ignore one
+	 * trailing dot; so does this match ("www.facebook.com." is
+	 * Facebook's name to a server). */
 	{
 		ndpi_protocol_match_result m;
-		int id = ndpi_match_string_subprotocol(w->ndpi, st->name, (u_int)len, &m);
+		size_t mlen = len > 1 && st->name[len - 1] == '.' ? len - 1 : len;
+		int id;
 
+		memset(&m, 0, sizeof(m));
+		id = ndpi_match_string_subprotocol(w->ndpi, st->name, (u_int)mlen, &m);
 		st->name_proto = id > 0 ? (uint16_t)id : 0;
+		st->name_cat =
+			id > 0 && m.protocol_category < 256 ? (uint8_t)m.protocol_category : 0;
 	}
 }
 
@@ -653,7 +662,7 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	uint8_t *seen = from_initiator ? &st->out_payloads : &st->in_payloads;
 	const uint8_t *p;
 	size_t off, n;
-	unsigned http;
+	unsigned http = 0;
 
 	if (*seen >= CLS_MARK_PKTS || r->payload_len == 0 || r->payload_off < r->l3_off)
 		return;
@@ -664,6 +673,10 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	n = l3_len - off;
 	if (n > r->payload_len)
 		n = r->payload_len;
+	/* White space alone (what a server skips before a request line) does
+	 * not use up the window: the request after it is still read. */
+	if (from_initiator && r->l4proto == 6 && hs_http_lead(p, n) == n)
+		return;
 	(*seen)++;
 	{
 		const char *family;
@@ -680,16 +693,21 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	}
 	if (!from_initiator)
 		return;
+	/* Our own reading of a request (hs.c) skips the white space servers
+	 * skip before the request line; nDPI 4.2 does not, and then reads no
+	 * Host: ours is the name. */
 	if (r->l4proto == 6 && (http = hs_http_request_check(p, n))) {
 		if (http & HS_HTTP_PROXY)
-			st->flags |= p[0] == 'C' ? CLS_F_CONNECT : CLS_F_ABSFORM;
+			st->flags |= p[hs_http_lead(p, n)] == 'C' ? CLS_F_CONNECT : CLS_F_ABSFORM;
 		if (http & HS_HTTP_MALFORMED)
 			st->flags |= CLS_F_MALFORMED;
 	}
-	if (st->name_kind == CLS_NAME_NONE && n > 8 && p[0] == 'C') {
+	if (st->name_kind == CLS_NAME_NONE && (http & HS_HTTP_REQUEST)) {
 		char target[HS_NAME_MAX + 1];
 		size_t len = hs_connect_target(p, n, target, sizeof(target));
 
+		if (!len)
+			len = hs_http_host(p, n, target, sizeof(target));
 		if (len)
 			cls_set_name(w, st, CLS_NAME_HOST, target, len);
 	}
@@ -720,9 +738,25 @@ static uint16_t cls_master_eff(const struct cls_state *st)
 /* An app nDPI took from the server's address alone ("STUN.Facebook" for a
  * WhatsApp call through Facebook's network) says who runs the server, not
  * what the flow is: once DPI has named the protocol, it is not used. */
-static uint16_t cls_app_eff(const struct cls_state *st)
+static uint16_t cls_app_raw(const struct cls_state *st)
 {
 	return (st->flags & (CLS_F_APP_BY_ADDR | CLS_F_APP_NOT_TOR)) ? 0 : st->app;
+}
+
+/* The app of the name (SNI, Host, CONNECT target) by nDPI's host table,
+ * where nDPI's own reading gave none: what nDPI would have said had it
+ * read the name itself. It cannot when the name came from our own
+ * ClientHello reader (nDPI 4.2 does not join records) or our own HTTP
+ * reading, or when the name ends in a dot (docs/classification.md). */
+static bool cls_app_by_name(const struct cls_state *st)
+{
+	return !cls_app_raw(st) && st->name_proto && st->name_proto != st->master &&
+	       (st->name_kind == CLS_NAME_SNI || st->name_kind == CLS_NAME_HOST);
+}
+
+static uint16_t cls_app_eff(const struct cls_state *st)
+{
+	return cls_app_by_name(st) ? st->name_proto : cls_app_raw(st);
 }
 
 /* Class of nDPI's names. A protocol that classes.conf lists under
@@ -736,7 +770,7 @@ static unsigned cls_ndpi_class(const struct cls_worker *w, const struct cls_stat
 {
 	const struct classmap *map = w->e->map;
 	uint16_t master = cls_master_eff(st), app = cls_app_eff(st);
-	unsigned cat = st->category;
+	unsigned cat = cls_app_by_name(st) ? st->name_cat : st->category;
 	bool check = !(st->flags & CLS_F_FIRST_GUESS);
 	bool drop_app = check && app && classmap_confirm(map, app) &&
 			!(st->sig_seen & (1u << classmap_proto(map, app)));
@@ -840,6 +874,7 @@ static void cls_nomem(struct cls_state *st)
 	st->category = 0;
 	st->confidence = 0;
 	st->name_proto = 0;
+	st->name_cat = 0;
 	st->list_cls = POLICY_CLASS_NONE;
 	st->flags &= (uint16_t)~(CLS_F_NDPI_DONE | CLS_F_GUESSED | CLS_F_APP_BY_ADDR);
 	st->flags |= CLS_F_GIVEUP | CLS_F_NOMEM;
@@ -953,6 +988,24 @@ void cls_flow_giveup(struct cls_worker *w, uint32_t slot, struct cls_result *out
 	}
 	st->flags |= CLS_F_GIVEUP;
 	cls_fill(w, st, out);
+}
+
+unsigned cls_name_class(struct cls_worker *w, const char *name, size_t len)
+{
+	ndpi_protocol_match_result m;
+	unsigned cls = hs_match_name(w->hs, name, len);
+	int id;
+
+	if (cls != POLICY_CLASS_NONE || len == 0)
+		return cls;
+	if (len > 1 && name[len - 1] == '.')
+		len--;
+	memset(&m, 0, sizeof(m));
+	id = ndpi_match_string_subprotocol(w->ndpi, (char *)name, (u_int)len, &m);
+	if (id <= 0)
+		return POLICY_CLASS_NONE;
+	return classmap_lookup(w->e->map, NDPI_PROTOCOL_TLS, (uint16_t)id,
+			       m.protocol_category < 256 ? m.protocol_category : 0);
 }
 
 void cls_flow_own_sni(struct cls_worker *w, uint32_t slot, const char *name, size_t len)

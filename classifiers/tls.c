@@ -405,6 +405,108 @@ enum tls_ch_status tls_ch_feed(struct tls_ch *s, const uint8_t *data, size_t len
 	return TLS_CH_NEED_MORE;
 }
 
+/* The lenient reading (tls_ch_names): every server_name extension, every
+ * host_name entry in it, each bounded by what holds it. */
+static void tls_names_sni(const uint8_t *p, size_t len, tls_ch_name_fn *fn, void *arg)
+{
+	char name[TLS_CH_NAME_MAX + 1];
+	size_t off, list;
+
+	if (len < 2)
+		return;
+	list = tls_u16(p);
+	if (list > len - 2)
+		list = len - 2;
+	for (off = 2; off + 3 <= 2 + list;) {
+		size_t n = tls_u16(p + off + 1), k;
+
+		if (n > 2 + list - off - 3)
+			n = 2 + list - off - 3;
+		if (p[off] == TLS_SNI_HOST_NAME && n > 0 && n <= TLS_CH_NAME_MAX) {
+			for (k = 0; k < n && p[off + 3 + k]; k++)
+				name[k] = tls_lower((char)p[off + 3 + k]);
+			name[k] = '\0'; /* a C reader stops at a NUL */
+			if (k)
+				fn(arg, name, k);
+		}
+		off += 3 + n;
+	}
+}
+
+enum tls_ch_status tls_ch_names(const uint8_t *data, size_t len, uint8_t *buf, size_t cap,
+				tls_ch_name_fn *fn, void *arg)
+{
+	size_t i = 0, have = 0, need = 0, n;
+	const uint8_t *p, *end;
+
+	if (cap > TLS_CH_MAX)
+		cap = TLS_CH_MAX;
+	/* Records: handshake, any 3.x version, bodies joined. */
+	while (!need || have < need) {
+		size_t rlen, take;
+
+		if (len - i < 5)
+			return TLS_CH_NEED_MORE;
+		if (data[i] != TLS_CT_HANDSHAKE || data[i + 1] != 3)
+			return TLS_CH_NOT_TLS;
+		rlen = tls_u16(data + i + 3);
+		i += 5;
+		while (rlen && (!need || have < need)) {
+			if (i == len)
+				return TLS_CH_NEED_MORE;
+			take = need ? need - have : 4 - have;
+			if (take > rlen)
+				take = rlen;
+			if (take > len - i)
+				take = len - i;
+			if (have + take > cap)
+				return TLS_CH_NOT_TLS; /* beyond the bound: no reading */
+			memcpy(buf + have, data + i, take);
+			have += take;
+			rlen -= take;
+			i += take;
+			if (!need && have == 4) {
+				if (buf[0] != TLS_HS_CLIENT_HELLO)
+					return TLS_CH_NOT_TLS;
+				need = 4 + ((size_t)buf[1] << 16 | (size_t)buf[2] << 8 | buf[3]);
+			}
+		}
+		if (rlen) /* the hello ended inside this record */
+			break;
+	}
+	/* The hello: fixed fields, then extensions, each bounded. */
+	p = buf + 4;
+	end = buf + need;
+	if (end - p < 2 + 32 + 1)
+		return TLS_CH_DONE;
+	p += 2 + 32;
+	n = *p++;
+	if ((size_t)(end - p) < n + 2)
+		return TLS_CH_DONE;
+	p += n;
+	n = tls_u16(p);
+	p += 2;
+	if ((size_t)(end - p) < n + 1)
+		return TLS_CH_DONE;
+	p += n;
+	n = *p++;
+	if ((size_t)(end - p) < n + 2)
+		return TLS_CH_DONE;
+	p += n + 2; /* the extensions length: the block is read to the end */
+	while (end - p >= 4) {
+		uint16_t type = tls_u16(p);
+		size_t l = tls_u16(p + 2);
+
+		p += 4;
+		if (l > (size_t)(end - p))
+			l = (size_t)(end - p);
+		if (type == TLS_EXT_SERVER_NAME)
+			tls_names_sni(p, l, fn, arg);
+		p += l;
+	}
+	return TLS_CH_DONE;
+}
+
 bool tls_name_agrees(const char *ours, const char *ndpi)
 {
 	size_t lo = ours ? strlen(ours) : 0, ln = ndpi ? strlen(ndpi) : 0;

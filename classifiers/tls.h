@@ -130,6 +130,22 @@ static inline enum tls_ch_reason tls_ch_reason(const struct tls_ch *s)
  * out of range. Any thread. */
 const char *tls_ch_reason_name(unsigned reason);
 
+/* For a hello the strict reader refused, in a zone that allows that
+ * exception: what a lenient server could read as the name. */
+typedef void tls_ch_name_fn(void *arg, const char *name, size_t len);
+
+/* Read the ClientHello at the start of a stream (data, len: its first
+ * bytes) leniently, as the most forgiving server would: handshake records
+ * of any 3.x version joined, every server_name extension and every
+ * host_name entry in each, lengths clamped to what holds them. Calls fn
+ * with each name (lower-cased, cut at a NUL, 1..253 bytes). buf (cap
+ * bytes, at most TLS_CH_MAX used) holds the joined message. Returns
+ * TLS_CH_DONE once the whole hello was read, TLS_CH_NEED_MORE while it is
+ * incomplete (no name reported yet), TLS_CH_NOT_TLS when there is no
+ * ClientHello to read (or it exceeds cap). No allocation; pure. */
+enum tls_ch_status tls_ch_names(const uint8_t *data, size_t len, uint8_t *buf, size_t cap,
+				tls_ch_name_fn *fn, void *arg);
+
 /* Whether our name and nDPI's reading of the same hello agree: equal
  * without regard to ASCII case; NULL and "" both mean no name, and agree
  * only with no name. nDPI 4.2 keeps the last TLS_NDPI_NAME_MAX bytes of a

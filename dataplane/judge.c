@@ -1315,6 +1315,62 @@ static bool judge_udp_foreign(struct worker *w, const struct policy *pol, struct
 					 r->payload_len);
 }
 
+struct judge_names {
+	struct cls_worker *cls;
+	const struct policy *pol;
+	struct policy_flow pf;
+	struct policy_decision d;
+	unsigned cls_drop;
+};
+
+static void judge_name_cb(void *arg, const char *name, size_t len)
+{
+	struct judge_names *a = arg;
+	struct policy_decision d;
+
+	if (a->cls_drop != POLICY_CLASS_NONE)
+		return;
+	a->pf.cls = (uint8_t)cls_name_class(a->cls, name, len);
+	if (a->pf.cls == POLICY_CLASS_NONE)
+		return;
+	policy_evaluate(a->pol, &a->pf, &d);
+	if (d.verdict == POLICY_DROP && d.reason == POLICY_R_CLASS) {
+		a->d = d;
+		a->cls_drop = a->pf.cls;
+	}
+}
+
+/* A hello the reader refused, in a zone that allows the exception: an
+ * allowed exception does not override a class block. Every name a server
+ * could read from it (tls_ch_names: each host_name entry, records of any
+ * version) is looked up, and a blocked class drops. The stream stays
+ * while the hello is incomplete. Returns true when the flow was dropped. */
+static bool judge_hello_names(struct worker *w, const struct policy *pol, struct flow *f)
+{
+	struct stream_slot *sl = &w->streams->slots[f->stream_idx];
+	struct judge_names a;
+	struct cls_result cr;
+	enum tls_ch_status st;
+
+	memset(&a, 0, sizeof(a));
+	a.cls = w->cls;
+	a.pol = pol;
+	a.cls_drop = POLICY_CLASS_NONE;
+	judge_policy_flow(&a.pf, f, w);
+	st = tls_ch_names(sl->buf, sl->have, sl->hello, sizeof(sl->hello), judge_name_cb, &a);
+	if (st == TLS_CH_NEED_MORE && sl->have < STREAM_MAX)
+		return false;
+	stream_close(w->streams, f->stream_idx);
+	f->stream_idx = FLOW_NO_CLS;
+	if (a.cls_drop == POLICY_CLASS_NONE)
+		return false;
+	cls_flow_giveup(w->cls, f->cls_idx, &cr);
+	cr.cls = (uint8_t)a.cls_drop;
+	f->decision = a.d;
+	judge_decided(w, f, &cr);
+	return true;
+}
+
 /* The ClientHello reader's answer, once: a malformed hello is an
  * exception; a good one gives the flow its name (the policy's, DESIGN 4.2).
  * Returns true when the flow was dropped. */
@@ -1323,10 +1379,13 @@ static bool judge_hello(struct worker *w, const struct policy *pol, struct flow 
 	const struct tls_ch *ch = stream_tls(w->streams, f->stream_idx);
 
 	if (ch->status == TLS_CH_MALFORMED) {
-		w->st.c[STATS_tls_malformed]++;
-		stream_close(w->streams, f->stream_idx);
-		f->stream_idx = FLOW_NO_CLS;
-		return judge_stream_exception(w, pol, f, POLICY_EXC_malformed);
+		if (!w->streams->slots[f->stream_idx].reported) {
+			w->streams->slots[f->stream_idx].reported = 1;
+			w->st.c[STATS_tls_malformed]++;
+			if (judge_stream_exception(w, pol, f, POLICY_EXC_malformed))
+				return true;
+		}
+		return judge_hello_names(w, pol, f);
 	}
 	if (ch->status == TLS_CH_DONE) {
 		/* Once: the slot stays (its bytes are compared) until the

@@ -438,8 +438,19 @@ static int policy_app_plausible(const char *app, const struct policy_flow *f, bo
 {
 	static const char *const methods[] = {"GET ",	 "POST ",    "HEAD ",  "PUT ",
 					      "DELETE ", "OPTIONS ", "PATCH ", "CONNECT "};
+	static const char *const tcp_only[] = {"SMTP", "HTTP", "SSH", "POP3", "IMAP"};
 	unsigned i;
 
+	/* TLS (and every TLS-wrapped protocol), SMTP, HTTP, SSH, POP3 and
+	 * IMAP run over TCP only: no UDP datagram starts one of them, however
+	 * its first bytes look. */
+	if (f->l4proto == 17) {
+		if (policy_app_is_tls(app))
+			return 0;
+		for (i = 0; i < sizeof(tcp_only) / sizeof(tcp_only[0]); i++)
+			if (strcasecmp(app, tcp_only[i]) == 0)
+				return 0;
+	}
 	if (policy_app_is_tls(app)) {
 		if (client)
 			return d[0] == 0x16 && (n < 2 || d[1] == 3) && (n < 3 || d[2] <= 4);

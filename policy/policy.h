@@ -275,8 +275,10 @@ bool policy_flow_shared_front(const struct policy *p, const struct policy_flow *
 /* True when the first payload of one direction (from the initiator, or
  * not) is a plausible start of an application some candidate endpoint of
  * the flow declares: a TLS handshake record, an SMTP greeting or command,
- * a well-formed DNS message, ... Applications without a check of ours are
- * taken as plausible. Any thread. */
+ * a well-formed DNS message, ... Over UDP nothing is a plausible start of
+ * an application that runs over TCP only (TLS and TLS-wrapped ones, SMTP,
+ * HTTP, SSH, POP3, IMAP). Applications without a check of ours are taken
+ * as plausible. Any thread. */
 bool policy_payload_plausible(const struct policy *p, const struct policy_flow *f, bool from_init,
 			      const uint8_t *d, size_t n);
 

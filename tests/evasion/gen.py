@@ -1804,6 +1804,224 @@ def case_after_frag6_ok(n):
     return frag_ok(n, 42408, S6, E2M6)
 
 
+# --- Application-layer names (red-team findings, app-fixes)
+# Office: the class of a name comes from the lists and from nDPI's own host
+# table, whoever read the name (our ClientHello reader, our HTTP reading)
+# and with one trailing dot ignored, as the lists do.
+
+def http_flow(cap, cport, isn, dport, req, resp_marker=b""):
+    """Office HTTP: handshake, the request, the server's answer, close."""
+    t = ETcp(cap, O1, cport, SOC, dport, isn=isn, rtt_us=20000)
+    t.handshake()
+    t.data(True, req)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + resp_marker + b"x" * 20)
+    t.close()
+    return t
+
+
+def http_req(host, marker, pre=b"", line=b"GET / HTTP/1.1"):
+    return (pre + line + b"\r\nHost: " + host + b"\r\nUser-Agent: Mozilla/5.0\r\nX-Mark: "
+            + marker + b"\r\nAccept: */*\r\n\r\n")
+
+
+@case
+def case_app_rec2_fb(n):
+    """Office: www.facebook.com (social by nDPI's host table only) in two records."""
+    cap = Capture()
+    m = hs_client_hello(n, sni=FB, sid=sid32(leak(n)))
+    tls_flow(cap, O1, 42300, SOC, 400, n, send_whole(two_records(m, m.find(FB.encode()) + 3)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_rec16_instagram(n):
+    """Office: www.instagram.com in 16-byte records."""
+    cap = Capture()
+    m = hs_client_hello(n, sni="www.instagram.com", sid=sid32(leak(n)))
+    data = b"".join(record(22, m[i:i + 16]) for i in range(0, len(m), 16))
+    tls_flow(cap, O1, 42301, SOC, 401, n, send_whole(data), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_seg1_twitter(n):
+    """Office: twitter.com in one record, sent in 1-byte segments."""
+    cap = Capture()
+    h = hello(n, sni="twitter.com", sid=sid32(leak(n)))
+    tls_flow(cap, O1, 42302, SOC, 402, n, lambda t: segments(t, h, 1), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_rec2_other_ok(n):
+    """Office: a name of no class (www.example.org) in two records stays allowed."""
+    cap = Capture()
+    m = hs_client_hello(n, sni="www.example.org")
+    tls_flow(cap, O1, 42303, SOC, 403, n, send_whole(two_records(m, m.find(b"example") + 3)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_app_sni_dot_fb(n):
+    """Office: SNI www.facebook.com. in one record (our reader refuses the
+    dot; the office allows the exception; nDPI reads the name)."""
+    cap = Capture()
+    tls_flow(cap, O1, 42304, SOC, 404, n, send_whole(hello(n, sni=FB + ".", sid=sid32(leak(n)))), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_host_dot_fb(n):
+    """Office HTTP: Host: www.facebook.com. (trailing dot)."""
+    cap = Capture()
+    http_flow(cap, 42305, 405, 80, http_req(b"www.facebook.com.", leak(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_host_dot_ok(n):
+    """Office HTTP: Host: www.example.org. (trailing dot, no class) stays allowed."""
+    cap = Capture()
+    http_flow(cap, 42306, 406, 80, http_req(b"www.example.org.", passm(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+def bad_hello_case(n, cport, isn, data, sender=None):
+    cap = Capture()
+    tls_flow(cap, O1, cport, SOC, isn, n, sender or send_whole(data), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+def two_records_v(msg, cut, v1, v2):
+    return record(22, msg[:cut], v1) + record(22, msg[cut:], v2)
+
+
+@case
+def case_app_bad_rec2_dot_vk(n):
+    """Office: m.vk.com. (trailing dot) in a hello over two records: the
+    reader refuses the dot, nDPI reads no record-split hello."""
+    m = hs_client_hello(n, sni=VK + ".", sid=sid32(leak(n)))
+    return bad_hello_case(n, 42330, 430, two_records(m, m.find(VK.encode()) + 3))
+
+
+@case
+def case_app_bad_recver0300_vk(n):
+    """Office: m.vk.com in two records of version 0x0300 (servers accept any 3.x)."""
+    m = hs_client_hello(n, sni=VK, sid=sid32(leak(n)))
+    return bad_hello_case(n, 42331, 431, two_records_v(m, m.find(VK.encode()) + 3, 0x0300, 0x0300))
+
+
+@case
+def case_app_bad_recver_mixed_fb(n):
+    """Office: www.facebook.com in two records, versions 0x0301 then 0x0303."""
+    m = hs_client_hello(n, sni=FB, sid=sid32(leak(n)))
+    return bad_hello_case(n, 42332, 432, two_records_v(m, m.find(FB.encode()) + 3, 0x0301, 0x0303))
+
+
+@case
+def case_app_bad_sni_type1_fb(n):
+    """Office: server_name list [type 1 www.example.org, host_name www.facebook.com]."""
+    ents = [b"\x01" + sni_entry(b"www.example.org")[1:], sni_entry(FB.encode())]
+    return bad_hello_case(n, 42333, 433, hello(n, sni_raw=sni_ext(ents), sid=sid32(leak(n))))
+
+
+@case
+def case_app_bad_recver_seg_vk(n):
+    """Office: m.vk.com in one record of version 0x0300, sent in 40-byte
+    segments (the reader refuses at the first header; the names come later)."""
+    data = record(22, hs_client_hello(n, sni=VK), 0x0300)
+    return bad_hello_case(n, 42334, 434, data, sender=lambda t: segments(t, data, 40))
+
+
+@case
+def case_app_bad_rec2_dot_ok(n):
+    """Office: www.example.org. (no class) in two records: refused by the
+    reader, an exception the office allows, no class: stays allowed."""
+    cap = Capture()
+    m = hs_client_hello(n, sni="www.example.org.")
+    tls_flow(cap, O1, 42335, SOC, 435, n, send_whole(two_records(m, m.find(b"example") + 3)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_app_http_crlf_vk(n):
+    """Office HTTP: CRLF before the request line, Host m.vk.com (lists/social.txt)."""
+    cap = Capture()
+    http_flow(cap, 42310, 410, 80, http_req(b"m.vk.com", leak(n), pre=b"\r\n"), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_sp_fb(n):
+    """Office HTTP: spaces before the request line, Host www.facebook.com (nDPI's host table)."""
+    cap = Capture()
+    http_flow(cap, 42311, 411, 80, http_req(b"www.facebook.com", leak(n), pre=b"  "), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_lf_seg_vk(n):
+    """Office HTTP: a lone LF in a segment of its own, then the request for m.vk.com."""
+    cap = Capture()
+    t = ETcp(cap, O1, 42312, SOC, 80, isn=412, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"\n")
+    t.data(True, http_req(b"m.vk.com", leak(n)))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + leak(n) + b"x" * 20)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_crlf_connect(n):
+    """Office: CRLF, then CONNECT www.example.org:443 to a proxy port (3128), then the tunnelled TLS."""
+    cap = Capture()
+    t = ETcp(cap, O1, 42313, SOC, 3128, isn=413, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"\r\nCONNECT www.example.org:443 HTTP/1.1\r\nHost: www.example.org:443\r\n\r\n")
+    t.data(False, b"HTTP/1.1 200 Connection established\r\n\r\n")
+    t.data(True, hello(n, sni="www.example.org", sid=sid32(leak(n))))
+    t.data(False, server_hello_flight(n))
+    t.data(True, marked_record(leak(n), n))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_crlf_absform(n):
+    """Office: CRLF, then an absolute-form GET http://www.example.org/ to a proxy port (3128)."""
+    cap = Capture()
+    http_flow(cap, 42314, 414, 3128, http_req(b"www.example.org", leak(n), pre=b"\r\n",
+                                              line=b"GET http://www.example.org/ HTTP/1.1"), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_crlf_ok(n):
+    """Office HTTP: CRLF before a request for www.example.org (no class) stays allowed."""
+    cap = Capture()
+    http_flow(cap, 42315, 415, 80, http_req(b"www.example.org", passm(n), pre=b"\r\n"), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_app_udp_tls_e2m(n):
+    """UDP datagrams to the e2m endpoint's TLS port that start like a TLS handshake record."""
+    cap = Capture()
+    for i in range(6):
+        udp(cap, S1, 42320, E2M, 443, b"\x16\x03\x01\x05\x00" + leak(n) + prand(n + str(i), 600))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_udp_smtp_mail(n):
+    """UDP datagrams to the mail relay's SMTP port that start with EHLO."""
+    cap = Capture()
+    for i in range(4):
+        udp(cap, S1, 42321, MAIL, 25, b"EHLO ws-10.e2m.customs.example\r\n" + leak(n) + prand(n + str(i), 300))
+    return cap, {"leak": [leak(n)]}
+
+
 # ------------------------------------------------------------------- main
 
 def write_case(outdir, name):

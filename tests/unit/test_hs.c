@@ -346,6 +346,29 @@ static void test_connect_and_authority(void)
 	CU_ASSERT_EQUAL(hs_connect_target(B("CONNECT a.example:443"), out, sizeof(out)), 0);
 	CU_ASSERT_EQUAL(hs_connect_target(B("CONNECT  HTTP/1.1"), out, sizeof(out)), 0);
 	CU_ASSERT_EQUAL(hs_connect_target(B("CONNECT www.example.com:443 HTTP/1.1"), out, 8), 0);
+	/* White space a server skips before the request line (RFC 9112 2.2). */
+	CU_ASSERT_EQUAL(hs_http_lead(B("\r\n \tGET")), 4);
+	CU_ASSERT_EQUAL(hs_http_lead(B("GET")), 0);
+	CU_ASSERT_EQUAL(
+		hs_connect_target(B("\r\nCONNECT m.vk.com:443 HTTP/1.1\r\n"), out, sizeof(out)), 8);
+	CU_ASSERT_STRING_EQUAL(out, "m.vk.com");
+	CU_ASSERT_EQUAL(hs_http_request_check(B("\r\nCONNECT a.example:443 HTTP/1.1\r\n")),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("  GET http://a.example/ HTTP/1.1\r\n")),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("\r\n\r\n")), 0);
+	/* The Host of a request, port stripped; none when cut or odd. */
+	CU_ASSERT_EQUAL(hs_http_host(B("\nGET / HTTP/1.1\r\nAccept: */*\r\nHost: M.vk.com:80 "
+				       "\r\n\r\n"),
+				     out, sizeof(out)),
+			8);
+	CU_ASSERT_STRING_EQUAL(out, "M.vk.com");
+	CU_ASSERT_EQUAL(
+		hs_http_host(B("GET / HTTP/1.1\r\nHost: www.facebook.com.\r\n"), out, sizeof(out)),
+		17);
+	CU_ASSERT_EQUAL(hs_http_host(B("GET / HTTP/1.1\r\nHost: a.exam"), out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(hs_http_host(B("GET / HTTP/1.1\r\nHost: a/b\r\n"), out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(hs_http_host(B("\x16\x03\x01\x00\x10Host: a\r\n"), out, sizeof(out)), 0);
 
 	CU_ASSERT_EQUAL(hs_authority_host(S("a.example:8080"), out, sizeof(out)), 9);
 	CU_ASSERT_STRING_EQUAL(out, "a.example");

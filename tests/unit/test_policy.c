@@ -496,6 +496,11 @@ static void test_grant_host(void)
 	CU_ASSERT_TRUE(policy_payload_plausible(P, &f, true, (const uint8_t *)"\x16\x03\x01", 3));
 	CU_ASSERT_TRUE(policy_payload_plausible(P, &f, true, (const uint8_t *)"GET / ", 6));
 	CU_ASSERT_FALSE(policy_payload_plausible(P, &f, true, (const uint8_t *)"SSH-2.0", 7));
+	/* TLS and HTTP run over TCP only: over UDP no first bytes fit. */
+	f.l4proto = 17;
+	CU_ASSERT_FALSE(policy_payload_plausible(P, &f, true, (const uint8_t *)"\x16\x03\x01", 3));
+	CU_ASSERT_FALSE(policy_payload_plausible(P, &f, true, (const uint8_t *)"GET / ", 6));
+	f.l4proto = 6;
 	f.app_master = "TLS";
 	f.app_known = true;
 	f.sni = "files.partner.example";
