@@ -2022,6 +2022,20 @@ static int judge_frag(struct worker *w, const struct policy *pol, struct rte_mbu
 	return ACT_HELD;
 }
 
+/* A held segment older, by its TCP timestamp, than the newest its side has
+ * sent in a segment read since (PAWS: RFC 7323 5.3, Linux allows 1 back). */
+static bool judge_hold_stale(const struct flow *f, const struct rte_mbuf *m,
+			     const struct parse_result *r, unsigned dir)
+{
+	uint32_t tsval;
+	bool has_ts;
+
+	if (!judge_paws(f) || (f->tcp & judge_fin_bit(f, dir)))
+		return false;
+	return judge_tcp_opts(rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, &has_ts, &tsval) &&
+	       has_ts && (int32_t)(f->ts_recent[dir] - tsval) > 1;
+}
+
 /* Held segments whose gap was filled (their sequence number reached):
  * judged now, in order, as they would have been on arrival, and out after
  * the segment that filled the gap. A segment that fills a gap for a later
@@ -2052,6 +2066,28 @@ static __rte_noinline void judge_hold_release(struct worker *w, const struct pol
 			h->m = NULL;
 			w->n_hold--;
 			f->conform.held--;
+			again = true;
+			/* With timestamps, a segment that waited behind a
+			 * retransmission (stamped later) is one the receiver
+			 * now refuses (PAWS): it does not go, and is not read;
+			 * its sender sends it again. */
+			if (unlikely(judge_hold_stale(f, m, &h->r, h->dir))) {
+				uint32_t len = rte_pktmbuf_pkt_len(m);
+
+				f->dropped_pkts++;
+				if (h->dir == 0) {
+					f->pkts_out++;
+					f->bytes_out += len;
+				} else {
+					f->pkts_in++;
+					f->bytes_in += len;
+				}
+				w->st.c[STATS_dropped]++;
+				w->st.c[STATS_conform_reordered]++;
+				w->st.drop[STATS_DROP_reordered]++;
+				out->drop[out->n_drop++] = m;
+				continue;
+			}
 			flow_key_make(&lk.k, &h->r, &lk.src_is_a);
 			lk.f = f;
 			w->ft_changed = true; /* judge_ip looks the flow up again */
@@ -2065,7 +2101,6 @@ static __rte_noinline void judge_hold_release(struct worker *w, const struct pol
 				w->hold_put->m = m; /* held again: cannot happen (seq <= next) */
 				w->hold_put->inside = h->inside;
 			}
-			again = true;
 		}
 	}
 	w->hold_wake = false;

@@ -1150,6 +1150,31 @@ def tls_established_ts(cap, cport, isn, seed):
 
 
 @case
+def case_after_hold_ts_ok(n):
+    """Both sides use TCP timestamps. After the allow, a segment with the end
+    of a record and the next record's header comes ahead of a gap (held);
+    the gap is filled by a retransmission, stamped later, so the receiver
+    would refuse the held segment now (PAWS): it is dropped, not read, and
+    its sender sends it again with a new stamp."""
+    cap = Capture()
+    t = tls_established_ts(cap, 42184, 284, n)
+    data = tls_appdata(n + "r1", 600) + marked_record(passm(n), n + "r2", 300)
+    base = t.cseq
+    t.raw(True, "PA", data[:300], seq=base, options=t.opts(True))
+    t.raw(True, "PA", data[500:], seq=base + 500, options=t.opts(True))
+    t.raw(False, "A", ack=base + 300, options=t.opts(False))
+    t.ts[True] += 10
+    t.raw(True, "PA", data[300:500], seq=base + 300, options=t.opts(True), gap=200000)
+    t.raw(False, "A", ack=base + 500, options=t.opts(False))
+    t.raw(True, "PA", data[500:], seq=base + 500, options=t.opts(True), gap=20000)
+    t.cseq = base + len(data)
+    t.raw(False, "A", options=t.opts(False))
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
 def case_after_paws_body(n):
     """Both sides use TCP timestamps. A record's body segment (wholly inside
     the record: its bytes move no boundary) carries a stamp far ahead, which
