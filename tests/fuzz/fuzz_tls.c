@@ -16,7 +16,31 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static uint8_t fz_buf[3][TLS_CH_MAX];
+static uint8_t fz_buf[4][TLS_CH_MAX];
+
+/* tls_ch_names' names: what its header promises, and whether the strict
+ * reader's name (want) is among them. */
+struct fz_names {
+	const char *want;
+	int found;
+	unsigned n;
+};
+
+static void fz_name(void *arg, const char *name, size_t len)
+{
+	struct fz_names *a = arg;
+
+	if (len < 1 || len > 253 || memchr(name, 0, len)) {
+		fprintf(stderr, "fuzz_tls: tls_ch_names gave a name of %zu bytes\n", len);
+		abort();
+	}
+	for (size_t i = 0; i < len; i++)
+		if (name[i] >= 'A' && name[i] <= 'Z')
+			abort();
+	a->n++;
+	if (a->want && strlen(a->want) == len && memcmp(a->want, name, len) == 0)
+		a->found = 1;
+}
 
 #define FZ_CHECK(c)                                                                                \
 	do {                                                                                       \
@@ -118,6 +142,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_check_status(&whole, sw);
 	if (sw == TLS_CH_DONE)
 		fz_check_done(&whole, len);
+
+	/* The lenient reading (tls_ch_names) reads at least what the strict
+	 * reader read: a hello it accepts, and its name among the names. */
+	{
+		struct fz_names a = {sw == TLS_CH_DONE && whole.info.has_sni ? whole.info.sni : NULL,
+				     0, 0};
+		int sn = tls_ch_names(stream, len, fz_buf[3], TLS_CH_MAX, fz_name, &a);
+
+		FZ_CHECK(sn == TLS_CH_NEED_MORE || sn == TLS_CH_DONE || sn == TLS_CH_NOT_TLS);
+		FZ_CHECK(sn != TLS_CH_NEED_MORE || a.n == 0);
+		if (sw == TLS_CH_DONE)
+			FZ_CHECK(sn == TLS_CH_DONE && (!a.want || a.found));
+	}
 
 	/* At the fuzzer's cuts, with the chosen buffer. */
 	tls_ch_init(&cut, cap ? fz_buf[1] : NULL, cap);
