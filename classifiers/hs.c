@@ -1147,11 +1147,39 @@ static bool hs_prefix_nocase(const uint8_t *p, size_t n, const char *lit)
 	return n >= l && strncasecmp((const char *)p, lit, l) == 0;
 }
 
+/* The Host header of the request head at p (n bytes, the request line
+ * first): its value, without the white space around it, in [*vp, *vep).
+ * 1 when found, 0 when there is none, -1 when the segment cuts it. */
+static int hs_host_field(const uint8_t *p, size_t n, const uint8_t **vp, const uint8_t **vep)
+{
+	const uint8_t *head_end = memmem(p, n, "\r\n\r\n", 4), *h;
+	size_t head = head_end ? (size_t)(head_end - p) + 2 : n;
+
+	for (h = p; (h = memmem(h, head - (size_t)(h - p), "\r\n", 2)) != NULL; h += 2) {
+		const uint8_t *v, *ve;
+
+		if (!hs_prefix_nocase(h + 2, head - (size_t)(h + 2 - p), "host:"))
+			continue;
+		v = h + 7;
+		ve = memmem(v, head - (size_t)(v - p), "\r\n", 2);
+		if (!ve)
+			return -1;
+		while (v < ve && (*v == ' ' || *v == '\t'))
+			v++;
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+			ve--;
+		*vp = v;
+		*vep = ve;
+		return 1;
+	}
+	return 0;
+}
+
 unsigned hs_http_request_check(const uint8_t *p, size_t n)
 {
-	const uint8_t *sp, *end, *head_end, *h;
+	const uint8_t *sp, *end, *v, *ve;
 	unsigned out = 0;
-	size_t m, head;
+	size_t m;
 
 	if (!p)
 		return 0;
@@ -1191,33 +1219,17 @@ unsigned hs_http_request_check(const uint8_t *p, size_t n)
 	}
 	if (memchr(p, '\0', (size_t)(end - p)))
 		out |= HS_HTTP_MALFORMED;
-	/* The Host header, within the request head present here. */
-	head_end = memmem(p, n, "\r\n\r\n", 4);
-	head = head_end ? (size_t)(head_end - p) + 2 : n;
-	for (h = p; (h = memmem(h, head - (size_t)(h - p), "\r\n", 2)) != NULL; h += 2) {
-		const uint8_t *v, *ve;
-
-		if (!hs_prefix_nocase(h + 2, head - (size_t)(h + 2 - p), "host:"))
-			continue;
-		v = h + 7;
-		ve = memmem(v, head - (size_t)(v - p), "\r\n", 2);
-		if (!ve)
-			break; /* cut by the segment: nothing to judge yet */
-		while (v < ve && (*v == ' ' || *v == '\t'))
-			v++;
-		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
-			ve--;
-		if (!hs_authority_ok(v, (size_t)(ve - v)))
-			out |= HS_HTTP_MALFORMED;
-		break;
-	}
+	/* The Host header, within the request head present here (cut by
+	 * the segment: nothing to judge yet). */
+	if (hs_host_field(p, n, &v, &ve) == 1 && !hs_authority_ok(v, (size_t)(ve - v)))
+		out |= HS_HTTP_MALFORMED;
 	return out;
 }
 
 size_t hs_http_host(const uint8_t *p, size_t n, char *out, size_t size)
 {
-	const uint8_t *head_end, *h;
-	size_t head, lead = hs_http_lead(p, n);
+	const uint8_t *v, *ve;
+	size_t lead = hs_http_lead(p, n);
 
 	if (!p || !out || size == 0)
 		return 0;
@@ -1228,24 +1240,8 @@ size_t hs_http_host(const uint8_t *p, size_t n, char *out, size_t size)
 	n -= lead;
 	if (n > HS_SCAN_MAX)
 		n = HS_SCAN_MAX;
-	head_end = memmem(p, n, "\r\n\r\n", 4);
-	head = head_end ? (size_t)(head_end - p) + 2 : n;
-	for (h = p; (h = memmem(h, head - (size_t)(h - p), "\r\n", 2)) != NULL; h += 2) {
-		const uint8_t *v, *ve;
-
-		if (!hs_prefix_nocase(h + 2, head - (size_t)(h + 2 - p), "host:"))
-			continue;
-		v = h + 7;
-		ve = memmem(v, head - (size_t)(v - p), "\r\n", 2);
-		if (!ve)
-			return 0; /* cut by the segment */
-		while (v < ve && (*v == ' ' || *v == '\t'))
-			v++;
-		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
-			ve--;
-		if (!hs_authority_ok(v, (size_t)(ve - v)))
-			return 0;
-		return hs_authority_host((const char *)v, (size_t)(ve - v), out, size);
-	}
-	return 0;
+	/* None, cut by the segment, or not a host: no name. */
+	if (hs_host_field(p, n, &v, &ve) != 1 || !hs_authority_ok(v, (size_t)(ve - v)))
+		return 0;
+	return hs_authority_host((const char *)v, (size_t)(ve - v), out, size);
 }

@@ -2022,6 +2022,29 @@ static int judge_frag(struct worker *w, const struct policy *pol, struct rte_mbu
 	return ACT_HELD;
 }
 
+/* A held segment dropped after all: counted as the reordered segment it
+ * is, and as a packet of its flow (f, unless the flow is gone), which did
+ * not count it when it was held. */
+static void judge_hold_dropped(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+			       unsigned dir)
+{
+	if (f) {
+		uint32_t len = rte_pktmbuf_pkt_len(m);
+
+		f->dropped_pkts++;
+		if (dir == 0) {
+			f->pkts_out++;
+			f->bytes_out += len;
+		} else {
+			f->pkts_in++;
+			f->bytes_in += len;
+		}
+	}
+	w->st.c[STATS_dropped]++;
+	w->st.c[STATS_conform_reordered]++;
+	w->st.drop[STATS_DROP_reordered]++;
+}
+
 /* A held segment older, by its TCP timestamp, than the newest its side has
  * sent in a segment read since (PAWS: RFC 7323 5.3, Linux allows 1 back). */
 static bool judge_hold_stale(const struct flow *f, const struct rte_mbuf *m,
@@ -2072,19 +2095,7 @@ static __rte_noinline void judge_hold_release(struct worker *w, const struct pol
 			 * now refuses (PAWS): it does not go, and is not read;
 			 * its sender sends it again. */
 			if (unlikely(judge_hold_stale(f, m, &h->r, h->dir))) {
-				uint32_t len = rte_pktmbuf_pkt_len(m);
-
-				f->dropped_pkts++;
-				if (h->dir == 0) {
-					f->pkts_out++;
-					f->bytes_out += len;
-				} else {
-					f->pkts_in++;
-					f->bytes_in += len;
-				}
-				w->st.c[STATS_dropped]++;
-				w->st.c[STATS_conform_reordered]++;
-				w->st.drop[STATS_DROP_reordered]++;
+				judge_hold_dropped(w, f, m, h->dir);
 				out->drop[out->n_drop++] = m;
 				continue;
 			}
@@ -2123,22 +2134,9 @@ static void judge_hold_expire(struct worker *w, bool all)
 		alive = f->gen == h->gen && f->in_use;
 		if (alive && !all && w->now - h->ts < WORKER_HOLD_NS)
 			continue;
-		if (alive) {
-			uint32_t len = rte_pktmbuf_pkt_len(h->m);
-
+		if (alive)
 			f->conform.held--;
-			f->dropped_pkts++;
-			if (h->dir == 0) {
-				f->pkts_out++;
-				f->bytes_out += len;
-			} else {
-				f->pkts_in++;
-				f->bytes_in += len;
-			}
-		}
-		w->st.c[STATS_dropped]++;
-		w->st.c[STATS_conform_reordered]++;
-		w->st.drop[STATS_DROP_reordered]++;
+		judge_hold_dropped(w, alive ? f : NULL, h->m, h->dir);
 		w->late[w->n_late++] = h->m;
 		h->f = NULL;
 		h->m = NULL;
