@@ -7,10 +7,90 @@ enum { SMTP_PLAIN = 0, SMTP_SENT };
 
 #define CONFORM_B_GREETED 0x04 /* the server's greeting has been read */
 #define CONFORM_B_SMTP	  0x10 /* the endpoint declares SMTP */
+#define CONFORM_B_DNS	  0x20 /* the endpoint declares DNS (over TCP) */
 
 void conform_declare_smtp(struct conform *c)
 {
-	c->bol |= CONFORM_B_SMTP;
+	if (c->mode != CONFORM_TLS)
+		c->bol |= CONFORM_B_SMTP;
+}
+
+/* From here on the flow speaks TLS (or DNS): SMTP's state gives its place
+ * to judge.c's window bounds, which start from nothing known. */
+static inline void conform_to(struct conform *c, enum conform_mode mode)
+{
+	c->mode = (uint8_t)mode;
+	c->wmax[0] = c->wmax[1] = 0;
+}
+
+static inline void conform_to_tls(struct conform *c)
+{
+	conform_to(c, CONFORM_TLS);
+}
+
+void conform_declare_dns(struct conform *c, bool dns_only)
+{
+	if (c->mode != CONFORM_UNSET)
+		return;
+	if (dns_only)
+		conform_to(c, CONFORM_DNS);
+	else
+		c->bol |= CONFORM_B_DNS;
+}
+
+/* DNS over TCP, one direction (query: from the client): each message's
+ * 2-byte length, then a header as the first payload's check has it
+ * (policy_dns_plausible): QR as the direction says, opcode QUERY, one
+ * question. The body is passed over. */
+static enum conform_reason conform_dns(struct conform_dir *d, bool query, const uint8_t *p,
+				       size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint8_t b;
+
+		if (d->hdr_have == 14) {
+			size_t k = n - i < d->left ? n - i : d->left;
+
+			d->left = (uint16_t)(d->left - k);
+			i += k;
+			if (d->left == 0)
+				d->hdr_have = 0;
+			continue;
+		}
+		b = p[i++];
+		switch (d->hdr_have) {
+		case 0:
+			d->left = (uint16_t)(b << 8);
+			break;
+		case 1:
+			d->left |= b;
+			if (d->left < 12)
+				return CONFORM_R_dns_length;
+			break;
+		case 4: /* QR, opcode */
+			if (((b & 0x80) != 0) == query || (b & 0x78) != 0)
+				return CONFORM_R_dns_header;
+			break;
+		case 6: /* QDCOUNT 1 */
+			if (b != 0)
+				return CONFORM_R_dns_header;
+			break;
+		case 7:
+			if (b != 1)
+				return CONFORM_R_dns_header;
+			break;
+		default:
+			break;
+		}
+		if (++d->hdr_have == 14) {
+			d->left = (uint16_t)(d->left - 12);
+			if (d->left == 0)
+				d->hdr_have = 0;
+		}
+	}
+	return CONFORM_OK;
 }
 
 /* clang-format off */
@@ -30,8 +110,12 @@ const char *conform_reason_name(unsigned r)
 void conform_init(struct conform *c, bool tls_only)
 {
 	memset(c, 0, sizeof(*c));
-	c->mode = tls_only ? CONFORM_TLS : CONFORM_UNSET;
-	c->bol = 3;
+	if (tls_only) {
+		conform_to_tls(c);
+	} else {
+		c->mode = CONFORM_UNSET;
+		c->bol = 3;
+	}
 }
 
 /* A whole record header read (type in hdr[0], the length's bytes given):
@@ -190,7 +274,7 @@ static enum conform_reason conform_smtp_server(struct conform *c, const uint8_t 
 		 * of this run is the server's first TLS bytes: fed as if they
 		 * came apart, so that their first byte is checked (and marked
 		 * seen) whatever the segmentation. */
-		c->mode = CONFORM_TLS;
+		conform_to_tls(c);
 		memset(c->d, 0, sizeof(c->d));
 		return conform_feed(c, false, p + i + 1, n - i - 1);
 	}
@@ -205,7 +289,9 @@ enum conform_reason conform_feed(struct conform *c, bool from_init, const uint8_
 		/* The first byte chooses: a client speaking TLS first, or a
 		 * server greeting with a reply code (SMTP). */
 		if (from_init && p[0] == 0x16)
-			c->mode = CONFORM_TLS;
+			conform_to_tls(c);
+		else if (c->bol & CONFORM_B_DNS)
+			conform_to(c, CONFORM_DNS);
 		else if (!from_init && p[0] >= '2' && p[0] <= '5')
 			c->mode = CONFORM_SMTP;
 		else if (c->bol & CONFORM_B_SMTP)
@@ -222,6 +308,8 @@ enum conform_reason conform_feed(struct conform *c, bool from_init, const uint8_
 		return conform_tls(&c->d[from_init ? 0 : 1], from_init, p, n);
 	case CONFORM_SMTP:
 		return from_init ? conform_smtp_client(c, p, n) : conform_smtp_server(c, p, n);
+	case CONFORM_DNS:
+		return conform_dns(&c->d[from_init ? 0 : 1], from_init, p, n);
 	default:
 		return CONFORM_OK;
 	}

@@ -1,12 +1,13 @@
 /* conform.h - lifelong conformance of a flow that an endpoint allowed for
  * the applications it declares (DESIGN 4.2): TLS record framing in both
- * directions for the flow's whole life, and SMTP whose STARTTLS must be
- * followed by TLS. Fed the in-order bytes of each direction; says when the
- * stream stops being what the verdict was about.
+ * directions for the flow's whole life, SMTP whose STARTTLS must be
+ * followed by TLS, and DNS over TCP, message by message. Fed the in-order
+ * bytes of each direction; says when the stream stops being what the
+ * verdict was about.
  *
- * Pure C over byte runs, 23 bytes of state (and 8 that judge.c keeps
- * here), no allocation. The owning
- * worker.
+ * Pure C over byte runs, 21 bytes of state (and 15 that judge.c keeps
+ * here, 4 of them in SMTP's place once the flow speaks TLS or DNS), no
+ * allocation. The owning worker.
  */
 #ifndef ADUANA_CONFORM_H
 #define ADUANA_CONFORM_H
@@ -23,7 +24,9 @@
 	X(tls_rehello)	 /* a plaintext Client/ServerHello after application data */               \
 	X(not_tls)	 /* the first bytes of a TLS flow are no TLS record */                     \
 	X(smtp_pipeline) /* bytes after STARTTLS before the server's answer */                     \
-	X(smtp_greeting) /* the server of an SMTP flow does not greet with a reply code */
+	X(smtp_greeting) /* the server of an SMTP flow does not greet with a reply code */         \
+	X(dns_length)	 /* a DNS message (over TCP) shorter than a DNS header */                  \
+	X(dns_header)	 /* a DNS message that is no standard query (or answer) of one question */
 
 enum conform_reason {
 	CONFORM_OK = 0,
@@ -38,12 +41,15 @@ enum conform_mode {
 	CONFORM_TLS,	   /* TLS records both ways */
 	CONFORM_SMTP,	   /* SMTP lines until STARTTLS and the server's 220 */
 	CONFORM_OFF,	   /* an application without a check of its own */
+	CONFORM_DNS,	   /* DNS messages both ways, each after its 2-byte length */
 };
 
 #define CONFORM_D_APPDATA   0x01 /* this direction sent application data */
 #define CONFORM_D_CHECKBODY 0x02 /* the current record's first byte must be looked at */
 #define CONFORM_D_SEEN	    0x04 /* this direction sent a byte */
 
+/* In CONFORM_DNS, left is the current message's bytes still to come and
+ * hdr_have how many of its length and header (14 bytes) were read. */
 struct conform_dir {
 	uint16_t left;	  /* bytes of the current record's body still to come */
 	uint8_t hdr_have; /* bytes of a record header seen (0..4) */
@@ -54,13 +60,33 @@ struct conform_dir {
 struct conform {
 	struct conform_dir d[2]; /* [0] initiator -> responder, [1] back */
 	uint8_t mode;		 /* enum conform_mode */
-	uint8_t smtp;		 /* SMTP state (conform.c) */
-	uint8_t match;		 /* progress matching "STARTTLS" in the client's lines */
-	uint8_t bol;		 /* bit per direction: at the start of a line; flags */
-	uint8_t unanswered;	 /* SMTP commands sent and not answered yet */
 	uint8_t held;		 /* segments of the flow held past a gap (judge.c) */
-	uint8_t l2dst[2][4];	 /* each side's frames' destination MAC, keyed hash (judge.c) */
+	union {
+		/* CONFORM_UNSET and CONFORM_SMTP */
+		struct {
+			uint8_t smtp;	    /* SMTP state (conform.c) */
+			uint8_t match;	    /* progress matching "STARTTLS" in the client's lines */
+			uint8_t bol;	    /* bit per direction: at the start of a line; flags */
+			uint8_t unanswered; /* SMTP commands sent and not answered yet */
+		};
+		/* CONFORM_TLS and CONFORM_DNS (zeroed when the mode becomes
+		 * one of them): the largest
+		 * window field each side has sent in a segment its receiver
+		 * surely applied, unscaled; a lower bound of the receiver's
+		 * max_window, which bounds how old an ACK it accepts
+		 * (judge.c, judge_ack_old) */
+		uint16_t wmax[2];
+	};
+	uint8_t l2dst[2][4]; /* each side's frames' destination MAC, keyed hash (judge.c) */
+	/* Window scale (RFC 7323 2.3) each side's SYN offered, judge.c:
+	 * CONFORM_WS_* flags and the smallest shift seen per side */
+	uint8_t ws_flags;
+	uint8_t ws_shift; /* low nibble initiator, high nibble responder */
 };
+
+#define CONFORM_WS_INIT	  0x01 /* a SYN of the initiator was seen */
+#define CONFORM_WS_RESP	  0x02 /* a SYN-ACK of the responder was seen */
+#define CONFORM_WS_ABSENT 0x04 /* one of them had no window scale option */
 
 /* Start a flow's state; tls_only: the endpoint declares TLS-only
  * applications (TLS, SMTPS, IMAPS, POPS), so both directions must be TLS
@@ -70,6 +96,18 @@ void conform_init(struct conform *c, bool tls_only);
 /* The endpoint declares SMTP: a client that speaks before the server's
  * greeting is still checked as SMTP (not left unchecked). */
 void conform_declare_smtp(struct conform *c);
+
+/* The endpoint declares DNS, and the flow runs over TCP: its bytes are DNS
+ * messages, each after its length (RFC 1035 4.2.2, RFC 7766), both ways, for
+ * its whole life. dns_only: the endpoint declares nothing else, so from
+ * byte 0. */
+void conform_declare_dns(struct conform *c, bool dns_only);
+
+/* Whether judge.c keeps window bounds in c (wmax): TLS and DNS. */
+static inline bool conform_has_wmax(const struct conform *c)
+{
+	return c->mode == CONFORM_TLS || c->mode == CONFORM_DNS;
+}
 
 /* Feed n in-order bytes of one direction. Returns CONFORM_OK or the first
  * breach; after a breach the state is undefined (the flow is dropped). */

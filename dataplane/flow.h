@@ -99,9 +99,10 @@ struct flow {
 	uint8_t n_learned;	  /* addresses it taught (the first FLOW_LEARNED_MAX kept) */
 	char name[FLOW_NAME_MAX]; /* NUL-terminated, truncated */
 	union {
-		/* resolver flows (FLOW_F_LEARN) */
+		/* resolver flows over UDP (FLOW_F_LEARN) */
 		uint8_t learned_addr[FLOW_LEARNED_MAX][16];
-		/* flows checked for their whole life (FLOW_F_CONFORM) */
+		/* TCP flows checked for their whole life (FLOW_F_CONFORM),
+		 * resolver flows too (DNS over TCP, message by message) */
 		struct conform conform;
 	};
 	/* TCP: the highest TTL (hop limit) each side's accepted segments have

@@ -189,7 +189,10 @@ int flowlog_write(FILE *out, const struct flowlog_rec *rec, const struct policy 
 		fputs(",\"grant\":null,\"approval\":null", out);
 	}
 	fputs(",\"learned\":[", out);
-	for (unsigned i = 0; i < rec->n_learned && i < FLOW_LEARNED_MAX; i++) {
+	/* A TCP resolver flow keeps its conformance state where a UDP one
+	 * keeps the addresses (flow.h): it counts them, lists none. */
+	for (unsigned i = 0;
+	     rec->l4proto == IPPROTO_UDP && i < rec->n_learned && i < FLOW_LEARNED_MAX; i++) {
 		char a[INET6_ADDRSTRLEN];
 		static const uint8_t v4pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 		bool v4 = memcmp(rec->learned_addr[i], v4pre, sizeof(v4pre)) == 0;

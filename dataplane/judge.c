@@ -280,7 +280,9 @@ static void judge_learn(struct worker *w, const struct policy *pol, struct flow 
 		uint32_t ttl = RTE_MIN(ans[i].ttl, pol->dp.dns_ttl_max);
 
 		learn_add(w->learn, ans[i].addr, mask, ttl, (uint32_t)(w->now / JUDGE_NS));
-		if (f->n_learned < FLOW_LEARNED_MAX)
+		/* Over TCP the flow keeps its conformance state there
+		 * instead: the record counts the addresses, lists none. */
+		if (f->n_learned < FLOW_LEARNED_MAX && r->l4proto == IPPROTO_UDP)
 			memcpy(f->learned_addr[f->n_learned], ans[i].addr, 16);
 		if (f->n_learned < UINT8_MAX)
 			f->n_learned++;
@@ -631,6 +633,12 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 			conform_init(&f->conform, tls_only);
 			if (policy_flow_declares(pol, &pf, "SMTP"))
 				conform_declare_smtp(&f->conform);
+			/* DNS over TCP: message by message, for the flow's
+			 * whole life (a resolver's TCP flow keeps this state
+			 * where its UDP flows keep learned addresses). */
+			if (k->l4proto == IPPROTO_TCP && policy_flow_declares(pol, &pf, "DNS"))
+				conform_declare_dns(&f->conform,
+						    policy_flow_declares_only(pol, &pf, "DNS"));
 		}
 	}
 	policy_evaluate(pol, &pf, &f->decision);
@@ -760,13 +768,52 @@ __attribute__((constructor)) static void judge_l2_key_init(void)
 	judge_l2_key[1] |= 1;
 }
 
-static inline uint32_t judge_l2_dst(const struct rte_mbuf *m)
+/* What lies between a frame's source MAC and its IP header: each tag's
+ * type and VLAN id (not its priority bits, which a sender may vary), the
+ * type that ends them, and a PPPoE session's id and protocol (not its
+ * length), folded into 64 bits. A decoy under another encapsulation than
+ * its side's handshake (an inner tag, a tag type the host does not know, a
+ * priority tag, a PPPoE session) joins the flow's key, which holds only
+ * the outer VLAN id, yet the host drops it. */
+static inline uint64_t judge_l2_encap(const uint8_t *e, const struct parse_result *r)
+{
+	uint64_t sig = r->l3_off;
+	unsigned off = 12;
+
+	while (off + 2 <= r->l3_off) {
+		uint16_t t = (uint16_t)(e[off] << 8 | e[off + 1]);
+
+		sig = sig * 0x100000001b3ull + t;
+		if (off + 4 <= r->l3_off && t != 0x0800 && t != 0x86dd) {
+			uint16_t x = (uint16_t)(e[off + 2] << 8 | e[off + 3]);
+
+			/* a tag's TCI, or PPPoE's version, type and code */
+			sig = sig * 0x100000001b3ull + (t == 0x8864 ? x : (x & 0x0fffu));
+		}
+		if (t == 0x8864 && off + 10 <= r->l3_off) {
+			/* session id, then (past the length) the PPP protocol */
+			sig = sig * 0x100000001b3ull + (uint64_t)(e[off + 4] << 8 | e[off + 5]);
+			sig = sig * 0x100000001b3ull + (uint64_t)(e[off + 8] << 8 | e[off + 9]);
+			break;
+		}
+		off += 4;
+	}
+	return sig;
+}
+
+/* A frame's destination MAC and encapsulation (judge_l2_encap) as a
+ * 32-bit hash keyed per process. */
+static inline uint32_t judge_l2_dst(const struct rte_mbuf *m, const struct parse_result *r)
 {
 	const uint8_t *e = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint64_t mac = 0;
 	uint32_t h;
 
 	memcpy(&mac, e, 6);
+	/* An untagged frame's type is its IP version, which the flow's key
+	 * holds: only other encapsulations are folded in. */
+	if (unlikely(r->l3_off != 14))
+		mac ^= judge_l2_encap(e, r) * 0x9e3779b97f4a7c15ull;
 	h = (uint32_t)(((mac ^ judge_l2_key[0]) * judge_l2_key[1]) >> 32);
 	return h ? h : 1;
 }
@@ -837,6 +884,58 @@ static bool judge_tcp_opts(const uint8_t *th, bool *has_ts, uint32_t *tsval)
 	return true;
 }
 
+/* The window scale option of a SYN's options (RFC 7323 2.2): its shift
+ * (at most 14, as receivers cap it), or -1 when it has none. */
+static int judge_tcp_wscale(const uint8_t *th)
+{
+	unsigned doff = (unsigned)(th[12] >> 4) * 4, i;
+
+	for (i = 20; i < doff;) {
+		if (th[i] == 0)
+			break;
+		if (th[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= doff || th[i + 1] < 2 || i + th[i + 1] > doff)
+			break;
+		if (th[i] == 3 && th[i + 1] == 3)
+			return RTE_MIN(th[i + 2], 14);
+		i += th[i + 1];
+	}
+	return -1;
+}
+
+/* A SYN (dir 0) or SYN-ACK (dir 1) of a checked flow: the shift its side
+ * offered. Scaling holds only when both offered one; where a side sent
+ * several (a SYN again), the smallest is kept: a window read with too
+ * small a shift is a smaller bound, never a larger one. */
+static void judge_ws_note(struct conform *c, const uint8_t *th, unsigned dir)
+{
+	uint8_t bit = dir ? CONFORM_WS_RESP : CONFORM_WS_INIT;
+	unsigned sh = dir ? 4 : 0;
+	int ws = judge_tcp_wscale(th);
+
+	if (ws < 0) {
+		c->ws_flags |= CONFORM_WS_ABSENT | bit;
+		return;
+	}
+	if (!(c->ws_flags & bit) || (unsigned)ws < ((c->ws_shift >> sh) & 0xf))
+		c->ws_shift = (uint8_t)((c->ws_shift & ~(0xf << sh)) | ((unsigned)ws << sh));
+	c->ws_flags |= bit;
+}
+
+/* The bound judge_wmax_take keeps for a side's windows, scaled. */
+static inline uint32_t judge_wmax(const struct conform *c, unsigned dir)
+{
+	unsigned ws = 0;
+
+	if ((c->ws_flags & (CONFORM_WS_INIT | CONFORM_WS_RESP | CONFORM_WS_ABSENT)) ==
+	    (CONFORM_WS_INIT | CONFORM_WS_RESP))
+		ws = (c->ws_shift >> (dir ? 4 : 0)) & 0xf;
+	return (uint32_t)c->wmax[dir] << ws;
+}
+
 /* Whether the receiver may discard a segment of a checked flow whose bytes
  * we are about to read, for a reason other than its checksum
  * (judge_l4_csum_ok). A copy that the receiver never reads, read by us,
@@ -844,9 +943,11 @@ static bool judge_tcp_opts(const uint8_t *th, bool *has_ts, uint32_t *tsval)
  * retransmission: the insertion attack of Ptacek and Newsham, with each of
  * the ways of making a receiver drop a segment that evasion tools use
  * (docs/stream.md). The sender's TTLs are learned from its handshake and
- * from the segments read; a lower one may expire before the receiver. */
+ * from the segments read; a lower one may expire before the receiver.
+ * note: the segment is read, so its TTL and timestamp count from now on
+ * (false for a segment only vetted, judge_wmax_vet). */
 static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
-			      const struct parse_result *r, bool from_init)
+			      const struct parse_result *r, bool from_init, bool note)
 {
 	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
 	unsigned dir = from_init ? 0 : 1;
@@ -856,14 +957,16 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 
 	if (ttl < f->ttl_max[dir])
 		return true;
-	/* A frame to another MAC than its side's handshake went to, or a
+	/* A frame to another MAC (or under another encapsulation) than its
+	 * side's handshake came in, or a
 	 * unicast datagram in a broadcast or multicast frame: the next hop
 	 * takes it off the wire or leaves it there, and neither forwards it
 	 * (Linux forwards only frames addressed to it) nor reads it. */
 	if ((rte_pktmbuf_mtod(m, const uint8_t *)[0] & 0x01) ||
-	    (judge_l2_seen(f, dir) && judge_l2_seen(f, dir) != judge_l2_dst(m)))
+	    (judge_l2_seen(f, dir) && judge_l2_seen(f, dir) != judge_l2_dst(m, r)))
 		return true;
-	f->ttl_max[dir] = ttl;
+	if (note)
+		f->ttl_max[dir] = ttl;
 	/* A side that has sent a FIN has no bytes left that move a record
 	 * boundary, unless its FIN came ahead of a gap; and where its FIN
 	 * ended is kept where its newest timestamp was (flow.h): a FIN that
@@ -892,6 +995,20 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 			other++;
 		if ((int32_t)(ack - other) > 0)
 			return true;
+		/* An ACK too old: Linux drops a segment whose ACK lies more
+		 * than its max_window (the largest window the sender has
+		 * advertised) behind its snd_una (tcp_ack,
+		 * TCP_TOO_OLD_ACK), and evasion tools corrupt the ACK of
+		 * their decoys. Both are bounded by what we saw: snd_una
+		 * lies at or before the other side's next byte, and
+		 * max_window at or above the largest window the receiver
+		 * surely took (judge_wmax_take). An ACK at or after that
+		 * byte less that window is surely accepted; one before it
+		 * may not be, and a segment we cannot tell about is one we
+		 * must not read. */
+		if (conform_has_wmax(&f->conform) &&
+		    (int32_t)(ack - (other - judge_wmax(&f->conform, dir))) < 0)
+			return true;
 	}
 	/* The options: a TCP-MD5 signature (RFC 2385) is dropped by a
 	 * receiver without the key; a malformed list may be, too; so is a
@@ -903,10 +1020,62 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 	    (f->tcp & (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) == (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) {
 		if ((int32_t)(f->ts_recent[dir] - tsval) > 1)
 			return true;
-		if ((int32_t)(tsval - f->ts_recent[dir]) > 0)
+		if (note && (int32_t)(tsval - f->ts_recent[dir]) > 0)
 			f->ts_recent[dir] = tsval;
 	}
 	return false;
+}
+
+/* A segment at its sender's next sequence number that its receiver keeps
+ * (judge_discardable false, the sum checked): the receiver applies its
+ * window (tcp_may_update_window: its sequence number is at or after the
+ * one of any segment it took a window from, and were it equal, a larger
+ * window is taken), so the largest such window is a lower bound of the
+ * receiver's max_window. Kept unscaled, scaled when used: exact. */
+static inline void judge_wmax_take(struct flow *f, const struct rte_mbuf *m,
+				   const struct parse_result *r, unsigned dir)
+{
+	uint16_t raw;
+
+	memcpy(&raw, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 14, sizeof(raw));
+	raw = rte_be_to_cpu_16(raw);
+	if (conform_has_wmax(&f->conform) && raw > f->conform.wmax[dir])
+		f->conform.wmax[dir] = raw;
+}
+
+/* The same for a segment we do not otherwise sum or vet (a bare ACK, a
+ * body segment): only when its window would raise the bound, which is
+ * rare once a flow has run a while; a decoy (a wrong sum, a TTL that
+ * expires) must not raise it. A data segment starts at its sender's next
+ * byte (the callers' order); a bare ACK must be sent there. */
+static inline bool judge_at_next(const struct flow *f, const struct parse_result *r,
+				 bool from_init)
+{
+	return from_init ? r->tcp_seq == f->seq_next
+			 : (f->flags & FLOW_F_RESP_SEQ) && r->tcp_seq == f->seq_resp;
+}
+
+static __rte_noinline void judge_wmax_vet(struct flow *f, const struct rte_mbuf *m,
+					  const struct parse_result *r, bool from_init)
+{
+	if (!conform_has_wmax(&f->conform) || (r->payload_len == 0 && !judge_at_next(f, r, from_init)) ||
+	    (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) ||
+	    !judge_l4_csum_ok(f, m, r, from_init) || judge_discardable(f, m, r, from_init, false))
+		return;
+	judge_wmax_take(f, m, r, from_init ? 0 : 1);
+}
+
+/* A checked flow's in-order segment (data at its sender's next byte, or a
+ * bare ACK): its window is vetted and taken when it is larger than the
+ * bound (most are not: a compare). */
+static inline void judge_wmax_seen(struct flow *f, const struct rte_mbuf *m,
+				   const struct parse_result *r, bool from_init)
+{
+	uint16_t raw;
+
+	memcpy(&raw, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 14, sizeof(raw));
+	if (unlikely(rte_be_to_cpu_16(raw) > f->conform.wmax[from_init ? 0 : 1]))
+		judge_wmax_vet(f, m, r, from_init);
 }
 
 /* Both sides of a flow use TCP timestamps (RFC 7323): PAWS applies. */
@@ -931,6 +1100,19 @@ static __rte_noinline void judge_ts_note(struct flow *f, const struct rte_mbuf *
 	if (judge_tcp_opts(rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, &has_ts, &tsval) &&
 	    has_ts && (int32_t)(tsval - f->ts_recent[dir]) > 0)
 		f->ts_recent[dir] = tsval;
+}
+
+/* A bare ACK of a flow with PAWS: its timestamp counts like a data
+ * segment's when it is sent at its side's next byte (the receiver keeps
+ * it: tcp_store_ts_recent, tcp_replace_ts_recent), so that a bare ACK
+ * stamped far ahead leaves no decoy on the old clock readable to us. */
+static __rte_noinline void judge_bare_ts(struct flow *f, const struct rte_mbuf *m,
+					 const struct parse_result *r, bool from_init)
+{
+	unsigned dir = from_init ? 0 : 1;
+
+	if (judge_at_next(f, r, from_init) && !(f->tcp & judge_fin_bit(f, dir)))
+		judge_ts_note(f, m, r, dir);
 }
 
 /* An exception raised by the stream's bytes. Returns true when the zone's
@@ -1085,11 +1267,17 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		 * timestamps (judge_discardable). */
 		judge_l4_csum_ok(f, m, r, from_init);
 		f->ttl_max[dir] = RTE_MAX(f->ttl_max[dir], judge_ttl(m, r));
-		if ((f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN)) == FLOW_F_CONFORM &&
-		    !judge_l2_seen(f, dir)) {
-			uint32_t h = judge_l2_dst(m);
+		if (f->flags & FLOW_F_CONFORM) {
+			if (!judge_l2_seen(f, dir)) {
+				uint32_t h = judge_l2_dst(m, r);
 
-			memcpy(f->conform.l2dst[dir], &h, 4);
+				memcpy(f->conform.l2dst[dir], &h, 4);
+			}
+			/* The window scale each side offered: its later
+			 * windows are read with it (judge_wmax). */
+			if (dir == 0 || (r->tcp_flags & RTE_TCP_ACK_FLAG))
+				judge_ws_note(&f->conform,
+					      rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, dir);
 		}
 		if (!(f->tcp & (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B | FLOW_TCP_RST))) {
 			uint8_t bit = from_init ? FLOW_TCP_TS_INIT : FLOW_TCP_TS_RESP;
@@ -1128,6 +1316,16 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	if ((r->tcp_flags & RTE_TCP_URG_FLAG) &&
 	    judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
 		return TCP_DROP;
+	/* Data on a RST: no receiver reads it (the RST resets it, or is
+	 * answered with a challenge ACK; RFC 9293 3.10.7.4, RFC 5961), so a
+	 * copy of bytes sent that way is one the receiver never takes; and
+	 * read by us, it would move our next byte past where an exact RST
+	 * resets the connection. */
+	if (r->tcp_flags & RTE_TCP_RST_FLAG) {
+		if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
+			return TCP_DROP;
+		return TCP_SKIP;
+	}
 	/* No new data after a RST, or beyond a side's FIN, without a new
 	 * handshake: it would ride the old verdict. */
 	if ((f->tcp & FLOW_TCP_RST) ||
@@ -1199,8 +1397,15 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		}
 		return TCP_SKIP;
 	}
-	if (off + (int32_t)n <= 0)
-		return TCP_SKIP; /* a retransmission (its bytes compared above while kept) */
+	if (off + (int32_t)n <= 0) {
+		/* A retransmission (its bytes compared above while kept). Its
+		 * timestamp still counts: the receiver keeps the newest of a
+		 * segment at or before its next byte (tcp_replace_ts_recent),
+		 * and refuses older ones after it (PAWS). */
+		if (judge_paws(f) && !(f->tcp & judge_fin_bit(f, dir)))
+			judge_ts_note(f, m, r, dir);
+		return TCP_SKIP;
+	}
 	*next = seq + n;
 	if (!conform)
 		return TCP_GO;
@@ -1218,22 +1423,24 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		if (!policy_payload_plausible(pol, &pf, from_init, pl, n))
 			return TCP_FOREIGN;
 	}
-	/* A resolver flow keeps learned addresses where others keep this
-	 * state; its first payloads were checked above. Bytes that move
-	 * our reading (not wholly inside a record's body) are read only
-	 * from a copy the receiver keeps. */
-	if (!(f->flags & FLOW_F_LEARN)) {
-		if (!pending && !conform_in_body(&f->conform, from_init, n)) {
-			if (judge_discardable(f, m, r, from_init) &&
-			    judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
+	/* Bytes that move our reading (not wholly inside a record's body)
+	 * are read only from a copy the receiver keeps. */
+	if (!pending && !conform_in_body(&f->conform, from_init, n)) {
+		if (judge_discardable(f, m, r, from_init, true)) {
+			if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
 				return TCP_DROP;
-		} else if (!pending && judge_paws(f) && !(f->tcp & judge_fin_bit(f, dir))) {
-			judge_ts_note(f, m, r, dir);
+		} else if (off == 0) {
+			judge_wmax_take(f, m, r, dir);
 		}
-		if (conform_feed(&f->conform, from_init, pl, n) != CONFORM_OK &&
-		    judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
-			return TCP_DROP;
+	} else {
+		if (judge_paws(f) && !(f->tcp & judge_fin_bit(f, dir)))
+			judge_ts_note(f, m, r, dir);
+		if (off == 0)
+			judge_wmax_seen(f, m, r, from_init);
 	}
+	if (conform_feed(&f->conform, from_init, pl, n) != CONFORM_OK &&
+	    judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
+		return TCP_DROP;
 	return TCP_GO;
 }
 
@@ -1252,9 +1459,15 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	    (!(f->flags & FLOW_F_CONFORM) || f->decision.verdict == POLICY_DROP))
 		return TCP_GO;
 	/* A bare ACK: nothing to place or read (a SYN's, or a FIN's
-	 * place, is). */
-	if (n == 0 && !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)))
+	 * place, is). Its window may raise the bound on how old an ACK the
+	 * other side accepts (judge_discardable), when it is sent at its
+	 * side's next byte. */
+	if (n == 0 && !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG))) {
+		judge_wmax_seen(f, m, r, from_init);
+		if (unlikely(judge_paws(f)))
+			judge_bare_ts(f, m, r, from_init);
 		return TCP_GO;
+	}
 	/* A decided, checked flow's common segment: the next bytes in order,
 	 * wholly inside the current TLS record's body, on a flow with nothing
 	 * else to watch (both first payloads checked, the responder's sequence
@@ -1266,13 +1479,14 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	    (f->flags & (FLOW_F_LEARN | FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN | FLOW_F_RESP_SEQ)) ==
 		    (FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN | FLOW_F_RESP_SEQ) &&
 	    !(f->tcp & (FLOW_TCP_RST | FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) &&
-	    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_URG_FLAG)) &&
+	    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_URG_FLAG | RTE_TCP_RST_FLAG)) &&
 	    f->stream_idx == FLOW_NO_CLS && !f->conform.held) {
 		next = from_init ? &f->seq_next : &f->seq_resp;
 		if (r->tcp_seq == *next) {
 			if (conform_in_body(&f->conform, from_init, n)) {
 				if (unlikely(judge_paws(f)))
 					judge_ts_note(f, m, r, from_init ? 0 : 1);
+				judge_wmax_seen(f, m, r, from_init);
 				conform_skip_body(&f->conform, from_init, n);
 				*next += n;
 				return TCP_GO;
@@ -1283,9 +1497,12 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 			 * (counted, not read). */
 			if (judge_l4_csum_ok(f, m, r, from_init)) {
 				*next += n;
-				if (unlikely(judge_discardable(f, m, r, from_init)) &&
-				    judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
-					return TCP_DROP;
+				if (unlikely(judge_discardable(f, m, r, from_init, true))) {
+					if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
+						return TCP_DROP;
+				} else {
+					judge_wmax_take(f, m, r, from_init ? 0 : 1);
+				}
 				pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
 				if (!conform_next_appdata(&f->conform, from_init, pl, n) &&
 				    conform_feed(&f->conform, from_init, pl, n) != CONFORM_OK &&

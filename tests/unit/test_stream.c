@@ -632,6 +632,81 @@ static void test_conform_smtp_order(void)
 	CU_ASSERT_EQUAL(FEED(&c, true, "QUIT\r\n"), CONFORM_OK);
 }
 
+/* DNS over TCP: each message after its length, its header a standard
+ * query (answer) of one question, whatever the segmentation; the window
+ * bounds judge.c keeps start from zero. */
+static void test_conform_dns(void)
+{
+	/* id 0x1234, RD; 1 question; "a.b" A IN (21 bytes) */
+	static const uint8_t q[] = {0x00, 0x15, 0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00,
+				    0x00, 0x00, 0x00, 0x00, 0x01, 'a',	0x01, 'b',  0x00, 0x00,
+				    0x01, 0x00, 0x01};
+	uint8_t a[sizeof(q)], run[3 * sizeof(q)], bad[sizeof(q)];
+	struct conform c;
+
+	memcpy(a, q, sizeof(q));
+	a[4] = 0x81; /* QR, RD */
+	a[5] = 0x80; /* RA */
+	conform_init(&c, false);
+	conform_declare_dns(&c, true);
+	CU_ASSERT_EQUAL(c.mode, CONFORM_DNS);
+	CU_ASSERT(conform_has_wmax(&c));
+	CU_ASSERT_EQUAL(c.wmax[0], 0);
+	CU_ASSERT_EQUAL(c.wmax[1], 0);
+	/* three queries in one run, cut at every place: the same */
+	memcpy(run, q, sizeof(q));
+	memcpy(run + sizeof(q), q, sizeof(q));
+	memcpy(run + 2 * sizeof(q), q, sizeof(q));
+	for (size_t cut = 0; cut <= sizeof(run); cut++) {
+		conform_init(&c, false);
+		conform_declare_dns(&c, true);
+		CU_ASSERT_EQUAL(conform_feed(&c, true, run, cut), CONFORM_OK);
+		CU_ASSERT_EQUAL(conform_feed(&c, true, run + cut, sizeof(run) - cut), CONFORM_OK);
+		CU_ASSERT_EQUAL(c.d[0].hdr_have, 0);
+		CU_ASSERT_EQUAL(conform_feed(&c, false, a, sizeof(a)), CONFORM_OK);
+	}
+	/* the wrong direction's QR bit, another opcode, two questions */
+	conform_init(&c, false);
+	conform_declare_dns(&c, true);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, a, sizeof(a)), CONFORM_R_dns_header);
+	conform_init(&c, false);
+	conform_declare_dns(&c, true);
+	CU_ASSERT_EQUAL(conform_feed(&c, false, q, sizeof(q)), CONFORM_R_dns_header);
+	memcpy(bad, q, sizeof(q));
+	bad[4] |= 0x28; /* opcode 5, UPDATE */
+	conform_init(&c, false);
+	conform_declare_dns(&c, true);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, bad, sizeof(bad)), CONFORM_R_dns_header);
+	memcpy(bad, q, sizeof(q));
+	bad[7] = 2;
+	conform_init(&c, false);
+	conform_declare_dns(&c, true);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, bad, sizeof(bad)), CONFORM_R_dns_header);
+	/* a length shorter than a header */
+	conform_init(&c, false);
+	conform_declare_dns(&c, true);
+	CU_ASSERT_EQUAL(FEED(&c, true, "\x00\x05hello"), CONFORM_R_dns_length);
+	/* anything after a good message is a message too */
+	conform_init(&c, false);
+	conform_declare_dns(&c, true);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, q, sizeof(q)), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, "GET / HTTP/1.1\r\n"), CONFORM_R_dns_header);
+	/* declared beside other applications: DNS once a client byte comes
+	 * that is no TLS record */
+	conform_init(&c, false);
+	conform_declare_dns(&c, false);
+	CU_ASSERT_EQUAL(c.mode, CONFORM_UNSET);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, q, sizeof(q)), CONFORM_OK);
+	CU_ASSERT_EQUAL(c.mode, CONFORM_DNS);
+	CU_ASSERT_EQUAL(c.wmax[0], 0);
+	/* a TLS-only flow has its bounds from the start; SMTP does not */
+	conform_init(&c, true);
+	CU_ASSERT(conform_has_wmax(&c));
+	conform_init(&c, false);
+	conform_declare_smtp(&c);
+	CU_ASSERT(!conform_has_wmax(&c));
+}
+
 static void test_conform_smtp(void)
 {
 	static const char *const pieces[][3] = {
@@ -1445,6 +1520,7 @@ int main(void)
 		{"conform: the fast header reader agrees with conform_feed", test_conform_fast},
 		{"conform: plaintext hello after application data", test_conform_rehello},
 		{"conform: SMTP STARTTLS", test_conform_smtp},
+		{"conform: DNS over TCP, message by message", test_conform_dns},
 		{"conform: SMTP early talker, pipelined STARTTLS", test_conform_smtp_order},
 		{"frag: two fragments, IPv4 and IPv6, either order", test_frag_whole},
 		{"frag: overlaps", test_frag_overlap},
