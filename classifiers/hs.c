@@ -1100,11 +1100,36 @@ size_t hs_authority_host(const char *s, size_t n, char *out, size_t size)
 	return end - start;
 }
 
+/* The request line's method at p: letters of either case (Squid takes
+ * "connect"), at most 15, then white space (SP or HTAB, as Squid's relaxed
+ * parser takes). Its length, 0 when there is none; *target: the first byte
+ * after the white space. */
+static size_t hs_method(const uint8_t *p, size_t n, const uint8_t **target)
+{
+	size_t m, t;
+
+	for (m = 0; m < n && m < 16 && ((p[m] | 0x20) >= 'a' && (p[m] | 0x20) <= 'z'); m++)
+		;
+	if (m < 3 || m >= 16 || m >= n || (p[m] != ' ' && p[m] != '\t'))
+		return 0;
+	for (t = m; t < n && (p[t] == ' ' || p[t] == '\t'); t++)
+		;
+	*target = p + t;
+	return m;
+}
+
+/* The end of the request target at t: the next white space, or the end
+ * of what is here. */
+static const uint8_t *hs_target_end(const uint8_t *t, const uint8_t *end)
+{
+	while (t < end && *t != ' ' && *t != '\t' && *t != '\r' && *t != '\n')
+		t++;
+	return t;
+}
+
 size_t hs_connect_target(const uint8_t *p, size_t n, char *out, size_t size)
 {
-	const char *auth, *sp;
-	size_t rest;
-
+	const uint8_t *t, *te;
 	size_t lead = hs_http_lead(p, n);
 
 	if (!p || !out || size == 0)
@@ -1112,16 +1137,14 @@ size_t hs_connect_target(const uint8_t *p, size_t n, char *out, size_t size)
 	out[0] = '\0';
 	p += lead;
 	n -= lead;
-	if (n < 9 || memcmp(p, "CONNECT ", 8) != 0)
+	if (n > HS_SCAN_MAX)
+		n = HS_SCAN_MAX;
+	if (hs_method(p, n, &t) != 7 || strncasecmp((const char *)p, "CONNECT", 7) != 0)
 		return 0;
-	auth = (const char *)p + 8;
-	rest = n - 8;
-	if (rest > HS_NAME_MAX + 8)
-		rest = HS_NAME_MAX + 8;
-	sp = memchr(auth, ' ', rest);
-	if (!sp)
+	te = hs_target_end(t, p + n);
+	if (te == p + n) /* cut by the segment */
 		return 0;
-	return hs_authority_host(auth, (size_t)(sp - auth), out, size);
+	return hs_authority_host((const char *)t, (size_t)(te - t), out, size);
 }
 
 /* Characters an authority (host[:port], [v6]:port) may hold. */
@@ -1148,31 +1171,39 @@ static bool hs_prefix_nocase(const uint8_t *p, size_t n, const char *lit)
 }
 
 /* The Host header of the request head at p (n bytes, the request line
- * first): its value, without the white space around it, in [*vp, *vep).
- * 1 when found, 0 when there is none, -1 when the segment cuts it. */
+ * first): the first one's value, without the white space around it, in
+ * [*vp, *vep). Lines end in CRLF or in a bare LF (nginx, Node and Squid
+ * take both); an empty line ends the head. 1 when found, 2 when the head
+ * has more than one (servers differ on which counts: RFC 9112 3.2 says
+ * refuse), 0 when there is none, -1 when the segment cuts the first. */
 static int hs_host_field(const uint8_t *p, size_t n, const uint8_t **vp, const uint8_t **vep)
 {
-	const uint8_t *head_end = memmem(p, n, "\r\n\r\n", 4), *h;
-	size_t head = head_end ? (size_t)(head_end - p) + 2 : n;
+	const uint8_t *end = p + n, *line = memchr(p, '\n', n);
+	int found = 0;
 
-	for (h = p; (h = memmem(h, head - (size_t)(h - p), "\r\n", 2)) != NULL; h += 2) {
-		const uint8_t *v, *ve;
+	while (line && ++line < end) {
+		const uint8_t *le = memchr(line, '\n', (size_t)(end - line)), *v, *ve;
 
-		if (!hs_prefix_nocase(h + 2, head - (size_t)(h + 2 - p), "host:"))
-			continue;
-		v = h + 7;
-		ve = memmem(v, head - (size_t)(v - p), "\r\n", 2);
-		if (!ve)
-			return -1;
-		while (v < ve && (*v == ' ' || *v == '\t'))
-			v++;
-		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
-			ve--;
-		*vp = v;
-		*vep = ve;
-		return 1;
+		if (*line == '\n' || (*line == '\r' && line + 1 < end && line[1] == '\n'))
+			break; /* the empty line: the head ends */
+		if (hs_prefix_nocase(line, (size_t)(end - line), "host:")) {
+			if (found)
+				return 2;
+			if (!le)
+				return -1;
+			v = line + 5;
+			ve = le > v && le[-1] == '\r' ? le - 1 : le;
+			while (v < ve && (*v == ' ' || *v == '\t'))
+				v++;
+			while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+				ve--;
+			*vp = v;
+			*vep = ve;
+			found = 1;
+		}
+		line = le;
 	}
-	return 0;
+	return found;
 }
 
 unsigned hs_http_request_check(const uint8_t *p, size_t n)
@@ -1192,17 +1223,16 @@ unsigned hs_http_request_check(const uint8_t *p, size_t n)
 	n -= m;
 	if (n < 4)
 		return 0;
-	/* A request line: an upper-case method token, one space. */
-	for (m = 0; m < n && m < 16 && p[m] >= 'A' && p[m] <= 'Z'; m++)
-		;
-	if (m < 3 || m >= n || p[m] != ' ')
+	/* A request line: a method token (any case: Squid reads lower case
+	 * too), white space (one SP, or what a relaxed parser takes). */
+	m = hs_method(p, n, &sp);
+	if (!m)
 		return 0;
 	out |= HS_HTTP_REQUEST;
-	sp = p + m + 1;
-	end = memchr(sp, ' ', n - (size_t)(sp - p));
-	if (!end) /* the target runs past this segment: judge what is here */
-		end = p + n;
-	if (m == 7 && memcmp(p, "CONNECT", 7) == 0) {
+	/* the target runs to white space, or past this segment: judge what
+	 * is here */
+	end = hs_target_end(sp, p + n);
+	if (m == 7 && strncasecmp((const char *)p, "CONNECT", 7) == 0) {
 		out |= HS_HTTP_PROXY;
 		if (!hs_authority_ok(sp, (size_t)(end - sp)))
 			out |= HS_HTTP_MALFORMED;
@@ -1220,9 +1250,18 @@ unsigned hs_http_request_check(const uint8_t *p, size_t n)
 	if (memchr(p, '\0', (size_t)(end - p)))
 		out |= HS_HTTP_MALFORMED;
 	/* The Host header, within the request head present here (cut by
-	 * the segment: nothing to judge yet). */
-	if (hs_host_field(p, n, &v, &ve) == 1 && !hs_authority_ok(v, (size_t)(ve - v)))
+	 * the segment: nothing to judge yet); two of them are malformed. */
+	switch (hs_host_field(p, n, &v, &ve)) {
+	case 2:
 		out |= HS_HTTP_MALFORMED;
+		/* fall through */
+	case 1:
+		if (!hs_authority_ok(v, (size_t)(ve - v)))
+			out |= HS_HTTP_MALFORMED;
+		break;
+	default:
+		break;
+	}
 	return out;
 }
 
@@ -1240,8 +1279,32 @@ size_t hs_http_host(const uint8_t *p, size_t n, char *out, size_t size)
 	n -= lead;
 	if (n > HS_SCAN_MAX)
 		n = HS_SCAN_MAX;
-	/* None, cut by the segment, or not a host: no name. */
-	if (hs_host_field(p, n, &v, &ve) != 1 || !hs_authority_ok(v, (size_t)(ve - v)))
+	/* None, cut by the segment, or not a host: no name. Of two, the
+	 * first (Node serves it; nginx refuses the request). */
+	if (hs_host_field(p, n, &v, &ve) < 1 || !hs_authority_ok(v, (size_t)(ve - v)))
 		return 0;
 	return hs_authority_host((const char *)v, (size_t)(ve - v), out, size);
+}
+
+size_t hs_http_head_end(const uint8_t *p, size_t n)
+{
+	const uint8_t *end, *line, *start;
+	size_t lead = hs_http_lead(p, n);
+
+	if (!p)
+		return 0;
+	if (n > HS_SCAN_MAX)
+		n = HS_SCAN_MAX;
+	if (lead >= n)
+		return 0;
+	start = p + lead;
+	end = p + n;
+	for (line = memchr(start, '\n', (size_t)(end - start)); line && ++line < end;
+	     line = memchr(line, '\n', (size_t)(end - line))) {
+		if (*line == '\n')
+			return (size_t)(line + 1 - p);
+		if (*line == '\r' && line + 1 < end && line[1] == '\n')
+			return (size_t)(line + 2 - p);
+	}
+	return 0;
 }

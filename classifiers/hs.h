@@ -131,6 +131,13 @@ unsigned hs_http_request_check(const uint8_t *p, size_t n);
  * read (one after leading white space). Pure. */
 size_t hs_http_host(const uint8_t *p, size_t n, char *out, size_t size);
 
+/* Where the request head that starts p (after any leading white space)
+ * ends: the offset from p just past its empty line (CRLF or bare LF), or 0
+ * when p holds no whole head. The next pipelined request starts there (one with
+ * a body too: what follows is read as a request only if it is one).
+ * Pure. */
+size_t hs_http_head_end(const uint8_t *p, size_t n);
+
 /* Copy the host part of an authority "host[:port]" or "[v6addr][:port]"
  * (s, n bytes) into out, NUL-terminated. Returns its length, 0 when empty
  * or when it does not fit in size. Pure. */

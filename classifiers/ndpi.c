@@ -51,6 +51,7 @@ enum cls_flags {
 	CLS_F_APP_NOT_TOR = 1 << 11, /* nDPI's Tor app, on an SNI no Tor client sends */
 	CLS_F_FIRST_GUESS = 1 << 12, /* cls_guess(): before any payload */
 	CLS_F_NOMEM = 1 << 13,	     /* nDPI was refused memory: given up, unknown */
+	CLS_F_OWN_HOST = 1 << 14,    /* the Host (or CONNECT target) came from hs.c's reading */
 };
 
 #define CLS_OWN_NAME (TLS_NDPI_NAME_MAX + 1)
@@ -611,9 +612,23 @@ static void cls_take_name(struct cls_worker *w, struct cls_state *st,
 			st->flags |= CLS_F_MALFORMED;
 		return;
 	}
+	/* Our reading of the request is the policy's name too: the first
+	 * Host (nDPI 4.2 keeps the last), lines that end in a bare LF (nDPI
+	 * reads none), white space trimmed as servers trim it. */
+	if (kind == CLS_NAME_HOST && (st->flags & CLS_F_OWN_HOST))
+		return;
 	if (kind == CLS_NAME_HOST) {
-		/* "Host: name:8080" -> name */
-		len = hs_authority_host(f->host_server_name, len, host, sizeof(host));
+		const char *hv = f->host_server_name;
+
+		/* "Host: name:8080" -> name; nDPI keeps white space after
+		 * the value, which servers drop */
+		while (len && (hv[len - 1] == ' ' || hv[len - 1] == '\t'))
+			len--;
+		while (len && (*hv == ' ' || *hv == '\t')) {
+			hv++;
+			len--;
+		}
+		len = hs_authority_host(hv, len, host, sizeof(host));
 		if (!len)
 			return;
 		cls_set_name(w, st, kind, host, len);
@@ -648,6 +663,60 @@ static void cls_take_addr_app(struct cls_worker *w, struct cls_state *st,
 		memset(&q, 0, sizeof(q));
 		q.app_protocol = st->master;
 		st->category = (uint8_t)ndpi_get_proto_category(w->ndpi, q);
+	}
+}
+
+static unsigned cls_class_of(const struct cls_worker *w, const struct cls_state *st, bool *by_ndpi);
+
+/* Another request's Host on the flow (pipelined in one segment, or a later
+ * request on a kept-alive connection, while we still read): a virtual host
+ * or a proxy serves each request by its own Host, so every one of them
+ * must be judged, not the first alone. The flow keeps one name: the first
+ * that has a class, where the current one has none. */
+static void cls_more_host(struct cls_worker *w, struct cls_state *st, const char *name,
+			  size_t len)
+{
+	struct cls_state alt;
+	bool by_ndpi;
+
+	if (st->name_kind == CLS_NAME_HOST && strlen(st->name) == len &&
+	    memcmp(st->name, name, len) == 0)
+		return;
+	if (cls_class_of(w, st, &by_ndpi) != POLICY_CLASS_NONE)
+		return;
+	alt = *st;
+	cls_set_name(w, &alt, CLS_NAME_HOST, name, len);
+	if (cls_class_of(w, &alt, &by_ndpi) != POLICY_CLASS_NONE)
+		cls_set_name(w, st, CLS_NAME_HOST, name, len);
+}
+
+/* Every request head in a client payload, pipelined ones too (at most 8):
+ * the first Host (or CONNECT target) the flow ever shows is its name, from
+ * our own reading (CLS_F_OWN_HOST: nDPI's is not taken over it); later
+ * ones go to cls_more_host. */
+static void cls_take_hosts(struct cls_worker *w, struct cls_state *st, const uint8_t *p,
+			   size_t n)
+{
+	for (unsigned k = 0; k < 8 && n; k++) {
+		char target[HS_NAME_MAX + 1];
+		size_t len, end;
+
+		if (!(hs_http_request_check(p, n) & HS_HTTP_REQUEST))
+			return;
+		len = hs_connect_target(p, n, target, sizeof(target));
+		if (!len)
+			len = hs_http_host(p, n, target, sizeof(target));
+		if (len && !(st->flags & CLS_F_OWN_HOST)) {
+			cls_set_name(w, st, CLS_NAME_HOST, target, len);
+			st->flags |= CLS_F_OWN_HOST;
+		} else if (len) {
+			cls_more_host(w, st, target, len);
+		}
+		end = hs_http_head_end(p, n);
+		if (!end || end >= n)
+			return;
+		p += end;
+		n -= end;
 	}
 }
 
@@ -698,19 +767,14 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	 * Host: ours is the name. */
 	if (r->l4proto == 6 && (http = hs_http_request_check(p, n))) {
 		if (http & HS_HTTP_PROXY)
-			st->flags |= p[hs_http_lead(p, n)] == 'C' ? CLS_F_CONNECT : CLS_F_ABSFORM;
+			st->flags |= (p[hs_http_lead(p, n)] | 0x20) == 'c' ? CLS_F_CONNECT
+									    : CLS_F_ABSFORM;
 		if (http & HS_HTTP_MALFORMED)
 			st->flags |= CLS_F_MALFORMED;
 	}
-	if (st->name_kind == CLS_NAME_NONE && (http & HS_HTTP_REQUEST)) {
-		char target[HS_NAME_MAX + 1];
-		size_t len = hs_connect_target(p, n, target, sizeof(target));
-
-		if (!len)
-			len = hs_http_host(p, n, target, sizeof(target));
-		if (len)
-			cls_set_name(w, st, CLS_NAME_HOST, target, len);
-	}
+	if ((st->name_kind == CLS_NAME_NONE || st->name_kind == CLS_NAME_HOST) &&
+	    (http & HS_HTTP_REQUEST))
+		cls_take_hosts(w, st, p, n);
 	if (hs_webdav_match(p, n))
 		st->flags |= CLS_F_WEBDAV;
 	if (hs_docsig_match(p, n))

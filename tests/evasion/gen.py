@@ -2281,6 +2281,100 @@ def case_dns_tcp_ok(n):
     return cap, {"pass": [q3[2:], a3[40:]]}
 
 
+# HTTP as servers parse it (red team round three, office): bare LF line
+# ends (nginx, Node), white space after the Host value (trimmed by servers,
+# kept by nDPI 4.2), two Host fields (Node serves the first, nDPI keeps the
+# last), requests pipelined or kept alive (a virtual host serves each by its
+# own Host), and what Squid's relaxed parser takes (a lower-case method, a
+# tab between the request line's parts).
+
+def lf_req(host, marker):
+    return (b"GET / HTTP/1.1\nHost: " + host + b"\nUser-Agent: Mozilla/5.0\nX-Mark: " + marker
+            + b"\nAccept: */*\n\n")
+
+
+@case
+def case_app_http_lf_vk(n):
+    """Office HTTP: every header line ends in a bare LF; Host m.vk.com."""
+    cap = Capture()
+    http_flow(cap, 42430, 530, 80, lf_req(b"m.vk.com", leak(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_lf_ok(n):
+    """Office HTTP: bare LF line ends, Host www.example.org (no class): allowed."""
+    cap = Capture()
+    http_flow(cap, 42431, 531, 80, lf_req(b"www.example.org", passm(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_app_http_host_sp_vk(n):
+    """Office HTTP: "Host: m.vk.com " (white space after the value)."""
+    cap = Capture()
+    http_flow(cap, 42432, 532, 80, http_req(b"m.vk.com \t", leak(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_dup_host_vk(n):
+    """Office HTTP: two Host fields, m.vk.com first, www.example.org second."""
+    cap = Capture()
+    req = (b"GET / HTTP/1.1\r\nHost: m.vk.com\r\nHost: www.example.org\r\nX-Mark: " + leak(n)
+           + b"\r\n\r\n")
+    http_flow(cap, 42433, 533, 80, req, leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_pipe_vk(n):
+    """Office HTTP: two requests pipelined in one segment, www.example.org then m.vk.com."""
+    cap = Capture()
+    http_flow(cap, 42434, 534, 80, http_req(b"www.example.org", b"first") + http_req(b"m.vk.com", leak(n)),
+              leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_keepalive_vk(n):
+    """Office HTTP: a request for www.example.org, its answer, then on the same
+    connection a request for m.vk.com."""
+    cap = Capture()
+    t = ETcp(cap, O1, 42435, SOC, 80, isn=535, rtt_us=20000)
+    t.handshake()
+    t.data(True, http_req(b"www.example.org", b"first"))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n" + b"x" * 20)
+    t.data(True, http_req(b"m.vk.com", leak(n)))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + leak(n) + b"x" * 20)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_lower_connect(n):
+    """Office: "connect www.example.org:443 HTTP/1.1" to a proxy port (3128), then the tunnel."""
+    cap = Capture()
+    t = ETcp(cap, O1, 42436, SOC, 3128, isn=536, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"connect www.example.org:443 HTTP/1.1\r\nHost: www.example.org:443\r\n\r\n")
+    t.data(False, b"HTTP/1.1 200 Connection established\r\n\r\n")
+    t.data(True, hello(n, sni="www.example.org", sid=sid32(leak(n))))
+    t.data(False, server_hello_flight(n))
+    t.data(True, marked_record(leak(n), n))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_tab_absform(n):
+    """Office: "GET<TAB>http://www.example.org/<TAB>HTTP/1.1" to a proxy port (3128)."""
+    cap = Capture()
+    http_flow(cap, 42437, 537, 3128, http_req(b"www.example.org", leak(n),
+                                              line=b"GET\thttp://www.example.org/\tHTTP/1.1"), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
 # ------------------------------------------------------------------- main
 
 def write_case(outdir, name):

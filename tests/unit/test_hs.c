@@ -369,6 +369,41 @@ static void test_connect_and_authority(void)
 	CU_ASSERT_EQUAL(hs_http_host(B("GET / HTTP/1.1\r\nHost: a.exam"), out, sizeof(out)), 0);
 	CU_ASSERT_EQUAL(hs_http_host(B("GET / HTTP/1.1\r\nHost: a/b\r\n"), out, sizeof(out)), 0);
 	CU_ASSERT_EQUAL(hs_http_host(B("\x16\x03\x01\x00\x10Host: a\r\n"), out, sizeof(out)), 0);
+	/* Lines that end in a bare LF (nginx and Node take them), white space
+	 * after the value, a tab: the name servers read. */
+	CU_ASSERT_EQUAL(hs_http_host(B("GET / HTTP/1.1\nAccept: */*\nHost: m.vk.com\n\n"), out,
+				     sizeof(out)),
+			8);
+	CU_ASSERT_STRING_EQUAL(out, "m.vk.com");
+	CU_ASSERT_EQUAL(hs_http_host(B("GET / HTTP/1.1\r\nX: y\nHost:\tm.vk.com\t \r\n\r\n"), out,
+				     sizeof(out)),
+			8);
+	CU_ASSERT_STRING_EQUAL(out, "m.vk.com");
+	/* Two Host fields: the first (Node serves it), and malformed. */
+	CU_ASSERT_EQUAL(hs_http_host(B("GET / HTTP/1.1\r\nHost: m.vk.com\r\nHost: "
+				       "www.example.org\r\n\r\n"),
+				     out, sizeof(out)),
+			8);
+	CU_ASSERT_STRING_EQUAL(out, "m.vk.com");
+	CU_ASSERT(hs_http_request_check(B("GET / HTTP/1.1\r\nHost: m.vk.com\r\nhost: "
+					  "www.example.org\r\n\r\n")) &
+		  HS_HTTP_MALFORMED);
+	/* A Host after the head's end is the body's, not a header. */
+	CU_ASSERT_EQUAL(hs_http_host(B("POST / HTTP/1.1\r\nHost: a.example\r\n\r\nHost: b\r\n"), out,
+				     sizeof(out)),
+			9);
+	CU_ASSERT_FALSE(hs_http_request_check(B("POST / HTTP/1.1\r\nHost: a.example\r\n\r\nHost: "
+						"b.example\r\n")) &
+			HS_HTTP_MALFORMED);
+	/* What Squid's relaxed parser takes: a lower-case method, a tab. */
+	CU_ASSERT_EQUAL(hs_connect_target(B("connect m.vk.com:443 HTTP/1.1\r\n"), out, sizeof(out)), 8);
+	CU_ASSERT_STRING_EQUAL(out, "m.vk.com");
+	CU_ASSERT_EQUAL(hs_connect_target(B("CONNECT\tm.vk.com:443\tHTTP/1.1\r\n"), out, sizeof(out)),
+			8);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("connect a.example:443 HTTP/1.1\r\n\r\n")),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("GET\thttp://a.example/ HTTP/1.1\r\n\r\n")),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
 
 	CU_ASSERT_EQUAL(hs_authority_host(S("a.example:8080"), out, sizeof(out)), 9);
 	CU_ASSERT_STRING_EQUAL(out, "a.example");
@@ -618,7 +653,10 @@ static void test_http_check(void)
 	CU_ASSERT_FALSE(H("GET / HTTP/1.1\r\nHost: a.example \r\n\r\n") & HS_HTTP_MALFORMED);
 	/* Not a request. */
 	CU_ASSERT_EQUAL(H("\x16\x03\x01\x02\x00"), 0);
-	CU_ASSERT_EQUAL(H("get / HTTP/1.1\r\n"), 0);
+	CU_ASSERT_EQUAL(H("GETTING_A_VERY_LONG / HTTP/1.1\r\n"), 0);
+	CU_ASSERT_EQUAL(H("G1 / HTTP/1.1\r\n"), 0);
+	/* a lower-case method is one (Squid reads it) */
+	CU_ASSERT_EQUAL(H("get / HTTP/1.1\r\n"), HS_HTTP_REQUEST);
 #undef H
 }
 
