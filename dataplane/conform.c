@@ -41,7 +41,8 @@ void conform_declare_dns(struct conform *c, bool dns_only)
 /* DNS over TCP, one direction (query: from the client): each message's
  * 2-byte length, then a header as the first payload's check has it
  * (policy_dns_plausible): QR as the direction says, opcode QUERY, one
- * question. The body is passed over. */
+ * question; an answer may have none (the later messages of a zone
+ * transfer, RFC 5936 2.2). The body is passed over. */
 static enum conform_reason conform_dns(struct conform_dir *d, bool query, const uint8_t *p,
 				       size_t n)
 {
@@ -78,7 +79,7 @@ static enum conform_reason conform_dns(struct conform_dir *d, bool query, const 
 				return CONFORM_R_dns_header;
 			break;
 		case 7:
-			if (b != 1)
+			if (b != 1 && (query || b != 0))
 				return CONFORM_R_dns_header;
 			break;
 		default:

@@ -64,6 +64,7 @@ static const uint32_t flow_default_timeouts[POLICY_TO_COUNT] = {
 struct flow_table {
 	struct rte_hash *hash;
 	struct flow *flows; /* n_slots entries, indexed by the hash's key position */
+	struct flow_acks *acks; /* n_slots entries beside them */
 	uint32_t capacity;  /* flows the table accepts */
 	uint32_t n_slots;   /* rte_hash_max_key_id() + 1 */
 	uint32_t count;
@@ -114,7 +115,7 @@ static uint64_t flow_memory_estimate(uint32_t entries, uint32_t n_slots)
 	uint64_t buckets = rte_align32pow2(entries) / 8;
 	uint64_t mem = 0;
 
-	mem += (uint64_t)n_slots * sizeof(struct flow);
+	mem += (uint64_t)n_slots * (sizeof(struct flow) + sizeof(struct flow_acks));
 	mem += ((uint64_t)entries + 1) * key_entry;		     /* key store, slot 0 dummy */
 	mem += buckets * RTE_CACHE_LINE_SIZE * 2;		     /* main + extendable */
 	mem += (uint64_t)rte_align32pow2(entries + 1) * 4;	     /* free key slot ring */
@@ -175,6 +176,12 @@ struct flow_table *flow_table_create(const char *name, uint32_t capacity, int so
 		rte_errno = ENOMEM;
 		goto out_free_hash;
 	}
+	ft->acks = rte_zmalloc_socket("flow_acks", (size_t)ft->n_slots * sizeof(struct flow_acks),
+				      RTE_CACHE_LINE_SIZE, socket);
+	if (ft->acks == NULL) {
+		rte_errno = ENOMEM;
+		goto out_free_flows;
+	}
 	ft->used = rte_zmalloc_socket("flow_used", ((size_t)ft->n_slots + 63) / 64 * sizeof(uint64_t),
 				      RTE_CACHE_LINE_SIZE, socket);
 	if (ft->used == NULL) {
@@ -210,6 +217,7 @@ struct flow_table *flow_table_create(const char *name, uint32_t capacity, int so
 out_free_flows:
 	rte_free(ft->evq);
 	rte_free(ft->used);
+	rte_free(ft->acks);
 	rte_free(ft->flows);
 out_free_hash:
 	rte_hash_free(ft->hash);
@@ -237,6 +245,7 @@ void flow_table_destroy(struct flow_table *ft)
 		return;
 	rte_hash_free(ft->hash);
 	rte_free(ft->flows);
+	rte_free(ft->acks);
 	rte_free(ft->used);
 	rte_free(ft->evq);
 	rte_free(ft->fcache);
@@ -528,6 +537,16 @@ unsigned flow_flush(struct flow_table *ft, flow_cb cb, void *arg)
 	}
 	ft->cursor = 0;
 	return removed;
+}
+
+struct flow *flow_table_flows(struct flow_table *ft)
+{
+	return ft->flows;
+}
+
+struct flow_acks *flow_table_acks(struct flow_table *ft)
+{
+	return ft->acks;
 }
 
 uint32_t flow_slots(const struct flow_table *ft)

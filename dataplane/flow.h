@@ -126,6 +126,15 @@ struct flow {
 	uint32_t grant_gen;   /* the grant table it was last found in */
 } __attribute__((aligned(64)));
 
+/* A checked TCP flow's acknowledgement bounds (judge.c, judge_discardable),
+ * kept beside the flow array, one per slot, for want of room in struct
+ * flow: [0] the initiator, [1] the responder. Written at the SYN-ACK,
+ * read on a checked flow's segments. */
+struct flow_acks {
+	uint32_t start[2]; /* where each side's stream starts (after its SYN) */
+	uint32_t hi[2];	   /* the newest ACK each side sent (at or after its receiver's snd_una) */
+};
+
 struct flow_table;
 
 /* Create a table for `capacity` flows on NUMA socket `socket`. name must be
@@ -242,6 +251,12 @@ unsigned flow_expire_slice(struct flow_table *ft, uint64_t now, unsigned budget,
 
 /* Call cb on every flow and then remove it (exit flush). Owning worker. */
 unsigned flow_flush(struct flow_table *ft, flow_cb cb, void *arg);
+
+/* The flow array and the acks array beside it (flow_acks[i] is slot i's):
+ * a worker keeps both to find a flow's entry with a subtraction. Owning
+ * worker. */
+struct flow *flow_table_flows(struct flow_table *ft);
+struct flow_acks *flow_table_acks(struct flow_table *ft);
 
 /* Slots of the table (flow_at's range), and the flow in slot i, or NULL
  * when the slot is free. Owning worker (the open-flow dump, flowdump.c). */

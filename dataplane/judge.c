@@ -885,10 +885,12 @@ static bool judge_tcp_opts(const uint8_t *th, bool *has_ts, uint32_t *tsval)
 }
 
 /* The window scale option of a SYN's options (RFC 7323 2.2): its shift
- * (at most 14, as receivers cap it), or -1 when it has none. */
+ * (at most 14, as receivers cap it), or -1 when it has none. Of several,
+ * the last: Linux's tcp_parse_options takes each in turn. */
 static int judge_tcp_wscale(const uint8_t *th)
 {
 	unsigned doff = (unsigned)(th[12] >> 4) * 4, i;
+	int ws = -1;
 
 	for (i = 20; i < doff;) {
 		if (th[i] == 0)
@@ -900,10 +902,10 @@ static int judge_tcp_wscale(const uint8_t *th)
 		if (i + 1 >= doff || th[i + 1] < 2 || i + th[i + 1] > doff)
 			break;
 		if (th[i] == 3 && th[i + 1] == 3)
-			return RTE_MIN(th[i + 2], 14);
+			ws = RTE_MIN(th[i + 2], 14);
 		i += th[i + 1];
 	}
-	return -1;
+	return ws;
 }
 
 /* A SYN (dir 0) or SYN-ACK (dir 1) of a checked flow: the shift its side
@@ -923,6 +925,12 @@ static void judge_ws_note(struct conform *c, const uint8_t *th, unsigned dir)
 	if (!(c->ws_flags & bit) || (unsigned)ws < ((c->ws_shift >> sh) & 0xf))
 		c->ws_shift = (uint8_t)((c->ws_shift & ~(0xf << sh)) | ((unsigned)ws << sh));
 	c->ws_flags |= bit;
+}
+
+/* A flow's entry in the acks array beside the flow array (flow.h). */
+static inline struct flow_acks *judge_acks(struct worker *w, const struct flow *f)
+{
+	return &w->acks[f - w->flows];
 }
 
 /* The bound judge_wmax_take keeps for a side's windows, scaled. */
@@ -946,7 +954,7 @@ static inline uint32_t judge_wmax(const struct conform *c, unsigned dir)
  * from the segments read; a lower one may expire before the receiver.
  * note: the segment is read, so its TTL and timestamp count from now on
  * (false for a segment only vetted, judge_wmax_vet). */
-static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
+static bool judge_discardable(struct worker *w, struct flow *f, const struct rte_mbuf *m,
 			      const struct parse_result *r, bool from_init, bool note)
 {
 	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
@@ -996,19 +1004,28 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 		if ((int32_t)(ack - other) > 0)
 			return true;
 		/* An ACK too old: Linux drops a segment whose ACK lies more
-		 * than its max_window (the largest window the sender has
-		 * advertised) behind its snd_una (tcp_ack,
-		 * TCP_TOO_OLD_ACK), and evasion tools corrupt the ACK of
-		 * their decoys. Both are bounded by what we saw: snd_una
-		 * lies at or before the other side's next byte, and
-		 * max_window at or above the largest window the receiver
-		 * surely took (judge_wmax_take). An ACK at or after that
-		 * byte less that window is surely accepted; one before it
+		 * than min(max_window, bytes_acked) behind its snd_una
+		 * (tcp_ack, TCP_TOO_OLD_ACK; max_window is the largest
+		 * window the sender advertised, bytes_acked how much of
+		 * the receiver's stream was acknowledged, so never before
+		 * that stream's start), and evasion tools corrupt the ACK
+		 * of their decoys. Both are bounded by what we saw: snd_una
+		 * lies at or before the newest ACK the sender sent
+		 * (flow_acks.hi), max_window at or above the largest window
+		 * the receiver surely took (judge_wmax_take). An ACK at or
+		 * after that ACK less that window, and at or after the
+		 * receiver's stream start, is surely accepted; one before
 		 * may not be, and a segment we cannot tell about is one we
 		 * must not read. */
-		if (conform_has_wmax(&f->conform) &&
-		    (int32_t)(ack - (other - judge_wmax(&f->conform, dir))) < 0)
-			return true;
+		if (conform_has_wmax(&f->conform) && (f->flags & FLOW_F_RESP_SEQ)) {
+			const struct flow_acks *a = judge_acks(w, f);
+			uint32_t lo = a->hi[dir] - judge_wmax(&f->conform, dir);
+
+			if ((int32_t)(lo - a->start[!dir]) < 0)
+				lo = a->start[!dir];
+			if ((int32_t)(ack - lo) < 0)
+				return true;
+		}
 	}
 	/* The options: a TCP-MD5 signature (RFC 2385) is dropped by a
 	 * receiver without the key; a malformed list may be, too; so is a
@@ -1027,19 +1044,30 @@ static bool judge_discardable(struct flow *f, const struct rte_mbuf *m,
 }
 
 /* A segment at its sender's next sequence number that its receiver keeps
- * (judge_discardable false, the sum checked): the receiver applies its
- * window (tcp_may_update_window: its sequence number is at or after the
- * one of any segment it took a window from, and were it equal, a larger
- * window is taken), so the largest such window is a lower bound of the
- * receiver's max_window. Kept unscaled, scaled when used: exact. */
-static inline void judge_wmax_take(struct flow *f, const struct rte_mbuf *m,
+ * (judge_discardable false, the sum checked), whose ACK is no older than
+ * any its sender sent before (the newest, judge_ack_hi: so not older than the
+ * receiver's snd_una, where tcp_ack takes no window): the receiver applies
+ * its window (tcp_may_update_window: its sequence number is at or after
+ * the one of any segment it took a window from, and were it equal, a
+ * larger window is taken), so the largest such window is a lower bound of
+ * the receiver's max_window. Kept unscaled, scaled when used: exact. */
+static inline void judge_wmax_take(struct worker *w, struct flow *f, const struct rte_mbuf *m,
 				   const struct parse_result *r, unsigned dir)
 {
 	uint16_t raw;
 
-	memcpy(&raw, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 14, sizeof(raw));
+	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
+	uint32_t ack;
+
+	memcpy(&raw, th + 14, sizeof(raw));
 	raw = rte_be_to_cpu_16(raw);
-	if (conform_has_wmax(&f->conform) && raw > f->conform.wmax[dir])
+	if (!conform_has_wmax(&f->conform) || raw <= f->conform.wmax[dir] ||
+	    !(f->flags & FLOW_F_RESP_SEQ))
+		return;
+	/* Its ACK is the newest its side sent (judge_ack_hi took it: no
+	 * ACK before it was newer) */
+	memcpy(&ack, th + 8, sizeof(ack));
+	if (rte_be_to_cpu_32(ack) == judge_acks(w, f)->hi[dir])
 		f->conform.wmax[dir] = raw;
 }
 
@@ -1055,27 +1083,29 @@ static inline bool judge_at_next(const struct flow *f, const struct parse_result
 			 : (f->flags & FLOW_F_RESP_SEQ) && r->tcp_seq == f->seq_resp;
 }
 
-static __rte_noinline void judge_wmax_vet(struct flow *f, const struct rte_mbuf *m,
-					  const struct parse_result *r, bool from_init)
+static __rte_noinline void judge_wmax_vet(struct worker *w, struct flow *f,
+					  const struct rte_mbuf *m, const struct parse_result *r,
+					  bool from_init)
 {
 	if (!conform_has_wmax(&f->conform) || (r->payload_len == 0 && !judge_at_next(f, r, from_init)) ||
 	    (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) ||
-	    !judge_l4_csum_ok(f, m, r, from_init) || judge_discardable(f, m, r, from_init, false))
+	    !judge_l4_csum_ok(f, m, r, from_init) ||
+	    judge_discardable(w, f, m, r, from_init, false))
 		return;
-	judge_wmax_take(f, m, r, from_init ? 0 : 1);
+	judge_wmax_take(w, f, m, r, from_init ? 0 : 1);
 }
 
 /* A checked flow's in-order segment (data at its sender's next byte, or a
  * bare ACK): its window is vetted and taken when it is larger than the
  * bound (most are not: a compare). */
-static inline void judge_wmax_seen(struct flow *f, const struct rte_mbuf *m,
+static inline void judge_wmax_seen(struct worker *w, struct flow *f, const struct rte_mbuf *m,
 				   const struct parse_result *r, bool from_init)
 {
 	uint16_t raw;
 
 	memcpy(&raw, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 14, sizeof(raw));
 	if (unlikely(rte_be_to_cpu_16(raw) > f->conform.wmax[from_init ? 0 : 1]))
-		judge_wmax_vet(f, m, r, from_init);
+		judge_wmax_vet(w, f, m, r, from_init);
 }
 
 /* Both sides of a flow use TCP timestamps (RFC 7323): PAWS applies. */
@@ -1261,6 +1291,14 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			    judge_synack_rebase(w, f, m, r) &&
 			    judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
 				return TCP_DROP;
+			/* Where each stream starts, and the ACKs so far: each
+			 * side's SYN (judge_discardable, the too-old ACK). */
+			if (f->flags & FLOW_F_CONFORM) {
+				struct flow_acks *a = judge_acks(w, f);
+
+				a->start[0] = a->hi[1] = f->seq_next;
+				a->start[1] = a->hi[0] = f->seq_resp;
+			}
 		}
 		/* Which sides send real checksums (judge_l4_csum_ok), the hop
 		 * count each side's packets arrive with and whether it uses
@@ -1426,22 +1464,41 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	/* Bytes that move our reading (not wholly inside a record's body)
 	 * are read only from a copy the receiver keeps. */
 	if (!pending && !conform_in_body(&f->conform, from_init, n)) {
-		if (judge_discardable(f, m, r, from_init, true)) {
+		if (judge_discardable(w, f, m, r, from_init, true)) {
 			if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
 				return TCP_DROP;
 		} else if (off == 0) {
-			judge_wmax_take(f, m, r, dir);
+			judge_wmax_take(w, f, m, r, dir);
 		}
 	} else {
 		if (judge_paws(f) && !(f->tcp & judge_fin_bit(f, dir)))
 			judge_ts_note(f, m, r, dir);
 		if (off == 0)
-			judge_wmax_seen(f, m, r, from_init);
+			judge_wmax_seen(w, f, m, r, from_init);
 	}
 	if (conform_feed(&f->conform, from_init, pl, n) != CONFORM_OK &&
 	    judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
 		return TCP_DROP;
 	return TCP_GO;
+}
+
+/* A checked flow's segment carries an ACK: the newest its side sent moves
+ * on (not past the other side's next byte: such a segment is refused). */
+static inline void judge_ack_hi(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+				const struct parse_result *r, bool from_init)
+{
+	uint32_t *hi = &judge_acks(w, f)->hi[from_init ? 0 : 1];
+	uint32_t ack, other;
+
+	memcpy(&ack, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 8, sizeof(ack));
+	ack = rte_be_to_cpu_32(ack);
+	if ((int32_t)(ack - *hi) <= 0)
+		return;
+	other = from_init ? f->seq_resp : f->seq_next;
+	if (f->tcp & judge_fin_bit(f, from_init))
+		other++;
+	if ((int32_t)(ack - other) <= 0)
+		*hi = ack;
 }
 
 /* A TCP segment: the flows and segments that need nothing, in a few
@@ -1458,12 +1515,17 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	if (f->decision.verdict != POLICY_PENDING &&
 	    (!(f->flags & FLOW_F_CONFORM) || f->decision.verdict == POLICY_DROP))
 		return TCP_GO;
+	/* The newest ACK each side of a checked flow sent, from any
+	 * segment we pass (an upper bound of its receiver's snd_una). */
+	if ((f->flags & (FLOW_F_CONFORM | FLOW_F_RESP_SEQ)) == (FLOW_F_CONFORM | FLOW_F_RESP_SEQ) &&
+	    (r->tcp_flags & (RTE_TCP_ACK_FLAG | RTE_TCP_SYN_FLAG)) == RTE_TCP_ACK_FLAG)
+		judge_ack_hi(w, f, m, r, from_init);
 	/* A bare ACK: nothing to place or read (a SYN's, or a FIN's
 	 * place, is). Its window may raise the bound on how old an ACK the
 	 * other side accepts (judge_discardable), when it is sent at its
 	 * side's next byte. */
 	if (n == 0 && !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG))) {
-		judge_wmax_seen(f, m, r, from_init);
+		judge_wmax_seen(w, f, m, r, from_init);
 		if (unlikely(judge_paws(f)))
 			judge_bare_ts(f, m, r, from_init);
 		return TCP_GO;
@@ -1486,7 +1548,7 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 			if (conform_in_body(&f->conform, from_init, n)) {
 				if (unlikely(judge_paws(f)))
 					judge_ts_note(f, m, r, from_init ? 0 : 1);
-				judge_wmax_seen(f, m, r, from_init);
+				judge_wmax_seen(w, f, m, r, from_init);
 				conform_skip_body(&f->conform, from_init, n);
 				*next += n;
 				return TCP_GO;
@@ -1497,11 +1559,11 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 			 * (counted, not read). */
 			if (judge_l4_csum_ok(f, m, r, from_init)) {
 				*next += n;
-				if (unlikely(judge_discardable(f, m, r, from_init, true))) {
+				if (unlikely(judge_discardable(w, f, m, r, from_init, true))) {
 					if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
 						return TCP_DROP;
 				} else {
-					judge_wmax_take(f, m, r, from_init ? 0 : 1);
+					judge_wmax_take(w, f, m, r, from_init ? 0 : 1);
 				}
 				pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
 				if (!conform_next_appdata(&f->conform, from_init, pl, n) &&

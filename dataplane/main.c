@@ -785,6 +785,8 @@ static int main_setup_workers(struct main_ctx *x)
 			return -ENOMEM;
 		}
 		flow_table_set_timeouts(w->ft, x->pol->dp.timeouts);
+		w->flows = flow_table_flows(w->ft);
+		w->acks = flow_table_acks(w->ft);
 		w->cls = cls_worker_create(
 			x->cls, RTE_MIN(x->pol->dp.flows_per_worker, (uint32_t)65536), socket);
 		if (!w->cls) {

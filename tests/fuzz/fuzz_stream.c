@@ -1,8 +1,9 @@
 /* fuzz_stream.c - libFuzzer target for first-bytes reassembly
  * (dataplane/stream.c) and lifelong conformance (dataplane/conform.c).
  *
- * Input: byte 0: segments - 1 (bits 0-2), tls_only (bit 3); bytes 1-4: the
- * stream's base sequence number (little-endian); then 6 bytes per segment
+ * Input: byte 0: segments - 1 (bits 0-2), the conformance mode (bits 3-4:
+ * the first bytes choose, TLS only, DNS only, DNS beside others); bytes
+ * 1-4: the stream's base sequence number (little-endian); then 6 bytes per segment
  * (offset and length, 2 bytes each little-endian, a flip byte and a cut
  * byte); the rest is the body.
  *
@@ -124,13 +125,17 @@ static void fz_stream(const struct fz_seg *seg, unsigned nseg, uint32_t base, co
 }
 
 /* The first breach of a reading: run index * 256 + reason, or 0. */
-static unsigned fz_conform(bool tls_only, const struct fz_seg *seg, unsigned nseg,
+/* mode: 0 the first bytes choose, 1 TLS only, 2 DNS only (over TCP), 3 DNS
+ * declared beside others. */
+static unsigned fz_conform(unsigned mode, const struct fz_seg *seg, unsigned nseg,
 			   const uint8_t *body, size_t blen, int how)
 {
 	struct conform c;
 	size_t at = 0;
 
-	conform_init(&c, tls_only);
+	conform_init(&c, mode == 1);
+	if (mode >= 2)
+		conform_declare_dns(&c, mode == 2);
 	for (unsigned k = 0; k < nseg && at < blen; k++) {
 		size_t len = k + 1 == nseg ? blen - at : (size_t)seg[k].raw_len % 512 + 1;
 		bool from_init = !(seg[k].cut & 1);
@@ -174,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *body;
 	size_t blen, hdr;
 	uint32_t base;
-	bool tls_only;
+	unsigned mode;
 
 	if (!fz_slots) {
 		fz_slots = calloc(1, stream_pool_size(2));
@@ -184,7 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 5)
 		return 0;
 	nseg = (data[0] & 7) + 1;
-	tls_only = data[0] & 8;
+	mode = (data[0] >> 3) & 3;
 	base = (uint32_t)data[1] | (uint32_t)data[2] << 8 | (uint32_t)data[3] << 16 |
 	       (uint32_t)data[4] << 24;
 	hdr = 5 + 6 * (size_t)nseg;
@@ -205,9 +210,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		seg[k].cut = d[5];
 	}
 	fz_stream(seg, nseg, base, body, blen);
-	whole = fz_conform(tls_only, seg, nseg, body, blen, 0);
-	FZ_CHECK(fz_conform(tls_only, seg, nseg, body, blen, 1) == whole);
-	FZ_CHECK(fz_conform(tls_only, seg, nseg, body, blen, 2) == whole);
-	FZ_CHECK(fz_conform(tls_only, seg, nseg, body, blen, 3) == whole);
+	whole = fz_conform(mode, seg, nseg, body, blen, 0);
+	FZ_CHECK(fz_conform(mode, seg, nseg, body, blen, 1) == whole);
+	FZ_CHECK(fz_conform(mode, seg, nseg, body, blen, 2) == whole);
+	FZ_CHECK(fz_conform(mode, seg, nseg, body, blen, 3) == whole);
 	return 0;
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Seed inputs for tests/fuzz/fuzz_stream.c: TLS and SMTP sessions.
+"""Seed inputs for tests/fuzz/fuzz_stream.c: TLS, SMTP and DNS-over-TCP sessions.
 
     tests/fuzz/seeds_stream.py OUTDIR
 
 Each seed is fuzz_stream's input format: one byte (segments - 1 in the low
-3 bits, tls_only in bit 3), the base sequence number (4 bytes,
+3 bits, the conformance mode in bits 3-4: 0 the first bytes choose, 1 TLS
+only, 2 DNS only, 3 DNS beside others), the base sequence number (4 bytes,
 little-endian), 6 bytes per segment (offset + 16 and length, 2 bytes each
 little-endian, a flip byte, a cut byte whose bit 0 is the responder's
 direction for the run), then the body. The runs of a session are its
@@ -33,10 +34,11 @@ def client_hello(name):
     return record(22, msg, 0x0301)
 
 
-def seed(runs, tls_only=False, base=0xFFFFFF00, cuts=None):
+def seed(runs, tls_only=False, base=0xFFFFFF00, cuts=None, mode=None):
     """runs: (from_responder, bytes); segments cover the body in order."""
     body = b"".join(r for _, r in runs)
-    head = bytes([(len(runs) - 1) | (8 if tls_only else 0)]) + struct.pack("<I", base)
+    mode = (1 if tls_only else 0) if mode is None else mode
+    head = bytes([(len(runs) - 1) | mode << 3]) + struct.pack("<I", base)
     at = 0
     for i, (resp, r) in enumerate(runs):
         cut = (cuts[i] if cuts else len(r) // 2) << 1 | (1 if resp else 0)
@@ -52,6 +54,12 @@ def main():
     sh = record(22, b"\x02\x00\x00\x2a" + b"\x03\x03" + bytes(40))
     ccs = record(20, b"\x01")
     app = record(23, b"ciphertext")
+    # DNS over TCP: a query for e2m.customs.example A IN and its answer
+    q = (b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+         + b"\x03e2m\x07customs\x07example\x00\x00\x01\x00\x01")
+    a = (b"\x12\x34\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00" + q[12:]
+         + b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x01\x2c\x00\x04\xc6\x33\x64\x05")
+    dq, da = u16(len(q)) + q, u16(len(a)) + a
     seeds = {
         "tls": seed([(0, ch), (1, sh + ccs), (0, app), (1, app)], tls_only=True),
         "tls_rehello": seed([(0, ch), (0, app), (0, ch)], tls_only=True),
@@ -66,6 +74,8 @@ def main():
         "smtp_pipeline": seed([(1, b"220 mail ESMTP\r\n"), (0, b"STARTTLS\r\n" + ch)]),
         "not_tls": seed([(0, b"GET / HTTP/1.1\r\nHost: e2m.customs.example\r\n\r\n")],
                         tls_only=True),
+        "dns_tcp": seed([(0, dq + dq), (1, da), (1, da), (0, dq[:2]), (0, dq[2:]), (1, da)], mode=2),
+        "dns_tcp_mixed": seed([(0, dq), (1, da), (0, b"\x00\x20" + bytes(32))], mode=3),
     }
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:

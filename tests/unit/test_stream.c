@@ -682,6 +682,19 @@ static void test_conform_dns(void)
 	conform_init(&c, false);
 	conform_declare_dns(&c, true);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, bad, sizeof(bad)), CONFORM_R_dns_header);
+	/* a query needs its question; a later answer of a zone transfer may
+	 * have none (RFC 5936 2.2) */
+	bad[7] = 0;
+	conform_init(&c, false);
+	conform_declare_dns(&c, true);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, bad, sizeof(bad)), CONFORM_R_dns_header);
+	memcpy(bad, a, sizeof(a));
+	bad[7] = 0;
+	conform_init(&c, false);
+	conform_declare_dns(&c, true);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, q, sizeof(q)), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, false, a, sizeof(a)), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, false, bad, sizeof(bad)), CONFORM_OK);
 	/* a length shorter than a header */
 	conform_init(&c, false);
 	conform_declare_dns(&c, true);
