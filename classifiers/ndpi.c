@@ -673,8 +673,7 @@ static unsigned cls_class_of(const struct cls_worker *w, const struct cls_state 
  * or a proxy serves each request by its own Host, so every one of them
  * must be judged, not the first alone. The flow keeps one name: the first
  * that has a class, where the current one has none. */
-static void cls_more_host(struct cls_worker *w, struct cls_state *st, const char *name,
-			  size_t len)
+static void cls_more_host(struct cls_worker *w, struct cls_state *st, const char *name, size_t len)
 {
 	struct cls_state alt;
 	bool by_ndpi;
@@ -694,8 +693,7 @@ static void cls_more_host(struct cls_worker *w, struct cls_state *st, const char
  * the first Host (or CONNECT target) the flow ever shows is its name, from
  * our own reading (CLS_F_OWN_HOST: nDPI's is not taken over it); later
  * ones go to cls_more_host. */
-static void cls_take_hosts(struct cls_worker *w, struct cls_state *st, const uint8_t *p,
-			   size_t n)
+static void cls_take_hosts(struct cls_worker *w, struct cls_state *st, const uint8_t *p, size_t n)
 {
 	for (unsigned k = 0; k < 8 && n; k++) {
 		char target[HS_NAME_MAX + 1];
@@ -768,7 +766,7 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	if (r->l4proto == 6 && (http = hs_http_request_check(p, n))) {
 		if (http & HS_HTTP_PROXY)
 			st->flags |= (p[hs_http_lead(p, n)] | 0x20) == 'c' ? CLS_F_CONNECT
-									    : CLS_F_ABSFORM;
+									   : CLS_F_ABSFORM;
 		if (http & HS_HTTP_MALFORMED)
 			st->flags |= CLS_F_MALFORMED;
 	}

@@ -1054,10 +1054,9 @@ static bool judge_discardable(struct worker *w, struct flow *f, const struct rte
 static inline void judge_wmax_take(struct worker *w, struct flow *f, const struct rte_mbuf *m,
 				   const struct parse_result *r, unsigned dir)
 {
-	uint16_t raw;
-
 	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
 	uint32_t ack;
+	uint16_t raw;
 
 	memcpy(&raw, th + 14, sizeof(raw));
 	raw = rte_be_to_cpu_16(raw);
@@ -1071,23 +1070,25 @@ static inline void judge_wmax_take(struct worker *w, struct flow *f, const struc
 		f->conform.wmax[dir] = raw;
 }
 
-/* The same for a segment we do not otherwise sum or vet (a bare ACK, a
- * body segment): only when its window would raise the bound, which is
- * rare once a flow has run a while; a decoy (a wrong sum, a TTL that
- * expires) must not raise it. A data segment starts at its sender's next
- * byte (the callers' order); a bare ACK must be sent there. */
-static inline bool judge_at_next(const struct flow *f, const struct parse_result *r,
-				 bool from_init)
+/* A segment sent at its side's next sequence number (a bare ACK's is its
+ * side's next byte). */
+static inline bool judge_at_next(const struct flow *f, const struct parse_result *r, bool from_init)
 {
 	return from_init ? r->tcp_seq == f->seq_next
 			 : (f->flags & FLOW_F_RESP_SEQ) && r->tcp_seq == f->seq_resp;
 }
 
+/* The same for a segment we do not otherwise sum or vet (a bare ACK, a
+ * body segment): only when its window would raise the bound, which is
+ * rare once a flow has run a while; a decoy (a wrong sum, a TTL that
+ * expires) must not raise it. A data segment starts at its sender's next
+ * byte (the callers' order); a bare ACK must be sent there. */
 static __rte_noinline void judge_wmax_vet(struct worker *w, struct flow *f,
 					  const struct rte_mbuf *m, const struct parse_result *r,
 					  bool from_init)
 {
-	if (!conform_has_wmax(&f->conform) || (r->payload_len == 0 && !judge_at_next(f, r, from_init)) ||
+	if (!conform_has_wmax(&f->conform) ||
+	    (r->payload_len == 0 && !judge_at_next(f, r, from_init)) ||
 	    (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) ||
 	    !judge_l4_csum_ok(f, m, r, from_init) ||
 	    judge_discardable(w, f, m, r, from_init, false))
@@ -1315,7 +1316,8 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			 * windows are read with it (judge_wmax). */
 			if (dir == 0 || (r->tcp_flags & RTE_TCP_ACK_FLAG))
 				judge_ws_note(&f->conform,
-					      rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, dir);
+					      rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off,
+					      dir);
 		}
 		if (!(f->tcp & (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B | FLOW_TCP_RST))) {
 			uint8_t bit = from_init ? FLOW_TCP_TS_INIT : FLOW_TCP_TS_RESP;

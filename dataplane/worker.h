@@ -131,7 +131,7 @@ struct worker {
 	unsigned lcore;
 	struct dp *dp;
 	struct flow_table *ft;
-	struct flow *flows;	   /* ft's flow array, and its acks array (flow.h) */
+	struct flow *flows; /* ft's flow array, and its acks array (flow.h) */
 	struct flow_acks *acks;
 	struct cls_worker *cls;
 	struct rte_ring *rx_ring;  /* dispatch: packets for this worker */

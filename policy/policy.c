@@ -395,8 +395,7 @@ bool policy_flow_declares(const struct policy *p, const struct policy_flow *f, c
 	return false;
 }
 
-bool policy_flow_declares_only(const struct policy *p, const struct policy_flow *f,
-			       const char *app)
+bool policy_flow_declares_only(const struct policy *p, const struct policy_flow *f, const char *app)
 {
 	const struct policy_endpoint *ep;
 	unsigned pos = 0, j;

@@ -1998,19 +1998,26 @@ def case_app_http_lf_seg_vk(n):
     return cap, {"leak": [leak(n)]}
 
 
-@case
-def case_app_http_crlf_connect(n):
-    """Office: CRLF, then CONNECT www.example.org:443 to a proxy port (3128), then the tunnelled TLS."""
+def connect_flow(n, cport, isn, request):
+    """Office: the request to a proxy port (3128), the proxy's 200, then the
+    tunnelled TLS, whose bytes carry the case's LEAK marker."""
     cap = Capture()
-    t = ETcp(cap, O1, 42313, SOC, 3128, isn=413, rtt_us=20000)
+    t = ETcp(cap, O1, cport, SOC, 3128, isn=isn, rtt_us=20000)
     t.handshake()
-    t.data(True, b"\r\nCONNECT www.example.org:443 HTTP/1.1\r\nHost: www.example.org:443\r\n\r\n")
+    t.data(True, request)
     t.data(False, b"HTTP/1.1 200 Connection established\r\n\r\n")
     t.data(True, hello(n, sni="www.example.org", sid=sid32(leak(n))))
     t.data(False, server_hello_flight(n))
     t.data(True, marked_record(leak(n), n))
     t.close()
     return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_crlf_connect(n):
+    """Office: CRLF, then CONNECT www.example.org:443 to a proxy port (3128), then the tunnelled TLS."""
+    return connect_flow(n, 42313, 413,
+                        b"\r\nCONNECT www.example.org:443 HTTP/1.1\r\nHost: www.example.org:443\r\n\r\n")
 
 
 @case
@@ -2354,16 +2361,8 @@ def case_app_http_keepalive_vk(n):
 @case
 def case_app_http_lower_connect(n):
     """Office: "connect www.example.org:443 HTTP/1.1" to a proxy port (3128), then the tunnel."""
-    cap = Capture()
-    t = ETcp(cap, O1, 42436, SOC, 3128, isn=536, rtt_us=20000)
-    t.handshake()
-    t.data(True, b"connect www.example.org:443 HTTP/1.1\r\nHost: www.example.org:443\r\n\r\n")
-    t.data(False, b"HTTP/1.1 200 Connection established\r\n\r\n")
-    t.data(True, hello(n, sni="www.example.org", sid=sid32(leak(n))))
-    t.data(False, server_hello_flight(n))
-    t.data(True, marked_record(leak(n), n))
-    t.close()
-    return cap, {"leak": [leak(n)]}
+    return connect_flow(n, 42436, 536,
+                        b"connect www.example.org:443 HTTP/1.1\r\nHost: www.example.org:443\r\n\r\n")
 
 
 @case

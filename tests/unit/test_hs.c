@@ -389,17 +389,18 @@ static void test_connect_and_authority(void)
 					  "www.example.org\r\n\r\n")) &
 		  HS_HTTP_MALFORMED);
 	/* A Host after the head's end is the body's, not a header. */
-	CU_ASSERT_EQUAL(hs_http_host(B("POST / HTTP/1.1\r\nHost: a.example\r\n\r\nHost: b\r\n"), out,
-				     sizeof(out)),
+	CU_ASSERT_EQUAL(hs_http_host(B("POST / HTTP/1.1\r\nHost: a.example\r\n\r\nHost: b\r\n"),
+				     out, sizeof(out)),
 			9);
 	CU_ASSERT_FALSE(hs_http_request_check(B("POST / HTTP/1.1\r\nHost: a.example\r\n\r\nHost: "
 						"b.example\r\n")) &
 			HS_HTTP_MALFORMED);
 	/* What Squid's relaxed parser takes: a lower-case method, a tab. */
-	CU_ASSERT_EQUAL(hs_connect_target(B("connect m.vk.com:443 HTTP/1.1\r\n"), out, sizeof(out)), 8);
-	CU_ASSERT_STRING_EQUAL(out, "m.vk.com");
-	CU_ASSERT_EQUAL(hs_connect_target(B("CONNECT\tm.vk.com:443\tHTTP/1.1\r\n"), out, sizeof(out)),
+	CU_ASSERT_EQUAL(hs_connect_target(B("connect m.vk.com:443 HTTP/1.1\r\n"), out, sizeof(out)),
 			8);
+	CU_ASSERT_STRING_EQUAL(out, "m.vk.com");
+	CU_ASSERT_EQUAL(
+		hs_connect_target(B("CONNECT\tm.vk.com:443\tHTTP/1.1\r\n"), out, sizeof(out)), 8);
 	CU_ASSERT_EQUAL(hs_http_request_check(B("connect a.example:443 HTTP/1.1\r\n\r\n")),
 			HS_HTTP_REQUEST | HS_HTTP_PROXY);
 	CU_ASSERT_EQUAL(hs_http_request_check(B("GET\thttp://a.example/ HTTP/1.1\r\n\r\n")),

@@ -635,20 +635,26 @@ static void test_conform_smtp_order(void)
 /* DNS over TCP: each message after its length, its header a standard
  * query (answer) of one question, whatever the segmentation; the window
  * bounds judge.c keeps start from zero. */
+/* A DNS-only flow's fresh state (conform_declare_dns, dns_only). */
+static void dns_only(struct conform *c)
+{
+	conform_init(c, false);
+	conform_declare_dns(c, true);
+}
+
 static void test_conform_dns(void)
 {
 	/* id 0x1234, RD; 1 question; "a.b" A IN (21 bytes) */
-	static const uint8_t q[] = {0x00, 0x15, 0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00,
-				    0x00, 0x00, 0x00, 0x00, 0x01, 'a',	0x01, 'b',  0x00, 0x00,
-				    0x01, 0x00, 0x01};
+	static const uint8_t q[] = {0x00, 0x15, 0x12, 0x34, 0x01, 0x00, 0x00, 0x01,
+				    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 'a',
+				    0x01, 'b',	0x00, 0x00, 0x01, 0x00, 0x01};
 	uint8_t a[sizeof(q)], run[3 * sizeof(q)], bad[sizeof(q)];
 	struct conform c;
 
 	memcpy(a, q, sizeof(q));
 	a[4] = 0x81; /* QR, RD */
 	a[5] = 0x80; /* RA */
-	conform_init(&c, false);
-	conform_declare_dns(&c, true);
+	dns_only(&c);
 	CU_ASSERT_EQUAL(c.mode, CONFORM_DNS);
 	CU_ASSERT(conform_has_wmax(&c));
 	CU_ASSERT_EQUAL(c.wmax[0], 0);
@@ -658,50 +664,41 @@ static void test_conform_dns(void)
 	memcpy(run + sizeof(q), q, sizeof(q));
 	memcpy(run + 2 * sizeof(q), q, sizeof(q));
 	for (size_t cut = 0; cut <= sizeof(run); cut++) {
-		conform_init(&c, false);
-		conform_declare_dns(&c, true);
+		dns_only(&c);
 		CU_ASSERT_EQUAL(conform_feed(&c, true, run, cut), CONFORM_OK);
 		CU_ASSERT_EQUAL(conform_feed(&c, true, run + cut, sizeof(run) - cut), CONFORM_OK);
 		CU_ASSERT_EQUAL(c.d[0].hdr_have, 0);
 		CU_ASSERT_EQUAL(conform_feed(&c, false, a, sizeof(a)), CONFORM_OK);
 	}
 	/* the wrong direction's QR bit, another opcode, two questions */
-	conform_init(&c, false);
-	conform_declare_dns(&c, true);
+	dns_only(&c);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, a, sizeof(a)), CONFORM_R_dns_header);
-	conform_init(&c, false);
-	conform_declare_dns(&c, true);
+	dns_only(&c);
 	CU_ASSERT_EQUAL(conform_feed(&c, false, q, sizeof(q)), CONFORM_R_dns_header);
 	memcpy(bad, q, sizeof(q));
 	bad[4] |= 0x28; /* opcode 5, UPDATE */
-	conform_init(&c, false);
-	conform_declare_dns(&c, true);
+	dns_only(&c);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, bad, sizeof(bad)), CONFORM_R_dns_header);
 	memcpy(bad, q, sizeof(q));
 	bad[7] = 2;
-	conform_init(&c, false);
-	conform_declare_dns(&c, true);
+	dns_only(&c);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, bad, sizeof(bad)), CONFORM_R_dns_header);
 	/* a query needs its question; a later answer of a zone transfer may
 	 * have none (RFC 5936 2.2) */
 	bad[7] = 0;
-	conform_init(&c, false);
-	conform_declare_dns(&c, true);
+	dns_only(&c);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, bad, sizeof(bad)), CONFORM_R_dns_header);
 	memcpy(bad, a, sizeof(a));
 	bad[7] = 0;
-	conform_init(&c, false);
-	conform_declare_dns(&c, true);
+	dns_only(&c);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, q, sizeof(q)), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, false, a, sizeof(a)), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, false, bad, sizeof(bad)), CONFORM_OK);
 	/* a length shorter than a header */
-	conform_init(&c, false);
-	conform_declare_dns(&c, true);
+	dns_only(&c);
 	CU_ASSERT_EQUAL(FEED(&c, true, "\x00\x05hello"), CONFORM_R_dns_length);
 	/* anything after a good message is a message too */
-	conform_init(&c, false);
-	conform_declare_dns(&c, true);
+	dns_only(&c);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, q, sizeof(q)), CONFORM_OK);
 	CU_ASSERT_EQUAL(FEED(&c, true, "GET / HTTP/1.1\r\n"), CONFORM_R_dns_header);
 	/* declared beside other applications: DNS once a client byte comes
