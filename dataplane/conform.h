@@ -87,6 +87,10 @@ struct conform {
 #define CONFORM_WS_INIT	  0x01 /* a SYN of the initiator was seen */
 #define CONFORM_WS_RESP	  0x02 /* a SYN-ACK of the responder was seen */
 #define CONFORM_WS_ABSENT 0x04 /* one of them had no window scale option */
+/* The newest segment of the initiator (ZERO_INIT) or the responder
+ * (ZERO_RESP) advertised a window of 0 (judge.c, judge_zero_window). */
+#define CONFORM_WS_ZERO_INIT 0x08
+#define CONFORM_WS_ZERO_RESP 0x10
 
 /* Start a flow's state; tls_only: the endpoint declares TLS-only
  * applications (TLS, SMTPS, IMAPS, POPS), so both directions must be TLS

@@ -1278,7 +1278,20 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		 * until it has sent bytes we read: a SYN-ACK again after that
 		 * (forged from outside, or a server gone wrong) moves nothing,
 		 * or its next bytes would pass unread as retransmissions. */
-		if (!from_init && !(f->flags & FLOW_F_FIRST_IN)) {
+		/* A SYN-ACK the initiator discards (a wrong sum) moves
+		 * nothing. Once one was taken, one with another sequence
+		 * number is ambiguous: the initiator took the first it got
+		 * (SYN-SENT), and established, it discards any other with
+		 * a challenge ACK (RFC 5961 4.2); which one it took we
+		 * cannot tell, and taking the second would pass the
+		 * responder's real bytes as old ones. */
+		if (!from_init && !(f->flags & FLOW_F_FIRST_IN) &&
+		    (!judge_l4_csum_ok(f, m, r, from_init) ||
+		     ((f->flags & FLOW_F_RESP_SEQ) && seq + 1 != f->seq_resp))) {
+			if (judge_l4_csum_ok(f, m, r, from_init) &&
+			    judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
+				return TCP_DROP;
+		} else if (!from_init && !(f->flags & FLOW_F_FIRST_IN)) {
 			f->seq_resp = seq + 1;
 			f->flags |= FLOW_F_RESP_SEQ;
 			/* The initiator's stream starts after the SYN that the
@@ -1391,6 +1404,15 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		return TCP_GO; /* a flow picked up midstream: no sequence to hold */
 	next = dir ? &f->seq_resp : &f->seq_next;
 	off = (int32_t)(seq - *next);
+	/* New bytes into a window its receiver closed: it drops them
+	 * (tcp_data_queue), and its sender sends them again once the
+	 * window opens. Not read, not forwarded (a copy the receiver never
+	 * takes is how a decoy gets read). */
+	if ((f->flags & FLOW_F_CONFORM) && off + (int32_t)n > 0 &&
+	    (f->conform.ws_flags & (from_init ? CONFORM_WS_ZERO_RESP : CONFORM_WS_ZERO_INIT))) {
+		w->st.c[STATS_conform_zero_window]++;
+		return TCP_DROP;
+	}
 	/* A segment the receiver will discard (bad checksum) must not decide
 	 * what we read. Checked on every segment until the verdict; after it,
 	 * only where its bytes matter: a segment that lies wholly inside a TLS
@@ -1503,6 +1525,26 @@ static inline void judge_ack_hi(struct worker *w, struct flow *f, const struct r
 		*hi = ack;
 }
 
+/* A checked flow's side that advertises a window of 0: its receiver
+ * (Linux, tcp_data_queue) drops every segment with new bytes until it
+ * opens the window again, so such a segment must not be read. The newest
+ * segment of the side says; one that opens the window is vetted first (a
+ * decoy with a wrong sum must not open it for us only). */
+static inline void judge_zero_window(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+				     const struct parse_result *r, bool from_init)
+{
+	uint8_t bit = from_init ? CONFORM_WS_ZERO_INIT : CONFORM_WS_ZERO_RESP;
+	uint16_t raw;
+
+	memcpy(&raw, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 14, sizeof(raw));
+	if (raw == 0)
+		f->conform.ws_flags |= bit;
+	else if (unlikely(f->conform.ws_flags & bit) && !(r->tcp_flags & RTE_TCP_RST_FLAG) &&
+		 judge_l4_csum_ok(f, m, r, from_init) &&
+		 !judge_discardable(w, f, m, r, from_init, false))
+		f->conform.ws_flags &= (uint8_t)~bit;
+}
+
 /* A TCP segment: the flows and segments that need nothing, in a few
  * compares, a checked flow's next bytes in order, and judge_tcp_long() for
  * the rest (before the verdict, gaps, retransmissions, SYN, URG, RST, FIN,
@@ -1520,8 +1562,10 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	/* The newest ACK each side of a checked flow sent, from any
 	 * segment we pass (an upper bound of its receiver's snd_una). */
 	if ((f->flags & (FLOW_F_CONFORM | FLOW_F_RESP_SEQ)) == (FLOW_F_CONFORM | FLOW_F_RESP_SEQ) &&
-	    (r->tcp_flags & (RTE_TCP_ACK_FLAG | RTE_TCP_SYN_FLAG)) == RTE_TCP_ACK_FLAG)
+	    (r->tcp_flags & (RTE_TCP_ACK_FLAG | RTE_TCP_SYN_FLAG)) == RTE_TCP_ACK_FLAG) {
 		judge_ack_hi(w, f, m, r, from_init);
+		judge_zero_window(w, f, m, r, from_init);
+	}
 	/* A bare ACK: nothing to place or read (a SYN's, or a FIN's
 	 * place, is). Its window may raise the bound on how old an ACK the
 	 * other side accepts (judge_discardable), when it is sent at its
@@ -1544,7 +1588,8 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		    (FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN | FLOW_F_RESP_SEQ) &&
 	    !(f->tcp & (FLOW_TCP_RST | FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) &&
 	    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_URG_FLAG | RTE_TCP_RST_FLAG)) &&
-	    f->stream_idx == FLOW_NO_CLS && !f->conform.held) {
+	    f->stream_idx == FLOW_NO_CLS && !f->conform.held &&
+	    !(f->conform.ws_flags & (CONFORM_WS_ZERO_INIT | CONFORM_WS_ZERO_RESP))) {
 		next = from_init ? &f->seq_next : &f->seq_resp;
 		if (r->tcp_seq == *next) {
 			if (conform_in_body(&f->conform, from_init, n)) {

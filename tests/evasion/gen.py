@@ -2539,6 +2539,134 @@ def case_dns_tcp_axfr_ok(n):
     return cap, {"pass": [m3]}
 
 
+# Round five: a window its receiver closed (tcp_data_queue drops new bytes
+# into it), and a second SYN-ACK before the server's first byte (an
+# established client discards it, RFC 5961 4.2).
+
+def zero_window(n, cport, isn, closed):
+    """The inside client closes its window (its app stops reading); the
+    server sends a decoy record into it (closed: the client drops it), the
+    client opens the window, the server sends plaintext HTTP at the same
+    sequence number. closed=False: the window stays open throughout, and
+    the record is an ordinary one the client reads."""
+    cap = Capture()
+    t, _ = win_session(cap, cport, isn, n, wc=501)
+    win = 0 if closed else 501
+    t.raw(True, "A", window=win)
+    base = t.sseq
+    if closed:
+        http = b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\nX-Id: " + leak(n) + b"\r\n\r\n" + b"z" * 40
+        first = tls_appdata(n + "decoy", len(http) - 5)
+    else:
+        first = marked_record(passm(n), n + "rec", 200)
+    t.raw(False, "PA", first, seq=base)
+    t.raw(True, "A", ack=base if closed else base + len(first), window=win)
+    t.raw(True, "A", ack=base if closed else base + len(first), window=501, gap=200000)
+    if closed:
+        t.raw(False, "PA", http, seq=base)
+        t.sseq = base + len(http)
+    else:
+        t.sseq = base + len(first)
+    t.raw(True, "A")
+    t.data(True, tls_appdata(n + "more", 120))
+    t.data(False, tls_appdata(n + "tail", 300))
+    t.close()
+    return cap, {"leak": [leak(n)]} if closed else {"pass": [passm(n)]}
+
+
+@case
+def case_after_insert_zerowin(n):
+    """The client closes its window; the server's decoy record goes into it
+    (dropped by the client); the window opens; plaintext HTTP from the server."""
+    return zero_window(n, 42444, 544, True)
+
+
+@case
+def case_zero_window_ok(n):
+    """The client's window stays open; a record, then a window update: read."""
+    return zero_window(n, 42445, 545, False)
+
+
+@case
+def case_zero_probe_ok(n):
+    """The client's window closes; the server probes it (Linux: a bare ACK one
+    byte back; Windows: one new byte, dropped and sent again); the window
+    opens and the session goes on."""
+    cap = Capture()
+    t, _ = win_session(cap, 42446, 546, n, wc=501)
+    t.raw(True, "A", window=0)
+    rec = marked_record(passm(n), n + "after", 300)
+    for i in range(2):
+        t.raw(False, "A", seq=t.sseq - 1, gap=200000)
+        t.raw(True, "A", window=0)
+    t.raw(False, "PA", rec[:1], seq=t.sseq, gap=200000)
+    t.raw(True, "A", window=0)
+    t.raw(True, "A", window=501, gap=200000)
+    t.raw(False, "PA", rec, seq=t.sseq)
+    t.sseq += len(rec)
+    t.raw(True, "A")
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_resynack_early(n):
+    """After the ClientHello, before the server's first byte, a SYN-ACK with
+    a sequence number a million ahead (the client discards it), then
+    plaintext HTTP from the server at its real next byte."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42447, E2M, 443, isn=547, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(n))
+    t.raw(False, "SA", seq=(t.sseq + 1000000 - 1) & 0xFFFFFFFF, ack=t.cseq,
+          options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])
+    t.raw(True, "A")
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\nX-Id: " + leak(n) + b"\r\n\r\n" + b"z" * 40)
+    t.data(True, b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_resynack_badsum(n):
+    """The same SYN-ACK with a wrong TCP checksum."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42448, E2M, 443, isn=548, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(n))
+    t.raw(False, "SA", seq=(t.sseq + 1000000 - 1) & 0xFFFFFFFF, ack=t.cseq,
+          options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)], tcpkw={"chksum": 0x1234})
+    t.raw(True, "A")
+    for i in range(3):
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\nX-Id: " + leak(n) + b"\r\n\r\n" + b"z" * 40)
+        t.raw(True, "A")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_synack_again_ok(n):
+    """The server's SYN-ACK twice (a retransmission: the same sequence
+    number), then a genuine session."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42449, E2M, 443, isn=549, rtt_us=20000)
+    t.syn()
+    t.cseq += 1
+    for i in range(2):
+        t.raw(False, "SA", seq=t.sseq, ack=t.cseq, options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)],
+              gap=300000)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
 # ------------------------------------------------------------------- main
 
 def write_case(outdir, name):
