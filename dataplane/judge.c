@@ -1525,12 +1525,14 @@ static inline void judge_ack_hi(struct worker *w, struct flow *f, const struct r
 		*hi = ack;
 }
 
-/* A checked flow's side that advertises a window of 0: its receiver
+/* A checked flow's side that advertises a window of 0: its own stack
  * (Linux, tcp_data_queue) drops every segment with new bytes until it
  * opens the window again, so such a segment must not be read. The newest
- * segment of the side says; one that opens the window is vetted first (a
- * decoy with a wrong sum must not open it for us only). */
-static inline void judge_zero_window(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+ * segment of the side says (the window is the side's own state, which any
+ * segment its stack sends tells; one with a wrong sum is not taken). A
+ * segment forged in its name from the other side comes in on the wrong
+ * port and is refused before this (DESIGN 4.1). */
+static inline void judge_zero_window(struct flow *f, const struct rte_mbuf *m,
 				     const struct parse_result *r, bool from_init)
 {
 	uint8_t bit = from_init ? CONFORM_WS_ZERO_INIT : CONFORM_WS_ZERO_RESP;
@@ -1540,8 +1542,7 @@ static inline void judge_zero_window(struct worker *w, struct flow *f, const str
 	if (raw == 0)
 		f->conform.ws_flags |= bit;
 	else if (unlikely(f->conform.ws_flags & bit) && !(r->tcp_flags & RTE_TCP_RST_FLAG) &&
-		 judge_l4_csum_ok(f, m, r, from_init) &&
-		 !judge_discardable(w, f, m, r, from_init, false))
+		 judge_l4_csum_ok(f, m, r, from_init))
 		f->conform.ws_flags &= (uint8_t)~bit;
 }
 
@@ -1564,7 +1565,7 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	if ((f->flags & (FLOW_F_CONFORM | FLOW_F_RESP_SEQ)) == (FLOW_F_CONFORM | FLOW_F_RESP_SEQ) &&
 	    (r->tcp_flags & (RTE_TCP_ACK_FLAG | RTE_TCP_SYN_FLAG)) == RTE_TCP_ACK_FLAG) {
 		judge_ack_hi(w, f, m, r, from_init);
-		judge_zero_window(w, f, m, r, from_init);
+		judge_zero_window(f, m, r, from_init);
 	}
 	/* A bare ACK: nothing to place or read (a SYN's, or a FIN's
 	 * place, is). Its window may raise the bound on how old an ACK the
