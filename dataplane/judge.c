@@ -842,8 +842,8 @@ static inline uint8_t judge_ttl(const struct rte_mbuf *m, const struct parse_res
 
 /* A TCP header's options (RFC 9293 3.1): false when a receiver may drop
  * the segment for them (a malformed list; a TCP-MD5 signature, RFC 2385,
- * or a TCP-AO one, RFC 5925, which a receiver without the key drops). *has_ts: it carries a timestamp
- * (RFC 7323), whose value is *tsval. */
+ * or a TCP-AO one, RFC 5925, which a receiver without the key drops). *has_ts: it carries a
+ * timestamp (RFC 7323), whose value is *tsval. */
 static bool judge_tcp_opts(const uint8_t *th, bool *has_ts, uint32_t *tsval)
 {
 	unsigned doff = (unsigned)(th[12] >> 4) * 4, i;
@@ -1033,8 +1033,8 @@ static bool judge_discardable(struct worker *w, struct flow *f, const struct rte
 	 * use them (PAWS, RFC 7323 5.3; Linux allows 1 back). */
 	if (!judge_tcp_opts(th, &has_ts, &tsval))
 		return true;
-	if (has_ts &&
-	    (f->tcp & (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) == (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) {
+	if (has_ts && (f->tcp & (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) ==
+			      (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) {
 		if ((int32_t)(f->ts_recent[dir] - tsval) > 1)
 			return true;
 		if (note && (int32_t)(tsval - f->ts_recent[dir]) > 0)
@@ -1172,6 +1172,25 @@ static bool judge_stream_exception(struct worker *w, const struct policy *pol, s
 	return true;
 }
 
+/* Whether a SYN-ACK before the responder's first bytes sets where its
+ * stream starts. One with a wrong sum does not (the initiator discards
+ * it). Once one was taken, one with another sequence number is ambiguous:
+ * the initiator took the first it got (SYN-SENT) and, established,
+ * discards any other with a challenge ACK (RFC 5961 4.2); which one it
+ * took we cannot tell, and taking the second would pass the responder's
+ * real bytes as old ones. A retransmission (the same number) is taken
+ * again, to the same place. 1: take it; 0: it moves nothing; -1: the
+ * zone fails closed on the ambiguity and the flow is dropped. */
+static int judge_synack_take(struct worker *w, const struct policy *pol, struct flow *f,
+			     const struct rte_mbuf *m, const struct parse_result *r, uint32_t seq)
+{
+	if (!judge_l4_csum_ok(f, m, r, false))
+		return 0;
+	if ((f->flags & FLOW_F_RESP_SEQ) && seq + 1 != f->seq_resp)
+		return judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous) ? -1 : 0;
+	return 1;
+}
+
 /* The first bytes of the responder's stream are a HelloRetryRequest: a
  * handshake record whose message is a ServerHello with the random that
  * RFC 8446 4.1.3 gives it. */
@@ -1228,7 +1247,8 @@ static bool judge_hold_take(struct worker *w, struct flow *f, const struct parse
 {
 	unsigned i;
 
-	if (w->hold_off || (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_URG_FLAG)) ||
+	if (w->hold_off ||
+	    (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_URG_FLAG)) ||
 	    (f->flags & FLOW_F_LEARN) || f->conform.held >= WORKER_HOLD_PER_FLOW ||
 	    w->n_hold >= WORKER_HOLD_SLOTS)
 		return false;
@@ -1278,20 +1298,13 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		 * until it has sent bytes we read: a SYN-ACK again after that
 		 * (forged from outside, or a server gone wrong) moves nothing,
 		 * or its next bytes would pass unread as retransmissions. */
-		/* A SYN-ACK the initiator discards (a wrong sum) moves
-		 * nothing. Once one was taken, one with another sequence
-		 * number is ambiguous: the initiator took the first it got
-		 * (SYN-SENT), and established, it discards any other with
-		 * a challenge ACK (RFC 5961 4.2); which one it took we
-		 * cannot tell, and taking the second would pass the
-		 * responder's real bytes as old ones. */
-		if (!from_init && !(f->flags & FLOW_F_FIRST_IN) &&
-		    (!judge_l4_csum_ok(f, m, r, from_init) ||
-		     ((f->flags & FLOW_F_RESP_SEQ) && seq + 1 != f->seq_resp))) {
-			if (judge_l4_csum_ok(f, m, r, from_init) &&
-			    judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
-				return TCP_DROP;
-		} else if (!from_init && !(f->flags & FLOW_F_FIRST_IN)) {
+		int take = from_init || (f->flags & FLOW_F_FIRST_IN)
+				   ? 0
+				   : judge_synack_take(w, pol, f, m, r, seq);
+
+		if (take < 0)
+			return TCP_DROP;
+		if (take > 0) {
 			f->seq_resp = seq + 1;
 			f->flags |= FLOW_F_RESP_SEQ;
 			/* The initiator's stream starts after the SYN that the
@@ -1827,7 +1840,8 @@ static inline void judge_tcp_track(struct flow *f, const struct rte_mbuf *m,
 		 * old connection's bytes would pass as old ones. Where that
 		 * number is not known (the responder refusing a SYN), its
 		 * ACK must acknowledge the initiator's SYN. */
-		if ((r->tcp_flags & RTE_TCP_RST_FLAG) && (!checked || judge_rst_exact(f, m, r, from_init)))
+		if ((r->tcp_flags & RTE_TCP_RST_FLAG) &&
+		    (!checked || judge_rst_exact(f, m, r, from_init)))
 			f->tcp |= FLOW_TCP_RST;
 		/* A FIN ahead of a gap (lost or reordered bytes before it)
 		 * ends nothing yet: the receiver takes it once the gap is
