@@ -433,47 +433,65 @@ static void tls_names_sni(const uint8_t *p, size_t len, tls_ch_name_fn *fn, void
 	}
 }
 
-enum tls_ch_status tls_ch_names(const uint8_t *data, size_t len, uint8_t *buf, size_t cap,
-				tls_ch_name_fn *fn, void *arg)
+/* tls_ch_names_more's answer once the hello was read or refused: later
+ * calls give it again without reading. */
+static enum tls_ch_status tls_names_end(struct tls_names_at *at, enum tls_ch_status st)
 {
-	size_t i = 0, have = 0, need = 0, n;
+	at->done = (uint8_t)st;
+	return st;
+}
+
+enum tls_ch_status tls_ch_names_more(struct tls_names_at *at, const uint8_t *data, size_t len,
+				     uint8_t *buf, size_t cap, tls_ch_name_fn *fn, void *arg)
+{
+	size_t i = at->i, have = at->have, need = at->need, rlen = at->rlen, n;
 	const uint8_t *p, *end;
 
 	if (cap > TLS_CH_MAX)
 		cap = TLS_CH_MAX;
-	/* Records: handshake, any 3.x version, bodies joined. */
+	if (at->done)
+		return (enum tls_ch_status)at->done;
+	/* Records: handshake, any 3.x version, bodies joined. Where the
+	 * stream ends before the hello does, the place is kept, so that each
+	 * byte is walked once however the stream grows (one byte at a time
+	 * in one-byte records is otherwise quadratic). */
 	while (!need || have < need) {
-		size_t rlen, take;
+		size_t take;
 
-		if (len - i < 5)
-			return TLS_CH_NEED_MORE;
-		if (data[i] != TLS_CT_HANDSHAKE || data[i + 1] != 3)
-			return TLS_CH_NOT_TLS;
-		rlen = tls_u16(data + i + 3);
-		i += 5;
+		if (!at->in_rec) {
+			if (len - i < 5)
+				goto more;
+			if (data[i] != TLS_CT_HANDSHAKE || data[i + 1] != 3)
+				return tls_names_end(at, TLS_CH_NOT_TLS);
+			rlen = tls_u16(data + i + 3);
+			i += 5;
+			at->in_rec = 1;
+		}
 		while (rlen && (!need || have < need)) {
 			if (i == len)
-				return TLS_CH_NEED_MORE;
+				goto more;
 			take = need ? need - have : 4 - have;
 			if (take > rlen)
 				take = rlen;
 			if (take > len - i)
 				take = len - i;
-			if (have + take > cap)
-				return TLS_CH_NOT_TLS; /* beyond the bound: no reading */
+			if (have + take > cap) /* beyond the bound: no reading */
+				return tls_names_end(at, TLS_CH_NOT_TLS);
 			memcpy(buf + have, data + i, take);
 			have += take;
 			rlen -= take;
 			i += take;
 			if (!need && have == 4) {
 				if (buf[0] != TLS_HS_CLIENT_HELLO)
-					return TLS_CH_NOT_TLS;
+					return tls_names_end(at, TLS_CH_NOT_TLS);
 				need = 4 + ((size_t)buf[1] << 16 | (size_t)buf[2] << 8 | buf[3]);
 			}
 		}
 		if (rlen) /* the hello ended inside this record */
 			break;
+		at->in_rec = 0;
 	}
+	tls_names_end(at, TLS_CH_DONE);
 	/* The hello: fixed fields, then extensions, each bounded. */
 	p = buf + 4;
 	end = buf + need;
@@ -505,6 +523,21 @@ enum tls_ch_status tls_ch_names(const uint8_t *data, size_t len, uint8_t *buf, s
 		p += l;
 	}
 	return TLS_CH_DONE;
+more:
+	at->i = (uint32_t)i;
+	at->have = (uint32_t)have;
+	at->need = (uint32_t)need;
+	at->rlen = (uint32_t)rlen;
+	return TLS_CH_NEED_MORE;
+}
+
+enum tls_ch_status tls_ch_names(const uint8_t *data, size_t len, uint8_t *buf, size_t cap,
+				tls_ch_name_fn *fn, void *arg)
+{
+	struct tls_names_at at;
+
+	memset(&at, 0, sizeof(at));
+	return tls_ch_names_more(&at, data, len, buf, cap, fn, arg);
 }
 
 bool tls_name_agrees(const char *ours, const char *ndpi)

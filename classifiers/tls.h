@@ -146,6 +146,27 @@ typedef void tls_ch_name_fn(void *arg, const char *name, size_t len);
 enum tls_ch_status tls_ch_names(const uint8_t *data, size_t len, uint8_t *buf, size_t cap,
 				tls_ch_name_fn *fn, void *arg);
 
+/* Where tls_ch_names_more stopped in a stream (zeroed before its first
+ * call on that stream). */
+struct tls_names_at {
+	uint32_t i;	/* stream bytes walked */
+	uint32_t have;	/* bytes of the hello joined in buf */
+	uint32_t need;	/* the hello's size with its header; 0 until known */
+	uint32_t rlen;	/* bytes left in the current record */
+	uint8_t in_rec; /* inside a record (its header walked) */
+	uint8_t done;	/* the answer, once it is not TLS_CH_NEED_MORE */
+};
+
+/* tls_ch_names over a stream that grows between calls: each call walks
+ * only the bytes the last one did not (data, len: the stream's first
+ * bytes, the same as before and at least as many; buf and cap the same
+ * as before, kept by the caller). The same answer and the same names as
+ * tls_ch_names on the whole of data; names are reported once, by the call
+ * that completes the hello, and later calls give that call's answer
+ * without reading or reporting. */
+enum tls_ch_status tls_ch_names_more(struct tls_names_at *at, const uint8_t *data, size_t len,
+				     uint8_t *buf, size_t cap, tls_ch_name_fn *fn, void *arg);
+
 /* Whether our name and nDPI's reading of the same hello agree: equal
  * without regard to ASCII case; NULL and "" both mean no name, and agree
  * only with no name. nDPI 4.2 keeps the last TLS_NDPI_NAME_MAX bytes of a

@@ -1684,7 +1684,10 @@ static void judge_name_cb(void *arg, const char *name, size_t len)
  * allowed exception does not override a class block. Every name a server
  * could read from it (tls_ch_names: each host_name entry, records of any
  * version) is looked up, and a blocked class drops. The stream stays
- * while the hello is incomplete. Returns true when the flow was dropped. */
+ * while the hello is incomplete; each call walks only the bytes added
+ * since the last (tls_ch_names_more), so a hello in one-byte records and
+ * one-byte segments costs its length once, not its length squared. Returns true when the flow was
+ * dropped. */
 static bool judge_hello_names(struct worker *w, const struct policy *pol, struct flow *f)
 {
 	struct stream_slot *sl = &w->streams->slots[f->stream_idx];
@@ -1697,7 +1700,8 @@ static bool judge_hello_names(struct worker *w, const struct policy *pol, struct
 	a.pol = pol;
 	a.cls_drop = POLICY_CLASS_NONE;
 	judge_policy_flow(&a.pf, f, w);
-	st = tls_ch_names(sl->buf, sl->have, sl->hello, sizeof(sl->hello), judge_name_cb, &a);
+	st = tls_ch_names_more(&sl->names, sl->buf, sl->have, sl->hello, sizeof(sl->hello),
+			       judge_name_cb, &a);
 	if (st == TLS_CH_NEED_MORE && sl->have < STREAM_MAX)
 		return false;
 	stream_close(w->streams, f->stream_idx);

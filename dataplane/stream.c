@@ -40,6 +40,7 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base)
 	s->reported = 0;
 	s->any = 0;
 	s->hrr = 0;
+	memset(&s->names, 0, sizeof(s->names));
 	tls_ch_init(&s->ch, s->hello, sizeof(s->hello));
 	s->tls = TLS_CH_NEED_MORE;
 	p->active++;
@@ -105,6 +106,7 @@ void stream_expect_hello2(struct stream_pool *p, uint32_t slot)
 	s->hrr = 1;
 	s->ch2_in = 0;
 	s->ch2_at = s->ch.info.stream_bytes;
+	memset(&s->names, 0, sizeof(s->names)); /* the hello buffer is the reader's again */
 	tls_ch_init(&s->ch, s->hello, sizeof(s->hello));
 	s->tls = TLS_CH_NEED_MORE;
 }

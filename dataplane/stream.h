@@ -30,14 +30,17 @@ struct stream_slot {
 	uint32_t fed;	    /* bytes handed to the reader */
 	uint32_t next_free; /* free list link */
 	uint8_t in_use;
-	uint8_t tls;	  /* enum tls_ch_status of the reader so far */
-	uint8_t reported; /* the caller took the reader's answer */
-	uint8_t any;	  /* a byte was stored */
-	uint8_t hrr;	  /* the responder asked for a second ClientHello (stream_hello2) */
-	uint8_t ch2_in;	  /* stream_hello2: past the ChangeCipherSpec records */
-	uint32_t ch2_at;  /* stream_hello2: the next stream byte it looks at */
+	uint8_t tls;		/* enum tls_ch_status of the reader so far */
+	uint8_t reported;	/* the caller took the reader's answer */
+	uint8_t any;		/* a byte was stored */
+	uint8_t hrr;		/* the responder asked for a second ClientHello (stream_hello2) */
+	uint8_t ch2_in;		/* stream_hello2: past the ChangeCipherSpec records */
+	uint32_t ch2_at;	/* stream_hello2: the next stream byte it looks at */
 	struct tls_ch_info ch1; /* the first hello's reading, once hrr is set */
 	struct tls_ch ch;
+	/* Where the lenient reading of a refused hello stopped
+	 * (judge_hello_names): each byte is walked once. */
+	struct tls_names_at names;
 	uint8_t map[STREAM_MAX / 8]; /* bit per byte: received */
 	uint8_t buf[STREAM_MAX];
 	uint8_t hello[TLS_CH_MAX]; /* the reader's buffer */

@@ -16,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static uint8_t fz_buf[4][TLS_CH_MAX];
+static uint8_t fz_buf[5][TLS_CH_MAX];
 
 /* tls_ch_names' names: what its header promises, and whether the strict
  * reader's name (want) is among them. */
@@ -24,6 +24,7 @@ struct fz_names {
 	const char *want;
 	int found;
 	unsigned n;
+	uint64_t h; /* the names in order, hashed (FNV-1a) */
 };
 
 static void fz_name(void *arg, const char *name, size_t len)
@@ -38,6 +39,9 @@ static void fz_name(void *arg, const char *name, size_t len)
 		if (name[i] >= 'A' && name[i] <= 'Z')
 			abort();
 	a->n++;
+	for (size_t i = 0; i < len; i++)
+		a->h = (a->h ^ (uint8_t)name[i]) * 0x100000001b3ull;
+	a->h = (a->h ^ 0x100) * 0x100000001b3ull; /* the end of a name */
 	if (a->want && strlen(a->want) == len && memcmp(a->want, name, len) == 0)
 		a->found = 1;
 }
@@ -146,14 +150,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The lenient reading (tls_ch_names) reads at least what the strict
 	 * reader read: a hello it accepts, and its name among the names. */
 	{
-		struct fz_names a = {sw == TLS_CH_DONE && whole.info.has_sni ? whole.info.sni : NULL,
-				     0, 0};
+		struct fz_names a = {
+			sw == TLS_CH_DONE && whole.info.has_sni ? whole.info.sni : NULL, 0, 0, 0};
 		int sn = tls_ch_names(stream, len, fz_buf[3], TLS_CH_MAX, fz_name, &a);
 
 		FZ_CHECK(sn == TLS_CH_NEED_MORE || sn == TLS_CH_DONE || sn == TLS_CH_NOT_TLS);
 		FZ_CHECK(sn != TLS_CH_NEED_MORE || a.n == 0);
 		if (sw == TLS_CH_DONE)
 			FZ_CHECK(sn == TLS_CH_DONE && (!a.want || a.found));
+
+		/* The same stream growing: at the fuzzer's cuts, then whole
+		 * (tls_ch_names_more): the same answer and the same names in
+		 * the same order, reported once; a call after the answer gives
+		 * it again and reports nothing. */
+		struct fz_names b = {NULL, 0, 0, 0};
+		struct tls_names_at at;
+		int sm = TLS_CH_NEED_MORE;
+
+		memset(&at, 0, sizeof(at));
+		for (size_t i = 0; i <= ncut; i++) {
+			size_t to = i < ncut ? pos[i] : len;
+			int st = tls_ch_names_more(&at, stream, to, fz_buf[4], TLS_CH_MAX, fz_name,
+						   &b);
+
+			FZ_CHECK(sm == TLS_CH_NEED_MORE || st == sm);
+			sm = st;
+		}
+		FZ_CHECK(sm == sn && b.n == a.n && b.h == a.h);
+		FZ_CHECK((int)tls_ch_names_more(&at, stream, len, fz_buf[4], TLS_CH_MAX, fz_name,
+						&b) == sn);
+		FZ_CHECK(b.n == a.n);
 	}
 
 	/* At the fuzzer's cuts, with the chosen buffer. */

@@ -921,6 +921,86 @@ static void test_bad_names(void)
 	CU_ASSERT_TRUE(tls_name_valid((const uint8_t *)"A-b_C.d", 7, NULL));
 }
 
+/* The lenient reading (tls_ch_names): each host_name entry of each
+ * server_name extension, lower-cased, in order. */
+struct names_seen {
+	char all[512];
+	unsigned n;
+};
+
+static void names_cb(void *arg, const char *name, size_t len)
+{
+	struct names_seen *a = arg;
+	size_t at = strlen(a->all);
+
+	CU_ASSERT_FATAL(at + len + 2 < sizeof(a->all));
+	memcpy(a->all + at, name, len);
+	a->all[at + len] = ';';
+	a->all[at + len + 1] = '\0';
+	a->n++;
+}
+
+/* tls_ch_names_more over a growing stream reads the same names as
+ * tls_ch_names over the whole, once, and walks each byte once: a hello
+ * with two names (the strict reader refuses it) in one-byte records,
+ * given one byte more per call. */
+static void test_names_more(void)
+{
+	static uint8_t nbuf[TLS_CH_MAX], nbuf2[TLS_CH_MAX];
+	struct names_seen whole, grown;
+	struct tls_names_at at;
+	enum tls_ch_status st = TLS_CH_NEED_MORE;
+	size_t *c, calls = 0;
+
+	raw_sni_body("\x00\x18"
+		     "\x00\x00\x09"
+		     "A.example"
+		     "\x00\x00\x09"
+		     "b.example",
+		     26);
+	hello(&msg, NULL, 0, &raw, 0);
+	c = calloc(msg.n, sizeof(*c));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	for (size_t i = 1; i < msg.n; i++)
+		c[i - 1] = i;
+	records(&stream, &msg, c, (unsigned)msg.n - 1, 0x0301);
+	free(c);
+
+	memset(&whole, 0, sizeof(whole));
+	CU_ASSERT_EQUAL(tls_ch_names(stream.b, stream.n, nbuf, sizeof(nbuf), names_cb, &whole),
+			TLS_CH_DONE);
+	CU_ASSERT_STRING_EQUAL(whole.all, "a.example;b.example;");
+
+	memset(&grown, 0, sizeof(grown));
+	memset(&at, 0, sizeof(at));
+	for (size_t len = 0; len <= stream.n && st == TLS_CH_NEED_MORE; len++, calls++) {
+		size_t walked = at.i;
+
+		st = tls_ch_names_more(&at, stream.b, len, nbuf2, sizeof(nbuf2), names_cb, &grown);
+		/* never behind, never past the stream, never back */
+		CU_ASSERT_FATAL(at.i >= walked && at.i <= len);
+		if (st == TLS_CH_NEED_MORE)
+			CU_ASSERT_EQUAL(grown.n, 0);
+	}
+	CU_ASSERT_EQUAL(st, TLS_CH_DONE);
+	CU_ASSERT_EQUAL(calls, stream.n + 1);
+	CU_ASSERT_STRING_EQUAL(grown.all, whole.all);
+	/* Once answered: the answer again, nothing reported again. */
+	CU_ASSERT_EQUAL(
+		tls_ch_names_more(&at, stream.b, stream.n, nbuf2, sizeof(nbuf2), names_cb, &grown),
+		TLS_CH_DONE);
+	CU_ASSERT_EQUAL(grown.n, 2);
+
+	/* Not TLS, found at the first record header, stays so. */
+	memset(&at, 0, sizeof(at));
+	CU_ASSERT_EQUAL(tls_ch_names_more(&at, (const uint8_t *)"GET / HTTP/1.1\r\n", 16, nbuf2,
+					  sizeof(nbuf2), names_cb, &grown),
+			TLS_CH_NOT_TLS);
+	CU_ASSERT_EQUAL(tls_ch_names_more(&at, (const uint8_t *)"GET / HTTP/1.1\r\n", 16, nbuf2,
+					  sizeof(nbuf2), names_cb, &grown),
+			TLS_CH_NOT_TLS);
+}
+
 static void test_reason_names(void)
 {
 	CU_ASSERT_STRING_EQUAL(tls_ch_reason_name(TLS_CH_R_none), "none");
@@ -1327,6 +1407,7 @@ int main(void)
 		{"extension refusals", test_bad_extensions},
 		{"server_name list refusals", test_bad_sni},
 		{"host name refusals", test_bad_names},
+		{"lenient names over a growing stream", test_names_more},
 		{"reason names", test_reason_names},
 		{"tls_name_agrees", test_name_agrees},
 		{"nDPI 4.2 reads built hellos the same", test_ndpi_reads_same},
