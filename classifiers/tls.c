@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#define TLS_CT_CCS	    20
+#define TLS_CT_ALERT	    21
 #define TLS_CT_HANDSHAKE    22
 #define TLS_HS_CLIENT_HELLO 1
 #define TLS_RECORD_MAX	    16384 /* 2^14: a plaintext record's body */
@@ -461,6 +463,20 @@ enum tls_ch_status tls_ch_names_more(struct tls_names_at *at, const uint8_t *dat
 		if (!at->in_rec) {
 			if (len - i < 5)
 				goto more;
+			/* A ChangeCipherSpec or alert record between the
+			 * hello's records: OpenSSL's record layer passes over
+			 * warning alerts in the handshake, and a lenient server
+			 * may take a ChangeCipherSpec (TLS 1.3 middlebox
+			 * compatibility): passed over whole. */
+			if ((data[i] == TLS_CT_CCS || data[i] == TLS_CT_ALERT) &&
+			    data[i + 1] == 3) {
+				size_t skip = 5 + (size_t)tls_u16(data + i + 3);
+
+				if (len - i < skip)
+					goto more;
+				i += skip;
+				continue;
+			}
 			if (data[i] != TLS_CT_HANDSHAKE || data[i + 1] != 3)
 				return tls_names_end(at, TLS_CH_NOT_TLS);
 			rlen = tls_u16(data + i + 3);

@@ -136,7 +136,8 @@ typedef void tls_ch_name_fn(void *arg, const char *name, size_t len);
 
 /* Read the ClientHello at the start of a stream (data, len: its first
  * bytes) leniently, as the most forgiving server would: handshake records
- * of any 3.x version joined, every server_name extension and every
+ * of any 3.x version joined (ChangeCipherSpec and alert records between
+ * them passed over), every server_name extension and every
  * host_name entry in each, lengths clamped to what holds them. Calls fn
  * with each name (lower-cased, cut at a NUL, 1..253 bytes). buf (cap
  * bytes, at most TLS_CH_MAX used) holds the joined message. Returns

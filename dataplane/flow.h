@@ -128,11 +128,15 @@ struct flow {
 
 /* A checked TCP flow's acknowledgement bounds (judge.c, judge_discardable),
  * kept beside the flow array, one per slot, for want of room in struct
- * flow: [0] the initiator, [1] the responder. Written at the SYN-ACK,
- * read on a checked flow's segments. */
+ * flow: [0] the initiator, [1] the responder. Written at the SYN-ACK and
+ * by a checked flow's segments. */
 struct flow_acks {
 	uint32_t start[2]; /* where each side's stream starts (after its SYN) */
 	uint32_t hi[2];	   /* the newest ACK each side sent (at or after its receiver's snd_una) */
+	/* The furthest right edge of each side's receive window that it
+	 * advertised (ACK + window, scaled): no byte past it is taken
+	 * (judge.c, judge_past_edge) */
+	uint32_t edge[2];
 };
 
 struct flow_table;

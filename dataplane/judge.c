@@ -933,15 +933,54 @@ static inline struct flow_acks *judge_acks(struct worker *w, const struct flow *
 	return &w->acks[f - w->flows];
 }
 
+/* New bytes of a checked flow's side that end past the right edge of its
+ * receiver's window: Linux drops a segment that starts there (no window,
+ * tcp_data_queue) and keeps one that starts inside; BSD stacks trim what
+ * lies past it (tcp_input). A decoy there would be read by us and not by
+ * the receiver, and its second copy, with anything in it, would pass as a
+ * retransmission. An honest sender never sends past it (RFC 9293
+ * 3.8.6.2.1; a zero-window probe is judge_zero_window's). */
+static inline bool judge_past_edge(struct worker *w, const struct flow *f, uint32_t seq, uint32_t n,
+				   unsigned dir)
+{
+	return (int32_t)(seq + n - judge_acks(w, f)->edge[!dir]) > 0;
+}
+
+/* The shift of a side's window fields: the one its SYN offered, where
+ * both sides offered one (RFC 7323 2.2), else none. */
+static inline unsigned judge_ws_shift(const struct conform *c, unsigned dir)
+{
+	if ((c->ws_flags & (CONFORM_WS_INIT | CONFORM_WS_RESP | CONFORM_WS_ABSENT)) ==
+	    (CONFORM_WS_INIT | CONFORM_WS_RESP))
+		return (c->ws_shift >> (dir ? 4 : 0)) & 0xf;
+	return 0;
+}
+
+/* The shift for a side's right edge (judge_ack_hi): the one its SYN
+ * offered, even where a SYN without the option (the other side's, or its
+ * own sent again) may have turned scaling off. An edge too far lets a
+ * decoy through only from a sender that passes the real one; one too near
+ * would drop an honest sender's bytes. */
+static inline unsigned judge_edge_shift(const struct conform *c, unsigned dir)
+{
+	return (c->ws_shift >> (dir ? 4 : 0)) & 0xf;
+}
+
 /* The bound judge_wmax_take keeps for a side's windows, scaled. */
 static inline uint32_t judge_wmax(const struct conform *c, unsigned dir)
 {
-	unsigned ws = 0;
+	return (uint32_t)c->wmax[dir] << judge_ws_shift(c, dir);
+}
 
-	if ((c->ws_flags & (CONFORM_WS_INIT | CONFORM_WS_RESP | CONFORM_WS_ABSENT)) ==
-	    (CONFORM_WS_INIT | CONFORM_WS_RESP))
-		ws = (c->ws_shift >> (dir ? 4 : 0)) & 0xf;
-	return (uint32_t)c->wmax[dir] << ws;
+/* An IPv6 packet whose one extension header is an atomic fragment (offset
+ * 0, no more fragments): a receiver takes it as a whole packet (RFC 6946;
+ * Linux, ipv6_frag_rcv), so it is not one that a host may refuse. */
+static inline bool judge_ip6_atomic(const struct rte_mbuf *m, const struct parse_result *r)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *) + r->l3_off;
+
+	return r->family == 6 && r->l4_off - r->l3_off == 48 && ip[6] == IPPROTO_FRAGMENT &&
+	       ip[42] == 0 && (ip[43] & 0xf9) == 0;
 }
 
 /* Whether the receiver may discard a segment of a checked flow whose bytes
@@ -984,8 +1023,9 @@ static bool judge_discardable(struct worker *w, struct flow *f, const struct rte
 	/* IP options (IPv4) or extension headers (IPv6) that a host may
 	 * refuse: source routes (dropped by default), options of a type the
 	 * host does not know and must discard (RFC 8200 4.2). TCP needs
-	 * neither. */
-	if (r->l4_off - r->l3_off != (r->family == 4 ? 20 : 40))
+	 * neither. An atomic fragment header is the one extension header
+	 * taken as read (judge_ip6_atomic). */
+	if (r->l4_off - r->l3_off != (r->family == 4 ? 20 : 40) && !judge_ip6_atomic(m, r))
 		return true;
 	/* Data without ACK: discarded once synchronized (RFC 9293 3.10.7.4). */
 	if (!(r->tcp_flags & RTE_TCP_ACK_FLAG))
@@ -1322,9 +1362,18 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			 * side's SYN (judge_discardable, the too-old ACK). */
 			if (f->flags & FLOW_F_CONFORM) {
 				struct flow_acks *a = judge_acks(w, f);
+				uint16_t win;
 
 				a->start[0] = a->hi[1] = f->seq_next;
 				a->start[1] = a->hi[0] = f->seq_resp;
+				/* The windows of a SYN and a SYN-ACK are never
+				 * scaled (RFC 7323 2.2): the responder's right
+				 * edge is this one's; the initiator's, its SYN's
+				 * at most. */
+				memcpy(&win, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 14,
+				       sizeof(win));
+				a->edge[1] = f->seq_next + rte_be_to_cpu_16(win);
+				a->edge[0] = f->seq_resp + UINT16_MAX;
 			}
 		}
 		/* Which sides send real checksums (judge_l4_csum_ok), the hop
@@ -1426,6 +1475,11 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		w->st.c[STATS_conform_zero_window]++;
 		return TCP_DROP;
 	}
+	if ((f->flags & FLOW_F_CONFORM) && off + (int32_t)n > 0 &&
+	    judge_past_edge(w, f, seq, n, dir)) {
+		w->st.c[STATS_conform_past_window]++;
+		return TCP_DROP;
+	}
 	/* A segment the receiver will discard (bad checksum) must not decide
 	 * what we read. Checked on every segment until the verdict; after it,
 	 * only where its bytes matter: a segment that lies wholly inside a TLS
@@ -1520,22 +1574,40 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 }
 
 /* A checked flow's segment carries an ACK: the newest its side sent moves
- * on (not past the other side's next byte: such a segment is refused). */
+ * on (not past the other side's next byte: such a segment is refused), and
+ * a segment with the newest ACK sets the right edge of its side's window
+ * (ACK + window, scaled): the one the side last advertised is the one its
+ * stack holds the other side to (tcp_data_queue, tcp_sequence). Taken as
+ * the side's latest word, not the furthest: a stack that shrinks its
+ * window (Linux with net.ipv4.tcp_shrink_window, RFC 9293 3.8.6.2.2 allows
+ * it) drops what lies past the new edge, and so do we. A RST moves no
+ * edge (one it refuses would close the window to us). */
 static inline void judge_ack_hi(struct worker *w, struct flow *f, const struct rte_mbuf *m,
 				const struct parse_result *r, bool from_init)
 {
-	uint32_t *hi = &judge_acks(w, f)->hi[from_init ? 0 : 1];
+	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
+	struct flow_acks *a = judge_acks(w, f);
+	unsigned dir = from_init ? 0 : 1;
 	uint32_t ack, other;
+	uint16_t win;
 
-	memcpy(&ack, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 8, sizeof(ack));
+	memcpy(&ack, th + 8, sizeof(ack));
 	ack = rte_be_to_cpu_32(ack);
-	if ((int32_t)(ack - *hi) <= 0)
+	if ((int32_t)(ack - a->hi[dir]) < 0)
 		return;
-	other = from_init ? f->seq_resp : f->seq_next;
-	if (f->tcp & judge_fin_bit(f, from_init))
-		other++;
-	if ((int32_t)(ack - other) <= 0)
-		*hi = ack;
+	if (ack != a->hi[dir]) { /* the same ACK was checked when it was taken */
+		other = from_init ? f->seq_resp : f->seq_next;
+		if (f->tcp & judge_fin_bit(f, from_init))
+			other++;
+		if ((int32_t)(ack - other) > 0)
+			return;
+		a->hi[dir] = ack;
+	}
+	if (r->tcp_flags & RTE_TCP_RST_FLAG)
+		return;
+	memcpy(&win, th + 14, sizeof(win));
+	a->edge[dir] =
+		ack + ((uint32_t)rte_be_to_cpu_16(win) << judge_edge_shift(&f->conform, dir));
 }
 
 /* A checked flow's side that advertises a window of 0: its own stack
@@ -1605,7 +1677,8 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	    f->stream_idx == FLOW_NO_CLS && !f->conform.held &&
 	    !(f->conform.ws_flags & (CONFORM_WS_ZERO_INIT | CONFORM_WS_ZERO_RESP))) {
 		next = from_init ? &f->seq_next : &f->seq_resp;
-		if (r->tcp_seq == *next) {
+		if (r->tcp_seq == *next &&
+		    !judge_past_edge(w, f, r->tcp_seq, n, from_init ? 0 : 1)) {
 			if (conform_in_body(&f->conform, from_init, n)) {
 				if (unlikely(judge_paws(f)))
 					judge_ts_note(f, m, r, from_init ? 0 : 1);

@@ -91,7 +91,7 @@ for l in open(sys.argv[1]):
         c = s.get("counters", {})
         print(json.dumps({"rx": s.get("rx"), "tx": s.get("tx"), "dropped": s.get("dropped"),
                           "drops": {k: v for k, v in s.get("drops", {}).items() if v},
-                          **{k: c.get(k) for k in ("conform_reordered", "bad_checksum", "stream_exceptions")}}))
+                          **{k: c.get(k) for k in ("conform_reordered", "conform_past_window", "conform_zero_window", "bad_checksum", "stream_exceptions")}}))
         break
 else:
     print("{}")

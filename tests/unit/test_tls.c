@@ -991,6 +991,28 @@ static void test_names_more(void)
 		TLS_CH_DONE);
 	CU_ASSERT_EQUAL(grown.n, 2);
 
+	/* A warning alert, then a ChangeCipherSpec, between two records of
+	 * the hello: passed over (OpenSSL skips warning alerts). */
+	{
+		size_t cut[1] = {40};
+
+		records(&stream, &msg, cut, 1, 0x0301);
+		memset(&tmp, 0, sizeof(tmp));
+		b_mem(&tmp, stream.b, 45);
+		b_mem(&tmp, "\x15\x03\x01\x00\x02\x01\x5a\x14\x03\x03\x00\x01\x01", 13);
+		b_mem(&tmp, stream.b + 45, stream.n - 45);
+		memset(&grown, 0, sizeof(grown));
+		CU_ASSERT_EQUAL(tls_ch_names(tmp.b, tmp.n, nbuf2, sizeof(nbuf2), names_cb, &grown),
+				TLS_CH_DONE);
+		CU_ASSERT_STRING_EQUAL(grown.all, "a.example;b.example;");
+		/* cut inside the alert: waits for the rest of it */
+		memset(&at, 0, sizeof(at));
+		CU_ASSERT_EQUAL(
+			tls_ch_names_more(&at, tmp.b, 48, nbuf2, sizeof(nbuf2), names_cb, &grown),
+			TLS_CH_NEED_MORE);
+		CU_ASSERT_EQUAL(at.i, 45);
+	}
+
 	/* Not TLS, found at the first record header, stays so. */
 	memset(&at, 0, sizeof(at));
 	CU_ASSERT_EQUAL(tls_ch_names_more(&at, (const uint8_t *)"GET / HTTP/1.1\r\n", 16, nbuf2,
