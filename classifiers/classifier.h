@@ -59,6 +59,14 @@ void cls_engine_destroy(struct cls_engine *e);
 void cls_app_name(const struct cls_engine *e, uint16_t master_id, uint16_t app_id, char *buf,
 		  size_t size);
 
+/* Our reading of an HTTP request head that the client sent over several
+ * segments, joined by the caller (judge.c, the first-bytes slot: a head
+ * in one-byte segments outlasts the packet budget, and no one segment
+ * holds its Host): read as a payload that held it whole would be (the
+ * Host or CONNECT target of each pipelined head, proxy behaviour, names no
+ * host has). Owning worker; no allocation. */
+void cls_flow_own_http(struct cls_worker *w, uint32_t slot, const uint8_t *p, size_t n);
+
 /* aduana's own ClientHello reader (tls.h) read a well-formed hello of this
  * flow: its server name (len 0: none) is the flow's SNI from now on, the
  * flow is TLS, and a name nDPI reads otherwise marks the result malformed

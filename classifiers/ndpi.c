@@ -718,6 +718,25 @@ static void cls_take_hosts(struct cls_worker *w, struct cls_state *st, const uin
 	}
 }
 
+/* A client's bytes over TCP that start an HTTP request: our own reading
+ * (hs.c) skips the white space servers skip before the request line;
+ * nDPI 4.2 does not, and then reads no Host: ours is the name. Proxy
+ * behaviour and names no host has are marked. */
+static void cls_take_request(struct cls_worker *w, struct cls_state *st, const uint8_t *p, size_t n)
+{
+	unsigned http = hs_http_request_check(p, n);
+
+	if (!http)
+		return;
+	if (http & HS_HTTP_PROXY)
+		st->flags |= (p[hs_http_lead(p, n)] | 0x20) == 'c' ? CLS_F_CONNECT : CLS_F_ABSFORM;
+	if (http & HS_HTTP_MALFORMED)
+		st->flags |= CLS_F_MALFORMED;
+	if ((st->name_kind == CLS_NAME_NONE || st->name_kind == CLS_NAME_HOST) &&
+	    (http & HS_HTTP_REQUEST))
+		cls_take_hosts(w, st, p, n);
+}
+
 /* Payload marks on the first payloads of each direction: our payload
  * signatures (lists/<class>.sig) both ways; on the initiator's side also
  * proxy behaviour (CONNECT, absolute-form targets) and malformed request
@@ -729,7 +748,6 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	uint8_t *seen = from_initiator ? &st->out_payloads : &st->in_payloads;
 	const uint8_t *p;
 	size_t off, n;
-	unsigned http = 0;
 
 	if (*seen >= CLS_MARK_PKTS || r->payload_len == 0 || r->payload_off < r->l3_off)
 		return;
@@ -760,19 +778,8 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	}
 	if (!from_initiator)
 		return;
-	/* Our own reading of a request (hs.c) skips the white space servers
-	 * skip before the request line; nDPI 4.2 does not, and then reads no
-	 * Host: ours is the name. */
-	if (r->l4proto == 6 && (http = hs_http_request_check(p, n))) {
-		if (http & HS_HTTP_PROXY)
-			st->flags |= (p[hs_http_lead(p, n)] | 0x20) == 'c' ? CLS_F_CONNECT
-									   : CLS_F_ABSFORM;
-		if (http & HS_HTTP_MALFORMED)
-			st->flags |= CLS_F_MALFORMED;
-	}
-	if ((st->name_kind == CLS_NAME_NONE || st->name_kind == CLS_NAME_HOST) &&
-	    (http & HS_HTTP_REQUEST))
-		cls_take_hosts(w, st, p, n);
+	if (r->l4proto == 6)
+		cls_take_request(w, st, p, n);
 	if (hs_webdav_match(p, n))
 		st->flags |= CLS_F_WEBDAV;
 	if (hs_docsig_match(p, n))
@@ -938,7 +945,7 @@ static void cls_nomem(struct cls_state *st)
 	st->name_proto = 0;
 	st->name_cat = 0;
 	st->list_cls = POLICY_CLASS_NONE;
-	st->flags &= (uint16_t)~(CLS_F_NDPI_DONE | CLS_F_GUESSED | CLS_F_APP_BY_ADDR);
+	st->flags &= (uint16_t) ~(CLS_F_NDPI_DONE | CLS_F_GUESSED | CLS_F_APP_BY_ADDR);
 	st->flags |= CLS_F_GIVEUP | CLS_F_NOMEM;
 }
 
@@ -1068,6 +1075,18 @@ unsigned cls_name_class(struct cls_worker *w, const char *name, size_t len)
 		return POLICY_CLASS_NONE;
 	return classmap_lookup(w->e->map, NDPI_PROTOCOL_TLS, (uint16_t)id,
 			       m.protocol_category < 256 ? m.protocol_category : 0);
+}
+
+void cls_flow_own_http(struct cls_worker *w, uint32_t slot, const uint8_t *p, size_t n)
+{
+	struct cls_result dummy;
+	struct cls_state *st = cls_slot_live(w, slot, &dummy);
+
+	if (!st)
+		return;
+	cls_take_request(w, st, p, n);
+	if (hs_webdav_match(p, n))
+		st->flags |= CLS_F_WEBDAV;
 }
 
 void cls_flow_own_sni(struct cls_worker *w, uint32_t slot, const char *name, size_t len)

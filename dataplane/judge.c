@@ -29,6 +29,7 @@
 #include "flow.h"
 #include "frag.h"
 #include "grant.h"
+#include "hs.h"
 #include "flowlog.h"
 #include "learn.h"
 #include "parse.h"
@@ -1788,6 +1789,60 @@ static bool judge_hello_names(struct worker *w, const struct policy *pol, struct
 	return true;
 }
 
+/* The client's first bytes are no TLS: where they start an HTTP request,
+ * its head is joined in the slot until its empty line (or the slot is
+ * full), then read as one payload (cls_flow_own_http): the Host of a head
+ * in one-byte segments is in no segment, and the packet budget would give
+ * up before its end (the byte budget holds it, as for a ClientHello; the
+ * time budget still bounds it). Each byte is looked at once. True while
+ * the slot stays. */
+static bool judge_http_head(struct worker *w, struct flow *f)
+{
+	struct stream_slot *sl = &w->streams->slots[f->stream_idx];
+	uint32_t i;
+
+	for (i = sl->http_at; i < sl->have; i++) {
+		uint8_t b = sl->buf[i];
+
+		switch (sl->http) {
+		case STREAM_HTTP_LEAD:
+			if (b == ' ' || b == '\t' || b == '\r' || b == '\n')
+				break;
+			sl->http = STREAM_HTTP_LINE;
+			/* fall through */
+		case STREAM_HTTP_LINE:
+			/* A request line holds no control byte but HT and CR. */
+			if ((b < 0x20 && b != '\t' && b != '\r' && b != '\n') || b == 0x7f)
+				return false;
+			if (b != '\n')
+				break;
+			if (!(hs_http_request_check(sl->buf, i + 1) & HS_HTTP_REQUEST))
+				return false;
+			sl->http = STREAM_HTTP_BOL;
+			break;
+		case STREAM_HTTP_BOL:
+		case STREAM_HTTP_CR:
+			if (b == '\n') { /* the empty line: the head is whole */
+				cls_flow_own_http(w->cls, f->cls_idx, sl->buf, i + 1);
+				return false;
+			}
+			sl->http = b == '\r' && sl->http == STREAM_HTTP_BOL ? STREAM_HTTP_CR
+									    : STREAM_HTTP_MID;
+			break;
+		default:
+			if (b == '\n')
+				sl->http = STREAM_HTTP_BOL;
+			break;
+		}
+	}
+	sl->http_at = i;
+	if (sl->have < STREAM_MAX)
+		return true;
+	if (sl->http != STREAM_HTTP_LEAD && sl->http != STREAM_HTTP_LINE)
+		cls_flow_own_http(w->cls, f->cls_idx, sl->buf, sl->have); /* what it holds */
+	return false;
+}
+
 /* The ClientHello reader's answer, once: a malformed hello is an
  * exception; a good one gives the flow its name (the policy's, DESIGN 4.2).
  * Returns true when the flow was dropped. */
@@ -1821,7 +1876,7 @@ static bool judge_hello(struct worker *w, const struct policy *pol, struct flow 
 			cls_flow_own_sni(w->cls, f->cls_idx, ch->info.sni, ch->info.sni_len);
 			w->st.c[STATS_tls_hellos]++;
 		}
-	} else if (ch->status == TLS_CH_NOT_TLS) {
+	} else if (ch->status == TLS_CH_NOT_TLS && !judge_http_head(w, f)) {
 		stream_close(w->streams, f->stream_idx);
 		f->stream_idx = FLOW_NO_CLS;
 	}

@@ -41,6 +41,8 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base)
 	s->any = 0;
 	s->hrr = 0;
 	memset(&s->names, 0, sizeof(s->names));
+	s->http_at = 0;
+	s->http = STREAM_HTTP_LEAD;
 	tls_ch_init(&s->ch, s->hello, sizeof(s->hello));
 	s->tls = TLS_CH_NEED_MORE;
 	p->active++;
@@ -68,6 +70,7 @@ enum stream_add stream_add(struct stream_pool *p, uint32_t slot, uint32_t seq, c
 	struct stream_slot *s = &p->slots[slot];
 	int64_t off = (int32_t)(seq - s->base);
 	size_t i, from = 0, to = n;
+	bool conflict = false;
 	uint32_t h;
 
 	/* Only what lies in [0, STREAM_MAX) of the stream is kept. */
@@ -79,8 +82,11 @@ enum stream_add stream_add(struct stream_pool *p, uint32_t slot, uint32_t seq, c
 		uint32_t at = (uint32_t)(off + (int64_t)i);
 
 		if (stream_bit(s->map, at)) {
-			if (s->buf[at] != data[i])
-				return STREAM_CONFLICT;
+			/* The first copy stays (Linux keeps the bytes it
+			 * queued); the segment's other bytes are still taken,
+			 * so that a zone that allows the exception reads the
+			 * stream as such a receiver does, from this segment. */
+			conflict |= s->buf[at] != data[i];
 			continue;
 		}
 		s->buf[at] = data[i];
@@ -94,7 +100,7 @@ enum stream_add stream_add(struct stream_pool *p, uint32_t slot, uint32_t seq, c
 		s->tls = (uint8_t)tls_ch_feed(&s->ch, s->buf + s->fed, s->have - s->fed);
 		s->fed = s->have;
 	}
-	return STREAM_ADDED;
+	return conflict ? STREAM_CONFLICT : STREAM_ADDED;
 }
 
 void stream_expect_hello2(struct stream_pool *p, uint32_t slot)

@@ -24,6 +24,14 @@ enum stream_add {
 	STREAM_CONFLICT,  /* bytes already seen differ: the receiver may read either */
 };
 
+enum {
+	STREAM_HTTP_LEAD = 0, /* white space a server skips before the request line */
+	STREAM_HTTP_LINE,     /* the request line, until its LF */
+	STREAM_HTTP_MID,      /* inside a header line */
+	STREAM_HTTP_BOL,      /* at a header line's start */
+	STREAM_HTTP_CR,	      /* a CR at a header line's start */
+};
+
 struct stream_slot {
 	uint32_t base;	    /* sequence number of stream byte 0 */
 	uint32_t have;	    /* contiguous bytes from byte 0 */
@@ -41,6 +49,11 @@ struct stream_slot {
 	/* Where the lenient reading of a refused hello stopped
 	 * (judge_hello_names): each byte is walked once. */
 	struct tls_names_at names;
+	/* The client's first bytes as an HTTP request head being joined
+	 * (judge.c, judge_http_head): bytes looked at, and where they stand
+	 * (STREAM_HTTP_*). */
+	uint32_t http_at;
+	uint8_t http;
 	uint8_t map[STREAM_MAX / 8]; /* bit per byte: received */
 	uint8_t buf[STREAM_MAX];
 	uint8_t hello[TLS_CH_MAX]; /* the reader's buffer */
@@ -70,7 +83,9 @@ void stream_close(struct stream_pool *p, uint32_t slot);
 
 /* Place a segment's bytes (sequence number seq). Bytes outside the first
  * STREAM_MAX of the stream are not kept (the reader refuses a hello that
- * long anyway). Bytes that an earlier segment covered are compared. Newly
+ * long anyway). Bytes that an earlier segment covered are compared: where
+ * they differ the first copy stays and STREAM_CONFLICT is returned, the
+ * segment's other bytes taken all the same (as Linux reads it). Newly
  * contiguous bytes go to the reader. */
 enum stream_add stream_add(struct stream_pool *p, uint32_t slot, uint32_t seq, const uint8_t *data,
 			   size_t n);

@@ -418,6 +418,30 @@ def case_overlap_same_e2m(n):
     return cap, {"pass": [passm(n)]}
 
 
+@case
+def case_overlap_office_social(n):
+    """Office: the hello for m.vk.com up to the end of its name, then an
+    overlapping copy from the session id on of a hello for ex.a.org (same
+    length) that completes it: Linux keeps the first copy's bytes and takes
+    the rest, and serves m.vk.com. The exception is allowed there; the
+    class block must still hold at the segment that completes the hello
+    (red team round six: it was decided a packet late, and the second
+    copy, LEAK in its session id, passed)."""
+    cap = Capture()
+    a = hello(n, sni=VK)
+    b = hello(n, sni="ex.a.org", sid=sid32(leak(n)))
+    sid_off = 5 + 4 + 2 + 32 + 1
+    end = name_offset(a, VK) + len(VK)
+
+    def send(t):
+        base = t.cseq
+        t.raw(True, "PA", a[:end], seq=base)
+        t.raw(True, "PA", b[sid_off:], seq=base + sid_off)
+        t.cseq = base + len(a)
+    tls_flow(cap, O1, 42462, SOC, 562, n, send, leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
 # --- insertion (Ptacek & Newsham): a copy the server never accepts
 
 def insertion(cap, n, cport, isn, first_kw):
@@ -2357,6 +2381,35 @@ def case_app_http_keepalive_vk(n):
     t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + leak(n) + b"x" * 20)
     t.close()
     return cap, {"leak": [leak(n)]}
+
+
+def http_tiny_flow(cap, cport, isn, host, resp_marker):
+    """Office HTTP: the request head in 1-byte segments (past classify_packets:
+    no segment holds the Host), then the server's answer, close."""
+    t = ETcp(cap, O1, cport, SOC, 80, isn=isn, rtt_us=20000)
+    t.handshake()
+    req = http_req(host, b"tiny")
+    for i in range(len(req)):
+        t.send(True, req[i:i + 1], gap=200)
+    t.ack(False)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + resp_marker + b"x" * 20)
+    t.close()
+
+
+@case
+def case_app_http_tiny_vk(n):
+    """Office HTTP: a request for m.vk.com in 1-byte segments (red team round six)."""
+    cap = Capture()
+    http_tiny_flow(cap, 42460, 560, b"m.vk.com", leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_app_http_tiny_ok(n):
+    """Office HTTP: a request for www.example.org in 1-byte segments: allowed."""
+    cap = Capture()
+    http_tiny_flow(cap, 42461, 561, b"www.example.org", passm(n))
+    return cap, {"pass": [passm(n)]}
 
 
 @case

@@ -195,9 +195,14 @@ static void test_stream_overlap(void)
 	memcpy(alt, s.b + 30, 20);
 	alt[5] ^= 0x20;
 	CU_ASSERT_EQUAL(stream_add(p, a, base + 30, alt, 20), STREAM_CONFLICT);
+	/* The first copy stays; the segment's new bytes are taken (as Linux
+	 * reads it). */
+	CU_ASSERT_EQUAL(stream_have(p, a), 50);
+	CU_ASSERT_EQUAL(p->slots[a].buf[35], s.b[35]);
+	CU_ASSERT_EQUAL(memcmp(p->slots[a].buf + 40, s.b + 40, 10), 0);
 	/* So is one beyond a gap, held but not yet contiguous. */
 	CU_ASSERT_EQUAL(stream_add(p, a, base + 60, s.b + 60, 10), STREAM_ADDED);
-	CU_ASSERT_EQUAL(stream_have(p, a), 40);
+	CU_ASSERT_EQUAL(stream_have(p, a), 50);
 	memcpy(alt, s.b + 55, 10);
 	alt[9] ^= 1; /* stream byte 64 */
 	CU_ASSERT_EQUAL(stream_add(p, a, base + 55, alt, 10), STREAM_CONFLICT);
