@@ -220,6 +220,12 @@ enum {
 
 #define SMTP_LINE_MAX 16384 /* a line's bytes with its end (AUTH's 12288, RFC 4954, and more) */
 
+/* In the server's d[1].flags, beside CONFORM_D_SEEN: the client's line
+ * is past its verb; the last final reply was 334 (AUTH goes on: the
+ * client's next line is an answer, not a command). */
+#define SMTP_S_VERB 0x40
+#define SMTP_S_AUTH 0x80
+
 #define SMTP_M_POS	0x0f /* bytes of the line seen (at most 15) */
 #define SMTP_M_STARTTLS 0x10
 #define SMTP_M_DATA	0x20
@@ -361,14 +367,26 @@ static enum conform_reason conform_smtp_client(struct conform *c, const uint8_t 
 		if (c->bol & 1) {
 			c->match = SMTP_M_STARTTLS | SMTP_M_DATA | SMTP_M_BDAT;
 			d->left = 0;
+			c->d[1].flags &= (uint8_t)~SMTP_S_VERB;
 			c->bol &= (uint8_t)~1;
 		}
 		if (++d->left > SMTP_LINE_MAX)
 			return CONFORM_R_smtp_line;
+		/* A command starts with its verb (letters and digits; RFC 5321
+		 * 4.1.1, extension verbs too), ended by a space or the line's
+		 * end; an answer to AUTH's 334 is any line (RFC 4954 4). */
+		if (!(c->d[1].flags & (SMTP_S_VERB | SMTP_S_AUTH))) {
+			if (b == ' ' || b == '\r' || b == '\n')
+				c->d[1].flags |= SMTP_S_VERB;
+			else if (!((b | 0x20) >= 'a' && (b | 0x20) <= 'z') &&
+				 !(b >= '0' && b <= '9'))
+				return CONFORM_R_smtp_line;
+		}
 		if (b != '\n') {
 			smtp_verb(c, d, b);
 			continue;
 		}
+		c->d[1].flags &= (uint8_t)~SMTP_S_AUTH;
 		/* One more command waiting for its reply (pipelining, RFC
 		 * 2920: STARTTLS may follow EHLO in one go). */
 		if (c->unanswered < UINT8_MAX)
@@ -446,6 +464,8 @@ static enum conform_reason conform_smtp_server(struct conform *c, const uint8_t 
 		}
 		if (c->unanswered)
 			c->unanswered--;
+		if (memcmp(d->hdr, "334", 3) == 0)
+			d->flags |= SMTP_S_AUTH;
 		if (cl->hdr_have == SMTP_C_DATA && !c->unanswered) {
 			/* DATA's answer: 354 opens the content, at a line's
 			 * start; anything else leaves commands. */

@@ -750,11 +750,17 @@ static void test_conform_smtp_life(void)
 	static const uint8_t bin[] = {0, 1, 2, '\r', '\n', '.', '\r', '\n', 0x1b, 0x7f};
 	struct conform c;
 
-	/* After EHLO the client speaks SSH: its banner is a line; its
-	 * first packet is not. The server that answers with a banner is no
-	 * SMTP server. */
-	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "SSH-2.0-OpenSSH_9.2\r\n", NULL), CONFORM_OK);
+	/* After EHLO the client speaks SSH: its banner is no command (a
+	 * verb is letters and digits, then a space or the line's end), nor
+	 * is its first packet. The server that answers with a banner is no
+	 * SMTP server. A request line of printable words is a line like any
+	 * (the server must answer it with replies). */
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "SSH-2.0-OpenSSH_9.2\r\n", NULL), CONFORM_R_smtp_line);
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "XCLIENT NAME=x\r\nX-FOO\r\n", NULL),
+			CONFORM_R_smtp_line);
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "\r\nNOOP\r\nGET / HTTP/1.1\r\n", NULL), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)), CONFORM_R_smtp_line);
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "dXNlcg==\r\n", NULL), CONFORM_R_smtp_line);
 	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "MAIL FROM:<a@b>\r\n", "SSH-2.0-OpenSSH_9.2\r\n"),
 			CONFORM_R_smtp_reply);
 	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "QUIT\r\n", "2210 bye\r\n"), CONFORM_R_smtp_reply);
