@@ -1760,8 +1760,8 @@ static void judge_name_cb(void *arg, const char *name, size_t len)
  * version) is looked up, and a blocked class drops. The stream stays
  * while the hello is incomplete; each call walks only the bytes added
  * since the last (tls_ch_names_more), so a hello in one-byte records and
- * one-byte segments costs its length once, not its length squared. Returns true when the flow was
- * dropped. */
+ * one-byte segments costs its length once, not its length squared.
+ * Returns true when the flow was dropped. */
 static bool judge_hello_names(struct worker *w, const struct policy *pol, struct flow *f)
 {
 	struct stream_slot *sl = &w->streams->slots[f->stream_idx];
@@ -1823,7 +1823,8 @@ static bool judge_http_head(struct worker *w, struct flow *f)
 		case STREAM_HTTP_BOL:
 		case STREAM_HTTP_CR:
 			if (b == '\n') { /* the empty line: the head is whole */
-				cls_flow_own_http(w->cls, f->cls_idx, sl->buf, i + 1);
+				/* with what follows it: pipelined heads */
+				cls_flow_own_http(w->cls, f->cls_idx, sl->buf, sl->have);
 				return false;
 			}
 			sl->http = b == '\r' && sl->http == STREAM_HTTP_BOL ? STREAM_HTTP_CR
