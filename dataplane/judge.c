@@ -1476,8 +1476,10 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		w->st.c[STATS_conform_zero_window]++;
 		return TCP_DROP;
 	}
-	if ((f->flags & FLOW_F_CONFORM) && off + (int32_t)n > 0 &&
-	    judge_past_edge(w, f, seq, n, dir)) {
+	/* (The edges are known from the SYN-ACK on: without it, as when
+	 * the responder's packets never come this way, there is none.) */
+	if ((f->flags & (FLOW_F_CONFORM | FLOW_F_RESP_SEQ)) == (FLOW_F_CONFORM | FLOW_F_RESP_SEQ) &&
+	    off + (int32_t)n > 0 && judge_past_edge(w, f, seq, n, dir)) {
 		w->st.c[STATS_conform_past_window]++;
 		return TCP_DROP;
 	}

@@ -367,7 +367,7 @@ def case_reorder_social(n):
 
 # --- overlapping segments with conflicting bytes
 
-def overlap(cap, n, cport, isn, first_name, second_name, second_sid):
+def overlap(cap, n, cport, isn, first_name, second_name, second_sid, c=S1, s=E2M):
     """Segment 1: bytes [0, end of name) of a ClientHello for first_name.
     Segment 2: bytes [session id, end) of one for second_name: the session
     id and the name are covered twice."""
@@ -382,7 +382,7 @@ def overlap(cap, n, cport, isn, first_name, second_name, second_sid):
         t.raw(True, "PA", a[:end], seq=base)
         t.raw(True, "PA", b[sid_off:], seq=base + sid_off)
         t.cseq = base + len(a)
-    tls_flow(cap, S1, cport, E2M, isn, n, send, leak(n))
+    tls_flow(cap, c, cport, s, isn, n, send, leak(n))
 
 
 @case
@@ -428,17 +428,7 @@ def case_overlap_office_social(n):
     (red team round six: it was decided a packet late, and the second
     copy, LEAK in its session id, passed)."""
     cap = Capture()
-    a = hello(n, sni=VK)
-    b = hello(n, sni="ex.a.org", sid=sid32(leak(n)))
-    sid_off = 5 + 4 + 2 + 32 + 1
-    end = name_offset(a, VK) + len(VK)
-
-    def send(t):
-        base = t.cseq
-        t.raw(True, "PA", a[:end], seq=base)
-        t.raw(True, "PA", b[sid_off:], seq=base + sid_off)
-        t.cseq = base + len(a)
-    tls_flow(cap, O1, 42462, SOC, 562, n, send, leak(n))
+    overlap(cap, n, 42462, 562, VK, "ex.a.org", sid32(leak(n)), c=O1, s=SOC)
     return cap, {"leak": [leak(n)]}
 
 
@@ -2409,6 +2399,25 @@ def case_app_http_tiny_ok(n):
     """Office HTTP: a request for www.example.org in 1-byte segments: allowed."""
     cap = Capture()
     http_tiny_flow(cap, 42461, 561, b"www.example.org", passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_oneway_ok(n):
+    """Strict: a genuine e2m session whose server packets never come this
+    way (asymmetric routing; a capture of one direction): the client's
+    ClientHello and records are read and allowed. No SYN-ACK: no window
+    edge is known, and none may be assumed (found by tests/ctl, which
+    replays demo.pcap into the inside port alone)."""
+    cap = Capture()
+    t = ETcp(cap, S1, 42463, E2M, 443, isn=563)
+    t.syn()
+    t.cseq += 1
+    t.sseq += 1
+    t.ack(True)
+    t.send(True, hello(n))
+    t.send(True, marked_record(passm(n), n))
+    t.send(True, marked_record(b"more", n + "2", 900))
     return cap, {"pass": [passm(n)]}
 
 
