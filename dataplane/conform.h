@@ -1,7 +1,8 @@
 /* conform.h - lifelong conformance of a flow that an endpoint allowed for
  * the applications it declares (DESIGN 4.2): TLS record framing in both
- * directions for the flow's whole life, SMTP whose STARTTLS must be
- * followed by TLS, and DNS over TCP, message by message. Fed the in-order
+ * directions for the flow's whole life, SMTP held to command lines,
+ * content and chunks one way and reply lines the other, then TLS after
+ * STARTTLS, and DNS over TCP, message by message. Fed the in-order
  * bytes of each direction; says when the stream stops being what the
  * verdict was about.
  *
@@ -67,7 +68,7 @@ struct conform {
 		/* CONFORM_UNSET and CONFORM_SMTP */
 		struct {
 			uint8_t smtp;	    /* SMTP state (conform.c) */
-			uint8_t match;	    /* progress matching "STARTTLS" in the client's lines */
+			uint8_t match;	    /* a client line's start against STARTTLS, DATA, BDAT */
 			uint8_t bol;	    /* bit per direction: at the start of a line; flags */
 			uint8_t unanswered; /* SMTP commands sent and not answered yet */
 		};
