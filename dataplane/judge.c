@@ -994,8 +994,15 @@ static inline bool judge_ip6_atomic(const struct rte_mbuf *m, const struct parse
  * from the segments read; a lower one may expire before the receiver.
  * note: the segment is read, so its TTL and timestamp count from now on
  * (false for a segment only vetted, judge_wmax_vet). */
-static bool judge_discardable(struct worker *w, struct flow *f, const struct rte_mbuf *m,
-			      const struct parse_result *r, bool from_init, bool note)
+enum judge_discard {
+	JUDGE_KEEP = 0,	 /* the receiver keeps it */
+	JUDGE_MAY_DROP,	 /* it may drop it: two readings (exception:ambiguous) */
+	JUDGE_PAWS_OLD,	 /* its PAWS check drops it (stamp older than the newest) */
+};
+
+static enum judge_discard judge_discardable(struct worker *w, struct flow *f,
+					    const struct rte_mbuf *m, const struct parse_result *r,
+					    bool from_init, bool note)
 {
 	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
 	unsigned dir = from_init ? 0 : 1;
@@ -1004,7 +1011,7 @@ static bool judge_discardable(struct worker *w, struct flow *f, const struct rte
 	bool has_ts;
 
 	if (ttl < f->ttl_max[dir])
-		return true;
+		return JUDGE_MAY_DROP;
 	/* A frame to another MAC (or under another encapsulation) than its
 	 * side's handshake came in, or a
 	 * unicast datagram in a broadcast or multicast frame: the next hop
@@ -1012,7 +1019,7 @@ static bool judge_discardable(struct worker *w, struct flow *f, const struct rte
 	 * (Linux forwards only frames addressed to it) nor reads it. */
 	if ((rte_pktmbuf_mtod(m, const uint8_t *)[0] & 0x01) ||
 	    (judge_l2_seen(f, dir) && judge_l2_seen(f, dir) != judge_l2_dst(m, r)))
-		return true;
+		return JUDGE_MAY_DROP;
 	if (note)
 		f->ttl_max[dir] = ttl;
 	/* A side that has sent a FIN has no bytes left that move a record
@@ -1020,17 +1027,17 @@ static bool judge_discardable(struct worker *w, struct flow *f, const struct rte
 	 * ended is kept where its newest timestamp was (flow.h): a FIN that
 	 * the receiver ignores (out of its window) must not turn PAWS off. */
 	if (f->tcp & judge_fin_bit(f, dir))
-		return true;
+		return JUDGE_MAY_DROP;
 	/* IP options (IPv4) or extension headers (IPv6) that a host may
 	 * refuse: source routes (dropped by default), options of a type the
 	 * host does not know and must discard (RFC 8200 4.2). TCP needs
 	 * neither. An atomic fragment header is the one extension header
 	 * taken as read (judge_ip6_atomic). */
 	if (r->l4_off - r->l3_off != (r->family == 4 ? 20 : 40) && !judge_ip6_atomic(m, r))
-		return true;
+		return JUDGE_MAY_DROP;
 	/* Data without ACK: discarded once synchronized (RFC 9293 3.10.7.4). */
 	if (!(r->tcp_flags & RTE_TCP_ACK_FLAG))
-		return true;
+		return JUDGE_MAY_DROP;
 	/* An ACK of bytes the other side has not sent: discarded (RFC 9293
 	 * 3.10.7.4). Its next byte is known on a flow that began with a SYN
 	 * (for the responder, once it answered); its FIN takes one more. */
@@ -1043,7 +1050,7 @@ static bool judge_discardable(struct worker *w, struct flow *f, const struct rte
 		if (f->tcp & judge_fin_bit(f, !dir))
 			other++;
 		if ((int32_t)(ack - other) > 0)
-			return true;
+			return JUDGE_MAY_DROP;
 		/* An ACK too old: Linux drops a segment whose ACK lies more
 		 * than min(max_window, bytes_acked) behind its snd_una
 		 * (tcp_ack, TCP_TOO_OLD_ACK; max_window is the largest
@@ -1065,7 +1072,7 @@ static bool judge_discardable(struct worker *w, struct flow *f, const struct rte
 			if ((int32_t)(lo - a->start[!dir]) < 0)
 				lo = a->start[!dir];
 			if ((int32_t)(ack - lo) < 0)
-				return true;
+				return JUDGE_MAY_DROP;
 		}
 	}
 	/* The options: a TCP-MD5 signature (RFC 2385) is dropped by a
@@ -1073,15 +1080,15 @@ static bool judge_discardable(struct worker *w, struct flow *f, const struct rte
 	 * timestamp older than one its sender sent before, where both sides
 	 * use them (PAWS, RFC 7323 5.3; Linux allows 1 back). */
 	if (!judge_tcp_opts(th, &has_ts, &tsval))
-		return true;
+		return JUDGE_MAY_DROP;
 	if (has_ts && (f->tcp & (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) ==
 			      (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) {
 		if ((int32_t)(f->ts_recent[dir] - tsval) > 1)
-			return true;
+			return JUDGE_PAWS_OLD;
 		if (note && (int32_t)(tsval - f->ts_recent[dir]) > 0)
 			f->ts_recent[dir] = tsval;
 	}
-	return false;
+	return JUDGE_KEEP;
 }
 
 /* A segment at its sender's next sequence number that its receiver keeps
@@ -1175,15 +1182,21 @@ static __rte_noinline void judge_ts_note(struct flow *f, const struct rte_mbuf *
 }
 
 /* A bare ACK of a flow with PAWS: its timestamp counts like a data
- * segment's when it is sent at its side's next byte (the receiver keeps
- * it: tcp_store_ts_recent, tcp_replace_ts_recent), so that a bare ACK
- * stamped far ahead leaves no decoy on the old clock readable to us. */
+ * segment's when it is sent at or before its side's next byte: the
+ * receiver keeps it when it lies at or before the next byte it expected
+ * at its last ACK (tcp_replace_ts_recent: not after rcv_wup, which its
+ * delayed ACK keeps behind), so that a bare ACK stamped far ahead leaves
+ * no decoy on the old clock readable to us. Counting one the receiver did
+ * not keep only refuses more (a segment its PAWS drops is dropped here
+ * too, and sent again). */
 static __rte_noinline void judge_bare_ts(struct flow *f, const struct rte_mbuf *m,
 					 const struct parse_result *r, bool from_init)
 {
 	unsigned dir = from_init ? 0 : 1;
 
-	if (judge_at_next(f, r, from_init) && !(f->tcp & judge_fin_bit(f, dir)))
+	if ((from_init || (f->flags & FLOW_F_RESP_SEQ)) &&
+	    (int32_t)(r->tcp_seq - (from_init ? f->seq_next : f->seq_resp)) <= 0 &&
+	    !(f->tcp & judge_fin_bit(f, dir)))
 		judge_ts_note(f, m, r, dir);
 }
 
@@ -1331,10 +1344,25 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	bool pending = f->decision.verdict == POLICY_PENDING;
 	bool conform = (f->flags & FLOW_F_CONFORM) && f->decision.verdict != POLICY_DROP;
 	uint32_t n = r->payload_len, seq = r->tcp_seq, *next;
+	enum judge_discard disc = JUDGE_KEEP;
 	unsigned dir = from_init ? 0 : 1;
 	int32_t off;
 
 	if (r->tcp_flags & RTE_TCP_SYN_FLAG) {
+		/* A SYN with another first sequence number on an open checked
+		 * flow whose bytes were read: the server either still holds
+		 * the old connection, or dropped it (a RST or a FIN we could
+		 * not count as closing, an orphan timed out), and then this is
+		 * a new one, whose bytes would pass under our old sequence
+		 * state as old ones, unread. Two readings: ambiguous. A SYN
+		 * sent again with the same number moves nothing. */
+		if (from_init && conform && !pending && !(r->tcp_flags & RTE_TCP_ACK_FLAG) &&
+		    (f->flags & (FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN)) &&
+		    (!(f->flags & FLOW_F_RESP_SEQ) || seq + 1 != judge_acks(w, f)->start[0])) {
+			if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
+				return TCP_DROP;
+			return TCP_SKIP;
+		}
 		/* The responder's first sequence number, from its SYN-ACK,
 		 * until it has sent bytes we read: a SYN-ACK again after that
 		 * (forged from outside, or a server gone wrong) moves nothing,
@@ -1525,6 +1553,17 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			judge_ts_note(f, m, r, dir);
 		return TCP_SKIP;
 	}
+	/* Bytes are read, or passed over inside a record's body, only from
+	 * a copy the receiver keeps. One its PAWS check drops (a stamp older
+	 * than the newest we counted) is dropped here too, unread, and our
+	 * next byte stays: its sender sends it again, stamped anew. */
+	if (conform && !pending) {
+		disc = judge_discardable(w, f, m, r, from_init, true);
+		if (disc == JUDGE_PAWS_OLD) {
+			w->st.c[STATS_conform_paws_old]++;
+			return TCP_DROP;
+		}
+	}
 	*next = seq + n;
 	if (!conform)
 		return TCP_GO;
@@ -1542,10 +1581,8 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		if (!policy_payload_plausible(pol, &pf, from_init, pl, n))
 			return TCP_FOREIGN;
 	}
-	/* Bytes are read, or passed over inside a record's body, only from
-	 * a copy the receiver keeps. */
 	if (!pending) {
-		if (judge_discardable(w, f, m, r, from_init, true)) {
+		if (disc != JUDGE_KEEP) {
 			if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
 				return TCP_DROP;
 		} else if (off == 0) {
@@ -1674,13 +1711,19 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		if (r->tcp_seq == *next &&
 		    !judge_past_edge(w, f, r->tcp_seq, n, from_init ? 0 : 1) &&
 		    judge_l4_csum_ok(f, m, r, from_init)) {
-			*next += n;
-			if (unlikely(judge_discardable(w, f, m, r, from_init, true))) {
+			enum judge_discard disc = judge_discardable(w, f, m, r, from_init, true);
+
+			if (unlikely(disc != JUDGE_KEEP)) {
+				if (disc == JUDGE_PAWS_OLD) {
+					w->st.c[STATS_conform_paws_old]++;
+					return TCP_DROP;
+				}
 				if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
 					return TCP_DROP;
 			} else {
 				judge_wmax_take(w, f, m, r, from_init ? 0 : 1);
 			}
+			*next += n;
 			if (conform_in_body(&f->conform, from_init, n)) {
 				conform_skip_body(&f->conform, from_init, n);
 				return TCP_GO;
@@ -1923,8 +1966,14 @@ static void judge_classify(struct worker *w, const struct policy *pol, struct fl
 static bool judge_rst_exact(const struct flow *f, const struct rte_mbuf *m,
 			    const struct parse_result *r, bool from_init)
 {
+	unsigned dir = from_init ? 0 : 1;
 	uint32_t ack;
 
+	/* After its FIN, the byte past the FIN (the receiver's next:
+	 * Linux, FreeBSD reset there; an application that closes and then
+	 * gets data answers with a RST there). */
+	if ((f->tcp & judge_fin_bit(f, dir)) && r->tcp_seq == f->fin_seq[dir] + 1)
+		return true;
 	if (from_init)
 		return r->tcp_seq == f->seq_next;
 	if (f->flags & FLOW_F_RESP_SEQ)

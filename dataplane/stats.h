@@ -43,6 +43,7 @@
 	X(conform_held)	      /* segments of checked flows held past a gap, read once it filled */ \
 	X(conform_zero_window) /* segments of checked flows with new bytes into a closed window */ \
 	X(conform_past_window) /* segments of checked flows with bytes past the receiver's window */ \
+	X(conform_paws_old)    /* segments of checked flows with new bytes its receiver's PAWS drops */ \
 	X(tls_hellos)	      /* ClientHellos read by aduana's own reader */                       \
 	X(tls_malformed)      /* ClientHellos it refused */                                        \
 	X(frag_reassembled)   /* datagrams made whole from their fragments and judged */           \

