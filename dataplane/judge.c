@@ -620,6 +620,10 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 			f->seq_next = r->tcp_seq + 1;
 			flow_evictable(w->ft, f); /* half-open until the responder answers */
 		}
+		/* Where the initiator's stream starts, until a SYN-ACK says
+		 * where the responder took it (judge_tcp_long: a SYN with
+		 * another number later is a new connection). */
+		w->acks[f - w->flows].start[0] = f->seq_next;
 	}
 	f->learned = judge_learned(w, k, f->init_is_a, f->outbound);
 	judge_policy_flow(&pf, f, w);
@@ -1358,7 +1362,7 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		 * sent again with the same number moves nothing. */
 		if (from_init && conform && !pending && !(r->tcp_flags & RTE_TCP_ACK_FLAG) &&
 		    (f->flags & (FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN)) &&
-		    (!(f->flags & FLOW_F_RESP_SEQ) || seq + 1 != judge_acks(w, f)->start[0])) {
+		    seq + 1 != judge_acks(w, f)->start[0]) {
 			if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
 				return TCP_DROP;
 			return TCP_SKIP;
