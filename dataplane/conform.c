@@ -285,8 +285,14 @@ static void smtp_verb(struct conform *c, struct conform_dir *d, uint8_t b)
 			uint32_t v = smtp_chunk(d);
 
 			if (b >= '0' && b <= '9') {
-				v = v > (UINT32_MAX - 9) / 10 ? UINT32_MAX : v * 10 + (b - '0');
-				smtp_chunk_set(d, v);
+				/* A size past 32 bits skips nothing: a server
+				 * refuses one past its own integer (Postfix:
+				 * 501, the bytes after it read as commands),
+				 * and no honest chunk is that long. */
+				if (v > (UINT32_MAX - (uint32_t)(b - '0')) / 10)
+					m &= ~SMTP_M_BDAT;
+				else
+					smtp_chunk_set(d, v * 10 + (uint32_t)(b - '0'));
 			} else if (pos == 5 || (b != ' ' && b != '\r')) {
 				m &= ~SMTP_M_BDAT; /* no size, or a size and more */
 			} else {

@@ -44,6 +44,7 @@ struct frag_info {
 	uint8_t proto;
 	uint8_t ttl;  /* TTL or hop limit */
 	uint8_t mark; /* FRAG_M_*: what a receiver may drop this fragment for */
+	uint8_t ecn;  /* its ECN codepoint (RFC 3168) */
 	bool more;
 };
 
@@ -64,6 +65,7 @@ static bool frag_read(const uint8_t *d, uint32_t n, const struct parse_result *r
 		fi->pay = r->l3_off + ihl;
 		fi->hdr_len = fi->pay;
 		fi->ttl = ip[8];
+		fi->ecn = ip[1] & 3;
 		fi->mark = ihl > 20 ? FRAG_M_OPTS : 0;
 		if (frag_ip4_sum(ip, ihl) != 0xffff)
 			fi->mark |= FRAG_M_IPSUM;
@@ -92,6 +94,7 @@ static bool frag_read(const uint8_t *d, uint32_t n, const struct parse_result *r
 		 * extension headers before the fragment header judge nothing). */
 		fi->hdr_len = r->l3_off + 40;
 		fi->ttl = ip[7];
+		fi->ecn = (ip[1] >> 4) & 3;
 		/* Extension headers before this fragment's Fragment header
 		 * (each fragment carries its own): a host may drop it for
 		 * them, and the datagram with it. */
@@ -138,6 +141,7 @@ static struct frag_slot *frag_find(struct frag_table *t, const struct parse_resu
 		free_slot->hdr_len = 0;
 		free_slot->ttl_min = 255;
 		free_slot->mark = 0;
+		free_slot->ecn = 0;
 		free_slot->id = fi->id;
 		free_slot->family = r->family;
 		free_slot->l4proto = fi->proto;
@@ -184,6 +188,21 @@ enum frag_add frag_add(struct frag_table *t, struct rte_mbuf *m, const uint8_t *
 	for (i = 0; i < fi.len; i++)
 		if (frag_bit(s->map, fi.off + i))
 			return FRAG_OVERLAP;
+	/* A fragment without payload: Linux discards the whole datagram
+	 * (ip_frag_queue, ip6_frag_queue: end == offset). A datagram whose
+	 * fragments mix Not-ECT with ECT or CE: Linux discards it
+	 * (ip_frag_ecn_table, RFC 3168 5.3), FreeBSD the fragment that
+	 * differs. Either way the receiver reads none of it: a decoy that we
+	 * would read (red team round 10). */
+	if (fi.len == 0)
+		return FRAG_OVERLAP;
+	{
+		uint8_t ecn = (uint8_t)(s->ecn | 1u << fi.ecn);
+
+		if ((ecn & 1) && (ecn & 0x0e))
+			return FRAG_OVERLAP;
+		s->ecn = ecn;
+	}
 	memcpy(s->buf + FRAG_HDR_MAX + fi.off, d + fi.pay, fi.len);
 	for (i = 0; i < fi.len; i++)
 		s->map[(fi.off + i) >> 3] |= (uint8_t)(1u << ((fi.off + i) & 7));

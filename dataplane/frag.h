@@ -36,7 +36,7 @@ struct rte_mbuf;
 enum frag_add {
 	FRAG_HELD = 0, /* kept; the datagram is not whole yet */
 	FRAG_WHOLE,    /* the datagram is whole: frag_datagram() has it */
-	FRAG_OVERLAP,  /* a fragment covers bytes another covered: an exception */
+	FRAG_OVERLAP,  /* a fragment covers bytes another covered, carries none, or mixes ECN */
 	FRAG_TOO_MANY, /* more fragments than FRAG_MAX_FRAGS, too long, or past the end */
 	FRAG_FULL,     /* no room for another datagram */
 	FRAG_BAD,      /* a fragment that cannot be placed (bad offset, length) */
@@ -58,6 +58,7 @@ struct frag_slot {
 	uint16_t l3_off; /* where the IP header starts in hdr */
 	uint8_t ttl_min; /* the lowest TTL (hop limit) of its fragments */
 	uint8_t mark;	 /* FRAG_M_* of any of its fragments */
+	uint8_t ecn;	 /* bit 1 << ECN codepoint of each of its fragments */
 	struct rte_mbuf *m[FRAG_MAX_FRAGS];
 	uint8_t hdr[FRAG_HDR_MAX]; /* frame of the first fragment up to its L4 (rewritten) */
 	uint8_t map[FRAG_MAX_BYTES / 8 + 1];

@@ -3398,6 +3398,92 @@ def case_finrst_reuse_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+# Red team round 10 (helper, against eb75242): fragment decoys the
+# receiver's reassembly discards (an empty fragment, ECN mixed), and a BDAT
+# size past 32 bits.
+
+def est4(port):
+    return lambda cap: tls_established(cap, S1, port, E2M, port - 40000, "e%d" % port)
+
+
+def est6(port):
+    return lambda cap: tls_established(cap, S6, port, E2M6, port - 40000, "e%d" % port)
+
+
+def frag_custom(pieces, v6=False, ident=0x6161):
+    """pieces: (start, end, more, edit) over the TCP segment's bytes; start==end: an empty fragment."""
+    def send(t, decoy, base):
+        ipc = IPv6 if v6 else IP
+        pkt = ipc(src=t.c, dst=t.s) / TCP(sport=t.cport, dport=t.sport, flags="PA", seq=base, ack=t.sseq, window=64240) / Raw(decoy)
+        hdr = ipc(bytes(pkt)); l4 = bytes(hdr.payload)
+        for (a, b, more, edit) in pieces:
+            b = min(b, len(l4)) if b is not None else len(l4)
+            if v6:
+                f = IPv6(src=t.c, dst=t.s) / IPv6ExtHdrFragment(nh=6, offset=a // 8, m=more, id=ident) / Raw(l4[a:b])
+            else:
+                f = IP(src=t.c, dst=t.s, id=ident & 0xffff, proto=6, flags="MF" if more else 0, frag=a // 8) / Raw(l4[a:b])
+            if edit:
+                f = edit(f)
+            t.cap.emit(l2(t.c, t.s, t.vlans) / f, 200)
+    return send
+
+from scapy.layers.inet6 import IPv6ExtHdrFragment
+
+
+@case
+def case_after_frag4_ecn(n):
+    """The decoy record in two IPv4 fragments, the first Not-ECT, the later
+    ECT(0): Linux ip_frag_reasm drops the datagram (ip_frag_ecn_table 0xff,
+    RFC 3168 5.3), then plaintext HTTP at the same sequence number."""
+    return after_insert(n, frag_decoy([(0, 48, None), (48, 1 << 16, set_field("tos", 0x02))]), est4(44050))
+
+
+@case
+def case_after_frag4_ecn_ce(n):
+    return after_insert(n, frag_decoy([(0, 48, None), (48, 1 << 16, set_field("tos", 0x03))]), est4(44051))
+
+
+@case
+def case_after_frag6_ecn(n):
+    """IPv6: the same with the traffic class's ECN bits (ip6_frag_reasm uses the same table)."""
+    return after_insert(n, frag_decoy([(0, 48, None), (48, 1 << 16, set_field("tc", 0x02))]), est6(44052))
+
+
+@case
+def case_after_frag4_empty(n):
+    """The decoy in two IPv4 fragments with an empty fragment (MF, no bytes)
+    between them: Linux ip_frag_queue 'end == offset' -> discard_qp kills
+    the queue, so the datagram is never whole there."""
+    return after_insert(n, frag_custom([(0, 48, 1, None), (48, 48, 1, None), (48, None, 0, None)]), est4(44060))
+
+
+@case
+def case_after_frag6_empty(n):
+    return after_insert(n, frag_custom([(0, 48, 1, None), (48, 48, 1, None), (48, None, 0, None)], v6=True), est6(44061))
+
+
+@case
+def case_smtp_bdat_overflow(n):
+    """BDAT with a 20-digit size: aduana saturates it to 2^32-1 and skips that
+    many bytes unread; Postfix (off_cvt_string overflows -> 501 Syntax) skips
+    nothing and reads what follows as commands."""
+    cap = Capture()
+    t = ETcp(cap, S1, 44120, MAIL, 25, isn=4120, rtt_us=4000)
+    t.handshake()
+    smtp_start(t, False)
+    t.data(True, b"MAIL FROM:<a@e2m.customs.example>\r\n")
+    t.data(False, b"250 2.1.0 Ok\r\n")
+    t.data(True, b"RCPT TO:<b@customs.example>\r\n")
+    t.data(False, b"250 2.1.5 Ok\r\n")
+    t.data(True, b"BDAT 99999999999999999999\r\n")
+    t.data(False, b"501 5.5.4 Syntax: BDAT count [LAST]\r\n")
+    t.data(True, SSH_BANNER + ssh_binary(n, leak(n)))
+    t.data(False, b"500 5.5.2 Error: bad syntax\r\n")
+    t.data(True, ssh_binary(n + "2", leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
 # ------------------------------------------------------------------- main
 
 def write_case(outdir, name):

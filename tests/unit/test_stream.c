@@ -828,11 +828,13 @@ static void test_conform_smtp_life(void)
 	CU_ASSERT_EQUAL(FEED(&c, false, "250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n221 bye\r\n"),
 			CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)), CONFORM_R_smtp_line);
-	/* a BDAT a server refuses (a size and more, no size, 0) skips nothing */
+	/* a BDAT a server refuses (a size and more, no size, 0, a size past
+	 * 32 bits) skips nothing */
 	{
 		static const char *const bad[] = {
 			"BDAT 10x\r\n", "BDAT 10 LASTX\r\n", "BDAT 10 LA\r\n", "BDAT x\r\n",
-			"BDAT\r\n",	"BDAT 0\r\n",	     "BDAT 10\r \r\n"};
+			"BDAT\r\n",	"BDAT 0\r\n",	     "BDAT 10\r \r\n",
+			"BDAT 4294967296\r\n", "BDAT 99999999999999999999 LAST\r\n"};
 
 		for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 			CU_ASSERT_EQUAL(smtp_after_ehlo(&c, bad[k], NULL), CONFORM_OK);
@@ -1214,6 +1216,52 @@ static void test_frag_overlap(void)
 					 15, &s2),
 				FRAG_OVERLAP);
 		CU_ASSERT_EQUAL(frag_release(frag_tab, s2, out), 1);
+		CU_ASSERT_EQUAL(frag_tab->held, 0);
+	}
+}
+
+/* Fragments a receiver's reassembly discards the datagram for, while we
+ * would rebuild and read it: one without payload (Linux ip_frag_queue,
+ * ip6_frag_queue), and Not-ECT mixed with ECT or CE (ip_frag_ecn_table,
+ * RFC 3168 5.3). Refused, with what was held; ECT(0) with CE is whole. */
+static void test_frag_decoys(void)
+{
+	struct rte_mbuf *out[FRAG_MAX_FRAGS];
+	uint8_t l4[200];
+	unsigned slot = 99, s2 = 98;
+	uint32_t len;
+
+	l4_make(l4, 17, sizeof(l4));
+	for (unsigned fam = 4; fam <= 6; fam += 2) {
+		frag_init(frag_tab);
+		CU_ASSERT_EQUAL(frag_put(MB(0),
+					 fam == 4 ? v4_frag(frame, 7, 17, l4, 0, 80, true)
+						  : v6_frag(frame, 7, 17, l4, 0, 80, true, false),
+					 10, &slot),
+				FRAG_HELD);
+		CU_ASSERT_EQUAL(frag_put(MB(1),
+					 fam == 4 ? v4_frag(frame, 7, 17, l4, 80, 0, true)
+						  : v6_frag(frame, 7, 17, l4, 80, 0, true, false),
+					 11, &s2),
+				FRAG_OVERLAP);
+		CU_ASSERT_EQUAL(s2, slot);
+		CU_ASSERT_EQUAL(frag_release(frag_tab, s2, out), 1);
+		CU_ASSERT_EQUAL(frag_tab->held, 0);
+	}
+	/* IPv6 traffic class: ECN in bits 4-5 of the second byte. */
+	for (unsigned k = 0; k < 4; k++) {
+		static const uint8_t first[4] = {0x00, 0x20, 0x30, 0x20};
+		static const uint8_t second[4] = {0x20, 0x00, 0x00, 0x30};
+		enum frag_add want = k < 3 ? FRAG_OVERLAP : FRAG_WHOLE;
+
+		frag_init(frag_tab);
+		len = v6_frag(frame, 8, 17, l4, 0, 80, true, false);
+		frame[15] = first[k];
+		CU_ASSERT_EQUAL(frag_put(MB(0), len, 10, &slot), FRAG_HELD);
+		len = v6_frag(frame, 8, 17, l4, 80, 120, false, false);
+		frame[15] = second[k];
+		CU_ASSERT_EQUAL(frag_put(MB(1), len, 11, &s2), want);
+		CU_ASSERT_EQUAL(frag_release(frag_tab, s2, out), want == FRAG_WHOLE ? 2 : 1);
 		CU_ASSERT_EQUAL(frag_tab->held, 0);
 	}
 }
@@ -1679,6 +1727,7 @@ int main(void)
 		{"conform: SMTP early talker, pipelined STARTTLS", test_conform_smtp_order},
 		{"frag: two fragments, IPv4 and IPv6, either order", test_frag_whole},
 		{"frag: overlaps", test_frag_overlap},
+		{"frag: an empty fragment, ECN mixed", test_frag_decoys},
 		{"frag: a first fragment without the whole L4 header", test_frag_short},
 		{"frag: the datagram shows its worst fragment", test_frag_worst},
 		{"frag: too many, full, expired", test_frag_limits},
