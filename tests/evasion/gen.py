@@ -3097,6 +3097,23 @@ def http_leak(n, size=None):
     return h
 
 
+def reuse_plaintext(cap, t, n, old_next, gap, mss=1460, server_step=-300000):
+    """A new connection on the same ports, its ISN below our next byte
+    (old_next), then plaintext HTTP with the case's LEAK marker."""
+    opts = [("MSS", mss), ("SAckOK", b""), ("WScale", 7)]
+    t.cseq = (old_next - 5000) & 0xFFFFFFFF
+    t.raw(True, "S", seq=t.cseq, options=opts, gap=gap)
+    t.cseq += 1
+    t.sseq = (t.sseq + server_step) & 0xFFFFFFFF
+    t.raw(False, "SA", seq=t.sseq, options=opts)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, http_leak(n))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
 def rst_reuse(n, cport, isn, rst_kw, variant="rst"):
     """The session is established and allowed; the client sends a RST at its
     exact next sequence number with a TTL one lower than its other segments
@@ -3131,18 +3148,7 @@ def rst_reuse(n, cport, isn, rst_kw, variant="rst"):
         t.raw(False, "FA")
         t.sseq += 1
         t.raw(True, "A")
-    # new connection, same ports
-    t.cseq = (old_next - 5000) & 0xFFFFFFFF
-    t.raw(True, "S", seq=t.cseq, options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)], gap=100000)
-    t.cseq += 1
-    t.sseq = (t.sseq - 300000) & 0xFFFFFFFF
-    t.raw(False, "SA", seq=t.sseq, options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])
-    t.sseq += 1
-    t.raw(True, "A")
-    t.data(True, http_leak(n))
-    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-    t.close()
-    return cap, {"leak": [leak(n)]}
+    return reuse_plaintext(cap, t, n, old_next, 100000)
 
 
 @case
@@ -3157,9 +3163,9 @@ def case_finrst_reuse(n):
 
 @case
 def case_reuse_no_close(n):
-    """Control: the same new SYN without any close first (the server would
-    answer it with a challenge ACK on Linux, so this is not an attack; it
-    shows what aduana does with a SYN mid-flow)."""
+    """The same new SYN without any close first: a server that still holds
+    the connection answers it with a challenge ACK, one that lost it takes
+    a new connection; we cannot tell which, so it is ambiguous."""
     return rst_reuse(n, 43012, 712, {}, variant="none")
 
 
@@ -3175,17 +3181,7 @@ def finwait2_reuse(n, cport, isn, wait_us):
     t.raw(False, "FA", gap=5000000)
     t.sseq += 1
     t.raw(True, "A")
-    t.cseq = (old_next - 5000) & 0xFFFFFFFF
-    t.raw(True, "S", seq=t.cseq, options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)], gap=wait_us)
-    t.cseq += 1
-    t.sseq = (t.sseq - 300000) & 0xFFFFFFFF
-    t.raw(False, "SA", seq=t.sseq, options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])
-    t.sseq += 1
-    t.raw(True, "A")
-    t.data(True, http_leak(n))
-    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-    t.close()
-    return cap, {"leak": [leak(n)]}
+    return reuse_plaintext(cap, t, n, old_next, wait_us)
 
 
 @case
@@ -3362,17 +3358,7 @@ def case_finrst_reuse_v6(n):
     t.raw(False, "A")
     t.raw(True, "R", seq=t.cseq)
     old_next = t.cseq - 1
-    t.cseq = (old_next - 5000) & 0xFFFFFFFF
-    t.raw(True, "S", seq=t.cseq, options=[("MSS", 1440), ("SAckOK", b""), ("WScale", 7)], gap=100000)
-    t.cseq += 1
-    t.sseq = (t.sseq + 3000000) & 0xFFFFFFFF      # the server's new ISN ahead of the old stream
-    t.raw(False, "SA", seq=t.sseq, options=[("MSS", 1440), ("SAckOK", b""), ("WScale", 7)])
-    t.sseq += 1
-    t.raw(True, "A")
-    t.data(True, http_leak(n))
-    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-    t.close()
-    return cap, {"leak": [leak(n)]}
+    return reuse_plaintext(cap, t, n, old_next, 100000, mss=1440, server_step=3000000)
 
 
 @case
