@@ -1367,6 +1367,23 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 				return TCP_DROP;
 			return TCP_SKIP;
 		}
+		/* The same from the responder's side: a SYN-ACK with another
+		 * first sequence number once the responder's bytes were read
+		 * says that it took a SYN as a new connection, having lost the
+		 * old one (a RST we could not count reached it), even where
+		 * the SYN carried the first connection's own number (to us, a
+		 * SYN sent again, which moves nothing): the initiator's bytes
+		 * from its old first byte on would pass as old ones, unread.
+		 * A SYN-ACK sent again (the same number) moves nothing; one
+		 * with a wrong sum is discarded by the initiator. */
+		if (!from_init && conform && !pending && (r->tcp_flags & RTE_TCP_ACK_FLAG) &&
+		    (f->flags & (FLOW_F_FIRST_IN | FLOW_F_RESP_SEQ)) ==
+			    (FLOW_F_FIRST_IN | FLOW_F_RESP_SEQ) &&
+		    seq + 1 != judge_acks(w, f)->start[1] && judge_l4_csum_raw(m, r)) {
+			if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
+				return TCP_DROP;
+			return TCP_SKIP;
+		}
 		/* The responder's first sequence number, from its SYN-ACK,
 		 * until it has sent bytes we read: a SYN-ACK again after that
 		 * (forged from outside, or a server gone wrong) moves nothing,

@@ -3097,11 +3097,12 @@ def http_leak(n, size=None):
     return h
 
 
-def reuse_plaintext(cap, t, n, old_next, gap, mss=1460, server_step=-300000):
+def reuse_plaintext(cap, t, n, old_next, gap, mss=1460, server_step=-300000, isn=None):
     """A new connection on the same ports, its ISN below our next byte
-    (old_next), then plaintext HTTP with the case's LEAK marker."""
+    (old_next; or isn, the first connection's own), then plaintext HTTP with
+    the case's LEAK marker."""
     opts = [("MSS", mss), ("SAckOK", b""), ("WScale", 7)]
-    t.cseq = (old_next - 5000) & 0xFFFFFFFF
+    t.cseq = (old_next - 5000) & 0xFFFFFFFF if isn is None else isn
     t.raw(True, "S", seq=t.cseq, options=opts, gap=gap)
     t.cseq += 1
     t.sseq = (t.sseq + server_step) & 0xFFFFFFFF
@@ -3114,7 +3115,7 @@ def reuse_plaintext(cap, t, n, old_next, gap, mss=1460, server_step=-300000):
     return cap, {"leak": [leak(n)]}
 
 
-def rst_reuse(n, cport, isn, rst_kw, variant="rst"):
+def rst_reuse(n, cport, isn, rst_kw, variant="rst", same_isn=False):
     """The session is established and allowed; the client sends a RST at its
     exact next sequence number with a TTL one lower than its other segments
     (it reaches the server, one hop on: the connection is reset there). aduana
@@ -3148,12 +3149,21 @@ def rst_reuse(n, cport, isn, rst_kw, variant="rst"):
         t.raw(False, "FA")
         t.sseq += 1
         t.raw(True, "A")
-    return reuse_plaintext(cap, t, n, old_next, 100000)
+    return reuse_plaintext(cap, t, n, old_next, 100000, isn=isn if same_isn else None)
 
 
 @case
 def case_rst_lowttl_reuse(n):
     return rst_reuse(n, 43010, 710, {"ipkw": {"ttl": 63}})
+
+
+@case
+def case_rst_lowttl_reuse_same_isn(n):
+    """rst_lowttl_reuse, the new SYN with the first connection's own ISN:
+    to us the SYN sent again, which moves nothing; the server, which lost
+    the connection, answers with a SYN-ACK of a new ISN, and the client's
+    plaintext from its old first byte on passes as retransmissions."""
+    return rst_reuse(n, 43014, 714, {"ipkw": {"ttl": 63}}, same_isn=True)
 
 
 @case
