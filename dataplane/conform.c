@@ -6,6 +6,7 @@
 enum { SMTP_PLAIN = 0, SMTP_SENT };
 
 #define CONFORM_B_GREETED 0x04 /* the server's greeting has been read */
+#define CONFORM_B_CHUNKING 0x08 /* the server announced CHUNKING (RFC 3030): BDAT has chunks */
 #define CONFORM_B_SMTP	  0x10 /* the endpoint declares SMTP */
 #define CONFORM_B_DNS	  0x20 /* the endpoint declares DNS (over TCP) */
 
@@ -135,9 +136,10 @@ static inline enum conform_reason conform_tls_header(struct conform_dir *d, unsi
 	return CONFORM_OK;
 }
 
-/* TLS record framing of one direction over n bytes. */
+/* TLS record framing of one direction over n bytes. mk (or NULL) is told
+ * of every byte read that decides what is read next (conform.h). */
 static enum conform_reason conform_tls(struct conform_dir *d, bool client, const uint8_t *p,
-				       size_t n)
+				       size_t n, const struct conform_marks *mk)
 {
 	size_t i = 0;
 
@@ -150,8 +152,12 @@ static enum conform_reason conform_tls(struct conform_dir *d, bool client, const
 			 * plaintext ClientHello (or ServerHello from the
 			 * server), a second handshake in clear on a flow
 			 * already allowed: another name, another session. */
-			if ((d->flags & CONFORM_D_CHECKBODY) && p[i] == (client ? 1 : 2))
-				return CONFORM_R_tls_rehello;
+			if (d->flags & CONFORM_D_CHECKBODY) {
+				if (mk)
+					mk->mark(mk->arg, (uint32_t)i, p + i, 1);
+				if (p[i] == (client ? 1 : 2))
+					return CONFORM_R_tls_rehello;
+			}
 			d->flags &= (uint8_t)~CONFORM_D_CHECKBODY;
 			d->left = (uint16_t)(d->left - take);
 			i += take;
@@ -163,6 +169,8 @@ static enum conform_reason conform_tls(struct conform_dir *d, bool client, const
 			const uint8_t *h = p + i;
 			enum conform_reason e;
 
+			if (mk)
+				mk->mark(mk->arg, (uint32_t)i, h, 5);
 			if (h[0] < 20 || h[0] > 23)
 				return CONFORM_R_tls_type;
 			if (h[1] != 3 || h[2] < 1 || h[2] > 4)
@@ -173,6 +181,14 @@ static enum conform_reason conform_tls(struct conform_dir *d, bool client, const
 			if (e != CONFORM_OK)
 				return e;
 			continue;
+		}
+		/* A header cut by the end of a run, or begun in an earlier
+		 * one: its bytes in this run are marked at once, the rest
+		 * with the next run. */
+		if (mk && (i == 0 || d->hdr_have == 0)) {
+			size_t k = 5u - d->hdr_have;
+
+			mk->mark(mk->arg, (uint32_t)i, p + i, (unsigned)(n - i < k ? n - i : k));
 		}
 		if (d->hdr_have < 4) {
 			d->hdr[d->hdr_have++] = p[i++];
@@ -225,6 +241,7 @@ enum {
  * client's next line is an answer, not a command). */
 #define SMTP_S_VERB 0x40
 #define SMTP_S_AUTH 0x80
+#define SMTP_S_CHUNK 0x08 /* this 250 line's text is CHUNKING so far */
 
 #define SMTP_M_POS	0x0f /* bytes of the line seen (at most 15) */
 #define SMTP_M_STARTTLS 0x10
@@ -404,7 +421,10 @@ static enum conform_reason conform_smtp_client(struct conform *c, const uint8_t 
 			d->hdr_have = SMTP_C_DATA; /* the content waits for the 354 */
 		} else if ((c->match & SMTP_M_BDAT) && (c->match & SMTP_M_POS) > 5 &&
 			   (!(c->match & SMTP_M_DIGITS) || d->flags == 5 || d->flags == 6) &&
-			   smtp_chunk(d) > 0) {
+			   smtp_chunk(d) > 0 && (c->bol & CONFORM_B_CHUNKING)) {
+			/* Only where the server announced CHUNKING: one that
+			 * did not (Sendmail; Postfix with it discarded) reads
+			 * what follows BDAT as command lines, and so do we. */
 			d->hdr_have = SMTP_C_CHUNK; /* its bytes follow at once */
 		}
 		d->flags = 0;
@@ -452,6 +472,24 @@ static enum conform_reason conform_smtp_server(struct conform *c, const uint8_t 
 			if (!ok)
 				return (d->flags & CONFORM_D_SEEN) ? CONFORM_R_smtp_reply
 								   : CONFORM_R_smtp_greeting;
+		}
+		/* CHUNKING in a 250 line (an EHLO reply's, RFC 3030 2),
+		 * matched without regard to case, ended by a space or the
+		 * line's end. */
+		if (d->left == 4) {
+			if (memcmp(d->hdr, "250", 3) == 0 && (b == ' ' || b == '-'))
+				d->flags |= SMTP_S_CHUNK;
+			else
+				d->flags &= (uint8_t)~SMTP_S_CHUNK;
+		} else if (d->left > 4 && (d->flags & SMTP_S_CHUNK)) {
+			if (d->left - 5 < 8) {
+				if ((b & 0xdf) != (uint8_t)"CHUNKING"[d->left - 5])
+					d->flags &= (uint8_t)~SMTP_S_CHUNK;
+			} else {
+				if (b == ' ' || b == '\r' || b == '\n')
+					c->bol |= CONFORM_B_CHUNKING;
+				d->flags &= (uint8_t)~SMTP_S_CHUNK;
+			}
 		}
 		if (b != '\n')
 			continue;
@@ -502,6 +540,12 @@ static enum conform_reason conform_smtp_server(struct conform *c, const uint8_t 
 
 enum conform_reason conform_feed(struct conform *c, bool from_init, const uint8_t *p, size_t n)
 {
+	return conform_feed_marked(c, from_init, p, n, NULL);
+}
+
+enum conform_reason conform_feed_marked(struct conform *c, bool from_init, const uint8_t *p,
+					size_t n, const struct conform_marks *mk)
+{
 	if (n == 0)
 		return CONFORM_OK;
 	if (c->mode == CONFORM_UNSET) {
@@ -524,7 +568,7 @@ enum conform_reason conform_feed(struct conform *c, bool from_init, const uint8_
 		    (from_init || p[0] != 0x15))
 			return CONFORM_R_not_tls;
 		c->d[from_init ? 0 : 1].flags |= CONFORM_D_SEEN;
-		return conform_tls(&c->d[from_init ? 0 : 1], from_init, p, n);
+		return conform_tls(&c->d[from_init ? 0 : 1], from_init, p, n, mk);
 	case CONFORM_SMTP:
 		return from_init ? conform_smtp_client(c, p, n) : conform_smtp_server(c, p, n);
 	case CONFORM_DNS:

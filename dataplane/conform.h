@@ -120,6 +120,23 @@ static inline bool conform_has_wmax(const struct conform *c)
  * breach; after a breach the state is undefined (the flow is dropped). */
 enum conform_reason conform_feed(struct conform *c, bool from_init, const uint8_t *p, size_t n);
 
+/* The bytes a TLS direction's reading depends on: each record header (5
+ * bytes; one cut by the end of a run is marked in two parts, each with its
+ * run) and the first body byte of a handshake record after application
+ * data (CONFORM_D_CHECKBODY). Every other byte is passed over whatever it
+ * holds. judge.c keeps them, to compare with any later copy of the same
+ * bytes (docs/stream.md, "The header log"). mark() gets the offset in the
+ * run, the bytes and their count; it is called before the bytes are
+ * checked, and a run that breaches may have marked bytes past the breach. */
+struct conform_marks {
+	void (*mark)(void *arg, uint32_t off, const uint8_t *b, unsigned len);
+	void *arg;
+};
+
+/* conform_feed, with mk told of the bytes above (TLS only; NULL: none). */
+enum conform_reason conform_feed_marked(struct conform *c, bool from_init, const uint8_t *p,
+					size_t n, const struct conform_marks *mk);
+
 /* True when the next n in-order bytes of one direction lie wholly inside
  * the body of the current TLS record and none of them is looked at: they
  * move no record boundary and no check reads them, whatever they hold. Not

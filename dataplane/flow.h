@@ -137,6 +137,9 @@ struct flow_acks {
 	 * advertised (ACK + window, scaled): no byte past it is taken
 	 * (judge.c, judge_past_edge) */
 	uint32_t edge[2];
+	/* Its header log (hlog.h) in the worker's pool: the index plus 1; 0:
+	 * none yet; UINT32_MAX: none to be had (judge.c, judge_hlog) */
+	uint32_t hlog;
 };
 
 struct flow_table;

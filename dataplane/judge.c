@@ -624,6 +624,7 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 		 * where the responder took it (judge_tcp_long: a SYN with
 		 * another number later is a new connection). */
 		w->acks[f - w->flows].start[0] = f->seq_next;
+		w->acks[f - w->flows].hlog = 0; /* none yet (judge_hlog) */
 	}
 	f->learned = judge_learned(w, k, f->init_is_a, f->outbound);
 	judge_policy_flow(&pf, f, w);
@@ -1289,6 +1290,115 @@ static bool judge_hello2(struct worker *w, const struct policy *pol, struct flow
 
 enum { TCP_GO = 0, TCP_SKIP, TCP_DROP, TCP_FOREIGN, TCP_HOLD };
 
+/* The header log of a checked TLS flow (hlog.h): NULL when it has none,
+ * none to be had, or its log was taken back. */
+static inline struct hlog *judge_hlog(struct worker *w, const struct flow *f)
+{
+	uint32_t i = judge_acks(w, f)->hlog;
+	struct hlog *l;
+
+	if (i == 0 || i == UINT32_MAX)
+		return NULL;
+	l = &w->hlogs[i - 1];
+	return l->fidx == (uint32_t)(f - w->flows) && l->gen == f->gen ? l : NULL;
+}
+
+/* A log that its flow can give up: every entry acknowledged, both ways. */
+static bool judge_hlog_idle(struct hlog *l, const struct flow_acks *a)
+{
+	unsigned dir;
+
+	for (dir = 0; dir < 2; dir++) {
+		hlog_release(&l->d[dir], a->hi[!dir]);
+		if (l->d[dir].n)
+			return false;
+	}
+	return true;
+}
+
+/* A log for a decided, checked TLS flow, at its first segment read in
+ * order on the common path: a free slot of the worker's pool, one of a
+ * flow gone, or one of an open flow that can give it up (judge_hlog_idle;
+ * that flow goes on without one). HLOG_LOOK slots are looked at, no more: a
+ * flow that finds none goes on without (conform_log_none): its headers'
+ * later copies are taken unread, as every flow's were before the log. */
+#define HLOG_LOOK 32
+static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, struct flow *f)
+{
+	struct flow_acks *a = judge_acks(w, f);
+	unsigned k;
+
+	for (k = 0; k < HLOG_LOOK; k++) {
+		uint32_t i = w->hlog_next;
+		struct hlog *l = &w->hlogs[i];
+
+		w->hlog_next = i + 1 == HLOG_SLOTS ? 0 : i + 1;
+		if (l->fidx != UINT32_MAX) {
+			const struct flow *o = &w->flows[l->fidx];
+
+			if (o->in_use && o->gen == l->gen) {
+				if (!judge_hlog_idle(l, &w->acks[l->fidx]))
+					continue;
+				w->acks[l->fidx].hlog = UINT32_MAX;
+			}
+		}
+		l->fidx = (uint32_t)(f - w->flows);
+		l->gen = f->gen;
+		hlog_dir_init(&l->d[0]);
+		hlog_dir_init(&l->d[1]);
+		a->hlog = i + 1;
+		return l;
+	}
+	a->hlog = UINT32_MAX;
+	w->st.c[STATS_conform_log_none]++;
+	return NULL;
+}
+
+struct judge_mark {
+	struct hlog_dir *d;
+	uint32_t seq; /* the run's first byte */
+};
+
+static void judge_hlog_mark(void *arg, uint32_t off, const uint8_t *b, unsigned len)
+{
+	struct judge_mark *a = arg;
+
+	hlog_add(a->d, a->seq + off, b, len);
+}
+
+/* Read n new bytes of a checked flow's direction (its conformance), the
+ * first at seq, with its header log d (NULL: none), whose acknowledged
+ * entries go first. */
+static int judge_conform_read(struct worker *w, const struct policy *pol, struct flow *f,
+			      bool from_init, struct hlog_dir *d, uint32_t seq, const uint8_t *pl,
+			      uint32_t n)
+{
+	struct judge_mark a = {d, seq};
+	struct conform_marks mk = {judge_hlog_mark, &a};
+	enum conform_reason e;
+	uint32_t l = f->conform.d[from_init ? 0 : 1].left;
+
+	if (!d) {
+		e = conform_next_appdata(&f->conform, from_init, pl, n)
+			    ? CONFORM_OK
+			    : conform_feed(&f->conform, from_init, pl, n);
+	} else {
+		hlog_release(d, judge_acks(w, f)->hi[from_init ? 1 : 0]);
+		d->full = 0;
+		if (conform_next_appdata(&f->conform, from_init, pl, n)) {
+			hlog_add(d, seq + l, pl + l, 5);
+			e = CONFORM_OK;
+		} else {
+			e = conform_feed_marked(&f->conform, from_init, pl, n, &mk);
+		}
+		if (unlikely(d->full))
+			w->st.c[STATS_conform_log_full]++;
+	}
+	if (e != CONFORM_OK && judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
+		return TCP_DROP;
+	return TCP_GO;
+}
+
 /* A segment of a decided, checked flow ahead of a gap that it cannot be
  * passed over (it would move a record boundary) is held, not dropped, when
  * there is room: in w->hold, until the gap is filled and it is read in
@@ -1410,12 +1520,14 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 				return TCP_DROP;
 			/* Where each stream starts, and the ACKs so far: each
 			 * side's SYN (judge_discardable, the too-old ACK). */
+			judge_acks(w, f)->start[0] = f->seq_next;
+			judge_acks(w, f)->start[1] = f->seq_resp;
 			if (f->flags & FLOW_F_CONFORM) {
 				struct flow_acks *a = judge_acks(w, f);
 				uint16_t win;
 
-				a->start[0] = a->hi[1] = f->seq_next;
-				a->start[1] = a->hi[0] = f->seq_resp;
+				a->hi[1] = f->seq_next;
+				a->hi[0] = f->seq_resp;
 				/* The windows of a SYN and a SYN-ACK are never
 				 * scaled (RFC 7323 2.2): the responder's right
 				 * edge is this one's; the initiator's, its SYN's
@@ -1516,6 +1628,16 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		return TCP_GO; /* a flow picked up midstream: no sequence to hold */
 	next = dir ? &f->seq_resp : &f->seq_next;
 	off = (int32_t)(seq - *next);
+	/* Bytes before the first byte of a stream that began with a SYN are
+	 * no retransmission (none was sent there). A server that still
+	 * holds an older connection on the same ports (one we counted as
+	 * closed, or forgot: it answers the SYN with a challenge ACK) reads
+	 * them as that connection's. Never forwarded, and ambiguous. */
+	if ((f->tcp & FLOW_TCP_SYN) && (int32_t)(seq - judge_acks(w, f)->start[dir]) < 0) {
+		w->st.c[STATS_conform_before_start]++;
+		judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
+		return TCP_DROP;
+	}
 	/* New bytes into a window its receiver closed: it drops them
 	 * (tcp_data_queue), and its sender sends them again once the
 	 * window opens. Not read, not forwarded (a copy the receiver never
@@ -1564,6 +1686,19 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			return TCP_DROP;
 		}
 		return TCP_SKIP;
+	}
+	/* Bytes we read before, sent again: where the flow logs what its
+	 * reading depended on (hlog.h), they must be the same. */
+	if (off < 0 && conform && !pending && f->conform.mode == CONFORM_TLS) {
+		struct hlog *hl = judge_hlog(w, f);
+
+		if (hl && !hlog_agrees(&hl->d[dir], seq, pl,
+				       off + (int32_t)n <= 0 ? n : (uint32_t)-off)) {
+			w->st.c[STATS_conform_rewrite]++;
+			if (judge_stream_exception(w, pol, f, POLICY_EXC_reassembly))
+				return TCP_DROP;
+			return TCP_SKIP;
+		}
 	}
 	if (off + (int32_t)n <= 0) {
 		/* A retransmission (its bytes compared above while kept). Its
@@ -1615,10 +1750,12 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		if (off == 0)
 			judge_wmax_seen(w, f, m, r, from_init);
 	}
-	if (conform_feed(&f->conform, from_init, pl, n) != CONFORM_OK &&
-	    judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
-		return TCP_DROP;
-	return TCP_GO;
+	{
+		struct hlog *hl = f->conform.mode == CONFORM_TLS && !pending ? judge_hlog(w, f) : NULL;
+
+		return judge_conform_read(w, pol, f, from_init, hl ? &hl->d[dir] : NULL,
+					  seq + (uint32_t)-off, pl, n);
+	}
 }
 
 /* A checked flow's segment carries an ACK: the newest its side sent moves
@@ -1728,11 +1865,14 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_URG_FLAG | RTE_TCP_RST_FLAG)) &&
 	    f->stream_idx == FLOW_NO_CLS && !f->conform.held &&
 	    !(f->conform.ws_flags & (CONFORM_WS_ZERO_INIT | CONFORM_WS_ZERO_RESP))) {
+		unsigned dir = from_init ? 0 : 1;
+
 		next = from_init ? &f->seq_next : &f->seq_resp;
-		if (r->tcp_seq == *next &&
-		    !judge_past_edge(w, f, r->tcp_seq, n, from_init ? 0 : 1) &&
+		if (r->tcp_seq == *next && !judge_past_edge(w, f, r->tcp_seq, n, dir) &&
 		    judge_l4_csum_ok(f, m, r, from_init)) {
 			enum judge_discard disc = judge_discardable(w, f, m, r, from_init, true);
+			uint32_t seq = *next;
+			struct hlog *hl;
 
 			if (unlikely(disc != JUDGE_KEEP)) {
 				if (disc == JUDGE_PAWS_OLD) {
@@ -1742,19 +1882,24 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 				if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
 					return TCP_DROP;
 			} else {
-				judge_wmax_take(w, f, m, r, from_init ? 0 : 1);
+				judge_wmax_take(w, f, m, r, dir);
 			}
 			*next += n;
 			if (conform_in_body(&f->conform, from_init, n)) {
 				conform_skip_body(&f->conform, from_init, n);
 				return TCP_GO;
 			}
+			/* A TLS flow logs the bytes its reading depends on
+			 * (hlog.h): a log is taken at its first such segment. */
+			hl = NULL;
+			if (f->conform.mode == CONFORM_TLS) {
+				hl = judge_hlog(w, f);
+				if (!hl && judge_acks(w, f)->hlog == 0)
+					hl = judge_hlog_take(w, f);
+			}
 			pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
-			if (!conform_next_appdata(&f->conform, from_init, pl, n) &&
-			    conform_feed(&f->conform, from_init, pl, n) != CONFORM_OK &&
-			    judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
-				return TCP_DROP;
-			return TCP_GO;
+			return judge_conform_read(w, pol, f, from_init, hl ? &hl->d[dir] : NULL, seq,
+						  pl, n);
 		}
 	}
 	return judge_tcp_long(w, pol, f, m, r, from_init);
@@ -2005,7 +2150,30 @@ static bool judge_rst_exact(const struct flow *f, const struct rte_mbuf *m,
 	return rte_be_to_cpu_32(ack) == f->seq_next;
 }
 
-static inline void judge_tcp_track(struct flow *f, const struct rte_mbuf *m,
+/* A RST that its receiver may discard for what it carries around it: a
+ * frame to another MAC or to many, IP options or extension headers a host
+ * may refuse, TCP-MD5 or TCP-AO (without the key, dropped), options that do
+ * not parse (judge_discardable has the reasons). Its sequence number and
+ * ACK are judged apart (judge_rst_exact); PAWS does not apply to a RST
+ * (Linux takes one whose stamp fails it). */
+static bool judge_rst_discardable(const struct flow *f, const struct rte_mbuf *m,
+				  const struct parse_result *r, unsigned dir)
+{
+	uint32_t tsval;
+	bool has_ts;
+
+	if ((rte_pktmbuf_mtod(m, const uint8_t *)[0] & 0x01) ||
+	    (judge_l2_seen(f, dir) && judge_l2_seen(f, dir) != judge_l2_dst(m, r)))
+		return true;
+	if (r->l4_off - r->l3_off != (r->family == 4 ? 20 : 40) && !judge_ip6_atomic(m, r))
+		return true;
+	return !judge_tcp_opts(rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, &has_ts, &tsval);
+}
+
+/* A RST or FIN that closes the flow for us (a SYN after it opens a new
+ * one, judge_tcp_reopens). Called only for a segment we forward: one we
+ * drop never reaches the receiver, so it closes nothing there. */
+static inline void judge_tcp_track(struct worker *w, struct flow *f, const struct rte_mbuf *m,
 				   const struct parse_result *r, bool src_is_a, bool from_init)
 {
 	if (unlikely(r->tcp_flags & (RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG))) {
@@ -2018,6 +2186,18 @@ static inline void judge_tcp_track(struct flow *f, const struct rte_mbuf *m,
 		/* Nor one that expires on the way (a lower TTL than its
 		 * side's segments came with). */
 		if (checked && judge_ttl(m, r) < f->ttl_max[from_init ? 0 : 1])
+			return;
+		/* Nor one the receiver discards for another reason: a RST
+		 * for what it carries, a FIN for any reason a data segment
+		 * would be (no ACK, an old ACK, PAWS, options, ...). Counted
+		 * as closing, such a segment lets a SYN open a new flow while
+		 * the server holds the old connection, whose bytes would then
+		 * pass under the new flow's state. */
+		if (checked && (r->tcp_flags & RTE_TCP_RST_FLAG) &&
+		    judge_rst_discardable(f, m, r, from_init ? 0 : 1))
+			return;
+		if (checked && !(r->tcp_flags & RTE_TCP_RST_FLAG) &&
+		    judge_discardable(w, f, m, r, from_init, false) != JUDGE_KEEP)
 			return;
 		/* A RST resets its receiver only at exactly the sequence
 		 * number it expects next (RFC 5961 3.2; Linux); any other is
@@ -2342,8 +2522,6 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 			judge_classify_timed(w, tc);
 			return ACT_HOLD;
 		}
-		/* FIN and RST count once the segment's bytes were judged. */
-		judge_tcp_track(f, m, r, src_is_a, from_init);
 		if (unlikely(t == TCP_DROP) && f->decision.verdict != POLICY_DROP) {
 			f->dropped_pkts++;
 			w->st.drop[STATS_DROP_reordered]++;
@@ -2371,6 +2549,10 @@ judged:
 		judge_drop_count(w, &f->decision);
 		return ACT_DROP;
 	}
+	/* FIN and RST count once the segment's bytes were judged, and only
+	 * in a segment that goes on to its receiver. */
+	if (k->l4proto == IPPROTO_TCP)
+		judge_tcp_track(w, f, m, r, src_is_a, from_init);
 	return ACT_FWD;
 }
 

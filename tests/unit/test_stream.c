@@ -15,6 +15,7 @@
 #include "csum.h"
 #include "config.h"
 #include "frag.h"
+#include "hlog.h"
 #include "parse.h"
 #include "policy.h"
 #include "stream.h"
@@ -472,6 +473,151 @@ static void test_conform_fast(void)
 	/* Both paths were taken, many times. */
 	CU_ASSERT(taken > 1000);
 	CU_ASSERT(declined > 1000);
+}
+
+/* ---- the header log ------------------------------------------------------- */
+
+struct marks_seen {
+	uint8_t *got;	/* per stream byte: 1 when marked */
+	uint8_t *bytes; /* the marked byte */
+	size_t base;	/* the run's offset in the stream */
+	unsigned calls;
+	unsigned bad; /* a mark whose bytes are not the run's */
+};
+
+static void marks_cb(void *arg, uint32_t off, const uint8_t *b, unsigned len)
+{
+	struct marks_seen *m = arg;
+	unsigned i;
+
+	m->calls++;
+	if (len < 1 || len > 5)
+		m->bad++;
+	for (i = 0; i < len; i++) {
+		m->got[m->base + off + i] = 1;
+		m->bytes[m->base + off + i] = b[i];
+	}
+}
+
+/* conform_feed_marked marks exactly the bytes the reading depends on: every
+ * record header byte, and the first body byte of a handshake record after
+ * application data, wherever the runs are cut; and it reads as
+ * conform_feed does. */
+static void test_conform_marks(void)
+{
+	static uint8_t st[1 << 16], want[1 << 16], got[1 << 16], val[1 << 16];
+	uint32_t x = 777;
+	unsigned round;
+
+	for (round = 0; round < 200; round++) {
+		struct conform a, b;
+		struct marks_seen ms = {got, val, 0, 0, 0};
+		struct conform_marks mk = {marks_cb, &ms};
+		size_t n = 0, at = 0, i;
+		bool appdata = false;
+
+		memset(want, 0, sizeof(want));
+		memset(got, 0, sizeof(got));
+		while (n < sizeof(st) - 20000) {
+			unsigned len, type;
+
+			x = x * 1103515245u + 12345u;
+			type = n == 0 ? 22 : (x >> 8) % 8 == 0 ? 22 : (x >> 9) % 9 == 0 ? 21 : 23;
+			len = (x >> 16) % 3 == 0 ? 1 + (x >> 4) % 40 : 1 + (x >> 3) % 16384;
+			st[n] = (uint8_t)type;
+			st[n + 1] = 3;
+			st[n + 2] = 3;
+			st[n + 3] = (uint8_t)(len >> 8);
+			st[n + 4] = (uint8_t)len;
+			memset(st + n + 5, 0x0f, len); /* a handshake body's first byte: not a hello */
+			memset(want + n, 1, 5);
+			if (type == 22 && appdata)
+				want[n + 5] = 1;
+			if (type == 23)
+				appdata = true;
+			n += 5 + len;
+		}
+		conform_init(&a, true);
+		conform_init(&b, true);
+		while (at < n) {
+			size_t seg;
+			enum conform_reason ra, rb;
+
+			x = x * 1103515245u + 12345u;
+			seg = (x >> 16) % 4 == 0 ? 1 + (x >> 8) % 6 : 1 + (x >> 8) % 1448;
+			if (seg > n - at)
+				seg = n - at;
+			ms.base = at;
+			ra = conform_feed(&a, true, st + at, seg);
+			rb = conform_feed_marked(&b, true, st + at, seg, &mk);
+			CU_ASSERT_EQUAL(ra, CONFORM_OK);
+			CU_ASSERT_EQUAL(rb, CONFORM_OK);
+			CU_ASSERT_EQUAL(memcmp(&a, &b, sizeof(a)), 0);
+			at += seg;
+		}
+		CU_ASSERT_EQUAL(ms.bad, 0);
+		CU_ASSERT_EQUAL(memcmp(want, got, n), 0);
+		for (i = 0; i < n; i++)
+			if (got[i] && val[i] != st[i])
+				break;
+		CU_ASSERT_EQUAL(i, n);
+	}
+}
+
+/* hlog: entries kept in order, released by an acknowledgement, compared
+ * with later copies (across the sequence wrap), and a full log adds none. */
+static void test_hlog(void)
+{
+	struct hlog_dir d;
+	const uint8_t h1[5] = {23, 3, 3, 0, 10}, h2[5] = {23, 3, 3, 1, 0};
+	uint8_t copy[40];
+	uint32_t base = UINT32_MAX - 12; /* the stream wraps inside the copy */
+	unsigned i;
+
+	hlog_dir_init(&d);
+	CU_ASSERT_EQUAL(hlog_room(&d), HLOG_ENTRIES);
+	hlog_add(&d, base, h1, 5);
+	hlog_add(&d, base + 15, h2, 3); /* a header cut by a run's end */
+	hlog_add(&d, base + 18, h2 + 3, 2);
+	CU_ASSERT_EQUAL(d.n, 3);
+	memset(copy, 0xee, sizeof(copy));
+	memcpy(copy, h1, 5);
+	memcpy(copy + 15, h2, 5);
+	CU_ASSERT_TRUE(hlog_agrees(&d, base, copy, sizeof(copy)));
+	CU_ASSERT_TRUE(hlog_agrees(&d, base + 5, copy + 5, 10)); /* a body only */
+	CU_ASSERT_TRUE(hlog_agrees(&d, base + 17, copy + 17, 2)); /* a part of one */
+	copy[18] ^= 1;
+	CU_ASSERT_FALSE(hlog_agrees(&d, base, copy, sizeof(copy)));
+	CU_ASSERT_FALSE(hlog_agrees(&d, base + 18, copy + 18, 1));
+	CU_ASSERT_TRUE(hlog_agrees(&d, base + 19, copy + 19, 5));
+	copy[18] ^= 1;
+	copy[4] = 11; /* another length */
+	CU_ASSERT_FALSE(hlog_agrees(&d, base + 4, copy + 4, 1));
+	CU_ASSERT_TRUE(hlog_agrees(&d, base + 5, copy + 5, 30));
+	/* Released only wholly before the acknowledgement. */
+	hlog_release(&d, base + 4);
+	CU_ASSERT_EQUAL(d.n, 3);
+	hlog_release(&d, base + 5);
+	CU_ASSERT_EQUAL(d.n, 2);
+	CU_ASSERT_TRUE(hlog_agrees(&d, base, copy, 15)); /* what went is not compared */
+	hlog_release(&d, base + 20);
+	CU_ASSERT_EQUAL(d.n, 0);
+	/* Full: the entry is not added, and full says so. */
+	for (i = 0; i < HLOG_ENTRIES; i++)
+		hlog_add(&d, base + 100 + 5 * i, h1, 5);
+	CU_ASSERT_EQUAL(d.full, 0);
+	CU_ASSERT_EQUAL(hlog_room(&d), 0);
+	hlog_add(&d, base + 100 + 5 * HLOG_ENTRIES, h2, 5);
+	CU_ASSERT_EQUAL(d.full, 1);
+	CU_ASSERT_EQUAL(d.n, HLOG_ENTRIES);
+	memcpy(copy, h2, 5);
+	CU_ASSERT_TRUE(hlog_agrees(&d, base + 100 + 5 * HLOG_ENTRIES, copy, 5));
+	CU_ASSERT_FALSE(hlog_agrees(&d, base + 100 + 5 * (HLOG_ENTRIES - 1), copy, 5));
+	hlog_release(&d, base + 100 + 5 * (HLOG_ENTRIES - 1));
+	CU_ASSERT_EQUAL(d.n, 1);
+	hlog_add(&d, base + 100 + 5 * HLOG_ENTRIES, h2, 5); /* the ring goes round */
+	CU_ASSERT_EQUAL(d.n, 2);
+	CU_ASSERT_TRUE(hlog_agrees(&d, base + 100 + 5 * HLOG_ENTRIES, copy, 5));
 }
 
 /* A record header after the client's hello: its verdict. */
@@ -1720,6 +1866,8 @@ int main(void)
 		{"conform: TLS records at every split", test_conform_splits},
 		{"conform: bad first byte, type, version, length", test_conform_bad},
 		{"conform: the fast header reader agrees with conform_feed", test_conform_fast},
+		{"conform: the bytes the reading depends on are marked", test_conform_marks},
+		{"hlog: kept, released, compared, full", test_hlog},
 		{"conform: plaintext hello after application data", test_conform_rehello},
 		{"conform: SMTP STARTTLS", test_conform_smtp},
 		{"conform: SMTP commands, content, chunks, replies", test_conform_smtp_life},

@@ -1,0 +1,20 @@
+/* The header log of a checked TLS flow (see hlog.h). */
+#include "hlog.h"
+
+bool hlog_agrees(const struct hlog_dir *d, uint32_t seq, const uint8_t *p, uint32_t n)
+{
+	unsigned i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct hlog_ent *e = &d->e[(d->head + i) & (HLOG_ENTRIES - 1)];
+		/* The entry's bytes as offsets into the copy: [lo, hi). */
+		int64_t lo = (int32_t)(e->seq - seq), hi = lo + e->len, k;
+
+		if (hi <= 0 || lo >= (int64_t)n)
+			continue;
+		for (k = lo < 0 ? 0 : lo; k < hi && k < (int64_t)n; k++)
+			if (p[k] != e->b[k - lo])
+				return false;
+	}
+	return true;
+}

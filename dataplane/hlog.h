@@ -1,0 +1,102 @@
+/* hlog.h - the header log of a checked TLS flow (DESIGN 4.2; docs/stream.md,
+ * "The header log"): for each direction, the bytes its conformance reading
+ * depended on (every record header, the checked first byte of a handshake
+ * body; conform.h, struct conform_marks), at their sequence numbers, from
+ * the receiver's newest acknowledgement to our next byte.
+ *
+ * Why. A receiver reads each byte from whichever copy of it it keeps. Where
+ * it keeps another copy than the one we read (a loss after us, which the
+ * sender learns of from SACK blocks or chooses: a full-size DF segment that
+ * a smaller MTU downstream drops; or two copies held past a gap, sent in
+ * turn; Linux tcp_data_queue_ofo replaces a queued segment that a later one
+ * covers), its record boundaries are ours as long as that copy holds the
+ * same bytes where we read headers. Every later copy of a logged byte that
+ * passes us is compared with the log, so that whichever copy the receiver
+ * keeps, it reads the headers we read; the bytes inside record bodies move
+ * no boundary and are not compared.
+ *
+ * Bounded: HLOG_ENTRIES per direction. The entries its receiver
+ * acknowledged are released (it reads no copy of those bytes again); a
+ * header that finds the log full is not logged (conform_log_full), and its
+ * later copies are taken as before the log: unread. Every segment is still
+ * summed and vetted before it is read (judge.c): the log does not replace
+ * that (docs/stream.md says why: the acknowledgement that releases an entry
+ * is not authenticated). Pure C, no allocation; judge.c keeps a pool per
+ * worker. Owning worker.
+ */
+#ifndef ADUANA_HLOG_H
+#define ADUANA_HLOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#define HLOG_ENTRIES 128 /* per direction, a power of two up to 128 */
+#define HLOG_SLOTS   1024 /* logs per worker */
+
+/* Bytes read at seq (len of them, 1..5). 12 bytes. */
+struct hlog_ent {
+	uint32_t seq;
+	uint8_t len;
+	uint8_t b[5];
+	uint8_t pad[2];
+};
+
+struct hlog_dir {
+	uint8_t head; /* the oldest entry */
+	uint8_t n;    /* entries */
+	uint8_t full; /* an entry found no room since the caller last cleared it */
+	uint8_t pad;
+	struct hlog_ent e[HLOG_ENTRIES];
+};
+
+struct hlog {
+	uint32_t fidx; /* the flow's slot in the table, UINT32_MAX: free */
+	uint32_t gen;  /* its flow's gen when taken: the flow is gone when it differs */
+	struct hlog_dir d[2];
+};
+
+static inline void hlog_dir_init(struct hlog_dir *d)
+{
+	d->head = d->n = d->full = 0;
+}
+
+static inline unsigned hlog_room(const struct hlog_dir *d)
+{
+	return HLOG_ENTRIES - d->n;
+}
+
+/* Release the entries wholly before ack: its receiver has every byte
+ * before it and reads no copy of them again. */
+static inline void hlog_release(struct hlog_dir *d, uint32_t ack)
+{
+	while (d->n) {
+		const struct hlog_ent *e = &d->e[d->head];
+
+		if ((int32_t)(e->seq + e->len - ack) > 0)
+			break;
+		d->head = (uint8_t)((d->head + 1) & (HLOG_ENTRIES - 1));
+		d->n--;
+	}
+}
+
+/* Log len (1..5) bytes read at seq; none when full (d->full is set). */
+static inline void hlog_add(struct hlog_dir *d, uint32_t seq, const uint8_t *b, unsigned len)
+{
+	struct hlog_ent *e;
+
+	if (d->n == HLOG_ENTRIES) {
+		d->full = 1;
+		return;
+	}
+	e = &d->e[(d->head + d->n) & (HLOG_ENTRIES - 1)];
+	e->seq = seq;
+	e->len = (uint8_t)len;
+	memcpy(e->b, b, len);
+	d->n++;
+}
+
+/* Whether n bytes at seq agree with every logged byte they cover. */
+bool hlog_agrees(const struct hlog_dir *d, uint32_t seq, const uint8_t *p, uint32_t n);
+
+#endif
