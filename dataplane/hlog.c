@@ -1,12 +1,13 @@
 /* The header log of a checked TLS flow (see hlog.h). */
 #include "hlog.h"
 
-bool hlog_agrees(const struct hlog_dir *d, uint32_t seq, const uint8_t *p, uint32_t n)
+bool hlog_agrees(const struct hlog *l, unsigned dir, uint32_t seq, const uint8_t *p, uint32_t n)
 {
+	const struct hlog_dir *d = &l->d[dir];
 	unsigned i;
 
 	for (i = 0; i < d->n; i++) {
-		const struct hlog_ent *e = &d->e[(d->head + i) & (HLOG_ENTRIES - 1)];
+		const struct hlog_ent *e = &l->e[dir][(d->head + i) & (HLOG_ENTRIES - 1)];
 		/* The entry's bytes as offsets into the copy: [lo, hi). */
 		int64_t lo = (int32_t)(e->seq - seq), hi = lo + e->len, k;
 

@@ -31,7 +31,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define HLOG_ENTRIES 128 /* per direction, a power of two up to 128 */
+#define HLOG_ENTRIES 256 /* per direction, a power of two */
 #define HLOG_SLOTS   1024 /* logs per worker */
 
 /* Bytes read at seq (len of them, 1..5). 12 bytes. */
@@ -43,60 +43,71 @@ struct hlog_ent {
 };
 
 struct hlog_dir {
-	uint8_t head; /* the oldest entry */
-	uint8_t n;    /* entries */
-	uint8_t full; /* an entry found no room since the caller last cleared it */
-	uint8_t pad;
-	struct hlog_ent e[HLOG_ENTRIES];
+	uint16_t head; /* the oldest entry */
+	uint16_t n;    /* entries */
+	uint8_t full;  /* an entry found no room since the caller last cleared it */
+	uint8_t pad[3];
+	uint32_t lo_end; /* where the oldest entry ends (n > 0): release looks here first */
 };
 
+/* What each packet reads (the owner, both directions' counts) in the first
+ * cache line; the entries after it. */
 struct hlog {
 	uint32_t fidx; /* the flow's slot in the table, UINT32_MAX: free */
 	uint32_t gen;  /* its flow's gen when taken: the flow is gone when it differs */
 	struct hlog_dir d[2];
+	struct hlog_ent e[2][HLOG_ENTRIES];
 };
 
-static inline void hlog_dir_init(struct hlog_dir *d)
+static inline void hlog_init(struct hlog *l, uint32_t fidx, uint32_t gen)
 {
-	d->head = d->n = d->full = 0;
+	l->fidx = fidx;
+	l->gen = gen;
+	memset(l->d, 0, sizeof(l->d));
 }
 
-static inline unsigned hlog_room(const struct hlog_dir *d)
+static inline unsigned hlog_room(const struct hlog *l, unsigned dir)
 {
-	return HLOG_ENTRIES - d->n;
+	return HLOG_ENTRIES - l->d[dir].n;
 }
 
 /* Release the entries wholly before ack: its receiver has every byte
  * before it and reads no copy of them again. */
-static inline void hlog_release(struct hlog_dir *d, uint32_t ack)
+static inline void hlog_release(struct hlog *l, unsigned dir, uint32_t ack)
 {
-	while (d->n) {
-		const struct hlog_ent *e = &d->e[d->head];
+	struct hlog_dir *d = &l->d[dir];
 
-		if ((int32_t)(e->seq + e->len - ack) > 0)
-			break;
-		d->head = (uint8_t)((d->head + 1) & (HLOG_ENTRIES - 1));
-		d->n--;
+	while (d->n && (int32_t)(d->lo_end - ack) <= 0) {
+		d->head = (uint16_t)((d->head + 1) & (HLOG_ENTRIES - 1));
+		if (--d->n) {
+			const struct hlog_ent *e = &l->e[dir][d->head];
+
+			d->lo_end = e->seq + e->len;
+		}
 	}
 }
 
-/* Log len (1..5) bytes read at seq; none when full (d->full is set). */
-static inline void hlog_add(struct hlog_dir *d, uint32_t seq, const uint8_t *b, unsigned len)
+/* Log len (1..5) bytes read at seq; none when full (full is set). */
+static inline void hlog_add(struct hlog *l, unsigned dir, uint32_t seq, const uint8_t *b,
+			    unsigned len)
 {
+	struct hlog_dir *d = &l->d[dir];
 	struct hlog_ent *e;
 
 	if (d->n == HLOG_ENTRIES) {
 		d->full = 1;
 		return;
 	}
-	e = &d->e[(d->head + d->n) & (HLOG_ENTRIES - 1)];
+	e = &l->e[dir][(d->head + d->n) & (HLOG_ENTRIES - 1)];
 	e->seq = seq;
 	e->len = (uint8_t)len;
 	memcpy(e->b, b, len);
-	d->n++;
+	if (d->n++ == 0)
+		d->lo_end = seq + len;
 }
 
-/* Whether n bytes at seq agree with every logged byte they cover. */
-bool hlog_agrees(const struct hlog_dir *d, uint32_t seq, const uint8_t *p, uint32_t n);
+/* Whether n bytes at seq agree with every logged byte of a direction that
+ * they cover. */
+bool hlog_agrees(const struct hlog *l, unsigned dir, uint32_t seq, const uint8_t *p, uint32_t n);
 
 #endif

@@ -1303,59 +1303,65 @@ static inline struct hlog *judge_hlog(struct worker *w, const struct flow *f)
 	return l->fidx == (uint32_t)(f - w->flows) && l->gen == f->gen ? l : NULL;
 }
 
-/* A log that its flow can give up: every entry acknowledged, both ways. */
-static bool judge_hlog_idle(struct hlog *l, const struct flow_acks *a)
+/* A log that its flow can give up: a flow dropped (its bytes go nowhere)
+ * or reset (the connection is gone), or one whose initiator's (the inside
+ * sender's) entries were all acknowledged. The responder's entries are not
+ * waited for: the inside client itself holds them unacknowledged as long
+ * as it likes, and would hold every log of the pool that way (red team
+ * round 13); given up, they leave a loss after us on the way in, which
+ * needs the server too, unguarded until the flow's next header. */
+static bool judge_hlog_idle(const struct flow *o, struct hlog *l, const struct flow_acks *a)
 {
-	unsigned dir;
-
-	for (dir = 0; dir < 2; dir++) {
-		hlog_release(&l->d[dir], a->hi[!dir]);
-		if (l->d[dir].n)
-			return false;
-	}
-	return true;
+	if (o->decision.verdict == POLICY_DROP || (o->tcp & FLOW_TCP_RST))
+		return true;
+	hlog_release(l, 0, a->hi[1]);
+	return l->d[0].n == 0;
 }
 
-/* A log for a decided, checked TLS flow, at its first segment read in
- * order on the common path: a free slot of the worker's pool, one of a
- * flow gone, or one of an open flow that can give it up (judge_hlog_idle;
- * that flow goes on without one). HLOG_LOOK slots are looked at, no more: a
- * flow that finds none goes on without (conform_log_none): its headers'
- * later copies are taken unread, as every flow's were before the log. */
+/* A log for a checked TLS flow, at the first segment whose reading it
+ * depends on: among HLOG_LOOK slots of the worker's pool from where the
+ * last search stopped, a free one or one of a flow gone first, else one
+ * that its open flow can give up (judge_hlog_idle; that flow takes another
+ * at its next header). NULL when there is none: the caller drops the
+ * segment (conform_log_none) and the flow looks again at its next one. */
 #define HLOG_LOOK 32
 static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, struct flow *f)
 {
 	struct flow_acks *a = judge_acks(w, f);
+	uint32_t i = w->hlog_next, idle = UINT32_MAX;
+	struct hlog *l = NULL;
 	unsigned k;
 
-	for (k = 0; k < HLOG_LOOK; k++) {
-		uint32_t i = w->hlog_next;
-		struct hlog *l = &w->hlogs[i];
+	for (k = 0; k < HLOG_LOOK; k++, i = i + 1 == HLOG_SLOTS ? 0 : i + 1) {
+		struct hlog *c = &w->hlogs[i];
+		const struct flow *o;
 
-		w->hlog_next = i + 1 == HLOG_SLOTS ? 0 : i + 1;
-		if (l->fidx != UINT32_MAX) {
-			const struct flow *o = &w->flows[l->fidx];
-
-			if (o->in_use && o->gen == l->gen) {
-				if (!judge_hlog_idle(l, &w->acks[l->fidx]))
-					continue;
-				w->acks[l->fidx].hlog = UINT32_MAX;
-			}
-		}
-		l->fidx = (uint32_t)(f - w->flows);
-		l->gen = f->gen;
-		hlog_dir_init(&l->d[0]);
-		hlog_dir_init(&l->d[1]);
-		a->hlog = i + 1;
-		return l;
+		if (c->fidx == UINT32_MAX)
+			break;
+		o = &w->flows[c->fidx];
+		if (!o->in_use || o->gen != c->gen || w->acks[c->fidx].hlog != i + 1)
+			break;
+		if (idle == UINT32_MAX && judge_hlog_idle(o, c, &w->acks[c->fidx]))
+			idle = i;
 	}
-	a->hlog = UINT32_MAX;
-	w->st.c[STATS_conform_log_none]++;
-	return NULL;
+	if (k == HLOG_LOOK) {
+		if (idle == UINT32_MAX) {
+			w->hlog_next = i;
+			return NULL;
+		}
+		i = idle;
+		w->acks[w->hlogs[i].fidx].hlog = 0; /* it takes another when it needs one */
+	}
+	w->hlog_next = i + 1 == HLOG_SLOTS ? 0 : i + 1;
+	l = &w->hlogs[i];
+	hlog_init(l, (uint32_t)(f - w->flows), f->gen);
+	a->hlog = i + 1;
+	return l;
 }
 
 struct judge_mark {
-	struct hlog_dir *d;
+	struct hlog *l;
+	unsigned dir;
 	uint32_t seq; /* the run's first byte */
 };
 
@@ -1363,37 +1369,74 @@ static void judge_hlog_mark(void *arg, uint32_t off, const uint8_t *b, unsigned 
 {
 	struct judge_mark *a = arg;
 
-	hlog_add(a->d, a->seq + off, b, len);
+	hlog_add(a->l, a->dir, a->seq + off, b, len);
 }
 
 /* Read n new bytes of a checked flow's direction (its conformance), the
- * first at seq, with its header log d (NULL: none), whose acknowledged
- * entries go first. */
+ * first at seq, already counted in its next byte. A TLS flow logs the
+ * bytes its reading depends on (hlog.h): it takes a log at the first
+ * segment that has any, and its acknowledged entries go first. A segment
+ * whose bytes find no room is not read: dropped while the log holds
+ * entries its receiver has yet to acknowledge (its sender sends it again),
+ * and ambiguous when it alone has more than a log holds (records of a few
+ * bytes each, which no TLS stack sends). */
 static int judge_conform_read(struct worker *w, const struct policy *pol, struct flow *f,
-			      bool from_init, struct hlog_dir *d, uint32_t seq, const uint8_t *pl,
-			      uint32_t n)
+			      bool from_init, uint32_t seq, const uint8_t *pl, uint32_t n)
 {
-	struct judge_mark a = {d, seq};
+	unsigned dir = from_init ? 0 : 1;
+	struct conform_dir save = f->conform.d[dir];
+	uint32_t left = save.left, a_hlog;
+	struct judge_mark a;
 	struct conform_marks mk = {judge_hlog_mark, &a};
 	enum conform_reason e;
-	uint32_t l = f->conform.d[from_init ? 0 : 1].left;
+	struct hlog *l = NULL;
+	uint16_t n0;
 
-	if (!d) {
+	if (f->conform.mode == CONFORM_TLS && !conform_in_body(&f->conform, from_init, n)) {
+		l = judge_hlog(w, f);
+		a_hlog = judge_acks(w, f)->hlog;
+		if (!l && a_hlog != UINT32_MAX) {
+			l = judge_hlog_take(w, f);
+			if (!l) {
+				/* Not read without a log: its sender sends it
+				 * again, and by then one may be free. */
+				*(from_init ? &f->seq_next : &f->seq_resp) = seq;
+				w->st.c[STATS_conform_log_none]++;
+				return TCP_DROP;
+			}
+		}
+	}
+	if (!l) {
 		e = conform_next_appdata(&f->conform, from_init, pl, n)
 			    ? CONFORM_OK
 			    : conform_feed(&f->conform, from_init, pl, n);
-	} else {
-		hlog_release(d, judge_acks(w, f)->hi[from_init ? 1 : 0]);
-		d->full = 0;
-		if (conform_next_appdata(&f->conform, from_init, pl, n)) {
-			hlog_add(d, seq + l, pl + l, 5);
-			e = CONFORM_OK;
-		} else {
-			e = conform_feed_marked(&f->conform, from_init, pl, n, &mk);
-		}
-		if (unlikely(d->full))
-			w->st.c[STATS_conform_log_full]++;
+		goto out;
 	}
+	hlog_release(l, dir, judge_acks(w, f)->hi[!dir]);
+	n0 = l->d[dir].n;
+	l->d[dir].full = 0;
+	a.l = l;
+	a.dir = dir;
+	a.seq = seq;
+	if (conform_next_appdata(&f->conform, from_init, pl, n)) {
+		hlog_add(l, dir, seq + left, pl + left, 5);
+		e = CONFORM_OK;
+	} else {
+		e = conform_feed_marked(&f->conform, from_init, pl, n, &mk);
+	}
+	if (unlikely(l->d[dir].full) && e == CONFORM_OK) {
+		w->st.c[STATS_conform_log_full]++;
+		if (n0) {
+			/* Not read after all: the state as it was */
+			f->conform.d[dir] = save;
+			l->d[dir].n = n0;
+			*(from_init ? &f->seq_next : &f->seq_resp) = seq;
+			return TCP_DROP;
+		}
+		/* Alone more than a log holds (a jumbo frame of records of a
+		 * few bytes): read, its last headers not logged. */
+	}
+out:
 	if (e != CONFORM_OK && judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
 		return TCP_DROP;
 	return TCP_GO;
@@ -1624,8 +1667,26 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			f->stream_idx = FLOW_NO_CLS;
 		}
 	}
-	if (dir == 1 && !(f->flags & FLOW_F_RESP_SEQ))
+	if (dir == 0 && !(f->flags & FLOW_F_RESP_SEQ) && (f->flags & FLOW_F_CONFORM) &&
+	    (f->conform.ws_flags & CONFORM_WS_NEEDACK)) {
+		/* A reused flow's bytes before the responder's SYN-ACK
+		 * (judge_tcp_reopens): a server that kept the old connection
+		 * reads them as its own. */
+		judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
+		return TCP_DROP;
+	}
+	if (dir == 1 && !(f->flags & FLOW_F_RESP_SEQ)) {
+		/* The responder's bytes on a checked flow that began with a
+		 * SYN, before any SYN-ACK we took: no honest server sends
+		 * them (its SYN-ACK comes first, through us). A server that
+		 * kept an older connection answered the SYN with a challenge
+		 * ACK, and its bytes belong to that connection: ambiguous. */
+		if ((f->tcp & FLOW_TCP_SYN) && conform) {
+			judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
+			return TCP_DROP;
+		}
 		return TCP_GO; /* a flow picked up midstream: no sequence to hold */
+	}
 	next = dir ? &f->seq_resp : &f->seq_next;
 	off = (int32_t)(seq - *next);
 	/* Bytes before the first byte of a stream that began with a SYN are
@@ -1689,10 +1750,10 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	}
 	/* Bytes we read before, sent again: where the flow logs what its
 	 * reading depended on (hlog.h), they must be the same. */
-	if (off < 0 && conform && !pending && f->conform.mode == CONFORM_TLS) {
+	if (off < 0 && conform && f->conform.mode == CONFORM_TLS) {
 		struct hlog *hl = judge_hlog(w, f);
 
-		if (hl && !hlog_agrees(&hl->d[dir], seq, pl,
+		if (hl && !hlog_agrees(hl, dir, seq, pl,
 				       off + (int32_t)n <= 0 ? n : (uint32_t)-off)) {
 			w->st.c[STATS_conform_rewrite]++;
 			if (judge_stream_exception(w, pol, f, POLICY_EXC_reassembly))
@@ -1750,12 +1811,7 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		if (off == 0)
 			judge_wmax_seen(w, f, m, r, from_init);
 	}
-	{
-		struct hlog *hl = f->conform.mode == CONFORM_TLS && !pending ? judge_hlog(w, f) : NULL;
-
-		return judge_conform_read(w, pol, f, from_init, hl ? &hl->d[dir] : NULL,
-					  seq + (uint32_t)-off, pl, n);
-	}
+	return judge_conform_read(w, pol, f, from_init, seq + (uint32_t)-off, pl, n);
 }
 
 /* A checked flow's segment carries an ACK: the newest its side sent moves
@@ -1872,7 +1928,6 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		    judge_l4_csum_ok(f, m, r, from_init)) {
 			enum judge_discard disc = judge_discardable(w, f, m, r, from_init, true);
 			uint32_t seq = *next;
-			struct hlog *hl;
 
 			if (unlikely(disc != JUDGE_KEEP)) {
 				if (disc == JUDGE_PAWS_OLD) {
@@ -1889,17 +1944,8 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 				conform_skip_body(&f->conform, from_init, n);
 				return TCP_GO;
 			}
-			/* A TLS flow logs the bytes its reading depends on
-			 * (hlog.h): a log is taken at its first such segment. */
-			hl = NULL;
-			if (f->conform.mode == CONFORM_TLS) {
-				hl = judge_hlog(w, f);
-				if (!hl && judge_acks(w, f)->hlog == 0)
-					hl = judge_hlog_take(w, f);
-			}
 			pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
-			return judge_conform_read(w, pol, f, from_init, hl ? &hl->d[dir] : NULL, seq,
-						  pl, n);
+			return judge_conform_read(w, pol, f, from_init, seq, pl, n);
 		}
 	}
 	return judge_tcp_long(w, pol, f, m, r, from_init);
@@ -2210,12 +2256,16 @@ static inline void judge_tcp_track(struct worker *w, struct flow *f, const struc
 		if ((r->tcp_flags & RTE_TCP_RST_FLAG) &&
 		    (!checked || judge_rst_exact(f, m, r, from_init)))
 			f->tcp |= FLOW_TCP_RST;
-		/* A FIN ahead of a gap (lost or reordered bytes before it)
+		/* A FIN ends its side's stream only where its bytes end at
+		 * the side's next byte (read up to it). One ahead of a gap
 		 * ends nothing yet: the receiver takes it once the gap is
-		 * filled, and the bytes that fill it are read like any. */
+		 * filled, and the bytes that fill it are read like any. One
+		 * behind (an old copy) the receiver drops as old data: taken
+		 * here, it would end the stream for us while the receiver's
+		 * goes on (a SYN after it would open a new flow there). */
 		if ((r->tcp_flags & RTE_TCP_FIN_FLAG) && checked &&
 		    (from_init || (f->flags & FLOW_F_RESP_SEQ)) &&
-		    (int32_t)(r->tcp_seq - (from_init ? f->seq_next : f->seq_resp)) > 0)
+		    r->tcp_seq + r->payload_len != (from_init ? f->seq_next : f->seq_resp))
 			return;
 		if (r->tcp_flags & RTE_TCP_FIN_FLAG) {
 			f->tcp |= src_is_a ? FLOW_TCP_FIN_A : FLOW_TCP_FIN_B;
@@ -2224,12 +2274,31 @@ static inline void judge_tcp_track(struct worker *w, struct flow *f, const struc
 	}
 }
 
-static inline bool judge_tcp_reopens(const struct flow *f, const struct parse_result *r)
+/* A SYN on a closed flow opens a new one. On a checked flow, when its first
+ * byte lies at or before where the old stream of its side had come (*below),
+ * the new flow's initiator bytes wait for the responder's SYN-ACK
+ * (CONFORM_WS_NEEDACK): a server that dropped the old connection, or holds
+ * it in TIME_WAIT and takes the SYN for its newer timestamp
+ * (tcp_timewait_state_process), answers with one; a server that still
+ * holds the connection open answers with a challenge ACK, and then the new
+ * flow's bytes would be ones it drops as old (a hello we would judge)
+ * followed by ones it reads as the old connection's. */
+static inline bool judge_tcp_reopens(const struct flow *f, const struct parse_result *r,
+				     bool src_is_a, bool *below)
 {
 	bool closed = (f->tcp & FLOW_TCP_RST) || (f->tcp & (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) ==
 							 (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B);
 
-	return closed && (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
+	if (!closed || (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG)
+		return false;
+	if ((f->flags & FLOW_F_CONFORM) && (f->tcp & FLOW_TCP_SYN)) {
+		bool init = src_is_a == f->init_is_a;
+
+		*below = init ? (int32_t)(r->tcp_seq + 1 - f->seq_next) <= 0
+			      : !(f->flags & FLOW_F_RESP_SEQ) ||
+					(int32_t)(r->tcp_seq + 1 - f->seq_resp) <= 0;
+	}
+	return true;
 }
 
 /* A flow decided under an older policy snapshot is judged again under the
@@ -2373,7 +2442,7 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 {
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 	const struct flow_key *k;
-	bool src_is_a, from_init, expect_inside, outbound;
+	bool src_is_a, from_init, expect_inside, outbound, reuse_below = false;
 	int zone, t = TCP_GO;
 	uint64_t tc = 0;
 	struct flow *f;
@@ -2397,7 +2466,7 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 	if (unlikely(w->ft_changed))
 		f = flow_lookup(w->ft, k);
 	if (unlikely(!f) || unlikely(flow_expired_fast(w->ft, f, w->now) ||
-				     (k->l4proto == IPPROTO_TCP && judge_tcp_reopens(f, r)))) {
+				     (k->l4proto == IPPROTO_TCP && judge_tcp_reopens(f, r, src_is_a, &reuse_below)))) {
 		/* The slow path of new flows is timed apart (summary:
 		 * cycles_per_new_flow), so the cost of established packets
 		 * can be read on its own: one in JUDGE_NEW_SAMPLE, scaled,
@@ -2459,6 +2528,8 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 		if (f)
 			judge_flow_end(w, pol, f, w->dp->replay);
 		f = judge_flow_new(w, pol, r, k, src_is_a, zone, outbound, inside, f);
+		if (unlikely(reuse_below) && f && (f->flags & FLOW_F_CONFORM))
+			f->conform.ws_flags |= CONFORM_WS_NEEDACK;
 		w->st.c[STATS_pkts_new]++;
 		judge_new_timed(w, t0);
 		if (unlikely(!f))

@@ -3849,6 +3849,552 @@ def case_smtp_bdat_unannounced(n):
     return cap, {"leak": [leak(n)]}
 
 
+# Red team round 12 (helper, against 8bf75d0): the header log taken late or
+# never (a closed window keeps a flow off the common path; records read
+# before it), stolen for good, filled by one segment; a FIN behind our next
+# byte counted as the close, then a "new" connection whose first bytes fill
+# up to the old next byte (the server drops them as old) so that the bytes
+# after them, read by the server as the old connection's, are a record body
+# to us; server bytes on a reopened flow that never saw a SYN-ACK.
+
+SYN_OPTS = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]
+
+
+def after_rewrite(t, n, window=64240, server_more=True):
+    """after_loss_rewrite's tail: a record header segment (lost after us), then plaintext at
+    its sequence number (to us a retransmission), the server's ACK, more, close."""
+    base = t.cseq
+    http = http_leak(n)
+    t.raw(True, "PA", tls_appdata(n + "decoy", len(http) - 5), seq=base, window=window,
+          ipkw={"flags": "DF"})
+    t.raw(True, "PA", http, seq=base, gap=200000, window=window, ipkw={"flags": "DF"})
+    t.cseq = base + len(http)
+    t.raw(False, "A")
+    if server_more:
+        t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+
+
+# ------------------------------------------------ F1: the header log never taken (client's window 0)
+@case
+def case_hlog_zerowin_rewrite(n):
+    """Every segment of the client after the server's flight advertises a receive window of 0
+    (its own window: the server's stack does not care for the data it receives). ZERO_INIT keeps
+    every segment of the flow off the fast path, the only place judge_hlog_take is called: the
+    flow never has a header log. Then after_loss_rewrite: the header segment is lost after us,
+    plaintext at its sequence number passes as a retransmission."""
+    cap = Capture()
+    t = ETcp(cap, S1, 46001, E2M, 443, isn=6001, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(n))
+    t.send(False, server_hello_flight(n))
+    t.raw(True, "A", window=0)
+    for rec in (CCS + tls_appdata(n + "fin", 53), tls_appdata(n + "req", 180)):
+        t.raw(True, "PA", rec, window=0)
+        t.cseq += len(rec)
+        t.raw(False, "A")
+    after_rewrite(t, n, window=0, server_more=False)   # (no server data into the closed window)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_hlog_zerowin_rewrite_ctl(n):
+    """Control: the same with the client's window open (= after_loss_rewrite): refused."""
+    cap = Capture()
+    t = ETcp(cap, S1, 46002, E2M, 443, isn=6002, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(n))
+    t.send(False, server_hello_flight(n))
+    t.raw(True, "A")
+    for rec in (CCS + tls_appdata(n + "fin", 53), tls_appdata(n + "req", 180)):
+        t.raw(True, "PA", rec)
+        t.cseq += len(rec)
+        t.raw(False, "A")
+    after_rewrite(t, n)
+    return cap, {"leak": [leak(n)]}
+
+
+# ------------------------------------------------ F2: headers read before the log is taken
+@case
+def case_hlog_early_rewrite(n):
+    """TLS 1.3 0-RTT shape: the ClientHello, then at once an application-data record (read on
+    the long path, before any log exists: not logged). That segment is lost after us (DF, a
+    smaller MTU on); the server's flight acknowledges the hello only (the first-bytes slot
+    closes there); the client sends plaintext at the record's sequence number: a
+    retransmission to us, compared with nothing; the server reads it in order."""
+    cap = Capture()
+    t = ETcp(cap, S1, 46003, E2M, 443, isn=6003, rtt_us=20000)
+    t.handshake()
+    t.send(True, hello(n))
+    base = t.cseq
+    http = http_leak(n)
+    t.raw(True, "PA", tls_appdata(n + "early", len(http) - 5), seq=base, ipkw={"flags": "DF"})
+    t.send(False, server_hello_flight(n))        # acknowledges the hello only (ack = base)
+    t.raw(True, "PA", http, seq=base, gap=200000)
+    t.cseq = base + len(http)
+    t.raw(False, "A")
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+# ------------------------------------------------ F3: an idle log stolen, never replaced
+@case
+def case_hlog_steal_rewrite(n, others=1030):
+    """Flow V takes a header log (slot 0 of the worker's pool) and goes idle (everything
+    acknowledged both ways). 1030 short TLS sessions from the same host follow (each takes a
+    log at its first fast-path header segment; the pool's cursor walks the 1024 slots in turn
+    and takes V's idle log at the wrap). V is left with hlog = UINT32_MAX for good: its later
+    headers are never logged, and after_loss_rewrite on V passes."""
+    cap = Capture()
+    v = tls_established(cap, S1, 46004, E2M, 6004, n)
+    for i in range(others):
+        t = ETcp(cap, S1, 20000 + i, E2M, 443, isn=100000 + 977 * i, rtt_us=2000)
+        t.handshake(gap=300)
+        t.data(True, hello(n + "h"))
+        t.data(False, server_hello_flight(n + "h"))
+        t.data(True, CCS + tls_appdata(n + "f%d" % i, 53))
+        t.raw(True, "RA")
+    after_rewrite(v, n)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_hlog_steal_rewrite_ctl(n):
+    """Control: the same with 900 other sessions (no wrap): refused."""
+    return case_hlog_steal_rewrite(n, others=900)
+
+
+# ------------------------------------------------ F4: a FIN behind our next byte closes the flow for us
+def fin_old_close(t, n, back=100):
+    """A bare FIN|ACK at old_next - back (the server: a duplicate, tcp_data_queue drops it and
+    the FIN with it), then a RST one past it (the server: not rcv_nxt, a challenge ACK; RFC
+    5961 3.2). aduana counted the FIN at old_next - back and the RST as exact past it."""
+    old_next, srv = t.cseq, t.sseq
+    t.raw(True, "FA", seq=old_next - back, ack=srv)
+    t.raw(False, "A", seq=srv, ack=old_next)          # dup ACK (D-SACK)
+    t.raw(True, "R", seq=old_next - back + 1)
+    t.raw(False, "A", seq=srv, ack=old_next)          # challenge ACK
+
+
+def gap_fill_reopen(t, n, old_next, srv, tail):
+    """A SYN whose stream reaches old_next exactly where a record header ends: an e2m
+    ClientHello and the 5-byte header of an application-data record as long as `tail`. The
+    server (still established) answers the SYN with a challenge ACK and drops every byte
+    below its rcv_nxt as old; from old_next on it reads `tail` as the old connection's next
+    bytes. aduana reads `tail` as that record's body."""
+    prefix = hello(n + "fill") + b"\x17\x03\x03" + struct.pack("!H", len(tail))
+    isn = (old_next - 1 - len(prefix)) & 0xFFFFFFFF
+    t.raw(True, "S", seq=isn, options=SYN_OPTS, gap=50000)
+    t.raw(False, "A", seq=srv, ack=old_next)          # challenge ACK (RFC 5961 4.2)
+    t.raw(True, "PA", prefix, seq=(isn + 1) & 0xFFFFFFFF, ack=srv)
+    t.raw(False, "A", seq=srv, ack=old_next)          # old data: a duplicate ACK
+    t.raw(True, "PA", tail, seq=old_next, ack=srv)
+    t.raw(False, "A", seq=srv, ack=(old_next + len(tail)) & 0xFFFFFFFF)
+
+
+@case
+def case_finold_rst_fill(n):
+    """Inside client alone: fin_old_close, then gap_fill_reopen with plaintext HTTP as the
+    'body': the server reads it as the old connection's bytes at a record-header position."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46005, E2M, 6005, n)
+    old_next, srv = t.cseq, t.sseq
+    fin_old_close(t, n)
+    gap_fill_reopen(t, n, old_next, srv, http_leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_finold_rst_reopen(n):
+    """fin_old_close, then the suite's reopen shape (ISN above, plaintext at the old next
+    byte): the before-start rule refuses it; shows the close is counted (new flow record)."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46006, E2M, 6006, n)
+    old_next, srv = t.cseq, t.sseq
+    fin_old_close(t, n)
+    t.raw(True, "S", seq=(old_next + 100000) & 0xFFFFFFFF, options=SYN_OPTS, gap=50000)
+    t.raw(False, "A", seq=srv, ack=old_next)
+    http = http_leak(n)
+    t.raw(True, "PA", http, seq=old_next, ack=srv)
+    t.raw(False, "A", seq=srv, ack=old_next + len(http))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_finold_retrans_rst_fill(n):
+    """The FIN rides on a byte-for-byte retransmission of 40 old bytes (old_next-100 ..
+    old_next-60; the log agrees): the server drops it whole as a duplicate, FIN included;
+    aduana counts the FIN at the retransmission's end, 60 bytes back, and the RST past it."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46007, E2M, 6007, n)
+    old_next, srv = t.cseq, t.sseq
+    last = tls_appdata(n + "req", 180)       # tls_established's last client record
+    piece = last[-100:-60]
+    t.raw(True, "FPA", piece, seq=old_next - 100, ack=srv)
+    t.raw(False, "A", seq=srv, ack=old_next)
+    t.raw(True, "R", seq=old_next - 60 + 1)
+    t.raw(False, "A", seq=srv, ack=old_next)
+    gap_fill_reopen(t, n, old_next, srv, http_leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_finold_server_plain(n):
+    """Malicious server + inside client: after fin_old_close and a SYN answered by a challenge
+    ACK, the new flow never learns the responder's sequence (no SYN-ACK): every server byte
+    is forwarded unread (judge_tcp_long: 'picked up midstream'). The server sends plaintext
+    HTTP on the old connection, which the client's socket reads."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46009, E2M, 6009, n)
+    old_next, srv = t.cseq, t.sseq
+    fin_old_close(t, n)
+    isn = (old_next + 100000) & 0xFFFFFFFF
+    t.raw(True, "S", seq=isn, options=SYN_OPTS, gap=50000)
+    t.raw(False, "A", seq=srv, ack=old_next)
+    h = hello(n + "2")
+    t.raw(True, "PA", h, seq=isn + 1, ack=srv)    # read by aduana (allow:e2m); the server drops it
+    t.raw(False, "A", seq=srv, ack=old_next)
+    resp = b"HTTP/1.1 200 OK\r\nX-Id: " + leak(n) + b"\r\nContent-Length: 0\r\n\r\n"
+    t.raw(False, "PA", resp, seq=srv, ack=old_next)
+    t.raw(True, "A", seq=old_next, ack=srv + len(resp))
+    return cap, {"leak": [leak(n)]}
+
+# ------------------------------------------------ F5: the log filled by one segment
+@case
+def case_hlog_full_rewrite(n, k=200):
+    """One DF segment of 200 application-data records of 1 byte each (1200 bytes): with a
+    log of 128 (red team round 12), its headers past the 128th found the log full and were
+    not logged. The segment is lost after us; the client sends the same 128 records and then
+    plaintext at the place of the other 72: every logged byte agreed, the rest was compared
+    with nothing. Now every header is logged, and the copy is compared."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46010, E2M, 6010, n)
+    base = t.cseq
+    recs = b"".join(tls_appdata(n + "t%d" % i, 1) for i in range(k))
+    http = http_leak(n)
+    keep = 6 * (128 if k >= 150 else k // 2)
+    copy2 = recs[:keep] + http + b"x" * (len(recs) - keep - len(http))
+    assert len(copy2) == len(recs)
+    t.raw(True, "PA", recs, seq=base, ipkw={"flags": "DF"})
+    t.raw(True, "PA", copy2, seq=base, gap=200000, ipkw={"flags": "DF"})
+    t.cseq = base + len(recs)
+    t.raw(False, "A")
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_hlog_full_rewrite_ctl(n):
+    """Control: 100 records (the log holds them all): refused."""
+    return case_hlog_full_rewrite(n, k=100)
+
+
+# Red team round 13 (helper): the header log pool held by sessions that never
+# acknowledge the server's flight (a flow then found no log, for good); more
+# headers in one segment than a log held (honest: Nagle'd one-byte writes, a
+# jumbo frame); an honest upload with more records in flight than a log held;
+# honest port reuse with timestamps and a new ISN below the old next byte;
+# honest closes then reuse.
+
+
+
+def busy_logs(cap, n, count, ack_flight=False, base_port=20000):
+    """count short e2m TLS sessions from the same host (same worker): handshake, ClientHello
+    (takes a header log), the server's ACK and flight. The client never acknowledges the
+    flight, so each log keeps the flight's header entries unacknowledged: not idle, not
+    gone, never stealable. (ack_flight: the control, everything acknowledged.)"""
+    for i in range(count):
+        t = ETcp(cap, S1, base_port + i, E2M, 443, isn=100000 + 977 * i, rtt_us=2000)
+        t.handshake(gap=300)
+        t.send(True, hello(n + "h"))
+        t.raw(False, "A")
+        t.send(False, server_hello_flight(n + "h"))
+        if ack_flight:
+            t.raw(True, "A")
+
+
+@case
+def case_hlog_exhaust_rewrite(n, ack_flight=False):
+    """1030 sessions hold every log of the worker's pool (judge_hlog_take: no free, gone or
+    idle slot among the 32 it looks at). The victim's ClientHello finds none: acks.hlog =
+    UINT32_MAX, for the flow's whole life (never retried). Then after_loss_rewrite on it."""
+    cap = Capture()
+    busy_logs(cap, n, 1030, ack_flight)
+    v = tls_established(cap, S1, 46101, E2M, 6101, n)
+    after_rewrite(v, n)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_hlog_exhaust_rewrite_ctl(n):
+    """Control: the 1030 sessions acknowledge their flight (their logs are idle): refused."""
+    return case_hlog_exhaust_rewrite(n, ack_flight=True)
+
+
+@case
+def case_hlog_exhaust_late_rewrite(n):
+    """The pool is held only while the victim sends its ClientHello; then the 1030 sessions
+    acknowledge their flights (their logs go idle, as after any ordinary exchange). The
+    victim never retries: after_loss_rewrite on it later still passes."""
+    cap = Capture()
+    conns = []
+    for i in range(1030):
+        t = ETcp(cap, S1, 21000 + i, E2M, 443, isn=200000 + 977 * i, rtt_us=2000)
+        t.handshake(gap=300)
+        t.send(True, hello(n + "h"))
+        t.raw(False, "A")
+        t.send(False, server_hello_flight(n + "h"))
+        conns.append(t)
+    v = tls_established(cap, S1, 46102, E2M, 6102, n)
+    for t in conns:
+        t.raw(True, "A")
+    v.data(True, tls_appdata(n + "later", 300))
+    after_rewrite(v, n)
+    return cap, {"leak": [leak(n)]}
+
+
+def small_records(seed, k, body):
+    return b"".join(b"\x17\x03\x03" + struct.pack("!H", body) + prand(seed + str(i), body)
+                    for i in range(k))
+
+
+@case
+def case_hlog_nagle_small_ok(n, k=66, body=17):
+    """Honest: a TLS 1.2 ChaCha20-Poly1305 session (record = 5 + data + 16) whose
+    application writes 1 byte at a time while Nagle holds them behind an unacknowledged
+    segment: the next segment carries 66 records of 22 bytes (1452 bytes, one MSS). The log
+    is empty (everything acknowledged): judge_conform_read finds it full with n0 == 0 and
+    raises exception:ambiguous."""
+    cap = Capture()
+    t = ETcp(cap, S1, 46103, E2M, 443, isn=6103, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(n))
+    t.data(False, tls12_server_flight(n))
+    t.data(True, b"\x16\x03\x03\x00\x25" + prand(n + "cke", 37) + CCS
+           + b"\x16\x03\x03\x00\x28" + prand(n + "cfin", 40))
+    t.data(False, CCS + b"\x16\x03\x03\x00\x28" + prand(n + "sfin", 40))
+    t.data(True, b"\x17\x03\x03\x00\x11" + prand(n + "first", 17))   # the first keystroke
+    t.data(True, small_records(n, k, body))                                # the rest, coalesced
+    t.data(True, marked_record(passm(n), n + "after", 40))
+    t.data(False, tls_appdata(n + "resp", 300))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_hlog_nagle_small_ctl_ok(n):
+    """Control: 60 such records in the segment: allowed."""
+    return case_hlog_nagle_small_ok(n, k=60)
+
+
+@case
+def case_hlog_jumbo_ok(n):
+    """Honest: a path with 9000-byte MTU both ways (MSS 8960; an e2m endpoint over a
+    jumbo-frame interconnect): a client that streams small records (100 records of 60 bytes,
+    HTTP/2 frames or log lines each written on its own) coalesced into one 6500-byte
+    segment: more than 64 headers in one segment, exception:ambiguous."""
+    cap = Capture()
+    t = ETcp(cap, S1, 46104, E2M, 443, isn=6104, rtt_us=20000)
+    o = [("MSS", 8960), ("SAckOK", b""), ("WScale", 7)]
+    t.raw(True, "S", options=o)
+    t.cseq += 1
+    t.raw(False, "SA", options=o)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, small_records(n, 100, 60))
+    t.data(True, marked_record(passm(n), n + "after", 40))
+    t.data(False, tls_appdata(n + "resp", 300))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_hlog_upload_ok(n, rec=8192, nrec=120, lag_recs=72, mss=1448):
+    """Honest bulk upload (Python http.client sends a file body in 8192-byte writes: one
+    TLS record each) over a path whose bandwidth-delay product is about 600 KB (50 Mbit/s,
+    100 ms): the server's ACKs trail the client's next byte by ~72 records. The 65th
+    unacknowledged header finds the log full: its segment is dropped (conform_log_full), the
+    segments after it are past a gap (held 16, the rest dropped). The pcap then has the
+    sender's recovery: the server's ACK up to the hole, and the client sending everything
+    from the hole again (RTO). PASS marker in the last record."""
+    cap = Capture()
+    t = ETcp(cap, S1, 46105, E2M, 443, isn=6105, rtt_us=100000)
+    t.handshake()
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    base = t.cseq
+    recs = b"".join(b"\x17\x03\x03" + struct.pack("!H", rec) + prand(n + "u%d" % i, rec)
+                    for i in range(nrec - 1))
+    recs += marked_record(passm(n), n + "last", rec - len(passm(n)))
+    lag = lag_recs * (rec + 5)
+    srv = t.sseq
+    acked = base
+    for off in range(0, len(recs), mss):
+        t.raw(True, "PA", recs[off:off + mss], seq=base + off, ack=srv, gap=230)
+        sent = base + off + len(recs[off:off + mss])
+        if (off // mss) % 2 == 1 and sent - lag > acked:
+            acked = sent - lag
+            t.raw(False, "A", seq=srv, ack=acked, gap=10)
+    # Where aduana's log fills (its rule, simulated): the first segment that brings the
+    # unacknowledged headers past 64. The server got everything before it.
+    heads = [base + i * (rec + 5) for i in range(nrec)]
+    hole, acked2 = None, base
+    for off in range(0, len(recs), mss):
+        sent = base + off + len(recs[off:off + mss])
+        if sum(1 for h in heads if h + 5 > acked2 and h < sent) > 64:
+            hole = base + off
+            break
+        if (off // mss) % 2 == 1 and sent - lag > acked2:
+            acked2 = sent - lag
+    assert hole is not None
+    # The server acknowledges what it got (the hole); after the RTO the sender goes again
+    # from there in slow start, each pair of segments acknowledged before the next.
+    t.raw(False, "A", seq=srv, ack=hole, gap=20000)
+    for off in range(hole - base, len(recs), mss):
+        t.raw(True, "PA", recs[off:off + mss], seq=base + off, ack=srv,
+              gap=300000 if off == hole - base else 230)
+        if (off // mss) % 2 == 1:
+            t.raw(False, "A", seq=srv, ack=base + off + len(recs[off:off + mss]), gap=10)
+    t.cseq = base + len(recs)
+    t.raw(False, "A", seq=srv, ack=t.cseq, gap=100000)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_reuse_isn_below_ts_ok(n, below=5000000):
+    """Honest port reuse: a client with TCP timestamps and random ISNs (macOS, iOS,
+    FreeBSD) reconnects from the same port 2 s after the server closed first (the server
+    holds TIME_WAIT; the client holds nothing). Its new ISN lies below the old next byte
+    (half of all random ISNs). Linux's TIME_WAIT takes the SYN for its newer timestamp
+    (tcp_timewait_state_process: tw_ts_recent - rcv_tsval < 0): a new connection. aduana:
+    a SYN at or before the old next byte on a closed checked flow: ambiguous."""
+    cap = Capture()
+    t = TsTcp(cap, S1, 46106, E2M, 443, isn=60000000 + 6106, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, tls_appdata(n + "req", 180))
+    t.data(False, tls_appdata(n + "resp", 700))
+    # the server closes first
+    t.raw(False, "FA", options=t.opts(False))
+    t.sseq += 1
+    t.raw(True, "FA", options=t.opts(True))
+    t.cseq += 1
+    t.raw(False, "A", options=t.opts(False))
+    old = t.cseq
+    t.ts[True] += 2000           # 2 s later on a 1 ms clock
+    t.ts[False] += 2000
+    u = TsTcp(cap, S1, 46106, E2M, 443, isn=(old - below) & 0xFFFFFFFF, rtt_us=20000)
+    u.ts = dict(t.ts)
+    u.sseq = (t.sseq + 99999) & 0xFFFFFFFF
+    cap.idle(2)
+    u.handshake()
+    u.data(True, hello(n + "2"))
+    u.data(False, server_hello_flight(n + "2"))
+    u.data(True, CCS + tls_appdata(n + "fin2", 53))
+    u.data(True, marked_record(passm(n), n + "req2", 100))
+    u.data(False, tls_appdata(n + "resp2", 300))
+    u.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_reuse_isn_above_ts_ok(n):
+    """Control: the same with the new ISN above the old next byte: allowed."""
+    return case_reuse_isn_below_ts_ok(n, below=-5000000)
+
+
+def reuse_after(cap, n, t, port, gap_s=1):
+    """The same 4-tuple again gap_s later, ISN well above the old next byte, a full session
+    with a PASS marker: allowed only if aduana counted the old connection as closed."""
+    cap.idle(gap_s)
+    u = ETcp(cap, S1, port, E2M, 443, isn=(t.cseq + 50000000) & 0xFFFFFFFF, rtt_us=20000)
+    u.sseq = (t.sseq + 70000000) & 0xFFFFFFFF
+    u.handshake()
+    u.data(True, hello(n + "2"))
+    u.data(False, server_hello_flight(n + "2"))
+    u.data(True, CCS + tls_appdata(n + "fin2", 53))
+    u.data(True, marked_record(passm(n), n + "req2", 100))
+    u.data(False, tls_appdata(n + "resp2", 300))
+    u.close()
+
+
+@case
+def case_simclose_reuse_ok(n):
+    """Simultaneous close (both FINs cross, neither acknowledges the other), then reuse."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46111, E2M, 6111, n)
+    c, s = t.cseq, t.sseq
+    t.raw(True, "FA", seq=c, ack=s)
+    t.raw(False, "FA", seq=s, ack=c, gap=10)
+    t.raw(True, "A", seq=c + 1, ack=s + 1)
+    t.raw(False, "A", seq=s + 1, ack=c + 1, gap=10)
+    t.cseq, t.sseq = c + 1, s + 1
+    reuse_after(cap, n, t, 46111)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_halfclose_reuse_ok(n):
+    """Client half-closes after its request (close_notify + FIN); the server goes on
+    sending records, then its FIN with its last record; then reuse."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46112, E2M, 6112, n)
+    t.raw(True, "FPA", b"\x15\x03\x03\x00\x13" + prand(n + "cn", 19))
+    t.cseq += 24 + 1
+    t.raw(False, "A")
+    for i in range(3):
+        t.data(False, tls_appdata(n + "dl%d" % i, 1000))
+    last = tls_appdata(n + "dlast", 500)
+    t.raw(False, "FPA", last)
+    t.sseq += len(last) + 1
+    t.raw(True, "A")
+    reuse_after(cap, n, t, 46112)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_fin_collapse_reuse_ok(n):
+    """The client's last record and its FIN are lost before us; Linux retransmits them
+    collapsed (tcp_retrans_try_collapse): FIN|PSH|ACK with the record. Then the server's FIN,
+    reuse."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46113, E2M, 6113, n)
+    rec = tls_appdata(n + "last", 200)
+    t.raw(True, "FPA", rec, gap=300000)           # (the first copies never reached us)
+    t.cseq += len(rec) + 1
+    t.raw(False, "FA")
+    t.sseq += 1
+    t.raw(True, "A")
+    reuse_after(cap, n, t, 46113)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_fin_dup_reuse_ok(n):
+    """The client's FIN is sent, lost after us, and sent again (the same FIN twice); the
+    server then answers; reuse."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46114, E2M, 6114, n)
+    t.raw(True, "FA")
+    t.raw(True, "FA", gap=300000)
+    t.cseq += 1
+    t.raw(False, "FA")
+    t.sseq += 1
+    t.raw(True, "A")
+    reuse_after(cap, n, t, 46114)
+    return cap, {"pass": [passm(n)]}
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))

@@ -129,7 +129,7 @@ static void fz_stream(const struct fz_seg *seg, unsigned nseg, uint32_t base, co
  * place in body (both directions in one log: their places differ). Each
  * mark lies within its run, holds 1 to 5 of its bytes, and the log agrees
  * with body. */
-static struct hlog_dir fz_log;
+static struct hlog fz_log;
 static const uint8_t *fz_run;
 static size_t fz_run_len, fz_run_at;
 
@@ -137,7 +137,7 @@ static void fz_mark(void *arg, uint32_t off, const uint8_t *b, unsigned len)
 {
 	(void)arg;
 	FZ_CHECK(len >= 1 && len <= 5 && off + len <= fz_run_len && b == fz_run + off);
-	hlog_add(&fz_log, (uint32_t)(fz_run_at + off), b, len);
+	hlog_add(&fz_log, 0, (uint32_t)(fz_run_at + off), b, len);
 }
 
 /* The first breach of a reading: run index * 256 + reason, or 0. */
@@ -237,16 +237,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_CHECK(fz_conform(mode, seg, nseg, body, blen, 1) == whole);
 	FZ_CHECK(fz_conform(mode, seg, nseg, body, blen, 2) == whole);
 	FZ_CHECK(fz_conform(mode, seg, nseg, body, blen, 3) == whole);
-	hlog_dir_init(&fz_log);
+	hlog_init(&fz_log, 0, 0);
 	FZ_CHECK(fz_conform(mode, seg, nseg, body, blen, 4) == whole);
-	FZ_CHECK(hlog_agrees(&fz_log, 0, body, (uint32_t)blen));
-	if (fz_log.n) {
+	FZ_CHECK(hlog_agrees(&fz_log, 0, 0, body, (uint32_t)blen));
+	if (fz_log.d[0].n) {
 		static uint8_t copy[FZ_BODY_MAX];
-		const struct hlog_ent *e = &fz_log.e[fz_log.head];
+		const struct hlog_ent *e = &fz_log.e[0][fz_log.d[0].head];
 
 		memcpy(copy, body, blen);
 		copy[e->seq] ^= 1;
-		FZ_CHECK(!hlog_agrees(&fz_log, 0, copy, (uint32_t)blen));
+		FZ_CHECK(!hlog_agrees(&fz_log, 0, 0, copy, (uint32_t)blen));
 	}
 	return 0;
 }

@@ -568,56 +568,62 @@ static void test_conform_marks(void)
  * with later copies (across the sequence wrap), and a full log adds none. */
 static void test_hlog(void)
 {
-	struct hlog_dir d;
+	static struct hlog l;
 	const uint8_t h1[5] = {23, 3, 3, 0, 10}, h2[5] = {23, 3, 3, 1, 0};
 	uint8_t copy[40];
 	uint32_t base = UINT32_MAX - 12; /* the stream wraps inside the copy */
 	unsigned i;
 
-	hlog_dir_init(&d);
-	CU_ASSERT_EQUAL(hlog_room(&d), HLOG_ENTRIES);
-	hlog_add(&d, base, h1, 5);
-	hlog_add(&d, base + 15, h2, 3); /* a header cut by a run's end */
-	hlog_add(&d, base + 18, h2 + 3, 2);
-	CU_ASSERT_EQUAL(d.n, 3);
+	hlog_init(&l, 7, 1);
+	CU_ASSERT_EQUAL(hlog_room(&l, 1), HLOG_ENTRIES);
+	hlog_add(&l, 1, base, h1, 5);
+	hlog_add(&l, 1, base + 15, h2, 3); /* a header cut by a run's end */
+	hlog_add(&l, 1, base + 18, h2 + 3, 2);
+	CU_ASSERT_EQUAL(l.d[1].n, 3);
 	memset(copy, 0xee, sizeof(copy));
 	memcpy(copy, h1, 5);
 	memcpy(copy + 15, h2, 5);
-	CU_ASSERT_TRUE(hlog_agrees(&d, base, copy, sizeof(copy)));
-	CU_ASSERT_TRUE(hlog_agrees(&d, base + 5, copy + 5, 10)); /* a body only */
-	CU_ASSERT_TRUE(hlog_agrees(&d, base + 17, copy + 17, 2)); /* a part of one */
+	CU_ASSERT_TRUE(hlog_agrees(&l, 1, base, copy, sizeof(copy)));
+	CU_ASSERT_TRUE(hlog_agrees(&l, 1, base + 5, copy + 5, 10)); /* a body only */
+	CU_ASSERT_TRUE(hlog_agrees(&l, 1, base + 17, copy + 17, 2)); /* a part of one */
 	copy[18] ^= 1;
-	CU_ASSERT_FALSE(hlog_agrees(&d, base, copy, sizeof(copy)));
-	CU_ASSERT_FALSE(hlog_agrees(&d, base + 18, copy + 18, 1));
-	CU_ASSERT_TRUE(hlog_agrees(&d, base + 19, copy + 19, 5));
+	CU_ASSERT_FALSE(hlog_agrees(&l, 1, base, copy, sizeof(copy)));
+	CU_ASSERT_FALSE(hlog_agrees(&l, 1, base + 18, copy + 18, 1));
+	CU_ASSERT_TRUE(hlog_agrees(&l, 1, base + 19, copy + 19, 5));
 	copy[18] ^= 1;
 	copy[4] = 11; /* another length */
-	CU_ASSERT_FALSE(hlog_agrees(&d, base + 4, copy + 4, 1));
-	CU_ASSERT_TRUE(hlog_agrees(&d, base + 5, copy + 5, 30));
+	CU_ASSERT_FALSE(hlog_agrees(&l, 1, base + 4, copy + 4, 1));
+	CU_ASSERT_TRUE(hlog_agrees(&l, 1, base + 5, copy + 5, 30));
 	/* Released only wholly before the acknowledgement. */
-	hlog_release(&d, base + 4);
-	CU_ASSERT_EQUAL(d.n, 3);
-	hlog_release(&d, base + 5);
-	CU_ASSERT_EQUAL(d.n, 2);
-	CU_ASSERT_TRUE(hlog_agrees(&d, base, copy, 15)); /* what went is not compared */
-	hlog_release(&d, base + 20);
-	CU_ASSERT_EQUAL(d.n, 0);
+	hlog_release(&l, 1, base + 4);
+	CU_ASSERT_EQUAL(l.d[1].n, 3);
+	hlog_release(&l, 1, base + 5);
+	CU_ASSERT_EQUAL(l.d[1].n, 2);
+	CU_ASSERT_TRUE(hlog_agrees(&l, 1, base, copy, 15)); /* what went is not compared */
+	hlog_release(&l, 1, base + 20);
+	CU_ASSERT_EQUAL(l.d[1].n, 0);
 	/* Full: the entry is not added, and full says so. */
 	for (i = 0; i < HLOG_ENTRIES; i++)
-		hlog_add(&d, base + 100 + 5 * i, h1, 5);
-	CU_ASSERT_EQUAL(d.full, 0);
-	CU_ASSERT_EQUAL(hlog_room(&d), 0);
-	hlog_add(&d, base + 100 + 5 * HLOG_ENTRIES, h2, 5);
-	CU_ASSERT_EQUAL(d.full, 1);
-	CU_ASSERT_EQUAL(d.n, HLOG_ENTRIES);
+		hlog_add(&l, 1, base + 100 + 5 * i, h1, 5);
+	CU_ASSERT_EQUAL(l.d[1].full, 0);
+	CU_ASSERT_EQUAL(hlog_room(&l, 1), 0);
+	hlog_add(&l, 1, base + 100 + 5 * HLOG_ENTRIES, h2, 5);
+	CU_ASSERT_EQUAL(l.d[1].full, 1);
+	CU_ASSERT_EQUAL(l.d[1].n, HLOG_ENTRIES);
 	memcpy(copy, h2, 5);
-	CU_ASSERT_TRUE(hlog_agrees(&d, base + 100 + 5 * HLOG_ENTRIES, copy, 5));
-	CU_ASSERT_FALSE(hlog_agrees(&d, base + 100 + 5 * (HLOG_ENTRIES - 1), copy, 5));
-	hlog_release(&d, base + 100 + 5 * (HLOG_ENTRIES - 1));
-	CU_ASSERT_EQUAL(d.n, 1);
-	hlog_add(&d, base + 100 + 5 * HLOG_ENTRIES, h2, 5); /* the ring goes round */
-	CU_ASSERT_EQUAL(d.n, 2);
-	CU_ASSERT_TRUE(hlog_agrees(&d, base + 100 + 5 * HLOG_ENTRIES, copy, 5));
+	CU_ASSERT_TRUE(hlog_agrees(&l, 1, base + 100 + 5 * HLOG_ENTRIES, copy, 5));
+	CU_ASSERT_FALSE(hlog_agrees(&l, 1, base + 100 + 5 * (HLOG_ENTRIES - 1), copy, 5));
+	hlog_release(&l, 1, base + 100 + 5 * (HLOG_ENTRIES - 1));
+	CU_ASSERT_EQUAL(l.d[1].n, 1);
+	hlog_add(&l, 1, base + 100 + 5 * HLOG_ENTRIES, h2, 5); /* the ring goes round */
+	CU_ASSERT_EQUAL(l.d[1].n, 2);
+	CU_ASSERT_TRUE(hlog_agrees(&l, 1, base + 100 + 5 * HLOG_ENTRIES, copy, 5));
+	/* The other direction is its own. */
+	CU_ASSERT_EQUAL(l.d[0].n, 0);
+	CU_ASSERT_TRUE(hlog_agrees(&l, 0, base + 100 + 5 * (HLOG_ENTRIES - 1), copy, 5));
+	hlog_add(&l, 0, base, h1, 5);
+	CU_ASSERT_EQUAL(l.d[0].n, 1);
+	CU_ASSERT_EQUAL(l.d[1].n, 2);
 }
 
 /* A record header after the client's hello: its verdict. */
