@@ -131,8 +131,10 @@ static inline enum conform_reason conform_tls_header(struct conform_dir *d, unsi
 	d->flags &= (uint8_t)~CONFORM_D_CHECKBODY;
 	if (d->hdr[0] == 23)
 		d->flags |= CONFORM_D_APPDATA;
-	else if (d->hdr[0] == 22 && (d->flags & CONFORM_D_APPDATA))
+	else if (d->hdr[0] == 22 && (d->flags & CONFORM_D_APPDATA)) {
 		d->flags |= CONFORM_D_CHECKBODY;
+		d->hdr[1] = 0; /* body bytes looked at (conform_tls) */
+	}
 	return CONFORM_OK;
 }
 
@@ -151,14 +153,38 @@ static enum conform_reason conform_tls(struct conform_dir *d, bool client, const
 			 * renegotiation (encrypted) or, if it reads as a
 			 * plaintext ClientHello (or ServerHello from the
 			 * server), a second handshake in clear on a flow
-			 * already allowed: another name, another session. */
+			 * already allowed: another name, another session. A
+			 * hello's first six bytes: its type (1, or 2 from the
+			 * server), a length, a legacy version 3.1 to 3.3. An
+			 * encrypted body's bytes are random: one byte alone
+			 * matched 1 record in 256 (TLS 1.2 renegotiation was
+			 * refused for it); six match 1 in 2^22. A record that
+			 * ends while they still match (a hello cut into
+			 * records; no encrypted one is that short) counts.
+			 * hdr[1]: the body bytes looked at so far. */
 			if (d->flags & CONFORM_D_CHECKBODY) {
-				if (mk)
-					mk->mark(mk->arg, (uint32_t)i, p + i, 1);
-				if (p[i] == (client ? 1 : 2))
+				size_t k, lim = 6u - d->hdr[1];
+
+				if (lim > take)
+					lim = take;
+				for (k = 0; k < lim; k++) {
+					unsigned pos = d->hdr[1]++;
+					uint8_t b = p[i + k];
+					bool ok = pos == 0   ? b == (client ? 1 : 2)
+						  : pos == 4 ? b == 3
+						  : pos == 5 ? b >= 1 && b <= 3
+							     : true;
+
+					if (mk)
+						mk->mark(mk->arg, (uint32_t)(i + k), p + i + k, 1);
+					if (!ok) {
+						d->flags &= (uint8_t)~CONFORM_D_CHECKBODY;
+						break;
+					}
+				}
+				if ((d->flags & CONFORM_D_CHECKBODY) && (d->hdr[1] == 6 || take == d->left))
 					return CONFORM_R_tls_rehello;
 			}
-			d->flags &= (uint8_t)~CONFORM_D_CHECKBODY;
 			d->left = (uint16_t)(d->left - take);
 			i += take;
 			continue;

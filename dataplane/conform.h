@@ -48,7 +48,7 @@ enum conform_mode {
 };
 
 #define CONFORM_D_APPDATA   0x01 /* this direction sent application data */
-#define CONFORM_D_CHECKBODY 0x02 /* the current record's first byte must be looked at */
+#define CONFORM_D_CHECKBODY 0x02 /* the current record's first bytes must be looked at */
 #define CONFORM_D_SEEN	    0x04 /* this direction sent a byte */
 
 /* In CONFORM_DNS, left is the current message's bytes still to come and
@@ -144,8 +144,8 @@ enum conform_reason conform_feed_marked(struct conform *c, bool from_init, const
 /* True when the next n in-order bytes of one direction lie wholly inside
  * the body of the current TLS record and none of them is looked at: they
  * move no record boundary and no check reads them, whatever they hold. Not
- * so for the first byte of a handshake record after application data (it
- * must not start a plaintext hello, CONFORM_D_CHECKBODY): skipped unread,
+ * so for the first six bytes of a handshake record after application data
+ * (they must not start a plaintext hello, CONFORM_D_CHECKBODY): skipped unread,
  * or taken from a copy the receiver discards, it would leave the check
  * blind to the byte the receiver reads. */
 static inline bool conform_in_body(const struct conform *c, bool from_init, uint32_t n)

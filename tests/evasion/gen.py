@@ -4395,6 +4395,67 @@ def case_fin_dup_reuse_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+# Red team round 14 (helper): the "plaintext hello after application data"
+# test read one body byte, random in an encrypted TLS 1.2 renegotiation
+# record: 1 record in 256 was refused.
+
+def enc_hs(seed, first, n=80):
+    """An encrypted TLS 1.2 handshake record (after ChangeCipherSpec): AES-CBC's explicit
+    IV (16 random bytes) then ciphertext, or ChaCha20-Poly1305's ciphertext: the first body
+    byte is uniformly random. `first` fixes it (as 1 in 256 records have it)."""
+    return record(22, bytes([first]) + prand(seed, n - 1), 0x0303)
+
+
+def tls12_session(cap, n, port, isn):
+    t = ETcp(cap, S1, port, E2M, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(n))
+    t.data(False, tls12_server_flight(n))
+    cke = b"\x10\x00\x00\x21\x20" + prand(n + "cke", 32)
+    t.data(True, record(22, cke, 0x0303) + CCS + enc_hs(n + "cfin", 0x5a, 64))
+    t.data(False, CCS + enc_hs(n + "sfin", 0x3c, 64))
+    t.data(True, tls_appdata(n + "req", 200))
+    t.data(False, tls_appdata(n + "resp", 900))
+    return t
+
+
+@case
+def case_reneg_client_ok(n, first=0x01):
+    """Honest TLS 1.2 renegotiation (Apache per-location SSLVerifyClient, IIS client
+    certificates): after application data the server sends an encrypted HelloRequest, the
+    client an encrypted ClientHello (type 22). With CBC's random IV or ChaCha20 the body's
+    first byte is random: 1 in 256 is 0x01, read as a plaintext ClientHello (tls_rehello)."""
+    cap = Capture()
+    t = tls12_session(cap, n, 46301, 6301)
+    t.data(False, enc_hs(n + "hreq", 0x77, 48))            # HelloRequest, encrypted
+    t.data(True, enc_hs(n + "rch", first, 240))             # renegotiation ClientHello, encrypted
+    t.data(False, enc_hs(n + "rsh", 0x33, 1200))            # ServerHello..Done, encrypted
+    t.data(True, enc_hs(n + "rcert", 0x44, 900) + CCS + enc_hs(n + "rfin", 0x55, 64))
+    t.data(False, CCS + enc_hs(n + "rsfin", 0x66, 64))
+    t.data(True, marked_record(passm(n), n + "req2", 200))
+    t.data(False, tls_appdata(n + "resp2", 300))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_reneg_client_ctl_ok(n):
+    """Control: the same with the first byte 0x5b: allowed."""
+    return case_reneg_client_ok(n, first=0x5b)
+
+
+@case
+def case_reneg_server_ok(n):
+    """The server's encrypted HelloRequest whose first body byte is 0x02 (1 in 256)."""
+    cap = Capture()
+    t = tls12_session(cap, n, 46302, 6302)
+    t.data(False, enc_hs(n + "hreq", 0x02, 48))
+    t.data(True, marked_record(passm(n), n + "req2", 200))
+    t.data(False, tls_appdata(n + "resp2", 300))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))

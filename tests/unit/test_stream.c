@@ -700,6 +700,27 @@ static void test_conform_rehello(void)
 	conform_init(&c, true);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, cl.b, cl.n), CONFORM_OK);
 	CU_ASSERT_EQUAL(FEED(&c, true, "\x16\x03\x03\x00\x03\x8a\x01\x01"), CONFORM_OK);
+	/* One whose first byte is 1 by chance (1 in 256), its fifth and
+	 * sixth no hello version: not a hello, at any cut. */
+	for (size_t cut = 0; cut <= 12; cut++) {
+		static const uint8_t enc[] = "\x16\x03\x03\x00\x0a\x01\x22\x9c\x10\x03\x7f"
+					     "\x01\x02\x03\x04";
+		struct conform c2;
+
+		conform_init(&c2, true);
+		CU_ASSERT_EQUAL(conform_feed(&c2, true, cl.b, cl.n), CONFORM_OK);
+		CU_ASSERT_EQUAL(feed_cut(&c2, true, enc, sizeof(enc) - 1, &cut, 1), CONFORM_OK);
+	}
+	/* A hello cut into records: the first ends while it still reads as
+	 * one. */
+	{
+		struct conform c2;
+
+		conform_init(&c2, true);
+		CU_ASSERT_EQUAL(conform_feed(&c2, true, cl.b, cl.n), CONFORM_OK);
+		CU_ASSERT_EQUAL(FEED(&c2, true, "\x16\x03\x03\x00\x04\x01\x00\x01\xfc"),
+				CONFORM_R_tls_rehello);
+	}
 	/* The check is armed for the record's first body byte only. */
 	CU_ASSERT_EQUAL(FEED(&c, true, "\x17\x03\x03\x00\x02\x01\x01"), CONFORM_OK);
 	/* While it is armed, no byte of the body is "in body" (skipped
