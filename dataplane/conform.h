@@ -94,10 +94,6 @@ struct conform {
  * (ZERO_RESP) advertised a window of 0 (judge.c, judge_zero_window). */
 #define CONFORM_WS_ZERO_INIT 0x08
 #define CONFORM_WS_ZERO_RESP 0x10
-/* The SYN that opened the flow reused a closed flow's ports at or before
- * where that flow's stream had come: the initiator's bytes wait for the
- * responder's SYN-ACK (judge.c, judge_tcp_reopens). */
-#define CONFORM_WS_NEEDACK 0x20
 
 /* Start a flow's state; tls_only: the endpoint declares TLS-only
  * applications (TLS, SMTPS, IMAPS, POPS), so both directions must be TLS

@@ -140,6 +140,9 @@ struct flow_acks {
 	/* Its header log (hlog.h) in the worker's pool: the index plus 1; 0:
 	 * none yet; UINT32_MAX: none to be had (judge.c, judge_hlog) */
 	uint32_t hlog;
+	/* TCP: its ports had a connection that ended for us (tomb.h): the
+	 * initiator's bytes wait for the responder's SYN-ACK */
+	uint32_t reopened;
 };
 
 struct flow_table;

@@ -13,6 +13,7 @@
 
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
+#include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_pause.h>
@@ -350,10 +351,28 @@ static void judge_giveup(struct worker *w, const struct policy *pol, struct flow
 	judge_decided(w, f, &cr);
 }
 
+/* A flow key's hash in the worker's table of ended TCP flows (tomb.h),
+ * under its secret seeds. */
+static inline uint64_t judge_tomb_hash(const struct worker *w, const struct flow_key *k)
+{
+	return (uint64_t)rte_hash_crc(k, sizeof(*k), w->tomb_seed[1]) << 32 |
+	       rte_hash_crc(k, sizeof(*k), w->tomb_seed[0]);
+}
+
 /* A flow leaves the table: settle it and log it. The caller removes it. */
 static void judge_flow_end(struct worker *w, const struct policy *pol, struct flow *f,
 			   bool lossless)
 {
+	/* A TCP flow of a zone whose server may hold its connection still
+	 * (it answered: a SYN-ACK, or anything; or the flow was picked up
+	 * midstream) leaves a tombstone: a SYN on its ports opens a flow
+	 * whose initiator bytes wait for the SYN-ACK (judge_tcp_long). A
+	 * SYN nobody answered leaves none: no connection holds its place,
+	 * and a flood of them from outside cannot fill the table. */
+	if (f->key.l4proto == IPPROTO_TCP && f->zone >= 0 &&
+	    !((f->tcp & FLOW_TCP_SYN) && f->pkts_in == 0))
+		if (tomb_put(&w->tombs, judge_tomb_hash(w, &f->key), (uint32_t)(w->now / JUDGE_NS)))
+			w->st.c[STATS_tcp_tombs_lost]++;
 	if (f->cls_idx != FLOW_NO_CLS)
 		judge_giveup(w, pol, f);
 	if (f->stream_idx != FLOW_NO_CLS) {
@@ -625,6 +644,14 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 		 * another number later is a new connection). */
 		w->acks[f - w->flows].start[0] = f->seq_next;
 		w->acks[f - w->flows].hlog = 0; /* none yet (judge_hlog) */
+		/* Ports on which a connection ended for us, perhaps not for
+		 * its server (tomb.h): the initiator's bytes wait for the
+		 * responder's SYN-ACK (judge_tcp_long). */
+		w->acks[f - w->flows].reopened =
+			(f->tcp & FLOW_TCP_SYN) &&
+			tomb_has(&w->tombs, judge_tomb_hash(w, k), (uint32_t)(w->now / JUDGE_NS));
+		if (w->acks[f - w->flows].reopened)
+			w->st.c[STATS_tcp_reopened]++;
 	}
 	f->learned = judge_learned(w, k, f->init_is_a, f->outbound);
 	judge_policy_flow(&pf, f, w);
@@ -1667,11 +1694,16 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			f->stream_idx = FLOW_NO_CLS;
 		}
 	}
-	if (dir == 0 && !(f->flags & FLOW_F_RESP_SEQ) && (f->flags & FLOW_F_CONFORM) &&
-	    (f->conform.ws_flags & CONFORM_WS_NEEDACK)) {
-		/* A reused flow's bytes before the responder's SYN-ACK
-		 * (judge_tcp_reopens): a server that kept the old connection
-		 * reads them as its own. */
+	if (dir == 0 && !(f->flags & FLOW_F_RESP_SEQ) && (f->tcp & FLOW_TCP_SYN) &&
+	    judge_acks(w, f)->reopened) {
+		/* The initiator's bytes before the responder's SYN-ACK, on
+		 * ports where a connection ended for us (tomb.h): a server
+		 * that kept it answered the SYN with a challenge ACK, drops
+		 * the bytes below its next expected one as old and reads the
+		 * rest as that connection's. No honest client sends them
+		 * (TCP Fast Open's ride on the SYN: ambiguous above). Never
+		 * forwarded, whatever the zone does on exceptions. */
+		w->st.c[STATS_tcp_reopened_early]++;
 		judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
 		return TCP_DROP;
 	}
@@ -2274,31 +2306,20 @@ static inline void judge_tcp_track(struct worker *w, struct flow *f, const struc
 	}
 }
 
-/* A SYN on a closed flow opens a new one. On a checked flow, when its first
- * byte lies at or before where the old stream of its side had come (*below),
- * the new flow's initiator bytes wait for the responder's SYN-ACK
- * (CONFORM_WS_NEEDACK): a server that dropped the old connection, or holds
- * it in TIME_WAIT and takes the SYN for its newer timestamp
+/* A SYN on a closed flow opens a new one: the old one ends, and leaves a
+ * tombstone (judge_flow_end) that makes the new one's initiator bytes wait
+ * for the responder's SYN-ACK. A server that dropped the old connection,
+ * or holds it in TIME_WAIT and takes the SYN for its newer timestamp
  * (tcp_timewait_state_process), answers with one; a server that still
  * holds the connection open answers with a challenge ACK, and then the new
  * flow's bytes would be ones it drops as old (a hello we would judge)
  * followed by ones it reads as the old connection's. */
-static inline bool judge_tcp_reopens(const struct flow *f, const struct parse_result *r,
-				     bool src_is_a, bool *below)
+static inline bool judge_tcp_reopens(const struct flow *f, const struct parse_result *r)
 {
 	bool closed = (f->tcp & FLOW_TCP_RST) || (f->tcp & (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) ==
 							 (FLOW_TCP_FIN_A | FLOW_TCP_FIN_B);
 
-	if (!closed || (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG)
-		return false;
-	if ((f->flags & FLOW_F_CONFORM) && (f->tcp & FLOW_TCP_SYN)) {
-		bool init = src_is_a == f->init_is_a;
-
-		*below = init ? (int32_t)(r->tcp_seq + 1 - f->seq_next) <= 0
-			      : !(f->flags & FLOW_F_RESP_SEQ) ||
-					(int32_t)(r->tcp_seq + 1 - f->seq_resp) <= 0;
-	}
-	return true;
+	return closed && (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
 }
 
 /* A flow decided under an older policy snapshot is judged again under the
@@ -2442,7 +2463,7 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 {
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 	const struct flow_key *k;
-	bool src_is_a, from_init, expect_inside, outbound, reuse_below = false;
+	bool src_is_a, from_init, expect_inside, outbound;
 	int zone, t = TCP_GO;
 	uint64_t tc = 0;
 	struct flow *f;
@@ -2466,7 +2487,7 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 	if (unlikely(w->ft_changed))
 		f = flow_lookup(w->ft, k);
 	if (unlikely(!f) || unlikely(flow_expired_fast(w->ft, f, w->now) ||
-				     (k->l4proto == IPPROTO_TCP && judge_tcp_reopens(f, r, src_is_a, &reuse_below)))) {
+				     (k->l4proto == IPPROTO_TCP && judge_tcp_reopens(f, r)))) {
 		/* The slow path of new flows is timed apart (summary:
 		 * cycles_per_new_flow), so the cost of established packets
 		 * can be read on its own: one in JUDGE_NEW_SAMPLE, scaled,
@@ -2528,8 +2549,6 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 		if (f)
 			judge_flow_end(w, pol, f, w->dp->replay);
 		f = judge_flow_new(w, pol, r, k, src_is_a, zone, outbound, inside, f);
-		if (unlikely(reuse_below) && f && (f->flags & FLOW_F_CONFORM))
-			f->conform.ws_flags |= CONFORM_WS_NEEDACK;
 		w->st.c[STATS_pkts_new]++;
 		judge_new_timed(w, t0);
 		if (unlikely(!f))

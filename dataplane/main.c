@@ -29,6 +29,7 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_memory.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_random.h>
 #include <rte_ring.h>
 #include <rte_telemetry.h>
 
@@ -624,6 +625,8 @@ static int main_replay_eal(struct main_ctx *x, char **eargv, int max, char *stor
 			 (1 << 20) +
 		 (uint64_t)x->dp.n_workers *
 			 (40 + (uint64_t)x->pol->dp.flows_per_worker * 384 / (1 << 20) +
+			  (uint64_t)tomb_sets_for(x->pol->dp.flows_per_worker) *
+				  sizeof(struct tomb_set) / (1 << 20) +
 			  (stream_pool_size(MAIN_STREAM_SLOTS) + sizeof(struct frag_table)) /
 				  (1 << 20) +
 			  1);
@@ -782,6 +785,15 @@ static int main_setup_workers(struct main_ctx *x)
 			return -ENOMEM;
 		for (unsigned k = 0; k < HLOG_SLOTS; k++)
 			w->hlogs[k].fidx = UINT32_MAX;
+		w->tombs.mask = tomb_sets_for(x->pol->dp.flows_per_worker) - 1;
+		w->tombs.sets = rte_zmalloc_socket("tombs",
+						   sizeof(struct tomb_set) * (w->tombs.mask + 1),
+						   RTE_CACHE_LINE_SIZE, socket);
+		if (!w->tombs.sets)
+			return -ENOMEM;
+		/* Secret: no sender can aim its ended flows at one set. */
+		w->tomb_seed[0] = (uint32_t)rte_rand();
+		w->tomb_seed[1] = (uint32_t)rte_rand();
 		snprintf(name, sizeof(name), "flows%u", i);
 		w->ft = flow_table_create(name, x->pol->dp.flows_per_worker, socket);
 		if (!w->ft) {
@@ -840,6 +852,7 @@ static void main_free(struct main_ctx *x)
 			rte_free(x->workers[i].dnsq);
 			rte_free(x->workers[i].frags);
 			rte_free(x->workers[i].hlogs);
+			rte_free(x->workers[i].tombs.sets);
 			if (x->workers[i].streams) {
 				rte_free(x->workers[i].streams->slots);
 				rte_free(x->workers[i].streams);

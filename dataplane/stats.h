@@ -47,6 +47,9 @@
 	X(conform_before_start) /* TCP segments with bytes before their stream's first (after its SYN) */ \
 	X(conform_rewrite)     /* copies of checked flows' bytes that disagree with the header log */ \
 	X(conform_log_full)    /* segments of checked flows dropped: their header log had no room */ \
+	X(tcp_reopened)	      /* TCP flows opened on ports where one ended (tomb.h): they wait for the SYN-ACK */ \
+	X(tcp_reopened_early) /* ...their initiator's segments with bytes before it, dropped */   \
+	X(tcp_tombs_lost)     /* tombstones of ended TCP flows pushed out alive (their set waits) */ \
 	X(conform_log_none)    /* checked TLS flows that found no header log (they sum every segment) */ \
 	X(tls_hellos)	      /* ClientHellos read by aduana's own reader */                       \
 	X(tls_malformed)      /* ClientHellos it refused */                                        \

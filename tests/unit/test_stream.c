@@ -20,6 +20,7 @@
 #include "policy.h"
 #include "stream.h"
 #include "tls.h"
+#include "tomb.h"
 #include "unit.h"
 
 /* ---- bytes ---------------------------------------------------------------- */
@@ -1881,6 +1882,55 @@ static void test_csum(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* tomb: a key is present for TOMB_LIFE_S after it was put; a set full of
+ * live keys pushes out the one that ends first, and from then on counts
+ * every key of the set present until that one would have ended; ended
+ * entries are taken again without loss. */
+static void test_tomb(void)
+{
+	static struct tomb_set sets[256];
+	struct tomb_table t = {sets, 255};
+	const uint32_t t0 = 1000000;
+	uint64_t h[TOMB_WAYS + 1], other = (uint64_t)0x12345678 << 32 | 1; /* set 1 */
+	unsigned i;
+
+	for (i = 0; i <= TOMB_WAYS; i++)
+		h[i] = (uint64_t)(0xabc00000u + 2 * i) << 32 | 7; /* all in set 7 */
+	CU_ASSERT_EQUAL(tomb_sets_for(0), 256);
+	CU_ASSERT_EQUAL(tomb_sets_for(262144), 65536);
+	CU_ASSERT_FALSE(tomb_has(&t, h[0], t0));
+	CU_ASSERT_FALSE(tomb_put(&t, h[0], t0));
+	CU_ASSERT_TRUE(tomb_has(&t, h[0], t0));
+	CU_ASSERT_TRUE(tomb_has(&t, h[0], t0 + TOMB_LIFE_S - 1));
+	CU_ASSERT_FALSE(tomb_has(&t, h[0], t0 + TOMB_LIFE_S));
+	CU_ASSERT_FALSE(tomb_has(&t, h[1], t0)); /* same set, another key */
+	CU_ASSERT_FALSE(tomb_has(&t, other, t0));
+	/* The same key again: renewed in place, nothing lost. */
+	CU_ASSERT_FALSE(tomb_put(&t, h[0], t0 + 10));
+	CU_ASSERT_TRUE(tomb_has(&t, h[0], t0 + TOMB_LIFE_S + 5));
+	for (i = 1; i < TOMB_WAYS; i++)
+		CU_ASSERT_FALSE(tomb_put(&t, h[i], t0 + i));
+	for (i = 0; i < TOMB_WAYS; i++)
+		CU_ASSERT_TRUE(tomb_has(&t, h[i], t0 + 20));
+	CU_ASSERT_FALSE(tomb_has(&t, h[TOMB_WAYS], t0 + 20));
+	CU_ASSERT_EQUAL(sets[7].lost, 0);
+	/* The eighth pushes out h[1] (it ends first): the set now counts
+	 * every key, h[1] and strangers too, until h[1] would have ended. */
+	CU_ASSERT_TRUE(tomb_put(&t, h[TOMB_WAYS], t0 + 20));
+	CU_ASSERT_EQUAL(sets[7].lost, t0 + 1 + TOMB_LIFE_S);
+	CU_ASSERT_TRUE(tomb_has(&t, h[1], t0 + 21));
+	CU_ASSERT_TRUE(tomb_has(&t, (uint64_t)0x777 << 32 | 7, t0 + 21));
+	CU_ASSERT_FALSE(tomb_has(&t, other, t0 + 21)); /* other sets are not touched */
+	CU_ASSERT_FALSE(tomb_has(&t, (uint64_t)0x777 << 32 | 7, t0 + 1 + TOMB_LIFE_S));
+	CU_ASSERT_TRUE(tomb_has(&t, h[TOMB_WAYS], t0 + 1 + TOMB_LIFE_S));
+	/* After they all ended, entries are taken again without loss. */
+	for (i = 0; i < TOMB_WAYS; i++)
+		CU_ASSERT_FALSE(tomb_put(&t, h[i] + ((uint64_t)0x100 << 32), t0 + 30 + TOMB_LIFE_S));
+	/* The signature is never 0: a zeroed entry matches no key. */
+	CU_ASSERT_NOT_EQUAL(tomb_sig(0), 0);
+	CU_ASSERT_FALSE(tomb_has(&t, 3, t0)); /* set 3, never written, key of signature 1 */
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -1895,6 +1945,7 @@ int main(void)
 		{"conform: the fast header reader agrees with conform_feed", test_conform_fast},
 		{"conform: the bytes the reading depends on are marked", test_conform_marks},
 		{"hlog: kept, released, compared, full", test_hlog},
+		{"tomb: ended TCP flows' keys, kept, pushed out, lost sets", test_tomb},
 		{"conform: plaintext hello after application data", test_conform_rehello},
 		{"conform: SMTP STARTTLS", test_conform_smtp},
 		{"conform: SMTP commands, content, chunks, replies", test_conform_smtp_life},
