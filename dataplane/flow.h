@@ -142,7 +142,11 @@ struct flow_acks {
 	uint32_t hlog;
 	/* TCP: its ports had a connection that ended for us (tomb.h): the
 	 * initiator's bytes wait for the responder's SYN-ACK */
-	uint32_t reopened;
+	uint8_t reopened;
+	/* TCP, undecided: its first payload takes a first-bytes slot
+	 * (judge.c, judge_stream_open) */
+	uint8_t want_slot;
+	uint8_t pad[2];
 };
 
 struct flow_table;

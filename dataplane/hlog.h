@@ -39,7 +39,7 @@ struct hlog_ent {
 	uint32_t seq;
 	uint8_t len;
 	uint8_t b[5];
-	uint8_t pad[2];
+	uint16_t t; /* when it was logged: the owner's clock (hlog.now) */
 };
 
 struct hlog_dir {
@@ -56,6 +56,7 @@ struct hlog {
 	uint32_t fidx; /* the flow's slot in the table, UINT32_MAX: free */
 	uint32_t gen;  /* its flow's gen when taken: the flow is gone when it differs */
 	struct hlog_dir d[2];
+	uint16_t now; /* the owner's clock (mod 2^16; judge.c: 2^30 ns), given to new entries */
 	struct hlog_ent e[2][HLOG_ENTRIES];
 };
 
@@ -64,6 +65,17 @@ static inline void hlog_init(struct hlog *l, uint32_t fidx, uint32_t gen)
 	l->fidx = fidx;
 	l->gen = gen;
 	memset(l->d, 0, sizeof(l->d));
+	l->now = 0;
+}
+
+/* Ticks of the owner's clock since the oldest entry of a direction was
+ * logged (mod 2^16: judge.c's ticks are 1.07 s, so an entry older than 19
+ * hours may look young); 0 when there is none. */
+static inline unsigned hlog_age(const struct hlog *l, unsigned dir, uint16_t now)
+{
+	if (!l->d[dir].n)
+		return 0;
+	return (uint16_t)(now - l->e[dir][l->d[dir].head].t);
 }
 
 static inline unsigned hlog_room(const struct hlog *l, unsigned dir)
@@ -101,6 +113,7 @@ static inline void hlog_add(struct hlog *l, unsigned dir, uint32_t seq, const ui
 	e = &l->e[dir][(d->head + d->n) & (HLOG_ENTRIES - 1)];
 	e->seq = seq;
 	e->len = (uint8_t)len;
+	e->t = l->now;
 	memcpy(e->b, b, len);
 	if (d->n++ == 0)
 		d->lo_end = seq + len;

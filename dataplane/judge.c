@@ -351,12 +351,32 @@ static void judge_giveup(struct worker *w, const struct policy *pol, struct flow
 	judge_decided(w, f, &cr);
 }
 
-/* A flow key's hash in the worker's table of ended TCP flows (tomb.h),
- * under its secret seeds. */
+/* A flow key's hash in the worker's table of answered TCP flows (tomb.h),
+ * under its secret seeds, without its VLAN: a router behind us strips the
+ * tag, and the server sees one connection where we see a flow per VLAN. */
 static inline uint64_t judge_tomb_hash(const struct worker *w, const struct flow_key *k)
 {
-	return (uint64_t)rte_hash_crc(k, sizeof(*k), w->tomb_seed[1]) << 32 |
-	       rte_hash_crc(k, sizeof(*k), w->tomb_seed[0]);
+	uint32_t lo = w->tomb_seed[0], hi = w->tomb_seed[1];
+	uint64_t q[sizeof(*k) / 8];
+	struct flow_key c = *k;
+	unsigned i;
+
+	/* Words copied out, not the key read through another type (the
+	 * compiler need not store a local struct before such reads). */
+	c.vlan = 0;
+	memcpy(q, &c, sizeof(q));
+	for (i = 0; i < RTE_DIM(q); i++) {
+		lo = rte_hash_crc_8byte(q[i], lo);
+		hi = rte_hash_crc_8byte(q[i], hi);
+	}
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* Leave f's tombstone (tomb.h). */
+static inline void judge_tomb_put(struct worker *w, const struct flow *f)
+{
+	if (tomb_put(&w->tombs, judge_tomb_hash(w, &f->key)))
+		w->st.c[STATS_tcp_tombs_lost]++;
 }
 
 /* A flow leaves the table: settle it and log it. The caller removes it. */
@@ -365,14 +385,14 @@ static void judge_flow_end(struct worker *w, const struct policy *pol, struct fl
 {
 	/* A TCP flow of a zone whose server may hold its connection still
 	 * (it answered: a SYN-ACK, or anything; or the flow was picked up
-	 * midstream) leaves a tombstone: a SYN on its ports opens a flow
-	 * whose initiator bytes wait for the SYN-ACK (judge_tcp_long). A
-	 * SYN nobody answered leaves none: no connection holds its place,
-	 * and a flood of them from outside cannot fill the table. */
+	 * midstream) leaves a tombstone (most did at the SYN-ACK already):
+	 * a SYN on its ports opens a flow whose initiator bytes wait for the
+	 * SYN-ACK (judge_tcp_long). A SYN nobody answered leaves none: no
+	 * connection holds its place, and a flood of them from outside
+	 * cannot fill the table. */
 	if (f->key.l4proto == IPPROTO_TCP && f->zone >= 0 &&
 	    !((f->tcp & FLOW_TCP_SYN) && f->pkts_in == 0))
-		if (tomb_put(&w->tombs, judge_tomb_hash(w, &f->key), (uint32_t)(w->now / JUDGE_NS)))
-			w->st.c[STATS_tcp_tombs_lost]++;
+		judge_tomb_put(w, f);
 	if (f->cls_idx != FLOW_NO_CLS)
 		judge_giveup(w, pol, f);
 	if (f->stream_idx != FLOW_NO_CLS) {
@@ -648,10 +668,10 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 		 * its server (tomb.h): the initiator's bytes wait for the
 		 * responder's SYN-ACK (judge_tcp_long). */
 		w->acks[f - w->flows].reopened =
-			(f->tcp & FLOW_TCP_SYN) &&
-			tomb_has(&w->tombs, judge_tomb_hash(w, k), (uint32_t)(w->now / JUDGE_NS));
+			(f->tcp & FLOW_TCP_SYN) && tomb_has(&w->tombs, judge_tomb_hash(w, k));
 		if (w->acks[f - w->flows].reopened)
 			w->st.c[STATS_tcp_reopened]++;
+		w->acks[f - w->flows].want_slot = 0;
 	}
 	f->learned = judge_learned(w, k, f->init_is_a, f->outbound);
 	judge_policy_flow(&pf, f, w);
@@ -691,15 +711,12 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 		return f;
 	}
 	w->st.c[STATS_classified]++;
-	if (k->l4proto == IPPROTO_TCP && (f->tcp & FLOW_TCP_SYN)) {
-		f->stream_idx = stream_open(w->streams, f->seq_next);
-		if (unlikely(f->stream_idx == STREAM_NO_SLOT)) {
-			f->stream_idx = FLOW_NO_CLS;
-			w->st.c[STATS_stream_full]++;
-			if (judge_stream_exception(w, pol, f, POLICY_EXC_classifier_alloc))
-				return f;
-		}
-	}
+	/* Its first payload takes a first-bytes slot (judge_stream_open),
+	 * while it is undecided, or allowed and checked (where the slot keeps
+	 * its first bytes until the responder answers): a SYN that no byte
+	 * follows holds none. */
+	if (k->l4proto == IPPROTO_TCP && (f->tcp & FLOW_TCP_SYN))
+		w->acks[f - w->flows].want_slot = 1;
 	/* Before any payload: what the responder's port or address suggests
 	 * may block (a guess never allows), so such flows leak nothing. */
 	cls_guess(w->cls, k->l4proto, f->init_is_a ? k->addr_a : k->addr_b,
@@ -1330,6 +1347,10 @@ static inline struct hlog *judge_hlog(struct worker *w, const struct flow *f)
 	return l->fidx == (uint32_t)(f - w->flows) && l->gen == f->gen ? l : NULL;
 }
 
+/* The header log's clock (hlog.h, hlog.now): units of 2^30 ns (1.07 s), a
+ * shift where a division would cost on the common path. */
+#define JUDGE_HLOG_NOW(w) ((uint16_t)((w)->now >> 30))
+
 /* A log that its flow can give up: a flow dropped (its bytes go nowhere)
  * or reset (the connection is gone), or one whose initiator's (the inside
  * sender's) entries were all acknowledged. The responder's entries are not
@@ -1349,15 +1370,24 @@ static bool judge_hlog_idle(const struct flow *o, struct hlog *l, const struct f
  * depends on: among HLOG_LOOK slots of the worker's pool from where the
  * last search stopped, a free one or one of a flow gone first, else one
  * that its open flow can give up (judge_hlog_idle; that flow takes another
- * at its next header). NULL when there is none: the caller drops the
- * segment (conform_log_none) and the flow looks again at its next one. */
-#define HLOG_LOOK 32
-static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, struct flow *f)
+ * at its next header), else the one whose initiator's oldest entry has
+ * waited longest for its acknowledgement, if longer than HLOG_STALE: its
+ * flow is refused (exception:classifier_alloc; a later copy of those bytes
+ * could no longer be compared). No honest receiver leaves bytes it got
+ * unacknowledged for seconds; an inside host whose records never reach
+ * theirs (an expiring TTL) held every log of a worker that way (red team
+ * round 14). NULL when there is none: the caller drops the segment
+ * (conform_log_none) and the flow looks again at its next one. */
+#define HLOG_LOOK  32
+#define HLOG_STALE 10 /* in the log's clock: 2^30 ns, a little over 10 s */
+static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, const struct policy *pol,
+						   struct flow *f)
 {
 	struct flow_acks *a = judge_acks(w, f);
-	uint32_t i = w->hlog_next, idle = UINT32_MAX;
+	uint32_t i = w->hlog_next, idle = UINT32_MAX, stale = UINT32_MAX;
+	uint16_t now = JUDGE_HLOG_NOW(w);
+	unsigned k, age, oldest = HLOG_STALE;
 	struct hlog *l = NULL;
-	unsigned k;
 
 	for (k = 0; k < HLOG_LOOK; k++, i = i + 1 == HLOG_SLOTS ? 0 : i + 1) {
 		struct hlog *c = &w->hlogs[i];
@@ -1368,13 +1398,25 @@ static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, struct flow
 		o = &w->flows[c->fidx];
 		if (!o->in_use || o->gen != c->gen || w->acks[c->fidx].hlog != i + 1)
 			break;
-		if (idle == UINT32_MAX && judge_hlog_idle(o, c, &w->acks[c->fidx]))
+		if (idle != UINT32_MAX)
+			continue;
+		if (judge_hlog_idle(o, c, &w->acks[c->fidx])) {
 			idle = i;
+		} else if ((age = hlog_age(c, 0, now)) > oldest) {
+			oldest = age;
+			stale = i;
+		}
 	}
 	if (k == HLOG_LOOK) {
-		if (idle == UINT32_MAX) {
+		if (idle == UINT32_MAX && stale == UINT32_MAX) {
 			w->hlog_next = i;
 			return NULL;
+		}
+		if (idle == UINT32_MAX) {
+			idle = stale;
+			w->st.c[STATS_conform_log_reclaimed]++;
+			judge_stream_exception(w, pol, &w->flows[w->hlogs[idle].fidx],
+					       POLICY_EXC_classifier_alloc);
 		}
 		i = idle;
 		w->acks[w->hlogs[i].fidx].hlog = 0; /* it takes another when it needs one */
@@ -1423,7 +1465,7 @@ static int judge_conform_read(struct worker *w, const struct policy *pol, struct
 		l = judge_hlog(w, f);
 		a_hlog = judge_acks(w, f)->hlog;
 		if (!l && a_hlog != UINT32_MAX) {
-			l = judge_hlog_take(w, f);
+			l = judge_hlog_take(w, pol, f);
 			if (!l) {
 				/* Not read without a log: its sender sends it
 				 * again, and by then one may be free. */
@@ -1440,6 +1482,7 @@ static int judge_conform_read(struct worker *w, const struct policy *pol, struct
 		goto out;
 	}
 	hlog_release(l, dir, judge_acks(w, f)->hi[!dir]);
+	l->now = JUDGE_HLOG_NOW(w);
 	n0 = l->d[dir].n;
 	l->d[dir].full = 0;
 	a.l = l;
@@ -1510,6 +1553,141 @@ static bool judge_hold_take(struct worker *w, struct flow *f, const struct parse
 	return false;
 }
 
+/* A first-bytes slot held longer than this may be taken back when the pool
+ * is full: an honest flow's holds it for a round trip or a few (its hello
+ * read, its server's answer), so one held for seconds is a hello that never
+ * reached its server (an expiring TTL, sent again and again) or one that is
+ * never finished. */
+#define JUDGE_SLOT_STALE_NS (5 * JUDGE_NS)
+#define JUDGE_SLOT_LOOK	    64
+
+/* Make room in a full pool of first-bytes slots: among JUDGE_SLOT_LOOK
+ * slots from where the last search stopped, the one held longest, if
+ * longer than JUDGE_SLOT_STALE_NS, or where `strong` (a flow that showed
+ * it holds the handshake, within its source's share), if it does not
+ * count against a source's share, is taken from its flow, which is refused
+ * (exception:classifier_alloc): a later copy of its first bytes could no
+ * longer be compared. A zone that allows exceptions keeps the flow going
+ * without its slot. Without such a search, an inside host that sent 512
+ * hellos with an expiring TTL held every slot of a worker for an hour (red
+ * team round 14), and every new flow there was refused. True when a slot
+ * was freed. */
+static __rte_noinline bool judge_stream_reclaim(struct worker *w, const struct policy *pol,
+						bool strong)
+{
+	struct stream_pool *p = w->streams;
+	uint32_t i = w->stream_next, best = UINT32_MAX;
+	uint64_t stale = w->now > JUDGE_SLOT_STALE_NS ? w->now - JUDGE_SLOT_STALE_NS : 0;
+	uint64_t oldest = UINT64_MAX;
+	struct stream_slot *s;
+	struct flow *o;
+	unsigned k;
+
+	for (k = 0; k < JUDGE_SLOT_LOOK && k < p->n; k++, i = i + 1 == p->n ? 0 : i + 1) {
+		s = &p->slots[i];
+		if (s->in_use && (s->t_open < stale || (strong && !s->counted)) &&
+		    s->t_open < oldest) {
+			oldest = s->t_open;
+			best = i;
+		}
+	}
+	w->stream_next = i;
+	if (best == UINT32_MAX)
+		return false;
+	s = &p->slots[best];
+	o = &w->flows[s->owner];
+	if (o->in_use && o->gen == s->owner_gen && o->stream_idx == best) {
+		w->st.c[STATS_stream_reclaimed]++;
+		judge_stream_exception(w, pol, o, POLICY_EXC_classifier_alloc);
+		if (o->stream_idx == best)
+			o->stream_idx = FLOW_NO_CLS;
+	}
+	stream_close(p, best);
+	return true;
+}
+
+/* The bucket of a flow's initiator among the pool's counted sources
+ * (stream.h): its IPv4 address, or its IPv6 /64 (one host picks any
+ * address in its /64), under the worker's secret seed. */
+static inline uint16_t judge_src_bucket(const struct worker *w, const struct flow *f)
+{
+	const uint8_t *a = f->init_is_a ? f->key.addr_a : f->key.addr_b;
+	uint32_t v4, h;
+	uint64_t v6;
+
+	if (f->key.family == 4) {
+		memcpy(&v4, a + 12, sizeof(v4));
+		h = rte_hash_crc_4byte(v4, w->tomb_seed[1] ^ 0x9e3779b9u);
+	} else {
+		memcpy(&v6, a, sizeof(v6));
+		h = rte_hash_crc_8byte(v6, w->tomb_seed[1] ^ 0x9e3779b9u);
+	}
+
+	return (uint16_t)(h & (STREAM_SRC_BUCKETS - 1));
+}
+
+/* Whether the initiator's segment has an ACK its receiver takes: any,
+ * before the responder's SYN-ACK was seen (a capture of one direction);
+ * after it, one of a byte the responder sent, from its SYN on (its FIN
+ * counts as one). */
+static inline bool judge_init_ack_ok(struct worker *w, const struct flow *f,
+				     const struct rte_mbuf *m, const struct parse_result *r)
+{
+	uint32_t ack, hi;
+
+	if (!(r->tcp_flags & RTE_TCP_ACK_FLAG))
+		return false;
+	if (!(f->flags & FLOW_F_RESP_SEQ))
+		return true;
+	memcpy(&ack, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 8, sizeof(ack));
+	ack = rte_be_to_cpu_32(ack);
+	hi = f->seq_resp + ((f->tcp & judge_fin_bit(f, 1)) ? 1 : 0);
+	return (int32_t)(ack - judge_acks(w, f)->start[1]) >= 0 && (int32_t)(ack - hi) <= 0;
+}
+
+/* Whether the initiator's segment shows that it got the responder's
+ * SYN-ACK: it acknowledges a byte the responder sent (from its SYN on). A
+ * host that forges another's address never gets that SYN-ACK, nor its
+ * sequence number. */
+static inline bool judge_init_proven(struct worker *w, const struct flow *f,
+				     const struct rte_mbuf *m, const struct parse_result *r)
+{
+	return (f->flags & FLOW_F_RESP_SEQ) && judge_init_ack_ok(w, f, m, r);
+}
+
+/* A first-bytes slot for f's stream, at its first payload: from the pool,
+ * else taken back from a flow that held one too long, or, for a flow whose
+ * segment shows the handshake (judge_init_proven) while its source holds
+ * less than its share (STREAM_SRC_SHARE), from one that does not count
+ * against a share: a flow that never showed the handshake (a forged
+ * source's bytes before the SYN-ACK) or one of a source over its share. So
+ * one host, or any number of forged ones, cannot keep the slots from
+ * others. False when there is none; then f is refused where its zone fails
+ * closed. */
+static __rte_noinline bool judge_stream_open(struct worker *w, const struct policy *pol,
+					     struct flow *f, const struct rte_mbuf *m,
+					     const struct parse_result *r)
+{
+	uint32_t i = stream_open(w->streams, f->seq_next);
+	uint16_t src = judge_src_bucket(w, f);
+	bool count = judge_init_proven(w, f, m, r) && !stream_src_full(w->streams, src);
+
+	judge_acks(w, f)->want_slot = 0;
+	if (unlikely(i == STREAM_NO_SLOT) && judge_stream_reclaim(w, pol, count))
+		i = stream_open(w->streams, f->seq_next);
+	if (unlikely(i == STREAM_NO_SLOT)) {
+		w->st.c[STATS_stream_full]++;
+		return !judge_stream_exception(w, pol, f, POLICY_EXC_classifier_alloc);
+	}
+	w->streams->slots[i].owner = (uint32_t)(f - w->flows);
+	w->streams->slots[i].owner_gen = f->gen;
+	w->streams->slots[i].t_open = w->now;
+	if (count)
+		stream_own(w->streams, i, src);
+	f->stream_idx = i;
+	return true;
+}
+
 /* The stream under a TCP segment (DESIGN 4.2): until the verdict, and for
  * the whole life of a flow whose endpoints declare applications. Segments
  * the receiver may read otherwise (SYN data, urgent data, a bad checksum,
@@ -1575,6 +1753,11 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		if (take < 0)
 			return TCP_DROP;
 		if (take > 0) {
+			/* The connection exists at the server from here on:
+			 * a flow on its ports (another VLAN, or after this one
+			 * ends for us) waits for its own SYN-ACK (tomb.h). */
+			if (!(f->flags & FLOW_F_RESP_SEQ) && f->zone >= 0)
+				judge_tomb_put(w, f);
 			f->seq_resp = seq + 1;
 			f->flags |= FLOW_F_RESP_SEQ;
 			/* The initiator's stream starts after the SYN that the
@@ -1756,7 +1939,26 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		w->st.c[STATS_bad_checksum]++;
 		return TCP_SKIP;
 	}
+	/* Before the verdict too, the initiator's bytes are read only from a
+	 * segment its receiver takes: one without ACK it discards (RFC 9293
+	 * 3.10.7.4), and one whose ACK acknowledges no byte the responder
+	 * sent (from its SYN-ACK on) it discards, or worse: a SYN-cookie
+	 * listener, which keeps no state, opens a connection from any ACK
+	 * that carries the cookie of its sequence number, and a cookie is
+	 * linear in the sequence number, so one SYN-ACK gives the sender the
+	 * cookie of any other. Bytes we read as one connection's (a fake
+	 * hello) would then be followed by a connection of another start
+	 * (red team round 15, syncookie_front_fill). Never read, never
+	 * forwarded. */
+	if (dir == 0 && pending && (f->tcp & FLOW_TCP_SYN) && !judge_init_ack_ok(w, f, m, r)) {
+		w->st.c[STATS_tcp_bad_ack_early]++;
+		judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
+		return TCP_DROP;
+	}
 	/* The initiator's first bytes, in any order: overlaps compared. */
+	if (dir == 0 && unlikely(judge_acks(w, f)->want_slot) && (pending || conform) &&
+	    !judge_stream_open(w, pol, f, m, r))
+		return TCP_DROP;
 	if (dir == 0 && f->stream_idx != FLOW_NO_CLS &&
 	    stream_add(w->streams, f->stream_idx, seq, pl, n) == STREAM_CONFLICT &&
 	    judge_stream_exception(w, pol, f, POLICY_EXC_reassembly))

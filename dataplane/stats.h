@@ -38,6 +38,7 @@
 	X(grant_ended)	      /* granted flows judged again because their grant expired or went */ \
 	X(stream_exceptions)  /* flows dropped for their bytes (DESIGN 4.2) */                     \
 	X(stream_full)	      /* TCP flows that found no reassembly slot */                        \
+	X(stream_reclaimed)   /* slots taken back from flows that held them too long (refused) */ \
 	X(bad_checksum)	      /* segments not classified: the receiver discards them */            \
 	X(conform_reordered)  /* segments of checked flows dropped until the gap is filled */      \
 	X(conform_held)	      /* segments of checked flows held past a gap, read once it filled */ \
@@ -49,7 +50,9 @@
 	X(conform_log_full)    /* segments of checked flows dropped: their header log had no room */ \
 	X(tcp_reopened)	      /* TCP flows opened on ports where one ended (tomb.h): they wait for the SYN-ACK */ \
 	X(tcp_reopened_early) /* ...their initiator's segments with bytes before it, dropped */   \
-	X(tcp_tombs_lost)     /* tombstones of ended TCP flows pushed out alive (their set waits) */ \
+	X(tcp_tombs_lost)     /* tombstones pushed out (their set's flows all wait for a SYN-ACK) */ \
+	X(tcp_bad_ack_early)  /* initiator segments before the verdict without an ACK its receiver takes */ \
+	X(conform_log_reclaimed) /* header logs taken back from flows whose receiver never acknowledged (refused) */ \
 	X(conform_log_none)    /* checked TLS flows that found no header log (they sum every segment) */ \
 	X(tls_hellos)	      /* ClientHellos read by aduana's own reader */                       \
 	X(tls_malformed)      /* ClientHellos it refused */                                        \

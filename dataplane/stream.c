@@ -15,6 +15,7 @@ void stream_pool_init(struct stream_pool *p, void *slots, uint32_t n)
 	p->high = 0;
 	p->free_head = STREAM_NO_SLOT;
 	p->active = 0;
+	memset(p->src, 0, sizeof(p->src));
 }
 
 uint32_t stream_open(struct stream_pool *p, uint32_t base)
@@ -37,6 +38,7 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base)
 	s->have = 0;
 	s->fed = 0;
 	s->in_use = 1;
+	s->counted = 0;
 	s->reported = 0;
 	s->any = 0;
 	s->hrr = 0;
@@ -53,6 +55,8 @@ void stream_close(struct stream_pool *p, uint32_t slot)
 {
 	if (slot >= p->n || !p->slots[slot].in_use)
 		return;
+	if (p->slots[slot].counted)
+		p->src[p->slots[slot].src]--;
 	p->slots[slot].in_use = 0;
 	p->slots[slot].next_free = p->free_head;
 	p->free_head = slot;

@@ -18,6 +18,10 @@
 
 #define STREAM_MAX     TLS_CH_MAX /* bytes of the stream kept: a ClientHello's bound */
 #define STREAM_NO_SLOT UINT32_MAX
+/* Sources (the caller's hash of a flow's initiator) whose slots are counted
+ * (stream_own), a power of two; and a source's share of the pool. */
+#define STREAM_SRC_BUCKETS 1024
+#define STREAM_SRC_SHARE   8 /* one source holds at most n / 8 counted slots */
 
 enum stream_add {
 	STREAM_ADDED = 0, /* stored (or already there, the same bytes) */
@@ -37,6 +41,14 @@ struct stream_slot {
 	uint32_t have;	    /* contiguous bytes from byte 0 */
 	uint32_t fed;	    /* bytes handed to the reader */
 	uint32_t next_free; /* free list link */
+	/* Who holds it (the caller's: judge.c takes a slot back from a
+	 * holder that kept it too long): a flow's slot and generation, and
+	 * when it took the slot (ns). */
+	uint32_t owner;
+	uint32_t owner_gen;
+	uint64_t t_open;
+	uint16_t src;	 /* stream_own: its source's bucket */
+	uint8_t counted; /* stream_own: it counts against its source's share */
 	uint8_t in_use;
 	uint8_t tls;		/* enum tls_ch_status of the reader so far */
 	uint8_t reported;	/* the caller took the reader's answer */
@@ -65,6 +77,7 @@ struct stream_pool {
 	uint32_t high; /* slots [high, n) were never used */
 	uint32_t free_head;
 	uint32_t active;
+	uint16_t src[STREAM_SRC_BUCKETS]; /* counted slots per source (stream_own) */
 };
 
 /* Bytes a pool of n slots takes. */
@@ -80,6 +93,25 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base);
 
 /* Give a slot back. Accepts STREAM_NO_SLOT. */
 void stream_close(struct stream_pool *p, uint32_t slot);
+
+/* Whether source bucket src (< STREAM_SRC_BUCKETS) holds its whole share
+ * of counted slots. */
+static inline bool stream_src_full(const struct stream_pool *p, uint16_t src)
+{
+	return p->src[src] >= p->n / STREAM_SRC_SHARE;
+}
+
+/* Count an open slot against source bucket src until it is closed (once). */
+static inline void stream_own(struct stream_pool *p, uint32_t slot, uint16_t src)
+{
+	struct stream_slot *s = &p->slots[slot];
+
+	if (s->counted)
+		return;
+	s->src = src;
+	s->counted = 1;
+	p->src[src]++;
+}
 
 /* Place a segment's bytes (sequence number seq). Bytes outside the first
  * STREAM_MAX of the stream are not kept (the reader refuses a hello that

