@@ -1559,39 +1559,39 @@ static bool judge_hold_take(struct worker *w, struct flow *f, const struct parse
  * reached its server (an expiring TTL, sent again and again) or one that is
  * never finished. */
 #define JUDGE_SLOT_STALE_NS (5 * JUDGE_NS)
-#define JUDGE_SLOT_LOOK	    64
 
-/* Make room in a full pool of first-bytes slots: among JUDGE_SLOT_LOOK
- * slots from where the last search stopped, the one held longest, if
- * longer than JUDGE_SLOT_STALE_NS, or where `strong` (a flow that showed
- * it holds the handshake, within its source's share), if it does not
- * count against a source's share, is taken from its flow, which is refused
- * (exception:classifier_alloc): a later copy of its first bytes could no
- * longer be compared. A zone that allows exceptions keeps the flow going
- * without its slot. Without such a search, an inside host that sent 512
- * hellos with an expiring TTL held every slot of a worker for an hour (red
- * team round 14), and every new flow there was refused. True when a slot
- * was freed. */
+/* Make room in a full pool of first-bytes slots: of every slot (the pool's
+ * dense state, a few cache lines), the one taken longest ago, if held for
+ * more than JUDGE_SLOT_STALE_NS, or, where `strong` (a flow that showed it
+ * holds the handshake, within its address's share), of those that count
+ * against no share; its flow is refused (exception:classifier_alloc): a
+ * later copy of its first bytes could no longer be compared. A zone that
+ * allows exceptions keeps the flow going without its slot. Without it, an
+ * inside host that sent 512 hellos with an expiring TTL held every slot of
+ * a worker for an hour (red team round 14), and every new flow there was
+ * refused; a search of part of the pool could be made to find only the
+ * sender's own counted slots (red team round 16). True when a slot was
+ * freed. */
 static __rte_noinline bool judge_stream_reclaim(struct worker *w, const struct policy *pol,
 						bool strong)
 {
 	struct stream_pool *p = w->streams;
-	uint32_t i = w->stream_next, best = UINT32_MAX;
 	uint64_t stale = w->now > JUDGE_SLOT_STALE_NS ? w->now - JUDGE_SLOT_STALE_NS : 0;
 	uint64_t oldest = UINT64_MAX;
+	uint32_t i, best = UINT32_MAX;
 	struct stream_slot *s;
 	struct flow *o;
-	unsigned k;
 
-	for (k = 0; k < JUDGE_SLOT_LOOK && k < p->n; k++, i = i + 1 == p->n ? 0 : i + 1) {
-		s = &p->slots[i];
-		if (s->in_use && (s->t_open < stale || (strong && !s->counted)) &&
-		    s->t_open < oldest) {
-			oldest = s->t_open;
+	for (i = 0; i < p->n; i++) {
+		uint8_t st = p->state[i];
+
+		if ((st & STREAM_ST_USED) &&
+		    (p->t_open[i] < stale || (strong && !(st & STREAM_ST_COUNTED))) &&
+		    p->t_open[i] < oldest) {
+			oldest = p->t_open[i];
 			best = i;
 		}
 	}
-	w->stream_next = i;
 	if (best == UINT32_MAX)
 		return false;
 	s = &p->slots[best];
@@ -1606,24 +1606,29 @@ static __rte_noinline bool judge_stream_reclaim(struct worker *w, const struct p
 	return true;
 }
 
-/* The bucket of a flow's initiator among the pool's counted sources
- * (stream.h): its IPv4 address, or its IPv6 /64 (one host picks any
- * address in its /64), under the worker's secret seed. */
-static inline uint16_t judge_src_bucket(const struct worker *w, const struct flow *f)
+/* The buckets of a flow's initiator among the pool's counted sources
+ * (stream.h), under the worker's secret seed: its address, and for IPv6
+ * its /64 too (STREAM_NO_NET for IPv4). A host picks any address of its
+ * /64, so each /64 is held to its own share; each address to a smaller
+ * one, so that one host cannot take the share of its neighbours on the
+ * same LAN (red team round 16). */
+static inline void judge_src_buckets(const struct worker *w, const struct flow *f, uint16_t *src,
+				     uint16_t *net)
 {
 	const uint8_t *a = f->init_is_a ? f->key.addr_a : f->key.addr_b;
-	uint32_t v4, h;
-	uint64_t v6;
+	uint32_t seed = w->tomb_seed[1] ^ 0x9e3779b9u, v4;
+	uint64_t v6[2];
 
 	if (f->key.family == 4) {
 		memcpy(&v4, a + 12, sizeof(v4));
-		h = rte_hash_crc_4byte(v4, w->tomb_seed[1] ^ 0x9e3779b9u);
-	} else {
-		memcpy(&v6, a, sizeof(v6));
-		h = rte_hash_crc_8byte(v6, w->tomb_seed[1] ^ 0x9e3779b9u);
+		*src = (uint16_t)(rte_hash_crc_4byte(v4, seed) & (STREAM_SRC_BUCKETS - 1));
+		*net = STREAM_NO_NET;
+		return;
 	}
-
-	return (uint16_t)(h & (STREAM_SRC_BUCKETS - 1));
+	memcpy(v6, a, sizeof(v6));
+	*net = (uint16_t)(rte_hash_crc_8byte(v6[0], seed) & (STREAM_SRC_BUCKETS - 1));
+	*src = (uint16_t)(rte_hash_crc_8byte(v6[1], rte_hash_crc_8byte(v6[0], ~seed)) &
+			  (STREAM_SRC_BUCKETS - 1));
 }
 
 /* Whether the initiator's segment has an ACK its receiver takes: any,
@@ -1645,6 +1650,30 @@ static inline bool judge_init_ack_ok(struct worker *w, const struct flow *f,
 	return (int32_t)(ack - judge_acks(w, f)->start[1]) >= 0 && (int32_t)(ack - hi) <= 0;
 }
 
+/* Before the verdict, an initiator's segment without payload (an ACK, a
+ * FIN) that its receiver may take otherwise than we do: at a SYN-cookie
+ * listener, any ACK that carries the cookie of a sequence number opens a
+ * connection of that number (and a cookie holds for a few numbers near
+ * its own: its low bits are an MSS index), whose first bytes then differ
+ * from ours (red team round 16, syncookie_bareack_fill). Once the SYN-ACK
+ * was seen, its ACK must acknowledge a byte the responder sent, and while
+ * none of the initiator's bytes was read, its sequence number must be the
+ * stream's start. No honest client sends another before its first bytes
+ * (a keepalive probe, one before the start, comes after hours idle): it is
+ * dropped, and ambiguous. */
+static inline bool judge_early_bare_bad(struct worker *w, const struct flow *f,
+					const struct rte_mbuf *m, const struct parse_result *r)
+{
+	const struct flow_acks *a = judge_acks(w, f);
+
+	if (!(r->tcp_flags & RTE_TCP_ACK_FLAG) || (f->flags & FLOW_F_RESP_SEQ) == 0 ||
+	    !(f->tcp & FLOW_TCP_SYN))
+		return false;
+	if (!judge_init_ack_ok(w, f, m, r))
+		return true;
+	return f->seq_next == a->start[0] && r->tcp_seq != f->seq_next;
+}
+
 /* Whether the initiator's segment shows that it got the responder's
  * SYN-ACK: it acknowledges a byte the responder sent (from its SYN on). A
  * host that forges another's address never gets that SYN-ACK, nor its
@@ -1656,34 +1685,38 @@ static inline bool judge_init_proven(struct worker *w, const struct flow *f,
 }
 
 /* A first-bytes slot for f's stream, at its first payload: from the pool,
- * else taken back from a flow that held one too long, or, for a flow whose
- * segment shows the handshake (judge_init_proven) while its source holds
- * less than its share (STREAM_SRC_SHARE), from one that does not count
- * against a share: a flow that never showed the handshake (a forged
- * source's bytes before the SYN-ACK) or one of a source over its share. So
- * one host, or any number of forged ones, cannot keep the slots from
- * others. False when there is none; then f is refused where its zone fails
- * closed. */
+ * else taken back (judge_stream_reclaim) from a flow that held one too
+ * long, or, for a flow whose segment shows the handshake
+ * (judge_init_proven) while its address holds less than its share, from
+ * one that counts against no share: a flow that never showed the handshake
+ * (a forged source's bytes before the SYN-ACK) or one of an address or
+ * network over its share. So one host, or any number of forged ones,
+ * cannot keep the slots from others. False when there is none; then f is
+ * refused where its zone fails closed. */
 static __rte_noinline bool judge_stream_open(struct worker *w, const struct policy *pol,
 					     struct flow *f, const struct rte_mbuf *m,
 					     const struct parse_result *r)
 {
-	uint32_t i = stream_open(w->streams, f->seq_next);
-	uint16_t src = judge_src_bucket(w, f);
-	bool count = judge_init_proven(w, f, m, r) && !stream_src_full(w->streams, src);
+	struct stream_pool *p = w->streams;
+	uint32_t i = stream_open(p, f->seq_next);
+	bool strong, count;
+	uint16_t src, net;
 
+	judge_src_buckets(w, f, &src, &net);
+	strong = judge_init_proven(w, f, m, r) && !stream_src_full(p, src);
+	count = strong && !stream_net_full(p, net);
 	judge_acks(w, f)->want_slot = 0;
-	if (unlikely(i == STREAM_NO_SLOT) && judge_stream_reclaim(w, pol, count))
-		i = stream_open(w->streams, f->seq_next);
+	if (unlikely(i == STREAM_NO_SLOT) && judge_stream_reclaim(w, pol, strong))
+		i = stream_open(p, f->seq_next);
 	if (unlikely(i == STREAM_NO_SLOT)) {
 		w->st.c[STATS_stream_full]++;
 		return !judge_stream_exception(w, pol, f, POLICY_EXC_classifier_alloc);
 	}
-	w->streams->slots[i].owner = (uint32_t)(f - w->flows);
-	w->streams->slots[i].owner_gen = f->gen;
-	w->streams->slots[i].t_open = w->now;
+	p->slots[i].owner = (uint32_t)(f - w->flows);
+	p->slots[i].owner_gen = f->gen;
+	p->t_open[i] = w->now;
 	if (count)
-		stream_own(w->streams, i, src);
+		stream_own(p, i, src, net);
 	f->stream_idx = i;
 	return true;
 }
@@ -1833,6 +1866,12 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		return n ? TCP_SKIP : TCP_GO;
 	}
 	if (n == 0) {
+		if (pending && dir == 0 && !(r->tcp_flags & RTE_TCP_RST_FLAG) &&
+		    judge_early_bare_bad(w, f, m, r)) {
+			w->st.c[STATS_tcp_bad_ack_early]++;
+			judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
+			return TCP_DROP;
+		}
 		/* A FIN ahead of a gap, on a checked flow: held like data
 		 * (it ends the stream only once the gap is filled). */
 		if ((r->tcp_flags & RTE_TCP_FIN_FLAG) && conform && !pending &&
@@ -2132,6 +2171,12 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	 * other side accepts (judge_discardable), when it is sent at its
 	 * side's next byte. */
 	if (n == 0 && !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG))) {
+		if (unlikely(f->decision.verdict == POLICY_PENDING) && from_init &&
+		    judge_early_bare_bad(w, f, m, r)) {
+			w->st.c[STATS_tcp_bad_ack_early]++;
+			judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
+			return TCP_DROP;
+		}
 		judge_wmax_seen(w, f, m, r, from_init);
 		if (unlikely(judge_paws(f)))
 			judge_bare_ts(f, m, r, from_init);

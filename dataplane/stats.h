@@ -51,7 +51,7 @@
 	X(tcp_reopened)	      /* TCP flows opened on ports where one ended (tomb.h): they wait for the SYN-ACK */ \
 	X(tcp_reopened_early) /* ...their initiator's segments with bytes before it, dropped */   \
 	X(tcp_tombs_lost)     /* tombstones pushed out (their set's flows all wait for a SYN-ACK) */ \
-	X(tcp_bad_ack_early)  /* initiator segments before the verdict without an ACK its receiver takes */ \
+	X(tcp_bad_ack_early)  /* initiator segments before the verdict its receiver may take otherwise (ACK, start) */ \
 	X(conform_log_reclaimed) /* header logs taken back from flows whose receiver never acknowledged (refused) */ \
 	X(conform_log_none)    /* checked TLS flows that found no header log (they sum every segment) */ \
 	X(tls_hellos)	      /* ClientHellos read by aduana's own reader */                       \

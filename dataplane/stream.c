@@ -11,11 +11,13 @@ size_t stream_pool_size(uint32_t n)
 void stream_pool_init(struct stream_pool *p, void *slots, uint32_t n)
 {
 	p->slots = slots;
-	p->n = n;
+	p->n = n < STREAM_POOL_MAX ? n : STREAM_POOL_MAX;
 	p->high = 0;
 	p->free_head = STREAM_NO_SLOT;
 	p->active = 0;
 	memset(p->src, 0, sizeof(p->src));
+	memset(p->net, 0, sizeof(p->net));
+	memset(p->state, 0, sizeof(p->state));
 }
 
 uint32_t stream_open(struct stream_pool *p, uint32_t base)
@@ -38,7 +40,7 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base)
 	s->have = 0;
 	s->fed = 0;
 	s->in_use = 1;
-	s->counted = 0;
+	p->state[i] = STREAM_ST_USED;
 	s->reported = 0;
 	s->any = 0;
 	s->hrr = 0;
@@ -55,8 +57,12 @@ void stream_close(struct stream_pool *p, uint32_t slot)
 {
 	if (slot >= p->n || !p->slots[slot].in_use)
 		return;
-	if (p->slots[slot].counted)
-		p->src[p->slots[slot].src]--;
+	if (p->state[slot] & STREAM_ST_COUNTED) {
+		p->src[p->own_src[slot]]--;
+		if (p->own_net[slot] != STREAM_NO_NET)
+			p->net[p->own_net[slot]]--;
+	}
+	p->state[slot] = 0;
 	p->slots[slot].in_use = 0;
 	p->slots[slot].next_free = p->free_head;
 	p->free_head = slot;

@@ -18,10 +18,17 @@
 
 #define STREAM_MAX     TLS_CH_MAX /* bytes of the stream kept: a ClientHello's bound */
 #define STREAM_NO_SLOT UINT32_MAX
-/* Sources (the caller's hash of a flow's initiator) whose slots are counted
- * (stream_own), a power of two; and a source's share of the pool. */
+/* Sources (the caller's hash of a flow's initiator address) and networks
+ * (of its IPv6 /64) whose slots are counted (stream_own), a power of two;
+ * an address's share of the pool, and a network's. */
 #define STREAM_SRC_BUCKETS 1024
-#define STREAM_SRC_SHARE   8 /* one source holds at most n / 8 counted slots */
+#define STREAM_SRC_SHARE   8 /* one address holds at most n / 8 counted slots */
+#define STREAM_NET_SHARE   2 /* one IPv6 /64 at most n / 2 */
+#define STREAM_NO_NET	   UINT16_MAX
+#define STREAM_POOL_MAX	   4096 /* slots a pool may have */
+/* stream_pool.state[] bits */
+#define STREAM_ST_USED	  0x01
+#define STREAM_ST_COUNTED 0x02
 
 enum stream_add {
 	STREAM_ADDED = 0, /* stored (or already there, the same bytes) */
@@ -42,13 +49,9 @@ struct stream_slot {
 	uint32_t fed;	    /* bytes handed to the reader */
 	uint32_t next_free; /* free list link */
 	/* Who holds it (the caller's: judge.c takes a slot back from a
-	 * holder that kept it too long): a flow's slot and generation, and
-	 * when it took the slot (ns). */
+	 * holder that kept it too long): a flow's slot and generation. */
 	uint32_t owner;
 	uint32_t owner_gen;
-	uint64_t t_open;
-	uint16_t src;	 /* stream_own: its source's bucket */
-	uint8_t counted; /* stream_own: it counts against its source's share */
 	uint8_t in_use;
 	uint8_t tls;		/* enum tls_ch_status of the reader so far */
 	uint8_t reported;	/* the caller took the reader's answer */
@@ -77,14 +80,23 @@ struct stream_pool {
 	uint32_t high; /* slots [high, n) were never used */
 	uint32_t free_head;
 	uint32_t active;
-	uint16_t src[STREAM_SRC_BUCKETS]; /* counted slots per source (stream_own) */
+	uint16_t src[STREAM_SRC_BUCKETS]; /* counted slots per address (stream_own) */
+	uint16_t net[STREAM_SRC_BUCKETS]; /* ... per IPv6 /64 */
+	/* Per slot, dense, so that a search for one to take back reads a
+	 * few cache lines, not one per slot: STREAM_ST_* bits, the buckets
+	 * it counts in, and when it was taken (the caller's clock). */
+	uint8_t state[STREAM_POOL_MAX];
+	uint16_t own_src[STREAM_POOL_MAX];
+	uint16_t own_net[STREAM_POOL_MAX];
+	uint64_t t_open[STREAM_POOL_MAX];
 };
 
 /* Bytes a pool of n slots takes. */
 size_t stream_pool_size(uint32_t n);
 
 /* Set up a pool over caller-owned, zeroed memory of stream_pool_size(n)
- * bytes (slots) for n slots. Before the worker starts. */
+ * bytes (slots) for n slots (at most STREAM_POOL_MAX are used). Before the
+ * worker starts. */
 void stream_pool_init(struct stream_pool *p, void *slots, uint32_t n);
 
 /* Take a slot for a stream whose byte 0 has sequence number base, or
@@ -94,23 +106,31 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base);
 /* Give a slot back. Accepts STREAM_NO_SLOT. */
 void stream_close(struct stream_pool *p, uint32_t slot);
 
-/* Whether source bucket src (< STREAM_SRC_BUCKETS) holds its whole share
+/* Whether address bucket src (< STREAM_SRC_BUCKETS) holds its whole share
  * of counted slots. */
 static inline bool stream_src_full(const struct stream_pool *p, uint16_t src)
 {
 	return p->src[src] >= p->n / STREAM_SRC_SHARE;
 }
 
-/* Count an open slot against source bucket src until it is closed (once). */
-static inline void stream_own(struct stream_pool *p, uint32_t slot, uint16_t src)
+/* Whether network bucket net (STREAM_NO_NET: none) holds its whole share. */
+static inline bool stream_net_full(const struct stream_pool *p, uint16_t net)
 {
-	struct stream_slot *s = &p->slots[slot];
+	return net != STREAM_NO_NET && p->net[net] >= p->n / STREAM_NET_SHARE;
+}
 
-	if (s->counted)
+/* Count an open slot against address bucket src and network bucket net
+ * (STREAM_NO_NET: none) until it is closed (once). */
+static inline void stream_own(struct stream_pool *p, uint32_t slot, uint16_t src, uint16_t net)
+{
+	if (p->state[slot] & STREAM_ST_COUNTED)
 		return;
-	s->src = src;
-	s->counted = 1;
+	p->state[slot] |= STREAM_ST_COUNTED;
+	p->own_src[slot] = src;
+	p->own_net[slot] = net;
 	p->src[src]++;
+	if (net != STREAM_NO_NET)
+		p->net[net]++;
 }
 
 /* Place a segment's bytes (sequence number seq). Bytes outside the first

@@ -153,7 +153,6 @@ struct worker {
 	uint64_t sent[WORKER_MAX];   /* dispatcher: packets handed to each peer */
 	struct dns_pending *dnsq;    /* queries of resolver flows awaiting answers */
 	struct stream_pool *streams; /* first-bytes reassembly (stream.h) */
-	uint32_t stream_next;	     /* where judge_stream_reclaim looks first */
 	struct frag_table *frags;    /* IP fragments held until whole (frag.h) */
 	struct hlog *hlogs;	     /* checked TLS flows' header logs, HLOG_SLOTS (hlog.h) */
 	uint32_t hlog_next;	     /* where judge_hlog_take looks first */

@@ -4941,6 +4941,109 @@ def case_syncookie_front_fill_ack(n):
     return cap, {"leak": [leak(n)]}
 
 
+# ------------------------------------------------ red team round 16 (attacking 7530b7f)
+
+@case
+def case_syncookie_bareack_fill(n):
+    """Inside client alone, the shared front in SYN-cookie mode (as syncookie_front_fill). One
+    SYN (ISN z), the cookie SYN-ACK yp. The client first opens the connection of ISN x = z +
+    len(fill) with a bare ACK carrying the cookie of x (y + 1, y = yp + (x - z): the cookie is
+    linear in the ISN): the pre-verdict ACK rule reads only segments with payload, so the bare
+    ACK passes unchecked and the listener creates connection x (rcv_nxt x+1, snd_una y+1).
+    Then the fill (a portal hello up to its last extension's data) at z+1 with ACK yp+1 (in
+    aduana's range): to connection x it ends exactly at rcv_nxt, a pure duplicate, dropped
+    unread. Then the exfil hello at x+1, also with ACK yp+1: aduana takes the ACK (the
+    responder's next byte) and reads the bytes as the portal hello's last extension; the
+    server takes it too: an ACK below SND.UNA but within MAX.SND.WND of it is acceptable (RFC
+    5961 5.2; Linux tcp_ack "old_ack", before the bytes_acked bound of Linux 6.2) and the
+    segment's data is queued as connection x's first bytes: the front serves exfil."""
+    cap = Capture()
+    z = 0x3D000000
+    t = ETcp(cap, S1, 46801, FRONT, 443, isn=z, rtt_us=20000)
+    yp = 0x7F123456
+    t.raw(True, "S", seq=z, options=SYN_OPTS)
+    t.raw(False, "SA", seq=yp, ack=z + 1, options=COOKIE_SA_OPTS)
+    fill, tail = front_hello_around(n, hello(n, sni=EVIL, sid=sid32(leak(n))))
+    x = (z + len(fill)) & 0xFFFFFFFF
+    y = (yp + (x - z)) & 0xFFFFFFFF
+    # the cookie ACK of ISN x: the listener creates connection x
+    t.raw(True, "A", seq=(x + 1) & 0xFFFFFFFF, ack=(y + 1) & 0xFFFFFFFF)
+    # the fill: to aduana the stream's first bytes; to connection x a duplicate
+    t.raw(True, "PA", fill, seq=(z + 1) & 0xFFFFFFFF, ack=(yp + 1) & 0xFFFFFFFF)
+    t.raw(False, "A", seq=(y + 1) & 0xFFFFFFFF, ack=(x + 1) & 0xFFFFFFFF)   # its dup ACK
+    # the exfil hello at x+1 with the old ACK yp+1
+    t.raw(True, "PA", tail, seq=(x + 1) & 0xFFFFFFFF, ack=(yp + 1) & 0xFFFFFFFF)
+    nxt = (x + 1 + len(tail)) & 0xFFFFFFFF
+    t.raw(False, "A", seq=(y + 1) & 0xFFFFFFFF, ack=nxt)
+    t.raw(False, "PA", server_hello_flight(n), seq=(y + 1) & 0xFFFFFFFF, ack=nxt)
+    return cap, {"leak": [leak(n)]}
+
+
+def pin_flows(cap, n, src, count, dst, base_port=30000, rtt_us=150, gap=100, isn0=200000):
+    """count flows of src to dst:443, each a handshake and a ClientHello with an expiring TTL
+    (hop limit 1): allowed, and its first-bytes slot held (no server answers)."""
+    v6 = ":" in src
+    for i in range(count):
+        t = ETcp(cap, src, base_port + i, dst, 443, isn=isn0 + 7919 * i, rtt_us=rtt_us)
+        t.handshake(gap=gap)
+        t.raw(True, "PA", hello(n + "pin"), ipkw={"hlim": 1} if v6 else {"ttl": 1})
+        t.cseq += len(hello(n + "pin"))
+
+
+def honest_session6(cap, n, cport, isn, host=S6, dst=E2M6):
+    u = ETcp(cap, host, cport, dst, 443, isn=isn, rtt_us=20000)
+    u.handshake()
+    u.data(True, hello(n + "honest"))
+    u.data(False, server_hello_flight(n + "honest"))
+    u.data(True, CCS + tls_appdata(n + "hfin", 53))
+    u.data(True, marked_record(passm(n), n + "hreq", 200))
+    u.data(False, tls_appdata(n + "hresp", 400))
+    u.data(True, tls_appdata(n + "hreq2", 120))
+    u.close()
+
+
+@case
+def case_slot_pin_v6_neighbor_ok(n, pins=1300):
+    """Must-allow, denial of service by one inside host against its IPv6 neighbours:
+    slot_pin_fast_ok over IPv6. The attacker 2001:db8:e2::99 sends 1300 hop-limit-1
+    ClientHellos for e2m within about a second (all fresh). A source is an IPv6 /64, and
+    a /64 is a LAN: the attacker's 64 counted slots fill the share of every host on its
+    link. Then an honest session of 2001:db8:e2::10 (another host on the same /64): its
+    handshake is proven, but its source holds its share, so it may take only a slot held
+    over 5 s; there is none: refused (exception:classifier_alloc)."""
+    cap = Capture()
+    pin_flows(cap, n, "2001:db8:e2::99", pins, E2M6)
+    honest_session6(cap, n, 46802, 6802)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_slot_pin_v6_neighbor_ctl_ok(n, pins=1300):
+    """Control of slot_pin_v6_neighbor_ok: the same pin, the honest host in another /64 of
+    the zone (2001:db8:e2:1::10): allowed (it takes an uncounted slot of the attacker)."""
+    cap = Capture()
+    pin_flows(cap, n, "2001:db8:e2::99", pins, E2M6)
+    honest_session6(cap, n, 46803, 6803, host="2001:db8:e2:1::10")
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_slot_pin_cursor_ok(n, pins=1304):
+    """Must-allow, denial of service by one inside IPv4 host: slot_pin_fast_ok with 1304
+    pins instead of 1300. The attacker's first 64 hellos are proven and within its share:
+    counted, in slots 0..63 (the pool hands out slots in order). Its next 448 fill the pool
+    uncounted; each of its 792 more finds the pool full and scans 64 slots for a stale one
+    (none), which moves the scan cursor on by 64: 792 = 99 * 8 scans of a 512-slot pool
+    leave it at slot 0. The honest session of another host (10.10.1.11), proven and within
+    its share, scans slots 0..63: all counted, none stale, so none to take: refused
+    (exception:classifier_alloc). The scan window (64) is exactly one source's share (512 /
+    8), so one host's counted slots can fill it, and the host moves the cursor itself."""
+    cap = Capture()
+    pin_flows(cap, n, S1, pins, E2M)
+    honest_session(cap, n, 46804, 6804, host="10.10.1.11")
+    return cap, {"pass": [passm(n)]}
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))

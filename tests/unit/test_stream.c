@@ -261,9 +261,9 @@ static void test_stream_bounds(void)
 	pool_free(p);
 }
 
-/* Slots counted per source: a source's share is n / STREAM_SRC_SHARE;
- * a slot counts once, until it is closed; a slot opened again starts
- * uncounted. */
+/* Slots counted per address and per network: an address's share is
+ * n / STREAM_SRC_SHARE, a network's n / STREAM_NET_SHARE; a slot counts
+ * once, until it is closed; a slot opened again starts uncounted. */
 static void test_stream_share(void)
 {
 	const uint32_t n = 4 * STREAM_SRC_SHARE;
@@ -273,16 +273,17 @@ static void test_stream_share(void)
 	for (i = 0; i < n; i++) {
 		slot[i] = stream_open(p, 1000 * i);
 		CU_ASSERT_FATAL(slot[i] != STREAM_NO_SLOT);
-		CU_ASSERT_EQUAL(p->slots[slot[i]].counted, 0);
+		CU_ASSERT_EQUAL(p->state[slot[i]], STREAM_ST_USED);
 	}
 	CU_ASSERT_EQUAL(stream_open(p, 1), STREAM_NO_SLOT);
 	for (i = 0; i < 4; i++) {
 		CU_ASSERT_FALSE(stream_src_full(p, 7));
-		stream_own(p, slot[i], 7);
+		stream_own(p, slot[i], 7, STREAM_NO_NET);
 	}
 	CU_ASSERT_TRUE(stream_src_full(p, 7));
 	CU_ASSERT_FALSE(stream_src_full(p, 8));
-	stream_own(p, slot[0], 7); /* once */
+	CU_ASSERT_FALSE(stream_net_full(p, STREAM_NO_NET));
+	stream_own(p, slot[0], 7, STREAM_NO_NET); /* once */
 	CU_ASSERT_EQUAL(p->src[7], 4);
 	stream_close(p, slot[1]);
 	CU_ASSERT_EQUAL(p->src[7], 3);
@@ -293,10 +294,21 @@ static void test_stream_share(void)
 	CU_ASSERT_EQUAL(p->src[7], 3);
 	i = stream_open(p, 5);
 	CU_ASSERT_FATAL(i != STREAM_NO_SLOT);
-	CU_ASSERT_EQUAL(p->slots[i].counted, 0);
+	CU_ASSERT_EQUAL(p->state[i], STREAM_ST_USED);
+	/* A network's share: many addresses of one /64. */
+	for (i = 12; i < 12 + n / STREAM_NET_SHARE; i++) {
+		CU_ASSERT_FALSE(stream_net_full(p, 3));
+		stream_own(p, slot[i], (uint16_t)(100 + i), 3);
+	}
+	CU_ASSERT_TRUE(stream_net_full(p, 3));
+	CU_ASSERT_EQUAL(p->state[slot[12]], STREAM_ST_USED | STREAM_ST_COUNTED);
+	stream_close(p, slot[12]);
+	CU_ASSERT_FALSE(stream_net_full(p, 3));
+	CU_ASSERT_EQUAL(p->src[112], 0);
 	for (i = 0; i < n; i++)
 		stream_close(p, slot[i]);
 	CU_ASSERT_EQUAL(p->src[7], 0);
+	CU_ASSERT_EQUAL(p->net[3], 0);
 	pool_free(p);
 }
 
@@ -1985,7 +1997,7 @@ int main(void)
 		{"stream: overlaps compared", test_stream_overlap},
 		{"stream: before base and beyond STREAM_MAX", test_stream_bounds},
 		{"stream: pool exhaustion and reuse", test_stream_pool},
-		{"stream: slots counted per source", test_stream_share},
+		{"stream: slots counted per address and network", test_stream_share},
 		{"stream: sequence wrap-around", test_stream_wrap},
 		{"conform: TLS records at every split", test_conform_splits},
 		{"conform: bad first byte, type, version, length", test_conform_bad},
