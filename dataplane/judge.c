@@ -1633,8 +1633,12 @@ static inline void judge_src_buckets(const struct worker *w, const struct flow *
 
 /* Whether the initiator's segment has an ACK its receiver takes: any,
  * before the responder's SYN-ACK was seen (a capture of one direction);
- * after it, one of a byte the responder sent, from its SYN on (its FIN
- * counts as one). */
+ * after it, one of a byte the responder sent, from its SYN on, or one
+ * past them (its FIN, which we count only in order: one that came ahead
+ * of its last bytes was forwarded uncounted, red team round 17). One past
+ * cannot move the initiator's stream: a cookie listener takes the
+ * segment's sequence number for the connection's start, and that is ours
+ * (judge_early_bare_bad, and the gap rule in judge_tcp_long). */
 static inline bool judge_init_ack_ok(struct worker *w, const struct flow *f,
 				     const struct rte_mbuf *m, const struct parse_result *r)
 {
@@ -1646,32 +1650,35 @@ static inline bool judge_init_ack_ok(struct worker *w, const struct flow *f,
 		return true;
 	memcpy(&ack, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 8, sizeof(ack));
 	ack = rte_be_to_cpu_32(ack);
-	hi = f->seq_resp + ((f->tcp & judge_fin_bit(f, 1)) ? 1 : 0);
+	hi = f->seq_resp + 1;
 	return (int32_t)(ack - judge_acks(w, f)->start[1]) >= 0 && (int32_t)(ack - hi) <= 0;
 }
 
 /* Before the verdict, an initiator's segment without payload (an ACK, a
  * FIN) that its receiver may take otherwise than we do: at a SYN-cookie
  * listener, any ACK that carries the cookie of a sequence number opens a
- * connection of that number (and a cookie holds for a few numbers near
- * its own: its low bits are an MSS index), whose first bytes then differ
- * from ours (red team round 16, syncookie_bareack_fill). Once the SYN-ACK
- * was seen, its ACK must acknowledge a byte the responder sent, and while
- * none of the initiator's bytes was read, its sequence number must be the
- * stream's start. No honest client sends another before its first bytes
- * (a keepalive probe, one before the start, comes after hours idle): it is
- * dropped, and ambiguous. */
-static inline bool judge_early_bare_bad(struct worker *w, const struct flow *f,
-					const struct rte_mbuf *m, const struct parse_result *r)
+ * connection of that number (red team round 16, syncookie_bareack_fill).
+ * Once the SYN-ACK was seen: JUDGE_BARE_ACK when its ACK acknowledges no
+ * byte the responder sent (no honest stack sends one: dropped, and
+ * ambiguous); JUDGE_BARE_AHEAD when, while none of the initiator's bytes
+ * was read, it lies elsewhere than at the stream's start (a cookie holds
+ * for a few numbers near its own: its low bits are an MSS index). The
+ * latter an honest client sends too, its first bytes lost before us (a
+ * duplicate ACK after its hello; red team round 17,
+ * hello_lost_synack_dup_ok): dropped alone, it costs the flow nothing. */
+enum { JUDGE_BARE_OK = 0, JUDGE_BARE_ACK, JUDGE_BARE_AHEAD };
+static inline int judge_early_bare_bad(struct worker *w, const struct flow *f,
+				       const struct rte_mbuf *m, const struct parse_result *r)
 {
 	const struct flow_acks *a = judge_acks(w, f);
 
 	if (!(r->tcp_flags & RTE_TCP_ACK_FLAG) || (f->flags & FLOW_F_RESP_SEQ) == 0 ||
 	    !(f->tcp & FLOW_TCP_SYN))
-		return false;
+		return JUDGE_BARE_OK;
 	if (!judge_init_ack_ok(w, f, m, r))
-		return true;
-	return f->seq_next == a->start[0] && r->tcp_seq != f->seq_next;
+		return JUDGE_BARE_ACK;
+	return f->seq_next == a->start[0] && r->tcp_seq != f->seq_next ? JUDGE_BARE_AHEAD
+								   : JUDGE_BARE_OK;
 }
 
 /* Whether the initiator's segment shows that it got the responder's
@@ -1866,10 +1873,14 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		return n ? TCP_SKIP : TCP_GO;
 	}
 	if (n == 0) {
-		if (pending && dir == 0 && !(r->tcp_flags & RTE_TCP_RST_FLAG) &&
-		    judge_early_bare_bad(w, f, m, r)) {
+		int bad = pending && dir == 0 && !(r->tcp_flags & RTE_TCP_RST_FLAG)
+				  ? judge_early_bare_bad(w, f, m, r)
+				  : JUDGE_BARE_OK;
+
+		if (bad != JUDGE_BARE_OK) {
 			w->st.c[STATS_tcp_bad_ack_early]++;
-			judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
+			if (bad == JUDGE_BARE_ACK)
+				judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
 			return TCP_DROP;
 		}
 		/* A FIN ahead of a gap, on a checked flow: held like data
@@ -2016,6 +2027,20 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		if (conform) {
 			if (!pending && judge_hold_take(w, f, r, dir))
 				return TCP_HOLD;
+			w->st.c[STATS_conform_reordered]++;
+			return TCP_DROP;
+		}
+		/* The initiator's bytes past a gap at its stream's start, on
+		 * any flow, while none was read: kept (read once the gap is
+		 * filled) but not forwarded. A SYN-cookie listener takes a
+		 * segment a few bytes past the start, whose ACK carries the
+		 * cookie (its low bits, an MSS index, hold for nearby
+		 * numbers), as the first of a connection of another start,
+		 * and reads it whole, while we would read it after bytes it
+		 * never sees (red team round 17, office_cookie_gap_social).
+		 * Its sender sends it again once the gap is filled. */
+		if (dir == 0 && pending && (f->tcp & FLOW_TCP_SYN) && (f->flags & FLOW_F_RESP_SEQ) &&
+		    f->seq_next == judge_acks(w, f)->start[0]) {
 			w->st.c[STATS_conform_reordered]++;
 			return TCP_DROP;
 		}
@@ -2171,10 +2196,13 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	 * other side accepts (judge_discardable), when it is sent at its
 	 * side's next byte. */
 	if (n == 0 && !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG))) {
+		int bad;
+
 		if (unlikely(f->decision.verdict == POLICY_PENDING) && from_init &&
-		    judge_early_bare_bad(w, f, m, r)) {
+		    (bad = judge_early_bare_bad(w, f, m, r)) != JUDGE_BARE_OK) {
 			w->st.c[STATS_tcp_bad_ack_early]++;
-			judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
+			if (bad == JUDGE_BARE_ACK)
+				judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
 			return TCP_DROP;
 		}
 		judge_wmax_seen(w, f, m, r, from_init);

@@ -5044,6 +5044,97 @@ def case_slot_pin_cursor_ok(n, pins=1304):
     return cap, {"pass": [passm(n)]}
 
 
+# ------------------------------------------------ red team round 17 (attacking f8295a0)
+
+@case
+def case_office_cookie_gap_social(n):
+    """Office client alone, an outside web server in SYN-cookie mode (Linux msstab: MSS
+    1460 is index 3). One SYN (ISN z), the cookie SYN-ACK yp (ack z+1). The client never
+    sends a byte at z+1: it sends the m.vk.com hello (LEAK in its session id) at z+4 with
+    ACK yp+1, the responder's next byte, so the pre-verdict ACK rule takes it. To the
+    listener that ACK is the cookie of ISN z+3 (a cookie holds for its MSS index below
+    it: 3 - 3 = 0, MSS 536), so it creates the connection of ISN z+3 and reads the hello
+    as its first bytes; the server answers. To aduana the segment lies 3 bytes past the
+    stream's start: on an unchecked (office) flow a segment ahead of a gap is forwarded
+    unread (TCP_SKIP), the hole at z+1 is never filled, and the flow is given up
+    (on_giveup allow): the social block never sees the name."""
+    cap = Capture()
+    z = 0x3E000000
+    yp = 0x71234567
+    t = ETcp(cap, O1, 46901, SOC, 443, isn=z, rtt_us=20000)
+    t.raw(True, "S", seq=z, options=SYN_OPTS)
+    t.raw(False, "SA", seq=yp, ack=z + 1, options=COOKIE_SA_OPTS)
+    h = hello(n, sni=VK, sid=sid32(leak(n)))
+    x1 = (z + 4) & 0xFFFFFFFF
+    t.raw(True, "PA", h, seq=x1, ack=yp + 1)
+    nxt = (x1 + len(h)) & 0xFFFFFFFF
+    t.raw(False, "A", seq=yp + 1, ack=nxt)
+    fl = server_hello_flight(n)
+    t.raw(False, "PA", fl, seq=yp + 1, ack=nxt)
+    t.raw(True, "A", seq=nxt, ack=yp + 1 + len(fl))
+    t.raw(True, "PA", CCS + tls_appdata(n + "fin", 53), seq=nxt, ack=yp + 1 + len(fl))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_office_gap_social_ctl(n):
+    """Control for office_cookie_gap_social: the same hello at z+1 (no gap) is blocked."""
+    cap = Capture()
+    z = 0x3E100000
+    yp = 0x71334567
+    t = ETcp(cap, O1, 46902, SOC, 443, isn=z, rtt_us=20000)
+    t.raw(True, "S", seq=z, options=SYN_OPTS)
+    t.raw(False, "SA", seq=yp, ack=z + 1, options=COOKIE_SA_OPTS)
+    h = hello(n, sni=VK, sid=sid32(leak(n)))
+    t.raw(True, "PA", h, seq=z + 1, ack=yp + 1)
+    nxt = (z + 1 + len(h)) & 0xFFFFFFFF
+    t.raw(False, "A", seq=yp + 1, ack=nxt)
+    t.raw(False, "PA", server_hello_flight(n), seq=yp + 1, ack=nxt)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_hello_lost_synack_dup_ok(n):
+    """Honest, two losses: the client's handshake ACK is lost after aduana and its
+    ClientHello before aduana (WiFi on the inside). The server retransmits its SYN-ACK
+    (same ISN); the client answers with a duplicate ACK at its snd_nxt (start + the hello's
+    length), then retransmits the hello at start. To aduana that bare ACK comes while no
+    initiator byte was read and its sequence number is not the stream's start: dropped,
+    exception:ambiguous, and the strict zone drops the flow with the hello behind it."""
+    cap = Capture()
+    t = ETcp(cap, S1, 46920, E2M, 443, isn=9300, rtt_us=20000)
+    t.handshake()
+    start = t.cseq
+    h = hello(n)
+    t.raw(False, "SA", seq=t.sseq - 1, ack=start, options=SYN_OPTS, gap=1000000)
+    t.raw(True, "A", seq=start + len(h), ack=t.sseq)
+    t.raw(True, "PA", h, seq=start, ack=t.sseq, gap=200000)
+    t.cseq = start + len(h)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53) + marked_record(passm(n), n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_front_cookie_gap_fill(n):
+    """Strict twin of office_cookie_gap_social (what held): the exfil hello at z+4 with ACK
+    yp+1 to the shared front in cookie mode; a checked flow drops a segment ahead of a gap
+    before the verdict."""
+    cap = Capture()
+    z = 0x3E200000
+    yp = 0x71434567
+    t = ETcp(cap, S1, 46903, FRONT, 443, isn=z, rtt_us=20000)
+    t.raw(True, "S", seq=z, options=SYN_OPTS)
+    t.raw(False, "SA", seq=yp, ack=z + 1, options=COOKIE_SA_OPTS)
+    h = hello(n, sni=EVIL, sid=sid32(leak(n)))
+    x1 = (z + 4) & 0xFFFFFFFF
+    t.raw(True, "PA", h, seq=x1, ack=yp + 1)
+    nxt = (x1 + len(h)) & 0xFFFFFFFF
+    t.raw(False, "A", seq=yp + 1, ack=nxt)
+    t.raw(False, "PA", server_hello_flight(n), seq=yp + 1, ack=nxt)
+    return cap, {"leak": [leak(n)]}
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))

@@ -127,9 +127,10 @@ class Case:
         self.src, self.dst = ipaddress.ip_address(src), ipaddress.ip_address(dst)
         self.sport, self.dport = int(sport), int(dport)
         self.reasons = reasons.split("|")
-        if self.verdict not in ("allow", "drop"):
+        if self.verdict not in ("allow", "drop", "any"):
             raise ValueError("line %d: verdict %r" % (lineno, self.verdict))
-        want = ("nodrop", "pass") if self.verdict == "allow" else ("marker", "payload", "first")
+        want = {"allow": ("nodrop", "pass"), "drop": ("marker", "payload", "first"),
+                "any": ("noleak",)}[self.verdict]
         if self.check not in want:
             raise ValueError("line %d: check %r with verdict %s (want %s)" % (lineno, self.check, self.verdict,
                                                                           "|".join(want)))
@@ -251,7 +252,20 @@ def score_run(c, rundir, markers, in_frames):
     def frames_with(m):
         return [n for n, b in passed if m in b]
 
-    if c.verdict == "drop":
+    if c.verdict == "any":
+        # Either verdict, with an accepted reason, and none of its LEAK markers passed: a
+        # flow whose forbidden bytes were held back unread (they were never whole), which a
+        # zone that allows what it cannot identify then lets go empty.
+        if not mine:
+            probs.append(("bypass", "no flow record for %s" % c.tuple_text()))
+        elif not c.reason_ok(mine[-1].get("reason")):
+            probs.append(("reason", "ends %s, want %s" % (fmt(mine[-1]), "|".join(c.reasons))))
+        for m in markers.get("leak", []):
+            got = frames_with(m)
+            if got:
+                probs.append(("leak", "%r in pass.pcap frame(s) %s" % (m.decode("ascii", "replace"),
+                                                                      ",".join(map(str, got[:8])))))
+    elif c.verdict == "drop":
         if not mine:
             probs.append(("bypass", "no flow record for %s" % c.tuple_text()))
         else:
@@ -335,8 +349,8 @@ def main(argv):
             tally["input"] += 1
             continue
         probs = []
-        need = "leak" if c.verdict == "drop" else "pass"
-        if c.check in ("marker", "nodrop", "pass") and not markers.get(need):
+        need = "pass" if c.verdict == "allow" else "leak"
+        if c.check in ("marker", "nodrop", "pass", "noleak") and not markers.get(need):
             probs.append(("input", "the generator gives no %s marker" % need))
         for kind in ("leak", "pass"):
             for m in markers.get(kind, []):
