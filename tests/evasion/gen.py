@@ -4097,8 +4097,8 @@ def case_rst_reuse_below_ok(n):
 # Denial of service from inside (red team round 14): the first-bytes slots and header logs
 # held by flows whose server never answers or never acknowledges. Fail-closed, but every
 # new flow of the worker was refused; a holder kept too long is now refused in its place.
-def honest_session(cap, n, cport, isn, host=S1):
-    u = ETcp(cap, host, cport, E2M, 443, isn=isn, rtt_us=20000)
+def honest_session(cap, n, cport, isn, host=S1, dst=E2M):
+    u = ETcp(cap, host, cport, dst, 443, isn=isn, rtt_us=20000)
     u.handshake()
     u.data(True, hello(n + "honest"))
     u.data(False, server_hello_flight(n + "honest"))
@@ -4107,6 +4107,17 @@ def honest_session(cap, n, cport, isn, host=S1):
     u.data(False, tls_appdata(n + "hresp", 400))
     u.data(True, tls_appdata(n + "hreq2", 120))
     u.close()
+
+
+def pin_flows(cap, n, src, count, dst, base_port=30000, rtt_us=150, gap=100, isn0=200000):
+    """count flows of src to dst:443, each a handshake and a ClientHello with an expiring TTL
+    (hop limit 1): allowed, and its first-bytes slot held (no server answers)."""
+    v6 = ":" in src
+    for i in range(count):
+        t = ETcp(cap, src, base_port + i, dst, 443, isn=isn0 + 7919 * i, rtt_us=rtt_us)
+        t.handshake(gap=gap)
+        t.raw(True, "PA", hello(n + "pin"), ipkw={"hlim": 1} if v6 else {"ttl": 1})
+        t.cseq += len(hello(n + "pin"))
 
 
 @case
@@ -4118,11 +4129,7 @@ def case_slot_pin_ttl_ok(n, pins=1200):
     before, it was refused at its SYN (exception:classifier_alloc); now the stalest holder
     gives its slot up (and is refused)."""
     cap = Capture()
-    for i in range(pins):
-        t = ETcp(cap, S1, 30000 + i, E2M, 443, isn=200000 + 7919 * i, rtt_us=2000)
-        t.handshake(gap=300)
-        t.raw(True, "PA", hello(n + "pin"), ipkw={"ttl": 1})
-        t.cseq += len(hello(n + "pin"))
+    pin_flows(cap, n, S1, pins, E2M, rtt_us=2000, gap=300)
     cap.idle(6)
     honest_session(cap, n, 46201, 6201)
     return cap, {"pass": [passm(n)]}
@@ -4135,11 +4142,7 @@ def case_slot_pin_fast_ok(n, pins=1300):
     host counts for at most 1/8 of a worker's slots (its flows past that do not count): the
     honest flow, which shows its handshake, takes a slot from one that does not count."""
     cap = Capture()
-    for i in range(pins):
-        t = ETcp(cap, S1, 30000 + i, E2M, 443, isn=200000 + 7919 * i, rtt_us=150)
-        t.handshake(gap=100)
-        t.raw(True, "PA", hello(n + "pin"), ipkw={"ttl": 1})
-        t.cseq += len(hello(n + "pin"))
+    pin_flows(cap, n, S1, pins, E2M)
     honest_session(cap, n, 46204, 6204, host="10.10.1.11")
     return cap, {"pass": [passm(n)]}
 
@@ -4979,29 +4982,6 @@ def case_syncookie_bareack_fill(n):
     return cap, {"leak": [leak(n)]}
 
 
-def pin_flows(cap, n, src, count, dst, base_port=30000, rtt_us=150, gap=100, isn0=200000):
-    """count flows of src to dst:443, each a handshake and a ClientHello with an expiring TTL
-    (hop limit 1): allowed, and its first-bytes slot held (no server answers)."""
-    v6 = ":" in src
-    for i in range(count):
-        t = ETcp(cap, src, base_port + i, dst, 443, isn=isn0 + 7919 * i, rtt_us=rtt_us)
-        t.handshake(gap=gap)
-        t.raw(True, "PA", hello(n + "pin"), ipkw={"hlim": 1} if v6 else {"ttl": 1})
-        t.cseq += len(hello(n + "pin"))
-
-
-def honest_session6(cap, n, cport, isn, host=S6, dst=E2M6):
-    u = ETcp(cap, host, cport, dst, 443, isn=isn, rtt_us=20000)
-    u.handshake()
-    u.data(True, hello(n + "honest"))
-    u.data(False, server_hello_flight(n + "honest"))
-    u.data(True, CCS + tls_appdata(n + "hfin", 53))
-    u.data(True, marked_record(passm(n), n + "hreq", 200))
-    u.data(False, tls_appdata(n + "hresp", 400))
-    u.data(True, tls_appdata(n + "hreq2", 120))
-    u.close()
-
-
 @case
 def case_slot_pin_v6_neighbor_ok(n, pins=1300):
     """Must-allow, denial of service by one inside host against its IPv6 neighbours:
@@ -5013,7 +4993,7 @@ def case_slot_pin_v6_neighbor_ok(n, pins=1300):
     over 5 s; there is none: refused (exception:classifier_alloc)."""
     cap = Capture()
     pin_flows(cap, n, "2001:db8:e2::99", pins, E2M6)
-    honest_session6(cap, n, 46802, 6802)
+    honest_session(cap, n, 46802, 6802, host=S6, dst=E2M6)
     return cap, {"pass": [passm(n)]}
 
 
@@ -5023,7 +5003,7 @@ def case_slot_pin_v6_neighbor_ctl_ok(n, pins=1300):
     the zone (2001:db8:e2:1::10): allowed (it takes an uncounted slot of the attacker)."""
     cap = Capture()
     pin_flows(cap, n, "2001:db8:e2::99", pins, E2M6)
-    honest_session6(cap, n, 46803, 6803, host="2001:db8:e2:1::10")
+    honest_session(cap, n, 46803, 6803, host="2001:db8:e2:1::10", dst=E2M6)
     return cap, {"pass": [passm(n)]}
 
 
