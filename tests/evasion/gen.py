@@ -272,10 +272,11 @@ def send_whole(data):
     return f
 
 
-def tls_established(cap, c, cport, s, isn, seed, sport=443):
+def tls_established(cap, c, cport, s, isn, seed, sport=443, vlans=()):
     """An allowed E2M TLS 1.3 session up to and including one exchange of
-    application data; the caller goes on from there."""
-    t = ETcp(cap, c, cport, s, sport, isn=isn, rtt_us=20000)
+    application data (802.1Q tags on every frame with vlans); the caller goes
+    on from there."""
+    t = ETcp(cap, c, cport, s, sport, vlans=vlans, isn=isn, rtt_us=20000)
     t.handshake()
     t.data(True, hello(seed))
     t.data(False, server_hello_flight(seed))
@@ -4671,18 +4672,6 @@ def case_reneg_server_ok(n):
 
 # ------------------------------------------------ red team round 15 (attacking 59ba08e, tombstones)
 
-def established_on(cap, cport, s, isn, n, vlans=()):
-    """tls_established with 802.1Q tags on every frame."""
-    t = ETcp(cap, S1, cport, s, 443, vlans=vlans, isn=isn, rtt_us=20000)
-    t.handshake()
-    t.data(True, hello(n))
-    t.data(False, server_hello_flight(n))
-    t.data(True, CCS + tls_appdata(n + "fin", 53))
-    t.data(True, tls_appdata(n + "req", 180))
-    t.data(False, tls_appdata(n + "resp", 700))
-    return t
-
-
 @case
 def case_vlan_idle_fill(n):
     """Inside client able to send on two VLANs that the same next hop routes (a trunked
@@ -4692,7 +4681,7 @@ def case_vlan_idle_fill(n):
     and answers with a challenge ACK, drops the fill as old and reads the plaintext as the
     old connection's; to aduana the SYN on VLAN 200 is another key, with no tombstone."""
     cap = Capture()
-    t = established_on(cap, 46701, E2M, 6701, n, vlans=((0x8100, 100),))
+    t = tls_established(cap, S1, 46701, E2M, 6701, n, vlans=((0x8100, 100),))
     old_next, srv = t.cseq, t.sseq
     cap.idle(3601)
     t.vlans = ((0x8100, 200),)
@@ -4706,7 +4695,7 @@ def case_vlan_live_fill(n):
     tombstone needed at all); a SYN on VLAN 200 with the same 5-tuple opens a second,
     unrelated flow to us, while the server reads it as the open connection's bytes."""
     cap = Capture()
-    t = established_on(cap, 46702, E2M, 6702, n, vlans=((0x8100, 100),))
+    t = tls_established(cap, S1, 46702, E2M, 6702, n, vlans=((0x8100, 100),))
     old_next, srv = t.cseq, t.sseq
     t.vlans = ((0x8100, 200),)
     gap_fill_reopen(t, n, old_next, srv, http_leak(n))
@@ -4916,7 +4905,7 @@ def case_vlan_return_fill(n):
     duplicate ACKs are ACKs of the old connection to it). The new flow is read from its
     client frames alone."""
     cap = Capture()
-    t = established_on(cap, 46709, E2M, 6709, n, vlans=((0x8100, 100),))
+    t = tls_established(cap, S1, 46709, E2M, 6709, n, vlans=((0x8100, 100),))
     old_next, srv = t.cseq, t.sseq
     u = SplitVlanTcp(cap, S1, 46709, E2M, 443, isn=6709, rtt_us=20000,
                      cvlans=((0x8100, 200),), svlans=((0x8100, 100),))
