@@ -372,10 +372,12 @@ static inline uint64_t judge_tomb_hash(const struct worker *w, const struct flow
 	return (uint64_t)hi << 32 | lo;
 }
 
-/* Leave f's tombstone (tomb.h). */
-static inline void judge_tomb_put(struct worker *w, const struct flow *f)
+/* Leave f's tombstone (tomb.h): at its SYN-ACK (the connection is live:
+ * ended false), or at its end, with whether it ended allowed. */
+static inline void judge_tomb_put(struct worker *w, const struct flow *f, bool ended)
 {
-	if (tomb_put(&w->tombs, judge_tomb_hash(w, &f->key)))
+	if (tomb_put(&w->tombs, judge_tomb_hash(w, &f->key),
+		     ended && f->decision.verdict == POLICY_ALLOW))
 		w->st.c[STATS_tcp_tombs_lost]++;
 }
 
@@ -392,7 +394,7 @@ static void judge_flow_end(struct worker *w, const struct policy *pol, struct fl
 	 * cannot fill the table. */
 	if (f->key.l4proto == IPPROTO_TCP && f->zone >= 0 &&
 	    !((f->tcp & FLOW_TCP_SYN) && f->pkts_in == 0))
-		judge_tomb_put(w, f);
+		judge_tomb_put(w, f, true);
 	if (f->cls_idx != FLOW_NO_CLS)
 		judge_giveup(w, pol, f);
 	if (f->stream_idx != FLOW_NO_CLS) {
@@ -644,6 +646,20 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 		 * for how it started. */
 		if ((r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG) {
 			policy_exception(pol, zone, POLICY_EXC_midstream, &f->decision);
+			/* On ports where a connection ended for us that was
+			 * not allowed, or that is live on another VLAN, the
+			 * server reads on from its own next byte, which we do
+			 * not know: bytes we take as the first may lie past a
+			 * gap that a later segment fills (tomb.h). Refused,
+			 * whatever the zone does on exceptions. */
+			if (f->decision.verdict != POLICY_DROP &&
+			    tomb_find(&w->tombs, judge_tomb_hash(w, k)) > TOMB_NONE &&
+			    tomb_find(&w->tombs, judge_tomb_hash(w, k)) != TOMB_ALLOWED) {
+				w->st.c[STATS_tcp_midstream_refused]++;
+				f->decision.verdict = POLICY_DROP;
+				f->decision.reason = POLICY_R_EXCEPTION;
+				f->decision.arg = POLICY_EXC_midstream;
+			}
 			if (f->decision.verdict == POLICY_DROP) {
 				flow_evictable(w->ft, f);
 				return f;
@@ -663,6 +679,12 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 		 * where the responder took it (judge_tcp_long: a SYN with
 		 * another number later is a new connection). */
 		w->acks[f - w->flows].start[0] = f->seq_next;
+		/* No ACK seen yet: none of the initiator's bytes acknowledged
+		 * (the slot's last flow left its own here, which would release
+		 * this one's header log, judge_hlog_idle and judge_conform_read;
+		 * the responder's side is set at its SYN-ACK). */
+		w->acks[f - w->flows].hi[1] = f->seq_next;
+		w->acks[f - w->flows].hi[0] = 0;
 		w->acks[f - w->flows].hlog = 0; /* none yet (judge_hlog) */
 		/* Ports on which a connection ended for us, perhaps not for
 		 * its server (tomb.h): the initiator's bytes wait for the
@@ -1797,7 +1819,7 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			 * a flow on its ports (another VLAN, or after this one
 			 * ends for us) waits for its own SYN-ACK (tomb.h). */
 			if (!(f->flags & FLOW_F_RESP_SEQ) && f->zone >= 0)
-				judge_tomb_put(w, f);
+				judge_tomb_put(w, f, false);
 			f->seq_resp = seq + 1;
 			f->flags |= FLOW_F_RESP_SEQ;
 			/* The initiator's stream starts after the SYN that the

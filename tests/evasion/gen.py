@@ -5104,6 +5104,74 @@ def case_front_cookie_gap_fill(n):
     return cap, {"leak": [leak(n)]}
 
 
+# --- midstream pickups on ports where a connection ended for us (tomb.h, "Midstream")
+
+def office_gap_pickup(n, cport, wait_s, vlans_old=(), vlans_new=(), split=40):
+    """An office client's m.vk.com hello, dropped as social; after wait_s (the flow
+    forgotten: dropped, 10 s) or at once on another VLAN, the hello's tail past `split`
+    without a SYN, then its head: the server's connection still waits at the hello's
+    first byte, queues the tail and reads the whole hello once the head fills the gap.
+    split 0: the hello again from its first byte (the control)."""
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 443, isn=0x2000 + cport, rtt_us=2000, vlans=vlans_old)
+    t.handshake()
+    h = hello(n, sni=VK, sid=sid32(leak(n)))
+    st = t.cseq
+    t.raw(True, "PA", h)
+    if wait_s:
+        cap.idle(wait_s)
+    t.vlans = vlans_new
+    if split:
+        t.raw(True, "PA", h[split:], seq=st + split)
+        t.raw(True, "PA", h[:split], seq=st)
+    else:
+        t.raw(True, "PA", h, seq=st)
+    t.cseq = st + len(h)
+    t.raw(False, "A")
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53) + marked_record(leak(n), n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_office_mid_gap_social(n):
+    """Office: the m.vk.com hello dropped as social; 30 s later (the dropped flow forgotten
+    after 10 s) its tail without a SYN, then its head. To aduana the tail was a midstream
+    pickup's first bytes (unreadable: given up, allowed in the office) and the head a
+    retransmission before them; to the server, the hello in two pieces."""
+    return office_gap_pickup(n, 47101, 30)
+
+
+@case
+def case_office_mid_retry_ctl(n):
+    """Control: the same, the hello sent again whole from its first byte: social."""
+    return office_gap_pickup(n, 47102, 30, split=0)
+
+
+@case
+def case_office_mid_vlan_social(n):
+    """The gap pickup at once, on VLAN 20, while the dropped flow of VLAN 10 is live (a
+    router behind us strips the tags: one connection at the server)."""
+    return office_gap_pickup(n, 47103, 0, vlans_old=((0x8100, 10),), vlans_new=((0x8100, 20),))
+
+
+@case
+def case_office_idle_resume_ok(n):
+    """Must pass: an office session to an unclassed name (www.example.org, allowed), idle
+    3601 s (past aduana's tcp timeout; Linux keeps it), then the client resumes without a
+    SYN at its next byte. The old connection ended allowed: the pickup is taken."""
+    cap = Capture()
+    t = ETcp(cap, O1, 47104, SOC, 443, isn=0x47104, rtt_us=2000)
+    t.handshake()
+    t.data(True, hello(n, sni="www.example.org"))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    cap.idle(3601)
+    t.data(True, marked_record(passm(n), n))
+    t.data(False, tls_appdata(n + "resp", 300))
+    return cap, {"pass": [passm(n)]}
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))

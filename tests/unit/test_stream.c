@@ -1962,37 +1962,73 @@ static void test_tomb(void)
 	CU_ASSERT_EQUAL(tomb_sets_for(0), 256);
 	CU_ASSERT_EQUAL(tomb_sets_for(262144), 65536);
 	CU_ASSERT_FALSE(tomb_has(&t, h[0]));
-	CU_ASSERT_FALSE(tomb_put(&t, h[0]));
+	CU_ASSERT_FALSE(tomb_put(&t, h[0], false));
 	CU_ASSERT_TRUE(tomb_has(&t, h[0]));
 	CU_ASSERT_FALSE(tomb_has(&t, h[1])); /* same set, another key */
 	CU_ASSERT_FALSE(tomb_has(&t, other));
-	CU_ASSERT_FALSE(tomb_put(&t, h[0])); /* again: nothing moves */
+	CU_ASSERT_FALSE(tomb_put(&t, h[0], false)); /* again: nothing moves */
 	CU_ASSERT_EQUAL(sets[7].sig[1], 0);
 	for (i = 1; i < TOMB_WAYS; i++)
-		CU_ASSERT_FALSE(tomb_put(&t, h[i]));
+		CU_ASSERT_FALSE(tomb_put(&t, h[i], false));
 	for (i = 0; i < TOMB_WAYS; i++)
 		CU_ASSERT_TRUE(tomb_has(&t, h[i]));
 	CU_ASSERT_FALSE(tomb_has(&t, h[TOMB_WAYS]));
 	CU_ASSERT_EQUAL(sets[7].lost, 0);
 	/* One more pushes the first out: the set now counts every key. */
-	CU_ASSERT_TRUE(tomb_put(&t, h[TOMB_WAYS]));
+	CU_ASSERT_TRUE(tomb_put(&t, h[TOMB_WAYS], false));
 	CU_ASSERT_EQUAL(sets[7].lost, 1);
 	CU_ASSERT_TRUE(tomb_has(&t, h[0]));
 	CU_ASSERT_TRUE(tomb_has(&t, (uint64_t)0x777 << 32 | 7));
 	CU_ASSERT_TRUE(tomb_has(&t, h[TOMB_WAYS]));
 	CU_ASSERT_FALSE(tomb_has(&t, other)); /* other sets are not touched */
 	/* Pushed out in turn. */
-	CU_ASSERT_TRUE(tomb_put(&t, h[0]));
+	CU_ASSERT_TRUE(tomb_put(&t, h[0], false));
 	CU_ASSERT_EQUAL(sets[7].sig[1], tomb_sig(h[0]));
 	/* The signature is never 0: a zeroed entry matches no key. */
 	CU_ASSERT_NOT_EQUAL(tomb_sig(0), 0);
 	CU_ASSERT_FALSE(tomb_has(&t, 3)); /* set 3, never written, key of signature 1 */
 }
 
+/* tomb_find: whether the newest connection on a key ended allowed; a put at
+ * a SYN-ACK (not ended) takes it back; a lost set answers TOMB_LOST for a
+ * key it does not hold. */
+static void test_tomb_kind(void)
+{
+	static struct tomb_set sets[256];
+	struct tomb_table t = {sets, 255};
+	uint64_t h[TOMB_WAYS + 1];
+	unsigned i;
+
+	for (i = 0; i <= TOMB_WAYS; i++)
+		h[i] = (uint64_t)(0xdef00000u + 2 * i) << 32 | 9; /* all in set 9 */
+	CU_ASSERT_EQUAL(tomb_find(&t, h[0]), TOMB_NONE);
+	CU_ASSERT_FALSE(tomb_put(&t, h[0], false)); /* answered: live */
+	CU_ASSERT_EQUAL(tomb_find(&t, h[0]), TOMB_HELD);
+	CU_ASSERT_FALSE(tomb_put(&t, h[0], true)); /* ended allowed */
+	CU_ASSERT_EQUAL(tomb_find(&t, h[0]), TOMB_ALLOWED);
+	CU_ASSERT_FALSE(tomb_put(&t, h[1], true));
+	CU_ASSERT_FALSE(tomb_put(&t, h[0], false)); /* a new connection answered on it */
+	CU_ASSERT_EQUAL(tomb_find(&t, h[0]), TOMB_HELD);
+	CU_ASSERT_EQUAL(tomb_find(&t, h[1]), TOMB_ALLOWED); /* its neighbour keeps its bit */
+	CU_ASSERT_FALSE(tomb_put(&t, h[0], true));
+	CU_ASSERT_EQUAL(tomb_find(&t, h[0]), TOMB_ALLOWED);
+	CU_ASSERT_EQUAL(tomb_find(&t, h[2]), TOMB_NONE);
+	for (i = 2; i < TOMB_WAYS; i++)
+		CU_ASSERT_FALSE(tomb_put(&t, h[i], false));
+	/* The set overflows: h[0]'s entry is pushed out (the first in turn). */
+	CU_ASSERT_TRUE(tomb_put(&t, h[TOMB_WAYS], true));
+	CU_ASSERT_EQUAL(tomb_find(&t, h[TOMB_WAYS]), TOMB_ALLOWED);
+	CU_ASSERT_EQUAL(tomb_find(&t, h[0]), TOMB_LOST);
+	CU_ASSERT_EQUAL(tomb_find(&t, h[1]), TOMB_ALLOWED);
+	CU_ASSERT_EQUAL(tomb_find(&t, h[2]), TOMB_HELD);
+	CU_ASSERT_EQUAL(tomb_find(&t, (uint64_t)0x555 << 32 | 8), TOMB_NONE); /* set 8 */
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{"stream: in order and reversed", test_stream_order},
+		{"tomb: whether a key's connection ended allowed", test_tomb_kind},
 		{"csum: every path equals rte_raw_cksum", test_csum},
 		{"stream: overlaps compared", test_stream_overlap},
 		{"stream: before base and beyond STREAM_MAX", test_stream_bounds},
