@@ -17,7 +17,7 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
 LOGDIR ?= /var/log/aduana
 
-PKGS := libdpdk libndpi libhs libconfig cunit libpcap sqlite3
+PKGS := libdpdk libndpi libhs libconfig cunit libpcap sqlite3 libgcrypt
 
 # Everything below needs the libraries; `make deps` installs them. The guard
 # keeps a missing package from turning into a page of compiler errors.
@@ -212,10 +212,13 @@ FUZZ_CFLAGS := -g -O1 -std=gnu11 $(WARN) -D_GNU_SOURCE -Iclassifiers -Ipolicy -I
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_SRC_fuzz_tls := classifiers/tls.c classifiers/tls.h
 FUZZ_SRC_fuzz_stream := dataplane/stream.c dataplane/conform.c dataplane/hlog.c classifiers/tls.c \
-	dataplane/stream.h dataplane/conform.h dataplane/hlog.h classifiers/tls.h
+	dataplane/stream.h dataplane/conform.h dataplane/hlog.h classifiers/tls.h classifiers/h2.h classifiers/quic.h
 FUZZ_SRC_fuzz_config := policy/config.c policy/policy.c policy/sha256.c policy/config.h
 FUZZ_LIBS_fuzz_config := -lconfig
 FUZZ_SRC_fuzz_proto := ctl/proto.c ctl/flowrec.c ctl/proto.h ctl/flowrec.h
+FUZZ_SRC_fuzz_h2 := classifiers/h2.c classifiers/h2.h
+FUZZ_SRC_fuzz_quic := classifiers/quic.c classifiers/quic.h
+FUZZ_LIBS_fuzz_quic := -lgcrypt
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .SECONDEXPANSION:

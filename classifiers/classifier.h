@@ -67,6 +67,14 @@ void cls_app_name(const struct cls_engine *e, uint16_t master_id, uint16_t app_i
  * host has). Owning worker; no allocation. */
 void cls_flow_own_http(struct cls_worker *w, uint32_t slot, const uint8_t *p, size_t n);
 
+/* Our reading of an HTTP/2 request's authority (h2.h: the :authority or
+ * host of the first header block of an h2c stream, RFC 9113 8.3.1): the
+ * flow's HTTP host, as a Host header is (len 0: none was read);
+ * malformed: the block could be read otherwise (two authorities, HPACK
+ * errors). The worker that owns the slot. */
+void cls_flow_own_host(struct cls_worker *w, uint32_t slot, const char *name, size_t len,
+		       bool malformed);
+
 /* aduana's own ClientHello reader (tls.h) read a well-formed hello of this
  * flow: its server name (len 0: none) is the flow's SNI from now on, the
  * flow is TLS, and a name nDPI reads otherwise marks the result malformed

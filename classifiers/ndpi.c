@@ -1089,6 +1089,26 @@ void cls_flow_own_http(struct cls_worker *w, uint32_t slot, const uint8_t *p, si
 		st->flags |= CLS_F_WEBDAV;
 }
 
+void cls_flow_own_host(struct cls_worker *w, uint32_t slot, const char *name, size_t len,
+		       bool malformed)
+{
+	struct cls_result dummy;
+	struct cls_state *st = cls_slot_live(w, slot, &dummy);
+
+	if (!st)
+		return;
+	if (malformed)
+		st->flags |= CLS_F_MALFORMED;
+	if (!len || !(st->name_kind == CLS_NAME_NONE || st->name_kind == CLS_NAME_HOST))
+		return;
+	if (!(st->flags & CLS_F_OWN_HOST)) {
+		cls_set_name(w, st, CLS_NAME_HOST, name, len);
+		st->flags |= CLS_F_OWN_HOST;
+	} else {
+		cls_more_host(w, st, name, len);
+	}
+}
+
 void cls_flow_own_sni(struct cls_worker *w, uint32_t slot, const char *name, size_t len)
 {
 	struct cls_result dummy;

@@ -47,6 +47,12 @@ enum flow_tcp_bits {
 	FLOW_TCP_TS_RESP = 1 << 7,
 };
 
+/* A UDP flow's use of the same byte (struct flow.tcp): its first datagram
+ * was a QUIC Initial that aduana reads (judge.c, judge_quic). */
+enum flow_udp_bits {
+	FLOW_UDP_QUIC = 1 << 0,
+};
+
 /* Per-flow bits the judge reads on every packet. */
 enum flow_flags {
 	FLOW_F_LEARN = 1 << 0,	     /* a resolver flow: its answers may teach addresses */

@@ -323,7 +323,11 @@ static void judge_decided(struct worker *w, struct flow *f, const struct cls_res
 	 * answers: a copy of the hello that never reached it (a short TTL)
 	 * followed by another one that does is compared, not waved through. */
 	if (f->stream_idx != FLOW_NO_CLS &&
-	    !(f->decision.verdict == POLICY_ALLOW && (f->flags & FLOW_F_CONFORM))) {
+	    !(f->decision.verdict == POLICY_ALLOW &&
+	      ((f->flags & FLOW_F_CONFORM) ||
+	       /* QUIC: until the handshake is over (judge_quic_after) */
+	       (w->streams->slots[f->stream_idx].quic_on &&
+		w->streams->slots[f->stream_idx].quic.status == QUIC_DONE)))) {
 		stream_close(w->streams, f->stream_idx);
 		f->stream_idx = FLOW_NO_CLS;
 	}
@@ -2357,6 +2361,89 @@ static bool judge_hello_names(struct worker *w, const struct policy *pol, struct
 	return true;
 }
 
+/* Refuse a flow whatever its zone does on exceptions (exception e): what a
+ * server could read there, we could not. */
+static void judge_refuse(struct worker *w, struct flow *f, enum policy_exception e)
+{
+	struct cls_result cr;
+
+	memset(&cr, 0, sizeof(cr));
+	if (f->cls_idx != FLOW_NO_CLS) {
+		cls_flow_giveup(w->cls, f->cls_idx, &cr);
+	} else { /* decided before: what it was */
+		cr.master_id = f->app_master;
+		cr.app_id = f->app;
+		cr.cls = f->cls;
+		cr.guessed = f->app_guessed;
+	}
+	f->decision.verdict = POLICY_DROP;
+	f->decision.reason = POLICY_R_EXCEPTION;
+	f->decision.arg = (uint16_t)e;
+	judge_decided(w, f, &cr);
+}
+
+/* The client's first bytes as HTTP/2 with prior knowledge (h2c, RFC 9113
+ * 3.3: the preface, SETTINGS, then HEADERS): a server serves the
+ * :authority of each request (8.3.1), which is in no Host line, in HPACK,
+ * perhaps Huffman-coded; nDPI 4.2 decodes none of it (red team round 18,
+ * app_h2c_vk: m.vk.com from the office). Our own reading (h2.h) of the
+ * first header block gives the flow its HTTP host. A block a server could
+ * read otherwise (two authorities, HPACK errors), or one that the slot
+ * cannot hold, is refused whatever the zone does on exceptions: no honest
+ * client sends one. JUDGE_H2_NO: not h2c (the HTTP/1 reading goes on). */
+enum { JUDGE_H2_NO = 0, JUDGE_H2_READING, JUDGE_H2_DONE, JUDGE_H2_DROPPED };
+
+struct judge_h2_names {
+	struct cls_worker *cls;
+	uint32_t idx;
+};
+
+/* Each header block's authority: the first is the flow's host, the others
+ * are judged as more hosts, as pipelined HTTP/1 heads are. */
+static void judge_h2_name(void *arg, const char *name, size_t len)
+{
+	struct judge_h2_names *a = arg;
+
+	cls_flow_own_host(a->cls, a->idx, name, len, false);
+}
+
+static int judge_h2(struct worker *w, struct flow *f)
+{
+	struct stream_slot *sl = &w->streams->slots[f->stream_idx];
+	struct judge_h2_names a = {w->cls, f->cls_idx};
+	char name[H2_NAME_CAP];
+	enum h2_status st;
+	unsigned why = 0;
+	uint32_t at = sl->h2_at; /* where h2 starts: 0, or past an HTTP/1.1 head */
+
+	if (sl->h2_on == 2)
+		return JUDGE_H2_NO;
+	if (!sl->h2_on) {
+		if (!h2_is_preface(sl->buf, sl->have)) {
+			sl->h2_on = 2;
+			return JUDGE_H2_NO;
+		}
+		h2_reader_init(&sl->h2);
+		sl->h2_on = 1;
+	}
+	st = h2_read_all(&sl->h2, sl->buf + at, sl->have - at, name, sizeof(name), &why,
+			 judge_h2_name, &a);
+	if (st == H2_NOT_H2) {
+		sl->h2_on = 2;
+		/* After an upgrade's head (read already): nothing more here */
+		return at ? JUDGE_H2_DONE : JUDGE_H2_NO;
+	}
+	if (st == H2_NEED_MORE && sl->have < STREAM_MAX)
+		return JUDGE_H2_READING;
+	if (st != H2_DONE) {
+		w->st.c[STATS_h2_refused]++;
+		judge_refuse(w, f, POLICY_EXC_malformed);
+		return JUDGE_H2_DROPPED;
+	}
+	w->st.c[STATS_h2_heads]++;
+	return JUDGE_H2_DONE;
+}
+
 /* The client's first bytes are no TLS: where they start an HTTP request,
  * its head is joined in the slot until its empty line (or the slot is
  * full), then read as one payload (cls_flow_own_http): the Host of a head
@@ -2393,6 +2480,18 @@ static bool judge_http_head(struct worker *w, struct flow *f)
 			if (b == '\n') { /* the empty line: the head is whole */
 				/* with what follows it: pipelined heads */
 				cls_flow_own_http(w->cls, f->cls_idx, sl->buf, sl->have);
+				/* An upgrade to h2c (RFC 7540 3.2) whose preface the
+				 * client sent on without waiting for the 101 (Go's
+				 * handler reads it): its requests are read too
+				 * (judge_h2, from the head's end; red team round 19,
+				 * app_h2c_upgrade_vk). */
+				if (i + 1 < sl->have &&
+				    h2_is_preface(sl->buf + i + 1, sl->have - (i + 1))) {
+					sl->h2_at = i + 1;
+					sl->h2_on = 1;
+					h2_reader_init(&sl->h2);
+					return judge_h2(w, f) == JUDGE_H2_READING;
+				}
 				return false;
 			}
 			sl->http = b == '\r' && sl->http == STREAM_HTTP_BOL ? STREAM_HTTP_CR
@@ -2445,11 +2544,199 @@ static bool judge_hello(struct worker *w, const struct policy *pol, struct flow 
 			cls_flow_own_sni(w->cls, f->cls_idx, ch->info.sni, ch->info.sni_len);
 			w->st.c[STATS_tls_hellos]++;
 		}
-	} else if (ch->status == TLS_CH_NOT_TLS && !judge_http_head(w, f)) {
-		stream_close(w->streams, f->stream_idx);
-		f->stream_idx = FLOW_NO_CLS;
+	} else if (ch->status == TLS_CH_NOT_TLS) {
+		int h2 = judge_h2(w, f);
+
+		if (h2 == JUDGE_H2_DROPPED)
+			return true;
+		if (h2 == JUDGE_H2_DONE || (h2 == JUDGE_H2_NO && !judge_http_head(w, f))) {
+			if (f->decision.verdict == POLICY_DROP) /* an upgrade's h2c refused */
+				return true;
+			stream_close(w->streams, f->stream_idx);
+			f->stream_idx = FLOW_NO_CLS;
+		}
 	}
 	return false;
+}
+
+/* A UDP flow's QUIC Initials (RFC 9000, RFC 9001): the client's ClientHello
+ * rides in CRYPTO frames, which a server puts in order by offset across
+ * frames and datagrams before TLS reads it. nDPI 4.2 reads neither frames
+ * out of order (Chrome's "chaos protection"), nor a hello over two
+ * datagrams sent second first, nor QUIC version 2 (red team round 18:
+ * bypasses in the office). Our own reading (quic.h), in a first-bytes slot
+ * from the flow's first datagram on: the whole hello, behind a TLS record
+ * header of its length, goes to the same reader as over TCP (judge_hello),
+ * and no verdict is given while it is being joined (judge_classify). What
+ * a server could read otherwise (CRYPTO bytes that differ at one offset, a
+ * version we cannot read, a hello over our bound) is refused whatever the
+ * zone does on exceptions: a browser then falls back to TLS over TCP, where
+ * the name is read. True when the flow was dropped. */
+static bool judge_quic(struct worker *w, const struct policy *pol, struct flow *f,
+		       const struct rte_mbuf *m, const struct parse_result *r)
+{
+	const uint8_t *pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+	struct stream_pool *p = w->streams;
+	struct stream_slot *sl;
+	enum quic_status st;
+
+	if (f->stream_idx == FLOW_NO_CLS) {
+		uint32_t i;
+
+		/* Its reader was taken back (judge_stream_reclaim): a new one
+		 * would start past the bytes the first one read (red team
+		 * round 19, quic_reclaim_restart_fb). */
+		if (unlikely(f->tcp & FLOW_UDP_QUIC)) {
+			w->st.c[STATS_quic_refused]++;
+			judge_refuse(w, f, POLICY_EXC_classifier_alloc);
+			return true;
+		}
+		/* A client datagram that is an Initial: on port 443 by its
+		 * header (an unknown version there is refused below), on any
+		 * port only when one of its packets opens under the keys of
+		 * its own connection ID (another protocol's bytes may look
+		 * like a long header: a DNS query's ID, RTP's first byte).
+		 * Not only the flow's first: junk first must not keep the
+		 * reader away (round 19, quic_junk_first_fb). Its slot counts
+		 * against no share (no handshake proves its source): a flow
+		 * that proves its own may take it back. */
+		if (!(r->dport == 443 && quic_looks_initial(pl, r->payload_len)) &&
+		    !quic_has_initial(pl, r->payload_len))
+			return false;
+		i = stream_open(p, 0);
+		if (unlikely(i == STREAM_NO_SLOT) && judge_stream_reclaim(w, pol, false))
+			i = stream_open(p, 0);
+		if (unlikely(i == STREAM_NO_SLOT)) {
+			/* No reader: refused, not left to nDPI, which reads
+			 * no hello out of order (round 19,
+			 * quic_pool_full_chaos_fb). */
+			w->st.c[STATS_stream_full]++;
+			w->st.c[STATS_quic_refused]++;
+			judge_refuse(w, f, POLICY_EXC_classifier_alloc);
+			return true;
+		}
+		p->slots[i].owner = (uint32_t)(f - w->flows);
+		p->slots[i].owner_gen = f->gen;
+		p->t_open[i] = w->now;
+		f->stream_idx = i;
+		sl = &p->slots[i];
+		sl->quic_on = 1;
+		quic_init_begin(&sl->quic, sl->buf + 5, sl->map, STREAM_MAX - 5);
+		f->tcp |= FLOW_UDP_QUIC;
+		w->st.c[STATS_quic_flows]++;
+	}
+	sl = &p->slots[f->stream_idx];
+	if (!sl->quic_on || sl->quic.status != QUIC_NEED_MORE)
+		return false;
+	st = quic_feed(&sl->quic, pl, r->payload_len);
+	if (st == QUIC_NEED_MORE)
+		return false;
+	/* A version we do not read (Google QUIC, an old draft, a private
+	 * one): left to nDPI, as before our reader (refusing them lost the
+	 * corpus' gQUIC and DoH flows their class); or no Initial first in
+	 * the datagram (then none may hide behind another packet: an Initial
+	 * coalesced behind a Handshake packet is read by a server). */
+	if (st == QUIC_NOT_QUIC ||
+	    (st == QUIC_MALFORMED && quic_reason(&sl->quic) == QUIC_R_version)) {
+		stream_close(p, f->stream_idx);
+		f->stream_idx = FLOW_NO_CLS;
+		f->tcp &= (uint8_t)~FLOW_UDP_QUIC;
+		if (quic_has_initial(pl, r->payload_len)) {
+			w->st.c[STATS_quic_refused]++;
+			judge_refuse(w, f, POLICY_EXC_malformed);
+			return true;
+		}
+		return false;
+	}
+	if (st == QUIC_MALFORMED) {
+		w->st.c[STATS_quic_refused]++;
+		judge_refuse(w, f, POLICY_EXC_malformed);
+		return true;
+	}
+	/* The hello whole: behind a record header of its length (at most
+	 * STREAM_MAX - 5 bytes, one record), read as a TCP stream's. */
+	sl->buf[0] = 0x16;
+	sl->buf[1] = 3;
+	sl->buf[2] = 3;
+	sl->buf[3] = (uint8_t)(sl->quic.need >> 8);
+	sl->buf[4] = (uint8_t)sl->quic.need;
+	sl->have = 5 + sl->quic.need;
+	sl->fed = sl->have;
+	sl->tls = (uint8_t)tls_ch_feed(&sl->ch, sl->buf, sl->have);
+	w->st.c[STATS_quic_hellos]++;
+	/* A hello the strict reader refuses: no browser sends one, and one
+	 * falls back to TCP (in the office a TCP one would be read leniently
+	 * instead: here its slot must stay until the handshake is over). */
+	if (sl->tls == TLS_CH_MALFORMED) {
+		w->st.c[STATS_tls_malformed]++;
+		w->st.c[STATS_quic_refused]++;
+		judge_refuse(w, f, POLICY_EXC_malformed);
+		return true;
+	}
+	return false;
+}
+
+/* A client datagram of an allowed QUIC flow (judge_quic read its hello).
+ * A UDP flow is a 5-tuple, not a connection: the client may open a second
+ * connection on the same ports, whose hello nobody would read (an allowed
+ * hello first, then a social one: a new Destination Connection ID, or the
+ * same one once the server closed the first connection). So the slot stays
+ * after the verdict, until the client's first short-header packet (its
+ * handshake is over: it sends no Initial for this connection again), and
+ * each Initial meanwhile must open under the connection's keys and carry
+ * the hello's own bytes (quic_feed_after); after that, a client Initial is
+ * a new connection. An honest client sends neither: the flow is refused
+ * (ACT_DROP), whatever the zone does on exceptions. */
+static int judge_quic_after(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+			    const struct parse_result *r)
+{
+	const uint8_t *pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+	struct stream_slot *sl;
+
+	if (f->stream_idx == FLOW_NO_CLS || !(f->tcp & FLOW_UDP_QUIC)) {
+		/* Past the handshake, or a flow decided before any Initial
+		 * (junk or short headers first, until the budget gave up:
+		 * round 19, quic_junk_first_fb, quic_idle_first_fb): an
+		 * Initial anywhere in the datagram (coalesced behind a
+		 * Handshake packet: quic_giveup_coalesced_fb) that opens
+		 * under its own keys starts a connection whose hello we
+		 * never read. */
+		if (quic_has_initial(pl, r->payload_len)) {
+			w->st.c[STATS_quic_other]++;
+			judge_refuse(w, f, POLICY_EXC_ambiguous);
+			return ACT_DROP;
+		}
+		return ACT_FWD;
+	}
+	sl = &w->streams->slots[f->stream_idx];
+	if (!(pl[0] & 0x80)) { /* a short header: 1-RTT */
+		stream_close(w->streams, f->stream_idx);
+		f->stream_idx = FLOW_NO_CLS;
+		return ACT_FWD;
+	}
+	switch (quic_feed_after(&sl->quic, pl, r->payload_len)) {
+	case QUIC_AFTER_OK:
+		return ACT_FWD;
+	case QUIC_AFTER_OTHER:
+		w->st.c[STATS_quic_other]++;
+		judge_refuse(w, f, POLICY_EXC_ambiguous);
+		return ACT_DROP;
+	default:
+		w->st.c[STATS_quic_refused]++;
+		judge_refuse(w, f, POLICY_EXC_malformed);
+		return ACT_DROP;
+	}
+}
+
+/* Whether f's QUIC hello is still being joined (judge_quic). */
+static inline bool judge_quic_reading(const struct worker *w, const struct flow *f)
+{
+	const struct stream_slot *sl;
+
+	if (f->stream_idx == FLOW_NO_CLS)
+		return false;
+	sl = &w->streams->slots[f->stream_idx];
+	return sl->quic_on && sl->quic.status == QUIC_NEED_MORE;
 }
 
 static void judge_classify(struct worker *w, const struct policy *pol, struct flow *f,
@@ -2466,8 +2753,9 @@ static void judge_classify(struct worker *w, const struct policy *pol, struct fl
 		if (judge_hello(w, pol, f))
 			return;
 		reading = f->stream_idx != FLOW_NO_CLS &&
-			  stream_have(w->streams, f->stream_idx) > 0 &&
-			  stream_have(w->streams, f->stream_idx) < STREAM_MAX;
+			  ((stream_have(w->streams, f->stream_idx) > 0 &&
+			    stream_have(w->streams, f->stream_idx) < STREAM_MAX) ||
+			   judge_quic_reading(w, f));
 	}
 	if (unlikely(judge_classify_late(w, pol, f))) {
 		w->st.c[STATS_classify_timeout]++;
@@ -2494,6 +2782,21 @@ static void judge_classify(struct worker *w, const struct policy *pol, struct fl
 		 (cr.done && !cr.known && !reading);
 	if (giveup) {
 		judge_giveup(w, pol, f);
+		return;
+	}
+	/* No allow on a QUIC flow without the name its hello holds (the time
+	 * budget still bounds it, above); a drop (by address, say) needs no
+	 * name. */
+	if (unlikely(judge_quic_reading(w, f))) {
+		struct policy_decision d;
+
+		judge_policy_flow(&pf, f, w);
+		judge_cls_apply(&pf, &cr, false);
+		policy_evaluate(pol, &pf, &d);
+		if (d.verdict == POLICY_DROP) {
+			f->decision = d;
+			judge_decided(w, f, &cr);
+		}
 		return;
 	}
 	judge_policy_flow(&pf, f, w);
@@ -2920,6 +3223,17 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 	} else if (unlikely(f->flags & FLOW_F_CONFORM) && k->l4proto == IPPROTO_UDP &&
 		   judge_udp_foreign(w, pol, f, m, r, from_init)) {
 		t = TCP_FOREIGN;
+	} else if (unlikely(f->decision.verdict == POLICY_PENDING) && k->l4proto == IPPROTO_UDP &&
+		   from_init && r->payload_len && judge_quic(w, pol, f, m, r)) {
+		goto judged;
+	} else if (k->l4proto == IPPROTO_UDP && f->decision.verdict == POLICY_ALLOW && from_init &&
+		   r->payload_len &&
+		   unlikely((rte_pktmbuf_mtod(m, const uint8_t *)[r->payload_off] & 0x80) ||
+			    (f->tcp & FLOW_UDP_QUIC)) &&
+		   judge_quic_after(w, f, m, r) == ACT_DROP) {
+		f->dropped_pkts++;
+		judge_drop_count(w, &f->decision);
+		return ACT_DROP;
 	}
 	if (unlikely(f->decision.verdict == POLICY_PENDING))
 		judge_classify(w, pol, f, m, r, from_init);

@@ -55,6 +55,12 @@
 	X(tcp_bad_ack_early)  /* initiator segments before the verdict its receiver may take otherwise (ACK, start) */ \
 	X(conform_log_reclaimed) /* header logs taken back from flows whose receiver never acknowledged (refused) */ \
 	X(conform_log_none)    /* checked TLS flows that found no header log (they sum every segment) */ \
+	X(quic_flows)	      /* UDP flows whose first datagram is a QUIC Initial: read by aduana (quic.h) */ \
+	X(quic_hellos)	      /* ...whose ClientHello it joined whole */                           \
+	X(quic_other)	      /* ...client Initials of another connection on its ports, dropped */   \
+	X(quic_refused)	      /* ...refused: CRYPTO bytes that differ, a version it cannot read, ... */ \
+	X(h2_heads)	      /* h2c streams (HTTP/2 with prior knowledge) whose first header block aduana read (h2.h) */ \
+	X(h2_refused)	      /* ...refused: a block read otherwise, or over the slot */           \
 	X(tls_hellos)	      /* ClientHellos read by aduana's own reader */                       \
 	X(tls_malformed)      /* ClientHellos it refused */                                        \
 	X(frag_reassembled)   /* datagrams made whole from their fragments and judged */           \

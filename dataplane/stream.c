@@ -47,6 +47,9 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base)
 	memset(&s->names, 0, sizeof(s->names));
 	s->http_at = 0;
 	s->http = STREAM_HTTP_LEAD;
+	s->quic_on = 0;
+	s->h2_on = 0;
+	s->h2_at = 0;
 	tls_ch_init(&s->ch, s->hello, sizeof(s->hello));
 	s->tls = TLS_CH_NEED_MORE;
 	p->active++;

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "h2.h"
+#include "quic.h"
 #include "tls.h"
 
 #define STREAM_MAX     TLS_CH_MAX /* bytes of the stream kept: a ClientHello's bound */
@@ -69,6 +71,16 @@ struct stream_slot {
 	 * (STREAM_HTTP_*). */
 	uint32_t http_at;
 	uint8_t http;
+	/* A UDP flow's QUIC Initials (judge.c, judge_quic): the CRYPTO
+	 * stream joined in buf from byte 5 on (a TLS record header goes
+	 * before it once the hello is whole), map a bit per CRYPTO byte. */
+	uint8_t quic_on;
+	struct quic_init quic;
+	/* The client's first bytes as HTTP/2 with prior knowledge (judge.c,
+	 * judge_h2): 0 not known yet, 1 the preface so far, 2 not h2c. */
+	uint8_t h2_on;
+	uint32_t h2_at; /* where its h2 bytes start: 0, or past an HTTP/1.1 upgrade's head */
+	struct h2_reader h2;
 	uint8_t map[STREAM_MAX / 8]; /* bit per byte: received */
 	uint8_t buf[STREAM_MAX];
 	uint8_t hello[TLS_CH_MAX]; /* the reader's buffer */

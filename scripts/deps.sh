@@ -29,6 +29,7 @@ dpdk /usr/bin/dpdk-devbind.py                    README: binding NIC ports
 dpdk-dev /usr/bin/dpdk-testpmd                   make bench; also dpdk-telemetry.py
 libhyperscan-dev /usr/include/hs/hs.h
 libndpi-dev /usr/include/ndpi/ndpi_api.h
+libgcrypt20-dev /usr/include/gcrypt.h                 classifiers/quic.c (QUIC Initial keys)
 libndpi-bin /usr/bin/ndpiReader                  tests/corpus, make bench
 libconfig-dev /usr/include/libconfig.h
 libcunit1-dev /usr/include/CUnit/CUnit.h
@@ -37,6 +38,7 @@ libsqlite3-dev /usr/include/sqlite3.h
 sqlite3 /usr/bin/sqlite3
 libnuma-dev /usr/include/numa.h
 python3-scapy /usr/lib/python3/dist-packages/scapy/__init__.py   pcaps/gen_*.py
+python3-cryptography /usr/lib/python3/dist-packages/cryptography/__init__.py   tests/evasion/gen.py (QUIC Initials)
 tcpreplay /usr/bin/tcprewrite                    make bench
 tshark /usr/bin/tshark                           tests/replay
 wireshark-common /usr/bin/editcap                tests/replay, make bench
