@@ -54,7 +54,7 @@
 #define MAIN_DRAIN_SLICE   4096		 /* records written per control-loop turn at most */
 #define MAIN_ANCHOR_NS	   1000000000ull /* re-anchor the live clock every second */
 #define MAIN_CTL_LINGER_MS 5000		 /* at exit, wait this long for aduanad to ack records */
-#define MAIN_STREAM_SLOTS  512		 /* undecided TCP flows per worker reassembled at once */
+#define MAIN_STREAM_SLOTS  512		 /* undecided TCP flows (and QUIC Initials) per worker read at once */
 #define MAIN_PKT_RING	   4096		 /* dispatch rings */
 #define MAIN_WARM_SLOTS	   2048		 /* replay: classifier slots faulted in at start */
 /* Replay never drops at a ring (producers wait), so the mbufs in flight are
