@@ -5223,19 +5223,20 @@ def quic_crypto_frame(offset, data):
     return b"\x06" + _q_varint(offset) + _q_varint(len(data)) + data
 
 
-def quic_initial(dcid, scid, pn, frames, client=True, pad_to=1200, key_dcid=None):
-    """One protected QUIC v1 Initial packet carrying `frames` (bytes), padded with
-    PADDING frames so that the datagram is at least pad_to bytes (RFC 9000 14.1).
-    key_dcid: the DCID the keys come from (the client's first, RFC 9001 5.2: its
-    later Initials carry the server's connection ID and keep those keys)."""
-    secret = _q_hkdf_extract(QUIC_V1_SALT, key_dcid or dcid)
+def _q_protect(dcid, scid, pn, frames, salt, labels, b0, version, token=b"", pad_to=1200,
+               key_dcid=None, client=True):
+    """One protected client (or server) Initial: keys from key_dcid or dcid under the
+    version's salt and labels (RFC 9001 5.2, RFC 9369 3.3), first byte b0 (form, QUIC bit,
+    type; the packet number length is added), padded with PADDING frames so that the
+    datagram is at least pad_to bytes (RFC 9000 14.1), header protection applied."""
+    secret = _q_hkdf_extract(salt, key_dcid or dcid)
     secret = _q_hkdf_expand_label(secret, b"client in" if client else b"server in", 32)
-    key = _q_hkdf_expand_label(secret, b"quic key", 16)
-    iv = _q_hkdf_expand_label(secret, b"quic iv", 12)
-    hp = _q_hkdf_expand_label(secret, b"quic hp", 16)
+    key = _q_hkdf_expand_label(secret, labels + b" key", 16)
+    iv = _q_hkdf_expand_label(secret, labels + b" iv", 12)
+    hp = _q_hkdf_expand_label(secret, labels + b" hp", 16)
     pn_len = 4
-    head = (bytes([0xC0 | (pn_len - 1)]) + struct.pack("!I", 1) + bytes([len(dcid)]) + dcid
-            + bytes([len(scid)]) + scid + _q_varint(0))
+    head = (bytes([b0 | (pn_len - 1)]) + struct.pack("!I", version) + bytes([len(dcid)]) + dcid
+            + bytes([len(scid)]) + scid + _q_varint(len(token)) + token)
     plain = frames
     # the Length field: packet number + payload + AEAD tag; a 2-byte varint always
     total = len(head) + 2 + pn_len + len(plain) + 16
@@ -5255,6 +5256,14 @@ def quic_initial(dcid, scid, pn, frames, client=True, pad_to=1200, key_dcid=None
     for i in range(pn_len):
         hdr[pn_off + i] ^= mask[1 + i]
     return bytes(hdr) + ct
+
+
+def quic_initial(dcid, scid, pn, frames, client=True, pad_to=1200, key_dcid=None):
+    """One protected QUIC v1 Initial packet carrying `frames` (bytes), padded to pad_to.
+    key_dcid: the DCID the keys come from (the client's first, RFC 9001 5.2: its
+    later Initials carry the server's connection ID and keep those keys)."""
+    return _q_protect(dcid, scid, pn, frames, QUIC_V1_SALT, b"quic", 0xC0, 1, pad_to=pad_to,
+                      key_dcid=key_dcid, client=client)
 
 
 def quic_hs_hello(seed, sni, pad=0):
@@ -5353,29 +5362,8 @@ QUIC_V2_SALT = bytes.fromhex("0dede3def700a6db819381be6e269dcbf9bd2ed9")
 def quic_v2_initial(dcid, scid, pn, frames, pad_to=1200):
     """A client Initial of QUIC version 2 (RFC 9369): another version number, salt and
     labels ("quicv2 ..."), and the Initial packet type 0b01."""
-    secret = _q_hkdf_expand_label(_q_hkdf_extract(QUIC_V2_SALT, dcid), b"client in", 32)
-    key = _q_hkdf_expand_label(secret, b"quicv2 key", 16)
-    iv = _q_hkdf_expand_label(secret, b"quicv2 iv", 12)
-    hp = _q_hkdf_expand_label(secret, b"quicv2 hp", 16)
-    pn_len = 4
-    head = (bytes([0xD0 | (pn_len - 1)]) + struct.pack("!I", 0x6B3343CF) + bytes([len(dcid)]) + dcid
-            + bytes([len(scid)]) + scid + _q_varint(0))
-    plain = frames
-    total = len(head) + 2 + pn_len + len(plain) + 16
-    if total < pad_to:
-        plain += b"\x00" * (pad_to - total)
-    length = pn_len + len(plain) + 16
-    hdr = head + struct.pack("!H", 0x4000 | length) + struct.pack("!I", pn)
-    nonce = bytes(a ^ b for a, b in zip(iv, b"\x00" * 8 + struct.pack("!I", pn)))
-    ct = _QAESGCM(key).encrypt(nonce, plain, hdr)
-    pn_off = len(hdr) - pn_len
-    enc = _QCipher(_qalg.AES(hp), _qmodes.ECB()).encryptor()
-    mask = enc.update(ct[4 - pn_len:20 - pn_len]) + enc.finalize()
-    hdr = bytearray(hdr)
-    hdr[0] ^= mask[0] & 0x0F
-    for i in range(pn_len):
-        hdr[pn_off + i] ^= mask[1 + i]
-    return bytes(hdr) + ct
+    return _q_protect(dcid, scid, pn, frames, QUIC_V2_SALT, b"quicv2", 0xD0, 0x6B3343CF,
+                      pad_to=pad_to)
 
 
 def quic_hs_hello_sni_last(seed, sni, pad):
@@ -5783,30 +5771,8 @@ def quic_initial_x(dcid, scid, pn, frames, token=b"", fixed=True, pad_to=1200):
     lets a client clear it in an Initial that carries a NEW_TOKEN token from a server that
     sent grease_quic_bit; ngtcp2 decodes such a packet as any other
     (NGTCP2_PKT_FLAG_FIXED_BIT_CLEAR is a flag, not an error)."""
-    secret = _q_hkdf_expand_label(_q_hkdf_extract(QUIC_V1_SALT, dcid), b"client in", 32)
-    key = _q_hkdf_expand_label(secret, b"quic key", 16)
-    iv = _q_hkdf_expand_label(secret, b"quic iv", 12)
-    hp = _q_hkdf_expand_label(secret, b"quic hp", 16)
-    pn_len = 4
-    b0 = (0xC0 if fixed else 0x80) | (pn_len - 1)
-    head = (bytes([b0]) + struct.pack("!I", 1) + bytes([len(dcid)]) + dcid
-            + bytes([len(scid)]) + scid + _q_varint(len(token)) + token)
-    plain = frames
-    total = len(head) + 2 + pn_len + len(plain) + 16
-    if total < pad_to:
-        plain += b"\x00" * (pad_to - total)
-    length = pn_len + len(plain) + 16
-    hdr = head + struct.pack("!H", 0x4000 | length) + struct.pack("!I", pn)
-    nonce = bytes(a ^ b for a, b in zip(iv, b"\x00" * 8 + struct.pack("!I", pn)))
-    ct = _QAESGCM(key).encrypt(nonce, plain, hdr)
-    pn_off = len(hdr) - pn_len
-    enc = _QCipher(_qalg.AES(hp), _qmodes.ECB()).encryptor()
-    mask = enc.update(ct[4 - pn_len:20 - pn_len]) + enc.finalize()
-    hdr = bytearray(hdr)
-    hdr[0] ^= mask[0] & 0x0F
-    for i in range(pn_len):
-        hdr[pn_off + i] ^= mask[1 + i]
-    return bytes(hdr) + ct
+    return _q_protect(dcid, scid, pn, frames, QUIC_V1_SALT, b"quic", 0xC0 if fixed else 0x80, 1,
+                      token=token, pad_to=pad_to)
 
 
 @case
