@@ -689,6 +689,18 @@ static void cls_more_host(struct cls_worker *w, struct cls_state *st, const char
 		cls_set_name(w, st, CLS_NAME_HOST, name, len);
 }
 
+/* A host name of ours (a Host header, a CONNECT target, an h2 :authority):
+ * the flow's name if it has none of ours yet, else one more host judged. */
+static void cls_own_host(struct cls_worker *w, struct cls_state *st, const char *name, size_t len)
+{
+	if (!(st->flags & CLS_F_OWN_HOST)) {
+		cls_set_name(w, st, CLS_NAME_HOST, name, len);
+		st->flags |= CLS_F_OWN_HOST;
+	} else {
+		cls_more_host(w, st, name, len);
+	}
+}
+
 /* Every request head in a client payload, pipelined ones too (at most 8):
  * the first Host (or CONNECT target) the flow ever shows is its name, from
  * our own reading (CLS_F_OWN_HOST: nDPI's is not taken over it); later
@@ -704,12 +716,8 @@ static void cls_take_hosts(struct cls_worker *w, struct cls_state *st, const uin
 		len = hs_connect_target(p, n, target, sizeof(target));
 		if (!len)
 			len = hs_http_host(p, n, target, sizeof(target));
-		if (len && !(st->flags & CLS_F_OWN_HOST)) {
-			cls_set_name(w, st, CLS_NAME_HOST, target, len);
-			st->flags |= CLS_F_OWN_HOST;
-		} else if (len) {
-			cls_more_host(w, st, target, len);
-		}
+		if (len)
+			cls_own_host(w, st, target, len);
 		end = hs_http_head_end(p, n);
 		if (!end || end >= n)
 			return;
@@ -1099,14 +1107,8 @@ void cls_flow_own_host(struct cls_worker *w, uint32_t slot, const char *name, si
 		return;
 	if (malformed)
 		st->flags |= CLS_F_MALFORMED;
-	if (!len || !(st->name_kind == CLS_NAME_NONE || st->name_kind == CLS_NAME_HOST))
-		return;
-	if (!(st->flags & CLS_F_OWN_HOST)) {
-		cls_set_name(w, st, CLS_NAME_HOST, name, len);
-		st->flags |= CLS_F_OWN_HOST;
-	} else {
-		cls_more_host(w, st, name, len);
-	}
+	if (len && (st->name_kind == CLS_NAME_NONE || st->name_kind == CLS_NAME_HOST))
+		cls_own_host(w, st, name, len);
 }
 
 void cls_flow_own_sni(struct cls_worker *w, uint32_t slot, const char *name, size_t len)

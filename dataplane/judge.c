@@ -308,6 +308,18 @@ static void judge_cls_apply(struct policy_flow *pf, const struct cls_result *cr,
 	pf->dns_query = cr->dns_query;
 }
 
+/* The status of f's QUIC reader (judge_quic), QUIC_NOT_QUIC when it has
+ * none. */
+static inline enum quic_status judge_quic_status(const struct worker *w, const struct flow *f)
+{
+	const struct stream_slot *sl;
+
+	if (f->stream_idx == FLOW_NO_CLS)
+		return QUIC_NOT_QUIC;
+	sl = &w->streams->slots[f->stream_idx];
+	return sl->quic_on ? (enum quic_status)sl->quic.status : QUIC_NOT_QUIC;
+}
+
 /* A verdict is final: keep what the log needs and free the classifier. */
 static void judge_decided(struct worker *w, struct flow *f, const struct cls_result *cr)
 {
@@ -326,8 +338,7 @@ static void judge_decided(struct worker *w, struct flow *f, const struct cls_res
 	    !(f->decision.verdict == POLICY_ALLOW &&
 	      ((f->flags & FLOW_F_CONFORM) ||
 	       /* QUIC: until the handshake is over (judge_quic_after) */
-	       (w->streams->slots[f->stream_idx].quic_on &&
-		w->streams->slots[f->stream_idx].quic.status == QUIC_DONE)))) {
+	       judge_quic_status(w, f) == QUIC_DONE))) {
 		stream_close(w->streams, f->stream_idx);
 		f->stream_idx = FLOW_NO_CLS;
 	}
@@ -656,13 +667,15 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 			 * not know: bytes we take as the first may lie past a
 			 * gap that a later segment fills (tomb.h). Refused,
 			 * whatever the zone does on exceptions. */
-			if (f->decision.verdict != POLICY_DROP &&
-			    tomb_find(&w->tombs, judge_tomb_hash(w, k)) > TOMB_NONE &&
-			    tomb_find(&w->tombs, judge_tomb_hash(w, k)) != TOMB_ALLOWED) {
-				w->st.c[STATS_tcp_midstream_refused]++;
-				f->decision.verdict = POLICY_DROP;
-				f->decision.reason = POLICY_R_EXCEPTION;
-				f->decision.arg = POLICY_EXC_midstream;
+			if (f->decision.verdict != POLICY_DROP) {
+				enum tomb_kind tk = tomb_find(&w->tombs, judge_tomb_hash(w, k));
+
+				if (tk != TOMB_NONE && tk != TOMB_ALLOWED) {
+					w->st.c[STATS_tcp_midstream_refused]++;
+					f->decision.verdict = POLICY_DROP;
+					f->decision.reason = POLICY_R_EXCEPTION;
+					f->decision.arg = POLICY_EXC_midstream;
+				}
 			}
 			if (f->decision.verdict == POLICY_DROP) {
 				flow_evictable(w->ft, f);
@@ -1277,16 +1290,12 @@ static __rte_noinline void judge_bare_ts(struct flow *f, const struct rte_mbuf *
 
 /* An exception raised by the stream's bytes. Returns true when the zone's
  * action dropped the flow (from this packet on). */
-static bool judge_stream_exception(struct worker *w, const struct policy *pol, struct flow *f,
-				   enum policy_exception e)
+/* Drop f from now on with decision d (a drop), undecided or decided: what
+ * its classifier made of it so far, or what it was decided as, is kept. */
+static void judge_drop_now(struct worker *w, struct flow *f, const struct policy_decision *d)
 {
-	struct policy_decision d;
 	struct cls_result cr;
 
-	policy_exception(pol, f->zone, e, &d);
-	if (d.verdict != POLICY_DROP)
-		return false; /* zones that allow on exceptions keep judging */
-	w->st.c[STATS_stream_exceptions]++;
 	if (f->cls_idx != FLOW_NO_CLS) {
 		cls_flow_giveup(w->cls, f->cls_idx, &cr);
 	} else {
@@ -1296,8 +1305,20 @@ static bool judge_stream_exception(struct worker *w, const struct policy *pol, s
 		cr.cls = f->cls;
 		cr.guessed = f->app_guessed;
 	}
-	f->decision = d;
+	f->decision = *d;
 	judge_decided(w, f, &cr);
+}
+
+static bool judge_stream_exception(struct worker *w, const struct policy *pol, struct flow *f,
+				   enum policy_exception e)
+{
+	struct policy_decision d;
+
+	policy_exception(pol, f->zone, e, &d);
+	if (d.verdict != POLICY_DROP)
+		return false; /* zones that allow on exceptions keep judging */
+	w->st.c[STATS_stream_exceptions]++;
+	judge_drop_now(w, f, &d);
 	return true;
 }
 
@@ -2365,21 +2386,9 @@ static bool judge_hello_names(struct worker *w, const struct policy *pol, struct
  * server could read there, we could not. */
 static void judge_refuse(struct worker *w, struct flow *f, enum policy_exception e)
 {
-	struct cls_result cr;
+	struct policy_decision d = {POLICY_DROP, POLICY_R_EXCEPTION, (uint16_t)e};
 
-	memset(&cr, 0, sizeof(cr));
-	if (f->cls_idx != FLOW_NO_CLS) {
-		cls_flow_giveup(w->cls, f->cls_idx, &cr);
-	} else { /* decided before: what it was */
-		cr.master_id = f->app_master;
-		cr.app_id = f->app;
-		cr.cls = f->cls;
-		cr.guessed = f->app_guessed;
-	}
-	f->decision.verdict = POLICY_DROP;
-	f->decision.reason = POLICY_R_EXCEPTION;
-	f->decision.arg = (uint16_t)e;
-	judge_decided(w, f, &cr);
+	judge_drop_now(w, f, &d);
 }
 
 /* The client's first bytes as HTTP/2 with prior knowledge (h2c, RFC 9113
@@ -2565,11 +2574,11 @@ static bool judge_hello(struct worker *w, const struct policy *pol, struct flow 
  * out of order (Chrome's "chaos protection"), nor a hello over two
  * datagrams sent second first, nor QUIC version 2 (red team round 18:
  * bypasses in the office). Our own reading (quic.h), in a first-bytes slot
- * from the flow's first datagram on: the whole hello, behind a TLS record
+ * from the flow's first Initial on: the whole hello, behind a TLS record
  * header of its length, goes to the same reader as over TCP (judge_hello),
- * and no verdict is given while it is being joined (judge_classify). What
+ * and no allow is given while it is being joined (judge_classify). What
  * a server could read otherwise (CRYPTO bytes that differ at one offset, a
- * version we cannot read, a hello over our bound) is refused whatever the
+ * hello over our bound, no reader to read it) is refused whatever the
  * zone does on exceptions: a browser then falls back to TLS over TCP, where
  * the name is read. True when the flow was dropped. */
 static bool judge_quic(struct worker *w, const struct policy *pol, struct flow *f,
@@ -2592,8 +2601,8 @@ static bool judge_quic(struct worker *w, const struct policy *pol, struct flow *
 			return true;
 		}
 		/* A client datagram that is an Initial: on port 443 by its
-		 * header (an unknown version there is refused below), on any
-		 * port only when one of its packets opens under the keys of
+		 * header (a version we do not read goes back to nDPI below),
+		 * on any port only when one of its packets opens under the keys of
 		 * its own connection ID (another protocol's bytes may look
 		 * like a long header: a DNS query's ID, RTP's first byte).
 		 * Not only the flow's first: junk first must not keep the
@@ -2625,9 +2634,9 @@ static bool judge_quic(struct worker *w, const struct policy *pol, struct flow *
 		f->tcp |= FLOW_UDP_QUIC;
 		w->st.c[STATS_quic_flows]++;
 	}
-	sl = &p->slots[f->stream_idx];
-	if (!sl->quic_on || sl->quic.status != QUIC_NEED_MORE)
+	if (judge_quic_status(w, f) != QUIC_NEED_MORE)
 		return false;
+	sl = &p->slots[f->stream_idx];
 	st = quic_feed(&sl->quic, pl, r->payload_len);
 	if (st == QUIC_NEED_MORE)
 		return false;
@@ -2712,6 +2721,7 @@ static int judge_quic_after(struct worker *w, struct flow *f, const struct rte_m
 	if (!(pl[0] & 0x80)) { /* a short header: 1-RTT */
 		stream_close(w->streams, f->stream_idx);
 		f->stream_idx = FLOW_NO_CLS;
+		f->tcp &= (uint8_t)~FLOW_UDP_QUIC; /* from here on as any UDP flow */
 		return ACT_FWD;
 	}
 	switch (quic_feed_after(&sl->quic, pl, r->payload_len)) {
@@ -2728,23 +2738,13 @@ static int judge_quic_after(struct worker *w, struct flow *f, const struct rte_m
 	}
 }
 
-/* Whether f's QUIC hello is still being joined (judge_quic). */
-static inline bool judge_quic_reading(const struct worker *w, const struct flow *f)
-{
-	const struct stream_slot *sl;
-
-	if (f->stream_idx == FLOW_NO_CLS)
-		return false;
-	sl = &w->streams->slots[f->stream_idx];
-	return sl->quic_on && sl->quic.status == QUIC_NEED_MORE;
-}
-
 static void judge_classify(struct worker *w, const struct policy *pol, struct flow *f,
 			   const struct rte_mbuf *m, const struct parse_result *r, bool from_init)
 {
 	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *) + r->l3_off;
 	uint16_t l3_len = (uint16_t)(rte_pktmbuf_data_len(m) - r->l3_off);
 	bool reading = false; /* the reader still waits for the rest of a hello */
+	struct policy_decision dec;
 	struct policy_flow pf;
 	struct cls_result cr;
 	bool giveup;
@@ -2755,7 +2755,7 @@ static void judge_classify(struct worker *w, const struct policy *pol, struct fl
 		reading = f->stream_idx != FLOW_NO_CLS &&
 			  ((stream_have(w->streams, f->stream_idx) > 0 &&
 			    stream_have(w->streams, f->stream_idx) < STREAM_MAX) ||
-			   judge_quic_reading(w, f));
+			   judge_quic_status(w, f) == QUIC_NEED_MORE);
 	}
 	if (unlikely(judge_classify_late(w, pol, f))) {
 		w->st.c[STATS_classify_timeout]++;
@@ -2784,24 +2784,15 @@ static void judge_classify(struct worker *w, const struct policy *pol, struct fl
 		judge_giveup(w, pol, f);
 		return;
 	}
+	judge_policy_flow(&pf, f, w);
+	judge_cls_apply(&pf, &cr, false);
+	policy_evaluate(pol, &pf, &dec);
 	/* No allow on a QUIC flow without the name its hello holds (the time
 	 * budget still bounds it, above); a drop (by address, say) needs no
 	 * name. */
-	if (unlikely(judge_quic_reading(w, f))) {
-		struct policy_decision d;
-
-		judge_policy_flow(&pf, f, w);
-		judge_cls_apply(&pf, &cr, false);
-		policy_evaluate(pol, &pf, &d);
-		if (d.verdict == POLICY_DROP) {
-			f->decision = d;
-			judge_decided(w, f, &cr);
-		}
+	if (unlikely(judge_quic_status(w, f) == QUIC_NEED_MORE) && dec.verdict != POLICY_DROP)
 		return;
-	}
-	judge_policy_flow(&pf, f, w);
-	judge_cls_apply(&pf, &cr, false);
-	policy_evaluate(pol, &pf, &f->decision);
+	f->decision = dec;
 	judge_grant_note(w, f, &pf);
 	if (f->decision.verdict != POLICY_PENDING)
 		judge_decided(w, f, &cr);

@@ -129,16 +129,7 @@ static inline enum tomb_kind tomb_find(const struct tomb_table *t, uint64_t h)
  * there, or its set lost one. */
 static inline bool tomb_has(const struct tomb_table *t, uint64_t h)
 {
-	const struct tomb_set *s = &t->sets[(uint32_t)h & t->mask];
-	uint32_t sig = tomb_sig(h);
-	unsigned i;
-
-	if (s->lost)
-		return true;
-	for (i = 0; i < TOMB_WAYS && s->sig[i]; i++)
-		if (s->sig[i] == sig)
-			return true;
-	return false;
+	return tomb_find(t, h) != TOMB_NONE;
 }
 
 /* Sets for a table that keeps about `keys` entries: a power of two, at
