@@ -608,10 +608,36 @@ static bool judge_evict(struct worker *w, const struct policy *pol)
 static bool judge_stream_exception(struct worker *w, const struct policy *pol, struct flow *f,
 				   enum policy_exception e);
 
+/* A flow picked up midstream whose first segment comes from outside, on
+ * ports whose newest connection ended allowed (tomb.h): an inside host's
+ * connection that went idle past our timeout (Linux keeps an idle
+ * established one for ever) and that its server speaks on first (a mail
+ * server's IDLE push, a keep-alive probe with a byte). It is the inside
+ * host's flow, not an inbound one: its initiator and direction turn round,
+ * and the zone's policy judges it as the outbound flow it was (a server
+ * that never had a connection allowed on those ports gains nothing: the
+ * tombstone is the ended flow's own key). Only a segment the receiving
+ * stack would take on an established connection (ACK set, no SYN or RST).
+ * True when it turned round; the outbound flow's next byte is then the
+ * segment's ACK number (judge_flow_new). */
+static bool judge_resumes_inside(struct flow *f, const struct parse_result *r, bool src_is_a)
+{
+	if ((r->tcp_flags & (RTE_TCP_ACK_FLAG | RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) !=
+		    RTE_TCP_ACK_FLAG ||
+	    f->outbound || !(f->flags & FLOW_F_RESP_ZONED))
+		return false;
+	f->init_is_a = !src_is_a;
+	f->outbound = true;
+	f->flags = (uint8_t)((f->flags & ~FLOW_F_RESP_ZONED) | FLOW_F_INIT_INSIDE |
+			     FLOW_F_INIT_ZONED);
+	return true;
+}
+
 /* A new flow of key k: in the place of `old`, an ended flow of the same key
  * (flow_renew), or a new table entry. */
 static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
-				   const struct parse_result *r, const struct flow_key *k,
+				   const struct rte_mbuf *m, const struct parse_result *r,
+				   const struct flow_key *k,
 				   bool src_is_a, int zone, bool outbound, const bool inside,
 				   struct flow *old)
 {
@@ -675,6 +701,9 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 					f->decision.verdict = POLICY_DROP;
 					f->decision.reason = POLICY_R_EXCEPTION;
 					f->decision.arg = POLICY_EXC_midstream;
+				} else if (tk == TOMB_ALLOWED && !inside &&
+					   judge_resumes_inside(f, r, src_is_a)) {
+					w->st.c[STATS_tcp_resumed_inbound]++;
 				}
 			}
 			if (f->decision.verdict == POLICY_DROP) {
@@ -684,7 +713,15 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 			/* A zone that allows on exceptions still applies the
 			 * rest of its policy: classify from here on. */
 			f->decision.verdict = POLICY_PENDING;
-			f->seq_next = r->tcp_seq;
+			if (f->init_is_a == src_is_a) {
+				f->seq_next = r->tcp_seq;
+			} else {
+				uint32_t ack;
+
+				memcpy(&ack, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 8,
+				       sizeof(ack));
+				f->seq_next = rte_be_to_cpu_32(ack);
+			}
 		} else {
 			f->tcp = FLOW_TCP_SYN;
 			/* A SYN's data is not part of the stream we read
@@ -3139,7 +3176,7 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 		}
 		if (f)
 			judge_flow_end(w, pol, f, w->dp->replay);
-		f = judge_flow_new(w, pol, r, k, src_is_a, zone, outbound, inside, f);
+		f = judge_flow_new(w, pol, m, r, k, src_is_a, zone, outbound, inside, f);
 		w->st.c[STATS_pkts_new]++;
 		judge_new_timed(w, t0);
 		if (unlikely(!f))

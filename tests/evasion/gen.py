@@ -5173,6 +5173,39 @@ def case_office_idle_resume_ok(n):
 
 
 
+@case
+def case_office_idle_srvfirst_ok(n):
+    """Must pass (round 19's F9): office_idle_resume_ok with the server speaking first
+    after the idle (a mail server's IDLE push, a keep-alive with a byte). Our entry is
+    gone; the server's segment would open an inbound flow, which the office drops. The
+    ports' connection ended allowed, so the segment resumes the inside host's flow."""
+    cap = Capture()
+    t = ETcp(cap, O1, 47106, SOC, 443, isn=0x47106, rtt_us=2000)
+    t.handshake()
+    t.data(True, hello(n, sni="www.example.org"))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    cap.idle(3601)
+    t.data(False, marked_record(passm(n), n + "s"))
+    t.data(True, marked_record(passm(n), n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_office_idle_srvfirst_soc(n):
+    """Must drop (twin of office_idle_srvfirst_ok): the office session that ended was
+    www.facebook.com, dropped as social. After the idle its server speaks first: the
+    ports' connection did not end allowed, so the segment opens no flow of the inside
+    host's (inbound, or a midstream pickup refused): nothing of it reaches the client."""
+    cap = Capture()
+    t = ETcp(cap, O1, 47107, SOC, 443, isn=0x47107, rtt_us=2000)
+    t.handshake()
+    t.data(True, hello(n, sni="www.facebook.com"))
+    cap.idle(3601)
+    t.data(False, marked_record(leak(n), n + "s"))
+    return cap, {"leak": [leak(n)]}
+
+
 # ------------------------------------------------ red team round 18 (attacking c96a06a)
 #
 # QUIC v1 Initial packets (RFC 9000, RFC 9001), built and protected by hand so that the
