@@ -211,9 +211,11 @@ FUZZ_DIR := build-fuzz
 FUZZ_CFLAGS := -g -O1 -std=gnu11 $(WARN) -D_GNU_SOURCE -Iclassifiers -Ipolicy -Idataplane -Ictl \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_SRC_fuzz_tls := classifiers/tls.c classifiers/tls.h
-FUZZ_SRC_fuzz_stream := dataplane/stream.c dataplane/conform.c dataplane/hlog.c classifiers/tls.c \
-	dataplane/stream.h dataplane/conform.h dataplane/hlog.h classifiers/tls.h classifiers/h2.h classifiers/quic.h
-FUZZ_SRC_fuzz_config := policy/config.c policy/policy.c policy/sha256.c policy/config.h
+FUZZ_SRC_fuzz_stream := dataplane/stream.c dataplane/conform.c dataplane/hlog.c dataplane/dns.c \
+	classifiers/tls.c dataplane/stream.h dataplane/conform.h dataplane/hlog.h dataplane/dns.h \
+	classifiers/tls.h classifiers/h2.h classifiers/quic.h
+FUZZ_SRC_fuzz_config := policy/config.c policy/policy.c policy/sha256.c dataplane/dns.c \
+	policy/config.h dataplane/dns.h
 FUZZ_LIBS_fuzz_config := -lconfig
 FUZZ_SRC_fuzz_proto := ctl/proto.c ctl/flowrec.c ctl/proto.h ctl/flowrec.h
 FUZZ_SRC_fuzz_h2 := classifiers/h2.c classifiers/h2.h

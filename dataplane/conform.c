@@ -3,6 +3,10 @@
 
 #include <string.h>
 
+/* The DNS stream lives in a direction's 8 bytes: a flow has no more. */
+_Static_assert(sizeof(struct conform_dir) == 8 && sizeof(struct dns_wire_stream) == 8,
+	       "a direction's state is 8 bytes");
+
 enum { SMTP_PLAIN = 0, SMTP_SENT };
 
 #define CONFORM_B_GREETED 0x04 /* the server's greeting has been read */
@@ -39,60 +43,31 @@ void conform_declare_dns(struct conform *c, bool dns_only)
 		c->bol |= CONFORM_B_DNS;
 }
 
-/* DNS over TCP, one direction (query: from the client): each message's
- * 2-byte length, then a header as the first payload's check has it
- * (policy_dns_plausible): QR as the direction says, opcode QUERY, one
- * question; an answer may have none (the later messages of a zone
- * transfer, RFC 5936 2.2). The body is passed over. */
+/* DNS over TCP, one direction (query: from the client): each message
+ * after its 2-byte length, parsed whole as it streams past (dns.h,
+ * dns_wire_feed): the header as the first payload's check has it
+ * (policy_dns_plausible), then exactly the questions and records it
+ * counts, each whole, and nothing more. An answer may have no question
+ * (the later messages of a zone transfer, RFC 5936 2.2). A header
+ * followed by anything but DNS breaches at its first byte that no
+ * resolver would read as the message's next part. */
 static enum conform_reason conform_dns(struct conform_dir *d, bool query, const uint8_t *p,
 				       size_t n)
 {
-	size_t i = 0;
-
-	while (i < n) {
-		uint8_t b;
-
-		if (d->hdr_have == 14) {
-			size_t k = n - i < d->left ? n - i : d->left;
-
-			d->left = (uint16_t)(d->left - k);
-			i += k;
-			if (d->left == 0)
-				d->hdr_have = 0;
-			continue;
-		}
-		b = p[i++];
-		switch (d->hdr_have) {
-		case 0:
-			d->left = (uint16_t)(b << 8);
-			break;
-		case 1:
-			d->left |= b;
-			if (d->left < 12)
-				return CONFORM_R_dns_length;
-			break;
-		case 4: /* QR, opcode */
-			if (((b & 0x80) != 0) == query || (b & 0x78) != 0)
-				return CONFORM_R_dns_header;
-			break;
-		case 6: /* QDCOUNT 1 */
-			if (b != 0)
-				return CONFORM_R_dns_header;
-			break;
-		case 7:
-			if (b != 1 && (query || b != 0))
-				return CONFORM_R_dns_header;
-			break;
-		default:
-			break;
-		}
-		if (++d->hdr_have == 14) {
-			d->left = (uint16_t)(d->left - 12);
-			if (d->left == 0)
-				d->hdr_have = 0;
-		}
+	switch (dns_wire_feed(&d->dns, (query ? DNS_WIRE_QUERY : 0) | DNS_WIRE_NOQ, p, n)) {
+	case DNS_WIRE_OK:
+		return CONFORM_OK;
+	case DNS_WIRE_LENGTH:
+		return CONFORM_R_dns_length;
+	case DNS_WIRE_HEADER:
+		return CONFORM_R_dns_header;
+	case DNS_WIRE_NAME:
+		return CONFORM_R_dns_name;
+	case DNS_WIRE_TRAILING:
+		return CONFORM_R_dns_trailing;
+	default:
+		return CONFORM_R_dns_record;
 	}
-	return CONFORM_OK;
 }
 
 /* clang-format off */

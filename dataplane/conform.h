@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "dns.h"
+
 #define CONFORM_REASONS(X)                                                                         \
 	X(tls_type)	 /* a record type TLS does not have (or heartbeat) */                      \
 	X(tls_version)	 /* a record version that is not 3.1 .. 3.4 */                             \
@@ -29,7 +31,10 @@
 	X(smtp_line)	 /* an SMTP command line with a byte no line has, or too long */           \
 	X(smtp_reply)	 /* an SMTP server line that is no reply (a code, then ' ', '-' or end) */ \
 	X(dns_length)	 /* a DNS message (over TCP) shorter than a DNS header */                  \
-	X(dns_header)	 /* a DNS message that is no standard query (or answer) of one question */
+	X(dns_header)	 /* a DNS message that is no standard query (or answer) of one question */ \
+	X(dns_name)	 /* a name with a label over 63 or of another type, a bad pointer */       \
+	X(dns_record)	 /* a question or record cut by its message's end, or counts past it */   \
+	X(dns_trailing)	 /* bytes in a DNS message after the records its header counts */
 
 enum conform_reason {
 	CONFORM_OK = 0,
@@ -51,13 +56,19 @@ enum conform_mode {
 #define CONFORM_D_CHECKBODY 0x02 /* the current record's first bytes must be looked at */
 #define CONFORM_D_SEEN	    0x04 /* this direction sent a byte */
 
-/* In CONFORM_DNS, left is the current message's bytes still to come and
- * hdr_have how many of its length and header (14 bytes) were read. */
+/* In CONFORM_DNS the same 8 bytes are the DNS stream's (dns.h): the
+ * message being read, parsed as it streams past, all zero between
+ * messages. */
 struct conform_dir {
-	uint16_t left;	  /* bytes of the current record's body still to come */
-	uint8_t hdr_have; /* bytes of a record header seen (0..4) */
-	uint8_t hdr[4];
-	uint8_t flags; /* CONFORM_D_* */
+	union {
+		struct {
+			uint16_t left;	  /* bytes of the current record's body still to come */
+			uint8_t hdr_have; /* bytes of a record header seen (0..4) */
+			uint8_t hdr[4];
+			uint8_t flags; /* CONFORM_D_* */
+		};
+		struct dns_wire_stream dns; /* CONFORM_DNS */
+	};
 };
 
 struct conform {

@@ -294,3 +294,311 @@ enum dns_reason dns_pending_take(struct dns_pending *t, uint64_t flow, const str
 	}
 	return r;
 }
+
+/* The wire format (dns.h). The smallest question is a root name and its
+ * type and class; the smallest record a root name and its fixed part. */
+#define DNS_WIRE_MIN_Q	5
+#define DNS_WIRE_MIN_RR 11
+#define DNS_WIRE_NAME_MAX 255 /* a name's bytes on the wire, its root's included (RFC 1035 3.1) */
+
+/* QR as the direction says, a standard query (opcode 0). */
+static bool dns_wire_flags_ok(uint8_t b, unsigned flags)
+{
+	return ((b & 0x80) != 0) == !(flags & DNS_WIRE_QUERY) && (b & 0x78) == 0;
+}
+
+/* QDCOUNT's low byte (the high one is 0): one question, or none in an
+ * answer where a flow may have those. */
+static bool dns_wire_qd_ok(uint8_t lo, unsigned flags)
+{
+	return lo == 1 || (lo == 0 && (flags & (DNS_WIRE_QUERY | DNS_WIRE_NOQ)) == DNS_WIRE_NOQ);
+}
+
+/* The name at *off, followed through its pointers; *off moves past it as
+ * it stands in the message. Each pointer goes strictly before the lowest
+ * byte of the name read so far (BIND's rule: the offsets fall, so no loop
+ * forms and no name points into itself), and never into the header: no
+ * encoder writes either. */
+static enum dns_wire dns_wire_name(const uint8_t *p, size_t n, size_t *off)
+{
+	size_t o = *off, low = *off, end = 0;
+	unsigned total = 1, hops = 0; /* the root's byte */
+
+	for (;;) {
+		uint8_t len;
+
+		if (o >= n)
+			return DNS_WIRE_RECORD;
+		len = p[o];
+		if (len == 0)
+			break;
+		if ((len & 0xc0) == 0xc0) {
+			size_t to;
+
+			if (o + 2 > n)
+				return DNS_WIRE_RECORD;
+			to = (size_t)(len & 0x3f) << 8 | p[o + 1];
+			if (to >= low || to < DNS_HDR || ++hops > DNS_WIRE_HOPS)
+				return DNS_WIRE_NAME;
+			if (!end)
+				end = o + 2;
+			low = o = to;
+			continue;
+		}
+		/* 0x40 and 0x80 (RFC 6891 6.1.1: extended label types, none
+		 * in use) are over 63 too. */
+		if (len > DNS_MAX_LABEL)
+			return DNS_WIRE_NAME;
+		total += 1u + len;
+		if (total > DNS_WIRE_NAME_MAX)
+			return DNS_WIRE_NAME;
+		if (o + 1 + len > n)
+			return DNS_WIRE_RECORD;
+		o += 1u + len;
+	}
+	*off = end ? end : o + 1;
+	return DNS_WIRE_OK;
+}
+
+enum dns_wire dns_wire_check(const uint8_t *p, size_t n, unsigned flags)
+{
+	uint32_t qd, rrs, i;
+	size_t off = DNS_HDR;
+	enum dns_wire e;
+
+	if (n < DNS_HDR)
+		return DNS_WIRE_LENGTH;
+	if (!dns_wire_flags_ok(p[2], flags) || p[4] != 0 || !dns_wire_qd_ok(p[5], flags))
+		return DNS_WIRE_HEADER;
+	qd = p[5];
+	rrs = (uint32_t)dns_rd16(p + 6) + dns_rd16(p + 8) + dns_rd16(p + 10);
+	/* Counts that no message of n bytes holds are refused before any
+	 * record is read: the loop below is over at most n / 11 of them. */
+	if (qd * DNS_WIRE_MIN_Q + rrs * DNS_WIRE_MIN_RR > n - DNS_HDR)
+		return DNS_WIRE_RECORD;
+	for (i = 0; i < qd + rrs; i++) {
+		if ((e = dns_wire_name(p, n, &off)) != DNS_WIRE_OK)
+			return e;
+		if (i < qd) {
+			if (off + 4 > n)
+				return DNS_WIRE_RECORD;
+			off += 4;
+			continue;
+		}
+		/* type, class, TTL, RDLENGTH, then RDATA, inside the message */
+		if (off + 10 > n || off + 10 + dns_rd16(p + off + 8) > n)
+			return DNS_WIRE_RECORD;
+		off += 10u + dns_rd16(p + off + 8);
+	}
+	/* Nothing after the counted records: no stack sends trailing bytes
+	 * (BIND logs them as garbage, Knot refuses the query), and they
+	 * would carry anything. */
+	return off == n ? DNS_WIRE_OK : DNS_WIRE_TRAILING;
+}
+
+/* The stream's stages, in the top 3 bits of rrs (its low 13 bits: records
+ * not yet begun, at most 65523 / 11 = 5956). x per stage:
+ *   HDR: bits 8..11 the header byte's place, bit 12 a question counted,
+ *	  bits 0..7 a count's high byte;
+ *   names: bits 0..7 the name's bytes so far (up to its pointer), bits
+ *	  8..13 the label's bytes still to come, or a pointer's high 6 bits
+ *	  when bit 14 says its second byte is to come;
+ *   QFIX, RRFIX: bits 8..11 the place in the fixed part, bits 0..7
+ *	  RDLENGTH's high byte;
+ *   RDATA: its bytes still to come (never 0). */
+enum { DWS_LEN0 = 0, DWS_LEN1, DWS_HDR, DWS_QNAME, DWS_QFIX, DWS_RRNAME, DWS_RRFIX, DWS_RDATA };
+
+#define DWS_RRS_MASK 0x1fffu
+#define DWS_Q	     0x1000u
+#define DWS_PTR	     0x4000u
+
+static inline void dws_set(struct dns_wire_stream *s, unsigned stage, unsigned rrs, unsigned x)
+{
+	s->rrs = (uint16_t)(stage << 13 | rrs);
+	s->x = (uint16_t)x;
+}
+
+/* An element (the header, a question, a record) ended: the next record
+ * begins, or the message ends here and must. */
+static enum dns_wire dws_next(struct dns_wire_stream *s, unsigned rrs)
+{
+	if (rrs) {
+		dws_set(s, DWS_RRNAME, rrs - 1, 0);
+		return DNS_WIRE_OK;
+	}
+	if (s->left)
+		return DNS_WIRE_TRAILING;
+	memset(s, 0, sizeof(*s));
+	return DNS_WIRE_OK;
+}
+
+/* One byte of the header, b at place pos. */
+static enum dns_wire dws_header(struct dns_wire_stream *s, unsigned flags, unsigned rrs,
+				unsigned x, uint8_t b)
+{
+	unsigned pos = (x >> 8) & 0xf, q = x & DWS_Q;
+
+	switch (pos) {
+	case 2:
+		if (!dns_wire_flags_ok(b, flags))
+			return DNS_WIRE_HEADER;
+		break;
+	case 4:
+		if (b != 0)
+			return DNS_WIRE_HEADER;
+		break;
+	case 5:
+		if (!dns_wire_qd_ok(b, flags))
+			return DNS_WIRE_HEADER;
+		q = b ? DWS_Q : 0;
+		break;
+	case 6:
+	case 8:
+	case 10:
+		x = (x & ~0xffu) | b;
+		break;
+	case 7:
+	case 9:
+	case 11: {
+		uint32_t r = rrs + ((x & 0xffu) << 8 | b);
+
+		/* As dns_wire_check: counts the message cannot hold. */
+		if ((q ? DNS_WIRE_MIN_Q : 0) + r * DNS_WIRE_MIN_RR > (uint32_t)s->len - DNS_HDR)
+			return DNS_WIRE_RECORD;
+		rrs = r;
+		break;
+	}
+	default:
+		break;
+	}
+	if (++pos < DNS_HDR) {
+		dws_set(s, DWS_HDR, rrs, q | pos << 8 | (x & 0xffu));
+		return DNS_WIRE_OK;
+	}
+	if (q) {
+		dws_set(s, DWS_QNAME, rrs, 0);
+		return DNS_WIRE_OK;
+	}
+	return dws_next(s, rrs);
+}
+
+/* One byte of a name that is no label's content. */
+static enum dns_wire dws_name(struct dns_wire_stream *s, unsigned stage, unsigned rrs, unsigned x,
+			      uint8_t b)
+{
+	unsigned inl = x & 0xffu, fix = stage == DWS_QNAME ? DWS_QFIX : DWS_RRFIX;
+
+	if (x & DWS_PTR) {
+		/* Its second byte: the first stood 2 bytes back, the name's
+		 * start inl bytes before that. The target behind it is gone:
+		 * only this hop is checked, as dns_wire_name checks it. */
+		unsigned at = (unsigned)(s->len - s->left) - 2u - inl;
+		unsigned to = (x >> 8 & 0x3fu) << 8 | b;
+
+		if (to >= at || to < DNS_HDR)
+			return DNS_WIRE_NAME;
+		dws_set(s, fix, rrs, 0);
+		return DNS_WIRE_OK;
+	}
+	if (b == 0) {
+		dws_set(s, fix, rrs, 0);
+		return DNS_WIRE_OK;
+	}
+	if ((b & 0xc0) == 0xc0) {
+		dws_set(s, stage, rrs, DWS_PTR | (b & 0x3fu) << 8 | inl);
+		return DNS_WIRE_OK;
+	}
+	if (b > DNS_MAX_LABEL)
+		return DNS_WIRE_NAME;
+	inl += 1u + b;
+	if (inl + 1 > DNS_WIRE_NAME_MAX)
+		return DNS_WIRE_NAME;
+	dws_set(s, stage, rrs, (unsigned)b << 8 | inl);
+	return DNS_WIRE_OK;
+}
+
+/* One byte of a question's type and class, or a record's fixed part. */
+static enum dns_wire dws_fixed(struct dns_wire_stream *s, unsigned stage, unsigned rrs, unsigned x,
+			       uint8_t b)
+{
+	unsigned pos = (x >> 8) & 0xf, rdlen;
+
+	if (stage == DWS_QFIX) {
+		if (pos == 3)
+			return dws_next(s, rrs);
+	} else if (pos == 8) {
+		x = b;
+	} else if (pos == 9) {
+		rdlen = (x & 0xffu) << 8 | b;
+		if (rdlen > s->left)
+			return DNS_WIRE_RECORD;
+		if (rdlen == 0)
+			return dws_next(s, rrs);
+		dws_set(s, DWS_RDATA, rrs, rdlen);
+		return DNS_WIRE_OK;
+	}
+	dws_set(s, stage, rrs, (pos + 1) << 8 | (x & 0xffu));
+	return DNS_WIRE_OK;
+}
+
+enum dns_wire dns_wire_feed(struct dns_wire_stream *s, unsigned flags, const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned stage = s->rrs >> 13, rrs = s->rrs & DWS_RRS_MASK, x = s->x, lab;
+		enum dns_wire e;
+		uint8_t b;
+
+		/* RDATA and a label's content: passed over, whatever they hold. */
+		lab = stage == DWS_RDATA ? x
+		      : (stage == DWS_QNAME || stage == DWS_RRNAME) && !(x & DWS_PTR)
+			      ? (x >> 8) & 0x3fu
+			      : 0;
+		if (lab) {
+			size_t k = n - i < lab ? n - i : lab;
+
+			if (k > s->left)
+				return DNS_WIRE_RECORD;
+			s->left = (uint16_t)(s->left - k);
+			i += k;
+			lab -= (unsigned)k;
+			if (stage == DWS_RDATA) {
+				if (lab)
+					s->x = (uint16_t)lab;
+				else if ((e = dws_next(s, rrs)) != DNS_WIRE_OK)
+					return e;
+			} else {
+				s->x = (uint16_t)((x & ~0x3f00u) | lab << 8);
+			}
+		} else {
+			b = p[i++];
+			if (stage == DWS_LEN0) {
+				s->len = (uint16_t)(b << 8);
+				s->rrs = DWS_LEN1 << 13;
+				continue;
+			}
+			if (stage == DWS_LEN1) {
+				s->len |= b;
+				if (s->len < DNS_HDR)
+					return DNS_WIRE_LENGTH;
+				s->left = s->len;
+				dws_set(s, DWS_HDR, 0, 0);
+				continue;
+			}
+			s->left--; /* a byte of the message: left > 0 here (below) */
+			if (stage == DWS_HDR)
+				e = dws_header(s, flags, rrs, x, b);
+			else if (stage == DWS_QNAME || stage == DWS_RRNAME)
+				e = dws_name(s, stage, rrs, x, b);
+			else
+				e = dws_fixed(s, stage, rrs, x, b);
+			if (e != DNS_WIRE_OK)
+				return e;
+		}
+		/* The message ended, and what it counts did not. */
+		if (s->left == 0 && s->rrs >> 13 != DWS_LEN0)
+			return DNS_WIRE_RECORD;
+	}
+	return DNS_WIRE_OK;
+}

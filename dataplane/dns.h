@@ -70,6 +70,54 @@ int dns_parse_query(const uint8_t *p, size_t n, struct dns_question *q);
 int dns_parse_answer(const uint8_t *p, size_t n, struct dns_question *q, struct dns_answer *out,
 		     unsigned max, enum dns_reason *why);
 
+/* The wire format of a whole message, as a resolver parses it (RFC 1035
+ * 4.1): the applications' checks of a flow held to DNS (policy.c, each UDP
+ * datagram; conform.c, each TCP message). The header is a standard query
+ * (QR 0 from the client) or its answer (QR 1), opcode 0, one question;
+ * then exactly the counted questions and records, each whole inside the
+ * message, and nothing after them. A name is labels of 1 to 63 bytes
+ * (types 0x40 and 0x80 refused) and at most one compression pointer,
+ * strictly before the name's own start and past the header. Any byte may
+ * stand in a label, and RDATA is not read: a DNS tunnel that speaks the
+ * wire format passes; a DNS header followed by anything else does not. */
+#define DNS_WIRE_QUERY 0x01 /* from the client: QR 0 */
+#define DNS_WIRE_NOQ	0x02 /* an answer may have no question (a zone transfer's later ones) */
+
+enum dns_wire {
+	DNS_WIRE_OK = 0,
+	DNS_WIRE_LENGTH,   /* shorter than a header */
+	DNS_WIRE_HEADER,   /* QR, opcode or the question count as above they are not */
+	DNS_WIRE_NAME,	   /* a label over 63 or of type 0x40/0x80, a bad pointer, over 255 */
+	DNS_WIRE_RECORD,   /* a question or record that the message's end cuts, or counts that
+			    * cannot fit in it */
+	DNS_WIRE_TRAILING, /* bytes after the last question or record counted */
+};
+
+/* Check one whole message of n bytes (a UDP payload). Names are followed
+ * through their pointers: each points strictly before every byte of the
+ * name read so far (no loop can form), at most DNS_WIRE_HOPS times, and
+ * the whole name has at most 255 bytes. Bounded work: O(n) names, each
+ * at most 127 labels and DNS_WIRE_HOPS pointers. */
+#define DNS_WIRE_HOPS 32
+enum dns_wire dns_wire_check(const uint8_t *p, size_t n, unsigned flags);
+
+/* The same over a stream of messages, each after its 2-byte length (TCP,
+ * RFC 1035 4.2.2), fed in runs cut anywhere: 8 bytes of state per
+ * direction, no copy of the message. What a stream cannot see it does
+ * not check: a pointer is not followed (its target lies behind, in bytes
+ * gone), so only its first hop is checked, and a name's length only up
+ * to its pointer. All zero between messages (and to start). */
+struct dns_wire_stream {
+	uint16_t left; /* bytes of the current message still to come */
+	uint16_t len;  /* its length */
+	uint16_t rrs;  /* records still to come, and the stage (dns.c) */
+	uint16_t x;    /* the stage's own (dns.c) */
+};
+
+/* Feed n bytes. Returns DNS_WIRE_OK or the first breach; after one the
+ * state is undefined. */
+enum dns_wire dns_wire_feed(struct dns_wire_stream *s, unsigned flags, const uint8_t *p, size_t n);
+
 /* Queries waiting for their answers, on one worker. */
 struct dns_pending_entry {
 	uint64_t flow;	  /* the flow's identity: slot address ^ generation */

@@ -7,6 +7,8 @@
 
 #include "grant.h"
 
+#include "dns.h" /* dataplane/: the DNS wire format, pure C */
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <endian.h>
@@ -434,20 +436,23 @@ static bool policy_prefix_ci(const uint8_t *d, size_t n, const char *lit)
 	return true; /* a short first segment: what is there fits */
 }
 
-/* A DNS message's header: one question, QR as the direction says, a
- * standard query or its answer. Over TCP, after a 2-byte length. */
+/* A DNS message as a resolver parses it (dataplane/dns.h, the wire
+ * format): a standard query of one question from the client, its answer
+ * (QR set) from the server, then exactly the records it counts, each
+ * whole, and nothing after them. A UDP datagram is one whole message;
+ * over TCP the first bytes are messages after their 2-byte lengths, the
+ * last one perhaps cut by the segment's end (conform.c reads the rest). */
 static bool policy_dns_plausible(const struct policy_flow *f, bool query, const uint8_t *d,
 				 size_t n)
 {
+	unsigned flags = query ? DNS_WIRE_QUERY : 0;
+
 	if (f->l4proto == 6) {
-		if (n < 2)
-			return true;
-		d += 2;
-		n -= 2;
+		struct dns_wire_stream s = {0};
+
+		return dns_wire_feed(&s, flags, d, n) == DNS_WIRE_OK;
 	}
-	if (n < 12)
-		return f->l4proto == 6; /* TCP may cut it; UDP may not */
-	return ((d[2] & 0x80) != 0) == !query && (d[2] & 0x78) == 0 && d[4] == 0 && d[5] == 1;
+	return dns_wire_check(d, n, flags) == DNS_WIRE_OK;
 }
 
 /* The first bytes of one application in one direction. NULL: no check. */

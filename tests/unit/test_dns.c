@@ -360,6 +360,416 @@ static void test_policy_learned(void)
 	policy_free(p);
 }
 
+/* The wire format (dns_wire_check, dns_wire_feed): a bigger builder, for
+ * messages up to a TCP message's 65535 bytes. */
+struct wmsg {
+	uint8_t p[2 + 65535 + 64]; /* the TCP length first */
+	size_t n;		   /* the message's bytes, after p[2] */
+};
+
+static struct wmsg wm, wtmp;
+
+static uint8_t *w_at(struct wmsg *m)
+{
+	return m->p + 2 + m->n;
+}
+
+static void w_bytes(struct wmsg *m, const void *b, size_t n)
+{
+	memcpy(w_at(m), b, n);
+	m->n += n;
+}
+
+static void w_u16(struct wmsg *m, unsigned v)
+{
+	uint8_t b[2] = {(uint8_t)(v >> 8), (uint8_t)v};
+
+	w_bytes(m, b, 2);
+}
+
+/* A name in labels, as given (case kept), then a pointer to ptr (> 0) or
+ * the root. */
+static void w_name(struct wmsg *m, const char *name, unsigned ptr)
+{
+	while (*name) {
+		const char *dot = strchr(name, '.');
+		size_t len = dot ? (size_t)(dot - name) : strlen(name);
+
+		*w_at(m) = (uint8_t)len;
+		m->n++;
+		w_bytes(m, name, len);
+		name += len + (dot ? 1 : 0);
+	}
+	if (ptr)
+		w_u16(m, 0xc000 | ptr);
+	else
+		w_u16(m, 0), m->n--;
+}
+
+static void w_hdr(struct wmsg *m, uint8_t flags2, unsigned qd, unsigned an, unsigned ns,
+		  unsigned ar)
+{
+	m->n = 0;
+	w_u16(m, 0xbeef);
+	w_u16(m, (unsigned)flags2 << 8 | 0x80);
+	w_u16(m, qd);
+	w_u16(m, an);
+	w_u16(m, ns);
+	w_u16(m, ar);
+}
+
+/* A record's fixed part and RDATA, after its owner. */
+static void w_rr(struct wmsg *m, unsigned type, unsigned cls, const void *rd, unsigned rdlen)
+{
+	w_u16(m, type);
+	w_u16(m, cls);
+	w_u16(m, 0);
+	w_u16(m, 300);
+	w_u16(m, rdlen);
+	w_bytes(m, rd, rdlen);
+}
+
+/* The TCP verdict of the message in m: fed after its length, whole, cut
+ * in two at every place, and between two good messages. The state is
+ * all zero after a good one. */
+static enum dns_wire w_stream(struct wmsg *m, unsigned flags)
+{
+	static const uint8_t q[] = {0,	 21, 1,	  2, 0x01, 0x00, 0, 1, 0, 0, 0, 0,
+				    0,	 0,  1,	  'a', 1,  'b',	 0, 0, 1, 0, 1};
+	static const uint8_t a[] = {0, 21, 1, 2, 0x81, 0x80, 0, 1, 0, 0, 0, 0,
+				    0, 0,  1, 'a', 1,  'b',  0, 0, 1, 0, 1};
+	const uint8_t *good = flags & DNS_WIRE_QUERY ? q : a;
+	struct dns_wire_stream s, zero = {0};
+	size_t total = m->n + 2, cut;
+	enum dns_wire whole, e;
+
+	m->p[0] = (uint8_t)(m->n >> 8);
+	m->p[1] = (uint8_t)m->n;
+	s = zero;
+	whole = dns_wire_feed(&s, flags, m->p, total);
+	if (whole == DNS_WIRE_OK)
+		CU_ASSERT_EQUAL(memcmp(&s, &zero, sizeof(s)), 0);
+	for (cut = 0; cut <= total; cut++) {
+		s = zero;
+		e = dns_wire_feed(&s, flags, m->p, cut);
+		if (e == DNS_WIRE_OK)
+			e = dns_wire_feed(&s, flags, m->p + cut, total - cut);
+		CU_ASSERT_EQUAL(e, whole);
+	}
+	/* byte by byte, after a good message, and one after it */
+	s = zero;
+	e = dns_wire_feed(&s, flags, good, sizeof(q));
+	for (cut = 0; cut < total && e == DNS_WIRE_OK; cut++)
+		e = dns_wire_feed(&s, flags, m->p + cut, 1);
+	if (e == DNS_WIRE_OK)
+		e = dns_wire_feed(&s, flags, good, sizeof(q));
+	CU_ASSERT_EQUAL(e, whole);
+	return whole;
+}
+
+/* Both verdicts, which must agree. */
+static enum dns_wire w_both(struct wmsg *m, unsigned flags)
+{
+	enum dns_wire e = dns_wire_check(m->p + 2, m->n, flags);
+
+	CU_ASSERT_EQUAL(w_stream(m, flags), e);
+	return e;
+}
+
+static const uint8_t w_cookie[] = {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8}; /* EDNS client cookie */
+
+/* A query with EDNS0 and a cookie, 0x20 case; a DNS header then anything
+ * else. */
+static void test_wire_query(void)
+{
+	uint8_t junk[64];
+	size_t i;
+
+	w_hdr(&wm, 0x01, 1, 0, 0, 1);
+	w_name(&wm, "wWw.ExAmPle.cOM", 0);
+	w_u16(&wm, DNS_TYPE_A);
+	w_u16(&wm, DNS_CLASS_IN);
+	w_name(&wm, "", 0); /* OPT: the root, 1232 bytes, DO */
+	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+	/* ... the same from the server, or as an answer: its QR bit */
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_HEADER);
+	/* a TXT query, no EDNS */
+	w_hdr(&wm, 0x01, 1, 0, 0, 0);
+	w_name(&wm, "_dmarc.customs.example", 0);
+	w_u16(&wm, 16);
+	w_u16(&wm, 1);
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+	/* one byte more: trailing; one less: the question cut */
+	*w_at(&wm) = 0;
+	wm.n++;
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_TRAILING);
+	wm.n -= 2;
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+	/* the tunnel: a right header, then bytes of no name (0x4c > 63) */
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (uint8_t)(0x4c + i * 37);
+	w_hdr(&wm, 0x01, 1, 0, 0, 0);
+	w_bytes(&wm, junk, sizeof(junk));
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_NAME);
+	/* a label of 64, of type 0x40 and 0x80; a name over 255 bytes */
+	w_hdr(&wm, 0x01, 1, 0, 0, 0);
+	*w_at(&wm) = 64;
+	wm.n++;
+	memset(w_at(&wm), 'a', 64);
+	wm.n += 64;
+	w_u16(&wm, 0);
+	w_u16(&wm, 1);
+	wm.n--;
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_NAME);
+	wm.p[2 + 12] = 0x41;
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_NAME);
+	wm.p[2 + 12] = 0x81;
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_NAME);
+	w_hdr(&wm, 0x01, 1, 0, 0, 0);
+	for (i = 0; i < 4; i++) { /* 4 * 64 + 1 = 257 bytes */
+		*w_at(&wm) = 63;
+		wm.n++;
+		memset(w_at(&wm), 'a', 63);
+		wm.n += 63;
+	}
+	w_name(&wm, "", 0);
+	w_u16(&wm, 1);
+	w_u16(&wm, 1);
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_NAME);
+	wm.p[2 + 12 + 3 * 64] = 61; /* 255: the longest */
+	memmove(wm.p + 2 + 12 + 3 * 64 + 62, wm.p + 2 + 12 + 4 * 64, 5);
+	wm.n -= 2;
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+	/* the header's rules, as they were */
+	w_hdr(&wm, 0x01, 2, 0, 0, 0);
+	w_name(&wm, "a", 0);
+	w_u16(&wm, 1);
+	w_u16(&wm, 1);
+	w_name(&wm, "b", 0);
+	w_u16(&wm, 1);
+	w_u16(&wm, 1);
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_HEADER); /* two questions */
+	wm.p[2 + 5] = 0;
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY | DNS_WIRE_NOQ), DNS_WIRE_HEADER);
+	wm.p[2 + 5] = 1;
+	wm.p[2 + 2] = 0x29; /* opcode 5, UPDATE */
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_HEADER);
+	/* shorter than a header */
+	CU_ASSERT_EQUAL(dns_wire_check(wm.p + 2, 11, DNS_WIRE_QUERY), DNS_WIRE_LENGTH);
+	wm.n = 11;
+	CU_ASSERT_EQUAL(w_stream(&wm, DNS_WIRE_QUERY), DNS_WIRE_LENGTH);
+}
+
+/* Answers: compression, a CNAME chain, TXT, EDNS; a zone transfer's
+ * later messages; records cut, counts past the end. */
+static void test_wire_answer(void)
+{
+	uint8_t txt[700], rd[64];
+	unsigned www, cdn, i;
+	size_t at;
+
+	w_hdr(&wm, 0x81, 1, 4, 0, 1);
+	www = (unsigned)wm.n;
+	w_name(&wm, "WwW.customs.Example", 0);
+	w_u16(&wm, DNS_TYPE_A);
+	w_u16(&wm, DNS_CLASS_IN);
+	/* www CNAME cdn.<customs.example>; cdn CNAME edge.cdn.example */
+	w_u16(&wm, 0xc000 | www);
+	wtmp.n = 0;
+	cdn = (unsigned)wm.n + 10;
+	w_name(&wtmp, "cdn", www + 4);
+	w_rr(&wm, DNS_TYPE_CNAME, 1, wtmp.p + 2, (unsigned)wtmp.n);
+	w_u16(&wm, 0xc000 | cdn);
+	wtmp.n = 0;
+	w_name(&wtmp, "edge", cdn);
+	w_rr(&wm, DNS_TYPE_CNAME, 1, wtmp.p + 2, (unsigned)wtmp.n);
+	w_name(&wm, "edge", cdn);
+	w_rr(&wm, DNS_TYPE_A, 1, v4_7, 4);
+	/* a TXT of strings (700 bytes of RDATA) */
+	for (i = 0; i < sizeof(txt); i++)
+		txt[i] = (uint8_t)(i % 256 == 0 ? 255 : 'a' + i % 26);
+	txt[sizeof(txt) - 188] = 187;
+	w_u16(&wm, 0xc000 | www);
+	w_rr(&wm, 16, 1, txt, sizeof(txt));
+	w_name(&wm, "", 0);
+	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_OK);
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_HEADER);
+	/* a count one too many, one too few */
+	wm.p[2 + 7] = 5;
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_RECORD);
+	wm.p[2 + 7] = 3;
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_TRAILING);
+	wm.p[2 + 7] = 4;
+	/* counts no message of its size holds */
+	wm.p[2 + 10] = 0xff;
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_RECORD);
+	wm.p[2 + 10] = 0;
+	/* RDLENGTH past the end (the last record's), the message cut in the
+	 * last fixed part, in RDATA */
+	at = wm.n - sizeof(w_cookie) - 2;
+	wm.p[2 + at + 1]++;
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_RECORD);
+	wm.p[2 + at + 1]--;
+	wm.n = at;
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_RECORD);
+	wm.n = at + 5;
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_RECORD);
+
+	/* An AXFR's later message: no question, owners compressed, an SOA
+	 * whose names point back. Only where a flow may have them (TCP). */
+	w_hdr(&wm, 0x84, 0, 3, 0, 0);
+	at = wm.n;
+	w_name(&wm, "customs.example", 0);
+	wtmp.n = 0;
+	w_name(&wtmp, "ns1", (unsigned)at);
+	w_name(&wtmp, "hostmaster", (unsigned)at);
+	memset(rd, 0, 20);
+	w_bytes(&wtmp, rd, 20);
+	w_rr(&wm, 6, 1, wtmp.p + 2, (unsigned)wtmp.n);
+	w_name(&wm, "www", (unsigned)at);
+	w_rr(&wm, DNS_TYPE_A, 1, v4_7, 4);
+	w_name(&wm, "mail", (unsigned)at);
+	w_rr(&wm, DNS_TYPE_A, 1, v4_7, 4);
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_NOQ), DNS_WIRE_OK);
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_HEADER);
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_NOQ | DNS_WIRE_QUERY), DNS_WIRE_HEADER);
+	/* an empty answer (a header alone) */
+	w_hdr(&wm, 0x81, 0, 0, 0, 0);
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_NOQ), DNS_WIRE_OK);
+	wm.n++;
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_NOQ), DNS_WIRE_TRAILING);
+
+	/* One record as large as a TCP message holds: 65535 bytes. */
+	w_hdr(&wm, 0x81, 0, 1, 0, 0);
+	w_name(&wm, "", 0);
+	memset(txt, 'x', sizeof(txt));
+	w_rr(&wm, 10, 1, txt, 0);
+	wm.p[2 + wm.n - 2] = (uint8_t)((65535 - wm.n) >> 8);
+	wm.p[2 + wm.n - 1] = (uint8_t)(65535 - wm.n);
+	memset(w_at(&wm), 0x4c, 65535 - wm.n);
+	wm.n = 65535;
+	CU_ASSERT_EQUAL(dns_wire_check(wm.p + 2, wm.n, DNS_WIRE_NOQ), DNS_WIRE_OK);
+	{
+		struct dns_wire_stream s = {0};
+
+		wm.p[0] = wm.p[1] = 0xff;
+		CU_ASSERT_EQUAL(dns_wire_feed(&s, DNS_WIRE_NOQ, wm.p, 2 + 65535), DNS_WIRE_OK);
+		CU_ASSERT_EQUAL(s.rrs, 0);
+		CU_ASSERT_EQUAL(s.left, 0);
+	}
+}
+
+/* Compression pointers: backwards, past the header, never into the name
+ * itself; over UDP followed (each hop lower than the last), over TCP the
+ * first hop only. */
+static void test_wire_pointers(void)
+{
+	unsigned q, own, i;
+
+	w_hdr(&wm, 0x81, 1, 1, 0, 0);
+	q = (unsigned)wm.n;
+	w_name(&wm, "e2m.customs.example", 0);
+	w_u16(&wm, 1);
+	w_u16(&wm, 1);
+	own = (unsigned)wm.n;
+	w_name(&wm, "a", q);
+	w_rr(&wm, DNS_TYPE_A, 1, v4_7, 4);
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_OK);
+	/* forward, to itself, into the header, into its own labels */
+	wm.p[2 + own + 3] = (uint8_t)(own + 20);
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_NAME);
+	wm.p[2 + own + 3] = (uint8_t)(own + 2);
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_NAME);
+	wm.p[2 + own + 3] = (uint8_t)own;
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_NAME);
+	wm.p[2 + own + 3] = 4;
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_NAME);
+	/* into the question's middle: a name too ("customs.example") */
+	wm.p[2 + own + 3] = (uint8_t)(q + 4);
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_OK);
+	/* the message cut between a pointer's bytes */
+	wm.n = own + 3;
+	wm.p[2 + 7] = 1;
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_RECORD);
+
+	/* A pointer back into RDATA whose bytes point at themselves (a
+	 * loop): the first hop is fine, the second is not. UDP sees it, a
+	 * stream cannot (the target is gone). */
+	w_hdr(&wm, 0x81, 1, 2, 0, 0);
+	w_name(&wm, "x", 0);
+	w_u16(&wm, 1);
+	w_u16(&wm, 1);
+	w_name(&wm, "x", 12);
+	own = (unsigned)wm.n + 10; /* the RDATA */
+	{
+		uint8_t rd[2] = {0xc0, (uint8_t)own};
+
+		w_rr(&wm, 10, 1, rd, 2);
+	}
+	w_u16(&wm, 0xc000 | own);
+	w_rr(&wm, DNS_TYPE_A, 1, v4_7, 4);
+	CU_ASSERT_EQUAL(dns_wire_check(wm.p + 2, wm.n, 0), DNS_WIRE_NAME);
+	CU_ASSERT_EQUAL(w_stream(&wm, 0), DNS_WIRE_OK);
+	/* A name over 255 bytes through its pointer: the same */
+	w_hdr(&wm, 0x81, 1, 1, 0, 0);
+	for (i = 0; i < 3; i++) { /* 3 * 64 + 1 = 193 */
+		*w_at(&wm) = 63;
+		wm.n++;
+		memset(w_at(&wm), 'a', 63);
+		wm.n += 63;
+	}
+	w_name(&wm, "", 0);
+	w_u16(&wm, 1);
+	w_u16(&wm, 1);
+	w_name(&wm, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 12);
+	w_rr(&wm, DNS_TYPE_A, 1, v4_7, 4);
+	CU_ASSERT_EQUAL(dns_wire_check(wm.p + 2, wm.n, 0), DNS_WIRE_NAME);
+	CU_ASSERT_EQUAL(w_stream(&wm, 0), DNS_WIRE_OK);
+	/* ... and at 255 both agree */
+	wm.p[2 + 12 + 2 * 64] = 61;
+	memmove(wm.p + 2 + 12 + 2 * 64 + 62, wm.p + 2 + 12 + 3 * 64, wm.n - (12 + 3 * 64));
+	wm.n -= 2;
+	wm.p[2 + wm.n - 14 - 1] = 12; /* the pointer's low byte stays 12 */
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_OK);
+}
+
+/* Random bytes after a good header, and random mutations of a good
+ * answer: both parsers agree wherever no pointer is followed past its
+ * first hop, and the stream never reads outside what it is given. */
+static void test_wire_random(void)
+{
+	unsigned seed = 12345, round, i, k, q;
+
+	for (round = 0; round < 300; round++) {
+		w_hdr(&wm, 0x81, 1, 1 + round % 3, 0, round % 2);
+		q = (unsigned)wm.n;
+		w_name(&wm, "e2m.customs.example", 0);
+		w_u16(&wm, 1);
+		w_u16(&wm, 1);
+		for (i = 0; i < 1 + round % 3; i++) {
+			w_u16(&wm, 0xc000 | q);
+			w_rr(&wm, DNS_TYPE_A, 1, v4_7, 4);
+		}
+		if (round % 2) {
+			w_name(&wm, "", 0);
+			w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+		}
+		CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_OK);
+		for (k = 0; k < 1 + round % 4; k++) {
+			seed = seed * 1103515245u + 12345u;
+			wm.p[2 + 12 + (seed >> 8) % (wm.n - 12)] = (uint8_t)(seed >> 20);
+		}
+		{
+			enum dns_wire e = dns_wire_check(wm.p + 2, wm.n, 0), t = w_stream(&wm, 0);
+
+			/* The stream passes more (pointers unfollowed), never less. */
+			CU_ASSERT(t == e || (t == DNS_WIRE_OK && e == DNS_WIRE_NAME));
+		}
+	}
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -369,6 +779,10 @@ int main(void)
 		{"dns pending queries", test_dns_pending},
 		{"learn table", test_learn_table},
 		{"policy with learned addresses", test_policy_learned},
+		{"wire: queries, EDNS, a header then junk", test_wire_query},
+		{"wire: answers, AXFR, cut and trailing", test_wire_answer},
+		{"wire: compression pointers", test_wire_pointers},
+		{"wire: random mutations, UDP and TCP agree", test_wire_random},
 		CU_TEST_INFO_NULL,
 	};
 

@@ -891,7 +891,12 @@ static void test_conform_dns(void)
 	static const uint8_t q[] = {0x00, 0x15, 0x12, 0x34, 0x01, 0x00, 0x00, 0x01,
 				    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 'a',
 				    0x01, 'b',	0x00, 0x00, 0x01, 0x00, 0x01};
-	uint8_t a[sizeof(q)], run[3 * sizeof(q)], bad[sizeof(q)];
+	/* a zone transfer's later answer: no question, one A record */
+	static const uint8_t axfr[] = {0x00, 0x1f, 0x12, 0x34, 0x84, 0x00, 0x00, 0x00, 0x00,
+				       0x01, 0x00, 0x00, 0x00, 0x00, 0x01, 'a',	 0x01, 'b',
+				       0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2c,
+				       0x00, 0x04, 198,	 51,   100,  7};
+	uint8_t a[sizeof(q)], run[3 * sizeof(q)], bad[sizeof(axfr)];
 	struct conform c;
 
 	memcpy(a, q, sizeof(q));
@@ -931,12 +936,48 @@ static void test_conform_dns(void)
 	bad[7] = 0;
 	dns_only(&c);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, bad, sizeof(bad)), CONFORM_R_dns_header);
-	memcpy(bad, a, sizeof(a));
-	bad[7] = 0;
 	dns_only(&c);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, q, sizeof(q)), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, false, a, sizeof(a)), CONFORM_OK);
-	CU_ASSERT_EQUAL(conform_feed(&c, false, bad, sizeof(bad)), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, false, axfr, sizeof(axfr)), CONFORM_OK);
+	/* ... but then the question's bytes are bytes after its records */
+	memcpy(bad, a, sizeof(a));
+	bad[7] = 0;
+	CU_ASSERT_EQUAL(conform_feed(&c, false, bad, sizeof(bad)), CONFORM_R_dns_trailing);
+	/* The whole message is parsed (dns.h, the wire format): a right
+	 * header, then bytes of no name (a tunnel's); a label over 63; a
+	 * pointer forward; a record cut by the message's end. */
+	memcpy(bad, q, sizeof(q));
+	bad[14] = 0x4c;
+	dns_only(&c);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, bad, sizeof(bad)), CONFORM_R_dns_name);
+	memcpy(bad, axfr, sizeof(axfr));
+	bad[14] = 0xc0;
+	bad[15] = 20;
+	dns_only(&c);
+	CU_ASSERT_EQUAL(conform_feed(&c, false, bad, sizeof(bad)), CONFORM_R_dns_name);
+	bad[1]--;
+	bad[14] = 1;
+	bad[15] = 'a';
+	dns_only(&c);
+	CU_ASSERT_EQUAL(conform_feed(&c, false, bad, sizeof(bad)), CONFORM_R_dns_record);
+	/* the same, cut at every place: the same verdict */
+	for (size_t cut = 0; cut <= sizeof(axfr); cut++) {
+		dns_only(&c);
+		CU_ASSERT_EQUAL(conform_feed(&c, false, axfr, cut), CONFORM_OK);
+		CU_ASSERT_EQUAL(conform_feed(&c, false, axfr + cut, sizeof(axfr) - cut), CONFORM_OK);
+		CU_ASSERT_EQUAL(c.d[1].hdr_have, 0);
+		dns_only(&c);
+		memcpy(bad, q, sizeof(q));
+		bad[14] = 0x4c;
+		if (cut > sizeof(q))
+			continue;
+		CU_ASSERT_EQUAL(conform_feed(&c, true, bad, cut),
+				cut > 14 ? CONFORM_R_dns_name : CONFORM_OK);
+		if (cut <= 14)
+			CU_ASSERT_EQUAL(conform_feed(&c, true, bad + cut, sizeof(q) - cut),
+					CONFORM_R_dns_name);
+	}
 	/* a length shorter than a header */
 	dns_only(&c);
 	CU_ASSERT_EQUAL(FEED(&c, true, "\x00\x05hello"), CONFORM_R_dns_length);
@@ -1794,8 +1835,11 @@ static void test_policy_plausible(void)
 {
 	static const uint8_t query[] = {0x12, 0x34, 0x01, 0x00, 0,   1, 0, 0, 0, 0, 0,
 					0,    3,    'e',  '2',	'm', 0, 0, 1, 0, 1};
-	static const uint8_t answer[] = {0x12, 0x34, 0x81, 0x80, 0,   1, 0, 1, 0, 0, 0,
-					 0,    3,    'e',  '2',	 'm', 0, 0, 1, 0, 1};
+	static const uint8_t answer[] = {0x12, 0x34, 0x81, 0x80, 0,    1,    0,	  1,	0,    0,
+					 0,    0,    3,	   'e',	 '2',  'm',  0,	  0,	1,    0,
+					 1,    0xc0, 12,   0,	 1,    0,    1,	  0,	0,    1,
+					 0x2c, 0,    4,	   198,	 51,   100,  7};
+	uint8_t tunnel[sizeof(answer)];
 	uint8_t tcpq[2 + sizeof(query)] = {0, sizeof(query)};
 	struct policy_flow f;
 	struct bytes ch;
@@ -1845,11 +1889,23 @@ static void test_policy_plausible(void)
 	CU_ASSERT_FALSE(plausible(&f, false, query, sizeof(query)));
 	CU_ASSERT_FALSE(PLAUSIBLE(&f, true, "this is not dns at all, not even close"));
 	CU_ASSERT_FALSE(plausible(&f, true, query, 11));
+	/* parsed whole: a right header then no name (a tunnel), a record
+	 * counted and cut, a byte after the last record */
+	memcpy(tunnel, answer, sizeof(answer));
+	tunnel[12] = 0x4c;
+	CU_ASSERT_FALSE(plausible(&f, false, tunnel, sizeof(tunnel)));
+	CU_ASSERT_FALSE(plausible(&f, false, answer, sizeof(answer) - 1));
+	memcpy(tunnel, query, sizeof(query));
+	tunnel[sizeof(query)] = 0;
+	CU_ASSERT_FALSE(plausible(&f, true, tunnel, sizeof(query) + 1));
 	flow_to(&f, 6, "192.0.2.53", 53);
 	memcpy(tcpq + 2, query, sizeof(query));
 	CU_ASSERT_TRUE(plausible(&f, true, tcpq, sizeof(tcpq)));
 	CU_ASSERT_TRUE(plausible(&f, true, tcpq, 5)); /* TCP may cut it */
 	CU_ASSERT_FALSE(PLAUSIBLE(&f, true, "GET / HTTP/1.1\r\n"));
+	tcpq[2 + 12] = 0x4c; /* the tunnel, over TCP */
+	CU_ASSERT_FALSE(plausible(&f, true, tcpq, sizeof(tcpq)));
+	CU_ASSERT_TRUE(plausible(&f, true, tcpq, 14)); /* not seen yet */
 }
 
 static int suite_init(void)
