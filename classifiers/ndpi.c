@@ -30,6 +30,9 @@
 #define CLS_ALIGN(x)   (((x) + CLS_CACHE_LINE - 1) & ~(size_t)(CLS_CACHE_LINE - 1))
 /* Outbound payload packets checked for payload marks. */
 #define CLS_MARK_PKTS 4
+/* Bytes of each direction's TCP stream start joined in order for the
+ * payload signatures (cls_take_joined). */
+#define CLS_JOIN_MAX 64
 /* Our copy of a name: nDPI 4.2 keeps at most 79 characters (the tail) in
  * host_server_name; a CONNECT target may be longer, we keep its tail too. */
 #define CLS_NAME_MAX 95
@@ -80,6 +83,12 @@ struct cls_state {
 	uint8_t sig_cls;	/* class of a payload signature (lists/<class>.sig) */
 	uint16_t sig_seen;	/* bit per class of every signature that matched */
 	const char *sig_family; /* its family name, owned by the engine */
+	/* Each direction's first TCP bytes joined in order (cls_take_joined):
+	 * [0] the initiator's, [1] the responder's. */
+	uint32_t join_seq[2]; /* sequence number of join_b[d][0] */
+	uint8_t join_n[2];
+	uint8_t join_on[2];
+	uint8_t join_b[2][CLS_JOIN_MAX];
 	char name[CLS_NAME_MAX + 1];
 	/* aduana's own reader's name, its last CLS_OWN_NAME bytes: enough to
 	 * compare with nDPI's, which keeps a long name's last 79. */
@@ -745,6 +754,60 @@ static void cls_take_request(struct cls_worker *w, struct cls_state *st, const u
 		cls_take_hosts(w, st, p, n);
 }
 
+/* A signature match over n bytes: the first line's class is the flow's
+ * signature class, every line's class is seen. */
+static void cls_take_sig(struct cls_worker *w, struct cls_state *st, const uint8_t *p, size_t n,
+			 const struct parse_result *r, bool from_initiator)
+{
+	const char *family;
+	unsigned classes;
+	unsigned c = hs_match_payload(w->hs, p, n, r->l4proto, from_initiator,
+				      from_initiator ? r->dport : r->sport, &family, &classes);
+
+	st->sig_seen |= (uint16_t)classes;
+	if (c != POLICY_CLASS_NONE && st->sig_cls == POLICY_CLASS_NONE) {
+		st->sig_cls = (uint8_t)c;
+		st->sig_family = family;
+	}
+}
+
+/* A TCP stream's first CLS_JOIN_MAX bytes of each direction, joined by
+ * sequence number, for the signatures: a protocol's opening message cut
+ * into small segments (an SSH or VNC banner, an RDP connection request, a
+ * SOCKS greeting a byte at a time) is read whole, as its server reads it
+ * (red team round 20: ra_ssh_split, ra_rdp_split, ra_vnc_split,
+ * px_socks5_split passed the office unnamed; nDPI 4.2 reads each segment
+ * alone). A segment before the joined bytes starts them again from it (a
+ * later segment sent first); one past them waits for the gap to be
+ * filled. Matched whenever the joined bytes grow past one segment's: the
+ * first segment alone is the per-payload match's. */
+static void cls_take_joined(struct cls_worker *w, struct cls_state *st, const uint8_t *p, size_t n,
+			    const struct parse_result *r, bool from_initiator)
+{
+	unsigned d = from_initiator ? 0 : 1;
+	int32_t at;
+	size_t k;
+
+	if (r->l4proto != 6 || n == 0)
+		return;
+	at = (int32_t)(r->tcp_seq - st->join_seq[d]);
+	if (!st->join_on[d] || (at < 0 && at > -(int32_t)CLS_JOIN_MAX * 64)) {
+		st->join_on[d] = 1;
+		st->join_seq[d] = r->tcp_seq;
+		st->join_n[d] = 0;
+		at = 0;
+	}
+	if (at < 0 || (uint32_t)at != st->join_n[d] || st->join_n[d] >= CLS_JOIN_MAX)
+		return;
+	k = CLS_JOIN_MAX - st->join_n[d];
+	if (k > n)
+		k = n;
+	memcpy(st->join_b[d] + st->join_n[d], p, k);
+	st->join_n[d] = (uint8_t)(st->join_n[d] + k);
+	if (st->join_n[d] > n)
+		cls_take_sig(w, st, st->join_b[d], st->join_n[d], r, from_initiator);
+}
+
 /* Payload marks on the first payloads of each direction: our payload
  * signatures (lists/<class>.sig) both ways; on the initiator's side also
  * proxy behaviour (CONNECT, absolute-form targets) and malformed request
@@ -757,7 +820,7 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	const uint8_t *p;
 	size_t off, n;
 
-	if (*seen >= CLS_MARK_PKTS || r->payload_len == 0 || r->payload_off < r->l3_off)
+	if (r->payload_len == 0 || r->payload_off < r->l3_off)
 		return;
 	off = (size_t)(r->payload_off - r->l3_off);
 	if (off >= l3_len)
@@ -766,24 +829,15 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	n = l3_len - off;
 	if (n > r->payload_len)
 		n = r->payload_len;
+	cls_take_joined(w, st, p, n, r, from_initiator);
+	if (*seen >= CLS_MARK_PKTS)
+		return;
 	/* White space alone (what a server skips before a request line) does
 	 * not use up the window: the request after it is still read. */
 	if (from_initiator && r->l4proto == 6 && hs_http_lead(p, n) == n)
 		return;
 	(*seen)++;
-	{
-		const char *family;
-		unsigned classes;
-		unsigned c =
-			hs_match_payload(w->hs, p, n, r->l4proto, from_initiator,
-					 from_initiator ? r->dport : r->sport, &family, &classes);
-
-		st->sig_seen |= (uint16_t)classes;
-		if (c != POLICY_CLASS_NONE && st->sig_cls == POLICY_CLASS_NONE) {
-			st->sig_cls = (uint8_t)c;
-			st->sig_family = family;
-		}
-	}
+	cls_take_sig(w, st, p, n, r, from_initiator);
 	if (!from_initiator)
 		return;
 	if (r->l4proto == 6)

@@ -18,3 +18,18 @@ AnyDesk      tcp  out                            re:^\x16\x03[\x01-\x04]..\x01.*
 # Telnet (RFC 854, RFC 855): on port 23 a session opens with option
 # negotiation, IAC (0xFF) then DO/DONT/WILL/WONT (0xFB-0xFE) and an option.
 Telnet       tcp  any  port=23                   re:^\xff[\xfb-\xfe][\x00-\x2f]
+# SSH (RFC 4253 4.2): each side opens with its identification string,
+# "SSH-protoversion-softwareversion". nDPI 4.2 names SSH from a whole line
+# in one segment; these lines are matched over the stream's first bytes
+# joined too (a banner cut into small segments, red team round 20).
+SSH          tcp  any                            re:^SSH-\d\.\d+-
+# VNC (RFB, RFC 6143 7.1.1): the server's ProtocolVersion "RFB 003.008\n",
+# echoed by the client.
+VNC          tcp  any                            re:^RFB \d{3}\.\d{3}\n
+# RDP (MS-RDPBCGR 2.2.1.1): a TPKT header (version 3, reserved 0, length),
+# the X.224 Connection Request TPDU (length indicator, code 0xE0, DST-REF 0,
+# SRC-REF, class 0), then RDP's own data: a "Cookie: " line (mstshash, or a
+# load balancer's routing token) or an RDP Negotiation Request (type 1,
+# length 8). ISO-TSAP on port 102 (S7comm, MMS) opens with the same TPKT
+# and X.224 header, followed by TSAP parameters (0xC0-0xC2): not RDP.
+RDP          tcp  out                            re:^\x03\x00..[\x06-\xfe]\xe0\x00\x00..\x00(?:Cookie: |\x01[\x00-\x0f]\x08\x00)
