@@ -101,6 +101,7 @@ bool parse_icmp_inner(const uint8_t *data, uint32_t len, const struct parse_resu
 			return false;
 		inner->sport = parse_rd16(data + off);
 		inner->dport = parse_rd16(data + off + 2);
+		inner->l4_off = (uint16_t)off; /* in the outer frame */
 		return true;
 	}
 	return false;

@@ -30,6 +30,7 @@
 	X(nd_pass)	      /* IPv6 neighbour discovery forwarded */                             \
 	X(link_pass)	      /* DHCP, DHCPv6, MLD from hosts not (yet) in a zone, forwarded */    \
 	X(icmp_err_flow)      /* ICMP errors that followed the verdict of the flow they quote */   \
+	X(icmp_err_refused) /* ICMP errors from inside that no sender of the quoted flow makes: judged as their own packets */ \
 	X(classify_timeout)   /* undecided flows that gave up on time, not packets */              \
 	X(rejudged)	      /* flows judged again under a newer policy snapshot */               \
 	X(rejudged_changed)   /* ...whose verdict changed */                                       \
@@ -38,6 +39,7 @@
 	X(grant_ended)	      /* granted flows judged again because their grant expired or went */ \
 	X(stream_exceptions)  /* flows dropped for their bytes (DESIGN 4.2) */                     \
 	X(stream_full)	      /* TCP flows that found no reassembly slot */                        \
+	X(flow_share_refused) /* new flows of an inside source over its share of the flow table: dropped */ \
 	X(stream_reclaimed)   /* slots taken back from flows that held them too long (refused) */ \
 	X(bad_checksum)	      /* segments not classified: the receiver discards them */            \
 	X(conform_reordered)  /* segments of checked flows dropped until the gap is filled */      \
@@ -65,7 +67,8 @@
 	X(tls_hellos)	      /* ClientHellos read by aduana's own reader */                       \
 	X(tls_malformed)      /* ClientHellos it refused */                                        \
 	X(frag_reassembled)   /* datagrams made whole from their fragments and judged */           \
-	X(frag_refused)	      /* fragments refused: overlaps that differ, too many */              \
+	X(frag_refused)	      /* fragments refused whatever the zone: overlaps, too many, tiny, unplaceable */              \
+	X(frag_evicted)	      /* datagrams not whole dropped to make room in a full fragment table */ \
 	X(frag_expired)	      /* fragments of datagrams not whole in time, dropped */              \
 	X(dns_queries)	      /* queries of zone hosts to a resolver endpoint, awaiting answers */ \
 	X(classified)	      /* flows that took a classifier slot */                              \

@@ -44,6 +44,7 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base)
 	s->reported = 0;
 	s->any = 0;
 	s->hrr = 0;
+	s->resp_n = 0;
 	memset(&s->names, 0, sizeof(s->names));
 	s->http_at = 0;
 	s->http = STREAM_HTTP_LEAD;

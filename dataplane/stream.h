@@ -20,6 +20,7 @@
 
 #define STREAM_MAX     TLS_CH_MAX /* bytes of the stream kept: a ClientHello's bound */
 #define STREAM_NO_SLOT UINT32_MAX
+#define STREAM_RESP_MAX 43 /* the responder's first bytes kept: a HelloRetryRequest's record header, message header and random */
 /* Sources (the caller's hash of a flow's initiator address) and networks
  * (of its IPv6 /64) whose slots are counted (stream_own), a power of two;
  * an address's share of the pool, and a network's. */
@@ -59,6 +60,8 @@ struct stream_slot {
 	uint8_t reported;	/* the caller took the reader's answer */
 	uint8_t any;		/* a byte was stored */
 	uint8_t hrr;		/* the responder asked for a second ClientHello (stream_hello2) */
+	uint8_t resp_n;		/* the responder's first bytes joined in resp (judge.c, judge_resp_first) */
+	uint8_t resp[STREAM_RESP_MAX];
 	uint8_t ch2_in;		/* stream_hello2: past the ChangeCipherSpec records */
 	uint32_t ch2_at;	/* stream_hello2: the next stream byte it looks at */
 	struct tls_ch_info ch1; /* the first hello's reading, once hrr is set */

@@ -158,6 +158,10 @@ struct worker {
 	uint32_t hlog_next;	     /* where judge_hlog_take looks first */
 	struct tomb_table tombs;     /* ended TCP flows' keys (tomb.h) */
 	uint32_t tomb_seed[2];	     /* its secret hash seeds */
+	/* Flows initiated from inside per source address and IPv6 /64, by
+	 * the first-bytes pool's buckets (judge.c, judge_ft_count). */
+	uint32_t ft_src[STREAM_SRC_BUCKETS];
+	uint32_t ft_net[STREAM_SRC_BUCKETS];
 	/* expired fragments and held segments to drop */
 	struct rte_mbuf *late[FRAG_SLOTS * FRAG_MAX_FRAGS + WORKER_HOLD_SLOTS];
 	unsigned n_late;
