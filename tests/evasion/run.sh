@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# tests/evasion/run.sh [CASE...] - the evasion suite (issue 8 item 7; tests/evasion/README.md).
+# tests/evasion/run.sh [--open] [CASE...] - the evasion suite (issue 8 item 7; tests/evasion/README.md).
+# With --open: the known, still open evasions (gen.py @open_case, open.tsv) instead.
 #
 #   1. tests/evasion/gen.py writes one capture per case into $BUILD/evasion/<case>/in.pcap,
 #      with the markers the scorer looks for (markers.json);
@@ -39,6 +40,14 @@ if ! "$PY" -c 'import scapy' 2>/dev/null; then
 	exit 2
 fi
 
+# --open: the known, still open evasions (gen.py's @open_case, open.tsv)
+# instead of the suite. They fail until fixed; the suite does not run them.
+EXPECTED=$HERE/expected.tsv
+if [ "${1:-}" = "--open" ]; then
+	shift
+	EXPECTED=$HERE/open.tsv
+	[ $# -gt 0 ] || set -- $("$PY" "$HERE/gen.py" --list-open)
+fi
 if [ $# -gt 0 ]; then
 	cases=("$@")
 else
@@ -69,7 +78,7 @@ for c in "${cases[@]}"; do
 done
 
 if [ $# -gt 0 ]; then
-	"$PY" "$HERE/score.py" "$HERE/expected.tsv" "$OUT" "$WORKERS" "${cases[@]}"
+	"$PY" "$HERE/score.py" "$EXPECTED" "$OUT" "$WORKERS" "${cases[@]}"
 else
-	"$PY" "$HERE/score.py" "$HERE/expected.tsv" "$OUT" "$WORKERS"
+	"$PY" "$HERE/score.py" "$EXPECTED" "$OUT" "$WORKERS"
 fi
