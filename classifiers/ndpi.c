@@ -777,32 +777,37 @@ static void cls_take_sig(struct cls_worker *w, struct cls_state *st, const uint8
  * SOCKS greeting a byte at a time) is read whole, as its server reads it
  * (red team round 20: ra_ssh_split, ra_rdp_split, ra_vnc_split,
  * px_socks5_split passed the office unnamed; nDPI 4.2 reads each segment
- * alone). A segment before the joined bytes starts them again from it (a
- * later segment sent first); one past them waits for the gap to be
- * filled. Matched whenever the joined bytes grow past one segment's: the
- * first segment alone is the per-payload match's. */
+ * alone). Joined from the first payload the classifier sees, which the
+ * judge hands over in order (a segment past a gap near the initiator's
+ * stream start is not forwarded until the gap is filled: judge.c); one
+ * past the joined bytes waits for the gap to be filled. Matched whenever
+ * the joined bytes grow past one segment's: the first segment alone is the
+ * per-payload match's. */
 static void cls_take_joined(struct cls_worker *w, struct cls_state *st, const uint8_t *p, size_t n,
 			    const struct parse_result *r, bool from_initiator)
 {
 	unsigned d = from_initiator ? 0 : 1;
+	size_t k, skip;
 	int32_t at;
-	size_t k;
 
 	if (r->l4proto != 6 || n == 0)
 		return;
-	at = (int32_t)(r->tcp_seq - st->join_seq[d]);
-	if (!st->join_on[d] || (at < 0 && at > -(int32_t)CLS_JOIN_MAX * 64)) {
+	if (!st->join_on[d]) {
 		st->join_on[d] = 1;
 		st->join_seq[d] = r->tcp_seq;
-		st->join_n[d] = 0;
-		at = 0;
 	}
-	if (at < 0 || (uint32_t)at != st->join_n[d] || st->join_n[d] >= CLS_JOIN_MAX)
+	/* The bytes past those joined, from a segment that reaches them
+	 * (one sent again bigger, repacketised, brings its new tail: the
+	 * receiver keeps the bytes it had and takes the rest). */
+	at = (int32_t)(r->tcp_seq - st->join_seq[d]);
+	if (st->join_n[d] >= CLS_JOIN_MAX || at > (int32_t)st->join_n[d] ||
+	    (int64_t)at + (int64_t)n <= (int64_t)st->join_n[d])
 		return;
+	skip = (size_t)((int64_t)st->join_n[d] - at);
 	k = CLS_JOIN_MAX - st->join_n[d];
-	if (k > n)
-		k = n;
-	memcpy(st->join_b[d] + st->join_n[d], p, k);
+	if (k > n - skip)
+		k = n - skip;
+	memcpy(st->join_b[d] + st->join_n[d], p + skip, k);
 	st->join_n[d] = (uint8_t)(st->join_n[d] + k);
 	if (st->join_n[d] > n)
 		cls_take_sig(w, st, st->join_b[d], st->join_n[d], r, from_initiator);

@@ -152,7 +152,11 @@ struct flow_acks {
 	/* TCP, undecided: its first payload takes a first-bytes slot
 	 * (judge.c, judge_stream_open) */
 	uint8_t want_slot;
-	uint8_t pad[2];
+	/* TCP: picked up from the responder's segment (judge.c,
+	 * judge_resumes_inside): the initiator's first segment must start at
+	 * the next byte that segment acknowledged */
+	uint8_t resumed;
+	uint8_t pad[1];
 };
 
 struct flow_table;

@@ -752,6 +752,7 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 		if (w->acks[f - w->flows].reopened)
 			w->st.c[STATS_tcp_reopened]++;
 		w->acks[f - w->flows].want_slot = 0;
+		w->acks[f - w->flows].resumed = f->init_is_a != src_is_a;
 	}
 	f->learned = judge_learned(w, k, f->init_is_a, f->outbound);
 	judge_policy_flow(&pf, f, w);
@@ -1449,7 +1450,11 @@ static bool judge_hello_tail(struct worker *w, struct flow *f)
 	const struct stream_slot *s = &w->streams->slots[f->stream_idx];
 	uint32_t at;
 
-	if (s->hrr || stream_tls(w->streams, f->stream_idx)->status != TLS_CH_DONE)
+	/* Only while the responder has not shown whether it asks for
+	 * another hello (after a ServerHello, a TLS 1.2 client sends its
+	 * key exchange in a handshake record). */
+	if (s->hrr || stream_tls(w->streams, f->stream_idx)->status != TLS_CH_DONE ||
+	    !(s->resp_n < STREAM_RESP_MAX && judge_may_be_hrr(s->resp, s->resp_n)))
 		return false;
 	for (at = s->ch.info.stream_bytes; at < s->have;) {
 		if (s->buf[at] == 22) {
@@ -1479,7 +1484,7 @@ static void judge_resp_first(struct worker *w, struct flow *f, uint32_t seq, con
 	uint32_t pos = seq - judge_acks(w, f)->start[1], k;
 
 	if (stream_tls(w->streams, f->stream_idx)->status == TLS_CH_DONE) {
-		if (pos <= s->resp_n && pos + n > s->resp_n) {
+		if (pos <= s->resp_n && pos + n > s->resp_n && s->resp_n < STREAM_RESP_MAX) {
 			k = RTE_MIN(pos + n - s->resp_n, (uint32_t)STREAM_RESP_MAX - s->resp_n);
 			memcpy(s->resp + s->resp_n, pl + (s->resp_n - pos), k);
 			s->resp_n = (uint8_t)(s->resp_n + k);
@@ -1491,6 +1496,10 @@ static void judge_resp_first(struct worker *w, struct flow *f, uint32_t seq, con
 		if (s->resp_n < STREAM_RESP_MAX && judge_may_be_hrr(s->resp, s->resp_n))
 			return;
 	}
+	/* Undecided, the flow keeps its slot (its verdict closes it, or
+	 * the responder's next segment once allowed). */
+	if (f->decision.verdict != POLICY_ALLOW)
+		return;
 	stream_close(w->streams, f->stream_idx);
 	f->stream_idx = FLOW_NO_CLS;
 }
@@ -1812,34 +1821,46 @@ static inline void judge_src_buckets(const struct worker *w, const struct flow *
  * one over its share (judge_ft_evict_heavy); a table full of many hosts'
  * flows, none over its share, is the zone's exception, as before. A busy
  * host is not limited while there is room. */
+#define JUDGE_FT_SHARE_MIN 64 /* a source's share is never below this many flows */
+#define JUDGE_FT_PROBES	   64 /* slots looked at for a flow of a source over its share */
+
+/* A source's share of the table: an address's, or a /64's (net). (A table
+ * too small to share, a test's, is left whole to anyone.) */
+static inline uint32_t judge_ft_share(const struct worker *w, bool net)
+{
+	uint32_t cap = RTE_MAX(flow_capacity(w->ft), JUDGE_FT_SHARE_MIN * 8);
+
+	return net ? cap / 2 : cap / 8;
+}
+
 static void judge_ft_count(struct worker *w, const struct flow *f, bool add)
 {
+	uint32_t s_src = judge_ft_share(w, false), s_net = judge_ft_share(w, true);
 	uint16_t src, net;
 
 	if (!(f->flags & FLOW_F_INIT_INSIDE))
 		return;
 	judge_src_buckets(w, f, &src, &net);
+	/* ft_over: buckets at or over their share (judge_ft_evict_heavy
+	 * looks for none when there is none). */
 	if (add) {
-		w->ft_src[src]++;
-		if (net != STREAM_NO_NET)
-			w->ft_net[net]++;
+		if (++w->ft_src[src] == s_src)
+			w->ft_over++;
+		if (net != STREAM_NO_NET && ++w->ft_net[net] == s_net)
+			w->ft_over++;
 		return;
 	}
-	if (w->ft_src[src])
-		w->ft_src[src]--;
-	if (net != STREAM_NO_NET && w->ft_net[net])
-		w->ft_net[net]--;
+	RTE_ASSERT(w->ft_src[src] > 0);
+	if (w->ft_src[src] && w->ft_src[src]-- == s_src)
+		w->ft_over--;
+	if (net != STREAM_NO_NET && w->ft_net[net] && w->ft_net[net]-- == s_net)
+		w->ft_over--;
 }
-
-#define JUDGE_FT_SHARE_MIN 64  /* a source's share is never below this many flows */
-#define JUDGE_FT_PROBES	   128 /* slots looked at for a flow of a source over its share */
 
 static bool judge_ft_bucket_over(const struct worker *w, uint16_t src, uint16_t net)
 {
-	/* (A table too small to share, a test's, is left whole to anyone.) */
-	uint32_t cap = RTE_MAX(flow_capacity(w->ft), JUDGE_FT_SHARE_MIN * 8);
-
-	return w->ft_src[src] >= cap / 8 || (net != STREAM_NO_NET && w->ft_net[net] >= cap / 2);
+	return w->ft_src[src] >= judge_ft_share(w, false) ||
+	       (net != STREAM_NO_NET && w->ft_net[net] >= judge_ft_share(w, true));
 }
 
 static bool judge_ft_over_share(const struct worker *w, const struct parse_result *r)
@@ -1858,6 +1879,8 @@ static bool judge_ft_evict_heavy(struct worker *w, const struct policy *pol)
 	uint32_t n = flow_slots(w->ft), i;
 	uint16_t src, net;
 
+	if (!w->ft_over)
+		return false;
 	for (i = 0; i < JUDGE_FT_PROBES; i++) {
 		struct flow *v = &w->flows[rte_rand() % n];
 
@@ -1982,6 +2005,11 @@ static __rte_noinline bool judge_stream_open(struct worker *w, const struct poli
  * declares, and its TLS framing (or SMTP, then TLS after STARTTLS) must hold
  * to the last byte. TCP_SKIP: forward, do not classify. The common cases
  * are judge_tcp() below, inlined; this is the rest, a call away. */
+/* Bytes of the initiator's stream start before which a segment past a gap
+ * is not forwarded while the flow is undecided (the classifier's joined
+ * bytes, CLS_JOIN_MAX in classifiers/ndpi.c). */
+#define JUDGE_GAP_HOLD 64
+
 static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *pol, struct flow *f,
 					 const struct rte_mbuf *m, const struct parse_result *r,
 					 bool from_init)
@@ -1994,6 +2022,18 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	unsigned dir = from_init ? 0 : 1;
 	int32_t off;
 
+	/* A flow resumed from its responder's segment (judge_resumes_inside)
+	 * took the initiator's next byte from that segment's ACK, which its
+	 * sender chose: the inside host's first segment must start there, or
+	 * its bytes would pass as old ones, unread. */
+	if (unlikely(judge_acks(w, f)->resumed) && dir == 0) {
+		judge_acks(w, f)->resumed = 0;
+		if (seq != f->seq_next) {
+			w->st.c[STATS_tcp_midstream_refused]++;
+			judge_refuse(w, f, POLICY_EXC_midstream);
+			return TCP_DROP;
+		}
+	}
 	if (r->tcp_flags & RTE_TCP_SYN_FLAG) {
 		/* A SYN with another first sequence number on an open checked
 		 * flow whose bytes were read: the server either still holds
@@ -2220,10 +2260,6 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		w->st.c[STATS_bad_checksum]++;
 		return TCP_SKIP;
 	}
-	/* The responder answers (judge_resp_first). */
-	if (dir == 1 && f->stream_idx != FLOW_NO_CLS && f->decision.verdict == POLICY_ALLOW &&
-	    !w->streams->slots[f->stream_idx].hrr)
-		judge_resp_first(w, f, seq, pl, n);
 	/* Before the verdict too, the initiator's bytes are read only from a
 	 * segment its receiver takes: one without ACK it discards (RFC 9293
 	 * 3.10.7.4), and one whose ACK acknowledges no byte the responder
@@ -2269,8 +2305,12 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			return TCP_DROP;
 		}
 		/* The initiator's bytes past a gap at its stream's start, on
-		 * any flow, while none was read: kept (read once the gap is
-		 * filled) but not forwarded. A SYN-cookie listener takes a
+		 * any flow, while fewer than JUDGE_GAP_HOLD were read: kept
+		 * (read once the gap is filled) but not forwarded (the
+		 * classifier joins a stream's first bytes in order for its
+		 * signatures: an SSH banner whose bytes come out of order
+		 * would be read by the server whole and by us never, red
+		 * team round 20 review). A SYN-cookie listener takes a
 		 * segment a few bytes past the start, whose ACK carries the
 		 * cookie (its low bits, an MSS index, hold for nearby
 		 * numbers), as the first of a connection of another start,
@@ -2278,7 +2318,7 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		 * never sees (red team round 17, office_cookie_gap_social).
 		 * Its sender sends it again once the gap is filled. */
 		if (dir == 0 && pending && (f->tcp & FLOW_TCP_SYN) && (f->flags & FLOW_F_RESP_SEQ) &&
-		    f->seq_next == judge_acks(w, f)->start[0]) {
+		    f->seq_next - judge_acks(w, f)->start[0] < JUDGE_GAP_HOLD) {
 			w->st.c[STATS_conform_reordered]++;
 			return TCP_DROP;
 		}
@@ -2318,6 +2358,11 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		}
 	}
 	*next = seq + n;
+	/* The responder answers (judge_resp_first): from a copy its
+	 * receiver keeps, in order. */
+	if (dir == 1 && f->stream_idx != FLOW_NO_CLS && !w->streams->slots[f->stream_idx].hrr &&
+	    (pending || disc == JUDGE_KEEP))
+		judge_resp_first(w, f, seq, pl, n);
 	if (!conform)
 		return TCP_GO;
 	if (f->conform.held && !(f->flags & FLOW_F_LEARN))
@@ -3650,10 +3695,11 @@ static void judge_frag_evict(struct worker *w, const struct policy *pol, const u
 	judge_frags_drop(w, pol, (unsigned)old[k]);
 }
 
-/* The flow of a refused datagram, known from its first fragment's ports
- * (the first four bytes of its TCP or UDP header, whole or not), is refused
- * with it: its record says what became of its bytes, and nothing of it
- * goes on unread. */
+/* The flow of a refused datagram from inside, known from its first
+ * fragment's ports (the first four bytes of its TCP or UDP header, whole or
+ * not), is refused with it: its record says what became of its bytes, and
+ * nothing of it goes on unread. Not one from outside: a fragment forged
+ * there needs no sequence number, and would cut any inside host's flow. */
 static void judge_frag_refuse_flow(struct worker *w, const struct rte_mbuf *m)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -3728,7 +3774,7 @@ static int judge_frag(struct worker *w, const struct policy *pol, struct rte_mbu
 		}
 		act = judge_aggregate(w, pol, r, &d, e, rte_pktmbuf_pkt_len(m), zone, outbound);
 		w->st.c[STATS_frag_refused]++;
-		if (act == ACT_DROP && exc == POLICY_EXC_COUNT && zone >= 0)
+		if (act == ACT_DROP && exc == POLICY_EXC_COUNT && zone >= 0 && inside)
 			judge_frag_refuse_flow(w, m);
 		if (st == FRAG_OVERLAP || st == FRAG_TOO_MANY || st == FRAG_SHORT) {
 			n = frag_release(w->frags, slot, held);
@@ -3736,7 +3782,8 @@ static int judge_frag(struct worker *w, const struct policy *pol, struct rte_mbu
 			for (unsigned i = 0; i < n; i++) {
 				judge_aggregate(w, pol, r, &d, e, rte_pktmbuf_pkt_len(held[i]),
 						zone, outbound);
-				if (act == ACT_DROP && exc == POLICY_EXC_COUNT && zone >= 0)
+				if (act == ACT_DROP && exc == POLICY_EXC_COUNT && zone >= 0 &&
+				    inside)
 					judge_frag_refuse_flow(w, held[i]);
 			}
 			judge_frag_emit(w, held, n, act, inside, -1, out);

@@ -162,6 +162,7 @@ struct worker {
 	 * the first-bytes pool's buckets (judge.c, judge_ft_count). */
 	uint32_t ft_src[STREAM_SRC_BUCKETS];
 	uint32_t ft_net[STREAM_SRC_BUCKETS];
+	uint32_t ft_over; /* buckets of both at or over their share */
 	/* expired fragments and held segments to drop */
 	struct rte_mbuf *late[FRAG_SLOTS * FRAG_MAX_FRAGS + WORKER_HOLD_SLOTS];
 	unsigned n_late;

@@ -6667,6 +6667,60 @@ def case_ft_full_other_social(n, flows=9000):
     return cap, {"leak": [leak(n)]}
 
 
+@case
+def case_ra_ssh_repack(n):
+    """Office: ra_ssh_split with each banner sent repacketised (the review of round 20's
+    fix): its first 5 bytes, then bytes 3..12 in one copy that overlaps them, then the
+    rest from byte 12 (a stack that coalesces a retransmission with new data; no
+    segment but the first starts with "SSH-", so no one segment matches alone). Linux keeps
+    the bytes it had and takes the copy's new tail; OpenSSH reads the whole line. The
+    first join kept "SSH-2" and took neither the copy's new tail nor what followed it;
+    now a copy that brings new bytes adds its tail. Must be dropped (remote_access)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49043, SOC, 2222, isn=0x49043, rtt_us=20000)
+    t.handshake()
+    s0 = t.sseq
+    t.raw(False, "PA", SSH_SRV[:5], seq=s0)
+    t.raw(False, "PA", SSH_SRV[3:12], seq=s0 + 3)
+    t.raw(False, "PA", SSH_SRV[12:], seq=s0 + 12)
+    t.sseq = s0 + len(SSH_SRV)
+    t.ack(True)
+    c0 = t.cseq
+    t.raw(True, "PA", SSH_CLI[:5], seq=c0)
+    t.raw(True, "PA", SSH_CLI[3:12], seq=c0 + 3)
+    t.raw(True, "PA", SSH_CLI[12:], seq=c0 + 12)
+    t.cseq = c0 + len(SSH_CLI)
+    t.ack(False)
+    t.data(False, ssh_kexinit(n + "s"))
+    t.data(True, ssh_kexinit(n + "c"))
+    t.data(True, struct.pack("!I", 300) + leak(n) + prand(n + "enc1", 300 - len(leak(n))))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_office_tls12_pending_ok(n):
+    """Must pass (the review of round 20's fix): an office TLS 1.2 session still
+    undecided when the server answers (an allowing default waits for nDPI to finish,
+    the certificate), then the client's key exchange in a plaintext handshake record,
+    ChangeCipherSpec and Finished. A plaintext handshake record from the client is
+    refused only while the server has not shown whether it asks for another hello (on
+    this capture the flow is decided at the server's flight, so it passed before the
+    fix too: a guard, not a find)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49044, SOC, 443, isn=0x49044, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(n, sni="www.example.org"))
+    t.data(False, server_hello_flight(n))
+    cke = b"\x10" + struct.pack("!I", 33)[1:] + b"\x20" + prand(n + "cke", 32)
+    t.data(True, record(22, cke, 0x0303) + CCS + record(22, prand(n + "fin", 40), 0x0303))
+    t.data(False, CCS + record(22, prand(n + "sfin", 40), 0x0303))
+    t.data(True, marked_record(passm(n), n))
+    t.data(False, tls_appdata(n + "resp", 300))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))
