@@ -17,6 +17,11 @@
 #include "parse.h"
 
 #define CLS_NO_SLOT UINT32_MAX
+/* Bytes of each direction's TCP stream start that the classifier joins in
+ * order for its payload signatures (ndpi.c, cls_take_joined). The judge
+ * forwards no initiator segment past a gap within them before the verdict
+ * (judge.c), so the joined bytes are the ones the receiver reads. */
+#define CLS_JOIN_MAX 64
 
 struct cls_engine;
 struct cls_worker;

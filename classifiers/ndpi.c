@@ -30,9 +30,6 @@
 #define CLS_ALIGN(x)   (((x) + CLS_CACHE_LINE - 1) & ~(size_t)(CLS_CACHE_LINE - 1))
 /* Outbound payload packets checked for payload marks. */
 #define CLS_MARK_PKTS 4
-/* Bytes of each direction's TCP stream start joined in order for the
- * payload signatures (cls_take_joined). */
-#define CLS_JOIN_MAX 64
 /* Our copy of a name: nDPI 4.2 keeps at most 79 characters (the tail) in
  * host_server_name; a CONNECT target may be longer, we keep its tail too. */
 #define CLS_NAME_MAX 95

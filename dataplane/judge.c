@@ -1397,13 +1397,15 @@ static bool judge_is_hrr(const uint8_t *p, uint32_t n)
 	       memcmp(p + 11, judge_hrr_random, sizeof(judge_hrr_random)) == 0;
 }
 
-/* Whether the n (< STREAM_RESP_MAX) first bytes of the responder's stream
- * may still be a HelloRetryRequest's, as far as they go. */
-static bool judge_may_be_hrr(const uint8_t *p, uint32_t n)
+/* Whether the responder's first bytes joined so far (judge_resp_first) may
+ * still be a HelloRetryRequest's: fewer than its 43, and the same as far as
+ * they go. */
+static bool judge_hrr_open(const struct stream_slot *s)
 {
-	if (n && p[0] != 22)
-		return false;
-	if (n > 5 && p[5] != 2)
+	const uint8_t *p = s->resp;
+	uint32_t n = s->resp_n;
+
+	if (n >= STREAM_RESP_MAX || (n && p[0] != 22) || (n > 5 && p[5] != 2))
 		return false;
 	return n <= 11 || memcmp(p + 11, judge_hrr_random, n - 11) == 0;
 }
@@ -1454,7 +1456,7 @@ static bool judge_hello_tail(struct worker *w, struct flow *f)
 	 * another hello (after a ServerHello, a TLS 1.2 client sends its
 	 * key exchange in a handshake record). */
 	if (s->hrr || stream_tls(w->streams, f->stream_idx)->status != TLS_CH_DONE ||
-	    !(s->resp_n < STREAM_RESP_MAX && judge_may_be_hrr(s->resp, s->resp_n)))
+	    !judge_hrr_open(s))
 		return false;
 	for (at = s->ch.info.stream_bytes; at < s->have;) {
 		if (s->buf[at] == 22) {
@@ -1493,7 +1495,7 @@ static void judge_resp_first(struct worker *w, struct flow *f, uint32_t seq, con
 			stream_expect_hello2(w->streams, f->stream_idx);
 			return;
 		}
-		if (s->resp_n < STREAM_RESP_MAX && judge_may_be_hrr(s->resp, s->resp_n))
+		if (judge_hrr_open(s))
 			return;
 	}
 	/* Undecided, the flow keeps its slot (its verdict closes it, or
@@ -2005,11 +2007,6 @@ static __rte_noinline bool judge_stream_open(struct worker *w, const struct poli
  * declares, and its TLS framing (or SMTP, then TLS after STARTTLS) must hold
  * to the last byte. TCP_SKIP: forward, do not classify. The common cases
  * are judge_tcp() below, inlined; this is the rest, a call away. */
-/* Bytes of the initiator's stream start before which a segment past a gap
- * is not forwarded while the flow is undecided (the classifier's joined
- * bytes, CLS_JOIN_MAX in classifiers/ndpi.c). */
-#define JUDGE_GAP_HOLD 64
-
 static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *pol, struct flow *f,
 					 const struct rte_mbuf *m, const struct parse_result *r,
 					 bool from_init)
@@ -2305,7 +2302,7 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			return TCP_DROP;
 		}
 		/* The initiator's bytes past a gap at its stream's start, on
-		 * any flow, while fewer than JUDGE_GAP_HOLD were read: kept
+		 * any flow, while fewer than CLS_JOIN_MAX were read: kept
 		 * (read once the gap is filled) but not forwarded (the
 		 * classifier joins a stream's first bytes in order for its
 		 * signatures: an SSH banner whose bytes come out of order
@@ -2318,7 +2315,7 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		 * never sees (red team round 17, office_cookie_gap_social).
 		 * Its sender sends it again once the gap is filled. */
 		if (dir == 0 && pending && (f->tcp & FLOW_TCP_SYN) && (f->flags & FLOW_F_RESP_SEQ) &&
-		    f->seq_next - judge_acks(w, f)->start[0] < JUDGE_GAP_HOLD) {
+		    f->seq_next - judge_acks(w, f)->start[0] < CLS_JOIN_MAX) {
 			w->st.c[STATS_conform_reordered]++;
 			return TCP_DROP;
 		}
