@@ -80,6 +80,18 @@ void cls_flow_own_http(struct cls_worker *w, uint32_t slot, const uint8_t *p, si
 void cls_flow_own_host(struct cls_worker *w, uint32_t slot, const char *name, size_t len,
 		       bool malformed);
 
+/* The client's whole first message as our own reader joined it (a
+ * ClientHello over several segments): the payload signatures run over it
+ * as over one payload of the initiator to responder port dport (red team
+ * round 21, rt_anydesk_seg: AnyDesk's ALPN lay past the 64 bytes the
+ * classifier joins itself). */
+void cls_flow_own_first(struct cls_worker *w, uint32_t slot, const uint8_t *p, size_t n,
+			uint16_t dport);
+
+/* Our own reading saw the client ask for a tunnel (an HTTP/2 CONNECT,
+ * h2.h): proxy behaviour, as an HTTP/1 CONNECT is. */
+void cls_flow_own_connect(struct cls_worker *w, uint32_t slot);
+
 /* aduana's own ClientHello reader (tls.h) read a well-formed hello of this
  * flow: its server name (len 0: none) is the flow's SNI from now on, the
  * flow is TLS, and a name nDPI reads otherwise marks the result malformed

@@ -1019,7 +1019,26 @@ static bool h2_walk(struct h2_reader *r, const uint8_t *data, uint32_t len, unsi
 	return false;
 }
 
-/* Decode the block h2_walk() just completed, with r's table. */
+/* What a block's fields say of the request: a CONNECT (RFC 9113 8.5), and
+ * whether it carries :protocol (RFC 8441: a WebSocket, not a tunnel). */
+struct h2_block_seen {
+	bool connect, protocol;
+};
+
+static void h2_block_field(void *arg, const struct h2_field *f)
+{
+	struct h2_block_seen *s = arg;
+
+	if (f->name_len == 7 && f->name_have == 7 && memcmp(f->name, ":method", 7) == 0)
+		s->connect = f->value_len == 7 && f->value_have == 7 &&
+			     memcmp(f->value, "CONNECT", 7) == 0;
+	else if (f->name_len == 9 && f->name_have == 9 && memcmp(f->name, ":protocol", 9) == 0)
+		s->protocol = true;
+}
+
+/* Decode the block h2_walk() just completed, with r's table. A CONNECT
+ * marks the reader (h2_reader.connect: the caller's proxy class; red team
+ * round 21, rt_h2c_connect: an h2c CONNECT tunnel passed as plain HTTP). */
 static enum h2_status h2_block(struct h2_reader *r, const uint8_t *data, char *name,
 			       size_t name_cap, unsigned *why)
 {
@@ -1028,8 +1047,12 @@ static enum h2_status h2_block(struct h2_reader *r, const uint8_t *data, char *n
 			   .len = r->frag_len,
 			   .n = r->nfrag,
 			   .left = r->block_len};
+	struct h2_block_seen seen = {false, false};
+	enum h2_status st = h2_decode(&r->hpack, &c, name, name_cap, why, h2_block_field, &seen);
 
-	return h2_decode(&r->hpack, &c, name, name_cap, why, NULL, NULL);
+	if (st == H2_DONE && seen.connect && !seen.protocol)
+		r->connect = 1;
+	return st;
 }
 
 enum h2_status h2_read_all(struct h2_reader *r, const uint8_t *data, size_t len, char *name,

@@ -133,6 +133,7 @@ struct h2_reader {
 	uint8_t nfrag;
 	uint8_t status;		/* enum h2_status; sticky once not NEED_MORE */
 	uint8_t reason;		/* enum h2_reason */
+	uint8_t connect;	/* a block decoded was a CONNECT without :protocol: a tunnel */
 	char name[H2_NAME_CAP]; /* the result, once DONE */
 	struct h2_hpack hpack;
 };

@@ -1137,8 +1137,8 @@ size_t hs_connect_target(const uint8_t *p, size_t n, char *out, size_t size)
 	out[0] = '\0';
 	p += lead;
 	n -= lead;
-	if (n > HS_SCAN_MAX)
-		n = HS_SCAN_MAX;
+	if (n > HS_HEAD_MAX)
+		n = HS_HEAD_MAX;
 	if (hs_method(p, n, &t) != 7 || strncasecmp((const char *)p, "CONNECT", 7) != 0)
 		return 0;
 	te = hs_target_end(t, p + n);
@@ -1214,8 +1214,8 @@ unsigned hs_http_request_check(const uint8_t *p, size_t n)
 
 	if (!p)
 		return 0;
-	if (n > HS_SCAN_MAX)
-		n = HS_SCAN_MAX;
+	if (n > HS_HEAD_MAX)
+		n = HS_HEAD_MAX;
 	/* Servers skip empty lines before the request line (RFC 9112 2.2),
 	 * some any white space (Squid): so do we. */
 	m = hs_http_lead(p, n);
@@ -1277,8 +1277,8 @@ size_t hs_http_host(const uint8_t *p, size_t n, char *out, size_t size)
 		return 0;
 	p += lead;
 	n -= lead;
-	if (n > HS_SCAN_MAX)
-		n = HS_SCAN_MAX;
+	if (n > HS_HEAD_MAX)
+		n = HS_HEAD_MAX;
 	/* None, cut by the segment, or not a host: no name. Of two, the
 	 * first (Node serves it; nginx refuses the request). */
 	if (hs_host_field(p, n, &v, &ve) < 1 || !hs_authority_ok(v, (size_t)(ve - v)))
@@ -1293,8 +1293,8 @@ size_t hs_http_head_end(const uint8_t *p, size_t n)
 
 	if (!p)
 		return 0;
-	if (n > HS_SCAN_MAX)
-		n = HS_SCAN_MAX;
+	if (n > HS_HEAD_MAX)
+		n = HS_HEAD_MAX;
 	if (lead >= n)
 		return 0;
 	start = p + lead;

@@ -1167,6 +1167,30 @@ void cls_flow_own_host(struct cls_worker *w, uint32_t slot, const char *name, si
 		cls_own_host(w, st, name, len);
 }
 
+void cls_flow_own_first(struct cls_worker *w, uint32_t slot, const uint8_t *p, size_t n,
+			uint16_t dport)
+{
+	struct cls_result dummy;
+	struct cls_state *st = cls_slot_live(w, slot, &dummy);
+	struct parse_result r;
+
+	if (!st || !p || !n)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.l4proto = 6;
+	r.dport = dport;
+	cls_take_sig(w, st, p, n, &r, true);
+}
+
+void cls_flow_own_connect(struct cls_worker *w, uint32_t slot)
+{
+	struct cls_result dummy;
+	struct cls_state *st = cls_slot_live(w, slot, &dummy);
+
+	if (st)
+		st->flags |= CLS_F_CONNECT;
+}
+
 void cls_flow_own_sni(struct cls_worker *w, uint32_t slot, const char *name, size_t len)
 {
 	struct cls_result dummy;

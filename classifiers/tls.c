@@ -507,6 +507,9 @@ enum tls_ch_status tls_ch_names_more(struct tls_names_at *at, const uint8_t *dat
 			break;
 		at->in_rec = 0;
 	}
+	/* Where the hello's last record ends: a second hello after a
+	 * HelloRetryRequest starts past it (stream.c, stream_expect_hello2). */
+	at->i = (uint32_t)(i + rlen);
 	tls_names_end(at, TLS_CH_DONE);
 	/* The hello: fixed fields, then extensions, each bounded. */
 	p = buf + 4;

@@ -150,7 +150,7 @@ enum tls_ch_status tls_ch_names(const uint8_t *data, size_t len, uint8_t *buf, s
 /* Where tls_ch_names_more stopped in a stream (zeroed before its first
  * call on that stream). */
 struct tls_names_at {
-	uint32_t i;	/* stream bytes walked */
+	uint32_t i;	/* stream bytes walked; once done, where the hello's last record ends */
 	uint32_t have;	/* bytes of the hello joined in buf */
 	uint32_t need;	/* the hello's size with its header; 0 until known */
 	uint32_t rlen;	/* bytes left in the current record */

@@ -263,17 +263,41 @@ void dns_pending_add(struct dns_pending *t, uint64_t flow, const struct dns_ques
 		e = &t->e[t->next];
 		t->next = (t->next + 1) % DNS_PENDING;
 	}
+	/* (A retry of a query answered already is the same query: its
+	 * answer stays, and any other answer to it conflicts.) */
+	if (!(e->flow == flow && e->q.id == q->id && e->answered && e->expires > now)) {
+		e->answered = 0;
+		e->n_addr = 0;
+		e->expires = now + DNS_PENDING_NS;
+	}
 	e->flow = flow;
-	e->expires = now + DNS_PENDING_NS;
 	e->q = *q;
 }
 
+/* Whether answer ans (n addresses) gives the addresses e kept, in any order. */
+static bool dns_same_answer(const struct dns_pending_entry *e, const struct dns_answer *ans, int n)
+{
+	if (n < 0 || (unsigned)n != e->n_addr)
+		return false;
+	for (int i = 0; i < n; i++) {
+		unsigned k;
+
+		for (k = 0; k < e->n_addr && memcmp(e->addr[k], ans[i].addr, 16) != 0; k++)
+			;
+		if (k == e->n_addr)
+			return false;
+	}
+	return true;
+}
+
 enum dns_reason dns_pending_take(struct dns_pending *t, uint64_t flow, const struct dns_question *a,
-				 uint64_t now)
+				 const struct dns_answer *ans, int n, uint64_t now,
+				 const struct dns_pending_entry **first)
 {
 	enum dns_reason r = DNS_R_unsolicited;
 	unsigned i;
 
+	*first = NULL;
 	for (i = 0; i < DNS_PENDING; i++) {
 		struct dns_pending_entry *e = &t->e[i];
 
@@ -289,7 +313,19 @@ enum dns_reason dns_pending_take(struct dns_pending *t, uint64_t flow, const str
 			r = DNS_R_question;
 			continue;
 		}
-		e->expires = 0;
+		if (e->answered) {
+			if (dns_same_answer(e, ans, n))
+				return DNS_R_duplicate;
+			*first = e;
+			return DNS_R_conflict;
+		}
+		if (n < 0) /* an error: it taught nothing, and the query stays */
+			return r == DNS_R_unsolicited ? DNS_R_rcode : r;
+		e->answered = 1;
+		e->n_addr = 0;
+		for (int k = 0; k < n && k < DNS_MAX_ANSWERS; k++)
+			memcpy(e->addr[e->n_addr++], ans[k].addr, 16);
+		e->expires = now + DNS_ANSWERED_NS;
 		return DNS_OK;
 	}
 	return r;

@@ -35,7 +35,10 @@
 	X(question)    /* the ID matches, the question (name, type, class) does not */             \
 	X(offchain)    /* an address record off the question's CNAME chain, or of another type */  \
 	X(tcp_split)   /* a TCP message not whole in one segment */                                \
-	X(wrong_side)  /* an answer from the inside, or a query from the outside */
+	X(wrong_side)  /* an answer from the inside, or a query from the outside */                \
+	X(duplicate)   /* the same answer again for a query answered already */                   \
+	X(conflict)    /* another answer for a query answered already: what both taught is revoked */ \
+	X(unvetted)    /* a query the resolver may never get (TTL under 32, bad checksum) */
 
 enum dns_reason {
 	DNS_OK = 0,
@@ -119,10 +122,18 @@ struct dns_wire_stream {
 enum dns_wire dns_wire_feed(struct dns_wire_stream *s, unsigned flags, const uint8_t *p, size_t n);
 
 /* Queries waiting for their answers, on one worker. */
+/* An answered query is kept this long: a second answer that differs (a
+ * forged one raced the resolver's: red team round 21, dns_forged_learn)
+ * takes back what either taught. */
+#define DNS_ANSWERED_NS 10000000000ull
+
 struct dns_pending_entry {
 	uint64_t flow;	  /* the flow's identity: slot address ^ generation */
 	uint64_t expires; /* ns; 0 = free */
 	struct dns_question q;
+	uint8_t answered; /* its first answer came: addr holds what it taught */
+	uint8_t n_addr;
+	uint8_t addr[DNS_MAX_ANSWERS][16];
 };
 
 struct dns_pending {
@@ -138,11 +149,18 @@ void dns_pending_init(struct dns_pending *t);
 void dns_pending_add(struct dns_pending *t, uint64_t flow, const struct dns_question *q,
 		     uint64_t now);
 
-/* Take the query of flow that answer a (its own question) answers: the
- * entry is freed, so one query teaches once. Returns DNS_OK, or
- * DNS_R_unsolicited, DNS_R_id or DNS_R_question. Owning worker. */
+/* Take the query of flow that answer a (its own question) answers, with
+ * its n addresses ans (n < 0: an error or truncated answer). The first
+ * answer: DNS_OK, and the entry keeps its addresses for DNS_ANSWERED_NS, so
+ * that one query teaches once. A later one: DNS_R_duplicate when it gives
+ * the same addresses, else DNS_R_conflict with *first set to the entry
+ * (its n_addr addresses are what the first answer taught: the caller takes
+ * them back, and the later answer's too); an error answer after an
+ * address one is a conflict too. Else DNS_R_unsolicited, DNS_R_id or
+ * DNS_R_question. Owning worker. */
 enum dns_reason dns_pending_take(struct dns_pending *t, uint64_t flow, const struct dns_question *a,
-				 uint64_t now);
+				 const struct dns_answer *ans, int n, uint64_t now,
+				 const struct dns_pending_entry **first);
 
 /* Name of a reason ("offchain"), or NULL. */
 const char *dns_reason_name(unsigned r);

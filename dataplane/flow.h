@@ -97,6 +97,8 @@ struct flow {
 	uint64_t ts_start;
 	uint64_t learned;  /* endpoints whose DNS-learned addresses hold the remote */
 	uint32_t seq_next; /* TCP: the initiator's next sequence number, while undecided */
+	/* Packets to the verdict, once decided; while undecided, the packets
+	 * that carried new payload (the budget, classify_packets) */
 	uint16_t pkts_to_verdict;
 	uint16_t app_master; /* nDPI protocol ids, 0 = unknown */
 	uint16_t app;
@@ -110,6 +112,11 @@ struct flow {
 		/* TCP flows checked for their whole life (FLOW_F_CONFORM),
 		 * resolver flows too (DNS over TCP, message by message) */
 		struct conform conform;
+		/* Other TCP flows, while undecided: when their classification
+		 * began, or began again after it was parked (judge.c,
+		 * judge_cls_park): its time budget counts from here. Packet
+		 * time in units of 2^20 ns, bytes (the union is not aligned) */
+		uint8_t cls_since[4];
 	};
 	/* TCP: the highest TTL (hop limit) each side's accepted segments have
 	 * carried, [0] initiator (judge_discardable). */

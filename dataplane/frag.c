@@ -182,9 +182,20 @@ enum frag_add frag_add(struct frag_table *t, struct rte_mbuf *m, const uint8_t *
 	    (!fi.more && s->total && s->total != fi.off + fi.len) ||
 	    (s->total && fi.off + fi.len > s->total) || (!fi.more && s->end > fi.off + fi.len))
 		return FRAG_TOO_MANY;
-	/* Any overlap, the same bytes or not: Linux (since 4.19) discards
-	 * the whole datagram, as RFC 5722 asks for IPv6; other hosts keep
-	 * one copy or the other. */
+	/* A duplicate: a fragment wholly within bytes held (Linux,
+	 * inet_frag_queue_insert: IPFRAG_DUP) is dropped alone and the first
+	 * copy kept; other hosts may keep the later one. With the same bytes
+	 * both read the same (a frame the network sent twice): dropped here
+	 * too, and the datagram goes on. With other bytes: an overlap. */
+	if (fi.len) {
+		for (i = 0; i < fi.len && frag_bit(s->map, fi.off + i); i++)
+			;
+		if (i == fi.len && memcmp(s->buf + FRAG_HDR_MAX + fi.off, d + fi.pay, fi.len) == 0)
+			return FRAG_DUP;
+	}
+	/* Any other overlap, the same bytes or not: Linux (since 4.19)
+	 * discards the whole datagram, as RFC 5722 asks for IPv6; other
+	 * hosts keep one copy or the other. */
 	for (i = 0; i < fi.len; i++)
 		if (frag_bit(s->map, fi.off + i))
 			return FRAG_OVERLAP;

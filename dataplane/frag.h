@@ -1,7 +1,7 @@
 /* frag.h - IP fragments reassembled so that they are judged as their flow
  * (DESIGN 4.2). The fragments are held, not forwarded, until their datagram
  * is whole; then the datagram is judged once and every fragment follows its
- * verdict. Overlaps (even with the same bytes), a first fragment without the
+ * verdict. Overlaps (but an exact duplicate), a first fragment without the
  * whole upper-layer header, too many fragments and a full table are
  * exceptions; a datagram not whole in time is dropped. The rebuilt datagram
  * shows its worst fragment: the lowest TTL (hop limit), options (IPv4) or
@@ -41,6 +41,7 @@ enum frag_add {
 	FRAG_FULL,     /* no room for another datagram */
 	FRAG_BAD,      /* a fragment that cannot be placed (bad offset, length) */
 	FRAG_SHORT,    /* a first fragment without the whole upper-layer header */
+	FRAG_DUP,      /* the same bytes at the same place as fragments held: not held, dropped */
 };
 
 struct frag_slot {

@@ -6,6 +6,10 @@ bool hlog_agrees(const struct hlog *l, unsigned dir, uint32_t seq, const uint8_t
 	const struct hlog_dir *d = &l->d[dir];
 	unsigned i;
 
+	/* Headers read and not logged: no copy of them can be compared. */
+	if (d->unv && (int32_t)(seq + n - d->unv_lo) > 0 && (int32_t)(d->unv_hi - seq) > 0)
+		return false;
+
 	for (i = 0; i < d->n; i++) {
 		const struct hlog_ent *e = &l->e[dir][(d->head + i) & (HLOG_ENTRIES - 1)];
 		/* The entry's bytes as offsets into the copy: [lo, hi). */

@@ -46,8 +46,14 @@ struct hlog_dir {
 	uint16_t head; /* the oldest entry */
 	uint16_t n;    /* entries */
 	uint8_t full;  /* an entry found no room since the caller last cleared it */
-	uint8_t pad[3];
+	uint8_t unv;   /* [unv_lo, unv_hi) holds headers read but not logged */
+	uint16_t unv_t; /* when that range was made (hlog.now) */
 	uint32_t lo_end; /* where the oldest entry ends (n > 0): release looks here first */
+	/* Headers read that found the log full (a segment with more than a
+	 * log holds, read alone: judge.c, judge_conform_read): no later copy
+	 * of these bytes can be compared, so any is refused (hlog_agrees)
+	 * until the receiver acknowledges them. */
+	uint32_t unv_lo, unv_hi;
 };
 
 /* What each packet reads (the owner, both directions' counts) in the first
@@ -74,7 +80,7 @@ static inline void hlog_init(struct hlog *l, uint32_t fidx, uint32_t gen)
 static inline unsigned hlog_age(const struct hlog *l, unsigned dir, uint16_t now)
 {
 	if (!l->d[dir].n)
-		return 0;
+		return l->d[dir].unv ? (uint16_t)(now - l->d[dir].unv_t) : 0;
 	return (uint16_t)(now - l->e[dir][l->d[dir].head].t);
 }
 
@@ -89,6 +95,8 @@ static inline void hlog_release(struct hlog *l, unsigned dir, uint32_t ack)
 {
 	struct hlog_dir *d = &l->d[dir];
 
+	if (d->unv && (int32_t)(d->unv_hi - ack) <= 0)
+		d->unv = 0;
 	while (d->n && (int32_t)(d->lo_end - ack) <= 0) {
 		d->head = (uint16_t)((d->head + 1) & (HLOG_ENTRIES - 1));
 		if (--d->n) {
@@ -108,6 +116,17 @@ static inline void hlog_add(struct hlog *l, unsigned dir, uint32_t seq, const ui
 
 	if (d->n == HLOG_ENTRIES) {
 		d->full = 1;
+		if (!d->unv) {
+			d->unv = 1;
+			d->unv_t = l->now;
+			d->unv_lo = seq;
+			d->unv_hi = seq + len;
+		} else {
+			if ((int32_t)(seq - d->unv_lo) < 0)
+				d->unv_lo = seq;
+			if ((int32_t)(seq + len - d->unv_hi) > 0)
+				d->unv_hi = seq + len;
+		}
 		return;
 	}
 	e = &l->e[dir][(d->head + d->n) & (HLOG_ENTRIES - 1)];

@@ -67,6 +67,19 @@ bool learn_add(struct learn_table *t, const uint8_t addr[16], uint64_t mask, uin
 	return true;
 }
 
+bool learn_revoke(struct learn_table *t, const uint8_t addr[16])
+{
+	struct learn_entry *set = t->set[learn_set_of(addr)];
+	bool found = false;
+
+	for (unsigned i = 0; i < LEARN_WAYS; i++)
+		if (set[i].expires && memcmp(set[i].addr, addr, 16) == 0) {
+			learn_write(&set[i], addr, 0, 0);
+			found = true;
+		}
+	return found;
+}
+
 uint64_t learn_lookup(struct learn_table *const *t, unsigned n, const uint8_t addr[16],
 		      uint32_t now)
 {

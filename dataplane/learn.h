@@ -40,6 +40,10 @@ void learn_init(struct learn_table *t);
 bool learn_add(struct learn_table *t, const uint8_t addr[16], uint64_t mask, uint32_t ttl,
 	       uint32_t now);
 
+/* Forget addr (for every endpoint). Returns true when it was learned.
+ * The table's own worker only. */
+bool learn_revoke(struct learn_table *t, const uint8_t addr[16]);
+
 /* Endpoints addr is currently learned for, over n tables. Any worker. */
 uint64_t learn_lookup(struct learn_table *const *t, unsigned n, const uint8_t addr[16],
 		      uint32_t now);

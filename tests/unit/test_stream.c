@@ -663,11 +663,23 @@ static void test_hlog(void)
 	CU_ASSERT_EQUAL(l.d[1].full, 1);
 	CU_ASSERT_EQUAL(l.d[1].n, HLOG_ENTRIES);
 	memcpy(copy, h2, 5);
-	CU_ASSERT_TRUE(hlog_agrees(&l, 1, base + 100 + 5 * HLOG_ENTRIES, copy, 5));
+	/* The header that found no room was read unlogged: no copy of its
+	 * bytes can be compared, so every copy of them disagrees (red team
+	 * round 21, hlog_empty_rewrite), the same bytes too, a part too. */
+	CU_ASSERT_EQUAL(l.d[1].unv, 1);
+	CU_ASSERT_FALSE(hlog_agrees(&l, 1, base + 100 + 5 * HLOG_ENTRIES, copy, 5));
+	CU_ASSERT_FALSE(hlog_agrees(&l, 1, base + 100 + 5 * HLOG_ENTRIES + 4, copy, 1));
+	CU_ASSERT_TRUE(hlog_agrees(&l, 1, base + 100 + 5 * HLOG_ENTRIES + 5, copy, 5));
 	CU_ASSERT_FALSE(hlog_agrees(&l, 1, base + 100 + 5 * (HLOG_ENTRIES - 1), copy, 5));
+	/* ... until the receiver acknowledges them. */
 	hlog_release(&l, 1, base + 100 + 5 * (HLOG_ENTRIES - 1));
 	CU_ASSERT_EQUAL(l.d[1].n, 1);
+	CU_ASSERT_EQUAL(l.d[1].unv, 1);
+	hlog_release(&l, 1, base + 100 + 5 * HLOG_ENTRIES + 5);
+	CU_ASSERT_EQUAL(l.d[1].n, 0);
+	CU_ASSERT_EQUAL(l.d[1].unv, 0);
 	hlog_add(&l, 1, base + 100 + 5 * HLOG_ENTRIES, h2, 5); /* the ring goes round */
+	hlog_add(&l, 1, base + 100 + 5 * HLOG_ENTRIES + 5, h2, 5);
 	CU_ASSERT_EQUAL(l.d[1].n, 2);
 	CU_ASSERT_TRUE(hlog_agrees(&l, 1, base + 100 + 5 * HLOG_ENTRIES, copy, 5));
 	/* The other direction is its own. */
@@ -1483,7 +1495,9 @@ static void test_frag_overlap(void)
 		CU_ASSERT_EQUAL(s2, slot);
 		CU_ASSERT_EQUAL(frag_release(frag_tab, s2, out), 1);
 		CU_ASSERT_PTR_EQUAL(out[0], MB(2));
-		/* A duplicate, byte for byte. */
+		/* A duplicate, byte for byte, and one within bytes held: each
+		 * dropped alone (Linux: IPFRAG_DUP), not held, and the
+		 * datagram goes on to be whole. */
 		CU_ASSERT_EQUAL(frag_put(MB(4),
 					 fam == 4 ? v4_frag(frame, 7, 17, l4, 0, 80, true)
 						  : v6_frag(frame, 7, 17, l4, 0, 80, true, false),
@@ -1493,8 +1507,42 @@ static void test_frag_overlap(void)
 					 fam == 4 ? v4_frag(frame, 7, 17, l4, 0, 80, true)
 						  : v6_frag(frame, 7, 17, l4, 0, 80, true, false),
 					 15, &s2),
+				FRAG_DUP);
+		CU_ASSERT_EQUAL(frag_put(MB(5),
+					 fam == 4 ? v4_frag(frame, 7, 17, l4, 8, 40, true)
+						  : v6_frag(frame, 7, 17, l4, 8, 40, true, false),
+					 15, &s2),
+				FRAG_DUP);
+		CU_ASSERT_EQUAL(frag_tab->held, 1);
+		/* The same place with another byte: an overlap. */
+		CU_ASSERT_EQUAL(frag_put(MB(5),
+					 fam == 4 ? v4_frag(frame, 7, 17, alt, 64, 16, true)
+						  : v6_frag(frame, 7, 17, alt, 64, 16, true, false),
+					 15, &s2),
 				FRAG_OVERLAP);
 		CU_ASSERT_EQUAL(frag_release(frag_tab, s2, out), 1);
+		CU_ASSERT_PTR_EQUAL(out[0], MB(4));
+		CU_ASSERT_EQUAL(frag_tab->held, 0);
+		/* A duplicate, then the rest: whole, of the two first held. */
+		CU_ASSERT_EQUAL(frag_put(MB(4),
+					 fam == 4 ? v4_frag(frame, 7, 17, l4, 0, 80, true)
+						  : v6_frag(frame, 7, 17, l4, 0, 80, true, false),
+					 16, &slot),
+				FRAG_HELD);
+		CU_ASSERT_EQUAL(frag_put(MB(5),
+					 fam == 4 ? v4_frag(frame, 7, 17, l4, 0, 80, true)
+						  : v6_frag(frame, 7, 17, l4, 0, 80, true, false),
+					 17, &s2),
+				FRAG_DUP);
+		CU_ASSERT_EQUAL(frag_put(MB(6),
+					 fam == 4 ? v4_frag(frame, 7, 17, l4, 80, 120, false)
+						  : v6_frag(frame, 7, 17, l4, 80, 120, false, false),
+					 18, &s2),
+				FRAG_WHOLE);
+		CU_ASSERT_EQUAL(s2, slot);
+		CU_ASSERT_EQUAL(frag_release(frag_tab, s2, out), 2);
+		CU_ASSERT_PTR_EQUAL(out[0], MB(4));
+		CU_ASSERT_PTR_EQUAL(out[1], MB(6));
 		CU_ASSERT_EQUAL(frag_tab->held, 0);
 	}
 }
