@@ -1020,7 +1020,7 @@ static bool h2_walk(struct h2_reader *r, const uint8_t *data, uint32_t len, unsi
 }
 
 /* What a block's fields say of the request: a CONNECT (RFC 9113 8.5), and
- * whether it carries :protocol (RFC 8441: a WebSocket, not a tunnel). */
+ * whether its :protocol is websocket (RFC 8441: not a tunnel). */
 struct h2_block_seen {
 	bool connect, protocol;
 };
@@ -1033,7 +1033,10 @@ static void h2_block_field(void *arg, const struct h2_field *f)
 		s->connect = f->value_len == 7 && f->value_have == 7 &&
 			     memcmp(f->value, "CONNECT", 7) == 0;
 	else if (f->name_len == 9 && f->name_have == 9 && memcmp(f->name, ":protocol", 9) == 0)
-		s->protocol = true;
+		/* a WebSocket only: connect-udp and connect-ip (RFC 9298,
+		 * RFC 9484) are proxies too */
+		s->protocol = f->value_len == 9 && f->value_have == 9 &&
+			      strncasecmp(f->value, "websocket", 9) == 0;
 }
 
 /* Decode the block h2_walk() just completed, with r's table. A CONNECT

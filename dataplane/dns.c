@@ -242,7 +242,7 @@ void dns_pending_init(struct dns_pending *t)
 	memset(t, 0, sizeof(*t));
 }
 
-void dns_pending_add(struct dns_pending *t, uint64_t flow, const struct dns_question *q,
+bool dns_pending_add(struct dns_pending *t, uint64_t flow, const struct dns_question *q,
 		     uint64_t now)
 {
 	struct dns_pending_entry *e = NULL;
@@ -251,33 +251,47 @@ void dns_pending_add(struct dns_pending *t, uint64_t flow, const struct dns_ques
 	for (i = 0; i < DNS_PENDING; i++) {
 		struct dns_pending_entry *c = &t->e[i];
 
-		/* The same query again (a retry) keeps one entry. */
+		/* The same query again (a retry) keeps one entry; one
+		 * answered already keeps its question and what its answer
+		 * taught, and any other answer to it conflicts. */
 		if (c->expires > now && c->flow == flow && c->q.id == q->id) {
+			if (c->answered)
+				return true;
 			e = c;
 			break;
 		}
 		if (!e && c->expires <= now)
 			e = c;
 	}
-	if (!e) {
-		e = &t->e[t->next];
+	/* All busy: the next one still waiting for its answer gives way (its
+	 * answer then teaches nothing). An answered one never does, or a
+	 * burst of queries would push out the entry whose second answer
+	 * shows a forgery (review of red team round 21); with every entry
+	 * answered, the query is not remembered. */
+	for (i = 0; !e && i < DNS_PENDING; i++) {
+		struct dns_pending_entry *c = &t->e[t->next];
+
 		t->next = (t->next + 1) % DNS_PENDING;
+		if (!c->answered)
+			e = c;
 	}
-	/* (A retry of a query answered already is the same query: its
-	 * answer stays, and any other answer to it conflicts.) */
-	if (!(e->flow == flow && e->q.id == q->id && e->answered && e->expires > now)) {
-		e->answered = 0;
-		e->n_addr = 0;
-		e->expires = now + DNS_PENDING_NS;
-	}
+	if (!e)
+		return false;
+	e->answered = 0;
+	e->error = 0;
+	e->n_addr = 0;
+	e->expires = now + DNS_PENDING_NS;
 	e->flow = flow;
 	e->q = *q;
+	return true;
 }
 
 /* Whether answer ans (n addresses) gives the addresses e kept, in any order. */
 static bool dns_same_answer(const struct dns_pending_entry *e, const struct dns_answer *ans, int n)
 {
-	if (n < 0 || (unsigned)n != e->n_addr)
+	if (n < 0 || e->error)
+		return n < 0 && e->error;
+	if ((unsigned)n != e->n_addr)
 		return false;
 	for (int i = 0; i < n; i++) {
 		unsigned k;
@@ -319,10 +333,16 @@ enum dns_reason dns_pending_take(struct dns_pending *t, uint64_t flow, const str
 			*first = e;
 			return DNS_R_conflict;
 		}
-		if (n < 0) /* an error: it taught nothing, and the query stays */
-			return r == DNS_R_unsolicited ? DNS_R_rcode : r;
 		e->answered = 1;
 		e->n_addr = 0;
+		e->expires = now + DNS_ANSWERED_NS;
+		/* An error first teaches nothing, and an address answer after
+		 * it conflicts (review of red team round 21: a query the
+		 * resolver fails, then a forged answer, taught). */
+		if (n < 0) {
+			e->error = 1;
+			return DNS_R_rcode;
+		}
 		for (int k = 0; k < n && k < DNS_MAX_ANSWERS; k++)
 			memcpy(e->addr[e->n_addr++], ans[k].addr, 16);
 		e->expires = now + DNS_ANSWERED_NS;

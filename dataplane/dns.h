@@ -38,7 +38,8 @@
 	X(wrong_side)  /* an answer from the inside, or a query from the outside */                \
 	X(duplicate)   /* the same answer again for a query answered already */                   \
 	X(conflict)    /* another answer for a query answered already: what both taught is revoked */ \
-	X(unvetted)    /* a query the resolver may never get (TTL under 32, bad checksum) */
+	X(unvetted)    /* a query the resolver may never get (TTL under 32, bad checksum) */      \
+	X(busy)	       /* a query not remembered: every entry holds one answered in 10 s */
 
 enum dns_reason {
 	DNS_OK = 0,
@@ -132,6 +133,7 @@ struct dns_pending_entry {
 	uint64_t expires; /* ns; 0 = free */
 	struct dns_question q;
 	uint8_t answered; /* its first answer came: addr holds what it taught */
+	uint8_t error;	  /* ... and it was an error (RCODE, TC): it taught nothing */
 	uint8_t n_addr;
 	uint8_t addr[DNS_MAX_ANSWERS][16];
 };
@@ -144,9 +146,10 @@ struct dns_pending {
 /* Empty the table. Before its worker starts. */
 void dns_pending_init(struct dns_pending *t);
 
-/* Remember that flow sent q at time now (ns). When all entries wait, the
- * oldest is forgotten. Owning worker. */
-void dns_pending_add(struct dns_pending *t, uint64_t flow, const struct dns_question *q,
+/* Remember that flow sent q at time now (ns). When all entries are busy,
+ * the next one still waiting for its answer is forgotten; an answered one
+ * never is (false: q is not remembered). Owning worker. */
+bool dns_pending_add(struct dns_pending *t, uint64_t flow, const struct dns_question *q,
 		     uint64_t now);
 
 /* Take the query of flow that answer a (its own question) answers, with

@@ -243,9 +243,11 @@ static bool judge_udp_csum_ok(const struct rte_mbuf *m, const struct parse_resul
 {
 	uint16_t c;
 
+	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *) + r->l3_off;
+
 	memcpy(&c, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 6, sizeof(c));
-	if (c == 0 && r->family == 4)
-		return true;
+	if (c == 0 && r->family == 4) /* no UDP sum: the IP header's still counts */
+		return csum_fold(csum_sum(l3, (size_t)(r->l4_off - r->l3_off))) == 0xffff;
 	return judge_l4_csum_raw(m, r);
 }
 
@@ -314,7 +316,11 @@ static void judge_learn(struct worker *w, const struct policy *pol, struct flow 
 			w->st.dns_bad[DNS_R_unvetted]++;
 			return;
 		}
-		dns_pending_add(w->dnsq, judge_flow_id(f), &q, w->now);
+		if (!dns_pending_add(w->dnsq, judge_flow_id(f), &q, w->now)) {
+			w->st.c[STATS_dns_bad]++;
+			w->st.dns_bad[DNS_R_busy]++;
+			return;
+		}
 		w->st.c[STATS_dns_queries]++;
 		return;
 	}
@@ -569,9 +575,17 @@ static inline bool judge_classify_late(const struct worker *w, const struct poli
  * new budget (judge_cls_unpark). True when parked. */
 static bool judge_cls_park(struct worker *w, struct flow *f)
 {
-	if (f->pkts_to_verdict || !judge_cls_parkable(f) || f->cls_idx == FLOW_NO_CLS ||
-	    f->stream_idx != FLOW_NO_CLS)
+	if (f->pkts_to_verdict || !judge_cls_parkable(f) || f->cls_idx == FLOW_NO_CLS)
 		return false;
+	/* A slot with bytes that were never counted (a byte past a gap,
+	 * dropped, not forwarded: review of red team round 21) goes too;
+	 * the first payload takes one again. */
+	if (f->stream_idx != FLOW_NO_CLS) {
+		stream_close(w->streams, f->stream_idx);
+		f->stream_idx = FLOW_NO_CLS;
+		if (f->tcp & FLOW_TCP_SYN)
+			w->acks[f - w->flows].want_slot = 1;
+	}
 	cls_flow_end(w->cls, f->cls_idx);
 	f->cls_idx = FLOW_NO_CLS;
 	w->st.c[STATS_classify_parked]++;
@@ -2849,6 +2863,18 @@ static bool judge_hello_names(struct worker *w, const struct policy *pol, struct
 			       judge_name_cb, &a);
 	if (st == TLS_CH_NEED_MORE && sl->have < STREAM_MAX)
 		return false;
+	/* A hello we refused whose names not even the lenient walk reads
+	 * (longer than we hold, behind a first record of another version):
+	 * the server reads a name we never see. Refused whatever the zone
+	 * does (review of red team round 21: 17 KiB in a version 0x0300
+	 * record passed as record_version). */
+	if (st != TLS_CH_DONE) {
+		stream_close(w->streams, f->stream_idx);
+		f->stream_idx = FLOW_NO_CLS;
+		w->st.c[STATS_stream_exceptions]++;
+		judge_refuse(w, f, POLICY_EXC_malformed);
+		return true;
+	}
 	/* Over TCP the slot stays, its names read, until the responder's
 	 * first bytes show whether they ask for another hello: one that
 	 * follows a hello we refused cannot be compared with it
@@ -3381,7 +3407,11 @@ static inline void judge_tcp_track(struct worker *w, struct flow *f, const struc
 				   const struct parse_result *r, bool src_is_a, bool from_init)
 {
 	if (unlikely(r->tcp_flags & (RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG))) {
-		bool checked = f->decision.verdict == POLICY_PENDING || (f->flags & FLOW_F_CONFORM);
+		/* (an unchecked flow that keeps its slot, judge_hrr_watch,
+		 * too: a FIN the server discards would end the watch before
+		 * the second hello: review of red team round 21) */
+		bool checked = f->decision.verdict == POLICY_PENDING || (f->flags & FLOW_F_CONFORM) ||
+			       f->stream_idx != FLOW_NO_CLS;
 
 		/* A RST or FIN the receiver discards (bad checksum) closes
 		 * nothing, or a forged one could end our watch early. */
@@ -3889,7 +3919,8 @@ judged:
  * (ff02::/16: solicited-node, all-nodes, all-routers), a zone address (from
  * inside, one of the source's own zone, unless the source is link-local or
  * unspecified), or, from inside, an address seen on the outside link (a
- * router's global address, an on-link server's). Anything else is judged
+ * router's global address, an on-link server's; one table for all workers,
+ * since RSS sends a router's NS and the host's NA to different ones). Anything else is judged
  * as the packet it is (nd_judged): a router forwards an NA or NS to a
  * global address like any datagram, options and all, and a raw socket there
  * reads it (red team round 21: 1000 bytes of options out to any address,
@@ -3908,12 +3939,14 @@ static bool judge_nd_ok(struct worker *w, const struct policy *pol, const struct
 	if (!inside && !src_ll) {
 		unsigned k;
 
-		for (k = 0; k < RTE_DIM(w->nd_onlink) && memcmp(w->nd_onlink[k], r->src, 16); k++)
+		for (k = 0; k < RTE_DIM(w->dp->nd_onlink) && memcmp(w->dp->nd_onlink[k], r->src, 16);
+		     k++)
 			;
-		if (k == RTE_DIM(w->nd_onlink)) {
-			memcpy(w->nd_onlink[w->nd_onlink_next], r->src, 16);
-			w->nd_onlink_next = (uint8_t)((w->nd_onlink_next + 1) % RTE_DIM(w->nd_onlink));
-		}
+		if (k == RTE_DIM(w->dp->nd_onlink))
+			memcpy(w->dp->nd_onlink[__atomic_fetch_add(&w->dp->nd_onlink_next, 1,
+								   __ATOMIC_RELAXED) %
+						RTE_DIM(w->dp->nd_onlink)],
+			       r->src, 16);
 	}
 	if ((r->dst[0] == 0xfe && (r->dst[1] & 0xc0) == 0x80) ||
 	    (r->dst[0] == 0xff && (r->dst[1] & 0x0f) == 0x02))
@@ -3923,8 +3956,8 @@ static bool judge_nd_ok(struct worker *w, const struct policy *pol, const struct
 		return dst_zone >= 0;
 	if (dst_zone >= 0)
 		return src_ll || (src_zone = policy_zone_find(pol, r->src)) < 0 || src_zone == dst_zone;
-	for (unsigned k = 0; k < RTE_DIM(w->nd_onlink); k++)
-		if (memcmp(w->nd_onlink[k], r->dst, 16) == 0 && memcmp(r->dst, zero, 16) != 0)
+	for (unsigned k = 0; k < RTE_DIM(w->dp->nd_onlink); k++)
+		if (memcmp(w->dp->nd_onlink[k], r->dst, 16) == 0 && memcmp(r->dst, zero, 16) != 0)
 			return true;
 	return false;
 }

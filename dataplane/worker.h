@@ -82,6 +82,12 @@ struct dp {
 	 * answers that differ: judge_learn): each worker then judges again
 	 * the flows it allowed through learned addresses (judge_relearn). */
 	uint32_t learn_gen;
+	/* Global addresses seen sending neighbour discovery on the outside
+	 * port with a hop limit of 255: on the link (judge.c, judge_nd_ok).
+	 * Any worker writes (a slot taken round-robin) and reads: a torn
+	 * entry only fails to match. */
+	uint8_t nd_onlink[64][16];
+	uint32_t nd_onlink_next;
 	struct rte_rcu_qsbr *qsbr;
 	volatile bool stop;	/* live: leave the loop now */
 	volatile unsigned done; /* replay: workers finished (flush included) */
@@ -146,10 +152,6 @@ struct worker {
 	struct learn_table *learn; /* written by this worker only */
 	uint64_t now;		   /* ns since the epoch: packet time or wall clock */
 	bool ft_changed;	   /* the table changed since this burst's bulk lookup */
-	/* Global addresses seen sending neighbour discovery on the outside
-	 * port with a hop limit of 255: on the link (judge.c, judge_nd_ok) */
-	uint8_t nd_onlink[16][16];
-	uint8_t nd_onlink_next;
 	uint32_t relearn_gen;	   /* dp->learn_gen this worker's flows were judged at */
 	uint32_t relearn_at;	   /* the next slot judge_relearn looks at; 0: none under way */
 	uint64_t relearn_sync;	   /* when judge_learn_conflict last made a whole lap (ns) */

@@ -254,8 +254,14 @@ static void test_dns_pending(void)
 	ans.qclass = 3;
 	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a1, 1, 10 * s, &first), DNS_R_question);
 	ans.qclass = DNS_CLASS_IN;
-	/* an error answer first teaches nothing, and the query waits on */
+	/* an error answer first teaches nothing, and an address answer after
+	 * it is a conflict (a forged one after a failed query) */
 	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, NULL, -1, 10 * s, &first), DNS_R_rcode);
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, NULL, -1, 10 * s, &first), DNS_R_duplicate);
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a1, 1, 10 * s, &first), DNS_R_conflict);
+	CU_ASSERT_PTR_NOT_NULL(first);
+	q.id = ans.id = 0x1235;
+	CU_ASSERT_TRUE(dns_pending_add(&t, 1, &q, 10 * s));
 	/* the real answer, once; the same again (in another order) is a
 	 * duplicate; another one is a conflict, with the first's addresses */
 	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a1, 2, 11 * s, &first), DNS_OK);
@@ -275,6 +281,13 @@ static void test_dns_pending(void)
 	/* kept DNS_ANSWERED_NS after the answer, then gone */
 	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a2, 1, 11 * s + DNS_ANSWERED_NS, &first),
 			DNS_R_unsolicited);
+	/* a retry of an answered query (the same ID) changes nothing: not
+	 * its question either */
+	ans.qtype = DNS_TYPE_AAAA;
+	q.qtype = DNS_TYPE_AAAA;
+	CU_ASSERT_TRUE(dns_pending_add(&t, 1, &q, 12 * s));
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a2, 1, 12 * s, &first), DNS_R_question);
+	q.qtype = ans.qtype = DNS_TYPE_A;
 	/* a query waits DNS_PENDING_NS at most */
 	dns_pending_add(&t, 1, &q, 20 * s);
 	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a1, 1, 20 * s + DNS_PENDING_NS, &first),
@@ -286,6 +299,18 @@ static void test_dns_pending(void)
 	}
 	ans.id = (uint16_t)(DNS_PENDING * 3 - 1);
 	CU_ASSERT_EQUAL(dns_pending_take(&t, 5, &ans, a1, 1, 30 * s, &first), DNS_OK);
+	/* an answered entry is never pushed out in its 10 s: with every
+	 * entry answered a new query is not remembered */
+	for (unsigned i = 0; i < DNS_PENDING; i++) {
+		q.id = ans.id = (uint16_t)(1000 + i);
+		CU_ASSERT_TRUE(dns_pending_add(&t, 6, &q, 40 * s));
+		CU_ASSERT_EQUAL(dns_pending_take(&t, 6, &ans, a1, 1, 40 * s, &first), DNS_OK);
+	}
+	q.id = 2000;
+	CU_ASSERT_FALSE(dns_pending_add(&t, 6, &q, 41 * s));
+	ans.id = 1000;
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 6, &ans, a2, 1, 41 * s, &first), DNS_R_conflict);
+	CU_ASSERT_TRUE(dns_pending_add(&t, 6, &q, 40 * s + DNS_ANSWERED_NS));
 }
 
 static void test_learn_table(void)

@@ -1415,19 +1415,21 @@ static void test_more_blocks(void)
 		char name[H2_NAME_CAP];
 		unsigned reason;
 
-		for (unsigned k = 0; k < 3; k++) {
+		for (unsigned k = 0; k < 4; k++) {
 			x->n = 0;
 			if (k == 2) {
 				hp_request(x, "www.example.org", false);
 			} else {
 				hp_lit(x, 2, NULL, "CONNECT", false);
-				if (k == 1) {
+				if (k == 1 || k == 3) {
 					b_u8(x, 0x86);
 					b_u8(x, 0x84);
 				}
 				hp_lit(x, 1, NULL, "m.vk.com:443", false);
 				if (k == 1)
 					hp_lit(x, 0, ":protocol", "websocket", false);
+				if (k == 3) /* MASQUE (RFC 9298): a proxy */
+					hp_lit(x, 0, ":protocol", "connect-udp", false);
 			}
 			s->n = 0;
 			start(s);
@@ -1437,7 +1439,7 @@ static void test_more_blocks(void)
 			CU_ASSERT_EQUAL(h2_read_all(&r, s->b, s->n, name, sizeof(name), &reason,
 						    NULL, NULL),
 					H2_DONE);
-			CU_ASSERT_EQUAL(r.connect, k == 0);
+			CU_ASSERT_EQUAL(r.connect, k == 0 || k == 3);
 		}
 	}
 
