@@ -238,16 +238,17 @@ static const uint8_t *judge_dns_msg(const struct rte_mbuf *m, const struct parse
 static bool judge_l4_csum_raw(const struct rte_mbuf *m, const struct parse_result *r);
 static inline uint8_t judge_ttl(const struct rte_mbuf *m, const struct parse_result *r);
 
-/* A UDP datagram's checksum: none (0, IPv4 only), or right. */
+static bool judge_ip4_hdr_ok(const struct rte_mbuf *m, const struct parse_result *r);
+
+/* A UDP datagram's checksum: none (0, IPv4 only: its header's still
+ * counts), or right. */
 static bool judge_udp_csum_ok(const struct rte_mbuf *m, const struct parse_result *r)
 {
 	uint16_t c;
 
-	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *) + r->l3_off;
-
 	memcpy(&c, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 6, sizeof(c));
-	if (c == 0 && r->family == 4) /* no UDP sum: the IP header's still counts */
-		return csum_fold(csum_sum(l3, (size_t)(r->l4_off - r->l3_off))) == 0xffff;
+	if (c == 0 && r->family == 4)
+		return judge_ip4_hdr_ok(m, r);
 	return judge_l4_csum_raw(m, r);
 }
 
@@ -309,7 +310,8 @@ static void judge_learn(struct worker *w, const struct policy *pol, struct flow 
 		/* Only a query the resolver surely gets waits for an answer:
 		 * one it never gets has only a forged answer, which no
 		 * second answer could contradict (judge_learn_conflict).
-		 * Every host stack sends with a TTL of 64 or more. */
+		 * Host stacks send with a TTL of 64 or more; the bound, 32,
+		 * leaves room for odd ones and is past any resolver's hops. */
 		if (r->l4proto == IPPROTO_UDP &&
 		    (judge_ttl(m, r) < JUDGE_DNS_TTL_MIN || !judge_udp_csum_ok(m, r))) {
 			w->st.c[STATS_dns_bad]++;
@@ -992,18 +994,25 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
  * matter (classified, checked for conformance, or a RST): a segment the
  * receiver will discard must not decide what it reads. The NIC's word is
  * taken where it checked. */
+/* IPv4: the header's own checksum (the NIC's word where it checked).
+ * Every router and the receiving host drop a datagram whose header sum is
+ * wrong (RFC 1812 5.2.2, RFC 1122 3.2.1.2), whatever its L4 sum says. */
+static bool judge_ip4_hdr_ok(const struct rte_mbuf *m, const struct parse_result *r)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *) + r->l3_off;
+
+	return r->family != 4 ||
+	       (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD ||
+	       csum_fold(csum_sum(l3, (size_t)(r->l4_off - r->l3_off))) == 0xffff;
+}
+
 static bool judge_l4_csum_raw(const struct rte_mbuf *m, const struct parse_result *r)
 {
 	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *) + r->l3_off;
 	uint32_t l4_len = (uint32_t)r->payload_off + r->payload_len - r->l4_off;
 	uint64_t sum;
 
-	/* IPv4: the header's own checksum first. Every router and the
-	 * receiving host drop a datagram whose header sum is wrong (RFC 1812
-	 * 5.2.2, RFC 1122 3.2.1.2), whatever its TCP sum says. */
-	if (r->family == 4 &&
-	    (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-	    csum_fold(csum_sum(l3, (size_t)(r->l4_off - r->l3_off))) != 0xffff)
+	if (!judge_ip4_hdr_ok(m, r))
 		return false;
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
 		return true;
