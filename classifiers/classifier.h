@@ -83,7 +83,7 @@ void cls_flow_own_host(struct cls_worker *w, uint32_t slot, const char *name, si
 /* The client's whole first message as our own reader joined it (a
  * ClientHello over several segments): the payload signatures run over it
  * as over one payload of the initiator to responder port dport (red team
- * round 21, rt_anydesk_seg: AnyDesk's ALPN lay past the 64 bytes the
+ * round 21, anydesk_seg: AnyDesk's ALPN lay past the 64 bytes the
  * classifier joins itself). */
 void cls_flow_own_first(struct cls_worker *w, uint32_t slot, const uint8_t *p, size_t n,
 			uint16_t dport);
@@ -103,6 +103,14 @@ void cls_flow_own_sni(struct cls_worker *w, uint32_t slot, const char *name, siz
  * through classes.conf as TLS.<app>. For the names of a ClientHello our
  * reader refused (tls_ch_names). Owning worker; no allocation. */
 unsigned cls_name_class(struct cls_worker *w, const char *name, size_t len);
+
+/* The class the payload signatures (lists/<class>.sig, but the lines
+ * marked "first") give one payload p (n bytes) of a flow, read on its own
+ * as the classifier reads a payload, or POLICY_CLASS_NONE. For an allowed
+ * UDP flow's later datagrams (judge.c, judge_udp_late): each datagram
+ * stands alone at its receiver. Owning worker; no allocation. */
+unsigned cls_payload_class(struct cls_worker *w, const uint8_t *p, size_t n, uint8_t l4proto,
+			   bool from_initiator, uint16_t resp_port);
 
 /* The nDPI name of one protocol id, or NULL for 0 (unknown). Any thread;
  * read-only. */

@@ -1041,7 +1041,7 @@ static void h2_block_field(void *arg, const struct h2_field *f)
 
 /* Decode the block h2_walk() just completed, with r's table. A CONNECT
  * marks the reader (h2_reader.connect: the caller's proxy class; red team
- * round 21, rt_h2c_connect: an h2c CONNECT tunnel passed as plain HTTP). */
+ * round 21, h2c_connect: an h2c CONNECT tunnel passed as plain HTTP). */
 static enum h2_status h2_block(struct h2_reader *r, const uint8_t *data, char *name,
 			       size_t name_cap, unsigned *why)
 {

@@ -40,6 +40,7 @@ struct hs_sig {
 	uint16_t size;	  /* exact payload bytes, 0 = any */
 	uint8_t n_ports;
 	bool confirm; /* only confirms nDPI's protocol (classes.conf confirm) */
+	bool first;   /* a flow's first payloads only: not for hs_match_late */
 	uint16_t ports[HS_SIG_PORTS]; /* responder ports, none = any */
 };
 
@@ -500,6 +501,8 @@ static int hs_add_sig_line(struct hs_loader *ld, const char *file, unsigned line
 			sig.size = (uint16_t)v;
 		} else if (strcmp(tok, "confirm") == 0) {
 			sig.confirm = true;
+		} else if (strcmp(tok, "first") == 0) {
+			sig.first = true;
 		} else if (strncmp(tok, "len=", 4) == 0) {
 			if (!hs_parse_len(tok + 4, &sig)) {
 				hs_lists_error(ld, file, line,
@@ -510,7 +513,7 @@ static int hs_add_sig_line(struct hs_loader *ld, const char *file, unsigned line
 			}
 		} else {
 			hs_lists_error(ld, file, line,
-				       "unknown option \"%s\" (port=, size=, len=, confirm)", tok);
+				       "unknown option \"%s\" (port=, size=, len=, confirm, first)", tok);
 			return -EINVAL;
 		}
 	}
@@ -899,6 +902,7 @@ struct hs_sig_ctx {
 	uint8_t l4proto;
 	uint8_t dir;
 	uint16_t resp_port;
+	bool late;	   /* hs_match_late: lines marked first do not count */
 	unsigned best;	   /* signature index, or UINT32_MAX */
 	unsigned classes; /* bit per class of every line whose checks pass */
 };
@@ -946,7 +950,8 @@ static int hs_on_sig(unsigned int id, unsigned long long from, unsigned long lon
 	(void)flags;
 	/* The first line (file order) whose checks pass wins; a confirm line
 	 * only counts in the classes seen. */
-	if (id < c->l->n_sigs && hs_sig_checks(&c->l->sigs[id], c)) {
+	if (id < c->l->n_sigs && !(c->late && c->l->sigs[id].first) &&
+	    hs_sig_checks(&c->l->sigs[id], c)) {
 		c->classes |= 1u << c->l->sigs[id].cls;
 		if (id < c->best && !c->l->sigs[id].confirm)
 			c->best = id;
@@ -954,9 +959,9 @@ static int hs_on_sig(unsigned int id, unsigned long long from, unsigned long lon
 	return 0;
 }
 
-unsigned hs_match_payload(struct hs_matcher *m, const uint8_t *p, size_t n, uint8_t l4proto,
-			  bool from_initiator, uint16_t resp_port, const char **family,
-			  unsigned *classes)
+static unsigned hs_match_sigs(struct hs_matcher *m, const uint8_t *p, size_t n, uint8_t l4proto,
+			      bool from_initiator, uint16_t resp_port, bool late,
+			      const char **family, unsigned *classes)
 {
 	struct hs_sig_ctx c = {.l = m->l,
 			       .p = p,
@@ -964,6 +969,7 @@ unsigned hs_match_payload(struct hs_matcher *m, const uint8_t *p, size_t n, uint
 			       .l4proto = l4proto,
 			       .dir = from_initiator ? HS_DIR_OUT : HS_DIR_IN,
 			       .resp_port = resp_port,
+			       .late = late,
 			       .best = UINT32_MAX};
 
 	if (family)
@@ -982,6 +988,19 @@ unsigned hs_match_payload(struct hs_matcher *m, const uint8_t *p, size_t n, uint
 	if (family)
 		*family = m->l->sigs[c.best].family;
 	return m->l->sigs[c.best].cls;
+}
+
+unsigned hs_match_payload(struct hs_matcher *m, const uint8_t *p, size_t n, uint8_t l4proto,
+			  bool from_initiator, uint16_t resp_port, const char **family,
+			  unsigned *classes)
+{
+	return hs_match_sigs(m, p, n, l4proto, from_initiator, resp_port, false, family, classes);
+}
+
+unsigned hs_match_late(struct hs_matcher *m, const uint8_t *p, size_t n, uint8_t l4proto,
+		       bool from_initiator, uint16_t resp_port)
+{
+	return hs_match_sigs(m, p, n, l4proto, from_initiator, resp_port, true, NULL, NULL);
 }
 
 /* The signatures are file-format magic numbers, not site data, so they

@@ -25,7 +25,7 @@
 /* HTTP request heads (hs_http_*, hs_connect_target): the bytes read of a
  * head joined across segments, a ClientHello's bound (TLS_CH_MAX). Before,
  * HS_SCAN_MAX: a Host line behind 3 KB of cookies went unread (red team
- * round 21, rt_http_3k_cut_vk). */
+ * round 21, http_3k_cut_vk). */
 #define HS_HEAD_MAX   16384
 #define HS_DIR_OUT    1 /* the initiator's payloads */
 #define HS_DIR_IN     2 /* the responder's */
@@ -90,6 +90,13 @@ unsigned hs_sigs_count(const struct hs_lists *l);
 unsigned hs_match_payload(struct hs_matcher *m, const uint8_t *p, size_t n, uint8_t l4proto,
 			  bool from_initiator, uint16_t resp_port, const char **family,
 			  unsigned *classes);
+
+/* hs_match_payload's class for a payload later in a flow's life (an allowed
+ * UDP flow's later datagrams, judge.c judge_udp_late): lines marked
+ * "first" (too few fixed bits to be read for a flow's whole life) do not
+ * count. Owning worker; no allocation. */
+unsigned hs_match_late(struct hs_matcher *m, const uint8_t *p, size_t n, uint8_t l4proto,
+		       bool from_initiator, uint16_t resp_port);
 
 /* True when name (len bytes) has the shape of the random host name a Tor
  * client puts in its TLS SNI: "www." then 4 to 25 characters of Tor's

@@ -1182,6 +1182,12 @@ void cls_flow_own_first(struct cls_worker *w, uint32_t slot, const uint8_t *p, s
 	cls_take_sig(w, st, p, n, &r, true);
 }
 
+unsigned cls_payload_class(struct cls_worker *w, const uint8_t *p, size_t n, uint8_t l4proto,
+			   bool from_initiator, uint16_t resp_port)
+{
+	return hs_match_late(w->hs, p, n, l4proto, from_initiator, resp_port);
+}
+
 void cls_flow_own_connect(struct cls_worker *w, uint32_t slot)
 {
 	struct cls_result dummy;

@@ -226,7 +226,7 @@ static inline uint8_t conform_upper(uint8_t b)
  * Client state in d[0] (unused by SMTP otherwise): hdr_have the mode,
  * left the line's length (command mode) or where the end of data stands
  * (content), hdr[] a BDAT chunk's size, then what is left of it, flags
- * what follows the size (1..4: " LAST" so far, 5: all of it, 6: CR).
+ * where the BDAT line's arguments stand (SMTP_B_*).
  * match: the line's first bytes against the verbs that change the mode. */
 enum {
 	SMTP_C_CMD = 0,	  /* command lines */
@@ -248,14 +248,35 @@ enum {
 #define SMTP_M_STARTTLS 0x10
 #define SMTP_M_DATA	0x20
 #define SMTP_M_BDAT	0x40
-#define SMTP_M_DIGITS	0x80 /* BDAT's size ended */
+
+/* A BDAT line's arguments (RFC 3030 2: "BDAT" SP size [SP "LAST"]), in
+ * d[0].flags, read as leniently as servers read them: Postfix splits
+ * them at any run of blanks, Exim's sscanf skips any, and both take
+ * "LAST" in any case (red team round 22, smtp_bdat_2sp, smtp_bdat_tab:
+ * "BDAT 40  LAST" was a command line to us and a 40-byte chunk to them).
+ * A line that starts "BDAT" and a blank but is no such line (a size
+ * past 32 bits, a word that is not LAST, a byte after them) is one a
+ * server may read a chunk from or not: refused where CHUNKING was
+ * announced (smtp_bdat). */
+enum {
+	SMTP_B_SP1 = 1,	 /* blanks before the size */
+	SMTP_B_SIZE,	 /* its digits */
+	SMTP_B_SP2,	 /* blanks after it */
+	SMTP_B_LAST,	 /* + 1 .. 3: "L", "LA", "LAS" read */
+	SMTP_B_END = SMTP_B_LAST + 4, /* "LAST" read, blanks after it */
+	SMTP_B_CR,	 /* the line's CR */
+	SMTP_B_BAD,	 /* no BDAT line a server reads one way */
+};
 
 /* The end of content (RFC 5321 4.1.1.4): a line of one dot. Read as the
  * most lenient server reads it, line ends of LF or CR LF either side
  * (SMTP smuggling: a server that ends content where we do not would read
  * the rest as commands we never looked at; ending it too early only looks
- * at more). */
-enum { SMTP_E_MID = 0, SMTP_E_BOL, SMTP_E_DOT, SMTP_E_DOTCR };
+ * at more). A dot next to a bare CR (CR . CR, CR . LF, LF . CR and then
+ * no LF) ends it for a server that ends lines at a CR and not for others,
+ * and neither reading holds for both: refused (smtp_dot). RFC 5321 2.3.8
+ * allows no bare CR, so no honest content has one there. */
+enum { SMTP_E_MID = 0, SMTP_E_BOL, SMTP_E_DOT, SMTP_E_DOTCR, SMTP_E_CR, SMTP_E_CRDOT };
 
 static inline bool smtp_line_byte(uint8_t b)
 {
@@ -292,37 +313,65 @@ static void smtp_verb(struct conform *c, struct conform_dir *d, uint8_t b)
 	if (pos >= 4 && (m & SMTP_M_DATA) && b != '\r')
 		m &= ~SMTP_M_DATA;
 	if (m & SMTP_M_BDAT) {
+		bool blank = b == ' ' || b == '\t';
+
 		if (pos < 4) {
 			if (u != (uint8_t)bdat[pos])
 				m &= ~SMTP_M_BDAT;
 		} else if (pos == 4) {
-			if (b != ' ')
-				m &= ~SMTP_M_BDAT;
+			if (blank)
+				d->flags = SMTP_B_SP1;
+			else
+				m &= ~SMTP_M_BDAT; /* another verb, or no argument (501) */
 			smtp_chunk_set(d, 0);
-		} else if (!(m & SMTP_M_DIGITS)) {
-			uint32_t v = smtp_chunk(d);
-
-			if (b >= '0' && b <= '9') {
-				/* A size past 32 bits skips nothing: a server
-				 * refuses one past its own integer (Postfix:
-				 * 501, the bytes after it read as commands),
-				 * and no honest chunk is that long. */
-				if (v > (UINT32_MAX - (uint32_t)(b - '0')) / 10)
-					m &= ~SMTP_M_BDAT;
-				else
-					smtp_chunk_set(d, v * 10 + (uint32_t)(b - '0'));
-			} else if (pos == 5 || (b != ' ' && b != '\r')) {
-				m &= ~SMTP_M_BDAT; /* no size, or a size and more */
-			} else {
-				m |= SMTP_M_DIGITS;
-				d->flags = b == ' ' ? 1 : 6;
-			}
-		} else if (d->flags >= 1 && d->flags <= 4 && u == (uint8_t) "LAST"[d->flags - 1]) {
-			d->flags++; /* " LAST" (RFC 3030 2) */
-		} else if (d->flags == 5 && b == '\r') {
-			d->flags = 6;
 		} else {
-			m &= ~SMTP_M_BDAT;
+			switch (d->flags) {
+			case SMTP_B_SP1:
+				if (b >= '0' && b <= '9') {
+					smtp_chunk_set(d, (uint32_t)(b - '0'));
+					d->flags = SMTP_B_SIZE;
+				} else if (b == '\r') {
+					m &= ~SMTP_M_BDAT; /* no size: 501, nothing skipped */
+				} else if (!blank) {
+					d->flags = SMTP_B_BAD;
+				}
+				break;
+			case SMTP_B_SIZE:
+				if (b >= '0' && b <= '9') {
+					uint32_t v = smtp_chunk(d);
+
+					/* Past 32 bits: Postfix refuses it (501)
+					 * and reads the bytes after as commands;
+					 * another server may take it. */
+					if (v > (UINT32_MAX - (uint32_t)(b - '0')) / 10)
+						d->flags = SMTP_B_BAD;
+					else
+						smtp_chunk_set(d, v * 10 + (uint32_t)(b - '0'));
+				} else {
+					d->flags = blank ? SMTP_B_SP2 : b == '\r' ? SMTP_B_CR : SMTP_B_BAD;
+				}
+				break;
+			case SMTP_B_SP2:
+				if (u == 'L')
+					d->flags = SMTP_B_LAST + 1;
+				else if (!blank)
+					d->flags = b == '\r' ? SMTP_B_CR : SMTP_B_BAD;
+				break;
+			case SMTP_B_LAST + 1:
+			case SMTP_B_LAST + 2:
+			case SMTP_B_LAST + 3:
+				d->flags = u == (uint8_t) "LAST"[d->flags - SMTP_B_LAST]
+						   ? (uint8_t)(d->flags + 1)
+						   : SMTP_B_BAD;
+				break;
+			case SMTP_B_END:
+				if (!blank)
+					d->flags = b == '\r' ? SMTP_B_CR : SMTP_B_BAD;
+				break;
+			default: /* a byte after CR, or already bad */
+				d->flags = SMTP_B_BAD;
+				break;
+			}
 		}
 	}
 	c->match = (uint8_t)(m | (pos < SMTP_M_POS ? pos + 1 : pos));
@@ -359,6 +408,7 @@ static enum conform_reason conform_smtp_client(struct conform *c, const uint8_t 
 			case SMTP_E_BOL:
 				d->left = b == '.'    ? SMTP_E_DOT
 					  : b == '\n' ? SMTP_E_BOL
+					  : b == '\r' ? SMTP_E_CR
 						      : SMTP_E_MID;
 				break;
 			case SMTP_E_DOT:
@@ -375,12 +425,30 @@ static enum conform_reason conform_smtp_client(struct conform *c, const uint8_t 
 					if (c->unanswered < UINT8_MAX)
 						c->unanswered++;
 				} else {
-					d->left = SMTP_E_MID;
+					/* A dot, then a bare CR: a server that
+					 * ends lines at a CR ends the content. */
+					return CONFORM_R_smtp_dot;
 				}
+				break;
+			case SMTP_E_CR:
+				d->left = b == '\n' ? SMTP_E_BOL : b == '.' ? SMTP_E_CRDOT
+					  : b == '\r' ? SMTP_E_CR
+						      : SMTP_E_MID;
+				break;
+			case SMTP_E_CRDOT:
+				/* A bare CR, a dot, a line end: the content's
+				 * end to a server that ends lines at a CR
+				 * (SMTP smuggling: red team round 22,
+				 * smtp_smuggle_crdotcr), not to others. */
+				if (b == '\r' || b == '\n')
+					return CONFORM_R_smtp_dot;
+				d->left = SMTP_E_MID;
 				break;
 			default:
 				if (b == '\n')
 					d->left = SMTP_E_BOL;
+				else if (b == '\r')
+					d->left = SMTP_E_CR;
 				break;
 			}
 			continue;
@@ -420,8 +488,12 @@ static enum conform_reason conform_smtp_client(struct conform *c, const uint8_t 
 			c->smtp = SMTP_SENT;
 		} else if ((c->match & SMTP_M_DATA) && (c->match & SMTP_M_POS) >= 4) {
 			d->hdr_have = SMTP_C_DATA; /* the content waits for the 354 */
-		} else if ((c->match & SMTP_M_BDAT) && (c->match & SMTP_M_POS) > 5 &&
-			   (!(c->match & SMTP_M_DIGITS) || d->flags == 5 || d->flags == 6) &&
+		} else if ((c->match & SMTP_M_BDAT) && d->flags == SMTP_B_BAD &&
+			   (c->bol & CONFORM_B_CHUNKING)) {
+			return CONFORM_R_smtp_bdat;
+		} else if ((c->match & SMTP_M_BDAT) &&
+			   (d->flags == SMTP_B_SIZE || d->flags == SMTP_B_SP2 ||
+			    d->flags == SMTP_B_END || d->flags == SMTP_B_CR) &&
 			   smtp_chunk(d) > 0 && (c->bol & CONFORM_B_CHUNKING)) {
 			/* Only where the server announced CHUNKING: one that
 			 * did not (Sendmail; Postfix with it discarded) reads

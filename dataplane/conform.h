@@ -30,6 +30,8 @@
 	X(smtp_greeting) /* the server of an SMTP flow does not greet with a reply code */         \
 	X(smtp_line)	 /* an SMTP command line with a byte no line has, or too long */           \
 	X(smtp_reply)	 /* an SMTP server line that is no reply (a code, then ' ', '-' or end) */ \
+	X(smtp_bdat)	 /* a BDAT line whose size or LAST a server could read otherwise */        \
+	X(smtp_dot)	 /* a dot next to a bare CR in content: an end of data to some servers */ \
 	X(dns_length)	 /* a DNS message (over TCP) shorter than a DNS header */                  \
 	X(dns_header)	 /* a DNS message that is no standard query (or answer) of one question */ \
 	X(dns_name)	 /* a name with a label over 63 or of another type, a bad pointer */       \

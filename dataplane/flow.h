@@ -112,11 +112,6 @@ struct flow {
 		/* TCP flows checked for their whole life (FLOW_F_CONFORM),
 		 * resolver flows too (DNS over TCP, message by message) */
 		struct conform conform;
-		/* Other TCP flows, while undecided: when their classification
-		 * began, or began again after it was parked (judge.c,
-		 * judge_cls_park): its time budget counts from here. Packet
-		 * time in units of 2^20 ns, bytes (the union is not aligned) */
-		uint8_t cls_since[4];
 	};
 	/* TCP: the highest TTL (hop limit) each side's accepted segments have
 	 * carried, [0] initiator (judge_discardable). */
@@ -155,16 +150,26 @@ struct flow_acks {
 	uint32_t hlog;
 	/* TCP: its ports had a connection that ended for us (tomb.h): the
 	 * initiator's bytes wait for the responder's SYN-ACK */
-	uint8_t reopened;
+	uint8_t reopened : 1;
 	/* TCP, undecided: its first payload takes a first-bytes slot
 	 * (judge.c, judge_stream_open) */
-	uint8_t want_slot;
+	uint8_t want_slot : 1;
 	/* TCP: picked up from the responder's segment (judge.c,
 	 * judge_resumes_inside): the initiator's first segment must start at
 	 * the next byte that segment acknowledged */
-	uint8_t resumed;
-	uint8_t pad[1];
+	uint8_t resumed : 1;
+	/* TCP: the side whose RST closed it for us (FLOW_TCP_RST), 1 the
+	 * responder (judge.c, judge_tcp_long) */
+	uint8_t rst_resp : 1;
+	uint8_t pad;
+	/* While undecided: when its classification began (its first payload),
+	 * or began again after it was parked (judge.c, judge_cls_park): its
+	 * time budget counts from here. Packet time in units of 2^26 ns (67
+	 * ms; it wraps after 73 minutes, past classify_seconds' 3600). */
+	uint16_t cls_since;
 };
+/* Two to a cache line. */
+_Static_assert(sizeof(struct flow_acks) == 32, "struct flow_acks is 32 bytes");
 
 struct flow_table;
 

@@ -45,6 +45,9 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base)
 	s->any = 0;
 	s->hrr = 0;
 	s->resp_n = 0;
+	s->resp_hdr = 0;
+	s->resp_left = 0;
+	s->resp_at = 0;
 	memset(&s->names, 0, sizeof(s->names));
 	s->http_at = 0;
 	s->http = STREAM_HTTP_LEAD;

@@ -20,7 +20,10 @@
 
 #define STREAM_MAX     TLS_CH_MAX /* bytes of the stream kept: a ClientHello's bound */
 #define STREAM_NO_SLOT UINT32_MAX
-#define STREAM_RESP_MAX 43 /* the responder's first bytes kept: a HelloRetryRequest's record header, message header and random */
+/* The responder's first handshake bytes kept, joined across its records:
+ * a HelloRetryRequest's message header, version and random. */
+#define STREAM_RESP_MAX 38
+#define STREAM_RESP_BAD 0xff /* stream_slot.resp_hdr: not a handshake record */
 /* Sources (the caller's hash of a flow's initiator address) and networks
  * (of its IPv6 /64) whose slots are counted (stream_own), a power of two;
  * an address's share of the pool, and a network's. */
@@ -60,7 +63,15 @@ struct stream_slot {
 	uint8_t reported;	/* the caller took the reader's answer */
 	uint8_t any;		/* a byte was stored */
 	uint8_t hrr;		/* the responder asked for a second ClientHello (stream_hello2) */
-	uint8_t resp_n;		/* the responder's first bytes joined in resp (judge.c, judge_resp_first) */
+	/* The responder's first handshake bytes (judge.c, judge_resp_first):
+	 * resp_n of them joined in resp from its records' bodies; resp_hdr
+	 * bytes of the current record's header read (5: in its body;
+	 * STREAM_RESP_BAD: a record of another type or empty); resp_left the
+	 * body bytes left in it; resp_at the stream bytes read. */
+	uint8_t resp_n;
+	uint8_t resp_hdr;
+	uint16_t resp_left;
+	uint16_t resp_at;
 	uint8_t resp[STREAM_RESP_MAX];
 	uint8_t ch2_in;		/* stream_hello2: past the ChangeCipherSpec records */
 	uint32_t ch2_at;	/* stream_hello2: the next stream byte it looks at */

@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <endian.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -597,7 +598,7 @@ static void policy_evaluate_outbound(const struct policy *p, const struct policy
 				     struct policy_decision *d)
 {
 	bool any_candidate = false;
-	unsigned i;
+	unsigned i, first = UINT_MAX;
 
 	/* a. An endpoint that declares no apps and no hosts is fully judged by
 	 * address and port, so the flow is allowed at its first packet. */
@@ -607,10 +608,22 @@ static void policy_evaluate_outbound(const struct policy *p, const struct policy
 		if (!policy_endpoint_candidate(ep, prof->allow[i], f))
 			continue;
 		any_candidate = true;
+		if (first == UINT_MAX)
+			first = prof->allow[i];
 		if (ep->n_apps == 0 && ep->n_hosts == 0) {
 			policy_decide(d, POLICY_ALLOW, POLICY_R_ENDPOINT, prof->allow[i]);
 			return;
 		}
+	}
+	/* a'. A TCP connection to an endpoint's address and port that ended
+	 * without a byte of payload either way carried no application, so
+	 * none the endpoint does not declare: the endpoint's, as its packets
+	 * were (the loser of a Happy Eyeballs race, a pool's spare
+	 * connection: red team round 22, he_loser_rst_ok, pool_unused_ok,
+	 * had been logged as dropped give-ups). */
+	if (f->empty && first != UINT_MAX) {
+		policy_decide(d, POLICY_ALLOW, POLICY_R_ENDPOINT, first);
+		return;
 	}
 	/* A host grant's candidate waits for its name like an endpoint's. */
 	for (i = 0; !any_candidate && f->grants && i < f->grants->n; i++)

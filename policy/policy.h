@@ -208,6 +208,7 @@ struct policy_flow {
 	const char *host;
 	const char *dns_query;
 	bool giveup;	  /* the classification budget is spent */
+	bool empty;	  /* TCP, ended before any payload either way (judge.c, judge_flow_end) */
 	uint64_t learned; /* bit i: remote is a DNS-learned address of endpoint i */
 };
 

@@ -23,7 +23,7 @@ Gnutella     udp  any  len=le32@19+23            re:^.{8}\xff.{6}\x00[\x00\x01\x
 BitTorrent   udp  any                            re:^d1:[ar]d2:id20:
 # uTP (BEP 29) connection request: type ST_SYN (4) and version 1, no
 # extension, a bare 20-byte header.
-BitTorrent   udp  out  size=20                   re:^\x41\x00
+BitTorrent   udp  out  size=20 first             re:^\x41\x00
 # eDonkey / eMule (Kulbak and Bickson, "The eMule Protocol Specification",
 # 2005, section 6): a TCP message is a protocol byte (0xE3 eDonkey, 0xC5
 # eMule extensions), a little-endian length of the rest, and an opcode;

@@ -4,7 +4,7 @@
 # UFTP (uftp-multicast.sourceforge.net, protocol document): every message
 # starts with the protocol version (0x40 for 4.x, 0x50 for 5.x) and the
 # message function (ANNOUNCE 1 ... ABORT 15); default port 1044.
-UFTP         udp  any  port=1044                 re:^[\x40\x50][\x01-\x0f]
+UFTP         udp  any  port=1044 first           re:^[\x40\x50][\x01-\x0f]
 # TFTP (RFC 1350 5): a read or write request to port 69 (opcode 1 or 2,
 # file name, NUL, mode netascii/octet/mail, NUL), and the option
 # acknowledgement from the server's own port (RFC 2347: opcode 6, then

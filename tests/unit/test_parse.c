@@ -863,10 +863,13 @@ static void test_bad_tcp_udp(void)
 	fr_set16(&f, f.udp + 4, 19); /* one more than the datagram */
 	parse_full(&f, &r);
 	CU_ASSERT_EQUAL(r.err, PARSE_ERR_bad_udp_len);
-	fr_set16(&f, f.udp + 4, 12); /* shorter: trailing bytes are not payload */
+	fr_set16(&f, f.udp + 4, 12); /* shorter: bytes inside the datagram past it */
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_bad_udp_len);
+	fr_set16(&f, f.udp + 4, 18); /* the datagram's own */
 	parse_full(&f, &r);
 	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
-	CU_ASSERT_EQUAL(r.payload_len, 4);
+	CU_ASSERT_EQUAL(r.payload_len, 10);
 }
 
 static void build_icmp(struct frame *f, int family, int reverse, uint8_t type, uint8_t code,

@@ -1099,6 +1099,23 @@ static void test_conform_smtp_life(void)
 	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, body, "250 ok\r\n250 ok\r\n354 go\r\n"), CONFORM_OK);
 	CU_ASSERT_EQUAL(FEED(&c, true, ".\r\n"), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)), CONFORM_R_smtp_line);
+	/* a dot next to a bare CR: the end of data to a relay that ends lines
+	 * at a CR, not to others: refused (red team round 22); a bare CR
+	 * elsewhere is content */
+	{
+		static const char *const amb[] = {"a\r.\rb\r\n", "a\r.\r\n", "a\n.\rb",
+						  "a\r.\n", "a\r\n.\r.\r"};
+
+		for (unsigned k = 0; k < sizeof(amb) / sizeof(amb[0]); k++) {
+			CU_ASSERT_EQUAL(smtp_after_ehlo(&c, body, "250 ok\r\n250 ok\r\n354 go\r\n"),
+					CONFORM_OK);
+			CU_ASSERT_EQUAL(FEED(&c, true, amb[k]), CONFORM_R_smtp_dot);
+		}
+		CU_ASSERT_EQUAL(smtp_after_ehlo(&c, body, "250 ok\r\n250 ok\r\n354 go\r\n"),
+				CONFORM_OK);
+		CU_ASSERT_EQUAL(FEED(&c, true, "a\rb\r..\rc\r\n\r.x\r\n.\r\n"), CONFORM_OK);
+		CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)), CONFORM_R_smtp_line);
+	}
 	/* DATA refused: no content opens, lines are still commands */
 	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, body, "250 ok\r\n550 no\r\n554 no recipients\r\n"),
 			CONFORM_OK);
@@ -1119,19 +1136,43 @@ static void test_conform_smtp_life(void)
 	CU_ASSERT_EQUAL(FEED(&c, false, "250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n221 bye\r\n"),
 			CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)), CONFORM_R_smtp_line);
-	/* a BDAT a server refuses (a size and more, no size, 0, a size past
-	 * 32 bits) skips nothing */
+	/* a BDAT without a size, or of 0, skips nothing */
 	{
-		static const char *const bad[] = {
-			"BDAT 10x\r\n", "BDAT 10 LASTX\r\n", "BDAT 10 LA\r\n", "BDAT x\r\n",
-			"BDAT\r\n",	"BDAT 0\r\n",	     "BDAT 10\r \r\n",
-			"BDAT 4294967296\r\n", "BDAT 99999999999999999999 LAST\r\n"};
+		static const char *const none[] = {"BDAT\r\n", "BDAT 0\r\n", "BDAT  \r\n",
+						   "BDAT 0 LAST\r\n"};
 
-		for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
-			CU_ASSERT_EQUAL(smtp_after_ehlo(&c, bad[k], NULL), CONFORM_OK);
+		for (unsigned k = 0; k < sizeof(none) / sizeof(none[0]); k++) {
+			CU_ASSERT_EQUAL(smtp_after_ehlo(&c, none[k], NULL), CONFORM_OK);
 			CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)),
 					CONFORM_R_smtp_line);
 		}
+	}
+	/* blanks as servers take them (runs of spaces and tabs, LAST in any
+	 * case, blanks before the line's end): a chunk (red team round 22) */
+	{
+		static const char *const ok[] = {"BDAT 10  LAST\r\n", "BDAT 10\tLAST\r\n",
+						 "BDAT 10 last  \r\n", "BDAT  10 \r\n",
+						 "BDAT 10\n"};
+
+		for (unsigned k = 0; k < sizeof(ok) / sizeof(ok[0]); k++) {
+			CU_ASSERT_EQUAL(smtp_after_ehlo(&c, ok[k], NULL), CONFORM_OK);
+			CU_ASSERT_EQUAL(conform_feed(&c, true, bin, 10), CONFORM_OK);
+			CU_ASSERT_EQUAL(FEED(&c, true, "QUIT\r\n"), CONFORM_OK);
+		}
+	}
+	/* a BDAT line a server may read a chunk from or not (a size and more,
+	 * a word that is not LAST, a size past 32 bits, a byte after its CR):
+	 * refused */
+	{
+		static const char *const bad[] = {
+			"BDAT 10x\r\n", "BDAT 10 LASTX\r\n", "BDAT 10 LA\r\n", "BDAT x\r\n",
+			"BDAT 10\r \r\n", "BDAT 4294967296\r\n", "BDAT 99999999999999999999 LAST\r\n",
+			"BDAT 10 LAST x\r\n"};
+
+		for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+			CU_ASSERT_EQUAL(smtp_after_ehlo(&c, bad[k], NULL), CONFORM_R_smtp_bdat);
+		/* a verb ends at a space or the line's end (a tab: no command) */
+		CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "BDAT\t10\r\n", NULL), CONFORM_R_smtp_line);
 	}
 	/* AUTH's exchange: answers to 334 are lines too */
 	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "AUTH LOGIN\r\n", "334 VXNlcm5hbWU6\r\n"), CONFORM_OK);
