@@ -248,6 +248,7 @@ enum {
 #define SMTP_M_STARTTLS 0x10
 #define SMTP_M_DATA	0x20
 #define SMTP_M_BDAT	0x40
+#define SMTP_M_XANON	0x80 /* Exchange's X-ANONYMOUSTLS: STARTTLS by another name */
 
 /* A BDAT line's arguments (RFC 3030 2: "BDAT" SP size [SP "LAST"]), in
  * d[0].flags, read as leniently as servers read them: Postfix splits
@@ -300,9 +301,15 @@ static inline void smtp_chunk_set(struct conform_dir *d, uint32_t v)
  * in upper case at the line's start. */
 static void smtp_verb(struct conform *c, struct conform_dir *d, uint8_t b)
 {
-	static const char starttls[] = "STARTTLS", data[] = "DATA", bdat[] = "BDAT";
+	static const char starttls[] = "STARTTLS", data[] = "DATA", bdat[] = "BDAT",
+			  xanon[] = "X-ANONYMOUSTLS";
 	unsigned pos = c->match & SMTP_M_POS, m = c->match & 0xf0;
 	uint8_t u = conform_upper(b);
+
+	if (pos < 14 && (m & SMTP_M_XANON) && u != (uint8_t)xanon[pos])
+		m &= ~SMTP_M_XANON;
+	if (pos >= 14 && (m & SMTP_M_XANON) && b != '\r' && b != ' ')
+		m &= ~SMTP_M_XANON;
 
 	if (pos < 8 && (m & SMTP_M_STARTTLS) && u != (uint8_t)starttls[pos])
 		m &= ~SMTP_M_STARTTLS;
@@ -457,21 +464,22 @@ static enum conform_reason conform_smtp_client(struct conform *c, const uint8_t 
 		if (!smtp_line_byte(b))
 			return CONFORM_R_smtp_line;
 		if (c->bol & 1) {
-			c->match = SMTP_M_STARTTLS | SMTP_M_DATA | SMTP_M_BDAT;
+			c->match = SMTP_M_STARTTLS | SMTP_M_DATA | SMTP_M_BDAT | SMTP_M_XANON;
 			d->left = 0;
 			c->d[1].flags &= (uint8_t)~SMTP_S_VERB;
 			c->bol &= (uint8_t)~1;
 		}
 		if (++d->left > SMTP_LINE_MAX)
 			return CONFORM_R_smtp_line;
-		/* A command starts with its verb (letters and digits; RFC 5321
-		 * 4.1.1, extension verbs too), ended by a space or the line's
+		/* A command starts with its verb (RFC 5321 4.1.2's Keyword, an
+		 * Ldh-str: letters, digits and hyphens inside, as in Exchange's
+		 * X-EXPS and X-ANONYMOUSTLS), ended by a space or the line's
 		 * end; an answer to AUTH's 334 is any line (RFC 4954 4). */
 		if (!(c->d[1].flags & (SMTP_S_VERB | SMTP_S_AUTH))) {
 			if (b == ' ' || b == '\r' || b == '\n')
 				c->d[1].flags |= SMTP_S_VERB;
 			else if (!((b | 0x20) >= 'a' && (b | 0x20) <= 'z') &&
-				 !(b >= '0' && b <= '9'))
+				 !(b >= '0' && b <= '9') && !(b == '-' && d->left > 1))
 				return CONFORM_R_smtp_line;
 		}
 		if (b != '\n') {
@@ -484,7 +492,8 @@ static enum conform_reason conform_smtp_client(struct conform *c, const uint8_t 
 		if (c->unanswered < UINT8_MAX)
 			c->unanswered++;
 		c->bol |= 1;
-		if ((c->match & SMTP_M_STARTTLS) && (c->match & SMTP_M_POS) >= 8) {
+		if (((c->match & SMTP_M_STARTTLS) && (c->match & SMTP_M_POS) >= 8) ||
+		    ((c->match & SMTP_M_XANON) && (c->match & SMTP_M_POS) >= 14)) {
 			c->smtp = SMTP_SENT;
 		} else if ((c->match & SMTP_M_DATA) && (c->match & SMTP_M_POS) >= 4) {
 			d->hdr_have = SMTP_C_DATA; /* the content waits for the 354 */

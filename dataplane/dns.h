@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DNS_MAX_ANSWERS 16
+#define DNS_MAX_ANSWERS 32 /* addresses one answer teaches; more are ignored */
 #define DNS_NAME_MAX	256	       /* a presentation name of at most 253 characters, NUL */
 #define DNS_CHAIN_MAX	8	       /* names in one CNAME chain, the question's included */
 #define DNS_PENDING	64	       /* outstanding queries per worker */

@@ -161,6 +161,9 @@ struct flow_acks {
 	/* TCP: the side whose RST closed it for us (FLOW_TCP_RST), 1 the
 	 * responder (judge.c, judge_tcp_long) */
 	uint8_t rst_resp : 1;
+	/* TCP, undecided: segments of its unfinished ClientHello are held
+	 * (judge.c, judge_wait_take) */
+	uint8_t waits : 1;
 	uint8_t pad;
 	/* While undecided: when its classification began (its first payload),
 	 * or began again after it was parked (judge.c, judge_cls_park): its

@@ -970,6 +970,7 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 			w->st.c[STATS_tcp_reopened]++;
 		w->acks[f - w->flows].want_slot = 0;
 		w->acks[f - w->flows].resumed = f->init_is_a != src_is_a;
+		w->acks[f - w->flows].waits = 0;
 	}
 	f->learned = judge_learned(w, k, f->init_is_a, f->outbound);
 	judge_policy_flow(&pf, f, w);
@@ -2103,10 +2104,73 @@ static bool judge_hold_take(struct worker *w, struct flow *f, const struct parse
 		h->ts = w->now;
 		h->r = *r;
 		h->dir = (uint8_t)dir;
+		h->wait = 0;
 		w->hold_put = h; /* the burst loop adds the mbuf and its port */
 		w->n_hold++;
 		f->conform.held++;
 		w->st.c[STATS_conform_held]++;
+		return true;
+	}
+	return false;
+}
+
+/* An undecided TCP flow whose initiator has begun a ClientHello that our
+ * reader has not had whole: its first bytes, from byte 0, are a TLS
+ * handshake record still short of its end. */
+static inline bool judge_hello_waits(const struct worker *w, const struct flow *f)
+{
+	const struct stream_slot *s;
+
+	if (f->decision.verdict != POLICY_PENDING || f->stream_idx == FLOW_NO_CLS)
+		return false;
+	s = &w->streams->slots[f->stream_idx];
+	return s->tls == TLS_CH_NEED_MORE && s->have > 0 && !s->hrr;
+}
+
+/* A segment of an unfinished ClientHello, read into the flow's first
+ * bytes, is held in w->hold rather than passed on: nothing of a hello
+ * reaches the server before the hello is read whole and judged (red team
+ * round 21, anydesk_seg: an office hello cut at byte 100 sent its first
+ * segment, and 100 bytes of a forbidden flow, before the name or the ALPN
+ * that forbids it). Once the hello is whole (or refused, or the flow
+ * decided some other way), its held segments go out ahead of the segment
+ * that finished it, or are dropped with the flow (judge_wait_release).
+ * Every hello in a few segments sent back to back (a post-quantum key
+ * share is 1.2 KiB) is whole within a burst or two. Bounded like the
+ * gap's holds: WORKER_HOLD_PER_FLOW segments of a flow, WORKER_HOLD_SLOTS
+ * of a worker; past that the segment goes on as before, read (a hello in
+ * more than 16 segments is an evasion's or a broken stack's, and is read
+ * whole all the same). A held segment whose hello is not whole within
+ * WORKER_HOLD_NS is dropped (hello_wait): its sender sends it again. No
+ * SYN, FIN, RST or URG segment, nothing rebuilt from fragments, never a
+ * resolver's flow. Takes the slot and returns true, or false. */
+static bool judge_wait_take(struct worker *w, struct flow *f, const struct parse_result *r)
+{
+	unsigned i;
+
+	if (w->hold_off ||
+	    (r->tcp_flags &
+	     (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_URG_FLAG)) ||
+	    (f->flags & FLOW_F_LEARN) || f->conform.held >= WORKER_HOLD_PER_FLOW ||
+	    w->n_hold >= WORKER_HOLD_SLOTS || !judge_hello_waits(w, f))
+		return false;
+	for (i = 0; i < WORKER_HOLD_SLOTS; i++) {
+		struct worker_hold *h = &w->hold[i];
+
+		if (h->f)
+			continue;
+		h->f = f;
+		h->gen = f->gen;
+		h->seq = r->tcp_seq;
+		h->ts = w->now;
+		h->r = *r;
+		h->dir = 0;
+		h->wait = 1;
+		w->hold_put = h; /* the burst loop adds the mbuf and its port */
+		w->n_hold++;
+		f->conform.held++;
+		judge_acks(w, f)->waits = 1;
+		w->st.c[STATS_hello_held]++;
 		return true;
 	}
 	return false;
@@ -4083,15 +4147,24 @@ judged:
 	judge_classify_timed(w, tc);
 	if (unlikely(f->flags & FLOW_F_LEARN))
 		judge_learn(w, pol, f, m, r, from_init, inside);
+	/* Its held hello segments go (or are dropped) once it no longer
+	 * waits for the rest, ahead of this packet (judge_burst_x). */
+	if (unlikely(k->l4proto == IPPROTO_TCP && judge_acks(w, f)->waits) &&
+	    !judge_hello_waits(w, f))
+		w->wait_f = f;
 	if (f->decision.verdict == POLICY_DROP) {
 		f->dropped_pkts++;
 		judge_drop_count(w, &f->decision);
 		return ACT_DROP;
 	}
-	/* FIN and RST count once the segment's bytes were judged, and only
-	 * in a segment that goes on to its receiver. */
-	if (k->l4proto == IPPROTO_TCP)
+	if (k->l4proto == IPPROTO_TCP) {
+		if (unlikely(f->decision.verdict == POLICY_PENDING) && from_init &&
+		    r->payload_len && judge_wait_take(w, f, r))
+			return ACT_HOLD;
+		/* FIN and RST count once the segment's bytes were judged, and
+		 * only in a segment that goes on to its receiver. */
 		judge_tcp_track(w, f, m, r, src_is_a, from_init);
+	}
 	return ACT_FWD;
 }
 
@@ -4483,8 +4556,8 @@ static __rte_noinline void judge_hold_release(struct worker *w, const struct pol
 			uint32_t next;
 			int act;
 
-			if (!f || !m || f->gen != h->gen || !f->in_use)
-				continue; /* free, or gone (judge_hold_expire) */
+			if (!f || !m || h->wait || f->gen != h->gen || !f->in_use)
+				continue; /* free, a hello's (judge_wait_release), or gone */
 			next = h->dir ? f->seq_resp : f->seq_next;
 			if ((int32_t)(h->seq - next) > 0)
 				continue; /* its gap is still open */
@@ -4520,6 +4593,48 @@ static __rte_noinline void judge_hold_release(struct worker *w, const struct pol
 	w->hold_wake = false;
 }
 
+/* The held hello segments of w->wait_f, which no longer waits
+ * (judge_wait_take): in sequence order into out, ahead of the packet that
+ * ended the wait; dropped where the flow now drops (counted as its drops),
+ * else passed on. */
+static __rte_noinline void judge_wait_release(struct worker *w, struct worker_out *out)
+{
+	struct flow *f = w->wait_f;
+	struct worker_hold *mine[WORKER_HOLD_PER_FLOW];
+	unsigned i, j, n = 0;
+
+	w->wait_f = NULL;
+	judge_acks(w, f)->waits = 0;
+	for (i = 0; i < WORKER_HOLD_SLOTS && n < RTE_DIM(mine); i++) {
+		struct worker_hold *h = &w->hold[i];
+
+		if (h->f != f || !h->wait || !h->m || h->gen != f->gen)
+			continue;
+		/* in order of sequence number (a retransmitted copy after its
+		 * first: either may go) */
+		for (j = n; j > 0 && (int32_t)(mine[j - 1]->seq - h->seq) > 0; j--)
+			mine[j] = mine[j - 1];
+		mine[j] = h;
+		n++;
+	}
+	for (i = 0; i < n; i++) {
+		struct worker_hold *h = mine[i];
+
+		if (f->decision.verdict == POLICY_DROP) {
+			f->dropped_pkts++;
+			judge_drop_count(w, &f->decision);
+			w->st.c[STATS_dropped]++;
+			out->drop[out->n_drop++] = h->m;
+		} else {
+			out->fwd[h->inside][out->n_fwd[h->inside]++] = h->m;
+		}
+		h->f = NULL;
+		h->m = NULL;
+		w->n_hold--;
+		f->conform.held--;
+	}
+}
+
 /* Held segments whose flow ended, or that waited WORKER_HOLD_NS (all of
  * them when `all`): dropped through the drop port at the loop's next
  * flush, counted as the reordered segments they are. */
@@ -4539,7 +4654,15 @@ static void judge_hold_expire(struct worker *w, bool all)
 			continue;
 		if (alive)
 			f->conform.held--;
-		judge_hold_dropped(w, alive ? f : NULL, h->m, h->dir);
+		if (h->wait) {
+			/* counted as its flow's packet when it was read */
+			if (alive)
+				f->dropped_pkts++;
+			w->st.c[STATS_dropped]++;
+			w->st.drop[STATS_DROP_hello_wait]++;
+		} else {
+			judge_hold_dropped(w, alive ? f : NULL, h->m, h->dir);
+		}
 		w->late[w->n_late++] = h->m;
 		h->f = NULL;
 		h->m = NULL;
@@ -4614,6 +4737,10 @@ static __rte_always_inline void judge_burst_x(struct worker *w, const struct pol
 			act = inside ? judge_inside(w, pol, m, &r[i], &lk[i])
 				     : judge_outside(w, pol, m, &r[i], &lk[i]);
 		}
+		/* A hello's held segments, once it is whole: out ahead of the
+		 * segment that made it so. */
+		if (unlikely(w->wait_f != NULL))
+			judge_wait_release(w, out);
 		if (act == ACT_FWD) {
 			out->fwd[inside][out->n_fwd[inside]++] = m; /* out the other side */
 		} else if (likely(act == ACT_DROP)) {
@@ -4625,9 +4752,15 @@ static __rte_always_inline void judge_burst_x(struct worker *w, const struct pol
 		}
 		/* Segments held past a gap that this packet filled: read in
 		 * order now, out after it, before the next packet is judged. */
-		if (unlikely(w->hold_wake))
+		if (unlikely(w->hold_wake)) {
 			judge_hold_release(w, pol, out);
+			if (unlikely(w->wait_f != NULL))
+				judge_wait_release(w, out);
+		}
 	}
+	/* a hello whole by a datagram rebuilt from fragments (judge_frag) */
+	if (unlikely(w->wait_f != NULL))
+		judge_wait_release(w, out);
 	if (timed)
 		worker_stage(w, STATS_stage_judge);
 }

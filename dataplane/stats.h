@@ -47,6 +47,7 @@
 	X(stream_reclaimed)   /* slots taken back from flows that held them too long (refused) */ \
 	X(bad_checksum)	      /* segments not classified: the receiver discards them */            \
 	X(conform_reordered)  /* segments of checked flows dropped until the gap is filled */      \
+	X(hello_held)	      /* segments of unfinished ClientHellos held until the hello was whole */ \
 	X(conform_held)	      /* segments of checked flows held past a gap, read once it filled */ \
 	X(conform_zero_window) /* segments of checked flows with new bytes into a closed window */ \
 	X(conform_past_window) /* segments of checked flows with bytes past the receiver's window */ \
@@ -108,6 +109,7 @@
 	X(l2_other)                                                                                \
 	X(dispatch_full)                                                                           \
 	X(reordered) /* a checked flow's segment ahead of a gap, a duplicate fragment (flow goes on) */ \
+	X(hello_wait) /* a held segment of a ClientHello whose rest did not come in time (flow goes on) */ \
 	X(tx_failed)
 
 enum stats_counter {

@@ -109,6 +109,9 @@ struct worker_hold {
 	struct parse_result r;
 	uint8_t dir;	/* 0: the initiator's segment */
 	uint8_t inside; /* the port it came in on */
+	/* 1: a segment of an unfinished ClientHello, read already, waiting
+	 * for the rest before anything of it goes (judge_wait_take) */
+	uint8_t wait;
 };
 
 /* Packets of a burst by where they go. */
@@ -184,6 +187,7 @@ struct worker {
 	struct worker_hold *hold_put; /* judge_hold_take: the slot this segment took */
 	bool hold_wake;		      /* a flow with held segments moved on: release them */
 	bool hold_off;		      /* judging a datagram rebuilt from fragments */
+	struct flow *wait_f;	      /* a flow whose hello stopped waiting: release its segments */
 	struct worker_agg agg[WORKER_AGG_SLOTS];
 	/* Flows dropped at their first packet that may still have an entry
 	 * and a record of their own this second (dataplane.first_drop_records). */

@@ -4731,7 +4731,7 @@ def case_dns_update_ok(n):
     return cap, {"pass": [soa_q, soa_a, upd, upd_a]}
 
 
-@open_case
+@case
 def case_dns_ttl_java_ok(n):
     """The e2m name's answer has a 20 s TTL (a cloud load balancer's: Akamai 20 s,
     AWS ELB 60 s); a Java client keeps resolved addresses 30 s whatever the TTL
@@ -4919,7 +4919,7 @@ def case_smtplib_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
-@open_case
+@case
 def case_exch_anontls_ok(n):
     """Exchange transport between servers of one organisation (Hub/Edge): after EHLO the
     client sends X-ANONYMOUSTLS (Exchange's own STARTTLS), the server answers 220, and
@@ -4940,6 +4940,103 @@ def case_exch_anontls_ok(n):
     t.data(True, marked_record(passm(n), n + "req", 400))
     t.data(False, tls_appdata(n + "resp", 60))
     t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_exch_anontls_plain(n):
+    """X-ANONYMOUSTLS answered 220, then the client goes on in plaintext (a command
+    line with the marker): Exchange's STARTTLS holds its promise like STARTTLS."""
+    cap = Capture()
+    t = ETcp(cap, S1, 52066, MAIL, 25, isn=52066, rtt_us=4000)
+    t.handshake()
+    t.data(False, b"220 mail.customs.example Microsoft ESMTP MAIL Service ready\r\n")
+    t.data(True, b"EHLO ws-10.e2m.customs.example\r\n")
+    t.data(False, b"250-mail.customs.example Hello [10.10.1.10]\r\n250-X-ANONYMOUSTLS\r\n"
+                  b"250 CHUNKING\r\n")
+    t.data(True, b"X-ANONYMOUSTLS\r\n")
+    t.data(False, b"220 2.0.0 SMTP server ready\r\n")
+    t.data(True, b"MAIL FROM:<" + leak(n) + b"@" + EVIL_B + b">\r\n")
+    t.data(False, b"250 2.1.0 Sender OK\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_exch_xexps_ok(n):
+    """Exchange's own authentication verb (X-EXPS, a verb with a hyphen: RFC 5321
+    4.1.2's Ldh-str) on a plaintext session, then a message."""
+    cap = Capture()
+    t = ETcp(cap, S1, 52067, MAIL, 25, isn=52067, rtt_us=4000)
+    t.handshake()
+    t.data(False, b"220 mail.customs.example Microsoft ESMTP MAIL Service ready\r\n")
+    t.data(True, b"EHLO ws-10.e2m.customs.example\r\n")
+    t.data(False, b"250-mail.customs.example Hello [10.10.1.10]\r\n250-X-EXPS GSSAPI NTLM\r\n"
+                  b"250 8BITMIME\r\n")
+    t.data(True, b"X-EXPS NTLM\r\n")
+    t.data(False, b"334 NTLM supported\r\n")
+    t.data(True, b"TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAKAGFKAAAADw==\r\n")
+    t.data(False, b"235 2.7.0 Authentication successful\r\n")
+    t.data(True, b"MAIL FROM:<clerk@customs.example>\r\n")
+    t.data(False, b"250 2.1.0 Sender OK\r\n")
+    t.data(True, b"RCPT TO:<desk@customs.example>\r\n")
+    t.data(False, b"250 2.1.5 Recipient OK\r\n")
+    t.data(True, b"DATA\r\n")
+    t.data(False, b"354 Start mail input; end with <CRLF>.<CRLF>\r\n")
+    t.data(True, b"Subject: manifest\r\n\r\n" + passm(n) + b"\r\n.\r\n")
+    t.data(False, b"250 2.6.0 Queued mail for delivery\r\n")
+    t.data(True, b"QUIT\r\n")
+    t.data(False, b"221 2.0.0 Service closing transmission channel\r\n")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_hello_unfinished_vk(n):
+    """Office: the first 100 bytes of a ClientHello for a social site (the session id
+    holds the marker), and never the rest; 3 s later the client closes. Nothing of the
+    hello may reach the server: it is held until whole, and dropped after 1 s."""
+    cap = Capture()
+    t = ETcp(cap, O1, 52068, SOC, 443, isn=52068, rtt_us=20000)
+    t.handshake()
+    h = hello(n, sni=VK, sid=sid32(leak(n)))
+    t.raw(True, "PA", h[:100], seq=t.cseq)
+    t.cseq += 100
+    t.raw(True, "A", b"", gap=3000000)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_hello_split_late_ok(n):
+    """E2M: the ClientHello's two halves 300 ms apart (a sender pacing its flight, or
+    the second lost and sent again at once): the first waits for the second, then both
+    go; nothing dropped."""
+    cap = Capture()
+
+    def send(t):
+        h = hello(n)
+        t.raw(True, "PA", h[:120], seq=t.cseq)
+        t.raw(True, "PA", h[120:], seq=t.cseq + 120, gap=300000)
+        t.cseq += len(h)
+    tls_flow(cap, S1, 52069, E2M, 52069, n, send, passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_hello_split_rto_ok(n):
+    """E2M: the hello's second half comes 1.5 s after the first (lost on the way and
+    sent again on the sender's timer). The first, held for it, is dropped after 1 s;
+    the client sends it again after the second, and the session goes on."""
+    cap = Capture()
+
+    def send(t):
+        h = hello(n)
+        t.raw(True, "PA", h[:120], seq=t.cseq)
+        t.raw(True, "PA", h[120:], seq=t.cseq + 120, gap=1500000)
+        t.raw(True, "PA", h[:120], seq=t.cseq, gap=300000)
+        t.cseq += len(h)
+    tls_flow(cap, S1, 52070, E2M, 52070, n, send, passm(n))
     return cap, {"pass": [passm(n)]}
 
 
@@ -4990,7 +5087,7 @@ def case_nosid_hello_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
-@open_case
+@case
 def case_dns_many_ok(n):
     """The e2m name resolves to 20 addresses (a cloud load balancer's pool, a
     round-robin set); the client connects to the last one in the answer (RFC 6724 and
@@ -9311,7 +9408,7 @@ def case_anydesk_ctl(n):
     return rt_anydesk_flow(n, 44061, 4461, 0, leak(n)), {"leak": [leak(n)]}
 
 
-@open_case
+@case
 def case_anydesk_seg(n):
     """Office: the same hello in two segments (cut at byte 100): the AnyDesk line of
     remote_access.sig matches one payload from its record header (^\\x16) to the ALPN,
@@ -9362,7 +9459,7 @@ def rt_anydesk_full(n, cport, isn, cut, mark, dport=443):
     return cap
 
 
-@open_case
+@case
 def case_anydesk_cert_seg(n):
     """rt_anydesk_seg with AnyDesk's client certificate ("AnyDesk Client") in its TLS 1.2
     flight: remote_access by ALPN or certificate. Must drop."""

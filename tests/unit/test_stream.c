@@ -885,6 +885,28 @@ static void test_conform_smtp_order(void)
 	CU_ASSERT_EQUAL(FEED(&c, false, "250 mail\r\n454 TLS not available\r\n"), CONFORM_OK);
 	CU_ASSERT_EQUAL(c.mode, CONFORM_SMTP);
 	CU_ASSERT_EQUAL(FEED(&c, true, "QUIT\r\n"), CONFORM_OK);
+	/* Exchange's X-ANONYMOUSTLS is STARTTLS by another name; its 220
+	 * switches to TLS, in any case and split anywhere. */
+	conform_init(&c, false);
+	CU_ASSERT_EQUAL(FEED(&c, false, "220 mail ESMTP\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, "EHLO ws1\r\nx-anonymous"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, "TLS\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, false, "250 mail\r\n220 2.0.0 SMTP server ready\r\n"),
+			CONFORM_OK);
+	CU_ASSERT_EQUAL(c.mode, CONFORM_TLS);
+	CU_ASSERT_EQUAL(FEED(&c, true, "MAIL FROM:<a@b>\r\n"), CONFORM_R_not_tls);
+	/* ... and a longer verb that starts like it is not it. */
+	conform_init(&c, false);
+	CU_ASSERT_EQUAL(FEED(&c, false, "220 mail ESMTP\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, "X-ANONYMOUSTLSX\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, false, "220 odd\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(c.mode, CONFORM_SMTP);
+	/* Verbs are RFC 5321 Ldh-strs: a hyphen inside (X-EXPS), never first. */
+	CU_ASSERT_EQUAL(FEED(&c, true, "X-EXPS NTLM\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, false, "334 NTLM supported\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, "TlRMTVNTUAAB==\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, false, "235 ok\r\n"), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, "-EHLO ws1\r\n"), CONFORM_R_smtp_line);
 }
 
 /* DNS over TCP: each message after its length, its header a standard
@@ -1042,13 +1064,15 @@ static void test_conform_smtp_life(void)
 	struct conform c;
 
 	/* After EHLO the client speaks SSH: its banner is no command (a
-	 * verb is letters and digits, then a space or the line's end), nor
+	 * verb is letters, digits and inner hyphens, then a space or the
+	 * line's end: "SSH-2.0" has a dot), nor
 	 * is its first packet. The server that answers with a banner is no
 	 * SMTP server. A request line of printable words is a line like any
 	 * (the server must answer it with replies). */
 	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "SSH-2.0-OpenSSH_9.2\r\n", NULL), CONFORM_R_smtp_line);
-	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "XCLIENT NAME=x\r\nX-FOO\r\n", NULL),
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "XCLIENT NAME=x\r\nX_FOO\r\n", NULL),
 			CONFORM_R_smtp_line);
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "XCLIENT NAME=x\r\nX-FOO\r\n", NULL), CONFORM_OK);
 	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "\r\nNOOP\r\nGET / HTTP/1.1\r\n", NULL), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)), CONFORM_R_smtp_line);
 	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "dXNlcg==\r\n", NULL), CONFORM_R_smtp_line);
