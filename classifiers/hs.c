@@ -50,7 +50,21 @@ struct hs_lists {
 	struct hs_entry *entries;
 	unsigned n;
 	hs_database_t *sig_db; /* payload signatures, NULL when none */
-	hs_scratch_t *sig_scratch;
+	/* The lines hs_match_late reads over UDP (UDP or either, not
+	 * "first", not "confirm"), ids as in sig_db: a datagram of a decided
+	 * flow is scanned against these few, not every line (the whole set
+	 * cost about 180 cycles a datagram, measured; docs/classification.md) */
+	hs_database_t *late_db;
+	hs_scratch_t *sig_scratch; /* for both */
+	/* Before late_db is scanned: the late lines (late_ids, at most 64)
+	 * whose match can start with a datagram's first byte (late_first, a
+	 * bit per line, hs_first_set), of which one must pass its cheap
+	 * checks (hs_sig_checks: direction, port, size, length field), or
+	 * nothing can match and no scan is made. late_pre false: no such
+	 * filter (more than 64 lines). */
+	uint64_t late_first[256];
+	uint32_t late_ids[64];
+	bool late_pre;
 	struct hs_sig *sigs;
 	unsigned n_sigs;
 };
@@ -588,6 +602,107 @@ static int hs_sigs_read_file(struct hs_loader *ld, const char *file, unsigned cl
 	return rc;
 }
 
+static int hs_hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
+		return (ch | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/* One byte of a regex at *pp, as a literal or a \xHH or punctuation
+ * escape: the byte, with *pp past it; -1 for anything else (a class
+ * escape, a metacharacter). */
+static int hs_re_byte(const char **pp)
+{
+	const char *p = *pp;
+
+	if (*p == '\\') {
+		if (p[1] == 'x' && hs_hexval(p[2]) >= 0 && hs_hexval(p[3]) >= 0) {
+			*pp = p + 4;
+			return hs_hexval(p[2]) << 4 | hs_hexval(p[3]);
+		}
+		if (p[1] && !((p[1] | 0x20) >= 'a' && (p[1] | 0x20) <= 'z') &&
+		    !(p[1] >= '0' && p[1] <= '9')) {
+			*pp = p + 2;
+			return (uint8_t)p[1];
+		}
+		return -1;
+	}
+	if (!*p || strchr(".^$|()[]{}*+?", *p))
+		return -1;
+	*pp = p + 1;
+	return (uint8_t)*p;
+}
+
+/* The bytes a match of an anchored regex can start with: its first atom
+ * (after "^") when that is a literal, an escape of one, \d, or a class
+ * of those, not made optional by its quantifier; every byte otherwise
+ * (a dot, a group, an unanchored regex). Errs only towards more bytes. */
+static void hs_first_set(const char *re, uint8_t set[32])
+{
+	const char *p = re;
+	uint8_t got[32];
+	int b;
+
+	memset(set, 0xff, 32);
+	if (*p++ != '^')
+		return;
+	memset(got, 0, sizeof(got));
+	if (*p == '[') {
+		bool neg = p[1] == '^';
+
+		p += neg ? 2 : 1;
+		while (*p && *p != ']') {
+			int lo, hi;
+
+			if (p[0] == '\\' && p[1] == 'd') {
+				for (lo = '0'; lo <= '9'; lo++)
+					got[lo >> 3] |= (uint8_t)(1u << (lo & 7));
+				p += 2;
+				continue;
+			}
+			if ((lo = hs_re_byte(&p)) < 0) {
+				/* a '.' '$' ... is a literal inside a class */
+				if (!*p || *p == '\\' || *p == '[')
+					return;
+				lo = (uint8_t)*p++;
+			}
+			hi = lo;
+			if (p[0] == '-' && p[1] && p[1] != ']') {
+				p++;
+				if ((hi = hs_re_byte(&p)) < 0) {
+					if (!*p || *p == '\\' || *p == '[')
+						return;
+					hi = (uint8_t)*p++;
+				}
+			}
+			for (b = lo; b <= hi; b++)
+				got[b >> 3] |= (uint8_t)(1u << (b & 7));
+		}
+		if (*p != ']')
+			return;
+		p++;
+		if (neg)
+			for (b = 0; b < 32; b++)
+				got[b] = (uint8_t)~got[b];
+	} else if (p[0] == '\\' && p[1] == 'd') {
+		for (b = '0'; b <= '9'; b++)
+			got[b >> 3] |= (uint8_t)(1u << (b & 7));
+		p += 2;
+	} else {
+		if ((b = hs_re_byte(&p)) < 0)
+			return;
+		got[b >> 3] |= (uint8_t)(1u << (b & 7));
+	}
+	/* a quantifier that allows none of it: the next atom may start */
+	if (*p == '?' || *p == '*' || (p[0] == '{' && p[1] == '0') ||
+	    (p[0] == '{' && p[1] == ','))
+		return;
+	memcpy(set, got, 32);
+}
+
 static int hs_sigs_compile(struct hs_loader *ld, struct hs_lists *l)
 {
 	hs_compile_error_t *cerr = NULL;
@@ -624,6 +739,47 @@ static int hs_sigs_compile(struct hs_loader *ld, struct hs_lists *l)
 		hs_lists_error(ld, ld->dir, 0, "hyperscan: cannot allocate scratch");
 		rc = -ENOMEM;
 		goto out_free;
+	}
+	{
+		const char **late = malloc(ld->n * sizeof(*late));
+		unsigned n_late = 0;
+
+		if (!late) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+		for (unsigned i = 0; i < ld->n; i++) {
+			const struct hs_sig *g = &ld->sigs[i];
+
+			if ((g->l4proto == 17 || g->l4proto == 0) && !g->first && !g->confirm) {
+				late[n_late] = ld->exprs[i];
+				flags[n_late] = HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH;
+				ids[n_late++] = i;
+			}
+		}
+		l->late_pre = n_late <= sizeof(l->late_ids) / sizeof(l->late_ids[0]);
+		for (unsigned j = 0; l->late_pre && j < n_late; j++) {
+			uint8_t set[32];
+
+			hs_first_set(late[j], set);
+			l->late_ids[j] = ids[j];
+			for (unsigned b = 0; b < 256; b++)
+				if (set[b >> 3] & (1u << (b & 7)))
+					l->late_first[b] |= 1ull << j;
+		}
+		/* Each of these compiled once already, in sig_db. */
+		if (n_late &&
+		    (hs_compile_multi(late, flags, ids, n_late, HS_MODE_BLOCK, NULL, &l->late_db,
+				      &cerr) != HS_SUCCESS ||
+		     hs_alloc_scratch(l->late_db, &l->sig_scratch) != HS_SUCCESS)) {
+			hs_lists_error(ld, ld->dir, 0, "hyperscan: %s",
+				       cerr ? cerr->message : "late signatures failed");
+			hs_free_compile_error(cerr);
+			free(late);
+			rc = -EINVAL;
+			goto out_free;
+		}
+		free(late);
 	}
 	l->sigs = malloc(ld->n * sizeof(*l->sigs));
 	if (!l->sigs) {
@@ -823,6 +979,7 @@ void hs_lists_free(struct hs_lists *l)
 	free(l->entries);
 	hs_free_scratch(l->sig_scratch);
 	hs_free_database(l->sig_db);
+	hs_free_database(l->late_db);
 	free(l->sigs);
 	free(l);
 }
@@ -971,14 +1128,23 @@ static unsigned hs_match_sigs(struct hs_matcher *m, const uint8_t *p, size_t n, 
 			       .resp_port = resp_port,
 			       .late = late,
 			       .best = UINT32_MAX};
+	const hs_database_t *db = late && l4proto == 17 ? m->l->late_db : m->l->sig_db;
 
 	if (family)
 		*family = NULL;
 	if (classes)
 		*classes = 0;
-	if (!m->l->sig_db || !p || n == 0)
+	if (!db || !p || n == 0)
 		return POLICY_CLASS_NONE;
-	if (hs_scan(m->l->sig_db, (const char *)p, (unsigned)(n < HS_SCAN_MAX ? n : HS_SCAN_MAX), 0,
+	if (db == m->l->late_db && m->l->late_pre) {
+		uint64_t may = m->l->late_first[p[0]];
+
+		while (may && !hs_sig_checks(&m->l->sigs[m->l->late_ids[__builtin_ctzll(may)]], &c))
+			may &= may - 1;
+		if (!may)
+			return POLICY_CLASS_NONE; /* no late line can match */
+	}
+	if (hs_scan(db, (const char *)p, (unsigned)(n < HS_SCAN_MAX ? n : HS_SCAN_MAX), 0,
 		    m->sig_scratch, hs_on_sig, &c) != HS_SUCCESS)
 		return POLICY_CLASS_NONE;
 	if (classes)

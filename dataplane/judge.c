@@ -3064,9 +3064,10 @@ static bool judge_udp_foreign(struct worker *w, const struct policy *pol, struct
  * the lines marked "first" (too few fixed bits to read a flow's whole
  * life by: uTP's SYN is 2 bytes of a 20-byte datagram); a class that the
  * flow's zone blocks drops the flow from there on (udp_late_class).
- * Flows to endpoints that declare applications are held to them
- * (judge_udp_foreign) and not read here. Returns true when the flow was
- * dropped. */
+ * Only flows allowed by a default or an allowing exception: an
+ * endpoint's or a grant's allow comes before any class (policy.c), and
+ * flows to endpoints that declare applications are held to them
+ * (judge_udp_foreign). Returns true when the flow was dropped. */
 static __rte_noinline bool judge_udp_late(struct worker *w, const struct policy *pol,
 					  struct flow *f, const struct rte_mbuf *m,
 					  const struct parse_result *r, bool from_init)
@@ -4122,7 +4123,12 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 		judge_drop_count(w, &f->decision);
 		return ACT_DROP;
 	} else if (k->l4proto == IPPROTO_UDP && f->decision.verdict == POLICY_ALLOW &&
-		   r->payload_len && f->zone >= 0) {
+		   r->payload_len && f->zone >= 0 &&
+		   (f->decision.reason == POLICY_R_DEFAULT ||
+		    f->decision.reason == POLICY_R_EXCEPTION)) {
+		/* allowed by a default or an allowing exception: a blocked
+		 * class would drop it (an endpoint's or a grant's allow
+		 * comes before any class, policy.c) */
 		judge_udp_late(w, pol, f, m, r, from_init);
 	}
 	if (unlikely(f->decision.verdict == POLICY_PENDING)) {

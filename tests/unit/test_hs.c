@@ -443,6 +443,87 @@ static unsigned sig(struct hs_matcher *m, const void *p, size_t n, uint8_t l4, b
 	return hs_match_payload(m, p, n, l4, out, port, fam, NULL);
 }
 
+/* hs_match_late's filter before its scan (the late lines whose match can
+ * start with the datagram's first byte, and their cheap checks) may only
+ * ever skip scans that could not match: each first atom it reads, and
+ * each it must take for "any byte". The lines that start with any byte
+ * have checks that the other datagrams fail, so that a first byte read
+ * wrong skips a scan that should have matched. */
+static void test_sig_late_filter(void)
+{
+	const char *const files[] = {
+		"vpn.sig",
+		"Cls udp any re:^[\\x01-\\x04Q]\\x00\\x00\\x00\n"
+		"Neg udp any port=9 re:^[^\\x00-\\x7f]NEG\n"
+		"Lit udp any re:^d1:x\n"
+		"Esc udp any re:^\\.DOT\n"
+		"Dig udp any re:^\\d{2}DIG\n"
+		"Opt udp any port=7 re:^a?OPT\n"
+		"Grp udp any size=5 re:^(?:ab|cd)GRP\n"
+		"Dot udp any size=7 re:^.{2}\\xffDOTS\n"
+		"Port udp any port=4500 re:^PORT\n"
+		"Size udp any size=8 re:^SIZE\n"
+		"Len udp any len=be16@0+2 re:^..LEN\n"
+		"First udp any first re:^FIRST\n"
+		"Tcp tcp any re:^TCP\n",
+		NULL,
+	};
+	static const struct {
+		const char *p;
+		size_t n;
+		uint16_t port;
+		unsigned cls;
+	} cases[] = {
+		{"\x03\x00\x00\x00", 4, 1, POLICY_CLASS_vpn},
+		{"Q\x00\x00\x00", 4, 1, POLICY_CLASS_vpn},
+		{"\x05\x00\x00\x00", 4, 1, POLICY_CLASS_NONE},
+		{"\x80NEG", 4, 9, POLICY_CLASS_vpn},
+		{"zNEG", 4, 9, POLICY_CLASS_NONE},
+		{"d1:x", 4, 1, POLICY_CLASS_vpn},
+		{".DOT", 4, 1, POLICY_CLASS_vpn},
+		{"xDOT", 4, 1, POLICY_CLASS_NONE},
+		{"42DIG", 5, 1, POLICY_CLASS_vpn},
+		{"OPT", 3, 7, POLICY_CLASS_vpn},
+		{"aOPT", 4, 7, POLICY_CLASS_vpn},
+		{"cdGRP", 5, 1, POLICY_CLASS_vpn},
+		{"\x01\x02\xff" "DOTS", 7, 1, POLICY_CLASS_vpn},
+		{"PORT", 4, 4500, POLICY_CLASS_vpn},
+		{"PORT", 4, 4501, POLICY_CLASS_NONE},
+		{"SIZEabcd", 8, 1, POLICY_CLASS_vpn},
+		{"SIZEabc", 7, 1, POLICY_CLASS_NONE},
+		{"\x00\x05LEN", 7, 1, POLICY_CLASS_vpn},
+		{"\x00\x06LEN", 7, 1, POLICY_CLASS_NONE},
+		{"FIRST", 5, 1, POLICY_CLASS_NONE},
+		{"TCP", 3, 1, POLICY_CLASS_NONE},
+	};
+	const char *dir = make_dir("lists-late", files);
+	char err[512];
+	struct hs_lists *l = hs_lists_load(dir, err, sizeof(err));
+	struct hs_matcher *m;
+	unsigned i;
+
+	if (!l)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	m = hs_matcher_create(l);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned got = hs_match_late(m, (const uint8_t *)cases[i].p, cases[i].n, 17, true,
+					     cases[i].port);
+
+		if (got != cases[i].cls)
+			fprintf(stderr, "\n  late case %u: got %u want %u\n", i, got, cases[i].cls);
+		CU_ASSERT_EQUAL(got, cases[i].cls);
+	}
+	/* the first payload reads the "first" line, over TCP the TCP one */
+	CU_ASSERT_EQUAL(hs_match_payload(m, (const uint8_t *)"FIRST", 5, 17, true, 1, NULL, NULL),
+			POLICY_CLASS_vpn);
+	CU_ASSERT_EQUAL(hs_match_late(m, (const uint8_t *)"TCP", 3, 6, true, 1), POLICY_CLASS_vpn);
+	hs_matcher_free(m);
+	hs_lists_free(l);
+	remove_dir(dir, files);
+}
+
 /* The shipped signatures (conf/lists/<class>.sig) on payloads built from
  * the public protocol descriptions they cite. */
 static void test_sigs_shipped(void)
@@ -685,6 +766,7 @@ int main(void)
 		{"CONNECT target and authority host", test_connect_and_authority},
 		{"payload signatures: bad lines name FILE:LINE", test_sig_errors},
 		{"payload signatures: shipped families", test_sigs_shipped},
+		{"payload signatures: the late read's filter", test_sig_late_filter},
 		{"HTTP requests: proxy behaviour, malformed names", test_http_check},
 		{"Tor client host names", test_tor_name},
 		CU_TEST_INFO_NULL,
