@@ -2114,9 +2114,29 @@ static bool judge_hold_take(struct worker *w, struct flow *f, const struct parse
 	return false;
 }
 
+/* The request line in the slot's first bytes ends in an HTTP/1.0 or 1.1
+ * version: a head follows, which its server reads whole before it answers
+ * (a line protocol whose first line only looks like a request, "LOGIN
+ * guest", has its server answer each line: office_srv_reorder_ok). */
+static bool judge_http_versioned(const struct stream_slot *s)
+{
+	size_t at = hs_http_lead(s->buf, s->have), n; /* past white space before it */
+	const uint8_t *lf = memchr(s->buf + at, '\n', s->have - at);
+
+	if (!lf)
+		return false;
+	n = (size_t)(lf - s->buf);
+	if (n > at && s->buf[n - 1] == '\r')
+		n--;
+	return n >= at + 9 && memcmp(s->buf + n - 9, " HTTP/1.", 8) == 0 &&
+	       (s->buf[n - 1] == '0' || s->buf[n - 1] == '1');
+}
+
 /* An undecided TCP flow whose initiator has begun a ClientHello that our
  * reader has not had whole: its first bytes, from byte 0, are a TLS
- * handshake record still short of its end. */
+ * handshake record still short of its end; or an HTTP/1.x request head
+ * past its request line (judge_http_head read it) and short of its empty
+ * line. Neither can have its server answer before it is whole. */
 static inline bool judge_hello_waits(const struct worker *w, const struct flow *f)
 {
 	const struct stream_slot *s;
@@ -2124,7 +2144,11 @@ static inline bool judge_hello_waits(const struct worker *w, const struct flow *
 	if (f->decision.verdict != POLICY_PENDING || f->stream_idx == FLOW_NO_CLS)
 		return false;
 	s = &w->streams->slots[f->stream_idx];
-	return s->tls == TLS_CH_NEED_MORE && s->have > 0 && !s->hrr;
+	if (s->have == 0 || s->hrr)
+		return false;
+	return s->tls == TLS_CH_NEED_MORE ||
+	       (s->tls == TLS_CH_NOT_TLS && s->h2_on != 1 && s->http >= STREAM_HTTP_MID &&
+		judge_http_versioned(s));
 }
 
 /* A segment of an unfinished ClientHello, read into the flow's first
@@ -2132,9 +2156,11 @@ static inline bool judge_hello_waits(const struct worker *w, const struct flow *
  * reaches the server before the hello is read whole and judged (red team
  * round 21, anydesk_seg: an office hello cut at byte 100 sent its first
  * segment, and 100 bytes of a forbidden flow, before the name or the ALPN
- * that forbids it). Once the hello is whole (or refused, or the flow
- * decided some other way), its held segments go out ahead of the segment
- * that finished it, or are dropped with the flow (judge_wait_release).
+ * that forbids it). So too an HTTP request head (http_head_split_vk: its
+ * first lines went out before the Host that forbids it). Once the hello
+ * is whole (or refused, or the flow decided some other way), its held
+ * segments go out ahead of the segment that finished it, or are dropped
+ * with the flow (judge_wait_release).
  * Every hello in a few segments sent back to back (a post-quantum key
  * share is 1.2 KiB) is whole within a burst or two. Bounded like the
  * gap's holds: WORKER_HOLD_PER_FLOW segments of a flow, WORKER_HOLD_SLOTS

@@ -5040,6 +5040,35 @@ def case_hello_split_rto_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+@case
+def case_http_head_split_vk(n):
+    """Office HTTP: the request line and a header holding the marker in a first
+    segment, the Host (m.vk.com) and the empty line in a second: the first segment
+    must not go before the Host that forbids it is read."""
+    cap = Capture()
+    t = ETcp(cap, O1, 52071, SOC, 80, isn=52071, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET /feed HTTP/1.1\r\nX-Note: " + leak(n) + b"\r\n")
+    t.data(True, b"Host: m.vk.com\r\nAccept: */*\r\n\r\n")
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n" + b"x" * 20)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_http_head_split_ok(n):
+    """Office HTTP: the same head for www.example.org, cut the same way: the first
+    segment waits for the second, then both go; nothing dropped."""
+    cap = Capture()
+    t = ETcp(cap, O1, 52072, SOC, 80, isn=52072, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET /feed HTTP/1.1\r\nX-Note: " + passm(n) + b"\r\n")
+    t.data(True, b"Host: www.example.org\r\nAccept: */*\r\n\r\n")
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n" + b"x" * 20)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid
