@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# perf/callgrind.sh - instructions per packet on the passthrough path, under
-# callgrind: a regression guard that does not depend on the machine's load.
+# perf/callgrind.sh - instructions per packet on three decided-flow paths,
+# under callgrind: a regression guard that does not depend on the machine's
+# load.
 #
 #   perf/callgrind.sh            measure and compare with perf/callgrind-baseline.txt;
-#                                exit 1 when the count is more than 10% above it
+#                                exit 1 when a count is more than 10% above its own
 #   perf/callgrind.sh --record   measure and write perf/callgrind-baseline.txt
 #   perf/callgrind.sh --annotate measure and print the worker's top functions
 #                                (inclusive instructions per packet)
 #
 # Method: `aduana --replay` of two captures made by perf/gen_bench.py, 1000
-# UDP flows of 64-byte frames, N and 2N packets, through a config whose zone
-# holds none of their addresses (passthrough). Only the worker lcore is
+# UDP flows of 64-byte frames (10.10/16 -> 203.0.113/24), N and 2N packets,
+# through three configs: a zone that holds none of their addresses
+# (passthrough); a zone whose endpoint allows them at their first packet
+# (endpoint); a zone whose default allows them once the budget of one
+# packet is spent (office: every later datagram goes through the UDP late
+# read's filter, judge_udp_late). Only the worker lcore is
 # counted (--toggle-collect=worker_main; the main lcore's polling would make
 # the count depend on time), and per packet = (I(2N) - I(N)) / N, which
 # cancels start-up and the exit flush.
@@ -39,38 +44,47 @@ for k in 1 2; do
 	n=$((k * N))
 	[ -s "$PD/pass-$n.pcap" ] || $PY perf/gen_bench.py scale --flows 1000 --passes $((n / 1000)) -o "$PD/pass-$n.pcap"
 done
-cat >"$PD/pass.conf" <<EOF
-# perf/callgrind.sh: no zone holds the capture's addresses (passthrough)
+conf() { # NAME ZONE_SUBNET DEFAULT ENDPOINT_ADDR CLASSIFY_PACKETS LISTS
+	cat >"$PD/$1.conf" <<EOF
+# perf/callgrind.sh: $1
 version = 1;
-dataplane = { workers = 1; flows_per_worker = 65536; classify_packets = 32;
+dataplane = { workers = 1; flows_per_worker = 65536; classify_packets = $5;
   timeouts = { tcp = 3600; tcp_closed = 10; udp = 120; icmp = 30; other = 60; }; };
 log = { flow_log = ""; };
 classes = "$ROOT/conf/classes.conf";
-lists = "$PD/empty-lists";
-endpoints = ( { name = "bench"; addresses = [ "198.51.100.0/24" ]; ports = [ 4000 ]; } );
-profiles = ( { name = "strict"; default = "drop"; inbound = "drop"; on_giveup = "drop"; on_exception = "drop";
-  allow = [ "bench" ]; block = [ ]; } );
-zones = ( { name = "elsewhere"; subnets = [ "10.99.0.0/16" ]; profile = "strict"; } );
+lists = "$6";
+endpoints = ( { name = "bench"; addresses = [ "$4" ]; ports = [ 4000 ]; } );
+profiles = ( { name = "p"; default = "$3"; inbound = "drop"; on_giveup = "$3"; on_exception = "drop";
+  allow = [ "bench" ]; block = [ "p2p", "vpn", "proxy" ]; } );
+zones = ( { name = "z"; subnets = [ "$2" ]; profile = "p"; } );
 EOF
+}
+conf pass 10.99.0.0/16 drop 198.51.100.0/24 32 "$PD/empty-lists" # no zone holds the addresses
+conf endpoint 10.10.0.0/16 drop 203.0.113.0/24 32 "$ROOT/conf/lists"
+conf office 10.10.0.0/16 allow 198.51.100.0/24 1 "$ROOT/conf/lists"
 
-ir() { # N -> total Ir inside worker_main
-	local n=$1 out="$PD/cg-$1.out"
+ir() { # N CONF -> total Ir inside worker_main
+	local n=$1 c=$2 out="$PD/cg-$2-$1.out"
 	valgrind --tool=callgrind --toggle-collect=worker_main --callgrind-out-file="$out" \
-		"$BUILD/aduana" --replay "$PD/pass-$n.pcap" -c "$PD/pass.conf" -q >"$PD/summary-$n.json" 2>"$PD/valgrind-$n.log" ||
-		{ echo "callgrind.sh: valgrind run failed, see $PD/valgrind-$n.log" >&2; exit 1; }
-	grep -q "\"rx\":$n," "$PD/summary-$n.json" ||
-		{ echo "callgrind.sh: replay of $n packets did not process $n packets" >&2; cat "$PD/summary-$n.json" >&2; exit 1; }
+		"$BUILD/aduana" --replay "$PD/pass-$n.pcap" -c "$PD/$c.conf" -q >"$PD/summary-$c-$n.json" 2>"$PD/valgrind-$c-$n.log" ||
+		{ echo "callgrind.sh: valgrind run failed, see $PD/valgrind-$c-$n.log" >&2; exit 1; }
+	grep -q "\"rx\":$n," "$PD/summary-$c-$n.json" ||
+		{ echo "callgrind.sh: replay of $n packets did not process $n packets" >&2; cat "$PD/summary-$c-$n.json" >&2; exit 1; }
 	sed -n 's/^summary: *//p; s/^totals: *//p' "$out" | head -1
 }
-i1=$(ir $N)
-i2=$(ir $((2 * N)))
-per=$($PY -c "print('%.1f' % (($i2 - $i1) / $N))")
-echo "callgrind: passthrough, 64 B UDP, 1000 flows: I($N)=$i1 I($((2 * N)))=$i2 -> $per instructions/packet"
+ROWS="pass endpoint office"
+declare -A PER LABEL=([pass]="passthrough" [endpoint]="zone, an endpoint's decided flows" [office]="zone, its default's decided flows (UDP late read)")
+for c in $ROWS; do
+	i1=$(ir $N $c)
+	i2=$(ir $((2 * N)) $c)
+	PER[$c]=$($PY -c "print('%.1f' % (($i2 - $i1) / $N))")
+	echo "callgrind: ${LABEL[$c]}, 64 B UDP, 1000 flows: I($N)=$i1 I($((2 * N)))=$i2 -> ${PER[$c]} instructions/packet"
+done
 
 if [ $mode = annotate ]; then
 	# Inclusive per-function cost of the difference, per packet.
-	callgrind_annotate --inclusive=yes --threshold=100 --auto=no "$PD/cg-$N.out" >"$PD/ann-1.txt" 2>/dev/null
-	callgrind_annotate --inclusive=yes --threshold=100 --auto=no "$PD/cg-$((2 * N)).out" >"$PD/ann-2.txt" 2>/dev/null
+	callgrind_annotate --inclusive=yes --threshold=100 --auto=no "$PD/cg-pass-$N.out" >"$PD/ann-1.txt" 2>/dev/null
+	callgrind_annotate --inclusive=yes --threshold=100 --auto=no "$PD/cg-pass-$((2 * N)).out" >"$PD/ann-2.txt" 2>/dev/null
 	$PY - "$PD/ann-1.txt" "$PD/ann-2.txt" "$N" <<'EOF'
 import re, sys
 def load(p):
@@ -95,22 +109,32 @@ fi
 
 if [ $mode = record ]; then
 	cat >"$BASE" <<EOF
-# perf/callgrind.sh --record: worker instructions per packet, passthrough path
+# perf/callgrind.sh --record: worker instructions per packet, three paths
 # (aduana --replay, 64 B UDP, 1000 flows, (I(2N)-I(N))/N with N=$N).
-# perf/callgrind.sh fails when the current count exceeds this by more than $TOL%.
+# perf/callgrind.sh fails when a current count exceeds its own by more than $TOL%.
 # recorded $(date -u +%Y-%m-%dT%H:%M:%SZ) at $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet -- dataplane classifiers policy 2>/dev/null || echo ' (+ uncommitted changes)'), valgrind $(valgrind --version)
-passthrough_instructions_per_packet $per
+passthrough_instructions_per_packet ${PER[pass]}
+endpoint_instructions_per_packet ${PER[endpoint]}
+office_instructions_per_packet ${PER[office]}
 EOF
-	echo "callgrind: recorded $per in $BASE"
+	echo "callgrind: recorded ${PER[pass]}, ${PER[endpoint]}, ${PER[office]} in $BASE"
 	exit 0
 fi
 if [ $mode = check ]; then
 	[ -f "$BASE" ] || { echo "callgrind.sh: no $BASE (run perf/callgrind.sh --record)" >&2; exit 1; }
-	base=$(awk '/^passthrough_instructions_per_packet/ {print $2}' "$BASE")
-	if $PY -c "import sys; sys.exit(0 if $per <= $base * (1 + $TOL / 100) else 1)"; then
-		echo "callgrind: OK, $per <= $base + $TOL%"
-	else
-		echo "callgrind: REGRESSION, $per instructions/packet > $base + $TOL% (perf/callgrind-baseline.txt)" >&2
-		exit 1
-	fi
+	bad=0
+	for c in $ROWS; do
+		key=$([ $c = pass ] && echo passthrough || echo $c)_instructions_per_packet
+		base=$(awk -v k=$key '$1 == k {print $2}' "$BASE")
+		if [ -z "$base" ]; then
+			echo "callgrind.sh: no $key in $BASE (run perf/callgrind.sh --record)" >&2
+			bad=1
+		elif $PY -c "import sys; sys.exit(0 if ${PER[$c]} <= $base * (1 + $TOL / 100) else 1)"; then
+			echo "callgrind: OK, ${LABEL[$c]}: ${PER[$c]} <= $base + $TOL%"
+		else
+			echo "callgrind: REGRESSION, ${LABEL[$c]}: ${PER[$c]} instructions/packet > $base + $TOL% (perf/callgrind-baseline.txt)" >&2
+			bad=1
+		fi
+	done
+	exit $bad
 fi
