@@ -2083,14 +2083,15 @@ out:
  * gap is filled), no SYN, RST or URG, never a copy rebuilt from
  * fragments, and at most WORKER_HOLD_PER_FLOW per flow, so that no flow
  * takes every slot. Takes the slot and returns true, or false. */
-static bool judge_hold_take(struct worker *w, struct flow *f, const struct parse_result *r,
-			    unsigned dir)
+/* A free hold slot taken for f's segment r (judge_hold_take,
+ * judge_wait_take), where the flow and the worker have room; false when
+ * they have none. */
+static bool judge_hold_slot(struct worker *w, struct flow *f, const struct parse_result *r,
+			    unsigned dir, bool wait)
 {
 	unsigned i;
 
-	if (w->hold_off ||
-	    (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_URG_FLAG)) ||
-	    (f->flags & FLOW_F_LEARN) || f->conform.held >= WORKER_HOLD_PER_FLOW ||
+	if (w->hold_off || (f->flags & FLOW_F_LEARN) || f->conform.held >= WORKER_HOLD_PER_FLOW ||
 	    w->n_hold >= WORKER_HOLD_SLOTS)
 		return false;
 	for (i = 0; i < WORKER_HOLD_SLOTS; i++) {
@@ -2104,14 +2105,23 @@ static bool judge_hold_take(struct worker *w, struct flow *f, const struct parse
 		h->ts = w->now;
 		h->r = *r;
 		h->dir = (uint8_t)dir;
-		h->wait = 0;
+		h->wait = wait;
 		w->hold_put = h; /* the burst loop adds the mbuf and its port */
 		w->n_hold++;
 		f->conform.held++;
-		w->st.c[STATS_conform_held]++;
 		return true;
 	}
 	return false;
+}
+
+static bool judge_hold_take(struct worker *w, struct flow *f, const struct parse_result *r,
+			    unsigned dir)
+{
+	if ((r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_URG_FLAG)) ||
+	    !judge_hold_slot(w, f, r, dir, false))
+		return false;
+	w->st.c[STATS_conform_held]++;
+	return true;
 }
 
 /* The request line in the slot's first bytes ends in an HTTP/1.0 or 1.1
@@ -2172,34 +2182,13 @@ static inline bool judge_hello_waits(const struct worker *w, const struct flow *
  * resolver's flow. Takes the slot and returns true, or false. */
 static bool judge_wait_take(struct worker *w, struct flow *f, const struct parse_result *r)
 {
-	unsigned i;
-
-	if (w->hold_off ||
-	    (r->tcp_flags &
+	if ((r->tcp_flags &
 	     (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_URG_FLAG)) ||
-	    (f->flags & FLOW_F_LEARN) || f->conform.held >= WORKER_HOLD_PER_FLOW ||
-	    w->n_hold >= WORKER_HOLD_SLOTS || !judge_hello_waits(w, f))
+	    !judge_hello_waits(w, f) || !judge_hold_slot(w, f, r, 0, true))
 		return false;
-	for (i = 0; i < WORKER_HOLD_SLOTS; i++) {
-		struct worker_hold *h = &w->hold[i];
-
-		if (h->f)
-			continue;
-		h->f = f;
-		h->gen = f->gen;
-		h->seq = r->tcp_seq;
-		h->ts = w->now;
-		h->r = *r;
-		h->dir = 0;
-		h->wait = 1;
-		w->hold_put = h; /* the burst loop adds the mbuf and its port */
-		w->n_hold++;
-		f->conform.held++;
-		judge_acks(w, f)->waits = 1;
-		w->st.c[STATS_hello_held]++;
-		return true;
-	}
-	return false;
+	judge_acks(w, f)->waits = 1;
+	w->st.c[STATS_hello_held]++;
+	return true;
 }
 
 /* A first-bytes slot held longer than this may be taken back when the pool
