@@ -636,10 +636,49 @@ static int hs_re_byte(const char **pp)
 	return (uint8_t)*p;
 }
 
+/* Whether a regex has an alternative at its top level ("^a|b"), outside
+ * every group and class: then its first atom does not bound the bytes a
+ * match starts with. Errs towards yes where the regex is not plain. */
+static bool hs_re_top_alt(const char *p)
+{
+	unsigned depth = 0;
+
+	for (; *p; p++) {
+		if (*p == '\\') {
+			if (!*++p)
+				return true;
+			continue;
+		}
+		if (*p == '[') {
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']') /* a ']' first in a class is a literal */
+				p++;
+			for (; *p && *p != ']'; p++)
+				if (*p == '\\' && !*++p)
+					return true;
+				else if (*p == '[')
+					return true; /* a POSIX class: not plain */
+			if (!*p)
+				return true;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')') {
+			if (!depth--)
+				return true;
+		} else if (*p == '|' && !depth) {
+			return true;
+		}
+	}
+	return depth != 0;
+}
+
 /* The bytes a match of an anchored regex can start with: its first atom
  * (after "^") when that is a literal, an escape of one, \d, or a class
  * of those, not made optional by its quantifier; every byte otherwise
- * (a dot, a group, an unanchored regex). Errs only towards more bytes. */
+ * (a dot, a group, an unanchored regex, an alternative at the top level).
+ * Errs only towards more bytes. */
 static void hs_first_set(const char *re, uint8_t set[32])
 {
 	const char *p = re;
@@ -647,13 +686,18 @@ static void hs_first_set(const char *re, uint8_t set[32])
 	int b;
 
 	memset(set, 0xff, 32);
-	if (*p++ != '^')
+	if (*p++ != '^' || hs_re_top_alt(p))
 		return;
 	memset(got, 0, sizeof(got));
 	if (*p == '[') {
 		bool neg = p[1] == '^';
 
 		p += neg ? 2 : 1;
+		/* A ']' first in a class is one of its bytes, not its end. */
+		if (*p == ']') {
+			got[']' >> 3] |= (uint8_t)(1u << (']' & 7));
+			p++;
+		}
 		while (*p && *p != ']') {
 			int lo, hi;
 

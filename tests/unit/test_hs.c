@@ -464,6 +464,8 @@ static void test_sig_late_filter(void)
 		"Port udp any port=4500 re:^PORT\n"
 		"Size udp any size=8 re:^SIZE\n"
 		"Len udp any len=be16@0+2 re:^..LEN\n"
+		"Brk udp any re:^[]x]BRK\n"
+		"Alt udp any re:^a|zALT\n"
 		"First udp any first re:^FIRST\n"
 		"Tcp tcp any re:^TCP\n",
 		NULL,
@@ -493,6 +495,10 @@ static void test_sig_late_filter(void)
 		{"SIZEabc", 7, 1, POLICY_CLASS_NONE},
 		{"\x00\x05LEN", 7, 1, POLICY_CLASS_vpn},
 		{"\x00\x06LEN", 7, 1, POLICY_CLASS_NONE},
+		{"]BRK", 4, 1, POLICY_CLASS_vpn},
+		{"xBRK", 4, 1, POLICY_CLASS_vpn},
+		{"yBRK", 4, 1, POLICY_CLASS_NONE},
+		{"qqzALT", 6, 1, POLICY_CLASS_vpn},
 		{"FIRST", 5, 1, POLICY_CLASS_NONE},
 		{"TCP", 3, 1, POLICY_CLASS_NONE},
 	};
