@@ -402,22 +402,75 @@ static enum quic_reason quic_crypto(struct quic_init *q, uint64_t off, const uin
 }
 
 /* After the hello (quic_feed_after): CRYPTO data at off must repeat the
- * hello's bytes, and none may lie at or past its end (a client sends no
- * other message in Initials). Reads q, writes nothing. */
-static enum quic_reason quic_crypto_same(const struct quic_init *q, uint64_t off, const uint8_t *d,
-					 uint64_t n)
+ * hello's bytes. Past its end a client sends one message only, and only
+ * when the server asked for it: a second ClientHello after a
+ * HelloRetryRequest (RFC 8446 4.1.4; the Initial CRYPTO stream goes on,
+ * RFC 9001 4.1.3). With `second` its bytes are joined at buf[need..)
+ * (q->need2 once its length is in; nothing past it); without, any byte
+ * past the hello is a conflict. The caller reads the second hello whole
+ * (quic_hello2) before it lets the datagram that completes it go. */
+static enum quic_reason quic_crypto_same(struct quic_init *q, uint64_t off, const uint8_t *d,
+					 uint64_t n, bool second)
 {
-	if (off > q->need || n > q->need - off)
+	uint64_t same = off < q->need ? (n < q->need - off ? n : q->need - off) : 0;
+	uint32_t limit;
+
+	if (same && memcmp(q->buf + off, d, (size_t)same))
 		return QUIC_R_conflict;
-	return n && memcmp(q->buf + off, d, (size_t)n) ? QUIC_R_conflict : QUIC_R_none;
+	if (same == n && off <= q->need)
+		return QUIC_R_none;
+	if (!second)
+		return QUIC_R_conflict;
+	off += same;
+	d += same;
+	n -= same;
+	limit = q->need2 ? q->need2 : q->cap;
+	if (off > limit || n > limit - off)
+		return QUIC_R_conflict; /* past the second hello, or too long to read */
+	if (!n)
+		return QUIC_R_none;
+	for (uint32_t o = (uint32_t)off; o < off + n; o++) {
+		uint8_t b = d[o - off];
+
+		if (quic_bit(q, o)) {
+			if (q->buf[o] != b)
+				return QUIC_R_conflict;
+		} else {
+			q->buf[o] = b;
+			q->map[o >> 3] |= (uint8_t)(1u << (o & 7));
+		}
+	}
+	while (q->have < limit && quic_bit(q, q->have))
+		q->have++;
+	if (quic_bit(q, q->need) && q->buf[q->need] != 1)
+		return QUIC_R_conflict; /* a second message that is no ClientHello */
+	if (!q->need2 && q->have >= q->need + 4) {
+		const uint8_t *h = q->buf + q->need;
+		uint64_t end = (uint64_t)q->need + 4 + ((uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3]);
+
+		if (h[0] != 1 || end > q->cap)
+			return QUIC_R_conflict;
+		/* none already joined past its end (once, at most cap bits) */
+		for (uint64_t o = end; o < q->cap; o++)
+			if (quic_bit(q, (uint32_t)o))
+				return QUIC_R_conflict;
+		q->need2 = (uint32_t)end;
+	}
+	return QUIC_R_none;
 }
+
+/* How quic_frames takes CRYPTO data: joined into the hello (0), compared
+ * with it, nothing past it (QF_SAME), or compared, with a second hello
+ * joined past it (QF_SECOND). */
+enum { QF_SAME = 1, QF_SECOND = 2 };
 
 /* The frames of an opened Initial: only those RFC 9000 12.4 allows there
  * (table 3, and 17.2.2). A frame type is one byte here: a longer encoding
  * of an allowed type is one a server MAY refuse, so we refuse it. CRYPTO
- * data is joined into the stream (quic_crypto), or with after only compared
- * with the hello (quic_crypto_same); *crypto counts its bytes. */
-static enum quic_reason quic_frames(struct quic_init *q, const uint8_t *p, size_t n, bool after,
+ * data is joined into the stream (quic_crypto), or with after compared with
+ * the hello (quic_crypto_same, which joins a second hello with QF_SECOND);
+ * *crypto counts its bytes. */
+static enum quic_reason quic_frames(struct quic_init *q, const uint8_t *p, size_t n, unsigned after,
 				    uint64_t *crypto)
 {
 	size_t i = 0;
@@ -452,7 +505,8 @@ static enum quic_reason quic_frames(struct quic_init *q, const uint8_t *p, size_
 
 			if (!quic_varint(p, n, &i, &a) || !quic_varint(p, n, &i, &b) || b > n - i)
 				return QUIC_R_frame;
-			r = after ? quic_crypto_same(q, a, p + i, b) : quic_crypto(q, a, p + i, b);
+			r = after ? quic_crypto_same(q, a, p + i, b, after == QF_SECOND)
+				  : quic_crypto(q, a, p + i, b);
 			if (r != QUIC_R_none)
 				return r;
 			*crypto += b;
@@ -572,7 +626,7 @@ static enum quic_reason quic_initial(struct quic_init *q, const uint8_t *p,
 			 * nothing else a server could read otherwise. Else
 			 * another connection (the caller drops it). */
 			if (quic_rules(&o, datagram_len, other_dcid) != QUIC_R_none ||
-			    quic_frames(q, o.pt, o.pt_len, true, &crypto) != QUIC_R_none ||
+			    quic_frames(q, o.pt, o.pt_len, QF_SAME, &crypto) != QUIC_R_none ||
 			    crypto == 0)
 				goto drop;
 		}
@@ -606,7 +660,7 @@ static enum quic_reason quic_initial(struct quic_init *q, const uint8_t *p,
 	} else if (q->packets < UINT16_MAX) {
 		q->packets++;
 	}
-	return quic_frames(q, o.pt, o.pt_len, after, &crypto);
+	return quic_frames(q, o.pt, o.pt_len, after ? QF_SECOND : 0, &crypto);
 
 drop:
 	quic_bad(q);
@@ -736,6 +790,17 @@ enum quic_status quic_feed(struct quic_init *q, const uint8_t *d, size_t len)
 	if (q->need && q->have >= q->need)
 		return quic_end(q, QUIC_DONE, QUIC_R_none);
 	return QUIC_NEED_MORE;
+}
+
+enum quic_hello2 quic_hello2(const struct quic_init *q, const uint8_t **p, size_t *n)
+{
+	if (q->status != QUIC_DONE || q->have <= q->need)
+		return QUIC_HELLO2_NONE;
+	if (!q->need2 || q->have < q->need2)
+		return QUIC_HELLO2_PART;
+	*p = q->buf + q->need;
+	*n = q->need2 - q->need;
+	return QUIC_HELLO2_WHOLE;
 }
 
 enum quic_after quic_feed_after(struct quic_init *q, const uint8_t *d, size_t len)

@@ -79,6 +79,7 @@ struct quic_init {
 	uint8_t key[16], iv[12], hp[16]; /* the client's Initial keys, from dcid */
 	uint32_t have;			 /* contiguous CRYPTO bytes from offset 0 */
 	uint32_t need;			 /* 4 + the handshake message's length once known, else 0 */
+	uint32_t need2; /* after: the end of a second hello (HelloRetryRequest), once known */
 	uint16_t packets, bad_packets;	 /* Initials read, and ones dropped (AEAD failure etc.) */
 	uint8_t status;			 /* enum quic_status */
 	uint8_t reason;			 /* enum quic_reason */
@@ -136,18 +137,37 @@ enum quic_after {
  * server reads and we cannot). The caller drops the datagram, which an
  * honest client never sends.
  *
+ * Past the hello's end (need) a client sends one more message, only when the
+ * server's HelloRetryRequest asks for it (RFC 8446 4.1.4): a second
+ * ClientHello, which the Initial CRYPTO stream carries on from need (RFC
+ * 9001 4.1.3). Its bytes are joined at buf[need..) (quic_hello2 tells when
+ * it is whole); the caller must read it before it lets the datagram that
+ * completes it go.
+ *
  * CONFLICT: an Initial that opens carries CRYPTO bytes that differ from the
- * hello, or any at or past need, or is otherwise refused by the rules
+ * hello's or the second hello's, a second message that is no ClientHello
+ * or does not fit buf, or bytes past the second hello's end; or is
+ * otherwise refused by the rules
  * quic_feed applies (reserved bits, frames, packet number window, datagram
  * size, coalesced DCIDs); more than QUIC_MAX_PACKETS long-header packets; a
  * reader not in QUIC_DONE. The caller refuses the flow.
  *
- * Never writes buf or map; updates the packet number state, the keys (the
- * Retry case) and the packets / bad_packets counters. Bounded work (at most
+ * Writes buf and map past need only (a second hello); updates the packet
+ * number state, the keys (the Retry case) and the packets / bad_packets
+ * counters. Bounded work (at most
  * QUIC_MAX_PACKETS packets, two decryptions and a key derivation each at
  * most), no allocation;
  * about 64 KiB of stack, as quic_feed. */
 enum quic_after quic_feed_after(struct quic_init *q, const uint8_t *udp_payload, size_t len);
+
+enum quic_hello2 {
+	QUIC_HELLO2_NONE = 0, /* nothing joined from the first hello's end */
+	QUIC_HELLO2_PART,     /* some of a second hello, not all */
+	QUIC_HELLO2_WHOLE,    /* a second hello whole: *p, *n bytes (header included) */
+};
+
+/* After quic_feed_after: where a second ClientHello stands. Reads q only. */
+enum quic_hello2 quic_hello2(const struct quic_init *q, const uint8_t **p, size_t *n);
 
 /* The malformation reason (QUIC_R_none unless QUIC_MALFORMED). */
 static inline enum quic_reason quic_reason(const struct quic_init *q)

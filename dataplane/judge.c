@@ -3498,6 +3498,39 @@ static bool judge_quic(struct worker *w, const struct policy *pol, struct flow *
 	return false;
 }
 
+/* The second ClientHello of a QUIC flow, after a HelloRetryRequest
+ * (quic_hello2), once whole: as over TCP (judge_hello2), it must be one
+ * the server reads as the first, by our strict reader: the same name, and
+ * an ECH extension in both or neither. False refuses the flow. The
+ * datagram that completes it waits for this; those before it carry part
+ * of a hello that no server acts on. Read once (slot.quic_ch2); a copy
+ * sent again must repeat its bytes (quic_feed_after). */
+static __rte_noinline bool judge_quic_hello2(struct worker *w, struct stream_slot *sl)
+{
+	static const uint8_t rec_hdr[3] = {0x16, 3, 3};
+	uint8_t buf[QUIC_CRYPTO_MAX], len[2];
+	const uint8_t *p;
+	struct tls_ch ch;
+	size_t n;
+
+	(void)w;
+	if (sl->quic_ch2 || quic_hello2(&sl->quic, &p, &n) != QUIC_HELLO2_WHOLE)
+		return true;
+	sl->quic_ch2 = 1;
+	if (sl->tls != TLS_CH_DONE)
+		return false;
+	/* behind a record header of its length, as the first (judge_quic) */
+	tls_ch_init(&ch, buf, sizeof(buf));
+	len[0] = (uint8_t)(n >> 8);
+	len[1] = (uint8_t)n;
+	tls_ch_feed(&ch, rec_hdr, sizeof(rec_hdr));
+	tls_ch_feed(&ch, len, sizeof(len));
+	if (tls_ch_feed(&ch, p, n) != TLS_CH_DONE)
+		return false;
+	return ch.info.has_sni == sl->ch.info.has_sni && strcmp(ch.info.sni, sl->ch.info.sni) == 0 &&
+	       ch.info.has_ech == sl->ch.info.has_ech;
+}
+
 /* A client datagram of an allowed QUIC flow (judge_quic read its hello).
  * A UDP flow is a 5-tuple, not a connection: the client may open a second
  * connection on the same ports, whose hello nobody would read (an allowed
@@ -3538,6 +3571,12 @@ static int judge_quic_after(struct worker *w, struct flow *f, const struct rte_m
 	}
 	switch (quic_feed_after(&sl->quic, pl, r->payload_len)) {
 	case QUIC_AFTER_OK:
+		if (unlikely(sl->quic.have > sl->quic.need) && !judge_quic_hello2(w, sl)) {
+			w->st.c[STATS_quic_refused]++;
+			w->st.c[STATS_tls_malformed]++;
+			judge_refuse(w, f, POLICY_EXC_malformed);
+			return ACT_DROP;
+		}
 		return ACT_FWD;
 	case QUIC_AFTER_OTHER:
 		w->st.c[STATS_quic_other]++;
@@ -4169,8 +4208,10 @@ judged:
 	if (unlikely(f->flags & FLOW_F_LEARN))
 		judge_learn(w, pol, f, m, r, from_init, inside);
 	/* Its held hello segments go (or are dropped) once it no longer
-	 * waits for the rest, ahead of this packet (judge_burst_x). */
-	if (unlikely(k->l4proto == IPPROTO_TCP && judge_acks(w, f)->waits) &&
+	 * waits for the rest, ahead of this packet (judge_burst_x). With no
+	 * slot in use there is none to let go: the flag (a stale one, once
+	 * its holds expired, is harmless) is not even loaded. */
+	if (unlikely(w->n_hold) && k->l4proto == IPPROTO_TCP && judge_acks(w, f)->waits &&
 	    !judge_hello_waits(w, f))
 		w->wait_f = f;
 	if (f->decision.verdict == POLICY_DROP) {

@@ -52,6 +52,7 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base)
 	s->http_at = 0;
 	s->http = STREAM_HTTP_LEAD;
 	s->quic_on = 0;
+	s->quic_ch2 = 0;
 	s->h2_on = 0;
 	s->h2_at = 0;
 	tls_ch_init(&s->ch, s->hello, sizeof(s->hello));

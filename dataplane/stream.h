@@ -89,6 +89,7 @@ struct stream_slot {
 	 * stream joined in buf from byte 5 on (a TLS record header goes
 	 * before it once the hello is whole), map a bit per CRYPTO byte. */
 	uint8_t quic_on;
+	uint8_t quic_ch2; /* judge.c: a QUIC flow's second hello was read (judge_quic_hello2) */
 	struct quic_init quic;
 	/* The client's first bytes as HTTP/2 with prior knowledge (judge.c,
 	 * judge_h2): 0 not known yet, 1 the preface so far, 2 not h2c. */

@@ -9525,13 +9525,13 @@ def rt_quic_hrr(n, cport, name2, mark, must_pass):
     return cap, ({"pass": [mark]} if must_pass else {"leak": [mark]})
 
 
-@open_case
+@case
 def case_quic_hrr_ok(n):
     """Must-allow: an honest QUIC client answered with a HelloRetryRequest (it offered a
     key share for a group the server does not take) sends its second ClientHello, for the
-    same name, at the CRYPTO offset where the first ended. judge_quic_after keeps the
-    slot until the first short header and quic_crypto_same refuses CRYPTO data past the
-    first hello's end."""
+    same name, at the CRYPTO offset where the first ended. quic_crypto_same joins it past
+    the first, and judge_quic_hello2 reads it whole (same name, same ECH) before the
+    datagram that completes it goes."""
     return rt_quic_hrr(n, 44071, "www.example.org", passm(n), True)
 
 
@@ -9539,6 +9539,70 @@ def case_quic_hrr_ok(n):
 def case_quic_hrr_fb(n):
     """The same, the second hello names www.facebook.com: must drop."""
     return rt_quic_hrr(n, 44072, FB, leak(n), False)
+
+
+def rt_quic_hrr_more(n, cport, msgs, mark, must_pass):
+    """rt_quic_hrr with the client's second flight of its own: msgs, a list of
+    (message, cut) after the first hello (www.example.org), their CRYPTO bytes one after
+    the other from len(CH1); each message goes in two Initials (packet numbers from 1),
+    split at `cut` (0: one Initial)."""
+    cap = Capture()
+    dcid, scid = _q_ids(n)
+    srv = prand(n + "srvcid", 8)
+    ch1 = quic_hs_hello(n, "www.example.org")
+    udp(cap, O1, cport, SOC, 443, quic_initial(dcid, scid, 0, quic_crypto_frame(0, ch1)), gap=2000)
+    udp(cap, SOC, 443, O1, cport, b"\xc0\x00\x00\x00\x01\x08" + scid + b"\x08" + srv
+        + prand(n + "srv", 1150), gap=20000)
+    off, pn = len(ch1), 1
+    for m, cut in msgs:
+        parts = [(0, m)] if not cut else [(0, m[:cut]), (cut, m[cut:])]
+        for at, part in parts:
+            frames = b"\x02\x00\x00\x00\x00" + quic_crypto_frame(off + at, part)
+            udp(cap, O1, cport, SOC, 443, quic_initial(srv, scid, pn, frames, key_dcid=dcid),
+                gap=2000)
+            pn += 1
+        off += len(m)
+    udp(cap, SOC, 443, O1, cport, b"\xe0\x00\x00\x00\x01\x08" + scid + b"\x08" + srv
+        + prand(n + "srvhs", 1150), gap=20000)
+    udp(cap, O1, cport, SOC, 443, b"\x41" + srv + mark + prand(n + "c2", 300), gap=20000)
+    udp(cap, SOC, 443, O1, cport, b"\x41" + scid + mark + prand(n + "s2", 300), gap=20000)
+    return cap, ({"pass": [mark]} if must_pass else {"leak": [mark]})
+
+
+@case
+def case_quic_hrr_split_ok(n):
+    """Must-allow: quic_hrr_ok with the second hello (same name) cut over two Initials
+    (a post-quantum key share makes it longer than a datagram): the first part goes
+    unread (no server acts on part of a hello), the second completes it."""
+    return rt_quic_hrr_more(n, 44073, [(quic_hs_hello(n + "2", "www.example.org", pad=1400), 700)],
+                            passm(n), True)
+
+
+@case
+def case_quic_hrr_split_fb(n):
+    """quic_hrr_split_ok with the second hello for www.facebook.com: the Initial that
+    completes it must be dropped, and the flow with it."""
+    return rt_quic_hrr_more(n, 44074, [(quic_hs_hello(n + "2", FB, pad=1400), 700)],
+                            leak(n), False)
+
+
+@case
+def case_quic_hrr_third_fb(n):
+    """After an HRR, a second hello for the same name, then a third for www.facebook.com
+    further on the CRYPTO stream. TLS 1.3 allows one HelloRetryRequest (RFC 8446 4.1.4):
+    a server refuses it, or one with a bug reads it. Any CRYPTO byte past the second
+    hello refuses the flow."""
+    return rt_quic_hrr_more(n, 44075, [(quic_hs_hello(n + "2", "www.example.org"), 0),
+                                       (quic_hs_hello(n + "3", FB), 0)], leak(n), False)
+
+
+@case
+def case_quic_hrr_notch_vk(n):
+    """After the hello, CRYPTO bytes that are no ClientHello (a Finished-like message, type
+    20) at the offset a second hello would take: no client sends one in Initials. Must
+    drop (the 1-RTT bytes after carry the marker)."""
+    return rt_quic_hrr_more(n, 44076, [(b"\x14\x00\x00\x20" + prand(n + "fin", 32), 0)],
+                            leak(n), False)
 
 
 def rt_keepalives(t, k):
