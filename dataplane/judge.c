@@ -284,6 +284,9 @@ static void judge_learn_conflict(struct worker *w, const struct policy *pol,
 	}
 }
 
+static bool judge_query_vetted(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+			       const struct parse_result *r);
+
 static void judge_learn(struct worker *w, const struct policy *pol, struct flow *f,
 			const struct rte_mbuf *m, const struct parse_result *r, bool from_init,
 			bool inside)
@@ -309,11 +312,8 @@ static void judge_learn(struct worker *w, const struct policy *pol, struct flow 
 			return;
 		/* Only a query the resolver surely gets waits for an answer:
 		 * one it never gets has only a forged answer, which no
-		 * second answer could contradict (judge_learn_conflict).
-		 * Host stacks send with a TTL of 64 or more; the bound, 32,
-		 * leaves room for odd ones and is past any resolver's hops. */
-		if (r->l4proto == IPPROTO_UDP &&
-		    (judge_ttl(m, r) < JUDGE_DNS_TTL_MIN || !judge_udp_csum_ok(m, r))) {
+		 * second answer could contradict (judge_learn_conflict). */
+		if (!judge_query_vetted(w, f, m, r)) {
 			w->st.c[STATS_dns_bad]++;
 			w->st.dns_bad[DNS_R_unvetted]++;
 			return;
@@ -1478,6 +1478,30 @@ static enum judge_discard judge_discardable(struct worker *w, struct flow *f,
 			f->ts_recent[dir] = tsval;
 	}
 	return JUDGE_KEEP;
+}
+
+/* Whether a resolver surely receives a query of its resolver flow f
+ * (judge_learn): one it never gets has only the answer an accomplice
+ * outside forges. Host stacks send with a TTL of 64 or more; the bound,
+ * 32, leaves room for odd ones and is past any resolver's hops. No host
+ * stack puts IP options or IPv6 extension headers on a query, and a
+ * router or the resolver may drop one that has them (a source route, a
+ * bad length, an unknown option it must discard: red team, the
+ * seventeenth session); nor sends it in a broadcast or multicast frame.
+ * Over TCP, the rules of a checked segment too (judge_discardable: TTL
+ * below the handshake's, no ACK, an ACK of unsent bytes, PAWS, TCP-MD5).
+ * Before, a TCP query was not vetted at all: one with TTL 1, then a
+ * forged answer, taught the e2m name an accomplice's address. */
+static bool judge_query_vetted(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+			       const struct parse_result *r)
+{
+	if (judge_ttl(m, r) < JUDGE_DNS_TTL_MIN || (rte_pktmbuf_mtod(m, const uint8_t *)[0] & 0x01))
+		return false;
+	if (r->l4_off - r->l3_off != (r->family == 4 ? 20 : 40) && !judge_ip6_atomic(m, r))
+		return false;
+	if (r->l4proto == IPPROTO_UDP)
+		return judge_udp_csum_ok(m, r);
+	return judge_l4_csum_raw(m, r) && judge_discardable(w, f, m, r, true, false) == JUDGE_KEEP;
 }
 
 /* A segment at its sender's next sequence number that its receiver keeps

@@ -8526,6 +8526,82 @@ def case_dns_forged_learn(n):
     return cap, {"leak": [leak(n)]}
 
 
+def dns_query_unheard(cap, cport, qid, ipkw):
+    """An inside host's query for the e2m name over UDP that the resolver never gets
+    (the IP header's kwargs ipkw: an option a router or the resolver drops), its UDP
+    checksum right for the resolver's address, then the accomplice's forged answer: the
+    only one that ever comes."""
+    q = bytes(DNS(id=qid, rd=1, qd=DNSQR(qname=E2M_NAME, qtype="A")))
+    good = IP(bytes(IP(src=S1, dst=RESOLVER) / UDP(sport=cport, dport=53) / Raw(q)))[UDP].chksum
+    pkt = IP(src=S1, dst=RESOLVER, **ipkw) / UDP(sport=cport, dport=53, chksum=good) / Raw(q)
+    cap.emit(l2(S1, RESOLVER) / pkt, 10000)
+    udp(cap, RESOLVER, 53, S1, cport, forged_dns_answer(qid, E2M_NAME, ATK), gap=2000)
+    cap.idle(0.05)
+
+
+@case
+def case_dns_query_lsrr_learn(n):
+    """Red team, the seventeenth session: the query carries a loose source route (IPv4
+    option 131), which Linux drops by default (accept_source_route 0): the resolver never
+    answers, and the accomplice's forged answer taught the e2m name 198.18.0.66 (the
+    query was vetted for TTL and checksum only). TLS with the e2m name there must drop."""
+    cap = Capture()
+    dns_query_unheard(cap, 43601, 0x3601, {"options": [IPOption_LSRR(routers=["192.0.2.1"])]})
+    tls_flow(cap, S1, 43602, ATK, 3601, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_dns_query_badopt_learn(n):
+    """The same with an IPv4 timestamp option whose length runs past the header
+    (ip_options_compile refuses it: the packet is dropped)."""
+    from scapy.layers.inet import IPOption
+    cap = Capture()
+    dns_query_unheard(cap, 43603, 0x3603, {"options": [IPOption(b"\x44\x28\x05\x00")]})
+    tls_flow(cap, S1, 43604, ATK, 3603, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+def dns_tcp_query_unheard(cap, cport, qid, ipkw):
+    """dns_query_unheard over TCP: a handshake with the resolver, the query in a segment
+    it never gets (ipkw), the accomplice's forged answer at the resolver's next sequence
+    number, the client's ACK of it; the resolver's own ACK still acknowledges its SYN only."""
+    q = bytes(DNS(id=qid, rd=1, qd=DNSQR(qname=E2M_NAME, qtype="A")))
+    q = struct.pack("!H", len(q)) + q
+    t = ETcp(cap, S1, cport, RESOLVER, 53, isn=qid, rtt_us=2000)
+    t.handshake()
+    qstart = t.cseq
+    t.raw(True, "PA", q, ipkw=ipkw)
+    t.cseq += len(q)
+    a = forged_dns_answer(qid, E2M_NAME, ATK)
+    t.send(False, struct.pack("!H", len(a)) + a)
+    t.ack(True)
+    t.raw(False, "A", seq=t.sseq - len(a) - 2, ack=qstart)
+    cap.idle(0.05)
+
+
+@case
+def case_dns_tcp_query_ttl_learn(n):
+    """Red team, the seventeenth session: DNS over TCP, the query's segment with TTL 1
+    (it expires at the next router), then a forged answer segment. A TCP query was not
+    vetted at all: the forgery taught the e2m name 198.18.0.66. Must drop the TLS
+    session there."""
+    cap = Capture()
+    dns_tcp_query_unheard(cap, 43605, 0x3605, {"ttl": 1})
+    tls_flow(cap, S1, 43606, ATK, 3605, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_dns_tcp_query_badopt_learn(n):
+    """The same with an IPv4 option whose length runs past the header."""
+    from scapy.layers.inet import IPOption
+    cap = Capture()
+    dns_tcp_query_unheard(cap, 43607, 0x3607, {"options": [IPOption(b"\x44\x28\x05\x00")]})
+    tls_flow(cap, S1, 43608, ATK, 3607, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
 @case
 def case_dns_forged_race(n):
     """dns_forged_learn with the TLS session to the forged address opened before the
