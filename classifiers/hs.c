@@ -1078,12 +1078,20 @@ static int hs_on_match(unsigned int id, unsigned long long from, unsigned long l
 	return 0;
 }
 
+size_t hs_name_host_len(const char *name, size_t len)
+{
+	const char *colon = len && name[0] != '[' ? memchr(name, ':', len) : NULL;
+
+	return colon && colon > name ? (size_t)(colon - name) : len;
+}
+
 unsigned hs_match_name(struct hs_matcher *m, const char *name, size_t len)
 {
 	struct hs_match_ctx c = {.l = m->l, .best = UINT32_MAX};
 
 	if (!m->l->db || !name || len == 0)
 		return POLICY_CLASS_NONE;
+	len = hs_name_host_len(name, len);
 	if (len > HS_NAME_MAX)
 		len = HS_NAME_MAX;
 	if (hs_scan(m->l->db, name, (unsigned)len, 0, m->scratch, hs_on_match, &c) != HS_SUCCESS)
@@ -1333,27 +1341,60 @@ size_t hs_authority_host(const char *s, size_t n, char *out, size_t size)
  * "connect"), at most 15, then white space (SP or HTAB, as Squid's relaxed
  * parser takes). Its length, 0 when there is none; *target: the first byte
  * after the white space. */
+/* White space between a request line's fields as a relaxed parser takes
+ * it: SP and HT (RFC 9112 3), and VT, FF and a bare CR, which Squid takes
+ * too (relaxed_header_parser, on by default: red team, the seventeenth
+ * session, a CONNECT with VT between its fields went unread). A CR is
+ * bare when a byte other than LF follows it here. */
+static inline bool hs_line_ws(const uint8_t *p, size_t i, size_t n)
+{
+	uint8_t b = p[i];
+
+	return b == ' ' || b == '\t' || b == '\v' || b == '\f' ||
+	       (b == '\r' && i + 1 < n && p[i + 1] != '\n');
+}
+
 static size_t hs_method(const uint8_t *p, size_t n, const uint8_t **target)
 {
 	size_t m, t;
 
 	for (m = 0; m < n && m < 16 && ((p[m] | 0x20) >= 'a' && (p[m] | 0x20) <= 'z'); m++)
 		;
-	if (m < 3 || m >= 16 || m >= n || (p[m] != ' ' && p[m] != '\t'))
+	if (m < 3 || m >= 16 || m >= n || !hs_line_ws(p, m, n))
 		return 0;
-	for (t = m; t < n && (p[t] == ' ' || p[t] == '\t'); t++)
+	for (t = m; t < n && hs_line_ws(p, t, n); t++)
 		;
 	*target = p + t;
 	return m;
 }
 
-/* The end of the request target at t: the next white space, or the end
- * of what is here. */
+/* The end of the request target at t: the next white space (a relaxed
+ * parser's, hs_line_ws), or the end of what is here. */
 static const uint8_t *hs_target_end(const uint8_t *t, const uint8_t *end)
 {
-	while (t < end && *t != ' ' && *t != '\t' && *t != '\r' && *t != '\n')
+	while (t < end && *t != ' ' && *t != '\t' && *t != '\v' && *t != '\f' && *t != '\r' &&
+	       *t != '\n')
 		t++;
 	return t;
+}
+
+/* Whether a request target is in absolute-form (RFC 9112 3.2.2: a scheme,
+ * then "://"), which a client sends to a proxy only. Any scheme: Squid
+ * gateways ftp:// too (red team, the seventeenth session). The authority
+ * starts at *a. */
+static bool hs_absolute_form(const uint8_t *t, const uint8_t *end, const uint8_t **a)
+{
+	const uint8_t *p = t;
+
+	if (p >= end || !((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+		return false;
+	while (p < end && (((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') || (*p >= '0' && *p <= '9') ||
+			   *p == '+' || *p == '-' || *p == '.'))
+		p++;
+	if (end - p < 3 || p[0] != ':' || p[1] != '/' || p[2] != '/')
+		return false;
+	*a = p + 3;
+	return true;
 }
 
 size_t hs_connect_target(const uint8_t *p, size_t n, char *out, size_t size)
@@ -1404,7 +1445,9 @@ static bool hs_prefix_nocase(const uint8_t *p, size_t n, const char *lit)
  * [*vp, *vep). Lines end in CRLF or in a bare LF (nginx, Node and Squid
  * take both); an empty line ends the head. 1 when found, 2 when the head
  * has more than one (servers differ on which counts: RFC 9112 3.2 says
- * refuse), 0 when there is none, -1 when the segment cuts the first. */
+ * refuse), 3 when it is one folded onto the next line (obs-fold: nginx
+ * refuses it, Apache reads it), 0 when there is none, -1 when the segment
+ * cuts the first. */
 static int hs_host_field(const uint8_t *p, size_t n, const uint8_t **vp, const uint8_t **vep)
 {
 	const uint8_t *end = p + n, *line = memchr(p, '\n', n);
@@ -1426,9 +1469,28 @@ static int hs_host_field(const uint8_t *p, size_t n, const uint8_t **vp, const u
 				v++;
 			while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
 				ve--;
+			/* An empty value continued on the next line (obs-fold,
+			 * RFC 9112 5.2): Apache joins the lines, and serves
+			 * the host there (red team, the seventeenth session:
+			 * "Host:\r\n m.vk.com"). That line is the value. */
+			if (v == ve && le + 1 < end && (le[1] == ' ' || le[1] == '\t')) {
+				const uint8_t *fe = memchr(le + 1, '\n', (size_t)(end - le - 1));
+
+				if (!fe)
+					return -1;
+				v = le + 1;
+				ve = fe > v && fe[-1] == '\r' ? fe - 1 : fe;
+				while (v < ve && (*v == ' ' || *v == '\t'))
+					v++;
+				while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+					ve--;
+				le = fe;
+				found = 3;
+			} else {
+				found = 1;
+			}
 			*vp = v;
 			*vep = ve;
-			found = 1;
 		}
 		line = le;
 	}
@@ -1437,7 +1499,7 @@ static int hs_host_field(const uint8_t *p, size_t n, const uint8_t **vp, const u
 
 unsigned hs_http_request_check(const uint8_t *p, size_t n)
 {
-	const uint8_t *sp, *end, *v, *ve;
+	const uint8_t *sp, *end, *v, *ve, *a;
 	unsigned out = 0;
 	size_t m;
 
@@ -1465,10 +1527,9 @@ unsigned hs_http_request_check(const uint8_t *p, size_t n)
 		out |= HS_HTTP_PROXY;
 		if (!hs_authority_ok(sp, (size_t)(end - sp)))
 			out |= HS_HTTP_MALFORMED;
-	} else if (hs_prefix_nocase(sp, (size_t)(end - sp), "http://") ||
-		   hs_prefix_nocase(sp, (size_t)(end - sp), "https://")) {
+	} else if (hs_absolute_form(sp, end, &a)) {
 		/* absolute-form: what a client sends to a proxy (RFC 9112 3.2.2) */
-		const uint8_t *a = memchr(sp, '/', (size_t)(end - sp)) + 2, *ae;
+		const uint8_t *ae;
 
 		out |= HS_HTTP_PROXY;
 		for (ae = a; ae < end && *ae != '/' && *ae != '?' && *ae != '#'; ae++)
@@ -1482,6 +1543,7 @@ unsigned hs_http_request_check(const uint8_t *p, size_t n)
 	 * the segment: nothing to judge yet); two of them are malformed. */
 	switch (hs_host_field(p, n, &v, &ve)) {
 	case 2:
+	case 3:
 		out |= HS_HTTP_MALFORMED;
 		/* fall through */
 	case 1:

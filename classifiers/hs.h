@@ -69,8 +69,16 @@ struct hs_matcher *hs_matcher_create(const struct hs_lists *l);
 /* Free a matcher. Accepts NULL. Main lcore, after the worker stopped. */
 void hs_matcher_free(struct hs_matcher *m);
 
+/* The host part of a name as a server takes it: up to its first ':' (a
+ * port, or anything: nginx's ngx_http_validate_host ends the host there,
+ * for a Host header and for the TLS server name alike), unless it starts
+ * with '[' (an IPv6 literal) or with ':'. Pure. */
+size_t hs_name_host_len(const char *name, size_t len);
+
 /* Class (enum policy_class) of a name, any case, optional trailing dot;
- * POLICY_CLASS_NONE when no list matches. When several patterns match, the
+ * POLICY_CLASS_NONE when no list matches. The name's host part is matched
+ * (hs_name_host_len: "m.vk.com:443" is social, red team of the seventeenth
+ * session). When several patterns match, the
  * longest domain pattern wins (so "drive.proton.me" beats "proton.me"), and
  * a domain pattern beats a regex. Owning worker; no allocation. */
 unsigned hs_match_name(struct hs_matcher *m, const char *name, size_t len);

@@ -587,7 +587,10 @@ static void cls_set_name(struct cls_worker *w, struct cls_state *st, enum cls_na
 	 * Facebook's name to a server). */
 	{
 		ndpi_protocol_match_result m;
-		size_t mlen = len > 1 && st->name[len - 1] == '.' ? len - 1 : len;
+		size_t mlen = hs_name_host_len(st->name, len);
+
+		if (mlen > 1 && st->name[mlen - 1] == '.')
+			mlen--;
 		int id;
 
 		memset(&m, 0, sizeof(m));
@@ -1131,6 +1134,7 @@ unsigned cls_name_class(struct cls_worker *w, const char *name, size_t len)
 
 	if (cls != POLICY_CLASS_NONE || len == 0)
 		return cls;
+	len = hs_name_host_len(name, len);
 	if (len > 1 && name[len - 1] == '.')
 		len--;
 	memset(&m, 0, sizeof(m));

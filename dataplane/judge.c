@@ -3282,8 +3282,12 @@ static bool judge_http_head(struct worker *w, struct flow *f)
 			sl->http = STREAM_HTTP_LINE;
 			/* fall through */
 		case STREAM_HTTP_LINE:
-			/* A request line holds no control byte but HT and CR. */
-			if ((b < 0x20 && b != '\t' && b != '\r' && b != '\n') || b == 0x7f)
+			/* A request line holds no control byte but HT and CR,
+			 * and VT and FF, which a relaxed parser takes as white
+			 * space between its fields (hs.c, hs_line_ws). */
+			if ((b < 0x20 && b != '\t' && b != '\r' && b != '\n' && b != '\v' &&
+			     b != '\f') ||
+			    b == 0x7f)
 				return false;
 			if (b != '\n')
 				break;

@@ -5069,6 +5069,153 @@ def case_http_head_split_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+# --- red team of the seventeenth session: names a server cuts, proxies a relaxed
+# parser reads
+
+@case
+def case_sni_port_vk(n):
+    """Office TLS whose server_name is "m.vk.com:443". OpenSSL takes any name bytes but
+    NUL; nginx's servername callback runs ngx_http_validate_host, which ends the host at
+    its first ':', and serves m.vk.com. Our strict reader refuses the ':' (an exception
+    the office allows), and the lenient reading and nDPI's "m.vk.com:443" matched no
+    list. Now a name's host part is matched (hs_name_host_len). Must drop (social)."""
+    cap = Capture()
+    tls_flow(cap, O1, 47201, SOC, 4721, n,
+             send_whole(hello(n, sni_raw=sni_ext([sni_entry(b"m.vk.com:443")]), sid=sid32(leak(n)))),
+             leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_sni_port_fb(n):
+    """The same with "www.facebook.com:443" (social by nDPI's host table)."""
+    cap = Capture()
+    tls_flow(cap, O1, 47202, SOC, 4722, n,
+             send_whole(hello(n, sni_raw=sni_ext([sni_entry(b"www.facebook.com:443")]),
+                              sid=sid32(leak(n)))), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_sni_port_junk_vk(n):
+    """The same with "m.vk.com:x": no port at all after the ':'."""
+    cap = Capture()
+    tls_flow(cap, O1, 47203, SOC, 4723, n,
+             send_whole(hello(n, sni_raw=sni_ext([sni_entry(b"m.vk.com:x")]), sid=sid32(leak(n)))),
+             leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_sni_port_ok(n):
+    """Must-allow twin: "www.example.org:443" (an exception the office allows; its host
+    part has no class)."""
+    cap = Capture()
+    tls_flow(cap, O1, 47204, SOC, 4724, n,
+             send_whole(hello(n, sni_raw=sni_ext([sni_entry(b"www.example.org:443")]))), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_host_port_junk_vk(n):
+    """Office HTTP, "Host: m.vk.com:x": nginx ends the host at the ':' (and Go's mux
+    splits host and port without checking the port). hs_authority_host strips a port of
+    digits only, and our reading wins over nDPI's: no list matched. Must drop."""
+    cap = Capture()
+    http_flow(cap, 47205, 4725, 80, http_req(b"m.vk.com:x", leak(n)), b"RESP")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_host_port_twice_fb(n):
+    """The same with "Host: www.facebook.com:80:80"."""
+    cap = Capture()
+    http_flow(cap, 47206, 4726, 80, http_req(b"www.facebook.com:80:80", leak(n)), b"RESP")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_host_obsfold_vk(n):
+    """Office HTTP, "Host:" with its value folded onto the next line (obs-fold,
+    RFC 9112 5.2): Apache joins the lines and serves m.vk.com; we read an empty Host.
+    Must drop."""
+    cap = Capture()
+    req = (b"GET / HTTP/1.1\r\nHost:\r\n m.vk.com\r\nUser-Agent: Mozilla/5.0\r\nX-Mark: "
+           + leak(n) + b"\r\nAccept: */*\r\n\r\n")
+    http_flow(cap, 47207, 4727, 80, req, b"RESP")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_host_obsfold_tab_fb(n):
+    """The same folded with a tab, www.facebook.com."""
+    cap = Capture()
+    req = (b"GET / HTTP/1.1\r\nHost:\r\n\twww.facebook.com\r\nUser-Agent: Mozilla/5.0\r\nX-Mark: "
+           + leak(n) + b"\r\nAccept: */*\r\n\r\n")
+    http_flow(cap, 47208, 4728, 80, req, b"RESP")
+    return cap, {"leak": [leak(n)]}
+
+
+def px_connect_relaxed(cap, n, cport, sep):
+    """Office: a CONNECT to port 3128 whose fields are separated by sep, which Squid's
+    relaxed parser (on by default) takes as white space; then TLS through the tunnel,
+    the marker in the hello's session id and in a record."""
+    t = ETcp(cap, O1, cport, SOC, 3128, isn=cport, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"CONNECT" + sep + b"www.example.org:443" + sep + b"HTTP/1.1\r\nHost: www.example.org:443\r\n\r\n")
+    t.data(False, b"HTTP/1.1 200 Connection established\r\n\r\n")
+    t.data(True, hello(n, sni="www.example.org", sid=sid32(leak(n))))
+    t.data(False, server_hello_flight(n))
+    t.data(True, marked_record(leak(n), n))
+    t.close()
+
+
+@case
+def case_px_connect_vt(n):
+    """Squid's relaxed delimiters: "CONNECT<VT>www.example.org:443<VT>HTTP/1.1". Our
+    request line took SP and HT only: no CONNECT was seen, the flow gave up unnamed.
+    Must drop (proxy)."""
+    cap = Capture()
+    px_connect_relaxed(cap, n, 47209, b"\x0b")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_px_connect_ff(n):
+    """The same with FF."""
+    cap = Capture()
+    px_connect_relaxed(cap, n, 47210, b"\x0c")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_px_connect_cr(n):
+    """The same with a bare CR."""
+    cap = Capture()
+    px_connect_relaxed(cap, n, 47211, b"\r")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_px_absform_vt(n):
+    """An absolute-form GET to port 3128 with VT between its fields. Must drop (proxy)."""
+    cap = Capture()
+    http_flow(cap, 47212, 4732, 3128, b"GET\x0bhttp://www.example.org/\x0bHTTP/1.1\r\nHost: www.example.org\r\nX-Mark: "
+              + leak(n) + b"\r\n\r\n", b"RESP")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_px_absform_ftp(n):
+    """"GET ftp://ftp.example.org/pub/ HTTP/1.1" to port 3128: Squid gateways ftp://
+    URLs. Only http:// and https:// targets were taken for absolute-form. Any scheme is
+    now. Must drop (proxy)."""
+    cap = Capture()
+    http_flow(cap, 47213, 4733, 3128, b"GET ftp://ftp.example.org/pub/ HTTP/1.1\r\nHost: ftp.example.org\r\nX-Mark: "
+              + leak(n) + b"\r\n\r\n", b"RESP")
+    return cap, {"leak": [leak(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid

@@ -102,6 +102,10 @@ static void test_shipped_lists(void)
 	CU_ASSERT_EQUAL(match(m, "gmail.com"), POLICY_CLASS_NONE); /* not "mail.com" */
 	CU_ASSERT_EQUAL(match(m, "www.example.org"), POLICY_CLASS_NONE);
 	CU_ASSERT_EQUAL(match(m, ""), POLICY_CLASS_NONE);
+	/* The host part: a server ends the host at its first ':' */
+	CU_ASSERT_EQUAL(match(m, "bsky.app:443"), POLICY_CLASS_social);
+	CU_ASSERT_EQUAL(match(m, "bsky.app.:x"), POLICY_CLASS_social);
+	CU_ASSERT_EQUAL(match(m, "www.example.org:bsky.app"), POLICY_CLASS_NONE);
 	CU_ASSERT_EQUAL(hs_match_name(m, NULL, 0), POLICY_CLASS_NONE);
 
 	hs_matcher_free(m);
@@ -756,7 +760,42 @@ static void test_http_check(void)
 	CU_ASSERT_EQUAL(H("G1 / HTTP/1.1\r\n"), 0);
 	/* a lower-case method is one (Squid reads it) */
 	CU_ASSERT_EQUAL(H("get / HTTP/1.1\r\n"), HS_HTTP_REQUEST);
+	/* Squid's relaxed white space between the fields: VT, FF, a bare
+	 * CR; a CR before LF ends the line ("QUIT\r\n" is no request) */
+	CU_ASSERT_EQUAL(H("CONNECT\va.example:443\vHTTP/1.1\r\n\r\n"),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(H("CONNECT\fa.example:443\fHTTP/1.1\r\n\r\n"),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(H("CONNECT\ra.example:443\rHTTP/1.1\r\n\r\n"),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(H("GET\vhttp://a.example/\vHTTP/1.1\r\n\r\n"),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(H("QUIT\r\n"), 0);
+	/* absolute-form with any scheme; a scheme-like word without "://"
+	 * is not */
+	CU_ASSERT_EQUAL(H("GET ftp://ftp.example/pub/ HTTP/1.1\r\n\r\n"),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(H("GET svn+ssh://a.example/r HTTP/1.1\r\n\r\n"),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(H("GET /a:b HTTP/1.1\r\n\r\n"), HS_HTTP_REQUEST);
+	CU_ASSERT_EQUAL(H("GET ftp:/a.example HTTP/1.1\r\n\r\n"), HS_HTTP_REQUEST);
+	/* a Host folded onto the next line is malformed, and read there */
+	CU_ASSERT(H("GET / HTTP/1.1\r\nHost:\r\n a.example\r\n\r\n") & HS_HTTP_MALFORMED);
+	{
+		static const char req[] = "GET / HTTP/1.1\r\nHost:\r\n\tm.vk.com \r\nA: b\r\n\r\n";
+		char host[64];
+
+		CU_ASSERT_EQUAL(hs_http_host((const uint8_t *)req, sizeof(req) - 1, host, sizeof(host)), 8);
+		CU_ASSERT_STRING_EQUAL(host, "m.vk.com");
+	}
 #undef H
+	/* the host part of a name: up to its first ':', not in an IPv6
+	 * literal, not an empty one */
+	CU_ASSERT_EQUAL(hs_name_host_len("m.vk.com:443", 12), 8);
+	CU_ASSERT_EQUAL(hs_name_host_len("m.vk.com:x", 10), 8);
+	CU_ASSERT_EQUAL(hs_name_host_len("m.vk.com", 8), 8);
+	CU_ASSERT_EQUAL(hs_name_host_len("[2001:db8::1]:443", 17), 17);
+	CU_ASSERT_EQUAL(hs_name_host_len(":443", 4), 4);
 }
 
 int main(void)
