@@ -1577,6 +1577,136 @@ size_t hs_http_host(const uint8_t *p, size_t n, char *out, size_t size)
 	return hs_authority_host((const char *)v, (size_t)(ve - v), out, size);
 }
 
+/* Value of a header line at line (name of nlen bytes and ':' first, any
+ * case), trimmed of white space, in [*v, *ve); false for another header. */
+static bool hs_header_value(const uint8_t *line, const uint8_t *le, const char *name, size_t nlen,
+			    const uint8_t **v, const uint8_t **ve)
+{
+	const uint8_t *a, *b;
+
+	if ((size_t)(le - line) <= nlen || line[nlen] != ':' ||
+	    strncasecmp((const char *)line, name, nlen) != 0)
+		return false;
+	a = line + nlen + 1;
+	b = le;
+	while (a < b && (*a == ' ' || *a == '\t'))
+		a++;
+	while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+		b--;
+	*v = a;
+	*ve = b;
+	return true;
+}
+
+/* One line from *at within p[..end): its end (the LF) or NULL. */
+static const uint8_t *hs_line(const uint8_t *at, const uint8_t *end)
+{
+	return at < end ? memchr(at, '\n', (size_t)(end - at)) : NULL;
+}
+
+size_t hs_http_body_end(const uint8_t *p, size_t n, size_t head, bool *malformed, uint64_t *cl_end)
+{
+	const uint8_t *end = p + n, *he = p + head, *line, *le;
+	uint64_t cl = 0;
+	bool has_cl = false, chunked = false, has_te = false;
+
+	*malformed = false;
+	if (cl_end)
+		*cl_end = 0;
+	if (!p || head == 0 || head > n)
+		return 0;
+	line = memchr(p, '\n', head); /* past the request line */
+	for (line = line ? line + 1 : he; line < he; line = le + 1) {
+		const uint8_t *v, *ve;
+
+		le = hs_line(line, he);
+		if (!le)
+			break;
+		if (hs_header_value(line, le, "content-length", 14, &v, &ve)) {
+			uint64_t x = 0;
+
+			if (v == ve || ve - v > 15) {
+				*malformed = true;
+				return 0;
+			}
+			for (const uint8_t *q = v; q < ve; q++) {
+				if (*q < '0' || *q > '9') {
+					*malformed = true;
+					return 0;
+				}
+				x = x * 10 + (uint64_t)(*q - '0');
+			}
+			if (has_cl && x != cl) {
+				*malformed = true;
+				return 0;
+			}
+			has_cl = true;
+			cl = x;
+		} else if (hs_header_value(line, le, "transfer-encoding", 17, &v, &ve)) {
+			if (has_te || ve - v != 7 ||
+			    strncasecmp((const char *)v, "chunked", 7) != 0) {
+				*malformed = true;
+				return 0;
+			}
+			has_te = chunked = true;
+		}
+	}
+	if (has_cl && has_te) {
+		*malformed = true;
+		return 0;
+	}
+	if (has_cl) {
+		if (cl_end)
+			*cl_end = head + cl;
+		return cl <= (uint64_t)(n - head) ? head + (size_t)cl : 0;
+	}
+	if (!chunked)
+		return head;
+	/* chunk-size [ext] CRLF chunk CRLF ... 0 [ext] CRLF trailer CRLF */
+	for (line = he;;) {
+		uint64_t size = 0;
+		const uint8_t *q;
+
+		le = hs_line(line, end);
+		if (!le)
+			return 0;
+		for (q = line; q < le && hs_hexval((char)*q) >= 0; q++) {
+			if (q - line >= 15) {
+				*malformed = true;
+				return 0;
+			}
+			size = size << 4 | (uint64_t)hs_hexval((char)*q);
+		}
+		if (q == line || (q < le && *q != ';' && *q != '\r' && *q != ' ' && *q != '\t')) {
+			*malformed = true;
+			return 0;
+		}
+		line = le + 1;
+		if (size == 0)
+			break;
+		if (size + 2 > (uint64_t)(end - line))
+			return 0;
+		line += size;
+		if (line[0] == '\r' && line[1] == '\n')
+			line += 2;
+		else if (line[0] == '\n')
+			line += 1;
+		else {
+			*malformed = true;
+			return 0;
+		}
+	}
+	/* the trailer: lines up to an empty one */
+	for (;;) {
+		le = hs_line(line, end);
+		if (!le)
+			return 0;
+		if (le == line || (le == line + 1 && line[0] == '\r'))
+			return (size_t)(le + 1 - p);
+		line = le + 1;
+	}
+}
+
 size_t hs_http_head_end(const uint8_t *p, size_t n)
 {
 	const uint8_t *end, *line, *start;

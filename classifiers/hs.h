@@ -158,6 +158,19 @@ size_t hs_http_host(const uint8_t *p, size_t n, char *out, size_t size);
  * Pure. */
 size_t hs_http_head_end(const uint8_t *p, size_t n);
 
+/* The request head p[0..head) (hs_http_head_end) declares its body's
+ * length (RFC 9112 6.3): where in p the body that follows it ends, that is
+ * where the next pipelined request starts. head when it has no body (no
+ * Content-Length, no Transfer-Encoding). 0 when p does not hold the whole
+ * body (or its chunked framing) or when the head's framing is one a server
+ * could take otherwise (*malformed set): a Content-Length that is not all
+ * digits, two that differ, a Transfer-Encoding other than chunked alone,
+ * both headers. Chunked: every chunk size line, chunk and the trailer up to
+ * its empty line. *cl_end (when not NULL): head plus the Content-Length
+ * where one is declared (past n when the body goes on past p), else 0.
+ * Pure. */
+size_t hs_http_body_end(const uint8_t *p, size_t n, size_t head, bool *malformed, uint64_t *cl_end);
+
 /* Copy the host part of an authority "host[:port]" or "[v6addr][:port]"
  * (s, n bytes) into out, NUL-terminated. Returns its length, 0 when empty
  * or when it does not fit in size. Pure. */

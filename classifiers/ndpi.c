@@ -86,6 +86,10 @@ struct cls_state {
 	uint8_t join_n[2];
 	uint8_t join_on[2];
 	uint8_t join_b[2][CLS_JOIN_MAX];
+	/* The initiator's stream position where the body that its last read
+	 * request head declared ends (cls_take_marks), while body_on. */
+	uint32_t body_to;
+	uint8_t body_on;
 	char name[CLS_NAME_MAX + 1];
 	/* aduana's own reader's name, its last CLS_OWN_NAME bytes: enough to
 	 * compare with nDPI's, which keeps a long name's last 79. */
@@ -710,48 +714,77 @@ static void cls_own_host(struct cls_worker *w, struct cls_state *st, const char 
 	}
 }
 
-/* Every request head in a client payload, pipelined ones too (at most 8):
- * the first Host (or CONNECT target) the flow ever shows is its name, from
- * our own reading (CLS_F_OWN_HOST: nDPI's is not taken over it); later
- * ones go to cls_more_host. */
-static void cls_take_hosts(struct cls_worker *w, struct cls_state *st, const uint8_t *p, size_t n)
+/* A request head's Host (or CONNECT target): the first the flow ever shows
+ * is its name, from our own reading (CLS_F_OWN_HOST: nDPI's is not taken
+ * over it); later ones go to cls_more_host. */
+static void cls_take_host(struct cls_worker *w, struct cls_state *st, const uint8_t *p, size_t n)
 {
-	for (unsigned k = 0; k < 8 && n; k++) {
-		char target[HS_NAME_MAX + 1];
-		size_t len, end;
+	char target[HS_NAME_MAX + 1];
+	size_t len = hs_connect_target(p, n, target, sizeof(target));
 
-		if (!(hs_http_request_check(p, n) & HS_HTTP_REQUEST))
-			return;
-		len = hs_connect_target(p, n, target, sizeof(target));
-		if (!len)
-			len = hs_http_host(p, n, target, sizeof(target));
-		if (len)
-			cls_own_host(w, st, target, len);
-		end = hs_http_head_end(p, n);
-		if (!end || end >= n)
-			return;
-		p += end;
-		n -= end;
-	}
+	if (!len)
+		len = hs_http_host(p, n, target, sizeof(target));
+	if (len)
+		cls_own_host(w, st, target, len);
 }
 
 /* A client's bytes over TCP that start an HTTP request: our own reading
  * (hs.c) skips the white space servers skip before the request line;
- * nDPI 4.2 does not, and then reads no Host: ours is the name. Proxy
- * behaviour and names no host has are marked. */
-static void cls_take_request(struct cls_worker *w, struct cls_state *st, const uint8_t *p, size_t n)
+ * nDPI 4.2 does not, and then reads no Host: ours is the name. Every
+ * request head in them, pipelined ones too (at most 8), is read: proxy
+ * behaviour and names no host has are marked, its Host judged. The next
+ * request starts past the body its head declares (hs_http_body_end: red
+ * team, the seventeenth session, a POST with a body of two bytes, then a
+ * GET for m.vk.com in the same segment, which nginx serves: the body was
+ * read as the next request, and no request after it). A framing a server
+ * could take otherwise is malformed, and the bytes after the head are read
+ * as a request too. Returns the bytes of a declared body (Content-Length)
+ * that go on past p, 0 when none. With body, p lies in a body a head
+ * declared before (cls_take_marks). */
+static uint64_t cls_take_request(struct cls_worker *w, struct cls_state *st, const uint8_t *p,
+				 size_t n, bool body)
 {
-	unsigned http = hs_http_request_check(p, n);
+	for (unsigned k = 0; k < 8 && n; k++) {
+		unsigned http = hs_http_request_check(p, n);
+		size_t end, next;
+		uint64_t cl_end;
+		bool bad;
 
-	if (!http)
-		return;
-	if (http & HS_HTTP_PROXY)
-		st->flags |= (p[hs_http_lead(p, n)] | 0x20) == 'c' ? CLS_F_CONNECT : CLS_F_ABSFORM;
-	if (http & HS_HTTP_MALFORMED)
-		st->flags |= CLS_F_MALFORMED;
-	if ((st->name_kind == CLS_NAME_NONE || st->name_kind == CLS_NAME_HOST) &&
-	    (http & HS_HTTP_REQUEST))
-		cls_take_hosts(w, st, p, n);
+		if (!(http & HS_HTTP_REQUEST))
+			return 0;
+		/* Bytes of a request's body that look like a request: only
+		 * their names are judged (a server does not read them as a
+		 * request; an upload of a text that quotes one is no proxy
+		 * use: red team, the seventeenth session, a text/plain POST
+		 * whose body began "See http://..." was refused as a proxy). */
+		if (body) {
+			if (st->name_kind == CLS_NAME_NONE || st->name_kind == CLS_NAME_HOST)
+				cls_take_host(w, st, p, n);
+			return 0;
+		}
+		if (http & HS_HTTP_PROXY)
+			st->flags |= (p[hs_http_lead(p, n)] | 0x20) == 'c' ? CLS_F_CONNECT
+									   : CLS_F_ABSFORM;
+		if (http & HS_HTTP_MALFORMED)
+			st->flags |= CLS_F_MALFORMED;
+		if (st->name_kind == CLS_NAME_NONE || st->name_kind == CLS_NAME_HOST)
+			cls_take_host(w, st, p, n);
+		end = hs_http_head_end(p, n);
+		if (!end)
+			return 0;
+		next = hs_http_body_end(p, n, end, &bad, &cl_end);
+		if (bad) {
+			st->flags |= CLS_F_MALFORMED;
+			next = end;
+		}
+		if (!next)
+			return cl_end > n ? cl_end - n : 0;
+		if (next >= n)
+			return 0;
+		p += next;
+		n -= next;
+	}
+	return 0;
 }
 
 /* A signature match over n bytes: the first line's class is the flow's
@@ -845,8 +878,29 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	cls_take_sig(w, st, p, n, r, from_initiator);
 	if (!from_initiator)
 		return;
-	if (r->l4proto == 6)
-		cls_take_request(w, st, p, n);
+	if (r->l4proto == 6) {
+		/* Where the last request head read declared a body that goes
+		 * on past its payload: a payload that starts in it is body,
+		 * up to its end; past it, a request may start. */
+		int32_t in = st->body_on ? (int32_t)(st->body_to - r->tcp_seq) : 0;
+		uint64_t rem;
+
+		if (in > 0 && (size_t)in >= n) {
+			cls_take_request(w, st, p, n, true);
+		} else {
+			size_t skip = in > 0 ? (size_t)in : 0;
+
+			if (skip)
+				cls_take_request(w, st, p, skip, true);
+			st->body_on = 0;
+			rem = cls_take_request(w, st, p + skip, n - skip, false);
+			if (rem) {
+				st->body_on = 1;
+				st->body_to = r->tcp_seq + (uint32_t)n +
+					      (uint32_t)(rem < (1u << 30) ? rem : (1u << 30));
+			}
+		}
+	}
 	if (hs_webdav_match(p, n))
 		st->flags |= CLS_F_WEBDAV;
 	if (hs_docsig_match(p, n))
@@ -1152,7 +1206,7 @@ void cls_flow_own_http(struct cls_worker *w, uint32_t slot, const uint8_t *p, si
 
 	if (!st)
 		return;
-	cls_take_request(w, st, p, n);
+	cls_take_request(w, st, p, n, false);
 	if (hs_webdav_match(p, n))
 		st->flags |= CLS_F_WEBDAV;
 }

@@ -5216,6 +5216,95 @@ def case_px_absform_ftp(n):
     return cap, {"leak": [leak(n)]}
 
 
+@case
+def case_post_pipe_cl_vk(n):
+    """Office HTTP: one segment holds a POST for www.example.org with a body of two
+    bytes (Content-Length: 2), then a GET for m.vk.com, which nginx serves as the next
+    request. The body was read as the next request (it is none), and nothing after it:
+    allowed. Now the next request starts past the declared body. Must drop (social)."""
+    cap = Capture()
+    req = (b"POST /x HTTP/1.1\r\nHost: www.example.org\r\nContent-Length: 2\r\n\r\n{}"
+           + b"GET / HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n")
+    http_flow(cap, 47214, 4734, 80, req, b"RESP")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_post_pipe_chunked_vk(n):
+    """The same with a chunked body (a chunk of two bytes, the last chunk, an empty
+    trailer)."""
+    cap = Capture()
+    req = (b"POST /x HTTP/1.1\r\nHost: www.example.org\r\nTransfer-Encoding: chunked\r\n\r\n"
+           b"2\r\n{}\r\n0\r\n\r\n"
+           + b"GET / HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n")
+    http_flow(cap, 47215, 4735, 80, req, b"RESP")
+    return cap, {"leak": [leak(n)]}
+
+
+def post_body_flow(cap, n, cport, body, same_segment=False):
+    """Office: a text/plain POST (what fetch() and sendBeacon send for a string) to
+    www.example.org whose body is `body` and the PASS marker, in its own segment or
+    in the head's."""
+    body += passm(n)
+    head = (b"POST /api/note HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: Mozilla/5.0\r\n"
+            b"Content-Type: text/plain;charset=UTF-8\r\nContent-Length: %d\r\n\r\n" % len(body))
+    t = ETcp(cap, O1, cport, SOC, 80, isn=cport, rtt_us=20000)
+    t.handshake()
+    if same_segment:
+        t.data(True, head + body)
+    else:
+        t.data(True, head)
+        t.data(True, body)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.close()
+
+
+@case
+def case_post_body_url_ok(n):
+    """Must-allow (red team, the seventeenth session: a false block): the body, in its
+    own segment, begins "See http://www.example.org/docs": each of the first client
+    payloads was read as a request line, and this one as an absolute-form request
+    (proxy). A payload inside a declared body is no request: only names are judged."""
+    cap = Capture()
+    post_body_flow(cap, n, 47216, b"See http://www.example.org/docs for the details ")
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_post_body_connect_ok(n):
+    """Must-allow: the body begins "CONNECT proxy.example.org:8080 HTTP/1.1"."""
+    cap = Capture()
+    post_body_flow(cap, n, 47217, b"CONNECT proxy.example.org:8080 HTTP/1.1 is what curl sends ")
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_post_body_url_seg_ok(n):
+    """Must-allow: post_body_url_ok with the body in the head's segment."""
+    cap = Capture()
+    post_body_flow(cap, n, 47218, b"See http://www.example.org/docs for the details ", True)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_post_pipe_proxy(n):
+    """Office, port 3128: a GET for www.example.org, then in the same segment a CONNECT
+    (Squid reads pipelined requests): only the first request of a payload was checked
+    for proxy behaviour. Must drop (proxy)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 47219, SOC, 3128, isn=47219, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+           b"CONNECT www.example.org:443 HTTP/1.1\r\nHost: www.example.org:443\r\n\r\n")
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+           b"HTTP/1.1 200 Connection established\r\n\r\n")
+    t.data(True, hello(n, sni="www.example.org", sid=sid32(leak(n))))
+    t.data(False, server_hello_flight(n))
+    t.data(True, marked_record(leak(n), n))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid

@@ -789,6 +789,52 @@ static void test_http_check(void)
 		CU_ASSERT_STRING_EQUAL(host, "m.vk.com");
 	}
 #undef H
+	/* A head's body: where the next pipelined request starts */
+	{
+#define BODY(x, head, bad, cle) hs_http_body_end((const uint8_t *)x, sizeof(x) - 1, head, bad, cle)
+		static const char cl[] = "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}GET";
+		static const char cl2[] = "POST / HTTP/1.1\r\nContent-Length: 9\r\n\r\n{}";
+		static const char none[] = "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET";
+		static const char ch[] = "POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n"
+					 "2;x=y\r\n{}\r\na\r\n0123456789\r\n0\r\nT: 1\r\n\r\nGET";
+		static const char chcut[] = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+					    "2\r\n{}\r\n0\r\n";
+		static const char both[] = "POST / HTTP/1.1\r\nContent-Length: 2\r\n"
+					   "Transfer-Encoding: chunked\r\n\r\n";
+		static const char plus[] = "POST / HTTP/1.1\r\nContent-Length: +2\r\n\r\n{}";
+		static const char two[] = "POST / HTTP/1.1\r\nContent-Length: 2\r\n"
+					  "Content-Length: 3\r\n\r\n{}";
+		static const char gz[] =
+			"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n";
+		static const char badsz[] = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+					    "2x\r\n{}\r\n0\r\n\r\n";
+		bool bad;
+		uint64_t cle;
+
+		CU_ASSERT_EQUAL(BODY(cl, sizeof(cl) - 6, &bad, &cle), sizeof(cl) - 4);
+		CU_ASSERT_FALSE(bad);
+		CU_ASSERT_EQUAL(cle, sizeof(cl) - 4);
+		CU_ASSERT_EQUAL(BODY(cl2, sizeof(cl2) - 3, &bad, &cle), 0);
+		CU_ASSERT_FALSE(bad);
+		CU_ASSERT_EQUAL(cle, sizeof(cl2) - 3 + 9);
+		CU_ASSERT_EQUAL(BODY(none, sizeof(none) - 4, &bad, &cle), sizeof(none) - 4);
+		CU_ASSERT_EQUAL(cle, 0);
+		CU_ASSERT_EQUAL(BODY(ch, 47, &bad, NULL), sizeof(ch) - 4);
+		CU_ASSERT_FALSE(bad);
+		CU_ASSERT_EQUAL(BODY(chcut, 47, &bad, NULL), 0);
+		CU_ASSERT_FALSE(bad);
+		CU_ASSERT_EQUAL(BODY(both, sizeof(both) - 1, &bad, NULL), 0);
+		CU_ASSERT(bad);
+		CU_ASSERT_EQUAL(BODY(plus, sizeof(plus) - 3, &bad, NULL), 0);
+		CU_ASSERT(bad);
+		CU_ASSERT_EQUAL(BODY(two, sizeof(two) - 3, &bad, NULL), 0);
+		CU_ASSERT(bad);
+		CU_ASSERT_EQUAL(BODY(gz, sizeof(gz) - 1, &bad, NULL), 0);
+		CU_ASSERT(bad);
+		CU_ASSERT_EQUAL(BODY(badsz, 47, &bad, NULL), 0);
+		CU_ASSERT(bad);
+#undef BODY
+	}
 	/* the host part of a name: up to its first ':', not in an IPv6
 	 * literal, not an empty one */
 	CU_ASSERT_EQUAL(hs_name_host_len("m.vk.com:443", 12), 8);
