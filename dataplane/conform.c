@@ -96,15 +96,21 @@ void conform_init(struct conform *c, bool tls_only)
 }
 
 /* A whole record header read (type in hdr[0], the length's bytes given):
- * its length checked, the body to come. */
-static inline enum conform_reason conform_tls_header(struct conform_dir *d, unsigned len)
+ * its length checked, the body to come. early: a client's record before
+ * the server sent a byte, whose application data is 0-RTT early data
+ * (RFC 8446 4.2.10): the handshake goes on after it (a second hello after
+ * a HelloRetryRequest that rejected it: red team, the seventeenth session,
+ * a false block), and judge.c's first-bytes slot reads every client
+ * record until the responder answers (judge_hello_tail). */
+static inline enum conform_reason conform_tls_header(struct conform_dir *d, unsigned len,
+						     bool early)
 {
 	d->hdr_have = 0;
 	if (len > CONFORM_TLS_MAX || (len == 0 && d->hdr[0] != 23))
 		return CONFORM_R_tls_length;
 	d->left = (uint16_t)len;
 	d->flags &= (uint8_t)~CONFORM_D_CHECKBODY;
-	if (d->hdr[0] == 23)
+	if (d->hdr[0] == 23 && !early)
 		d->flags |= CONFORM_D_APPDATA;
 	else if (d->hdr[0] == 22 && (d->flags & CONFORM_D_APPDATA)) {
 		d->flags |= CONFORM_D_CHECKBODY;
@@ -116,7 +122,7 @@ static inline enum conform_reason conform_tls_header(struct conform_dir *d, unsi
 /* TLS record framing of one direction over n bytes. mk (or NULL) is told
  * of every byte read that decides what is read next (conform.h). */
 static enum conform_reason conform_tls(struct conform_dir *d, bool client, const uint8_t *p,
-				       size_t n, const struct conform_marks *mk)
+				       size_t n, const struct conform_marks *mk, bool early)
 {
 	size_t i = 0;
 
@@ -178,7 +184,7 @@ static enum conform_reason conform_tls(struct conform_dir *d, bool client, const
 				return CONFORM_R_tls_version;
 			memcpy(d->hdr, h, 4);
 			i += 5;
-			e = conform_tls_header(d, (unsigned)h[3] << 8 | h[4]);
+			e = conform_tls_header(d, (unsigned)h[3] << 8 | h[4], early);
 			if (e != CONFORM_OK)
 				return e;
 			continue;
@@ -202,7 +208,7 @@ static enum conform_reason conform_tls(struct conform_dir *d, bool client, const
 		/* The fifth byte completes the header. */
 		{
 			enum conform_reason e =
-				conform_tls_header(d, (unsigned)d->hdr[3] << 8 | p[i++]);
+				conform_tls_header(d, (unsigned)d->hdr[3] << 8 | p[i++], early);
 
 			if (e != CONFORM_OK)
 				return e;
@@ -650,7 +656,8 @@ enum conform_reason conform_feed_marked(struct conform *c, bool from_init, const
 		    (from_init || p[0] != 0x15))
 			return CONFORM_R_not_tls;
 		c->d[from_init ? 0 : 1].flags |= CONFORM_D_SEEN;
-		return conform_tls(&c->d[from_init ? 0 : 1], from_init, p, n, mk);
+		return conform_tls(&c->d[from_init ? 0 : 1], from_init, p, n, mk,
+				   from_init && !(c->d[1].flags & CONFORM_D_SEEN));
 	case CONFORM_SMTP:
 		return from_init ? conform_smtp_client(c, p, n) : conform_smtp_server(c, p, n);
 	case CONFORM_DNS:

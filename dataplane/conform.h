@@ -200,7 +200,9 @@ static inline bool conform_next_appdata(struct conform *c, bool from_init, const
 		return false;
 	memcpy(d->hdr, h, 4);
 	d->left = (uint16_t)(len - (n - l - 5));
-	d->flags |= CONFORM_D_APPDATA;
+	/* a client's before the server sent a byte is early data (conform.c) */
+	if (!from_init || (c->d[1].flags & CONFORM_D_SEEN))
+		d->flags |= CONFORM_D_APPDATA;
 	return true;
 }
 

@@ -147,14 +147,21 @@ enum tls_ch_status stream_hello2(struct stream_pool *p, uint32_t slot)
 
 			if (s->have - s->ch2_at < 5)
 				break;
-			if (s->buf[s->ch2_at] != 20) {
+			/* ChangeCipherSpec (middlebox compatibility), and early
+			 * data (application_data records after a hello that
+			 * offered it): a server that answered with an HRR
+			 * skips early data (RFC 8446 4.2.10), and one whose
+			 * client offered none refuses the record (red team,
+			 * the seventeenth session: 0-RTT data rejected by an
+			 * HRR was read as the second hello: a false block). */
+			if (s->buf[s->ch2_at] != 20 && s->buf[s->ch2_at] != 23) {
 				s->ch2_in = 1;
 				continue;
 			}
 			len = (uint32_t)s->buf[s->ch2_at + 3] << 8 | s->buf[s->ch2_at + 4];
 			if (s->have - s->ch2_at < 5 + len)
 				break;
-			s->ch2_at += 5 + len; /* ChangeCipherSpec (middlebox compatibility) */
+			s->ch2_at += 5 + len;
 			continue;
 		}
 		s->tls = (uint8_t)tls_ch_feed(&s->ch, s->buf + s->ch2_at, s->have - s->ch2_at);

@@ -5305,6 +5305,47 @@ def case_post_pipe_proxy(n):
     return cap, {"leak": [leak(n)]}
 
 
+def ch_psk_hello(seed, early):
+    """A resumption ClientHello for the e2m name: pre_shared_key (last), its modes, and
+    with early, early_data (0-RTT)."""
+    exts = [sni_ext([sni_entry(E2M_NAME.encode())])] + std_exts(seed) + [alpn_ext()]
+    if early:
+        exts.append(ext(42, b""))
+    exts.append(ext(45, b"\x01\x01"))
+    ident = prand(seed + "tkt", 100)
+    ids = struct.pack("!H", len(ident)) + ident + struct.pack("!I", 12345)
+    binder = b"\x20" + prand(seed + "bind", 32)
+    exts.append(ext(41, struct.pack("!H", len(ids)) + ids + struct.pack("!H", len(binder)) + binder))
+    return record(22, hs_client_hello(seed, exts=exts))
+
+
+@case
+def case_hrr_early_ok(n):
+    """Must-allow (red team, the seventeenth session: a false block): an honest TLS 1.3
+    client resumes with 0-RTT (early_data and pre_shared_key, ChangeCipherSpec, an early
+    data record); the server rejects the early data with a HelloRetryRequest (RFC 8446
+    4.2.10) and skips those records; the client sends its second hello for the same
+    name. stream_hello2 skipped ChangeCipherSpec records only and read the early data
+    record as the second hello: refused as malformed, whatever the zone."""
+    cap = Capture()
+    t = ETcp(cap, S1, 47220, E2M, 443, isn=47220, rtt_us=20000)
+    t.handshake()
+    t.send(True, ch_psk_hello(n, True))
+    t.send(True, CCS)
+    t.send(True, record(23, prand(n + "early", 300), 0x0303))
+    fl = hrr_flight(n)[:-len(CCS)]
+    t.raw(False, "PA", fl)
+    t.sseq += len(fl)
+    t.ack(True)
+    t.data(True, ch_psk_hello(n + "2", False))
+    t.data(False, server_hello_flight(n))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid

@@ -497,6 +497,10 @@ static void test_conform_fast(void)
 		}
 		conform_init(&a, true);
 		conform_init(&b, true);
+		/* the server has spoken: client application data is no early
+		 * data (conform.c) */
+		a.d[1].flags |= CONFORM_D_SEEN;
+		b.d[1].flags |= CONFORM_D_SEEN;
 		while (at < n) {
 			size_t seg;
 			enum conform_reason ra, rb;
@@ -591,6 +595,10 @@ static void test_conform_marks(void)
 		}
 		conform_init(&a, true);
 		conform_init(&b, true);
+		/* the server has spoken: client application data is no early
+		 * data (conform.c) */
+		a.d[1].flags |= CONFORM_D_SEEN;
+		b.d[1].flags |= CONFORM_D_SEEN;
 		while (at < n) {
 			size_t seg;
 			enum conform_reason ra, rb;
@@ -769,12 +777,14 @@ static void test_conform_rehello(void)
 	/* The client: a plaintext ClientHello after application data. */
 	for (size_t cut = 0; cut <= 6; cut++) {
 		conform_init(&c, true);
+		CU_ASSERT_EQUAL(conform_feed(&c, false, sv.b, sv.n), CONFORM_OK);
 		CU_ASSERT_EQUAL(conform_feed(&c, true, cl.b, cl.n), CONFORM_OK);
 		CU_ASSERT_EQUAL(feed_cut(&c, true, cl.b, cl.n - 2, &cut, 1), CONFORM_R_tls_rehello);
 	}
 	/* An encrypted handshake record (renegotiation, TLS 1.2 Finished)
 	 * does not start with 1. */
 	conform_init(&c, true);
+	CU_ASSERT_EQUAL(conform_feed(&c, false, sv.b, sv.n), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, cl.b, cl.n), CONFORM_OK);
 	CU_ASSERT_EQUAL(FEED(&c, true, "\x16\x03\x03\x00\x03\x8a\x01\x01"), CONFORM_OK);
 	/* One whose first byte is 1 by chance (1 in 256), its fifth and
@@ -785,6 +795,7 @@ static void test_conform_rehello(void)
 		struct conform c2;
 
 		conform_init(&c2, true);
+		CU_ASSERT_EQUAL(conform_feed(&c2, false, sv.b, sv.n), CONFORM_OK);
 		CU_ASSERT_EQUAL(conform_feed(&c2, true, cl.b, cl.n), CONFORM_OK);
 		CU_ASSERT_EQUAL(feed_cut(&c2, true, enc, sizeof(enc) - 1, &cut, 1), CONFORM_OK);
 	}
@@ -794,6 +805,7 @@ static void test_conform_rehello(void)
 		struct conform c2;
 
 		conform_init(&c2, true);
+		CU_ASSERT_EQUAL(conform_feed(&c2, false, sv.b, sv.n), CONFORM_OK);
 		CU_ASSERT_EQUAL(conform_feed(&c2, true, cl.b, cl.n), CONFORM_OK);
 		CU_ASSERT_EQUAL(FEED(&c2, true, "\x16\x03\x03\x00\x04\x01\x00\x01\xfc"),
 				CONFORM_R_tls_rehello);
@@ -813,6 +825,23 @@ static void test_conform_rehello(void)
 	CU_ASSERT_FALSE(conform_in_body(&c, true, 1));
 	/* The next record's first body byte is not looked at. */
 	CU_ASSERT_EQUAL(FEED(&c, true, "\x17\x03\x03\x00\x02\x01\x01"), CONFORM_OK);
+	/* Early data (a client's application data before the server sent a
+	 * byte, RFC 8446 4.2.10) does not end the handshake: a second hello
+	 * after it (an HRR that rejected it) is one; once the server spoke,
+	 * application data does. */
+	client_hello(&ch, sni_e2m);
+	conform_init(&c, true);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, ch.b, ch.n), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, app, sizeof(app) - 1), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, false, sv.b, sv.n), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, ch.b, ch.n), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, app, sizeof(app) - 1), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, ch.b, ch.n), CONFORM_R_tls_rehello);
+	/* ... in one run with the header fast path too */
+	conform_init(&c, true);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, ch.b, ch.n), CONFORM_OK);
+	CU_ASSERT(conform_next_appdata(&c, true, app, sizeof(app) - 1));
+	CU_ASSERT_EQUAL(conform_feed(&c, true, ch.b, ch.n), CONFORM_OK);
 	/* Before application data a second hello is a handshake (after a
 	 * HelloRetryRequest). */
 	client_hello(&ch, sni_e2m);
@@ -821,12 +850,14 @@ static void test_conform_rehello(void)
 	CU_ASSERT_EQUAL(conform_feed(&c, true, ch.b, ch.n), CONFORM_OK);
 	/* The server: a plaintext ServerHello after its application data. */
 	conform_init(&c, true);
+	CU_ASSERT_EQUAL(conform_feed(&c, false, sv.b, sv.n), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, cl.b, cl.n), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, false, sv.b, sv.n), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, false, app, sizeof(app) - 1), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, false, sv.b, sv.n), CONFORM_R_tls_rehello);
 	/* A client's handshake starting with 2 is not a ServerHello from it. */
 	conform_init(&c, true);
+	CU_ASSERT_EQUAL(conform_feed(&c, false, sv.b, sv.n), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, cl.b, cl.n), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, sv.b, 5 + 46), CONFORM_OK);
 }
