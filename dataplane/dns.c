@@ -351,6 +351,39 @@ enum dns_reason dns_pending_take(struct dns_pending *t, uint64_t flow, const str
 	return r;
 }
 
+bool dns_pending_answered(const struct dns_pending *t, uint64_t flow, const struct dns_question *a,
+			  uint64_t now)
+{
+	for (unsigned i = 0; i < DNS_PENDING; i++) {
+		const struct dns_pending_entry *e = &t->e[i];
+
+		if (e->expires > now && e->flow == flow && e->answered && e->q.id == a->id &&
+		    e->q.qtype == a->qtype && e->q.qclass == a->qclass &&
+		    strcmp(e->q.name, a->name) == 0)
+			return true;
+	}
+	return false;
+}
+
+unsigned dns_pending_revoke_flow(struct dns_pending *t, uint64_t flow, uint64_t now,
+				 void (*fn)(void *arg, const uint8_t addr[16]), void *arg)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < DNS_PENDING; i++) {
+		struct dns_pending_entry *e = &t->e[i];
+
+		if (e->expires <= now || e->flow != flow || !e->answered)
+			continue;
+		for (unsigned j = 0; j < e->n_addr; j++)
+			fn(arg, e->addr[j]);
+		e->n_addr = 0;
+		e->error = 1; /* a later address answer conflicts */
+		k++;
+	}
+	return k;
+}
+
 /* The wire format (dns.h). The smallest question is a root name and its
  * type and class; the smallest record a root name and its fixed part. */
 #define DNS_WIRE_MIN_Q	5

@@ -165,6 +165,18 @@ enum dns_reason dns_pending_take(struct dns_pending *t, uint64_t flow, const str
 				 const struct dns_answer *ans, int n, uint64_t now,
 				 const struct dns_pending_entry **first);
 
+/* Whether flow's query for question a (its ID, name, type and class) was
+ * answered within DNS_ANSWERED_NS. Reads t only. Owning worker. */
+bool dns_pending_answered(const struct dns_pending *t, uint64_t flow, const struct dns_question *a,
+			  uint64_t now);
+
+/* Every query of flow answered within DNS_ANSWERED_NS: fn(arg, addr) for
+ * each address its first answer taught, and from then on it counts as
+ * answered with an error (a later address answer conflicts). Returns how
+ * many. Owning worker. */
+unsigned dns_pending_revoke_flow(struct dns_pending *t, uint64_t flow, uint64_t now,
+				 void (*fn)(void *arg, const uint8_t addr[16]), void *arg);
+
 /* Name of a reason ("offchain"), or NULL. */
 const char *dns_reason_name(unsigned r);
 

@@ -286,10 +286,19 @@ static void judge_learn_conflict(struct worker *w, const struct policy *pol,
 
 static bool judge_query_vetted(struct worker *w, struct flow *f, const struct rte_mbuf *m,
 			       const struct parse_result *r);
+static bool judge_answer_vetted(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+				const struct parse_result *r);
 
+static void judge_learn_revoke_cb(void *arg, const uint8_t addr[16])
+{
+	learn_revoke(((struct worker *)arg)->learn, addr);
+}
+
+/* A packet of a resolver flow (FLOW_F_LEARN). fresh: over TCP, an answer's
+ * segment starts at the responder's next byte (new data; judge_packet). */
 static void judge_learn(struct worker *w, const struct policy *pol, struct flow *f,
 			const struct rte_mbuf *m, const struct parse_result *r, bool from_init,
-			bool inside)
+			bool inside, bool fresh)
 {
 	struct dns_answer ans[DNS_MAX_ANSWERS];
 	const struct dns_pending_entry *first = NULL;
@@ -327,14 +336,43 @@ static void judge_learn(struct worker *w, const struct policy *pol, struct flow 
 		return;
 	}
 	if (!inside) {
+		bool tcp = r->l4proto == IPPROTO_TCP;
+
+		/* Over TCP, an answer teaches only from a segment its client
+		 * surely takes as new data: its checksum right, none of the
+		 * reasons a stack drops a segment (judge_discardable), and at
+		 * the resolver's next byte. An old copy (bytes the client has)
+		 * is only compared; one we cannot compare (its message not
+		 * whole in it) takes back what the flow's answers taught.
+		 * Red team, the seventeenth session: a forged answer as a
+		 * stale copy with a wrong checksum, which no client takes,
+		 * taught the e2m name an accomplice's address, while the
+		 * client kept the resolver from answering (a zero window, a
+		 * RST) or made its answer come split (an MSS of 48), where
+		 * it is not compared. */
+		if (tcp && !judge_answer_vetted(w, f, m, r)) {
+			w->st.c[STATS_dns_bad]++;
+			w->st.dns_bad[DNS_R_unvetted]++;
+			return;
+		}
 		if (!msg) {
 			if (split) {
 				w->st.c[STATS_dns_bad]++;
 				w->st.dns_bad[DNS_R_tcp_split]++;
+				if (tcp && !fresh &&
+				    dns_pending_revoke_flow(w->dnsq, judge_flow_id(f), w->now,
+							    judge_learn_revoke_cb, w))
+					judge_learn_conflict(w, pol, NULL, NULL, 0);
 			}
 			return;
 		}
 		cnt = dns_parse_answer(msg, n, &q, ans, RTE_DIM(ans), &why);
+		if (tcp && !fresh && (cnt >= 0 || why == DNS_R_rcode) &&
+		    !dns_pending_answered(w->dnsq, judge_flow_id(f), &q, w->now)) {
+			w->st.c[STATS_dns_bad]++;
+			w->st.dns_bad[DNS_R_unvetted]++;
+			return;
+		}
 		if (cnt >= 0 || why == DNS_R_rcode)
 			why = dns_pending_take(w->dnsq, judge_flow_id(f), &q, ans, cnt, w->now,
 					       &first);
@@ -1502,6 +1540,14 @@ static bool judge_query_vetted(struct worker *w, struct flow *f, const struct rt
 	if (r->l4proto == IPPROTO_UDP)
 		return judge_udp_csum_ok(m, r);
 	return judge_l4_csum_raw(m, r) && judge_discardable(w, f, m, r, true, false) == JUDGE_KEEP;
+}
+
+/* Whether the client surely takes a resolver's TCP segment (judge_learn):
+ * its checksum right, and none of the reasons a stack drops a segment. */
+static bool judge_answer_vetted(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+				const struct parse_result *r)
+{
+	return judge_l4_csum_raw(m, r) && judge_discardable(w, f, m, r, false, false) == JUDGE_KEEP;
 }
 
 /* A segment at its sender's next sequence number that its receiver keeps
@@ -4009,6 +4055,7 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 	int zone, t = TCP_GO;
 	uint64_t tc = 0;
 	uint32_t nx0 = 0;
+	bool learn_fresh = true;
 	struct flow *f;
 	unsigned exc;
 
@@ -4164,6 +4211,11 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 		nx0 = from_init ? f->seq_next : f->seq_resp;
 	}
 	if (k->l4proto == IPPROTO_TCP) {
+		/* a resolver's segment: whether it brings the next byte
+		 * (judge_learn) */
+		if (unlikely(f->flags & FLOW_F_LEARN))
+			learn_fresh = !from_init && (f->flags & FLOW_F_RESP_SEQ) &&
+				      r->tcp_seq == f->seq_resp;
 		t = judge_tcp(w, pol, f, m, r, from_init);
 		if (unlikely(t == TCP_HOLD)) {
 			/* Counted when it is judged (judge_hold_release). */
@@ -4234,7 +4286,7 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 judged:
 	judge_classify_timed(w, tc);
 	if (unlikely(f->flags & FLOW_F_LEARN))
-		judge_learn(w, pol, f, m, r, from_init, inside);
+		judge_learn(w, pol, f, m, r, from_init, inside, learn_fresh);
 	/* Its held hello segments go (or are dropped) once it no longer
 	 * waits for the rest, ahead of this packet (judge_burst_x). With no
 	 * slot in use there is none to let go: the flag (a stale one, once

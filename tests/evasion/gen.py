@@ -8879,6 +8879,137 @@ def case_dns_tcp_query_badopt_learn(n):
     return cap, {"leak": [leak(n)]}
 
 
+def dns_tcp_conn(cap, cport, qid, mss=None):
+    """A client's TCP connection to the resolver (its SYN with MSS mss) and the query for
+    the e2m name; returns the connection and the resolver's first answer byte."""
+    q = bytes(DNS(id=qid, rd=1, qd=DNSQR(qname=E2M_NAME, qtype="A")))
+    q = struct.pack("!H", len(q)) + q
+    t = ETcp(cap, S1, cport, RESOLVER, 53, isn=qid, rtt_us=2000)
+    if mss:
+        t.raw(True, "S", options=[("MSS", mss), ("SAckOK", b""), ("WScale", 7)])
+        t.cseq += 1
+        t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])
+        t.sseq += 1
+        t.raw(True, "A")
+    else:
+        t.handshake()
+    t.raw(True, "PA", q)
+    t.cseq += len(q)
+    return t
+
+
+def dns_tcp_answer(qid, addr):
+    a = forged_dns_answer(qid, E2M_NAME, addr)
+    return struct.pack("!H", len(a)) + a
+
+
+@case
+def case_dns_tcp_learn_ok(n):
+    """Must-allow: over TCP, the resolver's one answer, whole in one segment, teaches the
+    e2m name a new address; a session there is allowed."""
+    cap = Capture()
+    t = dns_tcp_conn(cap, 43611, 0x3611)
+    t.send(False, dns_tcp_answer(0x3611, ATK_OK))
+    t.ack(True)
+    t.close()
+    cap.idle(0.05)
+    tls_flow(cap, S1, 43612, ATK_OK, 3611, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_dns_tcp_stale_forged(n):
+    """Red team, the seventeenth session: on a resolver connection an honest query and
+    answer, then the query for the e2m name in a segment that closes the client's window
+    (the resolver cannot answer into it); an accomplice's whole forged answer at the
+    sequence number of the first answer (old data to the client) with a wrong checksum;
+    the client's RST. No client takes the forged copy, and the true answer never comes:
+    it taught the e2m name 198.18.0.66. Must drop the TLS session there."""
+    cap = Capture()
+    qid = 0x3613
+    t = ETcp(cap, S1, 43613, RESOLVER, 53, isn=qid, rtt_us=2000)
+    t.handshake()
+    q1, a1 = dns_pair("api." + E2M_NAME, "A", qid, E2M)
+    t.data(True, q1)
+    s0 = t.sseq
+    t.data(False, a1)
+    q2 = bytes(DNS(id=qid + 1, rd=1, qd=DNSQR(qname=E2M_NAME, qtype="A")))
+    q2 = struct.pack("!H", len(q2)) + q2
+    t.raw(True, "PA", q2, window=0)
+    t.cseq += len(q2)
+    t.raw(False, "A")
+    fake = dns_tcp_answer(qid + 1, ATK)
+    assert len(fake) <= len(a1)
+    t.raw(False, "PA", fake, seq=s0, tcpkw={"chksum": 0xbeef})
+    t.raw(True, "R", seq=t.cseq)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 43614, ATK, qid, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+def dns_tcp_split_then(cap, n, cport, qid, csum):
+    """The client's SYN offers MSS 48: the resolver's true answer comes in 48-byte
+    segments (a split answer is not compared); then an accomplice's whole forged answer
+    at the same sequence number (old data), its checksum right or not."""
+    t = dns_tcp_conn(cap, cport, qid, mss=48)
+    s0 = t.sseq
+    t.raw(False, "A")
+    real = dns_tcp_answer(qid, E2M)
+    for i in range(0, len(real), 48):
+        t.raw(False, "PA", real[i:i + 48], seq=s0 + i, gap=200)
+    t.sseq = s0 + len(real)
+    t.raw(True, "A")
+    kw = {} if csum else {"tcpkw": {"chksum": 0x1234}}
+    t.raw(False, "PA", dns_tcp_answer(qid, ATK), seq=s0, gap=500, **kw)
+    t.raw(True, "A")
+    cap.idle(0.05)
+
+
+@case
+def case_dns_tcp_mss_split_forged(n):
+    """Red team, the seventeenth session: dns_tcp_split_then with a wrong checksum on the
+    forged copy: it taught. Must drop the TLS session to the forged address."""
+    cap = Capture()
+    dns_tcp_split_then(cap, n, 43615, 0x3615, False)
+    tls_flow(cap, S1, 43616, ATK, 3615, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_dns_tcp_mss_split_stale(n):
+    """The same, the forged copy's checksum right: old data all the same, which the
+    client drops as a duplicate. Must drop the TLS session."""
+    cap = Capture()
+    dns_tcp_split_then(cap, n, 43617, 0x3617, True)
+    tls_flow(cap, S1, 43618, ATK, 3617, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_dns_tcp_forged_first_split(n):
+    """MSS 48 again; the accomplice's whole forged answer comes first, as the next bytes
+    (the client takes it), then the resolver's true answer in 48-byte segments at the same
+    place (old data to the client; split, so it cannot be compared). The forgery taught;
+    the true answer, which contradicts it, was never read. Now old bytes of a resolver
+    flow that hold no whole message take back what the flow's answers taught. Must drop
+    the TLS session to the forged address."""
+    cap = Capture()
+    qid = 0x3619
+    t = dns_tcp_conn(cap, 43619, qid, mss=48)
+    s0 = t.sseq
+    fake = dns_tcp_answer(qid, ATK)
+    t.raw(False, "PA", fake, seq=s0, gap=200)
+    t.sseq = s0 + len(fake)
+    t.raw(True, "A")
+    real = dns_tcp_answer(qid, E2M)
+    for i in range(0, len(real), 48):
+        t.raw(False, "PA", real[i:i + 48], seq=s0 + i, gap=200)
+    t.raw(True, "A")
+    cap.idle(0.05)
+    tls_flow(cap, S1, 43620, ATK, qid, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
 @case
 def case_dns_forged_race(n):
     """dns_forged_learn with the TLS session to the forged address opened before the

@@ -217,6 +217,52 @@ static void test_dns_answer_refused(void)
 	}
 }
 
+static unsigned revoked[256];
+
+static void revoke_cb(void *arg, const uint8_t addr[16])
+{
+	(void)arg;
+	revoked[addr[15]]++;
+}
+
+/* A flow's answered queries taken back at once (an old copy over TCP that
+ * cannot be compared): each address once, another flow's kept, and a
+ * later address answer conflicts. */
+static void test_dns_pending_revoke(void)
+{
+	static struct dns_pending t;
+	const struct dns_pending_entry *first;
+	struct dns_answer a1[2];
+	struct dns_question q;
+	const uint64_t s = 1000000000ull;
+
+	memset(a1, 0, sizeof(a1));
+	memset(revoked, 0, sizeof(revoked));
+	a1[0].addr[15] = 5;
+	a1[1].addr[15] = 6;
+	dns_pending_init(&t);
+	memset(&q, 0, sizeof(q));
+	q.id = 7;
+	q.qtype = DNS_TYPE_A;
+	q.qclass = DNS_CLASS_IN;
+	strcpy(q.name, "e2m.customs.example");
+	CU_ASSERT_TRUE(dns_pending_add(&t, 1, &q, s));
+	CU_ASSERT_TRUE(dns_pending_add(&t, 2, &q, s));
+	q.id = 8;
+	CU_ASSERT_TRUE(dns_pending_add(&t, 1, &q, s)); /* waiting: nothing to revoke */
+	q.id = 7;
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &q, a1, 2, s, &first), DNS_OK);
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 2, &q, a1, 1, s, &first), DNS_OK);
+	CU_ASSERT_EQUAL(dns_pending_revoke_flow(&t, 1, 2 * s, revoke_cb, NULL), 1);
+	CU_ASSERT_EQUAL(revoked[5], 1);
+	CU_ASSERT_EQUAL(revoked[6], 1);
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &q, a1, 2, 2 * s, &first), DNS_R_conflict);
+	CU_ASSERT_EQUAL(dns_pending_take(&t, 2, &q, a1, 1, 2 * s, &first), DNS_R_duplicate);
+	CU_ASSERT_EQUAL(dns_pending_revoke_flow(&t, 1, 2 * s, revoke_cb, NULL), 1);
+	CU_ASSERT_EQUAL(revoked[5], 1); /* its addresses were taken back once */
+	CU_ASSERT_EQUAL(dns_pending_revoke_flow(&t, 3, 2 * s, revoke_cb, NULL), 0);
+}
+
 static void test_dns_pending(void)
 {
 	static struct dns_pending t;
@@ -262,9 +308,13 @@ static void test_dns_pending(void)
 	CU_ASSERT_PTR_NOT_NULL(first);
 	q.id = ans.id = 0x1235;
 	CU_ASSERT_TRUE(dns_pending_add(&t, 1, &q, 10 * s));
+	CU_ASSERT_FALSE(dns_pending_answered(&t, 1, &ans, 11 * s));
 	/* the real answer, once; the same again (in another order) is a
 	 * duplicate; another one is a conflict, with the first's addresses */
 	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a1, 2, 11 * s, &first), DNS_OK);
+	CU_ASSERT_TRUE(dns_pending_answered(&t, 1, &ans, 11 * s));
+	CU_ASSERT_FALSE(dns_pending_answered(&t, 2, &ans, 11 * s));
+	CU_ASSERT_FALSE(dns_pending_answered(&t, 1, &ans, 11 * s + DNS_ANSWERED_NS));
 	a2[1] = a1[0];
 	a2[0] = a1[1];
 	CU_ASSERT_EQUAL(dns_pending_take(&t, 1, &ans, a2, 2, 11 * s, &first), DNS_R_duplicate);
@@ -834,6 +884,7 @@ int main(void)
 		{"dns answer and CNAME chain", test_dns_answer},
 		{"dns answers refused, truncations", test_dns_answer_refused},
 		{"dns pending queries", test_dns_pending},
+		{"dns pending queries: a flow's answers taken back", test_dns_pending_revoke},
 		{"learn table", test_learn_table},
 		{"policy with learned addresses", test_policy_learned},
 		{"wire: queries, EDNS, a header then junk", test_wire_query},
