@@ -31,3 +31,21 @@ BitTorrent   udp  out  size=20 first             re:^\x41\x00
 # 16) or is answered with Hello answer (0x4C, the user hash).
 eDonkey      tcp  any  len=le32@1+5              re:^[\xe3\xc5].{4}\x01\x10
 eDonkey      tcp  any  len=le32@1+5              re:^\xe3.{4}\x4c
+# BitTorrent UDP tracker (BEP 15): every exchange opens with a connect
+# request of 16 bytes, the protocol id 0x41727101980 (a 64-bit magic
+# constant), action 0 (connect) and a transaction id. libtorrent
+# (qBittorrent, Deluge) and Transmission send it for udp:// trackers; nDPI
+# 4.2 knows HTTP trackers only (red team, the seventeenth session).
+BitTorrent   udp  out  size=16                   re:^\x00\x00\x04\x17\x27\x10\x19\x80\x00\x00\x00\x00
+# eMule / aMule Kad 2 over UDP (the protocol byte 0xE4, then the opcode):
+# KADEMLIA2_BOOTSTRAP_REQ (0x01) is the two bytes alone; KADEMLIA2_HELLO_REQ
+# (0x11) carries the 16-byte Kad id, the TCP port (2) and the Kad version
+# (1), then a tag count; KADEMLIA2_REQ (0x21) a type byte and two 16-byte
+# ids, 35 bytes. A client reaches its nodes by address (nodes.dat): no name.
+eMule        udp  out  size=2                    re:^\xe4\x01
+eMule        udp  out                            re:^\xe4\x11.{18}[\x01-\x3f]
+eMule        udp  out  size=35                   re:^\xe4\x21[\x01-\x3f]
+# Soulseek (SoulseekQt, Nicotine+; the server at port 2242): each message
+# is a little-endian length of the rest, then its code; the client opens
+# with Login (code 1: user name, password, version, hash, minor version).
+Soulseek     tcp  out  port=2242 len=le32@0+4    re:^.{4}\x01\x00\x00\x00[\x01-\x40]\x00\x00\x00

@@ -33,3 +33,13 @@ VNC          tcp  any                            re:^RFB \d{3}\.\d{3}\n
 # length 8). ISO-TSAP on port 102 (S7comm, MMS) opens with the same TPKT
 # and X.224 header, followed by TSAP parameters (0xC0-0xC2): not RDP.
 RDP          tcp  out                            re:^\x03\x00..[\x06-\xfe]\xe0\x00\x00..\x00(?:Cookie: |\x01[\x00-\x0f]\x08\x00)
+# RustDesk with its own server (hbbs on 21116, hbbr on 21117; the public
+# ones are in remote_access.txt by name, a self-hosted one has none): the
+# rendezvous protocol's protobuf messages (rustdesk-server, rendezvous.proto).
+# Over UDP 21116 a RendezvousMessage whose first field is register_peer (6)
+# or punch_hole_request (8), each opening with its id (field 1, a string).
+# Over TCP, a 1- to 3-byte length header (its low two bits the header's
+# size), then key_exchange (25) from either side or request_relay (18)
+# from the client.
+RustDesk     udp  out  port=21116                re:^[\x32\x42][\x02-\x7f]\x0a
+RustDesk     tcp  any  port=21116,21117          re:^(?:[\x00-\xfc]|[\x01-\xfd].|[\x02-\xfe]..)(?:\xca\x01|\x92\x01)

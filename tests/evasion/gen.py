@@ -5346,6 +5346,164 @@ def case_hrr_early_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+# --- red team of the seventeenth session: office protocols with no name to read
+
+@case
+def case_bt_udp_tracker(n):
+    """Office: a BitTorrent UDP tracker exchange (BEP 15) on UDP 1337: the connect
+    request (the protocol id 0x41727101980), its answer, an announce whose BEP 41 path
+    option holds the marker. nDPI 4.2 and p2p.sig knew HTTP trackers only: the flow gave
+    up unnamed. Must drop (p2p)."""
+    cap = Capture()
+    ih, pid = prand(n + "ih", 20), b"-qB4620-k3Jx9aQ2Lm0Z"
+    tx, cid = 0x1234abcd, 0x1122334455667788
+    udp(cap, O1, 47221, SOC, 1337, struct.pack("!QII", 0x41727101980, 0, tx))
+    udp(cap, SOC, 1337, O1, 47221, struct.pack("!IIQ", 0, tx, cid))
+    path = b"/" + leak(n)
+    ann = (struct.pack("!QII", cid, 1, tx + 1) + ih + pid
+           + struct.pack("!QQQIIIiH", 0, 0, 0, 2, 0, 0x1a2b3c4d, 200, 47221)
+           + b"\x02" + bytes([len(path)]) + path + b"\x00")
+    udp(cap, O1, 47221, SOC, 1337, ann)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_emule_kad(n):
+    """Office: eMule Kad 2 over UDP 4672: a bootstrap request (E4 01), its answer, a
+    hello request (E4 11), its answer, a search request (E4 21) followed by the marker.
+    No name is involved (nodes.dat). Must drop (p2p)."""
+    cap = Capture()
+    kid = prand(n + "kid", 16)
+    udp(cap, O1, 47222, SOC, 4672, b"\xe4\x01")
+    contacts = b"".join(prand(n + "c%d" % i, 16) + bytes([203, 0, 113, 90 + i])
+                        + struct.pack("<HHB", 4672, 4662, 8) for i in range(3))
+    udp(cap, SOC, 4672, O1, 47222, b"\xe4\x09" + prand(n + "sid", 16) + struct.pack("<HBH", 4662, 8, 3)
+        + contacts)
+    udp(cap, O1, 47222, SOC, 4672, b"\xe4\x11" + kid + struct.pack("<HBB", 4662, 8, 0))
+    udp(cap, SOC, 4672, O1, 47222, b"\xe4\x19" + prand(n + "sid", 16) + struct.pack("<HBB", 4662, 8, 0))
+    udp(cap, O1, 47222, SOC, 4672, b"\xe4\x21\x02" + prand(n + "tgt", 16) + prand(n + "sid", 16) + leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_emule_kad_hello(n):
+    """Office: Kad 2 with no bootstrap (the node known from nodes.dat): the hello
+    request first, then a search request with the marker. Must drop (p2p)."""
+    cap = Capture()
+    udp(cap, O1, 47223, SOC, 4672, b"\xe4\x11" + prand(n + "kid", 16) + struct.pack("<HBB", 4662, 8, 0))
+    udp(cap, SOC, 4672, O1, 47223, b"\xe4\x19" + prand(n + "sid", 16) + struct.pack("<HBB", 4662, 8, 0))
+    udp(cap, O1, 47223, SOC, 4672, b"\xe4\x21\x02" + prand(n + "tgt", 16) + prand(n + "sid", 16) + leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_soulseek(n):
+    """Office: the Soulseek server protocol on TCP 2242 (SoulseekQt, Nicotine+): Login
+    (code 1), its answer, a FileSearch (code 26) with the marker. Must drop (p2p)."""
+    import hashlib
+
+    def sstr(x):
+        return struct.pack("<I", len(x)) + x
+    cap = Capture()
+    t = ETcp(cap, O1, 47224, SOC, 2242, isn=47224, rtt_us=20000)
+    t.handshake()
+    body = (struct.pack("<I", 1) + sstr(b"alice") + sstr(b"secret") + struct.pack("<I", 160)
+            + sstr(hashlib.md5(b"alicesecret").hexdigest().encode()) + struct.pack("<I", 17))
+    t.data(True, struct.pack("<I", len(body)) + body)
+    rb = (struct.pack("<I", 1) + b"\x01" + sstr(b"Welcome to Soulseek") + struct.pack("<I", 0xcb007114)
+          + sstr(hashlib.md5(b"secret").hexdigest().encode()) + b"\x00")
+    t.data(False, struct.pack("<I", len(rb)) + rb)
+    fs = struct.pack("<I", 26) + struct.pack("<I", 7) + sstr(b"flac " + leak(n))
+    t.data(True, struct.pack("<I", len(fs)) + fs)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+def _pb_vint(v):
+    o = b""
+    while True:
+        b = v & 0x7f
+        v >>= 7
+        if v:
+            o += bytes([b | 0x80])
+        else:
+            return o + bytes([b])
+
+
+def _pb_len(f, b):
+    b = b if isinstance(b, bytes) else b.encode()
+    return _pb_vint((f << 3) | 2) + _pb_vint(len(b)) + b
+
+
+def _pb_int(f, v):
+    return _pb_vint(f << 3) + _pb_vint(v)
+
+
+def _rd_codec(d):
+    """RustDesk's length header (hbb_common's BytesCodec): 1 to 3 bytes, the length
+    shifted by two, the header's size less one in the low bits."""
+    k = len(d)
+    if k <= 0x3f:
+        return bytes([k << 2]) + d
+    if k <= 0x3fff:
+        return struct.pack("<H", (k << 2) | 1) + d
+    h = (k << 2) | 2
+    return struct.pack("<HB", h & 0xffff, h >> 16) + d
+
+
+@case
+def case_rustdesk_udp(n):
+    """Office: a self-hosted RustDesk server (hbbs, UDP 21116): RegisterPeer (a
+    RendezvousMessage, protobuf) and its answer, then a datagram with the marker. Must
+    drop (remote_access)."""
+    cap = Capture()
+    udp(cap, O1, 47225, SOC, 21116, _pb_len(6, _pb_len(1, "123456789") + _pb_int(2, 0)))
+    udp(cap, SOC, 21116, O1, 47225, _pb_len(7, _pb_int(2, 1)))
+    udp(cap, O1, 47225, SOC, 21116, _pb_len(8, _pb_len(1, "987654321") + leak(n)))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rustdesk_tcp(n):
+    """Office: RustDesk's TCP rendezvous (hbbs, 21116): the server's KeyExchange, the
+    client's, then encrypted frames with the marker. Must drop (remote_access)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 47226, SOC, 21116, isn=47226, rtt_us=20000)
+    t.handshake()
+    t.data(False, _rd_codec(_pb_len(25, _pb_len(1, prand(n + "srvpk", 96)))))
+    t.data(True, _rd_codec(_pb_len(25, _pb_len(1, prand(n + "eph", 32)) + _pb_len(1, prand(n + "sealed", 48)))))
+    t.data(True, _rd_codec(leak(n) + prand(n + "phr", 60)))
+    t.data(False, _rd_codec(prand(n + "phresp", 80)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rustdesk_relay(n):
+    """Office: RustDesk's relay (hbbr, TCP 21117): the client's RequestRelay (plain
+    protobuf), then the encrypted session with the marker. Must drop (remote_access)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 47227, SOC, 21117, isn=47227, rtt_us=20000)
+    t.handshake()
+    uuid = "6f1c1c3e-8d3b-4b53-9a55-3c0e1d2a6b7c"
+    t.data(True, _rd_codec(_pb_len(18, _pb_len(1, "987654321") + _pb_len(2, uuid)
+                                   + _pb_len(4, SOC + ":21117") + _pb_int(5, 1))))
+    t.data(False, _rd_codec(prand(n + "signedid", 120)))
+    t.data(True, _rd_codec(leak(n) + prand(n + "enc1", 200)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_webtorrent_tracker(n):
+    """Office: TLS to tracker.openwebtorrent.com, WebTorrent Desktop's and Brave's
+    default tracker (a WebSocket one). Must drop (p2p)."""
+    cap = Capture()
+    tls_flow(cap, O1, 47228, SOC, 47228, n, send_whole(hello(n, sni="tracker.openwebtorrent.com")),
+             leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid
