@@ -69,8 +69,11 @@ void cls_app_name(const struct cls_engine *e, uint16_t master_id, uint16_t app_i
  * in one-byte segments outlasts the packet budget, and no one segment
  * holds its Host): read as a payload that held it whole would be (the
  * Host or CONNECT target of each pipelined head, proxy behaviour, names no
- * host has). Owning worker; no allocation. */
-void cls_flow_own_http(struct cls_worker *w, uint32_t slot, const uint8_t *p, size_t n);
+ * host has). seq_end: the sequence number of the byte after p's last; a
+ * body the last head declares that goes on past it is not read as requests
+ * by the later payloads that fall in it. Owning worker; no allocation. */
+void cls_flow_own_http(struct cls_worker *w, uint32_t slot, const uint8_t *p, size_t n,
+		       uint32_t seq_end);
 
 /* Our reading of an HTTP/2 request's authority (h2.h: the :authority or
  * host of the first header block of an h2c stream, RFC 9113 8.3.1): the

@@ -1615,7 +1615,8 @@ size_t hs_http_body_end(const uint8_t *p, size_t n, size_t head, bool *malformed
 		*cl_end = 0;
 	if (!p || head == 0 || head > n)
 		return 0;
-	line = memchr(p, '\n', head); /* past the request line */
+	line = p + hs_http_lead(p, head);
+	line = memchr(line, '\n', (size_t)(he - line)); /* past the request line */
 	for (line = line ? line + 1 : he; line < he; line = le + 1) {
 		const uint8_t *v, *ve;
 
@@ -1623,25 +1624,53 @@ size_t hs_http_body_end(const uint8_t *p, size_t n, size_t head, bool *malformed
 		if (!le)
 			break;
 		if (hs_header_value(line, le, "content-length", 14, &v, &ve)) {
-			uint64_t x = 0;
+			/* Digits, leading zeros as many as they come (nginx,
+			 * llhttp, Apache and Squid read "0002" as 2); a list
+			 * of the same value (RFC 9110 8.6, Squid takes
+			 * "2, 2"). Beyond 15 significant digits no body fits
+			 * what we hold: malformed, as anything else is. */
+			const uint8_t *q = v;
 
-			if (v == ve || ve - v > 15) {
+			if (v == ve) {
 				*malformed = true;
 				return 0;
 			}
-			for (const uint8_t *q = v; q < ve; q++) {
-				if (*q < '0' || *q > '9') {
+			while (q < ve) {
+				uint64_t x = 0;
+				unsigned sig = 0;
+				const uint8_t *d0 = q;
+
+				while (q < ve && *q == '0')
+					q++;
+				for (; q < ve && *q >= '0' && *q <= '9'; q++) {
+					if (++sig > 15) {
+						*malformed = true;
+						return 0;
+					}
+					x = x * 10 + (uint64_t)(*q - '0');
+				}
+				if (q == d0 || (has_cl && x != cl)) {
 					*malformed = true;
 					return 0;
 				}
-				x = x * 10 + (uint64_t)(*q - '0');
+				has_cl = true;
+				cl = x;
+				while (q < ve && (*q == ' ' || *q == '\t'))
+					q++;
+				if (q < ve) {
+					if (*q != ',') {
+						*malformed = true;
+						return 0;
+					}
+					q++;
+					while (q < ve && (*q == ' ' || *q == '\t'))
+						q++;
+					if (q == ve) {
+						*malformed = true;
+						return 0;
+					}
+				}
 			}
-			if (has_cl && x != cl) {
-				*malformed = true;
-				return 0;
-			}
-			has_cl = true;
-			cl = x;
 		} else if (hs_header_value(line, le, "transfer-encoding", 17, &v, &ve)) {
 			if (has_te || ve - v != 7 ||
 			    strncasecmp((const char *)v, "chunked", 7) != 0) {
@@ -1670,8 +1699,10 @@ size_t hs_http_body_end(const uint8_t *p, size_t n, size_t head, bool *malformed
 		le = hs_line(line, end);
 		if (!le)
 			return 0;
-		for (q = line; q < le && hs_hexval((char)*q) >= 0; q++) {
-			if (q - line >= 15) {
+		for (q = line; q < le && *q == '0'; q++)
+			; /* leading zeros, as many as they come (nginx, llhttp) */
+		for (; q < le && hs_hexval((char)*q) >= 0; q++) {
+			if (size >> 56) {
 				*malformed = true;
 				return 0;
 			}

@@ -3345,7 +3345,7 @@ static bool judge_http_head(struct worker *w, struct flow *f)
 		case STREAM_HTTP_CR:
 			if (b == '\n') { /* the empty line: the head is whole */
 				/* with what follows it: pipelined heads */
-				cls_flow_own_http(w->cls, f->cls_idx, sl->buf, sl->have);
+				cls_flow_own_http(w->cls, f->cls_idx, sl->buf, sl->have, sl->base + sl->have);
 				/* An upgrade to h2c (RFC 7540 3.2) whose preface the
 				 * client sent on without waiting for the 101 (Go's
 				 * handler reads it): its requests are read too
@@ -3386,7 +3386,7 @@ static bool judge_http_head(struct worker *w, struct flow *f)
 			judge_refuse(w, f, POLICY_EXC_malformed);
 			return false;
 		}
-		cls_flow_own_http(w->cls, f->cls_idx, sl->buf, sl->have); /* what it holds */
+		cls_flow_own_http(w->cls, f->cls_idx, sl->buf, sl->have, sl->base + sl->have); /* what it holds */
 	}
 	return false;
 }

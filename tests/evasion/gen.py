@@ -5504,6 +5504,145 @@ def case_webtorrent_tracker(n):
     return cap, {"leak": [leak(n)]}
 
 
+# --- review of the seventeenth session's framing: what it missed
+
+def http_segs_flow(cap, cport, dport, segs):
+    """Office: the client's segments segs (each its own), the server's short answer."""
+    t = ETcp(cap, O1, cport, SOC, dport, isn=cport, rtt_us=20000)
+    t.handshake()
+    for seg in segs:
+        t.data(True, seg)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.close()
+
+
+def _vk_req(n):
+    return b"GET / HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n"
+
+
+def _px_req(n):
+    return b"CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\nX-Mark: " + leak(n) + b"\r\n\r\n"
+
+
+@case
+def case_cl_zeros_vk(n):
+    """A POST whose "Content-Length: 00000000000000002" (nginx, llhttp, Apache and Squid
+    read 2), its body, then a GET for m.vk.com in the same segment. The framing took
+    more than 15 characters for malformed and read the bytes right after the head as the
+    next request: none, and the GET went unread. Must drop (social)."""
+    cap = Capture()
+    http_segs_flow(cap, 47229, 80, [b"POST /x HTTP/1.1\r\nHost: www.example.org\r\n"
+                                    b"Content-Length: 00000000000000002\r\n\r\n12" + _vk_req(n)])
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_cl_list_px(n):
+    """Port 3128: a GET with "Content-Length: 2, 2" (Squid takes a list of one value),
+    its two bytes, then a CONNECT in the same segment. Must drop (proxy)."""
+    cap = Capture()
+    http_segs_flow(cap, 47230, 3128, [b"GET / HTTP/1.1\r\nHost: www.example.org\r\n"
+                                      b"Content-Length: 2, 2\r\n\r\n12" + _px_req(n)])
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_cl_bad_lines_vk(n):
+    """A Content-Length no server reads alike ("2x"): malformed, and every line start
+    after the head that begins a request is read (the GET for m.vk.com). Must drop."""
+    cap = Capture()
+    http_segs_flow(cap, 47231, 80, [b"POST /x HTTP/1.1\r\nHost: www.example.org\r\n"
+                                    b"Content-Length: 2x\r\n\r\n12\r\n" + _vk_req(n)])
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_split_head_cl_vk(n):
+    """A POST head cut inside its Content-Length line ("Content-Le" | "ngth: 10"), then
+    the ten body bytes and a GET for m.vk.com in one segment. The head is joined in the
+    first-bytes slot, but the body it declares was not carried over: the third payload
+    was read from its first byte. Must drop (social)."""
+    cap = Capture()
+    http_segs_flow(cap, 47232, 80, [b"POST /x HTTP/1.1\r\nHost: www.example.org\r\nContent-Le",
+                                    b"ngth: 10\r\n\r\n", b"0123456789" + _vk_req(n)])
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_split_head_cl_px(n):
+    """The same to port 3128 with a CONNECT after the body. Must drop (proxy)."""
+    cap = Capture()
+    http_segs_flow(cap, 47233, 3128, [b"GET / HTTP/1.1\r\nHost: www.example.org\r\nContent-Le",
+                                      b"ngth: 10\r\n\r\n", b"0123456789" + _px_req(n)])
+    return cap, {"leak": [leak(n)]}
+
+
+def _quic_hello_ks(seed, sni, empty_ks):
+    """quic_hs_hello with an empty key_share when empty_ks (RFC 8446 4.2.8: the client
+    asks the server for a HelloRetryRequest)."""
+    tp = b"\x01\x04\x80\x00\x75\x30" + b"\x04\x04\x80\x10\x00\x00" + b"\x0f\x08" + prand(seed + "scid", 8)
+    ks = (struct.pack("!H", 0) if empty_ks
+          else struct.pack("!H", 36) + struct.pack("!HH", 29, 32) + prand(seed + "k", 32))
+    exts = [sni_ext([sni_entry(sni.encode())]), ext(10, struct.pack("!HH", 2, 29)),
+            ext(13, struct.pack("!H", 6) + struct.pack("!3H", 0x0403, 0x0804, 0x0401)),
+            ext(43, b"\x02\x03\x04"), ext(51, ks), ext(45, b"\x01\x01"), ext(0x39, tp),
+            ext(16, struct.pack("!H", 3) + b"\x02h3")]
+    eb = b"".join(exts)
+    ciphers = struct.pack("!3H", 0x1301, 0x1302, 0x1303)
+    body = (b"\x03\x03" + prand(seed + "r", 32) + b"\x00" + struct.pack("!H", len(ciphers)) + ciphers
+            + b"\x01\x00" + struct.pack("!H", len(eb)) + eb)
+    return b"\x01" + struct.pack("!I", len(body))[1:] + body
+
+
+def quic_pipe_hello2(n, cport, one_frame):
+    """Office QUIC: the first Initial carries a hello for www.example.org with an empty
+    key_share (the server will answer with an HRR) and, right behind it on the CRYPTO
+    stream, a second hello for www.facebook.com, which the server reads from what it
+    holds once it wrote the HRR; then the client's ACK, 1-RTT both ways."""
+    cap = Capture()
+    dcid, scid = _q_ids(n)
+    srv = prand(n + "srvcid", 8)
+    ch1 = _quic_hello_ks(n, "www.example.org", True)
+    ch2 = _quic_hello_ks(n + "2", FB, False)
+    frames = (quic_crypto_frame(0, ch1 + ch2) if one_frame
+              else quic_crypto_frame(0, ch1) + quic_crypto_frame(len(ch1), ch2))
+    udp(cap, O1, cport, SOC, 443, quic_initial(dcid, scid, 0, frames), gap=2000)
+    udp(cap, SOC, 443, O1, cport, b"\xc0\x00\x00\x00\x01\x08" + scid + b"\x08" + srv
+        + prand(n + "srv", 1150), gap=20000)
+    udp(cap, O1, cport, SOC, 443, quic_initial(srv, scid, 1, b"\x02\x00\x00\x00\x00", key_dcid=dcid),
+        gap=2000)
+    udp(cap, O1, cport, SOC, 443, b"\x41" + srv + leak(n) + prand(n + "c2", 300), gap=20000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_quic_pipe_hello2_fb(n):
+    """quic_pipe_hello2 with both hellos in one CRYPTO frame: bytes past the first
+    hello were passed over in the feed, and the flow allowed by the first name. Any
+    CRYPTO byte past the hello before the verdict now refuses the flow. Must drop."""
+    return quic_pipe_hello2(n, 47234, True)
+
+
+@case
+def case_quic_pipe_hello2_frames_fb(n):
+    """The same with each hello in its own CRYPTO frame. Must drop."""
+    return quic_pipe_hello2(n, 47235, False)
+
+
+@open_case
+def case_pipe_split_vk(n):
+    """Open (review of the seventeenth session): a whole GET for www.example.org, then
+    in the same segment the first two bytes of a second request ("GE"), whose rest
+    ("T / ... Host: m.vk.com") comes in the next segment. Each payload is read for
+    requests from its first byte (or past a declared body); the second request starts
+    in neither. Closing it needs the client's stream framed across payloads. Must drop
+    (social)."""
+    cap = Capture()
+    http_segs_flow(cap, 47236, 80, [b"GET / HTTP/1.1\r\nHost: www.example.org\r\n\r\nGE",
+                                    b"T / HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n"])
+    return cap, {"leak": [leak(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid

@@ -521,13 +521,30 @@ static void test_overlap(void)
 	CU_ASSERT_EQUAL(feed_pkt(&q, &d1), QUIC_MALFORMED);
 	CU_ASSERT_EQUAL(q.reason, QUIC_R_conflict);
 
-	/* bytes past the message are not looked at */
+	/* bytes past the message are refused (a second hello right behind
+	 * the first, which a server that answers with an HRR reads), before
+	 * its length is known or after */
 	f.n = 0;
 	p_crypto(&f, 0, hello, sizeof(hello));
 	memset(alt, 0x55, 10);
 	p_crypto(&f, sizeof(hello), alt, 10);
-	alt[3] = 0x66;
+	d1.n = 0;
+	protect(&d1, &h1, f.b, f.n);
+	fresh(&q);
+	CU_ASSERT_EQUAL(feed_pkt(&q, &d1), QUIC_MALFORMED);
+	CU_ASSERT_EQUAL(q.reason, QUIC_R_conflict);
+	f.n = 0;
 	p_crypto(&f, sizeof(hello), alt, 10);
+	p_crypto(&f, 0, hello, sizeof(hello));
+	d1.n = 0;
+	protect(&d1, &h1, f.b, f.n);
+	fresh(&q);
+	CU_ASSERT_EQUAL(feed_pkt(&q, &d1), QUIC_MALFORMED);
+	CU_ASSERT_EQUAL(q.reason, QUIC_R_conflict);
+	/* ... an empty frame at the message's end is no byte past it */
+	f.n = 0;
+	p_crypto(&f, 0, hello, sizeof(hello));
+	p_crypto(&f, sizeof(hello), alt, 0);
 	d1.n = 0;
 	protect(&d1, &h1, f.b, f.n);
 	fresh(&q);
