@@ -367,6 +367,38 @@ static inline bool quic_bit(const struct quic_init *q, uint32_t o)
 	return q->map[o >> 3] & (1u << (o & 7));
 }
 
+/* CRYPTO bytes [from, to) at buf[from..), d holding them: false when one
+ * differs from a copy joined before (a retransmission must repeat the
+ * bytes: a server keeps one copy, the first or the last, we cannot know
+ * which). have then runs on over what is joined, up to limit. */
+static bool quic_join(struct quic_init *q, uint32_t from, uint32_t to, const uint8_t *d,
+		      uint32_t limit)
+{
+	for (uint32_t o = from; o < to; o++) {
+		uint8_t b = d[o - from];
+
+		if (quic_bit(q, o)) {
+			if (q->buf[o] != b)
+				return false;
+		} else {
+			q->buf[o] = b;
+			q->map[o >> 3] |= (uint8_t)(1u << (o & 7));
+		}
+	}
+	while (q->have < limit && quic_bit(q, q->have))
+		q->have++;
+	return true;
+}
+
+/* Whether any CRYPTO byte from o on was joined (up to the buffer's end). */
+static bool quic_any_from(const struct quic_init *q, uint32_t o)
+{
+	for (; o < q->cap; o++)
+		if (quic_bit(q, o))
+			return true;
+	return false;
+}
+
 /* CRYPTO data at offset off. No byte may lie past the message once its
  * length is known: a client sends nothing after its ClientHello in
  * Initials until a HelloRetryRequest asks for a second one, which a server
@@ -382,21 +414,8 @@ static enum quic_reason quic_crypto(struct quic_init *q, uint64_t off, const uin
 	if (q->need && n && off + n > q->need)
 		return QUIC_R_conflict;
 	end = (uint32_t)(off + n) < limit ? (uint32_t)(off + n) : limit;
-	for (uint32_t o = (uint32_t)off; o < end; o++) {
-		uint8_t b = d[o - off];
-
-		if (quic_bit(q, o)) {
-			/* a retransmission must repeat the bytes: a server keeps
-			 * one copy (the first, or the last), we cannot know which */
-			if (q->buf[o] != b)
-				return QUIC_R_conflict;
-		} else {
-			q->buf[o] = b;
-			q->map[o >> 3] |= (uint8_t)(1u << (o & 7));
-		}
-	}
-	while (q->have < limit && quic_bit(q, q->have))
-		q->have++;
+	if (!quic_join(q, (uint32_t)off, end, d, limit))
+		return QUIC_R_conflict;
 	if (!q->need && q->have >= 4) {
 		if (q->buf[0] != 1)
 			return QUIC_R_not_client_hello;
@@ -404,9 +423,8 @@ static enum quic_reason quic_crypto(struct quic_init *q, uint64_t off, const uin
 		if (q->need > q->cap)
 			return QUIC_R_too_long;
 		/* bytes joined before the length was known, past it */
-		for (uint32_t o = q->need; o < q->cap; o++)
-			if (quic_bit(q, o))
-				return QUIC_R_conflict;
+		if (quic_any_from(q, q->need))
+			return QUIC_R_conflict;
 		if (q->have > q->need)
 			q->have = q->need;
 	}
@@ -441,19 +459,8 @@ static enum quic_reason quic_crypto_same(struct quic_init *q, uint64_t off, cons
 		return QUIC_R_conflict; /* past the second hello, or too long to read */
 	if (!n)
 		return QUIC_R_none;
-	for (uint32_t o = (uint32_t)off; o < off + n; o++) {
-		uint8_t b = d[o - off];
-
-		if (quic_bit(q, o)) {
-			if (q->buf[o] != b)
-				return QUIC_R_conflict;
-		} else {
-			q->buf[o] = b;
-			q->map[o >> 3] |= (uint8_t)(1u << (o & 7));
-		}
-	}
-	while (q->have < limit && quic_bit(q, q->have))
-		q->have++;
+	if (!quic_join(q, (uint32_t)off, (uint32_t)(off + n), d, limit))
+		return QUIC_R_conflict;
 	if (quic_bit(q, q->need) && q->buf[q->need] != 1)
 		return QUIC_R_conflict; /* a second message that is no ClientHello */
 	if (!q->need2 && q->have >= q->need + 4) {
@@ -463,9 +470,8 @@ static enum quic_reason quic_crypto_same(struct quic_init *q, uint64_t off, cons
 		if (h[0] != 1 || end > q->cap)
 			return QUIC_R_conflict;
 		/* none already joined past its end (once, at most cap bits) */
-		for (uint64_t o = end; o < q->cap; o++)
-			if (quic_bit(q, (uint32_t)o))
-				return QUIC_R_conflict;
+		if (quic_any_from(q, (uint32_t)end))
+			return QUIC_R_conflict;
 		q->need2 = (uint32_t)end;
 	}
 	return QUIC_R_none;
