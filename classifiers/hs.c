@@ -13,10 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <hs/hs.h>
 
 #include "policy.h"
+#include "sha256.h"
 
 #define HS_ID_CLASS_SHIFT 24
 #define HS_ID_INDEX_MASK  ((1u << HS_ID_CLASS_SHIFT) - 1)
@@ -747,6 +750,166 @@ static void hs_first_set(const char *re, uint8_t set[32])
 	memcpy(set, got, 32);
 }
 
+/* ---- compiled databases, kept between runs (ADUANA_HS_CACHE) ----
+ *
+ * Compiling the lists is most of a start (about 0.7 s of 1 s for the
+ * shipped lists): a restart, a reload with unchanged lists and every test
+ * replay pay it again for the same database. With ADUANA_HS_CACHE naming a
+ * directory, each compiled database is kept there under the SHA-256 of
+ * everything its compile read: the Hyperscan version, the host platform,
+ * the mode and each expression with its flags and id. A file is used only
+ * when its own SHA-256 (in its header) still matches its bytes and
+ * Hyperscan accepts it; anything else (missing, short, altered, another
+ * platform) is compiled afresh and written again. The directory must be
+ * owned by us or root and writable by no one else, or it is not used: a
+ * database there decides verdicts. */
+
+#define HS_CACHE_MAGIC "aduana-hsdb-1\n"
+
+static const char *hs_cache_dir(void)
+{
+	static int warned;
+	const char *dir = getenv("ADUANA_HS_CACHE");
+	struct stat st;
+
+	if (!dir || !dir[0])
+		return NULL;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    (st.st_uid != geteuid() && st.st_uid != 0) || (st.st_mode & 022)) {
+		if (!warned++)
+			fprintf(stderr,
+				"aduana: ADUANA_HS_CACHE=%s is not a directory of ours that "
+				"no one else can write; compiling without it\n",
+				dir);
+		return NULL;
+	}
+	return dir;
+}
+
+static void hs_cache_key(const char *const *exprs, const unsigned *flags, const unsigned *ids,
+			 unsigned n, char hex[SHA256_HEX_SIZE])
+{
+	struct sha256_ctx c;
+	hs_platform_info_t plat;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	uint32_t v;
+
+	memset(&plat, 0, sizeof(plat));
+	hs_populate_platform(&plat);
+	sha256_init(&c);
+	sha256_update(&c, HS_CACHE_MAGIC, sizeof(HS_CACHE_MAGIC));
+	sha256_update(&c, hs_version(), strlen(hs_version()) + 1);
+	sha256_update(&c, &plat, sizeof(plat));
+	v = HS_MODE_BLOCK;
+	sha256_update(&c, &v, sizeof(v));
+	sha256_update(&c, &n, sizeof(n));
+	for (unsigned i = 0; i < n; i++) {
+		v = (uint32_t)strlen(exprs[i]);
+		sha256_update(&c, &flags[i], sizeof(flags[i]));
+		sha256_update(&c, &ids[i], sizeof(ids[i]));
+		sha256_update(&c, &v, sizeof(v));
+		sha256_update(&c, exprs[i], v);
+	}
+	sha256_final(&c, d);
+	for (unsigned i = 0; i < SHA256_DIGEST_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+/* The database kept under key, or NULL. */
+static hs_database_t *hs_cache_get(const char *dir, const char *key)
+{
+	char path[4096], *buf = NULL;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	size_t hdr = sizeof(HS_CACHE_MAGIC) - 1 + SHA256_DIGEST_SIZE;
+	hs_database_t *db = NULL;
+	struct sha256_ctx c;
+	struct stat st;
+	FILE *f;
+
+	if (snprintf(path, sizeof(path), "%s/%s.hsdb", dir, key) >= (int)sizeof(path))
+		return NULL;
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size <= hdr ||
+	    st.st_size > (1 << 30) || (st.st_uid != geteuid() && st.st_uid != 0) ||
+	    (st.st_mode & 022))
+		goto out;
+	buf = malloc((size_t)st.st_size);
+	if (!buf || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
+		goto out;
+	if (memcmp(buf, HS_CACHE_MAGIC, sizeof(HS_CACHE_MAGIC) - 1) != 0)
+		goto out;
+	sha256_init(&c);
+	sha256_update(&c, buf + hdr, (size_t)st.st_size - hdr);
+	sha256_final(&c, d);
+	if (memcmp(d, buf + sizeof(HS_CACHE_MAGIC) - 1, SHA256_DIGEST_SIZE) != 0)
+		goto out;
+	if (hs_deserialize_database(buf + hdr, (size_t)st.st_size - hdr, &db) != HS_SUCCESS)
+		db = NULL;
+out:
+	free(buf);
+	fclose(f);
+	return db;
+}
+
+/* Keep db under key; a failure only costs the next start a compile. */
+static void hs_cache_put(const char *dir, const char *key, const hs_database_t *db)
+{
+	char path[4096], tmp[4096], *bytes = NULL;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	struct sha256_ctx c;
+	size_t len = 0;
+	bool ok;
+	FILE *f;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s.hsdb", dir, key) >= (int)sizeof(path) ||
+	    snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, key) >= (int)sizeof(tmp))
+		return;
+	if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
+		return;
+	sha256_init(&c);
+	sha256_update(&c, bytes, len);
+	sha256_final(&c, d);
+	fd = mkstemp(tmp); /* mode 0600 */
+	if (fd < 0 || !(f = fdopen(fd, "wb"))) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		free(bytes);
+		return;
+	}
+	ok = fwrite(HS_CACHE_MAGIC, 1, sizeof(HS_CACHE_MAGIC) - 1, f) ==
+		     sizeof(HS_CACHE_MAGIC) - 1 &&
+	     fwrite(d, 1, sizeof(d), f) == sizeof(d) && fwrite(bytes, 1, len, f) == len;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0)
+		unlink(tmp);
+	free(bytes);
+}
+
+/* hs_compile_multi in block mode for this host, through the cache. */
+static hs_error_t hs_compile_kept(const char *const *exprs, const unsigned *flags,
+				  const unsigned *ids, unsigned n, hs_database_t **db,
+				  hs_compile_error_t **cerr)
+{
+	const char *dir = hs_cache_dir();
+	char key[SHA256_HEX_SIZE];
+	hs_error_t rc;
+
+	if (dir) {
+		hs_cache_key(exprs, flags, ids, n, key);
+		*db = hs_cache_get(dir, key);
+		if (*db)
+			return HS_SUCCESS;
+	}
+	rc = hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, db, cerr);
+	if (rc == HS_SUCCESS && dir)
+		hs_cache_put(dir, key, *db);
+	return rc;
+}
 static int hs_sigs_compile(struct hs_loader *ld, struct hs_lists *l)
 {
 	hs_compile_error_t *cerr = NULL;
@@ -765,8 +928,8 @@ static int hs_sigs_compile(struct hs_loader *ld, struct hs_lists *l)
 		flags[i] = HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH;
 		ids[i] = i;
 	}
-	if (hs_compile_multi((const char *const *)ld->exprs, flags, ids, ld->n, HS_MODE_BLOCK, NULL,
-			     &l->sig_db, &cerr) != HS_SUCCESS) {
+	if (hs_compile_kept((const char *const *)ld->exprs, flags, ids, ld->n, &l->sig_db,
+			    &cerr) != HS_SUCCESS) {
 		if (cerr && cerr->expression >= 0 && (unsigned)cerr->expression < ld->n)
 			hs_lists_error(ld, ld->files[cerr->expression], ld->lines[cerr->expression],
 				       "bad signature regex \"%s\": %s", ld->exprs[cerr->expression],
@@ -813,8 +976,7 @@ static int hs_sigs_compile(struct hs_loader *ld, struct hs_lists *l)
 		}
 		/* Each of these compiled once already, in sig_db. */
 		if (n_late &&
-		    (hs_compile_multi(late, flags, ids, n_late, HS_MODE_BLOCK, NULL, &l->late_db,
-				      &cerr) != HS_SUCCESS ||
+		    (hs_compile_kept(late, flags, ids, n_late, &l->late_db, &cerr) != HS_SUCCESS ||
 		     hs_alloc_scratch(l->late_db, &l->sig_scratch) != HS_SUCCESS)) {
 			hs_lists_error(ld, ld->dir, 0, "hyperscan: %s",
 				       cerr ? cerr->message : "late signatures failed");
@@ -930,8 +1092,8 @@ static int hs_lists_compile(struct hs_loader *ld, struct hs_lists *l)
 		flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
 		ids[i] = (unsigned)ld->entries[i].cls << HS_ID_CLASS_SHIFT | i;
 	}
-	if (hs_compile_multi((const char *const *)ld->exprs, flags, ids, ld->n, HS_MODE_BLOCK, NULL,
-			     &l->db, &cerr) != HS_SUCCESS) {
+	if (hs_compile_kept((const char *const *)ld->exprs, flags, ids, ld->n, &l->db, &cerr) !=
+	    HS_SUCCESS) {
 		if (cerr && cerr->expression >= 0 && (unsigned)cerr->expression < ld->n)
 			hs_lists_error(ld, ld->files[cerr->expression], ld->lines[cerr->expression],
 				       "bad pattern \"%s\": %s", ld->keys[cerr->expression],

@@ -53,6 +53,15 @@ run_part() {
 }
 
 mkdir -p "$BUILD"
+# Compiled list databases kept for the run (classifiers/hs.c, ADUANA_HS_CACHE):
+# the first start of each list set compiles, the thousand replays after it
+# load. Set ADUANA_HS_CACHE= (empty) to compile at every start.
+if [ -z "${ADUANA_HS_CACHE+set}" ]; then
+  rm -rf "$BUILD/hs-cache"
+  mkdir -m 755 "$BUILD/hs-cache"
+  ADUANA_HS_CACHE=$(cd "$BUILD/hs-cache" && pwd)
+  export ADUANA_HS_CACHE
+fi
 for part in "${parts[@]}"; do
   case $part in
     unit) run_unit ;;

@@ -1,5 +1,6 @@
 /* test_hs.c - domain lists compiled with Hyperscan, and the payload marks.
  * Runs from the repository root (the shipped lists are conf/lists). */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -844,6 +845,127 @@ static void test_http_check(void)
 	CU_ASSERT_EQUAL(hs_name_host_len(":443", 4), 4);
 }
 
+/* The one .hsdb file of dir whose name is not skip, into out; how many. */
+static unsigned cache_files(const char *dir, const char *skip, char *out, size_t size)
+{
+	struct dirent *de;
+	unsigned n = 0;
+	DIR *d = opendir(dir);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (len < 6 || strcmp(de->d_name + len - 5, ".hsdb") != 0)
+			continue;
+		n++;
+		if (!skip || strcmp(de->d_name, skip) != 0)
+			snprintf(out, size, "%s/%s", dir, de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+static unsigned load_match(const char *dir, const char *name)
+{
+	char err[512];
+	struct hs_lists *l = hs_lists_load(dir, err, sizeof(err));
+	struct hs_matcher *m;
+	unsigned cls;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	m = hs_matcher_create(l);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	cls = match(m, name);
+	hs_matcher_free(m);
+	hs_lists_free(l);
+	return cls;
+}
+
+/* ADUANA_HS_CACHE: a compiled database is kept and used again; a damaged
+ * one is compiled afresh; a directory others can write is not used. */
+static void test_compile_cache(void)
+{
+	const char *const fa[] = {"p2p.txt", "a.example\n", NULL};
+	const char *const fb[] = {"p2p.txt", "b.example\n", NULL};
+	char cache[512], dir_a[512], dir_b[512], file_a[1024] = "", file_b[1024] = "";
+	char *saved = getenv("ADUANA_HS_CACHE") ? strdup(getenv("ADUANA_HS_CACHE")) : NULL;
+	struct stat st;
+	FILE *f;
+
+	snprintf(cache, sizeof(cache), "%s", unit_tmp_path("hs-cache"));
+	mkdir(cache, 0700);
+	chmod(cache, 0700);
+	setenv("ADUANA_HS_CACHE", cache, 1);
+	snprintf(dir_a, sizeof(dir_a), "%s", make_dir("lists-cache-a", fa));
+	snprintf(dir_b, sizeof(dir_b), "%s", make_dir("lists-cache-b", fb));
+
+	/* A miss compiles and keeps; each list set has its own file. */
+	CU_ASSERT_EQUAL(load_match(dir_a, "x.a.example"), POLICY_CLASS_p2p);
+	CU_ASSERT_EQUAL(cache_files(cache, NULL, file_a, sizeof(file_a)), 1);
+	CU_ASSERT_EQUAL(load_match(dir_b, "x.b.example"), POLICY_CLASS_p2p);
+	CU_ASSERT_EQUAL(cache_files(cache, strrchr(file_a, '/') + 1, file_b, sizeof(file_b)), 2);
+	CU_ASSERT_EQUAL_FATAL(stat(file_b, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 077, 0);
+
+	/* A hit: B's database put under A's name is what A's load gets. This
+	 * is why the directory must be ours alone. */
+	{
+		char tmp[1100];
+
+		snprintf(tmp, sizeof(tmp), "%s.keep", file_a);
+		CU_ASSERT_EQUAL_FATAL(rename(file_a, tmp), 0);
+		f = fopen(file_b, "rb");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		{
+			FILE *g = fopen(file_a, "wb");
+			char buf[4096];
+			size_t k;
+
+			CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+			while ((k = fread(buf, 1, sizeof(buf), f)) > 0)
+				CU_ASSERT_EQUAL(fwrite(buf, 1, k, g), k);
+			fclose(g);
+		}
+		fclose(f);
+		chmod(file_a, 0600);
+		CU_ASSERT_EQUAL(load_match(dir_a, "x.b.example"), POLICY_CLASS_p2p);
+		CU_ASSERT_EQUAL(load_match(dir_a, "x.a.example"), POLICY_CLASS_NONE);
+
+		/* Others may write the directory: it is not used. */
+		chmod(cache, 0777);
+		CU_ASSERT_EQUAL(load_match(dir_a, "x.a.example"), POLICY_CLASS_p2p);
+		chmod(cache, 0700);
+
+		/* A damaged file (one byte of the database changed) is not used,
+		 * and the compile writes a good one in its place. */
+		f = fopen(file_a, "r+b");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		CU_ASSERT_EQUAL(fseek(f, -10, SEEK_END), 0);
+		{
+			int c = fgetc(f);
+
+			fseek(f, -10, SEEK_END);
+			fputc(c ^ 0x5a, f);
+		}
+		fclose(f);
+		CU_ASSERT_EQUAL(load_match(dir_a, "x.a.example"), POLICY_CLASS_p2p);
+		CU_ASSERT_EQUAL(load_match(dir_a, "x.a.example"), POLICY_CLASS_p2p);
+		CU_ASSERT_EQUAL(load_match(dir_a, "x.b.example"), POLICY_CLASS_NONE);
+		unlink(tmp);
+	}
+	unlink(file_a);
+	unlink(file_b);
+	rmdir(cache);
+	remove_dir(dir_a, fa);
+	remove_dir(dir_b, fb);
+	if (saved)
+		setenv("ADUANA_HS_CACHE", saved, 1);
+	else
+		unsetenv("ADUANA_HS_CACHE");
+	free(saved);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -860,6 +982,7 @@ int main(void)
 		{"payload signatures: the late read's filter", test_sig_late_filter},
 		{"HTTP requests: proxy behaviour, malformed names", test_http_check},
 		{"Tor client host names", test_tor_name},
+		{"compiled databases kept in ADUANA_HS_CACHE", test_compile_cache},
 		CU_TEST_INFO_NULL,
 	};
 
