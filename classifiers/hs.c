@@ -750,6 +750,7 @@ static void hs_first_set(const char *re, uint8_t set[32])
 	memcpy(set, got, 32);
 }
 
+
 /* ---- compiled databases, kept between runs (ADUANA_HS_CACHE) ----
  *
  * Compiling the lists is most of a start (about 0.7 s of 1 s for the
@@ -1602,6 +1603,23 @@ static bool hs_prefix_nocase(const uint8_t *p, size_t n, const char *lit)
 	return n >= l && strncasecmp((const char *)p, lit, l) == 0;
 }
 
+/* A header field's value from a (after the ':') to le (its line's LF, or
+ * the end of what is here): without the one CR before the LF and the
+ * spaces and tabs around it, in [*v, *ve). Any other CR stays in the
+ * value, where the callers refuse it. */
+static void hs_value_trim(const uint8_t *a, const uint8_t *le, const uint8_t **v,
+			  const uint8_t **ve)
+{
+	const uint8_t *b = le > a && le[-1] == '\r' ? le - 1 : le;
+
+	while (a < b && (*a == ' ' || *a == '\t'))
+		a++;
+	while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+		b--;
+	*v = a;
+	*ve = b;
+}
+
 /* The Host header of the request head at p (n bytes, the request line
  * first): the first one's value, without the white space around it, in
  * [*vp, *vep). Lines end in CRLF or in a bare LF (nginx, Node and Squid
@@ -1625,12 +1643,7 @@ static int hs_host_field(const uint8_t *p, size_t n, const uint8_t **vp, const u
 				return 2;
 			if (!le)
 				return -1;
-			v = line + 5;
-			ve = le > v && le[-1] == '\r' ? le - 1 : le;
-			while (v < ve && (*v == ' ' || *v == '\t'))
-				v++;
-			while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
-				ve--;
+			hs_value_trim(line + 5, le, &v, &ve);
 			/* An empty value continued on the next line (obs-fold,
 			 * RFC 9112 5.2): Apache joins the lines, and serves
 			 * the host there (red team, the seventeenth session:
@@ -1640,12 +1653,7 @@ static int hs_host_field(const uint8_t *p, size_t n, const uint8_t **vp, const u
 
 				if (!fe)
 					return -1;
-				v = le + 1;
-				ve = fe > v && fe[-1] == '\r' ? fe - 1 : fe;
-				while (v < ve && (*v == ' ' || *v == '\t'))
-					v++;
-				while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
-					ve--;
+				hs_value_trim(le + 1, fe, &v, &ve);
 				le = fe;
 				found = 3;
 			} else {
@@ -1744,19 +1752,10 @@ size_t hs_http_host(const uint8_t *p, size_t n, char *out, size_t size)
 static bool hs_header_value(const uint8_t *line, const uint8_t *le, const char *name, size_t nlen,
 			    const uint8_t **v, const uint8_t **ve)
 {
-	const uint8_t *a, *b;
-
 	if ((size_t)(le - line) <= nlen || line[nlen] != ':' ||
 	    strncasecmp((const char *)line, name, nlen) != 0)
 		return false;
-	a = line + nlen + 1;
-	b = le;
-	while (a < b && (*a == ' ' || *a == '\t'))
-		a++;
-	while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
-		b--;
-	*v = a;
-	*ve = b;
+	hs_value_trim(line + nlen + 1, le, v, ve);
 	return true;
 }
 
@@ -1899,6 +1898,7 @@ size_t hs_http_body_end(const uint8_t *p, size_t n, size_t head, bool *malformed
 		line = le + 1;
 	}
 }
+
 
 size_t hs_http_head_end(const uint8_t *p, size_t n)
 {
