@@ -95,6 +95,10 @@ void cls_flow_own_first(struct cls_worker *w, uint32_t slot, const uint8_t *p, s
  * h2.h): proxy behaviour, as an HTTP/1 CONNECT is. */
 void cls_flow_own_connect(struct cls_worker *w, uint32_t slot);
 
+/* The class proxy behaviour gets (classes.conf: HTTP_Connect for a CONNECT,
+ * HTTP_Proxy for an absolute-form target). Any thread; read-only. */
+unsigned cls_proxy_class(struct cls_worker *w, bool connect);
+
 /* aduana's own ClientHello reader (tls.h) read a well-formed hello of this
  * flow: its server name (len 0: none) is the flow's SNI from now on, the
  * flow is TLS, and a name nDPI reads otherwise marks the result malformed

@@ -1899,6 +1899,115 @@ size_t hs_http_body_end(const uint8_t *p, size_t n, size_t head, bool *malformed
 	}
 }
 
+/* Every line start in p (n bytes) that begins a request line, visited (at
+ * most 64): past a framing we cannot follow, any of them may be the next
+ * request a server reads. */
+static void hs_http_lines(const uint8_t *p, size_t n, hs_http_visit_fn visit, void *arg)
+{
+	const uint8_t *end = p + n, *line = p;
+
+	for (unsigned k = 0; k < 64 && line < end;) {
+		unsigned http = hs_http_request_check(line, (size_t)(end - line));
+		const uint8_t *lf;
+
+		if (http & HS_HTTP_REQUEST) {
+			k++;
+			visit(arg, line, (size_t)(end - line), http);
+		}
+		lf = memchr(line, '\n', (size_t)(end - line));
+		if (!lf)
+			break;
+		line = lf + 1;
+	}
+}
+
+/* Whether p (n bytes, no whole line) may be the start of a request line
+ * whose rest is still to come: after the white space servers skip, the
+ * letters of a method (as hs_method reads one) that the bytes end in or
+ * follow with more, and no control byte but the white space a relaxed
+ * parser takes. */
+static bool hs_request_prefix(const uint8_t *p, size_t n)
+{
+	size_t i = hs_http_lead(p, n), m = 0;
+
+	if (i == n || memchr(p + i, '\n', n - i))
+		return false;
+	for (; i < n && (p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z'; i++)
+		if (++m >= 16)
+			return false;
+	if (!m)
+		return false;
+	for (; i < n; i++)
+		if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\r' && p[i] != '\v' && p[i] != '\f') ||
+		    p[i] == 0x7f)
+			return false;
+	return true;
+}
+
+bool hs_http_starts(const uint8_t *p, size_t n)
+{
+	return p && ((hs_http_request_check(p, n) & HS_HTTP_REQUEST) || hs_request_prefix(p, n));
+}
+
+uint64_t hs_http_requests(const uint8_t *p, size_t n, bool body, hs_http_visit_fn visit, void *arg,
+			  size_t *partial)
+{
+	const uint8_t *p0 = p;
+
+	if (partial)
+		*partial = SIZE_MAX;
+	if (!p)
+		return 0;
+	for (unsigned k = 0; k < 8 && n; k++) {
+		unsigned http = hs_http_request_check(p, n);
+		size_t end, next;
+		uint64_t cl_end;
+		bool bad;
+
+		if (!(http & HS_HTTP_REQUEST)) {
+			/* the first bytes of a request line, cut by the
+			 * segment: its head comes whole with the next one */
+			if (partial && !body && hs_request_prefix(p, n))
+				*partial = (size_t)(p - p0);
+			return 0;
+		}
+		/* Bytes of a request's body that look like a request: a
+		 * server does not read them as one; only their names are
+		 * judged (an upload of a text that quotes a request is no
+		 * proxy use: red team, the seventeenth session, a text/plain
+		 * POST whose body began "See http://..." was refused). */
+		if (body) {
+			visit(arg, p, n, http | HS_HTTP_BODY);
+			return 0;
+		}
+		visit(arg, p, n, http);
+		end = hs_http_head_end(p, n);
+		if (!end) {
+			if (partial)
+				*partial = (size_t)(p - p0); /* a head cut by the segment */
+			return 0;
+		}
+		next = hs_http_body_end(p, n, end, &bad, &cl_end);
+		if (bad) {
+			/* A framing we cannot follow as every server would:
+			 * whatever starts a line after the head may be the
+			 * next request a server reads (red team review, the
+			 * seventeenth session: "Content-Length: 0002" hid the
+			 * GET after it, when the bytes right after the head
+			 * alone were read). */
+			visit(arg, NULL, 0, HS_HTTP_MALFORMED);
+			hs_http_lines(p + end, n - end, visit, arg);
+			return 0;
+		}
+		if (!next)
+			return cl_end > n ? cl_end - n : 0;
+		if (next >= n)
+			return 0;
+		p += next;
+		n -= next;
+	}
+	return 0;
+}
 
 size_t hs_http_head_end(const uint8_t *p, size_t n)
 {

@@ -171,6 +171,34 @@ size_t hs_http_head_end(const uint8_t *p, size_t n);
  * Pure. */
 size_t hs_http_body_end(const uint8_t *p, size_t n, size_t head, bool *malformed, uint64_t *cl_end);
 
+/* Whether p (n bytes) starts an HTTP request line, or may (its first
+ * bytes, cut by the segment). Pure. */
+bool hs_http_starts(const uint8_t *p, size_t n);
+
+/* Flags hs_http_requests() adds for its visitor. */
+#define HS_HTTP_BODY 0x100u /* a request line inside a declared body: only its name counts */
+
+/* What hs_http_requests() found: a request line at p (n bytes to the end
+ * of what is here) with hs_http_request_check()'s bits, HS_HTTP_BODY
+ * added for one inside a body; or p NULL (http HS_HTTP_MALFORMED): a
+ * head whose body framing a server could read otherwise. */
+typedef void (*hs_http_visit_fn)(void *arg, const uint8_t *p, size_t n, unsigned http);
+
+/* The HTTP requests a client's bytes p (n) hold, as servers frame them:
+ * from p's first byte (after leading white space), every pipelined one
+ * after the body its head declares (hs_http_body_end), at most 8; past a
+ * framing we cannot follow as every server would, every line that starts
+ * a request line (at most 64). With body, p lies in a body a head declared
+ * before: a request line at its start is visited with HS_HTTP_BODY, and
+ * nothing else is read. Returns the bytes of a declared body
+ * (Content-Length) that go on past p, 0 when none. *partial (when not
+ * NULL): the offset in p where a request starts whose head p does not hold
+ * whole (its request line's first bytes, or a head without its empty
+ * line), SIZE_MAX when none: a server reads it with the bytes that come
+ * next. Pure but for visit. */
+uint64_t hs_http_requests(const uint8_t *p, size_t n, bool body, hs_http_visit_fn visit, void *arg,
+			  size_t *partial);
+
 /* Copy the host part of an authority "host[:port]" or "[v6addr][:port]"
  * (s, n bytes) into out, NUL-terminated. Returns its length, 0 when empty
  * or when it does not fit in size. Pure. */

@@ -52,6 +52,7 @@ enum cls_flags {
 	CLS_F_FIRST_GUESS = 1 << 12, /* cls_guess(): before any payload */
 	CLS_F_NOMEM = 1 << 13,	     /* nDPI was refused memory: given up, unknown */
 	CLS_F_OWN_HOST = 1 << 14,    /* the Host (or CONNECT target) came from hs.c's reading */
+	CLS_F_HTTP_REQ = 1 << 15,    /* the initiator sent an HTTP/1 request head (hs.c's reading) */
 };
 
 #define CLS_OWN_NAME (TLS_NDPI_NAME_MAX + 1)
@@ -731,96 +732,48 @@ static void cls_take_host(struct cls_worker *w, struct cls_state *st, const uint
 /* A client's bytes over TCP that start an HTTP request: our own reading
  * (hs.c) skips the white space servers skip before the request line;
  * nDPI 4.2 does not, and then reads no Host: ours is the name. Every
- * request head in them, pipelined ones too (at most 8), is read: proxy
- * behaviour and names no host has are marked, its Host judged. The next
- * request starts past the body its head declares (hs_http_body_end: red
- * team, the seventeenth session, a POST with a body of two bytes, then a
- * GET for m.vk.com in the same segment, which nginx serves: the body was
- * read as the next request, and no request after it). A framing a server
- * could take otherwise is malformed, and the bytes after the head are read
- * as a request too. Returns the bytes of a declared body (Content-Length)
- * that go on past p, 0 when none. With body, p lies in a body a head
- * declared before (cls_take_marks). */
-/* Every line start in p (n bytes) that begins a request line: its proxy
- * behaviour and malformed names marked, its Host judged (at most 64). */
-static void cls_take_lines(struct cls_worker *w, struct cls_state *st, const uint8_t *p, size_t n)
+ * request head in them, pipelined ones too, is read as servers frame them
+ * (hs_http_requests): proxy behaviour and names no host has are marked,
+ * its Host judged. The next request starts past the body its head
+ * declares (red team, the seventeenth session, a POST with a body of two
+ * bytes, then a GET for m.vk.com in the same segment, which nginx serves:
+ * the body was read as the next request, and no request after it). A
+ * framing a server could take otherwise is malformed, and every line after
+ * the head that starts a request is read. Returns the bytes of a declared
+ * body (Content-Length) that go on past p, 0 when none. With body, p lies
+ * in a body a head declared before (cls_take_marks). */
+struct cls_req {
+	struct cls_worker *w;
+	struct cls_state *st;
+};
+
+static void cls_req_visit(void *arg, const uint8_t *p, size_t n, unsigned http)
 {
-	const uint8_t *end = p + n, *line = p;
+	struct cls_req *c = arg;
+	struct cls_state *st = c->st;
 
-	for (unsigned k = 0; k < 64 && line < end;) {
-		unsigned http = hs_http_request_check(line, (size_t)(end - line));
-		const uint8_t *lf;
-
-		if (http & HS_HTTP_REQUEST) {
-			k++;
-			if (http & HS_HTTP_PROXY)
-				st->flags |= (line[hs_http_lead(line, (size_t)(end - line))] | 0x20) ==
-							     'c'
-						     ? CLS_F_CONNECT
-						     : CLS_F_ABSFORM;
-			if (http & HS_HTTP_MALFORMED)
-				st->flags |= CLS_F_MALFORMED;
-			if (st->name_kind == CLS_NAME_NONE || st->name_kind == CLS_NAME_HOST)
-				cls_take_host(w, st, line, (size_t)(end - line));
-		}
-		lf = memchr(line, '\n', (size_t)(end - line));
-		if (!lf)
-			break;
-		line = lf + 1;
+	if (!p) {
+		st->flags |= CLS_F_MALFORMED;
+		return;
 	}
-}
-
-static uint64_t cls_take_request(struct cls_worker *w, struct cls_state *st, const uint8_t *p,
-				 size_t n, bool body)
-{
-	for (unsigned k = 0; k < 8 && n; k++) {
-		unsigned http = hs_http_request_check(p, n);
-		size_t end, next;
-		uint64_t cl_end;
-		bool bad;
-
-		if (!(http & HS_HTTP_REQUEST))
-			return 0;
-		/* Bytes of a request's body that look like a request: only
-		 * their names are judged (a server does not read them as a
-		 * request; an upload of a text that quotes one is no proxy
-		 * use: red team, the seventeenth session, a text/plain POST
-		 * whose body began "See http://..." was refused as a proxy). */
-		if (body) {
-			if (st->name_kind == CLS_NAME_NONE || st->name_kind == CLS_NAME_HOST)
-				cls_take_host(w, st, p, n);
-			return 0;
-		}
+	if (!(http & HS_HTTP_BODY)) {
+		st->flags |= CLS_F_HTTP_REQ;
 		if (http & HS_HTTP_PROXY)
 			st->flags |= (p[hs_http_lead(p, n)] | 0x20) == 'c' ? CLS_F_CONNECT
 									   : CLS_F_ABSFORM;
 		if (http & HS_HTTP_MALFORMED)
 			st->flags |= CLS_F_MALFORMED;
-		if (st->name_kind == CLS_NAME_NONE || st->name_kind == CLS_NAME_HOST)
-			cls_take_host(w, st, p, n);
-		end = hs_http_head_end(p, n);
-		if (!end)
-			return 0;
-		next = hs_http_body_end(p, n, end, &bad, &cl_end);
-		if (bad) {
-			/* A framing we cannot follow as every server would:
-			 * whatever starts a line after the head may be the
-			 * next request a server reads (red team review, the
-			 * seventeenth session: "Content-Length: 0002" hid the
-			 * GET after it, when the bytes right after the head
-			 * alone were read). */
-			st->flags |= CLS_F_MALFORMED;
-			cls_take_lines(w, st, p + end, n - end);
-			return 0;
-		}
-		if (!next)
-			return cl_end > n ? cl_end - n : 0;
-		if (next >= n)
-			return 0;
-		p += next;
-		n -= next;
 	}
-	return 0;
+	if (st->name_kind == CLS_NAME_NONE || st->name_kind == CLS_NAME_HOST)
+		cls_take_host(c->w, st, p, n);
+}
+
+static uint64_t cls_take_request(struct cls_worker *w, struct cls_state *st, const uint8_t *p,
+				 size_t n, bool body)
+{
+	struct cls_req c = {w, st};
+
+	return hs_http_requests(p, n, body, cls_req_visit, &c, NULL);
 }
 
 /* A signature match over n bytes: the first line's class is the flow's
@@ -882,6 +835,31 @@ static void cls_take_joined(struct cls_worker *w, struct cls_state *st, const ui
 		cls_take_sig(w, st, st->join_b[d], st->join_n[d], r, from_initiator);
 }
 
+/* One client payload (p, n bytes at sequence number seq) read for HTTP
+ * requests. Where the last request head read declared a body that goes on
+ * past its payload, a payload that starts in it is body up to its end;
+ * past it, a request may start. */
+static void cls_take_http(struct cls_worker *w, struct cls_state *st, const uint8_t *p, size_t n,
+			  uint32_t seq)
+{
+	int32_t in = st->body_on ? (int32_t)(st->body_to - seq) : 0;
+	size_t skip = in > 0 ? (size_t)in : 0;
+	uint64_t rem;
+
+	if (skip >= n) {
+		cls_take_request(w, st, p, n, true);
+		return;
+	}
+	if (skip)
+		cls_take_request(w, st, p, skip, true);
+	st->body_on = 0;
+	rem = cls_take_request(w, st, p + skip, n - skip, false);
+	if (rem) {
+		st->body_on = 1;
+		st->body_to = seq + (uint32_t)n + (uint32_t)(rem < (1u << 30) ? rem : (1u << 30));
+	}
+}
+
 /* Payload marks on the first payloads of each direction: our payload
  * signatures (lists/<class>.sig) both ways; on the initiator's side also
  * proxy behaviour (CONNECT, absolute-form targets) and malformed request
@@ -904,8 +882,15 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	if (n > r->payload_len)
 		n = r->payload_len;
 	cls_take_joined(w, st, p, n, r, from_initiator);
-	if (*seen >= CLS_MARK_PKTS)
+	if (*seen >= CLS_MARK_PKTS) {
+		/* An HTTP client's later requests before the verdict, on a
+		 * kept-alive connection: each is read, as they are after it
+		 * (judge.c, judge_http_more), so that none goes unread in
+		 * between. */
+		if (from_initiator && r->l4proto == 6 && (st->flags & CLS_F_HTTP_REQ))
+			cls_take_http(w, st, p, n, r->tcp_seq);
 		return;
+	}
 	/* White space alone (what a server skips before a request line) does
 	 * not use up the window: the request after it is still read. */
 	if (from_initiator && r->l4proto == 6 && hs_http_lead(p, n) == n)
@@ -914,29 +899,8 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	cls_take_sig(w, st, p, n, r, from_initiator);
 	if (!from_initiator)
 		return;
-	if (r->l4proto == 6) {
-		/* Where the last request head read declared a body that goes
-		 * on past its payload: a payload that starts in it is body,
-		 * up to its end; past it, a request may start. */
-		int32_t in = st->body_on ? (int32_t)(st->body_to - r->tcp_seq) : 0;
-		uint64_t rem;
-
-		if (in > 0 && (size_t)in >= n) {
-			cls_take_request(w, st, p, n, true);
-		} else {
-			size_t skip = in > 0 ? (size_t)in : 0;
-
-			if (skip)
-				cls_take_request(w, st, p, skip, true);
-			st->body_on = 0;
-			rem = cls_take_request(w, st, p + skip, n - skip, false);
-			if (rem) {
-				st->body_on = 1;
-				st->body_to = r->tcp_seq + (uint32_t)n +
-					      (uint32_t)(rem < (1u << 30) ? rem : (1u << 30));
-			}
-		}
-	}
+	if (r->l4proto == 6)
+		cls_take_http(w, st, p, n, r->tcp_seq);
 	if (hs_webdav_match(p, n))
 		st->flags |= CLS_F_WEBDAV;
 	if (hs_docsig_match(p, n))
@@ -1256,6 +1220,12 @@ void cls_flow_own_http(struct cls_worker *w, uint32_t slot, const uint8_t *p, si
 	}
 	if (hs_webdav_match(p, n))
 		st->flags |= CLS_F_WEBDAV;
+}
+
+unsigned cls_proxy_class(struct cls_worker *w, bool connect)
+{
+	return classmap_lookup(w->e->map,
+			       connect ? NDPI_PROTOCOL_HTTP_CONNECT : NDPI_PROTOCOL_HTTP_PROXY, 0, 0);
 }
 
 void cls_flow_own_host(struct cls_worker *w, uint32_t slot, const char *name, size_t len,

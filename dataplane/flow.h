@@ -112,6 +112,19 @@ struct flow {
 		/* TCP flows checked for their whole life (FLOW_F_CONFORM),
 		 * resolver flows too (DNS over TCP, message by message) */
 		struct conform conform;
+		/* A TCP flow that is not checked whose initiator's first
+		 * bytes start an HTTP/1 request: every request head it sends
+		 * is read, before the verdict and after (judge.c,
+		 * judge_http_more). Zero in every other flow. */
+		struct {
+			uint32_t body_to; /* where the last head's body ends, while body_on */
+			uint32_t next;	  /* the next byte to read: read in order */
+			uint8_t body_on;
+			uint8_t on;    /* read */
+			uint8_t seen;  /* its first payload was looked at */
+			uint8_t lost;  /* a cut head's kept bytes were taken back: refused */
+			uint16_t carry; /* the cut head kept (worker.h, worker_carry): index + 1 */
+		} __attribute__((packed, aligned(2))) hw; /* the union's alignment stays 2 */
 	};
 	/* TCP: the highest TTL (hop limit) each side's accepted segments have
 	 * carried, [0] initiator (judge_discardable). */

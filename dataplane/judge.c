@@ -461,6 +461,8 @@ static inline void judge_slot_close(struct worker *w, struct flow *f)
 	f->stream_idx = FLOW_NO_CLS;
 }
 
+static inline void judge_carry_free(struct worker *w, struct flow *f);
+
 /* A verdict is final: keep what the log needs and free the classifier. */
 static void judge_decided(struct worker *w, struct flow *f, const struct cls_result *cr)
 {
@@ -469,6 +471,10 @@ static void judge_decided(struct worker *w, struct flow *f, const struct cls_res
 	f->cls = cr->cls;
 	f->app_guessed = cr->guessed;
 	judge_name_set(f, cr);
+	/* A dropped flow keeps no cut HTTP head (judge_http_more). */
+	if (f->decision.verdict == POLICY_DROP && f->key.l4proto == 6 &&
+	    !(f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN)) && f->hw.carry)
+		judge_carry_free(w, f);
 	if (f->cls_idx != FLOW_NO_CLS)
 		cls_flow_end(w->cls, f->cls_idx);
 	f->cls_idx = FLOW_NO_CLS;
@@ -1784,21 +1790,28 @@ struct judge_names {
 	unsigned cls_drop;
 };
 
-static void judge_name_cb(void *arg, const char *name, size_t len)
+/* One more class the flow shows: the first the policy drops it for is
+ * kept, with that decision. */
+static void judge_class_cb(struct judge_names *a, unsigned cls)
 {
-	struct judge_names *a = arg;
 	struct policy_decision d;
 
-	if (a->cls_drop != POLICY_CLASS_NONE)
+	if (a->cls_drop != POLICY_CLASS_NONE || cls == POLICY_CLASS_NONE)
 		return;
-	a->pf.cls = (uint8_t)cls_name_class(a->cls, name, len);
-	if (a->pf.cls == POLICY_CLASS_NONE)
-		return;
+	a->pf.cls = (uint8_t)cls;
 	policy_evaluate(a->pol, &a->pf, &d);
 	if (d.verdict == POLICY_DROP && d.reason == POLICY_R_CLASS) {
 		a->d = d;
-		a->cls_drop = a->pf.cls;
+		a->cls_drop = cls;
 	}
+}
+
+static void judge_name_cb(void *arg, const char *name, size_t len)
+{
+	struct judge_names *a = arg;
+
+	if (a->cls_drop == POLICY_CLASS_NONE)
+		judge_class_cb(a, cls_name_class(a->cls, name, len));
 }
 
 /* After a HelloRetryRequest, the client's second ClientHello (read by the
@@ -3037,18 +3050,29 @@ static inline void judge_zero_window(struct flow *f, const struct rte_mbuf *m,
  * compares, a checked flow's next bytes in order, and judge_tcp_long() for
  * the rest (before the verdict, gaps, retransmissions, SYN, URG, RST, FIN,
  * first payloads, the first-bytes slot). */
+static int judge_http_more(struct worker *w, const struct policy *pol, struct flow *f,
+			   const struct rte_mbuf *m, const struct parse_result *r);
+
 static inline int judge_tcp(struct worker *w, const struct policy *pol, struct flow *f,
 			    const struct rte_mbuf *m, const struct parse_result *r, bool from_init)
 {
 	uint32_t n = r->payload_len, *next;
 	const uint8_t *pl;
+	int rc;
 
 	/* An unchecked decided flow (pending or checked: judged below; so
 	 * is an unchecked one that still has its slot, judge_hrr_watch). */
 	if (f->decision.verdict != POLICY_PENDING &&
 	    ((!(f->flags & FLOW_F_CONFORM) && f->stream_idx == FLOW_NO_CLS) ||
-	     f->decision.verdict == POLICY_DROP))
+	     f->decision.verdict == POLICY_DROP)) {
+		/* An allowed HTTP client's later requests (the same cache
+		 * line as stream_idx) */
+		if (unlikely(f->hw.on) && from_init && n && f->decision.verdict == POLICY_ALLOW &&
+		    !(f->flags & FLOW_F_CONFORM) &&
+		    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)))
+			return judge_http_more(w, pol, f, m, r);
 		return TCP_GO;
+	}
 	/* The newest ACK each side of a checked flow sent, from any
 	 * segment we pass (an upper bound of its receiver's snd_una). */
 	if ((f->flags & (FLOW_F_CONFORM | FLOW_F_RESP_SEQ)) == (FLOW_F_CONFORM | FLOW_F_RESP_SEQ) &&
@@ -3120,7 +3144,27 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 			return judge_conform_read(w, pol, f, from_init, seq, pl, n);
 		}
 	}
-	return judge_tcp_long(w, pol, f, m, r, from_init);
+	rc = judge_tcp_long(w, pol, f, m, r, from_init);
+	/* Before the verdict: an HTTP client's request heads, from the
+	 * copies the checks above let through (judge_http_more). */
+	if ((rc == TCP_GO || rc == TCP_SKIP) && from_init && n &&
+	    f->decision.verdict == POLICY_PENDING &&
+	    !(f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN)) &&
+	    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG))) {
+		if (!f->hw.seen && rc == TCP_GO) {
+			f->hw.seen = 1;
+			f->hw.on = hs_http_starts(rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off,
+						  n);
+			/* read from the stream's first byte, or this one's
+			 * (a flow picked up midstream) */
+			f->hw.next = (f->tcp & FLOW_TCP_SYN) && (f->flags & FLOW_F_RESP_SEQ)
+					     ? judge_acks(w, f)->start[0]
+					     : r->tcp_seq;
+		}
+		if (f->hw.on && judge_http_more(w, pol, f, m, r) == TCP_DROP)
+			return TCP_DROP;
+	}
+	return rc;
 }
 
 /* Every datagram of a checked UDP flow (DNS to the resolver) must be a
@@ -3389,6 +3433,281 @@ static bool judge_http_head(struct worker *w, struct flow *f)
 		cls_flow_own_http(w->cls, f->cls_idx, sl->buf, sl->have, sl->base + sl->have); /* what it holds */
 	}
 	return false;
+}
+
+/* A TCP flow that is not checked, whose client's first bytes start an
+ * HTTP/1 request (f->hw.on): every request head it sends is read by our
+ * own framing, before the verdict and after it, for the flow's whole life.
+ * A virtual host or a proxy serves each request by its own Host, so each
+ * is judged, not the first alone (a browser's pool reuses a CDN connection
+ * so: app_http_ka_late_vk, a fifth request for m.vk.com after four for
+ * www.example.org, passed unread). Each payload is read from its first
+ * byte, or past the body the last head declared (hs_http_requests: the
+ * classifier's reading, hs.c); a head that a segment cuts (its request
+ * line's first bytes, or a head without its empty line) is kept
+ * (worker_carry) and read whole, joined with the segments that follow it
+ * in order, as the server reads it (pipe_split_vk: "GE" at the end of one
+ * segment, "T / ... Host: m.vk.com" in the next). A segment past a gap
+ * inside a kept head is dropped (its sender sends it again in order), as
+ * is one that would need a kept head when none is to be had. Only copies
+ * the receiver takes are read: a bad sum, or a TTL that may expire before
+ * the receiver, is dropped unread. Host and CONNECT target through the
+ * lists and nDPI's host table, proxy behaviour, WebDAV methods, names no
+ * host has: a class the policy drops ends the flow, and its record names
+ * the host that did it. TCP_GO or TCP_DROP. */
+struct judge_req {
+	struct worker *w;
+	struct judge_names a;
+	bool malformed;
+	char host[HS_NAME_MAX + 1]; /* the name the flow was dropped for */
+};
+
+/* Before the verdict the classifier reads the requests (cls_take_marks,
+ * cls_flow_own_http for a joined head) and the flow's record gets its
+ * names and application from it: here only the framing is followed. */
+static void judge_req_frame(void *arg, const uint8_t *p, size_t n, unsigned http)
+{
+	struct judge_req *q = arg;
+
+	(void)n;
+	if (p && !(http & HS_HTTP_BODY))
+		q->w->st.c[STATS_http_heads]++;
+}
+
+static void judge_req_visit(void *arg, const uint8_t *p, size_t n, unsigned http)
+{
+	struct judge_req *q = arg;
+	char host[HS_NAME_MAX + 1];
+	size_t len;
+
+	if (q->a.cls_drop != POLICY_CLASS_NONE)
+		return;
+	if (!p) {
+		q->malformed = true;
+		return;
+	}
+	if (!(http & HS_HTTP_BODY)) {
+		q->w->st.c[STATS_http_heads]++;
+		if (http & HS_HTTP_MALFORMED)
+			q->malformed = true;
+		if (http & HS_HTTP_PROXY)
+			judge_class_cb(&q->a, cls_proxy_class(q->w->cls,
+							      (p[hs_http_lead(p, n)] | 0x20) == 'c'));
+		if (hs_webdav_match(p, n))
+			judge_class_cb(&q->a, POLICY_CLASS_storage);
+	}
+	len = hs_connect_target(p, n, host, sizeof(host));
+	if (!len)
+		len = hs_http_host(p, n, host, sizeof(host));
+	if (len)
+		judge_name_cb(&q->a, host, len);
+	if (q->a.cls_drop != POLICY_CLASS_NONE && len)
+		memcpy(q->host, host, len + 1);
+}
+
+/* f's kept head, or NULL. */
+static inline struct worker_carry *judge_carry_of(struct worker *w, const struct flow *f)
+{
+	struct worker_carry *c;
+
+	if (!f->hw.carry)
+		return NULL;
+	c = &w->carries[f->hw.carry - 1];
+	return c->fidx == (uint32_t)(f - w->flows) && c->gen == f->gen ? c : NULL;
+}
+
+static inline void judge_carry_free(struct worker *w, struct flow *f)
+{
+	struct worker_carry *c = judge_carry_of(w, f);
+
+	if (c)
+		c->fidx = UINT32_MAX;
+	f->hw.carry = 0;
+}
+
+/* Room to keep a cut head for f: a free slot, one whose flow is gone or
+ * dropped, or the oldest that has waited longer than WORKER_CARRY_STALE
+ * for its rest (that flow's head can no longer be read whole: the flow is
+ * refused at its next segment). NULL when there is none. */
+static struct worker_carry *judge_carry_take(struct worker *w, struct flow *f)
+{
+	struct worker_carry *best = NULL;
+
+	for (unsigned i = 0; i < WORKER_CARRY_SLOTS; i++) {
+		struct worker_carry *c = &w->carries[i];
+		struct flow *o;
+
+		if (c->fidx != UINT32_MAX) {
+			o = &w->flows[c->fidx];
+			if (o->in_use && o->gen == c->gen && o->hw.carry == i + 1 &&
+			    o->decision.verdict != POLICY_DROP) {
+				if (w->now - c->ts > WORKER_CARRY_STALE && (!best || c->ts < best->ts))
+					best = c;
+				continue;
+			}
+		}
+		best = c;
+		break;
+	}
+	if (!best)
+		return NULL;
+	if (best->fidx != UINT32_MAX) {
+		struct flow *o = &w->flows[best->fidx];
+
+		if (o->in_use && o->gen == best->gen && o->hw.carry == best - w->carries + 1) {
+			o->hw.carry = 0;
+			o->hw.lost = 1;
+		}
+	}
+	best->fidx = (uint32_t)(f - w->flows);
+	best->gen = f->gen;
+	best->ts = w->now;
+	f->hw.carry = (uint16_t)(best - w->carries + 1);
+	return best;
+}
+
+static int judge_http_more(struct worker *w, const struct policy *pol, struct flow *f,
+			   const struct rte_mbuf *m, const struct parse_result *r)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+	struct worker_carry *c = judge_carry_of(w, f);
+	uint32_t n = r->payload_len, seq = r->tcp_seq, base;
+	const uint8_t *buf;
+	size_t len, skip = 0, partial;
+	struct judge_req q;
+	uint64_t rem;
+	int32_t off;
+	bool cls = f->decision.verdict == POLICY_PENDING && f->cls_idx != FLOW_NO_CLS;
+	hs_http_visit_fn visit = cls ? judge_req_frame : judge_req_visit;
+
+	/* Only a copy the receiver takes is read, and no other passes. */
+	if (!judge_l4_csum_ok(f, m, r, true)) {
+		w->st.c[STATS_bad_checksum]++;
+		return TCP_DROP;
+	}
+	if (judge_ttl_short(f, judge_ttl(m, r), true)) {
+		judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
+		return TCP_DROP;
+	}
+	if (f->hw.lost) {
+		w->st.c[STATS_stream_exceptions]++;
+		judge_refuse(w, f, POLICY_EXC_reassembly);
+		return TCP_DROP;
+	}
+	memset(&q, 0, sizeof(q));
+	q.w = w;
+	q.a.cls = w->cls;
+	q.a.pol = pol;
+	q.a.cls_drop = POLICY_CLASS_NONE;
+	judge_policy_flow(&q.a.pf, f, w);
+	/* In order: a segment past a gap is dropped (sent again once the gap
+	 * is filled), bytes read before are not read again, and a segment
+	 * that brings new ones is read from its first new byte. */
+	off = (int32_t)(seq - f->hw.next);
+	if (off > 0) {
+		w->st.c[STATS_http_reordered]++;
+		return TCP_DROP;
+	}
+	if (off + (int32_t)n <= 0)
+		return TCP_GO;
+	p += (size_t)-off;
+	n -= (uint32_t)-off;
+	seq = f->hw.next;
+	f->hw.next = seq + n;
+	if (c) {
+		size_t k = n;
+
+		if (k > WORKER_CARRY_MAX - c->len)
+			k = WORKER_CARRY_MAX - c->len;
+		memcpy(c->b + c->len, p, k);
+		c->len += (uint32_t)k;
+		buf = c->b;
+		len = c->len;
+		base = c->seq;
+		w->st.c[STATS_http_joined]++;
+	} else {
+		int32_t in = f->hw.body_on ? (int32_t)(f->hw.body_to - seq) : 0;
+
+		buf = p;
+		len = n;
+		base = seq;
+		skip = in > 0 ? (size_t)in : 0;
+		if (skip >= len) {
+			hs_http_requests(p, n, true, visit, &q, NULL);
+			skip = len;
+		} else if (skip) {
+			hs_http_requests(p, skip, true, visit, &q, NULL);
+		}
+	}
+	rem = 0;
+	partial = SIZE_MAX;
+	if (skip < len)
+		rem = hs_http_requests(buf + skip, len - skip, false, visit, &q, &partial);
+	/* A head read joined: the classifier reads it too, as one payload. */
+	if (cls && c)
+		cls_flow_own_http(w->cls, f->cls_idx, buf, len, base + (uint32_t)len);
+	if (q.a.cls_drop != POLICY_CLASS_NONE) {
+		w->st.c[STATS_http_refused]++;
+		judge_carry_free(w, f);
+		f->hw.on = 0;
+		judge_drop_now(w, f, &q.a.d);
+		/* after judge_decided, which took the classifier's word */
+		f->cls = (uint8_t)q.a.cls_drop;
+		if (q.host[0]) {
+			snprintf(f->name, sizeof(f->name), "%.*s", (int)sizeof(f->name) - 1, q.host);
+			f->name_kind = FLOW_NAME_HOST;
+		}
+		return TCP_DROP;
+	}
+	if (q.malformed && judge_stream_exception(w, pol, f, POLICY_EXC_malformed)) {
+		judge_carry_free(w, f);
+		f->hw.on = 0;
+		return TCP_DROP;
+	}
+	if (skip >= len)
+		return TCP_GO; /* a body's bytes */
+	if (partial != SIZE_MAX) {
+		size_t from = skip + partial, keep = len - from;
+
+		if (c && keep == WORKER_CARRY_MAX) {
+			char host[HS_NAME_MAX + 1];
+
+			/* A head longer than we keep: as for the first head
+			 * (judge_http_head), its Host must be in what we
+			 * keep (read above), and what follows it is read
+			 * from each segment's first byte. */
+			judge_carry_free(w, f);
+			f->hw.body_on = 0;
+			if (!hs_http_host(c->b, c->len, host, sizeof(host)) &&
+			    !hs_connect_target(c->b, c->len, host, sizeof(host))) {
+				w->st.c[STATS_stream_exceptions]++;
+				judge_refuse(w, f, POLICY_EXC_malformed);
+				return TCP_DROP;
+			}
+			return TCP_GO;
+		}
+		if (!c && !(c = judge_carry_take(w, f))) {
+			/* No room: not passed, so that no byte of it reaches
+			 * the server unread; its sender sends it again. */
+			w->st.c[STATS_http_carry_full]++;
+			f->hw.next = seq;
+			return TCP_DROP;
+		}
+		if (buf == c->b)
+			memmove(c->b, c->b + from, keep);
+		else
+			memcpy(c->b, buf + from, keep);
+		c->seq = base + (uint32_t)from;
+		c->len = (uint32_t)keep;
+		f->hw.body_on = 0;
+		return TCP_GO;
+	}
+	if (c)
+		judge_carry_free(w, f);
+	f->hw.body_on = rem != 0;
+	if (rem)
+		f->hw.body_to = base + (uint32_t)len + (uint32_t)(rem < (1u << 30) ? rem : (1u << 30));
+	return TCP_GO;
 }
 
 /* The ClientHello reader's answer, once: a malformed hello is an

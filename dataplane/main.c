@@ -785,6 +785,12 @@ static int main_setup_workers(struct main_ctx *x)
 			return -ENOMEM;
 		for (unsigned k = 0; k < HLOG_SLOTS; k++)
 			w->hlogs[k].fidx = UINT32_MAX;
+		w->carries = rte_zmalloc_socket("carries", sizeof(*w->carries) * WORKER_CARRY_SLOTS,
+						RTE_CACHE_LINE_SIZE, socket);
+		if (!w->carries)
+			return -ENOMEM;
+		for (unsigned k = 0; k < WORKER_CARRY_SLOTS; k++)
+			w->carries[k].fidx = UINT32_MAX;
 		w->tombs.mask = tomb_sets_for(x->pol->dp.flows_per_worker) - 1;
 		w->tombs.sets = rte_zmalloc_socket("tombs",
 						   sizeof(struct tomb_set) * (w->tombs.mask + 1),
@@ -852,6 +858,7 @@ static void main_free(struct main_ctx *x)
 			rte_free(x->workers[i].dnsq);
 			rte_free(x->workers[i].frags);
 			rte_free(x->workers[i].hlogs);
+			rte_free(x->workers[i].carries);
 			rte_free(x->workers[i].tombs.sets);
 			if (x->workers[i].streams) {
 				rte_free(x->workers[i].streams->slots);

@@ -69,6 +69,11 @@
 	X(quic_refused)	      /* ...refused: CRYPTO bytes that differ, a version it cannot read, ... */ \
 	X(h2_heads)	      /* h2c streams (HTTP/2 with prior knowledge) whose first header block aduana read (h2.h) */ \
 	X(h2_refused)	      /* ...refused: a block read otherwise, or over the slot */           \
+	X(http_heads)	      /* HTTP/1 request heads read by the judge's own framing, before and after the verdict (judge_http_more) */ \
+	X(http_joined)	      /* ...read joined across segments (a head a segment cut) */          \
+	X(http_refused)	      /* ...whose name or proxy use the policy refuses: the flow dropped */ \
+	X(http_carry_full)    /* segments ending in a cut head dropped: no room to keep it (sent again) */ \
+	X(http_reordered)     /* segments past a gap, dropped: read in order (sent again) */ \
 	X(tls_hellos)	      /* ClientHellos read by aduana's own reader */                       \
 	X(tls_malformed)      /* ClientHellos it refused */                                        \
 	X(frag_reassembled)   /* datagrams made whole from their fragments and judged */           \

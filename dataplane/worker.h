@@ -140,6 +140,21 @@ struct worker_agg {
 
 /* One worker's state. Written by its own lcore only (counters are read by
  * the main lcore without locks). */
+/* An HTTP client's request head that a segment cut, kept until the
+ * segments that complete it (judge.c, judge_http_more): a server reads
+ * the head whole, so it is read whole. */
+#define WORKER_CARRY_SLOTS 128
+#define WORKER_CARRY_MAX   16384 /* bytes of a head kept: hs.h's HS_HEAD_MAX */
+#define WORKER_CARRY_STALE 4000000000ull /* ns a cut head waits for its rest before its room is taken back */
+struct worker_carry {
+	uint32_t fidx; /* the flow's slot in the table, UINT32_MAX: free */
+	uint32_t gen;  /* its flow's gen when taken */
+	uint32_t seq;  /* the sequence number of b[0] */
+	uint32_t len;
+	uint64_t ts; /* w->now when taken */
+	uint8_t b[WORKER_CARRY_MAX];
+};
+
 struct worker {
 	struct stats st; /* first: hot, cache-aligned with the struct */
 	unsigned id;
@@ -171,6 +186,7 @@ struct worker {
 	struct stream_pool *streams; /* first-bytes reassembly (stream.h) */
 	struct frag_table *frags;    /* IP fragments held until whole (frag.h) */
 	struct hlog *hlogs;	     /* checked TLS flows' header logs, HLOG_SLOTS (hlog.h) */
+	struct worker_carry *carries; /* HTTP request heads cut by a segment, WORKER_CARRY_SLOTS */
 	uint32_t hlog_next;	     /* where judge_hlog_take looks first */
 	struct tomb_table tombs;     /* ended TCP flows' keys (tomb.h) */
 	uint32_t tomb_seed[2];	     /* its secret hash seeds */

@@ -5629,9 +5629,10 @@ def case_quic_pipe_hello2_frames_fb(n):
     return quic_pipe_hello2(n, 47235, False)
 
 
-@open_case
+@case
 def case_pipe_split_vk(n):
-    """Open (review of the seventeenth session): a whole GET for www.example.org, then
+    """(Review of the seventeenth session; closed in the eighteenth: judge_http_more keeps
+    a cut head and reads it joined.) A whole GET for www.example.org, then
     in the same segment the first two bytes of a second request ("GE"), whose rest
     ("T / ... Host: m.vk.com") comes in the next segment. Each payload is read for
     requests from its first byte (or past a declared body); the second request starts
@@ -5641,6 +5642,126 @@ def case_pipe_split_vk(n):
     http_segs_flow(cap, 47236, 80, [b"GET / HTTP/1.1\r\nHost: www.example.org\r\n\r\nGE",
                                     b"T / HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n"])
     return cap, {"leak": [leak(n)]}
+
+
+def ka_flow(n, cport, reqs=4, host=b"www.example.org"):
+    """Office HTTP on port 80: `reqs` requests for host on one connection, each answered
+    (the flow is decided by then); returns the ETcp for what comes next."""
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 80, isn=cport * 7, rtt_us=20000)
+    t.handshake()
+    for i in range(reqs):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: %s\r\nUser-Agent: curl/8.5.0\r\n\r\n" % (i, host))
+        body = prand("%s-b%d" % (n, i), 200)
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    return cap, t
+
+
+@case
+def case_ka_late_split_vk(n):
+    """(Eighteenth session) Office HTTP, four requests for www.example.org answered, then
+    a fifth for m.vk.com cut inside its Host line ("...Ho" | "st: m.vk.com"): the server
+    joins the head; so must we (judge_http_more keeps the cut head). Must drop (social)."""
+    cap, t = ka_flow(n, 49031)
+    head = b"GET /feed HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n"
+    cut_at(t, head, [len(b"GET /feed HTTP/1.1\r\nHo")])
+    body = leak(n) + prand(n + "vk", 200)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_ka_late_reorder_vk(n):
+    """(Eighteenth session) The same fifth request cut in two, its second piece (Host:
+    m.vk.com) sent first, then the first, then the second again: the server queues the
+    second and reads the head whole once the first comes. A request head is read in
+    order: the piece past the gap is dropped, and read joined when it comes again. Must
+    drop (social)."""
+    cap, t = ka_flow(n, 49032)
+    head = b"GET /feed HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n"
+    k = len(b"GET /feed HTTP/1.1\r\nHost: m.v")
+    base = t.cseq
+    t.raw(True, "PA", head[k:], seq=base + k)
+    t.raw(True, "PA", head[:k], seq=base)
+    t.raw(True, "PA", head[k:], seq=base + k)
+    t.cseq = base + len(head)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_ka_late_csum_vk(n):
+    """(Eighteenth session) The fifth request cut inside its Host line; the rest is sent
+    first with a wrong TCP checksum saying "st: www.example.org", which the server
+    discards, then right saying "st: m.vk.com". Only a copy the receiver takes is read.
+    Must drop (social)."""
+    cap, t = ka_flow(n, 49033)
+    first = b"GET /feed HTTP/1.1\r\nHo"
+    decoy = b"st: www.example.org\r\nX-Pad: 12345\r\n\r\n"
+    real = b"st: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n"
+    base = t.cseq
+    t.raw(True, "PA", first, seq=base)
+    t.raw(True, "PA", decoy, seq=base + len(first), tcpkw={"chksum": 0x1234})
+    t.raw(True, "PA", real, seq=base + len(first))
+    t.cseq = base + len(first) + len(real)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_ka_late_proxy(n):
+    """(Eighteenth session) Office HTTP kept alive: four requests for www.example.org,
+    then an absolute-form request (GET http://www.example.net/ ...), which only a proxy
+    serves. Proxy use is behaviour, judged at every request. Must drop (proxy)."""
+    cap, t = ka_flow(n, 49034)
+    t.data(True, b"GET http://www.example.net/ HTTP/1.1\r\nHost: www.example.net\r\nX-Mark: "
+           + leak(n) + b"\r\n\r\n")
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_ka_late_cookie_ok(n):
+    """(Eighteenth session) Must-allow: after four requests, a fifth for www.example.org
+    whose head (3 KB of cookies) comes in three segments, then a POST whose 4 KB body
+    comes in three segments, the second starting "CONNECT x.example:443 HTTP/1.1" (body
+    bytes, no request), then a last GET. Heads are joined, bodies passed over."""
+    cap, t = ka_flow(n, 49035)
+    cookie = b"Cookie: " + b"; ".join(b"c%d=%s" % (i, prand("%s-c%d" % (n, i), 40).hex().encode())
+                                      for i in range(36)) + b"\r\n"
+    head = b"GET /5 HTTP/1.1\r\nHost: www.example.org\r\n" + cookie + b"Accept: */*\r\n\r\n"
+    cut_at(t, head, [1200, 2400])
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    part = b"CONNECT x.example:443 HTTP/1.1\r\nHost: x.example:443\r\n\r\n"
+    body = prand(n + "p1", 1400) + part + prand(n + "p2", 1400 - len(part)) + prand(n + "p3", 1200)
+    t.data(True, b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nContent-Length: %d\r\n"
+           b"Content-Type: application/octet-stream\r\n\r\n" % len(body))
+    cut_at(t, body, [1400, 2800])
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.data(True, b"GET /6 HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n")
+    body = passm(n) + prand(n + "last", 100)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_ka_late_pipe_ok(n):
+    """(Eighteenth session) Must-allow: after four requests, two pipelined GETs for
+    www.example.org in one segment, the second cut after "GE", its rest in the next
+    segment (an honest client's pipelining across a segment boundary)."""
+    cap, t = ka_flow(n, 49036)
+    t.data(True, b"GET /5 HTTP/1.1\r\nHost: www.example.org\r\n\r\nGE")
+    t.data(True, b"T /6 HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n")
+    body = passm(n) + prand(n + "b", 100)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+           b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    t.close()
+    return cap, {"pass": [passm(n)]}
 
 
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
@@ -8887,7 +9008,7 @@ def case_px_socks5_ctl(n):
 
 # --- HTTP/1.1 keep-alive past the 4-payload window
 
-@open_case
+@case
 def case_app_http_ka_late_vk(n):
     """Office HTTP on port 80: four requests for www.example.org on one kept-alive
     connection, each answered, then a fifth for m.vk.com (a virtual host at the same CDN

@@ -966,6 +966,89 @@ static void test_compile_cache(void)
 	free(saved);
 }
 
+struct visits {
+	unsigned n, body, bad;
+	size_t at[8];
+};
+
+static void count_visit(void *arg, const uint8_t *p, size_t n, unsigned http)
+{
+	struct visits *v = arg;
+
+	(void)n;
+	if (!p) {
+		v->bad++;
+		return;
+	}
+	if (http & HS_HTTP_BODY)
+		v->body++;
+	if (v->n < 8)
+		v->at[v->n] = (size_t)(uintptr_t)p;
+	v->n++;
+}
+
+/* hs_http_requests: requests framed as servers frame them, and where a head
+ * that the bytes cut starts (judge.c keeps it and reads it joined). */
+static void test_http_requests(void)
+{
+	static const char two[] = "GET / HTTP/1.1\r\nHost: a.example\r\n\r\nGE";
+	static const char cut[] = "GET / HTTP/1.1\r\nHost: a.exa";
+	static const char post[] = "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nabcdeGET / HTTP/1.1\r\nHo";
+	static const char more[] = "POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\nab";
+	struct visits v;
+	size_t partial;
+
+	memset(&v, 0, sizeof(v));
+	CU_ASSERT_EQUAL(hs_http_requests(B(two), false, count_visit, &v, &partial), 0);
+	CU_ASSERT_EQUAL(v.n, 1);
+	CU_ASSERT_EQUAL(partial, sizeof(two) - 3);
+
+	memset(&v, 0, sizeof(v));
+	CU_ASSERT_EQUAL(hs_http_requests(B(cut), false, count_visit, &v, &partial), 0);
+	CU_ASSERT_EQUAL(v.n, 1);
+	CU_ASSERT_EQUAL(partial, 0);
+
+	memset(&v, 0, sizeof(v));
+	hs_http_requests(B(post), false, count_visit, &v, &partial);
+	CU_ASSERT_EQUAL(v.n, 2);
+	CU_ASSERT_EQUAL(partial, strlen("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nabcde"));
+
+	/* a body that goes on: its bytes past these, no cut head */
+	memset(&v, 0, sizeof(v));
+	CU_ASSERT_EQUAL(hs_http_requests(B(more), false, count_visit, &v, &partial), 98);
+	CU_ASSERT_EQUAL(partial, SIZE_MAX);
+
+	/* a line that is no request line, and a request inside a body */
+	memset(&v, 0, sizeof(v));
+	CU_ASSERT_EQUAL(hs_http_requests(B("12345\r\n"), false, count_visit, &v, &partial), 0);
+	CU_ASSERT_EQUAL(v.n, 0);
+	CU_ASSERT_EQUAL(partial, SIZE_MAX);
+	memset(&v, 0, sizeof(v));
+	hs_http_requests(B("GET / HTTP/1.1\r\nHost: b\r\n\r\nGE"), true, count_visit, &v, &partial);
+	CU_ASSERT_EQUAL(v.n, 1);
+	CU_ASSERT_EQUAL(v.body, 1);
+	CU_ASSERT_EQUAL(partial, SIZE_MAX);
+
+	/* a framing servers read otherwise: malformed, every request line after */
+	memset(&v, 0, sizeof(v));
+	hs_http_requests(B("POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n"
+			   "xy\r\nGET / HTTP/1.1\r\nHost: c\r\n\r\n"),
+			 false, count_visit, &v, &partial);
+	CU_ASSERT_EQUAL(v.bad, 1);
+	CU_ASSERT_EQUAL(v.n, 2);
+
+	CU_ASSERT_TRUE(hs_http_starts(B("G")));
+	CU_ASSERT_TRUE(hs_http_starts(B("GET")));
+	CU_ASSERT_TRUE(hs_http_starts(B("GET /a")));
+	CU_ASSERT_TRUE(hs_http_starts(B("\r\n  GET / HTTP/1.1\r\n")));
+	CU_ASSERT_FALSE(hs_http_starts(B("GE\x01")));
+	CU_ASSERT_FALSE(hs_http_starts(B("\x16\x03\x01\x02\x00")));
+	CU_ASSERT_FALSE(hs_http_starts(B("SSH-2.0-OpenSSH_9.2\r\n")));
+	CU_ASSERT_FALSE(hs_http_starts(B("ABCDEFGHIJKLMNOPQ")));
+	CU_ASSERT_FALSE(hs_http_starts(B("  ")));
+	CU_ASSERT_FALSE(hs_http_starts(NULL, 0));
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -983,6 +1066,7 @@ int main(void)
 		{"HTTP requests: proxy behaviour, malformed names", test_http_check},
 		{"Tor client host names", test_tor_name},
 		{"compiled databases kept in ADUANA_HS_CACHE", test_compile_cache},
+		{"HTTP requests framed, a cut head found", test_http_requests},
 		CU_TEST_INFO_NULL,
 	};
 
