@@ -95,6 +95,15 @@ void cls_flow_own_first(struct cls_worker *w, uint32_t slot, const uint8_t *p, s
  * h2.h): proxy behaviour, as an HTTP/1 CONNECT is. */
 void cls_flow_own_connect(struct cls_worker *w, uint32_t slot);
 
+/* One request of the flow's client that the judge's own framing read
+ * (judge.c, judge_http_more: in order, heads cut by segments joined,
+ * bodies followed), with hs_http_requests()'s arguments: its names and
+ * marks are taken as cls_flow_own_http takes a payload's, and from then on
+ * the classifier's own per-payload reading of requests stops for the flow.
+ * Owning worker. */
+void cls_flow_http_visit(struct cls_worker *w, uint32_t slot, const uint8_t *p, size_t n,
+			 unsigned http);
+
 /* The class proxy behaviour gets (classes.conf: HTTP_Connect for a CONNECT,
  * HTTP_Proxy for an absolute-form target). Any thread; read-only. */
 unsigned cls_proxy_class(struct cls_worker *w, bool connect);

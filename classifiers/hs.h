@@ -158,6 +158,30 @@ size_t hs_http_host(const uint8_t *p, size_t n, char *out, size_t size);
  * Pure. */
 size_t hs_http_head_end(const uint8_t *p, size_t n);
 
+/* A chunked request body read as it streams past (hs_chunk_feed): st 0
+ * when none is being read. 5 bytes, for per-flow state. */
+enum {
+	HS_CH_NONE = 0,
+	HS_CH_SIZE0, /* a chunk-size line's start: a hex digit must come */
+	HS_CH_SIZE,  /* its digits */
+	HS_CH_EXT,   /* past them, to the line's LF */
+	HS_CH_DATA,  /* left bytes of chunk data to come */
+	HS_CH_DEND,  /* the CRLF (or LF) after the data */
+	HS_CH_DCR,   /* its LF */
+	HS_CH_TBOL,  /* a trailer line's start: an empty one ends the body */
+	HS_CH_TCR,   /* a CR there */
+	HS_CH_TLINE, /* inside a trailer line */
+};
+struct hs_chunk {
+	uint32_t left; /* HS_CH_SIZE: the size so far; HS_CH_DATA: bytes to come */
+	uint8_t st;
+} __attribute__((packed));
+
+/* Feed n bytes of a chunked body (c->st set, HS_CH_SIZE0 at its start):
+ * the bytes taken, up to the body's end (then c->st is 0), else all n. A
+ * framing servers could read otherwise sets *malformed (and c->st 0). */
+size_t hs_chunk_feed(struct hs_chunk *c, const uint8_t *p, size_t n, bool *malformed);
+
 /* The request head p[0..head) (hs_http_head_end) declares its body's
  * length (RFC 9112 6.3): where in p the body that follows it ends, that is
  * where the next pipelined request starts. head when it has no body (no
@@ -170,6 +194,17 @@ size_t hs_http_head_end(const uint8_t *p, size_t n);
  * where one is declared (past n when the body goes on past p), else 0.
  * Pure. */
 size_t hs_http_body_end(const uint8_t *p, size_t n, size_t head, bool *malformed, uint64_t *cl_end);
+
+/* Whether the first line of p (n bytes, after the white space servers
+ * skip) is whole and ends in an HTTP/1.x version (any case, after the
+ * white space a relaxed parser takes between fields): an HTTP/1 request,
+ * not RTSP, SIP, ICAP or a mail command that looks like one. Pure. */
+bool hs_http_versioned(const uint8_t *p, size_t n);
+
+/* Whether the request head at p (n bytes) asks for HTTP/2 over cleartext:
+ * the preface's "PRI" method (prior knowledge), or an Upgrade header that
+ * names h2c, or HTTP2-Settings (RFC 7540 3.2). Pure. */
+bool hs_http_h2c(const uint8_t *p, size_t n);
 
 /* Whether p (n bytes) starts an HTTP request line, or may (its first
  * bytes, cut by the segment). Pure. */
@@ -186,18 +221,21 @@ typedef void (*hs_http_visit_fn)(void *arg, const uint8_t *p, size_t n, unsigned
 
 /* The HTTP requests a client's bytes p (n) hold, as servers frame them:
  * from p's first byte (after leading white space), every pipelined one
- * after the body its head declares (hs_http_body_end), at most 8; past a
+ * after the body its head declares (hs_http_body_end), at most 16 (past
+ * them every line that starts a request, as behind bytes that start none); past a
  * framing we cannot follow as every server would, every line that starts
  * a request line (at most 64). With body, p lies in a body a head declared
  * before: a request line at its start is visited with HS_HTTP_BODY, and
- * nothing else is read. Returns the bytes of a declared body
+ * nothing else is read. With ch (not NULL), a chunked body is followed
+ * across calls: one that goes on past p leaves its state in *ch, and a
+ * call with ch->st set reads the rest of it first. Returns the bytes of a declared body
  * (Content-Length) that go on past p, 0 when none. *partial (when not
  * NULL): the offset in p where a request starts whose head p does not hold
  * whole (its request line's first bytes, or a head without its empty
  * line), SIZE_MAX when none: a server reads it with the bytes that come
  * next. Pure but for visit. */
-uint64_t hs_http_requests(const uint8_t *p, size_t n, bool body, hs_http_visit_fn visit, void *arg,
-			  size_t *partial);
+uint64_t hs_http_requests(const uint8_t *p, size_t n, bool body, struct hs_chunk *ch,
+			  hs_http_visit_fn visit, void *arg, size_t *partial);
 
 /* Copy the host part of an authority "host[:port]" or "[v6addr][:port]"
  * (s, n bytes) into out, NUL-terminated. Returns its length, 0 when empty

@@ -91,6 +91,10 @@ struct cls_state {
 	 * request head declared ends (cls_take_marks), while body_on. */
 	uint32_t body_to;
 	uint8_t body_on;
+	struct hs_chunk chunk; /* a chunked body that its last read head declared */
+	/* The judge frames this client's requests and hands each one over
+	 * (cls_flow_http_visit): our own per-payload reading stops. */
+	uint8_t http_owned;
 	char name[CLS_NAME_MAX + 1];
 	/* aduana's own reader's name, its last CLS_OWN_NAME bytes: enough to
 	 * compare with nDPI's, which keeps a long name's last 79. */
@@ -757,7 +761,8 @@ static void cls_req_visit(void *arg, const uint8_t *p, size_t n, unsigned http)
 		return;
 	}
 	if (!(http & HS_HTTP_BODY)) {
-		st->flags |= CLS_F_HTTP_REQ;
+		if (hs_http_versioned(p, n))
+			st->flags |= CLS_F_HTTP_REQ;
 		if (http & HS_HTTP_PROXY)
 			st->flags |= (p[hs_http_lead(p, n)] | 0x20) == 'c' ? CLS_F_CONNECT
 									   : CLS_F_ABSFORM;
@@ -773,7 +778,7 @@ static uint64_t cls_take_request(struct cls_worker *w, struct cls_state *st, con
 {
 	struct cls_req c = {w, st};
 
-	return hs_http_requests(p, n, body, cls_req_visit, &c, NULL);
+	return hs_http_requests(p, n, body, &st->chunk, cls_req_visit, &c, NULL);
 }
 
 /* A signature match over n bytes: the first line's class is the flow's
@@ -887,7 +892,8 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 		 * kept-alive connection: each is read, as they are after it
 		 * (judge.c, judge_http_more), so that none goes unread in
 		 * between. */
-		if (from_initiator && r->l4proto == 6 && (st->flags & CLS_F_HTTP_REQ))
+		if (from_initiator && r->l4proto == 6 && (st->flags & CLS_F_HTTP_REQ) &&
+		    !st->http_owned)
 			cls_take_http(w, st, p, n, r->tcp_seq);
 		return;
 	}
@@ -899,7 +905,7 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	cls_take_sig(w, st, p, n, r, from_initiator);
 	if (!from_initiator)
 		return;
-	if (r->l4proto == 6)
+	if (r->l4proto == 6 && !st->http_owned)
 		cls_take_http(w, st, p, n, r->tcp_seq);
 	if (hs_webdav_match(p, n))
 		st->flags |= CLS_F_WEBDAV;
@@ -1206,7 +1212,7 @@ void cls_flow_own_http(struct cls_worker *w, uint32_t slot, const uint8_t *p, si
 	struct cls_state *st = cls_slot_live(w, slot, &dummy);
 	uint64_t rem;
 
-	if (!st)
+	if (!st || st->http_owned)
 		return;
 	/* A body the last head declared that goes on past these bytes: a
 	 * later payload inside it is no request (cls_take_marks), one past
@@ -1220,6 +1226,19 @@ void cls_flow_own_http(struct cls_worker *w, uint32_t slot, const uint8_t *p, si
 	}
 	if (hs_webdav_match(p, n))
 		st->flags |= CLS_F_WEBDAV;
+}
+
+void cls_flow_http_visit(struct cls_worker *w, uint32_t slot, const uint8_t *p, size_t n,
+			 unsigned http)
+{
+	struct cls_result dummy;
+	struct cls_state *st = cls_slot_live(w, slot, &dummy);
+	struct cls_req c = {w, st};
+
+	if (!st)
+		return;
+	st->http_owned = 1;
+	cls_req_visit(&c, p, n, http);
 }
 
 unsigned cls_proxy_class(struct cls_worker *w, bool connect)

@@ -15,6 +15,7 @@
 #include <rte_byteorder.h>
 
 #include "conform.h"
+#include "hs.h"
 #include "parse.h"
 #include "policy.h"
 
@@ -65,6 +66,15 @@ enum flow_flags {
 	FLOW_F_RESP_SEQ = 1 << 7,    /* seq_resp holds the responder's next sequence number */
 };
 
+/* struct flow.hw.flags */
+enum flow_hw_flags {
+	FLOW_HW_ON = 1 << 0,   /* read */
+	FLOW_HW_SEEN = 1 << 1, /* its first payload was looked at */
+	FLOW_HW_LOST = 1 << 2, /* a cut head's kept bytes were taken back: refused */
+	FLOW_HW_OK = 1 << 3,   /* its first request line was whole and HTTP/1's */
+	FLOW_HW_BODY = 1 << 4, /* body_to holds the end of a Content-Length body */
+};
+
 /* Which hostname a flow carries (the flow log's sni / host / dns_query). */
 enum flow_name_kind { FLOW_NAME_NONE = 0, FLOW_NAME_SNI, FLOW_NAME_HOST, FLOW_NAME_DNS };
 
@@ -113,17 +123,17 @@ struct flow {
 		 * resolver flows too (DNS over TCP, message by message) */
 		struct conform conform;
 		/* A TCP flow that is not checked whose initiator's first
-		 * bytes start an HTTP/1 request: every request head it sends
+		 * line is an HTTP/1 request line: every request head it sends
 		 * is read, before the verdict and after (judge.c,
-		 * judge_http_more). Zero in every other flow. */
+		 * judge_http_more). Zero in every other flow. Within the
+		 * union's first 16 bytes: a pending flow's held segments
+		 * count in conform.held (byte 17). */
 		struct {
-			uint32_t body_to; /* where the last head's body ends, while body_on */
 			uint32_t next;	  /* the next byte to read: read in order */
-			uint8_t body_on;
-			uint8_t on;    /* read */
-			uint8_t seen;  /* its first payload was looked at */
-			uint8_t lost;  /* a cut head's kept bytes were taken back: refused */
-			uint16_t carry; /* the cut head kept (worker.h, worker_carry): index + 1 */
+			uint32_t body_to; /* where the last head's body ends, while FLOW_HW_BODY */
+			struct hs_chunk ch; /* a chunked body being read */
+			uint16_t carry;	    /* the cut head kept (worker.h, worker_carry): index + 1 */
+			uint8_t flags;	    /* FLOW_HW_* */
 		} __attribute__((packed, aligned(2))) hw; /* the union's alignment stays 2 */
 	};
 	/* TCP: the highest TTL (hop limit) each side's accepted segments have

@@ -3067,10 +3067,17 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	     f->decision.verdict == POLICY_DROP)) {
 		/* An allowed HTTP client's later requests (the same cache
 		 * line as stream_idx) */
-		if (unlikely(f->hw.on) && from_init && n && f->decision.verdict == POLICY_ALLOW &&
+		if (unlikely(f->hw.flags & FLOW_HW_ON) && f->decision.verdict == POLICY_ALLOW &&
 		    !(f->flags & FLOW_F_CONFORM) &&
-		    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)))
-			return judge_http_more(w, pol, f, m, r);
+		    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG))) {
+			if (from_init && n)
+				return judge_http_more(w, pol, f, m, r);
+			/* the responder's next byte: which ACKs acknowledge
+			 * bytes it sent (judge_discardable) */
+			if (!from_init && (n || (r->tcp_flags & RTE_TCP_FIN_FLAG)) &&
+			    (int32_t)(r->tcp_seq + n - f->seq_resp) > 0)
+				f->seq_resp = r->tcp_seq + n;
+		}
 		return TCP_GO;
 	}
 	/* The newest ACK each side of a checked flow sent, from any
@@ -3151,17 +3158,19 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	    f->decision.verdict == POLICY_PENDING &&
 	    !(f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN)) &&
 	    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG))) {
-		if (!f->hw.seen && rc == TCP_GO) {
-			f->hw.seen = 1;
-			f->hw.on = hs_http_starts(rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off,
-						  n);
-			/* read from the stream's first byte, or this one's
-			 * (a flow picked up midstream) */
-			f->hw.next = (f->tcp & FLOW_TCP_SYN) && (f->flags & FLOW_F_RESP_SEQ)
-					     ? judge_acks(w, f)->start[0]
-					     : r->tcp_seq;
+		const uint8_t *pl0 = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+
+		/* The first payload that is more than the white space servers
+		 * skip before a request line (red team, the eighteenth
+		 * session: a bare CRLF first left a flow unread) */
+		if (!(f->hw.flags & FLOW_HW_SEEN) && rc == TCP_GO && hs_http_lead(pl0, n) < n) {
+			f->hw.flags |= FLOW_HW_SEEN;
+			if (hs_http_starts(pl0, n))
+				f->hw.flags |= FLOW_HW_ON;
+			/* read from here: the checks above took it in order */
+			f->hw.next = r->tcp_seq;
 		}
-		if (f->hw.on && judge_http_more(w, pol, f, m, r) == TCP_DROP)
+		if ((f->hw.flags & FLOW_HW_ON) && judge_http_more(w, pol, f, m, r) == TCP_DROP)
 			return TCP_DROP;
 	}
 	return rc;
@@ -3435,30 +3444,38 @@ static bool judge_http_head(struct worker *w, struct flow *f)
 	return false;
 }
 
-/* A TCP flow that is not checked, whose client's first bytes start an
- * HTTP/1 request (f->hw.on): every request head it sends is read by our
- * own framing, before the verdict and after it, for the flow's whole life.
- * A virtual host or a proxy serves each request by its own Host, so each
- * is judged, not the first alone (a browser's pool reuses a CDN connection
- * so: app_http_ka_late_vk, a fifth request for m.vk.com after four for
- * www.example.org, passed unread). Each payload is read from its first
- * byte, or past the body the last head declared (hs_http_requests: the
- * classifier's reading, hs.c); a head that a segment cuts (its request
- * line's first bytes, or a head without its empty line) is kept
- * (worker_carry) and read whole, joined with the segments that follow it
- * in order, as the server reads it (pipe_split_vk: "GE" at the end of one
- * segment, "T / ... Host: m.vk.com" in the next). A segment past a gap
- * inside a kept head is dropped (its sender sends it again in order), as
- * is one that would need a kept head when none is to be had. Only copies
- * the receiver takes are read: a bad sum, or a TTL that may expire before
- * the receiver, is dropped unread. Host and CONNECT target through the
- * lists and nDPI's host table, proxy behaviour, WebDAV methods, names no
- * host has: a class the policy drops ends the flow, and its record names
- * the host that did it. TCP_GO or TCP_DROP. */
+/* A TCP flow that is not checked, whose client's first line is an HTTP/1
+ * request line (FLOW_HW_ON, FLOW_HW_OK): every request head it sends is
+ * read by our own framing, before the verdict and after it, for the flow's
+ * whole life. A virtual host or a proxy serves each request by its own
+ * Host, so each is judged, not the first alone (a browser's pool reuses a
+ * CDN connection so: app_http_ka_late_vk, a fifth request for m.vk.com
+ * after four for www.example.org, passed unread). Read in order, from each
+ * segment's first new byte: past the body the last head declared
+ * (Content-Length, or chunked, followed across segments: hs_chunk), and a
+ * head that a segment cuts (the first bytes of a request line, or a head
+ * without its empty line) is kept (worker_carry) and read joined with the
+ * segments that follow, as the server reads it (pipe_split_vk). A segment
+ * past a gap is dropped (its sender sends it again once the gap is
+ * filled), unless the gap and the segment lie in a Content-Length body,
+ * whose bytes are not read. Only copies the receiver takes are read: a
+ * bad sum, no ACK or an ACK of unsent bytes, a TTL that may expire on the
+ * way, TCP-MD5, an old timestamp (judge_discardable), or urgent data (the
+ * receiver may take its byte out of the stream) is dropped unread. After
+ * the verdict each request's Host and CONNECT target go through the lists
+ * and nDPI's host table, proxy use and WebDAV methods are classes, and a
+ * class the policy drops ends the flow, its record naming the host that
+ * did it; an upgrade to h2c (whose streams each name their own authority,
+ * which this reading does not follow) or a head longer than 16 KiB is
+ * refused whatever the zone does. Before the verdict the classifier reads
+ * the requests (a joined head through cls_flow_own_http). TCP_GO or
+ * TCP_DROP. */
 struct judge_req {
 	struct worker *w;
 	struct judge_names a;
 	bool malformed;
+	bool h2c;
+	uint32_t cls_idx; /* before the verdict: the classifier's slot */
 	char host[HS_NAME_MAX + 1]; /* the name the flow was dropped for */
 };
 
@@ -3469,9 +3486,9 @@ static void judge_req_frame(void *arg, const uint8_t *p, size_t n, unsigned http
 {
 	struct judge_req *q = arg;
 
-	(void)n;
 	if (p && !(http & HS_HTTP_BODY))
 		q->w->st.c[STATS_http_heads]++;
+	cls_flow_http_visit(q->w->cls, q->cls_idx, p, n, http);
 }
 
 static void judge_req_visit(void *arg, const uint8_t *p, size_t n, unsigned http)
@@ -3490,6 +3507,8 @@ static void judge_req_visit(void *arg, const uint8_t *p, size_t n, unsigned http
 		q->w->st.c[STATS_http_heads]++;
 		if (http & HS_HTTP_MALFORMED)
 			q->malformed = true;
+		if (hs_http_h2c(p, n))
+			q->h2c = true;
 		if (http & HS_HTTP_PROXY)
 			judge_class_cb(&q->a, cls_proxy_class(q->w->cls,
 							      (p[hs_http_lead(p, n)] | 0x20) == 'c'));
@@ -3525,13 +3544,23 @@ static inline void judge_carry_free(struct worker *w, struct flow *f)
 	f->hw.carry = 0;
 }
 
+/* The initiator's address of f, for the carry quota. */
+static inline const uint8_t *judge_init_addr(const struct flow *f)
+{
+	return f->init_is_a ? f->key.addr_a : f->key.addr_b;
+}
+
 /* Room to keep a cut head for f: a free slot, one whose flow is gone or
  * dropped, or the oldest that has waited longer than WORKER_CARRY_STALE
  * for its rest (that flow's head can no longer be read whole: the flow is
- * refused at its next segment). NULL when there is none. */
+ * refused at its next segment). One inside address keeps at most
+ * WORKER_CARRY_PER_SRC at once (red team, the eighteenth session: 300
+ * connections with unfinished heads from one host held every slot). NULL
+ * when there is none. */
 static struct worker_carry *judge_carry_take(struct worker *w, struct flow *f)
 {
-	struct worker_carry *best = NULL;
+	struct worker_carry *best = NULL, *free_c = NULL;
+	unsigned mine = 0;
 
 	for (unsigned i = 0; i < WORKER_CARRY_SLOTS; i++) {
 		struct worker_carry *c = &w->carries[i];
@@ -3541,14 +3570,21 @@ static struct worker_carry *judge_carry_take(struct worker *w, struct flow *f)
 			o = &w->flows[c->fidx];
 			if (o->in_use && o->gen == c->gen && o->hw.carry == i + 1 &&
 			    o->decision.verdict != POLICY_DROP) {
+				if (o->key.family == f->key.family &&
+				    memcmp(judge_init_addr(o), judge_init_addr(f), 16) == 0)
+					mine++;
 				if (w->now - c->ts > WORKER_CARRY_STALE && (!best || c->ts < best->ts))
 					best = c;
 				continue;
 			}
 		}
-		best = c;
-		break;
+		if (!free_c)
+			free_c = c;
 	}
+	if (mine >= WORKER_CARRY_PER_SRC)
+		return NULL;
+	if (free_c)
+		best = free_c;
 	if (!best)
 		return NULL;
 	if (best->fidx != UINT32_MAX) {
@@ -3556,7 +3592,7 @@ static struct worker_carry *judge_carry_take(struct worker *w, struct flow *f)
 
 		if (o->in_use && o->gen == best->gen && o->hw.carry == best - w->carries + 1) {
 			o->hw.carry = 0;
-			o->hw.lost = 1;
+			o->hw.flags |= FLOW_HW_LOST;
 		}
 	}
 	best->fidx = (uint32_t)(f - w->flows);
@@ -3566,57 +3602,37 @@ static struct worker_carry *judge_carry_take(struct worker *w, struct flow *f)
 	return best;
 }
 
-static int judge_http_more(struct worker *w, const struct policy *pol, struct flow *f,
-			   const struct rte_mbuf *m, const struct parse_result *r)
+/* Refused whatever the zone does: the flow's requests can no longer be
+ * read as its server reads them. */
+static int judge_http_refuse(struct worker *w, struct flow *f, enum policy_exception e)
 {
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+	judge_carry_free(w, f);
+	f->hw.flags &= (uint8_t)~FLOW_HW_ON;
+	w->st.c[STATS_stream_exceptions]++;
+	judge_refuse(w, f, e);
+	return TCP_DROP;
+}
+
+enum { JUDGE_HTTP_GO = 0, JUDGE_HTTP_FULL, JUDGE_HTTP_LONG, JUDGE_HTTP_OFF };
+
+/* Read p (n new bytes at seq, in order) with the flow's framing: joined to
+ * its kept head, or past the body its last head declared. *used: the
+ * bytes of p taken (all of them, but where the kept head's room ends
+ * first: the caller reads on from there). JUDGE_HTTP_FULL: a head to keep
+ * and no room for it (nothing of p may pass); JUDGE_HTTP_LONG: a head
+ * longer than we keep whose Host is not in what we keep; JUDGE_HTTP_OFF:
+ * the first request line is no HTTP/1 one. */
+static int judge_http_piece(struct worker *w, struct flow *f, struct judge_req *q,
+			    hs_http_visit_fn visit, const uint8_t *p, size_t n, uint32_t seq,
+			    size_t *used)
+{
 	struct worker_carry *c = judge_carry_of(w, f);
-	uint32_t n = r->payload_len, seq = r->tcp_seq, base;
+	size_t len, skip = 0, partial = SIZE_MAX, k = n;
 	const uint8_t *buf;
-	size_t len, skip = 0, partial;
-	struct judge_req q;
+	uint32_t base;
 	uint64_t rem;
-	int32_t off;
-	bool cls = f->decision.verdict == POLICY_PENDING && f->cls_idx != FLOW_NO_CLS;
-	hs_http_visit_fn visit = cls ? judge_req_frame : judge_req_visit;
 
-	/* Only a copy the receiver takes is read, and no other passes. */
-	if (!judge_l4_csum_ok(f, m, r, true)) {
-		w->st.c[STATS_bad_checksum]++;
-		return TCP_DROP;
-	}
-	if (judge_ttl_short(f, judge_ttl(m, r), true)) {
-		judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
-		return TCP_DROP;
-	}
-	if (f->hw.lost) {
-		w->st.c[STATS_stream_exceptions]++;
-		judge_refuse(w, f, POLICY_EXC_reassembly);
-		return TCP_DROP;
-	}
-	memset(&q, 0, sizeof(q));
-	q.w = w;
-	q.a.cls = w->cls;
-	q.a.pol = pol;
-	q.a.cls_drop = POLICY_CLASS_NONE;
-	judge_policy_flow(&q.a.pf, f, w);
-	/* In order: a segment past a gap is dropped (sent again once the gap
-	 * is filled), bytes read before are not read again, and a segment
-	 * that brings new ones is read from its first new byte. */
-	off = (int32_t)(seq - f->hw.next);
-	if (off > 0) {
-		w->st.c[STATS_http_reordered]++;
-		return TCP_DROP;
-	}
-	if (off + (int32_t)n <= 0)
-		return TCP_GO;
-	p += (size_t)-off;
-	n -= (uint32_t)-off;
-	seq = f->hw.next;
-	f->hw.next = seq + n;
 	if (c) {
-		size_t k = n;
-
 		if (k > WORKER_CARRY_MAX - c->len)
 			k = WORKER_CARRY_MAX - c->len;
 		memcpy(c->b + c->len, p, k);
@@ -3626,30 +3642,148 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 		base = c->seq;
 		w->st.c[STATS_http_joined]++;
 	} else {
-		int32_t in = f->hw.body_on ? (int32_t)(f->hw.body_to - seq) : 0;
+		int32_t in = (f->hw.flags & FLOW_HW_BODY) ? (int32_t)(f->hw.body_to - seq) : 0;
 
 		buf = p;
 		len = n;
 		base = seq;
 		skip = in > 0 ? (size_t)in : 0;
 		if (skip >= len) {
-			hs_http_requests(p, n, true, visit, &q, NULL);
-			skip = len;
-		} else if (skip) {
-			hs_http_requests(p, skip, true, visit, &q, NULL);
+			hs_http_requests(p, n, true, NULL, visit, q, NULL);
+			*used = n;
+			return JUDGE_HTTP_GO;
+		}
+		if (skip)
+			hs_http_requests(p, skip, true, NULL, visit, q, NULL);
+	}
+	*used = k;
+	/* The first request line, once whole, must be HTTP/1's: RTSP, SIP,
+	 * ICAP, or a mail or POP client whose commands look like request
+	 * lines ("EHLO x"), are not read as HTTP (their absolute URLs are no
+	 * proxy use; their streams have no HTTP heads). */
+	if (!(f->hw.flags & FLOW_HW_OK)) {
+		size_t lead = hs_http_lead(buf, len);
+
+		if (memchr(buf + lead, '\n', len - lead)) {
+			if (!hs_http_versioned(buf, len)) {
+				judge_carry_free(w, f);
+				*used = n;
+				return JUDGE_HTTP_OFF;
+			}
+			f->hw.flags |= FLOW_HW_OK;
 		}
 	}
-	rem = 0;
-	partial = SIZE_MAX;
-	if (skip < len)
-		rem = hs_http_requests(buf + skip, len - skip, false, visit, &q, &partial);
-	/* A head read joined: the classifier reads it too, as one payload. */
-	if (cls && c)
-		cls_flow_own_http(w->cls, f->cls_idx, buf, len, base + (uint32_t)len);
+	rem = hs_http_requests(buf + skip, len - skip, false, &f->hw.ch, visit, q, &partial);
+	f->hw.flags &= (uint8_t)~FLOW_HW_BODY;
+	if (partial != SIZE_MAX) {
+		size_t from = skip + partial, keep = len - from;
+
+		if (keep >= WORKER_CARRY_MAX) {
+			char host[HS_NAME_MAX + 1];
+
+			/* A head longer than we keep (nginx takes 32 KiB): as
+			 * for the first head (judge_http_head), its Host must
+			 * be in what we keep, where it was judged; the rest of
+			 * it is passed over to its empty line (the chunk
+			 * reader's trailer lines), and a request may start
+			 * after that (red team, the eighteenth session: 20 KB
+			 * of head, then a GET for m.vk.com in its last
+			 * segment). Framing declared past 16 KiB is not seen:
+			 * what follows the head is read as requests. */
+			if (!hs_http_host(buf + from, keep, host, sizeof(host)) &&
+			    !hs_connect_target(buf + from, keep, host, sizeof(host)))
+				return JUDGE_HTTP_LONG;
+			judge_carry_free(w, f);
+			f->hw.ch.st = HS_CH_TLINE;
+			f->hw.ch.left = 0;
+			return JUDGE_HTTP_GO;
+		}
+		if (!c && !(c = judge_carry_take(w, f)))
+			return JUDGE_HTTP_FULL;
+		if (buf == c->b)
+			memmove(c->b, c->b + from, keep);
+		else
+			memcpy(c->b, buf + from, keep);
+		c->seq = base + (uint32_t)from;
+		c->len = (uint32_t)keep;
+		return JUDGE_HTTP_GO;
+	}
+	if (c)
+		judge_carry_free(w, f);
+	if (rem) {
+		f->hw.flags |= FLOW_HW_BODY;
+		f->hw.body_to = base + (uint32_t)len + (uint32_t)(rem < (1u << 30) ? rem : (1u << 30));
+	}
+	return JUDGE_HTTP_GO;
+}
+
+static int judge_http_more(struct worker *w, const struct policy *pol, struct flow *f,
+			   const struct rte_mbuf *m, const struct parse_result *r)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+	uint32_t n = r->payload_len, seq = r->tcp_seq, seq0;
+	bool cls = f->decision.verdict == POLICY_PENDING && f->cls_idx != FLOW_NO_CLS;
+	hs_http_visit_fn visit = cls ? judge_req_frame : judge_req_visit;
+	struct judge_req q;
+	int rc = JUDGE_HTTP_GO;
+	int32_t off;
+
+	/* Only a copy the receiver takes is read, and no other passes. */
+	if (!judge_l4_csum_ok(f, m, r, true)) {
+		w->st.c[STATS_bad_checksum]++;
+		return TCP_DROP;
+	}
+	if (f->hw.flags & FLOW_HW_LOST)
+		return judge_http_refuse(w, f, POLICY_EXC_reassembly);
+	/* In order: a segment past a gap is dropped (sent again once the gap
+	 * is filled), bytes read before are not read again, and a segment
+	 * that brings new ones is read from its first new byte. A gap that
+	 * lies in a Content-Length body holds no byte we read. */
+	off = (int32_t)(seq - f->hw.next);
+	if (off > 0 && !f->hw.carry && (f->hw.flags & FLOW_HW_BODY) &&
+	    (int32_t)(seq - f->hw.body_to) <= 0 && !f->hw.ch.st) {
+		f->hw.next = seq;
+		off = 0;
+	}
+	if (off > 0) {
+		w->st.c[STATS_http_reordered]++;
+		return TCP_DROP;
+	}
+	if (off + (int32_t)n <= 0)
+		return TCP_GO;
+	/* Urgent data: a receiver without SO_OOBINLINE (nginx, Apache,
+	 * Node) takes its byte out of the stream; no HTTP client sends it.
+	 * Refused whatever the zone does (red team, the eighteenth session:
+	 * an "X" inside "Host" as the urgent byte). */
+	if (r->tcp_flags & RTE_TCP_URG_FLAG)
+		return judge_http_refuse(w, f, POLICY_EXC_ambiguous);
+	if (judge_discardable(w, f, m, r, true, true) != JUDGE_KEEP) {
+		judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
+		return TCP_DROP;
+	}
+	p += (size_t)-off;
+	n -= (uint32_t)-off;
+	seq = seq0 = f->hw.next;
+	f->hw.next = seq + n;
+	memset(&q, 0, sizeof(q));
+	q.w = w;
+	q.a.cls = w->cls;
+	q.a.pol = pol;
+	q.a.cls_drop = POLICY_CLASS_NONE;
+	q.cls_idx = f->cls_idx;
+	judge_policy_flow(&q.a.pf, f, w);
+	while (n && rc == JUDGE_HTTP_GO && q.a.cls_drop == POLICY_CLASS_NONE && !q.h2c) {
+		size_t used = n;
+
+		rc = judge_http_piece(w, f, &q, visit, p, n, seq, &used);
+		p += used;
+		n -= (uint32_t)used;
+		seq += (uint32_t)used;
+	}
 	if (q.a.cls_drop != POLICY_CLASS_NONE) {
 		w->st.c[STATS_http_refused]++;
 		judge_carry_free(w, f);
-		f->hw.on = 0;
+		f->hw.flags &= (uint8_t)~FLOW_HW_ON;
 		judge_drop_now(w, f, &q.a.d);
 		/* after judge_decided, which took the classifier's word */
 		f->cls = (uint8_t)q.a.cls_drop;
@@ -3659,54 +3793,28 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 		}
 		return TCP_DROP;
 	}
-	if (q.malformed && judge_stream_exception(w, pol, f, POLICY_EXC_malformed)) {
-		judge_carry_free(w, f);
-		f->hw.on = 0;
-		return TCP_DROP;
-	}
-	if (skip >= len)
-		return TCP_GO; /* a body's bytes */
-	if (partial != SIZE_MAX) {
-		size_t from = skip + partial, keep = len - from;
-
-		if (c && keep == WORKER_CARRY_MAX) {
-			char host[HS_NAME_MAX + 1];
-
-			/* A head longer than we keep: as for the first head
-			 * (judge_http_head), its Host must be in what we
-			 * keep (read above), and what follows it is read
-			 * from each segment's first byte. */
-			judge_carry_free(w, f);
-			f->hw.body_on = 0;
-			if (!hs_http_host(c->b, c->len, host, sizeof(host)) &&
-			    !hs_connect_target(c->b, c->len, host, sizeof(host))) {
-				w->st.c[STATS_stream_exceptions]++;
-				judge_refuse(w, f, POLICY_EXC_malformed);
-				return TCP_DROP;
-			}
-			return TCP_GO;
-		}
-		if (!c && !(c = judge_carry_take(w, f))) {
-			/* No room: not passed, so that no byte of it reaches
-			 * the server unread; its sender sends it again. */
-			w->st.c[STATS_http_carry_full]++;
-			f->hw.next = seq;
-			return TCP_DROP;
-		}
-		if (buf == c->b)
-			memmove(c->b, c->b + from, keep);
-		else
-			memcpy(c->b, buf + from, keep);
-		c->seq = base + (uint32_t)from;
-		c->len = (uint32_t)keep;
-		f->hw.body_on = 0;
+	if (q.h2c)
+		return judge_http_refuse(w, f, POLICY_EXC_malformed);
+	if (rc == JUDGE_HTTP_LONG)
+		return judge_http_refuse(w, f, POLICY_EXC_malformed);
+	if (rc == JUDGE_HTTP_OFF) {
+		f->hw.flags &= (uint8_t)~FLOW_HW_ON;
 		return TCP_GO;
 	}
-	if (c)
+	if (rc == JUDGE_HTTP_FULL) {
+		/* No room: not passed, so that no byte of it reaches the
+		 * server unread; its sender sends it again. */
+		w->st.c[STATS_http_carry_full]++;
+		f->hw.next = seq0;
+		return TCP_DROP;
+	}
+	if (f->decision.verdict != POLICY_PENDING)
+		f->seq_next = f->hw.next; /* judge_rst_exact, judge_tcp_track */
+	if (q.malformed && judge_stream_exception(w, pol, f, POLICY_EXC_malformed)) {
 		judge_carry_free(w, f);
-	f->hw.body_on = rem != 0;
-	if (rem)
-		f->hw.body_to = base + (uint32_t)len + (uint32_t)(rem < (1u << 30) ? rem : (1u << 30));
+		f->hw.flags &= (uint8_t)~FLOW_HW_ON;
+		return TCP_DROP;
+	}
 	return TCP_GO;
 }
 
@@ -4107,7 +4215,11 @@ static inline void judge_tcp_track(struct worker *w, struct flow *f, const struc
 		 * too: a FIN the server discards would end the watch before
 		 * the second hello: review of red team round 21) */
 		bool checked = f->decision.verdict == POLICY_PENDING || (f->flags & FLOW_F_CONFORM) ||
-			       f->stream_idx != FLOW_NO_CLS;
+			       f->stream_idx != FLOW_NO_CLS ||
+			       /* an HTTP client's requests, read for its whole
+				* life: a forged RST that ends it for us would
+				* let a later segment pick it up midstream */
+			       (f->hw.flags & FLOW_HW_ON);
 
 		/* A RST or FIN the receiver discards (bad checksum) closes
 		 * nothing, or a forged one could end our watch early. */

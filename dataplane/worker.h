@@ -146,6 +146,7 @@ struct worker_agg {
 #define WORKER_CARRY_SLOTS 128
 #define WORKER_CARRY_MAX   16384 /* bytes of a head kept: hs.h's HS_HEAD_MAX */
 #define WORKER_CARRY_STALE 4000000000ull /* ns a cut head waits for its rest before its room is taken back */
+#define WORKER_CARRY_PER_SRC 16 /* cut heads one inside address keeps at once */
 struct worker_carry {
 	uint32_t fidx; /* the flow's slot in the table, UINT32_MAX: free */
 	uint32_t gen;  /* its flow's gen when taken */

@@ -5764,6 +5764,673 @@ def case_ka_late_pipe_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+@case
+def case_office_smtp_tls_ok(n):
+    """(Eighteenth session, found by a differential replay of the corpus) Must-allow:
+    office mail submission on 587 with STARTTLS, then 40 KB of TLS records. "EHLO x" looks
+    like a request line: read as HTTP, the whole stream was joined as one head and
+    refused at 16 KiB. Only a first line with an HTTP/1 version turns the reading on."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49040, SOC, 587, isn=0x49040, rtt_us=20000)
+    t.handshake()
+    t.data(False, b"220 relay.example ESMTP\r\n")
+    t.data(True, b"EHLO pc1.office.example\r\n")
+    t.data(False, b"250-relay.example\r\n250 STARTTLS\r\n")
+    t.data(True, b"STARTTLS\r\n")
+    t.data(False, b"220 2.0.0 Ready to start TLS\r\n")
+    t.data(True, b"\x16\x03\x01\x00\xc8" + prand(n + "ch", 200))
+    for i in range(29):
+        body = prand("%s-r%d" % (n, i), 1395)
+        if i == 28:
+            body = passm(n) + body[len(passm(n)):]
+        t.data(True, b"\x17\x03\x03\x05\x73" + body)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_office_smtp_link_ok(n):
+    """(Eighteenth session, differential replay) Must-allow: office plain SMTP whose mail
+    body, in its own segment, starts "Download http://files.partner.example/x.pdf": a
+    line that looks like an absolute-form request, read as proxy use."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49041, SOC, 25, isn=0x49041, rtt_us=20000)
+    t.handshake()
+    for c, sv in ((None, b"220 relay.example ESMTP\r\n"), (b"EHLO pc1.office.example\r\n", b"250 relay.example\r\n"),
+                  (b"MAIL FROM:<a@office.example>\r\n", b"250 OK\r\n"),
+                  (b"RCPT TO:<b@partner.example>\r\n", b"250 OK\r\n"), (b"DATA\r\n", b"354 go ahead\r\n")):
+        if c:
+            t.data(True, c)
+        t.data(False, sv)
+    t.data(True, b"From: a@office.example\r\nSubject: r\r\n\r\n")
+    t.data(True, b"Download http://files.partner.example/x.pdf today " + passm(n) + b"\r\n.\r\n")
+    t.data(False, b"250 queued\r\n")
+    t.data(True, b"QUIT\r\n")
+    t.data(False, b"221 bye\r\n")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_office_rtsp_ok(n):
+    """(Eighteenth session, differential replay: nDPI's rtsp.pcap) Must-allow: office
+    RTSP on 554: OPTIONS, DESCRIBE, SETUP, then PLAY rtsp://... after the verdict. RTSP's
+    request lines look like HTTP's with an absolute URL (proxy use to an HTTP reading)
+    but end in RTSP/1.0."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49042, SOC, 554, isn=0x49042, rtt_us=20000)
+    t.handshake()
+    url = b"rtsp://203.0.113.70:554/cam1"
+    for i, m in enumerate((b"OPTIONS", b"DESCRIBE", b"SETUP", b"SETUP", b"PLAY", b"GET_PARAMETER")):
+        tail = b"X-Mark: " + passm(n) + b"\r\n" if m == b"GET_PARAMETER" else b""
+        t.data(True, m + b" " + url + b" RTSP/1.0\r\nCSeq: %d\r\nUser-Agent: LibVLC/3.0.18\r\n" % (i + 1)
+               + tail + b"\r\n")
+        t.data(False, b"RTSP/1.0 200 OK\r\nCSeq: %d\r\n\r\n" % (i + 1))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+# --- red team (eighteenth session review): judge_http_more, later requests
+
+
+def _rtk_vk_req(n, path=b"/feed"):
+    return b"GET " + path + b" HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n"
+
+
+def _vk_answer(t, n):
+    body = leak(n) + prand(n + "vk", 200)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+
+
+def _ok_answer(t, n, mark=True):
+    body = (passm(n) if mark else b"") + prand(n + "ok", 100)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+
+
+@case
+def case_rtk_pipe9_vk(n):
+    """(Red team, judge_http_more) After four answered requests, one segment holding nine
+    pipelined GETs: eight for www.example.org, the ninth for m.vk.com. nginx, Apache and
+    Node serve every pipelined request in order; hs_http_requests stops after 8 heads
+    of a payload and returns 0, so the ninth is never read. Must drop (social)."""
+    cap, t = ka_flow(n, 49100)
+    ok = b"".join(b"GET /p%d HTTP/1.1\r\nHost: www.example.org\r\n\r\n" % i for i in range(8))
+    t.data(True, ok + _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_method_dash_vk(n):
+    """(Red team) After four answered requests, one segment: an M-SEARCH request (a method
+    llhttp/Node parses and hands to the app; nginx parses any A-Z/-/_ method and answers
+    405 keeping the connection; Apache any token) for www.example.org, then a GET for
+    m.vk.com. hs_method takes letters only, so the first is no request and reading of the
+    payload stops there. Must drop (social)."""
+    cap, t = ka_flow(n, 49101)
+    t.data(True, b"M-SEARCH * HTTP/1.1\r\nHost: www.example.org\r\n\r\n" + _rtk_vk_req(n))
+    t.data(False, b"HTTP/1.1 405 Not Allowed\r\nContent-Length: 0\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_chunk_span_vk(n):
+    """(Red team) After four answered requests, a chunked POST whose last chunk comes in
+    the next segment: "0\\r\\n\\r\\n" then a GET for m.vk.com. hs_http_body_end returns 0
+    (the chunked body is not whole), no body state is kept, and the next segment is read
+    from its first byte ("0\\r\\n" is no request): the GET is never read. nginx (1.3.9+),
+    Apache, Node read the chunked body to its end and serve the GET. Must drop (social)."""
+    cap, t = ka_flow(n, 49102)
+    t.data(True, b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nTransfer-Encoding: chunked\r\n"
+           b"Content-Type: text/plain\r\n\r\n5\r\nhello\r\n")
+    t.data(True, b"0\r\n\r\n" + _rtk_vk_req(n))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_early_chunk_vk(n):
+    """(Red team) rtk_chunk_span_vk on the flow's first two payloads (before the verdict):
+    a chunked POST for www.example.org, then "0\\r\\n\\r\\n" + GET for m.vk.com. Must drop
+    (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49113, SOC, 80, isn=49113 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nTransfer-Encoding: chunked\r\n"
+           b"Content-Type: text/plain\r\n\r\n5\r\nhello\r\n")
+    t.data(True, b"0\r\n\r\n" + _rtk_vk_req(n))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+def _big_head(total, host=b"www.example.org"):
+    """A GET head of exactly `total` bytes, Host first, cookie lines under 8000 bytes
+    (nginx's large_client_header_buffers 4 8k, Apache's LimitRequestFieldSize 8190)."""
+    head = b"GET /big HTTP/1.1\r\nHost: " + host + b"\r\nUser-Agent: curl/8.5.0\r\n"
+    i = 0
+    while True:
+        room = total - len(head) - 2  # the empty line
+        if room <= 0:
+            break
+        line_len = min(7900, room)
+        pre = b"Cookie: k%d=" % i
+        if line_len < len(pre) + 3:
+            # pad the previous cookie line instead
+            head = head[:-2] + b"z" * room + b"\r\n"
+            break
+        head += pre + b"v" * (line_len - len(pre) - 2) + b"\r\n"
+        i += 1
+    head += b"\r\n"
+    assert len(head) == total, (len(head), total)
+    return head
+
+
+@case
+def case_rtk_bighead_pipe_vk(n):
+    """(Red team) After four answered requests, a 20000-byte head (Host: www.example.org
+    first, then cookie lines under 8 KB) in 1400-byte segments; the segment that ends it
+    also holds a pipelined GET for m.vk.com. Past 16 KiB judge_http_more lets the head go
+    and reads "each segment from its first byte": the GET after the head's end inside a
+    segment is never read. nginx (4 x 8k buffers), Apache (8190 a field) and Squid (64 KB)
+    read the head and serve the GET. Must drop (social)."""
+    cap, t = ka_flow(n, 49103)
+    head = _big_head(20000)
+    cut_at(t, head + _rtk_vk_req(n), list(range(1400, len(head), 1400)))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_carry_trunc_vk(n):
+    """(Red team) After four answered requests, a head of exactly 16384 bytes (Host: www.
+    example.org first) in 1400-byte segments, the last of which also holds a pipelined GET
+    for m.vk.com. The joined copy is cut at WORKER_CARRY_MAX (judge_http_more: k = MAX -
+    c->len): the head ends exactly there, and the rest of the segment (the GET) is passed
+    unread. Must drop (social)."""
+    cap, t = ka_flow(n, 49104)
+    head = _big_head(16384)
+    cut_at(t, head + _rtk_vk_req(n), list(range(1400, len(head), 1400)))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_crlf_first_vk(n):
+    """(Red team) The client's first payload is a bare CRLF (servers skip empty lines
+    before a request line, RFC 9112 2.2; nginx's sw_start, llhttp), then 24 answered
+    GETs for www.example.org (the flow is given up, allowed, on the way), then one for
+    m.vk.com. hs_http_starts("\\r\\n") is false, so f->hw.on stays 0 for the flow's
+    life and no request after the verdict is read. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49105, SOC, 80, isn=49105 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"\r\n")
+    for i in range(24):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n" % i)
+        body = prand("%s-b%d" % (n, i), 200)
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_ooo_first_vk(n):
+    """(Red team) The first request's two pieces sent second first ("/0 HTTP/1.1 ..."
+    then "GET "): f->hw.on is decided on the first payload seen, not the stream's first
+    bytes. Then three more GETs for www.example.org and a fifth for m.vk.com. Must drop
+    (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49115, SOC, 80, isn=49115 * 7, rtt_us=20000)
+    t.handshake()
+    req = b"GET /0 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n"
+    cut_at(t, req, [4], order=[1, 0, 1])
+    body = prand("%s-b0" % n, 200)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    for i in range(1, 4):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n" % i)
+        body = prand("%s-b%d" % (n, i), 200)
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_noack_insert_vk(n):
+    """(Red team) After four answered requests, a decoy fifth request for www.example.org
+    sent WITHOUT the ACK flag, then the real one (m.vk.com, same length, same sequence
+    number) with ACK. A receiver drops a data segment without ACK (RFC 9293 3.10.7.4
+    "if the ACK bit is off drop the segment"; Linux tcp_rcv_established, FreeBSD
+    tcp_do_segment); judge_http_more reads the decoy, advances hw.next, and passes the
+    real copy as old bytes, unread. Must drop (social)."""
+    cap, t = ka_flow(n, 49106)
+    real = b"GET /feed HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n"
+    decoy = b"GET /feed HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+    decoy = decoy[:-2] + b"X-Pad: " + b"p" * (len(real) - len(decoy) - 9) + b"\r\n\r\n"
+    assert len(decoy) == len(real)
+    base = t.cseq
+    t.raw(True, "P", decoy, seq=base)
+    t.raw(True, "PA", real, seq=base)
+    t.cseq = base + len(real)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_ackunsent_insert_vk(n):
+    """(Red team) As rtk_noack_insert_vk, the decoy carrying an ACK of data the server
+    never sent (SEG.ACK > SND.NXT): RFC 9293 3.10.7.4 says send an ACK and drop the
+    segment (Linux tcp_ack < 0 -> discard). Must drop (social)."""
+    cap, t = ka_flow(n, 49114)
+    real = b"GET /feed HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n"
+    decoy = b"GET /feed HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+    decoy = decoy[:-2] + b"X-Pad: " + b"p" * (len(real) - len(decoy) - 9) + b"\r\n\r\n"
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, ack=(t.sseq + 0x20000000) & 0xffffffff)
+    t.raw(True, "PA", real, seq=base)
+    t.cseq = base + len(real)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_urg_vk(n):
+    """(Red team) After four answered requests, a fifth request for m.vk.com sent with URG
+    whose urgent byte is an "X" inside "Host": Linux (no SO_OOBINLINE: nginx, Apache,
+    Node) takes the urgent byte out of the stream (tcp_check_urg / tcp_recvmsg), so the
+    server reads "Host: m.vk.com"; judge_http_more reads "HoXst: m.vk.com", no Host.
+    Before the verdict URG is an exception; after it, it is not looked at. Must drop
+    (social)."""
+    cap, t = ka_flow(n, 49107)
+    pre = b"GET /feed HTTP/1.1\r\nHo"
+    pl = pre + b"X" + b"st: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n"
+    t.raw(True, "PAU", pl, tcpkw={"urgptr": len(pre) + 1})
+    t.cseq += len(pl)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+def _h2_frame(ftype, flags, sid, payload):
+    return struct.pack("!I", len(payload))[1:] + bytes([ftype, flags]) + struct.pack("!I", sid) + payload
+
+
+def _hpack_lit(name, value):
+    assert len(name) < 127 and len(value) < 127
+    return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
+
+
+@case
+def case_rtk_h2c_upgrade_vk(n):
+    """(Red team) After four answered requests, a fifth for www.example.org asking
+    "Upgrade: h2c" (Apache mod_http2 answers 101 on plain HTTP by default with Protocols
+    h2c), then the HTTP/2 preface and a HEADERS frame on stream 3 with :authority
+    m.vk.com (a literal, no Huffman). After the verdict judge_http_more reads the preface
+    as "PRI * HTTP/2.0" and frames as no request. Must drop (social)."""
+    cap, t = ka_flow(n, 49108)
+    t.data(True, b"GET /5 HTTP/1.1\r\nHost: www.example.org\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+           b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n")
+    t.data(False, b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+           + _h2_frame(4, 0, 0, b""))
+    hb = (_hpack_lit(b":method", b"GET") + _hpack_lit(b":scheme", b"http") + _hpack_lit(b":path", b"/feed")
+          + _hpack_lit(b":authority", b"m.vk.com") + _hpack_lit(b"x-mark", leak(n)))
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + _h2_frame(4, 0, 0, b"") + _h2_frame(4, 1, 0, b""))
+    t.data(True, _h2_frame(1, 5, 3, hb))
+    t.data(False, _h2_frame(1, 4, 3, b"\x88") + _h2_frame(0, 1, 3, leak(n) + prand(n + "h2", 100)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_chunk_b64_ok(n):
+    """(Red team) Must-allow: after four answered requests, an honest chunked upload (Go's
+    net/http, Java setChunkedStreamingMode, curl -T - send unknown-length bodies so) of
+    24000 bytes of base64 in one chunk, in 1400-byte segments, then a last GET. The body
+    state of a chunked body is not kept: each later segment is read from its first byte,
+    one starting with letters and no LF looks like a cut request line and is carried to
+    16 KiB, then refused (no Host). Must allow."""
+    cap, t = ka_flow(n, 49109)
+    data = base64.b64encode(prand(n + "b64", 18000))
+    t.data(True, b"POST /upload HTTP/1.1\r\nHost: www.example.org\r\nTransfer-Encoding: chunked\r\n"
+           b"Content-Type: text/plain\r\n\r\n")
+    body = b"%x\r\n" % len(data) + data + b"\r\n0\r\n\r\n"
+    cut_at(t, body, list(range(1400, len(body), 1400)))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    t.data(True, b"GET /6 HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n")
+    _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rtk_chunk_text_ok(n):
+    """(Red team) Must-allow: after four answered requests, an honest chunked upload of a
+    text file (lines of words, one of them quoting a URL), chunks of 1000 bytes, in
+    1400-byte segments, then a last GET. Segments that start inside a chunk are read as
+    requests ("word word ..." is a request line to hs_method; "see http://..." an
+    absolute-form target). Must allow."""
+    cap, t = ka_flow(n, 49110)
+    words = [b"alpha", b"beta", b"gamma", b"delta", b"see", b"http://www.example.net/x", b"notes",
+             b"report", b"total", b"value"]
+    lines = []
+    for i in range(1200):
+        lines.append(b" ".join(words[(i * 7 + k * 3) % len(words)] for k in range(5)) + b" %d\n" % i)
+    text = b"".join(lines)
+    body = b""
+    for i in range(0, len(text), 1000):
+        c = text[i:i + 1000]
+        body += b"%x\r\n" % len(c) + c + b"\r\n"
+    body += b"0\r\n\r\n"
+    t.data(True, b"POST /upload HTTP/1.1\r\nHost: www.example.org\r\nTransfer-Encoding: chunked\r\n"
+           b"Content-Type: text/plain\r\n\r\n")
+    cut_at(t, body, list(range(1400, len(body), 1400)))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    t.data(True, b"GET /6 HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n")
+    _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rtk_expect_ok(n):
+    """(Red team) Must-allow: after four answered requests, curl's POST with "Expect:
+    100-continue" and a 4000-byte text body, the server's 100 Continue, the body in three
+    segments (each starting with words), the 200, then a last GET."""
+    cap, t = ka_flow(n, 49111)
+    text = b"".join(b"see http://www.example.net/p%d and more words here\n" % i for i in range(200))[:4000]
+    t.data(True, b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n"
+           b"Content-Length: %d\r\nExpect: 100-continue\r\n\r\n" % len(text))
+    t.data(False, b"HTTP/1.1 100 Continue\r\n\r\n")
+    cut_at(t, text, [1400, 2800])
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    t.data(True, b"GET /6 HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n")
+    _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rtk_carry_dos_ok(n):
+    """(Red team) Must-allow (denial of service): another office host opens 300 HTTP
+    connections, each sending a request head without its end ("...X-A: "), which takes
+    every one of the 128 carry slots of each worker for 4 s (it can be refreshed). Then an
+    honest client, four answered GETs, then a fifth whose 3 KB head (cookies) comes in two
+    segments: no slot, its first segment is dropped (http_carry_full), its second past
+    the gap too."""
+    cap = Capture()
+    for i in range(300):
+        a = ETcp(cap, "10.20.1.21", 20000 + i, SOC, 80, isn=1000 + i * 977, rtt_us=200)
+        a.handshake()
+        a.send(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\nX-A: " % i)
+    t = ETcp(cap, O1, 49112, SOC, 80, isn=49112 * 7, rtt_us=20000)
+    t.handshake()
+    for i in range(4):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n" % i)
+        body = prand("%s-b%d" % (n, i), 200)
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    cookie = b"Cookie: " + b"; ".join(b"c%d=%s" % (i, prand("%s-c%d" % (n, i), 40).hex().encode())
+                                      for i in range(30)) + b"\r\n"
+    head = b"GET /5 HTTP/1.1\r\nHost: www.example.org\r\n" + cookie + b"X-Mark: " + passm(n) + b"\r\n\r\n"
+    cut_at(t, head, [1400])
+    _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+def _decoy_for(real):
+    decoy = b"GET /feed HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+    decoy = decoy[:-2] + b"X-Pad: " + b"p" * (len(real) - len(decoy) - 9) + b"\r\n\r\n"
+    assert len(decoy) == len(real)
+    return decoy
+
+
+@case
+def case_rtk_ipcsum_insert_vk(n):
+    """(Red team) As rtk_noack_insert_vk, the decoy with a wrong IPv4 header checksum (the
+    server's IP layer drops it, ip_rcv_core). Must drop (social)."""
+    cap, t = ka_flow(n, 49116)
+    real = _rtk_vk_req(n)
+    base = t.cseq
+    t.raw(True, "PA", _decoy_for(real), seq=base, ipkw={"chksum": 0x1234})
+    t.raw(True, "PA", real, seq=base)
+    t.cseq = base + len(real)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_md5_insert_vk(n):
+    """(Red team) As rtk_noack_insert_vk, the decoy carrying a TCP MD5 signature option
+    (kind 19, RFC 2385): a Linux socket without an MD5 key drops it (tcp_inbound_md5_hash,
+    TCPMD5Unexpected). Must drop (social)."""
+    cap, t = ka_flow(n, 49117)
+    real = _rtk_vk_req(n)
+    base = t.cseq
+    t.raw(True, "PA", _decoy_for(real), seq=base, options=[(19, prand(n + "md5", 16)), ("NOP", None),
+                                                             ("NOP", None)])
+    t.raw(True, "PA", real, seq=base)
+    t.cseq = base + len(real)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_frag_vk(n):
+    """(Red team) After four answered requests, the fifth (m.vk.com) in two IPv4
+    fragments, the Host line in the second. Must drop (social)."""
+    cap, t = ka_flow(n, 49118)
+    real = _rtk_vk_req(n)
+    t.raw(True, "PA", real, frag=[24])
+    t.cseq += len(real)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@open_case
+def case_rtk_h2pk_late_vk(n):
+    """(Red team) Office h2c with prior knowledge (nginx `listen 80; http2 on;`): streams
+    1, 3, 5, 7 for www.example.org one after another, each answered, then stream 9 for
+    m.vk.com (nginx sets the virtual server per stream from :authority). Must drop
+    (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49119, SOC, 80, isn=49119 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+           + h2_frame(1, 5, 1, h2_hb(b"www.example.org", b"one")))
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, b"ok"))
+    for sid in (3, 5, 7):
+        t.data(True, h2_frame(1, 5, sid, h2_hb(b"www.example.org", b"x%d" % sid)))
+        t.data(False, h2_frame(1, 4, sid, b"\x88") + h2_frame(0, 1, sid, b"ok"))
+    t.data(True, h2_frame(1, 5, 9, h2_hb(b"m.vk.com", leak(n))))
+    t.data(False, h2_frame(1, 4, 9, b"\x88") + h2_frame(0, 1, 9, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_tfo_ok(n):
+    """(Red team) Must-allow: TCP Fast Open (RFC 7413; Linux curl --tcp-fastopen, a
+    server with TCP_FASTOPEN accepting the cookie): the first GET for www.example.org in
+    the SYN, acked by the SYN-ACK, then four more GETs on the connection."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49120, SOC, 80, isn=49120 * 7, rtt_us=20000)
+    req0 = b"GET /0 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n"
+    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7), (34, prand(n + "cookie", 8))]
+    t.raw(True, "S", req0, options=opts)
+    t.cseq += 1 + len(req0)
+    t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])
+    t.sseq += 1
+    t.ack(True)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    for i in range(1, 5):
+        mark = passm(n) if i == 4 else b"x"
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: %s\r\n\r\n" % (i, mark))
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rtk_host_dot_vk(n):
+    """(Red team) After four answered requests, a fifth with "Host: m.vk.com." (nginx
+    ngx_http_validate_host drops a trailing dot; DNS reads the FQDN the same). Must drop
+    (social)."""
+    cap, t = ka_flow(n, 49121)
+    t.data(True, b"GET /feed HTTP/1.1\r\nHost: m.vk.com.\r\nX-Mark: " + leak(n) + b"\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_urg_first_vk(n):
+    """(Red team) The client's first request (www.example.org) carries URG, its urgent
+    byte an extra "X" in a header value: before the verdict URG is an "ambiguous"
+    exception, which the office allows (judge_tcp_long), so the flow is decided inside
+    judge_tcp_long and judge_http_more never sees a first payload: f->hw.on stays 0 and
+    the next request, for m.vk.com, is never read. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49122, SOC, 80, isn=49122 * 7, rtt_us=20000)
+    t.handshake()
+    pre = b"GET /0 HTTP/1.1\r\nHost: www.example.org\r\nX-A: b"
+    pl = pre + b"X" + b"\r\n\r\n"
+    t.raw(True, "PAU", pl, tcpkw={"urgptr": len(pre) + 1})
+    t.cseq += len(pl)
+    t.raw(False, "A")
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    for i in range(1, 25):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\n\r\n" % i)
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_ttl_first_vk(n):
+    """(Red team) The client's first request sent first with TTL 1 (it expires before the
+    server), then with a right TTL; the next request is for m.vk.com. If the short TTL is
+    an exception the office allows before judge_http_more saw a payload, f->hw.on stays
+    0. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49123, SOC, 80, isn=49123 * 7, rtt_us=20000)
+    t.handshake()
+    req = b"GET /0 HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+    t.raw(True, "PA", req, ipkw={"ttl": 1})
+    t.raw(True, "PA", req)
+    t.cseq += len(req)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    for i in range(1, 25):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\n\r\n" % i)
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_upload_reorder_ok(n):
+    """(Red team) Must-allow: after four answered requests, a POST whose 5600-byte body
+    (Content-Length) comes in four segments, the second delayed behind the third and
+    fourth (reordering on the path), then the third and fourth again, then a last GET.
+    Segments wholly inside a declared body are dropped past the gap although no byte of
+    a body is read."""
+    cap, t = ka_flow(n, 49124)
+    body = prand(n + "up", 5600)
+    t.data(True, b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nContent-Length: %d\r\n"
+           b"Content-Type: application/octet-stream\r\n\r\n" % len(body))
+    cut_at(t, body, [1400, 2800, 4200], order=[0, 2, 3, 1, 2, 3])
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    t.data(True, b"GET /6 HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n")
+    _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rtk_rst_pickup_vk(n):
+    """(Red team) After four answered requests the client sends a RST whose sequence
+    number is far outside the server's window (RFC 5961 3.2 / RFC 9293: dropped, the
+    connection goes on; Linux tcp_validate_incoming), waits 11 s (under nginx's 75 s
+    keepalive_timeout), and sends a GET for m.vk.com on the same connection. An unchecked
+    flow takes any RST as closing (judge.c: "!checked || judge_rst_exact"), ends after
+    tcp_closed (10 s), and the next segment is a midstream pickup. Must drop (social)."""
+    cap, t = ka_flow(n, 49125)
+    t.raw(True, "R", seq=(t.cseq + 0x40000000) & 0xffffffff)
+    cap.idle(11)
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_rst_pickup_crlf_vk(n):
+    """(Red team) rtk_rst_pickup_vk, the pickup's first payload a bare CRLF, then 24
+    GETs for www.example.org, then one for m.vk.com. Must drop (social)."""
+    cap, t = ka_flow(n, 49126)
+    t.raw(True, "R", seq=(t.cseq + 0x40000000) & 0xffffffff)
+    cap.idle(11)
+    t.data(True, b"\r\n")
+    for i in range(5, 29):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\n\r\n" % i)
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_noack_fin_pickup_vk(n):
+    """(Red team) As rtk_rst_pickup_vk with a FIN without ACK from the client (dropped
+    by the server: no ACK bit) and the server's FIN-less silence; then idle 11 s and a
+    GET for m.vk.com. Must drop (social)."""
+    cap, t = ka_flow(n, 49127)
+    t.raw(True, "F", seq=t.cseq)
+    t.raw(False, "FA")
+    t.sseq += 1
+    cap.idle(11)
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk_longline_vk(n):
+    """(Red team) After four answered requests, a request line of 17000 bytes (the target)
+    then Host: m.vk.com, in 1400-byte segments: past 16 KiB no Host is in the kept head.
+    Must drop (refused)."""
+    cap, t = ka_flow(n, 49128)
+    head = b"GET /" + b"a" * 17000 + b" HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n"
+    cut_at(t, head, list(range(1400, len(head), 1400)))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid

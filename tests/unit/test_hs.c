@@ -999,32 +999,32 @@ static void test_http_requests(void)
 	size_t partial;
 
 	memset(&v, 0, sizeof(v));
-	CU_ASSERT_EQUAL(hs_http_requests(B(two), false, count_visit, &v, &partial), 0);
+	CU_ASSERT_EQUAL(hs_http_requests(B(two), false, NULL, count_visit, &v, &partial), 0);
 	CU_ASSERT_EQUAL(v.n, 1);
 	CU_ASSERT_EQUAL(partial, sizeof(two) - 3);
 
 	memset(&v, 0, sizeof(v));
-	CU_ASSERT_EQUAL(hs_http_requests(B(cut), false, count_visit, &v, &partial), 0);
+	CU_ASSERT_EQUAL(hs_http_requests(B(cut), false, NULL, count_visit, &v, &partial), 0);
 	CU_ASSERT_EQUAL(v.n, 1);
 	CU_ASSERT_EQUAL(partial, 0);
 
 	memset(&v, 0, sizeof(v));
-	hs_http_requests(B(post), false, count_visit, &v, &partial);
+	hs_http_requests(B(post), false, NULL, count_visit, &v, &partial);
 	CU_ASSERT_EQUAL(v.n, 2);
 	CU_ASSERT_EQUAL(partial, strlen("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nabcde"));
 
 	/* a body that goes on: its bytes past these, no cut head */
 	memset(&v, 0, sizeof(v));
-	CU_ASSERT_EQUAL(hs_http_requests(B(more), false, count_visit, &v, &partial), 98);
+	CU_ASSERT_EQUAL(hs_http_requests(B(more), false, NULL, count_visit, &v, &partial), 98);
 	CU_ASSERT_EQUAL(partial, SIZE_MAX);
 
 	/* a line that is no request line, and a request inside a body */
 	memset(&v, 0, sizeof(v));
-	CU_ASSERT_EQUAL(hs_http_requests(B("12345\r\n"), false, count_visit, &v, &partial), 0);
+	CU_ASSERT_EQUAL(hs_http_requests(B("12345\r\n"), false, NULL, count_visit, &v, &partial), 0);
 	CU_ASSERT_EQUAL(v.n, 0);
 	CU_ASSERT_EQUAL(partial, SIZE_MAX);
 	memset(&v, 0, sizeof(v));
-	hs_http_requests(B("GET / HTTP/1.1\r\nHost: b\r\n\r\nGE"), true, count_visit, &v, &partial);
+	hs_http_requests(B("GET / HTTP/1.1\r\nHost: b\r\n\r\nGE"), true, NULL, count_visit, &v, &partial);
 	CU_ASSERT_EQUAL(v.n, 1);
 	CU_ASSERT_EQUAL(v.body, 1);
 	CU_ASSERT_EQUAL(partial, SIZE_MAX);
@@ -1033,9 +1033,71 @@ static void test_http_requests(void)
 	memset(&v, 0, sizeof(v));
 	hs_http_requests(B("POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n"
 			   "xy\r\nGET / HTTP/1.1\r\nHost: c\r\n\r\n"),
-			 false, count_visit, &v, &partial);
+			 false, NULL, count_visit, &v, &partial);
 	CU_ASSERT_EQUAL(v.bad, 1);
 	CU_ASSERT_EQUAL(v.n, 2);
+
+	/* a chunked body followed across calls: its end, then the next GET */
+	{
+		struct hs_chunk ch = {0, 0};
+		static const char c1[] = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+					 "5\r\nabcde\r\n1";
+		static const char c2[] = "0\r\n" "0123456789abcdef\r\n0;x=1\r\nT: 1\r\n\r\n"
+					 "GET / HTTP/1.1\r\nHost: b\r\n\r\n";
+
+		memset(&v, 0, sizeof(v));
+		CU_ASSERT_EQUAL(hs_http_requests(B(c1), false, &ch, count_visit, &v, &partial), 0);
+		CU_ASSERT_EQUAL(v.n, 1);
+		CU_ASSERT_EQUAL(ch.st, HS_CH_SIZE);
+		CU_ASSERT_EQUAL(partial, SIZE_MAX);
+		memset(&v, 0, sizeof(v));
+		hs_http_requests(B(c2), false, &ch, count_visit, &v, &partial);
+		CU_ASSERT_EQUAL(ch.st, 0);
+		CU_ASSERT_EQUAL(v.n, 1); /* the GET after the body, not the chunk data */
+		CU_ASSERT_EQUAL(v.bad, 0);
+		/* a chunk not followed by its line end: malformed */
+		ch = (struct hs_chunk){0, HS_CH_SIZE0};
+		memset(&v, 0, sizeof(v));
+		hs_http_requests(B("3\r\nabcX\r\nGET / HTTP/1.1\r\nHost: c\r\n\r\n"), false, &ch,
+				 count_visit, &v, &partial);
+		CU_ASSERT_EQUAL(v.bad, 1);
+		CU_ASSERT_EQUAL(v.n, 1);
+	}
+	/* nine pipelined requests and more: every one is read */
+	{
+		char many[2048] = "";
+
+		for (int i = 0; i < 20; i++)
+			strcat(many, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+		memset(&v, 0, sizeof(v));
+		hs_http_requests((const uint8_t *)many, strlen(many), false, NULL, count_visit, &v,
+				 &partial);
+		if (v.n != 20)
+			fprintf(stderr, "\n  v.n %u\n", v.n);
+		CU_ASSERT_EQUAL(v.n, 20);
+	}
+	/* a method with '-' (M-SEARCH), then a GET */
+	memset(&v, 0, sizeof(v));
+	hs_http_requests(B("M-SEARCH * HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: b\r\n\r\n"),
+			 false, NULL, count_visit, &v, &partial);
+	CU_ASSERT_EQUAL(v.n, 2);
+	/* behind a request, bytes that start none: their request lines read */
+	memset(&v, 0, sizeof(v));
+	hs_http_requests(B("GET / HTTP/1.1\r\nHost: a\r\n\r\n1 2 3\r\nGET / HTTP/1.1\r\nHost: b\r\n\r\n"),
+			 false, NULL, count_visit, &v, &partial);
+	CU_ASSERT_EQUAL(v.n, 2);
+
+	CU_ASSERT_TRUE(hs_http_versioned(B("GET / HTTP/1.1\r\n")));
+	CU_ASSERT_TRUE(hs_http_versioned(B("\r\nget /\thttp/1.0  \r\n")));
+	CU_ASSERT_FALSE(hs_http_versioned(B("OPTIONS rtsp://a/ RTSP/1.0\r\n")));
+	CU_ASSERT_FALSE(hs_http_versioned(B("EHLO x\r\n")));
+	CU_ASSERT_FALSE(hs_http_versioned(B("GET / HTTP/1.1")));
+	CU_ASSERT_FALSE(hs_http_versioned(B("PRI * HTTP/2.0\r\n")));
+	CU_ASSERT_TRUE(hs_http_h2c(B("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")));
+	CU_ASSERT_TRUE(hs_http_h2c(B("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket, H2C\r\n\r\n")));
+	CU_ASSERT_TRUE(hs_http_h2c(B("GET / HTTP/1.1\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n")));
+	CU_ASSERT_FALSE(hs_http_h2c(B("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n")));
+	CU_ASSERT_FALSE(hs_http_h2c(B("GET / HTTP/1.1\r\nHost: a\r\n\r\nUpgrade: h2c\r\n")));
 
 	CU_ASSERT_TRUE(hs_http_starts(B("G")));
 	CU_ASSERT_TRUE(hs_http_starts(B("GET")));
