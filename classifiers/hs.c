@@ -1530,9 +1530,9 @@ static size_t hs_method(const uint8_t *p, size_t n, const uint8_t **target)
 {
 	size_t m, t;
 
-	for (m = 0; m < n && m < 16 && hs_method_byte(p[m]); m++)
+	for (m = 0; m < n && m < 32 && hs_method_byte(p[m]); m++)
 		;
-	if (m < 3 || m >= 16 || m >= n || !hs_line_ws(p, m, n))
+	if (m < 3 || m >= 32 || m >= n || !hs_line_ws(p, m, n))
 		return 0;
 	for (t = m; t < n && hs_line_ws(p, t, n); t++)
 		;
@@ -2009,7 +2009,7 @@ static bool hs_request_prefix(const uint8_t *p, size_t n)
 	if (i == n || memchr(p + i, '\n', n - i))
 		return false;
 	for (; i < n && hs_method_byte(p[i]); i++)
-		if (++m >= 16)
+		if (++m >= 32)
 			return false;
 	if (!m)
 		return false;
@@ -2035,16 +2035,35 @@ bool hs_http_versioned(const uint8_t *p, size_t n)
 	/* white space after the version (nginx takes spaces there) */
 	while (e > at && (p[e - 1] == '\r' || p[e - 1] == ' ' || p[e - 1] == '\t'))
 		e--;
-	/* HTTP/1.<digits>, any case, after white space of a relaxed parser */
+	/* <digits>.<digits> after HTTP/ (any case; llhttp takes 2.0 too),
+	 * or after RTSP/ behind GET or POST (llhttp serves those as HTTP
+	 * requests: red team, the eighteenth session), after white space of
+	 * a relaxed parser; not the HTTP/2 preface's "PRI * HTTP/2.0". */
 	{
 		size_t d = e;
+		bool rtsp;
 
 		while (d > at && p[d - 1] >= '0' && p[d - 1] <= '9')
 			d--;
-		if (d == e || d < at + 8 || strncasecmp((const char *)p + d - 7, "HTTP/1.", 7) != 0)
+		if (d == e || d < at + 2 || p[d - 1] != '.')
 			return false;
-		d -= 7;
-		return d > at && hs_line_ws(p, d - 1, n);
+		d--;
+		e = d;
+		while (d > at && p[d - 1] >= '0' && p[d - 1] <= '9')
+			d--;
+		if (d == e || d < at + 6)
+			return false;
+		rtsp = strncasecmp((const char *)p + d - 5, "RTSP/", 5) == 0;
+		if (strncasecmp((const char *)p + d - 5, "HTTP/", 5) != 0 && !rtsp)
+			return false;
+		d -= 5;
+		if (d <= at || !hs_line_ws(p, d - 1, n))
+			return false;
+		if (rtsp)
+			return (strncasecmp((const char *)p + at, "GET", 3) == 0 ||
+				strncasecmp((const char *)p + at, "POST", 4) == 0) &&
+			       hs_line_ws(p, at + ((p[at] | 0x20) == 'g' ? 3 : 4), n);
+		return !(n - at >= 4 && memcmp(p + at, "PRI ", 4) == 0);
 	}
 }
 
@@ -2074,6 +2093,32 @@ bool hs_http_h2c(const uint8_t *p, size_t n)
 			for (; v + 3 <= ve; v++)
 				if (strncasecmp((const char *)v, "h2c", 3) == 0)
 					return true;
+	}
+	return false;
+}
+
+bool hs_http_tunnel(const uint8_t *p, size_t n)
+{
+	const uint8_t *end, *line, *le;
+	size_t lead;
+
+	if (!p)
+		return false;
+	if (n > HS_HEAD_MAX)
+		n = HS_HEAD_MAX;
+	lead = hs_http_lead(p, n);
+	if (n - lead >= 8 && strncasecmp((const char *)p + lead, "CONNECT", 7) == 0)
+		return true;
+	end = p + n;
+	line = memchr(p + lead, '\n', n - lead);
+	for (line = line ? line + 1 : end; line < end; line = le + 1) {
+		const uint8_t *v, *ve;
+
+		le = hs_line(line, end);
+		if (!le || le == line || (le == line + 1 && line[0] == '\r'))
+			break;
+		if (hs_header_value(line, le, "upgrade", 7, &v, &ve) && v < ve)
+			return true;
 	}
 	return false;
 }
@@ -2108,29 +2153,26 @@ uint64_t hs_http_requests(const uint8_t *p, size_t n, bool body, struct hs_chunk
 		n -= k;
 		body = false;
 	}
-	for (unsigned k = 0; n; k++) {
+	while (n) {
 		unsigned http = hs_http_request_check(p, n);
 		size_t end, next;
 		uint64_t cl_end;
 
-		/* More pipelined heads than a client sends: every line that
-		 * starts a request is read, as past a framing we cannot
-		 * follow (red team, the eighteenth session: eight GETs, then
-		 * a ninth for m.vk.com, which servers serve). */
-		if (k == 16) {
-			hs_http_lines(p, n, visit, arg);
-			return 0;
-		}
 		if (!(http & HS_HTTP_REQUEST)) {
 			/* the first bytes of a request line, cut by the
 			 * segment: its head comes whole with the next one */
-			if (partial && !body && hs_request_prefix(p, n))
+			if (partial && !body && hs_request_prefix(p, n)) {
 				*partial = (size_t)(p - p0);
-			/* Behind a request, bytes that start none: a server
-			 * answers them with an error, or reads a method we do
-			 * not; any line of them that starts a request is read. */
-			else if (k && !body)
+			} else if (!body && hs_http_lead(p, n) < n) {
+				/* Bytes that start no request where one may
+				 * start: a server answers them with an error
+				 * and closes, or reads a method we do not;
+				 * the caller is told (a tunnel after an
+				 * upgrade is one), and any line of them that
+				 * starts a request is read. */
+				visit(arg, p, n, HS_HTTP_NOREQ);
 				hs_http_lines(p, n, visit, arg);
+			}
 			return 0;
 		}
 		/* Bytes of a request's body that look like a request: a

@@ -206,12 +206,17 @@ bool hs_http_versioned(const uint8_t *p, size_t n);
  * names h2c, or HTTP2-Settings (RFC 7540 3.2). Pure. */
 bool hs_http_h2c(const uint8_t *p, size_t n);
 
+/* Whether the request head at p (n bytes) may turn its connection into a
+ * tunnel: a CONNECT, or an Upgrade header (RFC 9110 7.8). Pure. */
+bool hs_http_tunnel(const uint8_t *p, size_t n);
+
 /* Whether p (n bytes) starts an HTTP request line, or may (its first
  * bytes, cut by the segment). Pure. */
 bool hs_http_starts(const uint8_t *p, size_t n);
 
 /* Flags hs_http_requests() adds for its visitor. */
 #define HS_HTTP_BODY 0x100u /* a request line inside a declared body: only its name counts */
+#define HS_HTTP_NOREQ 0x200u /* bytes that start no request where one may start (alone) */
 
 /* What hs_http_requests() found: a request line at p (n bytes to the end
  * of what is here) with hs_http_request_check()'s bits, HS_HTTP_BODY
@@ -221,8 +226,8 @@ typedef void (*hs_http_visit_fn)(void *arg, const uint8_t *p, size_t n, unsigned
 
 /* The HTTP requests a client's bytes p (n) hold, as servers frame them:
  * from p's first byte (after leading white space), every pipelined one
- * after the body its head declares (hs_http_body_end), at most 16 (past
- * them every line that starts a request, as behind bytes that start none); past a
+ * after the body its head declares (hs_http_body_end); where bytes start
+ * no request, visit gets them with HS_HTTP_NOREQ alone; past a
  * framing we cannot follow as every server would, every line that starts
  * a request line (at most 64). With body, p lies in a body a head declared
  * before: a request line at its start is visited with HS_HTTP_BODY, and

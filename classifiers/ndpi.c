@@ -756,6 +756,8 @@ static void cls_req_visit(void *arg, const uint8_t *p, size_t n, unsigned http)
 	struct cls_req *c = arg;
 	struct cls_state *st = c->st;
 
+	if (http == HS_HTTP_NOREQ)
+		return;
 	if (!p) {
 		st->flags |= CLS_F_MALFORMED;
 		return;

@@ -73,6 +73,8 @@ enum flow_hw_flags {
 	FLOW_HW_LOST = 1 << 2, /* a cut head's kept bytes were taken back: refused */
 	FLOW_HW_OK = 1 << 3,   /* its first request line was whole and HTTP/1's */
 	FLOW_HW_BODY = 1 << 4, /* body_to holds the end of a Content-Length body */
+	FLOW_HW_TUNNEL = 1 << 5, /* its last head asked for an upgrade or a CONNECT */
+	FLOW_HW_HEAD = 1 << 6,	 /* a head was read whole */
 };
 
 /* Which hostname a flow carries (the flow log's sni / host / dns_query). */

@@ -3475,6 +3475,11 @@ struct judge_req {
 	struct judge_names a;
 	bool malformed;
 	bool h2c;
+	bool framing; /* a body framing servers read otherwise */
+	bool junk;    /* bytes that start no request where one must */
+	bool off;     /* ... behind an upgrade or CONNECT: a tunnel, not read */
+	bool tunnel;  /* the last head asked for an upgrade or a CONNECT */
+	unsigned heads;
 	uint32_t cls_idx; /* before the verdict: the classifier's slot */
 	char host[HS_NAME_MAX + 1]; /* the name the flow was dropped for */
 };
@@ -3482,13 +3487,39 @@ struct judge_req {
 /* Before the verdict the classifier reads the requests (cls_take_marks,
  * cls_flow_own_http for a joined head) and the flow's record gets its
  * names and application from it: here only the framing is followed. */
+/* What every visit tells the framing: a framing servers read otherwise,
+ * bytes where a request must start that start none (after an upgrade or
+ * a CONNECT: a tunnel), an upgrade to h2c. False for a body's visit. */
+static bool judge_req_common(struct judge_req *q, const uint8_t *p, size_t n, unsigned http)
+{
+	if (!p) {
+		q->framing = true;
+		return false;
+	}
+	if (http == HS_HTTP_NOREQ) {
+		if (q->tunnel)
+			q->off = true;
+		else
+			q->junk = true;
+		return false;
+	}
+	if (http & HS_HTTP_BODY)
+		return false;
+	q->w->st.c[STATS_http_heads]++;
+	q->heads++;
+	q->tunnel = hs_http_tunnel(p, n);
+	if (hs_http_h2c(p, n))
+		q->h2c = true;
+	return true;
+}
+
 static void judge_req_frame(void *arg, const uint8_t *p, size_t n, unsigned http)
 {
 	struct judge_req *q = arg;
 
-	if (p && !(http & HS_HTTP_BODY))
-		q->w->st.c[STATS_http_heads]++;
-	cls_flow_http_visit(q->w->cls, q->cls_idx, p, n, http);
+	judge_req_common(q, p, n, http);
+	if (http != HS_HTTP_NOREQ)
+		cls_flow_http_visit(q->w->cls, q->cls_idx, p, n, http);
 }
 
 static void judge_req_visit(void *arg, const uint8_t *p, size_t n, unsigned http)
@@ -3499,22 +3530,17 @@ static void judge_req_visit(void *arg, const uint8_t *p, size_t n, unsigned http
 
 	if (q->a.cls_drop != POLICY_CLASS_NONE)
 		return;
-	if (!p) {
-		q->malformed = true;
-		return;
-	}
-	if (!(http & HS_HTTP_BODY)) {
-		q->w->st.c[STATS_http_heads]++;
+	if (judge_req_common(q, p, n, http)) {
 		if (http & HS_HTTP_MALFORMED)
 			q->malformed = true;
-		if (hs_http_h2c(p, n))
-			q->h2c = true;
 		if (http & HS_HTTP_PROXY)
 			judge_class_cb(&q->a, cls_proxy_class(q->w->cls,
 							      (p[hs_http_lead(p, n)] | 0x20) == 'c'));
 		if (hs_webdav_match(p, n))
 			judge_class_cb(&q->a, POLICY_CLASS_storage);
 	}
+	if (!p || http == HS_HTTP_NOREQ)
+		return;
 	len = hs_connect_target(p, n, host, sizeof(host));
 	if (!len)
 		len = hs_http_host(p, n, host, sizeof(host));
@@ -3581,8 +3607,26 @@ static struct worker_carry *judge_carry_take(struct worker *w, struct flow *f)
 		if (!free_c)
 			free_c = c;
 	}
-	if (mine >= WORKER_CARRY_PER_SRC)
-		return NULL;
+	if (mine >= WORKER_CARRY_PER_SRC) {
+		/* at its share: only one of its own that went stale (an
+		 * address behind NAT is many clients: red team, the
+		 * eighteenth session) */
+		best = NULL;
+		for (unsigned i = 0; i < WORKER_CARRY_SLOTS; i++) {
+			struct worker_carry *c = &w->carries[i];
+			struct flow *o;
+
+			if (c->fidx == UINT32_MAX)
+				continue;
+			o = &w->flows[c->fidx];
+			if (o->in_use && o->gen == c->gen && o->hw.carry == i + 1 &&
+			    o->key.family == f->key.family &&
+			    memcmp(judge_init_addr(o), judge_init_addr(f), 16) == 0 &&
+			    w->now - c->ts > WORKER_CARRY_STALE && (!best || c->ts < best->ts))
+				best = c;
+		}
+		free_c = NULL;
+	}
 	if (free_c)
 		best = free_c;
 	if (!best)
@@ -3680,6 +3724,7 @@ static int judge_http_piece(struct worker *w, struct flow *f, struct judge_req *
 
 		if (keep >= WORKER_CARRY_MAX) {
 			char host[HS_NAME_MAX + 1];
+			const uint8_t *e = buf + len;
 
 			/* A head longer than we keep (nginx takes 32 KiB): as
 			 * for the first head (judge_http_head), its Host must
@@ -3690,11 +3735,17 @@ static int judge_http_piece(struct worker *w, struct flow *f, struct judge_req *
 			 * of head, then a GET for m.vk.com in its last
 			 * segment). Framing declared past 16 KiB is not seen:
 			 * what follows the head is read as requests. */
-			if (!hs_http_host(buf + from, keep, host, sizeof(host)) &&
-			    !hs_connect_target(buf + from, keep, host, sizeof(host)))
+			if ((f->hw.flags & FLOW_HW_HEAD) || q->heads > 1 ||
+			    (!hs_http_host(buf + from, keep, host, sizeof(host)) &&
+			     !hs_connect_target(buf + from, keep, host, sizeof(host))))
 				return JUDGE_HTTP_LONG;
 			judge_carry_free(w, f);
-			f->hw.ch.st = HS_CH_TLINE;
+			/* where the kept bytes stop: at a line's start, after
+			 * a line's end and a CR, or inside a line (red team,
+			 * the eighteenth session: an empty line cut there) */
+			f->hw.ch.st = e[-1] == '\n'		      ? HS_CH_TBOL
+				      : e[-1] == '\r' && e[-2] == '\n' ? HS_CH_TCR
+								      : HS_CH_TLINE;
 			f->hw.ch.left = 0;
 			return JUDGE_HTTP_GO;
 		}
@@ -3710,9 +3761,13 @@ static int judge_http_piece(struct worker *w, struct flow *f, struct judge_req *
 	}
 	if (c)
 		judge_carry_free(w, f);
+	if (q->heads)
+		f->hw.flags |= FLOW_HW_HEAD;
+	if (rem >= (1u << 30))
+		return JUDGE_HTTP_OFF; /* a body of a GiB or more: no longer read */
 	if (rem) {
 		f->hw.flags |= FLOW_HW_BODY;
-		f->hw.body_to = base + (uint32_t)len + (uint32_t)(rem < (1u << 30) ? rem : (1u << 30));
+		f->hw.body_to = base + (uint32_t)len + (uint32_t)rem;
 	}
 	return JUDGE_HTTP_GO;
 }
@@ -3724,8 +3779,11 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	uint32_t n = r->payload_len, seq = r->tcp_seq, seq0;
 	bool cls = f->decision.verdict == POLICY_PENDING && f->cls_idx != FLOW_NO_CLS;
 	hs_http_visit_fn visit = cls ? judge_req_frame : judge_req_visit;
+	struct worker_carry *c0;
 	struct judge_req q;
 	int rc = JUDGE_HTTP_GO;
+	uint32_t c0_seq = 0, c0_len = 0;
+	__typeof__(f->hw) hw0;
 	int32_t off;
 
 	/* Only a copy the receiver takes is read, and no other passes. */
@@ -3741,7 +3799,7 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	 * lies in a Content-Length body holds no byte we read. */
 	off = (int32_t)(seq - f->hw.next);
 	if (off > 0 && !f->hw.carry && (f->hw.flags & FLOW_HW_BODY) &&
-	    (int32_t)(seq - f->hw.body_to) <= 0 && !f->hw.ch.st) {
+	    (int32_t)(seq + n - f->hw.body_to) <= 0 && !f->hw.ch.st) {
 		f->hw.next = seq;
 		off = 0;
 	}
@@ -3771,8 +3829,16 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	q.a.pol = pol;
 	q.a.cls_drop = POLICY_CLASS_NONE;
 	q.cls_idx = f->cls_idx;
+	q.tunnel = f->hw.flags & FLOW_HW_TUNNEL;
 	judge_policy_flow(&q.a.pf, f, w);
-	while (n && rc == JUDGE_HTTP_GO && q.a.cls_drop == POLICY_CLASS_NONE && !q.h2c) {
+	/* all of it, to be put back if the segment cannot be taken */
+	hw0 = f->hw;
+	if ((c0 = judge_carry_of(w, f))) {
+		c0_seq = c0->seq;
+		c0_len = c0->len;
+	}
+	while (n && rc == JUDGE_HTTP_GO && q.a.cls_drop == POLICY_CLASS_NONE && !q.h2c &&
+	       !q.framing && !q.junk && !q.off) {
 		size_t used = n;
 
 		rc = judge_http_piece(w, f, &q, visit, p, n, seq, &used);
@@ -3793,21 +3859,41 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 		}
 		return TCP_DROP;
 	}
-	if (q.h2c)
+	/* Refused whatever the zone does: an upgrade to h2c, whose streams
+	 * name their own authorities; a head over 16 KiB; a body framing
+	 * servers read otherwise (a Transfer-Encoding list: Apache and
+	 * llhttp read "gzip, chunked" as chunked); bytes that start no
+	 * request where one must (servers answer 400 and close; red team,
+	 * the eighteenth session: what followed went unread). */
+	if (q.h2c || rc == JUDGE_HTTP_LONG || q.framing || q.junk)
 		return judge_http_refuse(w, f, POLICY_EXC_malformed);
-	if (rc == JUDGE_HTTP_LONG)
-		return judge_http_refuse(w, f, POLICY_EXC_malformed);
-	if (rc == JUDGE_HTTP_OFF) {
+	/* A tunnel (an upgrade to WebSocket, a CONNECT the zone allows):
+	 * no longer HTTP requests; a server that refused the upgrade closes
+	 * on such bytes. A body of a GiB or more: no longer read. */
+	if (q.off || rc == JUDGE_HTTP_OFF) {
+		judge_carry_free(w, f);
 		f->hw.flags &= (uint8_t)~FLOW_HW_ON;
 		return TCP_GO;
 	}
 	if (rc == JUDGE_HTTP_FULL) {
 		/* No room: not passed, so that no byte of it reaches the
-		 * server unread; its sender sends it again. */
+		 * server unread; its sender sends it again, read from the
+		 * same state. */
 		w->st.c[STATS_http_carry_full]++;
-		f->hw.next = seq0;
+		f->hw = hw0;
+		if (c0) {
+			c0->fidx = (uint32_t)(f - w->flows);
+			c0->gen = f->gen;
+			c0->seq = c0_seq;
+			c0->len = c0_len;
+		}
+		(void)seq0;
 		return TCP_DROP;
 	}
+	if (q.tunnel)
+		f->hw.flags |= FLOW_HW_TUNNEL;
+	else
+		f->hw.flags &= (uint8_t)~FLOW_HW_TUNNEL;
 	if (f->decision.verdict != POLICY_PENDING)
 		f->seq_next = f->hw.next; /* judge_rst_exact, judge_tcp_track */
 	if (q.malformed && judge_stream_exception(w, pol, f, POLICY_EXC_malformed)) {

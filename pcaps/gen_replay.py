@@ -662,9 +662,10 @@ def case_tls_split():
     split(S1, 41004, "e2m.customs.example", "split-rtx", 8004, "retrans")   # allow:e2m
     split(O1, 41005, "www.example.com", "split-off", 8005, "reversed")      # office: judged on, allowed
     # Sticky verdicts: a flow decided as one protocol that then speaks
-    # another (an SSH banner) is not judged again.
-    # Office HTTP: final once its 4th request closes the document-mark
-    # window (frame 17), then the banner (frames 20-21).
+    # another (an SSH banner). Office HTTP: decided once its 4th request
+    # closes the document-mark window (frame 17), then the banner (frames
+    # 20-21), which its lifelong request reading refuses (since the
+    # eighteenth session: no request starts there).
     t = Tcp(cap, O1, 41006, "203.0.113.60", 80, isn=8006)
     t.handshake()
     for _ in range(4):

@@ -6431,6 +6431,505 @@ def case_rtk_longline_vk(n):
     return cap, {"leak": [leak(n)]}
 
 
+@case
+def case_rtk2_te_list_vk(n):
+    """(Red team, second round) After four answered requests, a chunked POST whose head
+    says "Transfer-Encoding: gzip, chunked" (Apache ap_is_chunked and llhttp take a list
+    whose last coding is chunked as chunked framing), the head alone in its segment; the
+    next segment holds the body "5\\r\\nhello\\r\\n0\\r\\n\\r\\n" and a GET for m.vk.com.
+    The framing is malformed to hs_body_end (an exception the office allows): the rest of
+    the head's segment is searched for request lines, but the next segment is read from
+    its first byte ("5\\r\\n..." starts no request, k == 0) and nothing of it is read.
+    Must drop (social)."""
+    cap, t = ka_flow(n, 49200)
+    t.data(True, b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nTransfer-Encoding: gzip, chunked\r\n"
+           b"Content-Type: text/plain\r\n\r\n")
+    t.data(True, b"5\r\nhello\r\n0\r\n\r\n" + _rtk_vk_req(n))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk2_bighead_cl_vk(n):
+    """(Red team, second round) After four answered requests, a 20000-byte POST head (Host:
+    www.example.org first, "Content-Length: 5" second, then cookie lines under 8 KB: nginx
+    takes it in its 4 x 8k large_client_header_buffers, Apache in 100 fields of 8190) in
+    1400-byte segments, then the body "12345" and a GET for m.vk.com. Past 16 KiB the head
+    is passed over to its empty line and what follows is read as requests, its framing
+    unread: "12345GET ..." starts no request (k == 0), so nothing is read. nginx and
+    Apache read the 5-byte body and serve the GET. Must drop (social)."""
+    cap, t = ka_flow(n, 49201)
+    cl = b"Content-Length: 5\r\n"
+    head = _big_head(20000 - len(cl)).replace(b"Host: www.example.org\r\n",
+                                              b"Host: www.example.org\r\n" + cl, 1)
+    assert len(head) == 20000
+    cut_at(t, head + b"12345" + _rtk_vk_req(n), list(range(1400, len(head), 1400)))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk2_cl_gap_overlap_vk(n):
+    """(Red team, second round) After four answered requests, a POST with a 3000-byte body
+    (Content-Length). Body bytes 0..1400 come in order; bytes 1400..2800 are held back;
+    then a segment at body offset 2800 holding the body's last 200 bytes and a decoy GET
+    for www.example.org. A gap inside a Content-Length body is passed over
+    (judge_http_more: off > 0, seq <= body_to), so the segment is taken and the decoy
+    read. Then one segment from body offset 1400 to the same end, its tail a GET for
+    m.vk.com of the decoy's length. The server queued the decoy's segment out of order;
+    the in-order segment fills the hole and runs over it, and Linux keeps the new bytes
+    (tcp_data_queue, then tcp_ofo_queue drops the queued copy it covers; FreeBSD
+    tcp_reass trims the queued one the same way): the server reads the GET for m.vk.com.
+    Ours ends where we read up to, so it passes as old bytes, unread. Must drop (social)."""
+    cap, t = ka_flow(n, 49202)
+    body = prand(n + "up", 3000)
+    t.data(True, b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nContent-Length: %d\r\n"
+           b"Content-Type: application/octet-stream\r\n\r\n" % len(body))
+    real = _rtk_vk_req(n)
+    decoy = _decoy_for(real)
+    base = t.cseq
+    t.raw(True, "PA", body[:1400], seq=base)
+    t.raw(True, "PA", body[2800:] + decoy, seq=base + 2800)
+    t.raw(True, "PA", body[1400:] + real, seq=base + 1400)
+    t.cseq = base + len(body) + len(real)
+    t.raw(False, "A")
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk2_first_longmethod_vk(n):
+    """(Red team, second round) The client's first request has a method of 16 letters,
+    "BASELINE-CONTROL" (a method Apache registers, M_BASELINE_CONTROL: its default
+    handler answers 405 and keeps the connection; nginx takes any A-Z/-/_ method of any
+    length, answers 405 and keeps it), then four GETs for www.example.org, then one for
+    m.vk.com. hs_method takes at most 15 letters, so hs_http_starts is false on the
+    first payload and the watch is never on. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49203, SOC, 80, isn=49203 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"BASELINE-CONTROL /0 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n")
+    t.data(False, b"HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\nContent-Length: 0\r\n\r\n")
+    for i in range(1, 5):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n" % i)
+        body = prand("%s-b%d" % (n, i), 200)
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk2_first_h20_vk(n):
+    """(Red team, second round) The client's first request line ends "HTTP/2.0" (llhttp,
+    Node's parser, takes versions 0.9, 1.0, 1.1 and 2.0 on an HTTP/1 connection; with
+    "Connection: keep-alive" Node keeps it), then 24 GETs for www.example.org (the
+    classifier gives up), then one for m.vk.com. hs_http_versioned wants HTTP/1.x: the watch is turned off. Must drop
+    (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49204, SOC, 80, isn=49204 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET /0 HTTP/2.0\r\nHost: www.example.org\r\nConnection: keep-alive\r\n\r\n")
+    t.data(False, b"HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok")
+    for i in range(1, 25):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\n\r\n" % i)
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk2_cl_huge_text_ok(n):
+    """(Red team, second round) Must-allow: after four answered requests, an honest PUT of
+    a 1.5 GiB log file (Content-Length: 1610612736; curl -T, a backup agent). Its body_to
+    is capped at 2^30 bytes past the head (judge_http_piece: rem < 1 << 30), so from body
+    offset 2^30 on the judge reads the file's text as requests: a segment that starts
+    "azy dog\n..." is a request line to hs_method, its head has no empty line, it is
+    kept and joined to 16 KiB, has no Host, and the flow is refused (JUDGE_HTTP_LONG,
+    whatever the zone does). The capture passes over most of the body (a gap inside a
+    Content-Length body is passed over: no byte of it is read); the bytes around offset
+    2^30 are those an honest client sends."""
+    cap, t = ka_flow(n, 49205)
+    size = 1610612736
+    t.data(True, b"PUT /backup/app.log HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n"
+           b"Content-Length: %d\r\nContent-Type: text/plain\r\n\r\n" % size)
+    base = t.cseq
+    line = b"the quick brown fox jumps over the lazy dog\n"
+    t.raw(True, "PA", (line * 40)[:1400], seq=base)
+    x0 = (1 << 30) - 700  # body offset of the text below
+    text = line * 600
+    for i in range(15):
+        seg = text[i * 1400:(i + 1) * 1400]
+        if i == 14:
+            seg = passm(n) + seg[len(passm(n)):]
+        t.raw(True, "PA", seg, seq=(base + x0 + i * 1400) & 0xffffffff, gap=2000)
+    t.raw(False, "A")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@open_case
+def case_rtk2_zero_window_vk(n):
+    """(Red team, second round) After four answered requests, the server's window closes
+    (its application stopped reading: a slow handler that leaves the socket unread fills
+    the buffer). A decoy GET for www.example.org is sent into the zero window: Linux
+    drops it (tcp_data_queue: TCPZeroWindowDrop) and the client sends again once the
+    window opens, another GET at the same place, for m.vk.com. judge_http_more tracks no
+    window on an office flow: it reads the decoy and passes the real copy as old bytes.
+    Must drop (social)."""
+    cap, t = ka_flow(n, 49206)
+    real = _rtk_vk_req(n)
+    decoy = _decoy_for(real)
+    t.raw(False, "A", window=0)
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base)
+    t.raw(False, "A", window=0)
+    t.raw(False, "A", window=64240)
+    t.raw(True, "PA", real, seq=base)
+    t.cseq = base + len(real)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk2_bighead_lf_edge_vk(n):
+    """(Red team, second round) After four answered requests, a 16386-byte GET head (Host:
+    www.example.org first, cookie lines under 8 KB) whose first 16384 bytes end with a
+    header line's CRLF, so that its empty line is bytes 16384-16385; then a pipelined GET
+    for m.vk.com in the same segment. The kept head is full without its empty line, and
+    the rest is passed over from HS_CH_TLINE (inside a line): the empty line's CR and LF
+    end that "line", and the GET for m.vk.com is read as trailer lines to its own empty
+    line. nginx (4 x 8k) and Apache read the head and serve the GET. Must drop
+    (social)."""
+    cap, t = ka_flow(n, 49207)
+    head = _big_head(16386)
+    assert head[16382:16384] == b"\r\n" and head[16384:] == b"\r\n"
+    cut_at(t, head + _rtk_vk_req(n), list(range(1400, len(head), 1400)))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk2_bighead_cr_edge_vk(n):
+    """(Red team, second round) As rtk2_bighead_lf_edge_vk with a 16385-byte head: the
+    kept 16 KiB end with the empty line's CR, its LF is the first byte passed over.
+    Must drop (social)."""
+    cap, t = ka_flow(n, 49208)
+    head = _big_head(16385)
+    assert head[16383:16384] == b"\r" and head[16384:] == b"\n"
+    cut_at(t, head + _rtk_vk_req(n), list(range(1400, len(head), 1400)))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+def _abc_lines(k):
+    # lines that hs_http_request_check reads as request lines ("abc d")
+    return b"abc d\n" * k
+
+
+@case
+def case_rtk2_pipe16_body_lines_vk(n):
+    """(Red team, second round) After four answered requests, one segment of valid,
+    ordinary HTTP/1.1: 16 pipelined GETs for www.example.org, a POST whose 397-byte
+    text body (Content-Length) holds 66 lines "abc d" and an empty one, then a GET for m.vk.com. Past 16
+    heads hs_http_requests reads the rest line by line (hs_http_lines), which counts the
+    body's lines as request lines and stops after 64: the GET is never visited. nginx,
+    Apache and Node frame the body and serve the GET. Must drop (social)."""
+    cap, t = ka_flow(n, 49209)
+    ok = b"".join(b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\n\r\n" % i for i in range(16))
+    body = _abc_lines(66) + b"\n"  # an empty line ends the last visited line's head
+    post = (b"POST /n HTTP/1.1\r\nHost: www.example.org\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
+    pl = ok + post + _rtk_vk_req(n)
+    assert len(pl) <= 1460, len(pl)
+    t.data(True, pl)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk2_te_list_lines_vk(n):
+    """(Red team, second round) rtk2_te_list_vk in one segment: the "gzip, chunked" head,
+    one chunk of 66 lines "abc d", the last chunk, then a GET for m.vk.com. The framing is
+    malformed to us and the rest of the payload is read line by line, at most 64 request
+    lines: the GET is past them. Apache and Node read the chunked body and serve the GET.
+    Must drop (social)."""
+    cap, t = ka_flow(n, 49210)
+    chunk = _abc_lines(66)
+    t.data(True, b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+           + b"%x\r\n" % len(chunk) + chunk + b"\r\n0\r\n\r\n" + _rtk_vk_req(n))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk2_frag_pipe81_vk(n):
+    """(Red team, second round) After four answered requests, one TCP segment of 3.5 KB
+    (larger than the MSS: a receiver takes it, Linux does not hold a peer to its MSS)
+    in three IPv4 fragments: 81 pipelined GETs for www.example.org, then one for
+    m.vk.com. 16 heads are framed, then hs_http_lines visits at most 64 more: the 82nd
+    is never read. Must drop (social)."""
+    cap, t = ka_flow(n, 49211)
+    ok = b"".join(b"GET / HTTP/1.1\r\nHost: www.example.org\r\n\r\n" for i in range(81))
+    pl = ok + _rtk_vk_req(n)
+    t.raw(True, "PA", pl, frag=[1480, 2960])
+    t.cseq += len(pl)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk2_first_rtsp_vk(n):
+    """(Red team, second round) The client's first request line is "GET /0 RTSP/1.0" with
+    "Connection: keep-alive": llhttp (Node's HTTP server) takes RTSP/x.y after GET and
+    POST (AirPlay) and serves it as an HTTP/1.0 keep-alive request. hs_http_versioned
+    wants HTTP/1.x: the watch is off. Then 24 GETs for www.example.org (the classifier
+    gives up) and one for m.vk.com. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49212, SOC, 80, isn=49212 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET /0 RTSP/1.0\r\nHost: www.example.org\r\nConnection: keep-alive\r\n\r\n")
+    t.data(False, b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok")
+    for i in range(1, 25):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\n\r\n" % i)
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk2_full_body_vk(n):
+    """(Red team, second round) After four answered requests the same inside host opens 16
+    more connections, each leaving a request head unfinished ("...X-A: "): its 16 carry
+    slots (WORKER_CARRY_PER_SRC) are taken. Then a POST with a 10-byte body
+    (Content-Length), the head alone; then a segment with the body and a cut GET head.
+    Its cut head finds no slot (JUDGE_HTTP_FULL): the segment is dropped and hw.next set
+    back, but judge_http_piece has already cleared FLOW_HW_BODY. The client sends the
+    segment again, other bytes after the body: a GET for m.vk.com. Read from its first
+    byte as a new request stream ("0123456789GET ..." starts no request, k == 0),
+    nothing of it is read; the server reads the body, then the GET. Must drop
+    (social)."""
+    cap, t = ka_flow(n, 49213)
+    others = []
+    for i in range(16):
+        a = ETcp(cap, O1, 21000 + i, SOC, 80, isn=5000 + i * 977, rtt_us=200)
+        a.handshake()
+        a.send(True, b"GET /o%d HTTP/1.1\r\nHost: www.example.org\r\nX-A: " % i)
+        others.append(a)
+    body = b"0123456789"
+    t.data(True, b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nContent-Length: %d\r\n"
+           b"Content-Type: text/plain\r\n\r\n" % len(body))
+    base = t.cseq
+    t.raw(True, "PA", body + b"GET /x HTTP/1.1\r\nHost: www.example.org\r\n", seq=base)
+    real = body + _rtk_vk_req(n)
+    t.raw(True, "PA", real, seq=base)
+    t.cseq = base + len(real)
+    t.raw(False, "A")
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk2_pipe17_cut_vk(n):
+    """(Red team, second round) After four answered requests, one segment holding 16
+    pipelined GETs for www.example.org and the start of a 17th, for m.vk.com, cut inside
+    its Host line ("...\\r\\nHo"); the next segment holds the rest ("st: m.vk.com ...").
+    Past 16 heads hs_http_requests reads line by line (hs_http_lines), which keeps no cut
+    head: the 17th is visited without its Host, and the next segment, read from its
+    first byte, starts no request. nginx, Apache and Node join the head and serve it.
+    Must drop (social)."""
+    cap, t = ka_flow(n, 49214)
+    ok = b"".join(b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\n\r\n" % i for i in range(16))
+    vk = _rtk_vk_req(n)
+    k = len(b"GET /feed HTTP/1.1\r\nHo")
+    t.data(True, ok + vk[:k])
+    t.data(True, vk[k:])
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk2_longmethod_pipe_vk(n):
+    """(Red team, second round) After four answered requests, one segment: a request with
+    the 16-letter method BASELINE-CONTROL for www.example.org (Apache: a registered
+    method, 405 and the connection kept; nginx: any A-Z method, 405, kept), then a GET
+    for m.vk.com. hs_method takes at most 15 letters: the payload's first bytes start no
+    request, and with k == 0 hs_http_requests reads nothing more of it. Must drop
+    (social)."""
+    cap, t = ka_flow(n, 49215)
+    t.data(True, b"BASELINE-CONTROL /5 HTTP/1.1\r\nHost: www.example.org\r\n\r\n" + _rtk_vk_req(n))
+    t.data(False, b"HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\nContent-Length: 0\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@open_case
+def case_rtk2_pmtu_decoy_vk(n):
+    """(Red team, second round) After four answered requests, a decoy request for
+    www.example.org in one full-size segment with DF set (1500-byte IP packet); the
+    office's uplink behind the appliance has a smaller MTU (PPPoE: 1492), so its router
+    drops it and answers ICMP "fragmentation needed, MTU 1492" to the client. The client
+    sends other bytes at the same place, in smaller segments: a GET for m.vk.com (padded
+    to the decoy's length). judge_http_more read the decoy (it reaches no server) and
+    passes the real copy as old bytes. Must drop (social)."""
+    cap, t = ka_flow(n, 49216)
+    real = _rtk_vk_req(n)
+    real = real[:-2] + b"X-Pad: " + b"q" * (1460 - len(real) - 9) + b"\r\n\r\n"
+    decoy = b"GET /feed HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+    decoy = decoy[:-2] + b"X-Pad: " + b"p" * (1460 - len(decoy) - 9) + b"\r\n\r\n"
+    assert len(real) == len(decoy) == 1460
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"})
+    quoted = bytes(IP(src=O1, dst=SOC, flags="DF", len=1500) / TCP(sport=49216, dport=80, seq=base,
+                                                                  ack=t.sseq, flags="PA"))[:28]
+    rtr = "10.20.0.1"
+    cap.emit(l2(rtr, O1) / IP(src=rtr, dst=O1) / ICMP(type=3, code=4, nexthopmtu=1492) / Raw(quoted),
+             2000)
+    t.raw(True, "PA", real[:1452], seq=base, ipkw={"flags": "DF"})
+    t.raw(True, "PA", real[1452:], seq=base + 1452, ipkw={"flags": "DF"})
+    t.cseq = base + len(real)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk2_carry_src_stale_ok(n):
+    """(Red team, second round) Must-allow (stall): an inside address shared by several
+    users (NAT, a terminal server) has 16 connections whose request heads stopped half
+    way (a client killed, a peer gone): their flows live on (tcp timeout 3600 s) and each
+    keeps its carry slot. Five seconds later another user behind the same address sends a
+    request whose 3 KB head comes in two segments. judge_carry_take returns NULL as soon
+    as the address holds WORKER_CARRY_PER_SRC slots, before the 4 s stale rule that takes
+    back old slots: the head's first segment is dropped (http_carry_full) at every
+    retransmission, for as long as those flows live."""
+    cap = Capture()
+    for i in range(16):
+        a = ETcp(cap, O1, 22000 + i, SOC, 80, isn=7000 + i * 977, rtt_us=200)
+        a.handshake()
+        a.send(True, b"GET /s%d HTTP/1.1\r\nHost: www.example.org\r\nX-A: " % i)
+    cap.idle(5)
+    t = ETcp(cap, O1, 49217, SOC, 80, isn=49217 * 7, rtt_us=20000)
+    t.handshake()
+    for i in range(4):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n" % i)
+        body = prand("%s-b%d" % (n, i), 200)
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    cookie = b"Cookie: " + b"; ".join(b"c%d=%s" % (i, prand("%s-c%d" % (n, i), 40).hex().encode())
+                                      for i in range(30)) + b"\r\n"
+    head = b"GET /5 HTTP/1.1\r\nHost: www.example.org\r\n" + cookie + b"X-Mark: " + passm(n) + b"\r\n\r\n"
+    base = t.cseq
+    # first send, then retransmissions with RTO backoff (1 s, 2 s, 4 s)
+    for gap in (1000, 1000000, 2000000, 4000000):
+        t.raw(True, "PA", head[:1400], seq=base, gap=gap)
+        t.raw(True, "PA", head[1400:], seq=base + 1400, gap=100)
+    t.cseq = base + len(head)
+    _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@open_case
+def case_rtk2_tfo_vk(n):
+    """(Red team, second round) TCP Fast Open (RFC 7413; nginx "listen 80 fastopen=256",
+    a client holding the server's cookie from an earlier connection): the GET for
+    m.vk.com rides in the SYN, the SYN-ACK acknowledges it, the server answers. Data on a
+    SYN is an "ambiguous" exception the office allows and is never read: the watch's
+    first payload is the next one (judge_tcp: rc TCP_SKIP sets no FLOW_HW_SEEN). Must
+    drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49218, SOC, 80, isn=49218 * 7, rtt_us=20000)
+    req0 = _rtk_vk_req(n)
+    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7), (34, prand(n + "cookie", 8))]
+    t.raw(True, "S", req0, options=opts)
+    t.cseq += 1 + len(req0)
+    t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])
+    t.sseq += 1
+    t.ack(True)
+    _vk_answer(t, n)
+    for i in range(1, 5):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\n\r\n" % i)
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@open_case
+def case_rtk2_tfo_cut_vk(n):
+    """(Red team, second round) TCP Fast Open, the SYN carrying "GET /0 HTTP/1.1\\r\\nHo"
+    (a head cut inside its Host line), the next segment "st: www.example.org ..."; then
+    24 GETs for www.example.org and one for m.vk.com. The watch's first payload is the
+    second segment, which starts no request: FLOW_HW_ON is never set. Must drop
+    (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49219, SOC, 80, isn=49219 * 7, rtt_us=20000)
+    req0 = b"GET /0 HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+    k = len(b"GET /0 HTTP/1.1\r\nHo")
+    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7), (34, prand(n + "cookie", 8))]
+    t.raw(True, "S", req0[:k], options=opts)
+    t.cseq += 1 + k
+    t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])
+    t.sseq += 1
+    t.data(True, req0[k:])
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    for i in range(1, 25):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\n\r\n" % i)
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtk2_early_h2c_vk(n):
+    """(Red team, second round) The flow's first request (www.example.org) asks "Upgrade:
+    h2c" with HTTP2-Settings, and the client waits for the 101 (curl --http2 does) before
+    it sends the preface: Apache mod_http2 (Protocols h2c http/1.1) upgrades. Then a
+    HEADERS frame on stream 3 for m.vk.com. Before the verdict judge_http_more hands
+    requests to the classifier (judge_req_frame), which does not look for h2c; the slot's
+    reader (judge_http_head) checks for a preface right behind the head only. Must drop
+    (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49220, SOC, 80, isn=49220 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+           b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n")
+    t.data(False, b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+           + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, b"ok"))
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"") + h2_frame(4, 1, 0, b""))
+    t.data(True, h2_frame(1, 5, 3, h2_hb(b"m.vk.com", leak(n))))
+    t.data(False, h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n) + prand(n + "h2", 100)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid

@@ -757,7 +757,9 @@ static void test_http_check(void)
 	CU_ASSERT_FALSE(H("GET / HTTP/1.1\r\nHost: a.example \r\n\r\n") & HS_HTTP_MALFORMED);
 	/* Not a request. */
 	CU_ASSERT_EQUAL(H("\x16\x03\x01\x02\x00"), 0);
-	CU_ASSERT_EQUAL(H("GETTING_A_VERY_LONG / HTTP/1.1\r\n"), 0);
+	CU_ASSERT_EQUAL(H("GETTING_A_VERY_VERY_VERY_LONG_ONE / HTTP/1.1\r\n"), 0);
+	/* methods of up to 31 bytes with - and _ (Apache registers BASELINE-CONTROL) */
+	CU_ASSERT(H("BASELINE-CONTROL / HTTP/1.1\r\n") & HS_HTTP_REQUEST);
 	CU_ASSERT_EQUAL(H("G1 / HTTP/1.1\r\n"), 0);
 	/* a lower-case method is one (Squid reads it) */
 	CU_ASSERT_EQUAL(H("get / HTTP/1.1\r\n"), HS_HTTP_REQUEST);
@@ -967,7 +969,7 @@ static void test_compile_cache(void)
 }
 
 struct visits {
-	unsigned n, body, bad;
+	unsigned n, body, bad, noreq;
 	size_t at[8];
 };
 
@@ -978,6 +980,10 @@ static void count_visit(void *arg, const uint8_t *p, size_t n, unsigned http)
 	(void)n;
 	if (!p) {
 		v->bad++;
+		return;
+	}
+	if (http == HS_HTTP_NOREQ) {
+		v->noreq++;
 		return;
 	}
 	if (http & HS_HTTP_BODY)
@@ -1022,6 +1028,7 @@ static void test_http_requests(void)
 	memset(&v, 0, sizeof(v));
 	CU_ASSERT_EQUAL(hs_http_requests(B("12345\r\n"), false, NULL, count_visit, &v, &partial), 0);
 	CU_ASSERT_EQUAL(v.n, 0);
+	CU_ASSERT_EQUAL(v.noreq, 1);
 	CU_ASSERT_EQUAL(partial, SIZE_MAX);
 	memset(&v, 0, sizeof(v));
 	hs_http_requests(B("GET / HTTP/1.1\r\nHost: b\r\n\r\nGE"), true, NULL, count_visit, &v, &partial);
@@ -1086,8 +1093,15 @@ static void test_http_requests(void)
 	hs_http_requests(B("GET / HTTP/1.1\r\nHost: a\r\n\r\n1 2 3\r\nGET / HTTP/1.1\r\nHost: b\r\n\r\n"),
 			 false, NULL, count_visit, &v, &partial);
 	CU_ASSERT_EQUAL(v.n, 2);
+	CU_ASSERT_EQUAL(v.noreq, 1);
 
 	CU_ASSERT_TRUE(hs_http_versioned(B("GET / HTTP/1.1\r\n")));
+	CU_ASSERT_TRUE(hs_http_versioned(B("GET / HTTP/2.0\r\n")));
+	CU_ASSERT_TRUE(hs_http_versioned(B("GET / RTSP/1.0\r\n")));
+	CU_ASSERT_FALSE(hs_http_versioned(B("PLAY rtsp://a/ RTSP/1.0\r\n")));
+	CU_ASSERT_TRUE(hs_http_tunnel(B("CONNECT a:443 HTTP/1.1\r\n\r\n")));
+	CU_ASSERT_TRUE(hs_http_tunnel(B("GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n")));
+	CU_ASSERT_FALSE(hs_http_tunnel(B("GET / HTTP/1.1\r\nHost: a\r\n\r\n")));
 	CU_ASSERT_TRUE(hs_http_versioned(B("\r\nget /\thttp/1.0  \r\n")));
 	CU_ASSERT_FALSE(hs_http_versioned(B("OPTIONS rtsp://a/ RTSP/1.0\r\n")));
 	CU_ASSERT_FALSE(hs_http_versioned(B("EHLO x\r\n")));
@@ -1106,7 +1120,7 @@ static void test_http_requests(void)
 	CU_ASSERT_FALSE(hs_http_starts(B("GE\x01")));
 	CU_ASSERT_FALSE(hs_http_starts(B("\x16\x03\x01\x02\x00")));
 	CU_ASSERT_FALSE(hs_http_starts(B("SSH-2.0-OpenSSH_9.2\r\n")));
-	CU_ASSERT_FALSE(hs_http_starts(B("ABCDEFGHIJKLMNOPQ")));
+	CU_ASSERT_FALSE(hs_http_starts(B("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG")));
 	CU_ASSERT_FALSE(hs_http_starts(B("  ")));
 	CU_ASSERT_FALSE(hs_http_starts(NULL, 0));
 }
