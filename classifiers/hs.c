@@ -2067,18 +2067,27 @@ bool hs_http_versioned(const uint8_t *p, size_t n)
 	}
 }
 
-bool hs_http_h2c(const uint8_t *p, size_t n)
+#define HS_HEAD_H2C    1u /* hs_head_asks: HTTP/2 over cleartext */
+#define HS_HEAD_TUNNEL 2u /* ... a CONNECT, or any upgrade */
+
+/* What the request head at p (n bytes) asks of its connection: its
+ * method (the h2 preface's PRI, a CONNECT) and its Upgrade and
+ * HTTP2-Settings header lines, read up to its empty line. */
+static unsigned hs_head_asks(const uint8_t *p, size_t n)
 {
 	const uint8_t *end, *line, *le;
+	unsigned out = 0;
 	size_t lead;
 
 	if (!p)
-		return false;
+		return 0;
 	if (n > HS_HEAD_MAX)
 		n = HS_HEAD_MAX;
 	lead = hs_http_lead(p, n);
 	if (n - lead >= 4 && memcmp(p + lead, "PRI ", 4) == 0)
-		return true;
+		out |= HS_HEAD_H2C;
+	if (n - lead >= 8 && strncasecmp((const char *)p + lead, "CONNECT", 7) == 0)
+		out |= HS_HEAD_TUNNEL;
 	end = p + n;
 	line = memchr(p + lead, '\n', n - lead);
 	for (line = line ? line + 1 : end; line < end; line = le + 1) {
@@ -2088,39 +2097,25 @@ bool hs_http_h2c(const uint8_t *p, size_t n)
 		if (!le || le == line || (le == line + 1 && line[0] == '\r'))
 			break;
 		if (hs_header_value(line, le, "http2-settings", 14, &v, &ve))
-			return true;
-		if (hs_header_value(line, le, "upgrade", 7, &v, &ve))
+			out |= HS_HEAD_H2C;
+		if (hs_header_value(line, le, "upgrade", 7, &v, &ve) && v < ve) {
+			out |= HS_HEAD_TUNNEL;
 			for (; v + 3 <= ve; v++)
 				if (strncasecmp((const char *)v, "h2c", 3) == 0)
-					return true;
+					out |= HS_HEAD_H2C;
+		}
 	}
-	return false;
+	return out;
+}
+
+bool hs_http_h2c(const uint8_t *p, size_t n)
+{
+	return hs_head_asks(p, n) & HS_HEAD_H2C;
 }
 
 bool hs_http_tunnel(const uint8_t *p, size_t n)
 {
-	const uint8_t *end, *line, *le;
-	size_t lead;
-
-	if (!p)
-		return false;
-	if (n > HS_HEAD_MAX)
-		n = HS_HEAD_MAX;
-	lead = hs_http_lead(p, n);
-	if (n - lead >= 8 && strncasecmp((const char *)p + lead, "CONNECT", 7) == 0)
-		return true;
-	end = p + n;
-	line = memchr(p + lead, '\n', n - lead);
-	for (line = line ? line + 1 : end; line < end; line = le + 1) {
-		const uint8_t *v, *ve;
-
-		le = hs_line(line, end);
-		if (!le || le == line || (le == line + 1 && line[0] == '\r'))
-			break;
-		if (hs_header_value(line, le, "upgrade", 7, &v, &ve) && v < ve)
-			return true;
-	}
-	return false;
+	return hs_head_asks(p, n) & HS_HEAD_TUNNEL;
 }
 
 bool hs_http_starts(const uint8_t *p, size_t n)
