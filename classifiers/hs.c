@@ -2067,13 +2067,7 @@ bool hs_http_versioned(const uint8_t *p, size_t n)
 	}
 }
 
-#define HS_HEAD_H2C    1u /* hs_head_asks: HTTP/2 over cleartext */
-#define HS_HEAD_TUNNEL 2u /* ... a CONNECT, or any upgrade */
-
-/* What the request head at p (n bytes) asks of its connection: its
- * method (the h2 preface's PRI, a CONNECT) and its Upgrade and
- * HTTP2-Settings header lines, read up to its empty line. */
-static unsigned hs_head_asks(const uint8_t *p, size_t n)
+unsigned hs_head_asks(const uint8_t *p, size_t n)
 {
 	const uint8_t *end, *line, *le;
 	unsigned out = 0;
@@ -2106,16 +2100,6 @@ static unsigned hs_head_asks(const uint8_t *p, size_t n)
 		}
 	}
 	return out;
-}
-
-bool hs_http_h2c(const uint8_t *p, size_t n)
-{
-	return hs_head_asks(p, n) & HS_HEAD_H2C;
-}
-
-bool hs_http_tunnel(const uint8_t *p, size_t n)
-{
-	return hs_head_asks(p, n) & HS_HEAD_TUNNEL;
 }
 
 bool hs_http_starts(const uint8_t *p, size_t n)

@@ -201,14 +201,14 @@ size_t hs_http_body_end(const uint8_t *p, size_t n, size_t head, bool *malformed
  * not RTSP, SIP, ICAP or a mail command that looks like one. Pure. */
 bool hs_http_versioned(const uint8_t *p, size_t n);
 
-/* Whether the request head at p (n bytes) asks for HTTP/2 over cleartext:
- * the preface's "PRI" method (prior knowledge), or an Upgrade header that
- * names h2c, or HTTP2-Settings (RFC 7540 3.2). Pure. */
-bool hs_http_h2c(const uint8_t *p, size_t n);
-
-/* Whether the request head at p (n bytes) may turn its connection into a
- * tunnel: a CONNECT, or an Upgrade header (RFC 9110 7.8). Pure. */
-bool hs_http_tunnel(const uint8_t *p, size_t n);
+/* What the request head at p (n bytes) asks of its connection, in one
+ * walk of it up to its empty line: HS_HEAD_H2C, HTTP/2 over cleartext (the
+ * preface's "PRI" method, an Upgrade header that names h2c, or
+ * HTTP2-Settings: RFC 7540 3.2); HS_HEAD_TUNNEL, a tunnel (a CONNECT, or
+ * any Upgrade header: RFC 9110 7.8). Pure. */
+#define HS_HEAD_H2C    1u
+#define HS_HEAD_TUNNEL 2u
+unsigned hs_head_asks(const uint8_t *p, size_t n);
 
 /* Whether p (n bytes) starts an HTTP request line, or may (its first
  * bytes, cut by the segment). Pure. */

@@ -3492,6 +3492,8 @@ struct judge_req {
  * a CONNECT: a tunnel), an upgrade to h2c. False for a body's visit. */
 static bool judge_req_common(struct judge_req *q, const uint8_t *p, size_t n, unsigned http)
 {
+	unsigned asks;
+
 	if (!p) {
 		q->framing = true;
 		return false;
@@ -3507,8 +3509,9 @@ static bool judge_req_common(struct judge_req *q, const uint8_t *p, size_t n, un
 		return false;
 	q->w->st.c[STATS_http_heads]++;
 	q->heads++;
-	q->tunnel = hs_http_tunnel(p, n);
-	if (hs_http_h2c(p, n))
+	asks = hs_head_asks(p, n);
+	q->tunnel = asks & HS_HEAD_TUNNEL;
+	if (asks & HS_HEAD_H2C)
 		q->h2c = true;
 	return true;
 }
@@ -3776,7 +3779,7 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 			   const struct rte_mbuf *m, const struct parse_result *r)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
-	uint32_t n = r->payload_len, seq = r->tcp_seq, seq0;
+	uint32_t n = r->payload_len, seq = r->tcp_seq;
 	bool cls = f->decision.verdict == POLICY_PENDING && f->cls_idx != FLOW_NO_CLS;
 	hs_http_visit_fn visit = cls ? judge_req_frame : judge_req_visit;
 	struct worker_carry *c0;
@@ -3821,7 +3824,7 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	}
 	p += (size_t)-off;
 	n -= (uint32_t)-off;
-	seq = seq0 = f->hw.next;
+	seq = f->hw.next;
 	f->hw.next = seq + n;
 	memset(&q, 0, sizeof(q));
 	q.w = w;
@@ -3887,7 +3890,6 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 			c0->seq = c0_seq;
 			c0->len = c0_len;
 		}
-		(void)seq0;
 		return TCP_DROP;
 	}
 	if (q.tunnel)

@@ -1099,19 +1099,19 @@ static void test_http_requests(void)
 	CU_ASSERT_TRUE(hs_http_versioned(B("GET / HTTP/2.0\r\n")));
 	CU_ASSERT_TRUE(hs_http_versioned(B("GET / RTSP/1.0\r\n")));
 	CU_ASSERT_FALSE(hs_http_versioned(B("PLAY rtsp://a/ RTSP/1.0\r\n")));
-	CU_ASSERT_TRUE(hs_http_tunnel(B("CONNECT a:443 HTTP/1.1\r\n\r\n")));
-	CU_ASSERT_TRUE(hs_http_tunnel(B("GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n")));
-	CU_ASSERT_FALSE(hs_http_tunnel(B("GET / HTTP/1.1\r\nHost: a\r\n\r\n")));
+	CU_ASSERT_TRUE(hs_head_asks(B("CONNECT a:443 HTTP/1.1\r\n\r\n")) & HS_HEAD_TUNNEL);
+	CU_ASSERT_TRUE(hs_head_asks(B("GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n")) & HS_HEAD_TUNNEL);
+	CU_ASSERT_FALSE(hs_head_asks(B("GET / HTTP/1.1\r\nHost: a\r\n\r\n")) & HS_HEAD_TUNNEL);
 	CU_ASSERT_TRUE(hs_http_versioned(B("\r\nget /\thttp/1.0  \r\n")));
 	CU_ASSERT_FALSE(hs_http_versioned(B("OPTIONS rtsp://a/ RTSP/1.0\r\n")));
 	CU_ASSERT_FALSE(hs_http_versioned(B("EHLO x\r\n")));
 	CU_ASSERT_FALSE(hs_http_versioned(B("GET / HTTP/1.1")));
 	CU_ASSERT_FALSE(hs_http_versioned(B("PRI * HTTP/2.0\r\n")));
-	CU_ASSERT_TRUE(hs_http_h2c(B("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")));
-	CU_ASSERT_TRUE(hs_http_h2c(B("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket, H2C\r\n\r\n")));
-	CU_ASSERT_TRUE(hs_http_h2c(B("GET / HTTP/1.1\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n")));
-	CU_ASSERT_FALSE(hs_http_h2c(B("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n")));
-	CU_ASSERT_FALSE(hs_http_h2c(B("GET / HTTP/1.1\r\nHost: a\r\n\r\nUpgrade: h2c\r\n")));
+	CU_ASSERT_TRUE(hs_head_asks(B("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")) & HS_HEAD_H2C);
+	CU_ASSERT_TRUE(hs_head_asks(B("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket, H2C\r\n\r\n")) & HS_HEAD_H2C);
+	CU_ASSERT_TRUE(hs_head_asks(B("GET / HTTP/1.1\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n")) & HS_HEAD_H2C);
+	CU_ASSERT_FALSE(hs_head_asks(B("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n")) & HS_HEAD_H2C);
+	CU_ASSERT_FALSE(hs_head_asks(B("GET / HTTP/1.1\r\nHost: a\r\n\r\nUpgrade: h2c\r\n")) & HS_HEAD_H2C);
 
 	CU_ASSERT_TRUE(hs_http_starts(B("G")));
 	CU_ASSERT_TRUE(hs_http_starts(B("GET")));
