@@ -189,6 +189,11 @@ struct flow_acks {
 	/* TCP, undecided: segments of its unfinished ClientHello are held
 	 * (judge.c, judge_wait_take) */
 	uint8_t waits : 1;
+	/* TCP, a zone that allows on exceptions: a SYN of its initiator
+	 * came with data, which was dropped with the SYN (judge.c,
+	 * judge_tcp_long): a SYN-ACK that acknowledges such data says that
+	 * its responder read bytes we never passed */
+	uint8_t syn_data : 1;
 	uint8_t pad;
 	/* While undecided: when its classification began (its first payload),
 	 * or began again after it was parked (judge.c, judge_cls_park): its

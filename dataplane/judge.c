@@ -1015,6 +1015,7 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 		w->acks[f - w->flows].want_slot = 0;
 		w->acks[f - w->flows].resumed = f->init_is_a != src_is_a;
 		w->acks[f - w->flows].waits = 0;
+		w->acks[f - w->flows].syn_data = 0;
 	}
 	f->learned = judge_learned(w, k, f->init_is_a, f->outbound);
 	judge_policy_flow(&pf, f, w);
@@ -1156,6 +1157,22 @@ static bool judge_synack_rebase(struct worker *w, struct flow *f, const struct r
 	}
 	f->seq_next = ack;
 	return false;
+}
+
+/* Whether a SYN-ACK (its sum right) acknowledges data of the initiator's
+ * SYN, where every SYN of the flow that carried data was dropped
+ * (judge_tcp_long): its responder read bytes that never went through us
+ * (another path, or forged). */
+static bool judge_synack_acks_syn_data(const struct flow *f, const struct rte_mbuf *m,
+				       const struct parse_result *r)
+{
+	uint32_t ack;
+
+	if (!(r->tcp_flags & RTE_TCP_ACK_FLAG) || !judge_l4_csum_raw(m, r))
+		return false;
+	memcpy(&ack, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 8, sizeof(ack));
+	ack = rte_be_to_cpu_32(ack);
+	return ack != f->seq_next && ack - f->seq_next <= UINT16_MAX;
 }
 
 /* A frame's destination MAC as a 32-bit hash keyed per process (0 stands
@@ -2640,6 +2657,10 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			 * reading at another place, where its real bytes pass
 			 * as old ones. Moved while no byte of the initiator
 			 * was read; after that, two readings: ambiguous. */
+			if (unlikely(judge_acks(w, f)->syn_data) && judge_synack_acks_syn_data(f, m, r)) {
+				judge_refuse(w, f, POLICY_EXC_ambiguous);
+				return TCP_DROP;
+			}
 			if ((r->tcp_flags & RTE_TCP_ACK_FLAG) && judge_l4_csum_raw(m, r) &&
 			    judge_synack_rebase(w, f, m, r) &&
 			    judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
@@ -2700,9 +2721,21 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			}
 		}
 		/* Data on a SYN: a server with TCP Fast Open reads it, one
-		 * without does not. Never classified. */
+		 * without does not. Never read. A zone that fails closed
+		 * refuses the flow. In one that allows on exceptions the SYN
+		 * is dropped with its data (red team, the eighteenth session:
+		 * passed unread, a GET in a Fast Open SYN was served unjudged,
+		 * rtk2_tfo_vk): a client sends its SYN again without data and
+		 * the data after the handshake (RFC 7413 4.2.2; Linux keeps
+		 * the two apart for that, tcp_send_syn_data), where it is
+		 * read. */
 		if (n && judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
 			return TCP_DROP;
+		if (n && from_init && !(r->tcp_flags & RTE_TCP_ACK_FLAG) && f->zone >= 0) {
+			judge_acks(w, f)->syn_data = 1;
+			w->st.c[STATS_tcp_syn_data]++;
+			return TCP_DROP;
+		}
 		return n ? TCP_SKIP : TCP_GO;
 	}
 	if (n == 0) {

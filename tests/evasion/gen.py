@@ -6268,18 +6268,23 @@ def case_rtk_h2pk_late_vk(n):
 
 @case
 def case_rtk_tfo_ok(n):
-    """(Red team) Must-allow: TCP Fast Open (RFC 7413; Linux curl --tcp-fastopen, a
-    server with TCP_FASTOPEN accepting the cookie): the first GET for www.example.org in
-    the SYN, acked by the SYN-ACK, then four more GETs on the connection."""
+    """(Red team) Must-allow: TCP Fast Open (RFC 7413; Linux curl --tcp-fastopen holding
+    the server's cookie): the first GET for www.example.org rides in the SYN. A zone that
+    allows on exceptions drops such a SYN (its data would pass unread), and the client
+    does what Linux does when a SYN with data is lost (tcp_send_syn_data keeps the SYN
+    and its data apart): the SYN again, without data, one RTO later; the server's
+    SYN-ACK acknowledges the SYN alone; the GET follows the handshake, then four more.
+    Must allow; the SYN with data is the one packet dropped."""
     cap = Capture()
     t = ETcp(cap, O1, 49120, SOC, 80, isn=49120 * 7, rtt_us=20000)
     req0 = b"GET /0 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n"
     opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7), (34, prand(n + "cookie", 8))]
     t.raw(True, "S", req0, options=opts)
-    t.cseq += 1 + len(req0)
+    t.raw(True, "S", options=opts[:3], gap=1000000)
+    t.cseq += 1
     t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])
     t.sseq += 1
-    t.ack(True)
+    t.data(True, req0)
     t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
     for i in range(1, 5):
         mark = passm(n) if i == 4 else b"x"
@@ -6287,6 +6292,27 @@ def case_rtk_tfo_ok(n):
         t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
     t.close()
     return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_tfo_fallback_vk(n):
+    """TCP Fast Open falling back: the SYN carries a GET for www.example.org (dropped
+    with its data, as in rtk_tfo_ok), the SYN again without data, and after the
+    handshake the client sends a GET for m.vk.com at the first byte instead (a server
+    that did not take the SYN's data reads only this one). Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49221, SOC, 80, isn=49221 * 7, rtt_us=20000)
+    req0 = b"GET /0 HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7), (34, prand(n + "cookie", 8))]
+    t.raw(True, "S", req0, options=opts)
+    t.raw(True, "S", options=opts[:3], gap=1000000)
+    t.cseq += 1
+    t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])
+    t.sseq += 1
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
 
 
 @case
@@ -6855,14 +6881,14 @@ def case_rtk2_carry_src_stale_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
-@open_case
+@case
 def case_rtk2_tfo_vk(n):
     """(Red team, second round) TCP Fast Open (RFC 7413; nginx "listen 80 fastopen=256",
     a client holding the server's cookie from an earlier connection): the GET for
     m.vk.com rides in the SYN, the SYN-ACK acknowledges it, the server answers. Data on a
-    SYN is an "ambiguous" exception the office allows and is never read: the watch's
-    first payload is the next one (judge_tcp: rc TCP_SKIP sets no FLOW_HW_SEEN). Must
-    drop (social)."""
+    SYN was an "ambiguous" exception the office allows, passed and never read: the
+    watch's first payload was the next one. Now the SYN is dropped with its data, and a
+    SYN-ACK that acknowledges that data refuses the flow. Must drop (social)."""
     cap = Capture()
     t = ETcp(cap, O1, 49218, SOC, 80, isn=49218 * 7, rtt_us=20000)
     req0 = _rtk_vk_req(n)
@@ -6880,7 +6906,7 @@ def case_rtk2_tfo_vk(n):
     return cap, {"leak": [leak(n)]}
 
 
-@open_case
+@case
 def case_rtk2_tfo_cut_vk(n):
     """(Red team, second round) TCP Fast Open, the SYN carrying "GET /0 HTTP/1.1\\r\\nHo"
     (a head cut inside its Host line), the next segment "st: www.example.org ..."; then
