@@ -75,6 +75,7 @@ enum flow_hw_flags {
 	FLOW_HW_BODY = 1 << 4, /* body_to holds the end of a Content-Length body */
 	FLOW_HW_TUNNEL = 1 << 5, /* its last head asked for an upgrade or a CONNECT */
 	FLOW_HW_HEAD = 1 << 6,	 /* a head was read whole */
+	FLOW_HW_ZWIN = 1 << 7,	 /* the server's newest segment closed its window */
 };
 
 /* Which hostname a flow carries (the flow log's sni / host / dns_query). */

@@ -3079,6 +3079,27 @@ static inline void judge_zero_window(struct flow *f, const struct rte_mbuf *m,
 		f->conform.ws_flags &= (uint8_t)~bit;
 }
 
+/* A segment from the server of an HTTP client stream that is read
+ * (judge_http_more): whether it closes its window. Its stack drops every
+ * segment with new bytes while the window is closed (Linux,
+ * tcp_data_queue), so one the client sends then is a decoy to the server,
+ * whose second copy, with anything in it, would pass as old bytes (red
+ * team, the eighteenth session: rtk2_zero_window_vk). As
+ * judge_zero_window for a checked flow. */
+static inline void judge_http_window(struct flow *f, const struct rte_mbuf *m,
+				     const struct parse_result *r)
+{
+	uint16_t raw;
+
+	if (!(r->tcp_flags & RTE_TCP_ACK_FLAG) || (r->tcp_flags & RTE_TCP_RST_FLAG))
+		return;
+	memcpy(&raw, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 14, sizeof(raw));
+	if (raw == 0)
+		f->hw.flags |= FLOW_HW_ZWIN;
+	else if (unlikely(f->hw.flags & FLOW_HW_ZWIN) && judge_l4_csum_ok(f, m, r, false))
+		f->hw.flags &= (uint8_t)~FLOW_HW_ZWIN;
+}
+
 /* A TCP segment: the flows and segments that need nothing, in a few
  * compares, a checked flow's next bytes in order, and judge_tcp_long() for
  * the rest (before the verdict, gaps, retransmissions, SYN, URG, RST, FIN,
@@ -3105,6 +3126,8 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG))) {
 			if (from_init && n)
 				return judge_http_more(w, pol, f, m, r);
+			if (!from_init)
+				judge_http_window(f, m, r);
 			/* the responder's next byte: which ACKs acknowledge
 			 * bytes it sent (judge_discardable) */
 			if (!from_init && (n || (r->tcp_flags & RTE_TCP_FIN_FLAG)) &&
@@ -3185,6 +3208,9 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		}
 	}
 	rc = judge_tcp_long(w, pol, f, m, r, from_init);
+	if (unlikely(f->hw.flags & FLOW_HW_ON) && !from_init && rc != TCP_DROP &&
+	    f->decision.verdict == POLICY_PENDING && !(f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN)))
+		judge_http_window(f, m, r);
 	/* Before the verdict: an HTTP client's request heads, from the
 	 * copies the checks above let through (judge_http_more). */
 	if ((rc == TCP_GO || rc == TCP_SKIP) && from_init && n &&
@@ -3853,6 +3879,13 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 		return judge_http_refuse(w, f, POLICY_EXC_ambiguous);
 	if (judge_discardable(w, f, m, r, true, true) != JUDGE_KEEP) {
 		judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
+		return TCP_DROP;
+	}
+	/* New bytes into the server's closed window: its stack drops them
+	 * (judge_http_window), and so do we; the client sends them again
+	 * once the window opens. */
+	if (unlikely(f->hw.flags & FLOW_HW_ZWIN)) {
+		w->st.c[STATS_http_zero_window]++;
 		return TCP_DROP;
 	}
 	p += (size_t)-off;

@@ -6603,14 +6603,15 @@ def case_rtk2_cl_huge_text_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
-@open_case
+@case
 def case_rtk2_zero_window_vk(n):
     """(Red team, second round) After four answered requests, the server's window closes
     (its application stopped reading: a slow handler that leaves the socket unread fills
     the buffer). A decoy GET for www.example.org is sent into the zero window: Linux
     drops it (tcp_data_queue: TCPZeroWindowDrop) and the client sends again once the
-    window opens, another GET at the same place, for m.vk.com. judge_http_more tracks no
-    window on an office flow: it reads the decoy and passes the real copy as old bytes.
+    window opens, another GET at the same place, for m.vk.com. judge_http_more tracked no
+    window on an office flow: it read the decoy and passed the real copy as old bytes.
+    Now a segment with new bytes into the closed window is dropped (judge_http_window).
     Must drop (social)."""
     cap, t = ka_flow(n, 49206)
     real = _rtk_vk_req(n)
@@ -6626,6 +6627,29 @@ def case_rtk2_zero_window_vk(n):
     _vk_answer(t, n)
     t.close()
     return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_zwin_probe_ok(n):
+    """Must-allow twin of rtk2_zero_window_vk: after four answered requests the server's
+    window closes; the client probes it with the first byte of its next request (as
+    Windows does: a one-byte probe of new data), the server answers with the window
+    still closed, then opens it, and the client sends the whole request (www.example.org),
+    which is answered. The probe is dropped (the server drops it too); the request
+    passes."""
+    cap, t = ka_flow(n, 49222)
+    req = b"GET /5 HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n"
+    t.raw(False, "A", window=0)
+    base = t.cseq
+    t.raw(True, "PA", req[:1], seq=base, gap=200000)
+    t.raw(False, "A", window=0)
+    t.raw(False, "A", window=64240, gap=300000)
+    t.raw(True, "PA", req, seq=base)
+    t.cseq = base + len(req)
+    t.raw(False, "A")
+    _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)]}
 
 
 @case
