@@ -1220,21 +1220,92 @@ static inline uint64_t judge_l2_encap(const uint8_t *e, const struct parse_resul
 	return sig;
 }
 
-/* A frame's destination MAC and encapsulation (judge_l2_encap) as a
- * 32-bit hash keyed per process. */
-static inline uint32_t judge_l2_dst(const struct rte_mbuf *m, const struct parse_result *r)
+/* A MAC (6 bytes at a) under the encapsulation of frame e (judge_l2_encap)
+ * as a 32-bit hash keyed per process. */
+static inline uint32_t judge_l2_hash(const uint8_t *a, const uint8_t *e,
+				     const struct parse_result *r)
 {
-	const uint8_t *e = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint64_t mac = 0;
 	uint32_t h;
 
-	memcpy(&mac, e, 6);
+	memcpy(&mac, a, 6);
 	/* An untagged frame's type is its IP version, which the flow's key
 	 * holds: only other encapsulations are folded in. */
 	if (unlikely(r->l3_off != 14))
 		mac ^= judge_l2_encap(e, r) * 0x9e3779b97f4a7c15ull;
 	h = (uint32_t)(((mac ^ judge_l2_key[0]) * judge_l2_key[1]) >> 32);
 	return h ? h : 1;
+}
+
+/* A frame's destination MAC and encapsulation, hashed (judge_l2_hash). */
+static inline uint32_t judge_l2_dst(const struct rte_mbuf *m, const struct parse_result *r)
+{
+	const uint8_t *e = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	return judge_l2_hash(e, e, r);
+}
+
+/* A frame on the outside port that moves an address to a MAC, the frame's
+ * source: a gratuitous ARP (sender and target address the same, the
+ * sender's hardware address the frame's) or an unsolicited neighbour
+ * advertisement with the override flag (RFC 4861 7.2.6). An active/standby
+ * gateway pair that fails over sends them (keepalived without a virtual
+ * MAC, clusters, cloud addresses), and the zone's hosts then send to the
+ * new MAC. The MAC is kept as the hash an IP frame to it, under the same
+ * tags, carries (judge_l2_dst), for judge_l2_moved. */
+static void judge_l2_note(struct worker *w, const struct rte_mbuf *m, const struct parse_result *r)
+{
+	const uint8_t *e = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *a = e + r->l3_off;
+	uint8_t hdr[64];
+	uint32_t h;
+	unsigned k;
+
+	if (r->kind == PARSE_L2_PASS) {
+		if (r->l3_off < 14 || r->l3_off > sizeof(hdr) || m->data_len < r->l3_off + 28u ||
+		    e[r->l3_off - 2] != 0x08 || e[r->l3_off - 1] != 0x06)
+			return;
+		/* Ethernet, IPv4, lengths 6 and 4, request or reply */
+		if (a[0] != 0 || a[1] != 1 || a[2] != 0x08 || a[3] != 0 || a[4] != 6 || a[5] != 4 ||
+		    a[6] != 0 || (a[7] != 1 && a[7] != 2) || memcmp(a + 14, a + 24, 4) != 0 ||
+		    memcmp(a + 8, e + 6, 6) != 0)
+			return;
+		/* as an IPv4 frame under the same tags would be hashed */
+		memcpy(hdr, e, r->l3_off);
+		hdr[r->l3_off - 2] = 0x08;
+		hdr[r->l3_off - 1] = 0x00;
+		h = judge_l2_hash(e + 6, hdr, r);
+	} else {
+		/* an NA (ICMPv6 type 136, parse_is_nd) with the override flag */
+		if (m->data_len < r->l4_off + 5u || e[r->l4_off] != 136 || !(e[r->l4_off + 4] & 0x20))
+			return;
+		h = judge_l2_hash(e + 6, e, r);
+	}
+	for (k = 0; k < RTE_DIM(w->dp->l2_moved); k++)
+		if (__atomic_load_n(&w->dp->l2_moved[k], __ATOMIC_RELAXED) == h)
+			return;
+	__atomic_store_n(&w->dp->l2_moved[__atomic_fetch_add(&w->dp->l2_moved_next, 1,
+							     __ATOMIC_RELAXED) %
+					  RTE_DIM(w->dp->l2_moved)],
+			 h, __ATOMIC_RELAXED);
+}
+
+/* Whether a frame of a checked flow's side dir, whose destination MAC
+ * (hash h) is not the one its side's frames went to, goes to a MAC that
+ * an address moved to (judge_l2_note): the side's frames leave by the
+ * outside port, where the announcement came from. A decoy sent to any
+ * other MAC, which the next hop leaves on the wire, is still one the
+ * receiver never reads (judge_discardable). */
+static bool judge_l2_moved(const struct worker *w, const struct flow *f, uint32_t h, unsigned dir)
+{
+	unsigned k;
+
+	if (!(f->flags & FLOW_F_INIT_INSIDE) != (dir == 1))
+		return false;
+	for (k = 0; k < RTE_DIM(w->dp->l2_moved); k++)
+		if (__atomic_load_n(&w->dp->l2_moved[k], __ATOMIC_RELAXED) == h)
+			return true;
+	return false;
 }
 
 /* The hash kept for a side of a checked flow, 0 when none yet. */
@@ -1467,9 +1538,19 @@ static enum judge_discard judge_discardable(struct worker *w, struct flow *f,
 	 * unicast datagram in a broadcast or multicast frame: the next hop
 	 * takes it off the wire or leaves it there, and neither forwards it
 	 * (Linux forwards only frames addressed to it) nor reads it. */
-	if ((rte_pktmbuf_mtod(m, const uint8_t *)[0] & 0x01) ||
-	    (judge_l2_seen(f, dir) && judge_l2_seen(f, dir) != judge_l2_dst(m, r)))
+	if (rte_pktmbuf_mtod(m, const uint8_t *)[0] & 0x01)
 		return JUDGE_MAY_DROP;
+	if (judge_l2_seen(f, dir)) {
+		uint32_t h = judge_l2_dst(m, r);
+
+		if (h != judge_l2_seen(f, dir)) {
+			/* unless its gateway moved there (a failover) */
+			if (!judge_l2_moved(w, f, h, dir))
+				return JUDGE_MAY_DROP;
+			if (note)
+				memcpy(f->conform.l2dst[dir], &h, 4);
+		}
+	}
 	if (note)
 		f->ttl_max[dir] = RTE_MAX(f->ttl_max[dir], ttl);
 	/* A side that has sent a FIN has no bytes left that move a record
@@ -4344,15 +4425,21 @@ static bool judge_rst_exact(const struct flow *f, const struct rte_mbuf *m,
  * not parse (judge_discardable has the reasons). Its sequence number and
  * ACK are judged apart (judge_rst_exact); PAWS does not apply to a RST
  * (Linux takes one whose stamp fails it). */
-static bool judge_rst_discardable(const struct flow *f, const struct rte_mbuf *m,
-				  const struct parse_result *r, unsigned dir)
+static bool judge_rst_discardable(const struct worker *w, const struct flow *f,
+				  const struct rte_mbuf *m, const struct parse_result *r, unsigned dir)
 {
 	uint32_t tsval;
 	bool has_ts;
 
-	if ((rte_pktmbuf_mtod(m, const uint8_t *)[0] & 0x01) ||
-	    (judge_l2_seen(f, dir) && judge_l2_seen(f, dir) != judge_l2_dst(m, r)))
+	if (rte_pktmbuf_mtod(m, const uint8_t *)[0] & 0x01)
 		return true;
+	if (judge_l2_seen(f, dir)) {
+		uint32_t h = judge_l2_dst(m, r);
+
+		/* the gateway moved there (judge_l2_note) */
+		if (h != judge_l2_seen(f, dir) && !judge_l2_moved(w, f, h, dir))
+			return true;
+	}
 	if (r->l4_off - r->l3_off != (r->family == 4 ? 20 : 40) && !judge_ip6_atomic(m, r))
 		return true;
 	return !judge_tcp_opts(rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, &has_ts, &tsval);
@@ -4390,7 +4477,7 @@ static inline void judge_tcp_track(struct worker *w, struct flow *f, const struc
 		 * the server holds the old connection, whose bytes would then
 		 * pass under the new flow's state. */
 		if (checked && (r->tcp_flags & RTE_TCP_RST_FLAG) &&
-		    judge_rst_discardable(f, m, r, from_init ? 0 : 1))
+		    judge_rst_discardable(w, f, m, r, from_init ? 0 : 1))
 			return;
 		if (checked && !(r->tcp_flags & RTE_TCP_RST_FLAG) &&
 		    judge_discardable(w, f, m, r, from_init, false) != JUDGE_KEEP)
@@ -4958,6 +5045,8 @@ static __rte_always_inline int judge_packet(struct worker *w, const struct polic
 			     parse_is_nd(r))) {
 			if (judge_nd_ok(w, pol, m, r, inside)) {
 				w->st.c[STATS_nd_pass]++;
+				if (!inside)
+					judge_l2_note(w, m, r);
 				return ACT_FWD;
 			}
 			w->st.c[STATS_nd_judged]++;
@@ -4965,6 +5054,8 @@ static __rte_always_inline int judge_packet(struct worker *w, const struct polic
 		return judge_ip(w, pol, m, r, lk, inside);
 	case PARSE_L2_PASS:
 		w->st.c[STATS_l2_pass]++;
+		if (!inside)
+			judge_l2_note(w, m, r);
 		return ACT_FWD;
 	case PARSE_L2_OTHER:
 		w->st.drop[STATS_DROP_l2_other]++;

@@ -88,6 +88,12 @@ struct dp {
 	 * entry only fails to match. */
 	uint8_t nd_onlink[64][16];
 	uint32_t nd_onlink_next;
+	/* MACs announced on the outside port by a gratuitous ARP or an
+	 * unsolicited neighbour advertisement (a gateway's address moved to
+	 * another MAC: judge.c, judge_l2_note), as the keyed hash a frame to
+	 * that MAC carries (judge_l2_dst). Same sharing as nd_onlink. */
+	uint32_t l2_moved[16];
+	uint32_t l2_moved_next;
 	struct rte_rcu_qsbr *qsbr;
 	volatile bool stop;	/* live: leave the loop now */
 	volatile unsigned done; /* replay: workers finished (flush included) */

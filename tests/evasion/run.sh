@@ -71,6 +71,11 @@ for c in "${cases[@]}"; do
 		mkdir -p "$d"
 		cmd=("$BIN" --replay "$OUT/$c/in.pcap" -c "$HERE/case.conf" --workers "$n"
 			--flow-log "$d/out.jsonl" --pass-pcap "$d/pass.pcap" --drop-pcap "$d/drop.pcap")
+		# a case's own arguments, one a line (gen.py: replay_args)
+		if [ -s "$OUT/$c/args" ]; then
+			mapfile -t extra <"$OUT/$c/args"
+			cmd+=("${extra[@]}")
+		fi
 		printf '%q ' "${cmd[@]}" >"$d/cmd"
 		timeout -k 5 "$TIMEOUT" "${cmd[@]}" >"$d/stdout" 2>"$d/stderr" </dev/null
 		echo $? >"$d/rc"
