@@ -390,10 +390,16 @@ unsigned dns_pending_revoke_flow(struct dns_pending *t, uint64_t flow, uint64_t 
 #define DNS_WIRE_MIN_RR 11
 #define DNS_WIRE_NAME_MAX 255 /* a name's bytes on the wire, its root's included (RFC 1035 3.1) */
 
-/* QR as the direction says, a standard query (opcode 0). */
+/* QR as the direction says, a standard query (opcode 0) or a dynamic
+ * update (opcode 5, RFC 2136: its zone section in the question's place,
+ * one entry from the client; its prerequisite, update and additional
+ * sections in the records' places, in the same wire format). Windows
+ * domain members register their addresses with the zone's DNS server
+ * that way (evasion case dns_update_ok). */
 static bool dns_wire_flags_ok(uint8_t b, unsigned flags)
 {
-	return ((b & 0x80) != 0) == !(flags & DNS_WIRE_QUERY) && (b & 0x78) == 0;
+	return ((b & 0x80) != 0) == !(flags & DNS_WIRE_QUERY) &&
+	       ((b & 0x78) == 0 || (b & 0x78) == 5 << 3);
 }
 
 /* QDCOUNT's low byte (the high one is 0): one question, or none in an

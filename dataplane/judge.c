@@ -366,6 +366,10 @@ static void judge_learn(struct worker *w, const struct policy *pol, struct flow 
 			}
 			return;
 		}
+		/* A dynamic update's answer (opcode 5, RFC 2136): no lookup,
+		 * nothing to learn or to count */
+		if (n > 2 && (msg[2] & 0x78) == 5 << 3)
+			return;
 		cnt = dns_parse_answer(msg, n, &q, ans, RTE_DIM(ans), &why);
 		if (tcp && !fresh && (cnt >= 0 || why == DNS_R_rcode) &&
 		    !dns_pending_answered(w->dnsq, judge_flow_id(f), &q, w->now)) {

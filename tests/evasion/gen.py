@@ -4765,7 +4765,7 @@ def case_pops_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
-@open_case
+@case
 def case_dns_update_ok(n):
     """A Windows domain member registers its address with the zone's DNS server (DNS
     dynamic update, RFC 2136, opcode 5: at boot, every 24 h, on an address change):

@@ -660,8 +660,44 @@ static void test_wire_query(void)
 	wm.p[2 + 5] = 0;
 	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY | DNS_WIRE_NOQ), DNS_WIRE_HEADER);
 	wm.p[2 + 5] = 1;
-	wm.p[2 + 2] = 0x29; /* opcode 5, UPDATE */
+	wm.p[2 + 2] = 0x21; /* opcode 4, NOTIFY: no client sends one */
 	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_HEADER);
+	wm.p[2 + 2] = 0x11; /* opcode 2, STATUS */
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_HEADER);
+	/* A dynamic update (opcode 5, RFC 2136): the zone (one SOA entry),
+	 * no prerequisite, one A record to add; the same wire format */
+	w_hdr(&wm, 0x28, 1, 0, 1, 0);
+	w_name(&wm, "customs.example", 0);
+	w_u16(&wm, 6); /* SOA */
+	w_u16(&wm, DNS_CLASS_IN);
+	w_name(&wm, "ws-10.customs.example", 0);
+	w_rr(&wm, DNS_TYPE_A, DNS_CLASS_IN, "\x0a\x0a\x01\x0a", 4);
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+	/* from the server's side it must be the answer (QR) */
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_HEADER);
+	/* its answer: QR, opcode 5, the zone echoed */
+	w_hdr(&wm, 0xa8, 1, 0, 0, 0);
+	w_name(&wm, "customs.example", 0);
+	w_u16(&wm, 6); /* SOA */
+	w_u16(&wm, DNS_CLASS_IN);
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_OK);
+	/* two zones, or a record cut short: refused as any message is */
+	w_hdr(&wm, 0x28, 2, 0, 0, 0);
+	w_name(&wm, "a", 0);
+	w_u16(&wm, 6); /* SOA */
+	w_u16(&wm, DNS_CLASS_IN);
+	w_name(&wm, "b", 0);
+	w_u16(&wm, 6); /* SOA */
+	w_u16(&wm, DNS_CLASS_IN);
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_HEADER);
+	w_hdr(&wm, 0x28, 1, 0, 1, 0);
+	w_name(&wm, "customs.example", 0);
+	w_u16(&wm, 6); /* SOA */
+	w_u16(&wm, DNS_CLASS_IN);
+	w_name(&wm, "ws-10.customs.example", 0);
+	w_rr(&wm, DNS_TYPE_A, DNS_CLASS_IN, "\x0a\x0a\x01\x0a", 4);
+	wm.n -= 2;
+	CU_ASSERT_NOT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
 	/* shorter than a header */
 	CU_ASSERT_EQUAL(dns_wire_check(wm.p + 2, 11, DNS_WIRE_QUERY), DNS_WIRE_LENGTH);
 	wm.n = 11;
