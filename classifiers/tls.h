@@ -84,7 +84,8 @@ struct tls_ch_info {
 	uint32_t stream_bytes; /* bytes of the stream up to the hello's end */
 	uint16_t records;      /* TLS records the hello came in */
 	bool has_sni;
-	bool has_ech; /* encrypted_client_hello (0xfe0d): real or GREASE */
+	bool has_ech; /* encrypted_client_hello (0xfe0d, or a draft's codepoint, ESNI's
+		       * 0xffce included): real or GREASE */
 	bool has_alpn;
 	bool has_supported_versions;
 	bool has_grease; /* a GREASE extension type (0x?a?a) */

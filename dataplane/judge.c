@@ -3185,6 +3185,26 @@ static inline void judge_http_window(struct flow *f, const struct rte_mbuf *m,
 		f->hw.flags &= (uint8_t)~FLOW_HW_ZWIN;
 }
 
+static int judge_http_refuse(struct worker *w, struct flow *f, enum policy_exception e);
+
+/* A segment with URG of a flow whose bytes are read (before its verdict,
+ * or checked): its receiver takes the byte the pointer names out of the
+ * stream, we would not. Before the verdict the flow is refused whatever
+ * the zone does on exceptions (a byte less in a name, a record length or
+ * a Host line reads another one; no TLS or HTTP client sends urgent
+ * data); a checked flow takes the exception. True when the flow was
+ * dropped. */
+static bool judge_urgent(struct worker *w, const struct policy *pol, struct flow *f)
+{
+	if (f->zone < 0)
+		return false;
+	if (f->decision.verdict == POLICY_PENDING) {
+		judge_refuse(w, f, POLICY_EXC_ambiguous);
+		return true;
+	}
+	return judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
+}
+
 /* A TCP segment: the flows and segments that need nothing, in a few
  * compares, a checked flow's next bytes in order, and judge_tcp_long() for
  * the rest (before the verdict, gaps, retransmissions, SYN, URG, RST, FIN,
@@ -3211,6 +3231,10 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG))) {
 			if (from_init && n)
 				return judge_http_more(w, pol, f, m, r);
+			/* an urgent pointer on a bare ACK names a byte to come,
+			 * which the server takes out (judge_urgent) */
+			if (from_init && (r->tcp_flags & RTE_TCP_URG_FLAG))
+				return judge_http_refuse(w, f, POLICY_EXC_ambiguous);
 			if (!from_init)
 				judge_http_window(f, m, r);
 			/* the responder's next byte: which ACKs acknowledge
@@ -3221,6 +3245,15 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		}
 		return TCP_GO;
 	}
+	/* An urgent pointer, on any segment, a bare ACK's included: the
+	 * receiver's stack takes the byte it names out of the stream when it
+	 * comes (Linux tcp_urg, from any segment with URG; servers do not set
+	 * SO_OOBINLINE), however it comes (red team round 3, the nineteenth
+	 * session: a bare ACK with URG named a byte of the ClientHello to
+	 * come, rt3_urg_ack_front, rt3_urg_ack_host_vk, rt3_urg_ack_e2m). */
+	if (unlikely(r->tcp_flags & RTE_TCP_URG_FLAG) &&
+	    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) && judge_urgent(w, pol, f))
+		return TCP_DROP;
 	/* The newest ACK each side of a checked flow sent, from any
 	 * segment we pass (an upper bound of its receiver's snd_una). */
 	if ((f->flags & (FLOW_F_CONFORM | FLOW_F_RESP_SEQ)) == (FLOW_F_CONFORM | FLOW_F_RESP_SEQ) &&

