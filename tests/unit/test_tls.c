@@ -398,22 +398,19 @@ static void test_ech_grease(void)
 		static const unsigned no[] = {0xffcd, 0xff01, 0xfe07, 0xfe0e, 0xfd00};
 		const unsigned n_yes = sizeof(yes) / sizeof(yes[0]);
 		const unsigned n_all = n_yes + sizeof(no) / sizeof(no[0]);
-		struct buf *raw = calloc(1, sizeof(*raw));
 
-		CU_ASSERT_PTR_NOT_NULL_FATAL(raw);
 		for (unsigned i = 0; i < n_all; i++) {
 			unsigned cp = i < n_yes ? yes[i] : no[i - n_yes];
 
-			memset(raw, 0, sizeof(*raw));
-			ext_sni(raw, "portal.example.com");
-			ext(raw, cp, "\x00\x01\x02\x03", 4);
-			hello(&msg, NULL, 0, raw, 0);
+			memset(&raw, 0, sizeof(raw));
+			ext_sni(&raw, "portal.example.com");
+			ext(&raw, cp, "\x00\x01\x02\x03", 4);
+			hello(&msg, NULL, 0, &raw, 0);
 			record1(&stream, &msg);
 			CU_ASSERT_EQUAL(feed_all(&t, &stream), TLS_CH_DONE);
 			CU_ASSERT_EQUAL(t.info.has_ech, i < n_yes);
 			CU_ASSERT_STRING_EQUAL(t.info.sni, "portal.example.com");
 		}
-		free(raw);
 	}
 }
 
