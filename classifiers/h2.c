@@ -991,12 +991,18 @@ static bool h2_walk(struct h2_reader *r, const uint8_t *data, uint32_t len, unsi
 			if ((h2_u32(p) & 0x7fffffffu) == sid)
 				*why = H2_R_frame;
 			break;
-		case H2_FT_HEADERS:
+		case H2_FT_HEADERS: {
+			uint32_t prev = r->last_sid;
+
 			*why = h2_headers(r, p, flen, flags, sid, r->at + H2_FRAME_HDR);
 			end = flags & H2_FL_END_HEADERS;
-			if (!*why && !end)
+			if (!*why && !end) {
 				r->block_sid = sid;
+				r->block_at = r->at;
+				r->prev_sid = prev;
+			}
 			break;
+		}
 		case H2_FT_CONTINUATION:
 			r->frag_off[r->nfrag] = r->at + H2_FRAME_HDR;
 			r->frag_len[r->nfrag] = flen;
@@ -1109,4 +1115,129 @@ enum h2_status h2_read(struct h2_reader *r, const uint8_t *data, size_t len, cha
 		       size_t name_cap, unsigned *reason)
 {
 	return h2_read_all(r, data, len, name, name_cap, reason, NULL, NULL);
+}
+
+/* ---- After the first requests (h2.h, struct h2_after) ------------------------ */
+
+static const uint8_t h2_after_prefix[H2_PREFACE_LEN + H2_FRAME_HDR] = {
+	'P', 'R', 'I', ' ', '*', ' ', 'H', 'T', 'T', 'P', '/', '2', '.', '0', '\r', '\n',
+	'\r', '\n', 'S', 'M', '\r', '\n', '\r', '\n', 0, 0, 0, H2_FT_SETTINGS, 0, 0, 0, 0, 0};
+
+uint32_t h2_after_init(struct h2_after *a, const struct h2_reader *r)
+{
+	a->hpack = r->hpack;
+	a->skip = a->want = 0;
+	a->hdr_have = a->in_block = a->end = 0;
+	a->status = H2_NEED_MORE;
+	a->reason = H2_R_none;
+	memcpy(a->buf, h2_after_prefix, sizeof(h2_after_prefix));
+	a->len = sizeof(h2_after_prefix);
+	if (r->block_sid) { /* a block not whole: read again from its HEADERS */
+		a->last_sid = r->prev_sid;
+		return r->block_at;
+	}
+	a->last_sid = r->last_sid;
+	return r->at;
+}
+
+/* The block in a->buf, whole: decoded as h2_read_all() decodes a stream's
+ * first, with the table carried on. */
+static unsigned h2_after_block(struct h2_after *a, h2_name_fn *fn, void *arg, bool *connect)
+{
+	struct h2_reader rd;
+	unsigned why = H2_R_none;
+
+	h2_reader_init(&rd);
+	rd.hpack = a->hpack;
+	rd.last_sid = a->last_sid;
+	if (h2_read_all(&rd, a->buf, a->len, NULL, 0, &why, fn, arg) != H2_DONE)
+		return why ? why : H2_R_continuation;
+	a->hpack = rd.hpack;
+	a->last_sid = rd.last_sid;
+	if (rd.connect && connect)
+		*connect = true;
+	a->len = sizeof(h2_after_prefix);
+	return H2_R_none;
+}
+
+static enum h2_status h2_after_fail(struct h2_after *a, unsigned why, unsigned *reason)
+{
+	a->status = H2_MALFORMED;
+	a->reason = (uint8_t)why;
+	if (reason)
+		*reason = why;
+	return H2_MALFORMED;
+}
+
+enum h2_status h2_after_feed(struct h2_after *a, const uint8_t *p, size_t n, h2_name_fn *fn,
+			     void *arg, bool *connect, unsigned *reason)
+{
+	if (a->status != H2_NEED_MORE)
+		return h2_after_fail(a, a->reason, reason);
+	while (n) {
+		size_t k;
+
+		if (a->skip) {
+			k = n < a->skip ? n : a->skip;
+			a->skip -= (uint32_t)k;
+			p += k;
+			n -= k;
+			continue;
+		}
+		if (a->want) {
+			k = n < a->want ? n : a->want;
+			memcpy(a->buf + a->len, p, k);
+			a->len += (uint32_t)k;
+			a->want -= (uint32_t)k;
+			p += k;
+			n -= k;
+			if (!a->want && a->end) {
+				unsigned why = h2_after_block(a, fn, arg, connect);
+
+				if (why)
+					return h2_after_fail(a, why, reason);
+			}
+			continue;
+		}
+		k = H2_FRAME_HDR - a->hdr_have;
+		if (k > n)
+			k = n;
+		memcpy(a->hdr + a->hdr_have, p, k);
+		a->hdr_have = (uint8_t)(a->hdr_have + k);
+		p += k;
+		n -= k;
+		if (a->hdr_have < H2_FRAME_HDR)
+			break;
+		a->hdr_have = 0;
+		{
+			uint32_t flen = (uint32_t)a->hdr[0] << 16 | (uint32_t)a->hdr[1] << 8 | a->hdr[2];
+			unsigned type = a->hdr[3], flags = a->hdr[4];
+
+			/* 6.10: a block is one run of frames on its stream */
+			if (a->in_block != (type == H2_FT_CONTINUATION))
+				return h2_after_fail(a, H2_R_continuation, reason);
+			if (type == H2_FT_PUSH_PROMISE)
+				return h2_after_fail(a, H2_R_frame, reason);
+			if (type != H2_FT_HEADERS && type != H2_FT_CONTINUATION) {
+				a->skip = flen;
+				continue;
+			}
+			if (flen > H2_FRAME_MAX)
+				return h2_after_fail(a, H2_R_frame_size, reason);
+			if (a->len + H2_FRAME_HDR + flen > sizeof(a->buf))
+				return h2_after_fail(a, H2_R_too_long, reason);
+			memcpy(a->buf + a->len, a->hdr, H2_FRAME_HDR);
+			a->len += H2_FRAME_HDR;
+			a->want = flen;
+			a->end = (flags & H2_FL_END_HEADERS) != 0;
+			a->in_block = !a->end;
+			if (!flen && a->end) {
+				unsigned why = h2_after_block(a, fn, arg, connect);
+
+				if (why)
+					return h2_after_fail(a, why, reason);
+			}
+		}
+	}
+	return H2_NEED_MORE;
 }

@@ -3952,6 +3952,140 @@ static int judge_http_piece(struct worker *w, struct flow *f, struct judge_req *
 	return JUDGE_HTTP_GO;
 }
 
+/* An h2c client read after its first blocks (worker_h2w): its flow's
+ * hw.ch.st holds JUDGE_HW_H2 (no chunk state has it), hw.body_to its slot
+ * plus 1, hw.next the next byte, FLOW_HW_ON its client bytes' way to
+ * judge_http_more, which reads them in order, vetted, and hands them here. */
+#define JUDGE_HW_H2 0xfe
+
+static struct worker_h2w *judge_h2w_of(struct worker *w, const struct flow *f)
+{
+	struct worker_h2w *s;
+
+	if (f->hw.ch.st != JUDGE_HW_H2 || !f->hw.body_to || f->hw.body_to > WORKER_H2W_SLOTS)
+		return NULL;
+	s = &w->h2ws[f->hw.body_to - 1];
+	return s->fidx == (uint32_t)(f - w->flows) && s->gen == f->gen ? s : NULL;
+}
+
+struct judge_h2w_names {
+	struct worker *w;
+	struct flow *f;
+	struct judge_names a;
+	char host[H2_NAME_CAP]; /* the name the flow was dropped for */
+};
+
+/* Each later block's authority: before the verdict the classifier's, as
+ * the first blocks' (judge_h2_name); after it, through the lists and
+ * nDPI's host table, as a later HTTP/1 request's Host (judge_req_visit). */
+static void judge_h2w_name(void *arg, const char *name, size_t len)
+{
+	struct judge_h2w_names *x = arg;
+
+	x->w->st.c[STATS_h2_heads]++;
+	if (x->f->decision.verdict == POLICY_PENDING) {
+		cls_flow_own_host(x->w->cls, x->f->cls_idx, name, len, false);
+		return;
+	}
+	if (x->a.cls_drop != POLICY_CLASS_NONE)
+		return;
+	judge_name_cb(&x->a, name, len);
+	if (x->a.cls_drop != POLICY_CLASS_NONE && len < sizeof(x->host)) {
+		memcpy(x->host, name, len);
+		x->host[len] = '\0';
+	}
+}
+
+/* n more bytes of an h2c client's stream, in order. What the reader
+ * refuses is refused whatever the zone does on exceptions (as the first
+ * blocks', judge_h2); a class the policy drops ends the flow. */
+static int judge_h2w_feed(struct worker *w, const struct policy *pol, struct flow *f,
+			  struct worker_h2w *s, const uint8_t *p, size_t n)
+{
+	struct judge_h2w_names x;
+	bool connect = false;
+	unsigned why = 0;
+	enum h2_status st;
+
+	x.w = w;
+	x.f = f;
+	x.host[0] = '\0';
+	x.a.cls = w->cls;
+	x.a.pol = pol;
+	x.a.cls_drop = POLICY_CLASS_NONE;
+	judge_policy_flow(&x.a.pf, f, w);
+	st = h2_after_feed(&s->a, p, n, judge_h2w_name, &x, &connect, &why);
+	if (connect) {
+		if (f->decision.verdict == POLICY_PENDING)
+			cls_flow_own_connect(w->cls, f->cls_idx);
+		else
+			judge_class_cb(&x.a, cls_proxy_class(w->cls, true));
+	}
+	if (st == H2_MALFORMED) {
+		w->st.c[STATS_h2_refused]++;
+		s->fidx = UINT32_MAX;
+		return judge_http_refuse(w, f, POLICY_EXC_malformed);
+	}
+	if (x.a.cls_drop != POLICY_CLASS_NONE) {
+		w->st.c[STATS_h2_refused]++;
+		s->fidx = UINT32_MAX;
+		f->hw.flags &= (uint8_t)~FLOW_HW_ON;
+		judge_drop_now(w, f, &x.a.d);
+		f->cls = (uint8_t)x.a.cls_drop;
+		if (x.host[0]) {
+			snprintf(f->name, sizeof(f->name), "%.*s", (int)sizeof(f->name) - 1, x.host);
+			f->name_kind = FLOW_NAME_HOST;
+		}
+		return TCP_DROP;
+	}
+	return TCP_GO;
+}
+
+/* At the end of an h2c client's first-bytes slot (judge_h2 read its first
+ * blocks): its HPACK table and the bytes the slot holds past the blocks
+ * read go on to a worker_h2w, and its later bytes to judge_http_more. No
+ * room: refused whatever the zone (what a server would read there, we
+ * could not). True when the flow was dropped. */
+static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct flow *f)
+{
+	struct stream_slot *sl = &w->streams->slots[f->stream_idx];
+	struct worker_h2w *s = NULL;
+	uint32_t from;
+	unsigned i;
+
+	if (sl->h2_on != 1 || sl->h2_at != 0 || sl->h2.status != H2_DONE || f->zone < 0 ||
+	    (f->flags & FLOW_F_CONFORM) || (f->hw.flags & FLOW_HW_ON))
+		return false;
+	for (i = 0; i < WORKER_H2W_SLOTS; i++) {
+		struct worker_h2w *c = &w->h2ws[i];
+		const struct flow *g = c->fidx != UINT32_MAX ? &w->flows[c->fidx] : NULL;
+
+		/* free, or its flow gone, dropped or no longer read */
+		if (!g || !g->in_use || g->gen != c->gen || g->decision.verdict == POLICY_DROP ||
+		    judge_h2w_of(w, g) != c) {
+			s = c;
+			break;
+		}
+	}
+	if (!s) {
+		w->st.c[STATS_h2_refused]++;
+		judge_refuse(w, f, POLICY_EXC_classifier_alloc);
+		return true;
+	}
+	s->fidx = (uint32_t)(f - w->flows);
+	s->gen = f->gen;
+	from = h2_after_init(&s->a, &sl->h2);
+	memset(&f->hw, 0, sizeof(f->hw));
+	f->hw.next = sl->base + sl->have;
+	f->hw.ch.st = JUDGE_HW_H2;
+	f->hw.body_to = i + 1;
+	f->hw.flags = FLOW_HW_ON | FLOW_HW_SEEN;
+	if (from < sl->have &&
+	    judge_h2w_feed(w, pol, f, s, sl->buf + from, sl->have - from) == TCP_DROP)
+		return true;
+	return false;
+}
+
 static int judge_http_more(struct worker *w, const struct policy *pol, struct flow *f,
 			   const struct rte_mbuf *m, const struct parse_result *r)
 {
@@ -4010,6 +4144,18 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	n -= (uint32_t)-off;
 	seq = f->hw.next;
 	f->hw.next = seq + n;
+	/* an h2c client after its first blocks (judge_h2w_open) */
+	if (f->hw.ch.st == JUDGE_HW_H2) {
+		struct worker_h2w *s = judge_h2w_of(w, f);
+
+		if (!s)
+			return judge_http_refuse(w, f, POLICY_EXC_classifier_alloc);
+		if (judge_h2w_feed(w, pol, f, s, p, n) == TCP_DROP)
+			return TCP_DROP;
+		if (f->decision.verdict != POLICY_PENDING)
+			f->seq_next = f->hw.next; /* judge_rst_exact, judge_tcp_track */
+		return TCP_GO;
+	}
 	memset(&q, 0, sizeof(q));
 	q.w = w;
 	q.a.cls = w->cls;
@@ -4145,6 +4291,9 @@ static bool judge_hello(struct worker *w, const struct policy *pol, struct flow 
 		int h2 = judge_h2(w, f);
 
 		if (h2 == JUDGE_H2_DROPPED)
+			return true;
+		/* its later blocks, read for the flow's life */
+		if (h2 == JUDGE_H2_DONE && judge_h2w_open(w, pol, f))
 			return true;
 		if (h2 == JUDGE_H2_DONE || (h2 == JUDGE_H2_NO && !judge_http_head(w, f))) {
 			if (f->decision.verdict == POLICY_DROP) /* an upgrade's h2c refused */

@@ -791,6 +791,12 @@ static int main_setup_workers(struct main_ctx *x)
 			return -ENOMEM;
 		for (unsigned k = 0; k < WORKER_CARRY_SLOTS; k++)
 			w->carries[k].fidx = UINT32_MAX;
+		w->h2ws = rte_zmalloc_socket("h2ws", sizeof(*w->h2ws) * WORKER_H2W_SLOTS,
+					     RTE_CACHE_LINE_SIZE, socket);
+		if (!w->h2ws)
+			return -ENOMEM;
+		for (unsigned k = 0; k < WORKER_H2W_SLOTS; k++)
+			w->h2ws[k].fidx = UINT32_MAX;
 		w->tombs.mask = tomb_sets_for(x->pol->dp.flows_per_worker) - 1;
 		w->tombs.sets = rte_zmalloc_socket("tombs",
 						   sizeof(struct tomb_set) * (w->tombs.mask + 1),
@@ -859,6 +865,7 @@ static void main_free(struct main_ctx *x)
 			rte_free(x->workers[i].frags);
 			rte_free(x->workers[i].hlogs);
 			rte_free(x->workers[i].carries);
+			rte_free(x->workers[i].h2ws);
 			rte_free(x->workers[i].tombs.sets);
 			if (x->workers[i].streams) {
 				rte_free(x->workers[i].streams->slots);

@@ -25,6 +25,7 @@
 #include "flow.h"
 #include "flowdump.h"
 #include "frag.h"
+#include "h2.h"
 #include "hlog.h"
 #include "stats.h"
 #include "stream.h"
@@ -162,6 +163,16 @@ struct worker_carry {
 	uint8_t b[WORKER_CARRY_MAX];
 };
 
+/* The reading of an h2c (prior knowledge) client's later header blocks,
+ * after its first-bytes slot (judge.c, judge_h2w_open; h2.h, struct
+ * h2_after): few flows speak it, each needs its HPACK table for life. */
+#define WORKER_H2W_SLOTS 32
+struct worker_h2w {
+	uint32_t fidx; /* the flow's slot in the table, UINT32_MAX: free */
+	uint32_t gen;  /* its flow's gen when taken */
+	struct h2_after a;
+};
+
 struct worker {
 	struct stats st; /* first: hot, cache-aligned with the struct */
 	unsigned id;
@@ -194,6 +205,7 @@ struct worker {
 	struct frag_table *frags;    /* IP fragments held until whole (frag.h) */
 	struct hlog *hlogs;	     /* checked TLS flows' header logs, HLOG_SLOTS (hlog.h) */
 	struct worker_carry *carries; /* HTTP request heads cut by a segment, WORKER_CARRY_SLOTS */
+	struct worker_h2w *h2ws;      /* h2c clients read after their first blocks, WORKER_H2W_SLOTS */
 	uint32_t hlog_next;	     /* where judge_hlog_take looks first */
 	struct tomb_table tombs;     /* ended TCP flows' keys (tomb.h) */
 	uint32_t tomb_seed[2];	     /* its secret hash seeds */

@@ -6303,12 +6303,13 @@ def case_rtk_frag_vk(n):
     return cap, {"leak": [leak(n)]}
 
 
-@open_case
+@case
 def case_rtk_h2pk_late_vk(n):
     """(Red team) Office h2c with prior knowledge (nginx `listen 80; http2 on;`): streams
     1, 3, 5, 7 for www.example.org one after another, each answered, then stream 9 for
-    m.vk.com (nginx sets the virtual server per stream from :authority). Must drop
-    (social)."""
+    m.vk.com (nginx sets the virtual server per stream from :authority). Only the first
+    header blocks were read; since the nineteenth session every later one is
+    (h2_after, judge_h2w_feed). Must drop (social)."""
     cap = Capture()
     t = ETcp(cap, O1, 49119, SOC, 80, isn=49119 * 7, rtt_us=20000)
     t.handshake()
@@ -6322,6 +6323,97 @@ def case_rtk_h2pk_late_vk(n):
     t.data(False, h2_frame(1, 4, 9, b"\x88") + h2_frame(0, 1, 9, leak(n)))
     t.close()
     return cap, {"leak": [leak(n)]}
+
+
+def h2_idx_block(authority, marker, indexed):
+    """A request block whose :authority is a literal with incremental indexing (it
+    enters the server's HPACK table) or, indexed, the table's newest entry (index 62)."""
+    if indexed:
+        auth = b"\xbe"
+    else:
+        auth = b"\x41" + bytes([len(authority)]) + authority
+    return b"\x82\x86\x84" + auth + b"\x00\x06x-mark" + bytes([len(marker)]) + marker
+
+
+def h2c_long(n, cport, last, last_marker):
+    """Office h2c with prior knowledge: 40 streams for www.example.org (the first
+    puts its :authority in the table, the others index it), request bodies in DATA
+    frames, WINDOW_UPDATEs and PINGs, each answered, well past the classification
+    budget; then last(t) sends what comes next."""
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 80, isn=cport * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+           + h2_frame(1, 5, 1, h2_idx_block(b"www.example.org", b"one", False)))
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 1, b"\x88")
+           + h2_frame(0, 1, 1, b"ok"))
+    t.data(True, h2_frame(4, 1, 0, b""))
+    for sid in range(3, 81, 2):
+        body = prand("%s-%d" % (n, sid), 300)
+        t.data(True, h2_frame(1, 4, sid, h2_idx_block(b"www.example.org", b"x%d" % sid, True))
+               + h2_frame(0, 0, sid, body[:150]))
+        t.data(True, h2_frame(0, 1, sid, body[150:]) + h2_frame(8, 0, 0, b"\x00\x00\x01\x00"))
+        t.data(False, h2_frame(1, 4, sid, b"\x88") + h2_frame(0, 1, sid, b"ok"))
+        if sid % 10 == 1:
+            t.data(True, h2_frame(6, 0, 0, b"pingpong"))
+            t.data(False, h2_frame(6, 1, 0, b"pingpong"))
+    last(t)
+    t.close()
+    return cap
+
+
+@case
+def case_h2pk_decided_vk(n):
+    """Office h2c with prior knowledge, decided long before (h2c_long: 40 streams for
+    www.example.org, bodies, WINDOW_UPDATEs, PINGs), then stream 81 for m.vk.com in a
+    HEADERS frame and a CONTINUATION, each in a segment of its own, the HEADERS frame
+    cut after its frame header. Must drop (social)."""
+    def last(t):
+        blk = h2_idx_block(b"m.vk.com", leak(n), False)
+        hdr = h2_frame(1, 1, 81, blk[:6])
+        t.data(True, hdr[:9])
+        t.data(True, hdr[9:])
+        t.data(True, h2_frame(9, 4, 81, blk[6:]))
+        t.data(False, h2_frame(1, 4, 81, b"\x88") + h2_frame(0, 1, 81, leak(n)))
+    return h2c_long(n, 49223, last, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_h2pk_long_ok(n):
+    """Must-allow: office h2c with prior knowledge (curl --http2-prior-knowledge, a gRPC
+    channel in clear): h2c_long's 40 streams for www.example.org, then one more whose
+    block comes in a HEADERS frame and a CONTINUATION, carrying the pass marker."""
+    def last(t):
+        blk = h2_idx_block(b"www.example.org", passm(n), True)
+        t.data(True, h2_frame(1, 1, 81, blk[:3]) + h2_frame(9, 4, 81, blk[3:]))
+        t.data(False, h2_frame(1, 4, 81, b"\x88") + h2_frame(0, 1, 81, passm(n)))
+    return h2c_long(n, 49224, last, passm(n)), {"pass": [passm(n)]}
+
+
+@case
+def case_h2pk_late_stale_idx_vk(n):
+    """Office h2c: after h2c_long, a block for stream 81 whose :authority indexes a table
+    entry that only a reader that missed the earlier blocks would not have: a literal
+    with incremental indexing of m.vk.com on stream 81, then stream 83 indexing it
+    (index 62). Must drop (social)."""
+    def last(t):
+        t.data(True, h2_frame(1, 5, 81, h2_idx_block(b"m.vk.com", b"a", False)))
+        t.data(False, h2_frame(1, 4, 81, b"\x88") + h2_frame(0, 1, 81, b"ok"))
+        t.data(True, h2_frame(1, 5, 83, h2_idx_block(b"", leak(n), True)))
+        t.data(False, h2_frame(1, 4, 83, b"\x88") + h2_frame(0, 1, 83, leak(n)))
+    return h2c_long(n, 49225, last, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_h2pk_late_data_in_block_vk(n):
+    """Office h2c: after h2c_long, a HEADERS frame without END_HEADERS for www.example.org,
+    then a DATA frame before its CONTINUATION (a connection error at the server, RFC 9113
+    6.10, which closes it), then more. Refused. Must drop (exception)."""
+    def last(t):
+        blk = h2_idx_block(b"www.example.org", b"z", True)
+        t.data(True, h2_frame(1, 0, 81, blk[:3]) + h2_frame(0, 0, 81, leak(n)))
+        t.data(True, h2_frame(9, 4, 81, blk[3:]))
+    return h2c_long(n, 49226, last, leak(n)), {"leak": [leak(n)]}
 
 
 @case

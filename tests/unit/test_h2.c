@@ -1775,6 +1775,165 @@ static void test_more_blocks_cut(void)
 	free(m);
 }
 
+/* ---- after the first requests (h2_after) ------------------------------------- */
+
+/* The first reader over first[0..n1), then h2_after over the stream from
+ * its offset to n, fed in two parts cut at cut (relative to that offset;
+ * 0: at once). The names the later blocks give, and the status. */
+static enum h2_status after_names(const struct buf *s, size_t n1, size_t cut, struct names *ns,
+				  unsigned *reason, bool *connect)
+{
+	static struct h2_reader r;
+	static struct h2_after a;
+	char name[H2_NAME_CAP];
+	enum h2_status st;
+	uint32_t from;
+
+	memset(ns, 0, sizeof(*ns));
+	*reason = 0;
+	*connect = false;
+	h2_reader_init(&r);
+	CU_ASSERT_EQUAL_FATAL(h2_read_all(&r, s->b, n1, name, sizeof(name), reason, NULL, NULL),
+			      H2_DONE);
+	from = h2_after_init(&a, &r);
+	CU_ASSERT_FATAL(from <= s->n);
+	if (cut > s->n - from)
+		cut = s->n - from;
+	st = h2_after_feed(&a, s->b + from, cut, on_name, ns, connect, reason);
+	if (st == H2_NEED_MORE)
+		st = h2_after_feed(&a, s->b + from + cut, s->n - from - cut, on_name, ns, connect,
+				   reason);
+	return st;
+}
+
+static void test_after(void)
+{
+	struct buf *b1 = b_new(), *b2 = b_new(), *b3 = b_new(), *s = b_new(), *x = b_new();
+	static const uint8_t body[40] = {1, 2, 3};
+	struct names ns;
+	unsigned reason;
+	bool connect;
+	size_t n1;
+
+	blocks3(b1, b2, b3);
+	/* The first block read by the first reader; then a WINDOW_UPDATE, a
+	 * body, the second block (whose indexes are the first's entries: the
+	 * table is carried on), the third in HEADERS + CONTINUATION. Cut
+	 * anywhere, the same names. */
+	start(s);
+	headers(s, 1, 0x01, b1);
+	n1 = s->n;
+	window_update(s);
+	frame(s, 0, 0x00, 1, body, sizeof(body));
+	headers(s, 3, 0x01, b2);
+	frame(s, 1, 0x01, 5, b3->b, 4);
+	frame(s, 9, 0x04, 5, b3->b + 4, b3->n - 4);
+	for (size_t cut = 0; cut <= s->n - n1; cut++) {
+		enum h2_status st = after_names(s, n1, cut, &ns, &reason, &connect);
+
+		CU_ASSERT_EQUAL(st, H2_NEED_MORE);
+		CU_ASSERT_STRING_EQUAL(ns.text, "m.vk.com,ok.ru,");
+		CU_ASSERT_FALSE(connect);
+		if (st != H2_NEED_MORE || strcmp(ns.text, "m.vk.com,ok.ru,") != 0) {
+			printf("\n  cut %zu: %d %s, names %s  ", cut, st, h2_reason_name(reason),
+			       ns.text);
+			break;
+		}
+	}
+	/* The first reader stopped inside the third block (its HEADERS in,
+	 * its CONTINUATION not): read again from its HEADERS */
+	{
+		static struct h2_reader r;
+		static struct h2_after a;
+		char name[H2_NAME_CAP];
+		size_t at = s->n - (9 + b3->n - 4);
+		uint32_t from;
+
+		h2_reader_init(&r);
+		CU_ASSERT_EQUAL(h2_read_all(&r, s->b, at, name, sizeof(name), &reason, NULL, NULL),
+				H2_DONE);
+		from = h2_after_init(&a, &r);
+		CU_ASSERT_EQUAL(from, at - (9 + 4));
+		memset(&ns, 0, sizeof(ns));
+		CU_ASSERT_EQUAL(h2_after_feed(&a, s->b + from, s->n - from, on_name, &ns, &connect,
+					      &reason),
+				H2_NEED_MORE);
+		CU_ASSERT_STRING_EQUAL(ns.text, "ok.ru,");
+	}
+	/* A CONNECT later on */
+	s->n = n1;
+	x->n = 0;
+	hp_lit(x, 2, NULL, "CONNECT", false);
+	hp_lit(x, 1, NULL, "m.vk.com:443", false);
+	headers(s, 3, 0x01, x);
+	CU_ASSERT_EQUAL(after_names(s, n1, 0, &ns, &reason, &connect), H2_NEED_MORE);
+	CU_ASSERT_TRUE(connect);
+	CU_ASSERT_STRING_EQUAL(ns.text, "m.vk.com,");
+	/* Refused: a DATA frame inside a block, a CONTINUATION outside one,
+	 * a PUSH_PROMISE, a HEADERS on a stream not above the last, the
+	 * second block with a fresh table's view (the first reader's table
+	 * not carried: here its entries are missing), a HEADERS frame over
+	 * 16384 bytes */
+	s->n = n1;
+	frame(s, 1, 0x01, 3, b2->b, 2);
+	frame(s, 0, 0x00, 1, body, sizeof(body));
+	CU_ASSERT_EQUAL(after_names(s, n1, 0, &ns, &reason, &connect), H2_MALFORMED);
+	CU_ASSERT_EQUAL(reason, H2_R_continuation);
+	s->n = n1;
+	frame(s, 9, 0x04, 3, b2->b, b2->n);
+	CU_ASSERT_EQUAL(after_names(s, n1, 0, &ns, &reason, &connect), H2_MALFORMED);
+	CU_ASSERT_EQUAL(reason, H2_R_continuation);
+	s->n = n1;
+	frame(s, 5, 0x04, 1, body, 8);
+	CU_ASSERT_EQUAL(after_names(s, n1, 0, &ns, &reason, &connect), H2_MALFORMED);
+	CU_ASSERT_EQUAL(reason, H2_R_frame);
+	s->n = n1;
+	headers(s, 1, 0x01, b3);
+	CU_ASSERT_EQUAL(after_names(s, n1, 0, &ns, &reason, &connect), H2_MALFORMED);
+	CU_ASSERT_EQUAL(reason, H2_R_frame);
+	s->n = 0;
+	start(s);
+	x->n = 0;
+	hp_request(x, "www.example.org", false);
+	headers(s, 1, 0x01, x);
+	n1 = s->n;
+	headers(s, 3, 0x01, b2);
+	CU_ASSERT_EQUAL(after_names(s, n1, 0, &ns, &reason, &connect), H2_MALFORMED);
+	CU_ASSERT_EQUAL(reason, H2_R_hpack);
+	s->n = n1;
+	{
+		uint8_t *big = calloc(1, 16385);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+		frame(s, 1, 0x04, 3, big, 16385);
+		free(big);
+	}
+	CU_ASSERT_EQUAL(after_names(s, n1, 0, &ns, &reason, &connect), H2_MALFORMED);
+	CU_ASSERT_EQUAL(reason, H2_R_frame_size);
+	/* sticky */
+	{
+		static struct h2_after a;
+		static struct h2_reader r;
+		char name[H2_NAME_CAP];
+
+		h2_reader_init(&r);
+		CU_ASSERT_EQUAL(h2_read_all(&r, s->b, n1, name, sizeof(name), &reason, NULL, NULL),
+				H2_DONE);
+		h2_after_init(&a, &r);
+		CU_ASSERT_EQUAL(h2_after_feed(&a, (const uint8_t *)"\0\0\0\x05\x04\0\0\0\x01", 9,
+					      NULL, NULL, NULL, &reason),
+				H2_MALFORMED);
+		reason = 0;
+		CU_ASSERT_EQUAL(h2_after_feed(&a, body, 1, NULL, NULL, NULL, &reason), H2_MALFORMED);
+		CU_ASSERT_EQUAL(reason, H2_R_frame);
+	}
+	free(b1);
+	free(b2);
+	free(b3);
+	free(s);
+	free(x);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -1795,6 +1954,7 @@ int main(void)
 		{"random header blocks", test_random_blocks},
 		{"further header blocks", test_more_blocks},
 		{"further blocks cut and mutated", test_more_blocks_cut},
+		{"after the first requests (h2_after)", test_after},
 		CU_TEST_INFO_NULL,
 	};
 
