@@ -3952,6 +3952,24 @@ static int judge_http_piece(struct worker *w, struct flow *f, struct judge_req *
 	return JUDGE_HTTP_GO;
 }
 
+/* A read HTTP client's request (HTTP/1 or h2c) names a class the policy
+ * drops (a->cls_drop, a->d): the flow ends, and its record names the
+ * class and the host that did it (host, "" when none). */
+static int judge_http_class_drop(struct worker *w, struct flow *f, const struct judge_names *a,
+				 const char *host)
+{
+	judge_carry_free(w, f);
+	f->hw.flags &= (uint8_t)~FLOW_HW_ON;
+	judge_drop_now(w, f, &a->d);
+	/* after judge_decided, which took the classifier's word */
+	f->cls = (uint8_t)a->cls_drop;
+	if (host[0]) {
+		snprintf(f->name, sizeof(f->name), "%.*s", (int)sizeof(f->name) - 1, host);
+		f->name_kind = FLOW_NAME_HOST;
+	}
+	return TCP_DROP;
+}
+
 /* An h2c client read after its first blocks (worker_h2w): its flow's
  * hw.ch.st holds JUDGE_HW_H2 (no chunk state has it), hw.body_to its slot
  * plus 1, hw.next the next byte, FLOW_HW_ON its client bytes' way to
@@ -4029,14 +4047,7 @@ static int judge_h2w_feed(struct worker *w, const struct policy *pol, struct flo
 	if (x.a.cls_drop != POLICY_CLASS_NONE) {
 		w->st.c[STATS_h2_refused]++;
 		s->fidx = UINT32_MAX;
-		f->hw.flags &= (uint8_t)~FLOW_HW_ON;
-		judge_drop_now(w, f, &x.a.d);
-		f->cls = (uint8_t)x.a.cls_drop;
-		if (x.host[0]) {
-			snprintf(f->name, sizeof(f->name), "%.*s", (int)sizeof(f->name) - 1, x.host);
-			f->name_kind = FLOW_NAME_HOST;
-		}
-		return TCP_DROP;
+		return judge_http_class_drop(w, f, &x.a, x.host);
 	}
 	return TCP_GO;
 }
@@ -4181,16 +4192,7 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	}
 	if (q.a.cls_drop != POLICY_CLASS_NONE) {
 		w->st.c[STATS_http_refused]++;
-		judge_carry_free(w, f);
-		f->hw.flags &= (uint8_t)~FLOW_HW_ON;
-		judge_drop_now(w, f, &q.a.d);
-		/* after judge_decided, which took the classifier's word */
-		f->cls = (uint8_t)q.a.cls_drop;
-		if (q.host[0]) {
-			snprintf(f->name, sizeof(f->name), "%.*s", (int)sizeof(f->name) - 1, q.host);
-			f->name_kind = FLOW_NAME_HOST;
-		}
-		return TCP_DROP;
+		return judge_http_class_drop(w, f, &q.a, q.host);
 	}
 	/* Refused whatever the zone does: an upgrade to h2c, whose streams
 	 * name their own authorities; a head over 16 KiB; a body framing

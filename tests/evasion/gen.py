@@ -6416,24 +6416,33 @@ def case_h2pk_late_data_in_block_vk(n):
     return h2c_long(n, 49226, last, leak(n)), {"leak": [leak(n)]}
 
 
-@case
-def case_rtk_tfo_ok(n):
-    """(Red team) Must-allow: TCP Fast Open (RFC 7413; Linux curl --tcp-fastopen holding
-    the server's cookie): the first GET for www.example.org rides in the SYN. A zone that
-    allows on exceptions drops such a SYN (its data would pass unread), and the client
-    does what Linux does when a SYN with data is lost (tcp_send_syn_data keeps the SYN
-    and its data apart): the SYN again, without data, one RTO later; the server's
-    SYN-ACK acknowledges the SYN alone; the GET follows the handshake, then four more.
-    Must allow; the SYN with data is the one packet dropped."""
+def tfo_fallback(n, cport, req0):
+    """TCP Fast Open falling back: a SYN with req0 and a Fast Open cookie (the office
+    drops it with its data), the SYN again without data one RTO later (Linux keeps
+    SYN and data apart for that, tcp_send_syn_data), a SYN-ACK of the SYN alone.
+    Returns the capture and the ETcp, at the client's first byte."""
     cap = Capture()
-    t = ETcp(cap, O1, 49120, SOC, 80, isn=49120 * 7, rtt_us=20000)
-    req0 = b"GET /0 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n"
+    t = ETcp(cap, O1, cport, SOC, 80, isn=cport * 7, rtt_us=20000)
     opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7), (34, prand(n + "cookie", 8))]
     t.raw(True, "S", req0, options=opts)
     t.raw(True, "S", options=opts[:3], gap=1000000)
     t.cseq += 1
     t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])
     t.sseq += 1
+    return cap, t
+
+
+@case
+def case_rtk_tfo_ok(n):
+    """(Red team) Must-allow: TCP Fast Open (RFC 7413; Linux curl --tcp-fastopen holding
+    the server's cookie): the first GET for www.example.org rides in the SYN. A zone that
+    allows on exceptions drops such a SYN (its data would pass unread), and the client
+    does what Linux does when a SYN with data is lost (tfo_fallback): the SYN again,
+    without data, one RTO later; the server's SYN-ACK acknowledges the SYN alone; the GET
+    follows the handshake, then four more. Must allow; the SYN with data is the one
+    packet dropped."""
+    req0 = b"GET /0 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n"
+    cap, t = tfo_fallback(n, 49120, req0)
     t.data(True, req0)
     t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
     for i in range(1, 5):
@@ -6446,19 +6455,11 @@ def case_rtk_tfo_ok(n):
 
 @case
 def case_tfo_fallback_vk(n):
-    """TCP Fast Open falling back: the SYN carries a GET for www.example.org (dropped
-    with its data, as in rtk_tfo_ok), the SYN again without data, and after the
+    """TCP Fast Open falling back (tfo_fallback): the SYN carries a GET for
+    www.example.org (dropped with its data), the SYN again without data, and after the
     handshake the client sends a GET for m.vk.com at the first byte instead (a server
     that did not take the SYN's data reads only this one). Must drop (social)."""
-    cap = Capture()
-    t = ETcp(cap, O1, 49221, SOC, 80, isn=49221 * 7, rtt_us=20000)
-    req0 = b"GET /0 HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
-    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7), (34, prand(n + "cookie", 8))]
-    t.raw(True, "S", req0, options=opts)
-    t.raw(True, "S", options=opts[:3], gap=1000000)
-    t.cseq += 1
-    t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])
-    t.sseq += 1
+    cap, t = tfo_fallback(n, 49221, b"GET /0 HTTP/1.1\r\nHost: www.example.org\r\n\r\n")
     t.data(True, _rtk_vk_req(n))
     _vk_answer(t, n)
     t.close()
