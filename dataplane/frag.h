@@ -30,6 +30,8 @@
 /* What a receiver may drop some fragment of a datagram for. */
 #define FRAG_M_OPTS  0x01 /* IPv4 options, IPv6 extension headers before the Fragment header */
 #define FRAG_M_IPSUM 0x02 /* a wrong IPv4 header checksum */
+#define FRAG_M_L2    0x04 /* fragments under other frame headers (destination MAC, tags), or to many */
+#define FRAG_L2_MAX  64	  /* bytes of a frame header (before the IP header) compared */
 
 struct rte_mbuf;
 
@@ -60,6 +62,8 @@ struct frag_slot {
 	uint8_t ttl_min; /* the lowest TTL (hop limit) of its fragments */
 	uint8_t mark;	 /* FRAG_M_* of any of its fragments */
 	uint8_t ecn;	 /* bit 1 << ECN codepoint of each of its fragments */
+	uint8_t l2_len;	 /* the first fragment held: its destination MAC and what follows */
+	uint8_t l2[FRAG_L2_MAX]; /* the source MAC, to the IP header (FRAG_M_L2) */
 	struct rte_mbuf *m[FRAG_MAX_FRAGS];
 	uint8_t hdr[FRAG_HDR_MAX]; /* frame of the first fragment up to its L4 (rewritten) */
 	uint8_t map[FRAG_MAX_BYTES / 8 + 1];

@@ -2775,12 +2775,17 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		 * timestamps (judge_discardable). */
 		judge_l4_csum_ok(f, m, r, from_init);
 		f->ttl_max[dir] = RTE_MAX(f->ttl_max[dir], judge_ttl(m, r));
-		if (f->flags & FLOW_F_CONFORM) {
-			if (!judge_l2_seen(f, dir)) {
-				uint32_t h = judge_l2_dst(m, r);
+		/* Where each side's frames go, for every TCP flow of a zone (a
+		 * read HTTP client's too: red team round 4, the nineteenth
+		 * session, rt4_l2other_insert_vk: a decoy request to another
+		 * MAC, then the real one at its place, passed as old bytes).
+		 * Its conformance state is zero but for this (flow.h). */
+		if (((f->flags & FLOW_F_CONFORM) || f->zone >= 0) && !judge_l2_seen(f, dir)) {
+			uint32_t h = judge_l2_dst(m, r);
 
-				memcpy(f->conform.l2dst[dir], &h, 4);
-			}
+			memcpy(f->conform.l2dst[dir], &h, 4);
+		}
+		if (f->flags & FLOW_F_CONFORM) {
 			/* The window scale each side offered: its later
 			 * windows are read with it (judge_wmax). */
 			if (dir == 0 || (r->tcp_flags & RTE_TCP_ACK_FLAG))

@@ -26,6 +26,13 @@ SSH          tcp  any                            re:^SSH-\d\.\d+-
 # VNC (RFB, RFC 6143 7.1.1): the server's ProtocolVersion "RFB 003.008\n",
 # echoed by the client.
 VNC          tcp  any                            re:^RFB \d{3}\.\d{3}\n
+# TeamViewer (its router, on 5938 or the fallback ports 443 and 80): each
+# of the router's messages opens with 11 30, a command byte and 00, and
+# carries 1b 00 00 00 at byte 16 (nDPI's teamviewer.pcap, every router
+# message). nDPI 4.2 names TeamViewer from four messages that each open a
+# segment; a client that sends each message's first byte alone passed the
+# office (red team round 4, the nineteenth session: rt4_ra_tv_split).
+TeamViewer   tcp  in                             re:^\x11\x30.\x00.{12}\x1b\x00\x00\x00
 # RDP (MS-RDPBCGR 2.2.1.1): a TPKT header (version 3, reserved 0, length),
 # the X.224 Connection Request TPDU (length indicator, code 0xE0, DST-REF 0,
 # SRC-REF, class 0), then RDP's own data: a "Cookie: " line (mstshash, or a

@@ -7432,6 +7432,336 @@ def case_rt3_compress_deflate_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+# --- red team round 4 (office zone, fragments)
+
+def _rt4_sum16(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s
+
+
+def _rt4_same_sum(decoy, real, pos):
+    """decoy with the 6 bytes at pos (even) rewritten, letters and digits, so that its
+    one's-complement sum equals real's: a TCP checksum right for one is right for
+    the other (same header, same length)."""
+    assert len(decoy) == len(real) and pos % 2 == 0
+    base = _rt4_sum16(decoy[:pos] + b"\0" * 6 + decoy[pos + 6:])
+    need = (_rt4_sum16(real) - base) % 0xFFFF
+    alnum = b"abcdefghijklmnopqrstuvwxyz0123456789"
+    for a in alnum:
+        for b in alnum:
+            for c in alnum:
+                w1, w2 = a << 8 | b, c << 8 | c
+                w3 = (need - w1 - w2) % 0xFFFF
+                if (w3 >> 8) in alnum and (w3 & 0xFF) in alnum:
+                    out = decoy[:pos] + struct.pack("!HHH", w1, w2, w3) + decoy[pos + 6:]
+                    assert _rt4_sum16(out) % 0xFFFF == _rt4_sum16(real) % 0xFFFF
+                    return out
+    raise AssertionError("no printable compensation")
+
+
+def _rt4_decoy_pair(n, real):
+    """A decoy head as long as real, the same first 20 bytes, Host www.example.org, and
+    the same one's-complement sum."""
+    decoy = _decoy_for(real)
+    assert decoy[:20] == real[:20]
+    pos = decoy.index(b"X-Pad: ") + 8
+    pos += pos % 2
+    return _rt4_same_sum(decoy, real, pos)
+
+
+def _rt4_frag_frames(t, payload, cut, ident, v6=False):
+    """The client's segment (at t.cseq) as two fragments cut at IP payload offset cut:
+    (first, second) scapy packets without L2."""
+    ipc = IPv6 if v6 else IP
+    pkt = ipc(src=t.c, dst=t.s) / TCP(sport=t.cport, dport=t.sport, flags="PA", seq=t.cseq,
+                                       ack=t.sseq, window=64240) / Raw(payload)
+    l4 = bytes(ipc(bytes(pkt)).payload)
+    out = []
+    for a, b, more in ((0, cut, 1), (cut, len(l4), 0)):
+        if v6:
+            f = IPv6(src=t.c, dst=t.s) / IPv6ExtHdrFragment(nh=6, offset=a // 8, m=more, id=ident) / Raw(l4[a:b])
+        else:
+            f = IP(src=t.c, dst=t.s, id=ident, proto=6, flags="MF" if more else 0, frag=a // 8) / Raw(l4[a:b])
+        out.append(f)
+    return l4, out
+
+
+def _rt4_frag_l2_insert(n, cport, decoy_l2, v6=False):
+    """Office HTTP, four requests for www.example.org answered, then the fifth request
+    (m.vk.com) in two fragments whose second carries the Host line. Its first copy of
+    the second fragment is a decoy (Host www.example.org, same TCP checksum) sent in a
+    frame the next hop never takes (decoy_l2 rewrites its Ethernet header); then the
+    real second fragment and the first fragment again."""
+    cap = Capture()
+    c, s = (O6, SOC6) if v6 else (O1, SOC)
+    t = ETcp(cap, c, cport, s, 80, isn=cport * 7, rtt_us=20000)
+    t.handshake()
+    for i in range(4):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n" % i)
+        body = prand("%s-b%d" % (n, i), 200)
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    real = _rtk_vk_req(n)
+    decoy = _rt4_decoy_pair(n, real)
+    ident = 0x7A11
+    l4r, (f1, f2r) = _rt4_frag_frames(t, real, 40, ident, v6)
+    l4d, (f1d, f2d) = _rt4_frag_frames(t, decoy, 40, ident, v6)
+    # the same TCP header, checksum included: right for both
+    assert l4r[:40] == l4d[:40]
+    cap.emit(l2(c, s) / f1, 10000)
+    cap.emit(decoy_l2(l2(c, s)) / f2d, 100)
+    cap.emit(l2(c, s) / f2r, 30000)
+    cap.emit(l2(c, s) / f1, 100)
+    t.cseq += len(real)
+    t.ack(False)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+def _rt4_l2_other(e):
+    e.dst = "02:de:ad:be:ef:01"
+    return e
+
+
+def _rt4_l2_bcast(e):
+    e.dst = "ff:ff:ff:ff:ff:ff"
+    return e
+
+
+def _rt4_l2_vlan(e):
+    from scapy.layers.l2 import Dot1Q
+    return Ether(src=e.src, dst=e.dst) / Dot1Q(vlan=200)
+
+
+@case
+def case_rt4_frag4_l2other_vk(n):
+    """(Red team round 4, office) After four answered requests, the fifth (Host m.vk.com)
+    in two IPv4 fragments, the Host line in the second. Its second fragment is first sent
+    as a decoy (Host www.example.org, bytes chosen so that the TCP checksum in the first
+    fragment is right for both) to another unicast MAC: the gateway's NIC leaves that frame
+    on the wire, so Linux there holds the first fragment alone. The real second fragment
+    and the first again follow: the server's stack joins the held first fragment (the
+    repeat is a duplicate, RFC 791/Linux IPFRAG_DUP) with the real second one and nginx
+    serves m.vk.com. aduana keeps only the first fragment's Ethernet header for the
+    rebuilt datagram, so the decoy is read as if the server had it, and the real copy is a
+    retransmission of bytes already read. Must drop (social)."""
+    return _rt4_frag_l2_insert(n, 49400, _rt4_l2_other)
+
+
+@case
+def case_rt4_frag4_l2bcast_vk(n):
+    """(Red team round 4, office) rt4_frag4_l2other_vk with the decoy fragment in a
+    broadcast frame: a router forwards no unicast datagram that came in a broadcast frame
+    (Linux ip_forward: skb->pkt_type != PACKET_HOST is dropped), and a host's IP layer
+    drops it too (ip_rcv_finish_core / ip_route_input: RTN_UNICAST to a
+    PACKET_BROADCAST frame). Must drop (social)."""
+    return _rt4_frag_l2_insert(n, 49401, _rt4_l2_bcast)
+
+
+@case
+def case_rt4_frag4_vlan_vk(n):
+    """(Red team round 4, office) rt4_frag4_l2other_vk with the decoy fragment tagged for
+    VLAN 200, which the gateway does not carry on this link (its NIC or bridge drops the
+    tagged frame). Must drop (social)."""
+    return _rt4_frag_l2_insert(n, 49402, _rt4_l2_vlan)
+
+
+@case
+def case_rt4_frag6_l2other_vk(n):
+    """(Red team round 4, office) rt4_frag4_l2other_vk over IPv6 (the office's
+    2001:db8:20::/48): the decoy second fragment to another unicast MAC. Must drop
+    (social)."""
+    return _rt4_frag_l2_insert(n, 49403, _rt4_l2_other, v6=True)
+
+
+@case
+def case_rt4_frag4_resend_ok(n):
+    """(Red team round 4, office) Must-allow twin: after four answered requests a fifth
+    for www.example.org in two IPv4 fragments, both to the gateway's MAC; the second
+    fragment is lost before us, so the client's TCP sends the whole segment again in two
+    new fragments (the first fragment thus twice, with the same IP id: Linux keeps the
+    first copy). Must pass."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49404, SOC, 80, isn=49404 * 7, rtt_us=20000)
+    t.handshake()
+    for i in range(4):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n" % i)
+        body = prand("%s-b%d" % (n, i), 200)
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    real = b"GET /x HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n"
+    l4, (f1, f2) = _rt4_frag_frames(t, real, 40, 0x7A12)
+    cap.emit(l2(O1, SOC) / f1, 10000)
+    cap.emit(l2(O1, SOC) / f1, 300000)
+    cap.emit(l2(O1, SOC) / f2, 100)
+    t.cseq += len(real)
+    t.ack(False)
+    _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt4_frag4_l2other_tls_vk(n):
+    """(Red team round 4, office) The first payload: a ClientHello for m.vk.com in one TCP
+    segment sent as two IPv4 fragments cut before the session id, so the server_name is in
+    the second. That second fragment is first sent as a decoy naming ex.a.org (its session
+    id's last bytes chosen so that the TCP checksum in the first fragment is right for
+    both) to another unicast MAC, which the gateway never takes; then the real second
+    fragment and the first fragment again (Linux joins the real one with the first it
+    holds; the repeat is a duplicate). OpenSSL at the server reads m.vk.com. Must drop
+    (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49405, SOC, 443, isn=49405 * 7, rtt_us=20000)
+    t.handshake()
+    real = hello(n, sni=VK, sid=sid32(leak(n)))
+    decoy = hello(n, sni="ex.a.org", sid=sid32(b"decoy"))
+    assert len(real) == len(decoy) and real[:44] == decoy[:44]
+    pos = 44 + 28
+    base = _rt4_sum16(decoy[:pos] + b"\0\0" + decoy[pos + 2:])
+    w = (_rt4_sum16(real) - base) % 0xFFFF
+    decoy = decoy[:pos] + struct.pack("!H", w) + decoy[pos + 2:]
+    assert _rt4_sum16(decoy) % 0xFFFF == _rt4_sum16(real) % 0xFFFF
+    l4r, (f1, f2r) = _rt4_frag_frames(t, real, 56, 0x7A13)
+    l4d, (f1d, f2d) = _rt4_frag_frames(t, decoy, 56, 0x7A13)
+    assert l4r[:56] == l4d[:56]
+    cap.emit(l2(O1, SOC) / f1, 10000)
+    cap.emit(_rt4_l2_other(l2(O1, SOC)) / f2d, 100)
+    cap.emit(l2(O1, SOC) / f2r, 30000)
+    cap.emit(l2(O1, SOC) / f1, 100)
+    t.cseq += len(real)
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@open_case
+def case_rt4_quic_fbalias_fb(n):
+    """(Red team round 4, office) QUIC to www.facebook.com under version 0xfaceb003, mvfst's
+    QUIC_V1_ALIAS: QUIC v1's wire image, salt and labels under Facebook's own version
+    number, which Facebook's edge (mvfst) accepts and its apps offer. aduana's reader
+    knows v1, v2 and draft 29 only and leaves the flow to nDPI 4.2, whose version list
+    (mvfst 22, 27, experimental) lacks it. The Initial is one ordinary v1 Initial but for
+    its version field. Must drop (social)."""
+    cap = Capture()
+    dcid, scid = _q_ids(n)
+    m = quic_hs_hello(n, FB)
+    d = _q_protect(dcid, scid, 0, quic_crypto_frame(0, m), QUIC_V1_SALT, b"quic", 0xC0, 0xFACEB003)
+    quic_flow(cap, n, 49406, [d])
+    return cap, {"leak": [leak(n)]}
+
+
+@open_case
+def case_rt4_quic_mvfst_exp_fb(n):
+    """(Red team round 4, office) The same under 0xfaceb00e (mvfst's MVFST_EXPERIMENTAL,
+    v1 salt and labels in current mvfst). nDPI 4.2 lists this number but derives its keys
+    from an older draft's salt. Must drop (social)."""
+    cap = Capture()
+    dcid, scid = _q_ids(n)
+    m = quic_hs_hello(n, FB)
+    d = _q_protect(dcid, scid, 0, quic_crypto_frame(0, m), QUIC_V1_SALT, b"quic", 0xC0, 0xFACEB00E)
+    quic_flow(cap, n, 49407, [d])
+    return cap, {"leak": [leak(n)]}
+
+
+def _rt4_tv_session(n, cport, split):
+    """TeamViewer on its fallback port 443 (TeamViewer tries 5938, then 443 and 80): the
+    client's and the router's first messages (nDPI's teamviewer.pcap heads, client 17 24,
+    server 11 30), then ten more exchanges; the last client messages carry the marker.
+    split: every client message cut after its first byte (0x17 | 0x24 ...); the router
+    reads a byte stream, so the session goes on."""
+    from gen_classes import teamviewer_msgs
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 443, isn=0x4A000 + cport % 1000, rtt_us=20000)
+    t.handshake()
+    msgs = list(teamviewer_msgs(n))
+    for i in range(10):
+        msgs.append((True, bytes.fromhex("17243c2907") + bytes([i]) + prand(n + "cm%d" % i, 60)))
+        msgs.append((False, bytes.fromhex("11303c0070") + bytes([i]) + prand(n + "sm%d" % i, 90)))
+    msgs.append((True, bytes.fromhex("17243c2907ff") + leak(n) + prand(n + "cl", 60)))
+    msgs.append((False, bytes.fromhex("11303c0070ff") + leak(n) + prand(n + "sl", 60)))
+    for from_c, p in msgs:
+        if from_c and split:
+            t.data(True, p[:1])
+            t.data(True, p[1:])
+        else:
+            t.data(from_c, p)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt4_ra_tv_split(n):
+    """(Red team round 4, office) TeamViewer on port 443, each client message in two
+    segments, its first byte alone: nDPI 4.2's TeamViewer dissector wants 17 24 at the
+    start of a segment of more than 2 bytes (and, off port 5938, four such messages);
+    remote_access.sig has no TeamViewer line, so the joined first 64 bytes
+    (cls_take_joined) match nothing either. The office gives up and allows. Must drop
+    (remote_access)."""
+    return _rt4_tv_session(n, 49408, True)
+
+
+@case
+def case_rt4_ra_tv_ctl(n):
+    """(Red team round 4, office) Control: the same TeamViewer session on 443, whole
+    messages: nDPI names TeamViewer at the fourth message. Must drop (remote_access)."""
+    return _rt4_tv_session(n, 49409, False)
+
+
+def _rt4_http_one(n, cport, head):
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 80, isn=cport * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, head)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt4_host_upper_vk(n):
+    """(Red team round 4, office) The first request's header "hOST: M.VK.COM": field names
+    are case-insensitive (RFC 9110 5.1) and nginx lowercases the host before matching
+    server_name (ngx_http_validate_host). Must drop (social)."""
+    return _rt4_http_one(n, 49410, b"GET /feed HTTP/1.1\r\nhOST: M.VK.COM\r\nX-Mark: " + leak(n) + b"\r\n\r\n")
+
+
+@case
+def case_rt4_host_upper_late_vk(n):
+    """(Red team round 4, office) After four answered requests for www.example.org, a fifth
+    with "HOST: M.Vk.Com" (judge_http_more). Must drop (social)."""
+    cap, t = ka_flow(n, 49411)
+    t.data(True, b"GET /feed HTTP/1.1\r\nHOST: M.Vk.Com\r\nX-Mark: " + leak(n) + b"\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt4_l2other_insert_vk(n):
+    """(Red team round 4, office) Control of rt4_frag4_l2other_vk without fragments: the
+    fifth request's decoy (www.example.org) as a whole segment to another unicast MAC,
+    then the real one (m.vk.com) at the same place. Must drop (social)."""
+    cap, t = ka_flow(n, 49412)
+    real = _rtk_vk_req(n)
+    base = t.cseq
+    pkt = _rt4_l2_other(l2(O1, SOC)) / IP(src=O1, dst=SOC) / TCP(
+        sport=49412, dport=80, flags="PA", seq=base, ack=t.sseq, window=64240) / Raw(_decoy_for(real))
+    cap.emit(pkt, 10000)
+    t.raw(True, "PA", real, seq=base)
+    t.cseq = base + len(real)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid
