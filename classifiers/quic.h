@@ -88,6 +88,9 @@ struct quic_init {
 	uint16_t datagrams; /* datagrams fed (saturating): the first one decides NOT_QUIC */
 	uint64_t pn_next;   /* largest packet number read + 1, to decode the next (RFC 9000 A.3) */
 	uint64_t pn_seen;   /* bit i: packet number pn_next-1-i was read (a repeat is dropped) */
+	/* A version we do not know whose first Initial opened under v1's or
+	 * draft 29's keys (quic_feed): read as that one (0: none) */
+	uint32_t alias, alias_keys;
 };
 
 /* Make q a fresh reader over the caller's buf (cap bytes; bytes beyond

@@ -7642,7 +7642,7 @@ def case_rt4_frag4_l2other_tls_vk(n):
     return cap, {"leak": [leak(n)]}
 
 
-@open_case
+@case
 def case_rt4_quic_fbalias_fb(n):
     """(Red team round 4, office) QUIC to www.facebook.com under version 0xfaceb003, mvfst's
     QUIC_V1_ALIAS: QUIC v1's wire image, salt and labels under Facebook's own version
@@ -7658,7 +7658,7 @@ def case_rt4_quic_fbalias_fb(n):
     return cap, {"leak": [leak(n)]}
 
 
-@open_case
+@case
 def case_rt4_quic_mvfst_exp_fb(n):
     """(Red team round 4, office) The same under 0xfaceb00e (mvfst's MVFST_EXPERIMENTAL,
     v1 salt and labels in current mvfst). nDPI 4.2 lists this number but derives its keys

@@ -139,6 +139,7 @@ struct how {
 	bool bad_tag;	   /* flip the tag's last byte */
 	const char *token; /* a token, a string */
 	bool grease;	   /* the fixed bit clear (RFC 9287), under the protection */
+	uint32_t keyv;	   /* the keys of this version (default: the header's) */
 };
 
 /* Protect the plaintext frames pt (a client's Initial) and append the
@@ -164,7 +165,8 @@ static void protect(struct pkt *out, const struct how *h0, const uint8_t *pt, si
 	if (!h.pn_len)
 		h.pn_len = 4;
 	type = h.set_type ? h.type : h.version == QUIC_V2 ? 1 : 0;
-	CU_ASSERT_FATAL(quic_client_keys(h.version, h.key_dcid, h.key_dcid_len, key, iv, hp));
+	CU_ASSERT_FATAL(
+		quic_client_keys(h.keyv ? h.keyv : h.version, h.key_dcid, h.key_dcid_len, key, iv, hp));
 	CU_ASSERT_FATAL(pt_len <= sizeof(plain));
 	memcpy(plain, pt, pt_len);
 	/* header: 1 + 4 + 1 + dcid + 1 + token length (1 or 2) + token + 2 + pn
@@ -327,6 +329,63 @@ static void test_rfc9001_initial(void)
 	/* done stays done, without reading */
 	CU_ASSERT_EQUAL(quic_feed(&q, (const uint8_t *)"x", 1), QUIC_DONE);
 	CU_ASSERT_EQUAL(quic_feed(&q, NULL, 0), QUIC_DONE);
+}
+
+/* A version of another number under v1's or draft 29's keys (an alias,
+ * mvfst's 0xfaceb0xx): read as that one; under v2's, or any other, not. */
+static void test_alias(void)
+{
+	static const struct {
+		uint32_t version, keyv;
+		enum quic_status st;
+	} t[] = {
+		{0xfaceb003, QUIC_V1, QUIC_DONE},
+		{0xfaceb00e, QUIC_DRAFT_29, QUIC_DONE},
+		{0x1a2a3a4a, QUIC_V1, QUIC_DONE},
+		{0xfaceb003, QUIC_V2, QUIC_MALFORMED},
+	};
+	struct pkt f = {.n = 0};
+	struct quic_init q;
+
+	f.n = unhex(rfc_crypto_frame, f.b, sizeof(f.b));
+	while (f.n < 1162)
+		f.b[f.n++] = 0;
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct pkt d = {.n = 0}, d2 = {.n = 0};
+		struct how h = {.version = t[i].version, .keyv = t[i].keyv, .pn = 2};
+
+		protect(&d, &h, f.b, f.n);
+		fresh(&q);
+		CU_ASSERT_EQUAL(quic_feed(&q, d.b, d.n), t[i].st);
+		if (t[i].st != QUIC_DONE) {
+			CU_ASSERT_EQUAL(q.reason, QUIC_R_version);
+			continue;
+		}
+		assert_hello(&q);
+		CU_ASSERT_EQUAL(q.version, t[i].version);
+		CU_ASSERT_EQUAL(q.alias, t[i].version);
+		CU_ASSERT_EQUAL(q.alias_keys, t[i].keyv);
+		/* the same hello again: the same connection */
+		CU_ASSERT_EQUAL(quic_feed_after(&q, d.b, d.n), QUIC_AFTER_OK);
+		/* another packet of the connection under the alias's number (a
+		 * PING where padding was): its CRYPTO bytes the hello's, read */
+		h.pn = 3;
+		f.b[f.n - 1] = 0x01; /* a PING where padding was */
+		protect(&d2, &h, f.b, f.n);
+		f.b[f.n - 1] = 0;
+		CU_ASSERT_EQUAL(quic_feed_after(&q, d2.b, d2.n), QUIC_AFTER_OK);
+	}
+	/* the alias's bytes with their number changed: its AEAD fails */
+	{
+		struct pkt d = {.n = 0};
+		struct how h = {.version = 0xfaceb003, .keyv = QUIC_V1, .pn = 2};
+
+		protect(&d, &h, f.b, f.n);
+		d.b[4] ^= 1;
+		fresh(&q);
+		CU_ASSERT_EQUAL(quic_feed(&q, d.b, d.n), QUIC_MALFORMED);
+		CU_ASSERT_EQUAL(q.reason, QUIC_R_version);
+	}
 }
 
 static void test_rfc9369_v2(void)
@@ -1774,6 +1833,7 @@ int main(void)
 		{"RFC 9001 A.1 keys", test_rfc9001_keys},
 		{"RFC 9001 A.2 client Initial", test_rfc9001_initial},
 		{"RFC 9369 v2 keys and Initial, draft-29", test_rfc9369_v2},
+		{"another number under v1's or draft 29's keys", test_alias},
 		{"CRYPTO frames out of order in a packet", test_split_in_packet},
 		{"a hello over two datagrams, coalesced packets", test_two_datagrams},
 		{"overlaps: identical and conflicting", test_overlap},
