@@ -35,7 +35,7 @@ E2E_TAG=$$
 CHECKS=(servers tls_e2m tls_e2m_wildcard tls_foreign_sni tls_no_sni tls_social_sni
 	tls_listed_sni tls_other_address http_on_tls_port ssh_on_tls_port smtp_submission
 	smtp_starttls smtps ssh_e2m dns_resolver dns_other_resolver inbound icmp_out ipv6_out
-	ipv6_unzoned office_web office_proxy pmtu_download dns_forged_inside reload_cut
+	ipv6_unzoned office_web office_proxy office_tfo pmtu_download dns_forged_inside reload_cut
 	grant_host grant_addr grant_revoke_cut grant_expiry_cut
 	flowlog_live flowlog_times summary)
 
@@ -405,6 +405,16 @@ expect_flow office_web ".src==\"10.20.1.10\" and .dst==\"203.0.113.80\" and .dpo
 expect_fail office_proxy 'outside ok'
 expect_flow office_proxy ".src==\"10.20.1.10\" and .dst==\"203.0.113.80\" and .dport==8888" \
 	'.zone=="office" and .verdict=="drop" and .reason=="class:proxy" and .class=="proxy" and .dropped_pkts>=1'
+
+# TCP Fast Open: both requests answered; the second's SYN with data was
+# dropped (summary: tcp_syn_data), and its flow is allowed.
+expect_ok office_tfo_cookie '^tfo ok$'
+[ -n "${ERR[office_tfo_cookie]:-}" ] && err office_tfo "first connection: ${ERR[office_tfo_cookie]}"
+expect_ok office_tfo '^tfo ok$'
+expect_flow office_tfo ".src==\"10.20.1.10\" and .sport==40812 and .dst==\"203.0.113.80\" and .dport==80" \
+	'.zone=="office" and .verdict=="allow" and .dropped_pkts>=1'
+syn_data=$(grep '^{"summary"' "$T/aduana.out" | tail -1 | jq '.summary.counters.tcp_syn_data // 0' 2>/dev/null || echo 0)
+[ "${syn_data:-0}" -ge 1 ] || err office_tfo "no SYN with data was dropped (counters.tcp_syn_data $syn_data): the client did not send one"
 
 # Path-MTU discovery: the router's "fragmentation needed" crossed aduana
 # (it follows the allowed flow), and the download is whole.
