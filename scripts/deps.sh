@@ -39,6 +39,7 @@ sqlite3 /usr/bin/sqlite3
 libnuma-dev /usr/include/numa.h
 python3-scapy /usr/lib/python3/dist-packages/scapy/__init__.py   pcaps/gen_*.py
 python3-cryptography /usr/lib/python3/dist-packages/cryptography/__init__.py   tests/evasion/gen.py (QUIC Initials)
+python3-h2 /usr/lib/python3/dist-packages/h2/__init__.py   tests/e2e (an h2c client: curl 7.88 cannot reuse one)
 tcpreplay /usr/bin/tcprewrite                    make bench
 tshark /usr/bin/tshark                           tests/replay
 wireshark-common /usr/bin/editcap                tests/replay, make bench

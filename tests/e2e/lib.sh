@@ -298,6 +298,12 @@ e2e_start_nginx() {
 		        ssl_certificate_key $p/evil.example.key;
 		        return 200 "evil ok\n";
 		    }
+		    # HTTP/2 with prior knowledge (h2c) for office_h2c: any host
+		    server {
+		        listen 203.0.113.80:81 http2 default_server;
+		        server_name _;
+		        return 200 "h2c ok \$host\n";
+		    }
 		    # TCP Fast Open (RFC 7413) for office_tfo: plain HTTP
 		    server {
 		        listen 203.0.113.80:80 fastopen=16;
@@ -534,6 +540,13 @@ e2e_clients() {
 	# aduana drops with its data (docs/stream.md), and Linux sends the SYN
 	# again without data and the request after the handshake.
 	nsi sysctl -qw net.ipv4.tcp_fastopen=1 >/dev/null
+	# h2c with prior knowledge (tests/e2e/h2c_client.py, python3-h2's
+	# HPACK: Huffman and its dynamic table): three requests for
+	# www.example.org on one connection, each answered, then one for
+	# www.torproject.org (conf/lists/proxy.txt: a class the shipped office
+	# blocks) on the same one: read as it comes, the flow cut there.
+	client office_h2c nsi 12 /usr/bin/python3 "$ROOT/tests/e2e/h2c_client.py" 203.0.113.80 81 \
+		10.20.1.10 40813 www.example.org/a www.example.org/b www.example.org/c www.torproject.org/download
 	client office_tfo_cookie nsi 8 curl -sS --max-time 6 --tcp-fastopen --interface 10.20.1.10 \
 		--local-port 40811 http://203.0.113.80/
 	client office_tfo nsi 12 curl -sS --max-time 10 --tcp-fastopen --interface 10.20.1.10 \

@@ -35,7 +35,7 @@ E2E_TAG=$$
 CHECKS=(servers tls_e2m tls_e2m_wildcard tls_foreign_sni tls_no_sni tls_social_sni
 	tls_listed_sni tls_other_address http_on_tls_port ssh_on_tls_port smtp_submission
 	smtp_starttls smtps ssh_e2m dns_resolver dns_other_resolver inbound icmp_out ipv6_out
-	ipv6_unzoned office_web office_proxy office_tfo pmtu_download dns_forged_inside reload_cut
+	ipv6_unzoned office_web office_proxy office_tfo office_h2c pmtu_download dns_forged_inside reload_cut
 	grant_host grant_addr grant_revoke_cut grant_expiry_cut
 	flowlog_live flowlog_times summary)
 
@@ -415,6 +415,14 @@ expect_flow office_tfo ".src==\"10.20.1.10\" and .sport==40812 and .dst==\"203.0
 	'.zone=="office" and .verdict=="allow" and .dropped_pkts>=1'
 syn_data=$(grep '^{"summary"' "$T/aduana.out" | tail -1 | jq '.summary.counters.tcp_syn_data // 0' 2>/dev/null || echo 0)
 [ "${syn_data:-0}" -ge 1 ] || err office_tfo "no SYN with data was dropped (counters.tcp_syn_data $syn_data): the client did not send one"
+
+# h2c: the three requests for www.example.org answered, the one for
+# www.torproject.org on the same connection not; its flow dropped for it.
+expect_fail office_h2c 'h2c ok www.torproject.org'
+[ "$(grep -c '^200 h2c ok www.example.org$' "$T/client-office_h2c.log")" = 3 ] ||
+	err office_h2c "not three answers for www.example.org: $(client_out office_h2c)"
+expect_flow office_h2c ".src==\"10.20.1.10\" and .sport==40813 and .dst==\"203.0.113.80\" and .dport==81" \
+	'.zone=="office" and .verdict=="drop" and .reason=="class:proxy" and .host=="www.torproject.org" and .dropped_pkts>=1'
 
 # Path-MTU discovery: the router's "fragmentation needed" crossed aduana
 # (it follows the allowed flow), and the download is whole.
