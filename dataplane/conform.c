@@ -319,11 +319,15 @@ static void smtp_verb(struct conform *c, struct conform_dir *d, uint8_t b)
 
 	if (pos < 8 && (m & SMTP_M_STARTTLS) && u != (uint8_t)starttls[pos])
 		m &= ~SMTP_M_STARTTLS;
-	if (pos >= 8 && (m & SMTP_M_STARTTLS) && b != '\r' && b != ' ')
+	if (pos >= 8 && (m & SMTP_M_STARTTLS) && b != '\r' && b != ' ' && b != '\t')
 		m &= ~SMTP_M_STARTTLS;
 	if (pos < 4 && (m & SMTP_M_DATA) && u != (uint8_t)data[pos])
 		m &= ~SMTP_M_DATA;
-	if (pos >= 4 && (m & SMTP_M_DATA) && b != '\r')
+	/* "DATA" and blanks: Postfix splits a command at blanks, Exim strips
+	 * them, and both read it as DATA (red team round 5, the nineteenth
+	 * session: "DATA " was a command line to us and content's start to
+	 * them, rt5_smtp_data_sp_bdat) */
+	if (pos >= 4 && (m & SMTP_M_DATA) && b != '\r' && b != ' ' && b != '\t')
 		m &= ~SMTP_M_DATA;
 	if (m & SMTP_M_BDAT) {
 		bool blank = b == ' ' || b == '\t';
@@ -401,6 +405,14 @@ static enum conform_reason conform_smtp_client(struct conform *c, const uint8_t 
 
 		/* RFC 3207: after STARTTLS the client waits for the reply. */
 		if (c->smtp != SMTP_PLAIN)
+			return CONFORM_R_smtp_pipeline;
+		/* RFC 2920 3.1: DATA ends a pipelined group, and the content
+		 * waits for its 354. A server that reads bytes sent before it
+		 * takes them as content (Postfix, "improper pipelining"), where
+		 * we would read commands: a BDAT there skipped what followed
+		 * unread (red team round 5, the nineteenth session,
+		 * rt5_smtp_data_pipe_bdat). */
+		if (d->hdr_have == SMTP_C_DATA)
 			return CONFORM_R_smtp_pipeline;
 		if (d->hdr_have == SMTP_C_CHUNK) {
 			uint32_t left = smtp_chunk(d);

@@ -365,6 +365,17 @@ bool dns_pending_answered(const struct dns_pending *t, uint64_t flow, const stru
 	return false;
 }
 
+bool dns_pending_flow_answered(const struct dns_pending *t, uint64_t flow, uint64_t now)
+{
+	for (unsigned i = 0; i < DNS_PENDING; i++) {
+		const struct dns_pending_entry *e = &t->e[i];
+
+		if (e->expires > now && e->flow == flow && e->answered)
+			return true;
+	}
+	return false;
+}
+
 unsigned dns_pending_revoke_flow(struct dns_pending *t, uint64_t flow, uint64_t now,
 				 void (*fn)(void *arg, const uint8_t addr[16]), void *arg)
 {
@@ -409,12 +420,27 @@ static bool dns_wire_qd_ok(uint8_t lo, unsigned flags)
 	return lo == 1 || (lo == 0 && (flags & (DNS_WIRE_QUERY | DNS_WIRE_NOQ)) == DNS_WIRE_NOQ);
 }
 
+/* Whether a label's bytes are ones a client's name has: printable ASCII,
+ * the space included (host names, IDN's punycode, DNS-SD instance names).
+ * A query whose name holds control or 8-bit bytes comes from no stub
+ * resolver; resolvers pass it on (RFC 2181 11), and iodine's raw
+ * encoding carries data out that way (red team round 5, the nineteenth
+ * session: rt5_dns_binlabel_tunnel). Base32 names still pass: a limit of
+ * what a DNS-only check can see. */
+static bool dns_wire_label_ok(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			return false;
+	return true;
+}
+
 /* The name at *off, followed through its pointers; *off moves past it as
  * it stands in the message. Each pointer goes strictly before the lowest
  * byte of the name read so far (BIND's rule: the offsets fall, so no loop
  * forms and no name points into itself), and never into the header: no
- * encoder writes either. */
-static enum dns_wire dns_wire_name(const uint8_t *p, size_t n, size_t *off)
+ * encoder writes either. query: a client's message (dns_wire_label_ok). */
+static enum dns_wire dns_wire_name(const uint8_t *p, size_t n, size_t *off, bool query)
 {
 	size_t o = *off, low = *off, end = 0;
 	unsigned total = 1, hops = 0; /* the root's byte */
@@ -449,6 +475,8 @@ static enum dns_wire dns_wire_name(const uint8_t *p, size_t n, size_t *off)
 			return DNS_WIRE_NAME;
 		if (o + 1 + len > n)
 			return DNS_WIRE_RECORD;
+		if (query && !dns_wire_label_ok(p + o + 1, len))
+			return DNS_WIRE_NAME;
 		o += 1u + len;
 	}
 	*off = end ? end : o + 1;
@@ -472,7 +500,7 @@ enum dns_wire dns_wire_check(const uint8_t *p, size_t n, unsigned flags)
 	if (qd * DNS_WIRE_MIN_Q + rrs * DNS_WIRE_MIN_RR > n - DNS_HDR)
 		return DNS_WIRE_RECORD;
 	for (i = 0; i < qd + rrs; i++) {
-		if ((e = dns_wire_name(p, n, &off)) != DNS_WIRE_OK)
+		if ((e = dns_wire_name(p, n, &off, flags & DNS_WIRE_QUERY)) != DNS_WIRE_OK)
 			return e;
 		if (i < qd) {
 			if (off + 4 > n)
@@ -655,6 +683,9 @@ enum dns_wire dns_wire_feed(struct dns_wire_stream *s, unsigned flags, const uin
 
 			if (k > s->left)
 				return DNS_WIRE_RECORD;
+			if (stage != DWS_RDATA && (flags & DNS_WIRE_QUERY) &&
+			    !dns_wire_label_ok(p + i, k))
+				return DNS_WIRE_NAME;
 			s->left = (uint16_t)(s->left - k);
 			i += k;
 			lab -= (unsigned)k;

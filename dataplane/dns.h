@@ -170,6 +170,10 @@ enum dns_reason dns_pending_take(struct dns_pending *t, uint64_t flow, const str
 bool dns_pending_answered(const struct dns_pending *t, uint64_t flow, const struct dns_question *a,
 			  uint64_t now);
 
+/* Whether any query of flow was answered within DNS_ANSWERED_NS. Reads t
+ * only. Owning worker. */
+bool dns_pending_flow_answered(const struct dns_pending *t, uint64_t flow, uint64_t now);
+
 /* Every query of flow answered within DNS_ANSWERED_NS: fn(arg, addr) for
  * each address its first answer taught, and from then on it counts as
  * answered with an error (a later address answer conflicts). Returns how

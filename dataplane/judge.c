@@ -262,6 +262,8 @@ static bool judge_udp_csum_ok(const struct rte_mbuf *m, const struct parse_resul
  * by its configured addresses until the next answer teaches it again. */
 static void judge_relearn(struct worker *w, const struct policy *pol);
 
+static void judge_learn_rejudge(struct worker *w, const struct policy *pol);
+
 static void judge_learn_conflict(struct worker *w, const struct policy *pol,
 				 const struct dns_pending_entry *e, const struct dns_answer *ans,
 				 int n)
@@ -271,6 +273,13 @@ static void judge_learn_conflict(struct worker *w, const struct policy *pol,
 	for (int i = 0; i < n; i++)
 		learn_revoke(w->learn, ans[i].addr);
 	w->st.c[STATS_dns_conflicts]++;
+	judge_learn_rejudge(w, pol);
+}
+
+/* Learned addresses were taken back: every worker judges again the flows
+ * it allowed through them. */
+static void judge_learn_rejudge(struct worker *w, const struct policy *pol)
+{
 	__atomic_fetch_add(&w->dp->learn_gen, 1, __ATOMIC_RELEASE);
 	/* This worker's own flows at once, before its next packet (the
 	 * session and the resolver's flow are often on one worker), at most
@@ -292,6 +301,22 @@ static bool judge_answer_vetted(struct worker *w, struct flow *f, const struct r
 static void judge_learn_revoke_cb(void *arg, const uint8_t addr[16])
 {
 	learn_revoke(((struct worker *)arg)->learn, addr);
+}
+
+/* A resolver flow that leaves the table while its answers can still be
+ * contradicted (DNS_ANSWERED_NS): the resolver's own answer, should it come
+ * after a forged one, would open a new flow and be compared with nothing
+ * (red team round 5, the nineteenth session: the flow refused for a junk
+ * datagram, then pushed out by a SYN flood from outside, and the forged
+ * answer's address stood: rt5_dns_evict_forged). What it taught is taken
+ * back, as after a conflict. */
+static void judge_learn_leaves(struct worker *w, const struct policy *pol, struct flow *f)
+{
+	if ((f->flags & FLOW_F_LEARN) &&
+	    dns_pending_revoke_flow(w->dnsq, judge_flow_id(f), w->now, judge_learn_revoke_cb, w)) {
+		w->st.c[STATS_dns_taken_back]++;
+		judge_learn_rejudge(w, pol);
+	}
 }
 
 /* A packet of a resolver flow (FLOW_F_LEARN). fresh: over TCP, an answer's
@@ -868,6 +893,7 @@ static bool judge_evict(struct worker *w, const struct policy *pol)
 
 	if (!v)
 		return false;
+	judge_learn_leaves(w, pol, v);
 	judge_flow_end(w, pol, v, w->dp->replay);
 	flow_remove(w->ft, v);
 	w->st.c[STATS_evicted]++;
@@ -2540,6 +2566,7 @@ static bool judge_ft_evict_heavy(struct worker *w, const struct policy *pol)
 		judge_src_buckets(w, v, &src, &net);
 		if (!judge_ft_bucket_over(w, src, net))
 			continue;
+		judge_learn_leaves(w, pol, v);
 		judge_flow_end(w, pol, v, w->dp->replay);
 		flow_remove(w->ft, v);
 		w->ft_changed = true;
@@ -3249,6 +3276,18 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 				f->seq_resp = r->tcp_seq + n;
 		}
 		return TCP_GO;
+	}
+	/* A client's RST on a TCP resolver flow while one of its answers can
+	 * still be contradicted (DNS_ANSWERED_NS): held back, so that the
+	 * resolver, still connected, sends its own answer, which is compared
+	 * with the one that came (red team round 5, the nineteenth session: a
+	 * forged answer at the resolver's next byte, then a RST at once, and
+	 * the resolver's own answer never came: rt5_dns_tcp_forged_rst). The
+	 * resolver closes the connection when it idles. */
+	if (unlikely(f->flags & FLOW_F_LEARN) && from_init && (r->tcp_flags & RTE_TCP_RST_FLAG) &&
+	    dns_pending_flow_answered(w->dnsq, judge_flow_id(f), w->now)) {
+		w->st.c[STATS_dns_rst_held]++;
+		return TCP_DROP;
 	}
 	/* An urgent pointer, on any segment, a bare ACK's included: the
 	 * receiver's stack takes the byte it names out of the stream when it

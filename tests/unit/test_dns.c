@@ -704,6 +704,35 @@ static void test_wire_query(void)
 	CU_ASSERT_EQUAL(w_stream(&wm, DNS_WIRE_QUERY), DNS_WIRE_LENGTH);
 }
 
+/* A client's names hold printable ASCII (the space too); control and
+ * 8-bit bytes in a query's name are refused, in an answer's not. */
+static void test_wire_label_bytes(void)
+{
+	static const char *const good[] = {"www.example.com", "xn--bcher-kva.example",
+					   "Office Printer._ipp._tcp.example", "_ldap._tcp.dc._msdcs.x",
+					   "a~b!c.example"};
+	static const char *const bad[] = {"\x80\x81\x82.t.example", "a\x7f.example", "a\x01.example",
+					  "caf\xc3\xa9.example", "x.\xff"};
+
+	for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		w_hdr(&wm, 0x01, 1, 0, 0, 0);
+		w_name(&wm, good[i], 0);
+		w_u16(&wm, 1);
+		w_u16(&wm, 1);
+		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+	}
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		w_hdr(&wm, 0x01, 1, 0, 0, 0);
+		w_name(&wm, bad[i], 0);
+		w_u16(&wm, 10); /* NULL, as iodine asks */
+		w_u16(&wm, 1);
+		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_NAME);
+		/* the same name in an answer: the resolver's to send */
+		wm.p[2 + 2] = 0x81;
+		CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_OK);
+	}
+}
+
 /* Answers: compression, a CNAME chain, TXT, EDNS; a zone transfer's
  * later messages; records cut, counts past the end. */
 static void test_wire_answer(void)
@@ -925,6 +954,7 @@ int main(void)
 		{"policy with learned addresses", test_policy_learned},
 		{"wire: queries, EDNS, a header then junk", test_wire_query},
 		{"wire: answers, AXFR, cut and trailing", test_wire_answer},
+		{"wire: a query's name bytes", test_wire_label_bytes},
 		{"wire: compression pointers", test_wire_pointers},
 		{"wire: random mutations, UDP and TCP agree", test_wire_random},
 		CU_TEST_INFO_NULL,

@@ -1175,9 +1175,19 @@ static void test_conform_smtp_life(void)
 	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, body, "250 ok\r\n550 no\r\n554 no recipients\r\n"),
 			CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)), CONFORM_R_smtp_line);
-	/* bytes before DATA's answer are commands (RFC 2920: DATA ends a
-	 * group); the 354 that comes with more unanswered opens nothing */
+	/* bytes before DATA's answer (RFC 2920 3.1: DATA ends a group, the
+	 * content waits for its 354): a server reads them as content, we
+	 * would read commands, refused whatever they are (red team round 5,
+	 * the nineteenth session: a BDAT there) */
 	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, body, NULL), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)), CONFORM_R_smtp_pipeline);
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, body, NULL), CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, "NOOP\r\n"), CONFORM_R_smtp_pipeline);
+	/* "DATA" and blanks is DATA (Postfix, Exim): its 354 opens content */
+	CU_ASSERT_EQUAL(smtp_after_ehlo(&c, "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA \t\r\n",
+					"250 ok\r\n250 ok\r\n354 go\r\n"),
+			CONFORM_OK);
+	CU_ASSERT_EQUAL(FEED(&c, true, "BDAT 4000000\r\nhello\r\n.\r\n"), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, ssh, sizeof(ssh)), CONFORM_R_smtp_line);
 
 	/* BDAT: its chunk's bytes follow the command at once, anything in
