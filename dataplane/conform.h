@@ -34,7 +34,7 @@
 	X(smtp_dot)	 /* a dot next to a bare CR in content: an end of data to some servers */ \
 	X(dns_length)	 /* a DNS message (over TCP) shorter than a DNS header */                  \
 	X(dns_header)	 /* a DNS message that is no standard query (or answer) of one question */ \
-	X(dns_name)	 /* a name with a label over 63 or of another type, a bad pointer */       \
+	X(dns_name)	 /* a label over 63 or of another type, a bad pointer, a query name byte not printable */ \
 	X(dns_record)	 /* a question or record cut by its message's end, or counts past it */   \
 	X(dns_trailing)	 /* bytes in a DNS message after the records its header counts */
 
