@@ -476,6 +476,7 @@ enum {
 
 /* What the fields of one block said so far. */
 struct h2_fields {
+	bool trailers;	 /* a trailer section (RFC 9113 8.1): no pseudo-header, no host */
 	unsigned pseudo; /* H2_PS_* seen */
 	bool regular;	 /* a regular field seen: no pseudo-header after it */
 	bool connect;	 /* :method CONNECT */
@@ -584,7 +585,7 @@ static unsigned h2_field(struct h2_fields *fs, const struct h2_field *f, size_t 
 	unsigned bit = 0;
 
 	if (f->name_len && f->name[0] == ':') {
-		if (fs->regular)
+		if (fs->regular || fs->trailers)
 			return H2_R_pseudo;
 		if (h2_is(f, ":method"))
 			bit = H2_PS_METHOD;
@@ -615,7 +616,7 @@ static unsigned h2_field(struct h2_fields *fs, const struct h2_field *f, size_t 
 	}
 	fs->regular = true;
 	if (h2_is(f, "host")) {
-		if (fs->has_host || f->value_have < f->value_len)
+		if (fs->has_host || fs->trailers || f->value_have < f->value_len)
 			return H2_R_authority;
 		fs->has_host = true;
 		return h2_authority(f->value, f->value_len, fs->host, name_cap);
@@ -634,6 +635,10 @@ static unsigned h2_fields_end(struct h2_fields *fs, char *name)
 {
 	unsigned p = fs->pseudo;
 
+	if (fs->trailers) {
+		name[0] = '\0';
+		return H2_R_none;
+	}
 	if (!(p & H2_PS_METHOD))
 		return H2_R_pseudo;
 	if (fs->connect && !(p & H2_PS_PROTOCOL)) {
@@ -651,7 +656,7 @@ static unsigned h2_fields_end(struct h2_fields *fs, char *name)
 
 /* Decode the block that c walks, with table t (RFC 7541 6). */
 static enum h2_status h2_decode(struct h2_hpack *t, struct h2_cur *c, char *name, size_t name_cap,
-				unsigned *reason, h2_field_fn fn, void *arg)
+				unsigned *reason, h2_field_fn fn, void *arg, bool trailers)
 {
 	char buf[H2_FIELD_KEEP]; /* the field being read: name, then value */
 	struct h2_fields fs;
@@ -662,6 +667,7 @@ static enum h2_status h2_decode(struct h2_hpack *t, struct h2_cur *c, char *name
 	int b;
 
 	memset(&fs, 0, sizeof(fs));
+	fs.trailers = trailers;
 	if (!name || name_cap == 0) {
 		name = own;
 		name_cap = sizeof(own);
@@ -798,7 +804,7 @@ enum h2_status h2_hpack_decode(struct h2_hpack *t, const uint8_t *block, size_t 
 			name[0] = '\0';
 		return H2_MALFORMED;
 	}
-	return h2_decode(t, &c, name, name_cap, reason, fn, arg);
+	return h2_decode(t, &c, name, name_cap, reason, fn, arg, false);
 }
 
 /* ---- the frames ------------------------------------------------------------ */
@@ -1057,7 +1063,8 @@ static enum h2_status h2_block(struct h2_reader *r, const uint8_t *data, char *n
 			   .n = r->nfrag,
 			   .left = r->block_len};
 	struct h2_block_seen seen = {false, false};
-	enum h2_status st = h2_decode(&r->hpack, &c, name, name_cap, why, h2_block_field, &seen);
+	enum h2_status st =
+		h2_decode(&r->hpack, &c, name, name_cap, why, h2_block_field, &seen, false);
 
 	if (st == H2_DONE && seen.connect && !seen.protocol)
 		r->connect = 1;
@@ -1127,17 +1134,78 @@ uint32_t h2_after_init(struct h2_after *a, const struct h2_reader *r)
 {
 	a->hpack = r->hpack;
 	a->skip = a->want = 0;
-	a->hdr_have = a->in_block = a->end = 0;
+	a->hdr_have = a->in_block = a->end = a->trailer = 0;
+	a->tsid = 0;
 	a->status = H2_NEED_MORE;
 	a->reason = H2_R_none;
 	memcpy(a->buf, h2_after_prefix, sizeof(h2_after_prefix));
 	a->len = sizeof(h2_after_prefix);
+	if (r->at == 0) { /* the preface not whole yet: passed over */
+		a->last_sid = 0;
+		a->skip = H2_PREFACE_LEN;
+		return 0;
+	}
 	if (r->block_sid) { /* a block not whole: read again from its HEADERS */
 		a->last_sid = r->prev_sid;
 		return r->block_at;
 	}
 	a->last_sid = r->last_sid;
 	return r->at;
+}
+
+/* A trailer section in a->buf, whole (its HEADERS on a stream already
+ * open, with END_STREAM: RFC 9113 8.1; Go's http2.Transport sends a
+ * request's Trailer so, red team round 6, rt6_h2pk_trailers_ok): its
+ * fragments joined, without padding and priority, and decoded with the
+ * table, which it updates as the server's; no pseudo-header, no host. */
+static unsigned h2_after_trailers(struct h2_after *a)
+{
+	uint8_t blk[H2_BLOCK_MAX];
+	uint32_t bl = 0, o = sizeof(h2_after_prefix), off = 0, n;
+	unsigned why = H2_R_none;
+
+	while (o < a->len) {
+		const uint8_t *h = a->buf + o, *p = h + H2_FRAME_HDR;
+		uint32_t flen = (uint32_t)h[0] << 16 | (uint32_t)h[1] << 8 | h[2];
+		uint32_t head = 0, pad = 0;
+
+		if (h[3] == H2_FT_HEADERS) {
+			if (h[4] & H2_FL_PADDED) {
+				if (flen < 1)
+					return H2_R_padding;
+				pad = p[0];
+				head = 1;
+			}
+			if (h[4] & H2_FL_PRIORITY) {
+				if (flen < head + 5)
+					return H2_R_frame_size;
+				if ((h2_u32(p + head) & 0x7fffffffu) == a->tsid)
+					return H2_R_frame;
+				head += 5;
+			}
+			if (pad > flen - head)
+				return H2_R_padding;
+			for (uint32_t i = flen - pad; i < flen; i++)
+				if (p[i])
+					return H2_R_padding;
+		}
+		if (bl + (flen - head - pad) > sizeof(blk))
+			return H2_R_too_long;
+		memcpy(blk + bl, p + head, flen - head - pad);
+		bl += flen - head - pad;
+		o += H2_FRAME_HDR + flen;
+	}
+	n = bl;
+	{
+		struct h2_cur c = {.base = blk, .off = &off, .len = &n, .n = 1, .left = n};
+		char name[H2_NAME_CAP];
+
+		if (h2_decode(&a->hpack, &c, name, sizeof(name), &why, NULL, NULL, true) != H2_DONE)
+			return why ? why : H2_R_hpack;
+	}
+	a->len = sizeof(h2_after_prefix);
+	a->trailer = 0;
+	return H2_R_none;
 }
 
 /* The block in a->buf, whole: decoded as h2_read_all() decodes a stream's
@@ -1147,6 +1215,8 @@ static unsigned h2_after_block(struct h2_after *a, h2_name_fn *fn, void *arg, bo
 	struct h2_reader rd;
 	unsigned why = H2_R_none;
 
+	if (a->trailer)
+		return h2_after_trailers(a);
 	h2_reader_init(&rd);
 	rd.hpack = a->hpack;
 	rd.last_sid = a->last_sid;
@@ -1213,9 +1283,21 @@ enum h2_status h2_after_feed(struct h2_after *a, const uint8_t *p, size_t n, h2_
 			uint32_t flen = (uint32_t)a->hdr[0] << 16 | (uint32_t)a->hdr[1] << 8 | a->hdr[2];
 			unsigned type = a->hdr[3], flags = a->hdr[4];
 
+			uint32_t sid = h2_u32(a->hdr + 5) & 0x7fffffffu;
+
 			/* 6.10: a block is one run of frames on its stream */
 			if (a->in_block != (type == H2_FT_CONTINUATION))
 				return h2_after_fail(a, H2_R_continuation, reason);
+			/* a HEADERS on a stream already opened: its trailers, which
+			 * end it (8.1); a CONTINUATION of them on the same one */
+			if (type == H2_FT_HEADERS) {
+				a->trailer = sid && (sid & 1) && sid <= a->last_sid;
+				a->tsid = sid;
+				if (a->trailer && !(flags & 0x01)) /* END_STREAM */
+					return h2_after_fail(a, H2_R_frame, reason);
+			} else if (type == H2_FT_CONTINUATION && a->trailer && sid != a->tsid) {
+				return h2_after_fail(a, H2_R_continuation, reason);
+			}
 			if (type == H2_FT_PUSH_PROMISE)
 				return h2_after_fail(a, H2_R_frame, reason);
 			if (type != H2_FT_HEADERS && type != H2_FT_CONTINUATION) {

@@ -214,14 +214,18 @@ struct h2_after {
 	uint8_t hdr_have;
 	uint8_t in_block; /* a block's frame without END_HEADERS read: CONTINUATION to come */
 	uint8_t end;	  /* the frame being joined ends its block */
+	uint8_t trailer;  /* the block is a trailer section (RFC 9113 8.1) of stream tsid */
+	uint32_t tsid;
 	uint8_t status;	  /* H2_NEED_MORE, or H2_MALFORMED (sticky) */
 	uint8_t reason;
 	uint8_t buf[H2_AFTER_BUF];
 };
 
-/* Start a after r (H2_DONE): its table and last stream. Returns the offset
- * in r's stream from which the bytes are to be fed (past the last whole
- * block and the frames after it, or at the HEADERS of a block not whole). */
+/* Start a after r (H2_DONE, or H2_NEED_MORE: a first block not whole
+ * yet): its table and last stream. Returns the offset in r's stream from
+ * which the bytes are to be fed (past the last whole block and the frames
+ * after it, at the HEADERS of a block not whole, or at the preface when
+ * that is not whole yet). */
 uint32_t h2_after_init(struct h2_after *a, const struct h2_reader *r);
 
 /* Feed the next n bytes of the client's stream. fn (when not NULL) is

@@ -75,7 +75,15 @@ enum flow_hw_flags {
 	FLOW_HW_BODY = 1 << 4, /* body_to holds the end of a Content-Length body */
 	FLOW_HW_TUNNEL = 1 << 5, /* its last head asked for an upgrade or a CONNECT */
 	FLOW_HW_HEAD = 1 << 6,	 /* a head was read whole */
-	FLOW_HW_ZWIN = 1 << 7,	 /* the server's newest segment closed its window */
+	FLOW_HW_EDGE = 1 << 7,	 /* the server's window's right edge is known (acks edge[1]) */
+};
+
+/* struct flow_acks.aws */
+enum flow_aws {
+	FLOW_AWS_SHIFT = 0x0f, /* the responder's shift */
+	FLOW_AWS_INIT = 0x10,  /* the initiator's SYN offered a scale */
+	FLOW_AWS_RESP = 0x20,  /* the responder's SYN-ACK offered one */
+	FLOW_AWS_SYN = 0x40,   /* the initiator's SYN was seen */
 };
 
 /* Which hostname a flow carries (the flow log's sni / host / dns_query). */
@@ -195,7 +203,10 @@ struct flow_acks {
 	 * judge_tcp_long): a SYN-ACK that acknowledges such data says that
 	 * its responder read bytes we never passed */
 	uint8_t syn_data : 1;
-	uint8_t pad;
+	/* TCP, not checked: the window scales its handshake offered
+	 * (FLOW_AWS_*), for a read HTTP client's server window (judge.c,
+	 * judge_http_window) */
+	uint8_t aws;
 	/* While undecided: when its classification began (its first payload),
 	 * or began again after it was parked (judge.c, judge_cls_park): its
 	 * time budget counts from here. Packet time in units of 2^26 ns (67

@@ -540,6 +540,8 @@ static void judge_cr_of_flow(struct worker *w, const struct flow *f, struct cls_
 
 /* Judge a still-undecided flow with the give-up rule (budget spent, or the
  * flow ended first). */
+static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct flow *f, bool lazy);
+
 static void judge_giveup(struct worker *w, const struct policy *pol, struct flow *f, bool end)
 {
 	struct policy_flow pf;
@@ -558,6 +560,10 @@ static void judge_giveup(struct worker *w, const struct policy *pol, struct flow
 	judge_grant_note(w, f, &pf);
 	if (f->decision.verdict == POLICY_PENDING) /* cannot happen: fail closed anyway */
 		policy_exception(pol, f->zone, POLICY_EXC_giveup, &f->decision);
+	/* An h2c client whose first blocks are still to come: read on */
+	if (f->decision.verdict == POLICY_ALLOW && f->stream_idx != FLOW_NO_CLS &&
+	    w->streams->slots[f->stream_idx].h2_on == 1 && judge_h2w_open(w, pol, f, true))
+		return; /* a block it held named a class the policy drops */
 	judge_decided(w, f, &cr);
 }
 
@@ -1046,6 +1052,7 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 		w->acks[f - w->flows].resumed = f->init_is_a != src_is_a;
 		w->acks[f - w->flows].waits = 0;
 		w->acks[f - w->flows].syn_data = 0;
+		w->acks[f - w->flows].aws = 0;
 	}
 	f->learned = judge_learned(w, k, f->init_is_a, f->outbound);
 	judge_policy_flow(&pf, f, w);
@@ -2807,6 +2814,21 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		 * session, rt4_l2other_insert_vk: a decoy request to another
 		 * MAC, then the real one at its place, passed as old bytes).
 		 * Its conformance state is zero but for this (flow.h). */
+		/* The scales the handshake offers, for a flow that is not
+		 * checked (a read HTTP client's server window) */
+		if (!(f->flags & FLOW_F_CONFORM) && f->zone >= 0 &&
+		    (dir == 0 || (r->tcp_flags & RTE_TCP_ACK_FLAG))) {
+			struct flow_acks *a = judge_acks(w, f);
+			int ws = judge_tcp_wscale(rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off);
+
+			if (dir == 0) {
+				a->aws |= FLOW_AWS_SYN;
+				if (ws >= 0)
+					a->aws |= FLOW_AWS_INIT;
+			} else if (ws >= 0) {
+				a->aws = (uint8_t)((a->aws & ~FLOW_AWS_SHIFT) | FLOW_AWS_RESP | (unsigned)ws);
+			}
+		}
 		if (((f->flags & FLOW_F_CONFORM) || f->zone >= 0) && !judge_l2_seen(f, dir)) {
 			uint32_t h = judge_l2_dst(m, r);
 
@@ -3197,24 +3219,45 @@ static inline void judge_zero_window(struct flow *f, const struct rte_mbuf *m,
 }
 
 /* A segment from the server of an HTTP client stream that is read
- * (judge_http_more): whether it closes its window. Its stack drops every
- * segment with new bytes while the window is closed (Linux,
- * tcp_data_queue), so one the client sends then is a decoy to the server,
- * whose second copy, with anything in it, would pass as old bytes (red
- * team, the eighteenth session: rtk2_zero_window_vk). As
- * judge_zero_window for a checked flow. */
-static inline void judge_http_window(struct flow *f, const struct rte_mbuf *m,
+ * (judge_http_more): the right edge of its receive window (ACK + window,
+ * scaled as the handshake offered). Its stack drops a segment with new
+ * bytes that starts at or past it (Linux, tcp_data_queue: no window), so
+ * one the client sends there is a decoy to the server, whose second copy,
+ * with anything in it, would pass as old bytes (red team, the eighteenth
+ * session: rtk2_zero_window_vk, a closed window; round 6 of the
+ * nineteenth: rt6_zwin_edge_vk, a decoy just past an open one). The
+ * newest ACK's word counts (an older one, reordered, does not); an edge
+ * that moves back is taken only from a segment whose sum is right (one
+ * damaged on the way, which the client discards, must not stall the flow:
+ * rt6_zwin_badsum_ok). A scale is unknown where the handshake was not
+ * seen: the largest, an edge too far rather than too near. */
+static inline void judge_http_window(struct worker *w, struct flow *f, const struct rte_mbuf *m,
 				     const struct parse_result *r)
 {
-	uint16_t raw;
+	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
+	struct flow_acks *a = judge_acks(w, f);
+	uint32_t ack, edge;
+	uint16_t win;
+	unsigned sh;
 
 	if (!(r->tcp_flags & RTE_TCP_ACK_FLAG) || (r->tcp_flags & RTE_TCP_RST_FLAG))
 		return;
-	memcpy(&raw, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 14, sizeof(raw));
-	if (raw == 0)
-		f->hw.flags |= FLOW_HW_ZWIN;
-	else if (unlikely(f->hw.flags & FLOW_HW_ZWIN) && judge_l4_csum_ok(f, m, r, false))
-		f->hw.flags &= (uint8_t)~FLOW_HW_ZWIN;
+	memcpy(&ack, th + 8, sizeof(ack));
+	ack = rte_be_to_cpu_32(ack);
+	if ((f->hw.flags & FLOW_HW_EDGE) && (int32_t)(ack - a->hi[1]) < 0)
+		return;
+	memcpy(&win, th + 14, sizeof(win));
+	sh = (a->aws & (FLOW_AWS_INIT | FLOW_AWS_RESP)) == (FLOW_AWS_INIT | FLOW_AWS_RESP)
+		     ? a->aws & FLOW_AWS_SHIFT
+	     : (a->aws & FLOW_AWS_SYN) ? 0
+					: 14;
+	edge = ack + ((uint32_t)rte_be_to_cpu_16(win) << sh);
+	if ((f->hw.flags & FLOW_HW_EDGE) && (int32_t)(edge - a->edge[1]) < 0 &&
+	    !judge_l4_csum_ok(f, m, r, false))
+		return;
+	a->hi[1] = ack;
+	a->edge[1] = edge;
+	f->hw.flags |= FLOW_HW_EDGE;
 }
 
 static int judge_http_refuse(struct worker *w, struct flow *f, enum policy_exception e);
@@ -3268,7 +3311,7 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 			if (from_init && (r->tcp_flags & RTE_TCP_URG_FLAG))
 				return judge_http_refuse(w, f, POLICY_EXC_ambiguous);
 			if (!from_init)
-				judge_http_window(f, m, r);
+				judge_http_window(w, f, m, r);
 			/* the responder's next byte: which ACKs acknowledge
 			 * bytes it sent (judge_discardable) */
 			if (!from_init && (n || (r->tcp_flags & RTE_TCP_FIN_FLAG)) &&
@@ -3372,7 +3415,7 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	rc = judge_tcp_long(w, pol, f, m, r, from_init);
 	if (unlikely(f->hw.flags & FLOW_HW_ON) && !from_init && rc != TCP_DROP &&
 	    f->decision.verdict == POLICY_PENDING && !(f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN)))
-		judge_http_window(f, m, r);
+		judge_http_window(w, f, m, r);
 	/* Before the verdict: an HTTP client's request heads, from the
 	 * copies the checks above let through (judge_http_more). */
 	if ((rc == TCP_GO || rc == TCP_SKIP) && from_init && n &&
@@ -4097,30 +4140,52 @@ static int judge_h2w_feed(struct worker *w, const struct policy *pol, struct flo
 }
 
 /* At the end of an h2c client's first-bytes slot (judge_h2 read its first
- * blocks): its HPACK table and the bytes the slot holds past the blocks
- * read go on to a worker_h2w, and its later bytes to judge_http_more. No
- * room: refused whatever the zone (what a server would read there, we
- * could not). True when the flow was dropped. */
-static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct flow *f)
+ * blocks, or the flow is allowed while they are still to come: a client
+ * that waits past the time budget, as grpc-go's eager connections do, red
+ * team round 6, rt6_h2pk_idle_preamble_vk): its HPACK table and the bytes
+ * the slot holds past the blocks read go on to a worker_h2w, and its later
+ * bytes to judge_http_more. No room: refused whatever the zone (what a
+ * server would read there, we could not), at once, or (lazy, while the
+ * flow is being decided) at its next bytes. True when the flow was
+ * dropped. */
+static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct flow *f, bool lazy)
 {
 	struct stream_slot *sl = &w->streams->slots[f->stream_idx];
 	struct worker_h2w *s = NULL;
+	unsigned i, mine = 0, free_i = WORKER_H2W_SLOTS;
 	uint32_t from;
-	unsigned i;
 
-	if (sl->h2_on != 1 || sl->h2_at != 0 || sl->h2.status != H2_DONE || f->zone < 0 ||
+	if (sl->h2_on != 1 || sl->h2_at != 0 ||
+	    (sl->h2.status != H2_DONE && sl->h2.status != H2_NEED_MORE) || f->zone < 0 ||
 	    (f->flags & FLOW_F_CONFORM) || (f->hw.flags & FLOW_HW_ON))
 		return false;
+	/* A free slot (or one whose flow is gone, dropped or no longer
+	 * read), if the flow's inside address holds fewer than its share: one
+	 * host's connections must not lock the others out. */
 	for (i = 0; i < WORKER_H2W_SLOTS; i++) {
 		struct worker_h2w *c = &w->h2ws[i];
 		const struct flow *g = c->fidx != UINT32_MAX ? &w->flows[c->fidx] : NULL;
 
-		/* free, or its flow gone, dropped or no longer read */
 		if (!g || !g->in_use || g->gen != c->gen || g->decision.verdict == POLICY_DROP ||
 		    judge_h2w_of(w, g) != c) {
-			s = c;
-			break;
+			if (free_i == WORKER_H2W_SLOTS)
+				free_i = i;
+		} else if (g->key.family == f->key.family &&
+			   memcmp(judge_init_addr(g), judge_init_addr(f), 16) == 0) {
+			mine++;
 		}
+	}
+	if (free_i < WORKER_H2W_SLOTS && mine < WORKER_H2W_PER_SRC) {
+		i = free_i;
+		s = &w->h2ws[i];
+	}
+	if (!s && lazy) {
+		/* refused at its next bytes (judge_http_more: no worker_h2w) */
+		memset(&f->hw, 0, sizeof(f->hw));
+		f->hw.next = sl->base + sl->have;
+		f->hw.ch.st = JUDGE_HW_H2;
+		f->hw.flags = FLOW_HW_ON | FLOW_HW_SEEN;
+		return false;
 	}
 	if (!s) {
 		w->st.c[STATS_h2_refused]++;
@@ -4162,6 +4227,15 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	}
 	if (f->hw.flags & FLOW_HW_LOST)
 		return judge_http_refuse(w, f, POLICY_EXC_reassembly);
+	/* Urgent data: a receiver without SO_OOBINLINE (nginx, Apache,
+	 * Node) takes its byte out of the stream; no HTTP client sends it.
+	 * Refused whatever the zone does (red team, the eighteenth session:
+	 * an "X" inside "Host" as the urgent byte), on any segment, one of
+	 * old bytes too: its pointer names a byte to come (Linux takes it
+	 * from a segment it otherwise drops as old: red team round 6, the
+	 * nineteenth session, rt6_urg_retx_host_vk). */
+	if (r->tcp_flags & RTE_TCP_URG_FLAG)
+		return judge_http_refuse(w, f, POLICY_EXC_ambiguous);
 	/* In order: a segment past a gap is dropped (sent again once the gap
 	 * is filled), bytes read before are not read again, and a segment
 	 * that brings new ones is read from its first new byte. A gap that
@@ -4178,20 +4252,14 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	}
 	if (off + (int32_t)n <= 0)
 		return TCP_GO;
-	/* Urgent data: a receiver without SO_OOBINLINE (nginx, Apache,
-	 * Node) takes its byte out of the stream; no HTTP client sends it.
-	 * Refused whatever the zone does (red team, the eighteenth session:
-	 * an "X" inside "Host" as the urgent byte). */
-	if (r->tcp_flags & RTE_TCP_URG_FLAG)
-		return judge_http_refuse(w, f, POLICY_EXC_ambiguous);
 	if (judge_discardable(w, f, m, r, true, true) != JUDGE_KEEP) {
 		judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
 		return TCP_DROP;
 	}
-	/* New bytes into the server's closed window: its stack drops them
-	 * (judge_http_window), and so do we; the client sends them again
-	 * once the window opens. */
-	if (unlikely(f->hw.flags & FLOW_HW_ZWIN)) {
+	/* New bytes that start at or past the server's window's right edge:
+	 * its stack drops them (judge_http_window), and so do we; the client
+	 * sends them again once the window opens. */
+	if ((f->hw.flags & FLOW_HW_EDGE) && (int32_t)(f->hw.next - judge_acks(w, f)->edge[1]) >= 0) {
 		w->st.c[STATS_http_zero_window]++;
 		return TCP_DROP;
 	}
@@ -4339,7 +4407,7 @@ static bool judge_hello(struct worker *w, const struct policy *pol, struct flow 
 		if (h2 == JUDGE_H2_DROPPED)
 			return true;
 		/* its later blocks, read for the flow's life */
-		if (h2 == JUDGE_H2_DONE && judge_h2w_open(w, pol, f))
+		if (h2 == JUDGE_H2_DONE && judge_h2w_open(w, pol, f, false))
 			return true;
 		if (h2 == JUDGE_H2_DONE || (h2 == JUDGE_H2_NO && !judge_http_head(w, f))) {
 			if (f->decision.verdict == POLICY_DROP) /* an upgrade's h2c refused */

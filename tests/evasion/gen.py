@@ -7970,6 +7970,245 @@ def case_rt5_smtp_data_sp_bdat(n):
 
 
 
+@case
+def case_rt6_zwin_edge_vk(n):
+    """(Red team round 6) Office HTTP: the server's window is not closed (its last ACK
+    says 12, 1536 bytes at scale 7: nginx stopped reading while a pipelined answer is
+    blocked, and Linux never shrinks a right edge, it only stops moving it), the client
+    fills it exactly with a 1536-byte GET for www.example.org, then at once sends a
+    decoy GET (www.example.org) past the right edge. Linux drops the decoy
+    (tcp_data_queue: in order but tcp_receive_window() == 0, TCPZeroWindowDrop); the
+    server's next ACK says 0, a later one opens the window and the client sends
+    m.vk.com at the decoy's place. judge_http_window knows only a raw 0 in the newest
+    server segment, not the right edge (ack + window << scale): the decoy is read as
+    new bytes, the real request passes as old ones. Must drop (social)."""
+    cap, t = ka_flow(n, 49600)
+    t.raw(False, "A", window=12)
+    head = b"GET /5 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\nX-Pad: "
+    filler = head + b"p" * (1536 - len(head) - 4) + b"\r\n\r\n"
+    assert len(filler) == 1536
+    cut_at(t, filler, [1400])
+    real = _rtk_vk_req(n)
+    decoy = _decoy_for(real)
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, gap=100)
+    t.raw(False, "A", ack=base, window=0)
+    t.raw(False, "A", ack=base, window=501, gap=300000)
+    t.raw(True, "PA", real, seq=base)
+    t.cseq = base + len(real)
+    t.raw(False, "A")
+    _ok_answer(t, n, mark=False)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt6_zwin_edge_ok(n):
+    """(Red team round 6) Must-allow twin of rt6_zwin_edge_vk: the server's window is 12
+    (1536 bytes), the client sends a 1536-byte GET, the server's ACK says 0, then the
+    window opens and the client sends its next GET (www.example.org), answered."""
+    cap, t = ka_flow(n, 49601)
+    t.raw(False, "A", window=12)
+    head = b"GET /5 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\nX-Pad: "
+    filler = head + b"p" * (1536 - len(head) - 4) + b"\r\n\r\n"
+    cut_at(t, filler, [1400])
+    t.raw(False, "A", window=0)
+    t.raw(False, "A", window=501, gap=300000)
+    req = b"GET /6 HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n"
+    t.data(True, req)
+    _ok_answer(t, n, mark=False)
+    _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt6_zwin_badsum_ok(n):
+    """(Red team round 6) Must-allow: after four answered requests, one ACK of the server
+    damaged on the way (a wrong TCP checksum) whose window field reads 0. The client's
+    stack drops it (tcp_v4_rcv checksum) and keeps the window it had (64240 << 7); it
+    sends its next GET (www.example.org) and, unanswered, again after 200, 400, 800,
+    1600, 3200 ms (RTO backoff). The server has nothing to send (it waits for that
+    request). judge_http_window sets FLOW_HW_ZWIN from any server segment whose raw
+    window is 0, its checksum unchecked (only the opening is checked): every copy of the
+    request is dropped as new bytes into a closed window, and the connection hangs until
+    the server's keep-alive timeout. One damaged (or forged, from anywhere outside) frame
+    freezes an office HTTP/h2c connection. Must allow (the request passes)."""
+    cap, t = ka_flow(n, 49602)
+    t.raw(False, "A", window=0, tcpkw={"chksum": 0x1234})
+    req = b"GET /5 HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n"
+    base = t.cseq
+    t.raw(True, "PA", req, seq=base)
+    for g in (200000, 400000, 800000, 1600000, 3200000):
+        t.raw(True, "PA", req, seq=base, gap=g)
+    t.cseq = base + len(req)
+    # the server's ACK and answer to the copy it gets (none through aduana: the
+    # server never sends the segment that would clear its ZWIN)
+    t.raw(False, "A")
+    _ok_answer(t, n, mark=False)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt6_h2pk_trailers_ok(n):
+    """(Red team round 6) Must-allow: office h2c (h2c_long: 40 streams for
+    www.example.org), then stream 81 a POST for www.example.org whose body ends with
+    request trailers (RFC 9113 8.1: a HEADERS frame on the open stream with END_STREAM;
+    Go's http2.Transport sends req.Trailer so, python-h2 send_headers(end_stream=True)
+    after data), then stream 83, answered. nginx, Go and h2o take trailers. h2_after
+    decodes every later block as a new stream's first (h2_frame_head: a HEADERS on a
+    stream <= last_sid is H2_R_frame) and the flow is refused whatever the zone. Must
+    allow."""
+    def last(t):
+        blk = b"\x83\x86\x84\x01\x0fwww.example.org"
+        t.data(True, h2_frame(1, 4, 81, blk) + h2_frame(0, 0, 81, prand(n + "tb", 200)))
+        t.data(True, h2_frame(1, 5, 81, b"\x00\x0ax-checksum\x08abcd1234"))
+        t.data(False, h2_frame(1, 4, 81, b"\x88") + h2_frame(0, 1, 81, b"ok"))
+        t.data(True, h2_frame(1, 5, 83, h2_idx_block(b"www.example.org", passm(n), True)))
+        t.data(False, h2_frame(1, 4, 83, b"\x88") + h2_frame(0, 1, 83, passm(n)))
+    return h2c_long(n, 49603, last, passm(n)), {"pass": [passm(n)]}
+
+
+@case
+def case_rt6_h2w_slots_dos_ok(n):
+    """(Red team round 6) Must-allow (denial of service): another office host
+    (10.20.1.21, h2load -c 80 or a gRPC client pool in clear against an outside h2c
+    server) keeps 80 h2c connections open, each after one request: they hold every one
+    of the 32 worker_h2w slots of each worker. Then an honest h2c client (curl
+    --http2-prior-knowledge, two requests for www.example.org on one connection): no
+    slot at the end of its first bytes, judge_h2w_open refuses it whatever the zone
+    (exception:classifier_alloc). Must allow."""
+    cap = Capture()
+    for i in range(80):
+        a = ETcp(cap, "10.20.1.21", 21000 + i, SOC, 80, isn=3000 + i * 977, rtt_us=200)
+        a.handshake()
+        a.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+               + h2_frame(1, 5, 1, h2_hb(b"www.example.org", b"d%d" % i)))
+        a.data(False, h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, b"ok"))
+    t = ETcp(cap, O1, 49604, SOC, 80, isn=49604 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+           + h2_frame(1, 5, 1, h2_hb(b"www.example.org", b"one")))
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, b"ok"))
+    t.data(True, h2_frame(1, 5, 3, h2_hb(b"www.example.org", passm(n))))
+    t.data(False, h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, passm(n)))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt6_h2pk_ping_preamble_vk(n):
+    """(Red team round 6) Office h2c with prior knowledge: the preface and SETTINGS, the
+    server's SETTINGS, then 40 segments of PING and WINDOW_UPDATE frames (a client's
+    keepalive, each answered) before any HEADERS, well past classify_packets; then
+    stream 1 for m.vk.com. nginx and Go serve the first stream whenever it comes. If the
+    flow is decided while the first-bytes reader still waits for its first block, the
+    later reader (judge_h2w_open, only at H2_DONE) never starts. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49605, SOC, 80, isn=49605 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b""))
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(4, 1, 0, b""))
+    t.data(True, h2_frame(4, 1, 0, b""))
+    for i in range(40):
+        t.data(True, h2_frame(6, 0, 0, b"ping%04d" % i) + h2_frame(8, 0, 0, b"\x00\x00\x01\x00"))
+        t.data(False, h2_frame(6, 1, 0, b"ping%04d" % i))
+    t.data(True, h2_frame(1, 5, 1, h2_hb(b"m.vk.com", leak(n))))
+    t.data(False, h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt6_h2pk_idle_preamble_vk(n):
+    """(Red team round 6) Office h2c with prior knowledge: the preface and SETTINGS, the
+    server's SETTINGS and ACK, then 40 s of silence but two PINGs (the client waits for
+    its application), then stream 1 for m.vk.com. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49606, SOC, 80, isn=49606 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b""))
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(4, 1, 0, b""))
+    t.data(True, h2_frame(4, 1, 0, b""))
+    t.data(True, h2_frame(6, 0, 0, b"pingAAAA"), gap=20000000)
+    t.data(False, h2_frame(6, 1, 0, b"pingAAAA"))
+    t.data(True, h2_frame(6, 0, 0, b"pingBBBB"), gap=20000000)
+    t.data(False, h2_frame(6, 1, 0, b"pingBBBB"))
+    t.data(True, h2_frame(1, 5, 1, h2_hb(b"m.vk.com", leak(n))))
+    t.data(False, h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt6_urg_retx_host_vk(n):
+    """(Red team round 6) Office HTTP, after four answered requests (decided, read by the
+    HTTP watch): the client sends again the last 10 bytes of its fourth request, ending
+    at the server's rcv_nxt, with URG and an urgent pointer naming the "x" of "Host:
+    m.vkx.com" in the request to come. Linux takes it: tcp_validate_incoming passes a
+    segment whose end is not before rcv_wup, tcp_urg records the future urgent byte
+    (TCP_URG_NOTYET) before tcp_data_queue drops the duplicate bytes; nginx (no
+    SO_OOBINLINE) then reads the next request without that byte: Host: m.vk.com.
+    judge_http_more returns for a segment of old bytes (off + n <= 0) before its URG
+    check, and the decided fast path of judge_tcp never reaches judge_urgent: the URG
+    passes, aduana reads m.vkx.com (no class). Must drop (social)."""
+    cap, t = ka_flow(n, 49607)
+    prev = b"GET /3 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n"
+    pre = b"GET /feed HTTP/1.1\r\nHost: m.vk"
+    req = pre + b"x.com\r\nUser-Agent: Mozilla/5.0\r\nX-Mark: " + leak(n) + b"\r\nAccept: */*\r\n\r\n"
+    t.raw(True, "PAU", prev[-10:], seq=t.cseq - 10, tcpkw={"urgptr": 10 + len(pre) + 1})
+    t.raw(False, "A")
+    t.data(True, req)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt6_h2pk_idle_preamble_ok(n):
+    """(Red team round 6) Must-allow twin of rt6_h2pk_idle_preamble_vk: a gRPC-style h2c
+    channel (grpc-go connects, sends its preface and SETTINGS, and sends HEADERS only
+    when the first call is made, keepalive PINGs meanwhile), then stream 1 for
+    www.example.org."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49608, SOC, 80, isn=49608 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b""))
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(4, 1, 0, b""))
+    t.data(True, h2_frame(4, 1, 0, b""))
+    t.data(True, h2_frame(6, 0, 0, b"pingAAAA"), gap=20000000)
+    t.data(False, h2_frame(6, 1, 0, b"pingAAAA"))
+    t.data(True, h2_frame(6, 0, 0, b"pingBBBB"), gap=20000000)
+    t.data(False, h2_frame(6, 1, 0, b"pingBBBB"))
+    t.data(True, h2_frame(1, 5, 1, h2_hb(b"www.example.org", passm(n))))
+    t.data(False, h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, passm(n)))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt6_h2pk_idle_late_vk(n):
+    """(Red team round 6) As rt6_h2pk_idle_preamble_vk, then stream 1 for www.example.org
+    and stream 3 for m.vk.com: once given up, no later block is read. Must drop
+    (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 49609, SOC, 80, isn=49609 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b""))
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(4, 1, 0, b""))
+    t.data(True, h2_frame(4, 1, 0, b""))
+    t.data(True, h2_frame(6, 0, 0, b"pingAAAA"), gap=20000000)
+    t.data(False, h2_frame(6, 1, 0, b"pingAAAA"))
+    t.data(True, h2_frame(1, 5, 1, h2_hb(b"www.example.org", b"one")))
+    t.data(False, h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, b"ok"))
+    t.data(True, h2_frame(1, 5, 3, h2_hb(b"m.vk.com", leak(n))))
+    t.data(False, h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid

@@ -1887,8 +1887,15 @@ static void test_after(void)
 	frame(s, 5, 0x04, 1, body, 8);
 	CU_ASSERT_EQUAL(after_names(s, n1, 0, &ns, &reason, &connect), H2_MALFORMED);
 	CU_ASSERT_EQUAL(reason, H2_R_frame);
+	/* a request's block on a stream already open: read as its trailers
+	 * (8.1), which hold no pseudo-header */
 	s->n = n1;
 	headers(s, 1, 0x01, b3);
+	CU_ASSERT_EQUAL(after_names(s, n1, 0, &ns, &reason, &connect), H2_MALFORMED);
+	CU_ASSERT_EQUAL(reason, H2_R_pseudo);
+	/* and without END_STREAM: not trailers either */
+	s->n = n1;
+	headers(s, 1, 0x00, b3);
 	CU_ASSERT_EQUAL(after_names(s, n1, 0, &ns, &reason, &connect), H2_MALFORMED);
 	CU_ASSERT_EQUAL(reason, H2_R_frame);
 	s->n = 0;
@@ -1910,6 +1917,64 @@ static void test_after(void)
 	}
 	CU_ASSERT_EQUAL(after_names(s, n1, 0, &ns, &reason, &connect), H2_MALFORMED);
 	CU_ASSERT_EQUAL(reason, H2_R_frame_size);
+	/* Trailers (RFC 9113 8.1): a POST on stream 3, its body, then a
+	 * HEADERS with END_STREAM on stream 3 whose field enters the table
+	 * (literal with incremental indexing, x-checksum: abc); stream 5's
+	 * request then indexes it (62) as a field of its own: read only with
+	 * the trailers decoded into the table. */
+	s->n = 0;
+	start(s);
+	x->n = 0;
+	hp_request(x, "www.example.org", false);
+	headers(s, 1, 0x01, x);
+	n1 = s->n;
+	x->n = 0;
+	hp_request(x, "www.example.org", false);
+	frame(s, 1, 0x04, 3, x->b, x->n); /* no END_STREAM: a body comes */
+	frame(s, 0, 0x00, 3, body, sizeof(body));
+	{
+		struct buf *tr = b_new(), *rq = b_new(), *save = b_new();
+
+		b_u8(tr, 0x40);
+		hp_str(tr, "x-checksum", false);
+		hp_str(tr, "abc", true);
+		hp_request(rq, "m.vk.com", false);
+		b_u8(rq, 0x80 | 62);
+		b_mem(save, s->b, s->n);
+		{
+			uint8_t pl[64];
+			size_t k = 0;
+
+			pl[k++] = 2; /* PADDED: 2 zeros */
+			memcpy(pl + k, tr->b, tr->n);
+			k += tr->n;
+			pl[k++] = 0;
+			pl[k++] = 0;
+			frame(s, 1, 0x08 | 0x04 | 0x01, 3, pl, k);
+		}
+		headers(s, 5, 0x01, rq);
+		CU_ASSERT_EQUAL(after_names(s, n1, 0, &ns, &reason, &connect), H2_NEED_MORE);
+		CU_ASSERT_STRING_EQUAL(ns.text, "www.example.org,m.vk.com,");
+		for (size_t cut = 1; cut < s->n - n1; cut += 7) {
+			CU_ASSERT_EQUAL(after_names(s, n1, cut, &ns, &reason, &connect), H2_NEED_MORE);
+			CU_ASSERT_STRING_EQUAL(ns.text, "www.example.org,m.vk.com,");
+		}
+		/* trailers without END_STREAM: refused */
+		s->n = save->n;
+		memcpy(s->b, save->b, s->n);
+		frame(s, 1, 0x04, 3, tr->b, tr->n);
+		CU_ASSERT_EQUAL(after_names(s, n1, 0, &ns, &reason, &connect), H2_MALFORMED);
+		CU_ASSERT_EQUAL(reason, H2_R_frame);
+		/* a pseudo-header in trailers: refused */
+		s->n = save->n;
+		memcpy(s->b, save->b, s->n);
+		frame(s, 1, 0x05, 3, rq->b, rq->n - 1);
+		CU_ASSERT_EQUAL(after_names(s, n1, 0, &ns, &reason, &connect), H2_MALFORMED);
+		CU_ASSERT_EQUAL(reason, H2_R_pseudo);
+		free(tr);
+		free(rq);
+		free(save);
+	}
 	/* sticky */
 	{
 		static struct h2_after a;
