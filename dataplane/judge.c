@@ -3325,9 +3325,13 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	 * resolver, still connected, sends its own answer, which is compared
 	 * with the one that came (red team round 5, the nineteenth session: a
 	 * forged answer at the resolver's next byte, then a RST at once, and
-	 * the resolver's own answer never came: rt5_dns_tcp_forged_rst). The
-	 * resolver closes the connection when it idles. */
-	if (unlikely(f->flags & FLOW_F_LEARN) && from_init && (r->tcp_flags & RTE_TCP_RST_FLAG) &&
+	 * the resolver's own answer never came: rt5_dns_tcp_forged_rst). A
+	 * FIN too: a resolver closes on its client's end and drops the answer
+	 * it was working on (round 7: rt7_dns_fin_forged). The client sends
+	 * it again; it passes once the answers can no longer be contradicted,
+	 * or the resolver closes the connection when it idles. */
+	if (unlikely(f->flags & FLOW_F_LEARN) && from_init &&
+	    (r->tcp_flags & (RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG)) &&
 	    dns_pending_flow_answered(w->dnsq, judge_flow_id(f), w->now)) {
 		w->st.c[STATS_dns_rst_held]++;
 		return TCP_DROP;
@@ -4171,7 +4175,10 @@ static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct fl
 			if (free_i == WORKER_H2W_SLOTS)
 				free_i = i;
 		} else if (g->key.family == f->key.family &&
-			   memcmp(judge_init_addr(g), judge_init_addr(f), 16) == 0) {
+			   memcmp(judge_init_addr(g), judge_init_addr(f),
+				  f->key.family == 6 ? 8 : 16) == 0) {
+			/* an IPv6 host has its whole /64 (round 7:
+			 * rt7_h2w_v6_slots_dos_ok) */
 			mine++;
 		}
 	}
@@ -4256,10 +4263,14 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 		judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
 		return TCP_DROP;
 	}
-	/* New bytes that start at or past the server's window's right edge:
-	 * its stack drops them (judge_http_window), and so do we; the client
-	 * sends them again once the window opens. */
-	if ((f->hw.flags & FLOW_HW_EDGE) && (int32_t)(f->hw.next - judge_acks(w, f)->edge[1]) >= 0) {
+	/* New bytes that end past the server's window's right edge: Linux
+	 * drops a segment that starts there, BSD and Windows trim what lies
+	 * past it (red team round 7, the nineteenth session: a decoy that
+	 * starts inside and runs past, rt7_zwin_straddle_vk), and an honest
+	 * client never sends there (RFC 9293 3.8.6.2.1): dropped, and sent
+	 * again once the window opens (judge_http_window). */
+	if ((f->hw.flags & FLOW_HW_EDGE) &&
+	    (int32_t)(seq + n - judge_acks(w, f)->edge[1]) > 0) {
 		w->st.c[STATS_http_zero_window]++;
 		return TCP_DROP;
 	}

@@ -89,7 +89,7 @@
 	X(dns_bad)	      /* answers that taught nothing (dns_bad_by_reason says why) */       \
 	X(dns_conflicts)      /* queries answered twice, differently: what they taught taken back */ \
 	X(dns_taken_back)     /* resolver flows gone (evicted) while an answer could still be contradicted */ \
-	X(dns_rst_held)       /* client RSTs of TCP resolver flows held back while an answer can be contradicted */ \
+	X(dns_rst_held)       /* client RSTs and FINs of TCP resolver flows held back while an answer can be contradicted */ \
 	X(relearned)	      /* flows judged again after learned addresses were taken back */     \
 	X(cycles)	      /* TSC cycles spent on packets */                                    \
 	X(cycles_new)	      /* ...of which making (and ending) flows */                          \

@@ -8209,6 +8209,215 @@ def case_rt6_h2pk_idle_late_vk(n):
     return cap, {"leak": [leak(n)]}
 
 
+@case
+def case_rt7_zwin_straddle_vk(n):
+    """(Red team round 7) Office HTTP to a server whose stack trims a segment at its
+    window's right edge instead of taking it whole: FreeBSD's tcp_input ("todrop =
+    th_seq + tlen - (rcv_nxt + rcv_wnd)": the tail past the edge is cut, the head kept;
+    Windows does the same), as the comment of judge_past_edge says of BSD stacks.
+    The server's window is 12 at scale 7 (1536 bytes); the client sends a 1526-byte GET
+    for www.example.org, then a decoy GET for www.example.org that starts 10 bytes
+    inside the window and ends past it: the server would keep "GET /feed " and read the
+    real request's tail (Host: m.vk.com) sent later from there. Since round 7 a segment
+    that ends past the edge is dropped whole (judge_http_more), so the server gets none
+    of the decoy: what the attacker does next, as the capture plays it (the tail from
+    base+10, dropped as past a gap; the first 10 bytes, read; the tail again, read), gets
+    the real request read. Must drop (social)."""
+    cap, t = ka_flow(n, 49700)
+    t.raw(False, "A", window=12)
+    head = b"GET /5 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\nX-Pad: "
+    filler = head + b"p" * (1526 - len(head) - 4) + b"\r\n\r\n"
+    assert len(filler) == 1526
+    cut_at(t, filler, [1400])
+    real = _rtk_vk_req(n)
+    decoy = _decoy_for(real)
+    assert real[:10] == decoy[:10]
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, gap=100)
+    t.raw(False, "A", ack=base, window=0)
+    t.raw(False, "A", ack=base, window=501, gap=300000)
+    t.raw(True, "PA", real[10:], seq=base + 10)
+    t.raw(False, "A", ack=base)
+    t.raw(True, "PA", real[:10], seq=base)
+    t.raw(False, "A", ack=base + 10)
+    t.raw(True, "PA", real[10:], seq=base + 10)
+    t.cseq = base + len(real)
+    t.raw(False, "A")
+    _ok_answer(t, n, mark=False)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+def _rt7_midstream(n, cport):
+    """An office HTTP keep-alive connection (window scale 7 both ways at its handshake,
+    which aduana never saw) picked up midstream: its first frame through aduana is the
+    client's next GET."""
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 80, isn=cport * 7, rtt_us=20000)
+    t.cseq += 1 + 4000
+    t.sseq += 1 + 90000
+    t.data(True, b"GET /m1 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n")
+    body = prand(n + "m1", 200)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    return cap, t
+
+
+@open_case
+def case_rt7_midstream_edge_vk(n):
+    """(Red team round 7) As rt6_zwin_edge_vk on a connection aduana picks up midstream
+    (the appliance restarted or failed over to its standby, or the flow was pushed out
+    of a full table as a heavy source's: judge_ft_evict_heavy; the office takes a
+    midstream flow and reads it, POLICY_EXC_midstream allows there). The handshake
+    offered window scale 7 on both sides; aduana never saw it, so judge_http_window takes
+    the largest shift, 14: the server's "window 12" (1536 bytes at its real scale 7)
+    reads as 196608 bytes. The client fills the real 1536 bytes, sends a decoy GET
+    (www.example.org) past the real edge (Linux drops it: tcp_receive_window() == 0),
+    and m.vk.com at its place when the window opens: aduana read the decoy, the real
+    request passes as old bytes. Must drop (social)."""
+    cap, t = _rt7_midstream(n, 49701)
+    t.raw(False, "A", window=12)
+    head = b"GET /5 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\nX-Pad: "
+    filler = head + b"p" * (1536 - len(head) - 4) + b"\r\n\r\n"
+    cut_at(t, filler, [1400])
+    real = _rtk_vk_req(n)
+    decoy = _decoy_for(real)
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, gap=100)
+    t.raw(False, "A", ack=base, window=0)
+    t.raw(False, "A", ack=base, window=501, gap=300000)
+    t.raw(True, "PA", real, seq=base)
+    t.cseq = base + len(real)
+    t.raw(False, "A")
+    _ok_answer(t, n, mark=False)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt7_midstream_edge_ok(n):
+    """(Red team round 7) Must-allow twin of rt7_midstream_edge_vk: the same midstream
+    pickup, the window filled exactly, 0, opened, and the next GET (www.example.org)."""
+    cap, t = _rt7_midstream(n, 49702)
+    t.raw(False, "A", window=12)
+    head = b"GET /5 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\nX-Pad: "
+    filler = head + b"p" * (1536 - len(head) - 4) + b"\r\n\r\n"
+    cut_at(t, filler, [1400])
+    t.raw(False, "A", window=0)
+    t.raw(False, "A", window=501, gap=300000)
+    req = b"GET /6 HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n"
+    t.data(True, req)
+    _ok_answer(t, n, mark=False)
+    _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt7_h2w_v6_slots_dos_ok(n):
+    """(Red team round 7) Must-allow (denial of service): the per-address share of h2c
+    slots (8 of 64 per worker, judge_h2w_open) compares whole addresses, but an IPv6 host
+    chooses any number of addresses in its /64 (SLAAC: `ip addr add` or privacy
+    addresses; nothing binds them). One office host (2001:db8:20::a00-a0f, 16 addresses)
+    keeps 10 h2c connections open from each (an h2load/gRPC pool bound to each source):
+    every worker_h2w slot of every worker is held. Then an honest h2c client (10.20.1.20,
+    two requests for www.example.org on one connection) is refused at the end of its
+    first bytes (exception:classifier_alloc, whatever the zone). Must allow."""
+    cap = Capture()
+    k = 0
+    for a in range(16):
+        src = "2001:db8:20::a%02x" % a
+        for i in range(10):
+            c = ETcp(cap, src, 22000 + k, SOC6, 80, isn=5000 + k * 977, rtt_us=200)
+            c.handshake()
+            c.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+                   + h2_frame(1, 5, 1, h2_hb(b"www.example.org", b"d%d" % k)))
+            c.data(False, h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, b"ok"))
+            k += 1
+    t = ETcp(cap, O1, 49703, SOC, 80, isn=49703 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+           + h2_frame(1, 5, 1, h2_hb(b"www.example.org", b"one")))
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, b"ok"))
+    t.data(True, h2_frame(1, 5, 3, h2_hb(b"www.example.org", passm(n))))
+    t.data(False, h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, passm(n)))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt7_dns_zwin_forged(n):
+    """(Red team round 7) As rt5_dns_tcp_forged_rst, but the client first closes its
+    receive window: its query segment and its ACKs advertise window 0 (a raw-socket
+    client, or any app that does not read: Linux advertises 0 once its receive buffer is
+    full). The accomplice's forged answer (e2m.customs.example is 198.18.0.66) arrives at
+    the resolver's next byte. The resolver (BIND, Unbound) has its true answer ready but
+    cannot send it into a zero window: Linux queues it and sends only zero-window probes
+    (tcp_probe_timer: bare ACKs, seq snd_una - 1). After 11 s (past the 10 s in which
+    dns_rst_held holds back a RST) the client resets: the RST passes, the resolver's
+    socket is reset, its answer never reaches the wire. Must drop the TLS session with
+    the e2m name to the forged address."""
+    cap = Capture()
+    qid = 0x4724
+    q = bytes(DNS(id=qid, rd=1, qd=DNSQR(qname=E2M_NAME, qtype="A")))
+    q = struct.pack("!H", len(q)) + q
+    t = ETcp(cap, S1, 47240, RESOLVER, 53, isn=qid, rtt_us=2000)
+    t.handshake()
+    t.raw(True, "PA", q, window=0)
+    t.cseq += len(q)
+    t.raw(False, "A")
+    fake = dns_tcp_answer(qid, ATK)
+    t.raw(False, "PA", fake, gap=3000)
+    t.sseq += len(fake)
+    t.raw(True, "A", window=0, gap=100)
+    for g in (200000, 400000, 800000, 1600000, 3200000, 6400000):
+        t.raw(False, "A", seq=t.sseq - 1, gap=g)
+        t.raw(True, "A", window=0, gap=100)
+    t.raw(True, "R", seq=t.cseq, gap=1000000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 47241, ATK, qid, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt7_dns_fin_forged(n):
+    """(Red team round 7) As rt5_dns_tcp_forged_rst with a FIN instead of the RST: the
+    client shuts its side down at once after the forged answer (shutdown(SHUT_WR), or
+    close() with nothing unread). Unbound (comm_point_tcp_handle_read: read() returns 0,
+    the comm point is closed, the pending reply dropped) and BIND's netmgr (ISC_R_EOF:
+    the TCP client is shut down) close the connection without sending the answer they
+    were recursing for: the server's FIN comes, no answer. dns_rst_held held a RST
+    only; since round 7 it holds the client's FIN too, so the resolver, never told,
+    sends its own answer (198.51.100.5) at the same place, which conflicts with the
+    forged one. Must drop the TLS session with the e2m name to the forged address."""
+    cap = Capture()
+    qid = 0x4726
+    t = dns_tcp_conn(cap, 47242, qid)
+    t.raw(False, "A")
+    fake = dns_tcp_answer(qid, ATK)
+    t.raw(False, "PA", fake, gap=3000)
+    t.sseq += len(fake)
+    t.raw(True, "FA", seq=t.cseq, gap=100)
+    # the resolver's own answer, the FIN having not reached it
+    t.raw(False, "PA", dns_tcp_answer(qid, E2M), seq=t.sseq - len(fake), gap=2000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 47243, ATK, qid, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt7_midstream_direct_vk(n):
+    """(Red team round 7) Control of rt7_midstream_edge_vk: the same midstream pickup,
+    then m.vk.com directly (no decoy): the office reads a midstream flow's requests.
+    Must drop (social)."""
+    cap, t = _rt7_midstream(n, 49704)
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid
