@@ -891,32 +891,45 @@ static unsigned h2_settings(const uint8_t *p, uint32_t flen)
 	return H2_R_none;
 }
 
+/* Where a HEADERS frame's fragment lies in its payload (p, flen bytes):
+ * past *head bytes (pad length, priority), before *pad bytes of padding. */
+static unsigned h2_headers_frag(const uint8_t *p, uint32_t flen, unsigned flags, uint32_t sid,
+				uint32_t *head, uint32_t *pad)
+{
+	*head = 0;
+	*pad = 0;
+	if (flags & H2_FL_PADDED) {
+		if (flen < 1)
+			return H2_R_padding;
+		*pad = p[0];
+		*head = 1;
+	}
+	if (flags & H2_FL_PRIORITY) {
+		if (flen < *head + 5)
+			return H2_R_frame_size;
+		/* 5.3.1: a stream cannot depend on itself. */
+		if ((h2_u32(p + *head) & 0x7fffffffu) == sid)
+			return H2_R_frame;
+		*head += 5;
+	}
+	if (*pad > flen - *head)
+		return H2_R_padding;
+	/* 6.2: padding is zeros; a receiver may refuse other bytes. */
+	for (uint32_t i = flen - *pad; i < flen; i++)
+		if (p[i])
+			return H2_R_padding;
+	return H2_R_none;
+}
+
 /* A HEADERS frame's fragment: without pad length, priority and padding. */
 static unsigned h2_headers(struct h2_reader *r, const uint8_t *p, uint32_t flen, unsigned flags,
 			   uint32_t sid, uint32_t at)
 {
-	uint32_t head = 0, pad = 0;
+	uint32_t head, pad;
+	unsigned why = h2_headers_frag(p, flen, flags, sid, &head, &pad);
 
-	if (flags & H2_FL_PADDED) {
-		if (flen < 1)
-			return H2_R_padding;
-		pad = p[0];
-		head = 1;
-	}
-	if (flags & H2_FL_PRIORITY) {
-		if (flen < head + 5)
-			return H2_R_frame_size;
-		/* 5.3.1: a stream cannot depend on itself. */
-		if ((h2_u32(p + head) & 0x7fffffffu) == sid)
-			return H2_R_frame;
-		head += 5;
-	}
-	if (pad > flen - head)
-		return H2_R_padding;
-	/* 6.2: padding is zeros; a receiver may refuse other bytes. */
-	for (uint32_t i = flen - pad; i < flen; i++)
-		if (p[i])
-			return H2_R_padding;
+	if (why)
+		return why;
 	r->frag_off[0] = at + head;
 	r->frag_len[0] = flen - head - pad;
 	r->nfrag = 1;
@@ -1169,26 +1182,9 @@ static unsigned h2_after_trailers(struct h2_after *a)
 		uint32_t flen = (uint32_t)h[0] << 16 | (uint32_t)h[1] << 8 | h[2];
 		uint32_t head = 0, pad = 0;
 
-		if (h[3] == H2_FT_HEADERS) {
-			if (h[4] & H2_FL_PADDED) {
-				if (flen < 1)
-					return H2_R_padding;
-				pad = p[0];
-				head = 1;
-			}
-			if (h[4] & H2_FL_PRIORITY) {
-				if (flen < head + 5)
-					return H2_R_frame_size;
-				if ((h2_u32(p + head) & 0x7fffffffu) == a->tsid)
-					return H2_R_frame;
-				head += 5;
-			}
-			if (pad > flen - head)
-				return H2_R_padding;
-			for (uint32_t i = flen - pad; i < flen; i++)
-				if (p[i])
-					return H2_R_padding;
-		}
+		if (h[3] == H2_FT_HEADERS &&
+		    (why = h2_headers_frag(p, flen, h[4], a->tsid, &head, &pad)) != H2_R_none)
+			return why;
 		if (bl + (flen - head - pad) > sizeof(blk))
 			return H2_R_too_long;
 		memcpy(blk + bl, p + head, flen - head - pad);
