@@ -75,7 +75,6 @@ enum flow_hw_flags {
 	FLOW_HW_BODY = 1 << 4, /* body_to holds the end of a Content-Length body */
 	FLOW_HW_TUNNEL = 1 << 5, /* its last head asked for an upgrade or a CONNECT */
 	FLOW_HW_HEAD = 1 << 6,	 /* a head was read whole */
-	FLOW_HW_EDGE = 1 << 7,	 /* the server's window's right edge is known (acks edge[1]) */
 };
 
 /* struct flow_acks.aws */
@@ -84,6 +83,7 @@ enum flow_aws {
 	FLOW_AWS_INIT = 0x10,  /* the initiator's SYN offered a scale */
 	FLOW_AWS_RESP = 0x20,  /* the responder's SYN-ACK offered one */
 	FLOW_AWS_SYN = 0x40,   /* the initiator's SYN was seen */
+	FLOW_AWS_EDGE = 0x80,  /* edge[1] holds the responder's window's right edge, hi[1] its ACK */
 };
 
 /* Which hostname a flow carries (the flow log's sni / host / dns_query). */

@@ -947,6 +947,7 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 	struct flow *f;
 
 	if (old) {
+		judge_learn_leaves(w, pol, old);
 		f = flow_renew(w->ft, old);
 	} else {
 		w->ft_changed = true;
@@ -1314,8 +1315,9 @@ static void judge_l2_note(struct worker *w, const struct rte_mbuf *m, const stru
 		h = judge_l2_hash(e + 6, hdr, r);
 	} else {
 		/* an NA (ICMPv6 type 136, parse_is_nd) with the override flag */
-		if (m->data_len < r->l4_off + 5u || e[r->l4_off] != 136 || !(e[r->l4_off + 4] & 0x20))
-			return;
+		if (m->data_len < r->l4_off + 5u || e[r->l4_off] != 136 || !(e[r->l4_off + 4] & 0x20) ||
+		    (e[r->l4_off + 4] & 0x40))
+			return; /* solicited (S) answers a query: no move */
 		h = judge_l2_hash(e + 6, e, r);
 	}
 	for (k = 0; k < RTE_DIM(w->dp->l2_moved); k++)
@@ -2788,6 +2790,21 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			 * side's SYN (judge_discardable, the too-old ACK). */
 			judge_acks(w, f)->start[0] = f->seq_next;
 			judge_acks(w, f)->start[1] = f->seq_resp;
+			/* A flow that is not checked: its server's window from
+			 * here, for a read HTTP client's first burst (a SYN-ACK's
+			 * window is never scaled; review of the nineteenth
+			 * session). judge_http_window moves it on. */
+			if (!(f->flags & FLOW_F_CONFORM) && f->zone >= 0 &&
+			    (r->tcp_flags & RTE_TCP_ACK_FLAG) && judge_l4_csum_raw(m, r)) {
+				struct flow_acks *a = judge_acks(w, f);
+				uint16_t win;
+
+				memcpy(&win, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 14,
+				       sizeof(win));
+				a->hi[1] = f->seq_next;
+				a->edge[1] = f->seq_next + rte_be_to_cpu_16(win);
+				a->aws |= FLOW_AWS_EDGE;
+			}
 			if (f->flags & FLOW_F_CONFORM) {
 				struct flow_acks *a = judge_acks(w, f);
 				uint16_t win;
@@ -3244,7 +3261,11 @@ static inline void judge_http_window(struct worker *w, struct flow *f, const str
 		return;
 	memcpy(&ack, th + 8, sizeof(ack));
 	ack = rte_be_to_cpu_32(ack);
-	if ((f->hw.flags & FLOW_HW_EDGE) && (int32_t)(ack - a->hi[1]) < 0)
+	/* not older than the newest, nor of bytes the client has not sent
+	 * through us (its stack drops such a segment: review of the
+	 * nineteenth session, an ACK far ahead froze the edge) */
+	if (((a->aws & FLOW_AWS_EDGE) && (int32_t)(ack - a->hi[1]) < 0) ||
+	    (int32_t)(ack - f->hw.next) > 0)
 		return;
 	memcpy(&win, th + 14, sizeof(win));
 	sh = (a->aws & (FLOW_AWS_INIT | FLOW_AWS_RESP)) == (FLOW_AWS_INIT | FLOW_AWS_RESP)
@@ -3252,12 +3273,14 @@ static inline void judge_http_window(struct worker *w, struct flow *f, const str
 	     : (a->aws & FLOW_AWS_SYN) ? 0
 					: 14;
 	edge = ack + ((uint32_t)rte_be_to_cpu_16(win) << sh);
-	if ((f->hw.flags & FLOW_HW_EDGE) && (int32_t)(edge - a->edge[1]) < 0 &&
-	    !judge_l4_csum_ok(f, m, r, false))
+	if ((a->aws & FLOW_AWS_EDGE) && edge == a->edge[1])
+		return;
+	/* a change only from a segment its client keeps */
+	if (!judge_l4_csum_ok(f, m, r, false))
 		return;
 	a->hi[1] = ack;
 	a->edge[1] = edge;
-	f->hw.flags |= FLOW_HW_EDGE;
+	a->aws |= FLOW_AWS_EDGE;
 }
 
 static int judge_http_refuse(struct worker *w, struct flow *f, enum policy_exception e);
@@ -3308,7 +3331,7 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 				return judge_http_more(w, pol, f, m, r);
 			/* an urgent pointer on a bare ACK names a byte to come,
 			 * which the server takes out (judge_urgent) */
-			if (from_init && (r->tcp_flags & RTE_TCP_URG_FLAG))
+			if (from_init && (r->tcp_flags & RTE_TCP_URG_FLAG) && judge_l4_csum_raw(m, r))
 				return judge_http_refuse(w, f, POLICY_EXC_ambiguous);
 			if (!from_init)
 				judge_http_window(w, f, m, r);
@@ -3343,7 +3366,8 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	 * session: a bare ACK with URG named a byte of the ClientHello to
 	 * come, rt3_urg_ack_front, rt3_urg_ack_host_vk, rt3_urg_ack_e2m). */
 	if (unlikely(r->tcp_flags & RTE_TCP_URG_FLAG) &&
-	    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) && judge_urgent(w, pol, f))
+	    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) && judge_l4_csum_raw(m, r) &&
+	    judge_urgent(w, pol, f))
 		return TCP_DROP;
 	/* The newest ACK each side of a checked flow sent, from any
 	 * segment we pass (an upper bound of its receiver's snd_una). */
@@ -4161,7 +4185,8 @@ static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct fl
 
 	if (sl->h2_on != 1 || sl->h2_at != 0 ||
 	    (sl->h2.status != H2_DONE && sl->h2.status != H2_NEED_MORE) || f->zone < 0 ||
-	    (f->flags & FLOW_F_CONFORM) || (f->hw.flags & FLOW_HW_ON))
+	    !(f->flags & FLOW_F_INIT_INSIDE) || (f->flags & FLOW_F_CONFORM) ||
+	    (f->hw.flags & FLOW_HW_ON))
 		return false;
 	/* A free slot (or one whose flow is gone, dropped or no longer
 	 * read), if the flow's inside address holds fewer than its share: one
@@ -4269,7 +4294,7 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	 * starts inside and runs past, rt7_zwin_straddle_vk), and an honest
 	 * client never sends there (RFC 9293 3.8.6.2.1): dropped, and sent
 	 * again once the window opens (judge_http_window). */
-	if ((f->hw.flags & FLOW_HW_EDGE) &&
+	if ((judge_acks(w, f)->aws & FLOW_AWS_EDGE) &&
 	    (int32_t)(seq + n - judge_acks(w, f)->edge[1]) > 0) {
 		w->st.c[STATS_http_zero_window]++;
 		return TCP_DROP;
@@ -5105,6 +5130,7 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 
 			if (judge_first_drop(w, pol, r, k, src_is_a, zone, outbound, &d)) {
 				if (f) {
+					judge_learn_leaves(w, pol, f);
 					judge_flow_end(w, pol, f, w->dp->replay);
 					flow_remove(w->ft, f);
 					w->ft_changed = true;
