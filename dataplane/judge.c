@@ -4211,27 +4211,23 @@ static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct fl
 		i = free_i;
 		s = &w->h2ws[i];
 	}
-	if (!s && lazy) {
-		/* refused at its next bytes (judge_http_more: no worker_h2w) */
-		memset(&f->hw, 0, sizeof(f->hw));
-		f->hw.next = sl->base + sl->have;
-		f->hw.ch.st = JUDGE_HW_H2;
-		f->hw.flags = FLOW_HW_ON | FLOW_HW_SEEN;
-		return false;
-	}
-	if (!s) {
+	if (!s && !lazy) {
 		w->st.c[STATS_h2_refused]++;
 		judge_refuse(w, f, POLICY_EXC_classifier_alloc);
 		return true;
 	}
-	s->fidx = (uint32_t)(f - w->flows);
-	s->gen = f->gen;
-	from = h2_after_init(&s->a, &sl->h2);
+	/* Its later bytes go to judge_http_more; without a worker_h2w
+	 * (body_to 0, lazy) they are refused there. */
 	memset(&f->hw, 0, sizeof(f->hw));
 	f->hw.next = sl->base + sl->have;
 	f->hw.ch.st = JUDGE_HW_H2;
-	f->hw.body_to = i + 1;
 	f->hw.flags = FLOW_HW_ON | FLOW_HW_SEEN;
+	if (!s)
+		return false;
+	s->fidx = (uint32_t)(f - w->flows);
+	s->gen = f->gen;
+	from = h2_after_init(&s->a, &sl->h2);
+	f->hw.body_to = i + 1;
 	if (from < sl->have &&
 	    judge_h2w_feed(w, pol, f, s, sl->buf + from, sl->have - from) == TCP_DROP)
 		return true;

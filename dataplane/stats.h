@@ -75,7 +75,7 @@
 	X(http_refused)	      /* ...whose name or proxy use the policy refuses: the flow dropped */ \
 	X(http_carry_full)    /* segments ending in a cut head dropped: no room to keep it (sent again) */ \
 	X(http_reordered)     /* segments past a gap, dropped: read in order (sent again) */ \
-	X(http_zero_window)   /* segments with new bytes into the server's closed window, dropped */ \
+	X(http_zero_window)   /* segments with new bytes past the server's window edge, dropped */ \
 	X(tls_hellos)	      /* ClientHellos read by aduana's own reader */                       \
 	X(tls_malformed)      /* ClientHellos it refused */                                        \
 	X(frag_reassembled)   /* datagrams made whole from their fragments and judged */           \
