@@ -24,6 +24,7 @@
 #ifndef ADUANA_CSUM_H
 #define ADUANA_CSUM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -219,6 +220,27 @@ __attribute__((target(CSUM_AVX2_TARGET))) static inline uint64_t csum_sum_avx2(c
 
 /* The unfolded sum of n bytes from p (any alignment), in the byte order
  * of the host as rte_raw_cksum takes it (see the top for what it is). */
+/* An IPv4 header (len: 20..60, a multiple of 4) sums to 0xffff: its
+ * 32-bit words added as 64-bit integers (congruent modulo 0xffff to the
+ * sum of its 16-bit words, as csum_sum_scalar's halves are), without the
+ * general paths' loops and dispatch (a header is summed for every
+ * checked segment). */
+static inline bool csum_ip4_hdr_ok(const void *hdr, size_t len)
+{
+	const uint8_t *p = hdr;
+	uint64_t s = 0;
+	uint32_t v[5];
+	size_t i;
+
+	memcpy(v, p, 20);
+	s = (uint64_t)v[0] + v[1] + v[2] + v[3] + v[4];
+	for (i = 20; i + 4 <= len; i += 4) {
+		memcpy(v, p + i, 4);
+		s += v[0];
+	}
+	return csum_fold(s) == 0xffff;
+}
+
 static inline uint64_t csum_sum(const void *buf, size_t n)
 {
 #ifdef CSUM_X86

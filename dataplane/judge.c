@@ -1133,7 +1133,7 @@ static bool judge_ip4_hdr_ok(const struct rte_mbuf *m, const struct parse_result
 
 	return r->family != 4 ||
 	       (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD ||
-	       csum_fold(csum_sum(l3, (size_t)(r->l4_off - r->l3_off))) == 0xffff;
+	       csum_ip4_hdr_ok(l3, (size_t)(l3[0] & 0x0f) * 4);
 }
 
 static bool judge_l4_csum_raw(const struct rte_mbuf *m, const struct parse_result *r)

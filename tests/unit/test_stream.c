@@ -2156,6 +2156,44 @@ static void test_csum(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* csum_ip4_hdr_ok: true exactly when rte_raw_cksum folds to 0xffff, for
+ * every header length (20..60) and alignment, random headers with their
+ * checksum field set right, then one bit wrong; and the words at the
+ * edges (all ones, all zeros). */
+static void test_csum_ip4(void)
+{
+	uint8_t buf[64 + 8];
+	unsigned len, off, i, it, bad = 0, good = 0;
+
+	srand(11);
+	for (it = 0; it < 2000; it++)
+		for (len = 20; len <= 60; len += 4)
+			for (off = 0; off < 8; off++) {
+				uint8_t *h = buf + off;
+				uint16_t c;
+
+				for (i = 0; i < len; i++)
+					h[i] = (uint8_t)rand();
+				h[10] = h[11] = 0;
+				c = (uint16_t)~rte_raw_cksum(h, len);
+				memcpy(h + 10, &c, 2);
+				if (!csum_ip4_hdr_ok(h, len))
+					bad++;
+				else
+					good++;
+				i = (unsigned)rand() % (len * 8);
+				h[i / 8] ^= (uint8_t)(1u << (i % 8));
+				if (csum_ip4_hdr_ok(h, len) != (rte_raw_cksum(h, len) == 0xffff))
+					bad++;
+			}
+	memset(buf, 0xff, sizeof(buf));
+	CU_ASSERT_TRUE(csum_ip4_hdr_ok(buf, 20)); /* ones' complement zero */
+	memset(buf, 0, sizeof(buf));
+	CU_ASSERT_FALSE(csum_ip4_hdr_ok(buf, 20));
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(good, 2000u * 11 * 8);
+}
+
 /* tomb: a key is present once put, for ever; a full set pushes one out in
  * turn and from then on counts every key of the set present; other sets
  * are not touched. */
@@ -2240,6 +2278,7 @@ int main(void)
 		{"stream: in order and reversed", test_stream_order},
 		{"tomb: whether a key's connection ended allowed", test_tomb_kind},
 		{"csum: every path equals rte_raw_cksum", test_csum},
+		{"csum: an IPv4 header's sum, as rte_raw_cksum says", test_csum_ip4},
 		{"stream: overlaps compared", test_stream_overlap},
 		{"stream: before base and beyond STREAM_MAX", test_stream_bounds},
 		{"stream: pool exhaustion and reuse", test_stream_pool},
