@@ -75,6 +75,7 @@ enum flow_hw_flags {
 	FLOW_HW_BODY = 1 << 4, /* body_to holds the end of a Content-Length body */
 	FLOW_HW_TUNNEL = 1 << 5, /* its last head asked for an upgrade or a CONNECT */
 	FLOW_HW_HEAD = 1 << 6,	 /* a head was read whole */
+	FLOW_HW_LOG = 1 << 7,	 /* bytes read are in its request log (rlog.h): later copies compared */
 };
 
 /* struct flow_acks.aws */
@@ -179,9 +180,15 @@ struct flow_acks {
 	 * advertised (ACK + window, scaled): no byte past it is taken
 	 * (judge.c, judge_past_edge) */
 	uint32_t edge[2];
-	/* Its header log (hlog.h) in the worker's pool: the index plus 1; 0:
-	 * none yet; UINT32_MAX: none to be had (judge.c, judge_hlog) */
-	uint32_t hlog;
+	union {
+		/* A checked TLS flow's header log (hlog.h) in the worker's
+		 * pool: the index plus 1; 0: none yet; UINT32_MAX: none to be
+		 * had (judge.c, judge_hlog) */
+		uint32_t hlog;
+		/* A read HTTP client's request log (rlog.h), never a checked
+		 * flow: the index plus 1, 0: none (judge.c, judge_rlog) */
+		uint32_t rlog;
+	};
 	/* TCP: its ports had a connection that ended for us (tomb.h): the
 	 * initiator's bytes wait for the responder's SYN-ACK */
 	uint8_t reopened : 1;
@@ -203,6 +210,10 @@ struct flow_acks {
 	 * judge_tcp_long): a SYN-ACK that acknowledges such data says that
 	 * its responder read bytes we never passed */
 	uint8_t syn_data : 1;
+	/* TCP: the responder's SYN-ACK carried an MPTCP option (RFC 8684:
+	 * it agreed to MP_CAPABLE), so MPTCP options may follow (judge.c,
+	 * judge_tcp_opts_flow) */
+	uint8_t mptcp : 1;
 	/* TCP, not checked: the window scales its handshake offered
 	 * (FLOW_AWS_*), for a read HTTP client's server window (judge.c,
 	 * judge_http_window) */

@@ -785,6 +785,12 @@ static int main_setup_workers(struct main_ctx *x)
 			return -ENOMEM;
 		for (unsigned k = 0; k < HLOG_SLOTS; k++)
 			w->hlogs[k].fidx = UINT32_MAX;
+		w->rlogs = rte_zmalloc_socket("rlogs", sizeof(*w->rlogs) * RLOG_SLOTS,
+					      RTE_CACHE_LINE_SIZE, socket);
+		if (!w->rlogs)
+			return -ENOMEM;
+		for (unsigned k = 0; k < RLOG_SLOTS; k++)
+			w->rlogs[k].fidx = UINT32_MAX;
 		w->carries = rte_zmalloc_socket("carries", sizeof(*w->carries) * WORKER_CARRY_SLOTS,
 						RTE_CACHE_LINE_SIZE, socket);
 		if (!w->carries)
@@ -864,6 +870,7 @@ static void main_free(struct main_ctx *x)
 			rte_free(x->workers[i].dnsq);
 			rte_free(x->workers[i].frags);
 			rte_free(x->workers[i].hlogs);
+			rte_free(x->workers[i].rlogs);
 			rte_free(x->workers[i].carries);
 			rte_free(x->workers[i].h2ws);
 			rte_free(x->workers[i].tombs.sets);

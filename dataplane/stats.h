@@ -76,6 +76,11 @@
 	X(http_carry_full)    /* segments ending in a cut head dropped: no room to keep it (sent again) */ \
 	X(http_reordered)     /* segments past a gap, dropped: read in order (sent again) */ \
 	X(http_zero_window)   /* segments with new bytes past the server's window edge, dropped */ \
+	X(frame_trailer_cut)  /* frames forwarded without the bytes they carried past the IP datagram and a minimum frame's padding */ \
+	X(tcp_bad_options)    /* bare ACKs of checked flows dropped for their options (a length, a kind out of place, SACK blocks) */ \
+	X(http_rewrite)	      /* copies of read HTTP clients' bytes that disagree with the request log: refused */ \
+	X(http_log_full)      /* segments of read HTTP clients dropped: no room in a request log (sent again) */ \
+	X(http_log_reclaimed) /* request logs taken back from flows whose server never acknowledged (refused) */ \
 	X(tls_hellos)	      /* ClientHellos read by aduana's own reader */                       \
 	X(tls_malformed)      /* ClientHellos it refused */                                        \
 	X(frag_reassembled)   /* datagrams made whole from their fragments and judged */           \

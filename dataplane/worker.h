@@ -27,6 +27,7 @@
 #include "frag.h"
 #include "h2.h"
 #include "hlog.h"
+#include "rlog.h"
 #include "stats.h"
 #include "stream.h"
 #include "tomb.h"
@@ -208,6 +209,8 @@ struct worker {
 	struct worker_carry *carries; /* HTTP request heads cut by a segment, WORKER_CARRY_SLOTS */
 	struct worker_h2w *h2ws;      /* h2c clients read after their first blocks, WORKER_H2W_SLOTS */
 	uint32_t hlog_next;	     /* where judge_hlog_take looks first */
+	struct rlog *rlogs;	     /* read HTTP clients' request logs, RLOG_SLOTS (rlog.h) */
+	uint32_t rlog_next;	     /* where judge_rlog_take looks first */
 	struct tomb_table tombs;     /* ended TCP flows' keys (tomb.h) */
 	uint32_t tomb_seed[2];	     /* its secret hash seeds */
 	/* Flows initiated from inside per source address and IPv6 /64, by

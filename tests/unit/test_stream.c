@@ -16,6 +16,7 @@
 #include "config.h"
 #include "frag.h"
 #include "hlog.h"
+#include "rlog.h"
 #include "parse.h"
 #include "policy.h"
 #include "stream.h"
@@ -622,6 +623,137 @@ static void test_conform_marks(void)
 				break;
 		CU_ASSERT_EQUAL(i, n);
 	}
+}
+
+/* rlog: runs kept in order and merged when they follow on, bytes compared
+ * with later copies across the ring's end and the sequence wrap, released
+ * by an acknowledgement (a run cut in two too), no room past RLOG_BYTES or
+ * RLOG_RUNS, an append taken back. A model of the stream says what each
+ * copy must agree with. */
+static void test_rlog(void)
+{
+	static struct rlog l;
+	static uint8_t model[4 * RLOG_BYTES], copy[4 * RLOG_BYTES];
+	static uint8_t logged[4 * RLOG_BYTES]; /* 1 where a byte is in the log */
+	uint32_t base = UINT32_MAX - 100, at = 0, acked = 0;
+	unsigned i, k, bad = 0, rounds;
+	struct rlog_mark mk;
+
+	srand(5);
+	for (i = 0; i < sizeof(model); i++)
+		model[i] = (uint8_t)rand();
+	rlog_init(&l, 3, 9);
+	CU_ASSERT_TRUE(rlog_empty(&l));
+	CU_ASSERT_EQUAL(rlog_age(&l, 100), 0);
+	/* Runs of 1..700 bytes with gaps of 0..300 (bodies passed over),
+	 * acknowledged now and then; every copy checked against the model. */
+	for (rounds = 0; at + 1100 < sizeof(model); rounds++) {
+		uint32_t gap = (uint32_t)rand() % 4 == 0 ? (uint32_t)rand() % 300 : 0;
+		uint32_t n = 1 + (uint32_t)rand() % 700;
+
+		at += gap;
+		if (!rlog_fits(&l, base + at, n)) {
+			/* no room: the server acknowledges half of what is held */
+			acked += (at - acked) / 2 + 1;
+			rlog_release(&l, base + acked);
+			for (k = 0; k < acked; k++)
+				logged[k] = 0;
+			if (!rlog_fits(&l, base + at, n)) {
+				acked = at;
+				rlog_release(&l, base + acked);
+				memset(logged, 0, sizeof(logged));
+				CU_ASSERT_TRUE(rlog_empty(&l));
+			}
+		}
+		CU_ASSERT_TRUE(rlog_fits(&l, base + at, n));
+		rlog_add(&l, base + at, model + at, n, (uint16_t)rounds);
+		memset(logged + at, 1, n);
+		at += n;
+		/* a copy of a random range: agrees; with one byte changed,
+		 * disagrees exactly where that byte is logged */
+		{
+			uint32_t lo = acked + (uint32_t)rand() % (at - acked), len;
+
+			len = 1 + (uint32_t)rand() % (at - lo + 50);
+			memcpy(copy, model + lo, len);
+			if (!rlog_agrees(&l, base + lo, copy, len))
+				bad++;
+			k = (uint32_t)rand() % len;
+			copy[k] ^= 0x20;
+			if (rlog_agrees(&l, base + lo, copy, len) != !(lo + k < sizeof(logged) && logged[lo + k]))
+				bad++;
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_TRUE(rounds > 50);
+	/* An acknowledgement inside a run cuts it: the bytes before go, those
+	 * after are still compared. */
+	rlog_init(&l, 3, 9);
+	rlog_add(&l, 1000, model, 100, 7);
+	rlog_add(&l, 1100, model + 100, 50, 8); /* follows on: one run */
+	CU_ASSERT_EQUAL(l.n, 1);
+	rlog_add(&l, 1200, model + 200, 50, 9); /* after a gap: another */
+	CU_ASSERT_EQUAL(l.n, 2);
+	CU_ASSERT_EQUAL(rlog_age(&l, 10), 3);
+	memcpy(copy, model, 250);
+	copy[10] ^= 1;
+	CU_ASSERT_FALSE(rlog_agrees(&l, 1000, copy, 250));
+	rlog_release(&l, 1011);
+	CU_ASSERT_TRUE(rlog_agrees(&l, 1000, copy, 250));
+	copy[149] ^= 1;
+	CU_ASSERT_FALSE(rlog_agrees(&l, 1000, copy, 250));
+	copy[149] ^= 1;
+	copy[170] ^= 1; /* in the gap: not logged */
+	CU_ASSERT_TRUE(rlog_agrees(&l, 1000, copy, 250));
+	CU_ASSERT_EQUAL(l.bused, 139 + 50);
+	/* An append taken back: as before it. */
+	mk = rlog_mark(&l);
+	rlog_add(&l, 1250, model + 250, 10, 9);
+	rlog_add(&l, 1300, model + 300, 10, 9);
+	CU_ASSERT_EQUAL(l.n, 3);
+	rlog_undo(&l, mk);
+	CU_ASSERT_EQUAL(l.n, 2);
+	CU_ASSERT_EQUAL(l.bused, 139 + 50);
+	copy[0] = (uint8_t)~model[250];
+	CU_ASSERT_TRUE(rlog_agrees(&l, 1250, copy, 1));
+	/* Bounds: bytes and runs. */
+	rlog_release(&l, 2000);
+	CU_ASSERT_TRUE(rlog_empty(&l));
+	CU_ASSERT_FALSE(rlog_fits(&l, 5000, RLOG_BYTES + 1));
+	CU_ASSERT_TRUE(rlog_fits(&l, 5000, RLOG_BYTES));
+	for (i = 0; i < RLOG_RUNS; i++) {
+		CU_ASSERT_TRUE(rlog_fits(&l, 5000 + 10 * i, 1));
+		rlog_add(&l, 5000 + 10 * i, model, 1, 0);
+	}
+	CU_ASSERT_FALSE(rlog_fits(&l, 5000 + 10 * RLOG_RUNS, 1));
+	CU_ASSERT_TRUE(rlog_fits(&l, 5000 + 10 * (RLOG_RUNS - 1) + 1, 1)); /* follows on */
+	/* Bytes that find no room: their range disagrees with every copy,
+	 * the same bytes too, until acknowledged; logged ones are still
+	 * compared; an undo takes the range back as well. */
+	rlog_init(&l, 3, 9);
+	rlog_add(&l, 100, model, RLOG_BYTES - 10, 1);
+	mk = rlog_mark(&l);
+	rlog_add(&l, 100 + RLOG_BYTES - 10, model + RLOG_BYTES - 10, 20, 4);
+	CU_ASSERT_EQUAL(l.unv, 1);
+	CU_ASSERT_EQUAL(l.n, 1);
+	CU_ASSERT_EQUAL(rlog_age(&l, 6), 5);
+	CU_ASSERT_FALSE(rlog_agrees(&l, 100 + RLOG_BYTES - 10, model + RLOG_BYTES - 10, 20));
+	CU_ASSERT_FALSE(rlog_agrees(&l, 100 + RLOG_BYTES + 9, model + RLOG_BYTES + 9, 1));
+	CU_ASSERT_TRUE(rlog_agrees(&l, 100 + RLOG_BYTES + 10, model, 5));
+	CU_ASSERT_TRUE(rlog_agrees(&l, 100, model, 50));
+	CU_ASSERT_EQUAL(rlog_lo(&l), 100);
+	rlog_undo(&l, mk);
+	CU_ASSERT_EQUAL(l.unv, 0);
+	CU_ASSERT_TRUE(rlog_agrees(&l, 100 + RLOG_BYTES - 10, copy, 20));
+	rlog_add(&l, 100 + RLOG_BYTES - 10, model + RLOG_BYTES - 10, 20, 4);
+	rlog_release(&l, 100 + RLOG_BYTES - 10); /* the logged bytes go */
+	CU_ASSERT_EQUAL(l.n, 0);
+	CU_ASSERT_FALSE(rlog_empty(&l));
+	CU_ASSERT_EQUAL(rlog_lo(&l), 100 + RLOG_BYTES - 10);
+	CU_ASSERT_FALSE(rlog_agrees(&l, 100 + RLOG_BYTES, model, 1));
+	rlog_release(&l, 100 + RLOG_BYTES + 10);
+	CU_ASSERT_TRUE(rlog_empty(&l));
+	CU_ASSERT_TRUE(rlog_agrees(&l, 100 + RLOG_BYTES, copy, 1));
 }
 
 /* hlog: entries kept in order, released by an acknowledgement, compared
@@ -2288,6 +2420,7 @@ int main(void)
 		{"conform: bad first byte, type, version, length", test_conform_bad},
 		{"conform: the fast header reader agrees with conform_feed", test_conform_fast},
 		{"conform: the bytes the reading depends on are marked", test_conform_marks},
+		{"rlog: runs logged, compared, released, bounded", test_rlog},
 		{"hlog: kept, released, compared, full", test_hlog},
 		{"tomb: answered TCP flows' keys, kept, pushed out, lost sets", test_tomb},
 		{"conform: plaintext hello after application data", test_conform_rehello},

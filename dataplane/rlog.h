@@ -1,0 +1,215 @@
+/* rlog.h - the request log of a read HTTP client (judge.c,
+ * judge_http_more; docs/classification.md, "The request log"): the bytes
+ * the office's HTTP reading took from the client's stream (request heads,
+ * chunk-size lines, h2c frames), at their sequence numbers, from the
+ * server's newest acknowledgement to our next byte.
+ *
+ * Why. The reading takes each byte once, from the first copy that passes
+ * every check, and lets later copies through as old bytes. A copy that the
+ * server never gets, for a reason no check sees (a full-size segment with
+ * Don't Fragment that a smaller MTU past us drops: rtk2_pmtu_decoy_vk; a
+ * flow picked up midstream, whose window scale was never seen, so that a
+ * decoy past the server's real window edge looked inside it:
+ * rt7_midstream_edge_vk), let other bytes at its place pass unread: the
+ * server read those. Every later copy of a logged byte is compared with the
+ * log, so that whichever copy the server keeps, it reads what we read. The
+ * header log (hlog.h) does the same for checked TLS flows.
+ *
+ * What is logged: every byte the reading parses. The bytes of a body whose
+ * length a head declared (Content-Length) or of chunk data at a segment's
+ * start move no boundary (the head and the chunk-size line that framed them
+ * are logged) and are not.
+ *
+ * Bounded: RLOG_BYTES bytes in RLOG_RUNS runs per flow, RLOG_SLOTS logs per
+ * worker, taken by a flow only while it has bytes its server has not
+ * acknowledged. Bytes read that find the log full (a head of more than
+ * RLOG_BYTES in one flight) are not logged: the range they span is kept,
+ * and every later copy of any byte of it disagrees (an honest client sends
+ * one only after a loss) until the server acknowledges it, as the header
+ * log does. Pure C, no allocation. Owning worker.
+ */
+#ifndef ADUANA_RLOG_H
+#define ADUANA_RLOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#define RLOG_BYTES 8192 /* per flow, a power of two */
+#define RLOG_RUNS  64	/* per flow, a power of two */
+#define RLOG_SLOTS 512	/* logs per worker */
+
+/* len bytes logged at seq, at off in the byte ring, at time t. */
+struct rlog_run {
+	uint32_t seq;
+	uint16_t len;
+	uint16_t off;
+	uint16_t t;
+	uint16_t pad;
+};
+
+struct rlog {
+	uint32_t fidx; /* the flow's slot in the table, UINT32_MAX: free */
+	uint32_t gen;  /* its flow's gen when taken */
+	uint16_t head; /* the oldest run */
+	uint16_t n;    /* runs */
+	uint16_t bused; /* bytes held, from the oldest run's off on */
+	uint8_t unv;	/* [unv_lo, unv_hi) holds bytes read but not logged */
+	uint8_t pad;
+	uint16_t unv_t; /* when that range was begun (the owner's clock) */
+	uint32_t unv_lo, unv_hi;
+	struct rlog_run r[RLOG_RUNS];
+	uint8_t b[RLOG_BYTES];
+};
+
+/* Where an append can be taken back (rlog_undo). */
+struct rlog_mark {
+	uint16_t n, bused, last_len;
+	uint8_t unv;
+	uint32_t unv_lo, unv_hi;
+};
+
+static inline void rlog_init(struct rlog *l, uint32_t fidx, uint32_t gen)
+{
+	l->fidx = fidx;
+	l->gen = gen;
+	l->head = 0;
+	l->n = 0;
+	l->bused = 0;
+	l->unv = 0;
+}
+
+static inline bool rlog_empty(const struct rlog *l)
+{
+	return l->n == 0 && !l->unv;
+}
+
+static inline const struct rlog_run *rlog_last(const struct rlog *l)
+{
+	return &l->r[(l->head + l->n - 1) & (RLOG_RUNS - 1)];
+}
+
+/* Ticks of the owner's clock since the oldest byte was logged; 0 when
+ * there is none. */
+static inline unsigned rlog_age(const struct rlog *l, uint16_t now)
+{
+	unsigned a = l->n ? (uint16_t)(now - l->r[l->head].t) : 0;
+	unsigned u = l->unv ? (uint16_t)(now - l->unv_t) : 0;
+
+	return a > u ? a : u;
+}
+
+/* The oldest byte the log still answers for (rlog_empty false). */
+static inline uint32_t rlog_lo(const struct rlog *l)
+{
+	if (!l->n)
+		return l->unv_lo;
+	if (!l->unv)
+		return l->r[l->head].seq;
+	return (int32_t)(l->unv_lo - l->r[l->head].seq) < 0 ? l->unv_lo : l->r[l->head].seq;
+}
+
+/* Forget the bytes before ack: its server has them and reads no copy of
+ * them again. */
+static inline void rlog_release(struct rlog *l, uint32_t ack)
+{
+	if (l->unv && (int32_t)(l->unv_hi - ack) <= 0)
+		l->unv = 0;
+	while (l->n) {
+		struct rlog_run *o = &l->r[l->head];
+		int32_t k = (int32_t)(ack - o->seq);
+
+		if (k <= 0)
+			return;
+		if (k < o->len) {
+			o->seq += (uint32_t)k;
+			o->len = (uint16_t)(o->len - k);
+			o->off = (uint16_t)((o->off + k) & (RLOG_BYTES - 1));
+			l->bused = (uint16_t)(l->bused - k);
+			return;
+		}
+		l->bused = (uint16_t)(l->bused - o->len);
+		l->head = (uint16_t)((l->head + 1) & (RLOG_RUNS - 1));
+		l->n--;
+	}
+}
+
+/* Whether n bytes at seq can be logged (rlog_add). */
+static inline bool rlog_fits(const struct rlog *l, uint32_t seq, uint32_t n)
+{
+	if (n > (uint32_t)(RLOG_BYTES - l->bused))
+		return false;
+	if (l->n && rlog_last(l)->seq + rlog_last(l)->len == seq &&
+	    rlog_last(l)->len + n <= UINT16_MAX)
+		return true;
+	return l->n < RLOG_RUNS;
+}
+
+static inline struct rlog_mark rlog_mark(const struct rlog *l)
+{
+	struct rlog_mark m = {l->n, l->bused, l->n ? rlog_last(l)->len : 0,
+			      l->unv, l->unv_lo, l->unv_hi};
+
+	return m;
+}
+
+/* Take back what was added since m (nothing released in between). */
+static inline void rlog_undo(struct rlog *l, struct rlog_mark m)
+{
+	l->n = m.n;
+	l->bused = m.bused;
+	l->unv = m.unv;
+	l->unv_lo = m.unv_lo;
+	l->unv_hi = m.unv_hi;
+	if (l->n)
+		l->r[(l->head + l->n - 1) & (RLOG_RUNS - 1)].len = m.last_len;
+}
+
+/* Log n bytes read at seq, after every byte logged so far; where they do
+ * not fit (rlog_fits), the range they span joins the unlogged one. */
+static inline void rlog_add(struct rlog *l, uint32_t seq, const uint8_t *p, uint32_t n,
+			    uint16_t now)
+{
+	struct rlog_run *e;
+	uint32_t at, k;
+
+	if (!n)
+		return;
+	if (!rlog_fits(l, seq, n)) {
+		if (!l->unv) {
+			l->unv = 1;
+			l->unv_t = now;
+			l->unv_lo = seq;
+			l->unv_hi = seq + n;
+		} else {
+			if ((int32_t)(seq - l->unv_lo) < 0)
+				l->unv_lo = seq;
+			if ((int32_t)(seq + n - l->unv_hi) > 0)
+				l->unv_hi = seq + n;
+		}
+		return;
+	}
+	at = l->n ? (uint32_t)(l->r[l->head].off + l->bused) & (RLOG_BYTES - 1) : 0;
+	if (!l->n)
+		l->bused = 0;
+	k = RLOG_BYTES - at < n ? RLOG_BYTES - at : n;
+	memcpy(l->b + at, p, k);
+	memcpy(l->b, p + k, n - k);
+	if (l->n && rlog_last(l)->seq + rlog_last(l)->len == seq) {
+		e = &l->r[(l->head + l->n - 1) & (RLOG_RUNS - 1)];
+		e->len = (uint16_t)(e->len + n);
+	} else {
+		e = &l->r[(l->head + l->n) & (RLOG_RUNS - 1)];
+		e->seq = seq;
+		e->len = (uint16_t)n;
+		e->off = (uint16_t)at;
+		e->t = now;
+		l->n++;
+	}
+	l->bused = (uint16_t)(l->bused + n);
+}
+
+/* Whether n bytes at seq agree with every logged byte they cover. */
+bool rlog_agrees(const struct rlog *l, uint32_t seq, const uint8_t *p, uint32_t n);
+
+#endif
