@@ -1235,6 +1235,48 @@ static enum h2_status h2_after_fail(struct h2_after *a, unsigned why, unsigned *
 	return H2_MALFORMED;
 }
 
+void h2_after_runs(const struct h2_after *a, const uint8_t *p, size_t n, h2_run_fn *run,
+		   void *arg)
+{
+	uint32_t skip = a->skip, want = a->want;
+	unsigned have = a->hdr_have;
+	uint8_t hdr[H2_FRAME_HDR];
+	size_t i = 0, k;
+
+	memcpy(hdr, a->hdr, have);
+	while (i < n) {
+		if (skip) {
+			k = n - i < skip ? n - i : skip;
+			skip -= (uint32_t)k;
+			i += k;
+			continue;
+		}
+		if (want) {
+			k = n - i < want ? n - i : want;
+			run(arg, i, k);
+			want -= (uint32_t)k;
+			i += k;
+			continue;
+		}
+		k = H2_FRAME_HDR - have;
+		if (k > n - i)
+			k = n - i;
+		memcpy(hdr + have, p + i, k);
+		run(arg, i, k);
+		have += (unsigned)k;
+		i += k;
+		if (have < H2_FRAME_HDR)
+			break;
+		have = 0;
+		/* as h2_after_feed: a frame other than HEADERS or CONTINUATION
+		 * is passed over */
+		if (hdr[3] != H2_FT_HEADERS && hdr[3] != H2_FT_CONTINUATION)
+			skip = (uint32_t)hdr[0] << 16 | (uint32_t)hdr[1] << 8 | hdr[2];
+		else
+			want = (uint32_t)hdr[0] << 16 | (uint32_t)hdr[1] << 8 | hdr[2];
+	}
+}
+
 enum h2_status h2_after_feed(struct h2_after *a, const uint8_t *p, size_t n, h2_name_fn *fn,
 			     void *arg, bool *connect, unsigned *reason)
 {

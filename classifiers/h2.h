@@ -238,6 +238,15 @@ uint32_t h2_after_init(struct h2_after *a, const struct h2_reader *r);
 enum h2_status h2_after_feed(struct h2_after *a, const uint8_t *p, size_t n, h2_name_fn *fn,
 			     void *arg, bool *connect, unsigned *reason);
 
+/* The bytes of the next n of the client's stream (p) that a, as it is now,
+ * would read: frame headers and the payload of HEADERS and CONTINUATION
+ * frames (a DATA frame's, or any other frame's, it passes over: a->skip).
+ * run(arg, off, len) for each run, in order. Pure: a is not changed (the
+ * request log, judge.c, keeps what h2_after_feed is about to read). */
+typedef void h2_run_fn(void *arg, size_t off, size_t len);
+void h2_after_runs(const struct h2_after *a, const uint8_t *p, size_t n, h2_run_fn *run,
+		   void *arg);
+
 /* The word for a reason ("?" when out of range). */
 const char *h2_reason_name(unsigned reason);
 

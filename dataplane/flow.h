@@ -214,6 +214,9 @@ struct flow_acks {
 	 * it agreed to MP_CAPABLE), so MPTCP options may follow (judge.c,
 	 * judge_tcp_opts_flow) */
 	uint8_t mptcp : 1;
+	/* TCP: the responder's SYN-ACK agreed to AccECN (RFC 9768), so its
+	 * options may follow (judge.c, judge_tcp_opts_flow) */
+	uint8_t accecn : 1;
 	/* TCP, not checked: the window scales its handshake offered
 	 * (FLOW_AWS_*), for a read HTTP client's server window (judge.c,
 	 * judge_http_window) */

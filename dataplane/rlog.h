@@ -35,9 +35,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#define RLOG_BYTES 8192 /* per flow, a power of two */
-#define RLOG_RUNS  64	/* per flow, a power of two */
-#define RLOG_SLOTS 512	/* logs per worker */
+#define RLOG_BYTES 16384 /* per flow, a power of two: a whole head (judge.c reads 16 KiB) */
+#define RLOG_RUNS  256	/* per flow, a power of two */
+#define RLOG_SLOTS 256	/* logs per worker */
 
 /* len bytes logged at seq, at off in the byte ring, at time t. */
 struct rlog_run {
@@ -110,11 +110,18 @@ static inline uint32_t rlog_lo(const struct rlog *l)
 }
 
 /* Forget the bytes before ack: its server has them and reads no copy of
- * them again. */
-static inline void rlog_release(struct rlog *l, uint32_t ack)
+ * them again. What is left of a run or of the unlogged range that the
+ * acknowledgement cut counts its age from now (its server moves on). */
+static inline void rlog_release(struct rlog *l, uint32_t ack, uint16_t now)
 {
-	if (l->unv && (int32_t)(l->unv_hi - ack) <= 0)
-		l->unv = 0;
+	if (l->unv && (int32_t)(ack - l->unv_lo) > 0) {
+		if ((int32_t)(l->unv_hi - ack) <= 0) {
+			l->unv = 0;
+		} else {
+			l->unv_lo = ack;
+			l->unv_t = now;
+		}
+	}
 	while (l->n) {
 		struct rlog_run *o = &l->r[l->head];
 		int32_t k = (int32_t)(ack - o->seq);
@@ -125,6 +132,7 @@ static inline void rlog_release(struct rlog *l, uint32_t ack)
 			o->seq += (uint32_t)k;
 			o->len = (uint16_t)(o->len - k);
 			o->off = (uint16_t)((o->off + k) & (RLOG_BYTES - 1));
+			o->t = now;
 			l->bused = (uint16_t)(l->bused - k);
 			return;
 		}

@@ -9098,6 +9098,803 @@ def case_rt8b_dns_tsig_ok(n):
     return cap, {"pass": out}
 
 
+# --- red team round 9c (the twentieth session): the request log (rlog.h)
+
+
+def _rt9c_hstr(s):
+    """An HPACK string literal without Huffman coding (7-bit prefix length)."""
+    if len(s) < 127:
+        return bytes([len(s)]) + s
+    k, out = len(s) - 127, b"\x7f"
+    while k >= 128:
+        out += bytes([k & 0x7f | 0x80])
+        k >>= 7
+    return out + bytes([k]) + s
+
+
+def _rt9c_h2_first(authority, marker, total):
+    """The h2c preface, an empty SETTINGS and a HEADERS frame on stream 1 for
+    authority, padded with x-pad headers to `total` bytes in all."""
+    pre = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+    blk = h2_hb(authority, marker)
+    need = total - len(pre) - 9 - len(blk)
+    pad = b""
+    ph = lambda L: b"\x00" + _rt9c_hstr(b"x-pad") + _rt9c_hstr(b"p" * L)
+    while need - len(pad) > 320:
+        pad += ph(300)
+    rest = need - len(pad)
+    pad += next(ph(L) for L in range(1, 400) if len(ph(L)) == rest)
+    out = pre + h2_frame(1, 5, 1, blk + pad)
+    assert len(out) == total, (len(out), total)
+    return out
+
+
+def _rt9c_icmp_mtu(cap, t, cport, base, plen):
+    quoted = bytes(IP(src=O1, dst=SOC, flags="DF", len=40 + plen) / TCP(sport=cport, dport=80, seq=base,
+                                                                      ack=t.sseq, flags="PA"))[:28]
+    rtr = "10.20.0.1"
+    cap.emit(l2(rtr, O1) / IP(src=rtr, dst=O1) / ICMP(type=3, code=4, nexthopmtu=1492) / Raw(quoted),
+             2000)
+
+
+def _rt9c_h2pk_pmtu(n, cport, evil):
+    """h2c with prior knowledge: the first bytes (preface, SETTINGS, HEADERS for
+    www.example.org) in one full-size DF segment that a smaller MTU past us drops
+    (ICMP fragmentation needed); the client waits, then sends at the same place, in
+    smaller segments, the same bytes (honest) or a HEADERS for m.vk.com (evil)."""
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 80, isn=cport * 7, rtt_us=20000)
+    t.handshake()
+    decoy = _rt9c_h2_first(b"www.example.org", b"decoy-" + b"d" * (len(leak(n)) + 1), 1460)
+    real = (_rt9c_h2_first(b"m.vk.com", leak(n), 1460) if evil else decoy)
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"})
+    _rt9c_icmp_mtu(cap, t, cport, base, 1460)
+    t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"}, gap=220000)
+    _rt9c_icmp_mtu(cap, t, cport, base, 1460)
+    cap.idle(2)
+    t.raw(True, "PA", real[:1452], seq=base, ipkw={"flags": "DF"})
+    t.raw(True, "PA", real[1452:], seq=base + 1452, ipkw={"flags": "DF"})
+    t.cseq = base + len(real)
+    t.raw(False, "A")
+    mark = leak(n) if evil else passm(n)
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 1, b"\x88")
+           + h2_frame(0, 1, 1, mark + prand(n, 200)))
+    t.data(True, h2_frame(4, 1, 0, b"") + h2_frame(1, 5, 3, h2_hb(b"www.example.org", mark)))
+    t.data(False, h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, b"ok"))
+    t.close()
+    return cap
+
+
+@case
+def case_rt9c_h2pk_pmtu_vk(n):
+    """(Red team round 9c) Office h2c with prior knowledge: the preface and a HEADERS for
+    www.example.org in a full-size DF segment, twice, that the uplink past us (MTU 1492)
+    drops; the verdict comes while the server never had them; then the client sends a
+    HEADERS for m.vk.com at their place in smaller segments. The first blocks are read
+    in the first-bytes slot, whose bytes no request log keeps once it closes. Must drop
+    (social)."""
+    return _rt9c_h2pk_pmtu(n, 53400, True), {"leak": [leak(n)]}
+
+
+@case
+def case_rt9c_h2pk_pmtu_ok(n):
+    """(Red team round 9c) Must-allow twin: the same DF segment dropped past us, then the
+    same bytes again in two smaller segments (PMTU discovery, RFC 1191)."""
+    return _rt9c_h2pk_pmtu(n, 53401, False), {"pass": [passm(n)]}
+
+
+def _rt9c_pmtu_decoy(n, cport, decoy):
+    """After ka_flow's four answered requests, a 1460-byte DF decoy dropped past us by a
+    smaller MTU (ICMP fragmentation needed), then a GET for m.vk.com padded to the same
+    length at its place in two smaller segments."""
+    cap, t = ka_flow(n, cport)
+    real = _rtk_vk_req(n)
+    real = real[:-2] + b"X-Pad: " + b"q" * (1460 - len(real) - 9) + b"\r\n\r\n"
+    assert len(real) == len(decoy) == 1460
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"})
+    _rt9c_icmp_mtu(cap, t, cport, base, 1460)
+    t.raw(True, "PA", real[:1452], seq=base, ipkw={"flags": "DF"})
+    t.raw(True, "PA", real[1452:], seq=base + 1452, ipkw={"flags": "DF"})
+    t.cseq = base + len(real)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap
+
+
+@case
+def case_rt9c_ws_decoy_vk(n):
+    """(Red team round 9c) The decoy is a GET for www.example.org asking for a WebSocket
+    upgrade, with frame bytes behind it that start no request: a tunnel, the reading goes
+    off (LOG-only path); the server never had it and reads the GET for m.vk.com sent at
+    its place. Must drop (social)."""
+    head = (b"GET /ws HTTP/1.1\r\nHost: www.example.org\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            b"Sec-WebSocket-Version: 13\r\n\r\n")
+    decoy = head + b"\x81\xfe" + b"w" * (1460 - len(head) - 2)
+    return _rt9c_pmtu_decoy(n, 53410, decoy), {"leak": [leak(n)]}
+
+
+@case
+def case_rt9c_gib_decoy_vk(n):
+    """(Red team round 9c) The decoy is a POST for www.example.org declaring a body of
+    2 GiB (the reading goes off), dropped past us; the GET for m.vk.com at its place.
+    Must drop (social)."""
+    head = b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nContent-Length: 2147483648\r\n\r\n"
+    decoy = head + b"b" * (1460 - len(head))
+    return _rt9c_pmtu_decoy(n, 53411, decoy), {"leak": [leak(n)]}
+
+
+@case
+def case_rt9c_h2_upload_early_loss_ok(n):
+    """(Red team round 9c) Must-allow: office h2c with prior knowledge (a gRPC client in
+    clear), one request answered (the flow still undecided: before the verdict a bare
+    ACK of the server releases nothing, judge_tcp returns before judge_http_window),
+    then an upload on stream 3: HEADERS and 12 segments of
+    DATA frames in one flight (12 KB, under the server's window); the tenth is lost past
+    us, the server ACKs the ninth (duplicate ACKs for the rest), the client sends the
+    tenth again, the same bytes. h2c bytes are all logged: past 8 KiB they become an
+    unverifiable range, which the honest retransmission touches."""
+    cap = Capture()
+    t = ETcp(cap, O1, 53420, SOC, 80, isn=53420 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+           + h2_frame(1, 5, 1, h2_hb(b"www.example.org", b"one")))
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 1, b"\x88")
+           + h2_frame(0, 1, 1, b"ok"))
+    t.data(True, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, h2_hb(b"www.example.org", b"up")))
+    segs = []
+    for i in range(12):
+        body = prand("%s-%d" % (n, i), 991 - len(passm(n))) + passm(n)
+        segs.append(h2_frame(0, 1 if i == 11 else 0, 3, body))
+    base = t.cseq
+    off = 0
+    offs = []
+    for i, s in enumerate(segs):
+        offs.append(off)
+        t.raw(True, "PA", s, seq=base + off, gap=300)
+        off += len(s)
+        if i == 8:
+            t.raw(False, "A", ack=base + off)
+        elif i > 9:
+            t.raw(False, "A", ack=base + offs[9])
+    t.raw(True, "PA", segs[9], seq=base + offs[9], gap=20000)
+    t.cseq = base + off
+    t.raw(False, "A")
+    t.data(False, h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, passm(n) + b"done"))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt9c_h2_upload_loss_ok(n):
+    """(Red team round 9c) Must-allow: office h2c with prior knowledge, decided long
+    before (h2c_long: 40 streams for www.example.org), then an upload on stream 81: 12
+    segments of DATA frames in one flight (12 KB, inside the server's window), the ACKs
+    one RTT later: the server has all but the tenth (lost past us), ACKs the ninth and
+    sends duplicate ACKs; the client sends the tenth again, the same bytes. Every h2c byte
+    is logged; past 8 KiB they are an unverifiable range the honest copy touches."""
+    def last(t):
+        t.data(True, h2_frame(1, 4, 81, h2_idx_block(b"www.example.org", b"up", True)))
+        segs = [h2_frame(0, 1 if i == 11 else 0, 81,
+                         prand("%s-u%d" % (n, i), 991 - len(passm(n))) + passm(n)) for i in range(12)]
+        base = t.cseq
+        offs = [sum(len(x) for x in segs[:i]) for i in range(12)]
+        for i, sg in enumerate(segs):
+            t.raw(True, "PA", sg, seq=base + offs[i], gap=300)
+        t.raw(False, "A", ack=base + offs[9], gap=20000)
+        for i in range(10, 12):
+            t.raw(False, "A", ack=base + offs[9], gap=300)
+        t.raw(True, "PA", segs[9], seq=base + offs[9], gap=1000)
+        t.cseq = base + offs[11] + len(segs[11])
+        t.raw(False, "A")
+        t.data(False, h2_frame(1, 4, 81, b"\x88") + h2_frame(0, 1, 81, passm(n) + b"done"))
+    return h2c_long(n, 53424, last, passm(n)), {"pass": [passm(n)]}
+
+
+@case
+def case_rt9c_chunked_loss_ok(n):
+    """(Red team round 9c) Must-allow: office HTTP, a chunked upload of 200-byte chunks
+    (a log shipper, curl -T - from a pipe) on a kept-alive connection: 14 segments of
+    1000 bytes in one flight, the eleventh lost past us and sent again, the same bytes.
+    Chunk-size lines lie inside each segment, so most bytes are logged; past 8 KiB they
+    become an unverifiable range."""
+    cap, t = ka_flow(n, 53421, reqs=1)
+    t.data(True, b"POST /logs HTTP/1.1\r\nHost: www.example.org\r\nTransfer-Encoding: chunked\r\n"
+           b"Content-Type: text/plain\r\n\r\n")
+    body = b""
+    i = 0
+    while len(body) < 14000:
+        d = prand("%s-c%d" % (n, i), 200 - len(passm(n))) + passm(n)
+        body += b"c8\r\n" + d + b"\r\n"
+        i += 1
+    body = body[:14000]
+    # end the last chunk where it stops
+    k = body.rfind(b"c8\r\n")
+    body = body[:k] + b"0\r\n\r\n"
+    base = t.cseq
+    segs = [(o, body[o:o + 1000]) for o in range(0, len(body), 1000)]
+    for j, (o, s) in enumerate(segs):
+        t.raw(True, "PA", s, seq=base + o, gap=300)
+    t.raw(False, "A", ack=base + segs[10][0], gap=20000)
+    for j in range(11, len(segs)):
+        t.raw(False, "A", ack=base + segs[10][0], gap=300)
+    t.raw(True, "PA", segs[10][1], seq=base + segs[10][0], gap=20000)
+    t.cseq = base + len(body)
+    t.raw(False, "A")
+    _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt9c_bighead_loss_ok(n):
+    """(Red team round 9c) Must-allow: office HTTP, a GET for www.example.org with 10 KB
+    of cookies (nginx takes 32 KiB of head), in 8 segments in one flight; the seventh is
+    lost past us and sent again, the same bytes. Past 8 KiB the head is an unverifiable
+    range that the honest retransmission touches."""
+    cap, t = ka_flow(n, 53422, reqs=1)
+    head = b"GET /big HTTP/1.1\r\nHost: www.example.org\r\n"
+    for i in range(10):
+        head += b"Cookie: c%d=" % i + prand("%s-k%d" % (n, i), 990) + b"\r\n"
+    head += b"X-Mark: " + passm(n) + b"\r\n\r\n"
+    base = t.cseq
+    segs = [(o, head[o:o + 1400]) for o in range(0, len(head), 1400)]
+    for j, (o, s) in enumerate(segs):
+        t.raw(True, "PA", s, seq=base + o, gap=300)
+    t.raw(False, "A", ack=base + segs[6][0], gap=20000)
+    for j in range(7, len(segs)):
+        t.raw(False, "A", ack=base + segs[6][0], gap=300)
+    t.raw(True, "PA", segs[6][1], seq=base + segs[6][0], gap=20000)
+    t.cseq = base + len(head)
+    t.raw(False, "A")
+    _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt9c_coalesce_retx_ok(n):
+    """(Red team round 9c) Must-allow: office HTTP, three pipelined GETs for
+    www.example.org in three segments; the second and third are lost past us, the server
+    ACKs the first, and the client sends both again coalesced in one segment (Linux
+    tcp_retrans_try_collapse), then PMTU-resegmented copies of the same bytes again."""
+    cap, t = ka_flow(n, 53423, reqs=1)
+    reqs = [b"GET /p%d HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: %s\r\nX-Pad: %s\r\n\r\n"
+            % (i, passm(n), prand("%s-p%d" % (n, i), 300)) for i in range(3)]
+    base = t.cseq
+    o = 0
+    offs = []
+    for r in reqs:
+        offs.append(o)
+        t.raw(True, "PA", r, seq=base + o, gap=300)
+        o += len(r)
+    t.raw(False, "A", ack=base + offs[1])
+    t.raw(False, "A", ack=base + offs[1])
+    both = reqs[1] + reqs[2]
+    t.raw(True, "PA", both, seq=base + offs[1], gap=20000)
+    t.raw(True, "PA", both[:100], seq=base + offs[1], gap=20000)
+    t.raw(True, "PA", both[100:500], seq=base + offs[1] + 100, gap=300)
+    t.cseq = base + o
+    t.raw(False, "A")
+    for _ in range(3):
+        _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+# --- red team round 9d (rt9d_): honest stacks against the stricter option, frame and
+# UDP rules (TCP options held to their kinds and places, SACK blocks to the peer's
+# bytes, MPTCP to a connection that agreed to it, frames cut at the datagram's end, UDP
+# lengths), and carriers those rules leave (ports 53600-53799)
+
+class Rt9dTcp(ETcp):
+    """One real stack's connection: its SYN's and SYN-ACK's options as given, timestamps
+    on every later segment when both offered them (each side's clock ticking), and
+    sequence numbers that wrap at 2^32 (masked on the wire)."""
+
+    def __init__(self, cap, c, cport, s, isn, syn_opts, synack_opts, ts=False, sisn=None,
+                 sport=443, vlans=()):
+        super().__init__(cap, c, cport, s, sport, vlans=vlans, isn=isn, rtt_us=20000)
+        if sisn is not None:
+            self.sseq = sisn
+        self.syn_opts, self.synack_opts, self.ts_on = syn_opts, synack_opts, ts
+        self.ts = {True: 700000, False: 3000000}
+
+    def raw(self, from_client, flags, payload=b"", seq=None, ack=None, **kw):
+        if seq is None:
+            seq = self.cseq if from_client else self.sseq
+        if ack is None:
+            ack = self.sseq if from_client else self.cseq
+        return ETcp.raw(self, from_client, flags, payload, seq=seq & M32, ack=ack & M32, **kw)
+
+    def tsopt(self, from_client):
+        v = self.ts[from_client]
+        self.ts[from_client] += 3
+        return ("Timestamp", (v, self.ts[not from_client] - 3))
+
+    def opts(self, from_client, extra=()):
+        o = [("NOP", None), ("NOP", None), self.tsopt(from_client)] if self.ts_on else []
+        return o + list(extra)
+
+    def handshake(self, gap=None):
+        self.raw(True, "S", options=self.syn_opts(self), gap=gap)
+        self.cseq += 1
+        self.raw(False, "SA", options=self.synack_opts(self))
+        self.sseq += 1
+        self.raw(True, "A", options=self.opts(True))
+
+    def seg(self, from_client, payload, seq=None, flags="PA", extra=(), gap=None, **kw):
+        self.raw(from_client, flags, payload, seq=seq, options=self.opts(from_client, extra),
+                 gap=gap, **kw)
+
+    def data(self, from_client, payload, gap=None):
+        self.seg(from_client, payload, gap=gap)
+        if from_client:
+            self.cseq += len(payload)
+        else:
+            self.sseq += len(payload)
+        self.ack(not from_client)
+
+    def ack(self, from_client, sack=None, ack=None, gap=None):
+        extra = []
+        if sack:
+            extra = [("NOP", None), ("NOP", None),
+                     ("SAck", tuple(x & M32 for b in sack for x in b))]
+        self.raw(from_client, "A", ack=ack, options=self.opts(from_client, extra), gap=gap)
+
+    def close(self, gap=None):
+        self.seg(True, b"", flags="FA", gap=gap)
+        self.cseq += 1
+        self.seg(False, b"", flags="FA")
+        self.sseq += 1
+        self.ack(True)
+
+    def download(self, data, lost, mss=1400, fin=False, dup=()):
+        """The server sends data in segments of mss (and its FIN after them with fin);
+        those whose index is in lost are lost between aduana and the client (aduana saw
+        them). The client acknowledges each segment it gets, with SACK blocks for what
+        it holds past a hole (RFC 2018: the newest block first); then the server sends
+        the lost ones again, and the client acknowledges each. dup: indexes the server
+        sends again spuriously right after the first pass (the client answers with a
+        D-SACK block, RFC 2883)."""
+        base = self.sseq
+        segs = [(base + o, data[o:o + mss]) for o in range(0, len(data), mss)]
+        end = base + len(data)
+        if fin:
+            segs.append((end, b"FIN"))
+        got = []
+
+        def acknowledge(newest, dsack=None):
+            got.sort()
+            cum = base
+            blocks = []
+            for a, b in got:
+                if a <= cum:
+                    cum = max(cum, b)
+                elif blocks and a <= blocks[-1][1]:
+                    blocks[-1][1] = max(blocks[-1][1], b)
+                else:
+                    blocks.append([a, b])
+            blocks.sort(key=lambda x: not (x[0] <= newest < x[1]))
+            sack = ([dsack] if dsack else []) + [tuple(x) for x in blocks]
+            self.ack(True, sack=sack[:3 if self.ts_on else 4] or None, ack=cum)
+
+        def send(i):
+            s, d = segs[i]
+            if d == b"FIN":
+                self.raw(False, "FA", seq=s, options=self.opts(False), gap=300)
+                return s, s + 1
+            self.seg(False, d, seq=s, gap=300)
+            return s, s + len(d)
+        for i in range(len(segs)):
+            rng = send(i)
+            if i in lost:
+                continue
+            got.append(rng)
+            acknowledge(rng[0])
+        for i in dup:
+            rng = send(i)
+            acknowledge(rng[0], dsack=rng)
+        for i in sorted(lost):
+            rng = send(i)
+            got.append(rng)
+            acknowledge(rng[0])
+        self.sseq = end + (1 if fin else 0)
+
+
+def rt9d_open(t, n):
+    """The e2m session up to the allow and one exchange each way."""
+    t.handshake()
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, tls_appdata(n + "req", 180))
+    t.data(False, tls_appdata(n + "resp", 700))
+
+
+def rt9d_linux_syn(t):
+    return [("MSS", 1460), ("SAckOK", b""), t.tsopt(True), ("NOP", None), ("WScale", 7)]
+
+
+def rt9d_linux_synack(t):
+    return [("MSS", 1460), ("SAckOK", b""), t.tsopt(False), ("NOP", None), ("WScale", 7)]
+
+
+@case
+def case_rt9d_win_sack_ok(n):
+    """(Red team round 9d) Windows 10/11 to the e2m endpoint: its SYN's options (MSS,
+    NOP, window scale 8, NOP, NOP, SACK permitted; no timestamps), a Linux server's
+    SYN-ACK without timestamps. A download of two records in 1400-byte segments, some
+    lost on the inside LAN after aduana: the client's ACKs carry NOP, NOP and one or two
+    SACK blocks (the right one ending at the server's next byte), the server sends the
+    holes again. Then a record each way with the marker. Nothing may be dropped."""
+    cap = Capture()
+    t = Rt9dTcp(cap, S1, 53600, E2M, 53600,
+                lambda t: [("MSS", 1460), ("NOP", None), ("WScale", 8), ("NOP", None), ("NOP", None),
+                           ("SAckOK", b"")],
+                lambda t: [("MSS", 1460), ("NOP", None), ("NOP", None), ("SAckOK", b""), ("NOP", None),
+                           ("WScale", 7)])
+    rt9d_open(t, n)
+    t.download(tls_appdata(n + "d1", 9000), lost={2})
+    t.download(tls_appdata(n + "d2", 11000), lost={1, 4, 5})
+    t.data(True, marked_record(passm(n), n + "rq", 300))
+    t.data(False, marked_record(passm(n) + b"srv", n + "rs", 900))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt9d_upload_sack_ok(n):
+    """(Red team round 9d) The server's SACK blocks: the Windows client of rt9d_win_sack_ok
+    uploads a 12000-byte record in 1400-byte segments, two of them lost past aduana on
+    the way to the server; the server's (Linux, no timestamps: the client offered none)
+    ACKs carry SACK blocks of the client's bytes, the last ending at its next byte; the
+    client sends the holes again. Nothing may be dropped."""
+    cap = Capture()
+    t = Rt9dTcp(cap, S1, 53612, E2M, 53612,
+                lambda t: [("MSS", 1460), ("NOP", None), ("WScale", 8), ("NOP", None), ("NOP", None),
+                           ("SAckOK", b"")],
+                lambda t: [("MSS", 1460), ("NOP", None), ("NOP", None), ("SAckOK", b""), ("NOP", None),
+                           ("WScale", 7)])
+    rt9d_open(t, n)
+    data = marked_record(passm(n), n + "up", 12000)
+    base = t.cseq
+    segs = [(base + o, data[o:o + 1400]) for o in range(0, len(data), 1400)]
+    lost = {2, 5}
+    got = []
+
+    def answer():
+        got.sort()
+        cum, blocks = base, []
+        for a, b in got:
+            if a <= cum:
+                cum = max(cum, b)
+            elif blocks and a <= blocks[-1][1]:
+                blocks[-1][1] = max(blocks[-1][1], b)
+            else:
+                blocks.append([a, b])
+        blocks.reverse()
+        t.ack(False, sack=[tuple(x) for x in blocks][:4] or None, ack=cum)
+    for i, (s, d) in enumerate(segs):
+        t.seg(True, d, seq=s, gap=300)
+        if i not in lost:
+            got.append((s, s + len(d)))
+            answer()
+    for i in sorted(lost):
+        s, d = segs[i]
+        t.seg(True, d, seq=s, gap=300)
+        got.append((s, s + len(d)))
+        answer()
+    t.cseq = base + len(data)
+    t.data(False, marked_record(passm(n) + b"srv", n + "rs", 900))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt9d_mac_sack3_ok(n):
+    """(Red team round 9d) macOS to the e2m endpoint: its SYN (MSS, NOP, window scale 6,
+    NOP, NOP, timestamps, SACK permitted, EOL and a zero to the word), timestamps on
+    every segment. A download with three holes made on the inside LAN: the client's ACKs
+    carry NOP, NOP, timestamps, NOP, NOP and up to three SACK blocks (40 bytes of
+    options, the most with timestamps). Nothing may be dropped."""
+    cap = Capture()
+    t = Rt9dTcp(cap, S1, 53601, E2M, 53601,
+                lambda t: [("MSS", 1460), ("NOP", None), ("WScale", 6), ("NOP", None), ("NOP", None),
+                           t.tsopt(True), ("SAckOK", b""), ("EOL", None)],
+                rt9d_linux_synack, ts=True)
+    rt9d_open(t, n)
+    t.download(tls_appdata(n + "d1", 14000), lost={1, 3, 5, 7})
+    t.data(True, marked_record(passm(n), n + "rq", 300))
+    t.data(False, marked_record(passm(n) + b"srv", n + "rs", 900))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt9d_dsack_ok(n):
+    """(Red team round 9d) Linux with D-SACK (RFC 2883, net.ipv4.tcp_dsack=1, the
+    default): the client's ACKs of a download are lost on the way out (after aduana),
+    the server's RTO sends the first segments again, and the client's dup ACKs carry a
+    D-SACK block below their ACK. Then a hole on the inside LAN and a spurious resend of
+    a segment past it: a D-SACK block above the ACK, then the SACK block holding it.
+    Nothing may be dropped."""
+    cap = Capture()
+    t = Rt9dTcp(cap, S1, 53602, E2M, 53602, rt9d_linux_syn, rt9d_linux_synack, ts=True)
+    rt9d_open(t, n)
+    t.download(tls_appdata(n + "d1", 5000), lost=set(), dup=(0, 1))
+    t.download(tls_appdata(n + "d2", 8000), lost={1}, dup=(3,))
+    t.data(True, marked_record(passm(n), n + "rq", 300))
+    t.data(False, marked_record(passm(n) + b"srv", n + "rs", 900))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt9d_sack_fin_ok(n):
+    """(Red team round 9d) The server ends its answer with a FIN; a segment before it is
+    lost on the inside LAN: Linux queues the FIN out of order and its SACK block covers
+    the FIN (end_seq counts it: the right edge is one past the server's last byte).
+    Then the hole is filled, the client acknowledges the FIN, sends its close_notify
+    and closes. Nothing may be dropped."""
+    cap = Capture()
+    t = Rt9dTcp(cap, S1, 53603, E2M, 53603, rt9d_linux_syn, rt9d_linux_synack, ts=True)
+    rt9d_open(t, n)
+    t.data(True, marked_record(passm(n), n + "rq", 300))
+    t.download(marked_record(passm(n) + b"srv", n + "rs", 6000) + tls_appdata(n + "cn", 19),
+               lost={2}, fin=True)
+    cn = tls_appdata(n + "ccn", 19)
+    t.seg(True, cn, flags="FPA")
+    t.cseq += len(cn) + 1
+    t.ack(False)
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt9d_sack_wrap_ok(n):
+    """(Red team round 9d) The server's sequence numbers wrap around 2^32 in the middle
+    of a download with two holes made on the inside LAN: the client's SACK blocks lie
+    on both sides of the wrap and one runs across it (left edge near 2^32, right edge
+    small). Linux compares with before()/after(). Nothing may be dropped."""
+    cap = Capture()
+    flight = len(server_hello_flight(n)) + 700
+    t = Rt9dTcp(cap, S1, 53604, E2M, 53604, rt9d_linux_syn, rt9d_linux_synack, ts=True,
+                sisn=(1 << 32) - 1 - flight - 700 - 3500)
+    rt9d_open(t, n)
+    t.download(tls_appdata(n + "d1", 12000), lost={1, 4})
+    t.data(True, marked_record(passm(n), n + "rq", 300))
+    t.data(False, marked_record(passm(n) + b"srv", n + "rs", 900))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt9d_mptcp_v0_ok(n):
+    """(Red team round 9d) An MPTCP v0 connection (RFC 6824; iOS and macOS's MPTCP for
+    Siri/Maps, the out-of-tree Linux kernel): MP_CAPABLE version 0 with the checksum
+    flag on the SYN, SYN-ACK (12 bytes) and third ACK (20 bytes), then on every data
+    segment a DSS with an 8-byte data ACK, an 8-byte DSN, the subflow sequence, length
+    and checksum (28 bytes) behind NOP, NOP, timestamps: 40 bytes of options, and
+    DATA_ACK-only DSS on the ACKs. Nothing may be dropped."""
+    cap = Capture()
+    kc, ks = prand(n + "kc", 8), prand(n + "ks", 8)
+    t = Rt9dTcp(cap, S1, 53605, E2M, 53605,
+                lambda t: rt9d_linux_syn(t) + [(30, b"\x00\x81" + kc)],
+                lambda t: rt9d_linux_synack(t) + [(30, b"\x00\x81" + ks)], ts=True)
+    t.raw(True, "S", options=t.syn_opts(t))
+    t.cseq += 1
+    t.raw(False, "SA", options=t.synack_opts(t))
+    t.sseq += 1
+    t.raw(True, "A", options=t.opts(True, [(30, b"\x00\x81" + kc + ks)]))
+    dsn = {True: 0x1122334455660001, False: 0x6655443322110001}
+    c0, s0 = t.cseq, t.sseq
+
+    def seg(from_client, payload):
+        ssn = ((t.cseq - c0) if from_client else (t.sseq - s0)) + 1
+        dss = (b"\x20\x0f" + struct.pack("!QQIHH", dsn[not from_client], dsn[from_client],
+                                            ssn & M32, len(payload), 0x1234))
+        t.seg(from_client, payload, extra=[(30, dss)])
+        dsn[from_client] += len(payload)
+        if from_client:
+            t.cseq += len(payload)
+        else:
+            t.sseq += len(payload)
+        t.raw(not from_client, "A", options=t.opts(not from_client, [
+            (30, b"\x20\x03" + struct.pack("!Q", dsn[from_client]))]))
+    seg(True, hello(n))
+    seg(False, server_hello_flight(n))
+    seg(True, CCS + tls_appdata(n + "fin", 53))
+    seg(True, marked_record(passm(n), n + "req", 200))
+    seg(False, marked_record(passm(n) + b"srv", n + "resp", 500))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt9d_mptcp_fallback_ok(n):
+    """(Red team round 9d) A Linux MPTCP client (mptcpize, or a program opening
+    IPPROTO_MPTCP sockets: GNOME's and systemd's tools in recent distributions) to a
+    server without MPTCP: its SYN carries MP_CAPABLE v1 (4 bytes), the SYN-ACK none, and
+    the client falls back to plain TCP with timestamps and SACK. The server's answer
+    has a hole on the inside LAN (SACK on the client's ACKs). Nothing may be dropped."""
+    cap = Capture()
+    t = Rt9dTcp(cap, S1, 53606, E2M, 53606,
+                lambda t: rt9d_linux_syn(t) + [(30, b"\x01\x81")], rt9d_linux_synack, ts=True)
+    rt9d_open(t, n)
+    t.data(True, marked_record(passm(n), n + "rq", 300))
+    t.download(marked_record(passm(n) + b"srv", n + "rs", 6000), lost={1})
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt9d_tfo_cookie_ok(n):
+    """(Red team round 9d) Linux with TCP Fast Open as a client (net.ipv4.tcp_fastopen=1,
+    the default; curl --tcp-fastopen, Chrome): its first SYN asks for a cookie (Fast
+    Open option, kind 34, 2 bytes, no data), the server's SYN-ACK gives one (10 bytes);
+    then an ordinary session. Nothing may be dropped."""
+    cap = Capture()
+    t = Rt9dTcp(cap, S1, 53607, E2M, 53607,
+                lambda t: rt9d_linux_syn(t) + [(34, b""), ("NOP", None), ("NOP", None)],
+                lambda t: rt9d_linux_synack(t) + [(34, prand(n + "cookie", 8)), ("NOP", None),
+                                                  ("NOP", None)], ts=True)
+    rt9d_open(t, n)
+    t.data(True, marked_record(passm(n), n + "rq", 300))
+    t.data(False, marked_record(passm(n) + b"srv", n + "rs", 900))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt9d_accecn_ok(n):
+    """(Red team round 9d) Accurate ECN (RFC 9768; Linux 6.18, Apple's stacks): the SYN
+    sets AE, CWR and ECE, the SYN-ACK answers (0,1,0) with an AccECN option; every later
+    segment carries the ACE counter in AE/CWR/ECE (5 at first), data segments are ECT(0)
+    and carry an AccECN option of three counters (11 bytes) behind NOP, NOP, timestamps;
+    ACKs carry the option shortened (8, 5 or 2 bytes). Nothing may be dropped."""
+    cap = Capture()
+    t = Rt9dTcp(cap, S1, 53608, E2M, 53608, rt9d_linux_syn,
+                lambda t: rt9d_linux_synack(t) + [("NOP", None), (172, b"\x00\x00\x01" * 3)], ts=True)
+    t.raw(True, "SECN", options=t.syn_opts(t))
+    t.cseq += 1
+    t.raw(False, "SAC", options=t.synack_opts(t))
+    t.sseq += 1
+    t.raw(True, "AC", options=t.opts(True))
+    k = [0]
+
+    def xchg(from_client, payload):
+        k[0] += 1
+        t.seg(from_client, payload, flags="PAEN", ipkw={"tos": 2},
+              extra=[(172, struct.pack("!III", 0, len(payload) * k[0], 1)[1:4] * 3), ("NOP", None)])
+        if from_client:
+            t.cseq += len(payload)
+        else:
+            t.sseq += len(payload)
+        short = [(174, b"\x00\x00\x00" * 2), (172, b"\x00\x05\x00"), (172, b"")][k[0] % 3]
+        t.raw(not from_client, "AEN", options=t.opts(not from_client, [short]))
+    xchg(True, hello(n))
+    xchg(False, server_hello_flight(n))
+    xchg(True, CCS + tls_appdata(n + "fin", 53))
+    xchg(True, marked_record(passm(n), n + "rq", 300))
+    xchg(False, marked_record(passm(n) + b"srv", n + "rs", 900))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt9d_dns_root_pad_ok(n):
+    """(Red team round 9d) A priming query (`dig +noedns . NS`: 17 bytes of DNS) from the
+    strict zone to the resolver, UDP checksum 0 (IPv4 allows it; some embedded stacks
+    send it), in a frame padded to 60 bytes with a stale byte as NICs pad; the resolver
+    answers. Then a query for the e2m name, in a
+    frame that still holds its 4-byte FCS (a port that keeps the CRC). The UDP length is
+    each datagram's rest: nothing may be dropped."""
+    cap = Capture()
+    q = bytes(DNS(id=0x5360, rd=1, qd=DNSQR(qname=".", qtype="NS")))
+    assert len(q) == 17
+    f = bytes(l2(S1, RESOLVER) / IP(src=S1, dst=RESOLVER) / UDP(sport=53609, dport=53, chksum=0) / Raw(q))
+    cap.emit(Ether(f + b"\xa5" * (60 - len(f))), 10000)
+    a = bytes(DNS(id=0x5360, qr=1, rd=1, ra=1, qd=DNSQR(qname=".", qtype="NS"),
+                  an=DNSRR(rrname=".", type="NS", ttl=518400, rdata="a.root-servers.net")))
+    udp(cap, RESOLVER, 53, S1, 53609, a)
+    q2 = bytes(DNS(id=0x5361, rd=1, qd=DNSQR(qname=E2M_NAME, qtype="A")))
+    f2 = bytes(l2(S1, RESOLVER) / IP(src=S1, dst=RESOLVER) / UDP(sport=53609, dport=53) / Raw(q2))
+    cap.emit(Ether(f2 + b"\x00\x00\x00\x00"), 10000)
+    a2 = bytes(DNS(id=0x5361, qr=1, rd=1, ra=1, qd=DNSQR(qname=E2M_NAME, qtype="A"),
+                   an=DNSRR(rrname=E2M_NAME, type="A", ttl=300, rdata=E2M)))
+    udp(cap, RESOLVER, 53, S1, 53609, a2)
+    return cap, {"pass": [q, a, q2, a2]}
+
+
+def rt9d_udp_frag(n, src, dst, cport, cuts):
+    cap = Capture()
+    qid = 0x5362
+    q = (struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 1)
+         + b"\x09selector1\x0a_domainkey\x07example\x00" + struct.pack("!HH", 16, 1)
+         + b"\x00" + struct.pack("!HHIH", 41, 4096, 0, 0))
+    udp(cap, src, cport, dst, 53, q)
+    txt = passm(n) + prand(n + src, 2950)
+    rdata = b"".join(bytes([len(txt[i:i + 255])]) + txt[i:i + 255] for i in range(0, len(txt), 255))
+    ans = (struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 0) + q[12:-11]
+           + b"\xc0\x0c" + struct.pack("!HHIH", 16, 1, 300, len(rdata)) + rdata)
+    pkt = (IPv6 if ":" in src else IP)(src=dst, dst=src) / UDP(sport=53, dport=cport) / Raw(ans)
+    for i, fr in enumerate(fragments(pkt, cuts, ident=0x5362)):
+        cap.emit(l2(dst, src) / fr, 20000 if i == 0 else 100)
+    return cap, {"pass": [q, passm(n)]}
+
+
+@case
+def case_rt9d_udp_frag_ok(n):
+    """(Red team round 9d) Office: a DNS query with EDNS (4096) to an outside resolver
+    and its 3000-byte TXT answer (DKIM records are that big) in three IPv4 fragments:
+    the reassembled datagram's UDP length is its rest (only the first fragment's is no
+    bound). Must pass."""
+    return rt9d_udp_frag(n, O1, SOC, 53610, [1448, 2896])
+
+
+@case
+def case_rt9d_udp6_frag_ok(n):
+    """(Red team round 9d) rt9d_udp_frag_ok over IPv6: the answer in two IPv6 fragments
+    (1448 bytes of UDP in the first). Must pass."""
+    return rt9d_udp_frag(n, O6, SOC6, 53611, [1448])
+
+
+# --- carriers the stricter option and frame rules leave
+
+@case
+def case_rt9d_carrier_fin_opts(n):
+    """(Red team round 9d) After the allowed session's last record the client sends its
+    FIN with a 38-byte MSS option holding the marker, and sends the FIN again three
+    times (each a retransmission: the server's ACK of it never comes), each with the
+    marker in the option. A FIN without bytes goes neither through the bare ACK's
+    option check nor through judge_discardable. Must not pass."""
+    cap = Capture()
+    t = tls_established(cap, S1, 53622, E2M, 53622, n)
+    t.data(True, tls_appdata(n + "last", 300))
+    for i in range(4):
+        data = (leak(n) + prand("%s%d" % (n, i), 36))[:36]
+        t.raw(True, "FA", options=[(2, data)], gap=200000)
+    t.cseq += 1
+    t.raw(False, "FA")
+    t.sseq += 1
+    t.raw(True, "A")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt9d_frag_trailer(n):
+    """(Red team round 9d) rt8b_eth_trailer through fragments: every client record of an
+    allowed e2m session in two IPv4 fragments, each frame with 1000 bytes (the marker)
+    after its IP datagram. The trailer cut in judge_burst skips fragments, and
+    judge_frag_emit forwards the fragments' own frames whole. The next hop trims each to
+    its IP length. Must not pass."""
+    def send(t, rec, i):
+        pkt = IP(src=t.c, dst=t.s) / TCP(sport=t.cport, dport=t.sport, flags="PA", seq=t.cseq,
+                                         ack=t.sseq, window=64240) / Raw(rec)
+        for j, fr in enumerate(fragments(pkt, [160], ident=0x5370 + i)):
+            raw = bytes(l2(t.c, t.s) / fr) + leak(n) + prand("%s%d%d" % (n, i, j), 1000)
+            t.cap.emit(Ether(raw), 10000 if j == 0 else 100)
+    return carrier_flow(n, 53623, 53623, False, send), {"leak": [leak(n)]}
+
+
+@case
+def case_rt9d_arp_trailer(n):
+    """(Red team round 9d) During an allowed e2m session the strict host sends, before
+    each record, an ARP request for its gateway (broadcast, from its own MAC and
+    address) whose frame carries 1000 bytes (the marker) after the 28-byte ARP message:
+    the trailer cut reads IP frames only. Every host of the outside segment gets the
+    broadcast. Must not pass."""
+    def send(t, rec, i):
+        arp = (Ether(src=mac_pair(t.c, t.s)[0], dst="ff:ff:ff:ff:ff:ff")
+               / ARP(op=1, hwsrc=mac_pair(t.c, t.s)[0], psrc=t.c, pdst="10.10.0.1"))
+        t.cap.emit(Ether(bytes(arp) + leak(n) + prand("%s%d" % (n, i), 1000)), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 53624, 53624, False, send), {"leak": [leak(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid
