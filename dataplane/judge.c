@@ -1631,7 +1631,9 @@ static bool judge_tcp_opts_flow(struct worker *w, const struct flow *f, const ui
 			i++;
 			continue;
 		}
-		if ((th[i] == 30 && !a->mptcp) || ((th[i] == 172 || th[i] == 174) && !a->accecn))
+		/* (a flow whose handshake we did not see: not known, taken) */
+		if (((th[i] == 30 && !a->mptcp) || ((th[i] == 172 || th[i] == 174) && !a->accecn)) &&
+		    (f->tcp & FLOW_TCP_SYN) && (f->flags & FLOW_F_RESP_SEQ))
 			return false;
 		if (th[i] == 5 && (f->tcp & FLOW_TCP_SYN) && (f->flags & FLOW_F_RESP_SEQ)) {
 			uint32_t lo = judge_start(w, f, !dir), hi = dir ? f->seq_next : f->seq_resp;
@@ -2245,6 +2247,8 @@ static void judge_resp_first(struct worker *w, struct flow *f, uint32_t seq, con
 }
 
 enum { TCP_GO = 0, TCP_SKIP, TCP_DROP, TCP_FOREIGN, TCP_HOLD };
+
+static void judge_trailer_cut(struct worker *w, struct rte_mbuf *m, const struct parse_result *r);
 
 /* The header log of a checked TLS flow (hlog.h): NULL when it has none,
  * none to be had, or its log was taken back. */
@@ -2927,6 +2931,20 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			 * side's SYN (judge_discardable, the too-old ACK). */
 			judge_acks(w, f)->start[0] = f->seq_next;
 			judge_acks(w, f)->start[1] = f->seq_resp;
+			/* MPTCP and AccECN agreed by the responder, from the
+			 * SYN-ACK taken whose sum is right (judge_tcp_opts_flow):
+			 * an MPTCP option on it; AE or CWR set on it (RFC 9768
+			 * 3.1.1: the AccECN answers; classic ECN's is ECE
+			 * alone), or an AccECN option */
+			if ((r->tcp_flags & RTE_TCP_ACK_FLAG) && judge_l4_csum_raw(m, r)) {
+				const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
+
+				if (judge_tcp_has_opt(th, 30))
+					judge_acks(w, f)->mptcp = 1;
+				if ((th[12] & 0x01) || (th[13] & RTE_TCP_CWR_FLAG) ||
+				    judge_tcp_has_opt(th, 172) || judge_tcp_has_opt(th, 174))
+					judge_acks(w, f)->accecn = 1;
+			}
 			/* A flow that is not checked: its server's window from
 			 * here, for a read HTTP client's first burst (a SYN-ACK's
 			 * window is never scaled; review of the nineteenth
@@ -2982,19 +3000,6 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			} else if (ws >= 0) {
 				a->aws = (uint8_t)((a->aws & ~FLOW_AWS_SHIFT) | FLOW_AWS_RESP | (unsigned)ws);
 			}
-		}
-		/* MPTCP and AccECN agreed by the responder (judge_tcp_opts_flow):
-		 * an MPTCP option on its SYN-ACK; AE or CWR set on it (RFC 9768
-		 * 3.1.1: the AccECN answers; classic ECN's is ECE alone), or an
-		 * AccECN option */
-		if (dir == 1 && (r->tcp_flags & RTE_TCP_ACK_FLAG)) {
-			const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
-
-			if (judge_tcp_has_opt(th, 30))
-				judge_acks(w, f)->mptcp = 1;
-			if ((th[12] & 0x01) || (th[13] & RTE_TCP_CWR_FLAG) || judge_tcp_has_opt(th, 172) ||
-			    judge_tcp_has_opt(th, 174))
-				judge_acks(w, f)->accecn = 1;
 		}
 		if (((f->flags & FLOW_F_CONFORM) || f->zone >= 0) && !judge_l2_seen(f, dir)) {
 			uint32_t h = judge_l2_dst(m, r);
@@ -3404,9 +3409,18 @@ static inline struct rlog *judge_rlog(struct worker *w, const struct flow *f)
 	return l->fidx == (uint32_t)(f - w->flows) && l->gen == f->gen ? l : NULL;
 }
 
+/* A log leaves its owner (rlog.h): its inside source counts one less
+ * (judge_rlog_take). */
+static inline void judge_rlog_unown(struct worker *w, struct rlog *l)
+{
+	if (l->fidx != UINT32_MAX && w->rlog_src[l->bucket])
+		w->rlog_src[l->bucket]--;
+	l->fidx = UINT32_MAX;
+}
+
 static inline void judge_rlog_free(struct worker *w, struct flow *f, struct rlog *l)
 {
-	l->fidx = UINT32_MAX;
+	judge_rlog_unown(w, l);
 	judge_acks(w, f)->rlog = 0;
 	f->hw.flags &= (uint8_t)~FLOW_HW_LOG;
 }
@@ -3427,7 +3441,12 @@ static void judge_rlog_ack(struct worker *w, struct flow *f, const struct rte_mb
 	if (!rlog_empty(l)) {
 		memcpy(&ack, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 8, sizeof(ack));
 		ack = rte_be_to_cpu_32(ack);
-		if ((int32_t)(ack - rlog_lo(l)) <= 0 || !judge_l4_csum_ok(f, m, r, false))
+		/* not of bytes the client has not sent through us (its stack
+		 * drops such a segment; a reading that went off no longer
+		 * knows its next byte) */
+		if ((int32_t)(ack - rlog_lo(l)) <= 0 ||
+		    ((f->hw.flags & FLOW_HW_ON) && (int32_t)(ack - f->hw.next) > 0) ||
+		    !judge_l4_csum_ok(f, m, r, false))
 			return;
 		rlog_release(l, ack, JUDGE_HLOG_NOW(w));
 	}
@@ -4507,7 +4526,14 @@ static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct fl
 		struct rlog_mark rmk;
 
 		judge_acks(w, f)->rlog = 0;
-		if (!judge_rlog_put(w, f, sl->base, sl->buf, sl->have, &rl, &rmk)) {
+		if (judge_rlog_put(w, f, sl->base, sl->buf, sl->have, &rl, &rmk)) {
+			/* what its server has acknowledged already goes */
+			if (rl && (judge_acks(w, f)->aws & FLOW_AWS_EDGE)) {
+				rlog_release(rl, judge_acks(w, f)->hi[1], JUDGE_HLOG_NOW(w));
+				if (rlog_empty(rl))
+					judge_rlog_free(w, f, rl);
+			}
+		} else {
 			w->st.c[STATS_http_log_full]++;
 			if (lazy) {
 				f->hw.flags |= FLOW_HW_LOST;
@@ -4539,14 +4565,24 @@ static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct fl
  * longer be compared; no honest server leaves bytes it got unacknowledged
  * for seconds). NULL when there is none: the caller drops the segment,
  * which its client sends again. */
-#define RLOG_LOOK  32
-#define RLOG_STALE 10 /* in the log's clock (JUDGE_HLOG_NOW): a little over 10 s */
+#define RLOG_LOOK    32
+#define RLOG_STALE   10 /* in the log's clock (JUDGE_HLOG_NOW): a little over 10 s */
+#define RLOG_PER_SRC (RLOG_SLOTS / 4) /* logs one inside source (an IPv6 /64) holds at most */
 static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow *f)
 {
 	uint32_t i = w->rlog_next, stale = UINT32_MAX;
-	uint16_t now = JUDGE_HLOG_NOW(w);
+	uint16_t now = JUDGE_HLOG_NOW(w), src, net, b;
 	unsigned k, age, oldest = RLOG_STALE;
 	struct rlog *l;
+
+	/* Its inside source's share (an IPv6 host counts by its /64): one
+	 * host's flows, whose own server acknowledges a byte now and then
+	 * so that none goes stale, must not hold every log (review of the
+	 * twentieth session). */
+	judge_src_buckets(w, f, &src, &net);
+	b = net != STREAM_NO_NET ? net : src;
+	if (w->rlog_src[b] >= RLOG_PER_SRC)
+		return NULL;
 
 	for (k = 0; k < RLOG_LOOK; k++, i = i + 1 == RLOG_SLOTS ? 0 : i + 1) {
 		const struct rlog *c = &w->rlogs[i];
@@ -4584,9 +4620,12 @@ static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow
 			else
 				o->hw.flags &= (uint8_t)~FLOW_HW_LOG;
 		}
+		judge_rlog_unown(w, l);
 	}
 	w->rlog_next = i + 1 == RLOG_SLOTS ? 0 : i + 1;
 	rlog_init(l, (uint32_t)(f - w->flows), f->gen);
+	l->bucket = b;
+	w->rlog_src[b]++;
 	judge_acks(w, f)->rlog = i + 1;
 	return l;
 }
@@ -4692,6 +4731,7 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	uint32_t c0_seq = 0, c0_len = 0;
 	struct rlog *rl;
 	struct rlog_mark rmk = {0, 0, 0, 0, 0, 0};
+	uint32_t next0;
 	__typeof__(f->hw) hw0;
 	int32_t off;
 
@@ -4754,6 +4794,7 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 		w->st.c[STATS_http_log_full]++;
 		return TCP_DROP;
 	}
+	next0 = seq;
 	f->hw.next = seq + n;
 	/* an h2c client after its first blocks (judge_h2w_open) */
 	if (f->hw.ch.st == JUDGE_HW_H2) {
@@ -4816,6 +4857,10 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 		 * same state. */
 		w->st.c[STATS_http_carry_full]++;
 		f->hw = hw0;
+		/* hw0 was taken after the next byte moved (review of the
+		 * twentieth session: its copy, sent again, passed as old
+		 * bytes, unread and no longer logged) */
+		f->hw.next = next0;
 		if (rl)
 			rlog_undo(rl, rmk);
 		if (c0) {
@@ -5912,9 +5957,6 @@ static __rte_noinline int judge_whole(struct worker *w, const struct policy *pol
 
 enum { ACT_HELD = 2 };
 
-/* Give held fragments the verdict of their datagram: into out, counted as
- * the packets they are (the datagram's own drop reason counted once more
- * for each further fragment). */
 /* Bytes after a forwarded frame's message, past the padding of a minimum
  * frame (60 bytes, zeroed): no receiver reads them, yet the next hop
  * gets them (red team round 8, the twentieth session: 1000 bytes behind
@@ -5961,6 +6003,9 @@ static void judge_trailer_cut(struct worker *w, struct rte_mbuf *m, const struct
 		w->st.c[STATS_frame_trailer_cut]++;
 }
 
+/* Give held fragments the verdict of their datagram: into out, counted as
+ * the packets they are (the datagram's own drop reason counted once more
+ * for each further fragment). */
 static void judge_frag_emit(struct worker *w, struct rte_mbuf **held, unsigned n, int act,
 			    bool inside, int drop_reason, struct worker_out *out)
 {
@@ -6263,6 +6308,7 @@ static __rte_noinline void judge_hold_release(struct worker *w, const struct pol
 			w->ft_changed = true; /* judge_ip looks the flow up again */
 			act = judge_packet(w, pol, m, &h->r, &lk, h->inside);
 			if (act == ACT_FWD) {
+				judge_trailer_cut(w, m, &h->r);
 				out->fwd[h->inside][out->n_fwd[h->inside]++] = m;
 			} else if (act == ACT_DROP) {
 				w->st.c[STATS_dropped]++;
@@ -6309,6 +6355,7 @@ static __rte_noinline void judge_wait_release(struct worker *w, struct worker_ou
 			w->st.c[STATS_dropped]++;
 			out->drop[out->n_drop++] = h->m;
 		} else {
+			judge_trailer_cut(w, h->m, &h->r);
 			out->fwd[h->inside][out->n_fwd[h->inside]++] = h->m;
 		}
 		h->f = NULL;

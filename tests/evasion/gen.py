@@ -9895,6 +9895,52 @@ def case_rt9d_arp_trailer(n):
     return carrier_flow(n, 53624, 53624, False, send), {"leak": [leak(n)]}
 
 
+@case
+def case_rt10_carry_full_same_len_vk(n):
+    """(Review of the twentieth session) As rtk2_full_body_vk: the same inside host holds
+    its 16 carry slots with unfinished heads. On the kept-alive connection, a cut head
+    for www.example.org (no empty line yet) finds no slot (JUDGE_HTTP_FULL) and is
+    dropped, but the next byte had moved past it before the state was saved, so the
+    client's copy of the same length at the same place, a cut head for m.vk.com, passed
+    as old bytes, unread and unlogged; the empty line after it starts no request to
+    us. nginx reads the GET for m.vk.com. No byte of that copy may pass."""
+    cap, t = ka_flow(n, 53800)
+    for i in range(16):
+        a = ETcp(cap, O1, 21100 + i, SOC, 80, isn=7000 + i * 977, rtt_us=200)
+        a.handshake()
+        a.send(True, b"GET /o%d HTTP/1.1\r\nHost: www.example.org\r\nX-A: " % i)
+    real = b"GET /feed HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n)
+    decoy = b"GET /x HTTP/1.1\r\nHost: www.example.org\r\nX-Pad: "
+    decoy += b"p" * (len(real) - len(decoy))
+    assert len(decoy) == len(real)
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base)
+    t.raw(True, "PA", real, seq=base, gap=200000)
+    t.raw(True, "PA", b"\r\n\r\n", seq=base + len(real), gap=1000)
+    t.cseq = base + len(real) + 4
+    t.raw(False, "A")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10_hold_trailer(n):
+    """(Review of the twentieth session) As rt8b_eth_trailer, each record in two segments
+    sent out of order: the second first, in a frame with 1000 bytes after its datagram.
+    It is held past the gap (a checked flow's segment ahead of a gap) and forwarded once
+    the first fills it, by a path that did not cut the trailer. Must not pass."""
+    def send(t, rec, i):
+        h = len(rec) // 2
+        for off, part, junk in ((h, rec[h:], True), (0, rec[:h], False)):
+            p = IP(src=t.c, dst=t.s) / TCP(sport=t.cport, dport=t.sport, flags="PA", seq=t.cseq + off,
+                                             ack=t.sseq, window=64240) / Raw(part)
+            raw = bytes(l2(t.c, t.s, t.vlans) / p)
+            if junk:
+                raw += leak(n) + prand("%s%d" % (n, i), 1000)
+            t.cap.emit(Ether(raw), 500)
+    return carrier_flow(n, 53801, 53801, False, send), {"leak": [leak(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid
