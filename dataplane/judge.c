@@ -1371,6 +1371,48 @@ static inline uint8_t judge_ttl(const struct rte_mbuf *m, const struct parse_res
 	return rte_pktmbuf_mtod(m, const uint8_t *)[r->l3_off + (r->family == 4 ? 8 : 7)];
 }
 
+/* An MPTCP option (o[0] 30, o[1] its length, at least 3) at a length its
+ * subtype has (RFC 8684 3; v0, RFC 6824, alike), a subtype at most once a
+ * segment, and on a SYN or SYN-ACK MP_CAPABLE or MP_JOIN only: otherwise
+ * 30 bytes of anything rode each segment of a connection that agreed to
+ * MPTCP (red team round 10, the twentieth session, rt10f_mptcp_junk,
+ * rt10f_syn_mptcp). DSS's length follows from its flags (a data ACK of 4
+ * or 8 bytes, a mapping of 4 or 8, 4 and 2, a checksum of 2 or none). */
+static bool judge_mptcp_opt_ok(const uint8_t *o, bool syn, uint32_t *mp_seen)
+{
+	unsigned len = o[1], st = o[2] >> 4, fl, want;
+
+	if (st > 8 || (*mp_seen & (1u << st)))
+		return false;
+	*mp_seen |= 1u << st;
+	if (syn)
+		return (st == 0 && (len == 4 || len == 12)) || (st == 1 && (len == 12 || len == 16));
+	switch (st) {
+	case 0: /* MP_CAPABLE: the third ACK and the first data (keys, a length, a checksum) */
+		return len >= 12 && len <= 24;
+	case 1: /* MP_JOIN's third ACK */
+		return len == 24;
+	case 2: /* DSS */
+		if (len < 4)
+			return false;
+		fl = o[3];
+		want = 4 + ((fl & 0x01) ? ((fl & 0x02) ? 8 : 4) : 0) +
+		       ((fl & 0x04) ? ((fl & 0x08) ? 8 : 4) + 6 : 0);
+		return len == want || ((fl & 0x04) && len == want + 2);
+	case 3: /* ADD_ADDR: an address (4 or 16), a port, an HMAC of 8 */
+		return len >= 8 && len <= 30;
+	case 4: /* REMOVE_ADDR: address ids */
+		return len >= 4 && len <= 12;
+	case 5: /* MP_PRIO */
+		return len == 3 || len == 4;
+	case 6: /* MP_FAIL */
+	case 7: /* MP_FASTCLOSE */
+		return len == 12;
+	default: /* MP_TCPRST */
+		return len == 4;
+	}
+}
+
 /* A TCP header's options (RFC 9293 3.1): false when a receiver may drop
  * the segment for them (a malformed list; a TCP-MD5 signature, RFC 2385,
  * or a TCP-AO one, RFC 5925, which a receiver without the key drops), or
@@ -1390,7 +1432,7 @@ static bool judge_tcp_opts(const uint8_t *th, bool *has_ts, uint32_t *tsval)
 {
 	unsigned doff = (unsigned)(th[12] >> 4) * 4, i;
 	bool syn = th[13] & RTE_TCP_SYN_FLAG;
-	uint32_t lead, seen = 0;
+	uint32_t lead, seen = 0, mp_seen = 0;
 
 	*has_ts = false;
 	/* The layouts nearly every segment has, read at once: none, and a
@@ -1436,7 +1478,8 @@ static bool judge_tcp_opts(const uint8_t *th, bool *has_ts, uint32_t *tsval)
 		 * several): no stack sends another twice, and four timestamps
 		 * carried 32 bytes of anything (red team round 9, the
 		 * twentieth session). */
-		bit = th[i] == 30 ? 0 : th[i] < 32 ? 1u << th[i] : th[i] == 34 ? 1u << 0 : 1u << 1;
+		bit = th[i] == 30 ? 0 : th[i] < 32 ? 1u << th[i] : th[i] == 34 ? 1u << 0
+							  : th[i] >= 253 ? 1u << 31 : 1u << 1;
 		if (seen & bit)
 			return false;
 		seen |= bit;
@@ -1459,8 +1502,8 @@ static bool judge_tcp_opts(const uint8_t *th, bool *has_ts, uint32_t *tsval)
 		case 28: /* User Timeout */
 			ok = len == 4;
 			break;
-		case 30: /* MPTCP: ADD_ADDR with an IPv6 address, a port and an HMAC is the longest */
-			ok = len >= 3 && len <= 30;
+		case 30: /* MPTCP (RFC 8684, 6824): its subtype's length */
+			ok = len >= 3 && judge_mptcp_opt_ok(th + i, syn, &mp_seen);
 			break;
 		case 34: /* Fast Open: a request, or a cookie of 4 to 16 bytes, even */
 			ok = syn && (len == 2 || (len >= 6 && len <= 18 && len % 2 == 0));
@@ -1468,6 +1511,10 @@ static bool judge_tcp_opts(const uint8_t *th, bool *has_ts, uint32_t *tsval)
 		case 172: /* AccECN: 0 to 3 counters of 24 bits */
 		case 174:
 			ok = len == 2 || len == 5 || len == 8 || len == 11;
+			break;
+		case 253: /* experimental (RFC 6994): Fast Open's before kind 34 (ExID 0xf989), on a SYN */
+		case 254:
+			ok = syn && len >= 4 && len <= 20 && th[i + 2] == 0xf9 && th[i + 3] == 0x89;
 			break;
 		default:
 			ok = false;
@@ -2249,6 +2296,7 @@ static void judge_resp_first(struct worker *w, struct flow *f, uint32_t seq, con
 enum { TCP_GO = 0, TCP_SKIP, TCP_DROP, TCP_FOREIGN, TCP_HOLD };
 
 static void judge_trailer_cut(struct worker *w, struct rte_mbuf *m, const struct parse_result *r);
+static bool judge_arp_odd(const struct rte_mbuf *m, const struct parse_result *r);
 
 /* The header log of a checked TLS flow (hlog.h): NULL when it has none,
  * none to be had, or its log was taken back. */
@@ -3573,6 +3621,7 @@ static bool judge_urgent(struct worker *w, const struct policy *pol, struct flow
  * first payloads, the first-bytes slot). */
 static int judge_http_more(struct worker *w, const struct policy *pol, struct flow *f,
 			   const struct rte_mbuf *m, const struct parse_result *r);
+static int judge_rlog_lead(struct worker *w, struct flow *f, uint32_t seq);
 
 static inline int judge_tcp(struct worker *w, const struct policy *pol, struct flow *f,
 			    const struct rte_mbuf *m, const struct parse_result *r, bool from_init)
@@ -3748,6 +3797,15 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 				f->hw.flags |= FLOW_HW_ON;
 			/* read from here: the checks above took it in order */
 			f->hw.next = r->tcp_seq;
+			/* The white space before, which servers skip, into the
+			 * request log from the first-bytes slot: a copy of other
+			 * bytes at its place is another request to the server
+			 * (red team round 10, the twentieth session: CRLFs the
+			 * server never got, then m.vk.com at their place,
+			 * rt10e_lead_pmtu_vk, rt10e_lead_ttl_vk) */
+			if ((f->hw.flags & FLOW_HW_ON) && f->stream_idx != FLOW_NO_CLS &&
+			    judge_rlog_lead(w, f, r->tcp_seq) == TCP_DROP)
+				return TCP_DROP;
 		}
 		if ((f->hw.flags & FLOW_HW_ON) && judge_http_more(w, pol, f, m, r) == TCP_DROP)
 			return TCP_DROP;
@@ -4575,12 +4633,16 @@ static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow
 	unsigned k, age, oldest = RLOG_STALE;
 	struct rlog *l;
 
-	/* Its inside source's share (an IPv6 host counts by its /64): one
-	 * host's flows, whose own server acknowledges a byte now and then
-	 * so that none goes stale, must not hold every log (review of the
-	 * twentieth session). */
+	/* Its inside address's share: one host's flows must not hold every
+	 * log (review of the twentieth session). By address, not by /64: an
+	 * office's IPv6 LAN is one /64 (red team round 10: one host there
+	 * locked the others out, rt10e_v6_share_dos_ok); a host with many
+	 * addresses is held by the staleness rule (a log's age is its
+	 * oldest byte's, which a trickle of acknowledgements does not
+	 * renew). */
 	judge_src_buckets(w, f, &src, &net);
-	b = net != STREAM_NO_NET ? net : src;
+	(void)net;
+	b = src;
 	if (w->rlog_src[b] >= RLOG_PER_SRC)
 		return NULL;
 
@@ -4716,6 +4778,26 @@ static bool judge_rlog_put(struct worker *w, struct flow *f, uint32_t seq, const
 		rlog_add(l, seq, p, n, a.now);
 	f->hw.flags |= FLOW_HW_LOG;
 	return true;
+}
+
+/* The bytes of a read HTTP client's stream before the first request it
+ * reads (white space that servers skip), from the first-bytes slot into
+ * the request log. No log to be had: the segment is dropped (sent again). */
+static int judge_rlog_lead(struct worker *w, struct flow *f, uint32_t seq)
+{
+	const struct stream_slot *sl = &w->streams->slots[f->stream_idx];
+	struct rlog_mark rmk;
+	struct rlog *rl;
+	uint32_t k = seq - sl->base;
+
+	if ((int32_t)k <= 0 || k > sl->have)
+		return TCP_GO;
+	if (!judge_rlog_put(w, f, sl->base, sl->buf, k, &rl, &rmk)) {
+		w->st.c[STATS_http_log_full]++;
+		f->hw.flags &= (uint8_t)~(FLOW_HW_SEEN | FLOW_HW_ON);
+		return TCP_DROP;
+	}
+	return TCP_GO;
 }
 
 static int judge_http_more(struct worker *w, const struct policy *pol, struct flow *f,
@@ -5550,6 +5632,21 @@ static inline void judge_classify_timed(struct worker *w, uint64_t tc)
 	}
 }
 
+/* Whether a checked flow's packet from inside carries room no honest one
+ * has (judge_ip): IP options or IPv6 extension headers, or a SYN's TCP
+ * options out of their rules. */
+static bool judge_conform_carrier(const struct rte_mbuf *m, const struct parse_result *r,
+				  uint8_t l4proto)
+{
+	uint32_t tsval;
+	bool has_ts;
+
+	if (r->l4_off - r->l3_off != (r->family == 4 ? 20 : 40) && !judge_ip6_atomic(m, r))
+		return true;
+	return l4proto == IPPROTO_TCP && (r->tcp_flags & RTE_TCP_SYN_FLAG) &&
+	       !judge_tcp_opts(rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, &has_ts, &tsval);
+}
+
 /* One IP packet through the flow table and the policy. `inside` is the
  * port it arrived on: a constant in each caller. */
 static __rte_always_inline int judge_ip(struct worker *w, const struct policy *pol,
@@ -5733,6 +5830,23 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 		f->pkts_in++;
 		f->bytes_in += len;
 	}
+	/* A checked flow's packet from inside with IP options or IPv6
+	 * extension headers (an atomic fragment's aside), or a SYN whose TCP
+	 * options break judge_tcp_opts' rules: no honest stack sends one to a
+	 * TLS, SMTP or DNS endpoint, and each carried up to 38 (IPv4) or 900
+	 * (IPv6) bytes of anything on SYNs, bare ACKs, RSTs and queries, which
+	 * the checks on data segments never saw (red team round 10, the
+	 * twentieth session: rt10f_ack_ipopt, rt10f_rst_hbh6, rt10f_syn_ipopt,
+	 * rt10f_dns_ipopt, rt10f_syn_opt254...). Dropped. */
+	if (unlikely(f->flags & FLOW_F_CONFORM) && inside &&
+	    (unlikely(r->l4_off - r->l3_off != (r->family == 4 ? 20 : 40)) ||
+	     unlikely((r->tcp_flags & RTE_TCP_SYN_FLAG) && k->l4proto == IPPROTO_TCP)) &&
+	    judge_conform_carrier(m, r, k->l4proto)) {
+		w->st.c[STATS_tcp_bad_options]++;
+		f->dropped_pkts++;
+		w->st.drop[STATS_DROP_malformed]++;
+		return ACT_DROP;
+	}
 	/* A packet of a flow still undecided is classification's, all of
 	 * it: the stream's first bytes, the hello reader, the sums, the
 	 * classifiers (summary: cycles_per_classified_packet), so that
@@ -5912,6 +6026,14 @@ static __rte_always_inline int judge_packet(struct worker *w, const struct polic
 		}
 		return judge_ip(w, pol, m, r, lk, inside);
 	case PARSE_L2_PASS:
+		/* An ARP message from inside other than Ethernet's for IPv4
+		 * (lengths 6 and 4): 255-byte "addresses" carried 1020 bytes
+		 * of anything to the outside link (red team round 10, the
+		 * twentieth session, rt10f_arp_wide) */
+		if (inside && judge_arp_odd(m, r)) {
+			w->st.drop[STATS_DROP_l2_other]++;
+			return ACT_DROP;
+		}
 		w->st.c[STATS_l2_pass]++;
 		if (!inside)
 			judge_l2_note(w, m, r);
@@ -5956,6 +6078,18 @@ static __rte_noinline int judge_whole(struct worker *w, const struct policy *pol
 }
 
 enum { ACT_HELD = 2 };
+
+/* Whether a passed link frame is ARP (its ethertype before r->l3_off)
+ * with other than Ethernet hardware, IPv4 protocol and their lengths. */
+static bool judge_arp_odd(const struct rte_mbuf *m, const struct parse_result *r)
+{
+	const uint8_t *e = rte_pktmbuf_mtod(m, const uint8_t *), *a = e + r->l3_off;
+
+	if (r->l3_off < 14 || e[r->l3_off - 2] != 0x08 || e[r->l3_off - 1] != 0x06)
+		return false;
+	return rte_pktmbuf_data_len(m) < r->l3_off + 28u || a[0] != 0 || a[1] != 1 || a[2] != 0x08 ||
+	       a[3] != 0 || a[4] != 6 || a[5] != 4;
+}
 
 /* Bytes after a forwarded frame's message, past the padding of a minimum
  * frame (60 bytes, zeroed): no receiver reads them, yet the next hop

@@ -36,7 +36,7 @@
 #include <string.h>
 
 #define RLOG_BYTES 16384 /* per flow, a power of two: a whole head (judge.c reads 16 KiB) */
-#define RLOG_RUNS  256	/* per flow, a power of two */
+#define RLOG_RUNS  1024	/* per flow, a power of two */
 #define RLOG_SLOTS 256	/* logs per worker */
 
 /* len bytes logged at seq, at off in the byte ring, at time t. */
@@ -112,17 +112,18 @@ static inline uint32_t rlog_lo(const struct rlog *l)
 }
 
 /* Forget the bytes before ack: its server has them and reads no copy of
- * them again. What is left of a run or of the unlogged range that the
- * acknowledgement cut counts its age from now (its server moves on). */
+ * them again. A run keeps its time (its bytes were all logged within the
+ * tick it was begun in: rlog_add merges no later ones into it), so a log's
+ * age is its oldest byte's, which a trickle of acknowledgements does not
+ * renew (red team round 10, the twentieth session). */
 static inline void rlog_release(struct rlog *l, uint32_t ack, uint16_t now)
 {
+	(void)now;
 	if (l->unv && (int32_t)(ack - l->unv_lo) > 0) {
-		if ((int32_t)(l->unv_hi - ack) <= 0) {
+		if ((int32_t)(l->unv_hi - ack) <= 0)
 			l->unv = 0;
-		} else {
+		else
 			l->unv_lo = ack;
-			l->unv_t = now;
-		}
 	}
 	while (l->n) {
 		struct rlog_run *o = &l->r[l->head];
@@ -134,7 +135,6 @@ static inline void rlog_release(struct rlog *l, uint32_t ack, uint16_t now)
 			o->seq += (uint32_t)k;
 			o->len = (uint16_t)(o->len - k);
 			o->off = (uint16_t)((o->off + k) & (RLOG_BYTES - 1));
-			o->t = now;
 			l->bused = (uint16_t)(l->bused - k);
 			return;
 		}
@@ -145,12 +145,12 @@ static inline void rlog_release(struct rlog *l, uint32_t ack, uint16_t now)
 }
 
 /* Whether n bytes at seq can be logged (rlog_add). */
-static inline bool rlog_fits(const struct rlog *l, uint32_t seq, uint32_t n)
+static inline bool rlog_fits(const struct rlog *l, uint32_t seq, uint32_t n, uint16_t now)
 {
 	if (n > (uint32_t)(RLOG_BYTES - l->bused))
 		return false;
 	if (l->n && rlog_last(l)->seq + rlog_last(l)->len == seq &&
-	    rlog_last(l)->len + n <= UINT16_MAX)
+	    rlog_last(l)->len + n <= UINT16_MAX && rlog_last(l)->t == now)
 		return true;
 	return l->n < RLOG_RUNS;
 }
@@ -185,7 +185,7 @@ static inline void rlog_add(struct rlog *l, uint32_t seq, const uint8_t *p, uint
 
 	if (!n)
 		return;
-	if (!rlog_fits(l, seq, n)) {
+	if (!rlog_fits(l, seq, n, now)) {
 		if (!l->unv) {
 			l->unv = 1;
 			l->unv_t = now;
@@ -205,7 +205,7 @@ static inline void rlog_add(struct rlog *l, uint32_t seq, const uint8_t *p, uint
 	k = RLOG_BYTES - at < n ? RLOG_BYTES - at : n;
 	memcpy(l->b + at, p, k);
 	memcpy(l->b, p + k, n - k);
-	if (l->n && rlog_last(l)->seq + rlog_last(l)->len == seq) {
+	if (l->n && rlog_last(l)->seq + rlog_last(l)->len == seq && rlog_last(l)->t == now) {
 		e = &l->r[(l->head + l->n - 1) & (RLOG_RUNS - 1)];
 		e->len = (uint16_t)(e->len + n);
 	} else {

@@ -9941,6 +9941,1200 @@ def case_rt10_hold_trailer(n):
     return carrier_flow(n, 53801, 53801, False, send), {"leak": [leak(n)]}
 
 
+@case
+def case_rt10_office_tls_pmtu_vk(n):
+    return _rt10_office_tls_pmtu(n, 53810, False)
+
+
+@case
+def case_rt10_office_tls_pmtu_ok(n):
+    """Must-allow twin of rt10_office_tls_pmtu_vk: the same DF hello dropped past us, then
+    the same bytes in two smaller segments (Linux after "fragmentation needed")."""
+    return _rt10_office_tls_pmtu(n, 53811, True)
+
+
+def _rt10_office_tls_pmtu(n, cport, same):
+    """(Twentieth session) Office TLS: a ClientHello for www.example.org padded to one
+    full-size DF segment, which a smaller MTU past us drops (ICMP "fragmentation needed"
+    back); then a ClientHello for m.vk.com of the same length at its place in two smaller
+    segments, which the server reads. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 443, isn=cport * 3, rtt_us=20000)
+    t.handshake()
+    total = 1460
+
+    def padded(seed, sni, sid):
+        base = record(22, hs_client_hello(seed, sni=sni, sid=sid, extra=[ext(21, b"")]))
+        return record(22, hs_client_hello(seed, sni=sni, sid=sid,
+                                          extra=[ext(21, b"\x00" * (total - len(base)))]))
+    decoy = padded(n + "d", "www.example.org", None)
+    real = padded(n + "r", "m.vk.com", sid32(leak(n))) if not same else decoy
+    assert len(real) == len(decoy) == total
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"})
+    quoted = bytes(IP(src=O1, dst=SOC, flags="DF", len=20 + 20 + len(decoy)) /
+                   TCP(sport=cport, dport=443, seq=base, ack=t.sseq, flags="PA"))[:28]
+    rtr = "10.20.0.1"
+    cap.emit(l2(rtr, O1) / IP(src=rtr, dst=O1) / ICMP(type=3, code=4, nexthopmtu=1492) / Raw(quoted), 2000)
+    t.raw(True, "PA", real[:1400], seq=base, ipkw={"flags": "DF"})
+    t.raw(True, "PA", real[1400:], seq=base + 1400, ipkw={"flags": "DF"})
+    t.cseq = base + len(real)
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n) if same else leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)]} if same else {"leak": [leak(n)]}
+
+
+@case
+def case_rt10e_lead_pmtu_vk(n):
+    """(Red team round 10e) Office HTTP: the client's first payload is 1460 bytes of CRLF
+    (white space nginx skips before a request line) in one DF segment, which a smaller MTU
+    past us drops (ICMP frag needed). A payload of white space alone sets no read start
+    (judge_tcp: FLOW_HW_SEEN waits for more than the lead), so its bytes are neither read
+    nor logged. Then a GET for www.example.org right after it (held by the server past the
+    gap, read by us, hw.next there), then at the CRLF's place a GET for m.vk.com padded to
+    1460 bytes: old bytes to us, no log to compare. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 53900, SOC, 80, isn=53900 * 7, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    decoy = b"\r\n" * 730
+    t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"})
+    quoted = bytes(IP(src=O1, dst=SOC, flags="DF", len=1500) / TCP(sport=53900, dport=80, seq=base,
+                                                                  ack=t.sseq, flags="PA"))[:28]
+    rtr = "10.20.0.1"
+    cap.emit(l2(rtr, O1) / IP(src=rtr, dst=O1) / ICMP(type=3, code=4, nexthopmtu=1492) / Raw(quoted),
+             2000)
+    ok = b"GET /0 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n"
+    t.raw(True, "PA", ok, seq=base + 1460)
+    t.raw(False, "A", ack=base)
+    real = _rtk_vk_req(n)
+    real = real[:-2] + b"X-Pad: " + b"q" * (1460 - len(real) - 9) + b"\r\n\r\n"
+    assert len(real) == 1460
+    t.raw(True, "PA", real[:1400], seq=base, ipkw={"flags": "DF"}, gap=30000)
+    t.raw(True, "PA", real[1400:], seq=base + 1400, ipkw={"flags": "DF"})
+    t.cseq = base + 1460 + len(ok)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    _ok_answer(t, n, mark=False)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10e_lead_pmtu_late_vk(n):
+    """(Red team round 10e) As rt10e_lead_pmtu_vk, but the GET for www.example.org after
+    the CRLF decoy is followed by a second one, so that the office's verdict is given
+    before the m.vk.com request comes at the decoy's place (the after-verdict fast path).
+    Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 53902, SOC, 80, isn=53902 * 7, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    decoy = b"\r\n" * 730
+    t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"})
+    quoted = bytes(IP(src=O1, dst=SOC, flags="DF", len=1500) / TCP(sport=53902, dport=80, seq=base,
+                                                                  ack=t.sseq, flags="PA"))[:28]
+    rtr = "10.20.0.1"
+    cap.emit(l2(rtr, O1) / IP(src=rtr, dst=O1) / ICMP(type=3, code=4, nexthopmtu=1492) / Raw(quoted),
+             2000)
+    at = base + 1460
+    for i in range(6):
+        ok = b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n" % i
+        t.raw(True, "PA", ok, seq=at, gap=5000)
+        at += len(ok)
+        t.raw(False, "A", ack=base)
+    cap.idle(2)
+    real = _rtk_vk_req(n)
+    real = real[:-2] + b"X-Pad: " + b"q" * (1460 - len(real) - 9) + b"\r\n\r\n"
+    t.raw(True, "PA", real[:1400], seq=base, ipkw={"flags": "DF"}, gap=30000)
+    t.raw(True, "PA", real[1400:], seq=base + 1400, ipkw={"flags": "DF"})
+    t.cseq = at
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10e_chunk_runs_loss_ok(n):
+    """(Red team round 10e) Must-allow: office HTTP, a chunked NDJSON upload (Node's http
+    client writes each line as one chunk) of 40-byte chunks, 30 KB in one flight; a late
+    segment is lost past us and sent again, the same bytes. Each chunk's size line is its
+    own run in the request log (chunk data is not logged): past 256 runs the rest is an
+    unverifiable range that the honest retransmission touches."""
+    cap, t = ka_flow(n, 53901, reqs=1)
+    t.data(True, b"POST /ingest HTTP/1.1\r\nHost: www.example.org\r\nTransfer-Encoding: chunked\r\n"
+           b"Content-Type: application/x-ndjson\r\n\r\n")
+    body = b""
+    i = 0
+    while len(body) < 30000:
+        d = b'{"i":%05d,"m":"' % i + passm(n) + b'"}'
+        d = d + b"x" * (39 - len(d)) + b"\n"
+        body += b"%x\r\n" % len(d) + d + b"\r\n"
+        i += 1
+    body += b"0\r\n\r\n"
+    base = t.cseq
+    segs = [(o, body[o:o + 1448]) for o in range(0, len(body), 1448)]
+    lost = len(segs) - 3
+    for j, (o, s) in enumerate(segs):
+        t.raw(True, "PA", s, seq=base + o, gap=100)
+    t.raw(False, "A", ack=base + segs[lost][0], gap=20000)
+    for j in range(lost + 1, len(segs)):
+        t.raw(False, "A", ack=base + segs[lost][0], gap=100)
+    t.raw(True, "PA", segs[lost][1], seq=base + segs[lost][0], gap=20000)
+    t.cseq = base + len(body)
+    t.raw(False, "A")
+    _ok_answer(t, n, mark=False)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt10e_nat80_ok(n):
+    """(Red team round 10e) Must-allow: a terminal server (one inside address) whose users'
+    80 connections to one site each send a request in the same burst, before the server's
+    delayed ACKs (one RTT). The per-source share of request logs is 64: the 65th and later
+    requests are dropped (http_log_full) and sent again at the RTO, once the first 64 were
+    acknowledged. They must then pass and be answered."""
+    cap = Capture()
+    ts = []
+    for i in range(80):
+        t = ETcp(cap, O1, 53910 + i, SOC, 80, isn=(53910 + i) * 7, rtt_us=20000)
+        t.handshake(gap=200)
+        ts.append(t)
+    heads = []
+    for i, t in enumerate(ts):
+        h = (b"GET /app/%d HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: Mozilla/5.0\r\n"
+             b"X-Mark: " % i + passm(n) + b"\r\n\r\n")
+        heads.append(h)
+        t.raw(True, "PA", h, gap=50)
+    for i, t in enumerate(ts[:64]):
+        t.raw(False, "A", ack=t.cseq + len(heads[i]), gap=100 if i else 20000)
+    for i, t in enumerate(ts[64:], 64):
+        t.raw(True, "PA", heads[i], gap=200000 if i == 64 else 50)
+    for i, t in enumerate(ts):
+        t.cseq += len(heads[i])
+        t.raw(False, "A", gap=100)
+        _ok_answer(t, n, mark=False)
+    for t in ts:
+        t.close(gap=100)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt10e_h2_small_data_loss_ok(n):
+    """(Red team round 10e) Must-allow: office h2c with prior knowledge (decided long
+    before), then a gRPC client stream on stream 81: 600 small messages, each its own DATA
+    frame of 43 bytes (gRPC's 5-byte prefix, a 38-byte message), 31 KB in one flight
+    inside both windows; a late segment is lost past us and sent again, the same bytes.
+    Each frame header is its own run in the request log (DATA payloads are not logged):
+    past 256 runs the rest is an unverifiable range the honest copy touches."""
+    def last(t):
+        t.data(True, h2_frame(1, 4, 81, h2_idx_block(b"www.example.org", b"up", True)))
+        data = b""
+        for i in range(600):
+            body = passm(n) + b"%05d" % i
+            msg = b"\x00" + len(body).to_bytes(4, "big") + body
+            data += h2_frame(0, 1 if i == 599 else 0, 81, msg)
+        base = t.cseq
+        segs = [(o, data[o:o + 1448]) for o in range(0, len(data), 1448)]
+        lost = len(segs) - 3
+        for o, s in segs:
+            t.raw(True, "PA", s, seq=base + o, gap=100)
+        t.raw(False, "A", ack=base + segs[lost][0], gap=20000)
+        for j in range(lost + 1, len(segs)):
+            t.raw(False, "A", ack=base + segs[lost][0], gap=100)
+        t.raw(True, "PA", segs[lost][1], seq=base + segs[lost][0], gap=20000)
+        t.cseq = base + len(data)
+        t.raw(False, "A")
+        t.data(False, h2_frame(1, 4, 81, b"\x88") + h2_frame(0, 1, 81, b"done"))
+    return h2c_long(n, 53903, last, passm(n)), {"pass": [passm(n)]}
+
+
+@case
+def case_rt10e_lead_small_vk(n):
+    """(Red team round 10e) As rt10e_lead_pmtu_vk with a short lead and no DF: the first
+    payload, CRLFs as long as the m.vk.com head, is lost past us (the loss alone makes the
+    point: no log holds those bytes), a GET for www.example.org after it, then the m.vk.com
+    head at the CRLFs' place, in one segment. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 53904, SOC, 80, isn=53904 * 7, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    real = b"GET /v HTTP/1.1\r\nHost: m.vk.com\r\nX-M: " + leak(n) + b"\r\n\r\n"
+    decoy = b"\r\n" * ((len(real) + 1) // 2)
+    real = real[:-4] + b"z" * (len(decoy) - len(real)) + b"\r\n\r\n"
+    assert len(real) == len(decoy)
+    t.raw(True, "PA", decoy, seq=base)
+    ok = b"GET /0 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n"
+    t.raw(True, "PA", ok, seq=base + len(decoy))
+    t.raw(False, "A", ack=base)
+    t.raw(True, "PA", real, seq=base, gap=30000)
+    t.cseq = base + len(decoy) + len(ok)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    _ok_answer(t, n, mark=False)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10e_lead_ttl_vk(n):
+    """(Red team round 10e) As rt10e_lead_small_vk, the CRLF lead with TTL 1 (it expires
+    on the way; the per-cause check should drop it unread). Must drop (social)."""
+    return _rt10e_lead(n, 53905, {"ttl": 1}, None)
+
+
+@case
+def case_rt10e_lead_badsum_vk(n):
+    """(Red team round 10e) As rt10e_lead_small_vk, the CRLF lead with a wrong TCP checksum
+    (the server drops it). Must drop (social)."""
+    return _rt10e_lead(n, 53906, None, {"chksum": 0xdead})
+
+
+def _rt10e_lead(n, port, ipkw, tcpkw):
+    cap = Capture()
+    t = ETcp(cap, O1, port, SOC, 80, isn=port * 7, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    real = b"GET /v HTTP/1.1\r\nHost: m.vk.com\r\nX-M: " + leak(n) + b"\r\n\r\n"
+    decoy = b"\r\n" * ((len(real) + 1) // 2)
+    real = real[:-4] + b"z" * (len(decoy) - len(real)) + b"\r\n\r\n"
+    t.raw(True, "PA", decoy, seq=base, ipkw=ipkw, tcpkw=tcpkw)
+    ok = b"GET /0 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n"
+    t.raw(True, "PA", ok, seq=base + len(decoy))
+    t.raw(False, "A", ack=base)
+    t.raw(True, "PA", real, seq=base, gap=30000)
+    t.cseq = base + len(decoy) + len(ok)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    _ok_answer(t, n, mark=False)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10e_h2_idle_share_ok(n):
+    """(Red team round 10e) Must-allow: one inside address (a gRPC client's channel pool,
+    an Envoy sidecar) holds 70 h2c connections with prior knowledge that sent their
+    preface and SETTINGS, got the server's SETTINGS and ACK, and wait idle (no request
+    yet, no keepalive). Each is allowed lazily past the time budget, when judge_h2w_open
+    puts its first bytes (acknowledged long ago) into a request log, which only a later
+    server segment releases. Then the same address sends an ordinary HTTP/1 GET on a new
+    connection (sent again at 1 s and 3 s if need be): it must pass."""
+    cap = Capture()
+    ts = []
+    for i in range(70):
+        t = ETcp(cap, O1, 53920 + i, SOC, 80, isn=(53920 + i) * 7, rtt_us=20000)
+        t.handshake(gap=200)
+        t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b""))
+        t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(4, 1, 0, b""))
+        t.data(True, h2_frame(4, 1, 0, b""))
+        ts.append(t)
+    cap.idle(15)
+    for i, t in enumerate(ts[:3]):
+        t.data(True, h2_frame(6, 0, 0, b"pingAAAA"))
+        t.data(False, h2_frame(6, 1, 0, b"pingAAAA"))
+    cap.idle(1)
+    u = ETcp(cap, O1, 53999, SOC, 80, isn=53999 * 7, rtt_us=20000)
+    u.handshake()
+    head = b"GET /x HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n"
+    for gap in (1000, 1000000, 2000000):
+        u.raw(True, "PA", head, gap=gap)
+    u.cseq += len(head)
+    u.raw(False, "A")
+    _ok_answer(u, n, mark=False)
+    u.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt10e_lead_idle_vk(n):
+    """(Red team round 10e) Office HTTP: the client's first payload is a bare CRLF (nginx
+    skips it before a request line), delivered; then 30 s of silence (under nginx's 60 s
+    client_header_timeout), past the office's time budget, so the flow is allowed
+    (giveup) with no HTTP read start set (FLOW_HW_SEEN waits for more than white space,
+    and is looked at before the verdict only); then a GET for m.vk.com. Must drop
+    (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 53907, SOC, 80, isn=53907 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"\r\n")
+    cap.idle(30)
+    t.data(True, _rtk_vk_req(n), gap=1000)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10e_lead_many_vk(n):
+    """(Red team round 10e) Office HTTP: the client's first 40 payloads are bare CRLFs
+    (nginx skips them all before a request line: 80 bytes in its 1 KiB header buffer),
+    each acknowledged, past the classifier's packet budget, so the flow is allowed
+    (giveup) with no HTTP read start set; then a GET for m.vk.com. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 53908, SOC, 80, isn=53908 * 7, rtt_us=20000)
+    t.handshake()
+    for i in range(40):
+        t.data(True, b"\r\n", gap=2000)
+    t.data(True, _rtk_vk_req(n), gap=1000)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@open_case
+def case_rt10e_head20k_loss_ok(n):
+    """(Red team round 10e) Must-allow: office HTTP, the connection's first request, a GET
+    for www.example.org (Host first) with three 7000-byte headers (an SSO token, cookies:
+    each line under nginx's 8 KiB buffer, 21 KB in all, under its 32 KiB), in one flight;
+    a late segment is lost past us and sent again, the same bytes. The head is passed over
+    past 16 KiB (its Host was read); the request log holds 16 KiB, the rest is an
+    unverifiable range the honest copy touches."""
+    cap = Capture()
+    t = ETcp(cap, O1, 53909, SOC, 80, isn=53909 * 7, rtt_us=20000)
+    t.handshake()
+    head = b"GET /big HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: Mozilla/5.0\r\n"
+    for i in range(3):
+        head += b"X-Tok%d: " % i + prand("%s-t%d" % (n, i), 3490).hex().encode() + b"\r\n"
+    head += b"X-Mark: " + passm(n) + b"\r\n\r\n"
+    base = t.cseq
+    segs = [(o, head[o:o + 1448]) for o in range(0, len(head), 1448)]
+    lost = len(segs) - 2
+    for o, sg in segs:
+        t.raw(True, "PA", sg, seq=base + o, gap=100)
+    t.raw(False, "A", ack=base + segs[lost][0], gap=20000)
+    for j in range(lost + 1, len(segs)):
+        t.raw(False, "A", ack=base + segs[lost][0], gap=100)
+    t.raw(True, "PA", segs[lost][1], seq=base + segs[lost][0], gap=20000)
+    t.cseq = base + len(head)
+    t.raw(False, "A")
+    _ok_answer(t, n, mark=False)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt10e_head20k_ok(n):
+    """(Red team round 10e) Must-allow, the control of rt10e_head20k_loss_ok: the same
+    21 KB first head in one flight, no loss."""
+    cap = Capture()
+    t = ETcp(cap, O1, 53990, SOC, 80, isn=53990 * 7, rtt_us=20000)
+    t.handshake()
+    head = b"GET /big HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: Mozilla/5.0\r\n"
+    for i in range(3):
+        head += b"X-Tok%d: " % i + prand("%s-t%d" % (n, i), 3490).hex().encode() + b"\r\n"
+    head += b"X-Mark: " + passm(n) + b"\r\n\r\n"
+    base = t.cseq
+    for o in range(0, len(head), 1448):
+        t.raw(True, "PA", head[o:o + 1448], seq=base + o, gap=100)
+    t.cseq = base + len(head)
+    t.raw(False, "A", gap=20000)
+    _ok_answer(t, n, mark=False)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+def _rt10e_reopen(n, port, how, delta):
+    cap, t = ka_flow(n, port)
+    if how == "rst":
+        t.raw(True, "R", seq=t.cseq, gap=5000)
+    else:
+        t.close()
+    cap.idle(1)
+    t.cseq = (t.cseq - delta) & 0xffffffff
+    t.sseq = (t.sseq + 7777777) & 0xffffffff
+    t.raw(True, "S", seq=t.cseq, gap=5000)
+    t.cseq += 1
+    t.raw(False, "SA")
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10e_reopen_rst_back_vk(n):
+    """(Red team round 10e) Office HTTP, four requests for www.example.org answered, the
+    client's RST, then a new handshake on the same 5-tuple whose first sequence number
+    lies 100000 behind the old connection's next byte, and a GET for m.vk.com: if the HTTP
+    reading's next byte (hw.next) outlives the old connection, the new bytes are "old"
+    and pass unread. Must drop (social)."""
+    return _rt10e_reopen(n, 53991, "rst", 100000)
+
+
+@case
+def case_rt10e_reopen_fin_back_vk(n):
+    """(Red team round 10e) As rt10e_reopen_rst_back_vk after an orderly close (FIN both
+    ways; the client reuses its port at once, as a NAT may). Must drop (social)."""
+    return _rt10e_reopen(n, 53992, "fin", 100000)
+
+
+@case
+def case_rt10e_v6_share_dos_ok(n):
+    """(Red team round 10e) Must-allow: an office IPv6 LAN is one /64, and the request
+    log's per-source share (64) counts an IPv6 source by its /64. One host of it
+    (2001:db8:20::66) opens 64 connections to an accomplice server outside, each sends a
+    1000-byte request head that the server acknowledges a byte at a time every 4 s (no
+    log goes stale, none is released). Then another host of the same /64
+    (2001:db8:20::20) sends an ordinary GET for www.example.org (again at 1 s, 3 s and
+    7 s): its log is refused for the /64's share, every copy dropped."""
+    cap = Capture()
+    A6 = "2001:db8:20::66"
+    ts = []
+    for i in range(64):
+        t = ETcp(cap, A6, 53930 + i, SOC6, 80, isn=(53930 + i) * 7, rtt_us=20000)
+        t.handshake(gap=200)
+        h = (b"GET /h%d HTTP/1.1\r\nHost: www.example.org\r\nX-Pad: " % i
+             + b"a" * (1000 - 60) + b"\r\n\r\n")
+        t.raw(True, "PA", h, gap=100)
+        t.base0 = t.cseq
+        t.cseq += len(h)
+        ts.append(t)
+    acked = 0
+    def trickle():
+        nonlocal acked
+        acked += 1
+        for t in ts:
+            t.raw(False, "A", ack=t.base0 + acked, gap=50)
+    for k in range(3):
+        cap.idle(4)
+        trickle()
+    u = ETcp(cap, O6, 53995, SOC6, 80, isn=53995 * 7, rtt_us=20000)
+    u.handshake()
+    head = b"GET /x HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n"
+    for gap in (1000, 1000000, 2000000, 4000000):
+        u.raw(True, "PA", head, gap=gap)
+        if gap == 2000000:
+            trickle()
+    u.cseq += len(head)
+    u.raw(False, "A")
+    _ok_answer(u, n, mark=False)
+    u.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt10e_odd_method_vk(n):
+    """(Red team round 10e) Office HTTP: the first request's method has '_' and '-'
+    ("FOO_BAR-X", which nginx's request-line parser takes: [A-Z_-]; it answers 405 and
+    keeps the connection), for www.example.org, answered; then a GET for m.vk.com on the
+    same connection. If the first line is not taken for an HTTP/1 start, the reading is
+    off for the flow's life. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 53993, SOC, 80, isn=53993 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"FOO_BAR-X / HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n")
+    t.data(False, b"HTTP/1.1 405 Not Allowed\r\nContent-Length: 0\r\n\r\n")
+    for i in range(4):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\n\r\n" % i)
+        t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10e_pool_dos_ok(n):
+    """(Red team round 10e) Must-allow: ten office addresses of one insider (10.20.2.1-10)
+    each open 64 connections (their per-source share) to an accomplice server outside,
+    each sends a 1000-byte request head that the server acknowledges a byte at a time
+    every 4 s: no log goes stale (an acknowledgement's cut counts its age anew), none is
+    released, and the workers' pools (256 logs each) are full. Then an honest office host
+    sends a GET for www.example.org (again at 1 s, 3 s and 7 s): no log to be had, every
+    copy dropped (http_log_full)."""
+    cap = Capture()
+    ts = []
+    for a in range(10):
+        src = "10.20.2.%d" % (a + 1)
+        for i in range(64):
+            t = ETcp(cap, src, 53900 + i, SOC, 80, isn=(a * 64 + i) * 7919 + 1, rtt_us=20000)
+            t.handshake(gap=50)
+            h = (b"GET /h%d HTTP/1.1\r\nHost: www.example.org\r\nX-Pad: " % i
+                 + b"a" * (1000 - 60) + b"\r\n\r\n")
+            t.raw(True, "PA", h, gap=50)
+            t.base0 = t.cseq
+            t.cseq += len(h)
+            ts.append(t)
+    acked = [0]
+    def trickle():
+        acked[0] += 1
+        for t in ts:
+            t.raw(False, "A", ack=t.base0 + acked[0], gap=20)
+    for k in range(3):
+        cap.idle(4)
+        trickle()
+    u = ETcp(cap, O1, 53996, SOC, 80, isn=53996 * 7, rtt_us=20000)
+    u.handshake()
+    head = b"GET /x HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n"
+    for gap in (1000, 1000000, 2000000, 4000000):
+        u.raw(True, "PA", head, gap=gap)
+        if gap == 2000000:
+            trickle()
+    u.cseq += len(head)
+    u.raw(False, "A")
+    _ok_answer(u, n, mark=False)
+    u.close()
+    return cap, {"pass": [passm(n)]}
+
+
+# --- red team round 10f (rt10f_): carriers past the option, frame and trailer rules on
+# an allowed e2m session and the resolver flow, and honest RSTs (ports 54000-54099)
+
+@open_case
+def case_rt10f_pppoe_padi_tag(n):
+    """(Red team round 10f) During an allowed e2m session the strict host broadcasts, before
+    each record, a PPPoE Discovery PADI (0x8863) from its own MAC with a Vendor-Specific tag
+    (0x0105) of 1400 bytes: the marker. parse_frame passes every discovery frame as link
+    service (PARSE_L2_PASS) and judge_trailer_cut reads ARP only, so the whole frame reaches
+    every host of the outside segment. A client's PADI carries Service-Name and Host-Uniq
+    (RFC 2516), a few bytes. Must not pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        data = struct.pack("!I", 3561) + leak(n) + prand("%s-p%d" % (n, i), 1400)
+        tags = (struct.pack("!HH", 0x0101, 0) + struct.pack("!HH", 0x0103, 4) + b"\x00\x00\x10\x0a"
+                + struct.pack("!HH", 0x0105, len(data)) + data)
+        pppoe = struct.pack("!BBHH", 0x11, 0x09, 0, len(tags)) + tags
+        eth = bytes(Ether(src=s, dst="ff:ff:ff:ff:ff:ff", type=0x8863))
+        t.cap.emit(Ether(eth + pppoe), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 54000, 54000, False, send), {"leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
+
+
+@case
+def case_rt10f_arp_wide(n):
+    """(Red team round 10f) rt9d_arp_trailer with the bytes inside the ARP message: before
+    each record an ARP request whose hardware and protocol address lengths are 255 each
+    (1020 bytes of addresses: the marker). judge_trailer_cut takes the message's end from
+    those lengths, so nothing is cut; Linux's arp_rcv drops it (ar_hln is not the device's),
+    but the broadcast reaches every host of the outside segment. Must not pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        body = (leak(n) + prand("%s-a%d" % (n, i), 1100))[:1020]
+        arp = struct.pack("!HHBBH", 1, 0x0800, 255, 255, 1) + body
+        eth = bytes(Ether(src=s, dst="ff:ff:ff:ff:ff:ff", type=0x0806))
+        t.cap.emit(Ether(eth + arp), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 54001, 54001, False, send), {"leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
+
+
+@case
+def case_rt10f_arp_qinq_wide(n):
+    """(Red team round 10f) rt10f_arp_wide under QinQ tags (S-tag 200, C-tag 100) on the
+    session's frames: an ARP request with 255-byte address lengths. Must not pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        body = (leak(n) + prand("%s-q%d" % (n, i), 1100))[:1020]
+        arp = struct.pack("!HHBBH", 1, 0x0800, 255, 255, 1) + body
+        eth = (bytes(Ether(src=s, dst="ff:ff:ff:ff:ff:ff", type=0x88a8))
+               + struct.pack("!HHHH", 200, 0x8100, 100, 0x0806))
+        t.cap.emit(Ether(eth + arp), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 54002, 54002, False, send), {"leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
+
+
+@case
+def case_rt10f_ack_ipopt(n):
+    """(Red team round 10f) carrier_ipopt on bare ACKs: after each of the server's records the
+    client acknowledges it with a bare ACK carrying an unassigned IPv4 option (0x9e) of 38
+    bytes: the marker. judge_discardable refuses IP options on a data segment, but a
+    checked flow's bare ACK is vetted for its TCP options only. Must not pass."""
+    from scapy.layers.inet import IPOption
+    cap = Capture()
+    t = tls_established(cap, S1, 54003, E2M, 54003, n)
+    for i in range(3):
+        t.data(True, tls_appdata(n + "c%d" % i, 200))
+        t.send(False, tls_appdata(n + "s%d" % i, 600))
+        data = (leak(n) + prand("%s%d" % (n, i), 36))[:36]
+        t.raw(True, "A", ipkw={"options": [IPOption(bytes([0x9e, 38]) + data)]})
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_ack_dstopt6(n):
+    """(Red team round 10f) carrier_dstopt6 on bare ACKs: over IPv6, each of the client's
+    ACKs of the server's records rides behind a Destination Options header with four
+    skippable unknown options (0x1e) of 230 bytes (the marker). Must not pass."""
+    cap = Capture()
+    t = tls_established(cap, S6, 54004, E2M6, 54004, n)
+    for i in range(3):
+        t.data(True, tls_appdata(n + "c%d" % i, 200))
+        t.send(False, tls_appdata(n + "s%d" % i, 600))
+        opt = IPv6ExtHdrDestOpt(options=[HBHOptUnknown(otype=0x1E, optdata=leak(n) + prand("%s%d%d" % (n, i, j), 200))
+                                         for j in range(4)])
+        pkt = (IPv6(src=t.c, dst=t.s) / opt / TCP(sport=t.cport, dport=t.sport, flags="A", seq=t.cseq,
+                                                   ack=t.sseq, window=64240))
+        t.cap.emit(l2(t.c, t.s) / pkt, t.rtt // 2)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_rst_hbh6(n):
+    """(Red team round 10f) Over IPv6, before each client record, a RST from the client far
+    out of the server's window (seq + 2^30: discarded silently, RFC 5961 3.2) behind a
+    Hop-by-Hop header of skippable unknown options (0x1e) with 900 bytes (the marker).
+    judge_rst_discardable keeps it from closing the flow for us, but it is forwarded.
+    Must not pass."""
+    def send(t, rec, i):
+        opt = IPv6ExtHdrHopByHop(options=[HBHOptUnknown(otype=0x1E, optdata=leak(n) + prand("%s%d%d" % (n, i, j), 200))
+                                          for j in range(4)])
+        pkt = (IPv6(src=t.c, dst=t.s) / opt / TCP(sport=t.cport, dport=t.sport, flags="R",
+                                                   seq=(t.cseq + (1 << 30)) & 0xffffffff, window=0))
+        t.cap.emit(l2(t.c, t.s) / pkt, 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 54005, 54005, True, send), {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_rst_ipopt(n):
+    """(Red team round 10f) IPv4: before each client record a RST out of the server's window
+    with an unassigned IPv4 option (0x9e) of 38 bytes (the marker). Must not pass."""
+    from scapy.layers.inet import IPOption
+    def send(t, rec, i):
+        data = (leak(n) + prand("%s%d" % (n, i), 36))[:36]
+        t.raw(True, "R", seq=(t.cseq + (1 << 30)) & 0xffffffff,
+              ipkw={"options": [IPOption(bytes([0x9e, 38]) + data)]})
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 54006, 54006, False, send), {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_syn_mptcp(n):
+    """(Red team round 10f) The SYN of an e2m connection, sent four times (a client's
+    backoff), each with MSS, SACK permitted, window scale and an MPTCP option of 30 bytes
+    whose 28 bytes are the marker (no MP_CAPABLE of 4 or 12 bytes as Linux or Apple send).
+    judge_tcp_opts takes MPTCP at 3 to 30 bytes on a SYN, judge_tcp_opts_flow is not asked
+    on a SYN, and a SYN goes out before any verdict: 28 bytes of anything per SYN, and a
+    new port per SYN. Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54007, E2M, 443, isn=54007, rtt_us=20000)
+    for i in range(4):
+        junk = (leak(n) + prand("%s-s%d" % (n, i), 28))[:28]
+        t.raw(True, "S", options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7), (30, junk)],
+              gap=1000000 << i)
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, tls_appdata(n + "req", 180))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_mptcp_junk(n):
+    """(Red team round 10f) A genuine MPTCP v1 connection (as rt8b_mptcp_ok); after the
+    allow, every client segment carries, besides its DSS data ACK, a second MPTCP option
+    of 30 bytes with an unassigned subtype (0xe) whose 28 bytes are the marker. MPTCP is
+    the one kind allowed twice, at any length up to 30, of any subtype, once agreed:
+    Linux's mptcp_parse_option ignores a subtype it does not know. Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54008, E2M, 443, isn=54008, rtt_us=20000)
+    kc, ks = prand(n + "kc", 8), prand(n + "ks", 8)
+    t.raw(True, "S", options=Tcp.SYN_OPTS + [(30, b"\x01\x01")])
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS + [(30, b"\x01\x01" + ks)])
+    t.sseq += 1
+    t.raw(True, "A", options=[(30, b"\x01\x01" + ks + kc)])
+    dsn = {True: 1, False: 1}
+
+    def seg(from_client, payload, junk=None):
+        mine = dsn[from_client]
+        dss = b"\x20\x05" + struct.pack("!IIIH", dsn[not from_client] & M32, mine & M32,
+                                         (t.cseq if from_client else t.sseq) - (54009 if from_client else 0) & M32,
+                                         len(payload))
+        opts = [(30, dss)]
+        if junk:
+            opts = [(30, b"\x20\x01" + struct.pack("!I", dsn[not from_client] & M32)), (30, junk)]
+        t.raw(from_client, "PA", payload, options=opts)
+        dsn[from_client] += len(payload)
+        if from_client:
+            t.cseq += len(payload)
+        else:
+            t.sseq += len(payload)
+        t.raw(not from_client, "A", options=[(30, b"\x20\x01" + struct.pack("!I", dsn[from_client] & M32))])
+    seg(True, hello(n))
+    seg(False, server_hello_flight(n))
+    seg(True, CCS + tls_appdata(n + "fin", 53))
+    for i in range(3):
+        seg(True, tls_appdata(n + "r%d" % i, 200),
+            junk=b"\xe0" + (leak(n) + prand("%s-j%d" % (n, i), 28))[:27])
+        seg(False, tls_appdata(n + "s%d" % i, 300))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_dns_ipopt(n):
+    """(Red team round 10f) Queries to the agency resolver (UDP), each with an unassigned
+    IPv4 option (0x9e) of 38 bytes: the marker. judge_query_vetted keeps such a query from
+    teaching names, but nothing refuses it: the option crosses the Internet to the
+    resolver. No host stack puts options on a query. Must not pass."""
+    from scapy.layers.inet import IPOption
+    cap = Capture()
+    for i in range(3):
+        data = (leak(n) + prand("%s%d" % (n, i), 36))[:36]
+        q = rt8b_query(0x5400 + i, "e2m.customs.example", 1, [])
+        cap.emit(l2(S1, RESOLVER) / IP(src=S1, dst=RESOLVER, options=[IPOption(bytes([0x9e, 38]) + data)])
+                 / UDP(sport=54009, dport=53) / Raw(q), 10000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_linux_rst_ts_ok(n):
+    """(Red team round 10f) Must-allow: a Linux client with timestamps closes its socket
+    with unread data (or SO_LINGER 0): tcp_send_active_reset sends RST+ACK through
+    tcp_transmit_skb, with NOP NOP timestamps, at its next byte. The session's records
+    pass and the RST is forwarded."""
+    cap = Capture()
+    t = tls_established_ts(cap, 54010, 54010, n)
+    t.raw(True, "PA", marked_record(passm(n), n + "r", 200), options=t.opts(True))
+    t.cseq += len(marked_record(passm(n), n + "r", 200))
+    t.raw(False, "A", options=t.opts(False))
+    rec = marked_record(passm(n) + b"srv", n + "s", 300)
+    t.raw(False, "PA", rec, options=t.opts(False))
+    t.sseq += len(rec)
+    t.raw(True, "RA", options=t.opts(True))
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt10f_rst_sack_ok(n):
+    """(Red team round 10f) Must-allow: a Linux client with SACK and timestamps holds the
+    server's second segment past a hole (its SACK ACK names it) and then resets
+    (tcp_send_active_reset): the RST carries timestamps and the same SACK block, 12 + 12
+    bytes of options. Its earlier records pass."""
+    cap = Capture()
+    t = TsTcp(cap, S1, 54011, E2M, 443, isn=54011, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    a, b = tls_appdata(n + "s1", 600), marked_record(passm(n) + b"srv", n + "s2", 600)
+    base = t.sseq
+    t.raw(False, "PA", a, options=t.opts(False))                     # lost past aduana
+    t.raw(False, "PA", b, seq=base + len(a), options=t.opts(False))
+    sack = [("NOP", None), ("NOP", None), ("SAck", (base + len(a), base + len(a) + len(b)))]
+    t.raw(True, "A", ack=base, options=t.opts(True) + sack)
+    t.sseq = base + len(a) + len(b)
+    t.raw(True, "RA", ack=base, options=t.opts(True) + sack)
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt10f_syn_dstopt6(n):
+    """(Red team round 10f) IPv6: the SYN of an e2m connection, sent three times (backoff),
+    each behind a Destination Options header of skippable unknown options (0x1e) holding
+    900 bytes (the marker); then an ordinary handshake and session. A SYN goes out before
+    any verdict; a new port gives a new SYN. Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S6, 54012, E2M6, 443, isn=54012, rtt_us=20000)
+    for i in range(3):
+        opt = IPv6ExtHdrDestOpt(options=[HBHOptUnknown(otype=0x1E, optdata=leak(n) + prand("%s%d%d" % (n, i, j), 200))
+                                         for j in range(4)])
+        pkt = (IPv6(src=t.c, dst=t.s) / opt / TCP(sport=t.cport, dport=t.sport, flags="S", seq=t.cseq,
+                                                   window=64240, options=Tcp.SYN_OPTS))
+        t.cap.emit(l2(t.c, t.s) / pkt, 1000000 << i)
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_syn_ipopt(n):
+    """(Red team round 10f) IPv4: the SYN of an e2m connection, sent three times, each with
+    an unassigned IPv4 option (0x9e) of 38 bytes (the marker). Must not pass."""
+    from scapy.layers.inet import IPOption
+    cap = Capture()
+    t = ETcp(cap, S1, 54013, E2M, 443, isn=54013, rtt_us=20000)
+    for i in range(3):
+        data = (leak(n) + prand("%s%d" % (n, i), 36))[:36]
+        t.raw(True, "S", options=Tcp.SYN_OPTS, ipkw={"options": [IPOption(bytes([0x9e, 38]) + data)]},
+              gap=1000000 << i)
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_fin_ipopt(n):
+    """(Red team round 10f) rt9d_carrier_fin_opts at the IP layer: the client's FIN and three
+    resends of it, each with an unassigned IPv4 option (0x9e) of 38 bytes (the marker).
+    Must not pass."""
+    from scapy.layers.inet import IPOption
+    cap = Capture()
+    t = tls_established(cap, S1, 54014, E2M, 54014, n)
+    for i in range(4):
+        data = (leak(n) + prand("%s%d" % (n, i), 36))[:36]
+        t.raw(True, "FA", ipkw={"options": [IPOption(bytes([0x9e, 38]) + data)]}, gap=200000)
+    t.cseq += 1
+    t.raw(False, "FA")
+    t.sseq += 1
+    t.raw(True, "A")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_lldp_carrier(n):
+    """(Red team round 10f) During an allowed e2m session, before each record, the strict
+    host sends an LLDP frame (0x88cc, to the nearest-bridge group) and an 802.3 LLC frame
+    (a length, not a type), each with 1400 bytes (the marker). Both are other ethertypes
+    (PARSE_L2_OTHER): dropped. Must not pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        body = leak(n) + prand("%s-l%d" % (n, i), 1400)
+        tlv = struct.pack("!H", (127 << 9) | len(body[:511])) + body[:511]
+        lldp = (struct.pack("!H", (1 << 9) | 7) + b"\x04" + bytes.fromhex(s.replace(":", ""))
+                + struct.pack("!H", (2 << 9) | 7) + b"\x03" + bytes.fromhex(s.replace(":", ""))
+                + struct.pack("!H", (3 << 9) | 2) + b"\x00\x78" + tlv + b"\x00\x00")
+        t.cap.emit(Ether(bytes(Ether(src=s, dst="01:80:c2:00:00:0e", type=0x88cc)) + lldp), 1000)
+        llc = b"\xaa\xaa\x03\x00\x00\x00\x08\x00" + body
+        t.cap.emit(Ether(bytes.fromhex(mac_pair(t.c, t.s)[1].replace(":", "")) + bytes.fromhex(s.replace(":", ""))
+                         + struct.pack("!H", len(llc)) + llc), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 54015, 54015, False, send), {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_dns_badsum_junk(n):
+    """(Red team round 10f) After an ordinary query and its answer, the client sends three
+    datagrams on the same resolver flow with a wrong UDP checksum and 1000 bytes of no DNS
+    (the marker). The resolver's stack discards them; routers carry them on. Must not
+    pass."""
+    cap = Capture()
+    q = rt8b_query(0x5410, "e2m.customs.example", 1, [])
+    udp(cap, S1, 54016, RESOLVER, 53, q)
+    ans = bytearray(q)
+    ans[2:4] = b"\x81\x80"
+    ans[6:8] = b"\x00\x01"
+    ans = bytes(ans) + b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 300, 4) + bytes([198, 51, 100, 5])
+    udp(cap, RESOLVER, 53, S1, 54016, ans)
+    for i in range(3):
+        cap.emit(l2(S1, RESOLVER) / IP(src=S1, dst=RESOLVER) / UDP(sport=54016, dport=53, chksum=0xbeef)
+                 / Raw(leak(n) + prand("%s%d" % (n, i), 1000)), 10000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_syn_tfo_mptcp_ok(n):
+    """(Red team round 10f) Must-allow: a Linux MPTCP client with a Fast Open cookie from an
+    earlier connection and no SYN data: MSS, SACK permitted, timestamps, window scale, a
+    Fast Open cookie of 8 bytes and MP_CAPABLE (4): 38 bytes of SYN options. The server
+    answers MP_CAPABLE with its key and the session runs with DSS options."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54017, E2M, 443, isn=54017, rtt_us=20000)
+    ks, kc = prand(n + "ks", 8), prand(n + "kc", 8)
+    t.raw(True, "S", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (1000, 0)), ("NOP", None),
+                              ("WScale", 7), (34, prand(n + "ck", 8)), (30, b"\x00\x81")])
+    t.cseq += 1
+    t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (9000, 1000)), ("NOP", None),
+                                ("WScale", 7), (30, b"\x01\x01" + ks)])
+    t.sseq += 1
+    ts = {True: 1001, False: 9001}
+
+    def tso(fc):
+        ts[fc] += 1
+        return [("NOP", None), ("NOP", None), ("Timestamp", (ts[fc], ts[not fc]))]
+    t.raw(True, "A", options=tso(True) + [(30, b"\x00\x81" + kc + ks)])
+    dsn = {True: 1, False: 1}
+
+    def seg(fc, payload):
+        dss = b"\x20\x05" + struct.pack("!IIIH", dsn[not fc] & M32, dsn[fc] & M32,
+                                         (t.cseq - 54018 if fc else t.sseq - (54017 * 7 + 4001)) & M32,
+                                         len(payload))
+        t.raw(fc, "PA", payload, options=tso(fc) + [(30, dss)])
+        dsn[fc] += len(payload)
+        if fc:
+            t.cseq += len(payload)
+        else:
+            t.sseq += len(payload)
+        t.raw(not fc, "A", options=tso(not fc) + [(30, b"\x20\x01" + struct.pack("!I", dsn[fc] & M32))])
+    seg(True, hello(n))
+    seg(False, server_hello_flight(n))
+    seg(True, CCS + tls_appdata(n + "fin", 53))
+    seg(True, marked_record(passm(n), n + "req", 200))
+    seg(False, marked_record(passm(n) + b"srv", n + "resp", 500))
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@open_case
+def case_rt10f_dhcp_opts(n):
+    """(Red team round 10f) During an allowed e2m session the strict host, from its own MAC,
+    broadcasts DHCPDISCOVERs from 0.0.0.0:68 to 255.255.255.255:67 (parse_is_link_service:
+    passed unjudged) whose options hold a vendor class (60), vendor-specific (43) and
+    private (224-227) options of 250 bytes each: the marker. A DHCP relay on the outside
+    link forwards the whole message, options and all, to its server off the link (RFC 1542
+    4.1.1). A client's DISCOVER is about 300 bytes. Must not pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        blob = leak(n) + prand("%s-d%d" % (n, i), 1500)
+        opts = b"\x35\x01\x01" + b"".join(bytes([code, 250]) + blob[k * 250:(k + 1) * 250]
+                                       for k, code in enumerate((60, 43, 224, 225, 226, 227)))
+        bootp = (struct.pack("!BBBBIHH", 1, 1, 6, 0, 0x54000000 + i, 0, 0x8000) + b"\x00" * 16
+                 + bytes.fromhex(s.replace(":", "")) + b"\x00" * 10 + b"\x00" * 192
+                 + b"\x63\x82\x53\x63" + opts + b"\xff")
+        t.cap.emit(Ether(src=s, dst="ff:ff:ff:ff:ff:ff") / IP(src="0.0.0.0", dst="255.255.255.255")
+                   / UDP(sport=68, dport=67) / Raw(bootp), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 54018, 54018, False, send), {"leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
+
+
+@open_case
+def case_rt10f_dhcp6_opts(n):
+    """(Red team round 10f) The same over DHCPv6: Solicits from the strict host's link-local
+    address to ff02::1:2 (All_DHCP_Relay_Agents_and_Servers) port 547, with a Vendor Class
+    (16) and Vendor-specific Information (17) option of 600 bytes each: the marker. A relay
+    agent wraps the whole message in a Relay-Forward to its servers off the link (RFC 8415
+    19.1). Must not pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        blob = leak(n) + prand("%s-d%d" % (n, i), 1300)
+        duid = struct.pack("!HH", 3, 1) + bytes.fromhex(s.replace(":", ""))
+        opts = (struct.pack("!HH", 1, len(duid)) + duid + struct.pack("!HHH", 8, 2, 0)
+                + struct.pack("!HH", 16, 604) + struct.pack("!I", 9) + blob[:600]
+                + struct.pack("!HH", 17, 604) + struct.pack("!I", 9) + blob[600:1200])
+        msg = bytes([1]) + struct.pack("!I", 0x5400 + i)[1:] + opts
+        t.cap.emit(Ether(src=s, dst="33:33:00:01:00:02") / IPv6(src="fe80::95:b3ff:fe18:e938", dst="ff02::1:2", hlim=1)
+                   / UDP(sport=546, dport=547) / Raw(msg), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 54019, 54019, True, send), {"leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S6, E2M6)[0]]}
+
+
+@open_case
+def case_rt10f_nd_opts(n):
+    """(Red team round 10f) During an allowed IPv6 e2m session the strict host sends, before
+    each record, a Neighbor Solicitation (hop limit 255, to a solicited-node group: passed
+    like ARP, judge_nd_ok) with an option of an unassigned type (200) of 1000 bytes: the
+    marker. Receivers ignore an option they do not know (RFC 4861 4.6); the multicast
+    reaches every host of the outside link. Must not pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        blob = (leak(n) + prand("%s-n%d" % (n, i), 1100))[:1006]
+        ns = (struct.pack("!BBHI", 135, 0, 0, 0) + bytes.fromhex("fe800000000000000000000000000001")
+              + bytes([1, 1]) + bytes.fromhex(s.replace(":", "")) + bytes([200, 127]) + blob)
+        ip6 = IPv6(src="fe80::72:baff:fe59:da2b", dst="ff02::1:ff00:1", hlim=255, nh=58) / Raw(ns)
+        raw = bytearray(bytes(ip6))
+        from scapy.layers.inet6 import in6_chksum
+        c = in6_chksum(58, IPv6(bytes(raw)), bytes(ns))
+        raw[42:44] = struct.pack("!H", c)
+        t.cap.emit(Ether(bytes(Ether(src=s, dst="33:33:ff:00:00:01", type=0x86dd)) + bytes(raw)), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 54020, 54020, True, send), {"leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S6, E2M6)[0]]}
+
+
+@open_case
+def case_rt10f_mld_opts(n):
+    """(Red team round 10f) During an allowed IPv6 e2m session the strict host sends MLDv1
+    reports (type 131, from its link-local address: parse_is_link_service, passed unjudged
+    before any zone) to ff02::16 with 1000 bytes after the 24-byte message: the marker.
+    Must not pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        blob = leak(n) + prand("%s-m%d" % (n, i), 1000)
+        mld = struct.pack("!BBHHH", 131, 0, 0, 0, 0) + bytes.fromhex("ff0200000000000000000000000000fb") + blob
+        from scapy.layers.inet6 import in6_chksum
+        ip6 = IPv6(src="fe80::72:baff:fe59:da2b", dst="ff02::16", hlim=1, nh=58)
+        c = in6_chksum(58, ip6 / Raw(mld), mld)
+        mld = mld[:2] + struct.pack("!H", c) + mld[4:]
+        t.cap.emit(Ether(src=s, dst="33:33:00:00:00:16") / ip6 / Raw(mld), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 54021, 54021, True, send), {"leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S6, E2M6)[0]]}
+
+
+@case
+def case_rt10f_rst_opts(n):
+    """(Red team round 10f) Before each client record of an allowed e2m session (no MPTCP
+    agreed), a RST far out of the server's window carrying an MPTCP option of 30 bytes and
+    then, in a second RST, a SACK option of four blocks outside the server's bytes (the
+    marker in each). A RST without data is vetted as a bare ACK (judge_tcp_opts_flow).
+    Must not pass."""
+    def send(t, rec, i):
+        junk = (leak(n) + prand("%s-r%d" % (n, i), 28))[:28]
+        t.raw(True, "R", seq=(t.cseq + (1 << 30)) & 0xffffffff, options=[(30, junk)])
+        raw = (leak(n) + prand("%s-s%d" % (n, i), 32))[:32]
+        t.raw(True, "RA", seq=(t.cseq + (1 << 30)) & 0xffffffff, options=[("SAck", struct.unpack("!8I", raw))])
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 54022, 54022, False, send), {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_nosyn_mptcp(n):
+    """(Red team round 10f) A connection whose handshake aduana did not see (picked up
+    midstream, as after a restart): the client's ClientHello for the e2m name, the server's
+    flight, then client records each with two MPTCP options of an unassigned subtype, of
+    30 and 10 bytes (34 bytes of anything: the marker). judge_tcp_opts_flow takes MPTCP
+    (and SACK blocks) on a flow without a seen SYN. Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54023, E2M, 443, isn=54023, rtt_us=20000)
+    t.cseq += 1
+    t.sseq += 1
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    for i in range(3):
+        rec = tls_appdata(n + "c%d" % i, 300)
+        junk = (leak(n) + prand("%s-m%d" % (n, i), 36))[:36]
+        t.raw(True, "PA", rec, options=[(30, b"\xe0" + junk[:27]), (30, b"\xe0" + junk[27:34])])
+        t.cseq += len(rec)
+        t.ack(False)
+    t.data(False, tls_appdata(n + "end", 200))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_smtp_ack_opt(n):
+    """(Red team round 10f) carrier_tcpopt on the relay: a plain SMTP session to the agency
+    relay whose client, after each server reply, sends a bare ACK with an option of the
+    experimental kind 254 of 38 bytes (the marker), and data segments with an MSS option of
+    38 bytes. Whether the relay's flow is vetted like a TLS flow's (FLOW_F_CONFORM) or not,
+    none may pass. Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54024, MAIL, 25, isn=54024, rtt_us=4000)
+    t.handshake()
+    smtp_start(t, False)
+    k = 0
+    for c, sr in ((b"MAIL FROM:<declarant@e2m.customs.example>\r\n", b"250 2.1.0 Ok\r\n"),
+                  (b"RCPT TO:<office@customs.example>\r\n", b"250 2.1.5 Ok\r\n"),
+                  (b"RSET\r\n", b"250 2.0.0 Ok\r\n"),
+                  (b"NOOP\r\n", b"250 2.0.0 Ok\r\n")):
+        data = (leak(n) + prand("%s%d" % (n, k), 36))[:36]
+        t.raw(True, "PA", c, options=[(2, data)])
+        t.cseq += len(c)
+        t.raw(False, "PA", sr)
+        t.sseq += len(sr)
+        t.raw(True, "A", options=[(254, data)])
+        k += 1
+    t.data(True, b"QUIT\r\n")
+    t.data(False, b"221 2.0.0 Bye\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_dns_tcp_ack_opt(n):
+    """(Red team round 10f) DNS over TCP to the agency resolver: after each genuine answer
+    the client's bare ACK carries an option of the experimental kind 254 of 38 bytes (the
+    marker). Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54025, RESOLVER, 53, isn=54025, rtt_us=2000)
+    t.handshake()
+    for i in range(3):
+        qid = 0x5440 + i
+        q = rt8b_query(qid, E2M_NAME, 1, [])
+        t.data(True, struct.pack("!H", len(q)) + q)
+        a = bytes(DNS(id=qid, qr=1, rd=1, ra=1, qd=DNSQR(qname=E2M_NAME, qtype="A"),
+                      an=DNSRR(rrname=E2M_NAME, type="A", ttl=300, rdata=E2M)))
+        t.raw(False, "PA", struct.pack("!H", len(a)) + a)
+        t.sseq += len(a) + 2
+        data = (leak(n) + prand("%s%d" % (n, i), 36))[:36]
+        t.raw(True, "A", options=[(254, data)])
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_syn_exp_tfo_ok(n):
+    """(Red team round 10f) Must-allow: a client and server of the experimental Fast Open
+    era (Linux 3.7 to 4.x with TCP_FASTOPEN's experimental option, RFC 6994: kind 254, ExID
+    0xF989): a cookie request on the SYN, a cookie of 8 bytes on the SYN-ACK, no SYN data;
+    the session then runs with timestamps. RFC 7413 4.1.1 allows either kind."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54026, E2M, 443, isn=54026, rtt_us=20000)
+    t.raw(True, "S", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (5000, 0)), ("NOP", None),
+                              ("WScale", 7), (254, b"\xf9\x89")])
+    t.cseq += 1
+    t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (8000, 5000)), ("NOP", None),
+                                ("WScale", 7), (254, b"\xf9\x89" + prand(n + "ck", 8))])
+    t.sseq += 1
+    ts = {True: 5001, False: 8001}
+
+    def tso(fc):
+        ts[fc] += 1
+        return [("NOP", None), ("NOP", None), ("Timestamp", (ts[fc], ts[not fc]))]
+    t.raw(True, "A", options=tso(True))
+    for fc, payload in ((True, hello(n)), (False, server_hello_flight(n)),
+                        (True, CCS + tls_appdata(n + "fin", 53)),
+                        (True, marked_record(passm(n), n + "req", 200)),
+                        (False, marked_record(passm(n) + b"srv", n + "resp", 500))):
+        t.raw(fc, "PA", payload, options=tso(fc))
+        if fc:
+            t.cseq += len(payload)
+        else:
+            t.sseq += len(payload)
+        t.raw(not fc, "A", options=tso(not fc))
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt10f_syn_opt254(n):
+    """(Red team round 10f) carrier_tcpopt on the SYN: the SYN of an e2m connection, sent
+    three times, each with one option of the experimental kind 254 of 40 bytes (38 bytes:
+    the marker) and nothing else. judge_tcp_opts would refuse it (no kind 254 at all), but
+    a SYN's options are not vetted: 38 bytes per SYN, and a new port per SYN. Must not
+    pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54027, E2M, 443, isn=54027, rtt_us=20000)
+    for i in range(3):
+        junk = (leak(n) + prand("%s-s%d" % (n, i), 38))[:38]
+        t.raw(True, "S", options=[(254, junk)], gap=1000000 << i)
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt10f_pending_ack_opt(n):
+    """(Red team round 10f) Before the verdict: after the handshake of an e2m connection the
+    client sends four bare ACKs (window updates) each with an option of the experimental
+    kind 254 of 38 bytes (the marker), then its ClientHello and an ordinary session. The
+    option rules bind a checked flow's bare ACKs; a flow still pending must be bound too.
+    Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54028, E2M, 443, isn=54028, rtt_us=20000)
+    t.handshake()
+    for i in range(4):
+        junk = (leak(n) + prand("%s-a%d" % (n, i), 36))[:36]
+        t.raw(True, "A", options=[(254, junk)], window=64240 + i)
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid

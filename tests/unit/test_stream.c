@@ -652,20 +652,20 @@ static void test_rlog(void)
 		uint32_t n = 1 + (uint32_t)rand() % 700;
 
 		at += gap;
-		if (!rlog_fits(&l, base + at, n)) {
+		if (!rlog_fits(&l, base + at, n, (uint16_t)rounds)) {
 			/* no room: the server acknowledges half of what is held */
 			acked += (at - acked) / 2 + 1;
 			rlog_release(&l, base + acked, 0);
 			for (k = 0; k < acked; k++)
 				logged[k] = 0;
-			if (!rlog_fits(&l, base + at, n)) {
+			if (!rlog_fits(&l, base + at, n, (uint16_t)rounds)) {
 				acked = at;
 				rlog_release(&l, base + acked, 0);
 				memset(logged, 0, sizeof(logged));
 				CU_ASSERT_TRUE(rlog_empty(&l));
 			}
 		}
-		CU_ASSERT_TRUE(rlog_fits(&l, base + at, n));
+		CU_ASSERT_TRUE(rlog_fits(&l, base + at, n, (uint16_t)rounds));
 		rlog_add(&l, base + at, model + at, n, (uint16_t)rounds);
 		memset(logged + at, 1, n);
 		at += n;
@@ -690,7 +690,7 @@ static void test_rlog(void)
 	 * after are still compared. */
 	rlog_init(&l, 3, 9);
 	rlog_add(&l, 1000, model, 100, 7);
-	rlog_add(&l, 1100, model + 100, 50, 8); /* follows on: one run */
+	rlog_add(&l, 1100, model + 100, 50, 7); /* follows on, the same tick: one run */
 	CU_ASSERT_EQUAL(l.n, 1);
 	rlog_add(&l, 1200, model + 200, 50, 9); /* after a gap: another */
 	CU_ASSERT_EQUAL(l.n, 2);
@@ -719,14 +719,15 @@ static void test_rlog(void)
 	/* Bounds: bytes and runs. */
 	rlog_release(&l, 2000, 0);
 	CU_ASSERT_TRUE(rlog_empty(&l));
-	CU_ASSERT_FALSE(rlog_fits(&l, 5000, RLOG_BYTES + 1));
-	CU_ASSERT_TRUE(rlog_fits(&l, 5000, RLOG_BYTES));
+	CU_ASSERT_FALSE(rlog_fits(&l, 5000, RLOG_BYTES + 1, 0));
+	CU_ASSERT_TRUE(rlog_fits(&l, 5000, RLOG_BYTES, 0));
 	for (i = 0; i < RLOG_RUNS; i++) {
-		CU_ASSERT_TRUE(rlog_fits(&l, 5000 + 10 * i, 1));
+		CU_ASSERT_TRUE(rlog_fits(&l, 5000 + 10 * i, 1, 0));
 		rlog_add(&l, 5000 + 10 * i, model, 1, 0);
 	}
-	CU_ASSERT_FALSE(rlog_fits(&l, 5000 + 10 * RLOG_RUNS, 1));
-	CU_ASSERT_TRUE(rlog_fits(&l, 5000 + 10 * (RLOG_RUNS - 1) + 1, 1)); /* follows on */
+	CU_ASSERT_FALSE(rlog_fits(&l, 5000 + 10 * RLOG_RUNS, 1, 0));
+	CU_ASSERT_TRUE(rlog_fits(&l, 5000 + 10 * (RLOG_RUNS - 1) + 1, 1, 0)); /* follows on */
+	CU_ASSERT_FALSE(rlog_fits(&l, 5000 + 10 * (RLOG_RUNS - 1) + 1, 1, 1)); /* a later tick: a run of its own */
 	/* Bytes that find no room: their range disagrees with every copy,
 	 * the same bytes too, until acknowledged; logged ones are still
 	 * compared; an undo takes the range back as well. */
