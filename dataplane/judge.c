@@ -6606,7 +6606,10 @@ static __rte_always_inline void judge_burst_x(struct worker *w, const struct pol
 		if (unlikely(w->wait_f != NULL))
 			judge_wait_release(w, out);
 		if (act == ACT_FWD) {
-			judge_trailer_cut(w, m, &r[i]);
+			/* a frame longer than its IP datagram, or not IP */
+			if (r[i].kind != PARSE_IP ||
+			    unlikely(rte_pktmbuf_pkt_len(m) > (uint32_t)r[i].payload_off + r[i].payload_len))
+				judge_trailer_cut(w, m, &r[i]);
 			out->fwd[inside][out->n_fwd[inside]++] = m; /* out the other side */
 		} else if (likely(act == ACT_DROP)) {
 			w->st.c[STATS_dropped]++;
