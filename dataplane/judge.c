@@ -4625,7 +4625,7 @@ static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct fl
  * which its client sends again. */
 #define RLOG_LOOK    32
 #define RLOG_STALE   10 /* in the log's clock (JUDGE_HLOG_NOW): a little over 10 s */
-#define RLOG_PER_SRC (RLOG_SLOTS / 4) /* logs one inside source (an IPv6 /64) holds at most */
+#define RLOG_PER_SRC (RLOG_SLOTS / 4) /* logs one inside address holds at most */
 static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow *f)
 {
 	uint32_t i = w->rlog_next, stale = UINT32_MAX;
