@@ -3496,7 +3496,7 @@ static void judge_rlog_ack(struct worker *w, struct flow *f, const struct rte_mb
 		    ((f->hw.flags & FLOW_HW_ON) && (int32_t)(ack - f->hw.next) > 0) ||
 		    !judge_l4_csum_ok(f, m, r, false))
 			return;
-		rlog_release(l, ack, JUDGE_HLOG_NOW(w));
+		rlog_release(l, ack);
 	}
 	if (rlog_empty(l))
 		judge_rlog_free(w, f, l);
@@ -4587,7 +4587,7 @@ static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct fl
 		if (judge_rlog_put(w, f, sl->base, sl->buf, sl->have, &rl, &rmk)) {
 			/* what its server has acknowledged already goes */
 			if (rl && (judge_acks(w, f)->aws & FLOW_AWS_EDGE)) {
-				rlog_release(rl, judge_acks(w, f)->hi[1], JUDGE_HLOG_NOW(w));
+				rlog_release(rl, judge_acks(w, f)->hi[1]);
 				if (rlog_empty(rl))
 					judge_rlog_free(w, f, rl);
 			}
@@ -4629,7 +4629,7 @@ static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct fl
 static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow *f)
 {
 	uint32_t i = w->rlog_next, stale = UINT32_MAX;
-	uint16_t now = JUDGE_HLOG_NOW(w), src, net, b;
+	uint16_t now = JUDGE_HLOG_NOW(w), b, net_unused;
 	unsigned k, age, oldest = RLOG_STALE;
 	struct rlog *l;
 
@@ -4640,9 +4640,7 @@ static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow
 	 * addresses is held by the staleness rule (a log's age is its
 	 * oldest byte's, which a trickle of acknowledgements does not
 	 * renew). */
-	judge_src_buckets(w, f, &src, &net);
-	(void)net;
-	b = src;
+	judge_src_buckets(w, f, &b, &net_unused);
 	if (w->rlog_src[b] >= RLOG_PER_SRC)
 		return NULL;
 

@@ -116,9 +116,8 @@ static inline uint32_t rlog_lo(const struct rlog *l)
  * tick it was begun in: rlog_add merges no later ones into it), so a log's
  * age is its oldest byte's, which a trickle of acknowledgements does not
  * renew (red team round 10, the twentieth session). */
-static inline void rlog_release(struct rlog *l, uint32_t ack, uint16_t now)
+static inline void rlog_release(struct rlog *l, uint32_t ack)
 {
-	(void)now;
 	if (l->unv && (int32_t)(ack - l->unv_lo) > 0) {
 		if ((int32_t)(l->unv_hi - ack) <= 0)
 			l->unv = 0;

@@ -655,12 +655,12 @@ static void test_rlog(void)
 		if (!rlog_fits(&l, base + at, n, (uint16_t)rounds)) {
 			/* no room: the server acknowledges half of what is held */
 			acked += (at - acked) / 2 + 1;
-			rlog_release(&l, base + acked, 0);
+			rlog_release(&l, base + acked);
 			for (k = 0; k < acked; k++)
 				logged[k] = 0;
 			if (!rlog_fits(&l, base + at, n, (uint16_t)rounds)) {
 				acked = at;
-				rlog_release(&l, base + acked, 0);
+				rlog_release(&l, base + acked);
 				memset(logged, 0, sizeof(logged));
 				CU_ASSERT_TRUE(rlog_empty(&l));
 			}
@@ -698,7 +698,7 @@ static void test_rlog(void)
 	memcpy(copy, model, 250);
 	copy[10] ^= 1;
 	CU_ASSERT_FALSE(rlog_agrees(&l, 1000, copy, 250));
-	rlog_release(&l, 1011, 0);
+	rlog_release(&l, 1011);
 	CU_ASSERT_TRUE(rlog_agrees(&l, 1000, copy, 250));
 	copy[149] ^= 1;
 	CU_ASSERT_FALSE(rlog_agrees(&l, 1000, copy, 250));
@@ -717,7 +717,7 @@ static void test_rlog(void)
 	copy[0] = (uint8_t)~model[250];
 	CU_ASSERT_TRUE(rlog_agrees(&l, 1250, copy, 1));
 	/* Bounds: bytes and runs. */
-	rlog_release(&l, 2000, 0);
+	rlog_release(&l, 2000);
 	CU_ASSERT_TRUE(rlog_empty(&l));
 	CU_ASSERT_FALSE(rlog_fits(&l, 5000, RLOG_BYTES + 1, 0));
 	CU_ASSERT_TRUE(rlog_fits(&l, 5000, RLOG_BYTES, 0));
@@ -747,12 +747,12 @@ static void test_rlog(void)
 	CU_ASSERT_EQUAL(l.unv, 0);
 	CU_ASSERT_TRUE(rlog_agrees(&l, 100 + RLOG_BYTES - 10, copy, 20));
 	rlog_add(&l, 100 + RLOG_BYTES - 10, model + RLOG_BYTES - 10, 20, 4);
-	rlog_release(&l, 100 + RLOG_BYTES - 10, 0); /* the logged bytes go */
+	rlog_release(&l, 100 + RLOG_BYTES - 10); /* the logged bytes go */
 	CU_ASSERT_EQUAL(l.n, 0);
 	CU_ASSERT_FALSE(rlog_empty(&l));
 	CU_ASSERT_EQUAL(rlog_lo(&l), 100 + RLOG_BYTES - 10);
 	CU_ASSERT_FALSE(rlog_agrees(&l, 100 + RLOG_BYTES, model, 1));
-	rlog_release(&l, 100 + RLOG_BYTES + 10, 0);
+	rlog_release(&l, 100 + RLOG_BYTES + 10);
 	CU_ASSERT_TRUE(rlog_empty(&l));
 	CU_ASSERT_TRUE(rlog_agrees(&l, 100 + RLOG_BYTES, copy, 1));
 }
