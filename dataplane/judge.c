@@ -3658,6 +3658,54 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		}
 		return TCP_GO;
 	}
+	/* A decided, checked flow's steady state (the bulk of a long TLS
+	 * session): a segment with ACK (and PSH) alone, on a flow with
+	 * nothing else to watch (both first payloads checked, the
+	 * responder's sequence known, no first-bytes slot, no segment held,
+	 * no RST or FIN seen, no window closed, not a resolver flow). Its
+	 * ACK and window are taken; a bare ACK without options, or the
+	 * responder's next bytes wholly inside a record's body, end here;
+	 * anything else goes on below, as before, its ACK taken (the URG
+	 * and resolver steps below do not apply to it). */
+	if (likely(f->decision.verdict != POLICY_PENDING) &&
+	    (f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN | FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN |
+			 FLOW_F_RESP_SEQ)) ==
+		    (FLOW_F_CONFORM | FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN | FLOW_F_RESP_SEQ) &&
+	    (r->tcp_flags & (uint8_t)~RTE_TCP_PSH_FLAG) == RTE_TCP_ACK_FLAG &&
+	    !(f->tcp & (FLOW_TCP_RST | FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) &&
+	    f->stream_idx == FLOW_NO_CLS && !f->conform.held &&
+	    !(f->conform.ws_flags & (CONFORM_WS_ZERO_INIT | CONFORM_WS_ZERO_RESP))) {
+		judge_ack_hi(w, f, m, r, from_init);
+		judge_zero_window(f, m, r, from_init);
+		if (n == 0) {
+			const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
+			static const uint8_t nop_nop_ts[4] = {1, 1, 8, 10};
+
+			if (r->l4_off + 20 == r->payload_off) {
+				judge_wmax_seen(w, f, m, r, from_init);
+				return TCP_GO;
+			}
+			/* timestamps alone, as Linux and BSD stacks lay them
+			 * out (what judge_tcp_opts allows; its stamp counts as
+			 * below) */
+			if (r->l4_off + 32 == r->payload_off && !memcmp(th + 20, nop_nop_ts, 4)) {
+				judge_wmax_seen(w, f, m, r, from_init);
+				if (judge_paws(f))
+					judge_bare_ts(f, m, r, from_init);
+				return TCP_GO;
+			}
+		} else if (!from_init && r->tcp_seq == f->seq_resp &&
+			   conform_in_body(&f->conform, false, n) &&
+			   !(f->conform.ws_flags & (CONFORM_WS_ZERO_INIT | CONFORM_WS_ZERO_RESP)) &&
+			   !judge_past_edge(w, f, r->tcp_seq, n, 1)) {
+			/* passed over unsummed and unvetted: below */
+			judge_wmax_seen(w, f, m, r, false);
+			f->seq_resp += n;
+			conform_skip_body(&f->conform, false, n);
+			return TCP_GO;
+		}
+		goto acked;
+	}
 	/* A client's RST on a TCP resolver flow while one of its answers can
 	 * still be contradicted (DNS_ANSWERED_NS): held back, so that the
 	 * resolver, still connected, sends its own answer, which is compared
@@ -3691,6 +3739,7 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		judge_ack_hi(w, f, m, r, from_init);
 		judge_zero_window(f, m, r, from_init);
 	}
+acked:
 	/* A bare ACK: nothing to place or read (a SYN's, or a FIN's
 	 * place, is). Its window may raise the bound on how old an ACK the
 	 * other side accepts (judge_discardable), when it is sent at its
@@ -3752,10 +3801,32 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		unsigned dir = from_init ? 0 : 1;
 
 		next = from_init ? &f->seq_next : &f->seq_resp;
-		if (r->tcp_seq == *next && !judge_past_edge(w, f, r->tcp_seq, n, dir) &&
-		    judge_l4_csum_ok(f, m, r, from_init)) {
-			enum judge_discard disc = judge_discardable(w, f, m, r, from_init, true);
+		if (r->tcp_seq != *next || judge_past_edge(w, f, r->tcp_seq, n, dir))
+			goto long_way;
+		/* The responder's bytes wholly inside a record's body: passed
+		 * over unsummed and unvetted (docs/stream.md, "Body segments
+		 * from outside"). They move no boundary; a copy the inside
+		 * client drops leaves a hole, but every header read after it
+		 * stays in the header log until the client acknowledges it,
+		 * and the copy that fills the hole is compared there. Its
+		 * window still counts (vetted when it would raise the bound).
+		 * The initiator's are summed and vetted: a copy its server
+		 * never reads is a carrier to the path (red team round 8). */
+		if (!from_init && conform_in_body(&f->conform, false, n)) {
+			judge_wmax_seen(w, f, m, r, false);
+			*next += n;
+			conform_skip_body(&f->conform, false, n);
+			return TCP_GO;
+		}
+		if (judge_l4_csum_ok(f, m, r, from_init)) {
 			uint32_t seq = *next;
+			/* The responder's TLS segments are not vetted either:
+			 * the headers read from one are logged, and the copy
+			 * the client takes compared, as above. Summed, so that
+			 * a copy damaged on the way is not read. */
+			bool vet = from_init || f->conform.mode != CONFORM_TLS;
+			enum judge_discard disc =
+				vet ? judge_discardable(w, f, m, r, from_init, true) : JUDGE_KEEP;
 
 			if (unlikely(disc != JUDGE_KEEP)) {
 				if (disc == JUDGE_PAWS_OLD) {
@@ -3764,8 +3835,10 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 				}
 				if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
 					return TCP_DROP;
-			} else {
+			} else if (vet) {
 				judge_wmax_take(w, f, m, r, dir);
+			} else {
+				judge_wmax_seen(w, f, m, r, false);
 			}
 			*next += n;
 			if (conform_in_body(&f->conform, from_init, n)) {
@@ -3776,6 +3849,7 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 			return judge_conform_read(w, pol, f, from_init, seq, pl, n);
 		}
 	}
+long_way:
 	rc = judge_tcp_long(w, pol, f, m, r, from_init);
 	if (unlikely(f->hw.flags & (FLOW_HW_ON | FLOW_HW_LOG)) && !from_init && rc != TCP_DROP &&
 	    f->decision.verdict == POLICY_PENDING && !(f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN)))

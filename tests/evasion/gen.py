@@ -3136,6 +3136,84 @@ def case_after_hole_badsum_replace(n):
     return hole_replace(n, 42465, 565, "badsum")
 
 
+def hole_replace_srv(n, cport, isn, hole):
+    """hole_replace from the server's side (the twenty-first session: its
+    TLS segments are no longer vetted, and those wholly inside a record's
+    body no longer summed): a record's first segment; then a copy of its
+    body that the client drops (hole: "badsum", a wrong checksum; "ttl", a
+    TTL of 1; "hdr_badsum", the copy also carries the next record's header);
+    the rest with the next record; then one segment from the hole on with
+    plaintext where the next record was. The client reads the plaintext
+    unless the header log refuses it."""
+    cap = Capture()
+    t = tls_established(cap, S1, cport, E2M, isn, n)
+    rec1 = tls_appdata(n + "s1", 600)
+    rec2 = tls_appdata(n + "s2", 120)
+    http = b"HTTP/1.1 200 OK\r\nX-Cmd: " + leak(n) + b"\r\n\r\n"
+    http += b"x" * (len(rec2) - len(http))
+    assert len(http) == len(rec2)
+    base = t.sseq
+    t.raw(False, "PA", rec1[:100], seq=base)
+    if hole == "badsum":
+        t.raw(False, "PA", rec1[100:400], seq=base + 100, tcpkw={"chksum": 0xDEAD})
+        t.raw(False, "PA", rec1[400:] + rec2, seq=base + 400)
+    elif hole == "ttl":
+        t.raw(False, "PA", rec1[100:400], seq=base + 100, ipkw={"ttl": 1})
+        t.raw(False, "PA", rec1[400:] + rec2, seq=base + 400)
+    else:
+        t.raw(False, "PA", rec1[100:] + rec2, seq=base + 100, tcpkw={"chksum": 0xDEAD})
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:] + http, seq=base + 100)
+    t.sseq = base + len(rec1) + len(rec2)
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_srv_hole_badsum_replace(n):
+    """The server's body copy with a wrong checksum (passed over unsummed)."""
+    return hole_replace_srv(n, 54600, 600, "badsum")
+
+
+@case
+def case_srv_hole_ttl_replace(n):
+    """The server's body copy with a TTL of 1 (not vetted)."""
+    return hole_replace_srv(n, 54601, 601, "ttl")
+
+
+@case
+def case_srv_hole_hdr_badsum_replace(n):
+    """The server's copy with the next header and a wrong checksum."""
+    return hole_replace_srv(n, 54602, 602, "hdr_badsum")
+
+
+@case
+def case_srv_body_unsummed_ok(n):
+    """A download of 16 KiB records, one server segment lost after us and
+    sent again byte for byte, and one damaged on the way (a wrong checksum)
+    and sent again: allowed, the records all read."""
+    cap = Capture()
+    t = tls_established(cap, S1, 54603, E2M, 603, n)
+    data = b"".join(tls_appdata(n + "d%d" % k, 16384) for k in range(3))
+    data += marked_record(passm(n), n + "m", 200)
+    base = t.sseq
+    segs = [(o, data[o:o + 1448]) for o in range(0, len(data), 1448)]
+    for i, (o, sg) in enumerate(segs):
+        if i == 5:
+            bad = bytes([sg[0] ^ 0xff]) + sg[1:]
+            t.raw(False, "PA", bad, seq=base + o, tcpkw={"chksum": 0xBEEF})
+        t.raw(False, "PA", sg, seq=base + o)
+        if i % 2:
+            t.raw(True, "A", ack=base + o + len(sg))
+    t.raw(False, "PA", segs[8][1], seq=base + segs[8][0])
+    t.raw(True, "A", ack=base + len(data))
+    t.sseq = base + len(data)
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
 @case
 def case_after_hole_loss_ok(n):
     """A genuine loss after us: the server lacks a body segment of a record
