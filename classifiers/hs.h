@@ -208,6 +208,11 @@ bool hs_http_versioned(const uint8_t *p, size_t n);
  * any Upgrade header: RFC 9110 7.8). Pure. */
 #define HS_HEAD_H2C    1u
 #define HS_HEAD_TUNNEL 2u
+/* An upgrade to h2c asked (an Upgrade header that names it, or
+ * HTTP2-Settings): HTTP/2 follows only where the server answers 101; one
+ * that does not goes on in HTTP/1.1 (curl --http2 on http:// asks every
+ * server so). HS_HEAD_H2C is the preface itself. */
+#define HS_HEAD_H2C_UP 4u
 unsigned hs_head_asks(const uint8_t *p, size_t n);
 
 /* Whether p (n bytes) starts an HTTP request line, or may (its first

@@ -125,7 +125,14 @@ static struct frag_slot *frag_find(struct frag_table *t, const struct parse_resu
 			}
 			continue;
 		}
-		if (s->id == fi->id && s->family == r->family && s->l4proto == fi->proto &&
+		/* IPv6: by source, destination and ID alone, as Linux
+		 * (frag_v6_compare_key; RFC 8200 4.5 takes the first
+		 * fragment's Next Header), so that fragments of one ID that
+		 * name other protocols are one datagram here too (red team
+		 * round 11, the twenty-first session: rt11_frag6_nh_hlim_vk).
+		 * IPv4's key holds the protocol (RFC 791; Linux ip4_frag). */
+		if (s->id == fi->id && s->family == r->family &&
+		    (s->l4proto == fi->proto || r->family == 6) &&
 		    memcmp(s->src, r->src, 16) == 0 && memcmp(s->dst, r->dst, 16) == 0) {
 			*idx = i;
 			return s;
@@ -171,6 +178,12 @@ enum frag_add frag_add(struct frag_table *t, struct rte_mbuf *m, const uint8_t *
 		return FRAG_FULL;
 	if (s->n_frags == 0)
 		s->first_ns = now;
+	/* IPv6 fragments of one datagram that name other upper layers: the
+	 * receiver reads the first fragment's, other stacks may key them
+	 * apart (two datagrams). No sender does this: ambiguous, as an
+	 * overlap. */
+	if (s->n_frags && s->l4proto != fi.proto)
+		return FRAG_OVERLAP;
 	/* A first fragment without the whole upper-layer header (the parser
 	 * could not read it to its end, its TCP options included): a
 	 * receiver drops it (RFC 8200 4.5; RFC 1858's tiny fragments). */

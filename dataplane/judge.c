@@ -2925,6 +2925,18 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 				return TCP_DROP;
 			return TCP_SKIP;
 		}
+		/* The same number, once the initiator's bytes were read: no
+		 * stack sends its SYN again after it sent data (the SYN-ACK
+		 * came, or it could not have). The server answers it with a
+		 * challenge ACK, and its options (a Fast Open cookie, an
+		 * MPTCP key: 24 bytes of anything) reach everything on the
+		 * way: a carrier (red team round 11, the twenty-first
+		 * session, rt11_synck). Dropped. */
+		if (from_init && conform && !(r->tcp_flags & RTE_TCP_ACK_FLAG) &&
+		    (f->flags & FLOW_F_FIRST_OUT) && seq + 1 == judge_acks(w, f)->start[0]) {
+			w->st.c[STATS_tcp_bad_options]++;
+			return TCP_DROP;
+		}
 		/* The same from the responder's side: a SYN-ACK with another
 		 * first sequence number once the responder's bytes were read
 		 * says that it took a SYN as a new connection, having lost the
@@ -2987,7 +2999,11 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			if ((r->tcp_flags & RTE_TCP_ACK_FLAG) && judge_l4_csum_raw(m, r)) {
 				const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
 
-				if (judge_tcp_has_opt(th, 30))
+				/* (never on a checked flow from inside, whose SYN
+				 * lost its MPTCP options: judge_syn_strip_mptcp) */
+				if (judge_tcp_has_opt(th, 30) &&
+				    (f->flags & (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE)) !=
+					    (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE))
 					judge_acks(w, f)->mptcp = 1;
 				if ((th[12] & 0x01) || (th[13] & RTE_TCP_CWR_FLAG) ||
 				    judge_tcp_has_opt(th, 172) || judge_tcp_has_opt(th, 174))
@@ -3288,9 +3304,15 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		 * numbers), as the first of a connection of another start,
 		 * and reads it whole, while we would read it after bytes it
 		 * never sees (red team round 17, office_cookie_gap_social).
-		 * Its sender sends it again once the gap is filled. */
-		if (dir == 0 && pending && (f->tcp & FLOW_TCP_SYN) && (f->flags & FLOW_F_RESP_SEQ) &&
-		    f->seq_next - judge_acks(w, f)->start[0] < CLS_JOIN_MAX) {
+		 * Its sender sends it again once the gap is filled. Past
+		 * the first CLS_JOIN_MAX bytes too, since the twenty-first
+		 * session: forwarded, a request past a gap went out before
+		 * any reading saw it, and none ever did where the gap lay
+		 * in the white space before a first request, or past the
+		 * first-bytes slot's 16 KiB (red team round 11:
+		 * rt11_lead_gap_far_vk, rt11_h2pk_gap_far_vk,
+		 * rt11_lead_gap_vk). */
+		if (dir == 0 && pending && (f->tcp & FLOW_TCP_SYN) && (f->flags & FLOW_F_RESP_SEQ)) {
 			w->st.c[STATS_conform_reordered]++;
 			return TCP_DROP;
 		}
@@ -4139,7 +4161,21 @@ static bool judge_http_head(struct worker *w, struct flow *f)
 	sl->http_at = i;
 	if (sl->have < STREAM_MAX)
 		return true;
-	if (sl->http != STREAM_HTTP_LEAD && sl->http != STREAM_HTTP_LINE) {
+	/* A slot full of the white space before a first request, or of one
+	 * request line: what follows is read by the server and never by us
+	 * (red team round 11, the twenty-first session, rt11_lead17k_vk:
+	 * 16 KiB of CRLF, then a request for m.vk.com at the place of lead
+	 * bytes lost after us). No client sends either; nginx and Apache
+	 * answer a request line past 8 KiB with 414. Refused whatever the
+	 * zone does (a line that does not start as a request's is no
+	 * HTTP, and left to the zone as before). */
+	if (sl->http == STREAM_HTTP_LEAD ||
+	    (sl->http == STREAM_HTTP_LINE && hs_http_starts(sl->buf, sl->have))) {
+		w->st.c[STATS_stream_exceptions]++;
+		judge_refuse(w, f, POLICY_EXC_malformed);
+		return false;
+	}
+	{
 		char host[HS_NAME_MAX + 1];
 
 		/* A head longer than we hold whose Host line (or CONNECT
@@ -4213,7 +4249,13 @@ static bool judge_req_common(struct judge_req *q, const uint8_t *p, size_t n, un
 		return false;
 	}
 	if (http == HS_HTTP_NOREQ) {
-		if (q->tunnel)
+		size_t at = hs_http_lead(p, n);
+
+		/* HTTP/2's preface behind an upgrade (to h2c, whose 101 the
+		 * server sent): its streams name their own authorities */
+		if (q->tunnel && n - at >= 4 && memcmp(p + at, "PRI ", 4) == 0)
+			q->h2c = true;
+		else if (q->tunnel)
 			q->off = true;
 		else
 			q->junk = true;
@@ -4605,7 +4647,7 @@ static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct fl
 {
 	struct stream_slot *sl = &w->streams->slots[f->stream_idx];
 	struct worker_h2w *s = NULL;
-	unsigned i, mine = 0, free_i = WORKER_H2W_SLOTS;
+	unsigned i, mine = 0, mine_net = 0, free_i = WORKER_H2W_SLOTS;
 	uint32_t from;
 
 	if (sl->h2_on != 1 || sl->h2_at != 0 ||
@@ -4627,12 +4669,21 @@ static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct fl
 		} else if (g->key.family == f->key.family &&
 			   memcmp(judge_init_addr(g), judge_init_addr(f),
 				  f->key.family == 6 ? 8 : 16) == 0) {
-			/* an IPv6 host has its whole /64 (round 7:
-			 * rt7_h2w_v6_slots_dos_ok) */
-			mine++;
+			/* By address, and an IPv6 /64 holds half the slots at
+			 * most: a host chooses any number of addresses in its
+			 * /64 (round 7: rt7_h2w_v6_slots_dos_ok), and an
+			 * office's IPv6 LAN is one /64, whose hosts must not
+			 * lock each other out (round 11, the twenty-first
+			 * session: rt11_h2w_v6_lan_ok; the request log's share
+			 * went by address in round 10 for the same reason). */
+			mine_net++;
+			if (f->key.family == 4 ||
+			    memcmp(judge_init_addr(g), judge_init_addr(f), 16) == 0)
+				mine++;
 		}
 	}
-	if (free_i < WORKER_H2W_SLOTS && mine < WORKER_H2W_PER_SRC) {
+	if (free_i < WORKER_H2W_SLOTS && mine < WORKER_H2W_PER_SRC &&
+	    mine_net < WORKER_H2W_SLOTS / 2) {
 		i = free_i;
 		s = &w->h2ws[i];
 	}
@@ -4700,11 +4751,20 @@ static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct fl
 #define RLOG_LOOK    32
 #define RLOG_STALE   10 /* in the log's clock (JUDGE_HLOG_NOW): a little over 10 s */
 #define RLOG_PER_SRC (RLOG_SLOTS / 4) /* logs one inside address holds at most */
+/* A full pool: a log of an address that holds more than this many (and
+ * more than the taker) is taken back, its flow refused, when none is
+ * stale. One insider with several addresses, each sending its next
+ * request before the last was acknowledged, kept every log young and
+ * held them all (red team round 11, the twenty-first session:
+ * rt11_rlog_rotate_dos_ok, 10 addresses); now it needs RLOG_SLOTS /
+ * RLOG_HEAVY of them. An honest host holds a log for a round trip per
+ * request. */
+#define RLOG_HEAVY (RLOG_SLOTS / 32)
 static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow *f)
 {
-	uint32_t i = w->rlog_next, stale = UINT32_MAX;
+	uint32_t i = w->rlog_next, stale = UINT32_MAX, heavy = UINT32_MAX;
 	uint16_t now = JUDGE_HLOG_NOW(w), b, net_unused;
-	unsigned k, age, oldest = RLOG_STALE;
+	unsigned k, age, oldest = RLOG_STALE, most;
 	struct rlog *l;
 
 	/* Its inside address's share: one host's flows must not hold every
@@ -4717,6 +4777,7 @@ static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow
 	judge_src_buckets(w, f, &b, &net_unused);
 	if (w->rlog_src[b] >= RLOG_PER_SRC)
 		return NULL;
+	most = RTE_MAX((unsigned)RLOG_HEAVY, (unsigned)w->rlog_src[b] + 1u);
 
 	for (k = 0; k < RLOG_LOOK; k++, i = i + 1 == RLOG_SLOTS ? 0 : i + 1) {
 		const struct rlog *c = &w->rlogs[i];
@@ -4732,8 +4793,14 @@ static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow
 			oldest = age;
 			stale = i;
 		}
+		if (w->rlog_src[c->bucket] > most) {
+			most = w->rlog_src[c->bucket];
+			heavy = i;
+		}
 	}
 	if (k == RLOG_LOOK) {
+		if (stale == UINT32_MAX)
+			stale = heavy;
 		if (stale == UINT32_MAX) {
 			w->rlog_next = i;
 			return NULL;
@@ -4945,6 +5012,20 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	n -= (uint32_t)-off;
 	seq = f->hw.next;
 	if (!judge_rlog_put(w, f, seq, p, n, &rl, &rmk)) {
+		w->st.c[STATS_http_log_full]++;
+		return TCP_DROP;
+	}
+	/* Bytes that found no room (the log's bytes or runs) where the log
+	 * held bytes before them: taken back and the segment dropped, as
+	 * without a log; its sender sends it again once its server has
+	 * acknowledged what is logged. Kept as a range that every later copy
+	 * disagrees with, they made an honest copy of a segment lost after
+	 * us a false block (red team round 11, the twenty-first session:
+	 * rt11_chunk_runs_big_loss_ok, 1600 chunks of 40 bytes in one
+	 * flight; rt10e_head20k_loss_ok, 20 KB of heads). A segment that
+	 * alone overflows an empty log is still read, its range kept. */
+	if (rl && !rmk.unv && rl->unv && (rmk.n || rmk.bused)) {
+		rlog_undo(rl, rmk);
 		w->st.c[STATS_http_log_full]++;
 		return TCP_DROP;
 	}
@@ -5719,6 +5800,54 @@ static bool judge_conform_carrier(const struct rte_mbuf *m, const struct parse_r
 	       !judge_tcp_opts(rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, &has_ts, &tsval);
 }
 
+/* A checked flow's SYN from inside loses its MPTCP options (RFC 8684),
+ * turned into NOPs, its sum mended: its server never agrees, and the
+ * connection is plain TCP (RFC 8684 3.7: a path that strips the option
+ * falls back). On an MPTCP connection the server's application reads the
+ * data-level stream that DSS mappings build, not the subflow's bytes that
+ * we read: a record header, then its body's plaintext mapped first, put
+ * plaintext before the framing we checked; and ADD_ADDR and DSS fields
+ * carried 30 bytes of anything (red team round 11, the twenty-first
+ * session: rt11_mptcp_dss_swap, rt11_addad). Firewalls commonly strip it
+ * so. A sum that was wrong stays wrong (the change is applied to it). */
+static __rte_noinline void judge_syn_strip_mptcp(struct worker *w, struct rte_mbuf *m,
+						 const struct parse_result *r)
+{
+	uint8_t *th = rte_pktmbuf_mtod(m, uint8_t *) + r->l4_off;
+	uint32_t olen = (uint32_t)(th[12] >> 4) * 4, i = 20, len;
+	uint64_t before, s;
+	uint16_t ck;
+	bool any = false;
+
+	if (olen <= 20 || r->l4_off + olen > rte_pktmbuf_data_len(m))
+		return;
+	before = csum_sum(th + 20, olen - 20);
+	while (i < olen && th[i] != 0) {
+		if (th[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= olen || th[i + 1] < 2 || i + th[i + 1] > olen)
+			break;
+		len = th[i + 1];
+		if (th[i] == 30) {
+			memset(th + i, 1, len);
+			any = true;
+		}
+		i += len;
+	}
+	if (!any)
+		return;
+	/* RFC 1624: HC' = ~(~HC + ~m + m') */
+	memcpy(&ck, th + 16, sizeof(ck));
+	s = (uint16_t)~ck;
+	s += (uint16_t)~csum_fold(before);
+	s += csum_fold(csum_sum(th + 20, olen - 20));
+	ck = (uint16_t)~csum_fold(s);
+	memcpy(th + 16, &ck, sizeof(ck));
+	w->st.c[STATS_tcp_mptcp_stripped]++;
+}
+
 /* One IP packet through the flow table and the policy. `inside` is the
  * port it arrived on: a constant in each caller. */
 static __rte_always_inline int judge_ip(struct worker *w, const struct policy *pol,
@@ -5919,6 +6048,10 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 		w->st.drop[STATS_DROP_malformed]++;
 		return ACT_DROP;
 	}
+	/* (the mbuf is ours to change: judge_burst's) */
+	if (unlikely(f->flags & FLOW_F_CONFORM) && inside && k->l4proto == IPPROTO_TCP &&
+	    unlikely(r->tcp_flags & RTE_TCP_SYN_FLAG) && r->l4_off + 20 < r->payload_off)
+		judge_syn_strip_mptcp(w, (struct rte_mbuf *)(uintptr_t)m, r);
 	/* A packet of a flow still undecided is classification's, all of
 	 * it: the stream's first bytes, the hello reader, the sums, the
 	 * classifiers (summary: cycles_per_classified_packet), so that

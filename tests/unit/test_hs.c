@@ -757,8 +757,11 @@ static void test_http_check(void)
 	CU_ASSERT_FALSE(H("GET / HTTP/1.1\r\nHost: a.example \r\n\r\n") & HS_HTTP_MALFORMED);
 	/* Not a request. */
 	CU_ASSERT_EQUAL(H("\x16\x03\x01\x02\x00"), 0);
-	CU_ASSERT_EQUAL(H("GETTING_A_VERY_VERY_VERY_LONG_ONE / HTTP/1.1\r\n"), 0);
-	/* methods of up to 31 bytes with - and _ (Apache registers BASELINE-CONTROL) */
+	/* A method of any length is one (nginx answers 405 and keeps the
+	 * connection: red team round 11), 1 to HS_METHOD_MAX letters, - and _
+	 * (Apache registers BASELINE-CONTROL) */
+	CU_ASSERT(H("GETTING_A_VERY_VERY_VERY_LONG_ONE / HTTP/1.1\r\n") & HS_HTTP_REQUEST);
+	CU_ASSERT(H("GO / HTTP/1.1\r\n") & HS_HTTP_REQUEST);
 	CU_ASSERT(H("BASELINE-CONTROL / HTTP/1.1\r\n") & HS_HTTP_REQUEST);
 	CU_ASSERT_EQUAL(H("G1 / HTTP/1.1\r\n"), 0);
 	/* a lower-case method is one (Squid reads it) */
@@ -1108,10 +1111,11 @@ static void test_http_requests(void)
 	CU_ASSERT_FALSE(hs_http_versioned(B("GET / HTTP/1.1")));
 	CU_ASSERT_FALSE(hs_http_versioned(B("PRI * HTTP/2.0\r\n")));
 	CU_ASSERT_TRUE(hs_head_asks(B("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")) & HS_HEAD_H2C);
-	CU_ASSERT_TRUE(hs_head_asks(B("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket, H2C\r\n\r\n")) & HS_HEAD_H2C);
-	CU_ASSERT_TRUE(hs_head_asks(B("GET / HTTP/1.1\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n")) & HS_HEAD_H2C);
+	CU_ASSERT_TRUE(hs_head_asks(B("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket, H2C\r\n\r\n")) & HS_HEAD_H2C_UP);
+	CU_ASSERT_FALSE(hs_head_asks(B("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket, H2C\r\n\r\n")) & HS_HEAD_H2C);
+	CU_ASSERT_TRUE(hs_head_asks(B("GET / HTTP/1.1\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n")) & HS_HEAD_H2C_UP);
 	CU_ASSERT_FALSE(hs_head_asks(B("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n")) & HS_HEAD_H2C);
-	CU_ASSERT_FALSE(hs_head_asks(B("GET / HTTP/1.1\r\nHost: a\r\n\r\nUpgrade: h2c\r\n")) & HS_HEAD_H2C);
+	CU_ASSERT_FALSE(hs_head_asks(B("GET / HTTP/1.1\r\nHost: a\r\n\r\nUpgrade: h2c\r\n")) & HS_HEAD_H2C_UP);
 
 	CU_ASSERT_TRUE(hs_http_starts(B("G")));
 	CU_ASSERT_TRUE(hs_http_starts(B("GET")));
@@ -1120,7 +1124,8 @@ static void test_http_requests(void)
 	CU_ASSERT_FALSE(hs_http_starts(B("GE\x01")));
 	CU_ASSERT_FALSE(hs_http_starts(B("\x16\x03\x01\x02\x00")));
 	CU_ASSERT_FALSE(hs_http_starts(B("SSH-2.0-OpenSSH_9.2\r\n")));
-	CU_ASSERT_FALSE(hs_http_starts(B("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG")));
+	CU_ASSERT_TRUE(hs_http_starts(B("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG")));
+	CU_ASSERT_FALSE(hs_http_starts(B("ABCDEFG\x01")));
 	CU_ASSERT_FALSE(hs_http_starts(B("  ")));
 	CU_ASSERT_FALSE(hs_http_starts(NULL, 0));
 }
