@@ -5015,16 +5015,20 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 		w->st.c[STATS_http_log_full]++;
 		return TCP_DROP;
 	}
-	/* Bytes that found no room (the log's bytes or runs) where the log
-	 * held bytes before them: taken back and the segment dropped, as
-	 * without a log; its sender sends it again once its server has
-	 * acknowledged what is logged. Kept as a range that every later copy
-	 * disagrees with, they made an honest copy of a segment lost after
-	 * us a false block (red team round 11, the twenty-first session:
+	/* Bytes that found no run left where the log held bytes before
+	 * them: taken back and the segment dropped, as without a log; its
+	 * sender sends it again once its server has acknowledged what is
+	 * logged. Kept as a range that every later copy disagrees with, they
+	 * made an honest copy of a segment lost after us a false block (red
+	 * team round 11, the twenty-first session:
 	 * rt11_chunk_runs_big_loss_ok, 1600 chunks of 40 bytes in one
-	 * flight; rt10e_head20k_loss_ok, 20 KB of heads). A segment that
-	 * alone overflows an empty log is still read, its range kept. */
-	if (rl && !rmk.unv && rl->unv && (rmk.n || rmk.bused)) {
+	 * flight). Bytes past the log's 16 KiB are still read and kept as
+	 * that range (safe: any later copy is refused): dropped, they would
+	 * cost a head that long a round trip per 16 KiB, and the replayed
+	 * cases of such heads, which cannot send a segment again, would read
+	 * no further (rtk_longline_vk, rt10e_head20k_ok). A segment that
+	 * alone overflows an empty log is read, its range kept. */
+	if (rl && !rmk.unv && rl->unv && (rmk.n || rmk.bused) && rl->n == RLOG_RUNS) {
 		rlog_undo(rl, rmk);
 		w->st.c[STATS_http_log_full]++;
 		return TCP_DROP;
