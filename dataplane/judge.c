@@ -3834,7 +3834,8 @@ acked:
 		 * window still counts (vetted when it would raise the bound).
 		 * The initiator's are summed and vetted: a copy its server
 		 * never reads is a carrier to the path (red team round 8). */
-		if (!from_init && conform_in_body(&f->conform, false, n)) {
+		if (!from_init && !(r->tcp_flags & RTE_TCP_FIN_FLAG) &&
+		    conform_in_body(&f->conform, false, n)) {
 			judge_wmax_seen(w, f, m, r, false);
 			*next += n;
 			conform_skip_body(&f->conform, false, n);
@@ -3845,8 +3846,11 @@ acked:
 			/* The responder's TLS segments are not vetted either:
 			 * the headers read from one are logged, and the copy
 			 * the client takes compared, as above. Summed, so that
-			 * a copy damaged on the way is not read. */
-			bool vet = from_init || f->conform.mode != CONFORM_TLS;
+			 * a copy damaged on the way is not read. A FIN is
+			 * vetted still: it closes the flow for us only where
+			 * its receiver keeps it (judge_discardable). */
+			bool vet = from_init || f->conform.mode != CONFORM_TLS ||
+				   (r->tcp_flags & RTE_TCP_FIN_FLAG);
 			enum judge_discard disc =
 				vet ? judge_discardable(w, f, m, r, from_init, true) : JUDGE_KEEP;
 
