@@ -3000,7 +3000,7 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 				const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
 
 				/* (never on a checked flow from inside, whose SYN
-				 * lost its MPTCP options: judge_syn_strip_mptcp) */
+				 * lost its MPTCP options: judge_syn_normalise) */
 				if (judge_tcp_has_opt(th, 30) &&
 				    (f->flags & (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE)) !=
 					    (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE))
@@ -5808,24 +5808,38 @@ static bool judge_conform_carrier(const struct rte_mbuf *m, const struct parse_r
 	       !judge_tcp_opts(rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, &has_ts, &tsval);
 }
 
-/* A checked flow's SYN from inside loses its MPTCP options (RFC 8684),
- * turned into NOPs, its sum mended: its server never agrees, and the
- * connection is plain TCP (RFC 8684 3.7: a path that strips the option
- * falls back). On an MPTCP connection the server's application reads the
- * data-level stream that DSS mappings build, not the subflow's bytes that
- * we read: a record header, then its body's plaintext mapped first, put
- * plaintext before the framing we checked; and ADD_ADDR and DSS fields
- * carried 30 bytes of anything (red team round 11, the twenty-first
- * session: rt11_mptcp_dss_swap, rt11_addad). Firewalls commonly strip it
- * so. A sum that was wrong stays wrong (the change is applied to it). */
-static __rte_noinline void judge_syn_strip_mptcp(struct worker *w, struct rte_mbuf *m,
-						 const struct parse_result *r)
+/* A checked flow's SYN from inside is normalised in place, its sum
+ * mended (RFC 1624; a sum that was wrong stays wrong: the change is
+ * applied to it):
+ * - its MPTCP options (RFC 8684) become NOPs: its server never agrees,
+ *   and the connection is plain TCP (RFC 8684 3.7: a path that strips
+ *   the option falls back). On an MPTCP connection the server's
+ *   application reads the data-level stream that DSS mappings build, not
+ *   the subflow's bytes that we read: a record header, then its body's
+ *   plaintext mapped first, put plaintext before the framing we checked;
+ *   and ADD_ADDR and DSS fields carried 30 bytes of anything (red team
+ *   round 11, the twenty-first session: rt11_mptcp_dss_swap, rt11_addad).
+ *   Firewalls commonly strip it so.
+ * - a Fast Open cookie (kind 34 longer than a request, or the
+ *   experimental kind 253/254 of ExID 0xF989 longer than one) becomes
+ *   NOPs: 4 to 16 bytes of anything, new on each SYN sent again before
+ *   the handshake, which nothing could tell from a cookie (red team
+ *   round 11: rt11_synpr). The server then sees no cookie and answers
+ *   with an ordinary handshake (RFC 7413 4.2: data on such a SYN is not
+ *   taken; SYN data is refused or dropped here anyway). A cookie
+ *   request (no cookie) is left: the server's answer comes from outside.
+ * - the timestamp echo of a SYN without ACK becomes 0: it echoes
+ *   nothing (RFC 7323 3.2: a sender sets it to zero, a receiver ignores
+ *   it), so its 4 bytes were anything on every SYN. */
+static __rte_noinline void judge_syn_normalise(struct worker *w, struct rte_mbuf *m,
+					       const struct parse_result *r)
 {
 	uint8_t *th = rte_pktmbuf_mtod(m, uint8_t *) + r->l4_off;
 	uint32_t olen = (uint32_t)(th[12] >> 4) * 4, i = 20, len;
+	bool ack = th[13] & RTE_TCP_ACK_FLAG;
 	uint64_t before, s;
 	uint16_t ck;
-	bool any = false;
+	bool mp = false, tfo = false, ecr = false;
 
 	if (olen <= 20 || r->l4_off + olen > rte_pktmbuf_data_len(m))
 		return;
@@ -5840,11 +5854,20 @@ static __rte_noinline void judge_syn_strip_mptcp(struct worker *w, struct rte_mb
 		len = th[i + 1];
 		if (th[i] == 30) {
 			memset(th + i, 1, len);
-			any = true;
+			mp = true;
+		} else if ((th[i] == 34 && len > 2) ||
+			   ((th[i] == 253 || th[i] == 254) && len > 4 && th[i + 2] == 0xf9 &&
+			    th[i + 3] == 0x89)) {
+			memset(th + i, 1, len);
+			tfo = true;
+		} else if (th[i] == 8 && len == 10 && !ack &&
+			   (th[i + 6] | th[i + 7] | th[i + 8] | th[i + 9])) {
+			memset(th + i + 6, 0, 4);
+			ecr = true;
 		}
 		i += len;
 	}
-	if (!any)
+	if (!(mp || tfo || ecr))
 		return;
 	/* RFC 1624: HC' = ~(~HC + ~m + m') */
 	memcpy(&ck, th + 16, sizeof(ck));
@@ -5853,7 +5876,9 @@ static __rte_noinline void judge_syn_strip_mptcp(struct worker *w, struct rte_mb
 	s += csum_fold(csum_sum(th + 20, olen - 20));
 	ck = (uint16_t)~csum_fold(s);
 	memcpy(th + 16, &ck, sizeof(ck));
-	w->st.c[STATS_tcp_mptcp_stripped]++;
+	w->st.c[STATS_tcp_mptcp_stripped] += mp;
+	w->st.c[STATS_tcp_tfo_stripped] += tfo;
+	w->st.c[STATS_tcp_syn_ecr_zeroed] += ecr;
 }
 
 /* One IP packet through the flow table and the policy. `inside` is the
@@ -6059,7 +6084,7 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 	/* (the mbuf is ours to change: judge_burst's) */
 	if (unlikely(f->flags & FLOW_F_CONFORM) && inside && k->l4proto == IPPROTO_TCP &&
 	    unlikely(r->tcp_flags & RTE_TCP_SYN_FLAG) && r->l4_off + 20 < r->payload_off)
-		judge_syn_strip_mptcp(w, (struct rte_mbuf *)(uintptr_t)m, r);
+		judge_syn_normalise(w, (struct rte_mbuf *)(uintptr_t)m, r);
 	/* A packet of a flow still undecided is classification's, all of
 	 * it: the stream's first bytes, the hello reader, the sums, the
 	 * classifiers (summary: cycles_per_classified_packet), so that

@@ -8938,7 +8938,7 @@ def case_rt8b_mptcp_ok(n):
     """(Red team round 8b) Must-allow twin of rt8b_carrier_mptcp: a genuine MPTCP v1
     client (RFC 8684; Linux 5.6+, iOS) to the e2m endpoint: MP_CAPABLE on the SYN. Since
     the twenty-first session aduana takes MPTCP off a checked flow's SYN
-    (judge_syn_strip_mptcp), so the server answers without it and the client falls back
+    (judge_syn_normalise), so the server answers without it and the client falls back
     to TCP (RFC 8684 3.7): no MPTCP option after the SYN. (Before, the server agreed and
     DSS options rode every segment, which round 11's rt11_mptcp_dss_swap used.)"""
     cap = Capture()
@@ -9756,7 +9756,7 @@ def case_rt9d_mptcp_v0_ok(n):
     segment a DSS with an 8-byte data ACK, an 8-byte DSN, the subflow sequence, length
     and checksum (28 bytes) behind NOP, NOP, timestamps: 40 bytes of options, and
     DATA_ACK-only DSS on the ACKs. Nothing may be dropped. Since the twenty-first
-    session the SYN's MP_CAPABLE is taken off (judge_syn_strip_mptcp): the server answers
+    session the SYN's MP_CAPABLE is taken off (judge_syn_normalise): the server answers
     without it and the client falls back to TCP, timestamps alone."""
     cap = Capture()
     kc, ks = prand(n + "kc", 8), prand(n + "ks", 8)
@@ -10927,7 +10927,7 @@ def case_rt10f_syn_tfo_mptcp_ok(n):
     earlier connection and no SYN data: MSS, SACK permitted, timestamps, window scale, a
     Fast Open cookie of 8 bytes and MP_CAPABLE (4): 38 bytes of SYN options. The server
     answers MP_CAPABLE with its key and the session runs with DSS options. Since the
-    twenty-first session the MP_CAPABLE is taken off (judge_syn_strip_mptcp): the server
+    twenty-first session the MP_CAPABLE is taken off (judge_syn_normalise): the server
     answers without it and the session runs as TCP."""
     cap = Capture()
     t = ETcp(cap, S1, 54017, E2M, 443, isn=54017, rtt_us=20000)
@@ -11720,7 +11720,7 @@ def case_rt11_synck(n):
     return cap, {"leak": [leak(n)]}
 
 
-@open_case
+@case
 def case_rt11_synpr(n):
     """(Red team round 11) A carrier before the handshake: an e2m client's SYN sent six
     times (its own number, 1 s apart, as retransmissions are), each with another Fast Open
@@ -11744,6 +11744,31 @@ def case_rt11_synpr(n):
     t.close()
     return cap, {"leak": [leak(n)]}
 
+
+@case
+def case_rt11_synecr(n):
+    """(The twenty-second session, beside rt11_synpr) A carrier before the handshake: an e2m
+    client's SYN sent five times (its own number, 1 s apart), each with timestamps whose
+    echo (TSecr) holds 4 bytes of anything. A SYN echoes nothing: a sender sets the echo
+    to zero and its receiver ignores it (RFC 7323 3.2), so the bytes reached the server
+    and everything on the way. The echo of a checked flow's SYN from inside is set to 0
+    (judge_syn_normalise); the session that follows is allowed."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54604, E2M, 443, isn=54604, rtt_us=20000)
+    marks = [b"Lk%02d" % i for i in range(5)]
+    for i, mk in enumerate(marks):
+        t.raw(True, "S", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (1000 + 1000 * i,
+                                  struct.unpack("!I", mk)[0])), ("NOP", None), ("WScale", 7)],
+              gap=1000000)
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.close()
+    return cap, {"leak": marks}
 
 def _rt11_csum16(b):
     if len(b) % 2:
