@@ -1517,13 +1517,30 @@ static inline bool hs_line_ws(const uint8_t *p, size_t i, size_t n)
 	       (b == '\r' && i + 1 < n && p[i + 1] != '\n');
 }
 
-/* A byte of a method as the servers we stand for take one: a letter, or
- * '-' and '_' (nginx takes A-Z, '_' and '-'; llhttp knows M-SEARCH;
- * Apache any token: red team, the eighteenth session, M-SEARCH ahead of a
- * GET for m.vk.com hid it). */
+/* A byte of a method: a token's (RFC 9110 5.6.2 tchar: letters, digits
+ * and !#$%&'*+-.^_`|~). nginx takes A-Z, '_' and '-'; llhttp knows
+ * M-SEARCH; Apache and Go take any token, and Go answers an unknown one
+ * with 405 and keeps the connection (red team round 12, the
+ * twenty-second session: six requests with the method M2 or X.Y!, then
+ * a GET for m.vk.com, left the flow unread: rt12_method_digit_vk,
+ * rt12_method_tchar_vk; the eighteenth session's M-SEARCH ahead of a GET
+ * hid one too). */
 static inline bool hs_method_byte(uint8_t b)
 {
-	return ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') || b == '-' || b == '_';
+	return ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') || (b >= '0' && b <= '9') || b == '-' ||
+	       b == '_' || b == '.' || b == '!' || b == '#' || b == '$' || b == '%' || b == '&' ||
+	       b == '\'' || b == '*' || b == '+' || b == '^' || b == '`' || b == '|' || b == '~';
+}
+
+/* Whether a method of m bytes at p holds more than letters, '-' and '_'. */
+static bool hs_method_odd(const uint8_t *p, size_t m)
+{
+	size_t i;
+
+	for (i = 0; i < m; i++)
+		if (!((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z') && p[i] != '-' && p[i] != '_')
+			return true;
+	return false;
 }
 
 /* A method's letters at most: servers take a method token of any length
@@ -1531,7 +1548,12 @@ static inline bool hs_method_byte(uint8_t b)
  * so reading stopped at 3 to 31 letters let a request with a 2- or 40-letter
  * method, then any other, go unread (red team round 11, the twenty-first
  * session: rt11_first_longmethod_vk, rt11_first_shortmethod_vk). The
- * bound is a request line's room in common servers (nginx's 8 KiB). */
+ * bound is a request line's room in common servers (nginx's 8 KiB).
+ * A method with other token bytes (digits, '.', '+'...) is one only on a
+ * whole request line that ends in a version: Go, which takes any token,
+ * refuses a line without one (400, closed), and so the first lines of
+ * other text protocols ("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", an IMAP
+ * tag "a001 LOGIN ...") stay what they are. */
 #define HS_METHOD_MAX 8192
 
 static size_t hs_method(const uint8_t *p, size_t n, const uint8_t **target)
@@ -1541,6 +1563,8 @@ static size_t hs_method(const uint8_t *p, size_t n, const uint8_t **target)
 	for (m = 0; m < n && m < HS_METHOD_MAX && hs_method_byte(p[m]); m++)
 		;
 	if (m < 1 || m >= HS_METHOD_MAX || m >= n || !hs_line_ws(p, m, n))
+		return 0;
+	if (hs_method_odd(p, m) && !hs_http_versioned(p, n))
 		return 0;
 	for (t = m; t < n && hs_line_ws(p, t, n); t++)
 		;

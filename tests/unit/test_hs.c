@@ -763,7 +763,17 @@ static void test_http_check(void)
 	CU_ASSERT(H("GETTING_A_VERY_VERY_VERY_LONG_ONE / HTTP/1.1\r\n") & HS_HTTP_REQUEST);
 	CU_ASSERT(H("GO / HTTP/1.1\r\n") & HS_HTTP_REQUEST);
 	CU_ASSERT(H("BASELINE-CONTROL / HTTP/1.1\r\n") & HS_HTTP_REQUEST);
-	CU_ASSERT_EQUAL(H("G1 / HTTP/1.1\r\n"), 0);
+	/* any token (RFC 9110 5.6.2): Go serves M2 and X.Y! with 405 and
+	 * keeps the connection (red team round 12); with bytes other than
+	 * letters, '-' and '_' only on a versioned line, so that the first
+	 * lines of other text protocols are no requests */
+	CU_ASSERT_EQUAL(H("G1 / HTTP/1.1\r\n"), HS_HTTP_REQUEST);
+	CU_ASSERT_EQUAL(H("X.Y!~ / HTTP/1.1\r\n"), HS_HTTP_REQUEST);
+	CU_ASSERT_EQUAL(H("G1 /\r\n"), 0);
+	CU_ASSERT_EQUAL(H("G1 / HTTP/1.1"), 0);
+	CU_ASSERT_EQUAL(H("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"), 0);
+	CU_ASSERT_EQUAL(H("a001 LOGIN user pass\r\n"), 0);
+	CU_ASSERT_EQUAL(H("G(1 / HTTP/1.1\r\n"), 0);
 	/* a lower-case method is one (Squid reads it) */
 	CU_ASSERT_EQUAL(H("get / HTTP/1.1\r\n"), HS_HTTP_REQUEST);
 	/* Squid's relaxed white space between the fields: VT, FF, a bare
