@@ -2031,9 +2031,9 @@ static void hs_http_lines(const uint8_t *p, size_t n, hs_http_visit_fn visit, vo
 
 /* Whether p (n bytes, no whole line) may be the start of a request line
  * whose rest is still to come: after the white space servers skip, the
- * letters of a method (as hs_method reads one) that the bytes end in or
- * follow with more, and no control byte but the white space a relaxed
- * parser takes. */
+ * bytes of a method (as hs_method reads one) that the bytes end in or
+ * follow with white space and more, and no control byte but the white
+ * space a relaxed parser takes. */
 static bool hs_request_prefix(const uint8_t *p, size_t n)
 {
 	size_t i = hs_http_lead(p, n), m = 0;
@@ -2044,6 +2044,12 @@ static bool hs_request_prefix(const uint8_t *p, size_t n)
 		if (++m >= HS_METHOD_MAX)
 			return false;
 	if (!m)
+		return false;
+	/* White space right after the method, where there is more: a line of
+	 * printable bytes without any (a base64 upload, red team round 13:
+	 * rt13_office_b64_doc_ok, rt13_office_b64_pdf_ok) is no request line
+	 * cut by the segment, and was refused once it filled what we keep */
+	if (i < n && !hs_line_ws(p, i, n))
 		return false;
 	for (; i < n; i++)
 		if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\r' && p[i] != '\v' && p[i] != '\f') ||

@@ -2316,33 +2316,32 @@ static inline struct hlog *judge_hlog(struct worker *w, const struct flow *f)
 #define JUDGE_HLOG_NOW(w) ((uint16_t)((w)->now >> 30))
 
 /* A log that its flow can give up: a flow dropped (its bytes go nowhere)
- * or reset (the connection is gone), or one whose entries were all
- * acknowledged, both sides'. Until the twenty-second session the
- * responder's entries were not waited for (the inside client holds them
- * unacknowledged as long as it likes and would hold every log of the pool
- * that way, red team round 13): given up, they left a hole in the
- * responder's stream unguarded until the flow's next header, and since the
- * server's body segments are no longer summed (docs/stream.md, "Body
- * segments from outside") a segment with a wrong sum made one without any
- * loss: 3400 short sessions took the log and plaintext filled the hole
- * (red team round 12: rt12_srv_steal_rewrite). A holder of either side's
- * entries now gives its log up only when the oldest has waited past
- * HLOG_STALE (judge_hlog_take: its flow refused), as round 14 settled for
- * the initiator's. */
+ * or reset (the connection is gone), or one whose initiator's (the inside
+ * sender's) entries were all acknowledged. The responder's entries are not
+ * waited for: the inside client itself holds them unacknowledged as long
+ * as it likes, and would hold every log of the pool that way (red team
+ * round 13; again in the twenty-second session's round 13, when a first
+ * version waited for them: rt13_hlog_hold_dos_ok, 2376 sessions that
+ * acknowledge each answer 8 s late kept every new e2m session without a
+ * log); given up, they leave a hole in the responder's stream unguarded
+ * until the flow's next header. That hole needs a loss after us, or, since
+ * the server's body segments are no longer summed, a segment with a wrong
+ * sum, and then the pool taken over within seconds: open
+ * (rt12_srv_steal_rewrite; a per-source share of the logs, as the request
+ * log has, would let the responder's entries count). */
 static bool judge_hlog_idle(const struct flow *o, struct hlog *l, const struct flow_acks *a)
 {
 	if (o->decision.verdict == POLICY_DROP || (o->tcp & FLOW_TCP_RST))
 		return true;
 	hlog_release(l, 0, a->hi[1]);
-	hlog_release(l, 1, a->hi[0]);
-	return l->d[0].n == 0 && !l->d[0].unv && l->d[1].n == 0 && !l->d[1].unv;
+	return l->d[0].n == 0 && !l->d[0].unv;
 }
 
 /* A log for a checked TLS flow, at the first segment whose reading it
  * depends on: among HLOG_LOOK slots of the worker's pool from where the
  * last search stopped, a free one or one of a flow gone first, else one
  * that its open flow can give up (judge_hlog_idle; that flow takes another
- * at its next header), else the one whose oldest entry (either side's) has
+ * at its next header), else the one whose initiator's oldest entry has
  * waited longest for its acknowledgement, if longer than HLOG_STALE: its
  * flow is refused (exception:classifier_alloc; a later copy of those bytes
  * could no longer be compared). No honest receiver leaves bytes it got
@@ -2374,7 +2373,7 @@ static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, const struc
 			continue;
 		if (judge_hlog_idle(o, c, &w->acks[c->fidx])) {
 			idle = i;
-		} else if ((age = RTE_MAX(hlog_age(c, 0, now), hlog_age(c, 1, now))) > oldest) {
+		} else if ((age = hlog_age(c, 0, now)) > oldest) {
 			oldest = age;
 			stale = i;
 		}
@@ -4187,6 +4186,12 @@ static bool judge_http_head(struct worker *w, struct flow *f)
 		judge_refuse(w, f, POLICY_EXC_malformed);
 		return false;
 	}
+	/* A first line that starts no request: no HTTP (a one-line upload,
+	 * base64 of a document: red team round 13, the twenty-second session,
+	 * rt13_office_b64_doc_ok, rt13_office_b64_pdf_ok were refused by the
+	 * Host check below) */
+	if (sl->http == STREAM_HTTP_LINE)
+		return false;
 	{
 		char host[HS_NAME_MAX + 1];
 

@@ -12279,7 +12279,7 @@ def _rt12_srv_steal(n, cport, others):
     return cap, {"leak": [leak(n)]}
 
 
-@case
+@open_case
 def case_rt12_srv_steal_rewrite(n):
     """(Red team round 12) The server's hole (a body decoy with a wrong checksum, passed
     unsummed on the steady fast path) and the next record's header logged; the client
@@ -12909,6 +12909,639 @@ def case_rt12_h2c_101_bytes_ok(n):
     t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, passm(n)))
     t.close()
     return cap, {"pass": [passm(n)]}
+
+
+# ------------------------------------------------ red team round 13
+# (the twenty-second session) SYN normalisation, token methods, h2c after an
+# upgrade's 101, header logs held by either side's entries.
+
+def _rt13_h2_hidden(length):
+    """A 9-byte HTTP/2 frame header of an unknown type (0xfa, to be ignored: RFC 9113
+    4.1, 5.5) on stream 0 whose payload is `length` bytes long."""
+    return struct.pack("!I", length)[1:] + b"\xfa\x00" + struct.pack("!I", 0)
+
+
+_RT13_101 = b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+_RT13_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+
+@case
+def case_rt13_h2c_body_pri_vk(n):
+    """(Red team round 13) Office: after four answered GETs (the verdict given), a POST
+    for www.example.org on the kept connection asking Upgrade: h2c with a
+    33-byte body (Content-Length: 33) sent in its own segment after the head (a second
+    write), followed in that segment by the real preface, SETTINGS and a HEADERS frame
+    on stream 3 for m.vk.com. The body holds a preface and the 9-byte header of a frame
+    of an unknown type whose length covers everything after the body. A server that
+    takes an upgrade with a body (RFC 7540 3.2: the body is stream 1's, read whole
+    before the 101; Go's h2c handler drains it since CVE-2022-41721) reads the body as
+    body, then the real preface and the HEADERS for m.vk.com. A reader that takes the
+    body's "PRI" as the preface skips the real one as the unknown frame's payload. Must
+    drop (social)."""
+    cap, t = ka_flow(n, 54800, reqs=4)
+    real = _RT13_PREFACE + h2_frame(4, 0, 0, b"") + _rt12_h2_headers(3, b"m.vk.com", leak(n))
+    body = _RT13_PREFACE + _rt13_h2_hidden(len(real))
+    t.data(True, b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nContent-Length: %d\r\n" % len(body)
+           + H2C_UP + b"\r\n")
+    t.data(True, body + real)
+    t.data(False, _RT13_101 + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88"))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt13_h2c_body_pri_first_vk(n):
+    """(Red team round 13) The same in the first payload: the upgrade head, its 33-byte
+    body (a preface and an unknown frame's header covering what follows), the real
+    preface and a HEADERS frame on stream 3 for m.vk.com, in one segment, before the
+    verdict (the first-bytes slot looks for a preface right after the head, not after
+    its body). Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54802, SOC, 80, isn=54802 * 7, rtt_us=20000)
+    t.handshake()
+    real = _RT13_PREFACE + h2_frame(4, 0, 0, b"") + _rt12_h2_headers(3, b"m.vk.com", leak(n))
+    body = _RT13_PREFACE + _rt13_h2_hidden(len(real))
+    t.data(True, b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nContent-Length: %d\r\n" % len(body)
+           + H2C_UP + b"\r\n" + body + real)
+    t.data(False, _RT13_101 + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88"))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt13_h2c_body_seg_ok(n):
+    """(Red team round 13) Must-allow: curl --http2 -d @file on http:// (a POST asking
+    Upgrade: h2c): the head, then its 40-byte body in a second segment, the 101, the
+    preface with SETTINGS and a HEADERS frame on stream 3 for www.example.org, and the
+    server's DATA with the marker."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54801, SOC, 80, isn=54801 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nContent-Length: 40\r\n" + H2C_UP + b"\r\n")
+    t.data(True, b"q=" + b"b" * 38)
+    t.data(False, _RT13_101 + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, b"ok"))
+    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + _rt12_h2_headers(3, b"www.example.org", b"x"))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, passm(n)))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt13_h2c_1byte_preface_vk(n):
+    """(Red team round 13) Upgrade: h2c answered 101; the client's preface one byte a
+    segment (each kept and joined), then SETTINGS and a HEADERS frame on stream 3 for
+    m.vk.com. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54803, SOC, 80, isn=54803 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
+    t.data(False, _RT13_101 + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88"))
+    for i in range(len(_RT13_PREFACE)):
+        t.data(True, _RT13_PREFACE[i:i + 1])
+    t.data(True, h2_frame(4, 0, 0, b"") + _rt12_h2_headers(3, b"m.vk.com", leak(n)))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt13_h2c_retx_diff_vk(n):
+    """(Red team round 13) Upgrade: h2c answered 101; the preface, SETTINGS and a HEADERS
+    frame on stream 3 for www.example.org, lost after us (no ACK), then the client's
+    copy at the same sequence number, of the same length, with a HEADERS frame for
+    m.vk.com instead. The server reads the second copy. The request log must compare
+    the copies. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54804, SOC, 80, isn=54804 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
+    t.data(False, _RT13_101 + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88"))
+    lk = leak(n)
+    good = _RT13_PREFACE + h2_frame(4, 0, 0, b"") + _rt12_h2_headers(
+        3, b"www.example.org", b"x" * (8 + len(lk) - 15))
+    bad = _RT13_PREFACE + h2_frame(4, 0, 0, b"") + _rt12_h2_headers(3, b"m.vk.com", lk)
+    assert len(good) == len(bad)
+    t.raw(True, "PA", good)
+    t.raw(True, "PA", bad, gap=250000)
+    t.cseq += len(bad)
+    t.raw(False, "A")
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, lk))
+    t.close()
+    return cap, {"leak": [lk]}
+
+
+@case
+def case_rt13_h2c_pipe_get_up_vk(n):
+    """(Red team round 13) One segment: a GET for www.example.org, then a GET asking
+    Upgrade: h2c, then (not waiting for the 101: Go's h2c handler reads it) the preface,
+    SETTINGS and a HEADERS frame on stream 3 for m.vk.com. The server answers the first,
+    switches on the second. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54805, SOC, 80, isn=54805 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET /a HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+           + b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n"
+           + _RT13_PREFACE + h2_frame(4, 0, 0, b"") + _rt12_h2_headers(3, b"m.vk.com", leak(n)))
+    _ok_answer(t, n + "a", mark=False)
+    t.data(False, _RT13_101 + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88")
+           + h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt13_h2c_up_head_cut_vk(n):
+    """(Red team round 13) After two answered GETs (the verdict given), an upgrade head cut
+    inside its Connection line (kept), its rest, the preface, SETTINGS and a HEADERS frame
+    on stream 3 for m.vk.com in the next segment; the server answers 101. Must drop
+    (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54806, SOC, 80, isn=54806 * 7, rtt_us=20000)
+    t.handshake()
+    for i in range(2):
+        t.data(True, b"GET /%d HTTP/1.1\r\nHost: www.example.org\r\n\r\n" % i)
+        _ok_answer(t, n + "k%d" % i, mark=False)
+    head = b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n"
+    t.data(True, head[:50])
+    t.data(True, head[50:] + _RT13_PREFACE + h2_frame(4, 0, 0, b"")
+           + _rt12_h2_headers(3, b"m.vk.com", leak(n)))
+    t.data(False, _RT13_101 + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88")
+           + h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt13_h2c_up_cont_vk(n):
+    """(Red team round 13) Upgrade: h2c answered 101; a HEADERS frame on stream 3 for
+    www.example.org answered, then a HEADERS frame on stream 5 without END_HEADERS (its
+    :method, :scheme, :path) and a CONTINUATION with :authority m.vk.com, the frame
+    header and its payload in separate segments. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54808, SOC, 80, isn=54808 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
+    t.data(False, _RT13_101 + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88"))
+    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + _rt12_h2_headers(3, b"www.example.org", b"x"))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, b"ok"))
+    lk = leak(n)
+    rest = b"\x01\x08m.vk.com" + b"\x00\x06x-mark" + bytes([len(lk)]) + lk
+    cont = h2_frame(9, 4, 5, rest)
+    t.data(True, h2_frame(1, 1, 5, b"\x82\x86\x84") + cont[:9])
+    t.data(True, cont[9:])
+    t.data(False, h2_frame(1, 4, 5, b"\x88") + h2_frame(0, 1, 5, lk))
+    t.close()
+    return cap, {"leak": [lk]}
+
+
+def _rt13_h2c_up_conn(cap, src, port, isn, mark, rtt=200):
+    c = ETcp(cap, src, port, SOC, 80, isn=isn, rtt_us=rtt)
+    c.handshake()
+    c.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
+    c.data(False, _RT13_101 + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88"))
+    c.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + _rt12_h2_headers(3, b"www.example.org", mark))
+    return c
+
+
+@open_case
+def case_rt13_h2c_up_slots_dos_ok(n):
+    """(Red team round 13) Must-allow (denial of service): 24 office addresses of one
+    insider (10.20.9.1-24: secondary addresses of one host, or the gRPC pools of a few
+    colleagues' machines in clear against an outside h2c server) each keep 10 upgraded
+    h2c connections open after one request. A worker takes 8 of them per address
+    (WORKER_H2W_PER_SRC), and IPv4 addresses share no cap (an IPv6 /64 does): 8
+    addresses on a worker hold all its 64 worker_h2w slots. Then an honest office host's
+    curl --http2 on http:// (Upgrade: h2c answered 101, a request on stream 3 for
+    www.example.org): no slot at its preface, judge_h2w_upgrade refuses it whatever the
+    zone (exception:classifier_alloc), for as long as the pools stay open. Must
+    allow."""
+    cap = Capture()
+    k = 0
+    for a in range(24):
+        for i in range(10):
+            c = _rt13_h2c_up_conn(cap, "10.20.9.%d" % (a + 1), 54820 + i, 700000 + k * 977, b"d%d" % k)
+            c.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, b"ok"))
+            k += 1
+    t = _rt13_h2c_up_conn(cap, O1, 54807, 54807 * 7, b"x", rtt=20000)
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, passm(n)))
+    t.data(True, _rt12_h2_headers(5, b"www.example.org", passm(n)))
+    t.data(False, h2_frame(1, 4, 5, b"\x88") + h2_frame(0, 1, 5, b"ok"))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt13_h2c_declined_ok(n):
+    """(Red team round 13) Must-allow: curl --http2 on http:// against nginx, which ignores
+    Upgrade: h2c and answers 200 in HTTP/1.1; curl goes on in HTTP/1.1 on the same
+    connection with a second GET for www.example.org."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54809, SOC, 80, isn=54809 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n"
+           + H2C_UP + b"\r\n")
+    _ok_answer(t, n + "a", mark=False)
+    t.data(True, http_req(b"www.example.org", passm(n)))
+    _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt13_h2c_101_dyn_ok(n):
+    """(Red team round 13) Must-allow: an upgraded h2c client (nghttp -u) whose first
+    request (stream 3) adds :authority www.example.org to the HPACK dynamic table
+    (literal with incremental indexing) and whose second (stream 5) refers to it by
+    index 62: the reader's table after an upgrade starts empty, as the server's."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54842, SOC, 80, isn=54842 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
+    t.data(False, _RT13_101 + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88"))
+    a = b"www.example.org"
+    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + h2_frame(8, 0, 0, b"\x3f\xff\x00\x01")
+           + h2_frame(1, 5, 3, b"\x82\x86\x84\x41" + bytes([len(a)]) + a))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, b"ok"))
+    t.data(True, h2_frame(1, 5, 5, b"\x82\x86\x04\x02/2\xbe"))
+    t.data(False, h2_frame(1, 4, 5, b"\x88") + h2_frame(0, 1, 5, passm(n)))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt13_h2c_ws101_pri_vk(n):
+    """(Red team round 13) A WebSocket upgrade for www.example.org answered 101, then the
+    client sends an HTTP/2 preface and a HEADERS frame for m.vk.com (behind any Upgrade
+    the preface is read on as h2c). A WebSocket server fails the connection on it; a
+    gateway that serves both may not. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54843, SOC, 80, isn=54843 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET /chat HTTP/1.1\r\nHost: www.example.org\r\nUpgrade: websocket\r\n"
+           b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+           b"Sec-WebSocket-Version: 13\r\n\r\n")
+    t.data(False, b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
+    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + _rt12_h2_headers(3, b"m.vk.com", leak(n)))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+# ------------------------------------------------ token methods
+@case
+def case_rt13_method_pipe_split_vk(n):
+    """(Red team round 13) After four answered GETs, one segment: an "M2" request for
+    www.example.org (Go: 405, kept alive), then the first 9 bytes of an "X.Y" request
+    line ("X.Y /b HT": no version yet, so no method to hs_method); the next segment its
+    rest and a pipelined GET for m.vk.com. Must drop (social)."""
+    cap, t = ka_flow(n, 54810, reqs=4)
+    t.data(True, b"M2 /a HTTP/1.1\r\nHost: www.example.org\r\n\r\nX.Y /b HT")
+    t.data(True, b"TP/1.1\r\nHost: www.example.org\r\n\r\n" + _rtk_vk_req(n))
+    t.data(False, b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n" * 2)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt13_method_first_cut_vk(n):
+    """(Red team round 13) The flow's first payload is "M2" alone (a token method, cut
+    before its space), the rest of its request line for www.example.org in the next
+    segment; five more "M2" requests, then a GET for m.vk.com. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54811, SOC, 80, isn=54811 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"M2")
+    t.data(True, b" /0 HTTP/1.1\r\nHost: www.example.org\r\n\r\n")
+    t.data(False, b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+    for i in range(1, 6):
+        t.data(True, b"M2 /%d HTTP/1.1\r\nHost: www.example.org\r\n\r\n" % i)
+        t.data(False, b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+    t.data(True, _rtk_vk_req(n))
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt13_method_dot_vk(n):
+    """(Red team round 13) Six requests whose method ends in a dot ("GET.": a token; Go
+    answers 405 and keeps the connection), then a GET for m.vk.com. Must drop
+    (social)."""
+    return _rt12_methods(n, 54812, b"GET.")
+
+
+@case
+def case_rt13_method_body_vk(n):
+    """(Red team round 13) An "M-2+" request for www.example.org with a 30-byte
+    Content-Length body cut over two segments, whose second piece ends the body and
+    carries a pipelined GET for m.vk.com. Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54813, SOC, 80, isn=54813 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"M-2+ /u HTTP/1.1\r\nHost: www.example.org\r\nContent-Length: 30\r\n\r\n" + b"z" * 12)
+    t.data(True, b"z" * 18 + _rtk_vk_req(n))
+    t.data(False, b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt13_office_b64_doc_ok(n):
+    """(Red team round 13) Must-allow: an office host sends a Word 97 document as one
+    line of base64 to a colleague's listener outside (`base64 -w0 report.doc | nc host
+    9000`): the OLE signature D0 CF 11 E0 encodes as "0M8R4KGxGuE", so the stream starts
+    with a digit and holds 24 KiB of printable bytes without a newline. Since round 12 a
+    digit is a method byte, so those bytes look like a request line's first bytes
+    (hs_request_prefix: method bytes, then any printable) and the flow is read as HTTP;
+    its kept "line" outgrows 16 KiB and is refused whatever the zone. Must allow."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54814, SOC, 9000, isn=54814 * 7, rtt_us=20000)
+    t.handshake()
+    doc = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + b"\x3e\x00\x03\x00\xfe\xff\x09\x00" \
+        + prand(n + "doc", 18000)
+    data = base64.b64encode(doc)
+    assert data.startswith(b"0M8R4KGxGuE")
+    data = data[:-40] + passm(n) + data[-40 + len(passm(n)):]
+    for o in range(0, len(data), 1448):
+        t.data(True, data[o:o + 1448], gap=300)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt13_office_b64_pdf_ok(n):
+    """(Red team round 13) Must-allow: the same with a PDF (`base64 -w0 scan.pdf | nc`):
+    "%PDF-1.7" encodes as "JVBERi0xLjc", letters first, a '/' or '+' soon after, no
+    space anywhere. The looseness is older than round 12: hs_request_prefix takes
+    method bytes followed by anything printable, where a request line has white space
+    right after its method. Must allow."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54844, SOC, 9000, isn=54844 * 7, rtt_us=20000)
+    t.handshake()
+    doc = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + prand(n + "pdf", 18000)
+    data = base64.b64encode(doc)
+    assert data.startswith(b"JVBERi0xLjc")
+    data = data[:-40] + passm(n) + data[-40 + len(passm(n)):]
+    for o in range(0, len(data), 1448):
+        t.data(True, data[o:o + 1448], gap=300)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt13_office_imap_ok(n):
+    """(Red team round 13) Must-allow: an office IMAP client (Thunderbird's tags "1", "2"
+    ... or mutt's "a0001") in clear on port 143: CAPABILITY, LOGIN, SELECT, a FETCH whose
+    literal holds a message quoting an HTTP request, LOGOUT. A tag of digits is a token
+    method now, read only on a line that ends in an HTTP version."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54815, SOC, 143, isn=54815 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(False, b"* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE IDLE AUTH=PLAIN] ready.\r\n")
+    msg = (b"Subject: bug\r\n\r\nThe proxy logged:\r\nGET http://m.vk.com/ HTTP/1.1\r\n"
+           b"Host: m.vk.com\r\n\r\n" + passm(n) + b"\r\n")
+    for c, s in ((b"1 CAPABILITY\r\n", b"* CAPABILITY IMAP4rev1 IDLE\r\n1 OK done\r\n"),
+                 (b"2 LOGIN jdoe secret\r\n", b"2 OK Logged in\r\n"),
+                 (b"3 SELECT INBOX\r\n", b"* 1 EXISTS\r\n3 OK [READ-WRITE] done\r\n"),
+                 (b"4 APPEND Drafts {%d+}\r\n" % len(msg) + msg + b"\r\n", b"4 OK APPEND done\r\n"),
+                 (b"a0005 FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n",
+                  b"* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {14}\r\nSubject: bug\r\n)\r\na0005 OK\r\n"),
+                 (b"a0006 LOGOUT\r\n", b"* BYE\r\na0006 OK\r\n")):
+        t.data(True, c)
+        t.data(False, s)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+# ------------------------------------------------ SYN normalisation
+@case
+def case_rt13_syn_v6_carrier(n):
+    """(Red team round 13) IPv6: an e2m client's SYN sent five times (its own number, 1 s
+    apart), each with a Fast Open cookie of 16 bytes (the marker) and a timestamp echo of
+    4 bytes of anything; then an ordinary session. The normalisation works on the IPv6
+    header's offsets too. Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S6, 54816, E2M6, 443, isn=54816, rtt_us=20000)
+    lk = leak(n)
+    ck = lk[:16]
+    marks = [b"Lv%02d" % i for i in range(5)]
+    for i, mk in enumerate(marks):
+        t.raw(True, "S", options=[("MSS", 1440), ("SAckOK", b""), ("Timestamp", (7000 + 1000 * i,
+              struct.unpack("!I", mk)[0])), ("NOP", None), ("WScale", 7), ("NOP", None), ("NOP", None),
+              (34, ck)], gap=1000000)
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.close()
+    return cap, {"leak": [ck] + marks}
+
+
+@case
+def case_rt13_syn_exp253_carrier(n):
+    """(Red team round 13) An e2m client's SYN sent four times, each with an experimental
+    Fast Open option of kind 253 (RFC 6994 ExID 0xF989) holding a 16-byte cookie (the
+    marker): kind 253 as well as 254 is taken. Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54817, E2M, 443, isn=54817, rtt_us=20000)
+    ck = leak(n)[:16]
+    for i in range(4):
+        t.raw(True, "S", options=[("MSS", 1460), ("SAckOK", b""), ("NOP", None), ("WScale", 7),
+                                  (253, b"\xf9\x89" + ck)], gap=1000000)
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.close()
+    return cap, {"leak": [ck]}
+
+
+@case
+def case_rt13_syn_badsum_cookie(n):
+    """(Red team round 13) An e2m client's SYN with a wrong TCP checksum and a 16-byte
+    Fast Open cookie (the marker), then the same SYN with a right one: the first is
+    normalised too (its sum stays wrong), the second loses the cookie. Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54818, E2M, 443, isn=54818, rtt_us=20000)
+    ck = leak(n)[:16]
+    opts = [("MSS", 1460), ("SAckOK", b""), ("NOP", None), ("WScale", 7), (34, ck)]
+    t.raw(True, "S", options=opts, tcpkw={"chksum": 0x1234})
+    t.raw(True, "S", options=opts, gap=1000000)
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.close()
+    return cap, {"leak": [ck]}
+
+
+@case
+def case_rt13_synack_inside_carrier(n):
+    """(Red team round 13) A carrier past the normalisation: the inside host sends the e2m
+    endpoint five "SYN-ACKs" (SYN and ACK set, no SYN of it before: a simultaneous open's
+    second SYN as the first packet), each with a timestamp echo of 4 bytes of anything
+    (only a SYN without ACK has its echo zeroed); the server answers each with a RST,
+    everything on the way reads them. Then an ordinary session on another port. No
+    honest stack opens so. Must not pass."""
+    cap = Capture()
+    u = ETcp(cap, S1, 54819, E2M, 443, isn=54819, rtt_us=20000)
+    marks = [b"Ls%02d" % i for i in range(5)]
+    for i, mk in enumerate(marks):
+        u.raw(True, "SA", ack=0x13572468 + i, options=[("MSS", 1460), ("SAckOK", b""),
+              ("Timestamp", (9000 + 1000 * i, struct.unpack("!I", mk)[0])), ("NOP", None), ("WScale", 7)],
+              gap=1000000)
+        u.raw(False, "R", seq=0x13572468 + i)
+    return cap, {"leak": marks}
+
+
+@case
+def case_rt13_syn_linux_ok(n):
+    """(Red team round 13) Must-allow: Linux's SYN (MSS, SACK permitted, timestamps with
+    echo 0, NOP, window scale, a Fast Open cookie request of kind 34, 2 bytes) sent three
+    times (1 s, 2 s), answered at last with timestamps: nothing to change (echo 0, a
+    request is no cookie), nothing dropped, and the handshake completes."""
+    cap = Capture()
+    t = ETcp(cap, S1, 54841, E2M, 443, isn=54841, rtt_us=20000)
+    for i in range(3):
+        t.raw(True, "S", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (40000 + 1000 * i, 0)),
+                                  ("NOP", None), ("WScale", 7), (34, b""), ("NOP", None), ("NOP", None)],
+              gap=1000000 << i)
+    t.cseq += 1
+    t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (90000, 42000)), ("NOP", None),
+                                ("WScale", 7)])
+    t.sseq += 1
+    ts = {True: 42001, False: 90001}
+
+    def tso(fc):
+        ts[fc] += 1
+        return [("NOP", None), ("NOP", None), ("Timestamp", (ts[fc], ts[not fc]))]
+    t.raw(True, "A", options=tso(True))
+    for fc, payload in ((True, hello(n)), (False, server_hello_flight(n)),
+                        (True, CCS + tls_appdata(n + "fin", 53)),
+                        (True, marked_record(passm(n), n + "req", 200)),
+                        (False, marked_record(passm(n) + b"srv", n + "resp", 500))):
+        t.raw(fc, "PA", payload, options=tso(fc))
+        if fc:
+            t.cseq += len(payload)
+        else:
+            t.sseq += len(payload)
+        t.raw(not fc, "A", options=tso(not fc))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+# ------------------------------------------------ header logs held by the responder's entries
+def _rt13_hlog_hold(n, victim_port, late, hold=True):
+    """24 addresses of one e2m-zone insider (10.10.60.1-24) open 99 e2m sessions each
+    (2376: over 1024 on each worker with two). Every 8 s each sends a request record,
+    acknowledging the server's answer to the one before; the server acknowledges it and
+    answers with a record, which the client leaves unacknowledged until its next request
+    (the server's stack sends it again meanwhile, which changes nothing here). Every log
+    holds one server entry younger than 8 s: not idle, not stale."""
+    cap = Capture()
+    conns = []
+    hl = hello(n + "h")
+    fl = server_hello_flight(n + "h")
+    fin = CCS + tls_appdata(n + "fin", 53)
+    for a in range(24):
+        for p in range(99):
+            k = a * 99 + p
+            t = ETcp(cap, "10.10.60.%d" % (a + 1), 54800 + p, E2M, 443, isn=(900000 + 7919 * k) & M32,
+                     rtt_us=200)
+            t.handshake(gap=60)
+            t.data(True, hl, gap=60)
+            t.data(False, fl, gap=60)
+            t.data(True, fin, gap=60)
+            conns.append(t)
+    req = tls_appdata(n + "rq", 120)
+    ans = tls_appdata(n + "an", 600)
+    rounds = 3 if late else 6
+    v = None
+    for r in range(rounds):
+        cap.idle(8)
+        for t in conns:
+            t.raw(True, "PA", req, gap=40)
+            t.cseq += len(req)
+            t.raw(False, "PA", ans, gap=40)
+            t.sseq += len(ans)
+            if not hold:
+                t.raw(True, "A", gap=40)
+        if not late and r == 1:
+            # the honest session, 1 s after the second round, each segment sent
+            # again at 1 s and 3 s (its sender's retransmission timer)
+            cap.idle(1)
+            v = ETcp(cap, S1, victim_port, E2M, 443, isn=victim_port, rtt_us=20000)
+            v.handshake()
+            for fc, payload in ((True, hello(n)), (False, server_hello_flight(n)),
+                                (True, CCS + tls_appdata(n + "vfin", 53)),
+                                (True, marked_record(passm(n), n + "vreq", 200)),
+                                (False, marked_record(passm(n) + b"srv", n + "vresp", 500))):
+                for g in (20000, 1000000, 2000000):
+                    v.raw(fc, "PA", payload, gap=g)
+                if fc:
+                    v.cseq += len(payload)
+                else:
+                    v.sseq += len(payload)
+                v.raw(not fc, "A")
+            v.close()
+    if late:
+        # the insider stops: its last answers stay unacknowledged, older than 10 s
+        # when an honest session starts 12 s later
+        cap.idle(12)
+        v = ETcp(cap, S1, victim_port, E2M, 443, isn=victim_port, rtt_us=20000)
+        v.handshake()
+        v.data(True, hello(n))
+        v.data(False, server_hello_flight(n))
+        v.data(True, CCS + tls_appdata(n + "vfin", 53))
+        v.data(True, marked_record(passm(n), n + "vreq", 200))
+        v.data(False, marked_record(passm(n) + b"srv", n + "vresp", 500))
+        v.close()
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt13_hlog_hold_dos_ok(n):
+    """(Red team round 13) Must-allow (denial of service): since round 12 a header log is
+    given up only when both sides' entries are acknowledged or the oldest waited past
+    HLOG_STALE (10 s). The inside client decides when the server's entries are
+    acknowledged: 2376 sessions of one insider (24 addresses) each acknowledge the
+    server's last answer only with their next request, 8 s later, so every one of the
+    1024 logs of each worker holds one young server entry. There is no share per
+    address (the request log's RLOG_PER_SRC / RLOG_HEAVY). An honest e2m session starting
+    then (each segment sent again at 1 s and 3 s) finds no log (conform_log_none) for as
+    long as the insider likes. Must allow."""
+    return _rt13_hlog_hold(n, 54899, False)
+
+
+@case
+def case_rt13_hlog_hold_ctl_ok(n):
+    """(Red team round 13) Control for rt13_hlog_hold_dos_ok: the same 2376 sessions and
+    rounds, but each client acknowledges the server's answer at once (an honest stack):
+    every log is idle between rounds, and the honest session (the same segments sent
+    the same way) runs."""
+    return _rt13_hlog_hold(n, 54897, False, hold=False)
+
+
+@case
+def case_rt13_hlog_hold_after_ok(n):
+    """(Red team round 13) Must-allow: the same hold for three rounds, then the insider
+    stops (its last answers left unacknowledged); an honest e2m session 12 s later takes
+    a stale log (its holder refused) and runs."""
+    return _rt13_hlog_hold(n, 54898, True)
 
 
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):

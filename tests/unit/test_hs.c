@@ -1136,6 +1136,16 @@ static void test_http_requests(void)
 	CU_ASSERT_FALSE(hs_http_starts(B("SSH-2.0-OpenSSH_9.2\r\n")));
 	CU_ASSERT_TRUE(hs_http_starts(B("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG")));
 	CU_ASSERT_FALSE(hs_http_starts(B("ABCDEFG\x01")));
+	/* printable bytes past a method with no white space after it: a
+	 * one-line upload (base64: '/' and '=' are no token bytes), no request
+	 * line cut (red team round 13); a run of token bytes alone still may
+	 * be a method cut by the segment */
+	CU_ASSERT_FALSE(hs_http_starts(B("JVBERi0xLjQKJeLjz9MKMSAwIG9iag/PD4KZW5k")));
+	CU_ASSERT_FALSE(hs_http_starts(B("0M8R4KGxGuEAAAAAAAAAAAAAAAAAAAAAPgADAP7/CQAG")));
+	CU_ASSERT_FALSE(hs_http_starts(B("GET/a")));
+	CU_ASSERT_TRUE(hs_http_starts(B("M2")));
+	CU_ASSERT_TRUE(hs_http_starts(B("M2 /a")));
+	CU_ASSERT_TRUE(hs_http_starts(B("GET\t/a")));
 	CU_ASSERT_FALSE(hs_http_starts(B("  ")));
 	CU_ASSERT_FALSE(hs_http_starts(NULL, 0));
 }
