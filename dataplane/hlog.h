@@ -63,6 +63,7 @@ struct hlog {
 	uint32_t gen;  /* its flow's gen when taken: the flow is gone when it differs */
 	struct hlog_dir d[2];
 	uint16_t now; /* the owner's clock (mod 2^16; judge.c: 2^30 ns), given to new entries */
+	uint16_t bucket; /* the owner's inside source bucket (judge.c: its share of the pool) */
 	struct hlog_ent e[2][HLOG_ENTRIES];
 };
 

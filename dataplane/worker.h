@@ -212,6 +212,7 @@ struct worker {
 	struct rlog *rlogs;	     /* read HTTP clients' request logs, RLOG_SLOTS (rlog.h) */
 	uint32_t rlog_next;	     /* where judge_rlog_take looks first */
 	uint16_t rlog_src[STREAM_SRC_BUCKETS]; /* request logs held per inside source bucket */
+	uint16_t hlog_src[STREAM_SRC_BUCKETS]; /* header logs held per inside source bucket */
 	struct tomb_table tombs;     /* ended TCP flows' keys (tomb.h) */
 	uint32_t tomb_seed[2];	     /* its secret hash seeds */
 	/* Flows initiated from inside per source address and IPv6 /64, by

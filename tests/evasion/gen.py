@@ -12279,7 +12279,7 @@ def _rt12_srv_steal(n, cport, others):
     return cap, {"leak": [leak(n)]}
 
 
-@open_case
+@case
 def case_rt12_srv_steal_rewrite(n):
     """(Red team round 12) The server's hole (a body decoy with a wrong checksum, passed
     unsummed on the steady fast path) and the next record's header logged; the client
