@@ -4757,8 +4757,39 @@ static unsigned judge_h2w_slot(struct worker *w, const struct flow *f)
 				mine++;
 		}
 	}
-	return mine < WORKER_H2W_PER_SRC && mine_net < WORKER_H2W_SLOTS / 2 ? free_i
-									   : WORKER_H2W_SLOTS;
+	if (mine >= WORKER_H2W_PER_SRC || mine_net >= WORKER_H2W_SLOTS / 2)
+		return WORKER_H2W_SLOTS;
+	/* None free: a slot of the address that holds the most, if more than
+	 * WORKER_H2W_HEAVY and more than the taker, is taken back; its flow is
+	 * refused at its next bytes (judge_http_more finds no worker_h2w).
+	 * Eight insider addresses held every slot of a worker with idle
+	 * upgraded or prior-knowledge connections (red team round 13, the
+	 * twenty-second session: rt13_h2c_up_slots_dos_ok); now one holds
+	 * them only against hosts that hold as many. A full search: only
+	 * when the slots are full. */
+	if (free_i == WORKER_H2W_SLOTS) {
+		unsigned most = RTE_MAX((unsigned)WORKER_H2W_HEAVY, mine + 1), j, c;
+
+		for (i = 0; i < WORKER_H2W_SLOTS; i++) {
+			const struct flow *g = &w->flows[w->h2ws[i].fidx];
+
+			for (c = 0, j = 0; j < WORKER_H2W_SLOTS; j++) {
+				const struct flow *h = &w->flows[w->h2ws[j].fidx];
+
+				c += h->key.family == g->key.family &&
+				     memcmp(judge_init_addr(h), judge_init_addr(g), 16) == 0;
+			}
+			if (c > most) {
+				most = c;
+				free_i = i;
+			}
+		}
+		if (free_i < WORKER_H2W_SLOTS) {
+			w->h2ws[free_i].fidx = UINT32_MAX;
+			w->st.c[STATS_h2_reclaimed]++;
+		}
+	}
+	return free_i;
 }
 
 /* At the end of an h2c client's first-bytes slot (judge_h2 read its first

@@ -71,6 +71,7 @@
 	X(h2_heads)	      /* h2c streams (HTTP/2 with prior knowledge) whose first header block aduana read (h2.h) */ \
 	X(h2_refused)	      /* ...refused: a block read otherwise, or over the slot */           \
 	X(h2_upgrades)	      /* HTTP/1 clients read on as h2c after an upgrade's head (the server's 101) */ \
+	X(h2_reclaimed)	      /* h2c readings taken back from an address over its share when none was free (the flow refused at its next bytes) */ \
 	X(http_heads)	      /* HTTP/1 request heads read by the judge's own framing, before and after the verdict (judge_http_more) */ \
 	X(http_joined)	      /* ...read joined across segments (a head a segment cut) */          \
 	X(http_refused)	      /* ...whose name or proxy use the policy refuses: the flow dropped */ \

@@ -169,6 +169,7 @@ struct worker_carry {
  * h2_after): few flows speak it, each needs its HPACK table for life. */
 #define WORKER_H2W_SLOTS 64
 #define WORKER_H2W_PER_SRC 8 /* ... one inside address holds at once (red team round 6: rt6_h2w_slots_dos_ok); an IPv6 /64 half of them (judge_h2w_open) */
+#define WORKER_H2W_HEAVY 2 /* none free: a slot of an address that holds more (and more than the taker) is taken back (judge_h2w_slot) */
 struct worker_h2w {
 	uint32_t fidx; /* the flow's slot in the table, UINT32_MAX: free */
 	uint32_t gen;  /* its flow's gen when taken */

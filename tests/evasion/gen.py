@@ -13105,7 +13105,7 @@ def _rt13_h2c_up_conn(cap, src, port, isn, mark, rtt=200):
     return c
 
 
-@open_case
+@case
 def case_rt13_h2c_up_slots_dos_ok(n):
     """(Red team round 13) Must-allow (denial of service): 24 office addresses of one
     insider (10.20.9.1-24: secondary addresses of one host, or the gRPC pools of a few
