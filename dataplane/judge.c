@@ -5998,9 +5998,10 @@ static bool judge_conform_carrier(const struct rte_mbuf *m, const struct parse_r
 	       !judge_tcp_opts(rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off, &has_ts, &tsval);
 }
 
-/* A checked flow's SYN from inside is normalised in place, its sum
- * mended (RFC 1624; a sum that was wrong stays wrong: the change is
- * applied to it):
+/* A checked flow's SYN from inside (and the SYN-ACK from outside that
+ * answers it: its Fast Open cookie, and an MPTCP option no SYN asked for)
+ * is normalised in place, its sum mended (RFC 1624; a sum that was wrong
+ * stays wrong: the change is applied to it):
  * - its MPTCP options (RFC 8684) become NOPs: its server never agrees,
  *   and the connection is plain TCP (RFC 8684 3.7: a path that strips
  *   the option falls back). On an MPTCP connection the server's
@@ -6271,9 +6272,15 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 		w->st.drop[STATS_DROP_malformed]++;
 		return ACT_DROP;
 	}
-	/* (the mbuf is ours to change: judge_burst's) */
-	if (unlikely(f->flags & FLOW_F_CONFORM) && inside && k->l4proto == IPPROTO_TCP &&
-	    unlikely(r->tcp_flags & RTE_TCP_SYN_FLAG) && r->l4_off + 20 < r->payload_off)
+	/* (the mbuf is ours to change: judge_burst's) A checked flow's SYN
+	 * from inside, and the SYN-ACK that answers it from outside: a Fast
+	 * Open cookie given there would let the client's next SYN carry data,
+	 * which a zone that fails closed refuses (a false block of a client
+	 * with Fast Open on: curl --tcp-fastopen, red team round 13's note);
+	 * without one it never sends any. */
+	if (unlikely(f->flags & FLOW_F_CONFORM) && k->l4proto == IPPROTO_TCP &&
+	    unlikely(r->tcp_flags & RTE_TCP_SYN_FLAG) && r->l4_off + 20 < r->payload_off &&
+	    (inside || ((f->flags & FLOW_F_INIT_INSIDE) && (r->tcp_flags & RTE_TCP_ACK_FLAG))))
 		judge_syn_normalise(w, (struct rte_mbuf *)(uintptr_t)m, r);
 	/* A packet of a flow still undecided is classification's, all of
 	 * it: the stream's first bytes, the hello reader, the sums, the

@@ -81,7 +81,7 @@
 	X(frame_trailer_cut)  /* frames forwarded without the bytes they carried past the IP datagram and a minimum frame's padding */ \
 	X(tcp_bad_options)    /* bare ACKs of checked flows dropped for their options (a length, a kind out of place, SACK blocks) */ \
 	X(tcp_mptcp_stripped) /* MPTCP options taken off checked flows' SYNs from inside (the connection falls back to TCP) */ \
-	X(tcp_tfo_stripped)   /* Fast Open cookies taken off checked flows' SYNs from inside (an ordinary handshake follows) */ \
+	X(tcp_tfo_stripped)   /* Fast Open cookies taken off checked flows' SYNs from inside and SYN-ACKs from outside (an ordinary handshake follows) */ \
 	X(tcp_syn_ecr_zeroed) /* timestamp echoes set to 0 on checked flows' SYNs from inside (a SYN echoes nothing) */ \
 	X(http_rewrite)	      /* copies of read HTTP clients' bytes that disagree with the request log: refused */ \
 	X(http_log_full)      /* segments of read HTTP clients dropped: no room in a request log (sent again) */ \

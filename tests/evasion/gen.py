@@ -13544,6 +13544,26 @@ def case_rt13_hlog_hold_after_ok(n):
     return _rt13_hlog_hold(n, 54898, True)
 
 
+@case
+def case_rt12_synack_cookie_ok(n):
+    """(The twenty-second session) A Linux client with Fast Open on asks the e2m server for
+    a cookie (kind 34, 2 bytes); the SYN-ACK gives one of 16 bytes. Given to the client,
+    the cookie would make its next SYN carry data, which the strict zone refuses (a false
+    block of a client with Fast Open on); the SYN-ACK of a checked flow loses it
+    (judge_syn_normalise), the sum mended, and an ordinary session follows. The cookie
+    (the marker) must not pass; nothing is dropped."""
+    cap = Capture()
+    cookie = b"CKIE/synack/0608"  # 16 bytes, the marker
+    t = Rt9dTcp(cap, S1, 54608, E2M, 54608,
+                lambda t: rt9d_linux_syn(t) + [(34, b""), ("NOP", None), ("NOP", None)],
+                lambda t: rt9d_linux_synack(t) + [(34, cookie), ("NOP", None), ("NOP", None)], ts=True)
+    rt9d_open(t, n)
+    t.data(True, marked_record(passm(n), n + "rq", 300))
+    t.data(False, marked_record(passm(n) + b"srv", n + "rs", 900))
+    t.close()
+    return cap, {"leak": [cookie]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid
