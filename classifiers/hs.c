@@ -2029,6 +2029,34 @@ static void hs_http_lines(const uint8_t *p, size_t n, hs_http_visit_fn visit, vo
 	}
 }
 
+/* Whether a request target may start at t (left bytes of it here, the
+ * rest to come) behind the method at p (m bytes), as servers parse one
+ * (nginx, Go's url.ParseRequestURI, Apache, llhttp): origin-form "/...",
+ * "*", absolute-form "scheme://...", or an authority behind CONNECT. A
+ * line of text ("The quick brown fox", rsyslog's octet-counted "512 <30>1
+ * ...") is none: sent without a line end, it filled the first-bytes slot
+ * and was refused as a request line too long (red team round 14, the
+ * twenty-second session: rt14_text_line_ok, rt14_syslog_octet_ok). */
+static bool hs_target_may_start(const uint8_t *p, size_t m, const uint8_t *t, size_t left)
+{
+	size_t i, k;
+
+	if (!left || t[0] == '/' || t[0] == '*')
+		return true;
+	if (m == 7 && strncasecmp((const char *)p, "CONNECT", 7) == 0)
+		return ((t[0] | 0x20) >= 'a' && (t[0] | 0x20) <= 'z') || (t[0] >= '0' && t[0] <= '9') ||
+		       t[0] == '[' || t[0] == '_' || t[0] == '-';
+	if (!((t[0] | 0x20) >= 'a' && (t[0] | 0x20) <= 'z'))
+		return false;
+	for (i = 1; i < left && (((t[i] | 0x20) >= 'a' && (t[i] | 0x20) <= 'z') ||
+				 (t[i] >= '0' && t[i] <= '9') || t[i] == '+' || t[i] == '-' ||
+				 t[i] == '.');
+	     i++)
+		;
+	k = left - i < 3 ? left - i : 3;
+	return memcmp(t + i, "://", k) == 0;
+}
+
 /* Whether p (n bytes, no whole line) may be the start of a request line
  * whose rest is still to come: after the white space servers skip, the
  * bytes of a method (as hs_method reads one) that the bytes end in or
@@ -2051,6 +2079,14 @@ static bool hs_request_prefix(const uint8_t *p, size_t n)
 	 * cut by the segment, and was refused once it filled what we keep */
 	if (i < n && !hs_line_ws(p, i, n))
 		return false;
+	{
+		size_t t = i;
+
+		while (t < n && hs_line_ws(p, t, n))
+			t++;
+		if (!hs_target_may_start(p + i - m, m, p + t, n - t))
+			return false;
+	}
 	for (; i < n; i++)
 		if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\r' && p[i] != '\v' && p[i] != '\f') ||
 		    p[i] == 0x7f)
@@ -2142,7 +2178,16 @@ unsigned hs_head_asks(const uint8_t *p, size_t n)
 
 bool hs_http_starts(const uint8_t *p, size_t n)
 {
-	return p && ((hs_http_request_check(p, n) & HS_HTTP_REQUEST) || hs_request_prefix(p, n));
+	size_t lead;
+
+	if (!p)
+		return false;
+	/* A first line not whole yet is judged as the start of one (its
+	 * target too: hs_request_prefix), not as a method and white space */
+	lead = hs_http_lead(p, n);
+	if (lead < n && !memchr(p + lead, '\n', n - lead))
+		return hs_request_prefix(p, n);
+	return hs_http_request_check(p, n) & HS_HTTP_REQUEST;
 }
 
 uint64_t hs_http_requests(const uint8_t *p, size_t n, bool body, struct hs_chunk *ch,

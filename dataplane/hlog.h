@@ -64,6 +64,7 @@ struct hlog {
 	struct hlog_dir d[2];
 	uint16_t now; /* the owner's clock (mod 2^16; judge.c: 2^30 ns), given to new entries */
 	uint16_t bucket; /* the owner's inside source bucket (judge.c: its share of the pool) */
+	uint16_t net;	 /* ... and its IPv6 /64's (STREAM_NO_NET for IPv4) */
 	struct hlog_ent e[2][HLOG_ENTRIES];
 };
 

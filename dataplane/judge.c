@@ -2324,6 +2324,8 @@ static inline void judge_hlog_unown(struct worker *w, struct hlog *l)
 {
 	if (l->fidx != UINT32_MAX && w->hlog_src[l->bucket])
 		w->hlog_src[l->bucket]--;
+	if (l->fidx != UINT32_MAX && l->net != STREAM_NO_NET && w->hlog_net[l->net])
+		w->hlog_net[l->net]--;
 	l->fidx = UINT32_MAX;
 }
 
@@ -2386,17 +2388,25 @@ static inline void judge_src_buckets(const struct worker *w, const struct flow *
  * trip per record; one that keeps every log young by acknowledging late
  * needs HLOG_SLOTS / HLOG_HEAVY addresses to hold the pool. */
 #define HLOG_HEAVY (HLOG_SLOTS / 32)
+/* ... and of an IPv6 /64 that holds more than this many: a host chooses
+ * any number of addresses in its /64 (red team round 14, the
+ * twenty-second session: 80 addresses of one /64, each under its share,
+ * held every log, rt14_hlog_v6_hold_dos_ok); an office's LAN /64 holds
+ * many honest hosts, hence a wide share. */
+#define HLOG_HEAVY_NET (HLOG_SLOTS / 4)
 static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, const struct policy *pol,
 						   struct flow *f)
 {
 	struct flow_acks *a = judge_acks(w, f);
 	uint32_t i = w->hlog_next, idle = UINT32_MAX, stale = UINT32_MAX, heavy = UINT32_MAX;
-	uint16_t now = JUDGE_HLOG_NOW(w), b, net_unused;
-	unsigned k, age, oldest = HLOG_STALE, most;
+	uint16_t now = JUDGE_HLOG_NOW(w), b, nb;
+	unsigned k, age, oldest = HLOG_STALE, most, most_net, over = 0;
 	struct hlog *l = NULL;
 
-	judge_src_buckets(w, f, &b, &net_unused);
+	judge_src_buckets(w, f, &b, &nb);
 	most = RTE_MAX((unsigned)HLOG_HEAVY, (unsigned)w->hlog_src[b] + 1u);
+	most_net = RTE_MAX((unsigned)HLOG_HEAVY_NET,
+			   nb == STREAM_NO_NET ? 0u : (unsigned)w->hlog_net[nb] + 1u);
 
 	for (k = 0; k < HLOG_LOOK; k++, i = i + 1 == HLOG_SLOTS ? 0 : i + 1) {
 		struct hlog *c = &w->hlogs[i];
@@ -2417,8 +2427,15 @@ static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, const struc
 			oldest = age;
 			stale = i;
 		}
-		if (w->hlog_src[c->bucket] > most) {
-			most = w->hlog_src[c->bucket];
+		/* the one furthest over its address's or its /64's share */
+		if (w->hlog_src[c->bucket] > most &&
+		    w->hlog_src[c->bucket] - most > over) {
+			over = w->hlog_src[c->bucket] - most;
+			heavy = i;
+		}
+		if (c->net != STREAM_NO_NET && w->hlog_net[c->net] > most_net &&
+		    w->hlog_net[c->net] - most_net > over) {
+			over = w->hlog_net[c->net] - most_net;
 			heavy = i;
 		}
 	}
@@ -2443,7 +2460,10 @@ static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, const struc
 	judge_hlog_unown(w, l);
 	hlog_init(l, (uint32_t)(f - w->flows), f->gen);
 	l->bucket = b;
+	l->net = nb;
 	w->hlog_src[b]++;
+	if (nb != STREAM_NO_NET)
+		w->hlog_net[nb]++;
 	a->hlog = i + 1;
 	return l;
 }

@@ -214,6 +214,7 @@ struct worker {
 	uint32_t rlog_next;	     /* where judge_rlog_take looks first */
 	uint16_t rlog_src[STREAM_SRC_BUCKETS]; /* request logs held per inside source bucket */
 	uint16_t hlog_src[STREAM_SRC_BUCKETS]; /* header logs held per inside source bucket */
+	uint16_t hlog_net[STREAM_SRC_BUCKETS]; /* ... per IPv6 /64 bucket */
 	struct tomb_table tombs;     /* ended TCP flows' keys (tomb.h) */
 	uint32_t tomb_seed[2];	     /* its secret hash seeds */
 	/* Flows initiated from inside per source address and IPv6 /64, by

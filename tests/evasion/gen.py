@@ -13564,6 +13564,300 @@ def case_rt12_synack_cookie_ok(n):
     return cap, {"leak": [cookie]}
 
 
+# ------------------------------------------------ red team round 14
+def _rt14_methods_long(n, port, mlen, first_host=b"www.example.org", seg=1448):
+    """An office client whose first request's method is mlen letters, sent in segments of
+    seg bytes; Go's net/http (Caddy, Traefik) reads a request line up to MaxHeaderBytes
+    (1 MiB) and takes any token as a method; then a GET for m.vk.com."""
+    cap = Capture()
+    t = ETcp(cap, O1, port, SOC, 80, isn=port * 7, rtt_us=20000)
+    t.handshake()
+    mark = leak(n) if first_host == b"m.vk.com" else b"x"
+    req = (b"A" * mlen + b" /feed HTTP/1.1\r\nHost: " + first_host + b"\r\nX-Mark: " + mark
+           + b"\r\nUser-Agent: curl/8.5.0\r\n\r\n")
+    base = t.cseq
+    for o in range(0, len(req), seg):
+        t.raw(True, "PA", req[o:o + seg], seq=base + o, gap=300)
+    t.cseq = base + len(req)
+    t.raw(False, "A")
+    if first_host == b"m.vk.com":
+        _vk_answer(t, n)
+    else:
+        t.data(False, b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+        t.data(True, _rtk_vk_req(n))
+        _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt14_method_17k_vk(n):
+    """(Red team round 14) Office HTTP: a first request whose method is 17000 letters
+    (Go takes any token up to its 1 MiB header limit; the handler answers 405 on a kept
+    connection), so the first-bytes slot (16 KiB) fills with it: hs_request_prefix stops
+    at HS_METHOD_MAX (8192) and calls it no request, the slot is left to the zone (office
+    allows) and the flow is never read; then a GET for m.vk.com. Must drop (social)."""
+    return _rt14_methods_long(n, 54900, 17000)
+
+
+@case
+def case_rt14_method_17k_host_vk(n):
+    """(Red team round 14) The same, the 17000-letter method's own Host is m.vk.com (a Go
+    virtual host routes by Host whatever the method). Must drop (social)."""
+    return _rt14_methods_long(n, 54901, 17000, b"m.vk.com")
+
+
+@case
+def case_rt14_method_10k_host_vk(n):
+    """(Red team round 14) A first request line with a 10000-letter method that ends
+    within the slot (its LF at about 10 KiB), Host m.vk.com: hs_method takes no method
+    past HS_METHOD_MAX, the line is no request. Must drop (social)."""
+    return _rt14_methods_long(n, 54902, 10000, b"m.vk.com")
+
+
+@case
+def case_rt14_method_8192_host_vk(n):
+    """(Red team round 14) The same at the bound: a method of exactly 8192 letters, Host
+    m.vk.com. Must drop (social)."""
+    return _rt14_methods_long(n, 54903, 8192, b"m.vk.com")
+
+
+@case
+def case_rt14_method_16k_1seg_vk(n):
+    """(Red team round 14) A 16380-letter method in one jumbo-ish run of segments of 4000
+    bytes (TSO off, MSS 4000 on a 9000-byte LAN: segments bigger than the usual), its
+    rest (" /feed HTTP/1.1", Host m.vk.com) past the slot's end. Must drop (social)."""
+    return _rt14_methods_long(n, 54904, 16380, b"m.vk.com", seg=4000)
+
+
+@case
+def case_rt14_syslog_octet_ok(n):
+    """(Red team round 14) Must-allow: rsyslog forwarding to a collector outside over plain
+    TCP with octet-counted framing (RFC 6587 3.4.1, omfwd TCP_Framing="octet-counted";
+    RFC 5425 framing): each message is "<len> SP <syslog msg>" with no LF between them,
+    so 24 KiB of printable text without a newline: its first bytes are digits (token
+    bytes) and a space, which hs_request_prefix takes for a cut request line; the slot
+    fills and is refused whatever the zone (exception:malformed). Must allow."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54905, SOC, 514, isn=54905 * 7, rtt_us=20000)
+    t.handshake()
+    data = b""
+    i = 0
+    while len(data) < 24000:
+        msg = (b"<30>1 2026-12-05T10:%02d:%02d.%03dZ ws-20 systemd 1 - - Started session %d of user "
+               b"alice (uid 1000, tty pts/%d) on behalf of sshd." % (i // 60 % 60, i % 60, i % 1000, i, i % 7))
+        data += b"%d " % len(msg) + msg
+        i += 1
+    msg = b"<30>1 2026-12-05T11:00:00.000Z ws-20 app 1 - - " + passm(n) + b" end of batch"
+    data += b"%d " % len(msg) + msg
+    for o in range(0, len(data), 1448):
+        t.data(True, data[o:o + 1448], gap=300)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt14_text_line_ok(n):
+    """(Red team round 14) Must-allow: an office host pipes one long paragraph of plain
+    text (a translation job's source, exported without line breaks: words and
+    spaces, no newline: 30 KiB) to a colleague's listener outside (`nc host 9000 < para.txt`):
+    "The" and a space look like a request line's first bytes, the slot fills and is
+    refused whatever the zone. Must allow."""
+    cap = Capture()
+    t = ETcp(cap, O1, 54906, SOC, 9000, isn=54906 * 7, rtt_us=20000)
+    t.handshake()
+    words = [b"customs", b"declaration", b"goods", b"shipment", b"tariff", b"origin", b"the",
+             b"of", b"and", b"is", b"for", b"import", b"export", b"value", b"duty"]
+    body = b"The " + b" ".join(words[(i * 7 + i // 3) % len(words)] for i in range(4600))
+    data = body + b" " + passm(n) + b" end."
+    for o in range(0, len(data), 1448):
+        t.data(True, data[o:o + 1448], gap=300)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+# header logs: an IPv6 insider's addresses hold the pool
+def _rt14_v6addr(a):
+    return "2001:db8:e2::66:%x" % (a + 1)
+
+
+def _rt14_hlog_hold(n, victim_port, addrs, per, hold=True, hole=False):
+    """addrs IPv6 addresses of one e2m-zone host's /64 (2001:db8:e2::66:*: SLAAC privacy
+    or manually added, any number) open per e2m sessions each to the IPv6 endpoint; each
+    session sends a request record every 8 s and leaves the server's answer
+    unacknowledged until its next request (rt13_hlog_hold's pattern). No address holds
+    more than 32 logs of a worker (HLOG_HEAVY), none is idle, none stale."""
+    cap = Capture()
+    v = None
+    conns = []
+    hl = hello(n + "h")
+    fl = server_hello_flight(n + "h")
+    fin = CCS + tls_appdata(n + "fin", 53)
+    for a in range(addrs):
+        for p in range(per):
+            k = a * per + p
+            t = ETcp(cap, _rt14_v6addr(a), 54900 + p, E2M6, 443, isn=(910000 + 7919 * k) & M32,
+                     rtt_us=200)
+            t.handshake(gap=60)
+            t.data(True, hl, gap=60)
+            t.data(False, fl, gap=60)
+            t.data(True, fin, gap=60)
+            conns.append(t)
+    if hole:
+        # the victim's hole, after the pool is taken (its entries a few seconds old
+        # when the rewrite comes)
+        v = tls_established(cap, S1, victim_port, E2M, victim_port, n)
+        rec1, rec2, http = _rt12_srv_records(n)
+        base = v.sseq
+        v.raw(False, "PA", rec1[:100], seq=base)
+        v.raw(False, "PA", rec1[100:400], seq=base + 100, tcpkw={"chksum": 0xDEAD})
+        v.raw(False, "PA", rec1[400:] + rec2, seq=base + 400)
+        v.raw(True, "A", ack=base + 100)
+    req = tls_appdata(n + "rq", 120)
+    ans = tls_appdata(n + "an", 600)
+    for r in range(3):
+        cap.idle(8)
+        for t in conns:
+            t.raw(True, "PA", req, gap=40)
+            t.cseq += len(req)
+            t.raw(False, "PA", ans, gap=40)
+            t.sseq += len(ans)
+            if not hold:
+                t.raw(True, "A", gap=40)
+        if r == 0 and hole:
+            # the server fills the hole with plaintext over the logged header, 9 s on
+            cap.idle(1)
+            v.raw(False, "PA", rec1[100:] + http, seq=base + 100)
+            _rt12_srv_tail(v, n, base + len(rec1) + len(rec2))
+        elif r == 1:
+            cap.idle(1)
+            v = ETcp(cap, S1, victim_port, E2M, 443, isn=victim_port, rtt_us=20000)
+            v.handshake()
+            for fc, payload in ((True, hello(n)), (False, server_hello_flight(n)),
+                                (True, CCS + tls_appdata(n + "vfin", 53)),
+                                (True, marked_record(passm(n), n + "vreq", 200)),
+                                (False, marked_record(passm(n) + b"srv", n + "vresp", 500))):
+                for g in (20000, 1000000, 2000000):
+                    v.raw(fc, "PA", payload, gap=g)
+                if fc:
+                    v.cseq += len(payload)
+                else:
+                    v.sseq += len(payload)
+                v.raw(not fc, "A")
+            v.close()
+    if hole:
+        return cap, {"leak": [leak(n)]}
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt14_hlog_v6_hold_dos_ok(n):
+    """(Red team round 14) Must-allow (denial of service): rt13_hlog_hold_dos_ok from one
+    IPv6 host: 80 addresses of its /64 (a host picks any number) open 30 e2m sessions each
+    (2400), every one acknowledging the server's answer 8 s late. The header-log share
+    (HLOG_HEAVY, 32 of a worker's 1024) counts an address alone (judge_hlog_take:
+    judge_src_buckets' /64 bucket unused), so no address is heavy and every log is young:
+    an honest e2m session then (each segment sent again at 1 s and 3 s) finds no log.
+    Must allow."""
+    return _rt14_hlog_hold(n, 54910, 80, 30)
+
+
+@case
+def case_rt14_hlog_v6_hold_ctl_ok(n):
+    """(Red team round 14) Control for rt14_hlog_v6_hold_dos_ok: the same 2400 IPv6
+    sessions acknowledge each answer at once; the honest session runs."""
+    return _rt14_hlog_hold(n, 54911, 80, 30, hold=False)
+
+
+@case
+def case_rt14_hlog_v6_hole_rewrite(n):
+    """(Red team round 14) rt12_srv_steal_rewrite against the share: 80 IPv6 addresses of
+    one /64 hold every log young (none over HLOG_HEAVY); then the victim's server hole (an unsummed body decoy) and next header logged, the client acknowledging up to
+    the hole; 9 s later the server fills the hole with plaintext over the logged header. The
+    victim's log must be neither idle nor given away unrefused. Must drop."""
+    return _rt14_hlog_hold(n, 54912, 80, 30, hole=True)
+
+
+# worker_h2w reclaim
+def _rt14_h2c_fill(cap, addrs, per, port0=54930, net="10.20.14.%d"):
+    k = 0
+    for a in range(addrs):
+        for i in range(per):
+            c = _rt13_h2c_up_conn(cap, net % (a + 1), port0 + i, 810000 + k * 977, b"f%d" % k)
+            c.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, b"ok"))
+            k += 1
+
+
+def _rt14_h2c_victims(cap, n, ports, src="10.20.1.21"):
+    vs = []
+    for p in ports:
+        v = _rt13_h2c_up_conn(cap, src, p, p * 7, b"v", rtt=20000)
+        v.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, b"ok"))
+        vs.append(v)
+    return vs
+
+
+@case
+def case_rt14_h2c_reclaimed_vk(n):
+    """(Red team round 14) An office host holds three upgraded h2c connections (over
+    WORKER_H2W_HEAVY); 70 other addresses hold two each, filling every slot of each
+    worker; the next upgrade from a fresh address takes back a slot of the host (the
+    heaviest). Then the host sends, on each of its three connections, HEADERS for
+    m.vk.com: read and dropped on the ones still read, refused on the one taken back (no
+    worker_h2w: judge_http_more). None may pass. Must drop."""
+    cap = Capture()
+    vs = _rt14_h2c_victims(cap, n, (54920, 54921, 54922))
+    _rt14_h2c_fill(cap, 70, 2)
+    for p in range(3):
+        _rt14_h2c_fill(cap, 1, 1, port0=54940 + p, net="10.20.15.%d")
+    for v in vs:
+        v.data(True, _rt12_h2_headers(5, b"m.vk.com", leak(n)))
+        v.data(False, h2_frame(1, 4, 5, b"\x88") + h2_frame(0, 1, 5, leak(n)))
+        v.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt14_h2c_reclaimed_pk_vk(n):
+    """(Red team round 14) The same with prior-knowledge h2c (no upgrade: the preface
+    first, judge_h2w_open) on the host's three connections. Must drop."""
+    cap = Capture()
+    vs = []
+    for p in (54923, 54924, 54925):
+        v = ETcp(cap, "10.20.1.22", p, SOC, 80, isn=p * 7, rtt_us=20000)
+        v.handshake()
+        v.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + _rt12_h2_headers(1, b"www.example.org", b"x"))
+        v.data(False, h2_frame(4, 0, 0, b"") + h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 1, b"\x88")
+               + h2_frame(0, 1, 1, b"ok"))
+        vs.append(v)
+    _rt14_h2c_fill(cap, 70, 2)
+    for p in range(3):
+        _rt14_h2c_fill(cap, 1, 1, port0=54943 + p, net="10.20.16.%d")
+    for v in vs:
+        v.data(True, _rt12_h2_headers(3, b"m.vk.com", leak(n)))
+        v.data(False, h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+        v.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt14_h2c_two_ok(n):
+    """(Red team round 14) Must-allow: an office host with two upgraded h2c connections
+    (at WORKER_H2W_HEAVY, not over), 70 other addresses with two each filling the slots,
+    then fresh upgrades from three more addresses: none may take the host's slots; its
+    next requests for www.example.org run."""
+    cap = Capture()
+    vs = _rt14_h2c_victims(cap, n, (54926, 54927), src="10.20.1.23")
+    _rt14_h2c_fill(cap, 70, 2)
+    for p in range(3):
+        _rt14_h2c_fill(cap, 1, 1, port0=54946 + p, net="10.20.17.%d")
+    for v in vs:
+        v.data(True, _rt12_h2_headers(5, b"www.example.org", passm(n)))
+        v.data(False, h2_frame(1, 4, 5, b"\x88") + h2_frame(0, 1, 5, passm(n)))
+        v.close()
+    return cap, {"pass": [passm(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid

@@ -1146,6 +1146,19 @@ static void test_http_requests(void)
 	CU_ASSERT_TRUE(hs_http_starts(B("M2")));
 	CU_ASSERT_TRUE(hs_http_starts(B("M2 /a")));
 	CU_ASSERT_TRUE(hs_http_starts(B("GET\t/a")));
+	/* a cut first line's target starts as servers parse one (red team
+	 * round 14): text and octet-counted syslog are no request lines */
+	CU_ASSERT_FALSE(hs_http_starts(B("The quick brown fox jumps")));
+	CU_ASSERT_FALSE(hs_http_starts(B("512 <30>1 2026-12-05T10:00:00Z h app")));
+	CU_ASSERT_FALSE(hs_http_starts(B("GET a.example/x")));
+	CU_ASSERT_TRUE(hs_http_starts(B("GET ")));
+	CU_ASSERT_TRUE(hs_http_starts(B("GET http://a.exa")));
+	CU_ASSERT_TRUE(hs_http_starts(B("GET ftp:/")));
+	CU_ASSERT_TRUE(hs_http_starts(B("OPTIONS * HT")));
+	CU_ASSERT_TRUE(hs_http_starts(B("CONNECT a.example:44")));
+	CU_ASSERT_TRUE(hs_http_starts(B("CONNECT [2001:db8::1]:443 HTTP/1.1")));
+	/* a whole first line: a method and white space, as before */
+	CU_ASSERT_TRUE(hs_http_starts(B("HELLO world\r\n")));
 	CU_ASSERT_FALSE(hs_http_starts(B("  ")));
 	CU_ASSERT_FALSE(hs_http_starts(NULL, 0));
 }
