@@ -3561,6 +3561,8 @@ static inline void judge_rlog_unown(struct worker *w, struct rlog *l)
 {
 	if (l->fidx != UINT32_MAX && w->rlog_src[l->bucket])
 		w->rlog_src[l->bucket]--;
+	if (l->fidx != UINT32_MAX && l->net != STREAM_NO_NET && w->rlog_net[l->net])
+		w->rlog_net[l->net]--;
 	l->fidx = UINT32_MAX;
 }
 
@@ -4957,11 +4959,17 @@ static int judge_h2w_upgrade(struct worker *w, const struct policy *pol, struct 
  * RLOG_HEAVY of them. An honest host holds a log for a round trip per
  * request. */
 #define RLOG_HEAVY (RLOG_SLOTS / 32)
+/* ... or of an IPv6 /64 that holds more than this many (and more than the
+ * taker's): a host chooses any number of addresses in its /64 (red team
+ * round 14, the twenty-second session, found the header log's pool held
+ * so, rt14_hlog_v6_hold_dos_ok; the same rotation holds this one,
+ * rt14_rlog_v6_rotate_dos_ok). */
+#define RLOG_HEAVY_NET (RLOG_SLOTS / 4)
 static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow *f)
 {
 	uint32_t i = w->rlog_next, stale = UINT32_MAX, heavy = UINT32_MAX;
-	uint16_t now = JUDGE_HLOG_NOW(w), b, net_unused;
-	unsigned k, age, oldest = RLOG_STALE, most;
+	uint16_t now = JUDGE_HLOG_NOW(w), b, nb;
+	unsigned k, age, oldest = RLOG_STALE, most, most_net, over = 0;
 	struct rlog *l;
 
 	/* Its inside address's share: one host's flows must not hold every
@@ -4971,10 +4979,12 @@ static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow
 	 * addresses is held by the staleness rule (a log's age is its
 	 * oldest byte's, which a trickle of acknowledgements does not
 	 * renew). */
-	judge_src_buckets(w, f, &b, &net_unused);
+	judge_src_buckets(w, f, &b, &nb);
 	if (w->rlog_src[b] >= RLOG_PER_SRC)
 		return NULL;
 	most = RTE_MAX((unsigned)RLOG_HEAVY, (unsigned)w->rlog_src[b] + 1u);
+	most_net = RTE_MAX((unsigned)RLOG_HEAVY_NET,
+			   nb == STREAM_NO_NET ? 0u : (unsigned)w->rlog_net[nb] + 1u);
 
 	for (k = 0; k < RLOG_LOOK; k++, i = i + 1 == RLOG_SLOTS ? 0 : i + 1) {
 		const struct rlog *c = &w->rlogs[i];
@@ -4990,8 +5000,14 @@ static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow
 			oldest = age;
 			stale = i;
 		}
-		if (w->rlog_src[c->bucket] > most) {
-			most = w->rlog_src[c->bucket];
+		/* the one furthest over its address's or its /64's share */
+		if (w->rlog_src[c->bucket] > most && w->rlog_src[c->bucket] - most > over) {
+			over = w->rlog_src[c->bucket] - most;
+			heavy = i;
+		}
+		if (c->net != STREAM_NO_NET && w->rlog_net[c->net] > most_net &&
+		    w->rlog_net[c->net] - most_net > over) {
+			over = w->rlog_net[c->net] - most_net;
 			heavy = i;
 		}
 	}
@@ -5023,7 +5039,10 @@ static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow
 	w->rlog_next = i + 1 == RLOG_SLOTS ? 0 : i + 1;
 	rlog_init(l, (uint32_t)(f - w->flows), f->gen);
 	l->bucket = b;
+	l->net = nb;
 	w->rlog_src[b]++;
+	if (nb != STREAM_NO_NET)
+		w->rlog_net[nb]++;
 	judge_acks(w, f)->rlog = i + 1;
 	return l;
 }

@@ -57,7 +57,7 @@ struct rlog {
 	uint8_t unv;	/* [unv_lo, unv_hi) holds bytes read but not logged */
 	uint8_t pad;
 	uint16_t bucket; /* its owner's inside source (judge.c counts them) */
-	uint16_t pad2;
+	uint16_t net;	 /* ... and its IPv6 /64 (STREAM_NO_NET for IPv4) */
 	uint16_t unv_t; /* when that range was begun (the owner's clock) */
 	uint32_t unv_lo, unv_hi;
 	struct rlog_run r[RLOG_RUNS];

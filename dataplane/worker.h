@@ -213,6 +213,7 @@ struct worker {
 	struct rlog *rlogs;	     /* read HTTP clients' request logs, RLOG_SLOTS (rlog.h) */
 	uint32_t rlog_next;	     /* where judge_rlog_take looks first */
 	uint16_t rlog_src[STREAM_SRC_BUCKETS]; /* request logs held per inside source bucket */
+	uint16_t rlog_net[STREAM_SRC_BUCKETS]; /* ... per IPv6 /64 bucket */
 	uint16_t hlog_src[STREAM_SRC_BUCKETS]; /* header logs held per inside source bucket */
 	uint16_t hlog_net[STREAM_SRC_BUCKETS]; /* ... per IPv6 /64 bucket */
 	struct tomb_table tombs;     /* ended TCP flows' keys (tomb.h) */

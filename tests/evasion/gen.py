@@ -13858,6 +13858,54 @@ def case_rt14_h2c_two_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+@case
+def case_rt14_rlog_v6_rotate_dos_ok(n):
+    """(The twenty-second session, after red team round 14's note) Must-allow:
+    rt11_rlog_rotate_dos_ok from one IPv6 host: 320 addresses of its /64
+    (2001:db8:20:7::/64) each open 2 connections (well under RLOG_HEAVY, the address
+    share, even where the keyed buckets put a few addresses together) to an accomplice
+    server and send a request; every 8 s each sends its next request and only then does the
+    server acknowledge the one before, so no log empties and none grows stale. By address
+    none is heavy; by /64 the host holds them all. An honest office host's GET (sent
+    again at 1, 2, 4 and 8 s) must get a log (judge_rlog_take: a log of a /64 over its
+    share, RLOG_HEAVY_NET, is taken back)."""
+    cap = Capture()
+    ts = []
+    for a in range(320):
+        src = "2001:db8:20:7::%x" % (a + 1)
+        for i in range(2):
+            t = ETcp(cap, src, 54930 + i, SOC6, 80, isn=(a * 2 + i) * 7919 + 13, rtt_us=20000)
+            t.handshake(gap=30)
+            ts.append(t)
+
+    def req(t, k):
+        h = b"GET /r%d HTTP/1.1\r\nHost: www.example.org\r\nX-Pad: %s\r\n\r\n" % (k, b"b" * 200)
+        t.raw(True, "PA", h, gap=20)
+        t.cseq += len(h)
+    for t in ts:
+        req(t, 0)
+    u = ETcp(cap, O1, 54609, SOC, 80, isn=54609 * 7, rtt_us=20000)
+    head = b"GET /x HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n"
+    for k in range(1, 6):
+        cap.idle(8)
+        for t in ts:
+            prev = t.cseq
+            req(t, k)
+            t.raw(False, "A", ack=prev, gap=20)
+        if k == 1:
+            u.handshake()
+            u.raw(True, "PA", head, gap=1000)
+            for g in (1000000, 2000000, 4000000):
+                u.raw(True, "PA", head, gap=g)
+        if k == 2:
+            u.raw(True, "PA", head, gap=1000)
+    u.cseq += len(head)
+    u.raw(False, "A")
+    _ok_answer(u, n, mark=False)
+    u.close()
+    return cap, {"pass": [passm(n)]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid
