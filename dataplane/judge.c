@@ -4263,6 +4263,14 @@ static bool judge_http_head(struct worker *w, struct flow *f)
 	 * Host check below) */
 	if (sl->http == STREAM_HTTP_LINE)
 		return false;
+	/* A whole first line without an HTTP/1 version: no HTTP either, as
+	 * judge_http_piece reads it (FLOW_HW_OK): a server answers it as
+	 * HTTP/0.9 (no header read) or refuses it. Log lines, CSV or Redis
+	 * inline commands sent in bulk filled the slot and were refused by
+	 * the Host check (red team round 15, the twenty-second session:
+	 * rt15_syslog_file_ok, rt15_csv_upload_ok, rt15_redis_inline_ok). */
+	if (!hs_http_versioned(sl->buf, sl->have))
+		return false;
 	{
 		char host[HS_NAME_MAX + 1];
 

@@ -13906,6 +13906,503 @@ def case_rt14_rlog_v6_rotate_dos_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+# ------------------------------------------------ red team round 15
+def _rt15_lines_flow(n, port, cport, lines, srv=None, every=1448):
+    """An office host streams text lines to a listener outside (nc, a collector):
+    the bytes in 1448-byte segments, the server's replies (if any) between."""
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, port, isn=cport * 7, rtt_us=20000)
+    t.handshake()
+    if srv:
+        t.data(False, srv)
+    data = b"".join(lines)
+    for o in range(0, len(data), every):
+        t.data(True, data[o:o + every], gap=300)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt15_syslog_file_ok(n):
+    """(Red team round 15) Must-allow: `tail -n +1 -F /var/log/syslog | nc collector 5140`:
+    a traditional syslog file's lines ("Dec  5 10:00:01 ws-20 systemd[1]: ...") are whole
+    lines whose first word is letters and a space, so the first line reads as a request
+    line (hs_http_request_check takes a letter method without a version); 24 KiB of
+    lines follow without an empty line and without a Host field."""
+    lines = []
+    i = 0
+    while sum(map(len, lines)) < 24000:
+        lines.append(b"Dec  5 10:%02d:%02d ws-20 systemd[1]: Started session %d of user alice.\n"
+                     % (i // 60 % 60, i % 60, i))
+        i += 1
+    lines.append(b"Dec  5 11:00:00 ws-20 app[77]: " + passm(n) + b" end of batch\n")
+    return _rt15_lines_flow(n, 5140, 55000, lines)
+
+
+@case
+def case_rt15_csv_upload_ok(n):
+    """(Red team round 15) Must-allow: a CSV export piped to a partner's import listener
+    (`nc partner 9000 < orders.csv`): its header line "Order ID,Customer Name,..." starts
+    with a word and a space, then 24 KiB of rows, no empty line."""
+    lines = [b"Order ID,Customer Name,Country,Amount,Currency\r\n"]
+    i = 0
+    while sum(map(len, lines)) < 24000:
+        lines.append(b"%d,Customer %d,DE,%d.%02d,EUR\r\n" % (100000 + i, i, i * 7 % 1000, i % 100))
+        i += 1
+    lines.append(b"999999," + passm(n) + b",DE,1.00,EUR\r\n")
+    return _rt15_lines_flow(n, 9000, 55001, lines)
+
+
+@case
+def case_rt15_redis_inline_ok(n):
+    """(Red team round 15) Must-allow: a shell script feeding Redis inline commands to a
+    cache outside (`redis-cli` is not there: `printf 'SET k v\\r\\n...' | nc cache 6379`):
+    "SET session:1 alice\\r\\n" is a letter word and a space; 24 KiB of commands, no empty
+    line, the server's +OK replies between."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55002, SOC, 6379, isn=55002 * 7, rtt_us=20000)
+    t.handshake()
+    cmds = b""
+    i = 0
+    while len(cmds) < 24000:
+        cmds += b"SET session:%d user-%d-token-%08x\r\n" % (i, i, (i * 2654435761) & 0xffffffff)
+        i += 1
+    cmds += b"SET last " + passm(n) + b"\r\n"
+    for o in range(0, len(cmds), 1448):
+        t.data(True, cmds[o:o + 1448], gap=300)
+        t.data(False, b"+OK\r\n" * 20)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt15_memcached_text_ok(n):
+    """(Red team round 15) Must-allow: a memcached text-protocol client (pymemcache,
+    php-memcache) storing JSON values on a cache outside: "set k 0 0 N\\r\\n<value>\\r\\n"
+    then the server's STORED; about 24 KiB of commands, never an empty line."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55003, SOC, 11211, isn=55003 * 7, rtt_us=20000)
+    t.handshake()
+    for i in range(40):
+        v = b'{"id":%d,"name":"user %d","roles":["a","b"],"pad":"%s"}' % (i, i, b"x" * 500)
+        if i == 39:
+            v = b'{"id":%d,"m":"%s"}' % (i, passm(n))
+        t.data(True, b"set user:%d 0 3600 %d\r\n" % (i, len(v)) + v + b"\r\n")
+        t.data(False, b"STORED\r\n")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt15_stomp_ok(n):
+    """(Red team round 15) Must-allow: a STOMP 1.2 client (stomp.py) to a broker outside
+    on 61613: "CONNECT\\naccept-version:1.2\\nhost:broker\\n\\n\\0" (no space after the
+    command), CONNECTED, then SEND frames with bodies of about 1 KiB."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55004, SOC, 61613, isn=55004 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"CONNECT\naccept-version:1.2\nhost:broker.partner.example\nheart-beat:0,0\n\n\x00")
+    t.data(False, b"CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\x00")
+    for i in range(20):
+        body = (passm(n) if i == 19 else b"") + prand(n + str(i), 1000).hex().encode()[:1000]
+        t.data(True, b"SEND\ndestination:/queue/orders\ncontent-type:text/plain\ncontent-length:%d\n\n"
+               % len(body) + body + b"\x00")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt15_stomp_crlf_ok(n):
+    """(Red team round 15) Must-allow: the same with STOMP 1.2's CRLF line ends and a
+    "STOMP" frame (RFC-less but spec'd alternative to CONNECT), then SEND frames with
+    destination "/queue/..." headers: 20 KiB of frames."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55005, SOC, 61613, isn=55005 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"STOMP\r\naccept-version:1.2\r\nhost:broker.partner.example\r\nlogin:svc\r\npasscode:x\r\n\r\n\x00")
+    t.data(False, b"CONNECTED\r\nversion:1.2\r\n\r\n\x00")
+    for i in range(20):
+        body = (passm(n) if i == 19 else b"") + prand(n + str(i), 1000).hex().encode()[:1000]
+        t.data(True, b"SEND\r\ndestination:/queue/orders\r\ncontent-length:%d\r\n\r\n" % len(body) + body + b"\x00")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt15_nntp_post_ok(n):
+    """(Red team round 15) Must-allow: an NNTP reader (slrn, tin) on 119: MODE READER,
+    GROUP, then POST with an article of 20 KiB (headers, an empty line, a body of text
+    lines), the lone dot, QUIT."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55006, SOC, 119, isn=55006 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(False, b"200 news.partner.example InterNetNews NNRP server INN 2.7 ready (posting ok)\r\n")
+    for c, s in ((b"MODE READER\r\n", b"200 Posting allowed\r\n"),
+                 (b"GROUP comp.lang.c\r\n", b"211 1234 3000000 3001234 comp.lang.c\r\n"),
+                 (b"POST\r\n", b"340 Ok, recommended Message-ID <abc@x>\r\n")):
+        t.data(True, c)
+        t.data(False, s)
+    art = (b"From: alice@office.example\r\nNewsgroups: comp.lang.c\r\nSubject: long post\r\n\r\n"
+           + b"".join(b"Line %d of the discussion about pointer aliasing rules.\r\n" % i for i in range(360))
+           + passm(n) + b"\r\n.\r\n")
+    for o in range(0, len(art), 1448):
+        t.data(True, art[o:o + 1448], gap=300)
+    t.data(False, b"240 Article posted\r\n")
+    t.data(True, b"QUIT\r\n")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt15_webdav_propfind_ok(n):
+    """(Red team round 15) Must-allow: the Windows Mini-Redirector (WebDAV) to
+    www.example.org: OPTIONS, then PROPFIND with Depth 1 and an XML body, then a PUT
+    of a 20 KiB document with Content-Length, answered 201."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55007, SOC, 80, isn=55007 * 7, rtt_us=20000)
+    t.handshake()
+    ua = b"User-Agent: Microsoft-WebDAV-MiniRedir/10.0.19045\r\n"
+    t.data(True, b"OPTIONS / HTTP/1.1\r\nConnection: Keep-Alive\r\n" + ua + b"translate: f\r\nHost: www.example.org\r\n\r\n")
+    t.data(False, b"HTTP/1.1 200 OK\r\nDAV: 1,2\r\nAllow: OPTIONS, PROPFIND, PUT\r\nContent-Length: 0\r\n\r\n")
+    body = (b'<?xml version="1.0" encoding="utf-8" ?><D:propfind xmlns:D="DAV:"><D:prop>'
+            + b"".join(b"<D:p%d/>" % i for i in range(300)) + b"</D:prop></D:propfind>")
+    t.data(True, b"PROPFIND /docs HTTP/1.1\r\nConnection: Keep-Alive\r\n" + ua + b"Depth: 1\r\ntranslate: f\r\n"
+           b"Content-Length: %d\r\nHost: www.example.org\r\n\r\n" % len(body))
+    for o in range(0, len(body), 1448):
+        t.data(True, body[o:o + 1448], gap=300)
+    t.data(False, b"HTTP/1.1 207 Multi-Status\r\nContent-Length: 2\r\n\r\nok")
+    doc = prand(n + "doc", 20000)
+    doc = doc[:10000] + passm(n) + doc[10000:]
+    t.data(True, b"PUT /docs/report.docx HTTP/1.1\r\nConnection: Keep-Alive\r\n" + ua +
+           b"translate: f\r\nContent-Length: %d\r\nHost: www.example.org\r\n\r\n" % len(doc))
+    for o in range(0, len(doc), 1448):
+        t.data(True, doc[o:o + 1448], gap=300)
+    t.data(False, b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt15_git_push_chunked_ok(n):
+    """(Red team round 15) Must-allow: git push over smart HTTP to www.example.org with a
+    pack over http.postBuffer: POST .../git-receive-pack with Transfer-Encoding: chunked,
+    pkt-lines then the binary pack in chunks of 64 KiB (hex sizes), the zero chunk; then
+    a GET on the kept connection."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55008, SOC, 80, isn=55008 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET /r.git/info/refs?service=git-receive-pack HTTP/1.1\r\nHost: www.example.org\r\n"
+           b"User-Agent: git/2.43.0\r\nAccept: */*\r\nPragma: no-cache\r\nGit-Protocol: version=2\r\n\r\n")
+    adv = b"001f# service=git-receive-pack\n0000"
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Type: application/x-git-receive-pack-advertisement\r\n"
+           b"Content-Length: %d\r\n\r\n" % len(adv) + adv)
+    pack = (b"00940000000000000000000000000000000000000000 " + b"1" * 40 + b" refs/heads/main\x00 report-status side-band-64k\n0000PACK"
+            + prand(n + "pack", 30000) + passm(n) + prand(n + "p2", 3000))
+    head = (b"POST /r.git/git-receive-pack HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: git/2.43.0\r\n"
+            b"Content-Type: application/x-git-receive-pack-request\r\nAccept: application/x-git-receive-pack-result\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n")
+    body = b""
+    for o in range(0, len(pack), 8192):
+        c = pack[o:o + 8192]
+        body += b"%x\r\n" % len(c) + c + b"\r\n"
+    body += b"0\r\n\r\n"
+    data = head + body
+    k = data.index(passm(n))
+    for part in (data[:k], data[k:]):
+        for o in range(0, len(part), 1448):
+            t.data(True, part[o:o + 1448], gap=300)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    t.data(True, http_req(b"www.example.org", b"x2", line=b"GET /r.git/info/refs HTTP/1.1"))
+    _ok_answer(t, n + "b", mark=False)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt15_trailer_pipe_ok(n):
+    """(Red team round 15) Must-allow: a chunked upload with trailer fields (curl -T with
+    "Trailer: x-checksum", a gRPC-web-like client), the next request pipelined in the
+    same segment after the trailers' empty line, then a third request after an
+    Expect: 100-continue and its 100."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55009, SOC, 80, isn=55009 * 7, rtt_us=20000)
+    t.handshake()
+    up = (b"PUT /up/a.bin HTTP/1.1\r\nHost: www.example.org\r\nTransfer-Encoding: chunked\r\n"
+          b"Trailer: x-checksum\r\n\r\n" + b"400\r\n" + prand(n + "c", 1024) + b"\r\n"
+          + b"0\r\nx-checksum: sha256=abcdef\r\nx-other: 1\r\n\r\n")
+    t.data(True, up + http_req(b"www.example.org", b"pipe1", line=b"GET /a HTTP/1.1"))
+    t.data(False, b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+    _ok_answer(t, n + "a", mark=False)
+    body = prand(n + "b", 3000) + passm(n)
+    t.data(True, b"POST /form HTTP/1.1\r\nHost: www.example.org\r\nContent-Length: %d\r\n"
+           b"Expect: 100-continue\r\n\r\n" % len(body))
+    t.data(False, b"HTTP/1.1 100 Continue\r\n\r\n")
+    t.data(True, body[:1448])
+    t.data(True, body[1448:] + http_req(b"www.example.org", b"pipe2", line=b"GET /b HTTP/1.1"))
+    _ok_answer(t, n + "c", mark=False)
+    _ok_answer(t, n + "d", mark=False)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt15_cookie_split_ok(n):
+    """(Red team round 15) Must-allow: Chrome's GET with Host first and 14 KiB of cookies,
+    the head cut by the segment size into ten segments, a second GET after."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55010, SOC, 80, isn=55010 * 7, rtt_us=20000)
+    t.handshake()
+    ck = b"; ".join(b"c%d=%s" % (i, prand(n + str(i), 60).hex().encode()) for i in range(110))
+    h = (b"GET /app HTTP/1.1\r\nHost: www.example.org\r\nConnection: keep-alive\r\n"
+         b"User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0\r\nAccept: text/html\r\n"
+         b"Cookie: " + ck + b"\r\nX-Mark: " + passm(n) + b"\r\n\r\n")
+    assert 13000 < len(h) < 16000, len(h)
+    for o in range(0, len(h), 1448):
+        t.data(True, h[o:o + 1448], gap=300)
+    _ok_answer(t, n + "a", mark=False)
+    t.data(True, http_req(b"www.example.org", b"second"))
+    _ok_answer(t, n + "b", mark=False)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt15_sip_tcp_ok(n):
+    """(Red team round 15) Must-allow: a SIP phone (Linphone) registering over TCP on 5060:
+    REGISTER sip:... SIP/2.0 with a Content-Length: 0, 401, REGISTER again, 200, then
+    an INVITE with an SDP body, and OPTIONS keepalives."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55011, SOC, 5060, isn=55011 * 7, rtt_us=20000)
+    t.handshake()
+    via = b"Via: SIP/2.0/TCP 10.20.1.20:55011;branch=z9hG4bK%d;rport\r\n"
+    for i in range(2):
+        t.data(True, b"REGISTER sip:sip.partner.example SIP/2.0\r\n" + via % i +
+               b"From: <sip:alice@sip.partner.example>;tag=1\r\nTo: sip:alice@sip.partner.example\r\n"
+               b"Call-ID: abc\r\nCSeq: %d REGISTER\r\nContact: <sip:alice@10.20.1.20:55011;transport=tcp>\r\n"
+               b"Max-Forwards: 70\r\nExpires: 3600\r\nContent-Length: 0\r\n\r\n" % (i + 1))
+        t.data(False, (b"SIP/2.0 401 Unauthorized\r\n" if i == 0 else b"SIP/2.0 200 OK\r\n") + via % i +
+               b"Content-Length: 0\r\n\r\n")
+    sdp = (b"v=0\r\no=alice 1 1 IN IP4 10.20.1.20\r\ns=Talk\r\nc=IN IP4 10.20.1.20\r\nt=0 0\r\n"
+           b"m=audio 7078 RTP/AVP 96 0 8\r\na=rtpmap:96 opus/48000/2\r\na=x-mark:" + passm(n) + b"\r\n")
+    t.data(True, b"INVITE sip:bob@sip.partner.example SIP/2.0\r\n" + via % 3 +
+           b"From: <sip:alice@sip.partner.example>;tag=2\r\nTo: sip:bob@sip.partner.example\r\nCall-ID: def\r\n"
+           b"CSeq: 20 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n" % len(sdp) + sdp)
+    t.data(False, b"SIP/2.0 100 Trying\r\n" + via % 3 + b"Content-Length: 0\r\n\r\n")
+    for i in range(5):
+        t.data(True, b"\r\n\r\n")  # RFC 5626 keepalive
+        t.data(False, b"\r\n")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+_RT15_CURL_UP = (b"GET / HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n"
+                 b"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                 b"HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n")
+
+
+def _rt15_settings(pairs):
+    return b"".join(struct.pack("!HI", k, v) for k, v in pairs)
+
+
+@case
+def case_rt15_h2c_curl_ok(n):
+    """(Red team round 15) Must-allow: curl --http2 http://www.example.org/ twice on one
+    connection (two URLs): the upgrade (curl 8's exact head), 101 with the server's
+    SETTINGS and stream 1's answer, then curl's preface, SETTINGS (3 parameters),
+    WINDOW_UPDATE of 1048510465 on stream 0, SETTINGS ack, and stream 3's HEADERS."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55020, SOC, 80, isn=55020 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, _RT15_CURL_UP)
+    t.data(False, _RT13_101 + h2_frame(4, 0, 0, _rt15_settings([(3, 128), (4, 65536), (5, 16777215)]))
+           + h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, b"hello"))
+    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, _rt15_settings([(3, 100), (4, 33554432), (2, 0)]))
+           + h2_frame(8, 0, 0, struct.pack("!I", 1048510465)))
+    t.data(True, h2_frame(4, 1, 0, b""))
+    t.data(False, h2_frame(4, 1, 0, b""))
+    t.data(True, h2_frame(1, 5, 3, h2_hb(b"www.example.org", passm(n))))
+    t.data(False, h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, b"ok"))
+    t.data(True, h2_frame(7, 0, 0, struct.pack("!II", 3, 0)))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt15_h2c_nghttp_prio_ok(n):
+    """(Red team round 15) Must-allow: nghttp -u (nghttp2's client) after the 101: the
+    preface, SETTINGS, then its five PRIORITY frames for idle streams 3, 5, 7, 9, 11 (its
+    dependency tree), then a HEADERS with the PRIORITY flag (5 bytes of priority before
+    the block) on stream 13 for www.example.org."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55021, SOC, 80, isn=55021 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+           b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\nAccept: */*\r\n"
+           b"user-agent: nghttp2/1.59.0\r\n\r\n")
+    t.data(False, _RT13_101 + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, b"x"))
+    prio = b"".join(h2_frame(2, 0, s, struct.pack("!IB", d, w))
+                    for s, d, w in ((3, 0, 200), (5, 0, 100), (7, 0, 0), (9, 7, 0), (11, 3, 0)))
+    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, _rt15_settings([(3, 100), (4, 65535)])) + prio)
+    t.data(False, h2_frame(4, 1, 0, b""))
+    t.data(True, h2_frame(4, 1, 0, b"") + h2_frame(1, 0x25, 13, struct.pack("!IB", 11, 15)
+                                                   + h2_hb(b"www.example.org", passm(n))))
+    t.data(False, h2_frame(1, 4, 13, b"\x88") + h2_frame(0, 1, 13, b"ok"))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt15_h2c_grpc_stream_ok(n):
+    """(Red team round 15) Must-allow: a gRPC client on h2c after an upgrade (grpc-java's
+    plaintext upgrade negotiator): a client-streaming call on stream 3 with 40 DATA frames
+    of 1 KiB (40 KiB, message framing inside), each acknowledged with WINDOW_UPDATE, then
+    a second call on stream 5 for www.example.org carrying the marker."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55022, SOC, 80, isn=55022 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"OPTIONS * HTTP/1.1\r\nHost: www.example.org\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+           b"Upgrade: h2c\r\nHTTP2-Settings: AAAAAAAAAAQAEAAAAAYAACAA\r\n\r\n")
+    t.data(False, _RT13_101 + h2_frame(4, 0, 0, b"") + h2_frame(1, 5, 1, b"\x88"))
+    grpc_h = (b"\x83\x86\x44\x0e/svc.Up/Stream\x01\x0fwww.example.org"
+              b"\x5f\x10application/grpc\x00\x02te\x08trailers")
+    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, _rt15_settings([(2, 0), (4, 1048576), (6, 8192)]))
+           + h2_frame(8, 0, 0, struct.pack("!I", 983041)) + h2_frame(1, 4, 3, grpc_h))
+    t.data(False, h2_frame(4, 1, 0, b""))
+    for i in range(40):
+        msg = prand(n + str(i), 1019)
+        t.data(True, h2_frame(0, 1 if i == 39 else 0, 3, b"\x00" + struct.pack("!I", len(msg)) + msg))
+        if i % 8 == 7:
+            t.data(False, h2_frame(8, 0, 0, struct.pack("!I", 8190)) + h2_frame(8, 0, 3, struct.pack("!I", 8190)))
+    t.data(False, h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 0, 3, b"\x00\x00\x00\x00\x00")
+           + h2_frame(1, 5, 3, b"\x00\x0bgrpc-status\x010"))
+    t.data(True, h2_frame(1, 5, 5, h2_hb(b"www.example.org", passm(n))))
+    t.data(False, h2_frame(1, 5, 5, b"\x88"))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+# ------------------------------------------------ SYN layouts of real stacks
+def _rt15_syn_session(n, src, cport, dst, syn_opts, synack_opts, ts=None, retx=1, v6=False, synack_retx=1):
+    """An e2m session whose SYN (sent retx times, 1 s apart) and SYN-ACK (synack_retx
+    times) carry the given options; ts: (client, server) initial stamps when both
+    use timestamps (then every segment carries them, NOP NOP TS)."""
+    cap = Capture()
+    t = ETcp(cap, src, cport, dst, 443, isn=cport * 11, rtt_us=20000)
+    for i in range(retx):
+        t.raw(True, "S", options=syn_opts(i), gap=1000000 if i else None)
+    t.cseq += 1
+    for i in range(synack_retx):
+        t.raw(False, "SA", options=synack_opts, gap=1000000 if i else None)
+    t.sseq += 1
+    st = {True: ts[0] + 10, False: ts[1] + 10} if ts else None
+
+    def tso(fc):
+        if not st:
+            return None
+        st[fc] += 1
+        return [("NOP", None), ("NOP", None), ("Timestamp", (st[fc], st[not fc]))]
+    t.raw(True, "A", options=tso(True))
+    for fc, payload in ((True, hello(n)), (False, server_hello_flight(n)),
+                        (True, CCS + tls_appdata(n + "fin", 53)),
+                        (True, marked_record(passm(n), n + "req", 200)),
+                        (False, marked_record(passm(n) + b"srv", n + "resp", 500))):
+        t.raw(fc, "PA", payload, options=tso(fc))
+        if fc:
+            t.cseq += len(payload)
+        else:
+            t.sseq += len(payload)
+        t.raw(not fc, "A", options=tso(not fc))
+    t.raw(True, "FA", options=tso(True))
+    t.cseq += 1
+    t.raw(False, "FA", options=tso(False))
+    t.sseq += 1
+    t.raw(True, "A", options=tso(True))
+    return cap, {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt15_syn_macos_ok(n):
+    """(Red team round 15) Must-allow: macOS/iOS SYN (MSS 1460, NOP, WS 6, NOP, NOP, TS with
+    echo 0, SACK permitted, EOL, EOL padding: 44-byte header), sent three times; a Linux
+    server's SYN-ACK with timestamps; both stamp every segment."""
+    return _rt15_syn_session(
+        n, S1, 55040, E2M,
+        lambda i: [("MSS", 1460), ("NOP", None), ("WScale", 6), ("NOP", None), ("NOP", None),
+                   ("Timestamp", (700000 + 1000 * i, 0)), ("SAckOK", b""), ("EOL", None), ("EOL", None)],
+        [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (9000, 702000)), ("NOP", None), ("WScale", 7)],
+        ts=(702000, 9000), retx=3)
+
+
+@case
+def case_rt15_syn_windows_ok(n):
+    """(Red team round 15) Must-allow: Windows 10/11 SYN (MSS 1460, NOP, WS 8, NOP, NOP,
+    SACK permitted; timestamps off by default), sent twice; an IIS SYN-ACK (MSS, NOP,
+    WS 8, SACK permitted, 2 NOPs... no timestamps)."""
+    return _rt15_syn_session(
+        n, S1, 55041, E2M,
+        lambda i: [("MSS", 1460), ("NOP", None), ("WScale", 8), ("NOP", None), ("NOP", None), ("SAckOK", b"")],
+        [("MSS", 1460), ("NOP", None), ("WScale", 8), ("SAckOK", b""), ("NOP", None), ("NOP", None)],
+        retx=2)
+
+
+@case
+def case_rt15_syn_openbsd_ok(n):
+    """(Red team round 15) Must-allow: OpenBSD's SYN (MSS, NOP, NOP, SACK permitted, NOP,
+    WS 6, NOP, NOP, TS) against a FreeBSD server's SYN-ACK with window scale 14 (the
+    maximum) and EOL padding after SACK permitted."""
+    return _rt15_syn_session(
+        n, S1, 55042, E2M,
+        lambda i: [("MSS", 1460), ("NOP", None), ("NOP", None), ("SAckOK", b""), ("NOP", None),
+                   ("WScale", 6), ("NOP", None), ("NOP", None), ("Timestamp", (123456, 0))],
+        [("MSS", 1460), ("NOP", None), ("WScale", 14), ("SAckOK", b""),
+         ("Timestamp", (555, 123456)), ("EOL", None), ("EOL", None)],
+        ts=(123456, 555))
+
+
+@case
+def case_rt15_syn6_tfo_ok(n):
+    """(Red team round 15) Must-allow: IPv6, Linux with net.ipv4.tcp_fastopen=1 (client):
+    a SYN with MSS 1440, SACK permitted, TS, NOP, WS 7 and a Fast Open cookie request
+    (kind 34, 2 bytes, NOP NOP); the server (tcp_fastopen=3) answers with a 8-byte cookie
+    (taken off) and sends its SYN-ACK again once (the client's ACK was slow)."""
+    return _rt15_syn_session(
+        n, S6, 55043, E2M6,
+        lambda i: [("MSS", 1440), ("SAckOK", b""), ("Timestamp", (4242, 0)), ("NOP", None), ("WScale", 7),
+                   (34, b""), ("NOP", None), ("NOP", None)],
+        [("MSS", 1440), ("SAckOK", b""), ("Timestamp", (777, 4242)), ("NOP", None), ("WScale", 7),
+         (34, b"\x11\x22\x33\x44\x55\x66\x77\x88"), ("NOP", None), ("NOP", None)],
+        ts=(4242, 777), synack_retx=2)
+
+
+@case
+def case_rt15_syn_mptcp_tfo_ok(n):
+    """(Red team round 15) Must-allow: a Linux client in an MPTCP-enabled app (mptcpize
+    run curl, net.mptcp.enabled=1, tcp_fastopen=1): the SYN carries MP_CAPABLE v1 (4
+    bytes) and a Fast Open cookie request; retransmitted after 1 s. The MPTCP option
+    becomes NOPs, the server answers plain TCP."""
+    return _rt15_syn_session(
+        n, S1, 55044, E2M,
+        lambda i: [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (31337 + 1000 * i, 0)), ("NOP", None),
+                   ("WScale", 7), (30, b"\x01\x81"), (34, b""), ("NOP", None), ("NOP", None)],
+        [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (888, 32337)), ("NOP", None), ("WScale", 7)],
+        ts=(32337, 888), retx=2)
+
+
+@case
+def case_rt15_syn_tfo_exp_ok(n):
+    """(Red team round 15) Must-allow: a client with the experimental Fast Open option
+    (kind 254, ExID 0xF989; older Linux/Apple stacks, RFC 7413 appendix) asking for a
+    cookie (4 bytes), the server answering with an 8-byte cookie in kind 254 (taken off),
+    timestamps both ways."""
+    return _rt15_syn_session(
+        n, S1, 55045, E2M,
+        lambda i: [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (5000, 0)), ("NOP", None), ("WScale", 7),
+                   (254, b"\xf9\x89"), ("NOP", None), ("NOP", None)],
+        [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (6000, 5000)), ("NOP", None), ("WScale", 7),
+         (254, b"\xf9\x89" + b"\xa1\xb2\xc3\xd4\xe5\xf6\x07\x18"), ("NOP", None), ("NOP", None)],
+        ts=(5000, 6000))
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid
