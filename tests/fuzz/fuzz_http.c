@@ -11,10 +11,11 @@
  *   - a request line (HS_HTTP_REQUEST) starts, after the lead white space,
  *     with a token byte (RFC 9110 5.6.2) followed later by white space; and
  *     one whose method holds bytes other than letters, '-' and '_' is whole
- *     and versioned (hs_http_versioned);
+ *     and versioned (hs_http_versioned); and, on a whole first line, one
+ *     hs_http_starts() takes;
  *   - hs_http_host() and hs_connect_target() give a NUL-terminated name of
  *     the length they return, within the buffer, and only for a request
- *     line; of host characters unless the request is malformed (refused); hs_http_starts() holds for any request line;
+ *     line; of host characters unless the request is malformed (refused);
  *   - the chunk reader consumes no more than it is given, in one call or
  *     byte by byte, and the two end in the same state with the same verdict
  *     (the dataplane feeds it a segment at a time);
@@ -105,7 +106,9 @@ static void fz_check_line(const uint8_t *p, size_t n)
 			abort();
 		if (odd && !hs_http_versioned(p, n))
 			abort();
-		if (!hs_http_starts(p, n))
+		/* a whole first line that is a request line starts one (a cut
+		 * one is judged by its target too: hs_request_prefix) */
+		if (memchr(p + lead, '\n', n - lead) && !hs_http_starts(p, n))
 			abort();
 	}
 	len = hs_http_host(p, n, out, sizeof(out));
