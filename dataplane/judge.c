@@ -2318,14 +2318,42 @@ static inline struct hlog *judge_hlog(struct worker *w, const struct flow *f)
  * shift where a division would cost on the common path. */
 #define JUDGE_HLOG_NOW(w) ((uint16_t)((w)->now >> 30))
 
+/* A pool's shares (the header and request logs'): what an inside source
+ * and its IPv6 /64 hold, by bucket (judge_src_buckets; STREAM_NO_NET: an
+ * IPv4 source has no /64). */
+static inline void judge_share_add(uint16_t *src, uint16_t *net, uint16_t b, uint16_t nb)
+{
+	src[b]++;
+	if (nb != STREAM_NO_NET)
+		net[nb]++;
+}
+
+static inline void judge_share_sub(uint16_t *src, uint16_t *net, uint16_t b, uint16_t nb)
+{
+	if (src[b])
+		src[b]--;
+	if (nb != STREAM_NO_NET && net[nb])
+		net[nb]--;
+}
+
+/* How far a holder of buckets (b, nb) is over the shares most (address)
+ * and most_net (/64): the larger, 0 when over neither. */
+static inline unsigned judge_share_over(const uint16_t *src, const uint16_t *net, uint16_t b,
+					uint16_t nb, unsigned most, unsigned most_net)
+{
+	unsigned o = src[b] > most ? src[b] - most : 0;
+
+	if (nb != STREAM_NO_NET && net[nb] > most_net && net[nb] - most_net > o)
+		o = net[nb] - most_net;
+	return o;
+}
+
 /* A log leaves its owner: its inside source holds one less (the pool's
  * share, judge_hlog_take). */
 static inline void judge_hlog_unown(struct worker *w, struct hlog *l)
 {
-	if (l->fidx != UINT32_MAX && w->hlog_src[l->bucket])
-		w->hlog_src[l->bucket]--;
-	if (l->fidx != UINT32_MAX && l->net != STREAM_NO_NET && w->hlog_net[l->net])
-		w->hlog_net[l->net]--;
+	if (l->fidx != UINT32_MAX)
+		judge_share_sub(w->hlog_src, w->hlog_net, l->bucket, l->net);
 	l->fidx = UINT32_MAX;
 }
 
@@ -2400,7 +2428,7 @@ static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, const struc
 	struct flow_acks *a = judge_acks(w, f);
 	uint32_t i = w->hlog_next, idle = UINT32_MAX, stale = UINT32_MAX, heavy = UINT32_MAX;
 	uint16_t now = JUDGE_HLOG_NOW(w), b, nb;
-	unsigned k, age, oldest = HLOG_STALE, most, most_net, over = 0;
+	unsigned k, age, oldest = HLOG_STALE, most, most_net, over = 0, by;
 	struct hlog *l = NULL;
 
 	judge_src_buckets(w, f, &b, &nb);
@@ -2428,14 +2456,9 @@ static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, const struc
 			stale = i;
 		}
 		/* the one furthest over its address's or its /64's share */
-		if (w->hlog_src[c->bucket] > most &&
-		    w->hlog_src[c->bucket] - most > over) {
-			over = w->hlog_src[c->bucket] - most;
-			heavy = i;
-		}
-		if (c->net != STREAM_NO_NET && w->hlog_net[c->net] > most_net &&
-		    w->hlog_net[c->net] - most_net > over) {
-			over = w->hlog_net[c->net] - most_net;
+		if ((by = judge_share_over(w->hlog_src, w->hlog_net, c->bucket, c->net, most,
+					   most_net)) > over) {
+			over = by;
 			heavy = i;
 		}
 	}
@@ -2461,9 +2484,7 @@ static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, const struc
 	hlog_init(l, (uint32_t)(f - w->flows), f->gen);
 	l->bucket = b;
 	l->net = nb;
-	w->hlog_src[b]++;
-	if (nb != STREAM_NO_NET)
-		w->hlog_net[nb]++;
+	judge_share_add(w->hlog_src, w->hlog_net, b, nb);
 	a->hlog = i + 1;
 	return l;
 }
@@ -3559,10 +3580,8 @@ static inline struct rlog *judge_rlog(struct worker *w, const struct flow *f)
  * (judge_rlog_take). */
 static inline void judge_rlog_unown(struct worker *w, struct rlog *l)
 {
-	if (l->fidx != UINT32_MAX && w->rlog_src[l->bucket])
-		w->rlog_src[l->bucket]--;
-	if (l->fidx != UINT32_MAX && l->net != STREAM_NO_NET && w->rlog_net[l->net])
-		w->rlog_net[l->net]--;
+	if (l->fidx != UINT32_MAX)
+		judge_share_sub(w->rlog_src, w->rlog_net, l->bucket, l->net);
 	l->fidx = UINT32_MAX;
 }
 
@@ -4977,7 +4996,7 @@ static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow
 {
 	uint32_t i = w->rlog_next, stale = UINT32_MAX, heavy = UINT32_MAX;
 	uint16_t now = JUDGE_HLOG_NOW(w), b, nb;
-	unsigned k, age, oldest = RLOG_STALE, most, most_net, over = 0;
+	unsigned k, age, oldest = RLOG_STALE, most, most_net, over = 0, by;
 	struct rlog *l;
 
 	/* Its inside address's share: one host's flows must not hold every
@@ -5009,13 +5028,9 @@ static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow
 			stale = i;
 		}
 		/* the one furthest over its address's or its /64's share */
-		if (w->rlog_src[c->bucket] > most && w->rlog_src[c->bucket] - most > over) {
-			over = w->rlog_src[c->bucket] - most;
-			heavy = i;
-		}
-		if (c->net != STREAM_NO_NET && w->rlog_net[c->net] > most_net &&
-		    w->rlog_net[c->net] - most_net > over) {
-			over = w->rlog_net[c->net] - most_net;
+		if ((by = judge_share_over(w->rlog_src, w->rlog_net, c->bucket, c->net, most,
+					   most_net)) > over) {
+			over = by;
 			heavy = i;
 		}
 	}
@@ -5048,9 +5063,7 @@ static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow
 	rlog_init(l, (uint32_t)(f - w->flows), f->gen);
 	l->bucket = b;
 	l->net = nb;
-	w->rlog_src[b]++;
-	if (nb != STREAM_NO_NET)
-		w->rlog_net[nb]++;
+	judge_share_add(w->rlog_src, w->rlog_net, b, nb);
 	judge_acks(w, f)->rlog = i + 1;
 	return l;
 }
