@@ -2348,12 +2348,44 @@ static inline unsigned judge_share_over(const uint16_t *src, const uint16_t *net
 	return o;
 }
 
+/* Whether a pool of n logs is full for taking one back from its flow
+ * (a stale one, or one of a source over its share): every log has an
+ * owner, and the searches have passed a whole pool's worth of busy slots
+ * (*busy) since one last found a free or idle log. A search looks at
+ * `look` slots, and on, up to `far`, while the pool is not full, so a run
+ * of busy logs (an honest host's parallel downloads, a proxy's requests)
+ * is passed over to the free ones beyond it; until the twenty-third
+ * session a run of `look` busy slots of one source over its share was
+ * taken for a full pool, and its flows were refused with hundreds of logs
+ * free (red team round 16: rt16_hlog_parallel_dl_ok,
+ * rt16_rlog_proxy_burst_ok). The bound keeps a search's cost (a flow
+ * visited a slot) at `far` when the pool is nearly full, and at `look`
+ * once it is full. */
+static inline unsigned judge_pool_look(uint32_t owned, uint32_t busy, uint32_t n, unsigned look,
+				       unsigned far)
+{
+	return owned >= n && busy >= n ? look : far;
+}
+
+static inline bool judge_pool_full(uint32_t owned, uint32_t *busy, uint32_t n, bool found,
+				   unsigned seen)
+{
+	if (found) {
+		*busy = 0;
+		return false;
+	}
+	*busy = RTE_MIN(*busy + seen, 2 * n);
+	return owned >= n && *busy >= n;
+}
+
 /* A log leaves its owner: its inside source holds one less (the pool's
  * share, judge_hlog_take). */
 static inline void judge_hlog_unown(struct worker *w, struct hlog *l)
 {
-	if (l->fidx != UINT32_MAX)
+	if (l->fidx != UINT32_MAX) {
 		judge_share_sub(w->hlog_src, w->hlog_net, l->bucket, l->net);
+		w->hlog_owned--;
+	}
 	l->fidx = UINT32_MAX;
 }
 
@@ -2394,9 +2426,11 @@ static bool judge_hlog_idle(const struct flow *o, struct hlog *l, const struct f
 
 /* A log for a checked TLS flow, at the first segment whose reading it
  * depends on: among HLOG_LOOK slots of the worker's pool from where the
- * last search stopped, a free one or one of a flow gone first, else one
+ * last search stopped (and on, up to HLOG_LOOK_FAR, while the pool is not
+ * full: judge_pool_look), a free one or one of a flow gone first, else one
  * that its open flow can give up (judge_hlog_idle; that flow takes another
- * at its next header), else the one whose oldest entry (either side's) has
+ * at its next header), else, once the pool is full (judge_pool_full), the
+ * one whose oldest entry (either side's) has
  * waited longest for its acknowledgement, if longer than HLOG_STALE, else
  * one of a source over its share (HLOG_HEAVY): its
  * flow is refused (exception:classifier_alloc; a later copy of those bytes
@@ -2409,6 +2443,7 @@ static inline void judge_src_buckets(const struct worker *w, const struct flow *
 				     uint16_t *net);
 
 #define HLOG_LOOK  32
+#define HLOG_LOOK_FAR 256 /* while the pool is not full (judge_pool_look) */
 #define HLOG_STALE 10 /* in the log's clock: 2^30 ns, a little over 10 s */
 /* None idle or stale: a log of an inside source that holds more than this
  * many (and more than the taker) is taken back, its flow refused, as the
@@ -2428,7 +2463,8 @@ static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, const struc
 	struct flow_acks *a = judge_acks(w, f);
 	uint32_t i = w->hlog_next, idle = UINT32_MAX, stale = UINT32_MAX, heavy = UINT32_MAX;
 	uint16_t now = JUDGE_HLOG_NOW(w), b, nb;
-	unsigned k, age, oldest = HLOG_STALE, most, most_net, over = 0, by;
+	unsigned k, lim, age, oldest = HLOG_STALE, most, most_net, over = 0, by;
+	bool fresh = false, full;
 	struct hlog *l = NULL;
 
 	judge_src_buckets(w, f, &b, &nb);
@@ -2436,15 +2472,22 @@ static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, const struc
 	most_net = RTE_MAX((unsigned)HLOG_HEAVY_NET,
 			   nb == STREAM_NO_NET ? 0u : (unsigned)w->hlog_net[nb] + 1u);
 
-	for (k = 0; k < HLOG_LOOK; k++, i = i + 1 == HLOG_SLOTS ? 0 : i + 1) {
+	lim = judge_pool_look(w->hlog_owned, w->hlog_busy, HLOG_SLOTS, HLOG_LOOK, HLOG_LOOK_FAR);
+	/* past the first HLOG_LOOK, the first free or idle log ends it */
+	for (k = 0; k < lim && (idle == UINT32_MAX || k < HLOG_LOOK);
+	     k++, i = i + 1 == HLOG_SLOTS ? 0 : i + 1) {
 		struct hlog *c = &w->hlogs[i];
 		const struct flow *o;
 
-		if (c->fidx == UINT32_MAX)
+		if (c->fidx == UINT32_MAX) {
+			fresh = true;
 			break;
+		}
 		o = &w->flows[c->fidx];
-		if (!o->in_use || o->gen != c->gen || w->acks[c->fidx].hlog != i + 1)
+		if (!o->in_use || o->gen != c->gen || w->acks[c->fidx].hlog != i + 1) {
+			fresh = true;
 			break;
+		}
 		if (idle != UINT32_MAX)
 			continue;
 		if (judge_hlog_idle(o, c, &w->acks[c->fidx])) {
@@ -2462,10 +2505,12 @@ static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, const struc
 			heavy = i;
 		}
 	}
-	if (k == HLOG_LOOK) {
+	full = judge_pool_full(w->hlog_owned, &w->hlog_busy, HLOG_SLOTS,
+			       fresh || idle != UINT32_MAX, k);
+	if (!fresh) {
 		if (stale == UINT32_MAX)
 			stale = heavy;
-		if (idle == UINT32_MAX && stale == UINT32_MAX) {
+		if (idle == UINT32_MAX && (stale == UINT32_MAX || !full)) {
 			w->hlog_next = i;
 			return NULL;
 		}
@@ -2482,6 +2527,7 @@ static __rte_noinline struct hlog *judge_hlog_take(struct worker *w, const struc
 	l = &w->hlogs[i];
 	judge_hlog_unown(w, l);
 	hlog_init(l, (uint32_t)(f - w->flows), f->gen);
+	w->hlog_owned++;
 	l->bucket = b;
 	l->net = nb;
 	judge_share_add(w->hlog_src, w->hlog_net, b, nb);
@@ -3580,8 +3626,10 @@ static inline struct rlog *judge_rlog(struct worker *w, const struct flow *f)
  * (judge_rlog_take). */
 static inline void judge_rlog_unown(struct worker *w, struct rlog *l)
 {
-	if (l->fidx != UINT32_MAX)
+	if (l->fidx != UINT32_MAX) {
 		judge_share_sub(w->rlog_src, w->rlog_net, l->bucket, l->net);
+		w->rlog_owned--;
+	}
 	l->fidx = UINT32_MAX;
 }
 
@@ -4967,8 +5015,10 @@ static int judge_h2w_upgrade(struct worker *w, const struct policy *pol, struct 
 
 /* A request log for a read HTTP client, at the first bytes it reads that
  * its server has not acknowledged: among RLOG_LOOK slots of the worker's
- * pool from where the last search stopped, a free one or one of a flow
- * gone, dropped or with nothing logged, else the one whose oldest byte has
+ * pool from where the last search stopped (the whole pool while it is not
+ * full: judge_pool_look), a free one or one of a flow gone, dropped or
+ * with nothing logged, else, once the pool is full (judge_pool_full), the
+ * one whose oldest byte has
  * waited longest for its acknowledgement, if longer than RLOG_STALE: its
  * flow is refused at its next segment (a later copy of those bytes could no
  * longer be compared; no honest server leaves bytes it got unacknowledged
@@ -4996,7 +5046,7 @@ static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow
 {
 	uint32_t i = w->rlog_next, stale = UINT32_MAX, heavy = UINT32_MAX;
 	uint16_t now = JUDGE_HLOG_NOW(w), b, nb;
-	unsigned k, age, oldest = RLOG_STALE, most, most_net, over = 0, by;
+	unsigned k, lim, age, oldest = RLOG_STALE, most, most_net, over = 0, by;
 	struct rlog *l;
 
 	/* Its inside address's share: one host's flows must not hold every
@@ -5013,7 +5063,8 @@ static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow
 	most_net = RTE_MAX((unsigned)RLOG_HEAVY_NET,
 			   nb == STREAM_NO_NET ? 0u : (unsigned)w->rlog_net[nb] + 1u);
 
-	for (k = 0; k < RLOG_LOOK; k++, i = i + 1 == RLOG_SLOTS ? 0 : i + 1) {
+	lim = judge_pool_look(w->rlog_owned, w->rlog_busy, RLOG_SLOTS, RLOG_LOOK, RLOG_SLOTS);
+	for (k = 0; k < lim; k++, i = i + 1 == RLOG_SLOTS ? 0 : i + 1) {
 		const struct rlog *c = &w->rlogs[i];
 		const struct flow *o;
 
@@ -5034,7 +5085,12 @@ static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow
 			heavy = i;
 		}
 	}
-	if (k == RLOG_LOOK) {
+	if (!judge_pool_full(w->rlog_owned, &w->rlog_busy, RLOG_SLOTS, k < lim, k)) {
+		if (k == lim) { /* none free: the pool is not full yet */
+			w->rlog_next = i;
+			return NULL;
+		}
+	} else {
 		if (stale == UINT32_MAX)
 			stale = heavy;
 		if (stale == UINT32_MAX) {
@@ -5061,6 +5117,7 @@ static __rte_noinline struct rlog *judge_rlog_take(struct worker *w, struct flow
 	}
 	w->rlog_next = i + 1 == RLOG_SLOTS ? 0 : i + 1;
 	rlog_init(l, (uint32_t)(f - w->flows), f->gen);
+	w->rlog_owned++;
 	l->bucket = b;
 	l->net = nb;
 	judge_share_add(w->rlog_src, w->rlog_net, b, nb);

@@ -212,6 +212,11 @@ struct worker {
 	uint32_t hlog_next;	     /* where judge_hlog_take looks first */
 	struct rlog *rlogs;	     /* read HTTP clients' request logs, RLOG_SLOTS (rlog.h) */
 	uint32_t rlog_next;	     /* where judge_rlog_take looks first */
+	/* Each pool's logs with an owner, and the busy slots its searches
+	 * passed since the last one found a free or idle log: a log is taken
+	 * back from its flow only once a whole pool was seen busy (judge.c,
+	 * judge_pool_full) */
+	uint32_t hlog_owned, hlog_busy, rlog_owned, rlog_busy;
 	uint16_t rlog_src[STREAM_SRC_BUCKETS]; /* request logs held per inside source bucket */
 	uint16_t rlog_net[STREAM_SRC_BUCKETS]; /* ... per IPv6 /64 bucket */
 	uint16_t hlog_src[STREAM_SRC_BUCKETS]; /* header logs held per inside source bucket */

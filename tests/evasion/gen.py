@@ -14374,6 +14374,477 @@ def case_rt15_syn_tfo_exp_ok(n):
         ts=(5000, 6000))
 
 
+# ------------------------------------------------ red team round 16
+def _rt16_hlog_parallel(n, src, ports, busy=True):
+    """One e2m host (a download client with parallel connections, or a terminal server
+    whose users download at once) opens len(ports) e2m sessions first, so their header
+    logs are the first slots of its worker's pool. Then 2600 other hosts make one short
+    session each (over 1024 per worker with two, so each worker's log pointer comes round
+    to the host's slots while it still downloads). Meanwhile every download goes on: each
+    of the host's sessions gets a record from its server, acknowledged by the client
+    before the next (busy: the next record follows the acknowledgement at once, as a
+    server streaming a file does; not busy: the download pauses after the ACK). No log is
+    older than a fraction of a second; the pool is never full (most of it is free)."""
+    cap = Capture()
+    hl = hello(n + "h")
+    fl = server_hello_flight(n + "h")
+    dl = []
+    for p in ports:
+        t = ETcp(cap, src, p, E2M, 443, isn=(p * 13) & M32, rtt_us=20000)
+        t.handshake(gap=100)
+        t.data(True, hl, gap=100)
+        t.data(False, fl, gap=100)
+        t.data(True, CCS + tls_appdata(n + "fin", 53), gap=100)
+        t.data(True, marked_record(passm(n) + b"rq", n + "rq", 120), gap=100)
+        dl.append(t)
+    k = 0
+    for batch in range(52):
+        for t in dl:
+            # the client acknowledges the last record; the server's next one follows
+            if batch:
+                t.raw(True, "A", gap=40)
+            if busy or not batch:
+                rec = tls_appdata(n + "d%d" % k, 1200)
+                k += 1
+                t.raw(False, "PA", rec, gap=40)
+                t.sseq += len(rec)
+        for j in range(50):
+            kk = batch * 50 + j
+            f = ETcp(cap, "10.10.%d.%d" % (100 + kk // 250, 1 + kk % 250), 55199, E2M, 443,
+                     isn=(1300000 + 7919 * kk) & M32, rtt_us=200)
+            f.handshake(gap=60)
+            f.data(True, hl, gap=60)
+            f.data(False, fl, gap=60)
+            f.data(True, CCS + tls_appdata(n + "ffin", 53), gap=60)
+            f.data(False, tls_appdata(n + "frec", 300), gap=60)
+            f.close(gap=60)
+    for t in dl:
+        t.raw(True, "A", gap=40)
+        t.data(False, marked_record(passm(n) + b"srv", n + "last", 500))
+        t.data(True, marked_record(passm(n) + b"cl", n + "clast", 100))
+        t.close()
+    return cap, {"pass": [passm(n) + b"rq", passm(n) + b"srv", passm(n) + b"cl"]}
+
+
+@case
+def case_rt16_hlog_parallel_dl_ok(n):
+    """(Red team round 16) Must-allow (false block, no attack): one e2m host downloads
+    with 40 parallel TLS connections to E2M (a sync client, aria2c -x, a terminal server
+    whose users start at 09:00): 40 header logs, consecutive in its worker's pool, each
+    busy (a server record always in flight, acknowledged within the round trip). Other
+    hosts' short sessions (2600 in all) walk the pool's pointer round. The pool is mostly
+    free, but judge_hlog_take looks at HLOG_LOOK (32) slots from the pointer only: 32 busy
+    logs of one address over HLOG_HEAVY (32) there, and the next short session of another
+    host takes one of them back and refuses its flow (exception:classifier_alloc), eight
+    times in a row. DESIGN 8 bounds a holder by its share only when no log is free; a
+    download acknowledged in time breaches nothing (4.2). Must allow."""
+    return _rt16_hlog_parallel(n, "10.10.62.1", range(55100, 55140))
+
+
+@case
+def case_rt16_hlog_parallel_idle_ok(n):
+    """(Red team round 16) Control for rt16_hlog_parallel_dl_ok: the same 40 connections
+    and 2600 short sessions, but the downloads pause (each record acknowledged, none in
+    flight) while the pointer passes: the host's logs are idle, given up and taken again
+    at their flows' next headers. Must allow."""
+    return _rt16_hlog_parallel(n, "10.10.62.2", range(55102, 55142), busy=False)
+
+
+@case
+def case_rt16_rlog_proxy_burst_ok(n):
+    """(Red team round 16) Must-allow (false block, no attack): an office forward proxy
+    (or a NAT of a floor of desks), one address, sends 40 GETs for www.example.org on 40
+    kept connections to a far server (300 ms away: its ACKs come with the answers). In
+    those 300 ms 600 other office hosts each send one GET to a near server, answered and
+    acknowledged at once (a busy office: 2000 requests a second). Each request takes a
+    request log; the pointer of each worker's 256-log pool comes round to the proxy's 40
+    logs, all unacknowledged (young: well under RLOG_STALE): judge_rlog_take sees 32 of
+    one address over RLOG_HEAVY (8) and takes them back one by one, marking their flows
+    FLOW_HW_LOST (refused at their next segment), while the pool has logs free beyond
+    its 32-slot look. Must allow."""
+    cap = Capture()
+    px = []
+    for p in range(55103, 55143):
+        t = ETcp(cap, "10.20.62.1", p, SOC, 80, isn=p * 7, rtt_us=300000)
+        t.handshake(gap=200)
+        px.append(t)
+    for t in px:
+        h = b"GET /a/%d HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: %s\r\nVia: 1.1 proxy\r\n\r\n" % (t.cport, passm(n) + b"a")
+        t.raw(True, "PA", h, gap=100)
+        t.cseq += len(h)
+    for k in range(600):
+        u = ETcp(cap, "10.20.%d.%d" % (100 + k // 250, 1 + k % 250), 55199, SOC, 80,
+                 isn=(2300000 + 7919 * k) & M32, rtt_us=200)
+        u.handshake(gap=60)
+        u.data(True, b"GET /n%d HTTP/1.1\r\nHost: www.example.org\r\n\r\n" % k, gap=60)
+        u.data(False, b"HTTP/1.1 204 No Content\r\n\r\n", gap=60)
+        u.close(gap=60)
+    for t in px:
+        body = passm(n) + b"b" + prand(n + str(t.cport), 80)
+        resp = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+        t.raw(False, "PA", resp, gap=100)
+        t.sseq += len(resp)
+    for t in px:
+        t.raw(True, "A", gap=100)
+        t.data(True, b"GET /b HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"c\r\n\r\n")
+        t.data(False, b"HTTP/1.1 204 No Content\r\n\r\n")
+        t.close()
+    return cap, {"pass": [passm(n) + b"a", passm(n) + b"b", passm(n) + b"c"]}
+
+
+def _rt16_cut_first(n, port, first, rest, answer_vk=True):
+    cap = Capture()
+    t = ETcp(cap, O1, port, SOC, 80, isn=port * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, first)
+    t.data(True, rest)
+    if answer_vk:
+        _vk_answer(t, n)
+    else:
+        _ok_answer(t, n)
+    t.close()
+    return cap
+
+
+@case
+def case_rt16_cut_opaque_target_vk(n):
+    """(Red team round 16) Office: the first payload "GET h:m" alone, then
+    ".vk.com/feed HTTP/1.1", Host m.vk.com. Go's net/http reads the target with
+    url.ParseRequestURI: scheme "h", opaque "m.vk.com/feed" (an absolute URI without
+    "//", RFC 3986 4.3), and takes the Host field as the request's host: served for
+    m.vk.com. hs_target_may_start wants "/", "*" or "scheme://" after a letter run, so
+    "h:m" starts no request line and the flow is not read as HTTP. Must drop (social)."""
+    cap = _rt16_cut_first(n, 55150, b"GET h:m",
+                          b".vk.com/feed HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt16_cut_hostport_target_vk(n):
+    """(Red team round 16) Office: the first payload "GET m.vk.com:8" alone, then
+    "0/feed HTTP/1.1", Host m.vk.com. Go reads "m.vk.com:80/feed" as scheme "m.vk.com"
+    (letters, digits, '.', '+', '-'), opaque "80/feed", and serves by Host. The cut
+    leaves ":8" where hs_target_may_start wants "://". Must drop (social)."""
+    cap = _rt16_cut_first(n, 55151, b"GET m.vk.com:8",
+                          b"0/feed HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt16_cut_opaque_m2_vk(n):
+    """(Red team round 16) The same as rt16_cut_opaque_target_vk with the token method
+    "M2" (nDPI knows no such method, so only aduana's reader could see the request):
+    "M2 x:y" alone, then "z HTTP/1.1", Host m.vk.com (Go serves any token method). Must
+    drop (social)."""
+    cap = _rt16_cut_first(n, 55152, b"M2 x:y",
+                          b"z HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt16_cut_opaque_ok(n):
+    """(Red team round 16) Must-allow twin: "GET h:w" alone, then "ww.example.org/
+    HTTP/1.1", Host www.example.org."""
+    cap = _rt16_cut_first(n, 55153, b"GET h:w",
+                          b"ww.example.org/ HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n)
+                          + b"\r\n\r\n", answer_vk=False)
+    return cap, {"pass": [passm(n)]}
+
+
+def _rt16_declined(n, port, up_head, first, rest, mark):
+    cap = Capture()
+    t = ETcp(cap, O1, port, SOC, 80, isn=port * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, up_head)
+    _ok_answer(t, n + "a", mark=False)
+    t.data(True, first)
+    t.data(True, rest)
+    if mark == "vk":
+        _vk_answer(t, n)
+    else:
+        _ok_answer(t, n)
+    t.close()
+    return cap
+
+
+_RT16_WS = (b"GET /chat HTTP/1.1\r\nHost: www.example.org\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            b"Sec-WebSocket-Version: 13\r\n\r\n")
+
+
+@case
+def case_rt16_ws_declined_cut_vk(n):
+    """(Red team round 16) A WebSocket upgrade that nginx ignores (200, keep-alive), then
+    the next request cut after its first byte: "G", then "ET /feed HTTP/1.1", Host
+    m.vk.com. After an upgrade's head, bytes that start no request are a tunnel and go
+    unread (judge_req_common: off); a piece that is only the start of a request line
+    must not count as such. nginx joins the line and serves m.vk.com. Must drop."""
+    cap = _rt16_declined(n, 55154, _RT16_WS, b"G",
+                         b"ET /feed HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n", "vk")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt16_h2c_declined_cut_vk(n):
+    """(Red team round 16) Upgrade: h2c declined by nginx (200 in HTTP/1.1), then the
+    next request's first line cut: "GET /feed HT", then "TP/1.1", Host m.vk.com. Must
+    drop (social)."""
+    cap = _rt16_declined(n, 55155, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n",
+                         b"GET /feed HT",
+                         b"TP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\n\r\n", "vk")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt16_ws_declined_cut_ok(n):
+    """(Red team round 16) Must-allow: the WebSocket upgrade ignored (200), then the
+    browser's next GET for www.example.org cut by the segment inside its headers (a
+    long cookie)."""
+    req = (b"GET /next HTTP/1.1\r\nHost: www.example.org\r\nCookie: s=" + b"c" * 1500
+           + b"\r\nX-Mark: " + passm(n) + b"\r\n\r\n")
+    cap = _rt16_declined(n, 55156, _RT16_WS, req[:1448], req[1448:], "ok")
+    return cap, {"pass": [passm(n)]}
+
+
+def _rt16_up_conn(n, port, head, pre=None):
+    cap = Capture()
+    t = ETcp(cap, O1, port, SOC, 80, isn=port * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, head)
+    if pre:
+        pre(t)
+    t.data(False, _RT13_101 + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, b"ok"))
+    return cap, t
+
+
+@case
+def case_rt16_h2c_up_hostonly_vk(n):
+    """(Red team round 16) After an upgrade answered 101 (a fresh reader,
+    judge_h2w_upgrade), HEADERS on stream 3 with no :authority and a literal "host:
+    m.vk.com" field (RFC 9113 8.3.1; Go's http2 server and nginx route by Host then).
+    rt8a_h2pk_late_hostonly_vk held this for prior knowledge only. Must drop."""
+    cap, t = _rt16_up_conn(n, 55157, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
+    blk = b"\x82\x86\x84" + b"\x00\x04host\x08m.vk.com" + b"\x00\x06x-mark" + bytes([len(leak(n))]) + leak(n)
+    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + h2_frame(1, 5, 3, blk))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt16_h2c_up_host_idx_huff_vk(n):
+    """(Red team round 16) After a 101: HEADERS on stream 3, no :authority, "host" by
+    its static-table name (index 38, literal without indexing) with a Huffman-coded
+    value m.vk.com. Must drop (social)."""
+    cap, t = _rt16_up_conn(n, 55158, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
+    hv = _rt8a_huff(b"m.vk.com")
+    blk = (b"\x82\x86\x84" + b"\x0f\x17" + bytes([0x80 | len(hv)]) + hv
+           + b"\x00\x06x-mark" + bytes([len(leak(n))]) + leak(n))
+    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + h2_frame(1, 5, 3, blk))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt16_h2c_up_auth_host_vk(n):
+    """(Red team round 16) After a 101: HEADERS on stream 3 with :authority
+    www.example.org and a "host: m.vk.com" field. RFC 9113 8.3.1 says a server SHOULD
+    refuse it; Go's http2 server takes :authority, but a server (or an h2c to HTTP/1
+    gateway: nghttpx, Envoy with host rewriting off) that forwards the Host field reads
+    m.vk.com. One block read two ways (DESIGN 8: refused). Must drop."""
+    cap, t = _rt16_up_conn(n, 55159, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
+    blk = (b"\x82\x86\x84" + b"\x01\x0fwww.example.org" + b"\x00\x04host\x08m.vk.com"
+           + b"\x00\x06x-mark" + bytes([len(leak(n))]) + leak(n))
+    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + h2_frame(1, 5, 3, blk))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt16_h2c_pk_after_get_vk(n):
+    """(Red team round 16) A plain GET for www.example.org (200, keep-alive), then, on
+    the same connection and without any upgrade, the HTTP/2 preface, SETTINGS and HEADERS
+    on stream 1 for m.vk.com. Go's h2c handler (x/net/http2/h2c) reads "PRI * HTTP/2.0"
+    with no fields as an HTTP/1 request at any point of a kept connection, hijacks it and
+    serves HTTP/2 (prior knowledge, RFC 9113 3.3). Must drop (social)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55160, SOC, 80, isn=55160 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, http_req(b"www.example.org", b"x"))
+    _ok_answer(t, n + "a", mark=False)
+    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + _rt12_h2_headers(1, b"m.vk.com", leak(n)))
+    t.data(False, h2_frame(4, 0, 0, b"") + h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 1, b"\x88")
+           + h2_frame(0, 1, 1, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt16_h2c_chunked_up_vk(n):
+    """(Red team round 16) A POST with Transfer-Encoding: chunked asking Upgrade: h2c
+    (Apache mod_http2 reads the body before it switches, RFC 7540 3.2); 101 after the
+    body's last chunk; then the preface and HEADERS on stream 3 for m.vk.com. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55161, SOC, 80, isn=55161 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nTransfer-Encoding: chunked\r\n" + H2C_UP
+           + b"\r\n")
+    t.data(True, b"5\r\nhello\r\n")
+    t.data(True, b"0\r\n\r\n")
+    t.data(False, _RT13_101 + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88"))
+    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + _rt12_h2_headers(3, b"m.vk.com", leak(n)))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt16_h2c_100_101_ok(n):
+    """(Red team round 16) Must-allow: curl --http2 -d @file on http:// (POST with
+    Expect: 100-continue and Upgrade: h2c): the server's 100 Continue, the body, the
+    101, then the preface and a request on stream 3 for www.example.org."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55162, SOC, 80, isn=55162 * 7, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nContent-Length: 2000\r\n"
+           b"Expect: 100-continue\r\n" + H2C_UP + b"\r\n")
+    t.data(False, b"HTTP/1.1 100 Continue\r\n\r\n")
+    t.data(True, prand(n + "body", 1448))
+    t.data(True, prand(n + "body2", 552))
+    t.data(False, _RT13_101 + h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, b"\x88") + h2_frame(0, 1, 1, b"ok"))
+    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + _rt12_h2_headers(3, b"www.example.org", b"x"))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, passm(n)))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt16_h2c_up_lower_ok(n):
+    """(Red team round 16) Must-allow: an upgrade whose head has lower-case field names
+    and values (Python h11/httpx-style: "upgrade: h2c", "connection: upgrade,
+    http2-settings", "http2-settings: ..."), answered 101, a request on stream 3 for
+    www.example.org (Go's h2c handler matches tokens case-insensitively)."""
+    cap, t = _rt16_up_conn(n, 55163, b"GET / HTTP/1.1\r\nhost: www.example.org\r\n"
+                           b"connection: upgrade, http2-settings\r\nupgrade: h2c\r\n"
+                           b"http2-settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n")
+    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + _rt12_h2_headers(3, b"www.example.org", b"x"))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, passm(n)))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt16_h2c_up_pad_cont_vk(n):
+    """(Red team round 16) After a 101: HEADERS on stream 3 with PADDED and PRIORITY and
+    without END_HEADERS whose fragment is empty (padding only), then a CONTINUATION with
+    the whole block for m.vk.com, the frame headers cut across segments. Must drop."""
+    cap, t = _rt16_up_conn(n, 55164, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
+    blk = (b"\x82\x86\x84" + b"\x01\x08m.vk.com" + b"\x00\x06x-mark" + bytes([len(leak(n))]) + leak(n))
+    hp = bytes([9]) + struct.pack("!IB", 0, 15) + b"\x00" * 9
+    f1 = h2_frame(1, 0x08 | 0x20 | 0x01, 3, hp)
+    f2 = h2_frame(9, 4, 3, blk)
+    data = _RT13_PREFACE + h2_frame(4, 0, 0, b"") + f1 + f2
+    cut1 = len(_RT13_PREFACE) + 9 + 4
+    cut2 = len(data) - len(f2) + 6
+    t.data(True, data[:cut1])
+    t.data(True, data[cut1:cut2])
+    t.data(True, data[cut2:])
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt16_syn_retx_fallback_ok(n):
+    """(Red team round 16) Must-allow: a Linux client with MPTCP and Fast Open on whose
+    first two SYNs (MP_CAPABLE, cookie request) get no answer; its third SYN falls back to
+    plain TCP (net.mptcp.syn_retrans_before_tcp_fallback, TFO blackhole detection) with a
+    later timestamp; the server answers that one."""
+    def so(i):
+        base = [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (91000 + 1000 * i, 0)), ("NOP", None),
+                ("WScale", 7)]
+        return base + ([(30, b"\x01\x81"), (34, b""), ("NOP", None), ("NOP", None)] if i < 2 else [])
+    return _rt15_syn_session(
+        n, S1, 55165, E2M, so,
+        [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (4400, 93000)), ("NOP", None), ("WScale", 7)],
+        ts=(93000, 4400), retx=3)
+
+
+@case
+def case_rt16_synack_two_cookies(n):
+    """(Red team round 16) A cookie request on the e2m SYN (kind 34); the SYN-ACK from
+    outside carries a 16-byte cookie in kind 34 and another in the experimental kind 254
+    (ExID F989): a Linux client takes the last one it parses. Both must go, or the client
+    keeps one and its next SYN carries data (refused). The cookies carry the marker.
+    Either verdict, no marker through."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55166, E2M, 443, isn=55166 * 11, rtt_us=20000)
+    lk = leak(n)
+    t.raw(True, "S", options=[("MSS", 1460), ("SAckOK", b""), ("NOP", None), ("WScale", 7), (34, b""),
+                              ("NOP", None), ("NOP", None)])
+    t.cseq += 1
+    t.raw(False, "SA", options=[("MSS", 1460), ("NOP", None), ("WScale", 7), (34, lk[:16]),
+                                (254, b"\xf9\x89" + lk[-16:])])
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.close()
+    return cap, {"leak": [lk[:16], lk[-16:]]}
+
+
+@case
+def case_rt16_syn_cookie_after_eol(n):
+    """(Red team round 16) An e2m SYN whose option list ends with EOL, followed by a kind
+    34 option carrying 16 bytes (the marker) in the rest of the header: every stack stops
+    at EOL (Linux tcp_parse_options returns), so it is no option but 18 bytes of anything
+    on the wire. Sent twice. Either verdict, no marker through."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55167, E2M, 443, isn=55167 * 11, rtt_us=20000)
+    lk = leak(n)[:16]
+    for i in range(2):
+        t.raw(True, "S", options=[("MSS", 1460), ("NOP", None), ("WScale", 7), ("SAckOK", b""),
+                                  ("EOL", None), (34, lk), ("EOL", None)], gap=1000000 if i else None)
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.close()
+    return cap, {"leak": [lk]}
+
+
+@case
+def case_rt16_simopen_synack_inside(n):
+    """(Red team round 16) Simultaneous open on an e2m flow: the client's SYN, a SYN
+    without ACK from outside (the server's side of a simultaneous open), then the client's
+    SYN-ACK from inside with a 16-byte Fast Open cookie (the marker) and a timestamp echo
+    of 4 bytes of anything, then a session. The inside SYN-ACK is normalised (inside),
+    its echo is not (ACK set). Either verdict, no marker through."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55168, E2M, 443, isn=55168 * 11, rtt_us=20000)
+    lk = leak(n)[:16]
+    t.raw(True, "S", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (100, 0)), ("NOP", None),
+                              ("WScale", 7)])
+    t.raw(False, "S", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (200, 0)), ("NOP", None),
+                               ("WScale", 7)])
+    t.raw(True, "SA", ack=t.sseq + 1, options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (101, 200)),
+                                               ("NOP", None), ("WScale", 7), (34, lk)])
+    t.cseq += 1
+    t.sseq += 1
+    t.raw(False, "SA", seq=t.sseq - 1, options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (201, 101)), ("NOP", None),
+                                ("WScale", 7)])
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.close()
+    return cap, {"leak": [lk]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid
