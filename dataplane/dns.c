@@ -401,6 +401,27 @@ unsigned dns_pending_revoke_flow(struct dns_pending *t, uint64_t flow, uint64_t 
 #define DNS_WIRE_MIN_RR 11
 #define DNS_WIRE_NAME_MAX 255 /* a name's bytes on the wire, its root's included (RFC 1035 3.1) */
 
+/* A client's standard query (opcode 0) carries its question and, in its
+ * additional section, what stubs and forwarders put there: an OPT record
+ * (EDNS: the UDP size, DO, a cookie, a client subnet, dnsmasq's MAC), a
+ * TSIG and a SIG(0). No answer or authority record, at most
+ * DNS_STDQ_ADDITIONAL records, each of those types and no more than
+ * DNS_STDQ_RDATA bytes of data (a TSIG with HMAC-SHA512 has 93, an OPT
+ * with a cookie and a subnet about 30). Before the twenty-third session a
+ * query to the resolver carried a NULL record of 900 bytes of anything,
+ * well-formed to the byte (red team round 8: rt8b_dns_query_rr_carrier,
+ * rt8b_dns_tcp_rr_carrier); a resolver reads it and forwards nothing of
+ * it, so it reached whoever taps the path: a carrier, now bounded. A
+ * SIG(0) by an RSA key of 2048 bits or more (rarely seen but on updates,
+ * opcode 5, which keep their records) is refused in a standard query. */
+#define DNS_STDQ_ADDITIONAL 2
+#define DNS_STDQ_RDATA	    128
+
+static bool dns_stdq_type_ok(unsigned type)
+{
+	return type == 41 /* OPT */ || type == 250 /* TSIG */ || type == 24 /* SIG */;
+}
+
 /* QR as the direction says, a standard query (opcode 0) or a dynamic
  * update (opcode 5, RFC 2136: its zone section in the question's place,
  * one entry from the client; its prerequisite, update and additional
@@ -488,12 +509,16 @@ enum dns_wire dns_wire_check(const uint8_t *p, size_t n, unsigned flags)
 	uint32_t qd, rrs, i;
 	size_t off = DNS_HDR;
 	enum dns_wire e;
+	bool std;
 
 	if (n < DNS_HDR)
 		return DNS_WIRE_LENGTH;
 	if (!dns_wire_flags_ok(p[2], flags) || p[4] != 0 || !dns_wire_qd_ok(p[5], flags))
 		return DNS_WIRE_HEADER;
 	qd = p[5];
+	std = (flags & DNS_WIRE_QUERY) && (p[2] & 0x78) == 0;
+	if (std && (dns_rd16(p + 6) || dns_rd16(p + 8) || dns_rd16(p + 10) > DNS_STDQ_ADDITIONAL))
+		return DNS_WIRE_RECORD;
 	rrs = (uint32_t)dns_rd16(p + 6) + dns_rd16(p + 8) + dns_rd16(p + 10);
 	/* Counts that no message of n bytes holds are refused before any
 	 * record is read: the loop below is over at most n / 11 of them. */
@@ -510,6 +535,9 @@ enum dns_wire dns_wire_check(const uint8_t *p, size_t n, unsigned flags)
 		}
 		/* type, class, TTL, RDLENGTH, then RDATA, inside the message */
 		if (off + 10 > n || off + 10 + dns_rd16(p + off + 8) > n)
+			return DNS_WIRE_RECORD;
+		if (std && (!dns_stdq_type_ok(dns_rd16(p + off)) ||
+			    dns_rd16(p + off + 8) > DNS_STDQ_RDATA))
 			return DNS_WIRE_RECORD;
 		off += 10u + dns_rd16(p + off + 8);
 	}
@@ -534,6 +562,16 @@ enum { DWS_LEN0 = 0, DWS_LEN1, DWS_HDR, DWS_QNAME, DWS_QFIX, DWS_RRNAME, DWS_RRF
 #define DWS_RRS_MASK 0x1fffu
 #define DWS_Q	     0x1000u
 #define DWS_PTR	     0x4000u
+/* A client's standard query (dns_stdq_type_ok): in the header, bit 13 of
+ * x; after it, its records still to come counted from DWS_STDQ, which no
+ * other message's count reaches (5956 at most). */
+#define DWS_HSTD  0x2000u
+#define DWS_STDQ  0x1ff0u
+
+static inline unsigned dws_count(unsigned rrs)
+{
+	return rrs >= DWS_STDQ ? rrs - DWS_STDQ : rrs;
+}
 
 static inline void dws_set(struct dns_wire_stream *s, unsigned stage, unsigned rrs, unsigned x)
 {
@@ -545,7 +583,7 @@ static inline void dws_set(struct dns_wire_stream *s, unsigned stage, unsigned r
  * begins, or the message ends here and must. */
 static enum dns_wire dws_next(struct dns_wire_stream *s, unsigned rrs)
 {
-	if (rrs) {
+	if (dws_count(rrs)) {
 		dws_set(s, DWS_RRNAME, rrs - 1, 0);
 		return DNS_WIRE_OK;
 	}
@@ -559,12 +597,14 @@ static enum dns_wire dws_next(struct dns_wire_stream *s, unsigned rrs)
 static enum dns_wire dws_header(struct dns_wire_stream *s, unsigned flags, unsigned rrs,
 				unsigned x, uint8_t b)
 {
-	unsigned pos = (x >> 8) & 0xf, q = x & DWS_Q;
+	unsigned pos = (x >> 8) & 0xf, q = x & DWS_Q, std = x & DWS_HSTD;
 
 	switch (pos) {
 	case 2:
 		if (!dns_wire_flags_ok(b, flags))
 			return DNS_WIRE_HEADER;
+		if ((flags & DNS_WIRE_QUERY) && (b & 0x78) == 0)
+			std = DWS_HSTD;
 		break;
 	case 4:
 		if (b != 0)
@@ -578,6 +618,8 @@ static enum dns_wire dws_header(struct dns_wire_stream *s, unsigned flags, unsig
 	case 6:
 	case 8:
 	case 10:
+		if (std && b) /* no answer or authority record, 2 more at most */
+			return DNS_WIRE_RECORD;
 		x = (x & ~0xffu) | b;
 		break;
 	case 7:
@@ -585,6 +627,8 @@ static enum dns_wire dws_header(struct dns_wire_stream *s, unsigned flags, unsig
 	case 11: {
 		uint32_t r = rrs + ((x & 0xffu) << 8 | b);
 
+		if (std && (pos < 11 ? b != 0 : r > DNS_STDQ_ADDITIONAL))
+			return DNS_WIRE_RECORD;
 		/* As dns_wire_check: counts the message cannot hold. */
 		if ((q ? DNS_WIRE_MIN_Q : 0) + r * DNS_WIRE_MIN_RR > (uint32_t)s->len - DNS_HDR)
 			return DNS_WIRE_RECORD;
@@ -595,9 +639,11 @@ static enum dns_wire dws_header(struct dns_wire_stream *s, unsigned flags, unsig
 		break;
 	}
 	if (++pos < DNS_HDR) {
-		dws_set(s, DWS_HDR, rrs, q | pos << 8 | (x & 0xffu));
+		dws_set(s, DWS_HDR, rrs, std | q | pos << 8 | (x & 0xffu));
 		return DNS_WIRE_OK;
 	}
+	if (std)
+		rrs += DWS_STDQ;
 	if (q) {
 		dws_set(s, DWS_QNAME, rrs, 0);
 		return DNS_WIRE_OK;
@@ -649,11 +695,15 @@ static enum dns_wire dws_fixed(struct dns_wire_stream *s, unsigned stage, unsign
 	if (stage == DWS_QFIX) {
 		if (pos == 3)
 			return dws_next(s, rrs);
+	} else if (rrs >= DWS_STDQ && pos < 2) {
+		/* a standard query's record: its type (dns_stdq_type_ok) */
+		if (pos == 0 ? b != 0 : !dns_stdq_type_ok(b))
+			return DNS_WIRE_RECORD;
 	} else if (pos == 8) {
 		x = b;
 	} else if (pos == 9) {
 		rdlen = (x & 0xffu) << 8 | b;
-		if (rdlen > s->left)
+		if (rdlen > s->left || (rrs >= DWS_STDQ && rdlen > DNS_STDQ_RDATA))
 			return DNS_WIRE_RECORD;
 		if (rdlen == 0)
 			return dws_next(s, rrs);

@@ -92,8 +92,9 @@ enum dns_wire {
 	DNS_WIRE_LENGTH,   /* shorter than a header */
 	DNS_WIRE_HEADER,   /* QR, opcode or the question count as above they are not */
 	DNS_WIRE_NAME,	   /* a label over 63 or of type 0x40/0x80, a bad pointer, over 255 */
-	DNS_WIRE_RECORD,   /* a question or record that the message's end cuts, or counts that
-			    * cannot fit in it */
+	DNS_WIRE_RECORD,   /* a question or record that the message's end cuts, counts that
+			    * cannot fit in it, or in a client's standard query a record no
+			    * stub puts there (dns.c, dns_stdq_type_ok) */
 	DNS_WIRE_TRAILING, /* bytes after the last question or record counted */
 };
 

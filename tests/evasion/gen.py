@@ -9104,7 +9104,7 @@ def rt8b_query(qid, name, qtype, extra_rrs):
     return hdr + q + b"".join(extra_rrs)
 
 
-@open_case
+@case
 def case_rt8b_dns_query_rr_carrier(n):
     """(Red team round 8b) Queries to the resolver for the e2m name, each with one record
     in its additional section: type NULL (10), 900 bytes of RDATA, the marker. The name
@@ -9123,7 +9123,7 @@ def case_rt8b_dns_query_rr_carrier(n):
     return cap, {"leak": [leak(n)]}
 
 
-@open_case
+@case
 def case_rt8b_dns_tcp_rr_carrier(n):
     """(Red team round 8b) rt8b_dns_query_rr_carrier over TCP to the resolver: a genuine
     query and answer, then three queries each with a 1400-byte NULL record (the marker)

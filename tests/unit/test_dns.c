@@ -704,6 +704,96 @@ static void test_wire_query(void)
 	CU_ASSERT_EQUAL(w_stream(&wm, DNS_WIRE_QUERY), DNS_WIRE_LENGTH);
 }
 
+/* A client's standard query: in its additional section an OPT, a TSIG
+ * or a SIG(0), 2 at most, each of 128 bytes of data at most, and no
+ * answer or authority record (dns_stdq_type_ok; red team round 8's
+ * 900-byte NULL record carrier). Updates and answers keep theirs. */
+static void w_query_ab(void)
+{
+	w_hdr(&wm, 0x01, 1, 0, 0, 0);
+	w_name(&wm, "e2m.customs.example", 0);
+	w_u16(&wm, DNS_TYPE_A);
+	w_u16(&wm, DNS_CLASS_IN);
+}
+
+static void test_wire_query_records(void)
+{
+	static const uint8_t tsig[] = {11, 'h', 'm', 'a', 'c', '-', 's', 'h', 'a', '2', '5', '6', 0,
+				       0,  0,   0x67, 0x4f, 0x30, 0x00, 1, 0x2c, 0, 32,
+				       1,  2,   3,   4,   5,   6,   7,   8,   9,   10,  11, 12,
+				       13, 14,  15,  16,  17,  18,  19,  20,  21,  22,  23, 24,
+				       25, 26,  27,  28,  29,  30,  31,  32,  0xbe, 0xef, 0, 0, 0, 0};
+	uint8_t big[900];
+
+	memset(big, 'M', sizeof(big));
+	/* OPT, then OPT and TSIG: as stubs and nsupdate -y send them */
+	w_query_ab();
+	wm.p[2 + 11] = 2;
+	w_name(&wm, "", 0);
+	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+	w_name(&wm, "key.customs.example", 0);
+	w_rr(&wm, 250, 255, tsig, sizeof(tsig));
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+	/* a third record */
+	w_query_ab();
+	wm.p[2 + 11] = 3;
+	w_name(&wm, "", 0);
+	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+	w_name(&wm, "", 0);
+	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+	w_name(&wm, "", 0);
+	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+	/* the carrier: a NULL record of 900 bytes; a TXT of 20 */
+	w_query_ab();
+	wm.p[2 + 11] = 1;
+	w_name(&wm, "", 0);
+	w_rr(&wm, 10, 1, big, sizeof(big));
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+	w_query_ab();
+	wm.p[2 + 11] = 1;
+	w_name(&wm, "x", 0);
+	w_rr(&wm, 16, 1, big, 20);
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+	/* an OPT of 129 bytes of data; of 128 */
+	w_query_ab();
+	wm.p[2 + 11] = 1;
+	w_name(&wm, "", 0);
+	w_rr(&wm, 41, 1232, big, 129);
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+	w_query_ab();
+	wm.p[2 + 11] = 1;
+	w_name(&wm, "", 0);
+	w_rr(&wm, 41, 1232, big, 128);
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+	/* an answer record in a query, and an authority record */
+	w_query_ab();
+	wm.p[2 + 7] = 1;
+	w_u16(&wm, 0xc00c);
+	w_rr(&wm, DNS_TYPE_A, DNS_CLASS_IN, "\x0a\x0a\x01\x0a", 4);
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+	wm.p[2 + 7] = 0;
+	wm.p[2 + 9] = 1;
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+	/* the same records in an update (opcode 5) or from the server */
+	w_hdr(&wm, 0x28, 1, 0, 1, 1);
+	w_name(&wm, "customs.example", 0);
+	w_u16(&wm, 6); /* SOA */
+	w_u16(&wm, DNS_CLASS_IN);
+	w_name(&wm, "ws-10.customs.example", 0);
+	w_rr(&wm, 16, DNS_CLASS_IN, big, 300);
+	w_name(&wm, "", 0);
+	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+	w_hdr(&wm, 0x81, 1, 1, 0, 0);
+	w_name(&wm, "e2m.customs.example", 0);
+	w_u16(&wm, 16);
+	w_u16(&wm, DNS_CLASS_IN);
+	w_u16(&wm, 0xc00c);
+	w_rr(&wm, 16, DNS_CLASS_IN, big, 900);
+	CU_ASSERT_EQUAL(w_both(&wm, 0), DNS_WIRE_OK);
+}
+
 /* A client's names hold printable ASCII (the space too); control and
  * 8-bit bytes in a query's name are refused, in an answer's not. */
 static void test_wire_label_bytes(void)
@@ -955,6 +1045,7 @@ int main(void)
 		{"wire: queries, EDNS, a header then junk", test_wire_query},
 		{"wire: answers, AXFR, cut and trailing", test_wire_answer},
 		{"wire: a query's name bytes", test_wire_label_bytes},
+		{"wire: a standard query's records", test_wire_query_records},
 		{"wire: compression pointers", test_wire_pointers},
 		{"wire: random mutations, UDP and TCP agree", test_wire_random},
 		CU_TEST_INFO_NULL,
