@@ -413,13 +413,20 @@ unsigned dns_pending_revoke_flow(struct dns_pending *t, uint64_t flow, uint64_t 
  * rt8b_dns_tcp_rr_carrier); a resolver reads it and forwards nothing of
  * it, so it reached whoever taps the path: a carrier, now bounded. A
  * SIG(0) by an RSA key of 2048 bits or more (rarely seen but on updates,
- * opcode 5, which keep their records) is refused in a standard query. */
+ * opcode 5, which keep their records) is refused in a standard query.
+ * A TKEY query (its question's type TKEY: GSS-TSIG's key exchange, RFC
+ * 3645, which a Windows domain member sends before each secure dynamic
+ * update) carries its TKEY record in the additional section, with a GSS
+ * token (a Kerberos AP-REQ) of a few KiB: a TKEY record is taken there,
+ * of any length, and only there. */
 #define DNS_STDQ_ADDITIONAL 2
 #define DNS_STDQ_RDATA	    128
+#define DNS_TYPE_TKEY	    249
 
-static bool dns_stdq_type_ok(unsigned type)
+static bool dns_stdq_type_ok(unsigned type, bool tkey)
 {
-	return type == 41 /* OPT */ || type == 250 /* TSIG */ || type == 24 /* SIG */;
+	return type == 41 /* OPT */ || type == 250 /* TSIG */ || type == 24 /* SIG */ ||
+	       (tkey && type == DNS_TYPE_TKEY);
 }
 
 /* QR as the direction says, a standard query (opcode 0) or a dynamic
@@ -509,7 +516,7 @@ enum dns_wire dns_wire_check(const uint8_t *p, size_t n, unsigned flags)
 	uint32_t qd, rrs, i;
 	size_t off = DNS_HDR;
 	enum dns_wire e;
-	bool std;
+	bool std, tkey = false;
 
 	if (n < DNS_HDR)
 		return DNS_WIRE_LENGTH;
@@ -530,14 +537,16 @@ enum dns_wire dns_wire_check(const uint8_t *p, size_t n, unsigned flags)
 		if (i < qd) {
 			if (off + 4 > n)
 				return DNS_WIRE_RECORD;
+			tkey = dns_rd16(p + off) == DNS_TYPE_TKEY;
 			off += 4;
 			continue;
 		}
 		/* type, class, TTL, RDLENGTH, then RDATA, inside the message */
 		if (off + 10 > n || off + 10 + dns_rd16(p + off + 8) > n)
 			return DNS_WIRE_RECORD;
-		if (std && (!dns_stdq_type_ok(dns_rd16(p + off)) ||
-			    dns_rd16(p + off + 8) > DNS_STDQ_RDATA))
+		if (std && (!dns_stdq_type_ok(dns_rd16(p + off), tkey) ||
+			    (dns_rd16(p + off) != DNS_TYPE_TKEY &&
+			     dns_rd16(p + off + 8) > DNS_STDQ_RDATA)))
 			return DNS_WIRE_RECORD;
 		off += 10u + dns_rd16(p + off + 8);
 	}
@@ -563,14 +572,18 @@ enum { DWS_LEN0 = 0, DWS_LEN1, DWS_HDR, DWS_QNAME, DWS_QFIX, DWS_RRNAME, DWS_RRF
 #define DWS_Q	     0x1000u
 #define DWS_PTR	     0x4000u
 /* A client's standard query (dns_stdq_type_ok): in the header, bit 13 of
- * x; after it, its records still to come counted from DWS_STDQ, which no
- * other message's count reaches (5956 at most). */
-#define DWS_HSTD  0x2000u
-#define DWS_STDQ  0x1ff0u
+ * x; after it, its records still to come counted from DWS_STDQ, or from
+ * DWS_STDQ_TK once its question's type is TKEY, which no other message's
+ * count reaches (5956 at most). In a record's fixed part, DWS_TKREC: its
+ * type is TKEY (its data unbounded). */
+#define DWS_HSTD    0x2000u
+#define DWS_STDQ    0x1ff0u
+#define DWS_STDQ_TK 0x1ff8u
+#define DWS_TKREC   0x1000u
 
 static inline unsigned dws_count(unsigned rrs)
 {
-	return rrs >= DWS_STDQ ? rrs - DWS_STDQ : rrs;
+	return rrs >= DWS_STDQ_TK ? rrs - DWS_STDQ_TK : rrs >= DWS_STDQ ? rrs - DWS_STDQ : rrs;
 }
 
 static inline void dws_set(struct dns_wire_stream *s, unsigned stage, unsigned rrs, unsigned x)
@@ -695,22 +708,29 @@ static enum dns_wire dws_fixed(struct dns_wire_stream *s, unsigned stage, unsign
 	if (stage == DWS_QFIX) {
 		if (pos == 3)
 			return dws_next(s, rrs);
+		if (rrs >= DWS_STDQ && pos == 0)
+			x = b; /* a standard query's type, high byte */
+		else if (rrs >= DWS_STDQ && pos == 1 && (x & 0xffu) == 0 && b == DNS_TYPE_TKEY)
+			rrs = rrs - DWS_STDQ + DWS_STDQ_TK;
 	} else if (rrs >= DWS_STDQ && pos < 2) {
 		/* a standard query's record: its type (dns_stdq_type_ok) */
-		if (pos == 0 ? b != 0 : !dns_stdq_type_ok(b))
+		if (pos == 0 ? b != 0 : !dns_stdq_type_ok(b, rrs >= DWS_STDQ_TK))
 			return DNS_WIRE_RECORD;
+		if (pos == 1 && b == DNS_TYPE_TKEY)
+			x |= DWS_TKREC;
 	} else if (pos == 8) {
-		x = b;
+		x = (x & DWS_TKREC) | b;
 	} else if (pos == 9) {
 		rdlen = (x & 0xffu) << 8 | b;
-		if (rdlen > s->left || (rrs >= DWS_STDQ && rdlen > DNS_STDQ_RDATA))
+		if (rdlen > s->left ||
+		    (rrs >= DWS_STDQ && !(x & DWS_TKREC) && rdlen > DNS_STDQ_RDATA))
 			return DNS_WIRE_RECORD;
 		if (rdlen == 0)
 			return dws_next(s, rrs);
 		dws_set(s, DWS_RDATA, rrs, rdlen);
 		return DNS_WIRE_OK;
 	}
-	dws_set(s, stage, rrs, (pos + 1) << 8 | (x & 0xffu));
+	dws_set(s, stage, rrs, (pos + 1) << 8 | (x & (0xffu | DWS_TKREC)));
 	return DNS_WIRE_OK;
 }
 

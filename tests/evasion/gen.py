@@ -14845,6 +14845,48 @@ def case_rt16_simopen_synack_inside(n):
     return cap, {"leak": [lk]}
 
 
+# ------------------------------------------------ the twenty-third session: DNS queries' records
+
+
+@case
+def case_dns_tkey_gss_ok(n):
+    """Must-allow: a Windows domain member's secure dynamic update over TCP (GSS-TSIG,
+    RFC 3645), as it runs before each registration: a TKEY query (question type TKEY,
+    class ANY) whose additional section holds the TKEY record with a 1400-byte GSS
+    token (a Kerberos AP-REQ), the server's TKEY answer with its own token, then the
+    UPDATE (opcode 5) signed with a gss-tsig TSIG. A standard query is held to OPT,
+    TSIG and SIG(0) records of 128 bytes at most, except a TKEY record in a TKEY
+    query (dns.c, dns_stdq_type_ok)."""
+    cap = Capture()
+    t = ETcp(cap, S1, 53230, RESOLVER, 53, isn=53230, rtt_us=2000)
+    t.handshake()
+    key = "1234-ms-7.ws-10.e2m.customs.example"
+    alg = b"\x08gss-tsig\x00"
+
+    def tkey(token):
+        return alg + struct.pack("!IIHHH", 1767225600, 1767312000, 3, 0, len(token)) + token + b"\x00\x00"
+
+    qname = b"".join(bytes([len(l)]) + l.encode() for l in key.split(".")) + b"\x00"
+    q = (struct.pack("!HHHHHH", 0x7a01, 0x0000, 1, 0, 0, 1) + qname + struct.pack("!HH", 249, 255)
+         + rt8b_rr(key, 249, 255, 0, tkey(prand(n + "tok", 1400))))
+    t.data(True, struct.pack("!H", len(q)) + q)
+    a = (struct.pack("!HHHHHH", 0x7a01, 0x8400, 1, 1, 0, 0) + qname + struct.pack("!HH", 249, 255)
+         + rt8b_rr(key, 249, 255, 0, tkey(prand(n + "srvtok", 180))))
+    t.data(False, struct.pack("!H", len(a)) + a)
+    zone = "customs.example"
+    host = "ws-10.e2m.customs.example"
+    tsig = rt8b_rr(key, 250, 255, 0, alg + struct.pack("!HIH", 0, 1767225601, 300) + struct.pack("!H", 28)
+                   + prand(n + "mic", 28) + struct.pack("!HHH", 0x7a02, 0, 0))
+    upd = bytes(DNS(id=0x7a02, opcode=5, qd=DNSQR(qname=zone, qtype="SOA"),
+                    ns=DNSRR(rrname=host, type="A", ttl=1200, rdata=S1)))
+    upd = upd[:10] + struct.pack("!H", 1) + upd[12:] + tsig
+    t.data(True, struct.pack("!H", len(upd)) + upd)
+    ua = bytes(DNS(id=0x7a02, qr=1, opcode=5, qd=DNSQR(qname=zone, qtype="SOA")))
+    t.data(False, struct.pack("!H", len(ua)) + ua)
+    t.close()
+    return cap, {"pass": [q[:200], upd]}
+
+
 def rt25_hello_exts(seed, exts, sid=None, ciphers=CIPHERS):
     eb = b"".join(exts)
     sid = prand(seed + "s", 32) if sid is None else sid

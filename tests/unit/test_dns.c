@@ -775,6 +775,26 @@ static void test_wire_query_records(void)
 	wm.p[2 + 7] = 0;
 	wm.p[2 + 9] = 1;
 	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+	/* GSS-TSIG's key exchange (RFC 3645): a TKEY query, its TKEY record
+	 * with a token of 1500 bytes in the additional section; the same
+	 * record in an A query, or a NULL record in the TKEY query: refused */
+	{
+		static uint8_t tk[1500];
+
+		memset(tk, 0x60, sizeof(tk));
+		w_hdr(&wm, 0x00, 1, 0, 0, 1);
+		w_name(&wm, "1234-ms-7.ws-10.customs.example", 0);
+		w_u16(&wm, 249);
+		w_u16(&wm, 255);
+		w_u16(&wm, 0xc00c);
+		w_rr(&wm, 249, 255, tk, sizeof(tk));
+		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+		wm.p[2 + 12 + 34] = 1; /* the question's type: A */
+		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+		wm.p[2 + 12 + 34] = 249;
+		wm.p[2 + 12 + 33 + 4 + 2 + 1] = 10; /* the record's type: NULL */
+		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+	}
 	/* the same records in an update (opcode 5) or from the server */
 	w_hdr(&wm, 0x28, 1, 0, 1, 1);
 	w_name(&wm, "customs.example", 0);
