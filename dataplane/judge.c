@@ -3609,6 +3609,68 @@ static inline void judge_zero_window(struct flow *f, const struct rte_mbuf *m,
 		f->conform.ws_flags &= (uint8_t)~bit;
 }
 
+/* The steady state's common segment in a few loads and compares, with
+ * the same result as judge_ack_hi, judge_zero_window, judge_wmax_seen and
+ * the bare-ACK and body steps below them (judge_tcp): a bare ACK without
+ * options or with timestamps alone (its stamp counted as there), or the
+ * responder's body segment (options or not, as that step), whose ACK
+ * is the side's newest (or the same) and within the other side's bytes,
+ * whose window is open and no larger than the bound judge_wmax_take keeps
+ * (most are: a download's ACKs and its server's body segments), and, with
+ * bytes, the responder's next bytes wholly inside a record's body and
+ * within its receiver's window. Anything else: false, touching nothing,
+ * and those steps run as before. The caller holds the steady state's
+ * conditions (no RST or FIN seen, no window closed, ACK and PSH alone). */
+static inline bool judge_steady_fast(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+				     const struct parse_result *r, bool from_init, uint32_t n)
+{
+	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
+	unsigned dir = from_init ? 0 : 1;
+	struct flow_acks *a;
+	uint32_t ack, hi, edge;
+	uint16_t win;
+
+	static const uint8_t nop_nop_ts[4] = {1, 1, 8, 10};
+	bool ts = false;
+
+	/* a bare ACK without options or with timestamps alone (as below);
+	 * the responder's body bytes whatever their options (the body step
+	 * reads none) */
+	if (n == 0) {
+		if (r->l4_off + 20 != r->payload_off &&
+		    !(ts = r->l4_off + 32 == r->payload_off && !memcmp(th + 20, nop_nop_ts, 4)))
+			return false;
+	} else if (from_init || r->tcp_seq != f->seq_resp ||
+		   !conform_in_body(&f->conform, false, n)) {
+		return false;
+	}
+	memcpy(&win, th + 14, sizeof(win));
+	win = rte_be_to_cpu_16(win);
+	if (win == 0 || win > f->conform.wmax[dir])
+		return false;
+	a = judge_acks(w, f);
+	memcpy(&ack, th + 8, sizeof(ack));
+	ack = rte_be_to_cpu_32(ack);
+	hi = a->hi[dir];
+	if (ack != hi && ((int32_t)(ack - hi) < 0 ||
+			  (int32_t)(ack - (from_init ? f->seq_resp : f->seq_next)) > 0))
+		return false;
+	edge = ack + ((uint32_t)win << judge_edge_shift(&f->conform, dir));
+	/* the responder's bytes against the initiator's edge, which this
+	 * segment (the responder's) does not move */
+	if (n && (int32_t)(r->tcp_seq + n - a->edge[0]) > 0)
+		return false;
+	a->hi[dir] = ack;
+	a->edge[dir] = edge;
+	if (n) {
+		f->seq_resp += n;
+		conform_skip_body(&f->conform, false, n);
+	} else if (ts && judge_paws(f)) {
+		judge_bare_ts(f, m, r, from_init);
+	}
+	return true;
+}
+
 /* The request log of a read HTTP client (rlog.h): NULL when it has none
  * (or it was taken back: FLOW_HW_LOST). */
 static inline struct rlog *judge_rlog(struct worker *w, const struct flow *f)
@@ -3842,6 +3904,8 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	    !(f->tcp & (FLOW_TCP_RST | FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) &&
 	    f->stream_idx == FLOW_NO_CLS && !f->conform.held &&
 	    !(f->conform.ws_flags & (CONFORM_WS_ZERO_INIT | CONFORM_WS_ZERO_RESP))) {
+		if (judge_steady_fast(w, f, m, r, from_init, n))
+			return TCP_GO;
 		judge_ack_hi(w, f, m, r, from_init);
 		judge_zero_window(f, m, r, from_init);
 		if (n == 0) {
