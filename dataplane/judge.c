@@ -6336,9 +6336,19 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 		}
 		if (unlikely(exc != POLICY_EXC_COUNT)) {
 			judge_new_timed(w, t0);
+			/* A link service is passed unjudged only as honest
+			 * stacks send it (parse_link_bounded); else it is the
+			 * unzoned packet it is (red team round 10, the
+			 * twentieth session: DHCP and DHCPv6 vendor options,
+			 * bytes after an MLD report, rt10f_dhcp_opts,
+			 * rt10f_dhcp6_opts, rt10f_mld_opts). */
 			if (exc == POLICY_EXC_unzoned && parse_is_link_service(r)) {
-				w->st.c[STATS_link_pass]++;
-				return ACT_FWD;
+				if (likely(parse_link_bounded(rte_pktmbuf_mtod(m, const uint8_t *),
+							      rte_pktmbuf_data_len(m), r))) {
+					w->st.c[STATS_link_pass]++;
+					return ACT_FWD;
+				}
+				w->st.c[STATS_link_refused]++;
 			}
 			return judge_untracked(w, pol, r, exc, len, zone, outbound);
 		}
@@ -6633,6 +6643,16 @@ static __rte_always_inline int judge_packet(struct worker *w, const struct polic
 		if (unlikely(r->l4proto == IPPROTO_ICMPV6 && r->err == PARSE_ERR_NONE &&
 			     parse_is_nd(r))) {
 			if (judge_nd_ok(w, pol, m, r, inside)) {
+				/* from inside, only as a host sends it: an
+				 * option of an unassigned type carried 1000
+				 * bytes to the outside link (red team round
+				 * 10, rt10f_nd_opts) */
+				if (inside && !parse_link_bounded(rte_pktmbuf_mtod(m, const uint8_t *),
+								  rte_pktmbuf_data_len(m), r)) {
+					w->st.c[STATS_link_refused]++;
+					w->st.drop[STATS_DROP_malformed]++;
+					return ACT_DROP;
+				}
 				w->st.c[STATS_nd_pass]++;
 				if (!inside)
 					judge_l2_note(w, m, r);
@@ -6647,6 +6667,15 @@ static __rte_always_inline int judge_packet(struct worker *w, const struct polic
 		 * of anything to the outside link (red team round 10, the
 		 * twentieth session, rt10f_arp_wide) */
 		if (inside && judge_arp_odd(m, r)) {
+			w->st.drop[STATS_DROP_l2_other]++;
+			return ACT_DROP;
+		}
+		/* PPPoE discovery from inside, as a client (or an AC) sends
+		 * it: a PADI's 1400-byte Vendor-Specific tag reached every
+		 * host of the outside link (rt10f_pppoe_padi_tag) */
+		if (inside && !parse_link_bounded(rte_pktmbuf_mtod(m, const uint8_t *),
+						  rte_pktmbuf_data_len(m), r)) {
+			w->st.c[STATS_link_refused]++;
 			w->st.drop[STATS_DROP_l2_other]++;
 			return ACT_DROP;
 		}
@@ -6713,7 +6742,8 @@ static bool judge_arp_odd(const struct rte_mbuf *m, const struct parse_result *r
  * every record of an allowed session, rt8b_eth_trailer; round 9: behind
  * each fragment, rt9d_frag_trailer, and an ARP request, rt9d_arp_trailer).
  * Cut. The message: an IP datagram (its length, fragments too), an ARP
- * packet (8 bytes and two addresses of each kind). */
+ * packet (8 bytes and two addresses of each kind), a PPPoE discovery or
+ * session control packet (its length). */
 static void judge_trailer_cut(struct worker *w, struct rte_mbuf *m, const struct parse_result *r)
 {
 	uint32_t end, len = rte_pktmbuf_pkt_len(m);
@@ -6723,10 +6753,24 @@ static void judge_trailer_cut(struct worker *w, struct rte_mbuf *m, const struct
 	} else if (r->kind == PARSE_L2_PASS && r->l3_off >= 14 &&
 		   rte_pktmbuf_data_len(m) >= r->l3_off + 8u) {
 		const uint8_t *e = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint32_t t = 12, et = (uint32_t)e[12] << 8 | e[13];
 
-		if (e[r->l3_off - 2] != 0x08 || e[r->l3_off - 1] != 0x06)
+		/* the ethertype past the tags (parse_frame took them) */
+		while (t + 6 <= r->l3_off && (et == 0x8100 || et == 0x88a8 || et == 0x9100)) {
+			t += 4;
+			et = (uint32_t)e[t] << 8 | e[t + 1];
+		}
+		if (et == 0x0806)
+			end = r->l3_off + 8u + 2u * (e[r->l3_off + 4] + e[r->l3_off + 5]);
+		else if (et == 0x8863) /* PPPoE discovery: its length */
+			end = r->l3_off + 6u + ((uint32_t)e[r->l3_off + 4] << 8 | e[r->l3_off + 5]);
+		else if (et == 0x8864) /* PPP's control protocols: the session's */
+			/* length counts from the PPP protocol */
+			end = r->l3_off - 2u + ((uint32_t)e[r->l3_off - 4] << 8 | e[r->l3_off - 3]);
+		else
 			return;
-		end = r->l3_off + 8u + 2u * (e[r->l3_off + 4] + e[r->l3_off + 5]);
+		if (end < r->l3_off)
+			return;
 	} else {
 		return;
 	}

@@ -492,11 +492,11 @@ static void main_print_summary(struct main_ctx *x)
 	for (i = 1; i < DNS_R_COUNT; i++)
 		printf("%s\"%s\":%" PRIu64, i > 1 ? "," : "", dns_reason_name(i), s.dns_bad[i]);
 	printf("},\"evicted\":%" PRIu64 ",\"records_aggregated\":%" PRIu64 ",\"link_pass\":%" PRIu64
-	       ",\"icmp_err_flow\":%" PRIu64 ",\"classify_timeout\":%" PRIu64
+	       ",\"link_refused\":%" PRIu64 ",\"icmp_err_flow\":%" PRIu64 ",\"classify_timeout\":%" PRIu64
 	       ",\"dns_queries\":%" PRIu64 ",\"dns_bad\":%" PRIu64 ",\"rejudged\":%" PRIu64
 	       ",\"rejudged_changed\":%" PRIu64,
 	       s.c[STATS_evicted], s.c[STATS_records_aggregated], s.c[STATS_link_pass],
-	       s.c[STATS_icmp_err_flow], s.c[STATS_classify_timeout], s.c[STATS_dns_queries],
+	       s.c[STATS_link_refused], s.c[STATS_icmp_err_flow], s.c[STATS_classify_timeout], s.c[STATS_dns_queries],
 	       s.c[STATS_dns_bad], s.c[STATS_rejudged], s.c[STATS_rejudged_changed]);
 	printf(",\"flows\":%" PRIu64 ",\"flows_untracked\":%" PRIu64 ",\"flow_records\":%" PRIu64
 	       ",\"flowlog_dropped\":%" PRIu64 ",\"l2_pass\":%" PRIu64 ",\"nd_pass\":%" PRIu64

@@ -96,6 +96,14 @@ bool parse_icmp_inner(const uint8_t *data, uint32_t len, const struct parse_resu
  * has a zone address: DHCPv4 and DHCPv6 client requests, MLD reports. */
 bool parse_is_link_service(const struct parse_result *r);
 
+/* For a link service from the inside port (DHCP and DHCPv6 requests, MLD,
+ * neighbour discovery, PPPoE discovery), whether it keeps to what honest
+ * stacks send: the message whole as its RFC sets it, options and tags of
+ * known types at their lengths, free-form ones within a small budget,
+ * nothing after it (parse.c). True for any other frame. data and len: the
+ * frame that r was parsed from. Any thread; no state. */
+bool parse_link_bounded(const uint8_t *data, uint32_t len, const struct parse_result *r);
+
 /* True for ICMPv6 neighbour discovery (router/neighbour solicitation and
  * advertisement, redirect): passed like ARP so the link works. */
 bool parse_is_nd(const struct parse_result *r);

@@ -30,6 +30,7 @@
 	X(nd_pass)	      /* IPv6 neighbour discovery forwarded */                             \
 	X(nd_judged)	      /* ND messages that may leave the link (hop limit, addresses): judged as packets */ \
 	X(link_pass)	      /* DHCP, DHCPv6, MLD from hosts not (yet) in a zone, forwarded */    \
+	X(link_refused)	      /* link services from inside (DHCP, DHCPv6, MLD, ND, PPPoE discovery) past what honest stacks send: dropped */ \
 	X(icmp_err_flow)      /* ICMP errors that followed the verdict of the flow they quote */   \
 	X(icmp_err_refused) /* ICMP errors from inside that no sender of the quoted flow makes: judged as their own packets */ \
 	X(classify_timeout)   /* undecided flows that gave up on time, not packets */              \

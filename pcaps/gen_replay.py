@@ -833,10 +833,16 @@ def case_trust_sides():
     at(cap, m1, GATEWAY_MAC, IP(src="10.99.0.5", dst=X80) / TCP(sport=40014, dport=443, flags="S"))
     # a reply forged from inside onto the live flow (the sink's address from S1's port)
     at(cap, m1, GATEWAY_MAC, IP(src=SINK, dst=S1) / UDP(sport=5000, dport=40010) / Raw(b"F" * 60))
-    # link services of a host without an address keep working: DHCP, DHCPv6, MLD
-    at(cap, m1, "ff:ff:ff:ff:ff:ff", IP(src="0.0.0.0", dst="255.255.255.255") / UDP(sport=68, dport=67) / Raw(b"D" * 240))
+    # link services of a host without an address keep working: DHCP, DHCPv6, MLD (as
+    # honest clients send them: docs/stream.md, "Link services")
+    hw = bytes.fromhex(m1.replace(":", ""))
+    discover = (struct.pack("!BBBBIHH", 1, 1, 6, 0, 0x3903F326, 0, 0) + b"\x00" * 16 + hw + b"\x00" * 202
+                + b"\x63\x82\x53\x63" + b"\x35\x01\x01\x37\x04\x01\x03\x06\x0f\xff")
+    at(cap, m1, "ff:ff:ff:ff:ff:ff", IP(src="0.0.0.0", dst="255.255.255.255") / UDP(sport=68, dport=67) / Raw(discover))
+    solicit = (b"\x01\x7a\x31\x09" + struct.pack("!HH", 1, 10) + struct.pack("!HH", 3, 1) + hw
+               + struct.pack("!HHH", 8, 2, 0) + struct.pack("!HHIII", 3, 12, 1, 0, 0))
     at(cap, m1, "33:33:00:01:00:02",
-       IPv6(src="fe80::1", dst="ff02::1:2") / UDP(sport=546, dport=547) / Raw(b"d" * 40))
+       IPv6(src="fe80::1", dst="ff02::1:2") / UDP(sport=546, dport=547) / Raw(solicit))
     # control: an ordinary inbound flow from outside stays inbound
     udp(cap, "203.0.113.9", 41000, S1, 5000, b"I" * 60)
     return cap

@@ -3983,6 +3983,207 @@ def case_carrier_tcpopt_eol(n):
 
 # --- red team round 22 (false blocks of honest traffic)
 
+# --- link services from inside held to what honest stacks send: must-allow twins of
+# rt10f_pppoe_padi_tag, rt10f_dhcp_opts, rt10f_dhcp6_opts, rt10f_nd_opts and
+# rt10f_mld_opts (ports 55200-55249). Each frame's message is a PASS marker: it must
+# reach the outside link whole.
+
+def link_ok_flow(n, cport, v6, frames):
+    """The strict host's link frames (frames(mac) yields (frame, marker)), on the inside
+    port by their MAC (--inside-mac), then an allowed e2m session."""
+    cap = Capture()
+    c, s = (S6, E2M6) if v6 else (S1, E2M)
+    mac = mac_pair(c, s)[0]
+    marks = []
+    for fr, mark in frames(mac):
+        cap.emit(fr, 2000)
+        marks.append(mark)
+    tls_flow(cap, c, cport, s, cport, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)] + marks, "replay_args": ["--inside-mac", mac]}
+
+
+def dhcp4_msg(mac, xid, opts, flags=0, pad_to=0):
+    """A client's BOOTREQUEST with the cookie, opts (code, bytes) and END, padded with
+    zeros to pad_to bytes (ISC dhclient: BOOTP's 300)."""
+    m = (struct.pack("!BBBBIHH", 1, 1, 6, 0, xid, 0, flags) + b"\x00" * 16
+         + bytes.fromhex(mac.replace(":", "")) + b"\x00" * 10 + b"\x00" * 192 + b"\x63\x82\x53\x63"
+         + b"".join(bytes([c, len(v)]) + v for c, v in opts) + b"\xff")
+    return m + b"\x00" * max(0, pad_to - len(m))
+
+
+def dhcp4_frame(mac, msg):
+    return (Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") / IP(src="0.0.0.0", dst="255.255.255.255", ttl=64)
+            / UDP(sport=68, dport=67) / Raw(msg))
+
+
+@case
+def case_rt10f_dhcp_ok(n):
+    """Must-allow twin of rt10f_dhcp_opts: before an e2m session the strict host's DHCP
+    clients broadcast what real ones send from 0.0.0.0: ISC dhclient's DISCOVER and
+    REQUEST (host name, 13 parameters asked, padded to 300 bytes), Windows 10's (client
+    identifier, host name, FQDN, vendor class "MSFT 5.0", 14 parameters, broadcast
+    flag), systemd-networkd's (a DUID client identifier, maximum size 576) and dhcpcd's
+    (its 56-byte vendor class, rapid commit, FORCERENEW nonce). All pass whole."""
+    gw = bytes([10, 10, 1, 1])
+    want = bytes([10, 10, 1, 10])
+
+    def frames(mac):
+        hw = bytes.fromhex(mac.replace(":", ""))
+        prl = bytes([1, 28, 2, 3, 15, 6, 119, 12, 44, 47, 26, 121, 42])
+        win_prl = bytes([1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252])
+        host = b"strict-ws10"
+        fqdn = b"\x00\x00\x00" + b"DESKTOP-4F2K9QJ.customs.example"
+        duid = b"\xff" + b"\x5d\x1c\x8e\x21" + b"\x00\x02\x00\x00\xab\x11" + bytes.fromhex("7c3d5e9a0b1f4c62")
+        dhcpcd_vc = b"dhcpcd-10.0.6:Linux-6.8.0-45-generic:x86_64:GenuineIntel"
+        msgs = [
+            dhcp4_msg(mac, 0x3903f326, [(53, b"\x01"), (50, want), (12, host), (55, prl)], pad_to=300),
+            dhcp4_msg(mac, 0x3903f326, [(53, b"\x03"), (54, gw), (50, want), (12, host), (55, prl)], pad_to=300),
+            dhcp4_msg(mac, 0x8a4c1e07, [(53, b"\x01"), (116, b"\x01"), (61, b"\x01" + hw), (50, want),
+                                        (12, b"DESKTOP-4F2K9QJ"), (81, fqdn), (60, b"MSFT 5.0"), (55, win_prl)],
+                      flags=0x8000),
+            dhcp4_msg(mac, 0x8a4c1e08, [(53, b"\x03"), (61, b"\x01" + hw), (50, want), (54, gw),
+                                        (12, b"DESKTOP-4F2K9QJ"), (81, fqdn), (60, b"MSFT 5.0"), (55, win_prl)],
+                      flags=0x8000),
+            dhcp4_msg(mac, 0x1d2e3f40, [(53, b"\x01"), (57, b"\x02\x40"), (61, duid), (12, host),
+                                        (55, bytes([1, 3, 6, 12, 15, 28, 42, 119, 121]))]),
+            dhcp4_msg(mac, 0x55aa0102, [(53, b"\x01"), (61, b"\x01" + hw), (57, b"\x05\xdc"), (60, dhcpcd_vc),
+                                        (12, host), (80, b""), (145, b"\x01"),
+                                        (55, bytes([1, 121, 33, 3, 6, 12, 15, 26, 28, 51, 54, 58, 59, 119]))]),
+        ]
+        for m in msgs:
+            yield dhcp4_frame(mac, m), m
+    return link_ok_flow(n, 55200, False, frames)
+
+
+def dhcp6_opt(code, val):
+    return struct.pack("!HH", code, len(val)) + val
+
+
+@case
+def case_rt10f_dhcp6_ok(n):
+    """Must-allow twin of rt10f_dhcp6_opts: the strict host's DHCPv6 clients to ff02::1:2
+    from its link-local address: Windows 10's Solicit (elapsed time, a DUID-LLT, IA_NA,
+    FQDN, vendor class 311 "MSFT 5.0", ORO), NetworkManager's (DUID-UUID, IA_NA and IA_PD,
+    FQDN, rapid commit, ORO of 7), dhclient's Request (server identifier, an IA_NA with
+    the address offered). All pass whole."""
+    def frames(mac):
+        hw = bytes.fromhex(mac.replace(":", ""))
+        llt = struct.pack("!HHI", 1, 1, 0x2c8f1a3b) + hw
+        uuid = struct.pack("!H", 4) + bytes.fromhex("4c4c4544003510808053b8c04f563532")
+        srv = struct.pack("!HH", 3, 1) + bytes.fromhex("020000000001")
+        name = b"\x0fDESKTOP-4F2K9QJ\x07customs\x07example\x00"
+        msgs = [
+            bytes([1]) + b"\x7a\x31\x09" + dhcp6_opt(8, b"\x00\x00") + dhcp6_opt(1, llt)
+            + dhcp6_opt(3, struct.pack("!III", 0x0e7c3d5e, 0, 0)) + dhcp6_opt(39, b"\x00" + name)
+            + dhcp6_opt(16, struct.pack("!IH", 311, 8) + b"MSFT 5.0")
+            + dhcp6_opt(6, struct.pack("!HHHH", 17, 23, 24, 39)),
+            bytes([1]) + b"\x4e\x02\x91" + dhcp6_opt(1, uuid) + dhcp6_opt(8, b"\x00\x00")
+            + dhcp6_opt(3, struct.pack("!III", 0x9a0b1f4c, 0, 0))
+            + dhcp6_opt(25, struct.pack("!III", 0x9a0b1f4d, 0, 0)
+                        + dhcp6_opt(26, struct.pack("!IIB", 0, 0, 56) + b"\x00" * 16))
+            + dhcp6_opt(39, b"\x01\x0bstrict-ws10\x00") + dhcp6_opt(14, b"")
+            + dhcp6_opt(6, struct.pack("!7H", 23, 24, 56, 82, 83, 103, 39)),
+            bytes([3]) + b"\x11\x22\x33" + dhcp6_opt(1, llt) + dhcp6_opt(2, srv)
+            + dhcp6_opt(3, struct.pack("!III", 0x0e7c3d5e, 0, 0)
+                        + dhcp6_opt(5, bytes.fromhex("20010db800e200000000000000000010") + struct.pack("!II", 7200, 7500)))
+            + dhcp6_opt(8, b"\x00\x64") + dhcp6_opt(6, struct.pack("!HH", 23, 24)),
+        ]
+        for m in msgs:
+            yield (Ether(src=mac, dst="33:33:00:01:00:02")
+                   / IPv6(src="fe80::95:b3ff:fe18:e938", dst="ff02::1:2", hlim=1)
+                   / UDP(sport=546, dport=547) / Raw(m)), m
+    return link_ok_flow(n, 55201, True, frames)
+
+
+@case
+def case_rt10f_nd_ok(n):
+    """Must-allow twin of rt10f_nd_opts: the strict host's neighbour discovery as Linux
+    and Windows send it: a DAD probe from :: with a nonce (RFC 7527), an address
+    resolution NS with its link-layer address, an unsolicited NA with the target's, an RS,
+    and an inside router's RA (link-layer address, MTU, a prefix, RDNSS, DNSSL). All pass
+    whole."""
+    from scapy.layers.inet6 import (ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6ND_RS, ICMPv6NDOptDNSSL,
+                                    ICMPv6NDOptDstLLAddr, ICMPv6NDOptMTU, ICMPv6NDOptPrefixInfo,
+                                    ICMPv6NDOptRDNSS, ICMPv6NDOptSrcLLAddr)
+
+    def frames(mac):
+        ll = "fe80::95:b3ff:fe18:e938"
+        nonce = bytes([14, 1]) + bytes.fromhex("5ac31f0e92d7")
+        pkts = [
+            (Ether(src=mac, dst="33:33:ff:00:00:10"),
+             IPv6(src="::", dst="ff02::1:ff00:10", hlim=255) / ICMPv6ND_NS(tgt=S6) / Raw(nonce)),
+            (Ether(src=mac, dst="33:33:ff:00:00:01"),
+             IPv6(src=S6, dst="ff02::1:ff00:1", hlim=255) / ICMPv6ND_NS(tgt="2001:db8:e2::1")
+             / ICMPv6NDOptSrcLLAddr(lladdr=mac)),
+            (Ether(src=mac, dst="33:33:00:00:00:01"),
+             IPv6(src=ll, dst="ff02::1", hlim=255) / ICMPv6ND_NA(tgt=S6, R=0, S=0, O=1)
+             / ICMPv6NDOptDstLLAddr(lladdr=mac)),
+            (Ether(src=mac, dst="33:33:00:00:00:02"),
+             IPv6(src=ll, dst="ff02::2", hlim=255) / ICMPv6ND_RS() / ICMPv6NDOptSrcLLAddr(lladdr=mac)),
+            (Ether(src=mac, dst="33:33:00:00:00:01"),
+             IPv6(src=ll, dst="ff02::1", hlim=255) / ICMPv6ND_RA(routerlifetime=0)
+             / ICMPv6NDOptSrcLLAddr(lladdr=mac) / ICMPv6NDOptMTU(mtu=1500)
+             / ICMPv6NDOptPrefixInfo(prefixlen=64, prefix="2001:db8:e2:1::")
+             / ICMPv6NDOptRDNSS(lifetime=600, dns=["2001:db8:e2:1::53"])
+             / ICMPv6NDOptDNSSL(lifetime=600, searchlist=["customs.example."])),
+        ]
+        for e, p in pkts:
+            yield e / p, bytes(p)[40:]
+    return link_ok_flow(n, 55202, True, frames)
+
+
+@case
+def case_rt10f_mld_ok(n):
+    """Must-allow twin of rt10f_mld_opts: the strict host's MLD as Linux and Windows send
+    it (a Hop-by-Hop Router Alert): MLDv2 reports of several records (mDNS, LLMNR, its
+    solicited-node group, a source-specific group with two sources), one from :: during
+    DAD, an MLDv1 report and done. All pass whole."""
+    from scapy.layers.inet6 import (ICMPv6MLDMultAddrRec, ICMPv6MLDone, ICMPv6MLReport, ICMPv6MLReport2,
+                                    RouterAlert)
+
+    def frames(mac):
+        ll = "fe80::95:b3ff:fe18:e938"
+        recs = [ICMPv6MLDMultAddrRec(rtype=4, dst="ff02::fb"), ICMPv6MLDMultAddrRec(rtype=4, dst="ff02::1:3"),
+                ICMPv6MLDMultAddrRec(rtype=4, dst="ff02::1:ff18:e938"),
+                ICMPv6MLDMultAddrRec(rtype=1, dst="ff3e::8000:1234", sources=["2001:db8:e2e::5", "2001:db8:e2e::6"])]
+        pkts = [
+            (IPv6(src=ll, dst="ff02::16", hlim=1) / IPv6ExtHdrHopByHop(options=[RouterAlert()])
+             / ICMPv6MLReport2(records=recs), "33:33:00:00:00:16"),
+            (IPv6(src="::", dst="ff02::16", hlim=1) / IPv6ExtHdrHopByHop(options=[RouterAlert()])
+             / ICMPv6MLReport2(records=[ICMPv6MLDMultAddrRec(rtype=4, dst="ff02::1:ff00:10")]), "33:33:00:00:00:16"),
+            (IPv6(src=ll, dst="ff02::fb", hlim=1) / IPv6ExtHdrHopByHop(options=[RouterAlert()])
+             / ICMPv6MLReport(mladdr="ff02::fb"), "33:33:00:00:00:fb"),
+            (IPv6(src=ll, dst="ff02::2", hlim=1) / IPv6ExtHdrHopByHop(options=[RouterAlert()])
+             / ICMPv6MLDone(mladdr="ff02::fb"), "33:33:00:00:00:02"),
+        ]
+        for p, dst in pkts:
+            yield Ether(src=mac, dst=dst) / p, bytes(p)[48:]
+    return link_ok_flow(n, 55203, True, frames)
+
+
+@case
+def case_rt10f_pppoe_ok(n):
+    """Must-allow twin of rt10f_pppoe_padi_tag: pppd's PPPoE discovery from the strict
+    host: a PADI with Service-Name, an 8-byte Host-Uniq, a Relay-Session-Id and
+    PPP-Max-Payload (RFC 4638), a PADR to the concentrator with its AC-Cookie, and a
+    PADT. All pass whole."""
+    def frames(mac):
+        def tag(t, v):
+            return struct.pack("!HH", t, len(v)) + v
+        uniq = bytes.fromhex("8e0a3c51d2f94b07")
+        pkts = [
+            ("ff:ff:ff:ff:ff:ff", 0x09, 0, tag(0x0101, b"internet") + tag(0x0103, uniq)
+             + tag(0x0110, bytes.fromhex("0a0a01fe00000c2a00000001")) + tag(0x0120, b"\x05\xdc")),
+            ("02:00:00:00:fe:01", 0x19, 0, tag(0x0101, b"internet") + tag(0x0103, uniq)
+             + tag(0x0104, bytes.fromhex("5e4b1a2c0f6d7e8f9a0b1c2d3e4f5061"))),
+            ("02:00:00:00:fe:01", 0xa7, 0x1234, tag(0x0103, uniq)),
+        ]
+        for dst, code, sid, tags in pkts:
+            pppoe = struct.pack("!BBHH", 0x11, code, sid, len(tags)) + tags
+            yield Ether(bytes(Ether(src=mac, dst=dst, type=0x8863)) + pppoe), pppoe
+    return link_ok_flow(n, 55204, False, frames)
+
+
 # --- rt25: false-block hunt (honest behaviours of real stacks; every case must allow)
 # Paste before `def main` in tests/evasion/gen.py. Ports 51001..51099, ISNs 5100x.
 
@@ -10569,14 +10770,15 @@ def case_rt10e_pool_dos_ok(n):
 # --- red team round 10f (rt10f_): carriers past the option, frame and trailer rules on
 # an allowed e2m session and the resolver flow, and honest RSTs (ports 54000-54099)
 
-@open_case
+@case
 def case_rt10f_pppoe_padi_tag(n):
     """(Red team round 10f) During an allowed e2m session the strict host broadcasts, before
     each record, a PPPoE Discovery PADI (0x8863) from its own MAC with a Vendor-Specific tag
     (0x0105) of 1400 bytes: the marker. parse_frame passes every discovery frame as link
     service (PARSE_L2_PASS) and judge_trailer_cut reads ARP only, so the whole frame reaches
     every host of the outside segment. A client's PADI carries Service-Name and Host-Uniq
-    (RFC 2516), a few bytes. Must not pass."""
+    (RFC 2516), a few bytes. Closed: PPPoE discovery from inside is held to known tags of
+    at most 64 bytes (parse_link_bounded, counters.link_refused). Must not pass."""
     def send(t, rec, i):
         s = mac_pair(t.c, t.s)[0]
         data = struct.pack("!I", 3561) + leak(n) + prand("%s-p%d" % (n, i), 1400)
@@ -10967,7 +11169,7 @@ def case_rt10f_syn_tfo_mptcp_ok(n):
     return cap, {"pass": [passm(n), passm(n) + b"srv"]}
 
 
-@open_case
+@case
 def case_rt10f_dhcp_opts(n):
     """(Red team round 10f) During an allowed e2m session the strict host, from its own MAC,
     broadcasts DHCPDISCOVERs from 0.0.0.0:68 to 255.255.255.255:67 (parse_is_link_service:
@@ -10989,7 +11191,7 @@ def case_rt10f_dhcp_opts(n):
     return carrier_flow(n, 54018, 54018, False, send), {"leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
 
 
-@open_case
+@case
 def case_rt10f_dhcp6_opts(n):
     """(Red team round 10f) The same over DHCPv6: Solicits from the strict host's link-local
     address to ff02::1:2 (All_DHCP_Relay_Agents_and_Servers) port 547, with a Vendor Class
@@ -11010,7 +11212,7 @@ def case_rt10f_dhcp6_opts(n):
     return carrier_flow(n, 54019, 54019, True, send), {"leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S6, E2M6)[0]]}
 
 
-@open_case
+@case
 def case_rt10f_nd_opts(n):
     """(Red team round 10f) During an allowed IPv6 e2m session the strict host sends, before
     each record, a Neighbor Solicitation (hop limit 255, to a solicited-node group: passed
@@ -11032,7 +11234,7 @@ def case_rt10f_nd_opts(n):
     return carrier_flow(n, 54020, 54020, True, send), {"leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S6, E2M6)[0]]}
 
 
-@open_case
+@case
 def case_rt10f_mld_opts(n):
     """(Red team round 10f) During an allowed IPv6 e2m session the strict host sends MLDv1
     reports (type 131, from its link-local address: parse_is_link_service, passed unjudged

@@ -1248,9 +1248,369 @@ static void test_dispatch_hash(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* Link services from the inside port held to what honest stacks send
+ * (parse_link_bounded; red team round 10, the twentieth session). */
+static const uint8_t ll6[16] = {0xfe, 0x80, [8] = 0x02, [13] = 0x18, [14] = 0xe9, [15] = 0x38};
+
+/* A DHCP client's message from 0.0.0.0 to the limited broadcast: the fixed
+ * part with chaddr, the cookie, then opts (n bytes) as given. */
+static void build_dhcp4(struct frame *f, const uint8_t *opts, unsigned n, unsigned ip_opt)
+{
+	static const uint8_t any[4] = {0, 0, 0, 0}, bcast[4] = {255, 255, 255, 255};
+	static const uint8_t hw[6] = {2, 0, 0, 0, 0, 1};
+	uint32_t p;
+
+	fr_eth(f, ETH_IPV4);
+	fr_ipv4(f, 17, any, bcast, ip_opt, 0);
+	fr_udp(f, 68, 67);
+	p = f->len;
+	fr_zeros(f, 236);
+	f->b[p] = 1;	 /* BOOTREQUEST */
+	f->b[p + 1] = 1; /* Ethernet */
+	f->b[p + 2] = 6;
+	f->b[p + 4] = 0x39; /* xid */
+	memcpy(f->b + p + 28, hw, 6);
+	fr_bytes(f, (const uint8_t *)"\x63\x82\x53\x63", 4);
+	fr_bytes(f, opts, n);
+	fr_done(f);
+}
+
+static bool link_ok(const struct frame *f)
+{
+	struct parse_result r;
+
+	parse_full(f, &r);
+	return parse_link_bounded(f->b, f->len, &r);
+}
+
+static void test_link_bounded_dhcp(void)
+{
+	/* dhclient: DISCOVER, requested address, host name, 13 parameters */
+	static const uint8_t ok[] = {53, 1, 1, 50, 4, 10, 10, 1, 10, 12, 4, 'w', 's', '1', '0',
+				     55, 13, 1, 28, 2, 3, 15, 6, 119, 12, 44, 47, 26, 121, 42, 255};
+	uint8_t o[400];
+	struct frame f;
+	unsigned n;
+
+	build_dhcp4(&f, ok, sizeof(ok), 0);
+	CU_ASSERT(link_ok(&f));
+	/* padded with zeros to BOOTP's 300 bytes */
+	memcpy(o, ok, sizeof(ok));
+	memset(o + sizeof(ok), 0, 60);
+	build_dhcp4(&f, o, sizeof(ok) + 60, 0);
+	CU_ASSERT(link_ok(&f));
+	/* anything but zeros after END */
+	o[sizeof(ok) + 10] = 'x';
+	build_dhcp4(&f, o, sizeof(ok) + 60, 0);
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* no END */
+	build_dhcp4(&f, ok, sizeof(ok) - 1, 0);
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* an IP option */
+	build_dhcp4(&f, ok, sizeof(ok), 4);
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* bytes in sname */
+	build_dhcp4(&f, ok, sizeof(ok), 0);
+	f.b[f.udp + 8 + 44] = 'x';
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* a server's message type (OFFER) */
+	memcpy(o, ok, sizeof(ok));
+	o[2] = 2;
+	build_dhcp4(&f, o, sizeof(ok), 0);
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* an option twice */
+	memcpy(o, ok, sizeof(ok) - 1);
+	memcpy(o + sizeof(ok) - 1, "\x0c\x02hh\xff", 5);
+	build_dhcp4(&f, o, sizeof(ok) + 4, 0);
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* a vendor class of 128 bytes passes, with 1 more of vendor options not */
+	n = sizeof(ok) - 1;
+	memcpy(o, ok, n);
+	o[n] = 60;
+	o[n + 1] = 128;
+	memset(o + n + 2, 'v', 128);
+	o[n + 130] = 255;
+	build_dhcp4(&f, o, n + 131, 0);
+	CU_ASSERT(link_ok(&f));
+	memcpy(o + n + 130, "\x2b\x01\x01\xff", 4);
+	build_dhcp4(&f, o, n + 134, 0);
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* more than 312 bytes of options: a host name of 250 and private 224 of 60 */
+	o[n] = 12;
+	o[n + 1] = 250;
+	memset(o + n + 2, 'h', 250);
+	memcpy(o + n + 252, "\xe0\x3c", 2);
+	memset(o + n + 254, 'p', 60);
+	o[n + 314] = 255;
+	build_dhcp4(&f, o, n + 315, 0);
+	CU_ASSERT_FALSE(link_ok(&f));
+}
+
+/* DHCPv6 from a link-local address to ff02::1:2 with the options given. */
+static void build_dhcp6(struct frame *f, const uint8_t *opts, unsigned n)
+{
+	static const uint8_t servers[16] = {0xff, 0x02, [13] = 1, [15] = 2};
+
+	fr_eth(f, ETH_IPV6);
+	fr_ipv6(f, 17, ll6, servers);
+	fr_udp(f, 546, 547);
+	fr_bytes(f, (const uint8_t *)"\x01\x7a\x31\x09", 4); /* Solicit */
+	fr_bytes(f, opts, n);
+	fr_done(f);
+}
+
+static void test_link_bounded_dhcp6(void)
+{
+	/* Windows: elapsed time, DUID-LLT, IA_NA, vendor class 311 "MSFT 5.0", ORO */
+	static const uint8_t ok[] = {0, 8, 0, 2, 0, 0, 0, 1, 0, 14, 0, 1, 0, 1, 0x2c, 0x8f, 0x1a, 0x3b,
+				     2, 0, 0, 0, 0, 1, 0, 3, 0, 12, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0,
+				     0, 16, 0, 14, 0, 0, 1, 0x37, 0, 8, 'M', 'S', 'F', 'T', ' ', '5', '.', '0',
+				     0, 6, 0, 4, 0, 23, 0, 24};
+	uint8_t o[800];
+	struct frame f;
+
+	build_dhcp6(&f, ok, sizeof(ok));
+	CU_ASSERT(link_ok(&f));
+	/* vendor options of 600 bytes */
+	memcpy(o, ok, sizeof(ok));
+	memcpy(o + sizeof(ok), "\x00\x11\x02\x58", 4);
+	memset(o + sizeof(ok) + 4, 'v', 600);
+	build_dhcp6(&f, o, sizeof(ok) + 604);
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* an option cut by the message's end */
+	build_dhcp6(&f, ok, sizeof(ok) - 1);
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* an IA_NA holding something other than an address */
+	memcpy(o, ok, sizeof(ok));
+	memcpy(o + sizeof(ok), "\x00\x03\x00\x14\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00"
+			       "\x00\xc8\x00\x04xxxx", 24);
+	build_dhcp6(&f, o, sizeof(ok) + 24);
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* a second client identifier */
+	memcpy(o + sizeof(ok), "\x00\x01\x00\x02\x00\x03", 6);
+	build_dhcp6(&f, o, sizeof(ok) + 6);
+	CU_ASSERT_FALSE(link_ok(&f));
+}
+
+/* An ICMPv6 message (ND or MLD) of n bytes, hop limit 255, behind hbh (8
+ * bytes, or none). */
+static void build_icmp6_msg(struct frame *f, const uint8_t *dst, const uint8_t *msg, unsigned n,
+			    const uint8_t *hbh)
+{
+	fr_eth(f, ETH_IPV6);
+	fr_ipv6(f, hbh ? 0 : 58, ll6, dst);
+	f->b[f->l3 + 7] = 255;
+	if (hbh)
+		fr_bytes(f, hbh, 8);
+	fr_bytes(f, msg, n);
+	fr_done(f);
+}
+
+static void test_link_bounded_nd(void)
+{
+	static const uint8_t snode[16] = {0xff, 0x02, [11] = 1, [12] = 0xff, [15] = 1};
+	uint8_t m[1100];
+	struct frame f;
+	unsigned n;
+
+	/* NS with the source's link-layer address and a nonce */
+	memset(m, 0, sizeof(m));
+	m[0] = 135;
+	m[8] = 0x20;
+	m[9] = 0x01;
+	m[23] = 1;
+	memcpy(m + 24, "\x01\x01\x02\x00\x00\x00\x00\x01", 8);
+	memcpy(m + 32, "\x0e\x01\x5a\xc3\x1f\x0e\x92\xd7", 8);
+	n = 40;
+	build_icmp6_msg(&f, snode, m, n, NULL);
+	CU_ASSERT(link_ok(&f));
+	/* an option of an unassigned type (200) */
+	m[n] = 200;
+	m[n + 1] = 127;
+	build_icmp6_msg(&f, snode, m, n + 1016, NULL);
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* a link-layer address of another length, an option of length 0 */
+	m[25] = 2;
+	build_icmp6_msg(&f, snode, m, n + 8, NULL);
+	CU_ASSERT_FALSE(link_ok(&f));
+	m[25] = 0;
+	build_icmp6_msg(&f, snode, m, n, NULL);
+	CU_ASSERT_FALSE(link_ok(&f));
+	m[25] = 1;
+	/* the reserved field */
+	m[5] = 1;
+	build_icmp6_msg(&f, snode, m, n, NULL);
+	CU_ASSERT_FALSE(link_ok(&f));
+	m[5] = 0;
+	/* an NS with a target address option (an NA's) */
+	m[24] = 2;
+	build_icmp6_msg(&f, snode, m, n, NULL);
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* the same as an NA (override) passes */
+	m[0] = 136;
+	m[4] = 0x20;
+	build_icmp6_msg(&f, snode, m, n, NULL);
+	CU_ASSERT(link_ok(&f));
+	/* a redirect */
+	m[0] = 137;
+	m[4] = 0;
+	build_icmp6_msg(&f, snode, m, n, NULL);
+	CU_ASSERT_FALSE(link_ok(&f));
+}
+
+static void test_link_bounded_mld(void)
+{
+	static const uint8_t mld_all[16] = {0xff, 0x02, [15] = 0x16};
+	static const uint8_t ra[8] = {58, 0, 5, 2, 0, 0, 1, 0};
+	uint8_t m[1100], hbh[8];
+	struct frame f;
+
+	/* an MLDv1 report of ff02::fb, behind the Router Alert */
+	memset(m, 0, sizeof(m));
+	m[0] = 131;
+	m[8] = 0xff;
+	m[9] = 0x02;
+	m[23] = 0xfb;
+	build_icmp6_msg(&f, mld_all, m, 24, ra);
+	CU_ASSERT(link_ok(&f));
+	build_icmp6_msg(&f, mld_all, m, 24, NULL);
+	CU_ASSERT(link_ok(&f));
+	/* bytes after it */
+	build_icmp6_msg(&f, mld_all, m, 1024, ra);
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* other padding in the Hop-by-Hop header */
+	memcpy(hbh, ra, 8);
+	hbh[7] = 'x';
+	build_icmp6_msg(&f, mld_all, m, 24, hbh);
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* MLDv2: two records, the second with one source */
+	memset(m, 0, sizeof(m));
+	m[0] = 143;
+	m[7] = 2;
+	m[8] = 4;
+	m[12] = 0xff;
+	m[28] = 1;
+	m[31] = 1;
+	m[32] = 0xff;
+	build_icmp6_msg(&f, mld_all, m, 8 + 20 + 36, ra);
+	CU_ASSERT(link_ok(&f));
+	/* a record's count that leaves bytes over, auxiliary data */
+	build_icmp6_msg(&f, mld_all, m, 8 + 20 + 36 + 16, ra);
+	CU_ASSERT_FALSE(link_ok(&f));
+	m[9] = 1;
+	build_icmp6_msg(&f, mld_all, m, 8 + 20 + 36 + 4, ra);
+	CU_ASSERT_FALSE(link_ok(&f));
+}
+
+/* PPPoE discovery: code, session and tags (n bytes). */
+static void build_pppoe_disc(struct frame *f, uint8_t code, uint16_t sid, const uint8_t *tags,
+			     unsigned n)
+{
+	fr_eth(f, 0x8863);
+	fr_put8(f, 0x11);
+	fr_put8(f, code);
+	fr_put16(f, sid);
+	fr_put16(f, (uint16_t)n);
+	fr_bytes(f, tags, n);
+}
+
+static void test_link_bounded_pppoe(void)
+{
+	/* Service-Name "internet", Host-Uniq of 8, PPP-Max-Payload */
+	static const uint8_t ok[] = {1, 1, 0, 8, 'i', 'n', 't', 'e', 'r', 'n', 'e', 't', 1, 3, 0, 8, 1, 2, 3,
+				     4, 5, 6, 7, 8, 1, 0x20, 0, 2, 5, 0xdc};
+	uint8_t t[1500];
+	struct frame f;
+
+	build_pppoe_disc(&f, 0x09, 0, ok, sizeof(ok));
+	CU_ASSERT(link_ok(&f));
+	/* under a VLAN tag */
+	fr_eth(&f, ETH_VLAN);
+	fr_vlan(&f, 7, 0x8863);
+	fr_bytes(&f, (const uint8_t *)"\x11\x09\x00\x00\x00\x1e", 6);
+	fr_bytes(&f, ok, sizeof(ok));
+	CU_ASSERT(link_ok(&f));
+	/* a PADI with a session */
+	build_pppoe_disc(&f, 0x09, 5, ok, sizeof(ok));
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* a Vendor-Specific tag of 64 bytes passes, of 1404 not */
+	memcpy(t, ok, sizeof(ok));
+	memcpy(t + sizeof(ok), "\x01\x05\x00\x40", 4);
+	memset(t + sizeof(ok) + 4, 'v', 1404);
+	build_pppoe_disc(&f, 0x09, 0, t, sizeof(ok) + 68);
+	CU_ASSERT(link_ok(&f));
+	t[sizeof(ok) + 2] = 0x05;
+	t[sizeof(ok) + 3] = 0x7c;
+	build_pppoe_disc(&f, 0x09, 0, t, sizeof(ok) + 1408);
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* a tag of an unknown type; a Host-Uniq twice; bytes after End-Of-List */
+	memcpy(t + sizeof(ok), "\x01\x99\x00\x00", 4);
+	build_pppoe_disc(&f, 0x09, 0, t, sizeof(ok) + 4);
+	CU_ASSERT_FALSE(link_ok(&f));
+	memcpy(t + sizeof(ok), "\x01\x03\x00\x00", 4);
+	build_pppoe_disc(&f, 0x09, 0, t, sizeof(ok) + 4);
+	CU_ASSERT_FALSE(link_ok(&f));
+	memcpy(t + sizeof(ok), "\x00\x00\x00\x00\x01\x01\x00\x00", 8);
+	build_pppoe_disc(&f, 0x09, 0, t, sizeof(ok) + 8);
+	CU_ASSERT_FALSE(link_ok(&f));
+	build_pppoe_disc(&f, 0x09, 0, t, sizeof(ok) + 4);
+	CU_ASSERT(link_ok(&f));
+	/* a length past the frame */
+	build_pppoe_disc(&f, 0x09, 0, ok, sizeof(ok));
+	f.len -= 2;
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* LCP in a session: not held here */
+	fr_eth(&f, 0x8864);
+	fr_pppoe(&f, 0xc021);
+	fr_zeros(&f, 1000);
+	CU_ASSERT(link_ok(&f));
+}
+
+/* Mutated link services: parse_link_bounded reads only inside the frame
+ * (an exact-length copy, for the sanitizers). */
+static void test_link_bounded_fuzz(void)
+{
+	static const uint8_t dhcp[] = {53, 1, 1, 12, 2, 'w', 's', 55, 2, 1, 3, 255};
+	static const uint8_t dhcp6[] = {0, 8, 0, 2, 0, 0, 0, 3, 0, 12, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0};
+	static const uint8_t mld_all[16] = {0xff, 0x02, [15] = 0x16};
+	static const uint8_t ra[8] = {58, 0, 5, 2, 0, 0, 1, 0};
+	static const uint8_t tags[] = {1, 1, 0, 0, 1, 3, 0, 4, 1, 2, 3, 4};
+	uint8_t m[64] = {143, 0, 0, 0, 0, 0, 0, 1, 4, 0, 0, 1, 0xff, [44] = 0x20, [45] = 1};
+	struct frame seeds[4], f;
+	struct parse_result r;
+	unsigned i, k;
+	uint32_t len;
+	uint8_t *p;
+
+	build_dhcp4(&seeds[0], dhcp, sizeof(dhcp), 0);
+	build_dhcp6(&seeds[1], dhcp6, sizeof(dhcp6));
+	build_icmp6_msg(&seeds[2], mld_all, m, 8 + 20 + 16, ra);
+	build_pppoe_disc(&seeds[3], 0x09, 0, tags, sizeof(tags));
+	for (i = 0; i < 4; i++)
+		CU_ASSERT(link_ok(&seeds[i]));
+	for (i = 0; i < 40000; i++) {
+		f = seeds[i % 4];
+		for (k = fuzz_next() % 5; k > 0; k--)
+			f.b[fuzz_next() % f.len] = (uint8_t)fuzz_next();
+		len = fuzz_next() % (f.len + 1);
+		p = malloc(len ? len : 1);
+		CU_ASSERT_FATAL(p != NULL);
+		memcpy(p, f.b, len);
+		parse_frame(p, len, &r);
+		(void)parse_link_bounded(p, len, &r);
+		free(p);
+	}
+}
+
 static CU_TestInfo parse_tests[] = {
 	{"pppoe", test_pppoe},
 	{"dhcp link service", test_link_service_dhcp},
+	{"link services bounded: dhcp", test_link_bounded_dhcp},
+	{"link services bounded: dhcpv6", test_link_bounded_dhcp6},
+	{"link services bounded: nd", test_link_bounded_nd},
+	{"link services bounded: mld", test_link_bounded_mld},
+	{"link services bounded: pppoe discovery", test_link_bounded_pppoe},
+	{"link services bounded: fuzz", test_link_bounded_fuzz},
 	{"tcp over ipv4", test_tcp_v4},
 	{"tcp over ipv6 with options", test_tcp_v6},
 	{"ipv4 options", test_ipv4_options},
