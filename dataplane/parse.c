@@ -660,6 +660,59 @@ static bool parse_link_pppoe(const uint8_t *p, uint32_t n)
 	return true;
 }
 
+/* A PPP control packet in a PPPoE session (p: the PPPoE header, n bytes
+ * to the frame's end) as a client sends it: version and type 1, code 0,
+ * the PPPoE length over the protocol and one packet of a control protocol
+ * a client negotiates (LCP, PAP, CHAP, EAP, LQR, IPCP, IPv6CP, CCP), its
+ * own length within it, and no more than LINK_PPP_MAX bytes of it. LCP's
+ * Echo-Request, Echo-Reply and Discard-Request hold the magic number and
+ * at most LINK_PPP_ECHO_DATA bytes of data (pppd sends none): a
+ * concentrator answers an echo with its data (RFC 1661 5.8), and 1000
+ * bytes of anything rode each one (red team round 8, the twentieth
+ * session: rt8b_pppoe_lcp_carrier). EAP keeps its length (EAP-TLS carries
+ * certificates). */
+#define LINK_PPP_MAX	   300
+#define LINK_PPP_ECHO_DATA 16
+
+static bool parse_link_ppp(const uint8_t *p, uint32_t n)
+{
+	uint32_t plen, clen;
+	uint16_t proto;
+
+	if (n < PARSE_PPPOE_HLEN + 4 || p[0] != 0x11 || p[1] != 0)
+		return false;
+	plen = parse_rd16(p + 4);
+	proto = parse_rd16(p + 6);
+	if (plen < 2 + 4 || 6 + plen > n)
+		return false;
+	clen = parse_rd16(p + PARSE_PPPOE_HLEN + 2);
+	if (clen < 4 || clen > plen - 2)
+		return false;
+	switch (proto) {
+	case 0xc021: /* LCP */ {
+		uint8_t code = p[PARSE_PPPOE_HLEN];
+
+		if (code < 1 || code > 11)
+			return false;
+		if (code >= 9 && clen > 8 + LINK_PPP_ECHO_DATA)
+			return false;
+		break;
+	}
+	case 0xc227: /* EAP */
+		return true;
+	case 0xc023: /* PAP */
+	case 0xc223: /* CHAP */
+	case 0xc025: /* LQR */
+	case 0x8021: /* IPCP */
+	case 0x8057: /* IPv6CP */
+	case 0x80fd: /* CCP */
+		break;
+	default:
+		return false;
+	}
+	return clen <= LINK_PPP_MAX;
+}
+
 bool parse_link_bounded(const uint8_t *data, uint32_t len, const struct parse_result *r)
 {
 	const uint8_t *p;
@@ -677,8 +730,11 @@ bool parse_link_bounded(const uint8_t *data, uint32_t len, const struct parse_re
 		       (parse_rd16(data + t) == PARSE_ETH_VLAN || parse_rd16(data + t) == PARSE_ETH_QINQ ||
 			parse_rd16(data + t) == PARSE_ETH_QINQ_OLD))
 			t += 4;
+		if (parse_rd16(data + t) == PARSE_ETH_PPPOE_SESS && r->l3_off >= PARSE_PPPOE_HLEN)
+			return parse_link_ppp(data + r->l3_off - PARSE_PPPOE_HLEN,
+					      len - (r->l3_off - PARSE_PPPOE_HLEN));
 		if (parse_rd16(data + t) != PARSE_ETH_PPPOE_DISC)
-			return true; /* ARP (judge_arp_odd), PPP's control protocols */
+			return true; /* ARP (judge_arp_odd) */
 		return parse_link_pppoe(data + r->l3_off, len - r->l3_off);
 	}
 	if (r->kind != PARSE_IP || r->err != PARSE_ERR_NONE || r->frag != PARSE_FRAG_NONE)

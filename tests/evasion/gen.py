@@ -9274,7 +9274,7 @@ def case_rt8b_spurious_retx_ok(n):
     return cap, {"pass": [passm(n), passm(n) + b"srv"]}
 
 
-@open_case
+@case
 def case_rt8b_pppoe_lcp_carrier(n):
     """(Red team round 8b) During an allowed e2m session the strict host sends, from its
     own MAC to the gateway's, PPPoE session frames (0x8864) holding an LCP Echo-Request
@@ -9282,7 +9282,10 @@ def case_rt8b_pppoe_lcp_carrier(n):
     parser passes PPP control protocols (0x8000 and up) as link service, unjudged, from
     any inside host, with anything in them; a concentrator answers an Echo-Request with
     the same data (RFC 1661 5.8). pppd's LCP echoes carry the 4-byte magic number only.
-    Must not pass."""
+    Closed in the twenty-third session: PPP control packets from inside are held to the
+    protocols a client negotiates, 300 bytes, an echo's data to 16 (parse_link_ppp,
+    counters.link_refused). The replay is told the host's MAC (--inside-mac): the frame
+    has no address to tell its side by. Must not pass."""
     def send(t, rec, i):
         t.raw(True, "PA", rec)
         data = leak(n) + prand("%s-l%d" % (n, i), 1000)
@@ -9290,7 +9293,43 @@ def case_rt8b_pppoe_lcp_carrier(n):
         ppp = struct.pack("!BBHH", 0x11, 0, 0x1234, 2 + len(lcp)) + b"\xc0\x21" + lcp
         eth = bytes(l2(t.c, t.s, t.vlans))[:12] + b"\x88\x64"
         t.cap.emit(Ether(eth + ppp), 1000)
-    return carrier_flow(n, 53223, 53223, False, send), {"leak": [leak(n)]}
+    return carrier_flow(n, 53223, 53223, False, send), {
+        "leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
+
+
+@case
+def case_rt8b_pppoe_lcp_ok(n):
+    """Must-allow twin of rt8b_pppoe_lcp_carrier: a PPPoE client's own control packets
+    from inside during an allowed e2m session, as pppd sends them: an LCP Echo-Request
+    and an Echo-Reply with the magic number alone, an LCP Configure-Request (MRU 1492,
+    magic), a PAP Authenticate-Request whose peer-id holds the PASS marker, and an IPCP
+    Configure-Request (address 0.0.0.0, two DNS servers). Each frame must reach the
+    outside link whole."""
+    marks = []
+
+    def frame(t, proto, pkt):
+        ppp = struct.pack("!BBHH", 0x11, 0, 0x1234, 2 + len(pkt)) + struct.pack("!H", proto) + pkt
+        eth = bytes(l2(t.c, t.s, t.vlans))[:12] + b"\x88\x64"
+        t.cap.emit(Ether(eth + ppp), 1000)
+        return ppp
+
+    def send(t, rec, i):
+        t.raw(True, "PA", rec)
+        if i == 0:
+            frame(t, 0xc021, bytes([9, 1]) + struct.pack("!H", 8) + b"\x12\x34\x56\x78")
+            frame(t, 0xc021, bytes([10, 7]) + struct.pack("!H", 8) + b"\x12\x34\x56\x78")
+            frame(t, 0xc021, bytes([1, 2]) + struct.pack("!H", 14) + b"\x01\x04\x05\xd4"
+                  + b"\x05\x06\x12\x34\x56\x78")
+        elif i == 1:
+            peer = passm(n)
+            pap = bytes([1, 3]) + struct.pack("!H", 4 + 1 + len(peer) + 1 + 8) + bytes([len(peer)]) + peer \
+                + bytes([8]) + b"s3cr3t!!"
+            marks.append(frame(t, 0xc023, pap))
+        else:
+            opts = b"\x03\x06\x00\x00\x00\x00" + b"\x81\x06\x00\x00\x00\x00" + b"\x83\x06\x00\x00\x00\x00"
+            frame(t, 0x8021, bytes([1, 4]) + struct.pack("!H", 4 + len(opts)) + opts)
+    cap = carrier_flow(n, 53224, 53224, False, send)
+    return cap, {"pass": marks, "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
 
 
 def rt8b_rr(name, rtype, rclass, ttl, rdata):

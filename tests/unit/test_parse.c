@@ -1514,6 +1514,58 @@ static void build_pppoe_disc(struct frame *f, uint8_t code, uint16_t sid, const 
 	fr_bytes(f, tags, n);
 }
 
+/* A PPPoE session frame of protocol proto with one control packet of
+ * code and data (n bytes). */
+static void build_ppp_ctl(struct frame *f, uint16_t proto, uint8_t code, const uint8_t *data,
+			  unsigned n)
+{
+	fr_eth(f, 0x8864);
+	fr_put8(f, 0x11);
+	fr_put8(f, 0);
+	fr_put16(f, 0x0042);
+	fr_put16(f, (uint16_t)(2 + 4 + n));
+	fr_put16(f, proto);
+	fr_put8(f, code);
+	fr_put8(f, 1);
+	fr_put16(f, (uint16_t)(4 + n));
+	fr_bytes(f, data, n);
+}
+
+/* PPP's control packets from inside (parse_link_ppp): an echo with its
+ * magic number and up to 16 bytes, not 1000 (rt8b_pppoe_lcp_carrier); the
+ * protocols a client negotiates, 300 bytes at most; EAP any length. */
+static void test_link_bounded_ppp(void)
+{
+	uint8_t d[1200];
+	struct frame f;
+
+	memset(d, 'x', sizeof(d));
+	build_ppp_ctl(&f, 0xc021, 9, (const uint8_t *)"\x12\x34\x56\x78", 4);
+	CU_ASSERT(link_ok(&f));
+	build_ppp_ctl(&f, 0xc021, 9, d, 4 + 16);
+	CU_ASSERT(link_ok(&f));
+	build_ppp_ctl(&f, 0xc021, 9, d, 4 + 17);
+	CU_ASSERT_FALSE(link_ok(&f));
+	build_ppp_ctl(&f, 0xc021, 10, d, 1004);
+	CU_ASSERT_FALSE(link_ok(&f));
+	build_ppp_ctl(&f, 0xc021, 1, (const uint8_t *)"\x01\x04\x05\xd4\x05\x06\x12\x34\x56\x78", 10);
+	CU_ASSERT(link_ok(&f));
+	build_ppp_ctl(&f, 0xc021, 12, d, 4); /* no LCP code 12 */
+	CU_ASSERT_FALSE(link_ok(&f));
+	build_ppp_ctl(&f, 0x8021, 1, d, 296);
+	CU_ASSERT(link_ok(&f));
+	build_ppp_ctl(&f, 0x8021, 1, d, 297);
+	CU_ASSERT_FALSE(link_ok(&f));
+	build_ppp_ctl(&f, 0xc227, 2, d, 1200);
+	CU_ASSERT(link_ok(&f));
+	build_ppp_ctl(&f, 0x8281, 1, d, 4); /* MPLSCP: no client here negotiates it */
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* the packet's length past the session's */
+	build_ppp_ctl(&f, 0xc021, 9, d, 4);
+	f.b[f.len - 4 - 4 + 3] = 40;
+	CU_ASSERT_FALSE(link_ok(&f));
+}
+
 static void test_link_bounded_pppoe(void)
 {
 	/* Service-Name "internet", Host-Uniq of 8, PPP-Max-Payload */
@@ -1559,11 +1611,12 @@ static void test_link_bounded_pppoe(void)
 	build_pppoe_disc(&f, 0x09, 0, ok, sizeof(ok));
 	f.len -= 2;
 	CU_ASSERT_FALSE(link_ok(&f));
-	/* LCP in a session: not held here */
+	/* LCP in a session, its lengths 0 and 1000 bytes after: held too
+	 * (test_link_bounded_ppp) */
 	fr_eth(&f, 0x8864);
 	fr_pppoe(&f, 0xc021);
 	fr_zeros(&f, 1000);
-	CU_ASSERT(link_ok(&f));
+	CU_ASSERT_FALSE(link_ok(&f));
 }
 
 /* Mutated link services: parse_link_bounded reads only inside the frame
@@ -1610,6 +1663,7 @@ static CU_TestInfo parse_tests[] = {
 	{"link services bounded: nd", test_link_bounded_nd},
 	{"link services bounded: mld", test_link_bounded_mld},
 	{"link services bounded: pppoe discovery", test_link_bounded_pppoe},
+	{"link services bounded: ppp control", test_link_bounded_ppp},
 	{"link services bounded: fuzz", test_link_bounded_fuzz},
 	{"tcp over ipv4", test_tcp_v4},
 	{"tcp over ipv6 with options", test_tcp_v6},
