@@ -418,15 +418,47 @@ unsigned dns_pending_revoke_flow(struct dns_pending *t, uint64_t flow, uint64_t 
  * 3645, which a Windows domain member sends before each secure dynamic
  * update) carries its TKEY record in the additional section, with a GSS
  * token (a Kerberos AP-REQ) of a few KiB: a TKEY record is taken there,
- * of any length, and only there. */
+ * of any length, and only there. And each as its RFC has it (red team
+ * round 17 of that session carried 245 bytes in an OPT's owner name,
+ * rt17_dns_opt_owner_carrier, as many in a TSIG's key name,
+ * rt17_dns_tcp_tsig_owner_carrier, and 248 in two OPTs,
+ * rt17_dns_two_opt_carrier): an OPT's and a SIG(0)'s owner the root (RFC
+ * 6891 6.1.2, RFC 2931 3), a key name (TSIG, TKEY) of at most
+ * DNS_STDQ_KEYNAME bytes where it stands, one OPT (RFC 6891 6.1.1), and a
+ * TSIG or SIG(0) last (RFC 8945 5.1, RFC 2931 3). */
 #define DNS_STDQ_ADDITIONAL 2
 #define DNS_STDQ_RDATA	    128
 #define DNS_TYPE_TKEY	    249
+#define DNS_STDQ_KEYNAME    128
 
 static bool dns_stdq_type_ok(unsigned type, bool tkey)
 {
 	return type == 41 /* OPT */ || type == 250 /* TSIG */ || type == 24 /* SIG */ ||
 	       (tkey && type == DNS_TYPE_TKEY);
+}
+
+/* A standard query's record of that type (dns_stdq_type_ok) with an
+ * owner of owner_len bytes where it stands (root: the owner is the root),
+ * after an OPT or not (*opt, set by an OPT), with more records after it
+ * or not. */
+static bool dns_stdq_rr_ok(unsigned type, bool tkey, bool root, unsigned owner_len, bool *opt,
+			   bool more)
+{
+	if (!dns_stdq_type_ok(type, tkey))
+		return false;
+	switch (type) {
+	case 41:
+		if (*opt || !root)
+			return false;
+		*opt = true;
+		return true;
+	case 24:
+		return root && !more;
+	case 250:
+		return owner_len <= DNS_STDQ_KEYNAME && !more;
+	default: /* TKEY */
+		return owner_len <= DNS_STDQ_KEYNAME;
+	}
 }
 
 /* QR as the direction says, a standard query (opcode 0) or a dynamic
@@ -516,7 +548,7 @@ enum dns_wire dns_wire_check(const uint8_t *p, size_t n, unsigned flags)
 	uint32_t qd, rrs, i;
 	size_t off = DNS_HDR;
 	enum dns_wire e;
-	bool std, tkey = false;
+	bool std, tkey = false, opt = false;
 
 	if (n < DNS_HDR)
 		return DNS_WIRE_LENGTH;
@@ -532,6 +564,8 @@ enum dns_wire dns_wire_check(const uint8_t *p, size_t n, unsigned flags)
 	if (qd * DNS_WIRE_MIN_Q + rrs * DNS_WIRE_MIN_RR > n - DNS_HDR)
 		return DNS_WIRE_RECORD;
 	for (i = 0; i < qd + rrs; i++) {
+		size_t o0 = off;
+
 		if ((e = dns_wire_name(p, n, &off, flags & DNS_WIRE_QUERY)) != DNS_WIRE_OK)
 			return e;
 		if (i < qd) {
@@ -544,7 +578,8 @@ enum dns_wire dns_wire_check(const uint8_t *p, size_t n, unsigned flags)
 		/* type, class, TTL, RDLENGTH, then RDATA, inside the message */
 		if (off + 10 > n || off + 10 + dns_rd16(p + off + 8) > n)
 			return DNS_WIRE_RECORD;
-		if (std && (!dns_stdq_type_ok(dns_rd16(p + off), tkey) ||
+		if (std && (!dns_stdq_rr_ok(dns_rd16(p + off), tkey, off - o0 == 1 && p[o0] == 0,
+					    (unsigned)(off - o0), &opt, i + 1 < qd + rrs) ||
 			    (dns_rd16(p + off) != DNS_TYPE_TKEY &&
 			     dns_rd16(p + off + 8) > DNS_STDQ_RDATA)))
 			return DNS_WIRE_RECORD;
@@ -571,19 +606,25 @@ enum { DWS_LEN0 = 0, DWS_LEN1, DWS_HDR, DWS_QNAME, DWS_QFIX, DWS_RRNAME, DWS_RRF
 #define DWS_RRS_MASK 0x1fffu
 #define DWS_Q	     0x1000u
 #define DWS_PTR	     0x4000u
-/* A client's standard query (dns_stdq_type_ok): in the header, bit 13 of
- * x; after it, its records still to come counted from DWS_STDQ, or from
- * DWS_STDQ_TK once its question's type is TKEY, which no other message's
- * count reaches (5956 at most). In a record's fixed part, DWS_TKREC: its
- * type is TKEY (its data unbounded). */
-#define DWS_HSTD    0x2000u
-#define DWS_STDQ    0x1ff0u
-#define DWS_STDQ_TK 0x1ff8u
-#define DWS_TKREC   0x1000u
+/* A client's standard query (dns_stdq_rr_ok): in the header, bit 13 of
+ * x; after it, rrs at DWS_STDQ or above, which no other message's count
+ * reaches (5956 at most): its records still to come in the low 2 bits,
+ * DWS_SQ_OPT once an OPT came, DWS_SQ_TK once its question's type is
+ * TKEY. In a record's fixed part (x): DWS_TKREC, its type is TKEY (its
+ * data unbounded); DWS_OWN_ROOT, its owner is the root; DWS_OWN_LONG, its
+ * owner took more than DNS_STDQ_KEYNAME bytes. */
+#define DWS_HSTD     0x2000u
+#define DWS_STDQ     0x1ff0u
+#define DWS_SQ_OPT   0x4u
+#define DWS_SQ_TK    0x8u
+#define DWS_TKREC    0x1000u
+#define DWS_OWN_ROOT 0x2000u
+#define DWS_OWN_LONG 0x4000u
+#define DWS_FIX_KEEP (DWS_TKREC | DWS_OWN_ROOT | DWS_OWN_LONG)
 
 static inline unsigned dws_count(unsigned rrs)
 {
-	return rrs >= DWS_STDQ_TK ? rrs - DWS_STDQ_TK : rrs >= DWS_STDQ ? rrs - DWS_STDQ : rrs;
+	return rrs >= DWS_STDQ ? rrs & 3u : rrs;
 }
 
 static inline void dws_set(struct dns_wire_stream *s, unsigned stage, unsigned rrs, unsigned x)
@@ -679,11 +720,17 @@ static enum dns_wire dws_name(struct dns_wire_stream *s, unsigned stage, unsigne
 
 		if (to >= at || to < DNS_HDR)
 			return DNS_WIRE_NAME;
-		dws_set(s, fix, rrs, 0);
+		/* a record's owner, for a standard query's (dws_fixed) */
+		dws_set(s, fix, rrs,
+			stage == DWS_RRNAME && inl + 2u > DNS_STDQ_KEYNAME ? DWS_OWN_LONG : 0u);
 		return DNS_WIRE_OK;
 	}
 	if (b == 0) {
-		dws_set(s, fix, rrs, 0);
+		dws_set(s, fix, rrs,
+			stage != DWS_RRNAME	       ? 0u
+			: inl == 0		       ? DWS_OWN_ROOT
+			: inl + 1u > DNS_STDQ_KEYNAME ? DWS_OWN_LONG
+						       : 0u);
 		return DNS_WIRE_OK;
 	}
 	if ((b & 0xc0) == 0xc0) {
@@ -711,15 +758,26 @@ static enum dns_wire dws_fixed(struct dns_wire_stream *s, unsigned stage, unsign
 		if (rrs >= DWS_STDQ && pos == 0)
 			x = b; /* a standard query's type, high byte */
 		else if (rrs >= DWS_STDQ && pos == 1 && (x & 0xffu) == 0 && b == DNS_TYPE_TKEY)
-			rrs = rrs - DWS_STDQ + DWS_STDQ_TK;
+			rrs |= DWS_SQ_TK;
 	} else if (rrs >= DWS_STDQ && pos < 2) {
-		/* a standard query's record: its type (dns_stdq_type_ok) */
-		if (pos == 0 ? b != 0 : !dns_stdq_type_ok(b, rrs >= DWS_STDQ_TK))
-			return DNS_WIRE_RECORD;
-		if (pos == 1 && b == DNS_TYPE_TKEY)
-			x |= DWS_TKREC;
+		/* a standard query's record: its type and owner (dns_stdq_rr_ok) */
+		if (pos == 0) {
+			if (b != 0)
+				return DNS_WIRE_RECORD;
+		} else {
+			bool opt = rrs & DWS_SQ_OPT;
+
+			if (!dns_stdq_rr_ok(b, rrs & DWS_SQ_TK, x & DWS_OWN_ROOT,
+					    x & DWS_OWN_LONG ? DNS_STDQ_KEYNAME + 1u : 0u, &opt,
+					    dws_count(rrs) != 0))
+				return DNS_WIRE_RECORD;
+			if (opt)
+				rrs |= DWS_SQ_OPT;
+			if (b == DNS_TYPE_TKEY)
+				x |= DWS_TKREC;
+		}
 	} else if (pos == 8) {
-		x = (x & DWS_TKREC) | b;
+		x = (x & DWS_FIX_KEEP) | b;
 	} else if (pos == 9) {
 		rdlen = (x & 0xffu) << 8 | b;
 		if (rdlen > s->left ||
@@ -730,7 +788,7 @@ static enum dns_wire dws_fixed(struct dns_wire_stream *s, unsigned stage, unsign
 		dws_set(s, DWS_RDATA, rrs, rdlen);
 		return DNS_WIRE_OK;
 	}
-	dws_set(s, stage, rrs, (pos + 1) << 8 | (x & (0xffu | DWS_TKREC)));
+	dws_set(s, stage, rrs, (pos + 1) << 8 | (x & (0xffu | DWS_FIX_KEEP)));
 	return DNS_WIRE_OK;
 }
 

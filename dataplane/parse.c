@@ -3,6 +3,7 @@
 #include "parse.h"
 #include "parse_frame.h"
 
+#include <ctype.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -273,6 +274,49 @@ static bool parse_seen(uint8_t *seen, unsigned c)
 	return was;
 }
 
+/* The names a client gives for itself in DHCP (host name, FQDN): the
+ * letters, digits, hyphen, dot and underscore of host names, at most
+ * LINK_NAME_MAX bytes. Windows, macOS, iOS, Android and Linux clients send
+ * their host names (Windows' `DESKTOP-5KQ2R1T`, `Johns-iPhone`); red team
+ * round 17 (the twenty-third session) carried 255 bytes of anything in a
+ * host name, a client identifier and a DHCPv6 FQDN
+ * (rt17_dhcp_hostname_carrier, rt17_dhcp_clientid_carrier,
+ * rt17_dhcp6_fqdn_carrier). */
+#define LINK_NAME_MAX 64
+/* A DUID a client gives for itself (RFC 8415 11: LLT 8 and a hardware
+ * address, EN 6 and an identifier, LL 4 and an address, UUID 18): 38
+ * bytes hold every one an operating system makes (Windows' and dhclient's
+ * LLT 14, systemd's EN 14, a UUID 18, InfiniBand's 20-byte address). */
+#define LINK_DUID_MAX 38
+
+static bool parse_host_chars(const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (!isalnum(p[i]) && p[i] != '-' && p[i] != '.' && p[i] != '_')
+			return false;
+	return true;
+}
+
+/* A name in DNS wire form of host-name labels, exactly n bytes (RFC 4704
+ * allows a partial name without the root). */
+static bool parse_host_wire(const uint8_t *p, uint32_t n)
+{
+	uint32_t i = 0;
+
+	if (n > LINK_NAME_MAX + 2)
+		return false;
+	while (i < n) {
+		uint8_t l = p[i];
+
+		if (l == 0)
+			return i + 1 == n;
+		if (l > 63 || i + 1u + l > n || !parse_host_chars(p + i + 1, l))
+			return false;
+		i += 1u + l;
+	}
+	return true;
+}
+
 static bool parse_link_dhcp4(const uint8_t *p, uint32_t n)
 {
 	uint8_t seen[32] = {0};
@@ -332,12 +376,19 @@ static bool parse_link_dhcp4(const uint8_t *p, uint32_t n)
 				return false;
 			break;
 		case 12: /* host name */
-		case 61: /* client identifier: a MAC, or IAID and DUID (RFC 4361) */
-			if (l < 1)
+			if (l < 1 || l > LINK_NAME_MAX || !parse_host_chars(p + i + 2, l))
 				return false;
 			break;
-		case 81: /* client FQDN: flags, two RCODEs, a name */
-			if (l < 3)
+		case 61: /* client identifier: a MAC, or IAID and DUID (RFC 4361) */
+			if (l < 2 || (p[i + 2] == 1 ? l != 7
+				      : p[i + 2] == 255 ? l < 1 + 4 + 2 || l > 1 + 4 + LINK_DUID_MAX
+							: (freeform += l) > LINK_FREEFORM_MAX))
+				return false;
+			break;
+		case 81: /* client FQDN: flags, two RCODEs, a name (E: in wire form) */
+			if (l < 3 || ((p[i + 2] & 0x04) ? !parse_host_wire(p + i + 5, l - 3u)
+						       : l - 3u > LINK_NAME_MAX ||
+								 !parse_host_chars(p + i + 5, l - 3u)))
 				return false;
 			break;
 		case 93: /* PXE client system architectures */
@@ -411,8 +462,11 @@ static bool parse_link_dhcp6(const uint8_t *p, uint32_t n)
 		if (c < 64 && c != 3 && c != 4 && c != 25 && parse_seen(seen, c))
 			return false;
 		switch (c) {
-		case 1: /* client identifier, server identifier: a DUID */
-		case 2:
+		case 1: /* client identifier: the client's own DUID */
+			if (l < 2 || l > LINK_DUID_MAX)
+				return false;
+			break;
+		case 2: /* server identifier: the server's, as it gave it */
 			if (l < 2 || l > 130)
 				return false;
 			break;
@@ -444,8 +498,8 @@ static bool parse_link_dhcp6(const uint8_t *p, uint32_t n)
 			if (l != 0)
 				return false;
 			break;
-		case 39: /* client FQDN: flags and a name */
-			if (l < 1 || l > 256)
+		case 39: /* client FQDN: flags and a name in wire form (RFC 4704 4.2) */
+			if (l < 1 || !parse_host_wire(p + i + 5, l - 1u))
 				return false;
 			break;
 		case 61: /* PXE client system architectures */
@@ -764,10 +818,14 @@ bool parse_link_bounded(const uint8_t *data, uint32_t len, const struct parse_re
 	    r->icmp_type == 143) {
 		const uint8_t *h = data + r->l3_off + hdr;
 
+		/* Router Alert then PadN(0) or two Pad1 (Linux, Windows), or
+		 * PadN(0) then Router Alert (xnu and FreeBSD's mld6.c: red
+		 * team round 17, rt17_mld_macos_hbh_ok) */
 		if (r->l4_off != r->l3_off + hdr &&
 		    (r->l4_off != r->l3_off + hdr + 8 || h[0] != PARSE_P_ICMPV6 || h[1] != 0 ||
-		     memcmp(h + 2, "\x05\x02\x00\x00", 4) != 0 ||
-		     (memcmp(h + 6, "\x01\x00", 2) != 0 && memcmp(h + 6, "\x00\x00", 2) != 0)))
+		     !((memcmp(h + 2, "\x05\x02\x00\x00", 4) == 0 &&
+			(memcmp(h + 6, "\x01\x00", 2) == 0 || memcmp(h + 6, "\x00\x00", 2) == 0)) ||
+		       memcmp(h + 2, "\x01\x00\x05\x02\x00\x00", 6) == 0)))
 			return false;
 		return parse_link_mld(p, n);
 	}

@@ -15086,6 +15086,404 @@ def case_rt16_simopen_synack_inside(n):
     return cap, {"leak": [lk]}
 
 
+# ------------------------------------------------ red team round 17: DNS query records, link services
+
+
+def rt17_name(name):
+    return b"".join(bytes([len(l)]) + l.encode() for l in name.split(".") if l) + b"\x00"
+
+
+def rt17_opt(opts, udp=1232, do=False, owner=b"\x00"):
+    """An OPT record (RFC 6891): opts [(code, bytes)]."""
+    rd = b"".join(struct.pack("!HH", c, len(v)) + v for c, v in opts)
+    return owner + struct.pack("!HHIH", 41, udp, 0x8000 if do else 0, len(rd)) + rd
+
+
+def rt17_tsig(key, qid, mac_len, seed, alg=b"\x0bhmac-sha256\x00", owner=None):
+    rd = (alg + struct.pack("!HIH", 0, 1767225600, 300) + struct.pack("!H", mac_len) + prand(seed, mac_len)
+          + struct.pack("!HHH", qid, 0, 0))
+    return (owner if owner is not None else rt17_name(key)) + struct.pack("!HHIH", 250, 255, 0, len(rd)) + rd
+
+
+def rt17_q(qid, name, qtype, add, flags=0x0100):
+    return (struct.pack("!HHHHHH", qid, flags, 1, 0, 0, len(add)) + rt17_name(name)
+            + struct.pack("!HH", qtype, 1) + b"".join(add))
+
+
+def rt17_a(qid, name, qtype=1):
+    return bytes(DNS(id=qid, qr=1, rd=1, ra=1, qd=DNSQR(qname=name, qtype=qtype),
+                     an=DNSRR(rrname=name, type="A", ttl=300, rdata=E2M) if qtype == 1 else None))
+
+
+@case
+def case_rt17_dns_tcp_pipelined_ok(n):
+    """(Red team round 17) Must-allow: a stub (glibc with `options use-vc`, or unbound
+    forwarding over TCP) pipelines three queries in one segment to the resolver: an A
+    query with EDNS (a client cookie, a /24 client subnet, DO), an AAAA query with OPT
+    and a TSIG by HMAC-SHA512 (93 bytes of data), and a third whose OPT record is cut by
+    the segment's end inside its fixed part; the rest follows. All are what a stub sends
+    (dns.c, dns_stdq_type_ok: OPT and TSIG, 128 bytes each at most); the resolver
+    answers each."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55300, RESOLVER, 53, isn=55300, rtt_us=2000)
+    t.handshake()
+    ecs = struct.pack("!HBB", 1, 24, 0) + bytes([10, 10, 1])
+    q1 = rt17_q(0x5301, E2M_NAME, 1, [rt17_opt([(10, prand(n + "ck", 8)), (8, ecs)], do=True)])
+    q2 = rt17_q(0x5302, E2M_NAME, 28, [rt17_opt([(10, prand(n + "ck2", 8))]),
+                                       rt17_tsig("key.customs.example", 0x5302, 64, n + "m2",
+                                                 alg=b"\x0bhmac-sha512\x00")])
+    q3 = rt17_q(0x5303, "www." + E2M_NAME, 1, [rt17_opt([(10, prand(n + "ck3", 8))])])
+    wire = b"".join(struct.pack("!H", len(q)) + q for q in (q1, q2, q3))
+    cut = len(wire) - 9
+    t.data(True, wire[:cut])
+    t.data(True, wire[cut:])
+    for qid, name, qt in ((0x5301, E2M_NAME, 1), (0x5302, E2M_NAME, 28), (0x5303, "www." + E2M_NAME, 1)):
+        a = rt17_a(qid, name, qt)
+        t.data(False, struct.pack("!H", len(a)) + a)
+    # 11 s later: a FIN sooner is held while an answer of a learned name can still be
+    # contradicted (dns_rst_held, by design: rt7_dns_fin_forged)
+    t.close(gap=11000000)
+    return cap, {"pass": [q1, q2, q3[:20]]}
+
+
+@open_case
+def case_rt17_dns_tcp_bytecut_ok(n):
+    """(Red team round 17) Must-allow: one TSIG-signed query over TCP (`dig +tcp +cookie
+    +nsid +expire +keepalive -y hmac-sha256:...`: OPT with a cookie, NSID, EXPIRE and
+    TCP keepalive options, then the TSIG with a 32-byte MAC), its length prefix and header
+    a byte a segment, the question whole, the OPT record's first 16 bytes a byte a
+    segment, the rest whole (a segment boundary at every byte of the header and the
+    OPT's fixed part: the streaming reader dns_wire_feed keeps its place in
+    DWS_STDQ's count). A receiver joins the bytes; the query is what dig sends."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55301, RESOLVER, 53, isn=55301, rtt_us=2000)
+    t.handshake()
+    q = rt17_q(0x5311, E2M_NAME, 1, [rt17_opt([(10, prand(n + "ck", 8)), (3, b""), (9, b""), (11, b"")]),
+                                     rt17_tsig("key.customs.example", 0x5311, 32, n + "mac")])
+    wire = struct.pack("!H", len(q)) + q
+    rr = len(wire) - len(q) + 12 + len(rt17_name(E2M_NAME)) + 4
+    segments(t, wire[:14], 1)
+    t.data(True, wire[14:rr])
+    segments(t, wire[rr:rr + 16], 1)
+    t.data(True, wire[rr + 16:])
+    a = rt17_a(0x5311, E2M_NAME)
+    t.data(False, struct.pack("!H", len(a)) + a)
+    t.close()
+    return cap, {"pass": [a]}
+
+
+@open_case
+def case_rt17_dns_tcp_tkey_cut_ok(n):
+    """(Red team round 17) Must-allow: dns_tkey_gss_ok's Windows GSS-TSIG key exchange with
+    the TKEY query's length and header a byte a segment, the question (its type TKEY,
+    which turns DWS_STDQ into DWS_STDQ_TK) whole, the last 20 bytes before the token
+    (the TKEY record's fixed part) a byte a segment, the
+    1400-byte token in MSS-sized segments; then the signed UPDATE. RFC 3645 lets TCP cut
+    it anywhere."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55302, RESOLVER, 53, isn=55302, rtt_us=2000)
+    t.handshake()
+    key = "1734-ms-7.ws-10.e2m.customs.example"
+    alg = b"\x08gss-tsig\x00"
+    tok = alg + struct.pack("!IIHHH", 1767225600, 1767312000, 3, 0, 1400) + prand(n + "tok", 1400) + b"\x00\x00"
+    q = (struct.pack("!HHHHHH", 0x7b01, 0, 1, 0, 0, 1) + rt17_name(key) + struct.pack("!HH", 249, 255)
+         + rt8b_rr(key, 249, 255, 0, tok))
+    wire = struct.pack("!H", len(q)) + q
+    head = 2 + 12 + 2 * len(rt17_name(key)) + 4 + 10 + len(alg) + 16
+    segments(t, wire[:14], 1)
+    t.data(True, wire[14:head - 20])
+    segments(t, wire[head - 20:head], 1)
+    segments(t, wire[head:], 1200)
+    a = (struct.pack("!HHHHHH", 0x7b01, 0x8400, 1, 1, 0, 0) + rt17_name(key) + struct.pack("!HH", 249, 255)
+         + rt8b_rr(key, 249, 255, 0, alg + struct.pack("!IIHHH", 1767225600, 1767312000, 3, 0, 4) + b"abcd\x00\x00"))
+    t.data(False, struct.pack("!H", len(a)) + a)
+    t.close()
+    return cap, {"pass": [wire[head:head + 200], a]}
+
+
+@case
+def case_rt17_dns_forwarder_opts_ok(n):
+    """(Red team round 17) Must-allow: what forwarders and tools put in a query's OPT record
+    over UDP: dnsmasq with --add-subnet=32,128 --add-mac --add-cpe-id=cpe-0042-office
+    (ECS, 65001 the MAC, 65074 the CPE id) and a full cookie (client 8 and server 16
+    bytes); dig +nsid +expire +keepalive +cookie; BIND's trust-anchor telemetry (a
+    _ta-4f66 query of type NULL) with the EDNS key-tag option (RFC 8145, 14). About 60
+    bytes of OPT data: under 128."""
+    cap = Capture()
+    mac = bytes.fromhex("52540012ab34")
+    ecs = struct.pack("!HBB", 1, 32, 0) + bytes([10, 10, 1, 10])
+    qs = [
+        rt17_q(0x5321, E2M_NAME, 1, [rt17_opt([(8, ecs), (65001, mac), (65074, b"cpe-0042-office"),
+                                              (10, prand(n + "c", 24))], udp=1232, do=True)]),
+        rt17_q(0x5322, E2M_NAME, 1, [rt17_opt([(3, b""), (9, b""), (11, b""), (10, prand(n + "d", 8))],
+                                              udp=1232)]),
+        rt17_q(0x5323, "_ta-4f66", 10, [rt17_opt([(14, struct.pack("!HH", 20326, 38696))], udp=1232, do=True)]),
+    ]
+    for i, q in enumerate(qs):
+        udp(cap, S1, 55303, RESOLVER, 53, q)
+        name = "_ta-4f66" if i == 2 else E2M_NAME
+        a = bytes(DNS(id=0x5321 + i, qr=1, rd=1, ra=1, rcode=3 if i == 2 else 0,
+                      qd=DNSQR(qname=name, qtype=10 if i == 2 else 1),
+                      an=None if i == 2 else DNSRR(rrname=name, type="A", ttl=300, rdata=E2M)))
+        udp(cap, RESOLVER, 53, S1, 55303, a, gap=2000)
+    return cap, {"pass": qs}
+
+
+@open_case
+def case_rt17_dns_padding_ok(n):
+    """(Red team round 17) Must-allow: `dig +cookie +padding=128` (and kdig +padding) for a
+    long name over UDP: the query is padded to a multiple of 128 bytes (RFC 8467's
+    block size for queries; dig pads over any transport): a 92-byte name on the wire
+    makes the unpadded query 135 bytes, padded to 256, the OPT record's data 4 + 8 + 4 +
+    121 = 137 bytes of cookie and zeros. The resolver answers it."""
+    cap = Capture()
+    name = "a" * 40 + "." + "b" * 29 + "." + "img." + E2M_NAME
+    q0 = rt17_q(0x5331, name, 1, [rt17_opt([(10, prand(n + "c", 8)), (12, b"")])])
+    pad = (256 - len(q0) % 256) % 256 if len(q0) > 128 else 128 - len(q0)
+    q = rt17_q(0x5331, name, 1, [rt17_opt([(10, prand(n + "c", 8)), (12, b"\x00" * pad)])])
+    assert len(q) == 256 and len(rt17_opt([(10, b"x" * 8), (12, b"\x00" * pad)])) - 11 > 128
+    udp(cap, S1, 55304, RESOLVER, 53, q)
+    a = rt17_a(0x5331, name)
+    udp(cap, RESOLVER, 53, S1, 55304, a, gap=2000)
+    return cap, {"pass": [q]}
+
+
+@case
+def case_rt17_dns_opt_owner_carrier(n):
+    """(Red team round 17) Queries to the resolver whose OPT record's owner name is four
+    60-byte labels of printable text (the marker): RFC 6891 6.1.2 says the OPT's NAME MUST
+    be 0 (the root); no stub or forwarder writes another (BIND and Knot answer FORMERR).
+    The standard-query rule (dns_stdq_type_ok) bounds records' types and data, not their
+    owner names: 245 bytes a record beside the question's name, to whoever taps the
+    path. Must not pass."""
+    cap = Capture()
+    for i in range(3):
+        blob = leak(n) + prand("%s%d" % (n, i), 300).hex().encode()
+        owner = b"".join(bytes([60]) + blob[k * 60:(k + 1) * 60] for k in range(4)) + b"\x00"
+        q = rt17_q(0x5341 + i, E2M_NAME, 1, [rt17_opt([(10, prand(n + "c%d" % i, 8))], owner=owner)])
+        udp(cap, S1, 55305, RESOLVER, 53, q)
+        udp(cap, RESOLVER, 53, S1, 55305, rt17_a(0x5341 + i, E2M_NAME), gap=2000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt17_dns_tcp_tsig_owner_carrier(n):
+    """(Red team round 17) Over TCP to the resolver: queries signed with a TSIG whose key
+    name (the record's owner) is four 60-byte labels of text (the marker), and an OPT
+    record with a root owner. A key name is the shared key's configured name (a few
+    labels: `key.customs.example`); a resolver without that key answers NOTAUTH/BADKEY
+    and forwards nothing. The rule bounds the TSIG's data, not its owner name. Must not
+    pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55306, RESOLVER, 53, isn=55306, rtt_us=2000)
+    t.handshake()
+    for i in range(3):
+        blob = leak(n) + prand("%s%d" % (n, i), 300).hex().encode()
+        owner = b"".join(bytes([60]) + blob[k * 60:(k + 1) * 60] for k in range(4)) + b"\x00"
+        q = rt17_q(0x5351 + i, E2M_NAME, 1, [rt17_opt([]),
+                                             rt17_tsig("", 0x5351 + i, 32, n + "m%d" % i, owner=owner)])
+        t.data(True, struct.pack("!H", len(q)) + q)
+        a = rt17_a(0x5351 + i, E2M_NAME)
+        t.data(False, struct.pack("!H", len(a)) + a)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt17_dns_two_opt_carrier(n):
+    """(Red team round 17) Queries with two OPT records, each with 124 bytes of a private
+    option (65500: the marker): RFC 6891 6.1.1 allows one OPT per message and a resolver
+    answers FORMERR to more; no stub sends two. The rule counts two records of the
+    allowed types and lets both through. Must not pass."""
+    cap = Capture()
+    for i in range(3):
+        blob = leak(n) + prand("%s%d" % (n, i), 240)
+        q = rt17_q(0x5361 + i, E2M_NAME, 1, [rt17_opt([(65500, blob[:124])]), rt17_opt([(65501, blob[124:248])])])
+        udp(cap, S1, 55307, RESOLVER, 53, q)
+        udp(cap, RESOLVER, 53, S1, 55307, bytes(DNS(id=0x5361 + i, qr=1, rcode=1, qd=DNSQR(qname=E2M_NAME))), gap=2000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt17_mld_macos_hbh_ok(n):
+    """(Red team round 17) Must-allow: macOS, iOS and FreeBSD MLDv2 reports: their
+    Hop-by-Hop header lays out PadN first, then the Router Alert (xnu and FreeBSD
+    mld6.c, struct mld_raopt: hbh, pad = IP6OPT_PADN, ra), bytes 3a 00 01 00 05 02 00 00;
+    Linux puts the Router Alert first. Both are RFC 2711's header. Then an e2m session."""
+    from scapy.layers.inet6 import ICMPv6MLDMultAddrRec, ICMPv6MLReport2
+
+    def frames(mac):
+        ll = "fe80::1c2a:4bff:fe33:9d01"
+        hbh = bytes([58, 0, 1, 0, 5, 2, 0, 0])
+        recs = [ICMPv6MLDMultAddrRec(rtype=4, dst="ff02::fb"), ICMPv6MLDMultAddrRec(rtype=4, dst="ff02::1:ff33:9d01")]
+        mld = bytes(ICMPv6MLReport2(records=recs))
+        from scapy.layers.inet6 import in6_chksum
+        ip6 = IPv6(src=ll, dst="ff02::16", hlim=1, nh=0)
+        c = in6_chksum(58, IPv6(src=ll, dst="ff02::16", nh=58) / Raw(mld), mld)
+        mld = mld[:2] + struct.pack("!H", c) + mld[4:]
+        for d in ("ff02::16",):
+            yield Ether(src=mac, dst="33:33:00:00:00:16") / ip6 / Raw(hbh + mld), mld
+    return link_ok_flow(n, 55310, True, frames)
+
+
+@case
+def case_rt17_mld_many_records_ok(n):
+    """(Red team round 17) Must-allow: a Linux host's MLDv2 report of 24 records (a
+    desktop in mDNS, LLMNR, SSDP, several solicited-node groups and source-specific
+    IPTV groups with sources), as it sends them after a link change, then an MLDv1
+    report. RFC 3810 5.2 bounds records by the MTU only."""
+    from scapy.layers.inet6 import ICMPv6MLDMultAddrRec, ICMPv6MLReport2, RouterAlert
+
+    def frames(mac):
+        ll = "fe80::95:b3ff:fe18:e938"
+        recs = [ICMPv6MLDMultAddrRec(rtype=2, dst="ff02::1:ff00:%x" % (0x10 + k)) for k in range(16)]
+        recs += [ICMPv6MLDMultAddrRec(rtype=2, dst=g) for g in ("ff02::fb", "ff02::1:3", "ff02::c", "ff05::c")]
+        recs += [ICMPv6MLDMultAddrRec(rtype=1, dst="ff3e::8000:%x" % k, sources=["2001:db8:e2e::%x" % (k + 5)])
+                 for k in range(4)]
+        p = (IPv6(src=ll, dst="ff02::16", hlim=1) / IPv6ExtHdrHopByHop(options=[RouterAlert()])
+             / ICMPv6MLReport2(records=recs))
+        yield Ether(src=mac, dst="33:33:00:00:00:16") / p, bytes(p)[48:]
+    return link_ok_flow(n, 55311, True, frames)
+
+
+def rt17_dhcp_carrier(n, cport, code):
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        blob = leak(n) + prand("%s-d%d" % (n, i), 300)
+        opts = [(53, b"\x01"), (code, (b"\x01" if code == 61 else b"") + blob[:254 if code == 61 else 255])]
+        t.cap.emit(dhcp4_frame(s, dhcp4_msg(s, 0x55000000 + i, opts)), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, cport, cport, False, send), {"leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
+
+
+@case
+def case_rt17_dhcp_hostname_carrier(n):
+    """(Red team round 17) During an allowed e2m session the strict host broadcasts
+    DHCPDISCOVERs whose Host Name option (12) holds 255 bytes of binary data (the
+    marker). parse_link_dhcp4 takes 12, 61 and 81 at any length outside the 128-byte
+    free-form budget; a host name is a DNS label or name (RFC 2132 3.14, RFC 1035: 63
+    bytes a label, letters, digits, hyphen), Windows' 15, dhclient's the host's. A relay
+    forwards the whole message off the link. Must not pass."""
+    return rt17_dhcp_carrier(n, 55312, 12)
+
+
+@case
+def case_rt17_dhcp_clientid_carrier(n):
+    """(Red team round 17) The same with a Client Identifier (61) of 255 bytes: type 1 and
+    254 bytes of marker. Clients send a type and a MAC (7 bytes) or an IAID and DUID
+    (RFC 4361: at most 5 + 130 bytes). Must not pass."""
+    return rt17_dhcp_carrier(n, 55313, 61)
+
+
+@case
+def case_rt17_dhcp6_fqdn_carrier(n):
+    """(Red team round 17) During an allowed IPv6 e2m session, DHCPv6 Solicits whose Client
+    FQDN option (39) holds a flags byte and 255 bytes of binary data (the marker), not a
+    name in DNS wire form (RFC 4704 4.2), and a client DUID of 130 bytes of anything
+    (DUID-EN's identifier): 385 bytes a frame outside the free-form budget; a relay wraps
+    the whole message for its servers off the link. Must not pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        blob = leak(n) + prand("%s-d%d" % (n, i), 400)
+        msg = (bytes([1]) + struct.pack("!I", 0x5500 + i)[1:] + dhcp6_opt(1, struct.pack("!HI", 2, 9) + blob[255:379])
+               + dhcp6_opt(8, b"\x00\x00") + dhcp6_opt(39, b"\x00" + blob[:255]))
+        t.cap.emit(Ether(src=s, dst="33:33:00:01:00:02") / IPv6(src="fe80::95:b3ff:fe18:e938", dst="ff02::1:2", hlim=1)
+                   / UDP(sport=546, dport=547) / Raw(msg), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 55314, 55314, True, send), {"leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S6, E2M6)[0]]}
+
+
+@case
+def case_rt17_dhcp_clients_ok(n):
+    """(Red team round 17) Must-allow: more real DHCP clients from 0.0.0.0: Android's
+    DISCOVER (client id, max size 1500, vendor class android-dhcp-14, host name, 12
+    parameters with 108 IPv6-only preferred and 114 captive portal), macOS's (55 with
+    121, 119, 252, 57 1500, 61, 51 lease time, 12), iPXE's (53, 57, 93, 94, 97, 60
+    PXEClient:Arch:00007:UNDI:003016, 77 iPXE, 175 its features, 55), a DHCPRELEASE and a
+    DHCPDECLINE. All pass whole."""
+    def frames(mac):
+        hw = bytes.fromhex(mac.replace(":", ""))
+        msgs = [
+            dhcp4_msg(mac, 0x6a1b2c3d, [(53, b"\x01"), (61, b"\x01" + hw), (57, b"\x05\xdc"),
+                                        (60, b"android-dhcp-14"), (12, b"Pixel-8"),
+                                        (55, bytes([1, 3, 6, 15, 26, 28, 51, 58, 59, 43, 108, 114]))]),
+            dhcp4_msg(mac, 0x7a1b2c3d, [(53, b"\x01"), (55, bytes([1, 121, 3, 6, 15, 108, 114, 119, 252, 95, 44, 46])),
+                                        (57, b"\x05\xdc"), (61, b"\x01" + hw), (51, b"\x00\x76\xa7\x00"),
+                                        (12, b"MacBook-Pro")], pad_to=300),
+            dhcp4_msg(mac, 0x8a1b2c3d, [(53, b"\x01"), (57, b"\x05\xc0"), (93, b"\x00\x07"), (94, b"\x01\x03\x10"),
+                                        (97, b"\x00" + prand(n + "guid", 16)),
+                                        (60, b"PXEClient:Arch:00007:UNDI:003016"), (77, b"iPXE"),
+                                        (175, bytes.fromhex("b1050102808600eb030100001701011301011501")),
+                                        (55, bytes([1, 3, 6, 7, 12, 15, 17, 26, 43, 60, 66, 67, 119, 128, 129, 130,
+                                                    131, 132, 133, 134, 135, 175, 203]))]),
+            dhcp4_msg(mac, 0x9a1b2c3d, [(53, b"\x07"), (54, bytes([10, 10, 1, 1])), (61, b"\x01" + hw)]),
+            dhcp4_msg(mac, 0xaa1b2c3d, [(53, b"\x04"), (50, bytes([10, 10, 1, 10])), (54, bytes([10, 10, 1, 1])),
+                                        (61, b"\x01" + hw)]),
+        ]
+        for m in msgs:
+            yield dhcp4_frame(mac, m), m
+    return link_ok_flow(n, 55315, False, frames)
+
+
+@case
+def case_rt17_dhcp6_clients_ok(n):
+    """(Red team round 17) Must-allow: macOS's DHCPv6 Information-request (stateless: ORO
+    23, 24, elapsed time, DUID-LLT), a CPE router's Solicit on its inside port (rapid
+    commit, reconfigure accept, user class, vendor class, IA_NA and an IA_PD with a /56
+    hint), and a Renew and Release. All pass whole."""
+    def frames(mac):
+        hw = bytes.fromhex(mac.replace(":", ""))
+        llt = struct.pack("!HHI", 1, 1, 0x2c8f1a3b) + hw
+        srv = struct.pack("!HH", 3, 1) + bytes.fromhex("020000000001")
+        ia = dhcp6_opt(5, bytes.fromhex("20010db800e200000000000000000010") + struct.pack("!II", 0, 0))
+        msgs = [
+            bytes([11]) + b"\x2d\x11\x09" + dhcp6_opt(6, struct.pack("!HH", 23, 24)) + dhcp6_opt(8, b"\x00\x00")
+            + dhcp6_opt(1, llt),
+            bytes([1]) + b"\x3e\x02\x91" + dhcp6_opt(1, llt) + dhcp6_opt(8, b"\x00\x00") + dhcp6_opt(14, b"")
+            + dhcp6_opt(20, b"") + dhcp6_opt(15, struct.pack("!H", 8) + b"openwrt1")
+            + dhcp6_opt(16, struct.pack("!IH", 2636, 12) + b"OpenWrt-23.0")
+            + dhcp6_opt(3, struct.pack("!III", 1, 3600, 5400))
+            + dhcp6_opt(25, struct.pack("!III", 2, 3600, 5400)
+                        + dhcp6_opt(26, struct.pack("!IIB", 0, 0, 56) + b"\x00" * 16))
+            + dhcp6_opt(6, struct.pack("!5H", 23, 24, 82, 31, 56)),
+            bytes([5]) + b"\x4e\x02\x91" + dhcp6_opt(1, llt) + dhcp6_opt(2, srv) + dhcp6_opt(8, b"\x00\x00")
+            + dhcp6_opt(3, struct.pack("!III", 1, 3600, 5400) + ia) + dhcp6_opt(6, struct.pack("!HH", 23, 24)),
+            bytes([8]) + b"\x5e\x02\x91" + dhcp6_opt(1, llt) + dhcp6_opt(2, srv) + dhcp6_opt(8, b"\x00\x00")
+            + dhcp6_opt(3, struct.pack("!III", 1, 0, 0) + ia),
+        ]
+        for m in msgs:
+            yield (Ether(src=mac, dst="33:33:00:01:00:02")
+                   / IPv6(src="fe80::95:b3ff:fe18:e938", dst="ff02::1:2", hlim=1)
+                   / UDP(sport=546, dport=547) / Raw(m)), m
+    return link_ok_flow(n, 55316, True, frames)
+
+
+@case
+def case_rt17_nd_ra_full_ok(n):
+    """(Red team round 17) Must-allow: an inside router's RA as radvd or a CPE sends it:
+    its link-layer address, MTU, two prefixes, a route information option (a /48,
+    length 2), RDNSS with two servers (length 5), DNSSL, the RA flags extension (RFC
+    5175), PREF64 (RFC 8781) and a captive portal URI (RFC 8910). Then an e2m session."""
+    def frames(mac):
+        ll = "fe80::95:b3ff:fe18:e938"
+        hw = bytes.fromhex(mac.replace(":", ""))
+        opts = (bytes([1, 1]) + hw + bytes([5, 1, 0, 0]) + struct.pack("!I", 1500)
+                + bytes([3, 4, 64, 0xc0]) + struct.pack("!III", 86400, 14400, 0) + bytes.fromhex("20010db800e200010000000000000000")
+                + bytes([3, 4, 64, 0xc0]) + struct.pack("!III", 86400, 14400, 0) + bytes.fromhex("20010db800e200020000000000000000")
+                + bytes([24, 2, 48, 0x08]) + struct.pack("!I", 1800) + bytes.fromhex("20010db800e30000")
+                + bytes([25, 5, 0, 0]) + struct.pack("!I", 600) + bytes.fromhex("20010db800e20001000000000000005320010db800e200010000000000000054")
+                + bytes([31, 4, 0, 0]) + struct.pack("!I", 600) + b"\x07customs\x07example\x00" + b"\x00" * 7
+                + bytes([26, 1, 0, 0, 0, 0, 0, 0])
+                + bytes([38, 2]) + struct.pack("!H", 600 << 3) + bytes.fromhex("0064ff9b000000000000")[:12].ljust(12, b"\x00")
+                + bytes([37, 5]) + b"https://portal.customs.example/api".ljust(38, b"\x00"))
+        ra = struct.pack("!BBHBBHII", 134, 0, 0, 64, 0, 1800, 0, 0) + opts
+        from scapy.layers.inet6 import in6_chksum
+        c = in6_chksum(58, IPv6(src=ll, dst="ff02::1", nh=58) / Raw(ra), ra)
+        ra = ra[:2] + struct.pack("!H", c) + ra[4:]
+        yield Ether(src=mac, dst="33:33:00:00:00:01") / IPv6(src=ll, dst="ff02::1", hlim=255, nh=58) / Raw(ra), ra
+    return link_ok_flow(n, 55317, True, frames)
+
+
 # ------------------------------------------------ the twenty-third session: DNS queries' records
 
 

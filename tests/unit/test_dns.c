@@ -734,6 +734,45 @@ static void test_wire_query_records(void)
 	w_name(&wm, "key.customs.example", 0);
 	w_rr(&wm, 250, 255, tsig, sizeof(tsig));
 	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+	/* the same, the TSIG first; two OPTs; an OPT owned by a name; a
+	 * key name of 130 bytes (red team round 17's carriers) */
+	w_query_ab();
+	wm.p[2 + 11] = 2;
+	w_name(&wm, "key.customs.example", 0);
+	w_rr(&wm, 250, 255, tsig, sizeof(tsig));
+	w_name(&wm, "", 0);
+	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+	w_query_ab();
+	wm.p[2 + 11] = 2;
+	w_name(&wm, "", 0);
+	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+	w_name(&wm, "", 0);
+	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+	w_query_ab();
+	wm.p[2 + 11] = 1;
+	w_name(&wm, "x", 0);
+	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+	{
+		char key[140];
+
+		memset(key, 'k', sizeof(key));
+		key[60] = key[121] = '.';
+		key[129] = 0; /* 3 labels: 60 + 60 + 7, 130 bytes on the wire */
+		w_query_ab();
+		wm.p[2 + 11] = 1;
+		w_name(&wm, key, 0);
+		w_rr(&wm, 250, 255, tsig, sizeof(tsig));
+		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+		key[100] = 0; /* 60 + 39: 101 bytes */
+		w_query_ab();
+		wm.p[2 + 11] = 1;
+		w_name(&wm, key, 0);
+		w_rr(&wm, 250, 255, tsig, sizeof(tsig));
+		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+	}
 	/* a third record */
 	w_query_ab();
 	wm.p[2 + 11] = 3;
