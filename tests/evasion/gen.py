@@ -4055,6 +4055,15 @@ def case_rt10f_dhcp_ok(n):
     return link_ok_flow(n, 55200, False, frames)
 
 
+def dhcp6_frames(mac, msgs):
+    """Each DHCPv6 client message from the strict host's link-local address to
+    All_DHCP_Relay_Agents_and_Servers, with the message as its PASS marker."""
+    for m in msgs:
+        yield (Ether(src=mac, dst="33:33:00:01:00:02")
+               / IPv6(src="fe80::95:b3ff:fe18:e938", dst="ff02::1:2", hlim=1)
+               / UDP(sport=546, dport=547) / Raw(m)), m
+
+
 def dhcp6_opt(code, val):
     return struct.pack("!HH", code, len(val)) + val
 
@@ -4088,10 +4097,7 @@ def case_rt10f_dhcp6_ok(n):
                         + dhcp6_opt(5, bytes.fromhex("20010db800e200000000000000000010") + struct.pack("!II", 7200, 7500)))
             + dhcp6_opt(8, b"\x00\x64") + dhcp6_opt(6, struct.pack("!HH", 23, 24)),
         ]
-        for m in msgs:
-            yield (Ether(src=mac, dst="33:33:00:01:00:02")
-                   / IPv6(src="fe80::95:b3ff:fe18:e938", dst="ff02::1:2", hlim=1)
-                   / UDP(sport=546, dport=547) / Raw(m)), m
+        yield from dhcp6_frames(mac, msgs)
     return link_ok_flow(n, 55201, True, frames)
 
 
@@ -11056,6 +11062,20 @@ def case_rt10f_rst_sack_ok(n):
     return cap, {"pass": [passm(n), passm(n) + b"srv"]}
 
 
+def _tls_after_syns(t, n):
+    """The rest of an e2m session after its client's SYNs (each case sends its own):
+    the server's plain SYN-ACK, the ACK, a ClientHello, the server's flight, the
+    client's Finished and close."""
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.close()
+
+
 @case
 def case_rt10f_syn_dstopt6(n):
     """(Red team round 10f) IPv6: the SYN of an e2m connection, sent three times (backoff),
@@ -11070,14 +11090,7 @@ def case_rt10f_syn_dstopt6(n):
         pkt = (IPv6(src=t.c, dst=t.s) / opt / TCP(sport=t.cport, dport=t.sport, flags="S", seq=t.cseq,
                                                    window=64240, options=Tcp.SYN_OPTS))
         t.cap.emit(l2(t.c, t.s) / pkt, 1000000 << i)
-    t.cseq += 1
-    t.raw(False, "SA", options=Tcp.SYN_OPTS)
-    t.sseq += 1
-    t.raw(True, "A")
-    t.data(True, hello(n))
-    t.data(False, server_hello_flight(n))
-    t.data(True, CCS + tls_appdata(n + "fin", 53))
-    t.close()
+    _tls_after_syns(t, n)
     return cap, {"leak": [leak(n)]}
 
 
@@ -11092,14 +11105,7 @@ def case_rt10f_syn_ipopt(n):
         data = (leak(n) + prand("%s%d" % (n, i), 36))[:36]
         t.raw(True, "S", options=Tcp.SYN_OPTS, ipkw={"options": [IPOption(bytes([0x9e, 38]) + data)]},
               gap=1000000 << i)
-    t.cseq += 1
-    t.raw(False, "SA", options=Tcp.SYN_OPTS)
-    t.sseq += 1
-    t.raw(True, "A")
-    t.data(True, hello(n))
-    t.data(False, server_hello_flight(n))
-    t.data(True, CCS + tls_appdata(n + "fin", 53))
-    t.close()
+    _tls_after_syns(t, n)
     return cap, {"leak": [leak(n)]}
 
 
@@ -11429,14 +11435,7 @@ def case_rt10f_syn_opt254(n):
     for i in range(3):
         junk = (leak(n) + prand("%s-s%d" % (n, i), 38))[:38]
         t.raw(True, "S", options=[(254, junk)], gap=1000000 << i)
-    t.cseq += 1
-    t.raw(False, "SA", options=Tcp.SYN_OPTS)
-    t.sseq += 1
-    t.raw(True, "A")
-    t.data(True, hello(n))
-    t.data(False, server_hello_flight(n))
-    t.data(True, CCS + tls_appdata(n + "fin", 53))
-    t.close()
+    _tls_after_syns(t, n)
     return cap, {"leak": [leak(n)]}
 
 
@@ -11975,14 +11974,7 @@ def case_rt11_synpr(n):
         ck = leak(n) if i % 2 else prand(n + "c%d" % i, 16)
         t.raw(True, "S", options=[("MSS", 1460), ("SAckOK", b""), ("NOP", None), ("WScale", 7), (34, ck)],
               gap=1000000)
-    t.cseq += 1
-    t.raw(False, "SA", options=Tcp.SYN_OPTS)
-    t.sseq += 1
-    t.raw(True, "A")
-    t.data(True, hello(n))
-    t.data(False, server_hello_flight(n))
-    t.data(True, CCS + tls_appdata(n + "fin", 53))
-    t.close()
+    _tls_after_syns(t, n)
     return cap, {"leak": [leak(n)]}
 
 
@@ -12001,14 +11993,7 @@ def case_rt11_synecr(n):
         t.raw(True, "S", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (1000 + 1000 * i,
                                   struct.unpack("!I", mk)[0])), ("NOP", None), ("WScale", 7)],
               gap=1000000)
-    t.cseq += 1
-    t.raw(False, "SA", options=Tcp.SYN_OPTS)
-    t.sseq += 1
-    t.raw(True, "A")
-    t.data(True, hello(n))
-    t.data(False, server_hello_flight(n))
-    t.data(True, CCS + tls_appdata(n + "fin", 53))
-    t.close()
+    _tls_after_syns(t, n)
     return cap, {"leak": marks}
 
 def _rt11_csum16(b):
@@ -13546,14 +13531,7 @@ def case_rt13_syn_v6_carrier(n):
         t.raw(True, "S", options=[("MSS", 1440), ("SAckOK", b""), ("Timestamp", (7000 + 1000 * i,
               struct.unpack("!I", mk)[0])), ("NOP", None), ("WScale", 7), ("NOP", None), ("NOP", None),
               (34, ck)], gap=1000000)
-    t.cseq += 1
-    t.raw(False, "SA", options=Tcp.SYN_OPTS)
-    t.sseq += 1
-    t.raw(True, "A")
-    t.data(True, hello(n))
-    t.data(False, server_hello_flight(n))
-    t.data(True, CCS + tls_appdata(n + "fin", 53))
-    t.close()
+    _tls_after_syns(t, n)
     return cap, {"leak": [ck] + marks}
 
 
@@ -13568,14 +13546,7 @@ def case_rt13_syn_exp253_carrier(n):
     for i in range(4):
         t.raw(True, "S", options=[("MSS", 1460), ("SAckOK", b""), ("NOP", None), ("WScale", 7),
                                   (253, b"\xf9\x89" + ck)], gap=1000000)
-    t.cseq += 1
-    t.raw(False, "SA", options=Tcp.SYN_OPTS)
-    t.sseq += 1
-    t.raw(True, "A")
-    t.data(True, hello(n))
-    t.data(False, server_hello_flight(n))
-    t.data(True, CCS + tls_appdata(n + "fin", 53))
-    t.close()
+    _tls_after_syns(t, n)
     return cap, {"leak": [ck]}
 
 
@@ -13590,14 +13561,7 @@ def case_rt13_syn_badsum_cookie(n):
     opts = [("MSS", 1460), ("SAckOK", b""), ("NOP", None), ("WScale", 7), (34, ck)]
     t.raw(True, "S", options=opts, tcpkw={"chksum": 0x1234})
     t.raw(True, "S", options=opts, gap=1000000)
-    t.cseq += 1
-    t.raw(False, "SA", options=Tcp.SYN_OPTS)
-    t.sseq += 1
-    t.raw(True, "A")
-    t.data(True, hello(n))
-    t.data(False, server_hello_flight(n))
-    t.data(True, CCS + tls_appdata(n + "fin", 53))
-    t.close()
+    _tls_after_syns(t, n)
     return cap, {"leak": [ck]}
 
 
@@ -14858,18 +14822,25 @@ def _rt16_up_conn(n, port, head, pre=None):
     return cap, t
 
 
+def _rt16_up_stream3(n, port, blk):
+    """An h2c upgrade of a GET for www.example.org taken (101), then the preface,
+    SETTINGS and HEADERS on stream 3 with the header block blk; the server's answer
+    carries the marker."""
+    cap, t = _rt16_up_conn(n, port, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
+    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + h2_frame(1, 5, 3, blk))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
 @case
 def case_rt16_h2c_up_hostonly_vk(n):
     """(Red team round 16) After an upgrade answered 101 (a fresh reader,
     judge_h2w_upgrade), HEADERS on stream 3 with no :authority and a literal "host:
     m.vk.com" field (RFC 9113 8.3.1; Go's http2 server and nginx route by Host then).
     rt8a_h2pk_late_hostonly_vk held this for prior knowledge only. Must drop."""
-    cap, t = _rt16_up_conn(n, 55157, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
     blk = b"\x82\x86\x84" + b"\x00\x04host\x08m.vk.com" + b"\x00\x06x-mark" + bytes([len(leak(n))]) + leak(n)
-    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + h2_frame(1, 5, 3, blk))
-    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
-    t.close()
-    return cap, {"leak": [leak(n)]}
+    return _rt16_up_stream3(n, 55157, blk)
 
 
 @case
@@ -14877,14 +14848,10 @@ def case_rt16_h2c_up_host_idx_huff_vk(n):
     """(Red team round 16) After a 101: HEADERS on stream 3, no :authority, "host" by
     its static-table name (index 38, literal without indexing) with a Huffman-coded
     value m.vk.com. Must drop (social)."""
-    cap, t = _rt16_up_conn(n, 55158, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
     hv = _rt8a_huff(b"m.vk.com")
     blk = (b"\x82\x86\x84" + b"\x0f\x17" + bytes([0x80 | len(hv)]) + hv
            + b"\x00\x06x-mark" + bytes([len(leak(n))]) + leak(n))
-    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + h2_frame(1, 5, 3, blk))
-    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
-    t.close()
-    return cap, {"leak": [leak(n)]}
+    return _rt16_up_stream3(n, 55158, blk)
 
 
 @case
@@ -14894,13 +14861,9 @@ def case_rt16_h2c_up_auth_host_vk(n):
     refuse it; Go's http2 server takes :authority, but a server (or an h2c to HTTP/1
     gateway: nghttpx, Envoy with host rewriting off) that forwards the Host field reads
     m.vk.com. One block read two ways (DESIGN 8: refused). Must drop."""
-    cap, t = _rt16_up_conn(n, 55159, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
     blk = (b"\x82\x86\x84" + b"\x01\x0fwww.example.org" + b"\x00\x04host\x08m.vk.com"
            + b"\x00\x06x-mark" + bytes([len(leak(n))]) + leak(n))
-    t.data(True, _RT13_PREFACE + h2_frame(4, 0, 0, b"") + h2_frame(1, 5, 3, blk))
-    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88") + h2_frame(0, 1, 3, leak(n)))
-    t.close()
-    return cap, {"leak": [leak(n)]}
+    return _rt16_up_stream3(n, 55159, blk)
 
 
 @case
@@ -15049,14 +15012,7 @@ def case_rt16_syn_cookie_after_eol(n):
     for i in range(2):
         t.raw(True, "S", options=[("MSS", 1460), ("NOP", None), ("WScale", 7), ("SAckOK", b""),
                                   ("EOL", None), (34, lk), ("EOL", None)], gap=1000000 if i else None)
-    t.cseq += 1
-    t.raw(False, "SA", options=Tcp.SYN_OPTS)
-    t.sseq += 1
-    t.raw(True, "A")
-    t.data(True, hello(n))
-    t.data(False, server_hello_flight(n))
-    t.data(True, CCS + tls_appdata(n + "fin", 53))
-    t.close()
+    _tls_after_syns(t, n)
     return cap, {"leak": [lk]}
 
 
@@ -15451,10 +15407,7 @@ def case_rt17_dhcp6_clients_ok(n):
             bytes([8]) + b"\x5e\x02\x91" + dhcp6_opt(1, llt) + dhcp6_opt(2, srv) + dhcp6_opt(8, b"\x00\x00")
             + dhcp6_opt(3, struct.pack("!III", 1, 0, 0) + ia),
         ]
-        for m in msgs:
-            yield (Ether(src=mac, dst="33:33:00:01:00:02")
-                   / IPv6(src="fe80::95:b3ff:fe18:e938", dst="ff02::1:2", hlim=1)
-                   / UDP(sport=546, dport=547) / Raw(m)), m
+        yield from dhcp6_frames(mac, msgs)
     return link_ok_flow(n, 55316, True, frames)
 
 

@@ -708,12 +708,19 @@ static void test_wire_query(void)
  * or a SIG(0), 2 at most, each of 128 bytes of data at most, and no
  * answer or authority record (dns_stdq_type_ok; red team round 8's
  * 900-byte NULL record carrier). Updates and answers keep theirs. */
-static void w_query_ab(void)
+static void w_query_ab(unsigned ar)
 {
-	w_hdr(&wm, 0x01, 1, 0, 0, 0);
+	w_hdr(&wm, 0x01, 1, 0, 0, ar);
 	w_name(&wm, "e2m.customs.example", 0);
 	w_u16(&wm, DNS_TYPE_A);
 	w_u16(&wm, DNS_CLASS_IN);
+}
+
+/* An OPT record (the root, 1232 bytes, a client cookie). */
+static void w_opt(struct wmsg *m)
+{
+	w_name(m, "", 0);
+	w_rr(m, 41, 1232, w_cookie, sizeof(w_cookie));
 }
 
 static void test_wire_query_records(void)
@@ -727,31 +734,23 @@ static void test_wire_query_records(void)
 
 	memset(big, 'M', sizeof(big));
 	/* OPT, then OPT and TSIG: as stubs and nsupdate -y send them */
-	w_query_ab();
-	wm.p[2 + 11] = 2;
-	w_name(&wm, "", 0);
-	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+	w_query_ab(2);
+	w_opt(&wm);
 	w_name(&wm, "key.customs.example", 0);
 	w_rr(&wm, 250, 255, tsig, sizeof(tsig));
 	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
 	/* the same, the TSIG first; two OPTs; an OPT owned by a name; a
 	 * key name of 130 bytes (red team round 17's carriers) */
-	w_query_ab();
-	wm.p[2 + 11] = 2;
+	w_query_ab(2);
 	w_name(&wm, "key.customs.example", 0);
 	w_rr(&wm, 250, 255, tsig, sizeof(tsig));
-	w_name(&wm, "", 0);
-	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+	w_opt(&wm);
 	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
-	w_query_ab();
-	wm.p[2 + 11] = 2;
-	w_name(&wm, "", 0);
-	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
-	w_name(&wm, "", 0);
-	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+	w_query_ab(2);
+	w_opt(&wm);
+	w_opt(&wm);
 	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
-	w_query_ab();
-	wm.p[2 + 11] = 1;
+	w_query_ab(1);
 	w_name(&wm, "x", 0);
 	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
 	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
@@ -761,52 +760,42 @@ static void test_wire_query_records(void)
 		memset(key, 'k', sizeof(key));
 		key[60] = key[121] = '.';
 		key[129] = 0; /* 3 labels: 60 + 60 + 7, 130 bytes on the wire */
-		w_query_ab();
-		wm.p[2 + 11] = 1;
+		w_query_ab(1);
 		w_name(&wm, key, 0);
 		w_rr(&wm, 250, 255, tsig, sizeof(tsig));
 		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
 		key[100] = 0; /* 60 + 39: 101 bytes */
-		w_query_ab();
-		wm.p[2 + 11] = 1;
+		w_query_ab(1);
 		w_name(&wm, key, 0);
 		w_rr(&wm, 250, 255, tsig, sizeof(tsig));
 		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
 	}
 	/* a third record */
-	w_query_ab();
-	wm.p[2 + 11] = 3;
-	w_name(&wm, "", 0);
-	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
-	w_name(&wm, "", 0);
-	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
-	w_name(&wm, "", 0);
-	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+	w_query_ab(3);
+	w_opt(&wm);
+	w_opt(&wm);
+	w_opt(&wm);
 	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
 	/* the carrier: a NULL record of 900 bytes; a TXT of 20 */
-	w_query_ab();
-	wm.p[2 + 11] = 1;
+	w_query_ab(1);
 	w_name(&wm, "", 0);
 	w_rr(&wm, 10, 1, big, sizeof(big));
 	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
-	w_query_ab();
-	wm.p[2 + 11] = 1;
+	w_query_ab(1);
 	w_name(&wm, "x", 0);
 	w_rr(&wm, 16, 1, big, 20);
 	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
 	/* an OPT of 129 bytes of data; of 128 */
-	w_query_ab();
-	wm.p[2 + 11] = 1;
+	w_query_ab(1);
 	w_name(&wm, "", 0);
 	w_rr(&wm, 41, 1232, big, 129);
 	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
-	w_query_ab();
-	wm.p[2 + 11] = 1;
+	w_query_ab(1);
 	w_name(&wm, "", 0);
 	w_rr(&wm, 41, 1232, big, 128);
 	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
 	/* an answer record in a query, and an authority record */
-	w_query_ab();
+	w_query_ab(0);
 	wm.p[2 + 7] = 1;
 	w_u16(&wm, 0xc00c);
 	w_rr(&wm, DNS_TYPE_A, DNS_CLASS_IN, "\x0a\x0a\x01\x0a", 4);
@@ -841,8 +830,7 @@ static void test_wire_query_records(void)
 	w_u16(&wm, DNS_CLASS_IN);
 	w_name(&wm, "ws-10.customs.example", 0);
 	w_rr(&wm, 16, DNS_CLASS_IN, big, 300);
-	w_name(&wm, "", 0);
-	w_rr(&wm, 41, 1232, w_cookie, sizeof(w_cookie));
+	w_opt(&wm);
 	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
 	w_hdr(&wm, 0x81, 1, 1, 0, 0);
 	w_name(&wm, "e2m.customs.example", 0);
