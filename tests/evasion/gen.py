@@ -45,7 +45,7 @@ from gen_replay import (  # noqa: E402
     tls_appdata,
 )
 from gen_classes import bt_msgs, ovpn_msgs, wg_msgs  # noqa: E402
-from scapy.layers.inet import ICMP, IP, IPOption_LSRR, TCP, UDP  # noqa: E402
+from scapy.layers.inet import ICMP, IP, IPOption_LSRR, TCP, UDP, fragment  # noqa: E402
 from scapy.layers.inet6 import HBHOptUnknown, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop  # noqa: E402
 from scapy.layers.dns import DNS, DNSQR, DNSRR  # noqa: E402
 from scapy.packet import Raw  # noqa: E402
@@ -15435,6 +15435,28 @@ def case_rt17_nd_ra_full_ok(n):
         ra = ra[:2] + struct.pack("!H", c) + ra[4:]
         yield Ether(src=mac, dst="33:33:00:00:00:01") / IPv6(src=ll, dst="ff02::1", hlim=255, nh=58) / Raw(ra), ra
     return link_ok_flow(n, 55317, True, frames)
+
+
+@case
+def case_rt10f_dhcp_frag_opts(n):
+    """rt10f_dhcp_opts with each DISCOVER (1500 bytes of vendor and private options, the
+    marker) sent as IPv4 fragments of 600 bytes, as a host whose stack fragments a UDP
+    datagram over its MTU would: the fragments are reassembled and the whole message is
+    held to what a DHCP client sends (parse_link_bounded), as the unfragmented one is.
+    Must not pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        blob = leak(n) + prand("%s-d%d" % (n, i), 1500)
+        opts = b"\x35\x01\x01" + b"".join(bytes([code, 250]) + blob[k * 250:(k + 1) * 250]
+                                       for k, code in enumerate((60, 43, 224, 225, 226, 227)))
+        bootp = (struct.pack("!BBBBIHH", 1, 1, 6, 0, 0x54100000 + i, 0, 0x8000) + b"\x00" * 16
+                 + bytes.fromhex(s.replace(":", "")) + b"\x00" * 10 + b"\x00" * 192
+                 + b"\x63\x82\x53\x63" + opts + b"\xff")
+        dg = IP(src="0.0.0.0", dst="255.255.255.255", id=0x5100 + i) / UDP(sport=68, dport=67) / Raw(bootp)
+        for fr in fragment(dg, fragsize=600):
+            t.cap.emit(Ether(src=s, dst="ff:ff:ff:ff:ff:ff") / fr, 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 55210, 55210, False, send), {"leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
 
 
 # ------------------------------------------------ the twenty-third session: DNS queries' records
