@@ -114,6 +114,14 @@ unsigned cls_proxy_class(struct cls_worker *w, bool connect);
  * (DESIGN 4.2). The worker that owns the slot. */
 void cls_flow_own_sni(struct cls_worker *w, uint32_t slot, const char *name, size_t len);
 
+/* aduana's own reading of a DNS query over TCP (judge.c, judge_dns_head:
+ * the client's first message joined across segments and held to the rule
+ * a query over UDP is held to, dns_wire_check): the flow is DNS, whatever
+ * nDPI guessed from the port so far (nDPI 4.2 reads a message over TCP
+ * only from a segment that holds its header and question), and name (len
+ * 0: none, a dynamic update's) is its query. Owning worker. */
+void cls_flow_own_dns(struct cls_worker *w, uint32_t slot, const char *name, size_t len);
+
 /* The class a TLS server name (len bytes) gets, as the flow's SNI would:
  * the lists, else nDPI's host table (one trailing dot ignored) mapped
  * through classes.conf as TLS.<app>. For the names of a ClientHello our

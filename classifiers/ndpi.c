@@ -47,7 +47,7 @@ enum cls_flags {
 	CLS_F_ABSFORM = 1 << 7,	     /* an absolute-form request target went out */
 	CLS_F_MALFORMED = 1 << 8,    /* a CONNECT target or Host no server should accept */
 	CLS_F_APP_BY_ADDR = 1 << 9,  /* nDPI's app came from the server address only */
-	CLS_F_OWN_SNI = 1 << 10,     /* the name came from aduana's own ClientHello reader */
+	CLS_F_OWN_READ = 1 << 10,    /* aduana's own reader named it: a ClientHello, a DNS query */
 	CLS_F_APP_NOT_TOR = 1 << 11, /* nDPI's Tor app, on an SNI no Tor client sends */
 	CLS_F_FIRST_GUESS = 1 << 12, /* cls_guess(): before any payload */
 	CLS_F_NOMEM = 1 << 13,	     /* nDPI was refused memory: given up, unknown */
@@ -542,9 +542,10 @@ static void cls_set_proto(struct cls_state *st, ndpi_protocol p)
 
 static void cls_take_proto(struct cls_state *st, const struct ndpi_flow_struct *f, ndpi_protocol p)
 {
-	/* Once our reader has read a ClientHello the flow is TLS: nDPI may
-	 * name more (TLS.Facebook, by DPI), not less (a port guess). */
-	if ((st->flags & CLS_F_OWN_SNI) && f->confidence != NDPI_CONFIDENCE_DPI &&
+	/* Once our reader has read a ClientHello the flow is TLS (a DNS
+	 * query over TCP: DNS): nDPI may name more (TLS.Facebook, by DPI),
+	 * not less (a port guess). */
+	if ((st->flags & CLS_F_OWN_READ) && f->confidence != NDPI_CONFIDENCE_DPI &&
 	    f->confidence != NDPI_CONFIDENCE_DPI_CACHE)
 		return;
 	cls_set_proto(st, p);
@@ -623,7 +624,7 @@ static void cls_take_name(struct cls_worker *w, struct cls_state *st,
 	if (kind == CLS_NAME_NONE)
 		return;
 	len = strnlen(f->host_server_name, sizeof(f->host_server_name));
-	if (st->flags & CLS_F_OWN_SNI) {
+	if (st->flags & CLS_F_OWN_READ) {
 		/* Ours is the policy's name; nDPI reading another one means a
 		 * server could too (DESIGN 4.2). nDPI keeps a long name's tail. */
 		if (kind == CLS_NAME_SNI && !tls_name_agrees(st->own_name, f->host_server_name))
@@ -1293,13 +1294,32 @@ void cls_flow_own_connect(struct cls_worker *w, uint32_t slot)
 		st->flags |= CLS_F_CONNECT;
 }
 
+void cls_flow_own_dns(struct cls_worker *w, uint32_t slot, const char *name, size_t len)
+{
+	struct cls_result dummy;
+	struct cls_state *st = cls_slot_live(w, slot, &dummy);
+
+	if (!st || (st->flags & CLS_F_OWN_READ))
+		return;
+	st->flags |= CLS_F_OWN_READ;
+	if (st->master == NDPI_PROTOCOL_UNKNOWN || (st->confidence != NDPI_CONFIDENCE_DPI &&
+						    st->confidence != NDPI_CONFIDENCE_DPI_CACHE)) {
+		st->master = NDPI_PROTOCOL_DNS;
+		st->app = 0;
+		st->confidence = NDPI_CONFIDENCE_DPI;
+		st->flags &= (uint16_t)~CLS_F_GUESSED;
+	}
+	if (len && cls_name_kind_of(st->master) == CLS_NAME_DNS)
+		cls_set_name(w, st, CLS_NAME_DNS, name, len);
+}
+
 void cls_flow_own_sni(struct cls_worker *w, uint32_t slot, const char *name, size_t len)
 {
 	struct cls_result dummy;
 	struct cls_state *st = cls_slot_live(w, slot, &dummy);
 	struct ndpi_flow_struct *f;
 
-	if (!st || (st->flags & CLS_F_OWN_SNI))
+	if (!st || (st->flags & CLS_F_OWN_READ))
 		return;
 	f = cls_flow_of(w, slot);
 	if (len > CLS_OWN_NAME)
@@ -1310,7 +1330,7 @@ void cls_flow_own_sni(struct cls_worker *w, uint32_t slot, const char *name, siz
 	if (f->host_server_name[0] && cls_name_kind_of(st->master) == CLS_NAME_SNI &&
 	    !tls_name_agrees(st->own_name, f->host_server_name))
 		st->flags |= CLS_F_MALFORMED;
-	st->flags |= CLS_F_OWN_SNI;
+	st->flags |= CLS_F_OWN_READ;
 	/* A well-formed ClientHello is TLS, whatever nDPI guessed from the
 	 * port so far (it may still name the application on top). */
 	if (st->master == NDPI_PROTOCOL_UNKNOWN || (st->confidence != NDPI_CONFIDENCE_DPI &&

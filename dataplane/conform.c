@@ -43,6 +43,11 @@ void conform_declare_dns(struct conform *c, bool dns_only)
 		c->bol |= CONFORM_B_DNS;
 }
 
+bool conform_is_dns(const struct conform *c)
+{
+	return c->mode == CONFORM_DNS || (c->mode == CONFORM_UNSET && (c->bol & CONFORM_B_DNS));
+}
+
 /* DNS over TCP, one direction (query: from the client): each message
  * after its 2-byte length, parsed whole as it streams past (dns.h,
  * dns_wire_feed): the header as the first payload's check has it

@@ -123,6 +123,10 @@ void conform_declare_smtp(struct conform *c);
  * byte 0. */
 void conform_declare_dns(struct conform *c, bool dns_only);
 
+/* The flow's bytes are DNS messages (conform_declare_dns): from byte 0, or
+ * from its first bytes, which chose DNS, or will. */
+bool conform_is_dns(const struct conform *c);
+
 /* Whether judge.c keeps window bounds in c (wmax): TLS and DNS. */
 static inline bool conform_has_wmax(const struct conform *c)
 {

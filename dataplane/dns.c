@@ -430,10 +430,22 @@ unsigned dns_pending_revoke_flow(struct dns_pending *t, uint64_t flow, uint64_t 
 #define DNS_STDQ_RDATA	    128
 #define DNS_TYPE_TKEY	    249
 #define DNS_STDQ_KEYNAME    128
+/* EDNS Padding (RFC 7830; RFC 8467 pads a query to a multiple of 128
+ * bytes: dig +padding, kdig, BIND's padding for a server) makes an OPT's
+ * data longer than DNS_STDQ_RDATA: a cookie and a Padding option of up to
+ * 127 bytes for a long name (red team round 17, rt17_dns_padding_ok, was
+ * refused). Every sender fills the padding with zeros (RFC 7830 3: SHOULD)
+ * and puts the option last, as its length depends on all the rest. So an
+ * OPT's data may run past DNS_STDQ_RDATA by at most DNS_STDQ_ZEROS bytes,
+ * each of them 0: zeros carry nothing (the bound stays a bound on what a
+ * query carries), and the rule needs no reading of the options, so that
+ * the TCP reader holds it in its 8 bytes (dns_wire_feed). */
+#define DNS_STDQ_ZEROS 255
+#define DNS_TYPE_OPT   41
 
 static bool dns_stdq_type_ok(unsigned type, bool tkey)
 {
-	return type == 41 /* OPT */ || type == 250 /* TSIG */ || type == 24 /* SIG */ ||
+	return type == DNS_TYPE_OPT || type == 250 /* TSIG */ || type == 24 /* SIG */ ||
 	       (tkey && type == DNS_TYPE_TKEY);
 }
 
@@ -447,7 +459,7 @@ static bool dns_stdq_rr_ok(unsigned type, bool tkey, bool root, unsigned owner_l
 	if (!dns_stdq_type_ok(type, tkey))
 		return false;
 	switch (type) {
-	case 41:
+	case DNS_TYPE_OPT:
 		if (*opt || !root)
 			return false;
 		*opt = true;
@@ -459,6 +471,21 @@ static bool dns_stdq_rr_ok(unsigned type, bool tkey, bool root, unsigned owner_l
 	default: /* TKEY */
 		return owner_len <= DNS_STDQ_KEYNAME;
 	}
+}
+
+/* A standard query's record's data (its type's, rdlen bytes at d): a
+ * TKEY's of any length; others up to DNS_STDQ_RDATA bytes, an OPT's then
+ * up to DNS_STDQ_ZEROS more, all zero (EDNS Padding). */
+static bool dns_stdq_rdata_ok(unsigned type, const uint8_t *d, unsigned rdlen)
+{
+	if (type == DNS_TYPE_TKEY || rdlen <= DNS_STDQ_RDATA)
+		return true;
+	if (type != DNS_TYPE_OPT || rdlen > DNS_STDQ_RDATA + DNS_STDQ_ZEROS)
+		return false;
+	for (unsigned i = DNS_STDQ_RDATA; i < rdlen; i++)
+		if (d[i])
+			return false;
+	return true;
 }
 
 /* QR as the direction says, a standard query (opcode 0) or a dynamic
@@ -580,8 +607,7 @@ enum dns_wire dns_wire_check(const uint8_t *p, size_t n, unsigned flags)
 			return DNS_WIRE_RECORD;
 		if (std && (!dns_stdq_rr_ok(dns_rd16(p + off), tkey, off - o0 == 1 && p[o0] == 0,
 					    (unsigned)(off - o0), &opt, i + 1 < qd + rrs) ||
-			    (dns_rd16(p + off) != DNS_TYPE_TKEY &&
-			     dns_rd16(p + off + 8) > DNS_STDQ_RDATA)))
+			    !dns_stdq_rdata_ok(dns_rd16(p + off), p + off + 10, dns_rd16(p + off + 8))))
 			return DNS_WIRE_RECORD;
 		off += 10u + dns_rd16(p + off + 8);
 	}
@@ -612,7 +638,11 @@ enum { DWS_LEN0 = 0, DWS_LEN1, DWS_HDR, DWS_QNAME, DWS_QFIX, DWS_RRNAME, DWS_RRF
  * DWS_SQ_OPT once an OPT came, DWS_SQ_TK once its question's type is
  * TKEY. In a record's fixed part (x): DWS_TKREC, its type is TKEY (its
  * data unbounded); DWS_OWN_ROOT, its owner is the root; DWS_OWN_LONG, its
- * owner took more than DNS_STDQ_KEYNAME bytes. */
+ * owner took more than DNS_STDQ_KEYNAME bytes; DWS_OPTREC, its type is
+ * OPT. In the data of an OPT past DNS_STDQ_RDATA bytes (dns_stdq_rdata_ok),
+ * DWS_SQ_PAD in rrs (bit 1 of the count, which is at most 1 once a record
+ * began), and x holds the bytes to pass over (bits 8..15) and then the
+ * zeros (bits 0..7) still to come. */
 #define DWS_HSTD     0x2000u
 #define DWS_STDQ     0x1ff0u
 #define DWS_SQ_OPT   0x4u
@@ -620,7 +650,10 @@ enum { DWS_LEN0 = 0, DWS_LEN1, DWS_HDR, DWS_QNAME, DWS_QFIX, DWS_RRNAME, DWS_RRF
 #define DWS_TKREC    0x1000u
 #define DWS_OWN_ROOT 0x2000u
 #define DWS_OWN_LONG 0x4000u
-#define DWS_FIX_KEEP (DWS_TKREC | DWS_OWN_ROOT | DWS_OWN_LONG)
+#define DWS_OPTREC   0x8000u
+#define DWS_SQ_PAD   0x2u
+#define DWS_FIX_KEEP (DWS_TKREC | DWS_OWN_ROOT | DWS_OWN_LONG | DWS_OPTREC)
+_Static_assert(DNS_STDQ_RDATA <= 0xff && DNS_STDQ_ZEROS <= 0xff, "x holds both");
 
 static inline unsigned dws_count(unsigned rrs)
 {
@@ -775,14 +808,23 @@ static enum dns_wire dws_fixed(struct dns_wire_stream *s, unsigned stage, unsign
 				rrs |= DWS_SQ_OPT;
 			if (b == DNS_TYPE_TKEY)
 				x |= DWS_TKREC;
+			else if (b == DNS_TYPE_OPT)
+				x |= DWS_OPTREC;
 		}
 	} else if (pos == 8) {
 		x = (x & DWS_FIX_KEEP) | b;
 	} else if (pos == 9) {
 		rdlen = (x & 0xffu) << 8 | b;
-		if (rdlen > s->left ||
-		    (rrs >= DWS_STDQ && !(x & DWS_TKREC) && rdlen > DNS_STDQ_RDATA))
+		if (rdlen > s->left)
 			return DNS_WIRE_RECORD;
+		if (rrs >= DWS_STDQ && !(x & DWS_TKREC) && rdlen > DNS_STDQ_RDATA) {
+			/* as dns_stdq_rdata_ok: an OPT's padding, zeros */
+			if (!(x & DWS_OPTREC) || rdlen > DNS_STDQ_RDATA + DNS_STDQ_ZEROS)
+				return DNS_WIRE_RECORD;
+			dws_set(s, DWS_RDATA, rrs | DWS_SQ_PAD,
+				DNS_STDQ_RDATA << 8 | (rdlen - DNS_STDQ_RDATA));
+			return DNS_WIRE_OK;
+		}
 		if (rdlen == 0)
 			return dws_next(s, rrs);
 		dws_set(s, DWS_RDATA, rrs, rdlen);
@@ -801,6 +843,33 @@ enum dns_wire dns_wire_feed(struct dns_wire_stream *s, unsigned flags, const uin
 		enum dns_wire e;
 		uint8_t b;
 
+		if (stage == DWS_RDATA && rrs >= DWS_STDQ && (rrs & DWS_SQ_PAD)) {
+			/* An OPT's data past DNS_STDQ_RDATA: its first bytes
+			 * passed over, then zeros (dns_stdq_rdata_ok). Within
+			 * the message (dws_fixed checked rdlen). */
+			unsigned skip = x >> 8, zeros = x & 0xffu;
+			size_t k;
+
+			if (skip) {
+				k = n - i < skip ? n - i : skip;
+				skip -= (unsigned)k;
+			} else {
+				k = n - i < zeros ? n - i : zeros;
+				for (size_t j = 0; j < k; j++)
+					if (p[i + j])
+						return DNS_WIRE_RECORD;
+				zeros -= (unsigned)k;
+			}
+			s->left = (uint16_t)(s->left - k);
+			i += k;
+			if (skip || zeros)
+				s->x = (uint16_t)(skip << 8 | zeros);
+			else if ((e = dws_next(s, rrs & ~DWS_SQ_PAD)) != DNS_WIRE_OK)
+				return e;
+			if (s->left == 0 && s->rrs >> 13 != DWS_LEN0)
+				return DNS_WIRE_RECORD;
+			continue;
+		}
 		/* RDATA and a label's content: passed over, whatever they hold. */
 		lab = stage == DWS_RDATA ? x
 		      : (stage == DWS_QNAME || stage == DWS_RRNAME) && !(x & DWS_PTR)

@@ -5499,6 +5499,39 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	return TCP_GO;
 }
 
+/* A resolver's TCP flow (its endpoint declares DNS, conform_is_dns): the
+ * client's first message, after its 2-byte length, joined in the slot and
+ * read whole, by the rule a query over UDP is held to (dns_wire_check; the
+ * flow's conformance holds each message to the same, conform.c), gives
+ * the flow its protocol and query name (cls_flow_own_dns). nDPI 4.2 reads
+ * DNS over TCP only from a segment that holds the message's header and
+ * question: a query a byte a segment (RFC 7766 lets TCP cut it anywhere)
+ * was a port guess until the packet budget gave up (red team round 17, the
+ * twenty-third session: rt17_dns_tcp_bytecut_ok, rt17_dns_tcp_tkey_cut_ok,
+ * a Windows GSS-TSIG key exchange). The byte budget holds it, as for a
+ * ClientHello; the time budget still bounds it. A message longer than the
+ * slot is left to nDPI and the budgets. True while the slot stays. */
+static bool judge_dns_head(struct worker *w, struct flow *f)
+{
+	const struct stream_slot *sl = &w->streams->slots[f->stream_idx];
+	struct dns_question q;
+	uint32_t len;
+
+	if (sl->have < 2)
+		return true;
+	len = (uint32_t)sl->buf[0] << 8 | sl->buf[1];
+	if (sl->have < 2 + len)
+		return 2 + len <= STREAM_MAX;
+	/* One that breaks the rule: refused by the flow's conformance */
+	if (dns_wire_check(sl->buf + 2, len, DNS_WIRE_QUERY) != DNS_WIRE_OK)
+		return false;
+	if (dns_parse_query(sl->buf + 2, len, &q) != 0)
+		q.name[0] = 0; /* a dynamic update (opcode 5): no query name */
+	cls_flow_own_dns(w->cls, f->cls_idx, q.name, strlen(q.name));
+	w->st.c[STATS_dns_tcp_heads]++;
+	return false;
+}
+
 /* The ClientHello reader's answer, once: a malformed hello is an
  * exception; a good one gives the flow its name (the policy's, DESIGN 4.2).
  * Returns true when the flow was dropped. */
@@ -5551,7 +5584,14 @@ static bool judge_hello(struct worker *w, const struct policy *pol, struct flow 
 			w->st.c[STATS_tls_hellos]++;
 		}
 	} else if (ch->status == TLS_CH_NOT_TLS) {
-		int h2 = judge_h2(w, f);
+		int h2;
+
+		if ((f->flags & FLOW_F_CONFORM) && conform_is_dns(&f->conform)) {
+			if (!judge_dns_head(w, f))
+				judge_slot_close(w, f);
+			return false;
+		}
+		h2 = judge_h2(w, f);
 
 		if (h2 == JUDGE_H2_DROPPED)
 			return true;

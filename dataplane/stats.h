@@ -89,6 +89,7 @@
 	X(http_log_reclaimed) /* request logs taken back from flows whose server never acknowledged (refused) */ \
 	X(tls_hellos)	      /* ClientHellos read by aduana's own reader */                       \
 	X(tls_malformed)      /* ClientHellos it refused */                                        \
+	X(dns_tcp_heads)      /* first queries of resolver flows over TCP read by aduana's own reader */ \
 	X(frag_reassembled)   /* datagrams made whole from their fragments and judged */           \
 	X(frag_refused)	      /* fragments refused whatever the zone: overlaps, too many, tiny, unplaceable */              \
 	X(frag_evicted)	      /* datagrams not whole dropped to make room in a full fragment table */ \

@@ -15102,7 +15102,7 @@ def case_rt17_dns_tcp_pipelined_ok(n):
     return cap, {"pass": [q1, q2, q3[:20]]}
 
 
-@open_case
+@case
 def case_rt17_dns_tcp_bytecut_ok(n):
     """(Red team round 17) Must-allow: one TSIG-signed query over TCP (`dig +tcp +cookie
     +nsid +expire +keepalive -y hmac-sha256:...`: OPT with a cookie, NSID, EXPIRE and
@@ -15128,7 +15128,7 @@ def case_rt17_dns_tcp_bytecut_ok(n):
     return cap, {"pass": [a]}
 
 
-@open_case
+@case
 def case_rt17_dns_tcp_tkey_cut_ok(n):
     """(Red team round 17) Must-allow: dns_tkey_gss_ok's Windows GSS-TSIG key exchange with
     the TKEY query's length and header a byte a segment, the question (its type TKEY,
@@ -15185,7 +15185,7 @@ def case_rt17_dns_forwarder_opts_ok(n):
     return cap, {"pass": qs}
 
 
-@open_case
+@case
 def case_rt17_dns_padding_ok(n):
     """(Red team round 17) Must-allow: `dig +cookie +padding=128` (and kdig +padding) for a
     long name over UDP: the query is padded to a multiple of 128 bytes (RFC 8467's
@@ -15202,6 +15202,94 @@ def case_rt17_dns_padding_ok(n):
     a = rt17_a(0x5331, name)
     udp(cap, RESOLVER, 53, S1, 55304, a, gap=2000)
     return cap, {"pass": [q]}
+
+
+def padded_q(qid, name, pad_to, seed, fill=b"\x00"):
+    """dig +cookie +padding=pad_to: a cookie, then a Padding option (RFC 7830, code 12)
+    that makes the query a multiple of pad_to bytes; fill: the padding's bytes."""
+    q0 = rt17_q(qid, name, 1, [rt17_opt([(10, prand(seed, 8)), (12, b"")])])
+    pad = (pad_to - len(q0) % pad_to) % pad_to
+    body = (fill * pad)[:pad]
+    return rt17_q(qid, name, 1, [rt17_opt([(10, prand(seed, 8)), (12, body)])])
+
+
+@case
+def case_dns_tcp_padding_ok(n):
+    """(The twenty-fourth session) Must-allow: rt17_dns_padding_ok over TCP (`dig +tcp
+    +cookie +padding=128`, BIND's padding to a server): the query padded to 256 bytes,
+    its OPT record's data 137 bytes (past DNS_STDQ_RDATA by 9 zeros), the OPT's fixed
+    part and its data's last 16 bytes a byte a segment (the stream reader's padding
+    state across every boundary, dns_wire_feed), then a second padded query whole."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55500, RESOLVER, 53, isn=55500, rtt_us=2000)
+    t.handshake()
+    name = "a" * 40 + "." + "b" * 29 + "." + "img." + E2M_NAME
+    q = padded_q(0x5501, name, 128, n + "c")
+    assert len(q) == 256
+    wire = struct.pack("!H", len(q)) + q
+    rr = 2 + 12 + len(rt17_name(name)) + 4
+    t.data(True, wire[:rr])
+    segments(t, wire[rr:rr + 11], 1)
+    t.data(True, wire[rr + 11:len(wire) - 16])
+    segments(t, wire[len(wire) - 16:], 1)
+    a = rt17_a(0x5501, name)
+    t.data(False, struct.pack("!H", len(a)) + a)
+    q2 = padded_q(0x5502, name, 128, n + "d")
+    t.data(True, struct.pack("!H", len(q2)) + q2)
+    a2 = rt17_a(0x5502, name)
+    t.data(False, struct.pack("!H", len(a2)) + a2)
+    # 11 s later: a FIN sooner is held while an answer of a learned name can still be
+    # contradicted (dns_rst_held, as rt17_dns_tcp_pipelined_ok)
+    t.close(gap=11000000)
+    return cap, {"pass": [q2, a]}
+
+
+@case
+def case_dns_padding_carrier(n):
+    """(The twenty-fourth session) Queries to the resolver over UDP padded as dig pads
+    them, but the Padding option holds text (the marker) instead of zeros: a Padding
+    option's content is ignored by its receiver (RFC 7830 3), so whoever taps the path
+    reads it. Past the OPT's first 128 bytes only zeros may stand (dns_stdq_rdata_ok):
+    the first query carries the marker there; the second one, 200 bytes of it in a
+    query padded to 384. Must not pass."""
+    cap = Capture()
+    name = "a" * 40 + "." + "b" * 29 + "." + "img." + E2M_NAME
+    for i, blk in enumerate((128, 384)):
+        fill = leak(n) + prand("%s%d" % (n, i), 300).hex().encode()
+        q0 = padded_q(0x5511 + i, name, blk, n + "c%d" % i)
+        pad = len(q0) - (12 + len(rt17_name(name)) + 4 + 11 + 16)
+        assert pad > 0
+        # the marker placed in the padding's last bytes: past the OPT's first 128
+        q = padded_q(0x5511 + i, name, blk, n + "c%d" % i, fill=b"\x00" * (pad - len(leak(n))) + leak(n))
+        if i == 1:
+            q = padded_q(0x5511 + i, name, blk, n + "c%d" % i, fill=fill * 2)
+        udp(cap, S1, 55501, RESOLVER, 53, q)
+        udp(cap, RESOLVER, 53, S1, 55501, rt17_a(0x5511 + i, name), gap=2000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_dns_tcp_padding_carrier(n):
+    """(The twenty-fourth session) dns_padding_carrier over TCP: a padded query whose
+    Padding option holds the marker past the OPT's first 128 bytes, the record's data
+    a byte a segment from its 120th byte to its 136th, the rest whole (each segment
+    checked as it streams past, dns_wire_feed). Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55502, RESOLVER, 53, isn=55502, rtt_us=2000)
+    t.handshake()
+    name = "x" * 50 + "." + E2M_NAME
+    q0 = padded_q(0x5521, name, 384, n + "c")
+    pad = len(q0) - (12 + len(rt17_name(name)) + 4 + 11 + 16)
+    q = padded_q(0x5521, name, 384, n + "c", fill=b"\x00" * (pad - 100) + leak(n) * 8)
+    wire = struct.pack("!H", len(q)) + q
+    rd = 2 + 12 + len(rt17_name(name)) + 4 + 11
+    t.data(True, wire[:rd + 120])
+    segments(t, wire[rd + 120:rd + 136], 1)
+    t.data(True, wire[rd + 136:])
+    a = rt17_a(0x5521, name)
+    t.data(False, struct.pack("!H", len(a)) + a)
+    t.close()
+    return cap, {"leak": [leak(n)]}
 
 
 @case

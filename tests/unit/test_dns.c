@@ -794,6 +794,72 @@ static void test_wire_query_records(void)
 	w_name(&wm, "", 0);
 	w_rr(&wm, 41, 1232, big, 128);
 	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+	/* EDNS Padding (dig +padding=128 for a long name): a cookie, then a
+	 * Padding option of zeros past the 128 bytes; 255 zeros past them,
+	 * not 256; a byte other than 0 past them, at the first and the last
+	 * place; the same length in a TSIG's data */
+	{
+		uint8_t pad[128 + 256];
+
+		memset(pad, 0, sizeof(pad));
+		memcpy(pad, w_cookie, sizeof(w_cookie));
+		pad[12] = 0;
+		pad[13] = 12;
+		pad[14] = 0;
+		pad[15] = 137 - 16;
+		w_query_ab(1);
+		w_name(&wm, "", 0);
+		w_rr(&wm, 41, 1232, pad, 137);
+		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+		pad[14] = 1;
+		pad[15] = 128 + 255 - 16 - 256;
+		w_query_ab(1);
+		w_name(&wm, "", 0);
+		w_rr(&wm, 41, 1232, pad, 128 + 255);
+		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+		pad[15]++;
+		w_query_ab(1);
+		w_name(&wm, "", 0);
+		w_rr(&wm, 41, 1232, pad, 128 + 256);
+		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+		pad[14] = 0;
+		pad[15] = 137 - 16;
+		pad[128] = 1;
+		w_query_ab(1);
+		w_name(&wm, "", 0);
+		w_rr(&wm, 41, 1232, pad, 137);
+		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+		pad[128] = 0;
+		pad[136] = 0x80;
+		w_query_ab(1);
+		w_name(&wm, "", 0);
+		w_rr(&wm, 41, 1232, pad, 137);
+		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+		pad[136] = 0;
+		pad[127] = 0x55; /* within the 128: passed over */
+		w_query_ab(1);
+		w_name(&wm, "", 0);
+		w_rr(&wm, 41, 1232, pad, 137);
+		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+		pad[127] = 0;
+		/* padded OPT, then a TSIG; a TSIG of 137 bytes of data */
+		w_query_ab(2);
+		w_name(&wm, "", 0);
+		w_rr(&wm, 41, 1232, pad, 137);
+		w_name(&wm, "key.customs.example", 0);
+		w_rr(&wm, 250, 255, tsig, sizeof(tsig));
+		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+		w_query_ab(1);
+		w_name(&wm, "key.customs.example", 0);
+		w_rr(&wm, 250, 255, pad, 137);
+		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+		/* the padded OPT's data runs past the message's end */
+		w_query_ab(1);
+		w_name(&wm, "", 0);
+		w_rr(&wm, 41, 1232, pad, 137);
+		wm.n -= 3;
+		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+	}
 	/* an answer record in a query, and an authority record */
 	w_query_ab(0);
 	wm.p[2 + 7] = 1;
