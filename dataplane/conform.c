@@ -48,6 +48,26 @@ bool conform_is_dns(const struct conform *c)
 	return c->mode == CONFORM_DNS || (c->mode == CONFORM_UNSET && (c->bol & CONFORM_B_DNS));
 }
 
+struct conform_dns_marks {
+	const struct conform_marks *mk;
+	const uint8_t *p;
+};
+
+/* A run the DNS reading depends on, to the log in pieces of 5 bytes at
+ * most (an entry's, hlog.h). */
+static void conform_dns_mark(void *arg, size_t off, size_t len)
+{
+	const struct conform_dns_marks *a = arg;
+
+	while (len) {
+		unsigned k = len < 5 ? (unsigned)len : 5u;
+
+		a->mk->mark(a->mk->arg, (uint32_t)off, a->p + off, k);
+		off += k;
+		len -= k;
+	}
+}
+
 /* DNS over TCP, one direction (query: from the client): each message
  * after its 2-byte length, parsed whole as it streams past (dns.h,
  * dns_wire_feed): the header as the first payload's check has it
@@ -55,11 +75,16 @@ bool conform_is_dns(const struct conform *c)
  * counts, each whole, and nothing more. An answer may have no question
  * (the later messages of a zone transfer, RFC 5936 2.2). A header
  * followed by anything but DNS breaches at its first byte that no
- * resolver would read as the message's next part. */
+ * resolver would read as the message's next part. mk: told of the bytes
+ * the reading depends on (dns_wire_feed_marked), for the header log. */
 static enum conform_reason conform_dns(struct conform_dir *d, bool query, const uint8_t *p,
-				       size_t n)
+				       size_t n, const struct conform_marks *mk)
 {
-	switch (dns_wire_feed(&d->dns, (query ? DNS_WIRE_QUERY : 0) | DNS_WIRE_NOQ, p, n)) {
+	unsigned flags = (query ? DNS_WIRE_QUERY : 0) | DNS_WIRE_NOQ;
+	struct conform_dns_marks a = {mk, p};
+
+	switch (mk ? dns_wire_feed_marked(&d->dns, flags, p, n, conform_dns_mark, &a)
+		   : dns_wire_feed(&d->dns, flags, p, n)) {
 	case DNS_WIRE_OK:
 		return CONFORM_OK;
 	case DNS_WIRE_LENGTH:
@@ -678,7 +703,7 @@ enum conform_reason conform_feed_marked(struct conform *c, bool from_init, const
 	case CONFORM_SMTP:
 		return from_init ? conform_smtp_client(c, p, n) : conform_smtp_server(c, p, n);
 	case CONFORM_DNS:
-		return conform_dns(&c->d[from_init ? 0 : 1], from_init, p, n);
+		return conform_dns(&c->d[from_init ? 0 : 1], from_init, p, n, mk);
 	default:
 		return CONFORM_OK;
 	}

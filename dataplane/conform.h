@@ -150,7 +150,10 @@ struct conform_marks {
 	void *arg;
 };
 
-/* conform_feed, with mk told of the bytes above (TLS only; NULL: none). */
+/* conform_feed, with mk told of the bytes above (TLS), or of a DNS
+ * direction's bytes but the data of records read past unread
+ * (dns_wire_feed_marked: over TCP a DNS message's structure, its names
+ * and fixed parts, depends on nearly every byte); NULL: none. */
 enum conform_reason conform_feed_marked(struct conform *c, bool from_init, const uint8_t *p,
 					size_t n, const struct conform_marks *mk);
 

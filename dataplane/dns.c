@@ -2,6 +2,7 @@
 #include "dns.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #define DNS_HDR	      12
@@ -834,9 +835,30 @@ static enum dns_wire dws_fixed(struct dns_wire_stream *s, unsigned stage, unsign
 	return DNS_WIRE_OK;
 }
 
-enum dns_wire dns_wire_feed(struct dns_wire_stream *s, unsigned flags, const uint8_t *p, size_t n)
+/* The runs a reading depends on (dns_wire_feed_marked): run is where the
+ * current one began, DWS_NO_RUN when none is open. */
+#define DWS_NO_RUN SIZE_MAX
+
+static inline void dws_flush(void (*mark)(void *, size_t, size_t), void *arg, size_t *run,
+			     size_t i)
 {
-	size_t i = 0;
+	if (mark && *run != DWS_NO_RUN) {
+		if (i > *run)
+			mark(arg, *run, i - *run);
+		*run = DWS_NO_RUN;
+	}
+}
+
+static inline void dws_open(size_t *run, size_t i)
+{
+	if (*run == DWS_NO_RUN)
+		*run = i;
+}
+
+static enum dns_wire dws_feed(struct dns_wire_stream *s, unsigned flags, const uint8_t *p, size_t n,
+			      void (*mark)(void *, size_t, size_t), void *arg)
+{
+	size_t i = 0, run = DWS_NO_RUN;
 
 	while (i < n) {
 		unsigned stage = s->rrs >> 13, rrs = s->rrs & DWS_RRS_MASK, x = s->x, lab;
@@ -851,9 +873,11 @@ enum dns_wire dns_wire_feed(struct dns_wire_stream *s, unsigned flags, const uin
 			size_t k;
 
 			if (skip) {
+				dws_flush(mark, arg, &run, i);
 				k = n - i < skip ? n - i : skip;
 				skip -= (unsigned)k;
 			} else {
+				dws_open(&run, i);
 				k = n - i < zeros ? n - i : zeros;
 				for (size_t j = 0; j < k; j++)
 					if (p[i + j])
@@ -878,6 +902,10 @@ enum dns_wire dns_wire_feed(struct dns_wire_stream *s, unsigned flags, const uin
 		if (lab) {
 			size_t k = n - i < lab ? n - i : lab;
 
+			if (stage == DWS_RDATA)
+				dws_flush(mark, arg, &run, i);
+			else
+				dws_open(&run, i);
 			if (k > s->left)
 				return DNS_WIRE_RECORD;
 			if (stage != DWS_RDATA && (flags & DNS_WIRE_QUERY) &&
@@ -895,6 +923,7 @@ enum dns_wire dns_wire_feed(struct dns_wire_stream *s, unsigned flags, const uin
 				s->x = (uint16_t)((x & ~0x3f00u) | lab << 8);
 			}
 		} else {
+			dws_open(&run, i);
 			b = p[i++];
 			if (stage == DWS_LEN0) {
 				s->len = (uint16_t)(b << 8);
@@ -923,5 +952,18 @@ enum dns_wire dns_wire_feed(struct dns_wire_stream *s, unsigned flags, const uin
 		if (s->left == 0 && s->rrs >> 13 != DWS_LEN0)
 			return DNS_WIRE_RECORD;
 	}
+	dws_flush(mark, arg, &run, i);
 	return DNS_WIRE_OK;
+}
+
+enum dns_wire dns_wire_feed(struct dns_wire_stream *s, unsigned flags, const uint8_t *p, size_t n)
+{
+	return dws_feed(s, flags, p, n, NULL, NULL);
+}
+
+enum dns_wire dns_wire_feed_marked(struct dns_wire_stream *s, unsigned flags, const uint8_t *p,
+				   size_t n, void (*mark)(void *arg, size_t off, size_t len),
+				   void *arg)
+{
+	return dws_feed(s, flags, p, n, mark, arg);
 }

@@ -123,6 +123,15 @@ struct dns_wire_stream {
  * state is undefined. */
 enum dns_wire dns_wire_feed(struct dns_wire_stream *s, unsigned flags, const uint8_t *p, size_t n);
 
+/* dns_wire_feed, telling mark(arg, off, len) of the runs of p whose bytes
+ * its reading depends on: every byte but the data of records passed over
+ * unread (an answer's, an OPT's first DNS_STDQ_RDATA bytes, a TKEY's
+ * token); the zeros of a padded OPT are read. In order; adjacent runs may
+ * come apart. Runs after a breach are not told. */
+enum dns_wire dns_wire_feed_marked(struct dns_wire_stream *s, unsigned flags, const uint8_t *p,
+				   size_t n, void (*mark)(void *arg, size_t off, size_t len),
+				   void *arg);
+
 /* Queries waiting for their answers, on one worker. */
 /* An answered query is kept this long: a second answer that differs (a
  * forged one raced the resolver's: red team round 21, dns_forged_learn)

@@ -2550,8 +2550,12 @@ static void judge_hlog_mark(void *arg, uint32_t off, const uint8_t *b, unsigned 
 
 /* Read n new bytes of a checked flow's direction (its conformance), the
  * first at seq, already counted in its next byte. A TLS flow logs the
- * bytes its reading depends on (hlog.h): it takes a log at the first
- * segment that has any, and its acknowledged entries go first. A segment
+ * bytes its reading depends on (hlog.h), and so, since the twenty-fourth
+ * session, does a DNS flow over TCP (every byte but the data of records
+ * read past: dnstcp_loss_rewrite, a query lost after us, then at its
+ * place a length and no DNS, passed as a retransmission): it takes a log
+ * at the first segment that has any, and its acknowledged entries go
+ * first. A segment
  * whose bytes find no room is not read: dropped while the log holds
  * entries its receiver has yet to acknowledge (its sender sends it again),
  * and ambiguous when it alone has more than a log holds (records of a few
@@ -2569,7 +2573,9 @@ static int judge_conform_read(struct worker *w, const struct policy *pol, struct
 	struct hlog_dir d0;
 	uint16_t n0;
 
-	if (f->conform.mode == CONFORM_TLS && !conform_in_body(&f->conform, from_init, n)) {
+	if ((f->conform.mode == CONFORM_TLS && !conform_in_body(&f->conform, from_init, n)) ||
+	    (conform_is_dns(&f->conform) &&
+	     !(f->conform.mode == CONFORM_UNSET && from_init && pl[0] == 0x16))) {
 		l = judge_hlog(w, f);
 		a_hlog = judge_acks(w, f)->hlog;
 		if (!l && a_hlog != UINT32_MAX) {
@@ -3476,7 +3482,8 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	}
 	/* Bytes we read before, sent again: where the flow logs what its
 	 * reading depended on (hlog.h), they must be the same. */
-	if (off < 0 && conform && f->conform.mode == CONFORM_TLS) {
+	if (off < 0 && conform &&
+	    (f->conform.mode == CONFORM_TLS || f->conform.mode == CONFORM_DNS)) {
 		struct hlog *hl = judge_hlog(w, f);
 
 		if (hl && !hlog_agrees(hl, dir, seq, pl,

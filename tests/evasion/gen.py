@@ -15293,6 +15293,65 @@ def case_dns_tcp_padding_carrier(n):
 
 
 @case
+def case_dns_tcp_rewrite_pad(n):
+    """(The twenty-fourth session) DNS over TCP: a padded query (dig +tcp +padding=384,
+    its OPT's data past 128 bytes all zero) passes us and is lost on the way on; the
+    same sequence number then carries the same query with the marker in the padding's
+    zeros (a retransmission to us: the zeros are bytes the reading depends on, logged
+    and compared). Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55503, RESOLVER, 53, isn=55503, rtt_us=4000)
+    t.handshake()
+    q, a = dns_pair(E2M_NAME, "A", 0x5531, E2M)
+    t.data(True, q)
+    t.data(False, a)
+    name = "y" * 50 + "." + E2M_NAME
+    q2 = padded_q(0x5532, name, 384, n + "c")
+    pad = len(q2) - (12 + len(rt17_name(name)) + 4 + 11 + 16)
+    swap = padded_q(0x5532, name, 384, n + "c", fill=b"\x00" * (pad - 100) + leak(n) * 4 + b"\x00" * (100 - 4 * len(leak(n))))
+    assert len(swap) == len(q2) and swap != q2
+    w1 = struct.pack("!H", len(q2)) + q2
+    w2 = struct.pack("!H", len(swap)) + swap
+    base = t.cseq
+    t.raw(True, "PA", w1, seq=base)
+    t.raw(True, "PA", w2, seq=base, gap=300000)
+    t.cseq = base + len(w1)
+    t.raw(False, "A")
+    t.close(gap=11000000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_dns_tcp_answer_resend_ok(n):
+    """(The twenty-fourth session) Must-allow: DNS over TCP, the resolver's answer of 40
+    address records (682 bytes, names compressed as every resolver writes them) lost
+    after us and sent again byte for byte, then a second query and its answer: the
+    responder's bytes are logged and compared too."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55504, RESOLVER, 53, isn=55504, rtt_us=4000)
+    t.handshake()
+    name = "pool.e2m.customs.example"
+    q = rt17_q(0x5541, name, 1, [rt17_opt([(10, prand(n + "c", 8))])])
+    t.data(True, struct.pack("!H", len(q)) + q)
+    # as resolvers write it: each owner a pointer to the question's name
+    a = (struct.pack("!HHHHHH", 0x5541, 0x8180, 1, 40, 0, 0) + rt17_name(name) + struct.pack("!HH", 1, 1)
+         + b"".join(struct.pack("!HHHIH", 0xc00c, 1, 1, 300, 4) + bytes([198, 51, 100, 100 + i])
+                    for i in range(40)))
+    wa = struct.pack("!H", len(a)) + a
+    base = t.sseq
+    t.raw(False, "PA", wa, seq=base)
+    t.raw(False, "PA", wa, seq=base, gap=300000)
+    t.sseq = base + len(wa)
+    t.raw(True, "A")
+    q2 = rt17_q(0x5542, E2M_NAME, 28, [rt17_opt([(10, prand(n + "d", 8))])])
+    t.data(True, struct.pack("!H", len(q2)) + q2)
+    a2 = rt17_a(0x5542, E2M_NAME, 28)
+    t.data(False, struct.pack("!H", len(a2)) + a2)
+    t.close(gap=11000000)
+    return cap, {"pass": [q2, a2]}
+
+
+@case
 def case_rt17_dns_opt_owner_carrier(n):
     """(Red team round 17) Queries to the resolver whose OPT record's owner name is four
     60-byte labels of printable text (the marker): RFC 6891 6.1.2 says the OPT's NAME MUST
@@ -19359,11 +19418,12 @@ def case_smtp_resend_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
-@open_case
+@case
 def case_dnstcp_loss_rewrite(n):
-    """DNS over TCP (no header log): after a genuine query and answer, a second query
-    passes us and is lost on the way on; the same sequence number then carries a message
-    length and bytes of no DNS (to us a retransmission: forwarded unread)."""
+    """DNS over TCP: after a genuine query and answer, a second query passes us and is
+    lost on the way on; the same sequence number then carries a message length and bytes
+    of no DNS (to us a retransmission: forwarded unread until the twenty-fourth session,
+    when DNS flows over TCP took a header log of every byte their reading depends on)."""
     cap = Capture()
     t = ETcp(cap, S1, 43012, RESOLVER, 53, isn=2212, rtt_us=4000)
     t.handshake()

@@ -723,6 +723,79 @@ static void w_opt(struct wmsg *m)
 	w_rr(m, 41, 1232, w_cookie, sizeof(w_cookie));
 }
 
+/* dns_wire_feed_marked: a bit per byte of what it told */
+struct w_marks {
+	uint8_t bit[2 + 65535 + 64];
+	size_t base; /* the run's place in the message */
+	unsigned calls;
+};
+
+static void w_mark(void *arg, size_t off, size_t len)
+{
+	struct w_marks *mk = arg;
+
+	CU_ASSERT(len > 0);
+	memset(mk->bit + mk->base + off, 1, len);
+	mk->calls++;
+}
+
+/* The marks of a query whose records are OPT (a cookie and 121 zeros of
+ * padding: 137 bytes of data) and a TSIG: every byte but the OPT's first
+ * 128 of data and the TSIG's data; the same whatever the cuts. */
+static void test_wire_marks(void)
+{
+	static struct w_marks whole, cut;
+	static const uint8_t mac[40] = {1, 2, 3};
+	uint8_t pad[137];
+	size_t total, opt_data, tsig_data, i, at;
+	struct dns_wire_stream s;
+
+	memset(pad, 0, sizeof(pad));
+	memcpy(pad, w_cookie, sizeof(w_cookie));
+	pad[13] = 12;
+	pad[15] = 137 - 16;
+	w_query_ab(2);
+	w_name(&wm, "", 0);
+	opt_data = wm.n + 2 + 10;
+	w_rr(&wm, 41, 1232, pad, sizeof(pad));
+	w_name(&wm, "key.customs.example", 0);
+	tsig_data = wm.n + 2 + 10;
+	w_rr(&wm, 250, 255, mac, sizeof(mac));
+	CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_OK);
+	total = wm.n + 2;
+	memset(&whole, 0, sizeof(whole));
+	memset(&s, 0, sizeof(s));
+	CU_ASSERT_EQUAL(dns_wire_feed_marked(&s, DNS_WIRE_QUERY, wm.p, total, w_mark, &whole),
+			DNS_WIRE_OK);
+	for (i = 0; i < total; i++) {
+		bool unread = (i >= opt_data && i < opt_data + 128) ||
+			      (i >= tsig_data && i < tsig_data + sizeof(mac));
+
+		CU_ASSERT_EQUAL(whole.bit[i], !unread);
+	}
+	/* in three runs, and a byte a run */
+	for (at = 1; at < total; at += 7) {
+		memset(&cut, 0, sizeof(cut));
+		memset(&s, 0, sizeof(s));
+		CU_ASSERT_EQUAL(dns_wire_feed_marked(&s, DNS_WIRE_QUERY, wm.p, at, w_mark, &cut),
+				DNS_WIRE_OK);
+		cut.base = at;
+		CU_ASSERT_EQUAL(dns_wire_feed_marked(&s, DNS_WIRE_QUERY, wm.p + at, total - at,
+						     w_mark, &cut),
+				DNS_WIRE_OK);
+		CU_ASSERT_EQUAL(memcmp(cut.bit, whole.bit, total), 0);
+	}
+	memset(&cut, 0, sizeof(cut));
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < total; i++) {
+		cut.base = i;
+		CU_ASSERT_EQUAL(dns_wire_feed_marked(&s, DNS_WIRE_QUERY, wm.p + i, 1, w_mark, &cut),
+				DNS_WIRE_OK);
+	}
+	CU_ASSERT_EQUAL(memcmp(cut.bit, whole.bit, total), 0);
+	CU_ASSERT_EQUAL(memcmp(&s, &(struct dns_wire_stream){0}, sizeof(s)), 0);
+}
+
 static void test_wire_query_records(void)
 {
 	static const uint8_t tsig[] = {11, 'h', 'm', 'a', 'c', '-', 's', 'h', 'a', '2', '5', '6', 0,
@@ -1159,6 +1232,7 @@ int main(void)
 		{"wire: answers, AXFR, cut and trailing", test_wire_answer},
 		{"wire: a query's name bytes", test_wire_label_bytes},
 		{"wire: a standard query's records", test_wire_query_records},
+		{"wire: the bytes a stream's reading depends on", test_wire_marks},
 		{"wire: compression pointers", test_wire_pointers},
 		{"wire: random mutations, UDP and TCP agree", test_wire_random},
 		CU_TEST_INFO_NULL,
