@@ -443,6 +443,13 @@ unsigned dns_pending_revoke_flow(struct dns_pending *t, uint64_t flow, uint64_t 
  * the TCP reader holds it in its 8 bytes (dns_wire_feed). */
 #define DNS_STDQ_ZEROS 255
 #define DNS_TYPE_OPT   41
+/* An incremental zone transfer's query (IXFR, RFC 1995 3: an inside
+ * secondary's, or dig ixfr=) carries the client's SOA of the zone in its
+ * authority section: one record there, of type SOA, first, with an owner
+ * and data as a key name's and a record's bounds have them (red team round
+ * 18, the twenty-fourth session: rt18_dns_ixfr_ok was refused). */
+#define DNS_TYPE_IXFR 251
+#define DNS_TYPE_SOA  6
 
 static bool dns_stdq_type_ok(unsigned type, bool tkey)
 {
@@ -577,6 +584,7 @@ enum dns_wire dns_wire_check(const uint8_t *p, size_t n, unsigned flags)
 	size_t off = DNS_HDR;
 	enum dns_wire e;
 	bool std, tkey = false, opt = false;
+	unsigned ns;
 
 	if (n < DNS_HDR)
 		return DNS_WIRE_LENGTH;
@@ -584,8 +592,9 @@ enum dns_wire dns_wire_check(const uint8_t *p, size_t n, unsigned flags)
 		return DNS_WIRE_HEADER;
 	qd = p[5];
 	std = (flags & DNS_WIRE_QUERY) && (p[2] & 0x78) == 0;
-	if (std && (dns_rd16(p + 6) || dns_rd16(p + 8) || dns_rd16(p + 10) > DNS_STDQ_ADDITIONAL))
+	if (std && (dns_rd16(p + 6) || dns_rd16(p + 8) > 1 || dns_rd16(p + 10) > DNS_STDQ_ADDITIONAL))
 		return DNS_WIRE_RECORD;
+	ns = std ? dns_rd16(p + 8) : 0; /* an IXFR query's SOA (DNS_TYPE_IXFR) */
 	rrs = (uint32_t)dns_rd16(p + 6) + dns_rd16(p + 8) + dns_rd16(p + 10);
 	/* Counts that no message of n bytes holds are refused before any
 	 * record is read: the loop below is over at most n / 11 of them. */
@@ -600,13 +609,20 @@ enum dns_wire dns_wire_check(const uint8_t *p, size_t n, unsigned flags)
 			if (off + 4 > n)
 				return DNS_WIRE_RECORD;
 			tkey = dns_rd16(p + off) == DNS_TYPE_TKEY;
+			if (ns && dns_rd16(p + off) != DNS_TYPE_IXFR)
+				return DNS_WIRE_RECORD;
 			off += 4;
 			continue;
 		}
 		/* type, class, TTL, RDLENGTH, then RDATA, inside the message */
 		if (off + 10 > n || off + 10 + dns_rd16(p + off + 8) > n)
 			return DNS_WIRE_RECORD;
-		if (std && (!dns_stdq_rr_ok(dns_rd16(p + off), tkey, off - o0 == 1 && p[o0] == 0,
+		if (std && i == qd && ns) {
+			/* the IXFR query's SOA, first of its records */
+			if (dns_rd16(p + off) != DNS_TYPE_SOA || off - o0 > DNS_STDQ_KEYNAME ||
+			    dns_rd16(p + off + 8) > DNS_STDQ_RDATA)
+				return DNS_WIRE_RECORD;
+		} else if (std && (!dns_stdq_rr_ok(dns_rd16(p + off), tkey, off - o0 == 1 && p[o0] == 0,
 					    (unsigned)(off - o0), &opt, i + 1 < qd + rrs) ||
 			    !dns_stdq_rdata_ok(dns_rd16(p + off), p + off + 10, dns_rd16(p + off + 8))))
 			return DNS_WIRE_RECORD;
@@ -637,22 +653,26 @@ enum { DWS_LEN0 = 0, DWS_LEN1, DWS_HDR, DWS_QNAME, DWS_QFIX, DWS_RRNAME, DWS_RRF
  * x; after it, rrs at DWS_STDQ or above, which no other message's count
  * reaches (5956 at most): its records still to come in the low 2 bits,
  * DWS_SQ_OPT once an OPT came, DWS_SQ_TK once its question's type is
- * TKEY. In a record's fixed part (x): DWS_TKREC, its type is TKEY (its
+ * TKEY, DWS_SQ_NS while its authority record (an IXFR query's SOA) is to
+ * come. In a record's fixed part (x): DWS_TKREC, its type is TKEY (its
  * data unbounded); DWS_OWN_ROOT, its owner is the root; DWS_OWN_LONG, its
  * owner took more than DNS_STDQ_KEYNAME bytes; DWS_OPTREC, its type is
  * OPT. In the data of an OPT past DNS_STDQ_RDATA bytes (dns_stdq_rdata_ok),
- * DWS_SQ_PAD in rrs (bit 1 of the count, which is at most 1 once a record
- * began), and x holds the bytes to pass over (bits 8..15) and then the
- * zeros (bits 0..7) still to come. */
+ * the count's bits both set (DWS_SQ_PAD: no record's count is 3 once it
+ * began) and the count in DWS_SQ_OPT's place (an OPT's data: that bit is
+ * set), and x holds the bytes to pass over (bits 8..15) and then the zeros
+ * (bits 0..7) still to come. */
 #define DWS_HSTD     0x2000u
-#define DWS_STDQ     0x1ff0u
+#define DWS_HNS	     0x4000u /* in the header: a standard query with an authority record */
+#define DWS_STDQ     0x1fe0u
 #define DWS_SQ_OPT   0x4u
 #define DWS_SQ_TK    0x8u
+#define DWS_SQ_NS    0x10u /* an IXFR query's SOA is the next record */
 #define DWS_TKREC    0x1000u
 #define DWS_OWN_ROOT 0x2000u
 #define DWS_OWN_LONG 0x4000u
 #define DWS_OPTREC   0x8000u
-#define DWS_SQ_PAD   0x2u
+#define DWS_SQ_PAD   0x3u
 #define DWS_FIX_KEEP (DWS_TKREC | DWS_OWN_ROOT | DWS_OWN_LONG | DWS_OPTREC)
 _Static_assert(DNS_STDQ_RDATA <= 0xff && DNS_STDQ_ZEROS <= 0xff, "x holds both");
 
@@ -685,7 +705,7 @@ static enum dns_wire dws_next(struct dns_wire_stream *s, unsigned rrs)
 static enum dns_wire dws_header(struct dns_wire_stream *s, unsigned flags, unsigned rrs,
 				unsigned x, uint8_t b)
 {
-	unsigned pos = (x >> 8) & 0xf, q = x & DWS_Q, std = x & DWS_HSTD;
+	unsigned pos = (x >> 8) & 0xf, q = x & DWS_Q, std = x & DWS_HSTD, hns = x & DWS_HNS;
 
 	switch (pos) {
 	case 2:
@@ -706,7 +726,7 @@ static enum dns_wire dws_header(struct dns_wire_stream *s, unsigned flags, unsig
 	case 6:
 	case 8:
 	case 10:
-		if (std && b) /* no answer or authority record, 2 more at most */
+		if (std && b) /* no answer record, 1 authority and 2 more at most */
 			return DNS_WIRE_RECORD;
 		x = (x & ~0xffu) | b;
 		break;
@@ -715,8 +735,10 @@ static enum dns_wire dws_header(struct dns_wire_stream *s, unsigned flags, unsig
 	case 11: {
 		uint32_t r = rrs + ((x & 0xffu) << 8 | b);
 
-		if (std && (pos < 11 ? b != 0 : r > DNS_STDQ_ADDITIONAL))
+		if (std && (pos == 7 ? b != 0 : pos == 9 ? b > 1 : b > DNS_STDQ_ADDITIONAL))
 			return DNS_WIRE_RECORD;
+		if (std && pos == 9 && b)
+			hns = DWS_HNS;
 		/* As dns_wire_check: counts the message cannot hold. */
 		if ((q ? DNS_WIRE_MIN_Q : 0) + r * DNS_WIRE_MIN_RR > (uint32_t)s->len - DNS_HDR)
 			return DNS_WIRE_RECORD;
@@ -727,11 +749,11 @@ static enum dns_wire dws_header(struct dns_wire_stream *s, unsigned flags, unsig
 		break;
 	}
 	if (++pos < DNS_HDR) {
-		dws_set(s, DWS_HDR, rrs, std | q | pos << 8 | (x & 0xffu));
+		dws_set(s, DWS_HDR, rrs, std | hns | q | pos << 8 | (x & 0xffu));
 		return DNS_WIRE_OK;
 	}
 	if (std)
-		rrs += DWS_STDQ;
+		rrs += DWS_STDQ | (hns ? DWS_SQ_NS : 0u);
 	if (q) {
 		dws_set(s, DWS_QNAME, rrs, 0);
 		return DNS_WIRE_OK;
@@ -789,15 +811,24 @@ static enum dns_wire dws_fixed(struct dns_wire_stream *s, unsigned stage, unsign
 	if (stage == DWS_QFIX) {
 		if (pos == 3)
 			return dws_next(s, rrs);
-		if (rrs >= DWS_STDQ && pos == 0)
+		if (rrs >= DWS_STDQ && pos == 0) {
 			x = b; /* a standard query's type, high byte */
-		else if (rrs >= DWS_STDQ && pos == 1 && (x & 0xffu) == 0 && b == DNS_TYPE_TKEY)
-			rrs |= DWS_SQ_TK;
+		} else if (rrs >= DWS_STDQ && pos == 1) {
+			if ((x & 0xffu) == 0 && b == DNS_TYPE_TKEY)
+				rrs |= DWS_SQ_TK;
+			if ((rrs & DWS_SQ_NS) && ((x & 0xffu) != 0 || b != DNS_TYPE_IXFR))
+				return DNS_WIRE_RECORD;
+		}
 	} else if (rrs >= DWS_STDQ && pos < 2) {
 		/* a standard query's record: its type and owner (dns_stdq_rr_ok) */
 		if (pos == 0) {
 			if (b != 0)
 				return DNS_WIRE_RECORD;
+		} else if (rrs & DWS_SQ_NS) {
+			/* the IXFR query's SOA (dns_wire_check) */
+			if (b != DNS_TYPE_SOA || (x & DWS_OWN_LONG))
+				return DNS_WIRE_RECORD;
+			rrs &= ~DWS_SQ_NS;
 		} else {
 			bool opt = rrs & DWS_SQ_OPT;
 
@@ -822,7 +853,7 @@ static enum dns_wire dws_fixed(struct dns_wire_stream *s, unsigned stage, unsign
 			/* as dns_stdq_rdata_ok: an OPT's padding, zeros */
 			if (!(x & DWS_OPTREC) || rdlen > DNS_STDQ_RDATA + DNS_STDQ_ZEROS)
 				return DNS_WIRE_RECORD;
-			dws_set(s, DWS_RDATA, rrs | DWS_SQ_PAD,
+			dws_set(s, DWS_RDATA, (rrs & ~7u) | DWS_SQ_PAD | (rrs & 1u) << 2,
 				DNS_STDQ_RDATA << 8 | (rdlen - DNS_STDQ_RDATA));
 			return DNS_WIRE_OK;
 		}
@@ -865,7 +896,7 @@ static enum dns_wire dws_feed(struct dns_wire_stream *s, unsigned flags, const u
 		enum dns_wire e;
 		uint8_t b;
 
-		if (stage == DWS_RDATA && rrs >= DWS_STDQ && (rrs & DWS_SQ_PAD)) {
+		if (stage == DWS_RDATA && rrs >= DWS_STDQ && (rrs & DWS_SQ_PAD) == DWS_SQ_PAD) {
 			/* An OPT's data past DNS_STDQ_RDATA: its first bytes
 			 * passed over, then zeros (dns_stdq_rdata_ok). Within
 			 * the message (dws_fixed checked rdlen). */
@@ -888,7 +919,8 @@ static enum dns_wire dws_feed(struct dns_wire_stream *s, unsigned flags, const u
 			i += k;
 			if (skip || zeros)
 				s->x = (uint16_t)(skip << 8 | zeros);
-			else if ((e = dws_next(s, rrs & ~DWS_SQ_PAD)) != DNS_WIRE_OK)
+			else if ((e = dws_next(s, (rrs & ~7u) | DWS_SQ_OPT | (rrs >> 2 & 1u))) !=
+				 DNS_WIRE_OK)
 				return e;
 			if (s->left == 0 && s->rrs >> 13 != DWS_LEN0)
 				return DNS_WIRE_RECORD;

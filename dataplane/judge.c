@@ -2551,11 +2551,13 @@ static void judge_hlog_mark(void *arg, uint32_t off, const uint8_t *b, unsigned 
 /* Read n new bytes of a checked flow's direction (its conformance), the
  * first at seq, already counted in its next byte. A TLS flow logs the
  * bytes its reading depends on (hlog.h), and so, since the twenty-fourth
- * session, does a DNS flow over TCP (every byte but the data of records
- * read past: dnstcp_loss_rewrite, a query lost after us, then at its
- * place a length and no DNS, passed as a retransmission): it takes a log
- * at the first segment that has any, and its acknowledged entries go
- * first. A segment
+ * session, does a DNS flow over TCP from its client (every byte but the
+ * data of records read past: dnstcp_loss_rewrite, a query lost after us,
+ * then at its place a length and no DNS, passed as a retransmission). The
+ * resolver's answers are not logged: a zone transfer's messages fill a
+ * log in a segment or two (dns_tcp_axfr_ok), and what an answer teaches
+ * is compared by the learning itself (judge_learn). It takes a log at the
+ * first segment that has any, and its acknowledged entries go first. A segment
  * whose bytes find no room is not read: dropped while the log holds
  * entries its receiver has yet to acknowledge (its sender sends it again),
  * and ambiguous when it alone has more than a log holds (records of a few
@@ -2574,8 +2576,8 @@ static int judge_conform_read(struct worker *w, const struct policy *pol, struct
 	uint16_t n0;
 
 	if ((f->conform.mode == CONFORM_TLS && !conform_in_body(&f->conform, from_init, n)) ||
-	    (conform_is_dns(&f->conform) &&
-	     !(f->conform.mode == CONFORM_UNSET && from_init && pl[0] == 0x16))) {
+	    (from_init && conform_is_dns(&f->conform) &&
+	     !(f->conform.mode == CONFORM_UNSET && pl[0] == 0x16))) {
 		l = judge_hlog(w, f);
 		a_hlog = judge_acks(w, f)->hlog;
 		if (!l && a_hlog != UINT32_MAX) {

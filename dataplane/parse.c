@@ -297,6 +297,21 @@ static bool parse_host_chars(const uint8_t *p, uint32_t n)
 	return true;
 }
 
+/* An IPv6 address a host or a server has: not unspecified, not multicast. */
+static bool parse_v6_unicast(const uint8_t *a)
+{
+	return a[0] != 0xff && !parse_zeros(a, 16);
+}
+
+/* Printable ASCII, the space included: a user name, a URI, a peer's text. */
+static bool parse_printable(const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			return false;
+	return true;
+}
+
 /* A name in DNS wire form of host-name labels, exactly n bytes (RFC 4704
  * allows a partial name without the root). */
 static bool parse_host_wire(const uint8_t *p, uint32_t n)
@@ -430,14 +445,22 @@ static bool parse_link_dhcp6_ia(const uint8_t *p, uint32_t n, uint16_t want, uin
 	return true;
 }
 
-/* DHCPv6 (RFC 8415) from a client to All_DHCP_Relay_Agents_and_Servers. */
+/* DHCPv6 (RFC 8415) from a client to All_DHCP_Relay_Agents_and_Servers.
+ * One IA_NA and one IA_TA at most, and two IA_PD (a router asking for a
+ * prefix per downstream link): Windows, NetworkManager, systemd-networkd
+ * and dhclient ask for one of each kind; seven IA_NA of four addresses
+ * each carried 756 bytes a Solicit (red team round 18, the twenty-fourth
+ * session: rt18_dhcp6_ia). The server identifier only in the messages
+ * that name the server (RFC 8415 16: Request, Renew, Release, Decline,
+ * Information-request), its DUID as LINK_DUID_MAX bounds a client's. */
 #define LINK_DHCP6_MAX 1024
 #define LINK_DHCP6_IA_MAX 4 /* addresses or prefixes in one IA */
+#define LINK_DHCP6_PD_MAX 2 /* IA_PD options in one message */
 
 static bool parse_link_dhcp6(const uint8_t *p, uint32_t n)
 {
 	uint8_t seen[8] = {0};
-	uint32_t i, freeform = 0;
+	uint32_t i, freeform = 0, pd = 0;
 
 	if (n < 4 || n > LINK_DHCP6_MAX)
 		return false;
@@ -458,8 +481,8 @@ static bool parse_link_dhcp6(const uint8_t *p, uint32_t n)
 		l = parse_rd16(p + i + 2);
 		if (i + 4u + l > n)
 			return false;
-		/* each once, but the IAs (a client may ask for several) */
-		if (c < 64 && c != 3 && c != 4 && c != 25 && parse_seen(seen, c))
+		/* each once, but IA_PD (LINK_DHCP6_PD_MAX) */
+		if (c < 64 && c != 25 && parse_seen(seen, c))
 			return false;
 		switch (c) {
 		case 1: /* client identifier: the client's own DUID */
@@ -467,7 +490,7 @@ static bool parse_link_dhcp6(const uint8_t *p, uint32_t n)
 				return false;
 			break;
 		case 2: /* server identifier: the server's, as it gave it */
-			if (l < 2 || l > 130)
+			if (l < 2 || l > LINK_DUID_MAX || p[0] == 1 || p[0] == 4 || p[0] == 6)
 				return false;
 			break;
 		case 3: /* IA_NA: IAID, T1, T2, addresses */
@@ -481,7 +504,7 @@ static bool parse_link_dhcp6(const uint8_t *p, uint32_t n)
 				return false;
 			break;
 		case 25: /* IA_PD: IAID, T1, T2, prefixes */
-			if (l < 12 || l > 12 + LINK_DHCP6_IA_MAX * 29 ||
+			if (++pd > LINK_DHCP6_PD_MAX || l < 12 || l > 12 + LINK_DHCP6_IA_MAX * 29 ||
 			    !parse_link_dhcp6_ia(p + i + 16, l - 12u, 26, 25))
 				return false;
 			break;
@@ -523,25 +546,56 @@ static bool parse_link_dhcp6(const uint8_t *p, uint32_t n)
 
 /* MLD from a host or a querier (RFC 2710, 3810): the message its type
  * defines, nothing after it; groups are multicast; MLDv2 records have no
- * auxiliary data (RFC 3810 5.2.10: MUST be 0). */
+ * auxiliary data (RFC 3810 5.2.10: MUST be 0). Sources are unicast
+ * addresses, at most LINK_MLD_SOURCES in a report (all its records: an
+ * IPTV receiver's source-specific channels, one to a few sources each) and
+ * LINK_MLD_QUERY_SOURCES in a query (a querier's group-and-source query
+ * from an inside host, rare), and a report has at most LINK_MLD_RECORDS
+ * records (a host's groups: solicited-node, mDNS, LLMNR, SSDP, a few
+ * more). A record of 80 sources carried 1280 bytes a report, and a query
+ * as many (red team round 18, the twenty-fourth session: rt18_mld_src,
+ * rt18_mld_query_src; must-allow rt18_mld_ssm_ok). */
+#define LINK_MLD_SOURCES       16
+#define LINK_MLD_QUERY_SOURCES 8
+#define LINK_MLD_RECORDS       32
+
+static bool parse_mld_sources(const uint8_t *p, uint32_t ns)
+{
+	for (uint32_t j = 0; j < ns; j++)
+		if (!parse_v6_unicast(p + 16 * j))
+			return false;
+	return true;
+}
+
 static bool parse_link_mld(const uint8_t *p, uint32_t n)
 {
-	uint32_t i, k, nrec;
+	uint32_t i, k, nrec, ns, total = 0;
 
 	if (n < 24 || p[1] != 0)
 		return false;
 	switch (p[0]) {
 	case 130: /* query: MLDv1 24 bytes, MLDv2 28 and its sources */
-		return n == 24 || (n >= 28 && n == 28 + 16u * parse_rd16(p + 26));
+		if (n == 24)
+			return true;
+		ns = n >= 28 ? parse_rd16(p + 26) : 0;
+		return n >= 28 && n == 28 + 16u * ns && ns <= LINK_MLD_QUERY_SOURCES &&
+		       parse_mld_sources(p + 28, ns);
 	case 131: /* MLDv1 report, done */
 	case 132:
 		return n == 24 && p[8] == 0xff;
 	case 143: /* MLDv2 report */
 		nrec = parse_rd16(p + 6);
+		if (nrec > LINK_MLD_RECORDS)
+			return false;
 		for (i = 8, k = 0; k < nrec; k++) {
 			if (i + 20 > n || p[i] < 1 || p[i] > 6 || p[i + 1] != 0 || p[i + 4] != 0xff)
 				return false;
-			i += 20u + 16u * parse_rd16(p + i + 2);
+			ns = parse_rd16(p + i + 2);
+			total += ns;
+			if (total > LINK_MLD_SOURCES || i + 20u + 16u * ns > n ||
+			    !parse_mld_sources(p + i + 20, ns))
+				return false;
+			i += 20u + 16u * ns;
 		}
 		return i == n;
 	default:
@@ -557,11 +611,42 @@ static bool parse_link_mld(const uint8_t *p, uint32_t n)
  * router's to a host on its own link; an inside host has no reason to send
  * one across aduana (refused). */
 #define LINK_ND_RA_MAX 1024
+/* A router advertisement's options whose contents are read (red team round
+ * 18, the twenty-fourth session: rt18_nd_ra_fill carried 880 bytes an RA
+ * in a search list of no names, a captive portal of no URI and 24 DNS
+ * "servers"): a search list (RFC 8106 5.2) of names in wire form of
+ * host-name labels, then zeros; a captive portal (RFC 8910 2.3) of a
+ * printable URI, then zeros; RDNSS of unicast addresses, LINK_ND_RDNSS_MAX
+ * in all (radvd's and routers' few). */
+#define LINK_ND_RDNSS_MAX 4
+
+/* DNSSL's names (RFC 8106 5.2): labels of host-name characters, each name
+ * ended by its root, the rest zeros. */
+static bool parse_nd_dnssl(const uint8_t *p, uint32_t n)
+{
+	uint32_t i = 0;
+	bool any = false;
+
+	while (i < n && p[i]) {
+		uint32_t k = i;
+
+		while (k < n && p[k]) {
+			if (p[k] > 63 || k + 1u + p[k] >= n || !parse_host_chars(p + k + 1, p[k]))
+				return false;
+			k += 1u + p[k];
+		}
+		if (k >= n || k - i > 254) /* its root, within the option */
+			return false;
+		i = k + 1;
+		any = true;
+	}
+	return any && parse_zeros(p + i, n - i);
+}
 
 static bool parse_link_nd(const uint8_t *p, uint32_t n)
 {
 	uint8_t seen[8] = {0};
-	uint32_t i, base;
+	uint32_t i, base, rdnss = 0;
 
 	if (p[1] != 0) /* RFC 4861 6.1, 7.1: code 0 */
 		return false;
@@ -624,6 +709,26 @@ static bool parse_link_nd(const uint8_t *p, uint32_t n)
 			    (t == 24 && l > 3) || (t == 25 && (l < 3 || !(l & 1))) ||
 			    (t == 31 && (l < 2 || l > 32)) || (t == 37 && l > 32) || (t == 38 && l != 2))
 				return false;
+			if (t == 25) {
+				uint32_t a, na = (l - 1u) / 2u;
+
+				if ((rdnss += na) > LINK_ND_RDNSS_MAX || !parse_zeros(p + i + 2, 2))
+					return false;
+				for (a = 0; a < na; a++)
+					if (!parse_v6_unicast(p + i + 8 + 16 * a))
+						return false;
+			} else if (t == 31) {
+				if (!parse_zeros(p + i + 2, 2) || !parse_nd_dnssl(p + i + 8, 8u * l - 8u))
+					return false;
+			} else if (t == 37) {
+				uint32_t u = 0, len = 8u * l - 2u;
+
+				while (u < len && p[i + 2 + u])
+					u++;
+				if (u == 0 || !parse_printable(p + i + 2, u) ||
+				    !parse_zeros(p + i + 2 + u, len - u))
+					return false;
+			}
 			break;
 		default:
 			return false;
@@ -633,12 +738,16 @@ static bool parse_link_nd(const uint8_t *p, uint32_t n)
 	return true;
 }
 
-/* PPPoE discovery (RFC 2516, 4638, 5578): version and type 1, a discovery
- * code, session 0 before the session (PADI, PADO, PADR), tags of the known
- * types each once (an AC's PADO may offer several services), each at most
- * 64 bytes (Service-Name and AC-Name are short strings, pppd's Host-Uniq 4
- * to 8 bytes, an AC-Cookie a digest, a Vendor-Specific tag from a client a
- * vendor number and a few bytes), nothing after End-Of-List. */
+/* PPPoE discovery from a client (RFC 2516, 4638, 5578): version and type
+ * 1, a client's discovery code (PADI, PADR, PADT; an access
+ * concentrator's PADO and PADS come from the outside: from inside, 22
+ * Service-Name tags of a PADO carried 1400 bytes, red team round 18, the
+ * twenty-fourth session, rt18_pppoe_pado), session 0 before the session,
+ * tags of the known types a client sends (no AC-Name, no AC's errors; an
+ * AC-Cookie echoed in a PADR or PADT), each once, each at most 64 bytes
+ * (Service-Name a short string, pppd's Host-Uniq 4 to 8 bytes, an
+ * AC-Cookie a digest, a Vendor-Specific tag from a client a vendor number
+ * and a few bytes), nothing after End-Of-List. */
 #define LINK_PPPOE_TAG_MAX 64
 
 static bool parse_link_pppoe(const uint8_t *p, uint32_t n)
@@ -651,12 +760,10 @@ static bool parse_link_pppoe(const uint8_t *p, uint32_t n)
 	code = p[1];
 	switch (code) {
 	case 0x09: /* PADI */
-	case 0x07: /* PADO */
 	case 0x19: /* PADR */
 		if (parse_rd16(p + 2) != 0)
 			return false;
 		break;
-	case 0x65: /* PADS */
 	case 0xa7: /* PADT */
 		break;
 	default:
@@ -692,22 +799,24 @@ static bool parse_link_pppoe(const uint8_t *p, uint32_t n)
 			if (l != 10)
 				return false;
 			break;
+		case 0x0104: /* AC-Cookie: the AC's, echoed */
+			if (code == 0x09)
+				return false;
+			break;
+		case 0x0203: /* Generic-Error: a client's in its PADT */
+			if (code != 0xa7)
+				return false;
+			break;
 		case 0x0101: /* Service-Name */
-		case 0x0102: /* AC-Name */
 		case 0x0103: /* Host-Uniq */
-		case 0x0104: /* AC-Cookie */
 		case 0x0105: /* Vendor-Specific */
 		case 0x0110: /* Relay-Session-Id */
-		case 0x0201: /* Service-Name-Error */
-		case 0x0202: /* AC-System-Error */
-		case 0x0203: /* Generic-Error */
 			break;
 		default:
 			return false;
 		}
 		/* 0x0101 to 0x0120 by their low byte, the errors from 33 */
-		if (parse_seen(seen, (t >> 8 == 2 ? 32u : 0u) + (t & 0xff)) &&
-		    !(t == 0x0101 && code == 0x07))
+		if (parse_seen(seen, (t >> 8 == 2 ? 32u : 0u) + (t & 0xff)))
 			return false;
 		i += 4u + l;
 	}
@@ -718,15 +827,76 @@ static bool parse_link_pppoe(const uint8_t *p, uint32_t n)
  * to the frame's end) as a client sends it: version and type 1, code 0,
  * the PPPoE length over the protocol and one packet of a control protocol
  * a client negotiates (LCP, PAP, CHAP, EAP, LQR, IPCP, IPv6CP, CCP), its
- * own length within it, and no more than LINK_PPP_MAX bytes of it. LCP's
- * Echo-Request, Echo-Reply and Discard-Request hold the magic number and
- * at most LINK_PPP_ECHO_DATA bytes of data (pppd sends none): a
- * concentrator answers an echo with its data (RFC 1661 5.8), and 1000
- * bytes of anything rode each one (red team round 8, the twentieth
- * session: rt8b_pppoe_lcp_carrier). EAP keeps its length (EAP-TLS carries
- * certificates). */
+ * own length exactly the rest (no PPP padding: pppd and Windows send
+ * none, and 1400 bytes of it rode an 8-byte echo, red team round 18, the
+ * twenty-fourth session: rt18_ppp_pad), and no more than LINK_PPP_MAX
+ * bytes of it. LCP's Echo-Request, Echo-Reply and Discard-Request hold the
+ * magic number and at most LINK_PPP_ECHO_DATA bytes of data (pppd sends
+ * none): a concentrator answers an echo with its data (RFC 1661 5.8), and
+ * 1000 bytes of anything rode each one (red team round 8, the twentieth
+ * session: rt8b_pppoe_lcp_carrier). LCP's Identification and
+ * Time-Remaining (RFC 1570: Windows RAS sends two Identifications in every
+ * session, rt18_ppp_win_lcp_ok) hold the magic number, the seconds for
+ * Time-Remaining, and at most LINK_PPP_TEXT bytes of printable text. EAP:
+ * parse_link_eap. */
 #define LINK_PPP_MAX	   300
 #define LINK_PPP_ECHO_DATA 16
+#define LINK_PPP_TEXT	   64
+
+/* EAP from a PPP client (RFC 3748): the peer sends Responses only (a
+ * Request, 1400 bytes of MD5-Challenge, rode from inside: red team round
+ * 18, rt18_ppp_eap), each as its method has it: an Identity of printable
+ * text, a Notification's empty answer, a Nak's few method types, MD5's 16
+ * bytes and a printable name, MS-CHAPv2's message (RFC draft-kamath: 54
+ * bytes and a name); EAP-TLS, TTLS and PEAP (13, 21, 25: RFC 5216, 5281)
+ * their flags (no Start from a peer, the reserved bits 0), the message
+ * length where L says so, and a fragment that starts a message (L) starts
+ * with a TLS record header whose records follow one another to its end.
+ * A later fragment of a message is bounded by the frame alone: a
+ * certificate's bytes are anything, there as in its first fragment. */
+#define LINK_EAP_TEXT 128
+
+static bool parse_link_eap(const uint8_t *e, uint32_t clen)
+{
+	const uint8_t *d = e + 5;
+	uint32_t dl, i;
+
+	if (e[0] != 2 || clen < 5) /* a Response, with its type */
+		return false;
+	dl = clen - 5;
+	switch (e[4]) {
+	case 1: /* Identity */
+		return dl <= LINK_EAP_TEXT && parse_printable(d, dl);
+	case 2: /* Notification */
+		return dl == 0;
+	case 3: /* Nak: the methods it would take */
+		return dl >= 1 && dl <= 8;
+	case 4: /* MD5-Challenge: value size 16, the value, a name */
+		return dl >= 17 && d[0] == 16 && dl - 17 <= LINK_PPP_TEXT &&
+		       parse_printable(d + 17, dl - 17);
+	case 26: /* MS-CHAPv2 */
+		return dl >= 1 && dl <= LINK_EAP_TEXT;
+	case 13: /* EAP-TLS */
+	case 21: /* EAP-TTLS */
+	case 25: /* PEAP */
+		if (dl < 1 || (d[0] & 0x20) || (d[0] & (e[4] == 13 ? 0x1f : 0x18)))
+			return false;
+		if (!(d[0] & 0x80))
+			return true;
+		if (dl < 5)
+			return false;
+		for (i = 5; i < dl;) {
+			if (i + 5 > dl || d[i] < 20 || d[i] > 23 || d[i + 1] != 3 || d[i + 2] < 1 ||
+			    d[i + 2] > 4)
+				return false;
+			i += 5u + parse_rd16(d + i + 3);
+		}
+		/* the last record may go on in the next fragment (M) */
+		return i == dl || (d[0] & 0x40);
+	default:
+		return false;
+	}
+}
 
 static bool parse_link_ppp(const uint8_t *p, uint32_t n)
 {
@@ -740,20 +910,25 @@ static bool parse_link_ppp(const uint8_t *p, uint32_t n)
 	if (plen < 2 + 4 || 6 + plen > n)
 		return false;
 	clen = parse_rd16(p + PARSE_PPPOE_HLEN + 2);
-	if (clen < 4 || clen > plen - 2)
+	if (clen < 4 || clen != plen - 2)
 		return false;
 	switch (proto) {
 	case 0xc021: /* LCP */ {
-		uint8_t code = p[PARSE_PPPOE_HLEN];
+		const uint8_t *c = p + PARSE_PPPOE_HLEN;
 
-		if (code < 1 || code > 11)
+		if (c[0] < 1 || c[0] > 13)
 			return false;
-		if (code >= 9 && clen > 8 + LINK_PPP_ECHO_DATA)
+		if (c[0] >= 9 && c[0] <= 11 && clen > 8 + LINK_PPP_ECHO_DATA)
 			return false;
+		if (c[0] == 12) /* Identification: magic, text */
+			return clen >= 8 && clen - 8 <= LINK_PPP_TEXT && parse_printable(c + 8, clen - 8);
+		if (c[0] == 13) /* Time-Remaining: magic, seconds, text */
+			return clen >= 12 && clen - 12 <= LINK_PPP_TEXT &&
+			       parse_printable(c + 12, clen - 12);
 		break;
 	}
 	case 0xc227: /* EAP */
-		return true;
+		return parse_link_eap(p + PARSE_PPPOE_HLEN, clen);
 	case 0xc023: /* PAP */
 	case 0xc223: /* CHAP */
 	case 0xc025: /* LQR */

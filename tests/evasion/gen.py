@@ -45,7 +45,7 @@ from gen_replay import (  # noqa: E402
     tls_appdata,
 )
 from gen_classes import bt_msgs, ovpn_msgs, wg_msgs  # noqa: E402
-from scapy.layers.inet import ICMP, IP, IPOption_LSRR, TCP, UDP, fragment  # noqa: E402
+from scapy.layers.inet import ICMP, IP, IPOption, IPOption_LSRR, TCP, UDP, fragment  # noqa: E402
 from scapy.layers.inet6 import HBHOptUnknown, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop  # noqa: E402
 from scapy.layers.dns import DNS, DNSQR, DNSRR  # noqa: E402
 from scapy.packet import Raw  # noqa: E402
@@ -15325,8 +15325,8 @@ def case_dns_tcp_rewrite_pad(n):
 def case_dns_tcp_answer_resend_ok(n):
     """(The twenty-fourth session) Must-allow: DNS over TCP, the resolver's answer of 40
     address records (682 bytes, names compressed as every resolver writes them) lost
-    after us and sent again byte for byte, then a second query and its answer: the
-    responder's bytes are logged and compared too."""
+    after us and sent again byte for byte, then a second query and its answer (the
+    resolver's bytes are not logged: the learning compares what answers teach)."""
     cap = Capture()
     t = ETcp(cap, S1, 55504, RESOLVER, 53, isn=55504, rtt_us=4000)
     t.handshake()
@@ -15604,6 +15604,1272 @@ def case_rt10f_dhcp_frag_opts(n):
             t.cap.emit(Ether(src=s, dst="ff:ff:ff:ff:ff:ff") / fr, 1000)
         t.raw(True, "PA", rec)
     return carrier_flow(n, 55210, 55210, False, send), {"leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
+
+
+# ------------------------------------------------ red team round 18 (this session): link services' carriers, IXFR, the steady state's fast path
+
+
+def rt18_mld_frame(mac, ll, body):
+    """An MLD message from ll to ff02::16 behind Linux's Hop-by-Hop header
+    (Router Alert, PadN), its checksum filled in."""
+    from scapy.layers.inet6 import in6_chksum
+    hbh = bytes([58, 0, 5, 2, 0, 0, 1, 0])
+    c = in6_chksum(58, IPv6(src=ll, dst="ff02::16", nh=58) / Raw(body), body)
+    body = body[:2] + struct.pack("!H", c) + body[4:]
+    return Ether(src=mac, dst="33:33:00:00:00:16") / IPv6(src=ll, dst="ff02::16", hlim=1, nh=0) / Raw(hbh + body)
+
+
+@case
+def case_rt18_mld_src(n):
+    """(Red team round 18) During an allowed IPv6 e2m session the strict host sends, before
+    each record, an MLDv2 report (143, Linux's Hop-by-Hop layout) with one record
+    (MODE_IS_INCLUDE, group ff3e::8000:1) listing 80 sources: 1280 bytes of "addresses"
+    that are the marker. parse_link_mld reads a record's source count and walks past
+    the sources whatever they hold: no bound on their number, no check that they are
+    unicast addresses. Honest reports carry a few sources (Linux's mld_max_msf, 64 per
+    socket filter; IPTV's SSM one); the report floods the outside link (and MLD
+    snooping switches). The MLD row of docs/stream.md bounds the bytes after the
+    message, not these. Must not pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        blob = (leak(n) + prand("%s-m%d" % (n, i), 1300))[:80 * 16]
+        mld = (struct.pack("!BBHHH", 143, 0, 0, 0, 1) + struct.pack("!BBH", 1, 0, 80)
+               + bytes.fromhex("ff3e0000000000000000000080000001") + blob)
+        t.cap.emit(rt18_mld_frame(s, "fe80::95:b3ff:fe18:e938", mld), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 55400, 55400, True, send), {
+        "leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S6, E2M6)[0]]}
+
+
+@case
+def case_rt18_dhcp6_ia(n):
+    """(Red team round 18) During an allowed IPv6 e2m session the strict host sends DHCPv6
+    Solicits to ff02::1:2 with seven IA_NA options, each with four IA Address options
+    asked for: 108 bytes of IAID, T1, T2, addresses and lifetimes an IA that nothing
+    checks (the marker in the first address's 24 bytes): 756 bytes a message, which a
+    relay forwards to its servers off the link. parse_link_dhcp6 bounds the addresses
+    in one IA (4) but not the number of IAs ("each once, but the IAs"); real clients
+    send one IA_NA (and one IA_PD), with no address or the one they hold. Must not
+    pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        hw = bytes.fromhex(s.replace(":", ""))
+        blob = prand("%s-d%d" % (n, i), 7 * 108)
+        mark = leak(n).ljust(24, b"-")
+        ias = b""
+        for k in range(7):
+            b = blob[k * 108:(k + 1) * 108]
+            addrs = b"".join(dhcp6_opt(5, (mark if k == 0 and j == 0 else b[12 + j * 24:12 + (j + 1) * 24]))
+                             for j in range(4))
+            ias += dhcp6_opt(3, b[:12] + addrs)
+        msg = (bytes([1]) + struct.pack("!I", 0x5500 + i)[1:] + dhcp6_opt(1, struct.pack("!HHI", 1, 1, 0x2c8f1a3b) + hw)
+               + dhcp6_opt(8, b"\x00\x00") + ias)
+        assert len(msg) <= 1024
+        t.cap.emit(Ether(src=s, dst="33:33:00:01:00:02") / IPv6(src="fe80::95:b3ff:fe18:e938", dst="ff02::1:2", hlim=1)
+                   / UDP(sport=546, dport=547) / Raw(msg), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 55401, 55401, True, send), {
+        "leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S6, E2M6)[0]]}
+
+
+@case
+def case_rt18_pppoe_pado(n):
+    """(Red team round 18) During an allowed e2m session the strict host sends, before each
+    record, a PPPoE PADO (0x8863, code 0x07: an access concentrator's offer) from its own
+    MAC to the gateway's, with 22 Service-Name tags of 64 bytes each (the marker): 1400
+    bytes a frame. parse_link_pppoe takes an AC's messages (PADO, PADS) from the inside
+    port and lets a PADO repeat Service-Name without bound; the concentrator is outside
+    (the inside hosts are PPPoE clients), and a client sends one Service-Name. Must not
+    pass."""
+    def send(t, rec, i):
+        s, d = mac_pair(t.c, t.s)
+        blob = leak(n) + prand("%s-p%d" % (n, i), 22 * 64)
+        tags = b"".join(struct.pack("!HH", 0x0101, 64) + blob[k * 64:(k + 1) * 64] for k in range(22))
+        tags += struct.pack("!HH", 0x0102, 6) + b"BRAS-1"
+        pppoe = struct.pack("!BBHH", 0x11, 0x07, 0, len(tags)) + tags
+        eth = bytes(Ether(src=s, dst=d, type=0x8863))
+        t.cap.emit(Ether(eth + pppoe), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 55402, 55402, False, send), {
+        "leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
+
+
+def rt18_ppp_frame(t, proto, pkt, plen=None):
+    """A PPPoE session frame (session 0x1234) from the strict host to the gateway with
+    one PPP packet; plen: the PPPoE length (default: the protocol and the packet)."""
+    ppp = struct.pack("!BBHH", 0x11, 0, 0x1234, 2 + len(pkt) if plen is None else plen) + struct.pack("!H", proto) + pkt
+    eth = bytes(l2(t.c, t.s, t.vlans))[:12] + b"\x88\x64"
+    t.cap.emit(Ether(eth + ppp), 1000)
+    return ppp
+
+
+@case
+def case_rt18_ppp_eap(n):
+    """(Red team round 18) During an allowed e2m session the strict host sends PPPoE session
+    frames holding an EAP packet (protocol 0xc227) of 1400 bytes: code 1 (a Request: the
+    authenticator's, never a client's), type 4 (MD5-Challenge, whose value is 16 bytes),
+    the rest the marker. parse_link_ppp returns true for EAP before it reads anything of
+    it: no code, type or length is held, so rt8b_pppoe_lcp_carrier's 1000 bytes ride
+    again under another protocol number. A client sends Responses (Identity, Nak, and a
+    method's: EAP-TLS's are TLS records). Must not pass."""
+    def send(t, rec, i):
+        t.raw(True, "PA", rec)
+        data = leak(n) + prand("%s-e%d" % (n, i), 1400)
+        eap = bytes([1, i + 1]) + struct.pack("!H", 5 + 1 + len(data)) + bytes([4, 16]) + data
+        rt18_ppp_frame(t, 0xc227, eap)
+    return carrier_flow(n, 55403, 55403, False, send), {
+        "leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
+
+
+@case
+def case_rt18_ppp_pad(n):
+    """(Red team round 18) rt8b_pppoe_lcp_carrier's echo as pppd sends it (an LCP
+    Echo-Request of 8 bytes: the magic number alone), in a PPPoE session frame whose
+    PPPoE length says 1410: the 1400 bytes after the LCP packet (the marker) are PPP
+    padding (RFC 1661 5: octets past the Length field are padding, ignored). parse_link_ppp
+    holds the LCP packet's own length to 16 bytes of data and checks only that it fits
+    in the PPPoE length; the frame is cut at the PPPoE length, so the padding goes out
+    to the outside link and the concentrator. pppd and every client send the PPPoE
+    length of the packet. Must not pass."""
+    def send(t, rec, i):
+        t.raw(True, "PA", rec)
+        pad = leak(n) + prand("%s-l%d" % (n, i), 1400)
+        lcp = bytes([9, i + 1]) + struct.pack("!H", 8) + b"\x12\x34\x56\x78"
+        rt18_ppp_frame(t, 0xc021, lcp + pad)
+    return carrier_flow(n, 55404, 55404, False, send), {
+        "leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
+
+
+@case
+def case_rt18_ppp_win_lcp_ok(n):
+    """(Red team round 18) Must-allow: Windows' built-in PPPoE client (RAS, "WAN Miniport
+    (PPPOE)") during an allowed e2m session: its LCP Configure-Request (MRU 1480, magic,
+    Callback option 13 with operation 6, CBCP), then the two LCP Identification packets
+    (code 12, RFC 1570: the magic number and "MSRASV5.20", then "MSRAS-0-DESKTOP-4F2K9QJ")
+    that every Windows RAS session sends after LCP opens, and an Echo-Reply. RFC 1570
+    codes 12 (Identification) and 13 (Time-Remaining) are LCP's; a peer that does not know
+    them answers Code-Reject. Each frame must reach the outside link whole."""
+    marks = []
+
+    def send(t, rec, i):
+        t.raw(True, "PA", rec)
+        if i == 0:
+            opts = b"\x01\x04\x05\xc8" + b"\x05\x06\x2d\x4e\x11\x93" + b"\x0d\x03\x06"
+            marks.append(rt18_ppp_frame(t, 0xc021, bytes([1, 1]) + struct.pack("!H", 4 + len(opts)) + opts))
+        elif i == 1:
+            for k, msg in enumerate((b"MSRASV5.20", b"MSRAS-0-DESKTOP-4F2K9QJ")):
+                marks.append(rt18_ppp_frame(t, 0xc021, bytes([12, 2 + k]) + struct.pack("!H", 8 + len(msg))
+                                            + b"\x2d\x4e\x11\x93" + msg))
+        else:
+            marks.append(rt18_ppp_frame(t, 0xc021, bytes([10, 7]) + struct.pack("!H", 8) + b"\x2d\x4e\x11\x93"))
+    cap = carrier_flow(n, 55405, 55405, False, send)
+    return cap, {"pass": marks, "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
+
+
+@case
+def case_rt18_dns_ixfr_ok(n):
+    """(Red team round 18) Must-allow: an inside secondary (BIND with `masters { 192.0.2.53
+    key xfr; }`, or `dig +tcp ixfr=2026010101 customs.example -y ...`) asks the agency's
+    DNS server for an incremental zone transfer over TCP. RFC 1995 3: the IXFR query
+    MUST carry the client's SOA in its authority section; BIND signs it with a TSIG
+    (HMAC-SHA256). The server answers with the SOA alone (the zone has not changed,
+    RFC 1995 4). dns_tcp_axfr_ok's AXFR passes; IXFR is a standard query (opcode 0)
+    whose question type (251) no standard-query rule names, so its SOA record counts as
+    an authority record a stub never sends (dns_stdq_type_ok)."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55406, RESOLVER, 53, isn=55406, rtt_us=2000)
+    t.handshake()
+    zone = "customs.example"
+    soa = (rt17_name("ns1." + zone) + rt17_name("hostmaster." + zone)
+           + struct.pack("!IIIII", 2026010101, 7200, 3600, 1209600, 300))
+    q = (struct.pack("!HHHHHH", 0x4e21, 0, 1, 0, 1, 1) + rt17_name(zone) + struct.pack("!HH", 251, 1)
+         + rt8b_rr(zone, 6, 1, 300, soa) + rt17_tsig("xfr", 0x4e21, 32, n + "mac"))
+    t.data(True, struct.pack("!H", len(q)) + q)
+    a = (struct.pack("!HHHHHH", 0x4e21, 0x8400, 1, 1, 0, 1) + rt17_name(zone) + struct.pack("!HH", 251, 1)
+         + rt8b_rr(zone, 6, 1, 300, soa) + rt17_tsig("xfr", 0x4e21, 32, n + "amac"))
+    t.data(False, struct.pack("!H", len(a)) + a)
+    t.close()
+    return cap, {"pass": [q, a]}
+
+
+class Rt18WrapTcp(TsTcp):
+    """TsTcp whose sequence numbers wrap past 2^32 (both sides stamp every segment)."""
+
+    def raw(self, from_client, flags, payload=b"", seq=None, ack=None, **kw):
+        if seq is None:
+            seq = self.cseq if from_client else self.sseq
+        if ack is None:
+            ack = self.sseq if from_client else self.cseq
+        return super().raw(from_client, flags, payload, seq=seq & 0xffffffff, ack=ack & 0xffffffff, **kw)
+
+
+def rt18_wrap_download(n, cport, plain_at=None):
+    """An e2m session whose client ISN puts its ClientHello across 2^32 (the record
+    header before, the name after) and whose server's sequence wraps 9000 bytes into a
+    60 KB download of four 15000-byte records in 1448-byte segments, the client's bare
+    ACKs (timestamps alone) every second segment with a window that moves. plain_at: a
+    record index whose header is replaced by plaintext HTTP (the marker)."""
+    cap = Capture()
+    t = Rt18WrapTcp(cap, S1, cport, E2M, 443, isn=(1 << 32) - 120, rtt_us=20000)
+    t.sseq = (1 << 32) - 2000
+    t.handshake()
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    recs = []
+    for k in range(4):
+        if k == plain_at:
+            body = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 14900\r\n\r\n" + leak(n))
+            recs.append(body + prand(n + "pl", 15005 - len(body)))
+        else:
+            recs.append(tls_appdata(n + "dl%d" % k, 15000))
+    stream = b"".join(recs)
+    wins = [64240, 30000, 4000, 50000, 12000]
+    for k, off in enumerate(range(0, len(stream), 1448)):
+        t.raw(False, "PA" if off + 1448 >= len(stream) else "A", stream[off:off + 1448],
+              options=t.opts(False), gap=300)
+        t.sseq += len(stream[off:off + 1448])
+        if k % 2 == 1 or off + 1448 >= len(stream):
+            t.raw(True, "A", options=t.opts(True), window=wins[k % len(wins)], gap=300)
+    t.data(True, tls_appdata(n + "req2", 90))
+    t.data(False, marked_record(passm(n) + b"srv", n + "resp2"))
+    t.close()
+    return cap
+
+
+@case
+def case_rt18_fast_wrap_ok(n):
+    """(Red team round 18) Must-allow: a download whose sequence numbers wrap: the client's
+    ClientHello straddles 2^32 (its record header before, the server name after), and the
+    server's sequence wraps 9000 bytes into 60 KB of 15000-byte records in 1448-byte
+    segments; both sides stamp every segment; the client acknowledges every second
+    segment with a bare ACK (NOP NOP timestamps) whose window moves between 4000 and
+    64240 (scaled by 2^7). The steady state's fast path (judge_steady_fast) takes these
+    body segments and ACKs; its compares must hold across the wrap. Any random ISN lands
+    there for one session in every few thousand, and every download past 4 GiB wraps."""
+    return rt18_wrap_download(n, 55407), {"pass": [passm(n), passm(n) + b"srv"]}
+
+
+@case
+def case_rt18_fast_wrap_plain(n):
+    """(Red team round 18) rt18_fast_wrap_ok, where the server's third record (after the
+    wrap) is plaintext HTTP (the marker) in place of a record: the fast path passes body
+    segments only while they lie inside a record's body, so the segment that carries the
+    plaintext's start is read, across the wrap, and the flow is dropped from it. Must
+    not pass."""
+    return rt18_wrap_download(n, 55408, plain_at=2), {"leak": [leak(n)]}
+
+
+@case
+def case_rt18_nd_ra_fill(n):
+    """(Red team round 18) During an allowed IPv6 e2m session the strict host sends, before
+    each record, a router advertisement (router lifetime 0: it routes nothing) whose
+    options are the fields parse_link_nd bounds by length alone: a DNS search list (31)
+    of 248 bytes that are no names in wire form, a captive portal (37) of 254 bytes
+    that are no URI, and an RDNSS (25) of 24 "servers" (384 bytes): 880 bytes a
+    frame, the marker in each, to every host of the outside link. A router's DNSSL
+    holds domain names (RFC 8106 5.2), its captive portal one printable https URI (RFC
+    8910 2.3), its RDNSS a few resolvers; a host (the strict zone holds hosts) sends RAs
+    only as a router. The bound of 1024 bytes an RA keeps the frame, not what is in it.
+    Must not pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        ll = "fe80::95:b3ff:fe18:e938"
+        blob = leak(n) + prand("%s-r%d" % (n, i), 900)
+        opts = (bytes([1, 1]) + bytes.fromhex(s.replace(":", ""))
+                + bytes([31, 31, 0, 0]) + struct.pack("!I", 600) + blob[:240]
+                + bytes([37, 32]) + leak(n) + blob[240:240 + 254 - len(leak(n))]
+                + bytes([25, 49, 0, 0]) + struct.pack("!I", 600) + blob[494:494 + 384])
+        ra = struct.pack("!BBHBBHII", 134, 0, 0, 64, 0, 0, 0, 0) + opts
+        assert len(ra) <= 1024
+        from scapy.layers.inet6 import in6_chksum
+        c = in6_chksum(58, IPv6(src=ll, dst="ff02::1", nh=58) / Raw(ra), ra)
+        ra = ra[:2] + struct.pack("!H", c) + ra[4:]
+        t.cap.emit(Ether(src=s, dst="33:33:00:00:00:01") / IPv6(src=ll, dst="ff02::1", hlim=255, nh=58) / Raw(ra), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 55409, 55409, True, send), {
+        "leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S6, E2M6)[0]]}
+
+
+@case
+def case_rt18_mld_query_src(n):
+    """(Red team round 18) rt18_mld_src as a querier's message: the strict host sends, before
+    each record, an MLDv2 multicast-address-and-source-specific query (130) from its
+    link-local address with 80 sources (1280 bytes: the marker). parse_link_mld takes a
+    query of 28 bytes and as many sources as its count says, whatever they hold; a
+    querier asks about the sources a report named (RFC 3810 7.1.2), a handful. Must not
+    pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        blob = (leak(n) + prand("%s-q%d" % (n, i), 1300))[:80 * 16]
+        q = (struct.pack("!BBHHH", 130, 0, 0, 1000, 0) + bytes.fromhex("ff3e0000000000000000000080000001")
+             + struct.pack("!BBH", 2, 125, 80) + blob)
+        t.cap.emit(rt18_mld_frame(s, "fe80::95:b3ff:fe18:e938", q), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 55410, 55410, True, send), {
+        "leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S6, E2M6)[0]]}
+
+
+@case
+def case_rt18_mld_ssm_ok(n):
+    """(Red team round 18) Must-allow (a twin for a fix of rt18_mld_src): an IPTV set-top
+    box's MLDv2 report after a channel change (Linux, Router Alert first): three
+    source-specific channels (ff3e::/32 groups) of 1, 4 and 8 sources, the old channel
+    left (BLOCK_OLD_SOURCES, 2 sources), and two any-source groups (mDNS, SSDP). Then an
+    e2m session. A bound on sources must leave what such receivers send."""
+    from scapy.layers.inet6 import ICMPv6MLDMultAddrRec, ICMPv6MLReport2, RouterAlert
+
+    def frames(mac):
+        ll = "fe80::95:b3ff:fe18:e938"
+        src = lambda k: ["2001:db8:700:%x::%x" % (k, j + 1) for j in range({0: 1, 1: 4, 2: 8, 3: 2}[k])]
+        recs = [ICMPv6MLDMultAddrRec(rtype=1, dst="ff3e::8000:%x" % (k + 1), sources=src(k)) for k in range(3)]
+        recs += [ICMPv6MLDMultAddrRec(rtype=6, dst="ff3e::8000:9", sources=src(3)),
+                 ICMPv6MLDMultAddrRec(rtype=2, dst="ff02::fb"), ICMPv6MLDMultAddrRec(rtype=2, dst="ff02::c")]
+        p = (IPv6(src=ll, dst="ff02::16", hlim=1) / IPv6ExtHdrHopByHop(options=[RouterAlert()])
+             / ICMPv6MLReport2(records=recs))
+        yield Ether(src=mac, dst="33:33:00:00:00:16") / p, bytes(p)[48:]
+    return link_ok_flow(n, 55411, True, frames)
+
+
+@case
+def case_rt18_ppp_eaptls_ok(n):
+    """(Red team round 18) Must-allow (a twin for a fix of rt18_ppp_eap): a PPPoE client
+    authenticating with EAP-TLS (pppd with eap-tls, Windows' "smart card or other
+    certificate") during an allowed e2m session: its EAP-Response/Identity
+    (user@customs.example), then an EAP-Response of type 13 with the L and M flags, the
+    TLS message length and 1200 bytes of its Certificate flight as TLS handshake records,
+    then the last fragment. EAP-TLS fragments run to the link's MTU (RFC 5216 2.1.5);
+    each frame must reach the outside link whole."""
+    marks = []
+
+    def send(t, rec, i):
+        t.raw(True, "PA", rec)
+        if i == 0:
+            ident = b"user@customs.example"
+            marks.append(rt18_ppp_frame(t, 0xc227, bytes([2, 1]) + struct.pack("!H", 5 + len(ident)) + b"\x01" + ident))
+        else:
+            tls = record(22, passm(n) + prand(n + "cert%d" % i, 1200 if i == 1 else 300), 0x0303)
+            flags = b"\xc0" + struct.pack("!I", 1560) if i == 1 else b"\x00"
+            eap = bytes([2, 1 + i]) + struct.pack("!H", 5 + len(flags) + len(tls)) + b"\x0d" + flags + tls
+            marks.append(rt18_ppp_frame(t, 0xc227, eap))
+    cap = carrier_flow(n, 55412, 55412, False, send)
+    return cap, {"pass": marks, "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
+
+
+# ------------------------------------------------ red team rt-z: the public DPI-evasion tools
+# zapret/nfqws, GoodbyeDPI, fragroute and Geneva, each technique as the tool's documentation
+# describes it, against the strict zone (a name or protocol other than e2m through the e2m
+# endpoint) and the office (a social name through its class block). Client ports 55600-55699.
+
+RTZ_IANA = "www.iana.org"    # zapret's shipped fake ClientHello names www.iana.org (517 bytes)
+
+
+def rtz_fake_hello(n, sni, size=517):
+    """zapret's fake ClientHello (tls_clienthello_iana_org.bin's shape): a whole hello for
+    sni, padded to `size` bytes, its own random and key share."""
+    h0 = hello(n + "fake", sni=sni)
+    return hello(n + "fake", sni=sni, extra=[ext(21, b"\x00" * (size - len(h0) - 4))])
+
+
+def rtz_send(t, payload, seq, fool=(), flags="PA", ack=None, v6ext=(), tsopt=None, gap=None):
+    """One client segment at seq, fooled as nfqws's --dpi-desync-fooling does: ttl (a TTL
+    or hop limit that expires on the way), badsum, md5sig (TCP option 19), badseq (seq
+    -10000, ack -66000), datanoack (no ACK flag), ipopt (a bogus IPv4 option); v6ext are
+    IPv6 extension headers before TCP (hopbyhop, hopbyhop2, destopt)."""
+    ipkw, tcpkw = {}, {}
+    opts = list(tsopt or [])
+    for f in fool:
+        if f == "ttl":
+            ipkw["hlim" if ":" in t.c else "ttl"] = 3
+        elif f == "badsum":
+            tcpkw["chksum"] = 0xBAD1
+        elif f == "md5sig":
+            opts += [(19, prand("%d-md5" % seq, 16)), ("NOP", None), ("NOP", None)]
+        elif f == "badseq":
+            seq -= 10000
+            ack = (t.sseq - 66000) & 0xFFFFFFFF
+        elif f == "datanoack":
+            flags = flags.replace("A", "")
+        elif f == "ipopt":
+            ipkw["options"] = [IPOption(b"\x88\x0c" + b"\x00" * 6)]  # stream id, length past the header
+    seq &= 0xFFFFFFFF
+    if v6ext:
+        ip = IPv6(src=t.c, dst=t.s, **ipkw)
+        for h in v6ext:
+            ip = ip / h
+        pkt = ip / TCP(sport=t.cport, dport=t.sport, flags=flags, seq=seq,
+                       ack=(t.sseq if ack is None else ack) if "A" in flags else 0, window=64240,
+                       options=opts, **tcpkw) / Raw(payload)
+        t.cap.emit(l2(t.c, t.s, t.vlans) / pkt, t.rtt // 2 if gap is None else gap)
+        return
+    t.raw(True, flags, payload, seq=seq, ack=ack, ipkw=ipkw or None, tcpkw=tcpkw or None,
+          options=opts or None, gap=gap)
+
+
+def rtz_split(data, cuts):
+    b = [0] + list(cuts) + [len(data)]
+    return [(b[i], data[b[i]:b[i + 1]]) for i in range(len(b) - 1)]
+
+
+def rtz_faked(t, real, decoy, pos, fool, disorder, v6ext=()):
+    """nfqws fakedsplit (fake1 real1 fake1 fake2 real2 fake2) or fakeddisorder (fake2 real2
+    fake2 fake1 real1 fake1): the fakes are the decoy's bytes at the same offsets, fooled."""
+    base = t.cseq
+    parts = rtz_split(real, [pos])
+    fparts = rtz_split(decoy[:len(real)], [pos])
+    for i in ((1, 0) if disorder else (0, 1)):
+        off, p = parts[i]
+        rtz_send(t, fparts[i][1], base + off, fool, v6ext=v6ext)
+        rtz_send(t, p, base + off)
+        rtz_send(t, fparts[i][1], base + off, fool, v6ext=v6ext)
+    t.cseq = base + len(real)
+
+
+def rtz_pos(h, name):
+    """zapret's split markers in a ClientHello: sniext (the server_name extension's data),
+    host (the name), midsld (the middle of the second-level label)."""
+    host = h.find(name.encode())
+    labels = name.split(".")
+    sld = labels[-2]
+    sld_at = host + name.rfind("." + sld + ".") + 1 if len(labels) > 2 else host
+    return {"sniext": host - 5, "host": host, "midsld": sld_at + len(sld) // 2}
+
+
+def rtz_tls(n, c, cport, s, send, marker):
+    cap = Capture()
+    tls_flow(cap, c, cport, s, cport, n, send, marker)
+    return cap
+
+
+# --- zapret / nfqws, strict zone: the fakes say e2m, the server reads exfil
+
+@case
+def case_rtz_zapret_fake_split2_ttl_evil(n):
+    """nfqws --dpi-desync=fake,split2 --dpi-desync-split-pos=sniext+1 --dpi-desync-ttl=3
+    --dpi-desync-repeats=2 --dpi-desync-fake-tls=<a 517-byte e2m hello>: two fakes naming
+    e2m.customs.example (they expire on the way), then the exfil hello in two segments cut
+    inside the server_name extension. Must drop."""
+    h = hello(n, sni=EVIL, alpn_extra=[leak(n)])
+    fake = rtz_fake_hello(n, E2M_NAME)
+    pos = rtz_pos(h, EVIL)["sniext"] + 1
+
+    def send(t):
+        for _ in range(2):
+            rtz_send(t, fake, t.cseq, ("ttl",))
+        cut_at(t, h, [pos])
+    return rtz_tls(n, S1, 55600, E2M, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_fakeddisorder_md5_evil(n):
+    """nfqws --dpi-desync=fake,disorder2 (fakeddisorder) --dpi-desync-split-pos=midsld
+    --dpi-desync-fooling=md5sig: fake2 real2 fake2 fake1 real1 fake1, the fakes the e2m
+    hello's bytes with a TCP-MD5 option (a server without the key drops them). Must drop."""
+    h = hello(n, sni=EVIL, sid=None)
+    d = hello(n, sni=E2M_NAME)
+    pos = rtz_pos(h, EVIL)["midsld"]
+    send = lambda t: rtz_faked(t, h, d, pos, ("md5sig",), True)  # noqa: E731
+    return rtz_tls(n, S1, 55601, E2M, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_fake_badseq_evil(n):
+    """nfqws --dpi-desync=fake --dpi-desync-fooling=badseq: the e2m fake 10000 bytes behind
+    the client's sequence number with an ACK 66000 behind the server's (the server drops
+    it), then the exfil hello whole. Must drop."""
+    h = hello(n, sni=EVIL, alpn_extra=[leak(n)])
+    fake = rtz_fake_hello(n, E2M_NAME)
+
+    def send(t):
+        rtz_send(t, fake, t.cseq, ("badseq",))
+        t.send(True, h)
+    return rtz_tls(n, S1, 55602, E2M, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_fake_datanoack_evil(n):
+    """nfqws --dpi-desync=fake,disorder2 --dpi-desync-split-pos=1 --dpi-desync-fooling=
+    datanoack: the e2m fake without the ACK flag (discarded by a synchronized receiver),
+    then the exfil hello from byte 1, then byte 0. Must drop."""
+    h = hello(n, sni=EVIL, alpn_extra=[leak(n)])
+    fake = rtz_fake_hello(n, E2M_NAME)
+
+    def send(t):
+        rtz_send(t, fake, t.cseq, ("datanoack",))
+        cut_at(t, h, [1], order=[1, 0])
+    return rtz_tls(n, S1, 55603, E2M, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_fake_ts_evil(n):
+    """nfqws --dpi-desync=fake --dpi-desync-fooling=ts: both sides use timestamps; the e2m
+    fake carries a TSval 600000 behind (PAWS drops it, RFC 7323 5), then the exfil hello
+    at the same sequence number. Must drop."""
+    cap = Capture()
+    t = TsTcp(cap, S1, 55604, E2M, 443, isn=55604, rtt_us=20000)
+    t.handshake()
+    h = hello(n, sni=EVIL, alpn_extra=[leak(n)])
+    d = hello(n, sni=E2M_NAME)
+    rtz_send(t, d, t.cseq, tsopt=t.opts(True, tsval=(t.ts[True] - 600000) & 0xFFFFFFFF))
+    t.raw(True, "PA", h, options=t.opts(True))
+    t.cseq += len(h)
+    t.raw(False, "A", options=t.opts(False))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_seqovl_ssh_e2m(n):
+    """nfqws --dpi-desync=split2 --dpi-desync-split-seqovl=<len> with the e2m hello as the
+    seqovl pattern: the first segment starts len bytes before the client's first sequence
+    number (the server trims what lies below rcv_nxt) and holds the e2m hello, then the
+    start of an SSH banner; the rest of the banner (LEAK in its comment) and the key
+    exchange follow. The server reads SSH only. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55605, E2M, 443, isn=55605, rtt_us=20000)
+    t.handshake()
+    d = hello(n)
+    banner = b"SSH-2.0-OpenSSH_9.2p1 " + leak(n) + b"\r\n"
+    base = t.cseq
+    rtz_send(t, d + banner[:2], base - len(d))
+    rtz_send(t, banner[2:], base + 2)
+    t.cseq = base + len(banner)
+    t.ack(False)
+    t.data(False, b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+    t.data(True, struct.pack("!IBB", 300, 8, 20) + prand(n + "kex", 298) + leak(n))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_hopbyhop2_v6_evil(n):
+    """IPv6: nfqws --dpi-desync=fake,split2 --dpi-desync-fooling=hopbyhop2: the e2m fake
+    with two Hop-by-Hop headers (every stack drops it: RFC 8200 4.1), then the exfil hello
+    cut at sniext+1. Must drop."""
+    h = hello(n, sni=EVIL, alpn_extra=[leak(n)])
+    fake = rtz_fake_hello(n, E2M_NAME)
+    pos = rtz_pos(h, EVIL)["sniext"] + 1
+
+    def send(t):
+        rtz_send(t, fake, t.cseq, v6ext=(IPv6ExtHdrHopByHop(), IPv6ExtHdrHopByHop()))
+        cut_at(t, h, [pos])
+    return rtz_tls(n, S6, 55606, E2M6, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_syndata_evil(n):
+    """nfqws --dpi-desync=syndata,split2: the SYN carries the e2m hello (no Fast Open
+    option: the server ignores it), then after the handshake the exfil hello cut at
+    host+1. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55607, E2M, 443, isn=55607, rtt_us=20000)
+    t.raw(True, "S", hello(n), options=Tcp.SYN_OPTS)
+    t.cseq += 1
+    t.raw(False, "SA", options=Tcp.SYN_OPTS)
+    t.sseq += 1
+    t.raw(True, "A")
+    h = hello(n, sni=EVIL, alpn_extra=[leak(n)])
+    cut_at(t, h, [rtz_pos(h, EVIL)["host"] + 1])
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_split2_sniext_e2m_ok(n):
+    """Must allow: nfqws multisplit of a genuine e2m hello at 1, sniext+1 and midsld, with
+    --dup=1 (the first piece sent twice): segmentation and a duplicate an honest path can
+    produce."""
+    h = hello(n)
+    p = rtz_pos(h, E2M_NAME)
+
+    def send(t):
+        base = t.cseq
+        cuts = [1, p["sniext"] + 1, p["midsld"]]
+        pieces = rtz_split(h, cuts)
+        rtz_send(t, pieces[0][1], base)
+        rtz_send(t, pieces[0][1], base)
+        for off, b in pieces[1:]:
+            rtz_send(t, b, base + off)
+        t.cseq = base + len(h)
+    return rtz_tls(n, S1, 55616, E2M, send, passm(n)), {"pass": [passm(n)]}
+
+
+@case
+def case_rtz_zapret_dup_badsum_e2m_ok(n):
+    """Must allow: nfqws --dup=2 --dup-fooling=badsum on a genuine e2m hello: the hello,
+    two copies with a wrong checksum, and a retransmission (the receiver drops the bad
+    copies; the bytes are the same)."""
+    h = hello(n)
+
+    def send(t):
+        base = t.cseq
+        rtz_send(t, h, base)
+        rtz_send(t, h, base, ("badsum",))
+        rtz_send(t, h, base, ("badsum",))
+        rtz_send(t, h, base, gap=200000)
+        t.cseq = base + len(h)
+    return rtz_tls(n, S1, 55617, E2M, send, passm(n)), {"pass": [passm(n)]}
+
+
+@case
+def case_rtz_zapret_wssize_e2m_ok(n):
+    """Must allow: nfqws --wssize=1:6 rewrites the server's SYN-ACK window to 1 with scale
+    6: the client sends its genuine e2m hello's first byte (the SYN-ACK's window is not
+    scaled), then 64-byte segments, each waiting for the server's ACK (window 1 << 6)."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55618, E2M, 443, isn=55618, rtt_us=20000)
+    t.raw(True, "S", options=Tcp.SYN_OPTS)
+    t.cseq += 1
+    t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 6)], window=1)
+    t.sseq += 1
+    t.raw(True, "A")
+    h = hello(n)
+    # the SYN-ACK's window is not scaled (RFC 7323 2.2): 1 byte first; the server's
+    # later ACKs say 1 << 6 = 64 bytes
+    for a, b in [(0, 1)] + [(i, i + 64) for i in range(1, len(h), 64)]:
+        t.raw(True, "PA", h[a:b])
+        t.cseq += len(h[a:b])
+        t.raw(False, "A", window=1)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rtz_zapret_ipfrag2_v6_e2m_ok(n):
+    """Must allow: nfqws --dpi-desync=ipfrag2 --dpi-desync-ipfrag-pos-tcp=24 on a genuine e2m
+    hello over IPv6: two fragments, the first with the TCP header and 4 bytes (legal
+    fragment sizes)."""
+    h = hello(n, alpn_extra=[passm(n)])
+
+    def send(t):
+        t.raw(True, "PA", h, frag=[24])
+        t.cseq += len(h)
+    return rtz_tls(n, S6, 55619, E2M6, send, passm(n)), {"pass": [passm(n)]}
+
+
+# --- GoodbyeDPI, strict zone
+
+@case
+def case_rtz_gdpi_wrongchksum_sni_rev_evil(n):
+    """GoodbyeDPI --wrong-chksum --fake-from-hex=<e2m hello> -e 2 --frag-by-sni
+    --reverse-frag: the e2m fake with a wrong checksum, then the exfil hello cut just
+    before the SNI value, the second piece first. Must drop."""
+    h = hello(n, sni=EVIL, sid=None)
+    fake = hello(n + "hex", sni=E2M_NAME)
+
+    def send(t):
+        rtz_send(t, fake, t.cseq, ("badsum",))
+        cut_at(t, h, [rtz_pos(h, EVIL)["host"]], order=[1, 0])
+    return rtz_tls(n, S1, 55608, E2M, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_gdpi_autottl_fake_openvpn_e2m(n):
+    """GoodbyeDPI --auto-ttl --fake-from-hex=<e2m hello>: an e2m fake with a TTL too short
+    for the server, then OpenVPN over TCP (tls-auth hard reset) at the same sequence number,
+    LEAK in its control channel. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55609, E2M, 443, isn=55609, rtt_us=20000)
+    t.handshake()
+    msgs = ovpn_msgs(n)
+    rtz_send(t, hello(n), t.cseq, ("ttl",))
+    for i, (c, p) in enumerate(msgs):
+        if i == 3:
+            p = p + leak(n)
+        t.data(c, struct.pack("!H", len(p)) + p)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+# --- fragroute, strict zone
+
+@case
+def case_rtz_fragroute_ipfrag_new_evil(n):
+    """fragroute `ip_frag 24 new`: the exfil hello's datagram in 24-byte fragments, each
+    after the first preceded by an overlapping fragment of the same range holding the e2m
+    hello's bytes (a receiver that favours new data reads exfil). Must drop."""
+    cap = Capture()
+    h = hello(n, sni=EVIL, alpn_extra=[leak(n)])
+    d = hello(n, sni=E2M_NAME)
+
+    def send(t):
+        base = t.cseq
+
+        def l4(data):
+            return bytes(IP(bytes(IP(src=S1, dst=E2M) / TCP(sport=55610, dport=443, flags="PA", seq=base,
+                                                             ack=t.sseq, window=64240) / Raw(data))).payload)
+        real, junk = l4(h), l4(d)
+        for off in range(0, len(real), 24):
+            more = off + 24 < len(real)
+            for src_bytes in ((junk, real) if off else (real,)):
+                f = IP(src=S1, dst=E2M, id=0x5610, proto=6, flags="MF" if more else 0,
+                       frag=off // 8) / Raw(src_bytes[off:off + 24])
+                t.cap.emit(l2(S1, E2M) / f, 300)
+        t.cseq = base + len(h)
+    return rtz_tls(n, S1, 55610, E2M, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_fragroute_chaff_null_evil(n):
+    """fragroute `tcp_seg 8` then `tcp_chaff null`: the exfil hello in 8-byte segments, each
+    preceded by a chaff segment at the same sequence number with no TCP flags holding the
+    e2m hello's bytes (receivers discard it). Must drop."""
+    h = hello(n, sni=EVIL, alpn_extra=[leak(n)])
+    d = hello(n, sni=E2M_NAME)
+
+    def send(t):
+        base = t.cseq
+        for off in range(0, len(h), 8):
+            rtz_send(t, d[off:off + 8], base + off, flags="", gap=200)
+            rtz_send(t, h[off:off + 8], base + off, gap=200)
+        t.cseq = base + len(h)
+    return rtz_tls(n, S1, 55611, E2M, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_fragroute_ipchaff_opt_evil(n):
+    """fragroute `tcp_seg 24` then `ip_chaff opt`: each 24-byte segment of the exfil hello
+    preceded by a chaff copy with a bogus IP option holding the e2m hello's bytes. Must
+    drop."""
+    h = hello(n, sni=EVIL, alpn_extra=[leak(n)])
+    d = hello(n, sni=E2M_NAME)
+
+    def send(t):
+        base = t.cseq
+        for off in range(0, len(h), 24):
+            rtz_send(t, d[off:off + 24], base + off, ("ipopt",), gap=200)
+            rtz_send(t, h[off:off + 24], base + off, gap=200)
+        t.cseq = base + len(h)
+    return rtz_tls(n, S1, 55612, E2M, send, leak(n)), {"leak": [leak(n)]}
+
+
+# --- Geneva, strict zone
+
+@case
+def case_rtz_geneva_dataofs_badsum_evil(n):
+    """Geneva (Kazakhstan) [TCP:flags:PA]-duplicate(tamper{TCP:dataofs:replace:10}
+    (tamper{TCP:chksum:corrupt},),)-|, the tampered copy's load replaced by the e2m hello:
+    data offset 10 (20 bytes of 'options' out of the load) and a wrong checksum; the untampered
+    copy is the exfil hello. Must drop."""
+    h = hello(n, sni=EVIL, alpn_extra=[leak(n)])
+
+    def send(t):
+        base = t.cseq
+        rtz_send(t, hello(n), base, ("badsum",))
+        # re-emit the last frame with dataofs 10
+        t.cap.pkts[-1][TCP].dataofs = 10
+        t.send(True, h)
+    return rtz_tls(n, S1, 55613, E2M, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_geneva_dup_fin_ssh_e2m(n):
+    """Geneva duplicate(tamper{TCP:flags:replace:F}(tamper{TCP:load:replace:<e2m hello>},),):
+    a FIN-only copy (no ACK: a synchronized receiver discards it) holding the e2m hello,
+    then the real packet: an SSH banner (LEAK in its comment). Must drop."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55614, E2M, 443, isn=55614, rtt_us=20000)
+    t.handshake()
+    rtz_send(t, hello(n), t.cseq, flags="F")
+    t.data(True, b"SSH-2.0-OpenSSH_9.2p1 " + leak(n) + b"\r\n")
+    t.data(False, b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+    t.data(True, struct.pack("!IBB", 300, 8, 20) + prand(n + "kex", 298) + leak(n))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_geneva_seg_rev_http_e2m(n):
+    """Geneva [TCP:flags:PA]-fragment{tcp:8:False}-|: a plaintext HTTP POST to e2m's TLS
+    port cut at byte 8, the second segment first. Nothing of it may pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55615, E2M, 443, isn=55615, rtt_us=20000)
+    t.handshake()
+    req = b"POST /upload HTTP/1.1\r\nHost: " + E2M_NAME.encode() + b"\r\nContent-Length: 20\r\n\r\n" + leak(n)
+    cut_at(t, req, [8], order=[1, 0])
+    t.ack(False)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    t.data(True, leak(n))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+# --- zapret / nfqws, office: the fakes name www.iana.org or ex.a.org, the server reads m.vk.com
+
+@case
+def case_rtz_zapret_fake_split2_vk(n):
+    """Office: nfqws --dpi-desync=fake,split2 --dpi-desync-split-pos=sniext+1
+    --dpi-desync-ttl=3 --dpi-desync-repeats=3 (the shipped 517-byte www.iana.org fake),
+    then the m.vk.com hello in two segments. Must drop."""
+    h = hello(n, sni=VK, alpn_extra=[leak(n)])
+    fake = rtz_fake_hello(n, RTZ_IANA)
+    pos = rtz_pos(h, VK)["sniext"] + 1
+
+    def send(t):
+        for _ in range(3):
+            rtz_send(t, fake, t.cseq, ("ttl",))
+        cut_at(t, h, [pos])
+    return rtz_tls(n, O1, 55620, SOC, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_fakeddisorder_badseq_vk(n):
+    """Office: nfqws --dpi-desync=fake,disorder2 (fakeddisorder) --dpi-desync-split-pos=midsld
+    --dpi-desync-fooling=badseq: fake2 real2 fake2 fake1 real1 fake1, the fakes ex.a.org's
+    bytes 10000 below the sequence number. Must drop."""
+    h = hello(n, sni=VK, sid=None)
+    d = hello(n, sni=RT_DECOY)
+    send = lambda t: rtz_faked(t, h, d, rtz_pos(h, VK)["midsld"], ("badseq",), True)  # noqa: E731
+    return rtz_tls(n, O1, 55621, SOC, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_fakedsplit_ttl_vk(n):
+    """Office: nfqws --dpi-desync=fake,split (fakedsplit) --dpi-desync-split-pos=host+1
+    --dpi-desync-ttl=3: fake1 real1 fake1 fake2 real2 fake2, the fakes ex.a.org's bytes with
+    a TTL that expires on the way (nothing tells them from the real ones). Must drop."""
+    h = hello(n, sni=VK, alpn_extra=[leak(n)])
+    d = hello(n, sni=RT_DECOY)
+    send = lambda t: rtz_faked(t, h, d, rtz_pos(h, VK)["host"] + 1, ("ttl",), False)  # noqa: E731
+    return rtz_tls(n, O1, 55637, SOC, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_tlsrec_multidisorder_vk(n):
+    """Office: nfqws --dpi-desync=multidisorder --dpi-desync-split-pos=1,midsld
+    --dpi-desync-split-tls=sniext+1 (tlsrec): the m.vk.com hello in two TLS records cut
+    inside the server_name extension, the TCP pieces sent last first. Must drop."""
+    m = hs_client_hello(n, sni=VK, sid=None)
+    cut = m.find(VK.encode()) - 4
+    data = record(22, m[:cut]) + record(22, m[cut:])
+    mid = data.find(b"vk.com") + 1
+
+    def send(t):
+        cut_at(t, data, [1, mid], order=[2, 1, 0])
+    return rtz_tls(n, O1, 55622, SOC, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_seqovl_split_vk(n):
+    """Office: nfqws --dpi-desync=split2 --dpi-desync-split-pos=midsld
+    --dpi-desync-split-seqovl=120 with the www.iana.org fake as the seqovl pattern: the first
+    segment starts 120 bytes below the client's first sequence number (the server trims
+    them) and holds a hello's first 120 bytes, then the m.vk.com hello up to midsld; then
+    the rest; then (no ACK came) the kernel's retransmission of the first piece without the
+    overlap. Must drop."""
+    h = hello(n, sni=VK, alpn_extra=[leak(n)])
+    fake = rtz_fake_hello(n, RTZ_IANA)
+    pos = rtz_pos(h, VK)["midsld"]
+
+    def send(t):
+        base = t.cseq
+        rtz_send(t, fake[:120] + h[:pos], base - 120)
+        rtz_send(t, h[pos:], base + pos)
+        # no ACK comes for the first piece (not forwarded: it starts below the stream),
+        # so the kernel sends it again after its timeout, as the stack queued it
+        rtz_send(t, h[:pos], base, gap=200000)
+        t.cseq = base + len(h)
+    return rtz_tls(n, O1, 55623, SOC, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_seqovl_disorder_vk(n):
+    """Office: nfqws --dpi-desync=disorder2 --dpi-desync-split-pos=midsld
+    --dpi-desync-split-seqovl=3: the second piece goes first, starting 3 bytes early with
+    ex.a.org's bytes there ("ex." over "m.v"); then the first piece. Linux queues the
+    second out of order, then takes the first in order and trims the overlap off the
+    queued one (tcp_ofo_queue): it reads m.vk.com. Must drop."""
+    h = hello(n, sni=VK, alpn_extra=[leak(n)])
+    d = hello(n, sni=RT_DECOY)
+    pos = rtz_pos(h, VK)["midsld"]
+
+    def send(t):
+        base = t.cseq
+        rtz_send(t, d[pos - 3:pos] + h[pos:], base + pos - 3)
+        rtz_send(t, h[:pos], base)
+        t.cseq = base + len(h)
+    return rtz_tls(n, O1, 55638, SOC, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_seqovl_disorder_evil(n):
+    """Strict zone: the same seqovl disorder, e2m.customs.example's bytes in the overlap of
+    the exfil hello's second piece ("e2m" over "exf"... at midsld). Must drop."""
+    h = hello(n, sni=EVIL, alpn_extra=[leak(n)])
+    d = hello(n, sni=E2M_NAME)
+    pos = rtz_pos(h, EVIL)["midsld"]
+
+    def send(t):
+        base = t.cseq
+        rtz_send(t, d[pos - 8:pos] + h[pos:], base + pos - 8)
+        rtz_send(t, h[:pos], base)
+        t.cseq = base + len(h)
+    return rtz_tls(n, S1, 55639, E2M, send, leak(n)), {"leak": [leak(n)]}
+
+
+def rtz_udp(cap, src, sport, dst, dport, payload, gap=2000, ttl=None):
+    ip = (IPv6(src=src, dst=dst, hlim=ttl) if ":" in src else IP(src=src, dst=dst, ttl=ttl)) if ttl else \
+        (IPv6 if ":" in src else IP)(src=src, dst=dst)
+    cap.emit(l2(src, dst) / ip / UDP(sport=sport, dport=dport) / Raw(payload), gap)
+
+
+@case
+def case_rtz_zapret_fake_quic_fb(n):
+    """Office, QUIC: nfqws --dpi-desync=fake --dpi-desync-fake-quic=<www.google.com Initial>
+    --dpi-desync-ttl=3 --dpi-desync-repeats=2 --dpi-desync-udplen-increment=2: two fake
+    Initials (another DCID, www.google.com) that expire on the way, then the real Initial
+    for www.facebook.com with 2 zero bytes appended to the datagram. Must drop."""
+    cap = Capture()
+    dcid, scid = _q_ids(n)
+    fk = quic_initial(prand(n + "fdcid", 8), prand(n + "fscid", 8), 0,
+                      quic_crypto_frame(0, quic_hs_hello(n + "f", "www.google.com")))
+    for _ in range(2):
+        rtz_udp(cap, O1, 55624, SOC, 443, fk, ttl=3)
+    real = quic_initial(dcid, scid, 0, quic_crypto_frame(0, quic_hs_hello(n, FB)))
+    quic_flow(cap, n, 55624, [real + b"\x00\x00"])
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_ipfrag2_hbh_v6_vk(n):
+    """Office, IPv6: nfqws --dpi-desync=fake,ipfrag2 --dpi-desync-fooling=hopbyhop
+    --dpi-desync-ipfrag-pos-tcp=24: the www.iana.org fake with a Hop-by-Hop header, then the
+    m.vk.com hello in two fragments (the first: TCP header and 4 bytes), each with a
+    Hop-by-Hop header before the Fragment header, the second fragment first. Must drop."""
+    h = hello(n, sni=VK, alpn_extra=[leak(n)])
+    fake = rtz_fake_hello(n, RTZ_IANA)
+
+    def send(t):
+        base = t.cseq
+        rtz_send(t, fake, base, v6ext=(IPv6ExtHdrHopByHop(),))
+        l4 = bytes(IPv6(bytes(IPv6(src=O6, dst=SOC6) / TCP(sport=55625, dport=443, flags="PA", seq=base,
+                                                          ack=t.sseq, window=64240) / Raw(h))).payload)
+        frs = [(0, l4[:24], 1), (24, l4[24:], 0)]
+        for off, b, m in reversed(frs):
+            f = (IPv6(src=O6, dst=SOC6) / IPv6ExtHdrHopByHop()
+                 / IPv6ExtHdrFragment(nh=6, offset=off // 8, m=m, id=0x55625) / Raw(b))
+            t.cap.emit(l2(O6, SOC6) / f, 300)
+        t.cseq = base + len(h)
+    return rtz_tls(n, O6, 55625, SOC6, send, leak(n)), {"leak": [leak(n)]}
+
+
+def rtz_http(n, cport, send_req, marker, dport=80):
+    """Office HTTP: send_req(t) sends the request; the answer holds the marker; then a
+    second request on the connection holds it too (whatever the first's pieces' order)."""
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, dport, isn=cport, rtt_us=20000)
+    t.handshake()
+    send_req(t)
+    t.ack(False)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + marker + b"x" * 20)
+    t.data(True, b"GET /next HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + marker + b"\r\n\r\n")
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + marker + b"y" * 20)
+    t.close()
+    return cap
+
+
+@case
+def case_rtz_zapret_http_hostmods_vk(n):
+    """Office HTTP: nfqws --dpi-desync=fake,split2 --dpi-desync-split-pos=host+1
+    --dpi-desync-fooling=md5sig --hostcase --hostnospace --domcase --hosttab: a fake GET
+    for www.iana.org with a TCP-MD5 option, then "host:m.Vk.CoM<TAB>" cut inside the name.
+    Must drop."""
+    req = (b"GET / HTTP/1.1\r\nhost:m.Vk.CoM\t\r\nUser-Agent: Mozilla/5.0\r\nX-Mark: " + leak(n)
+           + b"\r\nAccept: */*\r\n\r\n")
+    fake = b"GET / HTTP/1.1\r\nHost: www.iana.org\r\nUser-Agent: Mozilla/5.0\r\nAccept: */*\r\n\r\n"
+
+    def send(t):
+        rtz_send(t, fake, t.cseq, ("md5sig",))
+        cut_at(t, req, [req.find(b"m.Vk") + 1])
+    return rtz_http(n, 55626, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_http_methodeol_vk(n):
+    """Office HTTP: nfqws --methodeol --methodspace --unixeol --hostdot
+    --dpi-desync=disorder2 --dpi-desync-split-pos=2: "\\nGET  / HTTP/1.1\\nHost: m.vk.com.\\n"
+    with LF line ends only, from byte 2 first, then bytes 0-1. Must drop."""
+    req = (b"\nGET  / HTTP/1.1\nHost: m.vk.com.\nUser-Agent: Mozilla/5.0\nAccept: */*\n\n")
+    return rtz_http(n, 55627, lambda t: cut_at(t, req, [2], order=[1, 0]), leak(n)), {"leak": [leak(n)]}
+
+
+def rtz_gdpi_req(host):
+    """GoodbyeDPI -r -s -m -a: 'hoSt:' (-r), no space after it (-s), the value in mixed
+    case (-m), two spaces between method and URI (-a)."""
+    mixed = bytes(c ^ 0x20 if (i % 2 and 0x61 <= c <= 0x7a) else c for i, c in enumerate(host))
+    return (b"GET  / HTTP/1.1\r\nhoSt:" + mixed + b"\r\nUser-Agent: Mozilla/5.0\r\nAccept: */*\r\n\r\n")
+
+
+@case
+def case_rtz_gdpi_http_rsm_revfrag_fb(n):
+    """Office HTTP: GoodbyeDPI -f 2 --native-frag --reverse-frag -r -s -m -a: the request
+    for wWw.FaCeBoOk.CoM cut after 2 bytes, the second segment first. Must drop."""
+    req = rtz_gdpi_req(FB.encode())
+    return rtz_http(n, 55628, lambda t: cut_at(t, req, [2], order=[1, 0]), leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_gdpi_http_rsm_revfrag_ok(n):
+    """Must allow, office HTTP: the same GoodbyeDPI request shape for www.example.org."""
+    req = rtz_gdpi_req(b"www.example.org")
+    return rtz_http(n, 55629, lambda t: cut_at(t, req, [2], order=[1, 0]), passm(n)), {"pass": [passm(n)]}
+
+
+@case
+def case_rtz_gdpi_wrongseq_e2_vk(n):
+    """Office: GoodbyeDPI --wrong-seq (a fake www.iana.org hello with SEQ and ACK out of the
+    window) -e 2 --native-frag: the m.vk.com hello cut after 2 bytes. Must drop."""
+    h = hello(n, sni=VK, alpn_extra=[leak(n)])
+    fake = rtz_fake_hello(n, RTZ_IANA)
+
+    def send(t):
+        rtz_send(t, fake, t.cseq, ("badseq",))
+        cut_at(t, h, [2])
+    return rtz_tls(n, O1, 55630, SOC, send, leak(n)), {"leak": [leak(n)]}
+
+
+# --- Geneva, office
+
+@case
+def case_rtz_geneva_rst_badsum_vk(n):
+    """Office: Geneva [TCP:flags:A]-duplicate(,tamper{TCP:flags:replace:R}(tamper{TCP:chksum:
+    corrupt},))-|: the handshake's ACK, then a RST with a wrong checksum (a DPI that tears
+    its state down on it), then the m.vk.com hello. Must drop."""
+    def send(t):
+        t.raw(True, "R", tcpkw={"chksum": 0xBAD1})
+        t.send(True, hello(n, sni=VK, alpn_extra=[leak(n)]))
+    return rtz_tls(n, O1, 55631, SOC, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_geneva_dup_fin_vk(n):
+    """Office: Geneva [TCP:flags:PA]-duplicate(tamper{TCP:flags:replace:F},)-|: the m.vk.com
+    hello first as a FIN-only copy (no ACK: a synchronized receiver discards it), then as
+    itself. Must drop."""
+    h = hello(n, sni=VK)
+
+    def send(t):
+        rtz_send(t, h, t.cseq, flags="F")
+        t.send(True, h)
+    return rtz_tls(n, O1, 55632, SOC, send, leak(n)), {"leak": [leak(n)]}
+
+
+# --- fragroute, office
+
+@case
+def case_rtz_fragroute_tcpseg_random_vk(n):
+    """Office: fragroute `tcp_seg 8` then `order random`: the m.vk.com hello in 8-byte
+    segments sent in a shuffled order (fixed). Must drop."""
+    h = hello(n, sni=VK, alpn_extra=[leak(n)])
+    cuts = list(range(8, len(h), 8))
+    order = list(range(len(cuts) + 1))
+    r = prand(n + "order", len(order))
+    order.sort(key=lambda i: r[i])
+
+    def send(t):
+        cut_at(t, h, cuts, order=order)
+    return rtz_tls(n, O1, 55633, SOC, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_fragroute_ipfrag_old_vk(n):
+    """Office: fragroute `ip_frag 16 old`: the m.vk.com hello's datagram in 16-byte
+    fragments, each after the first followed by an overlapping junk fragment of the same
+    range (a receiver that favours old data reads m.vk.com). Must drop."""
+    cap = Capture()
+    h = hello(n, sni=VK, alpn_extra=[leak(n)])
+
+    def send(t):
+        base = t.cseq
+        real = bytes(IP(bytes(IP(src=O1, dst=SOC) / TCP(sport=55634, dport=443, flags="PA", seq=base,
+                                                       ack=t.sseq, window=64240) / Raw(h))).payload)
+        junk = prand(n + "junk", len(real))
+        for off in range(0, len(real), 16):
+            more = off + 16 < len(real)
+            for b in ((real, junk) if off else (real,)):
+                f = IP(src=O1, dst=SOC, id=0x5634, proto=6, flags="MF" if more else 0,
+                       frag=off // 8) / Raw(b[off:off + 16])
+                t.cap.emit(l2(O1, SOC) / f, 300)
+        t.cseq = base + len(h)
+    tls_flow(cap, O1, 55634, SOC, 55634, n, send, leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_fragroute_ipchaff_dup_ok(n):
+    """Must allow, office: fragroute `tcp_seg 24` then `ip_chaff dup`: a www.example.org
+    hello in 24-byte segments, each sent twice byte for byte (a duplicating path)."""
+    h = hello(n, sni="www.example.org", alpn_extra=[passm(n)])
+
+    def send(t):
+        base = t.cseq
+        for off in range(0, len(h), 24):
+            for _ in range(2):
+                rtz_send(t, h[off:off + 24], base + off, gap=200)
+        t.cseq = base + len(h)
+    return rtz_tls(n, O1, 55635, SOC, send, passm(n)), {"pass": [passm(n)]}
+
+
+@case
+def case_rtz_zapret_http_cutoff2_vk(n):
+    """Office HTTP keep-alive: a first GET for www.example.org answered, then (nfqws
+    --dpi-desync-cutoff past the first request, desync on the next) a fake GET for
+    www.iana.org with a wrong checksum and the GET for m.vk.com with --hostcase, cut at
+    host+1. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55636, SOC, 80, isn=55636, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\nAccept: */*\r\n\r\n")
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n" + b"z" * 20)
+    req = b"GET /feed HTTP/1.1\r\nhost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\nAccept: */*\r\n\r\n"
+    fake = b"GET / HTTP/1.1\r\nHost: www.iana.org\r\nAccept: */*\r\n\r\n"
+    rtz_send(t, fake, t.cseq, ("badsum",))
+    cut_at(t, req, [req.find(b"m.vk") + 1])
+    t.ack(False)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + leak(n) + b"x" * 20)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+# --- more: IP-level tampering (Geneva), SYN copies, QUIC to e2m, hostfakesplit
+
+def rtz_mf_decoy(t, payload, ident):
+    """Geneva duplicate(tamper{IP:flags:replace:MF},): the copy claims more fragments
+    follow (offset 0): a receiver holds it until its reassembly timer drops it."""
+    seg = TCP(sport=t.cport, dport=t.sport, flags="PA", seq=t.cseq, ack=t.sseq, window=64240) / Raw(payload)
+    l4 = bytes(IP(bytes(IP(src=t.c, dst=t.s) / seg)).payload)
+    t.cap.emit(l2(t.c, t.s) / IP(src=t.c, dst=t.s, id=ident, proto=6, flags="MF", frag=0) / Raw(l4), t.rtt // 2)
+
+
+@case
+def case_rtz_geneva_dup_mf_evil(n):
+    """Strict zone: Geneva [TCP:flags:PA]-duplicate(tamper{IP:flags:replace:MF},)-|, the
+    tampered copy's load the e2m hello: a lone first fragment that never completes, then
+    the exfil hello as a whole packet. Must drop."""
+    h = hello(n, sni=EVIL, alpn_extra=[leak(n)])
+
+    def send(t):
+        rtz_mf_decoy(t, hello(n), 0x5640)
+        t.send(True, h)
+    return rtz_tls(n, S1, 55640, E2M, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_geneva_dup_mf_vk(n):
+    """Office: the same MF-tampered copy holding a www.iana.org hello, then the m.vk.com
+    hello. Must drop."""
+    h = hello(n, sni=VK, alpn_extra=[leak(n)])
+
+    def send(t):
+        rtz_mf_decoy(t, rtz_fake_hello(n, RTZ_IANA, size=len(h)), 0x5641)
+        t.send(True, h)
+    return rtz_tls(n, O1, 55641, SOC, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_geneva_dup_syn_vk(n):
+    """Office: Geneva duplicate(tamper{TCP:flags:replace:S},) with the copy's load replaced:
+    a SYN at the data's sequence number holding a www.iana.org hello (a synchronized
+    receiver answers a challenge ACK and drops it, RFC 5961 4), then the m.vk.com hello.
+    Must drop."""
+    h = hello(n, sni=VK, alpn_extra=[leak(n)])
+
+    def send(t):
+        rtz_send(t, rtz_fake_hello(n, RTZ_IANA, size=len(h)), t.cseq, flags="S")
+        t.raw(False, "A")
+        t.send(True, h)
+    return rtz_tls(n, O1, 55642, SOC, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_geneva_rst_oow_vk(n):
+    """Office: Geneva duplicate(,tamper{TCP:flags:replace:R}(tamper{TCP:seq:corrupt},)) on
+    the handshake's ACK: a RST with a sequence number far outside the window (RFC 5961:
+    it resets nothing), then the m.vk.com hello. Must drop."""
+    def send(t):
+        t.raw(True, "R", seq=(t.cseq + 0x40000000) & 0xFFFFFFFF)
+        t.send(True, hello(n, sni=VK, alpn_extra=[leak(n)]))
+    return rtz_tls(n, O1, 55647, SOC, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_fake_quic_e2m(n):
+    """Strict zone, QUIC to e2m's address and port 443: nfqws fake QUIC Initial naming
+    e2m.customs.example (TTL 3), then the real Initial for exfil.attacker.test. e2m declares
+    TLS (over TCP) only. Nothing may pass."""
+    cap = Capture()
+    dcid, scid = _q_ids(n)
+    fk = quic_initial(prand(n + "fdcid", 8), prand(n + "fscid", 8), 0,
+                      quic_crypto_frame(0, quic_hs_hello(n + "f", E2M_NAME)))
+    rtz_udp(cap, S1, 55643, E2M, 443, fk, ttl=3)
+    real = quic_initial(dcid, scid, 0, quic_crypto_frame(0, quic_hs_hello(n, EVIL)))
+    quic_flow(cap, n, 55643, [real], dst=E2M, src=S1)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_destopt_v6_evil(n):
+    """Strict zone, IPv6: nfqws --dpi-desync=fake,disorder2 --dpi-desync-fooling=destopt
+    (a Destination Options header; here with an unknown option whose type says discard,
+    RFC 8200 4.2), the fake the e2m hello, then the exfil hello from sniext+1 first."""
+    h = hello(n, sni=EVIL, alpn_extra=[leak(n)])
+    opt = IPv6ExtHdrDestOpt(options=[HBHOptUnknown(otype=0x9E, optdata=b"\x00" * 4)])
+
+    def send(t):
+        rtz_send(t, hello(n), t.cseq, v6ext=(opt,))
+        cut_at(t, h, [rtz_pos(h, EVIL)["sniext"] + 1], order=[1, 0])
+    return rtz_tls(n, S6, 55644, E2M6, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_hostfakesplit_vk(n):
+    """Office: nfqws --dpi-desync=hostfakesplit --dpi-desync-fooling=ttl: the hello before
+    the name, a fake of the name's segment (a random name of the same length, TTL 3), the
+    real name's segment, the fake again, then the rest. Must drop."""
+    h = hello(n, sni=VK, alpn_extra=[leak(n)])
+    a = h.find(VK.encode())
+    b = a + len(VK)
+    fakehost = b"x7.qz.io"
+    assert len(fakehost) == len(VK)
+
+    def send(t):
+        base = t.cseq
+        rtz_send(t, h[:a], base)
+        rtz_send(t, fakehost, base + a, ("ttl",))
+        rtz_send(t, h[a:b], base + a)
+        rtz_send(t, fakehost, base + a, ("ttl",))
+        rtz_send(t, h[b:], base + b)
+        t.cseq = base + len(h)
+    return rtz_tls(n, O1, 55645, SOC, send, leak(n)), {"leak": [leak(n)]}
+
+
+@case
+def case_rtz_zapret_ipfrag2_rev_v4_e2m_ok(n):
+    """Must allow: a genuine e2m hello's datagram in two IPv4 fragments cut at TCP offset 24
+    (nfqws ipfrag2's place), the second fragment first (paths reorder fragments)."""
+    h = hello(n, alpn_extra=[passm(n)])
+
+    def send(t):
+        base = t.cseq
+        l4 = bytes(IP(bytes(IP(src=S1, dst=E2M) / TCP(sport=55646, dport=443, flags="PA", seq=base,
+                                                       ack=t.sseq, window=64240) / Raw(h))).payload)
+        for off, b, mf in ((24, l4[24:], 0), (0, l4[:24], 1)):
+            t.cap.emit(l2(S1, E2M) / IP(src=S1, dst=E2M, id=0x5646, proto=6, flags="MF" if mf else 0,
+                                        frag=off // 8) / Raw(b), 300)
+        t.cseq = base + len(h)
+    return rtz_tls(n, S1, 55646, E2M, send, passm(n)), {"pass": [passm(n)]}
 
 
 # ------------------------------------------------ the twenty-third session: DNS queries' records

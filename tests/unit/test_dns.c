@@ -926,6 +926,35 @@ static void test_wire_query_records(void)
 		w_name(&wm, "key.customs.example", 0);
 		w_rr(&wm, 250, 255, pad, 137);
 		CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), DNS_WIRE_RECORD);
+		/* IXFR (RFC 1995 3): the client's SOA in the authority
+		 * section, then a padded OPT and a TSIG; the SOA with another
+		 * question type, of another type, or two of them */
+		{
+			static const uint8_t soa[] = {3, 'n', 's', '1', 0xc0, 12, 0, 0, 0, 0, 1,
+						      0,  0,   0,   2,   0,	   0,  0, 3, 0, 0, 0, 4, 0, 0, 0, 5};
+			static const struct {
+				unsigned qtype, ns, rtype;
+				enum dns_wire want;
+			} ix[] = {{251, 1, 6, DNS_WIRE_OK},	 {1, 1, 6, DNS_WIRE_RECORD},
+				  {251, 1, 2, DNS_WIRE_RECORD},	 {251, 2, 6, DNS_WIRE_RECORD},
+				  {251, 0, 6, DNS_WIRE_OK},	 {252, 1, 6, DNS_WIRE_RECORD}};
+
+			for (unsigned k = 0; k < sizeof(ix) / sizeof(ix[0]); k++) {
+				w_hdr(&wm, 0x00, 1, 0, ix[k].ns, 2);
+				w_name(&wm, "customs.example", 0);
+				w_u16(&wm, ix[k].qtype);
+				w_u16(&wm, DNS_CLASS_IN);
+				for (unsigned j = 0; j < ix[k].ns; j++) {
+					w_u16(&wm, 0xc00c);
+					w_rr(&wm, ix[k].rtype, 1, soa, sizeof(soa));
+				}
+				w_name(&wm, "", 0);
+				w_rr(&wm, 41, 1232, pad, 137);
+				w_name(&wm, "key.customs.example", 0);
+				w_rr(&wm, 250, 255, tsig, sizeof(tsig));
+				CU_ASSERT_EQUAL(w_both(&wm, DNS_WIRE_QUERY), ix[k].want);
+			}
+		}
 		/* the padded OPT's data runs past the message's end */
 		w_query_ab(1);
 		w_name(&wm, "", 0);

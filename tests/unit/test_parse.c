@@ -1347,16 +1347,22 @@ static void test_link_bounded_dhcp(void)
 }
 
 /* DHCPv6 from a link-local address to ff02::1:2 with the options given. */
-static void build_dhcp6(struct frame *f, const uint8_t *opts, unsigned n)
+static void build_dhcp6_msg(struct frame *f, uint8_t type, const uint8_t *opts, unsigned n)
 {
 	static const uint8_t servers[16] = {0xff, 0x02, [13] = 1, [15] = 2};
 
 	fr_eth(f, ETH_IPV6);
 	fr_ipv6(f, 17, ll6, servers);
 	fr_udp(f, 546, 547);
-	fr_bytes(f, (const uint8_t *)"\x01\x7a\x31\x09", 4); /* Solicit */
+	fr_put8(f, type);
+	fr_bytes(f, (const uint8_t *)"\x7a\x31\x09", 3);
 	fr_bytes(f, opts, n);
 	fr_done(f);
+}
+
+static void build_dhcp6(struct frame *f, const uint8_t *opts, unsigned n)
+{
+	build_dhcp6_msg(f, 1, opts, n); /* Solicit */
 }
 
 static void test_link_bounded_dhcp6(void)
@@ -1390,6 +1396,23 @@ static void test_link_bounded_dhcp6(void)
 	memcpy(o + sizeof(ok), "\x00\x01\x00\x02\x00\x03", 6);
 	build_dhcp6(&f, o, sizeof(ok) + 6);
 	CU_ASSERT_FALSE(link_ok(&f));
+	/* a second IA_NA (rt18_dhcp6_ia); a second IA_PD, and a third */
+	memcpy(o + sizeof(ok), "\x00\x03\x00\x0c\x00\x00\x00\x09\x00\x00\x00\x00\x00\x00\x00\x00", 16);
+	build_dhcp6(&f, o, sizeof(ok) + 16);
+	CU_ASSERT_FALSE(link_ok(&f));
+	memcpy(o + sizeof(ok), "\x00\x19\x00\x0c\x00\x00\x00\x09\x00\x00\x00\x00\x00\x00\x00\x00", 16);
+	memcpy(o + sizeof(ok) + 16, o + sizeof(ok), 16);
+	memcpy(o + sizeof(ok) + 32, o + sizeof(ok), 16);
+	build_dhcp6(&f, o, sizeof(ok) + 32);
+	CU_ASSERT(link_ok(&f));
+	build_dhcp6(&f, o, sizeof(ok) + 48);
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* a server identifier in a Solicit, not in a Request */
+	memcpy(o + sizeof(ok), "\x00\x02\x00\x0e\x00\x01\x00\x01\x2c\x8f\x1a\x3b\x02\x00\x00\x00\x00\x02", 18);
+	build_dhcp6(&f, o, sizeof(ok) + 18);
+	CU_ASSERT_FALSE(link_ok(&f));
+	build_dhcp6_msg(&f, 3, o, sizeof(ok) + 18); /* Request */
+	CU_ASSERT(link_ok(&f));
 }
 
 /* An ICMPv6 message (ND or MLD) of n bytes, hop limit 255, behind hbh (8
@@ -1451,6 +1474,44 @@ static void test_link_bounded_nd(void)
 	m[4] = 0x20;
 	build_icmp6_msg(&f, snode, m, n, NULL);
 	CU_ASSERT(link_ok(&f));
+	/* an RA with a search list, a captive portal and RDNSS (RFC 8106,
+	 * 8910); a search list of no names, a portal of control bytes, 5
+	 * servers, a multicast server (rt18_nd_ra_fill) */
+	{
+		static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
+		static const uint8_t opts[] = {
+			31, 4, 0, 0, 0, 0, 2, 0x58, 7, 'c', 'u', 's', 't', 'o', 'm', 's', 7, 'e',
+			'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 0, 0, 0, 0, 0, 0,
+			37, 3, 'h', 't', 't', 'p', 's', ':', '/', '/', 'c', 'p', '.', 'e', 'x', '/', 0, 0, 0, 0, 0, 0, 0, 0,
+			25, 5, 0, 0, 0, 0, 2, 0x58, 0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53,
+			0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x54};
+		uint8_t ra[16 + sizeof(opts)];
+
+		memset(ra, 0, 16);
+		ra[0] = 134;
+		ra[4] = 64;
+		memcpy(ra + 16, opts, sizeof(opts));
+		build_icmp6_msg(&f, all_nodes, ra, sizeof(ra), NULL);
+		CU_ASSERT(link_ok(&f));
+		ra[16 + 8] = 0; /* the search list: no name */
+		build_icmp6_msg(&f, all_nodes, ra, sizeof(ra), NULL);
+		CU_ASSERT_FALSE(link_ok(&f));
+		ra[16 + 8] = 7;
+		ra[16 + 29] = 'x'; /* not zeros after the names */
+		build_icmp6_msg(&f, all_nodes, ra, sizeof(ra), NULL);
+		CU_ASSERT_FALSE(link_ok(&f));
+		ra[16 + 29] = 0;
+		ra[16 + 35] = 1; /* a control byte in the portal's URI */
+		build_icmp6_msg(&f, all_nodes, ra, sizeof(ra), NULL);
+		CU_ASSERT_FALSE(link_ok(&f));
+		ra[16 + 35] = 't';
+		ra[16 + 64] = 0xff; /* a multicast server */
+		build_icmp6_msg(&f, all_nodes, ra, sizeof(ra), NULL);
+		CU_ASSERT_FALSE(link_ok(&f));
+		ra[16 + 64] = 0x20;
+		build_icmp6_msg(&f, all_nodes, ra, sizeof(ra), NULL);
+		CU_ASSERT(link_ok(&f));
+	}
 	/* a redirect */
 	m[0] = 137;
 	m[4] = 0;
@@ -1492,8 +1553,19 @@ static void test_link_bounded_mld(void)
 	m[28] = 1;
 	m[31] = 1;
 	m[32] = 0xff;
+	m[48] = 0x20;
+	m[49] = 0x01;
 	build_icmp6_msg(&f, mld_all, m, 8 + 20 + 36, ra);
 	CU_ASSERT(link_ok(&f));
+	/* its source multicast, or unspecified (rt18_mld_src) */
+	m[48] = 0xff;
+	build_icmp6_msg(&f, mld_all, m, 8 + 20 + 36, ra);
+	CU_ASSERT_FALSE(link_ok(&f));
+	m[48] = m[49] = 0;
+	build_icmp6_msg(&f, mld_all, m, 8 + 20 + 36, ra);
+	CU_ASSERT_FALSE(link_ok(&f));
+	m[48] = 0x20;
+	m[49] = 0x01;
 	/* a record's count that leaves bytes over, auxiliary data */
 	build_icmp6_msg(&f, mld_all, m, 8 + 20 + 36 + 16, ra);
 	CU_ASSERT_FALSE(link_ok(&f));
@@ -1533,7 +1605,9 @@ static void build_ppp_ctl(struct frame *f, uint16_t proto, uint8_t code, const u
 
 /* PPP's control packets from inside (parse_link_ppp): an echo with its
  * magic number and up to 16 bytes, not 1000 (rt8b_pppoe_lcp_carrier); the
- * protocols a client negotiates, 300 bytes at most; EAP any length. */
+ * protocols a client negotiates, 300 bytes at most; LCP Identification
+ * with printable text; EAP Responses as their methods have them
+ * (parse_link_eap); nothing after the packet (rt18_ppp_pad). */
 static void test_link_bounded_ppp(void)
 {
 	uint8_t d[1200];
@@ -1550,14 +1624,56 @@ static void test_link_bounded_ppp(void)
 	CU_ASSERT_FALSE(link_ok(&f));
 	build_ppp_ctl(&f, 0xc021, 1, (const uint8_t *)"\x01\x04\x05\xd4\x05\x06\x12\x34\x56\x78", 10);
 	CU_ASSERT(link_ok(&f));
-	build_ppp_ctl(&f, 0xc021, 12, d, 4); /* no LCP code 12 */
+	build_ppp_ctl(&f, 0xc021, 14, d, 4); /* no LCP code 14 */
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* Identification: magic, then 64 printable bytes at most */
+	build_ppp_ctl(&f, 0xc021, 12, (const uint8_t *)"\x2d\x4e\x11\x93MSRASV5.20", 14);
+	CU_ASSERT(link_ok(&f));
+	build_ppp_ctl(&f, 0xc021, 12, d, 4 + 65);
+	CU_ASSERT_FALSE(link_ok(&f));
+	build_ppp_ctl(&f, 0xc021, 12, (const uint8_t *)"\x2d\x4e\x11\x93MSRAS\x01", 10);
 	CU_ASSERT_FALSE(link_ok(&f));
 	build_ppp_ctl(&f, 0x8021, 1, d, 296);
 	CU_ASSERT(link_ok(&f));
 	build_ppp_ctl(&f, 0x8021, 1, d, 297);
 	CU_ASSERT_FALSE(link_ok(&f));
-	build_ppp_ctl(&f, 0xc227, 2, d, 1200);
+	/* EAP: a Response's Identity; a Request; an unknown type */
+	build_ppp_ctl(&f, 0xc227, 2, (const uint8_t *)"\x01user@customs.example", 21);
 	CU_ASSERT(link_ok(&f));
+	build_ppp_ctl(&f, 0xc227, 1, (const uint8_t *)"\x01user@customs.example", 21);
+	CU_ASSERT_FALSE(link_ok(&f));
+	build_ppp_ctl(&f, 0xc227, 2, d, 1200);
+	CU_ASSERT_FALSE(link_ok(&f));
+	/* EAP-TLS: L and M, the length, records to the end or cut by M; a
+	 * later fragment; a first fragment that starts no record */
+	{
+		uint8_t t[1300];
+
+		memset(t, 0x41, sizeof(t));
+		t[0] = 13;
+		t[1] = 0xc0;
+		t[2] = 0;
+		t[3] = 0;
+		t[4] = 0x06;
+		t[5] = 0x18;
+		memcpy(t + 6, "\x16\x03\x03\x04\x00", 5); /* a 1024-byte record, then one cut */
+		memcpy(t + 11 + 1024, "\x16\x03\x03\x02\x00", 5);
+		build_ppp_ctl(&f, 0xc227, 2, t, 1200);
+		CU_ASSERT(link_ok(&f));
+		t[1] = 0x80; /* no M: the second record must end within */
+		build_ppp_ctl(&f, 0xc227, 2, t, 1200);
+		CU_ASSERT_FALSE(link_ok(&f));
+		t[1] = 0xc0;
+		t[6] = 0x41;
+		build_ppp_ctl(&f, 0xc227, 2, t, 1200);
+		CU_ASSERT_FALSE(link_ok(&f));
+		t[1] = 0x40; /* a fragment after the first */
+		build_ppp_ctl(&f, 0xc227, 2, t, 1200);
+		CU_ASSERT(link_ok(&f));
+		t[1] = 0x20; /* Start: the server's */
+		build_ppp_ctl(&f, 0xc227, 2, t, 2);
+		CU_ASSERT_FALSE(link_ok(&f));
+	}
 	build_ppp_ctl(&f, 0x8281, 1, d, 4); /* MPLSCP: no client here negotiates it */
 	CU_ASSERT_FALSE(link_ok(&f));
 	/* the packet's length past the session's */
@@ -1576,6 +1692,11 @@ static void test_link_bounded_pppoe(void)
 
 	build_pppoe_disc(&f, 0x09, 0, ok, sizeof(ok));
 	CU_ASSERT(link_ok(&f));
+	/* the same as an AC's PADO or PADS: not from a client (rt18_pppoe_pado) */
+	build_pppoe_disc(&f, 0x07, 0, ok, sizeof(ok));
+	CU_ASSERT_FALSE(link_ok(&f));
+	build_pppoe_disc(&f, 0x65, 0x1234, ok, sizeof(ok));
+	CU_ASSERT_FALSE(link_ok(&f));
 	/* under a VLAN tag */
 	fr_eth(&f, ETH_VLAN);
 	fr_vlan(&f, 7, 0x8863);
@@ -1628,7 +1749,7 @@ static void test_link_bounded_fuzz(void)
 	static const uint8_t mld_all[16] = {0xff, 0x02, [15] = 0x16};
 	static const uint8_t ra[8] = {58, 0, 5, 2, 0, 0, 1, 0};
 	static const uint8_t tags[] = {1, 1, 0, 0, 1, 3, 0, 4, 1, 2, 3, 4};
-	uint8_t m[64] = {143, 0, 0, 0, 0, 0, 0, 1, 4, 0, 0, 1, 0xff, [44] = 0x20, [45] = 1};
+	uint8_t m[64] = {143, 0, 0, 0, 0, 0, 0, 1, 4, 0, 0, 1, 0xff, [28] = 0x20, [29] = 1, [44] = 0x20, [45] = 1};
 	struct frame seeds[4], f;
 	struct parse_result r;
 	unsigned i, k;
