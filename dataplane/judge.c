@@ -5548,6 +5548,17 @@ static bool judge_hello(struct worker *w, const struct policy *pol, struct flow 
 {
 	const struct tls_ch *ch = stream_tls(w->streams, f->stream_idx);
 
+	/* A resolver that speaks DNS alone: its first bytes are a DNS
+	 * message's length, whatever the ClientHello reader made of them (a
+	 * length of 5632 to 5887 bytes starts with 0x16, a Windows GSS-TSIG
+	 * key exchange's: red team round 19, the twenty-fourth session,
+	 * rt19_dns_tcp_tkey_0x16_ok was refused as a malformed hello). */
+	if ((f->flags & FLOW_F_CONFORM) && f->conform.mode == CONFORM_DNS) {
+		if (!judge_dns_head(w, f))
+			judge_slot_close(w, f);
+		return false;
+	}
+
 	if (ch->status == TLS_CH_MALFORMED) {
 		struct stream_slot *sl = &w->streams->slots[f->stream_idx];
 

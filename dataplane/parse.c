@@ -574,16 +574,23 @@ static bool parse_link_mld(const uint8_t *p, uint32_t n)
 	if (n < 24 || p[1] != 0)
 		return false;
 	switch (p[0]) {
-	case 130: /* query: MLDv1 24 bytes, MLDv2 28 and its sources */
+	case 130: /* query: MLDv1 24 bytes, MLDv2 28 and its sources; reserved
+		   * 0, the group unspecified (a general query) or multicast
+		   * (red team round 19: 20 bytes of anything there,
+		   * rt19_mld_qgrp) */
+		if (p[6] || p[7] || (p[8] != 0xff && !parse_zeros(p + 8, 16)))
+			return false;
 		if (n == 24)
 			return true;
 		ns = n >= 28 ? parse_rd16(p + 26) : 0;
-		return n >= 28 && n == 28 + 16u * ns && ns <= LINK_MLD_QUERY_SOURCES &&
-		       parse_mld_sources(p + 28, ns);
-	case 131: /* MLDv1 report, done */
+		return n >= 28 && n == 28 + 16u * ns && !(p[24] & 0xf0) &&
+		       ns <= LINK_MLD_QUERY_SOURCES && parse_mld_sources(p + 28, ns);
+	case 131: /* MLDv1 report, done: max delay and reserved 0 */
 	case 132:
-		return n == 24 && p[8] == 0xff;
-	case 143: /* MLDv2 report */
+		return n == 24 && p[8] == 0xff && parse_zeros(p + 4, 4);
+	case 143: /* MLDv2 report: reserved 0 */
+		if (p[4] || p[5])
+			return false;
 		nrec = parse_rd16(p + 6);
 		if (nrec > LINK_MLD_RECORDS)
 			return false;
@@ -619,6 +626,28 @@ static bool parse_link_mld(const uint8_t *p, uint32_t n)
  * printable URI, then zeros; RDNSS of unicast addresses, LINK_ND_RDNSS_MAX
  * in all (radvd's and routers' few). */
 #define LINK_ND_RDNSS_MAX 4
+/* An RA's prefixes and routes (RFC 4861 4.6.2, RFC 4191 2.3): reserved
+ * fields 0, a prefix length of at most 128 with the bits past it 0, a
+ * route option's length as its prefix length needs, LINK_ND_PREFIX_MAX of
+ * each (red team round 19, the twenty-fourth session: 30 prefixes and 41
+ * routes of anything carried about 900 bytes an RA, rt19_nd_ra_prefix_fill,
+ * rt19_nd_ra_rio; odhcpd's RA passes, rt19_nd_ra_openwrt_ok). */
+#define LINK_ND_PREFIX_MAX 8
+
+/* The bits of a prefix (16 bytes at a) past its length len are 0. */
+static bool parse_prefix_clean(const uint8_t *a, unsigned len, unsigned bytes)
+{
+	unsigned i;
+
+	if (len > 128 || len > bytes * 8u)
+		return false;
+	if (len % 8 && (a[len / 8] & (0xffu >> (len % 8))))
+		return false;
+	for (i = (len + 7) / 8; i < bytes; i++)
+		if (a[i])
+			return false;
+	return true;
+}
 
 /* DNSSL's names (RFC 8106 5.2): labels of host-name characters, each name
  * ended by its root, the rest zeros. */
@@ -646,7 +675,7 @@ static bool parse_nd_dnssl(const uint8_t *p, uint32_t n)
 static bool parse_link_nd(const uint8_t *p, uint32_t n)
 {
 	uint8_t seen[8] = {0};
-	uint32_t i, base, rdnss = 0;
+	uint32_t i, base, rdnss = 0, prefixes = 0, routes = 0;
 
 	if (p[1] != 0) /* RFC 4861 6.1, 7.1: code 0 */
 		return false;
@@ -709,7 +738,22 @@ static bool parse_link_nd(const uint8_t *p, uint32_t n)
 			    (t == 24 && l > 3) || (t == 25 && (l < 3 || !(l & 1))) ||
 			    (t == 31 && (l < 2 || l > 32)) || (t == 37 && l > 32) || (t == 38 && l != 2))
 				return false;
-			if (t == 25) {
+			if (t == 3) {
+				/* length, flags L A R P (RFC 9762), lifetimes, reserved, prefix */
+				if (++prefixes > LINK_ND_PREFIX_MAX || (p[i + 3] & 0x0f) ||
+				    !parse_zeros(p + i + 12, 4) ||
+				    !parse_prefix_clean(p + i + 16, p[i + 2], 16))
+					return false;
+			} else if (t == 24) {
+				/* length, reserved, preference, reserved, lifetime,
+				 * the prefix in 0, 8 or 16 bytes as its length needs */
+				unsigned plen = p[i + 2], need = plen == 0 ? 1 : plen <= 64 ? 2 : 3;
+
+				if (++routes > LINK_ND_PREFIX_MAX || (p[i + 3] & 0xe7) ||
+				    (p[i + 3] & 0x18) == 0x10 || l < need ||
+				    !parse_prefix_clean(p + i + 8, plen, 8u * l - 8u))
+					return false;
+			} else if (t == 25) {
 				uint32_t a, na = (l - 1u) / 2u;
 
 				if ((rdnss += na) > LINK_ND_RDNSS_MAX || !parse_zeros(p + i + 2, 2))

@@ -16872,6 +16872,387 @@ def case_rtz_zapret_ipfrag2_rev_v4_e2m_ok(n):
     return rtz_tls(n, S1, 55646, E2M, send, passm(n)), {"pass": [passm(n)]}
 
 
+# ------------------------------------------------ red team round 19: DNS padding and IXFR in both readers, judge_dns_head, link services
+
+
+def rt19_tkey_q(qid, key, token):
+    alg = b"\x08gss-tsig\x00"
+    rd = alg + struct.pack("!IIHHH", 1767225600, 1767312000, 3, 0, len(token)) + token + b"\x00\x00"
+    return (struct.pack("!HHHHHH", qid, 0x0000, 1, 0, 0, 1) + rt17_name(key) + struct.pack("!HH", 249, 255)
+            + rt8b_rr(key, 249, 255, 0, rd))
+
+
+@case
+def case_rt19_dns_tcp_tkey_0x16_ok(n):
+    """(Red team round 19) Must-allow: a Windows domain member's GSS-TSIG key exchange
+    (dns_tkey_gss_ok) whose Kerberos AP-REQ is larger (a computer account in many groups:
+    its PAC), so that the TKEY query is 5700 bytes: its 2-byte TCP length is 0x16 0x44,
+    and 0x16 is a TLS handshake record's type. The message is DNS from its first byte
+    (RFC 7766; a TKEY record is taken of any length, DESIGN's DNS row); the flow's
+    first-bytes slot holds it (judge_dns_head: up to STREAM_MAX), and it must be read as
+    the DNS it is, not as a malformed ClientHello."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55700, RESOLVER, 53, isn=55700, rtt_us=2000)
+    t.handshake()
+    key = "1834-ms-7.ws-10.e2m.customs.example"
+    q0 = rt19_tkey_q(0x7c01, key, b"")
+    q = rt19_tkey_q(0x7c01, key, prand(n + "tok", 5700 - len(q0)))
+    assert len(q) == 5700
+    wire = struct.pack("!H", len(q)) + q
+    assert wire[0] == 0x16
+    segments(t, wire, 1400)
+    a = (struct.pack("!HHHHHH", 0x7c01, 0x8400, 1, 1, 0, 0) + rt17_name(key) + struct.pack("!HH", 249, 255)
+         + rt8b_rr(key, 249, 255, 0, b"\x08gss-tsig\x00" + struct.pack("!IIHHH", 1767225600, 1767312000, 3, 0, 4)
+                   + b"abcd\x00\x00"))
+    t.data(False, struct.pack("!H", len(a)) + a)
+    t.close()
+    return cap, {"pass": [wire[1400:1600], a]}
+
+
+def rt19_ixfr_q(qid, zone, add, owner=None):
+    # as dig and BIND render it: the SOA's names compressed against the question's
+    soa = (b"\x03ns1\xc0\x0c" + b"\x0ahostmaster\xc0\x0c"
+           + struct.pack("!IIIII", 2026010101, 7200, 3600, 1209600, 300))
+    own = owner if owner is not None else b"\xc0\x0c"
+    return (struct.pack("!HHHHHH", qid, 0, 1, 0, 1, len(add)) + rt17_name(zone) + struct.pack("!HH", 251, 1)
+            + own + struct.pack("!HHIH", 6, 1, 300, len(soa)) + soa + b"".join(add))
+
+
+@case
+def case_rt19_dns_tcp_ixfr_pad_ok(n):
+    """(Red team round 19) Must-allow: `dig +tcp +cookie +padding=128 ixfr=2026010101
+    customs.example -y hmac-sha256:xfr:...` (BIND's xfrin with `padding 128` for the server
+    does the same): an IXFR query with its SOA in the authority section (owner a pointer to
+    the question), an OPT of a cookie and a Padding option that brings its data past 128
+    bytes (the zone name is long), and a TSIG last: three records, the most a standard query
+    counts (DWS_STDQ's 2 bits), the OPT's padding state (DWS_SQ_PAD) between the SOA and the
+    TSIG. The header, the SOA's fixed part, the OPT's fixed part and its data from byte 120
+    to the end, and the TSIG's fixed part come a byte a segment."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55701, RESOLVER, 53, isn=55701, rtt_us=2000)
+    t.handshake()
+    zone = "branch-office-" + "k" * 40 + ".customs.example"
+    tsig = rt17_tsig("xfr", 0x4e31, 32, n + "mac")
+    base = rt19_ixfr_q(0x4e31, zone, [rt17_opt([(10, prand(n + "ck", 8)), (12, b"")]), tsig])
+    pad = (128 - (len(base) - len(tsig)) % 128) % 128
+    if pad + 16 <= 128:
+        pad += 128
+    opt = rt17_opt([(10, prand(n + "ck", 8)), (12, b"\x00" * pad)])
+    assert len(opt) - 11 > 128 and len(opt) - 11 <= 128 + 255
+    q = rt19_ixfr_q(0x4e31, zone, [opt, tsig])
+    wire = struct.pack("!H", len(q)) + q
+    soa_at = 2 + 12 + len(rt17_name(zone)) + 4
+    opt_at = len(wire) - len(tsig) - len(opt)
+    tsig_at = len(wire) - len(tsig)
+    tsig_fix = tsig_at + len(rt17_name("xfr"))
+    segments(t, wire[:14], 1)
+    t.data(True, wire[14:soa_at])
+    segments(t, wire[soa_at:soa_at + 12], 1)
+    t.data(True, wire[soa_at + 12:opt_at])
+    segments(t, wire[opt_at:opt_at + 11], 1)
+    t.data(True, wire[opt_at + 11:opt_at + 11 + 120])
+    segments(t, wire[opt_at + 11 + 120:tsig_at], 1)
+    t.data(True, wire[tsig_at:tsig_fix])
+    segments(t, wire[tsig_fix:tsig_fix + 10], 1)
+    t.data(True, wire[tsig_fix + 10:])
+    soa = (rt17_name("ns1." + zone) + rt17_name("hostmaster." + zone)
+           + struct.pack("!IIIII", 2026010101, 7200, 3600, 1209600, 300))
+    a = (struct.pack("!HHHHHH", 0x4e31, 0x8400, 1, 1, 0, 1) + rt17_name(zone) + struct.pack("!HH", 251, 1)
+         + rt8b_rr(zone, 6, 1, 300, soa) + rt17_tsig("xfr", 0x4e31, 32, n + "amac"))
+    t.data(False, struct.pack("!H", len(a)) + a)
+    t.close()
+    return cap, {"pass": [wire[tsig_fix + 10:], a]}
+
+
+@case
+def case_rt19_dns_ixfr_pad_ok(n):
+    """(Red team round 19) Must-allow: rt19_dns_tcp_ixfr_pad_ok over UDP (`dig +notcp +cookie
+    +padding=128 ixfr=...`, RFC 1995 lets an IXFR query go over UDP first): the SOA, a
+    padded OPT past 128 bytes of data, the TSIG, in one datagram (dns_wire_check)."""
+    cap = Capture()
+    zone = "branch-office-" + "k" * 40 + ".customs.example"
+    tsig = rt17_tsig("xfr", 0x4e32, 32, n + "mac")
+    base = rt19_ixfr_q(0x4e32, zone, [rt17_opt([(10, prand(n + "ck", 8)), (12, b"")]), tsig])
+    pad = (128 - (len(base) - len(tsig)) % 128) % 128
+    if pad + 16 <= 128:
+        pad += 128
+    opt = rt17_opt([(10, prand(n + "ck", 8)), (12, b"\x00" * pad)])
+    q = rt19_ixfr_q(0x4e32, zone, [opt, tsig])
+    udp(cap, S1, 55702, RESOLVER, 53, q)
+    soa = (rt17_name("ns1." + zone) + rt17_name("hostmaster." + zone)
+           + struct.pack("!IIIII", 2026010101, 7200, 3600, 1209600, 300))
+    a = (struct.pack("!HHHHHH", 0x4e32, 0x8400, 1, 1, 0, 0) + rt17_name(zone) + struct.pack("!HH", 251, 1)
+         + rt8b_rr(zone, 6, 1, 300, soa))
+    udp(cap, RESOLVER, 53, S1, 55702, a, gap=2000)
+    return cap, {"pass": [q]}
+
+
+@case
+def case_rt19_dns_tcp_pad_second_opt(n):
+    """(Red team round 19) DNS over TCP: a query whose first OPT is padded past 128 bytes of
+    data (zeros: the reader's DWS_SQ_PAD state keeps the record count in DWS_SQ_OPT's
+    bit), then a second OPT whose data is the marker. RFC 6891 6.1.1 allows one OPT
+    (rt17_dns_two_opt_carrier); the padding state must give back "an OPT came" when it
+    ends. The padding's last 12 bytes and the second OPT's fixed part a byte a segment.
+    Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55703, RESOLVER, 53, isn=55703, rtt_us=2000)
+    t.handshake()
+    q0, a0 = dns_pair(E2M_NAME, "A", 0x5701, E2M)
+    t.data(True, q0)
+    t.data(False, a0)
+    opt1 = rt17_opt([(10, prand(n + "ck", 8)), (12, b"\x00" * 140)])
+    opt2 = rt17_opt([(65001, leak(n) + prand(n, 40).hex().encode()[:60])])
+    q = rt17_q(0x5702, "www." + E2M_NAME, 1, [opt1, opt2])
+    wire = struct.pack("!H", len(q)) + q
+    at = len(wire) - len(opt2)
+    t.data(True, wire[:at - 12])
+    segments(t, wire[at - 12:at + 11], 1)
+    t.data(True, wire[at + 11:])
+    t.close(gap=11000000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt19_dns_tcp_soa_not_ixfr(n):
+    """(Red team round 19) DNS over TCP: an A query (question type 1) with one authority
+    record, an SOA whose data (128 bytes) holds the marker: the IXFR rule takes an SOA
+    there only when the question's type is 251 (DWS_SQ_NS checked at the question's
+    type). The question's type and the SOA's fixed part a byte a segment. Must not
+    pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55704, RESOLVER, 53, isn=55704, rtt_us=2000)
+    t.handshake()
+    rd = (leak(n) + prand(n, 128).hex().encode())[:128]
+    q = (struct.pack("!HHHHHH", 0x5711, 0x0100, 1, 0, 1, 0) + rt17_name(E2M_NAME) + struct.pack("!HH", 1, 1)
+         + b"\xc0\x0c" + struct.pack("!HHIH", 6, 1, 300, len(rd)) + rd)
+    wire = struct.pack("!H", len(q)) + q
+    qt = 2 + 12 + len(rt17_name(E2M_NAME))
+    t.data(True, wire[:qt])
+    segments(t, wire[qt:qt + 16], 1)
+    t.data(True, wire[qt + 16:])
+    t.close(gap=11000000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt19_dns_ixfr_txt_auth(n):
+    """(Red team round 19) DNS over UDP: an IXFR query (question type 251) whose one
+    authority record is a TXT (type 16) of 120 bytes of text (the marker), not the
+    client's SOA (RFC 1995 3). dns_wire_check takes only an SOA there. Must not pass."""
+    cap = Capture()
+    zone = "customs.example"
+    txt = leak(n) + prand(n, 60).hex().encode()
+    rd = bytes([len(txt[:119])]) + txt[:119]
+    q = (struct.pack("!HHHHHH", 0x5721, 0, 1, 0, 1, 0) + rt17_name(zone) + struct.pack("!HH", 251, 1)
+         + b"\xc0\x0c" + struct.pack("!HHIH", 16, 1, 300, len(rd)) + rd)
+    udp(cap, S1, 55705, RESOLVER, 53, q)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt19_dns_tcp_rewrite_soa_owner(n):
+    """(Red team round 19) DNS over TCP: an inside secondary's IXFR query (its SOA's owner
+    written out, 31 letters a label) passes us and is lost on the way on; the same
+    sequence number then carries a query of the same length whose SOA owner's label is the
+    marker (printable: the reader takes it). The owner's bytes are bytes the reading
+    depends on (dns_wire_feed_marked: every byte but the data of records read past), logged
+    and compared. Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55706, RESOLVER, 53, isn=55706, rtt_us=4000)
+    t.handshake()
+    q0, a0 = dns_pair(E2M_NAME, "A", 0x5731, E2M)
+    t.data(True, q0)
+    t.data(False, a0)
+    zone = "customs.example"
+    lk = leak(n)
+    assert len(lk) <= 63
+    honest = bytes([len(lk)]) + b"s" * len(lk) + rt17_name(zone)
+    swap = bytes([len(lk)]) + lk + rt17_name(zone)
+    tsig = rt17_tsig("xfr", 0x5732, 32, n + "mac")
+    w1 = rt19_ixfr_q(0x5732, zone, [tsig], owner=honest)
+    w2 = rt19_ixfr_q(0x5732, zone, [tsig], owner=swap)
+    assert len(w1) == len(w2) and w1 != w2
+    w1 = struct.pack("!H", len(w1)) + w1
+    w2 = struct.pack("!H", len(w2)) + w2
+    base = t.cseq
+    t.raw(True, "PA", w1, seq=base)
+    t.raw(True, "PA", w2, seq=base, gap=300000)
+    t.cseq = base + len(w1)
+    t.raw(False, "A")
+    t.close(gap=11000000)
+    return cap, {"leak": [leak(n)]}
+
+
+@open_case
+def case_rt19_dns_tcp_pipe_resend_ok(n):
+    """(Red team round 19) Must-allow: a forwarder that pipelines over TCP (unbound's stream
+    reuse to its upstream, dnsdist) sends 24 A queries with EDNS (an OPT of no options) in
+    one 1400-byte segment, as Nagle coalesces them; the segment is lost on the outside link
+    and the forwarder's TCP sends it again, byte for byte, after its RTO; then the
+    resolver's ACK and answers. Every byte of those queries is a byte the reading depends
+    on (dns_wire_feed_marked: no record data), 280 entries of 5 bytes, more than a header
+    log holds (256): the first copy is read with its range kept unlogged (hlog.h, unv),
+    and an identical later copy must still pass (a retransmission is no rewrite)."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55707, RESOLVER, 53, isn=55707, rtt_us=4000)
+    t.handshake()
+    qs = [rt17_q(0x5740 + i, "host-%02d.e2m.customs.example" % i, 1, [rt17_opt([])]) for i in range(24)]
+    wire = b"".join(struct.pack("!H", len(q)) + q for q in qs)
+    assert 1300 < len(wire) <= 1460
+    base = t.cseq
+    t.raw(True, "PA", wire, seq=base)
+    t.raw(True, "PA", wire, seq=base, gap=300000)
+    t.cseq = base + len(wire)
+    t.raw(False, "A")
+    for i in range(24):
+        a = rt17_a(0x5740 + i, "host-%02d.e2m.customs.example" % i)
+        t.data(False, struct.pack("!H", len(a)) + a)
+    q2 = rt17_q(0x5760, "www." + E2M_NAME, 1, [rt17_opt([])])
+    t.data(True, struct.pack("!H", len(q2)) + q2)
+    t.close(gap=11000000)
+    return cap, {"pass": [wire, q2]}
+
+
+@case
+def case_rt19_mld_qgrp(n):
+    """(Red team round 19) During an allowed IPv6 e2m session the strict host sends, before
+    each record, MLD queries (130) from its link-local address: an MLDv1 query (24 bytes)
+    and an MLDv2 query (28 bytes, no sources) whose Maximum Response Delay, Reserved and
+    Multicast Address fields are the marker: the address neither 0 (a general query) nor
+    a multicast group (a group-specific one: RFC 2710 3.6, RFC 3810 5.1.5). The MLD row
+    holds groups to multicast; parse_link_mld reads a report's groups (0xff) and a
+    query's sources, not a query's group. Must not pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        g = leak(n).ljust(20, b"-")
+        assert len(g) == 20
+        q1 = struct.pack("!BBH", 130, 0, 0) + g
+        q2 = struct.pack("!BBH", 130, 0, 0) + g + struct.pack("!BBH", 2, 125, 0)
+        t.cap.emit(rt18_mld_frame(s, "fe80::95:b3ff:fe18:e938", q1), 1000)
+        t.cap.emit(rt18_mld_frame(s, "fe80::95:b3ff:fe18:e938", q2), 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 55712, 55712, True, send), {
+        "leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S6, E2M6)[0]]}
+
+
+def rt19_ra(s, opts):
+    from scapy.layers.inet6 import in6_chksum
+    ll = "fe80::95:b3ff:fe18:e938"
+    ra = struct.pack("!BBHBBHII", 134, 0, 0, 64, 0, 1800, 0, 0) + bytes([1, 1]) + bytes.fromhex(s.replace(":", "")) + opts
+    assert len(ra) <= 1024
+    c = in6_chksum(58, IPv6(src=ll, dst="ff02::1", nh=58) / Raw(ra), ra)
+    ra = ra[:2] + struct.pack("!H", c) + ra[4:]
+    return ra, Ether(src=s, dst="33:33:00:00:00:01") / IPv6(src=ll, dst="ff02::1", hlim=255, nh=58) / Raw(ra)
+
+
+@case
+def case_rt19_nd_ra_prefix_fill(n):
+    """(Red team round 19) rt18_nd_ra_fill after its fix: during an allowed IPv6 e2m session
+    the strict host sends, before each record, a router advertisement of 30 prefix
+    information options (type 3, each once per prefix: parse_link_nd takes any number of
+    them), each of 28 bytes of lifetimes, reserved field and "prefix" (/64 announced,
+    the bits past 64 and Reserved2 set: RFC 4861 4.6.2 wants them 0) that are the marker
+    and random bytes: 840 bytes an RA to every host of the outside link, as many as the
+    DNSSL, portal and RDNSS carried before round 18's fix. A router announces a few
+    prefixes. Must not pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        blob = prand("%s-p%d" % (n, i), 30 * 28)
+        opts = b""
+        for k in range(30):
+            body = leak(n) if k == 0 else blob[k * 28:(k + 1) * 28]
+            assert len(body) == 28
+            opts += bytes([3, 4, 64, 0xc0]) + body
+        t.cap.emit(rt19_ra(s, opts)[1], 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 55708, 55708, True, send), {
+        "leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S6, E2M6)[0]]}
+
+
+@case
+def case_rt19_nd_ra_rio(n):
+    """(Red team round 19) As rt19_nd_ra_prefix_fill with route information options (type
+    24, RFC 4191, length 3): 41 of them, each 22 bytes of prefix length, preference,
+    lifetime and "prefix" (length 0 announced, all 16 prefix bytes set: RFC 4191 2.3
+    wants the bits past the length 0): 900 bytes an RA, the marker in the first.
+    parse_link_nd bounds a route option's length alone and takes any number. Must not
+    pass."""
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        blob = prand("%s-r%d" % (n, i), 41 * 22)
+        opts = b""
+        for k in range(41):
+            body = leak(n).ljust(22, b"-") if k == 0 else blob[k * 22:(k + 1) * 22]
+            assert len(body) == 22
+            opts += bytes([24, 3]) + body
+        t.cap.emit(rt19_ra(s, opts)[1], 1000)
+        t.raw(True, "PA", rec)
+    return carrier_flow(n, 55709, 55709, True, send), {
+        "leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(S6, E2M6)[0]]}
+
+
+@case
+def case_rt19_nd_ra_openwrt_ok(n):
+    """(Red team round 19) Must-allow: an inside router's advertisement as OpenWrt's odhcpd
+    (radvd alike) sends it, during an allowed IPv6 e2m session: MTU, two prefixes (the
+    delegated GUA /64 and the ULA /64), a route to the ULA /48, RDNSS of the router's ULA
+    address and link-local address, a DNSSL of "lan" and "customs.example", and a captive
+    portal URI (RFC 8910). Each option as its RFC has it; the RA must pass whole."""
+    marks = []
+
+    def send(t, rec, i):
+        s = mac_pair(t.c, t.s)[0]
+        gua = bytes.fromhex("20010db800e201000000000000000000")
+        ula = bytes.fromhex("fd123456789a00010000000000000000")
+        opts = (bytes([5, 1, 0, 0]) + struct.pack("!I", 1500)
+                + bytes([3, 4, 64, 0xc0]) + struct.pack("!II", 7200, 1800) + b"\0" * 4 + gua
+                + bytes([3, 4, 64, 0xc0]) + struct.pack("!II", 0xffffffff, 0xffffffff) + b"\0" * 4 + ula
+                + bytes([24, 2, 48, 0x08]) + struct.pack("!I", 1800) + bytes.fromhex("fd123456789a0000")
+                + bytes([25, 5, 0, 0]) + struct.pack("!I", 1800) + bytes.fromhex("fd123456789a00010000000000000001")
+                + bytes.fromhex("fe800000000000000000000000000001"))
+        names = rt17_name("lan") + rt17_name("customs.example")
+        dl = 8 + len(names)
+        dl8 = (dl + 7) // 8
+        opts += bytes([31, dl8, 0, 0]) + struct.pack("!I", 1800) + names + b"\0" * (dl8 * 8 - dl)
+        uri = b"https://portal.lan/captive"
+        cl = (2 + len(uri) + 7) // 8
+        opts += bytes([37, cl]) + uri + b"\0" * (cl * 8 - 2 - len(uri))
+        ra, fr = rt19_ra(s, opts)
+        marks.append(ra)
+        t.cap.emit(fr, 1000)
+        t.raw(True, "PA", rec)
+    cap = carrier_flow(n, 55710, 55710, True, send)
+    return cap, {"pass": marks, "replay_args": ["--inside-mac", mac_pair(S6, E2M6)[0]]}
+
+
+@case
+def case_rt19_pppoe_padt_ok(n):
+    """(Red team round 19) Must-allow: rp-pppoe's (pppd's PPPoE plugin) PADT from the inside
+    client when its session ends, during an allowed e2m session: session 0x1234, its
+    Host-Uniq (8 bytes), the AC-Cookie it echoes (20 bytes), the Relay-Session-Id a relay
+    gave (12) and a Generic-Error with its text ("RP-PPPoE: System call error: Input/output
+    error"). A client's PADT tags (RFC 2516 5.5, rp-pppoe's sendPADT)."""
+    marks = []
+
+    def send(t, rec, i):
+        t.raw(True, "PA", rec)
+        if i != 1:
+            return
+        s, d = mac_pair(t.c, t.s)
+        msg = b"RP-PPPoE: System call error: Input/output error"
+        tags = (struct.pack("!HH", 0x0103, 8) + prand(n + "hu", 8)
+                + struct.pack("!HH", 0x0104, 20) + prand(n + "ck", 20)
+                + struct.pack("!HH", 0x0110, 12) + prand(n + "rs", 12)
+                + struct.pack("!HH", 0x0203, len(msg)) + msg)
+        pppoe = struct.pack("!BBHH", 0x11, 0xa7, 0x1234, len(tags)) + tags
+        eth = bytes(Ether(src=s, dst=d, type=0x8863))
+        t.cap.emit(Ether(eth + pppoe), 1000)
+        marks.append(pppoe)
+    cap = carrier_flow(n, 55711, 55711, False, send)
+    return cap, {"pass": marks, "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
+
+
 # ------------------------------------------------ the twenty-third session: DNS queries' records
 
 

@@ -1512,6 +1512,30 @@ static void test_link_bounded_nd(void)
 		build_icmp6_msg(&f, all_nodes, ra, sizeof(ra), NULL);
 		CU_ASSERT(link_ok(&f));
 	}
+	/* an RA's prefix information: a /64 with its host bits 0, not with
+	 * bits set past its length, nor with its reserved field (rt19_nd_ra_prefix_fill) */
+	{
+		static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
+		uint8_t ra[16 + 32];
+
+		memset(ra, 0, sizeof(ra));
+		ra[0] = 134;
+		ra[16] = 3;
+		ra[17] = 4;
+		ra[18] = 64;
+		ra[19] = 0xc0;
+		ra[32] = 0x20;
+		ra[33] = 0x01;
+		build_icmp6_msg(&f, all_nodes, ra, sizeof(ra), NULL);
+		CU_ASSERT(link_ok(&f));
+		ra[47] = 1;
+		build_icmp6_msg(&f, all_nodes, ra, sizeof(ra), NULL);
+		CU_ASSERT_FALSE(link_ok(&f));
+		ra[47] = 0;
+		ra[29] = 1;
+		build_icmp6_msg(&f, all_nodes, ra, sizeof(ra), NULL);
+		CU_ASSERT_FALSE(link_ok(&f));
+	}
 	/* a redirect */
 	m[0] = 137;
 	m[4] = 0;
