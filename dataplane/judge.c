@@ -2576,7 +2576,7 @@ static int judge_conform_read(struct worker *w, const struct policy *pol, struct
 	uint16_t n0;
 
 	if ((f->conform.mode == CONFORM_TLS && !conform_in_body(&f->conform, from_init, n)) ||
-	    (from_init && conform_is_dns(&f->conform) &&
+	    (from_init && f->conform.mode != CONFORM_TLS && conform_is_dns(&f->conform) &&
 	     !(f->conform.mode == CONFORM_UNSET && pl[0] == 0x16))) {
 		l = judge_hlog(w, f);
 		a_hlog = judge_acks(w, f)->hlog;
