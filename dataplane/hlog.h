@@ -29,12 +29,15 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <string.h>
 
 #define HLOG_ENTRIES 256 /* per direction, a power of two */
 #define HLOG_SLOTS   1024 /* logs per worker */
 
-/* Bytes read at seq (len of them, 1..5). 12 bytes. */
+/* Bytes read at seq (len of them, 1..5); or, where len has HLOG_SUMMED,
+ * a summed run (hlog_add_sum): its length (len & 0x7f) << 8 | b[0], its
+ * sum (hlog_sum) in b[1..4]. 12 bytes. */
 struct hlog_ent {
 	uint32_t seq;
 	uint8_t len;
@@ -42,11 +45,20 @@ struct hlog_ent {
 	uint16_t t; /* when it was logged: the owner's clock (hlog.now) */
 };
 
+#define HLOG_SUMMED  0x80
+#define HLOG_SUM_MAX 0x7fff /* the longest summed run */
+
+static inline uint32_t hlog_ent_len(const struct hlog_ent *e)
+{
+	return (e->len & HLOG_SUMMED) ? (uint32_t)(e->len & 0x7f) << 8 | e->b[0] : e->len;
+}
+
 struct hlog_dir {
 	uint16_t head; /* the oldest entry */
 	uint16_t n;    /* entries */
 	uint8_t full;  /* an entry found no room since the caller last cleared it */
-	uint8_t unv;   /* [unv_lo, unv_hi) holds headers read but not logged */
+	uint8_t unv;   /* [unv_lo, unv_hi) holds headers read but not logged:
+			* HLOG_UNV, or HLOG_UNV_SUM where unv_h sums the range */
 	uint16_t unv_t; /* when that range was made (hlog.now) */
 	uint32_t lo_end; /* where the oldest entry ends (n > 0): release looks here first */
 	/* Headers read that found the log full (a segment with more than a
@@ -54,7 +66,17 @@ struct hlog_dir {
 	 * of these bytes can be compared, so any is refused (hlog_agrees)
 	 * until the receiver acknowledges them. */
 	uint32_t unv_lo, unv_hi;
+	/* The range's bytes as the segment that made it held them, summed
+	 * with a key of this process (hlog_sum; HLOG_UNV_SUM): a later copy
+	 * that holds the whole range and sums the same agrees with it (an
+	 * honest retransmission of a segment with more headers than a log
+	 * holds: rt19_dns_tcp_pipe_resend_ok). A copy of a part of it is
+	 * still refused. */
+	uint32_t unv_h;
 };
+
+#define HLOG_UNV     1
+#define HLOG_UNV_SUM 2
 
 /* What each packet reads (the owner, both directions' counts) in the first
  * cache line; the entries after it. */
@@ -104,14 +126,14 @@ static inline void hlog_release(struct hlog *l, unsigned dir, uint32_t ack)
 		if (--d->n) {
 			const struct hlog_ent *e = &l->e[dir][d->head];
 
-			d->lo_end = e->seq + e->len;
+			d->lo_end = e->seq + hlog_ent_len(e);
 		}
 	}
 }
 
-/* Log len (1..5) bytes read at seq; none when full (full is set). */
-static inline void hlog_add(struct hlog *l, unsigned dir, uint32_t seq, const uint8_t *b,
-			    unsigned len)
+/* The entry to fill for len bytes at seq, or NULL where the log is full
+ * (full is set, and the bytes join the unlogged range). */
+static inline struct hlog_ent *hlog_put(struct hlog *l, unsigned dir, uint32_t seq, unsigned len)
 {
 	struct hlog_dir *d = &l->d[dir];
 	struct hlog_ent *e;
@@ -119,25 +141,64 @@ static inline void hlog_add(struct hlog *l, unsigned dir, uint32_t seq, const ui
 	if (d->n == HLOG_ENTRIES) {
 		d->full = 1;
 		if (!d->unv) {
-			d->unv = 1;
+			d->unv = HLOG_UNV;
 			d->unv_t = l->now;
 			d->unv_lo = seq;
 			d->unv_hi = seq + len;
 		} else {
+			d->unv = HLOG_UNV; /* a sum covers the range it was made for */
 			if ((int32_t)(seq - d->unv_lo) < 0)
 				d->unv_lo = seq;
 			if ((int32_t)(seq + len - d->unv_hi) > 0)
 				d->unv_hi = seq + len;
 		}
-		return;
+		return NULL;
 	}
 	e = &l->e[dir][(d->head + d->n) & (HLOG_ENTRIES - 1)];
 	e->seq = seq;
-	e->len = (uint8_t)len;
 	e->t = l->now;
-	memcpy(e->b, b, len);
 	if (d->n++ == 0)
 		d->lo_end = seq + len;
+	return e;
+}
+
+/* Log len (1..5) bytes read at seq; none when full (full is set). */
+static inline void hlog_add(struct hlog *l, unsigned dir, uint32_t seq, const uint8_t *b,
+			    unsigned len)
+{
+	struct hlog_ent *e = hlog_put(l, dir, seq, len);
+
+	if (e) {
+		e->len = (uint8_t)len;
+		memcpy(e->b, b, len);
+	}
+}
+
+/* Log the n bytes read at seq as summed runs of HLOG_SUM_MAX at most: a
+ * later copy that touches any of them must hold them all and sum the same
+ * (hlog_agrees). For a reading that depends on every byte (SMTP's lines),
+ * where an entry a byte run would not fit a log. */
+void hlog_add_sum(struct hlog *l, unsigned dir, uint32_t seq, const uint8_t *p, uint32_t n);
+
+/* SipHash-2-4 (Aumasson and Bernstein, 2012) of n bytes under key k. */
+uint64_t hlog_siphash(const uint64_t k[2], const uint8_t *m, size_t n);
+
+/* n bytes summed under this process's key (random, from its start). */
+uint32_t hlog_sum(const uint8_t *p, uint32_t n);
+
+/* Sum a direction's unlogged range, where the n bytes at seq (the segment
+ * that made it, just read) hold all of it; the range then agrees with a
+ * later copy that sums the same (hlog_agrees). */
+static inline void hlog_unv_seal(struct hlog *l, unsigned dir, uint32_t seq, const uint8_t *p,
+				 uint32_t n)
+{
+	struct hlog_dir *d = &l->d[dir];
+
+	if (d->unv == HLOG_UNV && d->unv_lo - seq <= n && d->unv_hi - seq <= n &&
+	    (int32_t)(d->unv_hi - d->unv_lo) > 0) {
+		d->unv_h = hlog_sum(p + (d->unv_lo - seq), d->unv_hi - d->unv_lo);
+		d->unv = HLOG_UNV_SUM;
+	}
 }
 
 /* Whether n bytes at seq agree with every logged byte of a direction that

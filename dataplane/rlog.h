@@ -23,10 +23,14 @@
  * Bounded: RLOG_BYTES bytes in RLOG_RUNS runs per flow, RLOG_SLOTS logs per
  * worker, taken by a flow only while it has bytes its server has not
  * acknowledged. Bytes read that find the log full (a head of more than
- * RLOG_BYTES in one flight) are not logged: the range they span is kept,
- * and every later copy of any byte of it disagrees (an honest client sends
- * one only after a loss) until the server acknowledges it, as the header
- * log does. Pure C, no allocation. Owning worker.
+ * RLOG_BYTES in one flight) are not logged but summed, each append apart,
+ * with the key of the header log's sums (hlog_sum): a later copy that
+ * holds the whole of each such piece it touches and sums the same agrees
+ * (since the twenty-fifth session: an honest copy of a segment lost after
+ * us, rt10e_head20k_loss_ok). Where RLOG_SUMS pieces are held, the range
+ * of what finds no room is kept, and every later copy of any byte of it
+ * disagrees until the server acknowledges it, as the header log does. Pure
+ * C, no allocation. Owning worker.
  */
 #ifndef ADUANA_RLOG_H
 #define ADUANA_RLOG_H
@@ -35,9 +39,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hlog.h" /* hlog_sum */
+
 #define RLOG_BYTES 16384 /* per flow, a power of two: a whole head (judge.c reads 16 KiB) */
 #define RLOG_RUNS  1024	/* per flow, a power of two */
 #define RLOG_SLOTS 256	/* logs per worker */
+#define RLOG_SUMS  32	/* summed pieces per flow: 46 KiB of full segments */
 
 /* len bytes logged at seq, at off in the byte ring, at time t. */
 struct rlog_run {
@@ -48,6 +55,14 @@ struct rlog_run {
 	uint16_t pad;
 };
 
+/* len bytes read at seq past the log's room, at time t, summed (hlog_sum). */
+struct rlog_sum {
+	uint32_t seq;
+	uint16_t len;
+	uint16_t t;
+	uint32_t h;
+};
+
 struct rlog {
 	uint32_t fidx; /* the flow's slot in the table, UINT32_MAX: free */
 	uint32_t gen;  /* its flow's gen when taken */
@@ -55,11 +70,12 @@ struct rlog {
 	uint16_t n;    /* runs */
 	uint16_t bused; /* bytes held, from the oldest run's off on */
 	uint8_t unv;	/* [unv_lo, unv_hi) holds bytes read but not logged */
-	uint8_t pad;
+	uint8_t ns;	/* summed pieces, s[0] the oldest, in sequence order */
 	uint16_t bucket; /* its owner's inside source (judge.c counts them) */
 	uint16_t net;	 /* ... and its IPv6 /64 (STREAM_NO_NET for IPv4) */
 	uint16_t unv_t; /* when that range was begun (the owner's clock) */
 	uint32_t unv_lo, unv_hi;
+	struct rlog_sum s[RLOG_SUMS];
 	struct rlog_run r[RLOG_RUNS];
 	uint8_t b[RLOG_BYTES];
 };
@@ -67,7 +83,7 @@ struct rlog {
 /* Where an append can be taken back (rlog_undo). */
 struct rlog_mark {
 	uint16_t n, bused, last_len;
-	uint8_t unv;
+	uint8_t unv, ns;
 	uint32_t unv_lo, unv_hi;
 };
 
@@ -79,11 +95,12 @@ static inline void rlog_init(struct rlog *l, uint32_t fidx, uint32_t gen)
 	l->n = 0;
 	l->bused = 0;
 	l->unv = 0;
+	l->ns = 0;
 }
 
 static inline bool rlog_empty(const struct rlog *l)
 {
-	return l->n == 0 && !l->unv;
+	return l->n == 0 && !l->unv && !l->ns;
 }
 
 static inline const struct rlog_run *rlog_last(const struct rlog *l)
@@ -97,18 +114,46 @@ static inline unsigned rlog_age(const struct rlog *l, uint16_t now)
 {
 	unsigned a = l->n ? (uint16_t)(now - l->r[l->head].t) : 0;
 	unsigned u = l->unv ? (uint16_t)(now - l->unv_t) : 0;
+	unsigned s = l->ns ? (uint16_t)(now - l->s[0].t) : 0;
 
+	if (s > a)
+		a = s;
 	return a > u ? a : u;
 }
 
 /* The oldest byte the log still answers for (rlog_empty false). */
 static inline uint32_t rlog_lo(const struct rlog *l)
 {
-	if (!l->n)
-		return l->unv_lo;
-	if (!l->unv)
-		return l->r[l->head].seq;
-	return (int32_t)(l->unv_lo - l->r[l->head].seq) < 0 ? l->unv_lo : l->r[l->head].seq;
+	uint32_t lo = 0;
+	bool any = false;
+
+	if (l->n) {
+		lo = l->r[l->head].seq;
+		any = true;
+	}
+	if (l->unv && (!any || (int32_t)(l->unv_lo - lo) < 0)) {
+		lo = l->unv_lo;
+		any = true;
+	}
+	if (l->ns && (!any || (int32_t)(l->s[0].seq - lo) < 0))
+		lo = l->s[0].seq;
+	return lo;
+}
+
+/* Join [lo, hi) to the range no copy may touch. */
+static inline void rlog_unv_add(struct rlog *l, uint32_t lo, uint32_t hi, uint16_t now)
+{
+	if (!l->unv) {
+		l->unv = 1;
+		l->unv_t = now;
+		l->unv_lo = lo;
+		l->unv_hi = hi;
+		return;
+	}
+	if ((int32_t)(lo - l->unv_lo) < 0)
+		l->unv_lo = lo;
+	if ((int32_t)(hi - l->unv_hi) > 0)
+		l->unv_hi = hi;
 }
 
 /* Forget the bytes before ack: its server has them and reads no copy of
@@ -118,6 +163,20 @@ static inline uint32_t rlog_lo(const struct rlog *l)
  * renew (red team round 10, the twentieth session). */
 static inline void rlog_release(struct rlog *l, uint32_t ack)
 {
+	unsigned g = 0;
+
+	/* Summed pieces wholly acknowledged go; one cut by ack can no longer
+	 * be summed by a copy that starts at ack: its rest joins the range no
+	 * copy may touch (a server acknowledges whole segments: rare). */
+	while (g < l->ns && (int32_t)(ack - l->s[g].seq) > 0) {
+		if ((int32_t)(l->s[g].seq + l->s[g].len - ack) > 0)
+			rlog_unv_add(l, ack, l->s[g].seq + l->s[g].len, l->s[g].t);
+		g++;
+	}
+	if (g) {
+		l->ns = (uint8_t)(l->ns - g);
+		memmove(l->s, l->s + g, sizeof(l->s[0]) * l->ns);
+	}
 	if (l->unv && (int32_t)(ack - l->unv_lo) > 0) {
 		if ((int32_t)(l->unv_hi - ack) <= 0)
 			l->unv = 0;
@@ -157,7 +216,7 @@ static inline bool rlog_fits(const struct rlog *l, uint32_t seq, uint32_t n, uin
 static inline struct rlog_mark rlog_mark(const struct rlog *l)
 {
 	struct rlog_mark m = {l->n, l->bused, l->n ? rlog_last(l)->len : 0,
-			      l->unv, l->unv_lo, l->unv_hi};
+			      l->unv, l->ns, l->unv_lo, l->unv_hi};
 
 	return m;
 }
@@ -168,6 +227,7 @@ static inline void rlog_undo(struct rlog *l, struct rlog_mark m)
 	l->n = m.n;
 	l->bused = m.bused;
 	l->unv = m.unv;
+	l->ns = m.ns;
 	l->unv_lo = m.unv_lo;
 	l->unv_hi = m.unv_hi;
 	if (l->n)
@@ -175,7 +235,8 @@ static inline void rlog_undo(struct rlog *l, struct rlog_mark m)
 }
 
 /* Log n bytes read at seq, after every byte logged so far; where they do
- * not fit (rlog_fits), the range they span joins the unlogged one. */
+ * not fit (rlog_fits), they are summed as a piece of their own, and where
+ * RLOG_SUMS are held, the range they span joins the unlogged one. */
 static inline void rlog_add(struct rlog *l, uint32_t seq, const uint8_t *p, uint32_t n,
 			    uint16_t now)
 {
@@ -185,17 +246,16 @@ static inline void rlog_add(struct rlog *l, uint32_t seq, const uint8_t *p, uint
 	if (!n)
 		return;
 	if (!rlog_fits(l, seq, n, now)) {
-		if (!l->unv) {
-			l->unv = 1;
-			l->unv_t = now;
-			l->unv_lo = seq;
-			l->unv_hi = seq + n;
-		} else {
-			if ((int32_t)(seq - l->unv_lo) < 0)
-				l->unv_lo = seq;
-			if ((int32_t)(seq + n - l->unv_hi) > 0)
-				l->unv_hi = seq + n;
+		if (l->ns < RLOG_SUMS && n <= UINT16_MAX) {
+			struct rlog_sum *s = &l->s[l->ns++];
+
+			s->seq = seq;
+			s->len = (uint16_t)n;
+			s->t = now;
+			s->h = hlog_sum(p, n);
+			return;
 		}
+		rlog_unv_add(l, seq, seq + n, now);
 		return;
 	}
 	at = l->n ? (uint32_t)(l->r[l->head].off + l->bused) & (RLOG_BYTES - 1) : 0;

@@ -10614,7 +10614,7 @@ def case_rt10e_lead_many_vk(n):
     return cap, {"leak": [leak(n)]}
 
 
-@open_case
+@case
 def case_rt10e_head20k_loss_ok(n):
     """(Red team round 10e) Must-allow: office HTTP, the connection's first request, a GET
     for www.example.org (Host first) with three 7000-byte headers (an SSO token, cookies:
@@ -10644,6 +10644,57 @@ def case_rt10e_head20k_loss_ok(n):
     t.close()
     return cap, {"pass": [passm(n)]}
 
+
+
+def _head20k_rewrite(n, port, part):
+    """rt10e_head20k_loss_ok's flight, the late lost segment (past the request log's
+    16 KiB: a summed piece) sent again as the head's end and a request for m.vk.com
+    whose X-Pad header takes the rest of the flight; part: only the copy's second half
+    (from the vk request on), as a sender re-segmenting after a path MTU drop would."""
+    cap = Capture()
+    t = ETcp(cap, O1, port, SOC, 80, isn=port * 7, rtt_us=20000)
+    t.handshake()
+    head = b"GET /big HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: Mozilla/5.0\r\n"
+    for i in range(3):
+        head += b"X-Tok%d: " % i + prand("%s-t%d" % (n, i), 3490).hex().encode() + b"\r\n"
+    head += b"X-Mark: " + passm(n) + b"\r\n\r\n"
+    base = t.cseq
+    segs = [(o, head[o:o + 1448]) for o in range(0, len(head), 1448)]
+    lost = len(segs) - 2
+    o, sg = segs[lost]
+    assert o > 16384 and b"\r" not in sg
+    vk = b"\r\n\r\nGET /feed HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\nX-Pad: "
+    swap = sg[:100] + vk + b"q" * (len(sg) - 100 - len(vk))
+    assert len(swap) == len(sg)
+    for oo, s2 in segs:
+        t.raw(True, "PA", s2, seq=base + oo, gap=100)
+    t.raw(False, "A", ack=base + o, gap=20000)
+    for j in range(lost + 1, len(segs)):
+        t.raw(False, "A", ack=base + o, gap=100)
+    if part:
+        t.raw(True, "PA", swap[100:], seq=base + o + 100, gap=20000)
+    t.raw(True, "PA", swap, seq=base + o, gap=20000)
+    t.cseq = base + len(head)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_head20k_rewrite_vk(n):
+    """(The twenty-fifth session) Office HTTP: rt10e_head20k_loss_ok's 21 KB first head in
+    one flight; its late segment, past the request log's 16 KiB (read and summed), lost
+    after us, comes again as the head's end and a second request for m.vk.com. Must drop:
+    the copy's sum differs."""
+    return _head20k_rewrite(n, 53960, False)
+
+
+@case
+def case_head20k_part_rewrite_vk(n):
+    """(The twenty-fifth session) As head20k_rewrite_vk, the rewritten copy first sent from
+    the vk request on (a part of the summed piece), then whole. Must drop."""
+    return _head20k_rewrite(n, 53961, True)
 
 @case
 def case_rt10e_head20k_ok(n):
@@ -17084,7 +17135,7 @@ def case_rt19_dns_tcp_rewrite_soa_owner(n):
     return cap, {"leak": [leak(n)]}
 
 
-@open_case
+@case
 def case_rt19_dns_tcp_pipe_resend_ok(n):
     """(Red team round 19) Must-allow: a forwarder that pipelines over TCP (unbound's stream
     reuse to its upstream, dnsdist) sends 24 A queries with EDNS (an OPT of no options) in
@@ -17113,6 +17164,119 @@ def case_rt19_dns_tcp_pipe_resend_ok(n):
     t.close(gap=11000000)
     return cap, {"pass": [wire, q2]}
 
+
+
+def pipe_qs(qid, count, mark=None):
+    """A forwarder's count pipelined EDNS queries (2-byte lengths): host-00.. of e2m, the
+    last a long name (sync-sss..., 75 characters); mark (a marker) goes into that name's
+    first label, the length the same. The last query starts past the 1280 bytes of marks
+    a header log's 256 entries can hold, so it lies in the unlogged range whole."""
+    lab = "sync-" + "s" * 50
+    if mark is not None:
+        m = mark.decode() + "-"
+        lab = m + lab[len(m):]
+    names = ["host-%02d.e2m.customs.example" % i for i in range(count - 1)]
+    names.append(lab + ".e2m.customs.example")
+    return b"".join(struct.pack("!H", len(q)) + q for q in
+                    (rt17_q(qid + i, nm, 1, [rt17_opt([])]) for i, nm in enumerate(names)))
+
+
+@case
+def case_dns_tcp_pipe_rewrite(n):
+    """(The twenty-fifth session) 24 pipelined queries in one 1440-byte segment, more
+    bytes the DNS reading depends on than a header log holds (its unlogged range is summed
+    with a secret key: hlog.h, unv_h), pass us and are lost on the way on; the same
+    sequence number then carries the same bytes but the last query's name (the same
+    length, past the log's entries), which holds the marker. Must not pass: the copy
+    covers the whole range and its sum differs."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55800, RESOLVER, 53, isn=55800, rtt_us=4000)
+    t.handshake()
+    w1 = pipe_qs(0x5800, 24)
+    w2 = pipe_qs(0x5800, 24, leak(n))
+    assert len(w1) == len(w2) and w1 != w2 and 1300 < len(w1) <= 1460
+    base = t.cseq
+    t.raw(True, "PA", w1, seq=base)
+    t.raw(True, "PA", w2, seq=base, gap=300000)
+    t.cseq = base + len(w1)
+    t.raw(False, "A")
+    t.close(gap=11000000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_dns_tcp_pipe_part_rewrite(n):
+    """(The twenty-fifth session) As dns_tcp_pipe_rewrite, but the copy holds only the
+    segment's last 100 bytes, rewritten: a part of a summed range cannot be compared, and
+    is refused. Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55801, RESOLVER, 53, isn=55801, rtt_us=4000)
+    t.handshake()
+    w1 = pipe_qs(0x5810, 24)
+    w2 = pipe_qs(0x5810, 24, leak(n))
+    assert len(w1) == len(w2) and w1 != w2
+    base = t.cseq
+    part = len(w1) - 100  # inside the last query, past the range's first byte
+    assert leak(n) in w2[part:]
+    t.raw(True, "PA", w1, seq=base)
+    t.raw(True, "PA", w2[part:], seq=base + part, gap=300000)
+    t.cseq = base + len(w1)
+    t.raw(False, "A")
+    t.close(gap=11000000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_dns_tcp_pipe_collapse_ok(n):
+    """(The twenty-fifth session) Must-allow: a forwarder pipelines 23 queries in one
+    1334-byte segment (more marks than a header log holds) and one more query in a second
+    segment, which finds the log full and is dropped until the first is acknowledged; the
+    first is lost on the way on, and the sender's retransmission merges both (Linux
+    tcp_retrans_try_collapse): a copy of the whole summed range, the same bytes, with new
+    bytes after it. Then the resolver's ACK and answers."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55802, RESOLVER, 53, isn=55802, rtt_us=4000)
+    t.handshake()
+    w = pipe_qs(0x5820, 24)
+    one = len(pipe_qs(0x5820, 1))
+    w1, w2 = w[:len(w) - one], w[len(w) - one:]
+    assert len(w1) > 5 * 256
+    base = t.cseq
+    t.raw(True, "PA", w1, seq=base)
+    t.raw(True, "PA", w2, seq=base + len(w1), gap=2000)
+    t.raw(True, "PA", w, seq=base, gap=300000)
+    t.cseq = base + len(w)
+    t.raw(False, "A")
+    for i in range(24):
+        a = rt17_a(0x5820 + i, "host-%02d.e2m.customs.example" % i)
+        t.data(False, struct.pack("!H", len(a)) + a)
+    t.close(gap=11000000)
+    return cap, {"pass": [w1, w2]}
+
+
+@case
+def case_dns_tcp_pipe_collapse_rewrite(n):
+    """(The twenty-fifth session) As dns_tcp_pipe_collapse_ok up to the merged
+    retransmission, which is read (its new bytes' range unlogged and summed with the old
+    ones); the same sequence number then carries the merged bytes again with the marker in
+    the last query's name. Must not pass."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55803, RESOLVER, 53, isn=55803, rtt_us=4000)
+    t.handshake()
+    w = pipe_qs(0x5830, 24)
+    one = len(pipe_qs(0x5830, 1))
+    w1, w2 = w[:len(w) - one], w[len(w) - one:]
+    x = pipe_qs(0x5830, 24, leak(n))
+    assert len(x) == len(w) and x != w
+    base = t.cseq
+    t.raw(True, "PA", w1, seq=base)
+    t.raw(True, "PA", w2, seq=base + len(w1), gap=2000)
+    t.raw(True, "PA", w, seq=base, gap=300000)
+    t.raw(True, "PA", x, seq=base, gap=600000)
+    t.cseq = base + len(w)
+    t.raw(False, "A")
+    t.close(gap=11000000)
+    return cap, {"leak": [leak(n)]}
 
 @case
 def case_rt19_mld_qgrp(n):
@@ -21011,12 +21175,13 @@ def case_dns_learn_dup_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
-@open_case
+@case
 def case_smtp_loss_rewrite(n):
-    """SMTP before STARTTLS (no header log): after the greeting, EHLO and MAIL FROM (the
-    relay's answers close the first-bytes slot), a NOOP line passes
-    us and is lost on the way on; the same sequence number then carries an SSH banner and
-    binary packet (to us a retransmission: forwarded unread)."""
+    """SMTP before STARTTLS: after the greeting, EHLO and MAIL FROM (the relay's answers
+    close the first-bytes slot), a NOOP line passes us and is lost on the way on; the same
+    sequence number then carries an SSH banner and binary packet (to us a retransmission:
+    forwarded unread until the twenty-fifth session, when the client's segments got a
+    header log of summed runs)."""
     cap = Capture()
     t = ETcp(cap, S1, 43010, MAIL, 25, isn=2210, rtt_us=4000)
     t.handshake()

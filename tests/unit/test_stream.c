@@ -728,33 +728,216 @@ static void test_rlog(void)
 	CU_ASSERT_FALSE(rlog_fits(&l, 5000 + 10 * RLOG_RUNS, 1, 0));
 	CU_ASSERT_TRUE(rlog_fits(&l, 5000 + 10 * (RLOG_RUNS - 1) + 1, 1, 0)); /* follows on */
 	CU_ASSERT_FALSE(rlog_fits(&l, 5000 + 10 * (RLOG_RUNS - 1) + 1, 1, 1)); /* a later tick: a run of its own */
-	/* Bytes that find no room: their range disagrees with every copy,
-	 * the same bytes too, until acknowledged; logged ones are still
-	 * compared; an undo takes the range back as well. */
+	/* Bytes that find no room: summed as a piece (since the twenty-fifth
+	 * session): a copy of all of it with the same bytes agrees, a part of
+	 * it or other bytes do not; logged ones are still compared; an undo
+	 * takes the piece back as well. */
 	rlog_init(&l, 3, 9);
 	rlog_add(&l, 100, model, RLOG_BYTES - 10, 1);
 	mk = rlog_mark(&l);
 	rlog_add(&l, 100 + RLOG_BYTES - 10, model + RLOG_BYTES - 10, 20, 4);
-	CU_ASSERT_EQUAL(l.unv, 1);
+	CU_ASSERT_EQUAL(l.unv, 0);
+	CU_ASSERT_EQUAL(l.ns, 1);
 	CU_ASSERT_EQUAL(l.n, 1);
 	CU_ASSERT_EQUAL(rlog_age(&l, 6), 5);
-	CU_ASSERT_FALSE(rlog_agrees(&l, 100 + RLOG_BYTES - 10, model + RLOG_BYTES - 10, 20));
+	CU_ASSERT_TRUE(rlog_agrees(&l, 100 + RLOG_BYTES - 10, model + RLOG_BYTES - 10, 20));
+	CU_ASSERT_TRUE(rlog_agrees(&l, 100 + RLOG_BYTES - 20, model + RLOG_BYTES - 20, 40));
 	CU_ASSERT_FALSE(rlog_agrees(&l, 100 + RLOG_BYTES + 9, model + RLOG_BYTES + 9, 1));
+	CU_ASSERT_FALSE(rlog_agrees(&l, 100 + RLOG_BYTES - 10, model + RLOG_BYTES - 10, 19));
+	memcpy(copy, model + RLOG_BYTES - 10, 20);
+	copy[13] ^= 4;
+	CU_ASSERT_FALSE(rlog_agrees(&l, 100 + RLOG_BYTES - 10, copy, 20));
 	CU_ASSERT_TRUE(rlog_agrees(&l, 100 + RLOG_BYTES + 10, model, 5));
 	CU_ASSERT_TRUE(rlog_agrees(&l, 100, model, 50));
 	CU_ASSERT_EQUAL(rlog_lo(&l), 100);
 	rlog_undo(&l, mk);
-	CU_ASSERT_EQUAL(l.unv, 0);
+	CU_ASSERT_EQUAL(l.ns, 0);
 	CU_ASSERT_TRUE(rlog_agrees(&l, 100 + RLOG_BYTES - 10, copy, 20));
 	rlog_add(&l, 100 + RLOG_BYTES - 10, model + RLOG_BYTES - 10, 20, 4);
 	rlog_release(&l, 100 + RLOG_BYTES - 10); /* the logged bytes go */
 	CU_ASSERT_EQUAL(l.n, 0);
 	CU_ASSERT_FALSE(rlog_empty(&l));
 	CU_ASSERT_EQUAL(rlog_lo(&l), 100 + RLOG_BYTES - 10);
-	CU_ASSERT_FALSE(rlog_agrees(&l, 100 + RLOG_BYTES, model, 1));
+	CU_ASSERT_FALSE(rlog_agrees(&l, 100 + RLOG_BYTES - 10, copy, 20));
+	/* An acknowledgement inside a piece: its rest can no longer be
+	 * summed, and joins the range no copy may touch. */
+	rlog_release(&l, 100 + RLOG_BYTES);
+	CU_ASSERT_EQUAL(l.ns, 0);
+	CU_ASSERT_EQUAL(l.unv, 1);
+	CU_ASSERT_EQUAL(rlog_lo(&l), 100 + RLOG_BYTES);
+	CU_ASSERT_FALSE(rlog_agrees(&l, 100 + RLOG_BYTES, model + RLOG_BYTES, 10));
 	rlog_release(&l, 100 + RLOG_BYTES + 10);
 	CU_ASSERT_TRUE(rlog_empty(&l));
 	CU_ASSERT_TRUE(rlog_agrees(&l, 100 + RLOG_BYTES, copy, 1));
+	/* RLOG_SUMS pieces held: what finds no room then is a range that
+	 * every copy disagrees with, the same bytes too, until acknowledged. */
+	rlog_init(&l, 3, 9);
+	rlog_add(&l, 100, model, RLOG_BYTES, 1);
+	for (i = 0; i < RLOG_SUMS; i++)
+		rlog_add(&l, 100 + RLOG_BYTES + 10 * i, model + RLOG_BYTES + 10 * i, 10, 2);
+	CU_ASSERT_EQUAL(l.ns, RLOG_SUMS);
+	CU_ASSERT_EQUAL(l.unv, 0);
+	CU_ASSERT_TRUE(rlog_agrees(&l, 100, model, RLOG_BYTES + 10 * RLOG_SUMS));
+	rlog_add(&l, 100 + RLOG_BYTES + 10 * RLOG_SUMS, model + RLOG_BYTES + 10 * RLOG_SUMS, 10, 3);
+	CU_ASSERT_EQUAL(l.unv, 1);
+	CU_ASSERT_FALSE(rlog_agrees(&l, 100, model, RLOG_BYTES + 10 * RLOG_SUMS + 10));
+	CU_ASSERT_TRUE(rlog_agrees(&l, 100, model, RLOG_BYTES + 10 * RLOG_SUMS));
+	/* Pieces released in order, the first ones only. */
+	rlog_release(&l, 100 + RLOG_BYTES + 30);
+	CU_ASSERT_EQUAL(l.ns, RLOG_SUMS - 3);
+	CU_ASSERT_EQUAL(l.unv, 1);
+	CU_ASSERT_EQUAL(rlog_lo(&l), 100 + RLOG_BYTES + 30);
+	CU_ASSERT_TRUE(rlog_agrees(&l, 100 + RLOG_BYTES + 30, model + RLOG_BYTES + 30, 10));
+	CU_ASSERT_FALSE(rlog_agrees(&l, 100 + RLOG_BYTES + 30, model + RLOG_BYTES + 30, 9));
+	rlog_release(&l, 100 + RLOG_BYTES + 10 * RLOG_SUMS + 10);
+	CU_ASSERT_TRUE(rlog_empty(&l));
+}
+
+/* hlog_siphash: the SipHash-2-4 paper's vectors (key 00..0f; messages
+ * 00, 00 01, .. of 0 and 15 bytes, and 8 bytes for a whole word only). */
+static void test_hlog_siphash(void)
+{
+	const uint64_t k[2] = {0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull};
+	uint8_t m[16];
+	unsigned i;
+
+	for (i = 0; i < sizeof(m); i++)
+		m[i] = (uint8_t)i;
+	CU_ASSERT_EQUAL(hlog_siphash(k, m, 0), 0x726fdb47dd0e0e31ull);
+	CU_ASSERT_EQUAL(hlog_siphash(k, m, 8), 0x93f5f5799a932462ull);
+	CU_ASSERT_EQUAL(hlog_siphash(k, m, 15), 0xa129ca6149be45e5ull);
+}
+
+/* hlog: a range read unlogged and summed (hlog_unv_seal) agrees with a
+ * copy of all of it that sums the same; a copy of a part, or of other
+ * bytes, is refused; a range that grows past its sum loses it. */
+static void test_hlog_unv_sum(void)
+{
+	static struct hlog l;
+	uint8_t seg[1400], copy[1400];
+	uint32_t base = UINT32_MAX - 700, lo, hi;
+	unsigned i;
+
+	for (i = 0; i < sizeof(seg); i++)
+		seg[i] = (uint8_t)(i * 7 + 3);
+	hlog_init(&l, 3, 1);
+	for (i = 0; i < sizeof(seg) / 5; i++)
+		hlog_add(&l, 0, base + 5 * i, seg + 5 * i, 5);
+	CU_ASSERT_EQUAL(l.d[0].unv, HLOG_UNV);
+	lo = l.d[0].unv_lo;
+	hi = l.d[0].unv_hi;
+	CU_ASSERT_EQUAL(lo, base + 5 * HLOG_ENTRIES);
+	CU_ASSERT_EQUAL(hi, base + (uint32_t)sizeof(seg));
+	/* Not summed: the same bytes are refused. */
+	CU_ASSERT_FALSE(hlog_agrees(&l, 0, base, seg, sizeof(seg)));
+	/* A copy that does not hold the whole range is not summed. */
+	hlog_unv_seal(&l, 0, base, seg, sizeof(seg) - 1);
+	CU_ASSERT_EQUAL(l.d[0].unv, HLOG_UNV);
+	hlog_unv_seal(&l, 0, base, seg, sizeof(seg));
+	CU_ASSERT_EQUAL(l.d[0].unv, HLOG_UNV_SUM);
+	memcpy(copy, seg, sizeof(seg));
+	CU_ASSERT_TRUE(hlog_agrees(&l, 0, base, copy, sizeof(copy)));
+	/* Only the range, from its first byte to its last. */
+	CU_ASSERT_TRUE(hlog_agrees(&l, 0, lo, copy + (lo - base), hi - lo));
+	/* A part of it: refused, though its bytes are the same. */
+	CU_ASSERT_FALSE(hlog_agrees(&l, 0, lo + 1, copy + (lo - base) + 1, hi - lo - 1));
+	CU_ASSERT_FALSE(hlog_agrees(&l, 0, lo, copy + (lo - base), hi - lo - 1));
+	/* Bytes before it only: compared with the entries, as before. */
+	CU_ASSERT_TRUE(hlog_agrees(&l, 0, base, copy, lo - base));
+	/* One byte of the range changed, anywhere: refused. */
+	for (i = lo - base; i < sizeof(copy); i += 97) {
+		copy[i] ^= 0x20;
+		CU_ASSERT_FALSE(hlog_agrees(&l, 0, base, copy, sizeof(copy)));
+		copy[i] ^= 0x20;
+	}
+	CU_ASSERT_TRUE(hlog_agrees(&l, 0, base, copy, sizeof(copy)));
+	/* A logged byte changed: refused by its entry. */
+	copy[3] ^= 1;
+	CU_ASSERT_FALSE(hlog_agrees(&l, 0, base, copy, sizeof(copy)));
+	copy[3] ^= 1;
+	/* The range grows (another header that found no room): its sum no
+	 * longer covers it, and every copy is refused again. */
+	hlog_add(&l, 0, hi + 10, seg, 5);
+	CU_ASSERT_EQUAL(l.d[0].unv, HLOG_UNV);
+	CU_ASSERT_EQUAL(l.d[0].unv_hi, hi + 15);
+	CU_ASSERT_FALSE(hlog_agrees(&l, 0, base, copy, sizeof(copy)));
+	/* The receiver acknowledges it all: nothing is left to compare. */
+	hlog_release(&l, 0, hi + 15);
+	CU_ASSERT_EQUAL(l.d[0].unv, 0);
+	CU_ASSERT_EQUAL(l.d[0].n, 0);
+	CU_ASSERT_TRUE(hlog_agrees(&l, 0, base, seg, sizeof(seg)));
+}
+
+/* hlog_add_sum: a summed run agrees with a copy that holds it whole and
+ * sums the same; a part of it, or other bytes, are refused; literal
+ * entries beside it are compared as before; an acknowledgement releases
+ * it whole; a run past HLOG_SUM_MAX is cut in runs. */
+static void test_hlog_sum_runs(void)
+{
+	static struct hlog l;
+	static uint8_t seg[HLOG_SUM_MAX + 100], copy[HLOG_SUM_MAX + 100];
+	const uint8_t h[5] = {22, 3, 3, 0, 40};
+	uint32_t base = UINT32_MAX - 20;
+	unsigned i;
+
+	for (i = 0; i < sizeof(seg); i++)
+		seg[i] = (uint8_t)("NOOP xyz\r\n"[i % 10]);
+	hlog_init(&l, 4, 2);
+	hlog_add_sum(&l, 0, base, seg, 40); /* "NOOP xyz\r\n" x 4 */
+	hlog_add_sum(&l, 0, base + 40, seg, 20);
+	hlog_add(&l, 0, base + 60, h, 5); /* then a TLS record header */
+	CU_ASSERT_EQUAL(l.d[0].n, 3);
+	CU_ASSERT_EQUAL(hlog_ent_len(&l.e[0][0]), 40);
+	memcpy(copy, seg, 60);
+	memcpy(copy + 60, h, 5);
+	CU_ASSERT_TRUE(hlog_agrees(&l, 0, base, copy, 65));
+	CU_ASSERT_TRUE(hlog_agrees(&l, 0, base, copy, 40)); /* the first run only */
+	CU_ASSERT_TRUE(hlog_agrees(&l, 0, base + 40, copy + 40, 25));
+	CU_ASSERT_TRUE(hlog_agrees(&l, 0, base + 60, copy + 60, 5));
+	/* a part of a run: refused, though its bytes are the same */
+	CU_ASSERT_FALSE(hlog_agrees(&l, 0, base, copy, 39));
+	CU_ASSERT_FALSE(hlog_agrees(&l, 0, base + 1, copy + 1, 39));
+	CU_ASSERT_FALSE(hlog_agrees(&l, 0, base + 30, copy + 30, 20));
+	/* a byte changed, in a run or in the header */
+	for (i = 0; i < 65; i += 7) {
+		copy[i] ^= 0x40;
+		CU_ASSERT_FALSE(hlog_agrees(&l, 0, base, copy, 65));
+		copy[i] ^= 0x40;
+	}
+	CU_ASSERT_TRUE(hlog_agrees(&l, 0, base, copy, 65));
+	/* the same length, other bytes (a NOOP line's place, an SSH banner) */
+	memcpy(copy, "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n\0\0\0\0\0\0\0", 40);
+	CU_ASSERT_FALSE(hlog_agrees(&l, 0, base, copy, 40));
+	memcpy(copy, seg, 40);
+	/* released whole by an acknowledgement of its end, not before */
+	hlog_release(&l, 0, base + 39);
+	CU_ASSERT_EQUAL(l.d[0].n, 3);
+	hlog_release(&l, 0, base + 40);
+	CU_ASSERT_EQUAL(l.d[0].n, 2);
+	CU_ASSERT_TRUE(hlog_agrees(&l, 0, base + 30, copy + 30, 10));
+	hlog_release(&l, 0, base + 65);
+	CU_ASSERT_EQUAL(l.d[0].n, 0);
+	/* past HLOG_SUM_MAX: two runs, each compared */
+	hlog_init(&l, 4, 2);
+	hlog_add_sum(&l, 1, base, seg, sizeof(seg));
+	CU_ASSERT_EQUAL(l.d[1].n, 2);
+	CU_ASSERT_EQUAL(hlog_ent_len(&l.e[1][0]), HLOG_SUM_MAX);
+	CU_ASSERT_EQUAL(hlog_ent_len(&l.e[1][1]), sizeof(seg) - HLOG_SUM_MAX);
+	memcpy(copy, seg, sizeof(seg));
+	CU_ASSERT_TRUE(hlog_agrees(&l, 1, base, copy, sizeof(copy)));
+	CU_ASSERT_TRUE(hlog_agrees(&l, 1, base + HLOG_SUM_MAX, copy + HLOG_SUM_MAX, 100));
+	copy[HLOG_SUM_MAX + 50] ^= 1;
+	CU_ASSERT_FALSE(hlog_agrees(&l, 1, base, copy, sizeof(copy)));
+	CU_ASSERT_TRUE(hlog_agrees(&l, 1, base, copy, HLOG_SUM_MAX));
+	/* a full log: the run joins the unlogged range */
+	hlog_init(&l, 4, 2);
+	for (i = 0; i < HLOG_ENTRIES; i++)
+		hlog_add_sum(&l, 0, base + 10 * i, seg, 10);
+	CU_ASSERT_EQUAL(l.d[0].full, 0);
+	hlog_add_sum(&l, 0, base + 10 * HLOG_ENTRIES, seg, 10);
+	CU_ASSERT_EQUAL(l.d[0].full, 1);
+	CU_ASSERT_EQUAL(l.d[0].unv, HLOG_UNV);
+	CU_ASSERT_FALSE(hlog_agrees(&l, 0, base + 10 * HLOG_ENTRIES, seg, 10));
 }
 
 /* hlog: entries kept in order, released by an acknowledgement, compared
@@ -2430,6 +2613,9 @@ int main(void)
 		{"conform: the bytes the reading depends on are marked", test_conform_marks},
 		{"rlog: runs logged, compared, released, bounded", test_rlog},
 		{"hlog: kept, released, compared, full", test_hlog},
+		{"hlog: SipHash-2-4's vectors", test_hlog_siphash},
+		{"hlog: an unlogged range summed, compared whole", test_hlog_unv_sum},
+		{"hlog: summed runs (an SMTP client's segments)", test_hlog_sum_runs},
 		{"tomb: answered TCP flows' keys, kept, pushed out, lost sets", test_tomb},
 		{"conform: plaintext hello after application data", test_conform_rehello},
 		{"conform: SMTP STARTTLS", test_conform_smtp},
