@@ -48,6 +48,12 @@ bool conform_is_dns(const struct conform *c)
 	return c->mode == CONFORM_DNS || (c->mode == CONFORM_UNSET && (c->bol & CONFORM_B_DNS));
 }
 
+bool conform_early_smtp(const struct conform *c, uint8_t b0)
+{
+	return c->mode == CONFORM_UNSET && (c->bol & CONFORM_B_SMTP) && !(c->bol & CONFORM_B_DNS) &&
+	       b0 != 0x16;
+}
+
 struct conform_dns_marks {
 	const struct conform_marks *mk;
 	const uint8_t *p;

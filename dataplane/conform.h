@@ -126,6 +126,10 @@ void conform_declare_dns(struct conform *c, bool dns_only);
 /* The flow's bytes are DNS messages (conform_declare_dns): from byte 0, or
  * from its first bytes, which chose DNS, or will. */
 bool conform_is_dns(const struct conform *c);
+/* Whether a client's first bytes, b0 their first, make an undecided flow
+ * SMTP (conform_feed_marked: an early talker to an endpoint that declares
+ * SMTP and not DNS, whose first byte is no TLS record's). */
+bool conform_early_smtp(const struct conform *c, uint8_t b0);
 
 /* Whether judge.c keeps window bounds in c (wmax): TLS and DNS. */
 static inline bool conform_has_wmax(const struct conform *c)

@@ -109,9 +109,18 @@ void hlog_add_sum(struct hlog *l, unsigned dir, uint32_t seq, const uint8_t *p, 
 
 bool hlog_agrees(const struct hlog *l, unsigned dir, uint32_t seq, const uint8_t *p, uint32_t n)
 {
+	uint32_t cut;
+
+	return hlog_agrees_cut(l, dir, seq, p, n, &cut) && cut == UINT32_MAX;
+}
+
+bool hlog_agrees_cut(const struct hlog *l, unsigned dir, uint32_t seq, const uint8_t *p,
+		     uint32_t n, uint32_t *cut)
+{
 	const struct hlog_dir *d = &l->d[dir];
 	unsigned i;
 
+	*cut = UINT32_MAX;
 	/* Headers read and not logged: a copy of them is compared with
 	 * their sum, where one was made and the copy holds the whole range;
 	 * otherwise it cannot be compared, and is refused. */
@@ -131,9 +140,22 @@ bool hlog_agrees(const struct hlog *l, unsigned dir, uint32_t seq, const uint8_t
 		if (e->len & HLOG_SUMMED) {
 			uint32_t h;
 
-			/* a summed run: held whole, and the same sum */
+			/* a summed run: held whole, and the same sum; or
+			 * not held whole (a stack that cuts what it sends
+			 * again where it likes: BSD's retransmission is an
+			 * MSS from the first byte not acknowledged, and a
+			 * window of them goes at once), which the copy loses:
+			 * it is cut where the run begins */
+			if (lo < 0 || hi > (int64_t)n) {
+				/* a copy begun inside it keeps nothing: 0 */
+				uint32_t at = lo < 0 ? 0 : (uint32_t)lo;
+
+				if (at < *cut)
+					*cut = at;
+				continue;
+			}
 			memcpy(&h, e->b + 1, sizeof(h));
-			if (lo < 0 || hi > (int64_t)n || hlog_sum(p + lo, (uint32_t)(hi - lo)) != h)
+			if (hlog_sum(p + lo, (uint32_t)(hi - lo)) != h)
 				return false;
 			continue;
 		}

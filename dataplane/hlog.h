@@ -205,4 +205,13 @@ static inline void hlog_unv_seal(struct hlog *l, unsigned dir, uint32_t seq, con
  * they cover. */
 bool hlog_agrees(const struct hlog *l, unsigned dir, uint32_t seq, const uint8_t *p, uint32_t n);
 
+/* The same, but a summed run that the copy does not hold whole agrees on
+ * condition: *cut is then where the first such run starts (an offset into
+ * the copy; 0 where the copy begins inside one), and the copy agrees only
+ * if cut there (0: nothing of it is left to pass); UINT32_MAX where it
+ * agrees whole. Every byte before *cut is compared as hlog_agrees
+ * compares it. */
+bool hlog_agrees_cut(const struct hlog *l, unsigned dir, uint32_t seq, const uint8_t *p,
+		     uint32_t n, uint32_t *cut);
+
 #endif

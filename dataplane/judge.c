@@ -2579,8 +2579,12 @@ static int judge_conform_read(struct worker *w, const struct policy *pol, struct
 	/* An SMTP client's lines: every byte is read, so each segment is
 	 * logged as one summed run (hlog_add_sum; since the twenty-fifth
 	 * session: a NOOP line lost after us, then an SSH banner at its
-	 * sequence number, passed as a retransmission, smtp_loss_rewrite). */
-	bool smtp = from_init && f->conform.mode == CONFORM_SMTP;
+	 * sequence number, passed as a retransmission, smtp_loss_rewrite),
+	 * from an early talker's first segment on (red team round 20,
+	 * rt20_smtp_early_rewrite: the mode is chosen by that segment). */
+	bool smtp = from_init && (f->conform.mode == CONFORM_SMTP ||
+				  (f->conform.mode == CONFORM_UNSET &&
+				   conform_early_smtp(&f->conform, pl[0])));
 
 	if ((f->conform.mode == CONFORM_TLS && !conform_in_body(&f->conform, from_init, n)) || smtp ||
 	    (from_init && f->conform.mode != CONFORM_TLS && conform_is_dns(&f->conform) &&
@@ -3057,6 +3061,78 @@ static __rte_noinline bool judge_stream_open(struct worker *w, const struct poli
  * declares, and its TLS framing (or SMTP, then TLS after STARTTLS) must hold
  * to the last byte. TCP_SKIP: forward, do not classify. The common cases
  * are judge_tcp() below, inlined; this is the rest, a call away. */
+/* Cut a TCP segment's payload to its first keep bytes (and any bytes
+ * after the IP packet), its IP length and sums set again. False where it
+ * cannot be cut in place (a chained mbuf). The caller has checked its TCP
+ * sum (a wrong one never reaches it: judge_tcp_long). */
+static __rte_noinline bool judge_trim_payload(struct worker *w, struct rte_mbuf *m,
+					      struct parse_result *r, uint32_t keep)
+{
+	uint8_t *b = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *l3 = b + r->l3_off, *th = b + r->l4_off;
+	uint32_t gone = r->payload_len - keep, end = (uint32_t)r->payload_off + keep, l4_len;
+	uint16_t v, ck;
+	uint64_t sum;
+
+	if (keep >= r->payload_len || m->nb_segs != 1 || rte_pktmbuf_data_len(m) < end)
+		return false;
+	if (rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - end)))
+		return false;
+	if (r->family == 4) {
+		memcpy(&v, l3 + 2, sizeof(v));
+		v = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(v) - gone));
+		memcpy(l3 + 2, &v, sizeof(v));
+		memset(l3 + 10, 0, 2);
+		ck = (uint16_t)~csum_fold(csum_sum(l3, (size_t)(l3[0] & 0x0f) * 4));
+		memcpy(l3 + 10, &ck, sizeof(ck));
+	} else {
+		memcpy(&v, l3 + 4, sizeof(v));
+		v = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(v) - gone));
+		memcpy(l3 + 4, &v, sizeof(v));
+	}
+	r->payload_len = (uint16_t)keep;
+	l4_len = end - r->l4_off;
+	memset(th + 16, 0, 2);
+	sum = r->family == 4 ? csum_sum(l3 + 12, 8) : csum_sum(l3 + 8, 32);
+	sum += rte_cpu_to_be_16((uint16_t)IPPROTO_TCP);
+	sum += rte_cpu_to_be_16((uint16_t)l4_len);
+	sum += csum_sum(th, l4_len);
+	ck = (uint16_t)~csum_fold(sum);
+	memcpy(th + 16, &ck, sizeof(ck));
+	m->ol_flags &= ~(RTE_MBUF_F_RX_L4_CKSUM_MASK | RTE_MBUF_F_RX_IP_CKSUM_MASK);
+	w->st.c[STATS_conform_copy_cut]++;
+	return true;
+}
+
+/* Zero the first k payload bytes of a TCP segment (bytes its receiver
+ * acknowledged: judge_tcp_long), its checksum updated (RFC 1624), so that
+ * a sum that was wrong stays wrong. */
+static __rte_noinline void judge_zero_acked(struct worker *w, struct rte_mbuf *m,
+					    const struct parse_result *r, uint32_t k)
+{
+	uint8_t *th = rte_pktmbuf_mtod(m, uint8_t *) + r->l4_off;
+	uint8_t *pl = rte_pktmbuf_mtod(m, uint8_t *) + r->payload_off;
+	uint64_t before, s;
+	uint32_t i;
+	uint16_t ck;
+
+	for (i = 0; i < k && !pl[i]; i++)
+		;
+	if (i == k)
+		return;
+	/* the payload starts at an even offset of the segment (the header
+	 * is 4-byte words): its sum is the segment's words from there */
+	before = csum_sum(pl, r->payload_len);
+	memset(pl, 0, k);
+	memcpy(&ck, th + 16, sizeof(ck));
+	s = (uint16_t)~ck;
+	s += (uint16_t)~csum_fold(before);
+	s += csum_fold(csum_sum(pl, r->payload_len));
+	ck = (uint16_t)~csum_fold(s);
+	memcpy(th + 16, &ck, sizeof(ck));
+	w->st.c[STATS_conform_acked_zeroed]++;
+}
+
 static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *pol, struct flow *f,
 					 const struct rte_mbuf *m, const struct parse_result *r,
 					 bool from_init)
@@ -3508,13 +3584,57 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	    (f->conform.mode == CONFORM_TLS || f->conform.mode == CONFORM_DNS ||
 	     f->conform.mode == CONFORM_SMTP)) {
 		struct hlog *hl = judge_hlog(w, f);
+		uint32_t cut = UINT32_MAX;
 
-		if (hl && !hlog_agrees(hl, dir, seq, pl,
-				       off + (int32_t)n <= 0 ? n : (uint32_t)-off)) {
+		if (hl && !hlog_agrees_cut(hl, dir, seq, pl,
+					   off + (int32_t)n <= 0 ? n : (uint32_t)-off, &cut)) {
 			w->st.c[STATS_conform_rewrite]++;
 			if (judge_stream_exception(w, pol, f, POLICY_EXC_reassembly))
 				return TCP_DROP;
 			return TCP_SKIP;
+		}
+		if (hl && cut != UINT32_MAX) {
+			/* A summed run the copy does not hold whole (an SMTP
+			 * client's segment; a BSD stack sends again an MSS
+			 * at a time from its first byte not acknowledged,
+			 * across the first flight's cuts: red team round 20,
+			 * rt20_smtp_bsd_resegment_ok): cut where it begins,
+			 * and what is left is old bytes, all compared; none
+			 * left (it begins inside one), or not cut in place:
+			 * dropped, unread, counted, no exception. Either way
+			 * its receiver asks for the rest from its next byte,
+			 * the start of a run, and that copy holds it. */
+			if (cut == 0 || w->hold_off ||
+			    !judge_trim_payload(w, (struct rte_mbuf *)(uintptr_t)m,
+						(struct parse_result *)(uintptr_t)r, cut)) {
+				w->st.c[STATS_conform_copy_part]++;
+				return TCP_DROP;
+			}
+			n = cut; /* within the old bytes: off + n <= 0 */
+		}
+	}
+	/* Bytes the receiver has acknowledged, sent again: it discards them
+	 * unread (below its next byte), and no log keeps them to compare,
+	 * so their content could cross to whoever taps the path past us
+	 * (red team round 8, rt8b_carrier_oldbody: a marker inside an
+	 * acknowledged record's body). Forwarded as zeros, since the
+	 * twenty-fifth session: dropped, a sender whose ACK was lost past us
+	 * would send them again until the flow died (a silent server sends
+	 * nothing else), while a copy still draws the receiver's duplicate
+	 * ACK (rt8b_spurious_retx_ok). The initiator's only: the carrier is
+	 * outward. A datagram rebuilt from fragments cannot be rewritten
+	 * (its fragments are what goes on): dropped. */
+	if (off < 0 && dir == 0 && conform) {
+		const struct flow_acks *ak = judge_acks(w, f);
+		uint32_t ack = ak->hi[1];
+		int32_t below = (int32_t)(ack - seq);
+
+		if (below > 0 && (int32_t)(ack - ak->start[0]) > 0 &&
+		    (int32_t)(f->seq_next - ack) >= 0) {
+			if (w->hold_off)
+				return TCP_DROP;
+			judge_zero_acked(w, (struct rte_mbuf *)(uintptr_t)m, r,
+					 (uint32_t)below < n ? (uint32_t)below : n);
 		}
 	}
 	if (off + (int32_t)n <= 0) {
@@ -7177,6 +7297,21 @@ static __rte_noinline void judge_hold_release(struct worker *w, const struct pol
 			 * now refuses (PAWS): it does not go, and is not read;
 			 * its sender sends it again. */
 			if (unlikely(judge_hold_stale(f, m, &h->r, h->dir))) {
+				judge_hold_dropped(w, f, m, h->dir);
+				out->drop[out->n_drop++] = m;
+				continue;
+			}
+			/* Wholly behind our next byte now, no FIN: the copy
+			 * that filled its gap held all its bytes (a sender's
+			 * retransmission that merged it, Linux
+			 * tcp_retrans_try_collapse), and its receiver has them
+			 * from that copy. Not judged as a copy of its own: a
+			 * log's summed run that the merged copy held whole
+			 * is a part of it, which no sum compares (red team
+			 * round 20, rt20_smtp_hold_collapse_ok, a client with
+			 * timestamps off; with them it is stale above). */
+			if ((int32_t)(h->seq + h->r.payload_len - next) <= 0 &&
+			    !(h->r.tcp_flags & RTE_TCP_FIN_FLAG)) {
 				judge_hold_dropped(w, f, m, h->dir);
 				out->drop[out->n_drop++] = m;
 				continue;

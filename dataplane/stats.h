@@ -55,6 +55,9 @@
 	X(conform_paws_old)    /* segments of checked flows with new bytes its receiver's PAWS drops */ \
 	X(conform_before_start) /* TCP segments with bytes before their stream's first (after its SYN) */ \
 	X(conform_rewrite)     /* copies of checked flows' bytes that disagree with the header log */ \
+	X(conform_acked_zeroed) /* copies of bytes their receiver acknowledged, forwarded as zeros */ \
+	X(conform_copy_cut)    /* copies cut where a summed run begins that they do not hold whole */ \
+	X(conform_copy_part)   /* copies dropped, unread: they hold a part of a summed run and no whole one before it */ \
 	X(conform_log_full)    /* segments of checked flows dropped: their header log had no room */ \
 	X(tcp_reopened)	      /* TCP flows opened on ports where one ended (tomb.h): they wait for the SYN-ACK */ \
 	X(tcp_reopened_early) /* ...their initiator's segments with bytes before it, dropped */   \

@@ -9234,7 +9234,7 @@ def case_rt8b_carrier_oldseq(n):
     return carrier_flow(n, 53217, 53217, False, send), {"leak": [leak(n)]}
 
 
-@open_case
+@case
 def case_rt8b_carrier_oldbody(n):
     """(Red team round 8b) rt8b_carrier_oldseq inside a record's body: the client sends a
     4000-byte record in three segments, the server acknowledges it; then, three times,
@@ -9258,6 +9258,55 @@ def case_rt8b_carrier_oldbody(n):
     t.close()
     return cap, {"leak": [leak(n)]}
 
+
+
+@case
+def case_acked_merge_resend_ok(n):
+    """(The twenty-fifth session) Must-allow: the client sends a 2800-byte record in two
+    segments; the server acknowledges the first, the second is lost past us; the client's
+    retransmission merges both (Linux tcp_retrans_try_collapse). Its first half lies below
+    the server's acknowledgement and goes on as zeros (the server trims it unread: Linux
+    tcp_data_queue, "partial packet"), its second half is compared with the header log and
+    goes on as sent; then more records each way."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55850, E2M, 55850, n)
+    rec = tls_appdata(n + "big", 2800)
+    a, b = rec[:1400], rec[1400:]
+    base = t.cseq
+    t.raw(True, "PA", a, seq=base, gap=200)
+    t.raw(True, "PA", b, seq=base + len(a), gap=200)
+    t.raw(False, "A", ack=base + len(a), gap=4000)
+    t.raw(True, "PA", rec, seq=base, gap=300000)
+    t.cseq = base + len(rec)
+    t.ack(False)
+    more = tls_appdata(n + "more", 300)
+    t.data(True, more)
+    t.data(False, tls_appdata(n + "end", 200))
+    t.close()
+    return cap, {"pass": [b, more]}
+
+
+@case
+def case_acked_merge_rewrite(n):
+    """(The twenty-fifth session) As acked_merge_resend_ok, but the merged copy carries
+    the marker in its first half, below the server's acknowledgement (the server discards
+    it; a tap past us would read it). Must not leak: those bytes go on as zeros."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55851, E2M, 55851, n)
+    rec = tls_appdata(n + "big", 2800)
+    a, b = rec[:1400], rec[1400:]
+    base = t.cseq
+    t.raw(True, "PA", a, seq=base, gap=200)
+    t.raw(True, "PA", b, seq=base + len(a), gap=200)
+    t.raw(False, "A", ack=base + len(a), gap=4000)
+    x = leak(n) * 20
+    t.raw(True, "PA", a[:100] + x + a[100 + len(x):] + b, seq=base, gap=300000)
+    t.cseq = base + len(rec)
+    t.ack(False)
+    t.data(True, tls_appdata(n + "more", 300))
+    t.data(False, tls_appdata(n + "end", 200))
+    t.close()
+    return cap, {"leak": [leak(n)]}
 
 @case
 def case_rt8b_spurious_retx_ok(n):
@@ -17415,6 +17464,409 @@ def case_rt19_pppoe_padt_ok(n):
         marks.append(pppoe)
     cap = carrier_flow(n, 55711, 55711, False, send)
     return cap, {"pass": marks, "replay_args": ["--inside-mac", mac_pair(S1, E2M)[0]]}
+
+
+# ------------------------------------------------ red team round 20 (the twenty-fifth session's sums)
+# Ports 55900-55949.
+
+
+def _rt20_smtp_conn(cap, port, isn=None, chunking=False):
+    t = ETcp(cap, S1, port, MAIL, 25, isn=port if isn is None else isn, rtt_us=4000)
+    t.handshake()
+    if chunking:
+        smtp_chunking_start(t)
+    else:
+        smtp_start(t, False)
+    return t
+
+
+def _rt20_smtp_end(t, n, body_mark=True):
+    """The relay's 250 to the message, QUIT, close."""
+    t.data(False, b"250 2.0.0 Ok: queued as 4AB20\r\n")
+    t.data(True, b"QUIT\r\n")
+    t.data(False, b"221 2.0.0 Bye\r\n")
+    t.close()
+
+
+@case
+def case_rt20_smtp_early_rewrite(n):
+    """(Red team round 20) SMTP early talker: right after the handshake, before the relay's
+    greeting, the client sends an EHLO line and a long NOOP line in one segment (an
+    endpoint that declares SMTP reads an early talker as SMTP). The segment passes us and
+    is lost on the way on (the relay never acknowledges it); the greeting comes (the flow
+    is allowed, the first-bytes slot closes); then the same sequence number carries an
+    SSH banner and binary packet, exactly as long as the lost segment: all old bytes to
+    us. judge_conform_read decides whether to log with the mode as it was before the
+    segment (CONFORM_UNSET: `smtp` false), so the early segment took no header log and no
+    summed run: its copy compares with nothing. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55900, MAIL, 25, isn=55900, rtt_us=4000)
+    t.handshake()
+    base = t.cseq
+    swap = SSH_BANNER + ssh_binary(n, leak(n))
+    head = b"EHLO ws-10.e2m.customs.example\r\nNOOP "
+    early = head + b"x" * (len(swap) - len(head) - 2) + b"\r\n"
+    assert len(early) == len(swap)
+    t.raw(True, "PA", early, seq=base)
+    # a greeting of two lines in two segments (the second closes the first-bytes slot)
+    t.data(False, b"220-mail.customs.example ESMTP Postfix (Debian/GNU)\r\n")
+    t.data(False, b"220 mail.customs.example ready\r\n")
+    t.raw(True, "PA", swap, seq=base, gap=300000)
+    t.cseq = base + len(swap)
+    t.raw(False, "A")
+    t.data(False, b"250 mail.customs.example\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt20_smtp_early_resend_ok(n):
+    """(Red team round 20) Must-allow twin of rt20_smtp_early_rewrite: the early segment
+    lost after us is sent again byte for byte after the greeting, then an ordinary
+    session."""
+    cap = Capture()
+    t = ETcp(cap, S1, 55901, MAIL, 25, isn=55901, rtt_us=4000)
+    t.handshake()
+    base = t.cseq
+    early = b"EHLO ws-10.e2m.customs.example\r\n"
+    t.raw(True, "PA", early, seq=base)
+    t.data(False, b"220 mail.customs.example ESMTP Postfix (Debian/GNU)\r\n")
+    t.raw(True, "PA", early, seq=base, gap=300000)
+    t.cseq = base + len(early)
+    t.data(False, b"250-mail.customs.example\r\n250 PIPELINING\r\n")
+    for c, s in ((b"MAIL FROM:<declarant@e2m.customs.example>\r\n", b"250 2.1.0 Ok\r\n"),
+                 (b"RCPT TO:<office@customs.example>\r\n", b"250 2.1.5 Ok\r\n"),
+                 (b"DATA\r\n", b"354 End data with <CR><LF>.<CR><LF>\r\n")):
+        t.data(True, c)
+        t.data(False, s)
+    t.data(True, b"Subject: d\r\n\r\n" + passm(n) + b"\r\n.\r\n")
+    _rt20_smtp_end(t, n)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt20_smtp_hold_collapse_ok(n):
+    """(Red team round 20) Must-allow: a Linux SMTP client without TCP timestamps
+    (net.ipv4.tcp_timestamps=0, or any stack that has them off) pipelines MAIL FROM and
+    RCPT TO as two small segments. The first is lost before us (on the LAN); the second
+    reaches us past the gap and is held (judge_hold_take). The client's retransmission
+    merges both (Linux tcp_retrans_try_collapse: the second skb is unSACKed, both fit an
+    MSS): read as one summed run. Then the held second segment is released and judged: all
+    old bytes, a part of that run, refused (hlog_agrees: a touched run must be held
+    whole). Before the twenty-fifth session it went as a retransmission."""
+    cap = Capture()
+    t = _rt20_smtp_conn(cap, 55902)
+    base = t.cseq
+    a = b"MAIL FROM:<declarant@e2m.customs.example>\r\n"
+    b = b"RCPT TO:<office@customs.example>\r\n"
+    t.raw(True, "PA", b, seq=base + len(a))
+    t.raw(True, "PA", a + b, seq=base, gap=200000)
+    t.cseq = base + len(a) + len(b)
+    t.data(False, b"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n")
+    t.data(True, b"DATA\r\n")
+    t.data(False, b"354 End data with <CR><LF>.<CR><LF>\r\n")
+    t.data(True, b"Subject: d\r\n\r\n" + passm(n) + b"\r\n.\r\n")
+    _rt20_smtp_end(t, n)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt20_smtp_bsd_resegment_ok(n):
+    """(Red team round 20) Must-allow: a BSD-derived stack (FreeBSD, macOS/XNU) has no
+    segment boundaries to keep: after a retransmission timeout it sends again from
+    snd_una in MSS-sized segments cut from the socket buffer. A message body went out as
+    1448, 500 (a short write, pushed), 1448 and 1448 bytes; all four are lost after us;
+    the retransmissions are 1448, 1448, 1448 and 500 bytes from the same start: the
+    second holds the 500-byte run whole and the first 948 bytes of the next one, a part
+    of a summed run: refused. (Not a path MTU drop: the same MSS, other cuts.)"""
+    cap = Capture()
+    t = _rt20_smtp_conn(cap, 55903)
+    for c, s in ((b"MAIL FROM:<declarant@e2m.customs.example>\r\n", b"250 2.1.0 Ok\r\n"),
+                 (b"RCPT TO:<office@customs.example>\r\n", b"250 2.1.5 Ok\r\n"),
+                 (b"DATA\r\n", b"354 End data with <CR><LF>.<CR><LF>\r\n")):
+        t.data(True, c)
+        t.data(False, s)
+
+    def lines(seed, k):
+        out = b""
+        i = 0
+        while len(out) < k:
+            out += prand("%s-%d" % (seed, i), 36).hex().encode() + b"\r\n"
+            i += 1
+        return out[:k - 2] + b"\r\n"
+    body = b"Subject: report\r\n\r\n"
+    body = (body + lines(n + "a", 1448 - len(body))) + lines(n + "b", 500) \
+        + lines(n + "c", 1448) + lines(n + "d", 1448)
+    sizes = [1448, 500, 1448, 1448]
+    base = t.cseq
+    o = 0
+    for k in sizes:
+        t.raw(True, "PA", body[o:o + k], seq=base + o, gap=200)
+        o += k
+    # RTO: everything again from snd_una, cut every 1448 bytes
+    for o in range(0, len(body), 1448):
+        t.raw(True, "PA", body[o:o + 1448], seq=base + o, gap=200000 if o == 0 else 4000)
+    t.cseq = base + len(body)
+    t.raw(False, "A")
+    t.data(True, b"X-End: " + passm(n) + b"\r\n.\r\n")
+    _rt20_smtp_end(t, n)
+    return cap, {"pass": [passm(n)]}
+
+
+def _rt20_full_lines(n):
+    """257 body lines of 80 bytes (the last carries the pass marker)."""
+    out = []
+    for i in range(257):
+        ln = b"line %03d " % i + (passm(n) if i == 256 else b"")
+        ln += b"." * (78 - len(ln)) + b"\r\n"
+        assert len(ln) == 80
+        out.append(ln)
+    return out
+
+
+def _rt20_smtp_full(n, port, tail):
+    """DATA, then 256 body lines of a segment each, none acknowledged (a header log's
+    256 entries, one summed run each); the 257th finds the log full and is dropped; the
+    256th is lost after us, and its retransmission merges the 257th (Linux
+    tcp_retrans_try_collapse): old bytes and new, read, the new run past the log summed
+    as the unlogged range. tail(t, base_of_256th, lines) sends what follows."""
+    cap = Capture()
+    t = _rt20_smtp_conn(cap, port)
+    for c, s in ((b"MAIL FROM:<declarant@e2m.customs.example>\r\n", b"250 2.1.0 Ok\r\n"),
+                 (b"RCPT TO:<office@customs.example>\r\n", b"250 2.1.5 Ok\r\n"),
+                 (b"DATA\r\n", b"354 End data with <CR><LF>.<CR><LF>\r\n")):
+        t.data(True, c)
+        t.data(False, s)
+    t.data(True, b"Subject: many lines\r\n\r\n")
+    lines = _rt20_full_lines(n)
+    base = t.cseq
+    for i, ln in enumerate(lines):
+        t.raw(True, "PA", ln, seq=base + 80 * i, gap=100)
+    b255 = base + 80 * 255
+    t.raw(True, "PA", lines[255] + lines[256], seq=b255, gap=200000)
+    t.cseq = base + 80 * 257
+    tail(t, b255, lines)
+    return cap
+
+
+@case
+def case_rt20_smtp_full_collapse_ok(n):
+    """(Red team round 20) Must-allow: an SMTP body of 257 one-line segments in one flight
+    (a client writing line by line with TCP_NODELAY); the 257th finds the header log full
+    (256 runs unacknowledged) and is dropped; the 256th is lost after us and the
+    retransmission merges both. Then the relay's ACK, the end of data, QUIT."""
+    def tail(t, b255, lines):
+        t.raw(False, "A")
+        t.data(True, b".\r\n")
+        _rt20_smtp_end(t, n)
+    return _rt20_smtp_full(n, 55904, tail), {"pass": [passm(n)]}
+
+
+def _rt20_swap257(n):
+    x = b".\r\n" + leak(n) + b"\x00\x01\x02"
+    x += b"\xff" * (80 - len(x))
+    assert len(x) == 80
+    return x
+
+
+@case
+def case_rt20_smtp_full_collapse_rewrite(n):
+    """(Red team round 20) As rt20_smtp_full_collapse_ok up to the merged retransmission
+    (read; the 257th line, past the log, is the unlogged range summed over the copy);
+    then the merged copy again, its 257th line rewritten as the end of data and binary
+    bytes with the marker. Must drop: the range's sum differs."""
+    def tail(t, b255, lines):
+        t.raw(True, "PA", lines[255] + _rt20_swap257(n), seq=b255, gap=300000)
+        t.raw(False, "A")
+        t.close()
+    return _rt20_smtp_full(n, 55905, tail), {"leak": [leak(n)]}
+
+
+@case
+def case_rt20_smtp_full_collapse_part_rewrite(n):
+    """(Red team round 20) As rt20_smtp_full_collapse_rewrite, the rewritten 257th line sent
+    alone (the whole summed range, another sum), then only its last 60 bytes (a part of
+    the range), then merged with one more new line (old bytes that disagree, new bytes
+    past the full log). Must drop."""
+    def tail(t, b255, lines):
+        x = _rt20_swap257(n)
+        b256 = b255 + 80
+        t.raw(True, "PA", x, seq=b256, gap=300000)
+        t.raw(True, "PA", x[20:], seq=b256 + 20, gap=300000)
+        t.raw(True, "PA", x + b"line 257 " + leak(n) + b"\r\n", seq=b256, gap=300000)
+        t.cseq = b256 + 80 + len(b"line 257 " + leak(n) + b"\r\n")
+        t.raw(False, "A")
+        t.close()
+    return _rt20_smtp_full(n, 55906, tail), {"leak": [leak(n)]}
+
+
+@case
+def case_rt20_smtp_full_next_rewrite(n):
+    """(Red team round 20) After rt20_smtp_full_collapse_ok's merged retransmission (the
+    log still full, its unlogged range summed), the client sends a 258th line that
+    finds no room: dropped (the state as it was, the sum kept); then the 257th and the
+    258th merged, the 257th the same bytes (its sum agrees) and the 258th new: read, the
+    range grows and is summed again over this copy. Then that copy again with the 257th
+    the same and the 258th rewritten as the end of data and binary with the marker (old
+    bytes now). Must drop: the grown range's sum differs."""
+    def tail(t, b255, lines):
+        b256 = b255 + 80
+        l258 = b"line 257 " + b"." * 69 + b"\r\n"
+        assert len(l258) == 80
+        t.raw(True, "PA", l258, seq=b256 + 80, gap=1000)
+        t.raw(True, "PA", lines[256] + l258, seq=b256, gap=300000)
+        t.raw(True, "PA", lines[256] + _rt20_swap257(n), seq=b256, gap=300000)
+        t.cseq = b256 + 160
+        t.raw(False, "A")
+        t.close()
+    return _rt20_smtp_full(n, 55907, tail), {"leak": [leak(n)]}
+
+
+def _rt20_wrap_conn(cap, port):
+    """An SMTP session whose client sequence numbers wrap 2^32 inside the NOOP line that
+    follows MAIL FROM (its summed run straddles 0)."""
+    mail = b"MAIL FROM:<declarant@e2m.customs.example>\r\n"
+    ehlo = b"EHLO ws-10.e2m.customs.example\r\n"
+    # NOOP starts at 2^32 - 20: isn + 1 + len(ehlo) + len(mail) = 2^32 - 20
+    isn = (1 << 32) - 20 - 1 - len(ehlo) - len(mail)
+    t = ETcp(cap, S1, port, MAIL, 25, isn=isn, rtt_us=4000)
+    t.sseq = port * 7 + 4000
+    t.handshake()
+    smtp_start(t, False)
+    t.data(True, mail)
+    t.data(False, b"250 2.1.0 Ok\r\n")
+    assert t.cseq == (1 << 32) - 20
+    return t
+
+
+@case
+def case_rt20_smtp_wrap_rewrite(n):
+    """(Red team round 20) smtp_loss_rewrite where the NOOP line's summed run wraps the
+    32-bit sequence space (it starts 20 bytes before 2^32): lost after us, then an SSH
+    banner and packet at its sequence number. Must drop."""
+    cap = Capture()
+    t = _rt20_wrap_conn(cap, 55908)
+    base = t.cseq
+    swap = SSH_BANNER + ssh_binary(n, leak(n))
+    noop = b"NOOP " + b"x" * (len(swap) - 7) + b"\r\n"
+    t.raw(True, "PA", noop, seq=base)
+    t.raw(True, "PA", swap, seq=base, gap=300000)
+    t.cseq = (base + len(swap)) & 0xFFFFFFFF
+    t.raw(False, "A")
+    t.data(False, b"250 2.0.0 Ok\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt20_smtp_wrap_resend_ok(n):
+    """(Red team round 20) Must-allow twin: the wrapping NOOP line lost after us and sent
+    again byte for byte, then within a longer segment with RCPT TO; then a message."""
+    cap = Capture()
+    t = _rt20_wrap_conn(cap, 55909)
+    base = t.cseq
+    noop = b"NOOP " + b"x" * 60 + b"\r\n"
+    rcpt = b"RCPT TO:<office@customs.example>\r\n"
+    t.raw(True, "PA", noop, seq=base)
+    t.raw(True, "PA", noop, seq=base, gap=300000)
+    t.raw(True, "PA", noop + rcpt, seq=base, gap=300000)
+    t.cseq = (base + len(noop) + len(rcpt)) & 0xFFFFFFFF
+    t.data(False, b"250 2.0.0 Ok\r\n250 2.1.5 Ok\r\n")
+    t.data(True, b"DATA\r\n")
+    t.data(False, b"354 End data with <CR><LF>.<CR><LF>\r\n")
+    t.data(True, b"Subject: d\r\n\r\n" + passm(n) + b"\r\n.\r\n")
+    _rt20_smtp_end(t, n)
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt20_smtp_bdat_size_rewrite(n):
+    """(Red team round 20) CHUNKING announced: 'BDAT 64' and its 64-byte chunk in one
+    segment, lost after us; the same sequence number then carries 'BDAT 6' and a 6-byte
+    chunk, then an SSH banner and packet of the same total length (the relay would read
+    commands where we read a chunk). Must drop: the run's sum differs."""
+    cap = Capture()
+    t = _rt20_smtp_conn(cap, 55910, chunking=True)
+    base = t.cseq
+    swap = b"BDAT 6\r\nabcdef" + SSH_BANNER + ssh_binary(n, leak(n))
+    hdr = b"BDAT %d\r\n"
+    k = len(swap) - len(hdr % 100)
+    orig = hdr % k + b"c" * k
+    assert len(orig) == len(swap)
+    t.raw(True, "PA", orig, seq=base)
+    t.raw(True, "PA", swap, seq=base, gap=300000)
+    t.cseq = base + len(swap)
+    t.raw(False, "A")
+    t.data(False, b"250 2.0.0 Ok\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt20_head20k_ackcut_rewrite_vk(n):
+    """(Red team round 20) Office HTTP: rt10e_head20k_loss_ok's 21 KB first head in one
+    flight; the server acknowledges up to 700 bytes into the late segment that lies past
+    the request log (a summed piece): the piece is cut, its rest joins the refused range.
+    The rest then comes again as the head's end and a request for m.vk.com. Must drop."""
+    cap = Capture()
+    t = ETcp(cap, O1, 55911, SOC, 80, isn=55911 * 7, rtt_us=20000)
+    t.handshake()
+    head = b"GET /big HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: Mozilla/5.0\r\n"
+    for i in range(3):
+        head += b"X-Tok%d: " % i + prand("%s-t%d" % (n, i), 3490).hex().encode() + b"\r\n"
+    head += b"X-Mark: " + passm(n) + b"\r\n\r\n"
+    base = t.cseq
+    segs = [(o, head[o:o + 1448]) for o in range(0, len(head), 1448)]
+    lost = len(segs) - 2
+    o, sg = segs[lost]
+    assert o > 16384 and b"\r" not in sg
+    rest = sg[700:]
+    vk = b"\r\n\r\nGET /feed HTTP/1.1\r\nHost: m.vk.com\r\nX-Mark: " + leak(n) + b"\r\nX-Pad: "
+    swap = vk + b"q" * (len(rest) - len(vk))
+    for oo, s2 in segs:
+        t.raw(True, "PA", s2, seq=base + oo, gap=100)
+    t.raw(False, "A", ack=base + o + 700, gap=20000)
+    for j in range(lost + 1, len(segs)):
+        t.raw(False, "A", ack=base + o + 700, gap=100)
+    t.raw(True, "PA", swap, seq=base + o + 700, gap=20000)
+    t.cseq = base + len(head)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt20_smtp_300_inflight_ok(n):
+    """(Red team round 20) Must-allow: a 420 KB message body in one flight of 300 full-size
+    segments (a long fat path: cwnd past 256 segments), no ACK between: the 257th and
+    later find the header log full (256 summed runs) and are dropped or held; the relay
+    acknowledges the 256 it got (again, as duplicate ACKs), the client sends the rest
+    again, the end of data, QUIT. A cap on the window, not a block."""
+    cap = Capture()
+    t = _rt20_smtp_conn(cap, 55912)
+    for c, s in ((b"MAIL FROM:<declarant@e2m.customs.example>\r\n", b"250 2.1.0 Ok\r\n"),
+                 (b"RCPT TO:<office@customs.example>\r\n", b"250 2.1.5 Ok\r\n"),
+                 (b"DATA\r\n", b"354 End data with <CR><LF>.<CR><LF>\r\n")):
+        t.data(True, c)
+        t.data(False, s)
+    seg = []
+    for i in range(300):
+        ln = (b"%04d " % i) + prand("%s-%d" % (n, i), 721).hex().encode()[:1441] + b"\r\n"
+        assert len(ln) == 1448
+        seg.append(ln)
+    base = t.cseq
+    for i, sg in enumerate(seg):
+        t.raw(True, "PA", sg, seq=base + 1448 * i, gap=20)
+    for k in range(3):
+        t.raw(False, "A", ack=base + 1448 * 256, gap=4000 if k == 0 else 50)
+    for i in range(256, 300):
+        t.raw(True, "PA", seg[i], seq=base + 1448 * i, gap=50)
+    t.cseq = base + 1448 * 300
+    t.raw(False, "A", gap=4000)
+    t.data(True, b"X-End: " + passm(n) + b"\r\n.\r\n")
+    _rt20_smtp_end(t, n)
+    return cap, {"pass": [passm(n)]}
 
 
 # ------------------------------------------------ the twenty-third session: DNS queries' records

@@ -898,6 +898,28 @@ static void test_hlog_sum_runs(void)
 	CU_ASSERT_FALSE(hlog_agrees(&l, 0, base, copy, 39));
 	CU_ASSERT_FALSE(hlog_agrees(&l, 0, base + 1, copy + 1, 39));
 	CU_ASSERT_FALSE(hlog_agrees(&l, 0, base + 30, copy + 30, 20));
+	/* ... but agrees if cut where the first run it cuts begins (0: it
+	 * begins inside one, nothing is left) */
+	{
+		uint32_t cut = 7;
+
+		CU_ASSERT_TRUE(hlog_agrees_cut(&l, 0, base, copy, 65, &cut));
+		CU_ASSERT_EQUAL(cut, UINT32_MAX);
+		CU_ASSERT_TRUE(hlog_agrees_cut(&l, 0, base, copy, 50, &cut));
+		CU_ASSERT_EQUAL(cut, 40);
+		CU_ASSERT_TRUE(hlog_agrees_cut(&l, 0, base, copy, 39, &cut));
+		CU_ASSERT_EQUAL(cut, 0);
+		CU_ASSERT_TRUE(hlog_agrees_cut(&l, 0, base + 30, copy + 30, 35, &cut));
+		CU_ASSERT_EQUAL(cut, 0);
+		/* the bytes before the cut are still compared, and so are
+		 * whole runs and entries after it */
+		copy[5] ^= 1;
+		CU_ASSERT_FALSE(hlog_agrees_cut(&l, 0, base, copy, 50, &cut));
+		copy[5] ^= 1;
+		copy[62] ^= 1;
+		CU_ASSERT_FALSE(hlog_agrees_cut(&l, 0, base + 30, copy + 30, 35, &cut));
+		copy[62] ^= 1;
+	}
 	/* a byte changed, in a run or in the header */
 	for (i = 0; i < 65; i += 7) {
 		copy[i] ^= 0x40;
