@@ -3074,7 +3074,13 @@ static __rte_noinline bool judge_trim_payload(struct worker *w, struct rte_mbuf 
 	uint16_t v, ck;
 	uint64_t sum;
 
-	if (keep >= r->payload_len || m->nb_segs != 1 || rte_pktmbuf_data_len(m) < end)
+	/* Not a FIN (cut, it would end the stream where we go on), nor a
+	 * frame with a length of its own before the IP header (a PPPoE
+	 * session's, which the next hop would hold the frame to): the two
+	 * bytes before it must be the IP ethertype. */
+	if (keep >= r->payload_len || m->nb_segs != 1 || rte_pktmbuf_data_len(m) < end ||
+	    (th[13] & RTE_TCP_FIN_FLAG) || r->l3_off < 14 ||
+	    (uint32_t)(b[r->l3_off - 2] << 8 | b[r->l3_off - 1]) != (r->family == 4 ? 0x0800u : 0x86ddu))
 		return false;
 	if (rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - end)))
 		return false;
@@ -3627,8 +3633,13 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	if (off < 0 && dir == 0 && conform) {
 		const struct flow_acks *ak = judge_acks(w, f);
 		uint32_t ack = ak->hi[1];
-		int32_t below = (int32_t)(ack - seq);
+		int32_t below;
 
+		/* an acknowledgement of the FIN too counts up to the last
+		 * byte (a half-closed client: review of the session) */
+		if ((f->tcp & judge_fin_bit(f, 0)) && ack == f->seq_next + 1)
+			ack = f->seq_next;
+		below = (int32_t)(ack - seq);
 		if (below > 0 && (int32_t)(ack - ak->start[0]) > 0 &&
 		    (int32_t)(f->seq_next - ack) >= 0) {
 			if (w->hold_off)

@@ -9308,6 +9308,29 @@ def case_acked_merge_rewrite(n):
     t.close()
     return cap, {"leak": [leak(n)]}
 
+
+@case
+def case_acked_after_fin_carrier(n):
+    """(The twenty-fifth session, a review's finding) A half-closed client: after a 4000-byte
+    record it sends its FIN, and the server acknowledges the FIN (one past the last byte)
+    and goes on sending; the client then sends, three times, 1000 bytes of marker at
+    offset 1500 of that acknowledged record. The acknowledgement of the FIN must still
+    count up to the last byte: the copies go on as zeros. Must not leak."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55852, E2M, 55852, n)
+    rec = tls_appdata(n + "big", 4000)
+    base = t.cseq
+    for off in range(0, len(rec), 1400):
+        t.raw(True, "PA", rec[off:off + 1400], seq=base + off, gap=200)
+    t.cseq = base + len(rec)
+    t.raw(True, "FA", b"", seq=t.cseq, gap=200)
+    t.raw(False, "A", ack=t.cseq + 1, gap=2000)
+    t.data(False, tls_appdata(n + "srv", 300))
+    for i in range(3):
+        t.raw(True, "PA", leak(n) + prand("%s-o%d" % (n, i), 1000), seq=base + 1500, gap=50000)
+    t.data(False, tls_appdata(n + "end", 200))
+    return cap, {"leak": [leak(n)]}
+
 @case
 def case_rt8b_spurious_retx_ok(n):
     """(Red team round 8b) Must-allow twin of rt8b_carrier_oldseq: the server's ACK of a
