@@ -7272,6 +7272,20 @@ static bool judge_hold_stale(const struct flow *f, const struct rte_mbuf *m,
 	       has_ts && (int32_t)(f->ts_recent[dir] - tsval) > 1;
 }
 
+/* Whether a held segment, now wholly old, agrees with its flow's header
+ * log as far as the log can tell (a summed run it holds in part, it cannot:
+ * hlog_agrees_cut). False without a log. */
+static bool judge_hold_covered(struct worker *w, const struct flow *f,
+			       const struct worker_hold *h, const struct rte_mbuf *m)
+{
+	const struct hlog *hl = judge_hlog(w, f);
+	uint32_t cut;
+
+	return hl && hlog_agrees_cut(hl, h->dir, h->seq,
+				     rte_pktmbuf_mtod(m, const uint8_t *) + h->r.payload_off,
+				     h->r.payload_len, &cut);
+}
+
 /* Held segments whose gap was filled (their sequence number reached):
  * judged now, in order, as they would have been on arrival, and out after
  * the segment that filled the gap. A segment that fills a gap for a later
@@ -7312,17 +7326,19 @@ static __rte_noinline void judge_hold_release(struct worker *w, const struct pol
 				out->drop[out->n_drop++] = m;
 				continue;
 			}
-			/* Wholly behind our next byte now, no FIN: the copy
-			 * that filled its gap held all its bytes (a sender's
+			/* Wholly behind our next byte now, no FIN, and what
+			 * the log can compare agrees: the copy that filled
+			 * its gap held all its bytes (a sender's
 			 * retransmission that merged it, Linux
 			 * tcp_retrans_try_collapse), and its receiver has them
 			 * from that copy. Not judged as a copy of its own: a
 			 * log's summed run that the merged copy held whole
 			 * is a part of it, which no sum compares (red team
 			 * round 20, rt20_smtp_hold_collapse_ok, a client with
-			 * timestamps off; with them it is stale above). */
+			 * timestamps off; with them it is stale above). One
+			 * that differs is judged, and refused (hold_dup_diff). */
 			if ((int32_t)(h->seq + h->r.payload_len - next) <= 0 &&
-			    !(h->r.tcp_flags & RTE_TCP_FIN_FLAG)) {
+			    !(h->r.tcp_flags & RTE_TCP_FIN_FLAG) && judge_hold_covered(w, f, h, m)) {
 				judge_hold_dropped(w, f, m, h->dir);
 				out->drop[out->n_drop++] = m;
 				continue;
