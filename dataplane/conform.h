@@ -168,7 +168,8 @@ enum conform_reason conform_feed_marked(struct conform *c, bool from_init, const
  * (they must not start a plaintext hello, CONFORM_D_CHECKBODY): skipped unread,
  * or taken from a copy the receiver discards, it would leave the check
  * blind to the byte the receiver reads. */
-static inline bool conform_in_body(const struct conform *c, bool from_init, uint32_t n)
+static inline __attribute__((always_inline)) bool conform_in_body(const struct conform *c,
+								  bool from_init, uint32_t n)
 {
 	const struct conform_dir *d = &c->d[from_init ? 0 : 1];
 
@@ -179,7 +180,8 @@ static inline bool conform_in_body(const struct conform *c, bool from_init, uint
 /* Pass over n bytes that lie wholly inside the current record's body
  * (conform_in_body true): their content moves no boundary, so a segment
  * past a gap inside one record needs no order. */
-static inline void conform_skip_body(struct conform *c, bool from_init, uint32_t n)
+static inline __attribute__((always_inline)) void conform_skip_body(struct conform *c,
+								    bool from_init, uint32_t n)
 {
 	struct conform_dir *d = &c->d[from_init ? 0 : 1];
 

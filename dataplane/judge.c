@@ -659,7 +659,7 @@ static void judge_expire_cb(struct flow *f, void *arg)
  * place of the conformance state, when its classification began
  * (judge_cls_park). */
 /* A flow's entry in the acks array beside the flow array (flow.h). */
-static inline struct flow_acks *judge_acks(struct worker *w, const struct flow *f)
+static __rte_always_inline struct flow_acks *judge_acks(struct worker *w, const struct flow *f)
 {
 	return &w->acks[f - w->flows];
 }
@@ -1611,7 +1611,7 @@ static inline bool judge_past_edge(struct worker *w, const struct flow *f, uint3
 
 /* The shift of a side's window fields: the one its SYN offered, where
  * both sides offered one (RFC 7323 2.2), else none. */
-static inline unsigned judge_ws_shift(const struct conform *c, unsigned dir)
+static __rte_always_inline unsigned judge_ws_shift(const struct conform *c, unsigned dir)
 {
 	if ((c->ws_flags & (CONFORM_WS_INIT | CONFORM_WS_RESP | CONFORM_WS_ABSENT)) ==
 	    (CONFORM_WS_INIT | CONFORM_WS_RESP))
@@ -1624,7 +1624,7 @@ static inline unsigned judge_ws_shift(const struct conform *c, unsigned dir)
  * own sent again) may have turned scaling off. An edge too far lets a
  * decoy through only from a sender that passes the real one; one too near
  * would drop an honest sender's bytes. */
-static inline unsigned judge_edge_shift(const struct conform *c, unsigned dir)
+static __rte_always_inline unsigned judge_edge_shift(const struct conform *c, unsigned dir)
 {
 	return (c->ws_shift >> (dir ? 4 : 0)) & 0xf;
 }
@@ -1949,7 +1949,7 @@ static inline void judge_wmax_seen(struct worker *w, struct flow *f, const struc
 }
 
 /* Both sides of a flow use TCP timestamps (RFC 7323): PAWS applies. */
-static inline bool judge_paws(const struct flow *f)
+static __rte_always_inline bool judge_paws(const struct flow *f)
 {
 	return (f->tcp & (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) ==
 	       (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP);
@@ -3782,8 +3782,10 @@ static inline void judge_zero_window(struct flow *f, const struct rte_mbuf *m,
  * within its receiver's window. Anything else: false, touching nothing,
  * and those steps run as before. The caller holds the steady state's
  * conditions (no RST or FIN seen, no window closed, ACK and PSH alone). */
-static inline bool judge_steady_fast(struct worker *w, struct flow *f, const struct rte_mbuf *m,
-				     const struct parse_result *r, bool from_init, uint32_t n)
+static __rte_always_inline bool judge_steady_fast(struct worker *w, struct flow *f,
+						  const struct rte_mbuf *m,
+						  const struct parse_result *r, bool from_init,
+						  uint32_t n)
 {
 	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
 	unsigned dir = from_init ? 0 : 1;
@@ -3830,6 +3832,37 @@ static inline bool judge_steady_fast(struct worker *w, struct flow *f, const str
 		judge_bare_ts(f, m, r, from_init);
 	}
 	return true;
+}
+
+/* judge_tcp's steady-state step (the segment judge_steady_fast takes), in
+ * the caller: the bulk of a long TLS session's segments (a download's ACKs
+ * and its server's body segments) no longer pay for the call, nor for the
+ * steps judge_tcp takes before it. The same conditions: an allowed,
+ * checked flow (a dropped one takes judge_tcp's first step) with nothing
+ * else to watch, and a segment with ACK (and PSH) alone. False, touching
+ * nothing, where judge_tcp must run (its steady step then skips
+ * judge_steady_fast, which gave its answer here). Found with callgrind
+ * (perf/callgrind.sh, the TLS rows): judge_tcp's call and its checks
+ * before this step, and helpers GCC no longer inlined in this file
+ * (judge_acks, judge_edge_shift, conform_in_body: now always inlined),
+ * were most of what a checked flow's segment cost over an unchecked
+ * one's. */
+static __rte_always_inline bool judge_steady(struct worker *w, struct flow *f,
+					     const struct rte_mbuf *m, const struct parse_result *r,
+					     bool from_init)
+{
+	if ((f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN | FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN |
+			 FLOW_F_RESP_SEQ)) !=
+		    (FLOW_F_CONFORM | FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN | FLOW_F_RESP_SEQ) ||
+	    f->decision.verdict != POLICY_ALLOW ||
+	    (r->tcp_flags & (uint8_t)~RTE_TCP_PSH_FLAG) != RTE_TCP_ACK_FLAG ||
+	    (f->tcp & (FLOW_TCP_RST | FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) ||
+	    f->stream_idx != FLOW_NO_CLS || f->conform.held ||
+	    (f->conform.ws_flags & (CONFORM_WS_ZERO_INIT | CONFORM_WS_ZERO_RESP)))
+		return false;
+	/* each side's step on its own, its side a constant */
+	return from_init ? judge_steady_fast(w, f, m, r, true, r->payload_len)
+			 : judge_steady_fast(w, f, m, r, false, r->payload_len);
 }
 
 /* The request log of a read HTTP client (rlog.h): NULL when it has none
@@ -4065,8 +4098,8 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	    !(f->tcp & (FLOW_TCP_RST | FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) &&
 	    f->stream_idx == FLOW_NO_CLS && !f->conform.held &&
 	    !(f->conform.ws_flags & (CONFORM_WS_ZERO_INIT | CONFORM_WS_ZERO_RESP))) {
-		if (judge_steady_fast(w, f, m, r, from_init, n))
-			return TCP_GO;
+		/* (judge_steady_fast was tried by the caller, judge_steady:
+		 * the same conditions, and it took nothing) */
 		judge_ack_hi(w, f, m, r, from_init);
 		judge_zero_window(f, m, r, from_init);
 		if (n == 0) {
@@ -6684,8 +6717,8 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 	 * which a zone that fails closed refuses (a false block of a client
 	 * with Fast Open on: curl --tcp-fastopen, red team round 13's note);
 	 * without one it never sends any. */
-	if (unlikely(f->flags & FLOW_F_CONFORM) && k->l4proto == IPPROTO_TCP &&
-	    unlikely(r->tcp_flags & RTE_TCP_SYN_FLAG) && r->l4_off + 20 < r->payload_off &&
+	if (unlikely(r->tcp_flags & RTE_TCP_SYN_FLAG) && (f->flags & FLOW_F_CONFORM) &&
+	    k->l4proto == IPPROTO_TCP && r->l4_off + 20 < r->payload_off &&
 	    (inside || ((f->flags & FLOW_F_INIT_INSIDE) && (r->tcp_flags & RTE_TCP_ACK_FLAG))))
 		judge_syn_normalise(w, (struct rte_mbuf *)(uintptr_t)m, r);
 	/* A packet of a flow still undecided is classification's, all of
@@ -6702,7 +6735,9 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 		if (unlikely(f->flags & FLOW_F_LEARN))
 			learn_fresh = !from_init && (f->flags & FLOW_F_RESP_SEQ) &&
 				      r->tcp_seq == f->seq_resp;
-		t = judge_tcp(w, pol, f, m, r, from_init);
+		t = unlikely(f->flags & FLOW_F_CONFORM) && judge_steady(w, f, m, r, from_init)
+			    ? TCP_GO
+			    : judge_tcp(w, pol, f, m, r, from_init);
 		if (unlikely(t == TCP_HOLD)) {
 			/* Counted when it is judged (judge_hold_release). */
 			if (from_init) {

@@ -19,6 +19,17 @@
 # counted (--toggle-collect=worker_main; the main lcore's polling would make
 # the count depend on time), and per packet = (I(2N) - I(N)) / N, which
 # cancels start-up and the exit flush.
+#
+# Lifelong TLS conformance (issue 8), the same way: perf/gen_bench.py's TLS
+# downloads (32 sessions; R and 2R records of 16 KiB over full frames, and
+# R' and 2R' records of one frame each, the worst case: every server
+# segment carries a record header, checksummed), through bench.sh's two
+# e2m endpoints: one that declares TLS and its hosts (checked for the
+# flow's whole life) and one that declares nothing (allowed at its first
+# packet, never looked at again). Counted twice: the whole worker, and
+# aduana's own code alone (the pcap PMD's reading and libc's copies left
+# out, as bench.sh's base path leaves them out); the ratio of the latter
+# is the cost of the check in instructions, which no machine's load moves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -62,6 +73,32 @@ EOF
 conf pass 10.99.0.0/16 drop 198.51.100.0/24 32 "$PD/empty-lists" # no zone holds the addresses
 conf endpoint 10.10.0.0/16 drop 203.0.113.0/24 32 "$ROOT/conf/lists"
 conf office 10.10.0.0/16 allow 198.51.100.0/24 1 "$ROOT/conf/lists"
+conf2() { # NAME E2M_EXTRA (perf/bench.sh's conform-*.conf)
+	cat >"$PD/$1.conf" <<EOF
+# perf/callgrind.sh: $1
+version = 1;
+dataplane = { workers = 1; flows_per_worker = 16384; classify_packets = 32;
+  timeouts = { tcp = 3600; tcp_closed = 10; tcp_syn = 10; dropped = 10; udp = 120; icmp = 30; other = 60; }; };
+log = { flow_log = ""; };
+classes = "$ROOT/conf/classes.conf";
+lists = "$ROOT/conf/lists";
+endpoints = ( { name = "sink"; addresses = [ "198.51.100.0/24" ]; ports = [ 4000 ]; },
+  { name = "e2m"; addresses = [ "198.51.100.0/28" ]; ports = [ 443 ]; $2 } );
+profiles = ( { name = "strict"; default = "drop"; inbound = "drop"; on_giveup = "drop"; on_exception = "drop";
+    allow = [ "sink", "e2m" ]; block = [ ]; } );
+zones = ( { name = "bench"; subnets = [ "10.10.0.0/16" ]; profile = "strict"; } );
+EOF
+}
+conf2 conform-tls 'hosts = [ "e2m.customs.example", "*.e2m.customs.example" ]; apps = [ "TLS" ];'
+conf2 conform-none ''
+# TLS captures: NAME RECORDS RECORD_SIZE (0: one record per frame)
+tlscap() {
+	[ -s "$PD/$1.pcap" ] || $PY perf/gen_bench.py tls --flows 32 --records $2 --record-size $3 -o "$PD/$1.pcap" >/dev/null
+}
+tlscap tls16k-1 33 16384
+tlscap tls16k-2 66 16384
+tlscap tls1-1 200 0
+tlscap tls1-2 400 0
 
 ir() { # N CONF -> total Ir inside worker_main
 	local n=$1 c=$2 out="$PD/cg-$2-$1.out"
@@ -72,6 +109,48 @@ ir() { # N CONF -> total Ir inside worker_main
 		{ echo "callgrind.sh: replay of $n packets did not process $n packets" >&2; cat "$PD/summary-$c-$n.json" >&2; exit 1; }
 	sed -n 's/^summary: *//p; s/^totals: *//p' "$out" | head -1
 }
+# ir_tls CAPTURE CONF -> "RX TOTAL OWN": packets, worker instructions, and
+# those in aduana's own code (the callgrind file's cost lines by object)
+ir_tls() {
+	local out="$PD/cg-$2-$1.out"
+	valgrind --tool=callgrind --toggle-collect=worker_main --callgrind-out-file="$out" \
+		"$BUILD/aduana" --replay "$PD/$1.pcap" -c "$PD/$2.conf" -q >"$PD/summary-$2-$1.json" 2>"$PD/valgrind-$2-$1.log" ||
+		{ echo "callgrind.sh: valgrind run failed, see $PD/valgrind-$2-$1.log" >&2; return 1; }
+	$PY -c "$IR_OWN" "$PD/summary-$2-$1.json" "$out" "$(readlink -f "$BUILD/aduana")"
+}
+IR_OWN='
+import collections, json, sys
+s = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])["summary"]
+# every packet forwarded: a drop would make the two configs take other paths
+if s["tx"] != s["rx"]:
+    sys.exit("callgrind.sh: %s: %d of %d packets forwarded" % (sys.argv[1], s["tx"], s["rx"]))
+# Self cost per object, from the callgrind file itself: each cost line
+# counts for the object of the function it is under ("ob="), but the line
+# after "calls=" (a call'"'"'s inclusive cost); "(n) name" defines an id
+# that later lines, "cob=" ones too, give alone.
+names, cur, skip, per = {}, None, False, collections.Counter()
+for line in open(sys.argv[2], errors="replace"):
+    if line[0].isdigit() or line[0] in "+-*":
+        if skip:
+            skip = False
+        else:
+            f = line.split()
+            if len(f) >= 2:
+                per[cur] += int(f[1])
+    elif line.startswith(("ob=", "cob=")):
+        v = line.split("=", 1)[1].strip()
+        if v.startswith("("):
+            i, _, n = v.partition(")")
+            if n.strip():
+                names[i] = n.strip()
+            v = names.get(i, i)
+        if line.startswith("ob="):
+            cur = v
+    elif line.startswith("calls="):
+        skip = True
+own = per.get(sys.argv[3]) or max((v for k, v in per.items() if k and k.endswith("/aduana")), default=0)
+print(s["rx"], sum(per.values()), own)
+'
 ROWS="pass endpoint office"
 declare -A PER LABEL=([pass]="passthrough" [endpoint]="zone, an endpoint's decided flows" [office]="zone, its default's decided flows (UDP late read)")
 for c in $ROWS; do
@@ -80,6 +159,33 @@ for c in $ROWS; do
 	PER[$c]=$($PY -c "print('%.1f' % (($i2 - $i1) / $N))")
 	echo "callgrind: ${LABEL[$c]}, 64 B UDP, 1000 flows: I($N)=$i1 I($((2 * N)))=$i2 -> ${PER[$c]} instructions/packet"
 done
+TROWS="conform16k_none conform16k_tls conform1_none conform1_tls"
+LABEL+=([conform16k_none]="TLS download, 16 KiB records, e2m without apps (own code)"
+	[conform16k_tls]="TLS download, 16 KiB records, lifelong TLS check (own code)"
+	[conform1_none]="TLS download, a record a frame, e2m without apps (own code)"
+	[conform1_tls]="TLS download, a record a frame, lifelong TLS check (own code)")
+for c in $TROWS; do
+	cap=${c%%_*}
+	cap=tls${cap#conform}
+	k=conform-${c#*_}
+	# the two lengths side by side (two CPUs)
+	ir_tls $cap-1 $k >"$PD/ir-$c-1" &
+	p1=$!
+	ir_tls $cap-2 $k >"$PD/ir-$c-2" &
+	p2=$!
+	{ wait $p1 && wait $p2; } || exit 1
+	read -r n1 t1 o1 <"$PD/ir-$c-1"
+	read -r n2 t2 o2 <"$PD/ir-$c-2"
+	PER[$c]=$($PY -c "print('%.1f' % (($o2 - $o1) / ($n2 - $n1)))")
+	PER[${c}_all]=$($PY -c "print('%.1f' % (($t2 - $t1) / ($n2 - $n1)))")
+	echo "callgrind: ${LABEL[$c]}: ${PER[$c]} instructions/packet (whole worker ${PER[${c}_all]})"
+done
+for s in 16k 1; do
+	echo "callgrind: lifelong TLS conformance, $([ $s = 16k ] && echo '16 KiB records' || echo 'a record a frame'):" \
+		"x$($PY -c "print('%.3f' % (${PER[conform${s}_tls]} / ${PER[conform${s}_none]}))") instructions/packet in aduana's own code" \
+		"(whole worker x$($PY -c "print('%.3f' % (${PER[conform${s}_tls_all]} / ${PER[conform${s}_none_all]}))"))"
+done
+ROWS="$ROWS $TROWS"
 
 if [ $mode = annotate ]; then
 	# Inclusive per-function cost of the difference, per packet.
@@ -116,8 +222,10 @@ if [ $mode = record ]; then
 passthrough_instructions_per_packet ${PER[pass]}
 endpoint_instructions_per_packet ${PER[endpoint]}
 office_instructions_per_packet ${PER[office]}
+# TLS downloads (32 sessions), instructions/packet in aduana's own code
+$(for c in $TROWS; do echo "${c}_instructions_per_packet ${PER[$c]}"; done)
 EOF
-	echo "callgrind: recorded ${PER[pass]}, ${PER[endpoint]}, ${PER[office]} in $BASE"
+	echo "callgrind: recorded ${PER[pass]}, ${PER[endpoint]}, ${PER[office]}, $(for c in $TROWS; do printf '%s ' "${PER[$c]}"; done)in $BASE"
 	exit 0
 fi
 if [ $mode = check ]; then

@@ -9332,6 +9332,33 @@ def case_acked_after_fin_carrier(n):
     return cap, {"leak": [leak(n)]}
 
 @case
+def case_acked_merge_frag_rewrite(n):
+    """(The twenty-sixth session) As acked_merge_rewrite, but the merged copy comes in two
+    IPv4 fragments (cut at 1480 bytes of the datagram's payload). A datagram rebuilt from
+    fragments is not rewritten (its fragments are forwarded as they came), so a copy of it
+    that holds acknowledged bytes cannot have them zeroed: it is dropped (the sender's next
+    copy, unfragmented, goes on). Must not leak: the marker lies in the acknowledged half,
+    which the server discards and a tap past us would read."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55853, E2M, 55853, n)
+    rec = tls_appdata(n + "big", 2800)
+    a, b = rec[:1400], rec[1400:]
+    base = t.cseq
+    t.raw(True, "PA", a, seq=base, gap=200)
+    t.raw(True, "PA", b, seq=base + len(a), gap=200)
+    t.raw(False, "A", ack=base + len(a), gap=4000)
+    x = leak(n) * 20
+    t.raw(True, "PA", a[:100] + x + a[100 + len(x):] + b, seq=base, gap=300000, frag=[1480])
+    t.raw(True, "PA", b, seq=base + len(a), gap=300000)
+    t.cseq = base + len(rec)
+    t.ack(False)
+    t.data(True, tls_appdata(n + "more", 300))
+    t.data(False, tls_appdata(n + "end", 200))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
 def case_rt8b_spurious_retx_ok(n):
     """(Red team round 8b) Must-allow twin of rt8b_carrier_oldseq: the server's ACK of a
     client record is lost on the inside LAN after aduana saw it; the client's RTO fires

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The fast path's regression guard: callgrind instructions per packet on three
 # decided-flow paths (passthrough, a zone's endpoint, a zone's default with the
-# UDP late read) must not grow more than 10% over perf/callgrind-baseline.txt.
+# UDP late read), and on TLS downloads with and without the lifelong check
+# (aduana's own code), must not grow more than 10% over
+# perf/callgrind-baseline.txt.
 # Instructions, not time, so the result does not depend on the machine's load.
 set -u
 cd "$(dirname "$0")/../.."
