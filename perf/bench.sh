@@ -143,21 +143,10 @@ conf freed.conf 131072 '"10.10.0.0/16"' office-fc "$L"     # classifier pool: 65
 # sources, so with infinite_rx every SYN is a new flow that evicts one.
 # Issue 8: the e2m endpoint with TLS and its hosts (lifelong conformance)
 # against the same endpoint with nothing declared (allowed at packet 1).
+# shellcheck source=perf/e2m-conf.sh
+. perf/e2m-conf.sh
 conf2() { # NAME FLOWS E2M_EXTRA
-	cat >"$PD/$1" <<-EOF
-	# perf/bench.sh: $1
-	version = 1;
-	dataplane = { workers = 1; flows_per_worker = $2; classify_packets = 32;
-	  timeouts = { tcp = 3600; tcp_closed = 10; tcp_syn = 10; dropped = 10; udp = 120; icmp = 30; other = 60; }; };
-	log = { flow_log = ""; };
-	classes = "$ROOT/conf/classes.conf";
-	lists = "$L";
-	endpoints = ( { name = "sink"; addresses = [ "198.51.100.0/24" ]; ports = [ 4000 ]; },
-	  { name = "e2m"; addresses = [ "198.51.100.0/28" ]; ports = [ 443 ]; $3 } );
-	profiles = ( { name = "strict"; default = "drop"; inbound = "drop"; on_giveup = "drop"; on_exception = "drop";
-	    allow = [ "sink", "e2m" ]; block = [ ]; } );
-	zones = ( { name = "bench"; subnets = [ "10.10.0.0/16" ]; profile = "strict"; } );
-	EOF
+	e2m_conf "$PD/$1" "$2" "$L" "$3"
 }
 conf2 flood.conf 4096 ''
 conf2 conform-tls.conf 16384 'hosts = [ "e2m.customs.example", "*.e2m.customs.example" ]; apps = [ "TLS" ];'

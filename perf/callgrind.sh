@@ -73,21 +73,10 @@ EOF
 conf pass 10.99.0.0/16 drop 198.51.100.0/24 32 "$PD/empty-lists" # no zone holds the addresses
 conf endpoint 10.10.0.0/16 drop 203.0.113.0/24 32 "$ROOT/conf/lists"
 conf office 10.10.0.0/16 allow 198.51.100.0/24 1 "$ROOT/conf/lists"
+# shellcheck source=perf/e2m-conf.sh
+. perf/e2m-conf.sh
 conf2() { # NAME E2M_EXTRA (perf/bench.sh's conform-*.conf)
-	cat >"$PD/$1.conf" <<EOF
-# perf/callgrind.sh: $1
-version = 1;
-dataplane = { workers = 1; flows_per_worker = 16384; classify_packets = 32;
-  timeouts = { tcp = 3600; tcp_closed = 10; tcp_syn = 10; dropped = 10; udp = 120; icmp = 30; other = 60; }; };
-log = { flow_log = ""; };
-classes = "$ROOT/conf/classes.conf";
-lists = "$ROOT/conf/lists";
-endpoints = ( { name = "sink"; addresses = [ "198.51.100.0/24" ]; ports = [ 4000 ]; },
-  { name = "e2m"; addresses = [ "198.51.100.0/28" ]; ports = [ 443 ]; $2 } );
-profiles = ( { name = "strict"; default = "drop"; inbound = "drop"; on_giveup = "drop"; on_exception = "drop";
-    allow = [ "sink", "e2m" ]; block = [ ]; } );
-zones = ( { name = "bench"; subnets = [ "10.10.0.0/16" ]; profile = "strict"; } );
-EOF
+	e2m_conf "$PD/$1.conf" 16384 "$ROOT/conf/lists" "$2"
 }
 conf2 conform-tls 'hosts = [ "e2m.customs.example", "*.e2m.customs.example" ]; apps = [ "TLS" ];'
 conf2 conform-none ''

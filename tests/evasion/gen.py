@@ -9286,13 +9286,12 @@ def case_acked_merge_resend_ok(n):
     return cap, {"pass": [b, more]}
 
 
-@case
-def case_acked_merge_rewrite(n):
-    """(The twenty-fifth session) As acked_merge_resend_ok, but the merged copy carries
-    the marker in its first half, below the server's acknowledgement (the server discards
-    it; a tap past us would read it). Must not leak: those bytes go on as zeros."""
+def acked_merge_marked(n, port, frag=None):
+    """acked_merge_resend_ok's flow with the marker in the merged copy's acknowledged
+    half; frag: the copy in IPv4 fragments cut there (and the record's second segment
+    sent once more whole after it)."""
     cap = Capture()
-    t = tls_established(cap, S1, 55851, E2M, 55851, n)
+    t = tls_established(cap, S1, port, E2M, port, n)
     rec = tls_appdata(n + "big", 2800)
     a, b = rec[:1400], rec[1400:]
     base = t.cseq
@@ -9300,13 +9299,23 @@ def case_acked_merge_rewrite(n):
     t.raw(True, "PA", b, seq=base + len(a), gap=200)
     t.raw(False, "A", ack=base + len(a), gap=4000)
     x = leak(n) * 20
-    t.raw(True, "PA", a[:100] + x + a[100 + len(x):] + b, seq=base, gap=300000)
+    t.raw(True, "PA", a[:100] + x + a[100 + len(x):] + b, seq=base, gap=300000, frag=frag)
+    if frag:
+        t.raw(True, "PA", b, seq=base + len(a), gap=300000)
     t.cseq = base + len(rec)
     t.ack(False)
     t.data(True, tls_appdata(n + "more", 300))
     t.data(False, tls_appdata(n + "end", 200))
     t.close()
     return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_acked_merge_rewrite(n):
+    """(The twenty-fifth session) As acked_merge_resend_ok, but the merged copy carries
+    the marker in its first half, below the server's acknowledgement (the server discards
+    it; a tap past us would read it). Must not leak: those bytes go on as zeros."""
+    return acked_merge_marked(n, 55851)
 
 
 @case
@@ -9339,23 +9348,7 @@ def case_acked_merge_frag_rewrite(n):
     that holds acknowledged bytes cannot have them zeroed: it is dropped (the sender's next
     copy, unfragmented, goes on). Must not leak: the marker lies in the acknowledged half,
     which the server discards and a tap past us would read."""
-    cap = Capture()
-    t = tls_established(cap, S1, 55853, E2M, 55853, n)
-    rec = tls_appdata(n + "big", 2800)
-    a, b = rec[:1400], rec[1400:]
-    base = t.cseq
-    t.raw(True, "PA", a, seq=base, gap=200)
-    t.raw(True, "PA", b, seq=base + len(a), gap=200)
-    t.raw(False, "A", ack=base + len(a), gap=4000)
-    x = leak(n) * 20
-    t.raw(True, "PA", a[:100] + x + a[100 + len(x):] + b, seq=base, gap=300000, frag=[1480])
-    t.raw(True, "PA", b, seq=base + len(a), gap=300000)
-    t.cseq = base + len(rec)
-    t.ack(False)
-    t.data(True, tls_appdata(n + "more", 300))
-    t.data(False, tls_appdata(n + "end", 200))
-    t.close()
-    return cap, {"leak": [leak(n)]}
+    return acked_merge_marked(n, 55853, frag=[1480])
 
 
 @case
