@@ -3837,8 +3837,8 @@ static __rte_always_inline bool judge_steady_fast(struct worker *w, struct flow 
 /* judge_tcp's steady-state step (the segment judge_steady_fast takes), in
  * the caller: the bulk of a long TLS session's segments (a download's ACKs
  * and its server's body segments) no longer pay for the call, nor for the
- * steps judge_tcp takes before it. The same conditions: an allowed,
- * checked flow (a dropped one takes judge_tcp's first step) with nothing
+ * steps judge_tcp takes before it. The same gate (judge_steady_gate, one
+ * for both, so that they cannot drift apart): an allowed, checked flow (a dropped one takes judge_tcp's first step) with nothing
  * else to watch, and a segment with ACK (and PSH) alone. False, touching
  * nothing, where judge_tcp must run (its steady step then skips
  * judge_steady_fast, which gave its answer here). Found with callgrind
@@ -3847,18 +3847,24 @@ static __rte_always_inline bool judge_steady_fast(struct worker *w, struct flow 
  * (judge_acks, judge_edge_shift, conform_in_body: now always inlined),
  * were most of what a checked flow's segment cost over an unchecked
  * one's. */
+static __rte_always_inline bool judge_steady_gate(const struct flow *f,
+						  const struct parse_result *r)
+{
+	return (f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN | FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN |
+			    FLOW_F_RESP_SEQ)) ==
+		       (FLOW_F_CONFORM | FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN | FLOW_F_RESP_SEQ) &&
+	       f->decision.verdict == POLICY_ALLOW &&
+	       (r->tcp_flags & (uint8_t)~RTE_TCP_PSH_FLAG) == RTE_TCP_ACK_FLAG &&
+	       !(f->tcp & (FLOW_TCP_RST | FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) &&
+	       f->stream_idx == FLOW_NO_CLS && !f->conform.held &&
+	       !(f->conform.ws_flags & (CONFORM_WS_ZERO_INIT | CONFORM_WS_ZERO_RESP));
+}
+
 static __rte_always_inline bool judge_steady(struct worker *w, struct flow *f,
 					     const struct rte_mbuf *m, const struct parse_result *r,
 					     bool from_init)
 {
-	if ((f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN | FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN |
-			 FLOW_F_RESP_SEQ)) !=
-		    (FLOW_F_CONFORM | FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN | FLOW_F_RESP_SEQ) ||
-	    f->decision.verdict != POLICY_ALLOW ||
-	    (r->tcp_flags & (uint8_t)~RTE_TCP_PSH_FLAG) != RTE_TCP_ACK_FLAG ||
-	    (f->tcp & (FLOW_TCP_RST | FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) ||
-	    f->stream_idx != FLOW_NO_CLS || f->conform.held ||
-	    (f->conform.ws_flags & (CONFORM_WS_ZERO_INIT | CONFORM_WS_ZERO_RESP)))
+	if (!judge_steady_gate(f, r))
 		return false;
 	/* each side's step on its own, its side a constant */
 	return from_init ? judge_steady_fast(w, f, m, r, true, r->payload_len)
@@ -4090,16 +4096,10 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	 * responder's next bytes wholly inside a record's body, end here;
 	 * anything else goes on below, as before, its ACK taken (the URG
 	 * and resolver steps below do not apply to it). */
-	if (likely(f->decision.verdict != POLICY_PENDING) &&
-	    (f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN | FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN |
-			 FLOW_F_RESP_SEQ)) ==
-		    (FLOW_F_CONFORM | FLOW_F_FIRST_OUT | FLOW_F_FIRST_IN | FLOW_F_RESP_SEQ) &&
-	    (r->tcp_flags & (uint8_t)~RTE_TCP_PSH_FLAG) == RTE_TCP_ACK_FLAG &&
-	    !(f->tcp & (FLOW_TCP_RST | FLOW_TCP_FIN_A | FLOW_TCP_FIN_B)) &&
-	    f->stream_idx == FLOW_NO_CLS && !f->conform.held &&
-	    !(f->conform.ws_flags & (CONFORM_WS_ZERO_INIT | CONFORM_WS_ZERO_RESP))) {
-		/* (judge_steady_fast was tried by the caller, judge_steady:
-		 * the same conditions, and it took nothing) */
+	if (judge_steady_gate(f, r)) {
+		/* (judge_steady_fast was tried by the caller, judge_steady,
+		 * behind the same gate, and it took nothing; a dropped flow
+		 * returned above, so ALLOW is "decided" here) */
 		judge_ack_hi(w, f, m, r, from_init);
 		judge_zero_window(f, m, r, from_init);
 		if (n == 0) {
