@@ -9,7 +9,6 @@
 
 #include <netinet/in.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
@@ -1223,11 +1222,17 @@ static bool judge_synack_acks_syn_data(const struct flow *f, const struct rte_mb
  * with the same hash. */
 static uint64_t judge_l2_key[2];
 
+static bool judge_l2_key_drawn;
+
 __attribute__((constructor)) static void judge_l2_key_init(void)
 {
-	if (getrandom(judge_l2_key, sizeof(judge_l2_key), 0) != (ssize_t)sizeof(judge_l2_key))
-		judge_l2_key[0] = rte_rdtsc();
+	judge_l2_key_drawn = hlog_secret(judge_l2_key, sizeof(judge_l2_key));
 	judge_l2_key[1] |= 1;
+}
+
+bool judge_keys_ok(void)
+{
+	return judge_l2_key_drawn && hlog_key_ok();
 }
 
 /* What lies between a frame's source MAC and its IP header: each tag's
@@ -3531,14 +3536,42 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	if (dir == 0 && f->stream_idx != FLOW_NO_CLS && w->streams->slots[f->stream_idx].hrr == 1 &&
 	    judge_hello2(w, pol, f))
 		return TCP_DROP;
+	/* The responder's gap wholly inside the current record's body: its
+	 * bytes move no boundary, so where the record's next header lies is
+	 * known without them, and the segment past it is read at once as
+	 * the next in order (its headers logged). The hole it leaves in the
+	 * receiver's stream, until the sender fills it, is the one a loss
+	 * after aduana or an unsummed body copy leaves, and the header log
+	 * guards it: the receiver cannot acknowledge past the hole, so every
+	 * header read after it stays logged, and the copy that fills it is
+	 * compared there (srv_hole_gap_replace). The server's segments then
+	 * reach its client past a loss before aduana, which acknowledges
+	 * them selectively, and its sender resends the lost one at once, as
+	 * without aduana; held, they drew no SACK, and each loss cost the
+	 * sender's retransmission timeout (perf/README.md, bench-download).
+	 * Not the initiator's: its segments are summed and vetted before
+	 * our next byte moves (a copy its server never reads is a carrier),
+	 * and a gap's bytes would go out later as a retransmission, unread. */
+	if (off > 0 && dir == 1 && conform && !pending && f->stream_idx == FLOW_NO_CLS &&
+	    !(f->flags & FLOW_F_LEARN) &&
+	    !(r->tcp_flags & (RTE_TCP_FIN_FLAG | RTE_TCP_URG_FLAG)) &&
+	    conform_in_body(&f->conform, false, (uint32_t)off)) {
+		conform_skip_body(&f->conform, false, (uint32_t)off);
+		*next = seq;
+		off = 0;
+		w->st.c[STATS_conform_gap_passed]++;
+	}
 	if (off > 0) {
 		/* A checked flow is held to the order the receiver reads: a
 		 * segment past a gap is held until the gap is filled, or
 		 * dropped (it goes again once the gap is filled). Not passed
-		 * over, even wholly inside a record's body: the receiver's
-		 * stream would have a hole that a later copy, which we take
-		 * for a retransmission, fills and runs past, replacing what
-		 * it queued there (docs/stream.md, after_hole_gap_replace). */
+		 * over where the gap or the segment is the initiator's, or
+		 * holds a record header: the receiver's stream would have a
+		 * hole that a later copy, which we take for a retransmission,
+		 * fills and runs past, replacing what it queued there
+		 * (docs/stream.md, after_hole_gap_replace); above, the
+		 * responder's gap inside a body, which the header log
+		 * guards. */
 		if (conform) {
 			if (!pending && judge_hold_take(w, f, r, dir))
 				return TCP_HOLD;

@@ -6,12 +6,19 @@
 # RUNS (default 3) of each, alternating; prints the median time ratio
 # aduana/bridge and the CPU model, and writes perf/results/<date>-download.json.
 # Needs root (network namespaces). `make bench-download` runs it.
+# LOSS=N (per mille, default 0) loses that share of the server's TCP packets
+# before they reach aduana or the bridge (an nftables egress rule on the
+# server's veth that steals them: to its sender's stack they were sent, so
+# they are lost on the wire, as on a congested link): how the lifelong
+# check's order rules cost under loss.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${BUILD:-build}
 RUNS=${RUNS:-3}
 MB=${MB:-100}
+LOSS=${LOSS:-0}
+case $LOSS in '' | *[!0-9]*) echo "download.sh: LOSS must be a whole number of per mille" >&2; exit 2 ;; esac
 case $BUILD in /*) BIN=$BUILD/aduana ;; *) BIN=$ROOT/$BUILD/aduana ;; esac
 [ -x "$BIN" ] || { echo "download.sh: $BIN not built (make)" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "download.sh: needs root (network namespaces)" >&2; exit 1; }
@@ -19,7 +26,11 @@ E2E_TAG=dl$$
 # shellcheck source=tests/e2e/lib.sh
 . tests/e2e/lib.sh
 err() { echo "download.sh: $1: $2" >&2; }
-e2e_install || { echo "download.sh: cannot install $E2E_MISSING" >&2; exit 1; }
+if [ "$LOSS" -gt 0 ]; then
+	e2e_install nftables=/usr/sbin/nft || { echo "download.sh: cannot install $E2E_MISSING" >&2; exit 1; }
+else
+	e2e_install || { echo "download.sh: cannot install $E2E_MISSING" >&2; exit 1; }
+fi
 T=$(mktemp -d /tmp/aduana-dl.XXXXXX)
 chmod 755 "$T"
 ADUANA_PID=
@@ -34,6 +45,23 @@ trap 'exit 130' INT TERM
 
 e2e_topology aduana || { echo "download.sh: cannot make the namespaces" >&2; exit 1; }
 e2e_pki || exit 1
+if [ "$LOSS" -gt 0 ]; then
+	# stolen (fwd to lo, where nothing takes them), not dropped: a drop
+	# on egress is an error to the sender's stack, which sends again at
+	# once, not a loss. One segment a packet there: TCP hands the device
+	# up to 64 KiB at once, cut into segments after the hook, and a loss
+	# of 45 segments in a row is not the loss of a congested link.
+	ip -n "$E2E_NS_OUT" link set host gso_max_segs 1 ||
+		{ echo "download.sh: cannot set gso_max_segs" >&2; exit 1; }
+	ip netns exec "$E2E_NS_OUT" nft -f - <<EOF || { echo "download.sh: cannot set the loss rule" >&2; exit 1; }
+table netdev aduana_loss {
+	chain egress {
+		type filter hook egress device "host" priority 0;
+		tcp sport 443 numgen random mod 1000 < $LOSS fwd to "lo"
+	}
+}
+EOF
+fi
 e2e_start_nginx
 head -c $((MB * 1048576)) /dev/urandom >"$T/nginx/big.bin"
 want=$(sha256sum <"$T/nginx/big.bin" | cut -d' ' -f1)
@@ -91,7 +119,7 @@ for l in open(sys.argv[1]):
         c = s.get("counters", {})
         print(json.dumps({"rx": s.get("rx"), "tx": s.get("tx"), "dropped": s.get("dropped"),
                           "drops": {k: v for k, v in s.get("drops", {}).items() if v},
-                          **{k: c.get(k) for k in ("conform_reordered", "conform_past_window", "conform_zero_window", "bad_checksum", "stream_exceptions")}}))
+                          **{k: c.get(k) for k in ("conform_reordered", "conform_held", "conform_gap_passed", "conform_past_window", "conform_zero_window", "bad_checksum", "stream_exceptions")}}))
         break
 else:
     print("{}")
@@ -112,7 +140,7 @@ runs = [json.loads(l) for l in open(sys.argv[5])] if os.path.exists(sys.argv[5])
 ma, mb_ = statistics.median(a), statistics.median(b)
 res = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "cpu": cpu,
        "cpus": os.cpu_count(), "loadavg_end": open("/proc/loadavg").read().split()[:3],
-       "download_mb": mb, "aduana_s": a, "bridge_s": b, "aduana_median_s": ma, "bridge_median_s": mb_,
+       "download_mb": mb, "loss_per_mille": int(os.environ.get("LOSS", "0")), "aduana_s": a, "bridge_s": b, "aduana_median_s": ma, "bridge_median_s": mb_,
        "ratio_aduana_over_bridge": ma / mb_, "aduana_runs": runs,
        "method": "curl over TLS (nginx, e2m.customs.example, sha256 checked), aduana live on net_af_packet "
                  "(shipped policy, allow:e2m, lifelong TLS check) vs a Linux bridge on the same veths, alternating"}
@@ -120,8 +148,8 @@ d = os.path.join("perf", "results")
 os.makedirs(d, exist_ok=True)
 p = os.path.join(d, datetime.datetime.now().strftime("%Y-%m-%d") + "-download.json")
 json.dump(res, open(p, "w"), indent=1)
-print("download %d MB over TLS: aduana %s s (median %.2f), bridge %s s (median %.2f): ratio aduana/bridge %.2f"
-      % (mb, " ".join("%.2f" % x for x in a), ma, " ".join("%.2f" % x for x in b), mb_, ma / mb_))
+print("download %d MB over TLS, loss %s per mille before aduana: aduana %s s (median %.2f), bridge %s s (median %.2f): ratio aduana/bridge %.2f"
+      % (mb, os.environ.get("LOSS", "0"), " ".join("%.2f" % x for x in a), ma, " ".join("%.2f" % x for x in b), mb_, ma / mb_))
 for i, r in enumerate(runs):
     print("aduana run %d: %s" % (i + 1, json.dumps(r)))
 print("cpu: %s, %d CPUs; results: %s" % (cpu, os.cpu_count(), p))

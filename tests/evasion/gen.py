@@ -18,6 +18,8 @@ markers.json holds the byte strings the scorer looks for in pass.pcap:
           flow must be stopped, or the copy of the ClientHello that completes a
           forbidden name. Any of them in pass.pcap is a leak.
   "pass": bytes of a must-allow flow that must reach the other side.
+A case may also name summary counters its mechanism must show ("counters":
+"conform_gap_passed>=3"), written to OUTDIR/<case>/counters.
 Markers are ASCII "LEAK<case>" / "PASS<case>" (a DNS query is its own marker).
 
 Built on the helpers of pcaps/gen_replay.py (Capture, Tcp, l2, prand,
@@ -3141,7 +3143,9 @@ def hole_replace_srv(n, cport, isn, hole):
     TLS segments are no longer vetted, and those wholly inside a record's
     body no longer summed): a record's first segment; then a copy of its
     body that the client drops (hole: "badsum", a wrong checksum; "ttl", a
-    TTL of 1; "hdr_badsum", the copy also carries the next record's header);
+    TTL of 1; "hdr_badsum", the copy also carries the next record's header;
+    "gap", never sent: since the twenty-seventh session the segment past a
+    gap inside the server's body is read at once);
     the rest with the next record; then one segment from the hole on with
     plaintext where the next record was. The client reads the plaintext
     unless the header log refuses it."""
@@ -3159,6 +3163,8 @@ def hole_replace_srv(n, cport, isn, hole):
         t.raw(False, "PA", rec1[400:] + rec2, seq=base + 400)
     elif hole == "ttl":
         t.raw(False, "PA", rec1[100:400], seq=base + 100, ipkw={"ttl": 1})
+        t.raw(False, "PA", rec1[400:] + rec2, seq=base + 400)
+    elif hole == "gap":
         t.raw(False, "PA", rec1[400:] + rec2, seq=base + 400)
     else:
         t.raw(False, "PA", rec1[100:] + rec2, seq=base + 100, tcpkw={"chksum": 0xDEAD})
@@ -3186,6 +3192,88 @@ def case_srv_hole_ttl_replace(n):
 def case_srv_hole_hdr_badsum_replace(n):
     """The server's copy with the next header and a wrong checksum."""
     return hole_replace_srv(n, 54602, 602, "hdr_badsum")
+
+
+@case
+def case_srv_hole_gap_replace(n):
+    """The hole is a gap inside the server's body (never sent): the segment
+    past it, with the next record's header, is read at once and logged."""
+    cap, m = hole_replace_srv(n, 55913, 913, "gap")
+    m["counters"] = ["conform_gap_passed==1", "conform_rewrite>=1"]
+    return cap, m
+
+
+@case
+def case_srv_gap_loss_ok(n):
+    """A download of 16 KiB records with loss before us: a body segment
+    never arrives, and the segments past it (the next record's header
+    among them) are read at once; the client acknowledges them selectively
+    and the server sends the lost one again, byte for byte. Then a lost
+    segment that holds a header (its gap is not passed over: the segments
+    past it wait), sent again merged with the next one (Linux
+    tcp_retrans_try_collapse). Allowed, every record read."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55914, E2M, 914, n)
+    data = b"".join(tls_appdata(n + "d%d" % k, 16384) for k in range(3))
+    data += marked_record(passm(n), n + "m", 200)
+    base = t.sseq
+    segs = [(o, data[o:o + 1448]) for o in range(0, len(data), 1448)]
+    hdr2 = 16384 + 5  # the second record's header
+    hdr = next(i for i, (o, sg) in enumerate(segs) if o < hdr2 + 2 < o + len(sg))
+    got = set()
+
+    def send(i, merged=1):
+        o = segs[i][0]
+        t.raw(False, "PA", b"".join(sg for _, sg in segs[i:i + merged]), seq=base + o)
+        got.update(range(i, i + merged))
+
+    def ack():
+        have = next(i for i in range(len(segs) + 1) if i not in got)
+        t.raw(True, "A", ack=base + (segs[have][0] if have < len(segs) else len(data)))
+
+    for i in range(len(segs)):
+        if i not in (4, hdr):
+            send(i)
+        if i == 7:
+            ack()
+            send(4)
+        if i == hdr + 3:
+            ack()
+            send(hdr, 2)
+        if i % 2:
+            ack()
+    ack()
+    t.sseq = base + len(data)
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    # the body gap passed over (segment 5 read at once, 6 and 7 in order
+    # after it); the header's not: segments 12 to 14 held
+    return cap, {"pass": [passm(n)], "counters": ["conform_gap_passed==1", "conform_held>=3"]}
+
+
+@case
+def case_srv_gap_hdr_rewrite(n):
+    """srv_gap_loss_ok's first loss, then the lost body segment sent again
+    merged with the next two, the second of which had the next record's
+    header: the copy has plaintext there (the client, which lacked the
+    hole, reads the copy's bytes past it). Refused by the header log."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55915, E2M, 915, n)
+    rec0 = tls_appdata(n + "d0", 4000)
+    data = rec0 + tls_appdata(n + "d1", 4000)
+    http = b"HTTP/1.1 200 OK\r\nX-Cmd: " + leak(n) + b"\r\n\r\n"
+    base = t.sseq
+    t.raw(False, "PA", data[:1448], seq=base)
+    t.raw(False, "PA", data[2896:], seq=base + 2896)
+    t.raw(True, "A", ack=base + 1448)
+    fake = bytearray(data[1448:])
+    at = len(rec0) - 1448
+    fake[at:at + len(http)] = http
+    t.raw(False, "PA", bytes(fake), seq=base + 1448)
+    t.sseq = base + len(data)
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["conform_gap_passed==1", "conform_rewrite>=1"]}
 
 
 @case
@@ -18110,6 +18198,12 @@ def write_case(outdir, name):
     if args:
         with open(os.path.join(d, "args"), "w") as f:
             f.write("".join(a + "\n" for a in args))
+    # the summary counters a case's mechanism must show (score.py):
+    # "name>=N" or "name==N"
+    counters = markers.pop("counters", None)
+    if counters:
+        with open(os.path.join(d, "counters"), "w") as f:
+            f.write("".join(c + "\n" for c in counters))
     with open(os.path.join(d, "markers.json"), "w") as f:
         json.dump({k: [m.hex() for m in v] for k, v in markers.items()}, f, indent=1, sort_keys=True)
         f.write("\n")

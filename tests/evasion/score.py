@@ -22,6 +22,9 @@ passes. Failures are named:
   run          aduana failed, printed no summary, or its counters do not
                balance (rx = tx + dropped, DESIGN 3.1)
   input        the generator's capture lacks a marker the case relies on
+  counters     a summary counter the case names (OUTDIR/<case>/counters,
+               lines "name>=N" or "name==N") does not hold: the verdicts
+               came some other way than the case's mechanism
 
 Prints `PASS evasion/<case>` or `FAIL evasion/<case>: ...` per case, a tally
 of the kinds, and last `evasion: N passed, N failed`. Exit 0 when all passed.
@@ -36,7 +39,7 @@ import os
 import struct
 import sys
 
-KINDS = ("bypass", "leak", "false block", "reason", "run", "input")
+KINDS = ("bypass", "leak", "false block", "reason", "run", "input", "counters")
 
 
 # ------------------------------------------------------------------ pcaps
@@ -216,7 +219,21 @@ def fmt(r):
         r.get("dropped_pkts"), r.get("pkts_out"), r.get("pkts_in"))
 
 
-def score_run(c, rundir, markers, in_frames):
+def counters_wrong(s, want):
+    """The lines of `want` ("name>=N", "name==N") that the summary's
+    counters do not hold."""
+    have = (s or {}).get("counters") or {}
+    bad = []
+    for w in want:
+        op = ">=" if ">=" in w else "=="
+        name, n = w.split(op)
+        v = have.get(name)
+        if not isinstance(v, int) or (v < int(n) if op == ">=" else v != int(n)):
+            bad.append("%s (counters.%s is %s)" % (w, name, v))
+    return bad
+
+
+def score_run(c, rundir, markers, in_frames, want=()):
     """[(kind, text)] of one replay."""
     probs = []
     try:
@@ -238,6 +255,8 @@ def score_run(c, rundir, markers, in_frames):
     elif s["rx"] != s["tx"] + s["dropped"] or s["rx"] != len(in_frames):
         probs.append(("run", "counters: rx %d, tx %d, dropped %d, %d frames in the input"
                       % (s["rx"], s["tx"], s["dropped"], len(in_frames))))
+    for w in counters_wrong(s, want):
+        probs.append(("counters", w))
 
     recs, err = load_records(os.path.join(rundir, "out.jsonl"))
     if recs is None:
@@ -356,10 +375,14 @@ def main(argv):
             for m in markers.get(kind, []):
                 if not any(m in b for _, b in in_frames):
                     probs.append(("input", "%s marker %r is in no frame of in.pcap" % (kind, m[:40])))
+        want = []
+        if os.path.exists(os.path.join(d, "counters")):
+            with open(os.path.join(d, "counters")) as f:
+                want = [x.strip() for x in f if x.strip()]
         runs = {}
         if not probs:
             for w in workers:
-                for kind, text in score_run(c, os.path.join(d, "w%s" % w), markers, in_frames):
+                for kind, text in score_run(c, os.path.join(d, "w%s" % w), markers, in_frames, want):
                     runs.setdefault((kind, text), []).append(w)
         for (kind, text), ws in runs.items():
             probs.append((kind, "%s (workers %s)" % (text, ",".join(ws))))
