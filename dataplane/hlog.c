@@ -1,8 +1,9 @@
 /* The header log of a checked TLS flow (see hlog.h). */
 #include "hlog.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <sys/random.h>
-#include <time.h>
 
 _Static_assert(offsetof(struct hlog, e) <= 64, "what each packet reads is one cache line");
 
@@ -71,17 +72,44 @@ uint64_t hlog_siphash(const uint64_t k[2], const uint8_t *m, size_t n)
  * (2^-32 a try, and a try that fails costs its flow). */
 static uint64_t hlog_key[2];
 
+static bool hlog_key_drawn;
+
+bool hlog_secret(void *buf, size_t n)
+{
+	uint8_t *p = buf;
+	size_t got = 0;
+	ssize_t k;
+	FILE *f;
+
+	while (got < n) {
+		k = getrandom(p + got, n - got, 0);
+		if (k > 0)
+			got += (size_t)k;
+		else if (k < 0 && errno == EINTR)
+			continue;
+		else
+			break;
+	}
+	if (got == n)
+		return true;
+	/* getrandom refused (a seccomp filter, ENOSYS): the device, which
+	 * gives the same bytes */
+	f = fopen("/dev/urandom", "rb");
+	if (!f)
+		return false;
+	got = fread(p, 1, n, f);
+	fclose(f);
+	return got == n;
+}
+
 __attribute__((constructor)) static void hlog_key_init(void)
 {
-	if (getrandom(hlog_key, sizeof(hlog_key), 0) != (ssize_t)sizeof(hlog_key)) {
-		struct timespec ts;
+	hlog_key_drawn = hlog_secret(hlog_key, sizeof(hlog_key));
+}
 
-		/* No entropy source at all: a key that still differs per
-		 * start and per process. */
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		hlog_key[0] ^= (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull;
-		hlog_key[1] ^= (uint64_t)ts.tv_sec ^ ((uint64_t)(uintptr_t)&ts << 17);
-	}
+bool hlog_key_ok(void)
+{
+	return hlog_key_drawn;
 }
 
 uint32_t hlog_sum(const uint8_t *p, uint32_t n)

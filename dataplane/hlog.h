@@ -186,6 +186,15 @@ uint64_t hlog_siphash(const uint64_t k[2], const uint8_t *m, size_t n);
 /* n bytes summed under this process's key (random, from its start). */
 uint32_t hlog_sum(const uint8_t *p, uint32_t n);
 
+/* n secret random bytes into buf: getrandom, else /dev/urandom. False
+ * when neither gives them: the process has no secret to key its sums and
+ * hashes with, and must not run (main refuses to start: a key an attacker
+ * can guess, from the clock say, makes every keyed check forgeable). */
+bool hlog_secret(void *buf, size_t n);
+/* Whether the header log's key was drawn (hlog_secret) when the process
+ * started. */
+bool hlog_key_ok(void);
+
 /* Sum a direction's unlogged range, where the n bytes at seq (the segment
  * that made it, just read) hold all of it; the range then agrees with a
  * later copy that sums the same (hlog_agrees). */

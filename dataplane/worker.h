@@ -276,6 +276,11 @@ uint64_t worker_clock(const struct dp *dp);
 /* Publish a new anchor: the TSC now and the wall clock now. Main lcore. */
 void worker_clock_anchor(struct dp *dp, uint64_t tsc, uint64_t wall_ns);
 
+/* Whether the per-process secret keys (the header log's sums, the L2
+ * hashes) were drawn from the kernel's random source: main refuses to
+ * start without them (hlog_secret). */
+bool judge_keys_ok(void);
+
 /* judge.c: judge n parsed packets (their flows looked up in bulk) and sort
  * them into out. Owning worker. */
 void judge_burst(struct worker *w, const struct policy *pol, struct rte_mbuf **pkts,
