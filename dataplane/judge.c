@@ -3551,10 +3551,15 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	 * sender's retransmission timeout (perf/README.md, bench-download).
 	 * Not the initiator's: its segments are summed and vetted before
 	 * our next byte moves (a copy its server never reads is a carrier),
-	 * and a gap's bytes would go out later as a retransmission, unread. */
+	 * and a gap's bytes would go out later as a retransmission, unread.
+	 * Nor while a segment of the flow is held: a gap passed over a held
+	 * FIN would leave it behind our next byte, closing the client's
+	 * stream where ours reads on (red team round 27,
+	 * rt27_gap_fin_hole_rewrite). */
 	if (off > 0 && dir == 1 && conform && !pending && f->stream_idx == FLOW_NO_CLS &&
-	    !(f->flags & FLOW_F_LEARN) &&
-	    !(r->tcp_flags & (RTE_TCP_FIN_FLAG | RTE_TCP_URG_FLAG)) &&
+	    !(f->flags & FLOW_F_LEARN) && !f->conform.held &&
+	    !(r->tcp_flags &
+	      (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_URG_FLAG)) &&
 	    conform_in_body(&f->conform, false, (uint32_t)off)) {
 		conform_skip_body(&f->conform, false, (uint32_t)off);
 		*next = seq;

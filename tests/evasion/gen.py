@@ -18000,6 +18000,230 @@ def case_rt20_smtp_300_inflight_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+# ------------------------------------------------ red team round 27: the server's gap passed inside a body
+
+def rt27_http(n, size):
+    h = b"HTTP/1.1 200 OK\r\nX-Cmd: " + leak(n) + b"\r\n\r\n"
+    assert len(h) <= size
+    return h + b"x" * (size - len(h))
+
+
+@case
+def case_rt27_gap_twohole_rewrite(n):
+    """Two gaps passed over in one record's body (two holes in the client's
+    stream), the next record read after the second; then one copy from the
+    first hole on with plaintext over the next record."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55920, E2M, 920, n)
+    rec1 = tls_appdata(n + "s1", 1500)
+    rec2 = tls_appdata(n + "s2", 120)
+    base = t.sseq
+    t.raw(False, "PA", rec1[:100], seq=base)
+    t.raw(False, "PA", rec1[300:400], seq=base + 300)
+    t.raw(False, "PA", rec1[700:] + rec2, seq=base + 700)
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:] + rt27_http(n, len(rec2)), seq=base + 100)
+    t.sseq = base + len(rec1) + len(rec2)
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["conform_gap_passed==2"]}
+
+
+@case
+def case_rt27_gap_fin_hole_rewrite(n):
+    """A FIN with body bytes ahead of a body gap (held: a FIN is not passed
+    over); a later segment past the FIN's end passes the gap; the held FIN,
+    now behind our next byte, goes out; then plaintext over the next
+    record from the hole on."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55921, E2M, 921, n)
+    rec1 = tls_appdata(n + "s1", 600)
+    rec2 = tls_appdata(n + "s2", 120)
+    base = t.sseq
+    t.raw(False, "PA", rec1[:100], seq=base)
+    t.raw(False, "FPA", rec1[200:300], seq=base + 200)
+    t.raw(False, "PA", rec1[400:] + rec2, seq=base + 400)
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:] + rt27_http(n, len(rec2)), seq=base + 100)
+    t.sseq = base + len(rec1) + len(rec2)
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt27_gap_unv_rewrite(n):
+    """The client acknowledges up to a body gap; the segment past it holds
+    300 empty records (more than the header log holds: read, its last
+    headers summed, hlog.unv) and is passed to at once; then a copy from
+    the hole on with plaintext in place of the unlogged empty records."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55922, E2M, 922, n)
+    rec1 = tls_appdata(n + "s1", 600)
+    empties = b"\x17\x03\x03\x00\x00" * 300
+    tail = tls_appdata(n + "s3", 50)
+    base = t.sseq
+    t.raw(False, "PA", rec1[:100], seq=base)
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[400:] + empties + tail, seq=base + 400)
+    fake = bytearray(empties)
+    http = rt27_http(n, 60)
+    fake[len(empties) - 60:] = http
+    t.raw(False, "PA", rec1[100:] + bytes(fake) + tail, seq=base + 100)
+    t.sseq = base + len(rec1) + len(empties) + len(tail)
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["conform_gap_passed==1"]}
+
+
+@case
+def case_rt27_gap_hold_release_rewrite(n):
+    """Plaintext over a later record's header, held (its gap holds a
+    header); in-order bytes read that header; then a segment past a body
+    gap covers the held one's range with the real header (read, logged):
+    the held copy, now behind our next byte, goes out after it."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55924, E2M, 924, n)
+    rec1 = tls_appdata(n + "s1", 600)   # [0, 605)
+    rec2 = tls_appdata(n + "s2", 600)   # [605, 1210)
+    rec3 = tls_appdata(n + "s3", 120)   # [1210, 1335)
+    data = rec1 + rec2 + rec3
+    base = t.sseq
+    t.raw(False, "PA", data[:100], seq=base)
+    t.raw(False, "PA", rt27_http(n, 80), seq=base + 1210)
+    t.raw(False, "PA", data[100:700], seq=base + 100)
+    t.raw(False, "PA", data[900:], seq=base + 900)
+    t.raw(True, "A", ack=base + 700)
+    t.raw(False, "PA", data[700:900], seq=base + 700)
+    t.sseq = base + len(data)
+    t.raw(True, "A", ack=t.sseq)
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt27_gap_paws_rewrite(n):
+    """Both sides stamp. The segment past a body gap carries a stale stamp:
+    the gap is passed over, then the segment dropped (PAWS). A copy of the
+    hole and that range, with plaintext over the next record, follows."""
+    cap = Capture()
+    t = tls_established_ts(cap, 55923, 923, n)
+    rec1 = tls_appdata(n + "s1", 600)
+    rec2 = tls_appdata(n + "s2", 120)
+    base = t.sseq
+    t.raw(False, "PA", rec1[:100], seq=base, options=t.opts(False))
+    t.raw(False, "PA", rec1[400:] + rec2, seq=base + 400, options=t.opts(False, tsval=t.ts[False] - 50))
+    t.raw(True, "A", ack=base + 100, options=t.opts(True))
+    t.raw(False, "PA", rec1[100:] + rt27_http(n, len(rec2)), seq=base + 100, options=t.opts(False))
+    t.sseq = base + len(rec1) + len(rec2)
+    t.raw(True, "A", options=t.opts(True))
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt27_gap_v6_rewrite(n):
+    """srv_hole_gap_replace over IPv6."""
+    cap = Capture()
+    t = tls_established(cap, S6, 55925, E2M6, 925, n)
+    rec1 = tls_appdata(n + "s1", 600)
+    rec2 = tls_appdata(n + "s2", 120)
+    base = t.sseq
+    t.raw(False, "PA", rec1[:100], seq=base)
+    t.raw(False, "PA", rec1[400:] + rec2, seq=base + 400)
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:] + rt27_http(n, len(rec2)), seq=base + 100)
+    t.sseq = base + len(rec1) + len(rec2)
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["conform_gap_passed==1"]}
+
+
+@case
+def case_rt27_gap_frag_rewrite(n):
+    """The segment past a body gap comes in IPv4 fragments (read at once,
+    as the rebuilt datagram); then plaintext over the next record from
+    the hole on, also in fragments."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55926, E2M, 926, n)
+    rec1 = tls_appdata(n + "s1", 600)
+    rec2 = tls_appdata(n + "s2", 120)
+    base = t.sseq
+    t.raw(False, "PA", rec1[:100], seq=base)
+    t.raw(False, "PA", rec1[400:] + rec2, seq=base + 400, frag=[128])
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:] + rt27_http(n, len(rec2)), seq=base + 100, frag=[256])
+    t.sseq = base + len(rec1) + len(rec2)
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["conform_gap_passed==1"]}
+
+
+def rt27_sack(l, r):
+    return [("NOP", None), ("NOP", None), ("SAck", (l, r))]
+
+
+@case
+def case_rt27_gap_sack_ok(n):
+    """A download, a body segment lost before us: the client acknowledges
+    the segments past it with SACK blocks (as Linux does), the server
+    sends the lost one again. Allowed, every record read."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55927, E2M, 927, n)
+    data = b"".join(tls_appdata(n + "d%d" % k, 16384) for k in range(2))
+    data += marked_record(passm(n), n + "m", 200)
+    base = t.sseq
+    segs = [(o, data[o:o + 1448]) for o in range(0, len(data), 1448)]
+    lost = 3
+    for i, (o, sg) in enumerate(segs):
+        if i != lost:
+            t.raw(False, "PA", sg, seq=base + o)
+        if i > lost and i < lost + 4:
+            t.raw(True, "A", ack=base + segs[lost][0],
+                  options=rt27_sack(base + segs[lost + 1][0], base + o + len(sg)))
+        if i == lost + 4:
+            t.raw(False, "PA", segs[lost][1], seq=base + segs[lost][0])
+            t.raw(True, "A", ack=base + o + len(sg))
+        elif i > lost + 4 and i % 2:
+            t.raw(True, "A", ack=base + o + len(sg))
+    t.raw(True, "A", ack=base + len(data))
+    t.sseq = base + len(data)
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n)], "counters": ["conform_gap_passed==1"]}
+
+
+@case
+def case_rt27_gap_ts_reorder_ok(n):
+    """Both sides stamp. A body segment comes late (reordered, not lost):
+    the two after it are read at once past the gap, then it arrives with
+    its older stamp, then the next segments. Allowed."""
+    cap = Capture()
+    t = tls_established_ts(cap, 55928, 928, n)
+    data = tls_appdata(n + "d0", 8000) + marked_record(passm(n), n + "m", 200)
+    base = t.sseq
+    segs = [(o, data[o:o + 1448]) for o in range(0, len(data), 1448)]
+    stamps = {}
+    for i in range(len(segs)):
+        stamps[i] = t.ts[False]
+        t.ts[False] += 1
+    order = [0, 2, 3, 1] + list(range(4, len(segs)))
+    for i in order:
+        o, sg = segs[i]
+        t.raw(False, "PA", sg, seq=base + o, options=t.opts(False, tsval=stamps[i]))
+        if i in (2, 3):
+            t.raw(True, "A", ack=base + segs[1][0], options=t.opts(True))
+        else:
+            t.raw(True, "A", ack=base + (o + len(sg) if i != 1 else segs[3][0] + len(segs[3][1])),
+                  options=t.opts(True))
+    t.sseq = base + len(data)
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n)], "counters": ["conform_gap_passed==1"]}
+
+
 # ------------------------------------------------ the twenty-third session: DNS queries' records
 
 
