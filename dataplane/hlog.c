@@ -94,7 +94,7 @@ bool hlog_secret(void *buf, size_t n)
 		return true;
 	/* getrandom refused (a seccomp filter, ENOSYS): the device, which
 	 * gives the same bytes */
-	f = fopen("/dev/urandom", "rb");
+	f = fopen("/dev/urandom", "rbe");
 	if (!f)
 		return false;
 	got = fread(p, 1, n, f);

@@ -1083,12 +1083,6 @@ int main(int argc, char **argv)
 	bool replay_mode = false;
 
 	memset(&x, 0, sizeof(x));
-	if (!judge_keys_ok()) {
-		fprintf(stderr, "aduana: no secret key: neither getrandom(2) nor /dev/urandom gave "
-				"random bytes; the header log's sums and the L2 hashes need a key no "
-				"sender can guess, so aduana does not start\n");
-		return 1;
-	}
 	for (i = 1; i < (unsigned)argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--replay") == 0 || strncmp(argv[i], "--replay=", 9) == 0 ||
 		    strcmp(argv[i], "--check") == 0)
@@ -1122,6 +1116,14 @@ int main(int argc, char **argv)
 	}
 	if (x.o.check)
 		return main_check(&x);
+	/* (--help and --check read no packet and need no key) */
+	if (!judge_keys_ok()) {
+		fprintf(stderr, "aduana: no secret key: neither getrandom(2) nor /dev/urandom gave "
+				"random bytes; the header log's sums and the L2 hashes need a key no "
+				"sender can guess, so aduana does not start\n");
+		policy_free(x.pol);
+		return 1;
+	}
 	x.dp.n_workers = x.o.workers ? x.o.workers : x.pol->dp.workers;
 	if (x.dp.n_workers > WORKER_MAX)
 		x.dp.n_workers = WORKER_MAX;

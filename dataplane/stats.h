@@ -50,7 +50,7 @@
 	X(conform_reordered)  /* segments of checked flows dropped until the gap is filled */      \
 	X(hello_held)	      /* segments of unfinished ClientHellos held until the hello was whole */ \
 	X(conform_held)	      /* segments of checked flows held past a gap, read once it filled */ \
-	X(conform_gap_passed) /* responder gaps of checked flows inside a record's body, passed over */ \
+	X(conform_gap_passed) /* responder gaps of checked flows inside a record's body, passed over (the segment past each then read, or dropped as any) */ \
 	X(conform_zero_window) /* segments of checked flows with new bytes into a closed window */ \
 	X(conform_past_window) /* segments of checked flows with bytes past the receiver's window */ \
 	X(conform_paws_old)    /* segments of checked flows with new bytes its receiver's PAWS drops */ \

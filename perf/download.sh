@@ -19,6 +19,9 @@ RUNS=${RUNS:-3}
 MB=${MB:-100}
 LOSS=${LOSS:-0}
 case $LOSS in '' | *[!0-9]*) echo "download.sh: LOSS must be a whole number of per mille" >&2; exit 2 ;; esac
+LOSS=$((10#$LOSS))
+[ "$LOSS" -lt 1000 ] || { echo "download.sh: LOSS must be below 1000 per mille" >&2; exit 2; }
+export LOSS
 case $BUILD in /*) BIN=$BUILD/aduana ;; *) BIN=$ROOT/$BUILD/aduana ;; esac
 [ -x "$BIN" ] || { echo "download.sh: $BIN not built (make)" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "download.sh: needs root (network namespaces)" >&2; exit 1; }

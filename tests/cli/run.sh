@@ -158,13 +158,13 @@ ssize_t getrandom(void *b, size_t n, unsigned f) { (void)b; (void)n; (void)f; er
 static FILE *op(const char *name, const char *p, const char *m)
 {
 	FILE *(*real)(const char *, const char *) = (FILE *(*)(const char *, const char *))dlsym(RTLD_NEXT, name);
-	if (strcmp(p, "/dev/urandom") == 0 && getenv("NOENT_URANDOM")) { errno = ENOENT; return NULL; }
+	if ((strcmp(p, "/dev/urandom") == 0 && getenv("NOENT_URANDOM")) || !real) { errno = ENOENT; return NULL; }
 	return real(p, m);
 }
 FILE *fopen(const char *p, const char *m) { return op("fopen", p, m); }
 FILE *fopen64(const char *p, const char *m) { return op("fopen64", p, m); }
 EOF
-  if ! gcc -shared -fPIC -o "$T/noent.so" "$T/noent.c" -ldl 2>"$T/noent.err"; then
+  if ! "${CC:-cc}" -shared -fPIC -o "$T/noent.so" "$T/noent.c" -ldl 2>"$T/noent.err"; then
     echo "FAIL cli/entropy: cannot build the shim: $(head -c 300 "$T/noent.err")"; fail=$((fail + 1)); return
   fi
   local san=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
@@ -172,6 +172,8 @@ EOF
     LD_PRELOAD="$T/noent.so" "$A" --replay pcaps/demo.pcap -c conf/aduana.conf --flow-log /dev/null -q
   check entropy-urandom 0 '"rx":[1-9]' -- env ASAN_OPTIONS="$san" \
     LD_PRELOAD="$T/noent.so" "$A" --replay pcaps/demo.pcap -c conf/aduana.conf --flow-log /dev/null -q
+  check entropy-none-check 0 'ok: 2 zones' -- env ASAN_OPTIONS="$san" NOENT_URANDOM=1 \
+    LD_PRELOAD="$T/noent.so" "$A" --check -c conf/aduana.conf
 }
 entropy
 

@@ -36,6 +36,7 @@ import fnmatch
 import ipaddress
 import json
 import os
+import re
 import struct
 import sys
 
@@ -225,11 +226,14 @@ def counters_wrong(s, want):
     have = (s or {}).get("counters") or {}
     bad = []
     for w in want:
-        op = ">=" if ">=" in w else "=="
-        name, n = w.split(op)
+        m = re.fullmatch(r"\s*(\w+)\s*(>=|==)\s*(\d+)\s*", w)
+        if not m:
+            bad.append("%r is no counters line (name>=N or name==N)" % w)
+            continue
+        name, op, n = m.group(1), m.group(2), int(m.group(3))
         v = have.get(name)
-        if not isinstance(v, int) or (v < int(n) if op == ">=" else v != int(n)):
-            bad.append("%s (counters.%s is %s)" % (w, name, v))
+        if not isinstance(v, int) or (v < n if op == ">=" else v != n):
+            bad.append("%s%s%d (counters.%s is %s)" % (name, op, n, name, v))
     return bad
 
 
