@@ -18008,25 +18008,41 @@ def rt27_http(n, size):
     return h + b"x" * (size - len(h))
 
 
+def rt27_gap_copy(n, cport, sends, body=600, c=S1, s=E2M, kw=None, copy_kw=None, counters=None):
+    """From the server: a record of `body` bytes and a 120-byte one; sends,
+    (from, to, flags) in their bytes (to None: the end), the first at the
+    hole's start; the client acknowledges up to the hole (the first send's
+    end); then one copy from the hole on with plaintext over the second
+    record. `kw` goes to the raw() of every send past the first, `copy_kw`
+    to the copy's (fragments)."""
+    cap = Capture()
+    t = tls_established(cap, c, cport, s, cport - 55000, n)
+    rec1 = tls_appdata(n + "s1", body)
+    rec2 = tls_appdata(n + "s2", 120)
+    data = rec1 + rec2
+    base = t.sseq
+    kw = kw or {}
+    for i, (lo, hi, flags) in enumerate(sends):
+        t.raw(False, flags, data[lo:hi], seq=base + lo, **(kw if i else {}))
+    hole = sends[0][1]
+    t.raw(True, "A", ack=base + hole)
+    t.raw(False, "PA", rec1[hole:] + rt27_http(n, len(rec2)), seq=base + hole, **(copy_kw or {}))
+    t.sseq = base + len(data)
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    m = {"leak": [leak(n)]}
+    if counters:
+        m["counters"] = counters
+    return cap, m
+
+
 @case
 def case_rt27_gap_twohole_rewrite(n):
     """Two gaps passed over in one record's body (two holes in the client's
     stream), the next record read after the second; then one copy from the
     first hole on with plaintext over the next record."""
-    cap = Capture()
-    t = tls_established(cap, S1, 55920, E2M, 920, n)
-    rec1 = tls_appdata(n + "s1", 1500)
-    rec2 = tls_appdata(n + "s2", 120)
-    base = t.sseq
-    t.raw(False, "PA", rec1[:100], seq=base)
-    t.raw(False, "PA", rec1[300:400], seq=base + 300)
-    t.raw(False, "PA", rec1[700:] + rec2, seq=base + 700)
-    t.raw(True, "A", ack=base + 100)
-    t.raw(False, "PA", rec1[100:] + rt27_http(n, len(rec2)), seq=base + 100)
-    t.sseq = base + len(rec1) + len(rec2)
-    t.data(True, tls_appdata(n + "more", 120))
-    t.close()
-    return cap, {"leak": [leak(n)], "counters": ["conform_gap_passed==2"]}
+    return rt27_gap_copy(n, 55920, [(0, 100, "PA"), (300, 400, "PA"), (700, None, "PA")],
+                         body=1500, counters=["conform_gap_passed==2"])
 
 
 @case
@@ -18035,20 +18051,7 @@ def case_rt27_gap_fin_hole_rewrite(n):
     over); a later segment past the FIN's end passes the gap; the held FIN,
     now behind our next byte, goes out; then plaintext over the next
     record from the hole on."""
-    cap = Capture()
-    t = tls_established(cap, S1, 55921, E2M, 921, n)
-    rec1 = tls_appdata(n + "s1", 600)
-    rec2 = tls_appdata(n + "s2", 120)
-    base = t.sseq
-    t.raw(False, "PA", rec1[:100], seq=base)
-    t.raw(False, "FPA", rec1[200:300], seq=base + 200)
-    t.raw(False, "PA", rec1[400:] + rec2, seq=base + 400)
-    t.raw(True, "A", ack=base + 100)
-    t.raw(False, "PA", rec1[100:] + rt27_http(n, len(rec2)), seq=base + 100)
-    t.sseq = base + len(rec1) + len(rec2)
-    t.data(True, tls_appdata(n + "more", 120))
-    t.close()
-    return cap, {"leak": [leak(n)]}
+    return rt27_gap_copy(n, 55921, [(0, 100, "PA"), (200, 300, "FPA"), (400, None, "PA")])
 
 
 @case
@@ -18126,19 +18129,8 @@ def case_rt27_gap_paws_rewrite(n):
 @case
 def case_rt27_gap_v6_rewrite(n):
     """srv_hole_gap_replace over IPv6."""
-    cap = Capture()
-    t = tls_established(cap, S6, 55925, E2M6, 925, n)
-    rec1 = tls_appdata(n + "s1", 600)
-    rec2 = tls_appdata(n + "s2", 120)
-    base = t.sseq
-    t.raw(False, "PA", rec1[:100], seq=base)
-    t.raw(False, "PA", rec1[400:] + rec2, seq=base + 400)
-    t.raw(True, "A", ack=base + 100)
-    t.raw(False, "PA", rec1[100:] + rt27_http(n, len(rec2)), seq=base + 100)
-    t.sseq = base + len(rec1) + len(rec2)
-    t.data(True, tls_appdata(n + "more", 120))
-    t.close()
-    return cap, {"leak": [leak(n)], "counters": ["conform_gap_passed==1"]}
+    return rt27_gap_copy(n, 55925, [(0, 100, "PA"), (400, None, "PA")], c=S6, s=E2M6,
+                         counters=["conform_gap_passed==1"])
 
 
 @case
@@ -18146,19 +18138,9 @@ def case_rt27_gap_frag_rewrite(n):
     """The segment past a body gap comes in IPv4 fragments (read at once,
     as the rebuilt datagram); then plaintext over the next record from
     the hole on, also in fragments."""
-    cap = Capture()
-    t = tls_established(cap, S1, 55926, E2M, 926, n)
-    rec1 = tls_appdata(n + "s1", 600)
-    rec2 = tls_appdata(n + "s2", 120)
-    base = t.sseq
-    t.raw(False, "PA", rec1[:100], seq=base)
-    t.raw(False, "PA", rec1[400:] + rec2, seq=base + 400, frag=[128])
-    t.raw(True, "A", ack=base + 100)
-    t.raw(False, "PA", rec1[100:] + rt27_http(n, len(rec2)), seq=base + 100, frag=[256])
-    t.sseq = base + len(rec1) + len(rec2)
-    t.data(True, tls_appdata(n + "more", 120))
-    t.close()
-    return cap, {"leak": [leak(n)], "counters": ["conform_gap_passed==1"]}
+    return rt27_gap_copy(n, 55926, [(0, 100, "PA"), (400, None, "PA")],
+                         kw={"frag": [128]}, copy_kw={"frag": [256]},
+                         counters=["conform_gap_passed==1"])
 
 
 def rt27_sack(l, r):
