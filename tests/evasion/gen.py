@@ -1227,7 +1227,8 @@ def case_after_hold_ts_ok(n):
     t.raw(False, "A", options=t.opts(False))
     t.data(False, tls_appdata(n + "more", 120))
     t.close()
-    return cap, {"pass": [passm(n)]}
+    # held, then dropped at release as stale (PAWS)
+    return cap, {"pass": [passm(n)], "counters": ["conform_held>=1", "conform_reordered>=1"]}
 
 
 @case
@@ -3123,7 +3124,9 @@ def hole_replace(n, cport, isn, hole):
     t.cseq = base + len(rec1) + len(rec2)
     t.data(False, tls_appdata(n + "more", 120))
     t.close()
-    return cap, {"leak": [leak(n)]}
+    # the initiator's gap is held, never passed over (its copy that
+    # fills the hole would go out unvetted)
+    return cap, {"leak": [leak(n)], "counters": ["conform_gap_passed==0", "conform_held>=1"]}
 
 
 @case
@@ -3173,7 +3176,11 @@ def hole_replace_srv(n, cport, isn, hole):
     t.sseq = base + len(rec1) + len(rec2)
     t.data(True, tls_appdata(n + "more", 120))
     t.close()
-    return cap, {"leak": [leak(n)]}
+    # refused by the header log, but where the hole's copy also held the
+    # next header (hdr_badsum: that copy is not read, its sum is wrong)
+    m = {"leak": [leak(n)]}
+    m["counters"] = ["bad_checksum>=1"] if hole == "hdr_badsum" else ["conform_rewrite>=1"]
+    return cap, m
 
 
 @case
@@ -3334,7 +3341,7 @@ def case_after_hole_loss_ok(n):
     t.cseq = base + len(rec4)
     t.data(False, tls_appdata(n + "more", 120))
     t.close()
-    return cap, {"pass": [passm(n), passm(n) + b"2"]}
+    return cap, {"pass": [passm(n), passm(n) + b"2"], "counters": ["conform_gap_passed==0", "conform_held>=2"]}
 
 
 # Red team round 9 (helper, against e7dd89b): a new connection on the same
@@ -18434,7 +18441,7 @@ def case_after_loss_rewrite(n):
     t.raw(False, "A")
     t.data(False, tls_appdata(n + "more", 120))
     t.close()
-    return cap, {"leak": [leak(n)]}
+    return cap, {"leak": [leak(n)], "counters": ["conform_rewrite>=1"]}
 
 
 @case
@@ -18483,7 +18490,7 @@ def hold_dup(n, cport, isn, framed_first):
     t.raw(False, "A")
     t.data(False, tls_appdata(n + "more", 120))
     t.close()
-    return cap, {"leak": [leak(n)]}
+    return cap, {"leak": [leak(n)], "counters": ["conform_held>=2"]}
 
 
 @case
