@@ -3697,9 +3697,10 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	}
 	/* Bytes are read, or passed over inside a record's body, only from
 	 * a copy the receiver keeps (a responder's gap passed over above is
-	 * no copy: no bytes of it came; its segment is vetted here). One its PAWS check drops (a stamp older
-	 * than the newest we counted) is dropped here too, unread, and our
-	 * next byte stays: its sender sends it again, stamped anew. */
+	 * no copy: no bytes of it came; its segment is vetted here). One its
+	 * PAWS check drops (a stamp older than the newest we counted) is
+	 * dropped here too, unread, and our next byte stays: its sender
+	 * sends it again, stamped anew. */
 	if (conform && !pending) {
 		disc = judge_discardable(w, f, m, r, from_init, true);
 		if (disc == JUDGE_PAWS_OLD) {
