@@ -146,7 +146,9 @@ static const uint8_t csum_tail_ones[128] __attribute__((aligned(64))) = {
 	[64] = CSUM_FF8, CSUM_FF8, CSUM_FF8, CSUM_FF8, CSUM_FF8, CSUM_FF8, CSUM_FF8, CSUM_FF8};
 #undef CSUM_FF8
 
-/* AVX2: 64 bytes (two vectors, two chains) a round, then the last n % 64
+/* AVX2: 128 bytes (four vectors, four chains) a round, and a last round
+ * of 64 where the block holds an odd number of them (fewer loop steps a
+ * segment than 64 a round: the twenty-eighth session), then the last n % 64
  * bytes from the 64-byte window that ends where the buffer ends, the bytes
  * already added masked off: no branch on the tail's length, where the
  * scalar tail took several (a segment's length varies from one to the
@@ -168,7 +170,7 @@ __attribute__((target(CSUM_AVX2_TARGET))) static inline uint64_t csum_sum_avx2(c
 	const uint8_t *p = buf;
 	const __m256i flip = _mm256_set1_epi16((short)0x8000);
 	const __m256i one = _mm256_set1_epi16(1);
-	__m256i a, b, w;
+	__m256i a, b, c, d, w;
 	__m128i h;
 	int64_t s = 0, t;
 	uint64_t words = 0;
@@ -181,15 +183,29 @@ __attribute__((target(CSUM_AVX2_TARGET))) static inline uint64_t csum_sum_avx2(c
 
 		a = _mm256_setzero_si256();
 		b = a;
-		for (; p < e; p += 64) {
+		c = a;
+		d = a;
+		for (; e - p >= 128; p += 128) {
+			__m256i v0 = _mm256_loadu_si256((const __m256i *)p);
+			__m256i v1 = _mm256_loadu_si256((const __m256i *)(p + 32));
+			__m256i v2 = _mm256_loadu_si256((const __m256i *)(p + 64));
+			__m256i v3 = _mm256_loadu_si256((const __m256i *)(p + 96));
+
+			a = _mm256_add_epi32(a, _mm256_madd_epi16(_mm256_xor_si256(v0, flip), one));
+			b = _mm256_add_epi32(b, _mm256_madd_epi16(_mm256_xor_si256(v1, flip), one));
+			c = _mm256_add_epi32(c, _mm256_madd_epi16(_mm256_xor_si256(v2, flip), one));
+			d = _mm256_add_epi32(d, _mm256_madd_epi16(_mm256_xor_si256(v3, flip), one));
+		}
+		if (p < e) { /* blk is a multiple of 64: one round of 64 left */
 			__m256i v0 = _mm256_loadu_si256((const __m256i *)p);
 			__m256i v1 = _mm256_loadu_si256((const __m256i *)(p + 32));
 
 			a = _mm256_add_epi32(a, _mm256_madd_epi16(_mm256_xor_si256(v0, flip), one));
 			b = _mm256_add_epi32(b, _mm256_madd_epi16(_mm256_xor_si256(v1, flip), one));
+			p += 64;
 		}
 		/* Eight signed 32-bit lanes widened to four 64-bit ones. */
-		a = _mm256_add_epi32(a, b);
+		a = _mm256_add_epi32(_mm256_add_epi32(a, b), _mm256_add_epi32(c, d));
 		w = _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(a)),
 				     _mm256_cvtepi32_epi64(_mm256_extracti128_si256(a, 1)));
 		h = _mm_add_epi64(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));

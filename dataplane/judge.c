@@ -3812,20 +3812,28 @@ static inline void judge_zero_window(struct flow *f, const struct rte_mbuf *m,
 
 /* The steady state's common segment in a few loads and compares, with
  * the same result as judge_ack_hi, judge_zero_window, judge_wmax_seen and
- * the bare-ACK and body steps below them (judge_tcp): a bare ACK without
- * options or with timestamps alone (its stamp counted as there), or the
- * responder's body segment (options or not, as that step), whose ACK
- * is the side's newest (or the same) and within the other side's bytes,
- * whose window is open and no larger than the bound judge_wmax_take keeps
- * (most are: a download's ACKs and its server's body segments), and, with
- * bytes, the responder's next bytes wholly inside a record's body and
- * within its receiver's window. Anything else: false, touching nothing,
- * and those steps run as before. The caller holds the steady state's
- * conditions (no RST or FIN seen, no window closed, ACK and PSH alone). */
-static __rte_always_inline bool judge_steady_fast(struct worker *w, struct flow *f,
-						  const struct rte_mbuf *m,
-						  const struct parse_result *r, bool from_init,
-						  uint32_t n)
+ * the bare-ACK, body and in-order steps below them (judge_tcp): a bare ACK
+ * without options or with timestamps alone (its stamp counted as there),
+ * or the responder's next bytes of a TLS flow (options or not, as those
+ * steps), whose ACK is the side's newest (or the same) and within the
+ * other side's bytes, whose window is open and no larger than the bound
+ * judge_wmax_take keeps (most are: a download's ACKs and its server's
+ * segments), and within its receiver's window. Bytes wholly inside a
+ * record's body are passed over; others (a record header among them) are
+ * summed and read (judge_conform_read), as judge_tcp's in-order step reads
+ * them: the responder's TLS segments are not vetted, their headers are
+ * logged. Since the twenty-eighth session the header's segment ends here
+ * too, where it went through judge_tcp's call and its checks again (about
+ * one segment in twelve of a download of 16 KiB records; every one of a
+ * record a frame). Anything else: JUDGE_STEADY_NO, touching nothing, and
+ * those steps run as before; else TCP_GO, or judge_conform_read's word.
+ * The caller holds the steady state's conditions (no RST or FIN seen, no
+ * window closed, ACK and PSH alone). */
+#define JUDGE_STEADY_NO (-1)
+static __rte_always_inline int judge_steady_fast(struct worker *w, const struct policy *pol,
+						 struct flow *f, const struct rte_mbuf *m,
+						 const struct parse_result *r, bool from_init,
+						 uint32_t n)
 {
 	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
 	unsigned dir = from_init ? 0 : 1;
@@ -3834,44 +3842,58 @@ static __rte_always_inline bool judge_steady_fast(struct worker *w, struct flow 
 	uint16_t win;
 
 	static const uint8_t nop_nop_ts[4] = {1, 1, 8, 10};
-	bool ts = false;
+	bool ts = false, hdr = false;
 
 	/* a bare ACK without options or with timestamps alone (as below);
-	 * the responder's body bytes whatever their options (the body step
-	 * reads none) */
+	 * the responder's bytes whatever their options (the body step reads
+	 * none, and its TLS segments are not vetted) */
 	if (n == 0) {
 		if (r->l4_off + 20 != r->payload_off &&
 		    !(ts = r->l4_off + 32 == r->payload_off && !memcmp(th + 20, nop_nop_ts, 4)))
-			return false;
-	} else if (from_init || r->tcp_seq != f->seq_resp ||
-		   !conform_in_body(&f->conform, false, n)) {
-		return false;
+			return JUDGE_STEADY_NO;
+	} else if (from_init || r->tcp_seq != f->seq_resp) {
+		return JUDGE_STEADY_NO;
+	} else if (!conform_in_body(&f->conform, false, n)) {
+		/* bytes to read: a TLS flow's (another mode's responder
+		 * is vetted, judge_tcp) */
+		if (f->conform.mode != CONFORM_TLS)
+			return JUDGE_STEADY_NO;
+		hdr = true;
 	}
 	memcpy(&win, th + 14, sizeof(win));
 	win = rte_be_to_cpu_16(win);
 	if (win == 0 || win > f->conform.wmax[dir])
-		return false;
+		return JUDGE_STEADY_NO;
 	a = judge_acks(w, f);
 	memcpy(&ack, th + 8, sizeof(ack));
 	ack = rte_be_to_cpu_32(ack);
 	hi = a->hi[dir];
 	if (ack != hi && ((int32_t)(ack - hi) < 0 ||
 			  (int32_t)(ack - (from_init ? f->seq_resp : f->seq_next)) > 0))
-		return false;
+		return JUDGE_STEADY_NO;
 	edge = ack + ((uint32_t)win << judge_edge_shift(&f->conform, dir));
 	/* the responder's bytes against the initiator's edge, which this
 	 * segment (the responder's) does not move */
 	if (n && (int32_t)(r->tcp_seq + n - a->edge[0]) > 0)
-		return false;
+		return JUDGE_STEADY_NO;
+	/* summed: a copy damaged on the way is not read (a bad one goes
+	 * judge_tcp's way, which sums it again: rare) */
+	if (hdr && !judge_l4_csum_ok(f, m, r, false))
+		return JUDGE_STEADY_NO;
 	a->hi[dir] = ack;
 	a->edge[dir] = edge;
 	if (n) {
 		f->seq_resp += n;
+		if (hdr)
+			return judge_conform_read(w, pol, f, false, r->tcp_seq,
+						  rte_pktmbuf_mtod(m, const uint8_t *) +
+							  r->payload_off,
+						  n, 0);
 		conform_skip_body(&f->conform, false, n);
 	} else if (ts && judge_paws(f)) {
 		judge_bare_ts(f, m, r, from_init);
 	}
-	return true;
+	return TCP_GO;
 }
 
 /* judge_tcp's steady-state step (the segment judge_steady_fast takes), in
@@ -3900,15 +3922,15 @@ static __rte_always_inline bool judge_steady_gate(const struct flow *f,
 	       !(f->conform.ws_flags & (CONFORM_WS_ZERO_INIT | CONFORM_WS_ZERO_RESP));
 }
 
-static __rte_always_inline bool judge_steady(struct worker *w, struct flow *f,
-					     const struct rte_mbuf *m, const struct parse_result *r,
-					     bool from_init)
+static __rte_always_inline int judge_steady(struct worker *w, const struct policy *pol,
+					    struct flow *f, const struct rte_mbuf *m,
+					    const struct parse_result *r, bool from_init)
 {
 	if (!judge_steady_gate(f, r))
-		return false;
+		return JUDGE_STEADY_NO;
 	/* each side's step on its own, its side a constant */
-	return from_init ? judge_steady_fast(w, f, m, r, true, r->payload_len)
-			 : judge_steady_fast(w, f, m, r, false, r->payload_len);
+	return from_init ? judge_steady_fast(w, pol, f, m, r, true, r->payload_len)
+			 : judge_steady_fast(w, pol, f, m, r, false, r->payload_len);
 }
 
 /* The request log of a read HTTP client (rlog.h): NULL when it has none
@@ -6775,9 +6797,11 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 		if (unlikely(f->flags & FLOW_F_LEARN))
 			learn_fresh = !from_init && (f->flags & FLOW_F_RESP_SEQ) &&
 				      r->tcp_seq == f->seq_resp;
-		t = unlikely(f->flags & FLOW_F_CONFORM) && judge_steady(w, f, m, r, from_init)
-			    ? TCP_GO
-			    : judge_tcp(w, pol, f, m, r, from_init);
+		t = JUDGE_STEADY_NO;
+		if (unlikely(f->flags & FLOW_F_CONFORM))
+			t = judge_steady(w, pol, f, m, r, from_init);
+		if (t == JUDGE_STEADY_NO)
+			t = judge_tcp(w, pol, f, m, r, from_init);
 		if (unlikely(t == TCP_HOLD)) {
 			/* Counted when it is judged (judge_hold_release). */
 			if (from_init) {
