@@ -2302,6 +2302,9 @@ static void judge_resp_first(struct worker *w, struct flow *f, uint32_t seq, con
 }
 
 enum { TCP_GO = 0, TCP_SKIP, TCP_DROP, TCP_FOREIGN, TCP_HOLD };
+/* judge_conform_read of an unsummed segment whose bytes do not conform:
+ * nothing read (judge_steady_read sums it then) */
+#define JUDGE_READ_UNSUMMED (-2)
 
 static void judge_trailer_cut(struct worker *w, struct rte_mbuf *m, const struct parse_result *r);
 static bool judge_arp_odd(const struct rte_mbuf *m, const struct parse_result *r);
@@ -2567,10 +2570,12 @@ static void judge_hlog_mark(void *arg, uint32_t off, const uint8_t *b, unsigned 
  * entries its receiver has yet to acknowledge (its sender sends it again).
  * One that alone has more than a log holds, or that also carries old
  * bytes (the old bytes, already compared, precede pl), is read with its
- * unlogged range summed (hlog.h, unv). */
+ * unlogged range summed (hlog.h, unv). unsummed: the segment's checksum
+ * was not checked (judge_steady_read); bytes that do not conform are then
+ * not read, the state is left as it was, and JUDGE_READ_UNSUMMED says so. */
 static int judge_conform_read(struct worker *w, const struct policy *pol, struct flow *f,
 			      bool from_init, uint32_t seq, const uint8_t *pl, uint32_t n,
-			      uint32_t old)
+			      uint32_t old, bool unsummed)
 {
 	unsigned dir = from_init ? 0 : 1;
 	struct conform_dir save = f->conform.d[dir];
@@ -2656,6 +2661,14 @@ static int judge_conform_read(struct worker *w, const struct policy *pol, struct
 		hlog_unv_seal(l, dir, seq - old, pl - old, n + old);
 	}
 out:
+	if (unlikely(e != CONFORM_OK) && unsummed) {
+		/* Not read after all: the state as it was, for the sum to say
+		 * whether the receiver keeps these bytes (judge_steady_read) */
+		f->conform.d[dir] = save;
+		if (l)
+			l->d[dir] = d0;
+		return JUDGE_READ_UNSUMMED;
+	}
 	if (e != CONFORM_OK && judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
 		return TCP_DROP;
 	return TCP_GO;
@@ -3749,7 +3762,8 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		if (off == 0)
 			judge_wmax_seen(w, f, m, r, from_init);
 	}
-	return judge_conform_read(w, pol, f, from_init, seq + (uint32_t)-off, pl, n, (uint32_t)-off);
+	return judge_conform_read(w, pol, f, from_init, seq + (uint32_t)-off, pl, n, (uint32_t)-off,
+				  false);
 }
 
 /* A checked flow's segment carries an ACK: the newest its side sent moves
@@ -3830,6 +3844,38 @@ static inline void judge_zero_window(struct flow *f, const struct rte_mbuf *m,
  * The caller holds the steady state's conditions (no RST or FIN seen, no
  * window closed, ACK and PSH alone). */
 #define JUDGE_STEADY_NO (-1)
+
+/* The responder's next bytes of a checked TLS flow, with a record header
+ * (judge_steady_fast, its next byte moved past them): read before they are
+ * summed (since the twenty-eighth session), and summed only when they do
+ * not conform. Its TLS segments are not vetted: a copy the client discards
+ * (a TTL that expires, another MAC) is read, its headers logged, and the
+ * copy the client takes compared with them (judge_tcp_long,
+ * hlog_agrees_cut). A wrong sum is one more reason the client discards a
+ * copy, and the log guards it the same way: a decoy whose header differs
+ * from the copy sent after it has that copy refused (conform_rewrite,
+ * srv_hole_hdr_badsum_replace), one that does not conform is summed and,
+ * its sum wrong, goes judge_tcp's way as before (counted, not read:
+ * after_srv_badsum_hdr_ok). The sum was most of what the check cost in
+ * cycles where no NIC checks it (perf/README.md). A copy damaged on the
+ * way only in its header's length, to another length that conforms, is
+ * refused where before it was discarded: a false block, where the link's
+ * CRC let the damaged frame through. */
+static __rte_noinline int judge_steady_read(struct worker *w, const struct policy *pol,
+					    struct flow *f, const struct rte_mbuf *m,
+					    const struct parse_result *r)
+{
+	const uint8_t *pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+	int rc = judge_conform_read(w, pol, f, false, r->tcp_seq, pl, r->payload_len, 0, true);
+
+	if (likely(rc != JUDGE_READ_UNSUMMED))
+		return rc;
+	if (!judge_l4_csum_ok(f, m, r, false)) {
+		f->seq_resp = r->tcp_seq; /* judge_tcp takes it from here */
+		return JUDGE_STEADY_NO;
+	}
+	return judge_conform_read(w, pol, f, false, r->tcp_seq, pl, r->payload_len, 0, false);
+}
 static __rte_always_inline int judge_steady_fast(struct worker *w, const struct policy *pol,
 						 struct flow *f, const struct rte_mbuf *m,
 						 const struct parse_result *r, bool from_init,
@@ -3876,19 +3922,12 @@ static __rte_always_inline int judge_steady_fast(struct worker *w, const struct 
 	 * segment (the responder's) does not move */
 	if (n && (int32_t)(r->tcp_seq + n - a->edge[0]) > 0)
 		return JUDGE_STEADY_NO;
-	/* summed: a copy damaged on the way is not read (a bad one goes
-	 * judge_tcp's way, which sums it again: rare) */
-	if (hdr && !judge_l4_csum_ok(f, m, r, false))
-		return JUDGE_STEADY_NO;
 	a->hi[dir] = ack;
 	a->edge[dir] = edge;
 	if (n) {
 		f->seq_resp += n;
 		if (hdr)
-			return judge_conform_read(w, pol, f, false, r->tcp_seq,
-						  rte_pktmbuf_mtod(m, const uint8_t *) +
-							  r->payload_off,
-						  n, 0);
+			return judge_steady_read(w, pol, f, m, r);
 		conform_skip_body(&f->conform, false, n);
 	} else if (ts && judge_paws(f)) {
 		judge_bare_ts(f, m, r, from_init);
@@ -4337,7 +4376,7 @@ acked:
 				return TCP_GO;
 			}
 			pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
-			return judge_conform_read(w, pol, f, from_init, seq, pl, n, 0);
+			return judge_conform_read(w, pol, f, from_init, seq, pl, n, 0, false);
 		}
 	}
 long_way:
