@@ -120,7 +120,15 @@ PY
     -- -c "$conf" --inside net_pcap0 --outside net_null0 --flow-log "$T/flood.jsonl" -q \
     > "$out" 2> "$err" &
   pid=$!
+  # Four seconds, then until the flow log shows the flood well under way
+  # (a record a flow pushed out: more than 100000 packets in), for 40 s at
+  # most: on a loaded machine four seconds were not always enough.
   sleep 4
+  for _ in $(seq 1 200); do
+    [ "$(wc -l < "$T/flood.jsonl" 2>/dev/null || echo 0)" -gt 120000 ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
   t0=$(date +%s%N)
   kill -TERM "$pid" 2>/dev/null
   for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
