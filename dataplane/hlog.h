@@ -87,6 +87,11 @@ struct hlog {
 	uint16_t now; /* the owner's clock (mod 2^16; judge.c: 2^30 ns), given to new entries */
 	uint16_t bucket; /* the owner's inside source bucket (judge.c: its share of the pool) */
 	uint16_t net;	 /* ... and its IPv6 /64's (STREAM_NO_NET for IPv4) */
+	/* The low byte of the length of the last TLS application-data
+	 * header read at once (judge.c, judge_conform_read); its first four
+	 * bytes are the flow's conform_dir.hdr. The server's next header
+	 * segment is read before its sum only when its header is the same. */
+	uint8_t last_lo[2];
 	struct hlog_ent e[2][HLOG_ENTRIES];
 };
 
@@ -96,6 +101,7 @@ static inline void hlog_init(struct hlog *l, uint32_t fidx, uint32_t gen)
 	l->gen = gen;
 	memset(l->d, 0, sizeof(l->d));
 	l->now = 0;
+	l->last_lo[0] = l->last_lo[1] = 0;
 }
 
 /* Ticks of the owner's clock since the oldest entry of a direction was

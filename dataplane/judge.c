@@ -2302,8 +2302,8 @@ static void judge_resp_first(struct worker *w, struct flow *f, uint32_t seq, con
 }
 
 enum { TCP_GO = 0, TCP_SKIP, TCP_DROP, TCP_FOREIGN, TCP_HOLD };
-/* judge_conform_read of an unsummed segment whose bytes do not conform:
- * nothing read (judge_steady_read sums it then) */
+/* judge_conform_read of an unsummed segment that it does not read (its
+ * header not the last one's): nothing read, judge_steady_read sums it */
 #define JUDGE_READ_UNSUMMED (-2)
 
 static void judge_trailer_cut(struct worker *w, struct rte_mbuf *m, const struct parse_result *r);
@@ -2571,8 +2571,10 @@ static void judge_hlog_mark(void *arg, uint32_t off, const uint8_t *b, unsigned 
  * One that alone has more than a log holds, or that also carries old
  * bytes (the old bytes, already compared, precede pl), is read with its
  * unlogged range summed (hlog.h, unv). unsummed: the segment's checksum
- * was not checked (judge_steady_read); bytes that do not conform are then
- * not read, the state is left as it was, and JUDGE_READ_UNSUMMED says so. */
+ * was not checked (judge_steady_read); unless its bytes are the rest of a
+ * record's body and one application-data header the same as the last one
+ * read (conform_dir.hdr, hlog.last_lo), nothing is read, the state is left
+ * as it was, and JUDGE_READ_UNSUMMED says so. */
 static int judge_conform_read(struct worker *w, const struct policy *pol, struct flow *f,
 			      bool from_init, uint32_t seq, const uint8_t *pl, uint32_t n,
 			      uint32_t old, bool unsummed)
@@ -2613,6 +2615,8 @@ static int judge_conform_read(struct worker *w, const struct policy *pol, struct
 		}
 	}
 	if (!l) {
+		if (unsummed)
+			return JUDGE_READ_UNSUMMED;
 		e = conform_next_appdata(&f->conform, from_init, pl, n)
 			    ? CONFORM_OK
 			    : conform_feed(&f->conform, from_init, pl, n);
@@ -2626,8 +2630,16 @@ static int judge_conform_read(struct worker *w, const struct policy *pol, struct
 	a.l = l;
 	a.dir = dir;
 	a.seq = seq;
-	if (conform_next_appdata(&f->conform, from_init, pl, n)) {
+	/* Unsummed, only the rest of a record's body and one header that
+	 * is the last one read, byte for byte (see judge_steady_read) */
+	if (unsummed && (f->conform.d[dir].hdr_have || left + 5 > n ||
+			 memcmp(pl + left, f->conform.d[dir].hdr, 4) != 0 ||
+			 pl[left + 4] != l->last_lo[dir] ||
+			 !conform_next_appdata(&f->conform, from_init, pl, n)))
+		return JUDGE_READ_UNSUMMED;
+	if (unsummed || conform_next_appdata(&f->conform, from_init, pl, n)) {
 		hlog_add(l, dir, seq + left, pl + left, 5);
+		l->last_lo[dir] = pl[left + 4];
 		e = CONFORM_OK;
 	} else {
 		e = conform_feed_marked(&f->conform, from_init, pl, n, &mk);
@@ -2661,14 +2673,6 @@ static int judge_conform_read(struct worker *w, const struct policy *pol, struct
 		hlog_unv_seal(l, dir, seq - old, pl - old, n + old);
 	}
 out:
-	if (unlikely(e != CONFORM_OK) && unsummed) {
-		/* Not read after all: the state as it was, for the sum to say
-		 * whether the receiver keeps these bytes (judge_steady_read) */
-		f->conform.d[dir] = save;
-		if (l)
-			l->d[dir] = d0;
-		return JUDGE_READ_UNSUMMED;
-	}
 	if (e != CONFORM_OK && judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
 		return TCP_DROP;
 	return TCP_GO;
@@ -3846,21 +3850,25 @@ static inline void judge_zero_window(struct flow *f, const struct rte_mbuf *m,
 #define JUDGE_STEADY_NO (-1)
 
 /* The responder's next bytes of a checked TLS flow, with a record header
- * (judge_steady_fast, its next byte moved past them): read before they are
- * summed (since the twenty-eighth session), and summed only when they do
- * not conform. Its TLS segments are not vetted: a copy the client discards
- * (a TTL that expires, another MAC) is read, its headers logged, and the
- * copy the client takes compared with them (judge_tcp_long,
- * hlog_agrees_cut). A wrong sum is one more reason the client discards a
- * copy, and the log guards it the same way: a decoy whose header differs
- * from the copy sent after it has that copy refused (conform_rewrite,
- * srv_hole_hdr_badsum_replace), one that does not conform is summed and,
- * its sum wrong, goes judge_tcp's way as before (counted, not read:
- * after_srv_badsum_hdr_ok). The sum was most of what the check cost in
- * cycles where no NIC checks it (perf/README.md). A copy damaged on the
- * way only in its header's length, to another length that conforms, is
- * refused where before it was discarded: a false block, where the link's
- * CRC let the damaged frame through. */
+ * (judge_steady_fast, its next byte moved past them): since the
+ * twenty-eighth session read before they are summed where they are the
+ * rest of a record's body and one application-data header the same, byte
+ * for byte, as the last one read (a download's records are one size), and
+ * summed first otherwise (judge_conform_read, unsummed). Its TLS segments
+ * are not vetted: a copy the client discards (a TTL that expires, another
+ * MAC) is read, its headers logged, and the copy the client takes compared
+ * with them (judge_tcp_long, hlog_agrees_cut). A wrong sum is one more
+ * reason the client discards a copy, and the log guards it the same way: a
+ * decoy whose framing differs from the copy sent after it has that copy
+ * refused (conform_rewrite; red team round 28, rt28_*). A copy damaged on
+ * the way in its header no longer matches the last header, so it is
+ * summed and, its sum wrong, goes judge_tcp's way as before (counted, not
+ * read: srv_hdr_badsum_ok, rt28_dmg_type_ok, rt28_dmg_len_ok; read
+ * unsummed whenever it conformed, a damaged type or length was refused).
+ * The sum was most of what the check cost in cycles where no NIC checks it
+ * (perf/README.md). What is left: a copy damaged into exactly the last
+ * header, where the one sent differed, is refused where before it was
+ * discarded (a false block). */
 static __rte_noinline int judge_steady_read(struct worker *w, const struct policy *pol,
 					    struct flow *f, const struct rte_mbuf *m,
 					    const struct parse_result *r)

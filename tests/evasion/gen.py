@@ -3155,7 +3155,9 @@ def hole_replace_srv(n, cport, isn, hole):
     cap = Capture()
     t = tls_established(cap, S1, cport, E2M, isn, n)
     rec1 = tls_appdata(n + "s1", 600)
-    rec2 = tls_appdata(n + "s2", 120)
+    # hdr_badsum: the next header the same as the first (since the
+    # twenty-eighth session such a copy is read before its sum)
+    rec2 = tls_appdata(n + "s2", 600 if hole == "hdr_badsum" else 120)
     http = b"HTTP/1.1 200 OK\r\nX-Cmd: " + leak(n) + b"\r\n\r\n"
     http += b"x" * (len(rec2) - len(http))
     assert len(http) == len(rec2)
@@ -12659,7 +12661,9 @@ def case_rt11_ws_ok(n):
 # ------------------------------------------------ red team round 12
 def _rt12_srv_records(n):
     rec1 = tls_appdata(n + "s1", 600)
-    rec2 = tls_appdata(n + "s2", 120)
+    # hdr_badsum: the next header the same as the first (since the
+    # twenty-eighth session such a copy is read before its sum)
+    rec2 = tls_appdata(n + "s2", 600 if hole == "hdr_badsum" else 120)
     http = b"HTTP/1.1 200 OK\r\nX-Cmd: " + leak(n) + b"\r\n\r\n"
     http += b"x" * (len(rec2) - len(http))
     assert len(http) == len(rec2)
@@ -18252,6 +18256,555 @@ def case_rt27_gap_ts_reorder_ok(n):
     t.data(True, tls_appdata(n + "more", 120))
     t.close()
     return cap, {"pass": [passm(n)], "counters": ["conform_gap_passed==1"]}
+
+
+# ------------------------------------------------ red team round 28 (the twenty-eighth session): the server's header segments read before their sum
+# (judge_steady_read: the server's next segment that touches a record header
+# is read before its TCP checksum is checked where its one header is the same
+# as the last one read, and summed first otherwise; a decoy read unsummed is
+# logged whatever its sum, and every later copy is compared with the header
+# log. The round attacked the first version, which read every conforming
+# header unsummed: rt28_dmg_len_ok and rt28_dmg_type_ok were its false
+# blocks, closed by the same-header rule. Under that rule the decoys that
+# hold a header split across segments, several headers, or a header unlike
+# the last one are summed first and refused for their sum, as before the
+# session (counters bad_checksum); the others are read unsummed and refused
+# by the log (conform_rewrite).)
+
+RT28_BAD = {"tcpkw": {"chksum": 0xDEAD}}
+
+
+def rt28_recs(n, body=600):
+    """Two records of `body` bytes (the second's header at body + 5, the
+    same as the first's: a copy of it is read before its sum)."""
+    return tls_appdata(n + "s1", body), tls_appdata(n + "s2", body)
+
+
+def rt28_end(t, base, total, n):
+    t.sseq = base + total
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+
+
+def rt28_decoy_copy(n, cport, decoy_kw, c=S1, s=E2M, flags="PA", counters=None):
+    """The server: a record's first 100 bytes; a decoy copy of the rest and
+    of the next record (decoy_kw: what makes the client drop it); the
+    client acknowledges up to the decoy; then a good copy of the same
+    range with plaintext over the next record."""
+    cap = Capture()
+    t = tls_established(cap, c, cport, s, cport - 55000, n)
+    rec1, rec2 = rt28_recs(n)
+    data = rec1 + rec2
+    base = t.sseq
+    t.raw(False, "PA", data[:100], seq=base)
+    t.raw(False, flags, data[100:], seq=base + 100, **decoy_kw)
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:] + rt27_http(n, len(rec2)), seq=base + 100)
+    rt28_end(t, base, len(data), n)
+    return cap, {"leak": [leak(n)], "counters": counters or ["conform_rewrite>=1"]}
+
+
+@case
+def case_rt28_split_type_rewrite(n):
+    """The next record's header straddles two segments: the decoy (wrong
+    sum) ends with its type and version, a good segment holds its length
+    and body; then a copy from the decoy's start with plaintext over it."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55950, E2M, 950, n)
+    rec1, rec2 = rt28_recs(n)
+    data = rec1 + rec2
+    at = len(rec1)
+    base = t.sseq
+    t.raw(False, "PA", data[:100], seq=base)
+    t.raw(False, "PA", data[100:at + 3], seq=base + 100, **RT28_BAD)
+    t.raw(False, "PA", data[at + 3:], seq=base + at + 3)
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:] + rt27_http(n, len(rec2)), seq=base + 100)
+    rt28_end(t, base, len(data), n)
+    return cap, {"leak": [leak(n)], "counters": ["bad_checksum>=1", "conform_rewrite==0"]}
+
+
+@case
+def case_rt28_split_len_rewrite(n):
+    """A good segment ends with the next record's type and version (the
+    client acknowledges it); the decoy (wrong sum) holds the length and
+    body; the good copy has another length (10) and plaintext after the
+    shorter record."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55951, E2M, 951, n)
+    rec1, rec2 = rt28_recs(n)
+    data = rec1 + rec2
+    at = len(rec1)
+    base = t.sseq
+    t.raw(False, "PA", data[:at + 3], seq=base)
+    t.raw(True, "A", ack=base + at + 3)
+    t.raw(False, "PA", data[at + 3:], seq=base + at + 3, **RT28_BAD)
+    rest = len(data) - at - 3
+    t.raw(False, "PA", b"\x00\x0a" + prand(n + "x", 10) + rt27_http(n, rest - 12), seq=base + at + 3)
+    rt28_end(t, base, len(data), n)
+    return cap, {"leak": [leak(n)], "counters": ["bad_checksum>=1", "conform_rewrite==0"]}
+
+
+@case
+def case_rt28_types_rewrite(n):
+    """The decoy (wrong sum) holds the end of a record, then an alert, a
+    change_cipher_spec, a handshake record (encrypted: its first byte no
+    ServerHello's), an empty application-data record and a last one; the
+    good copy is the same but for the handshake record, a plaintext
+    ServerHello."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55952, E2M, 952, n)
+    rec1 = tls_appdata(n + "s1", 600)
+    alert = record(21, b"\x01\x00", 0x0303)
+    ccs = record(20, b"\x01", 0x0303)
+    hs = record(22, b"\x04" + prand(n + "t", 79), 0x0303)
+    sh = b"\x02\x00\x00\x4c\x03\x03" + leak(n)
+    hs2 = record(22, sh + b"\x00" * (80 - len(sh)), 0x0303)
+    assert len(hs2) == len(hs)
+    empty = b"\x17\x03\x03\x00\x00"
+    last = tls_appdata(n + "s3", 50)
+    data = rec1 + alert + ccs + hs + empty + last
+    base = t.sseq
+    t.raw(False, "PA", data[:100], seq=base)
+    t.raw(False, "PA", data[100:], seq=base + 100, **RT28_BAD)
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:] + alert + ccs + hs2 + empty + last, seq=base + 100)
+    rt28_end(t, base, len(data), n)
+    return cap, {"leak": [leak(n)], "counters": ["bad_checksum>=1", "conform_rewrite==0"]}
+
+
+@case
+def case_rt28_unv_rewrite(n):
+    """The log empty (all acknowledged), the decoy (wrong sum) holds 300
+    empty records (more than a log holds: read, the last headers summed);
+    the good copy has plaintext in place of the unlogged ones."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55953, E2M, 953, n)
+    rec1 = tls_appdata(n + "s1", 600)
+    empties = b"\x17\x03\x03\x00\x00" * 300
+    tail = tls_appdata(n + "s3", 50)
+    base = t.sseq
+    t.raw(False, "PA", rec1[:100], seq=base)
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:] + empties + tail, seq=base + 100, **RT28_BAD)
+    fake = bytearray(empties)
+    fake[len(empties) - 60:] = rt27_http(n, 60)
+    t.raw(False, "PA", rec1[100:] + bytes(fake) + tail, seq=base + 100)
+    rt28_end(t, base, len(rec1) + len(empties) + len(tail), n)
+    return cap, {"leak": [leak(n)], "counters": ["bad_checksum>=1", "conform_rewrite==0"]}
+
+
+@case
+def case_rt28_full_rewrite(n):
+    """An entry unacknowledged, the decoy (wrong sum) with 300 empty
+    records finds the log full (dropped, not read); the good copy with
+    plaintext in place of the last ones, dropped too while the entry waits;
+    the client acknowledges; the copy again."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55954, E2M, 954, n)
+    rec1 = tls_appdata(n + "s1", 600)
+    empties = b"\x17\x03\x03\x00\x00" * 300
+    tail = tls_appdata(n + "s3", 50)
+    base = t.sseq
+    t.raw(False, "PA", rec1[:100], seq=base)
+    t.raw(False, "PA", rec1[100:] + empties + tail, seq=base + 100, **RT28_BAD)
+    fake = bytearray(empties)
+    fake[len(empties) - 60:] = rt27_http(n, 60)
+    t.raw(False, "PA", rec1[100:] + bytes(fake) + tail, seq=base + 100)
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:] + bytes(fake) + tail, seq=base + 100)
+    rt28_end(t, base, len(rec1) + len(empties) + len(tail), n)
+    return cap, {"leak": [leak(n)], "counters": ["bad_checksum>=1", "conform_rewrite==0"]}
+
+
+@case
+def case_rt28_part_copy_rewrite(n):
+    """The decoy (wrong sum) from 100 to the end; a good copy of a part of
+    it (from 300, plaintext over the next record), then the good bytes
+    from 100 to 300: the client reads the part from its queue."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55955, E2M, 955, n)
+    rec1, rec2 = rt28_recs(n)
+    data = rec1 + rec2
+    base = t.sseq
+    t.raw(False, "PA", data[:100], seq=base)
+    t.raw(False, "PA", data[100:], seq=base + 100, **RT28_BAD)
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[300:] + rt27_http(n, len(rec2)), seq=base + 300)
+    t.raw(False, "PA", data[100:300], seq=base + 100)
+    rt28_end(t, base, len(data), n)
+    return cap, {"leak": [leak(n)], "counters": ["conform_rewrite>=1"]}
+
+
+@case
+def case_rt28_ipsum_rewrite(n):
+    """The decoy with a wrong IPv4 header checksum (its TCP sum right)."""
+    return rt28_decoy_copy(n, 55956, {"ipkw": {"chksum": 0xDEAD}})
+
+
+@case
+def case_rt28_fin_badsum_rewrite(n):
+    """The decoy with a wrong sum and FIN (off the steady path: summed,
+    dropped); the good copy, without FIN, is new bytes: read."""
+    return rt28_decoy_copy(n, 55957, RT28_BAD, flags="FPA", counters=["bad_checksum>=1"])
+
+
+@case
+def case_rt28_v6_rewrite(n):
+    """The wrong-sum decoy and its good copy over IPv6 (no IP header sum)."""
+    return rt28_decoy_copy(n, 55958, RT28_BAD, c=S6, s=E2M6)
+
+
+@case
+def case_rt28_held_badsum_rewrite(n):
+    """A good segment past a gap that holds a header is held; the decoy
+    (wrong sum) fills the gap (off the steady path while one is held:
+    summed, dropped); then the good bytes with plaintext over the header."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55959, E2M, 959, n)
+    rec1 = tls_appdata(n + "s1", 600)   # [0, 605)
+    rec2 = tls_appdata(n + "s2", 600)   # [605, 1210)
+    data = rec1 + rec2
+    base = t.sseq
+    t.raw(False, "PA", data[:100], seq=base)
+    t.raw(False, "PA", data[700:900], seq=base + 700)
+    t.raw(False, "PA", data[100:700], seq=base + 100, **RT28_BAD)
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:] + rt27_http(n, 95), seq=base + 100)
+    t.raw(False, "PA", data[900:], seq=base + 900)
+    rt28_end(t, base, len(data), n)
+    return cap, {"leak": [leak(n)], "counters": ["conform_held>=1", "bad_checksum>=1"]}
+
+
+@case
+def case_rt28_gap_badsum_rewrite(n):
+    """A body gap passed over, then the decoy (wrong sum) with the next
+    header; the client acknowledges up to the gap; one copy from the gap
+    on with plaintext over the next record."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55960, E2M, 960, n)
+    rec1, rec2 = rt28_recs(n, 1500)
+    data = rec1 + rec2
+    base = t.sseq
+    t.raw(False, "PA", data[:100], seq=base)
+    t.raw(False, "PA", data[300:600], seq=base + 300)
+    t.raw(False, "PA", data[600:], seq=base + 600, **RT28_BAD)
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:] + rt27_http(n, len(rec2)), seq=base + 100)
+    rt28_end(t, base, len(data), n)
+    return cap, {"leak": [leak(n)], "counters": ["conform_gap_passed==1", "conform_rewrite>=1"]}
+
+
+@case
+def case_rt28_paws_badsum_rewrite(n):
+    """Both sides stamp. The decoy has a wrong sum and a stale stamp; the
+    good copy a fresh one and plaintext over the next record."""
+    cap = Capture()
+    t = tls_established_ts(cap, 55961, 961, n)
+    rec1, rec2 = rt28_recs(n)
+    data = rec1 + rec2
+    base = t.sseq
+    t.raw(False, "PA", data[:100], seq=base, options=t.opts(False))
+    t.raw(False, "PA", data[100:], seq=base + 100, options=t.opts(False, tsval=t.ts[False] - 50),
+          **RT28_BAD)
+    t.raw(True, "A", ack=base + 100, options=t.opts(True))
+    t.raw(False, "PA", rec1[100:] + rt27_http(n, len(rec2)), seq=base + 100, options=t.opts(False))
+    t.sseq = base + len(data)
+    t.raw(True, "A", options=t.opts(True))
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["conform_rewrite>=1"]}
+
+
+@case
+def case_rt28_zerowin_badsum_rewrite(n):
+    """The client closes its window; the decoy (wrong sum) comes; the
+    client opens it; the good copy with plaintext over the next record."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55962, E2M, 962, n)
+    rec1, rec2 = rt28_recs(n)
+    data = rec1 + rec2
+    base = t.sseq
+    t.raw(False, "PA", data[:100], seq=base)
+    t.raw(True, "A", ack=base + 100, window=0)
+    t.raw(False, "PA", data[100:], seq=base + 100, **RT28_BAD)
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:] + rt27_http(n, len(rec2)), seq=base + 100)
+    rt28_end(t, base, len(data), n)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt28_rst_decoy_rewrite(n):
+    """The decoy (wrong sum) moves our next byte; a RST from the server at
+    our next byte (to the client, whose next byte is the decoy's first, it
+    is out of place: a challenge ACK, the connection goes on); the good copy
+    with plaintext; 12 s later more plaintext after it."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55963, E2M, 963, n)
+    rec1, rec2 = rt28_recs(n)
+    data = rec1 + rec2
+    base = t.sseq
+    t.raw(False, "PA", data[:100], seq=base)
+    t.raw(False, "PA", data[100:], seq=base + 100, **RT28_BAD)
+    t.raw(False, "RA", seq=base + len(data))
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", rec1[100:] + rt27_http(n, len(rec2)), seq=base + 100)
+    t.raw(True, "A", ack=base + len(data))
+    cap.idle(12)
+    t.raw(False, "PA", rt27_http(n, 200), seq=base + len(data))
+    t.raw(True, "A", ack=base + len(data) + 200)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt28_two_decoys_rewrite(n):
+    """Two wrong-sum copies of one range: the first with plaintext (does
+    not conform: summed, dropped), the second framed (read, logged); then
+    the good copy with the plaintext."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55964, E2M, 964, n)
+    rec1, rec2 = rt28_recs(n)
+    data = rec1 + rec2
+    plain = rec1[100:] + rt27_http(n, len(rec2))
+    base = t.sseq
+    t.raw(False, "PA", data[:100], seq=base)
+    t.raw(False, "PA", plain, seq=base + 100, **RT28_BAD)
+    t.raw(False, "PA", data[100:], seq=base + 100, **RT28_BAD)
+    t.raw(True, "A", ack=base + 100)
+    t.raw(False, "PA", plain, seq=base + 100)
+    rt28_end(t, base, len(data), n)
+    return cap, {"leak": [leak(n)], "counters": ["bad_checksum>=1", "conform_rewrite>=1"]}
+
+
+@case
+def case_rt28_tail_byte_rewrite(n):
+    """Several headers in the decoy (wrong sum), the last one cut after its
+    first byte (the type), the rest in a good segment; the good copy of the
+    decoy's range has 'H' for that type (plaintext from there on)."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55965, E2M, 965, n)
+    recs = b"".join(tls_appdata(n + "r%d" % k, 30) for k in range(6))   # 6 x 35
+    last = tls_appdata(n + "s3", 200)
+    data = recs + last
+    at = len(recs)
+    base = t.sseq
+    t.raw(False, "PA", data[:10], seq=base)
+    t.raw(False, "PA", data[10:at + 1], seq=base + 10, **RT28_BAD)
+    t.raw(False, "PA", data[at + 1:], seq=base + at + 1)
+    t.raw(True, "A", ack=base + 10)
+    t.raw(False, "PA", data[10:at] + rt27_http(n, len(last)), seq=base + 10)
+    rt28_end(t, base, len(data), n)
+    return cap, {"leak": [leak(n)], "counters": ["bad_checksum>=1", "conform_rewrite==0"]}
+
+
+# must-allow: honest damage (a wrong sum) to the server's header segments
+
+def rt28_download(n, cport, c=S1, s=E2M):
+    cap = Capture()
+    t = tls_established(cap, c, cport, s, cport - 55000, n)
+    data = b"".join(tls_appdata(n + "d%d" % k, 16384) for k in range(3))
+    data += marked_record(passm(n), n + "m", 200)
+    segs = [(o, data[o:o + 1448]) for o in range(0, len(data), 1448)]
+    hdr = next(i for i, (o, sg) in enumerate(segs) if o <= 16384 + 5 < o + len(sg))
+    return cap, t, data, segs, hdr
+
+
+def rt28_damage(sg, at):
+    b = bytearray(sg)
+    b[at] ^= 0x20
+    return bytes(b)
+
+
+@case
+def case_rt28_dmg_resegment_ok(n):
+    """The server's header segment damaged in a body byte (wrong sum: read,
+    it conforms), then sent again cut otherwise: its first 500 bytes, then
+    the rest merged with the next segment. Allowed."""
+    cap, t, data, segs, hdr = rt28_download(n, 55970)
+    base = t.sseq
+    i = 0
+    while i < len(segs):
+        o, sg = segs[i]
+        if i == hdr:
+            t.raw(False, "PA", rt28_damage(sg, len(sg) - 1), seq=base + o, **RT28_BAD)
+            t.raw(False, "PA", sg[:500], seq=base + o)
+            t.raw(False, "PA", sg[500:] + segs[i + 1][1], seq=base + o + 500)
+            t.raw(True, "A", ack=base + segs[i + 1][0] + len(segs[i + 1][1]))
+            i += 2
+            continue
+        t.raw(False, "PA", sg, seq=base + o)
+        if i % 2:
+            t.raw(True, "A", ack=base + o + len(sg))
+        i += 1
+    t.raw(True, "A", ack=base + len(data))
+    rt28_end(t, base, len(data), n)
+    return cap, {"pass": [passm(n)], "counters": ["conform_rewrite==0"]}
+
+
+@case
+def case_rt28_dmg_sack_ok(n):
+    """The server's header segment damaged (wrong sum, a body byte); the
+    next three arrive and the client acknowledges them selectively; the
+    server sends the damaged one again byte for byte. Allowed."""
+    cap, t, data, segs, hdr = rt28_download(n, 55971)
+    base = t.sseq
+    for i, (o, sg) in enumerate(segs):
+        if i == hdr:
+            t.raw(False, "PA", rt28_damage(sg, 3), seq=base + o, **RT28_BAD)
+        else:
+            t.raw(False, "PA", sg, seq=base + o)
+        if hdr < i <= hdr + 3:
+            t.raw(True, "A", ack=base + segs[hdr][0],
+                  options=rt27_sack(base + segs[hdr + 1][0], base + o + len(sg)))
+        if i == hdr + 3:
+            t.raw(False, "PA", segs[hdr][1], seq=base + segs[hdr][0])
+            t.raw(True, "A", ack=base + o + len(sg))
+        elif i % 2 and not hdr <= i <= hdr + 3:
+            t.raw(True, "A", ack=base + o + len(sg))
+    t.raw(True, "A", ack=base + len(data))
+    rt28_end(t, base, len(data), n)
+    return cap, {"pass": [passm(n)], "counters": ["conform_rewrite==0"]}
+
+
+@case
+def case_rt28_dmg_twice_ok(n):
+    """The server's header segment damaged twice on the way (two body
+    bytes, each copy with a wrong sum), then whole. Allowed."""
+    cap, t, data, segs, hdr = rt28_download(n, 55972)
+    base = t.sseq
+    for i, (o, sg) in enumerate(segs):
+        if i == hdr:
+            t.raw(False, "PA", rt28_damage(sg, 0), seq=base + o, **RT28_BAD)
+            t.raw(False, "PA", rt28_damage(sg, len(sg) - 2), seq=base + o, tcpkw={"chksum": 0xBEEF})
+        t.raw(False, "PA", sg, seq=base + o)
+        if i % 2:
+            t.raw(True, "A", ack=base + o + len(sg))
+    t.raw(True, "A", ack=base + len(data))
+    rt28_end(t, base, len(data), n)
+    return cap, {"pass": [passm(n)], "counters": ["conform_rewrite==0"]}
+
+
+@case
+def case_rt28_dmg_small_records_ok(n):
+    """A segment of 40 records of 30 bytes, damaged in a body byte (wrong
+    sum: read, 40 headers logged), sent again; then a segment past the
+    log's room (300 more records, several segments) read as it comes."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55973, E2M, 973, n)
+    small = b"".join(tls_appdata(n + "r%d" % k, 25) for k in range(40))
+    more = b"".join(tls_appdata(n + "q%d" % k, 25) for k in range(300))
+    data = small + more + marked_record(passm(n), n + "m", 200)
+    base = t.sseq
+    t.raw(False, "PA", rt28_damage(small, 100), seq=base, **RT28_BAD)
+    t.raw(False, "PA", small, seq=base)
+    t.raw(True, "A", ack=base + len(small))
+    for o in range(len(small), len(data), 1200):
+        t.raw(False, "PA", data[o:o + 1200], seq=base + o)
+        t.raw(True, "A", ack=base + min(o + 1200, len(data)))
+    rt28_end(t, base, len(data), n)
+    return cap, {"pass": [passm(n)], "counters": ["conform_rewrite==0"]}
+
+
+@case
+def case_rt28_dmg_v6_ok(n):
+    """The server's header segment damaged (wrong sum) over IPv6, sent
+    again. Allowed."""
+    cap, t, data, segs, hdr = rt28_download(n, 55974, c=S6, s=E2M6)
+    base = t.sseq
+    for i, (o, sg) in enumerate(segs):
+        if i == hdr:
+            t.raw(False, "PA", rt28_damage(sg, 7), seq=base + o, **RT28_BAD)
+        t.raw(False, "PA", sg, seq=base + o)
+        if i % 2:
+            t.raw(True, "A", ack=base + o + len(sg))
+    t.raw(True, "A", ack=base + len(data))
+    rt28_end(t, base, len(data), n)
+    return cap, {"pass": [passm(n)], "counters": ["conform_rewrite==0"]}
+
+
+@case
+def case_rt28_dmg_tail_collapse_ok(n):
+    """A record per segment cut so that a header straddles two segments;
+    the segment with the header's first 3 bytes damaged (wrong sum, a body
+    byte), then sent again merged with the next one. Allowed."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55975, E2M, 975, n)
+    data = b"".join(tls_appdata(n + "d%d" % k, 2000) for k in range(2))
+    data += marked_record(passm(n), n + "m", 200)
+    base = t.sseq
+    cut = 2005 + 3
+    t.raw(False, "PA", data[:1000], seq=base)
+    t.raw(False, "PA", rt28_damage(data[1000:cut], 5), seq=base + 1000, **RT28_BAD)
+    t.raw(False, "PA", data[cut:cut + 1000], seq=base + cut)
+    t.raw(True, "A", ack=base + 1000)
+    t.raw(False, "PA", data[1000:cut + 1000], seq=base + 1000)
+    t.raw(True, "A", ack=base + cut + 1000)
+    t.raw(False, "PA", data[cut + 1000:], seq=base + cut + 1000)
+    t.raw(True, "A", ack=base + len(data))
+    rt28_end(t, base, len(data), n)
+    return cap, {"pass": [passm(n)], "counters": ["conform_rewrite==0"]}
+
+
+@open_case
+def case_rt28_dmg_ack_zero_ok(n):
+    """The client sends a record the server never gets (lost after us);
+    the server's next record comes damaged in its ACK field (acknowledging
+    that record) with a wrong sum, then as sent (not acknowledging it); the
+    client sends its record again. Its bytes must reach the server as they
+    are: allowed, none zeroed."""
+    cap = Capture()
+    t = tls_established(cap, S1, 55976, E2M, 976, n)
+    up = marked_record(passm(n), n + "up", 900)
+    cbase = t.cseq
+    t.raw(True, "PA", up, seq=cbase)
+    t.cseq = cbase + len(up)
+    rec = tls_appdata(n + "s1", 300)
+    base = t.sseq
+    t.raw(False, "PA", rec, seq=base, ack=cbase + len(up), **RT28_BAD)
+    t.raw(False, "PA", rec, seq=base, ack=cbase)
+    t.raw(True, "A", ack=base + len(rec), seq=cbase + len(up))
+    t.raw(True, "PA", up, seq=cbase, gap=200000)
+    t.raw(False, "A", ack=cbase + len(up), seq=base + len(rec))
+    t.sseq = base + len(rec)
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n)], "counters": ["conform_acked_zeroed==0"]}
+
+
+def rt28_dmg_hdr(n, cport, at, bit):
+    """The server's header segment damaged in one bit of the second
+    record's header (the byte at `at`), to a header that still conforms,
+    with a wrong sum; then sent again as it was. The first version of the
+    rule read and logged the damaged copy and refused the good one
+    (exception:reassembly); now a header unlike the last one read is summed
+    first, and the damaged copy is not read."""
+    cap, t, data, segs, hdr = rt28_download(n, cport)
+    base = t.sseq
+    for i, (o, sg) in enumerate(segs):
+        if i == hdr:
+            b = bytearray(sg)
+            b[at - o] ^= bit
+            t.raw(False, "PA", bytes(b), seq=base + o, **RT28_BAD)
+        t.raw(False, "PA", sg, seq=base + o)
+        if i % 2:
+            t.raw(True, "A", ack=base + o + len(sg))
+    t.raw(True, "A", ack=base + len(data))
+    rt28_end(t, base, len(data), n)
+    return cap, {"pass": [passm(n)], "counters": ["bad_checksum>=1", "conform_rewrite==0"]}
+
+
+@case
+def case_rt28_dmg_len_ok(n):
+    """The header's length damaged (16384 to 16385)."""
+    return rt28_dmg_hdr(n, 55977, 16384 + 5 + 4, 0x01)
+
+
+@case
+def case_rt28_dmg_type_ok(n):
+    """The header's type damaged in its lowest bit (23 to 22, a handshake
+    record: it conforms too)."""
+    return rt28_dmg_hdr(n, 55978, 16384 + 5, 0x01)
 
 
 # ------------------------------------------------ the twenty-third session: DNS queries' records
