@@ -41,7 +41,15 @@ cleanup() {
 	trap - EXIT INT TERM
 	[ -n "$ADUANA_PID" ] && stop_pid "$ADUANA_PID" INT
 	e2e_teardown
-	rm -rf "$T"
+	if [ -e "$T/failed" ]; then
+		# a failed download: what the dataplane said (aduana.out, its
+		# summary written as it stopped; aduana.err) and its flow log
+		# stay for a look; the served file and the partial copy go
+		rm -rf "$T/nginx/big.bin" "$T/dl"
+		echo "download.sh: the failed run's files are kept in $T (aduana.out, aduana.err, flows.jsonl)" >&2
+	else
+		rm -rf "$T"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -103,8 +111,8 @@ download() {
 	local t
 	t=$(nsi curl -sS --max-time 300 --cacert "$CA" --interface 10.10.1.10 \
 		--resolve e2m.customs.example:443:198.51.100.5 -o "$T/dl" -w '%{time_total}' \
-		https://e2m.customs.example/big.bin) || { echo "download.sh: $1: curl failed" >&2; return 1; }
-	[ "$(sha256sum <"$T/dl" | cut -d' ' -f1)" = "$want" ] || { echo "download.sh: $1: sha256 differs" >&2; return 1; }
+		https://e2m.customs.example/big.bin) || { echo "download.sh: $1: curl failed" >&2; touch "$T/failed"; return 1; }
+	[ "$(sha256sum <"$T/dl" | cut -d' ' -f1)" = "$want" ] || { echo "download.sh: $1: sha256 differs" >&2; touch "$T/failed"; return 1; }
 	echo "$t"
 }
 A=() B=()
