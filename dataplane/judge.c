@@ -1178,6 +1178,15 @@ static bool judge_l4_csum_ok(struct flow *f, const struct rte_mbuf *m, const str
 	return !(f->tcp & good);
 }
 
+/* A TCP segment's acknowledgement number. */
+static inline uint32_t judge_tcp_ack(const struct rte_mbuf *m, const struct parse_result *r)
+{
+	uint32_t ack;
+
+	memcpy(&ack, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 8, sizeof(ack));
+	return rte_be_to_cpu_32(ack);
+}
+
 /* A SYN-ACK (its sums right) acknowledges the initiator's SYN the
  * responder took: the initiator's next sequence number moves there while
  * none of its bytes was read (the first-bytes slot with it). True when it
@@ -3239,6 +3248,19 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 
 		if (take < 0)
 			return TCP_DROP;
+		/* A SYN-ACK sent again that acknowledges the SYN already
+		 * taken (its sender's timer, or its answer to a SYN sent
+		 * again) moves nothing either: after the initiator's first
+		 * bytes it would move the initiator's stream start past
+		 * them (refused as ambiguous), and the responder's ACK and
+		 * window to the initiator's next byte, acknowledging bytes
+		 * it never took. A SYN-ACK lost after us drew that SYN-ACK
+		 * after the initiator's hello, and the flow was refused
+		 * (the twenty-ninth session, tests/e2e/loss.sh srv_after_1,
+		 * synack_again_late_ok). */
+		if (take > 0 && (f->flags & FLOW_F_RESP_SEQ) && (r->tcp_flags & RTE_TCP_ACK_FLAG) &&
+		    judge_tcp_ack(m, r) == judge_acks(w, f)->start[0])
+			take = 0;
 		if (take > 0) {
 			/* The connection exists at the server from here on:
 			 * a flow on its ports (another VLAN, or after this one

@@ -47,6 +47,7 @@ jq /usr/bin/jq                                   tests
 iproute2 /bin/ip                                 tests/e2e
 curl /usr/bin/curl                               tests/e2e
 openssl /usr/bin/openssl                         tests/e2e
+nftables /usr/sbin/nft                           tests/e2e/loss.sh, make bench-download (LOSS=N)
 valgrind /usr/bin/valgrind                       tests/perf (callgrind)
 dpkg-dev /usr/bin/dpkg-buildpackage              make deb
 debhelper /usr/bin/dh                            make deb

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Run aduana's tests and end with one line "N passed, N failed".
-#   tests/run.sh [unit|cli|install|ctl|replay|evasion|corpus|e2e|rss|perf ...]   (default: all)
+#   tests/run.sh [unit|cli|install|ctl|replay|evasion|corpus|e2e|loss|rss|perf ...]   (default: all)
 # Each part prints its own lines; this script adds them up.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(unit cli install ctl replay evasion corpus e2e rss perf)
+[ ${#parts[@]} -eq 0 ] && parts=(unit cli install ctl replay evasion corpus e2e loss rss perf)
 pass=0; fail=0; skip=0
 
 add() { pass=$((pass + $1)); fail=$((fail + $2)); }
@@ -36,10 +36,14 @@ run_unit() {
 
 # A part script prints "<name>: N passed, N failed[, N skipped]" last.
 run_part() {
-  local script=$1 last p f s
+  local script=$1 last p f s log
   [ -x "$script" ] || return 0
-  "$script" 2>&1 | tee "$BUILD/last-$(basename "$(dirname "$script")").log"
-  last=$(grep -E '^[a-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' "$BUILD/last-$(basename "$(dirname "$script")").log" | tail -1)
+  # last-<dir>.log, or last-<dir>-<name>.log for a script other than run.sh
+  log=$BUILD/last-$(basename "$(dirname "$script")")
+  [ "$(basename "$script")" = run.sh ] || log=$log-$(basename "$script" .sh)
+  log=$log.log
+  "$script" 2>&1 | tee "$log"
+  last=$(grep -E '^[a-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
   if [ -z "$last" ]; then
     echo "FAIL $script: ended without a result line"
     add 0 1
@@ -72,6 +76,7 @@ for part in "${parts[@]}"; do
     evasion) run_part tests/evasion/run.sh ;;
     corpus) run_part tests/corpus/run.sh ;;
     e2e) run_part tests/e2e/run.sh ;;
+    loss) run_part tests/e2e/loss.sh ;;
     rss) run_part tests/rss/run.sh ;;
     perf) run_part tests/perf/run.sh ;;
     *) echo "unknown part: $part" >&2; exit 2 ;;

@@ -289,6 +289,13 @@ e2e_start_nginx() {
 		        # test cuts the flow is bounded by the rate, not by the
 		        # client's receive buffer (reload_cut).
 		        location = /slow.bin { alias $d/big.bin; limit_rate 400k; }
+		        # Uploads (tests/e2e/loss.sh): PUT /up/NAME stores $d/up/NAME
+		        location /up/ {
+		            root $d;
+		            dav_methods PUT;
+		            create_full_put_path on;
+		            client_max_body_size 64m;
+		        }
 		    }
 		    server {
 		        listen 198.51.100.5:443 ssl;

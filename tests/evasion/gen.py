@@ -20407,6 +20407,72 @@ def case_reuse_synack_lost_ok(n):
 
 
 
+@case
+def case_synack_again_late_ok(n):
+    """Must-allow (the twenty-ninth session, tests/e2e/loss.sh srv_after_1, a false block
+    until then): the server's SYN-ACK is lost after us; its timer sends it again as the
+    client sends its SYN again; the client answers the first to arrive and sends its
+    hello; then the server's answer to the second SYN, the same SYN-ACK, arrives after the
+    hello (the client sends a duplicate ACK). A SYN-ACK sent again moves nothing: not the
+    client's stream start, not the server's ACK. The client sends its hello again (its
+    ACK lost), which is the client's, not zeroed as acknowledged."""
+    cap = Capture()
+    z = 5170001
+    u = ETcp(cap, S1, 46720, E2M, 443, isn=z, rtt_us=20000)
+    u.sseq = 91230001
+    u.raw(True, "S", seq=z, options=SYN_OPTS)
+    u.raw(False, "SA", seq=u.sseq, ack=z + 1, options=SYN_OPTS)      # lost after us
+    u.raw(False, "SA", seq=u.sseq, ack=z + 1, options=SYN_OPTS, gap=1000000)  # its timer
+    u.raw(True, "S", seq=z, options=SYN_OPTS, gap=10)                # the client's timer
+    u.cseq, u.sseq = z + 1, u.sseq + 1
+    u.raw(True, "A")
+    h = hello(n)
+    u.raw(True, "PA", h)
+    u.raw(False, "SA", seq=u.sseq - 1, ack=z + 1, options=SYN_OPTS)  # answers the second SYN
+    u.raw(True, "A")                                                 # duplicate ACK
+    u.raw(True, "PA", h, gap=200000)                                 # the hello again
+    u.cseq += len(h)
+    u.raw(False, "A")
+    u.data(False, server_hello_flight(n))
+    u.data(True, CCS + tls_appdata(n + "fin", 53))
+    u.data(True, marked_record(passm(n), n + "req", 200))
+    u.data(False, tls_appdata(n + "resp", 400))
+    u.close()
+    return cap, {"pass": [passm(n)], "counters": ["stream_exceptions==0", "conform_acked_zeroed==0"]}
+
+
+@case
+def case_synack_again_late_ts_ok(n):
+    """synack_again_late_ok with timestamps on both sides, as Linux sends them (the
+    server's SYN-ACKs each stamped anew, echoing the client's first SYN)."""
+    cap = Capture()
+    z = 5170002
+    u = Rt25Tcp(cap, S1, 46721, E2M, 443, rtt_us=20000, ts={True: 3469866339, False: 4192555786})
+    u.cseq, u.sseq = z, 91230002
+    syn = lambda t: [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (t, 0)), ("NOP", None), ("WScale", 7)]
+    sa = lambda t: [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (t, 3469866339)), ("NOP", None), ("WScale", 7)]
+    u.raw(True, "S", seq=z, options=syn(3469866339))
+    u.raw(False, "SA", seq=u.sseq, ack=z + 1, options=sa(4192555786))          # lost after us
+    u.raw(False, "SA", seq=u.sseq, ack=z + 1, options=sa(4192556796), gap=1000000)
+    u.raw(True, "S", seq=z, options=syn(3469867349), gap=10)
+    u.tsc = {True: 3469867349, False: 4192556797}
+    u.cseq, u.sseq = z + 1, u.sseq + 1
+    u.raw(True, "A")
+    h = hello(n)
+    u.raw(True, "PA", h)
+    u.raw(False, "SA", seq=u.sseq - 1, ack=z + 1, options=sa(4192556800))
+    u.tsc[False] = 4192556801                        # the server's clock ran on
+    u.raw(True, "A")
+    u.cseq += len(h)
+    u.raw(False, "A")
+    u.data(False, server_hello_flight(n))
+    u.data(True, CCS + tls_appdata(n + "fin", 53))
+    u.data(True, marked_record(passm(n), n + "req", 200))
+    u.data(False, tls_appdata(n + "resp", 400))
+    u.close()
+    return cap, {"pass": [passm(n)], "counters": ["stream_exceptions==0"]}
+
+
 class SplitVlanTcp(ETcp):
     """ETcp whose client frames carry cvlans and server frames svlans."""
 
