@@ -3457,6 +3457,20 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		w->st.c[STATS_conform_after_rst]++;
 		return TCP_DROP;
 	}
+	/* From the side that reset, old bytes (wholly at or before its
+	 * next byte) come honestly too: a copy the network doubled, or one
+	 * sent again before the RST and delayed past it. Nobody reads them
+	 * (the receiver is reset): dropped the same way, the verdict kept.
+	 * Until the twenty-ninth session they refused the flow: a mail
+	 * whose client reset after QUIT was logged as a conformance
+	 * exception when a doubled segment came late (tests/e2e/loss.sh,
+	 * stls_cli_dup; rst_dup_old_ok). */
+	if ((f->tcp & FLOW_TCP_RST) && (f->tcp & FLOW_TCP_SYN) &&
+	    (dir == 0 || (f->flags & FLOW_F_RESP_SEQ)) &&
+	    (int32_t)(seq + n - (dir ? f->seq_resp : f->seq_next)) <= 0) {
+		w->st.c[STATS_conform_after_rst]++;
+		return TCP_DROP;
+	}
 	if (f->tcp & FLOW_TCP_RST) {
 		if (judge_stream_exception(w, pol, f, POLICY_EXC_conformance))
 			return TCP_DROP;

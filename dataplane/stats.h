@@ -35,7 +35,7 @@
 	X(icmp_err_refused) /* ICMP errors from inside that no sender of the quoted flow makes: judged as their own packets */ \
 	X(classify_timeout)   /* undecided flows that gave up on time, not packets */              \
 	X(udp_late_class)     /* allowed UDP datagrams of a zone a blocked payload signature named later in the flow: dropped */ \
-	X(conform_after_rst)  /* TCP segments with data after the other side's counted RST: dropped, the verdict kept */ \
+	X(conform_after_rst)  /* TCP segments with data after a counted RST (the other side's, or old bytes of the side that reset): dropped, the verdict kept */ \
 	X(classify_parked)    /* undecided TCP flows without payload past the time budget: slot freed */ \
 	X(rejudged)	      /* flows judged again under a newer policy snapshot */               \
 	X(rejudged_changed)   /* ...whose verdict changed */                                       \

@@ -14,6 +14,9 @@
 #   srv_after   the server's packets, lost after aduana forwarded them
 #               (dropped as the client's stack receives them)
 #   cli_after   the client's packets, lost after aduana
+#   srv_late, cli_late  not lost: sent back LATE_MS (default 30) later, after
+#               the packets sent after it (reordered before aduana)
+#   srv_dup, cli_dup    sent, and a copy LATE_MS later (duplicated)
 # Positions are counted by conntrack in the sender's namespace (the K-th
 # packet of that side of the connection; a packet is a segment: gso_max_segs
 # 1). A case that loses fewer packets than it names fails (it tested less
@@ -25,7 +28,8 @@
 # checked), where the client's packets carry the bytes.
 #
 # Each case passes when curl completes within its limit with the file's
-# sha256, and its flow's record says allow:e2m; then the dataplane's summary
+# sha256, and its flow's records (those with the server's bytes) say
+# allow:e2m; then the dataplane's summary
 # must show no stream exception and no drop but of segments past a gap
 # (drops.reordered). Times per case are printed, never asserted.
 #
@@ -56,10 +60,21 @@ CASES+=("srv_before:40,41,42,43" "srv_before:100,101,102,103,104,105,106,107,108
 for k in $(seq 1 10); do CASES+=("cli_before:$k"); done
 for k in $(seq 1 12) 50 150; do CASES+=("srv_after:$k"); done
 for k in $(seq 2 10); do CASES+=("cli_after:$k"); done
+# late (LATE_MS later than sent: after the ones sent after it) and doubled
+# (sent, and again LATE_MS later)
+for k in $(seq 1 12) 20 60 150; do CASES+=("srv_late:$k" "srv_dup:$k"); done
+for k in $(seq 1 8); do CASES+=("cli_late:$k" "cli_dup:$k"); done
 # uploads: the client's packets carry the bytes (PUT of 400 kB)
 for k in $(seq 1 14) 40 120 200; do CASES+=("up_cli_before:$k"); done
 for k in 4 5 6 7 8 9 10 40 120; do CASES+=("up_cli_after:$k"); done
 for k in 3 4 5 6 7 8; do CASES+=("up_srv_before:$k"); done
+for k in 5 6 7 8 9 10 60 150; do CASES+=("up_cli_late:$k" "up_cli_dup:$k"); done
+# mail to the agency relay with a 200 kB attachment: plain SMTP (its commands
+# and data read line by line) and STARTTLS, port 587
+for k in $(seq 1 16) 40 100; do CASES+=("smtp_cli_before:$k" "stls_cli_before:$k"); done
+for k in $(seq 2 12); do CASES+=("smtp_srv_before:$k" "stls_srv_before:$k"); done
+for k in 4 6 8 10 12 40 100; do CASES+=("smtp_cli_after:$k" "stls_cli_after:$k" "smtp_cli_late:$k" "stls_cli_late:$k" "smtp_cli_dup:$k" "stls_cli_dup:$k"); done
+for k in 3 5 7 9; do CASES+=("smtp_srv_after:$k" "stls_srv_after:$k" "smtp_srv_late:$k" "stls_srv_late:$k"); done
 # LOSS_CASES="mode:K[,J] ...": only those
 [ -n "${LOSS_CASES:-}" ] && read -r -a CASES <<<"$LOSS_CASES"
 
@@ -129,6 +144,10 @@ head -c 400000 /dev/urandom >"$T/nginx/big.bin"
 want=$(sha256sum <"$T/nginx/big.bin" | cut -d' ' -f1)
 head -c 400000 /dev/urandom >"$T/up.bin"
 want_up=$(sha256sum <"$T/up.bin" | cut -d' ' -f1)
+want_mail=queued
+e2e_start_exim
+wait_until 10 nso sh -c 'echo QUIT | nc.openbsd -w 2 192.0.2.25 587 | grep -q "^220"' ||
+	fail_all "exim does not answer on 192.0.2.25:587"
 wait_until 10 nso curl -sf --max-time 2 --cacert "$CA" --resolve e2m.customs.example:443:198.51.100.5 \
 	https://e2m.customs.example/ >/dev/null || fail_all "nginx does not answer"
 
@@ -148,6 +167,21 @@ for ns in "$E2E_NS_OUT" "$E2E_NS_IN"; do
 	ip -n "$ns" link add sink type veth peer sinkp netns "$ns-sink" &&
 		ip -n "$ns" link set sink up && ip -n "$ns-sink" link set sinkp up ||
 		fail_all "cannot make the sink veth in $ns"
+	# late and doubled packets: tests/e2e/late.py in the sink namespace
+	# sends what it gets back LATE_MS later, and what comes back on "sink"
+	# leaves by "host", unmarked
+	ip netns exec "$ns-sink" /usr/bin/python3 -u "$ROOT/tests/e2e/late.py" sinkp "${LATE_MS:-30}" \
+		>"$T/late-$ns.log" 2>&1 &
+	E2E_PIDS+=($!)
+	ip netns exec "$ns" nft -f - <<-EOF || fail_all "cannot set the way back in $ns"
+		table netdev adl_back {
+			chain i {
+				type filter hook ingress device "sink" priority 0;
+				fwd to "host"
+			}
+		}
+	EOF
+	wait_until 10 grep -q ready "$T/late-$ns.log" || fail_all "late.py does not start in $ns-sink"
 done
 
 CONF=$T/aduana.conf
@@ -181,23 +215,25 @@ loss_clear() {
 	return 0
 }
 loss_rules() {
-	local mode=${1#up_} pos=$2 ns dir match sel
+	local mode=${1#*_} pos=$2 ns dir match sel act="fwd to" port=443
+	case $1 in smtp_* | stls_*) port=587 ;; srv_* | cli_*) mode=$1 ;; esac
+	[ "${mode#*_}" = dup ] && act="dup to"
 	case $mode in
-	srv_before) ns=$E2E_NS_OUT dir=reply match="tcp sport 443" ;;
-	cli_before) ns=$E2E_NS_IN dir=original match="tcp dport 443" ;;
-	srv_after) ns=$E2E_NS_IN dir=reply match="tcp sport 443" ;;
-	cli_after) ns=$E2E_NS_OUT dir=original match="tcp dport 443" ;;
+	srv_before | srv_late | srv_dup) ns=$E2E_NS_OUT dir=reply match="tcp sport $port" ;;
+	cli_before | cli_late | cli_dup) ns=$E2E_NS_IN dir=original match="tcp dport $port" ;;
+	srv_after) ns=$E2E_NS_IN dir=reply match="tcp sport $port" ;;
+	cli_after) ns=$E2E_NS_OUT dir=original match="tcp dport $port" ;;
 	esac
 	LOSS_NS=$ns
-	if [ "$mode" = cli_before ] && [ "$pos" = 1 ]; then
+	if [ "${mode%_*}" = cli ] && [ "$mode" != cli_after ] && [ "$pos" = 1 ]; then
 		sel="tcp flags syn quota until 60 bytes"
 	else
 		sel="ct $dir packets { $pos }"
 	fi
 	case $mode in
-	*_before)
-		# marked on output (conntrack counts there), stolen at the
-		# device after the stack let it go
+	*_before | *_late | *_dup)
+		# marked on output (conntrack counts there), stolen (or copied)
+		# at the device after the stack let it go
 		ip netns exec "$ns" nft -f - <<-EOF
 			table inet adl {
 				chain o {
@@ -208,7 +244,7 @@ loss_rules() {
 			table netdev adl {
 				chain e {
 					type filter hook egress device "host" priority 0;
-					meta mark 0xad1 fwd to "sink"
+					meta mark 0xad1 $act "sink"
 				}
 			}
 		EOF
@@ -240,7 +276,26 @@ for c in "${CASES[@]}"; do
 		continue
 	fi
 	rm -f "$T/dl"
-	if [ "${mode#up_}" != "$mode" ]; then
+	if [ "${mode#smtp_}" != "$mode" ] || [ "${mode#stls_}" != "$mode" ]; then
+		tls=()
+		[ "${mode#stls_}" != "$mode" ] && tls=(-tls --tls-sni mail.customs.example)
+		t0=$(date +%s.%N)
+		out=$(nsi timeout -k 2 $((LIMIT + 5)) swaks --server 192.0.2.25 --port 587 --local-port "$port" \
+			--timeout "$LIMIT" "${tls[@]}" --helo ws1.e2m.customs.example --from e2m@customs.example \
+			--to x@customs.example --attach "$T/up.bin" --header "Subject: $name" 2>&1)
+		rc=$?
+		# exim's 250 for the data, and the message in its spool
+		if [ $rc = 0 ] && ! grep -qE '^<[-~] +250 .*id=' <<<"$out"; then
+			rc=99 out="no 250 for the message: $(tail -3 <<<"$out")"
+		elif [ $rc = 0 ]; then
+			out=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.6f", b - a }')
+		else
+			out=$(grep -v '^ [-~]> ' <<<"$out" | tail -4)
+		fi
+		got=$want_mail
+		grep -rlq "Subject: $name" "$T/exim/spool/input/" 2>/dev/null || got="not in exim's spool"
+		what=message sent=$want_mail
+	elif [ "${mode#up_}" != "$mode" ]; then
 		out=$(nsi curl -sS --max-time "$LIMIT" --cacert "$CA" --interface 10.10.1.10 --local-port "$port" \
 			--resolve e2m.customs.example:443:198.51.100.5 -T "$T/up.bin" -o /dev/null -f -w '%{time_total}' \
 			"https://e2m.customs.example/up/$name.bin" 2>&1)
@@ -280,12 +335,16 @@ for c in "${CASES[@]}"; do
 	name="${mode}_${pos//,/_}"
 	d=${DETAIL[$name]}
 	if [ "$d" = ok ]; then
+		# the session's records: those with the server's bytes (a SYN
+		# doubled late comes after the session closed, a flow of its own)
 		rec=$(jq -c --argjson p "${PORT[$name]}" \
-			'select(.proto=="tcp" and .src=="10.10.1.10" and .sport==$p and .dport==443)' "$T/flows.jsonl" 2>/dev/null)
+			'select(.proto=="tcp" and .src=="10.10.1.10" and .sport==$p and .bytes_in > 0)' "$T/flows.jsonl" 2>/dev/null)
+		want_reason=allow:e2m
+		[ "${mode#smtp_}" != "$mode" ] || [ "${mode#stls_}" != "$mode" ] && want_reason=allow:boc_mail
 		if [ -z "$rec" ]; then
-			d="no flow record for client port ${PORT[$name]}"
-		elif ! jq -e -s 'all(.verdict=="allow" and .reason=="allow:e2m" and .zone=="e2m")' <<<"$rec" >/dev/null; then
-			d="its flow is not allow:e2m: $(head -c 400 <<<"$rec")"
+			d="no flow record with the server's bytes for client port ${PORT[$name]}"
+		elif ! jq -e -s --arg r "$want_reason" 'all(.verdict=="allow" and .reason==$r and .zone=="e2m")' <<<"$rec" >/dev/null; then
+			d="its flow is not $want_reason: $(head -c 400 <<<"$rec")"
 		fi
 	fi
 	if [ "$d" = ok ]; then pass "$name"; else fail "$name" "$d"; fi

@@ -1744,6 +1744,56 @@ def case_rst_then_data(n):
 
 
 @case
+def case_rst_dup_old_ok(n):
+    """Must-allow (the twenty-ninth session, tests/e2e/loss.sh stls_cli_dup): an allowed
+    session whose client resets at its end, then a copy of its request's segment (old
+    bytes, already read) that the network doubled arrives late, after the RST. Nobody
+    reads it: dropped, the verdict kept (it refused the flow before)."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42150, E2M, 250, n)
+    base = t.cseq
+    rec = marked_record(passm(n), n + "req", 300)
+    t.data(True, rec)
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.raw(True, "RA")
+    t.raw(True, "A", rec, seq=base, gap=30000)          # the doubled copy, late
+    return cap, {"pass": [passm(n)], "counters": ["conform_after_rst>=1", "stream_exceptions==0"]}
+
+
+@case
+def case_rst_old_rewrite(n):
+    """After the client's RST, old bytes (at or before its next byte) with other content:
+    plaintext with a marker where the request's record was. Dropped unread like a late
+    copy: none of it passes."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42151, E2M, 251, n)
+    base = t.cseq
+    rec = tls_appdata(n + "req", 300)
+    t.data(True, rec)
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.raw(True, "RA")
+    http = b"GET / HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    t.raw(True, "PA", http + b"x" * (len(rec) - len(http)), seq=base)
+    return cap, {"leak": [leak(n)], "counters": ["conform_after_rst>=1"]}
+
+
+@case
+def case_rst_old_runs_on(n):
+    """After the client's RST, a copy of its last bytes that runs on past its next byte
+    with plaintext: new data after a RST from the side that sent it, refused."""
+    cap = Capture()
+    t = tls_established(cap, S1, 42152, E2M, 252, n)
+    base = t.cseq
+    rec = tls_appdata(n + "req", 300)
+    t.data(True, rec)
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.raw(True, "RA")
+    http = b"GET / HTTP/1.1\r\nHost: " + EVIL_B + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    t.raw(True, "PA", rec + http, seq=base)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
 def case_rst_srv_then_data(n):
     """An allowed session, the server's RST (its idle timeout), then the client's
     plaintext without a new handshake: the server, reset, discards it, and it must not
