@@ -317,6 +317,18 @@ e2e_start_nginx() {
 		        server_name tfo.example;
 		        return 200 "tfo ok\n";
 		    }
+		    # Plain HTTP downloads and uploads from the office (loss.sh)
+		    server {
+		        listen 203.0.113.80:80;
+		        server_name web.example;
+		        location = /big.bin { alias $d/big.bin; }
+		        location /up/ {
+		            root $d;
+		            dav_methods PUT;
+		            create_full_put_path on;
+		            client_max_body_size 64m;
+		        }
+		    }
 		    server {
 		        listen 198.51.100.5:443 ssl;
 		        server_name mail.customs.example;

@@ -25,7 +25,11 @@
 # so its counter would stay at 1 for every SYN sent again).
 #
 # The same for uploads (up_*: curl PUTs 400 kB to nginx, whose stored copy is
-# checked), where the client's packets carry the bytes.
+# checked), where the client's packets carry the bytes; for mail to the
+# agency relay (smtp_*, stls_*: swaks with a 400 kB attachment, plain SMTP and
+# STARTTLS on port 587, queued by exim); and for the office's plain HTTP
+# (web_*, webup_*: download and upload from 10.20.1.10, default:office, its
+# requests read by aduana).
 #
 # Each case passes when curl completes within its limit with the file's
 # sha256, and its flow's records (those with the server's bytes) say
@@ -54,7 +58,7 @@ E2E_TAG=ls$$
 
 # The cases: mode and positions (K, or K,J). "none:0" loses nothing: each
 # kind's time without loss, beside the others.
-CASES=(none:0 up_none:0 smtp_none:0 stls_none:0)
+CASES=(none:0 up_none:0 smtp_none:0 stls_none:0 web_none:0 webup_none:0)
 for k in $(seq 1 24) 30 40 60 80 100 150 200 250; do CASES+=("srv_before:$k"); done
 for k in 3 4 5 6 7 8 9 10 11 12 14; do CASES+=("srv_before:$k,$((k + 1))" "srv_before:$k,$((k + 3))"); done
 CASES+=("srv_before:40,41,42,43" "srv_before:100,101,102,103,104,105,106,107,108,109,110,111,112")
@@ -76,6 +80,11 @@ for k in $(seq 1 16) 40 100; do CASES+=("smtp_cli_before:$k" "stls_cli_before:$k
 for k in $(seq 2 12); do CASES+=("smtp_srv_before:$k" "stls_srv_before:$k"); done
 for k in 4 6 8 10 12 40 100; do CASES+=("smtp_cli_after:$k" "stls_cli_after:$k" "smtp_cli_late:$k" "stls_cli_late:$k" "smtp_cli_dup:$k" "stls_cli_dup:$k"); done
 for k in 3 5 7 9; do CASES+=("smtp_srv_after:$k" "stls_srv_after:$k" "smtp_srv_late:$k" "stls_srv_late:$k"); done
+# the office's plain HTTP (its requests read by aduana), download and upload,
+# port 80
+for k in 1 2 3 4 5 6 8 10 30 100; do CASES+=("web_srv_before:$k" "web_srv_late:$k" "web_srv_dup:$k"); done
+for k in 1 2 3 4 5 6; do CASES+=("web_cli_before:$k" "web_cli_late:$k" "web_cli_dup:$k"); done
+for k in 2 3 4 5 6 8 10 40 120; do CASES+=("webup_cli_before:$k" "webup_cli_late:$k" "webup_cli_dup:$k" "webup_cli_after:$k"); done
 # LOSS_CASES="mode:K[,J] ...": only those
 [ -n "${LOSS_CASES:-}" ] && read -r -a CASES <<<"$LOSS_CASES"
 
@@ -217,7 +226,7 @@ loss_clear() {
 }
 loss_rules() {
 	local mode=${1#*_} pos=$2 ns=$E2E_NS_OUT dir match sel act="fwd to" port=443
-	case $1 in smtp_* | stls_*) port=587 ;; srv_* | cli_* | none) mode=$1 ;; esac
+	case $1 in smtp_* | stls_*) port=587 ;; web_* | webup_*) port=80 ;; srv_* | cli_* | none) mode=$1 ;; esac
 	[ "${mode#*_}" = dup ] && act="dup to"
 	case $mode in
 	srv_before | srv_late | srv_dup) ns=$E2E_NS_OUT dir=reply match="tcp sport $port" ;;
@@ -297,6 +306,22 @@ for c in "${CASES[@]}"; do
 		got=$want_mail
 		grep -rlq "Subject: $name" "$T/exim/spool/input/" 2>/dev/null || got="not in exim's spool"
 		what=message sent=$want_mail
+	elif [ "${mode#web}" != "$mode" ]; then
+		if [ "${mode#webup_}" != "$mode" ]; then
+			out=$(nsi curl -sS --max-time "$LIMIT" --interface 10.20.1.10 --local-port "$port" \
+				--resolve web.example:80:203.0.113.80 -T "$T/up.bin" -o /dev/null -f -w '%{time_total}' \
+				"http://web.example/up/$name.bin" 2>&1)
+			rc=$?
+			got=$(sha256sum <"$T/nginx/up/$name.bin" 2>/dev/null | cut -d' ' -f1)
+			what=upload sent=$want_up
+		else
+			out=$(nsi curl -sS --max-time "$LIMIT" --interface 10.20.1.10 --local-port "$port" \
+				--resolve web.example:80:203.0.113.80 -o "$T/dl" -w '%{time_total}' \
+				http://web.example/big.bin 2>&1)
+			rc=$?
+			got=$(sha256sum <"$T/dl" 2>/dev/null | cut -d' ' -f1)
+			what=download sent=$want
+		fi
 	elif [ "${mode#up_}" != "$mode" ]; then
 		out=$(nsi curl -sS --max-time "$LIMIT" --cacert "$CA" --interface 10.10.1.10 --local-port "$port" \
 			--resolve e2m.customs.example:443:198.51.100.5 -T "$T/up.bin" -o /dev/null -f -w '%{time_total}' \
@@ -341,12 +366,13 @@ for c in "${CASES[@]}"; do
 		# the session's records: those with the server's bytes (a SYN
 		# doubled late comes after the session closed, a flow of its own)
 		rec=$(jq -c --argjson p "${PORT[$name]}" \
-			'select(.proto=="tcp" and .src=="10.10.1.10" and .sport==$p and .bytes_in > 0)' "$T/flows.jsonl" 2>/dev/null)
-		want_reason=allow:e2m
+			'select(.proto=="tcp" and (.src=="10.10.1.10" or .src=="10.20.1.10") and .sport==$p and .bytes_in > 0)' "$T/flows.jsonl" 2>/dev/null)
+		want_reason=allow:e2m want_zone=e2m
 		[ "${mode#smtp_}" != "$mode" ] || [ "${mode#stls_}" != "$mode" ] && want_reason=allow:boc_mail
+		[ "${mode#web}" != "$mode" ] && want_reason=default:office want_zone=office
 		if [ -z "$rec" ]; then
 			d="no flow record with the server's bytes for client port ${PORT[$name]}"
-		elif ! jq -e -s --arg r "$want_reason" 'all(.verdict=="allow" and .reason==$r and .zone=="e2m")' <<<"$rec" >/dev/null; then
+		elif ! jq -e -s --arg r "$want_reason" --arg z "$want_zone" 'all(.verdict=="allow" and .reason==$r and .zone==$z)' <<<"$rec" >/dev/null; then
 			d="its flow is not $want_reason: $(head -c 400 <<<"$rec")"
 		fi
 	fi
