@@ -2721,12 +2721,25 @@ static bool judge_hold_slot(struct worker *w, struct flow *f, const struct parse
 		h->r = *r;
 		h->dir = (uint8_t)dir;
 		h->wait = wait;
+		h->early = 0;
 		w->hold_put = h; /* the burst loop adds the mbuf and its port */
 		w->n_hold++;
 		f->conform.held++;
 		return true;
 	}
 	return false;
+}
+
+/* A hold slot given back: the worker's count of early holds too. */
+static inline void judge_hold_free(struct worker *w, struct worker_hold *h)
+{
+	if (h->early) {
+		h->early = 0;
+		w->n_hold_early--;
+	}
+	h->f = NULL;
+	h->m = NULL;
+	w->n_hold--;
 }
 
 static bool judge_hold_take(struct worker *w, struct flow *f, const struct parse_result *r,
@@ -2789,21 +2802,31 @@ static inline bool judge_hello_waits(const struct worker *w, const struct flow *
  * Every hello in a few segments sent back to back (a post-quantum key
  * share is 1.2 KiB) is whole within a burst or two. Bounded like the
  * gap's holds: WORKER_HOLD_PER_FLOW segments of a flow, WORKER_HOLD_SLOTS
- * of a worker; past that the segment goes on as before, read (a hello in
- * more than 16 segments is an evasion's or a broken stack's, and is read
- * whole all the same). A held segment whose hello is not whole within
- * WORKER_HOLD_NS is dropped (hello_wait): its sender sends it again. No
+ * of a worker. Past the flow's own the segment goes on as before, read (a
+ * hello in more than 16 segments is an evasion's or a broken stack's, and
+ * is read whole all the same: a valid hello is read whatever its
+ * segmentation); with the worker's all taken it is dropped
+ * (hello_no_room; since red team round 29: it went on, read, and whoever
+ * filled the slots, from inside or from outside, got a forbidden hello's
+ * first segment through), and its sender sends it again. A held segment
+ * whose hello is not whole within WORKER_HOLD_NS is dropped (hello_wait):
+ * its sender sends it again. No
  * SYN, FIN, RST or URG segment, nothing rebuilt from fragments, never a
  * resolver's flow. Takes the slot and returns true, or false. */
-static bool judge_wait_take(struct worker *w, struct flow *f, const struct parse_result *r)
+static int judge_wait_take(struct worker *w, struct flow *f, const struct parse_result *r)
 {
 	if ((r->tcp_flags &
 	     (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_URG_FLAG)) ||
-	    !judge_hello_waits(w, f) || !judge_hold_slot(w, f, r, 0, true))
-		return false;
+	    !judge_hello_waits(w, f))
+		return 0;
+	if (!judge_hold_slot(w, f, r, 0, true))
+		return w->hold_off || (f->flags & FLOW_F_LEARN) ||
+				       f->conform.held >= WORKER_HOLD_PER_FLOW
+			       ? 0
+			       : -1; /* the worker's slots are full */
 	judge_acks(w, f)->waits = 1;
 	w->st.c[STATS_hello_held]++;
-	return true;
+	return 1;
 }
 
 /* A first-bytes slot held longer than this may be taken back when the pool
@@ -3675,8 +3698,13 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		 * came 30 ms late cost two retransmission timeouts, its
 		 * followers sent again, tests/e2e/loss.sh web_srv_late.) */
 		if (dir == 1 && pending && (f->tcp & FLOW_TCP_SYN) && (f->flags & FLOW_F_RESP_SEQ)) {
-			if (!conform && judge_hold_take(w, f, r, dir))
+			if (!conform && (uint32_t)off <= WORKER_HOLD_EARLY_AHEAD &&
+			    w->n_hold_early < WORKER_HOLD_EARLY &&
+			    f->conform.held < WORKER_HOLD_EARLY_PER_FLOW && judge_hold_take(w, f, r, dir)) {
+				w->hold_put->early = 1;
+				w->n_hold_early++;
 				return TCP_HOLD;
+			}
 			w->st.c[STATS_conform_reordered]++;
 			return TCP_DROP;
 		}
@@ -6977,9 +7005,26 @@ judged:
 		return ACT_DROP;
 	}
 	if (k->l4proto == IPPROTO_TCP) {
-		if (unlikely(f->decision.verdict == POLICY_PENDING) && from_init &&
-		    r->payload_len && judge_wait_take(w, f, r))
-			return ACT_HOLD;
+		if (unlikely(f->decision.verdict == POLICY_PENDING) && from_init && r->payload_len) {
+			int wt = judge_wait_take(w, f, r);
+
+			if (wt > 0)
+				return ACT_HOLD;
+			/* A segment of an unfinished hello with no slot to
+			 * wait in, the worker's 64 all taken, is dropped, not
+			 * passed on read: its sender sends it again. Passed
+			 * on, anyone who filled the slots (an inside host's
+			 * unfinished hellos, an outside server's segments
+			 * past gaps) got the first segment of a forbidden
+			 * hello through (red team round 29,
+			 * rt29_srv_hold_pin_anydesk, rt29_cli_wait_pin_anydesk). */
+			if (unlikely(wt < 0)) {
+				w->st.c[STATS_hello_no_room]++;
+				w->st.drop[STATS_DROP_hello_wait]++;
+				f->dropped_pkts++;
+				return ACT_DROP;
+			}
+		}
 		/* FIN and RST count once the segment's bytes were judged, and
 		 * only in a segment that goes on to its receiver. */
 		judge_tcp_track(w, f, m, r, src_is_a, from_init);
@@ -7503,9 +7548,7 @@ static __rte_noinline void judge_hold_release(struct worker *w, const struct pol
 			next = h->dir ? f->seq_resp : f->seq_next;
 			if ((int32_t)(h->seq - next) > 0)
 				continue; /* its gap is still open */
-			h->f = NULL;
-			h->m = NULL;
-			w->n_hold--;
+			judge_hold_free(w, h);
 			f->conform.held--;
 			again = true;
 			/* With timestamps, a segment that waited behind a
@@ -7589,9 +7632,7 @@ static __rte_noinline void judge_wait_release(struct worker *w, struct worker_ou
 			judge_trailer_cut(w, h->m, &h->r);
 			out->fwd[h->inside][out->n_fwd[h->inside]++] = h->m;
 		}
-		h->f = NULL;
-		h->m = NULL;
-		w->n_hold--;
+		judge_hold_free(w, h);
 		f->conform.held--;
 	}
 }
@@ -7625,9 +7666,7 @@ static void judge_hold_expire(struct worker *w, bool all)
 			judge_hold_dropped(w, alive ? f : NULL, h->m, h->dir);
 		}
 		w->late[w->n_late++] = h->m;
-		h->f = NULL;
-		h->m = NULL;
-		w->n_hold--;
+		judge_hold_free(w, h);
 	}
 }
 

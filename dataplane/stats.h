@@ -49,6 +49,7 @@
 	X(bad_checksum)	      /* segments not classified: the receiver discards them */            \
 	X(conform_reordered)  /* segments of checked flows dropped until the gap is filled */      \
 	X(hello_held)	      /* segments of unfinished ClientHellos held until the hello was whole */ \
+	X(hello_no_room)      /* ... dropped: the worker's hold slots all taken */ \
 	X(conform_held)	      /* segments of checked flows held past a gap, read once it filled */ \
 	X(conform_gap_passed) /* responder gaps of checked flows inside a record's body, passed over (the segment past each then read, or dropped as any) */ \
 	X(conform_zero_window) /* segments of checked flows with new bytes into a closed window */ \

@@ -107,6 +107,14 @@ struct dp {
 #define WORKER_HOLD_SLOTS    64
 #define WORKER_HOLD_PER_FLOW 16
 #define WORKER_HOLD_NS	     1000000000ull
+/* ... of which an unchecked flow's responder segments before its verdict
+ * (judge.c, "early" holds) take at most these, per worker and per flow, and
+ * only within this many bytes of its next byte: any server an office client
+ * reaches sends them, and they must not take the slots that hellos and
+ * checked flows need (red team round 29, rt29_srv_hold_pin_anydesk). */
+#define WORKER_HOLD_EARLY	   16
+#define WORKER_HOLD_EARLY_PER_FLOW 4
+#define WORKER_HOLD_EARLY_AHEAD	   65536
 
 struct worker_hold {
 	struct rte_mbuf *m; /* NULL: a free slot */
@@ -120,6 +128,7 @@ struct worker_hold {
 	/* 1: a segment of an unfinished ClientHello, read already, waiting
 	 * for the rest before anything of it goes (judge_wait_take) */
 	uint8_t wait;
+	uint8_t early; /* 1: an early hold (WORKER_HOLD_EARLY) */
 };
 
 /* Packets of a burst by where they go. */
@@ -233,6 +242,7 @@ struct worker {
 	unsigned n_late;
 	struct worker_hold hold[WORKER_HOLD_SLOTS];
 	unsigned n_hold;	  /* slots in use */
+	unsigned n_hold_early;	  /* ... by early holds */
 	struct worker_hold *hold_put; /* judge_hold_take: the slot this segment took */
 	bool hold_wake;		      /* a flow with held segments moved on: release them */
 	bool hold_off;		      /* judging a datagram rebuilt from fragments */

@@ -24063,6 +24063,194 @@ def case_dns_error_forged(n):
     return cap, {"leak": [leak(n)]}
 
 
+# ------------------------------------------------ review of the twenty-ninth session (rt29)
+def _rt29_anydesk(cap, n, cport, isn, cut, mark):
+    """rt_anydesk_flow on a given capture: an AnyDesk-like hello cut at `cut`."""
+    alpn = b"anydesk/7.1.11/windows"
+    exts = std_exts(n) + [ext(16, struct.pack("!H", len(alpn) + 1) + bytes([len(alpn)]) + alpn)]
+    h = record(22, hs_client_hello(n, exts=exts, sid=sid32(mark)))
+    t = ETcp(cap, O1, cport, SOC, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    t.send(True, h[:cut])
+    t.data(True, h[cut:])
+    t.data(False, tls12_server_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(mark, n))
+    t.close()
+
+
+@case
+def case_rt29_srv_hold_pin_anydesk(n):
+    """Change 3 (an unchecked flow's responder segment past a gap held before the
+    verdict): an outside server pins the worker's hold slots. 12 office connections to
+    an unnamed port (9000), undecided; on each the server sends 16 segments far past its
+    next byte (100 kB). Then anydesk_seg: on the first version its first 100 bytes
+    (session id) found no slot for the hello wait and went on unjudged. Now an early
+    hold must lie within 64 KiB of the next byte: none is held."""
+    cap = Capture()
+    for k in range(12):
+        t = ETcp(cap, O1, 56010 + k, SOC, 9000, isn=0x560000 + k * 4096, rtt_us=200)
+        t.handshake()
+        for i in range(16):
+            t.raw(False, "PA", prand(n + "pin%d/%d" % (k, i), 100),
+                  seq=t.sseq + 100000 + i * 100, gap=50)
+    _rt29_anydesk(cap, n, 56000, 0x56000, 100, leak(n))
+    return cap, {"leak": [leak(n)], "counters": ["conform_held==0", "hello_held>=1"]}
+
+
+@case
+def case_rt29_srv_pin_near_anydesk(n):
+    """rt29_srv_hold_pin_anydesk with the servers' segments just past a gap (1000 bytes
+    on): early holds take at most 16 of a worker's 64 slots (4 a flow), so the hello
+    still finds a slot to wait in."""
+    cap = Capture()
+    for k in range(12):
+        t = ETcp(cap, O1, 56060 + k, SOC, 9000, isn=0x562000 + k * 4096, rtt_us=200)
+        t.handshake()
+        for i in range(16):
+            t.raw(False, "PA", prand(n + "pin%d/%d" % (k, i), 100),
+                  seq=t.sseq + 1000 + i * 100, gap=50)
+    _rt29_anydesk(cap, n, 56005, 0x56500, 100, leak(n))
+    return cap, {"leak": [leak(n)], "counters": ["conform_held>=16", "hello_held>=1"]}
+
+
+@case
+def case_rt29_cli_wait_pin_anydesk(n):
+    """Control of rt29_srv_hold_pin_anydesk (without change 3): the inside client pins the
+    hold slots itself with 12 office hellos to 443 that never finish, 16 segments of 5
+    bytes each (hello waits, 1 s), then anydesk_seg. Its first segment went on unjudged
+    (an older hole); now a hello segment that finds the worker's slots all taken is
+    dropped (hello_no_room), and sent again."""
+    cap = Capture()
+    for k in range(12):
+        t = ETcp(cap, O1, 56030 + k, SOC, 443, isn=0x561000 + k * 4096, rtt_us=200)
+        t.handshake()
+        h = hello(n + "w%d" % k)
+        for i in range(16):
+            t.raw(True, "PA", h[i * 5:(i + 1) * 5], seq=t.cseq + i * 5, gap=50)
+    _rt29_anydesk(cap, n, 56001, 0x56001, 100, leak(n))
+    return cap, {"leak": [leak(n)], "counters": ["hello_held>=64", "hello_no_room>=1"]}
+
+
+@case
+def case_rt29_synack_again_rewrite(n):
+    """Change 1: synack_again_late_ok, but the copy of the hello the client sends after the
+    SYN-ACK again is another hello at the same place (exfil name, a marker in its session
+    id): the SYN-ACK again must not have moved the stream start or freed the slot."""
+    cap = Capture()
+    z = 5170101
+    u = ETcp(cap, S1, 56050, E2M, 443, isn=z, rtt_us=20000)
+    u.sseq = 91231001
+    u.raw(True, "S", seq=z, options=SYN_OPTS)
+    u.raw(False, "SA", seq=u.sseq, ack=z + 1, options=SYN_OPTS)      # lost after us
+    u.raw(False, "SA", seq=u.sseq, ack=z + 1, options=SYN_OPTS, gap=1000000)
+    u.raw(True, "S", seq=z, options=SYN_OPTS, gap=10)
+    u.cseq, u.sseq = z + 1, u.sseq + 1
+    u.raw(True, "A")
+    h = hello(n)
+    u.raw(True, "PA", h)
+    u.raw(False, "SA", seq=u.sseq - 1, ack=z + 1, options=SYN_OPTS)
+    u.raw(True, "A")
+    evil = hello(n, sni=EVIL, sid=sid32(leak(n)))
+    assert len(evil) == len(h)
+    u.raw(True, "PA", evil, gap=200000)
+    u.cseq += len(h)
+    u.raw(False, "A")
+    u.data(False, server_hello_flight(n))
+    u.data(True, CCS + tls_appdata(n + "fin", 53))
+    u.data(True, marked_record(leak(n), n + "req", 200))
+    u.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt29_synack_again_ack_hi(n):
+    """Change 1: after the client's hello, the SYN-ACK again with the same number but a
+    different ACK (past the SYN: the hello's end): not 'the SYN already taken', so it
+    goes the old way (rebase refused: ambiguous)."""
+    cap = Capture()
+    z = 5170102
+    u = ETcp(cap, S1, 56051, E2M, 443, isn=z, rtt_us=20000)
+    u.sseq = 91231002
+    u.raw(True, "S", seq=z, options=SYN_OPTS)
+    u.raw(False, "SA", seq=u.sseq, ack=z + 1, options=SYN_OPTS)
+    u.cseq, u.sseq = z + 1, u.sseq + 1
+    u.raw(True, "A")
+    h = hello(n)
+    u.raw(True, "PA", h)
+    u.raw(False, "SA", seq=u.sseq - 1, ack=z + 1 + len(h), options=SYN_OPTS)
+    u.raw(True, "A")
+    u.cseq += len(h)
+    http = b"GET / HTTP/1.1\r\nHost: " + EVIL.encode() + b"\r\nX-Id: " + leak(n) + b"\r\n\r\n"
+    u.raw(True, "PA", http, gap=200000)
+    u.data(False, server_hello_flight(n))
+    u.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt29_rst_srv_old_rewrite(n):
+    """Change 2 from the server's side: after the server's RST, its old bytes rewritten
+    (plaintext with a marker where its last record was): dropped, none passes."""
+    cap = Capture()
+    t = tls_established(cap, S1, 56052, E2M, 0x56052, n)
+    t.data(True, tls_appdata(n + "req2", 300))
+    base = t.sseq
+    rec = tls_appdata(n + "resp2", 400)
+    t.data(False, rec)
+    t.raw(False, "RA")
+    http = b"HTTP/1.1 200 OK\r\nX-Cmd: " + leak(n) + b"\r\n\r\n"
+    t.raw(False, "PA", http + b"x" * (len(rec) - len(http)), seq=base)
+    return cap, {"leak": [leak(n)], "counters": ["conform_after_rst>=1"]}
+
+
+@case
+def case_rt29_office_hold_decided_ok(n):
+    """Change 3, honest cost: an office flow to 9000 (unnamed), undecided; the server's
+    third segment comes before its second (held), then the client's 32 lines give the
+    flow up (allowed) before the second comes. The held one must still go (marker in it);
+    the server sends it again only after its timeout (1.5 s)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 56054, SOC, 9000, isn=0x56054, rtt_us=2000)
+    t.handshake()
+    t.data(True, b"LOGIN guest\r\n")
+    base = t.sseq
+    s1, s2 = prand(n + "s1", 1000), prand(n + "s2", 1000)
+    s3 = b"PART3 " + passm(n) + prand(n + "s3", 900)
+    t.raw(False, "PA", s1, seq=base)
+    t.raw(False, "PA", s3, seq=base + 2000)              # held past the gap
+    for i in range(34):
+        t.raw(True, "PA", b"NOOP %d\r\n" % i, ack=base + 1000, gap=200)
+        t.cseq += len(b"NOOP %d\r\n" % i)
+    t.raw(False, "PA", s2, seq=base + 1000)              # fills the gap, after the verdict
+    t.raw(True, "A", ack=base + 2000)
+    t.sseq = base + 2000 + len(s3)
+    t.data(False, prand(n + "s4", 300))
+    t.close()
+    return cap, {"pass": [passm(n)], "counters": ["conform_held>=1"]}
+
+
+@case
+def case_rt29_office_hold_then_drop(n):
+    """Change 3: an office flow to 443, undecided; the server's second segment (a marker in
+    it) comes before its first and is held; then the client's hello names m.vk.com
+    (social: dropped), then the server's first segment fills the gap. The held one must
+    not go out after the drop."""
+    cap = Capture()
+    t = ETcp(cap, O1, 56055, SOC, 443, isn=0x56055, rtt_us=2000)
+    t.handshake()
+    base = t.sseq
+    s1 = prand(n + "s1", 500)
+    s2 = b"PART2 " + leak(n) + prand(n + "s2", 400)
+    t.raw(False, "PA", s2, seq=base + len(s1))             # held past the gap
+    t.data(True, hello(n, sni=VK))
+    t.raw(False, "PA", s1, seq=base)                        # fills it, after the drop
+    t.sseq = base + len(s1) + len(s2)
+    t.raw(True, "A")
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["conform_held>=1"]}
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))
