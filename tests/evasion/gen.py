@@ -336,6 +336,20 @@ def case_seg_1byte_evil(n):
     return cap, {"leak": [leak(n)]}
 
 
+@open_case
+def case_rt29_hello_long_carrier(n):
+    """(Open, the twenty-ninth session) A ClientHello for another name to E2M's address:
+    16 segments of 1 byte, then one with most of the rest (its session id carries a
+    marker), then its last 10 bytes. The first 16 wait in the flow's hold slots; the
+    17th finds none and goes on read before the verdict, so the marker's bytes reach the
+    wire toward a refused flow (its server never reads them: a carrier)."""
+    cap = Capture()
+    h = hello(n, sni=EVIL, sid=sid32(leak(n)))
+    tls_flow(cap, S1, 42009, E2M, 109, n,
+             lambda t: cut_at(t, h, list(range(1, 17)) + [len(h) - 10]), b"x" * 8)
+    return cap, {"leak": [leak(n)]}
+
+
 @case
 def case_seg_sni_straddle_e2m(n):
     """A genuine ClientHello cut inside the record header and inside the name."""
