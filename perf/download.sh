@@ -79,9 +79,7 @@ want=$(sha256sum <"$T/nginx/big.bin" | cut -d' ' -f1)
 wait_until 10 nso curl -sf --max-time 2 --cacert "$CA" --resolve e2m.customs.example:443:198.51.100.5 \
 	https://e2m.customs.example/ || { echo "download.sh: nginx does not answer" >&2; exit 1; }
 CONF=$T/aduana.conf
-sed -e "s|^classes = \"[^\"]*\"|classes = \"$ROOT/conf/classes.conf\"|" \
-	-e "s|^lists = \"[^\"]*\"|lists = \"$ROOT/conf/lists\"|" \
-	-e "s|flow_log = \"[^\"]*\"|flow_log = \"$T/flows.jsonl\"|" conf/aduana.conf >"$CONF"
+e2e_conf "$ROOT" "$CONF" "$T/flows.jsonl"
 
 lcores="-l 0-1"
 [ "$(nproc)" -lt 2 ] && lcores="--lcores=(0-1)@0"

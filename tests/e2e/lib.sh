@@ -155,6 +155,15 @@ e2e_offloads_off() {
 		ip netns exec "$1" ethtool -K "$2" tx off >/dev/null 2>&1
 }
 
+# e2e_conf ROOT OUT FLOWLOG: the shipped policy (ROOT/conf/aduana.conf) as
+# a case config in OUT, its classes and lists paths made absolute and its
+# flow log at FLOWLOG (run.sh, loss.sh, perf/download.sh).
+e2e_conf() {
+	sed -e "s|^classes = \"[^\"]*\"|classes = \"$1/conf/classes.conf\"|" \
+		-e "s|^lists = \"[^\"]*\"|lists = \"$1/conf/lists\"|" \
+		-e "s|flow_log = \"[^\"]*\"|flow_log = \"$3\"|" "$1/conf/aduana.conf" >"$2"
+}
+
 # e2e_topology aduana|direct
 e2e_topology() {
 	local mode=$1 ns a

@@ -196,9 +196,7 @@ for ns in "$E2E_NS_OUT" "$E2E_NS_IN"; do
 done
 
 CONF=$T/aduana.conf
-sed -e "s|^classes = \"[^\"]*\"|classes = \"$ROOT/conf/classes.conf\"|" \
-	-e "s|^lists = \"[^\"]*\"|lists = \"$ROOT/conf/lists\"|" \
-	-e "s|flow_log = \"[^\"]*\"|flow_log = \"$T/flows.jsonl\"|" conf/aduana.conf >"$CONF"
+e2e_conf "$ROOT" "$CONF" "$T/flows.jsonl"
 lcores="-l 0-1"
 [ "$(nproc)" -lt 2 ] && lcores="--lcores=(0-1)@0"
 # shellcheck disable=SC2086

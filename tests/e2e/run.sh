@@ -118,9 +118,7 @@ e2e_servers_ready
 
 # The case config: the shipped policy, its data paths made absolute.
 CONF=$T/aduana.conf
-sed -e "s|^classes = \"[^\"]*\"|classes = \"$ROOT/conf/classes.conf\"|" \
-	-e "s|^lists = \"[^\"]*\"|lists = \"$ROOT/conf/lists\"|" \
-	-e "s|flow_log = \"[^\"]*\"|flow_log = \"$FLOWLOG\"|" conf/aduana.conf >"$CONF"
+e2e_conf "$ROOT" "$CONF" "$FLOWLOG"
 if ! grep -q "^classes = \"$ROOT/conf/classes.conf\"" "$CONF" ||
 	! grep -q "^lists = \"$ROOT/conf/lists\"" "$CONF"; then
 	fail_all "conf/aduana.conf has no top-level classes/lists lines to rewrite"
