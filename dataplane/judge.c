@@ -1194,10 +1194,8 @@ static inline uint32_t judge_tcp_ack(const struct rte_mbuf *m, const struct pars
 static bool judge_synack_rebase(struct worker *w, struct flow *f, const struct rte_mbuf *m,
 				const struct parse_result *r)
 {
-	uint32_t ack;
+	uint32_t ack = judge_tcp_ack(m, r);
 
-	memcpy(&ack, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 8, sizeof(ack));
-	ack = rte_be_to_cpu_32(ack);
 	if (ack == f->seq_next)
 		return false;
 	if (f->stream_idx != FLOW_NO_CLS) {
@@ -1221,8 +1219,7 @@ static bool judge_synack_acks_syn_data(const struct flow *f, const struct rte_mb
 
 	if (!(r->tcp_flags & RTE_TCP_ACK_FLAG) || !judge_l4_csum_raw(m, r))
 		return false;
-	memcpy(&ack, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 8, sizeof(ack));
-	ack = rte_be_to_cpu_32(ack);
+	ack = judge_tcp_ack(m, r);
 	return ack != f->seq_next && ack - f->seq_next <= UINT16_MAX;
 }
 
