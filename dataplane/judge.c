@@ -42,7 +42,10 @@
 #define JUDGE_NS	    1000000000ull
 
 /* ACT_HOLD: a segment held past a gap (judge_hold_take), not yet judged. */
-enum { ACT_FWD = 0, ACT_DROP = 1, ACT_HOLD = 3 };
+/* ACT_MERGED: a hello segment whose bytes went into a held one
+ * (judge_wait_merge): its frame goes no further (drops.hello_merged), its
+ * flow not counting it as dropped. */
+enum { ACT_FWD = 0, ACT_DROP = 1, ACT_HOLD = 3, ACT_MERGED = 4 };
 
 /* A packet's flow key and the result of the burst's bulk lookup. */
 struct judge_lk {
@@ -2786,6 +2789,133 @@ static inline bool judge_hello_waits(const struct worker *w, const struct flow *
 		judge_http_versioned(s));
 }
 
+/* The payload of segment (m, r) appended to the held segment h, which ends
+ * where it starts: h grows, its IP length and sums set again. Up to what
+ * every path carries and every receiver takes: an IP packet of 576 bytes
+ * (IPv4) or 1280 (IPv6), and within the mbuf's room; single-segment mbufs,
+ * payloads contiguous. Both were read (their sums checked: judge_tcp_long
+ * reads no other), so the new sum is computed whole. h's other fields stay
+ * (its ACK, window and timestamp: no newer than the receiver's, which it
+ * has not yet been sent), but PSH is set where either had it. */
+static bool judge_seg_append(struct worker_hold *h, const struct rte_mbuf *m,
+			     const struct parse_result *r)
+{
+	const uint8_t *src;
+	uint8_t *b, *l3, *th, *p;
+	uint32_t n = r->payload_len, hdr, lim, end, l4_len;
+	uint16_t v, ck;
+	uint64_t sum;
+
+	if (!n || rte_pktmbuf_data_len(m) < (uint32_t)r->payload_off + n ||
+	    h->m->nb_segs != 1 || h->r.family != r->family)
+		return false;
+	b = rte_pktmbuf_mtod(h->m, uint8_t *);
+	l3 = b + h->r.l3_off;
+	th = b + h->r.l4_off;
+	hdr = (uint32_t)h->r.payload_off - h->r.l3_off;
+	lim = r->family == 4 ? 576 : 1280;
+	end = (uint32_t)h->r.payload_off + h->r.payload_len;
+	/* No frame with a length of its own before the IP header (PPPoE):
+	 * the two bytes before it are the IP ethertype. */
+	if (hdr + h->r.payload_len + n > lim || rte_pktmbuf_data_len(h->m) < end ||
+	    h->r.l3_off < 14 ||
+	    (uint32_t)(b[h->r.l3_off - 2] << 8 | b[h->r.l3_off - 1]) !=
+		    (r->family == 4 ? 0x0800u : 0x86ddu) ||
+	    (th[13] & (RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_URG_FLAG)) ||
+	    rte_pktmbuf_tailroom(h->m) + (rte_pktmbuf_pkt_len(h->m) - end) < n)
+		return false;
+	/* what lay past the IP packet (an Ethernet pad) goes first */
+	if (rte_pktmbuf_pkt_len(h->m) > end &&
+	    rte_pktmbuf_trim(h->m, (uint16_t)(rte_pktmbuf_pkt_len(h->m) - end)))
+		return false;
+	p = (uint8_t *)rte_pktmbuf_append(h->m, (uint16_t)n);
+	if (!p)
+		return false;
+	src = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+	memcpy(p, src, n);
+	if (r->family == 4) {
+		memcpy(&v, l3 + 2, sizeof(v));
+		v = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(v) + n));
+		memcpy(l3 + 2, &v, sizeof(v));
+		memset(l3 + 10, 0, 2);
+		ck = (uint16_t)~csum_fold(csum_sum(l3, (size_t)(l3[0] & 0x0f) * 4));
+		memcpy(l3 + 10, &ck, sizeof(ck));
+	} else {
+		memcpy(&v, l3 + 4, sizeof(v));
+		v = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(v) + n));
+		memcpy(l3 + 4, &v, sizeof(v));
+	}
+	th[13] |= (uint8_t)(rte_pktmbuf_mtod(m, const uint8_t *)[r->l4_off + 13] & RTE_TCP_PSH_FLAG);
+	h->r.payload_len = (uint16_t)(h->r.payload_len + n);
+	l4_len = end + n - h->r.l4_off;
+	memset(th + 16, 0, 2);
+	sum = r->family == 4 ? csum_sum(l3 + 12, 8) : csum_sum(l3 + 8, 32);
+	sum += rte_cpu_to_be_16((uint16_t)IPPROTO_TCP);
+	sum += rte_cpu_to_be_16((uint16_t)l4_len);
+	sum += csum_sum(th, l4_len);
+	ck = (uint16_t)~csum_fold(sum);
+	memcpy(th + 16, &ck, sizeof(ck));
+	h->m->ol_flags &= ~(RTE_MBUF_F_RX_L4_CKSUM_MASK | RTE_MBUF_F_RX_IP_CKSUM_MASK);
+	return true;
+}
+
+/* A segment of an unfinished hello that finds none of its flow's 16 hold
+ * slots free (judge_wait_take): room is made by joining held segments, so
+ * that a hello in any number of small segments is held whole (up to 16
+ * full segments: 8.5 KiB over IPv4) and the receiver gets every byte, in
+ * order, once it is read and judged, no earlier. Its bytes are appended to
+ * the held segment that ends where it starts (true: its frame goes no
+ * further, drops.hello_merged, not its flow's drop: its bytes go on);
+ * or, that one full, two held segments that follow each other are joined,
+ * the second's frame dropped the same way (after the loop's next flush,
+ * with w->late), and the slot it frees takes this segment (false, with
+ * *held). A hello in 1-byte segments (seg_1byte_e2m): 16 held, then the
+ * rest appended to the 16th, 536 bytes a segment. */
+static __rte_noinline bool judge_wait_merge(struct worker *w, struct flow *f,
+					    const struct rte_mbuf *m, const struct parse_result *r,
+					    bool *held)
+{
+	struct worker_hold *a, *c;
+	unsigned i, j;
+
+	*held = false;
+	for (i = 0; i < WORKER_HOLD_SLOTS; i++) {
+		a = &w->hold[i];
+		if (a->f == f && a->gen == f->gen && a->wait && a->m &&
+		    a->seq + a->r.payload_len == r->tcp_seq) {
+			if (judge_seg_append(a, m, r)) {
+				w->st.c[STATS_hello_merged]++;
+				return true;
+			}
+			break;
+		}
+	}
+	/* room in w->late for the frame let go, beside what the expiry of
+	 * fragments and holds may put there before the next flush */
+	if (w->n_late >= RTE_DIM(w->late) - FRAG_SLOTS * FRAG_MAX_FRAGS - WORKER_HOLD_SLOTS)
+		return false;
+	for (i = 0; i < WORKER_HOLD_SLOTS; i++) {
+		a = &w->hold[i];
+		if (a->f != f || a->gen != f->gen || !a->wait || !a->m)
+			continue;
+		for (j = 0; j < WORKER_HOLD_SLOTS; j++) {
+			c = &w->hold[j];
+			if (j == i || c->f != f || c->gen != f->gen || !c->wait || !c->m ||
+			    a->seq + a->r.payload_len != c->seq || !judge_seg_append(a, c->m, &c->r))
+				continue;
+			w->st.c[STATS_hello_merged]++;
+			w->st.c[STATS_dropped]++;
+			w->st.drop[STATS_DROP_hello_merged]++;
+			w->late[w->n_late++] = c->m;
+			judge_hold_free(w, c);
+			f->conform.held--;
+			*held = judge_hold_slot(w, f, r, 0, true);
+			return false;
+		}
+	}
+	return false;
+}
+
 /* A segment of an unfinished ClientHello, read into the flow's first
  * bytes, is held in w->hold rather than passed on: nothing of a hello
  * reaches the server before the hello is read whole and judged (red team
@@ -2799,28 +2929,50 @@ static inline bool judge_hello_waits(const struct worker *w, const struct flow *
  * Every hello in a few segments sent back to back (a post-quantum key
  * share is 1.2 KiB) is whole within a burst or two. Bounded like the
  * gap's holds: WORKER_HOLD_PER_FLOW segments of a flow, WORKER_HOLD_SLOTS
- * of a worker. Past the flow's own the segment goes on as before, read (a
- * hello in more than 16 segments is an evasion's or a broken stack's, and
- * is read whole all the same: a valid hello is read whatever its
- * segmentation); with the worker's all taken it is dropped
- * (hello_no_room; since red team round 29: it went on, read, and whoever
- * filled the slots, from inside or from outside, got a forbidden hello's
- * first segment through), and its sender sends it again. A held segment
- * whose hello is not whole within WORKER_HOLD_NS is dropped (hello_wait):
- * its sender sends it again. No
- * SYN, FIN, RST or URG segment, nothing rebuilt from fragments, never a
- * resolver's flow. Takes the slot and returns true, or false. */
-static int judge_wait_take(struct worker *w, struct flow *f, const struct parse_result *r)
+ * of a worker. Past the flow's own, or rebuilt from fragments (never
+ * held), the segment is read and dropped (hello_unheld): the hello is
+ * still read whole, whatever its segmentation, and judged when it is; its
+ * sender sends the dropped segments again, and those copies, old bytes to
+ * us, are compared with the first-bytes slot (kept by an allowed flow
+ * until its responder answers, which it cannot do before it has the
+ * hello) or with the request log (an HTTP head), and go on once the
+ * verdict allows. (Until the thirtieth session such a segment went on,
+ * read, before the verdict: a refused hello's 17th segment reached the
+ * wire, rt29_hello_long_carrier.) With the worker's all taken it is
+ * dropped the same way (hello_no_room; since red team round 29: it went
+ * on, read, and whoever filled the slots, from inside or from outside,
+ * got a forbidden hello's first segment through). A held segment whose
+ * hello is not whole within WORKER_HOLD_NS is dropped (hello_wait): its
+ * sender sends it again. No SYN, FIN, RST or URG segment, never a
+ * resolver's flow. Takes the slot and returns 1; 0 where the segment does
+ * not wait; -1 (the worker's slots all taken) or -2 (hello_unheld) where
+ * it is dropped. */
+static int judge_wait_take(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+			   const struct parse_result *r)
 {
+	bool held;
+
 	if ((r->tcp_flags &
 	     (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_URG_FLAG)) ||
 	    !judge_hello_waits(w, f))
 		return 0;
-	if (!judge_hold_slot(w, f, r, 0, true))
-		return w->hold_off || (f->flags & FLOW_F_LEARN) ||
-				       f->conform.held >= WORKER_HOLD_PER_FLOW
-			       ? 0
-			       : -1; /* the worker's slots are full */
+	if (!judge_hold_slot(w, f, r, 0, true)) {
+		if (f->flags & FLOW_F_LEARN)
+			return 0;
+		/* past the flow's own slots, or rebuilt from fragments: merged
+		 * into the held segment it follows (-3), or -2; the worker's
+		 * slots all taken: -1 */
+		if (!w->hold_off && f->conform.held < WORKER_HOLD_PER_FLOW)
+			return -1;
+		/* (a datagram rebuilt from fragments is dropped whole: its
+		 * fragments are what would go on) */
+		if (w->hold_off)
+			return -2;
+		if (judge_wait_merge(w, f, m, r, &held))
+			return -3;
+		if (!held)
+			return -2;
+	}
 	judge_acks(w, f)->waits = 1;
 	w->st.c[STATS_hello_held]++;
 	return 1;
@@ -7003,20 +7155,25 @@ judged:
 	}
 	if (k->l4proto == IPPROTO_TCP) {
 		if (unlikely(f->decision.verdict == POLICY_PENDING) && from_init && r->payload_len) {
-			int wt = judge_wait_take(w, f, r);
+			int wt = judge_wait_take(w, f, m, r);
 
 			if (wt > 0)
 				return ACT_HOLD;
 			/* A segment of an unfinished hello with no slot to
-			 * wait in, the worker's 64 all taken, is dropped, not
-			 * passed on read: its sender sends it again. Passed
+			 * wait in (the worker's 64 all taken, or the flow's
+			 * 16) is dropped, not passed on read: its sender
+			 * sends it again. Passed
 			 * on, anyone who filled the slots (an inside host's
 			 * unfinished hellos, an outside server's segments
 			 * past gaps) got the first segment of a forbidden
 			 * hello through (red team round 29,
-			 * rt29_srv_hold_pin_anydesk, rt29_cli_wait_pin_anydesk). */
+			 * rt29_srv_hold_pin_anydesk, rt29_cli_wait_pin_anydesk,
+			 * rt29_hello_long_carrier). */
 			if (unlikely(wt < 0)) {
-				w->st.c[STATS_hello_no_room]++;
+				/* merged: its bytes go in a held segment */
+				if (wt == -3)
+					return ACT_MERGED;
+				w->st.c[wt == -1 ? STATS_hello_no_room : STATS_hello_unheld]++;
 				w->st.drop[STATS_DROP_hello_wait]++;
 				f->dropped_pkts++;
 				return ACT_DROP;
@@ -7584,6 +7741,10 @@ static __rte_noinline void judge_hold_release(struct worker *w, const struct pol
 			} else if (act == ACT_DROP) {
 				w->st.c[STATS_dropped]++;
 				out->drop[out->n_drop++] = m;
+			} else if (act == ACT_MERGED) { /* cannot happen either (no hello waits) */
+				w->st.c[STATS_dropped]++;
+				w->st.drop[STATS_DROP_hello_merged]++;
+				out->drop[out->n_drop++] = m;
 			} else {
 				w->hold_put->m = m; /* held again: cannot happen (seq <= next) */
 				w->hold_put->inside = h->inside;
@@ -7746,6 +7907,12 @@ static __rte_always_inline void judge_burst_x(struct worker *w, const struct pol
 			out->fwd[inside][out->n_fwd[inside]++] = m; /* out the other side */
 		} else if (likely(act == ACT_DROP)) {
 			w->st.c[STATS_dropped]++;
+			out->drop[out->n_drop++] = m;
+		} else if (act == ACT_MERGED) {
+			/* its frame goes no further (its bytes do, in the held
+			 * segment): counted as dropped, not as its flow's */
+			w->st.c[STATS_dropped]++;
+			w->st.drop[STATS_DROP_hello_merged]++;
 			out->drop[out->n_drop++] = m;
 		} else {
 			w->hold_put->m = m; /* ACT_HOLD: judge_hold_take took a slot */

@@ -50,6 +50,8 @@
 	X(conform_reordered)  /* segments of checked flows dropped until the gap is filled */      \
 	X(hello_held)	      /* segments of unfinished ClientHellos held until the hello was whole */ \
 	X(hello_no_room)      /* ... dropped: the worker's hold slots all taken */ \
+	X(hello_merged)	      /* ... appended to the held segment they follow: past the flow's 16 slots */ \
+	X(hello_unheld)	      /* ... dropped, read: past the flow's 16 hold slots, or rebuilt from fragments */ \
 	X(conform_held)	      /* segments of checked flows held past a gap, read once it filled */ \
 	X(conform_gap_passed) /* responder gaps of checked flows inside a record's body, passed over (the segment past each then read, or dropped as any) */ \
 	X(conform_zero_window) /* segments of checked flows with new bytes into a closed window */ \
@@ -136,6 +138,7 @@
 	X(dispatch_full)                                                                           \
 	X(reordered) /* a checked flow's segment ahead of a gap, a duplicate fragment (flow goes on) */ \
 	X(hello_wait) /* a held segment of a ClientHello whose rest did not come in time (flow goes on) */ \
+	X(hello_merged) /* a segment of an unfinished ClientHello past its flow's hold slots: its bytes went into the held segment it follows (they go on) */ \
 	X(tx_failed)
 
 enum stats_counter {

@@ -238,7 +238,10 @@ struct worker {
 	uint32_t ft_net[STREAM_SRC_BUCKETS];
 	uint32_t ft_over; /* buckets of both at or over their share */
 	/* expired fragments and held segments to drop */
-	struct rte_mbuf *late[FRAG_SLOTS * FRAG_MAX_FRAGS + WORKER_HOLD_SLOTS];
+	/* ... and hello segments joined (judge.c, judge_wait_merge): one a
+	 * packet judged, a burst's and its released holds' */
+	struct rte_mbuf *late[FRAG_SLOTS * FRAG_MAX_FRAGS + WORKER_HOLD_SLOTS + WORKER_BURST * 2 +
+			      WORKER_HOLD_SLOTS];
 	unsigned n_late;
 	struct worker_hold hold[WORKER_HOLD_SLOTS];
 	unsigned n_hold;	  /* slots in use */

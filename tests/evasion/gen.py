@@ -336,18 +336,19 @@ def case_seg_1byte_evil(n):
     return cap, {"leak": [leak(n)]}
 
 
-@open_case
+@case
 def case_rt29_hello_long_carrier(n):
-    """(Open, the twenty-ninth session) A ClientHello for another name to E2M's address:
-    16 segments of 1 byte, then one with most of the rest (its session id carries a
-    marker), then its last 10 bytes. The first 16 wait in the flow's hold slots; the
-    17th finds none and goes on read before the verdict, so the marker's bytes reach the
-    wire toward a refused flow (its server never reads them: a carrier)."""
+    """A ClientHello for another name to E2M's address: 16 segments of 1 byte, then one
+    with most of the rest (its session id carries a marker), then its last 10 bytes. The
+    first 16 wait in the flow's hold slots; the 17th finds none. Until the thirtieth
+    session it went on, read, before the verdict, so the marker's bytes reached the wire
+    toward a refused flow (a carrier); now its bytes are appended to the 16th held
+    segment (hello_merged), which goes nowhere: the hello is refused."""
     cap = Capture()
     h = hello(n, sni=EVIL, sid=sid32(leak(n)))
     tls_flow(cap, S1, 42009, E2M, 109, n,
              lambda t: cut_at(t, h, list(range(1, 17)) + [len(h) - 10]), b"x" * 8)
-    return cap, {"leak": [leak(n)]}
+    return cap, {"leak": [leak(n)], "counters": ["hello_held>=16", "hello_merged>=1"]}
 
 
 @case
@@ -24075,6 +24076,127 @@ def case_dns_error_forged(n):
     cap.idle(0.05)
     tls_flow(cap, S1, 43015, ATK, 2209, n, send_whole(hello(n)), leak(n))
     return cap, {"leak": [leak(n)]}
+
+
+# ------------------------------------------------ the thirtieth session (rt30)
+# A hello segment that finds none of its flow's 16 hold slots free: appended to the
+# held one it follows, or two held ones joined to free a slot (judge_wait_merge);
+# where neither fits, read and dropped (hello_unheld), and sent again by its sender.
+
+def _rt30_pad_hello(n, total, sni=E2M_NAME, mark=b""):
+    """A ClientHello record of `total` bytes (a padding extension takes the rest),
+    mark at the start of the padding."""
+    base = hello(n, sni=sni, extra=[ext(21, b"")])
+    pad = total - len(base)
+    assert pad >= len(mark)
+    return hello(n, sni=sni, extra=[ext(21, mark + b"\x00" * (pad - len(mark)))])
+
+
+@case
+def case_rt30_hello_1byte_big_ok(n):
+    """A genuine E2M ClientHello of 3000 bytes in 1-byte segments: past the flow's 16
+    hold slots the bytes are appended to the held segments, two joined where the last
+    is full (536 bytes a segment), so that every byte waits for the verdict and none
+    is dropped."""
+    cap = Capture()
+    tls_flow(cap, S1, 57000, E2M, 0x570000, n,
+             lambda t: segments(t, _rt30_pad_hello(n, 3000), 1), passm(n))
+    return cap, {"pass": [passm(n)], "counters": ["hello_held>=16", "hello_merged>=2900",
+                                                 "hello_unheld==0"]}
+
+
+@case
+def case_rt30_hello_1byte_big_evil(n):
+    """rt30_hello_1byte_big_ok for another name, a marker in the padding (whole in a
+    joined segment, were one to pass) and after the hello: refused, and none of its
+    bytes reaches the wire."""
+    cap = Capture()
+    tls_flow(cap, S1, 57001, E2M, 0x570100, n,
+             lambda t: segments(t, _rt30_pad_hello(n, 3000, sni=EVIL, mark=leak(n)), 1), leak(n))
+    return cap, {"leak": [leak(n)], "counters": ["hello_merged>=2900"]}
+
+
+def _rt30_unheld(cap, n, cport, isn, h, resend):
+    """h in 300-byte segments: 16 held (no two fit one segment), the 17th read and
+    dropped (hello_unheld), the rest; the server acknowledges what it got, the client
+    sends the 17th again (resend: its bytes), then the flight as tls_flow."""
+    t = ETcp(cap, S1, cport, E2M, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    cut = 17 * 300
+    for i in range(0, cut, 300):
+        t.raw(True, "PA", h[i:i + 300], seq=base + i, gap=50)
+    t.raw(True, "PA", h[cut:], seq=base + cut, gap=50)
+    t.cseq = base + len(h)
+    t.raw(False, "A", ack=base + 16 * 300)
+    t.raw(True, "PA", resend, seq=base + 16 * 300, gap=200)
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    return t
+
+
+@case
+def case_rt30_hello_unheld_resend_ok(n):
+    """A genuine E2M hello of 5500 bytes in 300-byte segments: the 17th finds no hold
+    slot and none to be made (two held ones do not fit one segment): read and dropped
+    (hello_unheld). The hello is whole with the last; the client sends the 17th again,
+    the same bytes, compared with the first-bytes slot and passed."""
+    cap = Capture()
+    h = _rt30_pad_hello(n, 5500)
+    t = _rt30_unheld(cap, n, 57002, 0x570200, h, h[16 * 300:17 * 300])
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)], "counters": ["hello_unheld>=1"]}
+
+
+@case
+def case_rt30_hello_unheld_rewrite(n):
+    """rt30_hello_unheld_resend_ok, but the 17th segment is sent again with other bytes
+    (a marker in the padding): the server reads this copy, never the first. It differs
+    from the first-bytes slot: refused, and the copy does not pass."""
+    cap = Capture()
+    h = _rt30_pad_hello(n, 5500)
+    seg = bytearray(h[16 * 300:17 * 300])
+    seg[100:100 + len(leak(n))] = leak(n)
+    t = _rt30_unheld(cap, n, 57003, 0x570300, h, bytes(seg))
+    t.data(True, marked_record(b"after" + leak(n), n + "req"))
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["hello_unheld>=1"]}
+
+
+@case
+def case_rt30_http_unheld_rewrite(n):
+    """Office HTTP: a request head of 18 header lines of 300 bytes each after its
+    request line, then the Host (www.example.org) and the empty line. Past 16 held
+    segments the 17th is read and dropped (hello_unheld); the head is allowed; the
+    17th is sent again as a Host for m.vk.com with a marker. The request log compares
+    it: refused, and nothing of it passes."""
+    cap = Capture()
+    t = ETcp(cap, O1, 57004, SOC, 80, isn=0x570400, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    line = b"GET / HTTP/1.1\r\n"
+    hdrs = [b"X-Pad-%02d: " % i for i in range(18)]
+    hdrs = [x + b"a" * (298 - len(x)) + b"\r\n" for x in hdrs]
+    head = line + b"".join(hdrs) + b"Host: www.example.org\r\n\r\n"
+    t.raw(True, "PA", line, seq=base, gap=50)
+    at = len(line)
+    for x in hdrs[:17]:
+        t.raw(True, "PA", x, seq=base + at, gap=50)
+        at += len(x)
+    t.raw(True, "PA", head[at:], seq=base + at, gap=50)
+    t.cseq = base + len(head)
+    at17 = len(line) + 16 * 300
+    t.raw(False, "A", ack=base + at17)
+    evil = b"Host: m.vk.com\r\nX-M: " + leak(n)
+    evil = evil + b"a" * (298 - len(evil)) + b"\r\n"
+    t.raw(True, "PA", evil, seq=base + at17, gap=200)
+    t.ack(False)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n" + b"x" * 20)
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["hello_unheld>=1"]}
 
 
 # ------------------------------------------------ review of the twenty-ninth session (rt29)
