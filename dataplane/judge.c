@@ -492,6 +492,103 @@ static inline void judge_slot_close(struct worker *w, struct flow *f)
 	f->stream_idx = FLOW_NO_CLS;
 }
 
+static void judge_refuse(struct worker *w, struct flow *f, enum policy_exception e);
+
+/* Bytes of the initiator's that were read into f's first-bytes slot and
+ * not passed on: a hello segment dropped after it was read (hello_unheld,
+ * hello_no_room; a held one whose hello did not come whole in time,
+ * hello_wait). Its sender sends them again, and that copy is compared
+ * with the slot, so the slot stays until every such byte has gone on in a
+ * copy (judge_unsent_sent), whatever the responder says: an honest one
+ * cannot acknowledge, nor answer, bytes it never got, so its ACK of one
+ * is forged, from outside, to free the slot before the rewritten copy
+ * comes, and refuses the flow (judge_unsent_acked; red team round 30,
+ * rt30x_unheld_forged_vk, rt30x_http_unheld_forged_ack). */
+static void judge_unsent_mark(struct worker *w, const struct flow *f, uint32_t seq, uint32_t n)
+{
+	struct stream_slot *s;
+	uint32_t off, i;
+
+	if (f->stream_idx == FLOW_NO_CLS || !n)
+		return;
+	s = &w->streams->slots[f->stream_idx];
+	off = seq - s->base;
+	if (off >= STREAM_MAX)
+		return;
+	if (!s->unsent_any) {
+		memset(s->unsent, 0, sizeof(s->unsent));
+		s->unsent_any = 1;
+	}
+	for (i = off; i < off + n && i < STREAM_MAX; i++)
+		s->unsent[i >> 3] |= (uint8_t)(1u << (i & 7));
+}
+
+/* The first byte still unsent in slot s (its offset), or UINT32_MAX. */
+static uint32_t judge_unsent_first(const struct stream_slot *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < sizeof(s->unsent); i += 8) {
+		uint64_t v;
+
+		memcpy(&v, s->unsent + i, sizeof(v));
+		if (v)
+			return i * 8 + (uint32_t)__builtin_ctzll(v);
+	}
+	return UINT32_MAX;
+}
+
+static inline bool judge_unsent_any(const struct worker *w, const struct flow *f)
+{
+	return f->stream_idx != FLOW_NO_CLS && w->streams->slots[f->stream_idx].unsent_any;
+}
+
+/* A copy of the initiator's bytes [seq, seq + n) goes on: none of them is
+ * unsent any longer. */
+static __rte_noinline void judge_unsent_sent(struct worker *w, const struct flow *f, uint32_t seq,
+					     uint32_t n)
+{
+	struct stream_slot *s = &w->streams->slots[f->stream_idx];
+	uint32_t off = seq - s->base, end, i;
+
+	if ((int32_t)off < 0) {
+		if ((int32_t)(off + n) <= 0)
+			return;
+		n += off;
+		off = 0;
+	}
+	end = off + n < STREAM_MAX ? off + n : STREAM_MAX;
+	for (i = off; i < end; i++)
+		s->unsent[i >> 3] &= (uint8_t)~(1u << (i & 7));
+	if (judge_unsent_first(s) == UINT32_MAX)
+		s->unsent_any = 0;
+}
+
+/* A responder segment (its sum right: its receiver takes it) whose ACK
+ * acknowledges a byte still unsent: forged (above). The flow is refused,
+ * whatever the zone does. True then. */
+static __rte_noinline bool judge_unsent_acked(struct worker *w, struct flow *f,
+					      const struct rte_mbuf *m, const struct parse_result *r)
+{
+	const struct stream_slot *s = &w->streams->slots[f->stream_idx];
+	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
+	uint32_t ack, first;
+
+	if (!(r->tcp_flags & RTE_TCP_ACK_FLAG))
+		return false;
+	first = judge_unsent_first(s);
+	if (first == UINT32_MAX)
+		return false;
+	memcpy(&ack, th + 8, sizeof(ack));
+	ack = rte_be_to_cpu_32(ack);
+	if ((int32_t)(ack - (s->base + first)) <= 0 || !judge_l4_csum_raw(m, r))
+		return false;
+	w->st.c[STATS_unsent_acked]++;
+	w->st.c[STATS_stream_exceptions]++;
+	judge_refuse(w, f, POLICY_EXC_ambiguous);
+	return true;
+}
+
 static inline void judge_carry_free(struct worker *w, struct flow *f);
 
 /* A verdict is final: keep what the log needs and free the classifier. */
@@ -514,7 +611,7 @@ static void judge_decided(struct worker *w, struct flow *f, const struct cls_res
 	 * followed by another one that does is compared, not waved through. */
 	if (f->stream_idx != FLOW_NO_CLS &&
 	    !(f->decision.verdict == POLICY_ALLOW &&
-	      ((f->flags & FLOW_F_CONFORM) ||
+	      ((f->flags & FLOW_F_CONFORM) || judge_unsent_any(w, f) ||
 	       /* QUIC: until the handshake is over (judge_quic_after) */
 	       judge_quic_status(w, f) == QUIC_DONE || judge_hrr_watch(w, f)))) {
 		judge_slot_close(w, f);
@@ -2304,8 +2401,9 @@ static void judge_resp_first(struct worker *w, struct flow *f, uint32_t seq, con
 			return;
 	}
 	/* Undecided, the flow keeps its slot (its verdict closes it, or
-	 * the responder's next segment once allowed). */
-	if (f->decision.verdict != POLICY_ALLOW)
+	 * the responder's next segment once allowed); so does one with
+	 * bytes unsent (judge_unsent_mark). */
+	if (f->decision.verdict != POLICY_ALLOW || s->unsent_any)
 		return;
 	judge_slot_close(w, f);
 }
@@ -2786,6 +2884,7 @@ static inline bool judge_hello_waits(const struct worker *w, const struct flow *
 		return false;
 	return s->tls == TLS_CH_NEED_MORE ||
 	       (s->tls == TLS_CH_NOT_TLS && s->h2_on != 1 && s->http >= STREAM_HTTP_MID &&
+		s->http <= STREAM_HTTP_CR &&
 		judge_http_versioned(s));
 }
 
@@ -2793,8 +2892,8 @@ static inline bool judge_hello_waits(const struct worker *w, const struct flow *
  * where it starts: h grows, its IP length and sums set again. Up to what
  * every path carries and every receiver takes: an IP packet of 576 bytes
  * (IPv4) or 1280 (IPv6), and within the mbuf's room; single-segment mbufs,
- * payloads contiguous. Both were read (their sums checked: judge_tcp_long
- * reads no other), so the new sum is computed whole. h's other fields stay
+ * payloads contiguous. Both were read, and both sums are right (below),
+ * so the new sum is computed whole. h's other fields stay
  * (its ACK, window and timestamp: no newer than the receiver's, which it
  * has not yet been sent), but PSH is set where either had it. */
 static bool judge_seg_append(struct worker_hold *h, const struct rte_mbuf *m,
@@ -2808,6 +2907,13 @@ static bool judge_seg_append(struct worker_hold *h, const struct rte_mbuf *m,
 
 	if (!n || rte_pktmbuf_data_len(m) < (uint32_t)r->payload_off + n ||
 	    h->m->nb_segs != 1 || h->r.family != r->family)
+		return false;
+	/* Both with their sums right: a side that never sent a right one
+	 * is read as captured before offload filled them in
+	 * (judge_l4_csum_ok), and a sum set anew would have its receiver
+	 * read bytes it discards as they came (red team round 30,
+	 * rt30x_badsum_never). */
+	if (!judge_l4_csum_raw(m, r) || !judge_l4_csum_raw(h->m, &h->r))
 		return false;
 	b = rte_pktmbuf_mtod(h->m, uint8_t *);
 	l3 = b + h->r.l3_off;
@@ -3738,6 +3844,21 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
 		return TCP_DROP;
 	}
+	/* Nor from one its receiver may discard (judge_discardable: a TTL
+	 * that may expire on the way, another MAC, IP options, TCP-MD5, an
+	 * old timestamp). Read, it could decide the verdict while its
+	 * receiver never gets it; compared with the next copy while the
+	 * first-bytes slot lasts, and an accomplice outside could end that
+	 * with a forged answer before the rewritten copy came (red team
+	 * round 30, rt30x_forged_answer_ttl_vk: a hello's first 150 bytes
+	 * with TTL 1, a forged ServerHello, then another name at their
+	 * place). Dropped unread, not forwarded: no honest sender sends
+	 * one, and its bytes come again in a copy the receiver takes. */
+	if (dir == 0 && pending && (f->tcp & FLOW_TCP_SYN) && n &&
+	    judge_discardable(w, f, m, r, true, false) != JUDGE_KEEP) {
+		w->st.c[STATS_early_discardable]++;
+		return TCP_DROP;
+	}
 	/* The initiator's first bytes, in any order: overlaps compared. */
 	if (dir == 0 && unlikely(judge_acks(w, f)->want_slot) && (pending || conform) &&
 	    !judge_stream_open(w, pol, f, m, r))
@@ -3953,7 +4074,8 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		judge_resp_first(w, f, seq, pl, n);
 	else if (dir == 1 && f->stream_idx != FLOW_NO_CLS &&
 		 w->streams->slots[f->stream_idx].hrr == JUDGE_HELLO2_READ &&
-		 f->decision.verdict == POLICY_ALLOW && disc == JUDGE_KEEP) {
+		 f->decision.verdict == POLICY_ALLOW && disc == JUDGE_KEEP &&
+		 !judge_unsent_any(w, f)) {
 		/* The responder answers the second hello: the slot goes. */
 		judge_slot_close(w, f);
 	}
@@ -4495,6 +4617,11 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		judge_ack_hi(w, f, m, r, from_init);
 		judge_zero_window(f, m, r, from_init);
 	}
+	/* The responder acknowledging a byte of the initiator's that never
+	 * went on (judge_unsent_mark): forged. */
+	if (!from_init && f->stream_idx != FLOW_NO_CLS &&
+	    unlikely(w->streams->slots[f->stream_idx].unsent_any) && judge_unsent_acked(w, f, m, r))
+		return TCP_DROP;
 acked:
 	/* A bare ACK: nothing to place or read (a SYN's, or a FIN's
 	 * place, is). Its window may raise the bound on how old an ACK the
@@ -6130,6 +6257,8 @@ static bool judge_hello(struct worker *w, const struct policy *pol, struct flow 
 				judge_slot_close(w, f);
 			return false;
 		}
+		if (w->streams->slots[f->stream_idx].http == STREAM_HTTP_DONE)
+			return false;
 		h2 = judge_h2(w, f);
 
 		if (h2 == JUDGE_H2_DROPPED)
@@ -6140,7 +6269,11 @@ static bool judge_hello(struct worker *w, const struct policy *pol, struct flow 
 		if (h2 == JUDGE_H2_DONE || (h2 == JUDGE_H2_NO && !judge_http_head(w, f))) {
 			if (f->decision.verdict == POLICY_DROP) /* an upgrade's h2c refused */
 				return true;
-			judge_slot_close(w, f);
+			/* kept, read no more, while bytes are unsent */
+			if (judge_unsent_any(w, f))
+				w->streams->slots[f->stream_idx].http = STREAM_HTTP_DONE;
+			else
+				judge_slot_close(w, f);
 		}
 	}
 	return false;
@@ -7175,10 +7308,15 @@ judged:
 					return ACT_MERGED;
 				w->st.c[wt == -1 ? STATS_hello_no_room : STATS_hello_unheld]++;
 				w->st.drop[STATS_DROP_hello_wait]++;
+				judge_unsent_mark(w, f, r->tcp_seq, r->payload_len);
 				f->dropped_pkts++;
 				return ACT_DROP;
 			}
 		}
+		/* bytes unsent until now go on in this copy */
+		if (unlikely(f->stream_idx != FLOW_NO_CLS) && from_init && r->payload_len &&
+		    unlikely(w->streams->slots[f->stream_idx].unsent_any))
+			judge_unsent_sent(w, f, r->tcp_seq, r->payload_len);
 		/* FIN and RST count once the segment's bytes were judged, and
 		 * only in a segment that goes on to its receiver. */
 		judge_tcp_track(w, f, m, r, src_is_a, from_init);
@@ -7789,6 +7927,8 @@ static __rte_noinline void judge_wait_release(struct worker *w, struct worker_ou
 		} else {
 			judge_trailer_cut(w, h->m, &h->r);
 			out->fwd[h->inside][out->n_fwd[h->inside]++] = h->m;
+			if (judge_unsent_any(w, f))
+				judge_unsent_sent(w, f, h->seq, h->r.payload_len);
 		}
 		judge_hold_free(w, h);
 		f->conform.held--;
@@ -7816,8 +7956,10 @@ static void judge_hold_expire(struct worker *w, bool all)
 			f->conform.held--;
 		if (h->wait) {
 			/* counted as its flow's packet when it was read */
-			if (alive)
+			if (alive) {
 				f->dropped_pkts++;
+				judge_unsent_mark(w, f, h->seq, h->r.payload_len);
+			}
 			w->st.c[STATS_dropped]++;
 			w->st.drop[STATS_DROP_hello_wait]++;
 		} else {

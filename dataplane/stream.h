@@ -47,6 +47,7 @@ enum {
 	STREAM_HTTP_MID,      /* inside a header line */
 	STREAM_HTTP_BOL,      /* at a header line's start */
 	STREAM_HTTP_CR,	      /* a CR at a header line's start */
+	STREAM_HTTP_DONE,     /* the head read whole, the slot kept (judge.c, judge_unsent_any) */
 };
 
 struct stream_slot {
@@ -96,6 +97,12 @@ struct stream_slot {
 	uint8_t h2_on;
 	uint32_t h2_at; /* where its h2 bytes start: 0, or past an HTTP/1.1 upgrade's head */
 	struct h2_reader h2;
+	/* Bytes of the initiator's read here and not passed on (judge.c,
+	 * judge_unsent_mark: a hello segment dropped after it was read), a
+	 * bit per byte, until a copy of them goes on; unsent_any: a bit may
+	 * be set (the map is cleared when the first is). */
+	uint8_t unsent_any;
+	uint8_t unsent[STREAM_MAX / 8];
 	uint8_t map[STREAM_MAX / 8]; /* bit per byte: received */
 	uint8_t buf[STREAM_MAX];
 	uint8_t hello[TLS_CH_MAX]; /* the reader's buffer */

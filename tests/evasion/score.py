@@ -25,6 +25,10 @@ passes. Failures are named:
   counters     a summary counter the case names (OUTDIR/<case>/counters,
                lines "name>=N" or "name==N") does not hold: the verdicts
                came some other way than the case's mechanism
+  sum          a frame in pass.pcap that is no input frame (cut at its IP
+               end) carries a wrong IPv4 header, TCP or UDP sum: aduana
+               changed it (zeroed acknowledged bytes, a trimmed copy, hello
+               segments joined) and left its sums wrong
 
 Prints `PASS evasion/<case>` or `FAIL evasion/<case>: ...` per case, a tally
 of the kinds, and last `evasion: N passed, N failed`. Exit 0 when all passed.
@@ -40,7 +44,7 @@ import re
 import struct
 import sys
 
-KINDS = ("bypass", "leak", "false block", "reason", "run", "input", "counters")
+KINDS = ("bypass", "leak", "false block", "reason", "run", "input", "counters", "sum")
 
 
 # ------------------------------------------------------------------ pcaps
@@ -120,6 +124,71 @@ def parse(frame):
     else:
         plen = len(l4)
     return src, dst, proto, max(plen, 0), frag
+
+
+def _csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s
+
+
+def ip_cut(frame):
+    """The frame cut at its IP packet's end (what aduana forwards of a frame
+    with a trailer), or the frame as it is where it is no IP packet."""
+    off = 12
+    if len(frame) < 14:
+        return frame
+    et = struct.unpack("!H", frame[off:off + 2])[0]
+    off += 2
+    while et in (0x8100, 0x88A8, 0x9100) and len(frame) >= off + 4:
+        et = struct.unpack("!H", frame[off + 2:off + 4])[0]
+        off += 4
+    if et == 0x0800 and len(frame) >= off + 20:
+        return frame[:off + struct.unpack("!H", frame[off + 2:off + 4])[0]]
+    if et == 0x86DD and len(frame) >= off + 40:
+        return frame[:off + 40 + struct.unpack("!H", frame[off + 4:off + 6])[0]]
+    return frame
+
+
+def sums_bad(frame):
+    """What is wrong with the IPv4 header sum and the TCP or UDP sum of a
+    whole (unfragmented) IP packet in frame, or None (also where it cannot
+    tell: not IP, extension headers, fragments, short)."""
+    off = 12
+    if len(frame) < 14:
+        return None
+    et = struct.unpack("!H", frame[off:off + 2])[0]
+    off += 2
+    while et in (0x8100, 0x88A8, 0x9100) and len(frame) >= off + 4:
+        et = struct.unpack("!H", frame[off + 2:off + 4])[0]
+        off += 4
+    if et == 0x0800 and len(frame) >= off + 20:
+        ihl = (frame[off] & 0x0F) * 4
+        total = struct.unpack("!H", frame[off + 2:off + 4])[0]
+        if ihl < 20 or total < ihl or len(frame) < off + total:
+            return None
+        if _csum(frame[off:off + ihl]) != 0xFFFF:
+            return "IPv4 header sum"
+        if struct.unpack("!H", frame[off + 6:off + 8])[0] & 0x3FFF:
+            return None
+        proto, l4 = frame[off + 9], frame[off + ihl:off + total]
+        pseudo = frame[off + 12:off + 20] + struct.pack("!BBH", 0, proto, len(l4))
+    elif et == 0x86DD and len(frame) >= off + 40:
+        plen = struct.unpack("!H", frame[off + 4:off + 6])[0]
+        proto, l4 = frame[off + 6], frame[off + 40:off + 40 + plen]
+        if len(l4) != plen:
+            return None
+        pseudo = frame[off + 8:off + 40] + struct.pack("!IxxxB", plen, proto)
+    else:
+        return None
+    if proto == 6 and len(l4) >= 20:
+        return None if _csum(pseudo + l4) == 0xFFFF else "TCP sum"
+    if proto == 17 and len(l4) >= 8 and l4[6:8] != b"\0\0":
+        return None if _csum(pseudo + l4) == 0xFFFF else "UDP sum"
+    return None
 
 
 # --------------------------------------------------------------- expected
@@ -274,6 +343,15 @@ def score_run(c, rundir, markers, in_frames, want=()):
 
     def frames_with(m):
         return [n for n, b in passed if m in b]
+
+    # A frame aduana changed (cut at its IP end, zeroed, trimmed, joined
+    # with another) carries sums that hold; one that went on as it came in
+    # may carry a wrong one (an evasion's).
+    as_in = {ip_cut(b) for _, b in in_frames}
+    wrong = [(n, w) for n, b in passed if ip_cut(b) not in as_in for w in [sums_bad(b)] if w]
+    if wrong:
+        probs.append(("sum", "%d changed frame(s) in pass.pcap with a wrong sum: %s" % (
+            len(wrong), ", ".join("%d (%s)" % x for x in wrong[:8]))))
 
     if c.verdict == "any":
         # Either verdict, with an accepted reason, and none of its LEAK markers passed: a
