@@ -513,6 +513,14 @@ static void judge_unsent_mark(struct worker *w, const struct flow *f, uint32_t s
 		return;
 	s = &w->streams->slots[f->stream_idx];
 	off = seq - s->base;
+	/* (bytes a copy already took on: an HTTP request line passed on
+	 * before its head began to wait, sent again and held) */
+	if ((int32_t)off < (int32_t)s->fwd_end) {
+		if ((int32_t)(off + n) <= (int32_t)s->fwd_end)
+			return;
+		n = off + n - s->fwd_end;
+		off = s->fwd_end;
+	}
 	if (off >= STREAM_MAX)
 		return;
 	if (!s->unsent_any) {
@@ -551,6 +559,10 @@ static __rte_noinline void judge_unsent_sent(struct worker *w, const struct flow
 	struct stream_slot *s = &w->streams->slots[f->stream_idx];
 	uint32_t off = seq - s->base, end, i;
 
+	if ((int32_t)(off + n) > (int32_t)s->fwd_end)
+		s->fwd_end = off + n;
+	if (!s->unsent_any)
+		return;
 	if ((int32_t)off < 0) {
 		if ((int32_t)(off + n) <= 0)
 			return;
@@ -7313,9 +7325,9 @@ judged:
 				return ACT_DROP;
 			}
 		}
-		/* bytes unsent until now go on in this copy */
-		if (unlikely(f->stream_idx != FLOW_NO_CLS) && from_init && r->payload_len &&
-		    unlikely(w->streams->slots[f->stream_idx].unsent_any))
+		/* the initiator's bytes going on while it has a first-bytes
+		 * slot (judge_unsent_mark) */
+		if (unlikely(f->stream_idx != FLOW_NO_CLS) && from_init && r->payload_len)
 			judge_unsent_sent(w, f, r->tcp_seq, r->payload_len);
 		/* FIN and RST count once the segment's bytes were judged, and
 		 * only in a segment that goes on to its receiver. */
@@ -7927,7 +7939,7 @@ static __rte_noinline void judge_wait_release(struct worker *w, struct worker_ou
 		} else {
 			judge_trailer_cut(w, h->m, &h->r);
 			out->fwd[h->inside][out->n_fwd[h->inside]++] = h->m;
-			if (judge_unsent_any(w, f))
+			if (f->stream_idx != FLOW_NO_CLS)
 				judge_unsent_sent(w, f, h->seq, h->r.payload_len);
 		}
 		judge_hold_free(w, h);

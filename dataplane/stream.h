@@ -103,6 +103,11 @@ struct stream_slot {
 	 * be set (the map is cleared when the first is). */
 	uint8_t unsent_any;
 	uint8_t unsent[STREAM_MAX / 8];
+	/* Where the furthest initiator byte passed on ends (an offset; the
+	 * bytes passed on before the verdict are a prefix: none past a gap
+	 * goes): a byte before it is not unsent when a later copy of it is
+	 * dropped. */
+	uint32_t fwd_end;
 	uint8_t map[STREAM_MAX / 8]; /* bit per byte: received */
 	uint8_t buf[STREAM_MAX];
 	uint8_t hello[TLS_CH_MAX]; /* the reader's buffer */

@@ -24199,6 +24199,36 @@ def case_rt30_http_unheld_rewrite(n):
     return cap, {"leak": [leak(n)], "counters": ["hello_unheld>=1"]}
 
 
+
+@case
+def case_rt30_http_line_again_ok(n):
+    """Office HTTP, a client that types: the first 8 bytes of its request line go on
+    (no line yet, nothing waits), the rest of the line and its first header bytes wait;
+    the server's ACK is lost, so the client sends them again from byte 0 (held too).
+    All wait past 1 s and are dropped (hello_wait): their bytes are unsent, but not the
+    first 8, which a copy took on before, so the server's ACK of those is no forgery
+    (counted as unsent, it refused the flow). The rest of the head comes again:
+    allowed."""
+    cap = Capture()
+    t = ETcp(cap, O1, 57005, SOC, 80, isn=0x570500, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    req = http_req(b"www.example.org", passm(n))
+    line = req.index(b"\r\n") + 2
+    t.raw(True, "PA", req[:8], seq=base, gap=50)
+    t.raw(True, "PA", req[8:line + 5], seq=base + 8, gap=50)
+    t.raw(True, "PA", req[:line + 5], seq=base, gap=200000)
+    for i in range(80):  # other traffic: the worker's clock moves 1.6 s, in bursts
+        udp(cap, O1, 40000 + i, SOC, 9999, b"tick", gap=20000)
+    t.raw(False, "A", ack=base + 8, gap=1000)
+    t.raw(True, "PA", req[8:], seq=base + 8, gap=200000)
+    t.cseq = base + len(req)
+    t.ack(False)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n" + passm(n) + b"x" * 4)
+    t.close()
+    return cap, {"pass": [passm(n)], "counters": ["unsent_acked==0", "hello_held>=2"]}
+
+
 # ------------------------------------------------ rt30x: red team of the merge (judge_wait_merge)
 
 def _rt30x_send(t, data, size, base=None, fn=None, gap=200):
