@@ -1273,13 +1273,18 @@ static bool judge_l4_csum_raw(const struct rte_mbuf *m, const struct parse_resul
 
 /* Whether a segment counts as one the receiver reads. A side that has sent
  * a good checksum before and now sends a bad one is inserting what the
- * receiver discards (Ptacek and Newsham): refused. A side that never sent
- * a good one was captured on its own host before checksum offload filled
- * the field in: the receiver reads its segments, and so do we (an attacker
- * gains nothing there: a receiver that discarded them all would read
- * nothing at all). */
-static bool judge_l4_csum_ok(struct flow *f, const struct rte_mbuf *m, const struct parse_result *r,
-			     bool from_init)
+ * receiver discards (Ptacek and Newsham): refused. In a replayed capture, a
+ * side that never sent a good one was captured on its own host before
+ * checksum offload filled the field in: the receiver read its segments,
+ * and so do we. Not on a live link, since the thirtieth session: there
+ * every frame is as its receiver gets it, and one with a wrong sum is
+ * discarded, so a side that never sends a right one sends nothing its
+ * receiver reads. Read and passed, its hello decided the verdict while
+ * its server discarded every segment; an answer forged from outside then
+ * ended the comparison with the first-bytes slot, and a copy with a right
+ * sum named another host (red team round 30, docs/stream.md). */
+static bool judge_l4_csum_ok(const struct worker *w, struct flow *f, const struct rte_mbuf *m,
+			     const struct parse_result *r, bool from_init)
 {
 	uint8_t good = from_init ? FLOW_TCP_CSUM_INIT : FLOW_TCP_CSUM_RESP;
 
@@ -1287,7 +1292,7 @@ static bool judge_l4_csum_ok(struct flow *f, const struct rte_mbuf *m, const str
 		f->tcp |= good;
 		return true;
 	}
-	return !(f->tcp & good);
+	return w->dp->replay && !(f->tcp & good);
 }
 
 /* A TCP segment's acknowledgement number. */
@@ -2052,7 +2057,7 @@ static __rte_noinline void judge_wmax_vet(struct worker *w, struct flow *f,
 	if (!conform_has_wmax(&f->conform) ||
 	    (r->payload_len == 0 && !judge_at_next(f, r, from_init)) ||
 	    (r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) ||
-	    !judge_l4_csum_ok(f, m, r, from_init) ||
+	    !judge_l4_csum_ok(w, f, m, r, from_init) ||
 	    judge_discardable(w, f, m, r, from_init, false))
 		return;
 	judge_wmax_take(w, f, m, r, from_init ? 0 : 1);
@@ -2152,7 +2157,7 @@ static bool judge_stream_exception(struct worker *w, const struct policy *pol, s
 static int judge_synack_take(struct worker *w, const struct policy *pol, struct flow *f,
 			     const struct rte_mbuf *m, const struct parse_result *r, uint32_t seq)
 {
-	if (!judge_l4_csum_ok(f, m, r, false))
+	if (!judge_l4_csum_ok(w, f, m, r, false))
 		return 0;
 	if ((f->flags & FLOW_F_RESP_SEQ) && seq + 1 != f->seq_resp)
 		return judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous) ? -1 : 0;
@@ -3630,7 +3635,7 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		/* Which sides send real checksums (judge_l4_csum_ok), the hop
 		 * count each side's packets arrive with and whether it uses
 		 * timestamps (judge_discardable). */
-		judge_l4_csum_ok(f, m, r, from_init);
+		judge_l4_csum_ok(w, f, m, r, from_init);
 		f->ttl_max[dir] = RTE_MAX(f->ttl_max[dir], judge_ttl(m, r));
 		/* Where each side's frames go, for every TCP flow of a zone (a
 		 * read HTTP client's too: red team round 4, the nineteenth
@@ -3830,7 +3835,7 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	 * TLS record's body, whose hole in the receiver's stream a later copy
 	 * would fill with bytes we never read, replacing what it queued past
 	 * the hole (docs/stream.md). */
-	if (!judge_l4_csum_ok(f, m, r, from_init)) {
+	if (!judge_l4_csum_ok(w, f, m, r, from_init)) {
 		w->st.c[STATS_bad_checksum]++;
 		/* Not forwarded either when it carries bytes: its receiver
 		 * discards it, and every router on the way carries it, a
@@ -4170,8 +4175,9 @@ static inline void judge_ack_hi(struct worker *w, struct flow *f, const struct r
  * segment its stack sends tells; one with a wrong sum is not taken). A
  * segment forged in its name from the other side comes in on the wrong
  * port and is refused before this (DESIGN 4.1). */
-static inline void judge_zero_window(struct flow *f, const struct rte_mbuf *m,
-				     const struct parse_result *r, bool from_init)
+static inline void judge_zero_window(const struct worker *w, struct flow *f,
+				     const struct rte_mbuf *m, const struct parse_result *r,
+				     bool from_init)
 {
 	uint8_t bit = from_init ? CONFORM_WS_ZERO_INIT : CONFORM_WS_ZERO_RESP;
 	uint16_t raw;
@@ -4180,7 +4186,7 @@ static inline void judge_zero_window(struct flow *f, const struct rte_mbuf *m,
 	if (raw == 0)
 		f->conform.ws_flags |= bit;
 	else if (unlikely(f->conform.ws_flags & bit) && !(r->tcp_flags & RTE_TCP_RST_FLAG) &&
-		 judge_l4_csum_ok(f, m, r, from_init))
+		 judge_l4_csum_ok(w, f, m, r, from_init))
 		f->conform.ws_flags &= (uint8_t)~bit;
 }
 
@@ -4234,7 +4240,7 @@ static __rte_noinline int judge_steady_read(struct worker *w, const struct polic
 
 	if (likely(rc != JUDGE_READ_UNSUMMED))
 		return rc;
-	if (!judge_l4_csum_ok(f, m, r, false)) {
+	if (!judge_l4_csum_ok(w, f, m, r, false)) {
 		f->seq_resp = r->tcp_seq; /* judge_tcp takes it from here */
 		return JUDGE_STEADY_NO;
 	}
@@ -4388,7 +4394,7 @@ static void judge_rlog_ack(struct worker *w, struct flow *f, const struct rte_mb
 		 * knows its next byte) */
 		if ((int32_t)(ack - rlog_lo(l)) <= 0 ||
 		    ((f->hw.flags & FLOW_HW_ON) && (int32_t)(ack - f->hw.next) > 0) ||
-		    !judge_l4_csum_ok(f, m, r, false))
+		    !judge_l4_csum_ok(w, f, m, r, false))
 			return;
 		rlog_release(l, ack);
 	}
@@ -4432,7 +4438,7 @@ static int judge_rlog_only(struct worker *w, struct flow *f, const struct rte_mb
 		judge_rlog_ack(w, f, m, r);
 		return TCP_GO;
 	}
-	if (!r->payload_len || !judge_l4_csum_ok(f, m, r, true))
+	if (!r->payload_len || !judge_l4_csum_ok(w, f, m, r, true))
 		return TCP_GO;
 	return judge_rlog_check(w, f, r->tcp_seq,
 				rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off,
@@ -4482,7 +4488,7 @@ static inline void judge_http_window(struct worker *w, struct flow *f, const str
 	if ((a->aws & FLOW_AWS_EDGE) && edge == a->edge[1])
 		return;
 	/* a change only from a segment its client keeps */
-	if (!judge_l4_csum_ok(f, m, r, false))
+	if (!judge_l4_csum_ok(w, f, m, r, false))
 		return;
 	a->hi[1] = ack;
 	a->edge[1] = edge;
@@ -4566,7 +4572,7 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		 * behind the same gate, and it took nothing; a dropped flow
 		 * returned above, so ALLOW is "decided" here) */
 		judge_ack_hi(w, f, m, r, from_init);
-		judge_zero_window(f, m, r, from_init);
+		judge_zero_window(w, f, m, r, from_init);
 		if (n == 0) {
 			const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
 			static const uint8_t nop_nop_ts[4] = {1, 1, 8, 10};
@@ -4627,7 +4633,7 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	if ((f->flags & (FLOW_F_CONFORM | FLOW_F_RESP_SEQ)) == (FLOW_F_CONFORM | FLOW_F_RESP_SEQ) &&
 	    (r->tcp_flags & (RTE_TCP_ACK_FLAG | RTE_TCP_SYN_FLAG)) == RTE_TCP_ACK_FLAG) {
 		judge_ack_hi(w, f, m, r, from_init);
-		judge_zero_window(f, m, r, from_init);
+		judge_zero_window(w, f, m, r, from_init);
 	}
 	/* The responder acknowledging a byte of the initiator's that never
 	 * went on (judge_unsent_mark): forged. */
@@ -4714,7 +4720,7 @@ acked:
 			conform_skip_body(&f->conform, false, n);
 			return TCP_GO;
 		}
-		if (judge_l4_csum_ok(f, m, r, from_init)) {
+		if (judge_l4_csum_ok(w, f, m, r, from_init)) {
 			uint32_t seq = *next;
 			/* The responder's TLS segments are not vetted either:
 			 * the headers read from one are logged, and the copy
@@ -5980,7 +5986,7 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	int32_t off;
 
 	/* Only a copy the receiver takes is read, and no other passes. */
-	if (!judge_l4_csum_ok(f, m, r, true)) {
+	if (!judge_l4_csum_ok(w, f, m, r, true)) {
 		w->st.c[STATS_bad_checksum]++;
 		return TCP_DROP;
 	}
@@ -6637,7 +6643,7 @@ static inline void judge_tcp_track(struct worker *w, struct flow *f, const struc
 
 		/* A RST or FIN the receiver discards (bad checksum) closes
 		 * nothing, or a forged one could end our watch early. */
-		if (checked && !judge_l4_csum_ok(f, m, r, from_init))
+		if (checked && !judge_l4_csum_ok(w, f, m, r, from_init))
 			return;
 		/* Nor one that expires on the way (a lower TTL than its
 		 * side's segments came with). */
