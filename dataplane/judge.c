@@ -3146,7 +3146,13 @@ static __rte_noinline bool judge_stream_reclaim(struct worker *w, const struct p
 	o = &w->flows[s->owner];
 	if (o->in_use && o->gen == s->owner_gen && o->stream_idx == best) {
 		w->st.c[STATS_stream_reclaimed]++;
-		judge_stream_exception(w, pol, o, POLICY_EXC_classifier_alloc);
+		/* With bytes unsent (judge_unsent_mark), whatever the zone
+		 * does: a flow that went on without its slot would pass their
+		 * next copy uncompared (review of red team round 30). */
+		if (s->unsent_any)
+			judge_refuse(w, o, POLICY_EXC_classifier_alloc);
+		else
+			judge_stream_exception(w, pol, o, POLICY_EXC_classifier_alloc);
 		if (o->stream_idx == best)
 			o->stream_idx = FLOW_NO_CLS;
 	}
@@ -7235,6 +7241,10 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 			return ACT_HOLD;
 		}
 		if (unlikely(t == TCP_DROP) && f->decision.verdict != POLICY_DROP) {
+			/* read into the slot, perhaps (a segment past a gap,
+			 * a copy in part): unsent (judge_unsent_mark) */
+			if (from_init && r->payload_len && f->stream_idx != FLOW_NO_CLS)
+				judge_unsent_mark(w, f, r->tcp_seq, r->payload_len);
 			f->dropped_pkts++;
 			w->st.drop[STATS_DROP_reordered]++;
 			judge_classify_timed(w, tc);
@@ -7332,8 +7342,13 @@ judged:
 			}
 		}
 		/* the initiator's bytes going on while it has a first-bytes
-		 * slot (judge_unsent_mark) */
-		if (unlikely(f->stream_idx != FLOW_NO_CLS) && from_init && r->payload_len)
+		 * slot (judge_unsent_mark), in a copy its receiver takes:
+		 * one it may discard (TTL 1, after the verdict on an unchecked
+		 * flow) would clear the mark while the server never got them
+		 * (review of red team round 30, rt30r_unheld_ttl_clear_vk) */
+		if (unlikely(f->stream_idx != FLOW_NO_CLS) && from_init && r->payload_len &&
+		    judge_l4_csum_ok(w, f, m, r, true) &&
+		    judge_discardable(w, f, m, r, true, false) == JUDGE_KEEP)
 			judge_unsent_sent(w, f, r->tcp_seq, r->payload_len);
 		/* FIN and RST count once the segment's bytes were judged, and
 		 * only in a segment that goes on to its receiver. */
@@ -7866,6 +7881,8 @@ static __rte_noinline void judge_hold_release(struct worker *w, const struct pol
 			 * now refuses (PAWS): it does not go, and is not read;
 			 * its sender sends it again. */
 			if (unlikely(judge_hold_stale(f, m, &h->r, h->dir))) {
+				if (h->dir == 0)
+					judge_unsent_mark(w, f, h->seq, h->r.payload_len);
 				judge_hold_dropped(w, f, m, h->dir);
 				out->drop[out->n_drop++] = m;
 				continue;
@@ -7883,6 +7900,8 @@ static __rte_noinline void judge_hold_release(struct worker *w, const struct pol
 			 * that differs is judged, and refused (hold_dup_diff). */
 			if ((int32_t)(h->seq + h->r.payload_len - next) <= 0 &&
 			    !(h->r.tcp_flags & RTE_TCP_FIN_FLAG) && judge_hold_covered(w, f, h, m)) {
+				if (h->dir == 0)
+					judge_unsent_mark(w, f, h->seq, h->r.payload_len);
 				judge_hold_dropped(w, f, m, h->dir);
 				out->drop[out->n_drop++] = m;
 				continue;
@@ -7981,6 +8000,8 @@ static void judge_hold_expire(struct worker *w, bool all)
 			w->st.c[STATS_dropped]++;
 			w->st.drop[STATS_DROP_hello_wait]++;
 		} else {
+			if (alive && h->dir == 0)
+				judge_unsent_mark(w, f, h->seq, h->r.payload_len);
 			judge_hold_dropped(w, alive ? f : NULL, h->m, h->dir);
 		}
 		w->late[w->n_late++] = h->m;

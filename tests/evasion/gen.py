@@ -24688,6 +24688,118 @@ def case_rt29_office_hold_then_drop(n):
     return cap, {"leak": [leak(n)], "counters": ["conform_held>=1"]}
 
 
+# ------------------------------------------------ review of red team round 30 (rt30r)
+@case
+def case_rt30r_reorder_forged_vk(n):
+    """Office: a hello for ex.a.org whose name lies past byte 600. Its tail (600 on)
+    comes first, past a gap: read into the first-bytes slot and dropped
+    (conform_reordered), never marked unsent. Its head then makes it whole: allowed,
+    the head goes on. An accomplice outside forges the server's first bytes (ACK of
+    the head only): the slot goes. The tail again, naming m.vk.com."""
+    cap = Capture()
+    d = _rt30x_late_sni_hello(n, RT_DECOY, 1500, 1000)
+    h = _rt30x_late_sni_hello(n, VK, 1500, 1000, mark=leak(n))
+    t = ETcp(cap, O1, 59000, SOC, 443, isn=0x590000, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    t.raw(True, "PA", d[600:], seq=base + 600, gap=50)
+    t.raw(True, "PA", d[:600], seq=base, gap=50)
+    t.cseq = base + 600
+    t.raw(False, "A", ack=base + 600)
+    t.data(False, server_hello_flight(n))
+    t.raw(True, "PA", h[600:], seq=base + 600, gap=200)
+    t.cseq = base + len(h)
+    t.raw(False, "A")
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(b"after" + leak(n), n + "req"))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt30r_unheld_ttl_clear_vk(n):
+    """rt30x_unheld_forged_vk, with one more step: after the verdict the client sends
+    the 17th segment again, the same bytes, with TTL 1. Compared with the slot and
+    passed on (an unchecked decided flow's copy is not vetted), it clears the unsent
+    bits, and expires on the way. The forged server answer then closes the slot, and
+    the 17th again naming m.vk.com reaches the server unread."""
+    cap = Capture()
+    d = _rt30x_late_sni_hello(n, RT_DECOY, 5500, 4950)
+    h = _rt30x_late_sni_hello(n, VK, 5500, 4950, mark=leak(n))
+    t = ETcp(cap, O1, 59001, SOC, 443, isn=0x590100, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    for i in range(0, 17 * 300, 300):
+        t.raw(True, "PA", d[i:i + 300], seq=base + i, gap=50)
+    t.raw(True, "PA", d[17 * 300:], seq=base + 17 * 300, gap=50)
+    t.cseq = base + len(d)
+    t.raw(False, "A", ack=base + 16 * 300)
+    sh = server_hello_flight(n)
+    t.raw(False, "PA", sh, ack=base + 16 * 300)
+    t.sseq += len(sh)
+    t.raw(True, "PA", d[16 * 300:17 * 300], seq=base + 16 * 300, gap=100, ipkw={"ttl": 1})
+    t.raw(False, "PA", b"\x17\x03\x03\x00\x05" + b"12345", ack=base + 16 * 300)
+    t.sseq += 10
+    t.raw(True, "PA", h[16 * 300:17 * 300], seq=base + 16 * 300, gap=200)
+    t.raw(False, "A")
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(b"after" + leak(n), n + "req"))
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["hello_unheld>=1"]}
+
+
+@case
+def case_rt30r_unheld_ttl_clear_e2m(n):
+    """rt30x_unheld_forged_e2m, the 17th first sent again the same with TTL 1 after the
+    verdict: a checked flow's retransmission is not vetted (judge_tcp_long returns
+    TCP_SKIP before judge_discardable), so it clears the unsent bits and expires on the
+    way; the forged answer closes the slot; the 17th again names exfil.attacker.test."""
+    cap = Capture()
+    d = _rt30x_late_sni_hello(n, E2M_NAME, 5500, 4950)
+    h = _rt30x_late_sni_hello(n, EVIL, 5500, 4950, mark=leak(n))
+    t = ETcp(cap, S1, 59002, E2M, 443, isn=0x590200, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    for i in range(0, 17 * 300, 300):
+        t.raw(True, "PA", d[i:i + 300], seq=base + i, gap=50)
+    t.raw(True, "PA", d[17 * 300:], seq=base + 17 * 300, gap=50)
+    t.cseq = base + len(d)
+    t.raw(True, "PA", d[16 * 300:17 * 300], seq=base + 16 * 300, gap=100, ipkw={"ttl": 1})
+    t.raw(False, "A", ack=base + 16 * 300)
+    sh = server_hello_flight(n)
+    t.raw(False, "PA", sh, ack=base + 16 * 300)
+    t.sseq += len(sh)
+    t.raw(True, "PA", h[16 * 300:17 * 300], seq=base + 16 * 300, gap=200)
+    t.raw(False, "A")
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(b"after" + leak(n), n + "req"))
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["hello_unheld>=1"]}
+
+
+@case
+def case_rt30r_reorder_ok(n):
+    """Control of rt30r_reorder_forged_vk: an e2m hello's tail overtakes its head on the
+    way (dropped, read), the head makes it whole, the server acknowledges the head, the
+    client sends the tail again, the server answers: allowed."""
+    cap = Capture()
+    d = _rt30x_late_sni_hello(n, E2M_NAME, 1500, 1000)
+    t = ETcp(cap, S1, 59003, E2M, 443, isn=0x590300, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    t.raw(True, "PA", d[600:], seq=base + 600, gap=50)
+    t.raw(True, "PA", d[:600], seq=base, gap=50)
+    t.raw(False, "A", ack=base + 600)
+    t.raw(True, "PA", d[600:], seq=base + 600, gap=200)
+    t.cseq = base + len(d)
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))
