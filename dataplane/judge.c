@@ -6528,8 +6528,11 @@ static void judge_classify(struct worker *w, const struct policy *pol, struct fl
 	if (f->stream_idx != FLOW_NO_CLS) {
 		if (judge_hello(w, pol, f))
 			return;
+		/* (an HTTP head read whole, its slot kept for bytes unsent,
+		 * is no longer read: STREAM_HTTP_DONE) */
 		reading = f->stream_idx != FLOW_NO_CLS &&
 			  w->streams->slots[f->stream_idx].reported != JUDGE_NAMES_READ &&
+			  w->streams->slots[f->stream_idx].http != STREAM_HTTP_DONE &&
 			  ((stream_have(w->streams, f->stream_idx) > 0 &&
 			    stream_have(w->streams, f->stream_idx) < STREAM_MAX) ||
 			   judge_quic_status(w, f) == QUIC_NEED_MORE);
