@@ -502,8 +502,9 @@ static void judge_refuse(struct worker *w, struct flow *f, enum policy_exception
  * copy (judge_unsent_sent), whatever the responder says: an honest one
  * cannot acknowledge, nor answer, bytes it never got, so its ACK of one
  * is forged, from outside, to free the slot before the rewritten copy
- * comes, and refuses the flow (judge_unsent_acked; red team round 30,
- * rt30x_unheld_forged_vk, rt30x_http_unheld_forged_ack). */
+ * comes, and refuses the flow on a live link (judge_unsent_acked; red team
+ * round 30, rt30x_unheld_forged_vk, rt30x_http_unheld_forged_ack: there
+ * the slot kept compares the rewritten copy, which refuses it). */
 static void judge_unsent_mark(struct worker *w, const struct flow *f, uint32_t seq, uint32_t n)
 {
 	struct stream_slot *s;
@@ -4642,8 +4643,12 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		judge_zero_window(w, f, m, r, from_init);
 	}
 	/* The responder acknowledging a byte of the initiator's that never
-	 * went on (judge_unsent_mark): forged. */
-	if (!from_init && f->stream_idx != FLOW_NO_CLS &&
+	 * went on (judge_unsent_mark): forged. On a live link only: a
+	 * replayed capture's responder acknowledges what the network it was
+	 * captured on delivered, bytes we dropped (a segment past a gap)
+	 * included (replay/tls_split); there the kept slot compares the next
+	 * copy all the same. */
+	if (!from_init && f->stream_idx != FLOW_NO_CLS && !w->dp->replay &&
 	    unlikely(w->streams->slots[f->stream_idx].unsent_any) && judge_unsent_acked(w, f, m, r))
 		return TCP_DROP;
 acked:
