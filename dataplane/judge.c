@@ -2906,6 +2906,21 @@ static inline bool judge_hello_waits(const struct worker *w, const struct flow *
 		judge_http_versioned(s));
 }
 
+/* A copy of the initiator's bytes goes on while f has a first-bytes slot
+ * (judge_ip): sent where its receiver takes it, else marked unsent
+ * (early_discardable). */
+static __rte_noinline void judge_slot_sent(struct worker *w, struct flow *f,
+					   const struct rte_mbuf *m, const struct parse_result *r)
+{
+	if (judge_l4_csum_ok(w, f, m, r, true) &&
+	    judge_discardable(w, f, m, r, true, false) == JUDGE_KEEP) {
+		judge_unsent_sent(w, f, r->tcp_seq, r->payload_len);
+		return;
+	}
+	w->st.c[STATS_early_discardable]++;
+	judge_unsent_mark(w, f, r->tcp_seq, r->payload_len);
+}
+
 /* The payload of segment (m, r) appended to the held segment h, which ends
  * where it starts: h grows, its IP length and sums set again. Up to what
  * every path carries and every receiver takes: an IP packet of 576 bytes
@@ -3080,6 +3095,12 @@ static int judge_wait_take(struct worker *w, struct flow *f, const struct rte_mb
 	     (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_URG_FLAG)) ||
 	    !judge_hello_waits(w, f))
 		return 0;
+	/* One its receiver may discard is not held (released, it would go
+	 * on as sent): read and dropped, unsent (judge_slot_sent). */
+	if (judge_discardable(w, f, m, r, true, false) != JUDGE_KEEP) {
+		w->st.c[STATS_early_discardable]++;
+		return -2;
+	}
 	if (!judge_hold_slot(w, f, r, 0, true)) {
 		if (f->flags & FLOW_F_LEARN)
 			return 0;
@@ -3866,21 +3887,6 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	if (dir == 0 && pending && (f->tcp & FLOW_TCP_SYN) && !judge_init_ack_ok(w, f, m, r)) {
 		w->st.c[STATS_tcp_bad_ack_early]++;
 		judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
-		return TCP_DROP;
-	}
-	/* Nor from one its receiver may discard (judge_discardable: a TTL
-	 * that may expire on the way, another MAC, IP options, TCP-MD5, an
-	 * old timestamp). Read, it could decide the verdict while its
-	 * receiver never gets it; compared with the next copy while the
-	 * first-bytes slot lasts, and an accomplice outside could end that
-	 * with a forged answer before the rewritten copy came (red team
-	 * round 30, rt30x_forged_answer_ttl_vk: a hello's first 150 bytes
-	 * with TTL 1, a forged ServerHello, then another name at their
-	 * place). Dropped unread, not forwarded: no honest sender sends
-	 * one, and its bytes come again in a copy the receiver takes. */
-	if (dir == 0 && pending && (f->tcp & FLOW_TCP_SYN) && n &&
-	    judge_discardable(w, f, m, r, true, false) != JUDGE_KEEP) {
-		w->st.c[STATS_early_discardable]++;
 		return TCP_DROP;
 	}
 	/* The initiator's first bytes, in any order: overlaps compared. */
@@ -7349,15 +7355,20 @@ judged:
 				return ACT_DROP;
 			}
 		}
-		/* the initiator's bytes going on while it has a first-bytes
-		 * slot (judge_unsent_mark), in a copy its receiver takes:
-		 * one it may discard (TTL 1, after the verdict on an unchecked
-		 * flow) would clear the mark while the server never got them
-		 * (review of red team round 30, rt30r_unheld_ttl_clear_vk) */
-		if (unlikely(f->stream_idx != FLOW_NO_CLS) && from_init && r->payload_len &&
-		    judge_l4_csum_ok(w, f, m, r, true) &&
-		    judge_discardable(w, f, m, r, true, false) == JUDGE_KEEP)
-			judge_unsent_sent(w, f, r->tcp_seq, r->payload_len);
+		/* The initiator's bytes going on while it has a first-bytes
+		 * slot (judge_unsent_mark): in a copy its receiver takes, they
+		 * are sent; in one it may discard (judge_discardable: a TTL
+		 * that may expire on the way, another MAC, IP options or
+		 * extension headers, TCP-MD5, an old timestamp), they are
+		 * unsent still, or now, and the slot stays to compare the copy
+		 * that reaches it. Read and passed, such a copy decided the
+		 * verdict, and an answer forged from outside ended the
+		 * comparison (red team round 30, rt30x_forged_answer_ttl_vk:
+		 * a hello's first 150 bytes with TTL 1; its review,
+		 * rt30r_unheld_ttl_clear_vk: a TTL-1 copy after the verdict
+		 * cleared the mark). */
+		if (unlikely(f->stream_idx != FLOW_NO_CLS) && from_init && r->payload_len)
+			judge_slot_sent(w, f, m, r);
 		/* FIN and RST count once the segment's bytes were judged, and
 		 * only in a segment that goes on to its receiver. */
 		judge_tcp_track(w, f, m, r, src_is_a, from_init);

@@ -51,7 +51,7 @@
 	X(hello_held)	      /* segments of unfinished ClientHellos held until the hello was whole */ \
 	X(hello_no_room)      /* ... dropped: the worker's hold slots all taken */ \
 	X(hello_merged)	      /* ... appended to the held segment they follow: past the flow's 16 slots */ \
-	X(early_discardable)  /* initiator segments before the verdict its receiver may discard (TTL, MAC, options, PAWS): dropped unread */ \
+	X(early_discardable)  /* initiator segments its receiver may discard (TTL, MAC, options, PAWS) while the first-bytes slot lasts: their bytes stay unsent */ \
 	X(unsent_acked)	      /* flows refused: the responder acknowledged bytes read and never passed on (forged) */ \
 	X(hello_unheld)	      /* ... dropped, read: past the flow's 16 hold slots, or rebuilt from fragments */ \
 	X(conform_held)	      /* segments of checked flows held past a gap, read once it filled */ \
