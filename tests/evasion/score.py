@@ -78,16 +78,25 @@ def read_pcap(path):
     return out
 
 
-def parse(frame):
-    """(src, dst, l4proto, payload length, is_fragment) or None for non-IP."""
+def l3_of(frame):
+    """(ethertype past any VLAN tags, offset of the layer-3 header), or
+    (None, 0) for a frame too short."""
     off = 12
     if len(frame) < 14:
-        return None
+        return None, 0
     et = struct.unpack("!H", frame[off:off + 2])[0]
     off += 2
     while et in (0x8100, 0x88A8, 0x9100) and len(frame) >= off + 4:
         et = struct.unpack("!H", frame[off + 2:off + 4])[0]
         off += 4
+    return et, off
+
+
+def parse(frame):
+    """(src, dst, l4proto, payload length, is_fragment) or None for non-IP."""
+    et, off = l3_of(frame)
+    if et is None:
+        return None
     if et == 0x0800 and len(frame) >= off + 20:
         ihl = (frame[off] & 0x0F) * 4
         total = struct.unpack("!H", frame[off + 2:off + 4])[0]
@@ -141,14 +150,9 @@ def _csum(b):
 def ip_cut(frame):
     """The frame cut at its IP packet's end (what aduana forwards of a frame
     with a trailer), or the frame as it is where it is no IP packet."""
-    off = 12
-    if len(frame) < 14:
+    et, off = l3_of(frame)
+    if et is None:
         return frame
-    et = struct.unpack("!H", frame[off:off + 2])[0]
-    off += 2
-    while et in (0x8100, 0x88A8, 0x9100) and len(frame) >= off + 4:
-        et = struct.unpack("!H", frame[off + 2:off + 4])[0]
-        off += 4
     if et == 0x0800 and len(frame) >= off + 20:
         return frame[:off + struct.unpack("!H", frame[off + 2:off + 4])[0]]
     if et == 0x86DD and len(frame) >= off + 40:
@@ -161,14 +165,9 @@ def l4_key(frame):
     options' values or its length: addresses, protocol, IPv4 id, the first
     8 bytes of its TCP or UDP header (ports, sequence number), TCP flags.
     None where it is no IP packet."""
-    off = 12
-    if len(frame) < 14:
+    et, off = l3_of(frame)
+    if et is None:
         return None
-    et = struct.unpack("!H", frame[off:off + 2])[0]
-    off += 2
-    while et in (0x8100, 0x88A8, 0x9100) and len(frame) >= off + 4:
-        et = struct.unpack("!H", frame[off + 2:off + 4])[0]
-        off += 4
     if et == 0x0800 and len(frame) >= off + 20:
         ihl = (frame[off] & 0x0F) * 4
         return (frame[off + 12:off + 20], frame[off + 9], frame[off + 4:off + 6],
@@ -183,14 +182,9 @@ def sums_bad(frame):
     """What is wrong with the IPv4 header sum and the TCP or UDP sum of a
     whole (unfragmented) IP packet in frame, or None (also where it cannot
     tell: not IP, extension headers, fragments, short)."""
-    off = 12
-    if len(frame) < 14:
+    et, off = l3_of(frame)
+    if et is None:
         return None
-    et = struct.unpack("!H", frame[off:off + 2])[0]
-    off += 2
-    while et in (0x8100, 0x88A8, 0x9100) and len(frame) >= off + 4:
-        et = struct.unpack("!H", frame[off + 2:off + 4])[0]
-        off += 4
     if et == 0x0800 and len(frame) >= off + 20:
         ihl = (frame[off] & 0x0F) * 4
         total = struct.unpack("!H", frame[off + 2:off + 4])[0]
