@@ -2921,6 +2921,37 @@ static __rte_noinline void judge_slot_sent(struct worker *w, struct flow *f,
 	judge_unsent_mark(w, f, r->tcp_seq, r->payload_len);
 }
 
+/* A TCP segment whose payload grew or shrank by delta bytes in place:
+ * its IP length (the IPv4 total or the IPv6 payload length) moved by
+ * delta, the IPv4 header sum and the TCP sum (over l4_len bytes from th)
+ * computed anew. The caller has checked the sums it had. */
+static void judge_seg_resum(uint8_t *l3, uint8_t *th, uint8_t family, int32_t delta,
+			    uint32_t l4_len)
+{
+	uint16_t v, ck;
+	uint64_t sum;
+
+	if (family == 4) {
+		memcpy(&v, l3 + 2, sizeof(v));
+		v = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(v) + delta));
+		memcpy(l3 + 2, &v, sizeof(v));
+		memset(l3 + 10, 0, 2);
+		ck = (uint16_t)~csum_fold(csum_sum(l3, (size_t)(l3[0] & 0x0f) * 4));
+		memcpy(l3 + 10, &ck, sizeof(ck));
+	} else {
+		memcpy(&v, l3 + 4, sizeof(v));
+		v = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(v) + delta));
+		memcpy(l3 + 4, &v, sizeof(v));
+	}
+	memset(th + 16, 0, 2);
+	sum = family == 4 ? csum_sum(l3 + 12, 8) : csum_sum(l3 + 8, 32);
+	sum += rte_cpu_to_be_16((uint16_t)IPPROTO_TCP);
+	sum += rte_cpu_to_be_16((uint16_t)l4_len);
+	sum += csum_sum(th, l4_len);
+	ck = (uint16_t)~csum_fold(sum);
+	memcpy(th + 16, &ck, sizeof(ck));
+}
+
 /* The payload of segment (m, r) appended to the held segment h, which ends
  * where it starts: h grows, its IP length and sums set again. Up to what
  * every path carries and every receiver takes: an IP packet of 576 bytes
@@ -2934,9 +2965,7 @@ static bool judge_seg_append(struct worker_hold *h, const struct rte_mbuf *m,
 {
 	const uint8_t *src;
 	uint8_t *b, *l3, *th, *p;
-	uint32_t n = r->payload_len, hdr, lim, end, l4_len;
-	uint16_t v, ck;
-	uint64_t sum;
+	uint32_t n = r->payload_len, hdr, lim, end;
 
 	if (!n || rte_pktmbuf_data_len(m) < (uint32_t)r->payload_off + n ||
 	    h->m->nb_segs != 1 || h->r.family != r->family)
@@ -2972,28 +3001,9 @@ static bool judge_seg_append(struct worker_hold *h, const struct rte_mbuf *m,
 		return false;
 	src = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
 	memcpy(p, src, n);
-	if (r->family == 4) {
-		memcpy(&v, l3 + 2, sizeof(v));
-		v = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(v) + n));
-		memcpy(l3 + 2, &v, sizeof(v));
-		memset(l3 + 10, 0, 2);
-		ck = (uint16_t)~csum_fold(csum_sum(l3, (size_t)(l3[0] & 0x0f) * 4));
-		memcpy(l3 + 10, &ck, sizeof(ck));
-	} else {
-		memcpy(&v, l3 + 4, sizeof(v));
-		v = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(v) + n));
-		memcpy(l3 + 4, &v, sizeof(v));
-	}
 	th[13] |= (uint8_t)(rte_pktmbuf_mtod(m, const uint8_t *)[r->l4_off + 13] & RTE_TCP_PSH_FLAG);
 	h->r.payload_len = (uint16_t)(h->r.payload_len + n);
-	l4_len = end + n - h->r.l4_off;
-	memset(th + 16, 0, 2);
-	sum = r->family == 4 ? csum_sum(l3 + 12, 8) : csum_sum(l3 + 8, 32);
-	sum += rte_cpu_to_be_16((uint16_t)IPPROTO_TCP);
-	sum += rte_cpu_to_be_16((uint16_t)l4_len);
-	sum += csum_sum(th, l4_len);
-	ck = (uint16_t)~csum_fold(sum);
-	memcpy(th + 16, &ck, sizeof(ck));
+	judge_seg_resum(l3, th, r->family, (int32_t)n, end + n - h->r.l4_off);
 	h->m->ol_flags &= ~(RTE_MBUF_F_RX_L4_CKSUM_MASK | RTE_MBUF_F_RX_IP_CKSUM_MASK);
 	return true;
 }
@@ -3424,9 +3434,7 @@ static __rte_noinline bool judge_trim_payload(struct worker *w, struct rte_mbuf 
 {
 	uint8_t *b = rte_pktmbuf_mtod(m, uint8_t *);
 	uint8_t *l3 = b + r->l3_off, *th = b + r->l4_off;
-	uint32_t gone = r->payload_len - keep, end = (uint32_t)r->payload_off + keep, l4_len;
-	uint16_t v, ck;
-	uint64_t sum;
+	uint32_t gone = r->payload_len - keep, end = (uint32_t)r->payload_off + keep;
 
 	/* Not a FIN (cut, it would end the stream where we go on), nor a
 	 * frame with a length of its own before the IP header (a PPPoE
@@ -3438,27 +3446,8 @@ static __rte_noinline bool judge_trim_payload(struct worker *w, struct rte_mbuf 
 		return false;
 	if (rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - end)))
 		return false;
-	if (r->family == 4) {
-		memcpy(&v, l3 + 2, sizeof(v));
-		v = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(v) - gone));
-		memcpy(l3 + 2, &v, sizeof(v));
-		memset(l3 + 10, 0, 2);
-		ck = (uint16_t)~csum_fold(csum_sum(l3, (size_t)(l3[0] & 0x0f) * 4));
-		memcpy(l3 + 10, &ck, sizeof(ck));
-	} else {
-		memcpy(&v, l3 + 4, sizeof(v));
-		v = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(v) - gone));
-		memcpy(l3 + 4, &v, sizeof(v));
-	}
 	r->payload_len = (uint16_t)keep;
-	l4_len = end - r->l4_off;
-	memset(th + 16, 0, 2);
-	sum = r->family == 4 ? csum_sum(l3 + 12, 8) : csum_sum(l3 + 8, 32);
-	sum += rte_cpu_to_be_16((uint16_t)IPPROTO_TCP);
-	sum += rte_cpu_to_be_16((uint16_t)l4_len);
-	sum += csum_sum(th, l4_len);
-	ck = (uint16_t)~csum_fold(sum);
-	memcpy(th + 16, &ck, sizeof(ck));
+	judge_seg_resum(l3, th, r->family, -(int32_t)gone, end - r->l4_off);
 	m->ol_flags &= ~(RTE_MBUF_F_RX_L4_CKSUM_MASK | RTE_MBUF_F_RX_IP_CKSUM_MASK);
 	w->st.c[STATS_conform_copy_cut]++;
 	return true;
