@@ -494,6 +494,15 @@ static inline void judge_slot_close(struct worker *w, struct flow *f)
 
 static void judge_refuse(struct worker *w, struct flow *f, enum policy_exception e);
 
+/* A TCP segment's acknowledgement number. */
+static inline uint32_t judge_tcp_ack(const struct rte_mbuf *m, const struct parse_result *r)
+{
+	uint32_t ack;
+
+	memcpy(&ack, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 8, sizeof(ack));
+	return rte_be_to_cpu_32(ack);
+}
+
 /* Bytes of the initiator's that were read into f's first-bytes slot and
  * not passed on: a hello segment dropped after it was read (hello_unheld,
  * hello_no_room; a held one whose hello did not come whole in time,
@@ -584,17 +593,14 @@ static __rte_noinline bool judge_unsent_acked(struct worker *w, struct flow *f,
 					      const struct rte_mbuf *m, const struct parse_result *r)
 {
 	const struct stream_slot *s = &w->streams->slots[f->stream_idx];
-	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
-	uint32_t ack, first;
+	uint32_t first;
 
 	if (!(r->tcp_flags & RTE_TCP_ACK_FLAG))
 		return false;
 	first = judge_unsent_first(s);
 	if (first == UINT32_MAX)
 		return false;
-	memcpy(&ack, th + 8, sizeof(ack));
-	ack = rte_be_to_cpu_32(ack);
-	if ((int32_t)(ack - (s->base + first)) <= 0 || !judge_l4_csum_raw(m, r))
+	if ((int32_t)(judge_tcp_ack(m, r) - (s->base + first)) <= 0 || !judge_l4_csum_raw(m, r))
 		return false;
 	w->st.c[STATS_unsent_acked]++;
 	w->st.c[STATS_stream_exceptions]++;
@@ -1294,15 +1300,6 @@ static bool judge_l4_csum_ok(const struct worker *w, struct flow *f, const struc
 		return true;
 	}
 	return w->dp->replay && !(f->tcp & good);
-}
-
-/* A TCP segment's acknowledgement number. */
-static inline uint32_t judge_tcp_ack(const struct rte_mbuf *m, const struct parse_result *r)
-{
-	uint32_t ack;
-
-	memcpy(&ack, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 8, sizeof(ack));
-	return rte_be_to_cpu_32(ack);
 }
 
 /* A SYN-ACK (its sums right) acknowledges the initiator's SYN the
