@@ -66,6 +66,10 @@ if [ -z "${ADUANA_HS_CACHE+set}" ]; then
   ADUANA_HS_CACHE=$(cd "$BUILD/hs-cache" && pwd)
   export ADUANA_HS_CACHE
 fi
+# The suites' thousands of small replays are for verdicts, not timings: each
+# leaves its memory to be faulted in as reached instead of all at start
+# (dataplane/main.c, main_replay_prefault). ADUANA_REPLAY_PREFAULT=1 to fault in.
+export ADUANA_REPLAY_PREFAULT=${ADUANA_REPLAY_PREFAULT-0}
 for part in "${parts[@]}"; do
   case $part in
     unit) run_unit ;;
