@@ -14,7 +14,8 @@
 # `evasion: N passed, N failed`. Exit 0 all passed, 1 a failure, 2 cannot run.
 #
 # Environment: BUILD (default build), EVASION_TIMEOUT (seconds per replay, default 60),
-# EVASION_WORKERS (worker counts, default "1 2").
+# EVASION_WORKERS (worker counts, default "1 2"), EVASION_JOBS (captures written and replays
+# run at once, default the number of CPUs).
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,6 +27,12 @@ HERE=tests/evasion
 OUT=$BUILD/evasion
 TIMEOUT=${EVASION_TIMEOUT:-60}
 WORKERS=${EVASION_WORKERS:-1 2}
+JOBS=${EVASION_JOBS:-$(nproc 2>/dev/null || echo 1)}
+case $JOBS in '' | *[!0-9]* | 0)
+	echo "evasion: EVASION_JOBS must be a number of replays at once, not '$JOBS'"
+	exit 2
+	;;
+esac
 
 if [ ! -x "$BIN" ]; then
 	echo "evasion: $BIN does not exist; build it first (make)"
@@ -60,27 +67,49 @@ fi
 
 rm -rf "${OUT:?}"
 mkdir -p "$OUT"
-if ! "$PY" "$HERE/gen.py" "$OUT" "${cases[@]}"; then
+if ! "$PY" "$HERE/gen.py" -j "$JOBS" "$OUT" "${cases[@]}"; then
 	echo "evasion: $HERE/gen.py failed"
 	exit 2
 fi
 
+# One replay of a case with n workers; its files in $OUT/<case>/w<n>/.
+replay_one() {
+	local c=$1 n=$2 d=$OUT/$1/w$2 extra=() cmd
+	mkdir -p "$d"
+	cmd=("$BIN" --replay "$OUT/$c/in.pcap" -c "$HERE/case.conf" --workers "$n"
+		--flow-log "$d/out.jsonl" --pass-pcap "$d/pass.pcap" --drop-pcap "$d/drop.pcap")
+	# a case's own arguments, one a line (gen.py: replay_args)
+	if [ -s "$OUT/$c/args" ]; then
+		mapfile -t extra <"$OUT/$c/args"
+		cmd+=("${extra[@]}")
+	fi
+	printf '%q ' "${cmd[@]}" >"$d/cmd"
+	timeout -k 5 "$TIMEOUT" "${cmd[@]}" >"$d/stdout" 2>"$d/stderr" </dev/null
+	echo $? >"$d/rc"
+}
+
+# Replays run $JOBS at a time: each is a separate process with its own files
+# and its own clock (the capture's), so they do not see each other; most of a
+# small replay's time is DPDK's start, much of it waiting.
+running=0
+done_n=0
+total=$((${#cases[@]} * $(wc -w <<<"$WORKERS")))
 for c in "${cases[@]}"; do
 	for n in $WORKERS; do
-		d=$OUT/$c/w$n
-		mkdir -p "$d"
-		cmd=("$BIN" --replay "$OUT/$c/in.pcap" -c "$HERE/case.conf" --workers "$n"
-			--flow-log "$d/out.jsonl" --pass-pcap "$d/pass.pcap" --drop-pcap "$d/drop.pcap")
-		# a case's own arguments, one a line (gen.py: replay_args)
-		if [ -s "$OUT/$c/args" ]; then
-			mapfile -t extra <"$OUT/$c/args"
-			cmd+=("${extra[@]}")
+		if [ "$running" -ge "$JOBS" ]; then
+			wait -n
+			running=$((running - 1))
 		fi
-		printf '%q ' "${cmd[@]}" >"$d/cmd"
-		timeout -k 5 "$TIMEOUT" "${cmd[@]}" >"$d/stdout" 2>"$d/stderr" </dev/null
-		echo $? >"$d/rc"
+		replay_one "$c" "$n" &
+		running=$((running + 1))
+		done_n=$((done_n + 1))
+		# progress on stderr for long runs (the result lines stay on stdout)
+		if [ $((done_n % 500)) -eq 0 ]; then
+			echo "evasion: $done_n of $total replays started" >&2
+		fi
 	done
 done
+wait
 
 if [ $# -gt 0 ]; then
 	"$PY" "$HERE/score.py" "$EXPECTED" "$OUT" "$WORKERS" "${cases[@]}"
