@@ -25180,6 +25180,31 @@ def case_rt31_syn_clear_vk(n):
 
 
 
+@case
+def case_rt31_http_syn_clear_vk(n):
+    """Office HTTP (rt30x_http_unheld_forged_resp): a head whose 17th segment is unheld;
+    the same bytes again on a SYN|ACK segment (the server, established, discards it),
+    which clears the unsent bits; a response forged from outside; the 17th again as a
+    Host for m.vk.com."""
+    cap = Capture()
+    t = ETcp(cap, O1, 60031, SOC, 80, isn=0x603100, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    head, at17 = _rt31_http_head17(t)
+    t.raw(False, "A", ack=base + at17)
+    t.raw(True, "SPA", head[at17:at17 + 300], seq=base + at17, gap=100)
+    t.raw(False, "PA", b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n" + b"x" * 20, ack=base + at17)
+    t.sseq += 58
+    evil = b"Host: m.vk.com\r\nX-M: " + leak(n)
+    evil = evil + b"a" * (298 - len(evil)) + b"\r\n"
+    t.raw(True, "PA", evil, seq=base + at17, gap=200)
+    t.ack(False)
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n" + b"y" * 20)
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["hello_unheld>=1"]}
+
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))
