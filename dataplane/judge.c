@@ -541,6 +541,30 @@ static void judge_unsent_mark(struct worker *w, const struct flow *f, uint32_t s
 		s->unsent[i >> 3] |= (uint8_t)(1u << (i & 7));
 }
 
+/* Bytes [seq, seq + n) of the initiator's that we passed on and an ICMP
+ * error from past us says never reached the responder (judge_icmp_lost):
+ * unsent again, the copy we passed (fwd_end) notwithstanding. */
+static void judge_unsent_lost(struct worker *w, struct flow *f, uint32_t seq, uint32_t n)
+{
+	struct stream_slot *s = &w->streams->slots[f->stream_idx];
+	uint32_t off = seq - s->base, i;
+
+	if ((int32_t)off < 0) {
+		if ((int32_t)(off + n) <= 0)
+			return;
+		n += off;
+		off = 0;
+	}
+	if (off >= STREAM_MAX || !n)
+		return;
+	if (!s->unsent_any) {
+		memset(s->unsent, 0, sizeof(s->unsent));
+		s->unsent_any = 1;
+	}
+	for (i = off; i < off + n && i < STREAM_MAX; i++)
+		s->unsent[i >> 3] |= (uint8_t)(1u << (i & 7));
+}
+
 /* The first byte still unsent in slot s (its offset), or UINT32_MAX. */
 static uint32_t judge_unsent_first(const struct stream_slot *s)
 {
@@ -2909,7 +2933,11 @@ static inline bool judge_hello_waits(const struct worker *w, const struct flow *
 static __rte_noinline void judge_slot_sent(struct worker *w, struct flow *f,
 					   const struct rte_mbuf *m, const struct parse_result *r)
 {
-	if (judge_l4_csum_ok(w, f, m, r, true) &&
+	/* A copy with SYN set: a synchronized receiver discards it (a
+	 * challenge ACK, RFC 5961 4.2; older stacks a RST). Passed in a zone
+	 * that lets the ambiguity through, it took no byte to the server
+	 * (red team round 31, rt31_syn_clear_vk). */
+	if (!(r->tcp_flags & RTE_TCP_SYN_FLAG) && judge_l4_csum_ok(w, f, m, r, true) &&
 	    judge_discardable(w, f, m, r, true, false) == JUDGE_KEEP) {
 		judge_unsent_sent(w, f, r->tcp_seq, r->payload_len);
 		return;
@@ -4372,11 +4400,19 @@ static inline void judge_rlog_free(struct worker *w, struct flow *f, struct rlog
 	f->hw.flags &= (uint8_t)~FLOW_HW_LOG;
 }
 
+static int judge_http_refuse(struct worker *w, struct flow *f, enum policy_exception e);
+
 /* A segment of the server of a flow whose request log holds bytes: an
  * acknowledgement of some of them (from a segment whose sum is right: one
  * its client discards acknowledges nothing) releases them; the server has
- * them and reads no copy again. An empty log goes back to the pool. */
-static void judge_rlog_ack(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+ * them and reads no copy again. An empty log goes back to the pool.
+ * One of bytes an ICMP error from past us said never reached the server,
+ * before a copy of them went on (judge_icmp_lost), is forged: no honest
+ * server acknowledges a byte it never got, and an accomplice outside
+ * who frees the log so lets other bytes pass at their place as old ones
+ * (red team round 31, rt31_http_pmtu_forged_vk). The flow is refused
+ * then, whatever the zone (exception:ambiguous): true. */
+static bool judge_rlog_ack(struct worker *w, struct flow *f, const struct rte_mbuf *m,
 			   const struct parse_result *r)
 {
 	struct rlog *l;
@@ -4384,7 +4420,7 @@ static void judge_rlog_ack(struct worker *w, struct flow *f, const struct rte_mb
 
 	if (!(f->hw.flags & FLOW_HW_LOG) || !(r->tcp_flags & RTE_TCP_ACK_FLAG) ||
 	    (r->tcp_flags & RTE_TCP_RST_FLAG) || !(l = judge_rlog(w, f)))
-		return;
+		return false;
 	if (!rlog_empty(l)) {
 		memcpy(&ack, rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off + 8, sizeof(ack));
 		ack = rte_be_to_cpu_32(ack);
@@ -4394,14 +4430,37 @@ static void judge_rlog_ack(struct worker *w, struct flow *f, const struct rte_mb
 		if ((int32_t)(ack - rlog_lo(l)) <= 0 ||
 		    ((f->hw.flags & FLOW_HW_ON) && (int32_t)(ack - f->hw.next) > 0) ||
 		    !judge_l4_csum_ok(w, f, m, r, false))
-			return;
+			return false;
+		if (unlikely(l->lost) && (int32_t)(ack - l->lost_lo) > 0) {
+			w->st.c[STATS_unsent_acked]++;
+			judge_http_refuse(w, f, POLICY_EXC_ambiguous);
+			return true;
+		}
 		rlog_release(l, ack);
 	}
 	if (rlog_empty(l))
 		judge_rlog_free(w, f, l);
+	return false;
 }
 
-static int judge_http_refuse(struct worker *w, struct flow *f, enum policy_exception e);
+static enum judge_discard judge_discardable(struct worker *w, struct flow *f,
+					    const struct rte_mbuf *m, const struct parse_result *r,
+					    bool from_init, bool note);
+
+/* A copy of [seq, seq + n) that agreed with the request log goes on: the
+ * bytes an ICMP error said were lost (judge_icmp_lost) are no longer,
+ * where its receiver takes it (judge_discardable). */
+static void judge_rlog_lost_sent(struct worker *w, struct flow *f, struct rlog *l,
+				 const struct rte_mbuf *m, const struct parse_result *r,
+				 uint32_t seq, uint32_t n)
+{
+	if ((int32_t)(seq - l->lost_lo) > 0 || (int32_t)(seq + n - l->lost_lo) <= 0 ||
+	    judge_discardable(w, f, m, r, true, false) != JUDGE_KEEP)
+		return;
+	l->lost_lo = seq + n;
+	if ((int32_t)(l->lost_hi - l->lost_lo) <= 0)
+		l->lost = 0;
+}
 
 /* n bytes at seq of a client's copy that its server takes (the sum
  * checked): each byte the request log holds must be the one read there
@@ -4410,7 +4469,8 @@ static int judge_http_refuse(struct worker *w, struct flow *f, enum policy_excep
  * rtk2_pmtu_decoy_vk, rt7_midstream_edge_vk). A copy that differs is
  * refused whatever the zone (exception:reassembly), and so is any copy of
  * a flow whose log was taken back before its server acknowledged it. */
-static int judge_rlog_check(struct worker *w, struct flow *f, uint32_t seq, const uint8_t *p,
+static int judge_rlog_check(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+			    const struct parse_result *r, uint32_t seq, const uint8_t *p,
 			    uint32_t n)
 {
 	struct rlog *l;
@@ -4419,9 +4479,13 @@ static int judge_rlog_check(struct worker *w, struct flow *f, uint32_t seq, cons
 		return TCP_GO;
 	if (f->hw.flags & FLOW_HW_LOST)
 		return judge_http_refuse(w, f, POLICY_EXC_reassembly);
-	if ((l = judge_rlog(w, f)) && !rlog_agrees(l, seq, p, n)) {
-		w->st.c[STATS_http_rewrite]++;
-		return judge_http_refuse(w, f, POLICY_EXC_reassembly);
+	if ((l = judge_rlog(w, f))) {
+		if (!rlog_agrees(l, seq, p, n)) {
+			w->st.c[STATS_http_rewrite]++;
+			return judge_http_refuse(w, f, POLICY_EXC_reassembly);
+		}
+		if (unlikely(l->lost))
+			judge_rlog_lost_sent(w, f, l, m, r, seq, n);
 	}
 	return TCP_GO;
 }
@@ -4433,13 +4497,11 @@ static int judge_rlog_check(struct worker *w, struct flow *f, uint32_t seq, cons
 static int judge_rlog_only(struct worker *w, struct flow *f, const struct rte_mbuf *m,
 			   const struct parse_result *r, bool from_init)
 {
-	if (!from_init) {
-		judge_rlog_ack(w, f, m, r);
-		return TCP_GO;
-	}
+	if (!from_init)
+		return judge_rlog_ack(w, f, m, r) ? TCP_DROP : TCP_GO;
 	if (!r->payload_len || !judge_l4_csum_ok(w, f, m, r, true))
 		return TCP_GO;
-	return judge_rlog_check(w, f, r->tcp_seq,
+	return judge_rlog_check(w, f, m, r, r->tcp_seq,
 				rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off,
 				r->payload_len);
 }
@@ -4456,8 +4518,9 @@ static int judge_rlog_only(struct worker *w, struct flow *f, const struct rte_mb
  * that moves back is taken only from a segment whose sum is right (one
  * damaged on the way, which the client discards, must not stall the flow:
  * rt6_zwin_badsum_ok). A scale is unknown where the handshake was not
- * seen: the largest, an edge too far rather than too near. */
-static inline void judge_http_window(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+ * seen: the largest, an edge too far rather than too near. True when the
+ * flow was refused (judge_rlog_ack). */
+static inline bool judge_http_window(struct worker *w, struct flow *f, const struct rte_mbuf *m,
 				     const struct parse_result *r)
 {
 	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
@@ -4466,10 +4529,11 @@ static inline void judge_http_window(struct worker *w, struct flow *f, const str
 	uint16_t win;
 	unsigned sh;
 
-	judge_rlog_ack(w, f, m, r);
+	if (judge_rlog_ack(w, f, m, r))
+		return true;
 	if (!(r->tcp_flags & RTE_TCP_ACK_FLAG) || (r->tcp_flags & RTE_TCP_RST_FLAG) ||
 	    !(f->hw.flags & FLOW_HW_ON))
-		return;
+		return false;
 	memcpy(&ack, th + 8, sizeof(ack));
 	ack = rte_be_to_cpu_32(ack);
 	/* not older than the newest, nor of bytes the client has not sent
@@ -4477,7 +4541,7 @@ static inline void judge_http_window(struct worker *w, struct flow *f, const str
 	 * nineteenth session, an ACK far ahead froze the edge) */
 	if (((a->aws & FLOW_AWS_EDGE) && (int32_t)(ack - a->hi[1]) < 0) ||
 	    (int32_t)(ack - f->hw.next) > 0)
-		return;
+		return false;
 	memcpy(&win, th + 14, sizeof(win));
 	sh = (a->aws & (FLOW_AWS_INIT | FLOW_AWS_RESP)) == (FLOW_AWS_INIT | FLOW_AWS_RESP)
 		     ? a->aws & FLOW_AWS_SHIFT
@@ -4485,13 +4549,14 @@ static inline void judge_http_window(struct worker *w, struct flow *f, const str
 					: 14;
 	edge = ack + ((uint32_t)rte_be_to_cpu_16(win) << sh);
 	if ((a->aws & FLOW_AWS_EDGE) && edge == a->edge[1])
-		return;
+		return false;
 	/* a change only from a segment its client keeps */
 	if (!judge_l4_csum_ok(w, f, m, r, false))
-		return;
+		return false;
 	a->hi[1] = ack;
 	a->edge[1] = edge;
 	a->aws |= FLOW_AWS_EDGE;
+	return false;
 }
 
 static int judge_http_refuse(struct worker *w, struct flow *f, enum policy_exception e);
@@ -4547,8 +4612,8 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 			 * which the server takes out (judge_urgent) */
 			if (from_init && (r->tcp_flags & RTE_TCP_URG_FLAG) && judge_l4_csum_raw(m, r))
 				return judge_http_refuse(w, f, POLICY_EXC_ambiguous);
-			if (!from_init)
-				judge_http_window(w, f, m, r);
+			if (!from_init && judge_http_window(w, f, m, r))
+				return TCP_DROP;
 			/* the responder's next byte: which ACKs acknowledge
 			 * bytes it sent (judge_discardable) */
 			if (!from_init && (n || (r->tcp_flags & RTE_TCP_FIN_FLAG)) &&
@@ -4677,8 +4742,8 @@ acked:
 		/* an undecided read HTTP client's server acknowledging bytes
 		 * of its request log (a decided one's is seen above) */
 		if (unlikely(f->hw.flags & FLOW_HW_LOG) && !from_init &&
-		    !(f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN)))
-			judge_rlog_ack(w, f, m, r);
+		    !(f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN)) && judge_rlog_ack(w, f, m, r))
+			return TCP_DROP;
 		judge_wmax_seen(w, f, m, r, from_init);
 		if (unlikely(judge_paws(f)))
 			judge_bare_ts(f, m, r, from_init);
@@ -4760,8 +4825,9 @@ acked:
 long_way:
 	rc = judge_tcp_long(w, pol, f, m, r, from_init);
 	if (unlikely(f->hw.flags & (FLOW_HW_ON | FLOW_HW_LOG)) && !from_init && rc != TCP_DROP &&
-	    f->decision.verdict == POLICY_PENDING && !(f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN)))
-		judge_http_window(w, f, m, r);
+	    f->decision.verdict == POLICY_PENDING && !(f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN)) &&
+	    judge_http_window(w, f, m, r))
+		rc = TCP_DROP;
 	/* Before the verdict: an HTTP client's request heads, from the
 	 * copies the checks above let through (judge_http_more). */
 	if ((rc == TCP_GO || rc == TCP_SKIP) && from_init && n &&
@@ -6021,7 +6087,8 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	/* Bytes read before: each must be what was read there (the request
 	 * log), whichever copy the server keeps. */
 	if (off < 0 &&
-	    judge_rlog_check(w, f, seq, p, off + (int32_t)n <= 0 ? n : (uint32_t)-off) == TCP_DROP)
+	    judge_rlog_check(w, f, m, r, seq, p, off + (int32_t)n <= 0 ? n : (uint32_t)-off) ==
+		    TCP_DROP)
 		return TCP_DROP;
 	if (off + (int32_t)n <= 0)
 		return TCP_GO;
@@ -6860,7 +6927,7 @@ static bool judge_icmp_plausible(struct worker *w, const struct policy *pol, str
  * the error is then judged as a packet of its own. */
 static struct flow *judge_icmp_flow(struct worker *w, const struct policy *pol,
 				    const struct rte_mbuf *m, const struct parse_result *r,
-				    const bool inside)
+				    const bool inside, struct parse_result *inp, bool *quotes_init)
 {
 	struct parse_result in;
 	struct flow_key k;
@@ -6870,6 +6937,7 @@ static struct flow *judge_icmp_flow(struct worker *w, const struct policy *pol,
 	if (!parse_icmp_inner(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), r,
 			      &in))
 		return NULL;
+	*inp = in;
 	/* The error is for the quoted packet's sender, one of the flow's own
 	 * hosts; a third party is not reached this way. */
 	if (memcmp(r->dst, in.src, 16) != 0)
@@ -6887,7 +6955,82 @@ static struct flow *judge_icmp_flow(struct worker *w, const struct policy *pol,
 		w->st.c[STATS_icmp_err_refused]++;
 		return NULL;
 	}
+	*quotes_init = src_is_a == f->init_is_a;
 	return f;
+}
+
+/* An ICMP error that follows flow f back to its initiator (judge_icmp_flow)
+ * and says the quoted segment was discarded on the way (IPv4 unreachable,
+ * time exceeded, parameter problem; any ICMPv6 error, packet too big
+ * included): a router past us, or the responder's host, never let its
+ * bytes reach the responder, although we passed them on. A full-size
+ * segment with Don't Fragment that a smaller MTU past us drops is a loss
+ * the sender chooses, and an accomplice outside then forges the answer or
+ * the ACK that ends our comparison of the next copy (red team round 31:
+ * rt31_pmtu_forged_vk, rt31_pmtu_forged_e2m, rt31_http_pmtu_forged_vk).
+ * So its bytes are marked: unsent in the first-bytes slot (kept while any
+ * is, judge_unsent_mark), lost in the request log (an ACK of them before
+ * a copy went on is forged, judge_rlog_ack). Not the bytes the responder
+ * has acknowledged already (it has them). The quote gives the segment's
+ * sequence number and, from its IP length, where it ends; where it holds
+ * no TCP header length, the longest is taken (a few bytes at the end
+ * unmarked rather than a byte the segment did not carry). */
+static __rte_noinline void judge_icmp_lost(struct worker *w, struct flow *f,
+					   const struct rte_mbuf *m, const struct parse_result *r,
+					   const struct parse_result *in)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t dlen = rte_pktmbuf_data_len(m), ip = (uint32_t)r->l4_off + 8, l4 = in->l4_off;
+	uint32_t l4len, thl, seq, n, hi;
+	const struct flow_acks *a;
+	uint16_t v;
+	struct rlog *l;
+
+	if (in->l4proto != IPPROTO_TCP || l4 + 8 > dlen || l4 < ip)
+		return;
+	if (r->family == 4 ? !(r->icmp_type == 3 || r->icmp_type == 11 || r->icmp_type == 12)
+			   : !(r->icmp_type >= 1 && r->icmp_type <= 4))
+		return;
+	if (f->stream_idx == FLOW_NO_CLS && !(f->hw.flags & FLOW_HW_LOG))
+		return;
+	memcpy(&v, d + ip + (r->family == 4 ? 2 : 4), sizeof(v));
+	/* the quoted TCP segment's length: the IPv4 total less the header,
+	 * or the IPv6 payload less the extension headers */
+	l4len = r->family == 4 ? (uint32_t)rte_be_to_cpu_16(v) - (l4 - ip)
+			       : (uint32_t)rte_be_to_cpu_16(v) + 40 - (l4 - ip);
+	thl = l4 + 13 <= dlen ? (uint32_t)(d[l4 + 12] >> 4) * 4 : 60;
+	if (thl < 20 || (int32_t)l4len <= (int32_t)thl)
+		return;
+	n = l4len - thl;
+	memcpy(&seq, d + l4 + 4, sizeof(seq));
+	seq = rte_be_to_cpu_32(seq);
+	a = judge_acks(w, f);
+	if (((f->flags & (FLOW_F_CONFORM | FLOW_F_RESP_SEQ)) ==
+	     (FLOW_F_CONFORM | FLOW_F_RESP_SEQ)) ||
+	    (a->aws & FLOW_AWS_EDGE)) {
+		hi = a->hi[1];
+		if ((int32_t)(hi - seq) > 0) {
+			if ((int32_t)(hi - (seq + n)) >= 0)
+				return;
+			n -= hi - seq;
+			seq = hi;
+		}
+	}
+	w->st.c[STATS_icmp_lost]++;
+	if (f->stream_idx != FLOW_NO_CLS)
+		judge_unsent_lost(w, f, seq, n);
+	if ((f->hw.flags & FLOW_HW_LOG) && (l = judge_rlog(w, f))) {
+		if (!l->lost) {
+			l->lost = 1;
+			l->lost_lo = seq;
+			l->lost_hi = seq + n;
+		} else {
+			if ((int32_t)(seq - l->lost_lo) < 0)
+				l->lost_lo = seq;
+			if ((int32_t)(seq + n - l->lost_hi) > 0)
+				l->lost_hi = seq + n;
+		}
+	}
 }
 
 /* A packet of an undecided flow (tc: the TSC when its judgement began, 0
@@ -7059,11 +7202,15 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 			exc = POLICY_EXC_COUNT; /* the site lets hosts in no zone through */
 		if (unlikely(r->icmp_type && exc == POLICY_EXC_COUNT &&
 			     (r->l4proto == IPPROTO_ICMP || r->l4proto == IPPROTO_ICMPV6))) {
-			struct flow *of = judge_icmp_flow(w, pol, m, r, inside);
+			struct parse_result in;
+			bool quotes_init = false;
+			struct flow *of = judge_icmp_flow(w, pol, m, r, inside, &in, &quotes_init);
 
 			if (of) {
 				w->st.c[STATS_icmp_err_flow]++;
 				judge_new_timed(w, t0);
+				if (quotes_init)
+					judge_icmp_lost(w, of, m, r, &in);
 				if (of->decision.verdict != POLICY_DROP)
 					return ACT_FWD;
 				judge_drop_count(w, &of->decision);

@@ -75,6 +75,11 @@ struct rlog {
 	uint16_t net;	 /* ... and its IPv6 /64 (STREAM_NO_NET for IPv4) */
 	uint16_t unv_t; /* when that range was begun (the owner's clock) */
 	uint32_t unv_lo, unv_hi;
+	/* [lost_lo, lost_hi): bytes an ICMP error from past us said never
+	 * reached the server, until a copy of them goes on (judge.c,
+	 * judge_icmp_lost): no honest server acknowledges them before */
+	uint8_t lost;
+	uint32_t lost_lo, lost_hi;
 	struct rlog_sum s[RLOG_SUMS];
 	struct rlog_run r[RLOG_RUNS];
 	uint8_t b[RLOG_BYTES];
@@ -96,6 +101,7 @@ static inline void rlog_init(struct rlog *l, uint32_t fidx, uint32_t gen)
 	l->bused = 0;
 	l->unv = 0;
 	l->ns = 0;
+	l->lost = 0;
 }
 
 static inline bool rlog_empty(const struct rlog *l)

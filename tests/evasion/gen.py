@@ -24808,11 +24808,12 @@ def case_rt30r_reorder_ok(n):
 # comparison, then other bytes at the lost copy's place.
 
 def _rt31_icmp_mtu(cap, t, src, dst, cport, dport, base, plen):
-    """A router past us (the zone's gateway) answers a DF segment of plen bytes with
-    "fragmentation needed, MTU 1492"."""
+    """A router past us (the uplink's, on the outside: 192.0.2.1) answers a DF segment
+    of plen bytes with "fragmentation needed, MTU 1492", quoting its first 8 TCP bytes
+    (RFC 792's least)."""
     quoted = bytes(IP(src=src, dst=dst, flags="DF", len=40 + plen) /
                    TCP(sport=cport, dport=dport, seq=base, ack=t.sseq, flags="PA"))[:28]
-    rtr = src.rsplit(".", 2)[0] + ".0.1"
+    rtr = "192.0.2.1"
     cap.emit(l2(rtr, src) / IP(src=rtr, dst=src) / ICMP(type=3, code=4, nexthopmtu=1492) /
              Raw(quoted), 2000)
 
@@ -24865,7 +24866,8 @@ def case_rt31_pmtu_forged_vk(n):
     its bytes are unsent. An accomplice outside forges the server's flight (ACK of
     none of the hello): the first-bytes slot goes. The client sends a hello for
     m.vk.com at its place in two smaller segments: old bytes to us, the server's first."""
-    return _rt31_pmtu_tls(n, O1, SOC, 60000, 0x600000, RT_DECOY, VK, True), {"leak": [leak(n)]}
+    return (_rt31_pmtu_tls(n, O1, SOC, 60000, 0x600000, RT_DECOY, VK, True),
+            {"leak": [leak(n)], "counters": ["icmp_lost>=1"]})
 
 
 @case
@@ -24874,7 +24876,7 @@ def case_rt31_pmtu_forged_e2m(n):
     flight, then a hello for exfil.attacker.test at its place (the same length: the
     record header and the handshake type the header log compares are the same)."""
     return (_rt31_pmtu_tls(n, S1, E2M, 60001, 0x600100, E2M_NAME, EVIL, True),
-            {"leak": [leak(n)]})
+            {"leak": [leak(n)], "counters": ["icmp_lost>=1"]})
 
 
 @case
@@ -24883,7 +24885,7 @@ def case_rt31_pmtu_e2m_ok(n):
     fragmentation needed, the same bytes again in two smaller segments (RFC 1191), the
     server's answer: allowed."""
     return (_rt31_pmtu_tls(n, S1, E2M, 60002, 0x600200, E2M_NAME, None, False, same=True),
-            {"pass": [passm(n)]})
+            {"pass": [passm(n)], "counters": ["icmp_lost>=1"]})
 
 
 @case
@@ -24910,7 +24912,7 @@ def case_rt31_http_pmtu_forged_vk(n):
     t.raw(False, "A")
     _vk_answer(t, n)
     t.close()
-    return cap, {"leak": [leak(n)]}
+    return cap, {"leak": [leak(n)], "counters": ["icmp_lost>=1", "unsent_acked>=1"]}
 
 
 
@@ -25203,6 +25205,52 @@ def case_rt31_http_syn_clear_vk(n):
     t.close()
     return cap, {"leak": [leak(n)], "counters": ["hello_unheld>=1"]}
 
+
+
+@case
+def case_rt31x_ttl1_head_ok(n):
+    """Must-allow: an e2m client sends its hello's first 100 bytes with TTL 1 (lost on
+    the way), its timer sends them again, still with TTL 1; then the rest with TTL 64,
+    the server's duplicate ACK, the first 100 bytes again with TTL 64, the answer."""
+    cap = Capture()
+    d = hello(n)
+    t = ETcp(cap, S1, 60090, E2M, 443, isn=0x609000, rtt_us=2000)
+    t.handshake()
+    base = t.cseq
+    t.raw(True, "PA", d[:100], seq=base, ipkw={"ttl": 1})
+    t.raw(True, "PA", d[:100], seq=base, ipkw={"ttl": 1}, gap=200000)
+    t.raw(True, "PA", d[100:], seq=base + 100, gap=300000)
+    t.raw(False, "A", ack=base)
+    t.raw(True, "PA", d[:100], seq=base, gap=100000)
+    t.cseq = base + len(d)
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt31x_ttl1_head_ts_ok(n):
+    """rt31x_ttl1_head_ok with timestamps on both sides (as Linux sends)."""
+    cap = Capture()
+    d = hello(n)
+    t = TsTcp(cap, S1, 60091, E2M, 443, isn=0x609100, rtt_us=2000)
+    t.handshake()
+    base = t.cseq
+    t.raw(True, "PA", d[:100], seq=base, ipkw={"ttl": 1}, options=t.opts(True))
+    t.raw(True, "PA", d[:100], seq=base, ipkw={"ttl": 1}, options=t.opts(True), gap=200000)
+    t.raw(True, "PA", d[100:], seq=base + 100, options=t.opts(True), gap=300000)
+    t.raw(False, "A", ack=base, options=t.opts(False))
+    t.raw(True, "PA", d[:100], seq=base, options=t.opts(True), gap=100000)
+    t.cseq = base + len(d)
+    t.raw(False, "A", options=t.opts(False))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.close()
+    return cap, {"pass": [passm(n)]}
 
 
 def main(argv):
