@@ -35,7 +35,8 @@ E2E_TAG=$$
 CHECKS=(servers tls_e2m tls_e2m_wildcard tls_foreign_sni tls_no_sni tls_social_sni
 	tls_listed_sni tls_other_address http_on_tls_port ssh_on_tls_port smtp_submission
 	smtp_starttls smtps ssh_e2m dns_resolver dns_other_resolver inbound icmp_out ipv6_out
-	ipv6_unzoned office_web office_proxy office_tfo office_h2c pmtu_download dns_forged_inside reload_cut
+	ipv6_unzoned office_web office_proxy office_tfo office_h2c pmtu_download dns_forged_inside
+	forged_ack forged_ack_ok reload_cut
 	grant_host grant_addr grant_revoke_cut grant_expiry_cut
 	flowlog_live flowlog_times summary)
 
@@ -207,6 +208,26 @@ client grant_expiry_cut ncl 15 curl -sS --max-time 12 --limit-rate 200k --cacert
 
 e2e_clients
 e2e_clients_trust
+
+# A live-link forgery (docs/stream.md, unsent bytes): the E2M host sends its
+# hello's first 100 bytes with TTL 1, which aduana reads and drops; an
+# accomplice outside forges the server's ACK of them. No honest server
+# acknowledges a byte it never got: the flow is refused at that ACK
+# (exception:ambiguous, counters.unsent_acked), and the hello's rest and the
+# first bytes sent again never reach the server. Its twin without the
+# accomplice completes: the bytes sent again with TTL 64 go on.
+rm -f "$T/fa.go" "$T/fa.sent"
+nso timeout 20 /usr/bin/python3 "$ROOT/tests/e2e/forge_ack.py" forger host 10.10.1.10 198.51.100.5 \
+	40806 100 "$T/fa.go" "$T/fa.sent" 10 >"$T/forger.log" 2>&1 &
+forger_pid=$!
+forger_ready() { grep -q '^ready' "$T/forger.log"; }
+wait_until 5 forger_ready || err forged_ack "the accomplice did not start: $(head -c 300 "$T/forger.log")"
+client forged_ack nsi 12 /usr/bin/python3 "$ROOT/tests/e2e/forge_ack.py" client 10.10.1.10 \
+	198.51.100.5 40806 e2m.customs.example 100 "$CA" "$T/fa.go" "$T/fa.sent"
+wait "$forger_pid"
+rm -f "$T/fa.go"
+client forged_ack_ok nsi 12 /usr/bin/python3 "$ROOT/tests/e2e/forge_ack.py" client 10.10.1.10 \
+	198.51.100.5 40807 e2m.customs.example 100 "$CA" "$T/fa.go"
 
 # A long allowed download, then a reload that no longer allows E2M: the
 # transfer is cut at its next packet (DESIGN 3.3), and the policy goes back.
@@ -463,6 +484,22 @@ expect_flow dns_forged_inside ".src==\"192.0.2.53\" and .dst==\"$V4\" and .sport
 bad=$(jq -c 'select(.dport==53 and .dns_query != "evil.example" and (.learned|index("203.0.113.80")))' "$FLOWLOG" 2>/dev/null)
 [ -z "$bad" ] || err dns_forged_inside "a DNS flow learned the forged address: $bad"
 ERR[dns_forged_inside]="${ERR[dns_forged_inside]:-}${ERR[dns_forged_use]:+${ERR[dns_forged_inside]:+; }${ERR[dns_forged_use]}}"
+
+# The forged ACK refused the flow, and nothing of the client's reached the
+# server; without the accomplice the same client is answered.
+expect_ok forged_ack '^no answer'
+fa=$(grep '^{' "$T/forger.log" | tail -1)
+jq -e '.forged >= 1 and .client_isn != null and .server_isn != null' <<<"${fa:-null}" >/dev/null 2>&1 ||
+	err forged_ack "the accomplice forged nothing: $(head -c 300 "$T/forger.log")"
+jq -e '.client_payload_frames == 0' <<<"${fa:-null}" >/dev/null 2>&1 ||
+	err forged_ack "client bytes reached the server after the forged ACK: ${fa:-none}"
+expect_flow forged_ack ".src==\"$V4\" and .sport==40806 and .dst==\"$E2M\" and .dport==443" \
+	'.zone=="e2m" and .verdict=="drop" and .reason=="exception:ambiguous" and .dropped_pkts>=1'
+unsent_acked=$(grep '^{"summary"' "$T/aduana.out" | tail -1 | jq '.summary.counters.unsent_acked // 0' 2>/dev/null || echo 0)
+[ "${unsent_acked:-0}" -ge 1 ] || err forged_ack "counters.unsent_acked is ${unsent_acked:-0}"
+expect_ok forged_ack_ok '^answered: HTTP/1.1 200'
+expect_flow forged_ack_ok ".src==\"$V4\" and .sport==40807 and .dst==\"$E2M\" and .dport==443" \
+	'.zone=="e2m" and .verdict=="allow" and .reason=="allow:e2m" and .sni=="e2m.customs.example"'
 
 # Midstream flows of the strict zone (retransmissions of dropped
 # connections, see expect_flow) are dropped, every one.
