@@ -655,6 +655,7 @@ static void judge_decided(struct worker *w, struct flow *f, const struct cls_res
 	if (f->stream_idx != FLOW_NO_CLS &&
 	    !(f->decision.verdict == POLICY_ALLOW &&
 	      ((f->flags & FLOW_F_CONFORM) || judge_unsent_any(w, f) ||
+	       w->streams->slots[f->stream_idx].ans_unacked ||
 	       /* QUIC: until the handshake is over (judge_quic_after) */
 	       judge_quic_status(w, f) == QUIC_DONE || judge_hrr_watch(w, f)))) {
 		judge_slot_close(w, f);
@@ -2422,12 +2423,28 @@ static bool judge_hello_tail(struct worker *w, struct flow *f, uint32_t end)
  * too. Joined by sequence number from the stream's first byte, from
  * segments the receiver keeps. */
 static void judge_resp_first(struct worker *w, struct flow *f, uint32_t seq, const uint8_t *pl,
-			     uint32_t n)
+			     uint32_t n, uint32_t ack)
 {
 	struct stream_slot *s = &w->streams->slots[f->stream_idx];
+	const struct tls_ch *ch = stream_tls(w->streams, f->stream_idx);
 	uint32_t pos = seq - judge_acks(w, f)->start[1];
 
-	if (stream_tls(w->streams, f->stream_idx)->status == TLS_CH_DONE ||
+	/* An answer whose ACK does not cover the whole hello: a server
+	 * answers a hello it has read whole, so this one was forged from
+	 * outside, to end the comparison of the hello's next copy after a
+	 * loss past us that no ICMP error told (red team round 31: the
+	 * uplink drops a full-size DF hello silently, a PMTU black hole;
+	 * rt31_pmtu_quiet_vk, rt31_pmtu_quiet_e2m). It is not read as the
+	 * answer (nor joined), and the slot stays until one that covers the
+	 * hello (judge_decided keeps it too). */
+	if (ch->status == TLS_CH_DONE && (int32_t)(ack - (s->base + ch->consumed)) < 0) {
+		if (!s->ans_unacked)
+			w->st.c[STATS_answer_unacked]++;
+		s->ans_unacked = 1;
+		return;
+	}
+	s->ans_unacked = 0;
+	if (ch->status == TLS_CH_DONE ||
 	    s->reported == JUDGE_NAMES_READ) {
 		judge_resp_join(s, pos, pl, n);
 		if (judge_is_hrr(s)) {
@@ -4115,7 +4132,7 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	 * receiver keeps, in order. */
 	if (dir == 1 && f->stream_idx != FLOW_NO_CLS && !w->streams->slots[f->stream_idx].hrr &&
 	    (pending || disc == JUDGE_KEEP))
-		judge_resp_first(w, f, seq, pl, n);
+		judge_resp_first(w, f, seq, pl, n, judge_tcp_ack(m, r));
 	else if (dir == 1 && f->stream_idx != FLOW_NO_CLS &&
 		 w->streams->slots[f->stream_idx].hrr == JUDGE_HELLO2_READ &&
 		 f->decision.verdict == POLICY_ALLOW && disc == JUDGE_KEEP &&

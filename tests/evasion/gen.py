@@ -24824,7 +24824,7 @@ def _rt31_padded(seed, sni, sid, total=1460):
                                       extra=[ext(21, b"\x00" * (total - len(base)))]))
 
 
-def _rt31_pmtu_tls(n, src, dst, cport, isn, decoy_name, real_name, forge, same=False):
+def _rt31_pmtu_tls(n, src, dst, cport, isn, decoy_name, real_name, forge, same=False, icmp=True):
     """A ClientHello for decoy_name padded to one full-size DF segment, which the uplink
     past us (MTU 1492) drops; where forge, an accomplice outside forges the server's
     flight (its ACK acknowledges none of the hello: no byte is zeroed); the client then
@@ -24838,7 +24838,8 @@ def _rt31_pmtu_tls(n, src, dst, cport, isn, decoy_name, real_name, forge, same=F
     assert len(real) == len(decoy) == 1460
     base = t.cseq
     t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"})
-    _rt31_icmp_mtu(cap, t, src, dst, cport, 443, base, 1460)
+    if icmp:
+        _rt31_icmp_mtu(cap, t, src, dst, cport, 443, base, 1460)
     fl = server_hello_flight(n)
     if forge:
         t.raw(False, "PA", fl, ack=base, gap=5000)
@@ -25251,6 +25252,33 @@ def case_rt31x_ttl1_head_ts_ok(n):
     t.data(True, marked_record(passm(n), n + "req"))
     t.close()
     return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt31_pmtu_quiet_vk(n):
+    """rt31_pmtu_forged_vk where the uplink drops the DF hello silently (a PMTU black
+    hole: no ICMP error comes back). The forged server flight acknowledges none of the
+    hello, which no server that answers it does: the slot stays and compares the copy
+    for m.vk.com."""
+    return (_rt31_pmtu_tls(n, O1, SOC, 60040, 0x604000, RT_DECOY, VK, True, icmp=False),
+            {"leak": [leak(n)], "counters": ["answer_unacked>=1"]})
+
+
+@case
+def case_rt31_pmtu_quiet_e2m(n):
+    """The same in the strict zone: an e2m hello lost silently, a forged flight, a hello
+    for exfil.attacker.test at its place."""
+    return (_rt31_pmtu_tls(n, S1, E2M, 60041, 0x604100, E2M_NAME, EVIL, True, icmp=False),
+            {"leak": [leak(n)], "counters": ["answer_unacked>=1"]})
+
+
+@case
+def case_rt31_pmtu_quiet_ok(n):
+    """Must-allow twin: the e2m hello lost silently past us, the same bytes again in two
+    smaller segments (the client's MTU probing), the server's answer: allowed."""
+    return (_rt31_pmtu_tls(n, S1, E2M, 60042, 0x604200, E2M_NAME, None, False, same=True,
+                           icmp=False),
+            {"pass": [passm(n)]})
 
 
 def main(argv):
