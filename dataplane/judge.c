@@ -655,7 +655,6 @@ static void judge_decided(struct worker *w, struct flow *f, const struct cls_res
 	if (f->stream_idx != FLOW_NO_CLS &&
 	    !(f->decision.verdict == POLICY_ALLOW &&
 	      ((f->flags & FLOW_F_CONFORM) || judge_unsent_any(w, f) ||
-	       w->streams->slots[f->stream_idx].ans_unacked ||
 	       /* QUIC: until the handshake is over (judge_quic_after) */
 	       judge_quic_status(w, f) == QUIC_DONE || judge_hrr_watch(w, f)))) {
 		judge_slot_close(w, f);
@@ -2423,28 +2422,12 @@ static bool judge_hello_tail(struct worker *w, struct flow *f, uint32_t end)
  * too. Joined by sequence number from the stream's first byte, from
  * segments the receiver keeps. */
 static void judge_resp_first(struct worker *w, struct flow *f, uint32_t seq, const uint8_t *pl,
-			     uint32_t n, uint32_t ack)
+			     uint32_t n)
 {
 	struct stream_slot *s = &w->streams->slots[f->stream_idx];
-	const struct tls_ch *ch = stream_tls(w->streams, f->stream_idx);
 	uint32_t pos = seq - judge_acks(w, f)->start[1];
 
-	/* An answer whose ACK does not cover the whole hello: a server
-	 * answers a hello it has read whole, so this one was forged from
-	 * outside, to end the comparison of the hello's next copy after a
-	 * loss past us that no ICMP error told (red team round 31: the
-	 * uplink drops a full-size DF hello silently, a PMTU black hole;
-	 * rt31_pmtu_quiet_vk, rt31_pmtu_quiet_e2m). It is not read as the
-	 * answer (nor joined), and the slot stays until one that covers the
-	 * hello (judge_decided keeps it too). */
-	if (ch->status == TLS_CH_DONE && (int32_t)(ack - (s->base + ch->consumed)) < 0) {
-		if (!s->ans_unacked)
-			w->st.c[STATS_answer_unacked]++;
-		s->ans_unacked = 1;
-		return;
-	}
-	s->ans_unacked = 0;
-	if (ch->status == TLS_CH_DONE ||
+	if (stream_tls(w->streams, f->stream_idx)->status == TLS_CH_DONE ||
 	    s->reported == JUDGE_NAMES_READ) {
 		judge_resp_join(s, pos, pl, n);
 		if (judge_is_hrr(s)) {
@@ -4132,7 +4115,7 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	 * receiver keeps, in order. */
 	if (dir == 1 && f->stream_idx != FLOW_NO_CLS && !w->streams->slots[f->stream_idx].hrr &&
 	    (pending || disc == JUDGE_KEEP))
-		judge_resp_first(w, f, seq, pl, n, judge_tcp_ack(m, r));
+		judge_resp_first(w, f, seq, pl, n);
 	else if (dir == 1 && f->stream_idx != FLOW_NO_CLS &&
 		 w->streams->slots[f->stream_idx].hrr == JUDGE_HELLO2_READ &&
 		 f->decision.verdict == POLICY_ALLOW && disc == JUDGE_KEEP &&
@@ -4448,7 +4431,7 @@ static bool judge_rlog_ack(struct worker *w, struct flow *f, const struct rte_mb
 		    ((f->hw.flags & FLOW_HW_ON) && (int32_t)(ack - f->hw.next) > 0) ||
 		    !judge_l4_csum_ok(w, f, m, r, false))
 			return false;
-		if (unlikely(l->lost) && (int32_t)(ack - l->lost_lo) > 0) {
+		if (unlikely(l->lost) && rlog_lost_acked(l, ack)) {
 			w->st.c[STATS_unsent_acked]++;
 			judge_http_refuse(w, f, POLICY_EXC_ambiguous);
 			return true;
@@ -4471,12 +4454,8 @@ static void judge_rlog_lost_sent(struct worker *w, struct flow *f, struct rlog *
 				 const struct rte_mbuf *m, const struct parse_result *r,
 				 uint32_t seq, uint32_t n)
 {
-	if ((int32_t)(seq - l->lost_lo) > 0 || (int32_t)(seq + n - l->lost_lo) <= 0 ||
-	    judge_discardable(w, f, m, r, true, false) != JUDGE_KEEP)
-		return;
-	l->lost_lo = seq + n;
-	if ((int32_t)(l->lost_hi - l->lost_lo) <= 0)
-		l->lost = 0;
+	if (judge_discardable(w, f, m, r, true, false) == JUDGE_KEEP)
+		rlog_lost_sent(l, seq, n);
 }
 
 /* n bytes at seq of a client's copy that its server takes (the sum
@@ -7033,19 +7012,25 @@ static __rte_noinline void judge_icmp_lost(struct worker *w, struct flow *f,
 			seq = hi;
 		}
 	}
-	w->st.c[STATS_icmp_lost]++;
-	if (f->stream_idx != FLOW_NO_CLS)
-		judge_unsent_lost(w, f, seq, n);
+	/* Only bytes we passed on: a stale error, or one quoting past them
+	 * (a forged length), marks no byte the client sends later as new. */
+	if (f->stream_idx != FLOW_NO_CLS) {
+		const struct stream_slot *s = &w->streams->slots[f->stream_idx];
+		uint32_t off = seq - s->base, m2 = n;
+
+		if ((int32_t)(off + m2 - s->fwd_end) > 0)
+			m2 = (int32_t)(s->fwd_end - off) > 0 ? s->fwd_end - off : 0;
+		if (m2) {
+			w->st.c[STATS_icmp_lost]++;
+			judge_unsent_lost(w, f, seq, m2);
+		}
+	}
 	if ((f->hw.flags & FLOW_HW_LOG) && (l = judge_rlog(w, f))) {
-		if (!l->lost) {
-			l->lost = 1;
-			l->lost_lo = seq;
-			l->lost_hi = seq + n;
-		} else {
-			if ((int32_t)(seq - l->lost_lo) < 0)
-				l->lost_lo = seq;
-			if ((int32_t)(seq + n - l->lost_hi) > 0)
-				l->lost_hi = seq + n;
+		if ((f->hw.flags & FLOW_HW_ON) && (int32_t)(seq + n - f->hw.next) > 0)
+			n = (int32_t)(f->hw.next - seq) > 0 ? f->hw.next - seq : 0;
+		if (n) {
+			w->st.c[STATS_icmp_lost]++;
+			rlog_lost_add(l, seq, n);
 		}
 	}
 }

@@ -45,6 +45,7 @@
 #define RLOG_RUNS  1024	/* per flow, a power of two */
 #define RLOG_SLOTS 256	/* logs per worker */
 #define RLOG_SUMS  32	/* summed pieces per flow: 46 KiB of full segments */
+#define RLOG_LOST  4	/* ranges said lost by ICMP errors, per flow */
 
 /* len bytes logged at seq, at off in the byte ring, at time t. */
 struct rlog_run {
@@ -75,11 +76,14 @@ struct rlog {
 	uint16_t net;	 /* ... and its IPv6 /64 (STREAM_NO_NET for IPv4) */
 	uint16_t unv_t; /* when that range was begun (the owner's clock) */
 	uint32_t unv_lo, unv_hi;
-	/* [lost_lo, lost_hi): bytes an ICMP error from past us said never
+	/* Ranges [lo, hi) of bytes an ICMP error from past us said never
 	 * reached the server, until a copy of them goes on (judge.c,
-	 * judge_icmp_lost): no honest server acknowledges them before */
+	 * judge_icmp_lost): no honest server acknowledges them before.
+	 * lost: how many of lostr are in use. */
 	uint8_t lost;
-	uint32_t lost_lo, lost_hi;
+	struct rlog_lost {
+		uint32_t lo, hi;
+	} lostr[RLOG_LOST];
 	struct rlog_sum s[RLOG_SUMS];
 	struct rlog_run r[RLOG_RUNS];
 	uint8_t b[RLOG_BYTES];
@@ -286,5 +290,86 @@ static inline void rlog_add(struct rlog *l, uint32_t seq, const uint8_t *p, uint
 
 /* Whether n bytes at seq agree with every logged byte they cover. */
 bool rlog_agrees(const struct rlog *l, uint32_t seq, const uint8_t *p, uint32_t n);
+
+/* Bytes [seq, seq + n) an ICMP error said never reached the server: a
+ * range of their own, joined with those they touch; with no room left,
+ * joined with the last (one range that covers both: bytes the server has
+ * may then count as lost, which refuses rather than passes). */
+static inline void rlog_lost_add(struct rlog *l, uint32_t seq, uint32_t n)
+{
+	uint32_t lo = seq, hi = seq + n;
+	unsigned i = 0;
+
+	if (!n)
+		return;
+	while (i < l->lost) {
+		struct rlog_lost *r = &l->lostr[i];
+
+		if ((int32_t)(hi - r->lo) >= 0 && (int32_t)(r->hi - lo) >= 0) {
+			if ((int32_t)(r->lo - lo) < 0)
+				lo = r->lo;
+			if ((int32_t)(r->hi - hi) > 0)
+				hi = r->hi;
+			l->lostr[i] = l->lostr[--l->lost];
+			continue;
+		}
+		i++;
+	}
+	if (l->lost == RLOG_LOST) {
+		struct rlog_lost *r = &l->lostr[RLOG_LOST - 1];
+
+		if ((int32_t)(r->lo - lo) < 0)
+			lo = r->lo;
+		if ((int32_t)(r->hi - hi) > 0)
+			hi = r->hi;
+		l->lost--;
+	}
+	l->lostr[l->lost].lo = lo;
+	l->lostr[l->lost].hi = hi;
+	l->lost++;
+}
+
+/* A copy of [seq, seq + n) reached the server: those bytes are lost no
+ * more (a range they cut in two becomes two, where there is room; else
+ * its part before them stays, the whole range). */
+static inline void rlog_lost_sent(struct rlog *l, uint32_t seq, uint32_t n)
+{
+	uint32_t end = seq + n;
+	unsigned i = 0;
+
+	while (i < l->lost) {
+		struct rlog_lost *r = &l->lostr[i];
+
+		if ((int32_t)(end - r->lo) <= 0 || (int32_t)(r->hi - seq) <= 0) {
+			i++;
+			continue;
+		}
+		if ((int32_t)(seq - r->lo) <= 0) {
+			/* from its start: what is left lies past the copy */
+			if ((int32_t)(r->hi - end) <= 0) {
+				l->lostr[i] = l->lostr[--l->lost];
+				continue;
+			}
+			r->lo = end;
+		} else if ((int32_t)(r->hi - end) <= 0) {
+			r->hi = seq; /* to its end: what is left lies before */
+		} else if (l->lost < RLOG_LOST) {
+			l->lostr[l->lost].lo = end; /* inside it: two */
+			l->lostr[l->lost].hi = r->hi;
+			l->lost++;
+			r->hi = seq;
+		}
+		i++;
+	}
+}
+
+/* Whether an ACK of ack acknowledges a byte still said lost. */
+static inline bool rlog_lost_acked(const struct rlog *l, uint32_t ack)
+{
+	for (unsigned i = 0; i < l->lost; i++)
+		if ((int32_t)(ack - l->lostr[i].lo) > 0)
+			return true;
+	return false;
+}
 
 #endif

@@ -54,7 +54,6 @@
 	X(early_discardable)  /* initiator segments its receiver may discard (TTL, MAC, options, PAWS) while the first-bytes slot lasts: their bytes stay unsent */ \
 	X(unsent_acked)	      /* flows refused: the responder acknowledged bytes read and never passed on (forged) */ \
 	X(icmp_lost)	      /* ICMP errors from past us that said an initiator's bytes we passed never arrived */ \
-	X(answer_unacked)     /* responder's first bytes whose ACK did not cover the hello: the first-bytes slot kept */ \
 	X(hello_unheld)	      /* ... dropped, read: past the flow's 16 hold slots, or rebuilt from fragments */ \
 	X(conform_held)	      /* segments of checked flows held past a gap, read once it filled */ \
 	X(conform_gap_passed) /* responder gaps of checked flows inside a record's body, passed over (the segment past each then read, or dropped as any) */ \

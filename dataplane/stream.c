@@ -56,7 +56,6 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base)
 	s->h2_on = 0;
 	s->h2_at = 0;
 	s->unsent_any = 0;
-	s->ans_unacked = 0;
 	s->fwd_end = 0;
 	tls_ch_init(&s->ch, s->hello, sizeof(s->hello));
 	s->tls = TLS_CH_NEED_MORE;

@@ -102,10 +102,6 @@ struct stream_slot {
 	 * bit per byte, until a copy of them goes on; unsent_any: a bit may
 	 * be set (the map is cleared when the first is). */
 	uint8_t unsent_any;
-	/* The responder answered a whole hello with an ACK short of its
-	 * end (judge.c, judge_resp_first): forged; the slot stays until an
-	 * answer that covers it. */
-	uint8_t ans_unacked;
 	uint8_t unsent[STREAM_MAX / 8];
 	/* Where the furthest initiator byte passed on ends (an offset; the
 	 * bytes passed on before the verdict are a prefix: none past a gap
