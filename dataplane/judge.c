@@ -503,6 +503,21 @@ static inline uint32_t judge_tcp_ack(const struct rte_mbuf *m, const struct pars
 	return rte_be_to_cpu_32(ack);
 }
 
+/* Marks n bytes from offset off of slot s unsent (those within the slot). */
+static void judge_unsent_set(struct stream_slot *s, uint32_t off, uint32_t n)
+{
+	uint32_t i;
+
+	if (off >= STREAM_MAX || !n)
+		return;
+	if (!s->unsent_any) {
+		memset(s->unsent, 0, sizeof(s->unsent));
+		s->unsent_any = 1;
+	}
+	for (i = off; i < off + n && i < STREAM_MAX; i++)
+		s->unsent[i >> 3] |= (uint8_t)(1u << (i & 7));
+}
+
 /* Bytes of the initiator's that were read into f's first-bytes slot and
  * not passed on: a hello segment dropped after it was read (hello_unheld,
  * hello_no_room; a held one whose hello did not come whole in time,
@@ -517,7 +532,7 @@ static inline uint32_t judge_tcp_ack(const struct rte_mbuf *m, const struct pars
 static void judge_unsent_mark(struct worker *w, const struct flow *f, uint32_t seq, uint32_t n)
 {
 	struct stream_slot *s;
-	uint32_t off, i;
+	uint32_t off;
 
 	if (f->stream_idx == FLOW_NO_CLS || !n)
 		return;
@@ -531,14 +546,7 @@ static void judge_unsent_mark(struct worker *w, const struct flow *f, uint32_t s
 		n = off + n - s->fwd_end;
 		off = s->fwd_end;
 	}
-	if (off >= STREAM_MAX)
-		return;
-	if (!s->unsent_any) {
-		memset(s->unsent, 0, sizeof(s->unsent));
-		s->unsent_any = 1;
-	}
-	for (i = off; i < off + n && i < STREAM_MAX; i++)
-		s->unsent[i >> 3] |= (uint8_t)(1u << (i & 7));
+	judge_unsent_set(s, off, n);
 }
 
 /* Bytes [seq, seq + n) of the initiator's that we passed on and an ICMP
@@ -547,7 +555,7 @@ static void judge_unsent_mark(struct worker *w, const struct flow *f, uint32_t s
 static void judge_unsent_lost(struct worker *w, struct flow *f, uint32_t seq, uint32_t n)
 {
 	struct stream_slot *s = &w->streams->slots[f->stream_idx];
-	uint32_t off = seq - s->base, i;
+	uint32_t off = seq - s->base;
 
 	if ((int32_t)off < 0) {
 		if ((int32_t)(off + n) <= 0)
@@ -555,14 +563,7 @@ static void judge_unsent_lost(struct worker *w, struct flow *f, uint32_t seq, ui
 		n += off;
 		off = 0;
 	}
-	if (off >= STREAM_MAX || !n)
-		return;
-	if (!s->unsent_any) {
-		memset(s->unsent, 0, sizeof(s->unsent));
-		s->unsent_any = 1;
-	}
-	for (i = off; i < off + n && i < STREAM_MAX; i++)
-		s->unsent[i >> 3] |= (uint8_t)(1u << (i & 7));
+	judge_unsent_set(s, off, n);
 }
 
 /* The first byte still unsent in slot s (its offset), or UINT32_MAX. */

@@ -334,6 +334,12 @@ expect_flow() {
 
 V4=10.10.1.10
 E2M=198.51.100.5
+
+# summary_field PATH: a number of the summary aduana printed at exit
+# (.summary.PATH, e.g. counters.tcp_syn_data), 0 where it has none.
+summary_field() {
+	grep '^{"summary"' "$T/aduana.out" | tail -1 | jq ".summary.$1 // 0" 2>/dev/null || echo 0
+}
 NO_CERT='BEGIN CERTIFICATE|Server certificate'
 MAIL_OK='^<[-~] +250 .*(queued|OK|id=)'
 
@@ -432,7 +438,7 @@ expect_ok office_tfo_cookie '^tfo ok$'
 expect_ok office_tfo '^tfo ok$'
 expect_flow office_tfo ".src==\"10.20.1.10\" and .sport==40812 and .dst==\"203.0.113.80\" and .dport==80" \
 	'.zone=="office" and .verdict=="allow" and .dropped_pkts>=1'
-syn_data=$(grep '^{"summary"' "$T/aduana.out" | tail -1 | jq '.summary.counters.tcp_syn_data // 0' 2>/dev/null || echo 0)
+syn_data=$(summary_field counters.tcp_syn_data)
 [ "${syn_data:-0}" -ge 1 ] || err office_tfo "no SYN with data was dropped (counters.tcp_syn_data $syn_data): the client did not send one"
 
 # h2c: the three requests for www.example.org answered, the one for
@@ -468,7 +474,7 @@ fi
 # loaded that aduana's receive ring overflows, the lost segment leaves such
 # a gap until the sender retransmits it. Those drops are counted as
 # drops.reordered; any other drop of this flow fails the check.
-reordered=$(grep '^{"summary"' "$T/aduana.out" | tail -1 | jq '.summary.drops.reordered // 0' 2>/dev/null || echo 0)
+reordered=$(summary_field drops.reordered)
 expect_flow pmtu_download ".src==\"10.10.9.10\" and .dst==\"198.51.100.5\" and .dport==443" \
 	'.zone=="e2m" and .verdict=="allow" and .reason=="allow:e2m" and .dropped_pkts <= '"${reordered:-0}"' and .bytes_in > 4194304'
 
@@ -495,7 +501,7 @@ jq -e '.client_payload_frames == 0' <<<"${fa:-null}" >/dev/null 2>&1 ||
 	err forged_ack "client bytes reached the server after the forged ACK: ${fa:-none}"
 expect_flow forged_ack ".src==\"$V4\" and .sport==40806 and .dst==\"$E2M\" and .dport==443" \
 	'.zone=="e2m" and .verdict=="drop" and .reason=="exception:ambiguous" and .dropped_pkts>=1'
-unsent_acked=$(grep '^{"summary"' "$T/aduana.out" | tail -1 | jq '.summary.counters.unsent_acked // 0' 2>/dev/null || echo 0)
+unsent_acked=$(summary_field counters.unsent_acked)
 [ "${unsent_acked:-0}" -ge 1 ] || err forged_ack "counters.unsent_acked is ${unsent_acked:-0}"
 expect_ok forged_ack_ok '^answered: HTTP/1.1 200'
 expect_flow forged_ack_ok ".src==\"$V4\" and .sport==40807 and .dst==\"$E2M\" and .dport==443" \
