@@ -6980,6 +6980,7 @@ static __rte_noinline void judge_icmp_lost(struct worker *w, struct flow *f,
 	uint32_t dlen = rte_pktmbuf_data_len(m), ip = (uint32_t)r->l4_off + 8, l4 = in->l4_off;
 	uint32_t l4len, thl, seq, n, hi;
 	const struct flow_acks *a;
+	bool marked = false;
 	uint16_t v;
 	struct rlog *l;
 
@@ -7022,7 +7023,7 @@ static __rte_noinline void judge_icmp_lost(struct worker *w, struct flow *f,
 		if ((int32_t)(off + m2 - s->fwd_end) > 0)
 			m2 = (int32_t)(s->fwd_end - off) > 0 ? s->fwd_end - off : 0;
 		if (m2) {
-			w->st.c[STATS_icmp_lost]++;
+			marked = true;
 			judge_unsent_lost(w, f, seq, m2);
 		}
 	}
@@ -7030,10 +7031,13 @@ static __rte_noinline void judge_icmp_lost(struct worker *w, struct flow *f,
 		if ((f->hw.flags & FLOW_HW_ON) && (int32_t)(seq + n - f->hw.next) > 0)
 			n = (int32_t)(f->hw.next - seq) > 0 ? f->hw.next - seq : 0;
 		if (n) {
-			w->st.c[STATS_icmp_lost]++;
+			marked = true;
 			rlog_lost_add(l, seq, n);
 		}
 	}
+	/* one error, counted once (the slot and the log may both take it) */
+	if (marked)
+		w->st.c[STATS_icmp_lost]++;
 }
 
 /* A packet of an undecided flow (tc: the TSC when its judgement began, 0
