@@ -169,10 +169,24 @@ struct flow {
 	uint32_t grant_gen;   /* the grant table it was last found in */
 } __attribute__((aligned(64)));
 
+/* The seal of a TCP flow's first bytes (judge.c, judge_slot_seal): what its
+ * first-bytes slot held when it closed, bytes [lo, lo + end[n - 1]) of the
+ * initiator's stream, as n runs (run i ends at offset end[i]) at the edges
+ * of the copies that brought them, each summed with the process's key
+ * (hlog_sum). Kept for the flow's life: every later copy of a sealed byte
+ * must hold whole runs that sum the same (judge_seal_check). n = 0: none. */
+#define FLOW_SEAL_RUNS 4
+struct flow_seal {
+	uint32_t lo;
+	uint32_t sum[FLOW_SEAL_RUNS];
+	uint16_t end[FLOW_SEAL_RUNS];
+	uint8_t n;
+};
+
 /* A checked TCP flow's acknowledgement bounds (judge.c, judge_discardable),
  * kept beside the flow array, one per slot, for want of room in struct
  * flow: [0] the initiator, [1] the responder. Written at the SYN-ACK and
- * by a checked flow's segments. */
+ * by a checked flow's segments. Any TCP flow's seal after them. */
 struct flow_acks {
 	uint32_t start[2]; /* where each side's stream starts (after its SYN) */
 	uint32_t hi[2];	   /* the newest ACK each side sent (at or after its receiver's snd_una) */
@@ -226,9 +240,10 @@ struct flow_acks {
 	 * time budget counts from here. Packet time in units of 2^26 ns (67
 	 * ms; it wraps after 73 minutes, past classify_seconds' 3600). */
 	uint16_t cls_since;
-};
-/* Two to a cache line. */
-_Static_assert(sizeof(struct flow_acks) == 32, "struct flow_acks is 32 bytes");
+	struct flow_seal seal;
+} __attribute__((aligned(64)));
+/* One to a cache line: what a packet reads of it is in one. */
+_Static_assert(sizeof(struct flow_acks) == 64, "struct flow_acks is 64 bytes");
 
 struct flow_table;
 

@@ -485,9 +485,148 @@ static bool judge_hrr_watch(struct worker *w, const struct flow *f)
 			   judge_hrr_open(s)));
 }
 
-/* f's first-bytes slot goes back to the pool. */
+/* What a TCP step says of its segment. */
+enum { TCP_GO = 0, TCP_SKIP, TCP_DROP, TCP_FOREIGN, TCP_HOLD };
+static __rte_always_inline struct flow_acks *judge_acks(struct worker *w, const struct flow *f);
+static bool judge_l4_csum_ok(const struct worker *w, struct flow *f, const struct rte_mbuf *m,
+			     const struct parse_result *r, bool from_init);
+static void judge_refuse(struct worker *w, struct flow *f, enum policy_exception e);
+
+/* The seal of a flow's first bytes (flow.h, struct flow_seal).
+ *
+ * Why. The first-bytes slot compares every copy of the bytes our verdict
+ * rests on only while it lasts, and it ends on the responder's word: its
+ * first bytes close it, and nothing a responder sends is authenticated. A
+ * hello we read and passed that never reached the server (a full-size DF
+ * segment that a smaller MTU past us drops without an ICMP error: a PMTU
+ * black hole; or a short TTL that we could not tell), then a server flight
+ * forged from outside, closed the slot, and a hello for another name at
+ * the same place passed as old bytes (red team round 31,
+ * rt31_pmtu_quiet_vk; its review, rt31r_quiet_ack_vk: the forger
+ * acknowledges the whole hello). So when the slot closes, what it held is
+ * kept for the flow's life as keyed sums of a few runs, cut where the
+ * copies that brought the bytes began and ended (stream_slot.cut): an
+ * honest sender's later copy (its retransmission timer's, a tail loss
+ * probe's, several segments collapsed into one) holds whole runs, and the
+ * same bytes. A later copy that differs is refused (exception:reassembly);
+ * one that holds part of a run cannot be compared, and is refused too
+ * (exception:ambiguous), whatever the zone does: the verdict rests on
+ * bytes its server may never have read.
+ *
+ * Bounds. 32 bytes a flow (in struct flow_acks). After JUDGE_SEAL_RETIRE
+ * bytes from the initiator the seal retires: its sequence numbers come
+ * round again (2^32) and new bytes would be taken for old copies; an
+ * attacker who sends 3 GiB first gets past it (docs/stream.md). An
+ * unchecked flow's segments are looked at only within JUDGE_SEAL_NEAR
+ * before its seq_next, which its decided path no longer moves. */
+#define JUDGE_SEAL_NEAR	  (1u << 26)
+#define JUDGE_SEAL_RETIRE (3ull << 30)
+
+/* Seal what slot i (f's) holds: its contiguous bytes, up to the
+ * initiator's next byte. A flow dropped needs none; one sealed keeps its
+ * first seal. */
+static __rte_noinline void judge_slot_seal(struct worker *w, struct flow *f, uint32_t i)
+{
+	const struct stream_slot *s = &w->streams->slots[i];
+	struct flow_seal *z = &judge_acks(w, f)->seal;
+	uint32_t len = s->have, cuts[FLOW_SEAL_RUNS - 1], nc = 0, k, prev;
+
+	if (f->key.l4proto != IPPROTO_TCP || f->decision.verdict == POLICY_DROP || s->quic_on ||
+	    z->n)
+		return;
+	if (f->seq_next - s->base < len)
+		len = f->seq_next - s->base;
+	if (len == 0)
+		return;
+	/* the first two edges and the last one inside */
+	for (k = 0; k < s->ncut && s->cut[k] < len; k++) {
+		if (nc < FLOW_SEAL_RUNS - 2)
+			cuts[nc++] = s->cut[k];
+		else
+			cuts[(nc = FLOW_SEAL_RUNS - 1) - 1] = s->cut[k];
+	}
+	z->lo = s->base;
+	for (k = 0, prev = 0; k <= nc; k++) {
+		uint32_t e = k < nc ? cuts[k] : len;
+
+		z->end[k] = (uint16_t)e;
+		z->sum[k] = hlog_sum(s->buf + prev, e - prev);
+		prev = e;
+	}
+	z->n = (uint8_t)(nc + 1);
+	w->st.c[STATS_sealed]++;
+	/* an unchecked flow's decided path looks near seq_next only */
+	if (f->decision.verdict != POLICY_PENDING && !(f->flags & FLOW_F_CONFORM) &&
+	    f->seq_next - z->lo > JUDGE_SEAL_NEAR / 2)
+		f->seq_next = z->lo + len;
+}
+
+/* An initiator's segment with payload: where it holds sealed bytes (f's
+ * seal), they must be whole runs that sum the same. TCP_GO, or TCP_DROP
+ * with the flow refused. A copy with a wrong sum, which its receiver
+ * discards, is not compared. */
+static __rte_noinline int judge_seal_check(struct worker *w, struct flow *f,
+					   const struct rte_mbuf *m, const struct parse_result *r)
+{
+	struct flow_seal *z = &judge_acks(w, f)->seal;
+	const uint8_t *pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+	uint32_t n = r->payload_len, len, off, a, b, k, prev;
+
+	if (!z->n)
+		return TCP_GO;
+	len = z->end[z->n - 1];
+	off = r->tcp_seq - z->lo;
+	if (off < len) {
+		a = off;
+	} else if (z->lo - r->tcp_seq < n) {
+		a = 0;
+		pl += z->lo - r->tcp_seq;
+		n -= z->lo - r->tcp_seq;
+	} else {
+		return TCP_GO;
+	}
+	if (f->bytes_out >= JUDGE_SEAL_RETIRE) {
+		z->n = 0;
+		w->st.c[STATS_seal_retired]++;
+		return TCP_GO;
+	}
+	if (!judge_l4_csum_ok(w, f, m, r, true))
+		return TCP_GO;
+	b = a + n < len ? a + n : len;
+	for (k = 0, prev = 0; k < z->n && z->end[k] <= a; k++)
+		prev = z->end[k];
+	if (prev != a)
+		goto part;
+	for (; k < z->n && z->end[k] <= b; k++) {
+		if (hlog_sum(pl + (prev - a), z->end[k] - prev) != z->sum[k]) {
+			w->st.c[STATS_seal_differs]++;
+			w->st.c[STATS_stream_exceptions]++;
+			judge_refuse(w, f, POLICY_EXC_reassembly);
+			return TCP_DROP;
+		}
+		prev = z->end[k];
+	}
+	if (prev == b)
+		return TCP_GO;
+part:
+	w->st.c[STATS_seal_partial]++;
+	w->st.c[STATS_stream_exceptions]++;
+	judge_refuse(w, f, POLICY_EXC_ambiguous);
+	return TCP_DROP;
+}
+
+/* A TCP flow's first-bytes slot holds bytes its responder has not
+ * acknowledged (judge_slot_ack). */
+static inline bool judge_slot_unacked(const struct flow *f, const struct stream_slot *s)
+{
+	return f->key.l4proto == IPPROTO_TCP && !s->quic_on && (int32_t)(s->acked - s->have) < 0;
+}
+
+/* f's first-bytes slot goes back to the pool, its bytes sealed. */
 static inline void judge_slot_close(struct worker *w, struct flow *f)
 {
+	if (f->stream_idx != FLOW_NO_CLS && f->decision.verdict != POLICY_DROP)
+		judge_slot_seal(w, f, f->stream_idx);
 	stream_close(w->streams, f->stream_idx);
 	f->stream_idx = FLOW_NO_CLS;
 }
@@ -657,7 +796,9 @@ static void judge_decided(struct worker *w, struct flow *f, const struct cls_res
 	    !(f->decision.verdict == POLICY_ALLOW &&
 	      ((f->flags & FLOW_F_CONFORM) || judge_unsent_any(w, f) ||
 	       /* QUIC: until the handshake is over (judge_quic_after) */
-	       judge_quic_status(w, f) == QUIC_DONE || judge_hrr_watch(w, f)))) {
+	       judge_quic_status(w, f) == QUIC_DONE || judge_hrr_watch(w, f) ||
+	       /* until its bytes are acknowledged (judge_slot_ack) */
+	       judge_slot_unacked(f, &w->streams->slots[f->stream_idx])))) {
 		judge_slot_close(w, f);
 	}
 	f->pkts_to_verdict = (uint16_t)RTE_MIN(f->pkts_out + f->pkts_in, UINT16_MAX);
@@ -776,7 +917,9 @@ static void judge_flow_end(struct worker *w, const struct policy *pol, struct fl
 	if (f->cls_idx != FLOW_NO_CLS || f->decision.verdict == POLICY_PENDING)
 		judge_giveup(w, pol, f, true); /* a parked flow too */
 	if (f->stream_idx != FLOW_NO_CLS) {
-		judge_slot_close(w, f);
+		/* (no seal: the flow is over) */
+		stream_close(w->streams, f->stream_idx);
+		f->stream_idx = FLOW_NO_CLS;
 	}
 	if (f->flags & FLOW_F_CONFORM)
 		judge_hlog_leave(w, f);
@@ -1188,6 +1331,7 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 		w->acks[f - w->flows].hi[1] = f->seq_next;
 		w->acks[f - w->flows].hi[0] = 0;
 		w->acks[f - w->flows].hlog = 0; /* none yet (judge_hlog) */
+		w->acks[f - w->flows].seal.n = 0; /* none yet (judge_slot_seal) */
 		/* Ports on which a connection ended for us, perhaps not for
 		 * its server (tomb.h): the initiator's bytes wait for the
 		 * responder's SYN-ACK (judge_tcp_long). */
@@ -2442,13 +2586,43 @@ static void judge_resp_first(struct worker *w, struct flow *f, uint32_t seq, con
 	}
 	/* Undecided, the flow keeps its slot (its verdict closes it, or
 	 * the responder's next segment once allowed); so does one with
-	 * bytes unsent (judge_unsent_mark). */
-	if (f->decision.verdict != POLICY_ALLOW || s->unsent_any)
+	 * bytes unsent (judge_unsent_mark), or not acknowledged: an answer
+	 * that does not acknowledge the hello is no honest server's
+	 * (judge_slot_ack closes it once they are). */
+	if (f->decision.verdict != POLICY_ALLOW || s->unsent_any || judge_slot_unacked(f, s))
 		return;
 	judge_slot_close(w, f);
 }
 
-enum { TCP_GO = 0, TCP_SKIP, TCP_DROP, TCP_FOREIGN, TCP_HOLD };
+/* A responder's segment with ACK while f holds its first-bytes slot: the
+ * newest acknowledgement of the initiator's bytes, from a segment whose
+ * sum is right. Why. The slot is what compares a later copy of the bytes
+ * held, in whatever pieces it comes; once it closes, the seal compares
+ * only copies that hold whole runs (judge_slot_seal). A copy passed and
+ * lost past us is sent again in other pieces (smaller ones, after an
+ * ICMP error from a smaller MTU past us: rt31r_http_icmp_gap_ok, whose
+ * head was read whole before the error came), and before its server has
+ * acknowledged it. So an allowed flow keeps its slot until the responder
+ * acknowledges every byte it holds; then, where nothing else keeps it
+ * (the responder's first bytes of a checked flow, or of a hello read
+ * whole, judge_hrr_watch; bytes unsent), it closes, sealed. An ACK forged
+ * from outside closes it early: then the seal compares. */
+static __rte_noinline void judge_slot_ack(struct worker *w, struct flow *f,
+					  const struct rte_mbuf *m, const struct parse_result *r)
+{
+	struct stream_slot *s = &w->streams->slots[f->stream_idx];
+	uint32_t off = judge_tcp_ack(m, r) - s->base;
+
+	if ((int32_t)(off - s->acked) <= 0 || (int32_t)off < 0 || !judge_l4_csum_raw(m, r))
+		return;
+	s->acked = off;
+	if (f->decision.verdict != POLICY_ALLOW || judge_slot_unacked(f, s) || s->unsent_any ||
+	    ((f->flags & FLOW_F_CONFORM) && !(f->flags & FLOW_F_FIRST_IN)) ||
+	    judge_quic_status(w, f) == QUIC_DONE || judge_hrr_watch(w, f))
+		return;
+	judge_slot_close(w, f);
+}
+
 /* judge_conform_read of an unsummed segment that it does not read (its
  * header not the last one's): nothing read, judge_steady_read sums it */
 #define JUDGE_READ_UNSUMMED (-2)
@@ -3211,8 +3385,10 @@ static __rte_noinline bool judge_stream_reclaim(struct worker *w, const struct p
 			judge_refuse(w, o, POLICY_EXC_classifier_alloc);
 		else
 			judge_stream_exception(w, pol, o, POLICY_EXC_classifier_alloc);
-		if (o->stream_idx == best)
+		if (o->stream_idx == best) {
+			judge_slot_seal(w, o, best);
 			o->stream_idx = FLOW_NO_CLS;
+		}
 	}
 	stream_close(p, best);
 	return true;
@@ -4120,7 +4296,8 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	else if (dir == 1 && f->stream_idx != FLOW_NO_CLS &&
 		 w->streams->slots[f->stream_idx].hrr == JUDGE_HELLO2_READ &&
 		 f->decision.verdict == POLICY_ALLOW && disc == JUDGE_KEEP &&
-		 !judge_unsent_any(w, f)) {
+		 !judge_unsent_any(w, f) &&
+		 !judge_slot_unacked(f, &w->streams->slots[f->stream_idx])) {
 		/* The responder answers the second hello: the slot goes. */
 		judge_slot_close(w, f);
 	}
@@ -4601,6 +4778,10 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		if (unlikely(f->hw.flags & (FLOW_HW_ON | FLOW_HW_LOG)) &&
 		    f->decision.verdict == POLICY_ALLOW && !(f->flags & FLOW_F_CONFORM) &&
 		    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG))) {
+			/* its first head's seal (its seq_next moves with the
+			 * reading, so every segment) */
+			if (from_init && n && judge_seal_check(w, f, m, r) == TCP_DROP)
+				return TCP_DROP;
 			if (!(f->hw.flags & FLOW_HW_ON))
 				return judge_rlog_only(w, f, m, r, from_init);
 			if (from_init && n)
@@ -4616,7 +4797,14 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 			if (!from_init && (n || (r->tcp_flags & RTE_TCP_FIN_FLAG)) &&
 			    (int32_t)(r->tcp_seq + n - f->seq_resp) > 0)
 				f->seq_resp = r->tcp_seq + n;
+			return TCP_GO;
 		}
+		/* An initiator's copy of bytes before its seq_next, which its
+		 * decided path no longer moves: the sealed bytes are there
+		 * (judge_slot_seal) */
+		if (from_init && n && f->decision.verdict == POLICY_ALLOW &&
+		    unlikely(f->seq_next - r->tcp_seq - 1 < JUDGE_SEAL_NEAR))
+			return judge_seal_check(w, f, m, r);
 		return TCP_GO;
 	}
 	/* A decided, checked flow's steady state (the bulk of a long TLS
@@ -4705,6 +4893,11 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	if (!from_init && f->stream_idx != FLOW_NO_CLS && !w->dp->replay &&
 	    unlikely(w->streams->slots[f->stream_idx].unsent_any) && judge_unsent_acked(w, f, m, r))
 		return TCP_DROP;
+	/* how far the responder acknowledged the slot's bytes */
+	if (!from_init && f->stream_idx != FLOW_NO_CLS &&
+	    (r->tcp_flags & (RTE_TCP_ACK_FLAG | RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) ==
+		    RTE_TCP_ACK_FLAG)
+		judge_slot_ack(w, f, m, r);
 acked:
 	/* A bare ACK: nothing to place or read (a SYN's, or a FIN's
 	 * place, is). Its window may raise the bound on how old an ACK the
@@ -4820,6 +5013,12 @@ acked:
 		}
 	}
 long_way:
+	/* a copy of sealed bytes (judge_slot_seal): once the slot is gone,
+	 * or while a second one is held (a parked flow's, judge_cls_park,
+	 * whose bytes start later) */
+	if (from_init && n && f->decision.verdict != POLICY_DROP &&
+	    judge_seal_check(w, f, m, r) == TCP_DROP)
+		return TCP_DROP;
 	rc = judge_tcp_long(w, pol, f, m, r, from_init);
 	if (unlikely(f->hw.flags & (FLOW_HW_ON | FLOW_HW_LOG)) && !from_init && rc != TCP_DROP &&
 	    f->decision.verdict == POLICY_PENDING && !(f->flags & (FLOW_F_CONFORM | FLOW_F_LEARN)) &&
@@ -6087,6 +6286,27 @@ static int judge_http_more(struct worker *w, const struct policy *pol, struct fl
 	    judge_rlog_check(w, f, m, r, seq, p, off + (int32_t)n <= 0 ? n : (uint32_t)-off) ==
 		    TCP_DROP)
 		return TCP_DROP;
+	/* Bytes its server acknowledged (the log let go of them), sent
+	 * again: forwarded as zeros (judge_zero_acked), as a checked flow's
+	 * are. The server that has them discards the copy unread; one whose
+	 * acknowledgement was forged from outside, after the copy we read
+	 * was lost past us with no ICMP error, reads zeros rather than the
+	 * other request at its place (the thirty-second session,
+	 * rt32_http_second_quiet_vk). The acknowledgement is the newest from
+	 * a segment whose sum is right (judge_http_window). */
+	if (off < 0 && f->decision.verdict != POLICY_PENDING &&
+	    (judge_acks(w, f)->aws & FLOW_AWS_EDGE)) {
+		int32_t below = (int32_t)(judge_acks(w, f)->hi[1] - seq);
+
+		if (below > 0) {
+			if (w->hold_off)
+				return TCP_DROP;
+			if ((uint32_t)below > (uint32_t)-off)
+				below = -off;
+			judge_zero_acked(w, (struct rte_mbuf *)(uintptr_t)m, r,
+					 (uint32_t)below < n ? (uint32_t)below : n);
+		}
+	}
 	if (off + (int32_t)n <= 0)
 		return TCP_GO;
 	if (judge_discardable(w, f, m, r, true, true) != JUDGE_KEEP) {
@@ -6354,8 +6574,10 @@ static bool judge_hello(struct worker *w, const struct policy *pol, struct flow 
 		if (h2 == JUDGE_H2_DONE || (h2 == JUDGE_H2_NO && !judge_http_head(w, f))) {
 			if (f->decision.verdict == POLICY_DROP) /* an upgrade's h2c refused */
 				return true;
-			/* kept, read no more, while bytes are unsent */
-			if (judge_unsent_any(w, f))
+			/* kept, read no more, while bytes are unsent or not
+			 * acknowledged (judge_slot_ack) */
+			if (judge_unsent_any(w, f) ||
+			    judge_slot_unacked(f, &w->streams->slots[f->stream_idx]))
 				w->streams->slots[f->stream_idx].http = STREAM_HTTP_DONE;
 			else
 				judge_slot_close(w, f);

@@ -54,6 +54,10 @@
 	X(early_discardable)  /* initiator segments its receiver may discard (TTL, MAC, options, PAWS) while the first-bytes slot lasts: their bytes stay unsent */ \
 	X(unsent_acked)	      /* flows refused: the responder acknowledged bytes read and never passed on (forged) */ \
 	X(icmp_lost)	      /* ICMP errors from past us that said an initiator's bytes we passed never arrived */ \
+	X(sealed)	      /* flows whose first-bytes slot closed into a seal (judge_slot_seal) */ \
+	X(seal_differs)	      /* flows refused: a later copy of sealed bytes held other bytes */ \
+	X(seal_partial)	      /* flows refused: a later copy held part of a sealed run, which cannot be compared */ \
+	X(seal_retired)	      /* seals dropped after 3 GiB from the initiator (sequence numbers come round) */ \
 	X(hello_unheld)	      /* ... dropped, read: past the flow's 16 hold slots, or rebuilt from fragments */ \
 	X(conform_held)	      /* segments of checked flows held past a gap, read once it filled */ \
 	X(conform_gap_passed) /* responder gaps of checked flows inside a record's body, passed over (the segment past each then read, or dropped as any) */ \
@@ -62,7 +66,7 @@
 	X(conform_paws_old)    /* segments of checked flows with new bytes its receiver's PAWS drops */ \
 	X(conform_before_start) /* TCP segments with bytes before their stream's first (after its SYN) */ \
 	X(conform_rewrite)     /* copies of checked flows' bytes that disagree with the header log */ \
-	X(conform_acked_zeroed) /* copies of bytes their receiver acknowledged, forwarded as zeros */ \
+	X(conform_acked_zeroed) /* copies of bytes their receiver acknowledged, forwarded as zeros (a checked flow's, a read HTTP client's) */ \
 	X(conform_copy_cut)    /* copies cut where a summed run begins that they do not hold whole */ \
 	X(conform_copy_part)   /* copies dropped, unread: they hold a part of a summed run and no whole one before it */ \
 	X(conform_log_full)    /* segments of checked flows dropped: their header log had no room */ \

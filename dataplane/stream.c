@@ -57,6 +57,8 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base)
 	s->h2_at = 0;
 	s->unsent_any = 0;
 	s->fwd_end = 0;
+	s->ncut = 0;
+	s->acked = 0;
 	tls_ch_init(&s->ch, s->hello, sizeof(s->hello));
 	s->tls = TLS_CH_NEED_MORE;
 	p->active++;
@@ -84,6 +86,41 @@ static inline bool stream_bit(const uint8_t *map, uint32_t i)
 	return map[i >> 3] & (1u << (i & 7));
 }
 
+/* Note an edge of a stored copy (an offset in (0, STREAM_MAX]). */
+static void stream_cut(struct stream_slot *s, uint32_t at)
+{
+	uint32_t i, j;
+
+	if (at == 0 || at > STREAM_MAX)
+		return;
+	for (i = 0; i < s->ncut && s->cut[i] < at; i++)
+		;
+	if (i < s->ncut && s->cut[i] == at)
+		return;
+	if (s->ncut == STREAM_CUTS) {
+		/* full: the middle one gives way (the lowest and highest
+		 * halves stay) */
+		const uint32_t mid = STREAM_CUTS / 2;
+
+		if (i == mid)
+			return;
+		if (i < mid) {
+			for (j = mid; j > i; j--)
+				s->cut[j] = s->cut[j - 1];
+		} else {
+			i--;
+			for (j = mid; j < i; j++)
+				s->cut[j] = s->cut[j + 1];
+		}
+		s->cut[i] = (uint16_t)at;
+		return;
+	}
+	for (j = s->ncut; j > i; j--)
+		s->cut[j] = s->cut[j - 1];
+	s->cut[i] = (uint16_t)at;
+	s->ncut++;
+}
+
 enum stream_add stream_add(struct stream_pool *p, uint32_t slot, uint32_t seq, const uint8_t *data,
 			   size_t n)
 {
@@ -98,6 +135,10 @@ enum stream_add stream_add(struct stream_pool *p, uint32_t slot, uint32_t seq, c
 		from = (size_t)(-off) < n ? (size_t)(-off) : n;
 	if (off + (int64_t)n > STREAM_MAX)
 		to = off >= STREAM_MAX ? from : (size_t)(STREAM_MAX - off);
+	if (to > from) {
+		stream_cut(s, (uint32_t)(off + (int64_t)from));
+		stream_cut(s, (uint32_t)(off + (int64_t)to));
+	}
 	for (i = from; i < to; i++) {
 		uint32_t at = (uint32_t)(off + (int64_t)i);
 

@@ -32,6 +32,7 @@
 #define STREAM_NET_SHARE   2 /* one IPv6 /64 at most n / 2 */
 #define STREAM_NO_NET	   UINT16_MAX
 #define STREAM_POOL_MAX	   4096 /* slots a pool may have */
+#define STREAM_CUTS	   8	/* segment edges a slot keeps (stream_slot.cut) */
 /* stream_pool.state[] bits */
 #define STREAM_ST_USED	  0x01
 #define STREAM_ST_COUNTED 0x02
@@ -47,7 +48,7 @@ enum {
 	STREAM_HTTP_MID,      /* inside a header line */
 	STREAM_HTTP_BOL,      /* at a header line's start */
 	STREAM_HTTP_CR,	      /* a CR at a header line's start */
-	STREAM_HTTP_DONE,     /* the head read whole, the slot kept (judge.c, judge_unsent_any) */
+	STREAM_HTTP_DONE,     /* the head read whole, the slot kept (judge.c: bytes unsent or not acknowledged) */
 };
 
 struct stream_slot {
@@ -108,6 +109,20 @@ struct stream_slot {
 	 * goes): a byte before it is not unsent when a later copy of it is
 	 * dropped. */
 	uint32_t fwd_end;
+	/* Where the copies stored here began and ended (offsets in (0,
+	 * STREAM_MAX], ascending; ncut of them): the edges an honest sender's
+	 * later copy keeps, which the flow's seal cuts its runs at (judge.c,
+	 * judge_slot_seal). Past STREAM_CUTS the middle ones give way: the
+	 * first segment's end (a retransmission timer's copy) and the last
+	 * one's start (a tail loss probe's) are the ones that matter. */
+	uint8_t ncut;
+	uint16_t cut[STREAM_CUTS];
+	/* The responder's newest acknowledgement of the initiator's bytes,
+	 * as an offset (0 until one; judge.c, judge_slot_ack): an allowed
+	 * flow keeps its slot until it covers every byte held (have), so
+	 * that a copy lost past us is compared when it comes again, in
+	 * whatever pieces (an ICMP error's smaller segments). */
+	uint32_t acked;
 	uint8_t map[STREAM_MAX / 8]; /* bit per byte: received */
 	uint8_t buf[STREAM_MAX];
 	uint8_t hello[TLS_CH_MAX]; /* the reader's buffer */

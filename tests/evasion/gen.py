@@ -25254,7 +25254,7 @@ def case_rt31x_ttl1_head_ts_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
-@open_case
+@case
 def case_rt31_pmtu_quiet_vk(n):
     """rt31_pmtu_forged_vk where the uplink drops the DF hello silently (a PMTU black
     hole: no ICMP error comes back). The forged server flight acknowledges none of the
@@ -25264,7 +25264,7 @@ def case_rt31_pmtu_quiet_vk(n):
             {"leak": [leak(n)]})
 
 
-@open_case
+@case
 def case_rt31_pmtu_quiet_e2m(n):
     """The same in the strict zone: an e2m hello lost silently, a forged flight, a hello
     for exfil.attacker.test at its place."""
@@ -25312,24 +25312,25 @@ def _rt31r_pmtu_tls(n, src, dst, cport, isn, decoy_name, real_name, forge_ack):
     return cap
 
 
-@open_case
+@case
 def case_rt31r_quiet_ack_vk(n):
     """rt31_pmtu_quiet_vk where the accomplice's forged server flight acknowledges the
-    whole decoy hello (base + 1460) rather than none of it: the answer-ACK check passes
-    it as the answer, the slot goes, and the hello for m.vk.com passes as old bytes."""
+    whole decoy hello (base + 1460) rather than none of it: it is taken as the answer,
+    the slot goes, and the hello for m.vk.com came as old bytes. The seal (the
+    thirty-second session): the copy holds part of the sealed run (1400 of 1460)."""
     return (_rt31r_pmtu_tls(n, O1, SOC, 60100, 0x610000, RT_DECOY, VK, 1460),
-            {"leak": [leak(n)]})
+            {"leak": [leak(n)], "counters": ["seal_partial>=1"]})
 
 
-@open_case
+@case
 def case_rt31r_quiet_ack_e2m(n):
     """The same in the strict zone: an e2m hello lost silently past us, a forged flight
     that acknowledges all of it, a hello for exfil.attacker.test at its place."""
     return (_rt31r_pmtu_tls(n, S1, E2M, 60101, 0x610100, E2M_NAME, EVIL, 1460),
-            {"leak": [leak(n)]})
+            {"leak": [leak(n)], "counters": ["seal_partial>=1"]})
 
 
-@open_case
+@case
 def case_rt31r_http_pmtu_quiet_vk(n):
     """rt31_http_pmtu_forged_vk with no ICMP error (a PMTU black hole): the request for
     www.example.org in one DF segment is lost silently past us, the accomplice's forged
@@ -25402,6 +25403,216 @@ def case_rt31r_http_icmp_gap1_ok(n):
     """The same with one ICMP error only (S1's; S3's rate-limited): control."""
     return (_rt31r_http_gap(n, 60104, 0x610400, second_icmp=False), {"pass": [passm(n)]})
 
+
+
+# ------------------------------------------------ the seal (the thirty-second session)
+# judge_slot_seal: what the first-bytes slot held when it closed is kept for the flow's
+# life as keyed sums of runs cut at the edges of the copies that brought it; every later
+# copy of a sealed byte must hold whole runs that sum the same.
+
+def _rt32_tls(n, src, dst, cport, isn, first, cuts, second, recuts, forge=True, pre=0):
+    """A hello `first` sent in segments cut at `cuts`, read and passed. forge: it never
+    reaches the server (lost past us, no ICMP error) and an accomplice outside forges
+    the server's flight acknowledging all of it, which closes the slot (one that
+    acknowledges less keeps it: rt31_pmtu_quiet_vk); else the server acknowledges and
+    answers, and its answer is lost inside. Then the client sends
+    `second` at the same place cut at `recuts` (pre: starting that many bytes of junk
+    before it, which the server trims), and, where no forger, the server its flight
+    again; the client's Finished and a record with the marker."""
+    cap = Capture()
+    t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    b = [0] + list(cuts) + [len(first)]
+    for x, y in zip(b, b[1:]):
+        t.raw(True, "PA", first[x:y], seq=base + x, gap=50)
+    fl = server_hello_flight(n)
+    t.raw(False, "PA", fl, ack=base + len(first), gap=5000)
+    b = [0] + list(recuts) + [len(second)]
+    for i, (x, y) in enumerate(zip(b, b[1:])):
+        if i == 0 and pre:
+            t.raw(True, "PA", b"\x16" * pre + second[x:y], seq=base + x - pre,
+                  gap=30000)
+        else:
+            t.raw(True, "PA", second[x:y], seq=base + x, gap=30000 if i == 0 else 50)
+    t.cseq = base + len(second)
+    if forge:
+        t.raw(False, "A")
+    else:
+        t.raw(False, "PA", fl, ack=t.cseq, gap=5000)
+    t.sseq += len(fl)
+    t.raw(True, "A")
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(b"after" + leak(n) if forge else passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_rt32_same_edge_vk(n):
+    """Office: rt31r_quiet_ack_vk (the decoy hello lost silently, a forged flight that
+    acknowledges all of it closes the slot) with the hello for m.vk.com at the decoy's
+    place in one segment, as the decoy was: a whole run, another sum (seal_differs)."""
+    d = _rt31_padded(n + "d", RT_DECOY, None)
+    r = _rt31_padded(n + "r", VK, sid32(leak(n)))
+    return (_rt32_tls(n, O1, SOC, 60200, 0x620000, d, [], r, []),
+            {"leak": [leak(n)], "counters": ["sealed>=1", "seal_differs>=1"]})
+
+
+@case
+def case_rt32_same_edge_e2m(n):
+    """The same in the strict zone: an e2m hello in 700 + 760 bytes, then one for
+    exfil.attacker.test cut the same way."""
+    d = _rt31_padded(n + "d", E2M_NAME, None)
+    r = _rt31_padded(n + "r", EVIL, sid32(leak(n)))
+    return (_rt32_tls(n, S1, E2M, 60201, 0x620100, d, [700], r, [700]),
+            {"leak": [leak(n)], "counters": ["sealed>=1", "seal_differs>=1"]})
+
+
+def _rt32_tail(n, d, r):
+    cap = Capture()
+    t = ETcp(cap, O1, 60202, SOC, 443, isn=0x620200, rtt_us=20000)
+    t.handshake()
+    base = t.cseq
+    t.raw(True, "PA", d[:700], seq=base, gap=50)
+    t.raw(True, "PA", d[700:], seq=base + 700, gap=50)
+    fl = server_hello_flight(n)
+    t.raw(False, "PA", fl, ack=base + len(d), gap=5000)
+    t.raw(True, "PA", r[700:], seq=base + 700, gap=30000)
+    t.cseq = base + len(r)
+    t.raw(False, "A")
+    t.sseq += len(fl)
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(b"after" + leak(n), n + "req"))
+    t.close()
+    return cap
+
+
+@case
+def case_rt32_tail_only_vk(n):
+    """Office: a decoy hello in 700 + 760 bytes whose name is late (in the second
+    segment); the second is lost past us silently; the forged flight (acknowledging all
+    of it) closes the slot; only the second segment again, its name m.vk.com: the last
+    run, another sum."""
+    d = _rt30x_late_sni_hello(n + "d", RT_DECOY, 1460, 1000)
+    r = _rt30x_late_sni_hello(n + "d", VK, 1460, 1000, mark=leak(n))
+    assert d[:700] == r[:700]
+    return (_rt32_tail(n, d, r),
+            {"leak": [leak(n)], "counters": ["seal_differs>=1"]})
+
+
+@case
+def case_rt32_before_base_vk(n):
+    """Office: rt32_same_edge_vk with the copy for m.vk.com starting one byte before the
+    stream (the SYN's number): the server trims that byte and reads the rest. The rest
+    holds the whole run: compared, another sum (seal_differs)."""
+    d = _rt31_padded(n + "d", RT_DECOY, None)
+    r = _rt31_padded(n + "r", VK, sid32(leak(n)))
+    return (_rt32_tls(n, O1, SOC, 60203, 0x620300, d, [], r, [], pre=1),
+            {"leak": [leak(n)], "counters": ["seal_differs>=1"]})
+
+
+@case
+def case_rt32_retx_ok(n):
+    """Must-allow: an e2m hello in 700 + rest, acknowledged and answered; the answer is
+    lost inside, so the client's timer sends the hello again as it did (two segments);
+    the server sends its flight again. Each copy holds whole runs, the same sums."""
+    h = hello(n)
+    return (_rt32_tls(n, S1, E2M, 60204, 0x620400, h, [700], h, [700], forge=False),
+            {"pass": [passm(n)], "counters": ["sealed>=1", "seal_differs==0",
+                                              "seal_partial==0"]})
+
+
+@case
+def case_rt32_collapse_ok(n):
+    """Must-allow: an e2m hello written in pieces of 100 bytes (TCP_NODELAY), acknowledged
+    and answered, the answer lost inside; the client's timer sends it again collapsed
+    into one segment (Linux tcp_retrans_try_collapse): whole runs."""
+    h = hello(n)
+    cuts = list(range(100, len(h), 100))
+    return (_rt32_tls(n, S1, E2M, 60205, 0x620500, h, cuts, h, [], forge=False),
+            {"pass": [passm(n)], "counters": ["sealed>=1", "seal_partial==0"]})
+
+
+@case
+def case_rt32_collapse_head_ok(n):
+    """Must-allow: the same hello in 100-byte pieces, sent again as its first two pieces
+    collapsed, then the rest collapsed (the edges at 200 and the last piece's start
+    are run edges)."""
+    h = hello(n)
+    cuts = list(range(100, len(h), 100))
+    return (_rt32_tls(n, S1, E2M, 60206, 0x620600, h, cuts, h, [200], forge=False),
+            {"pass": [passm(n)], "counters": ["sealed>=1", "seal_partial==0"]})
+
+
+@case
+def case_rt32_http_same_edge_vk(n):
+    """Office HTTP: rt31r_http_pmtu_quiet_vk with the GET for m.vk.com at the decoy's
+    place in one segment, as the decoy was. The flow is undecided still (an office HTTP
+    flow is decided when nDPI is done): its slot, kept, compares it."""
+    cap = Capture()
+    t = ETcp(cap, O1, 60207, SOC, 80, isn=0x620700, rtt_us=20000)
+    t.handshake()
+    real = _rtk_vk_req(n)
+    real = real[:-2] + b"X-Pad: " + b"q" * (1460 - len(real) - 9) + b"\r\n\r\n"
+    decoy = b"GET /feed HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+    decoy = decoy[:-2] + b"X-Pad: " + b"p" * (1460 - len(decoy) - 9) + b"\r\n\r\n"
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"})
+    t.raw(False, "A", ack=base + 1460, gap=5000)
+    t.raw(True, "PA", real, seq=base, ipkw={"flags": "DF"}, gap=30000)
+    t.cseq = base + len(real)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt32_http_retx_ok(n):
+    """Must-allow: an office GET acknowledged and answered, the answer lost inside; the
+    client sends the request again (the same segment); the server its answer again."""
+    cap = Capture()
+    t = ETcp(cap, O1, 60208, SOC, 80, isn=0x620800, rtt_us=20000)
+    t.handshake()
+    req = b"GET /a HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: curl/8.5.0\r\n\r\n"
+    base = t.cseq
+    t.raw(True, "PA", req, seq=base)
+    t.cseq = base + len(req)
+    body = passm(n) + prand(n + "ok", 100)
+    ans = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    t.raw(False, "PA", ans, gap=5000)
+    t.raw(True, "PA", req, seq=base, gap=30000)
+    t.raw(False, "PA", ans, gap=5000)
+    t.sseq += len(ans)
+    t.raw(True, "A")
+    t.close()
+    return cap, {"pass": [passm(n)], "counters": ["sealed>=1", "seal_differs==0",
+                                                  "seal_partial==0"]}
+
+
+@case
+def case_rt32_http_second_quiet_vk(n):
+    """Office HTTP keep-alive: four requests answered, then a fifth for www.example.org
+    in one 1460-byte DF segment, read, passed, lost past us silently; an accomplice's ACK
+    of it frees the request log; the fifth again, for m.vk.com, in two segments. Bytes
+    the server acknowledged go on as zeros (the server reads them: it answers 400)."""
+    cap, t = ka_flow(n, 60209)
+    real = _rtk_vk_req(n)
+    real = real[:-2] + b"X-Pad: " + b"q" * (1460 - len(real) - 9) + b"\r\n\r\n"
+    decoy = b"GET /feed HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+    decoy = decoy[:-2] + b"X-Pad: " + b"p" * (1460 - len(decoy) - 9) + b"\r\n\r\n"
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"})
+    t.raw(False, "A", ack=base + 1460, gap=5000)
+    t.raw(True, "PA", real[:1400], seq=base, ipkw={"flags": "DF"}, gap=30000)
+    t.raw(True, "PA", real[1400:], seq=base + 1400, ipkw={"flags": "DF"})
+    t.cseq = base + len(real)
+    t.raw(False, "A")
+    t.data(False, b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["conform_acked_zeroed>=2"]}
 
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":

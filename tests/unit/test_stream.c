@@ -262,6 +262,70 @@ static void test_stream_bounds(void)
 	pool_free(p);
 }
 
+/* The edges of stored copies (stream_slot.cut, for the seal: judge.c,
+ * judge_slot_seal): ascending, each once, in (0, STREAM_MAX], a copy's
+ * part before byte 0 or past STREAM_MAX not counted; past STREAM_CUTS the
+ * middle ones give way, the lowest and highest halves stay. */
+static void test_stream_cuts(void)
+{
+	struct stream_pool *p = pool_new(1);
+	static uint8_t big[STREAM_MAX + 64];
+	const struct stream_slot *s;
+	uint32_t a, base = 0xfffffff0u, i;
+
+	memset(big, 'q', sizeof(big));
+	a = stream_open(p, base);
+	CU_ASSERT_FATAL(a != STREAM_NO_SLOT);
+	s = &p->slots[a];
+	CU_ASSERT_EQUAL(s->ncut, 0);
+	/* across the sequence wrap, from before byte 0 */
+	CU_ASSERT_EQUAL(stream_add(p, a, base - 5, big, 305), STREAM_ADDED);
+	CU_ASSERT_EQUAL(s->ncut, 1);
+	CU_ASSERT_EQUAL(s->cut[0], 300);
+	CU_ASSERT_EQUAL(stream_add(p, a, base + 300, big, 400), STREAM_ADDED);
+	CU_ASSERT_EQUAL(stream_add(p, a, base + 300, big, 400), STREAM_ADDED); /* again */
+	CU_ASSERT_EQUAL(stream_add(p, a, base + 100, big, 100), STREAM_ADDED);
+	CU_ASSERT_EQUAL(s->ncut, 4);
+	CU_ASSERT_EQUAL(s->cut[0], 100);
+	CU_ASSERT_EQUAL(s->cut[1], 200);
+	CU_ASSERT_EQUAL(s->cut[2], 300);
+	CU_ASSERT_EQUAL(s->cut[3], 700);
+	/* past STREAM_MAX: the end counts at STREAM_MAX */
+	CU_ASSERT_EQUAL(stream_add(p, a, base + STREAM_MAX - 10, big, 50), STREAM_ADDED);
+	CU_ASSERT_EQUAL(s->ncut, 6);
+	CU_ASSERT_EQUAL(s->cut[4], STREAM_MAX - 10);
+	CU_ASSERT_EQUAL(s->cut[5], STREAM_MAX);
+	/* wholly past it: nothing */
+	CU_ASSERT_EQUAL(stream_add(p, a, base + STREAM_MAX + 1, big, 50), STREAM_ADDED);
+	CU_ASSERT_EQUAL(s->ncut, 6);
+	/* full: 100 200 300 700 | 800 900 (STREAM_MAX - 10) STREAM_MAX */
+	CU_ASSERT_EQUAL(stream_add(p, a, base + 800, big, 100), STREAM_ADDED);
+	CU_ASSERT_EQUAL(s->ncut, STREAM_CUTS);
+	/* a low one pushes the middle out */
+	CU_ASSERT_EQUAL(stream_add(p, a, base + 50, big, 50), STREAM_ADDED);
+	{
+		static const uint16_t want[] = {50, 100, 200, 300, 700, 900, STREAM_MAX - 10,
+						STREAM_MAX};
+
+		for (i = 0; i < STREAM_CUTS; i++)
+			CU_ASSERT_EQUAL(s->cut[i], want[i]);
+	}
+	/* a high one too, from the other side */
+	CU_ASSERT_EQUAL(stream_add(p, a, base + 5000, big, 10), STREAM_ADDED);
+	{
+		static const uint16_t want[] = {50, 100, 200, 300, 5000, 5010, STREAM_MAX - 10,
+						STREAM_MAX};
+
+		for (i = 0; i < STREAM_CUTS; i++)
+			CU_ASSERT_EQUAL(s->cut[i], want[i]);
+	}
+	/* a slot opened again starts with none */
+	stream_close(p, a);
+	a = stream_open(p, 7);
+	CU_ASSERT_EQUAL(p->slots[a].ncut, 0);
+	pool_free(p);
+}
+
 /* Slots counted per address and per network: an address's share is
  * n / STREAM_SRC_SHARE, a network's n / STREAM_NET_SHARE; a slot counts
  * once, until it is closed; a slot opened again starts uncounted. */
@@ -2626,6 +2690,7 @@ int main(void)
 		{"csum: an IPv4 header's sum, as rte_raw_cksum says", test_csum_ip4},
 		{"stream: overlaps compared", test_stream_overlap},
 		{"stream: before base and beyond STREAM_MAX", test_stream_bounds},
+		{"stream: the edges of stored copies", test_stream_cuts},
 		{"stream: pool exhaustion and reuse", test_stream_pool},
 		{"stream: slots counted per address and network", test_stream_share},
 		{"stream: sequence wrap-around", test_stream_wrap},
