@@ -181,6 +181,7 @@ struct flow_seal {
 	uint32_t sum[FLOW_SEAL_RUNS];
 	uint16_t end[FLOW_SEAL_RUNS];
 	uint8_t n;
+	uint8_t acked; /* its responder had acknowledged them all (judge.c, judge_slot_ack) */
 };
 
 /* A checked TCP flow's acknowledgement bounds (judge.c, judge_discardable),

@@ -25286,10 +25286,11 @@ def case_rt31_pmtu_quiet_ok(n):
 # The answer-ACK check (judge_resp_first, ans_unacked) believes the forged answer's ACK;
 # the request log's lost range is one interval, and a copy clears it only from its low end.
 
-def _rt31r_pmtu_tls(n, src, dst, cport, isn, decoy_name, real_name, forge_ack):
+def _rt31r_pmtu_tls(n, src, dst, cport, isn, decoy_name, real_name, forge_ack, after=True):
     """_rt31_pmtu_tls with no ICMP error (a PMTU black hole) and the forged server
     flight acknowledging forge_ack bytes of the hello (all of it: the accomplice knows
-    its length, the client chose it)."""
+    its length, the client chose it). after: the client's record after the hello
+    carries the case's leak marker too (else only the hello for real_name does)."""
     cap = Capture()
     t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=20000)
     t.handshake()
@@ -25306,7 +25307,7 @@ def _rt31r_pmtu_tls(n, src, dst, cport, isn, decoy_name, real_name, forge_ack):
     t.raw(False, "A")
     t.sseq += len(fl)
     t.data(True, CCS + tls_appdata(n + "fin", 53))
-    t.data(True, marked_record(b"after" + leak(n), n + "req"))
+    t.data(True, marked_record(b"after" + (leak(n) if after else b"-no-mark"), n + "req"))
     t.data(False, tls_appdata(n + "resp", 400))
     t.close()
     return cap
@@ -25317,10 +25318,13 @@ def case_rt31r_quiet_ack_vk(n):
     """rt31_pmtu_quiet_vk where the accomplice's forged server flight acknowledges the
     whole decoy hello (base + 1460) rather than none of it: it is taken as the answer,
     the slot goes, and the hello for m.vk.com came as old bytes. The seal (the
-    thirty-second session): the copy holds part of the sealed run (1400 of 1460)."""
-    return (_rt31r_pmtu_tls(n, O1, SOC, 60100, 0x610000, RT_DECOY, VK, 1460),
-            {"leak": [leak(n)], "counters": ["seal_partial>=1"]})
-
+    thirty-second session): the copy holds part of the sealed run (1400 of 1460) of
+    bytes the responder acknowledged: that part goes on as zeros (a server that has
+    them drops the copy; this one, whose ACK was forged, reads zeros, not m.vk.com),
+    and the office allows the ambiguity. The marker is in the m.vk.com hello only:
+    the client's later record goes to a server that never read a hello."""
+    return (_rt31r_pmtu_tls(n, O1, SOC, 60100, 0x610000, RT_DECOY, VK, 1460, after=False),
+            {"leak": [leak(n)], "counters": ["seal_partial>=1", "seal_zeroed>=1"]})
 
 @case
 def case_rt31r_quiet_ack_e2m(n):
@@ -25613,6 +25617,247 @@ def case_rt32_http_second_quiet_vk(n):
     t.data(False, b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
     t.close()
     return cap, {"leak": [leak(n)], "counters": ["conform_acked_zeroed>=2"]}
+
+
+# ------------------------------------------------ red team round 32 (rt32x)
+# The seal, the slot kept until acknowledged, and the zeroing of a read HTTP client's
+# acknowledged copies (judge_http_more): attacks and honest twins.
+
+def _rt32x_http_off(n, cport, decoy, real_cuts=(1400,)):
+    """Office HTTP keep-alive (four requests answered), then a fifth head `decoy` for
+    www.example.org in one 1460-byte DF segment that turns the request reader off
+    (FLOW_HW_ON cleared: a body of a GiB, or a tunnel's bytes after an upgrade), read,
+    passed, lost past us silently; an accomplice's ACK of it frees the request log
+    (FLOW_HW_LOG cleared); the client sends a GET for m.vk.com at its place. Since the
+    fix (judge_http_unread) it goes on as zeros, and the server answers 400."""
+    cap, t = ka_flow(n, cport)
+    real = _rtk_vk_req(n)
+    real = real[:-2] + b"X-Pad: " + b"q" * (1460 - len(real) - 9) + b"\r\n\r\n"
+    assert len(real) == len(decoy) == 1460
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"})
+    t.raw(False, "A", ack=base + 1460, gap=5000)
+    b = [0] + list(real_cuts) + [1460]
+    for i, (x, y) in enumerate(zip(b, b[1:])):
+        t.raw(True, "PA", real[x:y], seq=base + x, ipkw={"flags": "DF"},
+              gap=30000 if i == 0 else 50)
+    t.cseq = base + len(real)
+    t.raw(False, "A")
+    # its server read zeros where the head was (judge_http_unread): 400
+    t.data(False, b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    t.close()
+    return cap
+
+
+def _rt32x_pad(head, total=1460, tail=b""):
+    h = head[:-2] + b"X-Pad: " + b"p" * (total - len(head) - 9 - len(tail)) + b"\r\n\r\n" + tail
+    assert len(h) == total
+    return h
+
+
+@case
+def case_rt32x_gib_quiet_vk(n):
+    """rt32_http_second_quiet_vk where the decoy fifth head is a POST declaring a body of
+    a GiB (the reader stops reading: JUDGE_HTTP_OFF). The zeroing of acknowledged
+    copies lived in judge_http_more, which a flow no longer read never reaches; once the
+    forged ACK emptied the request log, the GET for m.vk.com passed whole (red team
+    round 32). Now judge_http_unread zeroes it."""
+    decoy = _rt32x_pad(b"POST /up HTTP/1.1\r\nHost: www.example.org\r\n"
+                       b"Content-Length: 1073741824\r\n\r\n")
+    return _rt32x_http_off(n, 60300, decoy), {"leak": [leak(n)],
+                                              "counters": ["conform_acked_zeroed>=2"]}
+
+
+@case
+def case_rt32x_ws_quiet_vk(n):
+    """The same with the decoy an upgrade to WebSocket for www.example.org followed (in
+    the same segment) by a WebSocket frame: the reader sees a tunnel and stops."""
+    ws = b"\x82\x05hello"
+    decoy = _rt32x_pad(b"GET /ws HTTP/1.1\r\nHost: www.example.org\r\nUpgrade: websocket\r\n"
+                       b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                       b"Sec-WebSocket-Version: 13\r\n\r\n", tail=ws)
+    return _rt32x_http_off(n, 60301, decoy), {"leak": [leak(n)],
+                                              "counters": ["conform_acked_zeroed>=2"]}
+
+
+
+@case
+def case_rt32x_gib_first_vk(n):
+    """rt32x_gib_quiet_vk with the GiB POST as the flow's first head (its slot, then its
+    seal, hold it): lost silently, a forged ACK, a GET for m.vk.com at its place. Control
+    for the first head: the seal compares it."""
+    cap = Capture()
+    t = ETcp(cap, O1, 60302, SOC, 80, isn=0x630200, rtt_us=20000)
+    t.handshake()
+    decoy = _rt32x_pad(b"POST /up HTTP/1.1\r\nHost: www.example.org\r\n"
+                       b"Content-Length: 1073741824\r\n\r\n")
+    real = _rtk_vk_req(n)
+    real = real[:-2] + b"X-Pad: " + b"q" * (1460 - len(real) - 9) + b"\r\n\r\n"
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"})
+    t.raw(False, "A", ack=base + 1460, gap=5000)
+    t.raw(True, "PA", real[:1400], seq=base, ipkw={"flags": "DF"}, gap=30000)
+    t.raw(True, "PA", real[1400:], seq=base + 1400, ipkw={"flags": "DF"})
+    t.cseq = base + len(real)
+    t.raw(False, "A")
+    _vk_answer(t, n)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt32x_http_winka_ok(n):
+    """Must-allow: an office GET from a Windows client (one segment), acknowledged; the
+    server holds its answer (a long poll); the connection is idle 45 s (Chrome's
+    keep-alive interval on its sockets) and Windows' keep-alive probe is one byte, 0x00,
+    at snd_nxt-1, the GET's last byte: a sealed byte, in the middle of the last run.
+    The server ACKs each probe; then it answers. The flow is undecided (office HTTP:
+    until nDPI is done), its slot kept: a probe of an acknowledged byte is passed
+    uncompared (tcp_keepalive_probe)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 60303, SOC, 80, isn=0x630300, rtt_us=20000)
+    t.handshake()
+    req = (b"GET /poll?id=7 HTTP/1.1\r\nHost: www.example.org\r\n"
+           b"User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64)\r\nAccept: */*\r\n"
+           b"Connection: keep-alive\r\n\r\n")
+    t.data(True, req)
+    t.raw(False, "A", gap=5000)
+    for k in range(2):
+        cap.idle(45)
+        t.raw(True, "A", b"\x00", seq=t.cseq - 1)
+        t.raw(False, "A")
+    _ok_answer(t, n)
+    t.raw(True, "A")
+    t.close()
+    return cap, {"pass": [passm(n)], "counters": ["tcp_keepalive_probe>=2"]}
+
+
+@case
+def case_rt32x_upload_reorder_ok(n):
+    """Must-allow: an office POST (head and body, 8688 bytes) sent as six full segments;
+    the network past us delays the third behind the rest: the server sends three
+    duplicate ACKs, then, the third come, one of all of it (the slot closes, sealed,
+    runs [0,1448) [1448,2896) [2896,7240) [7240,8688)); the client's fast retransmit
+    of the third (sent at the third duplicate) arrives after that: a copy of part of a
+    run. Then the server's answer."""
+    cap = Capture()
+    t = ETcp(cap, O1, 60304, SOC, 80, isn=0x630400, rtt_us=20000)
+    t.handshake()
+    body = prand(n + "body", 8688 - 120)
+    head = b"POST /upload HTTP/1.1\r\nHost: www.example.org\r\nContent-Length: %d\r\n" % len(body)
+    head += b"X-P: " + b"h" * (120 - len(head) - 9) + b"\r\n\r\n"
+    data = head + body
+    assert len(data) == 8688
+    base = t.cseq
+    for i in range(6):
+        t.raw(True, "PA", data[i * 1448:(i + 1) * 1448], seq=base + i * 1448, gap=50)
+    t.raw(False, "A", ack=base + 2896, gap=20000)
+    for k in range(3):
+        t.raw(False, "A", ack=base + 2896, gap=100)
+    t.raw(False, "A", ack=base + 8688, gap=2000)
+    t.raw(True, "PA", data[2896:4344], seq=base + 2896, gap=10000)
+    t.cseq = base + 8688
+    t.raw(False, "A", gap=10000)
+    _ok_answer(t, n)
+    t.raw(True, "A")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+
+@case
+def case_rt32x_early_reorder_ok(n):
+    """Must-allow (strict zone, e2m): a TLS 1.3 client with 0-RTT sends its hello and an
+    8688-byte early-data record in six full segments back to back (its initial window).
+    The network past us delays the third early segment behind the rest: the server's
+    three duplicate ACKs, then its flight acknowledging all (the slot closes, sealed:
+    runs at the first two edges and the last one inside); the client's fast retransmit
+    of the third segment, sent at the third duplicate, arrives after that: a copy of
+    part of a run, the same bytes."""
+    cap = Capture()
+    t = ETcp(cap, S1, 60305, E2M, 443, isn=0x630500, rtt_us=20000)
+    t.handshake()
+    h = hello(n)
+    early = record(23, passm(n) + prand(n + "early", 8688 - 5 - len(passm(n))), 0x0303)
+    assert len(early) == 8688
+    base = t.cseq
+    t.raw(True, "PA", h, seq=base, gap=50)
+    e0 = base + len(h)
+    for i in range(6):
+        t.raw(True, "PA", early[i * 1448:(i + 1) * 1448], seq=e0 + i * 1448, gap=50)
+    t.raw(False, "A", ack=e0 + 2896, gap=20000)
+    for k in range(3):
+        t.raw(False, "A", ack=e0 + 2896, gap=100)
+    fl = server_hello_flight(n)
+    t.raw(False, "PA", fl, ack=e0 + 8688, gap=2000)
+    t.raw(True, "PA", early[2896:4344], seq=e0 + 2896, gap=10000)
+    t.cseq = e0 + 8688
+    t.sseq += len(fl)
+    t.raw(False, "A", gap=10000)
+    t.raw(True, "A")
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 300))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt32x_early_retx_ok(n):
+    """Must-allow twin, no reordering: the same hello and early data, acknowledged and
+    answered at once; the answer is lost inside and the client's timer sends the first
+    unacknowledged segment again: the hello (a whole run). Control."""
+    cap = Capture()
+    t = ETcp(cap, S1, 60306, E2M, 443, isn=0x630600, rtt_us=20000)
+    t.handshake()
+    h = hello(n)
+    early = record(23, passm(n) + prand(n + "early", 8688 - 5 - len(passm(n))), 0x0303)
+    base = t.cseq
+    t.raw(True, "PA", h, seq=base, gap=50)
+    e0 = base + len(h)
+    for i in range(6):
+        t.raw(True, "PA", early[i * 1448:(i + 1) * 1448], seq=e0 + i * 1448, gap=50)
+    fl = server_hello_flight(n)
+    t.raw(False, "PA", fl, ack=e0 + 8688, gap=20000)
+    t.raw(True, "PA", h, seq=base, gap=200000)
+    t.cseq = e0 + 8688
+    t.raw(False, "PA", fl, ack=t.cseq, gap=10000)
+    t.sseq += len(fl)
+    t.raw(True, "A")
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 300))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+
+@case
+def case_rt32x_edge_same_vk(n):
+    """rt32_http_second_quiet_vk where the accomplice's forged ACK of the lost fifth
+    request (1408 bytes: 11 units of the server's window scale, 2^7) keeps the server's
+    window's right edge where it was (its window 11 units less: the client saw the edge
+    in the server's last ACK). judge_http_window frees the request log (judge_rlog_ack)
+    but takes a new ACK only with a new edge: hi[1] stays before the request, and its
+    copy for m.vk.com is not zeroed."""
+    cap, t = ka_flow(n, 60307)
+    L = 1408
+    real = _rtk_vk_req(n)
+    real = real[:-2] + b"X-Pad: " + b"q" * (L - len(real) - 9) + b"\r\n\r\n"
+    decoy = b"GET /feed HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+    decoy = decoy[:-2] + b"X-Pad: " + b"p" * (L - len(decoy) - 9) + b"\r\n\r\n"
+    assert len(real) == len(decoy) == L
+    base = t.cseq
+    t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"})
+    t.raw(False, "A", ack=base + L, gap=5000, window=64240 - L // 128)
+    t.raw(True, "PA", real[:1300], seq=base, ipkw={"flags": "DF"}, gap=30000)
+    t.raw(True, "PA", real[1300:], seq=base + 1300, ipkw={"flags": "DF"})
+    t.cseq = base + len(real)
+    t.raw(False, "A")
+    t.data(False, b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
 
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
