@@ -182,6 +182,7 @@ struct flow_seal {
 	uint16_t end[FLOW_SEAL_RUNS];
 	uint8_t n;
 	uint8_t acked; /* its responder had acknowledged them all (judge.c, judge_slot_ack) */
+	uint8_t last;  /* the last byte sealed (a keep-alive probe's, judge_seal_check) */
 };
 
 /* A checked TCP flow's acknowledgement bounds (judge.c, judge_discardable),

@@ -56,9 +56,8 @@
 	X(icmp_lost)	      /* ICMP errors from past us that said an initiator's bytes we passed never arrived */ \
 	X(sealed)	      /* flows whose first-bytes slot closed into a seal (judge_slot_seal) */ \
 	X(seal_differs)	      /* flows refused: a later copy of sealed bytes held other bytes */ \
-	X(seal_partial)	      /* flows refused: a later copy held part of a sealed run, which cannot be compared */ \
-	X(tcp_keepalive_probe) /* one-byte keep-alive probes (0x00 at the last byte, acknowledged) not compared with the first-bytes slot */ \
-	X(seal_zeroed)	      /* copies holding part of a sealed run of acknowledged bytes, that part forwarded as zeros */ \
+	X(seal_partial)	      /* later copies that held part of a sealed run (cannot be compared): dropped, the zone decides (refused where the bytes were never acknowledged) */ \
+	X(tcp_keepalive_probe) /* one-byte keep-alive probes at the end of a head or hello read whole, acknowledged: forwarded with the byte read there */ \
 	X(seal_retired)	      /* seals dropped after 3 GiB from the initiator (sequence numbers come round) */ \
 	X(hello_unheld)	      /* ... dropped, read: past the flow's 16 hold slots, or rebuilt from fragments */ \
 	X(conform_held)	      /* segments of checked flows held past a gap, read once it filled */ \
