@@ -26027,6 +26027,92 @@ def case_rt33_far_ack_ws_vk(n):
     return _rt33_far(n, 60404, decoy, 1), {"leak": [leak(n)]}
 
 
+# ------------------------------------------------ red team round 34 (rt34)
+# The seal's TLS clamp and the HelloRetryRequest watch; a strict-zone honest resend.
+
+def _rt34_hrr_forged(n, src, dst, cport, isn, name1, name2):
+    """The client's first hello for name1 reaches the server, which acknowledges it. An
+    accomplice outside forges a ServerHello flight (no HRR, the right sums) ahead of the
+    server's answer: judge_hrr_watch lets the slot go (the responder's first bytes are no
+    HRR's), sealed to the hello's end (the TLS clamp). The real server's answer is a
+    HelloRetryRequest at the same place; the client's ChangeCipherSpec and second hello
+    for name2 (the case's marker in its padding) come after the sealed bytes: new bytes
+    of a decided flow, unread. The server reads name2."""
+    cap = Capture()
+    t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n, sni=name1)
+    t.data(True, ch1)
+    s0 = t.sseq
+    t.raw(False, "PA", server_hello_flight(n), gap=2000)
+    hf = hrr_flight(n)
+    t.raw(False, "PA", hf, seq=s0, gap=8000)
+    t.sseq = s0 + len(hf)
+    t.raw(True, "A")
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    pad = ext(21, leak(n) + b"\x00" * 40)
+    t.data(True, CCS + hello(n, sni=name2, sid=sid, extra=[pad]))
+    t.data(False, server_hello_flight(n))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@open_case
+def case_rt34_hrr_forged_sh_vk(n):
+    """Office: a hello for www.example.org, a forged ServerHello ends the HRR watch, the
+    real server's HRR follows, the second hello names m.vk.com: unread (new bytes past
+    the seal's end on a decided unchecked flow)."""
+    return (_rt34_hrr_forged(n, O1, SOC, 60500, 0x650000, "www.example.org", VK),
+            {"leak": [leak(n)]})
+
+
+@case
+def case_rt34_hrr_forged_sh_e2m(n):
+    """The same in the strict zone: e2m.customs.example, then exfil.attacker.test."""
+    return (_rt34_hrr_forged(n, S1, E2M, 60501, 0x650100, E2M_NAME, EVIL),
+            {"leak": [leak(n)]})
+
+
+@open_case
+def case_rt34_mss536_midretx_ok(n):
+    """Must-allow, strict zone: a hello of 2200 bytes (a large key share) in segments of
+    536 (no MSS option past a tunnel; the default), five of them. The server acknowledges
+    1072 (received by the client), then 2144 and its flight acknowledging all of it, both
+    lost inside: the slot closes, sealed as runs [0,536) [536,1072) [1072,2144)
+    [2144,2200) (the first two edges and the last). The client's retransmission timer
+    sends its first segment not acknowledged, [1072,1608) (Linux collapses no further:
+    two segments exceed the MSS): a part copy of a sealed run, which the strict zone
+    refuses as ambiguous though the bytes are the same."""
+    cap = Capture()
+    t = ETcp(cap, S1, 60502, E2M, 443, isn=0x650200, rtt_us=20000)
+    t.handshake()
+    h = hello(n, extra=[ext(21, b"\x00" * (2200 - len(hello(n)) - 4))])
+    assert len(h) == 2200
+    base = t.cseq
+    b = [0, 536, 1072, 1608, 2144, 2200]
+    for i, (x, y) in enumerate(zip(b, b[1:])):
+        t.raw(True, "PA", h[x:y], seq=base + x, gap=50)
+        if y == 1072:
+            t.raw(False, "A", ack=base + 1072, gap=2000)
+    t.raw(False, "A", ack=base + 2144, gap=2000)
+    fl = server_hello_flight(n)
+    t.raw(False, "PA", fl, ack=base + 2200, gap=2000)
+    t.raw(True, "PA", h[1072:1608], seq=base + 1072, gap=300000)
+    t.raw(False, "A", ack=base + 2200)
+    t.raw(False, "PA", fl, ack=base + 2200, gap=200000)
+    t.cseq = base + 2200
+    t.sseq += len(fl)
+    t.raw(True, "A")
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)], "counters": ["sealed>=1"]}
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))
