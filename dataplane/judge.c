@@ -4798,8 +4798,9 @@ static int judge_rlog_only(struct worker *w, struct flow *f, const struct rte_mb
  * that moves back is taken only from a segment whose sum is right (one
  * damaged on the way, which the client discards, must not stall the flow:
  * rt6_zwin_badsum_ok). A scale is unknown where the handshake was not
- * seen: the largest, an edge too far rather than too near. True when the
- * flow was refused (judge_rlog_ack). */
+ * seen: the largest, an edge too far rather than too near. The newest ACK
+ * (acks.hi[1]) is also what decides which client copies go on as zeros
+ * (judge_http_more, judge_http_unread). bound: the client's next byte. */
 static inline void judge_http_ack_take(struct worker *w, struct flow *f, const struct rte_mbuf *m,
 				       const struct parse_result *r, uint32_t bound)
 {
@@ -4838,6 +4839,9 @@ static inline void judge_http_ack_take(struct worker *w, struct flow *f, const s
 	a->aws |= FLOW_AWS_EDGE;
 }
 
+/* judge_http_ack_take for a read client's server segment, after its
+ * request log took the ACK. True when the flow was refused
+ * (judge_rlog_ack). */
 static inline bool judge_http_window(struct worker *w, struct flow *f, const struct rte_mbuf *m,
 				     const struct parse_result *r)
 {
