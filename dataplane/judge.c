@@ -3698,59 +3698,54 @@ static __rte_noinline bool judge_trim_payload(struct worker *w, struct rte_mbuf 
 	return true;
 }
 
-/* Zero the first k payload bytes of a TCP segment (bytes its receiver
- * acknowledged: judge_tcp_long), its checksum updated (RFC 1624), so that
- * a sum that was wrong stays wrong. */
-static __rte_noinline bool judge_zero_range(struct rte_mbuf *m, const struct parse_result *r,
-					    uint32_t from, uint32_t to)
+/* The TCP sum of a segment whose payload was changed in place, its sum
+ * over the payload `before` the change: mended (RFC 1624), so that a sum
+ * that was wrong stays wrong. The payload starts at an even offset of the
+ * segment (the header is 4-byte words): its sum is the segment's words
+ * from there. */
+static void judge_sum_mend(struct rte_mbuf *m, const struct parse_result *r, uint64_t before)
 {
 	uint8_t *th = rte_pktmbuf_mtod(m, uint8_t *) + r->l4_off;
-	uint8_t *pl = rte_pktmbuf_mtod(m, uint8_t *) + r->payload_off;
-	uint64_t before, s;
-	uint32_t i;
+	const uint8_t *pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+	uint64_t s;
 	uint16_t ck;
 
-	for (i = from; i < to && !pl[i]; i++)
-		;
-	if (i >= to)
-		return false;
-	/* the payload starts at an even offset of the segment (the header
-	 * is 4-byte words): its sum is the segment's words from there */
-	before = csum_sum(pl, r->payload_len);
-	memset(pl + from, 0, to - from);
 	memcpy(&ck, th + 16, sizeof(ck));
 	s = (uint16_t)~ck;
 	s += (uint16_t)~csum_fold(before);
 	s += csum_fold(csum_sum(pl, r->payload_len));
 	ck = (uint16_t)~csum_fold(s);
 	memcpy(th + 16, &ck, sizeof(ck));
-	return true;
 }
 
+/* Zero the first k payload bytes of a TCP segment (bytes its receiver
+ * acknowledged: judge_tcp_long), its checksum mended. */
 static __rte_noinline void judge_zero_acked(struct worker *w, struct rte_mbuf *m,
 					    const struct parse_result *r, uint32_t k)
 {
-	if (judge_zero_range(m, r, 0, k))
-		w->st.c[STATS_conform_acked_zeroed]++;
+	uint8_t *pl = rte_pktmbuf_mtod(m, uint8_t *) + r->payload_off;
+	uint64_t before;
+	uint32_t i;
+
+	for (i = 0; i < k && !pl[i]; i++)
+		;
+	if (i == k)
+		return;
+	before = csum_sum(pl, r->payload_len);
+	memset(pl, 0, k);
+	judge_sum_mend(m, r, before);
+	w->st.c[STATS_conform_acked_zeroed]++;
 }
 
-/* The payload byte at `at` set to v, the TCP sum mended (RFC 1624). */
+/* The payload byte at `at` set to v, the TCP sum mended. */
 static void judge_byte_set(struct rte_mbuf *m, const struct parse_result *r, uint32_t at,
 			   uint8_t v)
 {
-	uint8_t *th = rte_pktmbuf_mtod(m, uint8_t *) + r->l4_off;
 	uint8_t *pl = rte_pktmbuf_mtod(m, uint8_t *) + r->payload_off;
-	uint64_t before, s;
-	uint16_t ck;
+	uint64_t before = csum_sum(pl, r->payload_len);
 
-	before = csum_sum(pl, r->payload_len);
 	pl[at] = v;
-	memcpy(&ck, th + 16, sizeof(ck));
-	s = (uint16_t)~ck;
-	s += (uint16_t)~csum_fold(before);
-	s += csum_fold(csum_sum(pl, r->payload_len));
-	ck = (uint16_t)~csum_fold(s);
-	memcpy(th + 16, &ck, sizeof(ck));
+	judge_sum_mend(m, r, before);
 }
 
 /* Whether the initiator's byte at seq, the last it sent, ends what f's
