@@ -21,6 +21,7 @@
 #define TLS_EXT_ALPN		   0x0010
 #define TLS_EXT_SUPPORTED_VERSIONS 0x002b
 #define TLS_EXT_ECH		   0xfe0d
+#define TLS_EXT_EARLY_DATA	   0x002a
 #define TLS_SNI_HOST_NAME	   0
 
 static const char *const tls_ch_reason_names[] = {
@@ -224,6 +225,9 @@ static enum tls_ch_reason tls_ch_extensions(struct tls_ch_info *in, const uint8_
 			break;
 		case TLS_EXT_SUPPORTED_VERSIONS:
 			r = tls_ch_versions(in, p, len);
+			break;
+		case TLS_EXT_EARLY_DATA:
+			in->has_early_data = true;
 			break;
 		case TLS_EXT_ECH:
 		/* The drafts' codepoints: encrypted_server_name (ESNI, drafts

@@ -89,6 +89,7 @@ struct tls_ch_info {
 	bool has_alpn;
 	bool has_supported_versions;
 	bool has_grease; /* a GREASE extension type (0x?a?a) */
+	bool has_early_data; /* early_data: application_data records may follow it */
 };
 
 /* Per-flow reader state: 336 bytes (x86-64) plus the caller's buffer. */

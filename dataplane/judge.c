@@ -463,6 +463,9 @@ static inline enum quic_status judge_quic_status(const struct worker *w, const s
 
 static bool judge_hrr_open(const struct stream_slot *s);
 
+/* stream_slot.hrr: the second hello read and answered (judge_hello2). */
+#define JUDGE_HELLO2_ANSWERED 3
+
 /* A slot's reader answer taken (reported): 1, or, for a refused hello,
  * this once its names were read (judge_hello_names). */
 #define JUDGE_NAMES_READ 2
@@ -480,10 +483,15 @@ static bool judge_hrr_watch(struct worker *w, const struct flow *f)
 	const struct stream_slot *s = &w->streams->slots[f->stream_idx];
 
 	return f->key.l4proto == IPPROTO_TCP && !s->quic_on &&
-	       (s->hrr || ((stream_tls(w->streams, f->stream_idx)->status == TLS_CH_DONE ||
-			    s->reported == JUDGE_NAMES_READ) &&
-			   judge_hrr_open(s)));
+	       ((s->hrr && s->hrr != JUDGE_HELLO2_ANSWERED) ||
+		((stream_tls(w->streams, f->stream_idx)->status == TLS_CH_DONE ||
+		  s->reported == JUDGE_NAMES_READ) &&
+		 /* and after an answer that is none, until the client
+		  * shows it read a ServerHello (judge_hello_tail) */
+		 !s->hrr && (judge_hrr_open(s) || !s->tail_done)));
 }
+
+static void judge_slot_settle(struct worker *w, struct flow *f);
 
 /* What a TCP step says of its segment. */
 enum { TCP_GO = 0, TCP_SKIP, TCP_DROP, TCP_FOREIGN, TCP_HOLD };
@@ -658,11 +666,27 @@ part:
 	return TCP_DROP;
 }
 
+/* Whether slot s waits for its initiator to show it heard the
+ * acknowledgement of its bytes (judge_slot_heard): a TLS hello read whole.
+ * (An HTTP client's is read on, past its first head, once the slot is
+ * gone: judge_http_more; docs/stream.md, "The seal", says what that
+ * leaves.) */
+static inline bool judge_slot_hears(const struct stream_slot *s)
+{
+	/* (of the bytes a seal keeps: judge_slot_seal) */
+	uint32_t len = !s->hrr && s->ch.info.stream_bytes < s->have ? s->ch.info.stream_bytes
+								     : s->have;
+
+	return s->tls == TLS_CH_DONE && (int32_t)(s->heard - len) < 0;
+}
+
 /* A TCP flow's first-bytes slot holds bytes its responder has not
- * acknowledged (judge_slot_ack). */
+ * acknowledged, or, for a hello, whose acknowledgement its initiator has
+ * not shown it heard (judge_slot_ack, judge_slot_heard). */
 static inline bool judge_slot_unacked(const struct flow *f, const struct stream_slot *s)
 {
-	return f->key.l4proto == IPPROTO_TCP && !s->quic_on && (int32_t)(s->acked - s->have) < 0;
+	return f->key.l4proto == IPPROTO_TCP && !s->quic_on &&
+	       ((int32_t)(s->acked - s->have) < 0 || judge_slot_hears(s));
 }
 
 /* f's first-bytes slot goes back to the pool, its bytes sealed. */
@@ -2490,6 +2514,9 @@ static void judge_name_cb(void *arg, const char *name, size_t len)
  * server, an expiring TTL, then another: red team round 21, hrr_ttl_vk)
  * until the responder answers it. */
 #define JUDGE_HELLO2_READ 2
+/* ... and once the responder answered it (JUDGE_HELLO2_ANSWERED, with
+ * judge_hrr_watch): the slot closes when nothing else keeps it
+ * (judge_slot_settle). */
 
 static bool judge_hello2(struct worker *w, const struct policy *pol, struct flow *f)
 {
@@ -2545,61 +2572,104 @@ static bool judge_hello2(struct worker *w, const struct policy *pol, struct flow
 	return true;
 }
 
-/* The client's bytes after its first ClientHello, before the responder
- * said whether it asks for another: a plaintext handshake record there (a
- * second ClientHello sent ahead of the HelloRetryRequest its first hello
- * makes certain; the server reads it from its queue once it wrote the HRR:
- * red team round 20, hrr_pipe_front) is no honest client's, and refused
+/* The client's records after its first ClientHello (from the slot, a
+ * cursor in stream_slot.tail_at). Before the responder said whether it
+ * asks for another hello: a plaintext handshake record there (a second
+ * ClientHello sent ahead of the HelloRetryRequest its first hello makes
+ * certain; the server reads it from its queue once it wrote the HRR: red
+ * team round 20, hrr_pipe_front) is no honest client's, and refused
  * whatever the zone does. Honest ones send a ChangeCipherSpec (middlebox
- * compatibility) and early data (application_data records) there. True
- * when the flow was dropped. */
+ * compatibility) and early data (application_data records) there.
+ *
+ * After an answer that is no HelloRetryRequest, the walk goes on, and the
+ * slot stays (judge_hrr_watch), until the client shows it read a
+ * ServerHello: its first handshake record is no ClientHello (a TLS 1.2
+ * key exchange or certificate, or a resumed session's Finished,
+ * encrypted), or, where its first hello offered no early data, its first
+ * application_data record (TLS 1.3's encrypted flight: a server that
+ * asked for a second hello reads no such record). A ClientHello there
+ * (type 1, a length below 64 KiB, version 3.3: an encrypted Finished
+ * reads so once in 2^32) is refused whatever the zone: the answer we
+ * took was not its server's (red team round 34, rt34_hrr_forged_sh_vk: a
+ * ServerHello forged from outside ahead of the real HelloRetryRequest
+ * ended the watch, and the second hello, for m.vk.com, went on unread).
+ * No honest client sends a handshake message in a record of fewer than
+ * six bytes there: refused too. Behind early data the walk ends at the
+ * slot's end (docs/stream.md says what that leaves). True when the flow
+ * was dropped. */
 static bool judge_hello_tail(struct worker *w, struct flow *f, uint32_t end)
 {
-	const struct stream_slot *s = &w->streams->slots[f->stream_idx];
-	uint32_t at;
+	struct stream_slot *s = &w->streams->slots[f->stream_idx];
+	bool answered, early;
+	uint32_t at, len;
 
-	/* Only while the responder has not shown whether it asks for
-	 * another hello (after a ServerHello, a TLS 1.2 client sends its
-	 * key exchange in a handshake record). */
-	if (s->hrr ||
+	if (s->hrr || s->tail_done ||
 	    (stream_tls(w->streams, f->stream_idx)->status != TLS_CH_DONE &&
-	     s->reported != JUDGE_NAMES_READ) ||
-	    !judge_hrr_open(s))
+	     s->reported != JUDGE_NAMES_READ))
 		return false;
+	answered = !judge_hrr_open(s);
+	early = s->reported == JUDGE_NAMES_READ || s->ch.info.has_early_data;
 	/* (after a hello we refused: past its records, judge_hello_names) */
-	at = s->reported == JUDGE_NAMES_READ ? s->names.i : s->ch.info.stream_bytes;
+	at = s->tail_at ? s->tail_at
+			: s->reported == JUDGE_NAMES_READ ? s->names.i : s->ch.info.stream_bytes;
 	while (at < s->have) {
-		if (s->buf[at] == 22) {
-			w->st.c[STATS_tls_malformed]++;
-			w->st.c[STATS_stream_exceptions]++;
-			judge_refuse(w, f, POLICY_EXC_malformed);
-			return true;
-		}
+		const uint8_t *rec = s->buf + at;
+
 		/* Past a ChangeCipherSpec, an alert, early data (red team
 		 * round 21, hrr_pipe_alert_vk: a second hello behind an
 		 * alert went out before the HRR); any other byte ends it. */
-		if (s->buf[at] != 20 && s->buf[at] != 21 && s->buf[at] != 23)
-			return false;
+		if (rec[0] < 20 || rec[0] > 23)
+			goto done;
 		if (s->have - at < 5) {
 			if (s->have < STREAM_MAX)
-				return false; /* its header is not whole yet */
+				break; /* its header is not whole yet */
 			at = s->have; /* cut by the slot's end: unread (below) */
 			break;
 		}
-		at += 5 + ((uint32_t)s->buf[at + 3] << 8 | s->buf[at + 4]);
+		len = (uint32_t)rec[3] << 8 | rec[4];
+		if (rec[0] == 22 && !answered)
+			goto refuse;
+		if (rec[0] == 22) {
+			if (len < 6)
+				goto after;
+			if (s->have - at < 11) {
+				if (s->have < STREAM_MAX)
+					break;
+				goto done;
+			}
+			if (rec[5] == 1 && rec[6] == 0 && rec[9] == 3 && rec[10] == 3)
+				goto after;
+			goto done;
+		}
+		if (rec[0] == 23 && answered && !early)
+			goto done;
+		at += 5 + len;
 	}
-	/* A record that starts past the slot's end (a hello of the reader's
-	 * whole 16 KiB, then more) cannot be read: a second hello there
-	 * would reach the server unread (red team round 22,
-	 * hrr_pipe_big_front). No honest client sends more behind so large a
-	 * hello before the server's answer. */
-	if (s->have >= STREAM_MAX && end > at) {
-		w->st.c[STATS_tls_malformed]++;
-		w->st.c[STATS_stream_exceptions]++;
-		judge_refuse(w, f, POLICY_EXC_malformed);
-		return true;
+	s->tail_at = at;
+	if (!answered) {
+		/* A record that starts past the slot's end (a hello of the
+		 * reader's whole 16 KiB, then more) cannot be read: a second
+		 * hello there would reach the server unread (red team round
+		 * 22, hrr_pipe_big_front). No honest client sends more behind
+		 * so large a hello before the server's answer. */
+		if (s->have >= STREAM_MAX && end > at)
+			goto refuse;
+		return false;
 	}
+	if (at < STREAM_MAX)
+		return false;
+done:
+	s->tail_done = 1;
+	if (answered)
+		judge_slot_settle(w, f);
 	return false;
+after:
+	w->st.c[STATS_hello_after_answer]++;
+refuse:
+	w->st.c[STATS_tls_malformed]++;
+	w->st.c[STATS_stream_exceptions]++;
+	judge_refuse(w, f, POLICY_EXC_malformed);
+	return true;
 }
 
 /* The responder's first bytes on an allowed flow that still has its
@@ -2629,12 +2699,12 @@ static void judge_resp_first(struct worker *w, struct flow *f, uint32_t seq, con
 	}
 	/* Undecided, the flow keeps its slot (its verdict closes it, or
 	 * the responder's next segment once allowed); so does one with
-	 * bytes unsent (judge_unsent_mark), or not acknowledged: an answer
-	 * that does not acknowledge the hello is no honest server's
-	 * (judge_slot_ack closes it once they are). */
-	if (f->decision.verdict != POLICY_ALLOW || s->unsent_any || judge_slot_unacked(f, s))
-		return;
-	judge_slot_close(w, f);
+	 * bytes unsent (judge_unsent_mark), or not acknowledged, or not
+	 * heard so: an answer that does not acknowledge the hello is no
+	 * honest server's (judge_slot_ack, judge_slot_heard close it once
+	 * they are); and one whose client has not shown it read a
+	 * ServerHello (judge_hello_tail). */
+	judge_slot_settle(w, f);
 }
 
 /* A responder's segment with ACK while f holds its first-bytes slot: the
@@ -2650,20 +2720,84 @@ static void judge_resp_first(struct worker *w, struct flow *f, uint32_t seq, con
  * (the responder's first bytes of a checked flow, or of a hello read
  * whole, judge_hrr_watch; bytes unsent), it closes, sealed. An ACK forged
  * from outside closes it early: then the seal compares. */
+static bool judge_slot_spent(struct worker *w, const struct flow *f, bool unheard);
+
 static __rte_noinline void judge_slot_ack(struct worker *w, struct flow *f,
 					  const struct rte_mbuf *m, const struct parse_result *r)
 {
 	struct stream_slot *s = &w->streams->slots[f->stream_idx];
 	uint32_t off = judge_tcp_ack(m, r) - s->base;
+	/* its bytes (a FIN is one), which the initiator acknowledges */
+	uint32_t n = r->payload_len + ((r->tcp_flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
 
-	if ((int32_t)(off - s->acked) <= 0 || (int32_t)off < 0 || !judge_l4_csum_raw(m, r))
+	if ((int32_t)off < 0 ||
+	    ((int32_t)(off - s->acked) <= 0 && (!n || (int32_t)(off - s->mark) <= 0)) ||
+	    !judge_l4_csum_raw(m, r))
 		return;
-	s->acked = off;
-	if (f->decision.verdict != POLICY_ALLOW || judge_slot_unacked(f, s) || s->unsent_any ||
-	    ((f->flags & FLOW_F_CONFORM) && !(f->flags & FLOW_F_FIRST_IN)) ||
-	    judge_quic_status(w, f) == QUIC_DONE || judge_hrr_watch(w, f))
+	if ((int32_t)(off - s->acked) > 0)
+		s->acked = off;
+	if (n && (int32_t)(off - s->mark) > 0) {
+		s->mark = off;
+		s->mark_seq = r->tcp_seq + n;
+	}
+	judge_slot_settle(w, f);
+}
+
+/* Past this many bytes beyond its slot's, sent after the responder
+ * acknowledged them all, an initiator has heard that acknowledgement: no
+ * congestion window grows that far without one. */
+#define JUDGE_HEARD_FAR (1u << 20)
+
+/* An initiator's segment with ACK while f holds its first-bytes slot:
+ * whether it shows that it heard the responder acknowledge the slot's
+ * bytes. Why. Its ACK of a responder's segment that carried that
+ * acknowledgement says its own stack took it in (RFC 9293: a segment's
+ * ACK field is processed as it is accepted), so from then on an honest
+ * initiator sends none of those bytes again. Before it, it may: its
+ * retransmission timer sends its first segment not acknowledged, cut as
+ * it was first sent, and a seal keeps only four runs of a hello sent in
+ * more segments (red team round 34, rt34_mss536_midretx_ok: the strict
+ * zone refused an honest copy of a middle segment, a part of a sealed
+ * run). An initiator that sent JUDGE_HEARD_FAR past the slot's bytes
+ * heard it too (a bulk upload to a server that answers only at its
+ * end). An attacker's initiator shows whatever it likes: the slot closes
+ * sealed then, as the responder's word alone closed it before. */
+static __rte_noinline void judge_slot_heard(struct worker *w, struct flow *f,
+					    const struct rte_mbuf *m, const struct parse_result *r)
+{
+	struct stream_slot *s = &w->streams->slots[f->stream_idx];
+	uint32_t end = r->tcp_seq + r->payload_len - s->base;
+
+	if ((int32_t)(s->mark - s->heard) > 0 && (int32_t)(judge_tcp_ack(m, r) - s->mark_seq) >= 0)
+		s->heard = s->mark;
+	else if ((int32_t)(s->acked - s->have) >= 0 && (int32_t)(s->heard - s->have) < 0 &&
+		 (int32_t)(end - s->have) > (int32_t)JUDGE_HEARD_FAR)
+		s->heard = s->acked;
+	else
 		return;
-	judge_slot_close(w, f);
+	judge_slot_settle(w, f);
+}
+
+/* Nothing keeps f's first-bytes slot: an allowed flow whose slot's bytes
+ * are acknowledged, and heard so (judge_slot_ack, judge_slot_heard; or not
+ * yet heard, where `unheard`), with none unsent, a checked flow's
+ * responder's first bytes checked, no HelloRetryRequest watched, a QUIC
+ * handshake over. judge_slot_settle closes it then, sealed. */
+static bool judge_slot_spent(struct worker *w, const struct flow *f, bool unheard)
+{
+	const struct stream_slot *s = &w->streams->slots[f->stream_idx];
+
+	return f->decision.verdict == POLICY_ALLOW && !s->unsent_any &&
+	       !(unheard ? judge_slot_unacked(f, s) && (int32_t)(s->acked - s->have) < 0
+			 : judge_slot_unacked(f, s)) &&
+	       !((f->flags & FLOW_F_CONFORM) && !(f->flags & FLOW_F_FIRST_IN)) &&
+	       judge_quic_status(w, f) != QUIC_DONE && !judge_hrr_watch(w, f);
+}
+
+static void judge_slot_settle(struct worker *w, struct flow *f)
+{
+	if (judge_slot_spent(w, f, false))
+		judge_slot_close(w, f);
 }
 
 /* judge_conform_read of an unsummed segment that it does not read (its
@@ -3419,7 +3553,15 @@ static __rte_noinline bool judge_stream_reclaim(struct worker *w, const struct p
 		return false;
 	s = &p->slots[best];
 	o = &w->flows[s->owner];
-	if (o->in_use && o->gen == s->owner_gen && o->stream_idx == best) {
+	if (o->in_use && o->gen == s->owner_gen && o->stream_idx == best &&
+	    judge_slot_spent(w, o, true)) {
+		/* kept only until its initiator showed it heard the
+		 * acknowledgement (judge_slot_heard): sealed as it would have
+		 * been then */
+		w->st.c[STATS_stream_reclaimed]++;
+		judge_slot_seal(w, o, best);
+		o->stream_idx = FLOW_NO_CLS;
+	} else if (o->in_use && o->gen == s->owner_gen && o->stream_idx == best) {
 		w->st.c[STATS_stream_reclaimed]++;
 		/* With bytes unsent (judge_unsent_mark), whatever the zone
 		 * does: a flow that went on without its slot would pass their
@@ -3760,6 +3902,22 @@ static bool judge_probe_at_end(struct worker *w, const struct flow *f, uint32_t 
 		return false;
 	return s->http == STREAM_HTTP_DONE ||
 	       (s->tls == TLS_CH_DONE && !s->hrr && s->ch.info.stream_bytes == end);
+}
+
+/* A copy of the initiator's bytes holds, where slot s has bytes, others. */
+static bool judge_slot_differs(const struct stream_slot *s, uint32_t seq, const uint8_t *pl,
+			       uint32_t n)
+{
+	int32_t off = (int32_t)(seq - s->base);
+	uint32_t i;
+
+	for (i = off < 0 ? (uint32_t)-off : 0; i < n && off + (int64_t)i < STREAM_MAX; i++) {
+		uint32_t at = (uint32_t)(off + (int32_t)i);
+
+		if ((s->map[at >> 3] & (1u << (at & 7))) && s->buf[at] != pl[i])
+			return true;
+	}
+	return false;
 }
 
 static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *pol, struct flow *f,
@@ -4108,6 +4266,18 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	 * them as that connection's. Never forwarded, and ambiguous. */
 	if ((f->tcp & FLOW_TCP_SYN) && (int32_t)(seq - judge_start(w, f, dir)) < 0) {
 		w->st.c[STATS_conform_before_start]++;
+		/* Its bytes from the stream's start on, which a receiver whose
+		 * next byte is still the first reads, must be the slot's: as
+		 * any other copy's (stream_add), and the seal's once the slot
+		 * is gone (judge_seal_check: red team round 32,
+		 * rt32_before_base_vk) */
+		if (dir == 0 && f->stream_idx != FLOW_NO_CLS &&
+		    judge_slot_differs(&w->streams->slots[f->stream_idx], seq, pl, n) &&
+		    judge_l4_csum_raw(m, r)) {
+			w->st.c[STATS_stream_exceptions]++;
+			judge_refuse(w, f, POLICY_EXC_reassembly);
+			return TCP_DROP;
+		}
 		judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
 		return TCP_DROP;
 	}
@@ -4394,11 +4564,11 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		judge_resp_first(w, f, seq, pl, n);
 	else if (dir == 1 && f->stream_idx != FLOW_NO_CLS &&
 		 w->streams->slots[f->stream_idx].hrr == JUDGE_HELLO2_READ &&
-		 f->decision.verdict == POLICY_ALLOW && disc == JUDGE_KEEP &&
-		 !judge_unsent_any(w, f) &&
-		 !judge_slot_unacked(f, &w->streams->slots[f->stream_idx])) {
-		/* The responder answers the second hello: the slot goes. */
-		judge_slot_close(w, f);
+		 f->decision.verdict == POLICY_ALLOW && disc == JUDGE_KEEP) {
+		/* The responder answers the second hello: the slot goes once
+		 * nothing else keeps it (judge_slot_settle). */
+		w->streams->slots[f->stream_idx].hrr = JUDGE_HELLO2_ANSWERED;
+		judge_slot_settle(w, f);
 	}
 	/* segments held past this gap may follow now (a checked flow's, or
 	 * a responder's before the verdict) */
@@ -5048,10 +5218,14 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	    unlikely(w->streams->slots[f->stream_idx].unsent_any) && judge_unsent_acked(w, f, m, r))
 		return TCP_DROP;
 	/* how far the responder acknowledged the slot's bytes */
-	if (!from_init && f->stream_idx != FLOW_NO_CLS &&
+	if (f->stream_idx != FLOW_NO_CLS &&
 	    (r->tcp_flags & (RTE_TCP_ACK_FLAG | RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) ==
-		    RTE_TCP_ACK_FLAG)
-		judge_slot_ack(w, f, m, r);
+		    RTE_TCP_ACK_FLAG) {
+		if (!from_init)
+			judge_slot_ack(w, f, m, r);
+		else if (judge_slot_hears(&w->streams->slots[f->stream_idx]))
+			judge_slot_heard(w, f, m, r);
+	}
 acked:
 	/* A bare ACK: nothing to place or read (a SYN's, or a FIN's
 	 * place, is). Its window may raise the bound on how old an ACK the

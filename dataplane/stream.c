@@ -59,6 +59,11 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base)
 	s->fwd_end = 0;
 	s->ncut = 0;
 	s->acked = 0;
+	s->mark = 0;
+	s->mark_seq = 0;
+	s->heard = 0;
+	s->tail_at = 0;
+	s->tail_done = 0;
 	tls_ch_init(&s->ch, s->hello, sizeof(s->hello));
 	s->tls = TLS_CH_NEED_MORE;
 	p->active++;

@@ -123,6 +123,22 @@ struct stream_slot {
 	 * that a copy lost past us is compared when it comes again, in
 	 * whatever pieces (an ICMP error's smaller segments). */
 	uint32_t acked;
+	/* Whether the initiator heard it (judge.c, judge_slot_heard): the
+	 * responder's segment with bytes that first acknowledged `mark` of
+	 * the slot's bytes ends at mark_seq (in the responder's sequence);
+	 * heard is the most of them the initiator showed it knows to be
+	 * acknowledged (its ACK reached such a mark_seq). The slot stays
+	 * until heard covers every byte held: until then an honest initiator
+	 * may send any of them again, cut as its first copies were. */
+	uint32_t mark;
+	uint32_t mark_seq;
+	uint32_t heard;
+	/* The client's records after its first hello (judge.c,
+	 * judge_hello_tail): where the next one starts (0: not walked yet),
+	 * and whether the walk is over (after an answer that is no
+	 * HelloRetryRequest: the client showed it read a ServerHello). */
+	uint32_t tail_at;
+	uint8_t tail_done;
 	uint8_t map[STREAM_MAX / 8]; /* bit per byte: received */
 	uint8_t buf[STREAM_MAX];
 	uint8_t hello[TLS_CH_MAX]; /* the reader's buffer */

@@ -25286,10 +25286,26 @@ def case_rt31_pmtu_quiet_ok(n):
 # The answer-ACK check (judge_resp_first, ans_unacked) believes the forged answer's ACK;
 # the request log's lost range is one interval, and a copy clears it only from its low end.
 
-def _rt31r_pmtu_tls(n, src, dst, cport, isn, decoy_name, real_name, forge_ack, after=True):
+def _rt35_heard(t, n, fl, at):
+    """The client shows it read a forged ServerHello flight `fl` (at the server's
+    next byte) and so closes the first-bytes slot, sealed: it acknowledges the
+    flight (judge_slot_heard) and sends its ChangeCipherSpec and Finished after the
+    hello, at `at` (judge_hello_tail: no second hello), which the accomplice
+    acknowledges. The same record goes again later, at the same place, as the cases
+    send it."""
+    fin = CCS + tls_appdata(n + "fin", 53)
+    t.raw(True, "A", ack=t.sseq + len(fl), gap=100)
+    t.raw(True, "PA", fin, seq=at, ack=t.sseq + len(fl), gap=100)
+    # the accomplice acknowledges those bytes too (judge_slot_ack)
+    t.raw(False, "A", seq=t.sseq + len(fl), ack=at + len(fin), gap=100)
+
+
+def _rt31r_pmtu_tls(n, src, dst, cport, isn, decoy_name, real_name, forge_ack, after=True,
+                    heard=True):
     """_rt31_pmtu_tls with no ICMP error (a PMTU black hole) and the forged server
     flight acknowledging forge_ack bytes of the hello (all of it: the accomplice knows
-    its length, the client chose it). after: the client's record after the hello
+    its length, the client chose it). heard: the client acknowledges that flight at
+    once (else the slot stays, and compares the next copy). after: the client's record after the hello
     carries the case's leak marker too (else only the hello for real_name does)."""
     cap = Capture()
     t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=20000)
@@ -25301,6 +25317,8 @@ def _rt31r_pmtu_tls(n, src, dst, cport, isn, decoy_name, real_name, forge_ack, a
     t.raw(True, "PA", decoy, seq=base, ipkw={"flags": "DF"})
     fl = server_hello_flight(n)
     t.raw(False, "PA", fl, ack=base + forge_ack, gap=5000)
+    if heard:
+        _rt35_heard(t, n, fl, base + len(decoy))
     t.raw(True, "PA", real[:1400], seq=base, ipkw={"flags": "DF"}, gap=30000)
     t.raw(True, "PA", real[1400:], seq=base + 1400, ipkw={"flags": "DF"})
     t.cseq = base + len(real)
@@ -25414,7 +25432,8 @@ def case_rt31r_http_icmp_gap1_ok(n):
 # life as keyed sums of runs cut at the edges of the copies that brought it; every later
 # copy of a sealed byte must hold whole runs that sum the same.
 
-def _rt32_tls(n, src, dst, cport, isn, first, cuts, second, recuts, forge=True, pre=0):
+def _rt32_tls(n, src, dst, cport, isn, first, cuts, second, recuts, forge=True, pre=0,
+              heard=True):
     """A hello `first` sent in segments cut at `cuts`, read and passed. forge: it never
     reaches the server (lost past us, no ICMP error) and an accomplice outside forges
     the server's flight acknowledging all of it, which closes the slot (one that
@@ -25422,7 +25441,9 @@ def _rt32_tls(n, src, dst, cport, isn, first, cuts, second, recuts, forge=True, 
     answers, and its answer is lost inside. Then the client sends
     `second` at the same place cut at `recuts` (pre: starting that many bytes of junk
     before it, which the server trims), and, where no forger, the server its flight
-    again; the client's Finished and a record with the marker."""
+    again; the client's Finished and a record with the marker. heard: where forged,
+    the client acknowledges the forged flight at once (judge_slot_heard: the slot
+    closes, sealed; else it stays and compares the copy)."""
     cap = Capture()
     t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=20000)
     t.handshake()
@@ -25432,6 +25453,8 @@ def _rt32_tls(n, src, dst, cport, isn, first, cuts, second, recuts, forge=True, 
         t.raw(True, "PA", first[x:y], seq=base + x, gap=50)
     fl = server_hello_flight(n)
     t.raw(False, "PA", fl, ack=base + len(first), gap=5000)
+    if forge and heard:
+        _rt35_heard(t, n, fl, base + len(first))
     b = [0] + list(recuts) + [len(second)]
     for i, (x, y) in enumerate(zip(b, b[1:])):
         if i == 0 and pre:
@@ -25483,6 +25506,7 @@ def _rt32_tail(n, d, r):
     t.raw(True, "PA", d[700:], seq=base + 700, gap=50)
     fl = server_hello_flight(n)
     t.raw(False, "PA", fl, ack=base + len(d), gap=5000)
+    _rt35_heard(t, n, fl, base + len(d))
     t.raw(True, "PA", r[700:], seq=base + 700, gap=30000)
     t.cseq = base + len(r)
     t.raw(False, "A")
@@ -25962,6 +25986,7 @@ def _rt33_seal_len(n, src, dst, cport, isn, decoy, real):
         t.raw(True, "PA", h[a:b], seq=base + a, ipkw={"flags": "DF"}, gap=50)
     fl = server_hello_flight(n)
     t.raw(False, "PA", fl, ack=base + len(h), gap=5000)
+    _rt35_heard(t, n, fl, base + len(h))
     for i, (a, b) in enumerate(((0, 1000), (1000, 1001), (1001, 1002), (1002, 1460),
                                 (1460, 2460))):
         t.raw(True, "PA", h[a:b], seq=base + a, ipkw={"flags": "DF"},
@@ -26060,7 +26085,7 @@ def _rt34_hrr_forged(n, src, dst, cport, isn, name1, name2):
     return cap
 
 
-@open_case
+@case
 def case_rt34_hrr_forged_sh_vk(n):
     """Office: a hello for www.example.org, a forged ServerHello ends the HRR watch, the
     real server's HRR follows, the second hello names m.vk.com: unread (new bytes past
@@ -26076,7 +26101,7 @@ def case_rt34_hrr_forged_sh_e2m(n):
             {"leak": [leak(n)]})
 
 
-@open_case
+@case
 def case_rt34_mss536_midretx_ok(n):
     """Must-allow, strict zone: a hello of 2200 bytes (a large key share) in segments of
     536 (no MSS option past a tunnel; the default), five of them. The server acknowledges
@@ -26111,6 +26136,172 @@ def case_rt34_mss536_midretx_ok(n):
     t.data(False, tls_appdata(n + "resp", 400))
     t.close()
     return cap, {"pass": [passm(n)], "counters": ["sealed>=1"]}
+
+
+
+# ------------------------------------------------ the thirty-third session (rt35)
+# The first-bytes slot stays until the initiator shows it heard the
+# acknowledgement of its bytes (judge_slot_heard), and, after an answer that
+# is no HelloRetryRequest, until the client shows it read a ServerHello
+# (judge_hello_tail): its first handshake record no ClientHello, or (no early
+# data offered) its first application_data record.
+
+def _rt35_hrr(n, src, dst, cport, isn, name1, name2, ack_first=False, frag=False,
+              early=False, junk=0):
+    """_rt34_hrr_forged with these changes. ack_first: the client acknowledges
+    the forged flight before the real HRR comes (it shows it heard the
+    acknowledgement: the slot would close there). frag: the second hello's
+    handshake header cut over records of one and more bytes (servers join
+    handshake fragments). early: the first hello offers early data; junk:
+    that many application_data records of 300 bytes before the second hello
+    (a server that asked for another hello skips rejected early data)."""
+    cap = Capture()
+    t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    extra1 = [ext(42, b"")] if early else []
+    ch1 = hello(n, sni=name1, extra=extra1)
+    t.data(True, ch1)
+    s0 = t.sseq
+    forged = server_hello_flight(n)
+    t.raw(False, "PA", forged, gap=2000)
+    if ack_first:
+        t.raw(True, "A", ack=s0 + len(forged), gap=100)
+    hf = hrr_flight(n)
+    t.raw(False, "PA", hf, seq=s0, gap=8000)
+    t.sseq = s0 + len(hf)
+    t.raw(True, "A")
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    pad = ext(21, leak(n) + b"\x00" * 40)
+    ch2 = hello(n, sni=name2, sid=sid, extra=[pad])
+    if frag:
+        hs = ch2[5:]
+        ch2 = record(22, hs[:1], 0x0303) + record(22, hs[1:], 0x0303)
+    lead = b"".join(tls_appdata(n + "j%d" % i, 300) for i in range(junk))
+    t.data(True, CCS + lead + ch2)
+    t.data(False, server_hello_flight(n))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_rt35_hrr_ack_first_vk(n):
+    """Office: rt34_hrr_forged_sh_vk with the client acknowledging the forged
+    ServerHello flight at once (the slot's bytes heard acknowledged): the slot
+    stays all the same until the client shows it read a ServerHello, and its
+    next handshake record is a second ClientHello (hello_after_answer)."""
+    return (_rt35_hrr(n, O1, SOC, 60600, 0x660000, "www.example.org", VK, ack_first=True),
+            {"leak": [leak(n)], "counters": ["hello_after_answer>=1"]})
+
+
+@case
+def case_rt35_hrr_frag_hdr_vk(n):
+    """The same with the second hello's handshake header cut over two records,
+    the first of one byte (its type): a handshake record of fewer than six bytes
+    after the answer is no honest client's."""
+    return (_rt35_hrr(n, O1, SOC, 60601, 0x660100, "www.example.org", VK, ack_first=True,
+                      frag=True),
+            {"leak": [leak(n)], "counters": ["hello_after_answer>=1"]})
+
+
+@case
+def case_rt35_hrr_early_junk_vk(n):
+    """The first hello offers early data; after the forged ServerHello, three
+    application_data records of 300 bytes (rejected early data, which the
+    server that asked for another hello skips), then the second hello for
+    m.vk.com: the walk goes on past application_data records where early data
+    was offered."""
+    return (_rt35_hrr(n, O1, SOC, 60602, 0x660200, "www.example.org", VK, ack_first=True,
+                      early=True, junk=3),
+            {"leak": [leak(n)], "counters": ["hello_after_answer>=1"]})
+
+
+@case
+def case_rt35_hrr_nojunk_e2m(n):
+    """Strict zone: the forged ServerHello acknowledged at once, the second hello
+    for exfil.attacker.test."""
+    return (_rt35_hrr(n, S1, E2M, 60603, 0x660300, E2M_NAME, EVIL, ack_first=True),
+            {"leak": [leak(n)]})
+
+
+def _rt35_honest(n, src, dst, cport, isn, name, early=False, tls12=None):
+    """An honest TLS session. early: 0-RTT (the hello offers early data and
+    an application_data record follows it at once; the client's CCS and
+    Finished after the server's flight). tls12: the client's second flight
+    after a TLS 1.2 ServerHello flight (its bytes given)."""
+    cap = Capture()
+    t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n, sni=name, extra=[ext(42, b"")] if early else [])
+    if early:
+        t.data(True, ch1 + tls_appdata(n + "early", 120))
+    else:
+        t.data(True, ch1)
+    t.data(False, server_hello_flight(n))
+    if tls12 is not None:
+        t.data(True, tls12)
+        t.data(False, CCS + record(22, prand(n + "sfin", 40), 0x0303))
+    else:
+        t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_rt35_early_ok(n):
+    """Must-allow, strict zone: a 0-RTT session (the hello offers early data, a
+    record of it at once); the walk of the client's records goes on past its
+    application_data records, and finds no second hello."""
+    return (_rt35_honest(n, S1, E2M, 60610, 0x661000, E2M_NAME, early=True),
+            {"pass": [passm(n)], "counters": ["hello_after_answer==0"]})
+
+
+@case
+def case_rt35_tls12_ok(n):
+    """Must-allow, strict zone: a TLS 1.2 client's second flight, a
+    ClientKeyExchange in a handshake record (type 16), then CCS and its
+    encrypted Finished."""
+    cke = record(22, b"\x10\x00\x00\x21\x20" + prand(n + "kx", 32), 0x0303)
+    fin = record(22, prand(n + "cfin", 40), 0x0303)
+    return (_rt35_honest(n, S1, E2M, 60611, 0x661100, E2M_NAME, tls12=cke + CCS + fin),
+            {"pass": [passm(n)], "counters": ["hello_after_answer==0"]})
+
+
+@case
+def case_rt35_tls12_resume_ok(n):
+    """Must-allow, strict zone: a resumed TLS 1.2 session's client flight, CCS
+    and an encrypted Finished whose first byte happens to be 1 (a ClientHello's
+    type) and the next 0: the version bytes are not 3.3, so it is no hello."""
+    fin = record(22, b"\x01\x00\x00\x24\x7a\x19" + prand(n + "cfin", 34), 0x0303)
+    return (_rt35_honest(n, S1, E2M, 60612, 0x661200, E2M_NAME, tls12=CCS + fin),
+            {"pass": [passm(n)], "counters": ["hello_after_answer==0"]})
+
+
+
+@case
+def case_rt35_quiet_noack_vk(n):
+    """Office: rt31r_quiet_ack_vk with the client not acknowledging the forged
+    flight: the slot stays (the client has not shown it heard the acknowledgement)
+    and compares the copy for m.vk.com with the decoy's bytes: refused
+    (exception:reassembly) whatever the zone, before any seal."""
+    return (_rt31r_pmtu_tls(n, O1, SOC, 60620, 0x662000, RT_DECOY, VK, 1460, heard=False),
+            {"leak": [leak(n)], "counters": ["sealed==0", "stream_exceptions>=1"]})
+
+
+@case
+def case_rt35_before_base_noack_vk(n):
+    """Office: rt32_before_base_vk without the client's acknowledgement of the forged
+    flight: the copy for m.vk.com that starts one byte before the stream is compared
+    with the slot where it lies in it (judge_slot_differs): refused."""
+    d = _rt31_padded(n + "d", RT_DECOY, None)
+    r = _rt31_padded(n + "r", VK, sid32(leak(n)))
+    return (_rt32_tls(n, O1, SOC, 60621, 0x662100, d, [], r, [], pre=1, heard=False),
+            {"leak": [leak(n)], "counters": ["sealed==0", "conform_before_start>=1",
+                                             "stream_exceptions>=1"]})
 
 
 def main(argv):
