@@ -2796,8 +2796,14 @@ static bool judge_slot_spent(struct worker *w, const struct flow *f, bool unhear
 
 static void judge_slot_settle(struct worker *w, struct flow *f)
 {
+	uint8_t *st = &w->streams->state[f->stream_idx];
+
 	if (judge_slot_spent(w, f, false))
 		judge_slot_close(w, f);
+	else if (judge_slot_spent(w, f, true))
+		*st |= STREAM_ST_HEARD;
+	else
+		*st &= (uint8_t)~STREAM_ST_HEARD;
 }
 
 /* judge_conform_read of an unsummed segment that it does not read (its
@@ -3517,7 +3523,10 @@ static int judge_wait_take(struct worker *w, struct flow *f, const struct rte_mb
  * never finished. */
 #define JUDGE_SLOT_STALE_NS (5 * JUDGE_NS)
 
-/* Make room in a full pool of first-bytes slots: of every slot (the pool's
+/* Make room in a full pool of first-bytes slots: a slot kept only until its
+ * initiator shows it heard the acknowledgement of its bytes
+ * (STREAM_ST_HEARD, judge_slot_heard), at any age, sealed and with no
+ * exception (it would have closed so then); else, of every slot (the pool's
  * dense state, a few cache lines), the one taken longest ago, if held for
  * more than JUDGE_SLOT_STALE_NS, or, where `strong` (a flow that showed it
  * holds the handshake, within its address's share), of those that count
@@ -3542,6 +3551,16 @@ static __rte_noinline bool judge_stream_reclaim(struct worker *w, const struct p
 	for (i = 0; i < p->n; i++) {
 		uint8_t st = p->state[i];
 
+		/* one kept only for its initiator's word, still so (its
+		 * flag is set where it last settled: judge_slot_settle) */
+		if ((st & STREAM_ST_HEARD) && (st & STREAM_ST_USED)) {
+			o = &w->flows[p->slots[i].owner];
+			if (o->in_use && o->gen == p->slots[i].owner_gen && o->stream_idx == i &&
+			    judge_slot_spent(w, o, true)) {
+				best = i;
+				break;
+			}
+		}
 		if ((st & STREAM_ST_USED) &&
 		    (p->t_open[i] < stale || (strong && !(st & STREAM_ST_COUNTED))) &&
 		    p->t_open[i] < oldest) {

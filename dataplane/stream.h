@@ -36,6 +36,9 @@
 /* stream_pool.state[] bits */
 #define STREAM_ST_USED	  0x01
 #define STREAM_ST_COUNTED 0x02
+/* kept only until its initiator shows it heard the acknowledgement of its
+ * bytes (judge.c, judge_slot_heard): taken back first, at any age, sealed */
+#define STREAM_ST_HEARD	  0x04
 
 enum stream_add {
 	STREAM_ADDED = 0, /* stored (or already there, the same bytes) */

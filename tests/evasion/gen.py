@@ -26304,6 +26304,40 @@ def case_rt35_before_base_noack_vk(n):
                                              "stream_exceptions>=1"]})
 
 
+
+@case
+def case_rt35_pool_heard_ok(n, pins=1300):
+    """Must-allow, strict zone: 1300 sessions of as many hosts (10.10.2.x to 10.10.7.x)
+    within about a second. In each the server's flight acknowledges the hello but its
+    last byte (its bare ACK of all comes after), and the client acknowledges the flight
+    and sends its Finished (it read a ServerHello), which the server acknowledges: the
+    client never acknowledged a segment that acknowledged the whole hello, so each slot
+    is kept only until it shows it heard that (judge_slot_heard), and none is stale. (A
+    server that acknowledges so is odd; it keeps the header logs free, and isolates
+    the pool.) Then an honest session: the pool is full, and a slot kept only so is
+    taken back first, sealed, with no exception (else the honest flow is refused at
+    its SYN, exception:classifier_alloc); none of the 1300 is refused."""
+    cap = Capture()
+    for i in range(pins):
+        src = "10.10.%d.%d" % (2 + i // 250, 1 + i % 250)
+        t = ETcp(cap, src, 30000 + i, E2M, 443, isn=300000 + 7919 * i, rtt_us=150)
+        t.handshake(gap=100)
+        h = hello(n + "pin")
+        t.raw(True, "PA", h)
+        fl = server_hello_flight(n + "pin")
+        t.raw(False, "PA", fl, ack=t.cseq + len(h) - 1)
+        t.raw(False, "A", seq=t.sseq + len(fl), ack=t.cseq + len(h))
+        t.cseq += len(h)
+        t.sseq += len(fl)
+        fin = CCS + tls_appdata(n + "pfin", 53)
+        t.raw(True, "PA", fin)
+        t.cseq += len(fin)
+        t.raw(False, "A")
+    honest_session(cap, n, 46206, 6206)
+    return cap, {"pass": [passm(n)], "counters": ["stream_reclaimed>=1", "stream_full==0",
+                                                  "stream_exceptions==0"]}
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))

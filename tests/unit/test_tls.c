@@ -217,6 +217,7 @@ static bool same_info(const struct tls_ch_info *a, const struct tls_ch_info *b)
 	return strcmp(a->sni, b->sni) == 0 && a->sni_len == b->sni_len &&
 	       a->has_sni == b->has_sni && a->has_ech == b->has_ech && a->has_alpn == b->has_alpn &&
 	       a->n_alpn == b->n_alpn && a->has_grease == b->has_grease &&
+	       a->has_early_data == b->has_early_data &&
 	       a->max_version == b->max_version && a->legacy_version == b->legacy_version &&
 	       a->n_extensions == b->n_extensions && a->hello_size == b->hello_size &&
 	       a->stream_bytes == b->stream_bytes && a->records == b->records &&
@@ -411,6 +412,33 @@ static void test_ech_grease(void)
 			CU_ASSERT_EQUAL(t.info.has_ech, i < n_yes);
 			CU_ASSERT_STRING_EQUAL(t.info.sni, "portal.example.com");
 		}
+	}
+}
+
+/* early_data (42) offered: application_data records may follow the hello
+ * (judge.c, judge_hello_tail walks past them); its neighbours are not it. */
+static void test_early_data(void)
+{
+	struct tls_ch t;
+	static const unsigned cps[] = {42, 41, 43, 0x2a00};
+
+	hello(&msg, "zero.example.org", H_BROWSER, NULL, 0);
+	record1(&stream, &msg);
+	CU_ASSERT_EQUAL_FATAL(feed_all(&t, &stream), TLS_CH_DONE);
+	CU_ASSERT_FALSE(t.info.has_early_data);
+	for (unsigned i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+		memset(&raw, 0, sizeof(raw));
+		ext_sni(&raw, "zero.example.org");
+		/* (supported_versions, 43, wants a list: a version list it is) */
+		if (cps[i] == 43)
+			ext(&raw, cps[i], "\x02\x03\x04", 3);
+		else
+			ext(&raw, cps[i], "", 0);
+		hello(&msg, NULL, 0, &raw, 0);
+		record1(&stream, &msg);
+		CU_ASSERT_EQUAL(feed_all(&t, &stream), TLS_CH_DONE);
+		CU_ASSERT_EQUAL(t.info.has_early_data, i == 0);
+		CU_ASSERT_STRING_EQUAL(t.info.sni, "zero.example.org");
 	}
 }
 
@@ -1443,6 +1471,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{"valid hellos, names and fields", test_valid},
 		{"ECH and GREASE", test_ech_grease},
+		{"early_data offered", test_early_data},
 		{"split at every byte", test_every_split},
 		{"split over 2 and 3 records", test_records},
 		{"16 KiB bound and smaller buffers", test_bound},
