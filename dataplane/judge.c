@@ -465,6 +465,9 @@ static bool judge_hrr_open(const struct stream_slot *s);
 
 /* stream_slot.hrr: the second hello read and answered (judge_hello2). */
 #define JUDGE_HELLO2_ANSWERED 3
+/* stream_slot.tail_done: a ClientHello after an answer that was no HRR,
+ * being read (judge_hello_tail, judge_hello2) */
+#define JUDGE_TAIL_HELLO 2
 
 /* A slot's reader answer taken (reported): 1, or, for a refused hello,
  * this once its names were read (judge_hello_names). */
@@ -534,6 +537,22 @@ static void judge_byte_set(struct rte_mbuf *m, const struct parse_result *r, uin
 #define JUDGE_SEAL_NEAR	  (1u << 26)
 #define JUDGE_SEAL_RETIRE (3ull << 30)
 
+/* Of the first len bytes of slot s, those a seal keeps: for a hello read
+ * whole, what the verdict rests on, the hello and the client's records
+ * after it as far as the walk that ended the HRR watch read them
+ * (judge_hello_tail: stream_slot.tail_end); the bytes after (early data,
+ * a checked flow's header log reads them) are not. */
+static inline uint32_t judge_seal_len(const struct stream_slot *s, uint32_t len)
+{
+	uint32_t keep;
+
+	if (s->tls != TLS_CH_DONE || s->hrr)
+		return len;
+	keep = s->tail_done == 1 && s->tail_end > s->ch.info.stream_bytes ? s->tail_end
+									   : s->ch.info.stream_bytes;
+	return RTE_MIN(keep, len);
+}
+
 /* Seal what slot i (f's) holds: its contiguous bytes, up to the
  * initiator's next byte. A flow dropped needs none; one sealed keeps its
  * first seal. */
@@ -548,10 +567,7 @@ static __rte_noinline void judge_slot_seal(struct worker *w, struct flow *f, uin
 		return;
 	if (f->seq_next - s->base < len)
 		len = f->seq_next - s->base;
-	/* a hello read whole: what the verdict rests on (the bytes after it,
-	 * early data, a checked flow's header log reads) */
-	if (s->tls == TLS_CH_DONE && !s->hrr && s->ch.info.stream_bytes < len)
-		len = s->ch.info.stream_bytes;
+	len = judge_seal_len(s, len);
 	if (len == 0)
 		return;
 	/* the first two edges and the last one inside */
@@ -673,7 +689,8 @@ part:
  * leaves.) */
 static inline bool judge_slot_hears(const struct stream_slot *s)
 {
-	/* (of the bytes a seal keeps: judge_slot_seal) */
+	/* (the hello's bytes: those an honest client may send again cut
+	 * anew; the records after it go whole, as first sent) */
 	uint32_t len = !s->hrr && s->ch.info.stream_bytes < s->have ? s->ch.info.stream_bytes
 								     : s->have;
 
@@ -2526,6 +2543,17 @@ static bool judge_hello2(struct worker *w, const struct policy *pol, struct flow
 
 	if (st == TLS_CH_NEED_MORE)
 		return false;
+	/* A ClientHello after an answer that was no HRR (judge_hello_tail):
+	 * whole or one our reader refuses, the answer we took was not its
+	 * server's; refused whatever the zone. */
+	if (s->tail_done == JUDGE_TAIL_HELLO) {
+		judge_slot_close(w, f);
+		w->st.c[STATS_hello_after_answer]++;
+		w->st.c[STATS_tls_malformed]++;
+		w->st.c[STATS_stream_exceptions]++;
+		judge_refuse(w, f, POLICY_EXC_malformed);
+		return true;
+	}
 	/* After a first hello we refused (an exception the zone allowed,
 	 * its names judged by judge_hello_names), there is no reading to
 	 * compare with: the second is judged by its own name, and one we
@@ -2601,7 +2629,7 @@ static bool judge_hello_tail(struct worker *w, struct flow *f, uint32_t end)
 {
 	struct stream_slot *s = &w->streams->slots[f->stream_idx];
 	bool answered, early;
-	uint32_t at, len;
+	uint32_t at, len, msg, dec, nxt;
 
 	if (s->hrr || s->tail_done ||
 	    (stream_tls(w->streams, f->stream_idx)->status != TLS_CH_DONE &&
@@ -2618,50 +2646,93 @@ static bool judge_hello_tail(struct worker *w, struct flow *f, uint32_t end)
 		/* Past a ChangeCipherSpec, an alert, early data (red team
 		 * round 21, hrr_pipe_alert_vk: a second hello behind an
 		 * alert went out before the HRR); any other byte ends it. */
-		if (rec[0] < 20 || rec[0] > 23)
+		if (rec[0] < 20 || rec[0] > 23) {
+			dec = at + 1;
 			goto done;
-		if (s->have - at < 5) {
-			if (s->have < STREAM_MAX)
-				break; /* its header is not whole yet */
-			at = s->have; /* cut by the slot's end: unread (below) */
-			break;
 		}
+		if (s->have - at < 5)
+			goto cut; /* its header is not whole yet */
 		len = (uint32_t)rec[3] << 8 | rec[4];
 		if (rec[0] == 22 && !answered)
 			goto refuse;
-		if (rec[0] == 22) {
-			if (len < 6)
-				goto after;
-			if (s->have - at < 11) {
-				if (s->have < STREAM_MAX)
-					break;
-				goto done;
-			}
-			if (rec[5] == 1 && rec[6] == 0 && rec[9] == 3 && rec[10] == 3)
-				goto after;
+		if (rec[0] == 23 && answered && !early) {
+			dec = at + 5;
 			goto done;
 		}
-		if (rec[0] == 23 && answered && !early)
-			goto done;
-		at += 5 + len;
+		if (rec[0] != 22) {
+			at += 5 + len;
+			continue;
+		}
+		if (len < 6)
+			goto after;
+		if (s->have - at < 9)
+			goto cut;
+		/* A handshake message that may be a ClientHello (its type, and
+		 * a length a server takes: OpenSSL's bound is 128 KiB and
+		 * some) is read as one (judge_hello2): one that is, or that our
+		 * reader refuses, is refused. A first fragment (a message
+		 * longer than its record) is one only if a handshake record
+		 * follows it (nothing comes between a message's fragments,
+		 * RFC 8446 5.1): a resumed TLS 1.2 session's encrypted
+		 * Finished starts so once in 2^14 or so, and its next record
+		 * is application data. */
+		msg = (uint32_t)rec[6] << 16 | (uint32_t)rec[7] << 8 | rec[8];
+		dec = at + 6;
+		if (rec[5] == 1 && rec[6] <= 2) {
+			nxt = at + 5 + len;
+			if (msg + 4 <= len)
+				goto hello;
+			if (nxt >= s->have) {
+				if (nxt < STREAM_MAX)
+					break; /* wait for it */
+				goto hello; /* past the slot: read as one */
+			}
+			if (s->buf[nxt] == 22)
+				goto hello;
+			dec = nxt + 1;
+		}
+		goto done;
 	}
+	if (at >= STREAM_MAX)
+		goto cut;
 	s->tail_at = at;
+	return false;
+cut:
+	s->tail_at = at;
+	/* A record that starts past the slot's end (a hello of the reader's
+	 * whole 16 KiB, then more), or whose header does, cannot be read: a
+	 * second hello there would reach the server unread (red team round
+	 * 22, hrr_pipe_big_front; after a forged answer, round 35,
+	 * rt35x_slot_end_vk). No honest client sends more behind so large a
+	 * hello before the server's answer. After it, an unchecked flow's is
+	 * refused likewise, where no early data was offered; a checked flow
+	 * compares the responder's copies of its answer for its life (a
+	 * forged answer and the real one lie at the same place), and behind
+	 * early data the walk ends there (docs/stream.md, "Until the client
+	 * shows it heard"). */
+	if (s->have < STREAM_MAX)
+		return false;
 	if (!answered) {
-		/* A record that starts past the slot's end (a hello of the
-		 * reader's whole 16 KiB, then more) cannot be read: a second
-		 * hello there would reach the server unread (red team round
-		 * 22, hrr_pipe_big_front). No honest client sends more behind
-		 * so large a hello before the server's answer. */
-		if (s->have >= STREAM_MAX && end > at)
+		if (end > RTE_MAX(at, s->have))
 			goto refuse;
 		return false;
 	}
-	if (at < STREAM_MAX)
-		return false;
+	if (!early && !(f->flags & FLOW_F_CONFORM))
+		goto refuse;
+	dec = s->have;
 done:
 	s->tail_done = 1;
+	/* the seal holds the bytes the walk ended on (judge_seal_len): a
+	 * copy of them lost past us, then another record at their place,
+	 * is compared */
+	s->tail_end = RTE_MIN(dec, s->have);
 	if (answered)
 		judge_slot_settle(w, f);
+	return false;
+hello:
+	stream_expect_hello2(w->streams, f->stream_idx);
+	s->ch2_at = at;
+	s->tail_done = JUDGE_TAIL_HELLO;
 	return false;
 after:
 	w->st.c[STATS_hello_after_answer]++;
@@ -2791,7 +2862,13 @@ static bool judge_slot_spent(struct worker *w, const struct flow *f, bool unhear
 	       !(unheard ? judge_slot_unacked(f, s) && (int32_t)(s->acked - s->have) < 0
 			 : judge_slot_unacked(f, s)) &&
 	       !((f->flags & FLOW_F_CONFORM) && !(f->flags & FLOW_F_FIRST_IN)) &&
-	       judge_quic_status(w, f) != QUIC_DONE && !judge_hrr_watch(w, f);
+	       judge_quic_status(w, f) != QUIC_DONE &&
+	       (!judge_hrr_watch(w, f) ||
+		/* the walk behind early data, after the answer: an idle
+		 * 0-RTT session's would hold its slot for its life (red team
+		 * round 35, rt35x_pool_early_ok) */
+		(unheard && !s->hrr && !s->tail_done && !judge_hrr_open(s) &&
+		 (s->reported == JUDGE_NAMES_READ || s->ch.info.has_early_data)));
 }
 
 static void judge_slot_settle(struct worker *w, struct flow *f)
@@ -2801,9 +2878,9 @@ static void judge_slot_settle(struct worker *w, struct flow *f)
 	if (judge_slot_spent(w, f, false))
 		judge_slot_close(w, f);
 	else if (judge_slot_spent(w, f, true))
-		*st |= STREAM_ST_HEARD;
+		*st |= STREAM_ST_SOFT;
 	else
-		*st &= (uint8_t)~STREAM_ST_HEARD;
+		*st &= (uint8_t)~STREAM_ST_SOFT;
 }
 
 /* judge_conform_read of an unsummed segment that it does not read (its
@@ -3525,7 +3602,7 @@ static int judge_wait_take(struct worker *w, struct flow *f, const struct rte_mb
 
 /* Make room in a full pool of first-bytes slots: a slot kept only until its
  * initiator shows it heard the acknowledgement of its bytes
- * (STREAM_ST_HEARD, judge_slot_heard), at any age, sealed and with no
+ * (STREAM_ST_SOFT, judge_slot_heard), at any age, sealed and with no
  * exception (it would have closed so then); else, of every slot (the pool's
  * dense state, a few cache lines), the one taken longest ago, if held for
  * more than JUDGE_SLOT_STALE_NS, or, where `strong` (a flow that showed it
@@ -3553,7 +3630,7 @@ static __rte_noinline bool judge_stream_reclaim(struct worker *w, const struct p
 
 		/* one kept only for its initiator's word, still so (its
 		 * flag is set where it last settled: judge_slot_settle) */
-		if ((st & STREAM_ST_HEARD) && (st & STREAM_ST_USED)) {
+		if ((st & STREAM_ST_SOFT) && (st & STREAM_ST_USED)) {
 			o = &w->flows[p->slots[i].owner];
 			if (o->in_use && o->gen == p->slots[i].owner_gen && o->stream_idx == i &&
 			    judge_slot_spent(w, o, true)) {

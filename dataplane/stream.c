@@ -64,6 +64,7 @@ uint32_t stream_open(struct stream_pool *p, uint32_t base)
 	s->heard = 0;
 	s->tail_at = 0;
 	s->tail_done = 0;
+	s->tail_end = 0;
 	tls_ch_init(&s->ch, s->hello, sizeof(s->hello));
 	s->tls = TLS_CH_NEED_MORE;
 	p->active++;

@@ -36,9 +36,11 @@
 /* stream_pool.state[] bits */
 #define STREAM_ST_USED	  0x01
 #define STREAM_ST_COUNTED 0x02
-/* kept only until its initiator shows it heard the acknowledgement of its
- * bytes (judge.c, judge_slot_heard): taken back first, at any age, sealed */
-#define STREAM_ST_HEARD	  0x04
+/* kept only for its initiator's word (judge.c, judge_slot_spent): that it
+ * heard the acknowledgement of its bytes (judge_slot_heard), or the walk of
+ * its records behind early data (judge_hello_tail): taken back first, at
+ * any age, sealed, with no exception */
+#define STREAM_ST_SOFT	  0x04
 
 enum stream_add {
 	STREAM_ADDED = 0, /* stored (or already there, the same bytes) */
@@ -141,7 +143,8 @@ struct stream_slot {
 	 * and whether the walk is over (after an answer that is no
 	 * HelloRetryRequest: the client showed it read a ServerHello). */
 	uint32_t tail_at;
-	uint8_t tail_done;
+	uint8_t tail_done; /* 1: over; 2: a ClientHello found there, being read (judge_hello2) */
+	uint32_t tail_end; /* once over: where the bytes it ended on end (the seal keeps them) */
 	uint8_t map[STREAM_MAX / 8]; /* bit per byte: received */
 	uint8_t buf[STREAM_MAX];
 	uint8_t hello[TLS_CH_MAX]; /* the reader's buffer */

@@ -26175,7 +26175,7 @@ def _rt35_hrr(n, src, dst, cport, isn, name1, name2, ack_first=False, frag=False
     ch2 = hello(n, sni=name2, sid=sid, extra=[pad])
     if frag:
         hs = ch2[5:]
-        ch2 = record(22, hs[:1], 0x0303) + record(22, hs[1:], 0x0303)
+        ch2 = record(22, hs[:int(frag)], 0x0303) + record(22, hs[int(frag):], 0x0303)
     lead = b"".join(tls_appdata(n + "j%d" % i, 300) for i in range(junk))
     t.data(True, CCS + lead + ch2)
     t.data(False, server_hello_flight(n))
@@ -26274,9 +26274,11 @@ def case_rt35_tls12_ok(n):
 @case
 def case_rt35_tls12_resume_ok(n):
     """Must-allow, strict zone: a resumed TLS 1.2 session's client flight, CCS
-    and an encrypted Finished whose first byte happens to be 1 (a ClientHello's
-    type) and the next 0: the version bytes are not 3.3, so it is no hello."""
-    fin = record(22, b"\x01\x00\x00\x24\x7a\x19" + prand(n + "cfin", 34), 0x0303)
+    and an encrypted Finished (40 bytes) whose first byte happens to be 1 (a
+    ClientHello's type) and the next 0: read as a message of 0x7a19 bytes, longer
+    than its record, a first fragment, it is a hello only if a handshake record
+    follows; the next is application data."""
+    fin = record(22, b"\x01\x00\x7a\x19\x03\x03" + prand(n + "cfin", 34), 0x0303)
     return (_rt35_honest(n, S1, E2M, 60612, 0x661200, E2M_NAME, tls12=CCS + fin),
             {"pass": [passm(n)], "counters": ["hello_after_answer==0"]})
 
@@ -26336,6 +26338,312 @@ def case_rt35_pool_heard_ok(n, pins=1300):
     honest_session(cap, n, 46206, 6206)
     return cap, {"pass": [passm(n)], "counters": ["stream_reclaimed>=1", "stream_full==0",
                                                   "stream_exceptions==0"]}
+
+
+
+# ------------------------------------------------ red team round 35 (rt35x)
+# The walk of the client's records after the answer (judge_hello_tail), the
+# heard wait (judge_slot_heard), and honest sessions under it.
+
+def _rt35x_segs(t, data, mss=1460, gap=50):
+    """data from the client in segments of mss, no ACKs between."""
+    base = t.cseq
+    for i in range(0, len(data), mss):
+        t.raw(True, "PA", data[i:i + mss], seq=base + i, gap=gap)
+    t.cseq = base + len(data)
+
+
+def _rt35x_v301(h):
+    """A hello record with its ClientHello's legacy_version 3.1 (TLS 1.3 is
+    still offered by supported_versions, which a server reads instead)."""
+    assert h[9:11] == b"\x03\x03"
+    return h[:9] + b"\x03\x01" + h[11:]
+
+
+def _rt35x_big_ch(seed, sni, sid, marker, size):
+    """A ClientHello message (no record) of `size` bytes of body: a long
+    cipher_suites list (GREASE-like values) and a padding extension with
+    marker. OpenSSL reads a ClientHello of up to 131396 bytes
+    (CLIENT_HELLO_MAX_LENGTH)."""
+    pad_n = 60000
+    exts = ([sni_ext([sni_entry(sni.encode())])] + std_exts(seed)
+            + [ext(21, marker + b"\x00" * (pad_n - len(marker)))])
+    eb = b"".join(exts)
+    fixed = 2 + 32 + 1 + 32 + 2 + 1 + 1 + 2 + len(eb)
+    ncs = (size - fixed) // 2
+    cs = CIPHERS + b"\x0a\x0a" * (ncs - len(CIPHERS) // 2)
+    body = (b"\x03\x03" + prand(seed + "r", 32) + b"\x20" + sid
+            + struct.pack("!H", len(cs)) + cs + b"\x01\x00" + struct.pack("!H", len(eb)) + eb)
+    assert len(body) > 65536
+    return b"\x01" + struct.pack("!I", len(body))[1:] + body
+
+
+def _rt35x_hrr(n, src, dst, cport, isn, name1, name2, ch1=None, ch2=None, pre2=CCS):
+    """_rt35_hrr(ack_first=True) with the hellos given: the client's first
+    hello ch1 (a record or records; default hello(n, sni=name1)) reaches the
+    server, which acknowledges it; an accomplice forges a ServerHello flight
+    (no HRR) ahead of the real HelloRetryRequest; the client acknowledges the
+    forged flight, then the real HRR; then pre2 and its second hello ch2
+    (default for name2, the case's leak marker in its padding), in segments
+    of 1460; the handshake ends and a record with the marker follows."""
+    cap = Capture()
+    t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    if ch1 is None:
+        ch1 = hello(n, sni=name1)
+    _rt35x_segs(t, ch1)
+    t.raw(False, "A")
+    s0 = t.sseq
+    forged = server_hello_flight(n)
+    t.raw(False, "PA", forged, gap=2000)
+    t.raw(True, "A", ack=s0 + len(forged), gap=100)
+    hf = hrr_flight(n)
+    t.raw(False, "PA", hf, seq=s0, gap=8000)
+    t.sseq = s0 + len(hf)
+    t.raw(True, "A")
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    if ch2 is None:
+        pad = ext(21, leak(n) + b"\x00" * 40)
+        ch2 = hello(n, sni=name2, sid=sid, extra=[pad])
+    elif callable(ch2):
+        ch2 = ch2(sid)
+    _rt35x_segs(t, pre2 + ch2)
+    t.raw(False, "A")
+    t.data(False, server_hello_flight(n + "2"))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_rt35x_v301_vk(n):
+    """Office: rt35_hrr_ack_first_vk with both hellos' legacy_version 3.1 (the
+    record version too; TLS 1.3 offered in supported_versions, which servers
+    read instead of legacy_version: RFC 8446 4.2.1; Go requires only that the
+    second hello's equal the first's). The walk after the forged answer takes a
+    handshake record for a ClientHello only where body[4..5] is 03 03: here it
+    reads 03 01, takes the second hello for a TLS 1.2 key exchange, ends the
+    watch, and the slot closes sealed to the first hello's end. The server, which
+    sent the HRR, reads the second hello: m.vk.com."""
+    c1 = _rt35x_v301(hello(n, sni="www.example.org"))
+
+    def c2(sid):
+        return _rt35x_v301(hello(n, sni=VK, sid=sid, extra=[ext(21, leak(n) + b"\x00" * 40)]))
+    return (_rt35x_hrr(n, O1, SOC, 60700, 0x670000, None, None, ch1=c1, ch2=c2),
+            {"leak": [leak(n)]})
+
+
+@case
+def case_rt35x_v301_e2m(n):
+    """The same in the strict zone: e2m.customs.example with legacy_version 3.1,
+    the forged answer, the real HRR, a second hello (3.1) for exfil.attacker.test."""
+    c1 = _rt35x_v301(hello(n, sni=E2M_NAME))
+
+    def c2(sid):
+        return _rt35x_v301(hello(n, sni=EVIL, sid=sid, extra=[ext(21, leak(n) + b"\x00" * 40)]))
+    return (_rt35x_hrr(n, S1, E2M, 60701, 0x670100, None, None, ch1=c1, ch2=c2),
+            {"leak": [leak(n)]})
+
+
+@case
+def case_rt35x_ch64k_vk(n):
+    """Office: the second hello after the forged answer is a ClientHello of more
+    than 64 KiB (a long cipher_suites list and a padding extension; OpenSSL reads
+    ClientHellos up to 131396 bytes), in records of 16384. Its first record's
+    body[1] (the length's high byte) is 1, not 0: the walk takes it for no hello,
+    ends the watch, the slot closes sealed, and the second hello (m.vk.com) goes
+    on unread."""
+    def c2(sid):
+        hs = _rt35x_big_ch(n, VK, sid, leak(n), 70000)
+        return b"".join(record(22, hs[i:i + 16384], 0x0303) for i in range(0, len(hs), 16384))
+    return (_rt35x_hrr(n, O1, SOC, 60702, 0x670200, "www.example.org", None, ch2=c2),
+            {"leak": [leak(n)]})
+
+
+def _rt35x_full_hello(n, sni, total):
+    """A hello record of exactly `total` bytes (a padding extension)."""
+    h0 = hello(n, sni=sni)
+    h = hello(n, sni=sni, extra=[ext(21, b"\x00" * (total - len(h0) - 4))])
+    assert len(h) == total
+    return h
+
+
+@case
+def case_rt35x_slot_end_vk(n):
+    """Office: a first hello of 16381 bytes (a padding extension; the reader's
+    16 KiB bound holds it whole) for www.example.org, the forged answer, the real
+    HRR, then CCS and a second hello for m.vk.com: the CCS's header is cut by the
+    slot's end (16384), the second hello lies wholly past it. Before an answer
+    judge_hello_tail refuses a record past the slot's end; after the forged one
+    the walk ends there (at >= STREAM_MAX: done), the slot closes, and the second
+    hello goes on unread. Its server reads m.vk.com."""
+    c1 = _rt35x_full_hello(n, "www.example.org", 16381)
+    return (_rt35x_hrr(n, O1, SOC, 60703, 0x670300, None, VK, ch1=c1),
+            {"leak": [leak(n)]})
+
+
+@case
+def case_rt35x_slot_end_e2m(n):
+    """The same in the strict zone: a 16381-byte hello for e2m.customs.example,
+    then, past the slot's end, a second hello for exfil.attacker.test."""
+    c1 = _rt35x_full_hello(n, E2M_NAME, 16381)
+    return (_rt35x_hrr(n, S1, E2M, 60704, 0x670400, None, EVIL, ch1=c1),
+            {"leak": [leak(n)]})
+
+
+def _rt35x_pool(n, pins, early, isn0, hport, hisn):
+    cap = Capture()
+    first = None
+    for i in range(pins):
+        src = "10.10.%d.%d" % (2 + i // 250, 1 + i % 250)
+        t = ETcp(cap, src, 30000 + i, E2M, 443, isn=isn0 + 7919 * i, rtt_us=150)
+        t.handshake(gap=100)
+        if early:
+            h = hello(n + "pin", extra=[ext(42, b"")]) + tls_appdata(n + "early", 120)
+        else:
+            h = hello(n + "pin")
+        t.data(True, h)
+        t.data(False, server_hello_flight(n + "pin"))
+        t.data(True, CCS + tls_appdata(n + "pfin", 53))
+        t.data(False, tls_appdata(n + "presp", 300))
+        if first is None:
+            first = t
+    cap.idle(7)
+    honest_session(cap, n, hport, hisn)
+    first.data(True, marked_record(passm(n + "1"), n + "again"))
+    first.data(False, tls_appdata(n + "resp2", 300))
+    first.close()
+    return cap, {"pass": [passm(n), passm(n + "1")], "counters": ["stream_exceptions==0"]}
+
+
+@case
+def case_rt35x_pool_1rtt_ok(n):
+    """Must-allow, strict zone, the control of rt35x_pool_early_ok: the same 1300
+    sessions without early data. Each client's Finished (an application_data
+    record) ends the walk, each slot closes once the client shows it heard the
+    acknowledgement, and the pool never fills."""
+    return _rt35x_pool(n, 1300, False, 0x670900, 46208, 0x670a00)
+
+
+@case
+def case_rt35x_pool_early_ok(n, pins=1300):
+    """Must-allow, strict zone: 1300 honest 0-RTT sessions (10.10.2.x to
+    10.10.7.x): each hello offers early data and sends a record of it, the
+    server's flight, the client's CCS and Finished, the server's answer, then
+    the connection idles (kept alive). After an answer, a hello that offered
+    early data has its client's records walked until the slot's end (16 KiB),
+    so each slot stays held though its session is done. Seven seconds later an
+    honest session opens (the pool is full), and then the first 0-RTT session
+    sends its next request: no 0-RTT session may be refused for its slot
+    (exception:classifier_alloc). Today they are, already while the pool fills
+    (a strong new flow takes back the oldest slot at any age; the control,
+    rt35x_pool_1rtt_ok, passes)."""
+    return _rt35x_pool(n, pins, True, 0x670500, 46207, 0x670600)
+
+
+@case
+def case_rt35x_pq_pipe_ok(n):
+    """Must-allow, strict zone: a TLS 1.3 hello of 2300 bytes (a post-quantum key
+    share) in segments of 1460 and 840; the server's delayed ACK of the first
+    only, then its flight acknowledging all (the client does not acknowledge it
+    at once); the client's RTO copy of its second segment; then the client
+    acknowledges the flight and pipelines CCS, Finished and two application
+    records in one segment; the server sends two session tickets."""
+    cap = Capture()
+    t = ETcp(cap, S1, 60705, E2M, 443, isn=0x670700, rtt_us=20000)
+    t.handshake()
+    h = hello(n, extra=[ext(0x11ec, prand(n + "pq", 1248)),
+                        ext(21, b"\x00" * (2300 - len(hello(n)) - 8 - 1248))])
+    assert len(h) == 2300
+    base = t.cseq
+    t.raw(True, "PA", h[:1460], seq=base, gap=50)
+    t.raw(True, "PA", h[1460:], seq=base + 1460, gap=50)
+    t.raw(False, "A", ack=base + 1460, gap=40000)
+    fl = server_hello_flight(n)
+    t.raw(False, "PA", fl, ack=base + 2300, gap=2000)
+    t.raw(True, "PA", h[1460:], seq=base + 1460, gap=200000)
+    t.raw(False, "A", ack=base + 2300)
+    t.cseq = base + 2300
+    t.sseq += len(fl)
+    t.data(True, CCS + tls_appdata(n + "fin", 53) + marked_record(passm(n), n + "req")
+           + tls_appdata(n + "req2", 90))
+    t.data(False, tls_appdata(n + "tkt1", 200) + tls_appdata(n + "tkt2", 200))
+    t.data(False, tls_appdata(n + "resp", 900))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt35x_tls12_cert_ok(n):
+    """Must-allow, strict zone: a TLS 1.2 server asks for a client certificate;
+    the client answers with an empty Certificate (its own 7-byte record), then
+    ClientKeyExchange, CCS and its encrypted Finished, each in its own record and
+    segment."""
+    cert = record(22, b"\x0b\x00\x00\x03\x00\x00\x00", 0x0303)
+    cke = record(22, b"\x10\x00\x00\x21\x20" + prand(n + "kx", 32), 0x0303)
+    fin = record(22, prand(n + "cfin", 40), 0x0303)
+    cap = Capture()
+    t = ETcp(cap, S1, 60706, E2M, 443, isn=0x670800, rtt_us=20000)
+    t.handshake()
+    t.data(True, hello(n))
+    t.data(False, tls12_server_flight(n))
+    for x in (cert, cke, CCS, fin):
+        t.send(True, x)
+    t.ack(False)
+    t.data(False, CCS + record(22, prand(n + "sfin", 40), 0x0303))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+
+@case
+def case_rt35_tail_lost_vk(n):
+    """Office: the walk's own bytes replaced. The hello for www.example.org, a forged
+    ServerHello flight acknowledged by the client, its CCS and Finished header (which
+    end the walk) lost past us (DF into a PMTU black hole), the accomplice's ACK of
+    them (the slot closes, sealed); the real HRR; then CCS and a second hello for
+    m.vk.com at the lost bytes' place. The seal holds the bytes the walk ended on
+    (judge_seal_len): a whole run that sums otherwise, refused."""
+    cap = Capture()
+    t = ETcp(cap, O1, 60630, SOC, 443, isn=0x663000, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n, sni="www.example.org")
+    t.data(True, ch1)
+    s0 = t.sseq
+    forged = server_hello_flight(n)
+    t.raw(False, "PA", forged, gap=2000)
+    t.raw(True, "A", ack=s0 + len(forged), gap=100)
+    fin = CCS + tls_appdata(n + "fin", 53)
+    at = t.cseq
+    t.raw(True, "PA", fin, seq=at, ack=s0 + len(forged), ipkw={"flags": "DF"}, gap=100)
+    t.raw(False, "A", seq=s0 + len(forged), ack=at + len(fin), gap=100)
+    hf = hrr_flight(n)
+    t.raw(False, "PA", hf, seq=s0, ack=at, gap=8000)
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    ch2 = CCS + hello(n, sni=VK, sid=sid, extra=[ext(21, leak(n) + b"\x00" * 40)])
+    t.raw(True, "PA", ch2, seq=at, ack=s0 + len(hf), gap=30000)
+    t.cseq = at + len(ch2)
+    t.sseq = s0 + len(hf)
+    t.raw(False, "A")
+    t.data(False, server_hello_flight(n + "2"))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["seal_differs>=1"]}
+
+
+@case
+def case_rt35_hrr_frag6_vk(n):
+    """Office: after the forged answer (acknowledged at once), the second hello cut
+    over a first record of six bytes (the message's type, length and version) and a
+    second with the rest: a first fragment followed by a handshake record is read as
+    a hello, and refused."""
+    return (_rt35_hrr(n, O1, SOC, 60631, 0x663100, "www.example.org", VK, ack_first=True,
+                      frag=6),
+            {"leak": [leak(n)], "counters": ["hello_after_answer>=1"]})
 
 
 def main(argv):
