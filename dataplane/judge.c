@@ -2672,29 +2672,43 @@ static bool judge_hello_tail(struct worker *w, struct flow *f, uint32_t end)
 		 * some) is read as one (judge_hello2): one that is, or that our
 		 * reader refuses, is refused. A first fragment (a message
 		 * longer than its record) is one only if a handshake record
-		 * follows it (nothing comes between a message's fragments,
-		 * RFC 8446 5.1): a resumed TLS 1.2 session's encrypted
-		 * Finished starts so once in 2^14 or so, and its next record
-		 * is application data. */
+		 * follows it (RFC 8446 5.1 lets nothing come between a
+		 * message's fragments; servers take some records there, below):
+		 * a resumed TLS 1.2 session's encrypted Finished starts so once
+		 * in 2^14 or so, and application data follows it. */
 		msg = (uint32_t)rec[6] << 16 | (uint32_t)rec[7] << 8 | rec[8];
 		dec = at + 6;
 		if (rec[5] == 1 && rec[6] <= 2) {
-			nxt = at + 5 + len;
 			if (msg + 4 <= len)
 				goto hello;
-			if (nxt >= s->have) {
-				if (nxt < STREAM_MAX)
-					break; /* wait for it */
-				goto hello; /* past the slot: read as one */
+			/* The next record but those a server takes between a
+			 * message's fragments all the same: a ChangeCipherSpec
+			 * (OpenSSL makes it an empty handshake record), a warning
+			 * alert it skips, rejected early data (red team round 36,
+			 * rt36_frag_ccs_vk, rt36_frag_alert_vk,
+			 * rt36_frag_early_vk: the hello's rest after one of them
+			 * went on unread). */
+			for (nxt = at + 5 + len;; nxt += 5 + ((uint32_t)s->buf[nxt + 3] << 8 |
+							      s->buf[nxt + 4])) {
+				if (nxt >= STREAM_MAX - 5)
+					goto hello; /* past the slot: read as one */
+				/* (until it comes, the fragment's bytes go on: its
+				 * server reads no hello without the rest) */
+				if (nxt >= s->have || s->have - nxt < 5)
+					goto pending;
+				if (s->buf[nxt] == 22)
+					goto hello;
+				if (s->buf[nxt] != 20 && s->buf[nxt] != 21 &&
+				    !(s->buf[nxt] == 23 && early))
+					break;
 			}
-			if (s->buf[nxt] == 22)
-				goto hello;
 			dec = nxt + 1;
 		}
 		goto done;
 	}
 	if (at >= STREAM_MAX)
 		goto cut;
+pending:
 	s->tail_at = at;
 	return false;
 cut:
