@@ -3663,23 +3663,19 @@ static __rte_noinline bool judge_stream_reclaim(struct worker *w, const struct p
 		return false;
 	s = &p->slots[best];
 	o = &w->flows[s->owner];
-	if (o->in_use && o->gen == s->owner_gen && o->stream_idx == best &&
-	    judge_slot_spent(w, o, true)) {
-		/* kept only until its initiator showed it heard the
-		 * acknowledgement (judge_slot_heard): sealed as it would have
-		 * been then */
+	if (o->in_use && o->gen == s->owner_gen && o->stream_idx == best) {
 		w->st.c[STATS_stream_reclaimed]++;
-		judge_slot_seal(w, o, best);
-		o->stream_idx = FLOW_NO_CLS;
-	} else if (o->in_use && o->gen == s->owner_gen && o->stream_idx == best) {
-		w->st.c[STATS_stream_reclaimed]++;
-		/* With bytes unsent (judge_unsent_mark), whatever the zone
-		 * does: a flow that went on without its slot would pass their
-		 * next copy uncompared (review of red team round 30). */
-		if (s->unsent_any)
-			judge_refuse(w, o, POLICY_EXC_classifier_alloc);
-		else
-			judge_stream_exception(w, pol, o, POLICY_EXC_classifier_alloc);
+		/* One kept only for its initiator's word (STREAM_ST_SOFT):
+		 * sealed as it would have been then, with no exception. With
+		 * bytes unsent (judge_unsent_mark), whatever the zone does: a
+		 * flow that went on without its slot would pass their next
+		 * copy uncompared (review of red team round 30). */
+		if (!judge_slot_spent(w, o, true)) {
+			if (s->unsent_any)
+				judge_refuse(w, o, POLICY_EXC_classifier_alloc);
+			else
+				judge_stream_exception(w, pol, o, POLICY_EXC_classifier_alloc);
+		}
 		if (o->stream_idx == best) {
 			judge_slot_seal(w, o, best);
 			o->stream_idx = FLOW_NO_CLS;
