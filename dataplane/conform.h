@@ -219,6 +219,16 @@ static inline bool conform_next_appdata(struct conform *c, bool from_init, const
 	return true;
 }
 
+/* From here, a plaintext hello from that direction is a second handshake
+ * (CONFORM_R_tls_rehello), as after its application data: judge.c, where
+ * a checked flow's walk of the client's records after the server's answer
+ * ends at its first-bytes slot's end, unread (judge_hello_tail). */
+static inline void conform_no_rehello(struct conform *c, bool from_init)
+{
+	if (c->mode == CONFORM_TLS)
+		c->d[from_init ? 0 : 1].flags |= CONFORM_D_APPDATA;
+}
+
 /* Name of a reason ("tls_type"), or NULL. */
 const char *conform_reason_name(unsigned r);
 

@@ -183,6 +183,10 @@ struct flow_seal {
 	uint8_t n;
 	uint8_t acked; /* its responder had acknowledged them all (judge.c, judge_slot_ack) */
 	uint8_t last;  /* the last byte sealed (a keep-alive probe's, judge_seal_check) */
+	/* its slot was taken back before its client showed it heard the
+	 * acknowledgement of its hello (judge.c, judge_slot_heard): a part
+	 * copy of acknowledged bytes is dropped with no exception */
+	uint8_t unheard;
 };
 
 /* A checked TCP flow's acknowledgement bounds (judge.c, judge_discardable),

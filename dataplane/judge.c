@@ -473,6 +473,16 @@ static bool judge_hrr_open(const struct stream_slot *s);
  * this once its names were read (judge_hello_names). */
 #define JUDGE_NAMES_READ 2
 
+/* An unchecked TLS flow whose responder's first answer we took for no
+ * HelloRetryRequest: struct flow.hw.ch.st holds JUDGE_HW_ANS (another
+ * value than JUDGE_HW_H2; no chunk state has it, and a flow that is no
+ * read HTTP client has none), hw.body_to its responder's first sequence
+ * number; judge_answer_forged looks at the responder's later copies of its
+ * first bytes for the flow's life. */
+#define JUDGE_HW_ANS 0xfd
+static void judge_answer_watch(struct worker *w, struct flow *f, const struct stream_slot *s);
+static inline bool judge_slot_hears(const struct stream_slot *s);
+
 /* An allowed TCP flow whose name our reader took from a whole ClientHello,
  * on any endpoint (checked or not): it keeps its first-bytes slot until
  * the responder's first bytes say whether they are a HelloRetryRequest,
@@ -562,10 +572,23 @@ static __rte_noinline void judge_slot_seal(struct worker *w, struct flow *f, uin
 	struct flow_seal *z = &judge_acks(w, f)->seal;
 	uint32_t len = s->have, cuts[FLOW_SEAL_RUNS - 1], nc = 0, k, prev;
 
+	judge_answer_watch(w, f, s);
 	if (f->key.l4proto != IPPROTO_TCP || f->decision.verdict == POLICY_DROP || s->quic_on ||
 	    z->n)
 		return;
-	if (f->seq_next - s->base < len)
+	/* A decided unchecked flow's bytes past a gap went on (TCP_SKIP) and
+	 * did not move its seq_next, nor did the copy that filled the gap
+	 * past its own end; the walk and the second hello's reading read
+	 * them all the same. Sealed up to seq_next only, a record read past
+	 * a gap was left out, and a second hello at its place passed unread
+	 * (red team round 37, rt37_ooo_tail_vk, rt37_ooo_hrr2_vk: the copy
+	 * past the gap one its server drops, for an ACK of bytes it never
+	 * sent or one 2^30 old). Such a slot closes once its responder
+	 * acknowledged all it holds, which it cannot have done past a hole
+	 * unless the ACK was forged. A checked flow holds or drops bytes past
+	 * a gap, an undecided one drops them: up to seq_next there. */
+	if ((f->decision.verdict == POLICY_PENDING || (f->flags & FLOW_F_CONFORM)) &&
+	    f->seq_next - s->base < len)
 		len = f->seq_next - s->base;
 	len = judge_seal_len(s, len);
 	if (len == 0)
@@ -588,10 +611,12 @@ static __rte_noinline void judge_slot_seal(struct worker *w, struct flow *f, uin
 	z->n = (uint8_t)(nc + 1);
 	z->acked = (int32_t)(s->acked - len) >= 0;
 	z->last = s->buf[len - 1];
+	z->unheard = judge_slot_hears(s);
 	w->st.c[STATS_sealed]++;
-	/* an unchecked flow's decided path looks near seq_next only */
+	/* an unchecked flow's decided path looks near seq_next only: from
+	 * the seal's end at least */
 	if (f->decision.verdict != POLICY_PENDING && !(f->flags & FLOW_F_CONFORM) &&
-	    f->seq_next - z->lo > JUDGE_SEAL_NEAR / 2)
+	    (f->seq_next - z->lo > JUDGE_SEAL_NEAR / 2 || (int32_t)(z->lo + len - f->seq_next) > 0))
 		f->seq_next = z->lo + len;
 }
 
@@ -678,6 +703,14 @@ part:
 	}
 	/* (the segment only, where the zone goes on: its server has the
 	 * bytes, or never reads past the hole it leaves) */
+	if (z->unheard)
+		/* Sealed before its client heard the acknowledgement (a soft
+		 * slot taken back from a full pool): an honest client may
+		 * send such a copy still, its retransmission timer's of a
+		 * middle segment (red team round 37, rt37_soft_retx_ok: the
+		 * strict zone refused it). Dropped all the same; its server's
+		 * own copy of the acknowledgement reaches the client in time. */
+		return TCP_DROP;
 	judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous);
 	return TCP_DROP;
 }
@@ -2442,6 +2475,70 @@ static bool judge_hrr_open(const struct stream_slot *s)
 	return n <= 6 || memcmp(p + 6, judge_hrr_random, n - 6) == 0;
 }
 
+/* Where a HelloRetryRequest's random lies in its server's stream: after
+ * the record header (5), the handshake header (4) and legacy_version (2). */
+#define JUDGE_HRR_AT 11u
+
+/* The answer watch (JUDGE_HW_ANS). Why. A ServerHello forged from
+ * outside, ahead of the real HelloRetryRequest, makes us read no second
+ * hello; the walk of the client's records (judge_hello_tail) refuses one
+ * there, but it ends where it cannot go on: behind early data, at the
+ * slot's end, or where the slot is taken back (STREAM_ST_SOFT). A second
+ * hello past that point reaches the server unread (docs/stream.md, "Until
+ * the client shows it heard"). The server's own HelloRetryRequest comes
+ * all the same, at the same place, and we see it go by: a copy of the
+ * responder's first bytes that holds the HRR's random where we took
+ * another answer. Taken from then on: the flow is refused, whatever the
+ * zone, and nothing the server answers to the second hello reaches its
+ * client (a TLS 1.3 client sends no application data without the
+ * server's key share). A checked flow compares its responder's copies
+ * (its header log) and needs none. Set where the walk ends after the
+ * answer, and where the slot closes after one. */
+static void judge_answer_watch(struct worker *w, struct flow *f, const struct stream_slot *s)
+{
+	if (f->key.l4proto != IPPROTO_TCP || (f->flags & FLOW_F_CONFORM) || s->quic_on ||
+	    f->decision.verdict == POLICY_DROP || (f->hw.flags & FLOW_HW_ON) || f->hw.ch.st ||
+	    s->hrr || (s->tls != TLS_CH_DONE && s->reported != JUDGE_NAMES_READ) ||
+	    judge_hrr_open(s))
+		return;
+	f->hw.ch.st = JUDGE_HW_ANS;
+	f->hw.body_to = judge_acks(w, f)->start[1];
+}
+
+/* Whether a responder's segment of f (n bytes at seq) is one the answer
+ * watch looks at: it reaches the HRR's random. Inline: every segment of
+ * the responder of an unchecked TLS flow asks. */
+static inline bool judge_answer_near(const struct flow *f, uint32_t seq, uint32_t n)
+{
+	return !(f->flags & FLOW_F_CONFORM) && f->hw.ch.st == JUDGE_HW_ANS && n &&
+	       ((uint32_t)(seq - f->hw.body_to) < JUDGE_HRR_AT + 32 ||
+		(uint32_t)(f->hw.body_to - seq) < n);
+}
+
+/* The responder's segment (judge_answer_near) holds, at least 8 bytes of
+ * it, the HRR's random (an honest ServerHello's matches so once in 2^64),
+ * with a sum its receiver takes: the answer we took was forged, and the
+ * flow is refused. True when it was. */
+static __rte_noinline bool judge_answer_forged(struct worker *w, struct flow *f,
+					       const struct rte_mbuf *m,
+					       const struct parse_result *r)
+{
+	const uint8_t *pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+	int64_t pos = (int32_t)(r->tcp_seq - f->hw.body_to);
+	int64_t lo = RTE_MAX(pos, (int64_t)JUDGE_HRR_AT);
+	int64_t hi = RTE_MIN(pos + r->payload_len, (int64_t)JUDGE_HRR_AT + 32);
+
+	if (hi - lo < 8 || memcmp(pl + (lo - pos), judge_hrr_random + (lo - JUDGE_HRR_AT),
+				  (size_t)(hi - lo)) != 0 ||
+	    !judge_l4_csum_raw(m, r))
+		return false;
+	w->st.c[STATS_answer_forged]++;
+	w->st.c[STATS_tls_malformed]++;
+	w->st.c[STATS_stream_exceptions]++;
+	judge_refuse(w, f, POLICY_EXC_malformed);
+	return true;
+}
+
 /* Join the responder's first handshake bytes from its stream bytes at
  * offset pos (n of them), in order, across its records: a client joins a
  * handshake message fragmented over records (RFC 8446 5.1), so an HRR cut
@@ -2624,10 +2721,11 @@ static bool judge_hello2(struct worker *w, const struct policy *pol, struct flow
  * No honest client sends a handshake message in a record of fewer than
  * six bytes there: refused too. Behind early data the walk ends at the
  * slot's end (docs/stream.md says what that leaves). True when the flow
- * was dropped. */
-static bool judge_hello_tail(struct worker *w, struct flow *f, uint32_t end)
+ * was dropped, or the segment (n bytes at seq, the initiator's). */
+static bool judge_hello_tail(struct worker *w, struct flow *f, uint32_t seq, uint32_t n)
 {
 	struct stream_slot *s = &w->streams->slots[f->stream_idx];
+	uint32_t end = seq + n - s->base;
 	bool answered, early;
 	uint32_t at, len, msg, dec, nxt;
 
@@ -2727,12 +2825,32 @@ cut:
 	if (s->have < STREAM_MAX)
 		return false;
 	if (!answered) {
-		if (end > RTE_MAX(at, s->have))
-			goto refuse;
-		return false;
+		if (end <= RTE_MAX(at, s->have))
+			return false;
+		/* Behind a hello that offered early data: 0-RTT data of 16 KiB
+		 * (nginx's bound, OpenSSL's default) after a hello of 2 KiB runs
+		 * past the slot, and a server's ACK lets the client send on
+		 * before the answer (red team round 37, rt37_early16k_ok: the
+		 * strict zone refused it). Dropped, unread, and marked unsent:
+		 * its sender sends it again after the answer, when the walk
+		 * behind early data ends at the slot's end (and the answer
+		 * watch, judge_answer_watch, sees a real HRR behind a forged
+		 * answer). True: the segment goes no further. */
+		if (s->ch.info.has_early_data && s->reported != JUDGE_NAMES_READ) {
+			w->st.c[STATS_early_past_slot]++;
+			judge_unsent_mark(w, f, seq, n);
+			return true;
+		}
+		goto refuse;
 	}
 	if (!early && !(f->flags & FLOW_F_CONFORM))
 		goto refuse;
+	/* a checked flow's reading of the client's records (conform.h)
+	 * takes a plaintext hello past here for a second handshake: the
+	 * second hello of rt35x_slot_end_e2m, sent before the real HRR
+	 * reached us, went on unread (the thirty-fourth session) */
+	if (f->flags & FLOW_F_CONFORM)
+		conform_no_rehello(&f->conform, true);
 	dec = s->have;
 done:
 	s->tail_done = 1;
@@ -2740,8 +2858,10 @@ done:
 	 * copy of them lost past us, then another record at their place,
 	 * is compared */
 	s->tail_end = RTE_MIN(dec, s->have);
-	if (answered)
+	if (answered) {
+		judge_answer_watch(w, f, s);
 		judge_slot_settle(w, f);
+	}
 	return false;
 hello:
 	stream_expect_hello2(w->streams, f->stream_idx);
@@ -2781,6 +2901,8 @@ static void judge_resp_first(struct worker *w, struct flow *f, uint32_t seq, con
 		}
 		if (judge_hrr_open(s))
 			return;
+		/* an answer that is none: watched from here on */
+		judge_answer_watch(w, f, s);
 	}
 	/* Undecided, the flow keeps its slot (its verdict closes it, or
 	 * the responder's next segment once allowed); so does one with
@@ -2853,13 +2975,24 @@ static __rte_noinline void judge_slot_heard(struct worker *w, struct flow *f,
 	struct stream_slot *s = &w->streams->slots[f->stream_idx];
 	uint32_t end = r->tcp_seq + r->payload_len - s->base;
 
-	if ((int32_t)(s->mark - s->heard) > 0 && (int32_t)(judge_tcp_ack(m, r) - s->mark_seq) >= 0)
+	/* (From a copy its receiver takes: a damaged one says nothing of
+	 * what its sender heard, and the honest sender's next copy of the
+	 * hello, which the slot would compare, comes after it (red team
+	 * round 37, rt37_heard_badsum_ok: a retransmission damaged in its
+	 * ACK field closed the slot, and the clean one was a part copy of a
+	 * sealed run, refused in the strict zone.) */
+	if ((int32_t)(s->mark - s->heard) > 0 && (int32_t)(judge_tcp_ack(m, r) - s->mark_seq) >= 0) {
+		if (!judge_l4_csum_raw(m, r))
+			return;
 		s->heard = s->mark;
-	else if ((int32_t)(s->acked - s->have) >= 0 && (int32_t)(s->heard - s->have) < 0 &&
-		 (int32_t)(end - s->have) > (int32_t)JUDGE_HEARD_FAR)
+	} else if ((int32_t)(s->acked - s->have) >= 0 && (int32_t)(s->heard - s->have) < 0 &&
+		   (int32_t)(end - s->have) > (int32_t)JUDGE_HEARD_FAR) {
+		if (!judge_l4_csum_raw(m, r))
+			return;
 		s->heard = s->acked;
-	else
+	} else {
 		return;
+	}
 	judge_slot_settle(w, f);
 }
 
@@ -4042,6 +4175,11 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 	 * took the initiator's next byte from that segment's ACK, which its
 	 * sender chose: the inside host's first segment must start there, or
 	 * its bytes would pass as old ones, unread. */
+	/* the answer watch, while the slot stays (the client's word, after
+	 * the walk ended: judge_slot_heard) */
+	if (dir == 1 && unlikely(judge_answer_near(f, seq, n)) &&
+	    f->decision.verdict != POLICY_DROP && judge_answer_forged(w, f, m, r))
+		return TCP_DROP;
 	if (unlikely(judge_acks(w, f)->resumed) && dir == 0) {
 		judge_acks(w, f)->resumed = 0;
 		if (seq != f->seq_next) {
@@ -4473,7 +4611,7 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		return TCP_DROP;
 	}
 	if (dir == 0 && f->stream_idx != FLOW_NO_CLS && !w->streams->slots[f->stream_idx].hrr &&
-	    judge_hello_tail(w, f, seq + n - w->streams->slots[f->stream_idx].base))
+	    judge_hello_tail(w, f, seq, n))
 		return TCP_DROP;
 	if (dir == 0 && f->stream_idx != FLOW_NO_CLS && w->streams->slots[f->stream_idx].hrr == 1 &&
 	    judge_hello2(w, pol, f))
@@ -5235,6 +5373,10 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 		if (from_init && n && f->decision.verdict == POLICY_ALLOW &&
 		    unlikely(f->seq_next - r->tcp_seq - 1 < JUDGE_SEAL_NEAR))
 			return judge_seal_check(w, pol, f, m, r);
+		/* the responder's copy of its first bytes (the answer watch) */
+		if (!from_init && unlikely(judge_answer_near(f, r->tcp_seq, n)) &&
+		    f->decision.verdict == POLICY_ALLOW && judge_answer_forged(w, f, m, r))
+			return TCP_DROP;
 		return TCP_GO;
 	}
 	/* A decided, checked flow's steady state (the bulk of a long TLS

@@ -26154,7 +26154,10 @@ def _rt35_hrr(n, src, dst, cport, isn, name1, name2, ack_first=False, frag=False
     handshake header cut over records of one and more bytes (servers join
     handshake fragments). early: the first hello offers early data; junk:
     that many application_data records of 300 bytes before the second hello
-    (a server that asked for another hello skips rejected early data)."""
+    (a server that asked for another hello skips rejected early data). The
+    second hello goes out before the real HRR reaches us (since the
+    thirty-fourth session: an HRR before it refuses the flow there,
+    judge_answer_forged, and the walk would not be reached)."""
     cap = Capture()
     t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=20000)
     t.handshake()
@@ -26166,10 +26169,6 @@ def _rt35_hrr(n, src, dst, cport, isn, name1, name2, ack_first=False, frag=False
     t.raw(False, "PA", forged, gap=2000)
     if ack_first:
         t.raw(True, "A", ack=s0 + len(forged), gap=100)
-    hf = hrr_flight(n)
-    t.raw(False, "PA", hf, seq=s0, gap=8000)
-    t.sseq = s0 + len(hf)
-    t.raw(True, "A")
     sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
     pad = ext(21, leak(n) + b"\x00" * 40)
     ch2 = hello(n, sni=name2, sid=sid, extra=[pad])
@@ -26177,7 +26176,14 @@ def _rt35_hrr(n, src, dst, cport, isn, name1, name2, ack_first=False, frag=False
         hs = ch2[5:]
         ch2 = record(22, hs[:int(frag)], 0x0303) + record(22, hs[int(frag):], 0x0303)
     lead = b"".join(tls_appdata(n + "j%d" % i, 300) for i in range(junk))
-    t.data(True, CCS + lead + ch2)
+    # the second hello before the real HRR reaches us (after it, the
+    # answer watch refuses the flow at the HRR: judge_answer_forged)
+    t.raw(True, "PA", CCS + lead + ch2, ack=s0 + len(forged), gap=2000)
+    t.cseq += len(CCS + lead + ch2)
+    hf = hrr_flight(n)
+    t.raw(False, "PA", hf, seq=s0, gap=8000)
+    t.sseq = s0 + len(hf)
+    t.raw(True, "A")
     t.data(False, server_hello_flight(n))
     t.data(True, tls_appdata(n + "fin", 53))
     t.data(True, marked_record(leak(n), n + "req"))
@@ -26383,9 +26389,11 @@ def _rt35x_hrr(n, src, dst, cport, isn, name1, name2, ch1=None, ch2=None, pre2=C
     hello ch1 (a record or records; default hello(n, sni=name1)) reaches the
     server, which acknowledges it; an accomplice forges a ServerHello flight
     (no HRR) ahead of the real HelloRetryRequest; the client acknowledges the
-    forged flight, then the real HRR; then pre2 and its second hello ch2
-    (default for name2, the case's leak marker in its padding), in segments
-    of 1460; the handshake ends and a record with the marker follows."""
+    forged flight; then pre2 and its second hello ch2 (default for name2, the
+    case's leak marker in its padding), in segments of 1460, ahead of the real
+    HRR (since the thirty-fourth session: an HRR before it refuses the flow
+    there, judge_answer_forged, and the walk these cases are about would not
+    be reached); the handshake ends and a record with the marker follows."""
     cap = Capture()
     t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=20000)
     t.handshake()
@@ -26397,17 +26405,20 @@ def _rt35x_hrr(n, src, dst, cport, isn, name1, name2, ch1=None, ch2=None, pre2=C
     forged = server_hello_flight(n)
     t.raw(False, "PA", forged, gap=2000)
     t.raw(True, "A", ack=s0 + len(forged), gap=100)
-    hf = hrr_flight(n)
-    t.raw(False, "PA", hf, seq=s0, gap=8000)
-    t.sseq = s0 + len(hf)
-    t.raw(True, "A")
+    t.sseq = s0 + len(forged)
     sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
     if ch2 is None:
         pad = ext(21, leak(n) + b"\x00" * 40)
         ch2 = hello(n, sni=name2, sid=sid, extra=[pad])
     elif callable(ch2):
         ch2 = ch2(sid)
+    # the second hello before the real HRR reaches us (judge_answer_forged
+    # refuses the flow at the HRR)
     _rt35x_segs(t, pre2 + ch2)
+    hf = hrr_flight(n)
+    t.raw(False, "PA", hf, seq=s0, gap=8000)
+    t.sseq = s0 + len(hf)
+    t.raw(True, "A")
     t.raw(False, "A")
     t.data(False, server_hello_flight(n + "2"))
     t.data(True, tls_appdata(n + "fin", 53))
@@ -26622,10 +26633,11 @@ def case_rt35_tail_lost_vk(n):
     t.raw(True, "PA", fin, seq=at, ack=s0 + len(forged), ipkw={"flags": "DF"}, gap=100)
     t.raw(False, "A", seq=s0 + len(forged), ack=at + len(fin), gap=100)
     hf = hrr_flight(n)
-    t.raw(False, "PA", hf, seq=s0, ack=at, gap=8000)
     sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
     ch2 = CCS + hello(n, sni=VK, sid=sid, extra=[ext(21, leak(n) + b"\x00" * 40)])
-    t.raw(True, "PA", ch2, seq=at, ack=s0 + len(hf), gap=30000)
+    # (ahead of the real HRR: after it, judge_answer_forged refuses the flow)
+    t.raw(True, "PA", ch2, seq=at, ack=s0 + len(forged), gap=30000)
+    t.raw(False, "PA", hf, seq=s0, ack=at, gap=8000)
     t.cseq = at + len(ch2)
     t.sseq = s0 + len(hf)
     t.raw(False, "A")
@@ -26740,6 +26752,583 @@ def case_rt36_tls12_split_ok(n):
     t.data(False, tls_appdata(n + "resp", 400))
     t.close()
     return cap, {"pass": [passm(n)], "counters": ["hello_after_answer==0"]}
+
+# ------------------------------------------------ the thirty-fourth session (aw)
+# The answer watch (judge_answer_watch, judge_answer_forged): an unchecked TLS
+# flow whose responder's first answer we took for no HelloRetryRequest is
+# refused when a copy of the responder's first bytes holds the HRR's random.
+
+def _aw_fill(n, ch1, upto=16384, size=1400):
+    """Application_data records (early data) after ch1, so that the client's
+    bytes end exactly at upto (the first-bytes slot's end)."""
+    left = upto - len(ch1)
+    out = b""
+    i = 0
+    while left > 0:
+        body = min(size, left - 5)
+        if left - (5 + body) in range(1, 6):
+            body -= 10
+        out += record(23, prand("%s-e%d" % (n, i), body), 0x0303)
+        left -= 5 + body
+        i += 1
+    assert len(ch1) + len(out) == upto
+    return out
+
+
+def _aw_early(n, cport, isn, hrr_when, name2=VK):
+    """Office: the first hello (www.example.org) offers early data, and early
+    data fills the slot to its end before any answer (bytes past it then are
+    refused). The server acknowledges it all. An accomplice forges a
+    ServerHello flight ahead of the real HelloRetryRequest; the client
+    acknowledges it at once. The walk of the client's records, behind early
+    data, ends at the slot's end. hrr_when "before": the real HRR comes
+    next, then the CCS and second hello (name2, the leak marker in its
+    padding); "after": the second hello first (no marker: it passes unread,
+    the residual the watch narrows), then the real HRR. Then the server's
+    flight for the second hello, and a client record with the leak marker:
+    nothing after the real HRR may pass."""
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n, sni="www.example.org", extra=[ext(42, b"")])
+    segments(t, ch1 + _aw_fill(n, ch1), 1400)
+    t.raw(False, "A")
+    s0 = t.sseq
+    forged = server_hello_flight(n)
+    t.raw(False, "PA", forged, gap=2000)
+    t.raw(True, "A", ack=s0 + len(forged), gap=100)
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    mark = leak(n) if hrr_when == "before" else b""
+    ch2 = CCS + hello(n, sni=name2, sid=sid, extra=[ext(21, mark + b"\x00" * 40)])
+    hf = hrr_flight(n)
+    if hrr_when == "after":
+        segments(t, ch2, 1400)
+    t.raw(False, "PA", hf, seq=s0, gap=8000)
+    t.sseq = s0 + len(hf)
+    t.raw(True, "A")
+    if hrr_when == "before":
+        segments(t, ch2, 1400)
+    t.raw(False, "A")
+    t.data(False, server_hello_flight(n + "2"))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_aw_early_cut_vk(n):
+    """Office: _aw_early with the second hello (m.vk.com) ahead of the real
+    HRR: the hello reaches the server unread, but the HRR's copy of the
+    responder's first bytes refuses the flow (answer_forged), and nothing the
+    server answers, nor the client's later records, passes."""
+    return (_aw_early(n, 61200, 0x6a0000, "after"),
+            {"leak": [leak(n)], "counters": ["answer_forged>=1"]})
+
+
+@case
+def case_aw_early_cut_pre_vk(n):
+    """Office: _aw_early with the real HRR before the second hello: refused at
+    the HRR, the second hello (the marker in its padding) never passes."""
+    return (_aw_early(n, 61201, 0x6a0100, "before"),
+            {"leak": [leak(n)], "counters": ["answer_forged>=1"]})
+
+
+def _aw_front(n, cport, isn, src=O1, dst=SOC, name1="www.example.org", name2=VK):
+    """A first hello offering early data and early data to the slot's end
+    exactly, then, before any answer, CCS and a second hello for name2 (the
+    leak marker in its padding) past the slot (dropped: early_past_slot); the
+    real HelloRetryRequest; the client sends the CCS and second hello again;
+    the server's flight, the client's Finished and a marked record."""
+    cap = Capture()
+    t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n, sni=name1, extra=[ext(42, b"")])
+    segments(t, ch1 + _aw_fill(n, ch1), 1400)
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    ch2 = CCS + hello(n, sni=name2, sid=sid, extra=[ext(21, leak(n) + b"\x00" * 40)])
+    at = t.cseq
+    t.raw(True, "PA", ch2, gap=100)
+    t.data(False, hrr_flight(n))
+    t.raw(True, "PA", ch2, seq=at, gap=200000)
+    t.cseq = at + len(ch2)
+    t.raw(False, "A")
+    t.data(False, server_hello_flight(n + "2"))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_aw_early_front_vk(n):
+    """Office: _aw_front: the second hello past the slot before the answer is
+    dropped (no longer refused at once: a 0-RTT client's early data may run
+    there), and its copy after the real HRR is read as the second hello, or
+    refused: m.vk.com never passes."""
+    return (_aw_front(n, 61205, 0x6a0500),
+            {"leak": [leak(n)], "counters": ["early_past_slot>=1"]})
+
+
+@case
+def case_aw_early_front_e2m(n):
+    """Strict zone: the same for exfil.attacker.test after e2m.customs.example."""
+    return (_aw_front(n, 61206, 0x6a0600, src=S1, dst=E2M, name1=E2M_NAME, name2=EVIL),
+            {"leak": [leak(n)], "counters": ["early_past_slot>=1"]})
+
+
+def _aw_honest(n, cport, isn, early=False, resend=True, badsum_hrr=False):
+    """Office, must-allow: an honest TLS 1.3 session. early: its hello offers
+    early data, and early data fills the slot to its end before the answer
+    (the walk ends at the slot's end). The server's flight; the client
+    acknowledges it; resend: the server sends its first segment again (its
+    retransmission timer: the client's ACK lost past us) after the walk
+    ended, the same bytes. badsum_hrr: a copy of the server's first bytes
+    with the HRR's random and a wrong TCP sum (its receiver discards it).
+    Then the client's Finished, a request with the pass marker, the
+    answer."""
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n, sni="www.example.org", extra=[ext(42, b"")] if early else [])
+    if early:
+        segments(t, ch1 + _aw_fill(n, ch1), 1400)
+    else:
+        t.raw(True, "PA", ch1)
+        t.cseq += len(ch1)
+    t.raw(False, "A")
+    s0 = t.sseq
+    fl = server_hello_flight(n)
+    t.raw(False, "PA", fl, gap=2000)
+    t.sseq = s0 + len(fl)
+    t.raw(True, "A", gap=100)
+    t.data(True, tls_appdata(n + "fin", 53))
+    if resend:
+        t.raw(False, "PA", fl, seq=s0, gap=200000)
+        t.raw(True, "A", gap=100)
+    if badsum_hrr:
+        t.raw(False, "PA", hrr_flight(n), seq=s0, tcpkw={"chksum": 0x1234}, gap=1000)
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_aw_sh_resend_ok(n):
+    """Must-allow, office: an honest session whose server sends its ServerHello
+    flight again after the client's Finished: the same bytes, no refusal."""
+    return (_aw_honest(n, 61202, 0x6a0200),
+            {"pass": [passm(n)], "counters": ["answer_forged==0"]})
+
+
+@case
+def case_aw_early_resend_ok(n):
+    """Must-allow, office: the same with early data to the slot's end (the
+    walk ends there, the watch is on) and the flight sent again."""
+    return (_aw_honest(n, 61203, 0x6a0300, early=True),
+            {"pass": [passm(n)], "counters": ["answer_forged==0"]})
+
+
+@case
+def case_aw_badsum_hrr_ok(n):
+    """Must-allow, office: after an honest answer, a copy of the server's first
+    bytes with the HRR's random and a wrong TCP sum (a third party's, which
+    the client discards): not taken."""
+    return (_aw_honest(n, 61204, 0x6a0400, resend=False, badsum_hrr=True),
+            {"pass": [passm(n)], "counters": ["answer_forged==0"]})
+
+
+
+# ------------------------------------------------ red team round 37 (rt37, a helper)
+# The walk of the client's records after the answer (judge_hello_tail) and the
+# first-bytes slot's wait for the client's word (judge_slot_heard, STREAM_ST_SOFT),
+# against an inside client with an accomplice outside, and against honest clients on
+# a bad network. The office's unchecked flow forwards a client segment past a gap
+# after its verdict (judge_tcp_long: TCP_SKIP) without moving seq_next, and vets no
+# ACK it carries against the server's snd_una or snd_nxt as the server does.
+
+def _rt37_old_ack(a):
+    """An ACK field 2^30 behind a: before snd_una - max_window for any window this
+    client advertised (64240 scaled by 2^7), so Linux drops the segment, its data
+    unread (tcp_ack: RFC 5961 5.2, TCP_TOO_OLD_ACK)."""
+    return (a - (1 << 30)) & 0xffffffff
+
+
+def _rt37_ooo_tail(n, src, dst, cport, isn, name1, name2, decoy, ooo=True):
+    """The first hello for name1 reaches the server, which acknowledges it and
+    answers with a HelloRetryRequest; an accomplice outside forges a ServerHello
+    flight (no HRR) that reaches aduana first, and the client acknowledges it (it
+    heard the acknowledgement of its hello). Then the client's "Finished" flight,
+    CCS + an application_data record, in two segments and out of order: first the
+    record at L+6 (L: the hello's end), in a copy its server drops (decoy: "ack",
+    an ACK of the forged flight, past the bytes the real server sent: Linux
+    tcp_ack, TCP_ACK_UNSENT_DATA; "ttl": TTL 1), then the CCS at L, which the
+    server takes. The accomplice acknowledges all; the client sends, at L+6 (the
+    server has the CCS), the second hello for name2 (the leak marker in its
+    padding), ahead of the real HRR (which comes next: since the thirty-fourth
+    session an HRR before it refuses the flow there, judge_answer_forged); the
+    handshake ends, a marked record follows. ooo=False: the CCS first, then the
+    decoy record, in order."""
+    cap = Capture()
+    t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n, sni=name1)
+    t.raw(True, "PA", ch1)
+    t.cseq += len(ch1)
+    L = t.cseq
+    t.raw(False, "A")
+    s0 = t.sseq
+    forged = server_hello_flight(n)
+    t.raw(False, "PA", forged, gap=2000)
+    t.raw(True, "A", ack=s0 + len(forged), gap=100)
+    fin = CCS + tls_appdata(n + "fin", 53)
+    if not ooo:
+        t.raw(True, "PA", CCS, seq=L, ack=s0, gap=100)
+    if decoy == "ack":
+        t.raw(True, "PA", fin[6:], seq=L + 6, ack=s0 + len(forged), gap=100)
+    else:
+        t.raw(True, "PA", fin[6:], seq=L + 6, ack=s0, ipkw={"ttl": 1}, gap=100)
+    if ooo:
+        t.raw(True, "PA", CCS, seq=L, ack=s0, gap=100)
+    # the accomplice acknowledges every byte the slot holds (judge_slot_ack)
+    t.raw(False, "A", seq=s0 + len(forged), ack=L + len(fin), gap=100)
+    hf = hrr_flight(n)
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    ch2 = hello(n, sni=name2, sid=sid, extra=[ext(21, leak(n) + b"\x00" * 40)])
+    # (the second hello before the real HRR reaches us: after it, the
+    # answer watch refuses the flow at the HRR, judge_answer_forged)
+    t.raw(True, "PA", ch2, seq=L + 6, ack=s0 + len(forged), gap=30000)
+    t.raw(False, "PA", hf, seq=s0, ack=L + 6, gap=8000)
+    t.sseq = s0 + len(hf)
+    t.cseq = L + 6 + len(ch2)
+    t.raw(False, "A")
+    t.data(False, server_hello_flight(n + "2"))
+    t.data(True, tls_appdata(n + "fin2", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_rt37_ooo_tail_vk(n):
+    """Office: the walk fed by a decoy past a gap. After the forged ServerHello
+    (acknowledged by the client), the client's application_data record at L+6 comes
+    first, in a copy whose ACK acknowledges the forged flight: past the real
+    server's snd_nxt (it sent only its HRR), so Linux drops it unread (tcp_ack,
+    "ACK of unsent data", RFC 9293 3.10.7.4); aduana's judge_discardable takes
+    seq_resp, which the forged flight moved, for the server's next byte, so the
+    copy is sent, not unsent. The CCS at L follows and the walk
+    (judge_hello_tail) reads CCS + application_data: done, tail_end L+11. The
+    accomplice acknowledges all, the slot closes sealed; but judge_slot_seal
+    clamps the seal to seq_next, which the segment past the gap never moved
+    (TCP_SKIP): L+6. The second hello for m.vk.com at L+6 is then new bytes of
+    an unchecked decided flow, compared with nothing. Assumes Linux (or any RFC
+    9293 stack) at the server, and OpenSSL reading the second hello after its HRR
+    and the CCS. Per DESIGN 4.2 a segment the receiver may discard never moves our
+    reading, and stream.md's seal keeps "the bytes the walk ended on": the hello at
+    their place must be refused."""
+    return (_rt37_ooo_tail(n, O1, SOC, 61000, 0x690000, "www.example.org", VK, "ack"),
+            {"leak": [leak(n)]})
+
+
+@case
+def case_rt37_ooo_ttl_vk(n):
+    """Office, the control of rt37_ooo_tail_vk: the same decoy record past the gap
+    with TTL 1 (it expires past aduana). judge_slot_sent marks its bytes unsent,
+    the slot stays until a copy of them goes on, and the second hello at their place
+    is compared with the decoy: refused (exception:reassembly) whatever the zone."""
+    return (_rt37_ooo_tail(n, O1, SOC, 61003, 0x690300, "www.example.org", VK, "ttl"),
+            {"leak": [leak(n)]})
+
+
+@case
+def case_rt37_ino_tail_vk(n):
+    """Office, the control of rt37_ooo_tail_vk: the same decoy record (its ACK past
+    the real server's snd_nxt, dropped there) sent in order after the CCS. seq_next
+    moves past it, the seal keeps the bytes the walk ended on (judge_seal_len:
+    CCS and the record header, tail_end), and the second hello at L+6 holds other
+    bytes in a whole run: refused (seal_differs)."""
+    return (_rt37_ooo_tail(n, O1, SOC, 61007, 0x690700, "www.example.org", VK, "ack",
+                           ooo=False),
+            {"leak": [leak(n)], "counters": ["seal_differs>=1"]})
+
+
+@case
+def case_rt37_ooo_tail_e2m(n):
+    """Strict zone: rt37_ooo_tail_vk for exfil.attacker.test after an e2m first
+    hello. A checked flow holds a segment past a gap (judge_hold_take) and vets what
+    it reads (judge_discardable), and compares the responder's copies of its answer
+    for its life: the real HRR at the forged flight's place is refused."""
+    return (_rt37_ooo_tail(n, S1, E2M, 61002, 0x690200, E2M_NAME, EVIL, "ack"),
+            {"leak": [leak(n)]})
+
+
+@case
+def case_rt37_ooo_hrr2_vk(n):
+    """Office, no walk needed: the first hello (www.example.org) is answered by the
+    real HRR. The client sends its second hello, for www.example.org, at L+6 first,
+    in a copy whose ACK lies 2^30 behind (Linux drops it unread: tcp_ack,
+    TCP_TOO_OLD_ACK, RFC 5961 5.2; aduana vets no old ACK on a flow it keeps no
+    window bounds for, conform_has_wmax), then the CCS at L. aduana reads the decoy
+    second hello (same name: judge_hello2, JUDGE_HELLO2_READ); the accomplice forges
+    the ServerHello that answers it and acknowledges it whole, the client
+    acknowledges that (judge_slot_heard); the slot closes sealed to seq_next, L+6.
+    The real second hello for m.vk.com at L+6 is read by the server (OpenSSL: the
+    name of the second hello is the one served) and by no one here. Per DESIGN 4.2
+    the second hello must name the first's server: refused."""
+    cap = Capture()
+    t = ETcp(cap, O1, 61001, SOC, 443, isn=0x690100, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n, sni="www.example.org")
+    t.data(True, ch1)
+    L = t.cseq
+    t.data(False, hrr_flight(n))
+    s1 = t.sseq
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    d2 = hello(n + "d", sni="www.example.org", sid=sid)
+    t.raw(True, "PA", d2, seq=L + 6, ack=_rt37_old_ack(s1), gap=100)
+    t.raw(True, "PA", CCS, seq=L, ack=s1, gap=100)
+    forged = server_hello_flight(n)
+    t.raw(False, "PA", forged, seq=s1, ack=L + 6 + len(d2), gap=2000)
+    t.raw(True, "A", seq=L + 6, ack=s1 + len(forged), gap=100)
+    ch2 = hello(n, sni=VK, sid=sid, extra=[ext(21, leak(n) + b"\x00" * 40)])
+    t.raw(True, "PA", ch2, seq=L + 6, ack=s1, gap=30000)
+    t.cseq = L + 6 + len(ch2)
+    t.raw(False, "A")
+    t.data(False, server_hello_flight(n + "2"))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+def _rt37_psk_early(seed, total):
+    """A 0-RTT resumption hello (ch_psk_hello with early data) padded to `total`
+    bytes (a large key share: a post-quantum client)."""
+    h0 = ch_psk_hello(seed, True)
+    hs = h0[5:]
+    pad = ext(21, b"\x00" * (total - len(h0) - 4))
+    # the padding before pre_shared_key, which must stay last: rebuild
+    body = hs[4:]
+    eoff = 2 + 32 + 1 + 32 + 2 + len(CIPHERS) + 2
+    elen = struct.unpack("!H", body[eoff:eoff + 2])[0]
+    exts = body[eoff + 2:eoff + 2 + elen]
+    psk_at = 0
+    while exts[psk_at:psk_at + 2] != b"\x00\x29":
+        psk_at += 4 + struct.unpack("!H", exts[psk_at + 2:psk_at + 4])[0]
+    exts = exts[:psk_at] + pad + exts[psk_at:]
+    body = body[:eoff] + struct.pack("!H", len(exts)) + exts
+    h = record(22, b"\x01" + struct.pack("!I", len(body))[1:] + body)
+    assert len(h) == total
+    return h
+
+
+@case
+def case_rt37_soft_retx_ok(n):
+    """Must-allow, strict zone: rt34_mss536_midretx_ok under pool pressure. An
+    honest 0-RTT client (PSK, early_data) sends a 2200-byte hello and a 120-byte
+    early data record in five segments of 536 (no MSS option past a tunnel). The
+    server acknowledges 1072 (heard), then all, and sends its flight and its answer
+    to the early request (0.5-RTT data), all lost inside. The slot is now kept only
+    for the client's word (the walk behind early
+    data after the answer, not heard: STREAM_ST_SOFT). Then 1300 honest idle 0-RTT
+    sessions of other hosts fill the pool (rt35x_pool_early_ok), and one takes back
+    this slot first (judge_stream_reclaim: the first soft slot, at any age), sealed
+    as runs [0,536) [536,1072) [1072,2144) [2144,2200). The client's retransmission
+    timer (1 s) sends [1072,1608) again, the same bytes: a part of a sealed run,
+    acknowledged, which the strict zone refuses as ambiguous (judge_seal_check). An
+    honest client that has not heard the ACK may send any of its hello again, as
+    stream.md ("Until the client shows it heard") says; a soft slot taken back is
+    not "sealed as it would have closed", since it would not have closed."""
+    return _rt37_soft(n, 61004, 0x690400, True)
+
+
+@case
+def case_rt37_soft_quiet_ok(n):
+    """Must-allow, strict zone: rt37_soft_retx_ok without the server's 0.5-RTT answer
+    (its flight alone, one segment). The slot is settled once, by that segment,
+    before the flow counts the responder's first payload (FLOW_F_FIRST_IN), so
+    judge_slot_settle leaves STREAM_ST_SOFT off, and the pool takes back others:
+    the timer's copy meets the slot. Passes today for that reason alone; a fix that
+    flags such a slot soft must keep it passing."""
+    return _rt37_soft(n, 61008, 0x690800, False)
+
+
+def _rt37_soft(n, cport, isn, r05, pins=1300):
+    cap = Capture()
+    v = ETcp(cap, S1, cport, E2M, 443, isn=isn, rtt_us=20000)
+    v.handshake()
+    h = _rt37_psk_early(n, 2200)
+    fl1 = h + tls_appdata(n + "early", 115)
+    assert len(fl1) == 2320
+    base = v.cseq
+    b = [0, 536, 1072, 1608, 2144, 2320]
+    for x, y in zip(b, b[1:]):
+        v.raw(True, "PA", fl1[x:y], seq=base + x, gap=50)
+        if y == 1072:
+            v.raw(False, "A", ack=base + 1072, gap=2000)
+    sfl = server_hello_flight(n)
+    r05 = tls_appdata(n + "r05", 300) if r05 else b""
+    v.raw(False, "A", ack=base + 2320, gap=2000)
+    v.raw(False, "PA", sfl, ack=base + 2320, gap=2000)
+    if r05:
+        v.raw(False, "PA", r05, seq=v.sseq + len(sfl), ack=base + 2320, gap=300)
+    for i in range(pins):
+        src = "10.10.%d.%d" % (2 + i // 250, 1 + i % 250)
+        t = ETcp(cap, src, 30000 + i, E2M, 443, isn=0x6a0000 + 7919 * i, rtt_us=150)
+        t.handshake(gap=100)
+        t.data(True, hello(n + "pin", extra=[ext(42, b"")]) + tls_appdata(n + "early", 120))
+        t.data(False, server_hello_flight(n + "pin"))
+        t.data(True, CCS + tls_appdata(n + "pfin", 53))
+        t.data(False, tls_appdata(n + "presp", 300))
+    v.raw(True, "PA", fl1[1072:1608], seq=base + 1072, gap=1000)
+    v.raw(False, "A", ack=base + 2320)
+    v.raw(False, "PA", sfl + r05, ack=base + 2320, gap=50000)
+    v.cseq = base + 2320
+    v.sseq += len(sfl) + len(r05)
+    v.raw(True, "A")
+    v.data(True, CCS + tls_appdata(n + "fin", 53))
+    v.data(True, marked_record(passm(n), n + "req"))
+    v.data(False, tls_appdata(n + "resp", 400))
+    v.close()
+    return cap, {"pass": [passm(n)], "counters": ["stream_reclaimed>=1"]}
+
+
+def _rt37_damaged(t, payload, seq, ack, bad_ack):
+    """A client segment whose ACK field was damaged on the way (bad_ack in place of
+    ack) after its sender summed it: its TCP sum is the one of the original."""
+    ip = IP(src=t.c, dst=t.s)
+    good = ip / TCP(sport=t.cport, dport=t.sport, flags="PA", seq=seq, ack=ack,
+                    window=64240) / Raw(payload)
+    csum = IP(bytes(good))[TCP].chksum
+    t.raw(True, "PA", payload, seq=seq, ack=bad_ack, tcpkw={"chksum": csum}, gap=300000)
+
+
+@case
+def case_rt37_heard_retx_ok(n):
+    """Must-allow, strict zone, the control of rt37_heard_badsum_ok: the same without
+    the damaged copy. The client never acknowledged the flight, so the slot stays
+    (judge_slot_heard) and compares the timer's copy byte for byte."""
+    return _rt37_heard(n, 61009, 0x690900, False)
+
+
+@case
+def case_rt37_heard_badsum_ok(n):
+    """Must-allow, strict zone: an honest TLS 1.3 client whose first hello's key
+    share is not the server's (HRR), then CCS and a 2200-byte second hello (a
+    post-quantum share) in five segments of 536. The server acknowledges 1072
+    (heard), then all and sends its ServerHello flight, both lost inside. The
+    client's retransmission timer sends [1072,1608) again; that copy is damaged on
+    the way in its ACK field (one bit: 2^24 ahead, past the flight) and its sum is
+    wrong, so the server drops it. judge_slot_heard takes its ACK unsummed (the
+    responder's side, judge_slot_ack, sums it) as the client having heard the
+    acknowledgement: the slot closes, sealed as [0,L) [L,L+536) [L+536,L+2144)
+    [L+2144,L+2206). The timer's next copy of the same bytes is a part of a run,
+    acknowledged: the strict zone refuses the flow as ambiguous. A copy its
+    receiver drops shows nothing it heard (DESIGN 4.2); rt28_dmg_ack_zero_ok is
+    the same damage on the responder's side."""
+    return _rt37_heard(n, 61005, 0x690500, True)
+
+
+def _rt37_heard(n, cport, isn, damaged):
+    cap = Capture()
+    t = ETcp(cap, S1, cport, E2M, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n)
+    t.data(True, ch1)
+    L = t.cseq
+    t.data(False, hrr_flight(n))
+    s1 = t.sseq
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    h2 = hello(n + "2", sid=sid)
+    ch2 = hello(n + "2", sid=sid, extra=[ext(21, b"\x00" * (2200 - len(h2) - 4))])
+    st = CCS + ch2
+    assert len(st) == 2206
+    b = [0, 536, 1072, 1608, 2144, 2206]
+    for x, y in zip(b, b[1:]):
+        t.raw(True, "PA", st[x:y], seq=L + x, gap=50)
+        if y == 1072:
+            t.raw(False, "A", ack=L + 1072, gap=2000)
+    sfl = server_hello_flight(n)
+    t.raw(False, "A", ack=L + 2206, gap=2000)
+    t.raw(False, "PA", sfl, ack=L + 2206, gap=2000)
+    if damaged:
+        _rt37_damaged(t, st[1072:1608], L + 1072, s1, (s1 + (1 << 24)) & 0xffffffff)
+    t.raw(True, "PA", st[1072:1608], seq=L + 1072, ack=s1, gap=600000)
+    t.raw(False, "A", ack=L + 2206)
+    t.raw(False, "PA", sfl, ack=L + 2206, gap=50000)
+    t.cseq = L + 2206
+    t.sseq = s1 + len(sfl)
+    t.raw(True, "A")
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+def _rt37_early_big(n, src, dst, cport, isn, body):
+    """An honest 0-RTT session whose early data runs past the slot's 16 KiB before
+    the server's answer passes: a 1800-byte resumption hello (a post-quantum key
+    share, as OpenSSL 3.5 offers by default) and 14 records of 1180 bytes of early
+    data, 16282 bytes of plaintext (a POST body: curl --tls-earlydata sends upload
+    data as early data up to the server's max_early_data_size, nginx's 16384). The first flight, 10
+    segments of 1460 (IW10), the server's ACK (its stack at once), then the rest
+    with the opened window (four segments); the server's ServerHello flight (its
+    application had to read the hello and answer) after."""
+    cap = Capture()
+    t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=2000)
+    t.handshake()
+    h = _rt37_psk_early(n, 1800)
+    ed = b"".join(tls_appdata(n + "ed%d" % i, 1180) for i in range(14))
+    fl1 = h + ed
+    assert len(fl1) > 16384 + 1460
+    base = t.cseq
+    for i in range(0, 14600, 1460):
+        t.raw(True, "PA", fl1[i:i + 1460], seq=base + i, gap=20)
+    t.raw(False, "A", ack=base + 14600, gap=1000)
+    for i in range(14600, len(fl1), 1460):
+        t.raw(True, "PA", fl1[i:i + 1460], seq=base + i, gap=20)
+    t.cseq = base + len(fl1)
+    # Since the thirty-fourth session aduana drops a 0-RTT client's segments
+    # past the slot before the answer (early_past_slot): its server has the
+    # bytes up to 16060 (the segments wholly inside the slot), acknowledges
+    # them with its flight, and the client sends the rest again (its
+    # retransmission timer, or SACK recovery) once the answer came.
+    got = 16060
+    t.raw(False, "PA", server_hello_flight(n), ack=base + got, gap=800)
+    t.sseq += len(server_hello_flight(n))
+    for i in range(got, len(fl1), 1460):
+        t.raw(True, "PA", fl1[i:i + 1460], seq=base + i, gap=20000 if i == got else 20)
+    t.raw(True, "A")
+    t.data(True, tls_appdata(n + "eoed", 19) + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(body, n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_rt37_early16k_ok(n):
+    """Must-allow, strict zone: an honest 0-RTT client's hello and early data run
+    past 16 KiB of its stream before the server's answer passes aduana (the
+    server's kernel acknowledged the first flight at once, its ServerHello came a
+    moment later). judge_hello_tail, before an answer, refused a segment that runs
+    past the record the slot's end cuts ("No honest client sends more behind so
+    large a hello"): but here the hello is 1800 bytes; the rest is early data, which
+    a server that accepts 0-RTT reads (up to max_early_data_size) and one that
+    rejects it skips. Refused whatever the zone (exception:malformed). Since the
+    thirty-fourth session those segments are dropped until the answer, and sent
+    again after it (_rt37_early_big)."""
+    return (_rt37_early_big(n, S1, E2M, 61006, 0x690600, passm(n)),
+            {"pass": [passm(n)], "counters": ["early_past_slot>=1"]})
+
+
 
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":

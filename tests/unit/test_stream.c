@@ -1171,7 +1171,7 @@ static void test_conform_rehello(void)
 {
 	static const uint8_t app[] = "\x17\x03\x03\x00\x04"
 				     "abcd";
-	struct bytes cl, sv, ch;
+	struct bytes cl, sv, ch, kx;
 	struct conform c;
 
 	tls_client2(&cl);
@@ -1262,6 +1262,26 @@ static void test_conform_rehello(void)
 	CU_ASSERT_EQUAL(conform_feed(&c, false, sv.b, sv.n), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, cl.b, cl.n), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, sv.b, 5 + 46), CONFORM_OK);
+	/* conform_no_rehello (judge.c, where its walk of the client's
+	 * records ends unread at the slot's end): a second hello after the
+	 * server's answer, with no application data between, is one; not
+	 * another handshake record, and not before it is called; the
+	 * server's direction is not touched. */
+	client_hello(&ch, sni_e2m);
+	conform_init(&c, true);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, ch.b, ch.n), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, false, sv.b, sv.n), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, ch.b, ch.n), CONFORM_OK);
+	conform_no_rehello(&c, true);
+	kx.n = 0; /* a TLS 1.2 ClientKeyExchange */
+	by_record(&kx, 22, "\x10\x00\x00\x21\x20\x01\x02\x03", 8);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, kx.b, kx.n), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, false, sv.b, sv.n), CONFORM_OK);
+	CU_ASSERT_EQUAL(conform_feed(&c, true, ch.b, ch.n), CONFORM_R_tls_rehello);
+	/* ... nor in a mode that is not TLS's */
+	conform_init(&c, false);
+	conform_no_rehello(&c, true);
+	CU_ASSERT_EQUAL(c.d[0].flags, 0);
 }
 
 /* Greeting, EHLO and its answer, STARTTLS. */
