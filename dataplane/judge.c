@@ -3011,23 +3011,34 @@ static bool judge_slot_spent(struct worker *w, const struct flow *f, bool unhear
 	       !((f->flags & FLOW_F_CONFORM) && !(f->flags & FLOW_F_FIRST_IN)) &&
 	       judge_quic_status(w, f) != QUIC_DONE &&
 	       (!judge_hrr_watch(w, f) ||
-		/* the walk behind early data, after the answer: an idle
-		 * 0-RTT session's would hold its slot for its life (red team
-		 * round 35, rt35x_pool_early_ok) */
-		(unheard && !s->hrr && !s->tail_done && !judge_hrr_open(s) &&
-		 (s->reported == JUDGE_NAMES_READ || s->ch.info.has_early_data)));
+		/* the walk after the answer: behind early data an idle 0-RTT
+		 * session's would hold its slot for its life (red team round
+		 * 35, rt35x_pool_early_ok), and without it a client that
+		 * went quiet after its hello holds it until it is stale
+		 * (aw_pool_unheard_ok: 1300 of them refused an honest
+		 * session). Taken back, the slot is sealed, and the answer
+		 * watch (judge_answer_watch) stands where the walk stood. */
+		(unheard && !s->hrr && !s->tail_done && !judge_hrr_open(s)));
+}
+
+/* judge_slot_settle's flag alone, where the slot stays for now: soft
+ * (STREAM_ST_SOFT) while only its initiator's word keeps it. */
+static void judge_slot_soften(struct worker *w, struct flow *f)
+{
+	uint8_t *st = &w->streams->state[f->stream_idx];
+
+	if (judge_slot_spent(w, f, true))
+		*st |= STREAM_ST_SOFT;
+	else
+		*st &= (uint8_t)~STREAM_ST_SOFT;
 }
 
 static void judge_slot_settle(struct worker *w, struct flow *f)
 {
-	uint8_t *st = &w->streams->state[f->stream_idx];
-
 	if (judge_slot_spent(w, f, false))
 		judge_slot_close(w, f);
-	else if (judge_slot_spent(w, f, true))
-		*st |= STREAM_ST_SOFT;
 	else
-		*st &= (uint8_t)~STREAM_ST_SOFT;
+		judge_slot_soften(w, f);
 }
 
 /* judge_conform_read of an unsummed segment that it does not read (its
@@ -4826,6 +4837,12 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		struct policy_flow pf;
 
 		f->flags |= dir ? FLOW_F_FIRST_IN : FLOW_F_FIRST_OUT;
+		/* the slot's soft flag, which judge_resp_first's settle, just
+		 * before, could not set for want of FLOW_F_FIRST_IN: a server
+		 * whose answer is one segment, unheard, left it unset for good
+		 * (red team round 37's report) */
+		if (dir && f->stream_idx != FLOW_NO_CLS)
+			judge_slot_soften(w, f);
 		judge_policy_flow(&pf, f, w);
 		/* Foreign: dropped at this packet, after the classifiers had
 		 * their look (a class says more than "not TLS"). */

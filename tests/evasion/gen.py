@@ -26879,6 +26879,35 @@ def case_aw_early_front_e2m(n):
             {"leak": [leak(n)], "counters": ["early_past_slot>=1"]})
 
 
+@case
+def case_aw_pool_unheard_ok(n, pins=1300):
+    """Must-allow, strict zone: 1300 sessions (10.10.2.x to 10.10.7.x) each send
+    a hello; each server acknowledges it and sends its whole flight in one
+    segment; each client acknowledges the flight and goes quiet (a client
+    that waits on its user, or one gone): each slot waits only for the walk
+    of the client's records after the answer (judge_hello_tail), which its
+    next record would end. One second later (none stale) an honest session
+    opens on a full pool. Such a slot was soft only behind early data, and
+    the honest session was refused (exception:classifier_alloc); now any
+    walk after the answer is a soft hold (taken back first, sealed, no
+    exception), the answer watch standing where it stood."""
+    cap = Capture()
+    for i in range(pins):
+        src = "10.10.%d.%d" % (2 + i // 250, 1 + i % 250)
+        t = ETcp(cap, src, 31000 + i, E2M, 443, isn=0x6a0700 + 7919 * i, rtt_us=150)
+        t.handshake(gap=100)
+        h = hello(n + "pin")
+        t.raw(True, "PA", h)
+        t.cseq += len(h)
+        fl = server_hello_flight(n + "pin")
+        t.raw(False, "PA", fl)
+        t.sseq += len(fl)
+        t.raw(True, "A")
+    cap.idle(1)
+    honest_session(cap, n, 61207, 0x6a0800)
+    return cap, {"pass": [passm(n)]}
+
+
 def _aw_honest(n, cport, isn, early=False, resend=True, badsum_hrr=False):
     """Office, must-allow: an honest TLS 1.3 session. early: its hello offers
     early data, and early data fills the slot to its end before the answer
