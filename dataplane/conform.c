@@ -181,6 +181,7 @@ static enum conform_reason conform_tls(struct conform_dir *d, bool client, const
 			 * hdr[1]: the body bytes looked at so far. */
 			if (d->flags & CONFORM_D_CHECKBODY) {
 				size_t k, lim = 6u - d->hdr[1];
+				bool any = d->flags & CONFORM_D_ANYHELLO;
 
 				if (lim > take)
 					lim = take;
@@ -188,8 +189,9 @@ static enum conform_reason conform_tls(struct conform_dir *d, bool client, const
 					unsigned pos = d->hdr[1]++;
 					uint8_t b = p[i + k];
 					bool ok = pos == 0   ? b == (client ? 1 : 2)
-						  : pos == 4 ? b == 3
-						  : pos == 5 ? b >= 1 && b <= 3
+						  : pos == 1 ? !any || b <= 2
+						  : pos == 4 ? any || b == 3
+						  : pos == 5 ? any || (b >= 1 && b <= 3)
 							     : true;
 
 					if (mk)

@@ -57,6 +57,9 @@ enum conform_mode {
 #define CONFORM_D_APPDATA   0x01 /* this direction sent application data */
 #define CONFORM_D_CHECKBODY 0x02 /* the current record's first bytes must be looked at */
 #define CONFORM_D_SEEN	    0x04 /* this direction sent a byte */
+/* a hello is known by its type and a length a server takes alone, any
+ * version (conform_no_rehello) */
+#define CONFORM_D_ANYHELLO 0x08
 
 /* In CONFORM_DNS the same 8 bytes are the DNS stream's (dns.h): the
  * message being read, parsed as it streams past, all zero between
@@ -222,11 +225,15 @@ static inline bool conform_next_appdata(struct conform *c, bool from_init, const
 /* From here, a plaintext hello from that direction is a second handshake
  * (CONFORM_R_tls_rehello), as after its application data: judge.c, where
  * a checked flow's walk of the client's records after the server's answer
- * ends at its first-bytes slot's end, unread (judge_hello_tail). */
+ * ends at its first-bytes slot's end, unread (judge_hello_tail). Read as
+ * that walk reads one: its type and a length under 192 KiB, whatever its
+ * version (OpenSSL takes any legacy_version above 3.0 where
+ * supported_versions is offered: red team round 38,
+ * rt38_v304_slot_end_e2m, a second hello of version 3.4). */
 static inline void conform_no_rehello(struct conform *c, bool from_init)
 {
 	if (c->mode == CONFORM_TLS)
-		c->d[from_init ? 0 : 1].flags |= CONFORM_D_APPDATA;
+		c->d[from_init ? 0 : 1].flags |= CONFORM_D_APPDATA | CONFORM_D_ANYHELLO;
 }
 
 /* Name of a reason ("tls_type"), or NULL. */

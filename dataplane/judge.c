@@ -2503,6 +2503,7 @@ static void judge_answer_watch(struct worker *w, struct flow *f, const struct st
 		return;
 	f->hw.ch.st = JUDGE_HW_ANS;
 	f->hw.body_to = judge_acks(w, f)->start[1];
+	f->hw.next = 0; /* the random's bytes seen (judge_answer_forged) */
 }
 
 /* Whether a responder's segment of f (n bytes at seq) is one the answer
@@ -2515,10 +2516,14 @@ static inline bool judge_answer_near(const struct flow *f, uint32_t seq, uint32_
 		(uint32_t)(f->hw.body_to - seq) < n);
 }
 
-/* The responder's segment (judge_answer_near) holds, at least 8 bytes of
- * it, the HRR's random (an honest ServerHello's matches so once in 2^64),
- * with a sum its receiver takes: the answer we took was forged, and the
- * flow is refused. True when it was. */
+/* The responder's segment (judge_answer_near) holds bytes of the HRR's
+ * random, all it holds of its place, with a sum its receiver takes: they
+ * count (hw.next, a bit per byte of the random), and once 8 of them did
+ * (an honest ServerHello's random matches so once in 2^40 and more) the
+ * answer we took was forged, and the flow is refused. Counted across
+ * segments: a client that shrinks its window to 7 bytes has its server
+ * send the HRR in 7-byte pieces (red team round 38, rt38_aw_win7_vk). True
+ * when it was refused. */
 static __rte_noinline bool judge_answer_forged(struct worker *w, struct flow *f,
 					       const struct rte_mbuf *m,
 					       const struct parse_result *r)
@@ -2527,10 +2532,15 @@ static __rte_noinline bool judge_answer_forged(struct worker *w, struct flow *f,
 	int64_t pos = (int32_t)(r->tcp_seq - f->hw.body_to);
 	int64_t lo = RTE_MAX(pos, (int64_t)JUDGE_HRR_AT);
 	int64_t hi = RTE_MIN(pos + r->payload_len, (int64_t)JUDGE_HRR_AT + 32);
+	uint32_t bits;
 
-	if (hi - lo < 8 || memcmp(pl + (lo - pos), judge_hrr_random + (lo - JUDGE_HRR_AT),
-				  (size_t)(hi - lo)) != 0 ||
+	if (hi <= lo || memcmp(pl + (lo - pos), judge_hrr_random + (lo - JUDGE_HRR_AT),
+			       (size_t)(hi - lo)) != 0 ||
 	    !judge_l4_csum_raw(m, r))
+		return false;
+	bits = (hi - lo == 32 ? UINT32_MAX : ((1u << (hi - lo)) - 1)) << (lo - JUDGE_HRR_AT);
+	f->hw.next |= bits;
+	if (__builtin_popcount(f->hw.next) < 8)
 		return false;
 	w->st.c[STATS_answer_forged]++;
 	w->st.c[STATS_tls_malformed]++;
@@ -2808,6 +2818,8 @@ static bool judge_hello_tail(struct worker *w, struct flow *f, uint32_t seq, uin
 		goto cut;
 pending:
 	s->tail_at = at;
+	if (!answered && end > RTE_MAX(at, (uint32_t)STREAM_MAX))
+		goto past; /* below: past a hole, the same (round 38) */
 	return false;
 cut:
 	s->tail_at = at;
@@ -2822,11 +2834,14 @@ cut:
 	 * forged answer and the real one lie at the same place), and behind
 	 * early data the walk ends there (docs/stream.md, "Until the client
 	 * shows it heard"). */
-	if (s->have < STREAM_MAX)
-		return false;
 	if (!answered) {
-		if (end <= RTE_MAX(at, s->have))
+		/* (whether the slot is full or not: a hello's last bytes
+		 * held back, 16 KiB of it read and acknowledged, and the
+		 * piece past the slot sent first went on unread, red team
+		 * round 38, rt38_hole_pipe_vk) */
+		if (end <= RTE_MAX(at, (uint32_t)STREAM_MAX))
 			return false;
+past:
 		/* Behind a hello that offered early data: 0-RTT data of 16 KiB
 		 * (nginx's bound, OpenSSL's default) after a hello of 2 KiB runs
 		 * past the slot, and a server's ACK lets the client send on
@@ -2843,6 +2858,8 @@ cut:
 		}
 		goto refuse;
 	}
+	if (s->have < STREAM_MAX)
+		return false;
 	if (!early && !(f->flags & FLOW_F_CONFORM))
 		goto refuse;
 	/* a checked flow's reading of the client's records (conform.h)
@@ -3815,7 +3832,14 @@ static __rte_noinline bool judge_stream_reclaim(struct worker *w, const struct p
 		 * flow that went on without its slot would pass their next
 		 * copy uncompared (review of red team round 30). */
 		if (!judge_slot_spent(w, o, true)) {
-			if (s->unsent_any)
+			/* So is a hello's whose answer has not come, or whose
+			 * second hello the slot was to read: nothing would read
+			 * a second hello then (red team round 38,
+			 * rt38_reclaim_pre_vk: one host's 1300 hellos took back
+			 * its own first hello's slot, stale while the server
+			 * held its HRR, and the office went on) */
+			if (s->unsent_any ||
+			    (judge_hrr_watch(w, o) && (s->hrr || judge_hrr_open(s))))
 				judge_refuse(w, o, POLICY_EXC_classifier_alloc);
 			else
 				judge_stream_exception(w, pol, o, POLICY_EXC_classifier_alloc);

@@ -27358,6 +27358,443 @@ def case_rt37_early16k_ok(n):
             {"pass": [passm(n)], "counters": ["early_past_slot>=1"]})
 
 
+# ------------------------------------------------ red team round 38 (rt38, a helper)
+# The answer watch (judge_answer_watch, judge_answer_forged: at least 8 bytes of
+# the HRR's random in one responder segment, offsets 11..43 of the stream that
+# starts at the SYN-ACK we took), the walk's cut at the slot's end before an
+# answer (judge_hello_tail: only once the slot is full), early_past_slot, a
+# checked flow's conform_no_rehello (the six body bytes conform_tls tests), and
+# honest 0-RTT sessions answered by an HRR.
+
+def _rt38_v304(h):
+    """A hello record with its ClientHello's legacy_version 3.4 (0x0304).
+    OpenSSL's ssl_choose_server_version refuses only a legacy_version of SSLv3
+    or lower where supported_versions is present ("We tolerate TLSv1 and
+    TLSv1.1", and anything above 3.3 as well), and does not compare it with the
+    first hello's after an HRR."""
+    assert h[9:11] == b"\x03\x03"
+    return h[:9] + b"\x03\x04" + h[11:]
+
+
+def _rt38_win(n, src, dst, cport, isn, name1, name2, win, v304=False):
+    """An inside client whose receive window is `win` bytes (its SYN offers no
+    window scale; every segment it sends advertises win) sends a first hello
+    (name1) that offers early data and makes an HRR certain, and early data to
+    the slot's end (16384) before any answer; the server's kernel acknowledges it
+    all. An accomplice outside forges a ServerHello flight (no HRR) at the
+    server's first byte, which reaches aduana first: the answer is taken for
+    none, the answer watch is set, and the walk behind early data ends at the
+    slot's end. The client's own stack does not take the forged flight (it
+    acknowledges the real server's bytes only). The real server's HRR flight
+    meets the client's window: Linux sends what fits, one window at a time
+    (tcp_write_wakeup splits the skb at the window's edge, one probe timer per
+    piece), each piece acknowledged with the same small window, until the client
+    opens its window once the pieces cover the random (offsets 11..43); the rest
+    in one segment. Then CCS and the second hello (name2, the leak marker in its
+    padding; v304: its legacy_version 3.4) past the slot, the server's flight for
+    it, the client's Finished and a marked record."""
+    cap = Capture()
+    t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=20000)
+    opts = [("MSS", 1460), ("SAckOK", b"")]
+    t.raw(True, "S", options=opts, window=win)
+    t.cseq += 1
+    t.raw(False, "SA", options=opts)
+    t.sseq += 1
+    t.raw(True, "A", window=win)
+    ch1 = hello(n, sni=name1, extra=[ext(42, b"")])
+    fl1 = ch1 + _aw_fill(n, ch1)
+    base = t.cseq
+    for i in range(0, len(fl1), 1400):
+        t.raw(True, "PA", fl1[i:i + 1400], seq=base + i, window=win, gap=200)
+    t.cseq = base + len(fl1)
+    t.raw(False, "A")
+    s0 = t.sseq
+    t.raw(False, "PA", server_hello_flight(n), gap=2000)
+    hf = hrr_flight(n)
+    head = -(-43 // win) * win
+    for i in range(0, head, win):
+        t.raw(False, "PA", hf[i:i + win], seq=s0 + i, gap=200000)
+        t.raw(True, "A", ack=s0 + i + win, window=win if i + win < head else 64240, gap=100)
+    t.raw(False, "PA", hf[head:], seq=s0 + head, gap=2000)
+    t.sseq = s0 + len(hf)
+    t.raw(True, "A", gap=100)
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    h2 = hello(n, sni=name2, sid=sid, extra=[ext(21, leak(n) + b"\x00" * 40)])
+    if v304:
+        h2 = _rt38_v304(h2)
+    segments(t, CCS + h2, 1400)
+    t.raw(False, "A")
+    t.data(False, server_hello_flight(n + "2"))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_rt38_aw_win7_vk(n):
+    """Office: _rt38_win with a 7-byte window. The real HRR's random (stream
+    offsets 11..43) comes in pieces [7,14) [14,21) [21,28) [28,35) [35,42)
+    [42,49): 3, 7, 7, 7, 7 and 1 bytes of it, none of them the 8 that
+    judge_answer_forged asks of one segment, so the watch never fires; the second
+    hello for m.vk.com, past the slot where the walk behind early data ended, goes
+    on unread, and its server (OpenSSL: it sent the HRR, skipped the rejected
+    early data) serves m.vk.com. Assumes a Linux server (any stack honours the
+    peer's window). Per DESIGN 4.2 ("one holding the HRR's random refuses it
+    whatever the zone") the real HRR passing aduana, whatever its segments,
+    refuses the flow; nothing after it may pass: must drop, no marker."""
+    return _rt38_win(n, O1, SOC, 61300, 0x6b0000, "www.example.org", VK, 7), {"leak": [leak(n)]}
+
+
+@case
+def case_rt38_aw_win8_vk(n):
+    """Office, the control of rt38_aw_win7_vk: the same with an 8-byte window.
+    The piece [16,24) holds 8 bytes of the HRR's random with a right sum: the
+    watch refuses the flow there (answer_forged), and neither the second hello
+    for m.vk.com nor the marked record after it passes."""
+    return (_rt38_win(n, O1, SOC, 61301, 0x6b0100, "www.example.org", VK, 8),
+            {"leak": [leak(n)], "counters": ["answer_forged>=1"]})
+
+
+@case
+def case_rt38_aw_win7_e2m(n):
+    """Strict zone: rt38_aw_win7_vk for exfil.attacker.test after an e2m first
+    hello, and the second hello's legacy_version 3.4 (so that conform_tls's
+    plaintext-hello test after the walk's cut, conform_no_rehello, which wants
+    3.1 to 3.3, does not stand in). A checked flow compares its responder's
+    copies of its answer (its header log) for its life: the 7-byte pieces of the
+    real HRR at the forged flight's place hold other bytes. Must drop at the
+    HRR; the second hello never passes."""
+    return (_rt38_win(n, S1, E2M, 61302, 0x6b0200, E2M_NAME, EVIL, 7, v304=True),
+            {"leak": [leak(n)]})
+
+
+@case
+def case_rt38_v304_slot_end_e2m(n):
+    """Strict zone: rt35x_slot_end_e2m with the second hello's legacy_version
+    3.4. A 16381-byte first hello for e2m.customs.example (an HRR certain), an
+    accomplice's forged ServerHello, the client acknowledges it; CCS and a
+    second hello for exfil.attacker.test (the leak marker in its padding) past
+    the slot's end, ahead of the real HRR. The walk is cut by the slot's end, so
+    a checked flow takes a plaintext hello for a second handshake from there
+    (conform_no_rehello: CONFORM_D_APPDATA, then CONFORM_D_CHECKBODY); but
+    conform_tls's test of a handshake body wants byte 5 (the version's minor)
+    in 1..3, and 0x0304 clears CHECKBODY: the record is taken for an encrypted
+    renegotiation and goes on. OpenSSL (nginx) takes a legacy_version above 3.0
+    with supported_versions present and reads exfil.attacker.test. The real HRR
+    then refuses the flow, too late: the second hello reached the server. Per
+    DESIGN 4.2 ("A checked flow whose walk ends so takes a plaintext ClientHello
+    from its client from there for a second handshake"; the same hello with
+    version 3.3 is refused, rt35x_slot_end_e2m): must drop, no marker."""
+    c1 = _rt35x_full_hello(n, E2M_NAME, 16381)
+
+    def c2(sid):
+        return _rt38_v304(hello(n, sni=EVIL, sid=sid, extra=[ext(21, leak(n) + b"\x00" * 40)]))
+    return (_rt35x_hrr(n, S1, E2M, 61303, 0x6b0300, None, None, ch1=c1, ch2=c2),
+            {"leak": [leak(n)]})
+
+
+@case
+def case_rt38_synack_first_vk(n):
+    """Office: the answer watch keyed to a forged stream start. The client's SYN;
+    an accomplice outside, nearer than the server and told the client's ISN,
+    forges a SYN-ACK with its own first number F (2^20 after the real server's R)
+    that reaches aduana first; the real SYN-ACK (R) follows: judge_synack_take
+    keeps F, and R is ambiguous, which the office allows, moving nothing. The
+    client (a raw socket) completes with R. A first hello for www.example.org
+    offering early data (an HRR certain) and early data to the slot's end; the
+    accomplice's ServerHello flight at F + 1 would be the answer and set the
+    watch at F + 1, 2^20 away from the real HRR at R + 1, and the second hello
+    for m.vk.com past the slot would go on unread. But the client's segments
+    acknowledge R + 1, no byte of the responder we took (F): DESIGN 4.2 reads the
+    initiator's bytes only from segments its receiver surely takes, and these,
+    seen from F, it may not (docs/stream.md: an ACK before the stream's start),
+    so nothing of the client's stream after the handshake may be forwarded
+    unread. The office allows the ambiguity, so the verdict may be either; no
+    byte of the second hello (the marker in its padding) may pass."""
+    cap = Capture()
+    t = ETcp(cap, O1, 61304, SOC, 443, isn=0x6b0400, rtt_us=20000)
+    t.raw(True, "S", options=SYN_OPTS)
+    t.cseq += 1
+    R = t.sseq
+    F = (R + (1 << 20)) & 0xffffffff
+    t.raw(False, "SA", seq=F, options=SYN_OPTS, gap=3000)
+    t.raw(False, "SA", seq=R, options=SYN_OPTS, gap=15000)
+    t.sseq = R + 1
+    t.raw(True, "A", gap=100)
+    ch1 = hello(n, sni="www.example.org", extra=[ext(42, b"")])
+    segments(t, ch1 + _aw_fill(n, ch1), 1400)
+    t.raw(False, "A")
+    forged = server_hello_flight(n)
+    t.raw(False, "PA", forged, seq=(F + 1) & 0xffffffff, gap=2000)
+    hf = hrr_flight(n)
+    t.raw(False, "PA", hf, gap=8000)
+    t.sseq += len(hf)
+    t.raw(True, "A", gap=100)
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    segments(t, CCS + hello(n, sni=VK, sid=sid, extra=[ext(21, leak(n) + b"\x00" * 40)]), 1400)
+    t.raw(False, "A")
+    t.data(False, server_hello_flight(n + "2"))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt38_reclaim_pre_vk(n, pins=1300):
+    """Office: the first-bytes slot taken back before the answer. An inside client
+    sends a first hello for www.example.org (an HRR certain) with its receive
+    window at 0 (its buffer "full"): the server's kernel acknowledges the hello,
+    its HRR waits in the send queue (zero-window probes, answered with window 0).
+    6 s on, the same host opens 1300 flows to the same server, each a handshake and
+    a hello with TTL 1 (any socket may set it; no server answers them): each keeps
+    a slot, and the pool fills. The victim's slot, held longest and more than 5 s,
+    is taken back (judge_stream_reclaim): not soft (no answer yet), so
+    exception:classifier_alloc, which the office allows, and the flow goes on
+    without a slot; judge_slot_seal seals the hello, and judge_answer_watch sets
+    no watch (judge_hrr_open: no answer yet). The client opens its window; the
+    real HRR passes with nothing to read it; the second hello for m.vk.com goes
+    on unread. Per DESIGN 4.2 (office_hrr_other_vk: after an HRR the second hello
+    names the server the flow reaches) must drop, no marker; stream.md's "a zone
+    that allows exceptions keeps the flow going without its slot" is the path."""
+    cap = Capture()
+    t = ETcp(cap, O1, 61305, SOC, 443, isn=0x6b0500, rtt_us=20000)
+    t.handshake()
+    ch1 = hello(n, sni="www.example.org")
+    t.raw(True, "PA", ch1, window=0)
+    t.cseq += len(ch1)
+    t.raw(False, "A")
+    cap.idle(6)
+    pin_flows(cap, n, O1, pins, SOC)
+    t.raw(True, "A", gap=1000)  # the window opens (64240)
+    t.data(False, hrr_flight(n))
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    t.data(True, CCS + hello(n, sni=VK, sid=sid, extra=[ext(21, leak(n) + b"\x00" * 40)]))
+    t.data(False, server_hello_flight(n + "2"))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["stream_reclaimed>=1"]}
+
+
+def _rt38_hole(n, src, dst, cport, isn, name1, name2, seg=1400, acks=False):
+    """A first hello of 16381 bytes for name1 (an HRR certain: no key share the
+    server takes) in segments of `seg` (acks: each acknowledged at once by the
+    server's kernel, as Linux's quickack mode does for a connection's first 16
+    segments), then, before any answer, CCS and a second hello for name2 (the
+    leak marker in its padding) pipelined behind it, cut at the slot's end: the
+    piece past 16384 first, then the CCS's first three bytes [16381, 16384). The
+    server buffers the first piece out of order, reads the hello, sends its HRR,
+    and reads the CCS and the second hello once the hole fills; then its flight
+    for the second hello, the client's Finished, a marked record."""
+    cap = Capture()
+    t = ETcp(cap, src, cport, dst, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    ch1 = _rt35x_full_hello(n, name1, 16381)
+    base = t.cseq
+    for i in range(0, len(ch1), seg):
+        t.raw(True, "PA", ch1[i:i + seg], seq=base + i, gap=50)
+        if acks:
+            t.raw(False, "A", ack=base + min(i + seg, len(ch1)), gap=50)
+    sid = ch1[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+    st = CCS + hello(n, sni=name2, sid=sid, extra=[ext(21, leak(n) + b"\x00" * 40)])
+    L = base + len(ch1)
+    t.raw(True, "PA", st[3:], seq=L + 3, gap=50)
+    t.raw(True, "PA", st[:3], seq=L, gap=50)
+    t.cseq = L + len(st)
+    t.raw(False, "A", gap=2000)
+    t.data(False, hrr_flight(n), gap=8000)
+    t.data(False, server_hello_flight(n + "2"))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_rt38_hole_pipe_vk(n):
+    """Office: _rt38_hole for m.vk.com after www.example.org, the hello in
+    1000-byte segments (a tunnel's MSS) each acknowledged by the server: 37
+    packets, past classify_packets (32), so the office's verdict comes at the
+    classifier's give-up (on_giveup allow) before any answer (an undecided flow
+    keeps a segment past a gap unforwarded). Before an answer judge_hello_tail
+    refuses a segment that runs past the slot's end (red team round 22,
+    hrr_pipe_big_front: "No honest client sends more behind so large a hello
+    before the server's answer"), and early_past_slot drops one behind early
+    data; both only once the slot is full (s->have >= STREAM_MAX). The piece past
+    16384 comes while the slot still lacks [16381, 16384): the walk pends at the
+    hole, and the decided unchecked flow passes the piece on (TCP_SKIP). The three
+    bytes that fill the hole end at the slot's end (end <= have: they go on). The
+    server reads the second hello ahead of the HRR that arms stream_hello2; the
+    HRR then finds no hello in the slot (MALFORMED) and refuses the flow, too
+    late. Per DESIGN 4.2 and stream.md ("a plaintext handshake record there ... is
+    no honest client's, and refused whatever the zone"; the same bytes in order
+    are refused, hrr_pipe_big_front): must drop, no marker."""
+    return (_rt38_hole(n, O1, SOC, 61306, 0x6b0600, "www.example.org", VK, seg=1000, acks=True),
+            {"leak": [leak(n)]})
+
+
+@case
+def case_rt38_hole_pipe_e2m(n):
+    """Strict zone, the control of rt38_hole_pipe_vk (the same segments and ACKs):
+    the e2m flow is decided at its hello, and a checked flow holds (or drops) a
+    segment past a gap; once the hole fills, the held piece runs past the slot's
+    end before any answer and is refused. Must drop, no marker."""
+    return (_rt38_hole(n, S1, E2M, 61307, 0x6b0700, E2M_NAME, EVIL, seg=1000, acks=True),
+            {"leak": [leak(n)]})
+
+
+@open_case
+def case_rt38_early_hrr16k_ok(n):
+    """Must-allow, strict zone: rt37_early16k_ok's honest 0-RTT client answered by
+    an HRR. A 1800-byte resumption hello (early_data, pre_shared_key; a
+    post-quantum key share the server does not take), CCS (middlebox
+    compatibility, once, right after the first hello), and 13 records of 1180
+    bytes of early data (15340 bytes of plaintext, under nginx's max_early_data
+    16384): 17211 bytes, the last record straddling the slot's end (it goes on:
+    its header lies in the slot). The server rejects the early data with a
+    HelloRetryRequest (RFC 8446 4.2.10: it skips those records) and the client
+    sends its second hello, for the same name, after them: at 17211, past the
+    slot. stream_hello2 skips the CCS and early data records in the slot, finds
+    the slot's end with no second hello, and reads it MALFORMED ("A second hello
+    that does not fit the slot cannot be read whole"): refused whatever the zone.
+    Per DESIGN 4.2 the hello it judges is whole (under 16 KiB) and names the
+    first's server; nothing a server could read differently. Must allow."""
+    cap = Capture()
+    t = ETcp(cap, S1, 61308, E2M, 443, isn=0x6b0800, rtt_us=2000)
+    t.handshake()
+    h = _rt37_psk_early(n, 1800)
+    ed = b"".join(tls_appdata(n + "ed%d" % i, 1180) for i in range(13))
+    fl1 = h + CCS + ed
+    assert len(fl1) == 17211
+    base = t.cseq
+    for i in range(0, 14600, 1460):
+        t.raw(True, "PA", fl1[i:i + 1460], seq=base + i, gap=20)
+    t.raw(False, "A", ack=base + 14600, gap=1000)
+    for i in range(14600, len(fl1), 1460):
+        t.raw(True, "PA", fl1[i:i + 1460], seq=base + i, gap=20)
+    t.cseq = base + len(fl1)
+    fl = hrr_flight(n)[:-len(CCS)]
+    t.raw(False, "PA", fl, gap=800)
+    t.sseq += len(fl)
+    t.raw(True, "A", gap=100)
+    t.data(True, ch_psk_hello(n + "2", False))
+    t.data(False, server_hello_flight(n))
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt38_early_collapse_ok(n):
+    """Must-allow, strict zone: early_past_slot and a retransmission cut anew. An
+    honest 0-RTT client (an 1800-byte resumption hello, CCS, 28 early data records
+    of 600 bytes written one by one, TCP_NODELAY) sends its first 10 segments
+    (IW10, 1460 each), the server's kernel acknowledges them, and the client sends
+    the rest as 1460-byte segments: [16060, 17520) runs past the record at 16206
+    that the slot's end cuts, so it is dropped before the answer, its part in the
+    slot marked unsent (early_past_slot), and so is the last segment. The
+    server's ServerHello flight acknowledges 16060. Linux's retransmission
+    (tcp_retransmit_skb after SACK recovery, the path MTU lowered meanwhile to
+    1400 by a tunnel: MSS 1360) sends [16060, 17420) then [17420, 18606): other
+    cuts, the same bytes; the slot compares the part in it byte for byte. Must
+    allow."""
+    cap = Capture()
+    t = ETcp(cap, S1, 61309, E2M, 443, isn=0x6b0900, rtt_us=2000)
+    t.handshake()
+    h = _rt37_psk_early(n, 1800)
+    ed = b"".join(tls_appdata(n + "ed%d" % i, 595) for i in range(28))
+    fl1 = h + CCS + ed
+    assert len(fl1) == 18606
+    base = t.cseq
+    for i in range(0, 14600, 1460):
+        t.raw(True, "PA", fl1[i:i + 1460], seq=base + i, gap=20)
+    t.raw(False, "A", ack=base + 14600, gap=1000)
+    for i in range(14600, len(fl1), 1460):
+        t.raw(True, "PA", fl1[i:i + 1460], seq=base + i, gap=20)
+    t.cseq = base + len(fl1)
+    got = 16060
+    sfl = server_hello_flight(n)
+    t.raw(False, "PA", sfl, ack=base + got, gap=800)
+    t.sseq += len(sfl)
+    for a, b in ((got, got + 1360), (got + 1360, len(fl1))):
+        t.raw(True, "PA", fl1[a:b], seq=base + a, gap=20000 if a == got else 20)
+    t.raw(False, "A")
+    t.raw(True, "A")
+    t.data(True, tls_appdata(n + "eoed", 19) + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)], "counters": ["early_past_slot>=1"]}
+
+
+@case
+def case_rt38_aw_win7_ok(n):
+    """Must-allow, office: rt38_aw_win7_vk's small window on an honest client (an
+    embedded stack with a 7-byte receive buffer while it writes its early data;
+    what a fix that joins the responder's copies across segments must still
+    pass). A first hello that offers early data, early data to the slot's end
+    (the walk ends there, the watch is on), the server's ServerHello flight in
+    7-byte pieces until the client opens its window, the rest at once; the
+    client's Finished; the server's retransmission timer (the client's ACK lost
+    past us) sends the flight's first 1400 bytes again in one segment, and then
+    in 7-byte pieces once more (the client's window small again): a ServerHello's
+    random is not the HRR's. Must allow."""
+    cap = Capture()
+    t = ETcp(cap, O1, 61310, SOC, 443, isn=0x6b0a00, rtt_us=20000)
+    opts = [("MSS", 1460), ("SAckOK", b"")]
+    t.raw(True, "S", options=opts, window=7)
+    t.cseq += 1
+    t.raw(False, "SA", options=opts)
+    t.sseq += 1
+    t.raw(True, "A", window=7)
+    ch1 = hello(n, sni="www.example.org", extra=[ext(42, b"")])
+    fl1 = ch1 + _aw_fill(n, ch1)
+    base = t.cseq
+    for i in range(0, len(fl1), 1400):
+        t.raw(True, "PA", fl1[i:i + 1400], seq=base + i, window=7, gap=200)
+    t.cseq = base + len(fl1)
+    t.raw(False, "A")
+    s0 = t.sseq
+    fl = server_hello_flight(n)
+    for i in range(0, 49, 7):
+        t.raw(False, "PA", fl[i:i + 7], seq=s0 + i, gap=200000)
+        t.raw(True, "A", ack=s0 + i + 7, window=7 if i + 7 < 49 else 64240, gap=100)
+    t.raw(False, "PA", fl[49:], seq=s0 + 49, gap=2000)
+    t.sseq = s0 + len(fl)
+    t.raw(True, "A", gap=100)
+    t.data(True, tls_appdata(n + "fin", 53))
+    t.raw(False, "PA", fl[:1400], seq=s0, gap=200000)
+    t.raw(True, "A", gap=100)
+    for i in range(0, 49, 7):
+        t.raw(False, "PA", fl[i:i + 7], seq=s0 + i, gap=300000)
+    t.raw(True, "A", gap=100)
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)], "counters": ["answer_forged==0"]}
+
+
+@case
+def case_rt38_v304_walk_vk(n):
+    """Office, the control of rt38_v304_slot_end_e2m: rt35_hrr_ack_first_vk with
+    the second hello's legacy_version 3.4 (3.3 in the first). The walk after the
+    forged answer takes a handshake record for a ClientHello by its type and
+    length alone (rt35x_v301_vk), reads it (judge_hello2), and our reader
+    refuses the version (hello_version): refused whatever the zone, before the
+    second hello's last segment passes. Must drop, no marker."""
+    def c2(sid):
+        return _rt38_v304(hello(n, sni=VK, sid=sid, extra=[ext(21, leak(n) + b"\x00" * 40)]))
+    return (_rt35x_hrr(n, O1, SOC, 61311, 0x6b0b00, "www.example.org", None, ch2=c2),
+            {"leak": [leak(n)]})
+
 
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":

@@ -1278,6 +1278,30 @@ static void test_conform_rehello(void)
 	CU_ASSERT_EQUAL(conform_feed(&c, true, kx.b, kx.n), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, false, sv.b, sv.n), CONFORM_OK);
 	CU_ASSERT_EQUAL(conform_feed(&c, true, ch.b, ch.n), CONFORM_R_tls_rehello);
+	/* ... read by its type and length alone there: legacy_version 3.4
+	 * (OpenSSL takes it where supported_versions is offered) is one; a
+	 * length byte over 2 (192 KiB and more) is none. After application
+	 * data alone, 3.4 is still passed over (no server reads a hello
+	 * there). */
+	{
+		uint8_t v34[512], big[512];
+
+		CU_ASSERT_FATAL(ch.n <= sizeof(v34));
+		memcpy(v34, ch.b, ch.n);
+		v34[5 + 4 + 1] = 4; /* the hello's legacy_version 3.4 */
+		memcpy(big, ch.b, ch.n);
+		big[5 + 1] = 3; /* its length's top byte */
+		conform_init(&c, true);
+		CU_ASSERT_EQUAL(conform_feed(&c, true, ch.b, ch.n), CONFORM_OK);
+		CU_ASSERT_EQUAL(conform_feed(&c, false, sv.b, sv.n), CONFORM_OK);
+		conform_no_rehello(&c, true);
+		CU_ASSERT_EQUAL(conform_feed(&c, true, big, ch.n), CONFORM_OK);
+		CU_ASSERT_EQUAL(conform_feed(&c, true, v34, ch.n), CONFORM_R_tls_rehello);
+		conform_init(&c, true);
+		CU_ASSERT_EQUAL(conform_feed(&c, false, sv.b, sv.n), CONFORM_OK);
+		CU_ASSERT_EQUAL(conform_feed(&c, true, cl.b, cl.n), CONFORM_OK);
+		CU_ASSERT_EQUAL(conform_feed(&c, true, v34, ch.n), CONFORM_OK);
+	}
 	/* ... nor in a mode that is not TLS's */
 	conform_init(&c, false);
 	conform_no_rehello(&c, true);
