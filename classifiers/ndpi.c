@@ -95,6 +95,11 @@ struct cls_state {
 	/* The judge frames this client's requests and hands each one over
 	 * (cls_flow_http_visit): our own per-payload reading stops. */
 	uint8_t http_owned;
+	/* The initiator's first payload began with a byte no request line
+	 * and no white space before one has (a TLS record, a DNS message's
+	 * length): its lines are read as requests by no server
+	 * (cls_take_marks) */
+	uint8_t bin_first;
 	char name[CLS_NAME_MAX + 1];
 	/* aduana's own reader's name, its last CLS_OWN_NAME bytes: enough to
 	 * compare with nDPI's, which keeps a long name's last 79. */
@@ -904,11 +909,24 @@ static void cls_take_marks(struct cls_worker *w, struct cls_state *st, const uin
 	 * not use up the window: the request after it is still read. */
 	if (from_initiator && r->l4proto == 6 && hs_http_lead(p, n) == n)
 		return;
+	/* A first byte that is neither white space nor printable (a TLS
+	 * record's 16, a DNS message's length): an HTTP server answers such a
+	 * first line with 400 and closes, and a server of that protocol reads
+	 * no lines. Read for request lines (hs_http_lines), one TLS 1.3 hello
+	 * in 600 of OpenSSL's held a line feed, a token, a space and a NUL in
+	 * its random, session id or key share: "a request target with a NUL",
+	 * malformed, and the strict zone refused an honest E2M session
+	 * (tests/e2e/loss.sh srv_late_10, the thirty-fourth session;
+	 * tests/evasion tls_rand_lines_ok); so did a DNS query over TCP whose
+	 * labels read so (dns_tcp_lines_ok). A PROXY protocol v2 header, which
+	 * servers read before a request, starts with CR: still read. */
+	if (from_initiator && *seen == 0 && (p[0] >= 0x7f || (p[0] < 0x20 && (p[0] < 9 || p[0] > 13))))
+		st->bin_first = 1;
 	(*seen)++;
 	cls_take_sig(w, st, p, n, r, from_initiator);
 	if (!from_initiator)
 		return;
-	if (r->l4proto == 6 && !st->http_owned)
+	if (r->l4proto == 6 && !st->http_owned && !st->bin_first)
 		cls_take_http(w, st, p, n, r->tcp_seq);
 	if (hs_webdav_match(p, n))
 		st->flags |= CLS_F_WEBDAV;

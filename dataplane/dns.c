@@ -938,11 +938,16 @@ static enum dns_wire dws_feed(struct dns_wire_stream *s, unsigned flags, const u
 				dws_flush(mark, arg, &run, i);
 			else
 				dws_open(&run, i);
+			/* the label's bytes within the message first, then
+			 * whether it runs past the message's end: the same
+			 * answer however the bytes are cut (one at a time, a
+			 * bad byte came first; libFuzzer, the thirty-fourth
+			 * session) */
+			if (stage != DWS_RDATA && (flags & DNS_WIRE_QUERY) &&
+			    !dns_wire_label_ok(p + i, k > s->left ? s->left : k))
+				return DNS_WIRE_NAME;
 			if (k > s->left)
 				return DNS_WIRE_RECORD;
-			if (stage != DWS_RDATA && (flags & DNS_WIRE_QUERY) &&
-			    !dns_wire_label_ok(p + i, k))
-				return DNS_WIRE_NAME;
 			s->left = (uint16_t)(s->left - k);
 			i += k;
 			lab -= (unsigned)k;

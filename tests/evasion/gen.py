@@ -26908,6 +26908,71 @@ def case_aw_pool_unheard_ok(n, pins=1300):
     return cap, {"pass": [passm(n)]}
 
 
+def _tls_lines(n, cport, isn, sid, cut=None):
+    """Must-allow, strict zone: an honest session whose ClientHello's session
+    id (32 random bytes in TLS 1.3's middlebox compatibility mode) holds sid's
+    bytes; cut: the hello in two segments, the first cut bytes first."""
+    cap = Capture()
+    t = ETcp(cap, S1, cport, E2M, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    h = hello(n, sid=(sid + prand(n + "sid", 32))[:32])
+    if cut:
+        segments(t, h, cut)
+        t.raw(False, "A")
+    else:
+        t.data(True, h)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_tls_rand_lines_ok(n):
+    """Must-allow, strict zone: a hello whose session id holds a line feed, a
+    token, a space and a NUL (0a 72 20 33 00: "r 3" and a NUL). The
+    classifier read every line of a first payload that starts no request for
+    a request line, and took this one for a request whose target holds a NUL:
+    malformed, and the strict zone refused the session. One TLS 1.3 hello in
+    600 of OpenSSL's held such bytes in its random, session id or key share
+    (tests/e2e/loss.sh srv_late_10 failed so, the thirty-fourth session). A
+    first payload whose first byte is neither white space nor printable is
+    read for no request lines."""
+    return _tls_lines(n, 61208, 0x6a0900, b"\nr 3\x00"), {"pass": [passm(n)]}
+
+
+@case
+def case_tls_rand_get_ok(n):
+    """Must-allow, strict zone: the same with a whole request line in the
+    session id ("\nGET /\0 HTTP/1.1\r\n"), the hello in segments of 60
+    bytes (the session id in the second)."""
+    return (_tls_lines(n, 61209, 0x6a0a00, b"\nGET /\x00 HTTP/1.1\r\n", cut=60),
+            {"pass": [passm(n)]})
+
+
+@case
+def case_dns_tcp_lines_ok(n):
+    """Must-allow, strict zone: a DNS query over TCP to the agency's resolver
+    for a name whose labels read, in the wire form, as a line feed (a label of
+    10), a token (its 10 letters), a space (a label of 32) and, at the name's
+    end, a NUL: the HTTP line reading of a first payload that starts no
+    request took it for a request whose target holds a NUL."""
+    cap = Capture()
+    name = "customsxyz." + "a" * 32 + ".customs.example"
+    q = bytes(DNS(id=0x6a0b, rd=1, qd=DNSQR(qname=name, qtype="A")))
+    assert b"\ncustomsxyz " in q
+    a = bytes(DNS(id=0x6a0b, qr=1, aa=1, rd=1, ra=1, qd=DNSQR(qname=name, qtype="A"),
+                  an=DNSRR(rrname=name, type="A", ttl=60, rdata="198.51.100.77")))
+    t = ETcp(cap, S1, 61210, RESOLVER, 53, isn=0x6a0b00, rtt_us=2000)
+    t.handshake()
+    t.data(True, struct.pack("!H", len(q)) + q)
+    t.data(False, struct.pack("!H", len(a)) + a)
+    t.close()
+    return cap, {"pass": [b"customsxyz"]}
+
+
 def _aw_honest(n, cport, isn, early=False, resend=True, badsum_hrr=False):
     """Office, must-allow: an honest TLS 1.3 session. early: its hello offers
     early data, and early data fills the slot to its end before the answer

@@ -161,6 +161,13 @@ static unsigned fz_conform(unsigned mode, const struct fz_seg *seg, unsigned nse
 		if (len > blen - at)
 			len = blen - at;
 		at += len;
+		/* judge.c's cut walk, at the same place whatever the reading
+		 * (conform_no_rehello: every way must agree after it too), on
+		 * a TLS-only reading as there (a hello at the stream's start;
+		 * an SMTP reading turns to TLS where the next bytes are read,
+		 * which differs by how they are cut) */
+		if (mode == 1 && (seg[k].raw_len & 0x8000))
+			conform_no_rehello(&c, from_init);
 		if (how == 0) {
 			r = conform_feed(&c, from_init, p, len);
 		} else if (how == 1) {
