@@ -246,7 +246,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_CHECK(fz_conform(mode, seg, nseg, body, blen, 3) == whole);
 	hlog_init(&fz_log, 0, 0);
 	FZ_CHECK(fz_conform(mode, seg, nseg, body, blen, 4) == whole);
-	FZ_CHECK(hlog_agrees(&fz_log, 0, 0, body, (uint32_t)blen));
+	/* The log agrees with the bytes it was fed, unless it filled: then
+	 * the headers it could not hold are a range that no copy matches
+	 * (hlog.h, unv: judge.c refuses any copy of them until they are
+	 * acknowledged). A DNS reading marks nearly every byte, five to an
+	 * entry: 1481 bytes of labels of two filled the 256 entries
+	 * (libFuzzer, the thirty-fourth session). */
+	FZ_CHECK(hlog_agrees(&fz_log, 0, 0, body, (uint32_t)blen) ||
+		 (fz_log.d[0].full && fz_log.d[0].unv));
 	if (fz_log.d[0].n) {
 		static uint8_t copy[FZ_BODY_MAX];
 		const struct hlog_ent *e = &fz_log.e[0][fz_log.d[0].head];
