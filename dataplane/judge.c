@@ -4918,6 +4918,17 @@ static inline void judge_ack_hi(struct worker *w, struct flow *f, const struct r
 			other++;
 		if ((int32_t)(ack - other) > 0)
 			return;
+		/* The responder's only from a copy its initiator keeps (its
+		 * sum right): it decides which initiator copies go on as
+		 * zeros, and lets go of the initiator's header log. A server
+		 * segment damaged in its ACK field, which the client
+		 * discards, zeroed the client's next copy of a record lost
+		 * past us (red team round 28, rt28_dmg_ack_zero_ok). What
+		 * the zeros close (rt8b_carrier_oldbody) stays closed: the
+		 * carrier's server is the one the verdict allowed, and its
+		 * acknowledgements come with right sums. */
+		if (dir == 1 && !judge_l4_csum_ok(w, f, m, r, false))
+			return;
 		a->hi[dir] = ack;
 	}
 	if (r->tcp_flags & RTE_TCP_RST_FLAG)
@@ -5044,7 +5055,8 @@ static __rte_always_inline int judge_steady_fast(struct worker *w, const struct 
 	ack = rte_be_to_cpu_32(ack);
 	hi = a->hi[dir];
 	if (ack != hi && ((int32_t)(ack - hi) < 0 ||
-			  (int32_t)(ack - (from_init ? f->seq_resp : f->seq_next)) > 0))
+			  (int32_t)(ack - (from_init ? f->seq_resp : f->seq_next)) > 0 ||
+			  (!from_init && !judge_l4_csum_ok(w, f, m, r, false))))
 		return JUDGE_STEADY_NO;
 	edge = ack + ((uint32_t)win << judge_edge_shift(&f->conform, dir));
 	/* the responder's bytes against the initiator's edge, which this

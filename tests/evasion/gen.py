@@ -18810,7 +18810,7 @@ def case_rt28_dmg_tail_collapse_ok(n):
     return cap, {"pass": [passm(n)], "counters": ["conform_rewrite==0"]}
 
 
-@open_case
+@case
 def case_rt28_dmg_ack_zero_ok(n):
     """The client sends a record the server never gets (lost after us);
     the server's next record comes damaged in its ACK field (acknowledging
@@ -18835,6 +18835,71 @@ def case_rt28_dmg_ack_zero_ok(n):
     t.close()
     return cap, {"pass": [passm(n)], "counters": ["conform_acked_zeroed==0"]}
 
+
+
+def _ack39_flow(n, cport, isn, bad):
+    """A long server record under way (its next segments inside its body,
+    the steady path's), a 4000-byte client record in three segments; the
+    server's next body segment acknowledges it, damaged (a wrong sum: the
+    client discards it) when bad, then as sent (acknowledging it, or not
+    when bad). Returns the flow with the client's record's base."""
+    cap = Capture()
+    t = tls_established(cap, S1, cport, E2M, isn, n)
+    big = tls_appdata(n + "big", 12000)
+    sbase = t.sseq
+    t.raw(False, "PA", big[:1400], seq=sbase)
+    t.raw(True, "A", ack=sbase + 1400)
+    up = marked_record(passm(n), n + "up", 3995) if bad else tls_appdata(n + "up", 4000)
+    cbase = t.cseq
+    for off in range(0, len(up), 1400):
+        t.raw(True, "PA", up[off:off + 1400], seq=cbase + off, gap=200)
+    t.cseq = cbase + len(up)
+    if bad:
+        t.raw(False, "PA", big[1400:2800], seq=sbase + 1400, ack=cbase + len(up), **RT28_BAD)
+        t.raw(False, "PA", big[1400:2800], seq=sbase + 1400, ack=cbase)
+    else:
+        t.raw(False, "PA", big[1400:2800], seq=sbase + 1400, ack=cbase + len(up))
+    t.sseq = sbase + 2800
+    return cap, t, big, sbase, up, cbase
+
+
+@case
+def case_ack_body_carrier(n):
+    """(The thirty-fifth session) rt8b_carrier_oldbody on the steady path:
+    the server's acknowledgement of the client's record comes on a segment
+    inside its own record's body (judge_steady_fast), and the ACK is taken
+    there once its sum is checked. Then, twice, 1000 bytes of marker at
+    offset 1500 of the acknowledged record: they go on as zeros."""
+    cap, t, big, sbase, up, cbase = _ack39_flow(n, 61211, 0x6a0c00, False)
+    for i in range(2):
+        t.raw(True, "PA", leak(n) + prand("%s-o%d" % (n, i), 1000), seq=cbase + 1500, gap=50000)
+        t.ack(False)
+    for off in range(2800, len(big), 1400):
+        t.raw(False, "PA", big[off:off + 1400], seq=sbase + off)
+    t.sseq = sbase + len(big)
+    t.ack(True)
+    t.data(True, tls_appdata(n + "more", 200))
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["conform_acked_zeroed>=1"]}
+
+
+@case
+def case_ack_body_dmg_ok(n):
+    """(The thirty-fifth session) rt28_dmg_ack_zero_ok on the steady path:
+    the server segment inside its record's body that acknowledges the
+    client's record (lost past us) comes damaged, with a wrong sum, then as
+    sent, acknowledging none of it; the client sends its record again,
+    which must reach the server as it is: allowed, none zeroed."""
+    cap, t, big, sbase, up, cbase = _ack39_flow(n, 61212, 0x6a0d00, True)
+    for off in range(0, len(up), 1400):
+        t.raw(True, "PA", up[off:off + 1400], seq=cbase + off, gap=300000 if off == 0 else 200)
+    for off in range(2800, len(big), 1400):
+        t.raw(False, "PA", big[off:off + 1400], seq=sbase + off, ack=cbase + len(up))
+    t.sseq = sbase + len(big)
+    t.ack(True)
+    t.data(True, tls_appdata(n + "more", 200))
+    t.close()
+    return cap, {"pass": [passm(n)], "counters": ["conform_acked_zeroed==0"]}
 
 def rt28_dmg_hdr(n, cport, at, bit):
     """The server's header segment damaged in one bit of the second
