@@ -1708,6 +1708,68 @@ static int hs_host_field(const uint8_t *p, size_t n, const uint8_t **vp, const u
 	return found;
 }
 
+/* A protocol an Upgrade header names (RFC 9110 7.8: name["/"version]),
+ * w of len bytes: one that is no tunnel to elsewhere. A WebSocket (RFC
+ * 6455: to the server itself), HTTP/2 (h2c, read as such), HTTP itself,
+ * or TLS on the same connection (RFC 2817). */
+static bool hs_upgrade_word_ok(const uint8_t *w, size_t len)
+{
+	const uint8_t *sl = memchr(w, '/', len);
+	size_t nl = sl ? (size_t)(sl - w) : len;
+
+	return (nl == 9 && strncasecmp((const char *)w, "websocket", 9) == 0) ||
+	       (nl == 3 && strncasecmp((const char *)w, "h2c", 3) == 0) ||
+	       (nl == 4 && strncasecmp((const char *)w, "HTTP", 4) == 0) ||
+	       (nl == 3 && strncasecmp((const char *)w, "TLS", 3) == 0);
+}
+
+/* Whether the head at p (n bytes, its request line first) asks, in an
+ * Upgrade header, for any other protocol: a tunnel the server opens to
+ * wherever the request names, a proxy. MASQUE over HTTP/1.1 (RFC 9298
+ * connect-udp, RFC 9484 connect-ip, draft-ietf-httpbis-connect-tcp's
+ * connect-tcp), and whatever else a server may take, as an HTTP/2
+ * extended CONNECT's :protocol other than websocket is (h2.c; red team
+ * round 39, rt39_masque_udp_vk, rt39_masque_ip, rt39_connect_tcp_px:
+ * any Upgrade only ended the reading, and the office went on). Every
+ * word of every Upgrade line and of the lines folded onto one (RFC 9112
+ * 5.2: a server that joins them reads their words too) counts; a line
+ * not whole yet is judged when it is. */
+static bool hs_upgrade_proxy(const uint8_t *p, size_t n)
+{
+	const uint8_t *end = p + n, *line = memchr(p, '\n', n);
+	bool in = false;
+
+	while (line && ++line < end) {
+		const uint8_t *le = memchr(line, '\n', (size_t)(end - line)), *v, *ve;
+
+		if (*line == '\n' || (*line == '\r' && line + 1 < end && line[1] == '\n'))
+			break; /* the empty line: the head ends */
+		if (!le)
+			break;
+		if (*line == ' ' || *line == '\t') {
+			v = line; /* folded onto the line before */
+		} else {
+			in = hs_prefix_nocase(line, (size_t)(le - line), "upgrade:");
+			v = line + 8;
+		}
+		if (in) {
+			ve = le > v && le[-1] == '\r' ? le - 1 : le;
+			while (v < ve) {
+				const uint8_t *w;
+
+				while (v < ve && (*v == ' ' || *v == '\t' || *v == ','))
+					v++;
+				for (w = v; v < ve && *v != ' ' && *v != '\t' && *v != ','; v++)
+					;
+				if (v > w && !hs_upgrade_word_ok(w, (size_t)(v - w)))
+					return true;
+			}
+		}
+		line = le;
+	}
+	return false;
+}
+
 unsigned hs_http_request_check(const uint8_t *p, size_t n)
 {
 	const uint8_t *sp, *end, *v, *ve, *a;
@@ -1738,6 +1800,10 @@ unsigned hs_http_request_check(const uint8_t *p, size_t n)
 		out |= HS_HTTP_PROXY;
 		if (!hs_authority_ok(sp, (size_t)(end - sp)))
 			out |= HS_HTTP_MALFORMED;
+	} else if (m > 7 && strncasecmp((const char *)p, "CONNECT", 7) == 0) {
+		/* the MASQUE drafts' CONNECT-UDP and CONNECT-IP (red team
+		 * round 39, rt39_connect_udp_px), and any other of the kind */
+		out |= HS_HTTP_PROXY;
 	} else if (hs_absolute_form(sp, end, &a)) {
 		/* absolute-form: what a client sends to a proxy (RFC 9112 3.2.2) */
 		const uint8_t *ae;
@@ -1764,6 +1830,8 @@ unsigned hs_http_request_check(const uint8_t *p, size_t n)
 	default:
 		break;
 	}
+	if (hs_upgrade_proxy(p, n))
+		out |= HS_HTTP_PROXY;
 	return out;
 }
 

@@ -134,14 +134,17 @@ size_t hs_connect_target(const uint8_t *p, size_t n, char *out, size_t size);
 
 /* What hs_http_request_check() found. */
 #define HS_HTTP_REQUEST	  1u /* p starts an HTTP request line */
-#define HS_HTTP_PROXY	  2u /* CONNECT, or an absolute-form target (http://...) */
+#define HS_HTTP_PROXY	  2u /* CONNECT (CONNECT-UDP...), an absolute-form target
+			      * (http://...), or an Upgrade to a protocol other than
+			      * websocket, h2c, HTTP or TLS (connect-udp...) */
 #define HS_HTTP_MALFORMED 4u /* a NUL in the request line, or a CONNECT target,
 			      * absolute-form authority or Host value with
 			      * characters no host name or address has */
 
 /* Judge the start of an HTTP request (p, n bytes; the first HS_HEAD_MAX):
  * HS_HTTP_* bits, 0 when p is not a request line. Proxy use is behaviour:
- * a CONNECT or an absolute-form target, never the port. Pure. */
+ * a CONNECT, an absolute-form target or a tunnel's Upgrade, never the
+ * port. Pure. */
 unsigned hs_http_request_check(const uint8_t *p, size_t n);
 
 /* When p starts an HTTP request (hs_http_request_check) whose head, as far

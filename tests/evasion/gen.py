@@ -27926,6 +27926,311 @@ def case_rt38_v304_walk_vk(n):
             {"leak": [leak(n)]})
 
 
+
+# ---- red team round 39 (rt39, a helper): readings of names and application
+# protocols. Where could a server (or the client's resolver) read a name or an
+# application other than the one aduana reads? Upper-case names against nDPI's
+# host table, MASQUE's proxies over HTTP/1.1, a QUIC alias with a greased QUIC Bit,
+# DNS names in other cases, an office resolver flow, a Routing header with no
+# segment left.
+
+FB_UP = "WWW.FACEBOOK.COM"   # the same name to a server (RFC 4343, RFC 9110 4.2.3)
+
+
+@case
+def case_rt39_host_upper_fb(n):
+    """Office HTTP: a GET whose Host is WWW.FACEBOOK.COM. Host names are case-insensitive
+    (RFC 9110 4.2.3, RFC 4343): Facebook's edge serves the request as www.facebook.com.
+    The name is social only through nDPI's host table (no list line), so a reading that
+    hands nDPI the name as it came, upper case, must still find Facebook. DESIGN 4,
+    classification.md class precedence 2. Must drop (social)."""
+    cap = Capture()
+    http_flow(cap, 61400, 0x6c0000, 80, http_req(FB_UP.encode(), leak(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt39_ka_upper_fb(n):
+    """Office HTTP, kept alive: a request for www.example.org, its answer, then on the
+    same connection a request whose Host is Www.FaceBook.Com (judge_http_more reads
+    each later request's Host through the lists and nDPI's host table). Must drop
+    (social) at the second request."""
+    cap = Capture()
+    t = ETcp(cap, O1, 61401, SOC, 80, isn=0x6c0100, rtt_us=20000)
+    t.handshake()
+    t.data(True, http_req(b"www.example.org", b"first"))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n" + b"x" * 20)
+    t.data(True, http_req(b"Www.FaceBook.Com", leak(n)))
+    t.data(False, b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + leak(n) + b"x" * 20)
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt39_sni_upper_fb(n):
+    """Office TLS: a ClientHello whose server_name is WWW.FACEBOOK.COM (RFC 6066 3: the
+    name is compared case-insensitively; nDPI reads the bytes as they are, our reader
+    lowers them). Must drop (social)."""
+    cap = Capture()
+    h = hello(n, sni=FB_UP, sid=sid32(leak(n)))
+    tls_flow(cap, O1, 61402, SOC, 0x6c0200, n, send_whole(h), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt39_h2c_upper_fb(n):
+    """Office h2c with prior knowledge: :authority WWW.FACEBOOK.COM (HTTP/2 lowers header
+    names, not values; a server picks its virtual host case-insensitively). Must drop
+    (social)."""
+    cap = Capture()
+    http_flow(cap, 61403, 0x6c0300, 80, h2c_request(FB_UP.encode(), leak(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+def _rt39_capsule(ctype, payload):
+    """An HTTP capsule (RFC 9297 3.2): type, length, value; DATAGRAM is type 0."""
+    return _q_varint(ctype) + _q_varint(len(payload)) + payload
+
+
+def _rt39_masque(n, cport, isn, head, proto, first_out):
+    """Office HTTP/1.1 to a MASQUE proxy on port 80: the request head (an upgrade to
+    proto), the proxy's 101, then capsules both ways (first_out: the client's first
+    tunnelled payload; the second carries the LEAK marker)."""
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 80, isn=isn, rtt_us=20000)
+    t.handshake()
+    t.data(True, head)
+    t.data(False, b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: " + proto
+           + b"\r\nCapsule-Protocol: ?1\r\n\r\n")
+    t.data(True, _rt39_capsule(0, b"\x00" + first_out))
+    t.data(False, _rt39_capsule(0, b"\x00" + prand(n + "in", 300)))
+    t.data(True, _rt39_capsule(0, b"\x00" + leak(n) + prand(n + "out", 300)))
+    t.close()
+    return cap
+
+
+@case
+def case_rt39_masque_udp_vk(n):
+    """Office: proxying UDP in HTTP over HTTP/1.1 (RFC 9298 3.2, MASQUE; what iCloud
+    Private Relay and Cloudflare's consumer MASQUE speak, here in clear on port 80): a
+    GET for /.well-known/masque/udp/m.vk.com/443/ with Upgrade: connect-udp and
+    Capsule-Protocol, the proxy's 101, then DATAGRAM capsules carrying the client's
+    QUIC to m.vk.com:443. The proxy is a web proxy (DESIGN 4: class proxy); h2.c already
+    takes an extended CONNECT with :protocol connect-udp for one ("connect-udp and
+    connect-ip (RFC 9298, RFC 9484) are proxies too"), the HTTP/1.1 form of the same
+    request is the same proxy. Must drop (proxy) at the request."""
+    head = (b"GET /.well-known/masque/udp/m.vk.com/443/ HTTP/1.1\r\nHost: www.example.org\r\n"
+            b"Connection: Upgrade\r\nUpgrade: connect-udp\r\nCapsule-Protocol: ?1\r\n"
+            b"X-Mark: " + leak(n) + b"\r\n\r\n")
+    dcid, scid = _q_ids(n)
+    qi = quic_initial(dcid, scid, 0, quic_crypto_frame(0, quic_hs_hello(n, VK)))
+    return _rt39_masque(n, 61404, 0x6c0400, head, b"connect-udp", qi), {"leak": [leak(n)]}
+
+
+@case
+def case_rt39_masque_ip(n):
+    """Office: proxying IP in HTTP over HTTP/1.1 (RFC 9484 4, CONNECT-IP: a VPN-like
+    tunnel through a web proxy): GET /.well-known/masque/ip/*/*/ with Upgrade:
+    connect-ip, the 101, then DATAGRAM capsules holding whole IP packets. A web proxy
+    (DESIGN 4: proxy); the h2 form is one to h2.c. Must drop (proxy) at the request."""
+    head = (b"GET /.well-known/masque/ip/*/*/ HTTP/1.1\r\nHost: www.example.org\r\n"
+            b"Connection: Upgrade\r\nUpgrade: connect-ip\r\nCapsule-Protocol: ?1\r\n"
+            b"X-Mark: " + leak(n) + b"\r\n\r\n")
+    inner = bytes(IP(src="192.0.2.99", dst="203.0.113.71") / TCP(sport=40000, dport=443, flags="S"))
+    return _rt39_masque(n, 61405, 0x6c0500, head, b"connect-ip", inner), {"leak": [leak(n)]}
+
+
+@case
+def case_rt39_connect_udp_px(n):
+    """Office: the CONNECT-UDP method of the MASQUE drafts (draft-ietf-masque-connect-udp
+    00 to 02: "CONNECT-UDP 198.18.0.99:443 HTTP/1.1", an authority-form target as
+    CONNECT's) to a proxy on port 80, its 200, then the tunnelled datagrams as capsules.
+    A method token that begins with CONNECT but is not CONNECT; the proxy use is the
+    same, and no name in it is of a blocked class (the class is the proxy's, DESIGN 4).
+    Must drop (proxy) at the request."""
+    head = (b"CONNECT-UDP 198.18.0.99:443 HTTP/1.1\r\nHost: 198.18.0.99:443\r\n"
+            b"X-Mark: " + leak(n) + b"\r\n\r\n")
+    cap = Capture()
+    t = ETcp(cap, O1, 61406, SOC, 80, isn=0x6c0600, rtt_us=20000)
+    t.handshake()
+    t.data(True, head)
+    t.data(False, b"HTTP/1.1 200 OK\r\n\r\n")
+    t.data(True, _rt39_capsule(0, b"\x00" + prand(n + "q", 300)))
+    t.data(False, _rt39_capsule(0, b"\x00" + prand(n + "in", 300)))
+    t.data(True, _rt39_capsule(0, b"\x00" + leak(n) + prand(n + "out", 300)))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt39_connect_tcp_px(n):
+    """Office: templated TCP proxying over HTTP/1.1 (draft-ietf-httpbis-connect-tcp, the
+    MASQUE form of CONNECT: a GET for the proxy's template,
+    /.well-known/masque/tcp/198.18.0.99/443/, with Upgrade: connect-tcp), the proxy's
+    101, then the tunnelled TCP stream (a ClientHello). A web proxy (DESIGN 4: proxy).
+    Must drop (proxy) at the request."""
+    head = (b"GET /.well-known/masque/tcp/198.18.0.99/443/ HTTP/1.1\r\nHost: www.example.org\r\n"
+            b"Connection: Upgrade\r\nUpgrade: connect-tcp\r\n"
+            b"X-Mark: " + leak(n) + b"\r\n\r\n")
+    cap = Capture()
+    t = ETcp(cap, O1, 61417, SOC, 80, isn=0x6c1100, rtt_us=20000)
+    t.handshake()
+    t.data(True, head)
+    t.data(False, b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: connect-tcp\r\n\r\n")
+    t.data(True, hello(n, sni="www.example.net"))
+    t.data(False, server_hello_flight(n))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt39_h2c_cudp_vk(n):
+    """Office, the control of rt39_masque_udp_vk over h2c with prior knowledge (RFC 9298
+    over HTTP/2, RFC 8441 extended CONNECT): the server's SETTINGS with
+    SETTINGS_ENABLE_CONNECT_PROTOCOL, then HEADERS :method CONNECT, :protocol
+    connect-udp, :scheme http, :path /.well-known/masque/udp/m.vk.com/443/, :authority
+    www.example.org, capsule-protocol ?1; DATA frames of capsules after the 200. Must
+    drop (proxy)."""
+    def lit(name, value):
+        return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
+    path = b"/.well-known/masque/udp/m.vk.com/443/"
+    hb = (b"\x02\x07CONNECT" + lit(b":protocol", b"connect-udp") + b"\x86"
+          + b"\x04" + bytes([len(path)]) + path + b"\x01\x0fwww.example.org"
+          + lit(b"capsule-protocol", b"?1") + lit(b"x-mark", leak(n)))
+    cap = Capture()
+    t = ETcp(cap, O1, 61407, SOC, 80, isn=0x6c0700, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b""))
+    t.data(False, h2_frame(4, 0, 0, struct.pack("!HI", 8, 1)))
+    t.data(True, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 1, hb))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 1, b"\x88"))
+    t.data(True, h2_frame(0, 0, 1, _rt39_capsule(0, b"\x00" + leak(n) + prand(n + "o", 200))))
+    t.data(False, h2_frame(0, 0, 1, _rt39_capsule(0, b"\x00" + prand(n + "i", 200))))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt39_quic_alias_grease_fb(n):
+    """Office QUIC: rt4_quic_fbalias_fb's Initial (v1's wire image and keys under an
+    alias version number, 0xfaceb003) with the QUIC Bit clear and a token, as
+    quic_greasebit_chaos_fb clears it under v1 (RFC 9287 3.1: a client that kept a
+    server's grease_quic_bit may clear the bit in its Initials; a server of the alias
+    that allowed greasing reads the packet). aduana opens its reader on an unknown
+    version only with the QUIC Bit set (quic_looks_initial), and nDPI 4.2 knows no
+    0xfaceb003. The www.facebook.com hello in one CRYPTO frame. Must drop (social)."""
+    cap = Capture()
+    dcid, scid = _q_ids(n)
+    m = quic_hs_hello(n, FB)
+    d = _q_protect(dcid, scid, 0, quic_crypto_frame(0, m), QUIC_V1_SALT, b"quic", 0x80, 0xFACEB003,
+                   token=prand(n + "tok", 32))
+    udp(cap, O1, 61408, SOC, 443, d, gap=2000)
+    udp(cap, SOC, 443, O1, 61408, b"\xa0\xfa\xce\xb0\x03\x08" + prand(n + "sd", 8) + b"\x08"
+        + prand(n + "ss", 8) + prand(n + "srv", 1150), gap=20000)
+    udp(cap, O1, 61408, SOC, 443, b"\x00" + prand(n + "sd", 8) + prand(n + "c1", 300), gap=20000)
+    udp(cap, O1, 61408, SOC, 443, b"\x01" + prand(n + "sd", 8) + leak(n) + prand(n + "c2", 300),
+        gap=20000)
+    return cap, {"leak": [leak(n)]}
+
+
+def _rt39_dns(qid, qname, an):
+    """A standard query for qname (type A) and the resolver's answer: the question as
+    asked (a resolver echoes it, RFC 1035 7.3), then the records an."""
+    q = bytes(DNS(id=qid, rd=1, qd=DNSQR(qname=qname, qtype="A")))
+    a = bytes(DNS(id=qid, qr=1, rd=1, ra=1, qd=DNSQR(qname=qname, qtype="A"), an=an))
+    return q, a
+
+
+@case
+def case_rt39_dns_upper_learn_ok(n):
+    """Must-allow, strict zone: an application asks for E2M.CUSTOMS.EXAMPLE in capitals
+    (getaddrinfo passes the name as given; DNS names are case-insensitive, RFC 4343),
+    the resolver answers with the question as asked and an A record for the same
+    capitals: 198.51.100.200, outside the endpoint's /28. Then TLS with the SNI in the
+    same capitals to that address (rt3_sni_upper_ok: the name matches). DESIGN 4.1: a
+    resolver's answer for a name an endpoint declares teaches its address. Must allow."""
+    cap = Capture()
+    q, a = _rt39_dns(0x6c09, "E2M.CUSTOMS.EXAMPLE",
+                     DNSRR(rrname="E2M.CUSTOMS.EXAMPLE", type="A", ttl=300, rdata=ATK_OK))
+    udp(cap, S1, 61409, RESOLVER, 53, q)
+    udp(cap, RESOLVER, 53, S1, 61409, a, gap=2000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 61410, ATK_OK, 0x6c0a00, n, send_whole(hello(n, sni="E2M.CUSTOMS.EXAMPLE")),
+             passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt39_dns_cname_case_ok(n):
+    """Must-allow, strict zone: e2m.customs.example is a CNAME, in its zone file's own
+    capitals, for Edge.E2M.Customs.Example, whose A record (198.51.100.200) the
+    resolver gives under the owner name edge.e2m.customs.example (from its cache, as
+    another query wrote it: DNS 0x20 and caches keep whatever case came first). The
+    chain is one name in any case (RFC 4343). Then TLS with the e2m name there. Must
+    allow."""
+    cap = Capture()
+    q, a = _rt39_dns(0x6c0b, E2M_NAME,
+                     DNSRR(rrname=E2M_NAME, type="CNAME", ttl=300, rdata="Edge.E2M.Customs.Example")
+                     / DNSRR(rrname="edge.e2m.customs.example", type="A", ttl=300, rdata=ATK_OK))
+    udp(cap, S1, 61411, RESOLVER, 53, q)
+    udp(cap, RESOLVER, 53, S1, 61411, a, gap=2000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 61412, ATK_OK, 0x6c0c00, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt39_dns_office_teach(n):
+    """An office host asks the agency's resolver (192.0.2.53:53, the strict zone's dns
+    endpoint) for e2m.customs.example; the answer, from the resolver's address on the
+    outside port (an accomplice's forgery: nothing checks an office flow's answers),
+    gives 198.18.0.66. dns-learning.md: in the office DNS to anywhere is allowed by the
+    default, and such answers teach nothing. A strict-zone host then opens TLS with the
+    e2m name to 198.18.0.66: no endpoint there, dropped at its first packet. Must drop."""
+    cap = Capture()
+    q, a = _rt39_dns(0x6c0d, E2M_NAME, DNSRR(rrname=E2M_NAME, type="A", ttl=300, rdata=ATK))
+    udp(cap, O1, 61413, RESOLVER, 53, q)
+    udp(cap, RESOLVER, 53, O1, 61413, a, gap=2000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 61414, ATK, 0x6c0e00, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt39_rh0_vk6(n):
+    """Office, IPv6: the ClientHello for m.vk.com in a segment with a Routing header of
+    type 0 and no segment left ahead of TCP. RFC 5095 3 has a receiver treat an RH0 as
+    an unrecognised type, which with Segments Left 0 it ignores (RFC 8200 4.4), and
+    Linux's ipv6_rthdr_rcv goes on to TCP: the server reads the hello. Must drop
+    (social), nothing of the hello past it."""
+    from scapy.layers.inet6 import IPv6ExtHdrRouting
+    cap = Capture()
+    t = ETcp(cap, O6, 61415, SOC6, 443, isn=0x6c0f00, rtt_us=20000)
+    t.handshake()
+    h = hello(n, sni=VK, sid=sid32(leak(n)))
+    rtz_send(t, h, t.cseq, v6ext=[IPv6ExtHdrRouting(type=0, segleft=0, addresses=[])])
+    t.cseq += len(h)
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt39_tls80_fb(n):
+    """Office: TLS on port 80 (a proxy or a relay that takes TLS on the port firewalls
+    leave open): a ClientHello for www.facebook.com to TCP 80. Names are read whatever
+    the port. Must drop (social)."""
+    cap = Capture()
+    h = hello(n, sni=FB, sid=sid32(leak(n)))
+    tls_flow(cap, O1, 61416, SOC, 0x6c1000, n, send_whole(h), leak(n), sport=80)
+    return cap, {"leak": [leak(n)]}
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))

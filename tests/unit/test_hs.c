@@ -410,6 +410,38 @@ static void test_connect_and_authority(void)
 			HS_HTTP_REQUEST | HS_HTTP_PROXY);
 	CU_ASSERT_EQUAL(hs_http_request_check(B("GET\thttp://a.example/ HTTP/1.1\r\n\r\n")),
 			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	/* A tunnel's Upgrade (MASQUE over HTTP/1.1, red team round 39) and
+	 * the drafts' CONNECT-UDP are proxies; a WebSocket, h2c, TLS or HTTP
+	 * are not. Every word counts, on folded lines too; a line not whole
+	 * yet, and the body, do not. */
+	CU_ASSERT_EQUAL(hs_http_request_check(B("GET /.well-known/masque/udp/a/443/ HTTP/1.1\r\n"
+						"Host: p.example\r\nUpgrade: connect-udp\r\n\r\n")),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("GET / HTTP/1.1\r\nupgrade:CONNECT-IP\r\n\r\n")),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("GET / HTTP/1.1\r\nUpgrade: websocket, "
+						"connect-tcp\r\n\r\n")),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("GET / HTTP/1.1\r\nUpgrade: websocket\r\n"
+						" connect-udp\r\n\r\n")),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("GET / HTTP/1.1\r\nUpgrade: SPDY/3.1\r\n\r\n")),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("CONNECT-UDP a.example:443 HTTP/1.1\r\n\r\n")),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("GET /chat HTTP/1.1\r\nHost: a.example\r\n"
+						"Upgrade: WebSocket\r\nConnection: Upgrade\r\n\r\n")),
+			HS_HTTP_REQUEST);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("GET / HTTP/1.1\r\nUpgrade: h2c\r\n\r\n")),
+			HS_HTTP_REQUEST);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("OPTIONS * HTTP/1.1\r\nUpgrade: TLS/1.2, TLS/1.0,"
+						" HTTP/1.1\r\n\r\n")),
+			HS_HTTP_REQUEST);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("GET / HTTP/1.1\r\nUpgrade: connect-u")),
+			HS_HTTP_REQUEST);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("POST / HTTP/1.1\r\nContent-Length: 23\r\n\r\n"
+						"Upgrade: connect-udp\r\n")),
+			HS_HTTP_REQUEST);
 
 	CU_ASSERT_EQUAL(hs_authority_host(S("a.example:8080"), out, sizeof(out)), 9);
 	CU_ASSERT_STRING_EQUAL(out, "a.example");

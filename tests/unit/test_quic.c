@@ -386,6 +386,29 @@ static void test_alias(void)
 		CU_ASSERT_EQUAL(quic_feed(&q, d.b, d.n), QUIC_MALFORMED);
 		CU_ASSERT_EQUAL(q.reason, QUIC_R_version);
 	}
+	/* an alias's first datagram with the fixed bit greased (RFC 9287):
+	 * QUIC still, read as the alias (red team round 39,
+	 * rt39_quic_alias_grease_fb); with the bit cleared after the
+	 * protection it opens under no keys, and is not */
+	{
+		struct pkt d = {.n = 0};
+		struct how h = {.version = 0xfaceb003, .keyv = QUIC_V1, .pn = 2, .grease = true};
+
+		protect(&d, &h, f.b, f.n);
+		CU_ASSERT_EQUAL(d.b[0] & 0x40, 0);
+		CU_ASSERT_TRUE(quic_looks_initial(d.b, d.n));
+		CU_ASSERT_TRUE(quic_has_initial(d.b, d.n));
+		fresh(&q);
+		CU_ASSERT_EQUAL(quic_feed(&q, d.b, d.n), QUIC_DONE);
+		assert_hello(&q);
+		CU_ASSERT_EQUAL(q.alias, 0xfaceb003);
+		d.n = 0;
+		h.grease = false;
+		protect(&d, &h, f.b, f.n);
+		d.b[0] &= ~0x40;
+		CU_ASSERT_FALSE(quic_looks_initial(d.b, d.n));
+		CU_ASSERT_FALSE(quic_has_initial(d.b, d.n));
+	}
 }
 
 static void test_rfc9369_v2(void)
