@@ -1737,19 +1737,26 @@ static bool hs_upgrade_word_ok(const uint8_t *w, size_t len)
 static bool hs_upgrade_proxy(const uint8_t *p, size_t n)
 {
 	const uint8_t *end = p + n, *line = memchr(p, '\n', n);
-	bool in = false;
+	bool in = false, any = false, word = false;
 
 	while (line && ++line < end) {
 		const uint8_t *le = memchr(line, '\n', (size_t)(end - line)), *v, *ve;
+		bool fold = *line == ' ' || *line == '\t';
 
+		/* an Upgrade value with no word in it (`Upgrade: ,`): a
+		 * tunnel to a protocol no one named (hs_head_asks takes any
+		 * value for a tunnel; red team round 40, rt40_up_comma_px) */
+		if (!fold && in && any && !word)
+			return true;
 		if (*line == '\n' || (*line == '\r' && line + 1 < end && line[1] == '\n'))
 			break; /* the empty line: the head ends */
 		if (!le)
 			break;
-		if (*line == ' ' || *line == '\t') {
+		if (fold) {
 			v = line; /* folded onto the line before */
 		} else {
 			in = hs_prefix_nocase(line, (size_t)(le - line), "upgrade:");
+			any = word = false;
 			v = line + 8;
 		}
 		if (in) {
@@ -1757,12 +1764,17 @@ static bool hs_upgrade_proxy(const uint8_t *p, size_t n)
 			while (v < ve) {
 				const uint8_t *w;
 
-				while (v < ve && (*v == ' ' || *v == '\t' || *v == ','))
+				while (v < ve && (*v == ' ' || *v == '\t' || *v == ',')) {
+					any |= *v == ',';
 					v++;
+				}
 				for (w = v; v < ve && *v != ' ' && *v != '\t' && *v != ','; v++)
 					;
-				if (v > w && !hs_upgrade_word_ok(w, (size_t)(v - w)))
-					return true;
+				if (v > w) {
+					if (!hs_upgrade_word_ok(w, (size_t)(v - w)))
+						return true;
+					any = word = true;
+				}
 			}
 		}
 		line = le;

@@ -4899,6 +4899,33 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
  * window (Linux with net.ipv4.tcp_shrink_window, RFC 9293 3.8.6.2.2 allows
  * it) drops what lies past the new edge, and so do we. A RST moves no
  * edge (one it refuses would close the window to us). */
+/* Whether the initiator of checked flow f takes the ACK field of its
+ * responder's segment (m, r): a newer one moves acks.hi[1], which decides
+ * which initiator copies go on as zeros (judge_zero_acked) and lets go of
+ * the initiator's header log. Its sum right; none of the reasons a stack
+ * drops a segment (judge_discardable: a TTL short of the handshake's, an
+ * ACK of bytes not sent, PAWS...); and its sequence acceptable (RFC 9293
+ * 3.10.7.4, Linux tcp_sequence: not ending before the initiator's newest
+ * ACK, its rcv_wup, nor starting past its window's right edge), else its
+ * ACK is not processed. Before, a server segment damaged in its ACK
+ * field, which the client discards, zeroed the client's next copy of a
+ * record lost past us (red team round 28, rt28_dmg_ack_zero_ok); and so
+ * did an ACK with right sums forged from outside with TTL 1, or 1 GiB
+ * out of the client's window (round 40, rt40_ack_ttl_zero_ok,
+ * rt40_ack_oow_zero_ok). What the zeros close (rt8b_carrier_oldbody)
+ * stays closed: the carrier's server is the one the verdict allowed, and
+ * its acknowledgements are ones its client takes. */
+static bool judge_resp_ack_kept(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+				const struct parse_result *r)
+{
+	const struct flow_acks *a = judge_acks(w, f);
+	uint32_t end = r->tcp_seq + r->payload_len + ((r->tcp_flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
+
+	return (int32_t)(end - a->hi[0]) >= 0 && (int32_t)(r->tcp_seq - a->edge[0]) <= 0 &&
+	       judge_l4_csum_ok(w, f, m, r, false) &&
+	       judge_discardable(w, f, m, r, false, false) == JUDGE_KEEP;
+}
+
 static inline void judge_ack_hi(struct worker *w, struct flow *f, const struct rte_mbuf *m,
 				const struct parse_result *r, bool from_init)
 {
@@ -4918,16 +4945,7 @@ static inline void judge_ack_hi(struct worker *w, struct flow *f, const struct r
 			other++;
 		if ((int32_t)(ack - other) > 0)
 			return;
-		/* The responder's only from a copy its initiator keeps (its
-		 * sum right): it decides which initiator copies go on as
-		 * zeros, and lets go of the initiator's header log. A server
-		 * segment damaged in its ACK field, which the client
-		 * discards, zeroed the client's next copy of a record lost
-		 * past us (red team round 28, rt28_dmg_ack_zero_ok). What
-		 * the zeros close (rt8b_carrier_oldbody) stays closed: the
-		 * carrier's server is the one the verdict allowed, and its
-		 * acknowledgements come with right sums. */
-		if (dir == 1 && !judge_l4_csum_ok(w, f, m, r, false))
+		if (dir == 1 && !judge_resp_ack_kept(w, f, m, r))
 			return;
 		a->hi[dir] = ack;
 	}
@@ -5056,7 +5074,7 @@ static __rte_always_inline int judge_steady_fast(struct worker *w, const struct 
 	hi = a->hi[dir];
 	if (ack != hi && ((int32_t)(ack - hi) < 0 ||
 			  (int32_t)(ack - (from_init ? f->seq_resp : f->seq_next)) > 0 ||
-			  (!from_init && !judge_l4_csum_ok(w, f, m, r, false))))
+			  (!from_init && !judge_resp_ack_kept(w, f, m, r))))
 		return JUDGE_STEADY_NO;
 	edge = ack + ((uint32_t)win << judge_edge_shift(&f->conform, dir));
 	/* the responder's bytes against the initiator's edge, which this

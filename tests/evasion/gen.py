@@ -28231,6 +28231,441 @@ def case_rt39_tls80_fb(n):
     return cap, {"leak": [leak(n)]}
 
 
+# ---- red team round 40 (rt40, a helper): walking around the thirty-fifth session's
+# fixes. judge_ack_hi takes a responder's ACK into acks.hi[1] only from a summed
+# segment: other copies its client discards (a TTL that expires, a sequence number
+# outside its window, a wrong IPv4 header sum) and the bytes a client sends again
+# before any ACK (in flight, or SACKed). hs.c's tunnel Upgrade and CONNECT-* rule
+# across kept-alive, pipelined and split heads and an h2c upgrade; quic.c's greased
+# alias first datagram: v2's layout, a hello over two datagrams, a version
+# negotiation first; RTP whose first byte looks like a long header.
+
+def _rt40_srv_decoy(n, cport, isn, **kw):
+    """rt28_dmg_ack_zero_ok with another decoy: the client sends a record the server
+    never gets (lost after us); a server bare ACK that acknowledges it comes with its
+    sums right but in a copy the client discards (kw: its IP or TCP fields); then the
+    server's next record as sent (not acknowledging it); the client sends its record
+    again. Its bytes must reach the server as they are: allowed, none zeroed."""
+    cap = Capture()
+    t = tls_established(cap, S1, cport, E2M, isn, n)
+    up = marked_record(passm(n), n + "up", 900)
+    cbase = t.cseq
+    t.raw(True, "PA", up, seq=cbase)
+    t.cseq = cbase + len(up)
+    base = t.sseq
+    seq = kw.pop("seq", base)
+    t.raw(False, "A", seq=seq, ack=cbase + len(up), **kw)
+    rec = tls_appdata(n + "s1", 300)
+    t.raw(False, "PA", rec, seq=base, ack=cbase)
+    t.raw(True, "A", ack=base + len(rec), seq=cbase + len(up))
+    t.raw(True, "PA", up, seq=cbase, gap=200000)
+    t.raw(False, "A", ack=cbase + len(up), seq=base + len(rec))
+    t.sseq = base + len(rec)
+    t.data(True, tls_appdata(n + "more", 120))
+    t.close()
+    return cap, {"pass": [passm(n)], "counters": ["conform_acked_zeroed==0"]}
+
+
+@case
+def case_rt40_ack_ttl_zero_ok(n):
+    """The decoy ACK has a TTL of 1: it expires at the next router, before the client
+    (judge_ttl_short: from outside, a TTL at most 16 and under the side's largest). The
+    client never takes that ACK, so it sends its record again, which the server lacks:
+    the copy must go on as sent (DESIGN 4.1: what a receiver discards tells nothing;
+    docs/stream.md: hi[1] is taken from a copy the client keeps). Must allow, nothing
+    zeroed."""
+    return _rt40_srv_decoy(n, 61620, 0x6d0000, ipkw={"ttl": 1})
+
+
+@case
+def case_rt40_ack_oow_zero_ok(n):
+    """The decoy ACK's sequence number lies 1 GiB past the client's receive window:
+    the client's stack drops it without looking at its ACK (RFC 9293 3.10.7.4, Linux
+    tcp_validate_incoming: tcp_sequence fails, a duplicate ACK, discard). Its record
+    sent again must go on as sent. Must allow, nothing zeroed."""
+    return _rt40_srv_decoy(n, 61621, 0x6d0100, seq=(0x6d0100 * 7 + 4000 + 0x40000000) & 0xffffffff)
+
+
+@case
+def case_rt40_ack_ipsum_zero_ok(n):
+    """The decoy ACK's TCP sum is right and its IPv4 header sum wrong: the client's IP
+    layer drops it (ip_rcv_core) before TCP sees its ACK. Its record sent again must go
+    on as sent. Must allow, nothing zeroed."""
+    return _rt40_srv_decoy(n, 61622, 0x6d0200, ipkw={"chksum": 0xBEEF})
+
+
+def _rt40_up_record(t, n):
+    """A 4000-byte client record in three segments; returns (record, base)."""
+    rec = tls_appdata(n + "big", 4000)
+    base = t.cseq
+    for off in range(0, len(rec), 1400):
+        t.raw(True, "PA", rec[off:off + 1400], seq=base + off, gap=200)
+    t.cseq = base + len(rec)
+    return rec, base
+
+
+@open_case
+def case_rt40_inflight_carrier(n):
+    """rt8b_carrier_oldbody before the ACK: the client sends a 4000-byte record in three
+    segments and at once, twice, 1000 bytes of marker at offset 1500 of its body, before
+    the server's acknowledgement comes back (hi[1] still below them). The server got the
+    first copy and drops these as duplicates (below its next byte); the path carries
+    them. Body bytes are not compared by the header log, and only acknowledged ones go on
+    as zeros (judge_zero_acked). An honest retransmission repeats the bytes (DESIGN 4.1:
+    no byte passes unread that the receiver does not read the same). Must not leak."""
+    cap = Capture()
+    t = tls_established(cap, S1, 61623, E2M, 0x6d0300, n)
+    rec, base = _rt40_up_record(t, n)
+    for i in range(2):
+        t.raw(True, "PA", leak(n) + prand("%s-o%d" % (n, i), 1000), seq=base + 1500, gap=300)
+    t.ack(False)
+    t.data(True, tls_appdata(n + "more", 200))
+    t.data(False, tls_appdata(n + "end", 200))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@open_case
+def case_rt40_sack_carrier(n):
+    """SACK-only progress: the record's first segment is lost after us; the server
+    acknowledges only up to it and SACKs the rest (RFC 2018), queued out of order. The
+    client sends, twice, 1000 bytes of marker at offset 1500 (inside the SACKed range:
+    Linux tcp_data_queue_ofo drops a copy its queue covers, so the server never reads
+    them; no honest sender sends SACKed bytes again, RFC 6675), then the lost segment as
+    it was; the server acknowledges all. hi[1] never covered the marker's range while it
+    passed. Must not leak."""
+    cap = Capture()
+    t = tls_established(cap, S1, 61624, E2M, 0x6d0400, n)
+    rec, base = _rt40_up_record(t, n)
+    sack = [("NOP", None), ("NOP", None), ("SAck", (base + 1400, base + 4000))]
+    t.raw(False, "A", ack=base, options=sack)
+    for i in range(2):
+        t.raw(True, "PA", leak(n) + prand("%s-s%d" % (n, i), 1000), seq=base + 1500, gap=300)
+        t.raw(False, "A", ack=base, options=sack)
+    t.raw(True, "PA", rec[:1400], seq=base, gap=300)
+    t.ack(False)
+    t.data(True, tls_appdata(n + "more", 200))
+    t.data(False, tls_appdata(n + "end", 200))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt40_srvfin_carrier(n):
+    """The server's acknowledgement of the client's record comes only on its FIN (it
+    closes its half: a server done answering); the half-open client then sends, twice,
+    1000 bytes of marker at offset 1500 of that acknowledged record's body. As
+    rt8b_carrier_oldbody, the server drops them as duplicates. Must not leak (zeroed or
+    dropped)."""
+    cap = Capture()
+    t = tls_established(cap, S1, 61625, E2M, 0x6d0500, n)
+    rec, base = _rt40_up_record(t, n)
+    t.raw(False, "FA", ack=base + len(rec))
+    t.sseq += 1
+    t.raw(True, "A", ack=t.sseq)
+    for i in range(2):
+        t.raw(True, "PA", leak(n) + prand("%s-f%d" % (n, i), 1000), seq=base + 1500, gap=50000)
+        t.raw(False, "A", ack=base + len(rec))
+    t.raw(True, "FA", seq=base + len(rec))
+    t.cseq = base + len(rec) + 1
+    t.raw(False, "A", ack=t.cseq)
+    return cap, {"leak": [leak(n)]}
+
+
+# -- hs.c: the tunnel Upgrade and CONNECT-* rule
+
+def _rt40_masque_head(n, proto=b"connect-udp", path=b"/.well-known/masque/udp/m.vk.com/443/"):
+    return (b"GET " + path + b" HTTP/1.1\r\nHost: www.example.org\r\nConnection: Upgrade\r\n"
+            b"Upgrade: " + proto + b"\r\nCapsule-Protocol: ?1\r\nX-Mark: " + leak(n) + b"\r\n\r\n")
+
+
+def _rt40_tunnel_tail(t, n, proto=b"connect-udp"):
+    t.data(False, b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: " + proto
+           + b"\r\nCapsule-Protocol: ?1\r\n\r\n")
+    t.data(True, _rt39_capsule(0, b"\x00" + leak(n) + prand(n + "out", 300)))
+    t.data(False, _rt39_capsule(0, b"\x00" + prand(n + "in", 300)))
+    t.close()
+
+
+@case
+def case_rt40_ka_masque_udp(n):
+    """Office, kept alive: a GET for www.example.org answered 200, then on the same
+    connection rt39_masque_udp_vk's request (Upgrade: connect-udp), 101, capsules. Each
+    head is judged for proxy use, not the first alone (classification.md). Must drop
+    (proxy) at the second head."""
+    cap = Capture()
+    t = ETcp(cap, O1, 61640, SOC, 80, isn=0x6d1000, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n\r\n")
+    _ok_answer(t, n + "a", mark=False)
+    t.data(True, _rt40_masque_head(n))
+    _rt40_tunnel_tail(t, n)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt40_pipe_chunk_masque(n):
+    """Office: one segment holds a POST with a chunked body (two chunks and the last,
+    RFC 9112 7.1) and, pipelined after it, the connect-ip request (RFC 9484 over
+    HTTP/1.1). The server reads the second head after the body's end. Must drop
+    (proxy)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 61641, SOC, 80, isn=0x6d1100, rtt_us=20000)
+    t.handshake()
+    post = (b"POST /up HTTP/1.1\r\nHost: www.example.org\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"5\r\nhello\r\n6;x=1\r\n world\r\n0\r\n\r\n")
+    t.data(True, post + _rt40_masque_head(n, b"connect-ip", b"/.well-known/masque/ip/*/*/"))
+    _ok_answer(t, n + "a", mark=False)
+    _rt40_tunnel_tail(t, n, b"connect-ip")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt40_split_up_late(n):
+    """Office: the MASQUE head in two segments with the server's ACK between: the first
+    holds the request line, Host and Connection (a head to allow so far), the second the
+    Upgrade: connect-udp line and the end of the head. The server reads one head. Must
+    drop (proxy)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 61642, SOC, 80, isn=0x6d1200, rtt_us=20000)
+    t.handshake()
+    h = _rt40_masque_head(n)
+    cut = h.index(b"Upgrade:")
+    t.data(True, h[:cut])
+    t.data(True, h[cut:], gap=300000)
+    _rt40_tunnel_tail(t, n)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt40_split_up_word(n):
+    """Office: Upgrade: websocket, connect-udp, cut inside the second word
+    ("...websocket, conn" | "ect-udp\\r\\n..."): the line is judged when whole (hs.c).
+    Must drop (proxy)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 61643, SOC, 80, isn=0x6d1300, rtt_us=20000)
+    t.handshake()
+    h = _rt40_masque_head(n, b"websocket, connect-udp")
+    cut = h.index(b"ect-udp")
+    t.data(True, h[:cut])
+    t.data(True, h[cut:], gap=300000)
+    _rt40_tunnel_tail(t, n)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt40_ws_declined_cip(n):
+    """Office: a WebSocket upgrade the server declines (200, HTTP/1.1 goes on), then a
+    request with Upgrade: connect-ip on the same connection: the tunnel flag the first
+    head set must not end the reading of the second (rt12_ws_declined_vk's pattern).
+    Must drop (proxy)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 61644, SOC, 80, isn=0x6d1400, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET /chat HTTP/1.1\r\nHost: www.example.org\r\nUpgrade: websocket\r\n"
+           b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+           b"Sec-WebSocket-Version: 13\r\n\r\n")
+    _ok_answer(t, n + "a", mark=False)
+    t.data(True, _rt40_masque_head(n, b"connect-ip", b"/.well-known/masque/ip/*/*/"))
+    _rt40_tunnel_tail(t, n, b"connect-ip")
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt40_h2c_up_cudp(n):
+    """Office: an HTTP/1.1 request with Upgrade: h2c and HTTP2-Settings (allowed), the
+    server's 101 and SETTINGS with SETTINGS_ENABLE_CONNECT_PROTOCOL, then the client's
+    preface and, on stream 3, an extended CONNECT with :protocol connect-udp (RFC 8441,
+    RFC 9298): rt39_h2c_cudp_vk reached through an upgrade rather than prior knowledge
+    (judge_h2w_upgrade). A proxy either way. Must drop (proxy)."""
+    def lit(name, value):
+        return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
+    path = b"/.well-known/masque/udp/m.vk.com/443/"
+    hb = (b"\x02\x07CONNECT" + lit(b":protocol", b"connect-udp") + b"\x86"
+          + b"\x04" + bytes([len(path)]) + path + b"\x01\x0fwww.example.org"
+          + lit(b"capsule-protocol", b"?1") + lit(b"x-mark", leak(n)))
+    cap = Capture()
+    t = ETcp(cap, O1, 61645, SOC, 80, isn=0x6d1500, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET / HTTP/1.1\r\nHost: www.example.org\r\n" + H2C_UP + b"\r\n")
+    t.data(False, b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+           + h2_frame(4, 0, 0, struct.pack("!HI", 8, 1)) + h2_frame(1, 4, 1, b"\x88"))
+    t.data(True, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+           + h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, hb))
+    t.data(False, h2_frame(4, 1, 0, b"") + h2_frame(1, 4, 3, b"\x88"))
+    t.data(True, h2_frame(0, 0, 3, _rt39_capsule(0, b"\x00" + leak(n) + prand(n + "o", 200))))
+    t.data(False, h2_frame(0, 0, 3, _rt39_capsule(0, b"\x00" + prand(n + "i", 200))))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt40_up_tls_ok(n):
+    """Must-allow: RFC 2817's upgrade to TLS within HTTP/1.1 (OPTIONS * with Upgrade:
+    TLS/1.0 and Connection: Upgrade), the server's 101, then a TLS session for
+    www.example.org on the same connection. TLS/x is no tunnel (classification.md).
+    Must allow; the server's application data arrives."""
+    cap = Capture()
+    t = ETcp(cap, O1, 61646, SOC, 80, isn=0x6d1600, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"OPTIONS * HTTP/1.1\r\nHost: www.example.org\r\nUpgrade: TLS/1.0\r\n"
+           b"Connection: Upgrade\r\n\r\n")
+    t.data(False, b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: TLS/1.0, HTTP/1.1\r\n"
+           b"Connection: Upgrade\r\n\r\n")
+    t.data(True, hello(n, sni="www.example.org"))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(False, marked_record(passm(n), n + "resp"))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt40_ws_browser_ok(n):
+    """Must-allow: a browser's WebSocket upgrade with the headers a browser sends
+    (Upgrade-Insecure-Requests, Sec-WebSocket-Extensions, Sec-WebSocket-Protocol), the
+    101, masked frames both ways. Upgrade-Insecure-Requests is no Upgrade field, and
+    websocket is no tunnel to elsewhere. Must allow."""
+    cap = Capture()
+    t = ETcp(cap, O1, 61647, SOC, 80, isn=0x6d1700, rtt_us=20000)
+    t.handshake()
+    t.data(True, b"GET /chat HTTP/1.1\r\nHost: www.example.org\r\nUpgrade-Insecure-Requests: 1\r\n"
+           b"Connection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n"
+           b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+           b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+           b"Sec-WebSocket-Protocol: chat, superchat\r\n\r\n")
+    t.data(False, b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: chat\r\n\r\n")
+    msg = b"hello server"
+    mask = b"\x11\x22\x33\x44"
+    t.data(True, b"\x81" + bytes([0x80 | len(msg)]) + mask + bytes(c ^ mask[i % 4] for i, c in enumerate(msg)))
+    body = passm(n) + prand(n + "ws", 40)
+    t.data(False, b"\x82" + bytes([len(body)]) + body)
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt40_up_comma_px(n):
+    """Office: a head whose Upgrade field holds only list separators ("Upgrade: ,"), the
+    MASQUE path, a 101 from a proxy that takes it, then capsules. The field asks for a
+    protocol switch (hs_head_asks: the reading stops at the 101's tunnel) but names none
+    of websocket, h2c, HTTP or TLS: by classification.md's rule a head that opens a
+    tunnel other than those four is proxy use. Must drop (proxy)."""
+    cap = Capture()
+    t = ETcp(cap, O1, 61648, SOC, 80, isn=0x6d1800, rtt_us=20000)
+    t.handshake()
+    t.data(True, _rt40_masque_head(n, b","))
+    _rt40_tunnel_tail(t, n)
+    return cap, {"leak": [leak(n)]}
+
+
+# -- quic.c: an alias's first datagram with the QUIC bit clear
+
+def _rt40_server_reply(cap, n, cport, version=0xFACEB003):
+    udp(cap, SOC, 443, O1, cport, bytes([0xa0]) + struct.pack("!I", version) + b"\x08"
+        + prand(n + "sd", 8) + b"\x08" + prand(n + "ss", 8) + prand(n + "srv", 1150), gap=20000)
+
+
+def _rt40_client_1rtt(cap, n, cport):
+    udp(cap, O1, cport, SOC, 443, b"\x00" + prand(n + "sd", 8) + prand(n + "c1", 300), gap=20000)
+    udp(cap, O1, cport, SOC, 443, b"\x01" + prand(n + "sd", 8) + leak(n) + prand(n + "c2", 300),
+        gap=20000)
+
+
+@open_case
+def case_rt40_quic_v2alias_fb(n):
+    """Office QUIC: www.facebook.com under a version number of no standard (0x6b3343d0)
+    with QUIC v2's wire image and keys (RFC 9369: its salt, "quicv2" labels, the Initial
+    type 0b01): the alias quic_alias_keys does not try (v1's and draft 29's only). A
+    server of that number reads the name as any v2 server does; the class is the
+    name's (DESIGN 4). Must drop (social)."""
+    cap = Capture()
+    dcid, scid = _q_ids(n)
+    d = _q_protect(dcid, scid, 0, quic_crypto_frame(0, quic_hs_hello(n, FB)), QUIC_V2_SALT,
+                   b"quicv2", 0xD0, 0x6B3343D0)
+    udp(cap, O1, 61660, SOC, 443, d, gap=2000)
+    _rt40_server_reply(cap, n, 61660, 0x6B3343D0)
+    _rt40_client_1rtt(cap, n, 61660)
+    return cap, {"leak": [leak(n)]}
+
+
+@open_case
+def case_rt40_quic_v2alias_gr_fb(n):
+    """rt40_quic_v2alias_fb with the QUIC Bit clear (RFC 9287): quic_alias_first wants
+    the first byte's type bits 00 (v1's Initial), and v2's Initial is 01. Must drop
+    (social)."""
+    cap = Capture()
+    dcid, scid = _q_ids(n)
+    d = _q_protect(dcid, scid, 0, quic_crypto_frame(0, quic_hs_hello(n, FB)), QUIC_V2_SALT,
+                   b"quicv2", 0x90, 0x6B3343D0)
+    udp(cap, O1, 61661, SOC, 443, d, gap=2000)
+    _rt40_server_reply(cap, n, 61661, 0x6B3343D0)
+    _rt40_client_1rtt(cap, n, 61661)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt40_quic_alias_two_fb(n):
+    """Office QUIC: the v1 alias 0xfaceb003 with the QUIC Bit clear, a hello of 1.7 KB
+    over two Initials in two datagrams (an ML-KEM key share: Chrome's hellos span two),
+    www.facebook.com in the second (quic_hs_hello_sni_last). The server joins the CRYPTO
+    stream and reads the name. Must drop (social)."""
+    cap = Capture()
+    dcid, scid = _q_ids(n)
+    m = quic_hs_hello_sni_last(n, FB, 1500)
+    cut = 1000
+    assert m.find(FB.encode()) > cut
+    for pn, (a, b) in enumerate(((0, cut), (cut, len(m)))):
+        d = _q_protect(dcid, scid, pn, quic_crypto_frame(a, m[a:b]), QUIC_V1_SALT, b"quic", 0x80,
+                       0xFACEB003)
+        udp(cap, O1, 61662, SOC, 443, d, gap=2000)
+    _rt40_server_reply(cap, n, 61662)
+    _rt40_client_1rtt(cap, n, 61662)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt40_quic_alias_vn_fb(n):
+    """Office QUIC, a version negotiation first (RFC 9000 6): the client's first datagram
+    is a long header of a reserved version (0x1a2a3a4a, RFC 9000 15: one that forces
+    negotiation), padded, that no reader opens; the server's Version Negotiation lists
+    0xfaceb003; the client's next datagram is that alias's Initial, QUIC Bit clear, for
+    www.facebook.com. Must drop (social)."""
+    cap = Capture()
+    dcid, scid = _q_ids(n)
+    first = (b"\xc3\x1a\x2a\x3a\x4a\x08" + dcid + b"\x08" + scid + b"\x00\x44\xb0"
+             + prand(n + "gr", 1200))
+    udp(cap, O1, 61663, SOC, 443, first, gap=2000)
+    udp(cap, SOC, 443, O1, 61663, b"\x80\x00\x00\x00\x00\x08" + scid + b"\x08" + dcid
+        + b"\xfa\xce\xb0\x03\x00\x00\x00\x01", gap=20000)
+    d = _q_protect(dcid, scid, 0, quic_crypto_frame(0, quic_hs_hello(n, FB)), QUIC_V1_SALT,
+                   b"quic", 0x80, 0xFACEB003)
+    udp(cap, O1, 61663, SOC, 443, d, gap=2000)
+    _rt40_server_reply(cap, n, 61663)
+    _rt40_client_1rtt(cap, n, 61663)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt40_rtp443_ok(n):
+    """Must-allow: an office host's RTP video (RFC 3550: first byte 0x80, version 2, no
+    padding, extension or CSRC; payload type 96) in datagrams of 1250 bytes to UDP 443 (a
+    conferencing service's media port that firewalls leave open), and the server's RTP
+    back. The first byte reads as a long header with the QUIC Bit clear and type 00:
+    quic_alias_first tries it, and nothing opens; it is no QUIC. Must allow; the
+    marker arrives."""
+    cap = Capture()
+    for i in range(6):
+        hdr = b"\x80\x60" + struct.pack("!HII", 0x1000 + i, 0x00000500 + 3000 * i, 0x11223344)
+        body = (passm(n) if i == 3 else b"") + prand("%s-rtp%d" % (n, i), 1250)
+        udp(cap, O1, 61664, SOC, 443, (hdr + body)[:1250], gap=20000)
+        rh = b"\x80\x60" + struct.pack("!HII", 0x2000 + i, 0x00000900 + 3000 * i, 0x55667788)
+        udp(cap, SOC, 443, O1, 61664, rh + prand("%s-rr%d" % (n, i), 1200), gap=2000)
+    return cap, {"pass": [passm(n)]}
+
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))

@@ -439,6 +439,15 @@ static void test_connect_and_authority(void)
 			HS_HTTP_REQUEST);
 	CU_ASSERT_EQUAL(hs_http_request_check(B("GET / HTTP/1.1\r\nUpgrade: connect-u")),
 			HS_HTTP_REQUEST);
+	/* a value with no word: a tunnel to a protocol no one named */
+	CU_ASSERT_EQUAL(hs_http_request_check(B("GET / HTTP/1.1\r\nUpgrade: ,\r\nHost: a\r\n\r\n")),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("GET / HTTP/1.1\r\nUpgrade: , ,\r\n\r\n")),
+			HS_HTTP_REQUEST | HS_HTTP_PROXY);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("GET / HTTP/1.1\r\nUpgrade:\r\n\r\n")),
+			HS_HTTP_REQUEST);
+	CU_ASSERT_EQUAL(hs_http_request_check(B("GET / HTTP/1.1\r\nUpgrade: websocket,\r\n\r\n")),
+			HS_HTTP_REQUEST);
 	CU_ASSERT_EQUAL(hs_http_request_check(B("POST / HTTP/1.1\r\nContent-Length: 23\r\n\r\n"
 						"Upgrade: connect-udp\r\n")),
 			HS_HTTP_REQUEST);
