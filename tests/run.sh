@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Run aduana's tests and end with one line "N passed, N failed".
-#   tests/run.sh [unit|cli|install|ctl|replay|evasion|corpus|e2e|loss|rss|perf ...]   (default: all)
+#   tests/run.sh [unit|cli|install|ctl|replay|evasion|corpus|e2e|loss|variety|rss|perf ...]   (default: all)
 # Each part prints its own lines; this script adds them up.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(unit cli install ctl replay evasion corpus e2e loss rss perf)
+[ ${#parts[@]} -eq 0 ] && parts=(unit cli install ctl replay evasion corpus e2e loss variety rss perf)
 pass=0; fail=0; skip=0
 
 add() { pass=$((pass + $1)); fail=$((fail + $2)); }
@@ -81,6 +81,7 @@ for part in "${parts[@]}"; do
     corpus) run_part tests/corpus/run.sh ;;
     e2e) run_part tests/e2e/run.sh ;;
     loss) run_part tests/e2e/loss.sh ;;
+    variety) run_part tests/e2e/variety.sh ;;
     rss) run_part tests/rss/run.sh ;;
     perf) run_part tests/perf/run.sh ;;
     *) echo "unknown part: $part" >&2; exit 2 ;;
