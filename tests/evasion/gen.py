@@ -3190,9 +3190,10 @@ def hole_replace(n, cport, isn, hole):
     t.cseq = base + len(rec1) + len(rec2)
     t.data(False, tls_appdata(n + "more", 120))
     t.close()
-    # the initiator's gap is held, never passed over (its copy that
-    # fills the hole would go out unvetted)
-    return cap, {"leak": [leak(n)], "counters": ["conform_gap_passed==0", "conform_held>=1"]}
+    # the initiator's gap inside a body (a wrong-sum copy is none to us)
+    # is passed over since the thirty-fifth session, and the header log
+    # refuses the copy that fills it
+    return cap, {"leak": [leak(n)], "counters": ["conform_gap_passed==1", "conform_rewrite>=1"]}
 
 
 @case
@@ -3450,7 +3451,7 @@ def case_after_hole_loss_ok(n):
     t.cseq = base + len(rec4)
     t.data(False, tls_appdata(n + "more", 120))
     t.close()
-    return cap, {"pass": [passm(n), passm(n) + b"2"], "counters": ["conform_gap_passed==0", "conform_held>=2"]}
+    return cap, {"pass": [passm(n), passm(n) + b"2"], "counters": ["conform_gap_passed==1"]}
 
 
 # Red team round 9 (helper, against e7dd89b): a new connection on the same
@@ -19191,13 +19192,19 @@ def case_after_pmtu_decoy(n):
     return cap, {"leak": [leak(n)]}
 
 
-def hold_dup(n, cport, isn, framed_first):
-    """A gap inside a record's body; two held copies of the range after it,
-    one with the next record's header, one with plaintext there; then the
-    gap is filled. The first copy is read, the second goes out after it as
-    a retransmission: a receiver that lost the first after us reads it."""
+def hold_dup(n, cport, isn, framed_first, hdr_gap=False):
+    """A gap inside a record's body; two copies of the range after it, one
+    with the next record's header, one with plaintext there; then the gap
+    is filled. The first copy is read, the second goes out after it as a
+    retransmission: a receiver that lost the first after us reads it. Since
+    the thirty-fifth session the first is read at once (the initiator's gap
+    inside a body is passed over) and the second compared with the header
+    log. hdr_gap: the gap holds the record's header instead (a record in
+    order first), so both copies are held and compared on release."""
     cap = Capture()
     t = tls_established(cap, S1, cport, E2M, isn, n)
+    if hdr_gap:
+        t.data(True, tls_appdata(n + "c0", 80))
     rec1 = tls_appdata(n + "c1", 300 - 5)
     http = http_leak(n)
     rec2 = tls_appdata(n + "c2", len(http) - 5)
@@ -19205,15 +19212,34 @@ def hold_dup(n, cport, isn, framed_first):
     copies = [rec1[200:] + rec2, rec1[200:] + http]
     if not framed_first:
         copies.reverse()
-    t.raw(True, "PA", rec1[:100], seq=base)
-    for c in copies:
-        t.raw(True, "PA", c, seq=base + 200)
-    t.raw(True, "PA", rec1[100:200], seq=base + 100)
+    if hdr_gap:
+        for c in copies:
+            t.raw(True, "PA", c, seq=base + 200)
+        t.raw(True, "PA", rec1[:200], seq=base)
+    else:
+        t.raw(True, "PA", rec1[:100], seq=base)
+        for c in copies:
+            t.raw(True, "PA", c, seq=base + 200)
+        t.raw(True, "PA", rec1[100:200], seq=base + 100)
     t.cseq = base + 300 + len(http)
     t.raw(False, "A")
     t.data(False, tls_appdata(n + "more", 120))
     t.close()
-    return cap, {"leak": [leak(n)], "counters": ["conform_held>=2"]}
+    return cap, {"leak": [leak(n)],
+                 "counters": ["conform_held>=2"] if hdr_gap else ["conform_gap_passed>=1"]}
+
+
+@case
+def case_hold_hdr_dup_diff(n):
+    """(The thirty-fifth session) hold_dup_diff with the record's header in
+    the gap: both copies held."""
+    return hold_dup(n, 61213, 0x6a0e00, True, True)
+
+
+@case
+def case_hold_hdr_dup_diff_rev(n):
+    """The same, plaintext first."""
+    return hold_dup(n, 61214, 0x6a0f00, False, True)
 
 
 @case
