@@ -69,7 +69,11 @@ for k in $(seq 2 10); do CASES+=("cli_after:$k"); done
 # late (LATE_MS later than sent: after the ones sent after it) and doubled
 # (sent, and again LATE_MS later)
 for k in $(seq 1 12) 20 60 150; do CASES+=("srv_late:$k" "srv_dup:$k"); done
-for k in $(seq 1 8); do CASES+=("cli_late:$k" "cli_dup:$k"); done
+# (not the client's SYN doubled: its copy comes LATE_MS later, after the
+# whole session here, a ghost connection that the client's TIME_WAIT
+# answers with the old connection's ACK, which the strict zone refuses)
+for k in $(seq 1 8); do CASES+=("cli_late:$k"); done
+for k in $(seq 2 8); do CASES+=("cli_dup:$k"); done
 # uploads: the client's packets carry the bytes (PUT of 400 kB)
 for k in $(seq 1 14) 40 120 200; do CASES+=("up_cli_before:$k"); done
 for k in 4 5 6 7 8 9 10 40 120; do CASES+=("up_cli_after:$k"); done
@@ -84,7 +88,8 @@ for k in 3 5 7 9; do CASES+=("smtp_srv_after:$k" "stls_srv_after:$k" "smtp_srv_l
 # the office's plain HTTP (its requests read by aduana), download and upload,
 # port 80
 for k in 1 2 3 4 5 6 8 10 30 100; do CASES+=("web_srv_before:$k" "web_srv_late:$k" "web_srv_dup:$k"); done
-for k in 1 2 3 4 5 6; do CASES+=("web_cli_before:$k" "web_cli_late:$k" "web_cli_dup:$k"); done
+for k in 1 2 3 4 5 6; do CASES+=("web_cli_before:$k" "web_cli_late:$k"); done
+for k in 2 3 4 5 6; do CASES+=("web_cli_dup:$k"); done
 for k in 2 3 4 5 6 8 10 40 120; do CASES+=("webup_cli_before:$k" "webup_cli_late:$k" "webup_cli_dup:$k" "webup_cli_after:$k"); done
 # LOSS_CASES="mode:K[,J] ...": only those
 [ -n "${LOSS_CASES:-}" ] && read -r -a CASES <<<"$LOSS_CASES"
@@ -178,6 +183,13 @@ for ns in "$E2E_NS_OUT" "$E2E_NS_IN"; do
 	ip -n "$ns" link add sink type veth peer sinkp netns "$ns-sink" &&
 		ip -n "$ns" link set sink up && ip -n "$ns-sink" link set sinkp up ||
 		fail_all "cannot make the sink veth in $ns"
+	# TCP's sum is still to be made at the egress hook: a copy sent on by
+	# a veth with checksum offload on keeps the unfinished sum when
+	# late.py sends it back, and its receiver drops it (the late cases
+	# were losses and the doubled ones nothing, until the thirty-fifth
+	# session: found by tests/e2e/variety.sh)
+	ip netns exec "$ns" ethtool -K sink tx off >/dev/null 2>&1 ||
+		fail_all "cannot turn checksum offload off on sink in $ns"
 	# late and doubled packets: tests/e2e/late.py in the sink namespace
 	# sends what it gets back LATE_MS later, and what comes back on "sink"
 	# leaves by "host", unmarked
@@ -373,9 +385,12 @@ for c in "${CASES[@]}"; do
 	d=${DETAIL[$name]}
 	if [ "$d" = ok ]; then
 		# the session's records: those with the server's bytes (a SYN
-		# doubled late comes after the session closed, a flow of its own)
+		# doubled late comes after the session closed, a flow of its
+		# own, which the server answers: a SYN-ACK, a few bare
+		# segments, a few hundred bytes; every session's server sends
+		# 2 kB or more, its answers or its ACKs of an upload)
 		rec=$(jq -c --argjson p "${PORT[$name]}" \
-			'select(.proto=="tcp" and (.src=="10.10.1.10" or .src=="10.20.1.10") and .sport==$p and .bytes_in > 0)' "$T/flows.jsonl" 2>/dev/null)
+			'select(.proto=="tcp" and (.src=="10.10.1.10" or .src=="10.20.1.10") and .sport==$p and .bytes_in > 2000)' "$T/flows.jsonl" 2>/dev/null)
 		want_reason=allow:e2m want_zone=e2m
 		[ "${mode#smtp_}" != "$mode" ] || [ "${mode#stls_}" != "$mode" ] && want_reason=allow:boc_mail
 		[ "${mode#web}" != "$mode" ] && want_reason=default:office want_zone=office
