@@ -2262,6 +2262,20 @@ static enum judge_discard judge_discardable(struct worker *w, struct flow *f,
 	return JUDGE_KEEP;
 }
 
+/* Whether the receiver surely never takes an initiator's segment m
+ * (judge_discardable's reasons that hold for a copy of old bytes too): a
+ * TTL that may expire before it, IP options or extension headers a host
+ * may refuse, a wrong sum (in a replayed capture, as judge_l4_csum_ok
+ * reads one). Not a FIN seen, nor PAWS: those leave an honest
+ * retransmission that its receiver takes. */
+static bool judge_copy_unseen(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+			      const struct parse_result *r)
+{
+	return judge_ttl_short(f, judge_ttl(m, r), true) ||
+	       (r->l4_off - r->l3_off != (r->family == 4 ? 20 : 40) && !judge_ip6_atomic(m, r)) ||
+	       !judge_l4_csum_ok(w, f, m, r, true);
+}
+
 /* Whether a resolver surely receives a query of its resolver flow f
  * (judge_learn): one it never gets has only the answer an accomplice
  * outside forges. Host stacks send with a TTL of 64 or more; the bound,
@@ -4817,6 +4831,16 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		}
 	}
 	if (off + (int32_t)n <= 0) {
+		/* An initiator's copy that its receiver never takes (a wrong
+		 * sum, a TTL that may expire on the way, IP options a host
+		 * may refuse): dropped, unread; the receiver loses nothing,
+		 * and its bytes cross no part of the path (red team round
+		 * 41, rt41_gap_ttl_carrier: inside a gap passed over, a copy
+		 * with TTL 1 carried a marker to the routers past us). */
+		if (dir == 0 && conform && judge_copy_unseen(w, f, m, r)) {
+			w->st.c[STATS_conform_copy_unseen]++;
+			return TCP_DROP;
+		}
 		/* A retransmission (its bytes compared above while kept). Its
 		 * timestamp still counts: the receiver keeps the newest of a
 		 * segment at or before its next byte (tcp_replace_ts_recent),
