@@ -1757,7 +1757,7 @@ static bool hs_upgrade_proxy(const uint8_t *p, size_t n)
 		} else {
 			in = hs_prefix_nocase(line, (size_t)(le - line), "upgrade:");
 			any = word = false;
-			v = line + 8;
+			v = in ? line + 8 : le;
 		}
 		if (in) {
 			ve = le > v && le[-1] == '\r' ? le - 1 : le;

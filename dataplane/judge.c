@@ -2157,9 +2157,16 @@ static inline bool judge_ttl_short(const struct flow *f, uint8_t ttl, bool from_
 		(f->flags & (from_init ? FLOW_F_INIT_INSIDE : FLOW_F_RESP_ZONED)));
 }
 
-static enum judge_discard judge_discardable(struct worker *w, struct flow *f,
+/* judge_discard_why's reasons left out: the sender's FIN seen (its
+ * receiver still takes the ACK of a segment up to the FIN, and a copy of
+ * bytes before it), PAWS (a copy its receiver drops for an old stamp
+ * reaches it all the same). */
+#define JUDGE_NO_FIN  1u
+#define JUDGE_NO_PAWS 2u
+
+static enum judge_discard judge_discard_why(struct worker *w, struct flow *f,
 					    const struct rte_mbuf *m, const struct parse_result *r,
-					    bool from_init, bool note)
+					    bool from_init, bool note, unsigned skip)
 {
 	const uint8_t *th = rte_pktmbuf_mtod(m, const uint8_t *) + r->l4_off;
 	unsigned dir = from_init ? 0 : 1;
@@ -2193,7 +2200,7 @@ static enum judge_discard judge_discardable(struct worker *w, struct flow *f,
 	 * boundary, unless its FIN came ahead of a gap; and where its FIN
 	 * ended is kept where its newest timestamp was (flow.h): a FIN that
 	 * the receiver ignores (out of its window) must not turn PAWS off. */
-	if (f->tcp & judge_fin_bit(f, dir))
+	if ((f->tcp & judge_fin_bit(f, dir)) && !(skip & JUDGE_NO_FIN))
 		return JUDGE_MAY_DROP;
 	/* IP options (IPv4) or extension headers (IPv6) that a host may
 	 * refuse: source routes (dropped by default), options of a type the
@@ -2252,8 +2259,8 @@ static enum judge_discard judge_discardable(struct worker *w, struct flow *f,
 		return JUDGE_MAY_DROP;
 	if (th[12] > 0x50 && !(has_ts && th[12] == 0x80) && !judge_tcp_opts_flow(w, f, th, dir))
 		return JUDGE_MAY_DROP;
-	if (has_ts && (f->tcp & (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) ==
-			      (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) {
+	if (has_ts && !(skip & JUDGE_NO_PAWS) &&
+	    (f->tcp & (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) == (FLOW_TCP_TS_INIT | FLOW_TCP_TS_RESP)) {
 		if ((int32_t)(f->ts_recent[dir] - tsval) > 1)
 			return JUDGE_PAWS_OLD;
 		if (note && (int32_t)(tsval - f->ts_recent[dir]) > 0)
@@ -2262,18 +2269,26 @@ static enum judge_discard judge_discardable(struct worker *w, struct flow *f,
 	return JUDGE_KEEP;
 }
 
-/* Whether the receiver surely never takes an initiator's segment m
- * (judge_discardable's reasons that hold for a copy of old bytes too): a
- * TTL that may expire before it, IP options or extension headers a host
- * may refuse, a wrong sum (in a replayed capture, as judge_l4_csum_ok
- * reads one). Not a FIN seen, nor PAWS: those leave an honest
- * retransmission that its receiver takes. */
-static bool judge_copy_unseen(struct worker *w, struct flow *f, const struct rte_mbuf *m,
-			      const struct parse_result *r)
+static enum judge_discard judge_discardable(struct worker *w, struct flow *f,
+					    const struct rte_mbuf *m, const struct parse_result *r,
+					    bool from_init, bool note)
 {
-	return judge_ttl_short(f, judge_ttl(m, r), true) ||
-	       (r->l4_off - r->l3_off != (r->family == 4 ? 20 : 40) && !judge_ip6_atomic(m, r)) ||
-	       !judge_l4_csum_ok(w, f, m, r, true);
+	return judge_discard_why(w, f, m, r, from_init, note, 0);
+}
+
+/* Whether the receiver surely never takes an initiator's copy m of old
+ * bytes (its sum checked): judge_discard_why's reasons, a TTL that may
+ * expire on the way, a frame the next hop does not forward, IP options or
+ * extension headers a host may refuse, no ACK, an ACK of bytes not sent
+ * or too old, TCP-MD5 or options a stack refuses. Not the sender's FIN
+ * seen (its copy of bytes before the FIN is taken), nor PAWS: a copy its
+ * receiver drops for an old stamp reaches it all the same, as a
+ * duplicate does (docs/stream.md, "Carriers left open"). */
+static inline bool judge_copy_unseen(struct worker *w, struct flow *f, const struct rte_mbuf *m,
+				     const struct parse_result *r)
+{
+	return judge_discard_why(w, f, m, r, true, false, JUDGE_NO_FIN | JUDGE_NO_PAWS) !=
+	       JUDGE_KEEP;
 }
 
 /* Whether a resolver surely receives a query of its resolver flow f
@@ -4948,9 +4963,21 @@ static bool judge_resp_ack_kept(struct worker *w, struct flow *f, const struct r
 	const struct flow_acks *a = judge_acks(w, f);
 	uint32_t end = r->tcp_seq + r->payload_len + ((r->tcp_flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
 
-	return (int32_t)(end - a->hi[0]) >= 0 && (int32_t)(r->tcp_seq - a->edge[0]) <= 0 &&
+	/* (The right edge is the client's word, which any segment of its
+	 * own sets, one its server never gets included: a segment at or
+	 * before the server's next byte, as every one it sends is, counts
+	 * whatever edge the client showed; review of the session: a TTL-1
+	 * bare ACK with a zero window from the client froze hi[1], and a
+	 * copy of acknowledged bytes went on unzeroed. Nor the server's
+	 * FIN: its client takes the ACK of a segment up to it, and hi[1]
+	 * froze once the server had closed its side while the client
+	 * uploaded on.) */
+	uint32_t next = f->seq_resp + ((f->tcp & judge_fin_bit(f, 1)) ? 1 : 0);
+
+	return (int32_t)(end - a->hi[0]) >= 0 &&
+	       ((int32_t)(r->tcp_seq - a->edge[0]) <= 0 || (int32_t)(r->tcp_seq - next) <= 0) &&
 	       judge_l4_csum_ok(w, f, m, r, false) &&
-	       judge_discardable(w, f, m, r, false, false) == JUDGE_KEEP;
+	       judge_discard_why(w, f, m, r, false, false, JUDGE_NO_FIN) == JUDGE_KEEP;
 }
 
 static inline void judge_ack_hi(struct worker *w, struct flow *f, const struct rte_mbuf *m,

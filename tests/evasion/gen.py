@@ -28990,10 +28990,9 @@ def case_rt41_gap_ttl_carrier(n):
     the log (no header there) and go on unvetted, where before the change the gap's
     first copy was read in order and vetted (DESIGN 4.2: a segment the receiver may
     discard never moves our reading; nor should its bytes cross unread). Either verdict,
-    no leak. Open (open.tsv): before 33d5a89 the marker copies were held past the gap
-    and dropped on release, covered by the filler (no leak, conform_held 3); since, they
-    lie below our next byte and go on as retransmissions (judge_tcp_long), the class of
-    rt40_inflight_carrier, reached without any in-flight first copy."""
+    no leak. Found open (before 33d5a89 the marker copies were held past the gap and
+    dropped on release); closed in the same session: an initiator's copy of old bytes
+    that its receiver never takes is dropped (judge_copy_unseen)."""
     cap = Capture()
     t = tls_established(cap, S1, 61832, E2M, 0x6e0c00, n)
     rec = tls_appdata(n + "big", 4000)
@@ -29011,6 +29010,80 @@ def case_rt41_gap_ttl_carrier(n):
     t.data(False, tls_appdata(n + "end", 200))
     t.close()
     return cap, {"leak": [leak(n)], "counters": ["conform_gap_passed==1", "conform_copy_unseen>=2"]}
+
+
+@case
+def case_rev_gap_noack_carrier(n):
+    """(Review of the thirty-fifth session) rt41_gap_ttl_carrier with the marker copies
+    sent without the ACK flag: a synchronized receiver discards such a segment (RFC
+    9293 3.10.7.4), and it crossed the whole path. Dropped (judge_copy_unseen)."""
+    cap = Capture()
+    t = tls_established(cap, S1, 61216, E2M, 0x6a1100, n)
+    rec = tls_appdata(n + "big", 4000)
+    base = t.cseq
+    t.raw(True, "PA", rec[:1400], seq=base)
+    t.raw(True, "PA", rec[2800:], seq=base + 2800)
+    t.raw(False, "A", ack=base + 1400)
+    for i in range(2):
+        t.raw(True, "P", leak(n) + prand("%s-g%d" % (n, i), 1000), seq=base + 1500, ack=0, gap=300)
+    t.raw(True, "PA", rec[1400:2800], seq=base + 1400)
+    t.cseq = base + len(rec)
+    t.raw(False, "A")
+    t.data(True, tls_appdata(n + "more", 200))
+    t.data(False, tls_appdata(n + "end", 200))
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["conform_gap_passed==1", "conform_copy_unseen>=2"]}
+
+
+@case
+def case_rev_freeze_oldbody(n):
+    """(Review of the thirty-fifth session) rt8b_carrier_oldbody with the server's ACK
+    vetoed by the client: it leaves the server's last record unacknowledged, sends a
+    4000-byte record, then a bare ACK with TTL 1 and a zero window (its server never
+    gets it; it set the client's right edge below the server's next byte); the server's
+    ACK of the record comes at its next byte, which a segment there always is; then,
+    twice, 1000 bytes of marker at offset 1500 of the acknowledged record: zeroed."""
+    cap = Capture()
+    t = tls_established(cap, S1, 61217, E2M, 0x6a1200, n)
+    s0 = t.sseq
+    t.raw(False, "PA", tls_appdata(n + "s", 300))
+    t.sseq = s0 + 305
+    rec = tls_appdata(n + "big", 4000)
+    base = t.cseq
+    for off in range(0, len(rec), 1400):
+        t.raw(True, "PA", rec[off:off + 1400], seq=base + off, ack=s0, gap=200)
+    t.cseq = base + len(rec)
+    t.raw(True, "A", seq=t.cseq, ack=s0, ipkw={"ttl": 1}, window=0)
+    t.raw(False, "A", seq=t.sseq, ack=t.cseq)
+    for i in range(2):
+        t.raw(True, "PA", leak(n) + prand("%s-o%d" % (n, i), 1000), seq=base + 1500, gap=50000)
+        t.ack(False)
+    t.data(True, tls_appdata(n + "more", 200))
+    t.data(False, tls_appdata(n + "end", 200))
+    t.close()
+    return cap, {"leak": [leak(n)], "counters": ["conform_acked_zeroed>=1"]}
+
+
+@case
+def case_rev_srvfin_upload_ok(n):
+    """(Review of the thirty-fifth session) Must allow: the server answers and closes
+    its side (FIN); the client uploads on, 300 records of 40 bytes, each acknowledged by
+    the server after its FIN, then a marked record. The server's ACKs after its FIN are
+    ones its client takes: they must let go of the client's header log (256 entries),
+    or the log fills and the upload stalls (conform_log_full)."""
+    cap = Capture()
+    t = tls_established(cap, S1, 61218, E2M, 0x6a1300, n)
+    t.data(False, tls_appdata(n + "resp", 200))
+    t.raw(False, "FA")
+    t.sseq += 1
+    t.raw(True, "A")
+    for i in range(300):
+        t.data(True, tls_appdata("%s-u%d" % (n, i), 40))
+    t.data(True, marked_record(passm(n), n + "last", 200))
+    t.raw(True, "FA")
+    t.cseq += 1
+    t.raw(False, "A")
+    return cap, {"pass": [passm(n)]}
 
 
 @case
