@@ -155,6 +155,43 @@ e2e_offloads_off() {
 		ip netns exec "$1" ethtool -K "$2" tx off >/dev/null 2>&1
 }
 
+# e2e_sink NS K: a veth K from namespace NS into a namespace NS-K of its own
+# (added to the caller's SINKS, which it removes), where packets stolen into
+# it go no further: a loss, as on the wire. Checksum offload off on K: TCP's
+# sum is still to be made at the egress hook, and a copy sent back from NS-K
+# (e2e_late) would keep the unfinished sum, which its receiver drops (until
+# the thirty-fifth session loss.sh's late copies were so: losses).
+e2e_sink() {
+	local ns=$1 k=$2
+
+	ip netns add "$ns-$k" || return 1
+	SINKS+=("$ns-$k")
+	ip -n "$ns" link add "$k" type veth peer "${k}p" netns "$ns-$k" &&
+		ip -n "$ns" link set "$k" up && ip -n "$ns-$k" link set "${k}p" up &&
+		ip netns exec "$ns" ethtool -K "$k" tx off >/dev/null 2>&1
+}
+
+# e2e_late ROOT NS LOG: tests/e2e/late.py in NS-sink (e2e_sink NS sink) sends
+# each packet it gets back LATE_MS (default 30) ms later, or it and a copy,
+# and what comes back on "sink" leaves NS by "host", unmarked; LOG is its
+# output. Returns once it is ready.
+e2e_late() {
+	local root=$1 ns=$2 log=$3
+
+	ip netns exec "$ns-sink" /usr/bin/python3 -u "$root/tests/e2e/late.py" sinkp "${LATE_MS:-30}" \
+		>"$log" 2>&1 &
+	E2E_PIDS+=($!)
+	ip netns exec "$ns" nft -f - <<-EOF || return 1
+		table netdev e2e_back {
+			chain i {
+				type filter hook ingress device "sink" priority 0;
+				fwd to "host"
+			}
+		}
+	EOF
+	wait_until 10 grep -q ready "$log"
+}
+
 # e2e_conf ROOT OUT FLOWLOG: the shipped policy (ROOT/conf/aduana.conf) as
 # a case config in OUT, its classes and lists paths made absolute and its
 # flow log at FLOWLOG (run.sh, loss.sh, perf/download.sh).

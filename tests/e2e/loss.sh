@@ -178,33 +178,9 @@ for ns in "$E2E_NS_OUT" "$E2E_NS_IN"; do
 	ip -n "$ns" link set host gso_max_segs 1 || fail_all "cannot set gso_max_segs in $ns"
 	ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_acct=1 ||
 		fail_all "cannot turn on conntrack accounting in $ns"
-	ip netns add "$ns-sink" || fail_all "cannot make $ns-sink"
-	SINKS+=("$ns-sink")
-	ip -n "$ns" link add sink type veth peer sinkp netns "$ns-sink" &&
-		ip -n "$ns" link set sink up && ip -n "$ns-sink" link set sinkp up ||
-		fail_all "cannot make the sink veth in $ns"
-	# TCP's sum is still to be made at the egress hook: a copy sent on by
-	# a veth with checksum offload on keeps the unfinished sum when
-	# late.py sends it back, and its receiver drops it (the late cases
-	# were losses and the doubled ones nothing, until the thirty-fifth
-	# session: found by tests/e2e/variety.sh)
-	ip netns exec "$ns" ethtool -K sink tx off >/dev/null 2>&1 ||
-		fail_all "cannot turn checksum offload off on sink in $ns"
-	# late and doubled packets: tests/e2e/late.py in the sink namespace
-	# sends what it gets back LATE_MS later, and what comes back on "sink"
-	# leaves by "host", unmarked
-	ip netns exec "$ns-sink" /usr/bin/python3 -u "$ROOT/tests/e2e/late.py" sinkp "${LATE_MS:-30}" \
-		>"$T/late-$ns.log" 2>&1 &
-	E2E_PIDS+=($!)
-	ip netns exec "$ns" nft -f - <<-EOF || fail_all "cannot set the way back in $ns"
-		table netdev adl_back {
-			chain i {
-				type filter hook ingress device "sink" priority 0;
-				fwd to "host"
-			}
-		}
-	EOF
-	wait_until 10 grep -q ready "$T/late-$ns.log" || fail_all "late.py does not start in $ns-sink"
+	# late and doubled packets: late.py in the sink namespace (lib.sh)
+	e2e_sink "$ns" sink || fail_all "cannot make the sink veth in $ns"
+	e2e_late "$ROOT" "$ns" "$T/late-$ns.log" || fail_all "late.py does not start in $ns-sink"
 done
 
 CONF=$T/aduana.conf

@@ -393,30 +393,9 @@ PY
 for ns in "$E2E_NS_OUT" "$E2E_NS_IN"; do
 	ip -n "$ns" link set host gso_max_segs 1 || fail_all "cannot set gso_max_segs in $ns"
 	for k in sink hole; do
-		ip netns add "$ns-$k" || fail_all "cannot make $ns-$k"
-		SINKS+=("$ns-$k")
-		ip -n "$ns" link add "$k" type veth peer "${k}p" netns "$ns-$k" &&
-			ip -n "$ns" link set "$k" up && ip -n "$ns-$k" link set "${k}p" up ||
-			fail_all "cannot make the $k veth in $ns"
-		# TCP's sum is still to be made at the egress hook (the device
-		# finishes it, or the stack after the hook): sent on with the
-		# veth's checksum offload on, the copy late.py gets and sends
-		# back keeps the unfinished sum, and the receiver drops it
-		ip netns exec "$ns" ethtool -K "$k" tx off >/dev/null 2>&1 ||
-			fail_all "cannot turn checksum offload off on $k in $ns"
+		e2e_sink "$ns" "$k" || fail_all "cannot make the $k veth in $ns"
 	done
-	ip netns exec "$ns-sink" /usr/bin/python3 -u "$ROOT/tests/e2e/late.py" sinkp "${LATE_MS:-30}" \
-		>"$T/late-$ns.log" 2>&1 &
-	E2E_PIDS+=($!)
-	ip netns exec "$ns" nft -f - <<-EOF || fail_all "cannot set the way back in $ns"
-		table netdev vab {
-			chain i {
-				type filter hook ingress device "sink" priority 0;
-				fwd to "host"
-			}
-		}
-	EOF
-	wait_until 10 grep -q ready "$T/late-$ns.log" || fail_all "late.py does not start in $ns-sink"
+	e2e_late "$ROOT" "$ns" "$T/late-$ns.log" || fail_all "late.py does not start in $ns-sink"
 done
 
 CONF=$T/aduana.conf
