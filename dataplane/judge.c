@@ -4846,12 +4846,13 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 		}
 	}
 	if (off + (int32_t)n <= 0) {
-		/* An initiator's copy that its receiver never takes (a wrong
-		 * sum, a TTL that may expire on the way, IP options a host
-		 * may refuse): dropped, unread; the receiver loses nothing,
-		 * and its bytes cross no part of the path (red team round
-		 * 41, rt41_gap_ttl_carrier: inside a gap passed over, a copy
-		 * with TTL 1 carried a marker to the routers past us). */
+		/* An initiator's copy that its receiver never takes (a TTL
+		 * that may expire on the way, no ACK, IP options a host may
+		 * refuse: judge_copy_unseen; a wrong sum was dropped above):
+		 * dropped, unread; the receiver loses nothing, and its bytes
+		 * cross no part of the path (red team round 41,
+		 * rt41_gap_ttl_carrier: inside a gap passed over, a copy with
+		 * TTL 1 carried a marker to the routers past us). */
 		if (dir == 0 && conform && judge_copy_unseen(w, f, m, r)) {
 			w->st.c[STATS_conform_copy_unseen]++;
 			return TCP_DROP;

@@ -73,7 +73,7 @@
 	X(conform_acked_zeroed) /* copies of bytes their receiver acknowledged, forwarded as zeros (a checked flow's, a read HTTP client's) */ \
 	X(conform_copy_cut)    /* copies cut where a summed run begins that they do not hold whole */ \
 	X(conform_copy_part)   /* copies dropped, unread: they hold a part of a summed run and no whole one before it */ \
-	X(conform_copy_unseen) /* an initiator's copies of old bytes its receiver never takes (a wrong sum, a TTL that may expire, IP options), dropped */ \
+	X(conform_copy_unseen) /* an initiator's copies of old bytes its receiver never takes (a TTL that may expire, no ACK, IP options...), dropped */ \
 	X(conform_log_full)    /* segments of checked flows dropped: their header log had no room */ \
 	X(tcp_reopened)	      /* TCP flows opened on ports where one ended (tomb.h): they wait for the SYN-ACK */ \
 	X(tcp_reopened_early) /* ...their initiator's segments with bytes before it, dropped */   \
