@@ -155,6 +155,24 @@ e2e_offloads_off() {
 		ip netns exec "$1" ethtool -K "$2" tx off >/dev/null 2>&1
 }
 
+# e2e_netns_check: whether network namespaces can be made and entered here
+# (a container without the rights cannot); if not, the reason on stdout and
+# status 1, for the caller's SKIP line.
+e2e_netns_check() {
+	local err
+
+	if ! err=$(ip netns add "ad-probe-$$" 2>&1); then
+		echo "ip netns add fails here: $(head -c 200 <<<"$err")"
+		return 1
+	fi
+	if ! err=$(ip netns exec "ad-probe-$$" ip link set lo up 2>&1); then
+		ip netns del "ad-probe-$$" 2>/dev/null
+		echo "ip netns exec fails here: $(head -c 200 <<<"$err" | tr '\n' ' ' | sed 's/ *$//')"
+		return 1
+	fi
+	ip netns del "ad-probe-$$"
+}
+
 # e2e_sink NS K: a veth K from namespace NS into a namespace NS-K of its own
 # (added to the caller's SINKS, which it removes), where packets stolen into
 # it go no further: a loss, as on the wire. Checksum offload off on K: TCP's

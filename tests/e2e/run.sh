@@ -77,14 +77,7 @@ command -v ip >/dev/null || skip_all "no iproute2 (ip)"
 # A namespace that can be made but not entered (no mount rights in a
 # container, a read-only /sys, seccomp) fails later at every check; try both
 # here, with what makes "ip netns exec" fail in the reason.
-if ! probe_err=$(ip netns add "ad-probe-$$" 2>&1); then
-	skip_all "ip netns add fails here: $(head -c 200 <<<"$probe_err")"
-fi
-if ! probe_err=$(ip netns exec "ad-probe-$$" ip link set lo up 2>&1); then
-	ip netns del "ad-probe-$$" 2>/dev/null
-	skip_all "ip netns exec fails here: $(head -c 200 <<<"$probe_err" | tr '\n' ' ' | sed 's/ *$//')"
-fi
-ip netns del "ad-probe-$$"
+probe_err=$(e2e_netns_check) || skip_all "$probe_err"
 [ -x "$BIN" ] || fail_all "$BIN does not exist; build it first (make)"
 # shellcheck disable=SC2119 # no extra packages
 e2e_install || skip_all "cannot install $E2E_MISSING"

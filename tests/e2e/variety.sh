@@ -112,14 +112,7 @@ err() { echo "variety: $1: $2" >&2; }
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces, af_packet)"
 command -v ip >/dev/null || skip_all "no iproute2 (ip)"
-if ! probe_err=$(ip netns add "ad-probe-$$" 2>&1); then
-	skip_all "ip netns add fails here: $(head -c 200 <<<"$probe_err")"
-fi
-if ! probe_err=$(ip netns exec "ad-probe-$$" ip link set lo up 2>&1); then
-	ip netns del "ad-probe-$$" 2>/dev/null
-	skip_all "ip netns exec fails here: $(head -c 200 <<<"$probe_err" | tr '\n' ' ' | sed 's/ *$//')"
-fi
-ip netns del "ad-probe-$$"
+probe_err=$(e2e_netns_check) || skip_all "$probe_err"
 [ -x "$BIN" ] || fail_all "$BIN does not exist; build it first (make)"
 e2e_install nftables=/usr/sbin/nft || skip_all "cannot install $E2E_MISSING"
 [ -x /usr/bin/python3 ] || skip_all "no /usr/bin/python3"
