@@ -2736,6 +2736,31 @@ static bool judge_hello2(struct worker *w, const struct policy *pol, struct flow
 	return true;
 }
 
+/* A client segment that the walk of its records behind its hello
+ * (judge_hello_tail) cannot read yet, before the server's answer, on a
+ * decided flow that is not checked: one that starts past a hole in the
+ * slot. Such a flow passes a segment past a gap on (TCP_SKIP), and the walk
+ * stops at the hole: a second hello pipelined behind the first, its piece
+ * past the hole sent first, reached the server before the bytes that fill
+ * the hole were read and refused (red team round 38, rt38_hole_pipe_vk,
+ * once the slot held 32 KiB: at 16 KiB the piece lay past the slot's end,
+ * refused there). Dropped, unread, and marked unsent (its sender sends it
+ * again once the hole is filled, and the slot compares the copy): true. A
+ * checked flow holds or drops such a segment already, an undecided one
+ * drops it. (A first fragment's bytes in order still go on while the walk
+ * waits for the record after it: its server reads no hello without the
+ * rest, and the next record decides.) */
+static bool judge_tail_unread(struct worker *w, struct flow *f, const struct stream_slot *s,
+			      uint32_t seq, uint32_t n, bool answered)
+{
+	if (answered || f->decision.verdict == POLICY_PENDING || (f->flags & FLOW_F_CONFORM) ||
+	    (int32_t)(seq - s->base - s->have) <= 0)
+		return false;
+	w->st.c[STATS_tail_unread]++;
+	judge_unsent_mark(w, f, seq, n);
+	return true;
+}
+
 /* The client's records after its first ClientHello (from the slot, a
  * cursor in stream_slot.tail_at). Before the responder said whether it
  * asks for another hello: a plaintext handshake record there (a second
@@ -2849,7 +2874,7 @@ pending:
 	s->tail_at = at;
 	if (!answered && end > RTE_MAX(at, (uint32_t)STREAM_MAX))
 		goto past; /* below: past a hole, the same (round 38) */
-	return false;
+	return judge_tail_unread(w, f, s, seq, n, answered);
 cut:
 	s->tail_at = at;
 	/* A record that starts past the slot's end (a hello of the reader's
@@ -2869,7 +2894,7 @@ cut:
 		 * piece past the slot sent first went on unread, red team
 		 * round 38, rt38_hole_pipe_vk) */
 		if (end <= RTE_MAX(at, (uint32_t)STREAM_MAX))
-			return false;
+			return judge_tail_unread(w, f, s, seq, n, answered);
 past:
 		/* Behind a hello that offered early data: 0-RTT data of 16 KiB
 		 * (nginx's bound, OpenSSL's default) after a hello of 2 KiB runs
@@ -5955,9 +5980,11 @@ static int judge_h2(struct worker *w, struct flow *f)
 static bool judge_http_head(struct worker *w, struct flow *f)
 {
 	struct stream_slot *sl = &w->streams->slots[f->stream_idx];
-	uint32_t i;
+	/* (a head's first HS_HEAD_MAX bytes, what the readers of a head
+	 * look at: the slot holds more, for what follows a hello) */
+	uint32_t i, have = RTE_MIN(sl->have, (uint32_t)HS_HEAD_MAX);
 
-	for (i = sl->http_at; i < sl->have; i++) {
+	for (i = sl->http_at; i < have; i++) {
 		uint8_t b = sl->buf[i];
 
 		switch (sl->http) {
@@ -6009,7 +6036,7 @@ static bool judge_http_head(struct worker *w, struct flow *f)
 		}
 	}
 	sl->http_at = i;
-	if (sl->have < STREAM_MAX)
+	if (have < HS_HEAD_MAX)
 		return true;
 	/* A slot full of the white space before a first request, or of one
 	 * request line: what follows is read by the server and never by us
@@ -6020,7 +6047,7 @@ static bool judge_http_head(struct worker *w, struct flow *f)
 	 * zone does (a line that does not start as a request's is no
 	 * HTTP, and left to the zone as before). */
 	if (sl->http == STREAM_HTTP_LEAD ||
-	    (sl->http == STREAM_HTTP_LINE && hs_http_starts(sl->buf, sl->have))) {
+	    (sl->http == STREAM_HTTP_LINE && hs_http_starts(sl->buf, have))) {
 		w->st.c[STATS_stream_exceptions]++;
 		judge_refuse(w, f, POLICY_EXC_malformed);
 		return false;
@@ -6037,7 +6064,7 @@ static bool judge_http_head(struct worker *w, struct flow *f)
 	 * inline commands sent in bulk filled the slot and were refused by
 	 * the Host check (red team round 15, the twenty-second session:
 	 * rt15_syslog_file_ok, rt15_csv_upload_ok, rt15_redis_inline_ok). */
-	if (!hs_http_versioned(sl->buf, sl->have))
+	if (!hs_http_versioned(sl->buf, have))
 		return false;
 	{
 		char host[HS_NAME_MAX + 1];
@@ -6047,13 +6074,13 @@ static bool judge_http_head(struct worker *w, struct flow *f)
 		 * never see. Browsers and curl send Host first; refused
 		 * whatever the zone does (red team round 21, http_big_vk:
 		 * 18 KB of cookies, then Host: m.vk.com). */
-		if (!hs_http_host(sl->buf, sl->have, host, sizeof(host)) &&
-		    !hs_connect_target(sl->buf, sl->have, host, sizeof(host))) {
+		if (!hs_http_host(sl->buf, have, host, sizeof(host)) &&
+		    !hs_connect_target(sl->buf, have, host, sizeof(host))) {
 			w->st.c[STATS_stream_exceptions]++;
 			judge_refuse(w, f, POLICY_EXC_malformed);
 			return false;
 		}
-		cls_flow_own_http(w->cls, f->cls_idx, sl->buf, sl->have, sl->base + sl->have); /* what it holds */
+		cls_flow_own_http(w->cls, f->cls_idx, sl->buf, have, sl->base + have); /* what it holds */
 	}
 	return false;
 }

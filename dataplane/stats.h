@@ -61,6 +61,7 @@
 	X(hello_after_answer) /* flows refused: a ClientHello after the responder's answer that was no HelloRetryRequest (a forged answer, judge_hello_tail) */ \
 	X(answer_forged)      /* flows refused: the responder's HelloRetryRequest came after we took another answer for its first bytes (a forged answer, judge_answer_forged) */ \
 	X(early_past_slot)    /* segments of a client whose hello offered early data, past its first-bytes slot before the server's answer: dropped, sent again after it */ \
+	X(tail_unread)        /* client segments behind its hello that the walk of its records could not read yet (a decided unchecked flow's, past a hole, before the answer): dropped, sent again */ \
 	X(seal_retired)	      /* seals dropped after 3 GiB from the initiator (sequence numbers come round) */ \
 	X(hello_unheld)	      /* ... dropped, read: past the flow's 16 hold slots, or rebuilt from fragments */ \
 	X(conform_held)	      /* segments of checked flows held past a gap, read once it filled */ \

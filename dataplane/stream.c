@@ -1,7 +1,11 @@
 /* First-bytes reassembly of a TCP stream (see stream.h). */
 #include "stream.h"
 
+#include <assert.h>
 #include <string.h>
+
+/* offsets into a slot (stream_slot.cut, flow_seal.end) fit 16 bits; a hello fits */
+static_assert(STREAM_MAX <= UINT16_MAX && STREAM_MAX >= TLS_CH_MAX, "STREAM_MAX: 16-bit offsets");
 
 size_t stream_pool_size(uint32_t n)
 {

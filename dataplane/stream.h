@@ -18,7 +18,15 @@
 #include "quic.h"
 #include "tls.h"
 
-#define STREAM_MAX     TLS_CH_MAX /* bytes of the stream kept: a ClientHello's bound */
+/* Bytes of the stream kept: a ClientHello's bound (TLS_CH_MAX) and what an
+ * honest client sends behind it before its server answers, twice that:
+ * 0-RTT early data (OpenSSL's and nginx's bound, 16 KiB) and, after a
+ * HelloRetryRequest that rejected it, the second hello. At 16 KiB, an
+ * honest s_client's second hello behind 15.6 KiB of early data lay past
+ * the slot and was refused (rt38_early_hrr16k_ok, tests/e2e/variety.sh
+ * early_hrr_16k). Offsets into it fit 16 bits (stream_slot.cut,
+ * flow_seal.end). */
+#define STREAM_MAX     (2 * TLS_CH_MAX)
 #define STREAM_NO_SLOT UINT32_MAX
 /* The responder's first handshake bytes kept, joined across its records:
  * a HelloRetryRequest's message header, version and random. */
