@@ -33,13 +33,26 @@ VNC          tcp  any                            re:^RFB \d{3}\.\d{3}\n
 # segment; a client that sends each message's first byte alone passed the
 # office (red team round 4, the nineteenth session: rt4_ra_tv_split).
 TeamViewer   tcp  in                             re:^\x11\x30.\x00.{12}\x1b\x00\x00\x00
+# TeamViewer's HTTP fallback (its "DynGate" client, when only port 80 goes
+# out): the session is carried by GET /din.aspx and POST /dout.aspx
+# requests to a router's address, each naming client=DynGate in its query
+# string. nDPI 4.2 has no check for it (red team round 42, rt42_tv_dyngate).
+TeamViewer   tcp  out                            re:^(?:GET|POST) /d(?:in|out)\.aspx\?[^\r\n]*client=DynGate
 # RDP (MS-RDPBCGR 2.2.1.1): a TPKT header (version 3, reserved 0, length),
 # the X.224 Connection Request TPDU (length indicator, code 0xE0, DST-REF 0,
 # SRC-REF, class 0), then RDP's own data: a "Cookie: " line (mstshash, or a
 # load balancer's routing token) or an RDP Negotiation Request (type 1,
 # length 8). ISO-TSAP on port 102 (S7comm, MMS) opens with the same TPKT
 # and X.224 header, followed by TSAP parameters (0xC0-0xC2): not RDP.
-RDP          tcp  out                            re:^\x03\x00..[\x06-\xfe]\xe0\x00\x00..\x00(?:Cookie: |\x01[\x00-\x0f]\x08\x00)
+# The routing token comes first where a load balancer or a Connection
+# Broker asked for one (MS-RDPBCGR 2.2.1.1 routingToken: any bytes up to a
+# CRLF; mstsc's and FreeRDP's /load-balance-info send
+# "tsv://MS Terminal Services Plugin.1.<collection>" as given): a printable
+# line ending in CRLF, or, where the server's small MSS cut the request so
+# that the 64 bytes joined end inside it, 32 printable bytes to their end
+# (red team round 42, rt42_rdp_tsv_split: nDPI 4.2 named it RTMP, then
+# TLS).
+RDP          tcp  out                            re:^\x03\x00..[\x06-\xfe]\xe0\x00\x00..\x00(?:Cookie: |\x01[\x00-\x0f]\x08\x00|[\x20-\x7e]{1,255}\r\n|[\x20-\x7e]{32,}\z)
 # RustDesk with its own server (hbbs on 21116, hbbr on 21117; the public
 # ones are in remote_access.txt by name, a self-hosted one has none): the
 # rendezvous protocol's protobuf messages (rustdesk-server, rendezvous.proto).
@@ -50,3 +63,9 @@ RDP          tcp  out                            re:^\x03\x00..[\x06-\xfe]\xe0\x
 # from the client.
 RustDesk     udp  out  port=21116                re:^[\x32\x42][\x02-\x7f]\x0a
 RustDesk     tcp  any  port=21116,21117          re:^(?:[\x00-\xfc]|[\x01-\xfd].|[\x02-\xfe]..)(?:\xca\x01|\x92\x01)
+# A relay moved to any other port (hbbr -p 443, as RustDesk's own guide
+# shows for networks that let only 443 out: red team round 42,
+# rt42_rustdesk_443): the client's request_relay alone, strict enough for
+# any port: its id (field 1) and the session's UUID (field 2, 36
+# characters), as the client sends them.
+RustDesk     tcp  out                            re:^(?:[\x00-\xfc]|[\x01-\xfd].|[\x02-\xfe]..)\x92\x01(?:[\x00-\x7f]|[\x80-\xff][\x01-\x7f])(?:\x0a[\x01-\x7f][\x20-\x7e]{1,127})?\x12\x24[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}
