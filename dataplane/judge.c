@@ -2753,7 +2753,11 @@ static bool judge_hello2(struct worker *w, const struct policy *pol, struct flow
 static bool judge_tail_unread(struct worker *w, struct flow *f, const struct stream_slot *s,
 			      uint32_t seq, uint32_t n, bool answered)
 {
+	/* (a hole in the slot: bytes at or past its end, with none missing
+	 * before them, are the walk's as before: the body of a record the
+	 * slot's end cuts goes on, red team round 43's review) */
 	if (answered || f->decision.verdict == POLICY_PENDING || (f->flags & FLOW_F_CONFORM) ||
+	    s->have >= STREAM_MAX || seq - s->base >= STREAM_MAX ||
 	    (int32_t)(seq - s->base - s->have) <= 0)
 		return false;
 	w->st.c[STATS_tail_unread]++;

@@ -27802,9 +27802,11 @@ def case_rt38_hole_pipe_vk(n):
     HRR then finds no hello in the slot (MALFORMED) and refuses the flow, too
     late. Per DESIGN 4.2 and stream.md ("a plaintext handshake record there ... is
     no honest client's, and refused whatever the zone"; the same bytes in order
-    are refused, hrr_pipe_big_front): must drop, no marker."""
+    are refused, hrr_pipe_big_front): must drop, no marker. Since the slot holds
+    32 KiB (the thirty-sixth session) the piece lies inside it, past the hole:
+    judge_tail_unread drops it before the answer (tail_unread)."""
     return (_rt38_hole(n, O1, SOC, 61306, 0x6b0600, "www.example.org", VK, seg=1000, acks=True),
-            {"leak": [leak(n)]})
+            {"leak": [leak(n)], "counters": ["tail_unread>=1"]})
 
 
 @case
@@ -29454,6 +29456,91 @@ def case_rt42_s7comm_ok(n):
     t.data(False, b"\x03\x00" + struct.pack("!H", 7 + len(s7r)) + b"\x02\xf0\x80" + s7r)
     t.close()
     return cap, {"pass": [passm(n)]}
+
+
+# ------------------------------------------------ red team round 43 (rt43, a helper)
+# judge_tail_unread (the thirty-sixth session): before the server's answer, a
+# decided unchecked flow's client segment that starts past a hole in the
+# first-bytes slot (now 32 KiB) is dropped unsent.
+
+def _rt43_early(n, cport, isn, swap, pipe=None):
+    """Office: an honest 0-RTT client (a 1800-byte resumption hello, early data
+    in 12 records of 1180 bytes) behind a tunnel (MSS 536), each segment
+    acknowledged by the server's kernel at once: past classify_packets (32) the
+    office decides at the classifier's give-up, before any answer. swap: the
+    early data segment at that index and the next come in the other order
+    (reordered before aduana). pipe: a second hello for it pipelined, before
+    any answer, behind the early data, its piece past a 3-byte hole first."""
+    cap = Capture()
+    t = ETcp(cap, O1, cport, SOC, 443, isn=isn, rtt_us=20000)
+    t.handshake()
+    h = _rt37_psk_early(n, 1800)
+    ed = b"".join(tls_appdata(n + "ed%d" % i, 1180) for i in range(12))
+    fl1 = h + ed
+    base = t.cseq
+    segs = [(i, fl1[i:i + 536]) for i in range(0, len(fl1), 536)]
+    k = 0
+    while k < len(segs):
+        if swap is not None and k == swap:
+            for at, b in (segs[k + 1], segs[k]):
+                t.raw(True, "PA", b, seq=base + at, gap=50)
+            # (the server got k only: the piece past the hole went no further)
+            t.raw(False, "A", ack=base + segs[k][0] + len(segs[k][1]), gap=50)
+            at, b = segs[k + 1]
+            t.raw(True, "PA", b, seq=base + at, gap=20000)
+            t.raw(False, "A", ack=base + at + len(b), gap=50)
+            k += 2
+            continue
+        at, b = segs[k]
+        t.raw(True, "PA", b, seq=base + at, gap=50)
+        t.raw(False, "A", ack=base + at + len(b), gap=50)
+        k += 1
+    L = base + len(fl1)
+    t.cseq = L
+    if pipe:
+        sid = h[5 + 4 + 2 + 32 + 1:5 + 4 + 2 + 32 + 1 + 32]
+        st = CCS + hello(n, sni=pipe, sid=sid, extra=[ext(21, leak(n) + b"\x00" * 40)])
+        t.raw(True, "PA", st[3:], seq=L + 3, gap=50)
+        t.raw(True, "PA", st[:3], seq=L, gap=50)
+        t.cseq = L + len(st)
+        t.raw(False, "A", gap=2000)
+        t.data(False, hrr_flight(n), gap=8000)
+        t.data(False, server_hello_flight(n + "2"))
+        t.data(True, tls_appdata(n + "fin", 53))
+        t.data(True, marked_record(leak(n), n + "req"))
+    else:
+        t.data(False, server_hello_flight(n), gap=800)
+        t.data(True, tls_appdata(n + "eoed", 19) + tls_appdata(n + "fin", 53))
+        t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap
+
+
+@case
+def case_rt43_early_reorder_ok(n):
+    """Must-allow, office: _rt43_early with early data segments 26 and 27 swapped
+    on the way to aduana (the flow decided at the give-up). Segment 27 starts past
+    a hole before the answer: judge_tail_unread drops it, marked unsent, its bytes
+    kept in the slot; 26 fills the hole and goes on; the rest go on. The client's
+    copy of 27 comes at once (SACK recovery: the server holds 28 on, out of order),
+    compared with the slot. Must allow: no stall, no false block. (In this run
+    the office flow was still undecided at the swap, `reading` while the slot
+    holds under STREAM_MAX: the pending rule dropped 27, not tail_unread.)"""
+    return (_rt43_early(n, 62500, 0x700000, swap=26),
+            {"pass": [passm(n)]})
+
+
+@case
+def case_rt43_early_hole_vk(n):
+    """Office: _rt43_early with no reordering, then, before any answer, CCS and a
+    second hello for m.vk.com pipelined behind the early data, its piece past a
+    3-byte hole first (rt38_hole_pipe_vk inside the 32 KiB slot, behind early
+    data, not at the slot's end): judge_tail_unread drops the piece; the three
+    bytes fill the hole and the walk reads a handshake record before the answer:
+    refused. Must drop, no marker."""
+    return (_rt43_early(n, 62501, 0x700100, swap=None, pipe=VK),
+            {"leak": [leak(n)]})
 
 
 def main(argv):
