@@ -29,6 +29,7 @@
 	X(truncated_ipv6_ext)                                                                      \
 	X(too_many_ipv6_ext)                                                                       \
 	X(ipv6_hopopts_late) /* Hop-by-Hop not first (RFC 8200 4.1: receivers drop it) */         \
+	X(ipv6_frag_twice) /* a second Fragment header (Linux ipv6_frag_rcv: parameter problem) */   \
 	X(truncated_tcp)                                                                           \
 	X(bad_tcp_doff)                                                                            \
 	X(truncated_udp)                                                                           \

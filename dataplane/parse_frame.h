@@ -242,6 +242,7 @@ static inline void parse_ipv6(const uint8_t *data, uint32_t len, uint32_t off,
 	uint32_t claimed, have, hlen;
 	uint8_t nh;
 	unsigned n_ext;
+	bool seen_frag = false;
 
 	r->kind = PARSE_BAD_L3;
 	if (len - off < PARSE_IPV6_HLEN) {
@@ -292,6 +293,19 @@ static inline void parse_ipv6(const uint8_t *data, uint32_t len, uint32_t off,
 		if (nh == PARSE_P_FRAGMENT) {
 			uint16_t fo = parse_rd16(x + 2);
 
+			/* One Fragment header at most (RFC 8200 4.1: each
+			 * header but Destination Options once): Linux refuses
+			 * a second one, after an atomic fragment's or inside
+			 * a datagram it made whole (ipv6_frag_rcv,
+			 * IP6SKB_FRAGMENTED). Read as the first alone, an
+			 * atomic one in front of a real fragment made a
+			 * "whole" datagram whose inner fragment went on as an
+			 * exception (red team round 44, rt44_frag6_nest_vk). */
+			if (seen_frag) {
+				r->err = PARSE_ERR_ipv6_frag_twice;
+				return;
+			}
+			seen_frag = true;
 			hlen = 8;
 			/* Offset 0 without M is an atomic fragment (RFC 6946):
 			 * a whole packet, not a fragment. */

@@ -29543,6 +29543,309 @@ def case_rt43_early_hole_vk(n):
             {"leak": [leak(n)]})
 
 
+# ---- red team round 44 (rt44, a helper): the IP and link layer. Nested IPv6
+# Fragment headers (an atomic one around a real one, a real one around an
+# atomic one: Linux's ipv6_frag_rcv refuses a second Fragment header once
+# IP6SKB_FRAGMENTED is set, FreeBSD's frag6_input strips an atomic header and
+# reassembles the inner one), a Segment Routing header (Linux drops one while
+# seg6_enabled is 0, ipv6_srh_rcv), a PPPoE session frame whose length cuts
+# its IP packet (pppoe_rcv trims to it, ip_rcv_core drops the short packet),
+# tagged honest traffic, and other protocols to the strict zone's endpoint.
+
+class Rt44Cap(Capture):
+    """A capture whose frames pass through mod(pkt) before they are kept."""
+
+    def __init__(self, mod):
+        super().__init__()
+        self.mod = mod
+
+    def emit(self, pkt, gap_us=1000):
+        super().emit(self.mod(pkt), gap_us)
+
+
+def _rt44_fh(nh, off, more, ident):
+    """An IPv6 Fragment header's 8 bytes (off in bytes, a multiple of 8)."""
+    return struct.pack("!BBHI", nh, 0, off | int(more), ident)
+
+
+def _rt44_l4(t, payload, seq, ack=None):
+    """The client's TCP segment (header and payload) as IPv6 carries it, sums right."""
+    pkt = IPv6(bytes(IPv6(src=t.c, dst=t.s) / TCP(sport=t.cport, dport=t.sport, flags="PA", seq=seq,
+                                                   ack=t.sseq if ack is None else ack, window=64240)
+                     / Raw(payload)))
+    return bytes(pkt.payload)
+
+
+def rt44_nest_outer_atomic(t, payload, seq, cut=104, inner_id=0x71a1, outer_id=0x71b0):
+    """The segment in two real fragments (ID inner_id), each frame with an atomic
+    Fragment header in front of the real one."""
+    l4 = _rt44_l4(t, payload, seq)
+    for i, (a, b) in enumerate(((0, cut), (cut, len(l4)))):
+        body = _rt44_fh(44, 0, False, outer_id + i) + _rt44_fh(6, a, b < len(l4), inner_id) + l4[a:b]
+        t.cap.emit(l2(t.c, t.s, t.vlans) / IPv6(src=t.c, dst=t.s, nh=44) / Raw(body), 300 if i == 0 else 100)
+
+
+def rt44_nest_inner_atomic(t, payload, seq, cut=104, inner_id=0x71c1, outer_id=0x71d0):
+    """The segment behind an atomic Fragment header, that datagram in two real
+    fragments (ID outer_id): after reassembly, a second Fragment header."""
+    inner = _rt44_fh(6, 0, False, inner_id) + _rt44_l4(t, payload, seq)
+    for i, (a, b) in enumerate(((0, cut), (cut, len(inner)))):
+        body = _rt44_fh(44, a, b < len(inner), outer_id) + inner[a:b]
+        t.cap.emit(l2(t.c, t.s, t.vlans) / IPv6(src=t.c, dst=t.s, nh=44) / Raw(body), 300 if i == 0 else 100)
+
+
+def rt44_srh(t, payload, seq):
+    """The segment behind a Segment Routing header (type 4), Segments Left 0, its one
+    segment the destination."""
+    l4 = _rt44_l4(t, payload, seq)
+    import socket
+    srh = struct.pack("!BBBBBBH", 6, 2, 4, 0, 0, 0, 0) + socket.inet_pton(socket.AF_INET6, t.s)
+    assert len(srh) == 24
+    t.cap.emit(l2(t.c, t.s, t.vlans) / IPv6(src=t.c, dst=t.s, nh=43) / Raw(srh + l4), 300)
+
+
+def _rt44_office6_hello(n, cport, isn, send):
+    """Office IPv6 to an outside web server: send(t, hello, seq) sends the m.vk.com
+    hello (its session id the marker), then the flight, the client's records."""
+    cap = Capture()
+    h = hello(n, sni=VK, sid=sid32(leak(n)))
+
+    def sh(t):
+        send(t, h, t.cseq)
+        t.cseq += len(h)
+    tls_flow(cap, O6, cport, SOC6, isn, n, sh, leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt44_frag6_nest_vk(n):
+    """Office IPv6: the ClientHello for m.vk.com in two fragments of one ID, each frame
+    with an atomic Fragment header (offset 0, M clear) in front of the real one. We took
+    the atomic header as the fragment, made it whole at once, and read a datagram that is
+    still a fragment: judged as a fragment exception, which the office allows, so the
+    frames went on unread. Linux drops them (ipv6_frag_rcv: a second Fragment header
+    after IP6SKB_FRAGMENTED); FreeBSD's frag6_input strips the atomic header and
+    reassembles the inner fragments, and so does any reader that follows RFC 6946 to the
+    letter. judge_frag refuses a datagram it cannot make whole as its receiver would,
+    whatever the zone. Must drop, nothing of the hello past us."""
+    return _rt44_office6_hello(n, 62600, 0x710000, rt44_nest_outer_atomic)
+
+
+@case
+def case_rt44_frag6_nest_e2m(n):
+    """Strict zone IPv6: the exfil hello to the e2m endpoint nested as rt44_frag6_nest_vk.
+    Must drop."""
+    cap = Capture()
+    h = hello(n, sni=EVIL, sid=sid32(leak(n)))
+
+    def sh(t):
+        rt44_nest_outer_atomic(t, h, t.cseq, inner_id=0x71a2, outer_id=0x71b4)
+        t.cseq += len(h)
+    tls_flow(cap, S6, 62601, E2M6, 0x710100, n, sh, leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt44_frag6_nest_ins(n):
+    """Strict zone IPv6, after the allow: the decoy record behind an atomic Fragment
+    header, that datagram in two real fragments (reassembled, a second Fragment header:
+    Linux drops it, ipv6_frag_rcv's IP6SKB_FRAGMENTED), then plaintext HTTP at the same
+    sequence number. We read the reassembled datagram as a plain atomic fragment
+    (judge_ip6_atomic). Must drop, no plaintext past us."""
+    def est(cap):
+        return tls_established(cap, S6, 62602, E2M6, 0x710200, n)
+
+    def send(t, decoy, base):
+        rt44_nest_inner_atomic(t, decoy, base)
+    return after_insert(n, send, established=est)
+
+
+@case
+def case_rt44_frag6_nest_dec_vk(n):
+    """Office IPv6, before the verdict: a decoy hello for ex.a.org nested as
+    rt44_frag6_nest_ins (Linux drops it), then the m.vk.com hello of the same length at
+    the same sequence number, plain. Must drop (social), nothing of it past us."""
+    def send(t, h, seq):
+        d = hello(n, sni="ex.a.org")
+        assert len(d) == len(h)
+        rt44_nest_inner_atomic(t, d, seq, inner_id=0x71c3, outer_id=0x71d3)
+        t.raw(True, "PA", h, seq=seq, gap=300)
+    return _rt44_office6_hello(n, 62603, 0x710300, send)
+
+
+@case
+def case_rt44_srh_ins(n):
+    """Strict zone IPv6, after the allow: the decoy record behind a Segment Routing
+    header with Segments Left 0 (Linux: ipv6_srh_rcv drops it while seg6_enabled is 0,
+    the default), then plaintext HTTP at the same sequence number. Must drop."""
+    def est(cap):
+        return tls_established(cap, S6, 62604, E2M6, 0x710400, n)
+
+    def send(t, decoy, base):
+        rt44_srh(t, decoy, base)
+    return after_insert(n, send, established=est)
+
+
+@case
+def case_rt44_srh_dec_vk(n):
+    """Office IPv6, before the verdict: a decoy hello for ex.a.org behind a Segment
+    Routing header (Linux drops it), then the m.vk.com hello plain at its place. Must
+    drop (social)."""
+    def send(t, h, seq):
+        d = hello(n, sni="ex.a.org")
+        rt44_srh(t, d, seq)
+        t.raw(True, "PA", h, seq=seq, gap=300)
+    return _rt44_office6_hello(n, 62605, 0x710500, send)
+
+
+def _rt44_pppoe(cut):
+    """Ether/IPv4 frames into PPPoE session frames (session 0x0044, PPP IPv4); while
+    cut[0] is set, the PPPoE length is 20 bytes short of the IP packet."""
+    def mod(pkt):
+        b = bytes(pkt)
+        if b[12:14] != b"\x08\x00":
+            return pkt
+        body = b[14:]
+        ln = len(body) + 2 - (20 if cut[0] else 0)
+        return Ether(b[:12] + b"\x88\x64" + struct.pack("!BBHH", 0x11, 0, 0x0044, ln) + b"\x00\x21" + body)
+    return mod
+
+
+@case
+def case_rt44_pppoe_short_vk(n):
+    """Office, the whole session in PPPoE (a host that dials its own session through
+    the bridge): a decoy hello for ex.a.org in a session frame whose PPPoE length is 20
+    bytes short of its IP packet (pppoe_rcv trims the frame to it, ip_rcv_core drops the
+    short datagram), then the m.vk.com hello plain at its place. Must drop (social)."""
+    cut = [False]
+    cap = Rt44Cap(_rt44_pppoe(cut))
+    d = hello(n, sni="ex.a.org")
+    h = hello(n, sni=VK, sid=sid32(leak(n)))
+    assert len(d) == len(h)
+    t = ETcp(cap, O1, 62606, SOC, 443, isn=0x710600, rtt_us=20000)
+    t.handshake()
+    cut[0] = True
+    t.raw(True, "PA", d, seq=t.cseq)
+    cut[0] = False
+    t.raw(True, "PA", h, seq=t.cseq, gap=300)
+    t.cseq += len(h)
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"leak": [leak(n)], "replay_args": ["--inside-mac", mac_pair(O1, SOC)[0]]}
+
+
+@case
+def case_rt44_vlan_frag_rev_ok(n):
+    """Must allow, strict zone, every frame in 802.1Q VLAN 100: a TXT query to the
+    resolver, and its 2600-byte EDNS answer in two IPv4 fragments, the last first (a
+    path that reorders; some stacks send them so)."""
+    from scapy.layers.dns import DNSRROPT
+    cap = Capture()
+    v = ((0x8100, 100),)
+    name = "_dmarc.customs.example"
+    opt = DNSRROPT(rclass=4096)
+    q = bytes(DNS(id=0x7107, rd=1, qd=DNSQR(qname=name, qtype="TXT"), ar=opt))
+    an = None
+    for i in range(10):
+        r = DNSRR(rrname=name, type="TXT", ttl=300, rdata=[prand(n + "f%d" % i, 200).hex()[:240]])
+        an = r if an is None else an / r
+    a = bytes(DNS(id=0x7107, qr=1, rd=1, ra=1, qd=DNSQR(qname=name, qtype="TXT"), an=an, ar=opt))
+    cap.emit(l2(S1, RESOLVER, v) / IP(src=S1, dst=RESOLVER) / UDP(sport=62607, dport=53) / Raw(q), 10000)
+    pkt = IP(src=RESOLVER, dst=S1, id=0x7107) / UDP(sport=53, dport=62607) / Raw(a)
+    gap = 2000
+    for f in reversed(fragments(pkt, [1480], ident=0x7107)):
+        cap.emit(l2(RESOLVER, S1, v) / f, gap)
+        gap = 50
+    return cap, {"pass": [q, a[-200:]]}
+
+
+@case
+def case_rt44_vlan_pcp_ok(n):
+    """Must allow: an e2m session in 802.1Q VLAN 100 whose frames' priority bits (PCP,
+    and DEI on some) vary frame by frame (a host's QoS policy marks its handshake and
+    data apart; a switch rewrites PCP). The VLAN id is what the host goes by."""
+    from scapy.layers.l2 import Dot1Q
+    k = [0]
+
+    def mod(pkt):
+        if Dot1Q in pkt:
+            k[0] += 1
+            pkt[Dot1Q].prio = k[0] % 8
+            pkt[Dot1Q].id = (k[0] // 8) % 2
+        return pkt
+    cap = Rt44Cap(mod)
+    tls_flow(cap, S1, 62608, E2M, 0x710800, n, send_whole(hello(n)), passm(n), vlans=((0x8100, 100),))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt44_ping6_e2m(n):
+    """Strict zone IPv6: echo requests to the e2m server carrying 1000 bytes each (an
+    ICMP tunnel, ptunnel/icmptunnel). The e2m endpoint allows TLS on 443 only. Must drop
+    at the first packet."""
+    from scapy.layers.inet6 import ICMPv6EchoRequest
+    cap = Capture()
+    for i in range(3):
+        cap.emit(l2(S6, E2M6) / IPv6(src=S6, dst=E2M6)
+                 / ICMPv6EchoRequest(id=0x7109, seq=i, data=leak(n) + prand(n + str(i), 1000)), 10000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt44_6in4_e2m(n):
+    """Strict zone: 6in4 (IPv4 protocol 41, RFC 4213) to the e2m server's address, the
+    inner IPv6 packet a TLS hello for the exfil name to port 443 (a tunnel endpoint
+    there, or any router on the way that decapsulates). No endpoint declares protocol
+    41. Must drop at the first packet."""
+    cap = Capture()
+    for i, fl in enumerate(("S", "PA")):
+        inner = IPv6(src="2001:db8:e2::10", dst="2001:db8:ffff::66") / TCP(
+            sport=62609, dport=443, flags=fl, seq=0x710900 + i, ack=1 if i else 0) / (
+            Raw(hello(n, sni=EVIL, sid=sid32(leak(n)))) if i else Raw(b""))
+        cap.emit(l2(S1, E2M) / IP(src=S1, dst=E2M, proto=41) / inner, 10000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt44_sctp443_e2m(n):
+    """Strict zone: SCTP to the e2m server's port 443 (an INIT, then a DATA chunk with
+    the marker; SCTP's ports sit where TCP's do). The endpoint declares TLS over TCP.
+    Must drop at the first packet."""
+    from scapy.layers.sctp import SCTP, SCTPChunkData, SCTPChunkInit
+    cap = Capture()
+    cap.emit(l2(S1, E2M) / IP(src=S1, dst=E2M) / SCTP(sport=62610, dport=443, tag=0)
+             / SCTPChunkInit(init_tag=0x710a00, a_rwnd=65535, n_out_streams=1, n_in_streams=1,
+                             init_tsn=0x710a00), 10000)
+    cap.emit(l2(S1, E2M) / IP(src=S1, dst=E2M) / SCTP(sport=62610, dport=443, tag=0x1234)
+             / SCTPChunkData(tsn=0x710a00, data=leak(n) + prand(n, 500)), 10000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt44_frag6_nest_quic_fb(n):
+    """Office IPv6, QUIC: the Initial datagram for www.facebook.com (UDP 443) in two
+    fragments nested as rt44_frag6_nest_vk (an atomic Fragment header in front of each
+    real one), then the server's answer and the client's 1-RTT datagrams (the second
+    with the marker). Must drop (social), no marker past us."""
+    cap = Capture()
+    dcid, scid = _q_ids(n)
+    d = quic_initial(dcid, scid, 0, quic_crypto_frame(0, quic_hs_hello(n, FB)))
+    l4 = bytes(IPv6(bytes(IPv6(src=O6, dst=SOC6) / UDP(sport=62611, dport=443) / Raw(d))).payload)
+    cut = 600
+    for i, (a, b) in enumerate(((0, cut), (cut, len(l4)))):
+        body = _rt44_fh(44, 0, False, 0x71e0 + i) + _rt44_fh(17, a, b < len(l4), 0x71e9) + l4[a:b]
+        cap.emit(l2(O6, SOC6) / IPv6(src=O6, dst=SOC6, nh=44) / Raw(body), 2000 if i == 0 else 100)
+    udp(cap, SOC6, 443, O6, 62611, b"\xe0\x00\x00\x00\x01\x08" + prand(n + "sd", 8) + b"\x08"
+        + prand(n + "ss", 8) + prand(n + "srv", 1150), gap=20000)
+    udp(cap, O6, 62611, SOC6, 443, b"\x40" + prand(n + "sd", 8) + prand(n + "c1", 300), gap=20000)
+    udp(cap, O6, 62611, SOC6, 443, b"\x41" + prand(n + "sd", 8) + leak(n) + prand(n + "c2", 300), gap=20000)
+    return cap, {"leak": [leak(n)]}
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))

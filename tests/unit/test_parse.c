@@ -693,6 +693,37 @@ static void test_ipv6_ext_limits(void)
 	parse_full(&f, &r);
 	CU_ASSERT_EQUAL(r.err, PARSE_ERR_ipv6_hopopts_late);
 
+	/* Two Fragment headers: an atomic one in front of a real first
+	 * fragment (Linux refuses the second: red team round 44), and a real
+	 * one in front of an atomic one. One alone still parses. */
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 44, v6_a, v6_b);
+	fr_ip6frag(&f, 44, 0, 0);
+	fr_ip6frag(&f, 17, 0, 1);
+	fr_udp(&f, 1, 2);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_BAD_L3);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_ipv6_frag_twice);
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 44, v6_a, v6_b);
+	fr_ip6frag(&f, 60, 0, 1);
+	fr_ip6ext(&f, 44, 0);
+	fr_ip6frag(&f, 17, 0, 0);
+	fr_udp(&f, 1, 2);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_ipv6_frag_twice);
+	fr_eth(&f, ETH_IPV6);
+	fr_ipv6(&f, 44, v6_a, v6_b);
+	fr_ip6frag(&f, 17, 0, 0);
+	fr_udp(&f, 1, 2);
+	fr_done(&f);
+	parse_full(&f, &r);
+	CU_ASSERT_EQUAL(r.kind, PARSE_IP);
+	CU_ASSERT_EQUAL(r.err, PARSE_ERR_NONE);
+	CU_ASSERT_EQUAL(r.frag, PARSE_FRAG_NONE);
+
 	/* An extension header longer than the datagram that holds it. */
 	fr_eth(&f, ETH_IPV6);
 	fr_ipv6(&f, 0, v6_a, v6_b);
