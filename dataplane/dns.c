@@ -246,8 +246,15 @@ void dns_pending_init(struct dns_pending *t)
 bool dns_pending_add(struct dns_pending *t, uint64_t flow, const struct dns_question *q,
 		     uint64_t now)
 {
+	return dns_pending_add_src(t, flow, 0, q, now);
+}
+
+bool dns_pending_add_src(struct dns_pending *t, uint64_t flow, uint32_t src,
+			 const struct dns_question *q, uint64_t now)
+{
 	struct dns_pending_entry *e = NULL;
-	unsigned i;
+	unsigned i, mine = 0;
+	bool retry = false;
 
 	for (i = 0; i < DNS_PENDING; i++) {
 		struct dns_pending_entry *c = &t->e[i];
@@ -259,11 +266,18 @@ bool dns_pending_add(struct dns_pending *t, uint64_t flow, const struct dns_ques
 			if (c->answered)
 				return true;
 			e = c;
+			retry = true;
 			break;
 		}
+		if (src && c->expires > now && c->src == src)
+			mine++;
 		if (!e && c->expires <= now)
 			e = c;
 	}
+	/* A source past its share: its own query is not remembered (its
+	 * answer teaches nothing), and no other source's entry gives way. */
+	if (!retry && src && mine >= DNS_PENDING_SHARE)
+		return false;
 	/* All busy: the next one still waiting for its answer gives way (its
 	 * answer then teaches nothing). An answered one never does, or a
 	 * burst of queries would push out the entry whose second answer
@@ -283,6 +297,7 @@ bool dns_pending_add(struct dns_pending *t, uint64_t flow, const struct dns_ques
 	e->n_addr = 0;
 	e->expires = now + DNS_PENDING_NS;
 	e->flow = flow;
+	e->src = src;
 	e->q = *q;
 	return true;
 }

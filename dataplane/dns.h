@@ -18,7 +18,12 @@
 #define DNS_MAX_ANSWERS 32 /* addresses one answer teaches; more are ignored */
 #define DNS_NAME_MAX	256	       /* a presentation name of at most 253 characters, NUL */
 #define DNS_CHAIN_MAX	8	       /* names in one CNAME chain, the question's included */
-#define DNS_PENDING	64	       /* outstanding queries per worker */
+#define DNS_PENDING	256	       /* outstanding queries per worker (64 before the thirty-sixth session) */
+/* ... of which one inside source (an address, an IPv6 /64) holds at most
+ * these: answered entries never give way (dns_pending_add), so one host's
+ * queries held every entry for 10 s and another host's query was refused
+ * (red team round 45, rt45_dns_busy_ok) */
+#define DNS_PENDING_SHARE 16
 #define DNS_PENDING_NS	10000000000ull /* a query waits 10 s for its answer */
 
 #define DNS_TYPE_A     1
@@ -142,6 +147,7 @@ struct dns_pending_entry {
 	uint64_t flow;	  /* the flow's identity: slot address ^ generation */
 	uint64_t expires; /* ns; 0 = free */
 	struct dns_question q;
+	uint32_t src;	  /* its sender's source bucket + 1 (0: not counted) */
 	uint8_t answered; /* its first answer came: addr holds what it taught */
 	uint8_t error;	  /* ... and it was an error (RCODE, TC): it taught nothing */
 	uint8_t n_addr;
@@ -161,6 +167,13 @@ void dns_pending_init(struct dns_pending *t);
  * never is (false: q is not remembered). Owning worker. */
 bool dns_pending_add(struct dns_pending *t, uint64_t flow, const struct dns_question *q,
 		     uint64_t now);
+
+/* The same, for a query from source bucket src (its address, or its
+ * IPv6 /64: the caller's keyed hash; 0: not counted): a source that holds
+ * DNS_PENDING_SHARE live entries has no new query remembered (false),
+ * whatever room the table has. */
+bool dns_pending_add_src(struct dns_pending *t, uint64_t flow, uint32_t src,
+			 const struct dns_question *q, uint64_t now);
 
 /* Take the query of flow that answer a (its own question) answers, with
  * its n addresses ans (n < 0: an error or truncated answer). The first

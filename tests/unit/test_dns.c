@@ -225,6 +225,37 @@ static void revoke_cb(void *arg, const uint8_t addr[16])
 	revoked[addr[15]]++;
 }
 
+/* One source's share of the table (DNS_PENDING_SHARE): its own next query
+ * is not remembered, another source's is, a retry of a remembered one
+ * keeps its entry, and an expired one frees the share (red team round 45,
+ * rt45_dns_busy_ok: one host's answered queries held every entry). */
+static void test_dns_pending_share(void)
+{
+	static struct dns_pending t;
+	struct dns_question q;
+	const uint64_t s = 1000000000ull;
+	unsigned i;
+
+	dns_pending_init(&t);
+	memset(&q, 0, sizeof(q));
+	q.qtype = DNS_TYPE_A;
+	q.qclass = DNS_CLASS_IN;
+	strcpy(q.name, "e2m.customs.example");
+	for (i = 0; i < DNS_PENDING_SHARE; i++) {
+		q.id = (uint16_t)(100 + i);
+		CU_ASSERT_TRUE(dns_pending_add_src(&t, 1, 5, &q, s));
+	}
+	q.id = 999;
+	CU_ASSERT_FALSE(dns_pending_add_src(&t, 1, 5, &q, s));
+	CU_ASSERT_FALSE(dns_pending_add_src(&t, 2, 5, &q, s)); /* another flow, the same source */
+	CU_ASSERT_TRUE(dns_pending_add_src(&t, 3, 6, &q, s));  /* another source */
+	CU_ASSERT_TRUE(dns_pending_add(&t, 4, &q, s));	       /* not counted */
+	q.id = 100;
+	CU_ASSERT_TRUE(dns_pending_add_src(&t, 1, 5, &q, s)); /* a retry */
+	q.id = 999;
+	CU_ASSERT_TRUE(dns_pending_add_src(&t, 1, 5, &q, s + DNS_PENDING_NS));
+}
+
 /* A flow's answered queries taken back at once (an old copy over TCP that
  * cannot be compared): each address once, another flow's kept, and a
  * later address answer conflicts. */
@@ -1255,6 +1286,7 @@ int main(void)
 		{"dns answers refused, truncations", test_dns_answer_refused},
 		{"dns pending queries", test_dns_pending},
 		{"dns pending queries: a flow's answers taken back", test_dns_pending_revoke},
+		{"dns pending queries: a source's share", test_dns_pending_share},
 		{"learn table", test_learn_table},
 		{"policy with learned addresses", test_policy_learned},
 		{"wire: queries, EDNS, a header then junk", test_wire_query},
