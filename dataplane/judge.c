@@ -362,8 +362,14 @@ static void judge_learn(struct worker *w, const struct policy *pol, struct flow 
 			return;
 		/* Only a query the resolver surely gets waits for an answer:
 		 * one it never gets has only a forged answer, which no
-		 * second answer could contradict (judge_learn_conflict). */
-		if (!judge_query_vetted(w, f, m, r)) {
+		 * second answer could contradict (judge_learn_conflict).
+		 * And only one it answers as a query, not with an error that
+		 * it may leave out: Unbound answers a query with TC or Z set,
+		 * or more than one additional record, with FORMERR, at most
+		 * 100 such answers a second, and drops the rest unanswered
+		 * (red team round 46, rt46_dns_tc_errlimit). */
+		if (!judge_query_vetted(w, f, m, r) || n < 12 || (msg[2] & 0x02) ||
+		    (msg[3] & 0x40) || (msg[10] << 8 | msg[11]) > 1) {
 			w->st.c[STATS_dns_bad]++;
 			w->st.dns_bad[DNS_R_unvetted]++;
 			return;
@@ -8434,13 +8440,23 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 		judge_stream_exception(w, pol, f, POLICY_EXC_conformance);
 judged:
 	judge_classify_timed(w, tc);
-	/* (a resolver flow refused learns nothing more: its queries and
+	/* A resolver flow refused learns nothing more: its queries and
 	 * answers go no further, and an answer an accomplice forged for a
 	 * query we refused, which the resolver never got, taught the e2m
-	 * name its address: red team round 45, rt45_dns_dropq_learn,
-	 * rt45_dns_tcp_dropq_learn) */
-	if (unlikely(f->flags & FLOW_F_LEARN) && f->decision.verdict != POLICY_DROP)
-		judge_learn(w, pol, f, m, r, from_init, inside, learn_fresh);
+	 * name its address (red team round 45, rt45_dns_dropq_learn,
+	 * rt45_dns_tcp_dropq_learn). Nor is the resolver's true answer to an
+	 * earlier query compared any longer, so what the flow taught while
+	 * its answers could still be contradicted is taken back at once (a
+	 * forged answer first, then a query we refuse: round 46,
+	 * rt46_dns_drop_after_forge), as when it leaves the table. */
+	if (unlikely(f->flags & FLOW_F_LEARN)) {
+		if (f->decision.verdict != POLICY_DROP) {
+			judge_learn(w, pol, f, m, r, from_init, inside, learn_fresh);
+		} else {
+			judge_learn_leaves(w, pol, f);
+			f->flags &= ~FLOW_F_LEARN;
+		}
+	}
 	/* Its held hello segments go (or are dropped) once it no longer
 	 * waits for the rest, ahead of this packet (judge_burst_x). With no
 	 * slot in use there is none to let go: the flag (a stale one, once

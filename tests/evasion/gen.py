@@ -30162,6 +30162,100 @@ def case_rt45_ping_resolver(n):
     return cap, {"leak": [leak(n)]}
 
 
+# Red team round 46 (a helper): DNS learning after a80cef2 (a resolver flow
+# refused learns nothing more; the per-source share of the table of queries).
+# Source ports 63300-63399, ISNs 0x730000-0x73ffff.
+
+
+@case
+def case_rt46_dns_drop_after_forge(n):
+    """Strict zone, UDP: the query for e2m.customs.example (clean: vetted, remembered,
+    the resolver gets it), the accomplice's forged answer (198.18.0.66) first, which
+    teaches; then the inside host sends a query with one byte after its question, which
+    aduana refuses (dns_wire_check: the flow is dropped there); then the resolver's own
+    answer (198.51.100.5) comes on the now dropped flow. Since a80cef2 judge_learn is not
+    called for a dropped resolver flow, so the true answer is compared with nothing and
+    the forgery stands (before, it was a conflict and taken back). The host sees the
+    forged answer and sends the junk at once; a name under *.e2m.customs.example that the
+    resolver has not cached leaves it the resolver's recursion time. TLS with the e2m
+    name to 198.18.0.66 must drop."""
+    cap = Capture()
+    udp(cap, S1, 63300, RESOLVER, 53, rt45_q(0x7301, E2M_NAME))
+    udp(cap, RESOLVER, 53, S1, 63300, forged_dns_answer(0x7301, E2M_NAME, ATK), gap=2000)
+    udp(cap, S1, 63300, RESOLVER, 53, rt45_q(0x7302, "www.customs.example") + b"\x00", gap=500)
+    udp(cap, RESOLVER, 53, S1, 63300, rt45_a(0x7301, E2M_NAME, E2M), gap=20000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63301, ATK, 0x730100, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt46_dns_tc_errlimit(n):
+    """Strict zone, UDP: Unbound answers a query with the TC bit set (or ARCOUNT > 1)
+    with FORMERR through worker_err_ratelimit (daemon/worker.c: ERROR_RATELIMIT, 100
+    error replies a second per thread; past it the request is dropped unanswered, the
+    default, not configuration). The inside host sends 101 such queries for another name
+    (answered FORMERR, the question echoed), then, in the same second, the query for
+    e2m.customs.example with TC set: aduana vets and remembers it (dns_parse_query,
+    dns_wire_flags_ok read QR and the opcode only), Unbound drops it, and the
+    accomplice's forged answer is the only one. TLS with the e2m name to 198.18.0.66
+    must drop."""
+    cap = Capture()
+    for i in range(101):
+        q = rt45_q(0x7310 + i, "www.customs.example", tc=1)
+        udp(cap, S1, 63302, RESOLVER, 53, q, gap=200)
+        r = bytearray(q)
+        r[2] = (r[2] | 0x80) & ~0x02
+        r[3] = (r[3] & 0xf0) | 1
+        udp(cap, RESOLVER, 53, S1, 63302, bytes(r), gap=100)
+    udp(cap, S1, 63302, RESOLVER, 53, rt45_q(0x7380, E2M_NAME, tc=1), gap=200)
+    udp(cap, RESOLVER, 53, S1, 63302, forged_dns_answer(0x7380, E2M_NAME, ATK), gap=2000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63303, ATK, 0x730300, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+@case
+def case_rt46_dns_tc_formerr(n):
+    """As rt46_dns_tc_errlimit without the flood: Unbound answers the TC query for
+    e2m.customs.example FORMERR (the query echoed, QR set, TC cleared) after the forged
+    answer: a conflict, the forged address taken back. Must drop."""
+    cap = Capture()
+    q = rt45_q(0x7381, E2M_NAME, tc=1)
+    udp(cap, S1, 63304, RESOLVER, 53, q)
+    udp(cap, RESOLVER, 53, S1, 63304, forged_dns_answer(0x7381, E2M_NAME, ATK), gap=2000)
+    r = bytearray(q)
+    r[2] = (r[2] | 0x80) & ~0x02
+    r[3] = (r[3] & 0xf0) | 1
+    udp(cap, RESOLVER, 53, S1, 63304, bytes(r), gap=3000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63305, ATK, 0x730500, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+@open_case
+def case_rt46_dns_share_spoof_ok(n):
+    """False block: the per-source share (DNS_PENDING_SHARE 16) is keyed by the
+    query's source address, which nothing binds to a host: an inside host may send from
+    any address of its zone (judge_side_zone checks only that the source is zoned). One
+    strict-zone host sends 16 answered queries for e2m.customs.example from each of 16
+    addresses 10.10.7.1-16 (the resolver answers each, 198.51.100.5): all 256 entries
+    answered, held 10 s, never given way; the honest host's query 1 s later is busy, the
+    resolver's answer (198.51.100.200) teaches nothing. Its TLS session there must be
+    allowed."""
+    cap = Capture()
+    for h in range(16):
+        src = "10.10.7.%d" % (h + 1)
+        for i in range(16):
+            qid = 0x7400 + h * 16 + i
+            udp(cap, src, 63306, RESOLVER, 53, rt45_q(qid, E2M_NAME), gap=1500)
+            udp(cap, RESOLVER, 53, src, 63306, rt45_a(qid, E2M_NAME, E2M), gap=500)
+    cap.idle(1)
+    udp(cap, S1, 63307, RESOLVER, 53, rt45_q(0x7382, E2M_NAME), gap=3000)
+    udp(cap, RESOLVER, 53, S1, 63307, rt45_a(0x7382, E2M_NAME, ATK_OK), gap=2000)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63308, ATK_OK, 0x730800, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--list":
         print("\n".join(CASES))
