@@ -2,6 +2,7 @@
 #include "dns.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -102,6 +103,11 @@ static int dns_read_question(const uint8_t *p, size_t n, struct dns_question *q,
 	q->qclass = dns_rd16(p + *off + 2);
 	*off += 4;
 	return 0;
+}
+
+bool dns_query_err_only(const uint8_t *p, size_t n)
+{
+	return n < 12 || (p[2] & 0x02) || (p[3] & 0x40) || dns_rd16(p + 10) > 1;
 }
 
 int dns_parse_query(const uint8_t *p, size_t n, struct dns_question *q)
@@ -409,6 +415,154 @@ unsigned dns_pending_revoke_flow(struct dns_pending *t, uint64_t flow, uint64_t 
 		k++;
 	}
 	return k;
+}
+
+/* Answers over TCP joined across segments (dns.h). */
+
+/* flow's message being joined, or NULL. */
+static struct dns_asm_entry *dns_asm_open(struct dns_asm *t, uint64_t flow)
+{
+	for (unsigned i = 0; i < DNS_ASM_N; i++)
+		if (t->e[i].flow == flow && !t->e[i].done)
+			return &t->e[i];
+	return NULL;
+}
+
+/* An entry for a new message: a free one, one idle DNS_ASM_NS, else the
+ * one used least lately, a message kept before one being joined. */
+static struct dns_asm_entry *dns_asm_take(struct dns_asm *t, uint64_t now, unsigned *fl)
+{
+	struct dns_asm_entry *old = NULL;
+
+	for (unsigned i = 0; i < DNS_ASM_N; i++) {
+		struct dns_asm_entry *e = &t->e[i];
+
+		if (!e->flow || e->used + DNS_ASM_NS <= now)
+			return e;
+		if (!old || (e->done && !old->done) ||
+		    (e->done == old->done && e->used < old->used))
+			old = e;
+	}
+	if (!old->done)
+		*fl |= DNS_ASM_EVICT;
+	return old;
+}
+
+unsigned dns_asm_feed(struct dns_asm *t, uint64_t flow, uint32_t seq, const uint8_t *p, size_t n,
+		      bool at, uint64_t now, void (*msg)(void *arg, const uint8_t *m, size_t len),
+		      void *arg)
+{
+	struct dns_asm_entry *e = dns_asm_open(t, flow);
+	unsigned fl = 0;
+	size_t off = 0;
+
+	if (e ? at || e->seq0 + e->have != seq : !at) {
+		/* bytes of the flow went by that were not fed, or its message
+		 * being joined gave way to another flow's: where its messages
+		 * begin is not known */
+		if (e)
+			e->flow = 0;
+		return DNS_ASM_LOST;
+	}
+	while (off < n) {
+		size_t take, keep;
+
+		if (!e) {
+			/* a message's start: whole in the segment, read there */
+			if (n - off >= 2) {
+				size_t len = (size_t)p[off] << 8 | p[off + 1];
+
+				if (len + 2 <= n - off) {
+					msg(arg, p + off + 2, len);
+					off += len + 2;
+					continue;
+				}
+			}
+			e = dns_asm_take(t, now, &fl);
+			memset(e, 0, offsetof(struct dns_asm_entry, buf));
+			e->flow = flow;
+			e->seq0 = seq + (uint32_t)off;
+		}
+		e->used = now;
+		while (e->have < 2 && off < n)
+			e->buf[e->have++] = p[off++];
+		if (e->have < 2) {
+			fl |= DNS_ASM_OPEN;
+			break;
+		}
+		if (!e->need)
+			e->need = 2 + ((uint32_t)e->buf[0] << 8 | e->buf[1]);
+		take = n - off;
+		if (take > e->need - e->have)
+			take = e->need - e->have;
+		keep = 0;
+		if (e->have < DNS_ASM_MAX)
+			keep = take < DNS_ASM_MAX - e->have ? take : DNS_ASM_MAX - e->have;
+		memcpy(e->buf + e->have, p + off, keep);
+		e->have += (uint32_t)take;
+		off += take;
+		if (e->have < e->need) {
+			fl |= DNS_ASM_OPEN;
+			break;
+		}
+		e->done = 1;
+		if (e->need > DNS_ASM_MAX)
+			fl |= DNS_ASM_LONG;
+		else
+			msg(arg, e->buf + 2, e->need - 2);
+		e = NULL;
+	}
+	return fl;
+}
+
+enum dns_asm_copy dns_asm_copy(struct dns_asm *t, uint64_t flow, uint32_t seq, const uint8_t *p,
+			       size_t n, uint64_t now)
+{
+	size_t shared = 0;
+
+	for (unsigned i = 0; i < DNS_ASM_N; i++) {
+		struct dns_asm_entry *e = &t->e[i];
+		int64_t at, lo, hi, held;
+
+		if (e->flow != flow || e->used + DNS_ASM_NS <= now)
+			continue;
+		held = e->have < DNS_ASM_MAX ? e->have : DNS_ASM_MAX;
+		at = (int32_t)(seq - e->seq0); /* where the copy starts in the message */
+		lo = at > 0 ? at : 0;
+		hi = at + (int64_t)n < held ? at + (int64_t)n : held;
+		if (lo >= hi)
+			continue;
+		if (memcmp(e->buf + lo, p + (lo - at), (size_t)(hi - lo)) != 0) {
+			e->flow = 0;
+			return DNS_ASM_DIFF;
+		}
+		shared += (size_t)(hi - lo);
+	}
+	return !shared ? DNS_ASM_NONE : shared == n ? DNS_ASM_SAME : DNS_ASM_PART;
+}
+
+void dns_asm_keep(struct dns_asm *t, uint64_t flow, uint32_t seq, const uint8_t *p, size_t n,
+		  uint64_t now)
+{
+	unsigned fl = 0;
+	struct dns_asm_entry *e = dns_asm_take(t, now, &fl);
+
+	if (n > DNS_ASM_MAX)
+		n = DNS_ASM_MAX; /* its first bytes are compared */
+	memset(e, 0, offsetof(struct dns_asm_entry, buf));
+	e->flow = flow;
+	e->used = now;
+	e->seq0 = seq;
+	e->need = e->have = (uint32_t)n;
+	e->done = 1;
+	memcpy(e->buf, p, n);
+}
+
+void dns_asm_forget(struct dns_asm *t, uint64_t flow)
+{
+	for (unsigned i = 0; i < DNS_ASM_N; i++)
+		if (t->e[i].flow == flow)
+			t->e[i].flow = 0;
 }
 
 /* The wire format (dns.h). The smallest question is a root name and its

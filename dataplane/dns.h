@@ -70,6 +70,12 @@ struct dns_question {
  * bytes no hostname has are refused. Returns 0 or -EINVAL. */
 int dns_parse_query(const uint8_t *p, size_t n, struct dns_question *q);
 
+/* A query (whole, n bytes) that a resolver answers only with an error it
+ * may leave out: TC or Z set, or more than one additional record (Unbound
+ * answers such a query FORMERR, rate-limited; red team round 46), or one
+ * shorter than a header. */
+bool dns_query_err_only(const uint8_t *p, size_t n);
+
 /* Parse an answer (QR 1, opcode 0, RCODE 0, TC 0, one question): its own
  * question into q and, into out, the A records (for an A question) or AAAA
  * records (for AAAA) whose owner is on the question's CNAME chain. Any
@@ -203,6 +209,72 @@ bool dns_pending_flow_answered(const struct dns_pending *t, uint64_t flow, uint6
  * many. Owning worker. */
 unsigned dns_pending_revoke_flow(struct dns_pending *t, uint64_t flow, uint64_t now,
 				 void (*fn)(void *arg, const uint8_t addr[16]), void *arg);
+
+/* Answers over TCP joined across segments (DESIGN 4.1). A resolver's
+ * answer over TCP comes cut by its MSS when it is big, and TCP is where a
+ * stub asks again after a truncated (TC) answer over UDP, exactly for the
+ * big ones (a DNSSEC-signed RRset: red team round 45,
+ * rt45_dns_tc_tcp_learn_ok); before the thirty-seventh session such an
+ * answer taught nothing. A flow's responder stream is walked message by
+ * message (each after its 2-byte length, RFC 1035 4.2.2), from segments
+ * that bring its next byte only; a message that a segment does not hold
+ * whole is copied into an entry until it is. The entry then keeps the
+ * message, so that a later copy of any of its bytes (a retransmission; or,
+ * after a forged first copy, the resolver's own) is compared with it. */
+#define DNS_ASM_N   16	 /* messages being joined (or kept), per worker */
+#define DNS_ASM_MAX 8192 /* the longest message joined, its length included; a longer
+			  * one is walked over and teaches nothing */
+#define DNS_ASM_NS  DNS_ANSWERED_NS /* a message's later copies compared this long */
+
+struct dns_asm_entry {
+	uint64_t flow;	/* the flow's identity, as dns_pending's; 0: free */
+	uint64_t used;	/* ns of its last segment: the oldest entry gives way */
+	uint32_t seq0;	/* the sequence number of its length's first byte */
+	uint32_t need;	/* its bytes with the length (0 while the length is not whole) */
+	uint32_t have;	/* its bytes seen; buf holds the first DNS_ASM_MAX of them */
+	uint8_t done;	/* whole (kept for comparing) */
+	uint8_t buf[DNS_ASM_MAX];
+};
+
+struct dns_asm {
+	struct dns_asm_entry e[DNS_ASM_N];
+};
+
+/* What dns_asm_feed saw of a segment, besides its whole messages. */
+#define DNS_ASM_LOST  0x01 /* where the segment's messages begin is not known: no message of
+			    * the flow being joined ends where it starts, nor does one begin
+			    * there, or one is being joined where one begins */
+#define DNS_ASM_LONG  0x02 /* a message longer than DNS_ASM_MAX ended in it */
+#define DNS_ASM_EVICT 0x04 /* another flow's message being joined gave way */
+#define DNS_ASM_OPEN  0x08 /* a message of the flow is left being joined */
+
+/* A segment of flow's responder stream that brings its next byte: seq, its
+ * n bytes p; at: a message starts at its first byte (the caller knows it
+ * from a reader of the whole stream, conform.c). Calls msg(arg, m, len)
+ * for each message it completes or holds whole (without its length), in
+ * order. Returns DNS_ASM_* flags; after DNS_ASM_LOST nothing was read. */
+unsigned dns_asm_feed(struct dns_asm *t, uint64_t flow, uint32_t seq, const uint8_t *p, size_t n,
+		      bool at, uint64_t now, void (*msg)(void *arg, const uint8_t *m, size_t len),
+		      void *arg);
+
+/* Keep a message read whole elsewhere (its n bytes p with its length, from
+ * sequence number seq), for comparing later copies (dns_asm_copy). */
+void dns_asm_keep(struct dns_asm *t, uint64_t flow, uint32_t seq, const uint8_t *p, size_t n,
+		  uint64_t now);
+
+/* A later copy (not at the stream's next byte) of flow's bytes, compared
+ * with the message its entry holds, joined or being joined. */
+enum dns_asm_copy {
+	DNS_ASM_NONE = 0, /* it shares no byte with what the entry holds */
+	DNS_ASM_SAME,	  /* every byte it has lies there, the same */
+	DNS_ASM_PART,	  /* the bytes it shares are the same, others lie outside */
+	DNS_ASM_DIFF,	  /* a byte differs: the entry is dropped */
+};
+enum dns_asm_copy dns_asm_copy(struct dns_asm *t, uint64_t flow, uint32_t seq, const uint8_t *p,
+			       size_t n, uint64_t now);
+
+/* Forget flow's entry (its flow left, or was refused). */
+void dns_asm_forget(struct dns_asm *t, uint64_t flow);
 
 /* Name of a reason ("offchain"), or NULL. */
 const char *dns_reason_name(unsigned r);

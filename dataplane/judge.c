@@ -206,31 +206,13 @@ static inline uint64_t judge_flow_id(const struct flow *f)
 	return (uint64_t)(uintptr_t)f | (uint64_t)(f->gen & 0xffff) << 48;
 }
 
-/* The DNS message of a packet: the UDP payload, or for TCP one whole
- * message after its 2-byte length. NULL when there is none. */
-static const uint8_t *judge_dns_msg(const struct rte_mbuf *m, const struct parse_result *r,
-				    size_t *n, bool *split)
-{
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
-	size_t len;
-
-	*split = false;
-	if (r->payload_len == 0)
-		return NULL;
-	if (r->l4proto != IPPROTO_TCP) {
-		*n = r->payload_len;
-		return p;
-	}
-	if (r->payload_len < 2)
-		return NULL;
-	len = (size_t)p[0] << 8 | p[1];
-	if (len + 2 > r->payload_len) {
-		*split = true;
-		return NULL;
-	}
-	*n = len;
-	return p + 2;
-}
+/* judge_learn's at: where a TCP segment of a resolver flow starts. */
+#define JUDGE_LEARN_NEXT 0x1 /* at its sender's next byte (new data) */
+#define JUDGE_LEARN_MSG	 0x2 /* ... and where a DNS message starts (the flow's DNS conformance
+			      * reader between two messages: judge_learn_at) */
+/* The client's messages' key in the worker's dns_asm: the flow's identity
+ * (judge_flow_id: a struct flow's address, 64-byte aligned) | 1. */
+#define JUDGE_LEARN_QKEY 0x1
 
 /* A packet of a resolver flow: remember the inside host's queries for
  * endpoint names, and learn from the answers to them (DESIGN 4.1). */
@@ -314,6 +296,10 @@ static void judge_learn_revoke_cb(void *arg, const uint8_t addr[16])
  * back, as after a conflict. */
 static void judge_learn_leaves(struct worker *w, const struct policy *pol, struct flow *f)
 {
+	if ((f->flags & FLOW_F_LEARN) && f->key.l4proto == IPPROTO_TCP) {
+		dns_asm_forget(w->dnsasm, judge_flow_id(f));
+		dns_asm_forget(w->dnsasm, judge_flow_id(f) | JUDGE_LEARN_QKEY);
+	}
 	if ((f->flags & FLOW_F_LEARN) &&
 	    dns_pending_revoke_flow(w->dnsq, judge_flow_id(f), w->now, judge_learn_revoke_cb, w)) {
 		w->st.c[STATS_dns_taken_back]++;
@@ -335,109 +321,65 @@ static uint32_t judge_dns_src(const struct worker *w, const struct flow *f)
 	return net != STREAM_NO_NET ? 0x10000u + net + 1 : (uint32_t)src + 1;
 }
 
-/* A packet of a resolver flow (FLOW_F_LEARN). fresh: over TCP, an answer's
- * segment starts at the responder's next byte (new data; judge_packet). */
-static void judge_learn(struct worker *w, const struct policy *pol, struct flow *f,
-			const struct rte_mbuf *m, const struct parse_result *r, bool from_init,
-			bool inside, bool fresh)
+
+static inline uint32_t judge_start(struct worker *w, const struct flow *f, unsigned dir);
+
+/* Where a resolver flow's TCP segment starts (JUDGE_LEARN_*), before it
+ * moved anything: at its sender's next byte, and there, between two DNS
+ * messages as the flow's conformance reader (conform.c, CONFORM_DNS)
+ * follows them, from the stream's start. */
+static inline unsigned judge_learn_at(struct worker *w, const struct flow *f,
+				      const struct parse_result *r, bool from_init)
+{
+	const struct dns_wire_stream *d = &f->conform.d[from_init ? 0 : 1].dns;
+
+	if (from_init ? r->tcp_seq != f->seq_next
+		      : !(f->flags & FLOW_F_RESP_SEQ) || r->tcp_seq != f->seq_resp)
+		return 0;
+	if (!(f->flags & FLOW_F_CONFORM) || !conform_is_dns(&f->conform) ||
+	    (d->left | d->len | d->rrs | d->x))
+		return JUDGE_LEARN_NEXT;
+	/* Undecided, the first bytes are read in the slot, not yet by the
+	 * conformance reader: a message starts at the stream's first byte
+	 * (a first query cut in two segments is not remembered) */
+	if (f->decision.verdict == POLICY_PENDING && r->tcp_seq != judge_start(w, f, from_init ? 0 : 1))
+		return JUDGE_LEARN_NEXT;
+	return JUDGE_LEARN_NEXT | JUDGE_LEARN_MSG;
+}
+
+/* One answer message of a resolver flow, from the outside: it teaches what
+ * it answers of the flow's queries (dns_pending_take). old: over TCP, a
+ * copy of bytes its client has (judge_learn_tcp), only compared. Returns
+ * the addresses it taught. */
+static int judge_learn_answer(struct worker *w, const struct policy *pol, struct flow *f,
+			      const struct parse_result *r, const uint8_t *msg, size_t n, bool old)
 {
 	struct dns_answer ans[DNS_MAX_ANSWERS];
 	const struct dns_pending_entry *first = NULL;
 	struct dns_question q;
 	enum dns_reason why;
-	const uint8_t *msg;
 	uint64_t mask;
-	size_t n = 0;
-	bool split;
 	int cnt, i;
 
-	msg = judge_dns_msg(m, r, &n, &split);
-	if (from_init) {
-		/* Queries come from the zone host, on the inside port. */
-		if (!msg || !inside || dns_parse_query(msg, n, &q) != 0)
-			return;
-		if (q.qclass != DNS_CLASS_IN ||
-		    (q.qtype != DNS_TYPE_A && q.qtype != DNS_TYPE_AAAA) ||
-		    !policy_learn_mask(pol, judge_grants(w), q.name))
-			return;
-		/* Only a query the resolver surely gets waits for an answer:
-		 * one it never gets has only a forged answer, which no
-		 * second answer could contradict (judge_learn_conflict).
-		 * And only one it answers as a query, not with an error that
-		 * it may leave out: Unbound answers a query with TC or Z set,
-		 * or more than one additional record, with FORMERR, at most
-		 * 100 such answers a second, and drops the rest unanswered
-		 * (red team round 46, rt46_dns_tc_errlimit). */
-		if (!judge_query_vetted(w, f, m, r) || n < 12 || (msg[2] & 0x02) ||
-		    (msg[3] & 0x40) || (msg[10] << 8 | msg[11]) > 1) {
-			w->st.c[STATS_dns_bad]++;
-			w->st.dns_bad[DNS_R_unvetted]++;
-			return;
-		}
-		if (!dns_pending_add_src(w->dnsq, judge_flow_id(f), judge_dns_src(w, f), &q,
-					 w->now)) {
-			w->st.c[STATS_dns_bad]++;
-			w->st.dns_bad[DNS_R_busy]++;
-			return;
-		}
-		w->st.c[STATS_dns_queries]++;
-		return;
+	/* A dynamic update's answer (opcode 5, RFC 2136): no lookup,
+	 * nothing to learn or to count */
+	if (n > 2 && (msg[2] & 0x78) == 5 << 3)
+		return 0;
+	cnt = dns_parse_answer(msg, n, &q, ans, RTE_DIM(ans), &why);
+	if (old && (cnt >= 0 || why == DNS_R_rcode) &&
+	    !dns_pending_answered(w->dnsq, judge_flow_id(f), &q, w->now)) {
+		w->st.c[STATS_dns_bad]++;
+		w->st.dns_bad[DNS_R_unvetted]++;
+		return 0;
 	}
-	if (!inside) {
-		bool tcp = r->l4proto == IPPROTO_TCP;
-
-		/* Over TCP, an answer teaches only from a segment its client
-		 * surely takes as new data: its checksum right, none of the
-		 * reasons a stack drops a segment (judge_discardable), and at
-		 * the resolver's next byte. An old copy (bytes the client has)
-		 * is only compared; one we cannot compare (its message not
-		 * whole in it) takes back what the flow's answers taught.
-		 * Red team, the seventeenth session: a forged answer as a
-		 * stale copy with a wrong checksum, which no client takes,
-		 * taught the e2m name an accomplice's address, while the
-		 * client kept the resolver from answering (a zero window, a
-		 * RST) or made its answer come split (an MSS of 48), where
-		 * it is not compared. */
-		if (tcp && !judge_answer_vetted(w, f, m, r)) {
-			w->st.c[STATS_dns_bad]++;
-			w->st.dns_bad[DNS_R_unvetted]++;
-			return;
-		}
-		if (!msg) {
-			if (split) {
-				w->st.c[STATS_dns_bad]++;
-				w->st.dns_bad[DNS_R_tcp_split]++;
-				if (tcp && !fresh &&
-				    dns_pending_revoke_flow(w->dnsq, judge_flow_id(f), w->now,
-							    judge_learn_revoke_cb, w))
-					judge_learn_conflict(w, pol, NULL, NULL, 0);
-			}
-			return;
-		}
-		/* A dynamic update's answer (opcode 5, RFC 2136): no lookup,
-		 * nothing to learn or to count */
-		if (n > 2 && (msg[2] & 0x78) == 5 << 3)
-			return;
-		cnt = dns_parse_answer(msg, n, &q, ans, RTE_DIM(ans), &why);
-		if (tcp && !fresh && (cnt >= 0 || why == DNS_R_rcode) &&
-		    !dns_pending_answered(w->dnsq, judge_flow_id(f), &q, w->now)) {
-			w->st.c[STATS_dns_bad]++;
-			w->st.dns_bad[DNS_R_unvetted]++;
-			return;
-		}
-		if (cnt >= 0 || why == DNS_R_rcode)
-			why = dns_pending_take(w->dnsq, judge_flow_id(f), &q, ans, cnt, w->now,
-					       &first);
-	} else {
-		cnt = -1;
-		why = DNS_R_wrong_side;
-	}
+	if (cnt >= 0 || why == DNS_R_rcode)
+		why = dns_pending_take(w->dnsq, judge_flow_id(f), &q, ans, cnt, w->now, &first);
 	if (why != DNS_OK) {
 		w->st.c[STATS_dns_bad]++;
 		w->st.dns_bad[why]++;
 		if (why == DNS_R_conflict)
 			judge_learn_conflict(w, pol, first, ans, cnt);
-		return;
+		return 0;
 	}
 	mask = policy_learn_mask(pol, judge_grants(w), q.name);
 	for (i = 0; i < cnt && mask; i++) {
@@ -452,6 +394,229 @@ static void judge_learn(struct worker *w, const struct policy *pol, struct flow 
 			f->n_learned++;
 		w->st.c[STATS_dns_learned]++;
 	}
+	return mask ? cnt : 0;
+}
+
+struct judge_learn_arg {
+	struct worker *w;
+	const struct policy *pol;
+	struct flow *f;
+	const struct parse_result *r;
+	const uint8_t *p; /* the segment's payload */
+};
+
+/* A message dns_asm_feed read whole: one that teaches, whole in the
+ * segment, is kept there too, so that a later copy of its bytes is
+ * compared (a joined one is kept already). */
+static void judge_learn_msg(void *arg, const uint8_t *msg, size_t n)
+{
+	struct judge_learn_arg *a = arg;
+	const struct parse_result *r = a->r;
+
+	if (judge_learn_answer(a->w, a->pol, a->f, r, msg, n, false) > 0 && msg >= a->p + 2 &&
+	    msg <= a->p + r->payload_len)
+		dns_asm_keep(a->w->dnsasm, judge_flow_id(a->f),
+			     r->tcp_seq + (uint32_t)(msg - 2 - a->p), msg - 2, n + 2, a->w->now);
+}
+
+static void judge_learn_query(struct worker *w, const struct policy *pol, struct flow *f,
+			      const uint8_t *msg, size_t n, bool vetted);
+
+/* A query dns_asm_feed read whole, from the client's segments at their
+ * next byte, each vetted (judge_learn). */
+static void judge_learn_qmsg(void *arg, const uint8_t *msg, size_t n)
+{
+	struct judge_learn_arg *a = arg;
+
+	judge_learn_query(a->w, a->pol, a->f, msg, n, true);
+}
+
+/* A resolver flow whose answers over TCP can no longer be followed or
+ * believed (judge_learn_tcp): it teaches nothing more, and what it taught
+ * while its answers could still be contradicted is taken back, as when it
+ * leaves the table (judge_learn_leaves). */
+static void judge_learn_stop(struct worker *w, const struct policy *pol, struct flow *f)
+{
+	judge_learn_leaves(w, pol, f);
+	f->flags &= ~FLOW_F_LEARN;
+}
+
+/* A segment of a resolver's answers over TCP, vetted (judge_learn). At its
+ * next byte it is walked message by message, and a message it does not
+ * hold whole is joined with the next segments' (dns_asm_feed: red team
+ * round 45, rt45_dns_tc_tcp_learn_ok: a big answer, the one a stub asks
+ * for over TCP after a truncated one, cut by its sender's MSS, taught
+ * nothing, and the e2m session was refused). Where the walk loses its
+ * place (bytes that went by unfed), it stops: no later message of the
+ * flow can be placed, and a forger's could be read where its client reads
+ * another's.
+ *
+ * An old copy (before its next byte) is only compared: with the message
+ * joined, or being joined, where it falls; a copy that differs takes back
+ * what the flow taught (a forged first copy, then the resolver's own);
+ * one that starts a whole message is compared as an answer
+ * (judge_learn_answer); another, that cannot be compared, takes back what
+ * the flow taught. */
+static void judge_learn_tcp(struct worker *w, const struct policy *pol, struct flow *f,
+			    const struct rte_mbuf *m, const struct parse_result *r, unsigned at)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+	uint64_t id = judge_flow_id(f);
+	size_t len;
+
+	if (at & JUDGE_LEARN_NEXT) {
+		struct judge_learn_arg a = {w, pol, f, r, p};
+		unsigned fl = dns_asm_feed(w->dnsasm, id, r->tcp_seq, p, r->payload_len,
+					   at & JUDGE_LEARN_MSG, w->now, judge_learn_msg, &a);
+
+		if (fl & (DNS_ASM_LOST | DNS_ASM_LONG | DNS_ASM_EVICT)) {
+			w->st.c[STATS_dns_bad]++;
+			w->st.dns_bad[DNS_R_tcp_split]++;
+		}
+		return;
+	}
+	switch (dns_asm_copy(w->dnsasm, id, r->tcp_seq, p, r->payload_len, w->now)) {
+	case DNS_ASM_SAME:
+		w->st.c[STATS_dns_bad]++;
+		w->st.dns_bad[DNS_R_duplicate]++;
+		return;
+	case DNS_ASM_DIFF:
+		w->st.c[STATS_dns_bad]++;
+		w->st.dns_bad[DNS_R_conflict]++;
+		w->st.c[STATS_dns_conflicts]++;
+		judge_learn_stop(w, pol, f);
+		return;
+	default:
+		break;
+	}
+	len = r->payload_len >= 2 ? (size_t)p[0] << 8 | p[1] : SIZE_MAX;
+	if (len != SIZE_MAX && len + 2 <= r->payload_len) {
+		judge_learn_answer(w, pol, f, r, p + 2, len, true);
+		return;
+	}
+	w->st.c[STATS_dns_bad]++;
+	w->st.dns_bad[DNS_R_tcp_split]++;
+	if (dns_pending_revoke_flow(w->dnsq, id, w->now, judge_learn_revoke_cb, w))
+		judge_learn_conflict(w, pol, NULL, NULL, 0);
+}
+
+/* One query of a resolver flow, from the inside (judge_learn): remembered
+ * when it asks for an endpoint's name and its resolver surely answers it.
+ * vetted: its packet is one the resolver takes (judge_query_vetted). */
+static void judge_learn_query(struct worker *w, const struct policy *pol, struct flow *f,
+			      const uint8_t *msg, size_t n, bool vetted)
+{
+	struct dns_question q;
+
+	if (dns_parse_query(msg, n, &q) != 0)
+		return;
+	if (q.qclass != DNS_CLASS_IN || (q.qtype != DNS_TYPE_A && q.qtype != DNS_TYPE_AAAA) ||
+	    !policy_learn_mask(pol, judge_grants(w), q.name))
+		return;
+	/* Only a query the resolver surely gets waits for an answer: one it
+	 * never gets has only a forged answer, which no second answer could
+	 * contradict (judge_learn_conflict). And only one it answers as a
+	 * query, not with an error that it may leave out: Unbound answers a
+	 * query with TC or Z set, or more than one additional record, with
+	 * FORMERR, at most 100 such answers a second, and drops the rest
+	 * unanswered (red team round 46, rt46_dns_tc_errlimit). */
+	if (!vetted || dns_query_err_only(msg, n)) {
+		w->st.c[STATS_dns_bad]++;
+		w->st.dns_bad[DNS_R_unvetted]++;
+		return;
+	}
+	if (!dns_pending_add_src(w->dnsq, judge_flow_id(f), judge_dns_src(w, f), &q, w->now)) {
+		w->st.c[STATS_dns_bad]++;
+		w->st.dns_bad[DNS_R_busy]++;
+		return;
+	}
+	w->st.c[STATS_dns_queries]++;
+}
+
+/* A packet of a resolver flow (FLOW_F_LEARN), with payload. at: over TCP,
+ * JUDGE_LEARN_* (judge_packet, before the segment moved anything).
+ *
+ * Over TCP, queries are taken only from a segment at its sender's next
+ * byte that starts where a message starts, as the flow's DNS conformance
+ * reader places them (conform.c: it follows every message's length from
+ * the stream's start), each message whole in it. Before the
+ * thirty-seventh session every segment was read as if a message began at
+ * its first byte: a query hidden in another one's EDNS option, cut so
+ * that a segment began with its length, was remembered; its resolver read
+ * the option's bytes, never that query, and an accomplice's answer to it
+ * was the only one. A flow of a resolver that does not declare DNS (no
+ * such reader) teaches nothing over TCP. */
+static void judge_learn(struct worker *w, const struct policy *pol, struct flow *f,
+			const struct rte_mbuf *m, const struct parse_result *r, bool from_init,
+			bool inside, unsigned at)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
+	bool tcp = r->l4proto == IPPROTO_TCP;
+	size_t n = r->payload_len;
+
+	if (from_init) {
+		/* Queries come from the zone host, on the inside port. */
+		bool vetted;
+
+		if (!inside || !n)
+			return;
+		vetted = judge_query_vetted(w, f, m, r);
+		if (!tcp) {
+			judge_learn_query(w, pol, f, p, n, vetted);
+			return;
+		}
+		if (!(at & JUDGE_LEARN_NEXT))
+			return; /* an old copy: its queries were taken from the first */
+		if (!vetted) {
+			/* nor a query it ends: a copy its resolver may never
+			 * get, and another one may come at its place */
+			dns_asm_forget(w->dnsasm, judge_flow_id(f) | JUDGE_LEARN_QKEY);
+			w->st.c[STATS_dns_bad]++;
+			w->st.dns_bad[DNS_R_unvetted]++;
+			return;
+		}
+		{
+			struct judge_learn_arg a = {w, pol, f, r, p};
+			unsigned fl = dns_asm_feed(w->dnsasm, judge_flow_id(f) | JUDGE_LEARN_QKEY,
+						   r->tcp_seq, p, n, at & JUDGE_LEARN_MSG, w->now,
+						   judge_learn_qmsg, &a);
+
+			if (fl & (DNS_ASM_LOST | DNS_ASM_LONG)) {
+				w->st.c[STATS_dns_bad]++;
+				w->st.dns_bad[DNS_R_tcp_split]++;
+			}
+			/* a whole query's entry is no longer needed (its
+			 * copies are not compared: they are only the
+			 * client's, read by us first) */
+			if (!(fl & DNS_ASM_OPEN))
+				dns_asm_forget(w->dnsasm, judge_flow_id(f) | JUDGE_LEARN_QKEY);
+		}
+		return;
+	}
+	if (!inside) {
+		/* Over TCP, an answer teaches only from a segment its client
+		 * surely takes as new data: its checksum right, none of the
+		 * reasons a stack drops a segment (judge_discardable), and at
+		 * the resolver's next byte. An old copy (bytes the client has)
+		 * is only compared (judge_learn_tcp). Red team, the
+		 * seventeenth session: a forged answer as a stale copy with a
+		 * wrong checksum, which no client takes, taught the e2m name
+		 * an accomplice's address, while the client kept the resolver
+		 * from answering (a zero window, a RST) or made its answer
+		 * come split (an MSS of 48), where it is not compared. */
+		if (tcp && !judge_answer_vetted(w, f, m, r)) {
+			w->st.c[STATS_dns_bad]++;
+			w->st.dns_bad[DNS_R_unvetted]++;
+			return;
+		}
+		if (tcp)
+			judge_learn_tcp(w, pol, f, m, r, at);
+		else if (n)
+			judge_learn_answer(w, pol, f, r, p, n, false);
+		return;
+	}
+	w->st.c[STATS_dns_bad]++;
+	w->st.dns_bad[DNS_R_wrong_side]++;
 }
 
 /* final: no more packets will be classified. Until nDPI is done with a
@@ -8137,7 +8302,7 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 	int zone, t = TCP_GO;
 	uint64_t tc = 0;
 	uint32_t nx0 = 0;
-	bool learn_fresh = true;
+	unsigned learn_at = 0;
 	struct flow *f;
 	unsigned exc;
 
@@ -8358,11 +8523,12 @@ static __rte_always_inline int judge_ip(struct worker *w, const struct policy *p
 		nx0 = from_init ? f->seq_next : f->seq_resp;
 	}
 	if (k->l4proto == IPPROTO_TCP) {
-		/* a resolver's segment: whether it brings the next byte
-		 * (judge_learn) */
-		if (unlikely(f->flags & FLOW_F_LEARN))
-			learn_fresh = !from_init && (f->flags & FLOW_F_RESP_SEQ) &&
-				      r->tcp_seq == f->seq_resp;
+		/* a resolver's segment: where it starts (judge_learn), before
+		 * it moves anything; a flow still undecided may become one
+		 * with this packet */
+		if (unlikely(f->flags & FLOW_F_LEARN) ||
+		    unlikely(f->decision.verdict == POLICY_PENDING))
+			learn_at = judge_learn_at(w, f, r, from_init);
 		t = JUDGE_STEADY_NO;
 		if (unlikely(f->flags & FLOW_F_CONFORM))
 			t = judge_steady(w, pol, f, m, r, from_init);
@@ -8451,7 +8617,7 @@ judged:
 	 * rt46_dns_drop_after_forge), as when it leaves the table. */
 	if (unlikely(f->flags & FLOW_F_LEARN)) {
 		if (f->decision.verdict != POLICY_DROP) {
-			judge_learn(w, pol, f, m, r, from_init, inside, learn_fresh);
+			judge_learn(w, pol, f, m, r, from_init, inside, learn_at);
 		} else {
 			judge_learn_leaves(w, pol, f);
 			f->flags &= ~FLOW_F_LEARN;

@@ -762,6 +762,11 @@ static int main_setup_workers(struct main_ctx *x)
 		if (!w->dnsq)
 			return -ENOMEM;
 		dns_pending_init(w->dnsq);
+		/* zeroed: every entry free */
+		w->dnsasm = rte_zmalloc_socket("dnsasm", sizeof(*w->dnsasm), RTE_CACHE_LINE_SIZE,
+					       socket);
+		if (!w->dnsasm)
+			return -ENOMEM;
 		w->streams = rte_zmalloc_socket("streams", sizeof(*w->streams), RTE_CACHE_LINE_SIZE,
 						socket);
 		stream_mem = w->streams ? rte_zmalloc_socket("stream_slots",

@@ -213,6 +213,7 @@ struct worker {
 	uint64_t processed;	     /* dispatch peers: packets judged (written by the peer) */
 	uint64_t sent[WORKER_MAX];   /* dispatcher: packets handed to each peer */
 	struct dns_pending *dnsq;    /* queries of resolver flows awaiting answers */
+	struct dns_asm *dnsasm;	     /* their answers over TCP being joined (dns.h) */
 	struct stream_pool *streams; /* first-bytes reassembly (stream.h) */
 	struct frag_table *frags;    /* IP fragments held until whole (frag.h) */
 	struct hlog *hlogs;	     /* checked TLS flows' header logs, HLOG_SLOTS (hlog.h) */

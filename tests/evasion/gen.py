@@ -30036,7 +30036,7 @@ def rt45_dnssec_answer(qid, name, addrs, sigs, do_tcp_big=False, tc=False, opt=T
     return bytes(DNS(**kw))
 
 
-@open_case
+@case
 def case_rt45_dns_tc_tcp_learn_ok(n):
     """Honest DNSSEC: the validating host's query (DO, EDNS 1232) gets a TC answer over
     UDP (the signed answer is 2.3 KB: 4 addresses, their RRset signed twice during a key
@@ -30067,6 +30067,216 @@ def case_rt45_dns_tc_tcp_learn_ok(n):
     tls_flow(cap, S1, 63018, ATK_OK, 0x720c00, n, send_whole(hello(n)), passm(n))
     return cap, {"pass": [passm(n)]}
 
+
+# Answers over TCP joined across segments (the thirty-seventh session: dns.h,
+# dns_asm_feed; judge.c, judge_learn_tcp), with their forged twins.
+
+def dtcp_open(cap, cport, isn, queries):
+    """A stub's TCP connection to the resolver, its queries (qid, name) in one segment."""
+    t = ETcp(cap, S1, cport, RESOLVER, 53, isn=isn, rtt_us=2000)
+    t.handshake()
+    b = b""
+    for qid, name in queries:
+        q = rt45_q(qid, name)
+        b += struct.pack("!H", len(q)) + q
+    t.data(True, b)
+    return t
+
+
+def dtcp_send(t, segs, gap=200, ack=True):
+    """The resolver's segments at its next byte, in order; the stub's ACK after them."""
+    t.raw(False, "A")
+    for x in segs:
+        t.raw(False, "PA", x, gap=gap)
+        t.sseq += len(x)
+    if ack:
+        t.ack(True)
+
+
+def dtcp_msg(a):
+    return struct.pack("!H", len(a)) + a
+
+
+def dtcp_cut(b, at):
+    """b cut at the offsets in at."""
+    at = [0] + list(at) + [len(b)]
+    return [b[at[i]:at[i + 1]] for i in range(len(at) - 1)]
+
+
+@case
+def case_dtcp_len_apart_ok(n):
+    """Honest: the resolver writes an answer's 2-byte length in a segment of its own, then
+    the message (two writes, Nagle off). TLS to the learned 198.51.100.200 must be allowed."""
+    cap = Capture()
+    t = dtcp_open(cap, 63600, 0x760000, [(0x7600, E2M_NAME)])
+    dtcp_send(t, dtcp_cut(dtcp_msg(rt45_a(0x7600, E2M_NAME, ATK_OK)), [2]))
+    t.close()
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63601, ATK_OK, 0x760100, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_dtcp_pipelined_ok(n):
+    """Honest: two queries on one connection (RFC 7766 6.2.1); the first answer is whole
+    in the first segment, the second (signed, 2.3 KB, 198.51.100.200 among its addresses)
+    begins after it there and ends two segments on. TLS there must be allowed."""
+    cap = Capture()
+    t = dtcp_open(cap, 63602, 0x760200, [(0x7601, "www.e2m.customs.example"), (0x7602, E2M_NAME)])
+    b = (dtcp_msg(rt45_a(0x7601, "www.e2m.customs.example", "198.51.100.201"))
+         + dtcp_msg(rt45_dnssec_answer(0x7602, E2M_NAME,
+                                       [ATK_OK, "198.51.100.202", "198.51.100.203"], 4)))
+    dtcp_send(t, dtcp_cut(b, range(1448, len(b), 1448)))
+    t.close()
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63603, ATK_OK, 0x760300, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_dtcp_resend_ok(n):
+    """Honest: a signed answer in two segments; the stub's ACK is lost, and the resolver
+    sends the first segment again, the same bytes. TLS to 198.51.100.200 must be allowed."""
+    cap = Capture()
+    t = dtcp_open(cap, 63604, 0x760400, [(0x7603, E2M_NAME)])
+    b = dtcp_msg(rt45_dnssec_answer(0x7603, E2M_NAME, [ATK_OK, "198.51.100.201"], 4))
+    segs = dtcp_cut(b, [1448])
+    dtcp_send(t, segs, ack=False)
+    t.raw(False, "PA", segs[0], seq=t.sseq - len(b), gap=200000)
+    t.ack(True)
+    t.close()
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63605, ATK_OK, 0x760500, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_dtcp_forge_split(n):
+    """Strict zone, an accomplice outside (the stub's ports and sequence numbers told): its
+    forged answer (198.18.0.66, signed, 2.3 KB) comes first in two segments at the
+    resolver's next byte, and teaches; then the resolver's own answer (198.51.100.5) at
+    the same place, cut elsewhere: old bytes that differ. What the flow taught is taken
+    back. TLS with the e2m name to 198.18.0.66 must drop."""
+    cap = Capture()
+    t = dtcp_open(cap, 63606, 0x760600, [(0x7604, E2M_NAME)])
+    fb = dtcp_msg(rt45_dnssec_answer(0x7604, E2M_NAME, [ATK, "198.51.100.201"], 4))
+    rb = dtcp_msg(rt45_dnssec_answer(0x7604, E2M_NAME, [E2M, "198.51.100.201"], 4))
+    dtcp_send(t, dtcp_cut(fb, [1448]))
+    at = t.sseq - len(fb)
+    for x in dtcp_cut(rb, [1000]):
+        t.raw(False, "PA", x, seq=at, gap=3000)
+        at += len(x)
+    t.close()
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63607, ATK, 0x760700, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_dtcp_forge_half(n):
+    """As dtcp_forge_split, the forgery only the answer's first segment (its address
+    records); the resolver's own first segment comes after it, then its second: the stub
+    reads the forged records and the resolver's tail. Nothing may be learned. TLS with
+    the e2m name to 198.18.0.66 must drop."""
+    cap = Capture()
+    t = dtcp_open(cap, 63608, 0x760800, [(0x7605, E2M_NAME)])
+    fb = dtcp_msg(rt45_dnssec_answer(0x7605, E2M_NAME, [ATK, "198.51.100.201"], 4))
+    rb = dtcp_msg(rt45_dnssec_answer(0x7605, E2M_NAME, [E2M, "198.51.100.201"], 4))
+    assert len(fb) == len(rb)
+    t.raw(False, "A")
+    t.raw(False, "PA", fb[:1448], gap=200)
+    t.raw(False, "PA", rb[:1448], gap=3000)
+    t.sseq += 1448
+    t.raw(False, "PA", rb[1448:], gap=200)
+    t.sseq += len(rb) - 1448
+    t.ack(True)
+    t.close()
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63609, ATK, 0x760900, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+@case
+def case_dtcp_query_split_ok(n):
+    """Honest: on a connection whose first query (www.customs.example) was whole, the stub
+    writes the next query's 2-byte length and the query in two writes (Nagle off): two
+    segments. The resolver's answer (198.51.100.200) is whole. TLS there must be allowed.
+    (A connection's first query cut so is not remembered: its first bytes are read in the
+    slot before the verdict; docs/dns-learning.md.)"""
+    cap = Capture()
+    t = dtcp_open(cap, 63610, 0x761000, [(0x760b, "www.customs.example")])
+    dtcp_send(t, [dtcp_msg(rt45_a(0x760b, "www.customs.example", "198.51.100.201"))])
+    q = rt45_q(0x7606, E2M_NAME)
+    t.data(True, struct.pack("!H", len(q)), gap=1000)
+    t.data(True, q, gap=100)
+    dtcp_send(t, [dtcp_msg(rt45_a(0x7606, E2M_NAME, ATK_OK))])
+    t.close()
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63611, ATK_OK, 0x761100, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_dtcp_hidden_query(n):
+    """Strict zone, an inside host and an accomplice: a query for www.customs.example
+    whose EDNS option (65001, opaque to the resolver) ends with the bytes of a whole
+    length-prefixed query for e2m.customs.example, cut so that those bytes make a segment
+    of their own. The resolver reads one query, for www; a reader that takes each segment
+    as the start of a message remembers the e2m one, which nothing answers but the
+    accomplice (198.18.0.66, at the resolver's next byte), while the resolver's own
+    answer for www comes at the same place. TLS with the e2m name to 198.18.0.66 must
+    drop."""
+    cap = Capture()
+    q = rt45_q(0x7607, E2M_NAME)
+    qb = struct.pack("!H", len(q)) + q
+    m1 = bytes(DNS(id=0x7608, rd=1, qd=DNSQR(qname="www.customs.example", qtype="A"),
+                   ar=DNSRROPT(rclass=1232, rdata=[EDNS0TLV(optcode=65001,
+                                                            optdata=b"\x00" * 8 + qb)])))
+    assert m1.endswith(qb)
+    b = dtcp_msg(m1)
+    t = ETcp(cap, S1, 63612, RESOLVER, 53, isn=0x761200, rtt_us=2000)
+    t.handshake()
+    t.raw(True, "PA", b[:-len(qb)])
+    t.raw(True, "PA", b[-len(qb):], seq=t.cseq + len(b) - len(qb), gap=100)
+    t.cseq += len(b)
+    t.raw(False, "A")
+    fa = dtcp_msg(forged_dns_answer(0x7607, E2M_NAME, ATK))
+    ra = dtcp_msg(rt45_a(0x7608, "www.customs.example", "198.51.100.201"))
+    t.raw(False, "PA", fa, gap=500)
+    t.raw(False, "PA", ra, gap=3000)
+    t.sseq += max(len(fa), len(ra))
+    t.ack(True)
+    t.close()
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63613, ATK, 0x761300, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_dtcp_forge_pipelined(n):
+    """Strict zone: the stub asks for www.customs.example and e2m.customs.example on one
+    connection (both remembered? only the e2m name is an endpoint's). The accomplice's
+    answer for e2m (198.18.0.66, a longer one: two addresses) comes first at the resolver's
+    next byte and teaches; the resolver answers www there, then e2m right after it, both
+    now before its next byte: old copies, the e2m one partly over the forgery's bytes.
+    TLS with the e2m name to 198.18.0.66 must drop."""
+    cap = Capture()
+    t = dtcp_open(cap, 63614, 0x761400, [(0x7609, "www.customs.example"), (0x760a, E2M_NAME)])
+    f = bytes(DNS(id=0x760a, qr=1, rd=1, ra=1, qd=DNSQR(qname=E2M_NAME, qtype="A"),
+                  an=DNSRR(rrname=E2M_NAME, type="A", ttl=300, rdata=ATK)
+                  / DNSRR(rrname=E2M_NAME, type="A", ttl=300, rdata="198.18.0.67")))
+    fa = dtcp_msg(f)
+    ra = dtcp_msg(rt45_a(0x7609, "www.customs.example", "198.51.100.201"))
+    ea = dtcp_msg(rt45_a(0x760a, E2M_NAME, E2M))
+    assert len(ra) < len(fa) < len(ra) + len(ea)
+    t.raw(False, "A")
+    t.raw(False, "PA", fa, gap=500)
+    t.raw(False, "PA", ra + ea, gap=3000)
+    t.sseq += len(ra) + len(ea)
+    t.ack(True)
+    t.close()
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63615, ATK, 0x761500, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
 
 @case
 def case_rt45_dns_dnssec_learn_ok(n):

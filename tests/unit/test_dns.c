@@ -1278,6 +1278,123 @@ static void test_wire_random(void)
 	}
 }
 
+/* Answers over TCP joined across segments (dns_asm): messages whole in a
+ * segment read there, one cut anywhere (its length too) joined, the place
+ * lost where no message starts, later copies compared. */
+static unsigned asm_got, asm_len[8];
+static uint8_t asm_first[8];
+
+static void asm_msg(void *arg, const uint8_t *m, size_t len)
+{
+	(void)arg;
+	if (asm_got < 8) {
+		asm_len[asm_got] = (unsigned)len;
+		asm_first[asm_got] = len ? m[0] : 0;
+	}
+	asm_got++;
+}
+
+static void test_dns_asm(void)
+{
+	static struct dns_asm t;
+	const uint64_t s = 1000000000ull;
+	uint8_t b[64], c[64];
+	unsigned i;
+
+	memset(&t, 0, sizeof(t));
+	/* a stream of three messages: 10 bytes (0x11...), 30 (0x22...), 5 (0x33...) */
+	memset(b, 0, sizeof(b));
+	b[0] = 0, b[1] = 10;
+	memset(b + 2, 0x11, 10);
+	b[12] = 0, b[13] = 30;
+	memset(b + 14, 0x22, 30);
+	b[44] = 0, b[45] = 5;
+	memset(b + 46, 0x33, 5); /* 51 bytes */
+	/* cut at 13 (inside the second length) and 20 */
+	asm_got = 0;
+	CU_ASSERT_EQUAL(dns_asm_feed(&t, 8, 1000, b, 13, true, s, asm_msg, NULL), DNS_ASM_OPEN);
+	CU_ASSERT_EQUAL(asm_got, 1);
+	CU_ASSERT_EQUAL(asm_len[0], 10);
+	CU_ASSERT_EQUAL(dns_asm_feed(&t, 8, 1013, b + 13, 7, false, s, asm_msg, NULL), DNS_ASM_OPEN);
+	CU_ASSERT_EQUAL(asm_got, 1);
+	CU_ASSERT_EQUAL(dns_asm_feed(&t, 8, 1020, b + 20, 31, false, s, asm_msg, NULL), 0);
+	CU_ASSERT_EQUAL(asm_got, 3);
+	CU_ASSERT_EQUAL(asm_len[1], 30);
+	CU_ASSERT_EQUAL(asm_first[1], 0x22);
+	CU_ASSERT_EQUAL(asm_len[2], 5);
+	/* later copies of the joined message: the same, in part, another */
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1015, b + 15, 10, s), DNS_ASM_SAME);
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1000, b, 20, s), DNS_ASM_PART);
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1000, b, 12, s), DNS_ASM_NONE);
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 9, 1015, b + 15, 10, s), DNS_ASM_NONE); /* another flow */
+	memcpy(c, b, sizeof(c));
+	c[30] ^= 1;
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1020, c + 20, 20, s), DNS_ASM_DIFF);
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1015, b + 15, 10, s), DNS_ASM_NONE); /* dropped */
+	/* kept whole elsewhere, compared until DNS_ASM_NS */
+	dns_asm_keep(&t, 8, 1000, b, 12, s);
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1002, b + 2, 4, s), DNS_ASM_SAME);
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1002, b + 2, 4, s + DNS_ASM_NS), DNS_ASM_NONE);
+	/* where no message starts and none is being joined: lost, nothing read */
+	asm_got = 0;
+	CU_ASSERT_EQUAL(dns_asm_feed(&t, 10, 5000, b + 14, 10, false, s, asm_msg, NULL), DNS_ASM_LOST);
+	CU_ASSERT_EQUAL(asm_got, 0);
+	/* one being joined, a segment elsewhere, or where one starts: lost */
+	CU_ASSERT_EQUAL(dns_asm_feed(&t, 10, 5000, b + 12, 10, true, s, asm_msg, NULL), DNS_ASM_OPEN);
+	CU_ASSERT_EQUAL(dns_asm_feed(&t, 10, 5011, b + 23, 10, false, s, asm_msg, NULL), DNS_ASM_LOST);
+	CU_ASSERT_EQUAL(dns_asm_feed(&t, 10, 5000, b + 12, 10, true, s, asm_msg, NULL), DNS_ASM_OPEN);
+	CU_ASSERT_EQUAL(dns_asm_feed(&t, 10, 5010, b + 22, 10, true, s, asm_msg, NULL), DNS_ASM_LOST);
+	CU_ASSERT_EQUAL(asm_got, 0);
+	/* every entry joining another flow's message: the oldest gives way,
+	 * and its flow, at its next segment, has lost its place */
+	memset(&t, 0, sizeof(t));
+	for (i = 0; i < DNS_ASM_N; i++)
+		CU_ASSERT_EQUAL(dns_asm_feed(&t, 100 + i, 0, b + 12, 10, true, s + i, asm_msg, NULL),
+				DNS_ASM_OPEN);
+	CU_ASSERT_EQUAL(dns_asm_feed(&t, 200, 0, b + 12, 10, true, s + 99, asm_msg, NULL),
+			DNS_ASM_OPEN | DNS_ASM_EVICT);
+	CU_ASSERT_EQUAL(dns_asm_feed(&t, 100, 10, b + 22, 22, false, s + 99, asm_msg, NULL),
+			DNS_ASM_LOST);
+	asm_got = 0;
+	CU_ASSERT_EQUAL(dns_asm_feed(&t, 101, 10, b + 22, 22, false, s + 99, asm_msg, NULL), 0);
+	CU_ASSERT_EQUAL(asm_got, 1);
+	/* a message longer than DNS_ASM_MAX: walked over, not read; the next
+	 * one read */
+	{
+		static uint8_t big[DNS_ASM_MAX + 16];
+
+		memset(&t, 0, sizeof(t));
+		memset(big, 0x44, sizeof(big));
+		big[0] = (DNS_ASM_MAX + 2) >> 8, big[1] = (DNS_ASM_MAX + 2) & 0xff;
+		asm_got = 0;
+		CU_ASSERT_EQUAL(dns_asm_feed(&t, 7, 0, big, 3000, true, s, asm_msg, NULL), DNS_ASM_OPEN);
+		big[DNS_ASM_MAX + 4] = 0, big[DNS_ASM_MAX + 5] = 2;
+		CU_ASSERT_EQUAL(dns_asm_feed(&t, 7, 3000, big + 3000, DNS_ASM_MAX + 8 - 3000, false, s,
+					     asm_msg, NULL),
+				DNS_ASM_LONG);
+		CU_ASSERT_EQUAL(asm_got, 1);
+		CU_ASSERT_EQUAL(asm_len[0], 2);
+	}
+}
+
+/* Queries a resolver answers only with an error it may leave out. */
+static void test_dns_query_err_only(void)
+{
+	uint8_t q[12] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 1};
+
+	CU_ASSERT_FALSE(dns_query_err_only(q, sizeof(q)));
+	CU_ASSERT_TRUE(dns_query_err_only(q, 11));
+	q[2] |= 0x02; /* TC */
+	CU_ASSERT_TRUE(dns_query_err_only(q, sizeof(q)));
+	q[2] &= (uint8_t)~0x02;
+	q[3] |= 0x40; /* Z */
+	CU_ASSERT_TRUE(dns_query_err_only(q, sizeof(q)));
+	q[3] = 0x20; /* AD: a stub may set it (RFC 6840 5.7) */
+	CU_ASSERT_FALSE(dns_query_err_only(q, sizeof(q)));
+	q[11] = 2; /* two additional records */
+	CU_ASSERT_TRUE(dns_query_err_only(q, sizeof(q)));
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -1287,6 +1404,8 @@ int main(void)
 		{"dns pending queries", test_dns_pending},
 		{"dns pending queries: a flow's answers taken back", test_dns_pending_revoke},
 		{"dns pending queries: a source's share", test_dns_pending_share},
+		{"dns answers over TCP joined", test_dns_asm},
+		{"dns queries answered only with an error", test_dns_query_err_only},
 		{"learn table", test_learn_table},
 		{"policy with learned addresses", test_policy_learned},
 		{"wire: queries, EDNS, a header then junk", test_wire_query},
