@@ -261,7 +261,13 @@ bool flow_is_evictable(const struct flow *f)
 {
 	return f->in_use &&
 	       (f->decision.verdict == POLICY_DROP ||
-		(f->key.l4proto == FLOW_IPPROTO_TCP && (f->tcp & FLOW_TCP_SYN) && f->pkts_in == 0));
+		(f->key.l4proto == FLOW_IPPROTO_TCP && (f->tcp & FLOW_TCP_SYN) && f->pkts_in == 0) ||
+		/* opened from outside to an address of no zone, never
+		 * answered from inside but with a RST (red team round 47,
+		 * rt47_ft_passthru_ack: a flood of them filled the table) */
+		(f->zone < 0 && !(f->flags & FLOW_F_INIT_INSIDE) &&
+		 (f->pkts_in == 0 ||
+		  (f->key.l4proto == FLOW_IPPROTO_TCP && (f->tcp & FLOW_TCP_RST)))));
 }
 
 void flow_evictable(struct flow_table *ft, const struct flow *f)

@@ -318,8 +318,9 @@ struct flow *flow_renew(struct flow_table *ft, struct flow *f);
 void flow_remove(struct flow_table *ft, struct flow *f);
 
 /* True when f is what an outsider can create at will and so what a full
- * table gives up first: a dropped flow, or a TCP flow whose SYN the
- * responder has not answered. */
+ * table gives up first: a dropped flow, a TCP flow whose SYN the
+ * responder has not answered, or a flow opened from outside to an address
+ * of no zone whose inside host has not answered (or answered with a RST). */
 bool flow_is_evictable(const struct flow *f);
 
 /* Note that f has become evictable (made half-open, or dropped). Cheap; the

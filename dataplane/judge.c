@@ -1573,6 +1573,12 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 		 * between two outside addresses. */
 		f->decision.verdict = POLICY_ALLOW;
 		f->decision.reason = POLICY_R_PASSTHROUGH;
+		/* From outside: state an outsider makes is cheap (DESIGN
+		 * 4.1), evictable until its inside host answers
+		 * (flow_is_evictable; red team round 47, rt47_ft_passthru_ack:
+		 * a flood of them from forged sources held every entry) */
+		if (!inside)
+			flow_evictable(w->ft, f);
 		return f;
 	}
 	if (k->l4proto == IPPROTO_TCP) {
@@ -2666,6 +2672,22 @@ static int judge_synack_take(struct worker *w, const struct policy *pol, struct 
 {
 	if (!judge_l4_csum_ok(w, f, m, r, false))
 		return 0;
+	/* A checked flow's inside client, in SYN-SENT, takes only a SYN-ACK
+	 * that acknowledges its SYN (its newest: judge_tcp_long); any other
+	 * it answers with a RST and goes on waiting (RFC 9293 3.10.7.3).
+	 * Such a one is dropped, not taken: forged from outside, its ACK
+	 * anything, it was taken, and the server's own then refused the
+	 * flow as a second first sequence number (red team round 47,
+	 * rt47_synack_forged_pre). (A SYN-ACK of SYN data we dropped is
+	 * refused below: judge_synack_acks_syn_data.) */
+	if (!(f->flags & FLOW_F_RESP_SEQ) &&
+	    (f->flags & (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE)) ==
+		    (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE) &&
+	    (f->tcp & FLOW_TCP_SYN) && !judge_acks(w, f)->syn_data &&
+	    (!(r->tcp_flags & RTE_TCP_ACK_FLAG) || judge_tcp_ack(m, r) != f->seq_next)) {
+		w->st.c[STATS_tcp_outside_ignored]++;
+		return -1;
+	}
 	if ((f->flags & FLOW_F_RESP_SEQ) && seq + 1 != f->seq_resp)
 		return judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous) ? -1 : 0;
 	return 1;
@@ -4446,10 +4468,88 @@ static bool judge_slot_differs(const struct stream_slot *s, uint32_t seq, const 
 	return false;
 }
 
+/* A segment from outside, to the inside host that opened a checked flow,
+ * that the host would not take (RFC 9293 3.10.7; RFC 5961), which the
+ * rules below would take as a sign of two readings and refuse the flow
+ * for. Not forwarded, the host never sees it: nothing it reads can differ
+ * from what we read, and nothing about the server's state is learnt from
+ * bytes that anyone outside may forge. Dropped alone, the flow kept
+ * (counters.tcp_outside_ignored). Red team round 47 (the thirty-seventh
+ * session): one forged packet, for which the four addresses and ports
+ * were enough, refused an honest E2M session in the strict zone, where the
+ * host would have ignored it or answered with a challenge ACK
+ * (rt47_synack_forged_mid, _early, rt47_rst_data_oow_ok, rt47_urg_oow_ok,
+ * rt47_synack_data_oow_ok, rt47_data_oow_ok, rt47_data_oow_badsum_ok,
+ * rt47_data_synsent_ok). What the inside host sends is still held to
+ * every rule: a host that took another connection shows it in its own
+ * segments (an ACK of bytes the server never sent through us). */
+static __rte_noinline bool judge_outside_ignored(struct worker *w, struct flow *f,
+						 const struct rte_mbuf *m,
+						 const struct parse_result *r);
+
+/* A segment of a checked flow that an inside host opened with a SYN, from
+ * its responder outside, while the flow is not refused: one that
+ * judge_outside_ignored looks at. */
+static inline bool judge_from_outside(const struct flow *f, bool from_init)
+{
+	return !from_init &&
+	       (f->flags & (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE)) ==
+		       (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE) &&
+	       (f->tcp & FLOW_TCP_SYN) && f->decision.verdict != POLICY_DROP;
+}
+
+static __rte_noinline bool judge_outside_ignored(struct worker *w, struct flow *f,
+						 const struct rte_mbuf *m,
+						 const struct parse_result *r)
+{
+	struct flow_acks *a = judge_acks(w, f);
+	uint32_t seq = r->tcp_seq, n = r->payload_len;
+
+	if (!(f->flags & FLOW_F_RESP_SEQ)) {
+		/* Before the SYN-ACK we took, the host (SYN-SENT) takes a
+		 * SYN-ACK and nothing else (3.10.7.3). Bytes that say the
+		 * server holds an older connection on these ports (its
+		 * answer to our SYN) cannot be believed either way: the
+		 * host's own bytes before a SYN-ACK are refused from here
+		 * on, as on ports where a connection ended for us
+		 * (judge_tcp_long, acks.reopened). */
+		if ((r->tcp_flags & RTE_TCP_SYN_FLAG) || !n)
+			return false;
+		a->reopened = 1;
+		return true;
+	}
+	if (r->tcp_flags & RTE_TCP_SYN_FLAG)
+		/* A SYN-ACK once the host is established (it sent bytes:
+		 * it took a SYN-ACK, the first we passed) other than the
+		 * one it took, or with data: a challenge ACK (RFC 5961
+		 * 4.2), nothing taken */
+		return (f->flags & FLOW_F_FIRST_OUT) && (seq + 1 != a->start[1] || n);
+	/* (a bare segment matters for its urgent pointer alone: the host
+	 * reads one from a segment it takes, judge_urgent) */
+	if (!n && !(r->tcp_flags & RTE_TCP_URG_FLAG))
+		return false;
+	/* Wholly before the server's stream's start, or past the furthest
+	 * right edge the host offered: outside any window it has had */
+	if ((int32_t)(seq + (n ? n : 1) - a->start[1]) <= 0 || (int32_t)(seq - a->edge[0]) > 0)
+		return true;
+	/* A wrong sum: the host discards it (judge_l4_csum_ok: a replayed
+	 * side captured before offload filled its sums in is read) */
+	if (!judge_l4_csum_ok(w, f, m, r, false))
+		return true;
+	/* A RST with data that is not exact: a challenge ACK in the
+	 * window, dropped out of it (RFC 5961 3.2); the exact one resets
+	 * the host (the rule below) */
+	return (r->tcp_flags & RTE_TCP_RST_FLAG) && seq != f->seq_resp;
+}
+
 static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *pol, struct flow *f,
 					 const struct rte_mbuf *m, const struct parse_result *r,
 					 bool from_init)
 {
+	if (judge_from_outside(f, from_init) && judge_outside_ignored(w, f, m, r)) {
+		w->st.c[STATS_tcp_outside_ignored]++;
+		return TCP_DROP;
+	}
 	const uint8_t *pl = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
 	bool pending = f->decision.verdict == POLICY_PENDING;
 	bool conform = (f->flags & FLOW_F_CONFORM) && f->decision.verdict != POLICY_DROP;
@@ -4489,6 +4589,19 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
 				return TCP_DROP;
 			return TCP_SKIP;
+		}
+		/* Another number, from a checked flow's inside client before
+		 * any SYN-ACK was taken or byte read: a new connection on the
+		 * same ports (a connect() again), which its server answers.
+		 * Our stream starts after it: judge_synack_take takes only a
+		 * SYN-ACK of the newest SYN. */
+		if (from_init && !(r->tcp_flags & RTE_TCP_ACK_FLAG) && seq + 1 != f->seq_next &&
+		    (f->flags & (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE | FLOW_F_RESP_SEQ |
+				 FLOW_F_FIRST_OUT)) == (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE) &&
+		    (f->tcp & FLOW_TCP_SYN) && f->stream_idx == FLOW_NO_CLS) {
+			f->seq_next = seq + 1;
+			judge_acks(w, f)->start[0] = f->seq_next;
+			judge_acks(w, f)->hi[1] = f->seq_next;
 		}
 		/* The same number, once the initiator's bytes were read: no
 		 * stack sends its SYN again after it sent data (the SYN-ACK
@@ -5795,9 +5908,16 @@ static inline int judge_tcp(struct worker *w, const struct policy *pol, struct f
 	 * session: a bare ACK with URG named a byte of the ClientHello to
 	 * come, rt3_urg_ack_front, rt3_urg_ack_host_vk, rt3_urg_ack_e2m). */
 	if (unlikely(r->tcp_flags & RTE_TCP_URG_FLAG) &&
-	    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) && judge_l4_csum_raw(m, r) &&
-	    judge_urgent(w, pol, f))
-		return TCP_DROP;
+	    !(r->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) && judge_l4_csum_raw(m, r)) {
+		/* one from outside that the inside host does not take
+		 * (red team round 47, rt47_urg_oow_ok) */
+		if (judge_from_outside(f, from_init) && judge_outside_ignored(w, f, m, r)) {
+			w->st.c[STATS_tcp_outside_ignored]++;
+			return TCP_DROP;
+		}
+		if (judge_urgent(w, pol, f))
+			return TCP_DROP;
+	}
 	/* The newest ACK each side of a checked flow sent, from any
 	 * segment we pass (an upper bound of its receiver's snd_una). */
 	if ((f->flags & (FLOW_F_CONFORM | FLOW_F_RESP_SEQ)) == (FLOW_F_CONFORM | FLOW_F_RESP_SEQ) &&
@@ -5919,6 +6039,16 @@ acked:
 			if (unlikely(disc != JUDGE_KEEP)) {
 				if (disc == JUDGE_PAWS_OLD) {
 					w->st.c[STATS_conform_paws_old]++;
+					return TCP_DROP;
+				}
+				/* from outside to the inside host, which drops it
+				 * (an ACK of bytes it never sent, a TTL short of
+				 * it): not forwarded, not read, the flow kept
+				 * (judge_outside_ignored; red team round 47,
+				 * rt47_fin_farack: a FIN forged at the server's
+				 * next byte refused the session) */
+				if (!from_init && (f->flags & FLOW_F_INIT_INSIDE)) {
+					w->st.c[STATS_tcp_outside_ignored]++;
 					return TCP_DROP;
 				}
 				if (judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous))
@@ -8157,13 +8287,16 @@ static __rte_noinline void judge_icmp_lost(struct worker *w, struct flow *f,
 	if (((f->flags & (FLOW_F_CONFORM | FLOW_F_RESP_SEQ)) ==
 	     (FLOW_F_CONFORM | FLOW_F_RESP_SEQ)) ||
 	    (a->aws & FLOW_AWS_EDGE)) {
+		/* A quote that starts before the oldest byte the server has
+		 * not acknowledged is stale, or forged: ignored whole, as
+		 * Linux does (RFC 5927 5.1: tcp_v4_err, the quoted sequence
+		 * number within snd_una..snd_nxt). It was cut there before
+		 * the thirty-seventh session, so one forged error whose
+		 * quote claimed 64 KiB from below snd_una covered every
+		 * byte in flight (red team round 47, rt47_icmp_http_oow). */
 		hi = a->hi[1];
-		if ((int32_t)(hi - seq) > 0) {
-			if ((int32_t)(hi - (seq + n)) >= 0)
-				return;
-			n -= hi - seq;
-			seq = hi;
-		}
+		if ((int32_t)(hi - seq) > 0)
+			return;
 	}
 	/* Only bytes we passed on: a stale error, or one quoting past them
 	 * (a forged length), marks no byte the client sends later as new. */

@@ -79,6 +79,7 @@
 	X(tcp_reopened)	      /* TCP flows opened on ports where one ended (tomb.h): they wait for the SYN-ACK */ \
 	X(tcp_reopened_early) /* ...their initiator's segments with bytes before it, dropped */   \
 	X(tcp_syn_data) /* SYNs with data in a zone that allows on exceptions, dropped */         \
+	X(tcp_outside_ignored) /* segments from outside to an inside initiator that it would not take (out of its window, a wrong sum, a SYN-ACK once established, bytes before the SYN-ACK): dropped, the flow kept */ \
 	X(tcp_resumed_inbound) /* TCP flows picked up midstream from outside on ports whose connection ended allowed: the inside host's flow (judge_resumes_inside) */ \
 	X(tcp_midstream_refused) /* TCP flows picked up midstream on ports where one ended not allowed (tomb.h): dropped */ \
 	X(tcp_tombs_lost)     /* tombstones pushed out (their set's flows all wait for a SYN-ACK) */ \

@@ -518,6 +518,26 @@ static void test_eviction(void)
 	v->tcp = FLOW_TCP_SYN; /* half-open, but never queued: generation differs */
 	CU_ASSERT_PTR_NULL(flow_evict_candidate(ft));
 	CU_ASSERT_TRUE(flow_is_evictable(v));
+	/* allowed through from outside to an address of no zone (any
+	 * protocol, no SYN seen): evictable until its inside host answers;
+	 * one opened from inside, or of a zone, is not (red team round 47,
+	 * rt47_ft_passthru_ack) */
+	v->tcp = 0;
+	v->decision.verdict = POLICY_ALLOW;
+	v->zone = -1;
+	v->flags = 0;
+	v->pkts_in = 0;
+	CU_ASSERT_TRUE(flow_is_evictable(v));
+	v->flags = FLOW_F_INIT_INSIDE;
+	CU_ASSERT_FALSE(flow_is_evictable(v));
+	v->flags = 0;
+	v->zone = 1;
+	CU_ASSERT_FALSE(flow_is_evictable(v));
+	v->zone = -1;
+	v->pkts_in = 1;
+	CU_ASSERT_FALSE(flow_is_evictable(v));
+	v->tcp = FLOW_TCP_RST; /* answered with a RST (a closed port) */
+	CU_ASSERT_TRUE(flow_is_evictable(v));
 	flow_table_destroy(ft);
 }
 
