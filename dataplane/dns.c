@@ -428,8 +428,15 @@ static struct dns_asm_entry *dns_asm_open(struct dns_asm *t, uint64_t flow)
 	return NULL;
 }
 
+/* Which entries give way first: a message kept, then one that taught, then
+ * one being joined. */
+static inline unsigned dns_asm_rank(const struct dns_asm_entry *e)
+{
+	return e->done == DNS_ASM_KEPT ? 0 : e->done == DNS_ASM_TAUGHT ? 1 : 2;
+}
+
 /* An entry for a new message: a free one, one idle DNS_ASM_NS, else the
- * one used least lately, a message kept before one being joined. */
+ * one used least lately of the lowest rank. */
 static struct dns_asm_entry *dns_asm_take(struct dns_asm *t, uint64_t now, unsigned *fl)
 {
 	struct dns_asm_entry *old = NULL;
@@ -439,8 +446,8 @@ static struct dns_asm_entry *dns_asm_take(struct dns_asm *t, uint64_t now, unsig
 
 		if (!e->flow || e->used + DNS_ASM_NS <= now)
 			return e;
-		if (!old || (e->done && !old->done) ||
-		    (e->done == old->done && e->used < old->used))
+		if (!old || dns_asm_rank(e) < dns_asm_rank(old) ||
+		    (dns_asm_rank(e) == dns_asm_rank(old) && e->used < old->used))
 			old = e;
 	}
 	if (!old->done)
@@ -449,8 +456,8 @@ static struct dns_asm_entry *dns_asm_take(struct dns_asm *t, uint64_t now, unsig
 }
 
 unsigned dns_asm_feed(struct dns_asm *t, uint64_t flow, uint32_t seq, const uint8_t *p, size_t n,
-		      bool at, uint64_t now, void (*msg)(void *arg, const uint8_t *m, size_t len),
-		      void *arg)
+		      bool at, uint64_t now,
+		      int (*msg)(void *arg, const uint8_t *m, size_t len, uint32_t mseq), void *arg)
 {
 	struct dns_asm_entry *e = dns_asm_open(t, flow);
 	unsigned fl = 0;
@@ -473,7 +480,7 @@ unsigned dns_asm_feed(struct dns_asm *t, uint64_t flow, uint32_t seq, const uint
 				size_t len = (size_t)p[off] << 8 | p[off + 1];
 
 				if (len + 2 <= n - off) {
-					msg(arg, p + off + 2, len);
+					msg(arg, p + off + 2, len, seq + (uint32_t)off);
 					off += len + 2;
 					continue;
 				}
@@ -505,21 +512,22 @@ unsigned dns_asm_feed(struct dns_asm *t, uint64_t flow, uint32_t seq, const uint
 			fl |= DNS_ASM_OPEN;
 			break;
 		}
-		e->done = 1;
+		e->done = DNS_ASM_KEPT;
 		if (e->need > DNS_ASM_MAX)
 			fl |= DNS_ASM_LONG;
-		else
-			msg(arg, e->buf + 2, e->need - 2);
+		else if (msg(arg, e->buf + 2, e->need - 2, e->seq0) == DNS_ASM_TAUGHT)
+			e->done = DNS_ASM_TAUGHT;
 		e = NULL;
 	}
 	return fl;
 }
 
 enum dns_asm_copy dns_asm_copy(struct dns_asm *t, uint64_t flow, uint32_t seq, const uint8_t *p,
-			       size_t n, uint64_t now)
+			       size_t n, uint64_t now, size_t *past)
 {
 	size_t shared = 0;
 
+	*past = 0;
 	for (unsigned i = 0; i < DNS_ASM_N; i++) {
 		struct dns_asm_entry *e = &t->e[i];
 		int64_t at, lo, hi, held;
@@ -537,12 +545,16 @@ enum dns_asm_copy dns_asm_copy(struct dns_asm *t, uint64_t flow, uint32_t seq, c
 			return DNS_ASM_DIFF;
 		}
 		shared += (size_t)(hi - lo);
+		/* the copy starts inside a message kept whole: where it ends,
+		 * the next message starts */
+		if (at >= 0 && e->done && e->have == e->need && held == (int64_t)e->need)
+			*past = (size_t)(hi - at);
 	}
 	return !shared ? DNS_ASM_NONE : shared == n ? DNS_ASM_SAME : DNS_ASM_PART;
 }
 
 void dns_asm_keep(struct dns_asm *t, uint64_t flow, uint32_t seq, const uint8_t *p, size_t n,
-		  uint64_t now)
+		  uint64_t now, bool taught)
 {
 	unsigned fl = 0;
 	struct dns_asm_entry *e = dns_asm_take(t, now, &fl);
@@ -554,8 +566,29 @@ void dns_asm_keep(struct dns_asm *t, uint64_t flow, uint32_t seq, const uint8_t 
 	e->used = now;
 	e->seq0 = seq;
 	e->need = e->have = (uint32_t)n;
-	e->done = 1;
+	e->done = taught ? DNS_ASM_TAUGHT : DNS_ASM_KEPT;
 	memcpy(e->buf, p, n);
+}
+
+bool dns_asm_behind(const struct dns_asm *t, uint64_t flow, uint32_t seq, size_t n, uint64_t now)
+{
+	for (unsigned i = 0; i < DNS_ASM_N; i++) {
+		const struct dns_asm_entry *e = &t->e[i];
+		int64_t at = (int32_t)(seq - e->seq0), end = e->need;
+
+		if (e->flow != flow || e->done != DNS_ASM_TAUGHT || e->used + DNS_ASM_NS <= now)
+			continue;
+		if (!n) {
+			if (at < end - 1)
+				return true;
+			continue;
+		}
+		if (at + (int64_t)n <= 0)
+			return true; /* wholly before it */
+		if (at + (int64_t)n < end)
+			return true; /* a part of it that stops short of its end */
+	}
+	return false;
 }
 
 void dns_asm_forget(struct dns_asm *t, uint64_t flow)

