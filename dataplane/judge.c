@@ -581,10 +581,10 @@ static void judge_learn_query(struct worker *w, const struct policy *pol, struct
 /* A packet of a resolver flow (FLOW_F_LEARN), with payload. at: over TCP,
  * JUDGE_LEARN_* (judge_packet, before the segment moved anything).
  *
- * Over TCP, queries are taken only from a segment at its sender's next
- * byte that starts where a message starts, as the flow's DNS conformance
- * reader places them (conform.c: it follows every message's length from
- * the stream's start), each message whole in it. Before the
+ * Over TCP, queries are read from segments at their sender's next byte,
+ * placed where the flow's DNS conformance reader says a message starts
+ * (conform.c follows every message's length from the stream's start),
+ * one cut across segments joined (dns_asm_feed). Before the
  * thirty-seventh session every segment was read as if a message began at
  * its first byte: a query hidden in another one's EDNS option, cut so
  * that a segment began with its length, was remembered; its resolver read
